@@ -1,0 +1,32 @@
+// swift-tools-version:6.0
+// tgc: an ahead-of-time compiler for static tensor graphs. No package dependencies.
+import PackageDescription
+
+let package = Package(
+    name: "tgc",
+    targets: [
+        // The C runtime, shared by generated binaries and the interpreter (printing, RNG, .npy).
+        .target(
+            name: "CTGCRuntime",
+            path: "runtime",
+            exclude: ["tests", "Makefile", "README.md"],
+            sources: ["src"],
+            publicHeadersPath: "include"
+        ),
+        // Source locations and diagnostics, shared by every layer.
+        .target(name: "TGCBase"),
+        // Lexer, parser and AST of the .swiftdsl language.
+        .target(name: "TGCSyntax", dependencies: ["TGCBase"]),
+        // The IR, op table, Builder seam, interpreter, autodiff and passes.
+        .target(name: "TGCCore", dependencies: ["TGCBase", "CTGCRuntime"]),
+        // Lowering of IR to C and the gcc toolchain driver.
+        .target(name: "TGCCBackend", dependencies: ["TGCCore"]),
+        // The evaluator (AST against a Builder) and the CLI commands.
+        .target(name: "TGCDriver", dependencies: ["TGCSyntax", "TGCCore", "TGCCBackend"]),
+        .executableTarget(name: "tgc", dependencies: ["TGCDriver"]),
+        .testTarget(name: "TGCSyntaxTests", dependencies: ["TGCSyntax"]),
+        .testTarget(name: "TGCCoreTests", dependencies: ["TGCCore"]),
+        .testTarget(name: "TGCCBackendTests", dependencies: ["TGCCBackend", "TGCDriver"]),
+        .testTarget(name: "TGCDriverTests", dependencies: ["TGCDriver"]),
+    ]
+)

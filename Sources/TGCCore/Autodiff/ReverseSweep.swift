@@ -1,0 +1,64 @@
+import TGCBase
+
+/// Reverse-mode differentiation over a list of entries in program order, shared by the IR
+/// autodiff pass and eager mode's tape: find the ops between `wrt` and `output`, then walk them
+/// backwards, calling each op's VJP rule through the Builder and summing cotangents.
+public enum ReverseSweep {
+    public static func gradients(of output: ValueID, seed: ValueID?, wrt: [ValueID],
+                                 entries: [TapeEntry], builder b: Builder,
+                                 at location: SourceLocation) throws -> [ValueID] {
+        let outputType = b.type(of: output)
+        guard outputType.dtype == .float32 else {
+            throw Diagnostic("cannot differentiate a \(outputType.dtype) value; gradients need float32", at: location)
+        }
+        let wrtSet = Set(wrt)
+        var producer: [ValueID: Int] = [:]
+        for (index, entry) in entries.enumerated() {
+            for result in entry.results { producer[result] = index }
+        }
+        // Entries the output depends on, stopping at the wrt values (they act as leaves).
+        var needed = Set<Int>()
+        var stack = [output]
+        var seen = Set<ValueID>()
+        while let value = stack.popLast() {
+            guard !wrtSet.contains(value), seen.insert(value).inserted, let index = producer[value] else { continue }
+            needed.insert(index)
+            stack.append(contentsOf: entries[index].operands)
+        }
+        // Of those, the ones that depend on a wrt value: the slice gradients flow through.
+        var active = wrtSet
+        var slice: [Int] = []
+        for index in needed.sorted() where entries[index].operands.contains(where: active.contains) {
+            slice.append(index)
+            active.formUnion(entries[index].results)
+        }
+
+        var cotangent: [ValueID: ValueID] = [:]
+        cotangent[output] = try seed ?? b.full(outputType.shape, 1, .float32, at: location)
+        for index in slice.reversed() {
+            let entry = entries[index]
+            let incoming = entry.results.map { cotangent[$0] }
+            guard incoming.contains(where: { $0 != nil }) else { continue }
+            guard let rule = VJPRules.rule(for: entry.kind) else {
+                if entry.kind == .forLoop || entry.kind == .ifElse {
+                    throw Diagnostic("cannot differentiate through a \(entry.kind == .forLoop ? "loop" : "conditional"); compute the loss inside it", at: entry.location)
+                }
+                continue   // not differentiable (comparisons, argmax, casts to integers): no gradient flows
+            }
+            let wants = entry.operands.map { active.contains($0) && b.type(of: $0).dtype == .float32 }
+            let outgoing = try rule(b, entry.operands, entry.results, entry.attributes, incoming, wants, entry.location)
+            for (operand, contribution) in zip(entry.operands, outgoing) {
+                guard let contribution, active.contains(operand) else { continue }
+                if let existing = cotangent[operand] {
+                    cotangent[operand] = try b.apply1(.add, [existing, contribution], at: entry.location)
+                } else {
+                    cotangent[operand] = contribution
+                }
+            }
+        }
+        return try wrt.map { value in
+            if let gradient = cotangent[value] { return gradient }
+            return try b.full(b.type(of: value).shape, 0, .float32, at: location)
+        }
+    }
+}

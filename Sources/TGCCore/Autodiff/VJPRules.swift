@@ -1,0 +1,158 @@
+import TGCBase
+
+/// The one derivative rule of every differentiable op, written against the Builder so the IR
+/// autodiff pass and eager mode's tape share it. nil: the op has no derivative.
+public enum VJPRules {
+    public static func rule(for kind: OpKind) -> VJPRule? {
+        switch kind {
+        case .neg: unaryRule { b, x, y, g, at in try b.apply1(.neg, [g], at: at) }
+        case .exp: unaryRule { b, x, y, g, at in try b.apply1(.mul, [g, y], at: at) }
+        case .log: unaryRule { b, x, y, g, at in try b.apply1(.div, [g, x], at: at) }
+        case .sin: unaryRule { b, x, y, g, at in try b.apply1(.mul, [g, try b.apply1(.cos, [x], at: at)], at: at) }
+        case .cos:
+            unaryRule { b, x, y, g, at in
+                try b.apply1(.neg, [try b.apply1(.mul, [g, try b.apply1(.sin, [x], at: at)], at: at)], at: at)
+            }
+        case .tanh:
+            unaryRule { b, x, y, g, at in   // g * (1 - y²)
+                let ySquared = try b.apply1(.mul, [y, y], at: at)
+                let one = try b.scalar(1, .float32, at: at)
+                return try b.apply1(.mul, [g, try b.apply1(.sub, [one, ySquared], at: at)], at: at)
+            }
+        case .sqrt:
+            unaryRule { b, x, y, g, at in   // g / (2 y)
+                try b.apply1(.div, [g, try b.apply1(.mul, [y, try b.scalar(2, .float32, at: at)], at: at)], at: at)
+            }
+        case .sigmoid:
+            unaryRule { b, x, y, g, at in   // g * y * (1 - y)
+                let oneMinusY = try b.apply1(.sub, [try b.scalar(1, .float32, at: at), y], at: at)
+                return try b.apply1(.mul, [g, try b.apply1(.mul, [y, oneMinusY], at: at)], at: at)
+            }
+        case .abs: unaryRule { b, x, y, g, at in try b.apply1(.mul, [g, try b.apply1(.sign, [x], at: at)], at: at) }
+        case .relu:
+            unaryRule { b, x, y, g, at in   // g where x > 0
+                let positive = try b.apply1(.greater, [x, try b.scalar(0, b.type(of: x).dtype, at: at)], at: at)
+                return try b.apply1(.mul, [g, try b.cast(positive, to: .float32, at: at)], at: at)
+            }
+        case .cast:
+            unaryRule { b, x, y, g, at in g }   // float -> float only: wants[] is false for other sources
+        case .reshape:
+            unaryRule { b, x, y, g, at in try b.reshape(g, to: b.type(of: x).shape, at: at) }
+        case .broadcastTo:
+            unaryRule { b, x, y, g, at in try b.sum(g, toShape: b.type(of: x).shape, at: at) }
+        case .transpose:
+            { b, operands, results, attrs, cotangents, wants, at in
+                let permutation = attrs.permutation!
+                var inverse = permutation
+                for (i, p) in permutation.enumerated() { inverse[p] = i }
+                return [try b.transpose(cotangents[0]!, permutation: inverse, at: at)]
+            }
+        case .reduceSum:
+            { b, operands, results, attrs, cotangents, wants, at in
+                [try expandReduced(b, cotangents[0]!, like: operands[0], attrs, at)]
+            }
+        case .reduceMax, .reduceMin:
+            { b, operands, results, attrs, cotangents, wants, at in
+                // The gradient is shared evenly between the elements equal to the extreme.
+                let x = operands[0]
+                let extreme = try expandReduced(b, results[0], like: x, attrs, at)
+                let mask = try b.cast(try b.apply1(.equal, [x, extreme], at: at), to: .float32, at: at)
+                var keep = attrs
+                keep.keepDim = true
+                let ties = try b.apply1(.reduceSum, [mask], keep, at: at)
+                let share = try b.apply1(.div, [try keepDims(b, cotangents[0]!, x, attrs, at), ties], at: at)
+                return [try b.apply1(.mul, [mask, share], at: at)]
+            }
+        case .add:
+            binaryRule { b, x, y, out, g, at in (g, g) }
+        case .sub:
+            binaryRule { b, x, y, out, g, at in (g, try b.apply1(.neg, [g], at: at)) }
+        case .mul:
+            binaryRule { b, x, y, out, g, at in
+                (try b.apply1(.mul, [g, y], at: at), try b.apply1(.mul, [g, x], at: at))
+            }
+        case .div:
+            binaryRule { b, x, y, out, g, at in   // (g / y, -g * out / y)
+                let gx = try b.apply1(.div, [g, y], at: at)
+                return (gx, try b.apply1(.neg, [try b.apply1(.mul, [gx, out], at: at)], at: at))
+            }
+        case .pow:
+            { b, operands, results, attrs, cotangents, wants, at in
+                let (x, y, out, g) = (operands[0], operands[1], results[0], cotangents[0]!)
+                var grads: [ValueID?] = [nil, nil]
+                if wants[0] {   // g * y * x^(y - 1)
+                    let yMinusOne = try b.apply1(.sub, [y, try b.scalar(1, b.type(of: y).dtype, at: at)], at: at)
+                    let slope = try b.apply1(.mul, [y, try b.apply1(.pow, [x, yMinusOne], at: at)], at: at)
+                    grads[0] = try b.sum(try b.apply1(.mul, [g, slope], at: at), toShape: b.type(of: x).shape, at: at)
+                }
+                if wants[1] {   // g * out * log(x)
+                    let slope = try b.apply1(.mul, [out, try b.apply1(.log, [x], at: at)], at: at)
+                    grads[1] = try b.sum(try b.apply1(.mul, [g, slope], at: at), toShape: b.type(of: y).shape, at: at)
+                }
+                return grads
+            }
+        case .maximum, .minimum:
+            { b, operands, results, attrs, cotangents, wants, at in
+                // Ties split the gradient in half, as torch.maximum does.
+                let (x, y, g) = (operands[0], operands[1], cotangents[0]!)
+                let xWins = try b.apply1(kind == .maximum ? .greater : .less, [x, y], at: at)
+                let tie = try b.apply1(.equal, [x, y], at: at)
+                let half = try b.apply1(.mul, [g, try b.scalar(0.5, .float32, at: at)], at: at)
+                let zero = try b.scalar(0, .float32, at: at)
+                let gx = try b.apply1(.select, [xWins, g, try b.apply1(.select, [tie, half, zero], at: at)], at: at)
+                let gy = try b.apply1(.sub, [try b.broadcast(g, to: b.type(of: gx).shape, at: at), gx], at: at)
+                return [try b.sum(gx, toShape: b.type(of: x).shape, at: at),
+                        try b.sum(gy, toShape: b.type(of: y).shape, at: at)]
+            }
+        case .select:
+            { b, operands, results, attrs, cotangents, wants, at in
+                let (condition, g) = (operands[0], cotangents[0]!)
+                let zero = try b.scalar(0, .float32, at: at)
+                return [nil,
+                        try b.sum(try b.apply1(.select, [condition, g, zero], at: at), toShape: b.type(of: operands[1]).shape, at: at),
+                        try b.sum(try b.apply1(.select, [condition, zero, g], at: at), toShape: b.type(of: operands[2]).shape, at: at)]
+            }
+        case .matmul:
+            { b, operands, results, attrs, cotangents, wants, at in   // (g Bᵀ, Aᵀ g)
+                let (a, bMatrix, g) = (operands[0], operands[1], cotangents[0]!)
+                return [wants[0] ? try b.apply1(.matmul, [g, try b.transpose(bMatrix, permutation: [1, 0], at: at)], at: at) : nil,
+                        wants[1] ? try b.apply1(.matmul, [try b.transpose(a, permutation: [1, 0], at: at), g], at: at) : nil]
+            }
+        case .constant, .arange, .randUniform, .randNormal, .input, .load, .sign, .logicalNot,
+             .stopGradient, .mod, .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual,
+             .logicalAnd, .logicalOr, .argMax, .argMin, .print, .save, .manualSeed, .gradient,
+             .forLoop, .ifElse, .yield:
+            nil
+        }
+    }
+
+    /// A rule for a one-operand op from `(builder, x, y, g, location) -> dx`.
+    private static func unaryRule(_ body: @escaping (Builder, ValueID, ValueID, ValueID, SourceLocation) throws -> ValueID) -> VJPRule {
+        { b, operands, results, _, cotangents, wants, at in
+            guard wants[0], let g = cotangents[0] else { return [nil] }
+            return [try body(b, operands[0], results[0], g, at)]
+        }
+    }
+
+    /// A rule for a broadcasting two-operand op; the cotangents are summed back to each operand's shape.
+    private static func binaryRule(_ body: @escaping (Builder, ValueID, ValueID, ValueID, ValueID, SourceLocation) throws -> (ValueID, ValueID)) -> VJPRule {
+        { b, operands, results, _, cotangents, wants, at in
+            guard let g = cotangents[0] else { return [nil, nil] }
+            let (gx, gy) = try body(b, operands[0], operands[1], results[0], g, at)
+            return [wants[0] ? try b.sum(gx, toShape: b.type(of: operands[0]).shape, at: at) : nil,
+                    wants[1] ? try b.sum(gy, toShape: b.type(of: operands[1]).shape, at: at) : nil]
+        }
+    }
+
+    /// `g` (the cotangent of a reduction's result) reshaped to keep the reduced dims as size 1.
+    private static func keepDims(_ b: Builder, _ g: ValueID, _ x: ValueID, _ attrs: Attributes, _ at: SourceLocation) throws -> ValueID {
+        let shape = b.type(of: x).shape
+        let axes = attrs.axes ?? Array(shape.indices)
+        return try b.reshape(g, to: ShapeRules.reduced(shape, axes: axes, keepDim: true), at: at)
+    }
+
+    /// `g` broadcast back over the reduced dims to the shape of `x`.
+    private static func expandReduced(_ b: Builder, _ g: ValueID, like x: ValueID, _ attrs: Attributes, _ at: SourceLocation) throws -> ValueID {
+        try b.broadcast(try keepDims(b, g, x, attrs, at), to: b.type(of: x).shape, at: at)
+    }
+}

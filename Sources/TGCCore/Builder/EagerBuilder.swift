@@ -1,0 +1,81 @@
+import TGCBase
+
+/// The eager-mode Builder: runs each op at once through the interpreter (define-by-run) and
+/// records it on a tape, so `gradient` can sweep backwards with the same VJP rules as the IR pass.
+public final class EagerBuilder: Builder {
+    public let context: RunContext
+    /// When set, each op is reported (kind, location, operand and result types) before it runs.
+    public var trace: ((String) -> Void)?
+    private var tensors: [Tensor] = []
+    private var tape: [TapeEntry] = []
+
+    public init(context: RunContext) {
+        self.context = context
+    }
+
+    /// The concrete tensor behind a handle.
+    public func tensor(_ id: ValueID) -> Tensor { tensors[id.raw] }
+
+    /// Registers a computed tensor and returns its handle.
+    public func add(_ tensor: Tensor) -> ValueID {
+        tensors.append(tensor)
+        return ValueID(raw: tensors.count - 1)
+    }
+
+    public func type(of value: ValueID) -> TensorType { tensors[value.raw].type }
+
+    public func apply(_ kind: OpKind, _ operands: [ValueID], _ attributes: Attributes,
+                      at location: SourceLocation) throws -> [ValueID] {
+        let operandTypes = operands.map { type(of: $0) }
+        let resultTypes: [TensorType]
+        do {
+            resultTypes = try kind.definition.inferType(operandTypes, attributes)
+        } catch let error as OpTypeError {
+            throw Diagnostic(error.message, at: location)
+        }
+        if let trace {
+            let from = operandTypes.map(\.description).joined(separator: ", ")
+            let to = resultTypes.map(\.description).joined(separator: ", ")
+            trace("\(location): \(kind.rawValue)(\(from))\(to.isEmpty ? "" : " -> " + to)")
+        }
+        let results = try Interpreter.run(kind, operands.map(tensor), attributes, resultTypes: resultTypes,
+                                          context: context, at: location).map(add)
+        if !results.isEmpty {
+            tape.append(TapeEntry(kind: kind, operands: operands, results: results, attributes: attributes, location: location))
+        }
+        return results
+    }
+
+    public func loop(_ range: Range<Int>, carrying: [ValueID], at location: SourceLocation,
+                     body: (ValueID, [ValueID]) throws -> [ValueID]) throws -> [ValueID] {
+        var carried = carrying
+        for index in range {
+            let indexValue = add(Tensor(type: .scalar(.int64), elements: [Double(index)]))
+            let next = try body(indexValue, carried)
+            for (new, old) in zip(next, carried) where type(of: new) != type(of: old) {
+                throw Diagnostic("loop-carried value changes type from \(type(of: old)) to \(type(of: new)); compiled control flow needs fixed shapes and dtypes", at: location)
+            }
+            carried = next
+        }
+        return carried
+    }
+
+    public func branch(_ condition: ValueID, carrying: [ValueID], at location: SourceLocation,
+                       then: ([ValueID]) throws -> [ValueID],
+                       else: ([ValueID]) throws -> [ValueID]) throws -> [ValueID] {
+        let value = tensor(condition)
+        guard value.type == .scalar(.bool) else {
+            throw Diagnostic("condition must be a bool scalar, got \(value.type)", at: location)
+        }
+        let results = value.elements[0] != 0 ? try then(carrying) : try `else`(carrying)
+        for (new, old) in zip(results, carrying) where type(of: new) != type(of: old) {
+            throw Diagnostic("value assigned in 'if' changes type from \(type(of: old)) to \(type(of: new)); compiled control flow needs fixed shapes and dtypes", at: location)
+        }
+        return results
+    }
+
+    public func gradient(of output: ValueID, seed: ValueID?, wrt: [ValueID],
+                         at location: SourceLocation) throws -> [ValueID] {
+        try ReverseSweep.gradients(of: output, seed: seed, wrt: wrt, entries: tape, builder: self, at: location)
+    }
+}

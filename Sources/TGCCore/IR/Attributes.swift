@@ -1,0 +1,32 @@
+/// The static parameters of an op. Only the fields an op kind uses are set.
+public struct Attributes: Hashable, Sendable {
+    public var data: [Double]? = nil
+    public var value: Double? = nil
+    public var start: Double? = nil
+    public var step: Double? = nil
+    public var shape: [Int]? = nil
+    public var axes: [Int]? = nil
+    public var keepDim: Bool = false
+    public var permutation: [Int]? = nil
+    public var dtype: DType? = nil
+    public var name: String? = nil
+    public var path: String? = nil
+    public var seed: Int? = nil
+    public var lower: Int? = nil
+    public var upper: Int? = nil
+    public var hasSeedGradient: Bool = false
+    public var printSegments: [PrintSegment]? = nil
+
+    public init() {}
+
+    public static let none = Attributes()
+}
+
+/// One piece of a print statement: literal text or a formatted operand.
+public enum PrintSegment: Hashable, Sendable {
+    case text(String)
+    /// A tensor in PyTorch's repr; `suffix` is e.g. "requires_grad=True" or "grad_fn=<MulBackward0>".
+    case tensor(operand: Int, suffix: String?)
+    /// A scalar (`x.item()`): Python's repr for floats, or a fixed number of decimals.
+    case scalar(operand: Int, precision: Int?)
+}

@@ -1,0 +1,44 @@
+/// Every operation the IR knows. Each kind has one `OpDef` (Ops/OpTable.swift), one
+/// interpreter kernel, one C lowering and at most one VJP rule.
+public enum OpKind: String, Hashable, Sendable, CaseIterable {
+    // Sources of values.
+    case constant        // attrs.data (row-major) or attrs.value (splat)
+    case arange          // attrs.start, attrs.step; length from the result type
+    case randUniform     // draws from the run's Philox stream
+    case randNormal
+    case input           // attrs.name: bound at run time (`--in name=file.npy`)
+    case load            // attrs.path: a .npy file read at run time
+
+    // Elementwise, one operand.
+    case neg, exp, log, sin, cos, tanh, sqrt, abs, relu, sigmoid, sign, logicalNot
+    case cast            // attrs.dtype
+    case stopGradient    // identity that blocks differentiation (`detach()`)
+
+    // Elementwise, two operands, with broadcasting.
+    case add, sub, mul, div, pow, maximum, minimum, mod
+    case equal, notEqual, less, lessEqual, greater, greaterEqual, logicalAnd, logicalOr
+
+    // Elementwise, three operands: condition ? a : b.
+    case select
+
+    // Data movement.
+    case reshape         // attrs.shape
+    case transpose       // attrs.permutation
+    case broadcastTo     // attrs.shape
+
+    // Reductions over attrs.axes (keepDim in attrs.keepDim).
+    case reduceSum, reduceMax, reduceMin
+    case argMax, argMin  // attrs.axes has one axis, or none for the flattened tensor
+
+    // Linear algebra.
+    case matmul          // [m, k] x [k, n] -> [m, n]
+
+    // Effects and control flow.
+    case print           // attrs.printSegments
+    case save            // attrs.path
+    case manualSeed      // attrs.seed: restarts the Philox stream
+    case gradient        // operands: [loss, seed?, wrt...]; expanded by the autodiff pass
+    case forLoop         // attrs.lower ..< attrs.upper; region 0: (index, carried...) -> yield
+    case ifElse          // operand 0: bool scalar; regions: then, else; both yield the results
+    case yield           // terminator of a region
+}

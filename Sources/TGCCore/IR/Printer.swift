@@ -1,0 +1,118 @@
+import Foundation
+
+/// The textual form of the IR (`tgc ir`): one op per line, values renumbered in order of
+/// definition, attributes in a fixed order, the source location as a trailing comment.
+public struct IRPrinter {
+    private var names: [Value: String] = [:]
+    private var output = ""
+
+    public static func print(_ module: Module, locations: Bool = true) -> String {
+        var printer = IRPrinter()
+        printer.output = "module {\n"
+        printer.printBlock(module.body, indent: 1, locations: locations)
+        printer.output += "}\n"
+        return printer.output
+    }
+
+    private mutating func name(_ value: Value) -> String {
+        if let name = names[value] { return name }
+        let name = "%\(names.count)"
+        names[value] = name
+        return name
+    }
+
+    private mutating func printBlock(_ block: Block, indent: Int, locations: Bool) {
+        let pad = String(repeating: "  ", count: indent)
+        for op in block.ops {
+            var line = pad
+            if !op.results.isEmpty && op.kind != .forLoop {
+                line += op.results.map { name($0) }.joined(separator: ", ") + " = "
+            }
+            switch op.kind {
+            case .forLoop:
+                let body = op.regions[0]
+                let results = op.results.map { name($0) }
+                line += results.isEmpty ? "" : results.joined(separator: ", ") + " = "
+                let index = name(body.arguments[0])
+                let carried = zip(body.arguments.dropFirst(), op.operands).map { "\(name($0.0)) = \(name($0.1))" }
+                line += "for \(index) in \(op.attributes.lower!)..<\(op.attributes.upper!)"
+                if !carried.isEmpty { line += " carrying (\(carried.joined(separator: ", ")))" }
+                line += typeSuffix(op) + " {"
+                output += line + locationComment(op, locations) + "\n"
+                printBlock(body, indent: indent + 1, locations: locations)
+                output += pad + "}\n"
+                continue
+            case .ifElse:
+                line += "if \(name(op.operands[0]))" + typeSuffix(op) + " {"
+                output += line + locationComment(op, locations) + "\n"
+                printBlock(op.regions[0], indent: indent + 1, locations: locations)
+                output += pad + "} else {\n"
+                printBlock(op.regions[1], indent: indent + 1, locations: locations)
+                output += pad + "}\n"
+                continue
+            default:
+                line += opName(op.kind)
+                if !op.operands.isEmpty { line += " " + op.operands.map { name($0) }.joined(separator: ", ") }
+                let attrs = Self.describe(op.attributes)
+                if !attrs.isEmpty { line += " {\(attrs)}" }
+                line += typeSuffix(op)
+            }
+            output += line + locationComment(op, locations) + "\n"
+        }
+    }
+
+    private func typeSuffix(_ op: Op) -> String {
+        op.results.isEmpty ? "" : " : " + op.results.map(\.type.description).joined(separator: ", ")
+    }
+
+    private func locationComment(_ op: Op, _ enabled: Bool) -> String {
+        enabled && op.location.line > 0 ? "  // \(op.location.line):\(op.location.column)" : ""
+    }
+
+    /// snake_case op names: `reduce_sum`, `rand_normal`.
+    public func opName(_ kind: OpKind) -> String { Self.opName(kind) }
+
+    public static func opName(_ kind: OpKind) -> String {
+        var name = ""
+        for character in kind.rawValue {
+            if character.isUppercase { name += "_" + character.lowercased() } else { name.append(character) }
+        }
+        return name
+    }
+
+    /// The set attributes as `key = value` pairs, in declaration order.
+    public static func describe(_ a: Attributes) -> String {
+        var parts: [String] = []
+        if let data = a.data { parts.append("data = [" + data.prefix(8).map(formatNumber).joined(separator: ", ") + (data.count > 8 ? ", ..." : "") + "]") }
+        if let value = a.value { parts.append("value = \(formatNumber(value))") }
+        if let start = a.start { parts.append("start = \(formatNumber(start))") }
+        if let step = a.step { parts.append("step = \(formatNumber(step))") }
+        if let shape = a.shape { parts.append("shape = \(formatShape(shape))") }
+        if let axes = a.axes { parts.append("axes = \(formatShape(axes))") }
+        if a.keepDim { parts.append("keepDim = true") }
+        if let permutation = a.permutation { parts.append("permutation = \(formatShape(permutation))") }
+        if let dtype = a.dtype { parts.append("dtype = \(dtype.rawValue)") }
+        if let name = a.name { parts.append("name = \"\(name)\"") }
+        if let path = a.path { parts.append("path = \"\(path)\"") }
+        if let seed = a.seed { parts.append("seed = \(seed)") }
+        if a.hasSeedGradient { parts.append("seeded = true") }
+        if let segments = a.printSegments { parts.append("format = " + describe(segments)) }
+        return parts.joined(separator: ", ")
+    }
+
+    private static func describe(_ segments: [PrintSegment]) -> String {
+        let pieces = segments.map { segment -> String in
+            switch segment {
+            case .text(let text): return text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
+            case .tensor(let operand, let suffix): return "{\(operand)" + (suffix.map { ", \($0)" } ?? "") + "}"
+            case .scalar(let operand, let precision): return "{\(operand)" + (precision.map { ":.\($0)f" } ?? "") + "}"
+            }
+        }
+        return "\"" + pieces.joined() + "\""
+    }
+
+    static func formatNumber(_ value: Double) -> String {
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) + (value == 0 && value.sign == .minus ? ".0" : "") }
+        return "\(value)"
+    }
+}

@@ -1,0 +1,79 @@
+import TGCBase
+
+/// An IR invariant that does not hold: a bug in tgc, never in the user's program.
+public struct VerifierError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { "internal error: IR verification failed: \(message)" }
+}
+
+/// Checks the IR invariants: every operand is defined before use in an enclosing scope, result
+/// types agree with the op's type rule, regions end in `yield` with the right types, operand
+/// counts match each kind's arity.
+public enum Verifier {
+    public static func verify(_ module: Module, after pass: String? = nil) throws {
+        var scope = Set<Value>()
+        do {
+            try verify(module.body, scope: &scope, expectYield: false)
+        } catch var error as VerifierError {
+            if let pass { error.message = "after pass '\(pass)': " + error.message }
+            throw error
+        }
+    }
+
+    private static func verify(_ block: Block, scope: inout Set<Value>, expectYield: Bool) throws {
+        let outer = scope
+        defer { scope = outer }
+        scope.formUnion(block.arguments)
+        for (index, op) in block.ops.enumerated() {
+            let at = "\(IRPrinter.opName(op.kind)) at \(op.location)"
+            for operand in op.operands where !scope.contains(operand) {
+                throw VerifierError(message: "\(at) uses \(operand) before it is defined")
+            }
+            if let arity = op.kind.arity, arity != op.operands.count {
+                throw VerifierError(message: "\(at) has \(op.operands.count) operands, expected \(arity)")
+            }
+            if op.kind == .yield && index != block.ops.count - 1 {
+                throw VerifierError(message: "yield must end its block")
+            }
+            try verifyTypes(op, at)
+            for region in op.regions {
+                try verify(region, scope: &scope, expectYield: true)
+            }
+            scope.formUnion(op.results)
+        }
+        if expectYield && block.ops.last?.kind != .yield {
+            throw VerifierError(message: "a region does not end in yield")
+        }
+    }
+
+    private static func verifyTypes(_ op: Op, _ at: String) throws {
+        switch op.kind {
+        case .forLoop:
+            let body = op.regions.first
+            let expected = op.operands.map(\.type)
+            guard op.regions.count == 1, let body, body.arguments.count == expected.count + 1,
+                  body.arguments[0].type == .scalar(.int64),
+                  Array(body.arguments.dropFirst().map(\.type)) == expected,
+                  body.yielded.map(\.type) == expected, op.results.map(\.type) == expected else {
+                throw VerifierError(message: "\(at): loop arguments, yields and results disagree")
+            }
+        case .ifElse:
+            let expected = op.results.map(\.type)
+            guard op.regions.count == 2, op.regions.allSatisfy({ $0.yielded.map(\.type) == expected }) else {
+                throw VerifierError(message: "\(at): branches yield types other than the results")
+            }
+        case .yield:
+            return
+        default:
+            let inferred: [TensorType]
+            do {
+                inferred = try op.kind.definition.inferType(op.operands.map(\.type), op.attributes)
+            } catch let error as OpTypeError {
+                throw VerifierError(message: "\(at): \(error.message)")
+            }
+            guard inferred == op.results.map(\.type) else {
+                throw VerifierError(message: "\(at): results \(op.results.map(\.type)) but the type rule gives \(inferred)")
+            }
+        }
+    }
+}

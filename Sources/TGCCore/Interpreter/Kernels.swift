@@ -1,0 +1,149 @@
+import Foundation
+
+/// Reference kernels: the obviously-correct meaning of every pure op, the oracle for the backends.
+enum Kernels {
+    /// Maps each element of an output of `outShape` to the element of an operand of `shape` that
+    /// broadcasting reads.
+    static func broadcastIndices(from shape: [Int], to outShape: [Int]) -> [Int] {
+        let count = outShape.reduce(1, *)
+        if shape == outShape { return Array(0..<count) }
+        let offset = outShape.count - shape.count
+        let inStrides = TensorType(shape, .bool).strides
+        var indices = [Int](repeating: 0, count: count)
+        var coordinate = [Int](repeating: 0, count: outShape.count)
+        for linear in 0..<count {
+            var index = 0
+            for axis in 0..<shape.count where shape[axis] != 1 {
+                index += coordinate[axis + offset] * inStrides[axis]
+            }
+            indices[linear] = index
+            var axis = outShape.count - 1
+            while axis >= 0 {
+                coordinate[axis] += 1
+                if coordinate[axis] < outShape[axis] { break }
+                coordinate[axis] = 0
+                axis -= 1
+            }
+        }
+        return indices
+    }
+
+    static func unary(_ x: Tensor, _ resultType: TensorType, _ f: (Double) -> Double) -> Tensor {
+        let dtype = resultType.dtype
+        return Tensor(type: resultType, elements: x.elements.map { Tensor.round(f($0), to: dtype) })
+    }
+
+    /// A float32 function applied in single precision, as the generated C does (expf, logf, ...).
+    static func unaryFloat(_ x: Tensor, _ resultType: TensorType, _ f: (Float) -> Float) -> Tensor {
+        Tensor(type: resultType, elements: x.elements.map { Double(f(Float($0))) })
+    }
+
+    static func binary(_ a: Tensor, _ b: Tensor, _ resultType: TensorType,
+                       _ f: (Double, Double) -> Double) -> Tensor {
+        let ia = broadcastIndices(from: a.shape, to: resultType.shape)
+        let ib = broadcastIndices(from: b.shape, to: resultType.shape)
+        let dtype = resultType.dtype
+        var out = [Double](repeating: 0, count: resultType.elementCount)
+        for i in out.indices {
+            out[i] = Tensor.round(f(a.elements[ia[i]], b.elements[ib[i]]), to: dtype)
+        }
+        return Tensor(type: resultType, elements: out)
+    }
+
+    static func select(_ c: Tensor, _ a: Tensor, _ b: Tensor, _ resultType: TensorType) -> Tensor {
+        let shape = resultType.shape
+        let (ic, ia, ib) = (broadcastIndices(from: c.shape, to: shape),
+                            broadcastIndices(from: a.shape, to: shape),
+                            broadcastIndices(from: b.shape, to: shape))
+        var out = [Double](repeating: 0, count: resultType.elementCount)
+        for i in out.indices {
+            out[i] = c.elements[ic[i]] != 0 ? a.elements[ia[i]] : b.elements[ib[i]]
+        }
+        return Tensor(type: resultType, elements: out)
+    }
+
+    static func transpose(_ x: Tensor, _ permutation: [Int], _ resultType: TensorType) -> Tensor {
+        let inStrides = x.type.strides
+        let count = resultType.elementCount
+        var out = [Double](repeating: 0, count: count)
+        var coordinate = [Int](repeating: 0, count: resultType.rank)
+        for linear in 0..<count {
+            var index = 0
+            for axis in 0..<resultType.rank { index += coordinate[axis] * inStrides[permutation[axis]] }
+            out[linear] = x.elements[index]
+            var axis = resultType.rank - 1
+            while axis >= 0 {
+                coordinate[axis] += 1
+                if coordinate[axis] < resultType.shape[axis] { break }
+                coordinate[axis] = 0
+                axis -= 1
+            }
+        }
+        return Tensor(type: resultType, elements: out)
+    }
+
+    /// Folds the elements of each output position of a reduction over `axes` with `combine`.
+    static func reduce(_ x: Tensor, axes: [Int], resultType: TensorType,
+                       _ fold: ([Double]) -> Double) -> Tensor {
+        let keptShape = x.shape.enumerated().map { axes.contains($0.offset) ? 1 : $0.element }
+        let groups = keptShape.reduce(1, *)
+        var members = [[Double]](repeating: [], count: groups)
+        let target = broadcastIndices(from: keptShape, to: x.shape)
+        for (i, element) in x.elements.enumerated() { members[target[i]].append(element) }
+        let dtype = resultType.dtype
+        return Tensor(type: resultType, elements: members.map { Tensor.round(fold($0), to: dtype) })
+    }
+
+    static func matmul(_ a: Tensor, _ b: Tensor, _ resultType: TensorType) -> Tensor {
+        let (m, k, n) = (a.shape[0], a.shape[1], b.shape[1])
+        var out = [Double](repeating: 0, count: m * n)
+        for i in 0..<m {
+            for j in 0..<n {
+                var sum = 0.0
+                for p in 0..<k { sum += a.elements[i * k + p] * b.elements[p * n + j] }
+                out[i * n + j] = Tensor.round(sum, to: resultType.dtype)
+            }
+        }
+        return Tensor(type: resultType, elements: out)
+    }
+
+    /// Python's floor modulo (torch.remainder): the result has the sign of the divisor.
+    static func floorMod(_ a: Double, _ b: Double, _ dtype: DType) -> Double {
+        if dtype == .float32 {
+            let (x, y) = (Float(a), Float(b))
+            let r = fmodf(x, y)
+            return Double(r != 0 && (r < 0) != (y < 0) ? r + y : r)
+        }
+        guard b != 0 else { return 0 }
+        let r = a.truncatingRemainder(dividingBy: b)
+        return r != 0 && (r < 0) != (b < 0) ? r + b : r
+    }
+
+    /// pow with PyTorch's dtype behaviour: float in single precision, integers exactly.
+    static func power(_ a: Double, _ b: Double, _ dtype: DType) -> Double {
+        if dtype == .float32 { return Double(powf(Float(a), Float(b))) }
+        if b < 0 { return a == 1 ? 1 : (a == -1 ? (Int(b) % 2 == 0 ? 1 : -1) : 0) }
+        var result = 1.0, base = a, exponent = Int(b)
+        while exponent > 0 {
+            if exponent & 1 == 1 { result *= base }
+            base *= base
+            exponent >>= 1
+        }
+        return result
+    }
+
+    /// max/min that propagate NaN, as torch.maximum does.
+    static func nanMax(_ a: Double, _ b: Double) -> Double { a.isNaN || b.isNaN ? .nan : Swift.max(a, b) }
+    static func nanMin(_ a: Double, _ b: Double) -> Double { a.isNaN || b.isNaN ? .nan : Swift.min(a, b) }
+
+    /// The index of the first maximum (NaN counts as the maximum, as in PyTorch).
+    static func argExtreme(_ values: [Double], max: Bool) -> Double {
+        var best = 0
+        for i in values.indices.dropFirst() {
+            let (v, b) = (values[i], values[best])
+            if b.isNaN { break }
+            if v.isNaN || (max ? v > b : v < b) { best = i }
+        }
+        return Double(best)
+    }
+}

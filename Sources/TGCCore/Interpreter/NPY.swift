@@ -1,0 +1,57 @@
+import CTGCRuntime
+import TGCBase
+
+/// .npy reading and writing through the C runtime (the same code generated binaries use).
+public enum NPY {
+    /// The dtype and shape in a .npy header.
+    public static func readType(_ path: String) throws -> TensorType {
+        var header = tgc_npy_header()
+        var error = [CChar](repeating: 0, count: 512)
+        guard tgc_npy_read_header(path, &header, &error, error.count) == 0 else {
+            throw ToolError(String(cString: error))
+        }
+        let shape = withUnsafeBytes(of: header.shape) { raw in
+            Array(raw.bindMemory(to: Int64.self).prefix(Int(header.ndim))).map(Int.init)
+        }
+        return TensorType(shape, DType(runtimeCode: header.dtype))
+    }
+
+    public static func load(_ path: String, as type: TensorType) throws -> Tensor {
+        var error = [CChar](repeating: 0, count: 512)
+        let shape = type.shape.map(Int64.init)
+        let count = type.elementCount
+        let status: Int32
+        var elements: [Double]
+        switch type.dtype {
+        case .float32:
+            var buffer = [Float](repeating: 0, count: count)
+            status = tgc_npy_load(path, type.dtype.runtimeCode, Int32(shape.count), shape, &buffer, &error, error.count)
+            elements = buffer.map(Double.init)
+        case .int64:
+            var buffer = [Int64](repeating: 0, count: count)
+            status = tgc_npy_load(path, type.dtype.runtimeCode, Int32(shape.count), shape, &buffer, &error, error.count)
+            elements = buffer.map(Double.init)
+        case .bool:
+            var buffer = [UInt8](repeating: 0, count: count)
+            status = tgc_npy_load(path, type.dtype.runtimeCode, Int32(shape.count), shape, &buffer, &error, error.count)
+            elements = buffer.map(Double.init)
+        }
+        guard status == 0 else { throw ToolError(String(cString: error)) }
+        return Tensor(type: type, elements: elements)
+    }
+
+    public static func save(_ tensor: Tensor, to path: String) throws {
+        var error = [CChar](repeating: 0, count: 512)
+        let shape = tensor.shape.map(Int64.init)
+        let status: Int32
+        switch tensor.dtype {
+        case .float32:
+            status = tgc_npy_save(path, tensor.dtype.runtimeCode, Int32(shape.count), shape, tensor.elements.map(Float.init), &error, error.count)
+        case .int64:
+            status = tgc_npy_save(path, tensor.dtype.runtimeCode, Int32(shape.count), shape, tensor.elements.map { Int64($0) }, &error, error.count)
+        case .bool:
+            status = tgc_npy_save(path, tensor.dtype.runtimeCode, Int32(shape.count), shape, tensor.elements.map { UInt8($0) }, &error, error.count)
+        }
+        guard status == 0 else { throw ToolError(String(cString: error)) }
+    }
+}

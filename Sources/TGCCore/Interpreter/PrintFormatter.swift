@@ -1,0 +1,66 @@
+import CTGCRuntime
+
+/// Formats a print statement through the C runtime, so every backend prints the same bytes.
+public enum PrintFormatter {
+    public static func format(_ segments: [PrintSegment], _ operands: [Tensor]) -> String {
+        var buffer = tgc_str()
+        tgc_str_init(&buffer)
+        defer { tgc_str_free(&buffer) }
+        for segment in segments {
+            switch segment {
+            case .text(let text):
+                tgc_str_append(&buffer, text)
+            case .tensor(let operand, let suffix):
+                appendTensor(&buffer, operands[operand], suffix: suffix)
+            case .scalar(let operand, let precision):
+                let value = operands[operand].elements.first ?? 0
+                switch operands[operand].dtype {
+                case .float32:
+                    if let precision { tgc_str_append_fixed(&buffer, value, Int32(precision)) }
+                    else { tgc_str_append_float_repr(&buffer, value) }
+                case .int64: tgc_str_append_int(&buffer, Int64(value))
+                case .bool: tgc_str_append_bool(&buffer, value != 0 ? 1 : 0)
+                }
+            }
+        }
+        guard let data = buffer.data else { return "" }
+        return String(decoding: UnsafeRawBufferPointer(start: data, count: buffer.len), as: UTF8.self)
+    }
+
+    private static func appendTensor(_ buffer: inout tgc_str, _ tensor: Tensor, suffix: String?) {
+        let shape = tensor.shape.map(Int64.init)
+        func append(_ pointer: UnsafeRawPointer?) {
+            shape.withUnsafeBufferPointer { shapePointer in
+                if let suffix {
+                    tgc_str_append_tensor(&buffer, pointer, tensor.dtype.runtimeCode, shapePointer.baseAddress, Int32(shape.count), suffix)
+                } else {
+                    tgc_str_append_tensor(&buffer, pointer, tensor.dtype.runtimeCode, shapePointer.baseAddress, Int32(shape.count), nil)
+                }
+            }
+        }
+        switch tensor.dtype {
+        case .float32: tensor.elements.map(Float.init).withUnsafeBytes { append($0.baseAddress) }
+        case .int64: tensor.elements.map { Int64($0) }.withUnsafeBytes { append($0.baseAddress) }
+        case .bool: tensor.elements.map { UInt8($0 != 0 ? 1 : 0) }.withUnsafeBytes { append($0.baseAddress) }
+        }
+    }
+}
+
+extension DType {
+    /// The runtime's tgc_dtype code.
+    var runtimeCode: tgc_dtype {
+        switch self {
+        case .float32: TGC_F32
+        case .int64: TGC_I64
+        case .bool: TGC_BOOL
+        }
+    }
+
+    init(runtimeCode: tgc_dtype) {
+        switch runtimeCode {
+        case TGC_I64: self = .int64
+        case TGC_BOOL: self = .bool
+        default: self = .float32
+        }
+    }
+}

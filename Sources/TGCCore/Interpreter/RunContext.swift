@@ -1,0 +1,34 @@
+import CTGCRuntime
+import Foundation
+import TGCBase
+
+/// What one run owns: the Philox stream, bound inputs, where output goes.
+public final class RunContext {
+    var rng = tgc_rng()
+    /// Tensors bound to `input("name", ...)`.
+    public var inputs: [String: Tensor] = [:]
+    /// Folder that relative `save` paths go to.
+    public var outputDirectory: String = "."
+    /// Receives each printed line (without its newline).
+    public var writeLine: (String) -> Void = { line in
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    public init(seed: UInt64 = 0) {
+        tgc_rng_seed(&rng, seed)
+    }
+
+    func seed(_ value: UInt64) { tgc_rng_seed(&rng, value) }
+
+    func uniform(_ count: Int) -> [Double] {
+        var buffer = [Float](repeating: 0, count: count)
+        buffer.withUnsafeMutableBufferPointer { tgc_rng_uniform(&rng, $0.baseAddress, Int64(count)) }
+        return buffer.map(Double.init)
+    }
+
+    func normal(_ count: Int) -> [Double] {
+        var buffer = [Float](repeating: 0, count: count)
+        buffer.withUnsafeMutableBufferPointer { tgc_rng_normal(&rng, $0.baseAddress, Int64(count)) }
+        return buffer.map(Double.init)
+    }
+}

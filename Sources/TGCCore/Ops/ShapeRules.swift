@@ -1,0 +1,58 @@
+/// A type error found while building an op; the Builder attaches the source location.
+public struct OpTypeError: Error, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+}
+
+/// Shape and dtype rules shared by the op definitions (NumPy/PyTorch semantics).
+public enum ShapeRules {
+    /// The broadcast shape of two shapes, aligned at the trailing dimension.
+    public static func broadcast(_ a: [Int], _ b: [Int]) throws -> [Int] {
+        let rank = max(a.count, b.count)
+        var result = [Int](repeating: 1, count: rank)
+        for i in 0..<rank {
+            let da = i < rank - a.count ? 1 : a[i - (rank - a.count)]
+            let db = i < rank - b.count ? 1 : b[i - (rank - b.count)]
+            if da == db || db == 1 {
+                result[i] = da
+            } else if da == 1 {
+                result[i] = db
+            } else {
+                throw OpTypeError("cannot broadcast shapes \(formatShape(a)) and \(formatShape(b)): size \(da) does not match size \(db) at dimension \(i)")
+            }
+        }
+        return result
+    }
+
+    /// Whether `shape` broadcasts to exactly `target`.
+    public static func broadcasts(_ shape: [Int], to target: [Int]) -> Bool {
+        guard shape.count <= target.count else { return false }
+        let offset = target.count - shape.count
+        return shape.indices.allSatisfy { shape[$0] == 1 || shape[$0] == target[$0 + offset] }
+    }
+
+    /// The shape left after reducing `axes` (sorted, non-negative, in range).
+    public static func reduced(_ shape: [Int], axes: [Int], keepDim: Bool) -> [Int] {
+        var result: [Int] = []
+        for (axis, size) in shape.enumerated() {
+            if axes.contains(axis) {
+                if keepDim { result.append(1) }
+            } else {
+                result.append(size)
+            }
+        }
+        return result
+    }
+
+    /// The product of dims, or an error when it overflows Int.
+    public static func checkedCount(_ shape: [Int]) throws -> Int {
+        var count = 1
+        for dim in shape {
+            guard dim >= 0 else { throw OpTypeError("negative dimension \(dim) in shape \(formatShape(shape))") }
+            let (product, overflow) = count.multipliedReportingOverflow(by: dim)
+            guard !overflow else { throw OpTypeError("shape \(formatShape(shape)) has too many elements") }
+            count = product
+        }
+        return count
+    }
+}

@@ -1,0 +1,24 @@
+/// Dead code elimination: removes ops without effects whose results are never used, and
+/// loop-carried values that no one reads and that only feed themselves.
+///
+///     %1 = exp %0        (unused)        ==>   (removed)
+///     print "x", %0                            print "x", %0
+///
+/// Ops with effects (print, save, RNG draws, manualSeed, loops and branches) always stay:
+/// removing a random draw would shift every later number of the stream.
+let deadCodeEliminationPass = Pass(name: "dce", summary: "remove unused pure ops") { module in
+    var changed = true
+    while changed {
+        changed = false
+        var used = Set<Value>()
+        module.body.walk { op in used.formUnion(op.operands) }
+        for block in module.body.allBlocks {
+            let before = block.ops.count
+            block.ops.removeAll { op in
+                !op.kind.definition.hasEffects && op.kind != .yield && !op.results.isEmpty
+                    && op.results.allSatisfy { !used.contains($0) }
+            }
+            changed = changed || block.ops.count != before
+        }
+    }
+}

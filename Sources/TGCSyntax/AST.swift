@@ -1,0 +1,150 @@
+import TGCBase
+
+/// The syntax tree of a .swiftdsl program: a list of top-level statements.
+public struct Program: Sendable {
+    public var statements: [Stmt]
+    public init(statements: [Stmt]) { self.statements = statements }
+}
+
+/// An expression with the location of its first token (binary: the operator's location).
+public struct Expr: Sendable {
+    public indirect enum Kind: Sendable {
+        case intLiteral(Int)
+        case floatLiteral(Double)
+        case boolLiteral(Bool)
+        case nilLiteral
+        case stringLiteral([StringPart])
+        case identifier(String)
+        /// `.float32`, `.cuda`: a member of an implied type.
+        case implicitMember(String)
+        case arrayLiteral([Expr])
+        /// `(a, b)`; a parenthesized single expression is not a tuple.
+        case tuple([Expr])
+        /// `-x`, `!x`, `+x`.
+        case unary(op: String, operand: Expr)
+        /// `+ - * / % ** == != < <= > >= && || ..< ...`
+        case binary(op: String, lhs: Expr, rhs: Expr)
+        /// `f(a, label: b) { trailing closure }`; `callee` may be a member (`x.sum(dim: 1)`).
+        case call(callee: Expr, arguments: [Argument], trailingClosure: Closure?)
+        /// `x.T`, `x.shape`, `x.grad`.
+        case member(base: Expr, name: String)
+        /// `x[0, 1..<3]` (chapter 2 indexing).
+        case subscriptAccess(base: Expr, arguments: [Argument])
+        /// `{ a, b in ... }` as a value.
+        case closure(Closure)
+        /// `cond ? a : b`
+        case ternary(condition: Expr, then: Expr, else: Expr)
+    }
+
+    public var kind: Kind
+    public var location: SourceLocation
+
+    public init(_ kind: Kind, at location: SourceLocation) {
+        self.kind = kind
+        self.location = location
+    }
+}
+
+/// One argument of a call or subscript: `label: value` or just `value`.
+public struct Argument: Sendable {
+    public var label: String?
+    public var value: Expr
+    public var location: SourceLocation
+    public init(label: String?, value: Expr, at location: SourceLocation) {
+        self.label = label
+        self.value = value
+        self.location = location
+    }
+}
+
+/// A piece of a string literal: text, or `\(expr)` / `\(expr, precision: 4)` interpolation.
+public enum StringPart: Sendable {
+    case text(String)
+    case interpolation([Argument])
+}
+
+/// `{ params in body }` or `{ body }`.
+public struct Closure: Sendable {
+    public var parameters: [String]
+    public var body: [Stmt]
+    public var location: SourceLocation
+    public init(parameters: [String], body: [Stmt], at location: SourceLocation) {
+        self.parameters = parameters
+        self.body = body
+        self.location = location
+    }
+}
+
+/// A binding pattern: `x`, `_`, `(a, b)`.
+public indirect enum Pattern: Sendable {
+    case name(String, SourceLocation)
+    case wildcard(SourceLocation)
+    case tuple([Pattern], SourceLocation)
+}
+
+/// One parameter of a `func`: `label name: Type = default`; `label` nil means the label is the name, "_" means none.
+public struct Parameter: Sendable {
+    public var label: String?
+    public var name: String
+    public var type: String?
+    public var defaultValue: Expr?
+    public var location: SourceLocation
+    public init(label: String?, name: String, type: String?, defaultValue: Expr?, at location: SourceLocation) {
+        self.label = label
+        self.name = name
+        self.type = type
+        self.defaultValue = defaultValue
+        self.location = location
+    }
+
+    /// The label callers must write, or nil when the argument is unlabeled (`_ x`).
+    public var callLabel: String? {
+        if let label { return label == "_" ? nil : label }
+        return name
+    }
+}
+
+/// `func name(params) -> Type { body }`, inlined at each call site.
+public struct FuncDecl: Sendable {
+    public var name: String
+    public var parameters: [Parameter]
+    public var returnType: String?
+    public var body: [Stmt]
+    public var location: SourceLocation
+    public init(name: String, parameters: [Parameter], returnType: String?, body: [Stmt], at location: SourceLocation) {
+        self.name = name
+        self.parameters = parameters
+        self.returnType = returnType
+        self.body = body
+        self.location = location
+    }
+}
+
+/// A statement with the location of its first token.
+public struct Stmt: Sendable {
+    public indirect enum Kind: Sendable {
+        /// `let p: T = e` / `var p = e` (`value` nil only for `var x: T` without initializer).
+        case binding(isMutable: Bool, pattern: Pattern, type: String?, value: Expr?)
+        /// `target op value` with op one of `= += -= *= /= %=`.
+        case assignment(target: Expr, op: String, value: Expr)
+        case expression(Expr)
+        /// `for pattern in sequence { body }`
+        case forIn(pattern: Pattern, sequence: Expr, body: [Stmt])
+        /// `while condition { body }` (condition must be known at compile time in compiled mode).
+        case whileLoop(condition: Expr, body: [Stmt])
+        /// `if c { } else if d { } else { }`: else-if is a nested `ifElse` in `elseBody`.
+        case ifElse(condition: Expr, then: [Stmt], elseBody: [Stmt]?)
+        case function(FuncDecl)
+        case returnValue(Expr?)
+        case breakLoop
+        case continueLoop
+    }
+
+    public var kind: Kind
+    public var location: SourceLocation
+
+    public init(_ kind: Kind, at location: SourceLocation) {
+        self.kind = kind
+        self.location = location
+    }
+}
