@@ -1,0 +1,127 @@
+/* tgc C runtime: the one public header for generated programs and the Swift interpreter. */
+#ifndef TGC_RUNTIME_H
+#define TGC_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define TGC_NORETURN __attribute__((noreturn))
+#define TGC_PRINTF(fmt_index, first_arg) __attribute__((format(printf, fmt_index, first_arg)))
+#else
+#define TGC_NORETURN
+#define TGC_PRINTF(fmt_index, first_arg)
+#endif
+
+/* ---- dtypes ---------------------------------------------------------------------------- */
+
+typedef enum { TGC_F32 = 0, TGC_I64 = 1, TGC_BOOL = 2 } tgc_dtype; /* bool stored as uint8_t 0/1 */
+#define TGC_MAX_DIMS 8
+
+size_t tgc_dtype_size(tgc_dtype dt);
+const char *tgc_dtype_name(tgc_dtype dt); /* "float32", "int64", "bool" */
+
+/* ---- errors and memory ----------------------------------------------------------------- */
+
+/* Prints "error: <message>\n" to stderr and exits with status 1. */
+TGC_NORETURN void tgc_fatal(const char *fmt, ...) TGC_PRINTF(1, 2);
+/* 64-byte aligned, zero-filled, fatal on failure; size 0 gives a valid unique pointer. */
+void *tgc_alloc(size_t bytes);
+void tgc_free(void *p);
+
+/* ---- counter-based RNG: Philox4x32-10 -------------------------------------------------- */
+
+/* One Philox4x32-10 block: out = philox(counter ctr, key). Exposed for known-answer tests
+   and so other runtimes (CUDA) can be checked against it. */
+void tgc_philox4x32_10(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]);
+
+/* key = (lo32(seed), hi32(seed)); block k uses counter (lo32(k), hi32(k), 0, 0) and yields
+   4 words. The state is {seed, next block}; every call starts at a fresh block and consumes
+   ceil(n / 4) blocks (uniform and normal alike). */
+typedef struct { uint64_t seed; uint64_t block; } tgc_rng;
+void tgc_rng_seed(tgc_rng *r, uint64_t seed); /* block = 0 */
+/* word w -> (float)(w >> 8) * 2^-24, in [0, 1). */
+void tgc_rng_uniform(tgc_rng *r, float *out, int64_t n);
+/* Box-Muller over word pairs (w0, w1): u1 = ((w0 >> 8) + 1) * 2^-24 in (0, 1],
+   u2 = (w1 >> 8) * 2^-24, r = sqrt(-2 log u1), z0 = r cos(2 pi u2), z1 = r sin(2 pi u2),
+   in double, rounded to float. out = z0, z1, z0, z1, ...; an odd n drops the last z1. */
+void tgc_rng_normal(tgc_rng *r, float *out, int64_t n);
+
+/* ---- string buffer and printing -------------------------------------------------------- */
+
+/* A growable string buffer; data is always NUL-terminated after tgc_str_init. */
+typedef struct { char *data; size_t len, cap; } tgc_str;
+void tgc_str_init(tgc_str *s);
+void tgc_str_append(tgc_str *s, const char *text);
+void tgc_str_append_int(tgc_str *s, int64_t v);                 /* decimal */
+void tgc_str_append_bool(tgc_str *s, int v);                    /* "True" / "False" */
+void tgc_str_append_fixed(tgc_str *s, double v, int precision); /* Python f"{v:.{p}f}" */
+void tgc_str_append_float_repr(tgc_str *s, double v);           /* Python repr(float) */
+/* PyTorch 2.x `print(t)` text. suffix: NULL/"" or e.g. "requires_grad=True",
+   "grad_fn=<AddBackward0>", placed as PyTorch's _add_suffixes places it. */
+void tgc_str_append_tensor(tgc_str *s, const void *data, tgc_dtype dt, const int64_t *shape,
+                           int ndim, const char *suffix);
+void tgc_str_println(tgc_str *s, FILE *f); /* writes data + "\n", then empties the buffer */
+void tgc_str_free(tgc_str *s);
+/* The same text as tgc_str_append_tensor, as a malloc'd string; free it with free(). */
+char *tgc_format_tensor(const void *data, tgc_dtype dt, const int64_t *shape, int ndim,
+                        const char *suffix);
+
+/* ---- NumPy .npy files ------------------------------------------------------------------ */
+
+/* Reads '<f4', '<f8' (as float32), '<i8', '<i4' (as int64), '|b1'; versions 1, 2, 3; C order.
+   On error: nonzero return and a message without "error:" prefix in err. */
+typedef struct {
+    tgc_dtype dtype;   /* the dtype the data loads as */
+    char descr[8];     /* the file's descr, e.g. "<f8" */
+    int ndim;
+    int64_t shape[TGC_MAX_DIMS];
+    long data_offset;  /* byte offset of the data in the file */
+} tgc_npy_header;
+/* Also checks that the file holds the data the header promises. */
+int tgc_npy_read_header(const char *path, tgc_npy_header *h, char *err, size_t errlen);
+/* Loads into out (room for the given shape) after checking dtype and exact shape. */
+int tgc_npy_load(const char *path, tgc_dtype dtype, int ndim, const int64_t *shape, void *out,
+                 char *err, size_t errlen);
+/* Writes a v1.0 file (data 64-byte aligned) via "<path>.tmp.<pid>" and rename(). */
+int tgc_npy_save(const char *path, tgc_dtype dtype, int ndim, const int64_t *shape,
+                 const void *data, char *err, size_t errlen);
+
+/* ---- generated programs: options, output paths, timing --------------------------------- */
+
+typedef struct {
+    const char *name;
+    tgc_dtype dtype;
+    int ndim;
+    int64_t shape[TGC_MAX_DIMS];
+    void *data; /* caller-allocated (if NULL, tgc_parse_args allocates with tgc_alloc) */
+    int bound;  /* set to 1 when --in bound it */
+} tgc_input;
+typedef struct {
+    uint64_t seed;
+    int seed_given;
+    const char *out_dir;
+    int bench_runs;
+    int threads;
+    int quiet;
+} tgc_options;
+/* Parses --seed N, --in NAME=FILE.npy, --out DIR, --bench N, --threads N, --quiet,
+   --help/-h (and --flag=value forms); errors are fatal with a hint to run with --help. */
+void tgc_parse_args(int argc, char **argv, const char *program, const char *description,
+                    tgc_input *inputs, int n_inputs, tgc_options *opts);
+/* out_dir joined with path (absolute paths kept, "." leaves path as is); malloc'd. */
+char *tgc_output_path(const tgc_options *opts, const char *path);
+double tgc_now_ms(void); /* monotonic clock, milliseconds */
+/* Prints "bench: runs=N min_ms=X median_ms=Y" on stderr. */
+void tgc_bench_report(const double *run_ms, int n);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TGC_RUNTIME_H */

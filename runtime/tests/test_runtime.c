@@ -1,0 +1,812 @@
+/* Tests of the tgc C runtime: printing, RNG, .npy, argument parsing, timing.
+   Usage: test_runtime [FIXTURES_DIR]  (default: runtime/tests/fixtures relative to the cwd). */
+#define _POSIX_C_SOURCE 200809L
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tgc_runtime.h"
+
+struct print_case {
+    const char *label;
+    tgc_dtype dt;
+    const void *data;
+    int ndim;
+    const int64_t *shape;
+    const char *suffix;
+    const char *expected;
+};
+struct repr_case { uint64_t bits; const char *expected; };
+struct fixed_case { uint64_t bits; int precision; const char *expected; };
+struct rng_case { char kind; uint64_t seed; uint64_t block; int n; uint32_t expected[16]; };
+
+#include "print_cases.inc"
+#include "rng_cases.inc"
+
+#define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+/* ---- tiny check framework ---------------------------------------------------------------- */
+
+static int n_passed, n_failed;
+static const char *fixtures_dir = "runtime/tests/fixtures";
+static char tmp_dir[256];
+
+static void check_at(int ok, int line, const char *fmt, ...) TGC_PRINTF(3, 4);
+static void check_at(int ok, int line, const char *fmt, ...) {
+    if (ok) {
+        n_passed++;
+        return;
+    }
+    n_failed++;
+    va_list ap;
+    va_start(ap, fmt);
+    printf("FAIL (line %d): ", line);
+    vprintf(fmt, ap);
+    printf("\n");
+    va_end(ap);
+}
+#define CHECK(cond, ...) check_at((cond) ? 1 : 0, __LINE__, __VA_ARGS__)
+#define CHECK_STR(got, want, what)                                                             \
+    do {                                                                                       \
+        const char *g_ = (got), *w_ = (want);                                                  \
+        check_at(g_ != NULL && strcmp(g_, w_) == 0, __LINE__, "%s\n  got:  [%s]\n  want: [%s]", \
+                 (what), g_ ? g_ : "(null)", w_);                                              \
+    } while (0)
+#define CHECK_CONTAINS(hay, needle, what)                                                      \
+    do {                                                                                       \
+        const char *h_ = (hay), *n_ = (needle);                                                \
+        check_at(h_ != NULL && strstr(h_, n_) != NULL, __LINE__, "%s: [%s] lacks [%s]",        \
+                 (what), h_ ? h_ : "(null)", n_);                                              \
+    } while (0)
+
+static char *tmp_path(const char *name) {
+    static char buf[8][512];
+    static int slot;
+    char *p = buf[slot++ % 8];
+    snprintf(p, 512, "%s/%s", tmp_dir, name);
+    return p;
+}
+
+static char *fixture(const char *name) {
+    static char buf[4][512];
+    static int slot;
+    char *p = buf[slot++ % 4];
+    snprintf(p, 512, "%s/%s", fixtures_dir, name);
+    return p;
+}
+
+static void write_bytes(const char *path, const void *data, size_t n) {
+    FILE *f = fopen(path, "wb");
+    if (f == NULL) {
+        perror(path);
+        exit(2);
+    }
+    if (n) fwrite(data, 1, n, f);
+    fclose(f);
+}
+
+static uint32_t f32_bits(float f) {
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    return u;
+}
+
+/* ---- dtype, alloc, strings ------------------------------------------------------------- */
+
+static void test_basics(void) {
+    CHECK(tgc_dtype_size(TGC_F32) == 4 && tgc_dtype_size(TGC_I64) == 8 &&
+              tgc_dtype_size(TGC_BOOL) == 1,
+          "dtype sizes");
+    CHECK_STR(tgc_dtype_name(TGC_F32), "float32", "dtype name f32");
+    CHECK_STR(tgc_dtype_name(TGC_I64), "int64", "dtype name i64");
+    CHECK_STR(tgc_dtype_name(TGC_BOOL), "bool", "dtype name bool");
+
+    size_t sizes[] = {0, 1, 63, 64, 65, 1000, 1 << 20};
+    for (int i = 0; i < COUNT(sizes); i++) {
+        unsigned char *p = tgc_alloc(sizes[i]);
+        int zero = 1;
+        for (size_t k = 0; k < sizes[i]; k++) zero &= p[k] == 0;
+        CHECK(p != NULL && ((uintptr_t)p % 64) == 0 && zero, "tgc_alloc(%zu) aligned and zeroed",
+              sizes[i]);
+        tgc_free(p);
+    }
+    tgc_free(NULL);
+
+    tgc_str s;
+    tgc_str_init(&s);
+    CHECK(s.data != NULL && s.len == 0 && s.data[0] == '\0', "tgc_str_init gives an empty string");
+    tgc_str_append(&s, "a=");
+    tgc_str_append_int(&s, -9223372036854775807LL - 1);
+    tgc_str_append(&s, " ");
+    tgc_str_append_int(&s, 42);
+    tgc_str_append(&s, " ");
+    tgc_str_append_bool(&s, 1);
+    tgc_str_append(&s, "/");
+    tgc_str_append_bool(&s, 0);
+    CHECK_STR(s.data, "a=-9223372036854775808 42 True/False", "tgc_str appends");
+    CHECK(s.len == strlen(s.data), "tgc_str len");
+    for (int i = 0; i < 2000; i++) tgc_str_append(&s, "xyz");
+    CHECK(s.len == 36 + 6000 && strlen(s.data) == s.len, "tgc_str grows");
+
+    FILE *f = tmpfile();
+    tgc_str_println(&s, f);
+    CHECK(s.len == 0 && s.data[0] == '\0', "println empties the buffer");
+    tgc_str_append(&s, "second");
+    tgc_str_println(&s, f);
+    tgc_str_println(&s, f);
+    long size = ftell(f);
+    CHECK(size == 36 + 6000 + 1 + 7 + 1, "println writes text and newline (%ld bytes)", size);
+    fclose(f);
+    tgc_str_free(&s);
+    CHECK(s.data == NULL && s.len == 0, "tgc_str_free");
+}
+
+/* ---- printing ---------------------------------------------------------------------------- */
+
+static void test_print_cases(void) {
+    for (int i = 0; i < COUNT(PRINT_CASES); i++) {
+        const struct print_case *c = &PRINT_CASES[i];
+        char *got = tgc_format_tensor(c->data, c->dt, c->shape, c->ndim, c->suffix);
+        char what[160];
+        snprintf(what, sizeof what, "print case '%s'", c->label);
+        CHECK_STR(got, c->expected, what);
+        free(got);
+        /* appended after other text: suffix placement only looks at the tensor's own text */
+        tgc_str s;
+        tgc_str_init(&s);
+        tgc_str_append(&s, "value:\nabc ");
+        tgc_str_append_tensor(&s, c->data, c->dt, c->shape, c->ndim, c->suffix);
+        CHECK(strncmp(s.data, "value:\nabc ", 11) == 0 && strcmp(s.data + 11, c->expected) == 0,
+              "print case '%s' appended to a buffer", c->label);
+        tgc_str_free(&s);
+    }
+    /* "" is no suffix */
+    float one = 1.0f;
+    int64_t shape1[1] = {1};
+    char *got = tgc_format_tensor(&one, TGC_F32, shape1, 1, "");
+    CHECK_STR(got, "tensor([1.])", "empty suffix");
+    free(got);
+}
+
+static double bits_to_double(uint64_t bits) {
+    double d;
+    memcpy(&d, &bits, 8);
+    return d;
+}
+
+static void test_float_format(void) {
+    tgc_str s;
+    tgc_str_init(&s);
+    for (int i = 0; i < COUNT(REPR_CASES); i++) {
+        tgc_str_append_float_repr(&s, bits_to_double(REPR_CASES[i].bits));
+        char what[96];
+        snprintf(what, sizeof what, "repr of 0x%016llx", (unsigned long long)REPR_CASES[i].bits);
+        CHECK_STR(s.data, REPR_CASES[i].expected, what);
+        s.len = 0;
+        s.data[0] = '\0';
+    }
+    for (int i = 0; i < COUNT(FIXED_CASES); i++) {
+        tgc_str_append_fixed(&s, bits_to_double(FIXED_CASES[i].bits), FIXED_CASES[i].precision);
+        char what[96];
+        snprintf(what, sizeof what, "fixed .%d of 0x%016llx", FIXED_CASES[i].precision,
+                 (unsigned long long)FIXED_CASES[i].bits);
+        CHECK_STR(s.data, FIXED_CASES[i].expected, what);
+        s.len = 0;
+        s.data[0] = '\0';
+    }
+    tgc_str_free(&s);
+}
+
+/* ---- RNG ----------------------------------------------------------------------------------- */
+
+static void test_philox_kat(void) {
+    /* Random123 kat_vectors, philox4x32 with 10 rounds */
+    static const uint32_t kat[3][10] = {
+        {0, 0, 0, 0, 0, 0, 0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8},
+        {0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0x408f276d,
+         0x41c83b0e, 0xa20bc7c6, 0x6d5451fd},
+        {0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344, 0xa4093822, 0x299f31d0, 0xd16cfe09,
+         0x94fdcceb, 0x5001e420, 0x24126ea1},
+    };
+    for (int i = 0; i < 3; i++) {
+        uint32_t out[4];
+        tgc_philox4x32_10(kat[i], kat[i] + 4, out);
+        CHECK(memcmp(out, kat[i] + 6, sizeof out) == 0,
+              "Philox4x32-10 KAT %d: got %08x %08x %08x %08x", i, out[0], out[1], out[2], out[3]);
+    }
+}
+
+static void test_rng_streams(void) {
+    for (int i = 0; i < COUNT(RNG_CASES); i++) {
+        const struct rng_case *c = &RNG_CASES[i];
+        tgc_rng r;
+        tgc_rng_seed(&r, c->seed);
+        CHECK(r.seed == c->seed && r.block == 0, "tgc_rng_seed");
+        r.block = c->block;
+        float out[16];
+        if (c->kind == 'U')
+            tgc_rng_uniform(&r, out, c->n);
+        else
+            tgc_rng_normal(&r, out, c->n);
+        int same = 1;
+        for (int k = 0; k < c->n; k++) same &= f32_bits(out[k]) == c->expected[k];
+        CHECK(same, "rng case %d (%c seed %llu block %llu n %d) matches the Python reference", i,
+              c->kind, (unsigned long long)c->seed, (unsigned long long)c->block, c->n);
+        CHECK(r.block == c->block + (uint64_t)(c->n + 3) / 4, "rng case %d advances the block", i);
+    }
+    /* a call with n = 0 consumes nothing */
+    tgc_rng r;
+    tgc_rng_seed(&r, 5);
+    tgc_rng_uniform(&r, NULL, 0);
+    tgc_rng_normal(&r, NULL, 0);
+    CHECK(r.block == 0, "n = 0 consumes no block");
+}
+
+static void test_rng_stats(void) {
+    const int64_t n = 1000003; /* big enough for the parallel path */
+    float *u = malloc((size_t)n * sizeof *u);
+    float *v = malloc((size_t)n * sizeof *v);
+    tgc_rng r;
+    tgc_rng_seed(&r, 2024);
+    tgc_rng_uniform(&r, u, n);
+    int in_range = 1;
+    double sum = 0;
+    for (int64_t i = 0; i < n; i++) {
+        in_range &= u[i] >= 0.0f && u[i] < 1.0f;
+        sum += u[i];
+    }
+    CHECK(in_range, "uniform values lie in [0, 1)");
+    CHECK(fabs(sum / (double)n - 0.5) < 0.002, "uniform mean %.5f near 0.5", sum / (double)n);
+    /* one big call = the same blocks drawn 4096 values at a time */
+    tgc_rng_seed(&r, 2024);
+    for (int64_t i = 0; i < n; i += 4096) tgc_rng_uniform(&r, v + i, n - i < 4096 ? n - i : 4096);
+    CHECK(memcmp(u, v, (size_t)n * sizeof *u) == 0, "uniform: one call equals chunked calls");
+
+    tgc_rng_seed(&r, 99);
+    tgc_rng_normal(&r, u, n);
+    double s1 = 0, s2 = 0;
+    int finite = 1;
+    for (int64_t i = 0; i < 100000; i++) {
+        finite &= isfinite(u[i]);
+        s1 += u[i];
+        s2 += (double)u[i] * u[i];
+    }
+    double mean = s1 / 1e5, sd = sqrt(s2 / 1e5 - mean * mean);
+    CHECK(finite, "normal values are finite");
+    CHECK(fabs(mean) < 0.015, "normal mean %.5f near 0 (1e5 samples)", mean);
+    CHECK(fabs(sd - 1.0) < 0.015, "normal std %.5f near 1 (1e5 samples)", sd);
+    tgc_rng_seed(&r, 99);
+    for (int64_t i = 0; i < n; i += 4096) tgc_rng_normal(&r, v + i, n - i < 4096 ? n - i : 4096);
+    CHECK(memcmp(u, v, (size_t)n * sizeof *u) == 0, "normal: one call equals chunked calls");
+    CHECK(r.block == (uint64_t)(n + 3) / 4 + 0, "normal advanced %llu blocks",
+          (unsigned long long)r.block);
+    free(u);
+    free(v);
+}
+
+/* ---- .npy ------------------------------------------------------------------------------- */
+
+static int load_err(const char *path, tgc_dtype dt, int ndim, const int64_t *shape, char *err,
+                    size_t errlen) {
+    static char sink[1 << 16];
+    err[0] = '\0';
+    return tgc_npy_load(path, dt, ndim, shape, sink, err, errlen);
+}
+
+static void test_npy_round_trip(void) {
+    char err[512];
+    int64_t shape23[2] = {2, 3};
+    float f[6] = {1.5f, -0.0f, NAN, INFINITY, 1e-30f, -3.25f};
+    int64_t i[6] = {-9223372036854775807LL - 1, -1, 0, 1, 42, 9223372036854775807LL};
+    uint8_t b[6] = {1, 0, 0, 1, 1, 0};
+    const void *datas[3] = {f, i, b};
+    tgc_dtype dts[3] = {TGC_F32, TGC_I64, TGC_BOOL};
+    const char *descrs[3] = {"<f4", "<i8", "|b1"};
+    for (int k = 0; k < 3; k++) {
+        char *path = tmp_path("rt.npy");
+        int rc = tgc_npy_save(path, dts[k], 2, shape23, datas[k], err, sizeof err);
+        CHECK(rc == 0, "save %s: %s", tgc_dtype_name(dts[k]), rc ? err : "");
+        tgc_npy_header h;
+        rc = tgc_npy_read_header(path, &h, err, sizeof err);
+        CHECK(rc == 0 && h.dtype == dts[k] && strcmp(h.descr, descrs[k]) == 0 && h.ndim == 2 &&
+                  h.shape[0] == 2 && h.shape[1] == 3 && h.data_offset % 64 == 0,
+              "header of saved %s (%s)", tgc_dtype_name(dts[k]), rc ? err : "");
+        unsigned char back[48];
+        memset(back, 0xAB, sizeof back);
+        rc = tgc_npy_load(path, dts[k], 2, shape23, back, err, sizeof err);
+        CHECK(rc == 0 && memcmp(back, datas[k], 6 * tgc_dtype_size(dts[k])) == 0,
+              "round trip %s (%s)", tgc_dtype_name(dts[k]), rc ? err : "");
+        struct stat st;
+        CHECK(stat(path, &st) == 0 && st.st_size == h.data_offset + 6 * (long)tgc_dtype_size(dts[k]),
+              "file size of saved %s", tgc_dtype_name(dts[k]));
+    }
+    /* 0-dim, 1-dim, empty and 8-dim shapes */
+    float scalar = 2.5f, back = 0;
+    CHECK(tgc_npy_save(tmp_path("s.npy"), TGC_F32, 0, NULL, &scalar, err, sizeof err) == 0 &&
+              tgc_npy_load(tmp_path("s.npy"), TGC_F32, 0, NULL, &back, err, sizeof err) == 0 &&
+              back == 2.5f,
+          "round trip 0-dim");
+    int64_t shape0[2] = {0, 3};
+    CHECK(tgc_npy_save(tmp_path("e.npy"), TGC_I64, 2, shape0, NULL, err, sizeof err) == 0 &&
+              tgc_npy_load(tmp_path("e.npy"), TGC_I64, 2, shape0, NULL, err, sizeof err) == 0,
+          "round trip empty (0, 3)");
+    int64_t shape8[8] = {2, 1, 2, 1, 2, 1, 2, 1};
+    float f16[16], b16[16];
+    for (int k = 0; k < 16; k++) f16[k] = (float)k * 0.5f;
+    CHECK(tgc_npy_save(tmp_path("8.npy"), TGC_F32, 8, shape8, f16, err, sizeof err) == 0 &&
+              tgc_npy_load(tmp_path("8.npy"), TGC_F32, 8, shape8, b16, err, sizeof err) == 0 &&
+              memcmp(f16, b16, sizeof f16) == 0,
+          "round trip 8-dim");
+    int64_t shape1[1] = {16};
+    CHECK(tgc_npy_save(tmp_path("1.npy"), TGC_F32, 1, shape1, f16, err, sizeof err) == 0,
+          "save 1-dim");
+    FILE *fp = fopen(tmp_path("1.npy"), "rb");
+    char head[129] = {0};
+    size_t got = fp ? fread(head, 1, 128, fp) : 0;
+    if (fp) fclose(fp);
+    CHECK(got == 128 && memcmp(head + 10, "{'descr': '<f4', 'fortran_order': False, 'shape': (16,), }", 58) == 0 &&
+              head[127] == '\n' && head[8] == 118 && head[9] == 0,
+          "1-dim header text is numpy's dict with a (16,) tuple, padded to 128 bytes");
+    /* no temporary left behind; a failed save leaves nothing */
+    char tmpname[600];
+    snprintf(tmpname, sizeof tmpname, "%s.tmp.%ld", tmp_path("1.npy"), (long)getpid());
+    CHECK(access(tmpname, F_OK) != 0, "no temporary file after save");
+    int rc = tgc_npy_save(tmp_path("no/such/dir/x.npy"), TGC_F32, 1, shape1, f16, err, sizeof err);
+    CHECK(rc != 0, "save into a missing directory fails");
+    CHECK_CONTAINS(err, "cannot write '", "save error");
+    CHECK_CONTAINS(err, "no/such/dir/x.npy': No such file or directory", "save error");
+}
+
+static void test_npy_fixtures(void) {
+    char err[512];
+    int64_t s23[2] = {2, 3}, s4[1] = {4}, s22[2] = {2, 2}, s3[1] = {3};
+    float f6[6];
+    int rc = tgc_npy_load(fixture("f4_2x3.npy"), TGC_F32, 2, s23, f6, err, sizeof err);
+    CHECK(rc == 0 && f6[0] == -1.0f && f6[1] == -0.5f && f6[5] == 1.5f, "numpy f4 (2,3): %s",
+          rc ? err : "");
+    int64_t i4v[4];
+    rc = tgc_npy_load(fixture("i8_4.npy"), TGC_I64, 1, s4, i4v, err, sizeof err);
+    CHECK(rc == 0 && i4v[0] == -3 && i4v[1] == 0 && i4v[2] == 7 && i4v[3] == (1LL << 40),
+          "numpy i8 (4,): %s", rc ? err : "");
+    uint8_t b4[4];
+    rc = tgc_npy_load(fixture("b1_2x2.npy"), TGC_BOOL, 2, s22, b4, err, sizeof err);
+    CHECK(rc == 0 && b4[0] == 1 && b4[1] == 0 && b4[2] == 0 && b4[3] == 1, "numpy b1 (2,2): %s",
+          rc ? err : "");
+    float f3[3];
+    rc = tgc_npy_load(fixture("f8_3.npy"), TGC_F32, 1, s3, f3, err, sizeof err);
+    CHECK(rc == 0 && f3[0] == 0.1f && f3[1] == -2.5f && f3[2] == 1e10f,
+          "numpy f8 converts to float32: %s", rc ? err : "");
+    int64_t i22[4];
+    rc = tgc_npy_load(fixture("i4_2x2.npy"), TGC_I64, 2, s22, i22, err, sizeof err);
+    CHECK(rc == 0 && i22[0] == 1 && i22[1] == -2 && i22[2] == 3 && i22[3] == 2147483647,
+          "numpy i4 converts to int64: %s", rc ? err : "");
+    float sc = 0;
+    rc = tgc_npy_load(fixture("f4_scalar.npy"), TGC_F32, 0, NULL, &sc, err, sizeof err);
+    CHECK(rc == 0 && sc == 3.5f, "numpy 0-dim: %s", rc ? err : "");
+    tgc_npy_header h;
+    rc = tgc_npy_read_header(fixture("f4_v2.npy"), &h, err, sizeof err);
+    CHECK(rc == 0 && h.ndim == 1 && h.shape[0] == 3 && h.data_offset % 64 == 0,
+          "numpy v2.0 header: %s", rc ? err : "");
+    rc = tgc_npy_load(fixture("f4_v2.npy"), TGC_F32, 1, s3, f3, err, sizeof err);
+    CHECK(rc == 0 && f3[0] == 1.0f && f3[2] == 3.0f, "numpy v2.0 data: %s", rc ? err : "");
+    rc = tgc_npy_read_header(fixture("f8_3.npy"), &h, err, sizeof err);
+    CHECK(rc == 0 && h.dtype == TGC_F32 && strcmp(h.descr, "<f8") == 0, "f8 header loads as f32");
+
+    rc = tgc_npy_read_header(fixture("f4_fortran.npy"), &h, err, sizeof err);
+    CHECK(rc != 0, "fortran order is refused");
+    CHECK_CONTAINS(err, "f4_fortran.npy' is stored in Fortran order", "fortran error");
+    rc = tgc_npy_read_header(fixture("c8.npy"), &h, err, sizeof err);
+    CHECK(rc != 0, "complex is refused");
+    CHECK_CONTAINS(err, "c8.npy': unsupported dtype '<c8'", "unsupported dtype error");
+    rc = tgc_npy_read_header(fixture("f4_bigendian.npy"), &h, err, sizeof err);
+    CHECK(rc != 0, "big-endian is refused");
+    CHECK_CONTAINS(err, "f4_bigendian.npy': unsupported dtype '>f4'", "big-endian error");
+}
+
+/* Writes a .npy v1 file with the given header dict and data bytes. */
+static void write_npy_raw(const char *path, const char *dict, size_t data_bytes, int declared_extra) {
+    size_t dlen = strlen(dict);
+    size_t hlen = dlen + (size_t)declared_extra;
+    unsigned char *buf = calloc(1, 10 + dlen + data_bytes + 1);
+    memcpy(buf, "\x93NUMPY\x01\x00", 8);
+    buf[8] = (unsigned char)(hlen & 0xff);
+    buf[9] = (unsigned char)(hlen >> 8);
+    memcpy(buf + 10, dict, dlen);
+    write_bytes(path, buf, 10 + dlen + data_bytes);
+    free(buf);
+}
+
+static void test_npy_errors(void) {
+    char err[512];
+    int64_t s100[2] = {100, 1};
+    int rc = load_err("/definitely/missing.npy", TGC_F32, 2, s100, err, sizeof err);
+    CHECK(rc != 0, "missing file fails");
+    CHECK_STR(err, "cannot open '/definitely/missing.npy': No such file or directory", "missing file");
+
+    write_bytes(tmp_path("magic.npy"), "hello, world, not numpy", 23);
+    rc = load_err(tmp_path("magic.npy"), TGC_F32, 2, s100, err, sizeof err);
+    char want[700];
+    snprintf(want, sizeof want, "'%s' is not a .npy file (bad magic)", tmp_path("magic.npy"));
+    CHECK(rc != 0, "bad magic fails");
+    CHECK_STR(err, want, "bad magic");
+
+    write_bytes(tmp_path("empty.npy"), "", 0);
+    rc = load_err(tmp_path("empty.npy"), TGC_F32, 2, s100, err, sizeof err);
+    snprintf(want, sizeof want, "'%s' is empty, not a .npy file", tmp_path("empty.npy"));
+    CHECK_STR(err, want, "empty file");
+
+    write_bytes(tmp_path("short.npy"), "\x93NUMPY\x01", 7);
+    rc = load_err(tmp_path("short.npy"), TGC_F32, 2, s100, err, sizeof err);
+    CHECK(rc != 0, "file ending inside the prefix fails");
+    CHECK_CONTAINS(err, "short.npy' is truncated: the header ends after 7 bytes", "short prefix");
+
+    /* header length says 118 but only the dict's first 30 bytes are there */
+    write_npy_raw(tmp_path("trunch.npy"), "{'descr': '<f4', 'fortran_ord", 0, 88);
+    rc = load_err(tmp_path("trunch.npy"), TGC_F32, 2, s100, err, sizeof err);
+    CHECK(rc != 0, "truncated header fails");
+    CHECK_CONTAINS(err, "trunch.npy' is truncated: expected a 117-byte header, found 29 bytes",
+                   "truncated header");
+
+    /* truncated data: a saved 100x1 file cut short */
+    float data[100] = {0};
+    char *p = tmp_path("truncd.npy");
+    tgc_npy_header h;
+    tgc_npy_save(p, TGC_F32, 2, s100, data, err, sizeof err);
+    CHECK(tgc_npy_read_header(p, &h, err, sizeof err) == 0, "read header of a good file");
+    CHECK(truncate(p, h.data_offset + 12) == 0, "truncate");
+    rc = load_err(p, TGC_F32, 2, s100, err, sizeof err);
+    snprintf(want, sizeof want, "'%s' is truncated: expected 400 bytes of data, found 12", p);
+    CHECK(rc != 0, "truncated data fails");
+    CHECK_STR(err, want, "truncated data");
+    rc = tgc_npy_read_header(p, &h, err, sizeof err);
+    CHECK(rc != 0 && strcmp(err, want) == 0, "read_header reports truncated data too");
+
+    /* wrong shape */
+    int64_t s32[2] = {3, 2};
+    float six[6] = {0};
+    p = tmp_path("shape.npy");
+    tgc_npy_save(p, TGC_F32, 2, s32, six, err, sizeof err);
+    rc = load_err(p, TGC_F32, 2, s100, err, sizeof err);
+    snprintf(want, sizeof want, "'%s' has shape [3, 2], expected [100, 1]", p);
+    CHECK(rc != 0, "wrong shape fails");
+    CHECK_STR(err, want, "wrong shape");
+    rc = load_err(p, TGC_F32, 0, NULL, err, sizeof err);
+    snprintf(want, sizeof want, "'%s' has shape [3, 2], expected []", p);
+    CHECK_STR(err, want, "wrong rank");
+
+    /* wrong dtype */
+    int64_t ints[6] = {0};
+    p = tmp_path("dtype.npy");
+    tgc_npy_save(p, TGC_I64, 2, s32, ints, err, sizeof err);
+    rc = load_err(p, TGC_F32, 2, s32, err, sizeof err);
+    snprintf(want, sizeof want, "'%s' has dtype int64, expected float32", p);
+    CHECK(rc != 0, "wrong dtype fails");
+    CHECK_STR(err, want, "wrong dtype");
+    int64_t s3[1] = {3};
+    rc = load_err(fixture("f8_3.npy"), TGC_I64, 1, s3, err, sizeof err);
+    CHECK_CONTAINS(err, "f8_3.npy' has dtype float64, expected int64", "wrong dtype f8");
+    rc = load_err(fixture("b1_2x2.npy"), TGC_F32, 1, s3, err, sizeof err);
+    CHECK_CONTAINS(err, "b1_2x2.npy' has dtype bool, expected float32", "wrong dtype bool");
+
+    /* fortran order, written by hand as well */
+    write_npy_raw(tmp_path("fort.npy"), "{'descr': '<f4', 'fortran_order': True, 'shape': (3, 2), }\n",
+                  24, 0);
+    rc = load_err(tmp_path("fort.npy"), TGC_F32, 2, s32, err, sizeof err);
+    snprintf(want, sizeof want,
+             "'%s' is stored in Fortran order (fortran_order: True), which is not supported; "
+             "save a C-contiguous array",
+             tmp_path("fort.npy"));
+    CHECK(rc != 0, "fortran order fails");
+    CHECK_STR(err, want, "fortran order");
+
+    /* malformed headers, keys in another order, double quotes, too many dims, bad version */
+    write_npy_raw(tmp_path("m1.npy"), "{'descr': '<f4', 'shape': (3, 2), }\n", 24, 0);
+    rc = load_err(tmp_path("m1.npy"), TGC_F32, 2, s32, err, sizeof err);
+    CHECK_CONTAINS(err, "m1.npy' has a malformed header: missing 'fortran_order'", "missing key");
+    write_npy_raw(tmp_path("m2.npy"), "{'descr': '<f4', 'fortran_order': False, 'shape': [3, 2], }\n",
+                  24, 0);
+    rc = load_err(tmp_path("m2.npy"), TGC_F32, 2, s32, err, sizeof err);
+    CHECK_CONTAINS(err, "m2.npy' has a malformed header: shape must be a tuple", "shape list");
+    write_npy_raw(tmp_path("m3.npy"), "{\"shape\": (3,2) , \"fortran_order\": False, \"descr\": \"<f4\"}  \n",
+                  24, 0);
+    rc = load_err(tmp_path("m3.npy"), TGC_F32, 2, s32, err, sizeof err);
+    CHECK(rc == 0, "keys in any order with double quotes: %s", rc ? err : "");
+    write_npy_raw(tmp_path("m4.npy"),
+                  "{'descr': '<f4', 'fortran_order': False, 'shape': (1,1,1,1,1,1,1,1,1), }\n", 4, 0);
+    rc = load_err(tmp_path("m4.npy"), TGC_F32, 2, s32, err, sizeof err);
+    CHECK_CONTAINS(err, "m4.npy' has 9 dimensions; at most 8 are supported", "too many dims");
+    write_npy_raw(tmp_path("m5.npy"), "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 2), }\n",
+                  24, 0);
+    FILE *f = fopen(tmp_path("m5.npy"), "r+b");
+    fseek(f, 6, SEEK_SET);
+    fputc(4, f);
+    fclose(f);
+    rc = load_err(tmp_path("m5.npy"), TGC_F32, 2, s32, err, sizeof err);
+    CHECK_CONTAINS(err, "m5.npy' has unsupported .npy format version 4.0", "bad version");
+    rc = load_err(tmp_dir, TGC_F32, 2, s32, err, sizeof err);
+    CHECK_CONTAINS(err, "it is a directory", "directory");
+}
+
+/* ---- child processes: fatal errors, argument parsing, bench report ---------------------- */
+
+typedef struct {
+    int status; /* exit status, or -1 when it did not exit normally */
+    char out[8192], err[8192];
+} child_result;
+
+static void read_file_into(const char *path, char *buf, size_t len) {
+    FILE *f = fopen(path, "rb");
+    size_t n = f ? fread(buf, 1, len - 1, f) : 0;
+    buf[n] = '\0';
+    if (f) fclose(f);
+}
+
+/* Runs fn(arg) in a child with stdout and stderr captured in files. */
+static void run_child(void (*fn)(void *), void *arg, child_result *res) {
+    char out_path[600], err_path[600];
+    snprintf(out_path, sizeof out_path, "%s/child.out", tmp_dir);
+    snprintf(err_path, sizeof err_path, "%s/child.err", tmp_dir);
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int fo = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int fe = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(fo, 1);
+        dup2(fe, 2);
+        fn(arg);
+        fflush(stdout);
+        _exit(0);
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    res->status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    read_file_into(out_path, res->out, sizeof res->out);
+    read_file_into(err_path, res->err, sizeof res->err);
+}
+
+static void child_fatal(void *arg) {
+    (void)arg;
+    printf("before");
+    tgc_fatal("boom %d of %s", 3, "many");
+}
+
+static void child_bench(void *arg) {
+    (void)arg;
+    double runs[4] = {3.0, 1.0, 2.0, 10.0};
+    tgc_bench_report(runs, 4);
+    double one = 1.23456;
+    tgc_bench_report(&one, 1);
+}
+
+typedef struct { const char *argv[16]; } args_spec;
+
+static void child_args(void *arg) {
+    args_spec *a = arg;
+    int argc = 0;
+    while (a->argv[argc] != NULL) argc++;
+    float xdata[6] = {0};
+    tgc_input inputs[2] = {
+        {"x", TGC_F32, 2, {2, 3}, xdata, 0},
+        {"labels", TGC_I64, 1, {4}, NULL, 0},
+    };
+    tgc_options o;
+    tgc_parse_args(argc, (char **)a->argv, "prog", "Adds things up.", inputs, 2, &o);
+    double xsum = 0;
+    for (int i = 0; i < 6; i++) xsum += xdata[i];
+    int64_t lsum = 0;
+    if (inputs[1].data != NULL)
+        for (int i = 0; i < 4; i++) lsum += ((int64_t *)inputs[1].data)[i];
+    printf("seed=%llu given=%d out=%s bench=%d threads=%d quiet=%d x=%d:%g labels=%d:%lld",
+           (unsigned long long)o.seed, o.seed_given, o.out_dir, o.bench_runs, o.threads, o.quiet,
+           inputs[0].bound, xsum, inputs[1].bound, (long long)lsum);
+}
+
+static void run_args(child_result *res, const char *a0, const char *a1, const char *a2,
+                     const char *a3, const char *a4, const char *a5) {
+    args_spec spec = {{"prog", a0, a1, a2, a3, a4, a5, NULL}};
+    run_child(child_args, &spec, res);
+}
+
+#define ARGS(res, ...)                                                                         \
+    do {                                                                                       \
+        args_spec spec_ = {{"prog", __VA_ARGS__, NULL}};                                       \
+        run_child(child_args, &spec_, (res));                                                  \
+    } while (0)
+
+static void expect_arg_error_h(const char *a0, const char *a1, const char *a2, const char *needle,
+                               int hint) {
+    child_result r;
+    run_args(&r, a0, a1, a2, NULL, NULL, NULL);
+    CHECK(r.status == 1, "args [%s %s %s]: exit status %d, want 1", a0, a1 ? a1 : "",
+          a2 ? a2 : "", r.status);
+    CHECK(strncmp(r.err, "error: ", 7) == 0, "args [%s]: stderr starts with 'error: ': [%s]", a0,
+          r.err);
+    CHECK_CONTAINS(r.err, needle, "args error text");
+    if (hint) CHECK_CONTAINS(r.err, "(run with --help for usage)", "args error hint");
+}
+/* usage errors carry a hint to run with --help; file and directory errors do not */
+#define expect_arg_error(a0, a1, a2, needle) expect_arg_error_h(a0, a1, a2, needle, 1)
+#define expect_file_error(a0, a1, a2, needle) expect_arg_error_h(a0, a1, a2, needle, 0)
+
+static void test_children(void) {
+    child_result r;
+    run_child(child_fatal, NULL, &r);
+    CHECK(r.status == 1, "tgc_fatal exits with 1 (got %d)", r.status);
+    CHECK_STR(r.err, "error: boom 3 of many\n", "tgc_fatal text");
+    CHECK_STR(r.out, "before", "tgc_fatal flushes stdout first");
+
+    run_child(child_bench, NULL, &r);
+    CHECK_STR(r.err,
+              "bench: runs=4 min_ms=1.0000 median_ms=2.5000\n"
+              "bench: runs=1 min_ms=1.2346 median_ms=1.2346\n",
+              "bench report");
+
+    /* defaults and values */
+    run_args(&r, NULL, NULL, NULL, NULL, NULL, NULL);
+    CHECK(r.status == 0, "no args: status %d (%s)", r.status, r.err);
+    CHECK_STR(r.out, "seed=0 given=0 out=. bench=0 threads=0 quiet=0 x=0:0 labels=0:0",
+              "defaults");
+    ARGS(&r, "--seed", "18446744073709551615", "--bench", "3", "--threads", "2");
+    CHECK_STR(r.out,
+              "seed=18446744073709551615 given=1 out=. bench=3 threads=2 quiet=0 x=0:0 labels=0:0",
+              "--seed --bench --threads");
+    ARGS(&r, "--seed=7", "--bench=0", "--quiet", "--out", tmp_dir);
+    char want[1024];
+    snprintf(want, sizeof want,
+             "seed=7 given=1 out=%s bench=0 threads=0 quiet=1 x=0:0 labels=0:0", tmp_dir);
+    CHECK_STR(r.out, want, "--flag=value forms, --quiet, --out");
+
+    /* --in binds inputs */
+    char err[256];
+    float x[6] = {1, 2, 3, 4, 5, 6.5f};
+    int64_t labels[4] = {10, 20, 30, -1};
+    int64_t s23[2] = {2, 3}, s4[1] = {4}, s32[2] = {3, 2};
+    char xp[300], lp[300], bad[300], missing[300];
+    snprintf(xp, sizeof xp, "%s", tmp_path("x_in.npy"));
+    snprintf(lp, sizeof lp, "%s", tmp_path("labels_in.npy"));
+    snprintf(bad, sizeof bad, "%s", tmp_path("x_bad.npy"));
+    snprintf(missing, sizeof missing, "%s", tmp_path("nope.npy"));
+    tgc_npy_save(xp, TGC_F32, 2, s23, x, err, sizeof err);
+    tgc_npy_save(lp, TGC_I64, 1, s4, labels, err, sizeof err);
+    tgc_npy_save(bad, TGC_F32, 2, s32, x, err, sizeof err);
+    char bind_x[400], bind_l[400], bind_bad[400], bind_missing[400];
+    snprintf(bind_x, sizeof bind_x, "x=%s", xp);
+    snprintf(bind_l, sizeof bind_l, "labels=%s", lp);
+    snprintf(bind_bad, sizeof bind_bad, "x=%s", bad);
+    snprintf(bind_missing, sizeof bind_missing, "x=%s", missing);
+    ARGS(&r, "--in", bind_x, "--in", bind_l);
+    CHECK_STR(r.out, "seed=0 given=0 out=. bench=0 threads=0 quiet=0 x=1:21.5 labels=1:59",
+              "--in binds both inputs (and allocates a NULL buffer)");
+    char eq_form[700];
+    snprintf(eq_form, sizeof eq_form, "--in=%s", bind_x);
+    ARGS(&r, eq_form);
+    CHECK_CONTAINS(r.out, "x=1:21.5 labels=0:0", "--in=NAME=FILE form");
+
+    /* --help */
+    ARGS(&r, "--help");
+    CHECK(r.status == 0, "--help exits 0 (got %d)", r.status);
+    CHECK_CONTAINS(r.out, "usage: prog [options]", "--help usage line");
+    CHECK_CONTAINS(r.out, "Adds things up.", "--help description");
+    const char *flags[] = {"--seed N", "--in NAME=FILE.npy", "--out DIR", "--bench N",
+                           "--threads N", "--quiet", "--help"};
+    for (int i = 0; i < COUNT(flags); i++) CHECK_CONTAINS(r.out, flags[i], "--help lists flags");
+    CHECK_CONTAINS(r.out, "x       float32[2, 3]", "--help lists input x");
+    CHECK_CONTAINS(r.out, "labels  int64[4]", "--help lists input labels");
+    CHECK(r.err[0] == '\0', "--help writes nothing on stderr");
+    ARGS(&r, "--seed", "3", "-h");
+    CHECK(r.status == 0 && strstr(r.out, "usage: prog") != NULL, "-h prints usage");
+
+    /* errors */
+    expect_arg_error("--bogus", NULL, NULL, "unknown option '--bogus'");
+    expect_arg_error("--bogus=3", NULL, NULL, "unknown option '--bogus'");
+    expect_arg_error("-x", NULL, NULL, "unknown option '-x'");
+    expect_arg_error("stray", NULL, NULL, "unexpected argument 'stray'");
+    expect_arg_error("--seed", NULL, NULL, "--seed needs a value");
+    expect_arg_error("--seed", "abc", NULL, "--seed expects a non-negative integer, got 'abc'");
+    expect_arg_error("--seed", "-1", NULL, "--seed expects a non-negative integer, got '-1'");
+    expect_arg_error("--seed=", NULL, NULL, "--seed expects a non-negative integer, got an empty value");
+    expect_arg_error("--seed", "18446744073709551616", NULL, "--seed value '18446744073709551616' is too large");
+    expect_arg_error("--bench", "-3", NULL, "--bench expects a non-negative integer, got '-3'");
+    expect_arg_error("--bench", "2.5", NULL, "--bench expects a non-negative integer, got '2.5'");
+    expect_arg_error("--threads", "-1", NULL, "--threads expects a non-negative integer, got '-1'");
+    expect_arg_error("--threads", "100000", NULL, "--threads value '100000' is too large");
+    expect_arg_error("--quiet=1", NULL, NULL, "--quiet takes no value");
+    expect_arg_error("--in", "y=a.npy", NULL, "unknown input 'y' (inputs: x, labels)");
+    expect_arg_error("--in", "x", NULL, "--in expects NAME=FILE.npy, got 'x'");
+    expect_arg_error("--in", "=a.npy", NULL, "--in expects NAME=FILE.npy, got '=a.npy'");
+    expect_arg_error("--in", "x=", NULL, "--in expects NAME=FILE.npy, got 'x='");
+    snprintf(want, sizeof want, "input 'x': cannot open '%s': No such file or directory",
+             missing);
+    expect_file_error("--in", bind_missing, NULL, want);
+    snprintf(want, sizeof want, "input 'x': '%s' has shape [3, 2], expected [2, 3]", bad);
+    expect_file_error("--in", bind_bad, NULL, want);
+    snprintf(want, sizeof want, "input 'labels': '%s' has dtype float32, expected int64", xp);
+    snprintf(bind_l, sizeof bind_l, "labels=%s", xp);
+    expect_file_error("--in", bind_l, NULL, want);
+    {
+        child_result rr;
+        ARGS(&rr, "--in", bind_x, "--in", bind_x);
+        CHECK(rr.status == 1 && strstr(rr.err, "input 'x' is given twice") != NULL,
+              "--in twice: %s", rr.err);
+    }
+    expect_file_error("--out", "/definitely/not/here", NULL,
+                     "--out directory '/definitely/not/here' does not exist");
+    expect_file_error("--out", xp, NULL, "is not a directory");
+    expect_arg_error("--out", NULL, NULL, "--out needs a value");
+}
+
+static void test_output_path_and_timer(void) {
+    tgc_options o = {0, 0, ".", 0, 0, 0};
+    char *p = tgc_output_path(&o, "w.npy");
+    CHECK_STR(p, "w.npy", "output path with --out .");
+    free(p);
+    o.out_dir = "results";
+    p = tgc_output_path(&o, "sub/w.npy");
+    CHECK_STR(p, "results/sub/w.npy", "output path joined");
+    free(p);
+    o.out_dir = "results/";
+    p = tgc_output_path(&o, "w.npy");
+    CHECK_STR(p, "results/w.npy", "output path with trailing slash");
+    free(p);
+    p = tgc_output_path(&o, "/abs/w.npy");
+    CHECK_STR(p, "/abs/w.npy", "absolute output path kept");
+    free(p);
+
+    double t0 = tgc_now_ms();
+    volatile double x = 0;
+    for (int i = 0; i < 100000; i++) x += i;
+    double t1 = tgc_now_ms();
+    CHECK(t1 >= t0 && t0 > 0, "tgc_now_ms is monotonic (%f, %f)", t0, t1);
+}
+
+/* Removes the (flat) temporary directory and what the tests left in it. */
+static void remove_tmp_dir(void) {
+    DIR *d = opendir(tmp_dir);
+    if (d != NULL) {
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+            char path[600];
+            snprintf(path, sizeof path, "%s/%s", tmp_dir, e->d_name);
+            unlink(path);
+        }
+        closedir(d);
+    }
+    if (rmdir(tmp_dir) != 0) printf("note: could not remove %s\n", tmp_dir);
+}
+
+int main(int argc, char **argv) {
+    if (argc > 1) fixtures_dir = argv[1];
+    const char *base = getenv("TMPDIR");
+    snprintf(tmp_dir, sizeof tmp_dir, "%s/tgc_rt_test_XXXXXX", base && *base ? base : "/tmp");
+    if (mkdtemp(tmp_dir) == NULL) {
+        perror("mkdtemp");
+        return 2;
+    }
+    test_basics();
+    test_print_cases();
+    test_float_format();
+    test_philox_kat();
+    test_rng_streams();
+    test_npy_round_trip();
+    test_npy_fixtures();
+    test_npy_errors();
+    test_children();
+    test_output_path_and_timer();
+    test_rng_stats(); /* last: may start OpenMP threads, which must not precede fork() */
+
+    remove_tmp_dir();
+    printf("runtime: %d passed, %d failed\n", n_passed, n_failed);
+    return n_failed != 0;
+}
