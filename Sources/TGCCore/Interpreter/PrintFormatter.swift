@@ -64,3 +64,24 @@ extension DType {
         }
     }
 }
+
+extension PrintFormatter {
+    /// Python's `repr` of a float (shortest round-trip digits), as the runtime prints it.
+    public static func pythonRepr(_ value: Double) -> String {
+        withBuffer { tgc_str_append_float_repr(&$0, value) }
+    }
+
+    /// Python's `f"{value:.{precision}f}"`.
+    public static func fixed(_ value: Double, precision: Int) -> String {
+        withBuffer { tgc_str_append_fixed(&$0, value, Int32(precision)) }
+    }
+
+    private static func withBuffer(_ fill: (inout tgc_str) -> Void) -> String {
+        var buffer = tgc_str()
+        tgc_str_init(&buffer)
+        defer { tgc_str_free(&buffer) }
+        fill(&buffer)
+        guard let data = buffer.data else { return "" }
+        return String(decoding: UnsafeRawBufferPointer(start: data, count: buffer.len), as: UTF8.self)
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import TGCBase
+import TGCCBackend
+import TGCCore
+
+/// The implementations of tgc's commands for one parsed command line.
+struct Commands {
+    let options: Options
+    let source: SourceText
+
+    func run() throws -> Int32 {
+        switch options.command {
+        case .check:
+            let builder = GraphBuilder()
+            try SourceLoader.evaluate(source, with: builder)
+            try Verifier.verify(builder.module)
+            return 0
+        case .ir:
+            let module = try SourceLoader.compileToIR(source, upTo: try validatedPass(options.after),
+                                                      optimize: options.optimize, disabled: options.disabledPasses)
+            print(IRPrinter.print(module), terminator: "")
+            return 0
+        case .compile:
+            return try compile()
+        case .run:
+            return options.eager ? try runEager() : try runCompiled()
+        }
+    }
+
+    private func validatedPass(_ name: String?) throws -> String? {
+        guard let name, name != "none" else { return name }
+        guard PassPipeline.pass(named: name) != nil else {
+            throw ToolError("unknown pass '\(name)'; passes: \(HelpText.passNames)")
+        }
+        return name
+    }
+
+    private var programName: String {
+        URL(fileURLWithPath: source.path).deletingPathExtension().lastPathComponent
+    }
+
+    private func optimizedModule() throws -> Module {
+        for name in options.disabledPasses where PassPipeline.pass(named: name) == nil {
+            throw ToolError("unknown pass '\(name)' in --disable-pass; passes: \(HelpText.passNames)")
+        }
+        return try SourceLoader.compileToIR(source, optimize: options.optimize, disabled: options.disabledPasses)
+    }
+
+    private func compile() throws -> Int32 {
+        let module = try optimizedModule()
+        let defaultOutput = URL(fileURLWithPath: source.path).deletingPathExtension().path
+        switch options.emit {
+        case "ir":
+            try write(IRPrinter.print(module), to: options.output ?? defaultOutput + ".ir")
+        case "dot":
+            try write(DotPrinter.print(module), to: options.output ?? defaultOutput + ".dot")
+        case "c":
+            try write(try emitC(module), to: options.output ?? defaultOutput + ".c")
+        default:
+            try CToolchain.buildExecutable(cSource: try emitC(module), outputPath: options.output ?? defaultOutput)
+        }
+        return 0
+    }
+
+    private func emitC(_ module: Module) throws -> String {
+        try CEmitter.emit(module, programName: programName, description: "compiled by \(HelpText.version) from \(URL(fileURLWithPath: source.path).lastPathComponent)")
+    }
+
+    /// `-` writes to standard output; files are written whole through a temporary name.
+    private func write(_ text: String, to path: String) throws {
+        if path == "-" {
+            print(text, terminator: "")
+            return
+        }
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw ToolError("cannot write '\(path)': \(error.localizedDescription)")
+        }
+    }
+
+    /// Compiles into the cache (keyed by the generated C) and runs the binary with the flags.
+    private func runCompiled() throws -> Int32 {
+        let cSource = try emitC(try optimizedModule())
+        let binary = try ProgramCache.binary(for: cSource, name: programName)
+        var arguments: [String] = []
+        if let seed = options.seed { arguments += ["--seed", String(seed)] }
+        for (name, path) in options.inputs { arguments += ["--in", "\(name)=\(path)"] }
+        if let directory = options.outputDirectory { arguments += ["--out", directory] }
+        return try ProgramCache.execute(binary, arguments: arguments + options.programArguments)
+    }
+
+    /// Runs the program through the interpreter, op by op.
+    private func runEager() throws -> Int32 {
+        let context = RunContext(seed: options.seed ?? 0)
+        for (name, path) in options.inputs {
+            do {
+                context.inputs[name] = try NPY.load(path, as: try NPY.readType(path))
+            } catch let error as ToolError {
+                throw ToolError("--in \(name): \(error.message)")
+            }
+        }
+        if let directory = options.outputDirectory {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ToolError("--out '\(directory)' is not a folder")
+            }
+            context.outputDirectory = directory
+        }
+        let builder = EagerBuilder(context: context)
+        if options.trace {
+            builder.trace = { line in FileHandle.standardError.write(Data(("[trace] " + line + "\n").utf8)) }
+        }
+        try SourceLoader.evaluate(source, with: builder)
+        return 0
+    }
+}

@@ -1,0 +1,31 @@
+import TGCCore
+
+/// The text of `tgc --help`.
+enum HelpText {
+    static let version = "tgc 0.1.0"
+
+    static let usage = """
+    tgc: an ahead-of-time compiler for tensor programs written in a Swift-syntax DSL.
+
+    USAGE
+      tgc compile FILE [-o OUT] [--emit exe|c|ir|dot] [-O0] [--disable-pass NAME]
+          Compile FILE to a standalone executable (default OUT: FILE without its extension),
+          or stop at C source, IR text or a Graphviz graph.
+      tgc run FILE [--seed N] [--in NAME=FILE.npy] [--out DIR] [-- PROGRAM-FLAGS]
+          Compile into a cache folder keyed by the generated code, then run it.
+      tgc run --eager FILE [--trace] [--seed N] [--in NAME=FILE.npy] [--out DIR]
+          Run FILE op by op through the interpreter (define-by-run); --trace prints each op
+          with its shapes to stderr as it runs.
+      tgc check FILE
+          Parse and infer every shape; report the first error.
+      tgc ir FILE [--after PASS|none] [-O0]
+          Print the IR after the pass pipeline, or after PASS (passes: \(passNames)).
+      tgc --help | --version
+
+    Generated programs accept --seed N, --in NAME=FILE.npy, --out DIR, --bench N, --threads N
+    and --help. Errors are reported as FILE:LINE:COL: error: MESSAGE; the exit status is
+    non-zero on any failure. Set TGC_CACHE_DIR to move the cache (default ~/.cache/tgc).
+    """
+
+    static var passNames: String { (["none"] + PassPipeline.all.map(\.name)).joined(separator: ", ") }
+}

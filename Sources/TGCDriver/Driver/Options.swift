@@ -1,0 +1,91 @@
+import TGCBase
+
+/// The parsed command line of `tgc`.
+struct Options {
+    enum Command: String {
+        case compile, run, check, ir
+    }
+
+    var command: Command
+    var file: String
+    var output: String?
+    var emit = "exe"
+    var eager = false
+    var trace = false
+    var after: String?
+    var optimize = true
+    var disabledPasses: Set<String> = []
+    var seed: UInt64?
+    var inputs: [(name: String, path: String)] = []
+    var outputDirectory: String?
+    /// Flags passed through to the generated binary by `tgc run`.
+    var programArguments: [String] = []
+
+    static let emitKinds = ["exe", "c", "ir", "dot"]
+
+    /// Parses `arguments` (without the program name); throws ToolError with a hint on misuse.
+    static func parse(_ arguments: [String]) throws -> Options {
+        guard let commandName = arguments.first else { throw ToolError("no command given; run 'tgc --help'") }
+        guard let command = Command(rawValue: commandName) else {
+            throw ToolError("unknown command '\(commandName)'; expected compile, run, check or ir (see 'tgc --help')")
+        }
+        var options = Options(command: command, file: "")
+        var files: [String] = []
+        var rest = arguments.dropFirst()[...]
+        func value(for flag: String) throws -> String {
+            guard let next = rest.popFirst(), !next.hasPrefix("--") || next == "-" else {
+                throw ToolError("\(flag) needs a value (see 'tgc \(commandName) --help')")
+            }
+            return next
+        }
+        while let argument = rest.popFirst() {
+            var flag = argument
+            if argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") {
+                flag = String(argument[..<equals])
+                rest.insert(String(argument[argument.index(after: equals)...]), at: rest.startIndex)
+            }
+            switch flag {
+            case "-o", "--output": options.output = try value(for: flag)
+            case "--emit":
+                options.emit = try value(for: flag)
+                guard emitKinds.contains(options.emit) else {
+                    throw ToolError("unknown --emit kind '\(options.emit)'; expected one of \(emitKinds.joined(separator: ", "))")
+                }
+            case "--eager": options.eager = true
+            case "--trace": options.trace = true
+            case "--after": options.after = try value(for: flag)
+            case "-O0": options.optimize = false
+            case "-O", "-O1", "-O2", "-O3": options.optimize = true
+            case "--disable-pass": options.disabledPasses.insert(try value(for: flag))
+            case "--seed":
+                let text = try value(for: flag)
+                guard let seed = UInt64(text) else { throw ToolError("--seed needs a non-negative integer, got '\(text)'") }
+                options.seed = seed
+            case "--in":
+                let binding = try value(for: flag)
+                guard let equals = binding.firstIndex(of: "="), equals != binding.startIndex else {
+                    throw ToolError("--in needs NAME=FILE.npy, got '\(binding)'")
+                }
+                options.inputs.append((String(binding[..<equals]), String(binding[binding.index(after: equals)...])))
+            case "--out": options.outputDirectory = try value(for: flag)
+            case "--":
+                options.programArguments += rest
+                rest = []
+            default:
+                if argument.hasPrefix("-") && argument != "-" {
+                    throw ToolError("unknown option '\(argument)' for 'tgc \(commandName)' (see 'tgc --help')")
+                }
+                files.append(argument)
+            }
+        }
+        guard files.count == 1 else {
+            throw ToolError(files.isEmpty ? "no input file; usage: tgc \(commandName) FILE.swiftdsl" : "expected one input file, got \(files.count): \(files.joined(separator: " "))")
+        }
+        options.file = files[0]
+        if command != .run && (options.eager || options.trace) {
+            throw ToolError("--eager and --trace belong to 'tgc run'")
+        }
+        if options.trace && !options.eager { throw ToolError("--trace needs --eager (it traces the interpreter)") }
+        return options
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import TGCBase
+import TGCCore
+import TGCSyntax
+
+/// Reads a model file and turns it into a program: the checks every command starts with.
+enum SourceLoader {
+    /// The largest model file tgc reads (a safety limit, not a language limit).
+    static let maximumBytes = 16 << 20
+
+    static func read(_ path: String) throws -> SourceText {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ToolError("no such file: '\(path)'")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ToolError("cannot read '\(path)'")
+        }
+        guard data.count <= maximumBytes else {
+            throw ToolError("'\(path)' is \(data.count) bytes; model files are limited to \(maximumBytes) bytes")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ToolError("'\(path)' is not valid UTF-8 text")
+        }
+        return SourceText(path: path, text: text)
+    }
+
+    /// Parses and evaluates `source` against `builder` (compiled or eager mode).
+    static func evaluate(_ source: SourceText, with builder: Builder) throws {
+        let program = try parseProgram(source)
+        let directory = URL(fileURLWithPath: source.path).deletingLastPathComponent().path
+        try Evaluator(builder: builder, baseDirectory: directory).run(program)
+    }
+
+    /// The IR of a model file after the pass pipeline (or up to `lastPass`).
+    static func compileToIR(_ source: SourceText, upTo lastPass: String? = nil, optimize: Bool = true,
+                            disabled: Set<String> = []) throws -> Module {
+        let builder = GraphBuilder()
+        try evaluate(source, with: builder)
+        if lastPass != "none" {
+            try PassPipeline.run(builder.module, upTo: lastPass, disabled: disabled, optimize: optimize)
+        }
+        return builder.module
+    }
+}

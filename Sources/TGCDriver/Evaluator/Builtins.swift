@@ -1,0 +1,281 @@
+import Foundation
+import TGCBase
+import TGCCore
+
+/// The free functions of the language, by name: creation, math, I/O, autograd.
+enum Builtins {
+    typealias Function = @Sendable (Evaluator, CallSite) throws -> EvalValue
+
+    static func isFunction(_ name: String) -> Bool { functions[name] != nil || name == "print" || name == "noGrad" }
+
+    static func dtype(named name: String) -> DType? {
+        switch name {
+        case "float32", "float": .float32
+        case "int64", "long": .int64
+        case "bool": .bool
+        default: nil
+        }
+    }
+
+    static let functions: [String: Function] = {
+        var table: [String: Function] = [
+            "tensor": { e, site in try e.makeTensor(site) },
+            "zeros": { e, site in try e.makeFilled(site, value: 0) },
+            "ones": { e, site in try e.makeFilled(site, value: 1) },
+            "full": { e, site in try e.makeFilled(site, value: nil) },
+            "rand": { e, site in try e.makeRandom(site, .randUniform) },
+            "randn": { e, site in try e.makeRandom(site, .randNormal) },
+            "arange": { e, site in try e.makeArange(site) },
+            "manualSeed": { e, site in try e.manualSeed(site) },
+            "load": { e, site in try e.loadNPY(site) },
+            "save": { e, site in try e.saveNPY(site) },
+            "input": { e, site in try e.makeInput(site) },
+            "cudaIsAvailable": { _, site in
+                var site = site
+                try site.bind([])
+                return .bool(false)
+            },
+            "grad": { e, site in
+                var site = site
+                try site.bind([.labeled("of", optional: false), .labeled("wrt", optional: false, variadic: true)])
+                return try e.functionalGradient(site)
+            },
+            "matmul": { e, site in try e.binaryFunction(site) { e, a, b, at in try e.matmul(a, b, at: at) } },
+            "dot": { e, site in try e.binaryFunction(site) { e, a, b, at in try e.dot(a, b, at: at) } },
+            "where": { e, site in
+                var site = site
+                try site.bind([.unlabeled("condition"), .unlabeled("a"), .unlabeled("b")])
+                return .tensor(try e.tensorOp(.select, [site.value("condition")!, site.value("a")!, site.value("b")!], at: site.location))
+            },
+        ]
+        for (name, kind) in [("add", OpKind.add), ("sub", .sub), ("mul", .mul), ("div", .div), ("pow", .pow),
+                             ("maximum", .maximum), ("minimum", .minimum)] {
+            table[name] = { e, site in
+                try e.binaryFunction(site) { e, a, b, at in
+                    .tensor(try e.tensorOp(kind, [a, b], at: at))
+                }
+            }
+        }
+        for (name, method) in TensorMethods.unaryMath {
+            table[name] = { e, site in
+                var site = site
+                try site.bind([.unlabeled("x")])
+                let x = site.value("x")!
+                if case .tensor(let t) = x { return try method(e, t, site.location) }
+                let scalar = try e.staticDouble(x, what: "the argument of \(name)", at: site.location("x"))
+                return try method(e, try e.asTensor(.float(scalar), at: site.location), site.location)
+            }
+        }
+        for name in ["sum", "mean", "std", "max", "min", "argmax", "argmin", "relu", "reshape", "flatten", "transpose", "squeeze", "unsqueeze", "exp"] {
+            guard table[name] == nil, let method = TensorMethods.methods[name] else { continue }
+            table[name] = { e, site in
+                guard let first = site.arguments.first, first.label == nil, case .tensor(let t) = first.value else {
+                    throw Diagnostic("\(name) expects a tensor as its first argument", at: site.location)
+                }
+                return try method(e, t, CallSite(name: name, location: site.location, arguments: Array(site.arguments.dropFirst())))
+            }
+        }
+        return table
+    }()
+}
+
+extension Evaluator {
+    /// `f(a, b)` with two unlabeled operands.
+    func binaryFunction(_ site: CallSite, _ body: (Evaluator, EvalValue, EvalValue, SourceLocation) throws -> EvalValue) throws -> EvalValue {
+        var site = site
+        try site.bind([.unlabeled("a"), .unlabeled("b")])
+        return try body(self, site.value("a")!, site.value("b")!, site.location)
+    }
+
+    func manualSeed(_ site: CallSite) throws -> EvalValue {
+        var site = site
+        try site.bind([.unlabeled("seed")])
+        let seed = try staticInt(site.value("seed")!, what: "the seed", at: site.location("seed"))
+        var attrs = Attributes()
+        attrs.seed = seed
+        _ = try builder.apply(.manualSeed, [], attrs, at: site.location)
+        return .void
+    }
+
+    /// The path of a data file: relative paths are relative to the model file.
+    func resolvePath(_ value: EvalValue?, at location: SourceLocation) throws -> String {
+        guard case .string(let path)? = value else {
+            throw Diagnostic("expected a file path string literal", at: location)
+        }
+        if path.hasPrefix("/") { return path }
+        return URL(fileURLWithPath: baseDirectory).appendingPathComponent(path).standardizedFileURL.path
+    }
+
+    func loadNPY(_ site: CallSite) throws -> EvalValue {
+        var site = site
+        try site.bind([.unlabeled("path")])
+        let path = try resolvePath(site.value("path"), at: site.location("path"))
+        let type: TensorType
+        do { type = try NPY.readType(path) } catch let error as ToolError {
+            throw Diagnostic(error.message, at: site.location("path"))
+        }
+        var attrs = Attributes()
+        attrs.path = path
+        attrs.shape = type.shape
+        attrs.dtype = type.dtype
+        return .tensor(TensorValue(id: try builder.apply1(.load, [], attrs, at: site.location)))
+    }
+
+    func saveNPY(_ site: CallSite) throws -> EvalValue {
+        var site = site
+        try site.bind([.unlabeled("tensor"), .unlabeled("path")])
+        let tensor = try asTensor(site.value("tensor")!, at: site.location("tensor"))
+        guard case .string(let path)? = site.value("path"), !path.isEmpty else {
+            throw Diagnostic("save needs a file path string literal", at: site.location("path"))
+        }
+        var attrs = Attributes()
+        attrs.path = path
+        _ = try builder.apply(.save, [tensor.id], attrs, at: site.location)
+        return .void
+    }
+
+    func makeInput(_ site: CallSite) throws -> EvalValue {
+        var site = site
+        try site.bind([.unlabeled("name"), .labeled("shape", optional: false), .labeled("dtype")])
+        guard case .string(let name)? = site.value("name"), Self.isIdentifier(name) else {
+            throw Diagnostic("input needs a name made of letters, digits and '_'", at: site.location("name"))
+        }
+        var attrs = Attributes()
+        attrs.name = name
+        attrs.shape = try shape(from: site.values("shape"), at: site.location("shape"))
+        attrs.dtype = try dtypeArgument(site) ?? .float32
+        return .tensor(TensorValue(id: try builder.apply1(.input, [], attrs, at: site.location)))
+    }
+
+    static func isIdentifier(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first == "_" || CharacterSet.letters.contains(first) else { return false }
+        return name.unicodeScalars.allSatisfy { $0 == "_" || CharacterSet.alphanumerics.contains($0) } && name.allSatisfy(\.isASCII)
+    }
+
+    func dtypeArgument(_ site: CallSite) throws -> DType? {
+        guard let value = site.value("dtype") else { return nil }
+        guard case .dtype(let dtype) = value else {
+            throw Diagnostic("dtype must be .float32, .int64 or .bool", at: site.location("dtype"))
+        }
+        return dtype
+    }
+
+    func requiresGradArgument(_ site: CallSite) throws -> Bool {
+        guard let value = site.value("requiresGrad") else { return false }
+        guard case .bool(let flag) = value else {
+            throw Diagnostic("requiresGrad must be true or false", at: site.location("requiresGrad"))
+        }
+        return flag
+    }
+
+    /// A shape from `[3, 4]` or from variadic `3, 4`; every dimension a non-negative Int.
+    func shape(from values: [EvalValue], at location: SourceLocation) throws -> [Int] {
+        var dims: [EvalValue] = values
+        if values.count == 1, case .array(let items) = values[0] { dims = items }
+        let shape = try dims.map { try staticInt($0, what: "a dimension", at: location) }
+        for dim in shape where dim < 0 {
+            throw Diagnostic("negative dimension \(dim) in shape \(formatShape(shape))", at: location)
+        }
+        do { _ = try ShapeRules.checkedCount(shape) } catch let error as OpTypeError {
+            throw Diagnostic(error.message, at: location)
+        }
+        return shape
+    }
+
+    /// A new tensor, made a leaf that requires grad when asked.
+    func creation(_ id: ValueID, requiresGrad: Bool, at location: SourceLocation) throws -> EvalValue {
+        let tensor = TensorValue(id: id)
+        return .tensor(requiresGrad ? try settingRequiresGrad(tensor, true, at: location) : tensor)
+    }
+
+    func makeFilled(_ site: CallSite, value fixedValue: Double?) throws -> EvalValue {
+        var site = site
+        if fixedValue == nil {
+            try site.bind([.unlabeled("shape"), .unlabeled("value"), .labeled("dtype"), .labeled("requiresGrad")])
+        } else {
+            try site.bind([.unlabeled("shape", variadic: true), .labeled("dtype"), .labeled("requiresGrad")])
+        }
+        let shape = try shape(from: site.values("shape"), at: site.location("shape"))
+        var value = fixedValue ?? 0
+        var dtype = try dtypeArgument(site)
+        if fixedValue == nil {
+            let fill = site.value("value")!
+            value = try staticDouble(fill, what: "the fill value", at: site.location("value"))
+            if dtype == nil { dtype = staticDType(fill) }
+        }
+        let id = try builder.full(shape, value, dtype ?? .float32, at: site.location)
+        return try creation(id, requiresGrad: try requiresGradArgument(site), at: site.location)
+    }
+
+    func makeRandom(_ site: CallSite, _ kind: OpKind) throws -> EvalValue {
+        var site = site
+        try site.bind([.unlabeled("shape", variadic: true), .labeled("dtype"), .labeled("requiresGrad")])
+        if let dtype = try dtypeArgument(site), dtype != .float32 {
+            throw Diagnostic("\(site.name) makes float32 tensors only", at: site.location("dtype"))
+        }
+        var attrs = Attributes()
+        attrs.shape = try shape(from: site.values("shape"), at: site.location("shape"))
+        attrs.dtype = .float32
+        let id = try builder.apply1(kind, [], attrs, at: site.location)
+        return try creation(id, requiresGrad: try requiresGradArgument(site), at: site.location)
+    }
+
+    func makeArange(_ site: CallSite) throws -> EvalValue {
+        var site = site
+        try site.bind([.unlabeled("start"), .unlabeled("end", optional: true), .unlabeled("step", optional: true),
+                       .labeled("step"), .labeled("dtype"), .labeled("requiresGrad")])
+        var bounds = [site.value("start")!] + [site.value("end"), site.bound["step"]?.first?.value].compactMap { $0 }
+        if bounds.count == 1 { bounds.insert(.int(0), at: 0) }
+        let numbers = try bounds.map { try staticDouble($0, what: "an arange bound", at: site.location) }
+        let (start, end, step) = (numbers[0], numbers[1], numbers.count > 2 ? numbers[2] : 1)
+        guard step != 0 else { throw Diagnostic("arange step must be nonzero", at: site.location) }
+        let count = max(0, Int(((end - start) / step).rounded(.up)))
+        guard count < 1 << 40 else { throw Diagnostic("arange would make \(count) elements", at: site.location) }
+        let isFloat = bounds.contains { if case .float = $0 { return true } else { return false } }
+        var attrs = Attributes()
+        attrs.start = start
+        attrs.step = step
+        attrs.shape = [count]
+        attrs.dtype = try dtypeArgument(site) ?? (isFloat ? .float32 : .int64)
+        let id = try builder.apply1(.arange, [], attrs, at: site.location)
+        return try creation(id, requiresGrad: try requiresGradArgument(site), at: site.location)
+    }
+
+    /// `tensor([[1, 2], [3, 4]])`: ints give int64, any float gives float32, Bools give bool.
+    func makeTensor(_ site: CallSite) throws -> EvalValue {
+        var site = site
+        try site.bind([.unlabeled("data"), .labeled("dtype"), .labeled("requiresGrad")])
+        var data: [Double] = []
+        var inferred: DType = .bool
+        var sawAny = false
+        func flatten(_ value: EvalValue, depth: Int) throws -> [Int] {
+            switch value {
+            case .array(let items):
+                guard depth < 16 else { throw Diagnostic("tensor literal nests too deeply", at: site.location) }
+                var inner: [Int]? = nil
+                for item in items {
+                    let shape = try flatten(item, depth: depth + 1)
+                    if let inner, inner != shape {
+                        throw Diagnostic("tensor literal is ragged: expected rows of shape \(formatShape(inner)), found \(formatShape(shape))", at: site.location("data"))
+                    }
+                    inner = shape
+                }
+                return [items.count] + (inner ?? [])
+            case .int(let n): data.append(Double(n)); inferred = max(inferred, .int64); sawAny = true; return []
+            case .float(let x): data.append(x); inferred = .float32; sawAny = true; return []
+            case .bool(let b): data.append(b ? 1 : 0); sawAny = true; return []
+            default:
+                throw Diagnostic("tensor(...) takes numbers or nested arrays of numbers, not \(value.kindName)", at: site.location("data"))
+            }
+        }
+        let shape = try flatten(site.value("data")!, depth: 0)
+        if !sawAny { inferred = .float32 }
+        let dtype = try dtypeArgument(site) ?? inferred
+        var attrs = Attributes()
+        attrs.shape = shape
+        attrs.dtype = dtype
+        attrs.data = data.map { Tensor.round($0, to: dtype) }
+        let id = try builder.apply1(.constant, [], attrs, at: site.location)
+        return try creation(id, requiresGrad: try requiresGradArgument(site), at: site.location)
+    }
+}

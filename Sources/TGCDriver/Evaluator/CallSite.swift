@@ -1,0 +1,76 @@
+import TGCBase
+import TGCSyntax
+
+/// One parameter of a built-in: its label (nil: unlabeled), whether it may be left out, and
+/// whether it soaks up the following unlabeled arguments (`zeros(3, 4)`, `grad(of:wrt: a, b)`).
+struct Param {
+    var label: String?
+    var name: String
+    var optional = false
+    var variadic = false
+
+    static func unlabeled(_ name: String, optional: Bool = false, variadic: Bool = false) -> Param {
+        Param(label: nil, name: name, optional: optional, variadic: variadic)
+    }
+    static func labeled(_ label: String, optional: Bool = true, variadic: Bool = false) -> Param {
+        Param(label: label, name: label, optional: optional, variadic: variadic)
+    }
+}
+
+/// The evaluated arguments of one call, matched against a built-in's parameters Swift-style:
+/// in order, each labeled argument with its label.
+struct CallSite {
+    let name: String
+    let location: SourceLocation
+    let arguments: [(label: String?, value: EvalValue, location: SourceLocation)]
+    private(set) var bound: [String: [(value: EvalValue, location: SourceLocation)]] = [:]
+
+    init(name: String, location: SourceLocation, arguments: [(label: String?, value: EvalValue, location: SourceLocation)]) {
+        self.name = name
+        self.location = location
+        self.arguments = arguments
+    }
+
+    /// Matches the arguments to `params`; Swift's messages for wrong, missing and extra labels.
+    mutating func bind(_ params: [Param]) throws {
+        var next = 0
+        for param in params {
+            var taken: [(EvalValue, SourceLocation)] = []
+            while next < arguments.count, arguments[next].label == param.label {
+                taken.append((arguments[next].value, arguments[next].location))
+                next += 1
+                if !param.variadic { break }
+                if param.label != nil, next < arguments.count, arguments[next].label == nil {
+                    // `grad(of: y, wrt: a, b)`: a labeled variadic continues with unlabeled arguments.
+                    while next < arguments.count, arguments[next].label == nil {
+                        taken.append((arguments[next].value, arguments[next].location))
+                        next += 1
+                    }
+                    break
+                }
+            }
+            if taken.isEmpty && !param.optional {
+                if next < arguments.count {
+                    let have = arguments[next].label.map { "'\($0):'" } ?? "no label"
+                    let expected = param.label.map { "'\($0):'" } ?? "no label"
+                    throw Diagnostic("incorrect argument label in call to '\(name)' (have \(have), expected \(expected))", at: arguments[next].location)
+                }
+                throw Diagnostic("missing argument for parameter \(param.label.map { "'\($0):'" } ?? "'\(param.name)'") in call to '\(name)'", at: location)
+            }
+            bound[param.name] = taken.map { (value: $0.0, location: $0.1) }
+        }
+        if next < arguments.count {
+            let extra = arguments[next]
+            if let label = extra.label {
+                let known = params.compactMap(\.label).map { "'\($0):'" }.joined(separator: ", ")
+                throw Diagnostic("extra argument '\(label):' in call to '\(name)'" + (known.isEmpty ? "" : " (it takes \(known))"), at: extra.location)
+            }
+            throw Diagnostic("extra argument in call to '\(name)'", at: extra.location)
+        }
+    }
+
+    /// The value bound to a parameter, nil when it was left out.
+    func value(_ name: String) -> EvalValue? { bound[name]?.first?.value }
+    func values(_ name: String) -> [EvalValue] { bound[name]?.map(\.value) ?? [] }
+    func location(_ name: String) -> SourceLocation { bound[name]?.first?.location ?? location }
+}

@@ -1,0 +1,86 @@
+import TGCBase
+import TGCCore
+import TGCSyntax
+
+/// A value the evaluator computes: static (known while evaluating, like Swift constants) or a
+/// tensor handle from the Builder.
+indirect enum EvalValue {
+    case int(Int)
+    case float(Double)
+    case bool(Bool)
+    case string(String)
+    case tensor(TensorValue)
+    /// An array literal or a shape: `[3, 4]`.
+    case array([EvalValue])
+    case tuple([EvalValue])
+    /// `torch.return_types.max(values=..., indices=...)`.
+    case namedTuple(name: String, fields: [(String, EvalValue)])
+    case dtype(DType)
+    case device(String)
+    case function(FuncDecl)
+    /// A string with tensor interpolations, formatted when printed.
+    case formatted(FormattedText)
+    case void
+
+    /// How the value is described in messages ("tensor f32[3]", "Int").
+    var kindName: String {
+        switch self {
+        case .int: "Int"
+        case .float: "Float"
+        case .bool: "Bool"
+        case .string: "String"
+        case .tensor(let t): t.isHostScalar ? "scalar" : "Tensor"
+        case .array: "array"
+        case .tuple, .namedTuple: "tuple"
+        case .dtype: "dtype"
+        case .device: "device"
+        case .function: "function"
+        case .formatted: "String"
+        case .void: "Void"
+        }
+    }
+}
+
+/// A tensor handle plus what the evaluator knows statically about it (PyTorch's autograd metadata).
+struct TensorValue {
+    var id: ValueID
+    /// The leaf tensors (by leaf key) this value depends on differentiably, with the handle of
+    /// each leaf that was used. Non-empty means the value requires grad.
+    var leaves: [Int: ValueID] = [:]
+    /// Set when this value is itself a leaf created with `requiresGrad: true`.
+    var leafKey: Int? = nil
+    /// PyTorch's grad_fn name, shown when printing a non-leaf that requires grad.
+    var gradFunction: String? = nil
+    /// A 0-dim value that stands for a number (`x.item()`, a loop index): prints like one.
+    var isHostScalar = false
+    /// The op with no derivative that cut this value off from the leaves it came from.
+    var blockedBy: (op: String, location: SourceLocation)? = nil
+
+    var requiresGrad: Bool { !leaves.isEmpty }
+    var isLeaf: Bool { leafKey != nil || leaves.isEmpty }
+}
+
+/// Text whose pieces include tensors known only at run time (`"loss: \(loss)"`).
+struct FormattedText {
+    var segments: [PrintSegment] = []
+    var operands: [ValueID] = []
+
+    mutating func append(_ text: String) {
+        if case .text(let previous)? = segments.last {
+            segments[segments.count - 1] = .text(previous + text)
+        } else if !text.isEmpty {
+            segments.append(.text(text))
+        }
+    }
+
+    mutating func append(_ other: FormattedText) {
+        for segment in other.segments {
+            switch segment {
+            case .text(let text): append(text)
+            case .tensor(let operand, let suffix): segments.append(.tensor(operand: operand + operands.count, suffix: suffix))
+            case .scalar(let operand, let precision): segments.append(.scalar(operand: operand + operands.count, precision: precision))
+            }
+        }
+        operands += other.operands
+    }
+}

@@ -1,0 +1,140 @@
+import TGCBase
+import TGCCore
+import TGCSyntax
+
+extension Evaluator {
+    /// `x = v`, `x op= v`, `x.requiresGrad = b`, `x.grad = g`.
+    func assign(_ target: Expr, op: String, value valueExpr: Expr, at location: SourceLocation) throws {
+        switch target.kind {
+        case .identifier(let name):
+            var value = try evaluate(valueExpr)
+            if op != "=" {
+                let current = try lookupVariable(name, at: target.location)
+                value = try compoundAssign(name, current, op: op, value, at: location)
+            }
+            try assignVariable(name, value, at: target.location)
+        case .member(let ownerExpr, "requiresGrad"):
+            guard op == "=" else { throw Diagnostic("use '=' to set requiresGrad", at: location) }
+            guard case .identifier(let name) = ownerExpr.kind, case .tensor(let tensor) = try evaluate(ownerExpr) else {
+                throw Diagnostic("requiresGrad can only be set on a tensor variable", at: target.location)
+            }
+            guard case .bool(let flag) = try evaluate(valueExpr) else {
+                throw Diagnostic("requiresGrad must be set to true or false", at: valueExpr.location)
+            }
+            try assignVariable(name, .tensor(try settingRequiresGrad(tensor, flag, at: location)), at: target.location)
+        case .member(let ownerExpr, "grad"):
+            guard op == "=" || op == "+=" || op == "-=" || op == "*=" || op == "/=" else {
+                throw Diagnostic("unsupported assignment to .grad", at: location)
+            }
+            guard case .tensor(let leaf) = try evaluate(ownerExpr), let key = leaf.leafKey else {
+                throw Diagnostic(".grad can only be set on a leaf tensor that requires grad", at: target.location)
+            }
+            var value = try asTensor(try evaluate(valueExpr), dtype: .float32, at: valueExpr.location)
+            if op != "=" {
+                guard let current = gradSlots[key] else {
+                    throw Diagnostic("\(Self.describe(ownerExpr)).grad is nil: call backward() first", at: target.location)
+                }
+                value = try withoutGrad { try record(Self.compoundKinds[op]!, [TensorValue(id: current), value], gradFunction: nil, at: location) }
+            }
+            let type = leafTypes[key]!
+            guard builder.type(of: value.id).shape == type.shape else {
+                throw Diagnostic("assigned gradient has shape \(formatShape(builder.type(of: value.id).shape)), but the tensor has shape \(formatShape(type.shape))", at: location)
+            }
+            gradSlots[key] = try builder.cast(value.id, to: .float32, at: location)
+        default:
+            throw Diagnostic("cannot assign to this expression", at: target.location)
+        }
+    }
+
+    static let compoundKinds: [String: OpKind] = ["+=": .add, "-=": .sub, "*=": .mul, "/=": .div, "%=": .mod]
+
+    /// An in-place update: on a leaf that requires grad it is only allowed under noGrad, and the
+    /// tensor stays the same leaf (PyTorch's `w -= lr * w.grad`).
+    private func compoundAssign(_ name: String, _ current: EvalValue, op: String, _ value: EvalValue,
+                                at location: SourceLocation) throws -> EvalValue {
+        guard let kind = Self.compoundKinds[op] else { throw Diagnostic("unsupported operator '\(op)'", at: location) }
+        guard case .tensor(let tensor) = current else {
+            return try binaryOperator(String(op.dropLast()), current, value, at: location)
+        }
+        if let key = tensor.leafKey, tensor.requiresGrad {
+            guard !gradEnabled else {
+                throw Diagnostic("a leaf tensor that requires grad ('\(name)') is being used in an in-place operation; wrap the update in noGrad { ... }", at: location)
+            }
+            var updated = try tensorOp(kind, [current, value], at: location)
+            let type = builder.type(of: tensor.id)
+            guard builder.type(of: updated.id) == type else {
+                throw Diagnostic("in-place '\(op)' would change '\(name)' from \(type) to \(builder.type(of: updated.id))", at: location)
+            }
+            updated.leafKey = key
+            updated.leaves = [key: updated.id]
+            updated.blockedBy = nil
+            return .tensor(updated)
+        }
+        let updated = try tensorOp(kind, [current, value], at: location)
+        let (before, after) = (builder.type(of: tensor.id), builder.type(of: updated.id))
+        guard before.shape == after.shape else {
+            throw Diagnostic("in-place '\(op)' would change the shape of '\(name)' from \(formatShape(before.shape)) to \(formatShape(after.shape))", at: location)
+        }
+        var result = updated
+        result.id = try builder.cast(updated.id, to: before.dtype, at: location)
+        return .tensor(result)
+    }
+
+    func lookupVariable(_ name: String, at location: SourceLocation) throws -> EvalValue {
+        guard let binding = environment.lookup(name) else { throw Diagnostic("cannot find '\(name)' in scope", at: location) }
+        return binding.value
+    }
+
+    func assignVariable(_ name: String, _ value: EvalValue, at location: SourceLocation) throws {
+        guard let binding = environment.lookup(name) else { throw Diagnostic("cannot find '\(name)' in scope", at: location) }
+        guard binding.isMutable else {
+            throw Diagnostic("cannot assign to value: '\(name)' is a 'let' constant", at: location, notes: ["note: change 'let' to 'var' to make it mutable"])
+        }
+        environment.assign(name, value)
+    }
+
+    /// `x.requiresGrad = true` makes a leaf; only float tensors without history can be leaves.
+    func settingRequiresGrad(_ tensor: TensorValue, _ flag: Bool, at location: SourceLocation) throws -> TensorValue {
+        var result = tensor
+        if !flag {
+            guard tensor.isLeaf else {
+                throw Diagnostic("requiresGrad can only be changed on leaf tensors; use detach() for a value computed from others", at: location)
+            }
+            result.leafKey = nil
+            result.leaves = [:]
+            return result
+        }
+        if tensor.requiresGrad && tensor.leafKey != nil { return tensor }
+        guard tensor.isLeaf else {
+            throw Diagnostic("requiresGrad can only be changed on leaf tensors", at: location)
+        }
+        let type = builder.type(of: tensor.id)
+        guard type.dtype == .float32 else {
+            throw Diagnostic("only floating-point tensors can require gradients, this one is \(type.dtype)", at: location)
+        }
+        let key = leafTypes.count
+        leafTypes[key] = type
+        result.leafKey = key
+        result.leaves = [key: tensor.id]
+        result.isHostScalar = false
+        result.blockedBy = nil
+        return result
+    }
+
+    /// Runs `body` with autograd recording off.
+    func withoutGrad<T>(_ body: () throws -> T) rethrows -> T {
+        let saved = gradEnabled
+        gradEnabled = false
+        defer { gradEnabled = saved }
+        return try body()
+    }
+
+    /// A short source-like description of an expression for messages (`w`, `model.w`).
+    static func describe(_ expr: Expr) -> String {
+        switch expr.kind {
+        case .identifier(let name): name
+        case .member(let base, let name): describe(base) + "." + name
+        default: "the tensor"
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import TGCBase
+import TGCCore
+import TGCSyntax
+
+extension Evaluator {
+    func call(_ callee: Expr, _ arguments: [Argument], _ closure: Closure?, at location: SourceLocation) throws -> EvalValue {
+        switch callee.kind {
+        case .identifier(let name):
+            if let binding = environment.lookup(name) {
+                guard case .function(let decl) = binding.value else {
+                    throw Diagnostic("cannot call value of type \(binding.value.kindName)", at: callee.location)
+                }
+                try rejectClosure(closure, name)
+                return try inline(decl, arguments, at: location)
+            }
+            if name == "noGrad" { return try noGrad(arguments, closure, at: location) }
+            try rejectClosure(closure, name)
+            if name == "print" { return try printCall(arguments, at: location) }
+            guard let function = Builtins.functions[name] else {
+                throw Diagnostic("cannot find '\(name)' in scope", at: callee.location)
+            }
+            return try function(self, try callSite(name, arguments, at: location))
+        case .member(let baseExpr, let name):
+            try rejectClosure(closure, name)
+            let base = try evaluate(baseExpr)
+            guard case .tensor(let tensor) = base else {
+                throw Diagnostic("value of type \(base.kindName) has no method '\(name)'", at: callee.location)
+            }
+            if name == "zero" {
+                _ = try callSite(name, arguments, at: location)
+                return try zeroInPlace(baseExpr, tensor, at: location)
+            }
+            guard let method = TensorMethods.methods[name] else {
+                if TensorMethods.isProperty(name) {
+                    throw Diagnostic("'\(name)' is a property; use x.\(name) without parentheses", at: callee.location)
+                }
+                throw Diagnostic("value of type Tensor has no method '\(name)'", at: callee.location)
+            }
+            return try method(self, tensor, try callSite(name, arguments, at: location))
+        default:
+            throw Diagnostic("cannot call this expression", at: callee.location)
+        }
+    }
+
+    private func rejectClosure(_ closure: Closure?, _ name: String) throws {
+        if let closure { throw Diagnostic("'\(name)' does not take a trailing closure", at: closure.location) }
+    }
+
+    func callSite(_ name: String, _ arguments: [Argument], at location: SourceLocation) throws -> CallSite {
+        CallSite(name: name, location: location, arguments: try arguments.map { ($0.label, try evaluate($0.value), $0.location) })
+    }
+
+    /// Inlines a user function: binds its parameters in a new scope and runs its body.
+    private func inline(_ decl: FuncDecl, _ arguments: [Argument], at location: SourceLocation) throws -> EvalValue {
+        guard callDepth < 64 else {
+            throw Diagnostic("function calls nest deeper than 64 (is '\(decl.name)' recursive? functions are inlined)", at: location)
+        }
+        var site = try callSite(decl.name, arguments, at: location)
+        try site.bind(decl.parameters.map { Param(label: $0.callLabel, name: $0.name, optional: $0.defaultValue != nil) })
+        var values: [(String, EvalValue)] = []
+        for parameter in decl.parameters {
+            values.append((parameter.name, try site.value(parameter.name) ?? evaluate(parameter.defaultValue!)))
+        }
+        let saved = environment
+        // A function sees the globals and itself, not the caller's locals.
+        environment = Environment()
+        for (name, binding) in saved.scopes[0] { environment.declare(name, binding) }
+        callDepth += 1
+        defer {
+            callDepth -= 1
+            let globals = environment.scopes[0]
+            environment = saved
+            for (name, binding) in globals where saved.scopes[0][name] != nil { environment.assignGlobal(name, binding.value) }
+        }
+        environment.push()
+        for (name, value) in values {
+            environment.declare(name, Binding(value: value, isMutable: false, location: decl.location))
+        }
+        do {
+            try executeBlock(decl.body)
+        } catch let signal as ReturnSignal {
+            return signal.value
+        }
+        return .void
+    }
+
+    /// `noGrad { ... }`: runs the closure with autograd recording off.
+    private func noGrad(_ arguments: [Argument], _ closure: Closure?, at location: SourceLocation) throws -> EvalValue {
+        guard arguments.isEmpty, let closure, closure.parameters.isEmpty else {
+            throw Diagnostic("noGrad takes a trailing closure without parameters: noGrad { ... }", at: location)
+        }
+        let saved = gradEnabled
+        gradEnabled = false
+        defer { gradEnabled = saved }
+        try executeBlock(closure.body)
+        return .void
+    }
+
+    /// `x.zero()` / `x.grad.zero()`: fills the tensor (or the leaf's gradient) with zeros in place.
+    private func zeroInPlace(_ baseExpr: Expr, _ tensor: TensorValue, at location: SourceLocation) throws -> EvalValue {
+        let type = builder.type(of: tensor.id)
+        let zeros = TensorValue(id: try builder.full(type.shape, 0, type.dtype, at: location))
+        if case .member(let owner, "grad") = baseExpr.kind {
+            guard case .tensor(let leaf) = try evaluate(owner), let key = leaf.leafKey else {
+                throw Diagnostic("zero() of a gradient needs a leaf tensor that requires grad", at: location)
+            }
+            gradSlots[key] = zeros.id
+        } else if case .identifier(let name) = baseExpr.kind {
+            try assignVariable(name, .tensor(zeros), at: location)
+        } else {
+            throw Diagnostic("zero() works on a variable or on x.grad", at: location)
+        }
+        return .tensor(zeros)
+    }
+}
+
+extension Environment {
+    /// Assigns in the outermost scope (a function writing a global).
+    mutating func assignGlobal(_ name: String, _ value: EvalValue) {
+        var scopesCopy = scopes
+        scopesCopy[0][name]?.value = value
+        self = Environment(scopes: scopesCopy)
+    }
+}

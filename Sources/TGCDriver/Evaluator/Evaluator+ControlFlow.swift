@@ -1,0 +1,241 @@
+import TGCBase
+import TGCCore
+import TGCSyntax
+
+/// A piece of mutable state that control flow must thread: a variable or a leaf's `.grad`.
+enum StateSlot: Hashable {
+    case variable(String)
+    case grad(Int)
+}
+
+extension Evaluator {
+    func executeFor(_ pattern: Pattern, _ sequence: Expr, _ body: [Stmt], at location: SourceLocation) throws {
+        guard case .binary(let op, let lowExpr, let highExpr) = sequence.kind, op == "..<" || op == "..." else {
+            throw Diagnostic("expected a range 'a..<b' or 'a...b' to loop over", at: sequence.location)
+        }
+        let low = try staticInt(try evaluate(lowExpr), what: "the loop's lower bound", at: lowExpr.location)
+        let high = try staticInt(try evaluate(highExpr), what: "the loop's upper bound", at: highExpr.location) + (op == "..." ? 1 : 0)
+        guard low <= high else {
+            throw Diagnostic("range requires lowerBound <= upperBound (got \(low) and \(high - (op == "..." ? 1 : 0)))", at: sequence.location)
+        }
+        let slots = try stateSlots(assignedIn: body, at: location)
+        let initial = try slots.map { try currentTensor($0, at: location) }
+        let results = try builder.loop(low..<high, carrying: initial.map(\.id), at: location) { index, carried in
+            environment.push()
+            defer { environment.pop() }
+            for (slot, (value, id)) in zip(slots, zip(initial, carried)) { setSlot(slot, rebased(value, to: id)) }
+            try bind(pattern, to: .tensor(TensorValue(id: index, isHostScalar: true)), mutable: false)
+            try executeBlock(body)
+            return try zip(slots, initial).map { slot, start in try slotValue(slot, like: start, at: location).id }
+        }
+        try finishCarried(slots, results: results, at: location)
+    }
+
+    func executeWhile(_ condition: Expr, _ body: [Stmt], at location: SourceLocation) throws {
+        var iterations = 0
+        while true {
+            let value = try evaluate(condition)
+            guard case .bool(let keepGoing) = value else {
+                throw Diagnostic("a 'while' condition must be known at compile time (a Bool, not a \(value.kindName)); use 'for' over a range for tensor loops", at: condition.location)
+            }
+            guard keepGoing else { return }
+            iterations += 1
+            guard iterations <= 1_000_000 else {
+                throw Diagnostic("'while' loop ran more than 1000000 iterations at compile time", at: location)
+            }
+            try executeBlock(body)
+        }
+    }
+
+    func executeIf(_ conditionExpr: Expr, _ then: [Stmt], _ elseBody: [Stmt], at location: SourceLocation) throws {
+        let condition = try evaluate(conditionExpr)
+        switch condition {
+        case .bool(let value):
+            try executeBlock(value ? then : elseBody)
+        case .tensor(let tensor):
+            let type = builder.type(of: tensor.id)
+            guard type.elementCount == 1 else {
+                throw Diagnostic("the condition of 'if' must be a single value, got a tensor of shape \(formatShape(type.shape))", at: conditionExpr.location)
+            }
+            var conditionID = try builder.reshape(tensor.id, to: [], at: conditionExpr.location)
+            if type.dtype != .bool {
+                conditionID = try builder.apply1(.notEqual, [conditionID, try builder.scalar(0, type.dtype, at: location)], at: location)
+            }
+            let slots = try stateSlots(assignedIn: then + elseBody, at: location)
+            let initial = try slots.map { try currentTensor($0, at: location) }
+            func runBranch(_ statements: [Stmt]) -> ([ValueID]) throws -> [ValueID] {
+                { carried in
+                    for (slot, (value, id)) in zip(slots, zip(initial, carried)) { self.setSlot(slot, self.rebased(value, to: id)) }
+                    self.runtimeBranchDepth += 1
+                    defer { self.runtimeBranchDepth -= 1 }
+                    try self.executeBlock(statements)
+                    return try zip(slots, initial).map { slot, start in try self.slotValue(slot, like: start, at: location).id }
+                }
+            }
+            let results = try builder.branch(conditionID, carrying: initial.map(\.id), at: location,
+                                             then: runBranch(then), else: runBranch(elseBody))
+            try finishCarried(slots, results: results, at: location)
+        default:
+            throw Diagnostic("the condition of 'if' must be a Bool or a tensor, not \(condition.kindName)", at: conditionExpr.location)
+        }
+    }
+
+    /// The variables and `.grad` buffers that `statements` may change, in a fixed order.
+    private func stateSlots(assignedIn statements: [Stmt], at location: SourceLocation) throws -> [StateSlot] {
+        var scan = MutationScan(lookupFunction: { name in
+            if case .function(let decl)? = self.environment.lookup(name)?.value { return decl }
+            return nil
+        })
+        scan.visit(statements)
+        var slots: [StateSlot] = []
+        for name in scan.names.sorted() {
+            guard let binding = environment.lookup(name), binding.isMutable else { continue }
+            switch binding.value {
+            case .tensor, .int, .float, .bool:
+                slots.append(.variable(name))
+            default:
+                throw Diagnostic("'\(name)' holds a \(binding.value.kindName), which cannot change inside a loop or an 'if' on a tensor value; only tensors and numbers can", at: location)
+            }
+        }
+        if scan.touchesGradients {
+            slots += leafTypes.keys.sorted().map { StateSlot.grad($0) }
+        }
+        return slots
+    }
+
+    /// The slot's value before control flow, as a tensor (numbers become 0-dim constants; a
+    /// missing `.grad` starts as zeros).
+    private func currentTensor(_ slot: StateSlot, at location: SourceLocation) throws -> TensorValue {
+        switch slot {
+        case .variable(let name):
+            let value = environment.lookup(name)!.value
+            let tensor = try asTensor(value, at: location)
+            var carried = tensor
+            if !carried.isLeaf || carried.leafKey == nil, carried.requiresGrad {
+                // History cannot be carried around a loop: the value enters as a constant.
+                carried.leaves = [:]
+                carried.blockedBy = ("loop", location)
+            }
+            return carried
+        case .grad(let key):
+            if let grad = gradSlots[key] { return TensorValue(id: grad) }
+            return TensorValue(id: try builder.full(leafTypes[key]!.shape, 0, .float32, at: location))
+        }
+    }
+
+    /// The slot's value at the end of a body, converted to the type it entered with.
+    private func slotValue(_ slot: StateSlot, like start: TensorValue, at location: SourceLocation) throws -> TensorValue {
+        switch slot {
+        case .variable(let name):
+            let value = environment.lookup(name)!.value
+            let dtype = builder.type(of: start.id).dtype
+            if case .tensor(let tensor) = value { return tensor }
+            var tensor = try asTensor(value, at: location)
+            tensor.id = try builder.cast(tensor.id, to: dtype, at: location)
+            return tensor
+        case .grad(let key):
+            return TensorValue(id: gradSlots[key]!)
+        }
+    }
+
+    /// A copy of `value`'s metadata for a new handle (a block argument or a loop result).
+    private func rebased(_ value: TensorValue, to id: ValueID) -> TensorValue {
+        var result = value
+        result.id = id
+        if let key = value.leafKey, value.requiresGrad { result.leaves = [key: id] } else { result.leaves = [:] }
+        return result
+    }
+
+    private func setSlot(_ slot: StateSlot, _ value: TensorValue) {
+        switch slot {
+        case .variable(let name): environment.assign(name, .tensor(value))
+        case .grad(let key): gradSlots[key] = value.id
+        }
+    }
+
+    /// After a loop or branch: the slots take the results, keeping their end-of-body metadata.
+    private func finishCarried(_ slots: [StateSlot], results: [ValueID], at location: SourceLocation) throws {
+        for (slot, id) in zip(slots, results) {
+            switch slot {
+            case .variable(let name):
+                var value: TensorValue
+                if case .tensor(let tensor) = environment.lookup(name)!.value { value = tensor } else { value = TensorValue(id: id) }
+                value = rebased(value, to: id)
+                if value.leafKey == nil, value.gradFunction != nil { value.blockedBy = ("loop", location) }
+                environment.assign(name, .tensor(value))
+            case .grad(let key):
+                gradSlots[key] = id
+            }
+        }
+    }
+}
+
+/// Finds what a list of statements may assign: variable names and whether any `.grad` changes.
+struct MutationScan {
+    var names = Set<String>()
+    var touchesGradients = false
+    let lookupFunction: (String) -> FuncDecl?
+    private var visitedFunctions = Set<String>()
+
+    init(lookupFunction: @escaping (String) -> FuncDecl?) { self.lookupFunction = lookupFunction }
+
+    mutating func visit(_ statements: [Stmt]) {
+        for statement in statements { visit(statement) }
+    }
+
+    mutating func visit(_ statement: Stmt) {
+        switch statement.kind {
+        case .binding(_, _, _, let value): if let value { visit(value) }
+        case .assignment(let target, _, let value):
+            if let root = Self.rootName(target) { names.insert(root) }
+            if Self.mentionsGrad(target) { touchesGradients = true }
+            visit(value)
+        case .expression(let expr), .returnValue(let expr?): visit(expr)
+        case .forIn(_, let sequence, let body): visit(sequence); visit(body)
+        case .whileLoop(let condition, let body): visit(condition); visit(body)
+        case .ifElse(let condition, let then, let elseBody): visit(condition); visit(then); visit(elseBody ?? [])
+        case .function, .returnValue(nil), .breakLoop, .continueLoop: break
+        }
+    }
+
+    mutating func visit(_ expr: Expr) {
+        switch expr.kind {
+        case .call(let callee, let arguments, let closure):
+            if case .member(let base, let name) = callee.kind {
+                if name == "backward" { touchesGradients = true }
+                if name == "zero" {
+                    if Self.mentionsGrad(base) { touchesGradients = true } else if let root = Self.rootName(base) { names.insert(root) }
+                }
+                visit(base)
+            } else if case .identifier(let name) = callee.kind, let decl = lookupFunction(name),
+                      visitedFunctions.insert(name).inserted {
+                visit(decl.body)
+            }
+            for argument in arguments { visit(argument.value) }
+            if let closure { visit(closure.body) }
+        case .unary(_, let operand): visit(operand)
+        case .binary(_, let lhs, let rhs): visit(lhs); visit(rhs)
+        case .member(let base, _): visit(base)
+        case .subscriptAccess(let base, let arguments): visit(base); arguments.forEach { visit($0.value) }
+        case .arrayLiteral(let items), .tuple(let items): items.forEach { visit($0) }
+        case .closure(let closure): visit(closure.body)
+        case .ternary(let c, let a, let b): visit(c); visit(a); visit(b)
+        case .stringLiteral(let parts):
+            for case .interpolation(let arguments) in parts { arguments.forEach { visit($0.value) } }
+        case .intLiteral, .floatLiteral, .boolLiteral, .nilLiteral, .identifier, .implicitMember: break
+        }
+    }
+
+    static func rootName(_ expr: Expr) -> String? {
+        switch expr.kind {
+        case .identifier(let name): name
+        case .member(let base, _), .subscriptAccess(let base, _): rootName(base)
+        default: nil
+        }
+    }
+
+    static func mentionsGrad(_ expr: Expr) -> Bool {
+        if case .member(let base, let name) = expr.kind { return name == "grad" || mentionsGrad(base) }
+        return false
+    }
+}

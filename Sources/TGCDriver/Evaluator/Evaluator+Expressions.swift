@@ -1,0 +1,138 @@
+import TGCBase
+import TGCCore
+import TGCSyntax
+
+extension Evaluator {
+    func evaluate(_ expr: Expr) throws -> EvalValue {
+        let at = expr.location
+        switch expr.kind {
+        case .intLiteral(let value): return .int(value)
+        case .floatLiteral(let value): return .float(value)
+        case .boolLiteral(let value): return .bool(value)
+        case .nilLiteral: throw Diagnostic("'nil' is not a value in tgc programs", at: at)
+        case .stringLiteral(let parts): return try evaluateString(parts)
+        case .identifier(let name):
+            guard let binding = environment.lookup(name) else {
+                if Builtins.isFunction(name) {
+                    throw Diagnostic("'\(name)' is a function; call it with arguments: \(name)(...)", at: at)
+                }
+                throw Diagnostic("cannot find '\(name)' in scope", at: at)
+            }
+            return binding.value
+        case .implicitMember(let name):
+            if let dtype = Builtins.dtype(named: name) { return .dtype(dtype) }
+            if name == "cpu" || name == "cuda" { return .device(name) }
+            throw Diagnostic("unknown member '.\(name)'; expected a dtype (.float32, .int64, .bool) or a device (.cpu, .cuda)", at: at)
+        case .arrayLiteral(let items):
+            return .array(try items.map(evaluate))
+        case .tuple(let items):
+            return .tuple(try items.map(evaluate))
+        case .unary(let op, let operand):
+            return try unaryOperator(op, try evaluate(operand), at: at)
+        case .binary(let op, let lhs, let rhs):
+            if op == "&&" || op == "||" { return try logical(op, lhs, rhs, at: at) }
+            if op == "..<" || op == "..." {
+                throw Diagnostic("a range can only be used as the sequence of a 'for' loop", at: at)
+            }
+            return try binaryOperator(op, try evaluate(lhs), try evaluate(rhs), at: at)
+        case .call(let callee, let arguments, let closure):
+            return try call(callee, arguments, closure, at: at)
+        case .member(let base, let name):
+            return try property(name, of: try evaluate(base), baseExpr: base, at: at)
+        case .subscriptAccess:
+            throw Diagnostic("indexing with [...] is not supported yet", at: at)
+        case .closure:
+            throw Diagnostic("a closure can only be passed as a trailing closure (noGrad { ... })", at: at)
+        case .ternary(let conditionExpr, let thenExpr, let elseExpr):
+            let condition = try evaluate(conditionExpr)
+            if case .bool(let value) = condition { return try evaluate(value ? thenExpr : elseExpr) }
+            let (a, b) = (try evaluate(thenExpr), try evaluate(elseExpr))
+            return .tensor(try tensorOp(.select, [condition, a, b], gradFunction: "WhereBackward0", at: at))
+        }
+    }
+
+    private func evaluateString(_ parts: [StringPart]) throws -> EvalValue {
+        var text = FormattedText()
+        for part in parts {
+            switch part {
+            case .text(let literal):
+                text.append(literal)
+            case .interpolation(let arguments):
+                guard let first = arguments.first, first.label == nil else {
+                    throw Diagnostic("expected a value to interpolate", at: arguments.first?.location ?? .unknown)
+                }
+                var precision: Int? = nil
+                for argument in arguments.dropFirst() {
+                    guard argument.label == "precision" else {
+                        throw Diagnostic("unknown interpolation argument '\(argument.label ?? "_")'; only 'precision:' is supported", at: argument.location)
+                    }
+                    precision = try staticInt(try evaluate(argument.value), what: "precision", at: argument.location)
+                    guard (0...20).contains(precision!) else {
+                        throw Diagnostic("precision must be between 0 and 20", at: argument.location)
+                    }
+                }
+                text.append(try format(try evaluate(first.value), precision: precision, at: first.location))
+            }
+        }
+        if text.operands.isEmpty {
+            if case .text(let literal)? = text.segments.first { return .string(literal) }
+            return .string("")
+        }
+        return .formatted(text)
+    }
+
+    /// `&&` and `||` short-circuit on Bools and are elementwise on tensors.
+    private func logical(_ op: String, _ lhsExpr: Expr, _ rhsExpr: Expr, at location: SourceLocation) throws -> EvalValue {
+        let lhs = try evaluate(lhsExpr)
+        if case .bool(let left) = lhs {
+            if op == "&&" && !left { return .bool(false) }
+            if op == "||" && left { return .bool(true) }
+            let rhs = try evaluate(rhsExpr)
+            if case .bool = rhs { return rhs }
+            return .tensor(try tensorOp(op == "&&" ? .logicalAnd : .logicalOr, [lhs, rhs], at: location))
+        }
+        let rhs = try evaluate(rhsExpr)
+        return .tensor(try tensorOp(op == "&&" ? .logicalAnd : .logicalOr, [lhs, rhs], at: location))
+    }
+
+    /// Converts a number or tensor to a tensor handle (numbers become 0-dim constants).
+    func asTensor(_ value: EvalValue, dtype: DType? = nil, at location: SourceLocation) throws -> TensorValue {
+        switch value {
+        case .tensor(let tensor): return tensor
+        case .int(let n): return TensorValue(id: try builder.scalar(Double(n), dtype ?? .int64, at: location), isHostScalar: true)
+        case .float(let x): return TensorValue(id: try builder.scalar(x, dtype ?? .float32, at: location), isHostScalar: true)
+        case .bool(let b): return TensorValue(id: try builder.scalar(b ? 1 : 0, dtype ?? .bool, at: location), isHostScalar: true)
+        default: throw Diagnostic("expected a tensor or a number, got \(value.kindName)", at: location)
+        }
+    }
+
+    /// The dtype a static number takes next to tensors.
+    func staticDType(_ value: EvalValue) -> DType? {
+        switch value {
+        case .int: .int64
+        case .float: .float32
+        case .bool: .bool
+        case .tensor(let t): builder.type(of: t.id).dtype
+        default: nil
+        }
+    }
+
+    func staticInt(_ value: EvalValue, what: String, at location: SourceLocation) throws -> Int {
+        switch value {
+        case .int(let n): return n
+        case .tensor:
+            throw Diagnostic("\(what) must be known at compile time (an Int), but it is a tensor value computed at run time", at: location)
+        default:
+            throw Diagnostic("\(what) must be an Int, got \(value.kindName)", at: location)
+        }
+    }
+
+    func staticDouble(_ value: EvalValue, what: String, at location: SourceLocation) throws -> Double {
+        switch value {
+        case .int(let n): return Double(n)
+        case .float(let x): return x
+        case .bool(let b): return b ? 1 : 0
+        default: throw Diagnostic("\(what) must be a number known at compile time, got \(value.kindName)", at: location)
+        }
+    }
+}

@@ -1,0 +1,192 @@
+import Foundation
+import TGCBase
+import TGCCore
+
+extension Evaluator {
+    /// Applies `kind` to tensors and numbers with PyTorch's promotion, tracking autograd metadata.
+    func tensorOp(_ kind: OpKind, _ operands: [EvalValue], _ attrs: Attributes = .none,
+                  gradFunction: String? = nil, at location: SourceLocation) throws -> TensorValue {
+        let valueOperands = kind == .select ? Array(operands.dropFirst()) : operands
+        let promoted = valueOperands.compactMap(staticDType).max() ?? .float32
+        let tensors = try operands.enumerated().map { index, value -> TensorValue in
+            if case .tensor(let tensor) = value { return tensor }
+            return try asTensor(value, dtype: kind == .select && index == 0 ? .bool : promoted, at: location)
+        }
+        return try record(kind, tensors, attrs, gradFunction: gradFunction ?? Self.torchGradFunction[kind], at: location)
+    }
+
+    /// Builds one op on tensor handles and computes the result's autograd metadata.
+    func record(_ kind: OpKind, _ operands: [TensorValue], _ attrs: Attributes = .none,
+                gradFunction: String?, at location: SourceLocation) throws -> TensorValue {
+        let id = try builder.apply1(kind, operands.map(\.id), attrs, at: location)
+        var result = TensorValue(id: id)
+        result.isHostScalar = operands.allSatisfy(\.isHostScalar)
+        let inputLeaves = operands.reduce(into: [Int: ValueID]()) { $0.merge($1.leaves) { a, _ in a } }
+        let differentiable = VJPRules.rule(for: kind) != nil && builder.type(of: id).dtype == .float32
+        if !inputLeaves.isEmpty && gradEnabled && differentiable {
+            result.leaves = inputLeaves
+            result.gradFunction = gradFunction
+        } else if !inputLeaves.isEmpty {
+            result.blockedBy = gradEnabled ? (IRPrinter.opName(kind), location) : ("noGrad", location)
+            if !gradEnabled && builder.type(of: id).dtype == .float32 {
+                // Keep the reverse sweep from flowing through work done under noGrad.
+                result.id = try builder.apply1(.stopGradient, [id], at: location)
+            }
+        } else {
+            result.blockedBy = operands.lazy.compactMap(\.blockedBy).first
+        }
+        return result
+    }
+
+    func unaryOperator(_ op: String, _ operand: EvalValue, at location: SourceLocation) throws -> EvalValue {
+        switch (op, operand) {
+        case ("-", .int(let n)): return .int(-n)
+        case ("-", .float(let x)): return .float(-x)
+        case ("+", .int), ("+", .float), ("+", .tensor): return operand
+        case ("!", .bool(let b)): return .bool(!b)
+        case ("-", .tensor(let t)): return .tensor(try record(.neg, [t], gradFunction: "NegBackward0", at: location))
+        case ("!", .tensor(let t)):
+            guard builder.type(of: t.id).dtype == .bool else {
+                throw Diagnostic("'!' needs a Bool or a bool tensor, got \(builder.type(of: t.id))", at: location)
+            }
+            return .tensor(try record(.logicalNot, [t], gradFunction: nil, at: location))
+        default:
+            throw Diagnostic("unary operator '\(op)' cannot be applied to \(operand.kindName)", at: location)
+        }
+    }
+
+    func binaryOperator(_ op: String, _ lhs: EvalValue, _ rhs: EvalValue, at location: SourceLocation) throws -> EvalValue {
+        if let folded = try staticBinary(op, lhs, rhs, at: location) { return folded }
+        guard isNumeric(lhs), isNumeric(rhs) else {
+            if op == "+", case .formatted = lhs, true { return try concatenate(lhs, rhs, at: location) }
+            if op == "+", case .string = lhs { return try concatenate(lhs, rhs, at: location) }
+            throw Diagnostic("binary operator '\(op)' cannot be applied to operands of type \(lhs.kindName) and \(rhs.kindName)", at: location)
+        }
+        let kind: OpKind
+        var gradFunction: String? = nil
+        switch op {
+        case "+": kind = .add
+        case "-":
+            kind = .sub
+            if case .tensor = lhs {} else { gradFunction = "RsubBackward1" }
+        case "*": kind = .mul
+        case "/":
+            kind = .div
+            if case .tensor = lhs {} else { gradFunction = "MulBackward0" }
+        case "%": kind = .mod
+        case "**":
+            kind = .pow
+            if case .tensor = rhs { gradFunction = "PowBackward1" }
+        case "==": kind = .equal
+        case "!=": kind = .notEqual
+        case "<": kind = .less
+        case "<=": kind = .lessEqual
+        case ">": kind = .greater
+        case ">=": kind = .greaterEqual
+        default: throw Diagnostic("unsupported operator '\(op)'", at: location)
+        }
+        return .tensor(try tensorOp(kind, [lhs, rhs], gradFunction: gradFunction, at: location))
+    }
+
+    private func isNumeric(_ value: EvalValue) -> Bool {
+        switch value {
+        case .int, .float, .bool, .tensor: true
+        default: false
+        }
+    }
+
+    private func concatenate(_ lhs: EvalValue, _ rhs: EvalValue, at location: SourceLocation) throws -> EvalValue {
+        var text = FormattedText()
+        for side in [lhs, rhs] {
+            switch side {
+            case .string(let s): text.append(s)
+            case .formatted(let f): text.append(f)
+            default: throw Diagnostic("cannot add \(side.kindName) to a String; use interpolation \"\\(value)\"", at: location)
+            }
+        }
+        if text.operands.isEmpty, case .text(let s)? = text.segments.first { return .string(s) }
+        return text.operands.isEmpty ? .string("") : .formatted(text)
+    }
+
+    /// Arithmetic on numbers known at compile time, with Python's semantics (`/` gives a
+    /// Float, `%` takes the sign of the divisor). nil when an operand is not static.
+    private func staticBinary(_ op: String, _ lhs: EvalValue, _ rhs: EvalValue, at location: SourceLocation) throws -> EvalValue? {
+        switch (lhs, rhs) {
+        case (.int(let a), .int(let b)):
+            switch op {
+            case "+", "-", "*":
+                let (value, overflow) = op == "+" ? a.addingReportingOverflow(b) : op == "-" ? a.subtractingReportingOverflow(b) : a.multipliedReportingOverflow(by: b)
+                guard !overflow else { throw Diagnostic("integer overflow in '\(op)'", at: location) }
+                return .int(value)
+            case "/":
+                guard b != 0 else { throw Diagnostic("division by zero", at: location) }
+                return .float(Double(a) / Double(b))
+            case "%":
+                guard b != 0 else { throw Diagnostic("division by zero in '%'", at: location) }
+                let r = a % b
+                return .int(r != 0 && (r < 0) != (b < 0) ? r + b : r)
+            case "**":
+                if b < 0 { return .float(Foundation.pow(Double(a), Double(b))) }
+                var result = 1
+                for _ in 0..<min(b, 64) {
+                    let (value, overflow) = result.multipliedReportingOverflow(by: a)
+                    guard !overflow else { throw Diagnostic("integer overflow in '**'", at: location) }
+                    result = value
+                }
+                return .int(b > 64 && abs(a) > 1 ? 0 : result)
+            default: return try staticCompare(op, Double(a), Double(b), at: location)
+            }
+        case (.int, .float), (.float, .int), (.float, .float):
+            let a = try staticDouble(lhs, what: "operand", at: location)
+            let b = try staticDouble(rhs, what: "operand", at: location)
+            switch op {
+            case "+": return .float(a + b)
+            case "-": return .float(a - b)
+            case "*": return .float(a * b)
+            case "/": return .float(a / b)
+            case "%": let r = fmod(a, b); return .float(r != 0 && (r < 0) != (b < 0) ? r + b : r)
+            case "**": return .float(Foundation.pow(a, b))
+            default: return try staticCompare(op, a, b, at: location)
+            }
+        case (.bool(let a), .bool(let b)):
+            switch op {
+            case "==": return .bool(a == b)
+            case "!=": return .bool(a != b)
+            default: return nil
+            }
+        case (.string(let a), .string(let b)):
+            switch op {
+            case "+": return .string(a + b)
+            case "==": return .bool(a == b)
+            case "!=": return .bool(a != b)
+            default: return nil
+            }
+        default:
+            return nil
+        }
+    }
+
+    private func staticCompare(_ op: String, _ a: Double, _ b: Double, at location: SourceLocation) throws -> EvalValue {
+        switch op {
+        case "==": return .bool(a == b)
+        case "!=": return .bool(a != b)
+        case "<": return .bool(a < b)
+        case "<=": return .bool(a <= b)
+        case ">": return .bool(a > b)
+        case ">=": return .bool(a >= b)
+        default: throw Diagnostic("unsupported operator '\(op)'", at: location)
+        }
+    }
+
+    /// PyTorch's grad_fn names, printed for non-leaf tensors that require grad.
+    static let torchGradFunction: [OpKind: String] = [
+        .add: "AddBackward0", .sub: "SubBackward0", .mul: "MulBackward0", .div: "DivBackward0",
+        .pow: "PowBackward0", .neg: "NegBackward0", .exp: "ExpBackward0", .log: "LogBackward0",
+        .sin: "SinBackward0", .cos: "CosBackward0", .tanh: "TanhBackward0", .sqrt: "SqrtBackward0",
+        .abs: "AbsBackward0", .relu: "ReluBackward0", .sigmoid: "SigmoidBackward0",
+        .maximum: "MaximumBackward0", .minimum: "MinimumBackward0", .select: "WhereBackward0",
+        .matmul: "MmBackward0", .reshape: "ViewBackward0", .transpose: "TransposeBackward0",
+        .broadcastTo: "ExpandBackward0", .reduceSum: "SumBackward0", .reduceMax: "MaxBackward1",
+        .reduceMin: "MinBackward1", .cast: "ToCopyBackward0",
+    ]
+}

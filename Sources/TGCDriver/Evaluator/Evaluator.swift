@@ -1,0 +1,114 @@
+import TGCBase
+import TGCCore
+import TGCSyntax
+
+/// Walks the AST against a Builder. It never knows whether the Builder records IR (compiled
+/// mode) or computes now (eager mode): both run exactly this code.
+final class Evaluator {
+    let builder: Builder
+    /// The folder of the model file: relative `load` paths are resolved against it.
+    let baseDirectory: String
+    var environment = Environment()
+    /// false inside `noGrad { }`: ops record no autograd history.
+    var gradEnabled = true
+    /// The `.grad` buffer of each leaf, by leaf key.
+    var gradSlots: [Int: ValueID] = [:]
+    /// Every leaf key handed out so far and the type of its tensor.
+    var leafTypes: [Int: TensorType] = [:]
+    /// Inlining depth of user functions (recursion guard).
+    var callDepth = 0
+    /// Nesting depth of runtime branches (a `return` inside one cannot be compiled).
+    var runtimeBranchDepth = 0
+
+    init(builder: Builder, baseDirectory: String) {
+        self.builder = builder
+        self.baseDirectory = baseDirectory
+    }
+
+    func run(_ program: Program) throws {
+        try declareFunctions(program.statements)
+        for statement in program.statements {
+            try execute(statement)
+        }
+    }
+
+    /// Functions are visible in their whole scope (as in Swift), so declare them first.
+    private func declareFunctions(_ statements: [Stmt]) throws {
+        for statement in statements {
+            if case .function(let decl) = statement.kind {
+                if environment.isDeclaredHere(decl.name) {
+                    throw Diagnostic("invalid redeclaration of '\(decl.name)'", at: statement.location)
+                }
+                environment.declare(decl.name, Binding(value: .function(decl), isMutable: false, location: statement.location))
+            }
+        }
+    }
+
+    /// Runs statements in a new scope.
+    func executeBlock(_ statements: [Stmt]) throws {
+        environment.push()
+        defer { environment.pop() }
+        try declareFunctions(statements)
+        for statement in statements { try execute(statement) }
+    }
+
+    func execute(_ statement: Stmt) throws {
+        let at = statement.location
+        switch statement.kind {
+        case .binding(let isMutable, let pattern, _, let value):
+            guard let value else {
+                throw Diagnostic("a variable needs an initial value here", at: at)
+            }
+            try bind(pattern, to: try evaluate(value), mutable: isMutable)
+        case .assignment(let target, let op, let value):
+            try assign(target, op: op, value: value, at: at)
+        case .expression(let expr):
+            _ = try evaluate(expr)
+        case .forIn(let pattern, let sequence, let body):
+            try executeFor(pattern, sequence, body, at: at)
+        case .whileLoop(let condition, let body):
+            try executeWhile(condition, body, at: at)
+        case .ifElse(let condition, let then, let elseBody):
+            try executeIf(condition, then, elseBody ?? [], at: at)
+        case .function:
+            break   // declared when its scope was entered
+        case .returnValue(let expr):
+            guard callDepth > 0 else { throw Diagnostic("'return' outside a function", at: at) }
+            guard runtimeBranchDepth == 0 else {
+                throw Diagnostic("'return' inside an 'if' on a tensor value cannot be compiled; assign to a variable and return after the 'if'", at: at)
+            }
+            throw ReturnSignal(value: try expr.map(evaluate) ?? .void)
+        case .breakLoop, .continueLoop:
+            throw Diagnostic("'break' and 'continue' are not supported: compiled loops run a fixed number of times", at: at)
+        }
+    }
+
+    /// Binds a pattern (`x`, `_`, `(a, b)`) to a value in the current scope.
+    func bind(_ pattern: Pattern, to value: EvalValue, mutable: Bool) throws {
+        switch pattern {
+        case .wildcard:
+            break
+        case .name(let name, let location):
+            if environment.isDeclaredHere(name) {
+                throw Diagnostic("invalid redeclaration of '\(name)'", at: location)
+            }
+            environment.declare(name, Binding(value: value, isMutable: mutable, location: location))
+        case .tuple(let patterns, let location):
+            let elements: [EvalValue]
+            switch value {
+            case .tuple(let items): elements = items
+            case .namedTuple(_, let fields): elements = fields.map(\.1)
+            default: throw Diagnostic("cannot destructure a \(value.kindName) into \(patterns.count) names", at: location)
+            }
+            guard elements.count == patterns.count else {
+                throw Diagnostic("tuple has \(elements.count) elements but the pattern has \(patterns.count)", at: location)
+            }
+            for (pattern, element) in zip(patterns, elements) { try bind(pattern, to: element, mutable: mutable) }
+        }
+    }
+}
+
+/// Unwinds an inlined function call to its `return`.
+struct ReturnSignal: Error {
+    var value: EvalValue
+}

@@ -1,0 +1,4 @@
+import Foundation
+import TGCDriver
+
+exit(TGCMain.main(CommandLine.arguments))
