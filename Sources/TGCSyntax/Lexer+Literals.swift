@@ -202,7 +202,12 @@ extension Lexer {
         var tokens: [Token] = []
         var depth = 0
         while true {
-            let token = try nextToken()
+            let token: Token
+            do {
+                token = try nextToken()
+            } catch let inner as Diagnostic where inner.message == "unterminated string literal" {
+                throw unterminated(stringStart)  // report the outermost string, not a nested one
+            }
             if token.isEOF || (token.newlineBefore && !multiline) { throw unterminated(stringStart) }
             if token.isPunct("(") {
                 depth += 1

@@ -106,22 +106,23 @@ struct Lexer {
         return token
     }
 
-    /// Operators and punctuation, longest first.
-    static let punctuation: [String] = [
+    /// Operators and punctuation as scalars, longest first.
+    static let punctuation: [[Unicode.Scalar]] = [
         "...", "..<", "**", "==", "!=", "<=", ">=", "&&", "||", "+=", "-=", "*=", "/=", "%=", "->",
         "+", "-", "*", "/", "%", "<", ">", "=", "!", "?", ":", ".", ",", ";", "(", ")", "[", "]", "{", "}",
-    ].sorted { $0.unicodeScalars.count > $1.unicodeScalars.count }
+    ].map { Array($0.unicodeScalars) }.sorted { $0.count > $1.count }
 
     mutating func lexPunctuation() throws -> String {
         let start = location
         if peek() == "*" && peek(1) == "/" {
             throw error("unexpected end of block comment '*/'", at: start)
         }
-        for candidate in Lexer.punctuation {
-            let parts = Array(candidate.unicodeScalars)
-            if parts.indices.allSatisfy({ peek($0) == parts[$0] }) {
-                advance(parts.count)
-                return candidate
+        for candidate in Lexer.punctuation where candidate[0] == peek() {
+            if candidate.indices.allSatisfy({ peek($0) == candidate[$0] }) {
+                advance(candidate.count)
+                var view = String.UnicodeScalarView()
+                view.append(contentsOf: candidate)
+                return String(view)
             }
         }
         let c = peek() ?? " "
@@ -145,6 +146,7 @@ struct Lexer {
         case "|": return ["note: use '||' for logical or"]
         case "^": return ["note: use '**' for powers"]
         case "'": return ["note: string literals use double quotes"]
+        case "$": return ["note: shorthand closure arguments are not supported; name them: { x in ... }"]
         default: return []
         }
     }

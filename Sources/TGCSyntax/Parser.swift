@@ -38,44 +38,44 @@ struct Parser {
 
     func peek(_ offset: Int) -> Token { tokens[max(0, min(index + offset, tokens.count - 1))] }
 
-    @discardableResult
-    mutating func advance() -> Token {
-        let token = current
+
+    // The small accessors below let the recursive rules test the current token without
+    // copying it into their own stack frames: debug builds give every temporary its own slot,
+    // and lean frames keep `maxDepth` levels of nesting far from the stack limit.
+
+    var here: SourceLocation { tokens[min(index, tokens.count - 1)].location }
+
+    func at(_ spelling: String) -> Bool { tokens[min(index, tokens.count - 1)].kind == .punct(spelling) }
+
+    func atKeyword(_ word: String) -> Bool { tokens[min(index, tokens.count - 1)].kind == .keyword(word) }
+
+    /// Whether a line break precedes the current token.
+    var atNewLine: Bool { tokens[min(index, tokens.count - 1)].newlineBefore }
+
+    var atEnd: Bool { tokens[min(index, tokens.count - 1)].isEOF }
+
+    /// The current operator or punctuation spelling, if that is what the current token is.
+    var punctHere: String? {
+        if case .punct(let p) = tokens[min(index, tokens.count - 1)].kind { return p }
+        return nil
+    }
+
+    /// Moves past the current token (never past the final `eof`).
+    mutating func skip() {
         if index < tokens.count - 1 { index += 1 }
-        return token
     }
 
     /// Consumes the punctuation `spelling` when it is next.
     mutating func consume(_ spelling: String) -> Bool {
-        guard current.isPunct(spelling) else { return false }
-        advance()
+        guard at(spelling) else { return false }
+        skip()
         return true
-    }
-
-    func error(_ message: String, at location: SourceLocation, notes: [String] = []) -> Diagnostic {
-        Diagnostic(message, at: location, notes: notes)
-    }
-
-    /// `3:5`: a location inside a message (the file is already in the diagnostic's prefix).
-    static func position(_ location: SourceLocation) -> String { "\(location.line):\(location.column)" }
-
-    /// Consumes `close`, or throws `expected ')' to close '(' at 3:5`.
-    @discardableResult
-    mutating func expectClosing(_ close: String, open: Token) throws -> Token {
-        guard current.isPunct(close) else {
-            throw error("expected '\(close)' to close '\(open.text)' at \(Parser.position(open.location))",
-                        at: current.location)
-        }
-        return advance()
     }
 
     /// Enters one nesting level; pair with `defer { depth -= 1 }`.
     mutating func enter(_ what: String = "expression", at location: SourceLocation) throws {
         depth += 1
-        if depth > Parser.maxDepth {
-            throw error("\(what) nested too deeply", at: location,
-                        notes: ["note: nesting is limited to \(Parser.maxDepth) levels"])
-        }
+        if depth > Parser.maxDepth { throw nestedTooDeeply(what, at: location) }
     }
 
     // MARK: - Statement lists
@@ -84,46 +84,31 @@ struct Parser {
         Program(statements: try parseStatements(closing: nil))
     }
 
-    /// Statements up to the `}` matching `open` (left unconsumed), or to the end of file.
-    mutating func parseStatements(closing open: Token?) throws -> [Stmt] {
+    /// Statements up to the `}` matching the `{` at `open` (left unconsumed), or to the end of
+    /// file when `open` is nil. Statements are separated by line breaks or `;`.
+    mutating func parseStatements(closing open: SourceLocation?) throws -> [Stmt] {
         var statements: [Stmt] = []
         while true {
             while consume(";") {}
-            if current.isEOF {
+            if atEnd {
                 if let open { try expectClosing("}", open: open) }
                 return statements
             }
-            if current.isPunct("}") {
+            if at("}") {
                 if open != nil { return statements }
-                throw error("extraneous '}' at top level", at: current.location)
+                throw error("extraneous '}' at top level", at: here)
             }
             statements.append(try parseStatement())
-            let next = current
-            if next.isPunct(";") || next.isPunct("}") || next.isEOF || next.newlineBefore { continue }
-            throw separatorError(next)
+            if !(at(";") || at("}") || atEnd || atNewLine) { throw separatorError() }
         }
-    }
-
-    /// The error for a token that follows a complete statement on the same line.
-    func separatorError(_ next: Token) -> Diagnostic {
-        if next.isPunct(")") || next.isPunct("]") {
-            return error("unexpected '\(next.text)' without a matching opening bracket", at: next.location)
-        }
-        if next.isPunct("=") || next.isPunct("+=") || next.isPunct("-=") || next.isPunct("*=")
-            || next.isPunct("/=") || next.isPunct("%=") {
-            return error("assignment is only allowed as a statement, not inside an expression",
-                         at: next.location)
-        }
-        return error("consecutive statements on a line must be separated by ';'", at: next.location)
     }
 
     /// `{ statements }` after an `if`/`for`/`while`/`func` header (`what` names the header).
     mutating func parseBlock(after what: String) throws -> [Stmt] {
-        guard current.isPunct("{") else {
-            throw error("expected '{' after \(what), found \(current.described)", at: current.location)
-        }
-        let open = advance()
-        try enter("blocks", at: open.location)
+        if !at("{") { throw expectedBlock(after: what) }
+        let open = here
+        skip()
+        try enter("blocks", at: open)
         defer { depth -= 1 }
         let saved = noTrailingClosure
         noTrailingClosure = false

@@ -1,0 +1,197 @@
+import TGCBase
+import TGCCore
+
+/// The body of `tgc_program`: each op's lowering printed as C, in program order.
+extension CProgramEmitter {
+    /// Emits the ops of `block`; its `yield` is left to the loop or branch that owns the block.
+    mutating func emitBlock(_ block: Block) throws {
+        for op in block.ops where op.kind != .yield {
+            try emitOp(op)
+        }
+    }
+
+    private mutating func emitOp(_ op: Op) throws {
+        let title = [IRPrinter.opName(op.kind), Self.locationText(op.location)].filter { !$0.isEmpty }.joined(separator: "  ")
+        switch plan.lowering(of: op) {
+        case .kernel(let kernel):
+            out.line("/* \(CSourceText.comment(title)) */")
+            emitKernel(kernel)
+        case .view(let base):
+            out.line("/* \(CSourceText.comment(title)): \(Self.name(op.result)) is \(name(base)), no copy */")
+        case .staticData:
+            out.line("/* \(CSourceText.comment(title)): \(name(op.result)) is static data */")
+        case .random(let normal):
+            out.line("/* \(CSourceText.comment(title)) */")
+            out.line("tgc_rng_\(normal ? "normal" : "uniform")(&tgc_rng_state, \(name(op.result)), \(op.result.type.elementCount));")
+        case .input:
+            out.line("/* \(CSourceText.comment(title)) */")
+            emitInput(op)
+        case .load(let path):
+            out.line("/* \(CSourceText.comment(title)) */")
+            emitLoad(op, path: path)
+        case .save(let path):
+            out.line("/* \(CSourceText.comment(title)) */")
+            emitSave(op, path: path)
+        case .print(let segments):
+            out.line("/* \(CSourceText.comment(title)) */")
+            emitPrint(op, segments)
+        case .reseed(let seed):
+            out.line("/* \(CSourceText.comment(title)) */")
+            out.line("tgc_rng_seed(&tgc_rng_state, UINT64_C(\(seed)));")
+        case .loop(let lower, let upper):
+            out.line("/* \(CSourceText.comment(title)) */")
+            try emitLoop(op, lower: lower, upper: upper)
+        case .branch:
+            out.line("/* \(CSourceText.comment(title)) */")
+            try emitBranch(op)
+        case .yield:
+            break
+        }
+    }
+
+    // MARK: kernels
+
+    /// One loop nest: parallel loops, prologue, reduction loops around the body, epilogue.
+    private mutating func emitKernel(_ kernel: LoopKernel) {
+        let declaresLocals = (kernel.prologue + kernel.body).contains { if case .declare = $0 { true } else { false } }
+        let scoped = kernel.parallelExtents.isEmpty && declaresLocals
+        if scoped { out.open("") }
+        if kernel.work >= Self.parallelWorkThreshold, !kernel.parallelExtents.isEmpty {
+            out.line("#pragma omp parallel for")
+        }
+        for (axis, extent) in kernel.parallelExtents.enumerated() {
+            let index = LoopVariable.parallel(axis).name
+            out.open("for (int64_t \(index) = 0; \(index) < \(extent); \(index)++)")
+        }
+        for statement in kernel.prologue { out.line(renderer.render(statement)) }
+        for (axis, extent) in kernel.reductionExtents.enumerated() {
+            let index = LoopVariable.reduction(axis).name
+            out.open("for (int64_t \(index) = 0; \(index) < \(extent); \(index)++)")
+        }
+        for statement in kernel.body { out.line(renderer.render(statement)) }
+        for _ in kernel.reductionExtents { out.close() }
+        for statement in kernel.epilogue { out.line(renderer.render(statement)) }
+        for _ in kernel.parallelExtents { out.close() }
+        if scoped { out.close() }
+    }
+
+    // MARK: control flow
+
+    /// A C for loop. Carried values live in the body's argument buffers: the initial values are
+    /// copied in before the loop, the yielded ones at the end of each iteration (swaps through
+    /// temporaries), and the loop's results are those buffers afterwards.
+    private mutating func emitLoop(_ op: Op, lower: Int, upper: Int) throws {
+        let body = op.regions[0]
+        let indexArgument = body.arguments[0]
+        let carried = Array(body.arguments.dropFirst())
+        for (argument, initial) in zip(carried, op.operands) {
+            out.line("memcpy(\(name(argument)), \(name(initial)), \(byteCount(argument.type)));")
+        }
+        let counter = "iter\(loopDepth)"
+        out.open("for (int64_t \(counter) = \(lower); \(counter) < \(upper); \(counter)++)")
+        out.line("\(name(indexArgument))[0] = \(counter);")
+        loopDepth += 1
+        try emitBlock(body)
+        loopDepth -= 1
+        let copies = plan.carryCopies(of: op)
+        let steps = zip(zip(carried, body.yielded), copies).map { ($0.0, $0.1, $1) }
+        if steps.contains(where: { if case .none = $0.2 { false } else { true } }) {
+            out.line("/* carry to the next iteration */")
+        }
+        for (argument, yielded, copy) in steps {
+            if case .throughTemporary = copy {
+                out.line("memcpy(\(Self.temporaryName(argument)), \(name(yielded)), \(byteCount(argument.type)));")
+            }
+        }
+        for (argument, yielded, copy) in steps {
+            if case .direct = copy {
+                out.line("memcpy(\(name(argument)), \(name(yielded)), \(byteCount(argument.type)));")
+            }
+        }
+        for (argument, _, copy) in steps {
+            if case .throughTemporary = copy {
+                out.line("memcpy(\(name(argument)), \(Self.temporaryName(argument)), \(byteCount(argument.type)));")
+            }
+        }
+        out.close()
+    }
+
+    /// C if/else on the bool scalar; each branch copies what it yields into the result buffers.
+    private mutating func emitBranch(_ op: Op) throws {
+        out.open("if (\(name(op.operands[0]))[0])")
+        try emitBranchRegion(op.regions[0], results: op.results)
+        out.close("} else {")
+        out.indent += 1
+        try emitBranchRegion(op.regions[1], results: op.results)
+        out.close()
+    }
+
+    private mutating func emitBranchRegion(_ region: Block, results: [Value]) throws {
+        try emitBlock(region)
+        for (result, yielded) in zip(results, region.yielded) {
+            out.line("memcpy(\(name(result)), \(name(yielded)), \(byteCount(result.type)));")
+        }
+    }
+
+    // MARK: effects
+
+    private mutating func emitInput(_ op: Op) {
+        guard case .input(let index) = plan.storage[op.result]! else { return }
+        let entry = "tgc_inputs[\(index)]"
+        out.line("if (!\(entry).bound) tgc_fatal(\"input '%s' is not bound: pass --in %s=FILE.npy\", \(entry).name, \(entry).name);")
+        out.line("\(name(op.result)) = (\(ScalarType(op.result.type.dtype).cName) *)\(entry).data;")
+    }
+
+    private mutating func emitLoad(_ op: Op, path: String) {
+        let type = op.result.type
+        out.open("")
+        out.line("char err[512];")
+        out.line("if (tgc_npy_load(\(CSourceText.stringLiteral(path)), \(dtypeCode(type.dtype)), \(type.rank), \(shapeLiteral(type)), \(name(op.result)), err, sizeof err) != 0)")
+        out.line("    tgc_fatal(\"%s\", err);")
+        out.close()
+    }
+
+    private mutating func emitSave(_ op: Op, path: String) {
+        let value = op.operands[0]
+        out.open("")
+        out.line("char err[512];")
+        out.line("char *path = tgc_output_path(&tgc_opts, \(CSourceText.stringLiteral(path)));")
+        out.line("if (tgc_npy_save(path, \(dtypeCode(value.type.dtype)), \(value.type.rank), \(shapeLiteral(value.type)), \(name(value)), err, sizeof err) != 0)")
+        out.line("    tgc_fatal(\"%s\", err);")
+        out.line("free(path);")
+        out.close()
+    }
+
+    /// The line is assembled exactly as the interpreter's PrintFormatter assembles it.
+    private mutating func emitPrint(_ op: Op, _ segments: [PrintSegment]) {
+        out.open("if (tgc_printing)")
+        out.line("tgc_str line;")
+        out.line("tgc_str_init(&line);")
+        for segment in segments {
+            switch segment {
+            case .text(let text):
+                out.line("tgc_str_append(&line, \(CSourceText.stringLiteral(text)));")
+            case .tensor(let operand, let suffix):
+                let value = op.operands[operand]
+                let suffixText = suffix.map(CSourceText.stringLiteral) ?? "NULL"
+                out.line("tgc_str_append_tensor(&line, \(name(value)), \(dtypeCode(value.type.dtype)), \(shapeLiteral(value.type)), \(value.type.rank), \(suffixText));")
+            case .scalar(let operand, let precision):
+                let value = op.operands[operand]
+                let element = value.type.elementCount > 0 ? "\(name(value))[0]" : "0"
+                switch value.type.dtype {
+                case .float32:
+                    if let precision {
+                        out.line("tgc_str_append_fixed(&line, (double)\(element), \(precision));")
+                    } else {
+                        out.line("tgc_str_append_float_repr(&line, (double)\(element));")
+                    }
+                case .int64: out.line("tgc_str_append_int(&line, \(element));")
+                case .bool: out.line("tgc_str_append_bool(&line, \(element));")
+                }
+            }
+        }
+        out.line("tgc_str_println(&line, stdout);")
+        out.line("tgc_str_free(&line);")
+        out.close()
+    }
+}

@@ -1,0 +1,100 @@
+import TGCCore
+
+/// Prints kernel expressions and statements as C-family source text (valid C11 and CUDA C).
+/// Buffers are named by `bufferName`; parentheses are added only where precedence needs them.
+public struct CFamilyRenderer {
+    public var bufferName: (Value) -> String
+
+    public init(bufferName: @escaping (Value) -> String) {
+        self.bufferName = bufferName
+    }
+
+    public func render(_ statement: KernelStatement) -> String {
+        switch statement {
+        case .declare(let name, let type, let value):
+            return "\(type.cName) \(name) = \(render(value));"
+        case .assign(let name, let value):
+            if case .infix(let symbol, .local(name), let rhs) = value, ["+", "-", "*", "/"].contains(symbol) {
+                return "\(name) \(symbol)= \(render(rhs));"
+            }
+            return "\(name) = \(render(value));"
+        case .store(let buffer, let index, let value):
+            return "\(bufferName(buffer))[\(render(index))] = \(render(value));"
+        }
+    }
+
+    public func render(_ expr: ScalarExpr) -> String {
+        switch expr {
+        case .load(let buffer, let index):
+            return "\(bufferName(buffer))[\(render(index))]"
+        case .local(let name):
+            return name
+        case .loopIndex(let variable):
+            return variable.name
+        case .offset(let index):
+            return render(index)
+        case .floatLiteral(let value):
+            return Self.literal(value)
+        case .doubleLiteral(let value):
+            return Self.literal(value)
+        case .intLiteral(let value):
+            return Self.literal(value)
+        case .prefix(let symbol, let operand):
+            return symbol + operandText(operand)
+        case .infix(let symbol, let lhs, let rhs):
+            return "\(operandText(lhs)) \(symbol) \(operandText(rhs))"
+        case .call(let name, let arguments):
+            return "\(name)(" + arguments.map(render).joined(separator: ", ") + ")"
+        case .cast(let type, let operand):
+            return "(\(type.cName))" + operandText(operand)
+        case .ternary(let condition, let then, let otherwise):
+            return "\(operandText(condition)) ? \(operandText(then)) : \(operandText(otherwise))"
+        }
+    }
+
+    /// Σ stride × variable + constant, e.g. `i0 * 4 + i1`; `0` when empty.
+    public func render(_ index: AffineIndex) -> String {
+        var parts = index.terms.map { $0.stride == 1 ? $0.variable.name : "\($0.variable.name) * \($0.stride)" }
+        if index.constant != 0 || parts.isEmpty { parts.append(String(index.constant)) }
+        return parts.joined(separator: " + ")
+    }
+
+    /// `expr` as an operand of another operator: parenthesized unless it is atomic.
+    private func operandText(_ expr: ScalarExpr) -> String {
+        let text = render(expr)
+        switch expr {
+        case .load, .local, .loopIndex, .call:
+            return text
+        case .offset(let index):
+            return index.terms.isEmpty ? text : "(\(text))"
+        case .floatLiteral, .doubleLiteral, .intLiteral:
+            return text.hasPrefix("-") ? "(\(text))" : text
+        case .prefix, .infix, .cast, .ternary:
+            return "(\(text))"
+        }
+    }
+
+    // MARK: literals
+
+    /// A float literal that reads back as exactly `value`: `0.1f`, `-INFINITY`, `NAN`.
+    public static func literal(_ value: Float) -> String {
+        if value.isNaN { return "NAN" }
+        if value.isInfinite { return value < 0 ? "-INFINITY" : "INFINITY" }
+        return "\(value)f"
+    }
+
+    /// A double literal that reads back as exactly `value`.
+    public static func literal(_ value: Double) -> String {
+        if value.isNaN { return "(double)NAN" }
+        if value.isInfinite { return value < 0 ? "-(double)INFINITY" : "(double)INFINITY" }
+        return "\(value)"
+    }
+
+    public static func literal(_ value: Int64) -> String {
+        switch value {
+        case .min: "INT64_MIN"
+        case .max: "INT64_MAX"
+        default: "\(value)"
+        }
+    }
+}

@@ -1,0 +1,59 @@
+/// The `main` of a generated program: parse options, seed the RNG, run the module once, or
+/// with `--bench N` warm up and time N runs (printing suppressed, unbound inputs filled with
+/// deterministic values, the RNG reseeded before every run).
+enum CMainFunction {
+    /// The seed of the values that `--bench` puts into inputs not bound with `--in`.
+    static let benchInputSeed = 1234
+
+    static func emit(into out: inout CSourceWriter, programName: String, description: String, hasInputs: Bool) {
+        out.line("/* --bench: inputs not bound with --in get deterministic values (Philox seed \(benchInputSeed)):")
+        out.line("   float32 standard normal, int64 small non-negative integers, bool coin flips. */")
+        out.open("static void tgc_fill_unbound_inputs(void)")
+        if hasInputs {
+            out.line("tgc_rng fill;")
+            out.line("tgc_rng_seed(&fill, \(benchInputSeed));")
+            out.open("for (int k = 0; k < TGC_INPUT_COUNT; k++)")
+            out.line("tgc_input *in = &tgc_inputs[k];")
+            out.line("if (in->bound) continue;")
+            out.line("int64_t n = 1;")
+            out.line("for (int d = 0; d < in->ndim; d++) n *= in->shape[d];")
+            out.line("if (in->data == NULL) in->data = tgc_alloc(tgc_dtype_size(in->dtype) * (size_t)n);")
+            out.line("float *noise = tgc_alloc(sizeof(float) * (size_t)n);")
+            out.line("tgc_rng_normal(&fill, noise, n);")
+            out.open("for (int64_t i = 0; i < n; i++)")
+            out.line("if (in->dtype == TGC_F32) ((float *)in->data)[i] = noise[i];")
+            out.line("else if (in->dtype == TGC_I64) ((int64_t *)in->data)[i] = (int64_t)fabsf(noise[i] * 4.0f);")
+            out.line("else ((uint8_t *)in->data)[i] = noise[i] > 0.0f;")
+            out.close()
+            out.line("tgc_free(noise);")
+            out.line("in->bound = 1;")
+            out.close()
+        }
+        out.close()
+        out.line()
+        out.open("int main(int argc, char **argv)")
+        out.line("tgc_parse_args(argc, argv, \(CSourceText.stringLiteral(programName)), \(CSourceText.stringLiteral(description)), tgc_inputs, TGC_INPUT_COUNT, &tgc_opts);")
+        out.line("tgc_allocate();")
+        out.line("tgc_printing = !tgc_opts.quiet;")
+        out.open("if (tgc_opts.bench_runs <= 0)")
+        out.line("tgc_rng_seed(&tgc_rng_state, tgc_opts.seed);")
+        out.line("tgc_program();")
+        out.line("return 0;")
+        out.close()
+        out.line("tgc_fill_unbound_inputs();")
+        out.line("tgc_rng_seed(&tgc_rng_state, tgc_opts.seed);")
+        out.line("tgc_program(); /* warm-up (prints unless --quiet) */")
+        out.line("tgc_printing = 0;")
+        out.line("double *run_ms = tgc_alloc(sizeof(double) * (size_t)tgc_opts.bench_runs);")
+        out.open("for (int run = 0; run < tgc_opts.bench_runs; run++)")
+        out.line("tgc_rng_seed(&tgc_rng_state, tgc_opts.seed);")
+        out.line("double start = tgc_now_ms();")
+        out.line("tgc_program();")
+        out.line("run_ms[run] = tgc_now_ms() - start;")
+        out.close()
+        out.line("tgc_bench_report(run_ms, tgc_opts.bench_runs);")
+        out.line("tgc_free(run_ms);")
+        out.line("return 0;")
+        out.close()
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+
+/// Accumulates C source lines with indentation.
+struct CSourceWriter {
+    private(set) var text = ""
+    var indent = 0
+
+    mutating func line(_ content: String = "") {
+        text += content.isEmpty ? "\n" : String(repeating: "    ", count: indent) + content + "\n"
+    }
+
+    /// Writes `header {` and indents what follows until `close()`.
+    mutating func open(_ header: String) {
+        line(header.isEmpty ? "{" : header + " {")
+        indent += 1
+    }
+
+    /// Ends the innermost `open`: `}` (or `closing`, e.g. `} else {`).
+    mutating func close(_ closing: String = "}") {
+        indent -= 1
+        line(closing)
+    }
+}
+
+/// Spelling text safely inside C source: string literals and comments.
+enum CSourceText {
+    /// A C string literal for `text` (its UTF-8 bytes): quotes, backslashes and control bytes
+    /// escaped, bytes outside printable ASCII as three-digit octal escapes, and `??` broken up so
+    /// no trigraph forms.
+    static func stringLiteral(_ text: String) -> String {
+        var out = "\""
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out += "\\\""
+            case UInt8(ascii: "\\"): out += "\\\\"
+            case UInt8(ascii: "\n"): out += "\\n"
+            case UInt8(ascii: "\t"): out += "\\t"
+            case UInt8(ascii: "\r"): out += "\\r"
+            case UInt8(ascii: "?") where previous == UInt8(ascii: "?"): out += "\\?"
+            case 0x20...0x7E: out.append(Character(Unicode.Scalar(byte)))
+            default:
+                let octal = String(byte, radix: 8)
+                out += "\\" + String(repeating: "0", count: 3 - octal.count) + octal
+            }
+            previous = byte
+        }
+        return out + "\""
+    }
+
+    /// Text that is safe inside a `/* ... */` comment on one line.
+    static func comment(_ text: String) -> String {
+        text.replacingOccurrences(of: "*/", with: "* /")
+            .replacingOccurrences(of: "/*", with: "/ *")
+            .replacingOccurrences(of: "\n", with: " ")
+    }
+}

@@ -1,0 +1,46 @@
+/// The small C helpers that lowered scalar code calls (`tgc_op_*`): the interpreter's exact
+/// semantics for integer power, floor modulo, NaN-propagating max/min and float → int casts.
+enum KernelPrelude {
+    static let source = #"""
+    /* ---- scalar helpers: the interpreter's semantics, element by element ---- */
+
+    /* float -> int64: truncation toward zero; NaN and infinities give 0, overflow saturates. */
+    static inline int64_t tgc_op_to_i64(double x) {
+        if (!isfinite(x)) return 0;
+        if (x >= 9223372036854775807.0) return INT64_MAX;
+        if (x <= -9223372036854775808.0) return INT64_MIN;
+        return (int64_t)x;
+    }
+
+    /* Integer power by squaring (wrapping on overflow); negative exponents give 1/a^|b| truncated. */
+    static inline int64_t tgc_op_ipow(int64_t a, int64_t b) {
+        if (b < 0) return a == 1 ? 1 : (a == -1 ? ((b & 1) == 0 ? 1 : -1) : 0);
+        uint64_t result = 1, base = (uint64_t)a;
+        while (b > 0) {
+            if (b & 1) result *= base;
+            base *= base;
+            b >>= 1;
+        }
+        return (int64_t)result;
+    }
+
+    /* Floor modulo (Python's %, torch.remainder): the result has the divisor's sign. */
+    static inline int64_t tgc_op_imod(int64_t a, int64_t b) {
+        if (b == 0 || b == -1) return 0;
+        int64_t r = a % b;
+        return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
+    }
+    static inline float tgc_op_fmodf(float a, float b) {
+        float r = fmodf(a, b);
+        return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
+    }
+
+    /* max/min that propagate NaN (torch.maximum); ties pick as Swift's max/min do. */
+    static inline float tgc_op_fmaxf(float a, float b) { return (isnan(a) || isnan(b)) ? NAN : (b >= a ? b : a); }
+    static inline float tgc_op_fminf(float a, float b) { return (isnan(a) || isnan(b)) ? NAN : (b < a ? b : a); }
+    static inline double tgc_op_fmax(double a, double b) { return (isnan(a) || isnan(b)) ? NAN : (b >= a ? b : a); }
+    static inline double tgc_op_fmin(double a, double b) { return (isnan(a) || isnan(b)) ? NAN : (b < a ? b : a); }
+    static inline int64_t tgc_op_imax(int64_t a, int64_t b) { return b >= a ? b : a; }
+    static inline int64_t tgc_op_imin(int64_t a, int64_t b) { return b < a ? b : a; }
+    """#
+}

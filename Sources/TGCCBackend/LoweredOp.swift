@@ -1,0 +1,78 @@
+import TGCCore
+
+/// What one IR op becomes after lowering: a loop kernel, or an action that a backend performs
+/// with its runtime (RNG, files, printing) or with the op's regions (loops, branches).
+public enum LoweredOp {
+    /// Computes the op's single result with a loop nest.
+    case kernel(LoopKernel)
+    /// The result shares the operand's storage: no data moves (reshape, detach).
+    case view(of: Value)
+    /// A constant with explicit elements, already rounded to the result's dtype.
+    case staticData([Double])
+    /// Fills the result from the run's Philox stream, uniform in [0, 1) or standard normal.
+    case random(normal: Bool)
+    /// The result is the tensor bound to `--in name=FILE.npy`.
+    case input(name: String)
+    /// The result is read from a .npy file at run time.
+    case load(path: String)
+    /// Writes operand 0 to a .npy file (relative paths go under `--out`).
+    case save(path: String)
+    /// Prints one line assembled from the segments.
+    case print([PrintSegment])
+    /// Restarts the Philox stream at `seed`.
+    case reseed(UInt64)
+    /// A counted loop over region 0: (index, carried...) -> yield.
+    case loop(lower: Int, upper: Int)
+    /// Runs region 0 or region 1 depending on the bool scalar operand 0.
+    case branch
+    /// Ends a region, handing its operands to the enclosing loop or branch.
+    case yield
+}
+
+/// The loop variables that iterate over a shape: one per dimension whose extent is not 1.
+struct LoopSpace {
+    let shape: [Int]
+    /// The variable of each dimension, nil where the extent is 1 (the index is always 0).
+    let variables: [LoopVariable?]
+    /// The extents of the dimensions that have a variable, outermost first.
+    let extents: [Int]
+
+    init(_ shape: [Int], variable: (Int) -> LoopVariable) {
+        self.shape = shape
+        var variables: [LoopVariable?] = []
+        var extents: [Int] = []
+        for extent in shape {
+            if extent == 1 {
+                variables.append(nil)
+            } else {
+                variables.append(variable(extents.count))
+                extents.append(extent)
+            }
+        }
+        self.variables = variables
+        self.extents = extents
+    }
+
+    /// Σ variable × stride over the dimensions (`strides` has one entry per dimension).
+    func index(strides: [Int]) -> AffineIndex {
+        var terms: [AffineIndex.Term] = []
+        for (variable, stride) in zip(variables, strides) {
+            if let variable { terms.append(AffineIndex.Term(variable: variable, stride: stride)) }
+        }
+        return AffineIndex(terms: terms)
+    }
+
+    /// The row-major offset of the current point in a buffer of exactly this shape.
+    var denseIndex: AffineIndex { index(strides: TensorType(shape, .bool).strides) }
+
+    /// Strides that read an operand of `shape` while iterating `outShape` with broadcasting:
+    /// 0 along dimensions the operand lacks or has as 1.
+    static func broadcastStrides(from shape: [Int], to outShape: [Int]) -> [Int] {
+        let offset = outShape.count - shape.count
+        let strides = TensorType(shape, .bool).strides
+        return outShape.indices.map { axis in
+            let own = axis - offset
+            return own < 0 || shape[own] == 1 ? 0 : strides[own]
+        }
+    }
+}

@@ -1,0 +1,186 @@
+import TGCCore
+
+/// A scalar expression together with the type it evaluates to.
+public struct TypedExpr {
+    public var expr: ScalarExpr
+    public var type: ScalarType
+
+    public init(_ expr: ScalarExpr, _ type: ScalarType) {
+        self.expr = expr
+        self.type = type
+    }
+}
+
+/// The per-element meaning of each elementwise op in C-family scalar code, written to match
+/// the interpreter's reference kernels bit for bit:
+///
+/// - every result is rounded to its dtype (float32 rounding, int64 truncation toward zero with
+///   non-finite values giving 0, bool as `!= 0`);
+/// - float32 ⊕ float32 is computed in float (correctly rounded +, -, *, / of floats equal the
+///   interpreter's double-then-round), float32 ⊕ int64 in double, integers in int64;
+/// - transcendental functions run in single precision (`expf`, ...), as the interpreter does.
+///
+/// Helpers named `tgc_op_*` live in the kernel prelude (`KernelPrelude.swift`).
+enum ScalarRules {
+    // MARK: conversions
+
+    /// `expr` converted to `type` with the interpreter's rounding rules.
+    static func convert(_ x: TypedExpr, to type: ScalarType) -> TypedExpr {
+        if x.type == type { return x }
+        switch type {
+        case .float32, .float64:
+            return TypedExpr(.cast(type, x.expr), type)
+        case .int64:
+            if x.type.isFloatingPoint { return TypedExpr(.call("tgc_op_to_i64", [x.expr]), .int64) }
+            return TypedExpr(.cast(.int64, x.expr), .int64)
+        case .bool:
+            return TypedExpr(.infix("!=", x.expr, zero(x.type)), .bool)
+        }
+    }
+
+    /// `x` rounded to what a tensor of `dtype` stores, as the interpreter's `Tensor.round`.
+    static func round(_ x: TypedExpr, to dtype: DType) -> TypedExpr { convert(x, to: ScalarType(dtype)) }
+
+    /// The literal 0 of `type`.
+    static func zero(_ type: ScalarType) -> ScalarExpr { literal(0, type) }
+
+    /// `value` as a literal of `type`, rounded like the interpreter rounds constants.
+    static func literal(_ value: Double, _ type: ScalarType) -> ScalarExpr {
+        switch type {
+        case .float32: .floatLiteral(Float(value))
+        case .float64: .doubleLiteral(value)
+        case .int64: .intLiteral(truncatedInt64(value))
+        case .bool: .intLiteral(value != 0 ? 1 : 0)
+        }
+    }
+
+    /// Truncation toward zero, 0 for non-finite values, clamped to the int64 range.
+    static func truncatedInt64(_ value: Double) -> Int64 {
+        guard value.isFinite else { return 0 }
+        if value >= 9.223372036854775807e18 { return .max }
+        if value <= -9.223372036854775808e18 { return .min }
+        return Int64(value.rounded(.towardZero))
+    }
+
+    /// The type a binary op on `a` and `b` computes in.
+    static func computeType(_ a: ScalarType, _ b: ScalarType) -> ScalarType {
+        switch (a.isFloatingPoint, b.isFloatingPoint) {
+        case (true, true): a == .float64 || b == .float64 ? .float64 : .float32
+        case (true, false), (false, true): .float64
+        case (false, false): .int64
+        }
+    }
+
+    // MARK: unary
+
+    static func negate(_ x: TypedExpr, result: DType) -> TypedExpr {
+        let operand = x.type == .bool ? convert(x, to: .int64) : x
+        return round(TypedExpr(.prefix("-", operand.expr), operand.type), to: result)
+    }
+
+    /// A single-precision math function (`expf`, `sqrtf`, ...) of the operand as float.
+    static func floatFunction(_ name: String, _ x: TypedExpr) -> TypedExpr {
+        TypedExpr(.call(name, [convert(x, to: .float32).expr]), .float32)
+    }
+
+    static func sigmoid(_ x: TypedExpr) -> TypedExpr {
+        let exp = ScalarExpr.call("expf", [.prefix("-", convert(x, to: .float32).expr)])
+        return TypedExpr(.infix("/", .floatLiteral(1), .infix("+", .floatLiteral(1), exp)), .float32)
+    }
+
+    static func absolute(_ x: TypedExpr) -> TypedExpr {
+        switch x.type {
+        case .float32: TypedExpr(.call("fabsf", [x.expr]), .float32)
+        case .float64: TypedExpr(.call("fabs", [x.expr]), .float64)
+        case .int64: TypedExpr(.ternary(.infix("<", x.expr, zero(.int64)), .prefix("-", x.expr), x.expr), .int64)
+        case .bool: x
+        }
+    }
+
+    /// max(x, 0), keeping NaN.
+    static func relu(_ x: TypedExpr) -> TypedExpr {
+        guard x.type.isFloatingPoint else {
+            return x.type == .bool ? x : TypedExpr(.ternary(.infix(">", x.expr, zero(x.type)), x.expr, zero(x.type)), x.type)
+        }
+        let keep = ScalarExpr.infix("||", .infix(">", x.expr, zero(x.type)), .call("isnan", [x.expr]))
+        return TypedExpr(.ternary(keep, x.expr, zero(x.type)), x.type)
+    }
+
+    /// -1, 0 or 1 (NaN stays NaN).
+    static func sign(_ x: TypedExpr) -> TypedExpr {
+        if x.type == .bool { return x }
+        let (one, minusOne) = (literal(1, x.type), literal(-1, x.type))
+        let zeroOrNaN: ScalarExpr = x.type.isFloatingPoint ? .ternary(.call("isnan", [x.expr]), x.expr, zero(x.type)) : zero(x.type)
+        return TypedExpr(.ternary(.infix(">", x.expr, zero(x.type)), one,
+                                  .ternary(.infix("<", x.expr, zero(x.type)), minusOne, zeroOrNaN)), x.type)
+    }
+
+    static func logicalNot(_ x: TypedExpr) -> TypedExpr {
+        TypedExpr(.infix("==", x.expr, zero(x.type)), .bool)
+    }
+
+    // MARK: binary
+
+    /// An infix arithmetic op (`+ - *`) computed in the common type, rounded to `result`.
+    static func arithmetic(_ symbol: String, _ a: TypedExpr, _ b: TypedExpr, result: DType) -> TypedExpr {
+        let type = computeType(a.type, b.type)
+        let value = ScalarExpr.infix(symbol, convert(a, to: type).expr, convert(b, to: type).expr)
+        return round(TypedExpr(value, type), to: result)
+    }
+
+    /// Division always runs in float (true division, as torch.div).
+    static func divide(_ a: TypedExpr, _ b: TypedExpr) -> TypedExpr {
+        TypedExpr(.infix("/", convert(a, to: .float32).expr, convert(b, to: .float32).expr), .float32)
+    }
+
+    /// powf for float results; exact integer power (`tgc_op_ipow`) otherwise.
+    static func power(_ a: TypedExpr, _ b: TypedExpr, result: DType) -> TypedExpr {
+        if result == .float32 {
+            return TypedExpr(.call("powf", [convert(a, to: .float32).expr, convert(b, to: .float32).expr]), .float32)
+        }
+        let value = ScalarExpr.call("tgc_op_ipow", [convert(a, to: .int64).expr, convert(b, to: .int64).expr])
+        return round(TypedExpr(value, .int64), to: result)
+    }
+
+    /// Floor modulo: the result takes the sign of the divisor (torch.remainder).
+    static func floorMod(_ a: TypedExpr, _ b: TypedExpr, result: DType) -> TypedExpr {
+        if result == .float32 {
+            return TypedExpr(.call("tgc_op_fmodf", [convert(a, to: .float32).expr, convert(b, to: .float32).expr]), .float32)
+        }
+        let value = ScalarExpr.call("tgc_op_imod", [convert(a, to: .int64).expr, convert(b, to: .int64).expr])
+        return round(TypedExpr(value, .int64), to: result)
+    }
+
+    /// NaN-propagating maximum (`isMax`) or minimum, as torch.maximum / torch.minimum.
+    static func extreme(_ a: TypedExpr, _ b: TypedExpr, isMax: Bool, result: DType) -> TypedExpr {
+        let type = computeType(a.type, b.type)
+        let value = ScalarExpr.call(extremeHelper(type, isMax: isMax), [convert(a, to: type).expr, convert(b, to: type).expr])
+        return round(TypedExpr(value, type), to: result)
+    }
+
+    /// The prelude helper for max/min in `type`.
+    static func extremeHelper(_ type: ScalarType, isMax: Bool) -> String {
+        let base = isMax ? "max" : "min"
+        switch type {
+        case .float32: return "tgc_op_f\(base)f"
+        case .float64: return "tgc_op_f\(base)"
+        case .int64, .bool: return "tgc_op_i\(base)"
+        }
+    }
+
+    /// A comparison (`==`, `<`, ...) in the common type; the result is a bool.
+    static func compare(_ symbol: String, _ a: TypedExpr, _ b: TypedExpr) -> TypedExpr {
+        let type = computeType(a.type, b.type)
+        return TypedExpr(.infix(symbol, convert(a, to: type).expr, convert(b, to: type).expr), .bool)
+    }
+
+    /// `&&` / `||` on truth values.
+    static func logical(_ symbol: String, _ a: TypedExpr, _ b: TypedExpr) -> TypedExpr {
+        TypedExpr(.infix(symbol, convert(a, to: .bool).expr, convert(b, to: .bool).expr), .bool)
+    }
+
+    static func select(_ condition: TypedExpr, _ a: TypedExpr, _ b: TypedExpr, result: DType) -> TypedExpr {
+        TypedExpr(.ternary(convert(condition, to: ScalarType.bool).expr, round(a, to: result).expr, round(b, to: result).expr),
+                  ScalarType(result))
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import TGCBase
+
+/// Drives gcc: builds generated C into an executable linked with the cached runtime library.
+public enum CToolchain {
+    /// The flags every generated program and the runtime are compiled with. `-ffp-contract=off`
+    /// forbids fused multiply-adds, which would round differently from the interpreter.
+    public static let baseFlags = ["-std=c11", "-O3", "-march=native", "-ffp-contract=off", "-fopenmp"]
+
+    /// Flags for tests: AddressSanitizer and UndefinedBehaviorSanitizer with debug info.
+    public static let sanitizerFlags = ["-fsanitize=address,undefined", "-fno-sanitize-recover=undefined", "-g"]
+
+    /// The C compiler: env TGC_CC, else `gcc` on PATH; nil when there is none.
+    public static func findCompiler() -> String? {
+        if let explicit = ProcessInfo.processInfo.environment["TGC_CC"], !explicit.isEmpty {
+            return ProcessRunner.findExecutable(explicit)
+        }
+        return ProcessRunner.findExecutable("gcc")
+    }
+
+    /// Compiles `cSource` and links it with the runtime into an executable at `outputPath`
+    /// (written under a temporary name, then renamed). Errors carry gcc's messages.
+    public static func buildExecutable(cSource: String, outputPath: String, extraFlags: [String] = []) throws {
+        guard let compiler = findCompiler() else {
+            throw ToolError("gcc was not found on PATH (or TGC_CC); install gcc to build C programs")
+        }
+        let flags = baseFlags + extraFlags
+        let runtime = try RuntimeLibrary.locate()
+        let archive = try RuntimeLibrary.archive(runtime: runtime, compiler: compiler,
+                                                 compilerVersion: try version(of: compiler), flags: flags)
+
+        let output = URL(fileURLWithPath: outputPath)
+        let unique = "\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
+        let sourceFile = FileManager.default.temporaryDirectory.appendingPathComponent("tgc-\(unique)-\(output.lastPathComponent).c")
+        try Data(cSource.utf8).write(to: sourceFile)
+        defer { try? FileManager.default.removeItem(at: sourceFile) }
+        let temporary = output.deletingLastPathComponent().appendingPathComponent(".\(output.lastPathComponent).tmp-\(unique)")
+        defer { try? FileManager.default.removeItem(at: temporary) }
+
+        let include = "-I" + runtime.appendingPathComponent("include").path
+        let arguments = flags + [include, sourceFile.path, archive.path, "-lm", "-o", temporary.path]
+        let result = try ProcessRunner.run(compiler, arguments)
+        guard result.status == 0 else {
+            throw ToolError("gcc failed to compile the generated C (\(sourceFile.lastPathComponent)):\n" + result.stderr + result.stdout)
+        }
+        guard rename(temporary.path, output.path) == 0 else {
+            throw ToolError("cannot write \(outputPath): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// `gcc --version`'s first line, memoized per compiler path.
+    static func version(of compiler: String) throws -> String {
+        if let known = versions.withLock({ $0[compiler] }) { return known }
+        let result = try ProcessRunner.run(compiler, ["--version"])
+        guard result.status == 0 else { throw ToolError("\(compiler) --version failed:\n" + result.stderr) }
+        let line = result.stdout.split(separator: "\n").first.map(String.init) ?? result.stdout
+        versions.withLock { $0[compiler] = line }
+        return line
+    }
+
+    private static let versions = LockedDictionary()
+}
+
+/// A dictionary behind a lock, for memoizing across concurrent callers.
+final class LockedDictionary: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [String: String] = [:]
+
+    func withLock<T>(_ body: (inout [String: String]) throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&storage)
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import TGCBase
+import TGCCBackend
+import TGCCore
+
+/// The whole compiler as a library: what the CLI and the test suites call.
+public enum Pipeline {
+    /// Runs a model file eagerly through the interpreter and returns what it printed.
+    public static func eagerOutput(of path: String, seed: UInt64 = 0, outputDirectory: String? = nil) throws -> String {
+        let source = try SourceLoader.read(path)
+        let context = RunContext(seed: seed)
+        var lines: [String] = []
+        context.writeLine = { lines.append($0) }
+        if let outputDirectory { context.outputDirectory = outputDirectory }
+        try SourceLoader.evaluate(source, with: EagerBuilder(context: context))
+        return lines.map { $0 + "\n" }.joined()
+    }
+
+    /// Parses and shape-checks a model file (`tgc check`).
+    public static func check(_ path: String) throws {
+        let builder = GraphBuilder()
+        try SourceLoader.evaluate(try SourceLoader.read(path), with: builder)
+        try Verifier.verify(builder.module)
+    }
+
+    /// The IR of a model file after the pipeline (or after `lastPass`).
+    public static func module(of path: String, upTo lastPass: String? = nil, optimize: Bool = true,
+                              disabled: Set<String> = []) throws -> Module {
+        try SourceLoader.compileToIR(try SourceLoader.read(path), upTo: lastPass, optimize: optimize, disabled: disabled)
+    }
+
+    /// Compiles a model file to a standalone executable at `output`.
+    public static func buildExecutable(_ path: String, to output: String, extraFlags: [String] = [],
+                                       optimize: Bool = true, disabled: Set<String> = []) throws {
+        let module = try Self.module(of: path, optimize: optimize, disabled: disabled)
+        let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        let cSource = try CEmitter.emit(module, programName: name, description: "compiled from \(path)")
+        try CToolchain.buildExecutable(cSource: cSource, outputPath: output, extraFlags: extraFlags)
+    }
+
+    /// The message a user sees for `error` (a diagnostic with its source line and caret).
+    public static func render(_ error: Error, path: String) -> String {
+        switch error {
+        case let diagnostic as Diagnostic:
+            let source = diagnostic.location.file == path ? try? SourceLoader.read(path) : nil
+            return diagnostic.render(source: source)
+        case let error as ToolError: return error.description
+        default: return "error: \(error)"
+        }
+    }
+}

@@ -1,0 +1,290 @@
+import TGCBase
+
+/// Statements, patterns, types and `func` declarations.
+extension Parser {
+    static let assignmentOperators: Set<String> = ["=", "+=", "-=", "*=", "/=", "%="]
+
+    mutating func parseStatement() throws -> Stmt {
+        if case .keyword(let word) = current.kind {
+            switch word {
+            case "let", "var": return try parseBinding()
+            case "func": return try parseFunction()
+            case "if": return try parseIf()
+            case "for": return try parseFor()
+            case "while": return try parseWhile()
+            case "return": return try parseReturn()
+            case "break", "continue": return parseJump()
+            case "else": throw error("'else' must follow the closing '}' of an 'if' statement", at: here)
+            default: break
+            }
+        }
+        return try parseExpressionStatement()
+    }
+
+    /// `break` / `continue`.
+    mutating func parseJump() -> Stmt {
+        let location = here
+        let isBreak = atKeyword("break")
+        skip()
+        return Stmt(isBreak ? .breakLoop : .continueLoop, at: location)
+    }
+
+    /// An expression, an assignment `target op value`, or `_ = value` (evaluate and discard).
+    mutating func parseExpressionStatement() throws -> Stmt {
+        let location = here
+        if current.identifier == "_" && peek(1).isPunct("=") {
+            skip()
+            skip()
+            let value = try parseExpression(after: "'='")
+            return Stmt(.assignment(target: Expr(.identifier("_"), at: location), op: "=", value: value), at: location)
+        }
+        let expr = try parseExpression()
+        guard let op = punctHere, Parser.assignmentOperators.contains(op) else {
+            return Stmt(.expression(expr), at: location)
+        }
+        skip()
+        try checkAssignable(expr, op: op)
+        let value = try parseExpression(after: "'" + op + "'")
+        return Stmt(.assignment(target: expr, op: op, value: value), at: location)
+    }
+
+    /// Targets of assignment: names, members, subscripts, and (for `=`) tuples of those.
+    func checkAssignable(_ target: Expr, op: String) throws {
+        switch target.kind {
+        case .identifier, .member, .subscriptAccess:
+            return
+        case .tuple(let elements) where op == "=" && !elements.isEmpty:
+            for element in elements { try checkAssignable(element, op: op) }
+        default:
+            throw error("cannot assign to this expression with '\(op)'; the left side must be a variable, property or subscript",
+                        at: target.location)
+        }
+    }
+
+    /// `let pattern: Type = value` / `var pattern = value` / `var name: Type`.
+    mutating func parseBinding() throws -> Stmt {
+        let location = here
+        let isMutable = atKeyword("var")
+        skip()
+        let pattern = try parsePattern()
+        var type: String?
+        if consume(":") { type = try parseType() }
+        var value: Expr?
+        if consume("=") {
+            value = try parseExpression(after: "'='")
+        } else if !isMutable || type == nil {
+            throw missingInitializer(isMutable: isMutable)
+        }
+        if at(",") { throw oneNamePerBinding(isMutable: isMutable) }
+        return Stmt(.binding(isMutable: isMutable, pattern: pattern, type: type, value: value), at: location)
+    }
+
+    /// `name`, `_` or `(pattern, pattern, ...)`; `(p)` is just `p`.
+    mutating func parsePattern() throws -> Pattern {
+        let location = here
+        if let name = current.identifier {
+            skip()
+            return name == "_" ? .wildcard(location) : .name(name, location)
+        }
+        guard at("(") else { throw expectedPattern() }
+        skip()
+        try enter("pattern", at: location)
+        defer { depth -= 1 }
+        var elements: [Pattern] = []
+        var sawComma = false
+        while !at(")") {
+            elements.append(try parsePattern())
+            if !consume(",") { break }
+            sawComma = true
+        }
+        try expectClosing(")", open: location)
+        if elements.count == 1 && !sawComma { return elements[0] }
+        return .tuple(elements, location)
+    }
+
+    /// A type written as text: `Tensor`, `[Int]`, `[[Float]]`, `(Tensor, Tensor)`, `Int?`, `A.B<C>`.
+    mutating func parseType() throws -> String {
+        let open = here
+        try enter("type", at: open)
+        defer { depth -= 1 }
+        var result: String
+        if consume("[") {
+            let element = try parseType()
+            try expectClosing("]", open: open)
+            result = "[" + element + "]"
+        } else if consume("(") {
+            var elements: [String] = []
+            while !at(")") {
+                elements.append(try parseType())
+                if !consume(",") { break }
+            }
+            try expectClosing(")", open: open)
+            result = "(" + elements.joined(separator: ", ") + ")"
+        } else if let name = current.identifier, name != "_" {
+            skip()
+            result = name
+            while at("."), let member = peek(1).identifier {
+                skip()
+                skip()
+                result += "." + member
+            }
+            if at("<") && !current.spaceBefore {
+                let angle = here
+                skip()
+                var arguments: [String] = []
+                repeat { arguments.append(try parseType()) } while consume(",")
+                try expectClosing(">", open: angle)
+                result += "<" + arguments.joined(separator: ", ") + ">"
+            }
+        } else {
+            throw error("expected a type, found \(current.described)", at: here)
+        }
+        while at("?") && !current.spaceBefore {
+            skip()
+            result += "?"
+        }
+        return result
+    }
+
+    /// `func name(_ x: T, label name: T = default, name: T) -> T { body }`.
+    mutating func parseFunction() throws -> Stmt {
+        let location = here
+        skip()
+        guard let name = current.identifier, name != "_" else {
+            throw error("expected a function name after 'func', found \(current.described)", at: here)
+        }
+        skip()
+        let open = here
+        if !consume("(") {
+            throw error("expected '(' to start the parameters of '\(name)', found \(current.described)", at: here)
+        }
+        var parameters: [Parameter] = []
+        while !at(")") {
+            parameters.append(try parseParameter(open: open))
+            if !consume(",") { break }
+        }
+        try expectClosing(")", open: open)
+        var returnType: String?
+        if consume("->") { returnType = try parseType() }
+        let body = try parseBlock(after: "the signature of '\(name)'")
+        let decl = FuncDecl(name: name, parameters: parameters, returnType: returnType, body: body, at: location)
+        return Stmt(.function(decl), at: location)
+    }
+
+    /// `name: T`, `label name: T`, `_ name: T`, each with an optional `= default`.
+    mutating func parseParameter(open: SourceLocation) throws -> Parameter {
+        let first = current
+        var firstName: String
+        switch first.kind {
+        case .identifier(let name):
+            firstName = name
+        case .keyword(let word) where peek(1).identifier != nil:
+            firstName = word  // Swift allows keywords as argument labels: `in x: Tensor`.
+        case .eof, .punct:
+            throw error("expected a parameter name or ')' to close '(' at \(Parser.position(open))", at: first.location)
+        default:
+            throw error("expected a parameter name, found \(first.described)", at: first.location)
+        }
+        skip()
+        var label: String?
+        if let second = current.identifier {
+            skip()
+            label = firstName
+            firstName = second
+        }
+        var type: String?
+        if consume(":") { type = try parseType() }
+        var defaultValue: Expr?
+        if consume("=") { defaultValue = try parseExpression(after: "'='") }
+        return Parameter(label: label, name: firstName, type: type, defaultValue: defaultValue, at: first.location)
+    }
+
+    /// `if c { } else if d { } else { }`; an else-if is a nested `ifElse` as the sole else statement.
+    mutating func parseIf() throws -> Stmt {
+        let location = here
+        skip()
+        let condition = try parseHeaderExpression(after: "'if'", noun: "condition")
+        let then = try parseBlock(after: "'if' condition")
+        var elseBody: [Stmt]?
+        if atKeyword("else") {
+            skip()
+            if atKeyword("if") {
+                try enter("blocks", at: here)
+                defer { depth -= 1 }
+                elseBody = [try parseIf()]
+            } else {
+                elseBody = try parseBlock(after: "'else'")
+            }
+        }
+        return Stmt(.ifElse(condition: condition, then: then, elseBody: elseBody), at: location)
+    }
+
+    /// `for pattern in sequence { body }`.
+    mutating func parseFor() throws -> Stmt {
+        let location = here
+        skip()
+        let pattern = try parsePattern()
+        if !atKeyword("in") {
+            throw error("expected 'in' after the pattern of a 'for' loop, found \(current.described)", at: here)
+        }
+        skip()
+        let sequence = try parseHeaderExpression(after: "'in'", noun: "sequence")
+        let body = try parseBlock(after: "'for' sequence")
+        return Stmt(.forIn(pattern: pattern, sequence: sequence, body: body), at: location)
+    }
+
+    /// `while condition { body }`.
+    mutating func parseWhile() throws -> Stmt {
+        let location = here
+        skip()
+        let condition = try parseHeaderExpression(after: "'while'", noun: "condition")
+        let body = try parseBlock(after: "'while' condition")
+        return Stmt(.whileLoop(condition: condition, body: body), at: location)
+    }
+
+    /// The expression of an `if`/`for`/`while` header, where `{` starts the body.
+    mutating func parseHeaderExpression(after what: String, noun: String) throws -> Expr {
+        let saved = noTrailingClosure
+        noTrailingClosure = true
+        defer { noTrailingClosure = saved }
+        if !canStartHere { throw expectedHeader(noun, after: what) }
+        return try parseExpression()
+    }
+
+    /// `return value`, or a bare `return` before a line break, `;`, `}` or the end of file.
+    mutating func parseReturn() throws -> Stmt {
+        let location = here
+        skip()
+        if atNewLine || atEnd || at("}") || at(";") { return Stmt(.returnValue(nil), at: location) }
+        return Stmt(.returnValue(try parseExpression(after: "'return'")), at: location)
+    }
+
+    // MARK: - Messages
+
+    @inline(never)
+    func missingInitializer(isMutable: Bool) -> Diagnostic {
+        let message = isMutable
+            ? "expected a type annotation or '=' and an initial value in 'var' declaration"
+            : "expected '=' and an initial value in 'let' declaration"
+        return error(message + ", found \(current.described)", at: here)
+    }
+
+    @inline(never)
+    func oneNamePerBinding(isMutable: Bool) -> Diagnostic {
+        let keyword = isMutable ? "var" : "let"
+        return error("declare one name per '\(keyword)', or use a tuple pattern: \(keyword) (a, b) = ...", at: here)
+    }
+
+    @inline(never)
+    func expectedPattern() -> Diagnostic {
+        if case .keyword(let word) = current.kind {
+            return error("keyword '\(word)' cannot be used as a name", at: here)
+        }
+        return error("expected a name, '_' or '(' to start a pattern, found \(current.described)", at: here)
+    }
+
+    @inline(never)
+    func expectedHeader(_ noun: String, after what: String) -> Diagnostic {
+        error("expected \(noun) after \(what), found \(current.described)", at: here)
+    }
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs every test suite of tgc and prints one closing line "N passed, N failed".
+# Installs nothing: needs only swift, gcc and make, which CI machines have.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+
+log_dir=$(mktemp -d)
+trap 'rm -rf "$log_dir"' EXIT
+passed=0
+failed=0
+
+echo "== C runtime tests (plain and -fsanitize=address,undefined)"
+make -s -C runtime test 2>&1 | tee "$log_dir/runtime.log"
+runtime_status=${PIPESTATUS[0]}
+while read -r p f; do
+  passed=$((passed + p)); failed=$((failed + f))
+done < <(sed -n 's/^runtime: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$log_dir/runtime.log")
+if [ "$runtime_status" -ne 0 ] && ! grep -q '^runtime: .* [1-9][0-9]* failed$' "$log_dir/runtime.log"; then
+  failed=$((failed + 1))   # the runtime build itself failed
+fi
+
+echo "== Swift tests (swift test)"
+swift test 2>&1 | tee "$log_dir/swift.log"
+swift_status=${PIPESTATUS[0]}
+# Swift Testing closes with "Test run with N tests in M suites passed|failed ..."; each failing
+# test has a line "✘ Test NAME ... failed".
+total=$(sed -n 's/.*Test run with \([0-9]*\) tests\{0,1\} .*/\1/p' "$log_dir/swift.log" | tail -n 1)
+swift_failed=$(grep -c '✘ Test .* failed' "$log_dir/swift.log" || true)
+if [ -z "$total" ]; then
+  echo "swift test did not report a test run (build failure?)"
+  failed=$((failed + 1))
+else
+  passed=$((passed + total - swift_failed)); failed=$((failed + swift_failed))
+  if [ "$swift_status" -ne 0 ] && [ "$swift_failed" -eq 0 ]; then failed=$((failed + 1)); fi
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
