@@ -19,6 +19,26 @@ let deadCodeEliminationPass = Pass(name: "dce", summary: "remove unused pure ops
                     && op.results.allSatisfy { !used.contains($0) }
             }
             changed = changed || block.ops.count != before
+            for op in block.ops where op.kind == .forLoop {
+                changed = dropUnusedCarriedValues(op, module) || changed
+            }
         }
     }
+}
+
+/// Removes carried values of `loop` whose result is unused and whose body argument feeds
+/// only its own yield: state that nothing reads.
+private func dropUnusedCarriedValues(_ loop: Op, _ module: Module) -> Bool {
+    let body = loop.regions[0]
+    var changed = false
+    for index in (0..<loop.operands.count).reversed() {
+        let argument = body.arguments[index + 1]
+        var readers = 0
+        body.walk { op in readers += op.operands.filter { $0 === argument }.count }
+        let feedsOnlyItself = readers == 0 || (readers == 1 && body.yielded[index] === argument)
+        guard feedsOnlyItself, !module.isUsed(loop.results[index]) else { continue }
+        loop.removeCarried(at: index)
+        changed = true
+    }
+    return changed
 }

@@ -19,3 +19,25 @@ extension Block {
         return blocks
     }
 }
+
+extension Op {
+    /// Removes loop-carried value `index` of a `forLoop`: its initial operand, body argument,
+    /// yielded value and result. Uses of the argument and the result must be gone already.
+    func removeCarried(at index: Int) {
+        precondition(kind == .forLoop)
+        operands.remove(at: index)
+        results.remove(at: index)
+        let body = regions[0]
+        body.arguments.remove(at: index + 1)
+        body.ops[body.ops.count - 1].operands.remove(at: index)
+    }
+}
+
+extension Module {
+    /// Whether `value` is an operand anywhere in the module.
+    func isUsed(_ value: Value) -> Bool {
+        var used = false
+        body.walk { op in if !used, op.operands.contains(value) { used = true } }
+        return used
+    }
+}

@@ -1,0 +1,125 @@
+/// Canonicalization: folds pure ops on small constant operands, removes ops that do nothing
+/// (identity reshape/transpose/broadcast/cast, `stopGradient` once autodiff has run, `x * 1`,
+/// `x / 1`, `x - 0`), and merges chains (reshape∘reshape, transpose∘transpose).
+///
+///     %1 = constant {value = 2} : f32[]              %3 = constant {value = 6} : f32[]
+///     %2 = constant {value = 3} : f32[]      ==>
+///     %3 = mul %1, %2 : f32[]
+///     %5 = reshape %4 {shape = [6]} : f32[6]         %6 = reshape %4 {shape = [2, 3]}
+///     %6 = reshape %5 {shape = [2, 3]}
+///
+/// Left alone: `x + 0` (wrong for x = -0.0), `x * 0` (wrong for NaN and infinities), folds
+/// whose result has more than `foldLimit` elements (they would bloat the program), anything
+/// with effects (random draws, loads, prints) and anything that changes a result's type.
+let canonicalizePass = Pass(name: "canonicalize", summary: "fold constants, drop identities, merge chains") { module in
+    var canonicalizer = Canonicalizer(module: module)
+    canonicalizer.run()
+}
+
+struct Canonicalizer {
+    static let foldLimit = 64
+    let module: Module
+
+    mutating func run() {
+        var changed = true
+        while changed {
+            changed = false
+            var replacements: [Value: Value] = [:]
+            for block in module.body.allBlocks {
+                for (index, op) in block.ops.enumerated() {
+                    if let replacement = simplify(op) {
+                        replacements[op.result] = replacement
+                    } else if let folded = fold(op) {
+                        block.ops[index] = folded
+                        replacements[op.result] = folded.result
+                    } else if let merged = mergeChain(op) {
+                        block.ops[index] = merged
+                        replacements[op.result] = merged.result
+                    }
+                }
+            }
+            if !replacements.isEmpty {
+                module.replaceAllUses(resolving(replacements))
+                changed = true
+                try? deadCodeEliminationPass.run(module)
+            }
+        }
+    }
+
+    /// Follows chains of replacements (a → b, b → c gives a → c).
+    private func resolving(_ replacements: [Value: Value]) -> [Value: Value] {
+        var resolved: [Value: Value] = [:]
+        for (from, to) in replacements {
+            var target = to
+            var steps = 0
+            while let next = replacements[target], steps < replacements.count { target = next; steps += 1 }
+            resolved[from] = target
+        }
+        return resolved
+    }
+
+    /// An existing value equal to the op's result, when the op does nothing.
+    private func simplify(_ op: Op) -> Value? {
+        guard op.results.count == 1 else { return nil }
+        let type = op.result.type
+        switch op.kind {
+        case .reshape, .broadcastTo, .cast, .stopGradient:
+            return op.operands[0].type == type ? op.operands[0] : nil
+        case .transpose:
+            return op.attributes.permutation == Array(0..<type.rank) ? op.operands[0] : nil
+        case .pow:
+            guard op.operands[0].type == type, splatValue(op.operands[1]) == 1 else { return nil }
+            return op.operands[0]
+        case .mul, .div, .sub:
+            let (x, other) = (op.operands[0], op.operands[1])
+            guard x.type == type, let constant = splatValue(other) else { return nil }
+            return (op.kind == .sub ? constant == 0 && constant.sign == .plus : constant == 1) ? x : nil
+        default:
+            return nil
+        }
+    }
+
+    /// A constant op holding the result of a pure op on constants.
+    private func fold(_ op: Op) -> Op? {
+        guard op.kind != .constant, op.results.count == 1, op.regions.isEmpty, !op.operands.isEmpty,
+              !op.kind.definition.hasEffects, op.kind != .yield, op.kind != .gradient,
+              op.result.type.elementCount <= Self.foldLimit,
+              op.operands.allSatisfy({ $0.definingOp?.kind == .constant }) else { return nil }
+        let inputs = op.operands.compactMap { $0.definingOp.flatMap(constantTensor) }
+        guard inputs.count == op.operands.count,
+              let result = try? Interpreter.run(op.kind, inputs, op.attributes, resultTypes: [op.result.type],
+                                                context: RunContext(), at: op.location).first else { return nil }
+        var attrs = Attributes()
+        attrs.shape = result.shape
+        attrs.dtype = result.dtype
+        if Set(result.elements).count == 1, let first = result.elements.first { attrs.value = first } else { attrs.data = result.elements }
+        return module.makeOp(.constant, [], resultTypes: [op.result.type], attributes: attrs, at: op.location)
+    }
+
+    /// reshape(reshape(x)) → reshape(x); transpose(transpose(x)) → one transpose.
+    private func mergeChain(_ op: Op) -> Op? {
+        guard let inner = op.operands.first?.definingOp, inner.kind == op.kind else { return nil }
+        switch op.kind {
+        case .reshape:
+            return module.makeOp(.reshape, [inner.operands[0]], resultTypes: [op.result.type], attributes: op.attributes, at: op.location)
+        case .transpose:
+            var attrs = Attributes()
+            attrs.permutation = op.attributes.permutation!.map { inner.attributes.permutation![$0] }
+            return module.makeOp(.transpose, [inner.operands[0]], resultTypes: [op.result.type], attributes: attrs, at: op.location)
+        default:
+            return nil
+        }
+    }
+
+    private func constantTensor(_ op: Op) -> Tensor? {
+        try? Interpreter.run(.constant, [], op.attributes, resultTypes: [op.result.type], context: RunContext(), at: op.location).first
+    }
+
+    /// The value of a constant whose elements are all equal.
+    private func splatValue(_ value: Value) -> Double? {
+        guard let op = value.definingOp, op.kind == .constant else { return nil }
+        if let splat = op.attributes.value { return splat }
+        if let data = op.attributes.data, let first = data.first, data.allSatisfy({ $0 == first }) { return first }
+        return nil
+    }
+}
