@@ -28,3 +28,16 @@ test-swift:
 
 clean:
 	rm -rf .build runtime/build
+
+## Reliability: fuzz the front end for SECONDS (default 60); run N random programs on the
+## interpreter and on generated C and compare (default 10000).
+SECONDS_ ?= 60
+N ?= 10000
+.PHONY: fuzz difftest
+fuzz:
+	$(SWIFT) build --product tgc-stress
+	.build/debug/tgc-stress fuzz --seconds $(or $(SECONDS),$(SECONDS_))
+
+difftest:
+	$(SWIFT) build --product tgc-stress
+	.build/debug/tgc-stress difftest --count $(N)

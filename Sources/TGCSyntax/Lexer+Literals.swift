@@ -100,13 +100,15 @@ extension Lexer {
     /// Lexes `"..."` or a `"""` multi-line string starting at the cursor.
     mutating func lexString() throws -> [StringSegment] {
         let start = location
+        if nesting == 0 { outerStringStart = start }
         if peek(1) == "\"" && peek(2) == "\"" { return try lexMultilineString(start: start) }
         advance()
         return try lexStringBody(start: start, contentEnd: nil, indent: [])
     }
 
+    /// Reported at the outermost string when strings nest inside interpolations.
     func unterminated(_ start: SourceLocation) -> Diagnostic {
-        error("unterminated string literal", at: start)
+        error("unterminated string literal", at: outerStringStart ?? start)
     }
 
     /// The characters and interpolations of a string up to its end: the closing `"` of a
@@ -117,58 +119,67 @@ extension Lexer {
         var segments: [StringSegment] = []
         var text = ""
         if multiline { try stripIndentation(indent) }
-        while true {
-            if pos >= end { break }
-            guard let c = peek() else { throw unterminated(start) }
-            if c == "\"" {
-                if !multiline {
-                    advance()
-                    break
-                }
-                if peek(1) == "\"" && peek(2) == "\"" {
-                    throw error("multi-line string literal closing delimiter must begin on a new line", at: location)
-                }
-            }
-            if c == "\n" || c == "\r" {
-                guard multiline else { throw unterminated(start) }
-                consumeLineBreak()
-                text += "\n"
-                try stripIndentation(indent)
-                continue
-            }
-            guard c == "\\" else {
-                text.unicodeScalars.append(c)
-                advance()
-                continue
-            }
-            let escape = location
-            guard let e = peek(1) else { throw unterminated(start) }
-            switch e {
-            case "(":
+        while pos < end {
+            if peek() == "\\" && peek(1) == "(" {
                 if !text.isEmpty { segments.append(.text(text)) }
                 text = ""
                 segments.append(try lexInterpolation(stringStart: start, multiline: multiline))
                 if pos > end { throw unterminated(start) }
-            case "n": text += "\n"; advance(2)
-            case "t": text += "\t"; advance(2)
-            case "r": text += "\r"; advance(2)
-            case "0": text += "\0"; advance(2)
-            case "\\": text += "\\"; advance(2)
-            case "\"": text += "\""; advance(2)
-            case "'": text += "'"; advance(2)
-            case "u": text.unicodeScalars.append(try lexUnicodeEscape())
-            case "\n", "\r":
-                guard multiline else { throw unterminated(start) }
-                advance()
-                consumeLineBreak()
-                try stripIndentation(indent)
-            default:
-                throw error("invalid escape sequence '\\\(e)' in string literal", at: escape,
-                            notes: ["note: valid escapes are \\n \\t \\r \\0 \\\\ \\\" \\' \\u{...} and \\( ... )"])
+            } else if try !lexStringCharacter(into: &text, start: start, multiline: multiline, indent: indent) {
+                break
             }
         }
         if !text.isEmpty { segments.append(.text(text)) }
         return segments
+    }
+
+    /// Appends one character or escape of a string body to `text`; false at the closing `"`.
+    @inline(never)
+    mutating func lexStringCharacter(into text: inout String, start: SourceLocation, multiline: Bool,
+                                     indent: [Unicode.Scalar]) throws -> Bool {
+        guard let c = peek() else { throw unterminated(start) }
+        if c == "\"" {
+            if !multiline {
+                advance()
+                return false
+            }
+            if peek(1) == "\"" && peek(2) == "\"" {
+                throw error("multi-line string literal closing delimiter must begin on a new line", at: location)
+            }
+        }
+        if c == "\n" || c == "\r" {
+            guard multiline else { throw unterminated(start) }
+            consumeLineBreak()
+            text += "\n"
+            try stripIndentation(indent)
+            return true
+        }
+        guard c == "\\" else {
+            text.unicodeScalars.append(c)
+            advance()
+            return true
+        }
+        let escape = location
+        guard let e = peek(1) else { throw unterminated(start) }
+        switch e {
+        case "n": text += "\n"; advance(2)
+        case "t": text += "\t"; advance(2)
+        case "r": text += "\r"; advance(2)
+        case "0": text += "\0"; advance(2)
+        case "\\": text += "\\"; advance(2)
+        case "\"": text += "\""; advance(2)
+        case "'": text += "'"; advance(2)
+        case "u": text.unicodeScalars.append(try lexUnicodeEscape())
+        case "\n", "\r":
+            guard multiline else { throw unterminated(start) }
+            advance()
+            consumeLineBreak()
+            try stripIndentation(indent)
+        default:
+            throw error("invalid escape sequence '\\\(e)' in string literal", at: escape,
+                        notes: ["note: valid escapes are \\n \\t \\r \\0 \\\\ \\\" \\' \\u{...} and \\( ... )"])
+        }
+        return true
     }
 
     /// `\u{1F600}`: one to eight hex digits naming a Unicode scalar.
@@ -202,28 +213,33 @@ extension Lexer {
         var tokens: [Token] = []
         var depth = 0
         while true {
-            let token: Token
-            do {
-                token = try nextToken()
-            } catch let inner as Diagnostic where inner.message == "unterminated string literal" {
-                throw unterminated(stringStart)  // report the outermost string, not a nested one
+            depth += try appendInterpolationToken(to: &tokens, stringStart: stringStart, multiline: multiline)
+            if depth < 0 {
+                Lexer.closeInterpolation(&tokens)
+                return .interpolation(tokens, open: open)
             }
-            if token.isEOF || (token.newlineBefore && !multiline) { throw unterminated(stringStart) }
-            if token.isPunct("(") {
-                depth += 1
-            } else if token.isPunct(")") {
-                if depth == 0 {
-                    var end = Token(kind: .eof, location: token.location, text: ")")
-                    end.newlineBefore = token.newlineBefore
-                    end.spaceBefore = token.spaceBefore
-                    end.spaceAfter = true
-                    tokens.append(end)
-                    return .interpolation(tokens, open: open)
-                }
-                depth -= 1
-            }
-            tokens.append(token)
         }
+    }
+
+    /// Lexes the next token inside an interpolation onto `tokens`; returns +1 for `(`, -1 for
+    /// `)`, else 0. Running into the end of the line (single-line strings) or of the file
+    /// reports the string as unterminated.
+    mutating func appendInterpolationToken(to tokens: inout [Token], stringStart: SourceLocation,
+                                           multiline: Bool) throws -> Int {
+        let token = try nextToken()
+        if token.isEOF || (token.newlineBefore && !multiline) { throw unterminated(stringStart) }
+        tokens.append(token)
+        return token.isPunct("(") ? 1 : token.isPunct(")") ? -1 : 0
+    }
+
+    /// Turns the final `)` of an interpolation into the `eof` token that ends its parse.
+    static func closeInterpolation(_ tokens: inout [Token]) {
+        guard let last = tokens.popLast() else { return }
+        var end = Token(kind: .eof, location: last.location, text: ")")
+        end.newlineBefore = last.newlineBefore
+        end.spaceBefore = last.spaceBefore
+        end.spaceAfter = true
+        tokens.append(end)
     }
 
     // MARK: - Multi-line strings

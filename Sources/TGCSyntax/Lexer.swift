@@ -15,6 +15,8 @@ struct Lexer {
     var line = 1
     var column = 1
     var nesting = 0
+    /// Where the current top-level string literal starts (errors inside nested strings point there).
+    var outerStringStart: SourceLocation?
 
     init(source: SourceText) {
         self.init(text: source.text, file: source.path)
@@ -74,34 +76,37 @@ struct Lexer {
 
     // MARK: - Tokens
 
-    /// Lexes one token after skipping whitespace and comments.
+    /// Lexes one token after skipping whitespace and comments. (String interpolations recurse
+    /// through here, so this and the string rules keep their stack frames small.)
     mutating func nextToken() throws -> Token {
         let trivia = try skipTrivia()
         let start = location
         let startPos = pos
-        var token: Token
-        guard let c = peek() else {
-            token = Token(kind: .eof, location: start, text: "")
-            token.newlineBefore = trivia.newline
-            token.spaceBefore = true
-            token.spaceAfter = true
-            return token
-        }
-        let kind: Token.Kind
-        if Lexer.isIdentifierStart(c) {
-            while let d = peek(), Lexer.isIdentifierContinue(d) { advance() }
-            let word = spelling(from: startPos)
-            kind = Token.keywords.contains(word) ? .keyword(word) : .identifier(word)
-        } else if Lexer.isDigit(c) {
-            kind = try lexNumber()
-        } else if c == "\"" {
-            kind = .string(try lexString())
-        } else {
-            kind = .punct(try lexPunctuation())
-        }
-        token = Token(kind: kind, location: start, text: spelling(from: startPos))
-        token.newlineBefore = trivia.newline
-        token.spaceBefore = trivia.space || startPos == 0
+        let kind = try lexKind()
+        return makeToken(kind, start: start, startPos: startPos, newline: trivia.newline, space: trivia.space)
+    }
+
+    /// The kind of the token at the cursor, consuming it.
+    mutating func lexKind() throws -> Token.Kind {
+        guard let c = peek() else { return .eof }
+        if Lexer.isIdentifierStart(c) { return lexWord() }
+        if Lexer.isDigit(c) { return try lexNumber() }
+        if c == "\"" { return .string(try lexString()) }
+        return .punct(try lexPunctuation())
+    }
+
+    mutating func lexWord() -> Token.Kind {
+        let startPos = pos
+        while let d = peek(), Lexer.isIdentifierContinue(d) { advance() }
+        let word = spelling(from: startPos)
+        return Token.keywords.contains(word) ? .keyword(word) : .identifier(word)
+    }
+
+    @inline(never)
+    func makeToken(_ kind: Token.Kind, start: SourceLocation, startPos: Int, newline: Bool, space: Bool) -> Token {
+        var token = Token(kind: kind, location: start, text: spelling(from: startPos))
+        token.newlineBefore = newline
+        token.spaceBefore = space || startPos == 0 || kind == .eof
         token.spaceAfter = atTrivia()
         return token
     }
@@ -204,8 +209,11 @@ struct Lexer {
         return newline
     }
 
+    /// Skips a byte-order mark and a `#!` line at the start of the file.
     mutating func skipShebang() {
-        guard pos == 0, peek() == "#", peek(1) == "!" else { return }
+        guard pos == 0 else { return }
+        if peek() == "\u{FEFF}" { advance() }
+        guard peek() == "#", peek(1) == "!" else { return }
         while let c = peek(), c != "\n", c != "\r" { advance() }
     }
 

@@ -76,7 +76,14 @@ extension Parser {
     /// Precedence climbing over `binaryOperators`, starting at `minPrecedence`. Each operator of
     /// a chain counts as one nesting level (the tree it builds is that deep).
     mutating func parseBinary(minPrecedence: Int) throws -> Expr {
-        var lhs = try parsePrefix()
+        let lhs = prefixOperatorHere == nil ? try parsePostfix() : try parsePrefix()
+        if binaryOperatorHere(minPrecedence: minPrecedence) == nil { return lhs }
+        return try parseOperatorChain(lhs, minPrecedence: minPrecedence)
+    }
+
+    /// The operators and operands after `lhs` (split from `parseBinary` to keep its frame small).
+    mutating func parseOperatorChain(_ first: Expr, minPrecedence: Int) throws -> Expr {
+        var lhs = first
         let savedDepth = depth
         defer { depth = savedDepth }
         var previous: String?  // the last operator, when it was non-associative
@@ -95,16 +102,29 @@ extension Parser {
         return lhs
     }
 
+    /// The prefix operator at the cursor: `-`, `+` or `!`.
+    var prefixOperatorHere: String? {
+        guard let op = punctHere, op == "-" || op == "+" || op == "!" else { return nil }
+        return op
+    }
+
     /// `-x`, `+x`, `!x`: binds tighter than every binary operator (`-x ** 2` is `(-x) ** 2`).
+    /// Each operator is one nesting level; a run of them is read in a loop.
     mutating func parsePrefix() throws -> Expr {
-        guard let op = punctHere, op == "-" || op == "+" || op == "!" else { return try parsePostfix() }
-        let location = here
-        skip()
-        try enter(at: location)
-        defer { depth -= 1 }
-        if !canStartHere { throw expectedExpression(afterOperator: op) }
-        let operand = try parsePrefix()
-        return Expr(.unary(op: op, operand: operand), at: location)
+        let savedDepth = depth
+        defer { depth = savedDepth }
+        var operators: [(op: String, location: SourceLocation)] = []
+        while let op = prefixOperatorHere {
+            operators.append((op, here))
+            try enter(at: here)
+            skip()
+            if !canStartHere { throw expectedExpression(afterOperator: op) }
+        }
+        var expr = try parsePostfix()
+        for (op, location) in operators.reversed() {
+            expr = Expr(.unary(op: op, operand: expr), at: location)
+        }
+        return expr
     }
 
     /// The kinds of postfix suffix.
@@ -124,29 +144,79 @@ extension Parser {
         }
     }
 
-    /// A primary followed by members, calls, subscripts and a trailing closure. Each suffix
-    /// counts as one nesting level; the expressions are located at the primary's first token.
+    /// A primary (bracketed forms here, the rest in `parseAtom`) followed by members, calls,
+    /// subscripts and a trailing closure. Each suffix counts as one nesting level; the
+    /// expressions are located at the primary's first token.
     mutating func parsePostfix() throws -> Expr {
         let start = here
-        var expr = try parsePrimary()
+        var expr: Expr
+        if at("(") {
+            expr = try parseParenthesized()
+        } else if at("[") {
+            expr = try parseArrayLiteral()
+        } else if at("{") && !noTrailingClosure {
+            expr = try parseClosureExpression()
+        } else if atString {
+            expr = try parseStringLiteral()
+        } else {
+            expr = try parseAtom()
+        }
+        if suffixHere == nil { return expr }
+        return try parseSuffixes(expr, start: start)
+    }
+
+    /// The members, calls, subscripts and trailing closure after a primary.
+    mutating func parseSuffixes(_ primary: Expr, start: SourceLocation) throws -> Expr {
+        var expr = primary
         let savedDepth = depth
         defer { depth = savedDepth }
         while let suffix = suffixHere {
             try enter(at: here)
             switch suffix {
-            case .member:
-                skip()
-                expr = Expr(.member(base: expr, name: try parseMemberName()), at: start)
-            case .call:
-                expr = Expr(.call(callee: expr, arguments: try parseArguments(close: ")"), trailingClosure: nil), at: start)
-            case .subscriptAccess:
-                expr = Expr(.subscriptAccess(base: expr, arguments: try parseArguments(close: "]")), at: start)
+            case .member: expr = try parseMemberSuffix(expr, start: start)
+            case .call: expr = try parseCallSuffix(expr, start: start)
+            case .subscriptAccess: expr = try parseSubscriptSuffix(expr, start: start)
             case .trailingClosure:
-                if case .call(_, _, .some) = expr.kind { return expr }
-                expr = Parser.attach(try parseClosure(), to: expr, at: start)
+                if Parser.hasTrailingClosure(expr) { return expr }
+                expr = try parseTrailingClosure(expr, start: start)
             }
         }
         return expr
+    }
+
+    mutating func parseMemberSuffix(_ base: Expr, start: SourceLocation) throws -> Expr {
+        skip()
+        return Expr(.member(base: base, name: try parseMemberName()), at: start)
+    }
+
+    mutating func parseCallSuffix(_ callee: Expr, start: SourceLocation) throws -> Expr {
+        let arguments = try parseArguments(close: ")")
+        return Expr(.call(callee: callee, arguments: arguments, trailingClosure: nil), at: start)
+    }
+
+    mutating func parseSubscriptSuffix(_ base: Expr, start: SourceLocation) throws -> Expr {
+        let arguments = try parseArguments(close: "]")
+        return Expr(.subscriptAccess(base: base, arguments: arguments), at: start)
+    }
+
+    var atString: Bool {
+        if case .string = current.kind { return true }
+        return false
+    }
+
+    mutating func parseClosureExpression() throws -> Expr {
+        let start = here
+        return Expr(.closure(try parseClosure()), at: start)
+    }
+
+    /// Whether `expr` is a call that already has a trailing closure (a second `{` ends it).
+    static func hasTrailingClosure(_ expr: Expr) -> Bool {
+        if case .call(_, _, .some) = expr.kind { return true }
+        return false
+    }
+
+    mutating func parseTrailingClosure(_ expr: Expr, start: SourceLocation) throws -> Expr {
+        Parser.attach(try parseClosure(), to: expr, at: start)
     }
 
     /// `f(x) { }` puts the closure on the call; `noGrad { }` is a call with no arguments.
@@ -210,18 +280,6 @@ extension Parser {
         skip()
         let value = try parseExpression(after: "'" + label + ":'")
         return Argument(label: label, value: value, at: start)
-    }
-
-    /// Literals, names, implicit members, and the bracketed forms.
-    mutating func parsePrimary() throws -> Expr {
-        if at("(") { return try parseParenthesized() }
-        if at("[") { return try parseArrayLiteral() }
-        if at("{") && !noTrailingClosure {
-            let start = here
-            return Expr(.closure(try parseClosure()), at: start)
-        }
-        if case .string = current.kind { return try parseStringLiteral() }
-        return try parseAtom()
     }
 
     /// The primaries that contain no nested expression.

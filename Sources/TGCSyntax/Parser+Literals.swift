@@ -109,12 +109,17 @@ extension Parser {
             case .text(let text):
                 parts.append(.text(text))
             case .interpolation(let tokens, let open):
-                var inner = Parser(tokens: tokens, depth: depth)
-                try inner.enter(at: open)
-                parts.append(.interpolation(try inner.parseInterpolation()))
+                parts.append(try parseInterpolation(tokens, open: open))
             }
         }
         return Expr(.stringLiteral(parts), at: start)
+    }
+
+    /// One `\( ... )`, parsed by a nested parser over its tokens.
+    func parseInterpolation(_ tokens: [Token], open: SourceLocation) throws -> StringPart {
+        var inner = Parser(tokens: tokens, depth: depth)
+        try inner.enter(at: open)
+        return .interpolation(try inner.parseInterpolation())
     }
 
     /// The arguments of `\(value)` / `\(value, precision: 4)`, up to this parser's end.

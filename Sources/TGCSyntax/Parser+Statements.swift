@@ -4,21 +4,32 @@ import TGCBase
 extension Parser {
     static let assignmentOperators: Set<String> = ["=", "+=", "-=", "*=", "/=", "%="]
 
+    /// The statement forms that start with a keyword.
+    enum StatementKeyword { case binding, function, ifElse, forIn, whileLoop, returnValue, jump, strayElse }
+
+    static let statementKeywords: [String: StatementKeyword] = [
+        "let": .binding, "var": .binding, "func": .function, "if": .ifElse, "for": .forIn,
+        "while": .whileLoop, "return": .returnValue, "break": .jump, "continue": .jump, "else": .strayElse,
+    ]
+
+    /// The statement form at the cursor, or nil for an expression or assignment statement.
+    var statementKeywordHere: StatementKeyword? {
+        guard case .keyword(let word) = current.kind else { return nil }
+        return Parser.statementKeywords[word]
+    }
+
     mutating func parseStatement() throws -> Stmt {
-        if case .keyword(let word) = current.kind {
-            switch word {
-            case "let", "var": return try parseBinding()
-            case "func": return try parseFunction()
-            case "if": return try parseIf()
-            case "for": return try parseFor()
-            case "while": return try parseWhile()
-            case "return": return try parseReturn()
-            case "break", "continue": return parseJump()
-            case "else": throw error("'else' must follow the closing '}' of an 'if' statement", at: here)
-            default: break
-            }
+        switch statementKeywordHere {
+        case nil: return try parseExpressionStatement()
+        case .binding: return try parseBinding()
+        case .function: return try parseFunction()
+        case .ifElse: return try parseIf()
+        case .forIn: return try parseFor()
+        case .whileLoop: return try parseWhile()
+        case .returnValue: return try parseReturn()
+        case .jump: return parseJump()
+        case .strayElse: throw strayElse()
         }
-        return try parseExpressionStatement()
     }
 
     /// `break` / `continue`.
@@ -31,21 +42,36 @@ extension Parser {
 
     /// An expression, an assignment `target op value`, or `_ = value` (evaluate and discard).
     mutating func parseExpressionStatement() throws -> Stmt {
+        if current.identifier == "_" && peek(1).isPunct("=") { return try parseDiscard() }
         let location = here
-        if current.identifier == "_" && peek(1).isPunct("=") {
-            skip()
-            skip()
-            let value = try parseExpression(after: "'='")
-            return Stmt(.assignment(target: Expr(.identifier("_"), at: location), op: "=", value: value), at: location)
-        }
         let expr = try parseExpression()
-        guard let op = punctHere, Parser.assignmentOperators.contains(op) else {
-            return Stmt(.expression(expr), at: location)
+        if let op = punctHere, Parser.assignmentOperators.contains(op) {
+            return try parseAssignment(to: expr, at: location)
         }
+        return Stmt(.expression(expr), at: location)
+    }
+
+    /// `target op value` after the target.
+    mutating func parseAssignment(to target: Expr, at location: SourceLocation) throws -> Stmt {
+        let op = punctHere ?? "="
         skip()
-        try checkAssignable(expr, op: op)
+        try checkAssignable(target, op: op)
         let value = try parseExpression(after: "'" + op + "'")
-        return Stmt(.assignment(target: expr, op: op, value: value), at: location)
+        return Stmt(.assignment(target: target, op: op, value: value), at: location)
+    }
+
+    /// `_ = value`.
+    mutating func parseDiscard() throws -> Stmt {
+        let location = here
+        skip()
+        skip()
+        let value = try parseExpression(after: "'='")
+        return Stmt(.assignment(target: Expr(.identifier("_"), at: location), op: "=", value: value), at: location)
+    }
+
+    @inline(never)
+    func strayElse() -> Diagnostic {
+        error("'else' must follow the closing '}' of an 'if' statement", at: here)
     }
 
     /// Targets of assignment: names, members, subscripts, and (for `=`) tuples of those.

@@ -2,8 +2,9 @@ import TGCBase
 
 /// A recursive-descent parser from tokens to the AST; the first error is thrown as a Diagnostic.
 ///
-/// Statement and expression rules live in `Parser+Statements.swift` and
-/// `Parser+Expressions.swift`; this file holds the cursor, nesting guard and statement lists.
+/// The rules live in `Parser+Statements.swift`, `Parser+Expressions.swift` and
+/// `Parser+Literals.swift`, the messages in `Parser+Diagnostics.swift`; this file holds the
+/// cursor, the nesting guard and statement lists.
 struct Parser {
     /// Deepest nesting (parentheses, blocks, operator chains, ...) accepted before an error;
     /// it keeps every recursive walk of the AST, here and in later stages, off the stack limit.
@@ -37,7 +38,6 @@ struct Parser {
     var current: Token { tokens[min(index, tokens.count - 1)] }
 
     func peek(_ offset: Int) -> Token { tokens[max(0, min(index + offset, tokens.count - 1))] }
-
 
     // The small accessors below let the recursive rules test the current token without
     // copying it into their own stack frames: debug builds give every temporary its own slot,
@@ -88,19 +88,25 @@ struct Parser {
     /// file when `open` is nil. Statements are separated by line breaks or `;`.
     mutating func parseStatements(closing open: SourceLocation?) throws -> [Stmt] {
         var statements: [Stmt] = []
-        while true {
-            while consume(";") {}
-            if atEnd {
-                if let open { try expectClosing("}", open: open) }
-                return statements
-            }
-            if at("}") {
-                if open != nil { return statements }
-                throw error("extraneous '}' at top level", at: here)
-            }
+        while try !atEndOfStatements(closing: open) {
             statements.append(try parseStatement())
             if !(at(";") || at("}") || atEnd || atNewLine) { throw separatorError() }
         }
+        return statements
+    }
+
+    /// Skips `;`s; true at the `}` that closes the list (or the end of file at top level).
+    mutating func atEndOfStatements(closing open: SourceLocation?) throws -> Bool {
+        while consume(";") {}
+        if atEnd {
+            if let open { try expectClosing("}", open: open) }
+            return true
+        }
+        if at("}") {
+            if open == nil { throw error("extraneous '}' at top level", at: here) }
+            return true
+        }
+        return false
     }
 
     /// `{ statements }` after an `if`/`for`/`while`/`func` header (`what` names the header).

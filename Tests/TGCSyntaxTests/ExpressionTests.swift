@@ -148,21 +148,21 @@ import TGCBase
 
     @Test func deepNestingIsADiagnosticNotACrash() throws {
         for source in [
-            String(repeating: "(", count: 100_000) + "x" + String(repeating: ")", count: 100_000),
-            String(repeating: "[", count: 100_000),
-            String(repeating: "-", count: 100_000) + "x",
-            String(repeating: "- ", count: 100_000) + "x",
-            String(repeating: "{", count: 100_000),
-            "x" + String(repeating: " ** x", count: 100_000),
-            "x" + String(repeating: " + x", count: 100_000),
-            "x" + String(repeating: ".a", count: 100_000),
-            "f" + String(repeating: "()", count: 100_000),
-            String(repeating: "a ? b : ", count: 100_000) + "c",
-            String(repeating: "if a {", count: 100_000),
-            "if a {} " + String(repeating: "else if a {} ", count: 100_000),
-            String(repeating: "\"\\(", count: 10_000),
-            "let " + String(repeating: "(", count: 100_000),
-            "let x: " + String(repeating: "[", count: 100_000),
+            String(repeating: "(", count: 20_000) + "x" + String(repeating: ")", count: 20_000),
+            String(repeating: "[", count: 20_000),
+            String(repeating: "-", count: 20_000) + "x",
+            String(repeating: "- ", count: 20_000) + "x",
+            String(repeating: "{", count: 20_000),
+            "x" + String(repeating: " ** x", count: 20_000),
+            "x" + String(repeating: " + x", count: 20_000),
+            "x" + String(repeating: ".a", count: 20_000),
+            "f" + String(repeating: "()", count: 20_000),
+            String(repeating: "a ? b : ", count: 20_000) + "c",
+            String(repeating: "if a {", count: 20_000),
+            "if a {} " + String(repeating: "else if a {} ", count: 20_000),
+            String(repeating: "\"\\(", count: 5_000),
+            "let " + String(repeating: "(", count: 20_000),
+            "let x: " + String(repeating: "[", count: 20_000),
         ] {
             let d = diagnostic(source)
             #expect(d?.message.contains("nested too deeply") == true, "\(d?.message ?? "") for \(source.prefix(12))")

@@ -113,6 +113,8 @@ import TGCBase
         #expect(try lex("").map(\.kind) == [.eof])
         #expect(try lex("   \n\t// only a comment").map(\.kind) == [.eof])
         #expect(try lex("#!/usr/bin/env tgc\nx").map(\.kind) == [.identifier("x"), .eof])
+        let bom = try lex("\u{FEFF}let")
+        #expect(bom.map(\.kind) == [.keyword("let"), .eof] && bom[0].location.column == 2)
     }
 
     @Test func hugeSingleLineLexes() throws {
@@ -134,6 +136,11 @@ import TGCBase
         ("\"a \\(x\"", "unterminated string literal", 1, 1),
         ("\"\"\"\nabc\n", "unterminated multi-line string literal", 1, 1),
         ("\"\"\"\n  a\n b\n  \"\"\"", "insufficient indentation", 3, 1),
+        ("\"\"\"abc\n\"\"\"", "multi-line string literal content must begin on a new line", 1, 4),
+        ("\"\"\"\nab\"\"\"\n\"\"\"", "closing delimiter must begin on a new line", 2, 3),
+        ("x = \"a\\(\"b", "unterminated string literal", 1, 5),
+        ("\"\\u{}\"", "invalid unicode escape", 1, 2),
+        ("0b102", "invalid number literal '0b102'", 1, 1),
     ])
     func lexicalErrors(source: String, message: String, line: Int, column: Int) throws {
         var lexer = Lexer(text: source)

@@ -52,6 +52,7 @@ import TGCBase
                 == "let x = 1 | var y: Tensor = f() | var z: [Int] | let (a, (b, _)) = t | let _ = g()")
         #expect(try rendered("let p: (Tensor, [[Float]]) = q; var o: Int? = nil; let (c) = 1")
                 == "let p: (Tensor, [[Float]]) = q | var o: Int? = nil | let c = 1")
+        #expect(try rendered("let g: Array<Swift.Int> = h") == "let g: Array<Swift.Int> = h")
         guard case .binding(_, .tuple(let elements, let loc), _, _) = try parse("let (dw, db) = grad(of: loss, wrt: w, b)").statements[0].kind else {
             Issue.record("expected a tuple pattern")
             return
