@@ -9,6 +9,9 @@ public final class EagerBuilder: Builder {
     private var tensors: [Tensor] = []
     private var tape: [TapeEntry] = []
 
+    /// The largest tensor the interpreter allocates (8 GiB of Double elements).
+    public static let maximumElements = 1 << 30
+
     public init(context: RunContext) {
         self.context = context
     }
@@ -32,6 +35,9 @@ public final class EagerBuilder: Builder {
             resultTypes = try kind.definition.inferType(operandTypes, attributes)
         } catch let error as OpTypeError {
             throw Diagnostic(error.message, at: location)
+        }
+        for type in resultTypes where type.elementCount > Self.maximumElements {
+            throw Diagnostic("a tensor of shape \(formatShape(type.shape)) has \(type.elementCount) elements; eager mode holds at most \(Self.maximumElements) per tensor", at: location)
         }
         if let trace {
             let from = operandTypes.map(\.description).joined(separator: ", ")

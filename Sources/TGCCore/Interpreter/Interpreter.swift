@@ -58,7 +58,11 @@ public enum Interpreter {
         case .pow: return single(Kernels.binary(operands[0], operands[1], type) { Kernels.power($0, $1, type.dtype) })
         case .maximum: return single(Kernels.binary(operands[0], operands[1], type, Kernels.nanMax))
         case .minimum: return single(Kernels.binary(operands[0], operands[1], type, Kernels.nanMin))
-        case .mod: return single(Kernels.binary(operands[0], operands[1], type) { Kernels.floorMod($0, $1, type.dtype) })
+        case .mod:
+            if type.dtype != .float32, operands[1].elements.contains(0) {
+                throw Diagnostic("integer modulo by zero", at: location)
+            }
+            return single(Kernels.binary(operands[0], operands[1], type) { Kernels.floorMod($0, $1, type.dtype) })
         case .equal: return single(Kernels.binary(operands[0], operands[1], type) { $0 == $1 ? 1 : 0 })
         case .notEqual: return single(Kernels.binary(operands[0], operands[1], type) { $0 != $1 ? 1 : 0 })
         case .less: return single(Kernels.binary(operands[0], operands[1], type) { $0 < $1 ? 1 : 0 })

@@ -222,9 +222,12 @@ extension Evaluator {
 
     func makeArange(_ site: CallSite) throws -> EvalValue {
         var site = site
-        try site.bind([.unlabeled("start"), .unlabeled("end", optional: true), .unlabeled("step", optional: true),
+        try site.bind([.unlabeled("start"), .unlabeled("end", optional: true), .unlabeled("positionalStep", optional: true),
                        .labeled("step"), .labeled("dtype"), .labeled("requiresGrad")])
-        var bounds = [site.value("start")!] + [site.value("end"), site.bound["step"]?.first?.value].compactMap { $0 }
+        if site.value("positionalStep") != nil && site.value("step") != nil {
+            throw Diagnostic("arange takes the step once, positionally or as step:", at: site.location("step"))
+        }
+        var bounds = [site.value("start")!] + [site.value("end"), site.value("positionalStep") ?? site.value("step")].compactMap { $0 }
         if bounds.count == 1 { bounds.insert(.int(0), at: 0) }
         let numbers = try bounds.map { try staticDouble($0, what: "an arange bound", at: site.location) }
         let (start, end, step) = (numbers[0], numbers[1], numbers.count > 2 ? numbers[2] : 1)

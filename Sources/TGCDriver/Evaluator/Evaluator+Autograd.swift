@@ -45,7 +45,7 @@ extension Evaluator {
         }
         let type = builder.type(of: output.id)
         guard type.elementCount == 1, type.dtype == .float32 else {
-            throw Diagnostic("grad(of:wrt:) needs a float32 scalar, got \(type)", at: site.location("of"))
+            throw Diagnostic("grad(of:wrt:) needs a float32 scalar, got a \(type.dtype) tensor of shape \(formatShape(type.shape))", at: site.location("of"))
         }
         var wrt: [ValueID] = []
         for (value, location) in site.bound["wrt"] ?? [] {

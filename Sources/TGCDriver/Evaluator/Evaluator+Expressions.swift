@@ -39,8 +39,16 @@ extension Evaluator {
             return try call(callee, arguments, closure, at: at)
         case .member(let base, let name):
             return try property(name, of: try evaluate(base), baseExpr: base, at: at)
-        case .subscriptAccess:
-            throw Diagnostic("indexing with [...] is not supported yet", at: at)
+        case .subscriptAccess(let baseExpr, let arguments):
+            let base = try evaluate(baseExpr)
+            guard case .array(let items) = base, arguments.count == 1, arguments[0].label == nil else {
+                throw Diagnostic("indexing with [...] works on arrays such as x.shape; tensor indexing is not supported yet", at: at)
+            }
+            let index = try staticInt(try evaluate(arguments[0].value), what: "an array index", at: arguments[0].location)
+            guard items.indices.contains(index) else {
+                throw Diagnostic("index \(index) is out of range for an array of \(items.count) elements", at: arguments[0].location)
+            }
+            return items[index]
         case .closure:
             throw Diagnostic("a closure can only be passed as a trailing closure (noGrad { ... })", at: at)
         case .ternary(let conditionExpr, let thenExpr, let elseExpr):
@@ -71,7 +79,7 @@ extension Evaluator {
                         throw Diagnostic("precision must be between 0 and 20", at: argument.location)
                     }
                 }
-                text.append(try format(try evaluate(first.value), precision: precision, at: first.location))
+                text.append(try format(try evaluate(first.value), precision: precision, interpolated: true, at: first.location))
             }
         }
         if text.operands.isEmpty {

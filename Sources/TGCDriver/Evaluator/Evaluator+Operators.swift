@@ -7,6 +7,10 @@ extension Evaluator {
     func tensorOp(_ kind: OpKind, _ operands: [EvalValue], _ attrs: Attributes = .none,
                   gradFunction: String? = nil, at location: SourceLocation) throws -> TensorValue {
         let valueOperands = kind == .select ? Array(operands.dropFirst()) : operands
+        if kind == .pow, case .int(let exponent) = operands[1], exponent < 0,
+           valueOperands.compactMap(staticDType).max() != .float32 {
+            throw Diagnostic("integers to negative integer powers are not allowed; convert with .float() first", at: location)
+        }
         let promoted = valueOperands.compactMap(staticDType).max() ?? .float32
         let tensors = try operands.enumerated().map { index, value -> TensorValue in
             if case .tensor(let tensor) = value { return tensor }
@@ -27,7 +31,7 @@ extension Evaluator {
             result.leaves = inputLeaves
             result.gradFunction = gradFunction
         } else if !inputLeaves.isEmpty {
-            result.blockedBy = gradEnabled ? (IRPrinter.opName(kind), location) : ("noGrad", location)
+            result.blockedBy = gradEnabled ? (Self.surfaceName(kind), location) : ("noGrad", location)
             if !gradEnabled && builder.type(of: id).dtype == .float32 {
                 // Keep the reverse sweep from flowing through work done under noGrad.
                 result.id = try builder.apply1(.stopGradient, [id], at: location)
@@ -176,6 +180,17 @@ extension Evaluator {
         case ">=": return .bool(a >= b)
         default: throw Diagnostic("unsupported operator '\(op)'", at: location)
         }
+    }
+
+    /// How an op is spelled in the language, for messages.
+    static func surfaceName(_ kind: OpKind) -> String {
+        let names: [OpKind: String] = [
+            .argMax: "argmax()", .argMin: "argmin()", .equal: "==", .notEqual: "!=", .less: "<",
+            .lessEqual: "<=", .greater: ">", .greaterEqual: ">=", .logicalAnd: "&&", .logicalOr: "||",
+            .logicalNot: "!", .mod: "%", .sign: "sign()", .cast: "a conversion to an integer dtype",
+            .stopGradient: "detach()",
+        ]
+        return names[kind] ?? IRPrinter.opName(kind)
     }
 
     /// PyTorch's grad_fn names, printed for non-leaf tensors that require grad.

@@ -25,8 +25,9 @@ extension Evaluator {
         return .void
     }
 
-    /// How a value prints: as Python/PyTorch would print the corresponding object.
-    func format(_ value: EvalValue, precision: Int?, at location: SourceLocation) throws -> FormattedText {
+    /// How a value prints: as Python/PyTorch would print the corresponding object. Inside a
+    /// string interpolation a 0-dim tensor formats as its number, as PyTorch's f-strings do.
+    func format(_ value: EvalValue, precision: Int?, interpolated: Bool = false, at location: SourceLocation) throws -> FormattedText {
         var text = FormattedText()
         switch value {
         case .int(let n):
@@ -41,7 +42,7 @@ extension Evaluator {
             text.append(f)
         case .tensor(let tensor):
             let type = builder.type(of: tensor.id)
-            if tensor.isHostScalar || precision != nil {
+            if tensor.isHostScalar || precision != nil || (interpolated && type.rank == 0) {
                 guard type.elementCount == 1 else {
                     throw Diagnostic("precision: needs a single value, got a tensor of shape \(formatShape(type.shape))", at: location)
                 }

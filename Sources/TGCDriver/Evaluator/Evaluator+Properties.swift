@@ -20,7 +20,7 @@ extension Evaluator {
         case "T":
             guard type.rank >= 2 else { return base }
             return .tensor(try record(.transpose, [tensor], attributesWith(permutation: Array((0..<type.rank).reversed())),
-                                      gradFunction: type.rank == 2 ? "TBackward0" : "PermuteBackward0", at: location))
+                                      gradFunction: "PermuteBackward0", at: location))
         case "grad":
             let owner = Self.describe(baseExpr)
             guard let key = tensor.leafKey, tensor.requiresGrad else {

@@ -83,6 +83,12 @@ extension Evaluator {
         return .tensor(try record(.transpose, [x], attributesWith(permutation: permutation), gradFunction: "TransposeBackward0", at: site.location))
     }
 
+    /// `x.to(dtype)`: the tensor itself when it already has that dtype, as in PyTorch.
+    func converted(_ x: TensorValue, to dtype: DType, at location: SourceLocation) throws -> TensorValue {
+        if builder.type(of: x.id).dtype == dtype { return x }
+        return try record(.cast, [x], TensorMethods.castAttributes(dtype), gradFunction: "ToCopyBackward0", at: location)
+    }
+
     func item(_ x: TensorValue, at location: SourceLocation) throws -> EvalValue {
         let type = builder.type(of: x.id)
         guard type.elementCount == 1 else {
@@ -107,7 +113,7 @@ extension Evaluator {
         case (1, 2):
             let row = try reshaped(a, to: [1, sa[0]], gradFunction: "ViewBackward0", at: location)
             let product = try record(.matmul, [row, b], gradFunction: "MmBackward0", at: location)
-            return .tensor(try reshaped(product, to: [sb[1]], gradFunction: "SqueezeBackward1", at: location))
+            return .tensor(try reshaped(product, to: [sb[1]], gradFunction: "SqueezeBackward4", at: location))
         default:
             throw Diagnostic("matmul supports 1-D and 2-D operands, got shapes \(formatShape(sa)) and \(formatShape(sb))", at: location)
         }

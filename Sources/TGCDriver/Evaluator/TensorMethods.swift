@@ -50,12 +50,12 @@ enum TensorMethods {
                 case .device: return .tensor(x)
                 case .string(let name) where name == "cpu" || name == "cuda" || name.hasPrefix("cuda:"): return .tensor(x)
                 case .dtype(let dtype):
-                    return .tensor(try e.record(.cast, [x], castAttributes(dtype), gradFunction: "ToCopyBackward0", at: site.location))
+                    return .tensor(try e.converted(x, to: dtype, at: site.location))
                 default: throw Diagnostic("to() takes a device (.cpu, .cuda) or a dtype (.float32, .int64, .bool)", at: site.location("target"))
                 }
             },
-            "float": { e, x, site in try noArguments(site); return .tensor(try e.record(.cast, [x], castAttributes(.float32), gradFunction: "ToCopyBackward0", at: site.location)) },
-            "long": { e, x, site in try noArguments(site); return .tensor(try e.record(.cast, [x], castAttributes(.int64), gradFunction: nil, at: site.location)) },
+            "float": { e, x, site in try noArguments(site); return .tensor(try e.converted(x, to: .float32, at: site.location)) },
+            "long": { e, x, site in try noArguments(site); return .tensor(try e.converted(x, to: .int64, at: site.location)) },
             "matmul": { e, x, site in try e.binaryFunction(prepend(x, site)) { e, a, b, at in try e.matmul(a, b, at: at) } },
             "dot": { e, x, site in try e.binaryFunction(prepend(x, site)) { e, a, b, at in try e.dot(a, b, at: at) } },
             "pow": { e, x, site in
