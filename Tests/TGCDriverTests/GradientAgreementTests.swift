@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+import TGCCore
+@testable import TGCDriver
+
+/// Gradients of composite programs agree between eager mode (the tape) and compiled C (the
+/// autodiff pass), within 1e-4 relative + 1e-5 absolute: both run the same float32 ops, but
+/// gcc may reorder the sums of reductions and matmuls.
+@Suite struct GradientAgreementTests {
+    static let programs: [(name: String, source: String, outputs: [String])] = [
+        ("mlp", """
+        manualSeed(3)
+        let x = randn([8, 5])
+        let labels = tensor([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [1.0, 0.0, 0.0],
+                             [0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+        let w1 = randn([5, 6]) * 0.5
+        let b1 = zeros([6])
+        let w2 = randn([6, 3]) * 0.5
+        let b2 = zeros([3])
+        let hidden = relu(matmul(x, w1) + b1)
+        let logits = matmul(hidden, w2) + b2
+        let (m, _) = logits.max(dim: 1, keepDim: true)
+        let shifted = logits - m
+        let logProbs = shifted - log(exp(shifted).sum(dim: 1, keepDim: true))
+        let loss = -(labels * logProbs).sum() / 8
+        let (gw1, gb1, gw2, gb2) = grad(of: loss, wrt: w1, b1, w2, b2)
+        save(gw1, "gw1.npy")
+        save(gb1, "gb1.npy")
+        save(gw2, "gw2.npy")
+        save(gb2, "gb2.npy")
+        """, ["gw1", "gb1", "gw2", "gb2"]),
+        ("softmax-chain", """
+        manualSeed(5)
+        var x = randn([4, 7], requiresGrad: true)
+        let e = exp(x - x.max())
+        let p = e / e.sum(dim: 1, keepDim: true)
+        let y = (p * tanh(x) + sigmoid(x) * x.std()).mean()
+        y.backward()
+        save(x.grad, "gx.npy")
+        """, ["gx"]),
+        ("loop-training", """
+        manualSeed(1)
+        let X = randn([20, 3])
+        let target = matmul(X, tensor([[1.0], [-2.0], [0.5]]))
+        var w = zeros([3, 1], requiresGrad: true)
+        for step in 0..<25 {
+            let loss = ((matmul(X, w) - target) ** 2).mean()
+            loss.backward()
+            noGrad { w -= 0.1 * w.grad }
+            w.grad.zero()
+        }
+        save(w, "w.npy")
+        """, ["w"]),
+    ]
+
+    @Test(arguments: programs.map(\.name))
+    func eagerAndCompiledGradientsAgree(_ name: String) throws {
+        let program = Self.programs.first { $0.name == name }!
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("\(name).swiftdsl")
+        try program.source.write(to: file, atomically: true, encoding: .utf8)
+        let eagerDirectory = directory.appendingPathComponent("eager")
+        let compiledDirectory = directory.appendingPathComponent("compiled")
+        for folder in [eagerDirectory, compiledDirectory] {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        }
+        _ = try Pipeline.eagerOutput(of: file.path, outputDirectory: eagerDirectory.path)
+        let binary = directory.appendingPathComponent("program").path
+        try Pipeline.buildExecutable(file.path, to: binary)
+        let (status, _, errors) = try TestPaths.execute(binary, ["--out", compiledDirectory.path])
+        #expect(status == 0, "\(errors)")
+        for output in program.outputs {
+            let eagerPath = eagerDirectory.appendingPathComponent(output + ".npy").path
+            let compiledPath = compiledDirectory.appendingPathComponent(output + ".npy").path
+            let eager = try NPY.load(eagerPath, as: try NPY.readType(eagerPath))
+            let compiled = try NPY.load(compiledPath, as: try NPY.readType(compiledPath))
+            #expect(eager.type == compiled.type)
+            #expect(eager.elements.contains { $0 != 0 }, "\(output) should not be all zeros")
+            for (a, b) in zip(eager.elements, compiled.elements) {
+                #expect(abs(a - b) <= 1e-5 + 1e-4 * abs(a), "\(name)/\(output): eager \(a) vs compiled \(b)")
+            }
+        }
+    }
+}
