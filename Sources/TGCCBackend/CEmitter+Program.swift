@@ -144,22 +144,12 @@ extension CProgramEmitter {
 
     private mutating func emitLoad(_ op: Op, path: String) {
         let type = op.result.type
-        out.open("")
-        out.line("char err[512];")
-        out.line("if (tgc_npy_load(\(CSourceText.stringLiteral(path)), \(dtypeCode(type.dtype)), \(type.rank), \(shapeLiteral(type)), \(name(op.result)), err, sizeof err) != 0)")
-        out.line("    tgc_fatal(\"%s\", err);")
-        out.close()
+        out.line("load_npy(\(CSourceText.stringLiteral(path)), \(dtypeCode(type.dtype)), \(type.rank), \(shapeLiteral(type)), \(name(op.result)));")
     }
 
     private mutating func emitSave(_ op: Op, path: String) {
         let value = op.operands[0]
-        out.open("")
-        out.line("char err[512];")
-        out.line("char *path = tgc_output_path(&tgc_opts, \(CSourceText.stringLiteral(path)));")
-        out.line("if (tgc_npy_save(path, \(dtypeCode(value.type.dtype)), \(value.type.rank), \(shapeLiteral(value.type)), \(name(value)), err, sizeof err) != 0)")
-        out.line("    tgc_fatal(\"%s\", err);")
-        out.line("free(path);")
-        out.close()
+        out.line("save_npy(\(CSourceText.stringLiteral(path)), \(dtypeCode(value.type.dtype)), \(value.type.rank), \(shapeLiteral(value.type)), \(name(value)));")
     }
 
     /// The line is assembled exactly as the interpreter's PrintFormatter assembles it.

@@ -91,6 +91,10 @@ struct CProgramEmitter {
         out.line("static tgc_options tgc_opts;     /* parsed command-line options */")
         out.line("static int tgc_printing = 1;     /* 0 while benchmarking */")
         out.line()
+        var kinds = Set<OpKind>()
+        module.body.walk { kinds.insert($0.kind) }
+        if kinds.contains(.load) { out.line(Self.loadHelper) }
+        if kinds.contains(.save) { out.line(Self.saveHelper) }
     }
 
     private mutating func emitInputTable() throws {
@@ -156,6 +160,28 @@ struct CProgramEmitter {
     }
 
     // MARK: helpers
+
+    /// `load` with the runtime's .npy reader; errors are fatal with its message.
+    static let loadHelper = """
+        /* Reads a .npy file of exactly this dtype and shape into data. */
+        static void load_npy(const char *path, tgc_dtype dtype, int ndim, const int64_t *shape, void *data) {
+            char err[512];
+            if (tgc_npy_load(path, dtype, ndim, shape, data, err, sizeof err) != 0) tgc_fatal("%s", err);
+        }
+
+        """
+
+    /// `save` with the runtime's .npy writer; errors are fatal with its message.
+    static let saveHelper = """
+        /* Writes a .npy file; relative paths go under --out DIR. */
+        static void save_npy(const char *path, tgc_dtype dtype, int ndim, const int64_t *shape, const void *data) {
+            char err[512];
+            char *full = tgc_output_path(&tgc_opts, path);
+            if (tgc_npy_save(full, dtype, ndim, shape, data, err, sizeof err) != 0) tgc_fatal("%s", err);
+            free(full);
+        }
+
+        """
 
     /// `12 * sizeof(float)`.
     func byteCount(_ type: TensorType) -> String {

@@ -40,13 +40,13 @@ public struct CFamilyRenderer {
         case .intLiteral(let value):
             return Self.literal(value)
         case .prefix(let symbol, let operand):
-            return symbol + operandText(operand)
+            return symbol + operandText(operand, ofPrefix: true)
         case .infix(let symbol, let lhs, let rhs):
             return "\(operandText(lhs)) \(symbol) \(operandText(rhs))"
         case .call(let name, let arguments):
             return "\(name)(" + arguments.map(render).joined(separator: ", ") + ")"
         case .cast(let type, let operand):
-            return "(\(type.cName))" + operandText(operand)
+            return "(\(type.cName))" + operandText(operand, ofPrefix: true)
         case .ternary(let condition, let then, let otherwise):
             return "\(operandText(condition)) ? \(operandText(then)) : \(operandText(otherwise))"
         }
@@ -59,8 +59,9 @@ public struct CFamilyRenderer {
         return parts.joined(separator: " + ")
     }
 
-    /// `expr` as an operand of another operator: parenthesized unless it is atomic.
-    private func operandText(_ expr: ScalarExpr) -> String {
+    /// `expr` as an operand of another operator: parenthesized unless it is atomic (a prefix
+    /// operator binds tighter than any infix one, so it needs parentheses only under another).
+    private func operandText(_ expr: ScalarExpr, ofPrefix: Bool = false) -> String {
         let text = render(expr)
         switch expr {
         case .load, .local, .loopIndex, .call:
@@ -69,7 +70,9 @@ public struct CFamilyRenderer {
             return index.terms.isEmpty ? text : "(\(text))"
         case .floatLiteral, .doubleLiteral, .intLiteral:
             return text.hasPrefix("-") ? "(\(text))" : text
-        case .prefix, .infix, .cast, .ternary:
+        case .prefix, .cast:
+            return ofPrefix ? "(\(text))" : text
+        case .infix, .ternary:
             return "(\(text))"
         }
     }

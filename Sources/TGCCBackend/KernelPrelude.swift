@@ -24,9 +24,11 @@ enum KernelPrelude {
         return (int64_t)result;
     }
 
-    /* Floor modulo (Python's %, torch.remainder): the result has the divisor's sign. */
+    /* Floor modulo (Python's %, torch.remainder): the result has the divisor's sign.
+       Integer modulo by zero is an error, as in the interpreter (and PyTorch). */
     static inline int64_t tgc_op_imod(int64_t a, int64_t b) {
-        if (b == 0 || b == -1) return 0;
+        if (b == 0) tgc_fatal("integer modulo by zero");
+        if (b == -1) return 0;
         int64_t r = a % b;
         return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
     }

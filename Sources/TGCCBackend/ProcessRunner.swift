@@ -11,7 +11,9 @@ enum ProcessRunner {
         var stderr: String
     }
 
-    static func run(_ executable: String, _ arguments: [String], directory: String? = nil) throws -> Result {
+    /// Runs `executable` with `arguments`; `environment` entries are added to this process's.
+    static func run(_ executable: String, _ arguments: [String], directory: String? = nil,
+                    environment: [String: String] = [:]) throws -> Result {
         let scratch = FileManager.default.temporaryDirectory
             .appendingPathComponent("tgc-process-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
@@ -27,6 +29,9 @@ enum ProcessRunner {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = stdoutHandle
         process.standardError = stderrHandle

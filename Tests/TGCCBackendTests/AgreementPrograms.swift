@@ -1,0 +1,294 @@
+import TGCCore
+
+/// The IR programs of the cross-backend tests, one per op family; each saves every result.
+/// `OpCoverageTests` checks that together they use every op kind except `gradient`.
+enum AgreementPrograms {
+    /// Every program, by name (names become binary and folder names).
+    static func all() throws -> [(String, Module)] {
+        [("unary", try unary()), ("binary", try binary()), ("movement", try movement()),
+         ("reductions", try reductions()), ("sources", try sources()), ("random", try random()),
+         ("control", try controlFlow()), ("printing", try printing())]
+    }
+
+    static let unaryKinds: [OpKind] = [.neg, .exp, .log, .sin, .cos, .tanh, .sqrt, .abs, .relu, .sigmoid,
+                                       .sign, .logicalNot, .stopGradient]
+    static let binaryKinds: [OpKind] = [.add, .sub, .mul, .div, .pow, .maximum, .minimum, .mod, .equal, .notEqual,
+                                        .less, .lessEqual, .greater, .greaterEqual, .logicalAnd, .logicalOr]
+    static let reductionKinds: [OpKind] = [.reduceSum, .reduceMax, .reduceMin, .argMax, .argMin]
+
+    /// Every unary op and every cast on float (with NaN, ±inf, ±0), int, bool and scalar inputs.
+    static func unary() throws -> Module {
+        let p = ProgramBuilder()
+        let special = try p.constant([-2.5, -1, -0.0, 0, 0.5, 1.75, 3, .nan, .infinity, -.infinity, 1e-8, 88.5,
+                                      -100, 0.25, 7, -7, 1e10], [17])
+        let inputs: [(String, ValueID)] = [
+            ("special", special),
+            ("matrix", try p.constant(TestData.floats(15, seed: 1), [3, 5])),
+            ("scalar", try p.constant([0.75], [])),
+            ("int", try p.constant([-3, -2, -1, 0, 1, 2, 3, 4, -4, 5, 6, -7, 8, 0, 9], [3, 5], .int64)),
+            ("bool", try p.constant([1, 0, 0, 1, 1, 0], [2, 3], .bool)),
+        ]
+        for (label, x) in inputs {
+            for kind in unaryKinds { try p.save(try p.op(kind, [x]), "\(kind.rawValue)_\(label)") }
+            for dtype in DType.allCases {
+                try p.save(try p.op(.cast, [x]) { $0.dtype = dtype }, "cast_\(label)_to_\(dtype.rawValue)")
+            }
+        }
+        return p.module
+    }
+
+    /// Every binary op on pairs covering broadcasting ([3,1]×[1,4], rank 0 × rank 3,
+    /// [2,1,3]×[4,1]), mixed dtypes, zeros (division and modulo), negative exponents and NaN.
+    static func binary() throws -> Module {
+        let p = ProgramBuilder()
+        let same7a = try p.constant([-2.5, 0, 3, .nan, .infinity, -0.0, 5.5], [7])
+        let same7b = try p.constant([2, 0, -1.5, 1, 2, 0, -2], [7])
+        let pairs: [(String, ValueID, ValueID)] = [
+            ("col_row", try p.constant([-1.5, 0.25, 3], [3, 1]), try p.constant([2, -0.5, 0, 1.25], [1, 4])),
+            ("same7", same7a, same7b),
+            ("scalar_rank3", try p.constant([1.5], []), try p.constant(TestData.floats(24, seed: 2), [2, 3, 4])),
+            ("rank3_rank2", try p.constant(TestData.floats(6, seed: 3), [2, 1, 3]), try p.constant([0.5, -2, 3, 0], [4, 1])),
+            ("int", try p.constant([-3, -2, -1, 0, 1, 2, 3, 4, -4, 5, 6, -7, 8, 0, 9], [3, 5], .int64),
+             try p.constant([2, 0, -1, 3, -2, 1, 0, 4, 3, 2, -3, 2, 1, 0, -1], [3, 5], .int64)),
+            ("int_float", try p.constant([-2, 0, 5], [3, 1], .int64), try p.constant([0.5, -1.5, 2, 0], [1, 4])),
+            ("bool", try p.constant([1, 0, 1, 0, 1, 1], [2, 3], .bool), try p.constant([1, 1, 0, 0, 0, 1], [2, 3], .bool)),
+            ("bool_int", try p.constant([1, 0, 1, 0, 1, 1], [2, 3], .bool), try p.constant([3, -1, 0], [3], .int64)),
+            ("float_bool", try p.constant(TestData.floats(17, seed: 4), [17]), try p.constant([1], [], .bool)),
+        ]
+        for (label, a, b) in pairs {
+            let integerResult = DType.promote(p.type(a).dtype, p.type(b).dtype) != .float32
+            for kind in binaryKinds where !(kind == .mod && integerResult) {
+                try p.save(try p.op(kind, [a, b]), "\(kind.rawValue)_\(label)")
+            }
+        }
+        // Integer modulo by zero is a run-time error (GeneratedProgramTests), so these divisors have no 0.
+        let dividends = try p.constant([-7, -3, -1, 0, 1, 4, 7, 9, -9, 5, 6, -6], [2, 6], .int64)
+        try p.save(try p.op(.mod, [dividends, try p.constant([3, -3, 2, -2, 1, -1], [6], .int64)]), "mod_int_signs")
+        try p.save(try p.op(.mod, [try p.constant([1, 0, 1], [3], .bool), try p.constant([1], [], .bool)]), "mod_bool")
+        try p.save(try p.op(.mod, [try p.constant([1, 0, 1], [3], .bool), try p.constant([4, -3, 2], [3], .int64)]), "mod_bool_int")
+        let condition = try p.constant([1, 0, 1], [3, 1], .bool)
+        try p.save(try p.op(.select, [condition, try p.constant([1, 2, 3, 4], [1, 4]), try p.constant([-5], [], .int64)]), "select_broadcast")
+        try p.save(try p.op(.select, [try p.constant([0, 1, 1, 0, 0, 1], [2, 3], .bool),
+                                      try p.constant([1, 2, 3, 4, 5, 6], [2, 3], .int64),
+                                      try p.constant([1, 0, 1], [3], .bool)]), "select_int_bool")
+        try p.save(try p.op(.select, [try p.constant([0], [], .bool), same7a, same7b]), "select_scalar_condition")
+        return p.module
+    }
+
+    /// reshape (also feeding a kernel, as a view), transpose (2-D, every 3-D permutation, size-1
+    /// dims, int, bool) and broadcastTo.
+    static func movement() throws -> Module {
+        let p = ProgramBuilder()
+        let x3 = try p.constant(TestData.floats(24, seed: 5), [2, 3, 4])
+        let m = try p.constant([-3, -2, -1, 0, 1, 2, 3, 4, -4, 5, 6, -7, 8, 0, 9], [3, 5], .int64)
+        let flat = try p.op(.reshape, [x3]) { $0.shape = [4, 6] }
+        try p.save(flat, "reshape_4x6")
+        try p.save(try p.op(.add, [flat, try p.constant(TestData.floats(6, seed: 6), [6])]), "reshape_then_add")
+        try p.save(try p.op(.reshape, [m]) { $0.shape = [15] }, "reshape_int")
+        try p.save(try p.op(.reshape, [try p.constant([2.5], [])]) { $0.shape = [1, 1] }, "reshape_scalar")
+
+        try p.save(try p.op(.transpose, [try p.constant(TestData.floats(15, seed: 7), [3, 5])]) { $0.permutation = [1, 0] }, "transpose_2d")
+        for perm in [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]] {
+            try p.save(try p.op(.transpose, [x3]) { $0.permutation = perm }, "transpose_3d_\(perm.map(String.init).joined())")
+        }
+        try p.save(try p.op(.transpose, [try p.constant([1, 2, 3], [1, 3, 1])]) { $0.permutation = [2, 0, 1] }, "transpose_unit_dims")
+        try p.save(try p.op(.transpose, [try p.constant(TestData.floats(7, seed: 8), [7])]) { $0.permutation = [0] }, "transpose_1d")
+        try p.save(try p.op(.transpose, [m]) { $0.permutation = [1, 0] }, "transpose_int")
+        try p.save(try p.op(.transpose, [try p.constant([1, 0, 0, 1, 1, 0], [2, 3], .bool)]) { $0.permutation = [1, 0] }, "transpose_bool")
+
+        try p.save(try p.op(.broadcastTo, [try p.constant([1, 2, 3], [3, 1])]) { $0.shape = [2, 3, 4] }, "broadcast_col")
+        try p.save(try p.op(.broadcastTo, [try p.constant([4.5], [])]) { $0.shape = [5] }, "broadcast_scalar")
+        try p.save(try p.op(.broadcastTo, [try p.constant([1, -2, 3, 0.5], [4])]) { $0.shape = [3, 4] }, "broadcast_row")
+        try p.save(try p.op(.broadcastTo, [try p.constant([7, -8, 9], [3], .int64)]) { $0.shape = [2, 3] }, "broadcast_int")
+        try p.save(try p.op(.broadcastTo, [try p.constant([1, 0], [2, 1], .bool)]) { $0.shape = [2, 3] }, "broadcast_bool")
+        return p.module
+    }
+
+    /// Each reduction over each axis, with and without keepDim, over all axes, and over two
+    /// axes; on float (also with NaN), int with ties, bool, rank 0, rank 1 (17) and [1, 7].
+    static func reductions() throws -> Module {
+        let p = ProgramBuilder()
+        var withNaN = TestData.floats(24, seed: 9)
+        withNaN[5] = .nan
+        withNaN[17] = .nan
+        let tensors: [(String, ValueID, [[Int]?])] = [
+            ("f3", try p.constant(TestData.floats(24, seed: 10), [2, 3, 4]), [[0], [1], [2], nil]),
+            ("nan", try p.constant(withNaN, [2, 3, 4]), [[0], [1], [2], nil]),
+            ("int", try p.constant([3, 1, 3, 0, -2, 3, 3, -2, 0, 1, -5, 3, 2, -5, 0], [3, 5], .int64), [[0], [1], nil]),
+            ("bool", try p.constant([0, 1, 1, 0, 0, 0], [2, 3], .bool), [[0], [1], nil]),
+            ("scalar", try p.constant([-1.25], []), [nil]),
+            ("v17", try p.constant(TestData.floats(17, seed: 11), [17]), [[0], nil]),
+            ("row7", try p.constant(TestData.floats(7, seed: 12), [1, 7]), [[0], [1], nil]),
+        ]
+        for (label, x, axesOptions) in tensors {
+            for kind in reductionKinds {
+                for axes in axesOptions {
+                    for keepDim in [false, true] {
+                        let name = "\(kind.rawValue)_\(label)_\(axes.map { $0.map(String.init).joined() } ?? "all")\(keepDim ? "_keep" : "")"
+                        try p.save(try p.op(kind, [x]) { $0.axes = axes; $0.keepDim = keepDim }, name)
+                    }
+                }
+            }
+        }
+        let x3 = try p.constant(TestData.floats(24, seed: 13), [2, 3, 4])
+        for kind in [OpKind.reduceSum, .reduceMax, .reduceMin] {
+            for keepDim in [false, true] {
+                try p.save(try p.op(kind, [x3]) { $0.axes = [0, 2]; $0.keepDim = keepDim }, "\(kind.rawValue)_axes02\(keepDim ? "_keep" : "")")
+            }
+        }
+        return p.module
+    }
+
+    /// matmul (1×1, 3×17·17×5, 129×3·3×1, int, bool, a 64³ one that takes the OpenMP path),
+    /// constants (data and splat, every dtype, zero-size) and arange.
+    static func sources() throws -> Module {
+        let p = ProgramBuilder()
+        let shapes: [([Int], [Int])] = [([1, 1], [1, 1]), ([3, 17], [17, 5]), ([129, 3], [3, 1]), ([4, 33], [33, 2])]
+        for (index, (sa, sb)) in shapes.enumerated() {
+            let a = try p.constant(TestData.floats(sa[0] * sa[1], seed: 20 + index, scale: 100), sa)
+            let b = try p.constant(TestData.floats(sb[0] * sb[1], seed: 40 + index), sb)
+            try p.save(try p.op(.matmul, [a, b]), "matmul_\(sa[0])x\(sa[1])_\(sb[1])")
+        }
+        try p.save(try p.op(.matmul, [try p.constant([1, -2, 3, 0, 4, -1], [2, 3], .int64),
+                                      try p.constant([2, 0, 1, -3, 1, 1, 0, 2, -1, 5, 2, 0], [3, 4], .int64)]), "matmul_int")
+        try p.save(try p.op(.matmul, [try p.constant([1, 0, 0, 0], [2, 2], .bool), try p.constant([0, 1, 1, 0], [2, 2], .bool)]), "matmul_bool")
+        let big = try p.op(.randNormal, []) { $0.shape = [64, 64]; $0.dtype = .float32 }
+        try p.save(try p.op(.matmul, [big, big]), "matmul_64_parallel")
+        try p.save(try p.op(.add, [try p.op(.randUniform, []) { $0.shape = [300, 300]; $0.dtype = .float32 }, try p.splat(1, [])]), "add_300x300_parallel")
+
+        try p.save(try p.splat(1.5, [2, 3]), "splat_float")
+        try p.save(try p.splat(2.7, [4], .int64), "splat_int_truncates")
+        try p.save(try p.splat(-2.7, [4], .int64), "splat_negative_int_truncates")
+        try p.save(try p.splat(1, [3], .bool), "splat_bool")
+        try p.save(try p.splat(2.5, []), "splat_scalar")
+        try p.save(try p.splat(0, [2, 0]), "splat_empty")
+        try p.save(try p.constant([1.9, -1.9, 0, 5], [2, 2], .int64), "data_int_truncates")
+        try p.save(try p.constant([1, 0, 2], [3], .bool), "data_bool")
+        try p.save(try p.constant([0.1, 1e-30, 3.4e38, -0.0], [4]), "data_float")
+        try p.save(try p.constant([], [0]), "data_empty")
+
+        let aranges: [(Double, Double, Int, DType)] = [(0.5, 0.25, 9, .float32), (-3, 2, 7, .int64), (0, 0.1, 17, .float32),
+                                                       (0, 1, 3, .bool), (2.5, -1.5, 1, .float32)]
+        for (index, (start, step, count, dtype)) in aranges.enumerated() {
+            try p.save(try p.op(.arange, []) { $0.start = start; $0.step = step; $0.shape = [count]; $0.dtype = dtype }, "arange_\(index)")
+        }
+        return p.module
+    }
+
+    /// Random draws in program order, reseeding with manualSeed, and draws inside a loop.
+    static func random() throws -> Module {
+        let p = ProgramBuilder()
+        func draw(_ kind: OpKind, _ shape: [Int]) throws -> ValueID {
+            try p.op(kind, []) { $0.shape = shape; $0.dtype = .float32 }
+        }
+        try p.save(try draw(.randUniform, [3, 4]), "uniform_3x4")
+        try p.save(try draw(.randNormal, [17]), "normal_17")
+        try p.save(try draw(.randNormal, []), "normal_scalar")
+        try p.effect(.manualSeed, []) { $0.seed = 7 }
+        try p.save(try draw(.randUniform, [5]), "uniform_after_seed")
+        try p.save(try draw(.randNormal, [2, 3]), "normal_after_seed")
+        let start = try p.splat(0, [4])
+        let summed = try p.graph.loop(0..<3, carrying: [start], at: p.here()) { _, carried in
+            [try p.op(.add, [carried[0], try draw(.randNormal, [4])])]
+        }
+        try p.save(summed[0], "loop_of_normals")
+        try p.save(try draw(.randUniform, [2]), "uniform_after_loop")
+        return p.module
+    }
+
+    /// Loops with carried values (a swap, a swap through views, an unchanged value), a nested
+    /// loop, a zero-trip loop, if/else at top level and inside a loop.
+    static func controlFlow() throws -> Module {
+        let p = ProgramBuilder()
+        let g = p.graph
+        let a = try p.constant([1, 2, 3], [3]), b = try p.constant([10, 20, 30], [3])
+        let c = try p.splat(0, [], .int64), d = try p.constant([5, 6], [2])
+        let e = try p.constant([1, 2, 3, 4], [4]), f = try p.constant([-1, -2, -3, -4], [2, 2])
+        let s = try p.splat(1, [])
+        let looped = try g.loop(0..<5, carrying: [a, b, c, d, e, f, s], at: p.here()) { index, v in
+            let nextC = try p.op(.add, [v[2], index])
+            let nextE = try p.op(.reshape, [v[5]]) { $0.shape = [4] }
+            let nextF = try p.op(.reshape, [v[4]]) { $0.shape = [2, 2] }
+            let nextS = try p.op(.add, [try p.op(.mul, [v[6], try p.splat(2, [])]), try p.op(.cast, [index]) { $0.dtype = .float32 }])
+            return [v[1], v[0], nextC, v[3], nextE, nextF, nextS]
+        }
+        for (i, value) in looped.enumerated() { try p.save(value, "loop_carried_\(i)") }
+
+        let x = try p.constant([1, -2, 3, 0.5], [2, 2])
+        let outer = try g.loop(0..<3, carrying: [x], at: p.here()) { _, v in
+            let inner = try g.loop(0..<4, carrying: [v[0]], at: p.here()) { j, w in
+                [try p.op(.add, [try p.op(.mul, [w[0], try p.splat(0.5, [])]), try p.op(.cast, [j]) { $0.dtype = .float32 }])]
+            }
+            return [try p.op(.add, [inner[0], try p.splat(1, [])])]
+        }
+        try p.save(outer[0], "nested_loops")
+        let empty = try g.loop(3..<3, carrying: [a], at: p.here()) { _, v in [try p.op(.neg, [v[0]])] }
+        try p.save(empty[0], "zero_trip_loop")
+
+        let positive = try p.op(.greater, [try p.op(.reduceSum, [a]) { $0.axes = nil }, try p.splat(0, [])])
+        let branched = try g.branch(positive, carrying: [a, c], at: p.here(),
+                                    then: { v in [try p.op(.mul, [v[0], try p.splat(2, [])]), v[1]] },
+                                    else: { v in [try p.op(.sub, [v[0], try p.splat(1, [])]), v[1]] })
+        try p.save(branched[0], "if_then")
+        try p.save(branched[1], "if_unchanged")
+        let negative = try p.op(.less, [try p.splat(1, []), try p.splat(0, [])])
+        let other = try g.branch(negative, carrying: [b], at: p.here(),
+                                 then: { v in [try p.op(.neg, [v[0]])] }, else: { v in [try p.op(.exp, [v[0]])] })
+        try p.save(other[0], "if_else")
+
+        let alternating = try g.loop(0..<6, carrying: [a], at: p.here()) { index, v in
+            let even = try p.op(.equal, [try p.op(.mod, [index, try p.splat(2, [], .int64)]), try p.splat(0, [], .int64)])
+            return try g.branch(even, carrying: [v[0]], at: p.here(),
+                                then: { w in [try p.op(.add, [w[0], try p.splat(1, [])])] },
+                                else: { w in [w[0]] })
+        }
+        try p.save(alternating[0], "if_in_loop")
+        return p.module
+    }
+
+    /// print: text with quotes, backslashes, tabs, newlines, non-ASCII and trigraph-like
+    /// sequences; tensors of each dtype (with a suffix, summarized, zero-size); scalars as repr,
+    /// fixed precision, int and bool; prints inside a loop.
+    static func printing() throws -> Module {
+        let p = ProgramBuilder()
+        func show(_ segments: [PrintSegment], _ operands: [ValueID]) throws {
+            try p.effect(.print, operands) { $0.printSegments = segments }
+        }
+        let matrix = try p.constant(TestData.floats(6, seed: 30, scale: 10), [2, 3])
+        let ints = try p.constant([3, -1, 0, 12345], [4], .int64)
+        let bools = try p.constant([1, 0, 0, 1], [2, 2], .bool)
+        let scalar = try p.op(.add, [try p.splat(0.1, []), try p.splat(0.2, [])])
+        try show([.text("quote \" backslash \\ tab\t é ñ 日本 ??= ??/ 100% %s done")], [])
+        try show([.text("two\nlines")], [])
+        try show([], [])
+        try show([.text("m = "), .tensor(operand: 0, suffix: nil)], [matrix])
+        try show([.tensor(operand: 0, suffix: "requires_grad=True")], [matrix])
+        try show([.tensor(operand: 0, suffix: nil), .text(" and "), .tensor(operand: 1, suffix: nil)], [ints, bools])
+        try show([.tensor(operand: 0, suffix: nil)], [try p.op(.arange, []) { $0.start = 0; $0.step = 1; $0.shape = [1500]; $0.dtype = .float32 }])
+        try show([.tensor(operand: 0, suffix: nil)], [try p.splat(0, [0])])
+        try show([.tensor(operand: 0, suffix: nil)], [scalar])
+        try show([.text("repr "), .scalar(operand: 0, precision: nil), .text(" fixed "), .scalar(operand: 0, precision: 4),
+                  .text(" int "), .scalar(operand: 1, precision: nil), .text(" bool "), .scalar(operand: 2, precision: nil)],
+                 [scalar, try p.splat(-42, [], .int64), try p.splat(1, [], .bool)])
+        let loss = try p.splat(2, [])
+        _ = try p.graph.loop(0..<3, carrying: [loss], at: p.here()) { index, v in
+            let epoch = try p.op(.add, [index, try p.splat(1, [], .int64)])
+            try show([.text("Epoch "), .scalar(operand: 0, precision: nil), .text(": Loss = "), .scalar(operand: 1, precision: 4)], [epoch, v[0]])
+            return [try p.op(.mul, [v[0], try p.splat(0.3, [])])]
+        }
+        try p.save(loss, "loss")
+        return p.module
+    }
+}
+
+/// Deterministic test data: floats in [-scale, scale), varied and reproducible.
+enum TestData {
+    static func floats(_ count: Int, seed: Int, scale: Double = 4) -> [Double] {
+        var state = UInt64(truncatingIfNeeded: seed) &* 6364136223846793005 &+ 1442695040888963407
+        return (0..<count).map { _ in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let unit = Double(state >> 11) / Double(1 << 53)
+            return Double(Float((unit * 2 - 1) * scale))
+        }
+    }
+}

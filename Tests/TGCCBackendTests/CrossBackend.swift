@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+import TGCBase
+@testable import TGCCBackend
+@testable import TGCCore
+
+/// Whether gcc is available; C tests are skipped with this reason when it is not.
+let gccAvailable = CToolchain.findCompiler() != nil
+let gccMissing: Comment = "gcc is not installed (or TGC_CC names no compiler): C backend tests are skipped"
+
+/// Runs a module on the interpreter (ModuleRunner) and as a compiled C binary, and compares
+/// what they save and print.
+///
+/// Tolerance: integers and bools must be equal; float32 elements must agree within relative
+/// 1e-5 or absolute 1e-6 (NaN matches NaN, infinities must be equal). The lowering is written
+/// to be bit-exact with the interpreter (same operation order, double accumulation, the same
+/// libm single-precision functions), so on this toolchain results agree exactly; the tolerance
+/// only leaves room for a different libm's last-bit differences in expf/sinf/powf/... (about
+/// 1 ulp ≈ 6e-8 relative), far below what a real lowering bug produces.
+enum CrossBackend {
+    static let relativeTolerance = 1e-5
+    static let absoluteTolerance = 1e-6
+
+    /// Test binaries are built with AddressSanitizer and UBSan, so out-of-bounds loops fail loudly.
+    static let testFlags = CToolchain.sanitizerFlags
+
+    /// A fresh temporary folder, removed by the caller.
+    static func makeDirectory(_ label: String) throws -> URL {
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("tgc-cbackend-\(label)-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// Emits and compiles `module` into `directory/name`; returns the binary's path.
+    static func compile(_ module: Module, name: String, in directory: URL) throws -> String {
+        try Verifier.verify(module)
+        let source = try CEmitter.emit(module, programName: name, description: "cross-backend test \(name)")
+        let path = directory.appendingPathComponent(name).path
+        try CToolchain.buildExecutable(cSource: source, outputPath: path, extraFlags: testFlags)
+        return path
+    }
+
+    /// Runs `module` on the interpreter; saves go to `outputDirectory`; returns printed lines.
+    static func interpret(_ module: Module, outputDirectory: URL, seed: UInt64 = 0,
+                          inputs: [String: Tensor] = [:]) throws -> [String] {
+        let context = RunContext(seed: seed)
+        context.outputDirectory = outputDirectory.path
+        context.inputs = inputs
+        var lines: [String] = []
+        context.writeLine = { lines.append($0) }
+        try ModuleRunner.run(module, context: context)
+        return lines
+    }
+
+    /// Runs a built binary; `ASAN_OPTIONS` turns leak checking off (sandboxes may forbid ptrace).
+    static func execute(_ binary: String, _ arguments: [String]) throws -> ProcessRunner.Result {
+        try ProcessRunner.run(binary, arguments, environment: ["ASAN_OPTIONS": "detect_leaks=0"])
+    }
+
+    /// Interpreter vs binary on one module: every saved file must agree and the printed lines
+    /// must be identical. Returns the interpreter's lines for further checks.
+    @discardableResult
+    static func expectAgreement(_ module: Module, name: String, seeds: [UInt64] = [0],
+                                sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> [String] {
+        let directory = try makeDirectory(name)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let binary = try compile(module, name: name, in: directory)
+        var printed: [String] = []
+        for seed in seeds {
+            let expected = directory.appendingPathComponent("interpreter-\(seed)")
+            let actual = directory.appendingPathComponent("c-\(seed)")
+            try FileManager.default.createDirectory(at: expected, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: actual, withIntermediateDirectories: true)
+            printed = try interpret(module, outputDirectory: expected, seed: seed)
+            var arguments = ["--out", actual.path]
+            if seed != 0 { arguments += ["--seed", String(seed)] }
+            let result = try execute(binary, arguments)
+            #expect(result.status == 0, "binary \(name) failed: \(result.stderr)", sourceLocation: sourceLocation)
+            let expectedText = printed.map { $0 + "\n" }.joined()
+            #expect(result.stdout == expectedText, "printed output differs (seed \(seed))", sourceLocation: sourceLocation)
+            try expectSameFiles(expected: expected, actual: actual, sourceLocation: sourceLocation)
+        }
+        return printed
+    }
+
+    /// Every .npy in `expected` exists in `actual` with the same type and agreeing elements.
+    static func expectSameFiles(expected: URL, actual: URL, sourceLocation: Testing.SourceLocation) throws {
+        let names = try FileManager.default.contentsOfDirectory(atPath: expected.path).filter { $0.hasSuffix(".npy") }.sorted()
+        #expect(!names.isEmpty, "the interpreter saved nothing", sourceLocation: sourceLocation)
+        for name in names {
+            let a = expected.appendingPathComponent(name).path, b = actual.appendingPathComponent(name).path
+            guard FileManager.default.fileExists(atPath: b) else {
+                Issue.record("the binary did not write \(name)", sourceLocation: sourceLocation)
+                continue
+            }
+            let type = try NPY.readType(a)
+            let typeB = try NPY.readType(b)
+            guard type == typeB else {
+                Issue.record("\(name): interpreter wrote \(type), C wrote \(typeB)", sourceLocation: sourceLocation)
+                continue
+            }
+            let x = try NPY.load(a, as: type), y = try NPY.load(b, as: type)
+            let mismatches = zip(x.elements, y.elements).enumerated().filter { !agree($0.element.0, $0.element.1, type.dtype) }
+            if let first = mismatches.first {
+                Issue.record("\(name) (\(type)): \(mismatches.count) elements differ; first at \(first.offset): interpreter \(first.element.0), C \(first.element.1)",
+                             sourceLocation: sourceLocation)
+            }
+        }
+    }
+
+    static func agree(_ a: Double, _ b: Double, _ dtype: DType) -> Bool {
+        guard dtype == .float32 else { return a == b }
+        if a.isNaN || b.isNaN { return a.isNaN && b.isNaN }
+        if a.isInfinite || b.isInfinite { return a == b }
+        return Swift.abs(a - b) <= max(absoluteTolerance, relativeTolerance * Swift.abs(a))
+    }
+}

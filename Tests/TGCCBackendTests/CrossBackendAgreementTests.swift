@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+@testable import TGCCBackend
+@testable import TGCCore
+
+/// Interpreter vs compiled C on every op family: saved tensors agree (see CrossBackend for the
+/// tolerance) and printed text is identical.
+@Suite(.enabled(if: gccAvailable, gccMissing))
+struct CrossBackendAgreementTests {
+    @Test func unaryOpsAndCasts() throws {
+        try CrossBackend.expectAgreement(try AgreementPrograms.unary(), name: "unary")
+    }
+
+    @Test func binaryOpsWithBroadcastingAndSelect() throws {
+        try CrossBackend.expectAgreement(try AgreementPrograms.binary(), name: "binary")
+    }
+
+    @Test func reshapeTransposeBroadcast() throws {
+        try CrossBackend.expectAgreement(try AgreementPrograms.movement(), name: "movement")
+    }
+
+    @Test func reductionsOverEveryAxis() throws {
+        try CrossBackend.expectAgreement(try AgreementPrograms.reductions(), name: "reductions")
+    }
+
+    @Test func matmulConstantsArange() throws {
+        try CrossBackend.expectAgreement(try AgreementPrograms.sources(), name: "sources")
+    }
+
+    /// Same seed, same numbers: the default seed 0 and `--seed 5` against RunContext(seed: 5).
+    @Test func randomStreamsAndManualSeed() throws {
+        try CrossBackend.expectAgreement(try AgreementPrograms.random(), name: "random", seeds: [0, 5])
+    }
+
+    @Test func loopsAndBranches() throws {
+        try CrossBackend.expectAgreement(try AgreementPrograms.controlFlow(), name: "control")
+    }
+
+    @Test func printedTextIsIdentical() throws {
+        let lines = try CrossBackend.expectAgreement(try AgreementPrograms.printing(), name: "printing")
+        #expect(lines.contains("Epoch 3: Loss = 0.1800"))
+        #expect(lines.contains("repr 0.30000001192092896 fixed 0.3000 int -42 bool True"))
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+import TGCBase
+@testable import TGCCBackend
+@testable import TGCCore
+
+/// The command line of generated binaries: inputs bound with --in, `load` at run time, clear
+/// errors (missing or mis-shaped .npy, unknown flags, unbound inputs), --bench and --help.
+/// One binary serves every check, so gcc runs once.
+@Suite(.enabled(if: gccAvailable, gccMissing), .serialized)
+struct GeneratedProgramTests {
+    /// inputs x: f32[3, 4], n: i64[2], m: bool[3]; a `load` of `loadPath`: f32[2].
+    static func program(loadPath: String) throws -> Module {
+        let p = ProgramBuilder()
+        func input(_ name: String, _ shape: [Int], _ dtype: DType) throws -> ValueID {
+            try p.op(.input, []) { $0.name = name; $0.shape = shape; $0.dtype = dtype }
+        }
+        let x = try input("x", [3, 4], .float32)
+        let n = try input("n", [2], .int64)
+        let m = try input("m", [3], .bool)
+        let total = try p.op(.reduceSum, [n]) { $0.axes = nil }
+        try p.save(try p.op(.add, [try p.op(.mul, [x, try p.splat(2, [])]), total]), "x_times_2_plus_sum_n")
+        try p.save(try p.op(.select, [try p.op(.reshape, [m]) { $0.shape = [3, 1] }, x, try p.splat(-1, [])]), "select_by_m")
+        try p.save(try p.op(.mod, [try p.splat(10, [2], .int64), n]), "ten_mod_n")
+        let loaded = try p.op(.load, []) { $0.path = loadPath; $0.shape = [2]; $0.dtype = .float32 }
+        try p.save(try p.op(.exp, [loaded]), "exp_loaded")
+        try p.effect(.print, [x]) { $0.printSegments = [.text("x = "), .tensor(operand: 0, suffix: nil)] }
+        return p.module
+    }
+
+    @Test func inputsLoadsAndErrors() throws {
+        let directory = try CrossBackend.makeDirectory("program")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func file(_ name: String) -> String { directory.appendingPathComponent(name).path }
+        let module = try Self.program(loadPath: file("loaded.npy"))
+        let binary = try CrossBackend.compile(module, name: "program", in: directory)
+
+        let x = Tensor(type: TensorType([3, 4], .float32), elements: TestData.floats(12, seed: 50))
+        let n = Tensor(type: TensorType([2], .int64), elements: [3, -7])
+        let m = Tensor(type: TensorType([3], .bool), elements: [1, 0, 1])
+        try NPY.save(x, to: file("x.npy"))
+        try NPY.save(n, to: file("n.npy"))
+        try NPY.save(m, to: file("m.npy"))
+        let bound = ["--in", "x=\(file("x.npy"))", "--in", "n=\(file("n.npy"))", "--in", "m=\(file("m.npy"))"]
+
+        // The loaded file does not exist yet: a clear error naming it.
+        let missingLoad = try CrossBackend.execute(binary, bound)
+        #expect(missingLoad.status != 0)
+        #expect(missingLoad.stderr.hasPrefix("error: ") && missingLoad.stderr.contains("loaded.npy"), "\(missingLoad.stderr)")
+
+        try NPY.save(Tensor(type: TensorType([2], .float32), elements: [0.5, -1]), to: file("loaded.npy"))
+        let expected = directory.appendingPathComponent("expected"), actual = directory.appendingPathComponent("actual")
+        try FileManager.default.createDirectory(at: expected, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: actual, withIntermediateDirectories: true)
+        let lines = try CrossBackend.interpret(module, outputDirectory: expected, inputs: ["x": x, "n": n, "m": m])
+        let run = try CrossBackend.execute(binary, bound + ["--out", actual.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout == lines.map { $0 + "\n" }.joined())
+        try CrossBackend.expectSameFiles(expected: expected, actual: actual, sourceLocation: #_sourceLocation)
+
+        // Errors: unbound input, missing .npy, wrong shape, unknown flag.
+        let unbound = try CrossBackend.execute(binary, ["--in", "n=\(file("n.npy"))"])
+        #expect(unbound.status != 0)
+        #expect(unbound.stderr.contains("input 'x' is not bound: pass --in x=FILE.npy"), "\(unbound.stderr)")
+
+        let missing = try CrossBackend.execute(binary, ["--in", "x=\(file("nope.npy"))"])
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("input 'x'") && missing.stderr.contains("nope.npy"), "\(missing.stderr)")
+
+        try NPY.save(Tensor(type: TensorType([4, 3], .float32), elements: TestData.floats(12, seed: 51)), to: file("wrong.npy"))
+        let wrongShape = try CrossBackend.execute(binary, ["--in", "x=\(file("wrong.npy"))"])
+        #expect(wrongShape.status != 0)
+        #expect(wrongShape.stderr.contains("input 'x'") && wrongShape.stderr.contains("3"), "\(wrongShape.stderr)")
+
+        try NPY.save(Tensor(type: TensorType([2], .int64), elements: [4, 0]), to: file("n0.npy"))
+        let modZero = try CrossBackend.execute(binary, bound.map { $0 == "n=\(file("n.npy"))" ? "n=\(file("n0.npy"))" : $0 })
+        #expect(modZero.status != 0)
+        #expect(modZero.stderr.contains("error: integer modulo by zero"), "\(modZero.stderr)")
+
+        let unknown = try CrossBackend.execute(binary, ["--frobnicate"])
+        #expect(unknown.status != 0)
+        #expect(unknown.stderr.contains("unknown option '--frobnicate'"), "\(unknown.stderr)")
+
+        // --bench fills unbound inputs, prints once (the warm-up) and reports timings.
+        let bench = try CrossBackend.execute(binary, ["--bench", "3", "--out", actual.path])
+        #expect(bench.status == 0, "\(bench.stderr)")
+        #expect(bench.stderr.contains("bench: runs=3"), "\(bench.stderr)")
+        #expect(bench.stdout.components(separatedBy: "x = ").count == 2)
+
+        let help = try CrossBackend.execute(binary, ["--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("float32[3, 4]") && help.stdout.contains("bool[3]"), "\(help.stdout)")
+    }
+
+    /// A compile error in generated C surfaces as an error carrying gcc's message.
+    @Test func compileErrorsCarryGccOutput() throws {
+        let directory = try CrossBackend.makeDirectory("broken")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let output = directory.appendingPathComponent("broken").path
+        #expect {
+            try CToolchain.buildExecutable(cSource: "int main(void) { return undefined_name; }\n", outputPath: output)
+        } throws: { error in
+            "\(error)".contains("undefined_name")
+        }
+        #expect(!FileManager.default.fileExists(atPath: output))
+    }
+}
