@@ -11,6 +11,9 @@ public enum KernelLowering {
         case .constant:
             let type = op.result.type
             if let data = attrs.data, type.elementCount > 0 {
+                guard data.count == type.elementCount else {
+                    throw Diagnostic("internal error: a constant of type \(type) has \(data.count) elements", at: op.location)
+                }
                 return .staticData(data.map { Tensor.round($0, to: type.dtype) })
             }
             let value = ScalarRules.literal(attrs.value ?? 0, ScalarType(type.dtype))
@@ -69,7 +72,15 @@ public enum KernelLowering {
 
         case .matmul: return .kernel(ReductionLowering.matmul(op))
 
-        case .print: return .print(attrs.printSegments ?? [])
+        case .print:
+            let segments = attrs.printSegments ?? []
+            for case .tensor(let operand, _) in segments where !op.operands.indices.contains(operand) {
+                throw Diagnostic("internal error: print refers to operand \(operand) of \(op.operands.count)", at: op.location)
+            }
+            for case .scalar(let operand, _) in segments where !op.operands.indices.contains(operand) {
+                throw Diagnostic("internal error: print refers to operand \(operand) of \(op.operands.count)", at: op.location)
+            }
+            return .print(segments)
         case .save: return .save(path: attrs.path ?? "")
         case .manualSeed: return .reseed(UInt64(truncatingIfNeeded: attrs.seed ?? 0))
         case .gradient:

@@ -7,7 +7,8 @@ import TGCBase
 /// never see a half-written library.
 enum RuntimeLibrary {
     /// The runtime folder (the one holding `include/tgc_runtime.h` and `src/`): env
-    /// TGC_RUNTIME_DIR, else a `runtime/` folder found upward from the executable or this file.
+    /// TGC_RUNTIME_DIR, else a `runtime/` (or installed `share/tgc/runtime/`) folder found upward
+    /// from the running executable or from this source file.
     static func locate() throws -> URL {
         let environment = ProcessInfo.processInfo.environment
         if let explicit = environment["TGC_RUNTIME_DIR"], !explicit.isEmpty {
@@ -23,8 +24,10 @@ enum RuntimeLibrary {
         for start in starts {
             var directory = start
             while true {
-                let candidate = directory.appendingPathComponent("runtime")
-                if isRuntime(candidate) { return candidate }
+                for relative in ["runtime", "share/tgc/runtime"] {
+                    let candidate = directory.appendingPathComponent(relative)
+                    if isRuntime(candidate) { return candidate }
+                }
                 let parent = directory.deletingLastPathComponent()
                 if parent.path == directory.path { break }
                 directory = parent
@@ -61,8 +64,11 @@ enum RuntimeLibrary {
         for folder in ["include", "src"] {
             let url = runtime.appendingPathComponent(folder)
             for name in try FileManager.default.contentsOfDirectory(atPath: url.path).sorted() {
+                var isDirectory: ObjCBool = false
+                let file = url.appendingPathComponent(name)
+                guard FileManager.default.fileExists(atPath: file.path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
                 hash.add(name)
-                hash.add(try Data(contentsOf: url.appendingPathComponent(name)))
+                hash.add(try Data(contentsOf: file))
             }
         }
         let folder = cacheDirectory().appendingPathComponent("runtime-\(hash.hex)")

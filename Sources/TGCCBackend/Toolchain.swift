@@ -33,7 +33,8 @@ public enum CToolchain {
         let unique = "\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
         let sourceFile = FileManager.default.temporaryDirectory.appendingPathComponent("tgc-\(unique)-\(output.lastPathComponent).c")
         try Data(cSource.utf8).write(to: sourceFile)
-        defer { try? FileManager.default.removeItem(at: sourceFile) }
+        var keepSource = false
+        defer { if !keepSource { try? FileManager.default.removeItem(at: sourceFile) } }
         let temporary = output.deletingLastPathComponent().appendingPathComponent(".\(output.lastPathComponent).tmp-\(unique)")
         defer { try? FileManager.default.removeItem(at: temporary) }
 
@@ -41,7 +42,8 @@ public enum CToolchain {
         let arguments = flags + [include, sourceFile.path, archive.path, "-lm", "-o", temporary.path]
         let result = try ProcessRunner.run(compiler, arguments)
         guard result.status == 0 else {
-            throw ToolError("gcc failed to compile the generated C (\(sourceFile.lastPathComponent)):\n" + result.stderr + result.stdout)
+            keepSource = true
+            throw ToolError("gcc failed to compile the generated C (kept at \(sourceFile.path)):\n" + result.stderr + result.stdout)
         }
         guard rename(temporary.path, output.path) == 0 else {
             throw ToolError("cannot write \(outputPath): \(String(cString: strerror(errno)))")

@@ -21,8 +21,13 @@ enum CrossBackend {
     static let relativeTolerance = 1e-5
     static let absoluteTolerance = 1e-6
 
-    /// Test binaries are built with AddressSanitizer and UBSan, so out-of-bounds loops fail loudly.
-    static let testFlags = CToolchain.sanitizerFlags
+    /// Each program is built twice: with the shipping flags (-O3, vectorized), and with
+    /// AddressSanitizer and UBSan so out-of-bounds loops and overflows fail loudly. The sanitized
+    /// build uses -O1 and no -g: gcc needs 10+ s for one large sanitized function at -O3 -g.
+    static let configurations: [(label: String, flags: [String])] = [
+        ("O3", []),
+        ("sanitized", ["-O1", "-fsanitize=address,undefined", "-fno-sanitize-recover=undefined"]),
+    ]
 
     /// A fresh temporary folder, removed by the caller.
     static func makeDirectory(_ label: String) throws -> URL {
@@ -32,13 +37,16 @@ enum CrossBackend {
         return url
     }
 
-    /// Emits and compiles `module` into `directory/name`; returns the binary's path.
-    static func compile(_ module: Module, name: String, in directory: URL) throws -> String {
+    /// Emits and compiles `module` into `directory/name`, once per configuration; returns the
+    /// binaries' paths.
+    static func compile(_ module: Module, name: String, in directory: URL) throws -> [String] {
         try Verifier.verify(module)
         let source = try CEmitter.emit(module, programName: name, description: "cross-backend test \(name)")
-        let path = directory.appendingPathComponent(name).path
-        try CToolchain.buildExecutable(cSource: source, outputPath: path, extraFlags: testFlags)
-        return path
+        return try configurations.map { configuration in
+            let path = directory.appendingPathComponent("\(name)-\(configuration.label)").path
+            try CToolchain.buildExecutable(cSource: source, outputPath: path, extraFlags: configuration.flags)
+            return path
+        }
     }
 
     /// Runs `module` on the interpreter; saves go to `outputDirectory`; returns printed lines.
@@ -61,31 +69,34 @@ enum CrossBackend {
     /// Interpreter vs binary on one module: every saved file must agree and the printed lines
     /// must be identical. Returns the interpreter's lines for further checks.
     @discardableResult
-    static func expectAgreement(_ module: Module, name: String, seeds: [UInt64] = [0],
+    /// `exact`: floats must be bit-identical too (random streams are, by design of the runtime).
+    static func expectAgreement(_ module: Module, name: String, seeds: [UInt64] = [0], exact: Bool = false,
                                 sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> [String] {
         let directory = try makeDirectory(name)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let binary = try compile(module, name: name, in: directory)
+        let binaries = try compile(module, name: name, in: directory)
         var printed: [String] = []
         for seed in seeds {
             let expected = directory.appendingPathComponent("interpreter-\(seed)")
-            let actual = directory.appendingPathComponent("c-\(seed)")
             try FileManager.default.createDirectory(at: expected, withIntermediateDirectories: true)
-            try FileManager.default.createDirectory(at: actual, withIntermediateDirectories: true)
             printed = try interpret(module, outputDirectory: expected, seed: seed)
-            var arguments = ["--out", actual.path]
-            if seed != 0 { arguments += ["--seed", String(seed)] }
-            let result = try execute(binary, arguments)
-            #expect(result.status == 0, "binary \(name) failed: \(result.stderr)", sourceLocation: sourceLocation)
-            let expectedText = printed.map { $0 + "\n" }.joined()
-            #expect(result.stdout == expectedText, "printed output differs (seed \(seed))", sourceLocation: sourceLocation)
-            try expectSameFiles(expected: expected, actual: actual, sourceLocation: sourceLocation)
+            for binary in binaries {
+                let label = URL(fileURLWithPath: binary).lastPathComponent
+                let actual = directory.appendingPathComponent("\(label)-\(seed)")
+                try FileManager.default.createDirectory(at: actual, withIntermediateDirectories: true)
+                let result = try execute(binary, ["--out", actual.path] + (seed == 0 ? [] : ["--seed", String(seed)]))
+                #expect(result.status == 0, "\(label) failed: \(result.stderr)", sourceLocation: sourceLocation)
+                #expect(result.stdout == printed.map { $0 + "\n" }.joined(),
+                        "\(label) printed other text (seed \(seed))", sourceLocation: sourceLocation)
+                try expectSameFiles(expected: expected, actual: actual, exact: exact, sourceLocation: sourceLocation)
+            }
         }
         return printed
     }
 
     /// Every .npy in `expected` exists in `actual` with the same type and agreeing elements.
-    static func expectSameFiles(expected: URL, actual: URL, sourceLocation: Testing.SourceLocation) throws {
+    static func expectSameFiles(expected: URL, actual: URL, exact: Bool = false,
+                                sourceLocation: Testing.SourceLocation) throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: expected.path).filter { $0.hasSuffix(".npy") }.sorted()
         #expect(!names.isEmpty, "the interpreter saved nothing", sourceLocation: sourceLocation)
         for name in names {
@@ -101,7 +112,7 @@ enum CrossBackend {
                 continue
             }
             let x = try NPY.load(a, as: type), y = try NPY.load(b, as: type)
-            let mismatches = zip(x.elements, y.elements).enumerated().filter { !agree($0.element.0, $0.element.1, type.dtype) }
+            let mismatches = zip(x.elements, y.elements).enumerated().filter { !agree($0.element.0, $0.element.1, type.dtype, exact: exact) }
             if let first = mismatches.first {
                 Issue.record("\(name) (\(type)): \(mismatches.count) elements differ; first at \(first.offset): interpreter \(first.element.0), C \(first.element.1)",
                              sourceLocation: sourceLocation)
@@ -109,9 +120,9 @@ enum CrossBackend {
         }
     }
 
-    static func agree(_ a: Double, _ b: Double, _ dtype: DType) -> Bool {
-        guard dtype == .float32 else { return a == b }
+    static func agree(_ a: Double, _ b: Double, _ dtype: DType, exact: Bool = false) -> Bool {
         if a.isNaN || b.isNaN { return a.isNaN && b.isNaN }
+        guard dtype == .float32, !exact else { return a == b }
         if a.isInfinite || b.isInfinite { return a == b }
         return Swift.abs(a - b) <= max(absoluteTolerance, relativeTolerance * Swift.abs(a))
     }
