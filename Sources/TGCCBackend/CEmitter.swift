@@ -7,6 +7,7 @@ import TGCCore
 /// one loop nest per op, each commented with its op and source line) and `main`.
 public enum CEmitter {
     public static func emit(_ module: Module, programName: String, description: String) throws -> String {
+        Unfuse.apply(to: module)
         let plan = try BufferPlan(module)
         var emitter = CProgramEmitter(plan: plan, module: module)
         return try emitter.emitProgram(programName: programName, description: description)

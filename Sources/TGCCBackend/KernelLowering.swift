@@ -88,6 +88,8 @@ public enum KernelLowering {
         case .forLoop: return .loop(lower: attrs.lower ?? 0, upper: attrs.upper ?? 0)
         case .ifElse: return .branch
         case .yield: return .yield
+        case .fusion:
+            throw Diagnostic("internal error: fusion groups are not lowered to C yet (run without the fusion pass)", at: op.location)
         }
     }
 

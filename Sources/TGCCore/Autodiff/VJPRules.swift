@@ -121,7 +121,7 @@ public enum VJPRules {
         case .constant, .arange, .randUniform, .randNormal, .input, .load, .sign, .logicalNot,
              .stopGradient, .mod, .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual,
              .logicalAnd, .logicalOr, .argMax, .argMin, .print, .save, .manualSeed, .gradient,
-             .forLoop, .ifElse, .yield:
+             .forLoop, .ifElse, .yield, .fusion:
             nil
         }
     }

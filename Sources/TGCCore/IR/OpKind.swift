@@ -41,4 +41,5 @@ public enum OpKind: String, Hashable, Sendable, CaseIterable {
     case forLoop         // attrs.lower ..< attrs.upper; region 0: (index, carried...) -> yield
     case ifElse          // operand 0: bool scalar; regions: then, else; both yield the results
     case yield           // terminator of a region
+    case fusion          // one kernel: region 0 (arguments = operands) computes the results; attrs.name
 }

@@ -50,6 +50,14 @@ public struct IRPrinter {
                 printBlock(op.regions[1], indent: indent + 1, locations: locations)
                 output += pad + "}\n"
                 continue
+            case .fusion:
+                let region = op.regions[0]
+                let arguments = zip(region.arguments, op.operands).map { "\(name($0.0)) = \(name($0.1))" }
+                line += "fusion \"\(op.attributes.name ?? "")\" (\(arguments.joined(separator: ", ")))" + typeSuffix(op) + " {"
+                output += line + locationComment(op, locations) + "\n"
+                printBlock(region, indent: indent + 1, locations: locations)
+                output += pad + "}\n"
+                continue
             default:
                 line += opName(op.kind)
                 if !op.operands.isEmpty { line += " " + op.operands.map { name($0) }.joined(separator: ", ") }

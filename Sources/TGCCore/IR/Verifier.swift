@@ -62,6 +62,11 @@ public enum Verifier {
             guard op.regions.count == 2, op.regions.allSatisfy({ $0.yielded.map(\.type) == expected }) else {
                 throw VerifierError(message: "\(at): branches yield types other than the results")
             }
+        case .fusion:
+            guard op.regions.count == 1, op.regions[0].arguments.map(\.type) == op.operands.map(\.type),
+                  op.regions[0].yielded.map(\.type) == op.results.map(\.type) else {
+                throw VerifierError(message: "\(at): fusion arguments, yields and results disagree")
+            }
         case .yield:
             return
         default:

@@ -98,7 +98,7 @@ public enum Interpreter {
         case .manualSeed:
             context.seed(UInt64(truncatingIfNeeded: attrs.seed ?? 0))
             return []
-        case .gradient, .forLoop, .ifElse, .yield:
+        case .gradient, .forLoop, .ifElse, .yield, .fusion:
             preconditionFailure("\(kind) is control flow; its owner runs it")
         }
     }

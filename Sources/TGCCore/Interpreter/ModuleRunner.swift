@@ -28,6 +28,8 @@ public enum ModuleRunner {
                 throw Diagnostic("gradient op was not expanded; run the autodiff pass", at: op.location)
             case .forLoop:
                 results = try runLoop(op, initial: operands, environment: &environment, context: context)
+            case .fusion:
+                results = try run(op.regions[0], arguments: operands, environment: &environment, context: context)
             case .ifElse:
                 let taken = operands[0].elements[0] != 0 ? op.regions[0] : op.regions[1]
                 results = try run(taken, arguments: [], environment: &environment, context: context)

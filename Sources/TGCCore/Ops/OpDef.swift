@@ -36,7 +36,7 @@ extension OpKind {
         case .add, .sub, .mul, .div, .pow, .maximum, .minimum, .mod, .equal, .notEqual, .less,
              .lessEqual, .greater, .greaterEqual, .logicalAnd, .logicalOr, .matmul: 2
         case .select: 3
-        case .print, .gradient, .forLoop, .ifElse, .yield: nil
+        case .print, .gradient, .forLoop, .ifElse, .yield, .fusion: nil
         }
     }
 }

@@ -105,6 +105,7 @@ enum OpTable {
         OpDef(.forLoop, .control, effects: true) { types, _ in types },
         OpDef(.ifElse, .control, effects: true) { _, _ in [] },
         OpDef(.yield, .control) { _, _ in [] },
+        OpDef(.fusion, .opaque) { _, _ in [] },
     ]
 
     /// Sources take their type from attrs.shape and attrs.dtype.

@@ -1,0 +1,182 @@
+/// Fusion: groups each kernel root with the cheap elementwise work that feeds it into one
+/// `fusion` op whose region holds the grouped ops, so the backends emit one loop nest for the
+/// whole group and the intermediates never reach memory.
+///
+///     %2 = mul %0, %1 : f32[n]                 %4 = fusion (%0, %1) : f32[n] {
+///     %3 = add %2, %1 : f32[n]        ==>        ^(%a, %b): %x = mul %a, %b
+///     %4 = relu %3 : f32[n]                                 %y = add %x, %b
+///                                                           %z = relu %y
+///                                                           yield %z
+///                                              }
+///
+/// Rules (TVM's op patterns, simplified):
+/// - An elementwise, broadcast or cast op is *inlined* into its consumers when every consumer
+///   can absorb it (an elementwise op, or a reduction taking it as its prologue) and it has the
+///   consumer's element count (never recomputed per broadcast element). An op used by
+///   several consumers is recomputed in each: cheaper than a round trip through memory.
+/// - reshape, transpose and broadcastTo join a group only as its leaves: their operand is
+///   always a group input, so every index in a kernel stays an affine function of its loops.
+/// - A reduction absorbs inlinable producers of its operand (its prologue). A reduction whose
+///   only user is an elementwise op of the same shape becomes that op's epilogue input.
+/// - Matmul, data sources, effects and control flow are never grouped.
+/// Groups of one op are left alone.
+let fusionPass = Pass(name: "fusion", summary: "group elementwise chains and reduction prologues/epilogues into kernels") { module in
+    for block in module.body.allBlocks {
+        FusionPlanner(module: module, block: block).run()
+    }
+}
+
+/// Decides and builds the fusion groups of one block.
+struct FusionPlanner {
+    let module: Module
+    let block: Block
+
+    /// How an op takes part in fusion.
+    private enum Role {
+        /// Elementwise arithmetic, select, cast: absorbs producers and can be absorbed.
+        case elementwise
+        /// reshape, transpose, broadcastTo: a group leaf (its operand is a group input).
+        case indexMap
+        /// A splat constant: inlined as a literal anywhere.
+        case literal
+        case reduction
+        case none
+    }
+
+    private func role(_ op: Op) -> Role {
+        switch op.kind {
+        case .reshape, .transpose, .broadcastTo: return .indexMap
+        case .constant: return op.attributes.value != nil ? .literal : .none
+        case .reduceSum, .reduceMax, .reduceMin, .argMax, .argMin: return .reduction
+        default:
+            switch op.kind.definition.fusion {
+            case .elementwise, .broadcast: return op.kind == .stopGradient ? .none : .elementwise
+            default: return .none
+            }
+        }
+    }
+
+    func run() {
+        let users = usersByValue()
+        let inBlock = Set(block.ops.map(ObjectIdentifier.init))
+        func blockUsers(_ op: Op) -> [Op]? {
+            // nil when a result is used outside this block's own op list (nested regions, yields).
+            var result: [Op] = []
+            for value in op.results {
+                for user in users[value] ?? [] {
+                    guard inBlock.contains(ObjectIdentifier(user)), user.kind != .yield else { return nil }
+                    result.append(user)
+                }
+            }
+            return result
+        }
+        // Reductions that become the epilogue input of their single elementwise user.
+        var epilogue = Set<ObjectIdentifier>()
+        for op in block.ops where role(op) == .reduction {
+            guard let consumers = blockUsers(op), let user = consumers.first,
+                  consumers.allSatisfy({ $0 === user }), role(user) == .elementwise,
+                  user.results[0].type.shape == op.results[0].type.shape else { continue }
+            epilogue.insert(ObjectIdentifier(op))
+        }
+        // Ops recomputed inside each of their consumers.
+        var inlinable = Set<ObjectIdentifier>()
+        for op in block.ops where [.elementwise, .literal, .indexMap].contains(role(op)) {
+            guard op.results.count == 1, let consumers = blockUsers(op), !consumers.isEmpty else { continue }
+            if role(op) != .literal && op.operands.contains(where: { $0.definingOp.map { epilogue.contains(ObjectIdentifier($0)) } ?? false }) {
+                continue   // it carries a reduction: compute it once
+            }
+            let count = op.results[0].type.elementCount
+            let absorbable = consumers.allSatisfy { user in
+                switch role(user) {
+                case .elementwise: return role(op) == .literal || user.results[0].type.elementCount == count
+                case .reduction: return true
+                default: return false
+                }
+            }
+            if absorbable { inlinable.insert(ObjectIdentifier(op)) }
+        }
+        // Build one group per root, in block order.
+        var absorbed = Set<ObjectIdentifier>()
+        var fusionFor: [ObjectIdentifier: Op] = [:]
+        var replacements: [Value: Value] = [:]
+        for op in block.ops {
+            let id = ObjectIdentifier(op)
+            guard role(op) != .none, role(op) != .literal, !inlinable.contains(id), !epilogue.contains(id) else { continue }
+            var members: [Op] = []
+            var seen = Set<ObjectIdentifier>()
+            gather(op, into: &members, seen: &seen, inlinable: inlinable, epilogue: epilogue)
+            guard members.count >= 2 else { continue }
+            let fusion = makeFusion(root: op, members: members)
+            fusionFor[id] = fusion
+            absorbed.formUnion(seen)
+            for (old, new) in zip(op.results, fusion.results) { replacements[old] = new }
+        }
+        guard !fusionFor.isEmpty else { return }
+        block.ops = block.ops.compactMap { op in
+            let id = ObjectIdentifier(op)
+            if let fusion = fusionFor[id] { return fusion }
+            return absorbed.contains(id) ? nil : op
+        }
+        module.replaceAllUses(replacements)
+    }
+
+    /// The ops of `root`'s group: the root, its inlinable producers and absorbed reductions.
+    private func gather(_ op: Op, into members: inout [Op], seen: inout Set<ObjectIdentifier>,
+                        inlinable: Set<ObjectIdentifier>, epilogue: Set<ObjectIdentifier>) {
+        guard seen.insert(ObjectIdentifier(op)).inserted else { return }
+        if role(op) != .indexMap {
+            for operand in op.operands {
+                guard let producer = operand.definingOp else { continue }
+                let id = ObjectIdentifier(producer)
+                if inlinable.contains(id) || epilogue.contains(id) {
+                    gather(producer, into: &members, seen: &seen, inlinable: inlinable, epilogue: epilogue)
+                }
+            }
+        }
+        members.append(op)   // after its producers: program order inside the region
+    }
+
+    /// A `fusion` op computing `root` from the group's inputs, with clones of the members.
+    private func makeFusion(root: Op, members: [Op]) -> Op {
+        let memberResults = Set(members.flatMap(\.results))
+        var inputs: [Value] = []
+        for member in members {
+            for operand in member.operands where !memberResults.contains(operand) && !inputs.contains(operand) {
+                inputs.append(operand)
+            }
+        }
+        let region = Block(arguments: inputs.map { module.makeValue($0.type) })
+        var mapping = Dictionary(uniqueKeysWithValues: zip(inputs, region.arguments))
+        for member in members {
+            let clone = module.makeOp(member.kind, member.operands.map { mapping[$0]! },
+                                      resultTypes: member.results.map(\.type), attributes: member.attributes,
+                                      at: member.location)
+            for (old, new) in zip(member.results, clone.results) { mapping[old] = new }
+            region.ops.append(clone)
+        }
+        region.ops.append(module.makeOp(.yield, root.results.map { mapping[$0]! }, resultTypes: [], at: root.location))
+        var attrs = Attributes()
+        attrs.name = FusionPlanner.kernelName(members)
+        return module.makeOp(.fusion, inputs, resultTypes: root.results.map(\.type), attributes: attrs,
+                             regions: [region], at: root.location)
+    }
+
+    /// `fused_sub_exp_reduce_sum`: named after what the kernel contains (literals left out).
+    static func kernelName(_ members: [Op]) -> String {
+        var names: [String] = []
+        for member in members where member.kind != .constant {
+            let name = IRPrinter.opName(member.kind)
+            if names.last != name { names.append(name) }
+        }
+        return "fused_" + names.prefix(6).joined(separator: "_")
+    }
+
+    /// Every op that reads each value, anywhere in the module.
+    private func usersByValue() -> [Value: [Op]] {
+        var users: [Value: [Op]] = [:]
+        module.body.walk { op in
+            for operand in op.operands { users[operand, default: []].append(op) }
+        }
+        return users
+    }
+}
