@@ -41,3 +41,21 @@ fuzz:
 difftest:
 	$(SWIFT) build --product tgc-stress
 	.build/debug/tgc-stress difftest --count $(N)
+
+## Benchmarks (docs/BENCHMARKS.md). `make bench` builds tgc in release, runs the tgc
+## workloads of bench/ and a memory-bandwidth triad, and writes bench/results.md.
+## `make bench-peers` does the same and runs NumPy and JAX (and PyTorch with PEERS=torch)
+## from bench/.venv in the same run, adding ratios and targets. BENCH_ARGS passes options
+## to bench/run.py, e.g. BENCH_ARGS="--threads 1 --only b2,b3_sum --target-s 1".
+BENCH_TGC := .build-bench/release/tgc
+BENCH_ARGS ?=
+PEERS ?=
+.PHONY: bench bench-peers
+bench:
+	$(SWIFT) build -c release --product tgc --scratch-path .build-bench
+	python3 bench/run.py --tgc $(BENCH_TGC) $(BENCH_ARGS)
+
+bench-peers:
+	$(SWIFT) build -c release --product tgc --scratch-path .build-bench
+	bash bench/peers/setup_venv.sh numpy jax $(PEERS)
+	python3 bench/run.py --tgc $(BENCH_TGC) --peers "numpy jax $(if $(filter torch all,$(PEERS)),torch)" $(BENCH_ARGS)

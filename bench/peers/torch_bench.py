@@ -1,0 +1,103 @@
+"""PyTorch peer, eager mode (no torch.compile): B1 (matmul), B2 (elementwise chain), B3
+(sum, row softmax written with the same ops as the tgc program), B4 (one MLP training step:
+forward, loss.backward(), SGD update under no_grad, grads reset), B5 (the seed's 100-epoch
+linear regression as written in the tutorial, without its prints), B8 (per-op cost of
+`s = s + one` on 1-element tensors)."""
+import torch
+
+import common
+
+
+def main():
+    args = common.parse_args(__doc__)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    common.info(f"torch {torch.__version__}, threads={torch.get_num_threads()}, "
+                f"MKL={torch.backends.mkl.is_available()}, CPU capability={torch.backends.cpu.get_cpu_capability()}")
+    gen = torch.Generator().manual_seed(1234)
+    t = args.target_s
+
+    def randn(*shape):
+        return torch.randn(*shape, generator=gen)
+
+    with torch.no_grad():
+        for n in common.MATMUL_SIZES:
+            key = f"b1_{n}"
+            if common.wanted(args, key):
+                a, b = randn(n, n), randn(n, n)
+                common.bench(key, lambda: torch.matmul(a, b), t)
+
+        if common.wanted(args, "b2"):
+            a, b, c = randn(common.N16M), randn(common.N16M), randn(common.N16M)
+            common.bench("b2", lambda: torch.relu(a * b + c) * 0.5 - a, t)
+            del a, b, c
+
+        if common.wanted(args, "b3_sum"):
+            x = randn(common.N16M)
+            common.bench("b3_sum", lambda: x.sum(), t)
+            del x
+
+        if common.wanted(args, "b3_softmax"):
+            x = randn(4096, 1024)
+
+            def softmax():
+                e = torch.exp(x - x.max(dim=1, keepdim=True).values)
+                return e / e.sum(dim=1, keepdim=True)
+            common.bench("b3_softmax", softmax, t)
+
+    if common.wanted(args, "b4"):
+        params = [(randn(*s) * 0.05).requires_grad_() for s in common.mlp_shapes()]
+        x = randn(128, 784)
+        y = torch.nn.functional.one_hot(torch.randint(0, 10, (128,), generator=gen), 10).float()
+
+        def step():
+            w1, b1, w2, b2, w3, b3 = params
+            h1 = torch.relu(x @ w1 + b1)
+            h2 = torch.relu(h1 @ w2 + b2)
+            z = h2 @ w3 + b3
+            shifted = z - z.max(dim=1, keepdim=True).values
+            logp = shifted - torch.log(torch.exp(shifted).sum(dim=1, keepdim=True))
+            loss = -(y * logp).sum() / 128
+            loss.backward()
+            with torch.no_grad():
+                for p in params:
+                    p -= 0.01 * p.grad
+                    p.grad = None
+            return loss
+        common.bench("b4", step, t)
+
+    if common.wanted(args, "b5"):
+        def linreg():
+            torch.manual_seed(42)
+            X = torch.randn(100, 1)
+            y_true = 3 * X + 2 + torch.randn(100, 1) * 0.5
+            w = torch.randn(1, requires_grad=True)
+            b = torch.randn(1, requires_grad=True)
+            learning_rate = 0.01
+            losses = []
+            for epoch in range(100):
+                y_pred = w * X + b
+                loss = ((y_pred - y_true) ** 2).mean()
+                loss.backward()
+                with torch.no_grad():
+                    w -= learning_rate * w.grad
+                    b -= learning_rate * b.grad
+                w.grad.zero_()
+                b.grad.zero_()
+                if (epoch + 1) % 10 == 0:
+                    losses.append(loss.item())
+            return w.item(), b.item(), losses
+        common.bench("b5", linreg, t)
+
+    if common.wanted(args, "b8"):
+        one = torch.ones(1)
+
+        def loop(count):
+            s = torch.zeros(1)
+            for _ in range(count):
+                s = s + one
+        common.eager_per_op("b8", loop)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,494 @@
+#!/usr/bin/env python3
+"""tgc's benchmark driver (docs/BENCHMARKS.md). Standard library only.
+
+    python3 bench/run.py --tgc .build-bench/release/tgc          # tgc workloads + triad
+    python3 bench/run.py --tgc ... --peers numpy,jax,torch \\
+        --peer-python bench/.venv/bin/python                      # + peers, ratios, targets
+
+Compiles every bench/*.swiftdsl program with the given (release) tgc, runs each with
+`--bench N --threads T` (N picked so a workload takes about --target-s seconds), times
+`tgc run --eager` for B8 and `tgc compile` for B4, measures a STREAM-style triad as the
+bandwidth limit of the same run, optionally runs the peer scripts in bench/peers/, then
+prints one Markdown report and writes it to bench/results.md.
+"""
+import argparse
+import datetime
+import json
+import math
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(BENCH)
+BUILD = os.path.join(BENCH, "build")
+
+N16M = 16_777_216
+MB = 1e6  # GB/s and MB are decimal (1e9 bytes per second), as STREAM reports them
+
+
+def mlp_flop():
+    """Matmul FLOP of one B4 step: forward x·w1, h1·w2, h2·w3; backward the weight gradient of
+    every layer and the input gradient of layers 2 and 3 (none is needed for x)."""
+    f1, f2, f3 = 784 * 256, 256 * 128, 128 * 10
+    return 2 * 128 * (2 * f1 + 3 * f2 + 3 * f3)
+
+
+# key, program, label, size, derived unit, amount (FLOP or bytes) per run
+WORKLOADS = [
+    ("b1_256", "b1_matmul_256", "B1 matmul", "256²", "GFLOP/s", 2 * 256 ** 3),
+    ("b1_512", "b1_matmul_512", "B1 matmul", "512²", "GFLOP/s", 2 * 512 ** 3),
+    ("b1_1024", "b1_matmul_1024", "B1 matmul", "1024²", "GFLOP/s", 2 * 1024 ** 3),
+    ("b2", "b2_elementwise", "B2 relu(a*b+c)*0.5-a", "3×16M", "GB/s", 4 * 4 * N16M),
+    ("b3_sum", "b3_sum", "B3 sum", "16M", "GB/s", 4 * N16M),
+    ("b3_softmax", "b3_softmax", "B3 row softmax", "4096×1024", "GB/s", 2 * 4 * 4096 * 1024),
+    ("b4", "b4_mlp_step", "B4 MLP train step", "784-256-128-10, b128", "GFLOP/s", mlp_flop()),
+    ("b5", "b5_linreg", "B5 linear regression", "100 epochs", None, None),
+]
+EAGER_PROGRAM = "b8_eager_add"
+EAGER_BIG, EAGER_SMALL = 200_000, 1_000
+COMPILE_PROGRAM = "b4_mlp_step"
+
+# Targets: (key, what tgc is compared with, comparison, ratio, text). The ratio is tgc speed
+# over the other's: peer time / tgc time, or tgc GB/s / triad GB/s; "seconds" is tgc's own.
+TARGETS = [
+    ("b1_1024", "best", ">=", 0.7, "B1 1024²: ≥ 0.7× the best peer's GFLOP/s"),
+    ("b2", "triad", ">=", 0.8, "B2: ≥ 0.8× triad bandwidth"),
+    ("b2", "jax", ">=", 2.0, "B2: ≥ 2× JAX"),
+    ("b3_sum", "jax", ">", 1.0, "B3 sum: faster than JAX"),
+    ("b3_softmax", "jax", ">", 1.0, "B3 softmax: faster than JAX"),
+    ("b4", "jax", ">", 1.0, "B4: faster than JAX jit"),
+    ("b4", "torch", ">=", 3.0, "B4: ≥ 3× faster than PyTorch eager"),
+    ("b5", "jax", ">", 1.0, "B5: faster than JAX fori_loop"),
+    ("b5", "torch", ">=", 50.0, "B5: ≥ 50× faster than PyTorch eager"),
+    ("b8", "torch", ">=", 1.0, "B8: eager cost per op ≤ PyTorch's"),
+    ("compile", "seconds", "<", 1.0, "compile of B4 < 1 s"),
+]
+PEER_NAMES = {"numpy": "NumPy", "jax": "JAX jit", "torch": "PyTorch eager"}
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def run(cmd, timeout=900, env=None, check=True):
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                       timeout=timeout, env=env)
+    if check and p.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited {p.returncode}:\n{p.stderr[-2000:]}")
+    return p
+
+
+def wall(cmd, repeats, timeout=900):
+    """Best wall time of `repeats` runs of cmd, in seconds."""
+    best = math.inf
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        run(cmd, timeout=timeout)
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+# ---------------------------------------------------------------------------------------
+# Machine description
+
+
+def machine():
+    model = platform.processor() or "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        with open("/proc/meminfo") as f:
+            kb = int(f.readline().split()[1])
+            mem = f", {kb / 2**20:.0f} GiB memory"
+    except (OSError, ValueError, IndexError):
+        pass
+    flags = ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            text = f.read()
+        flags = " AVX-512" if "avx512f" in text else (" AVX2" if "avx2" in text else "")
+    except OSError:
+        pass
+    return f"{model}{flags}, {os.cpu_count()} cores{mem}, Linux {platform.release()}"
+
+
+def tool_version(cmd):
+    try:
+        return run(cmd, timeout=60).stdout.strip().splitlines()[0]
+    except Exception:  # noqa: BLE001 - a version string is only informative
+        return "unknown"
+
+
+def load_average():
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
+def git_revision():
+    try:
+        rev = run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], timeout=30).stdout.strip()
+        dirty = run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"],
+                    timeout=30).stdout.strip()
+        return rev + (" + uncommitted changes" if dirty else "")
+    except Exception:  # noqa: BLE001
+        return "unknown"
+
+
+# ---------------------------------------------------------------------------------------
+# Measurements
+
+
+def triad(threads, runs=10):
+    exe = os.path.join(BUILD, "triad")
+    run(["gcc", "-O3", "-march=native", "-fopenmp", os.path.join(BENCH, "triad.c"), "-o", exe])
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads))
+    out = run([exe, str(runs)], env=env).stdout
+    m = re.search(r"best_ms=([\d.]+) gbs=([\d.]+)", out)
+    return {"min_ms": float(m.group(1)), "gbs": float(m.group(2)), "threads": threads}
+
+
+BENCH_LINE = re.compile(r"bench: runs=(\d+) min_ms=([\d.eE+-]+) median_ms=([\d.eE+-]+)")
+
+
+def bench_binary(exe, runs, threads):
+    p = run([exe, "--bench", str(runs), "--threads", str(threads)], timeout=1800)
+    lines = [l for l in p.stderr.splitlines() if l.strip()]
+    m = BENCH_LINE.search(lines[-1]) if lines else None
+    if not m:
+        raise RuntimeError(f"{exe}: no 'bench:' line as the last line of stderr:\n{p.stderr[-1000:]}")
+    return {"runs": int(m.group(1)), "min_ms": float(m.group(2)), "median_ms": float(m.group(3))}
+
+
+def tgc_workloads(tgc, threads, target_s, only):
+    results, compile_s = {}, {}
+    for key, prog, *_ in WORKLOADS:
+        if only and key not in only:
+            continue
+        src = os.path.join(BENCH, prog + ".swiftdsl")
+        exe = os.path.join(BUILD, prog)
+        try:
+            t0 = time.perf_counter()
+            run([tgc, "compile", src, "-o", exe])
+            compile_s[key] = time.perf_counter() - t0
+            probe = bench_binary(exe, 1, threads)
+            runs = max(3, min(100_000, math.ceil(target_s / max(probe["min_ms"] / 1e3, 1e-7))))
+            results[key] = bench_binary(exe, runs, threads)
+            log(f"  tgc {key}: {results[key]}")
+        except Exception as e:  # noqa: BLE001 - one broken workload must not stop the rest
+            results[key] = {"error": str(e).strip().splitlines()[-1][:200] if str(e).strip() else repr(e)}
+            log(f"  tgc {key}: FAILED\n{e}")
+    return results, compile_s
+
+
+def tgc_compile_time(tgc):
+    """Best of 3 wall times of compiling B4 to an executable, after one untimed compile that
+    fills the runtime cache."""
+    src = os.path.join(BENCH, COMPILE_PROGRAM + ".swiftdsl")
+    cmd = [tgc, "compile", src, "-o", os.path.join(BUILD, COMPILE_PROGRAM)]
+    run(cmd)
+    return wall(cmd, 3)
+
+
+def tgc_eager(tgc):
+    """Per-op cost of the interpreter: whole-process time of B8 at 200_000 additions minus
+    the same program at 1_000, over the difference in additions; best of 3 each."""
+    src = os.path.join(BENCH, EAGER_PROGRAM + ".swiftdsl")
+    with open(src) as f:
+        text = f.read()
+    big = f"0..<{EAGER_BIG:_}"
+    if big not in text:
+        raise RuntimeError(f"{src}: the loop bound {big} was not found")
+    small_src = os.path.join(BUILD, EAGER_PROGRAM + "_small.swiftdsl")
+    with open(small_src, "w") as f:
+        f.write(text.replace(big, f"0..<{EAGER_SMALL:_}"))
+    t_big = wall([tgc, "run", "--eager", src], 3)
+    t_small = wall([tgc, "run", "--eager", small_src], 3)
+    return {"us_per_op": (t_big - t_small) / (EAGER_BIG - EAGER_SMALL) * 1e6,
+            "big_s": t_big, "small_s": t_small, "ops": EAGER_BIG - EAGER_SMALL}
+
+
+def peer_results(peer, python, threads, target_s, only):
+    script = os.path.join(BENCH, "peers", f"{peer}_bench.py")
+    env = dict(os.environ)
+    note = ""
+    if peer == "numpy":
+        # Set on some of these machines for old OpenBLAS builds; they slow a current numpy.
+        removed = [v for v in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if env.pop(v, None) is not None]
+        if removed:
+            note = f"{' and '.join(removed)} unset for this run"
+    cmd = [python, script, "--threads", str(threads), "--target-s", str(target_s)]
+    if only:
+        cmd += ["--only", ",".join(sorted(only))]
+    p = run(cmd, timeout=3600, env=env, check=False)
+    results, infos = {}, [note] if note else []
+    for line in p.stdout.splitlines():
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if "info" in obj:
+            infos.insert(0, obj["info"])
+        elif "workload" in obj:
+            results[obj["workload"]] = obj
+    if p.returncode != 0:
+        infos.append(f"exited {p.returncode}: {p.stderr.strip().splitlines()[-1][:200] if p.stderr.strip() else ''}")
+        log(p.stderr[-3000:])
+    return results, "; ".join(infos)
+
+
+# ---------------------------------------------------------------------------------------
+# Report
+
+
+def fmt(x, digits=3):
+    if x is None:
+        return "—"
+    if x == 0:
+        return "0"
+    mag = math.floor(math.log10(abs(x)))
+    return f"{x:.{max(0, digits - 1 - mag)}f}"
+
+
+def derived(key, r):
+    """(value, unit) of a result dict, from its min time."""
+    if key == "b8":
+        return r["us_per_op"], "µs/op"
+    for k, _, _, _, unit, amount in WORKLOADS:
+        if k == key and unit and "min_ms" in r:
+            return amount / (r["min_ms"] * MB), unit
+    return None, None
+
+
+def seconds_of(key, r):
+    """The time compared across implementations: min ms, or µs per op for B8."""
+    if r is None or "error" in r:
+        return None
+    return r["us_per_op"] if key == "b8" else r.get("min_ms")
+
+
+def report(meta, tgc, triad_r, compile_b4, eager, peers, peer_info):
+    out = []
+    w = out.append
+    w("# tgc benchmark results")
+    w("")
+    w(f"- date: {meta['date']}")
+    w(f"- machine: {meta['machine']}")
+    w(f"- threads: {meta['threads']} (`--threads` of the generated programs, OMP_NUM_THREADS of the triad"
+      + (", the peers' thread setting" if peers else "") + ")")
+    w(f"- tgc: {meta['tgc']} at {meta['git']}; C compiler: {meta['cc']}")
+    w(f"- load average before the run (1, 5, 15 min): {meta['load']} — other work on these 2 cores"
+      " makes multi-threaded figures noisy; compare against the triad of the same run")
+    w(f"- each workload ran about {meta['target_s']} s; times are per run; derived rates use the min")
+    w(f"- triad (a[i] = b[i] + s·c[i], 3×16M floats, best of 10): "
+      f"{fmt(triad_r['gbs'])} GB/s ({fmt(triad_r['min_ms'])} ms)")
+    w("- fp32 peak for reference: ≈ 520 GFLOP/s (2 cores, AVX-512 FMA)")
+    w("")
+    w("## tgc")
+    w("")
+    w("| workload | size | runs | min ms | median ms | derived |")
+    w("|---|---|---:|---:|---:|---:|")
+    for key, _, label, size, unit, _ in WORKLOADS:
+        r = tgc.get(key)
+        if r is None:
+            continue
+        if "error" in r:
+            w(f"| {label} | {size} | — | error | — | {r['error']} |")
+            continue
+        val, unit = derived(key, r)
+        extra = ""
+        if key in ("b2", "b3_sum", "b3_softmax") and val:
+            extra = f" ({val / triad_r['gbs']:.2f}× triad)"
+        elif key.startswith("b1") and val:
+            extra = f" ({val / 520 * 100:.1f}% of peak)"
+        d = f"{fmt(val)} {unit}{extra}" if val else "—"
+        w(f"| {label} | {size} | {r['runs']} | {fmt(r['min_ms'])} | {fmt(r['median_ms'])} | {d} |")
+    if eager is not None:
+        if "error" in eager:
+            w(f"| B8 eager add, per op | 1 element | — | error | — | {eager['error']} |")
+        else:
+            w(f"| B8 eager add, per op | 1 element | {eager['ops']} | — | — | "
+              f"{fmt(eager['us_per_op'])} µs/op (process {fmt(eager['big_s'])} s − {fmt(eager['small_s'])} s) |")
+    if compile_b4 is not None:
+        w(f"| compile B4 (`tgc compile`) | — | 3 | {fmt(compile_b4 * 1e3)} | — | {fmt(compile_b4)} s wall |")
+    w("")
+
+    all_results = {"tgc": dict(tgc)}
+    if eager is not None and "error" not in eager:
+        all_results["tgc"]["b8"] = eager
+    for peer, res in peers.items():
+        all_results[peer] = res
+
+    if peers:
+        w("## Peers (min ms per run; B8: µs per op)")
+        w("")
+        for peer in peers:
+            w(f"- {PEER_NAMES.get(peer, peer)}: {peer_info.get(peer, '')}")
+        w("")
+        keys = [k for k, *_ in WORKLOADS] + ["b8"]
+        labels = {k: f"{label} {size}" for k, _, label, size, *_ in WORKLOADS}
+        labels["b8"] = "B8 eager add, per op"
+        w("| workload | tgc | " + " | ".join(PEER_NAMES.get(p, p) for p in peers) + " |")
+        w("|---|---:|" + "---:|" * len(peers))
+        for k in keys:
+            row = [fmt(seconds_of(k, all_results["tgc"].get(k)))]
+            for p in peers:
+                row.append(fmt(seconds_of(k, peers[p].get(k))))
+            if all(c == "—" for c in row):
+                continue
+            w(f"| {labels[k]} | " + " | ".join(row) + " |")
+        w("")
+        w("## Ratios: tgc speed ÷ peer speed (peer time ÷ tgc time; > 1: tgc is faster)")
+        w("")
+        w("| workload | " + " | ".join(PEER_NAMES.get(p, p) for p in peers) + " |")
+        w("|---|" + "---:|" * len(peers))
+        for k in keys:
+            t = seconds_of(k, all_results["tgc"].get(k))
+            row = []
+            for p in peers:
+                pt = seconds_of(k, peers[p].get(k))
+                row.append(f"{fmt(pt / t)}×" if t and pt else "—")
+            if all(c == "—" for c in row):
+                continue
+            w(f"| {labels[k]} | " + " | ".join(row) + " |")
+        w("")
+
+    w("## Targets")
+    w("")
+    w("| target | measured | status |")
+    w("|---|---:|---|")
+    def verdict(value, op, need):
+        ok = {">=": value >= need, ">": value > need, "<": value < need}[op]
+        return "met" if ok else "missed"
+
+    for key, peer, op, need, text in TARGETS:
+        measured, status = None, "not measured"
+        if key == "compile":
+            if compile_b4 is not None:
+                measured = f"{fmt(compile_b4)} s"
+                status = verdict(compile_b4, op, need)
+        else:
+            t = seconds_of(key, all_results["tgc"].get(key))
+            if peer == "triad":
+                val, _ = derived(key, all_results["tgc"][key]) if t else (None, None)
+                if val:
+                    ratio = val / triad_r["gbs"]
+                    measured = f"{fmt(ratio)}× ({fmt(val)} of {fmt(triad_r['gbs'])} GB/s)"
+                    status = verdict(ratio, op, need)
+            else:
+                if peer == "best":
+                    cands = [(seconds_of(key, r.get(key)), p) for p, r in peers.items()]
+                    cands = [(s, p) for s, p in cands if s]
+                    pt, pname = min(cands) if cands else (None, None)
+                else:
+                    pt, pname = seconds_of(key, peers.get(peer, {}).get(key)), peer
+                if t and pt:
+                    ratio = pt / t
+                    measured = f"{fmt(ratio)}× {PEER_NAMES.get(pname, pname)}"
+                    status = verdict(ratio, op, need)
+        w(f"| {text} | {measured or '—'} | {status} |")
+    w("")
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------------------------------
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--tgc", default=os.path.join(ROOT, ".build-bench", "release", "tgc"),
+                    help="the tgc binary (build it with -c release for fair compile times)")
+    ap.add_argument("--threads", type=int, default=os.cpu_count(), help="threads (default: all cores)")
+    ap.add_argument("--target-s", type=float, default=2.0, help="seconds per workload (default 2)")
+    ap.add_argument("--only", default="", help="comma-separated keys: " +
+                    ",".join(k for k, *_ in WORKLOADS) + ",b8,compile")
+    ap.add_argument("--peers", default="", help="comma-separated: numpy,jax,torch")
+    ap.add_argument("--peer-python", default=os.path.join(BENCH, ".venv", "bin", "python"),
+                    help="the Python with numpy and jax (default bench/.venv/bin/python)")
+    ap.add_argument("--torch-python", default="",
+                    help="the Python with torch (default: --peer-python if it has torch, else python3)")
+    ap.add_argument("--out", default=os.path.join(BENCH, "results.md"), help="report file")
+    args = ap.parse_args()
+
+    only = {k for k in args.only.split(",") if k}
+    peers_wanted = [p for p in args.peers.replace(" ", ",").split(",") if p]
+    for p in peers_wanted:
+        if p not in PEER_NAMES:
+            ap.error(f"unknown peer {p!r} (known: {', '.join(PEER_NAMES)})")
+    tgc = os.path.abspath(args.tgc)
+    if not os.access(tgc, os.X_OK):
+        ap.error(f"{tgc} is not an executable: build it with `make bench` or "
+                 "`swift build -c release --product tgc --scratch-path .build-bench`")
+    os.makedirs(BUILD, exist_ok=True)
+
+    meta = {
+        "date": datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
+        "machine": machine(),
+        "threads": args.threads,
+        "tgc": tool_version([tgc, "--version"]),
+        "git": git_revision(),
+        "cc": tool_version(["gcc", "--version"]),
+        "target_s": args.target_s,
+        "load": load_average(),
+    }
+    log(f"tgc benchmarks: {meta['machine']}, {args.threads} threads")
+    log("triad ...")
+    triad_r = triad(args.threads)
+    log(f"  {triad_r}")
+    log("tgc workloads ...")
+    tgc_r, _ = tgc_workloads(tgc, args.threads, args.target_s, only)
+    eager = compile_b4 = None
+    failed = any("error" in r for r in tgc_r.values())
+    if not only or "b8" in only:
+        log("B8 eager ...")
+        try:
+            eager = tgc_eager(tgc)
+            log(f"  {eager}")
+        except Exception as e:  # noqa: BLE001
+            eager, failed = {"error": str(e).strip().splitlines()[-1][:200]}, True
+    if not only or "compile" in only:
+        log("compile B4 ...")
+        try:
+            compile_b4 = tgc_compile_time(tgc)
+            log(f"  {compile_b4:.3f} s")
+        except Exception as e:  # noqa: BLE001
+            log(str(e))
+            failed = True
+
+    peers, peer_info = {}, {}
+    for peer in peers_wanted:
+        python = args.peer_python
+        if peer == "torch":
+            python = args.torch_python or python
+            if not args.torch_python and run([python, "-c", "import torch"], check=False).returncode != 0:
+                python = shutil.which("python3") or "python3"
+        log(f"peer {peer} ({python}) ...")
+        peers[peer], peer_info[peer] = peer_results(peer, python, args.threads, args.target_s, only)
+        for k, v in peers[peer].items():
+            log(f"  {peer} {k}: {v}")
+
+    text = report(meta, tgc_r, triad_r, compile_b4, eager, peers, peer_info)
+    print(text)
+    tmp = args.out + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(text + "\n")
+    os.replace(tmp, args.out)
+    log(f"written to {os.path.relpath(args.out)}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
