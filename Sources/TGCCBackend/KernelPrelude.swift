@@ -24,6 +24,9 @@ enum KernelPrelude {
         return (int64_t)result;
     }
 
+    /* float power; a square is a multiplication, as in the interpreter and PyTorch's pow kernel. */
+    static inline float tgc_op_powf(float a, float b) { return b == 2.0f ? a * a : powf(a, b); }
+
     /* Floor modulo (Python's %, torch.remainder): the result has the divisor's sign.
        Integer modulo by zero is an error, as in the interpreter (and PyTorch). */
     static inline int64_t tgc_op_imod(int64_t a, int64_t b) {

@@ -3,6 +3,9 @@ import TGCBase
 /// The one derivative rule of every differentiable op, written against the Builder so the IR
 /// autodiff pass and eager mode's tape share it. nil: the op has no derivative.
 public enum VJPRules {
+    /// The op kinds that have a rule (computed once; cheaper than building a rule to ask).
+    public static let differentiableKinds: Set<OpKind> = Set(OpKind.allCases.filter { rule(for: $0) != nil })
+
     public static func rule(for kind: OpKind) -> VJPRule? {
         switch kind {
         case .neg: unaryRule { b, x, y, g, at in try b.apply1(.neg, [g], at: at) }

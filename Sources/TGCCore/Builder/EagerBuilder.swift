@@ -8,6 +8,8 @@ public final class EagerBuilder: Builder {
     public var trace: ((String) -> Void)?
     private var tensors: [Tensor] = []
     private var tape: [TapeEntry] = []
+    /// Whether ops are recorded for `gradient`; a program that never differentiates skips it.
+    public var recordsTape = true
 
     /// The largest tensor the interpreter allocates (8 GiB of Double elements).
     public static let maximumElements = 1 << 30
@@ -46,7 +48,7 @@ public final class EagerBuilder: Builder {
         }
         let results = try Interpreter.run(kind, operands.map(tensor), attributes, resultTypes: resultTypes,
                                           context: context, at: location).map(add)
-        if !results.isEmpty {
+        if recordsTape && !results.isEmpty {
             tape.append(TapeEntry(kind: kind, operands: operands, results: results, attributes: attributes, location: location))
         }
         return results
@@ -82,6 +84,7 @@ public final class EagerBuilder: Builder {
 
     public func gradient(of output: ValueID, seed: ValueID?, wrt: [ValueID],
                          at location: SourceLocation) throws -> [ValueID] {
-        try ReverseSweep.gradients(of: output, seed: seed, wrt: wrt, entries: tape, builder: self, at: location)
+        precondition(recordsTape, "gradient requested from an EagerBuilder that records no tape")
+        return try ReverseSweep.gradients(of: output, seed: seed, wrt: wrt, entries: tape, builder: self, at: location)
     }
 }

@@ -40,9 +40,23 @@ enum Kernels {
 
     static func binary(_ a: Tensor, _ b: Tensor, _ resultType: TensorType,
                        _ f: (Double, Double) -> Double) -> Tensor {
+        let dtype = resultType.dtype
+        let count = resultType.elementCount
+        // Fast paths: same shapes, or one side a single element (no index tables needed).
+        if a.elements.count == count && (b.elements.count == count || b.elements.count == 1)
+            && (a.shape == resultType.shape) && (b.elements.count == 1 || b.shape == resultType.shape) {
+            if b.elements.count == count {
+                return Tensor(type: resultType, elements: zip(a.elements, b.elements).map { Tensor.round(f($0, $1), to: dtype) })
+            }
+            let y = b.elements[0]
+            return Tensor(type: resultType, elements: a.elements.map { Tensor.round(f($0, y), to: dtype) })
+        }
+        if b.elements.count == count && a.elements.count == 1 && b.shape == resultType.shape {
+            let x = a.elements[0]
+            return Tensor(type: resultType, elements: b.elements.map { Tensor.round(f(x, $0), to: dtype) })
+        }
         let ia = broadcastIndices(from: a.shape, to: resultType.shape)
         let ib = broadcastIndices(from: b.shape, to: resultType.shape)
-        let dtype = resultType.dtype
         var out = [Double](repeating: 0, count: resultType.elementCount)
         for i in out.indices {
             out[i] = Tensor.round(f(a.elements[ia[i]], b.elements[ib[i]]), to: dtype)
@@ -121,7 +135,10 @@ enum Kernels {
 
     /// pow with PyTorch's dtype behaviour: float in single precision, integers exactly.
     static func power(_ a: Double, _ b: Double, _ dtype: DType) -> Double {
-        if dtype == .float32 { return Double(powf(Float(a), Float(b))) }
+        if dtype == .float32 {
+            // A square is a multiplication, as in PyTorch's pow kernel (and exact, unlike powf).
+            return b == 2 ? Double(Float(a) * Float(a)) : Double(powf(Float(a), Float(b)))
+        }
         if b < 0 { return a == 1 ? 1 : (a == -1 ? (Int(b) % 2 == 0 ? 1 : -1) : 0) }
         var result = 1.0, base = a, exponent = Int(b)
         while exponent > 0 {

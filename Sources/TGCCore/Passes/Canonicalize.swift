@@ -1,6 +1,6 @@
 /// Canonicalization: folds pure ops on small constant operands, removes ops that do nothing
 /// (identity reshape/transpose/broadcast/cast, `stopGradient` once autodiff has run, `x * 1`,
-/// `x / 1`, `x - 0`), and merges chains (reshape∘reshape, transpose∘transpose).
+/// `x / 1`, `x - 0`, `x ** 1`), turns `x ** 2` into `x * x`, and merges chains (reshape∘reshape, transpose∘transpose).
 ///
 ///     %1 = constant {value = 2} : f32[]              %3 = constant {value = 6} : f32[]
 ///     %2 = constant {value = 3} : f32[]      ==>
@@ -32,6 +32,9 @@ struct Canonicalizer {
                     } else if let folded = fold(op) {
                         block.ops[index] = folded
                         replacements[op.result] = folded.result
+                    } else if let squared = square(op) {
+                        block.ops[index] = squared
+                        replacements[op.result] = squared.result
                     } else if let merged = mergeChain(op) {
                         block.ops[index] = merged
                         replacements[op.result] = merged.result
@@ -94,6 +97,12 @@ struct Canonicalizer {
         attrs.dtype = result.dtype
         if Set(result.elements).count == 1, let first = result.elements.first { attrs.value = first } else { attrs.data = result.elements }
         return module.makeOp(.constant, [], resultTypes: [op.result.type], attributes: attrs, at: op.location)
+    }
+
+    /// pow(x, 2) → x * x, exactly what PyTorch computes for a square (and the interpreter too).
+    private func square(_ op: Op) -> Op? {
+        guard op.kind == .pow, op.operands[0].type == op.result.type, splatValue(op.operands[1]) == 2 else { return nil }
+        return module.makeOp(.mul, [op.operands[0], op.operands[0]], resultTypes: [op.result.type], at: op.location)
     }
 
     /// reshape(reshape(x)) → reshape(x); transpose(transpose(x)) → one transpose.

@@ -27,6 +27,18 @@ enum SourceLoader {
     /// Parses and evaluates `source` against `builder` (compiled or eager mode).
     static func evaluate(_ source: SourceText, with builder: Builder) throws {
         let program = try parseProgram(source)
+        if let eager = builder as? EagerBuilder {
+            // Like PyTorch, record history only when the program can ask for gradients.
+            var scan = MutationScan(lookupFunction: { name in
+                for statement in program.statements {
+                    if case .function(let decl) = statement.kind, decl.name == name { return decl }
+                }
+                return nil
+            })
+            scan.visit(program.statements)
+            for case .function(let decl) in program.statements.map(\.kind) { scan.visit(decl.body) }
+            eager.recordsTape = scan.touchesGradients || scan.differentiates
+        }
         let directory = URL(fileURLWithPath: source.path).deletingLastPathComponent().path
         try Evaluator(builder: builder, baseDirectory: directory).run(program)
     }

@@ -66,9 +66,28 @@ enum Builtins {
                 return try method(e, try e.asTensor(.float(scalar), at: site.location), site.location)
             }
         }
+        // Swift's number conversions: static numbers convert now, tensors become casts.
+        for (name, dtype) in [("Float", DType.float32), ("Double", .float32), ("Int", .int64), ("Bool", .bool)] {
+            table[name] = { e, site in
+                var site = site
+                try site.bind([.unlabeled("value")])
+                return try e.convertNumber(site.value("value")!, to: dtype, at: site.location)
+            }
+        }
         for name in ["sum", "mean", "std", "max", "min", "argmax", "argmin", "relu", "reshape", "flatten", "transpose", "squeeze", "unsqueeze", "exp"] {
             guard table[name] == nil, let method = TensorMethods.methods[name] else { continue }
             table[name] = { e, site in
+                if name == "max" || name == "min", site.arguments.count == 2, site.arguments.allSatisfy({ $0.label == nil }) {
+                    // max(a, b): the elementwise maximum (Swift's max of two numbers, torch.max(a, b)).
+                    let (a, b) = (site.arguments[0].value, site.arguments[1].value)
+                    if case .tensor = a {} else if case .tensor = b {} else {
+                        let (x, y) = (try e.staticDouble(a, what: "an argument of \(name)", at: site.location),
+                                      try e.staticDouble(b, what: "an argument of \(name)", at: site.location))
+                        let pick = name == "max" ? (x >= y ? a : b) : (x <= y ? a : b)
+                        return pick
+                    }
+                    return .tensor(try e.tensorOp(name == "max" ? .maximum : .minimum, [a, b], at: site.location))
+                }
                 guard let first = site.arguments.first, first.label == nil, case .tensor(let t) = first.value else {
                     throw Diagnostic("\(name) expects a tensor as its first argument", at: site.location)
                 }
@@ -85,6 +104,28 @@ extension Evaluator {
         var site = site
         try site.bind([.unlabeled("a"), .unlabeled("b")])
         return try body(self, site.value("a")!, site.value("b")!, site.location)
+    }
+
+    /// `Float(x)`, `Int(x)`, `Bool(x)`: numbers convert at compile time (Int truncates toward
+    /// zero as Swift does), tensors are cast.
+    func convertNumber(_ value: EvalValue, to dtype: DType, at location: SourceLocation) throws -> EvalValue {
+        switch value {
+        case .tensor(let tensor):
+            var result = try converted(tensor, to: dtype, at: location)
+            result.isHostScalar = tensor.isHostScalar
+            return .tensor(result)
+        default:
+            let number = try staticDouble(value, what: "the value to convert", at: location)
+            switch dtype {
+            case .float32: return .float(number)
+            case .bool: return .bool(number != 0)
+            case .int64:
+                guard number.isFinite, abs(number) < 9.2e18 else {
+                    throw Diagnostic("\(number) cannot be converted to Int", at: location)
+                }
+                return .int(Int(number))
+            }
+        }
     }
 
     func manualSeed(_ site: CallSite) throws -> EvalValue {

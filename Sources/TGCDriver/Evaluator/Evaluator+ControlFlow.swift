@@ -174,6 +174,8 @@ extension Evaluator {
 struct MutationScan {
     var names = Set<String>()
     var touchesGradients = false
+    /// Whether `grad(of:wrt:)` is called.
+    var differentiates = false
     let lookupFunction: (String) -> FuncDecl?
     private var visitedFunctions = Set<String>()
 
@@ -207,9 +209,9 @@ struct MutationScan {
                     if Self.mentionsGrad(base) { touchesGradients = true } else if let root = Self.rootName(base) { names.insert(root) }
                 }
                 visit(base)
-            } else if case .identifier(let name) = callee.kind, let decl = lookupFunction(name),
-                      visitedFunctions.insert(name).inserted {
-                visit(decl.body)
+            } else if case .identifier(let name) = callee.kind {
+                if name == "grad" { differentiates = true }
+                if let decl = lookupFunction(name), visitedFunctions.insert(name).inserted { visit(decl.body) }
             }
             for argument in arguments { visit(argument.value) }
             if let closure { visit(closure.body) }

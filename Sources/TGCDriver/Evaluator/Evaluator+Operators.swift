@@ -26,7 +26,7 @@ extension Evaluator {
         var result = TensorValue(id: id)
         result.isHostScalar = operands.allSatisfy(\.isHostScalar)
         let inputLeaves = operands.reduce(into: [Int: ValueID]()) { $0.merge($1.leaves) { a, _ in a } }
-        let differentiable = VJPRules.rule(for: kind) != nil && builder.type(of: id).dtype == .float32
+        let differentiable = VJPRules.differentiableKinds.contains(kind) && builder.type(of: id).dtype == .float32
         if !inputLeaves.isEmpty && gradEnabled && differentiable {
             result.leaves = inputLeaves
             result.gradFunction = gradFunction
