@@ -58,12 +58,20 @@ public final class EagerBuilder: Builder {
                      body: (ValueID, [ValueID]) throws -> [ValueID]) throws -> [ValueID] {
         var carried = carrying
         for index in range {
+            let mark = tensors.count
             let indexValue = add(Tensor(type: .scalar(.int64), elements: [Double(index)]))
             let next = try body(indexValue, carried)
             for (new, old) in zip(next, carried) where type(of: new) != type(of: old) {
                 throw Diagnostic("loop-carried value changes type from \(type(of: old)) to \(type(of: new)); compiled control flow needs fixed shapes and dtypes", at: location)
             }
-            carried = next
+            if recordsTape {
+                carried = next
+            } else {
+                // Without a tape, only the carried values outlive an iteration: free the rest.
+                let survivors = next.map { tensors[$0.raw] }
+                tensors.removeSubrange(mark...)
+                carried = survivors.map(add)
+            }
         }
         return carried
     }

@@ -4,7 +4,7 @@ import TGCSyntax
 
 /// A value the evaluator computes: static (known while evaluating, like Swift constants) or a
 /// tensor handle from the Builder.
-indirect enum EvalValue {
+enum EvalValue {
     case int(Int)
     case float(Double)
     case bool(Bool)

@@ -64,13 +64,14 @@ extension Evaluator {
         let saved = environment
         // A function sees the globals and itself, not the caller's locals.
         environment = Environment()
-        for (name, binding) in saved.scopes[0] { environment.declare(name, binding) }
+        let visibleGlobals = saved.globals
+        for (name, binding) in visibleGlobals { environment.declare(name, binding) }
         callDepth += 1
         defer {
             callDepth -= 1
-            let globals = environment.scopes[0]
+            let globals = environment.globals
             environment = saved
-            for (name, binding) in globals where saved.scopes[0][name] != nil { environment.assignGlobal(name, binding.value) }
+            for (name, binding) in globals where visibleGlobals[name] != nil { environment.assignGlobal(name, binding.value) }
         }
         environment.push()
         for (name, value) in values {
@@ -111,14 +112,5 @@ extension Evaluator {
             throw Diagnostic("zero() works on a variable or on x.grad", at: location)
         }
         return .tensor(zeros)
-    }
-}
-
-extension Environment {
-    /// Assigns in the outermost scope (a function writing a global).
-    mutating func assignGlobal(_ name: String, _ value: EvalValue) {
-        var scopesCopy = scopes
-        scopesCopy[0][name]?.value = value
-        self = Environment(scopes: scopesCopy)
     }
 }
