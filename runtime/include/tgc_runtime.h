@@ -120,6 +120,21 @@ double tgc_now_ms(void); /* monotonic clock, milliseconds */
 /* Prints "bench: runs=N min_ms=X median_ms=Y" on stderr. */
 void tgc_bench_report(const double *run_ms, int n);
 
+/* ---- matrix multiply (src/gemm*.c) ----------------------------------------------------- */
+
+/* C[m x n] = alpha * op(A) * op(B) + beta * C, fp32, all row-major; op(X) = X, or X transposed
+   when trans_x is nonzero, so op(A) is m x k and op(B) is k x n. lda/ldb/ldc are row strides
+   in elements (lda >= k, or >= m when trans_a; ldb >= n, or >= k when trans_b; ldc >= n).
+   beta = 0 means C is not read (it may hold NaN); alpha = 0 or k = 0 gives beta * C without
+   reading A or B. Packed, cache-blocked, AVX-512/AVX2 FMA kernels chosen at run time (portable
+   C elsewhere); OpenMP threads when the product is large and the caller is not already in a
+   parallel region. Results do not depend on the thread count. Pack buffers are cached per
+   thread and only grow (at most ~4.5 MiB for a calling thread, 448 KiB for an OpenMP worker),
+   so repeated calls allocate nothing; a thread's buffers are freed when it exits. */
+void tgc_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+               const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c,
+               int64_t ldc);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,339 @@
+/* tgc_sgemm: C = alpha * op(A) * op(B) + beta * C in fp32, GotoBLAS/BLIS style.
+
+   Loops, outermost first:  jc (nc columns of C)  ->  pc (kc of the k dimension; pack the
+   kc x nc block of op(B) into NR-wide micro-panels, threads sharing the work)  ->  ic (mc rows;
+   each thread packs its mc x kc block of op(A) into MR-tall micro-panels, kept in L2)  ->  jr
+   (one B micro-panel)  ->  ir (one A micro-panel)  ->  micro-kernel (MR x NR tile in
+   registers). k is cut into equal blocks of at most kc. Packing applies the transposes and zero-pads partial panels, so the kernels only
+   ever see aligned contiguous panels; tiles at the C edges are written under a mask.
+
+   Threads (OpenMP, when the product is big enough and we are not already inside a parallel
+   region) split the rows of C in MR-row panels, or the B micro-panels when C is too short;
+   every C element is computed by the same sequence of operations whatever the split, so the
+   result does not depend on the thread count.
+
+   Pack buffers are cached per thread (POSIX thread-specific data, freed when the thread
+   exits) and only grow: repeated calls, e.g. in a training loop, allocate nothing. */
+#define _POSIX_C_SOURCE 200809L
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "gemm_internal.h"
+#include "tgc_runtime.h"
+
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#endif
+
+/* Below this many multiply-adds per thread, extra threads cost more than they save. */
+#define TGC_GEMM_MIN_WORK_PER_THREAD (1 << 19)
+
+/* ---- portable kernel: 4 x 16, plain C the compiler may vectorize ------------------------ */
+
+#define GEN_MR 4
+#define GEN_NR 16
+
+static void kernel_generic(int64_t kc, const float *pa, const float *pb, float *c, int64_t ldc,
+                           float alpha, float beta, int mr, int nr) {
+    float acc[GEN_MR][GEN_NR];
+    memset(acc, 0, sizeof acc);
+    for (int64_t p = 0; p < kc; p++) {
+        for (int r = 0; r < GEN_MR; r++) {
+            float av = pa[r];
+            for (int j = 0; j < GEN_NR; j++) {
+                float prod = av * pb[j];
+                acc[r][j] = acc[r][j] + prod;
+            }
+        }
+        pa += GEN_MR;
+        pb += GEN_NR;
+    }
+    for (int r = 0; r < mr; r++) {
+        float *cr = c + r * ldc;
+        for (int j = 0; j < nr; j++) {
+            float v = alpha * acc[r][j];
+            if (beta != 0.0f) {
+                float w = beta * cr[j];
+                v = v + w;
+            }
+            cr[j] = v;
+        }
+    }
+}
+
+static const tgc__gemm_kernel_info generic_info = {
+    "generic", GEN_MR, GEN_NR, 64 * GEN_MR, 256, 256 * GEN_NR, kernel_generic, NULL};
+
+/* ---- kernel registry ------------------------------------------------------------------- */
+
+#define MAX_KERNELS 4
+static const tgc__gemm_kernel_info *kernels[MAX_KERNELS];
+static int n_kernels;
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static pthread_key_t buf_key;
+
+typedef struct {
+    float *a, *b;
+    size_t a_cap, b_cap; /* in floats */
+} pack_bufs;
+
+static void free_bufs(void *p) {
+    pack_bufs *pb = p;
+    if (pb == NULL) return;
+    tgc_free(pb->a);
+    tgc_free(pb->b);
+    free(pb);
+}
+
+static void gemm_init(void) {
+    n_kernels = tgc__gemm_x86_kernels(kernels, MAX_KERNELS - 1);
+    kernels[n_kernels++] = &generic_info;
+    if (pthread_key_create(&buf_key, free_bufs) != 0) tgc_fatal("sgemm: pthread_key_create failed");
+}
+
+int tgc__gemm_kernels(const tgc__gemm_kernel_info **out) {
+    pthread_once(&init_once, gemm_init);
+    for (int i = 0; i < n_kernels; i++) out[i] = kernels[i];
+    return n_kernels;
+}
+
+static pack_bufs *thread_bufs(void) {
+    pack_bufs *pb = pthread_getspecific(buf_key);
+    if (pb == NULL) {
+        pb = calloc(1, sizeof *pb);
+        if (pb == NULL || pthread_setspecific(buf_key, pb) != 0)
+            tgc_fatal("sgemm: cannot allocate pack buffers");
+    }
+    return pb;
+}
+
+static float *grow(float **buf, size_t *cap, size_t need) {
+    if (*cap < need) {
+        tgc_free(*buf);
+        *buf = tgc_alloc(need * sizeof(float));
+        *cap = need;
+    }
+    return *buf;
+}
+
+/* ---- packing --------------------------------------------------------------------------- */
+
+/* Both operands pack the same two ways. A w-wide micro-panel holds, for p < kb, the w values
+   dst[p*w + r] = X_r[p] (r < rows; zeros for rows <= r < w), where X_r is one of two layouts:
+   "gather": X_r[p] = src[r*ld + p] (rows of the source become columns of the panel: op(A)
+   without transpose, op(B) transposed); "copy": X_r[p] = src[p*ld + r] (each source row gives
+   one contiguous panel row: op(A) transposed, op(B) without transpose). */
+static void pack_gather(const float *src, int64_t ld, int rows, int64_t kb, int w, float *dst) {
+    /* Chunks of 16 columns across all rows: every row's stream stays in flight and the
+       chunk of the panel being written stays in L1. */
+    for (int64_t q = 0; q < kb; q += 16) {
+        const int64_t qn = kb - q < 16 ? kb - q : 16;
+        for (int r = 0; r < rows; r++) {
+            const float *s = src + r * ld + q;
+            float *d = dst + q * w + r;
+            for (int64_t p = 0; p < qn; p++) d[p * w] = s[p];
+        }
+        for (int r = rows; r < w; r++)
+            for (int64_t p = 0; p < qn; p++) dst[(q + p) * w + r] = 0.0f;
+    }
+}
+
+static void pack_copy(const float *src, int64_t ld, int rows, int64_t kb, int w, float *dst) {
+    for (int64_t p = 0; p < kb; p++) {
+        float *d = dst + p * w;
+        memcpy(d, src + p * ld, (size_t)rows * sizeof(float));
+        for (int r = rows; r < w; r++) d[r] = 0.0f;
+    }
+}
+
+/* One MR-tall micro-panel of op(A): rows i0 .. i0+rows-1, k range p0 .. p0+kb-1. */
+static void pack_a_panel(const tgc__gemm_kernel_info *ki, const float *a, int64_t lda,
+                         int trans, int64_t i0, int rows, int64_t p0, int64_t kb, float *dst) {
+    if (trans)
+        pack_copy(a + p0 * lda + i0, lda, rows, kb, ki->mr, dst);
+    else if (ki->pack_gather != NULL)
+        ki->pack_gather(a + i0 * lda + p0, lda, rows, kb, ki->mr, dst);
+    else
+        pack_gather(a + i0 * lda + p0, lda, rows, kb, ki->mr, dst);
+}
+
+/* One NR-wide micro-panel of op(B): columns j0 .. j0+cols-1, k range p0 .. p0+kb-1. */
+static void pack_b_panel(const tgc__gemm_kernel_info *ki, const float *b, int64_t ldb,
+                         int trans, int64_t j0, int cols, int64_t p0, int64_t kb, float *dst) {
+    if (!trans)
+        pack_copy(b + p0 * ldb + j0, ldb, cols, kb, ki->nr, dst);
+    else if (ki->pack_gather != NULL)
+        ki->pack_gather(b + j0 * ldb + p0, ldb, cols, kb, ki->nr, dst);
+    else
+        pack_gather(b + j0 * ldb + p0, ldb, cols, kb, ki->nr, dst);
+}
+
+/* ---- driver ---------------------------------------------------------------------------- */
+
+typedef struct {
+    const tgc__gemm_kernel_info *ki;
+    int trans_a, trans_b, split_m;
+    int64_t m, n, k;
+    float alpha, beta;
+    const float *a, *b;
+    int64_t lda, ldb, ldc, kc; /* kc: the k block, <= ki->kc */
+    float *c;
+    float *bpack; /* shared kc x nc packed block of op(B) */
+} gemm_ctx;
+
+static int64_t part(int64_t total, int parts, int idx) { return total * idx / parts; }
+
+static void gemm_body(const gemm_ctx *g, int tid, int nt) {
+    const tgc__gemm_kernel_info *ki = g->ki;
+    const int MR = ki->mr, NR = ki->nr;
+    const int64_t MC = ki->mc, NC = ki->nc;
+    pack_bufs *bufs = thread_bufs();
+    float *apack = grow(&bufs->a, &bufs->a_cap, (size_t)MC * (size_t)g->kc);
+    float *bpack = g->bpack;
+    const int64_t m_panels = (g->m + MR - 1) / MR;
+    /* This thread's rows of C (all of them when the threads split columns instead). */
+    int64_t row0 = 0, row1 = g->m;
+    if (g->split_m) {
+        row0 = part(m_panels, nt, tid) * MR;
+        row1 = part(m_panels, nt, tid + 1) * MR;
+        if (row1 > g->m) row1 = g->m;
+    }
+    for (int64_t jc = 0; jc < g->n; jc += NC) {
+        const int64_t nb = g->n - jc < NC ? g->n - jc : NC;
+        const int64_t n_panels = (nb + NR - 1) / NR;
+        int64_t q0 = 0, q1 = n_panels; /* this thread's B micro-panels */
+        if (!g->split_m) {
+            q0 = part(n_panels, nt, tid);
+            q1 = part(n_panels, nt, tid + 1);
+        }
+        for (int64_t pc = 0; pc < g->k; pc += g->kc) {
+            const int64_t kb = g->k - pc < g->kc ? g->k - pc : g->kc;
+            const float beta = pc == 0 ? g->beta : 1.0f;
+            /* Pack op(B)[pc:pc+kb, jc:jc+nb], micro-panels shared out among the threads. */
+            for (int64_t q = part(n_panels, nt, tid); q < part(n_panels, nt, tid + 1); q++) {
+                const int64_t j0 = q * NR;
+                const int cols = (int)(nb - j0 < NR ? nb - j0 : NR);
+                pack_b_panel(ki, g->b, g->ldb, g->trans_b, jc + j0, cols, pc, kb,
+                             bpack + q * kb * NR);
+            }
+#ifdef _OPENMP
+            if (nt > 1) {
+#pragma omp barrier
+            }
+#endif
+            for (int64_t ic = row0; ic < row1; ic += MC) {
+                const int64_t mb = row1 - ic < MC ? row1 - ic : MC;
+                const int64_t mp = (mb + MR - 1) / MR;
+                for (int64_t i = 0; i < mp; i++) {
+                    const int rows = (int)(mb - i * MR < MR ? mb - i * MR : MR);
+                    pack_a_panel(ki, g->a, g->lda, g->trans_a, ic + i * MR, rows, pc, kb,
+                                 apack + i * kb * MR);
+                }
+                for (int64_t q = q0; q < q1; q++) {
+                    const int64_t j0 = q * NR;
+                    const int cols = (int)(nb - j0 < NR ? nb - j0 : NR);
+                    const float *pb = bpack + q * kb * NR;
+                    for (int64_t i = 0; i < mp; i++) {
+                        const int rows = (int)(mb - i * MR < MR ? mb - i * MR : MR);
+                        float *cp = g->c + (ic + i * MR) * g->ldc + jc + j0;
+                        ki->kernel(kb, apack + i * kb * MR, pb, cp, g->ldc, g->alpha, beta,
+                                   rows, cols);
+                    }
+                }
+            }
+#ifdef _OPENMP
+            if (nt > 1) {
+#pragma omp barrier
+            }
+#endif
+        }
+    }
+}
+
+/* C = beta * C over m x n (beta == 0 writes zeros without reading C). */
+static void scale_c(int64_t m, int64_t n, float beta, float *c, int64_t ldc) {
+    for (int64_t i = 0; i < m; i++) {
+        float *cr = c + i * ldc;
+        if (beta == 0.0f)
+            memset(cr, 0, (size_t)n * sizeof(float));
+        else if (beta != 1.0f)
+            for (int64_t j = 0; j < n; j++) cr[j] = beta * cr[j];
+    }
+}
+
+/* Fraction of the threads' time that is useful when `panels` units are split among nt. */
+static double balance(int64_t panels, int nt) {
+    int64_t per = (panels + nt - 1) / nt;
+    return (double)panels / (double)(per * nt);
+}
+
+void tgc__sgemm_with(const tgc__gemm_kernel_info *ki, int threads, int trans_a, int trans_b,
+                     int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
+                     const float *b, int64_t ldb, float beta, float *c, int64_t ldc) {
+    pthread_once(&init_once, gemm_init);
+    if (m < 0 || n < 0 || k < 0)
+        tgc_fatal("sgemm: negative size m=%lld n=%lld k=%lld", (long long)m, (long long)n,
+                  (long long)k);
+    if (m == 0 || n == 0) return;
+    if (ldc < n) tgc_fatal("sgemm: ldc=%lld < n=%lld", (long long)ldc, (long long)n);
+    if (k == 0 || alpha == 0.0f) {
+        scale_c(m, n, beta, c, ldc);
+        return;
+    }
+    if (lda < (trans_a ? m : k) || ldb < (trans_b ? k : n))
+        tgc_fatal("sgemm: lda=%lld or ldb=%lld too small", (long long)lda, (long long)ldb);
+
+    /* k blocks of equal size (a multiple of 8) rather than ki->kc and a short remainder. */
+    const int64_t k_blocks = (k + ki->kc - 1) / ki->kc;
+    int64_t kb_max = (k + k_blocks - 1) / k_blocks;
+    if (k_blocks > 1) kb_max = (kb_max + 7) / 8 * 8;
+    gemm_ctx g = {ki, trans_a != 0, trans_b != 0, 1, m, n, k, alpha, beta, a, b, lda, ldb, ldc,
+                  kb_max, c, NULL};
+    const int64_t nb_max = n < ki->nc ? n : ki->nc;
+    const int64_t n_panels = (nb_max + ki->nr - 1) / ki->nr;
+    const int64_t m_panels = (m + ki->mr - 1) / ki->mr;
+
+    int nt = threads > 0 ? threads : 1;
+#ifdef _OPENMP
+    if (threads <= 0 && !omp_in_parallel()) {
+        nt = omp_get_max_threads();
+        double cap = (double)m * (double)n * (double)k / TGC_GEMM_MIN_WORK_PER_THREAD;
+        if (cap < nt) nt = cap < 1.0 ? 1 : (int)cap;
+    }
+#else
+    nt = 1;
+#endif
+    if (nt > 1) {
+        /* Split rows unless splitting B's micro-panels balances clearly better. */
+        double bm = balance(m_panels, nt), bn = balance(n_panels, nt);
+        g.split_m = !(bn > bm + 0.05 && n_panels >= nt) && m_panels >= nt;
+        int64_t units = g.split_m ? m_panels : n_panels;
+        if (units < nt) nt = (int)(units < 1 ? 1 : units);
+    }
+
+    pack_bufs *bufs = thread_bufs();
+    g.bpack = grow(&bufs->b, &bufs->b_cap, (size_t)(n_panels * ki->nr) * (size_t)kb_max);
+
+#ifdef _OPENMP
+    if (nt > 1) {
+#pragma omp parallel num_threads(nt)
+        gemm_body(&g, omp_get_thread_num(), omp_get_num_threads());
+        return;
+    }
+#endif
+    gemm_body(&g, 0, 1);
+}
+
+void tgc_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+               const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c,
+               int64_t ldc) {
+    pthread_once(&init_once, gemm_init);
+    tgc__sgemm_with(kernels[0], 0, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c,
+                    ldc);
+}

@@ -1,0 +1,44 @@
+/* Internals of tgc_sgemm (gemm.c, gemm_x86.c); not part of the public API. The tests include
+   this header to run every micro-kernel the CPU supports, not only the one tgc_sgemm picks. */
+#ifndef TGC_GEMM_INTERNAL_H
+#define TGC_GEMM_INTERNAL_H
+
+#include <stdint.h>
+
+/* A micro-kernel computes one mr x nr tile of C from packed panels (kc >= 1):
+     C[r][j] = alpha * sum_p pa[p*MR + r] * pb[p*NR + j]  (+ beta * C[r][j] unless beta == 0)
+   for r < mr <= MR, j < nr <= NR, where C[r][j] is c[r*ldc + j]. pa and pb are 64-byte
+   aligned and zero-padded to full MR / NR width; only the mr x nr corner of C is touched.
+   Products accumulate in p order, one rounding per step (fused where the kernel uses FMA), so
+   a C element's value depends only on the kernel and the k blocking, never on the tile edge
+   or the thread split. */
+typedef void (*tgc__gemm_ukernel)(int64_t kc, const float *pa, const float *pb, float *c,
+                                  int64_t ldc, float alpha, float beta, int mr, int nr);
+
+/* The "gather" packing of gemm.c: dst[p*w + r] = src[r*ld + p] for r < rows <= w, p < kb,
+   zeros for rows <= r < w (the transposing half of packing). */
+typedef void (*tgc__gemm_pack)(const float *src, int64_t ld, int rows, int64_t kb, int w,
+                               float *dst);
+
+typedef struct {
+    const char *name;          /* "avx512", "avx2", "generic" */
+    int mr, nr;                /* register tile */
+    int64_t mc, kc, nc;        /* cache blocks: mc multiple of mr, nc multiple of nr */
+    tgc__gemm_ukernel kernel;
+    tgc__gemm_pack pack_gather; /* NULL: the portable one */
+} tgc__gemm_kernel_info;
+
+/* Kernels in preference order; the count of those usable on this CPU (always >= 1: the
+   last one is the portable C kernel). tgc_sgemm uses entry 0. */
+int tgc__gemm_kernels(const tgc__gemm_kernel_info **out);
+
+/* tgc_sgemm with an explicit kernel and thread count (0: decide as tgc_sgemm does). */
+void tgc__sgemm_with(const tgc__gemm_kernel_info *ki, int threads, int trans_a, int trans_b,
+                     int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
+                     const float *b, int64_t ldb, float beta, float *c, int64_t ldc);
+
+/* The x86-64 kernels of gemm_x86.c that this CPU (and OS) supports, best first; at most max
+   written. 0 on other architectures or compilers. */
+int tgc__gemm_x86_kernels(const tgc__gemm_kernel_info **list, int max);
+
+#endif
