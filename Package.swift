@@ -24,9 +24,14 @@ let package = Package(
         // The evaluator (AST against a Builder) and the CLI commands.
         .target(name: "TGCDriver", dependencies: ["TGCSyntax", "TGCCore", "TGCCBackend"]),
         .executableTarget(name: "tgc", dependencies: ["TGCDriver"]),
+        // Random program generators and mutators for fuzzing and differential testing.
+        .target(name: "TGCStress", dependencies: ["TGCDriver", "TGCCore", "TGCCBackend"]),
+        // `tgc-stress fuzz|difftest`: long runs of the reliability checks (make fuzz, make difftest).
+        .executableTarget(name: "tgc-stress", dependencies: ["TGCStress"]),
         .testTarget(name: "TGCSyntaxTests", dependencies: ["TGCSyntax"]),
         .testTarget(name: "TGCCoreTests", dependencies: ["TGCCore"]),
         .testTarget(name: "TGCCBackendTests", dependencies: ["TGCCBackend", "TGCDriver"]),
         .testTarget(name: "TGCDriverTests", dependencies: ["TGCDriver"]),
+        .testTarget(name: "TGCStressTests", dependencies: ["TGCStress"]),
     ]
 )

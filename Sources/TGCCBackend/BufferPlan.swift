@@ -1,20 +1,25 @@
 import TGCBase
 import TGCCore
 
-/// Where each IR value's elements live in a generated program, decided once per module:
-/// its own buffer, a view of another value's buffer (reshape, detach, loop results), static
-/// data (constants) or a bound input. Also lowers every op, once, for the emitters.
+/// Where each IR value's elements live in a generated program, from the module's memory plan
+/// (the `memory-plan` pass; a plan without reuse when the pass did not run): a slot of the
+/// arena, a view of another value's storage, a transpose folded into matrix products, static
+/// data, a bound input or a loop counter. Also lowers every op, once, for the emitters.
 public struct BufferPlan {
     /// How one value is stored.
     public enum Storage {
-        /// A buffer of its own, allocated once before the program runs.
-        case owned
-        /// The buffer of another value (never itself a view).
+        /// Bytes `offset ..< offset + size` of the arena.
+        case arena(offset: Int)
+        /// The storage of another value (never itself a view).
         case view(of: Value)
+        /// A transpose that matrix products read from this value with a transpose flag.
+        case transposed(of: Value)
         /// A static constant array with these elements.
         case staticData([Double])
         /// The data of entry `index` of the input table.
         case input(index: Int)
+        /// A loop's index, a static one-element array.
+        case loopIndex
     }
 
     /// One entry of the generated program's input table.
@@ -25,23 +30,31 @@ public struct BufferPlan {
 
     /// What a loop must do with one carried value at the end of each iteration.
     public enum CarryCopy {
-        /// The yielded value already is this block argument.
+        /// The yielded value already is in the carried value's storage (updated in place).
         case none
-        /// Copy the yielded value straight into the block argument.
+        /// Copy the yielded value straight into the carried value's storage.
         case direct
-        /// The yielded value lives in another block argument of this loop (a swap): copy it
-        /// into a temporary first, then into the block argument once every read is done.
+        /// The yielded value lives in another carried value's storage that is itself being
+        /// replaced (a swap): copy it into a temporary first, then into place once every read is done.
         case throughTemporary
     }
 
+    /// The identity of a buffer's memory: values with equal addresses share their bytes.
+    public enum Address: Hashable {
+        case arena(Int)
+        case own(ObjectIdentifier)
+    }
+
+    public let memory: MemoryPlan
     public private(set) var storage: [Value: Storage] = [:]
-    /// Values in order of definition (block arguments before their block's results).
+    /// Values with storage of their own (not views), in order of definition.
     public private(set) var values: [Value] = []
     public private(set) var inputs: [InputEntry] = []
     private var lowered: [ObjectIdentifier: LoweredOp] = [:]
     private var carryCopies: [ObjectIdentifier: [CarryCopy]] = [:]
 
     public init(_ module: Module) throws {
+        memory = MemoryPlan(reading: module) ?? MemoryPlan(module, reuse: false)
         try plan(module.body)
     }
 
@@ -57,43 +70,74 @@ public struct BufferPlan {
         return value
     }
 
+    /// The memory `value` occupies; zero-size values never share an address.
+    public func address(_ value: Value) -> Address {
+        let root = root(value)
+        if case .arena(let offset) = storage[root], root.type.elementCount > 0 { return .arena(offset) }
+        return .own(ObjectIdentifier(root))
+    }
+
     private mutating func define(_ value: Value, _ kind: Storage) {
         var kind = kind
         if case .view(let base) = kind { kind = .view(of: root(base)) }
         storage[value] = kind
+        if case .view = kind { return }
         values.append(value)
     }
 
-    private mutating func plan(_ block: Block) throws {
-        for argument in block.arguments { define(argument, .owned) }
-        for op in block.ops {
-            let lowering = try KernelLowering.lower(op)
-            lowered[ObjectIdentifier(op)] = lowering
-            for region in op.regions { try plan(region) }
-            switch lowering {
-            case .view(let base):
-                define(op.result, .view(of: base))
-            case .staticData(let data):
-                define(op.result, .staticData(data))
-            case .input(let name):
-                define(op.result, .input(index: try inputIndex(name, op.result.type, op.location)))
-            case .loop:
-                let body = op.regions[0]
-                let arguments = Array(body.arguments.dropFirst())
-                let argumentRoots = Set(arguments)
-                carryCopies[ObjectIdentifier(op)] = zip(arguments, body.yielded).map { argument, yielded in
-                    let source = root(yielded)
-                    if source == argument { return .none }
-                    return argumentRoots.contains(source) ? .throughTemporary : .direct
-                }
-                // The results are the block arguments' buffers after the last iteration.
-                for (result, argument) in zip(op.results, arguments) { define(result, .view(of: argument)) }
-            case .kernel, .random, .load, .branch:
-                for result in op.results { define(result, .owned) }
-            case .save, .print, .reseed, .yield:
-                break
-            }
+    private func arenaStorage(_ value: Value, _ location: SourceLocation) throws -> Storage {
+        guard let slot = memory.slots[value] else {
+            throw Diagnostic("internal error: \(value) has no arena slot", at: location)
         }
+        return .arena(offset: slot.offset)
+    }
+
+    private mutating func plan(_ block: Block) throws {
+        for op in block.ops {
+            let lowering = try KernelLowering.lower(op) { [memory] value in
+                if case .transposedOperand(let base) = memory.storage[value] { return base }
+                return nil
+            }
+            lowered[ObjectIdentifier(op)] = lowering
+            if op.kind == .forLoop, let body = op.regions.first {
+                define(body.arguments[0], .loopIndex)
+                for argument in body.arguments.dropFirst() { define(argument, try arenaStorage(argument, op.location)) }
+            }
+            if op.kind != .fusion {
+                for region in op.regions { try plan(region) }
+            }
+            for result in op.results {
+                switch memory.storage[result] {
+                case .arena:
+                    define(result, try arenaStorage(result, op.location))
+                case .view(let base):
+                    define(result, .view(of: base))
+                case .transposedOperand(let base):
+                    define(result, .transposed(of: root(base)))
+                case .external, nil:
+                    switch lowering {
+                    case .staticData(let data): define(result, .staticData(data))
+                    case .input(let name): define(result, .input(index: try inputIndex(name, result.type, op.location)))
+                    case .view(let base): define(result, .view(of: base))
+                    default: throw Diagnostic("internal error: \(result) has no storage", at: op.location)
+                    }
+                }
+            }
+            if op.kind == .forLoop { planCarries(op) }
+        }
+    }
+
+    /// A carried value needs a copy when its yielded value is stored elsewhere, through a
+    /// temporary when that storage is another carried value that is overwritten too.
+    private mutating func planCarries(_ op: Op) {
+        let body = op.regions[0]
+        let pairs = Array(zip(body.arguments.dropFirst(), body.yielded))
+        var copies: [CarryCopy] = pairs.map { address($0.1) == address($0.0) ? .none : .direct }
+        let overwritten = Set(zip(pairs, copies).filter { if case .none = $0.1 { false } else { true } }.map { address($0.0.0) })
+        for (index, pair) in pairs.enumerated() where overwritten.contains(address(pair.1)) {
+            if case .direct = copies[index] { copies[index] = .throughTemporary }
+        }
+        carryCopies[ObjectIdentifier(op)] = copies
     }
 
     /// The table index of input `name`, adding it on first use; every use must agree on the type.

@@ -12,10 +12,19 @@ extension CProgramEmitter {
 
     private mutating func emitOp(_ op: Op) throws {
         let title = [IRPrinter.opName(op.kind), Self.locationText(op.location)].filter { !$0.isEmpty }.joined(separator: "  ")
+        if op.results.count == 1, case .transposed(let base) = plan.storage[op.result] {
+            out.line("/* \(CSourceText.comment(title)): read by matmul as \(name(base))^T, not materialized */")
+            return
+        }
         switch plan.lowering(of: op) {
         case .kernel(let kernel):
+            let function = try emitKernelFunction(kernel, for: op)
             out.line("/* \(CSourceText.comment(title)) */")
-            emitKernel(kernel)
+            out.line(function.call + ";")
+        case .gemm(let call):
+            out.line("/* \(CSourceText.comment(title)): \(name(op.result)) = \(name(call.a))\(call.transposeA ? "^T" : "") * \(name(call.b))\(call.transposeB ? "^T" : "") with tgc_sgemm */")
+            out.line("tgc_sgemm(\(call.transposeA ? 1 : 0), \(call.transposeB ? 1 : 0), \(call.m), \(call.n), \(call.k), 1.0f, "
+                     + "\(name(call.a)), \(call.lda), \(name(call.b)), \(call.ldb), 0.0f, \(name(op.result)), \(call.n));")
         case .view(let base):
             out.line("/* \(CSourceText.comment(title)): \(Self.name(op.result)) is \(name(base)), no copy */")
         case .staticData:
@@ -47,32 +56,6 @@ extension CProgramEmitter {
         case .yield:
             break
         }
-    }
-
-    // MARK: kernels
-
-    /// One loop nest: parallel loops, prologue, reduction loops around the body, epilogue.
-    private mutating func emitKernel(_ kernel: LoopKernel) {
-        let declaresLocals = (kernel.prologue + kernel.body).contains { if case .declare = $0 { true } else { false } }
-        let scoped = kernel.parallelExtents.isEmpty && declaresLocals
-        if scoped { out.open("") }
-        if kernel.work >= Self.parallelWorkThreshold, !kernel.parallelExtents.isEmpty {
-            out.line("#pragma omp parallel for")
-        }
-        for (axis, extent) in kernel.parallelExtents.enumerated() {
-            let index = LoopVariable.parallel(axis).name
-            out.open("for (int64_t \(index) = 0; \(index) < \(extent); \(index)++)")
-        }
-        for statement in kernel.prologue { out.line(renderer.render(statement)) }
-        for (axis, extent) in kernel.reductionExtents.enumerated() {
-            let index = LoopVariable.reduction(axis).name
-            out.open("for (int64_t \(index) = 0; \(index) < \(extent); \(index)++)")
-        }
-        for statement in kernel.body { out.line(renderer.render(statement)) }
-        for _ in kernel.reductionExtents { out.close() }
-        for statement in kernel.epilogue { out.line(renderer.render(statement)) }
-        for _ in kernel.parallelExtents { out.close() }
-        if scoped { out.close() }
     }
 
     // MARK: control flow
@@ -128,7 +111,7 @@ extension CProgramEmitter {
 
     private mutating func emitBranchRegion(_ region: Block, results: [Value]) throws {
         try emitBlock(region)
-        for (result, yielded) in zip(results, region.yielded) {
+        for (result, yielded) in zip(results, region.yielded) where plan.address(result) != plan.address(yielded) {
             out.line("memcpy(\(name(result)), \(name(yielded)), \(byteCount(result.type)));")
         }
     }

@@ -3,14 +3,61 @@ import TGCBase
 import TGCCore
 
 /// Emits a whole module as one readable C11 program linked against the tgc runtime:
-/// a header comment, the input table, one buffer per value, `tgc_program` (the module body,
-/// one loop nest per op, each commented with its op and source line) and `main`.
+/// a header comment, the input table, the arena and a pointer per stored value, one function
+/// per kernel (one loop nest per fused group, named after its ops and commented with their DSL
+/// lines), `tgc_program` (the module body, calling the kernels in order) and `main`.
 public enum CEmitter {
     public static func emit(_ module: Module, programName: String, description: String) throws -> String {
-        Unfuse.apply(to: module)
         let plan = try BufferPlan(module)
         var emitter = CProgramEmitter(plan: plan, module: module)
         return try emitter.emitProgram(programName: programName, description: description)
+    }
+
+    /// What `tgc compile --stats` reports about a module.
+    public static func statistics(_ module: Module) throws -> CompileStatistics {
+        let plan = try BufferPlan(module)
+        var kernelsAfter = 0
+        var kernelsBefore = 0
+        module.body.walkOutsideFusions { op in
+            let members = op.kind == .fusion ? op.regions[0].ops.filter { $0.kind != .yield } : [op]
+            for member in members {
+                if member.kind == .matmul {
+                    kernelsBefore += 1
+                } else if case .kernel? = try? KernelLowering.lower(member) {
+                    kernelsBefore += 1
+                }
+            }
+            if op.results.count == 1, case .transposed = plan.storage[op.result] { return }
+            switch plan.lowering(of: op) {
+            case .kernel, .gemm: kernelsAfter += 1
+            default: break
+            }
+        }
+        return CompileStatistics(arenaBytes: plan.memory.arenaBytes, naiveBytes: plan.memory.naiveBytes,
+                                 arenaValues: plan.memory.arenaValues.count,
+                                 kernelsBeforeFusion: kernelsBefore, kernelsAfterFusion: kernelsAfter)
+    }
+}
+
+/// Sizes and counts of a compiled module (`tgc compile --stats`).
+public struct CompileStatistics: Equatable {
+    /// The bytes of the arena the program allocates once.
+    public var arenaBytes: Int
+    /// The bytes one buffer per value (no reuse) would take, slots rounded to 64 bytes alike.
+    public var naiveBytes: Int
+    public var arenaValues: Int
+    /// Loop nests and library calls if every op ran on its own.
+    public var kernelsBeforeFusion: Int
+    /// Loop nests and library calls of the generated program.
+    public var kernelsAfterFusion: Int
+
+    /// The report, one fact per line.
+    public var text: String {
+        """
+        arena: \(arenaBytes) bytes for \(arenaValues) values (one buffer per value: \(naiveBytes) bytes)
+        kernels: \(kernelsBeforeFusion) before fusion, \(kernelsAfterFusion) after
+
+        """
     }
 }
 
@@ -20,11 +67,14 @@ struct CProgramEmitter {
     let module: Module
     let renderer: CFamilyRenderer
     var out = CSourceWriter()
+    /// The kernel functions, written while the program body is emitted.
+    var functions = CSourceWriter()
+    /// How many kernel functions have each name so far (names get `_2`, `_3`, ... suffixes).
+    var functionNames: [String: Int] = [:]
     /// Nesting depth of `forLoop`s, naming their C loop counters (`iter0`, `iter1`, ...).
     var loopDepth = 0
-
-    /// Kernels with at least this many scalar iterations get an OpenMP `parallel for`.
-    static let parallelWorkThreshold = 1 << 16
+    /// Source files read for kernel comments, by path (nil when unreadable).
+    var sourceFiles: [String: [Substring]?] = [:]
 
     init(plan: BufferPlan, module: Module) {
         self.plan = plan
@@ -41,6 +91,14 @@ struct CProgramEmitter {
     static func temporaryName(_ argument: Value) -> String { name(argument) + "_next" }
 
     mutating func emitProgram(programName: String, description: String) throws -> String {
+        var body = CSourceWriter()
+        swap(&body, &out)
+        out.line("/* The module body. Printing is skipped while benchmarking. */")
+        out.open("static void tgc_program(void)")
+        try emitBlock(module.body)
+        out.close()
+        out.line()
+        swap(&body, &out)
         emitHeader(programName: programName, description: description)
         out.line(KernelPrelude.source)
         out.line()
@@ -48,11 +106,12 @@ struct CProgramEmitter {
         try emitInputTable()
         emitDeclarations()
         emitAllocation()
-        out.line("/* The module body. Printing is skipped while benchmarking. */")
-        out.open("static void tgc_program(void)")
-        try emitBlock(module.body)
-        out.close()
-        out.line()
+        if !functions.text.isEmpty {
+            out.line("/* ---- kernels: one loop nest each, called in order by tgc_program ---- */")
+            out.line()
+            out.append(functions.text)
+        }
+        out.append(body.text)
         CMainFunction.emit(into: &out, programName: programName, description: description,
                            hasInputs: !plan.inputs.isEmpty)
         return out.text
@@ -119,23 +178,31 @@ struct CProgramEmitter {
         out.line()
     }
 
-    /// One file-scope pointer (or constant array) per stored value, in order of definition.
+    /// The arena, and one file-scope pointer (or constant array) per stored value, in order of
+    /// definition.
     private mutating func emitDeclarations() {
-        out.line("/* ---- buffers: one per IR value; views (reshape, loop results) use their base's ---- */")
+        out.line("/* ---- the arena: one allocation holds every intermediate value; a value's slot (64-byte")
+        out.line("   aligned) is reused once the value is dead. Views (reshape, loop results) use their base's. ---- */")
+        out.line("#define TGC_ARENA_BYTES \(plan.memory.arenaBytes)  /* one buffer per value would take \(plan.memory.naiveBytes) */")
+        out.line("static unsigned char *tgc_arena;")
         for value in plan.values {
             let type = ScalarType(value.type.dtype).cName
             let about = CSourceText.comment("\(value.type)  \(origin(of: value))")
             switch plan.storage[value]! {
-            case .owned, .input:
+            case .arena(let offset):
+                out.line("static \(type) *\(Self.name(value));  /* \(about)  arena @\(offset) */")
+            case .input:
                 out.line("static \(type) *\(Self.name(value));  /* \(about) */")
+            case .loopIndex:
+                out.line("static \(type) \(Self.name(value))[1];  /* \(about) */")
             case .staticData(let data):
-                out.line("static const \(type) \(Self.name(value))[\(data.count)] = {  /* \(about) */")
+                out.line("static _Alignas(64) const \(type) \(Self.name(value))[\(data.count)] = {  /* \(about) */")
                 let literals = data.map { elementLiteral($0, value.type.dtype) }
                 for start in stride(from: 0, to: literals.count, by: 8) {
                     out.line("    " + literals[start..<min(start + 8, literals.count)].joined(separator: ", ") + ",")
                 }
                 out.line("};")
-            case .view:
+            case .view, .transposed:
                 break
             }
         }
@@ -146,11 +213,12 @@ struct CProgramEmitter {
     }
 
     private mutating func emitAllocation() {
-        out.line("/* Allocates every buffer once, before the first run. */")
+        out.line("/* Allocates the arena once, before the first run: the program allocates nothing else. */")
         out.open("static void tgc_allocate(void)")
+        out.line("tgc_arena = tgc_alloc(TGC_ARENA_BYTES);")
         for value in plan.values {
-            if case .owned = plan.storage[value]! {
-                out.line("\(Self.name(value)) = tgc_alloc(\(byteCount(value.type)));")
+            if case .arena(let offset) = plan.storage[value]! {
+                out.line("\(Self.name(value)) = (\(ScalarType(value.type.dtype).cName) *)(tgc_arena + \(offset));")
             }
         }
         for (argument, _) in swapTemporaries() {

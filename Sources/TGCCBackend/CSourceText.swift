@@ -15,6 +15,11 @@ struct CSourceWriter {
         indent += 1
     }
 
+    /// Appends text written by another writer, as is.
+    mutating func append(_ other: String) {
+        text += other
+    }
+
     /// Ends the innermost `open`: `}` (or `closing`, e.g. `} else {`).
     mutating func close(_ closing: String = "}") {
         indent -= 1

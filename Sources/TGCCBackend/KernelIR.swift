@@ -43,7 +43,7 @@ public enum LoopVariable: Hashable, Sendable {
     }
 }
 
-/// An element offset into a buffer: Σ stride × variable + constant.
+/// An element offset into a buffer: Σ stride × variable + constant, one term per variable.
 public struct AffineIndex: Hashable, Sendable {
     public var terms: [Term]
     public var constant: Int
@@ -54,15 +54,44 @@ public struct AffineIndex: Hashable, Sendable {
         public var stride: Int
     }
 
+    /// Terms of the same variable are added; zero strides are dropped.
     public init(terms: [Term] = [], constant: Int = 0) {
-        self.terms = terms.filter { $0.stride != 0 }
+        var merged: [Term] = []
+        for term in terms {
+            if let index = merged.firstIndex(where: { $0.variable == term.variable }) {
+                merged[index].stride += term.stride
+            } else {
+                merged.append(term)
+            }
+        }
+        self.terms = merged.filter { $0.stride != 0 }
         self.constant = constant
     }
 
+    /// `variable` with stride 1.
+    public init(_ variable: LoopVariable) { self.init(terms: [Term(variable: variable, stride: 1)]) }
+
     public static let zero = AffineIndex()
+
+    /// The stride of `variable` (0 when it does not occur).
+    public func stride(of variable: LoopVariable) -> Int {
+        terms.first { $0.variable == variable }?.stride ?? 0
+    }
+
+    public var variables: [LoopVariable] { terms.map(\.variable) }
 
     public static func + (lhs: AffineIndex, rhs: AffineIndex) -> AffineIndex {
         AffineIndex(terms: lhs.terms + rhs.terms, constant: lhs.constant + rhs.constant)
+    }
+
+    public static func * (lhs: AffineIndex, factor: Int) -> AffineIndex {
+        AffineIndex(terms: lhs.terms.map { Term(variable: $0.variable, stride: $0.stride * factor) },
+                    constant: lhs.constant * factor)
+    }
+
+    /// Σ coordinates[k] × strides[k]: the offset of a point in a buffer with these strides.
+    public static func offset(_ coordinates: [AffineIndex], strides: [Int]) -> AffineIndex {
+        zip(coordinates, strides).reduce(AffineIndex.zero) { $0 + $1.0 * $1.1 }
     }
 }
 
@@ -89,6 +118,38 @@ public indirect enum ScalarExpr: Hashable {
     case cast(ScalarType, ScalarExpr)
     /// `condition ? then : else`.
     case ternary(ScalarExpr, ScalarExpr, ScalarExpr)
+
+    /// The same expression with every index rewritten by `transform`.
+    func mapIndices(_ transform: (AffineIndex) -> AffineIndex) -> ScalarExpr {
+        switch self {
+        case .load(let value, let index): .load(value, transform(index))
+        case .offset(let index): .offset(transform(index))
+        case .local, .loopIndex, .floatLiteral, .doubleLiteral, .intLiteral: self
+        case .prefix(let symbol, let x): .prefix(symbol, x.mapIndices(transform))
+        case .infix(let symbol, let a, let b): .infix(symbol, a.mapIndices(transform), b.mapIndices(transform))
+        case .call(let name, let arguments): .call(name, arguments.map { $0.mapIndices(transform) })
+        case .cast(let type, let x): .cast(type, x.mapIndices(transform))
+        case .ternary(let c, let a, let b): .ternary(c.mapIndices(transform), a.mapIndices(transform), b.mapIndices(transform))
+        }
+    }
+
+    /// Reports every index in the expression (with the buffer it reads, nil for `.offset`) and
+    /// every loop variable used as a value.
+    func visit(indices: (Value?, AffineIndex) -> Void, loopIndex: (LoopVariable) -> Void = { _ in }) {
+        let (loads, loopIndex) = (indices, loopIndex)
+        switch self {
+        case .load(let value, let index): loads(value, index)
+        case .offset(let index): loads(nil, index)
+        case .loopIndex(let variable): loopIndex(variable)
+        case .local, .floatLiteral, .doubleLiteral, .intLiteral: break
+        case .prefix(_, let x), .cast(_, let x): x.visit(indices: loads, loopIndex: loopIndex)
+        case .infix(_, let a, let b):
+            a.visit(indices: loads, loopIndex: loopIndex)
+            b.visit(indices: loads, loopIndex: loopIndex)
+        case .call(_, let arguments): arguments.forEach { $0.visit(indices: loads, loopIndex: loopIndex) }
+        case .ternary(let c, let a, let b): [c, a, b].forEach { $0.visit(indices: loads, loopIndex: loopIndex) }
+        }
+    }
 }
 
 /// One statement of a kernel body.
@@ -99,22 +160,85 @@ public enum KernelStatement: Hashable {
     case assign(String, ScalarExpr)
     /// Writes one element of a result buffer.
     case store(Value, AffineIndex, ScalarExpr)
+
+    func mapIndices(_ transform: (AffineIndex) -> AffineIndex) -> KernelStatement {
+        switch self {
+        case .declare(let name, let type, let value): .declare(name, type, value.mapIndices(transform))
+        case .assign(let name, let value): .assign(name, value.mapIndices(transform))
+        case .store(let buffer, let index, let value): .store(buffer, transform(index), value.mapIndices(transform))
+        }
+    }
+
+    /// The expression the statement computes.
+    var value: ScalarExpr {
+        switch self {
+        case .declare(_, _, let value), .assign(_, let value), .store(_, _, let value): value
+        }
+    }
 }
 
-/// A lowered compute op: a nest of parallel loops over the output, optionally a nest of
-/// sequential reduction loops inside it, and the statements at each level.
+/// A local of a reduction nest that carries the fold across its iterations.
+public struct Accumulator: Hashable {
+    public var name: String
+    public var type: ScalarType
+    public var initial: ScalarExpr
+    /// `name += element` in an exact or double type: chunks may be summed apart and combined.
+    public var isSum: Bool
+}
+
+/// The sequential loops of one or more reductions over the same elements: accumulators
+/// declared before the loops, updated by the body at every point of the reduced dimensions.
+public struct ReductionNest: Hashable {
+    /// Extents of the loops `r0, r1, ...`, outermost first.
+    public var extents: [Int]
+    public var accumulators: [Accumulator]
+    public var body: [KernelStatement]
+
+    public var work: Int { extents.reduce(1, *) }
+}
+
+/// What a kernel does at each point of its parallel loops, in order.
+public enum KernelStep: Hashable {
+    case statement(KernelStatement)
+    case nest(ReductionNest)
+}
+
+/// A lowered compute op or fusion group: one nest of parallel loops over the output (`i0`,
+/// `i1`, ...) whose body runs statements and reduction nests in order:
 ///
-///     for i... (parallel)      { prologue; for r... (reduction) { body }; epilogue }
+///     for i... (parallel) { statements; acc = init; for r... { body }; statements using acc }
 ///
-/// Without reduction loops, `body` runs once per parallel iteration, between prologue and
-/// epilogue. Extent-1 dimensions never get a loop (their index is 0).
+/// Extent-1 dimensions never get a loop (their index is 0).
 public struct LoopKernel: Hashable {
     public var parallelExtents: [Int]
-    public var reductionExtents: [Int]
-    public var prologue: [KernelStatement] = []
-    public var body: [KernelStatement]
-    public var epilogue: [KernelStatement] = []
+    public var steps: [KernelStep]
 
-    /// Scalar iterations of the innermost body: a rough measure of the work.
-    public var work: Int { (parallelExtents + reductionExtents).reduce(1, *) }
+    public init(parallelExtents: [Int], steps: [KernelStep]) {
+        self.parallelExtents = parallelExtents
+        self.steps = steps
+    }
+
+    /// Scalar iterations of the innermost bodies: a rough measure of the work.
+    public var work: Int {
+        let perPoint = steps.reduce(0) { total, step in
+            if case .nest(let nest) = step { return total + nest.work }
+            return total
+        }
+        return parallelExtents.reduce(1, *) * max(perPoint, 1)
+    }
+
+    /// The reduction nests, in order.
+    public var nests: [ReductionNest] {
+        steps.compactMap { if case .nest(let nest) = $0 { nest } else { nil } }
+    }
+
+    /// Every statement, nest bodies included.
+    public var allStatements: [KernelStatement] {
+        steps.flatMap { step -> [KernelStatement] in
+            switch step {
+            case .statement(let statement): [statement]
+            case .nest(let nest): nest.body
+            }
+        }
+    }
 }

@@ -1,12 +1,55 @@
 import TGCBase
 import TGCCore
 
-/// Lowers each IR op to its loop nest and per-element scalar code, independent of the target.
-/// This is the one exhaustive switch over `OpKind` in the backends: a new op kind does not
-/// compile until it is lowered here.
+/// How one op takes part in generated code (`KernelLowering.semantics`).
+enum OpSemantics {
+    /// The element at each position, computed from the operands' elements at the same position
+    /// (read with broadcasting). The rule's result is rounded to the op's dtype by the caller.
+    case elementwise(([TypedExpr]) -> TypedExpr)
+    /// Reads its one operand at other coordinates: no arithmetic.
+    case indexMap(IndexMap)
+    /// Folds its operand over `attrs.axes` (all axes when nil).
+    case reduction(ReductionKind)
+    /// Lowered on its own: a library call, a view, a runtime action or control flow.
+    case standalone(LoweredOp)
+}
+
+/// How an index-map op reads its operand.
+enum IndexMap {
+    /// The operand's element at the same row-major position.
+    case reshape
+    /// Result axis k is operand axis permutation[k].
+    case transpose([Int])
+    /// Broadcasting: dimensions the operand lacks or has as 1 are read at index 0.
+    case broadcast
+}
+
+/// What a reduction folds.
+enum ReductionKind {
+    case sum, max, min, argMax, argMin
+}
+
+/// Lowers each IR op to generated code, independent of the target. `semantics(of:)` is the one
+/// exhaustive switch over `OpKind` in the backends: a new op kind does not compile until it is
+/// lowered here.
 public enum KernelLowering {
-    public static func lower(_ op: Op) throws -> LoweredOp {
+    /// What `op` becomes. `transposedSource(v)` is the operand of a transpose that matrix
+    /// products read through a flag (the memory plan's `transposedOperand`), nil otherwise.
+    public static func lower(_ op: Op, transposedSource: (Value) -> Value? = { _ in nil }) throws -> LoweredOp {
+        if op.kind == .matmul { return try MatmulLowering.lower(op, transposedSource: transposedSource) }
+        switch try semantics(of: op) {
+        case .standalone(let lowered):
+            return lowered
+        case .indexMap(.reshape):
+            return .view(of: op.operands[0])
+        case .elementwise, .indexMap, .reduction:
+            return .kernel(try GroupLowering.kernel(for: op))
+        }
+    }
+
+    static func semantics(of op: Op) throws -> OpSemantics {
         let attrs = op.attributes
+        let dtype = op.results.first?.type.dtype ?? .float32
         switch op.kind {
         case .constant:
             let type = op.result.type
@@ -14,63 +57,65 @@ public enum KernelLowering {
                 guard data.count == type.elementCount else {
                     throw Diagnostic("internal error: a constant of type \(type) has \(data.count) elements", at: op.location)
                 }
-                return .staticData(data.map { Tensor.round($0, to: type.dtype) })
+                return .standalone(.staticData(data.map { Tensor.round($0, to: type.dtype) }))
             }
             let value = ScalarRules.literal(attrs.value ?? 0, ScalarType(type.dtype))
-            return map(op, []) { _ in TypedExpr(value, ScalarType(type.dtype)) }
+            return .elementwise { _ in TypedExpr(value, ScalarType(type.dtype)) }
         case .arange:
-            return arange(op)
+            return .standalone(.kernel(arange(op)))
         case .randUniform, .randNormal:
-            guard op.result.type.dtype == .float32 else {
-                throw Diagnostic("random tensors must be float32, not \(op.result.type.dtype)", at: op.location)
+            guard dtype == .float32 else {
+                throw Diagnostic("random tensors must be float32, not \(dtype)", at: op.location)
             }
-            return .random(normal: op.kind == .randNormal)
-        case .input: return .input(name: attrs.name ?? "")
-        case .load: return .load(path: attrs.path ?? "")
+            return .standalone(.random(normal: op.kind == .randNormal))
+        case .input: return .standalone(.input(name: attrs.name ?? ""))
+        case .load: return .standalone(.load(path: attrs.path ?? ""))
 
-        case .neg: return map(op) { ScalarRules.negate($0[0], result: op.result.type.dtype) }
-        case .exp: return map(op) { ScalarRules.floatFunction("expf", $0[0]) }
-        case .log: return map(op) { ScalarRules.floatFunction("logf", $0[0]) }
-        case .sin: return map(op) { ScalarRules.floatFunction("sinf", $0[0]) }
-        case .cos: return map(op) { ScalarRules.floatFunction("cosf", $0[0]) }
-        case .tanh: return map(op) { ScalarRules.floatFunction("tanhf", $0[0]) }
-        case .sqrt: return map(op) { ScalarRules.floatFunction("sqrtf", $0[0]) }
-        case .sigmoid: return map(op) { ScalarRules.sigmoid($0[0]) }
-        case .abs: return map(op) { ScalarRules.absolute($0[0]) }
-        case .relu: return map(op) { ScalarRules.relu($0[0]) }
-        case .sign: return map(op) { ScalarRules.sign($0[0]) }
-        case .logicalNot: return map(op) { ScalarRules.logicalNot($0[0]) }
-        case .cast: return map(op) { ScalarRules.round($0[0], to: op.result.type.dtype) }
-        case .stopGradient, .reshape: return .view(of: op.operands[0])
+        case .neg: return .elementwise { ScalarRules.negate($0[0], result: dtype) }
+        case .exp: return .elementwise { ScalarRules.floatFunction("expf", $0[0]) }
+        case .log: return .elementwise { ScalarRules.floatFunction("logf", $0[0]) }
+        case .sin: return .elementwise { ScalarRules.floatFunction("sinf", $0[0]) }
+        case .cos: return .elementwise { ScalarRules.floatFunction("cosf", $0[0]) }
+        case .tanh: return .elementwise { ScalarRules.floatFunction("tanhf", $0[0]) }
+        case .sqrt: return .elementwise { ScalarRules.floatFunction("sqrtf", $0[0]) }
+        case .sigmoid: return .elementwise { ScalarRules.sigmoid($0[0]) }
+        case .abs: return .elementwise { ScalarRules.absolute($0[0]) }
+        case .relu: return .elementwise { ScalarRules.relu($0[0]) }
+        case .sign: return .elementwise { ScalarRules.sign($0[0]) }
+        case .logicalNot: return .elementwise { ScalarRules.logicalNot($0[0]) }
+        case .cast: return .elementwise { $0[0] }
+        case .stopGradient: return .standalone(.view(of: op.operands[0]))
 
-        case .add: return binary(op) { ScalarRules.arithmetic("+", $0, $1, result: $2) }
-        case .sub: return binary(op) { ScalarRules.arithmetic("-", $0, $1, result: $2) }
-        case .mul: return binary(op) { ScalarRules.arithmetic("*", $0, $1, result: $2) }
-        case .div: return binary(op) { a, b, _ in ScalarRules.divide(a, b) }
-        case .pow: return binary(op) { ScalarRules.power($0, $1, result: $2) }
-        case .maximum: return binary(op) { ScalarRules.extreme($0, $1, isMax: true, result: $2) }
-        case .minimum: return binary(op) { ScalarRules.extreme($0, $1, isMax: false, result: $2) }
-        case .mod: return binary(op) { ScalarRules.floorMod($0, $1, result: $2) }
-        case .equal: return binary(op) { a, b, _ in ScalarRules.compare("==", a, b) }
-        case .notEqual: return binary(op) { a, b, _ in ScalarRules.compare("!=", a, b) }
-        case .less: return binary(op) { a, b, _ in ScalarRules.compare("<", a, b) }
-        case .lessEqual: return binary(op) { a, b, _ in ScalarRules.compare("<=", a, b) }
-        case .greater: return binary(op) { a, b, _ in ScalarRules.compare(">", a, b) }
-        case .greaterEqual: return binary(op) { a, b, _ in ScalarRules.compare(">=", a, b) }
-        case .logicalAnd: return binary(op) { a, b, _ in ScalarRules.logical("&&", a, b) }
-        case .logicalOr: return binary(op) { a, b, _ in ScalarRules.logical("||", a, b) }
-        case .select: return map(op) { ScalarRules.select($0[0], $0[1], $0[2], result: op.result.type.dtype) }
+        case .add: return .elementwise { ScalarRules.arithmetic("+", $0[0], $0[1], result: dtype) }
+        case .sub: return .elementwise { ScalarRules.arithmetic("-", $0[0], $0[1], result: dtype) }
+        case .mul: return .elementwise { ScalarRules.arithmetic("*", $0[0], $0[1], result: dtype) }
+        case .div: return .elementwise { ScalarRules.divide($0[0], $0[1]) }
+        case .pow: return .elementwise { ScalarRules.power($0[0], $0[1], result: dtype) }
+        case .maximum: return .elementwise { ScalarRules.extreme($0[0], $0[1], isMax: true, result: dtype) }
+        case .minimum: return .elementwise { ScalarRules.extreme($0[0], $0[1], isMax: false, result: dtype) }
+        case .mod: return .elementwise { ScalarRules.floorMod($0[0], $0[1], result: dtype) }
+        case .equal: return .elementwise { ScalarRules.compare("==", $0[0], $0[1]) }
+        case .notEqual: return .elementwise { ScalarRules.compare("!=", $0[0], $0[1]) }
+        case .less: return .elementwise { ScalarRules.compare("<", $0[0], $0[1]) }
+        case .lessEqual: return .elementwise { ScalarRules.compare("<=", $0[0], $0[1]) }
+        case .greater: return .elementwise { ScalarRules.compare(">", $0[0], $0[1]) }
+        case .greaterEqual: return .elementwise { ScalarRules.compare(">=", $0[0], $0[1]) }
+        case .logicalAnd: return .elementwise { ScalarRules.logical("&&", $0[0], $0[1]) }
+        case .logicalOr: return .elementwise { ScalarRules.logical("||", $0[0], $0[1]) }
+        case .select: return .elementwise { ScalarRules.select($0[0], $0[1], $0[2], result: dtype) }
 
-        case .transpose: return transpose(op, permutation: attrs.permutation ?? [])
-        case .broadcastTo: return map(op) { $0[0] }
+        case .reshape: return .indexMap(.reshape)
+        case .transpose: return .indexMap(.transpose(attrs.permutation ?? []))
+        case .broadcastTo: return .indexMap(.broadcast)
 
-        case .reduceSum: return .kernel(ReductionLowering.sum(op))
-        case .reduceMax: return .kernel(try ReductionLowering.extreme(op, isMax: true, name: "max"))
-        case .reduceMin: return .kernel(try ReductionLowering.extreme(op, isMax: false, name: "min"))
-        case .argMax: return .kernel(try ReductionLowering.argExtreme(op, isMax: true, name: "argMax"))
-        case .argMin: return .kernel(try ReductionLowering.argExtreme(op, isMax: false, name: "argMin"))
+        case .reduceSum: return .reduction(.sum)
+        case .reduceMax: return .reduction(.max)
+        case .reduceMin: return .reduction(.min)
+        case .argMax: return .reduction(.argMax)
+        case .argMin: return .reduction(.argMin)
 
-        case .matmul: return .kernel(ReductionLowering.matmul(op))
+        case .matmul:
+            return .standalone(try MatmulLowering.lower(op, transposedSource: { _ in nil }))
 
         case .print:
             let segments = attrs.printSegments ?? []
@@ -80,71 +125,26 @@ public enum KernelLowering {
             for case .scalar(let operand, _) in segments where !op.operands.indices.contains(operand) {
                 throw Diagnostic("internal error: print refers to operand \(operand) of \(op.operands.count)", at: op.location)
             }
-            return .print(segments)
-        case .save: return .save(path: attrs.path ?? "")
-        case .manualSeed: return .reseed(UInt64(truncatingIfNeeded: attrs.seed ?? 0))
+            return .standalone(.print(segments))
+        case .save: return .standalone(.save(path: attrs.path ?? ""))
+        case .manualSeed: return .standalone(.reseed(UInt64(truncatingIfNeeded: attrs.seed ?? 0)))
         case .gradient:
             throw Diagnostic("gradient op was not expanded; run the autodiff pass", at: op.location)
-        case .forLoop: return .loop(lower: attrs.lower ?? 0, upper: attrs.upper ?? 0)
-        case .ifElse: return .branch
-        case .yield: return .yield
-        case .fusion:
-            throw Diagnostic("internal error: fusion groups are not lowered to C yet (run without the fusion pass)", at: op.location)
+        case .forLoop: return .standalone(.loop(lower: attrs.lower ?? 0, upper: attrs.upper ?? 0))
+        case .ifElse: return .standalone(.branch)
+        case .yield: return .standalone(.yield)
+        case .fusion: return .standalone(.kernel(try GroupLowering.kernel(forFusion: op)))
         }
-    }
-
-    // MARK: elementwise
-
-    /// An elementwise kernel over the result's shape: each operand is read with broadcasting
-    /// and `value` computes the element from the operands' elements. When every operand has
-    /// the result's shape (or one element), a single flat loop is enough.
-    static func map(_ op: Op, _ operands: [Value]? = nil, _ value: ([TypedExpr]) -> TypedExpr) -> LoweredOp {
-        let operands = operands ?? op.operands
-        let out = op.result.type
-        let flat = operands.allSatisfy { $0.type.shape == out.shape || $0.type.elementCount == 1 }
-        let space = flat ? LoopSpace([out.elementCount], variable: LoopVariable.parallel)
-                         : LoopSpace(out.shape, variable: LoopVariable.parallel)
-        let loads = operands.map { operand -> TypedExpr in
-            let index: AffineIndex
-            if operand.type.elementCount == 1 {
-                index = .zero
-            } else if flat {
-                index = space.denseIndex
-            } else {
-                index = space.index(strides: LoopSpace.broadcastStrides(from: operand.type.shape, to: out.shape))
-            }
-            return TypedExpr(.load(operand, index), ScalarType(operand.type.dtype))
-        }
-        let element = ScalarRules.round(value(loads), to: out.dtype)
-        return .kernel(LoopKernel(parallelExtents: space.extents, reductionExtents: [],
-                                  body: [.store(op.result, space.denseIndex, element.expr)]))
-    }
-
-    /// A two-operand elementwise op; `value` also receives the result dtype.
-    static func binary(_ op: Op, _ value: (TypedExpr, TypedExpr, DType) -> TypedExpr) -> LoweredOp {
-        map(op) { value($0[0], $0[1], op.result.type.dtype) }
     }
 
     /// start + i × step, computed in double and rounded to the dtype.
-    static func arange(_ op: Op) -> LoweredOp {
+    static func arange(_ op: Op) -> LoopKernel {
         let type = op.result.type
         let space = LoopSpace([type.elementCount], variable: LoopVariable.parallel)
         let (start, step) = (op.attributes.start ?? 0, op.attributes.step ?? 1)
         let position = ScalarExpr.cast(.float64, .offset(space.denseIndex))
         let value = ScalarExpr.infix("+", .doubleLiteral(start), .infix("*", position, .doubleLiteral(step)))
         let element = ScalarRules.round(TypedExpr(value, .float64), to: type.dtype)
-        return .kernel(LoopKernel(parallelExtents: space.extents, reductionExtents: [],
-                                  body: [.store(op.result, space.denseIndex, element.expr)]))
-    }
-
-    /// out[i0, ..., in] = x[i at position perm[k] of x's axes].
-    static func transpose(_ op: Op, permutation: [Int]) -> LoweredOp {
-        let x = op.operands[0]
-        let out = op.result.type
-        let space = LoopSpace(out.shape, variable: LoopVariable.parallel)
-        let inStrides = x.type.strides
-        let index = space.index(strides: permutation.map { inStrides[$0] })
-        return .kernel(LoopKernel(parallelExtents: space.extents, reductionExtents: [],
-                                  body: [.store(op.result, space.denseIndex, .load(x, index))]))
+        return LoopKernel(parallelExtents: space.extents, steps: [.statement(.store(op.result, space.denseIndex, element.expr))])
     }
 }

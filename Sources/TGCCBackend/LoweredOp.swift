@@ -5,6 +5,8 @@ import TGCCore
 public enum LoweredOp {
     /// Computes the op's single result with a loop nest.
     case kernel(LoopKernel)
+    /// A float32 matrix product through the runtime's `tgc_sgemm`.
+    case gemm(GemmCall)
     /// The result shares the operand's storage: no data moves (reshape, detach).
     case view(of: Value)
     /// A constant with explicit elements, already rounded to the result's dtype.
@@ -53,6 +55,9 @@ struct LoopSpace {
         self.extents = extents
     }
 
+    /// The coordinate of each dimension: its loop variable, or 0 where the extent is 1.
+    var coordinates: [AffineIndex] { variables.map { $0.map { AffineIndex($0) } ?? .zero } }
+
     /// Σ variable × stride over the dimensions (`strides` has one entry per dimension).
     func index(strides: [Int]) -> AffineIndex {
         var terms: [AffineIndex.Term] = []
@@ -75,4 +80,21 @@ struct LoopSpace {
             return own < 0 || shape[own] == 1 ? 0 : strides[own]
         }
     }
+}
+
+/// `C = op(A) · op(B)` with `tgc_sgemm`, all row-major: op(X) is X or, when its flag is set,
+/// X transposed (a transpose folded into the product instead of materialized).
+public struct GemmCall {
+    /// The stored A and B (the transposes' operands when the flags are set).
+    public var a: Value
+    public var b: Value
+    public var transposeA: Bool
+    public var transposeB: Bool
+    public var m: Int
+    public var n: Int
+    public var k: Int
+
+    /// Row strides of the stored matrices, in elements.
+    public var lda: Int { transposeA ? m : k }
+    public var ldb: Int { transposeB ? k : n }
 }

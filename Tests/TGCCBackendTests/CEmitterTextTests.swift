@@ -3,6 +3,7 @@ import Testing
 import TGCBase
 @testable import TGCCBackend
 @testable import TGCCore
+import TGCDriver
 
 /// The generated C as text (no compiler needed): structure, comments, literals, errors.
 struct CEmitterTextTests {
@@ -22,18 +23,97 @@ struct CEmitterTextTests {
         #expect(c.contains("static void tgc_program(void) {"))
         #expect(c.contains("int main(int argc, char **argv) {"))
         #expect(c.contains("static tgc_rng tgc_rng_state;"))
-        #expect(c.contains("/* add  test.swiftdsl:3:1 */"))
+        #expect(c.contains("/* add  test.swiftdsl:3:1 */\n    op_add(v2, v0, v1);"))
         #expect(c.contains("tgc_rng_normal(&tgc_rng_state, v0, 12);"))
+        #expect(c.contains("static void op_add(float *restrict v2, const float *restrict v0, const float *restrict v1) {"))
         #expect(c.contains("for (int64_t i1 = 0; i1 < 4; i1++) {"))
         #expect(c.contains("v2[i0 * 4 + i1] = v0[i0 * 4 + i1] + v1[i1];"))
-        #expect(c.contains("double acc = 0.0;"))
-        #expect(c.contains("acc += (double)v2[i0 * 4 + r0];"))
-        #expect(c.contains("static const float v1[4] = {"))
-        // Buffers are allocated once, outside the program body.
+        #expect(c.contains("double acc0 = 0.0;"))
+        #expect(c.contains("acc0 += (double)v2[i0 * 4 + r0];"))
+        #expect(c.contains("static _Alignas(64) const float v1[4] = {"))
+        // The arena is allocated once, outside the program body.
         let start = try #require(c.range(of: "static void tgc_program(void) {")).upperBound
         let end = try #require(c[start...].range(of: "\n}\n")).lowerBound
         #expect(!c[start..<end].contains("tgc_alloc("))
-        #expect(c.contains("v0 = tgc_alloc(12 * sizeof(float));"))
+        #expect(c.contains("tgc_arena = tgc_alloc(TGC_ARENA_BYTES);"))
+        #expect(c.contains("v0 = (float *)(tgc_arena + 0);"))
+    }
+
+    /// A fused group is ONE loop nest: one function whose body holds one loop statement (with
+    /// its reduction loop inside), one store (the result: intermediates never reach memory),
+    /// named after its ops and commented with their DSL lines.
+    @Test func fusedKernelIsOneLoopNest() throws {
+        let c = try Self.emit(source: """
+        manualSeed(3)
+        let pred = randn([32, 3])
+        let target = randn([32, 3])
+        let loss = ((pred - target) ** 2).mean()
+        print(loss)
+        """)
+        let header = try #require(c.range(of: "static void fused_sub_"))
+        let name = c[header.lowerBound...].dropFirst("static void ".count).prefix { $0 != "(" }
+        #expect(name.hasSuffix("_reduce_sum_div"), "\(name)")
+        let function = String(c[header.lowerBound...]).components(separatedBy: "\n}\n")[0]
+        let lines = function.split(separator: "\n")
+        #expect(lines.filter { $0.hasPrefix("    for (") }.count == 1, "one loop nest: \(function)")
+        #expect(lines.filter { $0.contains("for (") }.count == 1, "the 96 elements collapse into one loop: \(function)")
+        #expect(lines.filter { $0.contains("] = ") }.count == 1, "one store, of the result: \(function)")
+        #expect(c.contains(" *   line 4:  let loss = ((pred - target) ** 2).mean()  ["), "commented with its DSL line")
+        #expect(c.contains("\(name)(v"), "called from tgc_program")
+    }
+
+    /// Large kernels share their outer loop among threads, elementwise loops are `omp simd`,
+    /// a big full sum folds fixed chunks; kernels inside a small training loop stay serial.
+    @Test func schedulesFollowTheWork() throws {
+        let c = try Self.emit(source: """
+        let a = randn([256, 512])
+        print(relu(a * 2 + 1))
+        print((a * a).sum())
+        print((a * a).sum(dim: 1))
+        var w = zeros([100])
+        for i in 0..<10 { w = w - (w - 1) * 0.5 }
+        print(w)
+        """)
+        #expect(c.contains("#pragma omp parallel for simd\n    for (int64_t i0 = 0; i0 < 131072; i0++) {"), "\(c)")
+        #expect(c.contains("chunks of 32768 iterations, folded in order"))
+        #expect(c.contains("#pragma omp simd reduction(+:acc0)"))
+        let loopKernel = try #require(c.range(of: "static void fused_sub_mul_sub"))
+        let function = c[loopKernel.lowerBound...].components(separatedBy: "\n}\n")[0]
+        #expect(!function.contains("omp parallel"), "a 100-element kernel stays on one thread: \(function)")
+    }
+
+    /// `tgc compile --stats` reports the arena, one buffer per value, and kernel counts.
+    @Test func statsFlagReportsArenaAndKernels() throws {
+        let directory = try CrossBackend.makeDirectory("stats")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let sample = TestRepository.samples.appendingPathComponent("ch1_07_linear_regression.swiftdsl").path
+        let log = directory.appendingPathComponent("stderr.txt")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        let saved = dup(2)
+        dup2(handle.fileDescriptor, 2)
+        let status = TGCMain.main(["tgc", "compile", sample, "--stats", "--emit", "c", "-o", directory.appendingPathComponent("lr.c").path])
+        dup2(saved, 2)
+        close(saved)
+        try handle.close()
+        let text = try String(contentsOf: log, encoding: .utf8)
+        #expect(status == 0)
+        let stats = try CEmitter.statistics(try Pipeline.module(of: sample))
+        #expect(text.contains(stats.text), "\(text)")
+        #expect(stats.text.hasPrefix("arena: \(stats.arenaBytes) bytes for "))
+        #expect(stats.text.contains("(one buffer per value: \(stats.naiveBytes) bytes)"))
+        #expect(stats.text.contains("kernels: \(stats.kernelsBeforeFusion) before fusion, \(stats.kernelsAfterFusion) after"))
+        #expect(stats.arenaBytes < stats.naiveBytes && stats.kernelsAfterFusion < stats.kernelsBeforeFusion)
+    }
+
+    /// C for a DSL program through the whole pipeline; the source file exists while emitting,
+    /// so kernel comments quote its lines.
+    static func emit(source: String) throws -> String {
+        let directory = try CrossBackend.makeDirectory("text")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("model.swiftdsl")
+        try source.write(to: file, atomically: true, encoding: .utf8)
+        return try CEmitter.emit(try Pipeline.module(of: file.path), programName: "model", description: "")
     }
 
     @Test func gradientLeftInTheModuleIsAnError() throws {

@@ -44,7 +44,7 @@ public final class EagerBuilder: Builder {
         if let trace {
             let from = operandTypes.map(\.description).joined(separator: ", ")
             let to = resultTypes.map(\.description).joined(separator: ", ")
-            trace("\(location): \(kind.rawValue)(\(from))\(to.isEmpty ? "" : " -> " + to)")
+            trace("\(location): \(kind.name)(\(from))\(to.isEmpty ? "" : " -> " + to)")
         }
         let results = try Interpreter.run(kind, operands.map(tensor), attributes, resultTypes: resultTypes,
                                           context: context, at: location).map(add)

@@ -48,6 +48,7 @@ public final class GraphBuilder: Builder {
         let types: [TensorType]
         do {
             types = try kind.definition.inferType(operandValues.map(\.type), attributes)
+            try types.forEach(ShapeRules.checkSize)
         } catch let error as OpTypeError {
             throw Diagnostic(error.message, at: location)
         }

@@ -16,6 +16,9 @@ public struct Attributes: Hashable, Sendable {
     public var upper: Int? = nil
     public var hasSeedGradient: Bool = false
     public var printSegments: [PrintSegment]? = nil
+    /// The memory plan (pass `memory-plan`): the arena slot of each result that lives in the
+    /// arena (for a loop: its carried values, which its results are after the loop).
+    public var arena: [ArenaSlot]? = nil
 
     public init() {}
 
@@ -29,4 +32,19 @@ public enum PrintSegment: Hashable, Sendable {
     case tensor(operand: Int, suffix: String?)
     /// A scalar (`x.item()`): Python's repr for floats, or a fixed number of decimals.
     case scalar(operand: Int, precision: Int?)
+}
+
+/// Where a value's elements live in the static arena of a generated program: a byte offset
+/// (a multiple of `alignment`) and the value's size in bytes.
+public struct ArenaSlot: Hashable, Sendable {
+    public var offset: Int
+    public var bytes: Int
+
+    public init(offset: Int, bytes: Int) {
+        self.offset = offset
+        self.bytes = bytes
+    }
+
+    /// Every slot starts on a 64-byte boundary: a cache line, and a whole AVX-512 vector.
+    public static let alignment = 64
 }

@@ -1,6 +1,6 @@
 /// Every operation the IR knows. Each kind has one `OpDef` (Ops/OpTable.swift), one
 /// interpreter kernel, one C lowering and at most one VJP rule.
-public enum OpKind: String, Hashable, Sendable, CaseIterable {
+public enum OpKind: Hashable, Sendable, CaseIterable {
     // Sources of values.
     case constant        // attrs.data (row-major) or attrs.value (splat)
     case arange          // attrs.start, attrs.step; length from the result type
@@ -42,4 +42,10 @@ public enum OpKind: String, Hashable, Sendable, CaseIterable {
     case ifElse          // operand 0: bool scalar; regions: then, else; both yield the results
     case yield           // terminator of a region
     case fusion          // one kernel: region 0 (arguments = operands) computes the results; attrs.name
+}
+
+extension OpKind {
+    /// The case name (`reduceSum`), for messages and traces. Not a raw value on purpose: op
+    /// kinds are hashed on every op built, and a String-backed enum hashes its string.
+    public var name: String { String(describing: self) }
 }

@@ -37,13 +37,13 @@ public struct IRPrinter {
                 let carried = zip(body.arguments.dropFirst(), op.operands).map { "\(name($0.0)) = \(name($0.1))" }
                 line += "for \(index) in \(op.attributes.lower!)..<\(op.attributes.upper!)"
                 if !carried.isEmpty { line += " carrying (\(carried.joined(separator: ", ")))" }
-                line += typeSuffix(op) + " {"
+                line += typeSuffix(op) + arenaSuffix(op) + " {"
                 output += line + locationComment(op, locations) + "\n"
                 printBlock(body, indent: indent + 1, locations: locations)
                 output += pad + "}\n"
                 continue
             case .ifElse:
-                line += "if \(name(op.operands[0]))" + typeSuffix(op) + " {"
+                line += "if \(name(op.operands[0]))" + typeSuffix(op) + arenaSuffix(op) + " {"
                 output += line + locationComment(op, locations) + "\n"
                 printBlock(op.regions[0], indent: indent + 1, locations: locations)
                 output += pad + "} else {\n"
@@ -53,7 +53,7 @@ public struct IRPrinter {
             case .fusion:
                 let region = op.regions[0]
                 let arguments = zip(region.arguments, op.operands).map { "\(name($0.0)) = \(name($0.1))" }
-                line += "fusion \"\(op.attributes.name ?? "")\" (\(arguments.joined(separator: ", ")))" + typeSuffix(op) + " {"
+                line += "fusion \"\(op.attributes.name ?? "")\" (\(arguments.joined(separator: ", ")))" + typeSuffix(op) + arenaSuffix(op) + " {"
                 output += line + locationComment(op, locations) + "\n"
                 printBlock(region, indent: indent + 1, locations: locations)
                 output += pad + "}\n"
@@ -82,7 +82,7 @@ public struct IRPrinter {
 
     public static func opName(_ kind: OpKind) -> String {
         var name = ""
-        for character in kind.rawValue {
+        for character in kind.name {
             if character.isUppercase { name += "_" + character.lowercased() } else { name.append(character) }
         }
         return name
@@ -105,7 +105,18 @@ public struct IRPrinter {
         if let seed = a.seed { parts.append("seed = \(seed)") }
         if a.hasSeedGradient { parts.append("seeded = true") }
         if let segments = a.printSegments { parts.append("format = " + describe(segments)) }
+        if let slots = a.arena { parts.append("arena = " + (slots.count == 1 ? describe(slots[0]) : "[" + slots.map(describe).joined(separator: ", ") + "]")) }
         return parts.joined(separator: ", ")
+    }
+
+    /// `[offset, bytes]` of an arena slot.
+    private static func describe(_ slot: ArenaSlot) -> String { "[\(slot.offset), \(slot.bytes)]" }
+
+    /// ` {arena = ...}` for ops printed in their own syntax (loops, branches, fusion groups).
+    private func arenaSuffix(_ op: Op) -> String {
+        var attrs = Attributes()
+        attrs.arena = op.attributes.arena
+        return attrs.arena == nil ? "" : " {\(Self.describe(attrs))}"
     }
 
     private static func describe(_ segments: [PrintSegment]) -> String {

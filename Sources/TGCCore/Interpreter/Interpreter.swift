@@ -82,7 +82,7 @@ public enum Interpreter {
             try checkNonEmpty(x!, "min", location)
             return single(Kernels.reduce(x!, axes: attrs.axes ?? Array(0..<x!.type.rank), resultType: type) { $0.dropFirst().reduce($0[0], Kernels.nanMin) })
         case .argMax, .argMin:
-            try checkNonEmpty(x!, kind.rawValue, location)
+            try checkNonEmpty(x!, kind.name, location)
             let axes = attrs.axes ?? Array(0..<x!.type.rank)
             return single(Kernels.reduce(x!, axes: axes, resultType: type) { Kernels.argExtreme($0, max: kind == .argMax) })
         case .matmul: return single(Kernels.matmul(operands[0], operands[1], type))

@@ -48,7 +48,7 @@ public enum NPY {
         case .float32:
             status = tgc_npy_save(path, tensor.dtype.runtimeCode, Int32(shape.count), shape, tensor.elements.map(Float.init), &error, error.count)
         case .int64:
-            status = tgc_npy_save(path, tensor.dtype.runtimeCode, Int32(shape.count), shape, tensor.elements.map { Int64($0) }, &error, error.count)
+            status = tgc_npy_save(path, tensor.dtype.runtimeCode, Int32(shape.count), shape, tensor.elements.map { Int64(element: $0) }, &error, error.count)
         case .bool:
             status = tgc_npy_save(path, tensor.dtype.runtimeCode, Int32(shape.count), shape, tensor.elements.map { UInt8($0) }, &error, error.count)
         }

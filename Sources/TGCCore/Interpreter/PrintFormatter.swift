@@ -18,7 +18,7 @@ public enum PrintFormatter {
                 case .float32:
                     if let precision { tgc_str_append_fixed(&buffer, value, Int32(precision)) }
                     else { tgc_str_append_float_repr(&buffer, value) }
-                case .int64: tgc_str_append_int(&buffer, Int64(value))
+                case .int64: tgc_str_append_int(&buffer, Int64(element: value))
                 case .bool: tgc_str_append_bool(&buffer, value != 0 ? 1 : 0)
                 }
             }
@@ -40,7 +40,7 @@ public enum PrintFormatter {
         }
         switch tensor.dtype {
         case .float32: tensor.elements.map(Float.init).withUnsafeBytes { append($0.baseAddress) }
-        case .int64: tensor.elements.map { Int64($0) }.withUnsafeBytes { append($0.baseAddress) }
+        case .int64: tensor.elements.map { Int64(element: $0) }.withUnsafeBytes { append($0.baseAddress) }
         case .bool: tensor.elements.map { UInt8($0 != 0 ? 1 : 0) }.withUnsafeBytes { append($0.baseAddress) }
         }
     }

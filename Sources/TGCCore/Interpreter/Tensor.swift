@@ -23,8 +23,19 @@ public struct Tensor: Sendable, Equatable {
     public static func round(_ value: Double, to dtype: DType) -> Double {
         switch dtype {
         case .float32: Double(Float(value))
-        case .int64: value.isFinite ? value.rounded(.towardZero) : 0
+        case .int64: value.isFinite ? min(max(value.rounded(.towardZero), -0x1p63), 0x1p63) : 0
         case .bool: value != 0 ? 1 : 0
         }
+    }
+}
+
+extension Int64 {
+    /// The int64 an interpreter element stands for. Elements are Doubles, so int64 values are
+    /// exact up to 2^53 and saturate at the ends of the range instead of trapping.
+    init(element value: Double) {
+        if value.isNaN { self = 0 }
+        else if value >= 0x1p63 { self = .max }
+        else if value < -0x1p63 { self = .min }
+        else { self = Int64(value) }
     }
 }

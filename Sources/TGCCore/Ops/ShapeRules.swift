@@ -44,7 +44,18 @@ public enum ShapeRules {
         return result
     }
 
-    /// The product of dims, or an error when it overflows Int.
+    /// The most elements one tensor may have (2^36: 256 GiB of float32), far beyond any
+    /// machine tgc runs on; larger shapes are compile errors rather than failed allocations.
+    public static let maximumElements = 1 << 36
+
+    /// Checks that a result type is small enough to allocate.
+    public static func checkSize(_ type: TensorType) throws {
+        if type.elementCount > maximumElements {
+            throw OpTypeError("a tensor of shape \(formatShape(type.shape)) would have \(type.elementCount) elements; the limit is \(maximumElements)")
+        }
+    }
+
+    /// The product of dims, or an error when it overflows Int or exceeds `maximumElements`.
     public static func checkedCount(_ shape: [Int]) throws -> Int {
         var count = 1
         for dim in shape {
@@ -52,6 +63,9 @@ public enum ShapeRules {
             let (product, overflow) = count.multipliedReportingOverflow(by: dim)
             guard !overflow else { throw OpTypeError("shape \(formatShape(shape)) has too many elements") }
             count = product
+        }
+        guard count <= maximumElements else {
+            throw OpTypeError("shape \(formatShape(shape)) has \(count) elements; the limit is \(maximumElements)")
         }
         return count
     }

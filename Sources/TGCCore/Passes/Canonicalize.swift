@@ -87,6 +87,7 @@ struct Canonicalizer {
         guard op.kind != .constant, op.results.count == 1, op.regions.isEmpty, !op.operands.isEmpty,
               !op.kind.definition.hasEffects, op.kind != .yield, op.kind != .gradient,
               op.result.type.elementCount <= Self.foldLimit,
+              op.operands.allSatisfy({ $0.type.elementCount <= Self.foldLimit * 64 }),
               op.operands.allSatisfy({ $0.definingOp?.kind == .constant }) else { return nil }
         let inputs = op.operands.compactMap { $0.definingOp.flatMap(constantTensor) }
         guard inputs.count == op.operands.count,

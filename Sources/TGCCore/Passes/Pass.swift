@@ -13,7 +13,7 @@ public struct Pass: Sendable {
 
 /// The pass pipeline in the order it runs; `disabled` names passes to skip (optional ones only).
 public enum PassPipeline {
-    public static let all: [Pass] = [autodiffPass, canonicalizePass, commonSubexpressionEliminationPass, loopSimplifyPass, deadCodeEliminationPass, fusionPass]
+    public static let all: [Pass] = [autodiffPass, canonicalizePass, commonSubexpressionEliminationPass, loopSimplifyPass, deadCodeEliminationPass, fusionPass, memoryPlanPass]
 
     /// Passes that must run for the program to be executable; the rest are optimizations.
     public static let required: Set<String> = ["autodiff"]

@@ -48,6 +48,10 @@ struct Commands {
 
     private func compile() throws -> Int32 {
         let module = try optimizedModule()
+        if options.stats {
+            // Standard error, so that `--emit c -o -` output stays clean.
+            FileHandle.standardError.write(Data(try CEmitter.statistics(module).text.utf8))
+        }
         let defaultOutput = URL(fileURLWithPath: source.path).deletingPathExtension().path
         switch options.emit {
         case "ir":
@@ -87,6 +91,7 @@ struct Commands {
         if let seed = options.seed { arguments += ["--seed", String(seed)] }
         for (name, path) in options.inputs { arguments += ["--in", "\(name)=\(path)"] }
         if let directory = options.outputDirectory { arguments += ["--out", directory] }
+        if let threads = options.threads { arguments += ["--threads", String(threads)] }
         return try ProgramCache.execute(binary, arguments: arguments + options.programArguments)
     }
 

@@ -20,6 +20,10 @@ struct Options {
     var outputDirectory: String?
     /// Flags passed through to the generated binary by `tgc run`.
     var programArguments: [String] = []
+    /// `tgc compile --stats`: print the arena size, a naive plan's size and kernel counts.
+    var stats = false
+    /// `tgc run --threads N`: OpenMP threads of the generated program.
+    var threads: Int?
 
     static let emitKinds = ["exe", "c", "ir", "dot"]
 
@@ -68,6 +72,13 @@ struct Options {
                 }
                 options.inputs.append((String(binding[..<equals]), String(binding[binding.index(after: equals)...])))
             case "--out": options.outputDirectory = try value(for: flag)
+            case "--stats": options.stats = true
+            case "--threads":
+                let text = try value(for: flag)
+                guard let threads = Int(text), threads >= 1, threads <= 4096 else {
+                    throw ToolError("--threads needs a number of threads from 1 to 4096, got '\(text)'")
+                }
+                options.threads = threads
             case "--":
                 options.programArguments += rest
                 rest = []
@@ -86,6 +97,10 @@ struct Options {
             throw ToolError("--eager and --trace belong to 'tgc run'")
         }
         if options.trace && !options.eager { throw ToolError("--trace needs --eager (it traces the interpreter)") }
+        if options.stats && command != .compile { throw ToolError("--stats belongs to 'tgc compile'") }
+        if options.threads != nil && (command != .run || options.eager) {
+            throw ToolError("--threads belongs to 'tgc run' of a compiled program (generated binaries take --threads N too)")
+        }
         return options
     }
 }

@@ -273,8 +273,11 @@ extension Evaluator {
         let numbers = try bounds.map { try staticDouble($0, what: "an arange bound", at: site.location) }
         let (start, end, step) = (numbers[0], numbers[1], numbers.count > 2 ? numbers[2] : 1)
         guard step != 0 else { throw Diagnostic("arange step must be nonzero", at: site.location) }
-        let count = max(0, Int(((end - start) / step).rounded(.up)))
-        guard count < 1 << 40 else { throw Diagnostic("arange would make \(count) elements", at: site.location) }
+        let length = ((end - start) / step).rounded(.up)
+        guard length.isFinite, length < Double(1 << 40) else {
+            throw Diagnostic("arange(\(start), \(end), step: \(step)) would make too many elements", at: site.location)
+        }
+        let count = max(0, Int(length))
         let isFloat = bounds.contains { if case .float = $0 { return true } else { return false } }
         var attrs = Attributes()
         attrs.start = start

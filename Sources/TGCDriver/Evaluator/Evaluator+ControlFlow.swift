@@ -14,7 +14,9 @@ extension Evaluator {
             throw Diagnostic("expected a range 'a..<b' or 'a...b' to loop over", at: sequence.location)
         }
         let low = try staticInt(try evaluate(lowExpr), what: "the loop's lower bound", at: lowExpr.location)
-        let high = try staticInt(try evaluate(highExpr), what: "the loop's upper bound", at: highExpr.location) + (op == "..." ? 1 : 0)
+        let upper = try staticInt(try evaluate(highExpr), what: "the loop's upper bound", at: highExpr.location)
+        guard upper < Int.max else { throw Diagnostic("the loop's upper bound is too large", at: highExpr.location) }
+        let high = upper + (op == "..." ? 1 : 0)
         guard low <= high else {
             throw Diagnostic("range requires lowerBound <= upperBound (got \(low) and \(high - (op == "..." ? 1 : 0)))", at: sequence.location)
         }

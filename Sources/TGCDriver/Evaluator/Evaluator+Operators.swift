@@ -44,7 +44,9 @@ extension Evaluator {
 
     func unaryOperator(_ op: String, _ operand: EvalValue, at location: SourceLocation) throws -> EvalValue {
         switch (op, operand) {
-        case ("-", .int(let n)): return .int(-n)
+        case ("-", .int(let n)):
+            guard n != .min else { throw Diagnostic("integer overflow in '-'", at: location) }
+            return .int(-n)
         case ("-", .float(let x)): return .float(-x)
         case ("+", .int), ("+", .float), ("+", .tensor): return operand
         case ("!", .bool(let b)): return .bool(!b)
@@ -127,7 +129,7 @@ extension Evaluator {
                 return .float(Double(a) / Double(b))
             case "%":
                 guard b != 0 else { throw Diagnostic("division by zero in '%'", at: location) }
-                let r = a % b
+                let r = b == -1 ? 0 : a % b
                 return .int(r != 0 && (r < 0) != (b < 0) ? r + b : r)
             case "**":
                 if b < 0 { return .float(Foundation.pow(Double(a), Double(b))) }
@@ -137,7 +139,7 @@ extension Evaluator {
                     guard !overflow else { throw Diagnostic("integer overflow in '**'", at: location) }
                     result = value
                 }
-                return .int(b > 64 && abs(a) > 1 ? 0 : result)
+                return .int(b > 64 && a.magnitude > 1 ? 0 : result)
             default: return try staticCompare(op, Double(a), Double(b), at: location)
             }
         case (.int, .float), (.float, .int), (.float, .float):

@@ -37,7 +37,12 @@ extension Evaluator {
         guard inferred.count <= 1 else { throw Diagnostic("only one dimension can be inferred (-1) in \(formatShape(shape))", at: site.location("shape")) }
         guard shape.allSatisfy({ $0 >= -1 }) else { throw Diagnostic("invalid negative dimension in \(formatShape(shape))", at: site.location("shape")) }
         if let axis = inferred.first {
-            let known = shape.enumerated().filter { $0.offset != axis }.reduce(1) { $0 * $1.element }
+            var known = 1
+            for (index, dim) in shape.enumerated() where index != axis {
+                let (product, overflow) = known.multipliedReportingOverflow(by: dim)
+                guard !overflow else { throw Diagnostic(shown, at: site.location("shape")) }
+                known = product
+            }
             guard known > 0, count % known == 0 else { throw Diagnostic(shown, at: site.location("shape")) }
             shape[axis] = count / known
         }

@@ -1,0 +1,190 @@
+import Foundation
+import TGCBase
+import TGCCore
+
+/// Kernel functions: each lowered loop nest becomes a static C function named after its ops
+/// (`fused_sub_exp_div`, `op_add`), commented with the DSL lines of the ops it computes. Its
+/// buffers are `restrict` pointer parameters — values that share memory (a view and its base,
+/// a result written over its operand) are one parameter — and its schedule decides the
+/// OpenMP pragmas.
+extension CProgramEmitter {
+    /// A kernel function and the call that runs it from `tgc_program`.
+    struct KernelFunction {
+        var name: String
+        var call: String
+    }
+
+    mutating func emitKernelFunction(_ kernel: LoopKernel, for op: Op) throws -> KernelFunction {
+        let base = op.kind == .fusion ? (op.attributes.name ?? "fused") : "op_" + IRPrinter.opName(op.kind)
+        let count = (functionNames[base] ?? 0) + 1
+        functionNames[base] = count
+        let function = count == 1 ? base : "\(base)_\(count)"
+
+        // One parameter per distinct memory: written buffers first, then reads in order of use.
+        var order: [BufferPlan.Address] = []
+        var representative: [BufferPlan.Address: Value] = [:]
+        var written: Set<BufferPlan.Address> = []
+        func note(_ value: Value, write: Bool) {
+            let address = plan.address(value)
+            if representative[address] == nil {
+                representative[address] = value
+                order.append(address)
+            }
+            if write { written.insert(address) }
+        }
+        for case .store(let value, _, _) in kernel.allStatements { note(value, write: true) }
+        for statement in kernel.allStatements {
+            statement.value.visit(indices: { value, _ in if let value { note(value, write: false) } })
+        }
+        let parameters = order.map { address -> String in
+            let value = representative[address]!
+            let type = ScalarType(value.type.dtype).cName
+            return (written.contains(address) ? "" : "const ") + "\(type) *restrict \(name(value))"
+        }
+        let names = representative.mapValues { name($0) }
+        let renderer = CFamilyRenderer(bufferName: { [plan] in names[plan.address($0)]! })
+
+        let schedule = KernelSchedule(kernel)
+        for line in kernelComment(function, op, kernel, schedule) { functions.line(line) }
+        functions.open("static void \(function)(\(parameters.isEmpty ? "void" : parameters.joined(separator: ", ")))")
+        if let chunks = schedule.chunks {
+            emitChunked(kernel, schedule, chunks, renderer)
+        } else {
+            emitLoops(kernel, schedule, renderer)
+        }
+        functions.close()
+        functions.line()
+        let arguments = order.map { name(representative[$0]!) }
+        return KernelFunction(name: function, call: "\(function)(\(arguments.joined(separator: ", ")))")
+    }
+
+    /// Parallel loops (the outer one shared among threads when the schedule says so), then at
+    /// each point the statements and reduction nests in order.
+    private mutating func emitLoops(_ kernel: LoopKernel, _ schedule: KernelSchedule, _ renderer: CFamilyRenderer) {
+        let count = kernel.parallelExtents.count
+        let collapsedAll = schedule.parallel && schedule.collapse >= count
+        for (axis, extent) in kernel.parallelExtents.enumerated() {
+            if axis == 0, schedule.parallel {
+                var pragma = "#pragma omp parallel for"
+                if schedule.collapse > 1 { pragma += " collapse(\(schedule.collapse))" }
+                if schedule.simdInnermost, count == 1 || collapsedAll { pragma += " simd" }
+                functions.line(pragma)
+            } else if axis == count - 1, schedule.simdInnermost, !collapsedAll {
+                functions.line("#pragma omp simd")
+            }
+            let index = LoopVariable.parallel(axis).name
+            functions.open("for (int64_t \(index) = 0; \(index) < \(extent); \(index)++)")
+        }
+        var nestIndex = 0
+        for step in kernel.steps {
+            switch step {
+            case .statement(let statement):
+                functions.line(renderer.render(statement))
+            case .nest(let nest):
+                emitNest(nest, simd: schedule.simdNests.contains(nestIndex), renderer, firstLoop: nil)
+                nestIndex += 1
+            }
+        }
+        for _ in kernel.parallelExtents { functions.close() }
+    }
+
+    /// A reduction nest: accumulators, sequential loops, body. `firstLoop` replaces the bounds
+    /// of the outermost loop (a chunk of it).
+    private mutating func emitNest(_ nest: ReductionNest, simd: Bool, _ renderer: CFamilyRenderer,
+                                   firstLoop: (from: String, to: String)?) {
+        for accumulator in nest.accumulators {
+            functions.line("\(accumulator.type.cName) \(accumulator.name) = \(renderer.render(accumulator.initial));")
+        }
+        for (axis, extent) in nest.extents.enumerated() {
+            if simd, axis == nest.extents.count - 1 {
+                functions.line("#pragma omp simd reduction(+:\(nest.accumulators.map(\.name).joined(separator: ", ")))")
+            }
+            let index = LoopVariable.reduction(axis).name
+            if axis == 0, let (from, to) = firstLoop {
+                functions.open("for (int64_t \(index) = \(from); \(index) < \(to); \(index)++)")
+            } else {
+                functions.open("for (int64_t \(index) = 0; \(index) < \(extent); \(index)++)")
+            }
+        }
+        for statement in nest.body { functions.line(renderer.render(statement)) }
+        for _ in nest.extents { functions.close() }
+    }
+
+    /// A full reduction in fixed chunks of its outermost loop: each chunk folds into its own
+    /// partial result (threads take chunks), then the partials are folded in chunk order. The
+    /// chunks do not depend on the thread count, so neither does the result.
+    private mutating func emitChunked(_ kernel: LoopKernel, _ schedule: KernelSchedule,
+                                      _ chunks: (count: Int, length: Int), _ renderer: CFamilyRenderer) {
+        for step in kernel.steps {
+            guard case .nest(let nest) = step else {
+                if case .statement(let statement) = step { functions.line(renderer.render(statement)) }
+                continue
+            }
+            let extent = nest.extents[0]
+            functions.line("/* \(chunks.count) chunks of \(chunks.length) iterations, folded in order: the same result on any number of threads */")
+            for accumulator in nest.accumulators {
+                functions.line("\(accumulator.type.cName) \(accumulator.name)_part[\(chunks.count)];")
+            }
+            functions.line("#pragma omp parallel for")
+            functions.open("for (int64_t chunk = 0; chunk < \(chunks.count); chunk++)")
+            functions.line("const int64_t chunkStart = chunk * \(chunks.length);")
+            functions.line("const int64_t chunkEnd = chunkStart + \(chunks.length) < \(extent) ? chunkStart + \(chunks.length) : \(extent);")
+            emitNest(nest, simd: schedule.simdNests.contains(0), renderer, firstLoop: ("chunkStart", "chunkEnd"))
+            for accumulator in nest.accumulators {
+                functions.line("\(accumulator.name)_part[chunk] = \(accumulator.name);")
+            }
+            functions.close()
+            for accumulator in nest.accumulators {
+                functions.line("\(accumulator.type.cName) \(accumulator.name) = \(renderer.render(accumulator.initial));")
+            }
+            functions.open("for (int64_t chunk = 0; chunk < \(chunks.count); chunk++)")
+            for accumulator in nest.accumulators {
+                let part = "\(accumulator.name)_part[chunk]"
+                if accumulator.isSum {
+                    functions.line("\(accumulator.name) += \(part);")
+                } else {
+                    functions.line("\(accumulator.name) = \(nest.combineHelper(accumulator)!)(\(accumulator.name), \(part));")
+                }
+            }
+            functions.close()
+        }
+    }
+
+    // MARK: comments
+
+    /// `name: one loop nest over f32[...]` and the DSL lines of the ops it computes.
+    private mutating func kernelComment(_ function: String, _ op: Op, _ kernel: LoopKernel,
+                                        _ schedule: KernelSchedule) -> [String] {
+        let members = op.kind == .fusion ? op.regions[0].ops.filter { $0.kind != .yield && $0.kind != .constant } : [op]
+        var how: [String] = []
+        if schedule.parallel { how.append("OpenMP threads share the outer loop") }
+        if schedule.chunks != nil { how.append("threads fold fixed chunks") }
+        let reductions = kernel.nests.count
+        if reductions > 0 { how.append("\(reductions) reduction loop\(reductions == 1 ? "" : "s") inside") }
+        var lines = ["/* \(function): one loop nest over \(op.result.type)" + (how.isEmpty ? "" : " (" + how.joined(separator: "; ") + ")")]
+        var order: [SourceLocation] = []
+        var opsAt: [SourceLocation: [String]] = [:]
+        for member in members {
+            let key = SourceLocation(file: member.location.file, line: member.location.line, column: 0)
+            if opsAt[key] == nil { order.append(key) }
+            let name = IRPrinter.opName(member.kind)
+            if opsAt[key]?.last != name { opsAt[key, default: []].append(name) }
+        }
+        for key in order.sorted(by: { ($0.file, $0.line) < ($1.file, $1.line) }) where key.line > 0 {
+            let text = sourceLine(key).map { ":  " + CSourceText.comment($0.trimmingCharacters(in: .whitespaces)) } ?? ""
+            lines.append(" *   line \(key.line)\(text)  [\(opsAt[key]!.joined(separator: ", "))]")
+        }
+        lines[lines.count - 1] += " */"
+        return lines
+    }
+
+    /// The text of a source line, when the file can be read.
+    private mutating func sourceLine(_ location: SourceLocation) -> String? {
+        if sourceFiles[location.file] == nil {
+            let text = try? String(contentsOfFile: location.file, encoding: .utf8)
+            sourceFiles[location.file] = .some(text.map { $0.split(separator: "\n", omittingEmptySubsequences: false) })
+        }
+        guard let lines = sourceFiles[location.file] ?? nil, location.line >= 1, location.line <= lines.count else { return nil }
+        return String(lines[location.line - 1])
+    }
+}

@@ -1,0 +1,257 @@
+import TGCBase
+import TGCCore
+
+/// Lowers a group of ops — a fusion region, or one op alone — to ONE loop nest over the
+/// root's result (a `LoopKernel`). Values are computed at coordinates, each coordinate an
+/// affine function of the loops:
+///
+/// - a group input is a load at Σ coordinate × stride (broadcast dimensions read index 0);
+/// - an elementwise member composes its `ScalarRules` expression from its operands at the same
+///   coordinates (broadcast to their shapes); a member used more than once becomes a local;
+/// - a reshape leaf reads its contiguous operand at the row-major position of its result's
+///   coordinates; a transpose leaf permutes them; a broadcastTo leaf zeroes broadcast ones;
+/// - a reduction member becomes a nest of sequential reduction loops with its accumulator
+///   (float sums accumulate in double, elements visited in the interpreter's order); several
+///   reductions over the same elements share one nest; the elementwise root of an epilogue is
+///   applied to the accumulated values.
+///
+///     %2 = fusion (%a = %0, %m = %1) {            for (i0 ...) {            // parallel
+///       %3 = sub %a, %m : f32[4, 8]                   double acc0 = 0.0;
+///       %4 = exp %3                         ==>       for (r0 ...) acc0 += (double)expf(v0[i0 * 8 + r0] - v1[i0]);
+///       %5 = reduce_sum %4 {axes = [1]}               v2[i0] = (float)acc0;
+///     } : f32[4]                                  }
+final class GroupLowering {
+    private let member: (Value) -> Op?
+    private let buffer: (Value) -> Value
+    private let useCount: [Value: Int]
+
+    private enum Scope: Hashable { case outer, nest(Int) }
+    private enum Step { case statement(KernelStatement), nest(Int) }
+    private struct MemoKey: Hashable {
+        let value: Value
+        let coordinates: [AffineIndex]
+    }
+    private struct NestKey: Hashable {
+        let shape: [Int]
+        let reducedAxes: [Int]
+        let coordinates: [AffineIndex]
+    }
+
+    private var steps: [Step] = []
+    private var nests: [ReductionNest] = []
+    private var nestKeys: [NestKey: Int] = [:]
+    private var memo: [Scope: [MemoKey: TypedExpr]] = [:]
+    private var localCount = 0
+    private var accumulatorCount = 0
+
+    private init(member: @escaping (Value) -> Op?, buffer: @escaping (Value) -> Value, useCount: [Value: Int]) {
+        self.member = member
+        self.buffer = buffer
+        self.useCount = useCount
+    }
+
+    /// The kernel of one op alone: its operands are the group's inputs.
+    static func kernel(for op: Op) throws -> LoopKernel {
+        let lowering = GroupLowering(member: { $0 === op.result ? op : nil }, buffer: { $0 }, useCount: [:])
+        return try lowering.lower(root: op.result, into: op.result)
+    }
+
+    /// The kernel of a fusion op: its region's ops are the members, its operands the inputs.
+    static func kernel(forFusion op: Op) throws -> LoopKernel {
+        let region = op.regions[0]
+        guard region.yielded.count == 1, op.results.count == 1 else {
+            throw Diagnostic("internal error: a fusion group must compute one result", at: op.location)
+        }
+        var producers: [Value: Op] = [:]
+        var uses: [Value: Int] = [:]
+        for inner in region.ops where inner.kind != .yield {
+            for result in inner.results { producers[result] = inner }
+            for operand in inner.operands { uses[operand, default: 0] += 1 }
+        }
+        let inputs = Dictionary(uniqueKeysWithValues: zip(region.arguments, op.operands))
+        let lowering = GroupLowering(member: { producers[$0] }, buffer: { inputs[$0] ?? $0 }, useCount: uses)
+        return try lowering.lower(root: region.yielded[0], into: op.result)
+    }
+
+    private func lower(root: Value, into output: Value) throws -> LoopKernel {
+        let space = LoopSpace(root.type.shape, variable: LoopVariable.parallel)
+        let value = try evaluate(root, at: space.coordinates, in: .outer)
+        steps.append(.statement(.store(output, space.denseIndex, value.expr)))
+        let kernel = LoopKernel(parallelExtents: space.extents, steps: steps.map { step in
+            switch step {
+            case .statement(let statement): .statement(statement)
+            case .nest(let index): .nest(nests[index])
+            }
+        })
+        return kernel.collapsingContiguousLoops()
+    }
+
+    // MARK: values at coordinates
+
+    /// The expression of `value`'s element at `coordinates` (one per dimension of its shape).
+    private func evaluate(_ value: Value, at coordinates: [AffineIndex], in scope: Scope) throws -> TypedExpr {
+        let key = MemoKey(value: value, coordinates: coordinates)
+        if let known = memo[scope]?[key] { return known }
+        guard let op = member(value) else {
+            let index = value.type.elementCount == 1 ? .zero : AffineIndex.offset(coordinates, strides: value.type.strides)
+            return TypedExpr(.load(buffer(value), index), ScalarType(value.type.dtype))
+        }
+        var result: TypedExpr
+        switch try KernelLowering.semantics(of: op) {
+        case .elementwise(let rule):
+            let operands = try op.operands.map {
+                try evaluate($0, at: Self.broadcast(coordinates, from: value.type.shape, to: $0.type.shape), in: scope)
+            }
+            result = ScalarRules.round(rule(operands), to: value.type.dtype)
+        case .indexMap(let map):
+            result = try read(op, map, at: coordinates, in: scope)
+        case .reduction(let kind):
+            guard scope == .outer else {
+                throw Diagnostic("internal error: a reduction inside another reduction's loop cannot be fused", at: op.location)
+            }
+            result = try reduce(op, kind, at: coordinates)
+        case .standalone:
+            throw Diagnostic("internal error: \(IRPrinter.opName(op.kind)) cannot be part of a fused kernel", at: op.location)
+        }
+        if (useCount[value] ?? 0) > 1, !result.expr.isAtomic {
+            let name = "t\(localCount)"
+            localCount += 1
+            append(.declare(name, result.type, result.expr), to: scope)
+            result = TypedExpr(.local(name), result.type)
+        }
+        memo[scope, default: [:]][key] = result
+        return result
+    }
+
+    /// An index-map leaf: its operand at the coordinates the map gives.
+    private func read(_ op: Op, _ map: IndexMap, at coordinates: [AffineIndex], in scope: Scope) throws -> TypedExpr {
+        let operand = op.operands[0]
+        switch map {
+        case .transpose(let permutation):
+            var inner = [AffineIndex](repeating: .zero, count: operand.type.rank)
+            for (axis, source) in permutation.enumerated() { inner[source] = coordinates[axis] }
+            return try evaluate(operand, at: inner, in: scope)
+        case .broadcast:
+            return try evaluate(operand, at: Self.broadcast(coordinates, from: op.result.type.shape, to: operand.type.shape), in: scope)
+        case .reshape:
+            let (from, to) = (op.result.type.shape, operand.type.shape)
+            if from.filter({ $0 != 1 }) == to.filter({ $0 != 1 }) {
+                // Only size-1 dimensions differ: the other coordinates carry over in order.
+                var kept = zip(from, coordinates).filter { $0.0 != 1 }.map(\.1).makeIterator()
+                return try evaluate(operand, at: to.map { $0 == 1 ? .zero : kept.next()! }, in: scope)
+            }
+            guard member(operand) == nil else {
+                throw Diagnostic("internal error: a reshape inside a fused kernel must read a group input", at: op.location)
+            }
+            let position = AffineIndex.offset(coordinates, strides: op.result.type.strides)
+            return TypedExpr(.load(buffer(operand), position), ScalarType(operand.type.dtype))
+        }
+    }
+
+    /// Coordinates of an operand of `shape` read while computing an element of `outShape`:
+    /// aligned from the right, dimensions of extent 1 read index 0.
+    static func broadcast(_ coordinates: [AffineIndex], from outShape: [Int], to shape: [Int]) -> [AffineIndex] {
+        let offset = outShape.count - shape.count
+        return shape.indices.map { axis in shape[axis] == 1 || axis + offset < 0 ? .zero : coordinates[axis + offset] }
+    }
+
+    // MARK: reductions
+
+    /// Adds `op`'s fold to the nest over its operand's reduced dimensions (shared with any other
+    /// reduction over the same elements) and returns its result at `coordinates`.
+    private func reduce(_ op: Op, _ kind: ReductionKind, at coordinates: [AffineIndex]) throws -> TypedExpr {
+        let x = op.operands[0]
+        let shape = x.type.shape
+        if kind != .sum, x.type.elementCount == 0 {
+            let name = switch kind {
+            case .sum: "sum"
+            case .max: "max"
+            case .min: "min"
+            case .argMax: "argMax"
+            case .argMin: "argMin"
+            }
+            throw Diagnostic("\(name)() of an empty tensor has no identity", at: op.location)
+        }
+        let reduced = Set(op.attributes.axes ?? Array(0..<shape.count))
+        let reducedAxes = shape.indices.filter { reduced.contains($0) }
+        let loops = LoopSpace(reducedAxes.map { shape[$0] }, variable: LoopVariable.reduction)
+        let key = NestKey(shape: shape, reducedAxes: reducedAxes, coordinates: coordinates)
+        let nest = nestKeys[key] ?? {
+            nests.append(ReductionNest(extents: loops.extents, accumulators: [], body: []))
+            steps.append(.nest(nests.count - 1))
+            nestKeys[key] = nests.count - 1
+            return nests.count - 1
+        }()
+        var inner: [AffineIndex] = []
+        var (outAxis, loopAxis) = (0, 0)
+        for axis in shape.indices {
+            if reduced.contains(axis) {
+                inner.append(loops.coordinates[loopAxis])
+                loopAxis += 1
+                if op.attributes.keepDim { outAxis += 1 }
+            } else {
+                inner.append(coordinates[outAxis])
+                outAxis += 1
+            }
+        }
+        let element = try evaluate(x, at: inner, in: .nest(nest))
+        let n = accumulatorCount
+        accumulatorCount += 1
+        let resultType = op.result.type.dtype
+        switch kind {
+        case .sum:
+            let type: ScalarType = x.type.dtype == .float32 ? .float64 : .int64
+            let acc = "acc\(n)"
+            nests[nest].accumulators.append(Accumulator(name: acc, type: type, initial: ScalarRules.zero(type), isSum: true))
+            nests[nest].body.append(.assign(acc, .infix("+", .local(acc), ScalarRules.convert(element, to: type).expr)))
+            return ScalarRules.round(TypedExpr(.local(acc), type), to: resultType)
+        case .max, .min:
+            let type = ScalarType(x.type.dtype)
+            let isMax = kind == .max
+            let start: ScalarExpr = switch type {
+            case .float32, .float64: .floatLiteral(isMax ? -.infinity : .infinity)
+            case .int64: .intLiteral(isMax ? .min : .max)
+            case .bool: .intLiteral(isMax ? 0 : 1)
+            }
+            let acc = "acc\(n)"
+            nests[nest].accumulators.append(Accumulator(name: acc, type: type, initial: start, isSum: false))
+            nests[nest].body.append(.assign(acc, .call(ScalarRules.extremeHelper(type, isMax: isMax), [.local(acc), element.expr])))
+            return TypedExpr(.local(acc), type)
+        case .argMax, .argMin:
+            let type = ScalarType(x.type.dtype)
+            let (best, bestValue, current, position, take) = ("best\(n)", "bestValue\(n)", "x\(n)", "pos\(n)", "take\(n)")
+            var better = ScalarExpr.infix(kind == .argMax ? ">" : "<", .local(current), .local(bestValue))
+            if type.isFloatingPoint {
+                better = .infix("&&", .prefix("!", .call("isnan", [.local(bestValue)])),
+                                .infix("||", .call("isnan", [.local(current)]), better))
+            }
+            nests[nest].accumulators += [Accumulator(name: best, type: .int64, initial: .intLiteral(0), isSum: false),
+                                         Accumulator(name: bestValue, type: type, initial: ScalarRules.zero(type), isSum: false)]
+            nests[nest].body += [
+                .declare(current, type, element.expr),
+                .declare(position, .int64, .offset(loops.denseIndex)),
+                .declare(take, .bool, .infix("||", .infix("==", .local(position), .intLiteral(0)), better)),
+                .assign(best, .ternary(.local(take), .local(position), .local(best))),
+                .assign(bestValue, .ternary(.local(take), .local(current), .local(bestValue))),
+            ]
+            return TypedExpr(.local(best), .int64)
+        }
+    }
+
+    private func append(_ statement: KernelStatement, to scope: Scope) {
+        switch scope {
+        case .outer: steps.append(.statement(statement))
+        case .nest(let index): nests[index].body.append(statement)
+        }
+    }
+}
+
+extension ScalarExpr {
+    /// Loads, locals and literals: cheap enough to repeat rather than name.
+    var isAtomic: Bool {
+        switch self {
+        case .load, .local, .loopIndex, .floatLiteral, .doubleLiteral, .intLiteral: true
+        default: false
+        }
+    }
+}

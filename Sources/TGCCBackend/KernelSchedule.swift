@@ -1,0 +1,161 @@
+import TGCCore
+
+/// How a kernel's loops run on a multicore CPU with vector units: which loop is shared among
+/// OpenMP threads, which loops carry `omp simd`, and whether a full reduction is split into
+/// chunks. Decided from the kernel's work alone, so tiny kernels (a training loop on 100
+/// elements) never open a parallel region.
+struct KernelSchedule {
+    /// Kernels with fewer scalar iterations than this run on one thread: a parallel region
+    /// costs a few microseconds, about what 32K simple iterations take.
+    static let parallelWork = 1 << 15
+    /// A full reduction's chunk: this many iterations per partial sum, whatever the number of
+    /// threads, so the result does not depend on `--threads`.
+    static let chunkWork = 1 << 15
+    /// Sums over at least this many elements may be reassociated (`omp simd reduction`): they
+    /// still accumulate in double, so they agree with the interpreter's sequential double sum
+    /// to far below float32 precision (documented tolerance: relative 1e-5).
+    static let reorderableExtent = 256
+
+    /// `#pragma omp parallel for` on the outer parallel loop (with `collapse` loops).
+    var parallel = false
+    var collapse = 1
+    /// `#pragma omp simd` on the innermost parallel loop (elementwise kernels).
+    var simdInnermost = false
+    /// Nests (by index in `kernel.nests`) whose innermost loop is an `omp simd` sum.
+    var simdNests: Set<Int> = []
+    /// A kernel of one output element whose single nest is split into fixed chunks of its
+    /// outermost loop, reduced in parallel and combined in order.
+    var chunks: (count: Int, length: Int)?
+
+    init(_ kernel: LoopKernel) {
+        let nests = kernel.nests
+        for (index, nest) in nests.enumerated() where nest.isReorderable && (nest.extents.last ?? 0) >= Self.reorderableExtent {
+            simdNests.insert(index)
+        }
+        let points = kernel.parallelExtents.reduce(1, *)
+        if kernel.work >= Self.parallelWork, points >= 2 {
+            parallel = true
+            if kernel.parallelExtents.count >= 2, kernel.parallelExtents[0] < 16 { collapse = 2 }
+        }
+        if !kernel.parallelExtents.isEmpty, nests.isEmpty, (kernel.parallelExtents.last ?? 0) >= 8,
+           kernel.innermostParallelLoopIsContiguous {
+            simdInnermost = true
+        }
+        if kernel.parallelExtents.isEmpty, nests.count == 1, let nest = nests.first, nest.isChunkable,
+           nest.work >= Self.parallelWork, let outer = nest.extents.first {
+            let inner = nest.work / outer
+            let length = max(1, Self.chunkWork / max(inner, 1))
+            let count = (outer + length - 1) / length
+            if count >= 2 { chunks = (count, length) }
+        }
+    }
+}
+
+extension ReductionNest {
+    /// Every accumulator is a sum: the elements may be added in another order.
+    var isReorderable: Bool { !accumulators.isEmpty && accumulators.allSatisfy(\.isSum) }
+
+    /// Every accumulator can be folded in chunks and the chunks' results folded in order with
+    /// the same operation: sums, and max/min (whose NaN-propagating helpers are associative).
+    var isChunkable: Bool {
+        !accumulators.isEmpty && accumulators.allSatisfy { $0.isSum || combineHelper($0) != nil }
+    }
+
+    /// The helper that folds `accumulator` (`tgc_op_fmaxf`, ...), for max/min accumulators.
+    func combineHelper(_ accumulator: Accumulator) -> String? {
+        for statement in body {
+            if case .assign(accumulator.name, .call(let helper, let arguments)) = statement,
+               arguments.first == .local(accumulator.name), helper.hasPrefix("tgc_op_") {
+                return helper
+            }
+        }
+        return nil
+    }
+}
+
+extension LoopKernel {
+    /// The innermost parallel variable walks the stored result with stride 1.
+    var innermostParallelLoopIsContiguous: Bool {
+        let variable = LoopVariable.parallel(parallelExtents.count - 1)
+        return allStatements.allSatisfy { statement in
+            guard case .store(_, let index, _) = statement else { return true }
+            return index.stride(of: variable) == 1
+        }
+    }
+
+    /// Merges neighbouring loops that every index walks as one: when the outer variable's
+    /// stride is the inner one's times the inner extent in every load and store, the two loops
+    /// are one loop over the product (`[3, 4] + [3, 4]` runs as one loop of 12).
+    func collapsingContiguousLoops() -> LoopKernel {
+        var kernel = self
+        var usesLoopIndex = false
+        for statement in allStatements {
+            statement.value.visit(indices: { _, _ in }, loopIndex: { _ in usesLoopIndex = true })
+        }
+        guard !usesLoopIndex else { return kernel }
+        var axis = kernel.parallelExtents.count - 2
+        while axis >= 0 {
+            let (outer, inner) = (LoopVariable.parallel(axis), LoopVariable.parallel(axis + 1))
+            let extent = kernel.parallelExtents[axis + 1]
+            if kernel.indices.allSatisfy({ $0.stride(of: outer) == $0.stride(of: inner) * extent }) {
+                kernel = kernel.mapIndices { Self.merge($0, axis, LoopVariable.parallel) }
+                kernel.parallelExtents[axis] *= extent
+                kernel.parallelExtents.remove(at: axis + 1)
+            }
+            axis -= 1
+        }
+        kernel.steps = kernel.steps.map { step in
+            guard case .nest(var nest) = step else { return step }
+            var axis = nest.extents.count - 2
+            while axis >= 0 {
+                let (outer, inner) = (LoopVariable.reduction(axis), LoopVariable.reduction(axis + 1))
+                let extent = nest.extents[axis + 1]
+                if nest.body.allSatisfy({ $0.indices.allSatisfy { $0.stride(of: outer) == $0.stride(of: inner) * extent } }) {
+                    nest.body = nest.body.map { $0.mapIndices { Self.merge($0, axis, LoopVariable.reduction) } }
+                    nest.extents[axis] *= extent
+                    nest.extents.remove(at: axis + 1)
+                }
+                axis -= 1
+            }
+            return .nest(nest)
+        }
+        return kernel
+    }
+
+    /// `index` with loops `axis` and `axis + 1` of one kind merged into loop `axis`.
+    private static func merge(_ index: AffineIndex, _ axis: Int, _ kind: (Int) -> LoopVariable) -> AffineIndex {
+        let terms = index.terms.compactMap { term -> AffineIndex.Term? in
+            for number in 0..<64 where term.variable == kind(number) {
+                if number == axis { return nil }
+                return AffineIndex.Term(variable: number > axis ? kind(number - 1) : term.variable, stride: term.stride)
+            }
+            return term
+        }
+        return AffineIndex(terms: terms, constant: index.constant)
+    }
+
+    /// Every index in the kernel.
+    private var indices: [AffineIndex] { allStatements.flatMap(\.indices) }
+
+    private func mapIndices(_ transform: (AffineIndex) -> AffineIndex) -> LoopKernel {
+        LoopKernel(parallelExtents: parallelExtents, steps: steps.map { step -> KernelStep in
+            switch step {
+            case .statement(let statement):
+                return .statement(statement.mapIndices(transform))
+            case .nest(var nest):
+                nest.body = nest.body.map { $0.mapIndices(transform) }
+                return .nest(nest)
+            }
+        })
+    }
+}
+
+extension KernelStatement {
+    /// The indices of the statement: its store's and every load's and offset's.
+    var indices: [AffineIndex] {
+        var found: [AffineIndex] = []
+        if case .store(_, let index, _) = self { found.append(index) }
+        value.visit(indices: { _, index in found.append(index) })
+        return found
+    }
+}

@@ -1,0 +1,41 @@
+import TGCCore
+
+/// Matrix products. float32 goes to the runtime's `tgc_sgemm` (packed, register-tiled AVX-512
+/// kernels), with an operand produced by a folded 2-D transpose passed as a transpose flag
+/// instead of being materialized (backward passes compute `g @ Wᵀ` and `Xᵀ @ g` this way).
+///
+/// sgemm sums in float32 with fused multiply-adds in its own order, so its results are not
+/// bit-identical to the interpreter's double sums: element (i, j) differs by at most about
+/// (k + 2) · 2⁻²⁴ · Σ_p |a_ip| |b_pj| (the standard bound for floating-point dot products).
+/// int64 and bool products keep an exact loop nest that accumulates in int64 in the
+/// interpreter's order.
+enum MatmulLowering {
+    static func lower(_ op: Op, transposedSource: (Value) -> Value?) throws -> LoweredOp {
+        let (a, b) = (op.operands[0], op.operands[1])
+        let (m, k, n) = (a.type.shape[0], a.type.shape[1], b.type.shape[1])
+        let (sourceA, sourceB) = (transposedSource(a), transposedSource(b))
+        if op.result.type.dtype == .float32 {
+            return .gemm(GemmCall(a: sourceA ?? a, b: sourceB ?? b, transposeA: sourceA != nil,
+                                  transposeB: sourceB != nil, m: m, n: n, k: k))
+        }
+        // Strides of the stored operands: a transposed source is read with its axes swapped.
+        let aStrides = sourceA == nil ? [k, 1] : [1, m]
+        let bStrides = sourceB == nil ? [n, 1] : [1, k]
+        let parallel = LoopSpace([m, n], variable: LoopVariable.parallel)
+        let reduction = LoopSpace([k], variable: LoopVariable.reduction)
+        let (i, j, p) = (parallel.coordinates[0], parallel.coordinates[1], reduction.coordinates[0])
+        let aIndex = AffineIndex.offset([i, p], strides: aStrides)
+        let bIndex = AffineIndex.offset([p, j], strides: bStrides)
+        let accumulator: ScalarType = .int64
+        let product = ScalarExpr.infix(
+            "*",
+            ScalarRules.convert(TypedExpr(.load(sourceA ?? a, aIndex), ScalarType(a.type.dtype)), to: accumulator).expr,
+            ScalarRules.convert(TypedExpr(.load(sourceB ?? b, bIndex), ScalarType(b.type.dtype)), to: accumulator).expr)
+        let result = ScalarRules.round(TypedExpr(.local("acc0"), accumulator), to: op.result.type.dtype)
+        let nest = ReductionNest(extents: reduction.extents,
+                                 accumulators: [Accumulator(name: "acc0", type: accumulator, initial: ScalarRules.zero(accumulator), isSum: true)],
+                                 body: [.assign("acc0", .infix("+", .local("acc0"), product))])
+        return .kernel(LoopKernel(parallelExtents: parallel.extents,
+                                  steps: [.nest(nest), .statement(.store(op.result, parallel.denseIndex, result.expr))]))
+    }
+}

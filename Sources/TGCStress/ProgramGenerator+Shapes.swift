@@ -1,0 +1,115 @@
+import TGCCore
+
+/// Expressions that change shapes: reshape and view (with an inferred -1), flatten,
+/// unsqueeze, squeeze, transpose, `.T`, `.t()`, reductions over each axis and matmul.
+extension UnitBuilder {
+    func movement(_ base: GenExpr) -> GenExpr? {
+        let shape = base.type.shape
+        let rank = shape.count
+        let (name, suffix, result): (String, String, [Int])
+        switch Int.random(in: 0..<7, using: &rng) {
+        case 0:
+            let target = factorization(of: shape.reduce(1, *))
+            var dims = target.map(String.init)
+            if !dims.isEmpty && rng.chance(0.3) { dims[Int.random(in: 0..<dims.count, using: &rng)] = "-1" }
+            let method = rng.pick(["reshape", "view"])
+            let list = dims.joined(separator: ", ")
+            (name, suffix, result) = (method, dims.count > 0 && rng.chance(0.3) ? ".\(method)(\(list))" : ".\(method)([\(list)])", target)
+        case 1: (name, suffix, result) = ("flatten", ".flatten()", [shape.reduce(1, *)])
+        case 2:
+            let dim = Int.random(in: -(rank + 1)...rank, using: &rng)
+            var target = shape
+            target.insert(1, at: dim < 0 ? dim + rank + 1 : dim)
+            (name, suffix, result) = ("unsqueeze", ".unsqueeze(\(dim))", target)
+        case 3 where rank > 0:
+            let dim = Int.random(in: -rank..<rank, using: &rng)
+            var target = shape
+            if target[(dim + rank) % rank] == 1 { target.remove(at: (dim + rank) % rank) }
+            (name, suffix, result) = ("squeeze", ".squeeze(\(dim))", target)
+        case 3: (name, suffix, result) = ("squeeze", ".squeeze()", shape.filter { $0 != 1 })
+        case 4 where rank >= 2:
+            let (a, b) = (Int.random(in: 0..<rank, using: &rng), Int.random(in: -rank..<rank, using: &rng))
+            var target = shape
+            target.swapAt(a, (b + rank) % rank)
+            (name, suffix, result) = ("transpose", ".transpose(\(a), \(b))", target)
+        case 5 where rank <= 2: (name, suffix, result) = ("t", ".t()", shape.reversed())
+        default: (name, suffix, result) = ("T", ".T", shape.reversed())
+        }
+        return .apply(OpCatalog.movement(name, suffix), [base], TensorType(result, base.type.dtype))
+    }
+
+    /// A random shape with `count` elements (rank 1 to 3).
+    func factorization(of count: Int) -> [Int] {
+        var dims: [Int] = []
+        var rest = count
+        for _ in 0..<Int.random(in: 0...2, using: &rng) {
+            let divisors = (1...max(1, rest)).filter { rest % $0 == 0 }
+            let d = rng.pick(divisors)
+            dims.append(d)
+            rest /= d
+        }
+        dims.append(rest)
+        return dims.shuffled(using: &rng)
+    }
+
+    func reduction(_ base: GenExpr) -> GenExpr? {
+        let type = base.type
+        let kinds = switch type.dtype {
+        case .float32: ["sum", "mean", "std", "max", "min", "argmax", "argmin"]
+        case .int64: ["sum", "max", "min", "argmax", "argmin"]
+        case .bool: ["sum"]
+        }
+        let kind = rng.pick(kinds)
+        let rank = type.rank
+        var axes: [Int]? = nil
+        var dimText = ""
+        if rank > 0 && rng.chance(0.7) && !(["max", "min"].contains(kind)) {
+            let several = ["sum", "mean", "std"].contains(kind) && rank >= 2 && rng.chance(0.3)
+            let picked = several ? Array((0..<rank).shuffled(using: &rng).prefix(2)) : [Int.random(in: 0..<rank, using: &rng)]
+            let spelled = picked.map { rng.chance(0.3) ? $0 - rank : $0 }
+            axes = picked.sorted()
+            dimText = several ? "dim: [\(spelled.map(String.init).joined(separator: ", "))]" : "dim: \(spelled[0])"
+        }
+        let keepDim = axes != nil && rng.chance(0.4)
+        let arguments = dimText + (keepDim ? ", keepDim: true" : "")
+        let reduced = (axes ?? Array(0..<rank)).reduce(1) { $0 * type.shape[$1] }
+        if kind == "std" && reduced < 2 { return nil }
+        var shape: [Int] = []
+        if let axes {
+            shape = type.shape.enumerated().compactMap { axes.contains($0.offset) ? (keepDim ? 1 : nil) : $0.element }
+        }
+        let dtype: DType = kind.hasPrefix("arg") ? .int64 : (kind == "sum" && type.dtype == .bool ? .int64 : type.dtype)
+        let template = rng.chance(0.2) && arguments.isEmpty && ["sum", "mean", "max", "min"].contains(kind) ? "\(kind)($0)" : "$0.\(kind)(\(arguments))"
+        let op = GenOp(name: kind, style: .call, isTranscendental: kind == "std",
+                       spell: { template.replacingOccurrences(of: "$0", with: $0[0]) },
+                       range: { r in
+                           switch kind {
+                           case "sum": r[0].summed(reduced)
+                           case "mean", "max", "min": r[0]
+                           case "std": ValueRange(0, r[0].hi - r[0].lo)
+                           default: ValueRange(0, Double(reduced - 1))
+                           }
+                       })
+        return .apply(op, [base], TensorType(shape, dtype))
+    }
+
+    /// `matmul(a, b)` / `a.matmul(b)` / `dot(u, v)` on 1-D and 2-D float operands.
+    func matmul(_ base: GenExpr) -> GenExpr? {
+        let shape = base.type.shape
+        guard shape.count == 1 || shape.count == 2 else { return nil }
+        let inner = shape.last!
+        let otherShape = rng.chance(0.3) ? [inner] : [inner, rng.pick(Self.dims)]
+        let other = operand(shape: otherShape, dtype: .float32).expr
+        let result = Array(shape.dropLast()) + Array(otherShape.dropFirst())
+        let vectors = shape.count == 1 && otherShape.count == 1
+        let template = vectors && rng.chance(0.5) ? "dot($0, $1)" : rng.pick(["matmul($0, $1)", "$0.matmul($1)"])
+        let op = GenOp(name: "matmul", style: .call, isTranscendental: false,
+                       spell: { template.replacingOccurrences(of: "$0", with: $0[0]).replacingOccurrences(of: "$1", with: $0[1]) },
+                       range: { r in
+                           guard r[0].isBounded, r[1].isBounded else { return nil }
+                           let bound = Double(inner) * r[0].magnitude * r[1].magnitude
+                           return ValueRange(-bound, bound)
+                       })
+        return .apply(op, [base, other], TensorType(result, .float32))
+    }
+}

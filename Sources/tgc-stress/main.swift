@@ -1,0 +1,4 @@
+import Foundation
+import TGCStress
+
+exit(StressCommand.main(CommandLine.arguments))

@@ -1,0 +1,198 @@
+import Foundation
+import Testing
+import TGCBase
+@testable import TGCCBackend
+@testable import TGCCore
+
+/// Fused kernels against the interpreter: each program goes through the whole pass pipeline
+/// (fusion and the memory plan included), then the same optimized IR runs on ModuleRunner and
+/// as compiled C (plain -O3 and sanitized), and every saved tensor and printed line must agree
+/// (CrossBackend's tolerance).
+@Suite(.enabled(if: gccAvailable, gccMissing))
+struct FusedKernelTests {
+    static let programs: [(name: String, source: String)] = [
+        ("broadcast-chains", """
+        manualSeed(11)
+        let a = randn([4, 1, 6])
+        let b = randn([3, 1])
+        let c = randn([6])
+        save(relu(a * b + c) * 0.5 - a, "relu_chain.npy")
+        save(sigmoid(a - c) * tanh(b) + exp(-abs(c)) / (c * c + 1), "mixed_chain.npy")
+        save(where(a > b, sqrt(abs(a)), -b) + maximum(a, c) * 2, "select_chain.npy")
+        let n = arange(0, 24).reshape([4, 6])
+        save((n % 5) * 3 - n / 7, "int_chain.npy")
+        """),
+        ("reshape-transpose-leaves", """
+        manualSeed(12)
+        let x = randn([6, 4])
+        let y = randn([4, 6])
+        save(x.T * 2 + y, "transpose_leaf.npy")
+        save(exp(x.reshape([4, 6])) * y - 1, "reshape_leaf.npy")
+        save(x.reshape([24]).unsqueeze(0) * 3 + 1, "unsqueeze_leaf.npy")
+        let z = randn([2, 3, 4])
+        save(z.transpose(0, 2) * z.transpose(0, 2) + x.reshape([4, 3, 2]), "transpose3d_leaf.npy")
+        save((x.T + y).sum(dim: 1), "transpose_into_reduction.npy")
+        """),
+        ("reduction-prologues", """
+        manualSeed(13)
+        let x = randn([3, 4, 5])
+        save((x * x + 1).sum(dim: 0), "sum0.npy")
+        save((x * x + 1).sum(dim: 1, keepDim: true), "sum1_keep.npy")
+        save((x * x + 1).sum(dim: 2), "sum2.npy")
+        save((x * x + 1).sum(), "sum_all.npy")
+        save(exp(x - 1).sum(dim: [0, 2]), "sum02.npy")
+        let (m0, i0) = (x * 2 - 1).max(dim: 0)
+        save(m0, "max0.npy")
+        save(i0, "argmax0.npy")
+        let (m2, i2) = abs(x).min(dim: 2, keepDim: true)
+        save(m2, "min2.npy")
+        save(i2, "argmin2.npy")
+        save((x + 3).argmax(), "argmax_all.npy")
+        save(abs(x).mean(dim: 1), "mean1.npy")
+        """),
+        ("epilogues", """
+        manualSeed(14)
+        let x = randn([6, 7])
+        save((x * x).sum(dim: 1).sqrt(), "norm_rows.npy")
+        save(x.mean(), "mean_all.npy")
+        save(((x - 1) ** 2).sum() + x.sum(), "two_full_sums.npy")
+        let (rowMax, _) = (x * 2).max(dim: 1)
+        save(exp(x).sum(dim: 1) - rowMax, "sum_and_max_rows.npy")
+        save(x.std(), "std.npy")
+        save(x.std(dim: 0), "std0.npy")
+        """),
+        ("softmax", """
+        manualSeed(15)
+        let x = randn([5, 9])
+        let (m, _) = x.max(dim: 1, keepDim: true)
+        let e = exp(x - m)
+        save(e / e.sum(dim: 1, keepDim: true), "softmax.npy")
+        let shifted = x - m
+        save(shifted - log(exp(shifted).sum(dim: 1, keepDim: true)), "log_softmax.npy")
+        let col = exp(x) / exp(x).sum(dim: 0, keepDim: true)
+        save(col, "softmax_columns.npy")
+        """),
+        ("mse", """
+        manualSeed(16)
+        let pred = randn([32, 3])
+        let target = randn([32, 3])
+        let loss = ((pred - target) ** 2).mean()
+        save(loss, "mse.npy")
+        print("mse = \\(loss.item(), precision: 6)")
+        let g = grad(of: loss, wrt: pred)
+        save(g, "mse_grad.npy")
+        """),
+        ("large-parallel", """
+        manualSeed(17)
+        let a = randn([300, 400])
+        let b = randn([400])
+        save(relu(a * b + 1) * 0.5 - a, "chain_parallel.npy")
+        save((a * a).sum(), "sum_chunked.npy")
+        save(exp(a).max(), "max_chunked.npy")
+        save((a * b).sum(dim: 1), "rows_parallel.npy")
+        save((a - 1).sum(dim: 0), "columns_parallel.npy")
+        let (m, _) = a.max(dim: 1, keepDim: true)
+        let e = exp(a - m)
+        save(e / e.sum(dim: 1, keepDim: true), "softmax_parallel.npy")
+        print("total = \\((a * 2).sum().item(), precision: 3)")
+        """),
+    ]
+
+    @Test(arguments: programs.map(\.name))
+    func fusedProgramAgrees(_ name: String) throws {
+        let source = Self.programs.first { $0.name == name }!.source
+        let module = try CrossBackend.module(source: source, name: name)
+        #expect(IRPrinter.print(module).contains("fusion \""), "\(name) has no fusion group")
+        try CrossBackend.expectAgreement(module, name: name)
+    }
+
+    /// The seed's training loop: fused loss and gradient kernels inside the loop, parameters
+    /// updated in place; printed text identical to the interpreter's.
+    @Test func linearRegressionLoop() throws {
+        let path = TestRepository.samples.appendingPathComponent("ch1_07_linear_regression.swiftdsl").path
+        let module = try CrossBackend.module(source: try String(contentsOfFile: path, encoding: .utf8), name: "linreg")
+        #expect(IRPrinter.print(module).contains("fusion \"fused_mul_add_sub_"))
+        let directory = try CrossBackend.makeDirectory("linreg")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let binaries = try CrossBackend.compile(module, name: "linreg", in: directory)
+        let expected = try CrossBackend.interpret(module, outputDirectory: directory).map { $0 + "\n" }.joined()
+        #expect(expected.contains("Epoch 100: Loss = "))
+        for binary in binaries {
+            let run = try CrossBackend.execute(binary, [])
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(run.stdout == expected)
+        }
+    }
+
+    /// An MLP's forward and backward pass: sgemm with transposed operands (`g @ Wᵀ`,
+    /// `Xᵀ @ g`), bias/ReLU epilogues, a fused cross-entropy; matmul rounding flows through,
+    /// hence the looser tolerance.
+    @Test func mlpBackwardPass() throws {
+        let source = """
+        manualSeed(18)
+        let x = randn([16, 13])
+        let labels = randn([16, 5]) > 0.3
+        let w1 = randn([13, 9]) * 0.4
+        let b1 = randn([9]) * 0.1
+        let w2 = randn([9, 5]) * 0.4
+        let b2 = zeros([5])
+        let hidden = relu(matmul(x, w1) + b1)
+        let logits = matmul(hidden, w2) + b2
+        let (m, _) = logits.max(dim: 1, keepDim: true)
+        let shifted = logits - m
+        let logProbs = shifted - log(exp(shifted).sum(dim: 1, keepDim: true))
+        let loss = -(labels.float() * logProbs).sum() / 16
+        let (gw1, gb1, gw2, gb2) = grad(of: loss, wrt: w1, b1, w2, b2)
+        save(loss, "loss.npy")
+        save(gw1, "gw1.npy")
+        save(gb1, "gb1.npy")
+        save(gw2, "gw2.npy")
+        save(gb2, "gb2.npy")
+        save(w1 - 0.1 * gw1, "w1_next.npy")
+        """
+        let module = try CrossBackend.module(source: source, name: "mlp")
+        let c = try CEmitter.emit(module, programName: "mlp", description: "")
+        #expect(c.contains("tgc_sgemm(1, 0, ") || c.contains("tgc_sgemm(0, 1, "), "a transposed operand is passed as a flag")
+        try CrossBackend.expectAgreement(module, name: "mlp", tolerance: .withMatmuls)
+    }
+
+    /// The same binary on one and on two threads: identical bytes (parallel loops split output
+    /// elements, full reductions use fixed chunks, sgemm's split does not change its sums).
+    @Test func threadCountDoesNotChangeResults() throws {
+        let source = Self.programs.first { $0.name == "large-parallel" }!.source + """
+
+        let p = randn([200, 150])
+        let q = randn([150, 120])
+        save(matmul(p, q), "matmul.npy")
+        save(matmul(p.T, p), "matmul_transposed.npy")
+        """
+        let module = try CrossBackend.module(source: source, name: "threads")
+        let directory = try CrossBackend.makeDirectory("threads")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let binary = try #require(try CrossBackend.compile(module, name: "threads", in: directory,
+                                                            configurations: [("O3", [])]).first)
+        var outputs: [(String, [String: Data])] = []
+        for threads in [1, 2] {
+            let folder = directory.appendingPathComponent("threads\(threads)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let run = try CrossBackend.execute(binary, ["--threads", String(threads), "--out", folder.path])
+            #expect(run.status == 0, "\(run.stderr)")
+            var files: [String: Data] = [:]
+            for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) {
+                files[name] = try Data(contentsOf: folder.appendingPathComponent(name))
+            }
+            outputs.append((run.stdout, files))
+        }
+        #expect(outputs[0].0 == outputs[1].0)
+        #expect(outputs[0].1.count == 8)
+        for (name, data) in outputs[0].1 {
+            #expect(outputs[1].1[name] == data, "\(name) differs between --threads 1 and --threads 2")
+        }
+    }
+}
+
+/// Paths in the repository, found from this source file.
+enum TestRepository {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let samples = root.appendingPathComponent("samples")
+}

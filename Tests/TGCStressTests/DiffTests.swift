@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+import TGCCore
+@testable import TGCStress
+
+/// Differential testing: random programs agree across eager mode, the IR interpreter and C;
+/// and the generator, comparison and shrinker do what the run relies on.
+@Suite struct DiffTests {
+    /// 20 programs in 4 gcc runs, fixed seed.
+    @Test func boundedRunAgrees() throws {
+        var runner = DiffRunner(seed: 2024, batchSize: 5)
+        runner.shrinkAttempts = 15
+        let report = try runner.run(count: 20)
+        #expect(report.programs == 20)
+        #expect(report.gccRuns <= 8, "batching should keep gcc runs few, got \(report.gccRuns)")
+        for mismatch in report.mismatches {
+            Issue.record("program \(mismatch.unitIndex): \(mismatch.differences.prefix(3).joined(separator: "; "))\n\(mismatch.shrunkSource)")
+        }
+    }
+
+    @Test func generationIsDeterministic() {
+        #expect(ProgramGenerator(seed: 5).unit(named: "u").source == ProgramGenerator(seed: 5).unit(named: "u").source)
+        #expect(ProgramGenerator(seed: 5).unit(named: "u").source != ProgramGenerator(seed: 6).unit(named: "u").source)
+    }
+
+    /// Across 80 programs the generator uses every op and construct of the language.
+    @Test func generatorCoversTheLanguage() {
+        let text = (0..<80).map { ProgramGenerator(seed: UInt64($0)).unit(named: "u").source }.joined()
+        let constructs = ["exp(", "log(", "sqrt(", "sin(", "cos(", "tanh(", "sigmoid(", "abs(", "relu(", "sign(", "neg(", " + ", " - ",
+                          " * ", " / ", " ** ", " % ", "maximum(", "minimum(", "where(", " < ", " == ", " && ", " || ", "!", ".long()",
+                          ".float()", ".reshape(", ".view(", ".flatten()", ".unsqueeze(", ".squeeze(", ".transpose(", ".T", ".t()",
+                          ".sum(", ".mean(", ".std(", ".max(", ".min(", ".argmax(", ".argmin(", "keepDim: true", "dim: [", "matmul(",
+                          "dot(", "for ", "if ", "} else {", "grad(of:", ".backward()", "noGrad {", ".grad.zero()", "randn(", "rand(",
+                          "tensor(", "full(", "arange(", "load(", "save(", "print(", " += ", " -= ", "log(", "/ 0.0"]
+        for construct in constructs {
+            #expect(text.contains(construct), "no generated program uses '\(construct)'")
+        }
+    }
+
+    @Test func comparisonTolerances() {
+        #expect(OutputComparison.compare([1, 2, 3], [1, 2, 3], dtype: .int64, factor: 1) == nil)
+        #expect(OutputComparison.compare([1, 2, 3], [1, 2, 4], dtype: .int64, factor: 1) != nil)
+        #expect(OutputComparison.compare([1000, 1], [1000.05, 1], dtype: .float32, factor: 1) == nil, "within 1e-4 relative")
+        #expect(OutputComparison.compare([1000, 1], [1000.5, 1], dtype: .float32, factor: 1) != nil)
+        #expect(OutputComparison.compare([1000, 1], [1000.5, 1], dtype: .float32, factor: 6) == nil, "looser after libm chains")
+        #expect(OutputComparison.compare([.nan, .infinity], [.nan, .infinity], dtype: .float32, factor: 1) == nil)
+        #expect(OutputComparison.compare([.nan], [0], dtype: .float32, factor: 1) != nil)
+        #expect(OutputComparison.compare([.infinity], [-.infinity], dtype: .float32, factor: 1) != nil)
+    }
+
+    /// A changed element in what the binary saved is reported.
+    @Test func tamperedOutputIsCaught() throws {
+        let folder = try StressTestSupport.temporaryDirectory("tamper")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let unit = DiffRunner(seed: 99).unit(0)
+        var execution = try ProgramExecution.execute([unit], in: folder)
+        #expect(execution.differences(for: unit).isEmpty)
+        let output = try #require(unit.outputs.first { $0.dtype == .float32 })
+        let c = execution.runs[.c]!.folder.appendingPathComponent(output.file).path
+        var tensor = try NPY.load(c, as: try NPY.readType(c))
+        tensor.elements[0] += 1
+        try NPY.save(tensor, to: c)
+        #expect(execution.differences(for: unit).contains { $0.hasPrefix("eager vs C: \(output.file)") })
+        execution.runs[.c]!.failure = "error: boom"
+        #expect(execution.differences(for: unit) == ["C failed: error: boom"])
+    }
+
+    /// Shrinking keeps the failure and removes what is not needed for it.
+    @Test func shrinkerKeepsOnlyWhatFails() {
+        let unit = ProgramGenerator(seed: 12).unit(named: "u")
+        let failing: (GenUnit) -> Bool = { $0.source.contains("save(") }
+        var shrinker = Shrinker(attempts: 400)
+        let small = shrinker.shrink(unit, stillFails: failing)
+        #expect(failing(small))
+        #expect(small.statements.count < unit.statements.count)
+        #expect(small.source.split(separator: "\n").filter { $0.hasPrefix("save(") }.count == 1, "\(small.source)")
+    }
+}
