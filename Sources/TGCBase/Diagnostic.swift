@@ -7,21 +7,39 @@ public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
     public var notes: [String]
 
     public init(_ message: String, at location: SourceLocation, notes: [String] = []) {
-        self.message = message
+        // A message quoting a huge token (a 10 MB identifier) is cut in the middle.
+        self.message = message.count > 400 ? message.prefix(200) + " ... " + message.suffix(100) : message
         self.location = location
         self.notes = notes
     }
 
     public var description: String { "\(location): error: \(message)" }
 
+    /// At most `width` characters of a long line around `column`, with "..." where it is cut,
+    /// and the column of the same character in the shortened line.
+    static func window(of line: String, around column: Int, width: Int = 120) -> (String, Int) {
+        let scalars = Array(line.unicodeScalars)
+        guard scalars.count > width else { return (line, column) }
+        let start = max(0, min(column - 1 - width / 2, scalars.count - width))
+        let end = min(scalars.count, start + width)
+        var shown = String(String.UnicodeScalarView(scalars[start..<end]))
+        var shift = start
+        if start > 0 {
+            shown = "..." + shown
+            shift -= 3
+        }
+        if end < scalars.count { shown += "..." }
+        return (shown, column - shift)
+    }
+
     /// The full rendering with the offending source line and a caret under the column.
     public func render(source: SourceText?) -> String {
         var out = description
         if let source, let text = source.line(location.line) {
-            out += "\n" + text + "\n"
-            let column = max(1, location.column)
+            let (shown, column) = Self.window(of: text, around: max(1, location.column))
+            out += "\n" + shown + "\n"
             // Keep tabs so the caret lines up under the same character.
-            out += text.unicodeScalars.prefix(column - 1).map { $0 == "\t" ? "\t" : " " }.joined() + "^"
+            out += shown.unicodeScalars.prefix(column - 1).map { $0 == "\t" ? "\t" : " " }.joined() + "^"
         }
         for note in notes { out += "\n" + note }
         return out

@@ -25,7 +25,7 @@ swift_status=${PIPESTATUS[0]}
 # Swift Testing closes with "Test run with N tests in M suites passed|failed ..."; each failing
 # test has a line "✘ Test NAME ... failed".
 total=$(sed -n 's/.*Test run with \([0-9]*\) tests\{0,1\} .*/\1/p' "$log_dir/swift.log" | tail -n 1)
-swift_failed=$(grep -c '✘ Test .* failed' "$log_dir/swift.log" || true)
+swift_failed=$(grep -E '^✘ Test .* failed after' "$log_dir/swift.log" | grep -vc '^✘ Test run with' || true)
 if [ -z "$total" ]; then
   echo "swift test did not report a test run (build failure?)"
   failed=$((failed + 1))

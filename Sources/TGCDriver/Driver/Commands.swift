@@ -53,6 +53,16 @@ struct Commands {
             FileHandle.standardError.write(Data(try CEmitter.statistics(module).text.utf8))
         }
         let defaultOutput = URL(fileURLWithPath: source.path).deletingPathExtension().path
+        if let output = options.output, output != "-" {
+            let folder = URL(fileURLWithPath: output).deletingLastPathComponent().path
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ToolError("cannot write '\(output)': the folder '\(folder)' does not exist")
+            }
+            guard FileManager.default.isWritableFile(atPath: folder) else {
+                throw ToolError("cannot write '\(output)': the folder '\(folder)' is not writable")
+            }
+        }
         switch options.emit {
         case "ir":
             try write(IRPrinter.print(module), to: options.output ?? defaultOutput + ".ir")
