@@ -66,8 +66,8 @@ extension CProgramEmitter {
         for (axis, extent) in kernel.parallelExtents.enumerated() {
             if axis == 0, schedule.parallel {
                 var pragma = "#pragma omp parallel for"
-                if schedule.collapse > 1 { pragma += " collapse(\(schedule.collapse))" }
                 if schedule.simdInnermost, count == 1 || collapsedAll { pragma += " simd" }
+                if schedule.collapse > 1 { pragma += " collapse(\(schedule.collapse))" }
                 functions.line(pragma)
             } else if axis == count - 1, schedule.simdInnermost, !collapsedAll {
                 functions.line("#pragma omp simd")
@@ -89,16 +89,66 @@ extension CProgramEmitter {
     }
 
     /// A reduction nest: accumulators, sequential loops, body. `firstLoop` replaces the bounds
-    /// of the outermost loop (a chunk of it).
+    /// of the outermost loop (a chunk of it). With `simd`, the innermost loop is vectorized:
+    /// sums with `reduction(+)`; a max (min) with `reduction(max)` on `x > acc ? x : acc` plus
+    /// a NaN flag — exact in value, and NaN gives NaN as the helper does; only the sign of a
+    /// zero result depends on the order, so a zero result is recomputed by the ordered fold.
     private mutating func emitNest(_ nest: ReductionNest, simd: Bool, _ renderer: CFamilyRenderer,
                                    firstLoop: (from: String, to: String)?) {
+        let extremes = simd ? nest.accumulators.filter { if case .extreme = $0.fold { true } else { false } } : []
         for accumulator in nest.accumulators {
             functions.line("\(accumulator.type.cName) \(accumulator.name) = \(renderer.render(accumulator.initial));")
         }
-        for (axis, extent) in nest.extents.enumerated() {
-            if simd, axis == nest.extents.count - 1 {
-                functions.line("#pragma omp simd reduction(+:\(nest.accumulators.map(\.name).joined(separator: ", ")))")
+        for accumulator in extremes where accumulator.type.isFloatingPoint {
+            functions.line("int \(accumulator.name)_nan = 0;")
+        }
+        var clauses: [String] = []
+        let sums = nest.accumulators.filter(\.isSum).map(\.name)
+        if !sums.isEmpty { clauses.append("reduction(+:\(sums.joined(separator: ", ")))") }
+        for isMax in [true, false] {
+            let names = extremes.filter { $0.fold.isMax == isMax }.map(\.name)
+            if !names.isEmpty { clauses.append("reduction(\(isMax ? "max" : "min"):\(names.joined(separator: ", ")))") }
+        }
+        let flags = extremes.filter(\.type.isFloatingPoint).map { $0.name + "_nan" }
+        if !flags.isEmpty { clauses.append("reduction(|:\(flags.joined(separator: ", ")))") }
+        openNestLoops(nest, firstLoop: firstLoop, pragma: simd ? "#pragma omp simd " + clauses.joined(separator: " ") : nil)
+        for statement in nest.body {
+            if case .assign(let name, .call(_, let arguments)) = statement,
+               let accumulator = extremes.first(where: { $0.name == name }), arguments.count == 2 {
+                let element = "\(name)_x"
+                functions.line("\(accumulator.type.cName) \(element) = \(renderer.render(arguments[1]));")
+                functions.line("\(name) = \(element) \(accumulator.fold.isMax ? ">" : "<") \(name) ? \(element) : \(name);")
+                if accumulator.type.isFloatingPoint { functions.line("\(name)_nan |= \(element) != \(element);") }
+            } else {
+                functions.line(renderer.render(statement))
             }
+        }
+        for _ in nest.extents { functions.close() }
+        for accumulator in extremes where accumulator.type.isFloatingPoint {
+            let name = accumulator.name
+            functions.open("if (\(name)_nan)")
+            functions.line("\(name) = NAN;")
+            functions.close("} else if (\(name) == 0) {")
+            functions.indent += 1
+            functions.line("/* +0 or -0: the sign comes from the ordered fold */")
+            functions.line("\(name) = \(renderer.render(accumulator.initial));")
+            openNestLoops(nest, firstLoop: firstLoop, pragma: nil)
+            for statement in nest.body {
+                switch statement {
+                case .declare: functions.line(renderer.render(statement))
+                case .assign(name, _): functions.line(renderer.render(statement))
+                default: break
+                }
+            }
+            for _ in nest.extents { functions.close() }
+            functions.close()
+        }
+    }
+
+    /// The loops of a nest, `pragma` on the innermost.
+    private mutating func openNestLoops(_ nest: ReductionNest, firstLoop: (from: String, to: String)?, pragma: String?) {
+        for (axis, extent) in nest.extents.enumerated() {
+            if let pragma, axis == nest.extents.count - 1 { functions.line(pragma) }
             let index = LoopVariable.reduction(axis).name
             if axis == 0, let (from, to) = firstLoop {
                 functions.open("for (int64_t \(index) = \(from); \(index) < \(to); \(index)++)")
@@ -106,8 +156,6 @@ extension CProgramEmitter {
                 functions.open("for (int64_t \(index) = 0; \(index) < \(extent); \(index)++)")
             }
         }
-        for statement in nest.body { functions.line(renderer.render(statement)) }
-        for _ in nest.extents { functions.close() }
     }
 
     /// A full reduction in fixed chunks of its outermost loop: each chunk folds into its own
@@ -140,10 +188,10 @@ extension CProgramEmitter {
             functions.open("for (int64_t chunk = 0; chunk < \(chunks.count); chunk++)")
             for accumulator in nest.accumulators {
                 let part = "\(accumulator.name)_part[chunk]"
-                if accumulator.isSum {
-                    functions.line("\(accumulator.name) += \(part);")
+                if case .extreme(_, let helper) = accumulator.fold {
+                    functions.line("\(accumulator.name) = \(helper)(\(accumulator.name), \(part));")
                 } else {
-                    functions.line("\(accumulator.name) = \(nest.combineHelper(accumulator)!)(\(accumulator.name), \(part));")
+                    functions.line("\(accumulator.name) += \(part);")
                 }
             }
             functions.close()

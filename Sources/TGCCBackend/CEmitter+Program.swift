@@ -19,8 +19,8 @@ extension CProgramEmitter {
         switch plan.lowering(of: op) {
         case .kernel(let kernel):
             let function = try emitKernelFunction(kernel, for: op)
-            out.line("/* \(CSourceText.comment(title)) */")
-            out.line(function.call + ";")
+            let location = Self.locationText(op.location)
+            out.line(function.call + ";" + (location.isEmpty ? "" : "  /* \(CSourceText.comment(location)) */"))
         case .gemm(let call):
             out.line("/* \(CSourceText.comment(title)): \(name(op.result)) = \(name(call.a))\(call.transposeA ? "^T" : "") * \(name(call.b))\(call.transposeB ? "^T" : "") with tgc_sgemm */")
             out.line("tgc_sgemm(\(call.transposeA ? 1 : 0), \(call.transposeB ? 1 : 0), \(call.m), \(call.n), \(call.k), 1.0f, "

@@ -202,7 +202,7 @@ final class GroupLowering {
         case .sum:
             let type: ScalarType = x.type.dtype == .float32 ? .float64 : .int64
             let acc = "acc\(n)"
-            nests[nest].accumulators.append(Accumulator(name: acc, type: type, initial: ScalarRules.zero(type), isSum: true))
+            nests[nest].accumulators.append(Accumulator(name: acc, type: type, initial: ScalarRules.zero(type), fold: .sum))
             nests[nest].body.append(.assign(acc, .infix("+", .local(acc), ScalarRules.convert(element, to: type).expr)))
             return ScalarRules.round(TypedExpr(.local(acc), type), to: resultType)
         case .max, .min:
@@ -214,8 +214,9 @@ final class GroupLowering {
             case .bool: .intLiteral(isMax ? 0 : 1)
             }
             let acc = "acc\(n)"
-            nests[nest].accumulators.append(Accumulator(name: acc, type: type, initial: start, isSum: false))
-            nests[nest].body.append(.assign(acc, .call(ScalarRules.extremeHelper(type, isMax: isMax), [.local(acc), element.expr])))
+            let helper = ScalarRules.extremeHelper(type, isMax: isMax)
+            nests[nest].accumulators.append(Accumulator(name: acc, type: type, initial: start, fold: .extreme(isMax: isMax, helper: helper)))
+            nests[nest].body.append(.assign(acc, .call(helper, [.local(acc), element.expr])))
             return TypedExpr(.local(acc), type)
         case .argMax, .argMin:
             let type = ScalarType(x.type.dtype)
@@ -225,8 +226,8 @@ final class GroupLowering {
                 better = .infix("&&", .prefix("!", .call("isnan", [.local(bestValue)])),
                                 .infix("||", .call("isnan", [.local(current)]), better))
             }
-            nests[nest].accumulators += [Accumulator(name: best, type: .int64, initial: .intLiteral(0), isSum: false),
-                                         Accumulator(name: bestValue, type: type, initial: ScalarRules.zero(type), isSum: false)]
+            nests[nest].accumulators += [Accumulator(name: best, type: .int64, initial: .intLiteral(0), fold: .ordered),
+                                         Accumulator(name: bestValue, type: type, initial: ScalarRules.zero(type), fold: .ordered)]
             nests[nest].body += [
                 .declare(current, type, element.expr),
                 .declare(position, .int64, .offset(loops.denseIndex)),

@@ -182,8 +182,28 @@ public struct Accumulator: Hashable {
     public var name: String
     public var type: ScalarType
     public var initial: ScalarExpr
-    /// `name += element` in an exact or double type: chunks may be summed apart and combined.
-    public var isSum: Bool
+    public var fold: Fold
+
+    /// How the accumulator folds its elements, which says how the loop may be reordered.
+    public enum Fold: Hashable {
+        /// `name += element`, in double or int64: parts may be summed apart, then added.
+        case sum
+        /// `name = helper(name, element)` with a NaN-propagating max or min helper: parts may
+        /// be folded apart and their results folded in order with the helper.
+        case extreme(isMax: Bool, helper: String)
+        /// Anything else (arg-max and arg-min): strictly in order.
+        case ordered
+    }
+
+    public var isSum: Bool { fold == .sum }
+}
+
+extension Accumulator.Fold {
+    /// A max (not a min) fold.
+    var isMax: Bool {
+        if case .extreme(let isMax, _) = self { return isMax }
+        return false
+    }
 }
 
 /// The sequential loops of one or more reductions over the same elements: accumulators

@@ -72,7 +72,7 @@ public enum KernelLowering {
         case .load: return .standalone(.load(path: attrs.path ?? ""))
 
         case .neg: return .elementwise { ScalarRules.negate($0[0], result: dtype) }
-        case .exp: return .elementwise { ScalarRules.floatFunction("expf", $0[0]) }
+        case .exp: return .elementwise { ScalarRules.floatFunction("tgc_expf", $0[0]) }
         case .log: return .elementwise { ScalarRules.floatFunction("logf", $0[0]) }
         case .sin: return .elementwise { ScalarRules.floatFunction("sinf", $0[0]) }
         case .cos: return .elementwise { ScalarRules.floatFunction("cosf", $0[0]) }

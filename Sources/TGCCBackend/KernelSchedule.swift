@@ -11,9 +11,10 @@ struct KernelSchedule {
     /// A full reduction's chunk: this many iterations per partial sum, whatever the number of
     /// threads, so the result does not depend on `--threads`.
     static let chunkWork = 1 << 15
-    /// Sums over at least this many elements may be reassociated (`omp simd reduction`): they
-    /// still accumulate in double, so they agree with the interpreter's sequential double sum
-    /// to far below float32 precision (documented tolerance: relative 1e-5).
+    /// Reductions over at least this many elements are vectorized (`omp simd reduction`). Sums
+    /// are then reassociated, but still accumulate in double, so they agree with the
+    /// interpreter's sequential double sum to far below float32 precision (documented
+    /// tolerance: relative 1e-5). Max and min stay exact (see CEmitter+Kernels).
     static let reorderableExtent = 256
 
     /// `#pragma omp parallel for` on the outer parallel loop (with `collapse` loops).
@@ -21,7 +22,7 @@ struct KernelSchedule {
     var collapse = 1
     /// `#pragma omp simd` on the innermost parallel loop (elementwise kernels).
     var simdInnermost = false
-    /// Nests (by index in `kernel.nests`) whose innermost loop is an `omp simd` sum.
+    /// Nests (by index in `kernel.nests`) whose innermost loop is an `omp simd` reduction.
     var simdNests: Set<Int> = []
     /// A kernel of one output element whose single nest is split into fixed chunks of its
     /// outermost loop, reduced in parallel and combined in order.
@@ -52,25 +53,14 @@ struct KernelSchedule {
 }
 
 extension ReductionNest {
-    /// Every accumulator is a sum: the elements may be added in another order.
-    var isReorderable: Bool { !accumulators.isEmpty && accumulators.allSatisfy(\.isSum) }
-
-    /// Every accumulator can be folded in chunks and the chunks' results folded in order with
-    /// the same operation: sums, and max/min (whose NaN-propagating helpers are associative).
-    var isChunkable: Bool {
-        !accumulators.isEmpty && accumulators.allSatisfy { $0.isSum || combineHelper($0) != nil }
+    /// Every accumulator is a sum or a max/min: the loop may run in another order (vectorized,
+    /// or in chunks whose results are folded in order).
+    var isReorderable: Bool {
+        !accumulators.isEmpty && accumulators.allSatisfy { $0.fold != .ordered }
     }
 
-    /// The helper that folds `accumulator` (`tgc_op_fmaxf`, ...), for max/min accumulators.
-    func combineHelper(_ accumulator: Accumulator) -> String? {
-        for statement in body {
-            if case .assign(accumulator.name, .call(let helper, let arguments)) = statement,
-               arguments.first == .local(accumulator.name), helper.hasPrefix("tgc_op_") {
-                return helper
-            }
-        }
-        return nil
-    }
+    /// Chunks of the loop can be folded apart and their results folded in order.
+    var isChunkable: Bool { isReorderable }
 }
 
 extension LoopKernel {

@@ -33,7 +33,7 @@ enum MatmulLowering {
             ScalarRules.convert(TypedExpr(.load(sourceB ?? b, bIndex), ScalarType(b.type.dtype)), to: accumulator).expr)
         let result = ScalarRules.round(TypedExpr(.local("acc0"), accumulator), to: op.result.type.dtype)
         let nest = ReductionNest(extents: reduction.extents,
-                                 accumulators: [Accumulator(name: "acc0", type: accumulator, initial: ScalarRules.zero(accumulator), isSum: true)],
+                                 accumulators: [Accumulator(name: "acc0", type: accumulator, initial: ScalarRules.zero(accumulator), fold: .sum)],
                                  body: [.assign("acc0", .infix("+", .local("acc0"), product))])
         return .kernel(LoopKernel(parallelExtents: parallel.extents,
                                   steps: [.nest(nest), .statement(.store(op.result, parallel.denseIndex, result.expr))]))

@@ -18,7 +18,8 @@ public struct TypedExpr {
 ///   non-finite values giving 0, bool as `!= 0`);
 /// - float32 ⊕ float32 is computed in float (correctly rounded +, -, *, / of floats equal the
 ///   interpreter's double-then-round), float32 ⊕ int64 in double, integers in int64;
-/// - transcendental functions run in single precision (`expf`, ...), as the interpreter does.
+/// - transcendental functions run in single precision (`expf`, ...), as the interpreter does;
+///   exp is `tgc_expf` from the kernel prelude, bit-identical to libm's expf but vectorizable.
 ///
 /// Helpers named `tgc_op_*` live in the kernel prelude (`KernelPrelude.swift`).
 enum ScalarRules {
@@ -84,7 +85,7 @@ enum ScalarRules {
     }
 
     static func sigmoid(_ x: TypedExpr) -> TypedExpr {
-        let exp = ScalarExpr.call("expf", [.prefix("-", convert(x, to: .float32).expr)])
+        let exp = ScalarExpr.call("tgc_expf", [.prefix("-", convert(x, to: .float32).expr)])
         return TypedExpr(.infix("/", .floatLiteral(1), .infix("+", .floatLiteral(1), exp)), .float32)
     }
 

@@ -23,7 +23,7 @@ struct CEmitterTextTests {
         #expect(c.contains("static void tgc_program(void) {"))
         #expect(c.contains("int main(int argc, char **argv) {"))
         #expect(c.contains("static tgc_rng tgc_rng_state;"))
-        #expect(c.contains("/* add  test.swiftdsl:3:1 */\n    op_add(v2, v0, v1);"))
+        #expect(c.contains("\n    op_add(v2, v0, v1);  /* test.swiftdsl:3:1 */\n"))
         #expect(c.contains("tgc_rng_normal(&tgc_rng_state, v0, 12);"))
         #expect(c.contains("static void op_add(float *restrict v2, const float *restrict v0, const float *restrict v1) {"))
         #expect(c.contains("for (int64_t i1 = 0; i1 < 4; i1++) {"))

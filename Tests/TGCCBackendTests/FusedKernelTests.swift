@@ -94,7 +94,33 @@ struct FusedKernelTests {
         let (m, _) = a.max(dim: 1, keepDim: true)
         let e = exp(a - m)
         save(e / e.sum(dim: 1, keepDim: true), "softmax_parallel.npy")
+        save(randn([4, 20000]) * randn([20000]) + 1, "collapsed_parallel.npy")
         print("total = \\((a * 2).sum().item(), precision: 3)")
+        """),
+        ("large-max-nan-and-zeros", """
+        manualSeed(19)
+        let a = randn([300, 400])
+        let zeros = sign(a) * 0
+        let (signedZeroMax, _) = zeros.max(dim: 1)
+        print(signedZeroMax)
+        let (negativeZeroMax, _) = (-relu(a - 5)).max(dim: 1)
+        print(negativeZeroMax)
+        let (zeroMin, _) = relu(a - 5).min(dim: 1)
+        print(zeroMin)
+        let (nanRows, _) = log(a).max(dim: 1)
+        save(nanRows, "max_nan_rows.npy")
+        save(log(a + 1).min(), "min_nan_all.npy")
+        print(zeros.max(), zeros.min(), (-relu(a - 5)).max())
+        let big = randn([1000, 300])
+        let (rowMax, _) = big.max(dim: 1)
+        let (rowMin, _) = big.min(dim: 1)
+        save(rowMax - rowMin, "range_rows.npy")
+        let (columnMax, _) = big.max(dim: 0)
+        save(columnMax, "max_columns.npy")
+        let n = arange(0, 120000).reshape([300, 400]) % 977
+        let (intRowMax, _) = n.max(dim: 1)
+        save(intRowMax, "int_max_rows.npy")
+        save(n.min(), "int_min_all.npy")
         """),
     ]
 
@@ -184,7 +210,7 @@ struct FusedKernelTests {
             outputs.append((run.stdout, files))
         }
         #expect(outputs[0].0 == outputs[1].0)
-        #expect(outputs[0].1.count == 8)
+        #expect(outputs[0].1.count == 9)
         for (name, data) in outputs[0].1 {
             #expect(outputs[1].1[name] == data, "\(name) differs between --threads 1 and --threads 2")
         }

@@ -70,6 +70,32 @@ struct MemoryPlanTests {
         #expect(stats.kernelsAfterFusion < stats.kernelsBeforeFusion)
     }
 
+    /// IR before and after the pass: `exp` reads x element by element and x dies there, so
+    /// exp(x) takes x's slot; the sum is alive at the same time as exp(x), so it goes after it.
+    @Test func passAnnotatesSlots() throws {
+        let b = GraphBuilder()
+        let at = SourceLocation.unknown
+        var attrs = Attributes()
+        attrs.shape = [16]
+        attrs.dtype = .float32
+        let x = try b.apply1(.randNormal, [], attrs, at: at)
+        let total = try b.apply1(.reduceSum, [try b.apply1(.exp, [x], at: at)], at: at)
+        var format = Attributes()
+        format.printSegments = [.tensor(operand: 0, suffix: nil)]
+        _ = try b.apply(.print, [total], format, at: at)
+        try PassPipeline.pass(named: "memory-plan")!.run(b.module)
+        try Verifier.verify(b.module, after: "memory-plan")
+        #expect(IRPrinter.print(b.module, locations: false) == """
+        module {
+          %0 = rand_normal {shape = [16], dtype = float32, arena = [0, 64]} : f32[16]
+          %1 = exp %0 {arena = [0, 64]} : f32[16]
+          %2 = reduce_sum %1 {arena = [64, 4]} : f32[]
+          print %2 {format = "{0}"}
+        }
+
+        """)
+    }
+
     /// A result is written over an operand that dies at its op when the op reads it element by
     /// element; a transpose reads other positions, so its result needs a slot of its own.
     @Test func resultsReuseDeadOperandsOnlyWhenPointwise() throws {
