@@ -27,7 +27,8 @@ public enum DotPrinter {
                 }
                 for (index, region) in op.regions.enumerated() {
                     lines.append("\(indent)subgraph cluster_\(node)_\(index) {")
-                    lines.append("\(indent)  label=\"\(IRPrinter.opName(op.kind)) region \(index)\"; style=dashed;")
+                    let title = op.kind == .fusion ? (op.attributes.name ?? "fusion") : "\(IRPrinter.opName(op.kind)) region \(index)"
+                    lines.append("\(indent)  label=\"\(title)\"; style=dashed;")
                     emit(region, indent: indent + "  ")
                     lines.append("\(indent)}")
                 }
