@@ -122,6 +122,10 @@ struct Lexer {
         if peek() == "*" && peek(1) == "/" {
             throw error("unexpected end of block comment '*/'", at: start)
         }
+        if (peek() == "<" && peek(1) == "<") || (peek() == ">" && peek(1) == ">") {
+            throw error("bit shifts ('<<', '>>') are not supported", at: start,
+                        notes: ["note: write the number itself, e.g. 1_099_511_627_776 for 1 << 40"])
+        }
         for candidate in Lexer.punctuation where candidate[0] == peek() {
             if candidate.indices.allSatisfy({ peek($0) == candidate[$0] }) {
                 advance(candidate.count)

@@ -21,6 +21,9 @@ enum SourceLoader {
         guard let text = String(data: data, encoding: .utf8) else {
             throw ToolError("'\(path)' is not valid UTF-8 text")
         }
+        guard text.contains(where: { !$0.isWhitespace }) else {
+            throw ToolError("'\(path)' is empty: there is no program to compile")
+        }
         return SourceText(path: path, text: text)
     }
 
