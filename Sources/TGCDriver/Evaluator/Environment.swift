@@ -7,55 +7,61 @@ struct Binding {
     var location: SourceLocation
 }
 
-/// Lexical scopes. Each name maps to its stack of visible declarations (innermost last), so
-/// a lookup is one hash whatever the nesting depth.
+/// Lexical scopes as one stack of declarations, innermost last. Lookups scan from the top:
+/// programs have tens of names, and comparing short names beats hashing them (eager mode
+/// looks names up for every op it runs).
 struct Environment {
-    private struct Entry {
-        var depth: Int
-        var binding: Binding
-    }
+    private var names: [String] = []
+    private var bindings: [Binding] = []
+    private var depths: [Int] = []
+    /// Where each open scope starts in the stack.
+    private var scopeStarts: [Int] = [0]
 
-    private var table: [String: [Entry]] = [:]
-    /// The names declared in each open scope, outermost first.
-    private var declared: [[String]] = [[]]
+    private var depth: Int { scopeStarts.count - 1 }
 
-    private var depth: Int { declared.count - 1 }
-
-    mutating func push() { declared.append([]) }
+    mutating func push() { scopeStarts.append(names.count) }
 
     mutating func pop() {
-        for name in declared.removeLast() {
-            table[name]!.removeLast()
-            if table[name]!.isEmpty { table[name] = nil }
-        }
+        let start = scopeStarts.removeLast()
+        names.removeSubrange(start...)
+        bindings.removeSubrange(start...)
+        depths.removeSubrange(start...)
     }
 
-    func lookup(_ name: String) -> Binding? { table[name]?.last?.binding }
+    private func index(of name: String) -> Int? { names.lastIndex(of: name) }
+
+    func lookup(_ name: String) -> Binding? { index(of: name).map { bindings[$0] } }
 
     /// Whether `name` is declared in the innermost scope.
-    func isDeclaredHere(_ name: String) -> Bool { table[name]?.last?.depth == depth }
+    func isDeclaredHere(_ name: String) -> Bool {
+        guard let index = index(of: name) else { return false }
+        return index >= scopeStarts[depth]
+    }
 
     mutating func declare(_ name: String, _ binding: Binding) {
-        table[name, default: []].append(Entry(depth: depth, binding: binding))
-        declared[depth].append(name)
+        names.append(name)
+        bindings.append(binding)
+        depths.append(depth)
     }
 
     /// Assigns to the nearest declaration of `name`; false when there is none.
     @discardableResult
     mutating func assign(_ name: String, _ value: EvalValue) -> Bool {
-        guard let count = table[name]?.count, count > 0 else { return false }
-        table[name]![count - 1].binding.value = value
+        guard let index = index(of: name) else { return false }
+        bindings[index].value = value
         return true
     }
 
     /// The outermost (global) declarations.
     var globals: [String: Binding] {
-        table.compactMapValues { entries in entries.first { $0.depth == 0 }?.binding }
+        var result: [String: Binding] = [:]
+        for index in names.indices where depths[index] == 0 { result[names[index]] = bindings[index] }
+        return result
     }
 
     /// Assigns to the global declaration of `name` (a function writing a global).
     mutating func assignGlobal(_ name: String, _ value: EvalValue) {
-        guard let index = table[name]?.firstIndex(where: { $0.depth == 0 }) else { return }
-        table[name]![index].binding.value = value
+        guard let index = names.indices.last(where: { names[$0] == name && depths[$0] == 0 }) else { return }
+        bindings[index].value = value
     }
 }
