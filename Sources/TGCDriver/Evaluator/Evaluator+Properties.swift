@@ -6,6 +6,13 @@ extension Evaluator {
     /// `x.shape`, `x.dtype`, `x.ndim`, `x.device`, `x.requiresGrad`, `x.isLeaf`, `x.grad`, `x.T`.
     func property(_ name: String, of base: EvalValue, baseExpr: Expr, at location: SourceLocation) throws -> EvalValue {
         if case .array(let items) = base, name == "count" { return .int(items.count) }
+        if case .namedTuple(let tupleName, let fields) = base {
+            // `x.max(dim: 1).values`, `.indices`, as PyTorch's named tuples.
+            guard let field = fields.first(where: { $0.0 == name }) else {
+                throw Diagnostic("\(tupleName) has no field '\(name)'; it has \(fields.map { "'\($0.0)'" }.joined(separator: " and "))", at: location)
+            }
+            return field.1
+        }
         guard case .tensor(let tensor) = base else {
             throw Diagnostic("value of type \(base.kindName) has no member '\(name)'", at: location)
         }
