@@ -15,12 +15,52 @@ extension CProgramEmitter {
     }
 
     mutating func emitKernelFunction(_ kernel: LoopKernel, for op: Op) throws -> KernelFunction {
-        let base = op.kind == .fusion ? (op.attributes.name ?? "fused") : "op_" + IRPrinter.opName(op.kind)
+        let function = uniqueFunctionName(Self.functionBase(op))
+        let buffers = kernelBuffers([kernel])
+        let schedule = KernelSchedule(kernel)
+        for line in kernelComment(function, op, kernel, schedule) { functions.line(line) }
+        functions.open("static void \(function)(\(buffers.parameters))")
+        if let chunks = schedule.chunks {
+            emitChunked(kernel, schedule, chunks, buffers.renderer)
+        } else {
+            emitLoops(kernel, schedule, buffers.renderer)
+        }
+        functions.close()
+        functions.line()
+        return KernelFunction(name: function, call: "\(function)(\(buffers.arguments))")
+    }
+
+    /// `fused_sub_exp_div` for a fusion op, `op_add` for an op alone.
+    static func functionBase(_ op: Op) -> String {
+        op.kind == .fusion ? (op.attributes.name ?? "fused") : "op_" + IRPrinter.opName(op.kind)
+    }
+
+    /// `base`, or `base_2`, `base_3`, ... when a function already has that name.
+    mutating func uniqueFunctionName(_ base: String) -> String {
         let count = (functionNames[base] ?? 0) + 1
         functionNames[base] = count
-        let function = count == 1 ? base : "\(base)_\(count)"
+        return count == 1 ? base : "\(base)_\(count)"
+    }
 
-        // One parameter per distinct memory: written buffers first, then reads in order of use.
+    /// The ops a kernel computes: a fusion op's members (literals left out), or the op.
+    static func members(_ op: Op) -> [Op] {
+        op.kind == .fusion ? op.regions[0].ops.filter { $0.kind != .yield && $0.kind != .constant } : [op]
+    }
+
+    /// The buffers of a kernel function: its parameter list, the arguments of its call and a
+    /// renderer that spells each buffer by its parameter.
+    struct KernelBuffers {
+        var parameters: String
+        var arguments: String
+        var renderer: CFamilyRenderer
+        /// The memory of each parameter, in order, and its parameter name.
+        var addresses: [BufferPlan.Address]
+        var names: [BufferPlan.Address: String]
+    }
+
+    /// One parameter per distinct memory the kernels touch: written buffers first, then reads
+    /// in order of use.
+    func kernelBuffers(_ kernels: [LoopKernel]) -> KernelBuffers {
         var order: [BufferPlan.Address] = []
         var representative: [BufferPlan.Address: Value] = [:]
         var written: Set<BufferPlan.Address> = []
@@ -32,8 +72,9 @@ extension CProgramEmitter {
             }
             if write { written.insert(address) }
         }
-        for case .store(let value, _, _) in kernel.allStatements { note(value, write: true) }
-        for statement in kernel.allStatements {
+        let statements = kernels.flatMap(\.allStatements)
+        for case .store(let value, _, _) in statements { note(value, write: true) }
+        for statement in statements {
             statement.value.visit(indices: { value, _ in if let value { note(value, write: false) } })
         }
         let parameters = order.map { address -> String in
@@ -42,20 +83,10 @@ extension CProgramEmitter {
             return (written.contains(address) ? "" : "const ") + "\(type) *restrict \(name(value))"
         }
         let names = representative.mapValues { name($0) }
-        let renderer = CFamilyRenderer(bufferName: { [plan] in names[plan.address($0)]! })
-
-        let schedule = KernelSchedule(kernel)
-        for line in kernelComment(function, op, kernel, schedule) { functions.line(line) }
-        functions.open("static void \(function)(\(parameters.isEmpty ? "void" : parameters.joined(separator: ", ")))")
-        if let chunks = schedule.chunks {
-            emitChunked(kernel, schedule, chunks, renderer)
-        } else {
-            emitLoops(kernel, schedule, renderer)
-        }
-        functions.close()
-        functions.line()
-        let arguments = order.map { name(representative[$0]!) }
-        return KernelFunction(name: function, call: "\(function)(\(arguments.joined(separator: ", ")))")
+        return KernelBuffers(parameters: parameters.isEmpty ? "void" : parameters.joined(separator: ", "),
+                             arguments: order.map { name(representative[$0]!) }.joined(separator: ", "),
+                             renderer: CFamilyRenderer(bufferName: { [plan] in names[plan.address($0)]! }),
+                             addresses: order, names: names)
     }
 
     /// Parallel loops (the outer one shared among threads when the schedule says so), then at
@@ -75,6 +106,12 @@ extension CProgramEmitter {
             let index = LoopVariable.parallel(axis).name
             functions.open("for (int64_t \(index) = 0; \(index) < \(extent); \(index)++)")
         }
+        emitSteps(kernel, schedule, renderer)
+        for _ in kernel.parallelExtents { functions.close() }
+    }
+
+    /// What a kernel does at each point of its parallel loops: statements and reduction nests.
+    mutating func emitSteps(_ kernel: LoopKernel, _ schedule: KernelSchedule, _ renderer: CFamilyRenderer) {
         var nestIndex = 0
         for step in kernel.steps {
             switch step {
@@ -85,7 +122,6 @@ extension CProgramEmitter {
                 nestIndex += 1
             }
         }
-        for _ in kernel.parallelExtents { functions.close() }
     }
 
     /// A reduction nest: accumulators, sequential loops, body. `firstLoop` replaces the bounds
@@ -93,7 +129,7 @@ extension CProgramEmitter {
     /// sums with `reduction(+)`; a max (min) with `reduction(max)` on `x > acc ? x : acc` plus
     /// a NaN flag — exact in value, and NaN gives NaN as the helper does; only the sign of a
     /// zero result depends on the order, so a zero result is recomputed by the ordered fold.
-    private mutating func emitNest(_ nest: ReductionNest, simd: Bool, _ renderer: CFamilyRenderer,
+    mutating func emitNest(_ nest: ReductionNest, simd: Bool, _ renderer: CFamilyRenderer,
                                    firstLoop: (from: String, to: String)?) {
         let extremes = simd ? nest.accumulators.filter { if case .extreme = $0.fold { true } else { false } } : []
         for accumulator in nest.accumulators {
@@ -203,13 +239,21 @@ extension CProgramEmitter {
     /// `name: one loop nest over f32[...]` and the DSL lines of the ops it computes.
     private mutating func kernelComment(_ function: String, _ op: Op, _ kernel: LoopKernel,
                                         _ schedule: KernelSchedule) -> [String] {
-        let members = op.kind == .fusion ? op.regions[0].ops.filter { $0.kind != .yield && $0.kind != .constant } : [op]
+        let members = Self.members(op)
         var how: [String] = []
         if schedule.parallel { how.append("OpenMP threads share the outer loop") }
         if schedule.chunks != nil { how.append("threads fold fixed chunks") }
         let reductions = kernel.nests.count
         if reductions > 0 { how.append("\(reductions) reduction loop\(reductions == 1 ? "" : "s") inside") }
         var lines = ["/* \(function): one loop nest over \(op.result.type)" + (how.isEmpty ? "" : " (" + how.joined(separator: "; ") + ")")]
+        lines += sourceLines(of: members)
+        lines[lines.count - 1] += " */"
+        return lines
+    }
+
+    /// `" *   line 7:  let s = ...  [sub, exp]"`: the DSL lines of `members`, in line order.
+    mutating func sourceLines(of members: [Op]) -> [String] {
+        var lines: [String] = []
         var order: [SourceLocation] = []
         var opsAt: [SourceLocation: [String]] = [:]
         for member in members {
@@ -222,7 +266,6 @@ extension CProgramEmitter {
             let text = sourceLine(key).map { ":  " + CSourceText.comment($0.trimmingCharacters(in: .whitespaces)) } ?? ""
             lines.append(" *   line \(key.line)\(text)  [\(opsAt[key]!.joined(separator: ", "))]")
         }
-        lines[lines.count - 1] += " */"
         return lines
     }
 

@@ -4,9 +4,17 @@ import TGCCore
 /// The body of `tgc_program`: each op's lowering printed as C, in program order.
 extension CProgramEmitter {
     /// Emits the ops of `block`; its `yield` is left to the loop or branch that owns the block.
+    /// Runs of row-aligned kernels share one outer loop (`RowNest`).
     mutating func emitBlock(_ block: Block) throws {
-        for op in block.ops where op.kind != .yield {
-            try emitOp(op)
+        for run in RowNest.runs(of: block, plan: plan) {
+            switch run {
+            case .op(let op):
+                try emitOp(op)
+            case .rows(let nest):
+                let function = emitRowNestFunction(nest)
+                let locations = nest.members.map { Self.locationText($0.op.location) }.filter { !$0.isEmpty }
+                out.line(function.call + ";" + (locations.isEmpty ? "" : "  /* \(CSourceText.comment(locations.joined(separator: ", "))) */"))
+            }
         }
     }
 

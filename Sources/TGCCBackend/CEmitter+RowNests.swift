@@ -1,0 +1,54 @@
+import TGCCore
+
+/// Row nest functions (`RowNest`): one outer parallel loop over the shared rows calling, at
+/// each row, one `static inline` row function per member kernel in order. A row function
+/// holds its kernel's inner loops, statements and reduction nests as the kernel alone would,
+/// with its own `restrict` parameters (const where it only reads): written inline into one
+/// loop body, gcc stops vectorizing some inner loops (B3 softmax's divide).
+extension CProgramEmitter {
+    mutating func emitRowNestFunction(_ nest: RowNest) -> KernelFunction {
+        var names: [String] = []
+        for member in nest.members.flatMap({ Self.members($0.op) }) {
+            let name = IRPrinter.opName(member.kind)
+            if names.last != name { names.append(name) }
+        }
+        let function = uniqueFunctionName("rows_" + names.prefix(8).joined(separator: "_"))
+        let buffers = kernelBuffers(nest.members.map(\.kernel))
+        var calls: [String] = []
+        var rowFunctions: [String] = []
+        for (op, kernel) in nest.members {
+            let rowFunction = uniqueFunctionName(Self.functionBase(op) + "_row")
+            rowFunctions.append(rowFunction)
+            let own = kernelBuffers([kernel])
+            functions.line("/* \(rowFunction): row i0 of one loop nest over \(op.result.type) */")
+            functions.open("static inline void \(rowFunction)(int64_t i0, \(own.parameters))")
+            let schedule = KernelSchedule(kernel)
+            let inner = kernel.parallelExtents.dropFirst()
+            for (offset, extent) in inner.enumerated() {
+                let axis = offset + 1
+                if axis == kernel.parallelExtents.count - 1, schedule.simdInnermost { functions.line("#pragma omp simd") }
+                let index = LoopVariable.parallel(axis).name
+                functions.open("for (int64_t \(index) = 0; \(index) < \(extent); \(index)++)")
+            }
+            emitSteps(kernel, schedule, own.renderer)
+            for _ in inner { functions.close() }
+            functions.close()
+            functions.line()
+            let arguments = own.addresses.map { buffers.names[$0]! }
+            calls.append("\(rowFunction)(i0\(arguments.map { ", " + $0 }.joined()));")
+        }
+        var comment = ["/* \(function): one loop over \(nest.rows) rows shared by OpenMP threads; at each row, in order: "
+                       + rowFunctions.joined(separator: ", ")]
+        comment += sourceLines(of: nest.members.flatMap { Self.members($0.op) })
+        comment[comment.count - 1] += " */"
+        for line in comment { functions.line(line) }
+        functions.open("static void \(function)(\(buffers.parameters))")
+        functions.line("#pragma omp parallel for")
+        functions.open("for (int64_t i0 = 0; i0 < \(nest.rows); i0++)")
+        for call in calls { functions.line(call) }
+        functions.close()
+        functions.close()
+        functions.line()
+        return KernelFunction(name: function, call: "\(function)(\(buffers.arguments))")
+    }
+}

@@ -1,0 +1,178 @@
+import TGCCore
+
+/// Row nests: consecutive kernels of a block whose outer parallel loops run over the same rows
+/// are emitted under ONE outer parallel loop, their inner loops in sequence, so each row is
+/// still in cache when the next kernel reads it. A row softmax's three sweeps of the tensor
+/// (row max, row sum of exp(x - m), exp(x - m) / s) become one:
+///
+///     for i0 (parallel) { m = max of row }          for i0 (parallel) {
+///     for i0 (parallel) { s = sum of row }    ==>       { m[i0] = max of row i0 }
+///     for i0 (parallel) { for i1 { out = ... } }        { s[i0] = sum of row i0 }
+///                                                       for i1 { out[i0, i1] = ... }
+///                                                   }
+///
+/// Each kernel's own code is unchanged (same loops, same summation order), so results are
+/// the same bits as with separate kernels. Legal when, for every buffer a member writes, every
+/// access to it in the nest touches only row i0's part of it (`i0 × rowSize + inner`, inner
+/// within the row), and its bytes overlap no other buffer the nest touches (unless that one
+/// is the same slot, same size: an in-place update). Then iteration i0 touches written
+/// memory only in row i0 and everything else is read-only during the nest, so running the
+/// kernels row by row computes what running them one after the other does. The memory plan
+/// is read as it is: kernels whose slots would break the rule (a slot reused inside the nest)
+/// stay separate.
+///
+/// Limitations: only kernels with no other code between them (views and static data emit
+/// none); only outer loops of at least `minimumRows` rows, and only nests with enough work to
+/// run in parallel; intermediates stay in their arena slots (no per-row scratch).
+struct RowNest {
+    /// The member kernels in program order, with the op each computes.
+    var members: [(op: Op, kernel: LoopKernel)]
+    /// The extent of the shared outer loop `i0`.
+    var rows: Int
+
+    /// Fewer rows than this do not share a loop: the separate kernels would collapse their
+    /// outer loops for parallelism (KernelSchedule).
+    static let minimumRows = 16
+}
+
+/// What `emitBlock` emits: one op, or a row nest of several kernel ops.
+enum BlockRun {
+    case op(Op)
+    case rows(RowNest)
+}
+
+extension RowNest {
+    /// The ops of `block` (its yield left out), with runs of mergeable kernels as row nests.
+    static func runs(of block: Block, plan: BufferPlan) -> [BlockRun] {
+        var runs: [BlockRun] = []
+        var span: [Op] = []                              // the candidate's ops, transparent ones too
+        var members: [(op: Op, kernel: LoopKernel)] = []
+        func flush() {
+            let work = members.reduce(0) { $0 + $1.kernel.work }
+            if members.count >= 2, work >= KernelSchedule.parallelWork {
+                let kernels = Set(members.map { ObjectIdentifier($0.op) })
+                runs += span.filter { !kernels.contains(ObjectIdentifier($0)) }.map(BlockRun.op)
+                runs.append(.rows(RowNest(members: members, rows: members[0].kernel.parallelExtents[0])))
+            } else {
+                runs += span.map(BlockRun.op)
+            }
+            span = []
+            members = []
+        }
+        for op in block.ops where op.kind != .yield {
+            if let kernel = rowKernel(op, plan: plan) {
+                let candidate = members + [(op, kernel)]
+                if !members.isEmpty, kernel.parallelExtents[0] == members[0].kernel.parallelExtents[0],
+                   isLegal(candidate.map(\.kernel), plan: plan) {
+                    span.append(op)
+                    members = candidate
+                } else {
+                    flush()
+                    span = [op]
+                    members = [(op, kernel)]
+                }
+            } else if !members.isEmpty, emitsNoCode(op, plan: plan) {
+                span.append(op)
+            } else {
+                flush()
+                runs.append(.op(op))
+            }
+        }
+        flush()
+        return runs
+    }
+
+    /// The kernel of `op` when it may join a row nest: a loop nest with an outer parallel
+    /// loop of at least `minimumRows`.
+    private static func rowKernel(_ op: Op, plan: BufferPlan) -> LoopKernel? {
+        guard op.results.count == 1, case .kernel(let kernel) = plan.lowering(of: op),
+              let rows = kernel.parallelExtents.first, rows >= minimumRows else { return nil }
+        if case .transposed = plan.storage[op.result] { return nil }
+        return kernel
+    }
+
+    /// Ops that generate no statements (a view, static data, a transpose folded into matmuls).
+    private static func emitsNoCode(_ op: Op, plan: BufferPlan) -> Bool {
+        if op.results.count == 1, case .transposed = plan.storage[op.result] { return true }
+        switch plan.lowering(of: op) {
+        case .view, .staticData: return true
+        default: return false
+        }
+    }
+
+    // MARK: legality
+
+    /// One load or store of a buffer, with the extents of the loop variables around it.
+    private struct Access {
+        var value: Value
+        var index: AffineIndex
+        var extents: [LoopVariable: Int]
+        var isWrite: Bool
+    }
+
+    /// Whether `kernels` (all with outer loops over the same rows) may share their outer loop.
+    static func isLegal(_ kernels: [LoopKernel], plan: BufferPlan) -> Bool {
+        guard let rows = kernels.first?.parallelExtents.first else { return false }
+        var accesses: [Access] = []
+        for kernel in kernels {
+            var extents: [LoopVariable: Int] = [:]
+            for (axis, extent) in kernel.parallelExtents.enumerated() { extents[.parallel(axis)] = extent }
+            func note(_ statement: KernelStatement, _ extents: [LoopVariable: Int]) {
+                if case .store(let value, let index, _) = statement {
+                    accesses.append(Access(value: value, index: index, extents: extents, isWrite: true))
+                }
+                statement.value.visit(indices: { value, index in
+                    if let value { accesses.append(Access(value: value, index: index, extents: extents, isWrite: false)) }
+                })
+            }
+            for step in kernel.steps {
+                switch step {
+                case .statement(let statement):
+                    note(statement, extents)
+                case .nest(let nest):
+                    var inner = extents
+                    for (axis, extent) in nest.extents.enumerated() { inner[.reduction(axis)] = extent }
+                    nest.body.forEach { note($0, inner) }
+                }
+            }
+        }
+        let written = Set(accesses.filter(\.isWrite).map { plan.address($0.value) })
+        for access in accesses where written.contains(plan.address(access.value)) {
+            guard isRowLocal(access, rows: rows) else { return false }
+        }
+        // Written memory overlaps nothing else the nest touches, except the same slot.
+        var touched: [BufferPlan.Address: Range<Int>] = [:]   // arena bytes, widest use
+        for access in accesses {
+            let root = plan.root(access.value)
+            guard case .arena(let offset) = plan.storage[root] else { continue }
+            let range = offset..<(offset + MemoryPlan.bytes(root.type))
+            let address = plan.address(access.value)
+            if let known = touched[address], known != range {
+                if written.contains(address) { return false }   // rows of different sizes
+                touched[address] = known.count >= range.count ? known : range
+            } else {
+                touched[address] = range
+            }
+        }
+        for (address, range) in touched where written.contains(address) && !range.isEmpty {
+            for (other, otherRange) in touched where other != address && range.overlaps(otherRange) { return false }
+        }
+        return true
+    }
+
+    /// The access reads or writes only row `i0` of its buffer: `i0 × rowSize + inner` with
+    /// `0 <= inner < rowSize` for every value of the other loop variables.
+    private static func isRowLocal(_ access: Access, rows: Int) -> Bool {
+        let count = access.value.type.elementCount
+        guard count % rows == 0 else { return false }
+        let rowSize = count / rows
+        guard access.index.stride(of: .parallel(0)) == rowSize else { return false }
+        var (low, high) = (access.index.constant, access.index.constant)
+        for term in access.index.terms where term.variable != .parallel(0) {
+            guard let extent = access.extents[term.variable] else { return false }
+            let span = term.stride * (extent - 1)
+            if span < 0 { low += span } else { high += span }
+        }
+        return low >= 0 && high < rowSize
+    }
+}

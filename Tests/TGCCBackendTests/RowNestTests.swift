@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+import TGCBase
+@testable import TGCCBackend
+@testable import TGCCore
+
+/// Row nests (RowNests.swift): consecutive kernels over the same rows share one outer
+/// parallel loop when every kernel reads the others' results only at its own row.
+@Suite(.enabled(if: gccAvailable, gccMissing))
+struct RowNestTests {
+    static let softmax = """
+        manualSeed(21)
+        let x = randn([64, 512])
+        let (m, _) = x.max(dim: 1, keepDim: true)
+        let e = exp(x - m)
+        save(e / e.sum(dim: 1, keepDim: true), "softmax.npy")
+        """
+
+    static let rowNormalization = """
+        manualSeed(22)
+        let x = randn([64, 600]) * 3 + 1
+        let mean = x.mean(dim: 1, keepDim: true)
+        let std = ((x - mean) ** 2).mean(dim: 1, keepDim: true).sqrt()
+        save((x - mean) / std, "rownorm.npy")
+        """
+
+    /// `m.reshape([1, 256])` puts row j's max in column j: the add reads m at other rows.
+    static let crossRowRead = """
+        manualSeed(23)
+        let x = randn([256, 256])
+        let (m, _) = x.max(dim: 1, keepDim: true)
+        save(x + m.reshape([1, 256]), "cross_rows.npy")
+        """
+
+    static func rowNestFunctions(_ c: String) -> [Substring] {
+        c.split(separator: "\n").filter { $0.hasPrefix("static void rows_") }
+    }
+
+    @Test(arguments: [("softmax", softmax), ("rownorm", rowNormalization), ("cross-rows", crossRowRead)])
+    func agreesWithInterpreter(_ name: String, _ source: String) throws {
+        try CrossBackend.expectAgreement(try CrossBackend.module(source: source, name: name), name: name)
+    }
+
+    /// The softmax's three kernels (row max, row sum of exp, divide) run under ONE parallel loop.
+    @Test func softmaxIsOneOuterLoop() throws {
+        let c = try CEmitterTextTests.emit(source: Self.softmax)
+        #expect(Self.rowNestFunctions(c).count == 1, "\(c)")
+        #expect(c.components(separatedBy: "#pragma omp parallel for").count - 1 == 1, "one parallel loop: \(c)")
+        #expect(c.components(separatedBy: "for (int64_t i0 = 0; i0 < 64; i0++)").count - 1 == 1)
+        #expect(c.contains("    op_reduce_max_row(i0, v"))
+        #expect(c.contains("    fused_sub_exp_reduce_sum_row(i0, v"))
+        #expect(c.contains("    fused_sub_exp_div_row(i0, v"))
+    }
+
+    @Test func rowNormalizationIsOneOuterLoop() throws {
+        let c = try CEmitterTextTests.emit(source: Self.rowNormalization)
+        #expect(Self.rowNestFunctions(c).count == 1, "\(c)")
+        #expect(c.components(separatedBy: "#pragma omp parallel for").count - 1 == 1, "\(c)")
+    }
+
+    /// A kernel that reads another's result at a different row must wait for all rows.
+    @Test func crossRowReadStaysSeparate() throws {
+        let c = try CEmitterTextTests.emit(source: Self.crossRowRead)
+        #expect(Self.rowNestFunctions(c).isEmpty, "\(c)")
+        #expect(c.contains("static void op_reduce_max("))
+        #expect(c.components(separatedBy: "#pragma omp parallel for").count - 1 == 2, "\(c)")
+    }
+
+    /// The legality rule on the kernels as lowered: every access to a buffer written in the
+    /// nest stays in row i0 (`i0 × rowSize + inner`, inner within the row).
+    @Test func legalityNeedsRowLocalAccesses() throws {
+        func kernels(_ source: String, _ name: String) throws -> ([LoopKernel], BufferPlan) {
+            let module = try CrossBackend.module(source: source, name: name)
+            let plan = try BufferPlan(module)
+            let kernels = module.body.ops.compactMap { op -> LoopKernel? in
+                if case .kernel(let kernel) = plan.lowering(of: op) { return kernel }
+                return nil
+            }
+            return (kernels, plan)
+        }
+        let (softmax, softmaxPlan) = try kernels(Self.softmax, "softmax-legal")
+        #expect(softmax.count == 3)
+        #expect(RowNest.isLegal(softmax, plan: softmaxPlan))
+        let (cross, crossPlan) = try kernels(Self.crossRowRead, "cross-legal")
+        #expect(cross.count == 2)
+        #expect(cross.allSatisfy { $0.parallelExtents.first == 256 })
+        #expect(!RowNest.isLegal(cross, plan: crossPlan))
+    }
+}
