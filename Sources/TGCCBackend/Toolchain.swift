@@ -50,6 +50,29 @@ public enum CToolchain {
         }
     }
 
+    /// The executable for `cSource` in the program cache (`tgc run`), built when missing. The
+    /// key covers the C source, the flags, the compiler and the runtime library it links.
+    public static func cachedExecutable(cSource: String, name: String) throws -> String {
+        guard let compiler = findCompiler() else {
+            throw ToolError("gcc was not found on PATH (or TGC_CC); install gcc to build C programs")
+        }
+        let archive = try RuntimeLibrary.archive(runtime: try RuntimeLibrary.locate(), compiler: compiler,
+                                                 compilerVersion: try version(of: compiler), flags: baseFlags)
+        var hash = ContentHash()
+        hash.add(cSource)
+        hash.add(archive.path)
+        let folder = RuntimeLibrary.cacheDirectory().appendingPathComponent("programs").appendingPathComponent(hash.hex)
+        let binary = folder.appendingPathComponent(name).path
+        if FileManager.default.isExecutableFile(atPath: binary) { return binary }
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw ToolError("cannot create cache folder '\(folder.path)': \(error.localizedDescription)")
+        }
+        try buildExecutable(cSource: cSource, outputPath: binary)
+        return binary
+    }
+
     /// `gcc --version`'s first line, memoized per compiler path.
     static func version(of compiler: String) throws -> String {
         if let known = versions.withLock({ $0[compiler] }) { return known }

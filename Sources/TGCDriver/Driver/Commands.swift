@@ -96,7 +96,7 @@ struct Commands {
     /// Compiles into the cache (keyed by the generated C) and runs the binary with the flags.
     private func runCompiled() throws -> Int32 {
         let cSource = try emitC(try optimizedModule())
-        let binary = try ProgramCache.binary(for: cSource, name: programName)
+        let binary = try CToolchain.cachedExecutable(cSource: cSource, name: programName)
         var arguments: [String] = []
         if let seed = options.seed { arguments += ["--seed", String(seed)] }
         for (name, path) in options.inputs { arguments += ["--in", "\(name)=\(path)"] }
