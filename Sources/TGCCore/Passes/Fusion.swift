@@ -12,8 +12,9 @@
 /// Rules (TVM's op patterns, simplified):
 /// - An elementwise, broadcast or cast op is *inlined* into its consumers when every consumer
 ///   can absorb it (an elementwise op, or a reduction taking it as its prologue) and it has the
-///   consumer's element count (never recomputed per broadcast element). An op used by
-///   several consumers is recomputed in each: cheaper than a round trip through memory.
+///   consumer's element count (never recomputed per broadcast element). A cheap op used by
+///   several consumers is recomputed in each (cheaper than a round trip through memory); a
+///   transcendental one (exp, log, tanh, ...) read by several kernels is computed once.
 /// - reshape, transpose and broadcastTo join a group only as its leaves: their operand is
 ///   always a group input, so every index in a kernel stays an affine function of its loops.
 /// - A reduction absorbs inlinable producers of its operand (its prologue). A reduction whose
@@ -84,6 +85,9 @@ struct FusionPlanner {
             guard op.results.count == 1, let consumers = blockUsers(op), !consumers.isEmpty else { continue }
             if role(op) != .literal && op.operands.contains(where: { $0.definingOp.map { epilogue.contains(ObjectIdentifier($0)) } ?? false }) {
                 continue   // it carries a reduction: compute it once
+            }
+            if Self.isTranscendental(op.kind) && Set(consumers.map(ObjectIdentifier.init)).count > 1 {
+                continue   // an exp read by two kernels is computed once and stored, not twice
             }
             let count = op.results[0].type.elementCount
             let absorbable = consumers.allSatisfy { user in
@@ -159,6 +163,11 @@ struct FusionPlanner {
         attrs.name = FusionPlanner.kernelName(members)
         return module.makeOp(.fusion, inputs, resultTypes: root.results.map(\.type), attributes: attrs,
                              regions: [region], at: root.location)
+    }
+
+    /// Ops that cost much more to recompute than to store and reload.
+    static func isTranscendental(_ kind: OpKind) -> Bool {
+        [.exp, .log, .sin, .cos, .tanh, .sigmoid, .pow].contains(kind)
     }
 
     /// `fused_sub_exp_reduce_sum`: named after what the kernel contains (literals left out).
