@@ -60,6 +60,13 @@ import TGCBase
         cases += unary(.log, low: 0.5, high: 3) + unary(.sqrt, low: 0.5, high: 3)
         for kind in [OpKind.add, .sub, .mul, .maximum, .minimum] { cases += binary(kind) }
         cases += binary(.div, awayFromZeroRight: true) + binary(.pow, positiveLeft: true)
+        // x mod y away from its jumps (x / y stays between 2 and 3): d/dx = 1, d/dy = -2.
+        cases.append(Case(name: "mod", inputs: [values([2, 3], seed: 12, low: 2.3, high: 2.7), values([3], seed: 13, low: 1.0, high: 1.1)]) { b, x in
+            try b.apply1(.mod, x, at: .unknown)
+        })
+        cases.append(Case(name: "sign", inputs: [values([4], seed: 14)]) { b, x in
+            try b.apply1(.mul, [try b.apply1(.sign, x, at: .unknown), x[0]], at: .unknown)
+        })
         cases.append(attributed("reshape", .reshape, [2, 6]) { $0.shape = [3, 4] })
         cases.append(attributed("transpose2d", .transpose, [2, 3]) { $0.permutation = [1, 0] })
         cases.append(attributed("transpose3d", .transpose, [2, 3, 4]) { $0.permutation = [2, 0, 1] })

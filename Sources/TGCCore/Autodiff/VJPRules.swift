@@ -83,14 +83,20 @@ public enum VJPRules {
             { b, operands, results, attrs, cotangents, wants, at in
                 let (x, y, out, g) = (operands[0], operands[1], results[0], cotangents[0]!)
                 var grads: [ValueID?] = [nil, nil]
-                if wants[0] {   // g * y * x^(y - 1)
+                let zero = try b.scalar(0, .float32, at: at)
+                if wants[0] {   // g * y * x^(y - 1), and 0 where y == 0 (PyTorch's convention)
                     let yMinusOne = try b.apply1(.sub, [y, try b.scalar(1, b.type(of: y).dtype, at: at)], at: at)
                     let slope = try b.apply1(.mul, [y, try b.apply1(.pow, [x, yMinusOne], at: at)], at: at)
-                    grads[0] = try b.sum(try b.apply1(.mul, [g, slope], at: at), toShape: b.type(of: x).shape, at: at)
+                    let zeroPower = try b.apply1(.equal, [y, try b.scalar(0, b.type(of: y).dtype, at: at)], at: at)
+                    let masked = try b.apply1(.select, [zeroPower, zero, slope], at: at)
+                    grads[0] = try b.sum(try b.apply1(.mul, [g, masked], at: at), toShape: b.type(of: x).shape, at: at)
                 }
-                if wants[1] {   // g * out * log(x)
+                if wants[1] {   // g * out * log(x), and 0 where x == 0 and y >= 0 (PyTorch's convention)
                     let slope = try b.apply1(.mul, [out, try b.apply1(.log, [x], at: at)], at: at)
-                    grads[1] = try b.sum(try b.apply1(.mul, [g, slope], at: at), toShape: b.type(of: y).shape, at: at)
+                    let atZero = try b.apply1(.logicalAnd, [try b.apply1(.equal, [x, zero], at: at),
+                                                            try b.apply1(.greaterEqual, [y, zero], at: at)], at: at)
+                    let masked = try b.apply1(.select, [atZero, zero, slope], at: at)
+                    grads[1] = try b.sum(try b.apply1(.mul, [g, masked], at: at), toShape: b.type(of: y).shape, at: at)
                 }
                 return grads
             }
@@ -121,8 +127,15 @@ public enum VJPRules {
                 return [wants[0] ? try b.apply1(.matmul, [g, try b.transpose(bMatrix, permutation: [1, 0], at: at)], at: at) : nil,
                         wants[1] ? try b.apply1(.matmul, [try b.transpose(a, permutation: [1, 0], at: at), g], at: at) : nil]
             }
-        case .constant, .arange, .randUniform, .randNormal, .input, .load, .sign, .logicalNot,
-             .stopGradient, .mod, .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual,
+        case .sign:
+            unaryRule { b, x, y, g, at in try b.full(b.type(of: x).shape, 0, .float32, at: at) }   // flat almost everywhere
+        case .mod:
+            binaryRule { b, x, y, out, g, at in   // x - y·floor(x / y): (g, -g·floor(x / y)), floor(x / y) = (x - out) / y
+                let quotient = try b.apply1(.div, [try b.apply1(.sub, [x, out], at: at), y], at: at)
+                return (g, try b.apply1(.neg, [try b.apply1(.mul, [g, quotient], at: at)], at: at))
+            }
+        case .constant, .arange, .randUniform, .randNormal, .input, .load, .logicalNot,
+             .stopGradient, .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual,
              .logicalAnd, .logicalOr, .argMax, .argMin, .print, .save, .manualSeed, .gradient,
              .forLoop, .ifElse, .yield, .fusion:
             nil

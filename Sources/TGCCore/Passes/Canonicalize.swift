@@ -96,7 +96,12 @@ struct Canonicalizer {
         var attrs = Attributes()
         attrs.shape = result.shape
         attrs.dtype = result.dtype
-        if Set(result.elements).count == 1, let first = result.elements.first { attrs.value = first } else { attrs.data = result.elements }
+        // A splat only when every element has the same bits: 0.0 and -0.0 are different values.
+        if let first = result.elements.first, result.elements.allSatisfy({ $0.bitPattern == first.bitPattern }) {
+            attrs.value = first
+        } else {
+            attrs.data = result.elements
+        }
         return module.makeOp(.constant, [], resultTypes: [op.result.type], attributes: attrs, at: op.location)
     }
 
@@ -129,7 +134,7 @@ struct Canonicalizer {
     private func splatValue(_ value: Value) -> Double? {
         guard let op = value.definingOp, op.kind == .constant else { return nil }
         if let splat = op.attributes.value { return splat }
-        if let data = op.attributes.data, let first = data.first, data.allSatisfy({ $0 == first }) { return first }
+        if let data = op.attributes.data, let first = data.first, data.allSatisfy({ $0.bitPattern == first.bitPattern }) { return first }
         return nil
     }
 }

@@ -72,6 +72,9 @@ extension Evaluator {
         }
         let updated = try tensorOp(kind, [current, value], at: location)
         let (before, after) = (builder.type(of: tensor.id), builder.type(of: updated.id))
+        guard after.dtype <= before.dtype else {
+            throw Diagnostic("in-place '\(op)' would store a \(after.dtype) result in '\(name)', whose dtype is \(before.dtype); write \(name) = \(name) \(op.dropLast()) ... to get a new \(after.dtype) tensor", at: location)
+        }
         guard before.shape == after.shape else {
             throw Diagnostic("in-place '\(op)' would change the shape of '\(name)' from \(formatShape(before.shape)) to \(formatShape(after.shape))", at: location)
         }

@@ -14,6 +14,9 @@ extension Evaluator {
             }
             throw Diagnostic("this value does not require grad: it was not computed from a tensor created with requiresGrad: true", at: location)
         }
+        guard spentGraphs.insert(output.id).inserted else {
+            throw Diagnostic("backward() through the same graph a second time: the graph is freed after the first backward(), as in PyTorch; compute the value again before calling backward()", at: location)
+        }
         var seed: ValueID? = nil
         if let gradient {
             let g = try asTensor(gradient, dtype: .float32, at: location)

@@ -44,7 +44,8 @@ extension Evaluator {
             guard case .array(let items) = base, arguments.count == 1, arguments[0].label == nil else {
                 throw Diagnostic("indexing with [...] works on arrays such as x.shape; tensor indexing is not supported yet", at: at)
             }
-            let index = try staticInt(try evaluate(arguments[0].value), what: "an array index", at: arguments[0].location)
+            var index = try staticInt(try evaluate(arguments[0].value), what: "an array index", at: arguments[0].location)
+            if index < 0 { index += items.count }   // x.shape[-1], as in Python
             guard items.indices.contains(index) else {
                 throw Diagnostic("index \(index) is out of range for an array of \(items.count) elements", at: arguments[0].location)
             }

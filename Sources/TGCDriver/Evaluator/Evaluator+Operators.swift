@@ -83,6 +83,7 @@ extension Evaluator {
         case "**":
             kind = .pow
             if case .tensor = rhs { gradFunction = "PowBackward1" }
+            if case .tensor = lhs {} else { gradFunction = "PowBackward2" }
         case "==": kind = .equal
         case "!=": kind = .notEqual
         case "<": kind = .less
@@ -150,7 +151,11 @@ extension Evaluator {
             case "-": return .float(a - b)
             case "*": return .float(a * b)
             case "/": return .float(a / b)
-            case "%": let r = fmod(a, b); return .float(r != 0 && (r < 0) != (b < 0) ? r + b : r)
+            case "%":
+                // Python: the result takes the divisor's sign, a zero result too.
+                let r = fmod(a, b)
+                if r == 0 { return .float(copysign(0, b)) }
+                return .float((r < 0) != (b < 0) ? r + b : r)
             case "**": return .float(Foundation.pow(a, b))
             default: return try staticCompare(op, a, b, at: location)
             }
@@ -204,6 +209,7 @@ extension Evaluator {
         .maximum: "MaximumBackward0", .minimum: "MinimumBackward0", .select: "WhereBackward0",
         .matmul: "MmBackward0", .reshape: "ViewBackward0", .transpose: "TransposeBackward0",
         .broadcastTo: "ExpandBackward0", .reduceSum: "SumBackward0", .reduceMax: "MaxBackward1",
-        .reduceMin: "MinBackward1", .cast: "ToCopyBackward0",
+        .reduceMin: "MinBackward1", .cast: "ToCopyBackward0", .mod: "RemainderBackward0",
+        .sign: "SignBackward0",
     ]
 }

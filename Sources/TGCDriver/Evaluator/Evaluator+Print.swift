@@ -31,11 +31,11 @@ extension Evaluator {
         var text = FormattedText()
         switch value {
         case .int(let n):
-            text.append(String(n))
+            text.append(precision.map { Self.fixed(Double(n), $0) } ?? String(n))
         case .float(let x):
             text.append(precision.map { Self.fixed(x, $0) } ?? PrintFormatter.pythonRepr(x))
         case .bool(let b):
-            text.append(b ? "True" : "False")
+            text.append(precision.map { Self.fixed(b ? 1 : 0, $0) } ?? (b ? "True" : "False"))
         case .string(let s):
             text.append(s)
         case .formatted(let f):
@@ -46,8 +46,12 @@ extension Evaluator {
                 guard type.elementCount == 1 else {
                     throw Diagnostic("precision: needs a single value, got a tensor of shape \(formatShape(type.shape))", at: location)
                 }
-                let scalar = try builder.reshape(tensor.id, to: [], at: location)
-                text.segments.append(.scalar(operand: 0, precision: type.dtype == .float32 ? precision : nil))
+                var scalar = try builder.reshape(tensor.id, to: [], at: location)
+                if precision != nil {
+                    // Python formats any number with `:.Nf`, ints and bools included.
+                    scalar = try builder.cast(scalar, to: .float32, at: location)
+                }
+                text.segments.append(.scalar(operand: 0, precision: precision))
                 text.operands.append(scalar)
             } else {
                 text.segments.append(.tensor(operand: 0, suffix: gradSuffix(tensor)))

@@ -25,7 +25,7 @@ extension Evaluator {
         case "requiresGrad": return .bool(tensor.requiresGrad)
         case "isLeaf": return .bool(tensor.isLeaf)
         case "T":
-            guard type.rank >= 2 else { return base }
+            guard type.rank >= 2 || (tensor.requiresGrad && gradEnabled) else { return base }
             return .tensor(try record(.transpose, [tensor], attributesWith(permutation: Array((0..<type.rank).reversed())),
                                       gradFunction: "PermuteBackward0", at: location))
         case "grad":

@@ -17,7 +17,8 @@ extension Evaluator {
     }
 
     func reshaped(_ x: TensorValue, to shape: [Int], gradFunction: String, at location: SourceLocation) throws -> TensorValue {
-        if builder.type(of: x.id).shape == shape { return x }
+        // PyTorch makes a view even when the shape does not change; it shows in grad_fn.
+        if builder.type(of: x.id).shape == shape && !(x.requiresGrad && gradEnabled) { return x }
         var attrs = Attributes()
         attrs.shape = shape
         var result = try record(.reshape, [x], attrs, gradFunction: gradFunction, at: location)
@@ -82,7 +83,7 @@ extension Evaluator {
         let rank = builder.type(of: x.id).rank
         let d0 = try normalizeDim(try staticInt(site.value("dim0")!, what: "dim0", at: site.location("dim0")), rank: rank, at: site.location("dim0"))
         let d1 = try normalizeDim(try staticInt(site.value("dim1")!, what: "dim1", at: site.location("dim1")), rank: rank, at: site.location("dim1"))
-        if d0 == d1 || rank < 2 { return .tensor(x) }
+        if (d0 == d1 || rank < 2) && !(x.requiresGrad && gradEnabled) { return .tensor(x) }
         var permutation = Array(0..<rank)
         permutation.swapAt(d0, d1)
         return .tensor(try record(.transpose, [x], attributesWith(permutation: permutation), gradFunction: "TransposeBackward0", at: site.location))

@@ -19,6 +19,8 @@ final class Evaluator {
     var callDepth = 0
     /// Nesting depth of runtime branches (a `return` inside one cannot be compiled).
     var runtimeBranchDepth = 0
+    /// Values that `backward()` has already run from: as in PyTorch, their graph is spent.
+    var spentGraphs = Set<ValueID>()
 
     init(builder: Builder, baseDirectory: String) {
         self.builder = builder
