@@ -131,7 +131,8 @@ public struct IRPrinter {
     }
 
     static func formatNumber(_ value: Double) -> String {
-        if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) + (value == 0 && value.sign == .minus ? ".0" : "") }
+        if value == 0 && value.sign == .minus { return "-0.0" }
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) }
         return "\(value)"
     }
 }

@@ -14,11 +14,21 @@ let commonSubexpressionEliminationPass = Pass(name: "cse", summary: "merge ident
     try deadCodeEliminationPass.run(module)
 }
 
-/// What makes two pure ops interchangeable.
+/// What makes two pure ops interchangeable. Numbers compare by their bits: 0.0 == -0.0 for
+/// Double, but a constant -0.0 must not stand in for 0.0.
 private struct OpKey: Hashable {
     var kind: OpKind
     var operands: [ObjectIdentifier]
     var attributes: Attributes
+    var numberBits: [UInt64]
+
+    init(_ op: Op) {
+        kind = op.kind
+        operands = op.operands.map(ObjectIdentifier.init)
+        attributes = op.attributes
+        let numbers = [op.attributes.value, op.attributes.start, op.attributes.step].compactMap { $0 } + (op.attributes.data ?? [])
+        numberBits = numbers.map(\.bitPattern)
+    }
 }
 
 private func eliminate(in block: Block, known outer: [OpKey: Op], replacements: inout [Value: Value]) {
@@ -28,7 +38,7 @@ private func eliminate(in block: Block, known outer: [OpKey: Op], replacements: 
         for region in op.regions { eliminate(in: region, known: known, replacements: &replacements) }
         guard op.regions.isEmpty, !op.kind.definition.hasEffects, op.kind != .yield, op.kind != .gradient,
               !op.results.isEmpty else { continue }
-        let key = OpKey(kind: op.kind, operands: op.operands.map(ObjectIdentifier.init), attributes: op.attributes)
+        let key = OpKey(op)
         if let earlier = known[key] {
             for (result, existing) in zip(op.results, earlier.results) { replacements[result] = existing }
         } else {

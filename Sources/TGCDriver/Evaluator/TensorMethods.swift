@@ -69,6 +69,7 @@ enum TensorMethods {
             "view": { e, x, site in try e.reshapeMethod(x, site) },
             "flatten": { e, x, site in
                 try noArguments(site)
+                if e.builder.type(of: x.id).rank == 1 { return .tensor(x) }   // PyTorch returns the tensor itself
                 return .tensor(try e.reshaped(x, to: [e.builder.type(of: x.id).elementCount], gradFunction: "ViewBackward0", at: site.location))
             },
             "unsqueeze": { e, x, site in try e.unsqueeze(x, site) },
