@@ -44,6 +44,22 @@ import TGCBase
         """)
     }
 
+    @Test func foldingAndCSEKeepTheSignOfZero() throws {
+        let b = GraphBuilder()
+        var attrs = Attributes()
+        attrs.data = [-1, 2, -3]
+        attrs.shape = [3]
+        attrs.dtype = .float32
+        let c = try b.apply1(.constant, [], attrs, at: at)
+        let product = try b.apply1(.mul, [c, try constant(b, 0)], at: at)        // [-0, 0, -0]
+        let negativeZero = try b.apply1(.neg, [try constant(b, 0, [3])], at: at)  // [-0, -0, -0]
+        try printOp(b, [product, negativeZero, try constant(b, 0, [3])])
+        let folded = try run("canonicalize", b)
+        #expect(folded.contains("data = [-0.0, 0, -0.0]"), "mixed signs are not a splat: \(folded)")
+        let merged = try run("cse", b)
+        #expect(merged.contains("value = -0.0") && merged.contains("value = 0,"), "-0.0 and 0.0 stay two constants: \(merged)")
+    }
+
     @Test func canonicalizeRemovesExactIdentitiesOnly() throws {
         let b = GraphBuilder()
         let x = try random(b, [3])
