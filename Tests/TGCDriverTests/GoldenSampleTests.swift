@@ -24,14 +24,16 @@ import Testing
         #expect(output == (try Self.expected(sample)), "eager output of \(sample.lastPathComponent)")
     }
 
-    @Test(arguments: samples)
-    func compiledOutputMatches(_ sample: URL) throws {
+    /// Compiled with every pass, and at -O0 (only the passes a program needs to run): the
+    /// optimizations must not change what a program prints.
+    @Test(arguments: samples, [true, false])
+    func compiledOutputMatches(_ sample: URL, optimize: Bool) throws {
         let directory = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let binary = directory.appendingPathComponent("program").path
-        try Pipeline.buildExecutable(sample.path, to: binary)
+        try Pipeline.buildExecutable(sample.path, to: binary, optimize: optimize)
         let (status, output, errors) = try TestPaths.execute(binary, in: directory)
         #expect(status == 0, "\(sample.lastPathComponent) exited with \(status): \(errors)")
-        #expect(output == (try Self.expected(sample)), "compiled output of \(sample.lastPathComponent)")
+        #expect(output == (try Self.expected(sample)), "compiled output of \(sample.lastPathComponent) (optimize: \(optimize))")
     }
 }
