@@ -6,6 +6,10 @@ extension Evaluator {
     /// Applies `kind` to tensors and numbers with PyTorch's promotion, tracking autograd metadata.
     func tensorOp(_ kind: OpKind, _ operands: [EvalValue], _ attrs: Attributes = .none,
                   gradFunction: String? = nil, at location: SourceLocation) throws -> TensorValue {
+        if kind != .pow, case .tensor(let a) = operands[0], operands.count == 2, case .tensor(let b) = operands[1] {
+            // Two tensors need no promotion of numbers: the common case, kept cheap for eager mode.
+            return try record(kind, [a, b], attrs, gradFunction: gradFunction ?? Self.torchGradFunction[kind], at: location)
+        }
         let valueOperands = kind == .select ? Array(operands.dropFirst()) : operands
         if kind == .pow, case .int(let exponent) = operands[1], exponent < 0,
            valueOperands.compactMap(staticDType).max() != .float32 {
