@@ -68,8 +68,10 @@ extension Evaluator {
     func binaryOperator(_ op: String, _ lhs: EvalValue, _ rhs: EvalValue, at location: SourceLocation) throws -> EvalValue {
         if let folded = try staticBinary(op, lhs, rhs, at: location) { return folded }
         guard isNumeric(lhs), isNumeric(rhs) else {
-            if op == "+", case .formatted = lhs, true { return try concatenate(lhs, rhs, at: location) }
-            if op == "+", case .string = lhs { return try concatenate(lhs, rhs, at: location) }
+            switch (op, lhs) {
+            case ("+", .string), ("+", .formatted): return try concatenate(lhs, rhs, at: location)
+            default: break
+            }
             throw Diagnostic("binary operator '\(op)' cannot be applied to operands of type \(lhs.kindName) and \(rhs.kindName)", at: location)
         }
         let kind: OpKind
