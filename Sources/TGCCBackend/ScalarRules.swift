@@ -19,7 +19,7 @@ public struct TypedExpr {
 /// - float32 ⊕ float32 is computed in float (correctly rounded +, -, *, / of floats equal the
 ///   interpreter's double-then-round), float32 ⊕ int64 in double, integers in int64;
 /// - transcendental functions run in single precision (`expf`, ...), as the interpreter does;
-///   exp is `tgc_expf` from the kernel prelude, bit-identical to libm's expf but vectorizable.
+///   exp is `tgc_expf` from runtime/include/tgc_math.h, the interpreter's exp, which vectorizes.
 ///
 /// Helpers named `tgc_op_*` live in the kernel prelude (`KernelPrelude.swift`).
 enum ScalarRules {

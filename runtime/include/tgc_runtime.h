@@ -139,4 +139,6 @@ void tgc_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float 
 }
 #endif
 
+#include "tgc_math.h"
+
 #endif /* TGC_RUNTIME_H */

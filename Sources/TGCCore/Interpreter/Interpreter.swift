@@ -1,3 +1,4 @@
+import CTGCRuntime
 import Foundation
 import TGCBase
 
@@ -34,13 +35,13 @@ public enum Interpreter {
                 throw Diagnostic(error.message, at: location)
             }
         case .neg: return single(Kernels.unary(x!, type) { -$0 })
-        case .exp: return single(Kernels.unaryFloat(x!, type) { Foundation.exp($0) })
+        case .exp: return single(Kernels.unaryFloat(x!, type) { tgc_expf($0) })
         case .log: return single(Kernels.unaryFloat(x!, type) { Foundation.log($0) })
         case .sin: return single(Kernels.unaryFloat(x!, type) { Foundation.sin($0) })
         case .cos: return single(Kernels.unaryFloat(x!, type) { Foundation.cos($0) })
         case .tanh: return single(Kernels.unaryFloat(x!, type) { Foundation.tanh($0) })
         case .sqrt: return single(Kernels.unaryFloat(x!, type) { $0.squareRoot() })
-        case .sigmoid: return single(Kernels.unaryFloat(x!, type) { 1 / (1 + Foundation.exp(-$0)) })
+        case .sigmoid: return single(Kernels.unaryFloat(x!, type) { 1 / (1 + tgc_expf(-$0)) })
         case .abs: return single(Kernels.unary(x!, type) { Swift.abs($0) })
         case .relu: return single(Kernels.unary(x!, type) { $0.isNaN ? $0 : Swift.max($0, 0) })
         case .sign: return single(Kernels.unary(x!, type) { $0.isNaN ? $0 : ($0 > 0 ? 1 : ($0 < 0 ? -1 : 0)) })

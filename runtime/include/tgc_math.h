@@ -1,0 +1,43 @@
+/* tgc_math.h: math functions that the interpreter and generated code share, so both compute
+   the same bits. Static inline and branch-free, so gcc vectorizes loops that call them. */
+#ifndef TGC_MATH_H
+#define TGC_MATH_H
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+/* e^x in single precision, at most 1.01 ulp from the exact value (Cephes' expf polynomial):
+   x = k ln 2 + r with |r| <= ln 2 / 2 (ln 2 split in two for an exact reduction), e^r by a
+   degree-6 polynomial, then scaled by 2^k in two steps so subnormal results need no special
+   case. Every multiply-add is an explicit fmaf, so any compiler with any contraction setting
+   computes the same result. NaN gives NaN, x > 88.72 gives inf, x < -103.97 gives 0. */
+static inline float tgc_expf(float x) {
+    float xc = x < -103.972076f ? -103.972076f : x;
+    xc = xc > 88.7228394f ? 88.7228394f : xc;
+    xc = x != x ? 0.0f : xc;   /* NaN takes the in-range path; the result is replaced below */
+    float k = rintf(xc * 1.44269502f);
+    float r = fmaf(k, -0.693359375f, xc);
+    r = fmaf(k, 2.12194440e-4f, r);
+    float p = 1.9875691500e-4f;
+    p = fmaf(p, r, 1.3981999507e-3f);
+    p = fmaf(p, r, 8.3334519073e-3f);
+    p = fmaf(p, r, 4.1665795894e-2f);
+    p = fmaf(p, r, 1.6666665459e-1f);
+    p = fmaf(p, r, 5.0000001201e-1f);
+    float r2 = r * r;
+    float y = fmaf(p, r2, r) + 1.0f;
+    int32_t ki = (int32_t)k;
+    int32_t k1 = ki / 2, k2 = ki - ki / 2;
+    uint32_t b1 = (uint32_t)(k1 + 127) << 23, b2 = (uint32_t)(k2 + 127) << 23;
+    float s1, s2;
+    memcpy(&s1, &b1, sizeof s1);
+    memcpy(&s2, &b2, sizeof s2);
+    y = y * s1;
+    y = y * s2;
+    y = x > 88.7228394f ? INFINITY : y;
+    y = x < -103.972076f ? 0.0f : y;
+    return x != x ? x : y;
+}
+
+#endif /* TGC_MATH_H */
