@@ -17,7 +17,7 @@ import TGCCore
 ///
 ///     %2 = fusion (%a = %0, %m = %1) {            for (i0 ...) {            // parallel
 ///       %3 = sub %a, %m : f32[4, 8]                   double acc0 = 0.0;
-///       %4 = exp %3                         ==>       for (r0 ...) acc0 += (double)expf(v0[i0 * 8 + r0] - v1[i0]);
+///       %4 = exp %3                         ==>       for (r0 ...) acc0 += (double)tgc_expf(v0[i0 * 8 + r0] - v1[i0]);
 ///       %5 = reduce_sum %4 {axes = [1]}               v2[i0] = (float)acc0;
 ///     } : f32[4]                                  }
 final class GroupLowering {
