@@ -39,7 +39,6 @@ enum SourceLoader {
                 return nil
             })
             scan.visit(program.statements)
-            for case .function(let decl) in program.statements.map(\.kind) { scan.visit(decl.body) }
             eager.recordsTape = scan.touchesGradients || scan.differentiates
         }
         let directory = URL(fileURLWithPath: source.path).deletingLastPathComponent().path

@@ -198,7 +198,8 @@ struct MutationScan {
         case .forIn(_, let sequence, let body): visit(sequence); visit(body)
         case .whileLoop(let condition, let body): visit(condition); visit(body)
         case .ifElse(let condition, let then, let elseBody): visit(condition); visit(then); visit(elseBody ?? [])
-        case .function, .returnValue(nil), .breakLoop, .continueLoop: break
+        case .function(let decl): visit(decl.body)   // a nested function may run anywhere in its scope
+        case .returnValue(nil), .breakLoop, .continueLoop: break
         }
     }
 
