@@ -17,6 +17,11 @@ public protocol Builder: AnyObject {
     func apply(_ kind: OpKind, _ operands: [ValueID], _ attributes: Attributes,
                at location: SourceLocation) throws -> [ValueID]
 
+    /// Builds an op with exactly one result. Eager mode runs it without any result arrays: it
+    /// is the hot path of define-by-run programs.
+    func applySingleResult(_ kind: OpKind, _ operands: [ValueID], _ attributes: Attributes,
+                           at location: SourceLocation) throws -> ValueID
+
     /// `for index in range`, threading `carrying` through the body, which returns the new values.
     func loop(_ range: Range<Int>, carrying: [ValueID], at location: SourceLocation,
               body: (_ index: ValueID, _ carried: [ValueID]) throws -> [ValueID]) throws -> [ValueID]
@@ -33,10 +38,15 @@ public protocol Builder: AnyObject {
 }
 
 extension Builder {
+    public func applySingleResult(_ kind: OpKind, _ operands: [ValueID], _ attributes: Attributes,
+                                  at location: SourceLocation) throws -> ValueID {
+        try apply(kind, operands, attributes, at: location)[0]
+    }
+
     /// Builds an op with exactly one result.
     public func apply1(_ kind: OpKind, _ operands: [ValueID], _ attributes: Attributes = .none,
                        at location: SourceLocation) throws -> ValueID {
-        try apply(kind, operands, attributes, at: location)[0]
+        try applySingleResult(kind, operands, attributes, at: location)
     }
 
     /// A scalar constant of `dtype`.

@@ -8,6 +8,10 @@ public final class EagerBuilder: Builder {
     public var trace: ((String) -> Void)?
     private var tensors: [Tensor] = []
     private var tape: [TapeEntry] = []
+    /// The last type inference of each op kind applied without attributes.
+    /// Scratch for the values a tape-free loop iteration keeps.
+    private var survivors: [Tensor] = []
+    private var lastInference: [OpKind: (operands: [TensorType], results: [TensorType])] = [:]
     /// Whether ops are recorded for `gradient`; a program that never differentiates skips it.
     public var recordsTape = true
 
@@ -31,6 +35,40 @@ public final class EagerBuilder: Builder {
 
     public func apply(_ kind: OpKind, _ operands: [ValueID], _ attributes: Attributes,
                       at location: SourceLocation) throws -> [ValueID] {
+        let resultTypes = try inferResultTypes(kind, operands, attributes, at: location)
+        guard let type = resultTypes.first else {
+            _ = try Interpreter.run(kind, operands.map(tensor), attributes, resultTypes: [], context: context, at: location)
+            return []
+        }
+        return [try computeResult(kind, operands, attributes, type, at: location)]
+    }
+
+    public func applySingleResult(_ kind: OpKind, _ operands: [ValueID], _ attributes: Attributes,
+                                  at location: SourceLocation) throws -> ValueID {
+        let resultTypes = try inferResultTypes(kind, operands, attributes, at: location)
+        precondition(resultTypes.count == 1, "\(kind.name) does not have exactly one result")
+        return try computeResult(kind, operands, attributes, resultTypes[0], at: location)
+    }
+
+    private func computeResult(_ kind: OpKind, _ operands: [ValueID], _ attributes: Attributes,
+                               _ type: TensorType, at location: SourceLocation) throws -> ValueID {
+        let result = add(try Interpreter.compute(kind, operands.map(tensor), attributes, resultType: type,
+                                                 context: context, at: location))
+        if recordsTape {
+            tape.append(TapeEntry(kind: kind, operands: operands, results: [result], attributes: attributes, location: location))
+        }
+        return result
+    }
+
+    /// The op's result types, with shape errors as Diagnostics. Loops run the same op on the
+    /// same types over and over, so the last inference of each attribute-free kind is reused.
+    private func inferResultTypes(_ kind: OpKind, _ operands: [ValueID], _ attributes: Attributes,
+                                  at location: SourceLocation) throws -> [TensorType] {
+        let plain = trace == nil && attributes == .none
+        if plain, let cached = lastInference[kind], cached.operands.count == operands.count,
+           cached.operands.indices.allSatisfy({ cached.operands[$0] == type(of: operands[$0]) }) {
+            return cached.results
+        }
         let operandTypes = operands.map { type(of: $0) }
         let resultTypes: [TensorType]
         do {
@@ -46,12 +84,8 @@ public final class EagerBuilder: Builder {
             let to = resultTypes.map(\.description).joined(separator: ", ")
             trace("\(location): \(kind.name)(\(from))\(to.isEmpty ? "" : " -> " + to)")
         }
-        let results = try Interpreter.run(kind, operands.map(tensor), attributes, resultTypes: resultTypes,
-                                          context: context, at: location).map(add)
-        if recordsTape && !results.isEmpty {
-            tape.append(TapeEntry(kind: kind, operands: operands, results: results, attributes: attributes, location: location))
-        }
-        return results
+        if plain { lastInference[kind] = (operandTypes, resultTypes) }
+        return resultTypes
     }
 
     public func loop(_ range: Range<Int>, carrying: [ValueID], at location: SourceLocation,
@@ -67,10 +101,12 @@ public final class EagerBuilder: Builder {
             if recordsTape {
                 carried = next
             } else {
-                // Without a tape, only the carried values outlive an iteration: free the rest.
-                let survivors = next.map { tensors[$0.raw] }
+                // Without a tape, only the carried values outlive an iteration: free the rest,
+                // reusing the builder's scratch and the carried array (no allocation per iteration).
+                survivors.removeAll(keepingCapacity: true)
+                for id in next { survivors.append(tensors[id.raw]) }
                 tensors.removeSubrange(mark...)
-                carried = survivors.map(add)
+                for (position, tensor) in survivors.enumerated() { carried[position] = add(tensor) }
             }
         }
         return carried

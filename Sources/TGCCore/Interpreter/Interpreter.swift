@@ -5,23 +5,45 @@ import TGCBase
 /// Runs one op on concrete tensors: the exhaustive table of reference kernels.
 /// Control flow (loops, branches, gradients) is handled by the callers that own regions.
 public enum Interpreter {
+    /// Runs an op of any kind: effects (print, save, manualSeed) give no result, every other
+    /// op gives exactly one.
     public static func run(_ kind: OpKind, _ operands: [Tensor], _ attrs: Attributes,
                            resultTypes: [TensorType], context: RunContext,
                            at location: SourceLocation) throws -> [Tensor] {
-        let type = resultTypes.first ?? .scalar(.bool)
+        switch kind {
+        case .print:
+            context.writeLine(PrintFormatter.format(attrs.printSegments ?? [], operands))
+            return []
+        case .save:
+            let path = attrs.path!.hasPrefix("/") ? attrs.path! : context.outputDirectory + "/" + attrs.path!
+            do { try NPY.save(operands[0], to: path) } catch let error as ToolError {
+                throw Diagnostic(error.message, at: location)
+            }
+            return []
+        case .manualSeed:
+            context.seed(UInt64(truncatingIfNeeded: attrs.seed ?? 0))
+            return []
+        default:
+            return [try compute(kind, operands, attrs, resultType: resultTypes[0], context: context, at: location)]
+        }
+    }
+
+    /// Computes the one result of a value-producing op.
+    public static func compute(_ kind: OpKind, _ operands: [Tensor], _ attrs: Attributes,
+                               resultType type: TensorType, context: RunContext,
+                               at location: SourceLocation) throws -> Tensor {
         let x = operands.first
-        func single(_ tensor: Tensor) -> [Tensor] { [tensor] }
         switch kind {
         case .constant:
-            if let data = attrs.data { return [Tensor(type: type, elements: data.map { Tensor.round($0, to: type.dtype) })] }
-            return [Tensor(filling: type, with: attrs.value ?? 0)]
+            if let data = attrs.data { return Tensor(type: type, elements: data.map { Tensor.round($0, to: type.dtype) }) }
+            return Tensor(filling: type, with: attrs.value ?? 0)
         case .arange:
             let (start, step) = (attrs.start ?? 0, attrs.step ?? 1)
-            return [Tensor(type: type, elements: (0..<type.elementCount).map { Tensor.round(start + Double($0) * step, to: type.dtype) })]
+            return Tensor(type: type, elements: (0..<type.elementCount).map { Tensor.round(start + Double($0) * step, to: type.dtype) })
         case .randUniform:
-            return [Tensor(type: type, elements: context.uniform(type.elementCount))]
+            return Tensor(type: type, elements: context.uniform(type.elementCount))
         case .randNormal:
-            return [Tensor(type: type, elements: context.normal(type.elementCount))]
+            return Tensor(type: type, elements: context.normal(type.elementCount))
         case .input:
             guard let bound = context.inputs[attrs.name!] else {
                 throw Diagnostic("input '\(attrs.name!)' is not bound: pass --in \(attrs.name!)=FILE.npy", at: location)
@@ -29,76 +51,66 @@ public enum Interpreter {
             guard bound.type == type else {
                 throw Diagnostic("input '\(attrs.name!)' has type \(bound.type), expected \(type)", at: location)
             }
-            return [bound]
+            return bound
         case .load:
-            do { return [try NPY.load(attrs.path!, as: type)] } catch let error as ToolError {
+            do { return try NPY.load(attrs.path!, as: type) } catch let error as ToolError {
                 throw Diagnostic(error.message, at: location)
             }
-        case .neg: return single(Kernels.unary(x!, type) { -$0 })
-        case .exp: return single(Kernels.unaryFloat(x!, type) { tgc_expf($0) })
-        case .log: return single(Kernels.unaryFloat(x!, type) { Foundation.log($0) })
-        case .sin: return single(Kernels.unaryFloat(x!, type) { Foundation.sin($0) })
-        case .cos: return single(Kernels.unaryFloat(x!, type) { Foundation.cos($0) })
-        case .tanh: return single(Kernels.unaryFloat(x!, type) { Foundation.tanh($0) })
-        case .sqrt: return single(Kernels.unaryFloat(x!, type) { $0.squareRoot() })
-        case .sigmoid: return single(Kernels.unaryFloat(x!, type) { 1 / (1 + tgc_expf(-$0)) })
-        case .abs: return single(Kernels.unary(x!, type) { Swift.abs($0) })
-        case .relu: return single(Kernels.unary(x!, type) { $0.isNaN ? $0 : Swift.max($0, 0) })
-        case .sign: return single(Kernels.unary(x!, type) { $0.isNaN ? $0 : ($0 > 0 ? 1 : ($0 < 0 ? -1 : 0)) })
-        case .logicalNot: return single(Kernels.unary(x!, type) { $0 == 0 ? 1 : 0 })
+        case .neg: return Kernels.unary(x!, type) { -$0 }
+        case .exp: return Kernels.unaryFloat(x!, type) { tgc_expf($0) }
+        case .log: return Kernels.unaryFloat(x!, type) { Foundation.log($0) }
+        case .sin: return Kernels.unaryFloat(x!, type) { Foundation.sin($0) }
+        case .cos: return Kernels.unaryFloat(x!, type) { Foundation.cos($0) }
+        case .tanh: return Kernels.unaryFloat(x!, type) { Foundation.tanh($0) }
+        case .sqrt: return Kernels.unaryFloat(x!, type) { $0.squareRoot() }
+        case .sigmoid: return Kernels.unaryFloat(x!, type) { 1 / (1 + tgc_expf(-$0)) }
+        case .abs: return Kernels.unary(x!, type) { Swift.abs($0) }
+        case .relu: return Kernels.unary(x!, type) { $0.isNaN ? $0 : Swift.max($0, 0) }
+        case .sign: return Kernels.unary(x!, type) { $0.isNaN ? $0 : ($0 > 0 ? 1 : ($0 < 0 ? -1 : 0)) }
+        case .logicalNot: return Kernels.unary(x!, type) { $0 == 0 ? 1 : 0 }
         case .cast, .stopGradient, .reshape, .broadcastTo:
             if kind == .broadcastTo {
                 let indices = Kernels.broadcastIndices(from: x!.shape, to: type.shape)
-                return [Tensor(type: type, elements: indices.map { x!.elements[$0] })]
+                return Tensor(type: type, elements: indices.map { x!.elements[$0] })
             }
-            return [Tensor(type: type, elements: x!.elements.map { Tensor.round($0, to: type.dtype) })]
-        case .add: return single(Kernels.binary(operands[0], operands[1], type, +))
-        case .sub: return single(Kernels.binary(operands[0], operands[1], type, -))
-        case .mul: return single(Kernels.binary(operands[0], operands[1], type, *))
-        case .div: return single(Kernels.binary(operands[0], operands[1], type) { Double(Float($0) / Float($1)) })
-        case .pow: return single(Kernels.binary(operands[0], operands[1], type) { Kernels.power($0, $1, type.dtype) })
-        case .maximum: return single(Kernels.binary(operands[0], operands[1], type, Kernels.nanMax))
-        case .minimum: return single(Kernels.binary(operands[0], operands[1], type, Kernels.nanMin))
+            return Tensor(type: type, elements: x!.elements.map { Tensor.round($0, to: type.dtype) })
+        case .add: return Kernels.binary(operands[0], operands[1], type, +)
+        case .sub: return Kernels.binary(operands[0], operands[1], type, -)
+        case .mul: return Kernels.binary(operands[0], operands[1], type, *)
+        case .div: return Kernels.binary(operands[0], operands[1], type) { Double(Float($0) / Float($1)) }
+        case .pow: return Kernels.binary(operands[0], operands[1], type) { Kernels.power($0, $1, type.dtype) }
+        case .maximum: return Kernels.binary(operands[0], operands[1], type, Kernels.nanMax)
+        case .minimum: return Kernels.binary(operands[0], operands[1], type, Kernels.nanMin)
         case .mod:
             if type.dtype != .float32, operands[1].elements.contains(0) {
                 throw Diagnostic("integer modulo by zero", at: location)
             }
-            return single(Kernels.binary(operands[0], operands[1], type) { Kernels.floorMod($0, $1, type.dtype) })
-        case .equal: return single(Kernels.binary(operands[0], operands[1], type) { $0 == $1 ? 1 : 0 })
-        case .notEqual: return single(Kernels.binary(operands[0], operands[1], type) { $0 != $1 ? 1 : 0 })
-        case .less: return single(Kernels.binary(operands[0], operands[1], type) { $0 < $1 ? 1 : 0 })
-        case .lessEqual: return single(Kernels.binary(operands[0], operands[1], type) { $0 <= $1 ? 1 : 0 })
-        case .greater: return single(Kernels.binary(operands[0], operands[1], type) { $0 > $1 ? 1 : 0 })
-        case .greaterEqual: return single(Kernels.binary(operands[0], operands[1], type) { $0 >= $1 ? 1 : 0 })
-        case .logicalAnd: return single(Kernels.binary(operands[0], operands[1], type) { $0 != 0 && $1 != 0 ? 1 : 0 })
-        case .logicalOr: return single(Kernels.binary(operands[0], operands[1], type) { $0 != 0 || $1 != 0 ? 1 : 0 })
-        case .select: return single(Kernels.select(operands[0], operands[1], operands[2], type))
-        case .transpose: return single(Kernels.transpose(x!, attrs.permutation!, type))
+            return Kernels.binary(operands[0], operands[1], type) { Kernels.floorMod($0, $1, type.dtype) }
+        case .equal: return Kernels.binary(operands[0], operands[1], type) { $0 == $1 ? 1 : 0 }
+        case .notEqual: return Kernels.binary(operands[0], operands[1], type) { $0 != $1 ? 1 : 0 }
+        case .less: return Kernels.binary(operands[0], operands[1], type) { $0 < $1 ? 1 : 0 }
+        case .lessEqual: return Kernels.binary(operands[0], operands[1], type) { $0 <= $1 ? 1 : 0 }
+        case .greater: return Kernels.binary(operands[0], operands[1], type) { $0 > $1 ? 1 : 0 }
+        case .greaterEqual: return Kernels.binary(operands[0], operands[1], type) { $0 >= $1 ? 1 : 0 }
+        case .logicalAnd: return Kernels.binary(operands[0], operands[1], type) { $0 != 0 && $1 != 0 ? 1 : 0 }
+        case .logicalOr: return Kernels.binary(operands[0], operands[1], type) { $0 != 0 || $1 != 0 ? 1 : 0 }
+        case .select: return Kernels.select(operands[0], operands[1], operands[2], type)
+        case .transpose: return Kernels.transpose(x!, attrs.permutation!, type)
         case .reduceSum:
-            return single(Kernels.reduce(x!, axes: attrs.axes ?? Array(0..<x!.type.rank), resultType: type) { $0.reduce(0, +) })
+            return Kernels.reduce(x!, axes: attrs.axes ?? Array(0..<x!.type.rank), resultType: type) { $0.reduce(0, +) }
         case .reduceMax:
             try checkNonEmpty(x!, "max", location)
-            return single(Kernels.reduce(x!, axes: attrs.axes ?? Array(0..<x!.type.rank), resultType: type) { $0.dropFirst().reduce($0[0], Kernels.nanMax) })
+            return Kernels.reduce(x!, axes: attrs.axes ?? Array(0..<x!.type.rank), resultType: type) { $0.dropFirst().reduce($0[0], Kernels.nanMax) }
         case .reduceMin:
             try checkNonEmpty(x!, "min", location)
-            return single(Kernels.reduce(x!, axes: attrs.axes ?? Array(0..<x!.type.rank), resultType: type) { $0.dropFirst().reduce($0[0], Kernels.nanMin) })
+            return Kernels.reduce(x!, axes: attrs.axes ?? Array(0..<x!.type.rank), resultType: type) { $0.dropFirst().reduce($0[0], Kernels.nanMin) }
         case .argMax, .argMin:
             try checkNonEmpty(x!, kind.name, location)
             let axes = attrs.axes ?? Array(0..<x!.type.rank)
-            return single(Kernels.reduce(x!, axes: axes, resultType: type) { Kernels.argExtreme($0, max: kind == .argMax) })
-        case .matmul: return single(Kernels.matmul(operands[0], operands[1], type))
-        case .print:
-            context.writeLine(PrintFormatter.format(attrs.printSegments ?? [], operands))
-            return []
-        case .save:
-            let path = attrs.path!.hasPrefix("/") ? attrs.path! : context.outputDirectory + "/" + attrs.path!
-            do { try NPY.save(x!, to: path) } catch let error as ToolError {
-                throw Diagnostic(error.message, at: location)
-            }
-            return []
-        case .manualSeed:
-            context.seed(UInt64(truncatingIfNeeded: attrs.seed ?? 0))
-            return []
+            return Kernels.reduce(x!, axes: axes, resultType: type) { Kernels.argExtreme($0, max: kind == .argMax) }
+        case .matmul: return Kernels.matmul(operands[0], operands[1], type)
+        case .print, .save, .manualSeed:
+            preconditionFailure("\(kind) has no result; Interpreter.run performs it")
         case .gradient, .forLoop, .ifElse, .yield, .fusion:
             preconditionFailure("\(kind) is control flow; its owner runs it")
         }

@@ -91,8 +91,8 @@ struct Canonicalizer {
               op.operands.allSatisfy({ $0.definingOp?.kind == .constant }) else { return nil }
         let inputs = op.operands.compactMap { $0.definingOp.flatMap(constantTensor) }
         guard inputs.count == op.operands.count,
-              let result = try? Interpreter.run(op.kind, inputs, op.attributes, resultTypes: [op.result.type],
-                                                context: RunContext(), at: op.location).first else { return nil }
+              let result = try? Interpreter.compute(op.kind, inputs, op.attributes, resultType: op.result.type,
+                                                    context: RunContext(), at: op.location) else { return nil }
         var attrs = Attributes()
         attrs.shape = result.shape
         attrs.dtype = result.dtype
@@ -127,7 +127,7 @@ struct Canonicalizer {
     }
 
     private func constantTensor(_ op: Op) -> Tensor? {
-        try? Interpreter.run(.constant, [], op.attributes, resultTypes: [op.result.type], context: RunContext(), at: op.location).first
+        try? Interpreter.compute(.constant, [], op.attributes, resultType: op.result.type, context: RunContext(), at: op.location)
     }
 
     /// The value of a constant whose elements are all equal.

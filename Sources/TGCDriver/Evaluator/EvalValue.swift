@@ -42,22 +42,69 @@ enum EvalValue {
 }
 
 /// A tensor handle plus what the evaluator knows statically about it (PyTorch's autograd metadata).
+/// Most values carry no autograd metadata, so it lives in an optional immutable box: copying a
+/// plain value (what eager loops do for every op) costs no reference counting of dictionaries
+/// or strings.
 struct TensorValue {
     var id: ValueID
-    /// The leaf tensors (by leaf key) this value depends on differentiably, with the handle of
-    /// each leaf that was used. Non-empty means the value requires grad.
-    var leaves: [Int: ValueID] = [:]
-    /// Set when this value is itself a leaf created with `requiresGrad: true`.
-    var leafKey: Int? = nil
-    /// PyTorch's grad_fn name, shown when printing a non-leaf that requires grad.
-    var gradFunction: String? = nil
     /// A 0-dim value that stands for a number (`x.item()`, a loop index): prints like one.
     var isHostScalar = false
+    private var autograd: AutogradBox?
+
+    init(id: ValueID, isHostScalar: Bool = false) {
+        self.id = id
+        self.isHostScalar = isHostScalar
+    }
+
+    /// The leaf tensors (by leaf key) this value depends on differentiably, with the handle of
+    /// each leaf that was used. Non-empty means the value requires grad.
+    var leaves: [Int: ValueID] {
+        get { autograd?.metadata.leaves ?? [:] }
+        set { update { $0.leaves = newValue } }
+    }
+    /// Set when this value is itself a leaf created with `requiresGrad: true`.
+    var leafKey: Int? {
+        get { autograd?.metadata.leafKey }
+        set { update { $0.leafKey = newValue } }
+    }
+    /// PyTorch's grad_fn name, shown when printing a non-leaf that requires grad.
+    var gradFunction: String? {
+        get { autograd?.metadata.gradFunction }
+        set { update { $0.gradFunction = newValue } }
+    }
     /// The op with no derivative that cut this value off from the leaves it came from.
-    var blockedBy: (op: String, location: SourceLocation)? = nil
+    var blockedBy: (op: String, location: SourceLocation)? {
+        get { autograd?.metadata.blockedBy }
+        set { update { $0.blockedBy = newValue } }
+    }
 
     var requiresGrad: Bool { !leaves.isEmpty }
+    /// Whether any autograd metadata is set (false for most values).
+    var hasAutogradMetadata: Bool { autograd != nil }
     var isLeaf: Bool { leafKey != nil || leaves.isEmpty }
+
+    /// Replaces the box (never mutates a shared one), dropping it when nothing is left in it.
+    private mutating func update(_ change: (inout AutogradMetadata) -> Void) {
+        var metadata = autograd?.metadata ?? AutogradMetadata()
+        change(&metadata)
+        autograd = metadata.isEmpty ? nil : AutogradBox(metadata)
+    }
+}
+
+/// The autograd metadata of a TensorValue (see its properties).
+struct AutogradMetadata {
+    var leaves: [Int: ValueID] = [:]
+    var leafKey: Int? = nil
+    var gradFunction: String? = nil
+    var blockedBy: (op: String, location: SourceLocation)? = nil
+
+    var isEmpty: Bool { leaves.isEmpty && leafKey == nil && gradFunction == nil && blockedBy == nil }
+}
+
+/// Shares one TensorValue's metadata between its copies; immutable, so copies keep value semantics.
+final class AutogradBox: Sendable {
+    let metadata: AutogradMetadata
+    init(_ metadata: AutogradMetadata) { self.metadata = metadata }
 }
 
 /// Text whose pieces include tensors known only at run time (`"loss: \(loss)"`).

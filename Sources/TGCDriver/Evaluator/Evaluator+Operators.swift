@@ -6,9 +6,8 @@ extension Evaluator {
     /// Applies `kind` to tensors and numbers with PyTorch's promotion, tracking autograd metadata.
     func tensorOp(_ kind: OpKind, _ operands: [EvalValue], _ attrs: Attributes = .none,
                   gradFunction: String? = nil, at location: SourceLocation) throws -> TensorValue {
-        if kind != .pow, case .tensor(let a) = operands[0], operands.count == 2, case .tensor(let b) = operands[1] {
-            // Two tensors need no promotion of numbers: the common case, kept cheap for eager mode.
-            return try record(kind, [a, b], attrs, gradFunction: gradFunction ?? Self.torchGradFunction[kind], at: location)
+        if kind != .pow, attrs == .none, operands.count == 2, case .tensor(let a) = operands[0], case .tensor(let b) = operands[1] {
+            return try twoTensorOp(kind, a, b, gradFunction: gradFunction, at: location)
         }
         let valueOperands = kind == .select ? Array(operands.dropFirst()) : operands
         if kind == .pow, case .int(let exponent) = operands[1], exponent < 0,
@@ -21,6 +20,26 @@ extension Evaluator {
             return try asTensor(value, dtype: kind == .select && index == 0 ? .bool : promoted, at: location)
         }
         return try record(kind, tensors, attrs, gradFunction: gradFunction ?? Self.torchGradFunction[kind], at: location)
+    }
+
+    /// `lhs op rhs` (see the array form), without building an operand array when both are tensors.
+    func tensorOp(_ kind: OpKind, _ lhs: EvalValue, _ rhs: EvalValue, gradFunction: String?,
+                  at location: SourceLocation) throws -> TensorValue {
+        if kind != .pow, case .tensor(let a) = lhs, case .tensor(let b) = rhs {
+            return try twoTensorOp(kind, a, b, gradFunction: gradFunction, at: location)
+        }
+        return try tensorOp(kind, [lhs, rhs], gradFunction: gradFunction, at: location)
+    }
+
+    /// Two tensors need no promotion of numbers: the common case, kept cheap for eager mode.
+    /// Values without autograd metadata give a result without any (what `record` would compute).
+    private func twoTensorOp(_ kind: OpKind, _ a: TensorValue, _ b: TensorValue, gradFunction: String?,
+                             at location: SourceLocation) throws -> TensorValue {
+        if !a.hasAutogradMetadata && !b.hasAutogradMetadata {
+            return TensorValue(id: try builder.apply1(kind, [a.id, b.id], at: location),
+                               isHostScalar: a.isHostScalar && b.isHostScalar)
+        }
+        return try record(kind, [a, b], gradFunction: gradFunction ?? Self.torchGradFunction[kind], at: location)
     }
 
     /// Builds one op on tensor handles and computes the result's autograd metadata.
@@ -98,7 +117,7 @@ extension Evaluator {
         case ">=": kind = .greaterEqual
         default: throw Diagnostic("unsupported operator '\(op)'", at: location)
         }
-        return .tensor(try tensorOp(kind, [lhs, rhs], gradFunction: gradFunction, at: location))
+        return .tensor(try tensorOp(kind, lhs, rhs, gradFunction: gradFunction, at: location))
     }
 
     private func isNumeric(_ value: EvalValue) -> Bool {
