@@ -56,15 +56,20 @@ public enum VJPRules {
             }
         case .reduceMax, .reduceMin:
             { b, operands, results, attrs, cotangents, wants, at in
-                // The gradient is shared evenly between the elements equal to the extreme.
                 let x = operands[0]
+                let g = try keepDims(b, cotangents[0]!, x, attrs, at)
+                if let axes = attrs.axes, axes.count == 1 {
+                    // max(dim:) and min(dim:): the whole gradient goes to the element the index
+                    // result names (the first extreme), as PyTorch's max(dim) backward does.
+                    return [try routeToIndex(b, x, g, axis: axes[0], argKind: kind == .reduceMax ? .argMax : .argMin, at)]
+                }
+                // A full reduction shares the gradient evenly between the elements equal to the extreme.
                 let extreme = try expandReduced(b, results[0], like: x, attrs, at)
                 let mask = try b.cast(try b.apply1(.equal, [x, extreme], at: at), to: .float32, at: at)
                 var keep = attrs
                 keep.keepDim = true
                 let ties = try b.apply1(.reduceSum, [mask], keep, at: at)
-                let share = try b.apply1(.div, [try keepDims(b, cotangents[0]!, x, attrs, at), ties], at: at)
-                return [try b.apply1(.mul, [mask, share], at: at)]
+                return [try b.apply1(.mul, [mask, try b.apply1(.div, [g, ties], at: at)], at: at)]
             }
         case .add:
             binaryRule { b, x, y, out, g, at in (g, g) }
@@ -165,6 +170,26 @@ public enum VJPRules {
         let shape = b.type(of: x).shape
         let axes = attrs.axes ?? Array(shape.indices)
         return try b.reshape(g, to: ShapeRules.reduced(shape, axes: axes, keepDim: true), at: at)
+    }
+
+    /// `g` (x's shape with 1 at `axis`) placed at the index `argKind` picks along `axis`, zeros elsewhere.
+    private static func routeToIndex(_ b: Builder, _ x: ValueID, _ g: ValueID, axis: Int, argKind: OpKind,
+                                     _ at: SourceLocation) throws -> ValueID {
+        let shape = b.type(of: x).shape
+        var argAttrs = Attributes()
+        argAttrs.axes = [axis]
+        argAttrs.keepDim = true
+        let index = try b.apply1(argKind, [x], argAttrs, at: at)
+        var positionAttrs = Attributes()
+        positionAttrs.start = 0
+        positionAttrs.step = 1
+        positionAttrs.shape = [shape[axis]]
+        positionAttrs.dtype = .int64
+        var positionShape = [Int](repeating: 1, count: shape.count)
+        positionShape[axis] = shape[axis]
+        let positions = try b.reshape(try b.apply1(.arange, [], positionAttrs, at: at), to: positionShape, at: at)
+        let picked = try b.apply1(.equal, [positions, index], at: at)
+        return try b.apply1(.select, [picked, g, try b.scalar(0, .float32, at: at)], at: at)
     }
 
     /// `g` broadcast back over the reduced dims to the shape of `x`.
