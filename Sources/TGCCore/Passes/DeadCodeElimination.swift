@@ -20,23 +20,27 @@ let deadCodeEliminationPass = Pass(name: "dce", summary: "remove unused pure ops
             }
             changed = changed || block.ops.count != before
             for op in block.ops where op.kind == .forLoop {
-                changed = dropUnusedCarriedValues(op, module) || changed
+                changed = dropUnusedCarriedValues(op, used: used) || changed
             }
         }
     }
 }
 
 /// Removes carried values of `loop` whose result is unused and whose body argument feeds
-/// only its own yield: state that nothing reads.
-private func dropUnusedCarriedValues(_ loop: Op, _ module: Module) -> Bool {
+/// only its own yield: state that nothing reads. `used` and the reader counts are taken before
+/// any removal, so they can only over-count: the pass repeats until nothing changes.
+private func dropUnusedCarriedValues(_ loop: Op, used: Set<Value>) -> Bool {
     let body = loop.regions[0]
+    var readers: [ObjectIdentifier: Int] = [:]
+    body.walk { op in
+        for operand in op.operands { readers[ObjectIdentifier(operand), default: 0] += 1 }
+    }
     var changed = false
     for index in (0..<loop.operands.count).reversed() {
         let argument = body.arguments[index + 1]
-        var readers = 0
-        body.walk { op in readers += op.operands.filter { $0 === argument }.count }
-        let feedsOnlyItself = readers == 0 || (readers == 1 && body.yielded[index] === argument)
-        guard feedsOnlyItself, !module.isUsed(loop.results[index]) else { continue }
+        let count = readers[ObjectIdentifier(argument), default: 0]
+        let feedsOnlyItself = count == 0 || (count == 1 && body.yielded[index] === argument)
+        guard feedsOnlyItself, !used.contains(loop.results[index]) else { continue }
         loop.removeCarried(at: index)
         changed = true
     }

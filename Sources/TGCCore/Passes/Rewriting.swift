@@ -32,12 +32,3 @@ extension Op {
         body.ops[body.ops.count - 1].operands.remove(at: index)
     }
 }
-
-extension Module {
-    /// Whether `value` is an operand anywhere in the module.
-    func isUsed(_ value: Value) -> Bool {
-        var used = false
-        body.walk { op in if !used, op.operands.contains(value) { used = true } }
-        return used
-    }
-}
