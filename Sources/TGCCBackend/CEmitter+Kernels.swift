@@ -50,6 +50,8 @@ extension CProgramEmitter {
     /// The buffers of a kernel function: its parameter list, the arguments of its call and a
     /// renderer that spells each buffer by its parameter.
     struct KernelBuffers {
+        /// One declaration per parameter (`const float *restrict v3`), in order.
+        var declarations: [String]
         var parameters: String
         var arguments: String
         var renderer: CFamilyRenderer
@@ -83,7 +85,8 @@ extension CProgramEmitter {
             return (written.contains(address) ? "" : "const ") + "\(type) *restrict \(name(value))"
         }
         let names = representative.mapValues { name($0) }
-        return KernelBuffers(parameters: parameters.isEmpty ? "void" : parameters.joined(separator: ", "),
+        return KernelBuffers(declarations: parameters,
+                             parameters: parameters.isEmpty ? "void" : parameters.joined(separator: ", "),
                              arguments: order.map { name(representative[$0]!) }.joined(separator: ", "),
                              renderer: CFamilyRenderer(bufferName: { [plan] in names[plan.address($0)]! }),
                              addresses: order, names: names)

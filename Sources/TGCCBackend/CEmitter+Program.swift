@@ -30,9 +30,17 @@ extension CProgramEmitter {
             let location = Self.locationText(op.location)
             out.line(function.call + ";" + (location.isEmpty ? "" : "  /* \(CSourceText.comment(location)) */"))
         case .gemm(let call):
-            out.line("/* \(CSourceText.comment(title)): \(name(op.result)) = \(name(call.a))\(call.transposeA ? "^T" : "") * \(name(call.b))\(call.transposeB ? "^T" : "") with tgc_sgemm */")
-            out.line("tgc_sgemm(\(call.transposeA ? 1 : 0), \(call.transposeB ? 1 : 0), \(call.m), \(call.n), \(call.k), 1.0f, "
-                     + "\(name(call.a)), \(call.lda), \(name(call.b)), \(call.ldb), 0.0f, \(name(op.result)), \(call.n));")
+            let product = "\(name(op.result)) = \(name(call.a))\(call.transposeA ? "^T" : "") * \(name(call.b))\(call.transposeB ? "^T" : "")"
+            let arguments = "\(call.transposeA ? 1 : 0), \(call.transposeB ? 1 : 0), \(call.m), \(call.n), \(call.k), 1.0f, "
+                + "\(name(call.a)), \(call.lda), \(name(call.b)), \(call.ldb), 0.0f, \(name(op.result)), \(call.n)"
+            if let epilogue = call.epilogue {
+                let function = emitEpilogueFunction(epilogue, for: op)
+                out.line("/* \(CSourceText.comment(title)): \(product) with tgc_sgemm, \(function.name) on each finished block */")
+                out.line("tgc_sgemm_epilogue(\(arguments), \(function.call));")
+            } else {
+                out.line("/* \(CSourceText.comment(title)): \(product) with tgc_sgemm */")
+                out.line("tgc_sgemm(\(arguments));")
+            }
         case .view(let base):
             out.line("/* \(CSourceText.comment(title)): \(Self.name(op.result)) is \(name(base)), no copy */")
         case .staticData:

@@ -73,17 +73,43 @@ final class GroupLowering {
         return try lowering.lower(root: region.yielded[0], into: op.result)
     }
 
+    /// The epilogue of a matmul fusion (FusionEpilogue.swift): its ops after the matmul, as
+    /// two loops `i0` (rows) and `i1` (columns) over the product — kept even where an extent
+    /// is 1, as the runtime calls it on blocks of rows and columns — with the product read
+    /// from, and the result written to, the fusion's result buffer.
+    static func epilogueKernel(forFusion op: Op, product: Value) throws -> LoopKernel {
+        let region = op.regions[0]
+        var producers: [Value: Op] = [:]
+        var uses: [Value: Int] = [:]
+        for inner in region.ops where inner.kind != .yield && inner.kind != .matmul {
+            for result in inner.results { producers[result] = inner }
+            for operand in inner.operands { uses[operand, default: 0] += 1 }
+        }
+        var inputs = Dictionary(uniqueKeysWithValues: zip(region.arguments, op.operands))
+        inputs[product] = op.result
+        let lowering = GroupLowering(member: { producers[$0] }, buffer: { inputs[$0] ?? $0 }, useCount: uses)
+        let (rows, columns) = (AffineIndex(LoopVariable.parallel(0)), AffineIndex(LoopVariable.parallel(1)))
+        let shape = op.result.type.shape
+        return try lowering.lower(root: region.yielded[0], into: op.result, extents: shape,
+                                  coordinates: [rows, columns], index: rows * shape[1] + columns)
+    }
+
     private func lower(root: Value, into output: Value) throws -> LoopKernel {
         let space = LoopSpace(root.type.shape, variable: LoopVariable.parallel)
-        let value = try evaluate(root, at: space.coordinates, in: .outer)
-        steps.append(.statement(.store(output, space.denseIndex, value.expr)))
-        let kernel = LoopKernel(parallelExtents: space.extents, steps: steps.map { step in
+        return try lower(root: root, into: output, extents: space.extents, coordinates: space.coordinates,
+                         index: space.denseIndex).collapsingContiguousLoops()
+    }
+
+    private func lower(root: Value, into output: Value, extents: [Int], coordinates: [AffineIndex],
+                       index: AffineIndex) throws -> LoopKernel {
+        let value = try evaluate(root, at: coordinates, in: .outer)
+        steps.append(.statement(.store(output, index, value.expr)))
+        return LoopKernel(parallelExtents: extents, steps: steps.map { step in
             switch step {
             case .statement(let statement): .statement(statement)
             case .nest(let index): .nest(nests[index])
             }
         })
-        return kernel.collapsingContiguousLoops()
     }
 
     // MARK: values at coordinates

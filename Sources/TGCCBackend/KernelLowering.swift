@@ -37,6 +37,7 @@ public enum KernelLowering {
     /// products read through a flag (the memory plan's `transposedOperand`), nil otherwise.
     public static func lower(_ op: Op, transposedSource: (Value) -> Value? = { _ in nil }) throws -> LoweredOp {
         if op.kind == .matmul { return try MatmulLowering.lower(op, transposedSource: transposedSource) }
+        if op.isMatmulEpilogue { return try MatmulLowering.lower(epilogueFusion: op) }
         switch try semantics(of: op) {
         case .standalone(let lowered):
             return lowered
@@ -133,7 +134,9 @@ public enum KernelLowering {
         case .forLoop: return .standalone(.loop(lower: attrs.lower ?? 0, upper: attrs.upper ?? 0))
         case .ifElse: return .standalone(.branch)
         case .yield: return .standalone(.yield)
-        case .fusion: return .standalone(.kernel(try GroupLowering.kernel(forFusion: op)))
+        case .fusion:
+            if op.isMatmulEpilogue { return .standalone(try MatmulLowering.lower(epilogueFusion: op)) }
+            return .standalone(.kernel(try GroupLowering.kernel(forFusion: op)))
         }
     }
 
@@ -146,5 +149,12 @@ public enum KernelLowering {
         let value = ScalarExpr.infix("+", .doubleLiteral(start), .infix("*", position, .doubleLiteral(step)))
         let element = ScalarRules.round(TypedExpr(value, .float64), to: type.dtype)
         return LoopKernel(parallelExtents: space.extents, steps: [.statement(.store(op.result, space.denseIndex, element.expr))])
+    }
+}
+
+extension Op {
+    /// A fusion whose group is a matmul and its epilogue (FusionEpilogue.swift).
+    var isMatmulEpilogue: Bool {
+        kind == .fusion && regions[0].ops.contains { $0.kind == .matmul }
     }
 }

@@ -5,7 +5,7 @@ import TGCCore
 public enum LoweredOp {
     /// Computes the op's single result with a loop nest.
     case kernel(LoopKernel)
-    /// A float32 matrix product through the runtime's `tgc_sgemm`.
+    /// A float32 matrix product through the runtime's `tgc_sgemm`, with an epilogue or not.
     case gemm(GemmCall)
     /// The result shares the operand's storage: no data moves (reshape, detach).
     case view(of: Value)
@@ -93,6 +93,14 @@ public struct GemmCall {
     public var m: Int
     public var n: Int
     public var k: Int
+    /// A matmul fusion's elementwise rest, over loops `i0` (rows) and `i1` (columns) of C,
+    /// applied to each block of C as soon as it is final (`tgc_sgemm_epilogue`).
+    public var epilogue: LoopKernel?
+
+    public init(a: Value, b: Value, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int) {
+        (self.a, self.b, self.transposeA, self.transposeB) = (a, b, transposeA, transposeB)
+        (self.m, self.n, self.k) = (m, n, k)
+    }
 
     /// Row strides of the stored matrices, in elements.
     public var lda: Int { transposeA ? m : k }

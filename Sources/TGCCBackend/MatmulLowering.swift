@@ -1,3 +1,4 @@
+import TGCBase
 import TGCCore
 
 /// Matrix products. float32 goes to the runtime's `tgc_sgemm` (packed, register-tiled AVX-512
@@ -10,6 +11,31 @@ import TGCCore
 /// int64 and bool products keep an exact loop nest that accumulates in int64 in the
 /// interpreter's order.
 enum MatmulLowering {
+    /// A fusion holding a matmul (FusionEpilogue.swift): `tgc_sgemm_epilogue` writes the
+    /// product into the fusion's result, and the epilogue kernel finishes each block of it. A
+    /// transpose in the group that feeds the product is read through the transpose flag.
+    static func lower(epilogueFusion op: Op) throws -> LoweredOp {
+        let region = op.regions[0]
+        guard let matmul = region.ops.first(where: { $0.kind == .matmul }) else {
+            throw Diagnostic("internal error: an epilogue fusion has no matmul", at: op.location)
+        }
+        let inputs = Dictionary(uniqueKeysWithValues: zip(region.arguments, op.operands))
+        func stored(_ value: Value) throws -> (value: Value, transposed: Bool) {
+            if let input = inputs[value] { return (input, false) }
+            if let transpose = value.definingOp, transpose.kind == .transpose, transpose.attributes.permutation == [1, 0],
+               let input = inputs[transpose.operands[0]] {
+                return (input, true)
+            }
+            throw Diagnostic("internal error: a matmul operand in an epilogue fusion is neither an input nor a transpose of one", at: op.location)
+        }
+        let (a, b) = (try stored(matmul.operands[0]), try stored(matmul.operands[1]))
+        let shape = matmul.result.type.shape
+        var call = GemmCall(a: a.value, b: b.value, transposeA: a.transposed, transposeB: b.transposed,
+                            m: shape[0], n: shape[1], k: matmul.operands[0].type.shape[1])
+        call.epilogue = try GroupLowering.epilogueKernel(forFusion: op, product: matmul.result)
+        return .gemm(call)
+    }
+
     static func lower(_ op: Op, transposedSource: (Value) -> Value?) throws -> LoweredOp {
         let (a, b) = (op.operands[0], op.operands[1])
         let (m, k, n) = (a.type.shape[0], a.type.shape[1], b.type.shape[1])

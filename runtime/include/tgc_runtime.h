@@ -135,6 +135,19 @@ void tgc_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float 
                const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c,
                int64_t ldc);
 
+/* An epilogue of tgc_sgemm_epilogue: finishes C[i][j] for i0 <= i < i1, j0 <= j < j1 in place
+   (bias, activation, any elementwise function of C and other data at (i, j)). */
+typedef void (*tgc_sgemm_epilogue_fn)(void *ctx, int64_t i0, int64_t i1, int64_t j0, int64_t j1);
+
+/* tgc_sgemm, then epilogue(ctx, ...) on blocks of C that cover it exactly once, each called
+   as soon as its elements are final (still in cache), possibly from several OpenMP threads at
+   once (on disjoint blocks): it must open no parallel region. The blocks depend on the thread
+   count; an epilogue that computes each element from that element alone gives the same
+   result on any number of threads. */
+void tgc_sgemm_epilogue(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                        const float *a, int64_t lda, const float *b, int64_t ldb, float beta,
+                        float *c, int64_t ldc, tgc_sgemm_epilogue_fn epilogue, void *ctx);
+
 #ifdef __cplusplus
 }
 #endif

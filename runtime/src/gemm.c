@@ -8,9 +8,12 @@
    ever see aligned contiguous panels; tiles at the C edges are written under a mask.
 
    Threads (OpenMP, when the product is big enough and we are not already inside a parallel
-   region) split the rows of C in MR-row panels, or the B micro-panels when C is too short;
+   region) split the rows of C evenly, or the B micro-panels when C is too short;
    every C element is computed by the same sequence of operations whatever the split, so the
    result does not depend on the thread count.
+
+   An optional epilogue (tgc_sgemm_epilogue) runs on each block of C that a thread finishes
+   (mc rows by that thread's columns of an nc block), right after its last k block.
 
    Pack buffers are cached per thread (POSIX thread-specific data, freed when the thread
    exits) and only grow: repeated calls, e.g. in a training loop, allocate nothing. */
@@ -33,6 +36,8 @@
 
 /* Below this many multiply-adds per thread, extra threads cost more than they save. */
 #define TGC_GEMM_MIN_WORK_PER_THREAD (1 << 19)
+/* Threads split the rows of C when each gets at least this many, else B's micro-panels. */
+#define TGC_GEMM_MIN_ROWS 8
 
 /* ---- portable kernel: 4 x 16, plain C the compiler may vectorize ------------------------ */
 
@@ -68,7 +73,7 @@ static void kernel_generic(int64_t kc, const float *pa, const float *pb, float *
 }
 
 static const tgc__gemm_kernel_info generic_info = {
-    "generic", GEN_MR, GEN_NR, 64 * GEN_MR, 256, 256 * GEN_NR, kernel_generic, NULL};
+    "generic", GEN_MR, GEN_NR, 64 * GEN_MR, 256, 256 * GEN_NR, kernel_generic, NULL, NULL};
 
 /* ---- kernel registry ------------------------------------------------------------------- */
 
@@ -156,22 +161,20 @@ static void pack_copy(const float *src, int64_t ld, int rows, int64_t kb, int w,
 static void pack_a_panel(const tgc__gemm_kernel_info *ki, const float *a, int64_t lda,
                          int trans, int64_t i0, int rows, int64_t p0, int64_t kb, float *dst) {
     if (trans)
-        pack_copy(a + p0 * lda + i0, lda, rows, kb, ki->mr, dst);
-    else if (ki->pack_gather != NULL)
-        ki->pack_gather(a + i0 * lda + p0, lda, rows, kb, ki->mr, dst);
+        (ki->pack_copy ? ki->pack_copy : pack_copy)(a + p0 * lda + i0, lda, rows, kb, ki->mr, dst);
     else
-        pack_gather(a + i0 * lda + p0, lda, rows, kb, ki->mr, dst);
+        (ki->pack_gather ? ki->pack_gather : pack_gather)(a + i0 * lda + p0, lda, rows, kb, ki->mr,
+                                                          dst);
 }
 
 /* One NR-wide micro-panel of op(B): columns j0 .. j0+cols-1, k range p0 .. p0+kb-1. */
 static void pack_b_panel(const tgc__gemm_kernel_info *ki, const float *b, int64_t ldb,
                          int trans, int64_t j0, int cols, int64_t p0, int64_t kb, float *dst) {
     if (!trans)
-        pack_copy(b + p0 * ldb + j0, ldb, cols, kb, ki->nr, dst);
-    else if (ki->pack_gather != NULL)
-        ki->pack_gather(b + j0 * ldb + p0, ldb, cols, kb, ki->nr, dst);
+        (ki->pack_copy ? ki->pack_copy : pack_copy)(b + p0 * ldb + j0, ldb, cols, kb, ki->nr, dst);
     else
-        pack_gather(b + j0 * ldb + p0, ldb, cols, kb, ki->nr, dst);
+        (ki->pack_gather ? ki->pack_gather : pack_gather)(b + j0 * ldb + p0, ldb, cols, kb, ki->nr,
+                                                          dst);
 }
 
 /* ---- driver ---------------------------------------------------------------------------- */
@@ -185,6 +188,8 @@ typedef struct {
     int64_t lda, ldb, ldc, kc; /* kc: the k block, <= ki->kc */
     float *c;
     float *bpack; /* shared kc x nc packed block of op(B) */
+    tgc_sgemm_epilogue_fn epilogue;
+    void *epilogue_ctx;
 } gemm_ctx;
 
 static int64_t part(int64_t total, int parts, int idx) { return total * idx / parts; }
@@ -196,12 +201,13 @@ static void gemm_body(const gemm_ctx *g, int tid, int nt) {
     pack_bufs *bufs = thread_bufs();
     float *apack = grow(&bufs->a, &bufs->a_cap, (size_t)MC * (size_t)g->kc);
     float *bpack = g->bpack;
-    const int64_t m_panels = (g->m + MR - 1) / MR;
-    /* This thread's rows of C (all of them when the threads split columns instead). */
+    /* This thread's rows of C, an even share in pairs of rows (all of them when the threads
+       split columns instead). */
     int64_t row0 = 0, row1 = g->m;
     if (g->split_m) {
-        row0 = part(m_panels, nt, tid) * MR;
-        row1 = part(m_panels, nt, tid + 1) * MR;
+        const int64_t pairs = (g->m + 1) / 2;
+        row0 = part(pairs, nt, tid) * 2;
+        row1 = part(pairs, nt, tid + 1) * 2;
         if (row1 > g->m) row1 = g->m;
     }
     for (int64_t jc = 0; jc < g->n; jc += NC) {
@@ -246,6 +252,12 @@ static void gemm_body(const gemm_ctx *g, int tid, int nt) {
                                    rows, cols);
                     }
                 }
+                /* This block of C is final after the last k block: its epilogue runs now,
+                   while the block is still in cache. */
+                if (g->epilogue != NULL && pc + kb == g->k && q0 < q1) {
+                    const int64_t j1 = q1 * NR < nb ? q1 * NR : nb;
+                    g->epilogue(g->epilogue_ctx, ic, ic + mb, jc + q0 * NR, jc + j1);
+                }
             }
 #ifdef _OPENMP
             if (nt > 1) {
@@ -267,15 +279,10 @@ static void scale_c(int64_t m, int64_t n, float beta, float *c, int64_t ldc) {
     }
 }
 
-/* Fraction of the threads' time that is useful when `panels` units are split among nt. */
-static double balance(int64_t panels, int nt) {
-    int64_t per = (panels + nt - 1) / nt;
-    return (double)panels / (double)(per * nt);
-}
-
 void tgc__sgemm_with(const tgc__gemm_kernel_info *ki, int threads, int trans_a, int trans_b,
                      int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
-                     const float *b, int64_t ldb, float beta, float *c, int64_t ldc) {
+                     const float *b, int64_t ldb, float beta, float *c, int64_t ldc,
+                     tgc_sgemm_epilogue_fn epilogue, void *epilogue_ctx) {
     pthread_once(&init_once, gemm_init);
     if (m < 0 || n < 0 || k < 0)
         tgc_fatal("sgemm: negative size m=%lld n=%lld k=%lld", (long long)m, (long long)n,
@@ -284,6 +291,7 @@ void tgc__sgemm_with(const tgc__gemm_kernel_info *ki, int threads, int trans_a, 
     if (ldc < n) tgc_fatal("sgemm: ldc=%lld < n=%lld", (long long)ldc, (long long)n);
     if (k == 0 || alpha == 0.0f) {
         scale_c(m, n, beta, c, ldc);
+        if (epilogue != NULL) epilogue(epilogue_ctx, 0, m, 0, n);
         return;
     }
     if (lda < (trans_a ? m : k) || ldb < (trans_b ? k : n))
@@ -294,10 +302,9 @@ void tgc__sgemm_with(const tgc__gemm_kernel_info *ki, int threads, int trans_a, 
     int64_t kb_max = (k + k_blocks - 1) / k_blocks;
     if (k_blocks > 1) kb_max = (kb_max + 7) / 8 * 8;
     gemm_ctx g = {ki, trans_a != 0, trans_b != 0, 1, m, n, k, alpha, beta, a, b, lda, ldb, ldc,
-                  kb_max, c, NULL};
+                  kb_max, c, NULL, epilogue, epilogue_ctx};
     const int64_t nb_max = n < ki->nc ? n : ki->nc;
     const int64_t n_panels = (nb_max + ki->nr - 1) / ki->nr;
-    const int64_t m_panels = (m + ki->mr - 1) / ki->mr;
 
     int nt = threads > 0 ? threads : 1;
 #ifdef _OPENMP
@@ -310,10 +317,10 @@ void tgc__sgemm_with(const tgc__gemm_kernel_info *ki, int threads, int trans_a, 
     nt = 1;
 #endif
     if (nt > 1) {
-        /* Split rows unless splitting B's micro-panels balances clearly better. */
-        double bm = balance(m_panels, nt), bn = balance(n_panels, nt);
-        g.split_m = !(bn > bm + 0.05 && n_panels >= nt) && m_panels >= nt;
-        int64_t units = g.split_m ? m_panels : n_panels;
+        /* Split rows (edge tiles skip padded rows, so any even share runs at full speed)
+           unless a thread would get fewer than TGC_GEMM_MIN_ROWS of them. */
+        g.split_m = m >= TGC_GEMM_MIN_ROWS * nt || n_panels < nt;
+        int64_t units = g.split_m ? (m + TGC_GEMM_MIN_ROWS - 1) / TGC_GEMM_MIN_ROWS : n_panels;
         if (units < nt) nt = (int)(units < 1 ? 1 : units);
     }
 
@@ -335,5 +342,13 @@ void tgc_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float 
                int64_t ldc) {
     pthread_once(&init_once, gemm_init);
     tgc__sgemm_with(kernels[0], 0, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c,
-                    ldc);
+                    ldc, NULL, NULL);
+}
+
+void tgc_sgemm_epilogue(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                        const float *a, int64_t lda, const float *b, int64_t ldb, float beta,
+                        float *c, int64_t ldc, tgc_sgemm_epilogue_fn epilogue, void *ctx) {
+    pthread_once(&init_once, gemm_init);
+    tgc__sgemm_with(kernels[0], 0, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c,
+                    ldc, epilogue, ctx);
 }

@@ -5,6 +5,8 @@
 
 #include <stdint.h>
 
+#include "tgc_runtime.h"
+
 /* A micro-kernel computes one mr x nr tile of C from packed panels (kc >= 1):
      C[r][j] = alpha * sum_p pa[p*MR + r] * pb[p*NR + j]  (+ beta * C[r][j] unless beta == 0)
    for r < mr <= MR, j < nr <= NR, where C[r][j] is c[r*ldc + j]. pa and pb are 64-byte
@@ -15,8 +17,9 @@
 typedef void (*tgc__gemm_ukernel)(int64_t kc, const float *pa, const float *pb, float *c,
                                   int64_t ldc, float alpha, float beta, int mr, int nr);
 
-/* The "gather" packing of gemm.c: dst[p*w + r] = src[r*ld + p] for r < rows <= w, p < kb,
-   zeros for rows <= r < w (the transposing half of packing). */
+/* A packing of gemm.c: "gather" dst[p*w + r] = src[r*ld + p] (the transposing half of
+   packing) or "copy" dst[p*w + r] = src[p*ld + r], for r < rows <= w, p < kb; zeros for
+   rows <= r < w. */
 typedef void (*tgc__gemm_pack)(const float *src, int64_t ld, int rows, int64_t kb, int w,
                                float *dst);
 
@@ -26,16 +29,19 @@ typedef struct {
     int64_t mc, kc, nc;        /* cache blocks: mc multiple of mr, nc multiple of nr */
     tgc__gemm_ukernel kernel;
     tgc__gemm_pack pack_gather; /* NULL: the portable one */
+    tgc__gemm_pack pack_copy;   /* NULL: the portable one */
 } tgc__gemm_kernel_info;
 
 /* Kernels in preference order; the count of those usable on this CPU (always >= 1: the
    last one is the portable C kernel). tgc_sgemm uses entry 0. */
 int tgc__gemm_kernels(const tgc__gemm_kernel_info **out);
 
-/* tgc_sgemm with an explicit kernel and thread count (0: decide as tgc_sgemm does). */
+/* tgc_sgemm_epilogue with an explicit kernel and thread count (0: decide as tgc_sgemm does);
+   epilogue may be NULL. */
 void tgc__sgemm_with(const tgc__gemm_kernel_info *ki, int threads, int trans_a, int trans_b,
                      int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
-                     const float *b, int64_t ldb, float beta, float *c, int64_t ldc);
+                     const float *b, int64_t ldb, float beta, float *c, int64_t ldc,
+                     tgc_sgemm_epilogue_fn epilogue, void *epilogue_ctx);
 
 /* The x86-64 kernels of gemm_x86.c that this CPU (and OS) supports, best first; at most max
    written. 0 on other architectures or compilers. */

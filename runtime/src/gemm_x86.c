@@ -42,31 +42,35 @@
 #define AVX512_NC 2048
 #endif
 
-TGC_AVX512 static void kernel_avx512(int64_t kc, const float *pa, const float *pb, float *c,
-                                     int64_t ldc, float alpha, float beta, int mr, int nr) {
-    enum { MR = AVX512_MR };
-    __m512 acc0[MR], acc1[MR];
+/* One tile with R of the MR rows and NV of the two 16-wide column vectors computed, R and NV
+   compile-time constants once inlined: edge tiles (the last rows of m = 128, n = 10) skip the
+   padded rows and columns instead of computing them and storing under a mask. Each computed
+   element goes through the same operations as in a full tile. */
+TGC_AVX512 static inline __attribute__((always_inline)) void
+tile_avx512(int64_t kc, const float *pa, const float *pb, float *c, int64_t ldc, float alpha,
+            float beta, int mr, int nr, const int R, const int NV) {
+    __m512 acc0[AVX512_MR], acc1[AVX512_MR];
     TGC_UNROLL_ALL
-    for (int r = 0; r < MR; r++) {
+    for (int r = 0; r < R; r++) {
         acc0[r] = _mm512_setzero_ps();
         acc1[r] = _mm512_setzero_ps();
     }
     TGC_UNROLL_ALL
-    for (int r = 0; r < MR; r++)
+    for (int r = 0; r < R; r++)
         if (r < mr) {
             _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
-            _mm_prefetch((const char *)(c + r * ldc + AVX512_NR - 1), _MM_HINT_T0);
+            if (NV == 2) _mm_prefetch((const char *)(c + r * ldc + AVX512_NR - 1), _MM_HINT_T0);
         }
     TGC_UNROLL(4)
     for (int64_t p = 0; p < kc; p++) {
-        __m512 b0 = _mm512_load_ps(pb), b1 = _mm512_load_ps(pb + 16);
+        __m512 b0 = _mm512_load_ps(pb), b1 = NV == 2 ? _mm512_load_ps(pb + 16) : b0;
         TGC_UNROLL_ALL
-        for (int r = 0; r < MR; r++) {
+        for (int r = 0; r < R; r++) {
             __m512 av = _mm512_set1_ps(pa[r]);
             acc0[r] = _mm512_fmadd_ps(av, b0, acc0[r]);
-            acc1[r] = _mm512_fmadd_ps(av, b1, acc1[r]);
+            if (NV == 2) acc1[r] = _mm512_fmadd_ps(av, b1, acc1[r]);
         }
-        pa += MR;
+        pa += AVX512_MR;
         pb += AVX512_NR;
     }
     __mmask16 m0 = nr >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << nr) - 1u);
@@ -76,27 +80,52 @@ TGC_AVX512 static void kernel_avx512(int64_t kc, const float *pa, const float *p
     __m512 va = _mm512_set1_ps(alpha);
     if (beta == 0.0f) {
         TGC_UNROLL_ALL
-        for (int r = 0; r < MR; r++) {
+        for (int r = 0; r < R; r++) {
             if (r < mr) {
                 float *cr = c + r * ldc;
                 _mm512_mask_storeu_ps(cr, m0, _mm512_mul_ps(va, acc0[r]));
-                _mm512_mask_storeu_ps(cr + 16, m1, _mm512_mul_ps(va, acc1[r]));
+                if (NV == 2) _mm512_mask_storeu_ps(cr + 16, m1, _mm512_mul_ps(va, acc1[r]));
             }
         }
     } else {
         __m512 vb = _mm512_set1_ps(beta);
         TGC_UNROLL_ALL
-        for (int r = 0; r < MR; r++) {
+        for (int r = 0; r < R; r++) {
             if (r < mr) {
                 float *cr = c + r * ldc;
-                __m512 c0 = _mm512_maskz_loadu_ps(m0, cr), c1 = _mm512_maskz_loadu_ps(m1, cr + 16);
+                __m512 c0 = _mm512_maskz_loadu_ps(m0, cr);
                 c0 = _mm512_add_ps(_mm512_mul_ps(va, acc0[r]), _mm512_mul_ps(vb, c0));
-                c1 = _mm512_add_ps(_mm512_mul_ps(va, acc1[r]), _mm512_mul_ps(vb, c1));
                 _mm512_mask_storeu_ps(cr, m0, c0);
-                _mm512_mask_storeu_ps(cr + 16, m1, c1);
+                if (NV == 2) {
+                    __m512 c1 = _mm512_maskz_loadu_ps(m1, cr + 16);
+                    c1 = _mm512_add_ps(_mm512_mul_ps(va, acc1[r]), _mm512_mul_ps(vb, c1));
+                    _mm512_mask_storeu_ps(cr + 16, m1, c1);
+                }
             }
         }
     }
+}
+
+/* The micro-kernel: a full tile, or an edge tile rounded up to an even number of rows and to
+   one or two column vectors. */
+TGC_AVX512 static void kernel_avx512(int64_t kc, const float *pa, const float *pb, float *c,
+                                     int64_t ldc, float alpha, float beta, int mr, int nr) {
+#define TGC_AVX512_TILE(R)                                                                     \
+    do {                                                                                       \
+        if (nr > 16)                                                                           \
+            tile_avx512(kc, pa, pb, c, ldc, alpha, beta, mr, nr, R, 2);                        \
+        else                                                                                   \
+            tile_avx512(kc, pa, pb, c, ldc, alpha, beta, mr, nr, R, 1);                        \
+        return;                                                                                \
+    } while (0)
+#define TGC_AVX512_ROWS(R) ((R) < AVX512_MR ? (R) : AVX512_MR)
+    if (mr > 12) TGC_AVX512_TILE(AVX512_MR);
+    if (mr > 8) TGC_AVX512_TILE(TGC_AVX512_ROWS(12));
+    if (mr > 4) TGC_AVX512_TILE(TGC_AVX512_ROWS(8));
+    if (mr > 2) TGC_AVX512_TILE(TGC_AVX512_ROWS(4));
+    TGC_AVX512_TILE(TGC_AVX512_ROWS(2));
+#undef TGC_AVX512_ROWS
+#undef TGC_AVX512_TILE
 }
 
 /* The "gather" packing (gemm_internal.h) with 16 x 16 in-register transposes:
@@ -145,6 +174,19 @@ TGC_AVX512 static void pack_gather_avx512(const float *src, int64_t ld, int rows
             for (int p = 0; p < 16; p++)
                 if (p < qn) _mm512_mask_storeu_ps(dst + (q + p) * w + r0, mw, x[p]);
         }
+    }
+}
+
+/* The "copy" packing (gemm_internal.h) with masked vector moves, no memcpy call per row:
+   dst[p*w + r] = src[p*ld + r] for r < rows, p < kb; zeros for rows <= r < w. */
+TGC_AVX512 static void pack_copy_avx512(const float *src, int64_t ld, int rows, int64_t kb,
+                                        int w, float *dst) {
+    for (int r0 = 0; r0 < w; r0 += 16) {
+        const int rn = rows - r0 < 0 ? 0 : rows - r0 > 16 ? 16 : rows - r0;
+        const int wn = w - r0 > 16 ? 16 : w - r0;
+        const __mmask16 mr = (__mmask16)((1u << rn) - 1u), mw = (__mmask16)((1u << wn) - 1u);
+        for (int64_t p = 0; p < kb; p++)
+            _mm512_mask_storeu_ps(dst + p * w + r0, mw, _mm512_maskz_loadu_ps(mr, src + p * ld + r0));
     }
 }
 
@@ -218,9 +260,9 @@ TGC_AVX2 static void kernel_avx2(int64_t kc, const float *pa, const float *pb, f
    384 (fewer read-modify-write passes over C); mc and nc matter little. */
 static const tgc__gemm_kernel_info tgc__gemm_avx512_info = {
     "avx512", AVX512_MR, AVX512_NR, AVX512_MC, AVX512_KC, AVX512_NC, kernel_avx512,
-    pack_gather_avx512};
+    pack_gather_avx512, pack_copy_avx512};
 static const tgc__gemm_kernel_info tgc__gemm_avx2_info = {
-    "avx2", AVX2_MR, AVX2_NR, 24 * AVX2_MR, 256, 128 * AVX2_NR, kernel_avx2, NULL};
+    "avx2", AVX2_MR, AVX2_NR, 24 * AVX2_MR, 256, 128 * AVX2_NR, kernel_avx2, NULL, NULL};
 
 /* CPU and OS support from cpuid and xgetbv directly (no libgcc/compiler-rt helpers, which
    not every link of the runtime provides). */

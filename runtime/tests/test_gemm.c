@@ -68,7 +68,8 @@ static void run_gemm(runner r, int ta, int tb, int64_t m, int64_t n, int64_t k, 
     if (r.ki == NULL)
         tgc_sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     else
-        tgc__sgemm_with(r.ki, r.threads, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        tgc__sgemm_with(r.ki, r.threads, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
+                        NULL, NULL);
 }
 
 /* One call checked element by element; lda/ldb/ldc get `pad` extra columns. */
@@ -195,8 +196,8 @@ static void test_thread_invariance(const tgc__gemm_kernel_info *ki) {
         float *a = make_matrix(m, k, k, 1.0f), *b = make_matrix(k, n, n, 1.0f);
         float *c1 = malloc((size_t)(m * n) * sizeof(float));
         float *c2 = malloc((size_t)(m * n) * sizeof(float));
-        tgc__sgemm_with(ki, 1, 0, 0, m, n, k, 1.0f, a, k, b, n, 0.0f, c1, n);
-        tgc__sgemm_with(ki, 2, 0, 0, m, n, k, 1.0f, a, k, b, n, 0.0f, c2, n);
+        tgc__sgemm_with(ki, 1, 0, 0, m, n, k, 1.0f, a, k, b, n, 0.0f, c1, n, NULL, NULL);
+        tgc__sgemm_with(ki, 2, 0, 0, m, n, k, 1.0f, a, k, b, n, 0.0f, c2, n, NULL, NULL);
         CHECK(memcmp(c1, c2, (size_t)(m * n) * sizeof(float)) == 0,
               "%s m=%lld n=%lld k=%lld: 1 and 2 threads differ", ki->name, (long long)m,
               (long long)n, (long long)k);
@@ -205,6 +206,77 @@ static void test_thread_invariance(const tgc__gemm_kernel_info *ki) {
         free(c1);
         free(c2);
     }
+}
+
+/* The epilogue of test_epilogue: C[i][j] = relu(C[i][j] + bias[j]), counting visits. */
+typedef struct {
+    float *c;
+    const float *bias;
+    int *visits;
+    int64_t ldc;
+} bias_relu;
+
+static void bias_relu_block(void *ctx, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
+    bias_relu *e = ctx;
+    for (int64_t i = i0; i < i1; i++) {
+        for (int64_t j = j0; j < j1; j++) {
+            float v = e->c[i * e->ldc + j] + e->bias[j];
+            e->c[i * e->ldc + j] = v > 0.0f ? v : 0.0f;
+            e->visits[i * e->ldc + j]++;
+        }
+    }
+}
+
+/* tgc_sgemm_epilogue: every element finished exactly once, and the same bits as the plain
+   product followed by the same function, on 1 and 2 threads (row and column splits, several
+   k blocks, transposes, edge tiles). */
+static void test_epilogue(const tgc__gemm_kernel_info *ki) {
+    static const int64_t cases[][3] = {{1, 1, 1},   {3, 17, 5},  {17, 3, 129}, {129, 129, 600},
+                                       {7, 900, 50}, {130, 70, 40}, {1, 129, 3}, {128, 10, 128}};
+    for (int s = 0; s < COUNT(cases); s++) {
+        for (int t = 0; t < 4; t++) {
+            int64_t m = cases[s][0], n = cases[s][1], k = cases[s][2];
+            int ta = t & 1, tb = t >> 1;
+            int64_t lda = ta ? m : k, ldb = tb ? k : n;
+            float *a = make_matrix(ta ? k : m, lda, lda, 1.0f);
+            float *b = make_matrix(tb ? n : k, ldb, ldb, 1.0f);
+            float *bias = make_matrix(1, n, n, 1.0f);
+            float *want = malloc((size_t)(m * n) * sizeof(float));
+            tgc__sgemm_with(ki, 1, ta, tb, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, want, n, NULL,
+                            NULL);
+            for (int64_t i = 0; i < m * n; i++) {
+                float v = want[i] + bias[i % n];
+                want[i] = v > 0.0f ? v : 0.0f;
+            }
+            for (int threads = 1; threads <= 2; threads++) {
+                float *c = malloc((size_t)(m * n) * sizeof(float));
+                int *visits = calloc((size_t)(m * n), sizeof(int));
+                bias_relu e = {c, bias, visits, n};
+                tgc__sgemm_with(ki, threads, ta, tb, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, n,
+                                bias_relu_block, &e);
+                int64_t once = 0;
+                for (int64_t i = 0; i < m * n; i++) once += visits[i] == 1;
+                CHECK(once == m * n && memcmp(c, want, (size_t)(m * n) * sizeof(float)) == 0,
+                      "%s epilogue %c%c m=%lld n=%lld k=%lld threads=%d: %lld of %lld elements "
+                      "finished once, or bits differ from the plain product + relu",
+                      ki->name, ta ? 'T' : 'N', tb ? 'T' : 'N', (long long)m, (long long)n,
+                      (long long)k, threads, (long long)once, (long long)(m * n));
+                free(c);
+                free(visits);
+            }
+            free(a);
+            free(b);
+            free(bias);
+            free(want);
+        }
+    }
+    /* k = 0: C = beta * C, then the epilogue once over all of C. */
+    float c[6] = {1, -2, 3, -4, 5, -6}, bias[3] = {0, 0, 1};
+    int visits[6] = {0};
+    bias_relu e = {c, bias, visits, 3};
+    tgc_sgemm_epilogue(0, 0, 2, 3, 0, 1.0f, NULL, 1, NULL, 3, 1.0f, c, 3, bias_relu_block, &e);
+    CHECK(c[0] == 1 && c[1] == 0 && c[5] == 0 && c[2] == 4 && visits[0] == 1 && visits[5] == 1,
+          "k=0 epilogue: %g %g %g", (double)c[0], (double)c[1], (double)c[2]);
 }
 
 int main(void) {
@@ -222,6 +294,7 @@ int main(void) {
         test_kernel((runner){kernels[i], 1}, kernels[i]->name);
         test_kernel((runner){kernels[i], 2}, kernels[i]->name);
         test_thread_invariance(kernels[i]);
+        test_epilogue(kernels[i]);
     }
     printf("gemm: %d passed, %d failed\n", n_passed, n_failed);
     printf("runtime: %d passed, %d failed\n", n_passed, n_failed);

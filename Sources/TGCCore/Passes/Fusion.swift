@@ -19,11 +19,13 @@
 ///   always a group input, so every index in a kernel stays an affine function of its loops.
 /// - A reduction absorbs inlinable producers of its operand (its prologue). A reduction whose
 ///   only user is an elementwise op of the same shape becomes that op's epilogue input.
-/// - Matmul, data sources, effects and control flow are never grouped.
+/// - A float32 matmul joins the elementwise kernel that is its only user as its epilogue
+///   (FusionEpilogue.swift); data sources, effects and control flow are never grouped.
 /// Groups of one op are left alone.
 let fusionPass = Pass(name: "fusion", summary: "group elementwise chains and reduction prologues/epilogues into kernels") { module in
     for block in module.body.allBlocks {
         FusionPlanner(module: module, block: block).run()
+        MatmulEpilogueFusion(module: module, block: block).run()
     }
 }
 
@@ -33,7 +35,7 @@ struct FusionPlanner {
     let block: Block
 
     /// How an op takes part in fusion.
-    private enum Role {
+    enum Role {
         /// Elementwise arithmetic, select, cast: absorbs producers and can be absorbed.
         case elementwise
         /// reshape, transpose, broadcastTo: a group leaf (its operand is a group input).
@@ -44,7 +46,7 @@ struct FusionPlanner {
         case none
     }
 
-    private func role(_ op: Op) -> Role {
+    func role(_ op: Op) -> Role {
         switch op.kind {
         case .reshape, .transpose, .broadcastTo: return .indexMap
         case .constant: return op.attributes.value != nil ? .literal : .none

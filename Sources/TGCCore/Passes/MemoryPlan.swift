@@ -170,6 +170,8 @@ public struct MemoryPlan {
         guard op.results.count == 1, op.operands.indices.contains(index),
               op.operands[index].type.elementCount == op.result.type.elementCount else { return false }
         guard op.kind == .fusion else { return isPointwiseKind(op.kind) }
+        // A matmul epilogue: the product is written to the result before the epilogue reads.
+        guard !op.regions[0].ops.contains(where: { $0.kind == .matmul }) else { return false }
         let count = op.result.type.elementCount
         let argument = op.regions[0].arguments[index]
         var pointwise = true
