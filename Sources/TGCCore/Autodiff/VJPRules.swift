@@ -33,8 +33,9 @@ public enum VJPRules {
             }
         case .abs: unaryRule { b, x, y, g, at in try b.apply1(.mul, [g, try b.apply1(.sign, [x], at: at)], at: at) }
         case .relu:
-            unaryRule { b, x, y, g, at in   // g where x > 0
-                let positive = try b.apply1(.greater, [x, try b.scalar(0, b.type(of: x).dtype, at: at)], at: at)
+            unaryRule { b, x, y, g, at in   // g where y > 0, i.e. x > 0: reads the result, as PyTorch
+                // does, so the pre-activation (often a matmul's epilogue) need not outlive the op.
+                let positive = try b.apply1(.greater, [y, try b.scalar(0, b.type(of: y).dtype, at: at)], at: at)
                 return try b.apply1(.mul, [g, try b.cast(positive, to: .float32, at: at)], at: at)
             }
         case .cast:
