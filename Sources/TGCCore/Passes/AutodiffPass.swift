@@ -7,28 +7,38 @@ import TGCBase
 ///     %3 = reduce_sum %2     ==>   %3 = reduce_sum %2
 ///     %4 = gradient %3 wrt %w      %5 = constant 1.0 ... %7 = mul %6, %x   (uses of %4 now use %7)
 ///
-/// Limitation: the slice must lie in the gradient op's own block; differentiating through a
-/// loop or conditional op is reported as an error at that op.
+/// A gradient op inside a loop body or a branch differentiates through the ops of the enclosing
+/// blocks that precede its region too (a loss built partly before an `if`); the slice may not
+/// pass through a loop or conditional op itself, which is reported as an error at that op.
 let autodiffPass = Pass(name: "autodiff", summary: "expand gradient ops into adjoint ops") { module in
-    for block in module.body.allBlocks {
-        while let index = block.ops.firstIndex(where: { $0.kind == .gradient }) {
-            let op = block.ops[index]
-            let builder = GraphBuilder(module: module, insertingInto: block, at: index)
-            let entries = block.ops[..<index].map { earlier in
-                TapeEntry(kind: earlier.kind, operands: earlier.operands.map(builder.id),
-                          results: earlier.results.map(builder.id), attributes: earlier.attributes,
-                          location: earlier.location)
-            }
-            let hasSeed = op.attributes.hasSeedGradient
-            let output = builder.id(op.operands[0])
-            let seed = hasSeed ? builder.id(op.operands[1]) : nil
-            let wrt = op.operands.dropFirst(hasSeed ? 2 : 1).map(builder.id)
-            let gradients = try ReverseSweep.gradients(of: output, seed: seed, wrt: Array(wrt), entries: entries,
-                                                       builder: builder, at: op.location)
-            block.ops.removeAll { $0 === op }
-            var replacements: [Value: Value] = [:]
-            for (result, gradient) in zip(op.results, gradients) { replacements[result] = builder.value(gradient) }
-            module.replaceAllUses(replacements)
+    try expandGradients(in: module.body, after: [], module)
+}
+
+/// Expands the gradient ops of `block`, then of the blocks nested in it. `outer` holds the ops
+/// of the enclosing blocks that run before `block` does, in program order.
+private func expandGradients(in block: Block, after outer: [Op], _ module: Module) throws {
+    while let index = block.ops.firstIndex(where: { $0.kind == .gradient }) {
+        let op = block.ops[index]
+        let builder = GraphBuilder(module: module, insertingInto: block, at: index)
+        let entries = (outer + block.ops[..<index]).map { earlier in
+            TapeEntry(kind: earlier.kind, operands: earlier.operands.map(builder.id),
+                      results: earlier.results.map(builder.id), attributes: earlier.attributes,
+                      location: earlier.location)
+        }
+        let hasSeed = op.attributes.hasSeedGradient
+        let output = builder.id(op.operands[0])
+        let seed = hasSeed ? builder.id(op.operands[1]) : nil
+        let wrt = op.operands.dropFirst(hasSeed ? 2 : 1).map(builder.id)
+        let gradients = try ReverseSweep.gradients(of: output, seed: seed, wrt: Array(wrt), entries: entries,
+                                                   builder: builder, at: op.location)
+        block.ops.removeAll { $0 === op }
+        var replacements: [Value: Value] = [:]
+        for (result, gradient) in zip(op.results, gradients) { replacements[result] = builder.value(gradient) }
+        module.replaceAllUses(replacements)
+    }
+    for (index, op) in block.ops.enumerated() {
+        for region in op.regions {
+            try expandGradients(in: region, after: outer + block.ops[..<index], module)
         }
     }
 }

@@ -1,0 +1,30 @@
+# PyTorch reference for samples/autograd_regions.swiftdsl.
+import torch
+
+w = torch.tensor([1.0], requires_grad=True)
+l = (w * 3).sum()
+if l > 1:
+    l.backward()
+print(w.grad)
+
+u = torch.tensor([2.0], requires_grad=True)
+square = (u * u).sum()
+if square > 1:
+    print(torch.autograd.grad(square, u)[0])
+
+v = torch.tensor([1.0], requires_grad=True)
+reg = (v * v).sum()
+for i in range(0, 1):
+    loss = (v * 3).sum() + reg
+    loss.backward()
+print(v.grad)
+
+p = torch.tensor([0.5, -0.5], requires_grad=True)
+(p * 0).sum().backward()
+for i in range(0, 4):
+    loss = (p * p * (i + 1)).sum()
+    if loss > 1:
+        loss.backward()
+    with torch.no_grad():
+        p -= 0.1 * p.grad
+    print(i, p.grad, p)
