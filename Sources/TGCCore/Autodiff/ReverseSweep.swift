@@ -16,14 +16,20 @@ public enum ReverseSweep {
         for (index, entry) in entries.enumerated() {
             for result in entry.results { producer[result] = index }
         }
-        // Entries the output depends on, stopping at the wrt values (they act as leaves).
+        // Entries the output depends on. A wrt value computed from another one passes its
+        // gradient on, as in PyTorch's autograd.grad (the total derivative); history behind an
+        // op without a derivative cannot matter, except that a loop or conditional on the way
+        // must be found to be reported.
         var needed = Set<Int>()
         var stack = [output]
         var seen = Set<ValueID>()
         while let value = stack.popLast() {
-            guard !wrtSet.contains(value), seen.insert(value).inserted, let index = producer[value] else { continue }
+            guard seen.insert(value).inserted, let index = producer[value] else { continue }
             needed.insert(index)
-            stack.append(contentsOf: entries[index].operands)
+            let kind = entries[index].kind
+            if VJPRules.differentiableKinds.contains(kind) || kind == .forLoop || kind == .ifElse {
+                stack.append(contentsOf: entries[index].operands)
+            }
         }
         // Of those, the ones that depend on a wrt value: the slice gradients flow through.
         var active = wrtSet
