@@ -15,7 +15,12 @@ enum OpTable {
         OpDef(.input, .opaque, source),
         OpDef(.load, .opaque, effects: true, source),
 
-        OpDef(.neg, .elementwise, sameType),
+        OpDef(.neg, .elementwise) { types, _ in
+            guard types[0].dtype != .bool else {
+                throw OpTypeError("negation ('-') of a bool tensor is not supported; use '!' to invert a mask")
+            }
+            return [types[0]]
+        },
         OpDef(.exp, .elementwise, floatResult),
         OpDef(.log, .elementwise, floatResult),
         OpDef(.sin, .elementwise, floatResult),
