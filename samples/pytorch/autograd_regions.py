@@ -28,3 +28,13 @@ for i in range(0, 4):
     with torch.no_grad():
         p -= 0.1 * p.grad
     print(i, p.grad, p)
+
+acc = p * 1
+for t in range(0, 2):
+    acc = acc + p
+print(acc)
+print(acc.requires_grad, acc.is_leaf)
+q = p * 3
+if p.sum() < 1:
+    q = q * 2
+print(q, q.requires_grad)

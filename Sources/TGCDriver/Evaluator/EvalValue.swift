@@ -77,11 +77,20 @@ struct TensorValue {
         get { autograd?.metadata.blockedBy }
         set { update { $0.blockedBy = newValue } }
     }
+    /// Set when the value was computed from leaves through a loop or a branch on a tensor: it
+    /// requires grad and prints its grad_fn as in PyTorch, but tgc cannot differentiate it
+    /// (`blockedBy` names the loop or `if`).
+    var historyThroughControlFlow: Bool {
+        get { autograd?.metadata.historyThroughControlFlow ?? false }
+        set { update { $0.historyThroughControlFlow = newValue } }
+    }
 
-    var requiresGrad: Bool { !leaves.isEmpty }
+    var requiresGrad: Bool { !leaves.isEmpty || historyThroughControlFlow }
+    /// Whether backward() and grad(of:) can differentiate the value back to its leaves.
+    var isDifferentiable: Bool { !leaves.isEmpty }
     /// Whether any autograd metadata is set (false for most values).
     var hasAutogradMetadata: Bool { autograd != nil }
-    var isLeaf: Bool { leafKey != nil || leaves.isEmpty }
+    var isLeaf: Bool { leafKey != nil || !requiresGrad }
 
     /// Replaces the box (never mutates a shared one), dropping it when nothing is left in it.
     private mutating func update(_ change: (inout AutogradMetadata) -> Void) {
@@ -97,8 +106,11 @@ struct AutogradMetadata {
     var leafKey: Int? = nil
     var gradFunction: String? = nil
     var blockedBy: (op: String, location: SourceLocation)? = nil
+    var historyThroughControlFlow = false
 
-    var isEmpty: Bool { leaves.isEmpty && leafKey == nil && gradFunction == nil && blockedBy == nil }
+    var isEmpty: Bool {
+        leaves.isEmpty && leafKey == nil && gradFunction == nil && blockedBy == nil && !historyThroughControlFlow
+    }
 }
 
 /// Shares one TensorValue's metadata between its copies; immutable, so copies keep value semantics.

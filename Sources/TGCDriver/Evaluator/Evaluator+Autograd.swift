@@ -5,7 +5,10 @@ extension Evaluator {
     /// `y.backward()` / `y.backward(gradient)`: accumulates d(y)/d(leaf) into each leaf's `.grad`.
     func backward(_ output: TensorValue, gradient: EvalValue?, at location: SourceLocation) throws {
         let type = builder.type(of: output.id)
-        guard output.requiresGrad else {
+        guard output.isDifferentiable else {
+            if output.historyThroughControlFlow, let (construct, where_) = output.blockedBy {
+                throw Diagnostic("cannot differentiate through the \(construct) at \(where_.line):\(where_.column): a value carried by a loop or assigned in an 'if' on a tensor keeps no history; compute the loss and call backward() inside it", at: location)
+            }
             if let (op, where_) = output.blockedBy {
                 if op == "noGrad" {
                     throw Diagnostic("this value was computed inside noGrad { } (at \(where_.line):\(where_.column)), so it does not require grad and backward() has nothing to do", at: location)

@@ -21,7 +21,7 @@ extension Evaluator {
             throw Diagnostic("range requires lowerBound <= upperBound (got \(low) and \(high - (op == "..." ? 1 : 0)))", at: sequence.location)
         }
         let slots = try stateSlots(assignedIn: body, at: location)
-        let initial = try slots.map { try currentTensor($0, at: location) }
+        let initial = try slots.map { try currentTensor($0, entering: "loop", at: location) }
         let results = try builder.loop(low..<high, carrying: initial.map(\.id), at: location) { index, carried in
             environment.push()
             defer { environment.pop() }
@@ -30,7 +30,7 @@ extension Evaluator {
             try executeBlock(body)
             return try zip(slots, initial).map { slot, start in try slotValue(slot, like: start, at: location).id }
         }
-        try finishCarried(slots, results: results, at: location)
+        try finishCarried(slots, results: results, after: "loop", at: location)
     }
 
     func executeWhile(_ condition: Expr, _ body: [Stmt], at location: SourceLocation) throws {
@@ -64,7 +64,7 @@ extension Evaluator {
                 conditionID = try builder.apply1(.notEqual, [conditionID, try builder.scalar(0, type.dtype, at: location)], at: location)
             }
             let slots = try stateSlots(assignedIn: then + elseBody, at: location)
-            let initial = try slots.map { try currentTensor($0, at: location) }
+            let initial = try slots.map { try currentTensor($0, entering: "if", at: location) }
             func runBranch(_ statements: [Stmt]) -> ([ValueID]) throws -> [ValueID] {
                 { carried in
                     for (slot, (value, id)) in zip(slots, zip(initial, carried)) { self.setSlot(slot, self.rebased(value, to: id)) }
@@ -76,7 +76,7 @@ extension Evaluator {
             }
             let results = try builder.branch(conditionID, carrying: initial.map(\.id), at: location,
                                              then: runBranch(then), else: runBranch(elseBody))
-            try finishCarried(slots, results: results, at: location)
+            try finishCarried(slots, results: results, after: "if", at: location)
         default:
             throw Diagnostic("the condition of 'if' must be a Bool or a tensor, not \(condition.kindName)", at: conditionExpr.location)
         }
@@ -107,16 +107,18 @@ extension Evaluator {
 
     /// The slot's value before control flow, as a tensor (numbers become 0-dim constants; a
     /// missing `.grad` starts as zeros).
-    private func currentTensor(_ slot: StateSlot, at location: SourceLocation) throws -> TensorValue {
+    private func currentTensor(_ slot: StateSlot, entering construct: String, at location: SourceLocation) throws -> TensorValue {
         switch slot {
         case .variable(let name):
             let value = environment.lookup(name)!.value
             let tensor = try asTensor(value, at: location)
             var carried = tensor
-            if !carried.isLeaf || carried.leafKey == nil, carried.requiresGrad {
-                // History cannot be carried around a loop: the value enters as a constant.
+            if carried.leafKey == nil, carried.requiresGrad {
+                // History cannot be carried into a loop or branch: the value enters as a
+                // constant that still requires grad (and prints so).
                 carried.leaves = [:]
-                carried.blockedBy = ("loop", location)
+                carried.blockedBy = (construct, location)
+                carried.historyThroughControlFlow = true
             }
             return carried
         case .grad(let key):
@@ -144,7 +146,12 @@ extension Evaluator {
     private func rebased(_ value: TensorValue, to id: ValueID) -> TensorValue {
         var result = value
         result.id = id
-        if let key = value.leafKey, value.requiresGrad { result.leaves = [key: id] } else { result.leaves = [:] }
+        if let key = value.leafKey, value.requiresGrad {
+            result.leaves = [key: id]
+        } else {
+            result.historyThroughControlFlow = value.requiresGrad
+            result.leaves = [:]
+        }
         return result
     }
 
@@ -156,14 +163,14 @@ extension Evaluator {
     }
 
     /// After a loop or branch: the slots take the results, keeping their end-of-body metadata.
-    private func finishCarried(_ slots: [StateSlot], results: [ValueID], at location: SourceLocation) throws {
+    private func finishCarried(_ slots: [StateSlot], results: [ValueID], after construct: String, at location: SourceLocation) throws {
         for (slot, id) in zip(slots, results) {
             switch slot {
             case .variable(let name):
                 var value: TensorValue
                 if case .tensor(let tensor) = environment.lookup(name)!.value { value = tensor } else { value = TensorValue(id: id) }
                 value = rebased(value, to: id)
-                if value.leafKey == nil, value.gradFunction != nil { value.blockedBy = ("loop", location) }
+                if value.historyThroughControlFlow { value.blockedBy = (construct, location) }
                 environment.assign(name, .tensor(value))
             case .grad(let key):
                 gradSlots[key] = id

@@ -61,6 +61,10 @@ extension Evaluator {
             }
         } else {
             result.blockedBy = operands.lazy.compactMap(\.blockedBy).first
+            if gradEnabled && differentiable && operands.contains(where: \.historyThroughControlFlow) {
+                result.historyThroughControlFlow = true
+                result.gradFunction = gradFunction
+            }
         }
         return result
     }
