@@ -61,11 +61,12 @@ struct CallSite {
         }
         if next < arguments.count {
             let extra = arguments[next]
+            let known = params.compactMap(\.label).map { "'\($0):'" }.joined(separator: ", ")
+            let hint = known.isEmpty ? "" : " (it takes \(known))"
             if let label = extra.label {
-                let known = params.compactMap(\.label).map { "'\($0):'" }.joined(separator: ", ")
-                throw Diagnostic("extra argument '\(label):' in call to '\(name)'" + (known.isEmpty ? "" : " (it takes \(known))"), at: extra.location)
+                throw Diagnostic("extra argument '\(label):' in call to '\(name)'" + hint, at: extra.location)
             }
-            throw Diagnostic("extra argument in call to '\(name)'", at: extra.location)
+            throw Diagnostic("extra argument in call to '\(name)'" + hint, at: extra.location)
         }
     }
 
