@@ -169,10 +169,37 @@ import TGCBase
         #expect(ir.contains("broadcast_to"), "the adjoint of the sum broadcasts the seed")
     }
 
-    @Test func autodiffRejectsDifferentiatingThroughALoop() throws {
+    @Test func autodiffUnrollsALoopOnTheGradientPath() throws {
+        let b = GraphBuilder()
+        let x = try constant(b, 1.5, [1])
+        // x squared three times: x^8, whose derivative is 8 x^7 = 136.6875 at 1.5.
+        let result = try b.loop(0..<3, carrying: [x], at: at) { _, carried in [try b.apply1(.mul, [carried[0], carried[0]], at: self.at)] }
+        let g = try b.gradient(of: try b.reshape(result[0], to: [], at: at), seed: nil, wrt: [x], at: at)
+        try printOp(b, g)
+        let ir = try run("autodiff", b)
+        #expect(!ir.contains(" for "), "the loop on the gradient path is unrolled")
+        let context = RunContext()
+        var lines: [String] = []
+        context.writeLine = { lines.append($0) }
+        try ModuleRunner.run(b.module, context: context)
+        #expect(lines == ["tensor([136.6875])"])
+    }
+
+    @Test func autodiffLeavesLoopsOffTheGradientPathAlone() throws {
+        let b = GraphBuilder()
+        let x = try random(b, [2])
+        let counted = try b.loop(0..<4, carrying: [try constant(b, 0, [2])], at: at) { _, carried in
+            [try b.apply1(.add, [carried[0], try self.constant(b, 1, [2])], at: self.at)]
+        }
+        let loss = try b.reduceSum(try b.apply1(.mul, [x, counted[0]], at: at), axes: [0], keepDim: false, at: at)
+        try printOp(b, try b.gradient(of: loss, seed: nil, wrt: [x], at: at))
+        #expect(try run("autodiff", b).contains(" for "), "the loop feeds the loss but not from x: it stays a loop")
+    }
+
+    @Test func autodiffRejectsALoopTooLongToUnroll() throws {
         let b = GraphBuilder()
         let x = try random(b, [1])
-        let result = try b.loop(0..<3, carrying: [x], at: at) { _, carried in [try b.apply1(.mul, [carried[0], carried[0]], at: self.at)] }
+        let result = try b.loop(0..<200_000, carrying: [x], at: at) { _, carried in [try b.apply1(.mul, [carried[0], carried[0]], at: self.at)] }
         let g = try b.gradient(of: try b.reshape(result[0], to: [], at: at), seed: nil, wrt: [x], at: SourceLocation(file: "m", line: 4, column: 2))
         try printOp(b, g)
         #expect(throws: Diagnostic.self) { try PassPipeline.pass(named: "autodiff")!.run(b.module) }

@@ -39,6 +39,10 @@ public enum ReverseSweep {
             active.formUnion(entries[index].results)
         }
 
+        if let blocking = slice.first(where: { entries[$0].kind == .forLoop || entries[$0].kind == .ifElse }) {
+            throw ControlFlowOnGradientPath(entry: blocking)
+        }
+
         var cotangent: [ValueID: ValueID] = [:]
         cotangent[output] = try seed ?? b.full(outputType.shape, 1, .float32, at: location)
         for index in slice.reversed() {
@@ -46,9 +50,6 @@ public enum ReverseSweep {
             let incoming = entry.results.map { cotangent[$0] }
             guard incoming.contains(where: { $0 != nil }) else { continue }
             guard let rule = VJPRules.rule(for: entry.kind) else {
-                if entry.kind == .forLoop || entry.kind == .ifElse {
-                    throw Diagnostic("cannot differentiate through a \(entry.kind == .forLoop ? "loop" : "conditional"); compute the loss inside it", at: entry.location)
-                }
                 continue   // not differentiable (comparisons, argmax, casts to integers): no gradient flows
             }
             let wants = entry.operands.map { active.contains($0) && b.type(of: $0).dtype == .float32 }
@@ -67,4 +68,11 @@ public enum ReverseSweep {
             return try b.full(b.type(of: value).shape, 0, .float32, at: location)
         }
     }
+}
+
+/// A loop or conditional op lies between the wrt values and the output (only IR has them: an
+/// eager tape holds the ops each iteration ran). Thrown before any adjoint op is built, so the
+/// caller can unroll the loop and sweep again; `entry` indexes the entries given.
+public struct ControlFlowOnGradientPath: Error {
+    public let entry: Int
 }

@@ -8,8 +8,9 @@ import TGCBase
 ///     %4 = gradient %3 wrt %w      %5 = constant 1.0 ... %7 = mul %6, %x   (uses of %4 now use %7)
 ///
 /// A gradient op inside a loop body or a branch differentiates through the ops of the enclosing
-/// blocks that precede its region too (a loss built partly before an `if`); the slice may not
-/// pass through a loop or conditional op itself, which is reported as an error at that op.
+/// blocks that precede its region too (a loss built partly before an `if`). A loop of the
+/// gradient's own block on the way is unrolled first (LoopUnrolling.swift); any other loop or
+/// conditional on the way is reported as an error at that op.
 let autodiffPass = Pass(name: "autodiff", summary: "expand gradient ops into adjoint ops") { module in
     try expandGradients(in: module.body, after: [], module)
 }
@@ -20,8 +21,9 @@ private func expandGradients(in block: Block, after outer: [Op], _ module: Modul
     while let index = block.ops.firstIndex(where: { $0.kind == .gradient }) {
         let op = block.ops[index]
         let builder = GraphBuilder(module: module, insertingInto: block, at: index)
+        // A loop or branch depends on the values its regions read from outside too.
         let entries = (outer + block.ops[..<index]).map { earlier in
-            TapeEntry(kind: earlier.kind, operands: earlier.operands.map(builder.id),
+            TapeEntry(kind: earlier.kind, operands: (earlier.operands + capturedValues(earlier)).map(builder.id),
                       results: earlier.results.map(builder.id), attributes: earlier.attributes,
                       location: earlier.location)
         }
@@ -29,8 +31,19 @@ private func expandGradients(in block: Block, after outer: [Op], _ module: Modul
         let output = builder.id(op.operands[0])
         let seed = hasSeed ? builder.id(op.operands[1]) : nil
         let wrt = op.operands.dropFirst(hasSeed ? 2 : 1).map(builder.id)
-        let gradients = try ReverseSweep.gradients(of: output, seed: seed, wrt: Array(wrt), entries: entries,
+        let gradients: [ValueID]
+        do {
+            gradients = try ReverseSweep.gradients(of: output, seed: seed, wrt: Array(wrt), entries: entries,
                                                    builder: builder, at: op.location)
+        } catch let blocked as ControlFlowOnGradientPath {
+            let culprit = blocked.entry < outer.count ? outer[blocked.entry] : block.ops[blocked.entry - outer.count]
+            guard culprit.kind == .forLoop, blocked.entry >= outer.count else {
+                let what = culprit.kind == .forLoop ? "a loop outside this block" : "an 'if' on a tensor"
+                throw Diagnostic("cannot differentiate through \(what); compute the loss inside it", at: culprit.location)
+            }
+            try LoopUnrolling.unroll(culprit, in: block, module)
+            continue
+        }
         block.ops.removeAll { $0 === op }
         var replacements: [Value: Value] = [:]
         for (result, gradient) in zip(op.results, gradients) { replacements[result] = builder.value(gradient) }
@@ -41,4 +54,21 @@ private func expandGradients(in block: Block, after outer: [Op], _ module: Modul
             try expandGradients(in: region, after: outer + block.ops[..<index], module)
         }
     }
+}
+
+/// The values that `op`'s regions read but do not define (empty for an op without regions).
+private func capturedValues(_ op: Op) -> [Value] {
+    guard !op.regions.isEmpty else { return [] }
+    var defined = Set<Value>()
+    var read: [Value] = []
+    for region in op.regions {
+        defined.formUnion(region.arguments)
+        region.walk { inner in
+            for nested in inner.regions { defined.formUnion(nested.arguments) }
+            defined.formUnion(inner.results)
+            read.append(contentsOf: inner.operands)
+        }
+    }
+    var seen = Set<Value>()
+    return read.filter { !defined.contains($0) && seen.insert($0).inserted }
 }

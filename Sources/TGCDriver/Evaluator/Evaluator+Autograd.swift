@@ -7,7 +7,10 @@ extension Evaluator {
         let type = builder.type(of: output.id)
         guard output.isDifferentiable else {
             if output.historyThroughControlFlow, let (construct, where_) = output.blockedBy {
-                throw Diagnostic("cannot differentiate through the \(construct) at \(where_.line):\(where_.column): a value carried by a loop or assigned in an 'if' on a tensor keeps no history; compute the loss and call backward() inside it", at: location)
+                let reason = construct == "loop"
+                    ? "inside a loop, values carried from earlier iterations keep no history, and after it neither do values that depend on a leaf the loop updates"
+                    : "values assigned in an 'if' on a tensor keep no history"
+                throw Diagnostic("cannot differentiate through the \(construct) at \(where_.line):\(where_.column): \(reason); compute the loss and call backward() inside it", at: location)
             }
             if let (op, where_) = output.blockedBy {
                 if op == "noGrad" {

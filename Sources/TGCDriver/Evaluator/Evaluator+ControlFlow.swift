@@ -21,6 +21,7 @@ extension Evaluator {
             throw Diagnostic("range requires lowerBound <= upperBound (got \(low) and \(high - (op == "..." ? 1 : 0)))", at: sequence.location)
         }
         let slots = try stateSlots(assignedIn: body, at: location)
+        let history = loopHistory(slots)
         let initial = try slots.map { try currentTensor($0, entering: "loop", at: location) }
         let results = try builder.loop(low..<high, carrying: initial.map(\.id), at: location) { index, carried in
             environment.push()
@@ -30,7 +31,7 @@ extension Evaluator {
             try executeBlock(body)
             return try zip(slots, initial).map { slot, start in try slotValue(slot, like: start, at: location).id }
         }
-        try finishCarried(slots, results: results, after: "loop", at: location)
+        try finishCarried(slots, results: results, after: "loop", history: history, at: location)
     }
 
     func executeWhile(_ condition: Expr, _ body: [Stmt], at location: SourceLocation) throws {
@@ -76,7 +77,7 @@ extension Evaluator {
             }
             let results = try builder.branch(conditionID, carrying: initial.map(\.id), at: location,
                                              then: runBranch(then), else: runBranch(elseBody))
-            try finishCarried(slots, results: results, after: "if", at: location)
+            try finishCarried(slots, results: results, after: "if", history: nil, at: location)
         default:
             throw Diagnostic("the condition of 'if' must be a Bool or a tensor, not \(condition.kindName)", at: conditionExpr.location)
         }
@@ -155,6 +156,19 @@ extension Evaluator {
         return result
     }
 
+    /// The leaves a loop result depends on, from its value before the loop and at the end of
+    /// the body; nil when that history cannot be differentiated after the loop.
+    private func restoredLeaves(end: TensorValue, before: TensorValue?, updatedLeaves: Set<Int>,
+                                loop: SourceLocation) -> [Int: ValueID]? {
+        guard end.leafKey == nil, end.requiresGrad || before?.requiresGrad == true else { return nil }
+        // Cut by something else than this loop's own carried values (an inner if or loop).
+        if end.historyThroughControlFlow, end.blockedBy?.location != loop { return nil }
+        if let before, before.historyThroughControlFlow { return nil }
+        let leaves = (before?.leaves ?? [:]).merging(end.leaves) { first, _ in first }
+        guard !leaves.isEmpty, updatedLeaves.isDisjoint(with: leaves.keys) else { return nil }
+        return leaves
+    }
+
     private func setSlot(_ slot: StateSlot, _ value: TensorValue) {
         switch slot {
         case .variable(let name): environment.assign(name, .tensor(value))
@@ -162,15 +176,41 @@ extension Evaluator {
         }
     }
 
+    /// What a loop's results need to get their history back: each slot's value before the
+    /// loop, and the leaves the loop updates (a history through those cannot be restored).
+    struct LoopHistory {
+        var before: [TensorValue?]
+        var updatedLeaves: Set<Int>
+    }
+
+    private func loopHistory(_ slots: [StateSlot]) -> LoopHistory {
+        let before = slots.map { slot -> TensorValue? in
+            guard case .variable(let name) = slot, case .tensor(let tensor)? = environment.lookup(name)?.value else { return nil }
+            return tensor
+        }
+        return LoopHistory(before: before, updatedLeaves: Set(before.compactMap { $0?.leafKey }))
+    }
+
     /// After a loop or branch: the slots take the results, keeping their end-of-body metadata.
-    private func finishCarried(_ slots: [StateSlot], results: [ValueID], after construct: String, at location: SourceLocation) throws {
-        for (slot, id) in zip(slots, results) {
+    /// A loop result computed from leaves the loop does not update gets that history back (the
+    /// autodiff pass unrolls the loop to differentiate it; the eager tape holds every
+    /// iteration); inside the body, carried values keep none, and an `if` keeps none.
+    private func finishCarried(_ slots: [StateSlot], results: [ValueID], after construct: String,
+                               history: LoopHistory?, at location: SourceLocation) throws {
+        for (position, (slot, id)) in zip(slots, results).enumerated() {
             switch slot {
             case .variable(let name):
                 var value: TensorValue
                 if case .tensor(let tensor) = environment.lookup(name)!.value { value = tensor } else { value = TensorValue(id: id) }
+                let end = value
                 value = rebased(value, to: id)
                 if value.historyThroughControlFlow { value.blockedBy = (construct, location) }
+                if let history, let leaves = restoredLeaves(end: end, before: history.before[position],
+                                                              updatedLeaves: history.updatedLeaves, loop: location) {
+                    value.leaves = leaves
+                    value.historyThroughControlFlow = false
+                    value.blockedBy = nil
+                }
                 environment.assign(name, .tensor(value))
             case .grad(let key):
                 gradSlots[key] = id

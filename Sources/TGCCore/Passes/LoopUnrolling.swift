@@ -1,0 +1,60 @@
+import TGCBase
+
+/// Full unrolling of a loop op into its block: the autodiff pass differentiates through a loop
+/// (a loss accumulated over iterations) by unrolling it, since trip counts are static.
+///
+///     %r = for %i in 0..<2 carrying (%a = %x) {      %c0 = constant 0 : i64
+///         %b = mul %a, %w                     ==>    %b0 = mul %x, %w
+///         yield %b                                   %c1 = constant 1 : i64
+///     }                                              %b1 = mul %b0, %w      (uses of %r use %b1)
+enum LoopUnrolling {
+    /// The most ops an unrolled loop may add to its block.
+    static let maximumOps = 100_000
+
+    /// Replaces `loop` (an op of `block`) by its iterations, in order; effects inside it run in
+    /// the same order as the loop ran them. Throws when the copy would exceed `maximumOps`.
+    static func unroll(_ loop: Op, in block: Block, _ module: Module) throws {
+        precondition(loop.kind == .forLoop)
+        let body = loop.regions[0]
+        let (lower, upper) = (loop.attributes.lower ?? 0, loop.attributes.upper ?? 0)
+        let iterations = max(0, upper - lower)
+        var bodySize = 0
+        body.walk { _ in bodySize += 1 }
+        guard iterations * bodySize <= maximumOps else {
+            throw Diagnostic("cannot differentiate through this loop: unrolling its \(iterations) iterations for the gradient would make more than \(maximumOps) ops; compute the loss inside the loop", at: loop.location)
+        }
+        var ops: [Op] = []
+        var carried = loop.operands
+        for index in lower..<max(lower, upper) {
+            var attrs = Attributes()
+            attrs.value = Double(index)
+            attrs.shape = []
+            attrs.dtype = .int64
+            let counter = module.makeOp(.constant, [], resultTypes: [.scalar(.int64)], attributes: attrs, at: loop.location)
+            ops.append(counter)
+            var mapping = Dictionary(uniqueKeysWithValues: zip(body.arguments, [counter.result] + carried))
+            for op in body.ops where op.kind != .yield {
+                ops.append(copy(op, &mapping, module))
+            }
+            carried = body.yielded.map { mapping[$0] ?? $0 }
+        }
+        let position = block.ops.firstIndex { $0 === loop }!
+        block.ops.replaceSubrange(position...position, with: ops)
+        module.replaceAllUses(Dictionary(uniqueKeysWithValues: zip(loop.results, carried)))
+    }
+
+    /// A copy of `op` and its regions reading `mapping`'s values; values defined outside the
+    /// copied ops stay as they are.
+    private static func copy(_ op: Op, _ mapping: inout [Value: Value], _ module: Module) -> Op {
+        let regions = op.regions.map { region -> Block in
+            let copyBlock = Block(arguments: region.arguments.map { module.makeValue($0.type) })
+            for (old, new) in zip(region.arguments, copyBlock.arguments) { mapping[old] = new }
+            copyBlock.ops = region.ops.map { copy($0, &mapping, module) }
+            return copyBlock
+        }
+        let result = module.makeOp(op.kind, op.operands.map { mapping[$0] ?? $0 }, resultTypes: op.results.map(\.type),
+                                   attributes: op.attributes, regions: regions, at: op.location)
+        for (old, new) in zip(op.results, result.results) { mapping[old] = new }
+        return result
+    }
+}
