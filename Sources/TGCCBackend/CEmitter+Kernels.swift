@@ -20,8 +20,10 @@ extension CProgramEmitter {
         let schedule = KernelSchedule(kernel)
         for line in kernelComment(function, op, kernel, schedule) { functions.line(line) }
         functions.open("static void \(function)(\(buffers.parameters))")
-        if let chunks = schedule.chunks {
-            emitChunked(kernel, schedule, chunks, buffers.renderer)
+        if let interchange = schedule.interchange {
+            emitInterchanged(kernel, schedule, interchange, buffers.renderer)
+        } else if !schedule.chunks.isEmpty {
+            emitChunked(kernel, schedule, buffers.renderer)
         } else {
             emitLoops(kernel, schedule, buffers.renderer)
         }
@@ -197,14 +199,21 @@ extension CProgramEmitter {
         }
     }
 
-    /// A full reduction in fixed chunks of its outermost loop: each chunk folds into its own
-    /// partial result (threads take chunks), then the partials are folded in chunk order. The
-    /// chunks do not depend on the thread count, so neither does the result.
-    private mutating func emitChunked(_ kernel: LoopKernel, _ schedule: KernelSchedule,
-                                      _ chunks: (count: Int, length: Int), _ renderer: CFamilyRenderer) {
+    /// A kernel of one output element whose large nests run in fixed chunks of their outermost
+    /// loop: each chunk folds into its own partial result (threads take chunks in turn, so a
+    /// short last chunk does not unbalance them), then the partials are folded in chunk order.
+    /// The chunks do not depend on the thread count, so neither does the result. Other nests
+    /// and the statements run as they are, in order.
+    private mutating func emitChunked(_ kernel: LoopKernel, _ schedule: KernelSchedule, _ renderer: CFamilyRenderer) {
+        var nestIndex = -1
         for step in kernel.steps {
             guard case .nest(let nest) = step else {
                 if case .statement(let statement) = step { functions.line(renderer.render(statement)) }
+                continue
+            }
+            nestIndex += 1
+            guard let chunks = schedule.chunks[nestIndex] else {
+                emitNest(nest, simd: schedule.simdNests.contains(nestIndex), renderer, firstLoop: nil)
                 continue
             }
             let extent = nest.extents[0]
@@ -212,11 +221,11 @@ extension CProgramEmitter {
             for accumulator in nest.accumulators {
                 functions.line("\(accumulator.type.cName) \(accumulator.name)_part[\(chunks.count)];")
             }
-            functions.line("#pragma omp parallel for")
+            functions.line("#pragma omp parallel for schedule(static, 1)")
             functions.open("for (int64_t chunk = 0; chunk < \(chunks.count); chunk++)")
             functions.line("const int64_t chunkStart = chunk * \(chunks.length);")
             functions.line("const int64_t chunkEnd = chunkStart + \(chunks.length) < \(extent) ? chunkStart + \(chunks.length) : \(extent);")
-            emitNest(nest, simd: schedule.simdNests.contains(0), renderer, firstLoop: ("chunkStart", "chunkEnd"))
+            emitNest(nest, simd: schedule.simdNests.contains(nestIndex), renderer, firstLoop: ("chunkStart", "chunkEnd"))
             for accumulator in nest.accumulators {
                 functions.line("\(accumulator.name)_part[chunk] = \(accumulator.name);")
             }
@@ -245,9 +254,13 @@ extension CProgramEmitter {
         let members = Self.members(op)
         var how: [String] = []
         if schedule.parallel { how.append("OpenMP threads share the outer loop") }
-        if schedule.chunks != nil { how.append("threads fold fixed chunks") }
+        if !schedule.chunks.isEmpty { how.append("threads fold fixed chunks") }
         let reductions = kernel.nests.count
-        if reductions > 0 { how.append("\(reductions) reduction loop\(reductions == 1 ? "" : "s") inside") }
+        if schedule.interchange != nil {
+            how.append("its reduction loop runs outside the innermost loop")
+        } else if reductions > 0 {
+            how.append("\(reductions) reduction loop\(reductions == 1 ? "" : "s") inside")
+        }
         var lines = ["/* \(function): one loop nest over \(op.result.type)" + (how.isEmpty ? "" : " (" + how.joined(separator: "; ") + ")")]
         lines += sourceLines(of: members)
         lines[lines.count - 1] += " */"

@@ -1,9 +1,10 @@
 import TGCCore
 
 /// How a kernel's loops run on a multicore CPU with vector units: which loop is shared among
-/// OpenMP threads, which loops carry `omp simd`, and whether a full reduction is split into
-/// chunks. Decided from the kernel's work alone, so tiny kernels (a training loop on 100
-/// elements) never open a parallel region.
+/// OpenMP threads, which loops carry `omp simd`, whether a full reduction is split into
+/// chunks and whether a reduction over leading axes runs interchanged. Decided from the
+/// kernel's work alone, so tiny kernels (a training loop on 100 elements) never open a
+/// parallel region.
 struct KernelSchedule {
     /// Kernels with fewer scalar iterations than this run on one thread: a parallel region
     /// costs a few microseconds, about what 32K simple iterations take.
@@ -24,11 +25,21 @@ struct KernelSchedule {
     var simdInnermost = false
     /// Nests (by index in `kernel.nests`) whose innermost loop is an `omp simd` reduction.
     var simdNests: Set<Int> = []
-    /// A kernel of one output element whose single nest is split into fixed chunks of its
-    /// outermost loop, reduced in parallel and combined in order.
-    var chunks: (count: Int, length: Int)?
+    /// In a kernel of one output element, the nests (by index in `kernel.nests`) split into
+    /// fixed chunks of their outermost loop, reduced in parallel and combined in order.
+    var chunks: [Int: (count: Int, length: Int)] = [:]
+    /// The nest runs outside the innermost parallel loop (InterchangedNests.swift); `parallel`
+    /// then shares the outer parallel loops and the blocks of the innermost one.
+    var interchange: InterchangedNest?
 
     init(_ kernel: LoopKernel) {
+        if let interchange = InterchangedNest(kernel) {
+            self.interchange = interchange
+            let outerPoints = kernel.parallelExtents.dropLast().reduce(1, *)
+            parallel = kernel.work >= Self.parallelWork && outerPoints * interchange.blocks >= 2
+            collapse = kernel.parallelExtents.count
+            return
+        }
         let nests = kernel.nests
         for (index, nest) in nests.enumerated() where nest.isReorderable && (nest.extents.last ?? 0) >= Self.reorderableExtent {
             simdNests.insert(index)
@@ -42,12 +53,13 @@ struct KernelSchedule {
            kernel.innermostParallelLoopIsContiguous {
             simdInnermost = true
         }
-        if kernel.parallelExtents.isEmpty, nests.count == 1, let nest = nests.first, nest.isChunkable,
-           nest.work >= Self.parallelWork, let outer = nest.extents.first {
+        guard kernel.parallelExtents.isEmpty else { return }
+        for (index, nest) in nests.enumerated() where nest.isChunkable && nest.work >= Self.parallelWork {
+            guard let outer = nest.extents.first else { continue }
             let inner = nest.work / outer
             let length = max(1, Self.chunkWork / max(inner, 1))
             let count = (outer + length - 1) / length
-            if count >= 2 { chunks = (count, length) }
+            if count >= 2 { chunks[index] = (count, length) }
         }
     }
 }

@@ -83,10 +83,11 @@ extension RowNest {
     }
 
     /// The kernel of `op` when it may join a row nest: a loop nest with an outer parallel
-    /// loop of at least `minimumRows`.
+    /// loop of at least `minimumRows`, not one whose nest runs interchanged.
     private static func rowKernel(_ op: Op, plan: BufferPlan) -> LoopKernel? {
         guard op.results.count == 1, case .kernel(let kernel) = plan.lowering(of: op),
-              let rows = kernel.parallelExtents.first, rows >= minimumRows else { return nil }
+              let rows = kernel.parallelExtents.first, rows >= minimumRows,
+              InterchangedNest(kernel) == nil else { return nil }
         if case .transposed = plan.storage[op.result] { return nil }
         return kernel
     }

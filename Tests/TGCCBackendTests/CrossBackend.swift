@@ -114,6 +114,32 @@ enum CrossBackend {
         return printed
     }
 
+    /// The same binary on one and on two threads prints the same text and saves the same bytes
+    /// (`files` files).
+    static func expectThreadIndependence(_ module: Module, name: String, files: Int,
+                                         sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
+        let directory = try makeDirectory(name)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let binary = try #require(try compile(module, name: name, in: directory, configurations: [("O3", [])]).first)
+        var outputs: [(String, [String: Data])] = []
+        for threads in [1, 2] {
+            let folder = directory.appendingPathComponent("threads\(threads)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let run = try execute(binary, ["--threads", String(threads), "--out", folder.path])
+            #expect(run.status == 0, "\(run.stderr)", sourceLocation: sourceLocation)
+            var saved: [String: Data] = [:]
+            for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) {
+                saved[file] = try Data(contentsOf: folder.appendingPathComponent(file))
+            }
+            outputs.append((run.stdout, saved))
+        }
+        #expect(outputs[0].0 == outputs[1].0, sourceLocation: sourceLocation)
+        #expect(outputs[0].1.count == files, sourceLocation: sourceLocation)
+        for (file, data) in outputs[0].1 {
+            #expect(outputs[1].1[file] == data, "\(file) differs between --threads 1 and --threads 2", sourceLocation: sourceLocation)
+        }
+    }
+
     /// How close float32 elements must be: within `relative` of the interpreter's value or
     /// within `absolute`.
     struct Tolerance {

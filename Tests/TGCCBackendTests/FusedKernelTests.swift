@@ -192,28 +192,8 @@ struct FusedKernelTests {
         save(matmul(p, q), "matmul.npy")
         save(matmul(p.T, p), "matmul_transposed.npy")
         """
-        let module = try CrossBackend.module(source: source, name: "threads")
-        let directory = try CrossBackend.makeDirectory("threads")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let binary = try #require(try CrossBackend.compile(module, name: "threads", in: directory,
-                                                            configurations: [("O3", [])]).first)
-        var outputs: [(String, [String: Data])] = []
-        for threads in [1, 2] {
-            let folder = directory.appendingPathComponent("threads\(threads)")
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            let run = try CrossBackend.execute(binary, ["--threads", String(threads), "--out", folder.path])
-            #expect(run.status == 0, "\(run.stderr)")
-            var files: [String: Data] = [:]
-            for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) {
-                files[name] = try Data(contentsOf: folder.appendingPathComponent(name))
-            }
-            outputs.append((run.stdout, files))
-        }
-        #expect(outputs[0].0 == outputs[1].0)
-        #expect(outputs[0].1.count == 9)
-        for (name, data) in outputs[0].1 {
-            #expect(outputs[1].1[name] == data, "\(name) differs between --threads 1 and --threads 2")
-        }
+        try CrossBackend.expectThreadIndependence(try CrossBackend.module(source: source, name: "threads"),
+                                                  name: "threads", files: 9)
     }
 }
 

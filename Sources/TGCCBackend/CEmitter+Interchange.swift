@@ -1,0 +1,64 @@
+import TGCCore
+
+/// Interchanged nests (InterchangedNests.swift): the blocks of the innermost parallel loop,
+/// each with one stack array per accumulator, the reduction loops around a `simd` loop over
+/// the block's lanes, then the kernel's statements lane by lane.
+///
+///     for (int64_t blk = 0; blk < 4; blk++) {
+///         const int64_t lo = blk * 64;
+///         const int64_t hi = lo + 64;
+///         double acc0[64];
+///         for (i0 = lo; i0 < hi; i0++) acc0[i0 - lo] = 0.0;
+///         for (r0 = 0; r0 < 128; r0++) for (i0 = lo; i0 < hi; i0++) acc0[i0 - lo] += (double)v3[r0 * 256 + i0];
+///         for (i0 = lo; i0 < hi; i0++) v4[i0] = (float)acc0[i0 - lo];
+///     }
+extension CProgramEmitter {
+    mutating func emitInterchanged(_ kernel: LoopKernel, _ schedule: KernelSchedule,
+                                   _ interchange: InterchangedNest, _ renderer: CFamilyRenderer) {
+        guard case .nest(let nest) = kernel.steps.first else { return }
+        let outer = kernel.parallelExtents.dropLast()
+        let lane = LoopVariable.parallel(outer.count).name
+        let (lanes, length) = (interchange.lanes, interchange.length)
+        if schedule.parallel {
+            functions.line("#pragma omp parallel for" + (outer.isEmpty ? "" : " collapse(\(outer.count + 1))"))
+        }
+        for (axis, extent) in outer.enumerated() {
+            let index = LoopVariable.parallel(axis).name
+            functions.open("for (int64_t \(index) = 0; \(index) < \(extent); \(index)++)")
+        }
+        functions.open("for (int64_t blk = 0; blk < \(interchange.blocks); blk++)")
+        functions.line("const int64_t lo = blk * \(length);")
+        functions.line("const int64_t hi = " + (lanes % length == 0 ? "lo + \(length);" : "lo + \(length) < \(lanes) ? lo + \(length) : \(lanes);"))
+        var names: [String: String] = [:]
+        for accumulator in nest.accumulators {
+            names[accumulator.name] = "\(accumulator.name)[\(lane) - lo]"
+            functions.line("\(accumulator.type.cName) \(accumulator.name)[\(length)];")
+        }
+        openLanes(lane)
+        for accumulator in nest.accumulators {
+            functions.line("\(names[accumulator.name]!) = \(renderer.render(accumulator.initial));")
+        }
+        functions.close()
+        for (axis, extent) in nest.extents.enumerated() {
+            let index = LoopVariable.reduction(axis).name
+            functions.open("for (int64_t \(index) = 0; \(index) < \(extent); \(index)++)")
+        }
+        openLanes(lane)
+        for statement in nest.body { functions.line(renderer.render(statement.renamingLocals(names))) }
+        functions.close()
+        for _ in nest.extents { functions.close() }
+        openLanes(lane)
+        for case .statement(let statement) in kernel.steps.dropFirst() {
+            functions.line(renderer.render(statement.renamingLocals(names)))
+        }
+        functions.close()
+        functions.close()
+        for _ in outer { functions.close() }
+    }
+
+    /// `for` over the lanes of the current block, vectorized: the lanes are independent.
+    private mutating func openLanes(_ lane: String) {
+        functions.line("#pragma omp simd")
+        functions.open("for (int64_t \(lane) = lo; \(lane) < hi; \(lane)++)")
+    }
+}

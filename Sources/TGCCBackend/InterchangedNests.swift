@@ -1,0 +1,90 @@
+import TGCCore
+
+/// A reduction over leading axes whose kept inner axis is contiguous (a column sum of a
+/// `[rows, n]` matrix) runs with its reduction loops OUTSIDE the innermost parallel loop, so
+/// the innermost loop walks memory with stride 1 and vectorizes:
+///
+///     for i0 (parallel) {                     for blk (parallel) {    // blocks of i0
+///         acc = 0                                 acc[i0 - lo] = 0        for i0 in the block
+///         for r0 { acc += x[r0 * n + i0] }  ==>   for r0 { for i0 in the block (simd) {
+///         out[i0] = acc                               acc[i0 - lo] += x[r0 * n + i0] } }
+///     }                                           out[i0] = acc[i0 - lo]  for i0 in the block
+///                                             }
+///
+/// Each accumulator is folded from the same elements in the same order as before (the lanes
+/// of one block are separate accumulators, never combined), so results are the same bits as
+/// the plain nest and the interpreter, on any number of threads.
+///
+/// Legal for any kernel whose steps are one reduction nest and then statements: the points
+/// of a kernel's parallel loops are independent, and the memory plan lets a result share an
+/// operand's memory only when it reads that operand at its own position, which each point
+/// still does before it stores.
+///
+/// Limitations: only kernels of exactly that shape (no statements before the nest, one
+/// nest); only when every load that moves with the innermost parallel variable moves by 1
+/// (so a row reduction keeps its plain form) and some load moves with both it and the
+/// innermost reduction variable.
+struct InterchangedNest {
+    /// Lanes (elements of the innermost parallel loop) per block: the accumulators of one
+    /// block are a stack array of this many.
+    static let blockLength = 64
+    /// Fewer lanes than this are not worth the arrays.
+    static let minimumLanes = 8
+
+    /// The extent of the innermost parallel loop.
+    var lanes: Int
+    /// Lanes per block (the last block may be shorter) and the number of blocks.
+    var length: Int
+    var blocks: Int
+
+    /// The interchanged schedule of `kernel`'s nest, or nil when the kernel does not qualify.
+    init?(_ kernel: LoopKernel) {
+        guard let lanes = kernel.parallelExtents.last, lanes >= Self.minimumLanes,
+              case .nest(let nest)? = kernel.steps.first, kernel.nests.count == 1,
+              !nest.extents.isEmpty else { return nil }
+        let lane = LoopVariable.parallel(kernel.parallelExtents.count - 1)
+        let inner = LoopVariable.reduction(nest.extents.count - 1)
+        var stored: Set<Value> = []
+        for case .store(let value, _, _) in kernel.allStatements { stored.insert(value) }
+        var columnRead = false
+        var qualifies = true
+        for statement in nest.body {
+            statement.value.visit(indices: { value, index in
+                guard let value else { return }
+                let (laneStride, innerStride) = (index.stride(of: lane), index.stride(of: inner))
+                if stored.contains(value) || (laneStride != 0 && laneStride != 1) { qualifies = false }
+                if laneStride == 1, innerStride != 0 { columnRead = true }
+            })
+        }
+        guard qualifies, columnRead else { return nil }
+        self.lanes = lanes
+        self.length = min(lanes, Self.blockLength)
+        self.blocks = (lanes + length - 1) / length
+    }
+}
+
+extension KernelStatement {
+    /// The statement with the locals named in `names` renamed (read and assigned).
+    func renamingLocals(_ names: [String: String]) -> KernelStatement {
+        switch self {
+        case .declare(let name, let type, let value): .declare(name, type, value.renamingLocals(names))
+        case .assign(let name, let value): .assign(names[name] ?? name, value.renamingLocals(names))
+        case .store(let buffer, let index, let value): .store(buffer, index, value.renamingLocals(names))
+        }
+    }
+}
+
+extension ScalarExpr {
+    /// The expression with the locals named in `names` renamed.
+    func renamingLocals(_ names: [String: String]) -> ScalarExpr {
+        switch self {
+        case .local(let name): .local(names[name] ?? name)
+        case .load, .offset, .loopIndex, .floatLiteral, .doubleLiteral, .intLiteral: self
+        case .prefix(let symbol, let x): .prefix(symbol, x.renamingLocals(names))
+        case .infix(let symbol, let a, let b): .infix(symbol, a.renamingLocals(names), b.renamingLocals(names))
+        case .call(let name, let arguments): .call(name, arguments.map { $0.renamingLocals(names) })
+        case .cast(let type, let x): .cast(type, x.renamingLocals(names))
+        case .ternary(let c, let a, let b): .ternary(c.renamingLocals(names), a.renamingLocals(names), b.renamingLocals(names))
+        }
+    }
+}
