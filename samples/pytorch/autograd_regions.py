@@ -38,3 +38,10 @@ q = p * 3
 if p.sum() < 1:
     q = q * 2
 print(q, q.requires_grad)
+v2 = torch.tensor([1.0, 2.0], requires_grad=True)
+total = torch.tensor(0.0)
+for t in range(0, 3):
+    total = total + (v2 * v2 * t).sum()
+print(total)
+total.backward()
+print(v2.grad)
