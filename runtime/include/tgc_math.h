@@ -14,9 +14,12 @@
    computes the same result. NaN gives NaN, x > 88.72 gives inf, x < -103.97 gives 0. */
 static inline float tgc_expf(float x) {
     float xc = x < -103.972076f ? -103.972076f : x;
-    xc = xc > 88.7228394f ? 88.7228394f : xc;
-    xc = x != x ? 0.0f : xc;   /* NaN takes the in-range path; the result is replaced below */
-    float k = rintf(xc * 1.44269502f);
+    xc = xc > 88.7228394f ? 88.7228394f : xc;   /* NaN stays NaN and propagates to y */
+    /* k = x log2(e) rounded to an integer, in the low bits of kf (1.5 * 2^23 fixes the
+       exponent, so the add rounds to an integer); k's integer value is read from those bits,
+       which never converts a NaN to an int. */
+    float kf = fmaf(xc, 1.44269502f, 12582912.0f);
+    float k = kf - 12582912.0f;
     float r = fmaf(k, -0.693359375f, xc);
     r = fmaf(k, 2.12194440e-4f, r);
     float p = 1.9875691500e-4f;
@@ -27,8 +30,10 @@ static inline float tgc_expf(float x) {
     p = fmaf(p, r, 5.0000001201e-1f);
     float r2 = r * r;
     float y = fmaf(p, r2, r) + 1.0f;
-    int32_t ki = (int32_t)k;
-    int32_t k1 = ki / 2, k2 = ki - ki / 2;
+    uint32_t kbits;
+    memcpy(&kbits, &kf, sizeof kbits);
+    int32_t ki = (int32_t)(kbits - 0x4B400000u);
+    int32_t k1 = ki >> 1, k2 = ki - k1;   /* each within the normal range: -75 ... 64 */
     uint32_t b1 = (uint32_t)(k1 + 127) << 23, b2 = (uint32_t)(k2 + 127) << 23;
     float s1, s2;
     memcpy(&s1, &b1, sizeof s1);
@@ -37,7 +42,7 @@ static inline float tgc_expf(float x) {
     y = y * s2;
     y = x > 88.7228394f ? INFINITY : y;
     y = x < -103.972076f ? 0.0f : y;
-    return x != x ? x : y;
+    return y;
 }
 
 #endif /* TGC_MATH_H */
