@@ -185,6 +185,28 @@ import TGCBase
         #expect(lines == ["tensor([136.6875])"])
     }
 
+    @Test func autodiffGivesABranchAnAdjointBranch() throws {
+        for (threshold, expected) in [(0.0, "tensor([3.])"), (5.0, "tensor([1.])")] {
+            let b = GraphBuilder()
+            let x = try constant(b, 1.5, [1])
+            // if x > threshold { x * x } else { x }: the derivative is 2x = 3 or 1.
+            let condition = try b.reshape(try b.apply1(.greater, [x, try constant(b, threshold, [1])], at: at), to: [], at: at)
+            let result = try b.branch(condition, carrying: [x], at: at,
+                                      then: { carried in [try b.apply1(.mul, [carried[0], carried[0]], at: self.at)] },
+                                      else: { carried in carried })
+            let g = try b.gradient(of: try b.reshape(result[0], to: [], at: at), seed: nil, wrt: [x], at: at)
+            try printOp(b, g)
+            let ir = try run("autodiff", b)
+            #expect(!ir.contains("gradient"))
+            #expect(ir.components(separatedBy: " if ").count == 3, "the forward if and its adjoint")
+            let context = RunContext()
+            var lines: [String] = []
+            context.writeLine = { lines.append($0) }
+            try ModuleRunner.run(b.module, context: context)
+            #expect(lines == [expected])
+        }
+    }
+
     @Test func autodiffLeavesLoopsOffTheGradientPathAlone() throws {
         let b = GraphBuilder()
         let x = try random(b, [2])

@@ -38,6 +38,8 @@ q = p * 3
 if p.sum() < 1:
     q = q * 2
 print(q, q.requires_grad)
+q.sum().backward()
+print(p.grad)
 v2 = torch.tensor([1.0, 2.0], requires_grad=True)
 total = torch.tensor(0.0)
 for t in range(0, 3):

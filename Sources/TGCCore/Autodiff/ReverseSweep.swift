@@ -1,27 +1,42 @@
 import TGCBase
 
 /// Reverse-mode differentiation over a list of entries in program order, shared by the IR
-/// autodiff pass and eager mode's tape: find the ops between `wrt` and `output`, then walk them
-/// backwards, calling each op's VJP rule through the Builder and summing cotangents.
+/// autodiff pass and eager mode's tape: find the ops between `wrt` and the outputs, then walk
+/// them backwards, calling each op's VJP rule through the Builder and summing cotangents.
 public enum ReverseSweep {
+    /// The VJP of a branch entry (an `if` op of the IR), given by the autodiff pass, which owns
+    /// the op's regions: the entry's index, the cotangents of its results, and which operands
+    /// want one.
+    public typealias BranchRule = (_ entry: Int, _ incoming: [ValueID?], _ wants: [Bool]) throws -> [ValueID?]
+
+    /// The gradients of `output` (scalar, or weighted by `seed`) with respect to `wrt`.
     public static func gradients(of output: ValueID, seed: ValueID?, wrt: [ValueID],
-                                 entries: [TapeEntry], builder b: Builder,
+                                 entries: [TapeEntry], builder b: Builder, branchRule: BranchRule? = nil,
                                  at location: SourceLocation) throws -> [ValueID] {
         let outputType = b.type(of: output)
         guard outputType.dtype == .float32 else {
             throw Diagnostic("cannot differentiate a \(outputType.dtype) value; gradients need float32", at: location)
         }
+        let seedValue = try seed ?? b.full(outputType.shape, 1, .float32, at: location)
+        return try gradients(seeding: [(output, seedValue)], wrt: wrt, entries: entries, builder: b,
+                             branchRule: branchRule, at: location)
+    }
+
+    /// The sum of the vector-Jacobian products of several outputs, each weighted by its seed.
+    public static func gradients(seeding outputs: [(value: ValueID, seed: ValueID)], wrt: [ValueID],
+                                 entries: [TapeEntry], builder b: Builder, branchRule: BranchRule? = nil,
+                                 at location: SourceLocation) throws -> [ValueID] {
         let wrtSet = Set(wrt)
         var producer: [ValueID: Int] = [:]
         for (index, entry) in entries.enumerated() {
             for result in entry.results { producer[result] = index }
         }
-        // Entries the output depends on. A wrt value computed from another one passes its
+        // Entries the outputs depend on. A wrt value computed from another one passes its
         // gradient on, as in PyTorch's autograd.grad (the total derivative); history behind an
-        // op without a derivative cannot matter, except that a loop or conditional on the way
-        // must be found to be reported.
+        // op without a derivative cannot matter, except that a loop or branch on the way must
+        // be found.
         var needed = Set<Int>()
-        var stack = [output]
+        var stack = outputs.map(\.value)
         var seen = Set<ValueID>()
         while let value = stack.popLast() {
             guard seen.insert(value).inserted, let index = producer[value] else { continue }
@@ -38,29 +53,37 @@ public enum ReverseSweep {
             slice.append(index)
             active.formUnion(entries[index].results)
         }
-
-        if let blocking = slice.first(where: { entries[$0].kind == .forLoop || entries[$0].kind == .ifElse }) {
+        if let blocking = slice.first(where: {
+            entries[$0].kind == .forLoop || (entries[$0].kind == .ifElse && branchRule == nil)
+        }) {
             throw ControlFlowOnGradientPath(entry: blocking)
         }
 
         var cotangent: [ValueID: ValueID] = [:]
-        cotangent[output] = try seed ?? b.full(outputType.shape, 1, .float32, at: location)
+        func accumulate(_ value: ValueID, _ contribution: ValueID, at location: SourceLocation) throws {
+            if let existing = cotangent[value] {
+                cotangent[value] = try b.apply1(.add, [existing, contribution], at: location)
+            } else {
+                cotangent[value] = contribution
+            }
+        }
+        for (value, seed) in outputs { try accumulate(value, seed, at: location) }
         for index in slice.reversed() {
             let entry = entries[index]
             let incoming = entry.results.map { cotangent[$0] }
             guard incoming.contains(where: { $0 != nil }) else { continue }
-            guard let rule = VJPRules.rule(for: entry.kind) else {
+            let wants = entry.operands.map { active.contains($0) && b.type(of: $0).dtype == .float32 }
+            let outgoing: [ValueID?]
+            if let rule = VJPRules.rule(for: entry.kind) {
+                outgoing = try rule(b, entry.operands, entry.results, entry.attributes, incoming, wants, entry.location)
+            } else if entry.kind == .ifElse, let branchRule {
+                outgoing = try branchRule(index, incoming, wants)
+            } else {
                 continue   // not differentiable (comparisons, argmax, casts to integers): no gradient flows
             }
-            let wants = entry.operands.map { active.contains($0) && b.type(of: $0).dtype == .float32 }
-            let outgoing = try rule(b, entry.operands, entry.results, entry.attributes, incoming, wants, entry.location)
             for (operand, contribution) in zip(entry.operands, outgoing) {
                 guard let contribution, active.contains(operand) else { continue }
-                if let existing = cotangent[operand] {
-                    cotangent[operand] = try b.apply1(.add, [existing, contribution], at: entry.location)
-                } else {
-                    cotangent[operand] = contribution
-                }
+                try accumulate(operand, contribution, at: entry.location)
             }
         }
         return try wrt.map { value in
@@ -70,9 +93,10 @@ public enum ReverseSweep {
     }
 }
 
-/// A loop or conditional op lies between the wrt values and the output (only IR has them: an
-/// eager tape holds the ops each iteration ran). Thrown before any adjoint op is built, so the
-/// caller can unroll the loop and sweep again; `entry` indexes the entries given.
+/// A loop (or, without a branch rule, an `if`) lies between the wrt values and the outputs
+/// (only IR has them: an eager tape holds the ops each iteration ran). Thrown before any
+/// adjoint op is built, so the caller can unroll the loop and sweep again; `entry` indexes the
+/// entries given.
 public struct ControlFlowOnGradientPath: Error {
     public let entry: Int
 }

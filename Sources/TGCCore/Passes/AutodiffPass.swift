@@ -9,8 +9,8 @@ import TGCBase
 ///
 /// A gradient op inside a loop body or a branch differentiates through the ops of the enclosing
 /// blocks that precede its region too (a loss built partly before an `if`). A loop of the
-/// gradient's own block on the way is unrolled first (LoopUnrolling.swift); any other loop or
-/// conditional on the way is reported as an error at that op.
+/// gradient's own block on the way is unrolled first (LoopUnrolling.swift), an `if` gets an
+/// adjoint `if` (BranchDifferentiation.swift); a loop in an enclosing block is an error.
 let autodiffPass = Pass(name: "autodiff", summary: "expand gradient ops into adjoint ops") { module in
     try expandGradients(in: module.body, after: [], module)
 }
@@ -22,7 +22,8 @@ private func expandGradients(in block: Block, after outer: [Op], _ module: Modul
         let op = block.ops[index]
         let builder = GraphBuilder(module: module, insertingInto: block, at: index)
         // A loop or branch depends on the values its regions read from outside too.
-        let entries = (outer + block.ops[..<index]).map { earlier in
+        let sources = outer + block.ops[..<index]
+        let entries = sources.map { earlier in
             TapeEntry(kind: earlier.kind, operands: (earlier.operands + capturedValues(earlier)).map(builder.id),
                       results: earlier.results.map(builder.id), attributes: earlier.attributes,
                       location: earlier.location)
@@ -33,15 +34,19 @@ private func expandGradients(in block: Block, after outer: [Op], _ module: Modul
         let wrt = op.operands.dropFirst(hasSeed ? 2 : 1).map(builder.id)
         let gradients: [ValueID]
         do {
-            gradients = try ReverseSweep.gradients(of: output, seed: seed, wrt: Array(wrt), entries: entries,
-                                                   builder: builder, at: op.location)
+            gradients = try ReverseSweep.gradients(
+                of: output, seed: seed, wrt: Array(wrt), entries: entries, builder: builder,
+                branchRule: { entry, incoming, wants in
+                    try BranchDifferentiation.adjoint(of: sources[entry], operands: entries[entry].operands,
+                                                      incoming: incoming, wants: wants, builder: builder)
+                },
+                at: op.location)
         } catch let blocked as ControlFlowOnGradientPath {
-            let culprit = blocked.entry < outer.count ? outer[blocked.entry] : block.ops[blocked.entry - outer.count]
-            guard culprit.kind == .forLoop, blocked.entry >= outer.count else {
-                let what = culprit.kind == .forLoop ? "a loop outside this block" : "an 'if' on a tensor"
-                throw Diagnostic("cannot differentiate through \(what); compute the loss inside it", at: culprit.location)
+            let loop = sources[blocked.entry]
+            guard blocked.entry >= outer.count else {
+                throw Diagnostic("cannot differentiate through a loop that encloses neither this gradient nor its block; compute the loss inside it", at: loop.location)
             }
-            try LoopUnrolling.unroll(culprit, in: block, module)
+            try LoopUnrolling.unroll(loop, in: block, module)
             continue
         }
         block.ops.removeAll { $0 === op }

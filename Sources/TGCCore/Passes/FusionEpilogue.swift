@@ -1,5 +1,6 @@
 /// Matmul epilogues (the last step of fusion): a float32 matmul whose only user is an
-/// elementwise kernel of the product's shape that reads the product element by element — a
+/// elementwise kernel with a result of the product's type (shape and float32: the product is
+/// stored in that result before the epilogue runs) that reads the product element by element — a
 /// fusion group or a lone elementwise op, as in `relu(matmul(x, w) + b)` — joins that kernel.
 /// The backends run the matrix product and apply the rest to each block of the product as soon
 /// as it is final, while it is still in cache, instead of storing it and sweeping it again.
@@ -46,7 +47,7 @@ struct MatmulEpilogueFusion {
             let product = matmul.result
             guard let readers = users[product], let user = readers.first, readers.allSatisfy({ $0 === user }),
                   block.ops.contains(where: { $0 === user }), user.results.count == 1,
-                  user.result.type.shape == product.type.shape,
+                  user.result.type == product.type,   // the product is stored in the result first
                   let members = epilogueMembers(user, product: product) else { continue }
             return (matmul, user, members)
         }

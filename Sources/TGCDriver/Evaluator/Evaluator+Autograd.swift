@@ -9,7 +9,7 @@ extension Evaluator {
             if output.historyThroughControlFlow, let (construct, where_) = output.blockedBy {
                 let reason = construct == "loop"
                     ? "inside a loop, values carried from earlier iterations keep no history, and after it neither do values that depend on a leaf the loop updates"
-                    : "values assigned in an 'if' on a tensor keep no history"
+                    : "after it, values that depend on a leaf updated inside it keep no history"
                 throw Diagnostic("cannot differentiate through the \(construct) at \(where_.line):\(where_.column): \(reason); compute the loss and call backward() inside it", at: location)
             }
             if let (op, where_) = output.blockedBy {

@@ -65,19 +65,33 @@ extension Evaluator {
                 conditionID = try builder.apply1(.notEqual, [conditionID, try builder.scalar(0, type.dtype, at: location)], at: location)
             }
             let slots = try stateSlots(assignedIn: then + elseBody, at: location)
-            let initial = try slots.map { try currentTensor($0, entering: "if", at: location) }
+            let history = loopHistory(slots)
+            // A branch reads the values themselves (no block arguments), history included.
+            let initial = try slots.map { try currentTensor($0, entering: nil, at: location) }
+            var branchEnds: [[TensorValue]] = []
             func runBranch(_ statements: [Stmt]) -> ([ValueID]) throws -> [ValueID] {
                 { carried in
-                    for (slot, (value, id)) in zip(slots, zip(initial, carried)) { self.setSlot(slot, self.rebased(value, to: id)) }
+                    for (slot, value) in zip(slots, initial) { self.setSlot(slot, value) }
                     self.runtimeBranchDepth += 1
                     defer { self.runtimeBranchDepth -= 1 }
                     try self.executeBlock(statements)
-                    return try zip(slots, initial).map { slot, start in try self.slotValue(slot, like: start, at: location).id }
+                    let ends = try zip(slots, initial).map { slot, start in try self.slotValue(slot, like: start, at: location) }
+                    branchEnds.append(ends)
+                    return ends.map(\.id)
                 }
             }
             let results = try builder.branch(conditionID, carrying: initial.map(\.id), at: location,
                                              then: runBranch(then), else: runBranch(elseBody))
-            try finishCarried(slots, results: results, after: "if", history: nil, at: location)
+            // Eager mode ran one branch; compiled mode built both and keeps what either needs.
+            let merged = slots.indices.map { index in
+                branchEnds.dropLast().reduce(branchEnds.last![index]) { merged, ends in
+                    var value = merged
+                    value.leaves = ends[index].leaves.merging(merged.leaves) { _, kept in kept }
+                    return value
+                }
+            }
+            try finishCarried(slots, results: results, after: "if", ends: merged,
+                              history: LoopHistory(before: slots.map { _ in nil }, updatedLeaves: history.updatedLeaves), at: location)
         default:
             throw Diagnostic("the condition of 'if' must be a Bool or a tensor, not \(condition.kindName)", at: conditionExpr.location)
         }
@@ -108,13 +122,15 @@ extension Evaluator {
 
     /// The slot's value before control flow, as a tensor (numbers become 0-dim constants; a
     /// missing `.grad` starts as zeros).
-    private func currentTensor(_ slot: StateSlot, entering construct: String, at location: SourceLocation) throws -> TensorValue {
+    /// `construct` names the loop whose block arguments the value enters as (nil for a branch,
+    /// which reads the value itself).
+    private func currentTensor(_ slot: StateSlot, entering construct: String?, at location: SourceLocation) throws -> TensorValue {
         switch slot {
         case .variable(let name):
             let value = environment.lookup(name)!.value
             let tensor = try asTensor(value, at: location)
             var carried = tensor
-            if carried.leafKey == nil, carried.requiresGrad {
+            if let construct, carried.leafKey == nil, carried.requiresGrad {
                 // History cannot be carried into a loop or branch: the value enters as a
                 // constant that still requires grad (and prints so).
                 carried.leaves = [:]
@@ -156,15 +172,23 @@ extension Evaluator {
         return result
     }
 
-    /// The leaves a loop result depends on, from its value before the loop and at the end of
-    /// the body; nil when that history cannot be differentiated after the loop.
-    private func restoredLeaves(end: TensorValue, before: TensorValue?, updatedLeaves: Set<Int>,
-                                loop: SourceLocation) -> [Int: ValueID]? {
-        guard end.leafKey == nil, end.requiresGrad || before?.requiresGrad == true else { return nil }
-        // Cut by something else than this loop's own carried values (an inner if or loop).
-        if end.historyThroughControlFlow, end.blockedBy?.location != loop { return nil }
-        if let before, before.historyThroughControlFlow { return nil }
-        let leaves = (before?.leaves ?? [:]).merging(end.leaves) { first, _ in first }
+    /// The leaves a loop or branch result depends on: its end-of-body value's, and when that
+    /// was computed from the loop's carried values (cut at `construct`), those of every carried
+    /// non-leaf before the loop (over-approximated: which carried values it read is not
+    /// tracked; a carried leaf shows up in the end value's own leaves).
+    /// nil when that history cannot be differentiated after the construct.
+    private func restoredLeaves(end: TensorValue, before: [TensorValue?], updatedLeaves: Set<Int>,
+                                construct: SourceLocation) -> [Int: ValueID]? {
+        guard end.leafKey == nil else { return nil }
+        var leaves = end.leaves
+        if end.historyThroughControlFlow {
+            // Cut by something else than this construct's carried values (an inner loop).
+            guard end.blockedBy?.location == construct else { return nil }
+            for case let value? in before where value.leafKey == nil {
+                guard !value.historyThroughControlFlow else { return nil }
+                leaves.merge(value.leaves) { kept, _ in kept }
+            }
+        }
         guard !leaves.isEmpty, updatedLeaves.isDisjoint(with: leaves.keys) else { return nil }
         return leaves
     }
@@ -196,17 +220,23 @@ extension Evaluator {
     /// autodiff pass unrolls the loop to differentiate it; the eager tape holds every
     /// iteration); inside the body, carried values keep none, and an `if` keeps none.
     private func finishCarried(_ slots: [StateSlot], results: [ValueID], after construct: String,
-                               history: LoopHistory?, at location: SourceLocation) throws {
+                               ends: [TensorValue]? = nil, history: LoopHistory, at location: SourceLocation) throws {
         for (position, (slot, id)) in zip(slots, results).enumerated() {
             switch slot {
             case .variable(let name):
                 var value: TensorValue
-                if case .tensor(let tensor) = environment.lookup(name)!.value { value = tensor } else { value = TensorValue(id: id) }
+                if let ends {
+                    value = ends[position]
+                } else if case .tensor(let tensor) = environment.lookup(name)!.value {
+                    value = tensor
+                } else {
+                    value = TensorValue(id: id)
+                }
                 let end = value
                 value = rebased(value, to: id)
                 if value.historyThroughControlFlow { value.blockedBy = (construct, location) }
-                if let history, let leaves = restoredLeaves(end: end, before: history.before[position],
-                                                              updatedLeaves: history.updatedLeaves, loop: location) {
+                if let leaves = restoredLeaves(end: end, before: history.before, updatedLeaves: history.updatedLeaves,
+                                               construct: location) {
                     value.leaves = leaves
                     value.historyThroughControlFlow = false
                     value.blockedBy = nil
