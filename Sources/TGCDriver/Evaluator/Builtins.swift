@@ -274,10 +274,14 @@ extension Evaluator {
         let (start, end, step) = (numbers[0], numbers[1], numbers.count > 2 ? numbers[2] : 1)
         guard step != 0 else { throw Diagnostic("arange step must be nonzero", at: site.location) }
         let length = ((end - start) / step).rounded(.up)
+        guard (step > 0 && end >= start) || (step < 0 && end <= start) else {
+            // PyTorch: "upper bound and larger bound inconsistent with step sign".
+            throw Diagnostic("arange(\(start), \(end), step: \(step)): the end cannot be reached from the start with this step's sign", at: site.location)
+        }
         guard length.isFinite, length < Double(1 << 40) else {
             throw Diagnostic("arange(\(start), \(end), step: \(step)) would make too many elements", at: site.location)
         }
-        let count = max(0, Int(length))
+        let count = Int(length)
         let isFloat = bounds.contains { if case .float = $0 { return true } else { return false } }
         var attrs = Attributes()
         attrs.start = start
