@@ -5,11 +5,9 @@ import TGCCore
 /// kernels), with an operand produced by a folded 2-D transpose passed as a transpose flag
 /// instead of being materialized (backward passes compute `g @ Wᵀ` and `Xᵀ @ g` this way).
 ///
-/// sgemm sums in float32 with fused multiply-adds in its own order, so its results are not
-/// bit-identical to the interpreter's double sums: element (i, j) differs by at most about
-/// (k + 2) · 2⁻²⁴ · Σ_p |a_ip| |b_pj| (the standard bound for floating-point dot products).
-/// int64 and bool products keep an exact loop nest that accumulates in int64 in the
-/// interpreter's order.
+/// sgemm sums in float32 with fused multiply-adds in its own order; the interpreter calls the
+/// same routine (Kernels.matmul), so eager and compiled products have the same bits. int64 and
+/// bool products keep an exact loop nest that accumulates in int64 in the interpreter's order.
 enum MatmulLowering {
     /// A fusion holding a matmul (FusionEpilogue.swift): `tgc_sgemm_epilogue` writes the
     /// product into the fusion's result, and the epilogue kernel finishes each block of it. A

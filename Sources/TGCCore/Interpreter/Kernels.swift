@@ -1,3 +1,4 @@
+import CTGCRuntime
 import Foundation
 
 /// Reference kernels: the obviously-correct meaning of every pure op, the oracle for the backends.
@@ -108,8 +109,16 @@ enum Kernels {
         return Tensor(type: resultType, elements: members.map { Tensor.round(fold($0), to: dtype) })
     }
 
+    /// float32 products run the runtime's `tgc_sgemm`, the routine generated code calls, so
+    /// eager and compiled products have the same bits; integer products are exact loops.
     static func matmul(_ a: Tensor, _ b: Tensor, _ resultType: TensorType) -> Tensor {
         let (m, k, n) = (a.shape[0], a.shape[1], b.shape[1])
+        if resultType.dtype == .float32 && m > 0 && n > 0 && k > 0 {
+            let (x, y) = (a.elements.map { Float($0) }, b.elements.map { Float($0) })
+            var product = [Float](repeating: 0, count: m * n)
+            tgc_sgemm(0, 0, Int64(m), Int64(n), Int64(k), 1, x, Int64(k), y, Int64(n), 0, &product, Int64(n))
+            return Tensor(type: resultType, elements: product.map { Double($0) })
+        }
         var out = [Double](repeating: 0, count: m * n)
         for i in 0..<m {
             for j in 0..<n {
