@@ -8,7 +8,7 @@ public enum NPY {
         var header = tgc_npy_header()
         var error = [CChar](repeating: 0, count: 512)
         guard tgc_npy_read_header(path, &header, &error, error.count) == 0 else {
-            throw ToolError(String(cString: error))
+            throw ToolError(message(error))
         }
         let shape = withUnsafeBytes(of: header.shape) { raw in
             Array(raw.bindMemory(to: Int64.self).prefix(Int(header.ndim))).map(Int.init)
@@ -36,7 +36,7 @@ public enum NPY {
             status = tgc_npy_load(path, type.dtype.runtimeCode, Int32(shape.count), shape, &buffer, &error, error.count)
             elements = buffer.map(Double.init)
         }
-        guard status == 0 else { throw ToolError(String(cString: error)) }
+        guard status == 0 else { throw ToolError(message(error)) }
         return Tensor(type: type, elements: elements)
     }
 
@@ -52,6 +52,11 @@ public enum NPY {
         case .bool:
             status = tgc_npy_save(path, tensor.dtype.runtimeCode, Int32(shape.count), shape, tensor.elements.map { UInt8($0) }, &error, error.count)
         }
-        guard status == 0 else { throw ToolError(String(cString: error)) }
+        guard status == 0 else { throw ToolError(message(error)) }
+    }
+
+    /// The NUL-terminated message the runtime wrote into `buffer`.
+    private static func message(_ buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
