@@ -21,7 +21,7 @@ extension Evaluator {
             throw Diagnostic("range requires lowerBound <= upperBound (got \(low) and \(high - (op == "..." ? 1 : 0)))", at: sequence.location)
         }
         let slots = try stateSlots(assignedIn: body, at: location)
-        let history = loopHistory(slots)
+        let history = carriedHistory(slots)
         let initial = try slots.map { try currentTensor($0, entering: "loop", at: location) }
         let results = try builder.loop(low..<high, carrying: initial.map(\.id), at: location) { index, carried in
             environment.push()
@@ -65,7 +65,7 @@ extension Evaluator {
                 conditionID = try builder.apply1(.notEqual, [conditionID, try builder.scalar(0, type.dtype, at: location)], at: location)
             }
             let slots = try stateSlots(assignedIn: then + elseBody, at: location)
-            let history = loopHistory(slots)
+            let updatedLeaves = carriedHistory(slots).updatedLeaves
             // A branch reads the values themselves (no block arguments), history included.
             let initial = try slots.map { try currentTensor($0, entering: nil, at: location) }
             var branchEnds: [[TensorValue]] = []
@@ -91,7 +91,7 @@ extension Evaluator {
                 }
             }
             try finishCarried(slots, results: results, after: "if", ends: merged,
-                              history: LoopHistory(before: slots.map { _ in nil }, updatedLeaves: history.updatedLeaves), at: location)
+                              history: CarriedHistory(before: slots.map { _ in nil }, updatedLeaves: updatedLeaves), at: location)
         default:
             throw Diagnostic("the condition of 'if' must be a Bool or a tensor, not \(condition.kindName)", at: conditionExpr.location)
         }
@@ -200,19 +200,20 @@ extension Evaluator {
         }
     }
 
-    /// What a loop's results need to get their history back: each slot's value before the
-    /// loop, and the leaves the loop updates (a history through those cannot be restored).
-    struct LoopHistory {
+    /// What the results of a loop or branch need to get their history back: each slot's value
+    /// before it (a loop's body sees them only as cut block arguments; a branch needs none),
+    /// and the leaves it updates (a history through those cannot be restored).
+    struct CarriedHistory {
         var before: [TensorValue?]
         var updatedLeaves: Set<Int>
     }
 
-    private func loopHistory(_ slots: [StateSlot]) -> LoopHistory {
+    private func carriedHistory(_ slots: [StateSlot]) -> CarriedHistory {
         let before = slots.map { slot -> TensorValue? in
             guard case .variable(let name) = slot, case .tensor(let tensor)? = environment.lookup(name)?.value else { return nil }
             return tensor
         }
-        return LoopHistory(before: before, updatedLeaves: Set(before.compactMap { $0?.leafKey }))
+        return CarriedHistory(before: before, updatedLeaves: Set(before.compactMap { $0?.leafKey }))
     }
 
     /// After a loop or branch: the slots take the results, keeping their end-of-body metadata.
@@ -220,7 +221,7 @@ extension Evaluator {
     /// autodiff pass unrolls the loop to differentiate it; the eager tape holds every
     /// iteration); inside the body, carried values keep none, and an `if` keeps none.
     private func finishCarried(_ slots: [StateSlot], results: [ValueID], after construct: String,
-                               ends: [TensorValue]? = nil, history: LoopHistory, at location: SourceLocation) throws {
+                               ends: [TensorValue]? = nil, history: CarriedHistory, at location: SourceLocation) throws {
         for (position, (slot, id)) in zip(slots, results).enumerated() {
             switch slot {
             case .variable(let name):
