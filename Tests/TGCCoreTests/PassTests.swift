@@ -207,6 +207,25 @@ import TGCBase
         }
     }
 
+    @Test func autodiffExportsARandomDrawOfABranchInsteadOfDrawingAgain() throws {
+        let b = GraphBuilder()
+        let x = try constant(b, 2, [1])
+        let condition = try b.reshape(try b.apply1(.greater, [x, try constant(b, 0, [1])], at: at), to: [], at: at)
+        // if x > 0 { x * r } with r drawn in the branch: the derivative is r = y / 2.
+        let y = try b.branch(condition, carrying: [x], at: at,
+                             then: { carried in [try b.apply1(.mul, [carried[0], try self.random(b, [1])], at: self.at)] },
+                             else: { carried in carried })[0]
+        let g = try b.gradient(of: try b.reshape(y, to: [], at: at), seed: nil, wrt: [x], at: at)
+        try printOp(b, [try b.apply1(.sub, [try b.apply1(.mul, [g[0], try constant(b, 2, [1])], at: at), y], at: at)])
+        let ir = try run("autodiff", b)
+        #expect(ir.components(separatedBy: "rand_normal").count == 2, "the draw is not repeated")
+        let context = RunContext()
+        var lines: [String] = []
+        context.writeLine = { lines.append($0) }
+        try ModuleRunner.run(b.module, context: context)
+        #expect(lines == ["tensor([0.])"])
+    }
+
     @Test func autodiffLeavesLoopsOffTheGradientPathAlone() throws {
         let b = GraphBuilder()
         let x = try random(b, [2])

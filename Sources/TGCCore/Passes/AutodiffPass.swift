@@ -62,7 +62,7 @@ private func expandGradients(in block: Block, after outer: [Op], _ module: Modul
 }
 
 /// The values that `op`'s regions read but do not define (empty for an op without regions).
-private func capturedValues(_ op: Op) -> [Value] {
+func capturedValues(_ op: Op) -> [Value] {
     guard !op.regions.isEmpty else { return [] }
     var defined = Set<Value>()
     var read: [Value] = []

@@ -23,6 +23,13 @@ extension Block {
 extension Op {
     /// Removes loop-carried value `index` of a `forLoop`: its initial operand, body argument,
     /// yielded value and result. Uses of the argument and the result must be gone already.
+    /// Adds a result to a branch op whose regions were just given one more yielded value each.
+    func appendResult(_ value: Value) {
+        precondition(kind == .ifElse && regions.allSatisfy { $0.yielded.count == results.count + 1 })
+        value.definingOp = self
+        results.append(value)
+    }
+
     func removeCarried(at index: Int) {
         precondition(kind == .forLoop)
         operands.remove(at: index)
