@@ -31,6 +31,15 @@ import TGCBase
         return IRPrinter.print(b.module, locations: false)
     }
 
+    /// The lines the module prints when the interpreter runs it.
+    func interpret(_ b: GraphBuilder) throws -> [String] {
+        let context = RunContext()
+        var lines: [String] = []
+        context.writeLine = { lines.append($0) }
+        try ModuleRunner.run(b.module, context: context)
+        return lines
+    }
+
     @Test func canonicalizeFoldsConstants() throws {
         let b = GraphBuilder()
         let product = try b.apply1(.mul, [try constant(b, 2), try constant(b, 3)], at: at)
@@ -178,10 +187,7 @@ import TGCBase
         try printOp(b, g)
         let ir = try run("autodiff", b)
         #expect(!ir.contains(" for "), "the loop on the gradient path is unrolled")
-        let context = RunContext()
-        var lines: [String] = []
-        context.writeLine = { lines.append($0) }
-        try ModuleRunner.run(b.module, context: context)
+        let lines = try interpret(b)
         #expect(lines == ["tensor([136.6875])"])
     }
 
@@ -199,10 +205,7 @@ import TGCBase
             let ir = try run("autodiff", b)
             #expect(!ir.contains("gradient"))
             #expect(ir.components(separatedBy: " if ").count == 3, "the forward if and its adjoint")
-            let context = RunContext()
-            var lines: [String] = []
-            context.writeLine = { lines.append($0) }
-            try ModuleRunner.run(b.module, context: context)
+            let lines = try interpret(b)
             #expect(lines == [expected])
         }
     }
@@ -219,10 +222,7 @@ import TGCBase
         try printOp(b, [try b.apply1(.sub, [try b.apply1(.mul, [g[0], try constant(b, 2, [1])], at: at), y], at: at)])
         let ir = try run("autodiff", b)
         #expect(ir.components(separatedBy: "rand_normal").count == 2, "the draw is not repeated")
-        let context = RunContext()
-        var lines: [String] = []
-        context.writeLine = { lines.append($0) }
-        try ModuleRunner.run(b.module, context: context)
+        let lines = try interpret(b)
         #expect(lines == ["tensor([0.])"])
     }
 
