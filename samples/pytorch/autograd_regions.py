@@ -47,3 +47,10 @@ for t in range(0, 3):
 print(total)
 total.backward()
 print(v2.grad)
+
+z = torch.tensor([1.0, 2.0], requires_grad=True)
+zsum = torch.tensor(0.0)
+for i in range(0, 3):
+    zsum = zsum + (z * z).sum()
+if zsum > 1:
+    print(torch.autograd.grad(zsum, z)[0])

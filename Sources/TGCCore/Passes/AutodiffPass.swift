@@ -8,12 +8,24 @@ import TGCBase
 ///     %4 = gradient %3 wrt %w      %5 = constant 1.0 ... %7 = mul %6, %x   (uses of %4 now use %7)
 ///
 /// A gradient op inside a loop body or a branch differentiates through the ops of the enclosing
-/// blocks that precede its region too (a loss built partly before an `if`). A loop of the
-/// gradient's own block on the way is unrolled first (LoopUnrolling.swift), an `if` gets an
-/// adjoint `if` (BranchDifferentiation.swift); a loop in an enclosing block is an error.
+/// blocks that precede its region too (a loss built partly before an `if`). A loop on the way
+/// is unrolled first (LoopUnrolling.swift), an `if` gets an adjoint `if`
+/// (BranchDifferentiation.swift).
 let autodiffPass = Pass(name: "autodiff", summary: "expand gradient ops into adjoint ops") { module in
-    try expandGradients(in: module.body, after: [], module)
+    // Unrolling a loop of an enclosing block changes blocks that are being walked: start over
+    // (each restart removes a loop, so this ends).
+    while true {
+        do {
+            try expandGradients(in: module.body, after: [], module)
+            return
+        } catch is EnclosingBlockChanged {
+            continue
+        }
+    }
 }
+
+/// A loop in an enclosing block was unrolled; the walk must start again.
+private struct EnclosingBlockChanged: Error {}
 
 /// Expands the gradient ops of `block`, then of the blocks nested in it. `outer` holds the ops
 /// of the enclosing blocks that run before `block` does, in program order.
@@ -43,11 +55,13 @@ private func expandGradients(in block: Block, after outer: [Op], _ module: Modul
                 at: op.location)
         } catch let blocked as ControlFlowOnGradientPath {
             let loop = sources[blocked.entry]
-            guard blocked.entry >= outer.count else {
-                throw Diagnostic("cannot differentiate through a loop that encloses neither this gradient nor its block; compute the loss inside it", at: loop.location)
+            guard blocked.entry < outer.count else {
+                try LoopUnrolling.unroll(loop, in: block, module)
+                continue
             }
-            try LoopUnrolling.unroll(loop, in: block, module)
-            continue
+            let home = module.body.allBlocks.first { $0.ops.contains { $0 === loop } }!
+            try LoopUnrolling.unroll(loop, in: home, module)
+            throw EnclosingBlockChanged()
         }
         block.ops.removeAll { $0 === op }
         var replacements: [Value: Value] = [:]
