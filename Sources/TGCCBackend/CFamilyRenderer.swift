@@ -39,6 +39,11 @@ public struct CFamilyRenderer {
             return Self.literal(value)
         case .intLiteral(let value):
             return Self.literal(value)
+        case .stringLiteral(let text):
+            let escaped = text.flatMap { character -> [Character] in
+                character == "\\" || character == "\"" ? ["\\", character] : (character.isASCII && !character.isNewline ? [character] : ["?"])
+            }
+            return "\"" + String(escaped) + "\""
         case .prefix(let symbol, let operand):
             return symbol + operandText(operand, ofPrefix: true)
         case .infix(let symbol, let lhs, let rhs):
@@ -64,7 +69,7 @@ public struct CFamilyRenderer {
     private func operandText(_ expr: ScalarExpr, ofPrefix: Bool = false) -> String {
         let text = render(expr)
         switch expr {
-        case .load, .local, .loopIndex, .call:
+        case .load, .local, .loopIndex, .call, .stringLiteral:
             return text
         case .offset(let index):
             return index.terms.isEmpty ? text : "(\(text))"

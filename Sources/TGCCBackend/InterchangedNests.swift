@@ -79,7 +79,7 @@ extension ScalarExpr {
     func renamingLocals(_ names: [String: String]) -> ScalarExpr {
         switch self {
         case .local(let name): .local(names[name] ?? name)
-        case .load, .offset, .loopIndex, .floatLiteral, .doubleLiteral, .intLiteral: self
+        case .load, .offset, .loopIndex, .floatLiteral, .doubleLiteral, .intLiteral, .stringLiteral: self
         case .prefix(let symbol, let x): .prefix(symbol, x.renamingLocals(names))
         case .infix(let symbol, let a, let b): .infix(symbol, a.renamingLocals(names), b.renamingLocals(names))
         case .call(let name, let arguments): .call(name, arguments.map { $0.renamingLocals(names) })

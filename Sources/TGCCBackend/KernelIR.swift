@@ -108,6 +108,8 @@ public indirect enum ScalarExpr: Hashable {
     case floatLiteral(Float)
     case doubleLiteral(Double)
     case intLiteral(Int64)
+    /// A C string constant (the source location a run-time error names).
+    case stringLiteral(String)
     /// A prefix operator: `-`, `!`.
     case prefix(String, ScalarExpr)
     /// An infix operator: `+`, `<`, `&&`, ...
@@ -124,7 +126,7 @@ public indirect enum ScalarExpr: Hashable {
         switch self {
         case .load(let value, let index): .load(value, transform(index))
         case .offset(let index): .offset(transform(index))
-        case .local, .loopIndex, .floatLiteral, .doubleLiteral, .intLiteral: self
+        case .local, .loopIndex, .floatLiteral, .doubleLiteral, .intLiteral, .stringLiteral: self
         case .prefix(let symbol, let x): .prefix(symbol, x.mapIndices(transform))
         case .infix(let symbol, let a, let b): .infix(symbol, a.mapIndices(transform), b.mapIndices(transform))
         case .call(let name, let arguments): .call(name, arguments.map { $0.mapIndices(transform) })
@@ -141,7 +143,7 @@ public indirect enum ScalarExpr: Hashable {
         case .load(let value, let index): loads(value, index)
         case .offset(let index): loads(nil, index)
         case .loopIndex(let variable): loopIndex(variable)
-        case .local, .floatLiteral, .doubleLiteral, .intLiteral: break
+        case .local, .floatLiteral, .doubleLiteral, .intLiteral, .stringLiteral: break
         case .prefix(_, let x), .cast(_, let x): x.visit(indices: loads, loopIndex: loopIndex)
         case .infix(_, let a, let b):
             a.visit(indices: loads, loopIndex: loopIndex)

@@ -94,7 +94,7 @@ public enum KernelLowering {
         case .pow: return .elementwise { ScalarRules.power($0[0], $0[1], result: dtype) }
         case .maximum: return .elementwise { ScalarRules.extreme($0[0], $0[1], isMax: true, result: dtype) }
         case .minimum: return .elementwise { ScalarRules.extreme($0[0], $0[1], isMax: false, result: dtype) }
-        case .mod: return .elementwise { ScalarRules.floorMod($0[0], $0[1], result: dtype) }
+        case .mod: return .elementwise { ScalarRules.floorMod($0[0], $0[1], result: dtype, at: op.location) }
         case .equal: return .elementwise { ScalarRules.compare("==", $0[0], $0[1]) }
         case .notEqual: return .elementwise { ScalarRules.compare("!=", $0[0], $0[1]) }
         case .less: return .elementwise { ScalarRules.compare("<", $0[0], $0[1]) }

@@ -29,9 +29,9 @@ enum KernelPrelude {
     static inline float tgc_op_powf(float a, float b) { return b == 2.0f ? a * a : powf(a, b); }
 
     /* Floor modulo (Python's %, torch.remainder): the result has the divisor's sign.
-       Integer modulo by zero is an error, as in the interpreter (and PyTorch). */
-    static inline int64_t tgc_op_imod(int64_t a, int64_t b) {
-        if (b == 0) tgc_fatal("integer modulo by zero");
+       Integer modulo by zero is an error at the op's source location, as in the interpreter. */
+    static inline int64_t tgc_op_imod(int64_t a, int64_t b, const char *where) {
+        if (b == 0) tgc_fatal_at(where, "integer modulo by zero");
         if (b == -1) return 0;
         int64_t r = a % b;
         return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;

@@ -1,3 +1,4 @@
+import TGCBase
 import TGCCore
 
 /// A scalar expression together with the type it evaluates to.
@@ -143,12 +144,14 @@ enum ScalarRules {
         return round(TypedExpr(value, .int64), to: result)
     }
 
-    /// Floor modulo: the result takes the sign of the divisor (torch.remainder).
-    static func floorMod(_ a: TypedExpr, _ b: TypedExpr, result: DType) -> TypedExpr {
+    /// Floor modulo: the result takes the sign of the divisor (torch.remainder). An integer
+    /// modulo by zero stops the program with an error naming `location`.
+    static func floorMod(_ a: TypedExpr, _ b: TypedExpr, result: DType, at location: SourceLocation) -> TypedExpr {
         if result == .float32 {
             return TypedExpr(.call("tgc_op_fmodf", [convert(a, to: .float32).expr, convert(b, to: .float32).expr]), .float32)
         }
-        let value = ScalarExpr.call("tgc_op_imod", [convert(a, to: .int64).expr, convert(b, to: .int64).expr])
+        let value = ScalarExpr.call("tgc_op_imod", [convert(a, to: .int64).expr, convert(b, to: .int64).expr,
+                                                   .stringLiteral(location == .unknown ? "" : location.description)])
         return round(TypedExpr(value, .int64), to: result)
     }
 

@@ -28,6 +28,16 @@ struct GeneratedProgramTests {
         return p.module
     }
 
+    @Test func integerModuloByZeroNamesItsSourceLocation() throws {
+        let module = try CrossBackend.module(source: "let a = arange(0, 4)\nprint(a % (a - a))", name: "modzero")
+        let directory = try CrossBackend.makeDirectory("modzero")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let binary = try #require(try CrossBackend.compile(module, name: "modzero", in: directory).last)
+        let run = try CrossBackend.execute(binary, [])
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("modzero.swiftdsl:2:9: error: integer modulo by zero"), "\(run.stderr)")
+    }
+
     @Test func inputsLoadsAndErrors() throws {
         let directory = try CrossBackend.makeDirectory("program")
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -30,6 +30,8 @@ const char *tgc_dtype_name(tgc_dtype dt); /* "float32", "int64", "bool" */
 
 /* Prints "error: <message>\n" to stderr and exits with status 1. */
 TGC_NORETURN void tgc_fatal(const char *fmt, ...) TGC_PRINTF(1, 2);
+/* The same, as "<where>: error: <message>\n" (where: the program's FILE:LINE:COL; "" for none). */
+TGC_NORETURN void tgc_fatal_at(const char *where, const char *fmt, ...) TGC_PRINTF(2, 3);
 /* 64-byte aligned, zero-filled, fatal on failure; size 0 gives a valid unique pointer. */
 void *tgc_alloc(size_t bytes);
 void tgc_free(void *p);
