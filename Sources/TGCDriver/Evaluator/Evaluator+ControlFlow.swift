@@ -29,7 +29,8 @@ extension Evaluator {
             for (slot, (value, id)) in zip(slots, zip(initial, carried)) { setSlot(slot, rebased(value, to: id)) }
             try bind(pattern, to: .tensor(TensorValue(id: index, isHostScalar: true)), mutable: false)
             try executeBlock(body)
-            return try zip(slots, initial).map { slot, start in try slotValue(slot, like: start, at: location).id }
+            let ends = try zip(slots, initial).map { slot, start in try slotValue(slot, like: start, at: location) }
+            return try nextIteration(slots, initial: initial, ends: ends, at: location)
         }
         try finishCarried(slots, results: results, after: "loop", history: history, at: location)
     }
@@ -95,6 +96,26 @@ extension Evaluator {
         default:
             throw Diagnostic("the condition of 'if' must be a Bool or a tensor, not \(condition.kindName)", at: conditionExpr.location)
         }
+    }
+
+    /// What a loop body hands to the next iteration. A leaf variable that the body replaces by
+    /// a new leaf (`noGrad { w = w - lr * w.grad }` then `w.requiresGrad = true`) enters the
+    /// next iteration as a fresh leaf, as in PyTorch: its `.grad` starts again from zero.
+    /// Replacing it by a tensor that does not require grad, in a body that calls backward(),
+    /// cannot be compiled: every iteration runs one body, with the leaf entering as a leaf.
+    private func nextIteration(_ slots: [StateSlot], initial: [TensorValue], ends: [TensorValue],
+                               at location: SourceLocation) throws -> [ValueID] {
+        var next = ends.map(\.id)
+        for (index, slot) in slots.enumerated() {
+            guard case .variable(let name) = slot, let key = initial[index].leafKey, initial[index].requiresGrad,
+                  ends[index].leafKey != key else { continue }
+            guard let gradIndex = slots.firstIndex(of: .grad(key)) else { continue }
+            guard ends[index].leafKey != nil, ends[index].requiresGrad else {
+                throw Diagnostic("'\(name)' requires grad when the loop starts, but the body replaces it with a tensor that does not, and one body serves every iteration; set \(name).requiresGrad = true after the update, or update it in place (\(name) -= ...) inside noGrad", at: location)
+            }
+            next[gradIndex] = try builder.full(leafTypes[key]!.shape, 0, .float32, at: location)
+        }
+        return next
     }
 
     /// The variables and `.grad` buffers that `statements` may change, in a fixed order.
