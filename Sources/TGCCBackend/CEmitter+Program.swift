@@ -164,6 +164,10 @@ extension CProgramEmitter {
                 let value = op.operands[operand]
                 let suffixText = suffix.map(CSourceText.stringLiteral) ?? "NULL"
                 out.line("tgc_str_append_tensor(&line, \(name(value)), \(dtypeCode(value.type.dtype)), \(shapeLiteral(value.type)), \(value.type.rank), \(suffixText));")
+            case .tensorWithBranchSuffix(let operand, let condition, let ifTrue, let ifFalse):
+                let value = op.operands[operand]
+                let choice = "\(name(op.operands[condition]))[0] ? \(ifTrue.map(CSourceText.stringLiteral) ?? "NULL") : \(ifFalse.map(CSourceText.stringLiteral) ?? "NULL")"
+                out.line("tgc_str_append_tensor(&line, \(name(value)), \(dtypeCode(value.type.dtype)), \(shapeLiteral(value.type)), \(value.type.rank), \(choice));")
             case .scalar(let operand, let precision):
                 let value = op.operands[operand]
                 let element = value.type.elementCount > 0 ? "\(name(value))[0]" : "0"

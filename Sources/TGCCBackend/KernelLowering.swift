@@ -123,6 +123,10 @@ public enum KernelLowering {
             for case .tensor(let operand, _) in segments where !op.operands.indices.contains(operand) {
                 throw Diagnostic("internal error: print refers to operand \(operand) of \(op.operands.count)", at: op.location)
             }
+            for case .tensorWithBranchSuffix(let operand, let condition, _, _) in segments
+                where !op.operands.indices.contains(operand) || !op.operands.indices.contains(condition) {
+                throw Diagnostic("internal error: print refers to operand \(max(operand, condition)) of \(op.operands.count)", at: op.location)
+            }
             for case .scalar(let operand, _) in segments where !op.operands.indices.contains(operand) {
                 throw Diagnostic("internal error: print refers to operand \(operand) of \(op.operands.count)", at: op.location)
             }

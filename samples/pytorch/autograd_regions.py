@@ -54,3 +54,19 @@ for i in range(0, 3):
     zsum = zsum + (z * z).sum()
 if zsum > 1:
     print(torch.autograd.grad(zsum, z)[0])
+
+r = torch.tensor([1.0, 2.0], requires_grad=True)
+a = r * 2
+if r.sum() > 0:
+    a = a.relu()
+else:
+    a = a.sigmoid()
+print(a)
+c = r.sum()
+if c > 1:
+    c = c.exp()
+print(c)
+m = torch.tensor([0.0, 0.0])
+if r.sum() > 0:
+    m = r * 2
+print(m, m.requires_grad)

@@ -30,6 +30,9 @@ public enum PrintSegment: Hashable, Sendable {
     case text(String)
     /// A tensor in PyTorch's repr; `suffix` is e.g. "requires_grad=True" or "grad_fn=<MulBackward0>".
     case tensor(operand: Int, suffix: String?)
+    /// A tensor assigned in an `if` on a tensor: the suffix of the branch that ran, chosen by
+    /// the bool scalar operand `condition` (compiled code knows the branch only at run time).
+    case tensorWithBranchSuffix(operand: Int, condition: Int, ifTrue: String?, ifFalse: String?)
     /// A scalar (`x.item()`): Python's repr for floats, or a fixed number of decimals.
     case scalar(operand: Int, precision: Int?)
 }

@@ -124,6 +124,8 @@ public struct IRPrinter {
             switch segment {
             case .text(let text): return text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
             case .tensor(let operand, let suffix): return "{\(operand)" + (suffix.map { ", \($0)" } ?? "") + "}"
+            case .tensorWithBranchSuffix(let operand, let condition, let ifTrue, let ifFalse):
+                return "{\(operand), \(condition) ? \(ifTrue ?? "-") : \(ifFalse ?? "-")}"
             case .scalar(let operand, let precision): return "{\(operand)" + (precision.map { ":.\($0)f" } ?? "") + "}"
             }
         }

@@ -12,6 +12,9 @@ public enum PrintFormatter {
                 tgc_str_append(&buffer, text)
             case .tensor(let operand, let suffix):
                 appendTensor(&buffer, operands[operand], suffix: suffix)
+            case .tensorWithBranchSuffix(let operand, let condition, let ifTrue, let ifFalse):
+                let taken = operands[condition].elements.first.map { $0 != 0 } ?? false
+                appendTensor(&buffer, operands[operand], suffix: taken ? ifTrue : ifFalse)
             case .scalar(let operand, let precision):
                 let value = operands[operand].elements.first ?? 0
                 switch operands[operand].dtype {

@@ -85,6 +85,13 @@ struct TensorValue {
         set { update { $0.historyThroughControlFlow = newValue } }
     }
 
+    /// Set on a value assigned in an `if` on a tensor when the branches would print different
+    /// suffixes: compiled code prints the one of the branch that ran.
+    var branchSuffix: BranchSuffix? {
+        get { autograd?.metadata.branchSuffix }
+        set { update { $0.branchSuffix = newValue } }
+    }
+
     var requiresGrad: Bool { !leaves.isEmpty || historyThroughControlFlow }
     /// Whether backward() and grad(of:) can differentiate the value back to its leaves.
     var isDifferentiable: Bool { !leaves.isEmpty }
@@ -107,10 +114,19 @@ struct AutogradMetadata {
     var gradFunction: String? = nil
     var blockedBy: (op: String, location: SourceLocation)? = nil
     var historyThroughControlFlow = false
+    var branchSuffix: BranchSuffix? = nil
 
     var isEmpty: Bool {
         leaves.isEmpty && leafKey == nil && gradFunction == nil && blockedBy == nil && !historyThroughControlFlow
+            && branchSuffix == nil
     }
+}
+
+/// The print suffixes of the two branches of an `if` on the bool scalar `condition`.
+struct BranchSuffix: Sendable {
+    var condition: ValueID
+    var ifTrue: String?
+    var ifFalse: String?
 }
 
 /// Shares one TensorValue's metadata between its copies; immutable, so copies keep value semantics.
@@ -137,6 +153,9 @@ struct FormattedText {
             switch segment {
             case .text(let text): append(text)
             case .tensor(let operand, let suffix): segments.append(.tensor(operand: operand + operands.count, suffix: suffix))
+            case .tensorWithBranchSuffix(let operand, let condition, let ifTrue, let ifFalse):
+                segments.append(.tensorWithBranchSuffix(operand: operand + operands.count, condition: condition + operands.count,
+                                                        ifTrue: ifTrue, ifFalse: ifFalse))
             case .scalar(let operand, let precision): segments.append(.scalar(operand: operand + operands.count, precision: precision))
             }
         }

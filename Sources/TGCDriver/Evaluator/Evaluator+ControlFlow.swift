@@ -93,6 +93,7 @@ extension Evaluator {
             }
             try finishCarried(slots, results: results, after: "if", ends: merged,
                               history: CarriedHistory(before: slots.map { _ in nil }, updatedLeaves: updatedLeaves), at: location)
+            if branchEnds.count == 2 { try chooseSuffixesAtRunTime(slots, branchEnds, condition: conditionID) }
         default:
             throw Diagnostic("the condition of 'if' must be a Bool or a tensor, not \(condition.kindName)", at: conditionExpr.location)
         }
@@ -116,6 +117,18 @@ extension Evaluator {
             next[gradIndex] = try builder.full(leafTypes[key]!.shape, 0, .float32, at: location)
         }
         return next
+    }
+
+    /// After an `if` built both branches (compiled mode): a variable whose branches would print
+    /// different suffixes (grad_fn, requires_grad) prints the one of the branch that runs.
+    private func chooseSuffixesAtRunTime(_ slots: [StateSlot], _ ends: [[TensorValue]], condition: ValueID) throws {
+        for (index, slot) in slots.enumerated() {
+            guard case .variable(let name) = slot, case .tensor(var value)? = environment.lookup(name)?.value else { continue }
+            let (ifTrue, ifFalse) = (gradSuffix(ends[0][index]), gradSuffix(ends[1][index]))
+            guard ifTrue != ifFalse else { continue }
+            value.branchSuffix = BranchSuffix(condition: condition, ifTrue: ifTrue, ifFalse: ifFalse)
+            environment.assign(name, .tensor(value))
+        }
     }
 
     /// The variables and `.grad` buffers that `statements` may change, in a fixed order.
@@ -184,6 +197,7 @@ extension Evaluator {
     private func rebased(_ value: TensorValue, to id: ValueID) -> TensorValue {
         var result = value
         result.id = id
+        result.branchSuffix = nil   // its condition belongs to the block it was made in
         if let key = value.leafKey, value.requiresGrad {
             result.leaves = [key: id]
         } else {

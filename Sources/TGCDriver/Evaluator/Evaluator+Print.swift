@@ -53,6 +53,9 @@ extension Evaluator {
                 }
                 text.segments.append(.scalar(operand: 0, precision: precision))
                 text.operands.append(scalar)
+            } else if let choice = tensor.branchSuffix {
+                text.segments.append(.tensorWithBranchSuffix(operand: 0, condition: 1, ifTrue: choice.ifTrue, ifFalse: choice.ifFalse))
+                text.operands += [tensor.id, choice.condition]
             } else {
                 text.segments.append(.tensor(operand: 0, suffix: gradSuffix(tensor)))
                 text.operands.append(tensor.id)
