@@ -70,3 +70,5 @@ m = torch.tensor([0.0, 0.0])
 if r.sum() > 0:
     m = r * 2
 print(m, m.requires_grad)
+print(r * 2 if r.sum() > 0 else r.exp())
+print(r * 2 if r.sum() < 0 else r.exp())

@@ -56,7 +56,15 @@ extension Evaluator {
             let condition = try evaluate(conditionExpr)
             if case .bool(let value) = condition { return try evaluate(value ? thenExpr : elseExpr) }
             let (a, b) = (try evaluate(thenExpr), try evaluate(elseExpr))
-            return .tensor(try tensorOp(.select, [condition, a, b], gradFunction: "WhereBackward0", at: at))
+            var result = try tensorOp(.select, [condition, a, b], gradFunction: "WhereBackward0", at: at)
+            if case .tensor(let c) = condition, builder.type(of: c.id).elementCount == 1,
+               case .tensor(let x) = a, case .tensor(let y) = b, result.requiresGrad {
+                // Python's `a if c else b` is one of the two tensors: print the chosen one's grad_fn.
+                let flag = try builder.reshape(c.id, to: [], at: at)
+                result.branchSuffix = BranchSuffix(condition: try builder.cast(flag, to: .bool, at: at),
+                                                   ifTrue: gradSuffix(x), ifFalse: gradSuffix(y))
+            }
+            return .tensor(result)
         }
     }
 
