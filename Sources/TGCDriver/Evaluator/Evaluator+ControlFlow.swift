@@ -23,14 +23,16 @@ extension Evaluator {
         let slots = try stateSlots(assignedIn: body, at: location)
         let history = carriedHistory(slots)
         let initial = try slots.map { try currentTensor($0, entering: "loop", at: location) }
+        let hasLeafSlots = initial.contains { $0.leafKey != nil }
         let results = try builder.loop(low..<high, carrying: initial.map(\.id), at: location) { index, carried in
             environment.push()
             defer { environment.pop() }
             for (slot, (value, id)) in zip(slots, zip(initial, carried)) { setSlot(slot, rebased(value, to: id)) }
             try bind(pattern, to: .tensor(TensorValue(id: index, isHostScalar: true)), mutable: false)
             try executeBlock(body)
-            let ends = try zip(slots, initial).map { slot, start in try slotValue(slot, like: start, at: location) }
-            return try nextIteration(slots, initial: initial, ends: ends, at: location)
+            var next = try zip(slots, initial).map { slot, start in try slotValue(slot, like: start, at: location).id }
+            if hasLeafSlots { try refreshReplacedLeaves(&next, slots, initial: initial, at: location) }
+            return next
         }
         try finishCarried(slots, results: results, after: "loop", history: history, at: location)
     }
@@ -99,24 +101,23 @@ extension Evaluator {
         }
     }
 
-    /// What a loop body hands to the next iteration. A leaf variable that the body replaces by
-    /// a new leaf (`noGrad { w = w - lr * w.grad }` then `w.requiresGrad = true`) enters the
-    /// next iteration as a fresh leaf, as in PyTorch: its `.grad` starts again from zero.
-    /// Replacing it by a tensor that does not require grad, in a body that calls backward(),
-    /// cannot be compiled: every iteration runs one body, with the leaf entering as a leaf.
-    private func nextIteration(_ slots: [StateSlot], initial: [TensorValue], ends: [TensorValue],
-                               at location: SourceLocation) throws -> [ValueID] {
-        var next = ends.map(\.id)
+    /// A leaf variable that the loop body replaces by a new leaf (`noGrad { w = w - lr * w.grad }`
+    /// then `w.requiresGrad = true`) enters the next iteration as a fresh leaf, as in PyTorch: its
+    /// `.grad` (in `next`) starts again from zero. Replacing it by a tensor that does not require
+    /// grad, in a body that calls backward(), cannot be compiled: every iteration runs one body,
+    /// with the leaf entering as a leaf.
+    private func refreshReplacedLeaves(_ next: inout [ValueID], _ slots: [StateSlot], initial: [TensorValue],
+                                       at location: SourceLocation) throws {
         for (index, slot) in slots.enumerated() {
             guard case .variable(let name) = slot, let key = initial[index].leafKey, initial[index].requiresGrad,
-                  ends[index].leafKey != key else { continue }
-            guard let gradIndex = slots.firstIndex(of: .grad(key)) else { continue }
-            guard ends[index].leafKey != nil, ends[index].requiresGrad else {
+                  let gradIndex = slots.firstIndex(of: .grad(key)) else { continue }
+            let end = try slotValue(slot, like: initial[index], at: location)
+            guard end.leafKey != key else { continue }
+            guard end.leafKey != nil, end.requiresGrad else {
                 throw Diagnostic("'\(name)' requires grad when the loop starts, but the body replaces it with a tensor that does not, and one body serves every iteration; set \(name).requiresGrad = true after the update, or update it in place (\(name) -= ...) inside noGrad", at: location)
             }
             next[gradIndex] = try builder.full(leafTypes[key]!.shape, 0, .float32, at: location)
         }
-        return next
     }
 
     /// After an `if` built both branches (compiled mode): a variable whose branches would print
@@ -195,6 +196,7 @@ extension Evaluator {
 
     /// A copy of `value`'s metadata for a new handle (a block argument or a loop result).
     private func rebased(_ value: TensorValue, to id: ValueID) -> TensorValue {
+        guard value.hasAutogradMetadata else { return TensorValue(id: id, isHostScalar: value.isHostScalar) }
         var result = value
         result.id = id
         result.branchSuffix = nil   // its condition belongs to the block it was made in
