@@ -153,6 +153,10 @@ extension CProgramEmitter {
 
     /// The line is assembled exactly as the interpreter's PrintFormatter assembles it.
     private mutating func emitPrint(_ op: Op, _ segments: [PrintSegment]) {
+        func suffixText(_ suffix: String?) -> String { suffix.map(CSourceText.stringLiteral) ?? "NULL" }
+        func appendTensor(_ value: Value, suffix: String) {
+            out.line("tgc_str_append_tensor(&line, \(name(value)), \(dtypeCode(value.type.dtype)), \(shapeLiteral(value.type)), \(value.type.rank), \(suffix));")
+        }
         out.open("if (tgc_printing)")
         out.line("tgc_str line;")
         out.line("tgc_str_init(&line);")
@@ -161,13 +165,10 @@ extension CProgramEmitter {
             case .text(let text):
                 out.line("tgc_str_append(&line, \(CSourceText.stringLiteral(text)));")
             case .tensor(let operand, let suffix):
-                let value = op.operands[operand]
-                let suffixText = suffix.map(CSourceText.stringLiteral) ?? "NULL"
-                out.line("tgc_str_append_tensor(&line, \(name(value)), \(dtypeCode(value.type.dtype)), \(shapeLiteral(value.type)), \(value.type.rank), \(suffixText));")
+                appendTensor(op.operands[operand], suffix: suffixText(suffix))
             case .tensorWithBranchSuffix(let operand, let condition, let ifTrue, let ifFalse):
-                let value = op.operands[operand]
-                let choice = "\(name(op.operands[condition]))[0] ? \(ifTrue.map(CSourceText.stringLiteral) ?? "NULL") : \(ifFalse.map(CSourceText.stringLiteral) ?? "NULL")"
-                out.line("tgc_str_append_tensor(&line, \(name(value)), \(dtypeCode(value.type.dtype)), \(shapeLiteral(value.type)), \(value.type.rank), \(choice));")
+                appendTensor(op.operands[operand],
+                             suffix: "\(name(op.operands[condition]))[0] ? \(suffixText(ifTrue)) : \(suffixText(ifFalse))")
             case .scalar(let operand, let precision):
                 let value = op.operands[operand]
                 let element = value.type.elementCount > 0 ? "\(name(value))[0]" : "0"

@@ -1,7 +1,10 @@
 import TGCBase
 
 /// The one derivative rule of every differentiable op, written against the Builder so the IR
-/// autodiff pass and eager mode's tape share it. nil: the op has no derivative.
+/// autodiff pass and eager mode's tape share it. nil: the op has no derivative. Control flow
+/// exists only in IR (eager mode's tape holds the ops that ran): the autodiff pass unrolls a
+/// loop (Passes/LoopUnrolling.swift) and gives an `if` an adjoint `if`
+/// (Passes/BranchDifferentiation.swift).
 public enum VJPRules {
     /// The op kinds that have a rule (computed once; cheaper than building a rule to ask).
     public static let differentiableKinds: Set<OpKind> = Set(OpKind.allCases.filter { rule(for: $0) != nil })

@@ -36,7 +36,7 @@ private func expandGradients(in block: Block, after outer: [Op], _ module: Modul
         // A loop or branch depends on the values its regions read from outside too.
         let sources = outer + block.ops[..<index]
         let entries = sources.map { earlier in
-            TapeEntry(kind: earlier.kind, operands: (earlier.operands + capturedValues(earlier)).map(builder.id),
+            TapeEntry(kind: earlier.kind, operands: (earlier.operands + earlier.capturedValues).map(builder.id),
                       results: earlier.results.map(builder.id), attributes: earlier.attributes,
                       location: earlier.location)
         }
@@ -73,21 +73,4 @@ private func expandGradients(in block: Block, after outer: [Op], _ module: Modul
             try expandGradients(in: region, after: outer + block.ops[..<index], module)
         }
     }
-}
-
-/// The values that `op`'s regions read but do not define (empty for an op without regions).
-func capturedValues(_ op: Op) -> [Value] {
-    guard !op.regions.isEmpty else { return [] }
-    var defined = Set<Value>()
-    var read: [Value] = []
-    for region in op.regions {
-        defined.formUnion(region.arguments)
-        region.walk { inner in
-            for nested in inner.regions { defined.formUnion(nested.arguments) }
-            defined.formUnion(inner.results)
-            read.append(contentsOf: inner.operands)
-        }
-    }
-    var seen = Set<Value>()
-    return read.filter { !defined.contains($0) && seen.insert($0).inserted }
 }

@@ -66,7 +66,7 @@ enum BranchDifferentiation {
         while let value = stack.popLast() {
             guard let producer = value.definingOp, local.contains(ObjectIdentifier(producer)),
                   needed.insert(ObjectIdentifier(producer)).inserted else { continue }
-            stack.append(contentsOf: producer.operands + capturedValues(producer))
+            stack.append(contentsOf: producer.operands + producer.capturedValues)
         }
         return needed
     }
@@ -81,7 +81,7 @@ enum BranchDifferentiation {
         for (index, region) in op.regions.enumerated() {
             var dependent = targets
             for inner in region.ops where inner.kind != .yield {
-                let reads = inner.operands + capturedValues(inner)
+                let reads = inner.operands + inner.capturedValues
                 let dependsOnTarget = reads.contains(where: dependent.contains)
                 if dependsOnTarget { dependent.formUnion(inner.results) }
                 let recomputable = inner.regions.isEmpty && !inner.kind.definition.hasEffects && inner.kind != .gradient
@@ -91,11 +91,7 @@ enum BranchDifferentiation {
                 }
                 for result in inner.results {
                     let other = op.regions[1 - index]
-                    var attrs = Attributes()
-                    attrs.value = 0
-                    attrs.shape = result.type.shape
-                    attrs.dtype = result.type.dtype
-                    let zero = module.makeOp(.constant, [], resultTypes: [result.type], attributes: attrs, at: op.location)
+                    let zero = module.makeSplat(0, result.type, at: op.location)
                     other.ops.insert(zero, at: other.ops.count - 1)
                     other.ops[other.ops.count - 1].operands.append(zero.result)
                     region.ops[region.ops.count - 1].operands.append(result)

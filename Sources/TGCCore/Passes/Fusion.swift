@@ -60,7 +60,7 @@ struct FusionPlanner {
     }
 
     func run() {
-        let users = usersByValue()
+        let users = module.usersByValue()
         let inBlock = Set(block.ops.map(ObjectIdentifier.init))
         func blockUsers(_ op: Op) -> [Op]? {
             // nil when a result is used outside this block's own op list (nested regions, yields).
@@ -153,13 +153,7 @@ struct FusionPlanner {
         }
         let region = Block(arguments: inputs.map { module.makeValue($0.type) })
         var mapping = Dictionary(uniqueKeysWithValues: zip(inputs, region.arguments))
-        for member in members {
-            let clone = module.makeOp(member.kind, member.operands.map { mapping[$0]! },
-                                      resultTypes: member.results.map(\.type), attributes: member.attributes,
-                                      at: member.location)
-            for (old, new) in zip(member.results, clone.results) { mapping[old] = new }
-            region.ops.append(clone)
-        }
+        for member in members { region.ops.append(module.copy(member, mapping: &mapping)) }
         region.ops.append(module.makeOp(.yield, root.results.map { mapping[$0]! }, resultTypes: [], at: root.location))
         var attrs = Attributes()
         attrs.name = FusionPlanner.kernelName(members)
@@ -180,14 +174,5 @@ struct FusionPlanner {
             if names.last != name { names.append(name) }
         }
         return "fused_" + names.prefix(6).joined(separator: "_")
-    }
-
-    /// Every op that reads each value, anywhere in the module.
-    private func usersByValue() -> [Value: [Op]] {
-        var users: [Value: [Op]] = [:]
-        module.body.walk { op in
-            for operand in op.operands { users[operand, default: []].append(op) }
-        }
-        return users
     }
 }

@@ -22,7 +22,7 @@ struct MatmulEpilogueFusion {
 
     func run() {
         while let (matmul, user, members) = nextCandidate() {
-            let users = usersByValue()
+            let users = module.usersByValue()
             let leaves = matmul.operands.compactMap { operand -> Op? in
                 guard let transpose = operand.definingOp, transpose.kind == .transpose, transpose.attributes.permutation == [1, 0],
                       block.ops.contains(where: { $0 === transpose }) else { return nil }
@@ -42,7 +42,7 @@ struct MatmulEpilogueFusion {
 
     /// The first float32 matmul of the block whose only reader is an epilogue kernel.
     private func nextCandidate() -> (matmul: Op, user: Op, members: [Op])? {
-        let users = usersByValue()
+        let users = module.usersByValue()
         for matmul in block.ops where matmul.kind == .matmul && matmul.result.type.dtype == .float32 {
             let product = matmul.result
             guard let readers = users[product], let user = readers.first, readers.allSatisfy({ $0 === user }),
@@ -52,15 +52,6 @@ struct MatmulEpilogueFusion {
             return (matmul, user, members)
         }
         return nil
-    }
-
-    /// Every op that reads each value, anywhere in the module.
-    private func usersByValue() -> [Value: [Op]] {
-        var users: [Value: [Op]] = [:]
-        module.body.walk { op in
-            for operand in op.operands { users[operand, default: []].append(op) }
-        }
-        return users
     }
 
     /// The ops `user` computes, with `product` as an input: nil unless every one is
@@ -102,12 +93,7 @@ struct MatmulEpilogueFusion {
         for operand in user.operands where operand != product { addInput(operand) }
         let region = Block(arguments: inputs.map { module.makeValue($0.type) })
         var mapping = Dictionary(uniqueKeysWithValues: zip(inputs, region.arguments))
-        func clone(_ op: Op) {
-            let copy = module.makeOp(op.kind, op.operands.map { mapping[$0]! }, resultTypes: op.results.map(\.type),
-                                     attributes: op.attributes, at: op.location)
-            for (old, new) in zip(op.results, copy.results) { mapping[old] = new }
-            region.ops.append(copy)
-        }
+        func clone(_ op: Op) { region.ops.append(module.copy(op, mapping: &mapping)) }
         leaves.forEach(clone)
         clone(matmul)
         if user.kind == .fusion {

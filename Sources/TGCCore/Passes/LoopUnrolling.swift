@@ -26,35 +26,16 @@ enum LoopUnrolling {
         var ops: [Op] = []
         var carried = loop.operands
         for index in lower..<max(lower, upper) {
-            var attrs = Attributes()
-            attrs.value = Double(index)
-            attrs.shape = []
-            attrs.dtype = .int64
-            let counter = module.makeOp(.constant, [], resultTypes: [.scalar(.int64)], attributes: attrs, at: loop.location)
+            let counter = module.makeSplat(Double(index), .scalar(.int64), at: loop.location)
             ops.append(counter)
             var mapping = Dictionary(uniqueKeysWithValues: zip(body.arguments, [counter.result] + carried))
             for op in body.ops where op.kind != .yield {
-                ops.append(copy(op, &mapping, module))
+                ops.append(module.copy(op, mapping: &mapping))
             }
             carried = body.yielded.map { mapping[$0] ?? $0 }
         }
         let position = block.ops.firstIndex { $0 === loop }!
         block.ops.replaceSubrange(position...position, with: ops)
         module.replaceAllUses(Dictionary(uniqueKeysWithValues: zip(loop.results, carried)))
-    }
-
-    /// A copy of `op` and its regions reading `mapping`'s values; values defined outside the
-    /// copied ops stay as they are.
-    private static func copy(_ op: Op, _ mapping: inout [Value: Value], _ module: Module) -> Op {
-        let regions = op.regions.map { region -> Block in
-            let copyBlock = Block(arguments: region.arguments.map { module.makeValue($0.type) })
-            for (old, new) in zip(region.arguments, copyBlock.arguments) { mapping[old] = new }
-            copyBlock.ops = region.ops.map { copy($0, &mapping, module) }
-            return copyBlock
-        }
-        let result = module.makeOp(op.kind, op.operands.map { mapping[$0] ?? $0 }, resultTypes: op.results.map(\.type),
-                                   attributes: op.attributes, regions: regions, at: op.location)
-        for (old, new) in zip(op.results, result.results) { mapping[old] = new }
-        return result
     }
 }

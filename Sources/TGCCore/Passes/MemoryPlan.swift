@@ -120,10 +120,7 @@ public struct MemoryPlan {
 
     /// The storage class of every value outside fusion regions.
     public static func storageClasses(_ module: Module) -> [Value: StorageClass] {
-        var users: [Value: [Op]] = [:]
-        module.body.walk { op in
-            for operand in op.operands { users[operand, default: []].append(op) }
-        }
+        let users = module.usersByValue()
         var classes: [Value: StorageClass] = [:]
         func rootOf(_ value: Value) -> Value {
             if case .view(let base) = classes[value] { return base }

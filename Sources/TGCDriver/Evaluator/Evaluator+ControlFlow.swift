@@ -94,7 +94,7 @@ extension Evaluator {
                 }
             }
             try finishCarried(slots, results: results, after: "if", ends: merged,
-                              history: CarriedHistory(before: slots.map { _ in nil }, updatedLeaves: updatedLeaves), at: location)
+                              history: CarriedHistory(before: [], updatedLeaves: updatedLeaves), at: location)
             if branchEnds.count == 2 { try chooseSuffixesAtRunTime(slots, branchEnds, condition: conditionID) }
         default:
             throw Diagnostic("the condition of 'if' must be a Bool or a tensor, not \(condition.kindName)", at: conditionExpr.location)
