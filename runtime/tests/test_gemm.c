@@ -19,24 +19,9 @@
 
 #include "../src/gemm_internal.h"
 #include "tgc_runtime.h"
+#include "check.h"
 
-static int n_passed, n_failed;
 
-static void check_at(int ok, int line, const char *fmt, ...) TGC_PRINTF(3, 4);
-static void check_at(int ok, int line, const char *fmt, ...) {
-    if (ok) {
-        n_passed++;
-        return;
-    }
-    n_failed++;
-    va_list ap;
-    va_start(ap, fmt);
-    printf("FAIL (line %d): ", line);
-    vprintf(fmt, ap);
-    printf("\n");
-    va_end(ap);
-}
-#define CHECK(cond, ...) check_at((cond) ? 1 : 0, __LINE__, __VA_ARGS__)
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
 static float frand(void) { /* uniform in [-1, 1) */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "tgc_runtime.h"
+#include "check.h"
 
 struct print_case {
     const char *label;
@@ -35,27 +36,11 @@ struct rng_case { char kind; uint64_t seed; uint64_t block; int n; uint32_t expe
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
-/* ---- tiny check framework ---------------------------------------------------------------- */
+/* ---- checks (check.h) and their helpers ------------------------------------------------- */
 
-static int n_passed, n_failed;
 static const char *fixtures_dir = "runtime/tests/fixtures";
 static char tmp_dir[256];
 
-static void check_at(int ok, int line, const char *fmt, ...) TGC_PRINTF(3, 4);
-static void check_at(int ok, int line, const char *fmt, ...) {
-    if (ok) {
-        n_passed++;
-        return;
-    }
-    n_failed++;
-    va_list ap;
-    va_start(ap, fmt);
-    printf("FAIL (line %d): ", line);
-    vprintf(fmt, ap);
-    printf("\n");
-    va_end(ap);
-}
-#define CHECK(cond, ...) check_at((cond) ? 1 : 0, __LINE__, __VA_ARGS__)
 #define CHECK_STR(got, want, what)                                                             \
     do {                                                                                       \
         const char *g_ = (got), *w_ = (want);                                                  \
