@@ -35,7 +35,7 @@ let package = Package(
         .testTarget(name: "TGCSyntaxTests", dependencies: ["TGCSyntax"]),
         .testTarget(name: "TGCCoreTests", dependencies: ["TGCCore"]),
         .testTarget(name: "TGCCBackendTests", dependencies: ["TGCCBackend", "TGCDriver"]),
-        .testTarget(name: "TGCDriverTests", dependencies: ["TGCDriver"]),
+        .testTarget(name: "TGCDriverTests", dependencies: ["TGCDriver", "TGCCBackend"]),
         .testTarget(name: "TGCStressTests", dependencies: ["TGCStress"]),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+@testable import TGCCBackend
 
 /// Paths of the repository's sample and test files, found from this source file.
 enum TestPaths {
@@ -18,19 +19,9 @@ enum TestPaths {
         return url
     }
 
-    /// Runs an executable and returns (status, stdout, stderr).
+    /// Runs an executable and returns (status, stdout, stderr), through the compiler's own runner.
     static func execute(_ path: String, _ arguments: [String] = [], in directory: URL? = nil) throws -> (Int32, String, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        let result = try ProcessRunner.run(path, arguments, directory: directory?.path)
+        return (result.status, result.stdout, result.stderr)
     }
 }
