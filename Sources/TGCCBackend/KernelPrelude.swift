@@ -1,6 +1,7 @@
 /// The small C helpers that lowered scalar code calls (`tgc_op_*`): the interpreter's exact
 /// semantics for integer power, floor modulo, NaN-propagating max/min and float → int casts;
-/// (`tgc_expf` comes from runtime/include/tgc_math.h, shared with the interpreter).
+/// (`tgc_expf`, `tgc_powf` and `tgc_floor_fmodf` come from runtime/include/tgc_math.h, shared
+/// with the interpreter).
 enum KernelPrelude {
     static let source = #"""
     /* ---- scalar helpers: the interpreter's semantics, element by element ---- */
@@ -25,19 +26,12 @@ enum KernelPrelude {
         return (int64_t)result;
     }
 
-    /* float power; a square is a multiplication, as in the interpreter and PyTorch's pow kernel. */
-    static inline float tgc_op_powf(float a, float b) { return b == 2.0f ? a * a : powf(a, b); }
-
     /* Floor modulo (Python's %, torch.remainder): the result has the divisor's sign.
        Integer modulo by zero is an error at the op's source location, as in the interpreter. */
     static inline int64_t tgc_op_imod(int64_t a, int64_t b, const char *where) {
         if (b == 0) tgc_fatal_at(where, "integer modulo by zero");
         if (b == -1) return 0;
         int64_t r = a % b;
-        return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
-    }
-    static inline float tgc_op_fmodf(float a, float b) {
-        float r = fmodf(a, b);
         return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
     }
 

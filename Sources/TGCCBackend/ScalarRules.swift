@@ -138,7 +138,7 @@ enum ScalarRules {
     /// powf for float results; exact integer power (`tgc_op_ipow`) otherwise.
     static func power(_ a: TypedExpr, _ b: TypedExpr, result: DType) -> TypedExpr {
         if result == .float32 {
-            return TypedExpr(.call("tgc_op_powf", [convert(a, to: .float32).expr, convert(b, to: .float32).expr]), .float32)
+            return TypedExpr(.call("tgc_powf", [convert(a, to: .float32).expr, convert(b, to: .float32).expr]), .float32)
         }
         let value = ScalarExpr.call("tgc_op_ipow", [convert(a, to: .int64).expr, convert(b, to: .int64).expr])
         return round(TypedExpr(value, .int64), to: result)
@@ -148,7 +148,7 @@ enum ScalarRules {
     /// modulo by zero stops the program with an error naming `location`.
     static func floorMod(_ a: TypedExpr, _ b: TypedExpr, result: DType, at location: SourceLocation) -> TypedExpr {
         if result == .float32 {
-            return TypedExpr(.call("tgc_op_fmodf", [convert(a, to: .float32).expr, convert(b, to: .float32).expr]), .float32)
+            return TypedExpr(.call("tgc_floor_fmodf", [convert(a, to: .float32).expr, convert(b, to: .float32).expr]), .float32)
         }
         let value = ScalarExpr.call("tgc_op_imod", [convert(a, to: .int64).expr, convert(b, to: .int64).expr,
                                                    .stringLiteral(location == .unknown ? "" : location.description)])

@@ -45,4 +45,13 @@ static inline float tgc_expf(float x) {
     return y;
 }
 
+/* Float power: a square is a multiplication, as in PyTorch's pow kernel (exact, unlike powf). */
+static inline float tgc_powf(float a, float b) { return b == 2.0f ? a * a : powf(a, b); }
+
+/* Float floor modulo (Python's %, torch.remainder): the result has the divisor's sign. */
+static inline float tgc_floor_fmodf(float a, float b) {
+    float r = fmodf(a, b);
+    return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
+}
+
 #endif /* TGC_MATH_H */

@@ -132,11 +132,7 @@ enum Kernels {
 
     /// Python's floor modulo (torch.remainder): the result has the sign of the divisor.
     static func floorMod(_ a: Double, _ b: Double, _ dtype: DType) -> Double {
-        if dtype == .float32 {
-            let (x, y) = (Float(a), Float(b))
-            let r = fmodf(x, y)
-            return Double(r != 0 && (r < 0) != (y < 0) ? r + y : r)
-        }
+        if dtype == .float32 { return Double(tgc_floor_fmodf(Float(a), Float(b))) }
         guard b != 0 else { return 0 }
         let r = a.truncatingRemainder(dividingBy: b)
         return r != 0 && (r < 0) != (b < 0) ? r + b : r
@@ -144,10 +140,7 @@ enum Kernels {
 
     /// pow with PyTorch's dtype behaviour: float in single precision, integers exactly.
     static func power(_ a: Double, _ b: Double, _ dtype: DType) -> Double {
-        if dtype == .float32 {
-            // A square is a multiplication, as in PyTorch's pow kernel (and exact, unlike powf).
-            return b == 2 ? Double(Float(a) * Float(a)) : Double(powf(Float(a), Float(b)))
-        }
+        if dtype == .float32 { return Double(tgc_powf(Float(a), Float(b))) }
         if b < 0 { return a == 1 ? 1 : (a == -1 ? (Int(b) % 2 == 0 ? 1 : -1) : 0) }
         var result = 1.0, base = a, exponent = Int(b)
         while exponent > 0 {
