@@ -19,7 +19,7 @@ extension Evaluator {
             if case .tensor(let tensor) = value { return tensor }
             return try asTensor(value, dtype: kind == .select && index == 0 ? .bool : promoted, at: location)
         }
-        return try record(kind, tensors, attrs, gradFunction: gradFunction ?? Self.torchGradFunction[kind], at: location)
+        return try record(kind, tensors, attrs, gradFunction: gradFunction ?? kind.torchGradFunction, at: location)
     }
 
     /// `lhs op rhs` (see the array form), without building an operand array when both are tensors.
@@ -39,7 +39,7 @@ extension Evaluator {
             return TensorValue(id: try builder.apply1(kind, [a.id, b.id], at: location),
                                isHostScalar: a.isHostScalar && b.isHostScalar)
         }
-        return try record(kind, [a, b], gradFunction: gradFunction ?? Self.torchGradFunction[kind], at: location)
+        return try record(kind, [a, b], gradFunction: gradFunction ?? kind.torchGradFunction, at: location)
     }
 
     /// Builds one op on tensor handles and computes the result's autograd metadata.
@@ -228,17 +228,4 @@ extension Evaluator {
         ]
         return names[kind] ?? IRPrinter.opName(kind)
     }
-
-    /// PyTorch's grad_fn names, printed for non-leaf tensors that require grad.
-    static let torchGradFunction: [OpKind: String] = [
-        .add: "AddBackward0", .sub: "SubBackward0", .mul: "MulBackward0", .div: "DivBackward0",
-        .pow: "PowBackward0", .neg: "NegBackward0", .exp: "ExpBackward0", .log: "LogBackward0",
-        .sin: "SinBackward0", .cos: "CosBackward0", .tanh: "TanhBackward0", .sqrt: "SqrtBackward0",
-        .abs: "AbsBackward0", .relu: "ReluBackward0", .sigmoid: "SigmoidBackward0",
-        .maximum: "MaximumBackward0", .minimum: "MinimumBackward0", .select: "WhereBackward0",
-        .matmul: "MmBackward0", .reshape: "ViewBackward0", .transpose: "TransposeBackward0",
-        .broadcastTo: "ExpandBackward0", .reduceSum: "SumBackward0", .reduceMax: "MaxBackward1",
-        .reduceMin: "MinBackward1", .cast: "ToCopyBackward0", .mod: "RemainderBackward0",
-        .sign: "SignBackward0",
-    ]
 }

@@ -16,7 +16,7 @@ enum TensorMethods {
                                          ("sqrt", .sqrt), ("abs", .abs), ("relu", .relu), ("sigmoid", .sigmoid),
                                          ("neg", .neg), ("sign", .sign)]
         for (name, kind) in kinds {
-            table[name] = { e, x, at in .tensor(try e.record(kind, [x], gradFunction: Evaluator.torchGradFunction[kind], at: at)) }
+            table[name] = { e, x, at in .tensor(try e.record(kind, [x], gradFunction: kind.torchGradFunction, at: at)) }
         }
         return table
     }()
