@@ -219,13 +219,12 @@ extension Evaluator {
     }
 
     /// How an op is spelled in the language, for messages.
-    static func surfaceName(_ kind: OpKind) -> String {
-        let names: [OpKind: String] = [
-            .argMax: "argmax()", .argMin: "argmin()", .equal: "==", .notEqual: "!=", .less: "<",
-            .lessEqual: "<=", .greater: ">", .greaterEqual: ">=", .logicalAnd: "&&", .logicalOr: "||",
-            .logicalNot: "!", .mod: "%", .sign: "sign()", .cast: "a conversion to an integer dtype",
-            .stopGradient: "detach()",
-        ]
-        return names[kind] ?? IRPrinter.opName(kind)
-    }
+    static func surfaceName(_ kind: OpKind) -> String { surfaceNames[kind] ?? IRPrinter.opName(kind) }
+
+    private static let surfaceNames: [OpKind: String] = [
+        .argMax: "argmax()", .argMin: "argmin()", .equal: "==", .notEqual: "!=", .less: "<",
+        .lessEqual: "<=", .greater: ">", .greaterEqual: ">=", .logicalAnd: "&&", .logicalOr: "||",
+        .logicalNot: "!", .mod: "%", .sign: "sign()", .cast: "a conversion to an integer dtype",
+        .stopGradient: "detach()",
+    ]
 }
