@@ -200,8 +200,8 @@ extension CProgramEmitter {
     }
 
     /// A kernel of one output element whose large nests run in fixed chunks of their outermost
-    /// loop: each chunk folds into its own partial result (threads take chunks in turn, so a
-    /// short last chunk does not unbalance them), then the partials are folded in chunk order.
+    /// loop: each chunk folds into its own partial result (each thread takes one contiguous run
+    /// of chunks, so it streams through memory in order), then the partials are folded in chunk order.
     /// The chunks do not depend on the thread count, so neither does the result. Other nests
     /// and the statements run as they are, in order.
     private mutating func emitChunked(_ kernel: LoopKernel, _ schedule: KernelSchedule, _ renderer: CFamilyRenderer) {
@@ -221,7 +221,7 @@ extension CProgramEmitter {
             for accumulator in nest.accumulators {
                 functions.line("\(accumulator.type.cName) \(accumulator.name)_part[\(chunks.count)];")
             }
-            functions.line("#pragma omp parallel for schedule(static, 1)")
+            functions.line("#pragma omp parallel for schedule(static)")
             functions.open("for (int64_t chunk = 0; chunk < \(chunks.count); chunk++)")
             functions.line("const int64_t chunkStart = chunk * \(chunks.length);")
             functions.line("const int64_t chunkEnd = chunkStart + \(chunks.length) < \(extent) ? chunkStart + \(chunks.length) : \(extent);")
