@@ -254,6 +254,86 @@ TGC_AVX2 static void kernel_avx2(int64_t kc, const float *pa, const float *pb, f
     }
 }
 
+/* Lanes 0 .. n-1 of a 256-bit mask (0 <= n <= 8), for maskload / maskstore. */
+TGC_AVX2 static inline __m256i lanes_avx2(int n) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+/* The "copy" packing (gemm_internal.h) with (masked) 8-float moves, no memcpy call per row.
+   A panel at most 8 wide is stored whole row after row: a store's spill past its row is
+   rewritten by the next row's; only the last rows are stored under a mask. */
+TGC_AVX2 static void pack_copy_avx2(const float *src, int64_t ld, int rows, int64_t kb, int w,
+                                    float *dst) {
+    for (int r0 = 0; r0 < w; r0 += 8) {
+        const int rn = rows - r0 < 0 ? 0 : rows - r0 > 8 ? 8 : rows - r0;
+        const int wn = w - r0 > 8 ? 8 : w - r0;
+        const __m256i mr = lanes_avx2(rn), mw = lanes_avx2(wn);
+        if (rn == 8 && wn == 8) {
+            for (int64_t p = 0; p < kb; p++)
+                _mm256_storeu_ps(dst + p * w + r0, _mm256_loadu_ps(src + p * ld + r0));
+        } else {
+            for (int64_t p = 0; p < kb; p++) {
+                const __m256 v = _mm256_maskload_ps(src + p * ld + r0, mr);
+                if (w <= 8 && p * w + 8 <= kb * w)
+                    _mm256_storeu_ps(dst + p * w, v); /* spills into rows stored next */
+                else
+                    _mm256_maskstore_ps(dst + p * w + r0, mw, v);
+            }
+        }
+    }
+}
+
+/* The "gather" packing (gemm_internal.h) with 8 x 8 in-register transposes:
+   dst[p*w + r] = src[r*ld + p] for r < rows, p < kb; zeros for rows <= r < w. Within a
+   panel row, 8-float stores overlap the next row's start (rewritten right after); the
+   row that ends a block of 8 columns is stored under a mask. */
+TGC_AVX2 static void pack_gather_avx2(const float *src, int64_t ld, int rows, int64_t kb, int w,
+                                      float *dst) {
+    for (int r0 = 0; r0 < w; r0 += 8) {
+        const int rn = rows - r0 < 0 ? 0 : rows - r0 > 8 ? 8 : rows - r0;
+        const int wn = w - r0 > 8 ? 8 : w - r0;
+        const __m256i mw = lanes_avx2(wn);
+        for (int64_t q = 0; q < kb; q += 8) {
+            const int qn = kb - q < 8 ? (int)(kb - q) : 8;
+            const __m256i mq = lanes_avx2(qn);
+            __m256 x[8], t[8], u[8];
+            TGC_UNROLL_ALL
+            for (int i = 0; i < 8; i++)
+                x[i] = i < rn ? (qn == 8 ? _mm256_loadu_ps(src + (r0 + i) * ld + q)
+                                         : _mm256_maskload_ps(src + (r0 + i) * ld + q, mq))
+                              : _mm256_setzero_ps();
+            TGC_UNROLL_ALL
+            for (int i = 0; i < 4; i++) {
+                t[2 * i] = _mm256_unpacklo_ps(x[2 * i], x[2 * i + 1]);
+                t[2 * i + 1] = _mm256_unpackhi_ps(x[2 * i], x[2 * i + 1]);
+            }
+            TGC_UNROLL_ALL
+            for (int g = 0; g < 2; g++) {
+                u[4 * g + 0] = _mm256_shuffle_ps(t[4 * g], t[4 * g + 2], 0x44);
+                u[4 * g + 1] = _mm256_shuffle_ps(t[4 * g], t[4 * g + 2], 0xEE);
+                u[4 * g + 2] = _mm256_shuffle_ps(t[4 * g + 1], t[4 * g + 3], 0x44);
+                u[4 * g + 3] = _mm256_shuffle_ps(t[4 * g + 1], t[4 * g + 3], 0xEE);
+            }
+            /* u[c] holds column c (low lane) and c + 4 (high lane) of rows 0..3, u[4 + c]
+               the same of rows 4..7. */
+            TGC_UNROLL_ALL
+            for (int c = 0; c < 4; c++) {
+                x[c] = _mm256_permute2f128_ps(u[c], u[4 + c], 0x20);
+                x[4 + c] = _mm256_permute2f128_ps(u[c], u[4 + c], 0x31);
+            }
+            TGC_UNROLL_ALL
+            for (int p = 0; p < 8; p++) {
+                if (p >= qn) break;
+                float *d = dst + (q + p) * w + r0;
+                if (wn == 8 || (w <= 8 && p * w + 8 <= qn * w))
+                    _mm256_storeu_ps(d, x[p]);
+                else
+                    _mm256_maskstore_ps(d, mw, x[p]);
+            }
+        }
+    }
+}
+
 /* Blocking (AVX-512, tuned on Zen 5: 48 KiB L1d, 1 MiB L2 per core): the 224 x 512 block of A
    (448 KiB) stays in L2, the 512 x 2048 block of B (4 MiB) in L3, and each 512 x 32 B
    micro-panel (64 KiB) streams from L2 across the 16 A micro-panels. kc = 512 beat 256 and
@@ -262,7 +342,8 @@ static const tgc__gemm_kernel_info tgc__gemm_avx512_info = {
     "avx512", AVX512_MR, AVX512_NR, AVX512_MC, AVX512_KC, AVX512_NC, kernel_avx512,
     pack_gather_avx512, pack_copy_avx512};
 static const tgc__gemm_kernel_info tgc__gemm_avx2_info = {
-    "avx2", AVX2_MR, AVX2_NR, 24 * AVX2_MR, 256, 128 * AVX2_NR, kernel_avx2, NULL, NULL};
+    "avx2", AVX2_MR, AVX2_NR, 24 * AVX2_MR, 256, 128 * AVX2_NR, kernel_avx2, pack_gather_avx2,
+    pack_copy_avx2};
 
 /* CPU and OS support from cpuid and xgetbv directly (no libgcc/compiler-rt helpers, which
    not every link of the runtime provides). */
