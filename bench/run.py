@@ -161,6 +161,15 @@ def triad(threads, runs=10):
     return {"min_ms": float(m.group(1)), "gbs": float(m.group(2)), "threads": threads}
 
 
+def fma_peak(threads, runs=5):
+    exe = os.path.join(BUILD, "peak")
+    run(["gcc", "-O3", "-march=native", "-ffp-contract=fast", "-fopenmp", os.path.join(BENCH, "peak.c"), "-o", exe])
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads))
+    out = run([exe, str(runs)], env=env).stdout
+    m = re.search(r"lanes=(\d+) best_ms=([\d.]+) gflops=([\d.]+)", out)
+    return {"lanes": int(m.group(1)), "gflops": float(m.group(3)), "threads": threads}
+
+
 BENCH_LINE = re.compile(r"bench: runs=(\d+) min_ms=([\d.eE+-]+) median_ms=([\d.eE+-]+)")
 
 
@@ -280,7 +289,7 @@ def seconds_of(key, r):
     return r["us_per_op"] if key == "b8" else r.get("min_ms")
 
 
-def report(meta, tgc, triad_r, compile_b4, eager, peers, peer_info):
+def report(meta, tgc, triad_r, peak_r, compile_b4, eager, peers, peer_info):
     out = []
     w = out.append
     w("# tgc benchmark results")
@@ -295,7 +304,8 @@ def report(meta, tgc, triad_r, compile_b4, eager, peers, peer_info):
     w(f"- each workload ran about {meta['target_s']} s; times are per run; derived rates use the min")
     w(f"- triad (a[i] = b[i] + s·c[i], 3×16M floats, best of 10): "
       f"{fmt(triad_r['gbs'])} GB/s ({fmt(triad_r['min_ms'])} ms)")
-    w("- fp32 peak for reference: ≈ 520 GFLOP/s (2 cores, AVX-512 FMA)")
+    w(f"- fp32 FMA peak (independent {peak_r['lanes']}-float FMA chains on every thread, best of 5): "
+      f"{fmt(peak_r['gflops'])} GFLOP/s")
     w("")
     w("## tgc")
     w("")
@@ -312,8 +322,8 @@ def report(meta, tgc, triad_r, compile_b4, eager, peers, peer_info):
         extra = ""
         if key in ("b2", "b3_sum", "b3_softmax") and val:
             extra = f" ({val / triad_r['gbs']:.2f}× triad)"
-        elif key.startswith("b1") and val:
-            extra = f" ({val / 520 * 100:.1f}% of peak)"
+        elif (key.startswith("b1") or key == "b4") and val:
+            extra = f" ({val / peak_r['gflops'] * 100:.1f}% of peak)"
         d = f"{fmt(val)} {unit}{extra}" if val else "—"
         w(f"| {label} | {size} | {r['runs']} | {fmt(r['min_ms'])} | {fmt(r['median_ms'])} | {d} |")
     if eager is not None:
@@ -448,6 +458,9 @@ def main():
     log("triad ...")
     triad_r = triad(args.threads)
     log(f"  {triad_r}")
+    log("fp32 FMA peak ...")
+    peak_r = fma_peak(args.threads)
+    log(f"  {peak_r}")
     log("tgc workloads ...")
     tgc_r, _ = tgc_workloads(tgc, args.threads, args.target_s, only)
     eager = compile_b4 = None
@@ -480,7 +493,7 @@ def main():
         for k, v in peers[peer].items():
             log(f"  {peer} {k}: {v}")
 
-    text = report(meta, tgc_r, triad_r, compile_b4, eager, peers, peer_info)
+    text = report(meta, tgc_r, triad_r, peak_r, compile_b4, eager, peers, peer_info)
     print(text)
     tmp = args.out + ".tmp"
     with open(tmp, "w") as f:
