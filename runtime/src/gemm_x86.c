@@ -198,7 +198,14 @@ TGC_AVX512 static void pack_copy_avx512(const float *src, int64_t ld, int rows, 
 /* The k loop alone, not inlined: with alpha and beta live across it GCC would spill an
    accumulator (12 of them, 2 of B and a broadcast take all 16 ymm registers). */
 TGC_AVX2 __attribute__((noinline)) static void tile_avx2(int64_t kc, const float *pa,
-                                                         const float *pb, float *tile) {
+                                                         const float *pb, float *tile,
+                                                         const float *c, int64_t ldc, int mr) {
+    /* The C rows this tile updates after its k loop: fetched now, they arrive meanwhile (C
+       rarely stays in cache between k blocks of a large product). */
+    for (int r = 0; r < mr; r++) {
+        _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
+        _mm_prefetch((const char *)(c + r * ldc + AVX2_NR - 1), _MM_HINT_T0);
+    }
     __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
     __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
     for (int64_t p = 0; p < kc; p++) {
@@ -224,7 +231,7 @@ TGC_AVX2 __attribute__((noinline)) static void tile_avx2(int64_t kc, const float
 TGC_AVX2 static void kernel_avx2(int64_t kc, const float *pa, const float *pb, float *c,
                                  int64_t ldc, float alpha, float beta, int mr, int nr) {
     _Alignas(32) float tile[AVX2_MR * AVX2_NR];
-    tile_avx2(kc, pa, pb, tile);
+    tile_avx2(kc, pa, pb, tile, c, ldc, mr);
     if (nr == AVX2_NR) {
         __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
         for (int r = 0; r < mr; r++) {
