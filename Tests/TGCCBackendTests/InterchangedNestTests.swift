@@ -90,4 +90,21 @@ struct InterchangedNestTests {
         #expect(c.contains("#pragma omp parallel for schedule(static)"))
         try CrossBackend.expectAgreement(try CrossBackend.module(source: source, name: "two-sums"), name: "two-sums")
     }
+
+    /// A chunked sum keeps 16 partial sums per chunk and prefetches every stream it reads
+    /// (two here: a and b), with a tail when the chunk is not a multiple of 16 long; the
+    /// result agrees with the interpreter's sequential sum.
+    @Test func chunkedSumsRunInLanesAndPrefetchTheirStreams() throws {
+        let source = """
+            manualSeed(11)
+            let a = randn([100003])
+            let b = rand([100003])
+            save(((a - b) * (a - b)).mean(), "mse.npy")
+            """
+        let c = try CEmitterTextTests.emit(source: source)
+        #expect(c.contains("acc0_lane[lane] += "), "\(c)")
+        #expect(c.components(separatedBy: "__builtin_prefetch(&v").count - 1 == 2, "\(c)")
+        #expect(c.contains("for (int64_t r0 = r0_base; r0 < chunkEnd; r0++)"))
+        try CrossBackend.expectAgreement(try CrossBackend.module(source: source, name: "lane-sums"), name: "lane-sums")
+    }
 }
