@@ -161,7 +161,7 @@ def triad(threads, runs=10):
     return {"min_ms": float(m.group(1)), "gbs": float(m.group(2)), "threads": threads}
 
 
-def fma_peak(threads, runs=5):
+def fma_peak(threads, runs=10):
     exe = os.path.join(BUILD, "peak")
     run(["gcc", "-O3", "-march=native", "-ffp-contract=fast", "-fopenmp", os.path.join(BENCH, "peak.c"), "-o", exe])
     env = dict(os.environ, OMP_NUM_THREADS=str(threads))
@@ -304,7 +304,7 @@ def report(meta, tgc, triad_r, peak_r, compile_b4, eager, peers, peer_info):
     w(f"- each workload ran about {meta['target_s']} s; times are per run; derived rates use the min")
     w(f"- triad (a[i] = b[i] + s·c[i], 3×16M floats, best of 10): "
       f"{fmt(triad_r['gbs'])} GB/s ({fmt(triad_r['min_ms'])} ms)")
-    w(f"- fp32 FMA peak (independent {peak_r['lanes']}-float FMA chains on every thread, best of 5): "
+    w(f"- fp32 FMA peak (independent {peak_r['lanes']}-float FMA chains on every thread, best of 10): "
       f"{fmt(peak_r['gflops'])} GFLOP/s")
     w("")
     w("## tgc")
