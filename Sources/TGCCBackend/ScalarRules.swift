@@ -99,13 +99,10 @@ enum ScalarRules {
         }
     }
 
-    /// max(x, 0), keeping NaN.
+    /// 0 where x < 0, else x: NaN and -0 pass through, as torch.relu (clamp_min(x, 0)) does.
     static func relu(_ x: TypedExpr) -> TypedExpr {
-        guard x.type.isFloatingPoint else {
-            return x.type == .bool ? x : TypedExpr(.ternary(.infix(">", x.expr, zero(x.type)), x.expr, zero(x.type)), x.type)
-        }
-        let keep = ScalarExpr.infix("||", .infix(">", x.expr, zero(x.type)), .call("isnan", [x.expr]))
-        return TypedExpr(.ternary(keep, x.expr, zero(x.type)), x.type)
+        if x.type == .bool { return x }
+        return TypedExpr(.ternary(.infix("<", x.expr, zero(x.type)), zero(x.type), x.expr), x.type)
     }
 
     /// -1, 0 or 1 (NaN stays NaN).

@@ -65,7 +65,7 @@ public enum Interpreter {
         case .sqrt: return Kernels.unaryFloat(x!, type) { $0.squareRoot() }
         case .sigmoid: return Kernels.unaryFloat(x!, type) { 1 / (1 + tgc_expf(-$0)) }
         case .abs: return Kernels.unary(x!, type) { Swift.abs($0) }
-        case .relu: return Kernels.unary(x!, type) { $0.isNaN ? $0 : Swift.max($0, 0) }
+        case .relu: return Kernels.unary(x!, type) { $0 < 0 ? 0 : $0 }  // NaN and -0 pass through, as torch.relu
         case .sign: return Kernels.unary(x!, type) { $0.isNaN ? $0 : ($0 > 0 ? 1 : ($0 < 0 ? -1 : 0)) }
         case .logicalNot: return Kernels.unary(x!, type) { $0 == 0 ? 1 : 0 }
         case .cast, .stopGradient, .reshape, .broadcastTo:
