@@ -105,13 +105,12 @@ enum ScalarRules {
         return TypedExpr(.ternary(.infix("<", x.expr, zero(x.type)), zero(x.type), x.expr), x.type)
     }
 
-    /// -1, 0 or 1 (NaN stays NaN).
+    /// -1, 0 or 1; NaN and -0 give 0, as torch.sign's `(0 < x) - (x < 0)`.
     static func sign(_ x: TypedExpr) -> TypedExpr {
         if x.type == .bool { return x }
         let (one, minusOne) = (literal(1, x.type), literal(-1, x.type))
-        let zeroOrNaN: ScalarExpr = x.type.isFloatingPoint ? .ternary(.call("isnan", [x.expr]), x.expr, zero(x.type)) : zero(x.type)
         return TypedExpr(.ternary(.infix(">", x.expr, zero(x.type)), one,
-                                  .ternary(.infix("<", x.expr, zero(x.type)), minusOne, zeroOrNaN)), x.type)
+                                  .ternary(.infix("<", x.expr, zero(x.type)), minusOne, zero(x.type))), x.type)
     }
 
     static func logicalNot(_ x: TypedExpr) -> TypedExpr {

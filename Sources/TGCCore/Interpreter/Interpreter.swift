@@ -66,7 +66,7 @@ public enum Interpreter {
         case .sigmoid: return Kernels.unaryFloat(x!, type) { 1 / (1 + tgc_expf(-$0)) }
         case .abs: return Kernels.unary(x!, type) { Swift.abs($0) }
         case .relu: return Kernels.unary(x!, type) { $0 < 0 ? 0 : $0 }  // NaN and -0 pass through, as torch.relu
-        case .sign: return Kernels.unary(x!, type) { $0.isNaN ? $0 : ($0 > 0 ? 1 : ($0 < 0 ? -1 : 0)) }
+        case .sign: return Kernels.unary(x!, type) { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }  // NaN gives 0, as torch.sign
         case .logicalNot: return Kernels.unary(x!, type) { $0 == 0 ? 1 : 0 }
         case .cast, .stopGradient, .reshape, .broadcastTo:
             if kind == .broadcastTo {

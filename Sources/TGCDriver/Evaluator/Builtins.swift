@@ -212,7 +212,7 @@ extension Evaluator {
     /// A shape from `[3, 4]` or from variadic `3, 4`; every dimension a non-negative Int.
     func shape(from values: [EvalValue], at location: SourceLocation) throws -> [Int] {
         var dims: [EvalValue] = values
-        if values.count == 1, case .array(let items) = values[0] { dims = items }
+        if values.count == 1, let items = values[0].arrayItems { dims = items }
         let shape = try dims.map { try staticInt($0, what: "a dimension", at: location) }
         for dim in shape where dim < 0 {
             throw Diagnostic("negative dimension \(dim) in shape \(formatShape(shape))", at: location)
@@ -301,7 +301,8 @@ extension Evaluator {
         var sawAny = false
         func flatten(_ value: EvalValue, depth: Int) throws -> [Int] {
             switch value {
-            case .array(let items):
+            case .array, .size:
+                let items = value.arrayItems ?? []
                 guard depth < 16 else { throw Diagnostic("tensor literal nests too deeply", at: site.location) }
                 var inner: [Int]? = nil
                 for item in items {

@@ -10,8 +10,11 @@ enum EvalValue {
     case bool(Bool)
     case string(String)
     case tensor(TensorValue)
-    /// An array literal or a shape: `[3, 4]`.
+    /// An array literal: `[3, 4]`.
     case array([EvalValue])
+    /// A tensor's shape (`x.shape`, `x.size()`): indexed, counted and passed as a shape like an
+    /// array, printed as PyTorch prints a `torch.Size`: `torch.Size([3, 4])`.
+    case size([Int])
     case tuple([EvalValue])
     /// `torch.return_types.max(values=..., indices=...)`.
     case namedTuple(name: String, fields: [(String, EvalValue)])
@@ -22,6 +25,15 @@ enum EvalValue {
     case formatted(FormattedText)
     case void
 
+    /// The elements of an array or a shape; nil for other values.
+    var arrayItems: [EvalValue]? {
+        switch self {
+        case .array(let items): items
+        case .size(let dims): dims.map(EvalValue.int)
+        default: nil
+        }
+    }
+
     /// How the value is described in messages ("tensor f32[3]", "Int").
     var kindName: String {
         switch self {
@@ -31,6 +43,7 @@ enum EvalValue {
         case .string: "String"
         case .tensor(let t): t.isHostScalar ? "scalar" : "Tensor"
         case .array: "array"
+        case .size: "torch.Size"
         case .tuple, .namedTuple: "tuple"
         case .dtype: "dtype"
         case .device: "device"

@@ -41,7 +41,7 @@ extension Evaluator {
             return try property(name, of: try evaluate(base), baseExpr: base, at: at)
         case .subscriptAccess(let baseExpr, let arguments):
             let base = try evaluate(baseExpr)
-            guard case .array(let items) = base, arguments.count == 1, arguments[0].label == nil else {
+            guard let items = base.arrayItems, arguments.count == 1, arguments[0].label == nil else {
                 throw Diagnostic("indexing with [...] works on arrays such as x.shape; tensor indexing is not supported yet", at: at)
             }
             var index = try staticInt(try evaluate(arguments[0].value), what: "an array index", at: arguments[0].location)

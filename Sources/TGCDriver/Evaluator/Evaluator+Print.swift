@@ -60,6 +60,8 @@ extension Evaluator {
                 text.segments.append(.tensor(operand: 0, suffix: gradSuffix(tensor)))
                 text.operands.append(tensor.id)
             }
+        case .size(let dims):
+            text.append("torch.Size([" + dims.map(String.init).joined(separator: ", ") + "])")
         case .array(let items):
             text.append("[")
             for (index, item) in items.enumerated() {

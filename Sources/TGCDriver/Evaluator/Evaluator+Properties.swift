@@ -5,7 +5,7 @@ import TGCSyntax
 extension Evaluator {
     /// `x.shape`, `x.dtype`, `x.ndim`, `x.device`, `x.requiresGrad`, `x.isLeaf`, `x.grad`, `x.T`.
     func property(_ name: String, of base: EvalValue, baseExpr: Expr, at location: SourceLocation) throws -> EvalValue {
-        if case .array(let items) = base, name == "count" { return .int(items.count) }
+        if let items = base.arrayItems, name == "count" { return .int(items.count) }
         if case .namedTuple(let tupleName, let fields) = base {
             // `x.max(dim: 1).values`, `.indices`, as PyTorch's named tuples.
             guard let field = fields.first(where: { $0.0 == name }) else {
@@ -18,7 +18,7 @@ extension Evaluator {
         }
         let type = builder.type(of: tensor.id)
         switch name {
-        case "shape": return .array(type.shape.map(EvalValue.int))
+        case "shape": return .size(type.shape)
         case "dtype": return .dtype(type.dtype)
         case "ndim": return .int(type.rank)
         case "device": return .device("cpu")

@@ -30,7 +30,7 @@ extension Evaluator {
         var site = site
         try site.bind([.unlabeled("shape", variadic: true)])
         var dims = site.values("shape")
-        if dims.count == 1, case .array(let items) = dims[0] { dims = items }
+        if dims.count == 1, let items = dims[0].arrayItems { dims = items }
         var shape = try dims.map { try staticInt($0, what: "a dimension", at: site.location("shape")) }
         let count = builder.type(of: x.id).elementCount
         let shown = "shape '\(formatShape(shape))' is invalid for input of size \(count)"
@@ -152,7 +152,7 @@ extension Evaluator {
         var axes: [Int]? = nil
         if let value = site.value("dim") {
             let dims: [EvalValue]
-            if case .array(let items) = value { dims = items } else { dims = [value] }
+            if let items = value.arrayItems { dims = items } else { dims = [value] }
             let normalized = try dims.map { try normalizeDim(try staticInt($0, what: "dim", at: site.location("dim")), rank: type.rank, at: site.location("dim")) }
             guard Set(normalized).count == normalized.count else {
                 throw Diagnostic("dim \(formatShape(normalized)) names a dimension twice", at: site.location("dim"))

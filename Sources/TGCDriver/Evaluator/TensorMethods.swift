@@ -24,7 +24,7 @@ enum TensorMethods {
     static let methods: [String: Method] = {
         var table: [String: Method] = [
             "numel": { e, x, site in try noArguments(site); return .int(e.builder.type(of: x.id).elementCount) },
-            "size": { e, x, site in try noArguments(site); return .array(e.builder.type(of: x.id).shape.map(EvalValue.int)) },
+            "size": { e, x, site in try noArguments(site); return .size(e.builder.type(of: x.id).shape) },
             "dim": { e, x, site in try noArguments(site); return .int(e.builder.type(of: x.id).rank) },
             "item": { e, x, site in try noArguments(site); return try e.item(x, at: site.location) },
             "backward": { e, x, site in
