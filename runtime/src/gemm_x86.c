@@ -282,7 +282,7 @@ TGC_AVX2 static void pack_copy_avx2(const float *src, int64_t ld, int rows, int6
             for (int64_t p = 0; p < kb; p++) {
                 const __m256 v = _mm256_maskload_ps(src + p * ld + r0, mr);
                 if (w <= 8 && p * w + 8 <= kb * w)
-                    _mm256_storeu_ps(dst + p * w, v); /* spills into rows stored next */
+                    _mm256_storeu_ps(dst + p * w + r0, v); /* spills into rows stored next */
                 else
                     _mm256_maskstore_ps(dst + p * w + r0, mw, v);
             }

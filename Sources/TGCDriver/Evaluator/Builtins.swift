@@ -300,9 +300,7 @@ extension Evaluator {
         var inferred: DType = .bool
         var sawAny = false
         func flatten(_ value: EvalValue, depth: Int) throws -> [Int] {
-            switch value {
-            case .array, .size:
-                let items = value.arrayItems ?? []
+            if let items = value.arrayItems {
                 guard depth < 16 else { throw Diagnostic("tensor literal nests too deeply", at: site.location) }
                 var inner: [Int]? = nil
                 for item in items {
@@ -313,6 +311,8 @@ extension Evaluator {
                     inner = shape
                 }
                 return [items.count] + (inner ?? [])
+            }
+            switch value {
             case .int(let n): data.append(Double(n)); inferred = max(inferred, .int64); sawAny = true; return []
             case .float(let x): data.append(x); inferred = .float32; sawAny = true; return []
             case .bool(let b): data.append(b ? 1 : 0); sawAny = true; return []

@@ -61,7 +61,7 @@ extension Evaluator {
                 text.operands.append(tensor.id)
             }
         case .size(let dims):
-            text.append("torch.Size([" + dims.map(String.init).joined(separator: ", ") + "])")
+            text.append("torch.Size(\(formatShape(dims)))")
         case .array(let items):
             text.append("[")
             for (index, item) in items.enumerated() {
