@@ -15,8 +15,9 @@ enum OpCatalog {
                      range: { range($0[0]) })
     }
 
-    /// Float elementwise ops by name, with their domains.
-    static func floatUnary(_ name: String, choice: Int) -> GenOp {
+    /// Float elementwise ops by name, with their domains; nil for a name without a range rule
+    /// (a test checks every one-operand function of the op definitions has one).
+    static func floatUnary(_ name: String, choice: Int) -> GenOp? {
         let spellings = ["\(name)($0)", "$0.\(name)()"]
         switch name {
         case "exp":
@@ -37,11 +38,15 @@ enum OpCatalog {
             return unary(name, spellings, choice: choice) { $0.isBounded ? ValueRange(max($0.lo, 0), max($0.hi, 0)) : nil }
         case "sign":
             return unary(name, spellings, choice: choice) { _ in ValueRange(-1, 1) }
+        case "neg":
+            return unary(name, ["-$0", "neg($0)", "$0.neg()"], choice: choice) { $0.isBounded ? -$0 : nil }
         default:
-            return unary("neg", ["-$0", "neg($0)", "$0.neg()"], choice: choice) { $0.isBounded ? -$0 : nil }
+            return nil
         }
     }
 
+    /// Every one-operand function of the language (`OpKind.elementwiseFunctions(arity: 1)`; a
+    /// test checks the two agree), in the order seeds were drawn with.
     static let floatUnaryNames = ["exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "abs", "relu", "sign", "neg"]
     /// The float ops that accept any input, even an unknown one (a gradient, a trained weight).
     static let squashingNames = ["tanh", "sigmoid"]

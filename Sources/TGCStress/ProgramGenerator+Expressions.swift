@@ -42,13 +42,14 @@ extension UnitBuilder {
         let names = range(of: base)?.isBounded == true ? OpCatalog.floatUnaryNames : OpCatalog.squashingNames
         let name = rng.pick(names)
         let operand = ["log", "sqrt"].contains(name) ? positive(base) : base
-        return .apply(OpCatalog.floatUnary(name, choice: choiceIndex()), [operand], base.type)
+        guard let op = OpCatalog.floatUnary(name, choice: choiceIndex()) else { return nil }
+        return .apply(op, [operand], base.type)
     }
 
     /// `expr` itself when it is ≥ 0.05, else `abs(expr) + 0.5`: an operand for log, sqrt, `/`.
     func positive(_ expr: GenExpr) -> GenExpr {
         if let range = range(of: expr), range.lo >= 0.05 { return expr }
-        let absolute = GenExpr.apply(OpCatalog.floatUnary("abs", choice: choiceIndex()), [expr], expr.type)
+        let absolute = GenExpr.apply(OpCatalog.floatUnary("abs", choice: choiceIndex())!, [expr], expr.type)
         let dtype: DType = expr.type.dtype == .int64 ? .int64 : .float32
         return .apply(OpCatalog.binary("add", choice: choiceIndex()), [absolute, .number(dtype == .int64 ? 1 : 0.5, TensorType([], dtype))], expr.type)
     }

@@ -90,7 +90,8 @@ extension UnitBuilder {
         var expr = wrt[0].expr
         for _ in 0..<Int.random(in: 1...3, using: &rng) {
             let name = rng.pick(["exp", "sin", "cos", "tanh", "sigmoid", "abs", "relu", "neg", "log", "sqrt"])
-            let next = GenExpr.apply(OpCatalog.floatUnary(name, choice: choiceIndex()), [expr], expr.type)
+            guard let op = OpCatalog.floatUnary(name, choice: choiceIndex()) else { continue }
+            let next = GenExpr.apply(op, [expr], expr.type)
             if range(of: next) != nil { expr = next }
         }
         for other in wrt.dropFirst() {

@@ -71,6 +71,7 @@ import TGCBase
         cases.append(attributed("transpose2d", .transpose, [2, 3]) { $0.permutation = [1, 0] })
         cases.append(attributed("transpose3d", .transpose, [2, 3, 4]) { $0.permutation = [2, 0, 1] })
         cases.append(attributed("broadcastTo", .broadcastTo, [3, 1]) { $0.shape = [2, 3, 4] })
+        cases.append(attributed("cast", .cast, [2, 3]) { $0.dtype = .float32 })
         for (axes, keep) in [(nil, false), ([0], false), ([1], true), ([0, 2], false)] as [([Int]?, Bool)] {
             cases.append(attributed("reduceSum\(axes ?? [])\(keep)", .reduceSum, [2, 3, 4]) { $0.axes = axes; $0.keepDim = keep })
             cases.append(attributed("reduceMax\(axes ?? [])\(keep)", .reduceMax, [2, 3, 4]) { $0.axes = axes; $0.keepDim = keep })
@@ -133,6 +134,26 @@ import TGCBase
                 #expect(abs(x - y) <= 2e-3 + 2e-3 * abs(y), "\(name): analytic \(x) vs numeric \(y)")
             }
         }
+    }
+
+    /// The cases are written by hand; this fails when an op kind with a derivative has none.
+    @Test func everyDifferentiableKindIsChecked() throws {
+        var checked = Set<OpKind>()
+        for testCase in Self.cases {
+            let b = GraphBuilder()
+            let inputs = try testCase.inputs.enumerated().map { index, tensor in
+                var attrs = Attributes()
+                attrs.name = "x\(index)"
+                attrs.shape = tensor.shape
+                attrs.dtype = .float32
+                return try b.apply1(.input, [], attrs, at: .unknown)
+            }
+            _ = try testCase.build(b, inputs)
+            b.module.body.walk { checked.insert($0.kind) }
+        }
+        let differentiable = OpKind.allCases.filter { $0.definition.isDifferentiable }
+        let unchecked = differentiable.filter { !checked.contains($0) }
+        #expect(unchecked.isEmpty, "no gradient check covers: \(unchecked.map(\.name))")
     }
 
     @Test(arguments: cases)

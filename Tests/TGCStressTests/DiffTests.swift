@@ -37,6 +37,38 @@ import TGCCore
         }
     }
 
+    /// Kinds the generator does not write by their own spelling, and why.
+    static let kindsNotSpelled: [OpKind: String] = [
+        .constant: "written as tensor(...), full(...)", .broadcastTo: "implicit in broadcasting",
+        .cast: "written as .long(), .float()", .input: "needs --in at run time", .manualSeed: "would reset the compared streams",
+        .stopGradient: "written as noGrad { }", .forLoop: "for", .ifElse: "if", .yield: "IR only", .fusion: "IR only",
+    ]
+
+    /// Derived from the op definitions: a new op kind fails here until the generator writes it.
+    @Test func generatorWritesEveryOpKind() {
+        let text = (0..<80).map { ProgramGenerator(seed: UInt64($0)).unit(named: "u").source }.joined()
+        for kind in OpKind.allCases where Self.kindsNotSpelled[kind] == nil {
+            let forms = kind.definition.spellings.compactMap { spelling -> String? in
+                switch spelling {
+                case .function(let name): "\(name)("
+                case .method(let name): ".\(name)("
+                case .infix(let symbol): " \(symbol) "
+                case .prefix(let symbol): symbol
+                case .phrase: nil
+                }
+            }
+            #expect(forms.contains { text.contains($0) }, "no generated program uses \(kind.name) (\(forms))")
+        }
+    }
+
+    /// The generator's one-operand functions are the language's, each with a range rule.
+    @Test func catalogueHasEveryElementwiseFunction() {
+        #expect(Set(OpCatalog.floatUnaryNames) == Set(OpKind.elementwiseFunctions(arity: 1).keys))
+        for name in OpCatalog.floatUnaryNames {
+            #expect(OpCatalog.floatUnary(name, choice: 0) != nil, "no range rule for \(name)")
+        }
+    }
+
     @Test func comparisonTolerances() {
         #expect(OutputComparison.compare([1, 2, 3], [1, 2, 3], dtype: .int64, factor: 1) == nil)
         #expect(OutputComparison.compare([1, 2, 3], [1, 2, 4], dtype: .int64, factor: 1) != nil)

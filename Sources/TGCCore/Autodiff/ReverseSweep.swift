@@ -42,7 +42,7 @@ public enum ReverseSweep {
             guard seen.insert(value).inserted, let index = producer[value] else { continue }
             needed.insert(index)
             let kind = entries[index].kind
-            if VJPRules.differentiableKinds.contains(kind) || kind == .forLoop || kind == .ifElse {
+            if kind.definition.isDifferentiable || kind == .forLoop || kind == .ifElse {
                 stack.append(contentsOf: entries[index].operands)
             }
         }

@@ -1,14 +1,12 @@
 import TGCBase
 
-/// The one derivative rule of every differentiable op, written against the Builder so the IR
+/// The one derivative rule of every differentiable op (those whose OpDef names a PyTorch
+/// backward node; a test checks the two agree), written against the Builder so the IR
 /// autodiff pass and eager mode's tape share it. nil: the op has no derivative. Control flow
 /// exists only in IR (eager mode's tape holds the ops that ran): the autodiff pass unrolls a
 /// loop (Passes/LoopUnrolling.swift) and gives an `if` an adjoint `if`
 /// (Passes/BranchDifferentiation.swift).
 public enum VJPRules {
-    /// The op kinds that have a rule (computed once; cheaper than building a rule to ask).
-    public static let differentiableKinds: Set<OpKind> = Set(OpKind.allCases.filter { rule(for: $0) != nil })
-
     public static func rule(for kind: OpKind) -> VJPRule? {
         switch kind {
         case .neg: unaryRule { b, x, y, g, at in try b.apply1(.neg, [g], at: at) }

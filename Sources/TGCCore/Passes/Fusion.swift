@@ -47,15 +47,12 @@ struct FusionPlanner {
     }
 
     func role(_ op: Op) -> Role {
-        switch op.kind {
-        case .reshape, .transpose, .broadcastTo: return .indexMap
-        case .constant: return op.attributes.value != nil ? .literal : .none
-        case .reduceSum, .reduceMax, .reduceMin, .argMax, .argMin: return .reduction
-        default:
-            switch op.kind.definition.fusion {
-            case .elementwise, .broadcast: return op.kind == .stopGradient ? .none : .elementwise
-            default: return .none
-            }
+        switch op.kind.definition.fusion {
+        case .elementwise, .broadcast: .elementwise
+        case .indexMap: .indexMap
+        case .reduction: .reduction
+        case .source: op.kind == .constant && op.attributes.value != nil ? .literal : .none
+        case .window, .gatherScatter, .outEpilogue, .opaque, .control: .none
         }
     }
 
@@ -88,7 +85,7 @@ struct FusionPlanner {
             if role(op) != .literal && op.operands.contains(where: { $0.definingOp.map { epilogue.contains(ObjectIdentifier($0)) } ?? false }) {
                 continue   // it carries a reduction: compute it once
             }
-            if Self.isTranscendental(op.kind) && Set(consumers.map(ObjectIdentifier.init)).count > 1 {
+            if op.kind.definition.cost == .transcendental && Set(consumers.map(ObjectIdentifier.init)).count > 1 {
                 continue   // an exp read by two kernels is computed once and stored, not twice
             }
             let count = op.results[0].type.elementCount
@@ -159,11 +156,6 @@ struct FusionPlanner {
         attrs.name = FusionPlanner.kernelName(members)
         return module.makeOp(.fusion, inputs, resultTypes: root.results.map(\.type), attributes: attrs,
                              regions: [region], at: root.location)
-    }
-
-    /// Ops that cost much more to recompute than to store and reload.
-    static func isTranscendental(_ kind: OpKind) -> Bool {
-        [.exp, .log, .sin, .cos, .tanh, .sigmoid, .pow].contains(kind)
     }
 
     /// `fused_sub_exp_reduce_sum`: named after what the kernel contains (literals left out).

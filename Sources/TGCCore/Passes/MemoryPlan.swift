@@ -10,9 +10,9 @@
 /// (`%3` is written in place over `%2`: it reads `%2` element by element and `%2` is dead after.)
 ///
 /// Algorithm:
-/// 1. Storage classes (`MemoryPlan.storageClasses`): reshape and detach are views of their
-///    operand, a loop's results are its carried values, a 2-D transpose read only by matmuls is
-///    folded into them as a transpose flag; inputs, constant data and loop indices live outside
+/// 1. Storage classes (`MemoryPlan.storageClasses`): ops whose definition aliases their operand
+///    (reshape, detach) are views of it, a loop's results are its carried values, a 2-D
+///    transpose read only by matmuls is folded into them as a transpose flag; inputs, constant data and loop indices live outside
 ///    the arena. Everything else that has a result needs a slot; the values inside fusion
 ///    regions never reach memory.
 /// 2. Liveness (`MemoryLiveness`): ops are numbered in program order; a value lives from its
@@ -139,7 +139,7 @@ public struct MemoryPlan {
                         classes[result] = .external
                     case .constant where (op.attributes.data != nil && result.type.elementCount > 0):
                         classes[result] = .external
-                    case .reshape, .stopGradient:
+                    case _ where op.kind.definition.aliasesOperand:
                         classes[result] = .view(of: rootOf(op.operands[0]))
                     case .forLoop:
                         classes[result] = .view(of: op.regions[0].arguments[index + 1])
@@ -166,7 +166,7 @@ public struct MemoryPlan {
     public static func readsPointwise(_ op: Op, operand index: Int) -> Bool {
         guard op.results.count == 1, op.operands.indices.contains(index),
               op.operands[index].type.elementCount == op.result.type.elementCount else { return false }
-        guard op.kind == .fusion else { return isPointwiseKind(op.kind) }
+        guard op.kind == .fusion else { return isPointwise(op.kind) }
         // A matmul epilogue: the product is written to the result before the epilogue reads.
         guard !op.regions[0].ops.contains(where: { $0.kind == .matmul }) else { return false }
         let count = op.result.type.elementCount
@@ -174,17 +174,17 @@ public struct MemoryPlan {
         var pointwise = true
         op.regions[0].walk { member in
             guard member.operands.contains(argument) else { return }
-            if !isPointwiseKind(member.kind) || member.results.count != 1 || member.result.type.elementCount != count {
+            if !isPointwise(member.kind) || member.results.count != 1 || member.result.type.elementCount != count {
                 pointwise = false
             }
         }
         return pointwise
     }
 
-    private static func isPointwiseKind(_ kind: OpKind) -> Bool {
+    private static func isPointwise(_ kind: OpKind) -> Bool {
         switch kind.definition.fusion {
-        case .elementwise, .broadcast: return kind != .broadcastTo && kind != .stopGradient
-        default: return false
+        case .elementwise, .broadcast: true
+        case .source, .indexMap, .reduction, .window, .gatherScatter, .outEpilogue, .opaque, .control: false
         }
     }
 

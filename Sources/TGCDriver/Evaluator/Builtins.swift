@@ -48,8 +48,7 @@ enum Builtins {
                 return .tensor(try e.tensorOp(.select, [site.value("condition")!, site.value("a")!, site.value("b")!], at: site.location))
             },
         ]
-        for (name, kind) in [("add", OpKind.add), ("sub", .sub), ("mul", .mul), ("div", .div), ("pow", .pow),
-                             ("maximum", .maximum), ("minimum", .minimum)] {
+        for (name, kind) in OpKind.elementwiseFunctions(arity: 2) {
             table[name] = { e, site in
                 try e.binaryFunction(site) { e, a, b, at in
                     .tensor(try e.tensorOp(kind, [a, b], at: at))

@@ -19,7 +19,7 @@ extension Evaluator {
             if case .tensor(let tensor) = value { return tensor }
             return try asTensor(value, dtype: kind == .select && index == 0 ? .bool : promoted, at: location)
         }
-        return try record(kind, tensors, attrs, gradFunction: gradFunction ?? kind.torchGradFunction, at: location)
+        return try record(kind, tensors, attrs, gradFunction: gradFunction ?? kind.definition.gradFunction, at: location)
     }
 
     /// `lhs op rhs` (see the array form), without building an operand array when both are tensors.
@@ -39,7 +39,7 @@ extension Evaluator {
             return TensorValue(id: try builder.apply1(kind, [a.id, b.id], at: location),
                                isHostScalar: a.isHostScalar && b.isHostScalar)
         }
-        return try record(kind, [a, b], gradFunction: gradFunction ?? kind.torchGradFunction, at: location)
+        return try record(kind, [a, b], gradFunction: gradFunction ?? kind.definition.gradFunction, at: location)
     }
 
     /// Builds one op on tensor handles and computes the result's autograd metadata.
@@ -49,12 +49,12 @@ extension Evaluator {
         var result = TensorValue(id: id)
         result.isHostScalar = operands.allSatisfy(\.isHostScalar)
         let inputLeaves = operands.reduce(into: [Int: ValueID]()) { $0.merge($1.leaves) { a, _ in a } }
-        let differentiable = VJPRules.differentiableKinds.contains(kind) && builder.type(of: id).dtype == .float32
+        let differentiable = kind.definition.isDifferentiable && builder.type(of: id).dtype == .float32
         if !inputLeaves.isEmpty && gradEnabled && differentiable {
             result.leaves = inputLeaves
             result.gradFunction = gradFunction
         } else if !inputLeaves.isEmpty {
-            result.blockedBy = gradEnabled ? (Self.surfaceName(kind), location) : ("noGrad", location)
+            result.blockedBy = gradEnabled ? (kind.definition.surfaceName, location) : ("noGrad", location)
             if !gradEnabled && builder.type(of: id).dtype == .float32 {
                 // Keep the reverse sweep from flowing through work done under noGrad.
                 result.id = try builder.apply1(.stopGradient, [id], at: location)
@@ -217,14 +217,4 @@ extension Evaluator {
         default: throw Diagnostic("unsupported operator '\(op)'", at: location)
         }
     }
-
-    /// How an op is spelled in the language, for messages.
-    static func surfaceName(_ kind: OpKind) -> String { surfaceNames[kind] ?? IRPrinter.opName(kind) }
-
-    private static let surfaceNames: [OpKind: String] = [
-        .argMax: "argmax()", .argMin: "argmin()", .equal: "==", .notEqual: "!=", .less: "<",
-        .lessEqual: "<=", .greater: ">", .greaterEqual: ">=", .logicalAnd: "&&", .logicalOr: "||",
-        .logicalNot: "!", .mod: "%", .sign: "sign()", .cast: "a conversion to an integer dtype",
-        .stopGradient: "detach()",
-    ]
 }

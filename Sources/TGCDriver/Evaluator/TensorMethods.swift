@@ -12,11 +12,8 @@ enum TensorMethods {
     /// Elementwise math available both as `x.exp()` and `exp(x)`.
     static let unaryMath: [String: @Sendable (Evaluator, TensorValue, SourceLocation) throws -> EvalValue] = {
         var table: [String: @Sendable (Evaluator, TensorValue, SourceLocation) throws -> EvalValue] = [:]
-        let kinds: [(String, OpKind)] = [("exp", .exp), ("log", .log), ("sin", .sin), ("cos", .cos), ("tanh", .tanh),
-                                         ("sqrt", .sqrt), ("abs", .abs), ("relu", .relu), ("sigmoid", .sigmoid),
-                                         ("neg", .neg), ("sign", .sign)]
-        for (name, kind) in kinds {
-            table[name] = { e, x, at in .tensor(try e.record(kind, [x], gradFunction: kind.torchGradFunction, at: at)) }
+        for (name, kind) in OpKind.elementwiseFunctions(arity: 1) {
+            table[name] = { e, x, at in .tensor(try e.record(kind, [x], gradFunction: kind.definition.gradFunction, at: at)) }
         }
         return table
     }()
@@ -90,8 +87,7 @@ enum TensorMethods {
             "argmax": { e, x, site in try e.reduction(x, site, .argmax) },
             "argmin": { e, x, site in try e.reduction(x, site, .argmin) },
         ]
-        for (name, kind) in [("add", OpKind.add), ("sub", .sub), ("mul", .mul), ("div", .div),
-                             ("maximum", .maximum), ("minimum", .minimum)] {
+        for (name, kind) in OpKind.elementwiseFunctions(arity: 2) where table[name] == nil {
             table[name] = { e, x, site in
                 try e.binaryFunction(prepend(x, site)) { e, a, b, at in .tensor(try e.tensorOp(kind, [a, b], at: at)) }
             }
