@@ -12,7 +12,6 @@ public struct TensorType: Hashable, Sendable, CustomStringConvertible {
 
     public var rank: Int { shape.count }
     public var elementCount: Int { shape.reduce(1, *) }
-    public var isScalar: Bool { shape.isEmpty }
 
     /// Row-major strides in elements.
     public var strides: [Int] {
