@@ -151,6 +151,19 @@ import TGCBase
         }
         #expect(diagnostics > scalars.count)
     }
+
+    @Test func deeplyNestedRegionsAreAnErrorNotAStackOverflow() {
+        let depth = 10_000
+        let text = "module {\n" + (0..<depth).map { "for %\($0) in 0..<1 {\n" }.joined() + String(repeating: "yield\n}\n", count: depth) + "}\n"
+        #expect(throws: Diagnostic.self) { try parse(text) }
+        do {
+            _ = try parse(text)
+        } catch let diagnostic as Diagnostic {
+            #expect(diagnostic.message == "regions nested more than \(IRParser.maximumNesting) deep")
+        } catch {}
+        let shallow = "module {\n" + (0..<50).map { "for %\($0) in 0..<1 {\n" }.joined() + String(repeating: "yield\n}\n", count: 50) + "}\n"
+        #expect(throws: Never.self) { try parse(shallow) }
+    }
 }
 
 private extension Attributes {

@@ -42,7 +42,7 @@ struct IRLexer {
     private var line = 1
     private var column = 1
 
-    init(text: String, fileName: String) {
+    private init(text: String, fileName: String) {
         scalars = Array(text.unicodeScalars)
         self.fileName = fileName
     }

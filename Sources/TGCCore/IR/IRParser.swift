@@ -47,8 +47,12 @@ public struct IRParser {
         guard current.kind == .end else { throw error("expected the end of the text after the module, found \(current.quoted)") }
     }
 
+    /// How deeply regions may nest: deeper text is an error rather than a stack overflow.
+    static let maximumNesting = 256
+
     /// Ops up to the closing `}` (left for the caller), with `arguments` named in their scope.
     private mutating func parseBlock(arguments: [(name: IRToken, value: Value)]) throws -> Block {
+        guard scopes.count <= Self.maximumNesting else { throw error("regions nested more than \(Self.maximumNesting) deep") }
         scopes.append([:])
         defer { scopes.removeLast() }
         for argument in arguments { try define(argument.name, argument.value) }

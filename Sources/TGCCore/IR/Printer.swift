@@ -88,10 +88,13 @@ public struct IRPrinter {
         return name
     }
 
-    /// The set attributes as `key = value` pairs, in declaration order.
-    public static func describe(_ a: Attributes) -> String {
+    /// The set attributes as `key = value` pairs, in declaration order; `data` is cut to
+    /// `dataLimit` elements and `...` (the IR text keeps all of it, graph labels do not).
+    public static func describe(_ a: Attributes, dataLimit: Int = .max) -> String {
         var parts: [String] = []
-        if let data = a.data { parts.append("data = [" + data.map(formatNumber).joined(separator: ", ") + "]") }
+        if let data = a.data {
+            parts.append("data = [" + data.prefix(dataLimit).map(formatNumber).joined(separator: ", ") + (data.count > dataLimit ? ", ..." : "") + "]")
+        }
         if let value = a.value { parts.append("value = \(formatNumber(value))") }
         if let start = a.start { parts.append("start = \(formatNumber(start))") }
         if let step = a.step { parts.append("step = \(formatNumber(step))") }
