@@ -15,7 +15,7 @@ public enum DotPrinter {
             for op in block.ops {
                 let node = "n\(counter)"
                 counter += 1
-                let attrs = IRPrinter.describe(op.attributes).replacingQuotes()
+                let attrs = IRPrinter.describe(op.attributes, dataLimit: 8).replacingQuotes()
                 let types = op.results.map(\.type.description).joined(separator: ", ")
                 var label = IRPrinter.opName(op.kind)
                 if !attrs.isEmpty { label += "\\n" + attrs }

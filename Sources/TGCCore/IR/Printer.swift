@@ -53,7 +53,7 @@ public struct IRPrinter {
             case .fusion:
                 let region = op.regions[0]
                 let arguments = zip(region.arguments, op.operands).map { "\(name($0.0)) = \(name($0.1))" }
-                line += "fusion \"\(op.attributes.name ?? "")\" (\(arguments.joined(separator: ", ")))" + typeSuffix(op) + arenaSuffix(op) + " {"
+                line += "fusion \(IRStringLiteral.quoted(op.attributes.name ?? "")) (\(arguments.joined(separator: ", ")))" + typeSuffix(op) + arenaSuffix(op) + " {"
                 output += line + locationComment(op, locations) + "\n"
                 printBlock(region, indent: indent + 1, locations: locations)
                 output += pad + "}\n"
@@ -88,10 +88,13 @@ public struct IRPrinter {
         return name
     }
 
-    /// The set attributes as `key = value` pairs, in declaration order.
-    public static func describe(_ a: Attributes) -> String {
+    /// The set attributes as `key = value` pairs, in declaration order; `data` is cut to
+    /// `dataLimit` elements and `...` (the IR text keeps all of it, graph labels do not).
+    public static func describe(_ a: Attributes, dataLimit: Int = .max) -> String {
         var parts: [String] = []
-        if let data = a.data { parts.append("data = [" + data.prefix(8).map(formatNumber).joined(separator: ", ") + (data.count > 8 ? ", ..." : "") + "]") }
+        if let data = a.data {
+            parts.append("data = [" + data.prefix(dataLimit).map(formatNumber).joined(separator: ", ") + (data.count > dataLimit ? ", ..." : "") + "]")
+        }
         if let value = a.value { parts.append("value = \(formatNumber(value))") }
         if let start = a.start { parts.append("start = \(formatNumber(start))") }
         if let step = a.step { parts.append("step = \(formatNumber(step))") }
@@ -100,8 +103,8 @@ public struct IRPrinter {
         if a.keepDim { parts.append("keepDim = true") }
         if let permutation = a.permutation { parts.append("permutation = \(formatShape(permutation))") }
         if let dtype = a.dtype { parts.append("dtype = \(dtype.rawValue)") }
-        if let name = a.name { parts.append("name = \"\(name)\"") }
-        if let path = a.path { parts.append("path = \"\(path)\"") }
+        if let name = a.name { parts.append("name = " + IRStringLiteral.quoted(name)) }
+        if let path = a.path { parts.append("path = " + IRStringLiteral.quoted(path)) }
         if let seed = a.seed { parts.append("seed = \(seed)") }
         if a.hasSeedGradient { parts.append("seeded = true") }
         if let segments = a.printSegments { parts.append("format = " + describe(segments)) }
@@ -119,14 +122,19 @@ public struct IRPrinter {
         return attrs.arena == nil ? "" : " {\(Self.describe(attrs))}"
     }
 
+    /// A print format as one string: literal text with `\`, `"`, `{`, `}` and control characters
+    /// escaped; `{N}` a tensor, `{N, SUFFIX}` a tensor with its suffix, `{N, C ? SUFFIX : SUFFIX}`
+    /// a branch's suffix (`-` for none), `{N!r}` a scalar as Python's repr, `{N:.Pf}` a scalar
+    /// with P decimals.
     private static func describe(_ segments: [PrintSegment]) -> String {
         let pieces = segments.map { segment -> String in
             switch segment {
-            case .text(let text): return text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
-            case .tensor(let operand, let suffix): return "{\(operand)" + (suffix.map { ", \($0)" } ?? "") + "}"
+            case .text(let text): return IRStringLiteral.escaped(text, braces: true)
+            case .tensor(let operand, let suffix): return "{\(operand)" + (suffix.map { ", " + IRStringLiteral.escaped($0, braces: true) } ?? "") + "}"
             case .tensorWithBranchSuffix(let operand, let condition, let ifTrue, let ifFalse):
-                return "{\(operand), \(condition) ? \(ifTrue ?? "-") : \(ifFalse ?? "-")}"
-            case .scalar(let operand, let precision): return "{\(operand)" + (precision.map { ":.\($0)f" } ?? "") + "}"
+                let (shownTrue, shownFalse) = (ifTrue.map { IRStringLiteral.escaped($0, braces: true) }, ifFalse.map { IRStringLiteral.escaped($0, braces: true) })
+                return "{\(operand), \(condition) ? \(shownTrue ?? "-") : \(shownFalse ?? "-")}"
+            case .scalar(let operand, let precision): return "{\(operand)" + (precision.map { ":.\($0)f" } ?? "!r") + "}"
             }
         }
         return "\"" + pieces.joined() + "\""

@@ -3,6 +3,8 @@ import TGCBase
 /// An IR invariant that does not hold: a bug in tgc, never in the user's program.
 public struct VerifierError: Error, CustomStringConvertible {
     public var message: String
+    /// The op that breaks the invariant (for a region, the op that owns it), when there is one.
+    public var failingOp: ObjectIdentifier?
     public var description: String { "internal error: IR verification failed: \(message)" }
 }
 
@@ -25,25 +27,34 @@ public enum Verifier {
         defer { scope = outer }
         scope.formUnion(block.arguments)
         for (index, op) in block.ops.enumerated() {
-            let at = "\(IRPrinter.opName(op.kind)) at \(op.location)"
-            for operand in op.operands where !scope.contains(operand) {
-                throw VerifierError(message: "\(at) uses \(operand) before it is defined")
+            do {
+                try verify(op, endsBlock: index == block.ops.count - 1, scope: &scope)
+            } catch var error as VerifierError where error.failingOp == nil {
+                error.failingOp = ObjectIdentifier(op)
+                throw error
             }
-            if let arity = op.kind.arity, arity != op.operands.count {
-                throw VerifierError(message: "\(at) has \(op.operands.count) operands, expected \(arity)")
-            }
-            if op.kind == .yield && index != block.ops.count - 1 {
-                throw VerifierError(message: "yield must end its block")
-            }
-            try verifyTypes(op, at)
-            for region in op.regions {
-                try verify(region, scope: &scope, expectYield: true)
-            }
-            scope.formUnion(op.results)
         }
         if expectYield && block.ops.last?.kind != .yield {
             throw VerifierError(message: "a region does not end in yield")
         }
+    }
+
+    private static func verify(_ op: Op, endsBlock: Bool, scope: inout Set<Value>) throws {
+        let at = "\(IRPrinter.opName(op.kind)) at \(op.location)"
+        for operand in op.operands where !scope.contains(operand) {
+            throw VerifierError(message: "\(at) uses \(operand) before it is defined")
+        }
+        if let arity = op.kind.arity, arity != op.operands.count {
+            throw VerifierError(message: "\(at) has \(op.operands.count) operands, expected \(arity)")
+        }
+        if op.kind == .yield && !endsBlock {
+            throw VerifierError(message: "yield must end its block")
+        }
+        try verifyTypes(op, at)
+        for region in op.regions {
+            try verify(region, scope: &scope, expectYield: true)
+        }
+        scope.formUnion(op.results)
     }
 
     private static func verifyTypes(_ op: Op, _ at: String) throws {

@@ -20,6 +20,8 @@ struct Commands {
                                                       optimize: options.optimize, disabled: options.disabledPasses)
             print(IRPrinter.print(module), terminator: "")
             return 0
+        case .opt:
+            return try optimizeIR()
         case .compile:
             return try compile()
         case .run:
@@ -33,6 +35,30 @@ struct Commands {
             throw ToolError("unknown pass '\(name)'; passes: \(HelpText.passNames)")
         }
         return name
+    }
+
+    /// `tgc opt`: parses IR text, runs the `--passes` in order (verifying after each), prints
+    /// the IR or continues to C.
+    private func optimizeIR() throws -> Int32 {
+        let passes = try requestedPasses()
+        let module = try IRParser.parse(source.text, fileName: source.path)
+        for pass in passes {
+            try pass.run(module)
+            try Verifier.verify(module, after: pass.name)
+        }
+        try write(options.emit == "c" ? try emitC(module) : IRPrinter.print(module), to: options.output ?? "-")
+        return 0
+    }
+
+    /// The passes named by `--passes` (a comma-separated list, or `none`).
+    private func requestedPasses() throws -> [Pass] {
+        guard options.passes != "none" else { return [] }
+        return try options.passes.split(separator: ",", omittingEmptySubsequences: false).map { name in
+            guard let pass = PassPipeline.pass(named: String(name)) else {
+                throw ToolError("unknown pass '\(name)' in --passes; passes: \(HelpText.passNames)")
+            }
+            return pass
+        }
     }
 
     private var programName: String {

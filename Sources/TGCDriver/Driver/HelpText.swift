@@ -21,6 +21,9 @@ enum HelpText {
           Parse and infer every shape; report the first error.
       tgc ir FILE [--after PASS|none] [-O0]
           Print the IR after the pass pipeline, or after PASS (passes: \(passNames)).
+      tgc opt FILE.tgir|- [--passes PASS,PASS...|none] [--emit ir|c] [-o OUT]
+          Read IR text (as 'tgc ir' prints it; - reads standard input), run the passes in
+          order, verifying after each, and print the IR or continue to C source.
       tgc --help | --version
 
     Generated programs accept --seed N, --in NAME=FILE.npy, --out DIR, --bench N, --threads N

@@ -3,7 +3,7 @@ import TGCBase
 /// The parsed command line of `tgc`.
 struct Options {
     enum Command: String {
-        case compile, run, check, ir
+        case compile, run, check, ir, opt
     }
 
     var command: Command
@@ -13,6 +13,8 @@ struct Options {
     var eager = false
     var trace = false
     var after: String?
+    /// `tgc opt --passes cse,dce`: the passes to run on the IR, in order ("none": none).
+    var passes = "none"
     var optimize = true
     var disabledPasses: Set<String> = []
     var seed: UInt64?
@@ -26,15 +28,18 @@ struct Options {
     var threads: Int?
 
     static let emitKinds = ["exe", "c", "ir", "dot"]
+    /// What `tgc opt` can stop at: IR text (the default) or C source.
+    static let optEmitKinds = ["ir", "c"]
 
     /// Parses `arguments` (without the program name); throws ToolError with a hint on misuse.
     static func parse(_ arguments: [String]) throws -> Options {
         guard let commandName = arguments.first else { throw ToolError("no command given; run 'tgc --help'") }
         guard let command = Command(rawValue: commandName) else {
-            throw ToolError("unknown command '\(commandName)'; expected compile, run, check or ir (see 'tgc --help')")
+            throw ToolError("unknown command '\(commandName)'; expected compile, run, check, ir or opt (see 'tgc --help')")
         }
         var options = Options(command: command, file: "")
         var files: [String] = []
+        var emitGiven = false
         var rest = arguments.dropFirst()[...]
         func value(for flag: String) throws -> String {
             guard let next = rest.popFirst(), !next.hasPrefix("--") || next == "-" else {
@@ -52,12 +57,14 @@ struct Options {
             case "-o", "--output": options.output = try value(for: flag)
             case "--emit":
                 options.emit = try value(for: flag)
+                emitGiven = true
                 guard emitKinds.contains(options.emit) else {
                     throw ToolError("unknown --emit kind '\(options.emit)'; expected one of \(emitKinds.joined(separator: ", "))")
                 }
             case "--eager": options.eager = true
             case "--trace": options.trace = true
             case "--after": options.after = try value(for: flag)
+            case "--passes": options.passes = try value(for: flag)
             case "-O0": options.optimize = false
             case "-O", "-O1", "-O2", "-O3": options.optimize = true
             case "--disable-pass": options.disabledPasses.insert(try value(for: flag))
@@ -93,6 +100,15 @@ struct Options {
             throw ToolError(files.isEmpty ? "no input file; usage: tgc \(commandName) FILE.swiftdsl" : "expected one input file, got \(files.count): \(files.joined(separator: " "))")
         }
         options.file = files[0]
+        if command == .opt {
+            if !emitGiven { options.emit = "ir" }
+            guard optEmitKinds.contains(options.emit) else {
+                throw ToolError("'tgc opt' emits \(optEmitKinds.joined(separator: " or ")), not '\(options.emit)'")
+            }
+        } else {
+            if options.file == "-" { throw ToolError("reading standard input ('-') belongs to 'tgc opt'") }
+            if options.passes != "none" { throw ToolError("--passes belongs to 'tgc opt' (other commands take --after or --disable-pass)") }
+        }
         if command != .run && (options.eager || options.trace) {
             throw ToolError("--eager and --trace belong to 'tgc run'")
         }

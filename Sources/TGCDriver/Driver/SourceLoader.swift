@@ -8,13 +8,19 @@ enum SourceLoader {
     /// The largest model file tgc reads (a safety limit, not a language limit).
     static let maximumBytes = 16 << 20
 
+    /// The file at `path`, or standard input for `-` (named `<stdin>` in messages).
     static func read(_ path: String) throws -> SourceText {
+        if path == "-" { return try decode(FileHandle.standardInput.readDataToEndOfFile(), path: "<stdin>") }
         guard FileManager.default.fileExists(atPath: path) else {
             throw ToolError("no such file: '\(path)'")
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ToolError("cannot read '\(path)'")
         }
+        return try decode(data, path: path)
+    }
+
+    private static func decode(_ data: Data, path: String) throws -> SourceText {
         guard data.count <= maximumBytes else {
             throw ToolError("'\(path)' is \(data.count) bytes; model files are limited to \(maximumBytes) bytes")
         }

@@ -1,0 +1,53 @@
+import TGCBase
+
+/// What the verifier does not check but the type rules, kernels and backends assume of an op's
+/// attributes: checked on IR read from text, so that bad text is an error and never a crash.
+extension IRParser {
+    /// The attributes each kind's type rule or kernel reads without checking that they are set.
+    static let requiredAttributes: [OpKind: [String]] = [
+        .constant: ["shape", "dtype"], .arange: ["shape", "dtype"], .randUniform: ["shape", "dtype"],
+        .randNormal: ["shape", "dtype"], .input: ["shape", "dtype", "name"], .load: ["shape", "dtype", "path"],
+        .save: ["path"], .cast: ["dtype"], .reshape: ["shape"], .broadcastTo: ["shape"], .transpose: ["permutation"],
+    ]
+
+    static func checkAttributes(of op: Op, at location: SourceLocation) throws {
+        let attributes = op.attributes
+        let name = IRPrinter.opName(op.kind)
+        let set: [String: Bool] = ["shape": attributes.shape != nil, "dtype": attributes.dtype != nil,
+                                   "name": attributes.name != nil, "path": attributes.path != nil,
+                                   "permutation": attributes.permutation != nil]
+        for required in requiredAttributes[op.kind] ?? [] where set[required] != true {
+            throw Diagnostic("\(name) needs the attribute '\(required)'", at: location)
+        }
+        if op.kind == .constant {
+            guard (attributes.data == nil) != (attributes.value == nil) else {
+                throw Diagnostic("constant needs either 'data' or 'value'", at: location)
+            }
+            let count = (try? ShapeRules.checkedCount(attributes.shape ?? [])) ?? 0
+            if let data = attributes.data, data.count != count {
+                throw Diagnostic("constant has \(data.count) data elements for shape \(formatShape(attributes.shape ?? []))", at: location)
+            }
+        }
+        if op.kind == .gradient, op.operands.count < (attributes.hasSeedGradient ? 2 : 1) {
+            throw Diagnostic("gradient needs its loss\(attributes.hasSeedGradient ? " and seed" : "") as operands", at: location)
+        }
+        for segment in attributes.printSegments ?? [] {
+            let operands: [Int] = switch segment {
+            case .text: []
+            case .tensor(let operand, _), .scalar(let operand, _): [operand]
+            case .tensorWithBranchSuffix(let operand, let condition, _, _): [operand, condition]
+            }
+            for operand in operands where operand >= op.operands.count {
+                throw Diagnostic("the format names operand \(operand), but \(name) has \(op.operands.count) operands", at: location)
+            }
+        }
+        if let slots = attributes.arena {
+            guard slots.count == op.results.count else {
+                throw Diagnostic("\(slots.count) arena slots for \(op.results.count) results", at: location)
+            }
+            for slot in slots where slot.offset < 0 || slot.offset % ArenaSlot.alignment != 0 || slot.bytes < 0 {
+                throw Diagnostic("arena slot [\(slot.offset), \(slot.bytes)] is not at a non-negative multiple of \(ArenaSlot.alignment)", at: location)
+            }
+        }
+    }
+}
