@@ -5,15 +5,18 @@ import TGCSyntax
 extension Evaluator {
     /// `x = v`, `x op= v`, `x.requiresGrad = b`, `x.grad = g`.
     func assign(_ target: Expr, op: String, value valueExpr: Expr, at location: SourceLocation) throws {
-        switch target.kind {
-        case .identifier(let name):
+        guard let resolved = AssignmentTarget(target) else {
+            throw Diagnostic("cannot assign to this expression", at: target.location)
+        }
+        switch resolved {
+        case .variable(let name):
             var value = try evaluate(valueExpr)
             if op != "=" {
                 let current = try lookupVariable(name, at: target.location)
                 value = try compoundAssign(name, current, op: op, value, at: location)
             }
             try assignVariable(name, value, at: target.location)
-        case .member(let ownerExpr, "requiresGrad"):
+        case .requiresGrad(let ownerExpr):
             guard op == "=" else { throw Diagnostic("use '=' to set requiresGrad", at: location) }
             guard case .identifier(let name) = ownerExpr.kind, case .tensor(let tensor) = try evaluate(ownerExpr) else {
                 throw Diagnostic("requiresGrad can only be set on a tensor variable", at: target.location)
@@ -22,7 +25,7 @@ extension Evaluator {
                 throw Diagnostic("requiresGrad must be set to true or false", at: valueExpr.location)
             }
             try assignVariable(name, .tensor(try settingRequiresGrad(tensor, flag, at: location)), at: target.location)
-        case .member(let ownerExpr, "grad"):
+        case .grad(let ownerExpr):
             guard op == "=" || op == "+=" || op == "-=" || op == "*=" || op == "/=" else {
                 throw Diagnostic("unsupported assignment to .grad", at: location)
             }
@@ -41,8 +44,6 @@ extension Evaluator {
                 throw Diagnostic("assigned gradient has shape \(formatShape(builder.type(of: value.id).shape)), but the tensor has shape \(formatShape(type.shape))", at: location)
             }
             gradSlots[key] = try builder.cast(value.id, to: .float32, at: location)
-        default:
-            throw Diagnostic("cannot assign to this expression", at: target.location)
         }
     }
 
@@ -138,6 +139,28 @@ extension Evaluator {
         case .identifier(let name): name
         case .member(let base, let name): describe(base) + "." + name
         default: "the tensor"
+        }
+    }
+}
+
+/// What an assignment writes, resolved from its target expression: a variable, or one of the
+/// assignable members of a tensor. A member of a structured value (`model.fc1.weight = w`)
+/// would be one more case here: the root variable and the member path below it, written back
+/// by rebuilding the root's value along the path (and MutationScan already records the root).
+enum AssignmentTarget {
+    case variable(String)
+    /// `x.requiresGrad = flag`.
+    case requiresGrad(owner: Expr)
+    /// `x.grad = g`, `x.grad += g`.
+    case grad(owner: Expr)
+
+    /// nil for an expression that cannot be assigned to.
+    init?(_ expr: Expr) {
+        switch expr.kind {
+        case .identifier(let name): self = .variable(name)
+        case .member(let owner, "requiresGrad"): self = .requiresGrad(owner: owner)
+        case .member(let owner, "grad"): self = .grad(owner: owner)
+        default: return nil
         }
     }
 }

@@ -13,36 +13,33 @@ extension Evaluator {
                 try rejectClosure(closure, name)
                 return try inline(decl, arguments, at: location)
             }
-            if name == "noGrad" { return try noGrad(arguments, closure, at: location) }
-            try rejectClosure(closure, name)
-            if name == "print" { return try printCall(arguments, at: location) }
-            guard let function = Builtins.functions[name] else {
+            guard let function = BuiltinRegistry.functions[name] else {
+                try rejectClosure(closure, name)
                 throw Diagnostic("cannot find '\(name)' in scope", at: callee.location)
             }
-            return try function(self, try callSite(name, arguments, at: location))
+            return try function.call(self, arguments, closure, at: location)
         case .member(let baseExpr, let name):
             try rejectClosure(closure, name)
             let base = try evaluate(baseExpr)
             guard case .tensor(let tensor) = base else {
                 throw Diagnostic("value of type \(base.kindName) has no method '\(name)'", at: callee.location)
             }
-            if name == "zero" {
-                _ = try callSite(name, arguments, at: location)
-                return try zeroInPlace(baseExpr, tensor, at: location)
+            if let method = BuiltinRegistry.mutatingMethods[name] {
+                return try method.body(self, baseExpr, tensor, try callSite(name, arguments, at: location))
             }
-            guard let method = TensorMethods.methods[name] else {
-                if TensorMethods.isProperty(name) {
+            guard let method = BuiltinRegistry.methods[name] else {
+                if BuiltinRegistry.isProperty(name) {
                     throw Diagnostic("'\(name)' is a property; use x.\(name) without parentheses", at: callee.location)
                 }
                 throw Diagnostic("value of type Tensor has no method '\(name)'", at: callee.location)
             }
-            return try method(self, tensor, try callSite(name, arguments, at: location))
+            return try method.call(self, on: tensor, try callSite(name, arguments, at: location))
         default:
             throw Diagnostic("cannot call this expression", at: callee.location)
         }
     }
 
-    private func rejectClosure(_ closure: Closure?, _ name: String) throws {
+    func rejectClosure(_ closure: Closure?, _ name: String) throws {
         if let closure { throw Diagnostic("'\(name)' does not take a trailing closure", at: closure.location) }
     }
 
@@ -86,7 +83,7 @@ extension Evaluator {
     }
 
     /// `noGrad { ... }`: runs the closure with autograd recording off.
-    private func noGrad(_ arguments: [Argument], _ closure: Closure?, at location: SourceLocation) throws -> EvalValue {
+    func noGrad(_ arguments: [Argument], _ closure: Closure?, at location: SourceLocation) throws -> EvalValue {
         guard arguments.isEmpty, let closure, closure.parameters.isEmpty else {
             throw Diagnostic("noGrad takes a trailing closure without parameters: noGrad { ... }", at: location)
         }
@@ -98,7 +95,7 @@ extension Evaluator {
     }
 
     /// `x.zero()` / `x.grad.zero()`: fills the tensor (or the leaf's gradient) with zeros in place.
-    private func zeroInPlace(_ baseExpr: Expr, _ tensor: TensorValue, at location: SourceLocation) throws -> EvalValue {
+    func zeroInPlace(_ baseExpr: Expr, _ tensor: TensorValue, at location: SourceLocation) throws -> EvalValue {
         let type = builder.type(of: tensor.id)
         let zeros = TensorValue(id: try builder.full(type.shape, 0, type.dtype, at: location))
         if case .member(let owner, "grad") = baseExpr.kind {

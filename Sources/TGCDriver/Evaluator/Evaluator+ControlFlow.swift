@@ -3,6 +3,7 @@ import TGCCore
 import TGCSyntax
 
 /// A piece of mutable state that control flow must thread: a variable or a leaf's `.grad`.
+/// Each slot carries exactly one tensor through `Builder.loop` and `Builder.branch`.
 enum StateSlot: Hashable {
     case variable(String)
     case grad(Int)
@@ -323,7 +324,7 @@ struct MutationScan {
         case .call(let callee, let arguments, let closure):
             if case .member(let base, let name) = callee.kind {
                 if name == "backward" { touchesGradients = true }
-                if name == "zero" {
+                if BuiltinRegistry.mutatingMethods[name] != nil {   // `x.zero()`: updates its receiver
                     if Self.mentionsGrad(base) { touchesGradients = true } else if let root = Self.rootName(base) { names.insert(root) }
                 }
                 visit(base)

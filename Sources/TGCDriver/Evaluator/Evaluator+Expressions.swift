@@ -13,14 +13,14 @@ extension Evaluator {
         case .stringLiteral(let parts): return try evaluateString(parts)
         case .identifier(let name):
             guard let binding = environment.lookup(name) else {
-                if Builtins.isFunction(name) {
+                if BuiltinRegistry.isFunction(name) {
                     throw Diagnostic("'\(name)' is a function; call it with arguments: \(name)(...)", at: at)
                 }
                 throw Diagnostic("cannot find '\(name)' in scope", at: at)
             }
             return binding.value
         case .implicitMember(let name):
-            if let dtype = Builtins.dtype(named: name) { return .dtype(dtype) }
+            if let dtype = BuiltinRegistry.dtype(named: name) { return .dtype(dtype) }
             if name == "cpu" || name == "cuda" { return .device(name) }
             throw Diagnostic("unknown member '.\(name)'; expected a dtype (.float32, .int64, .bool) or a device (.cpu, .cuda)", at: at)
         case .arrayLiteral(let items):
@@ -56,7 +56,7 @@ extension Evaluator {
             let condition = try evaluate(conditionExpr)
             if case .bool(let value) = condition { return try evaluate(value ? thenExpr : elseExpr) }
             let (a, b) = (try evaluate(thenExpr), try evaluate(elseExpr))
-            var result = try tensorOp(.select, [condition, a, b], gradFunction: "WhereBackward0", at: at)
+            var result = try tensorOp(.select, [condition, a, b], gradFunction: OpKind.select.definition.gradFunction, at: at)
             if case .tensor(let c) = condition, builder.type(of: c.id).elementCount == 1,
                case .tensor(let x) = a, case .tensor(let y) = b, result.requiresGrad {
                 // Python's `a if c else b` is one of the two tensors: print the chosen one's grad_fn.

@@ -46,15 +46,29 @@ extension Evaluator {
     func record(_ kind: OpKind, _ operands: [TensorValue], _ attrs: Attributes = .none,
                 gradFunction: String?, at location: SourceLocation) throws -> TensorValue {
         let id = try builder.apply1(kind, operands.map(\.id), attrs, at: location)
+        return try withHistory(id, from: operands, differentiable: kind.definition.isDifferentiable,
+                               name: kind.definition.surfaceName, gradFunction: gradFunction, at: location)
+    }
+
+    /// Builds a composite (Builder.mean, Builder.dot, ...) and gives its result the autograd
+    /// metadata of one op named `name` in messages, whose backward node is `gradFunction`.
+    func recordComposite(_ name: String, _ operands: [TensorValue], gradFunction: String, at location: SourceLocation,
+                         build: () throws -> ValueID) throws -> TensorValue {
+        try withHistory(try build(), from: operands, differentiable: true, name: name, gradFunction: gradFunction, at: location)
+    }
+
+    /// The autograd metadata of `id`, computed by an op (named `name` in messages) from `operands`.
+    private func withHistory(_ id: ValueID, from operands: [TensorValue], differentiable isDifferentiable: Bool, name: String,
+                             gradFunction: String?, at location: SourceLocation) throws -> TensorValue {
         var result = TensorValue(id: id)
         result.isHostScalar = operands.allSatisfy(\.isHostScalar)
         let inputLeaves = operands.reduce(into: [Int: ValueID]()) { $0.merge($1.leaves) { a, _ in a } }
-        let differentiable = kind.definition.isDifferentiable && builder.type(of: id).dtype == .float32
+        let differentiable = isDifferentiable && builder.type(of: id).dtype == .float32
         if !inputLeaves.isEmpty && gradEnabled && differentiable {
             result.leaves = inputLeaves
             result.gradFunction = gradFunction
         } else if !inputLeaves.isEmpty {
-            result.blockedBy = gradEnabled ? (kind.definition.surfaceName, location) : ("noGrad", location)
+            result.blockedBy = gradEnabled ? (name, location) : ("noGrad", location)
             if !gradEnabled && builder.type(of: id).dtype == .float32 {
                 // Keep the reverse sweep from flowing through work done under noGrad.
                 result.id = try builder.apply1(.stopGradient, [id], at: location)
@@ -77,7 +91,7 @@ extension Evaluator {
         case ("-", .float(let x)): return .float(-x)
         case ("+", .int), ("+", .float), ("+", .tensor): return operand
         case ("!", .bool(let b)): return .bool(!b)
-        case ("-", .tensor(let t)): return .tensor(try record(.neg, [t], gradFunction: "NegBackward0", at: location))
+        case ("-", .tensor(let t)): return .tensor(try record(.neg, [t], gradFunction: OpKind.neg.definition.gradFunction, at: location))
         case ("!", .tensor(let t)):
             guard builder.type(of: t.id).dtype == .bool else {
                 throw Diagnostic("'!' needs a Bool or a bool tensor, got \(builder.type(of: t.id))", at: location)
@@ -103,16 +117,17 @@ extension Evaluator {
         case "+": kind = .add
         case "-":
             kind = .sub
-            if case .tensor = lhs {} else { gradFunction = "RsubBackward1" }
+            if case .tensor = lhs {} else { gradFunction = SurfaceFunction.reverseSub.gradFunction }
         case "*": kind = .mul
         case "/":
             kind = .div
-            if case .tensor = lhs {} else { gradFunction = "MulBackward0" }
+            // PyTorch computes `number / x` as a reciprocal times the number.
+            if case .tensor = lhs {} else { gradFunction = OpKind.mul.definition.gradFunction }
         case "%": kind = .mod
         case "**":
             kind = .pow
-            if case .tensor = rhs { gradFunction = "PowBackward1" }
-            if case .tensor = lhs {} else { gradFunction = "PowBackward2" }
+            if case .tensor = rhs { gradFunction = SurfaceFunction.powTensorExponent.gradFunction }
+            if case .tensor = lhs {} else { gradFunction = SurfaceFunction.powNumberBase.gradFunction }
         case "==": kind = .equal
         case "!=": kind = .notEqual
         case "<": kind = .less

@@ -1,11 +1,6 @@
 import TGCBase
 import TGCCore
 
-/// The reductions of the language; mean and std are built from sums.
-enum ReductionKind {
-    case sum, mean, std, max, min, argmax, argmin
-}
-
 extension Evaluator {
     /// A dimension index, negative counting from the end, checked against `rank` as PyTorch does.
     func normalizeDim(_ dim: Int, rank: Int, at location: SourceLocation) throws -> Int {
@@ -26,9 +21,8 @@ extension Evaluator {
         return result
     }
 
+    /// `x.reshape(2, -1)`, `x.view([2, 3])`.
     func reshapeMethod(_ x: TensorValue, _ site: CallSite) throws -> EvalValue {
-        var site = site
-        try site.bind([.unlabeled("shape", variadic: true)])
         var dims = site.values("shape")
         if dims.count == 1, let items = dims[0].arrayItems { dims = items }
         var shape = try dims.map { try staticInt($0, what: "a dimension", at: site.location("shape")) }
@@ -52,47 +46,60 @@ extension Evaluator {
         } catch let error as OpTypeError {
             throw Diagnostic(error.message, at: site.location("shape"))
         }
-        return .tensor(try reshaped(x, to: shape, gradFunction: "ViewBackward0", at: site.location))
+        return .tensor(try reshaped(x, to: shape, gradFunction: OpKind.reshape.definition.gradFunction!, at: site.location))
+    }
+
+    /// `x.flatten()`: a view as a vector (PyTorch returns a vector itself).
+    func flatten(_ x: TensorValue, at location: SourceLocation) throws -> EvalValue {
+        let type = builder.type(of: x.id)
+        if type.rank == 1 { return .tensor(x) }
+        return .tensor(try reshaped(x, to: [type.elementCount], gradFunction: OpKind.reshape.definition.gradFunction!, at: location))
     }
 
     func unsqueeze(_ x: TensorValue, _ site: CallSite) throws -> EvalValue {
-        var site = site
-        try site.bind([.unlabeled("dim")])
         var shape = builder.type(of: x.id).shape
         let dim = try normalizeDim(try staticInt(site.value("dim")!, what: "dim", at: site.location("dim")), rank: shape.count + 1, at: site.location("dim"))
         shape.insert(1, at: dim)
-        return .tensor(try reshaped(x, to: shape, gradFunction: "UnsqueezeBackward0", at: site.location))
+        return .tensor(try reshaped(x, to: shape, gradFunction: SurfaceFunction.unsqueeze.gradFunction, at: site.location))
     }
 
     func squeeze(_ x: TensorValue, _ site: CallSite) throws -> EvalValue {
-        var site = site
-        try site.bind([.unlabeled("dim", optional: true)])
         var shape = builder.type(of: x.id).shape
         if let value = site.value("dim") {
             let dim = try normalizeDim(try staticInt(value, what: "dim", at: site.location("dim")), rank: shape.count, at: site.location("dim"))
             if dim < shape.count && shape[dim] == 1 { shape.remove(at: dim) }
-            return .tensor(try reshaped(x, to: shape, gradFunction: "SqueezeBackward1", at: site.location))
+            return .tensor(try reshaped(x, to: shape, gradFunction: SurfaceFunction.squeezeDim.gradFunction, at: site.location))
         }
         shape.removeAll { $0 == 1 }
-        return .tensor(try reshaped(x, to: shape, gradFunction: "SqueezeBackward0", at: site.location))
+        return .tensor(try reshaped(x, to: shape, gradFunction: SurfaceFunction.squeezeAll.gradFunction, at: site.location))
     }
 
     func transposeMethod(_ x: TensorValue, _ site: CallSite) throws -> EvalValue {
-        var site = site
-        try site.bind([.unlabeled("dim0"), .unlabeled("dim1")])
         let rank = builder.type(of: x.id).rank
         let d0 = try normalizeDim(try staticInt(site.value("dim0")!, what: "dim0", at: site.location("dim0")), rank: rank, at: site.location("dim0"))
         let d1 = try normalizeDim(try staticInt(site.value("dim1")!, what: "dim1", at: site.location("dim1")), rank: rank, at: site.location("dim1"))
         if (d0 == d1 || rank < 2) && !(x.requiresGrad && gradEnabled) { return .tensor(x) }
         var permutation = Array(0..<rank)
         permutation.swapAt(d0, d1)
-        return .tensor(try record(.transpose, [x], attributesWith(permutation: permutation), gradFunction: "TransposeBackward0", at: site.location))
+        return .tensor(try record(.transpose, [x], attributesWith(permutation: permutation),
+                                  gradFunction: OpKind.transpose.definition.gradFunction, at: site.location))
+    }
+
+    /// `x.t()`: a matrix transposed; vectors and scalars are returned as they are.
+    func matrixTranspose(_ x: TensorValue, at location: SourceLocation) throws -> EvalValue {
+        let rank = builder.type(of: x.id).rank
+        guard rank <= 2 else { throw Diagnostic("t() expects a tensor with at most 2 dimensions, got \(rank)", at: location) }
+        if rank < 2 { return .tensor(x) }
+        return .tensor(try record(.transpose, [x], attributesWith(permutation: [1, 0]),
+                                  gradFunction: SurfaceFunction.matrixTranspose.gradFunction, at: location))
     }
 
     /// `x.to(dtype)`: the tensor itself when it already has that dtype, as in PyTorch.
     func converted(_ x: TensorValue, to dtype: DType, at location: SourceLocation) throws -> TensorValue {
         if builder.type(of: x.id).dtype == dtype { return x }
-        return try record(.cast, [x], TensorMethods.castAttributes(dtype), gradFunction: "ToCopyBackward0", at: location)
+        var attrs = Attributes()
+        attrs.dtype = dtype
+        return try record(.cast, [x], attrs, gradFunction: OpKind.cast.definition.gradFunction, at: location)
     }
 
     func item(_ x: TensorValue, at location: SourceLocation) throws -> EvalValue {
@@ -104,50 +111,44 @@ extension Evaluator {
         return .tensor(TensorValue(id: id, isHostScalar: true))
     }
 
+    /// `matmul(a, b)` as torch.matmul for 1-D and 2-D operands: vectors become a row or a
+    /// column, named as PyTorch names the result (`MvBackward0`, `SqueezeBackward4`).
     func matmul(_ aValue: EvalValue, _ bValue: EvalValue, at location: SourceLocation) throws -> EvalValue {
         guard case .tensor(let a) = aValue, case .tensor(let b) = bValue else {
             throw Diagnostic("matmul needs two tensors, got \(aValue.kindName) and \(bValue.kindName)", at: location)
         }
         let (sa, sb) = (builder.type(of: a.id).shape, builder.type(of: b.id).shape)
+        let (mm, view) = (OpKind.matmul.definition.gradFunction, OpKind.reshape.definition.gradFunction!)
         switch (sa.count, sb.count) {
         case (1, 1): return try dot(aValue, bValue, at: location)
-        case (2, 2): return .tensor(try record(.matmul, [a, b], gradFunction: "MmBackward0", at: location))
+        case (2, 2): return .tensor(try record(.matmul, [a, b], gradFunction: mm, at: location))
         case (2, 1):
-            let column = try reshaped(b, to: [sb[0], 1], gradFunction: "ViewBackward0", at: location)
-            let product = try record(.matmul, [a, column], gradFunction: "MmBackward0", at: location)
-            return .tensor(try reshaped(product, to: [sa[0]], gradFunction: "MvBackward0", at: location))
+            let column = try reshaped(b, to: [sb[0], 1], gradFunction: view, at: location)
+            let product = try record(.matmul, [a, column], gradFunction: mm, at: location)
+            return .tensor(try reshaped(product, to: [sa[0]], gradFunction: SurfaceFunction.matrixVector.gradFunction, at: location))
         case (1, 2):
-            let row = try reshaped(a, to: [1, sa[0]], gradFunction: "ViewBackward0", at: location)
-            let product = try record(.matmul, [row, b], gradFunction: "MmBackward0", at: location)
-            return .tensor(try reshaped(product, to: [sb[1]], gradFunction: "SqueezeBackward4", at: location))
+            let row = try reshaped(a, to: [1, sa[0]], gradFunction: view, at: location)
+            let product = try record(.matmul, [row, b], gradFunction: mm, at: location)
+            return .tensor(try reshaped(product, to: [sb[1]], gradFunction: SurfaceFunction.vectorMatrix.gradFunction, at: location))
         default:
             throw Diagnostic("matmul supports 1-D and 2-D operands, got shapes \(formatShape(sa)) and \(formatShape(sb))", at: location)
         }
     }
 
+    /// `dot(a, b)` (Builder.dot): a 0-dim tensor, never a host scalar.
     func dot(_ aValue: EvalValue, _ bValue: EvalValue, at location: SourceLocation) throws -> EvalValue {
         guard case .tensor(let a) = aValue, case .tensor(let b) = bValue else {
             throw Diagnostic("dot needs two tensors, got \(aValue.kindName) and \(bValue.kindName)", at: location)
         }
-        let (ta, tb) = (builder.type(of: a.id), builder.type(of: b.id))
-        guard ta.rank == 1, tb.rank == 1 else {
-            throw Diagnostic("dot expects 1-D tensors, got shapes \(formatShape(ta.shape)) and \(formatShape(tb.shape))", at: location)
+        var result = try recordComposite("dot()", [a, b], gradFunction: SurfaceFunction.dot.gradFunction, at: location) {
+            try builder.dot(a.id, b.id, at: location)
         }
-        guard ta.shape == tb.shape else {
-            throw Diagnostic("dot expects vectors of the same length, got \(ta.shape[0]) and \(tb.shape[0])", at: location)
-        }
-        guard ta.dtype == tb.dtype else {
-            throw Diagnostic("dot expects both vectors to have the same dtype, got \(ta.dtype) and \(tb.dtype)", at: location)
-        }
-        let product = try record(.mul, [a, b], gradFunction: "MulBackward0", at: location)
-        var result = try record(.reduceSum, [product], gradFunction: "DotBackward0", at: location)
         result.isHostScalar = false
         return .tensor(result)
     }
 
-    func reduction(_ x: TensorValue, _ site: CallSite, _ kind: ReductionKind) throws -> EvalValue {
-        var site = site
-        try site.bind([.labeled("dim"), .labeled("keepDim")])
+    /// `x.sum(dim: 1, keepDim: true)` and the other reductions (see ReductionMethod).
+    func reduction(_ x: TensorValue, _ site: CallSite, _ method: ReductionMethod) throws -> EvalValue {
         let type = builder.type(of: x.id)
         var axes: [Int]? = nil
         if let value = site.value("dim") {
@@ -157,7 +158,7 @@ extension Evaluator {
             guard Set(normalized).count == normalized.count else {
                 throw Diagnostic("dim \(formatShape(normalized)) names a dimension twice", at: site.location("dim"))
             }
-            guard normalized.count == 1 || [.sum, .mean, .std].contains(kind) else {
+            guard normalized.count == 1 || method.takesSeveralDims else {
                 throw Diagnostic("\(site.name) takes a single dim", at: site.location("dim"))
             }
             axes = type.rank == 0 ? [] : normalized.sorted()
@@ -170,47 +171,36 @@ extension Evaluator {
         var attrs = Attributes()
         attrs.axes = axes
         attrs.keepDim = keepDim
-        let variant = axes == nil ? "0" : "1"
         let at = site.location
-        let reducedCount = (axes ?? Array(0..<type.rank)).reduce(1) { $0 * type.shape[$1] }
-        switch kind {
+        let all = axes == nil
+        switch method {
         case .sum:
-            return .tensor(try record(.reduceSum, [x], attrs, gradFunction: "SumBackward" + variant, at: at))
-        case .mean, .std:
-            guard type.dtype == .float32 else {
-                throw Diagnostic("\(site.name)() needs a floating-point tensor, got \(type.dtype); convert it with .float() first", at: at)
-            }
-            if kind == .mean {
-                let sum = try record(.reduceSum, [x], attrs, gradFunction: nil, at: at)
-                var mean = try tensorOp(.div, [.tensor(sum), .float(Double(reducedCount))], at: at)
-                if mean.requiresGrad { mean.gradFunction = "MeanBackward" + variant }
-                return .tensor(mean)
-            }
-            var keep = attrs
-            keep.keepDim = true
-            let sum = try record(.reduceSum, [x], keep, gradFunction: nil, at: at)
-            let mean = try tensorOp(.div, [.tensor(sum), .float(Double(reducedCount))], at: at)
-            let centered = try tensorOp(.sub, [.tensor(x), .tensor(mean)], at: at)
-            let squares = try tensorOp(.mul, [.tensor(centered), .tensor(centered)], at: at)
-            let total = try record(.reduceSum, [squares], attrs, gradFunction: nil, at: at)
-            let variance = try tensorOp(.div, [.tensor(total), .float(Double(reducedCount - 1))], at: at)
-            var std = try record(.sqrt, [variance], gradFunction: nil, at: at)
-            if std.requiresGrad { std.gradFunction = "StdBackward0" }
-            return .tensor(std)
+            let gradFunction = all ? OpKind.reduceSum.definition.gradFunction : SurfaceFunction.sumDims.gradFunction
+            return .tensor(try record(.reduceSum, [x], attrs, gradFunction: gradFunction, at: at))
+        case .mean:
+            let gradFunction = (all ? SurfaceFunction.meanAll : .meanDims).gradFunction
+            return .tensor(try recordComposite("mean()", [x], gradFunction: gradFunction, at: at) {
+                try builder.mean(x.id, axes: axes, keepDim: keepDim, at: at)
+            })
+        case .std:
+            return .tensor(try recordComposite("std()", [x], gradFunction: SurfaceFunction.std.gradFunction, at: at) {
+                try builder.std(x.id, axes: axes, keepDim: keepDim, at: at)
+            })
         case .max, .min:
             guard type.elementCount > 0 else {
                 throw Diagnostic("\(site.name)() of an empty tensor is undefined", at: at)
             }
-            let values = try record(kind == .max ? .reduceMax : .reduceMin, [x], attrs,
-                                    gradFunction: (kind == .max ? "MaxBackward" : "MinBackward") + (axes == nil ? "1" : "0"), at: at)
-            guard axes != nil else { return .tensor(values) }
-            let indices = try record(kind == .max ? .argMax : .argMin, [x], attrs, gradFunction: nil, at: at)
+            let kind = method.kind!
+            let gradFunction = all ? kind.definition.gradFunction : (method == .max ? SurfaceFunction.maxDim : .minDim).gradFunction
+            let values = try record(kind, [x], attrs, gradFunction: gradFunction, at: at)
+            guard !all else { return .tensor(values) }
+            let indices = try record(method == .max ? .argMax : .argMin, [x], attrs, gradFunction: nil, at: at)
             return .namedTuple(name: "torch.return_types.\(site.name)", fields: [("values", .tensor(values)), ("indices", .tensor(indices))])
         case .argmax, .argmin:
             guard type.elementCount > 0 else {
                 throw Diagnostic("\(site.name)() of an empty tensor is undefined", at: at)
             }
-            return .tensor(try record(kind == .argmax ? .argMax : .argMin, [x], attrs, gradFunction: nil, at: at))
+            return .tensor(try record(method.kind!, [x], attrs, gradFunction: nil, at: at))
         }
     }
 }

@@ -2,134 +2,10 @@ import Foundation
 import TGCBase
 import TGCCore
 
-/// The free functions of the language, by name: creation, math, I/O, autograd.
-enum Builtins {
-    typealias Function = @Sendable (Evaluator, CallSite) throws -> EvalValue
-
-    static func isFunction(_ name: String) -> Bool { functions[name] != nil || name == "print" || name == "noGrad" }
-
-    static func dtype(named name: String) -> DType? {
-        switch name {
-        case "float32", "float": .float32
-        case "int64", "long": .int64
-        case "bool": .bool
-        default: nil
-        }
-    }
-
-    static let functions: [String: Function] = {
-        var table: [String: Function] = [
-            "tensor": { e, site in try e.makeTensor(site) },
-            "zeros": { e, site in try e.makeFilled(site, value: 0) },
-            "ones": { e, site in try e.makeFilled(site, value: 1) },
-            "full": { e, site in try e.makeFilled(site, value: nil) },
-            "rand": { e, site in try e.makeRandom(site, .randUniform) },
-            "randn": { e, site in try e.makeRandom(site, .randNormal) },
-            "arange": { e, site in try e.makeArange(site) },
-            "manualSeed": { e, site in try e.manualSeed(site) },
-            "load": { e, site in try e.loadNPY(site) },
-            "save": { e, site in try e.saveNPY(site) },
-            "input": { e, site in try e.makeInput(site) },
-            "cudaIsAvailable": { _, site in
-                var site = site
-                try site.bind([])
-                return .bool(false)
-            },
-            "grad": { e, site in
-                var site = site
-                try site.bind([.labeled("of", optional: false), .labeled("wrt", optional: false, variadic: true)])
-                return try e.functionalGradient(site)
-            },
-            "matmul": { e, site in try e.binaryFunction(site) { e, a, b, at in try e.matmul(a, b, at: at) } },
-            "dot": { e, site in try e.binaryFunction(site) { e, a, b, at in try e.dot(a, b, at: at) } },
-            "where": { e, site in
-                var site = site
-                try site.bind([.unlabeled("condition"), .unlabeled("a"), .unlabeled("b")])
-                return .tensor(try e.tensorOp(.select, [site.value("condition")!, site.value("a")!, site.value("b")!], at: site.location))
-            },
-        ]
-        for (name, kind) in OpKind.elementwiseFunctions(arity: 2) {
-            table[name] = { e, site in
-                try e.binaryFunction(site) { e, a, b, at in
-                    .tensor(try e.tensorOp(kind, [a, b], at: at))
-                }
-            }
-        }
-        for (name, method) in TensorMethods.unaryMath {
-            table[name] = { e, site in
-                var site = site
-                try site.bind([.unlabeled("x")])
-                let x = site.value("x")!
-                if case .tensor(let t) = x { return try method(e, t, site.location) }
-                let scalar = try e.staticDouble(x, what: "the argument of \(name)", at: site.location("x"))
-                return try method(e, try e.asTensor(.float(scalar), at: site.location), site.location)
-            }
-        }
-        // Swift's number conversions: static numbers convert now, tensors become casts.
-        for (name, dtype) in [("Float", DType.float32), ("Double", .float32), ("Int", .int64), ("Bool", .bool)] {
-            table[name] = { e, site in
-                var site = site
-                try site.bind([.unlabeled("value")])
-                return try e.convertNumber(site.value("value")!, to: dtype, at: site.location)
-            }
-        }
-        for name in ["sum", "mean", "std", "max", "min", "argmax", "argmin", "relu", "reshape", "flatten", "transpose", "squeeze", "unsqueeze", "exp"] {
-            guard table[name] == nil, let method = TensorMethods.methods[name] else { continue }
-            table[name] = { e, site in
-                if name == "max" || name == "min", site.arguments.count == 2, site.arguments.allSatisfy({ $0.label == nil }) {
-                    // max(a, b): the elementwise maximum (Swift's max of two numbers, torch.max(a, b)).
-                    let (a, b) = (site.arguments[0].value, site.arguments[1].value)
-                    if case .tensor = a {} else if case .tensor = b {} else {
-                        let (x, y) = (try e.staticDouble(a, what: "an argument of \(name)", at: site.location),
-                                      try e.staticDouble(b, what: "an argument of \(name)", at: site.location))
-                        let pick = name == "max" ? (x >= y ? a : b) : (x <= y ? a : b)
-                        return pick
-                    }
-                    return .tensor(try e.tensorOp(name == "max" ? .maximum : .minimum, [a, b], at: site.location))
-                }
-                guard let first = site.arguments.first, first.label == nil, case .tensor(let t) = first.value else {
-                    throw Diagnostic("\(name) expects a tensor as its first argument", at: site.location)
-                }
-                return try method(e, t, CallSite(name: name, location: site.location, arguments: Array(site.arguments.dropFirst())))
-            }
-        }
-        return table
-    }()
-}
-
+/// The creation and I/O built-ins (CreationBuiltins.swift declares their parameters: each
+/// receives its arguments already matched).
 extension Evaluator {
-    /// `f(a, b)` with two unlabeled operands.
-    func binaryFunction(_ site: CallSite, _ body: (Evaluator, EvalValue, EvalValue, SourceLocation) throws -> EvalValue) throws -> EvalValue {
-        var site = site
-        try site.bind([.unlabeled("a"), .unlabeled("b")])
-        return try body(self, site.value("a")!, site.value("b")!, site.location)
-    }
-
-    /// `Float(x)`, `Int(x)`, `Bool(x)`: numbers convert at compile time (Int truncates toward
-    /// zero as Swift does), tensors are cast.
-    func convertNumber(_ value: EvalValue, to dtype: DType, at location: SourceLocation) throws -> EvalValue {
-        switch value {
-        case .tensor(let tensor):
-            var result = try converted(tensor, to: dtype, at: location)
-            result.isHostScalar = tensor.isHostScalar
-            return .tensor(result)
-        default:
-            let number = try staticDouble(value, what: "the value to convert", at: location)
-            switch dtype {
-            case .float32: return .float(number)
-            case .bool: return .bool(number != 0)
-            case .int64:
-                guard number.isFinite, abs(number) < 9.2e18 else {
-                    throw Diagnostic("\(number) cannot be converted to Int", at: location)
-                }
-                return .int(Int(number))
-            }
-        }
-    }
-
     func manualSeed(_ site: CallSite) throws -> EvalValue {
-        var site = site
-        try site.bind([.unlabeled("seed")])
         let seed = try staticInt(site.value("seed")!, what: "the seed", at: site.location("seed"))
         var attrs = Attributes()
         attrs.seed = seed
@@ -147,8 +23,6 @@ extension Evaluator {
     }
 
     func loadNPY(_ site: CallSite) throws -> EvalValue {
-        var site = site
-        try site.bind([.unlabeled("path")])
         let path = try resolvePath(site.value("path"), at: site.location("path"))
         let type: TensorType
         do { type = try NPY.readType(path) } catch let error as ToolError {
@@ -162,8 +36,6 @@ extension Evaluator {
     }
 
     func saveNPY(_ site: CallSite) throws -> EvalValue {
-        var site = site
-        try site.bind([.unlabeled("tensor"), .unlabeled("path")])
         let tensor = try asTensor(site.value("tensor")!, at: site.location("tensor"))
         guard case .string(let path)? = site.value("path"), !path.isEmpty else {
             throw Diagnostic("save needs a file path string literal", at: site.location("path"))
@@ -175,8 +47,6 @@ extension Evaluator {
     }
 
     func makeInput(_ site: CallSite) throws -> EvalValue {
-        var site = site
-        try site.bind([.unlabeled("name"), .labeled("shape", optional: false), .labeled("dtype")])
         guard case .string(let name)? = site.value("name"), Self.isIdentifier(name) else {
             throw Diagnostic("input needs a name made of letters, digits and '_'", at: site.location("name"))
         }
@@ -228,13 +98,8 @@ extension Evaluator {
         return .tensor(requiresGrad ? try settingRequiresGrad(tensor, true, at: location) : tensor)
     }
 
+    /// `zeros`, `ones` (a fixed value) and `full` (the value is an argument).
     func makeFilled(_ site: CallSite, value fixedValue: Double?) throws -> EvalValue {
-        var site = site
-        if fixedValue == nil {
-            try site.bind([.unlabeled("shape"), .unlabeled("value"), .labeled("dtype"), .labeled("requiresGrad")])
-        } else {
-            try site.bind([.unlabeled("shape", variadic: true), .labeled("dtype"), .labeled("requiresGrad")])
-        }
         let shape = try shape(from: site.values("shape"), at: site.location("shape"))
         var value = fixedValue ?? 0
         var dtype = try dtypeArgument(site)
@@ -248,8 +113,6 @@ extension Evaluator {
     }
 
     func makeRandom(_ site: CallSite, _ kind: OpKind) throws -> EvalValue {
-        var site = site
-        try site.bind([.unlabeled("shape", variadic: true), .labeled("dtype"), .labeled("requiresGrad")])
         if let dtype = try dtypeArgument(site), dtype != .float32 {
             throw Diagnostic("\(site.name) makes float32 tensors only", at: site.location("dtype"))
         }
@@ -261,9 +124,6 @@ extension Evaluator {
     }
 
     func makeArange(_ site: CallSite) throws -> EvalValue {
-        var site = site
-        try site.bind([.unlabeled("start"), .unlabeled("end", optional: true), .unlabeled("positionalStep", optional: true),
-                       .labeled("step"), .labeled("dtype"), .labeled("requiresGrad")])
         if site.value("positionalStep") != nil && site.value("step") != nil {
             throw Diagnostic("arange takes the step once, positionally or as step:", at: site.location("step"))
         }
@@ -293,8 +153,6 @@ extension Evaluator {
 
     /// `tensor([[1, 2], [3, 4]])`: ints give int64, any float gives float32, Bools give bool.
     func makeTensor(_ site: CallSite) throws -> EvalValue {
-        var site = site
-        try site.bind([.unlabeled("data"), .labeled("dtype"), .labeled("requiresGrad")])
         var data: [Double] = []
         var inferred: DType = .bool
         var sawAny = false

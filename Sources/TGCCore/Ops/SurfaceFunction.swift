@@ -1,0 +1,75 @@
+/// The language's functions that are not one op kind, with PyTorch's name for their backward
+/// node (printed as `grad_fn=<...>`): composites built from several ops (`mean`, `std`, `dot`,
+/// see Builder+Composites.swift) and surface variants of an op kind that PyTorch names after
+/// the function called rather than the op it runs (`x.t()` is a transpose, shown as
+/// `TBackward0`). A variant whose name is its op kind's own (`x.flatten()` is a reshape,
+/// `ViewBackward0`) is not listed: it takes `OpDef.gradFunction`.
+public enum SurfaceFunction: CaseIterable, Sendable {
+    /// `x.sum(dim: d)`; `x.sum()` is `reduceSum`'s own `SumBackward0`.
+    case sumDims
+    /// `x.mean()`.
+    case meanAll
+    /// `x.mean(dim: d)`.
+    case meanDims
+    /// `x.std()` and `x.std(dim: d)`.
+    case std
+    /// `x.max(dim: d).values`; `x.max()` is `reduceMax`'s own `MaxBackward1`.
+    case maxDim
+    /// `x.min(dim: d).values`; `x.min()` is `reduceMin`'s own `MinBackward1`.
+    case minDim
+    /// `dot(a, b)`, and `matmul` of two vectors.
+    case dot
+    /// `matmul(matrix, vector)`.
+    case matrixVector
+    /// `matmul(vector, matrix)`: PyTorch multiplies a one-row matrix and squeezes the row.
+    case vectorMatrix
+    /// `x.unsqueeze(d)`.
+    case unsqueeze
+    /// `x.squeeze()`.
+    case squeezeAll
+    /// `x.squeeze(d)`.
+    case squeezeDim
+    /// `x.t()`.
+    case matrixTranspose
+    /// `x.T`: every dimension reversed.
+    case reversedDims
+    /// `number - tensor`.
+    case reverseSub
+    /// `a ** b` and `a.pow(b)` with a tensor exponent.
+    case powTensorExponent
+    /// `number ** tensor`.
+    case powNumberBase
+
+    /// PyTorch's name for the backward node of this function's result.
+    public var gradFunction: String {
+        switch self {
+        case .sumDims: "SumBackward1"
+        case .meanAll: "MeanBackward0"
+        case .meanDims: "MeanBackward1"
+        case .std: "StdBackward0"
+        case .maxDim: "MaxBackward0"
+        case .minDim: "MinBackward0"
+        case .dot: "DotBackward0"
+        case .matrixVector: "MvBackward0"
+        case .vectorMatrix: "SqueezeBackward4"
+        case .unsqueeze: "UnsqueezeBackward0"
+        case .squeezeAll: "SqueezeBackward0"
+        case .squeezeDim: "SqueezeBackward1"
+        case .matrixTranspose: "TBackward0"
+        case .reversedDims: "PermuteBackward0"
+        case .reverseSub: "RsubBackward1"
+        case .powTensorExponent: "PowBackward1"
+        case .powNumberBase: "PowBackward2"
+        }
+    }
+}
+
+extension OpDef {
+    /// The names of its method-only spellings (`x.argmax()`; `reshape` and `view`).
+    public var methodNames: [String] {
+        spellings.compactMap { spelling in
+            if case .method(let name) = spelling { return name }
+            return nil
+        }
+    }
+}

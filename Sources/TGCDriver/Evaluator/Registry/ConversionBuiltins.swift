@@ -1,0 +1,63 @@
+import TGCBase
+import TGCCore
+
+/// Dtype and device conversions: Swift's number conversions (`Float(x)`, `Int(x)`), `x.to(...)`,
+/// `x.float()`, `x.long()`, `x.item()`, the device no-ops (`x.cpu()`, `x.cuda()`, `x.numpy()`,
+/// `x.clone()`) and `cudaIsAvailable()`.
+extension BuiltinFamily {
+    static let conversion = BuiltinFamily(name: "conversion", functions: [
+        numberConversion("Float", .float32), numberConversion("Double", .float32),
+        numberConversion("Int", .int64), numberConversion("Bool", .bool),
+        FunctionEntry("cudaIsAvailable", [], "false: programs run on the CPU") { _, _ in .bool(false) },
+    ], methods: [
+        MethodEntry("to", [.unlabeled("target")], "the tensor with another dtype or on another device") { e, x, site in
+            switch site.value("target")! {
+            case .device: return .tensor(x)
+            case .string(let name) where name == "cpu" || name == "cuda" || name.hasPrefix("cuda:"): return .tensor(x)
+            case .dtype(let dtype):
+                return .tensor(try e.converted(x, to: dtype, at: site.location))
+            default: throw Diagnostic("to() takes a device (.cpu, .cuda) or a dtype (.float32, .int64, .bool)", at: site.location("target"))
+            }
+        },
+        MethodEntry("float", [], "the tensor as float32") { e, x, site in .tensor(try e.converted(x, to: .float32, at: site.location)) },
+        MethodEntry("long", [], "the tensor as int64") { e, x, site in .tensor(try e.converted(x, to: .int64, at: site.location)) },
+        MethodEntry("item", [], "the one element of a tensor, as a number") { e, x, site in try e.item(x, at: site.location) },
+        identity("clone"), identity("numpy"), identity("cpu"), identity("cuda"),
+    ])
+
+    /// `Float(x)`: numbers convert now, tensors become casts.
+    private static func numberConversion(_ name: String, _ dtype: DType) -> FunctionEntry {
+        FunctionEntry(name, [.unlabeled("value")], "Swift's number conversion; a tensor is cast") { e, site in
+            try e.convertNumber(site.value("value")!, to: dtype, at: site.location)
+        }
+    }
+
+    /// Methods that give the tensor itself (one device, values are never shared mutably).
+    private static func identity(_ name: String) -> MethodEntry {
+        MethodEntry(name, [], "the tensor itself") { _, x, _ in .tensor(x) }
+    }
+}
+
+extension Evaluator {
+    /// `Float(x)`, `Int(x)`, `Bool(x)`: numbers convert at compile time (Int truncates toward
+    /// zero as Swift does), tensors are cast.
+    func convertNumber(_ value: EvalValue, to dtype: DType, at location: SourceLocation) throws -> EvalValue {
+        switch value {
+        case .tensor(let tensor):
+            var result = try converted(tensor, to: dtype, at: location)
+            result.isHostScalar = tensor.isHostScalar
+            return .tensor(result)
+        default:
+            let number = try staticDouble(value, what: "the value to convert", at: location)
+            switch dtype {
+            case .float32: return .float(number)
+            case .bool: return .bool(number != 0)
+            case .int64:
+                guard number.isFinite, abs(number) < 9.2e18 else {
+                    throw Diagnostic("\(number) cannot be converted to Int", at: location)
+                }
+                return .int(Int(number))
+            }
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import TGCBase
+import TGCCore
+
+/// Making tensors, the random generator, and I/O: `tensor`, `zeros`, `ones`, `full`, `arange`,
+/// `rand`, `randn`, `manualSeed`, `input`, `load`, `save`, `print`.
+extension BuiltinFamily {
+    static let creation = BuiltinFamily(name: "creation", functions: [
+        FunctionEntry("tensor", [.unlabeled("data"), .labeled("dtype"), .labeled("requiresGrad")],
+                      "a tensor from nested arrays of numbers") { e, site in try e.makeTensor(site) },
+        FunctionEntry("zeros", Param.shapeAndOptions, "a tensor of zeros") { e, site in try e.makeFilled(site, value: 0) },
+        FunctionEntry("ones", Param.shapeAndOptions, "a tensor of ones") { e, site in try e.makeFilled(site, value: 1) },
+        FunctionEntry("full", [.unlabeled("shape"), .unlabeled("value"), .labeled("dtype"), .labeled("requiresGrad")],
+                      "a tensor filled with one value") { e, site in try e.makeFilled(site, value: nil) },
+        FunctionEntry(name(.arange), [.unlabeled("start"), .unlabeled("end", optional: true), .unlabeled("positionalStep", optional: true),
+                                      .labeled("step"), .labeled("dtype"), .labeled("requiresGrad")],
+                      "evenly spaced values in [start, end)") { e, site in try e.makeArange(site) },
+        FunctionEntry(name(.randUniform), Param.shapeAndOptions, "uniform random numbers in [0, 1)") { e, site in
+            try e.makeRandom(site, .randUniform)
+        },
+        FunctionEntry(name(.randNormal), Param.shapeAndOptions, "standard normal random numbers") { e, site in
+            try e.makeRandom(site, .randNormal)
+        },
+        FunctionEntry(name(.manualSeed), [.unlabeled("seed")], "restarts the random generator") { e, site in try e.manualSeed(site) },
+        FunctionEntry(name(.input), [.unlabeled("name"), .labeled("shape", optional: false), .labeled("dtype")],
+                      "a tensor given to the compiled program at run time (--in NAME=FILE)") { e, site in try e.makeInput(site) },
+        FunctionEntry(name(.load), [.unlabeled("path")], "a tensor read from a .npy file") { e, site in try e.loadNPY(site) },
+        FunctionEntry(name(.save), [.unlabeled("tensor"), .unlabeled("path")], "writes a tensor to a .npy file") { e, site in
+            try e.saveNPY(site)
+        },
+        FunctionEntry(syntax: name(.print), "prints values as Python prints them") { e, arguments, closure, location in
+            try e.rejectClosure(closure, "print")
+            return try e.printCall(arguments, at: location)
+        },
+    ])
+
+    /// The function spelling of an op kind (`rand` for `randUniform`).
+    static func name(_ kind: OpKind) -> String { kind.definition.functionName! }
+}

@@ -1,0 +1,69 @@
+import TGCBase
+import TGCCore
+
+/// Elementwise math and products: every elementwise op kind spelled as a function (`exp(x)`
+/// and `x.exp()`, `maximum(a, b)` and `a.maximum(b)`, names from the op table), `where`,
+/// `matmul` and `dot`. The operators (`+`, `**`, ...) are in Evaluator+Operators.swift.
+extension BuiltinFamily {
+    static let math = BuiltinFamily(name: "math", functions: unaryFunctions + binaryFunctions + [
+        FunctionEntry(name(.select), [.unlabeled("condition"), .unlabeled("a"), .unlabeled("b")],
+                      "elementwise a where condition holds, else b") { e, site in
+            .tensor(try e.tensorOp(.select, [site.value("condition")!, site.value("a")!, site.value("b")!], at: site.location))
+        },
+        FunctionEntry(name(.matmul), Param.operands, "the matrix product (vectors as in torch.matmul)") { e, site in
+            try e.matmul(site.value("a")!, site.value("b")!, at: site.location)
+        },
+        FunctionEntry("dot", Param.operands, "the dot product of two vectors") { e, site in
+            try e.dot(site.value("a")!, site.value("b")!, at: site.location)
+        },
+    ], methods: unaryMethods + binaryMethods + [
+        MethodEntry(name(.pow), Param.otherOperand, "x to the power b") { e, x, site in
+            let exponent = site.value("b")!
+            var gradFunction: String? = nil
+            if case .tensor = exponent { gradFunction = SurfaceFunction.powTensorExponent.gradFunction }
+            return .tensor(try e.tensorOp(.pow, [.tensor(x), exponent], gradFunction: gradFunction, at: site.location))
+        },
+        MethodEntry(name(.matmul), Param.otherOperand, "the matrix product with b") { e, x, site in
+            try e.matmul(.tensor(x), site.value("b")!, at: site.location)
+        },
+        MethodEntry("dot", Param.otherOperand, "the dot product with b") { e, x, site in
+            try e.dot(.tensor(x), site.value("b")!, at: site.location)
+        },
+    ])
+
+    /// `exp(x)`: a tensor, or a number (made a float32 tensor).
+    private static let unaryFunctions: [FunctionEntry] = OpKind.elementwiseFunctions(arity: 1).sorted { $0.key < $1.key }.map { name, kind in
+        FunctionEntry(name, [.unlabeled("x")], "elementwise \(name)") { e, site in
+            let x = site.value("x")!
+            if case .tensor(let t) = x { return .tensor(try e.unaryMath(kind, t, at: site.location)) }
+            let scalar = try e.staticDouble(x, what: "the argument of \(name)", at: site.location("x"))
+            return .tensor(try e.unaryMath(kind, try e.asTensor(.float(scalar), at: site.location), at: site.location))
+        }
+    }
+
+    private static let unaryMethods: [MethodEntry] = OpKind.elementwiseFunctions(arity: 1).sorted { $0.key < $1.key }.map { name, kind in
+        MethodEntry(name, [], "elementwise \(name)") { e, x, site in .tensor(try e.unaryMath(kind, x, at: site.location)) }
+    }
+
+    /// `maximum(a, b)`: tensors and numbers, with PyTorch's promotion.
+    private static let binaryFunctions: [FunctionEntry] = OpKind.elementwiseFunctions(arity: 2).sorted { $0.key < $1.key }.map { name, kind in
+        FunctionEntry(name, Param.operands, "elementwise \(name) of a and b") { e, site in
+            .tensor(try e.tensorOp(kind, [site.value("a")!, site.value("b")!], at: site.location))
+        }
+    }
+
+    /// `a.maximum(b)`; `pow` is declared by hand (a tensor exponent has its own grad_fn).
+    private static let binaryMethods: [MethodEntry] = OpKind.elementwiseFunctions(arity: 2).sorted { $0.key < $1.key }
+        .filter { $0.value != .pow }.map { name, kind in
+            MethodEntry(name, Param.otherOperand, "elementwise \(name) with b") { e, x, site in
+                .tensor(try e.tensorOp(kind, [.tensor(x), site.value("b")!], at: site.location))
+            }
+        }
+}
+
+extension Evaluator {
+    /// One elementwise op of one operand, with its own grad_fn.
+    func unaryMath(_ kind: OpKind, _ x: TensorValue, at location: SourceLocation) throws -> TensorValue {
+        try record(kind, [x], gradFunction: kind.definition.gradFunction, at: location)
+    }
+}

@@ -1,0 +1,65 @@
+import TGCBase
+import TGCCore
+import TGCSyntax
+
+/// A property of tensors (`x.shape`, `w.grad`): read without parentheses. Every property is
+/// declared here, once; "is this a property" (`BuiltinRegistry.isProperty`) and its value
+/// both come from this list.
+struct TensorProperty: Sendable {
+    /// Where the property is read: the tensor, the expression it came from (for messages such
+    /// as "w.grad is nil") and the location of the access.
+    struct Access {
+        var tensor: TensorValue
+        var baseExpr: Expr
+        var location: SourceLocation
+    }
+
+    let name: String
+    let summary: String
+    let get: @Sendable (Evaluator, Access) throws -> EvalValue
+
+    init(_ name: String, _ summary: String, _ get: @escaping @Sendable (Evaluator, Access) throws -> EvalValue) {
+        self.name = name
+        self.summary = summary
+        self.get = get
+    }
+
+    static let all: [TensorProperty] = [
+        TensorProperty("shape", "the shape, a torch.Size") { e, access in .size(e.builder.type(of: access.tensor.id).shape) },
+        TensorProperty("dtype", "the element type") { e, access in .dtype(e.builder.type(of: access.tensor.id).dtype) },
+        TensorProperty("ndim", "the number of dimensions") { e, access in .int(e.builder.type(of: access.tensor.id).rank) },
+        TensorProperty("device", "always the CPU") { _, _ in .device("cpu") },
+        TensorProperty("requiresGrad", "whether autograd records ops on it") { _, access in .bool(access.tensor.requiresGrad) },
+        TensorProperty("isLeaf", "whether it was created rather than computed from tensors that require grad") { _, access in
+            .bool(access.tensor.isLeaf)
+        },
+        TensorProperty("grad", "a leaf's accumulated gradient") { e, access in try e.leafGradient(access) },
+        TensorProperty("T", "every dimension reversed (a permute)") { e, access in try e.reversedDims(access) },
+    ]
+}
+
+extension Evaluator {
+    /// `x.T`: the tensor itself below rank 2 unless autograd records it, as in PyTorch.
+    func reversedDims(_ access: TensorProperty.Access) throws -> EvalValue {
+        let (tensor, rank) = (access.tensor, builder.type(of: access.tensor.id).rank)
+        guard rank >= 2 || (tensor.requiresGrad && gradEnabled) else { return .tensor(tensor) }
+        return .tensor(try record(.transpose, [tensor], attributesWith(permutation: Array((0..<rank).reversed())),
+                                  gradFunction: SurfaceFunction.reversedDims.gradFunction, at: access.location))
+    }
+
+    /// `w.grad`: the gradient accumulated in a leaf that requires grad.
+    func leafGradient(_ access: TensorProperty.Access) throws -> EvalValue {
+        let (tensor, location) = (access.tensor, access.location)
+        let owner = Self.describe(access.baseExpr)
+        guard let key = tensor.leafKey, tensor.requiresGrad else {
+            if tensor.requiresGrad {
+                throw Diagnostic("\(owner) is not a leaf tensor, so \(owner).grad is not kept; read the gradient of the leaves it was computed from", at: location)
+            }
+            throw Diagnostic("\(owner) does not require grad, so \(owner).grad is nil; create it with requiresGrad: true", at: location)
+        }
+        guard let grad = gradSlots[key] else {
+            throw Diagnostic("\(owner).grad is nil: call backward() on a value computed from \(owner) first", at: location)
+        }
+        return .tensor(TensorValue(id: grad))
+    }
+}
