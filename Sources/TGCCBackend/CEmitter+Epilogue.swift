@@ -1,4 +1,5 @@
 import TGCCore
+import TGCLowering
 
 /// Matmul epilogue functions (FusionEpilogue.swift): `tgc_sgemm_epilogue` calls one on each
 /// block of C, rows `row0 ..< row1` by columns `col0 ..< col1`, as soon as the block is final.

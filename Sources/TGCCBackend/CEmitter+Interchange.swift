@@ -1,4 +1,5 @@
 import TGCCore
+import TGCLowering
 
 /// Interchanged nests (InterchangedNests.swift): the blocks of the innermost parallel loop,
 /// each with one stack array per accumulator, the reduction loops around a `simd` loop over

@@ -1,6 +1,7 @@
 import Foundation
 import TGCBase
 import TGCCore
+import TGCLowering
 
 /// Kernel functions: each lowered loop nest becomes a static C function named after its ops
 /// (`fused_sub_exp_div`, `op_add`), commented with the DSL lines of the ops it computes. Its

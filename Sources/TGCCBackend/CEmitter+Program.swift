@@ -1,5 +1,6 @@
 import TGCBase
 import TGCCore
+import TGCLowering
 
 /// The body of `tgc_program`: each op's lowering printed as C, in program order.
 extension CProgramEmitter {

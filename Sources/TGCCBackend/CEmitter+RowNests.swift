@@ -1,4 +1,5 @@
 import TGCCore
+import TGCLowering
 
 /// Row nest functions (`RowNest`): one outer parallel loop over the shared rows calling, at
 /// each row, one `static inline` row function per member kernel in order. A row function

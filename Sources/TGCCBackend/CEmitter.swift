@@ -1,6 +1,7 @@
 import Foundation
 import TGCBase
 import TGCCore
+import TGCLowering
 
 /// Emits a whole module as one readable C11 program linked against the tgc runtime:
 /// a header comment, the input table, the arena and a pointer per stored value, one function

@@ -1,4 +1,5 @@
 import TGCCore
+import TGCLowering
 
 /// Prints kernel expressions and statements as C-family source text (valid C11 and CUDA C).
 /// Buffers are named by `bufferName`; parentheses are added only where precedence needs them.
@@ -103,6 +104,18 @@ public struct CFamilyRenderer {
         case .min: "INT64_MIN"
         case .max: "INT64_MAX"
         default: "\(value)"
+        }
+    }
+}
+
+extension ScalarType {
+    /// The C spelling of the type (bool is stored as one byte, 0 or 1).
+    public var cName: String {
+        switch self {
+        case .float32: "float"
+        case .float64: "double"
+        case .int64: "int64_t"
+        case .bool: "uint8_t"
         }
     }
 }

@@ -23,7 +23,7 @@ public struct TypedExpr {
 ///   exp is `tgc_expf` from runtime/include/tgc_math.h, the interpreter's exp, which vectorizes.
 ///
 /// Helpers named `tgc_op_*` live in the kernel prelude (`KernelPrelude.swift`).
-enum ScalarRules {
+public enum ScalarRules {
     // MARK: conversions
 
     /// `expr` converted to `type` with the interpreter's rounding rules.
@@ -57,7 +57,7 @@ enum ScalarRules {
     }
 
     /// Truncation toward zero, 0 for non-finite values, clamped to the int64 range.
-    static func truncatedInt64(_ value: Double) -> Int64 {
+    public static func truncatedInt64(_ value: Double) -> Int64 {
         guard value.isFinite else { return 0 }
         if value >= 9.223372036854775807e18 { return .max }
         if value <= -9.223372036854775808e18 { return .min }

@@ -1,10 +1,11 @@
 import TGCCore
 
 // The target-independent kernel language that ops lower to: loop nests over static extents
-// whose bodies are C-family scalar statements. The C emitter prints them as CPU loops; a CUDA
-// emitter maps the parallel loops onto threads and prints the same scalar code.
+// whose bodies are scalar statements of the C family's shape (operators, calls of intrinsics,
+// casts). The C renderer (TGCCBackend) prints them as CPU loops; a CUDA renderer maps the
+// parallel loops onto threads and prints the same scalar code.
 
-/// A scalar type that kernel code computes in (C spelling in `cName`).
+/// A scalar type that kernel code computes in (each renderer spells it).
 public enum ScalarType: Hashable, Sendable {
     case float32, float64, int64, bool
 
@@ -14,15 +15,6 @@ public enum ScalarType: Hashable, Sendable {
         case .float32: self = .float32
         case .int64: self = .int64
         case .bool: self = .bool
-        }
-    }
-
-    public var cName: String {
-        switch self {
-        case .float32: "float"
-        case .float64: "double"
-        case .int64: "int64_t"
-        case .bool: "uint8_t"
         }
     }
 
@@ -137,7 +129,7 @@ public indirect enum ScalarExpr: Hashable {
 
     /// Reports every index in the expression (with the buffer it reads, nil for `.offset`) and
     /// every loop variable used as a value.
-    func visit(indices: (Value?, AffineIndex) -> Void, loopIndex: (LoopVariable) -> Void = { _ in }) {
+    public func visit(indices: (Value?, AffineIndex) -> Void, loopIndex: (LoopVariable) -> Void = { _ in }) {
         let (loads, loopIndex) = (indices, loopIndex)
         switch self {
         case .load(let value, let index): loads(value, index)
@@ -172,7 +164,7 @@ public enum KernelStatement: Hashable {
     }
 
     /// The expression the statement computes.
-    var value: ScalarExpr {
+    public var value: ScalarExpr {
         switch self {
         case .declare(_, _, let value), .assign(_, let value), .store(_, _, let value): value
         }
@@ -202,7 +194,7 @@ public struct Accumulator: Hashable {
 
 extension Accumulator.Fold {
     /// A max (not a min) fold.
-    var isMax: Bool {
+    public var isMax: Bool {
         if case .extreme(let isMax, _) = self { return isMax }
         return false
     }
