@@ -31,9 +31,8 @@ extension CProgramEmitter {
         for (index, declaration) in buffers.declarations.enumerated() {
             functions.line("\(declaration) = buffers[\(index)];")
         }
-        functions.open("for (int64_t i0 = row0; i0 < row1; i0++)")
-        functions.line("#pragma omp simd")
-        functions.open("for (int64_t i1 = col0; i1 < col1; i1++)")
+        functions.openLoop(LoopVariable.parallel(0).name, from: "row0", to: "row1")
+        functions.openLoop(LoopVariable.parallel(1).name, from: "col0", to: "col1", pragma: "#pragma omp simd")
         emitSteps(kernel, KernelSchedule(kernel), buffers.renderer)
         functions.close()
         functions.close()

@@ -88,7 +88,7 @@ extension CProgramEmitter {
             out.line("memcpy(\(name(argument)), \(name(initial)), \(byteCount(argument.type)));")
         }
         let counter = "iter\(loopDepth)"
-        out.open("for (int64_t \(counter) = \(lower); \(counter) < \(upper); \(counter)++)")
+        out.openLoop(counter, from: "\(lower)", to: "\(upper)")
         out.line("\(name(indexArgument))[0] = \(counter);")
         loopDepth += 1
         try emitBlock(body)

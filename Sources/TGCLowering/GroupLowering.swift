@@ -240,17 +240,17 @@ final class GroupLowering {
             case .bool: .intLiteral(isMax ? 0 : 1)
             }
             let acc = "acc\(n)"
-            let helper = ScalarRules.extremeHelper(type, isMax: isMax)
-            nests[nest].accumulators.append(Accumulator(name: acc, type: type, initial: start, fold: .extreme(isMax: isMax, helper: helper)))
-            nests[nest].body.append(.assign(acc, .call(helper, [.local(acc), element.expr])))
+            let fold = ExtremeFold(isMax: isMax, type: type)
+            nests[nest].accumulators.append(Accumulator(name: acc, type: type, initial: start, fold: .extreme(fold)))
+            nests[nest].body.append(.assign(acc, .call(fold.intrinsic, [.local(acc), element.expr])))
             return TypedExpr(.local(acc), type)
         case .argMax, .argMin:
             let type = ScalarType(x.type.dtype)
             let (best, bestValue, current, position, take) = ("best\(n)", "bestValue\(n)", "x\(n)", "pos\(n)", "take\(n)")
             var better = ScalarExpr.infix(kind == .argMax ? ">" : "<", .local(current), .local(bestValue))
             if type.isFloatingPoint {
-                better = .infix("&&", .prefix("!", .call("isnan", [.local(bestValue)])),
-                                .infix("||", .call("isnan", [.local(current)]), better))
+                better = .infix("&&", .prefix("!", .call(.isNaN, [.local(bestValue)])),
+                                .infix("||", .call(.isNaN, [.local(current)]), better))
             }
             nests[nest].accumulators += [Accumulator(name: best, type: .int64, initial: .intLiteral(0), fold: .ordered),
                                          Accumulator(name: bestValue, type: type, initial: ScalarRules.zero(type), fold: .ordered)]

@@ -82,7 +82,7 @@ extension ScalarExpr {
         case .load, .offset, .loopIndex, .floatLiteral, .doubleLiteral, .intLiteral, .stringLiteral: self
         case .prefix(let symbol, let x): .prefix(symbol, x.renamingLocals(names))
         case .infix(let symbol, let a, let b): .infix(symbol, a.renamingLocals(names), b.renamingLocals(names))
-        case .call(let name, let arguments): .call(name, arguments.map { $0.renamingLocals(names) })
+        case .call(let function, let arguments): .call(function, arguments.map { $0.renamingLocals(names) })
         case .cast(let type, let x): .cast(type, x.renamingLocals(names))
         case .ternary(let c, let a, let b): .ternary(c.renamingLocals(names), a.renamingLocals(names), b.renamingLocals(names))
         }

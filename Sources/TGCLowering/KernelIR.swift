@@ -106,8 +106,8 @@ public indirect enum ScalarExpr: Hashable {
     case prefix(String, ScalarExpr)
     /// An infix operator: `+`, `<`, `&&`, ...
     case infix(String, ScalarExpr, ScalarExpr)
-    /// A call of a math function or a helper from the kernel prelude.
-    case call(String, [ScalarExpr])
+    /// A call of an intrinsic (a math function or an exact helper), which each renderer spells.
+    case call(Intrinsic, [ScalarExpr])
     /// An explicit conversion, C's cast.
     case cast(ScalarType, ScalarExpr)
     /// `condition ? then : else`.
@@ -121,7 +121,7 @@ public indirect enum ScalarExpr: Hashable {
         case .local, .loopIndex, .floatLiteral, .doubleLiteral, .intLiteral, .stringLiteral: self
         case .prefix(let symbol, let x): .prefix(symbol, x.mapIndices(transform))
         case .infix(let symbol, let a, let b): .infix(symbol, a.mapIndices(transform), b.mapIndices(transform))
-        case .call(let name, let arguments): .call(name, arguments.map { $0.mapIndices(transform) })
+        case .call(let function, let arguments): .call(function, arguments.map { $0.mapIndices(transform) })
         case .cast(let type, let x): .cast(type, x.mapIndices(transform))
         case .ternary(let c, let a, let b): .ternary(c.mapIndices(transform), a.mapIndices(transform), b.mapIndices(transform))
         }
@@ -176,28 +176,10 @@ public struct Accumulator: Hashable {
     public var name: String
     public var type: ScalarType
     public var initial: ScalarExpr
+    /// How the accumulator folds its elements, which says how the loop may be reordered.
     public var fold: Fold
 
-    /// How the accumulator folds its elements, which says how the loop may be reordered.
-    public enum Fold: Hashable {
-        /// `name += element`, in double or int64: parts may be summed apart, then added.
-        case sum
-        /// `name = helper(name, element)` with a NaN-propagating max or min helper: parts may
-        /// be folded apart and their results folded in order with the helper.
-        case extreme(isMax: Bool, helper: String)
-        /// Anything else (arg-max and arg-min): strictly in order.
-        case ordered
-    }
-
     public var isSum: Bool { fold == .sum }
-}
-
-extension Accumulator.Fold {
-    /// A max (not a min) fold.
-    public var isMax: Bool {
-        if case .extreme(let isMax, _) = self { return isMax }
-        return false
-    }
 }
 
 /// The sequential loops of one or more reductions over the same elements: accumulators

@@ -73,12 +73,12 @@ public enum KernelLowering {
         case .load: return .standalone(.load(path: attrs.path ?? ""))
 
         case .neg: return .elementwise { ScalarRules.negate($0[0], result: dtype) }
-        case .exp: return .elementwise { ScalarRules.floatFunction("tgc_expf", $0[0]) }
-        case .log: return .elementwise { ScalarRules.floatFunction("logf", $0[0]) }
-        case .sin: return .elementwise { ScalarRules.floatFunction("sinf", $0[0]) }
-        case .cos: return .elementwise { ScalarRules.floatFunction("cosf", $0[0]) }
-        case .tanh: return .elementwise { ScalarRules.floatFunction("tanhf", $0[0]) }
-        case .sqrt: return .elementwise { ScalarRules.floatFunction("sqrtf", $0[0]) }
+        case .exp: return .elementwise { ScalarRules.floatFunction(.exp, $0[0]) }
+        case .log: return .elementwise { ScalarRules.floatFunction(.log, $0[0]) }
+        case .sin: return .elementwise { ScalarRules.floatFunction(.sin, $0[0]) }
+        case .cos: return .elementwise { ScalarRules.floatFunction(.cos, $0[0]) }
+        case .tanh: return .elementwise { ScalarRules.floatFunction(.tanh, $0[0]) }
+        case .sqrt: return .elementwise { ScalarRules.floatFunction(.sqrt, $0[0]) }
         case .sigmoid: return .elementwise { ScalarRules.sigmoid($0[0]) }
         case .abs: return .elementwise { ScalarRules.absolute($0[0]) }
         case .relu: return .elementwise { ScalarRules.relu($0[0]) }

@@ -68,7 +68,7 @@ extension ReductionNest {
     /// Every accumulator is a sum or a max/min: the loop may run in another order (vectorized,
     /// or in chunks whose results are folded in order).
     var isReorderable: Bool {
-        !accumulators.isEmpty && accumulators.allSatisfy { $0.fold != .ordered }
+        !accumulators.isEmpty && accumulators.allSatisfy { $0.fold.combiner != .inOrderOnly }
     }
 
     /// Chunks of the loop can be folded apart and their results folded in order.
