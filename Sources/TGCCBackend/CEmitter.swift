@@ -31,7 +31,7 @@ public enum CEmitter {
             if op.results.count == 1, case .transposed = plan.storage[op.result] { return }
             switch plan.lowering(of: op) {
             case .kernel, .gemm: kernelsAfter += 1
-            default: break
+            case .view, .staticData, .random, .input, .load, .save, .print, .reseed, .loop, .branch, .yield: break
             }
         }
         return CompileStatistics(arenaBytes: plan.memory.arenaBytes, naiveBytes: plan.memory.naiveBytes,

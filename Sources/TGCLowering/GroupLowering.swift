@@ -185,17 +185,10 @@ final class GroupLowering {
 
     /// Adds `op`'s fold to the nest over its operand's reduced dimensions (shared with any other
     /// reduction over the same elements) and returns its result at `coordinates`.
-    private func reduce(_ op: Op, _ kind: ReductionKind, at coordinates: [AffineIndex]) throws -> TypedExpr {
+    private func reduce(_ op: Op, _ kind: ReductionOp, at coordinates: [AffineIndex]) throws -> TypedExpr {
         let x = op.operands[0]
         let shape = x.type.shape
-        if kind != .sum, x.type.elementCount == 0 {
-            let name = switch kind {
-            case .sum: "sum"
-            case .max: "max"
-            case .min: "min"
-            case .argMax: "argMax"
-            case .argMin: "argMin"
-            }
+        if let name = kind.nameWithoutIdentity, x.type.elementCount == 0 {
             throw Diagnostic("\(name)() of an empty tensor has no identity", at: op.location)
         }
         let reduced = Set(op.attributes.axes ?? Array(0..<shape.count))
@@ -278,7 +271,7 @@ extension ScalarExpr {
     var isAtomic: Bool {
         switch self {
         case .load, .local, .loopIndex, .floatLiteral, .doubleLiteral, .intLiteral: true
-        default: false
+        case .offset, .stringLiteral, .prefix, .infix, .call, .cast, .ternary: false
         }
     }
 }
