@@ -15,7 +15,7 @@ public struct KernelSchedule {
     /// Reductions over at least this many elements are vectorized (`omp simd reduction`). Sums
     /// are then reassociated, but still accumulate in double, so they agree with the
     /// interpreter's sequential double sum to far below float32 precision (documented
-    /// tolerance: relative 1e-5). Max and min stay exact (see CEmitter+Kernels).
+    /// tolerance: relative 1e-5). Max and min stay exact (`ExtremeFold`'s rules; the C renderer's `emitNest`).
     public static let reorderableExtent = 256
 
     /// `#pragma omp parallel for` on the outer parallel loop (with `collapse` loops).
