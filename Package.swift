@@ -23,8 +23,11 @@ let package = Package(
         .target(name: "TGCSyntax", dependencies: ["TGCBase"]),
         // The IR, op table, Builder seam, interpreter, autodiff and passes.
         .target(name: "TGCCore", dependencies: ["TGCBase", "CTGCRuntime"], swiftSettings: releaseSpeed),
-        // Lowering of IR to C and the gcc toolchain driver.
-        .target(name: "TGCCBackend", dependencies: ["TGCCore"]),
+        // Target-independent lowering of IR to loop kernels: kernel IR, fusion-group and matmul
+        // lowering, buffer planning, CPU schedules. Knows no target syntax.
+        .target(name: "TGCLowering", dependencies: ["TGCBase", "TGCCore"]),
+        // The C renderer of the lowering, the C prelude and the gcc toolchain driver.
+        .target(name: "TGCCBackend", dependencies: ["TGCLowering", "TGCCore"]),
         // The evaluator (AST against a Builder) and the CLI commands.
         .target(name: "TGCDriver", dependencies: ["TGCSyntax", "TGCCore", "TGCCBackend"], swiftSettings: releaseSpeed),
         .executableTarget(name: "tgc", dependencies: ["TGCDriver"]),
@@ -35,7 +38,7 @@ let package = Package(
         .testTarget(name: "TGCSyntaxTests", dependencies: ["TGCSyntax"]),
         // IRPassCases/*.tgir are read through #filePath, like the samples.
         .testTarget(name: "TGCCoreTests", dependencies: ["TGCCore"], exclude: ["IRPassCases"]),
-        .testTarget(name: "TGCCBackendTests", dependencies: ["TGCCBackend", "TGCDriver"]),
+        .testTarget(name: "TGCCBackendTests", dependencies: ["TGCLowering", "TGCCBackend", "TGCDriver"]),
         .testTarget(name: "TGCDriverTests", dependencies: ["TGCDriver", "TGCCBackend"]),
         .testTarget(name: "TGCStressTests", dependencies: ["TGCStress"]),
     ]

@@ -1,4 +1,5 @@
 import TGCCore
+import TGCLowering
 
 /// Matmul epilogue functions (FusionEpilogue.swift): `tgc_sgemm_epilogue` calls one on each
 /// block of C, rows `row0 ..< row1` by columns `col0 ..< col1`, as soon as the block is final.
@@ -30,9 +31,8 @@ extension CProgramEmitter {
         for (index, declaration) in buffers.declarations.enumerated() {
             functions.line("\(declaration) = buffers[\(index)];")
         }
-        functions.open("for (int64_t i0 = row0; i0 < row1; i0++)")
-        functions.line("#pragma omp simd")
-        functions.open("for (int64_t i1 = col0; i1 < col1; i1++)")
+        functions.openLoop(LoopVariable.parallel(0).name, from: "row0", to: "row1")
+        functions.openLoop(LoopVariable.parallel(1).name, from: "col0", to: "col1", pragma: "#pragma omp simd")
         emitSteps(kernel, KernelSchedule(kernel), buffers.renderer)
         functions.close()
         functions.close()

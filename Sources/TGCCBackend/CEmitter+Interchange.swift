@@ -1,4 +1,5 @@
 import TGCCore
+import TGCLowering
 
 /// Interchanged nests (InterchangedNests.swift): the blocks of the innermost parallel loop,
 /// each with one stack array per accumulator, the reduction loops around a `simd` loop over
@@ -19,14 +20,11 @@ extension CProgramEmitter {
         let outer = kernel.parallelExtents.dropLast()
         let lane = LoopVariable.parallel(outer.count).name
         let (lanes, length) = (interchange.lanes, interchange.length)
-        if schedule.parallel {
-            functions.line("#pragma omp parallel for" + (outer.isEmpty ? "" : " collapse(\(outer.count + 1))"))
-        }
+        let pragma = schedule.parallel ? "#pragma omp parallel for" + (outer.isEmpty ? "" : " collapse(\(outer.count + 1))") : nil
         for (axis, extent) in outer.enumerated() {
-            let index = LoopVariable.parallel(axis).name
-            functions.open("for (int64_t \(index) = 0; \(index) < \(extent); \(index)++)")
+            functions.openLoop(LoopVariable.parallel(axis).name, to: "\(extent)", pragma: axis == 0 ? pragma : nil)
         }
-        functions.open("for (int64_t blk = 0; blk < \(interchange.blocks); blk++)")
+        functions.openLoop("blk", to: "\(interchange.blocks)", pragma: outer.isEmpty ? pragma : nil)
         functions.line("const int64_t lo = blk * \(length);")
         functions.line("const int64_t hi = " + (lanes % length == 0 ? "lo + \(length);" : "lo + \(length) < \(lanes) ? lo + \(length) : \(lanes);"))
         var names: [String: String] = [:]
@@ -40,8 +38,7 @@ extension CProgramEmitter {
         }
         functions.close()
         for (axis, extent) in nest.extents.enumerated() {
-            let index = LoopVariable.reduction(axis).name
-            functions.open("for (int64_t \(index) = 0; \(index) < \(extent); \(index)++)")
+            functions.openLoop(LoopVariable.reduction(axis).name, to: "\(extent)")
         }
         openLanes(lane)
         for statement in nest.body { functions.line(renderer.render(statement.renamingLocals(names))) }
@@ -58,7 +55,6 @@ extension CProgramEmitter {
 
     /// `for` over the lanes of the current block, vectorized: the lanes are independent.
     private mutating func openLanes(_ lane: String) {
-        functions.line("#pragma omp simd")
-        functions.open("for (int64_t \(lane) = lo; \(lane) < hi; \(lane)++)")
+        functions.openLoop(lane, from: "lo", to: "hi", pragma: "#pragma omp simd")
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import TGCBase
 import TGCCore
+import TGCLowering
 
 /// Kernel functions: each lowered loop nest becomes a static C function named after its ops
 /// (`fused_sub_exp_div`, `op_add`), commented with the DSL lines of the ops it computes. Its
@@ -100,16 +101,15 @@ extension CProgramEmitter {
         let count = kernel.parallelExtents.count
         let collapsedAll = schedule.parallel && schedule.collapse >= count
         for (axis, extent) in kernel.parallelExtents.enumerated() {
+            var pragma: String?
             if axis == 0, schedule.parallel {
-                var pragma = "#pragma omp parallel for"
-                if schedule.simdInnermost, count == 1 || collapsedAll { pragma += " simd" }
-                if schedule.collapse > 1 { pragma += " collapse(\(schedule.collapse))" }
-                functions.line(pragma)
+                pragma = "#pragma omp parallel for"
+                if schedule.simdInnermost, count == 1 || collapsedAll { pragma! += " simd" }
+                if schedule.collapse > 1 { pragma! += " collapse(\(schedule.collapse))" }
             } else if axis == count - 1, schedule.simdInnermost, !collapsedAll {
-                functions.line("#pragma omp simd")
+                pragma = "#pragma omp simd"
             }
-            let index = LoopVariable.parallel(axis).name
-            functions.open("for (int64_t \(index) = 0; \(index) < \(extent); \(index)++)")
+            functions.openLoop(LoopVariable.parallel(axis).name, to: "\(extent)", pragma: pragma)
         }
         emitSteps(kernel, schedule, renderer)
         for _ in kernel.parallelExtents { functions.close() }
@@ -131,71 +131,93 @@ extension CProgramEmitter {
 
     /// A reduction nest: accumulators, sequential loops, body. `firstLoop` replaces the bounds
     /// of the outermost loop (a chunk of it). With `simd`, the innermost loop is vectorized:
-    /// sums with `reduction(+)`; a max (min) with `reduction(max)` on `x > acc ? x : acc` plus
-    /// a NaN flag — exact in value, and NaN gives NaN as the helper does; only the sign of a
-    /// zero result depends on the order, so a zero result is recomputed by the ordered fold.
+    /// sums with `reduction(+)`; a max (min) with `reduction(max)` on `x > acc ? x : acc`,
+    /// exact in value; the fold's rules (`ExtremeFold`) say what else the reordering must keep:
+    /// a NaN flag where NaN propagates (a vector max drops NaN), and an ordered recomputation
+    /// of a zero result where the sign of a zero depends on the order.
     mutating func emitNest(_ nest: ReductionNest, simd: Bool, _ renderer: CFamilyRenderer,
-                                   firstLoop: (from: String, to: String)?) {
-        let extremes = simd ? nest.accumulators.filter { if case .extreme = $0.fold { true } else { false } } : []
+                           firstLoop: (from: String, to: String)?) {
+        var sums: [String] = []
+        var extremes: [(accumulator: Accumulator, fold: ExtremeFold)] = []
+        for accumulator in nest.accumulators {
+            switch accumulator.fold {
+            case .sum: sums.append(accumulator.name)
+            case .extreme(let fold): if simd { extremes.append((accumulator, fold)) }
+            case .ordered: precondition(!simd, "an ordered fold (\(accumulator.name)) cannot be vectorized")
+            }
+        }
+        let flags = extremes.filter { $0.fold.nan == .propagates }.map { $0.accumulator.name + "_nan" }
         for accumulator in nest.accumulators {
             functions.line("\(accumulator.type.cName) \(accumulator.name) = \(renderer.render(accumulator.initial));")
         }
-        for accumulator in extremes where accumulator.type.isFloatingPoint {
-            functions.line("int \(accumulator.name)_nan = 0;")
-        }
+        for flag in flags { functions.line("int \(flag) = 0;") }
         var clauses: [String] = []
-        let sums = nest.accumulators.filter(\.isSum).map(\.name)
         if !sums.isEmpty { clauses.append("reduction(+:\(sums.joined(separator: ", ")))") }
         for isMax in [true, false] {
-            let names = extremes.filter { $0.fold.isMax == isMax }.map(\.name)
+            let names = extremes.filter { $0.fold.isMax == isMax }.map(\.accumulator.name)
             if !names.isEmpty { clauses.append("reduction(\(isMax ? "max" : "min"):\(names.joined(separator: ", ")))") }
         }
-        let flags = extremes.filter(\.type.isFloatingPoint).map { $0.name + "_nan" }
         if !flags.isEmpty { clauses.append("reduction(|:\(flags.joined(separator: ", ")))") }
         openNestLoops(nest, firstLoop: firstLoop, pragma: simd ? "#pragma omp simd " + clauses.joined(separator: " ") : nil)
         for statement in nest.body {
             if case .assign(let name, .call(_, let arguments)) = statement,
-               let accumulator = extremes.first(where: { $0.name == name }), arguments.count == 2 {
+               let (accumulator, fold) = extremes.first(where: { $0.accumulator.name == name }), arguments.count == 2 {
                 let element = "\(name)_x"
                 functions.line("\(accumulator.type.cName) \(element) = \(renderer.render(arguments[1]));")
-                functions.line("\(name) = \(element) \(accumulator.fold.isMax ? ">" : "<") \(name) ? \(element) : \(name);")
-                if accumulator.type.isFloatingPoint { functions.line("\(name)_nan |= \(element) != \(element);") }
+                functions.line("\(name) = \(element) \(fold.isMax ? ">" : "<") \(name) ? \(element) : \(name);")
+                switch fold.nan {
+                case .propagates: functions.line("\(name)_nan |= \(element) != \(element);")
+                case .noNaN: break
+                }
             } else {
                 functions.line(renderer.render(statement))
             }
         }
         for _ in nest.extents { functions.close() }
-        for accumulator in extremes where accumulator.type.isFloatingPoint {
+        for (accumulator, fold) in extremes {
             let name = accumulator.name
-            functions.open("if (\(name)_nan)")
-            functions.line("\(name) = NAN;")
-            functions.close("} else if (\(name) == 0) {")
-            functions.indent += 1
-            functions.line("/* +0 or -0: the sign comes from the ordered fold */")
-            functions.line("\(name) = \(renderer.render(accumulator.initial));")
-            openNestLoops(nest, firstLoop: firstLoop, pragma: nil)
-            for statement in nest.body {
-                switch statement {
-                case .declare: functions.line(renderer.render(statement))
-                case .assign(name, _): functions.line(renderer.render(statement))
-                default: break
-                }
+            var opened = false
+            switch fold.nan {
+            case .propagates:
+                functions.open("if (\(name)_nan)")
+                functions.line("\(name) = NAN;")
+                opened = true
+            case .noNaN:
+                break
             }
-            for _ in nest.extents { functions.close() }
-            functions.close()
+            switch fold.zeroSign {
+            case .laterTieWins:
+                if opened {
+                    functions.close("} else if (\(name) == 0) {")
+                    functions.indent += 1
+                } else {
+                    functions.open("if (\(name) == 0)")
+                }
+                opened = true
+                functions.line("/* +0 or -0: the sign comes from the ordered fold */")
+                functions.line("\(name) = \(renderer.render(accumulator.initial));")
+                openNestLoops(nest, firstLoop: firstLoop, pragma: nil)
+                for statement in nest.body {
+                    switch statement {
+                    case .declare: functions.line(renderer.render(statement))
+                    case .assign(name, _): functions.line(renderer.render(statement))
+                    case .assign, .store: break
+                    }
+                }
+                for _ in nest.extents { functions.close() }
+            case .noSignedZero:
+                break
+            }
+            if opened { functions.close() }
         }
     }
 
     /// The loops of a nest, `pragma` on the innermost.
     private mutating func openNestLoops(_ nest: ReductionNest, firstLoop: (from: String, to: String)?, pragma: String?) {
         for (axis, extent) in nest.extents.enumerated() {
-            if let pragma, axis == nest.extents.count - 1 { functions.line(pragma) }
-            let index = LoopVariable.reduction(axis).name
-            if axis == 0, let (from, to) = firstLoop {
-                functions.open("for (int64_t \(index) = \(from); \(index) < \(to); \(index)++)")
-            } else {
-                functions.open("for (int64_t \(index) = 0; \(index) < \(extent); \(index)++)")
-            }
+            let bounds = (axis == 0 ? firstLoop : nil) ?? (from: "0", to: "\(extent)")
+            functions.openLoop(LoopVariable.reduction(axis).name, from: bounds.from, to: bounds.to,
+                               pragma: axis == nest.extents.count - 1 ? pragma : nil)
         }
     }
 
@@ -221,8 +243,7 @@ extension CProgramEmitter {
             for accumulator in nest.accumulators {
                 functions.line("\(accumulator.type.cName) \(accumulator.name)_part[\(chunks.count)];")
             }
-            functions.line("#pragma omp parallel for schedule(static)")
-            functions.open("for (int64_t chunk = 0; chunk < \(chunks.count); chunk++)")
+            functions.openLoop("chunk", to: "\(chunks.count)", pragma: "#pragma omp parallel for schedule(static)")
             functions.line("const int64_t chunkStart = chunk * \(chunks.length);")
             functions.line("const int64_t chunkEnd = chunkStart + \(chunks.length) < \(extent) ? chunkStart + \(chunks.length) : \(extent);")
             let simd = schedule.simdNests.contains(nestIndex)
@@ -238,13 +259,16 @@ extension CProgramEmitter {
             for accumulator in nest.accumulators {
                 functions.line("\(accumulator.type.cName) \(accumulator.name) = \(renderer.render(accumulator.initial));")
             }
-            functions.open("for (int64_t chunk = 0; chunk < \(chunks.count); chunk++)")
+            functions.openLoop("chunk", to: "\(chunks.count)")
             for accumulator in nest.accumulators {
                 let part = "\(accumulator.name)_part[chunk]"
-                if case .extreme(_, let helper) = accumulator.fold {
-                    functions.line("\(accumulator.name) = \(helper)(\(accumulator.name), \(part));")
-                } else {
+                switch accumulator.fold.combiner {
+                case .add:
                     functions.line("\(accumulator.name) += \(part);")
+                case .apply(let function):
+                    functions.line(renderer.render(.assign(accumulator.name, .call(function, [.local(accumulator.name), .local(part)]))))
+                case .inOrderOnly:
+                    preconditionFailure("\(accumulator.name) folds in order only: its nest cannot run in chunks")
                 }
             }
             functions.close()
@@ -289,8 +313,7 @@ extension CProgramEmitter {
             for address in streams { functions.line("__builtin_prefetch(\(address), 0, 0);") }
             functions.close()
         }
-        functions.line("#pragma omp simd")
-        functions.open("for (int lane = 0; lane < \(lanes); lane++)")
+        functions.openLoop("lane", to: "\(lanes)", type: "int", pragma: "#pragma omp simd")
         functions.line("const int64_t \(index) = \(index)_base + lane;")
         for statement in nest.body {
             if case .assign(let name, let value) = statement, case .infix("+", .local(name), let element) = value,
@@ -302,11 +325,11 @@ extension CProgramEmitter {
         }
         functions.close()
         functions.close()
-        functions.open("for (int64_t \(index) = \(index)_base; \(index) < chunkEnd; \(index)++)")
+        functions.openLoop(index, from: "\(index)_base", to: "chunkEnd")
         for statement in nest.body { functions.line(renderer.render(statement)) }
         functions.close()
         for accumulator in nest.accumulators {
-            functions.line("for (int lane = 0; lane < \(lanes); lane++) \(accumulator.name) += \(accumulator.name)_lane[lane];")
+            functions.line(CSourceWriter.loopHeader("lane", to: "\(lanes)", type: "int") + " \(accumulator.name) += \(accumulator.name)_lane[lane];")
         }
     }
 

@@ -1,5 +1,6 @@
 import TGCBase
 import TGCCore
+import TGCLowering
 
 /// The body of `tgc_program`: each op's lowering printed as C, in program order.
 extension CProgramEmitter {
@@ -87,7 +88,7 @@ extension CProgramEmitter {
             out.line("memcpy(\(name(argument)), \(name(initial)), \(byteCount(argument.type)));")
         }
         let counter = "iter\(loopDepth)"
-        out.open("for (int64_t \(counter) = \(lower); \(counter) < \(upper); \(counter)++)")
+        out.openLoop(counter, from: "\(lower)", to: "\(upper)")
         out.line("\(name(indexArgument))[0] = \(counter);")
         loopDepth += 1
         try emitBlock(body)

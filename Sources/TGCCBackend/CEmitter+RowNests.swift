@@ -1,4 +1,5 @@
 import TGCCore
+import TGCLowering
 
 /// Row nest functions (`RowNest`): one outer parallel loop over the shared rows calling, at
 /// each row, one `static inline` row function per member kernel in order. A row function
@@ -26,9 +27,8 @@ extension CProgramEmitter {
             let inner = kernel.parallelExtents.dropFirst()
             for (offset, extent) in inner.enumerated() {
                 let axis = offset + 1
-                if axis == kernel.parallelExtents.count - 1, schedule.simdInnermost { functions.line("#pragma omp simd") }
-                let index = LoopVariable.parallel(axis).name
-                functions.open("for (int64_t \(index) = 0; \(index) < \(extent); \(index)++)")
+                let simd = axis == kernel.parallelExtents.count - 1 && schedule.simdInnermost
+                functions.openLoop(LoopVariable.parallel(axis).name, to: "\(extent)", pragma: simd ? "#pragma omp simd" : nil)
             }
             emitSteps(kernel, schedule, own.renderer)
             for _ in inner { functions.close() }
@@ -43,8 +43,7 @@ extension CProgramEmitter {
         comment[comment.count - 1] += " */"
         for line in comment { functions.line(line) }
         functions.open("static void \(function)(\(buffers.parameters))")
-        functions.line("#pragma omp parallel for")
-        functions.open("for (int64_t i0 = 0; i0 < \(nest.rows); i0++)")
+        functions.openLoop(LoopVariable.parallel(0).name, to: "\(nest.rows)", pragma: "#pragma omp parallel for")
         for call in calls { functions.line(call) }
         functions.close()
         functions.close()

@@ -1,6 +1,7 @@
 import Foundation
 import TGCBase
 import TGCCore
+import TGCLowering
 
 /// Emits a whole module as one readable C11 program linked against the tgc runtime:
 /// a header comment, the input table, the arena and a pointer per stored value, one function
@@ -30,7 +31,7 @@ public enum CEmitter {
             if op.results.count == 1, case .transposed = plan.storage[op.result] { return }
             switch plan.lowering(of: op) {
             case .kernel, .gemm: kernelsAfter += 1
-            default: break
+            case .view, .staticData, .random, .input, .load, .save, .print, .reseed, .loop, .branch, .yield: break
             }
         }
         return CompileStatistics(arenaBytes: plan.memory.arenaBytes, naiveBytes: plan.memory.naiveBytes,

@@ -1,4 +1,5 @@
 import TGCCore
+import TGCLowering
 
 /// Prints kernel expressions and statements as C-family source text (valid C11 and CUDA C).
 /// Buffers are named by `bufferName`; parentheses are added only where precedence needs them.
@@ -48,8 +49,8 @@ public struct CFamilyRenderer {
             return symbol + operandText(operand, ofPrefix: true)
         case .infix(let symbol, let lhs, let rhs):
             return "\(operandText(lhs)) \(symbol) \(operandText(rhs))"
-        case .call(let name, let arguments):
-            return "\(name)(" + arguments.map(render).joined(separator: ", ") + ")"
+        case .call(let function, let arguments):
+            return "\(Self.spelling(function))(" + arguments.map(render).joined(separator: ", ") + ")"
         case .cast(let type, let operand):
             return "(\(type.cName))" + operandText(operand, ofPrefix: true)
         case .ternary(let condition, let then, let otherwise):
@@ -82,6 +83,50 @@ public struct CFamilyRenderer {
         }
     }
 
+    // MARK: intrinsics
+
+    /// The C function that computes `function`: C99 math (`logf`, ...), the shared helpers of
+    /// runtime/include/tgc_math.h (`tgc_expf`, `tgc_powf`, `tgc_floor_fmodf`) or the kernel
+    /// prelude's (`tgc_op_*`, KernelPrelude.swift).
+    public static func spelling(_ function: Intrinsic) -> String {
+        switch function {
+        case .exp: "tgc_expf"
+        case .log: "logf"
+        case .sin: "sinf"
+        case .cos: "cosf"
+        case .tanh: "tanhf"
+        case .sqrt: "sqrtf"
+        case .absolute(let type): "fabs" + floatSuffix(type, of: function)
+        case .power: "tgc_powf"
+        case .integerPower: "tgc_op_ipow"
+        case .floorMod: "tgc_floor_fmodf"
+        case .integerFloorMod: "tgc_op_imod"
+        case .toInt64: "tgc_op_to_i64"
+        case .maximum(let type): extremeHelper("max", type)
+        case .minimum(let type): extremeHelper("min", type)
+        case .isNaN: "isnan"
+        }
+    }
+
+    /// `tgc_op_fmaxf`, `tgc_op_fmax` or `tgc_op_imax` (and the same for min): the prelude's
+    /// NaN-propagating max and min of float, double and int64 (bools are compared as int64).
+    private static func extremeHelper(_ base: String, _ type: ScalarType) -> String {
+        switch type {
+        case .float32: "tgc_op_f\(base)f"
+        case .float64: "tgc_op_f\(base)"
+        case .int64, .bool: "tgc_op_i\(base)"
+        }
+    }
+
+    /// The suffix of C's single-precision math functions: `f` for float, none for double.
+    private static func floatSuffix(_ type: ScalarType, of function: Intrinsic) -> String {
+        switch type {
+        case .float32: return "f"
+        case .float64: return ""
+        case .int64, .bool: preconditionFailure("\(function) of an integer type: the lowering computes it without an intrinsic")
+        }
+    }
+
     // MARK: literals
 
     /// A float literal that reads back as exactly `value`: `0.1f`, `-INFINITY`, `NAN`.
@@ -103,6 +148,18 @@ public struct CFamilyRenderer {
         case .min: "INT64_MIN"
         case .max: "INT64_MAX"
         default: "\(value)"
+        }
+    }
+}
+
+extension ScalarType {
+    /// The C spelling of the type (bool is stored as one byte, 0 or 1).
+    public var cName: String {
+        switch self {
+        case .float32: "float"
+        case .float64: "double"
+        case .int64: "int64_t"
+        case .bool: "uint8_t"
         }
     }
 }

@@ -15,6 +15,19 @@ struct CSourceWriter {
         indent += 1
     }
 
+    /// `for (int64_t i = from; i < to; i++)`: the header of every counted loop in generated C.
+    static func loopHeader(_ variable: String, from: String = "0", to: String, type: String = "int64_t") -> String {
+        "for (\(type) \(variable) = \(from); \(variable) < \(to); \(variable)++)"
+    }
+
+    /// Opens a counted loop (`loopHeader`), with `pragma` (an OpenMP directive) on the line
+    /// before it.
+    mutating func openLoop(_ variable: String, from: String = "0", to: String, type: String = "int64_t",
+                           pragma: String? = nil) {
+        if let pragma { line(pragma) }
+        open(Self.loopHeader(variable, from: from, to: to, type: type))
+    }
+
     /// Appends text written by another writer, as is.
     mutating func append(_ other: String) {
         text += other

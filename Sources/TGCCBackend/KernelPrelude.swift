@@ -1,13 +1,15 @@
 /// The small C helpers that lowered scalar code calls (`tgc_op_*`): the interpreter's exact
 /// semantics for integer power, floor modulo, NaN-propagating max/min and float → int casts;
 /// (`tgc_expf`, `tgc_powf` and `tgc_floor_fmodf` come from runtime/include/tgc_math.h, shared
-/// with the interpreter).
+/// with the interpreter). Every helper but `tgc_op_imod` is `TGC_HD` (tgc_math.h): it calls no
+/// host-only function, so a CUDA renderer can use it in device code; `tgc_op_imod` reports a
+/// modulo by zero with `tgc_fatal_at` and is host only (it calls `tgc_op_floor_imod`, which is not).
 enum KernelPrelude {
     static let source = #"""
     /* ---- scalar helpers: the interpreter's semantics, element by element ---- */
 
     /* float -> int64: truncation toward zero; NaN and infinities give 0, overflow saturates. */
-    static inline int64_t tgc_op_to_i64(double x) {
+    static inline TGC_HD int64_t tgc_op_to_i64(double x) {
         if (!isfinite(x)) return 0;
         if (x >= 9223372036854775807.0) return INT64_MAX;
         if (x <= -9223372036854775808.0) return INT64_MIN;
@@ -15,7 +17,7 @@ enum KernelPrelude {
     }
 
     /* Integer power by squaring (wrapping on overflow); negative exponents give 1/a^|b| truncated. */
-    static inline int64_t tgc_op_ipow(int64_t a, int64_t b) {
+    static inline TGC_HD int64_t tgc_op_ipow(int64_t a, int64_t b) {
         if (b < 0) return a == 1 ? 1 : (a == -1 ? ((b & 1) == 0 ? 1 : -1) : 0);
         uint64_t result = 1, base = (uint64_t)a;
         while (b > 0) {
@@ -27,21 +29,27 @@ enum KernelPrelude {
     }
 
     /* Floor modulo (Python's %, torch.remainder): the result has the divisor's sign.
-       Integer modulo by zero is an error at the op's source location, as in the interpreter. */
-    static inline int64_t tgc_op_imod(int64_t a, int64_t b, const char *where) {
-        if (b == 0) tgc_fatal_at(where, "integer modulo by zero");
-        if (b == -1) return 0;
+       A zero divisor gives 0 here (no undefined %); tgc_op_imod makes it an error. */
+    static inline TGC_HD int64_t tgc_op_floor_imod(int64_t a, int64_t b) {
+        if (b == 0 || b == -1) return 0;
         int64_t r = a % b;
         return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
     }
 
+    /* Host only: integer modulo by zero is an error at the op's source location, as in the
+       interpreter. */
+    static inline int64_t tgc_op_imod(int64_t a, int64_t b, const char *where) {
+        if (b == 0) tgc_fatal_at(where, "integer modulo by zero");
+        return tgc_op_floor_imod(a, b);
+    }
+
     /* max/min that propagate NaN (torch.maximum); ties pick as Swift's max/min do. */
-    static inline float tgc_op_fmaxf(float a, float b) { return (isnan(a) || isnan(b)) ? NAN : (b >= a ? b : a); }
-    static inline float tgc_op_fminf(float a, float b) { return (isnan(a) || isnan(b)) ? NAN : (b < a ? b : a); }
-    static inline double tgc_op_fmax(double a, double b) { return (isnan(a) || isnan(b)) ? NAN : (b >= a ? b : a); }
-    static inline double tgc_op_fmin(double a, double b) { return (isnan(a) || isnan(b)) ? NAN : (b < a ? b : a); }
-    static inline int64_t tgc_op_imax(int64_t a, int64_t b) { return b >= a ? b : a; }
-    static inline int64_t tgc_op_imin(int64_t a, int64_t b) { return b < a ? b : a; }
+    static inline TGC_HD float tgc_op_fmaxf(float a, float b) { return (isnan(a) || isnan(b)) ? NAN : (b >= a ? b : a); }
+    static inline TGC_HD float tgc_op_fminf(float a, float b) { return (isnan(a) || isnan(b)) ? NAN : (b < a ? b : a); }
+    static inline TGC_HD double tgc_op_fmax(double a, double b) { return (isnan(a) || isnan(b)) ? NAN : (b >= a ? b : a); }
+    static inline TGC_HD double tgc_op_fmin(double a, double b) { return (isnan(a) || isnan(b)) ? NAN : (b < a ? b : a); }
+    static inline TGC_HD int64_t tgc_op_imax(int64_t a, int64_t b) { return b >= a ? b : a; }
+    static inline TGC_HD int64_t tgc_op_imin(int64_t a, int64_t b) { return b < a ? b : a; }
 
     """#
 }

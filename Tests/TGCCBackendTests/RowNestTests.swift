@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TGCBase
 @testable import TGCCBackend
+@testable import TGCLowering
 @testable import TGCCore
 
 /// Row nests (RowNests.swift): consecutive kernels over the same rows share one outer

@@ -7,12 +7,23 @@
 #include <stdint.h>
 #include <string.h>
 
+/* TGC_HD marks the scalar helpers that generated kernels call: nothing for C, host and device
+   under CUDA, so a CUDA renderer reuses them as they are. Such a helper calls only functions
+   that exist on both sides (math.h, memcpy): no printing, no exit, no allocation, no RNG. */
+#ifndef TGC_HD
+#ifdef __CUDACC__
+#define TGC_HD __host__ __device__
+#else
+#define TGC_HD
+#endif
+#endif
+
 /* e^x in single precision, at most 1.01 ulp from the exact value (Cephes' expf polynomial):
    x = k ln 2 + r with |r| <= ln 2 / 2 (ln 2 split in two for an exact reduction), e^r by a
    degree-6 polynomial, then scaled by 2^k in two steps so subnormal results need no special
    case. Every multiply-add is an explicit fmaf, so any compiler with any contraction setting
    computes the same result. NaN gives NaN, x > 88.72 gives inf, x < -103.97 gives 0. */
-static inline float tgc_expf(float x) {
+static inline TGC_HD float tgc_expf(float x) {
     float xc = x < -103.972076f ? -103.972076f : x;
     xc = xc > 88.7228394f ? 88.7228394f : xc;   /* NaN stays NaN and propagates to y */
     /* k = x log2(e) rounded to an integer, in the low bits of kf (1.5 * 2^23 fixes the
@@ -46,10 +57,10 @@ static inline float tgc_expf(float x) {
 }
 
 /* Float power: a square is a multiplication, as in PyTorch's pow kernel (exact, unlike powf). */
-static inline float tgc_powf(float a, float b) { return b == 2.0f ? a * a : powf(a, b); }
+static inline TGC_HD float tgc_powf(float a, float b) { return b == 2.0f ? a * a : powf(a, b); }
 
 /* Float floor modulo (Python's %, torch.remainder): the result has the divisor's sign. */
-static inline float tgc_floor_fmodf(float a, float b) {
+static inline TGC_HD float tgc_floor_fmodf(float a, float b) {
     float r = fmodf(a, b);
     return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
 }

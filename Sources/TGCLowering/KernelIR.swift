@@ -1,10 +1,11 @@
 import TGCCore
 
 // The target-independent kernel language that ops lower to: loop nests over static extents
-// whose bodies are C-family scalar statements. The C emitter prints them as CPU loops; a CUDA
-// emitter maps the parallel loops onto threads and prints the same scalar code.
+// whose bodies are scalar statements of the C family's shape (operators, calls of intrinsics,
+// casts). The C renderer (TGCCBackend) prints them as CPU loops; a CUDA renderer maps the
+// parallel loops onto threads and prints the same scalar code.
 
-/// A scalar type that kernel code computes in (C spelling in `cName`).
+/// A scalar type that kernel code computes in (each renderer spells it).
 public enum ScalarType: Hashable, Sendable {
     case float32, float64, int64, bool
 
@@ -14,15 +15,6 @@ public enum ScalarType: Hashable, Sendable {
         case .float32: self = .float32
         case .int64: self = .int64
         case .bool: self = .bool
-        }
-    }
-
-    public var cName: String {
-        switch self {
-        case .float32: "float"
-        case .float64: "double"
-        case .int64: "int64_t"
-        case .bool: "uint8_t"
         }
     }
 
@@ -114,8 +106,8 @@ public indirect enum ScalarExpr: Hashable {
     case prefix(String, ScalarExpr)
     /// An infix operator: `+`, `<`, `&&`, ...
     case infix(String, ScalarExpr, ScalarExpr)
-    /// A call of a math function or a helper from the kernel prelude.
-    case call(String, [ScalarExpr])
+    /// A call of an intrinsic (a math function or an exact helper), which each renderer spells.
+    case call(Intrinsic, [ScalarExpr])
     /// An explicit conversion, C's cast.
     case cast(ScalarType, ScalarExpr)
     /// `condition ? then : else`.
@@ -129,7 +121,7 @@ public indirect enum ScalarExpr: Hashable {
         case .local, .loopIndex, .floatLiteral, .doubleLiteral, .intLiteral, .stringLiteral: self
         case .prefix(let symbol, let x): .prefix(symbol, x.mapIndices(transform))
         case .infix(let symbol, let a, let b): .infix(symbol, a.mapIndices(transform), b.mapIndices(transform))
-        case .call(let name, let arguments): .call(name, arguments.map { $0.mapIndices(transform) })
+        case .call(let function, let arguments): .call(function, arguments.map { $0.mapIndices(transform) })
         case .cast(let type, let x): .cast(type, x.mapIndices(transform))
         case .ternary(let c, let a, let b): .ternary(c.mapIndices(transform), a.mapIndices(transform), b.mapIndices(transform))
         }
@@ -137,7 +129,7 @@ public indirect enum ScalarExpr: Hashable {
 
     /// Reports every index in the expression (with the buffer it reads, nil for `.offset`) and
     /// every loop variable used as a value.
-    func visit(indices: (Value?, AffineIndex) -> Void, loopIndex: (LoopVariable) -> Void = { _ in }) {
+    public func visit(indices: (Value?, AffineIndex) -> Void, loopIndex: (LoopVariable) -> Void = { _ in }) {
         let (loads, loopIndex) = (indices, loopIndex)
         switch self {
         case .load(let value, let index): loads(value, index)
@@ -172,7 +164,7 @@ public enum KernelStatement: Hashable {
     }
 
     /// The expression the statement computes.
-    var value: ScalarExpr {
+    public var value: ScalarExpr {
         switch self {
         case .declare(_, _, let value), .assign(_, let value), .store(_, _, let value): value
         }
@@ -184,28 +176,10 @@ public struct Accumulator: Hashable {
     public var name: String
     public var type: ScalarType
     public var initial: ScalarExpr
+    /// How the accumulator folds its elements, which says how the loop may be reordered.
     public var fold: Fold
 
-    /// How the accumulator folds its elements, which says how the loop may be reordered.
-    public enum Fold: Hashable {
-        /// `name += element`, in double or int64: parts may be summed apart, then added.
-        case sum
-        /// `name = helper(name, element)` with a NaN-propagating max or min helper: parts may
-        /// be folded apart and their results folded in order with the helper.
-        case extreme(isMax: Bool, helper: String)
-        /// Anything else (arg-max and arg-min): strictly in order.
-        case ordered
-    }
-
     public var isSum: Bool { fold == .sum }
-}
-
-extension Accumulator.Fold {
-    /// A max (not a min) fold.
-    var isMax: Bool {
-        if case .extreme(let isMax, _) = self { return isMax }
-        return false
-    }
 }
 
 /// The sequential loops of one or more reductions over the same elements: accumulators

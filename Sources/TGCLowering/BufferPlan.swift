@@ -119,7 +119,8 @@ public struct BufferPlan {
                     case .staticData(let data): define(result, .staticData(data))
                     case .input(let name): define(result, .input(index: try inputIndex(name, result.type, op.location)))
                     case .view(let base): define(result, .view(of: base))
-                    default: throw Diagnostic("internal error: \(result) has no storage", at: op.location)
+                    case .kernel, .gemm, .random, .load, .save, .print, .reseed, .loop, .branch, .yield:
+                        throw Diagnostic("internal error: \(result) has no storage", at: op.location)
                     }
                 }
             }

@@ -24,26 +24,26 @@ import TGCCore
 /// Limitations: only kernels with no other code between them (views and static data emit
 /// none); only outer loops of at least `minimumRows` rows, and only nests with enough work to
 /// run in parallel; intermediates stay in their arena slots (no per-row scratch).
-struct RowNest {
+public struct RowNest {
     /// The member kernels in program order, with the op each computes.
-    var members: [(op: Op, kernel: LoopKernel)]
+    public var members: [(op: Op, kernel: LoopKernel)]
     /// The extent of the shared outer loop `i0`.
-    var rows: Int
+    public var rows: Int
 
     /// Fewer rows than this do not share a loop: the separate kernels would collapse their
     /// outer loops for parallelism (KernelSchedule).
-    static let minimumRows = 16
+    public static let minimumRows = 16
 }
 
 /// What `emitBlock` emits: one op, or a row nest of several kernel ops.
-enum BlockRun {
+public enum BlockRun {
     case op(Op)
     case rows(RowNest)
 }
 
 extension RowNest {
     /// The ops of `block` (its yield left out), with runs of mergeable kernels as row nests.
-    static func runs(of block: Block, plan: BufferPlan) -> [BlockRun] {
+    public static func runs(of block: Block, plan: BufferPlan) -> [BlockRun] {
         var runs: [BlockRun] = []
         var span: [Op] = []                              // the candidate's ops, transparent ones too
         var members: [(op: Op, kernel: LoopKernel)] = []
@@ -97,7 +97,7 @@ extension RowNest {
         if op.results.count == 1, case .transposed = plan.storage[op.result] { return true }
         switch plan.lowering(of: op) {
         case .view, .staticData: return true
-        default: return false
+        case .kernel, .gemm, .random, .input, .load, .save, .print, .reseed, .loop, .branch, .yield: return false
         }
     }
 

@@ -22,8 +22,9 @@ public struct TypedExpr {
 /// - transcendental functions run in single precision (`expf`, ...), as the interpreter does;
 ///   exp is `tgc_expf` from runtime/include/tgc_math.h, the interpreter's exp, which vectorizes.
 ///
-/// Helpers named `tgc_op_*` live in the kernel prelude (`KernelPrelude.swift`).
-enum ScalarRules {
+/// Functions are `Intrinsic`s, which each renderer spells (the C renderer's helpers named
+/// `tgc_op_*` live in its kernel prelude, `KernelPrelude.swift`).
+public enum ScalarRules {
     // MARK: conversions
 
     /// `expr` converted to `type` with the interpreter's rounding rules.
@@ -33,7 +34,7 @@ enum ScalarRules {
         case .float32, .float64:
             return TypedExpr(.cast(type, x.expr), type)
         case .int64:
-            if x.type.isFloatingPoint { return TypedExpr(.call("tgc_op_to_i64", [x.expr]), .int64) }
+            if x.type.isFloatingPoint { return TypedExpr(.call(.toInt64, [x.expr]), .int64) }
             return TypedExpr(.cast(.int64, x.expr), .int64)
         case .bool:
             return TypedExpr(.infix("!=", x.expr, zero(x.type)), .bool)
@@ -57,7 +58,7 @@ enum ScalarRules {
     }
 
     /// Truncation toward zero, 0 for non-finite values, clamped to the int64 range.
-    static func truncatedInt64(_ value: Double) -> Int64 {
+    public static func truncatedInt64(_ value: Double) -> Int64 {
         guard value.isFinite else { return 0 }
         if value >= 9.223372036854775807e18 { return .max }
         if value <= -9.223372036854775808e18 { return .min }
@@ -80,20 +81,19 @@ enum ScalarRules {
         return round(TypedExpr(.prefix("-", operand.expr), operand.type), to: result)
     }
 
-    /// A single-precision math function (`expf`, `sqrtf`, ...) of the operand as float.
-    static func floatFunction(_ name: String, _ x: TypedExpr) -> TypedExpr {
-        TypedExpr(.call(name, [convert(x, to: .float32).expr]), .float32)
+    /// A single-precision math function (`.exp`, `.sqrt`, ...) of the operand as float.
+    static func floatFunction(_ function: Intrinsic, _ x: TypedExpr) -> TypedExpr {
+        TypedExpr(.call(function, [convert(x, to: .float32).expr]), .float32)
     }
 
     static func sigmoid(_ x: TypedExpr) -> TypedExpr {
-        let exp = ScalarExpr.call("tgc_expf", [.prefix("-", convert(x, to: .float32).expr)])
+        let exp = ScalarExpr.call(.exp, [.prefix("-", convert(x, to: .float32).expr)])
         return TypedExpr(.infix("/", .floatLiteral(1), .infix("+", .floatLiteral(1), exp)), .float32)
     }
 
     static func absolute(_ x: TypedExpr) -> TypedExpr {
         switch x.type {
-        case .float32: TypedExpr(.call("fabsf", [x.expr]), .float32)
-        case .float64: TypedExpr(.call("fabs", [x.expr]), .float64)
+        case .float32, .float64: TypedExpr(.call(.absolute(x.type), [x.expr]), x.type)
         case .int64: TypedExpr(.ternary(.infix("<", x.expr, zero(.int64)), .prefix("-", x.expr), x.expr), .int64)
         case .bool: x
         }
@@ -131,12 +131,12 @@ enum ScalarRules {
         TypedExpr(.infix("/", convert(a, to: .float32).expr, convert(b, to: .float32).expr), .float32)
     }
 
-    /// powf for float results; exact integer power (`tgc_op_ipow`) otherwise.
+    /// Float power for float results; exact integer power otherwise.
     static func power(_ a: TypedExpr, _ b: TypedExpr, result: DType) -> TypedExpr {
         if result == .float32 {
-            return TypedExpr(.call("tgc_powf", [convert(a, to: .float32).expr, convert(b, to: .float32).expr]), .float32)
+            return TypedExpr(.call(.power, [convert(a, to: .float32).expr, convert(b, to: .float32).expr]), .float32)
         }
-        let value = ScalarExpr.call("tgc_op_ipow", [convert(a, to: .int64).expr, convert(b, to: .int64).expr])
+        let value = ScalarExpr.call(.integerPower, [convert(a, to: .int64).expr, convert(b, to: .int64).expr])
         return round(TypedExpr(value, .int64), to: result)
     }
 
@@ -144,9 +144,9 @@ enum ScalarRules {
     /// modulo by zero stops the program with an error naming `location`.
     static func floorMod(_ a: TypedExpr, _ b: TypedExpr, result: DType, at location: SourceLocation) -> TypedExpr {
         if result == .float32 {
-            return TypedExpr(.call("tgc_floor_fmodf", [convert(a, to: .float32).expr, convert(b, to: .float32).expr]), .float32)
+            return TypedExpr(.call(.floorMod, [convert(a, to: .float32).expr, convert(b, to: .float32).expr]), .float32)
         }
-        let value = ScalarExpr.call("tgc_op_imod", [convert(a, to: .int64).expr, convert(b, to: .int64).expr,
+        let value = ScalarExpr.call(.integerFloorMod, [convert(a, to: .int64).expr, convert(b, to: .int64).expr,
                                                    .stringLiteral(location == .unknown ? "" : location.description)])
         return round(TypedExpr(value, .int64), to: result)
     }
@@ -154,18 +154,8 @@ enum ScalarRules {
     /// NaN-propagating maximum (`isMax`) or minimum, as torch.maximum / torch.minimum.
     static func extreme(_ a: TypedExpr, _ b: TypedExpr, isMax: Bool, result: DType) -> TypedExpr {
         let type = computeType(a.type, b.type)
-        let value = ScalarExpr.call(extremeHelper(type, isMax: isMax), [convert(a, to: type).expr, convert(b, to: type).expr])
+        let value = ScalarExpr.call(isMax ? .maximum(type) : .minimum(type), [convert(a, to: type).expr, convert(b, to: type).expr])
         return round(TypedExpr(value, type), to: result)
-    }
-
-    /// The prelude helper for max/min in `type`.
-    static func extremeHelper(_ type: ScalarType, isMax: Bool) -> String {
-        let base = isMax ? "max" : "min"
-        switch type {
-        case .float32: return "tgc_op_f\(base)f"
-        case .float64: return "tgc_op_f\(base)"
-        case .int64, .bool: return "tgc_op_i\(base)"
-        }
     }
 
     /// A comparison (`==`, `<`, ...) in the common type; the result is a bool.

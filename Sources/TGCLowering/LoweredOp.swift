@@ -69,17 +69,6 @@ struct LoopSpace {
 
     /// The row-major offset of the current point in a buffer of exactly this shape.
     var denseIndex: AffineIndex { index(strides: TensorType(shape, .bool).strides) }
-
-    /// Strides that read an operand of `shape` while iterating `outShape` with broadcasting:
-    /// 0 along dimensions the operand lacks or has as 1.
-    static func broadcastStrides(from shape: [Int], to outShape: [Int]) -> [Int] {
-        let offset = outShape.count - shape.count
-        let strides = TensorType(shape, .bool).strides
-        return outShape.indices.map { axis in
-            let own = axis - offset
-            return own < 0 || shape[own] == 1 ? 0 : strides[own]
-        }
-    }
 }
 
 /// `C = op(A) · op(B)` with `tgc_sgemm`, all row-major: op(X) is X or, when its flag is set,

@@ -5,34 +5,34 @@ import TGCCore
 /// chunks and whether a reduction over leading axes runs interchanged. Decided from the
 /// kernel's work alone, so tiny kernels (a training loop on 100 elements) never open a
 /// parallel region.
-struct KernelSchedule {
+public struct KernelSchedule {
     /// Kernels with fewer scalar iterations than this run on one thread: a parallel region
     /// costs a few microseconds, about what 32K simple iterations take.
-    static let parallelWork = 1 << 15
+    public static let parallelWork = 1 << 15
     /// A full reduction's chunk: this many iterations per partial sum, whatever the number of
     /// threads, so the result does not depend on `--threads`.
-    static let chunkWork = 1 << 15
+    public static let chunkWork = 1 << 15
     /// Reductions over at least this many elements are vectorized (`omp simd reduction`). Sums
     /// are then reassociated, but still accumulate in double, so they agree with the
     /// interpreter's sequential double sum to far below float32 precision (documented
-    /// tolerance: relative 1e-5). Max and min stay exact (see CEmitter+Kernels).
-    static let reorderableExtent = 256
+    /// tolerance: relative 1e-5). Max and min stay exact (`ExtremeFold`'s rules; the C renderer's `emitNest`).
+    public static let reorderableExtent = 256
 
     /// `#pragma omp parallel for` on the outer parallel loop (with `collapse` loops).
-    var parallel = false
-    var collapse = 1
+    public var parallel = false
+    public var collapse = 1
     /// `#pragma omp simd` on the innermost parallel loop (elementwise kernels).
-    var simdInnermost = false
+    public var simdInnermost = false
     /// Nests (by index in `kernel.nests`) whose innermost loop is an `omp simd` reduction.
-    var simdNests: Set<Int> = []
+    public var simdNests: Set<Int> = []
     /// In a kernel of one output element, the nests (by index in `kernel.nests`) split into
     /// fixed chunks of their outermost loop, reduced in parallel and combined in order.
-    var chunks: [Int: (count: Int, length: Int)] = [:]
+    public var chunks: [Int: (count: Int, length: Int)] = [:]
     /// The nest runs outside the innermost parallel loop (InterchangedNests.swift); `parallel`
     /// then shares the outer parallel loops and the blocks of the innermost one.
-    var interchange: InterchangedNest?
+    public var interchange: InterchangedNest?
 
-    init(_ kernel: LoopKernel) {
+    public init(_ kernel: LoopKernel) {
         if let interchange = InterchangedNest(kernel) {
             self.interchange = interchange
             let outerPoints = kernel.parallelExtents.dropLast().reduce(1, *)
@@ -68,7 +68,7 @@ extension ReductionNest {
     /// Every accumulator is a sum or a max/min: the loop may run in another order (vectorized,
     /// or in chunks whose results are folded in order).
     var isReorderable: Bool {
-        !accumulators.isEmpty && accumulators.allSatisfy { $0.fold != .ordered }
+        !accumulators.isEmpty && accumulators.allSatisfy { $0.fold.combiner != .inOrderOnly }
     }
 
     /// Chunks of the loop can be folded apart and their results folded in order.

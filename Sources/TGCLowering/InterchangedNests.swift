@@ -24,21 +24,21 @@ import TGCCore
 /// nest); only when every load that moves with the innermost parallel variable moves by 1
 /// (so a row reduction keeps its plain form) and some load moves with both it and the
 /// innermost reduction variable.
-struct InterchangedNest {
+public struct InterchangedNest {
     /// Lanes (elements of the innermost parallel loop) per block: the accumulators of one
     /// block are a stack array of this many.
-    static let blockLength = 64
+    public static let blockLength = 64
     /// Fewer lanes than this are not worth the arrays.
-    static let minimumLanes = 8
+    public static let minimumLanes = 8
 
     /// The extent of the innermost parallel loop.
-    var lanes: Int
+    public var lanes: Int
     /// Lanes per block (the last block may be shorter) and the number of blocks.
-    var length: Int
-    var blocks: Int
+    public var length: Int
+    public var blocks: Int
 
     /// The interchanged schedule of `kernel`'s nest, or nil when the kernel does not qualify.
-    init?(_ kernel: LoopKernel) {
+    public init?(_ kernel: LoopKernel) {
         guard let lanes = kernel.parallelExtents.last, lanes >= Self.minimumLanes,
               case .nest(let nest)? = kernel.steps.first, kernel.nests.count == 1,
               !nest.extents.isEmpty else { return nil }
@@ -65,7 +65,7 @@ struct InterchangedNest {
 
 extension KernelStatement {
     /// The statement with the locals named in `names` renamed (read and assigned).
-    func renamingLocals(_ names: [String: String]) -> KernelStatement {
+    public func renamingLocals(_ names: [String: String]) -> KernelStatement {
         switch self {
         case .declare(let name, let type, let value): .declare(name, type, value.renamingLocals(names))
         case .assign(let name, let value): .assign(names[name] ?? name, value.renamingLocals(names))
@@ -76,13 +76,13 @@ extension KernelStatement {
 
 extension ScalarExpr {
     /// The expression with the locals named in `names` renamed.
-    func renamingLocals(_ names: [String: String]) -> ScalarExpr {
+    public func renamingLocals(_ names: [String: String]) -> ScalarExpr {
         switch self {
         case .local(let name): .local(names[name] ?? name)
         case .load, .offset, .loopIndex, .floatLiteral, .doubleLiteral, .intLiteral, .stringLiteral: self
         case .prefix(let symbol, let x): .prefix(symbol, x.renamingLocals(names))
         case .infix(let symbol, let a, let b): .infix(symbol, a.renamingLocals(names), b.renamingLocals(names))
-        case .call(let name, let arguments): .call(name, arguments.map { $0.renamingLocals(names) })
+        case .call(let function, let arguments): .call(function, arguments.map { $0.renamingLocals(names) })
         case .cast(let type, let x): .cast(type, x.renamingLocals(names))
         case .ternary(let c, let a, let b): .ternary(c.renamingLocals(names), a.renamingLocals(names), b.renamingLocals(names))
         }

@@ -9,7 +9,7 @@ enum OpSemantics {
     /// Reads its one operand at other coordinates: no arithmetic.
     case indexMap(IndexMap)
     /// Folds its operand over `attrs.axes` (all axes when nil).
-    case reduction(ReductionKind)
+    case reduction(ReductionOp)
     /// Lowered on its own: a library call, a view, a runtime action or control flow.
     case standalone(LoweredOp)
 }
@@ -24,9 +24,22 @@ enum IndexMap {
     case broadcast
 }
 
-/// What a reduction folds.
-enum ReductionKind {
+/// Which reduction a reduction op computes in a kernel. (The language's reductions, mean and
+/// std among them, are the evaluator's `ReductionKind`; they reach the IR as these ops.)
+enum ReductionOp {
     case sum, max, min, argMax, argMin
+
+    /// The DSL name of a reduction without an identity, which an empty tensor cannot have;
+    /// nil for sum, whose empty result is 0.
+    var nameWithoutIdentity: String? {
+        switch self {
+        case .sum: nil
+        case .max: "max"
+        case .min: "min"
+        case .argMax: "argMax"
+        case .argMin: "argMin"
+        }
+    }
 }
 
 /// Lowers each IR op to generated code, independent of the target. `semantics(of:)` is the one
@@ -36,9 +49,7 @@ public enum KernelLowering {
     /// What `op` becomes. `transposedSource(v)` is the operand of a transpose that matrix
     /// products read through a flag (the memory plan's `transposedOperand`), nil otherwise.
     public static func lower(_ op: Op, transposedSource: (Value) -> Value? = { _ in nil }) throws -> LoweredOp {
-        if op.kind == .matmul { return try MatmulLowering.lower(op, transposedSource: transposedSource) }
-        if op.isMatmulEpilogue { return try MatmulLowering.lower(epilogueFusion: op) }
-        switch try semantics(of: op) {
+        switch try semantics(of: op, transposedSource: transposedSource) {
         case .standalone(let lowered):
             return lowered
         case .indexMap(.reshape):
@@ -48,7 +59,8 @@ public enum KernelLowering {
         }
     }
 
-    static func semantics(of op: Op) throws -> OpSemantics {
+    /// How `op` takes part in generated code; `transposedSource` as for `lower`.
+    static func semantics(of op: Op, transposedSource: (Value) -> Value? = { _ in nil }) throws -> OpSemantics {
         let attrs = op.attributes
         let dtype = op.results.first?.type.dtype ?? .float32
         switch op.kind {
@@ -73,12 +85,12 @@ public enum KernelLowering {
         case .load: return .standalone(.load(path: attrs.path ?? ""))
 
         case .neg: return .elementwise { ScalarRules.negate($0[0], result: dtype) }
-        case .exp: return .elementwise { ScalarRules.floatFunction("tgc_expf", $0[0]) }
-        case .log: return .elementwise { ScalarRules.floatFunction("logf", $0[0]) }
-        case .sin: return .elementwise { ScalarRules.floatFunction("sinf", $0[0]) }
-        case .cos: return .elementwise { ScalarRules.floatFunction("cosf", $0[0]) }
-        case .tanh: return .elementwise { ScalarRules.floatFunction("tanhf", $0[0]) }
-        case .sqrt: return .elementwise { ScalarRules.floatFunction("sqrtf", $0[0]) }
+        case .exp: return .elementwise { ScalarRules.floatFunction(.exp, $0[0]) }
+        case .log: return .elementwise { ScalarRules.floatFunction(.log, $0[0]) }
+        case .sin: return .elementwise { ScalarRules.floatFunction(.sin, $0[0]) }
+        case .cos: return .elementwise { ScalarRules.floatFunction(.cos, $0[0]) }
+        case .tanh: return .elementwise { ScalarRules.floatFunction(.tanh, $0[0]) }
+        case .sqrt: return .elementwise { ScalarRules.floatFunction(.sqrt, $0[0]) }
         case .sigmoid: return .elementwise { ScalarRules.sigmoid($0[0]) }
         case .abs: return .elementwise { ScalarRules.absolute($0[0]) }
         case .relu: return .elementwise { ScalarRules.relu($0[0]) }
@@ -116,7 +128,7 @@ public enum KernelLowering {
         case .argMin: return .reduction(.argMin)
 
         case .matmul:
-            return .standalone(try MatmulLowering.lower(op, transposedSource: { _ in nil }))
+            return .standalone(try MatmulLowering.lower(op, transposedSource: transposedSource))
 
         case .print:
             let segments = attrs.printSegments ?? []

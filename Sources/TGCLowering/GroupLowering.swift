@@ -185,17 +185,10 @@ final class GroupLowering {
 
     /// Adds `op`'s fold to the nest over its operand's reduced dimensions (shared with any other
     /// reduction over the same elements) and returns its result at `coordinates`.
-    private func reduce(_ op: Op, _ kind: ReductionKind, at coordinates: [AffineIndex]) throws -> TypedExpr {
+    private func reduce(_ op: Op, _ kind: ReductionOp, at coordinates: [AffineIndex]) throws -> TypedExpr {
         let x = op.operands[0]
         let shape = x.type.shape
-        if kind != .sum, x.type.elementCount == 0 {
-            let name = switch kind {
-            case .sum: "sum"
-            case .max: "max"
-            case .min: "min"
-            case .argMax: "argMax"
-            case .argMin: "argMin"
-            }
+        if let name = kind.nameWithoutIdentity, x.type.elementCount == 0 {
             throw Diagnostic("\(name)() of an empty tensor has no identity", at: op.location)
         }
         let reduced = Set(op.attributes.axes ?? Array(0..<shape.count))
@@ -240,17 +233,17 @@ final class GroupLowering {
             case .bool: .intLiteral(isMax ? 0 : 1)
             }
             let acc = "acc\(n)"
-            let helper = ScalarRules.extremeHelper(type, isMax: isMax)
-            nests[nest].accumulators.append(Accumulator(name: acc, type: type, initial: start, fold: .extreme(isMax: isMax, helper: helper)))
-            nests[nest].body.append(.assign(acc, .call(helper, [.local(acc), element.expr])))
+            let fold = ExtremeFold(isMax: isMax, type: type)
+            nests[nest].accumulators.append(Accumulator(name: acc, type: type, initial: start, fold: .extreme(fold)))
+            nests[nest].body.append(.assign(acc, .call(fold.intrinsic, [.local(acc), element.expr])))
             return TypedExpr(.local(acc), type)
         case .argMax, .argMin:
             let type = ScalarType(x.type.dtype)
             let (best, bestValue, current, position, take) = ("best\(n)", "bestValue\(n)", "x\(n)", "pos\(n)", "take\(n)")
             var better = ScalarExpr.infix(kind == .argMax ? ">" : "<", .local(current), .local(bestValue))
             if type.isFloatingPoint {
-                better = .infix("&&", .prefix("!", .call("isnan", [.local(bestValue)])),
-                                .infix("||", .call("isnan", [.local(current)]), better))
+                better = .infix("&&", .prefix("!", .call(.isNaN, [.local(bestValue)])),
+                                .infix("||", .call(.isNaN, [.local(current)]), better))
             }
             nests[nest].accumulators += [Accumulator(name: best, type: .int64, initial: .intLiteral(0), fold: .ordered),
                                          Accumulator(name: bestValue, type: type, initial: ScalarRules.zero(type), fold: .ordered)]
@@ -278,7 +271,7 @@ extension ScalarExpr {
     var isAtomic: Bool {
         switch self {
         case .load, .local, .loopIndex, .floatLiteral, .doubleLiteral, .intLiteral: true
-        default: false
+        case .offset, .stringLiteral, .prefix, .infix, .call, .cast, .ternary: false
         }
     }
 }

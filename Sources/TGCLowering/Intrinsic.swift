@@ -1,0 +1,29 @@
+/// A scalar function that lowered code calls: a math function or one of the exact helpers
+/// that give the interpreter's semantics. The lowering names WHAT is computed; each renderer
+/// spells it (C: `logf`, `tgc_expf`, `tgc_op_fmaxf`, ...; see `CFamilyRenderer.spelling`).
+///
+/// Every intrinsic has a fixed signature, given with each case. Renderers must compute the
+/// same bits as the interpreter: the C renderer calls the helpers of runtime/include/tgc_math.h
+/// and the kernel prelude, which the interpreter shares or mirrors.
+public enum Intrinsic: Hashable, Sendable {
+    /// float → float, single precision (the interpreter's math runs in float).
+    case exp, log, sin, cos, tanh, sqrt
+    /// |x| of a float32 or float64 operand, in its own type.
+    case absolute(ScalarType)
+    /// (float, float) → float: a square is a multiplication, otherwise powf.
+    case power
+    /// (int64, int64) → int64: exact integer power by squaring, wrapping on overflow.
+    case integerPower
+    /// (float, float) → float: floor modulo (torch.remainder), the divisor's sign.
+    case floorMod
+    /// (int64, int64, string) → int64: floor modulo; a zero divisor is a run-time error at the
+    /// source location that the string literal names.
+    case integerFloorMod
+    /// double → int64: truncation toward zero, NaN and infinities give 0, overflow saturates.
+    case toInt64
+    /// (T, T) → T: the maximum (minimum) of two values of `type` that propagates NaN; of equal
+    /// values (+0 and -0 among them) it returns the second, as Swift's max and min do.
+    case maximum(ScalarType), minimum(ScalarType)
+    /// float or double → bool: whether the operand is NaN.
+    case isNaN
+}
