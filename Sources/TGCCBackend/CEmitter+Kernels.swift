@@ -284,9 +284,9 @@ extension CProgramEmitter {
     /// One chunk (`chunkStart` ..< `chunkEnd`) of a single-loop nest of sums, in lanes: each
     /// accumulator keeps `sumLanes` partial sums, which gcc holds in several vector registers
     /// (one vector accumulator would wait on its add's latency, and double sums of floats
-    /// convert every element), and every stream the body reads contiguously is prefetched
-    /// `prefetchDistance` elements ahead (the hardware prefetcher alone leaves each core well
-    /// below the memory bandwidth). The lanes are added in order after the tail. Sums
+    /// convert every element), and where `TGC_PREFETCH_SUMS` is set (KernelPrelude: not on
+    /// AVX-512 machines) every stream the body reads contiguously is prefetched
+    /// `prefetchDistance` elements ahead. The lanes are added in order after the tail. Sums
     /// accumulate in double or int64, so the partial sums change no float32 result's bits
     /// beyond what any vectorized order does.
     private mutating func emitLaneSums(_ nest: ReductionNest, extent: Int, _ renderer: CFamilyRenderer) {
@@ -308,10 +308,12 @@ extension CProgramEmitter {
         functions.open("for (; \(index)_base + \(lanes) <= chunkEnd; \(index)_base += \(lanes))")
         if !streams.isEmpty {
             let ahead = "\(index)_base + \(Self.prefetchDistance)"
+            functions.line("#if TGC_PREFETCH_SUMS")
             functions.open("")
             functions.line("const int64_t \(index) = \(ahead) < \(extent) ? \(ahead) : \(extent - 1);")
             for address in streams { functions.line("__builtin_prefetch(\(address), 0, 0);") }
             functions.close()
+            functions.line("#endif")
         }
         functions.openLoop("lane", to: "\(lanes)", type: "int", pragma: "#pragma omp simd")
         functions.line("const int64_t \(index) = \(index)_base + lane;")

@@ -91,8 +91,8 @@ struct InterchangedNestTests {
         try CrossBackend.expectAgreement(try CrossBackend.module(source: source, name: "two-sums"), name: "two-sums")
     }
 
-    /// A chunked sum keeps 16 partial sums per chunk and prefetches every stream it reads
-    /// (two here: a and b), with a tail when the chunk is not a multiple of 16 long; the
+    /// A chunked sum keeps 16 partial sums per chunk and, where TGC_PREFETCH_SUMS is set,
+    /// prefetches every stream it reads (two here: a and b), with a tail when the chunk is not a multiple of 16 long; the
     /// result agrees with the interpreter's sequential sum.
     @Test func chunkedSumsRunInLanesAndPrefetchTheirStreams() throws {
         let source = """
@@ -104,6 +104,7 @@ struct InterchangedNestTests {
         let c = try CEmitterTextTests.emit(source: source)
         #expect(c.contains("acc0_lane[lane] += "), "\(c)")
         #expect(c.components(separatedBy: "__builtin_prefetch(&v").count - 1 == 2, "\(c)")
+        #expect(c.contains("#if TGC_PREFETCH_SUMS\n"), "the prefetches are the machine's choice")
         #expect(c.contains("for (int64_t r0 = r0_base; r0 < chunkEnd; r0++)"))
         try CrossBackend.expectAgreement(try CrossBackend.module(source: source, name: "lane-sums"), name: "lane-sums")
     }
