@@ -25,7 +25,7 @@ enum IndexMap {
 }
 
 /// Which reduction a reduction op computes in a kernel. (The language's reductions, mean and
-/// std among them, are the evaluator's `ReductionKind`; they reach the IR as these ops.)
+/// std among them, are the evaluator's `ReductionMethod`; they reach the IR as these ops.)
 enum ReductionOp {
     case sum, max, min, argMax, argMin
 
