@@ -12,7 +12,11 @@ import TGCCore
         + PassPipeline.all.map(\.name).filter { !PassPipeline.required.contains($0) }.map { ("without \($0)", true, [$0]) }
 
     static func output(of sample: URL, optimize: Bool, disabled: Set<String>) throws -> String {
-        let module = try Pipeline.module(of: sample.path, optimize: optimize, disabled: disabled)
+        try output(of: try Pipeline.module(of: sample.path, optimize: optimize, disabled: disabled))
+    }
+
+    /// What `module` prints when the interpreter runs it.
+    static func output(of module: Module) throws -> String {
         let directory = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let context = RunContext()
