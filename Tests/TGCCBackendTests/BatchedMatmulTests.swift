@@ -57,6 +57,8 @@ struct BatchedMatmulTests {
         #expect(c.contains("one call per matrix of the batch"))
         #expect(!c.contains("op_transpose"), "transposes of the last two dims read only by matmuls are not materialized")
         #expect(c.contains("tgc_sgemm(1, 0, ") && c.contains("tgc_sgemm(0, 1, ") && c.contains("tgc_sgemm(1, 1, "))
+        // [3, 1, 17, 5] @ [4, 5, 3]: A moves with the first batch dim only, B with the second.
+        #expect(c.contains(try Regex(#"tgc_sgemm\(0, 0, 17, 3, 5, 1\.0f, v\d+ \+ batch0_0 \* 85, 5, v\d+ \+ batch0_1 \* 15, 3, 0\.0f, v\d+ \+ batch0_0 \* 204 \+ batch0_1 \* 51, 3\);"#)))
 
         let directory = try CrossBackend.makeDirectory("bmm")
         defer { try? FileManager.default.removeItem(at: directory) }
