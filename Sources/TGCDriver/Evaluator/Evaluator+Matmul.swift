@@ -23,8 +23,8 @@ extension Evaluator {
         let left = sa.count == 1 ? try reshaped(a, to: [1, sa[0]], gradFunction: view, at: location) : a
         let right = sb.count == 1 ? try reshaped(b, to: [sb[0], 1], gradFunction: view, at: location) : b
         let name = matmulGradFunction(sa, sb, firstRequiresGrad: a.requiresGrad)
-        if sa.count > 1 && sb.count > 1 { return .tensor(try record(.matmul, [left, right], gradFunction: name, at: location)) }
         let product = try record(.matmul, [left, right], gradFunction: name, at: location)
+        if sa.count > 1 && sb.count > 1 { return .tensor(product) }
         return .tensor(try reshaped(product, to: shape, gradFunction: name, at: location))
     }
 
