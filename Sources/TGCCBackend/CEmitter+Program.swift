@@ -32,9 +32,21 @@ extension CProgramEmitter {
             out.line(function.call + ";" + (location.isEmpty ? "" : "  /* \(CSourceText.comment(location)) */"))
         case .gemm(let call):
             let product = "\(name(op.result)) = \(name(call.a))\(call.transposeA ? "^T" : "") * \(name(call.b))\(call.transposeB ? "^T" : "")"
+            // A batch: one call per matrix, each operand offset by Σ batch index × its stride.
+            let counters = call.batch.extents.indices.map { "batch\(loopDepth)_\($0)" }
+            func matrix(_ base: String, _ strides: [Int]) -> String {
+                zip(counters, strides).filter { $0.1 != 0 }.reduce(base) { "\($0) + \($1.0) * \($1.1)" }
+            }
             let arguments = "\(call.transposeA ? 1 : 0), \(call.transposeB ? 1 : 0), \(call.m), \(call.n), \(call.k), 1.0f, "
-                + "\(name(call.a)), \(call.lda), \(name(call.b)), \(call.ldb), 0.0f, \(name(op.result)), \(call.n)"
-            if let epilogue = call.epilogue {
+                + "\(matrix(name(call.a), call.batch.stridesA)), \(call.lda), \(matrix(name(call.b), call.batch.stridesB)), \(call.ldb), 0.0f, "
+                + "\(matrix(name(op.result), call.batch.stridesC)), \(call.n)"
+            if !call.batch.extents.isEmpty {
+                precondition(call.epilogue == nil, "matmul epilogues are 2-D only (FusionEpilogue.swift)")
+                out.line("/* \(CSourceText.comment(title)): \(product) with tgc_sgemm, one call per matrix of the batch */")
+                for (counter, extent) in zip(counters, call.batch.extents) { out.openLoop(counter, to: "\(extent)") }
+                out.line("tgc_sgemm(\(arguments));")
+                for _ in counters { out.close() }
+            } else if let epilogue = call.epilogue {
                 let function = emitEpilogueFunction(epilogue, for: op)
                 out.line("/* \(CSourceText.comment(title)): \(product) with tgc_sgemm, \(function.name) on each finished block */")
                 out.line("tgc_sgemm_epilogue(\(arguments), \(function.call));")

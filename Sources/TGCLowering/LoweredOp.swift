@@ -85,6 +85,8 @@ public struct GemmCall {
     /// A matmul fusion's elementwise rest, over loops `i0` (rows) and `i1` (columns) of C,
     /// applied to each block of C as soon as it is final (`tgc_sgemm_epilogue`).
     public var epilogue: LoopKernel?
+    /// For a batched product, the loop over its matrices (empty for one matrix).
+    public var batch = GemmBatch()
 
     public init(a: Value, b: Value, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int) {
         (self.a, self.b, self.transposeA, self.transposeB) = (a, b, transposeA, transposeB)
@@ -94,4 +96,37 @@ public struct GemmCall {
     /// Row strides of the stored matrices, in elements.
     public var lda: Int { transposeA ? m : k }
     public var ldb: Int { transposeB ? k : n }
+}
+
+/// The batch of a batched `GemmCall`: one product per point of `extents`, whose A, B and C
+/// start Σ index × stride elements into the stored operands and the result. An operand
+/// broadcast over a batch dimension has stride 0 there (its matrices are read again, not
+/// copied). Dimensions of extent 1 are left out.
+public struct GemmBatch: Equatable {
+    public var extents: [Int] = []
+    public var stridesA: [Int] = []
+    public var stridesB: [Int] = []
+    public var stridesC: [Int] = []
+
+    public init() {}
+
+    /// The batch of a matmul of operand shapes `a` and `b` (matrices or batches of them)
+    /// into `result`; a transposed stored operand has the same batch strides as its transpose.
+    public init(a: [Int], b: [Int], result: [Int]) {
+        let extents = Array(result.dropLast(2))
+        func strides(_ shape: [Int]) -> [Int] {
+            let batch = Array(shape.dropLast(2)), offset = extents.count - shape.dropLast(2).count
+            var strides = [Int](repeating: 0, count: extents.count), stride = shape.suffix(2).reduce(1, *)
+            for axis in batch.indices.reversed() {
+                strides[axis + offset] = batch[axis] == 1 ? 0 : stride
+                stride *= batch[axis]
+            }
+            return strides
+        }
+        let (sa, sb, sc) = (strides(a), strides(b), strides(result))
+        for axis in extents.indices where extents[axis] != 1 {
+            self.extents.append(extents[axis])
+            (stridesA, stridesB, stridesC) = (stridesA + [sa[axis]], stridesB + [sb[axis]], stridesC + [sc[axis]])
+        }
+    }
 }

@@ -2,8 +2,10 @@ import TGCBase
 import TGCCore
 
 /// Matrix products. float32 goes to the runtime's `tgc_sgemm` (packed, register-tiled AVX-512
-/// kernels), with an operand produced by a folded 2-D transpose passed as a transpose flag
-/// instead of being materialized (backward passes compute `g @ Wᵀ` and `Xᵀ @ g` this way).
+/// kernels), with an operand produced by a folded transpose of the last two dimensions passed
+/// as a transpose flag instead of being materialized (backward passes compute `g @ Wᵀ` and
+/// `Xᵀ @ g` this way). A batched product (3 or more dimensions) is a loop over its matrices,
+/// one sgemm call each at per-matrix offsets (GemmBatch); broadcast operands are not copied.
 ///
 /// sgemm sums in float32 with fused multiply-adds in its own order; the interpreter calls the
 /// same routine (Kernels.matmul), so eager and compiled products have the same bits. int64 and
@@ -34,22 +36,30 @@ enum MatmulLowering {
         return .gemm(call)
     }
 
+    /// A matmul op: for float32 one `tgc_sgemm` call per matrix of the batch (a transposed
+    /// stored operand through its flag); otherwise an exact loop nest over the batch and the
+    /// matrix, reading broadcast batch dimensions with stride 0.
     static func lower(_ op: Op, transposedSource: (Value) -> Value?) throws -> LoweredOp {
         let (a, b) = (op.operands[0], op.operands[1])
-        let (m, k, n) = (a.type.shape[0], a.type.shape[1], b.type.shape[1])
+        let (shapeA, shapeB) = (a.type.shape, b.type.shape)
+        let (m, k, n) = (shapeA[shapeA.count - 2], shapeA[shapeA.count - 1], shapeB[shapeB.count - 1])
         let (sourceA, sourceB) = (transposedSource(a), transposedSource(b))
+        let batch = GemmBatch(a: shapeA, b: shapeB, result: op.result.type.shape)
         if op.result.type.dtype == .float32 {
-            return .gemm(GemmCall(a: sourceA ?? a, b: sourceB ?? b, transposeA: sourceA != nil,
-                                  transposeB: sourceB != nil, m: m, n: n, k: k))
+            var call = GemmCall(a: sourceA ?? a, b: sourceB ?? b, transposeA: sourceA != nil,
+                                transposeB: sourceB != nil, m: m, n: n, k: k)
+            call.batch = batch
+            return .gemm(call)
         }
         // Strides of the stored operands: a transposed source is read with its axes swapped.
-        let aStrides = sourceA == nil ? [k, 1] : [1, m]
-        let bStrides = sourceB == nil ? [n, 1] : [1, k]
-        let parallel = LoopSpace([m, n], variable: LoopVariable.parallel)
+        let aStrides = batch.stridesA + (sourceA == nil ? [k, 1] : [1, m])
+        let bStrides = batch.stridesB + (sourceB == nil ? [n, 1] : [1, k])
+        let parallel = LoopSpace(batch.extents + [m, n], variable: LoopVariable.parallel)
         let reduction = LoopSpace([k], variable: LoopVariable.reduction)
-        let (i, j, p) = (parallel.coordinates[0], parallel.coordinates[1], reduction.coordinates[0])
-        let aIndex = AffineIndex.offset([i, p], strides: aStrides)
-        let bIndex = AffineIndex.offset([p, j], strides: bStrides)
+        let batchCoordinates = Array(parallel.coordinates.dropLast(2))
+        let (i, j, p) = (parallel.coordinates[batch.extents.count], parallel.coordinates[batch.extents.count + 1], reduction.coordinates[0])
+        let aIndex = AffineIndex.offset(batchCoordinates + [i, p], strides: aStrides)
+        let bIndex = AffineIndex.offset(batchCoordinates + [p, j], strides: bStrides)
         let accumulator: ScalarType = .int64
         let product = ScalarExpr.infix(
             "*",

@@ -93,14 +93,19 @@ extension UnitBuilder {
         return .apply(op, [base], TensorType(shape, dtype))
     }
 
-    /// `matmul(a, b)` / `a.matmul(b)` / `dot(u, v)` on 1-D and 2-D float operands.
+    /// `matmul(a, b)` / `a.matmul(b)` / `dot(u, v)` on 1-D and 2-D float operands, and on
+    /// batches: a base of 3 or more dims times a vector, a matrix or a batch whose dims
+    /// broadcast against the base's (some of them 1).
     func matmul(_ base: GenExpr) -> GenExpr? {
         let shape = base.type.shape
-        guard shape.count == 1 || shape.count == 2 else { return nil }
+        guard !shape.isEmpty else { return nil }
         let inner = shape.last!
-        let otherShape = rng.chance(0.3) ? [inner] : [inner, rng.pick(Self.dims)]
+        var otherShape = rng.chance(0.3) ? [inner] : [inner, rng.pick(Self.dims)]
+        if shape.count >= 3 && otherShape.count == 2 && rng.chance(0.5) {
+            otherShape = shape.dropLast(2).map { rng.chance(0.3) ? 1 : $0 } + otherShape
+        }
         let other = operand(shape: otherShape, dtype: .float32).expr
-        let result = Array(shape.dropLast()) + Array(otherShape.dropFirst())
+        guard let result = try? ShapeRules.matmul(shape, otherShape) else { return nil }
         let vectors = shape.count == 1 && otherShape.count == 1
         let template = vectors && rng.chance(0.5) ? "dot($0, $1)" : rng.pick(["matmul($0, $1)", "$0.matmul($1)"])
         let op = GenOp(name: "matmul", style: .call, isTranscendental: false,

@@ -153,6 +153,13 @@ enum AgreementPrograms {
         let stored = try p.constant([1, 2, -3, 4, 0, 5], [3, 2], .int64)
         try p.save(try p.op(.matmul, [try p.op(.transpose, [stored]) { $0.permutation = [1, 0] },
                                       try p.constant([2, -1, 0, 1, 3, 1, -2, 0, 1, 1, 1, 1], [3, 4], .int64)]), "matmul_int_transposed")
+        // Batched int64 products: a batch broadcast against a matrix, batch dims broadcast
+        // from size 1 on both sides, and a folded transpose of the last two dims of a batch.
+        let batchA = try p.constant((0..<24).map { Double($0 % 7 - 3) }, [2, 1, 3, 4], .int64)
+        let batchB = try p.constant((0..<40).map { Double($0 % 5 - 2) }, [5, 4, 2], .int64)
+        try p.save(try p.op(.matmul, [batchA, batchB]), "matmul_int_batch_broadcast")
+        try p.save(try p.op(.matmul, [batchB, try p.constant([1, -1, 2, 0, 3, 1], [2, 3], .int64)]), "matmul_int_batch_matrix")
+        try p.save(try p.op(.matmul, [try p.op(.transpose, [batchB]) { $0.permutation = [0, 2, 1] }, batchB]), "matmul_int_batch_transposed")
         try p.save(try p.op(.add, [try p.op(.randUniform, []) { $0.shape = [300, 300]; $0.dtype = .float32 }, try p.splat(1, [])]), "add_300x300_parallel")
 
         try p.save(try p.splat(1.5, [2, 3]), "splat_float")

@@ -82,6 +82,13 @@ import TGCBase
                 try b.apply1(.matmul, x, at: .unknown)
             })
         }
+        // Batched products: equal batches, batch dims broadcast from size 1 and from missing
+        // dims on either side (gradients summed back), a matrix times a batch.
+        for (a, c) in [([2, 3, 4], [2, 4, 2]), ([2, 1, 3, 4], [3, 4, 2]), ([3, 2], [2, 2, 4]), ([1, 3, 2], [2, 1, 2, 3])] {
+            cases.append(Case(name: "matmul\(a)x\(c)", inputs: [values(a, seed: 10), values(c, seed: 11)]) { b, x in
+                try b.apply1(.matmul, x, at: .unknown)
+            })
+        }
         cases.append(Case(name: "select", inputs: [values([3, 4], seed: 7), values([4], seed: 8)]) { b, x in
             let mask = try b.apply1(.greater, [x[0], try b.scalar(0, .float32, at: .unknown)], at: .unknown)
             return try b.apply1(.select, [mask, x[0], x[1]], at: .unknown)

@@ -38,6 +38,24 @@ import TGCCore
         y.backward()
         save(x.grad, "gx.npy")
         """, ["gx"]),
+        ("batched-attention", """
+        manualSeed(7)
+        let q = randn([2, 3, 4])
+        let k = randn([1, 5, 4])
+        let v = randn([2, 5, 4])
+        let wo = randn([4, 4]) * 0.5
+        let scores = matmul(q, k.transpose(1, 2)) * 0.5
+        let (top, _) = scores.max(dim: 2, keepDim: true)
+        let e = exp(scores - top)
+        let p = e / e.sum(dim: 2, keepDim: true)
+        let out = matmul(matmul(p, v), wo)
+        let loss = (out * out).mean()
+        let (gq, gk, gv, gwo) = grad(of: loss, wrt: q, k, v, wo)
+        save(gq, "gq.npy")
+        save(gk, "gk.npy")
+        save(gv, "gv.npy")
+        save(gwo, "gwo.npy")
+        """, ["gq", "gk", "gv", "gwo"]),
         ("loop-training", """
         manualSeed(1)
         let X = randn([20, 3])

@@ -129,10 +129,14 @@ public enum VJPRules {
                         try b.sum(try b.apply1(.select, [condition, zero, g], at: at), toShape: b.type(of: operands[2]).shape, at: at)]
             }
         case .matmul:
-            { b, operands, results, attrs, cotangents, wants, at in   // (g Bᵀ, Aᵀ g)
+            { b, operands, results, attrs, cotangents, wants, at in   // (g Bᵀ, Aᵀ g), summed over broadcast batch dims
                 let (a, bMatrix, g) = (operands[0], operands[1], cotangents[0]!)
-                return [wants[0] ? try b.apply1(.matmul, [g, try b.transpose(bMatrix, permutation: [1, 0], at: at)], at: at) : nil,
-                        wants[1] ? try b.apply1(.matmul, [try b.transpose(a, permutation: [1, 0], at: at), g], at: at) : nil]
+                func transposed(_ x: ValueID) throws -> ValueID {   // the last two dimensions swapped
+                    let rank = b.type(of: x).rank
+                    return try b.transpose(x, permutation: Array(0..<rank - 2) + [rank - 1, rank - 2], at: at)
+                }
+                return [wants[0] ? try b.sum(try b.apply1(.matmul, [g, try transposed(bMatrix)], at: at), toShape: b.type(of: a).shape, at: at) : nil,
+                        wants[1] ? try b.sum(try b.apply1(.matmul, [try transposed(a), g], at: at), toShape: b.type(of: bMatrix).shape, at: at) : nil]
             }
         case .sign:
             unaryRule { b, x, y, g, at in try b.full(b.type(of: x).shape, 0, .float32, at: at) }   // flat almost everywhere

@@ -110,21 +110,38 @@ enum Kernels {
     }
 
     /// float32 products run the runtime's `tgc_sgemm`, the routine generated code calls, so
-    /// eager and compiled products have the same bits; integer products are exact loops.
+    /// eager and compiled products have the same bits; integer products are exact loops. A
+    /// batched product multiplies each matrix of the result's batch in turn, reading a
+    /// broadcast operand's one matrix for every batch element (one sgemm call per matrix).
     static func matmul(_ a: Tensor, _ b: Tensor, _ resultType: TensorType) -> Tensor {
-        let (m, k, n) = (a.shape[0], a.shape[1], b.shape[1])
+        let (m, k, n) = (a.shape[a.shape.count - 2], a.shape[a.shape.count - 1], b.shape[b.shape.count - 1])
+        let batch = Array(resultType.shape.dropLast(2))
+        let batchesA = broadcastIndices(from: Array(a.shape.dropLast(2)), to: batch)
+        let batchesB = broadcastIndices(from: Array(b.shape.dropLast(2)), to: batch)
         if resultType.dtype == .float32 && m > 0 && n > 0 && k > 0 {
             let (x, y) = (a.elements.map { Float($0) }, b.elements.map { Float($0) })
-            var product = [Float](repeating: 0, count: m * n)
-            tgc_sgemm(0, 0, Int64(m), Int64(n), Int64(k), 1, x, Int64(k), y, Int64(n), 0, &product, Int64(n))
+            var product = [Float](repeating: 0, count: resultType.elementCount)
+            x.withUnsafeBufferPointer { x in
+                y.withUnsafeBufferPointer { y in
+                    product.withUnsafeMutableBufferPointer { c in
+                        for (index, (i, j)) in zip(batchesA, batchesB).enumerated() {
+                            tgc_sgemm(0, 0, Int64(m), Int64(n), Int64(k), 1, x.baseAddress! + i * m * k, Int64(k),
+                                      y.baseAddress! + j * k * n, Int64(n), 0, c.baseAddress! + index * m * n, Int64(n))
+                        }
+                    }
+                }
+            }
             return Tensor(type: resultType, elements: product.map { Double($0) })
         }
-        var out = [Double](repeating: 0, count: m * n)
-        for i in 0..<m {
-            for j in 0..<n {
-                var sum = 0.0
-                for p in 0..<k { sum += a.elements[i * k + p] * b.elements[p * n + j] }
-                out[i * n + j] = Tensor.round(sum, to: resultType.dtype)
+        var out = [Double](repeating: 0, count: resultType.elementCount)
+        for (index, (matrixA, matrixB)) in zip(batchesA, batchesB).enumerated() {
+            let (offsetA, offsetB, offsetC) = (matrixA * m * k, matrixB * k * n, index * m * n)
+            for i in 0..<m {
+                for j in 0..<n {
+                    var sum = 0.0
+                    for p in 0..<k { sum += a.elements[offsetA + i * k + p] * b.elements[offsetB + p * n + j] }
+                    out[offsetC + i * n + j] = Tensor.round(sum, to: resultType.dtype)
+                }
             }
         }
         return Tensor(type: resultType, elements: out)

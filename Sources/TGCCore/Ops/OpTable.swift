@@ -97,17 +97,17 @@ enum OpTable {
         case .argMin: OpDef(kind, .reduction, arity: 1, spelled: [.method("argmin")]) { types, attrs in [TensorType(try reducedShape(types[0], attrs), .int64)] }
 
         case .matmul: OpDef(kind, .outEpilogue, arity: 2, spelled: [.function("matmul")], grad: "MmBackward0") { types, _ in
+            // Matrices, or stacks of them whose leading (batch) dimensions broadcast: the
+            // evaluator turns vectors into one-row and one-column matrices first.
             let (a, b) = (types[0], types[1])
-            guard a.rank == 2, b.rank == 2 else {
-                throw OpTypeError("matmul expects 2-D operands here, got \(formatShape(a.shape)) and \(formatShape(b.shape))")
+            guard a.rank >= 2, b.rank >= 2 else {
+                throw OpTypeError("matmul expects operands of at least 2 dimensions here, got \(formatShape(a.shape)) and \(formatShape(b.shape))")
             }
-            guard a.shape[1] == b.shape[0] else {
-                throw OpTypeError("matmul shape mismatch: \(formatShape(a.shape)) and \(formatShape(b.shape)) (inner dimensions \(a.shape[1]) and \(b.shape[0]) differ)")
-            }
+            let shape = try ShapeRules.matmul(a.shape, b.shape)
             guard a.dtype == b.dtype else {
                 throw OpTypeError("matmul operands must have the same dtype, got \(a.dtype) and \(b.dtype)")
             }
-            return [TensorType([a.shape[0], b.shape[1]], a.dtype)]
+            return [TensorType(shape, a.dtype)]
         }
 
         case .print: OpDef(kind, .control, arity: nil, effects: true, spelled: [.function("print")]) { _, _ in [] }

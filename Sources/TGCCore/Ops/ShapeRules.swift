@@ -24,6 +24,27 @@ public enum ShapeRules {
         return result
     }
 
+    /// torch.matmul's result shape for operands of any rank ≥ 1: a 1-D first operand is a
+    /// one-row matrix and a 1-D second operand a one-column matrix, whose added dimension is
+    /// removed from the result; the leading (batch) dimensions broadcast. Errors name both shapes.
+    public static func matmul(_ a: [Int], _ b: [Int]) throws -> [Int] {
+        guard !a.isEmpty, !b.isEmpty else {
+            throw OpTypeError("matmul needs operands of at least one dimension, got \(formatShape(a)) and \(formatShape(b))")
+        }
+        let inner = (a[a.count - 1], b.count == 1 ? b[0] : b[b.count - 2])
+        guard inner.0 == inner.1 else {
+            throw OpTypeError("matmul shape mismatch: \(formatShape(a)) and \(formatShape(b)) (inner dimensions \(inner.0) and \(inner.1) differ)")
+        }
+        let (batchA, batchB) = (Array(a.dropLast(2)), Array(b.dropLast(2)))
+        let batch: [Int]
+        do {
+            batch = try broadcast(batchA, batchB)
+        } catch {
+            throw OpTypeError("matmul batch dimensions of \(formatShape(a)) and \(formatShape(b)) do not broadcast: \(formatShape(batchA)) and \(formatShape(batchB))")
+        }
+        return batch + (a.count > 1 ? [a[a.count - 2]] : []) + (b.count > 1 ? [b[b.count - 1]] : [])
+    }
+
     /// Whether `shape` broadcasts to exactly `target`.
     public static func broadcasts(_ shape: [Int], to target: [Int]) -> Bool {
         guard shape.count <= target.count else { return false }

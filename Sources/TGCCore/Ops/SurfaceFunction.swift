@@ -23,6 +23,14 @@ public enum SurfaceFunction: CaseIterable, Sendable {
     case matrixVector
     /// `matmul(vector, matrix)`: PyTorch multiplies a one-row matrix and squeezes the row.
     case vectorMatrix
+    /// `matmul` with an operand of 3 or more dimensions: PyTorch runs `bmm` (or `mm`/`mv` on
+    /// the batch folded into the rows) and returns an `_unsafe_view` of it in the result's shape.
+    case batchedMatmul
+    /// `matmul(matrix, batch)` (or a one-matrix 3-D batch times a 3-D batch) when the first
+    /// operand requires grad: PyTorch multiplies the transposes with one `mm` and copies the
+    /// transposed product into a contiguous tensor; when one row or one column makes that
+    /// transpose contiguous already, the result is the transpose itself (`TransposeBackward0`).
+    case batchedMatmulTransposed
     /// `x.unsqueeze(d)`.
     case unsqueeze
     /// `x.squeeze()`.
@@ -52,6 +60,8 @@ public enum SurfaceFunction: CaseIterable, Sendable {
         case .dot: "DotBackward0"
         case .matrixVector: "MvBackward0"
         case .vectorMatrix: "SqueezeBackward4"
+        case .batchedMatmul: "UnsafeViewBackward0"
+        case .batchedMatmulTransposed: "CloneBackward0"
         case .unsqueeze: "UnsqueezeBackward0"
         case .squeezeAll: "SqueezeBackward0"
         case .squeezeDim: "SqueezeBackward1"

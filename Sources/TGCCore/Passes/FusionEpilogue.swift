@@ -15,7 +15,9 @@
 /// A 2-D transpose feeding the matmul joins the group as a leaf (the product reads it through a
 /// transpose flag); it is dropped from the block when nothing else reads it. The kernel may
 /// not hold reductions, and the product must not be read through an index map (a broadcast or
-/// transpose of it reads other elements than the one being finished).
+/// transpose of it reads other elements than the one being finished). Batched products (3 or
+/// more dimensions) are left alone: `tgc_sgemm_epilogue` finishes the blocks of one matrix, and
+/// a batch is a loop of sgemm calls (MatmulLowering.swift).
 struct MatmulEpilogueFusion {
     let module: Module
     let block: Block
@@ -40,10 +42,10 @@ struct MatmulEpilogueFusion {
         }
     }
 
-    /// The first float32 matmul of the block whose only reader is an epilogue kernel.
+    /// The first float32 2-D matmul of the block whose only reader is an epilogue kernel.
     private func nextCandidate() -> (matmul: Op, user: Op, members: [Op])? {
         let users = module.usersByValue()
-        for matmul in block.ops where matmul.kind == .matmul && matmul.result.type.dtype == .float32 {
+        for matmul in block.ops where matmul.kind == .matmul && matmul.result.type.dtype == .float32 && matmul.result.type.rank == 2 {
             let product = matmul.result
             guard let readers = users[product], let user = readers.first, readers.allSatisfy({ $0 === user }),
                   block.ops.contains(where: { $0 === user }), user.results.count == 1,

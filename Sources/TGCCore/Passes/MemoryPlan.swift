@@ -155,9 +155,11 @@ public struct MemoryPlan {
         return classes
     }
 
-    /// A 2-D transpose whose every user is a matrix product.
+    /// A transpose of the last two dimensions (of a matrix or a batch of them) whose every
+    /// user is a matrix product: each matrix of its operand is read through sgemm's flag.
     private static func isFoldedIntoMatmuls(_ op: Op, users: [Op]) -> Bool {
-        op.result.type.rank == 2 && op.attributes.permutation == [1, 0]
+        let rank = op.result.type.rank
+        return rank >= 2 && op.attributes.permutation == Array(0..<rank - 2) + [rank - 1, rank - 2]
             && !users.isEmpty && users.allSatisfy { $0.kind == .matmul }
     }
 

@@ -111,30 +111,6 @@ extension Evaluator {
         return .tensor(TensorValue(id: id, isHostScalar: true))
     }
 
-    /// `matmul(a, b)` as torch.matmul for 1-D and 2-D operands: vectors become a row or a
-    /// column, named as PyTorch names the result (`MvBackward0`, `SqueezeBackward4`).
-    func matmul(_ aValue: EvalValue, _ bValue: EvalValue, at location: SourceLocation) throws -> EvalValue {
-        guard case .tensor(let a) = aValue, case .tensor(let b) = bValue else {
-            throw Diagnostic("matmul needs two tensors, got \(aValue.kindName) and \(bValue.kindName)", at: location)
-        }
-        let (sa, sb) = (builder.type(of: a.id).shape, builder.type(of: b.id).shape)
-        let (mm, view) = (OpKind.matmul.definition.gradFunction, OpKind.reshape.definition.gradFunction!)
-        switch (sa.count, sb.count) {
-        case (1, 1): return try dot(aValue, bValue, at: location)
-        case (2, 2): return .tensor(try record(.matmul, [a, b], gradFunction: mm, at: location))
-        case (2, 1):
-            let column = try reshaped(b, to: [sb[0], 1], gradFunction: view, at: location)
-            let product = try record(.matmul, [a, column], gradFunction: mm, at: location)
-            return .tensor(try reshaped(product, to: [sa[0]], gradFunction: SurfaceFunction.matrixVector.gradFunction, at: location))
-        case (1, 2):
-            let row = try reshaped(a, to: [1, sa[0]], gradFunction: view, at: location)
-            let product = try record(.matmul, [row, b], gradFunction: mm, at: location)
-            return .tensor(try reshaped(product, to: [sb[1]], gradFunction: SurfaceFunction.vectorMatrix.gradFunction, at: location))
-        default:
-            throw Diagnostic("matmul supports 1-D and 2-D operands, got shapes \(formatShape(sa)) and \(formatShape(sb))", at: location)
-        }
-    }
-
     /// `dot(a, b)` (Builder.dot): a 0-dim tensor, never a host scalar.
     func dot(_ aValue: EvalValue, _ bValue: EvalValue, at location: SourceLocation) throws -> EvalValue {
         guard case .tensor(let a) = aValue, case .tensor(let b) = bValue else {
