@@ -83,9 +83,11 @@ extension RowNest {
     }
 
     /// The kernel of `op` when it may join a row nest: a loop nest with an outer parallel
-    /// loop of at least `minimumRows`, not one whose nest runs interchanged.
-    private static func rowKernel(_ op: Op, plan: BufferPlan) -> LoopKernel? {
-        guard op.results.count == 1, case .kernel(let kernel) = plan.lowering(of: op),
+    /// loop of at least `minimumRows`, not one whose nest runs interchanged, and none with
+    /// irregular forms (KernelForms.swift): the legality proof reads every address as affine
+    /// (an indirect load may read any row; an accumulating store may write another row's).
+    static func rowKernel(_ op: Op, plan: BufferPlan) -> LoopKernel? {
+        guard op.results.count == 1, case .kernel(let kernel) = plan.lowering(of: op), kernel.forms.isEmpty,
               let rows = kernel.parallelExtents.first, rows >= minimumRows,
               InterchangedNest(kernel) == nil else { return nil }
         if case .transposed = plan.storage[op.result] { return nil }
