@@ -166,12 +166,13 @@ extension LoopKernel {
     /// on the threads; the C renderer runs them in order). Plain stores write each point's own
     /// element and never race.
     ///
-    /// A variable is race-free for one write when it appears in the written offset's affine
-    /// part and not in an index table's position, and the offset determines it: it is a high
-    /// digit (its stride exceeds the span of every other term together) or a low digit (every
-    /// other term's stride is a multiple of a number larger than its own span). Everything
-    /// else races: a variable that selects a table element (tables may repeat an index), one
-    /// absent from the offset, one whose windows overlap (`dx[i × 2 + k] += ...` with k < 3).
+    /// A variable is race-free for one write when the written offset determines it whatever
+    /// the table holds (any element of `0 ..< count`, repeats included): it appears in the
+    /// offset's affine part and is a high digit (its stride exceeds the span of every other
+    /// term together, the table's `scale × (count - 1)` among them) or a low digit (every other
+    /// term's stride is a multiple of a number larger than its own span). Everything else
+    /// races: a variable that only selects a table element (`y[idx[i]] += x[i]`), one absent
+    /// from the offset, one whose windows overlap (`dx[i × 2 + k] += ...` with k < 3).
     public var racingVariables: Set<LoopVariable> {
         var extents: [LoopVariable: Int] = [:]
         for (axis, extent) in parallelExtents.enumerated() { extents[.parallel(axis)] = extent }
@@ -205,7 +206,7 @@ extension LoopKernel {
     private static func determines(_ affine: AffineIndex, _ indirect: IndirectIndex?, _ variable: LoopVariable,
                                    _ extents: [LoopVariable: Int]) -> Bool {
         let stride = abs(affine.stride(of: variable))
-        guard stride != 0, indirect?.position.stride(of: variable) ?? 0 == 0, let extent = extents[variable] else { return false }
+        guard stride != 0, let extent = extents[variable] else { return false }
         // The other terms of the offset: (|stride|, extent), the table's index among them.
         var others: [(stride: Int, extent: Int)] = []
         for term in affine.terms where term.variable != variable {
