@@ -148,7 +148,9 @@ public indirect enum ScalarExpr: Hashable {
         let (loads, loopIndex) = (indices, loopIndex)
         switch self {
         case .load(let value, let index): loads(value, index)
-        case .indirectLoad(_, let index): loads(index.table, index.position); loads(nil, index.remainder)
+        case .indirectLoad(_, let index):
+            loads(index.table, index.position)
+            loads(nil, index.remainder)
         case .guardedLoad(let value, let index, let bounds, let fill):
             bounds.forEach { loads(nil, $0.coordinate) }
             loads(value, index)
