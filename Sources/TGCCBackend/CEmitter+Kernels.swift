@@ -17,9 +17,15 @@ extension CProgramEmitter {
 
     mutating func emitKernelFunction(_ kernel: LoopKernel, for op: Op) throws -> KernelFunction {
         let function = uniqueFunctionName(Self.functionBase(op))
-        let buffers = kernelBuffers([kernel])
         let schedule = KernelSchedule(kernel)
         for line in kernelComment(function, op, kernel, schedule) { functions.line(line) }
+        return emitKernel(kernel, named: function, schedule)
+    }
+
+    /// The function `name` that runs `kernel` with `schedule`, without a comment (a kernel
+    /// built by hand has no op to describe).
+    mutating func emitKernel(_ kernel: LoopKernel, named function: String, _ schedule: KernelSchedule) -> KernelFunction {
+        let buffers = kernelBuffers([kernel])
         functions.open("static void \(function)(\(buffers.parameters))")
         if let interchange = schedule.interchange {
             emitInterchanged(kernel, schedule, interchange, buffers.renderer)
@@ -78,9 +84,11 @@ extension CProgramEmitter {
             if write { written.insert(address) }
         }
         let statements = kernels.flatMap(\.allStatements)
-        for case .store(let value, _, _) in statements { note(value, write: true) }
         for statement in statements {
-            statement.value.visit(indices: { value, _ in if let value { note(value, write: false) } })
+            if let value = statement.writtenBuffer { note(value, write: true) }
+        }
+        for statement in statements {
+            for value in statement.buffersRead { note(value, write: false) }
         }
         let parameters = order.map { address -> String in
             let value = representative[address]!
@@ -201,7 +209,7 @@ extension CProgramEmitter {
                     switch statement {
                     case .declare: functions.line(renderer.render(statement))
                     case .assign(name, _): functions.line(renderer.render(statement))
-                    case .assign, .store: break
+                    case .assign, .store, .indirectStore, .accumulate: break   // each write once
                     }
                 }
                 for _ in nest.extents { functions.close() }

@@ -21,6 +21,13 @@ public struct CFamilyRenderer {
             return "\(name) = \(render(value));"
         case .store(let buffer, let index, let value):
             return "\(bufferName(buffer))[\(render(index))] = \(render(value));"
+        case .indirectStore(let buffer, let index, let value):
+            return "\(bufferName(buffer))[\(render(index))] = \(render(value));"
+        case .accumulate(let buffer, let index, let value, let accumulation):
+            // Racing points run in loop order (KernelSchedule), so no atomic is needed.
+            switch accumulation {
+            case .add: return "\(bufferName(buffer))[\(render(index))] += \(render(value));"
+            }
         }
     }
 
@@ -28,6 +35,14 @@ public struct CFamilyRenderer {
         switch expr {
         case .load(let buffer, let index):
             return "\(bufferName(buffer))[\(render(index))]"
+        case .indirectLoad(let buffer, let index):
+            return "\(bufferName(buffer))[\(render(index))]"
+        case .guardedLoad(let buffer, let index, let bounds, let fill):
+            // C's `?:` evaluates only the chosen side: the element is never read out of bounds.
+            let element = "\(bufferName(buffer))[\(render(index))]"
+            guard !bounds.isEmpty else { return element }
+            let conditions = bounds.map { "\(render($0.coordinate)) >= 0 && \(render($0.coordinate)) < \($0.extent)" }
+            return "\(conditions.joined(separator: " && ")) ? \(element) : \(operandText(fill))"
         case .local(let name):
             return name
         case .loopIndex(let variable):
@@ -65,12 +80,27 @@ public struct CFamilyRenderer {
         return parts.joined(separator: " + ")
     }
 
+    /// `t[i0] * 4 + i1`: the table's element times the scale, plus the remainder.
+    public func render(_ index: IndirectIndex) -> String {
+        let element = "\(bufferName(index.table))[\(render(index.position))]"
+        var parts = [index.scale == 1 ? element : "\(element) * \(index.scale)"]
+        if index.remainder != .zero { parts.append(render(index.remainder)) }
+        return parts.joined(separator: " + ")
+    }
+
+    public func render(_ index: IndexExpr) -> String {
+        switch index {
+        case .affine(let index): render(index)
+        case .indirect(let index): render(index)
+        }
+    }
+
     /// `expr` as an operand of another operator: parenthesized unless it is atomic (a prefix
     /// operator binds tighter than any infix one, so it needs parentheses only under another).
     private func operandText(_ expr: ScalarExpr, ofPrefix: Bool = false) -> String {
         let text = render(expr)
         switch expr {
-        case .load, .local, .loopIndex, .call, .stringLiteral:
+        case .load, .indirectLoad, .local, .loopIndex, .call, .stringLiteral:
             return text
         case .offset(let index):
             return index.terms.isEmpty ? text : "(\(text))"
@@ -78,6 +108,8 @@ public struct CFamilyRenderer {
             return text.hasPrefix("-") ? "(\(text))" : text
         case .prefix, .cast:
             return ofPrefix ? "(\(text))" : text
+        case .guardedLoad(_, _, let bounds, _):
+            return bounds.isEmpty ? text : "(\(text))"
         case .infix, .ternary:
             return "(\(text))"
         }

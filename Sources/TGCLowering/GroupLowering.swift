@@ -271,7 +271,7 @@ extension ScalarExpr {
     var isAtomic: Bool {
         switch self {
         case .load, .local, .loopIndex, .floatLiteral, .doubleLiteral, .intLiteral: true
-        case .offset, .stringLiteral, .prefix, .infix, .call, .cast, .ternary: false
+        case .indirectLoad, .guardedLoad, .offset, .stringLiteral, .prefix, .infix, .call, .cast, .ternary: false
         }
     }
 }

@@ -38,8 +38,10 @@ public struct InterchangedNest {
     public var blocks: Int
 
     /// The interchanged schedule of `kernel`'s nest, or nil when the kernel does not qualify.
+    /// Declines kernels with irregular forms (KernelForms.swift): the legality argument reads
+    /// every address as affine, and the lanes loop is `omp simd`.
     public init?(_ kernel: LoopKernel) {
-        guard let lanes = kernel.parallelExtents.last, lanes >= Self.minimumLanes,
+        guard kernel.forms.isEmpty, let lanes = kernel.parallelExtents.last, lanes >= Self.minimumLanes,
               case .nest(let nest)? = kernel.steps.first, kernel.nests.count == 1,
               !nest.extents.isEmpty else { return nil }
         let lane = LoopVariable.parallel(kernel.parallelExtents.count - 1)
@@ -70,6 +72,9 @@ extension KernelStatement {
         case .declare(let name, let type, let value): .declare(name, type, value.renamingLocals(names))
         case .assign(let name, let value): .assign(names[name] ?? name, value.renamingLocals(names))
         case .store(let buffer, let index, let value): .store(buffer, index, value.renamingLocals(names))
+        case .indirectStore(let buffer, let index, let value): .indirectStore(buffer, index, value.renamingLocals(names))
+        case .accumulate(let buffer, let index, let value, let accumulation):
+            .accumulate(buffer, index, value.renamingLocals(names), accumulation)
         }
     }
 }
@@ -79,7 +84,8 @@ extension ScalarExpr {
     public func renamingLocals(_ names: [String: String]) -> ScalarExpr {
         switch self {
         case .local(let name): .local(names[name] ?? name)
-        case .load, .offset, .loopIndex, .floatLiteral, .doubleLiteral, .intLiteral, .stringLiteral: self
+        case .load, .indirectLoad, .offset, .loopIndex, .floatLiteral, .doubleLiteral, .intLiteral, .stringLiteral: self
+        case .guardedLoad(let value, let index, let bounds, let fill): .guardedLoad(value, index, bounds: bounds, fill: fill.renamingLocals(names))
         case .prefix(let symbol, let x): .prefix(symbol, x.renamingLocals(names))
         case .infix(let symbol, let a, let b): .infix(symbol, a.renamingLocals(names), b.renamingLocals(names))
         case .call(let function, let arguments): .call(function, arguments.map { $0.renamingLocals(names) })

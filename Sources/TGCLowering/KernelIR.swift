@@ -91,6 +91,14 @@ public struct AffineIndex: Hashable, Sendable {
 public indirect enum ScalarExpr: Hashable {
     /// An element of an IR value's buffer.
     case load(Value, AffineIndex)
+    /// An element of a buffer at an offset read from another buffer (gather, index-select,
+    /// embedding, a loss's targets): `buffer[scale × table[position] + remainder]`. Not affine:
+    /// analyses that reason about addresses decline it (KernelForms.swift).
+    case indirectLoad(Value, IndirectIndex)
+    /// `buffer[index]` when every bound holds, else `fill` (padding, concatenation, slices past
+    /// an edge): the element is read only when the bounds hold, so `index` may point outside
+    /// the buffer where they do not.
+    case guardedLoad(Value, AffineIndex, bounds: [IndexBound], fill: ScalarExpr)
     /// A local variable of the kernel (an accumulator or a named temporary).
     case local(String)
     /// The current value of a loop variable, as int64.
@@ -117,6 +125,9 @@ public indirect enum ScalarExpr: Hashable {
     func mapIndices(_ transform: (AffineIndex) -> AffineIndex) -> ScalarExpr {
         switch self {
         case .load(let value, let index): .load(value, transform(index))
+        case .indirectLoad(let value, let index): .indirectLoad(value, index.mapIndices(transform))
+        case .guardedLoad(let value, let index, let bounds, let fill):
+            .guardedLoad(value, transform(index), bounds: bounds.map { $0.mapIndices(transform) }, fill: fill.mapIndices(transform))
         case .offset(let index): .offset(transform(index))
         case .local, .loopIndex, .floatLiteral, .doubleLiteral, .intLiteral, .stringLiteral: self
         case .prefix(let symbol, let x): .prefix(symbol, x.mapIndices(transform))
@@ -127,12 +138,23 @@ public indirect enum ScalarExpr: Hashable {
         }
     }
 
-    /// Reports every index in the expression (with the buffer it reads, nil for `.offset`) and
-    /// every loop variable used as a value.
+    /// Reports every affine index in the expression (with the buffer it reads, nil for
+    /// `.offset` and a guarded load's bounds) and every loop variable used as a value. An
+    /// indirect load reports only its table read (affine): the element it gathers has no affine
+    /// index, so an analysis that needs every address must decline kernels with irregular
+    /// forms (`LoopKernel.forms`) first. A guarded load reports its unguarded index, which
+    /// bounds every address it may read. `visit(buffers:)` reports every buffer read.
     public func visit(indices: (Value?, AffineIndex) -> Void, loopIndex: (LoopVariable) -> Void = { _ in }) {
         let (loads, loopIndex) = (indices, loopIndex)
         switch self {
         case .load(let value, let index): loads(value, index)
+        case .indirectLoad(_, let index):
+            loads(index.table, index.position)
+            loads(nil, index.remainder)
+        case .guardedLoad(let value, let index, let bounds, let fill):
+            bounds.forEach { loads(nil, $0.coordinate) }
+            loads(value, index)
+            fill.visit(indices: loads, loopIndex: loopIndex)
         case .offset(let index): loads(nil, index)
         case .loopIndex(let variable): loopIndex(variable)
         case .local, .floatLiteral, .doubleLiteral, .intLiteral, .stringLiteral: break
@@ -154,19 +176,34 @@ public enum KernelStatement: Hashable {
     case assign(String, ScalarExpr)
     /// Writes one element of a result buffer.
     case store(Value, AffineIndex, ScalarExpr)
+    /// Writes one element at an offset read from another buffer (index-put): where two points
+    /// write the same element, the later one in loop order wins, so the loops along which they
+    /// may collide run in order (`LoopKernel.racingVariables`).
+    case indirectStore(Value, IndirectIndex, ScalarExpr)
+    /// Folds a value into one element of a buffer that already holds its initial values
+    /// (scatter-add, the backward of gathers and of overlapping windows): `buffer[index] += value`.
+    /// Points that may fold into the same element are racing (`LoopKernel.racingVariables`);
+    /// renderers run them in loop order, never with atomics, so the sum has one order.
+    case accumulate(Value, IndexExpr, ScalarExpr, Accumulation)
 
     func mapIndices(_ transform: (AffineIndex) -> AffineIndex) -> KernelStatement {
         switch self {
         case .declare(let name, let type, let value): .declare(name, type, value.mapIndices(transform))
         case .assign(let name, let value): .assign(name, value.mapIndices(transform))
         case .store(let buffer, let index, let value): .store(buffer, transform(index), value.mapIndices(transform))
+        case .indirectStore(let buffer, let index, let value):
+            .indirectStore(buffer, index.mapIndices(transform), value.mapIndices(transform))
+        case .accumulate(let buffer, let index, let value, let accumulation):
+            .accumulate(buffer, index.mapIndices(transform), value.mapIndices(transform), accumulation)
         }
     }
 
-    /// The expression the statement computes.
+    /// The expression the statement computes (the index of an indirect store or accumulation
+    /// reads a table too: `buffersRead`).
     public var value: ScalarExpr {
         switch self {
-        case .declare(_, _, let value), .assign(_, let value), .store(_, _, let value): value
+        case .declare(_, _, let value), .assign(_, let value), .store(_, _, let value),
+             .indirectStore(_, _, let value), .accumulate(_, _, let value, _): value
         }
     }
 }

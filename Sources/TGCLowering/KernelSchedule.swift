@@ -33,6 +33,11 @@ public struct KernelSchedule {
     public var interchange: InterchangedNest?
 
     public init(_ kernel: LoopKernel) {
+        let forms = kernel.forms
+        guard forms.isEmpty else {
+            self = Self(irregular: kernel, forms)
+            return
+        }
         if let interchange = InterchangedNest(kernel) {
             self.interchange = interchange
             let outerPoints = kernel.parallelExtents.dropLast().reduce(1, *)
@@ -54,13 +59,42 @@ public struct KernelSchedule {
             simdInnermost = true
         }
         guard kernel.parallelExtents.isEmpty else { return }
-        for (index, nest) in nests.enumerated() where nest.isChunkable && nest.work >= Self.parallelWork {
+        chunks = Self.chunks(of: nests)
+    }
+
+    /// The nests of a one-point kernel that run in fixed chunks: the chunkable ones with
+    /// enough work for two chunks at least.
+    private static func chunks(of nests: [ReductionNest]) -> [Int: (count: Int, length: Int)] {
+        var chunks: [Int: (count: Int, length: Int)] = [:]
+        for (index, nest) in nests.enumerated() where nest.isChunkable && nest.work >= parallelWork {
             guard let outer = nest.extents.first else { continue }
             let inner = nest.work / outer
-            let length = max(1, Self.chunkWork / max(inner, 1))
+            let length = max(1, chunkWork / max(inner, 1))
             let count = (outer + length - 1) / length
             if count >= 2 { chunks[index] = (count, length) }
         }
+        return chunks
+    }
+
+    /// The schedule of a kernel with irregular forms (KernelForms.swift). Never vectorized:
+    /// `omp simd` and the lane sums were decided for affine loads and stores (a gather has no
+    /// stride to vectorize along; the lane sums prefetch a guarded load's unguarded address).
+    /// Never interchanged (InterchangedNest declines). The parallel loops run in threads only
+    /// where no two points write one element (`racingVariables`): when the outer loop races,
+    /// the whole kernel runs on one thread, in loop order; when only the second does, the
+    /// outer loop is not collapsed with it. Racing writes are ordered, never atomic, so a
+    /// scatter-add's sums have one order and the same bits on any thread count. A nest whose
+    /// body writes irregularly is never chunked (its chunks would race); reads alone do not
+    /// stop chunking, whose partial results are folded in order.
+    private init(irregular kernel: LoopKernel, _ forms: KernelForms) {
+        let racing = kernel.racingVariables
+        let points = kernel.parallelExtents.reduce(1, *)
+        if kernel.work >= Self.parallelWork, points >= 2, !racing.contains(.parallel(0)) {
+            parallel = true
+            if kernel.parallelExtents.count >= 2, kernel.parallelExtents[0] < 16, !racing.contains(.parallel(1)) { collapse = 2 }
+        }
+        guard kernel.parallelExtents.isEmpty, forms.isDisjoint(with: .irregularWrites) else { return }
+        chunks = Self.chunks(of: kernel.nests)
     }
 }
 
@@ -88,8 +122,11 @@ extension LoopKernel {
     /// Merges neighbouring loops that every index walks as one: when the outer variable's
     /// stride is the inner one's times the inner extent in every load and store, the two loops
     /// are one loop over the product (`[3, 4] + [3, 4]` runs as one loop of 12).
+    /// Declines kernels with irregular forms (KernelForms.swift): an indirect offset's table
+    /// position and remainder cannot be merged apart from the table element it adds.
     func collapsingContiguousLoops() -> LoopKernel {
         var kernel = self
+        guard forms.isEmpty else { return kernel }
         var usesLoopIndex = false
         for statement in allStatements {
             statement.value.visit(indices: { _, _ in }, loopIndex: { _ in usesLoopIndex = true })
@@ -153,7 +190,8 @@ extension LoopKernel {
 }
 
 extension KernelStatement {
-    /// The indices of the statement: its store's and every load's and offset's.
+    /// The indices of the statement: its store's and every load's and offset's (only the affine
+    /// parts of irregular forms: callers decline kernels with `forms`).
     var indices: [AffineIndex] {
         var found: [AffineIndex] = []
         if case .store(_, let index, _) = self { found.append(index) }

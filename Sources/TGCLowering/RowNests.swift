@@ -82,14 +82,20 @@ extension RowNest {
         return runs
     }
 
-    /// The kernel of `op` when it may join a row nest: a loop nest with an outer parallel
-    /// loop of at least `minimumRows`, not one whose nest runs interchanged.
+    /// The kernel of `op` when it may join a row nest (`admits`).
     private static func rowKernel(_ op: Op, plan: BufferPlan) -> LoopKernel? {
-        guard op.results.count == 1, case .kernel(let kernel) = plan.lowering(of: op),
-              let rows = kernel.parallelExtents.first, rows >= minimumRows,
-              InterchangedNest(kernel) == nil else { return nil }
+        guard op.results.count == 1, case .kernel(let kernel) = plan.lowering(of: op), admits(kernel) else { return nil }
         if case .transposed = plan.storage[op.result] { return nil }
         return kernel
+    }
+
+    /// Whether `kernel` may join a row nest: an outer parallel loop of at least `minimumRows`,
+    /// not a kernel whose nest runs interchanged, and none with irregular forms
+    /// (KernelForms.swift): the legality proof reads every address as affine (an indirect load
+    /// may read any row, an accumulating or indirect store may write another row's elements).
+    static func admits(_ kernel: LoopKernel) -> Bool {
+        guard kernel.forms.isEmpty, let rows = kernel.parallelExtents.first, rows >= minimumRows else { return false }
+        return InterchangedNest(kernel) == nil
     }
 
     /// Ops that generate no statements (a view, static data, a transpose folded into matmuls).
