@@ -56,8 +56,9 @@ public enum Spelling: Sendable, Hashable {
 /// Every fact about one op kind that is not a per-layer algorithm, in one place: arity, type
 /// rule, fusion class, aliasing, cost, effects, spellings and PyTorch's backward-node name.
 /// The per-layer algorithms (interpreter kernel, VJP rule, scalar rule, C lowering) are
-/// exhaustive switches over `OpKind`, so the compiler names what a new kind forgot.
-public struct OpDef: Sendable {
+/// exhaustive switches over `OpKind`, so the compiler names what a new kind forgot. A class:
+/// eager mode reads its kind's definition on every op, and a reference is one retain.
+public final class OpDef: Sendable {
     public let kind: OpKind
     /// The number of operands, nil when variadic (print, control flow, fusion).
     public let arity: Int?
