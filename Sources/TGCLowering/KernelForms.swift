@@ -174,10 +174,8 @@ extension LoopKernel {
     /// races: a variable that only selects a table element (`y[idx[i]] += x[i]`), one absent
     /// from the offset, one whose windows overlap (`dx[i × 2 + k] += ...` with k < 3).
     public var racingVariables: Set<LoopVariable> {
-        var extents: [LoopVariable: Int] = [:]
-        for (axis, extent) in parallelExtents.enumerated() { extents[.parallel(axis)] = extent }
         var racing: Set<LoopVariable> = []
-        func note(_ statement: KernelStatement, _ extents: [LoopVariable: Int]) {
+        forEachStatement { statement, extents in
             let target: (affine: AffineIndex, indirect: IndirectIndex?)
             switch statement {
             case .declare, .assign, .store: return
@@ -187,16 +185,6 @@ extension LoopKernel {
             for (axis, extent) in parallelExtents.enumerated() where extent > 1 {
                 let variable = LoopVariable.parallel(axis)
                 if !Self.determines(target.affine, target.indirect, variable, extents) { racing.insert(variable) }
-            }
-        }
-        for step in steps {
-            switch step {
-            case .statement(let statement):
-                note(statement, extents)
-            case .nest(let nest):
-                var inner = extents
-                for (axis, extent) in nest.extents.enumerated() { inner[.reduction(axis)] = extent }
-                nest.body.forEach { note($0, inner) }
             }
         }
         return racing

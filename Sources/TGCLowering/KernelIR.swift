@@ -265,6 +265,23 @@ public struct LoopKernel: Hashable {
         steps.compactMap { if case .nest(let nest) = $0 { nest } else { nil } }
     }
 
+    /// Calls `visit` with every statement, nest bodies included, and the extent of each loop
+    /// variable around it.
+    public func forEachStatement(_ visit: (KernelStatement, [LoopVariable: Int]) -> Void) {
+        var extents: [LoopVariable: Int] = [:]
+        for (axis, extent) in parallelExtents.enumerated() { extents[.parallel(axis)] = extent }
+        for step in steps {
+            switch step {
+            case .statement(let statement):
+                visit(statement, extents)
+            case .nest(let nest):
+                var inner = extents
+                for (axis, extent) in nest.extents.enumerated() { inner[.reduction(axis)] = extent }
+                nest.body.forEach { visit($0, inner) }
+            }
+        }
+    }
+
     /// Every statement, nest bodies included.
     public var allStatements: [KernelStatement] {
         steps.flatMap { step -> [KernelStatement] in

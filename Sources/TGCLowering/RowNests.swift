@@ -122,25 +122,13 @@ extension RowNest {
         guard let rows = kernels.first?.parallelExtents.first else { return false }
         var accesses: [Access] = []
         for kernel in kernels {
-            var extents: [LoopVariable: Int] = [:]
-            for (axis, extent) in kernel.parallelExtents.enumerated() { extents[.parallel(axis)] = extent }
-            func note(_ statement: KernelStatement, _ extents: [LoopVariable: Int]) {
+            kernel.forEachStatement { statement, extents in
                 if case .store(let value, let index, _) = statement {
                     accesses.append(Access(value: value, index: index, extents: extents, isWrite: true))
                 }
                 statement.value.visit(indices: { value, index in
                     if let value { accesses.append(Access(value: value, index: index, extents: extents, isWrite: false)) }
                 })
-            }
-            for step in kernel.steps {
-                switch step {
-                case .statement(let statement):
-                    note(statement, extents)
-                case .nest(let nest):
-                    var inner = extents
-                    for (axis, extent) in nest.extents.enumerated() { inner[.reduction(axis)] = extent }
-                    nest.body.forEach { note($0, inner) }
-                }
             }
         }
         let written = Set(accesses.filter(\.isWrite).map { plan.address($0.value) })
