@@ -8,6 +8,13 @@
 public enum Intrinsic: Hashable, Sendable {
     /// float → float, single precision (the interpreter's math runs in float).
     case exp, log, sin, cos, tanh, sqrt
+    // Chapter 2 math
+    /// float → float, single precision: C99 math, and tgc_math.h's formulas for frac and the
+    /// activations (round is half to even).
+    case floor, ceil, round, trunc, frac, log1p, expm1, log2, log10, exp2, tan, asin, acos, atan, sinh, cosh, erf
+    case softplus, silu, gelu
+    /// (float, float) → float: the activation with its parameter (alpha, the negative slope).
+    case elu, leakyRelu
     /// |x| of a float32 or float64 operand, in its own type.
     case absolute(ScalarType)
     /// (float, float) → float: a square is a multiplication, otherwise powf.

@@ -98,6 +98,32 @@ public enum KernelLowering {
         case .logicalNot: return .elementwise { ScalarRules.logicalNot($0[0]) }
         case .cast: return .elementwise { $0[0] }
         case .stopGradient: return .standalone(.view(of: op.operands[0]))
+        // Chapter 2 math
+        case .floor: return .elementwise { ScalarRules.rounding(.floor, $0[0]) }
+        case .ceil: return .elementwise { ScalarRules.rounding(.ceil, $0[0]) }
+        case .round: return .elementwise { ScalarRules.rounding(.round, $0[0]) }
+        case .trunc: return .elementwise { ScalarRules.rounding(.trunc, $0[0]) }
+        case .frac: return .elementwise { ScalarRules.floatFunction(.frac, $0[0]) }
+        case .log1p: return .elementwise { ScalarRules.floatFunction(.log1p, $0[0]) }
+        case .expm1: return .elementwise { ScalarRules.floatFunction(.expm1, $0[0]) }
+        case .log2: return .elementwise { ScalarRules.floatFunction(.log2, $0[0]) }
+        case .log10: return .elementwise { ScalarRules.floatFunction(.log10, $0[0]) }
+        case .exp2: return .elementwise { ScalarRules.floatFunction(.exp2, $0[0]) }
+        case .rsqrt: return .elementwise { ScalarRules.reciprocal(ScalarRules.floatFunction(.sqrt, $0[0])) }
+        case .reciprocal: return .elementwise { ScalarRules.reciprocal($0[0]) }
+        case .square: return .elementwise { ScalarRules.arithmetic("*", $0[0], $0[0], result: dtype) }
+        case .tan: return .elementwise { ScalarRules.floatFunction(.tan, $0[0]) }
+        case .asin: return .elementwise { ScalarRules.floatFunction(.asin, $0[0]) }
+        case .acos: return .elementwise { ScalarRules.floatFunction(.acos, $0[0]) }
+        case .atan: return .elementwise { ScalarRules.floatFunction(.atan, $0[0]) }
+        case .sinh: return .elementwise { ScalarRules.floatFunction(.sinh, $0[0]) }
+        case .cosh: return .elementwise { ScalarRules.floatFunction(.cosh, $0[0]) }
+        case .erf: return .elementwise { ScalarRules.floatFunction(.erf, $0[0]) }
+        case .softplus: return .elementwise { ScalarRules.floatFunction(.softplus, $0[0]) }
+        case .silu: return .elementwise { ScalarRules.floatFunction(.silu, $0[0]) }
+        case .gelu: return .elementwise { ScalarRules.floatFunction(.gelu, $0[0]) }
+        case .elu: return .elementwise { ScalarRules.floatFunction(.elu, $0[0], parameter: attrs.alpha ?? 1) }
+        case .leakyRelu: return .elementwise { ScalarRules.floatFunction(.leakyRelu, $0[0], parameter: attrs.alpha ?? 0.01) }
 
         case .add: return .elementwise { ScalarRules.arithmetic("+", $0[0], $0[1], result: dtype) }
         case .sub: return .elementwise { ScalarRules.arithmetic("-", $0[0], $0[1], result: dtype) }

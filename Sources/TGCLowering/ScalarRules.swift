@@ -86,6 +86,21 @@ public enum ScalarRules {
         TypedExpr(.call(function, [convert(x, to: .float32).expr]), .float32)
     }
 
+    /// A float32 function with a parameter, rounded to float32 as the interpreter rounds it.
+    static func floatFunction(_ function: Intrinsic, _ x: TypedExpr, parameter: Double) -> TypedExpr {
+        TypedExpr(.call(function, [convert(x, to: .float32).expr, .floatLiteral(Float(parameter))]), .float32)
+    }
+
+    /// floor, ceil, round, trunc: the float32 function, the identity on integers (as in PyTorch).
+    static func rounding(_ function: Intrinsic, _ x: TypedExpr) -> TypedExpr {
+        x.type == .int64 ? x : floatFunction(function, x)
+    }
+
+    /// 1 / x in float32.
+    static func reciprocal(_ x: TypedExpr) -> TypedExpr {
+        TypedExpr(.infix("/", .floatLiteral(1), convert(x, to: .float32).expr), .float32)
+    }
+
     static func sigmoid(_ x: TypedExpr) -> TypedExpr {
         let exp = ScalarExpr.call(.exp, [.prefix("-", convert(x, to: .float32).expr)])
         return TypedExpr(.infix("/", .floatLiteral(1), .infix("+", .floatLiteral(1), exp)), .float32)

@@ -40,6 +40,41 @@ enum OpCatalog {
             return unary(name, spellings, choice: choice) { _ in ValueRange(-1, 1) }
         case "neg":
             return unary(name, ["-$0", "neg($0)", "$0.neg()"], choice: choice) { $0.isBounded ? -$0 : nil }
+        // Chapter 2 math
+        case "floor", "ceil", "round", "trunc":
+            return unary(name, spellings, choice: choice) { $0.isBounded ? ValueRange(Foundation.floor($0.lo), Foundation.ceil($0.hi)) : nil }
+        case "frac":
+            return unary(name, spellings, choice: choice) { $0.isBounded ? ValueRange(-1, 1) : nil }
+        case "log1p":
+            return unary(name, spellings, transcendental: true, choice: choice) { $0.lo >= -0.95 && $0.isBounded ? $0.mapIncreasing(Foundation.log1p) : nil }
+        case "log2", "log10":
+            return unary(name, spellings, transcendental: true, choice: choice) { $0.lo >= 0.05 && $0.isBounded ? $0.mapIncreasing(Foundation.log2) : nil }
+        case "expm1":
+            return unary(name, spellings, transcendental: true, choice: choice) { $0.hi <= 6 ? ValueRange(-1, Foundation.expm1($0.hi)) : nil }
+        case "exp2":
+            return unary(name, spellings, transcendental: true, choice: choice) { $0.hi <= 8 ? ValueRange(0, Foundation.exp2($0.hi)) : nil }
+        case "rsqrt":
+            return unary(name, spellings, choice: choice) { $0.lo >= 0.05 && $0.isBounded ? ValueRange(1 / Foundation.sqrt($0.hi), 1 / Foundation.sqrt($0.lo)) : nil }
+        case "reciprocal":
+            return unary(name, spellings, choice: choice) { $0.excludesZero(margin: 0.1) && $0.isBounded ? ValueRange(-10, 10) : nil }
+        case "square":
+            return unary(name, spellings, choice: choice) { $0.magnitude <= 100 ? ValueRange(0, $0.magnitude * $0.magnitude) : nil }
+        case "tan":
+            return unary(name, spellings, transcendental: true, choice: choice) { $0.magnitude <= 1.2 ? ValueRange(-3, 3) : nil }
+        case "asin", "acos":
+            return unary(name, spellings, transcendental: true, choice: choice) { $0.magnitude <= 1 ? ValueRange(-1.6, 3.2) : nil }
+        case "atan":
+            return unary(name, spellings, transcendental: true, choice: choice) { _ in ValueRange(-1.6, 1.6) }
+        case "sinh":
+            return unary(name, spellings, transcendental: true, choice: choice) { $0.magnitude <= 6 ? $0.mapIncreasing(Foundation.sinh) : nil }
+        case "cosh":
+            return unary(name, spellings, transcendental: true, choice: choice) { $0.magnitude <= 6 ? ValueRange(1, Foundation.cosh($0.magnitude)) : nil }
+        case "erf":
+            return unary(name, spellings, transcendental: true, choice: choice) { _ in ValueRange(-1, 1) }
+        case "softplus", "silu", "gelu", "elu":
+            return unary(name, spellings, transcendental: true, choice: choice) { $0.isBounded ? ValueRange(-1, max($0.hi, 0) + 1) : nil }
+        case "leakyRelu":
+            return unary(name, spellings, choice: choice) { $0.isBounded ? ValueRange(min($0.lo, 0) * 0.01, max($0.hi, 0)) : nil }
         default:
             return nil
         }
@@ -47,7 +82,10 @@ enum OpCatalog {
 
     /// Every one-operand function of the language (`OpKind.elementwiseFunctions(arity: 1)`; a
     /// test checks the two agree), in the order seeds were drawn with.
-    static let floatUnaryNames = ["exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "abs", "relu", "sign", "neg"]
+    static let floatUnaryNames = ["exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "abs", "relu", "sign", "neg",
+                                  "floor", "ceil", "round", "trunc", "frac", "log1p", "expm1", "log2", "log10", "exp2",
+                                  "rsqrt", "reciprocal", "square", "tan", "asin", "acos", "atan", "sinh", "cosh", "erf",
+                                  "softplus", "silu", "gelu", "elu", "leakyRelu"]
     /// The float ops that accept any input, even an unknown one (a gradient, a trained weight).
     static let squashingNames = ["tanh", "sigmoid"]
 

@@ -11,7 +11,12 @@ enum AgreementPrograms {
     }
 
     static let unaryKinds: [OpKind] = [.neg, .exp, .log, .sin, .cos, .tanh, .sqrt, .abs, .relu, .sigmoid,
-                                       .sign, .logicalNot, .stopGradient]
+                                       .sign, .logicalNot, .stopGradient,
+                                       // Chapter 2 math
+                                       .floor, .ceil, .round, .trunc, .log1p, .expm1, .log2, .log10, .exp2,
+                                       .rsqrt, .reciprocal, .square, .tan, .asin, .acos, .atan, .sinh, .cosh, .erf]
+    /// The one-operand ops PyTorch defines on floats only (bool and int64 inputs are errors).
+    static let floatOnlyKinds: [OpKind] = [.frac, .softplus, .silu, .gelu, .elu, .leakyRelu]
     static let binaryKinds: [OpKind] = [.add, .sub, .mul, .div, .pow, .maximum, .minimum, .mod, .equal, .notEqual,
                                         .less, .lessEqual, .greater, .greaterEqual, .logicalAnd, .logicalOr]
     static let reductionKinds: [OpKind] = [.reduceSum, .reduceMax, .reduceMin, .argMax, .argMin]
@@ -31,7 +36,15 @@ enum AgreementPrograms {
         ]
         for (label, x) in inputs {
             for kind in unaryKinds where !(kind == .neg && label == "bool") {   // an error, as in PyTorch
+                if [.floor, .ceil, .round, .trunc].contains(kind) && label == "bool" { continue }   // also an error
                 try p.save(try p.op(kind, [x]), "\(kind.name)_\(label)")
+            }
+            for kind in floatOnlyKinds where label != "int" && label != "bool" {
+                try p.save(try p.op(kind, [x]), "\(kind.name)_\(label)")
+            }
+            if label == "special" {
+                try p.save(try p.op(.elu, [x]) { $0.alpha = 0.5 }, "elu_alpha_\(label)")
+                try p.save(try p.op(.leakyRelu, [x]) { $0.alpha = 0.2 }, "leaky_relu_slope_\(label)")
             }
             for dtype in DType.allCases {
                 try p.save(try p.op(.cast, [x]) { $0.dtype = dtype }, "cast_\(label)_to_\(dtype.rawValue)")

@@ -58,6 +58,15 @@ import TGCBase
         var cases: [Case] = []
         for kind in [OpKind.neg, .exp, .sin, .cos, .tanh, .abs, .relu, .sigmoid] { cases += unary(kind) }
         cases += unary(.log, low: 0.5, high: 3) + unary(.sqrt, low: 0.5, high: 3)
+        // Chapter 2 math. The rounding functions away from their jumps (values within ±0.3
+        // of the middle of an interval, where the gradient is 0 as PyTorch defines it).
+        for kind in [OpKind.floor, .ceil, .trunc, .frac] { cases += unary(kind, low: 0.2, high: 0.8) + unary(kind, low: -1.8, high: -1.2) }
+        cases += unary(.round, low: 0.7, high: 1.3)
+        for kind in [OpKind.expm1, .exp2, .square, .atan, .sinh, .cosh, .erf, .softplus, .silu, .gelu] { cases += unary(kind) }
+        for kind in [OpKind.log1p, .log2, .log10, .rsqrt, .reciprocal] { cases += unary(kind, low: 0.5, high: 3) }
+        cases += unary(.tan, low: -1, high: 1) + unary(.asin, low: -0.8, high: 0.8) + unary(.acos, low: -0.8, high: 0.8)
+        cases.append(attributed("elu", .elu, [2, 5]) { $0.alpha = 0.7 })
+        cases.append(attributed("leakyRelu", .leakyRelu, [2, 5]) { $0.alpha = 0.2 })
         for kind in [OpKind.add, .sub, .mul, .maximum, .minimum] { cases += binary(kind) }
         cases += binary(.div, awayFromZeroRight: true) + binary(.pow, positiveLeft: true)
         // x mod y away from its jumps (x / y stays between 2 and 3): d/dx = 1, d/dy = -2.

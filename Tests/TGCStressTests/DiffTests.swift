@@ -25,7 +25,7 @@ import TGCCore
 
     /// Across 80 programs the generator uses every op and construct of the language.
     @Test func generatorCoversTheLanguage() {
-        let text = (0..<80).map { ProgramGenerator(seed: UInt64($0)).unit(named: "u").source }.joined()
+        let text = (0..<200).map { ProgramGenerator(seed: UInt64($0)).unit(named: "u").source }.joined()
         let constructs = ["exp(", "log(", "sqrt(", "sin(", "cos(", "tanh(", "sigmoid(", "abs(", "relu(", "sign(", "neg(", " + ", " - ",
                           " * ", " / ", " ** ", " % ", "maximum(", "minimum(", "where(", " < ", " == ", " && ", " || ", "!", ".long()",
                           ".float()", ".reshape(", ".view(", ".flatten()", ".unsqueeze(", ".squeeze(", ".transpose(", ".T", ".t()",
@@ -46,7 +46,7 @@ import TGCCore
 
     /// Derived from the op definitions: a new op kind fails here until the generator writes it.
     @Test func generatorWritesEveryOpKind() {
-        let text = (0..<80).map { ProgramGenerator(seed: UInt64($0)).unit(named: "u").source }.joined()
+        let text = (0..<200).map { ProgramGenerator(seed: UInt64($0)).unit(named: "u").source }.joined()
         for kind in OpKind.allCases where Self.kindsNotSpelled[kind] == nil {
             let forms = kind.definition.spellings.compactMap { spelling -> String? in
                 switch spelling {

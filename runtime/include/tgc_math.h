@@ -65,4 +65,26 @@ static inline TGC_HD float tgc_floor_fmodf(float a, float b) {
     return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
 }
 
+/* Chapter 2 math: the activations PyTorch computes with a formula of its own, written once here
+   so the interpreter and generated code evaluate the same expression in the same order. */
+
+/* silu(x) = x * sigmoid(x), as PyTorch's kernel writes it: x / (1 + e^-x). */
+static inline TGC_HD float tgc_siluf(float x) { return x / (1.0f + tgc_expf(-x)); }
+
+/* gelu(x), the exact form (PyTorch's default approximate='none'): x/2 (1 + erf(x / sqrt 2)). */
+static inline TGC_HD float tgc_geluf(float x) { return x * 0.5f * (1.0f + erff(x * 0.707106781186547524f)); }
+
+/* softplus(x) with beta 1 and threshold 20, as torch.nn.functional.softplus: x itself above
+   the threshold, log(1 + e^x) below it. */
+static inline TGC_HD float tgc_softplusf(float x) { return x > 20.0f ? x : log1pf(tgc_expf(x)); }
+
+/* elu(x, alpha): x where x > 0, alpha (e^x - 1) elsewhere (expm1, as PyTorch's vector kernel). */
+static inline TGC_HD float tgc_eluf(float x, float alpha) { return x > 0.0f ? x : alpha * expm1f(x); }
+
+/* leaky_relu(x, slope): x where x > 0, x * slope elsewhere (NaN passes through). */
+static inline TGC_HD float tgc_leaky_reluf(float x, float slope) { return x > 0.0f ? x : x * slope; }
+
+/* frac(x) = x - trunc(x), with the sign of x (torch.frac). */
+static inline TGC_HD float tgc_fracf(float x) { return x - truncf(x); }
+
 #endif /* TGC_MATH_H */

@@ -39,6 +39,10 @@ public enum VJPRules {
                 let positive = try b.apply1(.greater, [y, try b.scalar(0, b.type(of: y).dtype, at: at)], at: at)
                 return try b.apply1(.mul, [g, try b.cast(positive, to: .float32, at: at)], at: at)
             }
+        // Chapter 2 math
+        case .floor, .ceil, .round, .trunc, .frac, .log1p, .expm1, .log2, .log10, .exp2, .rsqrt, .reciprocal,
+             .square, .tan, .asin, .acos, .atan, .sinh, .cosh, .erf, .softplus, .silu, .gelu, .elu, .leakyRelu:
+            mathRule(kind)
         case .cast:
             unaryRule { b, x, y, g, at in g }   // float -> float only: wants[] is false for other sources
         case .reshape:

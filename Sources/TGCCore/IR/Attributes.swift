@@ -4,6 +4,8 @@ public struct Attributes: Hashable, Sendable {
     public var value: Double? = nil
     public var start: Double? = nil
     public var step: Double? = nil
+    /// The parameter of a parameterized activation: elu's alpha, leakyRelu's negative slope.
+    public var alpha: Double? = nil
     public var shape: [Int]? = nil
     public var axes: [Int]? = nil
     public var keepDim: Bool = false

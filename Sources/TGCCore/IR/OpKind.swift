@@ -13,6 +13,14 @@ public enum OpKind: Hashable, Sendable, CaseIterable {
     case neg, exp, log, sin, cos, tanh, sqrt, abs, relu, sigmoid, sign, logicalNot
     case cast            // attrs.dtype
     case stopGradient    // identity that blocks differentiation (`detach()`)
+    // Chapter 2 math
+    case floor, ceil, round, trunc, frac   // round: half to even, as torch.round
+    case log1p, expm1, log2, log10, exp2
+    case rsqrt, reciprocal, square
+    case tan, asin, acos, atan, sinh, cosh, erf
+    case softplus, silu, gelu            // softplus: beta 1, threshold 20; gelu: the exact erf form
+    case elu             // attrs.alpha
+    case leakyRelu       // attrs.alpha: the negative slope
 
     // Elementwise, two operands, with broadcasting.
     case add, sub, mul, div, pow, maximum, minimum, mod

@@ -98,6 +98,7 @@ public struct IRPrinter {
         if let value = a.value { parts.append("value = \(formatNumber(value))") }
         if let start = a.start { parts.append("start = \(formatNumber(start))") }
         if let step = a.step { parts.append("step = \(formatNumber(step))") }
+        if let alpha = a.alpha { parts.append("alpha = \(formatNumber(alpha))") }
         if let shape = a.shape { parts.append("shape = \(formatShape(shape))") }
         if let axes = a.axes { parts.append("axes = \(formatShape(axes))") }
         if a.keepDim { parts.append("keepDim = true") }

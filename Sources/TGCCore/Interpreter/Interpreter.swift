@@ -74,6 +74,36 @@ public enum Interpreter {
                 return Tensor(type: type, elements: indices.map { x!.elements[$0] })
             }
             return Tensor(type: type, elements: x!.elements.map { Tensor.round($0, to: type.dtype) })
+        // Chapter 2 math: the C functions (and tgc_math.h helpers) generated code calls.
+        case .floor: return Kernels.rounding(x!, type) { floorf($0) }
+        case .ceil: return Kernels.rounding(x!, type) { ceilf($0) }
+        case .round: return Kernels.rounding(x!, type) { nearbyintf($0) }   // half to even
+        case .trunc: return Kernels.rounding(x!, type) { truncf($0) }
+        case .frac: return Kernels.unaryFloat(x!, type) { tgc_fracf($0) }
+        case .log1p: return Kernels.unaryFloat(x!, type) { log1pf($0) }
+        case .expm1: return Kernels.unaryFloat(x!, type) { expm1f($0) }
+        case .log2: return Kernels.unaryFloat(x!, type) { log2f($0) }
+        case .log10: return Kernels.unaryFloat(x!, type) { log10f($0) }
+        case .exp2: return Kernels.unaryFloat(x!, type) { exp2f($0) }
+        case .rsqrt: return Kernels.unaryFloat(x!, type) { 1 / $0.squareRoot() }
+        case .reciprocal: return Kernels.unaryFloat(x!, type) { 1 / $0 }
+        case .square: return Kernels.unary(x!, type) { $0 * $0 }   // exact in double, then rounded once
+        case .tan: return Kernels.unaryFloat(x!, type) { tanf($0) }
+        case .asin: return Kernels.unaryFloat(x!, type) { asinf($0) }
+        case .acos: return Kernels.unaryFloat(x!, type) { acosf($0) }
+        case .atan: return Kernels.unaryFloat(x!, type) { atanf($0) }
+        case .sinh: return Kernels.unaryFloat(x!, type) { sinhf($0) }
+        case .cosh: return Kernels.unaryFloat(x!, type) { coshf($0) }
+        case .erf: return Kernels.unaryFloat(x!, type) { erff($0) }
+        case .softplus: return Kernels.unaryFloat(x!, type) { tgc_softplusf($0) }
+        case .silu: return Kernels.unaryFloat(x!, type) { tgc_siluf($0) }
+        case .gelu: return Kernels.unaryFloat(x!, type) { tgc_geluf($0) }
+        case .elu:
+            let alpha = Float(attrs.alpha ?? 1)
+            return Kernels.unaryFloat(x!, type) { tgc_eluf($0, alpha) }
+        case .leakyRelu:
+            let slope = Float(attrs.alpha ?? 0.01)
+            return Kernels.unaryFloat(x!, type) { tgc_leaky_reluf($0, slope) }
         case .add: return Kernels.binary(operands[0], operands[1], type, +)
         case .sub: return Kernels.binary(operands[0], operands[1], type, -)
         case .mul: return Kernels.binary(operands[0], operands[1], type, *)

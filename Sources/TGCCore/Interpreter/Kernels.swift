@@ -39,6 +39,11 @@ enum Kernels {
         Tensor(type: resultType, elements: x.elements.map { Double(f(Float($0))) })
     }
 
+    /// floor, ceil, round, trunc: a float32 function, the identity on integers (as in PyTorch).
+    static func rounding(_ x: Tensor, _ resultType: TensorType, _ f: (Float) -> Float) -> Tensor {
+        resultType.dtype == .float32 ? unaryFloat(x, resultType, f) : Tensor(type: resultType, elements: x.elements)
+    }
+
     static func binary(_ a: Tensor, _ b: Tensor, _ resultType: TensorType,
                        _ f: (Double, Double) -> Double) -> Tensor {
         let dtype = resultType.dtype

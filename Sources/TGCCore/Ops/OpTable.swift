@@ -35,6 +35,35 @@ enum OpTable {
             [TensorType(types[0].shape, attrs.dtype!)]
         }
         case .stopGradient: OpDef(kind, .opaque, arity: 1, aliasesOperand: true, spelled: [.method("detach")], sameType)
+        // Chapter 2 math
+        case .floor: OpDef(kind, .elementwise, arity: 1, spelled: [.function("floor")], grad: "FloorBackward0", rounding)
+        case .ceil: OpDef(kind, .elementwise, arity: 1, spelled: [.function("ceil")], grad: "CeilBackward0", rounding)
+        case .round: OpDef(kind, .elementwise, arity: 1, spelled: [.function("round")], grad: "RoundBackward0", rounding)
+        case .trunc: OpDef(kind, .elementwise, arity: 1, spelled: [.function("trunc")], grad: "TruncBackward0", rounding)
+        case .frac: OpDef(kind, .elementwise, arity: 1, spelled: [.function("frac")], grad: "FracBackward0", floatOnly)
+        case .log1p: OpDef(kind, .elementwise, arity: 1, cost: .transcendental, spelled: [.function("log1p")], grad: "Log1PBackward0", floatResult)
+        case .expm1: OpDef(kind, .elementwise, arity: 1, cost: .transcendental, spelled: [.function("expm1")], grad: "Expm1Backward0", floatResult)
+        case .log2: OpDef(kind, .elementwise, arity: 1, cost: .transcendental, spelled: [.function("log2")], grad: "Log2Backward0", floatResult)
+        case .log10: OpDef(kind, .elementwise, arity: 1, cost: .transcendental, spelled: [.function("log10")], grad: "Log10Backward0", floatResult)
+        case .exp2: OpDef(kind, .elementwise, arity: 1, cost: .transcendental, spelled: [.function("exp2")], grad: "Exp2Backward0", floatResult)
+        case .rsqrt: OpDef(kind, .elementwise, arity: 1, spelled: [.function("rsqrt")], grad: "RsqrtBackward0", floatResult)
+        case .reciprocal: OpDef(kind, .elementwise, arity: 1, spelled: [.function("reciprocal")], grad: "ReciprocalBackward0", floatResult)
+        // torch.square is pow(x, 2): its node is PowBackward0, and a bool tensor squares to int64.
+        case .square: OpDef(kind, .elementwise, arity: 1, spelled: [.function("square")], grad: "PowBackward0") { types, _ in
+            [TensorType(types[0].shape, types[0].dtype == .bool ? .int64 : types[0].dtype)]
+        }
+        case .tan: OpDef(kind, .elementwise, arity: 1, cost: .transcendental, spelled: [.function("tan")], grad: "TanBackward0", floatResult)
+        case .asin: OpDef(kind, .elementwise, arity: 1, cost: .transcendental, spelled: [.function("asin")], grad: "AsinBackward0", floatResult)
+        case .acos: OpDef(kind, .elementwise, arity: 1, cost: .transcendental, spelled: [.function("acos")], grad: "AcosBackward0", floatResult)
+        case .atan: OpDef(kind, .elementwise, arity: 1, cost: .transcendental, spelled: [.function("atan")], grad: "AtanBackward0", floatResult)
+        case .sinh: OpDef(kind, .elementwise, arity: 1, cost: .transcendental, spelled: [.function("sinh")], grad: "SinhBackward0", floatResult)
+        case .cosh: OpDef(kind, .elementwise, arity: 1, cost: .transcendental, spelled: [.function("cosh")], grad: "CoshBackward0", floatResult)
+        case .erf: OpDef(kind, .elementwise, arity: 1, cost: .transcendental, spelled: [.function("erf")], grad: "ErfBackward0", floatResult)
+        case .softplus: OpDef(kind, .elementwise, arity: 1, cost: .transcendental, spelled: [.function("softplus")], grad: "SoftplusBackward0", floatOnly)
+        case .silu: OpDef(kind, .elementwise, arity: 1, cost: .transcendental, spelled: [.function("silu")], grad: "SiluBackward0", floatOnly)
+        case .gelu: OpDef(kind, .elementwise, arity: 1, cost: .transcendental, spelled: [.function("gelu")], grad: "GeluBackward0", floatOnly)
+        case .elu: OpDef(kind, .elementwise, arity: 1, cost: .transcendental, spelled: [.function("elu")], grad: "EluBackward0", floatOnly)
+        case .leakyRelu: OpDef(kind, .elementwise, arity: 1, spelled: [.function("leakyRelu")], grad: "LeakyReluBackward0", floatOnly)
 
         case .add: OpDef(kind, .broadcast, arity: 2, spelled: [.infix("+"), .function("add")], grad: "AddBackward0", arithmetic)
         case .sub: OpDef(kind, .broadcast, arity: 2, spelled: [.infix("-"), .function("sub")], grad: "SubBackward0", arithmetic)
@@ -133,6 +162,20 @@ enum OpTable {
     /// Transcendental functions of integers give float32, as in PyTorch.
     private static let floatResult: @Sendable ([TensorType], Attributes) throws -> [TensorType] = { types, _ in
         [TensorType(types[0].shape, .float32)]
+    }
+
+    /// floor, ceil, round, trunc: an integer tensor is its own result; PyTorch has no bool kernel.
+    private static let rounding: @Sendable ([TensorType], Attributes) throws -> [TensorType] = { types, _ in
+        guard types[0].dtype != .bool else { throw OpTypeError("rounding a bool tensor is not supported, as in PyTorch") }
+        return [types[0]]
+    }
+
+    /// frac and the activations (silu, gelu, ...): PyTorch has float kernels only.
+    private static let floatOnly: @Sendable ([TensorType], Attributes) throws -> [TensorType] = { types, _ in
+        guard types[0].dtype == .float32 else {
+            throw OpTypeError("this function takes a float32 tensor, not \(types[0].dtype), as in PyTorch; convert with .float()")
+        }
+        return [types[0]]
     }
 
     private static let arithmetic: @Sendable ([TensorType], Attributes) throws -> [TensorType] = { types, _ in

@@ -5,7 +5,7 @@ import TGCCore
 /// and `x.exp()`, `maximum(a, b)` and `a.maximum(b)`, names from the op table), `where`,
 /// `matmul` and `dot`. The operators (`+`, `**`, ...) are in Evaluator+Operators.swift.
 extension BuiltinFamily {
-    static let math = BuiltinFamily(name: "math", functions: unaryFunctions + binaryFunctions + [
+    static let math = BuiltinFamily(name: "math", functions: unaryFunctions + binaryFunctions + parameterizedMethods.map(\.asFunction) + [
         FunctionEntry(name(.select), [.unlabeled("condition"), .unlabeled("a"), .unlabeled("b")],
                       "elementwise a where condition holds, else b") { e, site in
             .tensor(try e.tensorOp(.select, [site.value("condition")!, site.value("a")!, site.value("b")!], at: site.location))
@@ -16,7 +16,7 @@ extension BuiltinFamily {
         FunctionEntry("dot", Param.operands, "the dot product of two vectors") { e, site in
             try e.dot(site.value("a")!, site.value("b")!, at: site.location)
         },
-    ], methods: unaryMethods + binaryMethods + [
+    ], methods: unaryMethods + binaryMethods + parameterizedMethods + [
         MethodEntry(name(.pow), Param.otherOperand, "x to the power b") { e, x, site in
             let exponent = site.value("b")!
             var gradFunction: String? = nil
@@ -31,8 +31,28 @@ extension BuiltinFamily {
         },
     ])
 
+    /// The one-operand functions with a parameter (held in attrs.alpha), its label and default,
+    /// as torch.nn.functional names them: `elu(x, alpha: 1.0)`, `x.leakyRelu(negativeSlope: 0.2)`.
+    private static let parameters: [OpKind: (label: String, defaultValue: Double)] = [
+        .elu: ("alpha", 1), .leakyRelu: ("negativeSlope", 0.01),
+    ]
+
+    /// The one-operand functions without a parameter, by name.
+    private static let plainUnary = OpKind.elementwiseFunctions(arity: 1).filter { parameters[$0.value] == nil }.sorted { $0.key < $1.key }
+
+    private static let parameterizedMethods: [MethodEntry] = parameters.sorted { $0.key.name < $1.key.name }.map { kind, parameter in
+        let name = kind.definition.functionName!
+        return MethodEntry(name, [.labeled(parameter.label)], "elementwise \(name) (\(parameter.label) \(parameter.defaultValue) unless given)") { e, x, site in
+            var attrs = Attributes()
+            attrs.alpha = try site.value(parameter.label).map {
+                try e.staticDouble($0, what: "\(parameter.label) of \(name)", at: site.location(parameter.label))
+            } ?? parameter.defaultValue
+            return .tensor(try e.record(kind, [x], attrs, gradFunction: kind.definition.gradFunction, at: site.location))
+        }
+    }
+
     /// `exp(x)`: a tensor, or a number (made a float32 tensor).
-    private static let unaryFunctions: [FunctionEntry] = OpKind.elementwiseFunctions(arity: 1).sorted { $0.key < $1.key }.map { name, kind in
+    private static let unaryFunctions: [FunctionEntry] = plainUnary.map { name, kind in
         FunctionEntry(name, [.unlabeled("x")], "elementwise \(name)") { e, site in
             let x = site.value("x")!
             if case .tensor(let t) = x { return .tensor(try e.unaryMath(kind, t, at: site.location)) }
@@ -41,7 +61,7 @@ extension BuiltinFamily {
         }
     }
 
-    private static let unaryMethods: [MethodEntry] = OpKind.elementwiseFunctions(arity: 1).sorted { $0.key < $1.key }.map { name, kind in
+    private static let unaryMethods: [MethodEntry] = plainUnary.map { name, kind in
         MethodEntry(name, [], "elementwise \(name)") { e, x, site in .tensor(try e.unaryMath(kind, x, at: site.location)) }
     }
 
