@@ -151,6 +151,7 @@ public struct CFamilyRenderer {
         case .gelu: "tgc_geluf"
         case .elu: "tgc_eluf"
         case .leakyRelu: "tgc_leaky_reluf"
+        case .atan2: "atan2f"
         case .absolute(let type): "fabs" + floatSuffix(type, of: function)
         case .power: "tgc_powf"
         case .integerPower: "tgc_op_ipow"

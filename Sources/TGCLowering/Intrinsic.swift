@@ -15,6 +15,8 @@ public enum Intrinsic: Hashable, Sendable {
     case softplus, silu, gelu
     /// (float, float) → float: the activation with its parameter (alpha, the negative slope).
     case elu, leakyRelu
+    /// (float, float) → float: atan2(y, x), single precision.
+    case atan2
     /// |x| of a float32 or float64 operand, in its own type.
     case absolute(ScalarType)
     /// (float, float) → float: a square is a multiplication, otherwise powf.

@@ -124,6 +124,7 @@ public enum KernelLowering {
         case .gelu: return .elementwise { ScalarRules.floatFunction(.gelu, $0[0]) }
         case .elu: return .elementwise { ScalarRules.floatFunction(.elu, $0[0], parameter: attrs.alpha ?? 1) }
         case .leakyRelu: return .elementwise { ScalarRules.floatFunction(.leakyRelu, $0[0], parameter: attrs.alpha ?? 0.01) }
+        case .clamp: return .elementwise { ScalarRules.clamp($0[0], low: attrs.low, high: attrs.high, result: dtype) }
 
         case .add: return .elementwise { ScalarRules.arithmetic("+", $0[0], $0[1], result: dtype) }
         case .sub: return .elementwise { ScalarRules.arithmetic("-", $0[0], $0[1], result: dtype) }
@@ -141,6 +142,8 @@ public enum KernelLowering {
         case .greaterEqual: return .elementwise { ScalarRules.compare(">=", $0[0], $0[1]) }
         case .logicalAnd: return .elementwise { ScalarRules.logical("&&", $0[0], $0[1]) }
         case .logicalOr: return .elementwise { ScalarRules.logical("||", $0[0], $0[1]) }
+        // Chapter 2 math
+        case .atan2: return .elementwise { ScalarRules.floatFunction(.atan2, $0[0], $0[1]) }
         case .select: return .elementwise { ScalarRules.select($0[0], $0[1], $0[2], result: dtype) }
 
         case .reshape: return .indexMap(.reshape)

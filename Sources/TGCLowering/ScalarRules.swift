@@ -91,9 +91,30 @@ public enum ScalarRules {
         TypedExpr(.call(function, [convert(x, to: .float32).expr, .floatLiteral(Float(parameter))]), .float32)
     }
 
+    /// A float32 function of two operands (atan2), each converted to float32.
+    static func floatFunction(_ function: Intrinsic, _ a: TypedExpr, _ b: TypedExpr) -> TypedExpr {
+        TypedExpr(.call(function, [convert(a, to: .float32).expr, convert(b, to: .float32).expr]), .float32)
+    }
+
     /// floor, ceil, round, trunc: the float32 function, the identity on integers (as in PyTorch).
     static func rounding(_ function: Intrinsic, _ x: TypedExpr) -> TypedExpr {
         x.type == .int64 ? x : floatFunction(function, x)
+    }
+
+    /// x raised to `low` and lowered to `high` (either may be absent) in the result's type;
+    /// NaN passes through, and with low > high every element is high, as torch.clamp.
+    static func clamp(_ x: TypedExpr, low: Double?, high: Double?, result: DType) -> TypedExpr {
+        let type = ScalarType(result)
+        var value = convert(x, to: type).expr
+        if let low {
+            let bound = literal(Tensor.round(low, to: result), type)
+            value = .ternary(.infix("<", value, bound), bound, value)
+        }
+        if let high {
+            let bound = literal(Tensor.round(high, to: result), type)
+            value = .ternary(.infix(">", value, bound), bound, value)
+        }
+        return TypedExpr(value, type)
     }
 
     /// 1 / x in float32.

@@ -56,7 +56,7 @@ enum OpCatalog {
         case "rsqrt":
             return unary(name, spellings, choice: choice) { $0.lo >= 0.05 && $0.isBounded ? ValueRange(1 / Foundation.sqrt($0.hi), 1 / Foundation.sqrt($0.lo)) : nil }
         case "reciprocal":
-            return unary(name, spellings, choice: choice) { $0.excludesZero(margin: 0.1) && $0.isBounded ? ValueRange(-10, 10) : nil }
+            return unary(name, spellings, choice: choice) { ($0.lo >= 0.05 || $0.hi <= -0.05) && $0.isBounded ? ValueRange(-20, 20) : nil }
         case "square":
             return unary(name, spellings, choice: choice) { $0.magnitude <= 100 ? ValueRange(0, $0.magnitude * $0.magnitude) : nil }
         case "tan":
@@ -73,6 +73,15 @@ enum OpCatalog {
             return unary(name, spellings, transcendental: true, choice: choice) { _ in ValueRange(-1, 1) }
         case "softplus", "silu", "gelu", "elu":
             return unary(name, spellings, transcendental: true, choice: choice) { $0.isBounded ? ValueRange(-1, max($0.hi, 0) + 1) : nil }
+        case "clamp":
+            return unary(name, ["$0.clamp(min: -1.5, max: 2)", "clamp($0, min: 0.25)", "$0.clamp(max: 0.5)"], choice: choice) {
+                guard $0.isBounded else { return nil }
+                switch choice % 3 {
+                case 0: return ValueRange(min(max($0.lo, -1.5), 2), max(min($0.hi, 2), -1.5))
+                case 1: return ValueRange(max($0.lo, 0.25), max($0.hi, 0.25))
+                default: return ValueRange(min($0.lo, 0.5), min($0.hi, 0.5))
+                }
+            }
         case "leakyRelu":
             return unary(name, spellings, choice: choice) { $0.isBounded ? ValueRange(min($0.lo, 0) * 0.01, max($0.hi, 0)) : nil }
         default:
@@ -85,7 +94,7 @@ enum OpCatalog {
     static let floatUnaryNames = ["exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "abs", "relu", "sign", "neg",
                                   "floor", "ceil", "round", "trunc", "frac", "log1p", "expm1", "log2", "log10", "exp2",
                                   "rsqrt", "reciprocal", "square", "tan", "asin", "acos", "atan", "sinh", "cosh", "erf",
-                                  "softplus", "silu", "gelu", "elu", "leakyRelu"]
+                                  "softplus", "silu", "gelu", "elu", "leakyRelu", "clamp"]
     /// The float ops that accept any input, even an unknown one (a gradient, a trained weight).
     static let squashingNames = ["tanh", "sigmoid"]
 
@@ -107,12 +116,12 @@ enum OpCatalog {
             if name != "pow" && !literalFirst { templates.append(("$0.\(function)($1)", .call)) }
         }
         let (template, style) = templates[choice % templates.count]
-        return GenOp(name: name, style: style, isTranscendental: name == "pow",
+        return GenOp(name: name, style: style, isTranscendental: name == "pow" || name == "atan2",
                      spell: { template.replacingOccurrences(of: "$0", with: $0[0]).replacingOccurrences(of: "$1", with: $0[1]) },
                      range: { binaryRange(name, $0[0], $0[1]) })
     }
 
-    static let binaryNames = ["add", "sub", "mul", "div", "pow", "maximum", "minimum", "mod"]
+    static let binaryNames = ["add", "sub", "mul", "div", "pow", "maximum", "minimum", "mod", "atan2"]
 
     static func binaryRange(_ name: String, _ a: ValueRange, _ b: ValueRange) -> ValueRange? {
         guard a.isBounded, b.isBounded else { return nil }
@@ -133,6 +142,7 @@ enum OpCatalog {
         case "mod":
             guard b.lo >= 0.5 else { return nil }
             result = ValueRange(0, b.hi)
+        case "atan2": result = ValueRange(-3.1416, 3.1416)
         default: return nil
         }
         return result.isBounded ? result : nil

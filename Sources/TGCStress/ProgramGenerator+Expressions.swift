@@ -41,7 +41,7 @@ extension UnitBuilder {
     func floatUnary(_ base: GenExpr) -> GenExpr? {
         let names = range(of: base)?.isBounded == true ? OpCatalog.floatUnaryNames : OpCatalog.squashingNames
         let name = rng.pick(names)
-        let operand = ["log", "sqrt"].contains(name) ? positive(base) : base
+        let operand = ["log", "sqrt", "log2", "log10", "rsqrt", "reciprocal"].contains(name) ? positive(base) : base
         guard let op = OpCatalog.floatUnary(name, choice: choiceIndex()) else { return nil }
         return .apply(op, [operand], base.type)
     }
@@ -59,7 +59,7 @@ extension UnitBuilder {
         let dtype = base.type.dtype
         guard dtype != .bool else { return compareOrLogical(base) }
         var names = OpCatalog.binaryNames
-        if dtype == .int64 { names.removeAll { $0 == "pow" } }
+        if dtype == .int64 { names.removeAll { $0 == "pow" || $0 == "atan2" } }   // atan2: a float result
         let name = rng.pick(names)
         var partner: GenExpr
         if rng.chance(0.3) {

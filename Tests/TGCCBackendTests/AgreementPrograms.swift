@@ -18,7 +18,9 @@ enum AgreementPrograms {
     /// The one-operand ops PyTorch defines on floats only (bool and int64 inputs are errors).
     static let floatOnlyKinds: [OpKind] = [.frac, .softplus, .silu, .gelu, .elu, .leakyRelu]
     static let binaryKinds: [OpKind] = [.add, .sub, .mul, .div, .pow, .maximum, .minimum, .mod, .equal, .notEqual,
-                                        .less, .lessEqual, .greater, .greaterEqual, .logicalAnd, .logicalOr]
+                                        .less, .lessEqual, .greater, .greaterEqual, .logicalAnd, .logicalOr,
+                                        // Chapter 2 math
+                                        .atan2]
     static let reductionKinds: [OpKind] = [.reduceSum, .reduceMax, .reduceMin, .argMax, .argMin]
 
     /// Every unary op and every cast on float (with NaN, ±inf, ±0), int, bool and scalar inputs
@@ -45,6 +47,12 @@ enum AgreementPrograms {
             if label == "special" {
                 try p.save(try p.op(.elu, [x]) { $0.alpha = 0.5 }, "elu_alpha_\(label)")
                 try p.save(try p.op(.leakyRelu, [x]) { $0.alpha = 0.2 }, "leaky_relu_slope_\(label)")
+            }
+            if label != "bool" {   // clamp: both bounds, one, crossed bounds, a fractional bound on integers
+                try p.save(try p.op(.clamp, [x]) { $0.low = -1; $0.high = 2.5 }, "clamp_\(label)")
+                try p.save(try p.op(.clamp, [x]) { $0.low = 0.5 }, "clamp_min_\(label)")
+                try p.save(try p.op(.clamp, [x]) { $0.high = -0.25 }, "clamp_max_\(label)")
+                try p.save(try p.op(.clamp, [x]) { $0.low = 1; $0.high = -1 }, "clamp_crossed_\(label)")
             }
             for dtype in DType.allCases {
                 try p.save(try p.op(.cast, [x]) { $0.dtype = dtype }, "cast_\(label)_to_\(dtype.rawValue)")

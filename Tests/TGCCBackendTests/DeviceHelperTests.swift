@@ -11,6 +11,7 @@ struct DeviceHelperTests {
     /// precede a parenthesis.
     static let deviceCallable: Set<String> = [
         "isfinite", "isnan", "fmaf", "powf", "fmodf", "memcpy",
+        "erff", "log1pf", "expm1f", "truncf",   // CUDA's math API has them too (chapter 2 math)
         "if", "while", "for", "return", "sizeof",
     ]
     static let hostOnly: Set<String> = ["tgc_op_imod"]

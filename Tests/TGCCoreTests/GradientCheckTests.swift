@@ -66,7 +66,10 @@ import TGCBase
         for kind in [OpKind.log1p, .log2, .log10, .rsqrt, .reciprocal] { cases += unary(kind, low: 0.5, high: 3) }
         cases += unary(.tan, low: -1, high: 1) + unary(.asin, low: -0.8, high: 0.8) + unary(.acos, low: -0.8, high: 0.8)
         cases.append(attributed("elu", .elu, [2, 5]) { $0.alpha = 0.7 })
+        cases += binary(.atan2, positiveLeft: true)   // away from the origin, where atan2 is singular
         cases.append(attributed("leakyRelu", .leakyRelu, [2, 5]) { $0.alpha = 0.2 })
+        cases.append(attributed("clamp", .clamp, [2, 5]) { $0.low = -0.95; $0.high = 1.05 })   // values 0.1 from the bounds
+        cases.append(attributed("clampMin", .clamp, [2, 5]) { $0.low = 0.05 })
         for kind in [OpKind.add, .sub, .mul, .maximum, .minimum] { cases += binary(kind) }
         cases += binary(.div, awayFromZeroRight: true) + binary(.pow, positiveLeft: true)
         // x mod y away from its jumps (x / y stays between 2 and 3): d/dx = 1, d/dy = -2.

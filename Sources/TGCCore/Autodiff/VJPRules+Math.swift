@@ -9,7 +9,7 @@ extension VJPRules {
         { b, operands, results, attrs, cotangents, wants, at in
             guard wants[0], let g = cotangents[0] else { return [nil] }
             let t = Terms(b: b, at: at)
-            return [try t.derivative(kind, x: operands[0], y: results[0], g: g, alpha: attrs.alpha)]
+            return [try t.derivative(kind, x: operands[0], y: results[0], g: g, attrs)]
         }
     }
 }
@@ -32,7 +32,8 @@ private struct Terms {
     }
 
     /// dL/dx of y = kind(x) given g = dL/dy.
-    func derivative(_ kind: OpKind, x: ValueID, y: ValueID, g: ValueID, alpha: Double?) throws -> ValueID {
+    func derivative(_ kind: OpKind, x: ValueID, y: ValueID, g: ValueID, _ attrs: Attributes) throws -> ValueID {
+        let alpha = attrs.alpha
         switch kind {
         case .floor, .ceil, .round, .trunc:
             return try b.full(b.type(of: x).shape, 0, .float32, at: at)
@@ -84,6 +85,14 @@ private struct Terms {
             return try select(try op(.lessEqual, x, try c(0)), negative, g)
         case .leakyRelu:   // g where x > 0, else g slope
             return try select(try op(.greater, x, try c(0)), g, try mul(g, try c(alpha ?? 0.01)))
+        case .clamp:   // g where low <= x <= high (ClampBackward1: the bounds inclusive, NaN gets 0)
+            var inside: ValueID? = nil
+            for (bound, comparison) in [(attrs.low, OpKind.greaterEqual), (attrs.high, .lessEqual)] {
+                guard let bound else { continue }
+                let test = try op(comparison, x, try b.scalar(bound, b.type(of: x).dtype, at: at))
+                inside = try inside.map { try op(.logicalAnd, $0, test) } ?? test
+            }
+            return try mul(g, try b.cast(inside!, to: .float32, at: at))
         default:
             preconditionFailure("\(kind) is not one of chapter 2's math ops")
         }

@@ -41,7 +41,7 @@ public enum VJPRules {
             }
         // Chapter 2 math
         case .floor, .ceil, .round, .trunc, .frac, .log1p, .expm1, .log2, .log10, .exp2, .rsqrt, .reciprocal,
-             .square, .tan, .asin, .acos, .atan, .sinh, .cosh, .erf, .softplus, .silu, .gelu, .elu, .leakyRelu:
+             .square, .tan, .asin, .acos, .atan, .sinh, .cosh, .erf, .softplus, .silu, .gelu, .elu, .leakyRelu, .clamp:
             mathRule(kind)
         case .cast:
             unaryRule { b, x, y, g, at in g }   // float -> float only: wants[] is false for other sources
@@ -110,6 +110,15 @@ public enum VJPRules {
                     grads[1] = try b.sum(try b.apply1(.mul, [g, masked], at: at), toShape: b.type(of: y).shape, at: at)
                 }
                 return grads
+            }
+        // Chapter 2 math
+        case .atan2:
+            binaryRule { b, x, y, out, g, at in   // (g y, -g x) / (x² + y²), and 0 at the origin as PyTorch's
+                let denominator = try b.apply1(.add, [try b.apply1(.mul, [x, x], at: at), try b.apply1(.mul, [y, y], at: at)], at: at)
+                let zero = try b.scalar(0, .float32, at: at)
+                let atOrigin = try b.apply1(.equal, [denominator, zero], at: at)
+                let scaled = try b.apply1(.select, [atOrigin, zero, try b.apply1(.div, [g, denominator], at: at)], at: at)
+                return (try b.apply1(.mul, [scaled, y], at: at), try b.apply1(.neg, [try b.apply1(.mul, [scaled, x], at: at)], at: at))
             }
         case .maximum, .minimum:
             { b, operands, results, attrs, cotangents, wants, at in

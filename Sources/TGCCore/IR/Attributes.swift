@@ -6,6 +6,9 @@ public struct Attributes: Hashable, Sendable {
     public var step: Double? = nil
     /// The parameter of a parameterized activation: elu's alpha, leakyRelu's negative slope.
     public var alpha: Double? = nil
+    /// clamp's bounds (torch.clamp's min and max); at least one is set.
+    public var low: Double? = nil
+    public var high: Double? = nil
     public var shape: [Int]? = nil
     public var axes: [Int]? = nil
     public var keepDim: Bool = false

@@ -3,7 +3,7 @@ import TGCBase
 /// The attribute, type, number and string syntax of the textual IR.
 extension IRParser {
     /// Every attribute name, in the order the printer writes them.
-    static let attributeNames = ["data", "value", "start", "step", "alpha", "shape", "axes", "keepDim", "permutation",
+    static let attributeNames = ["data", "value", "start", "step", "alpha", "low", "high", "shape", "axes", "keepDim", "permutation",
                                  "dtype", "name", "path", "seed", "seeded", "format", "arena"]
 
     /// `{key = value, ...}`; `allowed` limits the names (nil: any attribute name).
@@ -27,6 +27,8 @@ extension IRParser {
             case "start": attributes.start = try parseNumber()
             case "step": attributes.step = try parseNumber()
             case "alpha": attributes.alpha = try parseNumber()
+            case "low": attributes.low = try parseNumber()
+            case "high": attributes.high = try parseNumber()
             case "shape": attributes.shape = try parseList { try $0.parseInteger() }
             case "axes": attributes.axes = try parseList { try $0.parseInteger() }
             case "keepDim": attributes.keepDim = try parseBool()

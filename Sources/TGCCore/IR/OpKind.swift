@@ -21,10 +21,13 @@ public enum OpKind: Hashable, Sendable, CaseIterable {
     case softplus, silu, gelu            // softplus: beta 1, threshold 20; gelu: the exact erf form
     case elu             // attrs.alpha
     case leakyRelu       // attrs.alpha: the negative slope
+    case clamp           // attrs.low, attrs.high: the bounds, either may be absent
 
     // Elementwise, two operands, with broadcasting.
     case add, sub, mul, div, pow, maximum, minimum, mod
     case equal, notEqual, less, lessEqual, greater, greaterEqual, logicalAnd, logicalOr
+    // Chapter 2 math
+    case atan2
 
     // Elementwise, three operands: condition ? a : b.
     case select

@@ -99,6 +99,8 @@ public struct IRPrinter {
         if let start = a.start { parts.append("start = \(formatNumber(start))") }
         if let step = a.step { parts.append("step = \(formatNumber(step))") }
         if let alpha = a.alpha { parts.append("alpha = \(formatNumber(alpha))") }
+        if let low = a.low { parts.append("low = \(formatNumber(low))") }
+        if let high = a.high { parts.append("high = \(formatNumber(high))") }
         if let shape = a.shape { parts.append("shape = \(formatShape(shape))") }
         if let axes = a.axes { parts.append("axes = \(formatShape(axes))") }
         if a.keepDim { parts.append("keepDim = true") }

@@ -104,6 +104,12 @@ public enum Interpreter {
         case .leakyRelu:
             let slope = Float(attrs.alpha ?? 0.01)
             return Kernels.unaryFloat(x!, type) { tgc_leaky_reluf($0, slope) }
+        case .clamp:   // NaN passes through; with min > max every element is max, as torch.clamp
+            let low = attrs.low.map { Tensor.round($0, to: type.dtype) }, high = attrs.high.map { Tensor.round($0, to: type.dtype) }
+            return Kernels.unary(x!, type) { value in
+                let raised = low.map { value < $0 ? $0 : value } ?? value
+                return high.map { raised > $0 ? $0 : raised } ?? raised
+            }
         case .add: return Kernels.binary(operands[0], operands[1], type, +)
         case .sub: return Kernels.binary(operands[0], operands[1], type, -)
         case .mul: return Kernels.binary(operands[0], operands[1], type, *)
@@ -124,6 +130,8 @@ public enum Interpreter {
         case .greaterEqual: return Kernels.binary(operands[0], operands[1], type) { $0 >= $1 ? 1 : 0 }
         case .logicalAnd: return Kernels.binary(operands[0], operands[1], type) { $0 != 0 && $1 != 0 ? 1 : 0 }
         case .logicalOr: return Kernels.binary(operands[0], operands[1], type) { $0 != 0 || $1 != 0 ? 1 : 0 }
+        // Chapter 2 math
+        case .atan2: return Kernels.binary(operands[0], operands[1], type) { Double(atan2f(Float($0), Float($1))) }
         case .select: return Kernels.select(operands[0], operands[1], operands[2], type)
         case .transpose: return Kernels.transpose(x!, attrs.permutation!, type)
         case .reduceSum:

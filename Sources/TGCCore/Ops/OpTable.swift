@@ -64,6 +64,12 @@ enum OpTable {
         case .gelu: OpDef(kind, .elementwise, arity: 1, cost: .transcendental, spelled: [.function("gelu")], grad: "GeluBackward0", floatOnly)
         case .elu: OpDef(kind, .elementwise, arity: 1, cost: .transcendental, spelled: [.function("elu")], grad: "EluBackward0", floatOnly)
         case .leakyRelu: OpDef(kind, .elementwise, arity: 1, spelled: [.function("leakyRelu")], grad: "LeakyReluBackward0", floatOnly)
+        // An integer tensor clamped to a fractional bound becomes float32, as torch.clamp's promotion.
+        case .clamp: OpDef(kind, .elementwise, arity: 1, spelled: [.function("clamp")], grad: "ClampBackward1") { types, attrs in
+            guard types[0].dtype != .bool else { throw OpTypeError("clamp() of a bool tensor is not supported, as in PyTorch") }
+            let fractional = [attrs.low, attrs.high].contains { $0.map { $0 != $0.rounded() } ?? false }
+            return [TensorType(types[0].shape, fractional ? .float32 : types[0].dtype)]
+        }
 
         case .add: OpDef(kind, .broadcast, arity: 2, spelled: [.infix("+"), .function("add")], grad: "AddBackward0", arithmetic)
         case .sub: OpDef(kind, .broadcast, arity: 2, spelled: [.infix("-"), .function("sub")], grad: "SubBackward0", arithmetic)
@@ -83,6 +89,10 @@ enum OpTable {
         case .greaterEqual: OpDef(kind, .broadcast, arity: 2, spelled: [.infix(">=")], comparison)
         case .logicalAnd: OpDef(kind, .broadcast, arity: 2, spelled: [.infix("&&")], comparison)
         case .logicalOr: OpDef(kind, .broadcast, arity: 2, spelled: [.infix("||")], comparison)
+        // Chapter 2 math
+        case .atan2: OpDef(kind, .broadcast, arity: 2, cost: .transcendental, spelled: [.function("atan2")], grad: "Atan2Backward0") { types, _ in
+            [TensorType(try ShapeRules.broadcast(types[0].shape, types[1].shape), .float32)]
+        }
         case .select: OpDef(kind, .broadcast, arity: 3, spelled: [.function("where")], grad: "WhereBackward0") { types, _ in
             guard types[0].dtype == .bool else { throw OpTypeError("the condition of where() must be bool, not \(types[0].dtype)") }
             let shape = try ShapeRules.broadcast(types[0].shape, try ShapeRules.broadcast(types[1].shape, types[2].shape))

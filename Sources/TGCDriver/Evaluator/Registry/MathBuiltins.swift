@@ -5,7 +5,7 @@ import TGCCore
 /// and `x.exp()`, `maximum(a, b)` and `a.maximum(b)`, names from the op table), `where`,
 /// `matmul` and `dot`. The operators (`+`, `**`, ...) are in Evaluator+Operators.swift.
 extension BuiltinFamily {
-    static let math = BuiltinFamily(name: "math", functions: unaryFunctions + binaryFunctions + parameterizedMethods.map(\.asFunction) + [
+    static let math = BuiltinFamily(name: "math", functions: unaryFunctions + binaryFunctions + (parameterizedMethods + [clampMethod]).map(\.asFunction) + [
         FunctionEntry(name(.select), [.unlabeled("condition"), .unlabeled("a"), .unlabeled("b")],
                       "elementwise a where condition holds, else b") { e, site in
             .tensor(try e.tensorOp(.select, [site.value("condition")!, site.value("a")!, site.value("b")!], at: site.location))
@@ -16,7 +16,7 @@ extension BuiltinFamily {
         FunctionEntry("dot", Param.operands, "the dot product of two vectors") { e, site in
             try e.dot(site.value("a")!, site.value("b")!, at: site.location)
         },
-    ], methods: unaryMethods + binaryMethods + parameterizedMethods + [
+    ], methods: unaryMethods + binaryMethods + parameterizedMethods + [clampMethod] + [
         MethodEntry(name(.pow), Param.otherOperand, "x to the power b") { e, x, site in
             let exponent = site.value("b")!
             var gradFunction: String? = nil
@@ -38,7 +38,20 @@ extension BuiltinFamily {
     ]
 
     /// The one-operand functions without a parameter, by name.
-    private static let plainUnary = OpKind.elementwiseFunctions(arity: 1).filter { parameters[$0.value] == nil }.sorted { $0.key < $1.key }
+    private static let plainUnary = OpKind.elementwiseFunctions(arity: 1).filter { parameters[$0.value] == nil && $0.value != .clamp }
+        .sorted { $0.key < $1.key }
+
+    /// `x.clamp(min: a, max: b)`, either bound optional (numbers), as torch.clamp.
+    private static let clampMethod = MethodEntry(name(.clamp), [.labeled("min"), .labeled("max")],
+                                                 "x limited to [min, max] (either bound optional)") { e, x, site in
+        var attrs = Attributes()
+        attrs.low = try site.value("min").map { try e.staticDouble($0, what: "min of clamp", at: site.location("min")) }
+        attrs.high = try site.value("max").map { try e.staticDouble($0, what: "max of clamp", at: site.location("max")) }
+        guard attrs.low != nil || attrs.high != nil else {
+            throw Diagnostic("clamp needs min:, max: or both", at: site.location)
+        }
+        return .tensor(try e.record(.clamp, [x], attrs, gradFunction: OpKind.clamp.definition.gradFunction, at: site.location))
+    }
 
     private static let parameterizedMethods: [MethodEntry] = parameters.sorted { $0.key.name < $1.key.name }.map { kind, parameter in
         let name = kind.definition.functionName!
