@@ -41,7 +41,7 @@ import TGCCore
     static let kindsNotSpelled: [OpKind: String] = [
         .constant: "written as tensor(...), full(...)", .broadcastTo: "implicit in broadcasting",
         .cast: "written as .long(), .float()", .input: "needs --in at run time", .manualSeed: "would reset the compared streams",
-        .stopGradient: "written as noGrad { }", .forLoop: "for", .ifElse: "if", .yield: "IR only", .fusion: "IR only",
+        .cyclicShift: "written as .flip(dims:) and .roll(...), not yet generated", .stopGradient: "written as noGrad { }", .forLoop: "for", .ifElse: "if", .yield: "IR only", .fusion: "IR only",
     ]
 
     /// Derived from the op definitions: a new op kind fails here until the generator writes it.

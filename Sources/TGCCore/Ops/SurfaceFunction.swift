@@ -49,6 +49,9 @@ public enum SurfaceFunction: CaseIterable, Sendable {
     case powNumberBase
     /// `x.repeat(repeats)` (Builder.repeated).
     case repeatTiles
+    /// `x.roll(shifts, dims:)`: cyclic shifts (one `cyclicShift` per dimension), whose own name
+    /// `FlipBackward0` is `x.flip(dims:)`'s.
+    case roll
     /// `x.tril(diagonal:)` (Builder.triangle).
     case lowerTriangle
     /// `x.triu(diagonal:)` (Builder.triangle).
@@ -77,6 +80,7 @@ public enum SurfaceFunction: CaseIterable, Sendable {
         case .powNumberBase: "PowBackward2"
         case .permute: "PermuteBackward0"
         case .repeatTiles: "RepeatBackward0"
+        case .roll: "RollBackward0"
         case .lowerTriangle: "TrilBackward0"
         case .upperTriangle: "TriuBackward0"
         }

@@ -138,4 +138,52 @@ extension Evaluator {
         shape.replaceSubrange(dim...dim, with: sizes)
         return .tensor(try reshaped(x, to: shape, gradFunction: OpKind.reshape.definition.gradFunction!, at: site.location))
     }
+
+    /// `x.flip(dims: [0, 1])`: the elements reversed along each of dims, one `cyclicShift`
+    /// (step -1) per dimension.
+    func flip(_ x: TensorValue, _ site: CallSite) throws -> EvalValue {
+        let rank = builder.type(of: x.id).rank
+        let at = site.location("dims")
+        let dims = try intList(site, "dims", what: "a dimension").map { try normalizeDim($0, rank: rank, at: at) }
+        guard Set(dims).count == dims.count else {
+            throw Diagnostic("flip: dims \(formatShape(dims)) name a dimension more than once", at: at)
+        }
+        guard !dims.isEmpty, rank > 0 else { return .tensor(x) }
+        return .tensor(try recordComposite("flip()", [x], gradFunction: OpKind.cyclicShift.definition.gradFunction!, at: site.location) {
+            try dims.reduce(x.id) { value, dim in
+                try builder.cyclicShift(value, axis: dim, step: -1, start: builder.type(of: value).shape[dim] - 1, at: site.location)
+            }
+        })
+    }
+
+    /// `x.roll(1, dim: 0)`, `x.roll([1, 2], dims: [0, 1])`: elements shifted along each dim,
+    /// those passing the end coming back at the start; without dims, over the flattened tensor.
+    func roll(_ x: TensorValue, _ site: CallSite) throws -> EvalValue {
+        let shape = builder.type(of: x.id).shape
+        if site.value("dim") != nil && site.value("dims") != nil {
+            throw Diagnostic("roll takes dim: or dims:, not both", at: site.location("dims"))
+        }
+        let shifts = try intList(site, "shifts", what: "a shift")
+        let dimsName = site.value("dim") != nil ? "dim" : "dims"
+        let given = site.value(dimsName) != nil
+        let dims = try intList(site, dimsName, what: "a dimension").map { try normalizeDim($0, rank: shape.count, at: site.location(dimsName)) }
+        guard !shifts.isEmpty else { throw Diagnostic("roll: shifts must be non-empty", at: site.location("shifts")) }
+        if given {
+            guard shifts.count == dims.count else {
+                throw Diagnostic("roll: shifts and dims must align, got \(shifts.count) shifts and \(dims.count) dims", at: site.location(dimsName))
+            }
+        } else if shifts.count != 1 {
+            throw Diagnostic("roll: without dims, one shift rolls the flattened tensor; got \(shifts.count) shifts", at: site.location("shifts"))
+        }
+        return .tensor(try recordComposite("roll()", [x], gradFunction: SurfaceFunction.roll.gradFunction, at: site.location) {
+            guard given else {
+                let flat = try builder.reshape(x.id, to: [shape.reduce(1, *)], at: site.location)
+                let rolled = try builder.cyclicShift(flat, axis: 0, step: 1, start: -shifts[0], at: site.location)
+                return try builder.reshape(rolled, to: shape, at: site.location)
+            }
+            return try zip(shifts, dims).reduce(x.id) { value, pair in
+                try builder.cyclicShift(value, axis: pair.1, step: 1, start: -pair.0, at: site.location)
+            }
+        })
+    }
 }

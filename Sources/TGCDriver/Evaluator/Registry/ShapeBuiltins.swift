@@ -2,7 +2,7 @@ import TGCBase
 import TGCCore
 
 /// Shapes: `reshape`/`view`, `flatten`, `unflatten`, `squeeze`, `unsqueeze`, `transpose`,
-/// `permute`, `t`, `expand`, `expandAs`, `repeat`, `tril`, `triu`, `contiguous` (methods, and
+/// `permute`, `t`, `expand`, `expandAs`, `repeat`, `flip`, `roll`, `tril`, `triu`, `contiguous` (methods, and
 /// the ones in `functionForms` also functions of the tensor), and the shape queries `numel()`,
 /// `size()`, `dim()`. The properties `shape`, `ndim` and `T` are in TensorProperties.swift.
 extension BuiltinFamily {
@@ -34,6 +34,11 @@ extension BuiltinFamily {
             MethodEntry("triu", [.labeled("diagonal")], "the upper triangle of the last two dimensions, zeros below") { e, x, site in
                 try e.triangle(x, site, upper: true)
             },
+            MethodEntry("flip", [.labeled("dims", optional: false, variadic: true)], "the elements reversed along each of dims") { e, x, site in
+                try e.flip(x, site)
+            },
+            MethodEntry("roll", [.unlabeled("shifts", variadic: true), .labeled("dim"), .labeled("dims", variadic: true)],
+                        "elements shifted cyclically along dims (none: the flattened tensor)") { e, x, site in try e.roll(x, site) },
             MethodEntry("contiguous", [], "the tensor itself (every tgc tensor is contiguous)") { _, x, _ in .tensor(x) },
             MethodEntry("unsqueeze", [.unlabeled("dim")], "a size-1 dimension inserted at dim") { e, x, site in try e.unsqueeze(x, site) },
             MethodEntry("squeeze", [.unlabeled("dim", optional: true)], "size-1 dimensions removed (all, or dim's)") { e, x, site in
@@ -47,7 +52,7 @@ extension BuiltinFamily {
             MethodEntry("size", [], "the shape, a torch.Size") { e, x, _ in .size(e.builder.type(of: x.id).shape) },
             MethodEntry("dim", [], "the number of dimensions") { e, x, _ in .int(e.builder.type(of: x.id).rank) },
         ]
-        let functionForms: Set = ["reshape", "flatten", "unflatten", "transpose", "permute", "squeeze", "unsqueeze", "tril", "triu"]
+        let functionForms: Set = ["reshape", "flatten", "unflatten", "transpose", "permute", "squeeze", "unsqueeze", "tril", "triu", "flip", "roll"]
         return BuiltinFamily(name: "shape", functions: methods.filter { functionForms.contains($0.name) }.map(\.asFunction),
                              methods: methods)
     }()
