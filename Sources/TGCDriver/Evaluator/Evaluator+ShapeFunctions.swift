@@ -144,9 +144,10 @@ extension Evaluator {
     func flip(_ x: TensorValue, _ site: CallSite) throws -> EvalValue {
         let rank = builder.type(of: x.id).rank
         let at = site.location("dims")
-        let dims = try intList(site, "dims", what: "a dimension").map { try normalizeDim($0, rank: rank, at: at) }
+        let given = try intList(site, "dims", what: "a dimension")
+        let dims = try given.map { try normalizeDim($0, rank: rank, at: at) }
         guard Set(dims).count == dims.count else {
-            throw Diagnostic("flip: dims \(formatShape(dims)) name a dimension more than once", at: at)
+            throw Diagnostic("flip: dims \(formatShape(given)) name a dimension more than once", at: at)
         }
         guard !dims.isEmpty, rank > 0 else { return .tensor(x) }
         return .tensor(try recordComposite("flip()", [x], gradFunction: OpKind.cyclicShift.definition.gradFunction!, at: site.location) {
