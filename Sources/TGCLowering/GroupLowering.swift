@@ -10,6 +10,8 @@ import TGCCore
 ///   coordinates (broadcast to their shapes); a member used more than once becomes a local;
 /// - a reshape leaf reads its contiguous operand at the row-major position of its result's
 ///   coordinates; a transpose leaf permutes them; a broadcastTo leaf zeroes broadcast ones;
+///   a cyclicShift leaf reads `step * i + start` along its axis (a flip is stride -1), and
+///   where a roll passes the end a guarded load reads the wrapped element instead;
 /// - a reduction member becomes a nest of sequential reduction loops with its accumulator
 ///   (float sums accumulate in double, elements visited in the interpreter's order); several
 ///   reductions over the same elements share one nest; the elementwise root of an epilogue is
@@ -159,6 +161,24 @@ final class GroupLowering {
             return try evaluate(operand, at: inner, in: scope)
         case .broadcast:
             return try evaluate(operand, at: Self.broadcast(coordinates, from: op.result.type.shape, to: operand.type.shape), in: scope)
+        case .cyclicShift(let axis, let step, let start):
+            // step * i + start, and the same minus n where it passes the end (a roll's wrap).
+            guard member(operand) == nil else {
+                throw Diagnostic("internal error: a cyclic shift inside a fused kernel must read a group input", at: op.location)
+            }
+            let n = operand.type.shape[axis]
+            var inner = coordinates
+            inner[axis] = coordinates[axis] * step + AffineIndex(constant: start)
+            let type = ScalarType(operand.type.dtype)
+            let strides = operand.type.strides
+            let direct = AffineIndex.offset(inner, strides: strides)
+            if step == -1 && start == n - 1 || step == 1 && start == 0 {
+                return TypedExpr(.load(buffer(operand), direct), type)
+            }
+            var wrapped = inner
+            wrapped[axis] = inner[axis] + AffineIndex(constant: step == 1 ? -n : n)
+            let fill = ScalarExpr.load(buffer(operand), AffineIndex.offset(wrapped, strides: strides))
+            return TypedExpr(.guardedLoad(buffer(operand), direct, bounds: [IndexBound(inner[axis], below: n)], fill: fill), type)
         case .reshape:
             let (from, to) = (op.result.type.shape, operand.type.shape)
             if from.filter({ $0 != 1 }) == to.filter({ $0 != 1 }) {

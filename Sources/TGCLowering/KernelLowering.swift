@@ -22,6 +22,8 @@ enum IndexMap {
     case transpose([Int])
     /// Broadcasting: dimensions the operand lacks or has as 1 are read at index 0.
     case broadcast
+    /// Along `axis`, result index i reads operand index (step * i + start) mod n (flip, roll).
+    case cyclicShift(axis: Int, step: Int, start: Int)
 }
 
 /// Which reduction a reduction op computes in a kernel. (The language's reductions, mean and
@@ -148,6 +150,7 @@ public enum KernelLowering {
 
         case .reshape: return .indexMap(.reshape)
         case .transpose: return .indexMap(.transpose(attrs.permutation ?? []))
+        case .cyclicShift: return .indexMap(.cyclicShift(axis: attrs.axes![0], step: Int(attrs.step!), start: Int(attrs.start!)))
         case .broadcastTo: return .indexMap(.broadcast)
 
         case .reduceSum: return .reduction(.sum)

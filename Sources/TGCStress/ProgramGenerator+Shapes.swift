@@ -1,13 +1,13 @@
 import TGCCore
 
 /// Expressions that change shapes: reshape and view (with an inferred -1), flatten,
-/// unsqueeze, squeeze, transpose, `.T`, `.t()`, reductions over each axis and matmul.
+/// unsqueeze, squeeze, transpose, `.T`, `.t()`, flip, roll, reductions over each axis and matmul.
 extension UnitBuilder {
     func movement(_ base: GenExpr) -> GenExpr? {
         let shape = base.type.shape
         let rank = shape.count
         let (name, suffix, result): (String, String, [Int])
-        switch Int.random(in: 0..<7, using: &rng) {
+        switch Int.random(in: 0..<9, using: &rng) {
         case 0:
             let target = factorization(of: shape.reduce(1, *))
             var dims = target.map(String.init)
@@ -33,6 +33,15 @@ extension UnitBuilder {
             target.swapAt(a, (b + rank) % rank)
             (name, suffix, result) = ("transpose", ".transpose(\(a), \(b))", target)
         case 5 where rank <= 2: (name, suffix, result) = ("t", ".t()", shape.reversed())
+        case 6 where rank > 0:
+            let dims = (-rank..<rank).filter { _ in rng.chance(0.4) }.prefix(1) + [Int.random(in: 0..<rank, using: &rng)]
+            let unique = dims.reduce(into: [Int]()) { list, dim in
+                if !list.contains(where: { ($0 + rank) % rank == (dim + rank) % rank }) { list.append(dim) }
+            }
+            (name, suffix, result) = ("flip", ".flip(dims: [\(unique.map(String.init).joined(separator: ", "))])", shape)
+        case 7 where rank > 0:
+            let (shift, dim) = (Int.random(in: -5...5, using: &rng), Int.random(in: -rank..<rank, using: &rng))
+            (name, suffix, result) = ("roll", rng.chance(0.3) ? ".roll(\(shift))" : ".roll(\(shift), dim: \(dim))", shape)
         default: (name, suffix, result) = ("T", ".T", shape.reversed())
         }
         return .apply(OpCatalog.movement(name, suffix), [base], TensorType(result, base.type.dtype))

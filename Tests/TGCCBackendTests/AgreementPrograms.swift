@@ -100,7 +100,8 @@ enum AgreementPrograms {
     }
 
     /// reshape (also feeding a kernel, as a view), transpose (2-D, every 3-D permutation, size-1
-    /// dims, int, bool) and broadcastTo.
+    /// dims, int, bool), cyclicShift (flips, rolls and reflections on each axis, two fused into
+    /// one kernel) and broadcastTo.
     static func movement() throws -> Module {
         let p = ProgramBuilder()
         let x3 = try p.constant(TestData.floats(24, seed: 5), [2, 3, 4])
@@ -118,6 +119,13 @@ enum AgreementPrograms {
         try p.save(try p.op(.transpose, [try p.constant([1, 2, 3], [1, 3, 1])]) { $0.permutation = [2, 0, 1] }, "transpose_unit_dims")
         try p.save(try p.op(.transpose, [try p.constant(TestData.floats(7, seed: 8), [7])]) { $0.permutation = [0] }, "transpose_1d")
         try p.save(try p.op(.transpose, [m]) { $0.permutation = [1, 0] }, "transpose_int")
+        for (axis, step, start) in [(0, -1, 1), (1, -1, 2), (2, -1, 3), (1, 1, 1), (2, 1, 3), (2, -1, 1), (0, 1, 0)] {
+            try p.save(try p.op(.cyclicShift, [x3]) { $0.axes = [axis]; $0.step = Double(step); $0.start = Double(start) },
+                       "cyclic_shift_\(axis)_\(step)_\(start)")
+        }
+        let rolled = try p.op(.cyclicShift, [m]) { $0.axes = [1]; $0.step = 1; $0.start = 2 }
+        try p.save(try p.op(.mul, [rolled, try p.op(.cyclicShift, [m]) { $0.axes = [0]; $0.step = -1; $0.start = 2 }]), "cyclic_shift_int_fused")
+        try p.save(try p.op(.cyclicShift, [try p.constant([1, 0, 0, 1, 1, 0], [2, 3], .bool)]) { $0.axes = [1]; $0.step = -1; $0.start = 0 }, "cyclic_shift_bool")
         try p.save(try p.op(.transpose, [try p.constant([1, 0, 0, 1, 1, 0], [2, 3], .bool)]) { $0.permutation = [1, 0] }, "transpose_bool")
 
         try p.save(try p.op(.broadcastTo, [try p.constant([1, 2, 3], [3, 1])]) { $0.shape = [2, 3, 4] }, "broadcast_col")

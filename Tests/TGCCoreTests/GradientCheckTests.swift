@@ -82,6 +82,9 @@ import TGCBase
         cases.append(attributed("reshape", .reshape, [2, 6]) { $0.shape = [3, 4] })
         cases.append(attributed("transpose2d", .transpose, [2, 3]) { $0.permutation = [1, 0] })
         cases.append(attributed("transpose3d", .transpose, [2, 3, 4]) { $0.permutation = [2, 0, 1] })
+        cases.append(attributed("cyclicShift flip", .cyclicShift, [3, 4]) { $0.axes = [1]; $0.step = -1; $0.start = 3 })
+        cases.append(attributed("cyclicShift roll", .cyclicShift, [3, 4]) { $0.axes = [0]; $0.step = 1; $0.start = 2 })
+        cases.append(attributed("cyclicShift reflect", .cyclicShift, [2, 5]) { $0.axes = [1]; $0.step = -1; $0.start = 1 })
         cases.append(attributed("broadcastTo", .broadcastTo, [3, 1]) { $0.shape = [2, 3, 4] })
         cases.append(attributed("cast", .cast, [2, 3]) { $0.dtype = .float32 })
         for (axes, keep) in [(nil, false), ([0], false), ([1], true), ([0, 2], false)] as [([Int]?, Bool)] {

@@ -56,6 +56,13 @@ public enum VJPRules {
                 for (i, p) in permutation.enumerated() { inverse[p] = i }
                 return [try b.transpose(cotangents[0]!, permutation: inverse, at: at)]
             }
+        case .cyclicShift:
+            { b, operands, results, attrs, cotangents, wants, at in
+                // i -> (s * i + c) mod n is inverted by j -> (s * j - s * c) mod n.
+                let axis = attrs.axes![0]
+                let (step, start) = (Int(attrs.step!), Int(attrs.start!))
+                return [try b.cyclicShift(cotangents[0]!, axis: axis, step: step, start: -step * start, at: at)]
+            }
         case .reduceSum:
             { b, operands, results, attrs, cotangents, wants, at in
                 [try expandReduced(b, cotangents[0]!, like: operands[0], attrs, at)]

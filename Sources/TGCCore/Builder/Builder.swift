@@ -101,6 +101,17 @@ extension Builder {
         return try apply1(.transpose, [value], attrs, at: location)
     }
 
+    /// `out[..., i, ...] = value[..., (step * i + start) mod n, ...]` along `axis`: a flip
+    /// (step -1, start n - 1) or a roll by k (step 1, start -k); `start` is taken mod n.
+    public func cyclicShift(_ value: ValueID, axis: Int, step: Int, start: Int, at location: SourceLocation) throws -> ValueID {
+        let n = type(of: value).shape[axis]
+        var attrs = Attributes()
+        attrs.axes = [axis]
+        attrs.step = Double(step)
+        attrs.start = Double(n == 0 ? 0 : ((start % n) + n) % n)
+        return try apply1(.cyclicShift, [value], attrs, at: location)
+    }
+
     /// Sums `value` down to `shape`, undoing a broadcast (the adjoint of broadcasting).
     public func sum(_ value: ValueID, toShape shape: [Int], at location: SourceLocation) throws -> ValueID {
         let from = type(of: value).shape

@@ -36,6 +36,8 @@ public enum OpKind: Hashable, Sendable, CaseIterable {
     case reshape         // attrs.shape
     case transpose       // attrs.permutation
     case broadcastTo     // attrs.shape
+    // Shape
+    case cyclicShift     // along attrs.axes[0]: out[i] = in[(attrs.step * i + attrs.start) mod n]; flip and roll
 
     // Reductions over attrs.axes (keepDim in attrs.keepDim).
     case reduceSum, reduceMax, reduceMin

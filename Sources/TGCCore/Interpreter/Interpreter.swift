@@ -134,6 +134,7 @@ public enum Interpreter {
         case .atan2: return Kernels.binary(operands[0], operands[1], type) { Double(atan2f(Float($0), Float($1))) }
         case .select: return Kernels.select(operands[0], operands[1], operands[2], type)
         case .transpose: return Kernels.transpose(x!, attrs.permutation!, type)
+        case .cyclicShift: return Kernels.cyclicShift(x!, axis: attrs.axes![0], step: Int(attrs.step!), start: Int(attrs.start!))
         case .reduceSum:
             return Kernels.reduce(x!, axes: attrs.axes ?? Array(0..<x!.type.rank), resultType: type) { $0.reduce(0, +) }
         case .reduceMax:

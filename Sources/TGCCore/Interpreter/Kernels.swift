@@ -102,6 +102,22 @@ enum Kernels {
         return Tensor(type: resultType, elements: out)
     }
 
+    /// `out[..., i, ...] = x[..., (step * i + start) mod n, ...]` along `axis` (flip, roll).
+    static func cyclicShift(_ x: Tensor, axis: Int, step: Int, start: Int) -> Tensor {
+        let n = x.type.shape[axis]
+        let inner = x.type.strides[axis]
+        let outer = n * inner
+        var out = x.elements
+        guard n > 0 else { return x }
+        for base in stride(from: 0, to: x.elements.count, by: outer) {
+            for i in 0..<n {
+                let source = ((step * i + start) % n + n) % n
+                for j in 0..<inner { out[base + i * inner + j] = x.elements[base + source * inner + j] }
+            }
+        }
+        return Tensor(type: x.type, elements: out)
+    }
+
     /// Folds the elements of each output position of a reduction over `axes` with `combine`.
     static func reduce(_ x: Tensor, axes: [Int], resultType: TensorType,
                        _ fold: ([Double]) -> Double) -> Tensor {

@@ -121,6 +121,15 @@ enum OpTable {
             }
             return [TensorType(shape, types[0].dtype)]
         }
+        // Shape
+        case .cyclicShift: OpDef(kind, .indexMap, arity: 1, grad: "FlipBackward0") { types, attrs in
+            guard let axes = attrs.axes, axes.count == 1, axes[0] >= 0, axes[0] < types[0].rank,
+                  let step = attrs.step, step == 1 || step == -1, let start = attrs.start,
+                  start == start.rounded(), start >= 0, start < Double(max(types[0].shape[axes[0]], 1)) else {
+                throw OpTypeError("cyclic_shift needs one axis of the operand, a step of 1 or -1 and a start in [0, extent)")
+            }
+            return [types[0]]
+        }
 
         case .reduceSum: OpDef(kind, .reduction, arity: 1, spelled: [.method("sum")], grad: "SumBackward0") { types, attrs in
             let dtype: DType = types[0].dtype == .float32 ? .float32 : .int64

@@ -39,14 +39,23 @@ public enum SurfaceFunction: CaseIterable, Sendable {
     case squeezeDim
     /// `x.t()`.
     case matrixTranspose
-    /// `x.T`: every dimension reversed.
-    case reversedDims
+    /// `x.permute(dims)`, a transpose by any permutation, and `x.T` (every dimension reversed).
+    case permute
     /// `number - tensor`.
     case reverseSub
     /// `a ** b` and `a.pow(b)` with a tensor exponent.
     case powTensorExponent
     /// `number ** tensor`.
     case powNumberBase
+    /// `x.repeat(repeats)` (Builder.repeated).
+    case repeatTiles
+    /// `x.roll(shifts, dims:)`: cyclic shifts (one `cyclicShift` per dimension), whose own name
+    /// `FlipBackward0` is `x.flip(dims:)`'s.
+    case roll
+    /// `x.tril(diagonal:)` (Builder.triangle).
+    case lowerTriangle
+    /// `x.triu(diagonal:)` (Builder.triangle).
+    case upperTriangle
 
     /// PyTorch's name for the backward node of this function's result.
     public var gradFunction: String {
@@ -66,10 +75,14 @@ public enum SurfaceFunction: CaseIterable, Sendable {
         case .squeezeAll: "SqueezeBackward0"
         case .squeezeDim: "SqueezeBackward1"
         case .matrixTranspose: "TBackward0"
-        case .reversedDims: "PermuteBackward0"
         case .reverseSub: "RsubBackward1"
         case .powTensorExponent: "PowBackward1"
         case .powNumberBase: "PowBackward2"
+        case .permute: "PermuteBackward0"
+        case .repeatTiles: "RepeatBackward0"
+        case .roll: "RollBackward0"
+        case .lowerTriangle: "TrilBackward0"
+        case .upperTriangle: "TriuBackward0"
         }
     }
 }

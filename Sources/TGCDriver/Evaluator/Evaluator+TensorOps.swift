@@ -49,13 +49,6 @@ extension Evaluator {
         return .tensor(try reshaped(x, to: shape, gradFunction: OpKind.reshape.definition.gradFunction!, at: site.location))
     }
 
-    /// `x.flatten()`: a view as a vector (PyTorch returns a vector itself).
-    func flatten(_ x: TensorValue, at location: SourceLocation) throws -> EvalValue {
-        let type = builder.type(of: x.id)
-        if type.rank == 1 { return .tensor(x) }
-        return .tensor(try reshaped(x, to: [type.elementCount], gradFunction: OpKind.reshape.definition.gradFunction!, at: location))
-    }
-
     func unsqueeze(_ x: TensorValue, _ site: CallSite) throws -> EvalValue {
         var shape = builder.type(of: x.id).shape
         let dim = try normalizeDim(try staticInt(site.value("dim")!, what: "dim", at: site.location("dim")), rank: shape.count + 1, at: site.location("dim"))

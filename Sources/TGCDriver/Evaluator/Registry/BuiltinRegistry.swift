@@ -160,4 +160,6 @@ extension Param {
     static let otherOperand: [Param] = [.unlabeled("b")]
     /// `zeros(3, 4, dtype:, requiresGrad:)`: a shape (variadic or an array) and the creation options.
     static let shapeAndOptions: [Param] = [.unlabeled("shape", variadic: true), .labeled("dtype"), .labeled("requiresGrad")]
+    /// `zerosLike(x, dtype:, requiresGrad:)` and the other `...Like` functions.
+    static let likeOptions: [Param] = [.unlabeled("input"), .labeled("dtype"), .labeled("requiresGrad")]
 }

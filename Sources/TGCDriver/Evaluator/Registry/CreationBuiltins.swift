@@ -2,7 +2,8 @@ import TGCBase
 import TGCCore
 
 /// Making tensors, the random generator, and I/O: `tensor`, `zeros`, `ones`, `full`, `arange`,
-/// `rand`, `randn`, `manualSeed`, `input`, `load`, `save`, `print`.
+/// `eye`, `linspace`, `zerosLike`, `onesLike`, `fullLike`, `rand`, `randn`, `randLike`,
+/// `randnLike`, `randint`, `manualSeed`, `input`, `load`, `save`, `print`.
 extension BuiltinFamily {
     static let creation = BuiltinFamily(name: "creation", functions: [
         FunctionEntry("tensor", [.unlabeled("data"), .labeled("dtype"), .labeled("requiresGrad")],
@@ -20,6 +21,18 @@ extension BuiltinFamily {
         FunctionEntry(name(.randNormal), Param.shapeAndOptions, "standard normal random numbers") { e, site in
             try e.makeRandom(site, .randNormal)
         },
+        FunctionEntry("eye", [.unlabeled("n"), .unlabeled("m", optional: true), .labeled("dtype"), .labeled("requiresGrad")],
+                      "an n x m matrix with ones on the diagonal") { e, site in try e.makeEye(site) },
+        FunctionEntry("linspace", [.unlabeled("start"), .unlabeled("end"), .labeled("steps", optional: false), .labeled("dtype"), .labeled("requiresGrad")],
+                      "steps evenly spaced values from start to end, both included") { e, site in try e.makeLinspace(site) },
+        FunctionEntry("zerosLike", Param.likeOptions, "zeros of the tensor's shape and dtype") { e, site in try e.makeFilledLike(site, value: 0) },
+        FunctionEntry("onesLike", Param.likeOptions, "ones of the tensor's shape and dtype") { e, site in try e.makeFilledLike(site, value: 1) },
+        FunctionEntry("fullLike", [.unlabeled("input"), .unlabeled("value"), .labeled("dtype"), .labeled("requiresGrad")],
+                      "a value in the tensor's shape and dtype") { e, site in try e.makeFilledLike(site, value: nil) },
+        FunctionEntry("randLike", Param.likeOptions, "rand of the tensor's shape") { e, site in try e.makeRandomLike(site, .randUniform) },
+        FunctionEntry("randnLike", Param.likeOptions, "randn of the tensor's shape") { e, site in try e.makeRandomLike(site, .randNormal) },
+        FunctionEntry("randint", [.unlabeled("low"), .unlabeled("high"), .unlabeled("size", optional: true), .labeled("dtype"), .labeled("requiresGrad")],
+                      "uniform random integers in [low, high) (low defaults to 0)") { e, site in try e.makeRandint(site) },
         FunctionEntry(name(.manualSeed), [.unlabeled("seed")], "restarts the random generator") { e, site in try e.manualSeed(site) },
         FunctionEntry(name(.input), [.unlabeled("name"), .labeled("shape", optional: false), .labeled("dtype")],
                       "a tensor given to the compiled program at run time (--in NAME=FILE)") { e, site in try e.makeInput(site) },

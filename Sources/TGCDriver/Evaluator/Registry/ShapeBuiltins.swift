@@ -1,8 +1,9 @@
 import TGCBase
 import TGCCore
 
-/// Shapes: `reshape`/`view`, `flatten`, `squeeze`, `unsqueeze`, `transpose`, `t` (methods, and
-/// all but `view` and `t` also functions of the tensor), and the shape queries `numel()`,
+/// Shapes: `reshape`/`view`, `flatten`, `unflatten`, `squeeze`, `unsqueeze`, `transpose`,
+/// `permute`, `t`, `expand`, `expandAs`, `repeat`, `flip`, `roll`, `tril`, `triu`, `contiguous` (methods, and
+/// the ones in `functionForms` also functions of the tensor), and the shape queries `numel()`,
 /// `size()`, `dim()`. The properties `shape`, `ndim` and `T` are in TensorProperties.swift.
 extension BuiltinFamily {
     static let shape: BuiltinFamily = {
@@ -11,7 +12,34 @@ extension BuiltinFamily {
                 try e.reshapeMethod(x, site)
             }
         } + [
-            MethodEntry("flatten", [], "the elements as a vector") { e, x, site in try e.flatten(x, at: site.location) },
+            MethodEntry("flatten", [.labeled("startDim"), .labeled("endDim")], "dimensions startDim...endDim merged into one (all: a vector)") { e, x, site in
+                try e.flatten(x, site)
+            },
+            MethodEntry("unflatten", [.labeled("dim", optional: false), .labeled("sizes", optional: false)], "dimension dim split into sizes (one may be -1)") { e, x, site in
+                try e.unflatten(x, site)
+            },
+            MethodEntry("permute", [.unlabeled("dims", variadic: true)], "the dimensions reordered: dimension i is dims[i]") { e, x, site in
+                try e.permute(x, site)
+            },
+            MethodEntry("expand", [.unlabeled("sizes", variadic: true)], "size-1 dimensions broadcast to sizes (-1 keeps a size)") { e, x, site in
+                try e.expand(x, site)
+            },
+            MethodEntry("expandAs", [.unlabeled("other")], "expanded to other's shape") { e, x, site in try e.expandAs(x, site) },
+            MethodEntry("repeat", [.unlabeled("repeats", variadic: true)], "the tensor tiled repeats[d] times along each dimension") { e, x, site in
+                try e.repeatTiles(x, site)
+            },
+            MethodEntry("tril", [.labeled("diagonal")], "the lower triangle of the last two dimensions, zeros above") { e, x, site in
+                try e.triangle(x, site, upper: false)
+            },
+            MethodEntry("triu", [.labeled("diagonal")], "the upper triangle of the last two dimensions, zeros below") { e, x, site in
+                try e.triangle(x, site, upper: true)
+            },
+            MethodEntry("flip", [.labeled("dims", optional: false, variadic: true)], "the elements reversed along each of dims") { e, x, site in
+                try e.flip(x, site)
+            },
+            MethodEntry("roll", [.unlabeled("shifts", variadic: true), .labeled("dim"), .labeled("dims", variadic: true)],
+                        "elements shifted cyclically along dims (none: the flattened tensor)") { e, x, site in try e.roll(x, site) },
+            MethodEntry("contiguous", [], "the tensor itself (every tgc tensor is contiguous)") { _, x, _ in .tensor(x) },
             MethodEntry("unsqueeze", [.unlabeled("dim")], "a size-1 dimension inserted at dim") { e, x, site in try e.unsqueeze(x, site) },
             MethodEntry("squeeze", [.unlabeled("dim", optional: true)], "size-1 dimensions removed (all, or dim's)") { e, x, site in
                 try e.squeeze(x, site)
@@ -24,7 +52,7 @@ extension BuiltinFamily {
             MethodEntry("size", [], "the shape, a torch.Size") { e, x, _ in .size(e.builder.type(of: x.id).shape) },
             MethodEntry("dim", [], "the number of dimensions") { e, x, _ in .int(e.builder.type(of: x.id).rank) },
         ]
-        let functionForms: Set = ["reshape", "flatten", "transpose", "squeeze", "unsqueeze"]
+        let functionForms: Set = ["reshape", "flatten", "unflatten", "transpose", "permute", "squeeze", "unsqueeze", "tril", "triu", "flip", "roll"]
         return BuiltinFamily(name: "shape", functions: methods.filter { functionForms.contains($0.name) }.map(\.asFunction),
                              methods: methods)
     }()

@@ -44,7 +44,7 @@ extension Evaluator {
         let (tensor, rank) = (access.tensor, builder.type(of: access.tensor.id).rank)
         guard rank >= 2 || (tensor.requiresGrad && gradEnabled) else { return .tensor(tensor) }
         return .tensor(try record(.transpose, [tensor], attributesWith(permutation: Array((0..<rank).reversed())),
-                                  gradFunction: SurfaceFunction.reversedDims.gradFunction, at: access.location))
+                                  gradFunction: SurfaceFunction.permute.gradFunction, at: access.location))
     }
 
     /// `w.grad`: the gradient accumulated in a leaf that requires grad.
