@@ -10,6 +10,7 @@ import TGCCore
 ///   coordinates (broadcast to their shapes); a member used more than once becomes a local;
 /// - a reshape leaf reads its contiguous operand at the row-major position of its result's
 ///   coordinates; a transpose leaf permutes them; a broadcastTo leaf zeroes broadcast ones;
+///   a slice leaf reads start + coordinate × step in each dimension (in place, no copy);
 /// - a reduction member becomes a nest of sequential reduction loops with its accumulator
 ///   (float sums accumulate in double, elements visited in the interpreter's order); several
 ///   reductions over the same elements share one nest; the elementwise root of an epilogue is
@@ -156,6 +157,9 @@ final class GroupLowering {
         case .transpose(let permutation):
             var inner = [AffineIndex](repeating: .zero, count: operand.type.rank)
             for (axis, source) in permutation.enumerated() { inner[source] = coordinates[axis] }
+            return try evaluate(operand, at: inner, in: scope)
+        case .slice(let dims):
+            let inner = zip(coordinates, dims).map { $0 * $1.step + AffineIndex(constant: $1.start) }
             return try evaluate(operand, at: inner, in: scope)
         case .broadcast:
             return try evaluate(operand, at: Self.broadcast(coordinates, from: op.result.type.shape, to: operand.type.shape), in: scope)

@@ -22,6 +22,8 @@ enum IndexMap {
     case transpose([Int])
     /// Broadcasting: dimensions the operand lacks or has as 1 are read at index 0.
     case broadcast
+    /// Result coordinate c of dimension d reads operand coordinate start + c × step.
+    case slice([SliceDim])
 }
 
 /// Which reduction a reduction op computes in a kernel. (The language's reductions, mean and
@@ -120,6 +122,9 @@ public enum KernelLowering {
         case .reshape: return .indexMap(.reshape)
         case .transpose: return .indexMap(.transpose(attrs.permutation ?? []))
         case .broadcastTo: return .indexMap(.broadcast)
+        // Indexing
+        case .slice: return .indexMap(.slice(attrs.slice ?? []))
+        case .sliceUpdate: return .standalone(.kernel(sliceUpdate(op)))
 
         case .reduceSum: return .reduction(.sum)
         case .reduceMax: return .reduction(.max)
@@ -154,6 +159,28 @@ public enum KernelLowering {
             if op.isMatmulEpilogue { return .standalone(try MatmulLowering.lower(epilogueFusion: op)) }
             return .standalone(.kernel(try GroupLowering.kernel(forFusion: op)))
         }
+    }
+
+    /// base copied into the result, then value stored over the slice region: two sequential
+    /// nests in a kernel of one point (no parallel loops, so the copy ends before the stores).
+    static func sliceUpdate(_ op: Op) -> LoopKernel {
+        let (base, value, result) = (op.operands[0], op.operands[1], op.result)
+        let dims = op.attributes.slice ?? []
+        let copy = LoopSpace(base.type.shape, variable: LoopVariable.reduction)
+        let region = LoopSpace(value.type.shape, variable: LoopVariable.reduction)
+        let starts = dims.map { AffineIndex(constant: $0.start) }
+        let target = zip(zip(region.coordinates, dims), starts).map { $0.0 * $0.1.step + $1 }
+        let targetIndex = AffineIndex.offset(target, strides: result.type.strides)
+        var steps: [KernelStep] = []
+        if base.type.elementCount > 0 {
+            steps.append(.nest(ReductionNest(extents: copy.extents, accumulators: [],
+                                             body: [.store(result, copy.denseIndex, .load(base, copy.denseIndex))])))
+        }
+        if value.type.elementCount > 0 {
+            steps.append(.nest(ReductionNest(extents: region.extents, accumulators: [],
+                                             body: [.store(result, targetIndex, .load(value, region.denseIndex))])))
+        }
+        return LoopKernel(parallelExtents: [], steps: steps)
     }
 
     /// start + i × step, computed in double and rounded to the dtype.

@@ -104,6 +104,17 @@ enum AgreementPrograms {
         try p.save(try p.op(.broadcastTo, [try p.constant([1, -2, 3, 0.5], [4])]) { $0.shape = [3, 4] }, "broadcast_row")
         try p.save(try p.op(.broadcastTo, [try p.constant([7, -8, 9], [3], .int64)]) { $0.shape = [2, 3] }, "broadcast_int")
         try p.save(try p.op(.broadcastTo, [try p.constant([1, 0], [2, 1], .bool)]) { $0.shape = [2, 3] }, "broadcast_bool")
+
+        // Indexing: slices read alone and feeding a kernel (in place); sliceUpdate with steps, on
+        // int and bool, and of a whole tensor.
+        let steps = [SliceDim(start: 1, step: 1, size: 1), SliceDim(start: 2, step: 1, size: 1), SliceDim(start: 0, step: 3, size: 2)]
+        try p.save(try p.op(.slice, [x3]) { $0.slice = [SliceDim(start: 1, step: 1, size: 1), SliceDim(start: 0, step: 2, size: 2), SliceDim(start: 1, step: 1, size: 3)] }, "slice_3d")
+        try p.save(try p.op(.exp, [try p.op(.slice, [x3]) { $0.slice = steps }]), "slice_then_exp")
+        try p.save(try p.op(.slice, [m]) { $0.slice = [SliceDim(start: 2, step: 1, size: 1), SliceDim(start: 0, step: 1, size: 5)] }, "slice_int")
+        try p.save(try p.op(.sliceUpdate, [x3, try p.constant([-1, -2], [1, 1, 2])]) { $0.slice = steps }, "slice_update_steps")
+        try p.save(try p.op(.sliceUpdate, [m, try p.constant([7, 8, 9], [3, 1], .int64)]) { $0.slice = [SliceDim(start: 0, step: 1, size: 3), SliceDim(start: 4, step: 1, size: 1)] }, "slice_update_int")
+        try p.save(try p.op(.sliceUpdate, [try p.constant([1, 0, 0, 1], [4], .bool), try p.constant([1, 1], [2], .bool)]) { $0.slice = [SliceDim(start: 1, step: 2, size: 2)] }, "slice_update_bool")
+        try p.save(try p.op(.sliceUpdate, [try p.constant([1, 2], [2]), try p.constant([3, 4], [2])]) { $0.slice = [SliceDim.all(2)] }, "slice_update_whole")
         return p.module
     }
 

@@ -52,6 +52,21 @@ public enum VJPRules {
                 for (i, p) in permutation.enumerated() { inverse[p] = i }
                 return [try b.transpose(cotangents[0]!, permutation: inverse, at: at)]
             }
+        // Indexing
+        case .slice:
+            { b, operands, results, attrs, cotangents, wants, at in   // g written into zeros
+                guard wants[0], let g = cotangents[0] else { return [nil] }
+                let type = b.type(of: operands[0])
+                return [try b.apply1(.sliceUpdate, [try b.full(type.shape, 0, type.dtype, at: at), g], attrs, at: at)]
+            }
+        case .sliceUpdate:
+            { b, operands, results, attrs, cotangents, wants, at in   // base: g with the region zeroed; value: g's region
+                guard let g = cotangents[0] else { return [nil, nil] }
+                let valueType = b.type(of: operands[1])
+                let zeros = wants[0] ? try b.full(valueType.shape, 0, valueType.dtype, at: at) : nil
+                return [try zeros.map { try b.apply1(.sliceUpdate, [g, $0], attrs, at: at) },
+                        wants[1] ? try b.apply1(.slice, [g], attrs, at: at) : nil]
+            }
         case .reduceSum:
             { b, operands, results, attrs, cotangents, wants, at in
                 [try expandReduced(b, cotangents[0]!, like: operands[0], attrs, at)]

@@ -26,6 +26,10 @@ public enum OpKind: Hashable, Sendable, CaseIterable {
     case transpose       // attrs.permutation
     case broadcastTo     // attrs.shape
 
+    // Indexing.
+    case slice           // attrs.slice: per dimension start, step, size (an affine index map)
+    case sliceUpdate     // operands: base, value; base with the attrs.slice region replaced by value
+
     // Reductions over attrs.axes (keepDim in attrs.keepDim).
     case reduceSum, reduceMax, reduceMin
     case argMax, argMin  // attrs.axes has one axis, or none for the flattened tensor

@@ -96,6 +96,13 @@ public enum Interpreter {
         case .logicalOr: return Kernels.binary(operands[0], operands[1], type) { $0 != 0 || $1 != 0 ? 1 : 0 }
         case .select: return Kernels.select(operands[0], operands[1], operands[2], type)
         case .transpose: return Kernels.transpose(x!, attrs.permutation!, type)
+        // Indexing
+        case .slice:
+            return Tensor(type: type, elements: Kernels.sliceOffsets(attrs.slice!, in: x!.shape).map { x!.elements[$0] })
+        case .sliceUpdate:
+            var elements = operands[0].elements
+            for (i, offset) in Kernels.sliceOffsets(attrs.slice!, in: x!.shape).enumerated() { elements[offset] = operands[1].elements[i] }
+            return Tensor(type: type, elements: elements)
         case .reduceSum:
             return Kernels.reduce(x!, axes: attrs.axes ?? Array(0..<x!.type.rank), resultType: type) { $0.reduce(0, +) }
         case .reduceMax:

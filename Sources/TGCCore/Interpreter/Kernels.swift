@@ -77,6 +77,16 @@ enum Kernels {
         return Tensor(type: resultType, elements: out)
     }
 
+    /// The row-major offset in a tensor of `shape` of each element of the slice `dims`, in the
+    /// slice's own row-major order.
+    static func sliceOffsets(_ dims: [SliceDim], in shape: [Int]) -> [Int] {
+        var offsets = [0]
+        for (dim, stride) in zip(dims, TensorType(shape, .bool).strides) {
+            offsets = offsets.flatMap { base in (0..<dim.size).map { base + (dim.start + $0 * dim.step) * stride } }
+        }
+        return offsets
+    }
+
     static func transpose(_ x: Tensor, _ permutation: [Int], _ resultType: TensorType) -> Tensor {
         let inStrides = x.type.strides
         let count = resultType.elementCount

@@ -83,6 +83,22 @@ enum OpTable {
             return [TensorType(shape, types[0].dtype)]
         }
 
+        // Indexing
+        case .slice: OpDef(kind, .indexMap, arity: 1, grad: "SliceBackward0") { types, attrs in
+            let dims = try checkedSlice(attrs.slice!, of: types[0].shape)
+            return [TensorType(dims.map(\.size), types[0].dtype)]
+        }
+        case .sliceUpdate: OpDef(kind, .opaque, arity: 2, grad: "CopySlices") { types, attrs in
+            let dims = try checkedSlice(attrs.slice!, of: types[0].shape)
+            guard types[1].shape == dims.map(\.size) else {
+                throw OpTypeError("a slice of shape \(formatShape(dims.map(\.size))) cannot be assigned a value of shape \(formatShape(types[1].shape))")
+            }
+            guard types[1].dtype == types[0].dtype else {
+                throw OpTypeError("a slice of a \(types[0].dtype) tensor cannot be assigned a \(types[1].dtype) value")
+            }
+            return [types[0]]
+        }
+
         case .reduceSum: OpDef(kind, .reduction, arity: 1, spelled: [.method("sum")], grad: "SumBackward0") { types, attrs in
             let dtype: DType = types[0].dtype == .float32 ? .float32 : .int64
             return [TensorType(try reducedShape(types[0], attrs), dtype)]
@@ -141,6 +157,21 @@ enum OpTable {
 
     private static let comparison: @Sendable ([TensorType], Attributes) throws -> [TensorType] = { types, _ in
         [TensorType(try ShapeRules.broadcast(types[0].shape, types[1].shape), .bool)]
+    }
+
+    /// `dims` when it names a region inside `shape`: one entry per dimension, steps of at
+    /// least 1, every selected element in range.
+    private static func checkedSlice(_ dims: [SliceDim], of shape: [Int]) throws -> [SliceDim] {
+        guard dims.count == shape.count else {
+            throw OpTypeError("a slice of \(dims.count) dimensions does not fit a tensor of rank \(shape.count)")
+        }
+        for (dim, extent) in zip(dims, shape) {
+            guard dim.step >= 1, dim.size >= 0, dim.start >= 0,
+                  dim.size == 0 || dim.start + (dim.size - 1) * dim.step < extent else {
+                throw OpTypeError("slice start \(dim.start), step \(dim.step), size \(dim.size) is out of range for a dimension of size \(extent)")
+            }
+        }
+        return dims
     }
 
     private static func reducedShape(_ type: TensorType, _ attrs: Attributes) throws -> [Int] {
