@@ -165,7 +165,7 @@ extension Evaluator {
         case .tensor(let tensor):
             let type = builder.type(of: tensor.id)
             if type.dtype == .bool {
-                throw Diagnostic("indexing with a boolean mask is not supported: its result's shape depends on the data; use where(mask, x, 0.0) or x.maskedFill(!mask, 0.0) to keep the shape", at: expr.location)
+                throw Diagnostic("indexing with a boolean mask is not supported: its result's shape depends on the data; use where(mask, x, 0.0) to keep the shape (PyTorch: x.masked_fill(~mask, 0.0))", at: expr.location)
             }
             if type.dtype == .float32 {
                 throw Diagnostic("tensors used as indices must be long, int, byte or bool tensors", at: expr.location)
