@@ -125,6 +125,7 @@ public enum KernelLowering {
         // Indexing
         case .slice: return .indexMap(.slice(attrs.slice ?? []))
         case .sliceUpdate: return .standalone(.kernel(sliceUpdate(op)))
+        case .indexSelect: return .standalone(.kernel(indexSelect(op)))
 
         case .reduceSum: return .reduction(.sum)
         case .reduceMax: return .reduction(.max)
@@ -181,6 +182,24 @@ public enum KernelLowering {
                                              body: [.store(result, targetIndex, .load(value, region.denseIndex))])))
         }
         return LoopKernel(parallelExtents: [], steps: steps)
+    }
+
+    /// x's rows at the int64 index: an indirect load, after a check of each index at every
+    /// point (a row outside `0 ..< rows` is a run-time error naming the source line, before
+    /// the load reads it).
+    static func indexSelect(_ op: Op) -> LoopKernel {
+        let (x, index, result) = (op.operands[0], op.operands[1], op.result)
+        let rows = x.type.shape.first ?? 0
+        let width = x.type.elementCount / max(rows, 1)
+        let space = LoopSpace([index.type.elementCount, width], variable: LoopVariable.parallel)
+        let (position, remainder) = (space.coordinates[0], space.coordinates[1])
+        let gathered = IndirectIndex(table: index, position: position, scale: width, count: rows, remainder: remainder)
+        let location = op.location == .unknown ? "" : op.location.description
+        let check = ScalarExpr.call(.checkedIndex, [.load(index, position), .intLiteral(Int64(rows)), .stringLiteral(location)])
+        return LoopKernel(parallelExtents: space.extents, steps: [
+            .statement(.declare("row", .int64, check)),
+            .statement(.store(result, space.denseIndex, .indirectLoad(x, gathered))),
+        ])
     }
 
     /// start + i × step, computed in double and rounded to the dtype.

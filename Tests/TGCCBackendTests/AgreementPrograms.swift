@@ -115,6 +115,11 @@ enum AgreementPrograms {
         try p.save(try p.op(.sliceUpdate, [m, try p.constant([7, 8, 9], [3, 1], .int64)]) { $0.slice = [SliceDim(start: 0, step: 1, size: 3), SliceDim(start: 4, step: 1, size: 1)] }, "slice_update_int")
         try p.save(try p.op(.sliceUpdate, [try p.constant([1, 0, 0, 1], [4], .bool), try p.constant([1, 1], [2], .bool)]) { $0.slice = [SliceDim(start: 1, step: 2, size: 2)] }, "slice_update_bool")
         try p.save(try p.op(.sliceUpdate, [try p.constant([1, 2], [2]), try p.constant([3, 4], [2])]) { $0.slice = [SliceDim.all(2)] }, "slice_update_whole")
+        // indexSelect: repeated and out-of-order rows, a 2-D index, a vector, int64.
+        let rows = try p.constant([1, 0, 1, 1, 0, 1], [2, 3], .int64)
+        try p.save(try p.op(.indexSelect, [x3, rows]), "index_select_3d")
+        try p.save(try p.op(.indexSelect, [m, try p.constant([2, 2, 0], [3], .int64)]), "index_select_int")
+        try p.save(try p.op(.indexSelect, [try p.constant(TestData.floats(7, seed: 9), [7]), try p.constant([6, 0, 3, 3], [4], .int64)]), "index_select_vector")
         return p.module
     }
 

@@ -13,7 +13,7 @@ struct DeviceHelperTests {
         "isfinite", "isnan", "fmaf", "powf", "fmodf", "memcpy",
         "if", "while", "for", "return", "sizeof",
     ]
-    static let hostOnly: Set<String> = ["tgc_op_imod"]
+    static let hostOnly: Set<String> = ["tgc_op_imod", "tgc_op_checked_index"]
 
     /// Each `static inline` function in `source`: its name, whether it is `TGC_HD`, its body.
     static func helpers(in source: String) -> [(name: String, isDevice: Bool, body: String)] {

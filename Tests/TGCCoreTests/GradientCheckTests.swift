@@ -81,6 +81,12 @@ import TGCBase
             let updated = try b.apply1(.sliceUpdate, x, attrs, at: .unknown)
             return try b.apply1(.mul, [updated, updated], at: .unknown)   // both operands' cotangents vary
         })
+        cases.append(Case(name: "indexSelect", inputs: [values([4, 3], seed: 17)]) { b, x in   // repeated rows add up
+            var attrs = Attributes()
+            (attrs.data, attrs.shape, attrs.dtype) = ([3, 0, 3, 1, 3, 2], [2, 3], .int64)
+            let rows = try b.apply1(.indexSelect, [x[0], try b.apply1(.constant, [], attrs, at: .unknown)], at: .unknown)
+            return try b.apply1(.mul, [rows, rows], at: .unknown)
+        })
         for (axes, keep) in [(nil, false), ([0], false), ([1], true), ([0, 2], false)] as [([Int]?, Bool)] {
             cases.append(attributed("reduceSum\(axes ?? [])\(keep)", .reduceSum, [2, 3, 4]) { $0.axes = axes; $0.keepDim = keep })
             cases.append(attributed("reduceMax\(axes ?? [])\(keep)", .reduceMax, [2, 3, 4]) { $0.axes = axes; $0.keepDim = keep })

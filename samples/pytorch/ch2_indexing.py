@@ -46,6 +46,11 @@ h.sum().backward()
 print(p.grad)
 print(q.grad)
 
+rows = w[torch.tensor([1, -2, 1])]
+print(rows)
+(rows * rows).sum().backward()
+print(w.grad)
+
 acc = torch.zeros(4)
 for _ in range(3):
     acc[1:] += acc[:3] + 1

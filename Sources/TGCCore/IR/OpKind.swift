@@ -29,6 +29,7 @@ public enum OpKind: Hashable, Sendable, CaseIterable {
     // Indexing.
     case slice           // attrs.slice: per dimension start, step, size (an affine index map)
     case sliceUpdate     // operands: base, value; base with the attrs.slice region replaced by value
+    case indexSelect     // operands: x, index (int64 in 0..<x.shape[0], else a run-time error); x's rows at index
 
     // Reductions over attrs.axes (keepDim in attrs.keepDim).
     case reduceSum, reduceMax, reduceMin

@@ -103,6 +103,16 @@ public enum Interpreter {
             var elements = operands[0].elements
             for (i, offset) in Kernels.sliceOffsets(attrs.slice!, in: x!.shape).enumerated() { elements[offset] = operands[1].elements[i] }
             return Tensor(type: type, elements: elements)
+        case .indexSelect:
+            let (rows, width) = (x!.shape[0], x!.type.elementCount / max(x!.shape[0], 1))
+            var elements: [Double] = []
+            elements.reserveCapacity(type.elementCount)
+            for value in operands[1].elements {
+                let row = Int(value)
+                guard row >= 0, row < rows else { throw Diagnostic(Kernels.indexOutOfBounds(row, rows), at: location) }
+                elements += x!.elements[row * width ..< (row + 1) * width]
+            }
+            return Tensor(type: type, elements: elements)
         case .reduceSum:
             return Kernels.reduce(x!, axes: attrs.axes ?? Array(0..<x!.type.rank), resultType: type) { $0.reduce(0, +) }
         case .reduceMax:

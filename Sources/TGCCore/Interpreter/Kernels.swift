@@ -87,6 +87,12 @@ enum Kernels {
         return offsets
     }
 
+    /// The message of a row index outside `0 ..< rows` (negative indices were already moved up
+    /// by `rows`, so the index written in the program is recovered): PyTorch's words.
+    public static func indexOutOfBounds(_ row: Int, _ rows: Int) -> String {
+        "index \(row < 0 ? row - rows : row) is out of bounds for dimension 0 with size \(rows)"
+    }
+
     static func transpose(_ x: Tensor, _ permutation: [Int], _ resultType: TensorType) -> Tensor {
         let inStrides = x.type.strides
         let count = resultType.elementCount

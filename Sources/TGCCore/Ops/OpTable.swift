@@ -98,6 +98,13 @@ enum OpTable {
             }
             return [types[0]]
         }
+        case .indexSelect: OpDef(kind, .gatherScatter, arity: 2, grad: "IndexBackward0") { types, _ in
+            guard types[0].rank >= 1 else { throw OpTypeError("a 0-dim tensor cannot be indexed by a tensor") }
+            guard types[1].dtype == .int64 else {
+                throw OpTypeError("tensors used as indices must be long, int, byte or bool tensors")
+            }
+            return [TensorType(types[1].shape + types[0].shape.dropFirst(), types[0].dtype)]
+        }
 
         case .reduceSum: OpDef(kind, .reduction, arity: 1, spelled: [.method("sum")], grad: "SumBackward0") { types, attrs in
             let dtype: DType = types[0].dtype == .float32 ? .float32 : .int64

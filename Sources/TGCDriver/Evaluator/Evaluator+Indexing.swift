@@ -21,7 +21,14 @@ extension Evaluator {
     /// `x[stride(from: 0, to: 6, by: 2)]`: PyTorch's basic indexing. A slice op (read in place by
     /// a fused kernel) then, for integer indices, a reshape that drops their dimensions.
     func indexTensor(_ x: TensorValue, _ arguments: [Argument], at location: SourceLocation) throws -> EvalValue {
-        let index = try resolveIndex(arguments, shape: builder.type(of: x.id).shape, at: location)
+        let elements = try indexElements(arguments)
+        if case .tensor(let rows)? = elements.first?.0 {
+            guard elements.count == 1 else {
+                throw Diagnostic("an int64 index tensor must be the only index (x[idx]); combine it with other indices in separate steps", at: elements[0].1)
+            }
+            return .tensor(try selectRows(x, rows, at: location))
+        }
+        let index = try resolveIndex(elements, shape: builder.type(of: x.id).shape, at: location)
         guard let gradFunction = index.gradFunction else {
             return .tensor(try reshaped(x, to: index.resultShape, gradFunction: SurfaceFunction.alias.gradFunction, at: location))
         }
@@ -49,7 +56,11 @@ extension Evaluator {
             throw Diagnostic("a leaf tensor that requires grad ('\(name)') is being used in an in-place operation; wrap the update in noGrad { ... }", at: location)
         }
         let type = builder.type(of: base.id)
-        let index = try resolveIndex(arguments, shape: type.shape, at: location)
+        let elements = try indexElements(arguments)
+        for case (.tensor, let at) in elements {
+            throw Diagnostic("assigning through an int64 index tensor is not supported yet; use integers and ranges", at: at)
+        }
+        let index = try resolveIndex(elements, shape: type.shape, at: location)
         var value = try evaluate(valueExpr)
         if op != "=" {
             guard let kind = Self.compoundKinds[op] else { throw Diagnostic("unsupported operator '\(op)'", at: location) }
@@ -89,14 +100,7 @@ extension Evaluator {
     /// ranges (`a..<b`, `a...b`, `a...`, `..<b`, `...b`, negative bounds from the end), strides
     /// and one ellipsis. Out-of-range indices and ranges are errors, not clamped as in Python:
     /// shapes are static, so the mistake is reported at compile time.
-    func resolveIndex(_ arguments: [Argument], shape: [Int], at location: SourceLocation) throws -> TensorIndex {
-        var elements: [(IndexElement, SourceLocation)] = []
-        for argument in arguments {
-            if let label = argument.label {
-                throw Diagnostic("a subscript takes no labels, got '\(label):'", at: argument.location)
-            }
-            elements.append((try indexElement(argument.value), argument.location))
-        }
+    func resolveIndex(_ elements: [(IndexElement, SourceLocation)], shape: [Int], at location: SourceLocation) throws -> TensorIndex {
         let ellipses = elements.filter { if case .ellipsis = $0.0 { true } else { false } }
         guard ellipses.count <= 1 else { throw Diagnostic("an index can only have a single ellipsis ('...')", at: ellipses[1].1) }
         let counted = elements.count - ellipses.count
@@ -107,6 +111,8 @@ extension Evaluator {
         var axis = 0
         for (element, at) in elements {
             switch element {
+            case .tensor:
+                throw Diagnostic("an int64 index tensor must be the only index (x[idx])", at: at)
             case .ellipsis:
                 axis += shape.count - counted
             case .integer(let value):
@@ -137,6 +143,29 @@ extension Evaluator {
             }
         }
         return result
+    }
+
+    /// The subscript's elements, each with its location.
+    private func indexElements(_ arguments: [Argument]) throws -> [(IndexElement, SourceLocation)] {
+        try arguments.map { argument in
+            if let label = argument.label {
+                throw Diagnostic("a subscript takes no labels, got '\(label):'", at: argument.location)
+            }
+            return (try indexElement(argument.value), argument.location)
+        }
+    }
+
+    /// `x[idx]`: the rows of x that an int64 tensor names (negative from the end), an
+    /// indexSelect whose run-time range check names this line.
+    private func selectRows(_ x: TensorValue, _ rows: TensorValue, at location: SourceLocation) throws -> TensorValue {
+        let shape = builder.type(of: x.id).shape
+        guard let count = shape.first else { throw Diagnostic("a 0-dim tensor cannot be indexed by a tensor", at: location) }
+        let index = try withoutGrad { () throws -> TensorValue in
+            let negative = try builder.apply1(.less, [rows.id, try builder.scalar(0, .int64, at: location)], at: location)
+            let moved = try builder.apply1(.add, [rows.id, try builder.scalar(Double(count), .int64, at: location)], at: location)
+            return TensorValue(id: try builder.apply1(.select, [negative, moved, rows.id], at: location))
+        }
+        return try record(.indexSelect, [x, index], gradFunction: OpKind.indexSelect.definition.gradFunction, at: location)
     }
 
     /// One subscript element: an integer, a range, a stride, or `...`.
@@ -173,7 +202,7 @@ extension Evaluator {
             if type.rank == 0 {
                 throw Diagnostic("an index must be known at compile time (an Int), but this one is a tensor value computed at run time (a loop index is one)", at: expr.location)
             }
-            throw Diagnostic("indexing with an int64 tensor (index_select) is not supported yet; use integers and ranges", at: expr.location)
+            return .tensor(tensor)
         case let other:
             throw Diagnostic("an index must be an Int, a range, a stride or '...', got \(other.kindName)", at: expr.location)
         }
@@ -190,4 +219,6 @@ enum IndexElement {
     case integer(Int)
     case range(start: Int?, end: Int?, step: Int, closed: Bool)
     case ellipsis
+    /// An int64 tensor of rank 1 or more: the rows it names (indexSelect).
+    case tensor(TensorValue)
 }
