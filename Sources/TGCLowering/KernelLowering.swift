@@ -164,6 +164,7 @@ public enum KernelLowering {
 
     /// base copied into the result, then value stored over the slice region: two sequential
     /// nests in a kernel of one point (no parallel loops, so the copy ends before the stores).
+    /// Written in place over a dying base (MemoryPlan.readsPointwise), the C emitter drops the copy.
     static func sliceUpdate(_ op: Op) -> LoopKernel {
         let (base, value, result) = (op.operands[0], op.operands[1], op.result)
         let dims = op.attributes.slice ?? []

@@ -134,7 +134,8 @@ struct FusedKernelTests {
 
     /// A slice feeding elementwise work and a reduction is read in place: one fused kernel
     /// that loads the sliced operand at start + coordinate × step, no kernel copies the slice,
-    /// and the results agree with the interpreter; slice assignment and its gradient too.
+    /// and the results agree with the interpreter; slice assignment (in place over its base)
+    /// and its gradient too.
     @Test func sliceLeavesAreReadInPlace() throws {
         let source = """
         manualSeed(19)
@@ -156,6 +157,10 @@ struct FusedKernelTests {
         let c = try CEmitter.emit(module, programName: "slices", description: "")
         #expect(c.contains("tgc_expf(v0[i0 * 16 + i1 * 3 + 33])"), "the slice is read in place at (2 + i0) × 16 + 1 + 3 × i1")
         #expect(c.contains("v0[r0 * 16 + 3] * v0[r0 + 112]"), "x[..., 3] and x[-1, ..<8] are read in place")
+        // y's slice assignment is written in place over y (its base dies there): the function
+        // takes the result and the value only, and stores just the region.
+        #expect(c.contains(/static void op_slice_update\(float \*restrict v\d+, const float \*restrict v\d+\) \{\n    for \(int64_t r0 = 0; r0 < 3; r0\+\+\)/),
+                "slice update in place:\n\(c)")
         try CrossBackend.expectAgreement(module, name: "slices")
     }
 
