@@ -65,7 +65,12 @@ extension Evaluator {
         if op != "=" {
             guard let kind = Self.compoundKinds[op] else { throw Diagnostic("unsupported operator '\(op)'", at: location) }
             let current = try indexTensor(base, arguments, at: location)
-            value = .tensor(try tensorOp(kind, [current, value], at: location))
+            let updated = try tensorOp(kind, [current, value], at: location)
+            let dtype = builder.type(of: updated.id).dtype
+            guard dtype <= type.dtype else {   // PyTorch: "result type Float can't be cast to the desired output type Long"
+                throw Diagnostic("in-place '\(op)' would store a \(dtype) result in a slice of '\(name)', whose dtype is \(type.dtype)", at: location)
+            }
+            value = .tensor(updated)
         }
         var tensor = try asTensor(value, dtype: type.dtype, at: valueExpr.location)
         let valueShape = builder.type(of: tensor.id).shape
