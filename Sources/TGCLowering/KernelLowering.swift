@@ -126,6 +126,7 @@ public enum KernelLowering {
         case .slice: return .indexMap(.slice(attrs.slice ?? []))
         case .sliceUpdate: return .standalone(.kernel(sliceUpdate(op)))
         case .indexSelect: return .standalone(.kernel(indexSelect(op)))
+        case .indexAdd: return .standalone(.kernel(indexAdd(op)))
 
         case .reduceSum: return .reduction(.sum)
         case .reduceMax: return .reduction(.max)
@@ -201,6 +202,34 @@ public enum KernelLowering {
             .statement(.declare("row", .int64, check)),
             .statement(.store(result, space.denseIndex, .indirectLoad(x, gathered))),
         ])
+    }
+
+    /// base copied into the result, then each row of value added at its index's row, in index
+    /// order (an accumulating store; the kernel has no parallel loops, so repeated rows add up
+    /// in one order and the sums have the interpreter's bits). Each index is checked first.
+    /// Written in place over a dying base (MemoryPlan.readsPointwise), the C emitter drops the copy.
+    static func indexAdd(_ op: Op) -> LoopKernel {
+        let (base, index, value, result) = (op.operands[0], op.operands[1], op.operands[2], op.result)
+        let rows = base.type.shape.first ?? 0
+        let width = base.type.elementCount / max(rows, 1)
+        let copy = LoopSpace(base.type.shape, variable: LoopVariable.reduction)
+        let space = LoopSpace([index.type.elementCount, width], variable: LoopVariable.reduction)
+        let (position, remainder) = (space.coordinates[0], space.coordinates[1])
+        let target = IndirectIndex(table: index, position: position, scale: width, count: rows, remainder: remainder)
+        let location = op.location == .unknown ? "" : op.location.description
+        let check = ScalarExpr.call(.checkedIndex, [.load(index, position), .intLiteral(Int64(rows)), .stringLiteral(location)])
+        var steps: [KernelStep] = []
+        if base.type.elementCount > 0 {
+            steps.append(.nest(ReductionNest(extents: copy.extents, accumulators: [],
+                                             body: [.store(result, copy.denseIndex, .load(base, copy.denseIndex))])))
+        }
+        if value.type.elementCount > 0 {
+            steps.append(.nest(ReductionNest(extents: space.extents, accumulators: [], body: [
+                .declare("row", .int64, check),
+                .accumulate(result, .indirect(target), .load(value, space.denseIndex), .add),
+            ])))
+        }
+        return LoopKernel(parallelExtents: [], steps: steps)
     }
 
     /// start + i × step, computed in double and rounded to the dtype.

@@ -120,6 +120,9 @@ enum AgreementPrograms {
         try p.save(try p.op(.indexSelect, [x3, rows]), "index_select_3d")
         try p.save(try p.op(.indexSelect, [m, try p.constant([2, 2, 0], [3], .int64)]), "index_select_int")
         try p.save(try p.op(.indexSelect, [try p.constant(TestData.floats(7, seed: 9), [7]), try p.constant([6, 0, 3, 3], [4], .int64)]), "index_select_vector")
+        // indexAdd: repeated rows summed in index order (float and int64).
+        try p.save(try p.op(.indexAdd, [x3, try p.constant([1, 0, 1, 1], [4], .int64), try p.constant(TestData.floats(48, seed: 10), [4, 3, 4])]), "index_add_3d")
+        try p.save(try p.op(.indexAdd, [m, try p.constant([2, 2], [2], .int64), try p.constant([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [2, 5], .int64)]), "index_add_int")
         return p.module
     }
 

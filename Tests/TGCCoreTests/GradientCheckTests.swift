@@ -87,6 +87,12 @@ import TGCBase
             let rows = try b.apply1(.indexSelect, [x[0], try b.apply1(.constant, [], attrs, at: .unknown)], at: .unknown)
             return try b.apply1(.mul, [rows, rows], at: .unknown)
         })
+        cases.append(Case(name: "indexAdd", inputs: [values([4, 3], seed: 18), values([5, 3], seed: 19)]) { b, x in
+            var attrs = Attributes()
+            (attrs.data, attrs.shape, attrs.dtype) = ([2, 0, 2, 3, 2], [5], .int64)
+            let summed = try b.apply1(.indexAdd, [x[0], try b.apply1(.constant, [], attrs, at: .unknown), x[1]], at: .unknown)
+            return try b.apply1(.mul, [summed, summed], at: .unknown)
+        })
         for (axes, keep) in [(nil, false), ([0], false), ([1], true), ([0, 2], false)] as [([Int]?, Bool)] {
             cases.append(attributed("reduceSum\(axes ?? [])\(keep)", .reduceSum, [2, 3, 4]) { $0.axes = axes; $0.keepDim = keep })
             cases.append(attributed("reduceMax\(axes ?? [])\(keep)", .reduceMax, [2, 3, 4]) { $0.axes = axes; $0.keepDim = keep })

@@ -43,7 +43,8 @@ import TGCCore
         .cast: "written as .long(), .float()", .input: "needs --in at run time", .manualSeed: "would reset the compared streams",
         .stopGradient: "written as noGrad { }",
         .slice: "written as a subscript (x[..., 1..<3]), which the generator writes", .sliceUpdate: "written as a subscript assignment (y[0] = v), not generated yet",
-        .indexSelect: "written as x[idx] with an int64 tensor, not generated (its rows must be in range)", .forLoop: "for", .ifElse: "if", .yield: "IR only", .fusion: "IR only",
+        .indexSelect: "written as x[idx] with an int64 tensor, not generated (its rows must be in range)",
+        .indexAdd: "IR only: the derivative of x[idx]", .forLoop: "for", .ifElse: "if", .yield: "IR only", .fusion: "IR only",
     ]
 
     /// Derived from the op definitions: a new op kind fails here until the generator writes it.

@@ -68,18 +68,17 @@ public enum VJPRules {
                         wants[1] ? try b.apply1(.slice, [g], attrs, at: at) : nil]
             }
         case .indexSelect:
-            { b, operands, results, attrs, cotangents, wants, at in   // onehot(index)ᵀ · g, row by row
+            { b, operands, results, attrs, cotangents, wants, at in   // g's rows added into zeros at the index
                 guard wants[0], let g = cotangents[0] else { return [nil, nil] }
-                let (x, index) = (b.type(of: operands[0]), b.type(of: operands[1]))
-                let (rows, count) = (x.shape[0], index.elementCount)
-                let width = x.elementCount / max(rows, 1)
-                var positions = Attributes()
-                (positions.start, positions.step, positions.shape, positions.dtype) = (0, 1, [rows], .int64)
-                let rowIDs = try b.reshape(try b.apply1(.arange, [], positions, at: at), to: [1, rows], at: at)
-                let matches = try b.apply1(.equal, [try b.reshape(operands[1], to: [count, 1], at: at), rowIDs], at: at)
-                let oneHot = try b.transpose(try b.cast(matches, to: .float32, at: at), permutation: [1, 0], at: at)
-                let summed = try b.apply1(.matmul, [oneHot, try b.reshape(g, to: [count, width], at: at)], at: at)
-                return [try b.reshape(summed, to: x.shape, at: at), nil]
+                let (x, count) = (b.type(of: operands[0]), b.type(of: operands[1]).elementCount)
+                let index = try b.reshape(operands[1], to: [count], at: at)
+                let rows = try b.reshape(g, to: [count] + x.shape.dropFirst(), at: at)
+                return [try b.apply1(.indexAdd, [try b.full(x.shape, 0, x.dtype, at: at), index, rows], at: at), nil]
+            }
+        case .indexAdd:
+            { b, operands, results, attrs, cotangents, wants, at in   // base: g; value: g's rows at the index
+                guard let g = cotangents[0] else { return [nil, nil, nil] }
+                return [wants[0] ? g : nil, nil, wants[2] ? try b.apply1(.indexSelect, [g, operands[1]], at: at) : nil]
             }
         case .reduceSum:
             { b, operands, results, attrs, cotangents, wants, at in

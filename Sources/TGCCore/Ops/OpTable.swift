@@ -105,6 +105,16 @@ enum OpTable {
             }
             return [TensorType(types[1].shape + types[0].shape.dropFirst(), types[0].dtype)]
         }
+        case .indexAdd: OpDef(kind, .gatherScatter, arity: 3, grad: "IndexAddBackward0") { types, _ in
+            let (base, index, value) = (types[0], types[1], types[2])
+            guard base.rank >= 1, index.dtype == .int64, index.rank == 1 else {
+                throw OpTypeError("index_add needs a base of rank 1 or more and a vector of int64 row indices")
+            }
+            guard value.shape == index.shape + base.shape.dropFirst(), value.dtype == base.dtype else {
+                throw OpTypeError("index_add of rows \(value) into \(base) at \(index.shape[0]) indices: the shapes or dtypes disagree")
+            }
+            return [base]
+        }
 
         case .reduceSum: OpDef(kind, .reduction, arity: 1, spelled: [.method("sum")], grad: "SumBackward0") { types, attrs in
             let dtype: DType = types[0].dtype == .float32 ? .float32 : .int64
