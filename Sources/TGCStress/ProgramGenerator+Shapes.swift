@@ -37,14 +37,14 @@ extension UnitBuilder {
         case 6 where rank > 0 && shape[rank - 1] > 0:
             let extent = shape[rank - 1]
             let lower = Int.random(in: 0..<extent, using: &rng)
-            let upper = Int.random(in: lower...extent, using: &rng)
+            let upper = Int.random(in: (lower + 1)...extent, using: &rng)   // never empty: reductions of it must have an identity
             var target = shape
             if rng.chance(0.3) {
                 target.removeLast()
                 (name, suffix, result) = ("select", "[..., \(lower - extent)]", target)
             } else {
                 target[rank - 1] = upper - lower
-                let range = upper == extent ? "\(lower)..." : upper > lower ? "\(lower)...\(upper - 1)" : "\(lower)..<\(upper)"
+                let range = upper == extent ? "\(lower)..." : rng.chance(0.5) ? "\(lower)...\(upper - 1)" : "\(lower)..<\(upper)"
                 (name, suffix, result) = ("slice", rank > 1 ? "[..., \(range)]" : "[\(range)]", target)
             }
         default: (name, suffix, result) = ("T", ".T", shape.reversed())

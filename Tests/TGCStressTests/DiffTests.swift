@@ -31,7 +31,7 @@ import TGCCore
                           ".float()", ".reshape(", ".view(", ".flatten()", ".unsqueeze(", ".squeeze(", ".transpose(", ".T", ".t()",
                           ".sum(", ".mean(", ".std(", ".max(", ".min(", ".argmax(", ".argmin(", "keepDim: true", "dim: [", "matmul(",
                           "dot(", "for ", "if ", "} else {", "grad(of:", ".backward()", "noGrad {", ".grad.zero()", "randn(", "rand(",
-                          "tensor(", "full(", "arange(", "load(", "save(", "print(", " += ", " -= ", "log(", "/ 0.0", "[..., "]
+                          "tensor(", "full(", "arange(", "load(", "save(", "print(", " += ", " -= ", "log(", "/ 0.0", "[..., ", "] = "]
         for construct in constructs {
             #expect(text.contains(construct), "no generated program uses '\(construct)'")
         }
@@ -42,7 +42,7 @@ import TGCCore
         .constant: "written as tensor(...), full(...)", .broadcastTo: "implicit in broadcasting",
         .cast: "written as .long(), .float()", .input: "needs --in at run time", .manualSeed: "would reset the compared streams",
         .stopGradient: "written as noGrad { }",
-        .slice: "written as a subscript (x[..., 1..<3]), which the generator writes", .sliceUpdate: "written as a subscript assignment (y[0] = v), not generated yet",
+        .slice: "written as a subscript (x[..., 1..<3]), which the generator writes", .sliceUpdate: "written as a subscript assignment (s[..., 1..<3] = v), which the generator writes",
         .indexSelect: "written as x[idx] with an int64 tensor, not generated (its rows must be in range)",
         .indexAdd: "IR only: the derivative of x[idx]", .forLoop: "for", .ifElse: "if", .yield: "IR only", .fusion: "IR only",
     ]
