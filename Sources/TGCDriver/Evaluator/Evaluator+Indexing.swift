@@ -28,17 +28,21 @@ extension Evaluator {
             }
             return .tensor(try selectRows(x, rows, at: location))
         }
-        let index = try resolveIndex(elements, shape: builder.type(of: x.id).shape, at: location)
+        return .tensor(try read(x, try resolveIndex(elements, shape: builder.type(of: x.id).shape, at: location), at: location))
+    }
+
+    /// The elements of `x` that `index` selects.
+    private func read(_ x: TensorValue, _ index: TensorIndex, at location: SourceLocation) throws -> TensorValue {
         guard let gradFunction = index.gradFunction else {
-            return .tensor(try reshaped(x, to: index.resultShape, gradFunction: SurfaceFunction.alias.gradFunction, at: location))
+            return try reshaped(x, to: index.resultShape, gradFunction: SurfaceFunction.alias.gradFunction, at: location)
         }
         var attrs = Attributes()
         attrs.slice = index.dims
         if index.removed.isEmpty {
-            return .tensor(try record(.slice, [x], attrs, gradFunction: gradFunction, at: location))
+            return try record(.slice, [x], attrs, gradFunction: gradFunction, at: location)
         }
         let region = try record(.slice, [x], attrs, gradFunction: OpKind.slice.definition.gradFunction, at: location)
-        return .tensor(try reshaped(region, to: index.resultShape, gradFunction: gradFunction, at: location))
+        return try reshaped(region, to: index.resultShape, gradFunction: gradFunction, at: location)
     }
 
     /// `y[index] = value` (or `op=`): `y` becomes `sliceUpdate(y, value)`, the value broadcast to
@@ -64,8 +68,7 @@ extension Evaluator {
         var value = try evaluate(valueExpr)
         if op != "=" {
             guard let kind = Self.compoundKinds[op] else { throw Diagnostic("unsupported operator '\(op)'", at: location) }
-            let current = try indexTensor(base, arguments, at: location)
-            let updated = try tensorOp(kind, [current, value], at: location)
+            let updated = try tensorOp(kind, [.tensor(try read(base, index, at: location)), value], at: location)
             let dtype = builder.type(of: updated.id).dtype
             guard dtype <= type.dtype else {   // PyTorch: "result type Float can't be cast to the desired output type Long"
                 throw Diagnostic("in-place '\(op)' would store a \(dtype) result in a slice of '\(name)', whose dtype is \(type.dtype)", at: location)
