@@ -16,6 +16,11 @@ extension CProgramEmitter {
     }
 
     mutating func emitKernelFunction(_ kernel: LoopKernel, for op: Op) throws -> KernelFunction {
+        var kernel = kernel
+        if op.kind == .sliceUpdate || op.kind == .indexAdd, plan.address(op.result) == plan.address(op.operands[0]), case .nest? = kernel.steps.first,
+           op.operands[0].type.elementCount > 0 {
+            kernel.steps.removeFirst()   // written in place over its base: the copy of the base is already there
+        }
         let function = uniqueFunctionName(Self.functionBase(op))
         let schedule = KernelSchedule(kernel)
         for line in kernelComment(function, op, kernel, schedule) { functions.line(line) }

@@ -2,9 +2,10 @@
 /// chunked sums prefetch (`TGC_PREFETCH_SUMS`): the interpreter's exact
 /// semantics for integer power, floor modulo, NaN-propagating max/min and float → int casts;
 /// (`tgc_expf`, `tgc_powf` and `tgc_floor_fmodf` come from runtime/include/tgc_math.h, shared
-/// with the interpreter). Every helper but `tgc_op_imod` is `TGC_HD` (tgc_math.h): it calls no
-/// host-only function, so a CUDA renderer can use it in device code; `tgc_op_imod` reports a
-/// modulo by zero with `tgc_fatal_at` and is host only (it calls `tgc_op_floor_imod`, which is not).
+/// with the interpreter). Every helper but `tgc_op_imod` and `tgc_op_checked_index` is `TGC_HD`
+/// (tgc_math.h): it calls no host-only function, so a CUDA renderer can use it in device code;
+/// those two report a modulo by zero or an index out of range with `tgc_fatal_at` and are host
+/// only (`tgc_op_imod` calls `tgc_op_floor_imod`, which is not).
 enum KernelPrelude {
     static let source = #"""
     /* Chunked sums prefetch the streams they read 512 elements ahead where the hardware
@@ -54,6 +55,15 @@ enum KernelPrelude {
     static inline int64_t tgc_op_imod(int64_t a, int64_t b, const char *where) {
         if (b == 0) tgc_fatal_at(where, "integer modulo by zero");
         return tgc_op_floor_imod(a, b);
+    }
+
+    /* Host only: a row index outside 0 ..< n is an error at the op's source location, with the
+       interpreter's message (a negative index was moved up by n before). */
+    static inline int64_t tgc_op_checked_index(int64_t i, int64_t n, const char *where) {
+        if (i < 0 || i >= n) {
+            tgc_fatal_at(where, "index %lld is out of bounds for dimension 0 with size %lld", (long long)(i < 0 ? i - n : i), (long long)n);
+        }
+        return i;
     }
 
     /* max/min that propagate NaN (torch.maximum); ties pick as Swift's max/min do. */

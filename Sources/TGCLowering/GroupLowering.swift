@@ -12,6 +12,7 @@ import TGCCore
 ///   coordinates; a transpose leaf permutes them; a broadcastTo leaf zeroes broadcast ones;
 ///   a cyclicShift leaf reads `step * i + start` along its axis (a flip is stride -1), and
 ///   where a roll passes the end a guarded load reads the wrapped element instead;
+///   a slice leaf reads start + coordinate × step in each dimension (in place, no copy);
 /// - a reduction member becomes a nest of sequential reduction loops with its accumulator
 ///   (float sums accumulate in double, elements visited in the interpreter's order); several
 ///   reductions over the same elements share one nest; the elementwise root of an epilogue is
@@ -158,6 +159,9 @@ final class GroupLowering {
         case .transpose(let permutation):
             var inner = [AffineIndex](repeating: .zero, count: operand.type.rank)
             for (axis, source) in permutation.enumerated() { inner[source] = coordinates[axis] }
+            return try evaluate(operand, at: inner, in: scope)
+        case .slice(let dims):
+            let inner = zip(coordinates, dims).map { $0 * $1.step + AffineIndex(constant: $1.start) }
             return try evaluate(operand, at: inner, in: scope)
         case .broadcast:
             return try evaluate(operand, at: Self.broadcast(coordinates, from: op.result.type.shape, to: operand.type.shape), in: scope)

@@ -28,6 +28,9 @@ public enum Intrinsic: Hashable, Sendable {
     /// (int64, int64, string) → int64: floor modulo; a zero divisor is a run-time error at the
     /// source location that the string literal names.
     case integerFloorMod
+    /// (int64, int64, string) → int64: a row index, checked to lie in `0 ..< count`; outside,
+    /// a run-time error at the source location the string names (the interpreter's message).
+    case checkedIndex
     /// double → int64: truncation toward zero, NaN and infinities give 0, overflow saturates.
     case toInt64
     /// (T, T) → T: the maximum (minimum) of two values of `type` that propagates NaN; of equal

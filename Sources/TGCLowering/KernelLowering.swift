@@ -24,6 +24,8 @@ enum IndexMap {
     case broadcast
     /// Along `axis`, result index i reads operand index (step * i + start) mod n (flip, roll).
     case cyclicShift(axis: Int, step: Int, start: Int)
+    /// Result coordinate c of dimension d reads operand coordinate start + c × step.
+    case slice([SliceDim])
 }
 
 /// Which reduction a reduction op computes in a kernel. (The language's reductions, mean and
@@ -152,6 +154,11 @@ public enum KernelLowering {
         case .transpose: return .indexMap(.transpose(attrs.permutation ?? []))
         case .cyclicShift: return .indexMap(.cyclicShift(axis: attrs.axes![0], step: Int(attrs.step!), start: Int(attrs.start!)))
         case .broadcastTo: return .indexMap(.broadcast)
+        // Indexing
+        case .slice: return .indexMap(.slice(attrs.slice ?? []))
+        case .sliceUpdate: return .standalone(.kernel(sliceUpdate(op)))
+        case .indexSelect: return .standalone(.kernel(indexSelect(op)))
+        case .indexAdd: return .standalone(.kernel(indexAdd(op)))
 
         case .reduceSum: return .reduction(.sum)
         case .reduceMax: return .reduction(.max)
@@ -186,6 +193,75 @@ public enum KernelLowering {
             if op.isMatmulEpilogue { return .standalone(try MatmulLowering.lower(epilogueFusion: op)) }
             return .standalone(.kernel(try GroupLowering.kernel(forFusion: op)))
         }
+    }
+
+    /// base copied into the result, then value stored over the slice region: two sequential
+    /// nests in a kernel of one point (no parallel loops, so the copy ends before the stores).
+    /// Written in place over a dying base (MemoryPlan.readsPointwise), the C emitter drops the copy.
+    static func sliceUpdate(_ op: Op) -> LoopKernel {
+        let (base, value, result) = (op.operands[0], op.operands[1], op.result)
+        let dims = op.attributes.slice ?? []
+        let copy = LoopSpace(base.type.shape, variable: LoopVariable.reduction)
+        let region = LoopSpace(value.type.shape, variable: LoopVariable.reduction)
+        let starts = dims.map { AffineIndex(constant: $0.start) }
+        let target = zip(zip(region.coordinates, dims), starts).map { $0.0 * $0.1.step + $1 }
+        let targetIndex = AffineIndex.offset(target, strides: result.type.strides)
+        var steps: [KernelStep] = []
+        if base.type.elementCount > 0 {
+            steps.append(.nest(ReductionNest(extents: copy.extents, accumulators: [],
+                                             body: [.store(result, copy.denseIndex, .load(base, copy.denseIndex))])))
+        }
+        if value.type.elementCount > 0 {
+            steps.append(.nest(ReductionNest(extents: region.extents, accumulators: [],
+                                             body: [.store(result, targetIndex, .load(value, region.denseIndex))])))
+        }
+        return LoopKernel(parallelExtents: [], steps: steps)
+    }
+
+    /// x's rows at the int64 index: an indirect load, after a check of each index at every
+    /// point (a row outside `0 ..< rows` is a run-time error naming the source line, before
+    /// the load reads it).
+    static func indexSelect(_ op: Op) -> LoopKernel {
+        let (x, index, result) = (op.operands[0], op.operands[1], op.result)
+        let rows = x.type.shape.first ?? 0
+        let width = x.type.elementCount / max(rows, 1)
+        let space = LoopSpace([index.type.elementCount, width], variable: LoopVariable.parallel)
+        let (position, remainder) = (space.coordinates[0], space.coordinates[1])
+        let gathered = IndirectIndex(table: index, position: position, scale: width, count: rows, remainder: remainder)
+        let location = op.location == .unknown ? "" : op.location.description
+        let check = ScalarExpr.call(.checkedIndex, [.load(index, position), .intLiteral(Int64(rows)), .stringLiteral(location)])
+        return LoopKernel(parallelExtents: space.extents, steps: [
+            .statement(.declare("row", .int64, check)),
+            .statement(.store(result, space.denseIndex, .indirectLoad(x, gathered))),
+        ])
+    }
+
+    /// base copied into the result, then each row of value added at its index's row, in index
+    /// order (an accumulating store; the kernel has no parallel loops, so repeated rows add up
+    /// in one order and the sums have the interpreter's bits). Each index is checked first.
+    /// Written in place over a dying base (MemoryPlan.readsPointwise), the C emitter drops the copy.
+    static func indexAdd(_ op: Op) -> LoopKernel {
+        let (base, index, value, result) = (op.operands[0], op.operands[1], op.operands[2], op.result)
+        let rows = base.type.shape.first ?? 0
+        let width = base.type.elementCount / max(rows, 1)
+        let copy = LoopSpace(base.type.shape, variable: LoopVariable.reduction)
+        let space = LoopSpace([index.type.elementCount, width], variable: LoopVariable.reduction)
+        let (position, remainder) = (space.coordinates[0], space.coordinates[1])
+        let target = IndirectIndex(table: index, position: position, scale: width, count: rows, remainder: remainder)
+        let location = op.location == .unknown ? "" : op.location.description
+        let check = ScalarExpr.call(.checkedIndex, [.load(index, position), .intLiteral(Int64(rows)), .stringLiteral(location)])
+        var steps: [KernelStep] = []
+        if base.type.elementCount > 0 {
+            steps.append(.nest(ReductionNest(extents: copy.extents, accumulators: [],
+                                             body: [.store(result, copy.denseIndex, .load(base, copy.denseIndex))])))
+        }
+        if value.type.elementCount > 0 {
+            steps.append(.nest(ReductionNest(extents: space.extents, accumulators: [], body: [
+                .declare("row", .int64, check),
+                .accumulate(result, .indirect(target), .load(value, space.denseIndex), .add),
+            ])))
+        }
+        return LoopKernel(parallelExtents: [], steps: steps)
     }
 
     /// start + i × step, computed in double and rounded to the dtype.

@@ -9,6 +9,8 @@ indirect enum GenStatement: Sendable {
     case destructure([String], source: GenExpr, call: String, types: [TensorType], ranges: [ValueRange])
     /// `name = value`; `spelling` is the text when it is written as a compound assignment.
     case assign(String, GenExpr, spelling: String?)
+    /// `name[region] = value`: a slice assignment (`region` is the subscript text, brackets included).
+    case assignSlice(String, region: String, GenExpr)
     case loop(index: String, count: Int, body: [GenStatement])
     case branch(GenExpr, then: [GenStatement], else: [GenStatement])
     /// `let (ga, gb) = grad(of: loss, wrt: a, b)`.
@@ -31,6 +33,7 @@ indirect enum GenStatement: Sendable {
         case .destructure(let names, let source, let call, _, _):
             return [pad + "let (\(names.joined(separator: ", "))) = \(source.operandText)\(call)"]
         case .assign(let name, let value, let spelling): return [pad + (spelling ?? "\(name) = \(value.text)")]
+        case .assignSlice(let name, let region, let value): return [pad + "\(name)\(region) = \(value.text)"]
         case .loop(let index, let count, let body):
             return [pad + "for \(index) in 0..<\(count) {"] + body.flatMap { $0.lines(indent: indent + 1) } + [pad + "}"]
         case .branch(let condition, let then, let otherwise):
@@ -73,7 +76,7 @@ indirect enum GenStatement: Sendable {
         case .seed: return []
         case .bind(_, let value, _): return value.names
         case .destructure(_, let source, _, _, _): return source.names
-        case .assign(let name, let value, _): return value.names.union([name])
+        case .assign(let name, let value, _), .assignSlice(let name, _, let value): return value.names.union([name])
         case .loop(_, _, let body): return body.reduce(into: Set()) { $0.formUnion($1.uses) }
         case .branch(let condition, let then, let otherwise):
             return (then + otherwise).reduce(into: condition.names) { $0.formUnion($1.uses) }

@@ -1,13 +1,14 @@
 import TGCCore
 
 /// Expressions that change shapes: reshape and view (with an inferred -1), flatten,
-/// unsqueeze, squeeze, transpose, `.T`, `.t()`, flip, roll, reductions over each axis and matmul.
+/// unsqueeze, squeeze, transpose, `.T`, `.t()`, flip, roll, subscripts (`[1..<3]`, `[..., 0]`,
+/// `[-1]`), reductions over each axis and matmul.
 extension UnitBuilder {
     func movement(_ base: GenExpr) -> GenExpr? {
         let shape = base.type.shape
         let rank = shape.count
         let (name, suffix, result): (String, String, [Int])
-        switch Int.random(in: 0..<9, using: &rng) {
+        switch Int.random(in: 0..<10, using: &rng) {
         case 0:
             let target = factorization(of: shape.reduce(1, *))
             var dims = target.map(String.init)
@@ -42,6 +43,19 @@ extension UnitBuilder {
         case 7 where rank > 0:
             let (shift, dim) = (Int.random(in: -5...5, using: &rng), Int.random(in: -rank..<rank, using: &rng))
             (name, suffix, result) = ("roll", rng.chance(0.3) ? ".roll(\(shift))" : ".roll(\(shift), dim: \(dim))", shape)
+        case 8 where rank > 0 && shape[rank - 1] > 0:
+            let extent = shape[rank - 1]
+            let lower = Int.random(in: 0..<extent, using: &rng)
+            let upper = Int.random(in: (lower + 1)...extent, using: &rng)   // never empty: reductions of it must have an identity
+            var target = shape
+            if rng.chance(0.3) {
+                target.removeLast()
+                (name, suffix, result) = ("select", "[..., \(lower - extent)]", target)
+            } else {
+                target[rank - 1] = upper - lower
+                let range = upper == extent ? "\(lower)..." : rng.chance(0.5) ? "\(lower)...\(upper - 1)" : "\(lower)..<\(upper)"
+                (name, suffix, result) = ("slice", rank > 1 ? "[..., \(range)]" : "[\(range)]", target)
+            }
         default: (name, suffix, result) = ("T", ".T", shape.reversed())
         }
         return .apply(OpCatalog.movement(name, suffix), [base], TensorType(result, base.type.dtype))

@@ -33,6 +33,19 @@ extension UnitBuilder {
         return .assign(target.name, value, spelling: nil)
     }
 
+    /// `s[..., a..<b] = f(s[..., a..<b])` on a float `var` (a slice update), when safe.
+    func sliceAssignment(to target: GenValue) {
+        let shape = target.type.shape
+        guard target.type.dtype == .float32, let extent = shape.last, extent > 0 else { return }
+        let lower = Int.random(in: 0..<extent, using: &rng)
+        let upper = Int.random(in: (lower + 1)...extent, using: &rng)
+        let region = shape.count > 1 ? "[..., \(lower)..<\(upper)]" : "[\(lower)..<\(upper)]"
+        var regionShape = shape
+        regionShape[regionShape.count - 1] = upper - lower
+        let read = GenExpr.apply(OpCatalog.movement("slice", region), [target.expr], TensorType(regionShape, .float32))
+        if let value = floatUnary(read) { emit(.assignSlice(target.name, region: region, value)) }
+    }
+
     /// A `var` to carry through a loop or branch: an existing one or a new float one.
     func stateVariable() -> GenValue? {
         if let existing = values({ $0.mutable && !$0.requiresGrad && $0.type.dtype != .bool }).randomElement(using: &rng), rng.chance(0.4) {
@@ -56,6 +69,7 @@ extension UnitBuilder {
                 var extra: [GenExpr] = [.name(index, TensorType([], .int64))]
                 if rng.chance(0.5), let temporary = expression(depth: 1).flatMap({ bind($0, stem: "t") }) { extra.append(temporary.expr) }
                 if let value = update(of: carried, extra: extra) { emit(assignment(to: carried, value)) }
+                if rng.chance(0.3) { sliceAssignment(to: carried) }
                 if rng.chance(0.25) { branch(on: carried) }
             }
             scope.removeLast()

@@ -28,6 +28,11 @@ struct AbstractState: Sendable {
             ranges[name] = range
             depths[name] = depth(of: value)
             return true
+        case .assignSlice(let name, _, let value):   // part of name now holds value's elements
+            guard let range = value.range(in: ranges) ?? (lenient ? .unknown : nil) else { return false }
+            ranges[name] = (ranges[name] ?? .unknown).union(range)
+            depths[name] = max(depths[name] ?? 0, depth(of: value))
+            return true
         case .destructure(let names, let source, _, _, let results):
             guard source.range(in: ranges) != nil || lenient else { return false }
             for (name, range) in zip(names, results) {

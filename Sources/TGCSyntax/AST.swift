@@ -30,6 +30,9 @@ public struct Expr: Sendable {
         case member(base: Expr, name: String)
         /// `x[0, 1..<3]` (chapter 2 indexing).
         case subscriptAccess(base: Expr, arguments: [Argument])
+        /// A range with a missing bound, written only as a subscript argument: `1...` (no
+        /// upper), `..<2` and `...2` (no lower), and a bare `...` (neither: an ellipsis).
+        case partialRange(op: String, lower: Expr?, upper: Expr?)
         /// `{ a, b in ... }` as a value.
         case closure(Closure)
         /// `cond ? a : b`

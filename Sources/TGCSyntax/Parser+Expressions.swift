@@ -94,6 +94,10 @@ extension Parser {
             let location = here
             skip()
             try enter(at: location)
+            if op == "...", at(",") || at("]") {   // `x[1...]`: a range with no upper bound
+                lhs = Expr(.partialRange(op: op, lower: lhs, upper: nil), at: location)
+                break
+            }
             if !canStartHere { throw expectedExpression(afterOperator: op) }
             let rhs = try parseBinary(minPrecedence: associativity == .right ? precedence : precedence + 1)
             lhs = Expr(.binary(op: op, lhs: lhs, rhs: rhs), at: location)
@@ -251,7 +255,7 @@ extension Parser {
         defer { noTrailingClosure = saved }
         var arguments: [Argument] = []
         while !at(close) {
-            if labelHere == nil && !canStartHere {
+            if labelHere == nil && !canStartHere && rangePrefixHere == nil {
                 if !arguments.isEmpty { throw expectedExpression(after: "','") }
                 break
             }
@@ -272,9 +276,26 @@ extension Parser {
         }
     }
 
+    /// `...` or `..<` starting an argument: a range with no lower bound, or an ellipsis.
+    var rangePrefixHere: String? {
+        guard let op = punctHere, op == "..." || op == "..<" else { return nil }
+        return op
+    }
+
+    /// `..<2`, `...2`, or a bare `...` (followed by `,` or `]`).
+    mutating func parsePrefixRange(_ op: String) throws -> Expr {
+        let start = here
+        skip()
+        if op == "...", at(",") || at("]") { return Expr(.partialRange(op: op, lower: nil, upper: nil), at: start) }
+        if !canStartHere { throw expectedExpression(afterOperator: op) }
+        let upper = try parseBinary(minPrecedence: 5)   // binds tighter than the range operators
+        return Expr(.partialRange(op: op, lower: nil, upper: upper), at: start)
+    }
+
     /// `label: value` or `value`.
     mutating func parseArgument() throws -> Argument {
         let start = here
+        if labelHere == nil, let op = rangePrefixHere { return Argument(label: nil, value: try parsePrefixRange(op), at: start) }
         guard let label = labelHere else { return Argument(label: nil, value: try parseExpression(), at: start) }
         skip()
         skip()

@@ -133,6 +133,25 @@ enum AgreementPrograms {
         try p.save(try p.op(.broadcastTo, [try p.constant([1, -2, 3, 0.5], [4])]) { $0.shape = [3, 4] }, "broadcast_row")
         try p.save(try p.op(.broadcastTo, [try p.constant([7, -8, 9], [3], .int64)]) { $0.shape = [2, 3] }, "broadcast_int")
         try p.save(try p.op(.broadcastTo, [try p.constant([1, 0], [2, 1], .bool)]) { $0.shape = [2, 3] }, "broadcast_bool")
+
+        // Indexing: slices read alone and feeding a kernel (in place); sliceUpdate with steps, on
+        // int and bool, and of a whole tensor.
+        let steps = [SliceDim(start: 1, step: 1, size: 1), SliceDim(start: 2, step: 1, size: 1), SliceDim(start: 0, step: 3, size: 2)]
+        try p.save(try p.op(.slice, [x3]) { $0.slice = [SliceDim(start: 1, step: 1, size: 1), SliceDim(start: 0, step: 2, size: 2), SliceDim(start: 1, step: 1, size: 3)] }, "slice_3d")
+        try p.save(try p.op(.exp, [try p.op(.slice, [x3]) { $0.slice = steps }]), "slice_then_exp")
+        try p.save(try p.op(.slice, [m]) { $0.slice = [SliceDim(start: 2, step: 1, size: 1), SliceDim(start: 0, step: 1, size: 5)] }, "slice_int")
+        try p.save(try p.op(.sliceUpdate, [x3, try p.constant([-1, -2], [1, 1, 2])]) { $0.slice = steps }, "slice_update_steps")
+        try p.save(try p.op(.sliceUpdate, [m, try p.constant([7, 8, 9], [3, 1], .int64)]) { $0.slice = [SliceDim(start: 0, step: 1, size: 3), SliceDim(start: 4, step: 1, size: 1)] }, "slice_update_int")
+        try p.save(try p.op(.sliceUpdate, [try p.constant([1, 0, 0, 1], [4], .bool), try p.constant([1, 1], [2], .bool)]) { $0.slice = [SliceDim(start: 1, step: 2, size: 2)] }, "slice_update_bool")
+        try p.save(try p.op(.sliceUpdate, [try p.constant([1, 2], [2]), try p.constant([3, 4], [2])]) { $0.slice = [SliceDim.all(2)] }, "slice_update_whole")
+        // indexSelect: repeated and out-of-order rows, a 2-D index, a vector, int64.
+        let rows = try p.constant([1, 0, 1, 1, 0, 1], [2, 3], .int64)
+        try p.save(try p.op(.indexSelect, [x3, rows]), "index_select_3d")
+        try p.save(try p.op(.indexSelect, [m, try p.constant([2, 2, 0], [3], .int64)]), "index_select_int")
+        try p.save(try p.op(.indexSelect, [try p.constant(TestData.floats(7, seed: 9), [7]), try p.constant([6, 0, 3, 3], [4], .int64)]), "index_select_vector")
+        // indexAdd: repeated rows summed in index order (float and int64).
+        try p.save(try p.op(.indexAdd, [x3, try p.constant([1, 0, 1, 1], [4], .int64), try p.constant(TestData.floats(48, seed: 10), [4, 3, 4])]), "index_add_3d")
+        try p.save(try p.op(.indexAdd, [m, try p.constant([2, 2], [2], .int64), try p.constant([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [2, 5], .int64)]), "index_add_int")
         return p.module
     }
 

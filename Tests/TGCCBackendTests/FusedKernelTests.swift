@@ -132,6 +132,38 @@ struct FusedKernelTests {
         try CrossBackend.expectAgreement(module, name: name)
     }
 
+    /// A slice feeding elementwise work and a reduction is read in place: one fused kernel
+    /// that loads the sliced operand at start + coordinate × step, no kernel copies the slice,
+    /// and the results agree with the interpreter; slice assignment (in place over its base)
+    /// and its gradient too.
+    @Test func sliceLeavesAreReadInPlace() throws {
+        let source = """
+        manualSeed(19)
+        let x = randn([8, 16])
+        save(exp(x[2..<6, stride(from: 1, to: 16, by: 3)]) + 1, "slice_exp.npy")
+        save((x[..., 3] * x[-1, ..<8]).sum(), "select_product.npy")
+        let w = randn([5, 4], requiresGrad: true)
+        var y = w * 2
+        y[1...3, ..<2] = w[..<3, 2...] * w[..<3, 2...]
+        y[0] += 1
+        let g = grad(of: (y * y).sum(), wrt: w)
+        save(y, "updated.npy")
+        save(g, "gradient.npy")
+        """
+        let module = try CrossBackend.module(source: source, name: "slices")
+        let ir = IRPrinter.print(module)
+        #expect(ir.contains("fusion \"fused_slice_exp_add\""), "the range slice is a leaf of its consumer's kernel")
+        #expect(ir.contains("fusion \"fused_slice_reshape_slice_reshape_mul_reduce_sum\""), "integer indices too: slice under reshape")
+        let c = try CEmitter.emit(module, programName: "slices", description: "")
+        #expect(c.contains("tgc_expf(v0[i0 * 16 + i1 * 3 + 33])"), "the slice is read in place at (2 + i0) × 16 + 1 + 3 × i1")
+        #expect(c.contains("v0[r0 * 16 + 3] * v0[r0 + 112]"), "x[..., 3] and x[-1, ..<8] are read in place")
+        // y's slice assignment is written in place over y (its base dies there): the function
+        // takes the result and the value only, and stores just the region.
+        #expect(c.contains(/static void op_slice_update\(float \*restrict v\d+, const float \*restrict v\d+\) \{\n    for \(int64_t r0 = 0; r0 < 3; r0\+\+\)/),
+                "slice update in place:\n\(c)")
+        try CrossBackend.expectAgreement(module, name: "slices")
+    }
+
     /// The seed's training loop: fused loss and gradient kernels inside the loop, parameters
     /// updated in place; printed text identical to the interpreter's.
     @Test func linearRegressionLoop() throws {

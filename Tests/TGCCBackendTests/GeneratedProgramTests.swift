@@ -38,6 +38,23 @@ struct GeneratedProgramTests {
         #expect(run.stderr.contains("modzero.swiftdsl:2:9: error: integer modulo by zero"), "\(run.stderr)")
     }
 
+    /// x[idx] checks each row index at run time, in generated code as in the interpreter, and
+    /// names the subscript's line with PyTorch's message (the index as written, negative too).
+    @Test func indexOutOfRangeNamesItsSourceLocation() throws {
+        for (rows, shown) in [("[1, 3]", "index 3"), ("[-4, 0]", "index -4")] {
+            let source = "let x = zeros([3, 2])\nlet i = tensor(\(rows))\nprint(x[i])"
+            let module = try CrossBackend.module(source: source, name: "badindex")
+            let directory = try CrossBackend.makeDirectory("badindex")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let binary = try #require(try CrossBackend.compile(module, name: "badindex", in: directory).last)
+            let run = try CrossBackend.execute(binary, [])
+            #expect(run.status != 0)
+            #expect(run.stderr.contains("badindex.swiftdsl:3:7: error: \(shown) is out of bounds for dimension 0 with size 3"), "\(run.stderr)")
+            let interpreted = #expect(throws: (any Error).self) { _ = try CrossBackend.interpret(module, outputDirectory: directory) }
+            #expect("\(interpreted.map { String(describing: $0) } ?? "")".contains("\(shown) is out of bounds"))
+        }
+    }
+
     @Test func inputsLoadsAndErrors() throws {
         let directory = try CrossBackend.makeDirectory("program")
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -87,6 +87,27 @@ import TGCBase
         cases.append(attributed("cyclicShift reflect", .cyclicShift, [2, 5]) { $0.axes = [1]; $0.step = -1; $0.start = 1 })
         cases.append(attributed("broadcastTo", .broadcastTo, [3, 1]) { $0.shape = [2, 3, 4] })
         cases.append(attributed("cast", .cast, [2, 3]) { $0.dtype = .float32 })
+        // Indexing
+        let region = [SliceDim(start: 1, step: 1, size: 2), SliceDim(start: 0, step: 2, size: 2), SliceDim(start: 3, step: 1, size: 1)]
+        cases.append(attributed("slice", .slice, [3, 4, 5]) { $0.slice = region })
+        cases.append(Case(name: "sliceUpdate", inputs: [values([3, 4, 5], seed: 15), values([2, 2, 1], seed: 16)]) { b, x in
+            var attrs = Attributes()
+            attrs.slice = region
+            let updated = try b.apply1(.sliceUpdate, x, attrs, at: .unknown)
+            return try b.apply1(.mul, [updated, updated], at: .unknown)   // both operands' cotangents vary
+        })
+        cases.append(Case(name: "indexSelect", inputs: [values([4, 3], seed: 17)]) { b, x in   // repeated rows add up
+            var attrs = Attributes()
+            (attrs.data, attrs.shape, attrs.dtype) = ([3, 0, 3, 1, 3, 2], [2, 3], .int64)
+            let rows = try b.apply1(.indexSelect, [x[0], try b.apply1(.constant, [], attrs, at: .unknown)], at: .unknown)
+            return try b.apply1(.mul, [rows, rows], at: .unknown)
+        })
+        cases.append(Case(name: "indexAdd", inputs: [values([4, 3], seed: 18), values([5, 3], seed: 19)]) { b, x in
+            var attrs = Attributes()
+            (attrs.data, attrs.shape, attrs.dtype) = ([2, 0, 2, 3, 2], [5], .int64)
+            let summed = try b.apply1(.indexAdd, [x[0], try b.apply1(.constant, [], attrs, at: .unknown), x[1]], at: .unknown)
+            return try b.apply1(.mul, [summed, summed], at: .unknown)
+        })
         for (axes, keep) in [(nil, false), ([0], false), ([1], true), ([0, 2], false)] as [([Int]?, Bool)] {
             cases.append(attributed("reduceSum\(axes ?? [])\(keep)", .reduceSum, [2, 3, 4]) { $0.axes = axes; $0.keepDim = keep })
             cases.append(attributed("reduceMax\(axes ?? [])\(keep)", .reduceMax, [2, 3, 4]) { $0.axes = axes; $0.keepDim = keep })

@@ -104,6 +104,11 @@ import TGCBase
         ("module {\n  %0 = constant {value = 1, shape = [], dtype = bool} : bool[]\n  if %0 {\n  } else {\n    yield\n  }\n}\n", "3:3", "does not end in yield"),
         ("module {\n  for %0 in 5..<3 {\n    yield\n  }\n}\n", "2:13", "lower bound"),
         ("module {\n  print {format = \"\\q\"}\n}\n", "2:19", "unknown escape"),
+        // Indexing
+        ("module {\n  %0 = rand_normal {shape = [4], dtype = float32} : f32[4]\n  %1 = slice %0 : f32[2]\n}\n", "3:3", "slice needs the attribute 'slice'"),
+        ("module {\n  %0 = rand_normal {shape = [4], dtype = float32} : f32[4]\n  %1 = slice %0 {slice = [[1, 2]]} : f32[2]\n}\n", "3:26", "[start, step, size] triples"),
+        ("module {\n  %0 = rand_normal {shape = [4], dtype = float32} : f32[4]\n  %1 = slice %0 {slice = [[1, 2, 3]]} : f32[3]\n}\n", "3:3", "out of range for a dimension of size 4"),
+        ("module {\n  %0 = rand_normal {shape = [4], dtype = float32} : f32[4]\n  %1 = slice %0 {slice = [[1, 2, 2]]} : f32[2]\n  %2 = slice_update %0, %0 {slice = [[1, 2, 2]]} : f32[4]\n}\n", "4:3", "cannot be assigned a value of shape [4]"),
         ("module {\n  %0 = rand_normal {shape = [99999999, 99999999], dtype = float32} : f32[99999999, 99999999]\n}\n", "2:70", "elements"),
         ("module {\n  yield\n  print {format = \"\"}\n}\n", "2:3", "yield must end its block"),
         ("module {\n", "2:1", "expected '}' before the end"),

@@ -31,7 +31,7 @@ import TGCCore
                           ".float()", ".reshape(", ".view(", ".flatten()", ".unsqueeze(", ".squeeze(", ".transpose(", ".T", ".t()",
                           ".sum(", ".mean(", ".std(", ".max(", ".min(", ".argmax(", ".argmin(", "keepDim: true", "dim: [", "matmul(",
                           "dot(", "for ", "if ", "} else {", "grad(of:", ".backward()", "noGrad {", ".grad.zero()", "randn(", "rand(",
-                          "tensor(", "full(", "arange(", "load(", "save(", "print(", " += ", " -= ", "log(", "/ 0.0"]
+                          "tensor(", "full(", "arange(", "load(", "save(", "print(", " += ", " -= ", "log(", "/ 0.0", "[..., ", "] = "]
         for construct in constructs {
             #expect(text.contains(construct), "no generated program uses '\(construct)'")
         }
@@ -41,7 +41,10 @@ import TGCCore
     static let kindsNotSpelled: [OpKind: String] = [
         .constant: "written as tensor(...), full(...)", .broadcastTo: "implicit in broadcasting",
         .cast: "written as .long(), .float()", .input: "needs --in at run time", .manualSeed: "would reset the compared streams",
-        .cyclicShift: "written as .flip(dims:) and .roll(...) (checked below)", .stopGradient: "written as noGrad { }", .forLoop: "for", .ifElse: "if", .yield: "IR only", .fusion: "IR only",
+        .cyclicShift: "written as .flip(dims:) and .roll(...) (checked below)", .stopGradient: "written as noGrad { }",
+        .slice: "written as a subscript (x[..., 1..<3]), which the generator writes", .sliceUpdate: "written as a subscript assignment (s[..., 1..<3] = v), which the generator writes",
+        .indexSelect: "written as x[idx] with an int64 tensor, not generated (its rows must be in range)",
+        .indexAdd: "IR only: the derivative of x[idx]", .forLoop: "for", .ifElse: "if", .yield: "IR only", .fusion: "IR only",
     ]
 
     /// Derived from the op definitions: a new op kind fails here until the generator writes it.

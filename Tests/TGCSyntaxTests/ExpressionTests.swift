@@ -55,6 +55,14 @@ import TGCBase
         #expect(try rendered("w.grad.zero()") == "w.grad.zero()")
         #expect(try rendered("x[0, 1..<3][i]") == "x[0, (1 ..< 3)][i]")
         #expect(try rendered("f()(1)") == "f()(1)")
+    }
+
+    /// Partial ranges and the ellipsis, as subscript elements.
+    @Test func partialRangesAndEllipsisInSubscripts() throws {
+        #expect(try rendered("x[1...]") == "x[(1...)]")
+        #expect(try rendered("x[..<n - 1, ...2]") == "x[(..<(n - 1)), (...2)]")
+        #expect(try rendered("x[..., 1]") == "x[(...), 1]")
+        #expect(try rendered("x[0, i + 1...]") == "x[0, ((i + 1)...)]")
         #expect(try rendered("f(in: x, for: y)") == "f(in: x, for: y)")
         #expect(try rendered("f(a,\n  b,\n)") == "f(a, b)")
     }

@@ -63,6 +63,34 @@ public enum VJPRules {
                 let (step, start) = (Int(attrs.step!), Int(attrs.start!))
                 return [try b.cyclicShift(cotangents[0]!, axis: axis, step: step, start: -step * start, at: at)]
             }
+        // Indexing
+        case .slice:
+            { b, operands, results, attrs, cotangents, wants, at in   // g written into zeros
+                guard wants[0], let g = cotangents[0] else { return [nil] }
+                let type = b.type(of: operands[0])
+                return [try b.apply1(.sliceUpdate, [try b.full(type.shape, 0, type.dtype, at: at), g], attrs, at: at)]
+            }
+        case .sliceUpdate:
+            { b, operands, results, attrs, cotangents, wants, at in   // base: g with the region zeroed; value: g's region
+                guard let g = cotangents[0] else { return [nil, nil] }
+                let valueType = b.type(of: operands[1])
+                let zeros = wants[0] ? try b.full(valueType.shape, 0, valueType.dtype, at: at) : nil
+                return [try zeros.map { try b.apply1(.sliceUpdate, [g, $0], attrs, at: at) },
+                        wants[1] ? try b.apply1(.slice, [g], attrs, at: at) : nil]
+            }
+        case .indexSelect:
+            { b, operands, results, attrs, cotangents, wants, at in   // g's rows added into zeros at the index
+                guard wants[0], let g = cotangents[0] else { return [nil, nil] }
+                let (x, count) = (b.type(of: operands[0]), b.type(of: operands[1]).elementCount)
+                let index = try b.reshape(operands[1], to: [count], at: at)
+                let rows = try b.reshape(g, to: [count] + x.shape.dropFirst(), at: at)
+                return [try b.apply1(.indexAdd, [try b.full(x.shape, 0, x.dtype, at: at), index, rows], at: at), nil]
+            }
+        case .indexAdd:
+            { b, operands, results, attrs, cotangents, wants, at in   // base: g; value: g's rows at the index
+                guard let g = cotangents[0] else { return [nil, nil, nil] }
+                return [wants[0] ? g : nil, nil, wants[2] ? try b.apply1(.indexSelect, [g, operands[1]], at: at) : nil]
+            }
         case .reduceSum:
             { b, operands, results, attrs, cotangents, wants, at in
                 [try expandReduced(b, cotangents[0]!, like: operands[0], attrs, at)]

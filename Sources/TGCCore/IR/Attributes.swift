@@ -13,6 +13,8 @@ public struct Attributes: Hashable, Sendable {
     public var axes: [Int]? = nil
     public var keepDim: Bool = false
     public var permutation: [Int]? = nil
+    /// `slice` and `sliceUpdate`: the region read or written, one entry per dimension.
+    public var slice: [SliceDim]? = nil
     public var dtype: DType? = nil
     public var name: String? = nil
     public var path: String? = nil
@@ -55,4 +57,19 @@ public struct ArenaSlot: Hashable, Sendable {
 
     /// Every slot starts on a 64-byte boundary: a cache line, and a whole AVX-512 vector.
     public static let alignment = 64
+}
+
+/// One dimension of a slice: the elements `start, start + step, ...`, `size` of them (a
+/// Python slice `start:start + size * step:step` with every bound already checked).
+public struct SliceDim: Hashable, Sendable {
+    public var start: Int
+    public var step: Int
+    public var size: Int
+
+    public init(start: Int, step: Int, size: Int) {
+        (self.start, self.step, self.size) = (start, step, size)
+    }
+
+    /// The whole of a dimension of `extent` elements.
+    public static func all(_ extent: Int) -> SliceDim { SliceDim(start: 0, step: 1, size: extent) }
 }

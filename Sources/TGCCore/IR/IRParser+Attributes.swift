@@ -4,7 +4,7 @@ import TGCBase
 extension IRParser {
     /// Every attribute name, in the order the printer writes them.
     static let attributeNames = ["data", "value", "start", "step", "alpha", "low", "high", "shape", "axes", "keepDim", "permutation",
-                                 "dtype", "name", "path", "seed", "seeded", "format", "arena"]
+                                 "slice", "dtype", "name", "path", "seed", "seeded", "format", "arena"]
 
     /// `{key = value, ...}`; `allowed` limits the names (nil: any attribute name).
     mutating func parseAttributes(allowed: Set<String>?) throws -> Attributes {
@@ -33,6 +33,7 @@ extension IRParser {
             case "axes": attributes.axes = try parseList { try $0.parseInteger() }
             case "keepDim": attributes.keepDim = try parseBool()
             case "permutation": attributes.permutation = try parseList { try $0.parseInteger() }
+            case "slice": attributes.slice = try parseSlice()
             case "dtype": attributes.dtype = try parseDType()
             case "name": attributes.name = try parseString()
             case "path": attributes.path = try parseString()
@@ -44,6 +45,16 @@ extension IRParser {
         } while skip(",")
         try expect("}")
         return attributes
+    }
+
+    /// `[[start, step, size], ...]`: one triple per dimension.
+    mutating func parseSlice() throws -> [SliceDim] {
+        let start = current
+        let triples = try parseList { try $0.parseList { try $0.parseInteger() } }
+        guard triples.allSatisfy({ $0.count == 3 }) else {
+            throw error("a slice is a list of [start, step, size] triples", at: start)
+        }
+        return triples.map { SliceDim(start: $0[0], step: $0[1], size: $0[2]) }
     }
 
     /// `f32[3, 4]`, `i64[]`, `bool[2]`.

@@ -8,6 +8,8 @@ extension IRParser {
         .constant: ["shape", "dtype"], .arange: ["shape", "dtype"], .randUniform: ["shape", "dtype"],
         .randNormal: ["shape", "dtype"], .input: ["shape", "dtype", "name"], .load: ["shape", "dtype", "path"],
         .save: ["path"], .cast: ["dtype"], .reshape: ["shape"], .broadcastTo: ["shape"], .transpose: ["permutation"],
+        // Indexing
+        .slice: ["slice"], .sliceUpdate: ["slice"],
     ]
 
     static func checkAttributes(of op: Op, at location: SourceLocation) throws {
@@ -15,7 +17,7 @@ extension IRParser {
         let name = IRPrinter.opName(op.kind)
         let set: [String: Bool] = ["shape": attributes.shape != nil, "dtype": attributes.dtype != nil,
                                    "name": attributes.name != nil, "path": attributes.path != nil,
-                                   "permutation": attributes.permutation != nil]
+                                   "permutation": attributes.permutation != nil, "slice": attributes.slice != nil]
         for required in requiredAttributes[op.kind] ?? [] where set[required] != true {
             throw Diagnostic("\(name) needs the attribute '\(required)'", at: location)
         }

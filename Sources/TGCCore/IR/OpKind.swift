@@ -39,6 +39,12 @@ public enum OpKind: Hashable, Sendable, CaseIterable {
     // Shape
     case cyclicShift     // along attrs.axes[0]: out[i] = in[(attrs.step * i + attrs.start) mod n]; flip and roll
 
+    // Indexing.
+    case slice           // attrs.slice: per dimension start, step, size (an affine index map)
+    case sliceUpdate     // operands: base, value; base with the attrs.slice region replaced by value
+    case indexSelect     // operands: x, index (int64 in 0..<x.shape[0], else a run-time error); x's rows at index
+    case indexAdd        // operands: base, index, value; base with value's rows added at the index's rows, in order
+
     // Reductions over attrs.axes (keepDim in attrs.keepDim).
     case reduceSum, reduceMax, reduceMin
     case argMax, argMin  // attrs.axes has one axis, or none for the flattened tensor

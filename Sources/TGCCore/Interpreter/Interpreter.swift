@@ -135,6 +135,34 @@ public enum Interpreter {
         case .select: return Kernels.select(operands[0], operands[1], operands[2], type)
         case .transpose: return Kernels.transpose(x!, attrs.permutation!, type)
         case .cyclicShift: return Kernels.cyclicShift(x!, axis: attrs.axes![0], step: Int(attrs.step!), start: Int(attrs.start!))
+        // Indexing
+        case .slice:
+            return Tensor(type: type, elements: Kernels.sliceOffsets(attrs.slice!, in: x!.shape).map { x!.elements[$0] })
+        case .sliceUpdate:
+            var elements = operands[0].elements
+            for (i, offset) in Kernels.sliceOffsets(attrs.slice!, in: x!.shape).enumerated() { elements[offset] = operands[1].elements[i] }
+            return Tensor(type: type, elements: elements)
+        case .indexSelect:
+            let (rows, width) = (x!.shape[0], x!.type.elementCount / max(x!.shape[0], 1))
+            var elements: [Double] = []
+            elements.reserveCapacity(type.elementCount)
+            for value in operands[1].elements {
+                let row = Int(value)
+                guard row >= 0, row < rows else { throw Diagnostic(Kernels.indexOutOfBounds(row, rows), at: location) }
+                elements += x!.elements[row * width ..< (row + 1) * width]
+            }
+            return Tensor(type: type, elements: elements)
+        case .indexAdd:   // rows added in index order, each sum rounded to the dtype (as the C kernel's +=)
+            let (rows, width) = (x!.shape[0], x!.type.elementCount / max(x!.shape[0], 1))
+            var elements = x!.elements
+            for (i, value) in operands[1].elements.enumerated() {
+                let row = Int(value)
+                guard row >= 0, row < rows else { throw Diagnostic(Kernels.indexOutOfBounds(row, rows), at: location) }
+                for j in 0..<width {
+                    elements[row * width + j] = Tensor.round(elements[row * width + j] + operands[2].elements[i * width + j], to: type.dtype)
+                }
+            }
+            return Tensor(type: type, elements: elements)
         case .reduceSum:
             return Kernels.reduce(x!, axes: attrs.axes ?? Array(0..<x!.type.rank), resultType: type) { $0.reduce(0, +) }
         case .reduceMax:

@@ -82,6 +82,22 @@ enum Kernels {
         return Tensor(type: resultType, elements: out)
     }
 
+    /// The row-major offset in a tensor of `shape` of each element of the slice `dims`, in the
+    /// slice's own row-major order.
+    static func sliceOffsets(_ dims: [SliceDim], in shape: [Int]) -> [Int] {
+        var offsets = [0]
+        for (dim, stride) in zip(dims, TensorType(shape, .bool).strides) {
+            offsets = offsets.flatMap { base in (0..<dim.size).map { base + (dim.start + $0 * dim.step) * stride } }
+        }
+        return offsets
+    }
+
+    /// The message of a row index outside `0 ..< rows` (negative indices were already moved up
+    /// by `rows`, so the index written in the program is recovered): PyTorch's words.
+    public static func indexOutOfBounds(_ row: Int, _ rows: Int) -> String {
+        "index \(row < 0 ? row - rows : row) is out of bounds for dimension 0 with size \(rows)"
+    }
+
     static func transpose(_ x: Tensor, _ permutation: [Int], _ resultType: TensorType) -> Tensor {
         let inStrides = x.type.strides
         let count = resultType.elementCount

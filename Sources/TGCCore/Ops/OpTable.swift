@@ -131,6 +131,39 @@ enum OpTable {
             return [types[0]]
         }
 
+        // Indexing
+        case .slice: OpDef(kind, .indexMap, arity: 1, grad: "SliceBackward0") { types, attrs in
+            let dims = try checkedSlice(attrs.slice!, of: types[0].shape)
+            return [TensorType(dims.map(\.size), types[0].dtype)]
+        }
+        case .sliceUpdate: OpDef(kind, .opaque, arity: 2, grad: "CopySlices") { types, attrs in
+            let dims = try checkedSlice(attrs.slice!, of: types[0].shape)
+            guard types[1].shape == dims.map(\.size) else {
+                throw OpTypeError("a slice of shape \(formatShape(dims.map(\.size))) cannot be assigned a value of shape \(formatShape(types[1].shape))")
+            }
+            guard types[1].dtype == types[0].dtype else {
+                throw OpTypeError("a slice of a \(types[0].dtype) tensor cannot be assigned a \(types[1].dtype) value")
+            }
+            return [types[0]]
+        }
+        case .indexSelect: OpDef(kind, .gatherScatter, arity: 2, grad: "IndexBackward0") { types, _ in
+            guard types[0].rank >= 1 else { throw OpTypeError("a 0-dim tensor cannot be indexed by a tensor") }
+            guard types[1].dtype == .int64 else {
+                throw OpTypeError("tensors used as indices must be long, int, byte or bool tensors")
+            }
+            return [TensorType(types[1].shape + types[0].shape.dropFirst(), types[0].dtype)]
+        }
+        case .indexAdd: OpDef(kind, .gatherScatter, arity: 3, grad: "IndexAddBackward0") { types, _ in
+            let (base, index, value) = (types[0], types[1], types[2])
+            guard base.rank >= 1, index.dtype == .int64, index.rank == 1 else {
+                throw OpTypeError("index_add needs a base of rank 1 or more and a vector of int64 row indices")
+            }
+            guard value.shape == index.shape + base.shape.dropFirst(), value.dtype == base.dtype else {
+                throw OpTypeError("index_add of rows \(value) into \(base) at \(index.shape[0]) indices: the shapes or dtypes disagree")
+            }
+            return [base]
+        }
+
         case .reduceSum: OpDef(kind, .reduction, arity: 1, spelled: [.method("sum")], grad: "SumBackward0") { types, attrs in
             let dtype: DType = types[0].dtype == .float32 ? .float32 : .int64
             return [TensorType(try reducedShape(types[0], attrs), dtype)]
@@ -203,6 +236,21 @@ enum OpTable {
 
     private static let comparison: @Sendable ([TensorType], Attributes) throws -> [TensorType] = { types, _ in
         [TensorType(try ShapeRules.broadcast(types[0].shape, types[1].shape), .bool)]
+    }
+
+    /// `dims` when it names a region inside `shape`: one entry per dimension, steps of at
+    /// least 1, every selected element in range.
+    private static func checkedSlice(_ dims: [SliceDim], of shape: [Int]) throws -> [SliceDim] {
+        guard dims.count == shape.count else {
+            throw OpTypeError("a slice of \(dims.count) dimensions does not fit a tensor of rank \(shape.count)")
+        }
+        for (dim, extent) in zip(dims, shape) {
+            guard dim.step >= 1, dim.size >= 0, dim.start >= 0,
+                  dim.size == 0 || dim.start + (dim.size - 1) * dim.step < extent else {
+                throw OpTypeError("slice start \(dim.start), step \(dim.step), size \(dim.size) is out of range for a dimension of size \(extent)")
+            }
+        }
+        return dims
     }
 
     private static func reducedShape(_ type: TensorType, _ attrs: Attributes) throws -> [Int] {

@@ -41,6 +41,10 @@ public enum SurfaceFunction: CaseIterable, Sendable {
     case matrixTranspose
     /// `x.permute(dims)`, a transpose by any permutation, and `x.T` (every dimension reversed).
     case permute
+    /// `x[0]`: an integer index last in the subscript (a slice then a reshape).
+    case select
+    /// `x[...]`: a subscript that selects nothing, a view of the whole tensor.
+    case alias
     /// `number - tensor`.
     case reverseSub
     /// `a ** b` and `a.pow(b)` with a tensor exponent.
@@ -75,6 +79,8 @@ public enum SurfaceFunction: CaseIterable, Sendable {
         case .squeezeAll: "SqueezeBackward0"
         case .squeezeDim: "SqueezeBackward1"
         case .matrixTranspose: "TBackward0"
+        case .select: "SelectBackward0"
+        case .alias: "AliasBackward0"
         case .reverseSub: "RsubBackward1"
         case .powTensorExponent: "PowBackward1"
         case .powNumberBase: "PowBackward2"

@@ -1,6 +1,7 @@
 /// Canonicalization: folds pure ops on small constant operands, removes ops that do nothing
 /// (identity reshape/transpose/broadcast/cast, `stopGradient` once autodiff has run, `x * 1`,
-/// `x / 1`, `x - 0`, `x ** 1`), turns `x ** 2` into `x * x`, and merges chains (reshape∘reshape, transpose∘transpose).
+/// `x / 1`, `x - 0`, `x ** 1`, a slice or slice update of a whole tensor), turns `x ** 2` into
+/// `x * x`, and merges chains (reshape∘reshape, transpose∘transpose, slice∘slice).
 ///
 ///     %1 = constant {value = 2} : f32[]              %3 = constant {value = 6} : f32[]
 ///     %2 = constant {value = 3} : f32[]      ==>
@@ -70,6 +71,11 @@ struct Canonicalizer {
             return op.operands[0].type == type ? op.operands[0] : nil
         case .transpose:
             return op.attributes.permutation == Array(0..<type.rank) ? op.operands[0] : nil
+        // Indexing
+        case .slice, .sliceUpdate:   // a region that is the whole operand: x, or the value written over all of it
+            let whole = op.operands[0].type.shape.map(SliceDim.all)
+            guard op.attributes.slice == whole else { return nil }
+            return op.kind == .slice ? op.operands[0] : op.operands[1]
         case .pow:
             guard op.operands[0].type == type, splatValue(op.operands[1]) == 1 else { return nil }
             return op.operands[0]
@@ -121,6 +127,12 @@ struct Canonicalizer {
             var attrs = Attributes()
             attrs.permutation = op.attributes.permutation!.map { inner.attributes.permutation![$0] }
             return module.makeOp(.transpose, [inner.operands[0]], resultTypes: [op.result.type], attributes: attrs, at: op.location)
+        case .slice:   // element k of the outer slice is element start + k × step of the inner one
+            var attrs = Attributes()
+            attrs.slice = zip(op.attributes.slice!, inner.attributes.slice!).map { outer, inner in
+                SliceDim(start: inner.start + outer.start * inner.step, step: outer.step * inner.step, size: outer.size)
+            }
+            return module.makeOp(.slice, [inner.operands[0]], resultTypes: [op.result.type], attributes: attrs, at: op.location)
         default:
             return nil
         }

@@ -15,8 +15,10 @@
 ///   consumer's element count (never recomputed per broadcast element). A cheap op used by
 ///   several consumers is recomputed in each (cheaper than a round trip through memory); a
 ///   transcendental one (exp, log, tanh, ...) read by several kernels is computed once.
-/// - reshape, transpose and broadcastTo join a group only as its leaves: their operand is
-///   always a group input, so every index in a kernel stays an affine function of its loops.
+/// - reshape, transpose, broadcastTo and slice join a group only as its leaves: their operand
+///   is a group input, or another index map under one that composes affinely (a slice under
+///   the reshape that drops an integer index's dimension), so every index in a kernel stays an
+///   affine function of its loops.
 /// - A reduction absorbs inlinable producers of its operand (its prologue). A reduction whose
 ///   only user is an elementwise op of the same shape becomes that op's epilogue input.
 /// - A float32 matmul joins the elementwise kernel that is its only user as its epilogue
@@ -93,6 +95,7 @@ struct FusionPlanner {
                 switch role(user) {
                 case .elementwise: return role(op) == .literal || user.results[0].type.elementCount == count
                 case .reduction: return true
+                case .indexMap: return role(op) == .indexMap && Self.composesAffinely(user)   // x[0]: slice, then reshape
                 default: return false
                 }
             }
@@ -127,7 +130,7 @@ struct FusionPlanner {
     private func gather(_ op: Op, into members: inout [Op], seen: inout Set<ObjectIdentifier>,
                         inlinable: Set<ObjectIdentifier>, epilogue: Set<ObjectIdentifier>) {
         guard seen.insert(ObjectIdentifier(op)).inserted else { return }
-        if role(op) != .indexMap {
+        if role(op) != .indexMap || Self.composesAffinely(op) {
             for operand in op.operands {
                 guard let producer = operand.definingOp else { continue }
                 let id = ObjectIdentifier(producer)
@@ -137,6 +140,13 @@ struct FusionPlanner {
             }
         }
         members.append(op)   // after its producers: program order inside the region
+    }
+
+    /// An index map whose operand's coordinates are affine in its own, so it may read another
+    /// index map of its group (a slice under the reshape that drops an integer index's
+    /// dimension): everything but a reshape that regroups elements.
+    static func composesAffinely(_ op: Op) -> Bool {
+        op.kind != .reshape || op.results[0].type.shape.filter { $0 != 1 } == op.operands[0].type.shape.filter { $0 != 1 }
     }
 
     /// A `fusion` op computing `root` from the group's inputs, with clones of the members.

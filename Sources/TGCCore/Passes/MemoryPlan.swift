@@ -168,6 +168,9 @@ public struct MemoryPlan {
     public static func readsPointwise(_ op: Op, operand index: Int) -> Bool {
         guard op.results.count == 1, op.operands.indices.contains(index),
               op.operands[index].type.elementCount == op.result.type.elementCount else { return false }
+        // Indexing: a slice update or index add reads its base at the result's own position
+        // (before anything is written there), or not at all.
+        if op.kind == .sliceUpdate || op.kind == .indexAdd { return index == 0 }
         guard op.kind == .fusion else { return isPointwise(op.kind) }
         // A matmul epilogue: the product is written to the result before the epilogue reads.
         guard !op.regions[0].ops.contains(where: { $0.kind == .matmul }) else { return false }

@@ -16,6 +16,8 @@ extension Evaluator {
                 value = try compoundAssign(name, current, op: op, value, at: location)
             }
             try assignVariable(name, value, at: target.location)
+        case .subscriptAccess(let baseExpr, let arguments):
+            try assignSubscript(baseExpr, arguments, op: op, value: valueExpr, at: location)
         case .requiresGrad(let ownerExpr):
             guard op == "=" else { throw Diagnostic("use '=' to set requiresGrad", at: location) }
             guard case .identifier(let name) = ownerExpr.kind, case .tensor(let tensor) = try evaluate(ownerExpr) else {
@@ -153,6 +155,8 @@ enum AssignmentTarget {
     case requiresGrad(owner: Expr)
     /// `x.grad = g`, `x.grad += g`.
     case grad(owner: Expr)
+    /// `y[0] = v`, `y[..., 1] += 1`: y becomes sliceUpdate(y, v).
+    case subscriptAccess(base: Expr, arguments: [Argument])
 
     /// nil for an expression that cannot be assigned to.
     init?(_ expr: Expr) {
@@ -160,6 +164,7 @@ enum AssignmentTarget {
         case .identifier(let name): self = .variable(name)
         case .member(let owner, "requiresGrad"): self = .requiresGrad(owner: owner)
         case .member(let owner, "grad"): self = .grad(owner: owner)
+        case .subscriptAccess(let base, let arguments): self = .subscriptAccess(base: base, arguments: arguments)
         default: return nil
         }
     }

@@ -338,6 +338,9 @@ struct MutationScan {
         case .binary(_, let lhs, let rhs): visit(lhs); visit(rhs)
         case .member(let base, _): visit(base)
         case .subscriptAccess(let base, let arguments): visit(base); arguments.forEach { visit($0.value) }
+        case .partialRange(_, let lower, let upper):
+            if let lower { visit(lower) }
+            if let upper { visit(upper) }
         case .arrayLiteral(let items), .tuple(let items): items.forEach { visit($0) }
         case .closure(let closure): visit(closure.body)
         case .ternary(let c, let a, let b): visit(c); visit(a); visit(b)

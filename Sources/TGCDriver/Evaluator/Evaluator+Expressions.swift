@@ -41,8 +41,9 @@ extension Evaluator {
             return try property(name, of: try evaluate(base), baseExpr: base, at: at)
         case .subscriptAccess(let baseExpr, let arguments):
             let base = try evaluate(baseExpr)
+            if case .tensor(let tensor) = base { return try indexTensor(tensor, arguments, at: at) }
             guard let items = base.arrayItems, arguments.count == 1, arguments[0].label == nil else {
-                throw Diagnostic("indexing with [...] works on arrays such as x.shape; tensor indexing is not supported yet", at: at)
+                throw Diagnostic("indexing with [...] works on tensors and on arrays such as x.shape, not on \(base.kindName)", at: at)
             }
             var index = try staticInt(try evaluate(arguments[0].value), what: "an array index", at: arguments[0].location)
             if index < 0 { index += items.count }   // x.shape[-1], as in Python
@@ -50,6 +51,8 @@ extension Evaluator {
                 throw Diagnostic("index \(index) is out of range for an array of \(items.count) elements", at: arguments[0].location)
             }
             return items[index]
+        case .partialRange:
+            throw Diagnostic("a range with a missing bound, or '...', can only be used as a tensor index: x[1...], x[..., 0]", at: at)
         case .closure:
             throw Diagnostic("a closure can only be passed as a trailing closure (noGrad { ... })", at: at)
         case .ternary(let conditionExpr, let thenExpr, let elseExpr):

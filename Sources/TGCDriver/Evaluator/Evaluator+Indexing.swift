@@ -1,0 +1,232 @@
+import TGCBase
+import TGCCore
+import TGCSyntax
+
+/// A tensor subscript resolved against the tensor's shape: the `slice` op's region (one entry
+/// per dimension) and the dimensions an integer index removes.
+struct TensorIndex {
+    var dims: [SliceDim]
+    /// The dimensions selected by an integer (`x[0]`): size 1 in the slice, gone in the result.
+    var removed: Set<Int>
+    /// PyTorch's backward node of the result: the last integer (`SelectBackward0`) or range
+    /// (`SliceBackward0`) in the subscript; nil when nothing is selected (`x[...]`).
+    var gradFunction: String?
+
+    /// The shape of the subscript's result.
+    var resultShape: [Int] { dims.indices.filter { !removed.contains($0) }.map { dims[$0].size } }
+}
+
+extension Evaluator {
+    /// `x[0]`, `x[-1]`, `x[1..<3]`, `x[1...]`, `x[..<2]`, `x[0, 1...2]`, `x[..., 1]`,
+    /// `x[stride(from: 0, to: 6, by: 2)]`: PyTorch's basic indexing. A slice op (read in place by
+    /// a fused kernel) then, for integer indices, a reshape that drops their dimensions.
+    func indexTensor(_ x: TensorValue, _ arguments: [Argument], at location: SourceLocation) throws -> EvalValue {
+        let elements = try indexElements(arguments)
+        if case .tensor(let rows)? = elements.first?.0 {
+            guard elements.count == 1 else {
+                throw Diagnostic("an int64 index tensor must be the only index (x[idx]); combine it with other indices in separate steps", at: elements[0].1)
+            }
+            return .tensor(try selectRows(x, rows, at: location))
+        }
+        return .tensor(try read(x, try resolveIndex(elements, shape: builder.type(of: x.id).shape, at: location), at: location))
+    }
+
+    /// The elements of `x` that `index` selects.
+    private func read(_ x: TensorValue, _ index: TensorIndex, at location: SourceLocation) throws -> TensorValue {
+        guard let gradFunction = index.gradFunction else {
+            return try reshaped(x, to: index.resultShape, gradFunction: SurfaceFunction.alias.gradFunction, at: location)
+        }
+        var attrs = Attributes()
+        attrs.slice = index.dims
+        if index.removed.isEmpty {
+            return try record(.slice, [x], attrs, gradFunction: gradFunction, at: location)
+        }
+        let region = try record(.slice, [x], attrs, gradFunction: OpKind.slice.definition.gradFunction, at: location)
+        return try reshaped(region, to: index.resultShape, gradFunction: gradFunction, at: location)
+    }
+
+    /// `y[index] = value` (or `op=`): `y` becomes `sliceUpdate(y, value)`, the value broadcast to
+    /// the region's shape and converted to `y`'s dtype. A new value of `y`, never a write into
+    /// a tensor another variable holds (tgc tensors are values).
+    func assignSubscript(_ baseExpr: Expr, _ arguments: [Argument], op: String, value valueExpr: Expr,
+                         at location: SourceLocation) throws {
+        guard case .identifier(let name) = baseExpr.kind else {
+            throw Diagnostic("only a tensor variable can be assigned through a subscript (y[0] = v)", at: baseExpr.location)
+        }
+        guard case .tensor(let base) = try lookupVariable(name, at: baseExpr.location) else {
+            throw Diagnostic("'\(name)' is not a tensor; only tensor elements can be assigned through a subscript", at: baseExpr.location)
+        }
+        if base.leafKey != nil, base.requiresGrad, gradEnabled {
+            throw Diagnostic("a leaf tensor that requires grad ('\(name)') is being used in an in-place operation; wrap the update in noGrad { ... }", at: location)
+        }
+        let type = builder.type(of: base.id)
+        let elements = try indexElements(arguments)
+        for case (.tensor, let at) in elements {
+            throw Diagnostic("assigning through an int64 index tensor is not supported yet; use integers and ranges", at: at)
+        }
+        let index = try resolveIndex(elements, shape: type.shape, at: location)
+        var value = try evaluate(valueExpr)
+        if op != "=" {
+            guard let kind = Self.compoundKinds[op] else { throw Diagnostic("unsupported operator '\(op)'", at: location) }
+            let updated = try tensorOp(kind, [.tensor(try read(base, index, at: location)), value], at: location)
+            let dtype = builder.type(of: updated.id).dtype
+            guard dtype <= type.dtype else {   // PyTorch: "result type Float can't be cast to the desired output type Long"
+                throw Diagnostic("in-place '\(op)' would store a \(dtype) result in a slice of '\(name)', whose dtype is \(type.dtype)", at: location)
+            }
+            value = .tensor(updated)
+        }
+        var tensor = try asTensor(value, dtype: type.dtype, at: valueExpr.location)
+        let valueShape = builder.type(of: tensor.id).shape
+        let regionShape = index.resultShape
+        guard ShapeRules.broadcasts(valueShape, to: regionShape) else {
+            throw Diagnostic("shape mismatch: value tensor of shape \(formatShape(valueShape)) cannot be broadcast to indexing result of shape \(formatShape(regionShape))", at: valueExpr.location)
+        }
+        tensor = try converted(tensor, to: type.dtype, at: valueExpr.location)
+        if valueShape != regionShape {
+            tensor = try record(.broadcastTo, [tensor], attributesWith(shape: regionShape),
+                                gradFunction: OpKind.broadcastTo.definition.gradFunction, at: valueExpr.location)
+        }
+        tensor = try reshaped(tensor, to: index.dims.map(\.size), gradFunction: OpKind.reshape.definition.gradFunction!, at: location)
+        var attrs = Attributes()
+        attrs.slice = index.dims
+        var updated = try record(.sliceUpdate, [base, tensor], attrs, gradFunction: OpKind.sliceUpdate.definition.gradFunction, at: location)
+        if base.leafKey != nil, !gradEnabled {   // `noGrad { w[0] = 0 }` keeps w the same leaf
+            updated.leafKey = base.leafKey
+            updated.leaves = [base.leafKey!: updated.id]
+            updated.blockedBy = nil
+        }
+        try assignVariable(name, .tensor(updated), at: baseExpr.location)
+    }
+
+    private func attributesWith(shape: [Int]) -> Attributes {
+        var attrs = Attributes()
+        attrs.shape = shape
+        return attrs
+    }
+
+    /// Resolves each subscript element against `shape`: integers (negative from the end),
+    /// ranges (`a..<b`, `a...b`, `a...`, `..<b`, `...b`, negative bounds from the end), strides
+    /// and one ellipsis. Out-of-range indices and ranges are errors, not clamped as in Python:
+    /// shapes are static, so the mistake is reported at compile time.
+    func resolveIndex(_ elements: [(IndexElement, SourceLocation)], shape: [Int], at location: SourceLocation) throws -> TensorIndex {
+        let ellipses = elements.filter { if case .ellipsis = $0.0 { true } else { false } }
+        guard ellipses.count <= 1 else { throw Diagnostic("an index can only have a single ellipsis ('...')", at: ellipses[1].1) }
+        let counted = elements.count - ellipses.count
+        guard counted <= shape.count else {
+            throw Diagnostic("too many indices for tensor of dimension \(shape.count)", at: location)
+        }
+        var result = TensorIndex(dims: shape.map(SliceDim.all), removed: [], gradFunction: nil)
+        var axis = 0
+        for (element, at) in elements {
+            switch element {
+            case .tensor:
+                throw Diagnostic("an int64 index tensor must be the only index (x[idx])", at: at)
+            case .ellipsis:
+                axis += shape.count - counted
+            case .integer(let value):
+                let extent = shape[axis]
+                guard value >= -extent, value < extent else {
+                    throw Diagnostic("index \(value) is out of bounds for dimension \(axis) with size \(extent)", at: at)
+                }
+                result.dims[axis] = SliceDim(start: value < 0 ? value + extent : value, step: 1, size: 1)
+                result.removed.insert(axis)
+                result.gradFunction = SurfaceFunction.select.gradFunction
+                axis += 1
+            case .range(let lower, let upper, let step, let closed):
+                let extent = shape[axis]
+                let start = lower.map { $0 < 0 ? $0 + extent : $0 } ?? 0
+                var end = upper.map { $0 < 0 ? $0 + extent : $0 } ?? extent
+                if closed { end += 1 }
+                guard start <= end else {
+                    throw Diagnostic("range lower bound \(lower ?? 0) is past its upper bound", at: at)
+                }
+                guard start >= 0, end <= extent else {
+                    throw Diagnostic("range \(start)..<\(end) is out of bounds for dimension \(axis) with size \(extent)", at: at)
+                }
+                let dim = SliceDim(start: start, step: step, size: (end - start + step - 1) / step)
+                result.dims[axis] = dim
+                // PyTorch skips a slice of a whole dimension among several indices (`x[:, 0:4]`).
+                if elements.count == 1 || dim != SliceDim.all(extent) { result.gradFunction = OpKind.slice.definition.gradFunction }
+                axis += 1
+            }
+        }
+        return result
+    }
+
+    /// The subscript's elements, each with its location.
+    private func indexElements(_ arguments: [Argument]) throws -> [(IndexElement, SourceLocation)] {
+        try arguments.map { argument in
+            if let label = argument.label {
+                throw Diagnostic("a subscript takes no labels, got '\(label):'", at: argument.location)
+            }
+            return (try indexElement(argument.value), argument.location)
+        }
+    }
+
+    /// `x[idx]`: the rows of x that an int64 tensor names (negative from the end), an
+    /// indexSelect whose run-time range check names this line.
+    private func selectRows(_ x: TensorValue, _ rows: TensorValue, at location: SourceLocation) throws -> TensorValue {
+        let shape = builder.type(of: x.id).shape
+        guard let count = shape.first else { throw Diagnostic("a 0-dim tensor cannot be indexed by a tensor", at: location) }
+        let index = try withoutGrad { () throws -> TensorValue in
+            let negative = try builder.apply1(.less, [rows.id, try builder.scalar(0, .int64, at: location)], at: location)
+            let moved = try builder.apply1(.add, [rows.id, try builder.scalar(Double(count), .int64, at: location)], at: location)
+            return TensorValue(id: try builder.apply1(.select, [negative, moved, rows.id], at: location))
+        }
+        return try record(.indexSelect, [x, index], gradFunction: OpKind.indexSelect.definition.gradFunction, at: location)
+    }
+
+    /// One subscript element: an integer, a range, a stride, or `...`.
+    private func indexElement(_ expr: Expr) throws -> IndexElement {
+        switch expr.kind {
+        case .partialRange(_, nil, nil):
+            return .ellipsis
+        case .binary(let op, let lhs, let rhs) where op == "..<" || op == "...":
+            return .range(start: try bound(lhs), end: try bound(rhs), step: 1, closed: op == "...")
+        case .partialRange(let op, let lower, let upper):
+            return .range(start: try lower.map(bound), end: try upper.map(bound), step: 1, closed: op == "..." && upper != nil)
+        case .call(let callee, let arguments, nil):
+            if case .identifier("stride") = callee.kind, arguments.count == 3, arguments[0].label == "from", arguments[2].label == "by",
+               arguments[1].label == "to" || arguments[1].label == "through" {
+                let step = try staticInt(try evaluate(arguments[2].value), what: "a stride's step", at: arguments[2].location)
+                guard step >= 1 else { throw Diagnostic("a stride used as an index must have a positive step, got \(step)", at: arguments[2].location) }
+                return .range(start: try bound(arguments[0].value), end: try bound(arguments[1].value), step: step,
+                              closed: arguments[1].label == "through")
+            }
+        default:
+            break
+        }
+        switch try evaluate(expr) {
+        case .int(let value):
+            return .integer(value)
+        case .tensor(let tensor):
+            let type = builder.type(of: tensor.id)
+            if type.dtype == .bool {
+                throw Diagnostic("indexing with a boolean mask is not supported: its result's shape depends on the data; use where(mask, x, 0.0) to keep the shape (PyTorch: x.masked_fill(~mask, 0.0))", at: expr.location)
+            }
+            if type.dtype == .float32 {
+                throw Diagnostic("tensors used as indices must be long, int, byte or bool tensors", at: expr.location)
+            }
+            if type.rank == 0 {
+                throw Diagnostic("an index must be known at compile time (an Int), but this one is a tensor value computed at run time (a loop index is one)", at: expr.location)
+            }
+            return .tensor(tensor)
+        case let other:
+            throw Diagnostic("an index must be an Int, a range, a stride or '...', got \(other.kindName)", at: expr.location)
+        }
+    }
+
+    /// A range bound or stride limit: an Int known at compile time.
+    private func bound(_ expr: Expr) throws -> Int {
+        try staticInt(try evaluate(expr), what: "a range bound", at: expr.location)
+    }
+}
+
+/// One element of a subscript, before it is resolved against a dimension.
+enum IndexElement {
+    case integer(Int)
+    case range(start: Int?, end: Int?, step: Int, closed: Bool)
+    case ellipsis
+    /// An int64 tensor of rank 1 or more: the rows it names (indexSelect).
+    case tensor(TensorValue)
+}
