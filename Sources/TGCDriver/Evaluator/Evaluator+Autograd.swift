@@ -45,6 +45,21 @@ extension Evaluator {
         }
     }
 
+    /// `x.isLeaf`. After an `if` on a tensor that leaves a leaf in one branch and a computed
+    /// value in the other (`m = w` or `m = w * 2`), the branch that runs decides, as in PyTorch.
+    func isLeaf(_ tensor: TensorValue, at location: SourceLocation) throws -> EvalValue {
+        guard let choice = tensor.branchSuffix else { return .bool(tensor.isLeaf) }
+        func isLeaf(_ suffix: String?) -> Bool { !(suffix?.hasPrefix("grad_fn") ?? false) }
+        switch (isLeaf(choice.ifTrue), isLeaf(choice.ifFalse)) {
+        case (let ifTrue, let ifFalse) where ifTrue == ifFalse:
+            return .bool(ifTrue)
+        case (true, _):
+            return .tensor(TensorValue(id: choice.condition, isHostScalar: true))
+        default:
+            return .tensor(TensorValue(id: try builder.apply1(.logicalNot, [choice.condition], at: location), isHostScalar: true))
+        }
+    }
+
     /// `grad(of: y, wrt: a, b)`: the gradients of scalar y with respect to any float tensors,
     /// whether or not they require grad (JAX's `grad`).
     func functionalGradient(_ site: CallSite) throws -> EvalValue {
