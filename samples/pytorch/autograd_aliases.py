@@ -66,3 +66,9 @@ for i in range(0, 3):
 print(y.is_leaf, y)
 y.sum().backward()
 print(x.grad)
+
+vec = torch.tensor([1.0, 2.0], requires_grad=True)
+vt = vec.t()
+print(vt, vt.is_leaf, torch.tensor(3.0, requires_grad=True).t())
+(vt * torch.tensor([3.0, 4.0])).sum().backward()
+print(vec.grad)
