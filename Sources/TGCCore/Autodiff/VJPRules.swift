@@ -36,8 +36,9 @@ public enum VJPRules {
         case .relu:
             unaryRule { b, x, y, g, at in   // g where y > 0, i.e. x > 0: reads the result, as PyTorch
                 // does, so the pre-activation (often a matmul's epilogue) need not outlive the op.
+                // A select, not a product with a 0/1 mask: +0 where x <= 0 whatever g's sign, as PyTorch.
                 let positive = try b.apply1(.greater, [y, try b.scalar(0, b.type(of: y).dtype, at: at)], at: at)
-                return try b.apply1(.mul, [g, try b.cast(positive, to: .float32, at: at)], at: at)
+                return try b.apply1(.select, [positive, g, try b.scalar(0, .float32, at: at)], at: at)
             }
         case .cast:
             unaryRule { b, x, y, g, at in g }   // float -> float only: wants[] is false for other sources
@@ -67,11 +68,12 @@ public enum VJPRules {
                 }
                 // A full reduction shares the gradient evenly between the elements equal to the extreme.
                 let extreme = try expandReduced(b, results[0], like: x, attrs, at)
-                let mask = try b.cast(try b.apply1(.equal, [x, extreme], at: at), to: .float32, at: at)
+                let isExtreme = try b.apply1(.equal, [x, extreme], at: at)
                 var keep = attrs
                 keep.keepDim = true
-                let ties = try b.apply1(.reduceSum, [mask], keep, at: at)
-                return [try b.apply1(.mul, [mask, try b.apply1(.div, [g, ties], at: at)], at: at)]
+                let ties = try b.apply1(.reduceSum, [try b.cast(isExtreme, to: .float32, at: at)], keep, at: at)
+                // +0 elsewhere whatever g's sign (a select, not a product with a 0/1 mask), as PyTorch.
+                return [try b.apply1(.select, [isExtreme, try b.apply1(.div, [g, ties], at: at), try b.scalar(0, .float32, at: at)], at: at)]
             }
         case .add:
             binaryRule { b, x, y, out, g, at in (g, g) }
