@@ -67,6 +67,14 @@ print(y.is_leaf, y)
 y.sum().backward()
 print(x.grad)
 
+f = torch.tensor([1.0, 2.0], requires_grad=True)
+g = f
+for i in range(0, 2):
+    if f.sum() > 0:
+        g = f
+(g * f).sum().backward()
+print(g.is_leaf, g, f.grad)
+
 vec = torch.tensor([1.0, 2.0], requires_grad=True)
 vt = vec.t()
 print(vt, vt.is_leaf, torch.tensor(3.0, requires_grad=True).t())

@@ -27,20 +27,33 @@ extension Evaluator {
         let initial = try slots.map { try currentTensor($0, entering: "loop", at: location) }
         let hasLeafSlots = initial.contains { $0.leafKey != nil }
         var replacedLeaves = Set<Int>()
+        // Slots that hold a leaf and end every iteration as that same tensor (`m = w` for `m` that held `w`).
+        var keepsLeaf = initial.map { $0.leafKey != nil && $0.requiresGrad }
+        let savedOrigins = carriedLeafOrigins
+        defer { carriedLeafOrigins = savedOrigins }
         let results = try builder.loop(low..<high, carrying: initial.map(\.id), at: location) { index, carried in
             environment.push()
             defer { environment.pop() }
             for (slot, (value, id)) in zip(slots, zip(initial, carried)) { setSlot(slot, rebased(value, to: id)) }
+            for (index, start) in initial.enumerated() where keepsLeaf[index] {
+                carriedLeafOrigins[carried[index]] = carriedLeafOrigins[start.id] ?? start.id
+            }
             try bind(pattern, to: .tensor(TensorValue(id: index, isHostScalar: true)), mutable: false)
             try executeBlock(body)
             let ends = try zip(slots, initial).map { slot, start in try slotValue(slot, like: start, at: location) }
-            if hasLeafSlots { replacedLeaves.formUnion(leavesReplaced(initial: initial, carried: carried, ends: ends)) }
+            if hasLeafSlots {
+                replacedLeaves.formUnion(leavesReplaced(initial: initial, carried: carried, ends: ends))
+                for index in keepsLeaf.indices where keepsLeaf[index] {
+                    keepsLeaf[index] = ends[index].id == carried[index] || ends[index].id == initial[index].id
+                }
+            }
             var next = ends.map(\.id)
             if hasLeafSlots { try refreshReplacedLeaves(&next, slots, initial: initial, at: location) }
             return next
         }
         history.updatedLeaves = replacedLeaves.union(leavesUpdated(since: mark))
         try finishCarried(slots, results: results, after: "loop", history: history, at: location)
+        keepLeaves(slots, where: keepsLeaf, values: initial, updated: history.updatedLeaves)
     }
 
     func executeWhile(_ condition: Expr, _ body: [Stmt], at location: SourceLocation) throws {
@@ -93,8 +106,17 @@ extension Evaluator {
                                              then: runBranch(then), else: runBranch(elseBody))
             // Eager mode ran one branch; compiled mode built both and keeps what either needs.
             let merged = slots.indices.map { index in mergedBranchEnds(branchEnds.map { $0[index] }) }
+            let updated = leavesUpdated(since: mark)
             try finishCarried(slots, results: results, after: "if", ends: merged,
-                              history: CarriedHistory(before: [], updatedLeaves: leavesUpdated(since: mark)), at: location)
+                              history: CarriedHistory(before: [], updatedLeaves: updated), at: location)
+            // Every branch left the same leaf tensor (`m = w` where `m` held `w`): the variable is that tensor.
+            func origin(_ id: ValueID) -> ValueID { carriedLeafOrigins[id] ?? id }
+            let keepsLeaf = slots.indices.map { index in
+                branchEnds.allSatisfy {
+                    $0[index].leafKey != nil && $0[index].requiresGrad && origin($0[index].id) == origin(branchEnds[0][index].id)
+                }
+            }
+            keepLeaves(slots, where: keepsLeaf, values: branchEnds[0], updated: updated)
             if branchEnds.count == 2 { try chooseSuffixesAtRunTime(slots, branchEnds, condition: conditionID) }
         default:
             throw Diagnostic("the condition of 'if' must be a Bool or a tensor, not \(condition.kindName)", at: conditionExpr.location)
@@ -117,20 +139,29 @@ extension Evaluator {
     }
 
     /// The carried leaves that one loop body does not hand on as themselves or as a value
-    /// computed from them with history: a slot that ends as another leaf, a new version of the
-    /// leaf or a value without history enters the next iteration as something other than the
-    /// leaf the body was built for, so what the body computed from that leaf has no history
-    /// after the loop.
+    /// computed from them with history: a slot that ends as another leaf or a value without
+    /// history enters the next iteration as something other than the leaf the body was built
+    /// for, so what the body computed from that leaf has no history after the loop.
     private func leavesReplaced(initial: [TensorValue], carried: [ValueID], ends: [TensorValue]) -> Set<Int> {
         var replaced = Set<Int>()
         for (index, start) in initial.enumerated() {
             guard let key = start.leafKey, start.requiresGrad else { continue }
             let end = ends[index]
-            let unchanged = end.id == carried[index] || (end.leafKey == key && end.id == start.id)
-            let rebound = end.leafKey == nil && end.requiresGrad
-            if !unchanged && !rebound { replaced.insert(key) }
+            // Still the leaf (a new version of it is in the in-place log), or rebound to a value with history.
+            if end.leafKey == key || (end.leafKey == nil && end.requiresGrad) { continue }
+            replaced.insert(key)
         }
         return replaced
+    }
+
+    /// After a loop or `if` whose every run left a variable holding the same leaf tensor it
+    /// started with (`values`, no new version made in it): the variable is that tensor, as in
+    /// PyTorch, not the construct's result, so every use of the leaf shares one handle.
+    private func keepLeaves(_ slots: [StateSlot], where keeps: [Bool], values: [TensorValue], updated: Set<Int>) {
+        for (index, slot) in slots.enumerated() where keeps[index] {
+            guard case .variable(let name) = slot, let key = values[index].leafKey, !updated.contains(key) else { continue }
+            environment.assign(name, .tensor(values[index]))
+        }
     }
 
     /// A variable's metadata after an `if` from its value at the end of each branch that was
