@@ -75,6 +75,14 @@ for i in range(0, 2):
 (g * f).sum().backward()
 print(g.is_leaf, g, f.grad)
 
+h = torch.zeros([2])
+if f.sum() > 0:
+    h = f * 2
+z = torch.zeros([2])
+if f.sum() < 0:
+    z = f * 2
+print(h.requires_grad, z.requires_grad, h.is_leaf, z.is_leaf)
+
 vec = torch.tensor([1.0, 2.0], requires_grad=True)
 vt = vec.t()
 print(vt, vt.is_leaf, torch.tensor(3.0, requires_grad=True).t())

@@ -29,7 +29,9 @@ struct TensorProperty: Sendable {
         TensorProperty("dtype", "the element type") { e, access in .dtype(e.builder.type(of: access.tensor.id).dtype) },
         TensorProperty("ndim", "the number of dimensions") { e, access in .int(e.builder.type(of: access.tensor.id).rank) },
         TensorProperty("device", "always the CPU") { _, _ in .device("cpu") },
-        TensorProperty("requiresGrad", "whether autograd records ops on it") { _, access in .bool(access.tensor.requiresGrad) },
+        TensorProperty("requiresGrad", "whether autograd records ops on it") { e, access in
+            try e.requiresGrad(access.tensor, at: access.location)
+        },
         TensorProperty("isLeaf", "whether it was created rather than computed from tensors that require grad") { e, access in
             try e.isLeaf(access.tensor, at: access.location)
         },
