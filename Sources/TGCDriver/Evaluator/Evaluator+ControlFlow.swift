@@ -195,6 +195,9 @@ extension Evaluator {
                   let gradIndex = slots.firstIndex(of: .grad(key)) else { continue }
             let end = try slotValue(slot, like: initial[index], at: location)
             guard end.leafKey != key else { continue }
+            if end.leafKey == nil && end.isDifferentiable {
+                throw Diagnostic("'\(name)' holds a leaf when the loop starts, and the body, which calls backward(), rebinds it to a value computed with history; one body serves every iteration, and from the second one '\(name)' is no longer that leaf; keep the leaf in its own variable and give the computed value another name", at: location)
+            }
             guard end.leafKey != nil, end.requiresGrad else {
                 throw Diagnostic("'\(name)' requires grad when the loop starts, but the body replaces it with a tensor that does not, and one body serves every iteration; set \(name).requiresGrad = true after the update, or update it in place (\(name) -= ...) inside noGrad", at: location)
             }
