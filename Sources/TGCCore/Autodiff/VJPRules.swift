@@ -111,14 +111,18 @@ public enum VJPRules {
             }
         case .maximum, .minimum:
             { b, operands, results, attrs, cotangents, wants, at in
-                // Ties split the gradient in half, as torch.maximum does.
+                // PyTorch's formula: ties split the gradient in half, the losing side gets +0
+                // (a select, so an infinite or NaN gradient does not leak into it), and where
+                // neither wins (NaN) both sides get the gradient.
                 let (x, y, g) = (operands[0], operands[1], cotangents[0]!)
-                let xWins = try b.apply1(kind == .maximum ? .greater : .less, [x, y], at: at)
+                let xLoses = try b.apply1(kind == .maximum ? .less : .greater, [x, y], at: at)
+                let yLoses = try b.apply1(kind == .maximum ? .greater : .less, [x, y], at: at)
                 let tie = try b.apply1(.equal, [x, y], at: at)
                 let half = try b.apply1(.mul, [g, try b.scalar(0.5, .float32, at: at)], at: at)
                 let zero = try b.scalar(0, .float32, at: at)
-                let gx = try b.apply1(.select, [xWins, g, try b.apply1(.select, [tie, half, zero], at: at)], at: at)
-                let gy = try b.apply1(.sub, [try b.broadcast(g, to: b.type(of: gx).shape, at: at), gx], at: at)
+                let shared = try b.apply1(.select, [tie, half, g], at: at)
+                let gx = try b.apply1(.select, [xLoses, zero, shared], at: at)
+                let gy = try b.apply1(.select, [yLoses, zero, shared], at: at)
                 return [try b.sum(gx, toShape: b.type(of: x).shape, at: at),
                         try b.sum(gy, toShape: b.type(of: y).shape, at: at)]
             }
