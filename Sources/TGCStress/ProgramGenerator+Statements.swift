@@ -99,6 +99,60 @@ extension UnitBuilder {
         emit(.branch(condition, then: then, else: otherwise))
     }
 
+    /// `var m = w` for a leaf `w`, then `m` assigned in an `if` on a tensor (one side may keep
+    /// the leaf itself: `m = w`) or in a loop (`m = f(m)`), then `m`'s loss differentiated:
+    /// a plain assignment rebinds `m`, the leaf stays the leaf, and the gradient flows through
+    /// whatever ran, as in PyTorch.
+    func leafAlias() {
+        let w = leaf(shape: randomShape(maxRank: 2), dtype: .float32, requiresGrad: true)
+        guard let alias = bind(w.expr, stem: "m", mutable: true, requiresGrad: true) else { return }
+        func assignment() -> [GenStatement] {
+            block { if let value = aliasUpdate(alias, leaf: w) { emit(.assign(alias.name, value, spelling: nil)) } }
+        }
+        let entry = state
+        if rng.chance(0.5) {
+            guard let condition = tensorCondition() else { return }
+            let updated = assignment()
+            state = entry
+            let other = rng.chance(0.6) ? [GenStatement.assign(alias.name, w.expr, spelling: nil)] : (rng.chance(0.5) ? [] : assignment())
+            state = entry
+            let swap = rng.chance(0.5)
+            guard emit(.branch(condition, then: swap ? other : updated, else: swap ? updated : other)) else { return }
+        } else {
+            let index = freshName("i")
+            let body = block {
+                if let value = aliasUpdate(alias, leaf: w) { emit(.assign(alias.name, value, spelling: nil)) }
+                if rng.chance(0.3), let condition = tensorCondition(),
+                   emit(.branch(condition, then: [.assign(alias.name, w.expr, spelling: nil)], else: [])) {}
+            }
+            state = entry
+            guard !body.isEmpty, emit(.loop(index: index, count: Int.random(in: 1...3, using: &rng), body: body)) else { return }
+        }
+        guard let lossExpr = loss(over: [alias]), let lossValue = bind(lossExpr, stem: "loss") else { return }
+        emit(.backward(lossValue.name, gradient: nil))
+        statements.append(.save("\(w.name).grad", file: "\(w.name)_grad.npy"))
+    }
+
+    /// `f(m) op p`: a squashing function of `m` (bounded over any number of iterations) with
+    /// the leaf or a number, differentiable throughout.
+    private func aliasUpdate(_ alias: GenValue, leaf: GenValue) -> GenExpr? {
+        guard let unary = OpCatalog.floatUnary(rng.pick(["tanh", "sigmoid", "sin", "cos"]), choice: choiceIndex()) else { return nil }
+        let squashed = GenExpr.apply(unary, [alias.expr], alias.type)
+        let partner = rng.chance(0.5) ? leaf.expr : GenExpr.number(rng.pick([2, -1.5, 0.5]), TensorType([], .float32))
+        let expr = GenExpr.apply(OpCatalog.binary(rng.pick(["add", "mul", "sub"]), choice: choiceIndex()), [squashed, partner], alias.type)
+        return range(of: expr)?.isBounded == true ? expr : nil
+    }
+
+    /// A one-element tensor condition on a value in scope (`x.sum() > 0.5`).
+    private func tensorCondition() -> GenExpr? {
+        guard let source = values({ $0.type.dtype != .bool }).randomElement(using: &rng) else { return nil }
+        let reduce = rng.pick(["sum", "mean", "max", "min"])
+        let reduced = GenExpr.apply(OpCatalog.reduceAll(source.type.dtype == .int64 && reduce == "mean" ? "sum" : reduce, count: source.type.elementCount),
+                                    [source.expr], TensorType([], source.type.dtype))
+        let threshold = GenExpr.number(rng.pick([0, 0.5, -1]), TensorType([], .float32))
+        return .apply(OpCatalog.comparison(choice: choiceIndex()), [reduced, threshold], TensorType([], .bool))
+    }
+
     /// A scalar loss over `wrt` (differentiable ops only), reduced with sum, mean or max.
     func loss(over wrt: [GenValue]) -> GenExpr? {
         var expr = wrt[0].expr

@@ -107,6 +107,7 @@ final class UnitBuilder {
         case 82..<87: matmulChain()
         case 87..<92: destructure()
         case 92..<95: specialValues()
+        case 95..<98: leafAlias()
         default: _ = leaf(shape: randomShape(), dtype: rng.pick([.float32, .float32, .int64, .bool]))
         }
     }

@@ -69,6 +69,39 @@ import TGCCore
         }
         save(w, "w.npy")
         """, ["w"]),
+        // A variable that holds a leaf, assigned in an `if` or a loop: PyTorch rebinds it, and
+        // the gradient flows through the branch that ran (issue 11).
+        ("leaf-aliases-if", """
+        manualSeed(11)
+        let w = randn([3], requiresGrad: true)
+        let x = randn([3])
+        var m = w
+        if w.sum() > 0 { m = w * x } else { m = exp(w) }
+        var n = w * 3
+        if w.sum() > 0 { n = w } else { n = w * x }
+        var k = w * 3
+        if w.sum() <= 0 { k = w } else { k = tanh(w) * 2 }
+        (m * m + n * x + k).sum().backward()
+        save(w.grad, "gw.npy")
+        let v = randn([2, 3], requiresGrad: true)
+        var h = v
+        if v.mean() > 10 { h = v * 2 }
+        (h * h).sum().backward()
+        save(v.grad, "gv.npy")
+        """, ["gw", "gv"]),
+        ("leaf-aliases-loop", """
+        manualSeed(12)
+        let w = randn([4], requiresGrad: true)
+        let x = randn([4])
+        var m = w
+        for i in 0..<3 { m = m * x + w }
+        var n = w
+        for i in 0..<2 {
+            if n.sum() > 0 { n = sigmoid(n) * 2 } else { n = n + 1 }
+        }
+        (m * m + n).sum().backward()
+        save(w.grad, "gw.npy")
+        """, ["gw"]),
     ]
 
     @Test(arguments: programs.map(\.name))

@@ -24,3 +24,9 @@ else:
     print("small")
 c = b if b.sum() > 1 else -b
 print(c)
+one = torch.tensor([[4.0]])
+picked = one.min() if one > 1 else one.max()
+print(picked, picked.shape)
+v = torch.tensor([[2.0, -1.0]], requires_grad=True)
+chosen = v * 2 if one.sum() > 10 else v
+print(chosen, chosen.shape, chosen.is_leaf)

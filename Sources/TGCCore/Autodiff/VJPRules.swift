@@ -36,8 +36,9 @@ public enum VJPRules {
         case .relu:
             unaryRule { b, x, y, g, at in   // g where y > 0, i.e. x > 0: reads the result, as PyTorch
                 // does, so the pre-activation (often a matmul's epilogue) need not outlive the op.
+                // A select, not a product with a 0/1 mask: +0 where x <= 0 whatever g's sign, as PyTorch.
                 let positive = try b.apply1(.greater, [y, try b.scalar(0, b.type(of: y).dtype, at: at)], at: at)
-                return try b.apply1(.mul, [g, try b.cast(positive, to: .float32, at: at)], at: at)
+                return try b.apply1(.select, [positive, g, try b.scalar(0, .float32, at: at)], at: at)
             }
         // Chapter 2 math
         case .floor, .ceil, .round, .trunc, .frac, .log1p, .expm1, .log2, .log10, .exp2, .rsqrt, .reciprocal,
@@ -106,11 +107,12 @@ public enum VJPRules {
                 }
                 // A full reduction shares the gradient evenly between the elements equal to the extreme.
                 let extreme = try expandReduced(b, results[0], like: x, attrs, at)
-                let mask = try b.cast(try b.apply1(.equal, [x, extreme], at: at), to: .float32, at: at)
+                let isExtreme = try b.apply1(.equal, [x, extreme], at: at)
                 var keep = attrs
                 keep.keepDim = true
-                let ties = try b.apply1(.reduceSum, [mask], keep, at: at)
-                return [try b.apply1(.mul, [mask, try b.apply1(.div, [g, ties], at: at)], at: at)]
+                let ties = try b.apply1(.reduceSum, [try b.cast(isExtreme, to: .float32, at: at)], keep, at: at)
+                // +0 elsewhere whatever g's sign (a select, not a product with a 0/1 mask), as PyTorch.
+                return [try b.apply1(.select, [isExtreme, try b.apply1(.div, [g, ties], at: at), try b.scalar(0, .float32, at: at)], at: at)]
             }
         case .add:
             binaryRule { b, x, y, out, g, at in (g, g) }
@@ -157,14 +159,18 @@ public enum VJPRules {
             }
         case .maximum, .minimum:
             { b, operands, results, attrs, cotangents, wants, at in
-                // Ties split the gradient in half, as torch.maximum does.
+                // PyTorch's formula: ties split the gradient in half, the losing side gets +0
+                // (a select, so an infinite or NaN gradient does not leak into it), and where
+                // neither wins (NaN) both sides get the gradient.
                 let (x, y, g) = (operands[0], operands[1], cotangents[0]!)
-                let xWins = try b.apply1(kind == .maximum ? .greater : .less, [x, y], at: at)
+                let xLoses = try b.apply1(kind == .maximum ? .less : .greater, [x, y], at: at)
+                let yLoses = try b.apply1(kind == .maximum ? .greater : .less, [x, y], at: at)
                 let tie = try b.apply1(.equal, [x, y], at: at)
                 let half = try b.apply1(.mul, [g, try b.scalar(0.5, .float32, at: at)], at: at)
                 let zero = try b.scalar(0, .float32, at: at)
-                let gx = try b.apply1(.select, [xWins, g, try b.apply1(.select, [tie, half, zero], at: at)], at: at)
-                let gy = try b.apply1(.sub, [try b.broadcast(g, to: b.type(of: gx).shape, at: at), gx], at: at)
+                let shared = try b.apply1(.select, [tie, half, g], at: at)
+                let gx = try b.apply1(.select, [xLoses, zero, shared], at: at)
+                let gy = try b.apply1(.select, [yLoses, zero, shared], at: at)
                 return [try b.sum(gx, toShape: b.type(of: x).shape, at: at),
                         try b.sum(gy, toShape: b.type(of: y).shape, at: at)]
             }

@@ -18,12 +18,14 @@ public struct Tensor: Sendable, Equatable {
     public var shape: [Int] { type.shape }
     public var dtype: DType { type.dtype }
 
-    /// Rounds a computed value to what `dtype` can hold (float32 rounding, int truncation, bool 0/1).
+    /// Rounds a computed value to what `dtype` can hold (float32 rounding, int truncation with no
+    /// negative zero, bool 0/1).
     @inline(__always)
     public static func round(_ value: Double, to dtype: DType) -> Double {
         switch dtype {
         case .float32: Double(Float(value))
-        case .int64: value.isFinite ? min(max(value.rounded(.towardZero), -0x1p63), 0x1p63) : 0
+        // `+ 0` makes -0 (from negating or truncating toward zero) the int64 zero, which is +0.
+        case .int64: value.isFinite ? min(max(value.rounded(.towardZero), -0x1p63), 0x1p63) + 0 : 0
         case .bool: value != 0 ? 1 : 0
         }
     }

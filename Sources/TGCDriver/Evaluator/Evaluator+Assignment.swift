@@ -70,6 +70,7 @@ extension Evaluator {
             }
             updated.leafKey = key
             updated.leaves = [key: updated.id]
+            inPlaceLeafUpdates.append(key)
             updated.blockedBy = nil
             return .tensor(updated)
         }

@@ -45,6 +45,32 @@ extension Evaluator {
         }
     }
 
+    /// `x.isLeaf`. After an `if` on a tensor that leaves a leaf in one branch and a computed
+    /// value in the other (`m = w` or `m = w * 2`), the branch that runs decides, as in PyTorch.
+    func isLeaf(_ tensor: TensorValue, at location: SourceLocation) throws -> EvalValue {
+        try branchFlag(tensor, static: tensor.isLeaf, at: location) { !($0?.hasPrefix("grad_fn") ?? false) }
+    }
+
+    /// `x.requiresGrad`, chosen at run time like `isLeaf` when the branches differ.
+    func requiresGrad(_ tensor: TensorValue, at location: SourceLocation) throws -> EvalValue {
+        try branchFlag(tensor, static: tensor.requiresGrad, at: location) { $0 != nil }
+    }
+
+    /// A flag read from the print suffix of each branch (`flag`), as a runtime bool when the
+    /// branches disagree.
+    private func branchFlag(_ tensor: TensorValue, static value: Bool, at location: SourceLocation,
+                            _ flag: (String?) -> Bool) throws -> EvalValue {
+        guard let choice = tensor.branchSuffix else { return .bool(value) }
+        switch (flag(choice.ifTrue), flag(choice.ifFalse)) {
+        case (let ifTrue, let ifFalse) where ifTrue == ifFalse:
+            return .bool(ifTrue)
+        case (true, _):
+            return .tensor(TensorValue(id: choice.condition, isHostScalar: true))
+        default:
+            return .tensor(TensorValue(id: try builder.apply1(.logicalNot, [choice.condition], at: location), isHostScalar: true))
+        }
+    }
+
     /// `grad(of: y, wrt: a, b)`: the gradients of scalar y with respect to any float tensors,
     /// whether or not they require grad (JAX's `grad`).
     func functionalGradient(_ site: CallSite) throws -> EvalValue {

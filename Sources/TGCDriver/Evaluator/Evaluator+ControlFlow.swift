@@ -22,20 +22,38 @@ extension Evaluator {
             throw Diagnostic("range requires lowerBound <= upperBound (got \(low) and \(high - (op == "..." ? 1 : 0)))", at: sequence.location)
         }
         let slots = try stateSlots(assignedIn: body, at: location)
-        let history = carriedHistory(slots)
+        var history = carriedHistory(slots)
+        let mark = leafMark()
         let initial = try slots.map { try currentTensor($0, entering: "loop", at: location) }
         let hasLeafSlots = initial.contains { $0.leafKey != nil }
+        var replacedLeaves = Set<Int>()
+        // Slots that hold a leaf and end every iteration as that same tensor (`m = w` for `m` that held `w`).
+        var keepsLeaf = initial.map { $0.leafKey != nil && $0.requiresGrad }
+        let savedOrigins = carriedLeafOrigins
+        defer { carriedLeafOrigins = savedOrigins }
         let results = try builder.loop(low..<high, carrying: initial.map(\.id), at: location) { index, carried in
             environment.push()
             defer { environment.pop() }
             for (slot, (value, id)) in zip(slots, zip(initial, carried)) { setSlot(slot, rebased(value, to: id)) }
+            for (index, start) in initial.enumerated() where keepsLeaf[index] {
+                carriedLeafOrigins[carried[index]] = carriedLeafOrigins[start.id] ?? start.id
+            }
             try bind(pattern, to: .tensor(TensorValue(id: index, isHostScalar: true)), mutable: false)
             try executeBlock(body)
-            var next = try zip(slots, initial).map { slot, start in try slotValue(slot, like: start, at: location).id }
+            let ends = try zip(slots, initial).map { slot, start in try slotValue(slot, like: start, at: location) }
+            if hasLeafSlots {
+                replacedLeaves.formUnion(leavesReplaced(initial: initial, carried: carried, ends: ends))
+                for index in keepsLeaf.indices where keepsLeaf[index] {
+                    keepsLeaf[index] = ends[index].id == carried[index] || ends[index].id == initial[index].id
+                }
+            }
+            var next = ends.map(\.id)
             if hasLeafSlots { try refreshReplacedLeaves(&next, slots, initial: initial, at: location) }
             return next
         }
+        history.updatedLeaves = replacedLeaves.union(leavesUpdated(since: mark))
         try finishCarried(slots, results: results, after: "loop", history: history, at: location)
+        keepLeaves(slots, where: keepsLeaf, values: initial, updated: history.updatedLeaves)
     }
 
     func executeWhile(_ condition: Expr, _ body: [Stmt], at location: SourceLocation) throws {
@@ -69,7 +87,7 @@ extension Evaluator {
                 conditionID = try builder.apply1(.notEqual, [conditionID, try builder.scalar(0, type.dtype, at: location)], at: location)
             }
             let slots = try stateSlots(assignedIn: then + elseBody, at: location)
-            let updatedLeaves = carriedHistory(slots).updatedLeaves
+            let mark = leafMark()
             // A branch reads the values themselves (no block arguments), history included.
             let initial = try slots.map { try currentTensor($0, entering: nil, at: location) }
             var branchEnds: [[TensorValue]] = []
@@ -87,19 +105,82 @@ extension Evaluator {
             let results = try builder.branch(conditionID, carrying: initial.map(\.id), at: location,
                                              then: runBranch(then), else: runBranch(elseBody))
             // Eager mode ran one branch; compiled mode built both and keeps what either needs.
-            let merged = slots.indices.map { index in
-                branchEnds.dropLast().reduce(branchEnds.last![index]) { merged, ends in
-                    var value = merged
-                    value.leaves = ends[index].leaves.merging(merged.leaves) { _, kept in kept }
-                    return value
+            let merged = slots.indices.map { index in mergedBranchEnds(branchEnds.map { $0[index] }) }
+            let updated = leavesUpdated(since: mark)
+            try finishCarried(slots, results: results, after: "if", ends: merged,
+                              history: CarriedHistory(before: [], updatedLeaves: updated), at: location)
+            // Every branch left the same leaf tensor (`m = w` where `m` held `w`): the variable is that tensor.
+            func origin(_ id: ValueID) -> ValueID { carriedLeafOrigins[id] ?? id }
+            let keepsLeaf = slots.indices.map { index in
+                branchEnds.allSatisfy {
+                    $0[index].leafKey != nil && $0[index].requiresGrad && origin($0[index].id) == origin(branchEnds[0][index].id)
                 }
             }
-            try finishCarried(slots, results: results, after: "if", ends: merged,
-                              history: CarriedHistory(before: [], updatedLeaves: updatedLeaves), at: location)
+            keepLeaves(slots, where: keepsLeaf, values: branchEnds[0], updated: updated)
             if branchEnds.count == 2 { try chooseSuffixesAtRunTime(slots, branchEnds, condition: conditionID) }
         default:
             throw Diagnostic("the condition of 'if' must be a Bool or a tensor, not \(condition.kindName)", at: conditionExpr.location)
         }
+    }
+
+    /// Where the leaf keys and in-place leaf updates stood before a loop or `if` (see `leavesUpdated`).
+    private func leafMark() -> (leaves: Int, updates: Int) { (leafTypes.count, inPlaceLeafUpdates.count) }
+
+    /// The leaves a loop or `if` gives a new version since `mark`: updated in place
+    /// (`w -= ...` under noGrad) or created in it. Values computed from those inside the
+    /// construct cannot get their history back after it. A plain assignment of a leaf variable
+    /// (`m = m * 2` where `m` held the leaf) only rebinds it, as in PyTorch: the leaf stays.
+    private func leavesUpdated(since mark: (leaves: Int, updates: Int)) -> Set<Int> {
+        let updated = Set(inPlaceLeafUpdates[mark.updates...]).union(mark.leaves..<leafTypes.count)
+        // Keep the log short across the iterations of an eager loop: each key once.
+        inPlaceLeafUpdates.removeSubrange(mark.updates...)
+        inPlaceLeafUpdates += updated.filter { $0 < mark.leaves }.sorted()
+        return updated
+    }
+
+    /// The carried leaves that one loop body does not hand on as themselves or as a value
+    /// computed from them with history: a slot that ends as another leaf or a value without
+    /// history enters the next iteration as something other than the leaf the body was built
+    /// for, so what the body computed from that leaf has no history after the loop.
+    private func leavesReplaced(initial: [TensorValue], carried: [ValueID], ends: [TensorValue]) -> Set<Int> {
+        var replaced = Set<Int>()
+        for (index, start) in initial.enumerated() {
+            guard let key = start.leafKey, start.requiresGrad else { continue }
+            let end = ends[index]
+            // Still the leaf (a new version of it is in the in-place log), or rebound to a value with history.
+            if end.leafKey == key || (end.leafKey == nil && end.requiresGrad) { continue }
+            replaced.insert(key)
+        }
+        return replaced
+    }
+
+    /// After a loop or `if` whose every run left a variable holding the same leaf tensor it
+    /// started with (`values`, no new version made in it): the variable is that tensor, as in
+    /// PyTorch, not the construct's result, so every use of the leaf shares one handle.
+    private func keepLeaves(_ slots: [StateSlot], where keeps: [Bool], values: [TensorValue], updated: Set<Int>) {
+        for (index, slot) in slots.enumerated() where keeps[index] {
+            guard case .variable(let name) = slot, let key = values[index].leafKey, !updated.contains(key) else { continue }
+            environment.assign(name, .tensor(values[index]))
+        }
+    }
+
+    /// A variable's metadata after an `if` from its value at the end of each branch that was
+    /// built (eager mode runs one, compiled mode both). A leaf in one branch and a computed
+    /// value in the other (`m = w` or `m = w * 2`) make a non-leaf that depends on the leaf:
+    /// PyTorch's variable is one or the other, and the runtime-chosen suffix prints which.
+    private func mergedBranchEnds(_ ends: [TensorValue]) -> TensorValue {
+        func isLeaf(_ value: TensorValue) -> Bool { value.leafKey != nil && value.requiresGrad }
+        func leaves(_ value: TensorValue) -> [Int: ValueID] { isLeaf(value) ? [value.leafKey!: value.id] : value.leaves }
+        guard ends.contains(where: isLeaf), !ends.allSatisfy(isLeaf) else {
+            return ends.dropLast().reduce(ends.last!) { merged, end in
+                var value = merged
+                value.leaves = end.leaves.merging(merged.leaves) { _, kept in kept }
+                return value
+            }
+        }
+        var merged = ends.first { !isLeaf($0) }!
+        for end in ends { merged.leaves.merge(leaves(end)) { kept, _ in kept } }
+        return merged
     }
 
     /// A leaf variable that the loop body replaces by a new leaf (`noGrad { w = w - lr * w.grad }`
@@ -114,6 +195,9 @@ extension Evaluator {
                   let gradIndex = slots.firstIndex(of: .grad(key)) else { continue }
             let end = try slotValue(slot, like: initial[index], at: location)
             guard end.leafKey != key else { continue }
+            if end.leafKey == nil && end.isDifferentiable {
+                throw Diagnostic("'\(name)' holds a leaf when the loop starts, and the body, which calls backward(), rebinds it to a value computed with history; one body serves every iteration, and from the second one '\(name)' is no longer that leaf; keep the leaf in its own variable and give the computed value another name", at: location)
+            }
             guard end.leafKey != nil, end.requiresGrad else {
                 throw Diagnostic("'\(name)' requires grad when the loop starts, but the body replaces it with a tensor that does not, and one body serves every iteration; set \(name).requiresGrad = true after the update, or update it in place (\(name) -= ...) inside noGrad", at: location)
             }
@@ -240,7 +324,7 @@ extension Evaluator {
 
     /// What the results of a loop or branch need to get their history back: each slot's value
     /// before it (a loop's body sees them only as cut block arguments; a branch needs none),
-    /// and the leaves it updates (a history through those cannot be restored).
+    /// and the leaves it gives a new version (a history through those cannot be restored).
     struct CarriedHistory {
         var before: [TensorValue?]
         var updatedLeaves: Set<Int>
@@ -251,7 +335,7 @@ extension Evaluator {
             guard case .variable(let name) = slot, case .tensor(let tensor)? = environment.lookup(name)?.value else { return nil }
             return tensor
         }
-        return CarriedHistory(before: before, updatedLeaves: Set(before.compactMap { $0?.leafKey }))
+        return CarriedHistory(before: before, updatedLeaves: [])
     }
 
     /// After a loop or branch: the slots take the results, keeping their end-of-body metadata.
@@ -274,8 +358,15 @@ extension Evaluator {
                 let end = value
                 value = rebased(value, to: id)
                 if value.historyThroughControlFlow { value.blockedBy = (construct, location) }
-                if let leaves = restoredLeaves(end: end, before: history.before, updatedLeaves: history.updatedLeaves,
+                if var leaves = restoredLeaves(end: end, before: history.before, updatedLeaves: history.updatedLeaves,
                                                construct: location) {
+                    // A leaf carried into a loop is a block argument inside it; after it, the
+                    // history reaches the leaf through the loop's operand.
+                    for (key, _) in leaves {
+                        if case let outer?? = history.before.first(where: { $0?.leafKey == key && $0?.requiresGrad == true }) {
+                            leaves[key] = outer.id
+                        }
+                    }
                     value.leaves = leaves
                     value.historyThroughControlFlow = false
                     value.blockedBy = nil

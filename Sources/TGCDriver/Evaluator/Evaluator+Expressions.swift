@@ -58,14 +58,28 @@ extension Evaluator {
         case .ternary(let conditionExpr, let thenExpr, let elseExpr):
             let condition = try evaluate(conditionExpr)
             if case .bool(let value) = condition { return try evaluate(value ? thenExpr : elseExpr) }
+            // Python's `a if c else b` on a tensor `c` is its `if`: one value, and the result is
+            // one of the two operands (their shape, not one broadcast with the condition's).
+            guard case .tensor(let c) = condition else {
+                throw Diagnostic("the condition of '?:' must be a Bool or a tensor, not \(condition.kindName)", at: conditionExpr.location)
+            }
+            let conditionType = builder.type(of: c.id)
+            guard conditionType.elementCount == 1 else {
+                throw Diagnostic("the condition of '?:' must be a single value, got a tensor of shape \(formatShape(conditionType.shape)); use where(condition, a, b) to choose elementwise", at: conditionExpr.location)
+            }
+            var flag = try builder.reshape(c.id, to: [], at: at)
+            if conditionType.dtype != .bool {
+                flag = try builder.apply1(.notEqual, [flag, try builder.scalar(0, conditionType.dtype, at: at)], at: at)
+            }
             let (a, b) = (try evaluate(thenExpr), try evaluate(elseExpr))
-            var result = try tensorOp(.select, [condition, a, b], gradFunction: OpKind.select.definition.gradFunction, at: at)
-            if case .tensor(let c) = condition, builder.type(of: c.id).elementCount == 1,
-               case .tensor(let x) = a, case .tensor(let y) = b, result.requiresGrad {
-                // Python's `a if c else b` is one of the two tensors: print the chosen one's grad_fn.
-                let flag = try builder.reshape(c.id, to: [], at: at)
-                result.branchSuffix = BranchSuffix(condition: try builder.cast(flag, to: .bool, at: at),
-                                                   ifTrue: gradSuffix(x), ifFalse: gradSuffix(y))
+            if case .tensor(let x) = a, case .tensor(let y) = b, builder.type(of: x.id).shape != builder.type(of: y.id).shape {
+                throw Diagnostic("the two sides of '?:' on a tensor condition must have the same shape (compiled code picks one at run time), got \(formatShape(builder.type(of: x.id).shape)) and \(formatShape(builder.type(of: y.id).shape))", at: at)
+            }
+            var result = try tensorOp(.select, [.tensor(TensorValue(id: flag)), a, b],
+                                      gradFunction: OpKind.select.definition.gradFunction, at: at)
+            if case .tensor(let x) = a, case .tensor(let y) = b, result.requiresGrad {
+                // The result is one of the two tensors: print the chosen one's grad_fn.
+                result.branchSuffix = BranchSuffix(condition: flag, ifTrue: gradSuffix(x), ifFalse: gradSuffix(y))
             }
             return .tensor(result)
         }

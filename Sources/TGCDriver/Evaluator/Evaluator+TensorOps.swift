@@ -82,8 +82,9 @@ extension Evaluator {
     func matrixTranspose(_ x: TensorValue, at location: SourceLocation) throws -> EvalValue {
         let rank = builder.type(of: x.id).rank
         guard rank <= 2 else { throw Diagnostic("t() expects a tensor with at most 2 dimensions, got \(rank)", at: location) }
-        if rank < 2 { return .tensor(x) }
-        return .tensor(try record(.transpose, [x], attributesWith(permutation: [1, 0]),
+        // A vector or a scalar is unchanged, but with history it is a new view (TBackward0), as in PyTorch.
+        guard rank == 2 || (x.requiresGrad && gradEnabled) else { return .tensor(x) }
+        return .tensor(try record(.transpose, [x], attributesWith(permutation: Array((0..<rank).reversed())),
                                   gradFunction: SurfaceFunction.matrixTranspose.gradFunction, at: location))
     }
 

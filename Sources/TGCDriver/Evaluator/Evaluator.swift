@@ -15,6 +15,12 @@ final class Evaluator {
     var gradSlots: [Int: ValueID] = [:]
     /// Every leaf key handed out so far and the type of its tensor.
     var leafTypes: [Int: TensorType] = [:]
+    /// The leaf keys updated in place (`w -= ...` under noGrad), in order: a loop or `if` reads
+    /// the ones its body appended to know which leaves it gives a new version.
+    var inPlaceLeafUpdates: [Int] = []
+    /// Inside loop bodies: the handle a carried leaf had before the loop, by its block argument
+    /// (the same tensor while the body keeps the leaf).
+    var carriedLeafOrigins: [ValueID: ValueID] = [:]
     /// Inlining depth of user functions (recursion guard).
     var callDepth = 0
     /// Nesting depth of runtime branches (a `return` inside one cannot be compiled).

@@ -29,9 +29,11 @@ struct TensorProperty: Sendable {
         TensorProperty("dtype", "the element type") { e, access in .dtype(e.builder.type(of: access.tensor.id).dtype) },
         TensorProperty("ndim", "the number of dimensions") { e, access in .int(e.builder.type(of: access.tensor.id).rank) },
         TensorProperty("device", "always the CPU") { _, _ in .device("cpu") },
-        TensorProperty("requiresGrad", "whether autograd records ops on it") { _, access in .bool(access.tensor.requiresGrad) },
-        TensorProperty("isLeaf", "whether it was created rather than computed from tensors that require grad") { _, access in
-            .bool(access.tensor.isLeaf)
+        TensorProperty("requiresGrad", "whether autograd records ops on it") { e, access in
+            try e.requiresGrad(access.tensor, at: access.location)
+        },
+        TensorProperty("isLeaf", "whether it was created rather than computed from tensors that require grad") { e, access in
+            try e.isLeaf(access.tensor, at: access.location)
         },
         TensorProperty("grad", "a leaf's accumulated gradient") { e, access in try e.leafGradient(access) },
         TensorProperty("T", "every dimension reversed (a permute)") { e, access in try e.reversedDims(access) },
