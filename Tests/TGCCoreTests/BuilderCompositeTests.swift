@@ -121,12 +121,12 @@ import TGCBase
         },
     ]
 
-    @Test(arguments: gradientCases)
+    @Test(arguments: gradientCases + BuilderShapeCompositeTests.gradientCases)
     func eagerGradientsMatchFiniteDifferences(_ testCase: GradientCheckTests.Case) throws {
         try GradientCheckTests().eagerTapeMatchesFiniteDifferences(testCase)
     }
 
-    @Test(arguments: gradientCases)
+    @Test(arguments: gradientCases + BuilderShapeCompositeTests.gradientCases)
     func autodiffGradientsMatchFiniteDifferences(_ testCase: GradientCheckTests.Case) throws {
         try GradientCheckTests().autodiffPassMatchesFiniteDifferences(testCase)
     }

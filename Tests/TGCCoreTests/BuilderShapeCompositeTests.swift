@@ -58,6 +58,7 @@ import TGCBase
         #expect(Set(values) == Set((-3..<4).map(Double.init)))
     }
 
+    /// Checked against finite differences with the other composites (BuilderCompositeTests).
     static let gradientCases: [GradientCheckTests.Case] = [
         .init(name: "repeat", inputs: [GradientCheckTests.values([2, 3], seed: 31)]) { b, x in try b.repeated(x[0], [2, 1, 3], at: .unknown) },
         .init(name: "tril", inputs: [GradientCheckTests.values([3, 4], seed: 32)]) { b, x in
@@ -68,13 +69,4 @@ import TGCBase
         },
     ]
 
-    @Test(arguments: gradientCases)
-    func eagerGradientsMatchFiniteDifferences(_ testCase: GradientCheckTests.Case) throws {
-        try GradientCheckTests().eagerTapeMatchesFiniteDifferences(testCase)
-    }
-
-    @Test(arguments: gradientCases)
-    func autodiffGradientsMatchFiniteDifferences(_ testCase: GradientCheckTests.Case) throws {
-        try GradientCheckTests().autodiffPassMatchesFiniteDifferences(testCase)
-    }
 }
