@@ -69,6 +69,7 @@ extension Evaluator {
             updated.leafKey = key
             updated.leaves = [key: updated.id]
             inPlaceLeafUpdates.append(key)
+            leafVersions.insert(updated.id)
             updated.blockedBy = nil
             return .tensor(updated)
         }
@@ -121,6 +122,7 @@ extension Evaluator {
         leafTypes[key] = type
         result.leafKey = key
         result.leaves = [key: tensor.id]
+        leafVersions.insert(tensor.id)
         result.isHostScalar = false
         result.blockedBy = nil
         return result
