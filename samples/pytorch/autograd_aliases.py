@@ -74,6 +74,15 @@ for i in range(0, 2):
         g = f
 (g * f).sum().backward()
 print(g.is_leaf, g, f.grad)
+j = f * 3
+for i in range(0, 2):
+    if f.sum() > 0:
+        j = f
+    else:
+        j = f
+f.grad.zero_()
+(j * f).sum().backward()
+print(j.is_leaf, f.grad)
 
 h = torch.zeros([2])
 if f.sum() > 0:

@@ -71,6 +71,7 @@ extension Evaluator {
             updated.leafKey = key
             updated.leaves = [key: updated.id]
             inPlaceLeafUpdates.append(key)
+            leafVersions.insert(updated.id)
             updated.blockedBy = nil
             return .tensor(updated)
         }
@@ -123,6 +124,7 @@ extension Evaluator {
         leafTypes[key] = type
         result.leafKey = key
         result.leaves = [key: tensor.id]
+        leafVersions.insert(tensor.id)
         result.isHostScalar = false
         result.blockedBy = nil
         return result

@@ -27,33 +27,32 @@ extension Evaluator {
         let initial = try slots.map { try currentTensor($0, entering: "loop", at: location) }
         let hasLeafSlots = initial.contains { $0.leafKey != nil }
         var replacedLeaves = Set<Int>()
-        // Slots that hold a leaf and end every iteration as that same tensor (`m = w` for `m` that held `w`).
-        var keepsLeaf = initial.map { $0.leafKey != nil && $0.requiresGrad }
+        // The leaf version each slot ends every iteration as (`m = w`, or a slot holding `w` left alone).
+        var keptLeaves: [KeptLeaf?] = []
         let savedOrigins = carriedLeafOrigins
         defer { carriedLeafOrigins = savedOrigins }
         let results = try builder.loop(low..<high, carrying: initial.map(\.id), at: location) { index, carried in
             environment.push()
             defer { environment.pop() }
             for (slot, (value, id)) in zip(slots, zip(initial, carried)) { setSlot(slot, rebased(value, to: id)) }
-            for (index, start) in initial.enumerated() where keepsLeaf[index] {
-                carriedLeafOrigins[carried[index]] = carriedLeafOrigins[start.id] ?? start.id
+            for (index, start) in initial.enumerated() where start.leafKey != nil && start.requiresGrad {
+                carriedLeafOrigins[carried[index]] = leafOrigin(start.id)
             }
             try bind(pattern, to: .tensor(TensorValue(id: index, isHostScalar: true)), mutable: false)
             try executeBlock(body)
             let ends = try zip(slots, initial).map { slot, start in try slotValue(slot, like: start, at: location) }
             if hasLeafSlots {
                 replacedLeaves.formUnion(leavesReplaced(initial: initial, carried: carried, ends: ends))
-                for index in keepsLeaf.indices where keepsLeaf[index] {
-                    keepsLeaf[index] = ends[index].id == carried[index] || ends[index].id == initial[index].id
-                }
             }
+            let kept = ends.map(keptLeaf)
+            keptLeaves = keptLeaves.isEmpty ? kept : zip(keptLeaves, kept).map { $0 == $1 ? $0 : nil }
             var next = ends.map(\.id)
             if hasLeafSlots { try refreshReplacedLeaves(&next, slots, initial: initial, at: location) }
             return next
         }
         history.updatedLeaves = replacedLeaves.union(leavesUpdated(since: mark))
         try finishCarried(slots, results: results, after: "loop", history: history, at: location)
-        keepLeaves(slots, where: keepsLeaf, values: initial, updated: history.updatedLeaves)
+        keepLeaves(slots, keptLeaves, updated: history.updatedLeaves)
     }
 
     func executeWhile(_ condition: Expr, _ body: [Stmt], at location: SourceLocation) throws {
@@ -110,13 +109,11 @@ extension Evaluator {
             try finishCarried(slots, results: results, after: "if", ends: merged,
                               history: CarriedHistory(before: [], updatedLeaves: updated), at: location)
             // Every branch left the same leaf tensor (`m = w` where `m` held `w`): the variable is that tensor.
-            func origin(_ id: ValueID) -> ValueID { carriedLeafOrigins[id] ?? id }
-            let keepsLeaf = slots.indices.map { index in
-                branchEnds.allSatisfy {
-                    $0[index].leafKey != nil && $0[index].requiresGrad && origin($0[index].id) == origin(branchEnds[0][index].id)
-                }
+            let keptLeaves = slots.indices.map { index -> KeptLeaf? in
+                let kept = branchEnds.map { keptLeaf($0[index]) }
+                return kept.allSatisfy { $0 == kept[0] } ? kept[0] : nil
             }
-            keepLeaves(slots, where: keepsLeaf, values: branchEnds[0], updated: updated)
+            keepLeaves(slots, keptLeaves, updated: updated)
             if branchEnds.count == 2 { try chooseSuffixesAtRunTime(slots, branchEnds, condition: conditionID) }
         default:
             throw Diagnostic("the condition of 'if' must be a Bool or a tensor, not \(condition.kindName)", at: conditionExpr.location)
@@ -154,13 +151,32 @@ extension Evaluator {
         return replaced
     }
 
-    /// After a loop or `if` whose every run left a variable holding the same leaf tensor it
-    /// started with (`values`, no new version made in it): the variable is that tensor, as in
+    /// A leaf version a variable holds at the end of a body: its key and its handle from
+    /// before the loop or `if` (a carried leaf's block argument maps back to it).
+    struct KeptLeaf: Equatable {
+        var key: Int
+        var id: ValueID
+    }
+
+    private func leafOrigin(_ id: ValueID) -> ValueID { carriedLeafOrigins[id] ?? id }
+
+    /// The leaf version `end` is, when it is one made by `requiresGrad = true` or an in-place update.
+    private func keptLeaf(_ end: TensorValue) -> KeptLeaf? {
+        guard let key = end.leafKey, end.requiresGrad else { return nil }
+        let id = leafOrigin(end.id)
+        return leafVersions.contains(id) ? KeptLeaf(key: key, id: id) : nil
+    }
+
+    /// After a loop or `if` whose every run left a variable holding the same leaf version
+    /// (`m = w`, no new version of it made inside): the variable is that tensor, as in
     /// PyTorch, not the construct's result, so every use of the leaf shares one handle.
-    private func keepLeaves(_ slots: [StateSlot], where keeps: [Bool], values: [TensorValue], updated: Set<Int>) {
-        for (index, slot) in slots.enumerated() where keeps[index] {
-            guard case .variable(let name) = slot, let key = values[index].leafKey, !updated.contains(key) else { continue }
-            environment.assign(name, .tensor(values[index]))
+    private func keepLeaves(_ slots: [StateSlot], _ kept: [KeptLeaf?], updated: Set<Int>) {
+        for (slot, leaf) in zip(slots, kept) {
+            guard case .variable(let name) = slot, let leaf, !updated.contains(leaf.key) else { continue }
+            var value = TensorValue(id: leaf.id)
+            value.leafKey = leaf.key
+            value.leaves = [leaf.key: leaf.id]
+            environment.assign(name, .tensor(value))
         }
     }
 

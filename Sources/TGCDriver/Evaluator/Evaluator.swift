@@ -21,6 +21,8 @@ final class Evaluator {
     /// Inside loop bodies: the handle a carried leaf had before the loop, by its block argument
     /// (the same tensor while the body keeps the leaf).
     var carriedLeafOrigins: [ValueID: ValueID] = [:]
+    /// The handles of the leaf versions made so far (`requiresGrad = true`, in-place updates).
+    var leafVersions = Set<ValueID>()
     /// Inlining depth of user functions (recursion guard).
     var callDepth = 0
     /// Nesting depth of runtime branches (a `return` inside one cannot be compiled).
