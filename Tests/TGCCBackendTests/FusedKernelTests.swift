@@ -136,6 +136,20 @@ struct FusedKernelTests {
     /// that loads the sliced operand at start + coordinate × step, no kernel copies the slice,
     /// and the results agree with the interpreter; slice assignment (in place over its base)
     /// and its gradient too.
+    /// A flip or roll over several dims is a chain of cyclic shifts, each reading a group input
+    /// (a roll's wrap is a guarded load); slices and reshapes around them still fuse. Found by
+    /// difftest when slices learned to compose with other index maps.
+    @Test func chainedShiftsAndSlicesAgreeWithTheInterpreter() throws {
+        let source = """
+        manualSeed(23)
+        let x = rand([2, 3, 7])
+        save(neg(x).flip(dims: [1, 2]), "flip_two_dims.npy")
+        save(exp(x[0].roll(2, dim: 1)) + x[1].flip(dims: [0]), "roll_of_select.npy")
+        save(x.roll([1, -2], dims: [0, 2])[..., 1...4] * 2, "slice_of_roll.npy")
+        """
+        try CrossBackend.expectAgreement(try CrossBackend.module(source: source, name: "shift-chains"), name: "shift-chains")
+    }
+
     @Test func sliceLeavesAreReadInPlace() throws {
         let source = """
         manualSeed(19)

@@ -144,9 +144,14 @@ struct FusionPlanner {
 
     /// An index map whose operand's coordinates are affine in its own, so it may read another
     /// index map of its group (a slice under the reshape that drops an integer index's
-    /// dimension): everything but a reshape that regroups elements.
+    /// dimension): everything but a reshape that regroups elements and a cyclic shift (a roll's
+    /// wrap is a guarded load of a group input).
     static func composesAffinely(_ op: Op) -> Bool {
-        op.kind != .reshape || op.results[0].type.shape.filter { $0 != 1 } == op.operands[0].type.shape.filter { $0 != 1 }
+        switch op.kind {
+        case .reshape: op.results[0].type.shape.filter { $0 != 1 } == op.operands[0].type.shape.filter { $0 != 1 }
+        case .cyclicShift: false
+        default: true
+        }
     }
 
     /// A `fusion` op computing `root` from the group's inputs, with clones of the members.
