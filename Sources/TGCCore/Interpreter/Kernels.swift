@@ -121,10 +121,10 @@ enum Kernels {
     /// `out[..., i, ...] = x[..., (step * i + start) mod n, ...]` along `axis` (flip, roll).
     static func cyclicShift(_ x: Tensor, axis: Int, step: Int, start: Int) -> Tensor {
         let n = x.type.shape[axis]
+        guard x.type.elementCount > 0 else { return x }   // an empty dimension elsewhere leaves nothing to move
         let inner = x.type.strides[axis]
         let outer = n * inner
         var out = x.elements
-        guard n > 0 else { return x }
         for base in stride(from: 0, to: x.elements.count, by: outer) {
             for i in 0..<n {
                 let source = ((step * i + start) % n + n) % n
