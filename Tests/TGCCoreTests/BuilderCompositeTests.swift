@@ -119,6 +119,24 @@ import TGCBase
         .init(name: "dot", inputs: [GradientCheckTests.values([5], seed: 26), GradientCheckTests.values([5], seed: 27)]) { b, x in
             try b.dot(x[0], x[1], at: .unknown)
         },
+        .init(name: "softmax dim 1", inputs: [GradientCheckTests.values([2, 4], seed: 28)]) { b, x in
+            try b.softmax(x[0], axis: 1, at: .unknown)
+        },
+        .init(name: "logSoftmax dim 0", inputs: [GradientCheckTests.values([3, 2], seed: 30)]) { b, x in
+            try b.logSoftmax(x[0], axis: 0, at: .unknown)
+        },
+        .init(name: "logsumexp dims 0 2", inputs: [GradientCheckTests.values([2, 3, 2], seed: 32)]) { b, x in
+            try b.logsumexp(x[0], axes: [0, 2], keepDim: true, at: .unknown)
+        },
+        .init(name: "amax dim 1", inputs: [GradientCheckTests.values([3, 4], seed: 33)]) { b, x in
+            try b.extreme(x[0], max: true, axes: [1], at: .unknown)
+        },
+        .init(name: "amin dims 0 1 keepdim", inputs: [GradientCheckTests.values([2, 3], seed: 34)]) { b, x in
+            try b.extreme(x[0], max: false, axes: [0, 1], keepDim: true, at: .unknown)
+        },
+        .init(name: "var dim 1", inputs: [GradientCheckTests.values([3, 4], seed: 35)]) { b, x in
+            try b.variance(x[0], axes: [1], at: .unknown)
+        },
     ]
 
     @Test(arguments: gradientCases + BuilderShapeCompositeTests.gradientCases)

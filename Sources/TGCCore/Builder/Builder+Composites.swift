@@ -20,21 +20,88 @@ extension Builder {
         return try apply1(.div, [sum, try scalar(Double(reducedCount(value, axes: axes)), .float32, at: location)], at: location)
     }
 
-    /// `torch.std(x, dim=axes, correction=correction, keepdim=keepDim)`: the square root of
-    /// the sum of squared deviations from the mean over `axes` (nil: every axis), divided by
-    /// N - correction. PyTorch's default correction 1 is Bessel's (the sample standard
-    /// deviation): one element gives NaN (0 / 0). Only float32 tensors have one.
-    public func std(_ value: ValueID, axes: [Int]?, keepDim: Bool = false, correction: Int = 1,
-                    at location: SourceLocation) throws -> ValueID {
-        try requireFloat(value, "std", at: location)
+    /// `torch.var(x, dim=axes, correction=correction, keepdim=keepDim)`: the sum of squared
+    /// deviations from the mean over `axes` (nil: every axis), divided by N - correction.
+    /// PyTorch's default correction 1 is Bessel's (the sample variance): one element gives NaN
+    /// (0 / 0). Only float32 tensors have one.
+    public func variance(_ value: ValueID, axes: [Int]?, keepDim: Bool = false, correction: Int = 1,
+                         at location: SourceLocation) throws -> ValueID {
+        try requireFloat(value, "var", at: location)
         let count = reducedCount(value, axes: axes)
         let sum = try apply1(.reduceSum, [value], Self.reductionAttributes(axes, true), at: location)
         let mean = try apply1(.div, [sum, try scalar(Double(count), .float32, at: location)], at: location)
         let centered = try apply1(.sub, [value, mean], at: location)
         let squares = try apply1(.mul, [centered, centered], at: location)
         let total = try apply1(.reduceSum, [squares], Self.reductionAttributes(axes, keepDim), at: location)
-        let variance = try apply1(.div, [total, try scalar(Double(count - correction), .float32, at: location)], at: location)
-        return try apply1(.sqrt, [variance], at: location)
+        return try apply1(.div, [total, try scalar(Double(count - correction), .float32, at: location)], at: location)
+    }
+
+    /// `torch.std(x, dim=axes, correction=correction, keepdim=keepDim)`: the square root of
+    /// the variance (see `variance`). Only float32 tensors have one.
+    public func std(_ value: ValueID, axes: [Int]?, keepDim: Bool = false, correction: Int = 1,
+                    at location: SourceLocation) throws -> ValueID {
+        try requireFloat(value, "std", at: location)
+        return try apply1(.sqrt, [try variance(value, axes: axes, keepDim: keepDim, correction: correction, at: location)], at: location)
+    }
+
+    /// `torch.amax(x, dim=axes, keepdim=keepDim)` (and `amin` when `max` is false): the
+    /// largest element over `axes` (nil: every axis), whose gradient is shared evenly between
+    /// the elements equal to it, as PyTorch's AmaxBackward0. `reduceMax`'s own rule sends a
+    /// one-axis gradient to the first extreme only (max(dim:)), so the reduction runs over the
+    /// axes plus a trailing axis of extent 1, which changes no value.
+    public func extreme(_ value: ValueID, max: Bool, axes: [Int]?, keepDim: Bool = false, at location: SourceLocation) throws -> ValueID {
+        let kind: OpKind = max ? .reduceMax : .reduceMin
+        guard let axes else { return try apply1(kind, [value], Self.reductionAttributes(nil, keepDim), at: location) }
+        let shape = type(of: value).shape
+        let widened = try reshape(value, to: shape + [1], at: location)
+        let reduced = try apply1(kind, [widened], Self.reductionAttributes(axes + [shape.count], keepDim), at: location)
+        guard keepDim else { return reduced }
+        var kept = shape
+        for axis in axes { kept[axis] = 1 }
+        return try reshape(reduced, to: kept, at: location)
+    }
+
+    /// The largest element over `axis`, kept as an axis of extent 1 and detached: the shift
+    /// that keeps exp from overflowing in softmax, logSoftmax and logsumexp (their gradients do
+    /// not depend on it).
+    private func detachedMax(_ value: ValueID, axes: [Int], at location: SourceLocation) throws -> ValueID {
+        let max = try apply1(.reduceMax, [value], Self.reductionAttributes(axes, true), at: location)
+        return try apply1(.stopGradient, [max], at: location)
+    }
+
+    /// `torch.softmax(x, dim=axis)`: exp(x - max) / sum(exp(x - max)) over `axis`, the max
+    /// subtracted so large inputs do not overflow. Only float32 tensors have one.
+    public func softmax(_ value: ValueID, axis: Int, at location: SourceLocation) throws -> ValueID {
+        try requireFloat(value, "softmax", at: location)
+        let axes = type(of: value).rank == 0 ? [] : [axis]
+        let shifted = try apply1(.sub, [value, try detachedMax(value, axes: axes, at: location)], at: location)
+        let exps = try apply1(.exp, [shifted], at: location)
+        let total = try apply1(.reduceSum, [exps], Self.reductionAttributes(axes, true), at: location)
+        return try apply1(.div, [exps, total], at: location)
+    }
+
+    /// `torch.log_softmax(x, dim=axis)`: x - max - log(sum(exp(x - max))) over `axis`. Only
+    /// float32 tensors have one.
+    public func logSoftmax(_ value: ValueID, axis: Int, at location: SourceLocation) throws -> ValueID {
+        try requireFloat(value, "logSoftmax", at: location)
+        let axes = type(of: value).rank == 0 ? [] : [axis]
+        let shifted = try apply1(.sub, [value, try detachedMax(value, axes: axes, at: location)], at: location)
+        let total = try apply1(.reduceSum, [try apply1(.exp, [shifted], at: location)], Self.reductionAttributes(axes, true), at: location)
+        return try apply1(.sub, [shifted, try apply1(.log, [total], at: location)], at: location)
+    }
+
+    /// `torch.logsumexp(x, dim=axes, keepdim=keepDim)`: max + log(sum(exp(x - max))) over
+    /// `axes`, an infinite max taken as 0 for the shift as PyTorch does (so a row of -inf gives
+    /// -inf, not NaN). Only float32 tensors have one.
+    public func logsumexp(_ value: ValueID, axes: [Int], keepDim: Bool = false, at location: SourceLocation) throws -> ValueID {
+        try requireFloat(value, "logsumexp", at: location)
+        let max = try detachedMax(value, axes: axes, at: location)
+        let infinite = try apply1(.equal, [try apply1(.abs, [max], at: location), try scalar(.infinity, .float32, at: location)], at: location)
+        let shift = try apply1(.select, [infinite, try scalar(0, .float32, at: location), max], at: location)
+        let exps = try apply1(.exp, [try apply1(.sub, [value, shift], at: location)], at: location)
+        let total = try apply1(.reduceSum, [exps], Self.reductionAttributes(axes, keepDim), at: location)
+        let kept = keepDim ? shift : try reshape(shift, to: type(of: total).shape, at: location)
+        return try apply1(.add, [try apply1(.log, [total], at: location), kept], at: location)
     }
 
     /// `torch.dot(a, b)`: the sum of the elementwise product of two vectors of the same length

@@ -13,6 +13,18 @@ public enum SurfaceFunction: CaseIterable, Sendable {
     case meanDims
     /// `x.std()` and `x.std(dim: d)`.
     case std
+    /// `x.var()` and `x.var(dim: d)`.
+    case variance
+    /// `x.amax()` and `x.amax(dim: d)`: the gradient shared evenly between ties.
+    case amax
+    /// `x.amin()` and `x.amin(dim: d)`.
+    case amin
+    /// `softmax(x, dim: d)`.
+    case softmax
+    /// `logSoftmax(x, dim: d)`.
+    case logSoftmax
+    /// `x.logsumexp(dim: d)`.
+    case logsumexp
     /// `x.max(dim: d).values`; `x.max()` is `reduceMax`'s own `MaxBackward1`.
     case maxDim
     /// `x.min(dim: d).values`; `x.min()` is `reduceMin`'s own `MinBackward1`.
@@ -68,6 +80,12 @@ public enum SurfaceFunction: CaseIterable, Sendable {
         case .meanAll: "MeanBackward0"
         case .meanDims: "MeanBackward1"
         case .std: "StdBackward0"
+        case .variance: "VarBackward0"
+        case .amax: "AmaxBackward0"
+        case .amin: "AminBackward0"
+        case .softmax: "SoftmaxBackward0"
+        case .logSoftmax: "LogSoftmaxBackward0"
+        case .logsumexp: "LogsumexpBackward0"
         case .maxDim: "MaxBackward0"
         case .minDim: "MinBackward0"
         case .dot: "DotBackward0"

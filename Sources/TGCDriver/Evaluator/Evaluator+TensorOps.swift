@@ -152,9 +152,31 @@ extension Evaluator {
             return .tensor(try recordComposite("mean()", [x], gradFunction: gradFunction, at: at) {
                 try builder.mean(x.id, axes: axes, keepDim: keepDim, at: at)
             })
-        case .std:
+        case .std, .var:
+            var correction = 1
+            if let value = site.value("unbiased") {
+                guard case .bool(let flag) = value else { throw Diagnostic("unbiased must be true or false", at: site.location("unbiased")) }
+                correction = flag ? 1 : 0
+            }
+            if method == .var {
+                return .tensor(try recordComposite("var()", [x], gradFunction: SurfaceFunction.variance.gradFunction, at: at) {
+                    try builder.variance(x.id, axes: axes, keepDim: keepDim, correction: correction, at: at)
+                })
+            }
             return .tensor(try recordComposite("std()", [x], gradFunction: SurfaceFunction.std.gradFunction, at: at) {
-                try builder.std(x.id, axes: axes, keepDim: keepDim, at: at)
+                try builder.std(x.id, axes: axes, keepDim: keepDim, correction: correction, at: at)
+            })
+        case .amax, .amin:
+            guard type.elementCount > 0 else {
+                throw Diagnostic("\(site.name)() of an empty tensor is undefined", at: at)
+            }
+            let gradFunction = (method == .amax ? SurfaceFunction.amax : .amin).gradFunction
+            return .tensor(try recordComposite("\(site.name)()", [x], gradFunction: gradFunction, at: at) {
+                try builder.extreme(x.id, max: method == .amax, axes: axes, keepDim: keepDim, at: at)
+            })
+        case .logsumexp:
+            return .tensor(try recordComposite("logsumexp()", [x], gradFunction: SurfaceFunction.logsumexp.gradFunction, at: at) {
+                try builder.logsumexp(x.id, axes: axes ?? [], keepDim: keepDim, at: at)
             })
         case .max, .min:
             guard type.elementCount > 0 else {

@@ -2,9 +2,10 @@ import TGCBase
 import TGCCore
 
 /// The reductions of the language, as methods (`x.sum(dim: 1, keepDim: true)`) and functions
-/// of the tensor (`sum(x, dim: 1)`); `mean` and `std` are Builder composites.
-enum ReductionMethod: CaseIterable {
-    case sum, mean, std, max, min, argmax, argmin
+/// of the tensor (`sum(x, dim: 1)`); `mean`, `std`, `var`, `amax`, `amin` and `logsumexp`
+/// are Builder composites, as are `softmax(x, dim:)` and `logSoftmax(x, dim:)`.
+enum ReductionMethod: String, CaseIterable {
+    case sum, mean, std, `var`, amax, amin, logsumexp, max, min, argmax, argmin
 
     /// The op kind it is, nil for the composites (Builder.mean, Builder.std).
     var kind: OpKind? {
@@ -14,24 +15,40 @@ enum ReductionMethod: CaseIterable {
         case .min: .reduceMin
         case .argmax: .argMax
         case .argmin: .argMin
-        case .mean, .std: nil
+        case .mean, .std, .var, .amax, .amin, .logsumexp: nil
         }
     }
 
     var name: String {
         if let kind { return BuiltinFamily.methodName(kind) }
-        return self == .mean ? "mean" : "std"
+        return rawValue
     }
 
     /// Whether `dim:` may name several dimensions.
-    var takesSeveralDims: Bool { self == .sum || self == .mean || self == .std }
+    var takesSeveralDims: Bool { kind == nil || self == .sum }
+
+    /// Its parameters: `dim:` (required by logsumexp, as in PyTorch), `keepDim:`, and
+    /// `unbiased:` for var and std.
+    var parameters: [Param] {
+        let dims: [Param] = [.labeled("dim", optional: self != .logsumexp), .labeled("keepDim")]
+        return self == .var || self == .std ? dims + [.labeled("unbiased")] : dims
+    }
+}
+
+/// `softmax(x, dim:)` and `logSoftmax(x, dim:)`: normalizations over one dimension.
+enum SoftmaxMethod: String, CaseIterable {
+    case softmax, logSoftmax
 }
 
 extension BuiltinFamily {
     static let reduction: BuiltinFamily = {
         let methods = ReductionMethod.allCases.map { method in
-            MethodEntry(method.name, [.labeled("dim"), .labeled("keepDim")], "\(method.name) over dim (default: every dimension)") { e, x, site in
+            MethodEntry(method.name, method.parameters, "\(method.name) over dim (default: every dimension)") { e, x, site in
                 try e.reduction(x, site, method)
+            }
+        } + SoftmaxMethod.allCases.map { method in
+            MethodEntry(method.rawValue, [.labeled("dim", optional: false)], "\(method.rawValue) over dim") { e, x, site in
+                try e.softmax(x, site, method)
             }
         }
         let functions = methods.map { entry in
@@ -59,5 +76,24 @@ extension Evaluator {
             return name == "max" ? (x >= y ? a : b) : (x <= y ? a : b)
         }
         return .tensor(try tensorOp(name == "max" ? .maximum : .minimum, [a, b], at: site.location))
+    }
+}
+
+extension Evaluator {
+    /// `softmax(x, dim: 1)`, `x.logSoftmax(dim: -1)` (Builder.softmax, Builder.logSoftmax).
+    func softmax(_ x: TensorValue, _ site: CallSite, _ method: SoftmaxMethod) throws -> EvalValue {
+        let rank = builder.type(of: x.id).rank
+        let axis = try normalizeDim(try staticInt(site.value("dim")!, what: "dim", at: site.location("dim")), rank: rank, at: site.location("dim"))
+        let at = site.location
+        switch method {
+        case .softmax:
+            return .tensor(try recordComposite("softmax()", [x], gradFunction: SurfaceFunction.softmax.gradFunction, at: at) {
+                try builder.softmax(x.id, axis: axis, at: at)
+            })
+        case .logSoftmax:
+            return .tensor(try recordComposite("logSoftmax()", [x], gradFunction: SurfaceFunction.logSoftmax.gradFunction, at: at) {
+                try builder.logSoftmax(x.id, axis: axis, at: at)
+            })
+        }
     }
 }
