@@ -104,6 +104,34 @@ extension Builder {
         return try apply1(.add, [try apply1(.log, [total], at: location), kept], at: location)
     }
 
+    /// `torch.any(x, dim=axes, keepdim=keepDim)` (`torch.all` when `every` is true): whether
+    /// some (every) element over `axes` (nil: every axis) is nonzero, a bool tensor; NaN counts
+    /// as nonzero, an empty reduction is false for any and true for all, as in PyTorch.
+    public func anyOrAll(_ value: ValueID, every: Bool, axes: [Int]?, keepDim: Bool = false, at location: SourceLocation) throws -> ValueID {
+        let dtype = type(of: value).dtype
+        var flags = try apply1(.notEqual, [value, try scalar(0, dtype, at: location)], at: location)
+        if every { flags = try apply1(.logicalNot, [flags], at: location) }
+        let count = try apply1(.reduceSum, [try cast(flags, to: .int64, at: location)], Self.reductionAttributes(axes, keepDim), at: location)
+        return try apply1(every ? .equal : .greater, [count, try scalar(0, .int64, at: location)], at: location)
+    }
+
+    /// `torch.isnan(x)`: x != x, a bool tensor (false everywhere for integer tensors).
+    public func isNaN(_ value: ValueID, at location: SourceLocation) throws -> ValueID {
+        try apply1(.notEqual, [value, value], at: location)
+    }
+
+    /// `torch.isinf(x)`: abs(x) == inf, a bool tensor (false everywhere for integer tensors).
+    public func isInf(_ value: ValueID, at location: SourceLocation) throws -> ValueID {
+        guard type(of: value).dtype == .float32 else { return try apply1(.notEqual, [value, value], at: location) }
+        return try apply1(.equal, [try apply1(.abs, [value], at: location), try scalar(.infinity, .float32, at: location)], at: location)
+    }
+
+    /// `torch.isfinite(x)`: neither NaN nor infinite, a bool tensor.
+    public func isFinite(_ value: ValueID, at location: SourceLocation) throws -> ValueID {
+        let special = try apply1(.logicalOr, [try isNaN(value, at: location), try isInf(value, at: location)], at: location)
+        return try apply1(.logicalNot, [special], at: location)
+    }
+
     /// `torch.dot(a, b)`: the sum of the elementwise product of two vectors of the same length
     /// and dtype, a 0-dim tensor.
     public func dot(_ a: ValueID, _ b: ValueID, at location: SourceLocation) throws -> ValueID {

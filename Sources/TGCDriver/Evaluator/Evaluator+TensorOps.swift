@@ -174,6 +174,10 @@ extension Evaluator {
             return .tensor(try recordComposite("\(site.name)()", [x], gradFunction: gradFunction, at: at) {
                 try builder.extreme(x.id, max: method == .amax, axes: axes, keepDim: keepDim, at: at)
             })
+        case .any, .all:
+            return .tensor(try recordComposite("\(site.name)()", [x], gradFunction: "", at: at) {
+                try builder.anyOrAll(x.id, every: method == .all, axes: axes, keepDim: keepDim, at: at)
+            })
         case .logsumexp:
             return .tensor(try recordComposite("logsumexp()", [x], gradFunction: SurfaceFunction.logsumexp.gradFunction, at: at) {
                 try builder.logsumexp(x.id, axes: axes ?? [], keepDim: keepDim, at: at)

@@ -5,7 +5,7 @@ import TGCCore
 /// of the tensor (`sum(x, dim: 1)`); `mean`, `std`, `var`, `amax`, `amin` and `logsumexp`
 /// are Builder composites, as are `softmax(x, dim:)` and `logSoftmax(x, dim:)`.
 enum ReductionMethod: String, CaseIterable {
-    case sum, mean, std, `var`, amax, amin, logsumexp, max, min, argmax, argmin
+    case sum, mean, std, `var`, amax, amin, logsumexp, any, all, max, min, argmax, argmin
 
     /// The op kind it is, nil for the composites (Builder.mean, Builder.std).
     var kind: OpKind? {
@@ -15,7 +15,7 @@ enum ReductionMethod: String, CaseIterable {
         case .min: .reduceMin
         case .argmax: .argMax
         case .argmin: .argMin
-        case .mean, .std, .var, .amax, .amin, .logsumexp: nil
+        case .mean, .std, .var, .amax, .amin, .logsumexp, .any, .all: nil
         }
     }
 
@@ -35,6 +35,11 @@ enum ReductionMethod: String, CaseIterable {
     }
 }
 
+/// `isnan(x)`, `isinf(x)`, `isfinite(x)` and their methods: bool tensors, no gradient.
+enum FloatClassMethod: String, CaseIterable {
+    case isnan, isinf, isfinite
+}
+
 /// `softmax(x, dim:)` and `logSoftmax(x, dim:)`: normalizations over one dimension.
 enum SoftmaxMethod: String, CaseIterable {
     case softmax, logSoftmax
@@ -49,6 +54,10 @@ extension BuiltinFamily {
         } + SoftmaxMethod.allCases.map { method in
             MethodEntry(method.rawValue, [.labeled("dim", optional: false)], "\(method.rawValue) over dim") { e, x, site in
                 try e.softmax(x, site, method)
+            }
+        } + FloatClassMethod.allCases.map { method in
+            MethodEntry(method.rawValue, [], "elementwise \(method.rawValue), a bool tensor") { e, x, site in
+                try e.floatClass(x, site, method)
             }
         }
         let functions = methods.map { entry in
@@ -95,5 +104,19 @@ extension Evaluator {
                 try builder.logSoftmax(x.id, axis: axis, at: at)
             })
         }
+    }
+}
+
+extension Evaluator {
+    /// `isnan(x)`, `x.isinf()`, `isfinite(x)` (Builder.isNaN, isInf, isFinite).
+    func floatClass(_ x: TensorValue, _ site: CallSite, _ method: FloatClassMethod) throws -> EvalValue {
+        let at = site.location
+        return .tensor(try recordComposite("\(method.rawValue)()", [x], gradFunction: "", at: at) {
+            switch method {
+            case .isnan: try builder.isNaN(x.id, at: at)
+            case .isinf: try builder.isInf(x.id, at: at)
+            case .isfinite: try builder.isFinite(x.id, at: at)
+            }
+        })
     }
 }
