@@ -52,9 +52,10 @@ extension Evaluator {
 
     /// Builds a composite (Builder.mean, Builder.dot, ...) and gives its result the autograd
     /// metadata of one op named `name` in messages, whose backward node is `gradFunction`.
-    func recordComposite(_ name: String, _ operands: [TensorValue], gradFunction: String, at location: SourceLocation,
+    /// A composite without a `gradFunction` (any, all, isnan: bool results) lets no gradient through.
+    func recordComposite(_ name: String, _ operands: [TensorValue], gradFunction: String?, at location: SourceLocation,
                          build: () throws -> ValueID) throws -> TensorValue {
-        try withHistory(try build(), from: operands, differentiable: true, name: name, gradFunction: gradFunction, at: location)
+        try withHistory(try build(), from: operands, differentiable: gradFunction != nil, name: name, gradFunction: gradFunction, at: location)
     }
 
     /// The autograd metadata of `id`, computed by an op (named `name` in messages) from `operands`.

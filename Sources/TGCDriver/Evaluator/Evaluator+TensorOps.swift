@@ -175,7 +175,7 @@ extension Evaluator {
                 try builder.extreme(x.id, max: method == .amax, axes: axes, keepDim: keepDim, at: at)
             })
         case .any, .all:
-            return .tensor(try recordComposite("\(site.name)()", [x], gradFunction: "", at: at) {
+            return .tensor(try recordComposite("\(site.name)()", [x], gradFunction: nil, at: at) {
                 try builder.anyOrAll(x.id, every: method == .all, axes: axes, keepDim: keepDim, at: at)
             })
         case .logsumexp:

@@ -111,7 +111,7 @@ extension Evaluator {
     /// `isnan(x)`, `x.isinf()`, `isfinite(x)` (Builder.isNaN, isInf, isFinite).
     func floatClass(_ x: TensorValue, _ site: CallSite, _ method: FloatClassMethod) throws -> EvalValue {
         let at = site.location
-        return .tensor(try recordComposite("\(method.rawValue)()", [x], gradFunction: "", at: at) {
+        return .tensor(try recordComposite("\(method.rawValue)()", [x], gradFunction: nil, at: at) {
             switch method {
             case .isnan: try builder.isNaN(x.id, at: at)
             case .isinf: try builder.isInf(x.id, at: at)
