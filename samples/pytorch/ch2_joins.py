@@ -32,7 +32,12 @@ print("unbind:", r0, r1, r2)
 k0, k1 = a.unbind(dim=-2)
 print("unbind -2:", k0, k1)
 
-loss = (c * c).sum() + (s * 3.0).sum() + (p * 2.0).sum() + (v * v).sum() + r1.sum() + (w3 * 5.0).sum()
+cols = x.unbind(dim=1)
+print("unbind count:", len(cols), "last:", cols[-1], "chunk [1]:", x.chunk(3, dim=0)[1])
+total = cols[1] + cols[2] * 2.0 + cols[3] * 3.0 + cols[4] * 4.0
+print("weighted columns:", total)
+
+loss = (c * c).sum() + (s * 3.0).sum() + (p * 2.0).sum() + (v * v).sum() + r1.sum() + (w3 * 5.0).sum() + total.sum()
 loss.backward()
 print("a.grad:", a.grad)
 print("b.grad:", b.grad)
