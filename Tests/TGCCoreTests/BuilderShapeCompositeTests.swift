@@ -67,6 +67,16 @@ import TGCBase
         .init(name: "triu batch diagonal 1", inputs: [GradientCheckTests.values([2, 3, 3], seed: 33)]) { b, x in
             try b.triangle(x[0], diagonal: 1, upper: true, at: .unknown)
         },
+        .init(name: "cat dim 0", inputs: [GradientCheckTests.values([2, 3], seed: 34), GradientCheckTests.values([1, 3], seed: 35)]) { b, x in
+            try b.concatenate(x, axis: 0, at: .unknown)
+        },
+        .init(name: "cat three dim 1", inputs: [GradientCheckTests.values([2, 1], seed: 36), GradientCheckTests.values([2, 3], seed: 37),
+                                                GradientCheckTests.values([2, 2], seed: 38)]) { b, x in
+            try b.concatenate(x, axis: 1, at: .unknown)
+        },
+        .init(name: "stack dim 1", inputs: [GradientCheckTests.values([2, 3], seed: 39), GradientCheckTests.values([2, 3], seed: 40)]) { b, x in
+            try b.concatenate(try x.map { try b.reshape($0, to: [2, 1, 3], at: .unknown) }, axis: 1, at: .unknown)
+        },
     ]
 
 }

@@ -68,3 +68,25 @@ extension Builder {
         return try apply1(.add, [clamped, try scalar(Double(low), .int64, at: location)], at: location)
     }
 }
+
+extension Builder {
+    /// `torch.cat(values, dim: axis)`: the operands laid end to end along `axis`, as one
+    /// `sliceUpdate` of each into zeros of the result's shape, so the gradient of each operand
+    /// is the slice of the result's gradient it was written to. The caller checks that the
+    /// operands have one dtype and equal sizes in every other dimension.
+    public func concatenate(_ values: [ValueID], axis: Int, at location: SourceLocation) throws -> ValueID {
+        let first = type(of: values[0])
+        var shape = first.shape
+        shape[axis] = values.reduce(0) { $0 + type(of: $1).shape[axis] }
+        var result = try full(shape, 0, first.dtype, at: location)
+        var offset = 0
+        for value in values {
+            let extent = type(of: value).shape[axis]
+            var attrs = Attributes()
+            attrs.slice = shape.indices.map { $0 == axis ? SliceDim(start: offset, step: 1, size: extent) : SliceDim.all(shape[$0]) }
+            result = try apply1(.sliceUpdate, [result, value], attrs, at: location)
+            offset += extent
+        }
+        return result
+    }
+}

@@ -72,6 +72,14 @@ public enum SurfaceFunction: CaseIterable, Sendable {
     case lowerTriangle
     /// `x.triu(diagonal:)` (Builder.triangle).
     case upperTriangle
+    /// `cat(tensors, dim:)` (Builder.concatenate).
+    case cat
+    /// `stack(tensors, dim:)`: each operand unsqueezed, then concatenated.
+    case stack
+    /// The pieces of `x.split(size, dim:)` and `x.chunk(count, dim:)` (slices).
+    case split
+    /// The pieces of `x.unbind(dim:)` (slices with the dimension removed).
+    case unbind
 
     /// PyTorch's name for the backward node of this function's result.
     public var gradFunction: String {
@@ -107,6 +115,10 @@ public enum SurfaceFunction: CaseIterable, Sendable {
         case .roll: "RollBackward0"
         case .lowerTriangle: "TrilBackward0"
         case .upperTriangle: "TriuBackward0"
+        case .cat: "CatBackward0"
+        case .stack: "StackBackward0"
+        case .split: "SplitBackward0"
+        case .unbind: "UnbindBackward0"
         }
     }
 }

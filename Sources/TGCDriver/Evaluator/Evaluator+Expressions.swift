@@ -42,8 +42,10 @@ extension Evaluator {
         case .subscriptAccess(let baseExpr, let arguments):
             let base = try evaluate(baseExpr)
             if case .tensor(let tensor) = base { return try indexTensor(tensor, arguments, at: at) }
-            guard let items = base.arrayItems, arguments.count == 1, arguments[0].label == nil else {
-                throw Diagnostic("indexing with [...] works on tensors and on arrays such as x.shape, not on \(base.kindName)", at: at)
+            // A tuple is indexed as in Python: `x.chunk(3)[0]`.
+            let tupleItems: [EvalValue]? = if case .tuple(let items) = base { items } else { nil }
+            guard let items = base.arrayItems ?? tupleItems, arguments.count == 1, arguments[0].label == nil else {
+                throw Diagnostic("indexing with [...] works on tensors, on arrays such as x.shape and on tuples, not on \(base.kindName)", at: at)
             }
             var index = try staticInt(try evaluate(arguments[0].value), what: "an array index", at: arguments[0].location)
             if index < 0 { index += items.count }   // x.shape[-1], as in Python

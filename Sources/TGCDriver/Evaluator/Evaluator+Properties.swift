@@ -7,6 +7,7 @@ extension Evaluator {
     /// named tuple's fields.
     func property(_ name: String, of base: EvalValue, baseExpr: Expr, at location: SourceLocation) throws -> EvalValue {
         if let items = base.arrayItems, name == "count" { return .int(items.count) }
+        if case .tuple(let items) = base, name == "count" { return .int(items.count) }
         if case .namedTuple(let tupleName, let fields) = base {
             // `x.max(dim: 1).values`, `.indices`, as PyTorch's named tuples.
             guard let field = fields.first(where: { $0.0 == name }) else {

@@ -2,9 +2,10 @@ import TGCBase
 import TGCCore
 
 /// Shapes: `reshape`/`view`, `flatten`, `unflatten`, `squeeze`, `unsqueeze`, `transpose`,
-/// `permute`, `t`, `expand`, `expandAs`, `repeat`, `flip`, `roll`, `tril`, `triu`, `contiguous` (methods, and
+/// `permute`, `t`, `expand`, `expandAs`, `repeat`, `flip`, `roll`, `tril`, `triu`, `split`, `chunk`, `unbind`,
+/// `contiguous` (methods, and
 /// the ones in `functionForms` also functions of the tensor), and the shape queries `numel()`,
-/// `size()`, `dim()`. The properties `shape`, `ndim` and `T` are in TensorProperties.swift.
+/// `size()`, `dim()`; the functions `cat` and `stack`. The properties `shape`, `ndim` and `T` are in TensorProperties.swift.
 extension BuiltinFamily {
     static let shape: BuiltinFamily = {
         let methods = OpKind.reshape.definition.methodNames.map { name in
@@ -39,6 +40,15 @@ extension BuiltinFamily {
             },
             MethodEntry("roll", [.unlabeled("shifts", variadic: true), .labeled("dim"), .labeled("dims", variadic: true)],
                         "elements shifted cyclically along dims (none: the flattened tensor)") { e, x, site in try e.roll(x, site) },
+            MethodEntry("split", [.unlabeled("size"), .labeled("dim")], "a tuple of pieces of size along dim (the last smaller), or of the given sizes") { e, x, site in
+                try e.split(x, site)
+            },
+            MethodEntry("chunk", [.unlabeled("chunks"), .labeled("dim")], "a tuple of at most chunks pieces of size ceil(n / chunks) along dim") { e, x, site in
+                try e.chunk(x, site)
+            },
+            MethodEntry("unbind", [.labeled("dim")], "a tuple of the slices at each index of dim, dim removed") { e, x, site in
+                try e.unbind(x, site)
+            },
             MethodEntry("contiguous", [], "the tensor itself (every tgc tensor is contiguous)") { _, x, _ in .tensor(x) },
             MethodEntry("unsqueeze", [.unlabeled("dim")], "a size-1 dimension inserted at dim") { e, x, site in try e.unsqueeze(x, site) },
             MethodEntry("squeeze", [.unlabeled("dim", optional: true)], "size-1 dimensions removed (all, or dim's)") { e, x, site in
@@ -53,7 +63,15 @@ extension BuiltinFamily {
             MethodEntry("dim", [], "the number of dimensions") { e, x, _ in .int(e.builder.type(of: x.id).rank) },
         ]
         let functionForms: Set = ["reshape", "flatten", "unflatten", "transpose", "permute", "squeeze", "unsqueeze", "tril", "triu", "flip", "roll"]
-        return BuiltinFamily(name: "shape", functions: methods.filter { functionForms.contains($0.name) }.map(\.asFunction),
+        let joins = [
+            FunctionEntry("cat", [.unlabeled("tensors"), .labeled("dim")], "the tensors joined along dim (other dimensions must match)") { e, site in
+                try e.cat(site)
+            },
+            FunctionEntry("stack", [.unlabeled("tensors"), .labeled("dim")], "the tensors, of one shape, joined along a new dimension dim") { e, site in
+                try e.stack(site)
+            },
+        ]
+        return BuiltinFamily(name: "shape", functions: methods.filter { functionForms.contains($0.name) }.map(\.asFunction) + joins,
                              methods: methods)
     }()
 
