@@ -22,7 +22,7 @@ x = torch.tensor([[1.0, 2.0, 3.0, 4.0, 5.0], [6.0, 7.0, 8.0, 9.0, 10.0], [11.0, 
 p, q, r = x.split(2, dim=1)
 print("split:", p, q, r)
 top, rest = x.split([1, 2], dim=0)
-print("split sizes:", top.shape, rest.shape)
+print("split sizes:", top.shape, rest.shape, top)
 u, v = x.chunk(2, dim=0)
 print("chunk:", u, v)
 w1, w2, w3 = x.chunk(4, dim=1)

@@ -78,6 +78,8 @@ public enum SurfaceFunction: CaseIterable, Sendable {
     case stack
     /// The pieces of `x.split(size, dim:)` and `x.chunk(count, dim:)` (slices).
     case split
+    /// The pieces of `x.split([sizes], dim:)`.
+    case splitWithSizes
     /// The pieces of `x.unbind(dim:)` (slices with the dimension removed).
     case unbind
 
@@ -118,6 +120,7 @@ public enum SurfaceFunction: CaseIterable, Sendable {
         case .cat: "CatBackward0"
         case .stack: "StackBackward0"
         case .split: "SplitBackward0"
+        case .splitWithSizes: "SplitWithSizesBackward0"
         case .unbind: "UnbindBackward0"
         }
     }

@@ -82,7 +82,9 @@ extension Evaluator {
         let dim = try pieceDim(x, site)
         let at = site.location("size")
         let sizes: [Int]
+        var name = SurfaceFunction.split
         if site.value("size")?.arrayItems != nil {
+            name = .splitWithSizes
             sizes = try intList(site, "size", what: "a split size")
             guard sizes.allSatisfy({ $0 >= 0 }), sizes.reduce(0, +) == shape[dim] else {
                 throw Diagnostic("split: split sizes \(formatShape(sizes)) must be non-negative and sum exactly to the size of dimension \(dim) (\(shape[dim]))", at: at)
@@ -94,7 +96,7 @@ extension Evaluator {
             }
             sizes = evenPieces(shape[dim], size: size)
         }
-        return try pieces(x, sizes: sizes, dim: dim, at: site.location)
+        return try pieces(x, sizes: sizes, dim: dim, named: name, at: site.location)
     }
 
     /// `x.chunk(3, dim: 1)`: PyTorch's chunks of size ceil(n / 3) (possibly fewer than 3).
@@ -106,7 +108,8 @@ extension Evaluator {
             throw Diagnostic("chunk expects `chunks` to be greater than 0, got: \(chunks)", at: site.location("chunks"))
         }
         let size = (shape[dim] + chunks - 1) / chunks
-        return try pieces(x, sizes: size == 0 ? Array(repeating: 0, count: chunks) : evenPieces(shape[dim], size: size), dim: dim, at: site.location)
+        return try pieces(x, sizes: size == 0 ? Array(repeating: 0, count: chunks) : evenPieces(shape[dim], size: size), dim: dim,
+                          named: .split, at: site.location)
     }
 
     /// `x.unbind(dim: 0)`: every index of dim, the dimension removed.
@@ -133,12 +136,12 @@ extension Evaluator {
         return stride(from: 0, to: extent, by: size).map { min(size, extent - $0) }
     }
 
-    /// The consecutive slices of `sizes` along dim, as a tuple.
-    private func pieces(_ x: TensorValue, sizes: [Int], dim: Int, at location: SourceLocation) throws -> EvalValue {
+    /// The consecutive slices of `sizes` along dim, as a tuple; `name` gives their backward node.
+    private func pieces(_ x: TensorValue, sizes: [Int], dim: Int, named name: SurfaceFunction, at location: SourceLocation) throws -> EvalValue {
         var start = 0
         return .tuple(try sizes.map { size in
             defer { start += size }
-            return .tensor(try slice(x, start: start, size: size, dim: dim, gradFunction: SurfaceFunction.split.gradFunction, at: location))
+            return .tensor(try slice(x, start: start, size: size, dim: dim, gradFunction: name.gradFunction, at: location))
         })
     }
 
