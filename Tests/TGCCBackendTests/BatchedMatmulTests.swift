@@ -62,15 +62,8 @@ struct BatchedMatmulTests {
 
         let directory = try CrossBackend.makeDirectory("bmm")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let binaries = try CrossBackend.compile(module, name: "bmm", in: directory)
-        let expected = directory.appendingPathComponent("interpreter")
-        try FileManager.default.createDirectory(at: expected, withIntermediateDirectories: true)
-        _ = try CrossBackend.interpret(module, outputDirectory: expected)
-        for binary in binaries {
-            let actual = directory.appendingPathComponent(URL(fileURLWithPath: binary).lastPathComponent + "-out")
-            try FileManager.default.createDirectory(at: actual, withIntermediateDirectories: true)
-            let run = try CrossBackend.execute(binary, ["--out", actual.path])
-            #expect(run.status == 0, "\(run.stderr)")
+        let (expected, binaries) = try CrossBackend.saveEverywhere(module, name: "bmm", in: directory)
+        for (_, actual) in binaries {
             for (index, product) in Self.products.enumerated() {
                 func load(_ folder: URL, _ offset: Int, _ suffix: String) throws -> Tensor {
                     let path = folder.appendingPathComponent(String(format: "%03d", 3 * index + offset) + "_\(product.label)_\(suffix).npy").path

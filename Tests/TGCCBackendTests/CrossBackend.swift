@@ -84,6 +84,25 @@ enum CrossBackend {
         try ProcessRunner.run(binary, arguments, environment: ["ASAN_OPTIONS": "detect_leaks=0"])
     }
 
+    /// Runs `module` on the interpreter and as every compiled configuration, each saving into
+    /// its own folder under `directory`; for tests that compare the saved files themselves.
+    static func saveEverywhere(_ module: Module, name: String, in directory: URL,
+                               sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> (interpreter: URL, binaries: [(label: String, folder: URL)]) {
+        let binaries = try compile(module, name: name, in: directory)
+        let interpreter = directory.appendingPathComponent("interpreter")
+        try FileManager.default.createDirectory(at: interpreter, withIntermediateDirectories: true)
+        _ = try interpret(module, outputDirectory: interpreter)
+        let outputs = try binaries.map { binary -> (label: String, folder: URL) in
+            let label = URL(fileURLWithPath: binary).lastPathComponent
+            let folder = directory.appendingPathComponent(label + "-out")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let run = try execute(binary, ["--out", folder.path])
+            #expect(run.status == 0, "\(label) failed: \(run.stderr)", sourceLocation: sourceLocation)
+            return (label, folder)
+        }
+        return (interpreter, outputs)
+    }
+
     /// Interpreter vs binary on one module: every saved file must agree and the printed lines
     /// must be identical. Returns the interpreter's lines for further checks.
     @discardableResult

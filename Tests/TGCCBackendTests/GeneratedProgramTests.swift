@@ -28,14 +28,20 @@ struct GeneratedProgramTests {
         return p.module
     }
 
-    @Test func integerModuloByZeroNamesItsSourceLocation() throws {
-        let module = try CrossBackend.module(source: "let a = arange(0, 4)\nprint(a % (a - a))", name: "modzero")
-        let directory = try CrossBackend.makeDirectory("modzero")
+    /// What the compiled `module` writes to stderr when it fails at run time, as it must.
+    static func runtimeError(of module: Module, name: String) throws -> String {
+        let directory = try CrossBackend.makeDirectory(name)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let binary = try #require(try CrossBackend.compile(module, name: "modzero", in: directory).last)
+        let binary = try #require(try CrossBackend.compile(module, name: name, in: directory).last)
         let run = try CrossBackend.execute(binary, [])
         #expect(run.status != 0)
-        #expect(run.stderr.contains("modzero.swiftdsl:2:9: error: integer modulo by zero"), "\(run.stderr)")
+        return run.stderr
+    }
+
+    @Test func integerModuloByZeroNamesItsSourceLocation() throws {
+        let module = try CrossBackend.module(source: "let a = arange(0, 4)\nprint(a % (a - a))", name: "modzero")
+        let stderr = try Self.runtimeError(of: module, name: "modzero")
+        #expect(stderr.contains("modzero.swiftdsl:2:9: error: integer modulo by zero"), "\(stderr)")
     }
 
     /// x[idx] checks each row index at run time, in generated code as in the interpreter, and
@@ -44,12 +50,10 @@ struct GeneratedProgramTests {
         for (rows, shown) in [("[1, 3]", "index 3"), ("[-4, 0]", "index -4")] {
             let source = "let x = zeros([3, 2])\nlet i = tensor(\(rows))\nprint(x[i])"
             let module = try CrossBackend.module(source: source, name: "badindex")
-            let directory = try CrossBackend.makeDirectory("badindex")
+            let stderr = try Self.runtimeError(of: module, name: "badindex")
+            #expect(stderr.contains("badindex.swiftdsl:3:7: error: \(shown) is out of bounds for dimension 0 with size 3"), "\(stderr)")
+            let directory = try CrossBackend.makeDirectory("badindex-eager")
             defer { try? FileManager.default.removeItem(at: directory) }
-            let binary = try #require(try CrossBackend.compile(module, name: "badindex", in: directory).last)
-            let run = try CrossBackend.execute(binary, [])
-            #expect(run.status != 0)
-            #expect(run.stderr.contains("badindex.swiftdsl:3:7: error: \(shown) is out of bounds for dimension 0 with size 3"), "\(run.stderr)")
             let interpreted = #expect(throws: (any Error).self) { _ = try CrossBackend.interpret(module, outputDirectory: directory) }
             #expect("\(interpreted.map { String(describing: $0) } ?? "")".contains("\(shown) is out of bounds"))
         }

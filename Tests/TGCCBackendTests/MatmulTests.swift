@@ -46,21 +46,14 @@ struct MatmulTests {
         let module = try Self.program()
         let directory = try CrossBackend.makeDirectory("matmul")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let binaries = try CrossBackend.compile(module, name: "matmul", in: directory)
+        let (expected, binaries) = try CrossBackend.saveEverywhere(module, name: "matmul", in: directory)
         let c = try CEmitter.emit(module, programName: "matmul", description: "")
         for flags in ["tgc_sgemm(0, 0, ", "tgc_sgemm(1, 0, ", "tgc_sgemm(0, 1, ", "tgc_sgemm(1, 1, "] {
             #expect(c.contains(flags), "expected a call \(flags)...")
         }
         #expect(!c.contains("op_transpose"), "transposes read only by matmuls are not materialized")
 
-        let expected = directory.appendingPathComponent("interpreter")
-        try FileManager.default.createDirectory(at: expected, withIntermediateDirectories: true)
-        _ = try CrossBackend.interpret(module, outputDirectory: expected)
-        for binary in binaries {
-            let actual = directory.appendingPathComponent(URL(fileURLWithPath: binary).lastPathComponent + "-out")
-            try FileManager.default.createDirectory(at: actual, withIntermediateDirectories: true)
-            let run = try CrossBackend.execute(binary, ["--out", actual.path])
-            #expect(run.status == 0, "\(run.stderr)")
+        for (label, actual) in binaries {
             var index = 0
             for (m, k, n) in Self.shapes {
                 for (ta, tb) in Self.transposes {
@@ -87,7 +80,7 @@ struct MatmulTests {
                             let error = max(Swift.abs(computed[i * n + j] - exact), Swift.abs(interpreted[i * n + j] - exact))
                             worst = max(worst, bound > 0 ? error / bound : error)
                             if error > bound {
-                                Issue.record("\(label) (\(URL(fileURLWithPath: binary).lastPathComponent)) [\(i), \(j)]: C \(computed[i * n + j]), interpreter \(interpreted[i * n + j]), exact \(exact), bound \(bound)")
+                                Issue.record("\(label) (\(label)) [\(i), \(j)]: C \(computed[i * n + j]), interpreter \(interpreted[i * n + j]), exact \(exact), bound \(bound)")
                                 return
                             }
                         }

@@ -143,23 +143,13 @@ public enum Interpreter {
             for (i, offset) in Kernels.sliceOffsets(attrs.slice!, in: x!.shape).enumerated() { elements[offset] = operands[1].elements[i] }
             return Tensor(type: type, elements: elements)
         case .indexSelect:
-            let (rows, width) = (x!.shape[0], x!.type.elementCount / max(x!.shape[0], 1))
-            var elements: [Double] = []
-            elements.reserveCapacity(type.elementCount)
-            for value in operands[1].elements {
-                let row = Int(value)
-                guard row >= 0, row < rows else { throw Diagnostic(Kernels.indexOutOfBounds(row, rows), at: location) }
-                elements += x!.elements[row * width ..< (row + 1) * width]
-            }
-            return Tensor(type: type, elements: elements)
+            let rows = try Kernels.rowRanges(of: x!, at: operands[1], location)
+            return Tensor(type: type, elements: rows.flatMap { x!.elements[$0] })
         case .indexAdd:   // rows added in index order, each sum rounded to the dtype (as the C kernel's +=)
-            let (rows, width) = (x!.shape[0], x!.type.elementCount / max(x!.shape[0], 1))
             var elements = x!.elements
-            for (i, value) in operands[1].elements.enumerated() {
-                let row = Int(value)
-                guard row >= 0, row < rows else { throw Diagnostic(Kernels.indexOutOfBounds(row, rows), at: location) }
-                for j in 0..<width {
-                    elements[row * width + j] = Tensor.round(elements[row * width + j] + operands[2].elements[i * width + j], to: type.dtype)
+            for (i, row) in try Kernels.rowRanges(of: x!, at: operands[1], location).enumerated() {
+                for (j, offset) in row.enumerated() {
+                    elements[offset] = Tensor.round(elements[offset] + operands[2].elements[i * row.count + j], to: type.dtype)
                 }
             }
             return Tensor(type: type, elements: elements)

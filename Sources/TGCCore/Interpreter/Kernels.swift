@@ -1,5 +1,6 @@
 import CTGCRuntime
 import Foundation
+import TGCBase
 
 /// Reference kernels: the obviously-correct meaning of every pure op, the oracle for the backends.
 enum Kernels {
@@ -96,6 +97,17 @@ enum Kernels {
     /// by `rows`, so the index written in the program is recovered): PyTorch's words.
     public static func indexOutOfBounds(_ row: Int, _ rows: Int) -> String {
         "index \(row < 0 ? row - rows : row) is out of bounds for dimension 0 with size \(rows)"
+    }
+
+    /// The element offsets of the rows of `x` (along dim 0) that `index` names, in its order;
+    /// an index outside the rows is an error at `location` (indexSelect and indexAdd).
+    static func rowRanges(of x: Tensor, at index: Tensor, _ location: SourceLocation) throws -> [Range<Int>] {
+        let (rows, width) = (x.shape[0], x.type.elementCount / max(x.shape[0], 1))
+        return try index.elements.map { value in
+            let row = Int(value)
+            guard row >= 0, row < rows else { throw Diagnostic(indexOutOfBounds(row, rows), at: location) }
+            return row * width ..< (row + 1) * width
+        }
     }
 
     static func transpose(_ x: Tensor, _ permutation: [Int], _ resultType: TensorType) -> Tensor {
