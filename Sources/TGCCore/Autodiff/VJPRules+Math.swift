@@ -92,7 +92,7 @@ private struct Terms {
                 let test = try op(comparison, x, try b.scalar(bound, b.type(of: x).dtype, at: at))
                 inside = try inside.map { try op(.logicalAnd, $0, test) } ?? test
             }
-            return try mul(g, try b.cast(inside!, to: .float32, at: at))
+            return try select(inside!, g, try c(0))   // +0 outside, whatever g's sign (PyTorch's where)
         default:
             preconditionFailure("\(kind) is not one of chapter 2's math ops")
         }

@@ -12,8 +12,6 @@ public enum FusionClass: Sendable {
     case indexMap
     /// Folds one or more axes (sum, max, argmax): absorbs elementwise producers.
     case reduction
-    /// A reduction over a sliding window of the operand (pooling).
-    case window
     /// Reads or writes at indices taken from another tensor (gather, scatter, indexSelect).
     case gatherScatter
     /// A library call (matmul) whose elementwise consumer becomes its output epilogue.
@@ -120,7 +118,7 @@ extension OpKind {
             switch kind.definition.fusion {
             case .elementwise, .broadcast:
                 if let name = kind.definition.functionName { table[name] = kind }
-            case .source, .indexMap, .reduction, .window, .gatherScatter, .outEpilogue, .opaque, .control:
+            case .source, .indexMap, .reduction, .gatherScatter, .outEpilogue, .opaque, .control:
                 break
             }
         }

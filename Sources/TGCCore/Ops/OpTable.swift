@@ -67,6 +67,7 @@ enum OpTable {
         // An integer tensor clamped to a fractional bound becomes float32, as torch.clamp's promotion.
         case .clamp: OpDef(kind, .elementwise, arity: 1, spelled: [.function("clamp")], grad: "ClampBackward1") { types, attrs in
             guard types[0].dtype != .bool else { throw OpTypeError("clamp() of a bool tensor is not supported, as in PyTorch") }
+            guard attrs.low != nil || attrs.high != nil else { throw OpTypeError("clamp() needs at least one of min and max") }
             let fractional = [attrs.low, attrs.high].contains { $0.map { $0 != $0.rounded() } ?? false }
             return [TensorType(types[0].shape, fractional ? .float32 : types[0].dtype)]
         }

@@ -54,7 +54,7 @@ struct FusionPlanner {
         case .indexMap: .indexMap
         case .reduction: .reduction
         case .source: op.kind == .constant && op.attributes.value != nil ? .literal : .none
-        case .window, .gatherScatter, .outEpilogue, .opaque, .control: .none
+        case .gatherScatter, .outEpilogue, .opaque, .control: .none
         }
     }
 

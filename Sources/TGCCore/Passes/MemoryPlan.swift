@@ -189,7 +189,7 @@ public struct MemoryPlan {
     private static func isPointwise(_ kind: OpKind) -> Bool {
         switch kind.definition.fusion {
         case .elementwise, .broadcast: true
-        case .source, .indexMap, .reduction, .window, .gatherScatter, .outEpilogue, .opaque, .control: false
+        case .source, .indexMap, .reduction, .gatherScatter, .outEpilogue, .opaque, .control: false
         }
     }
 

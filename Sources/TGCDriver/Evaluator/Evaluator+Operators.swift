@@ -46,8 +46,9 @@ extension Evaluator {
     func record(_ kind: OpKind, _ operands: [TensorValue], _ attrs: Attributes = .none,
                 gradFunction: String?, at location: SourceLocation) throws -> TensorValue {
         let id = try builder.apply1(kind, operands.map(\.id), attrs, at: location)
-        return try withHistory(id, from: operands, differentiable: kind.definition.isDifferentiable,
-                               name: kind.definition.surfaceName, gradFunction: gradFunction, at: location)
+        let definition = kind.definition
+        return try withHistory(id, from: operands, differentiable: definition.isDifferentiable,
+                               name: definition.surfaceName, gradFunction: gradFunction, at: location)
     }
 
     /// Builds a composite (Builder.mean, Builder.dot, ...) and gives its result the autograd
@@ -58,8 +59,9 @@ extension Evaluator {
         try withHistory(try build(), from: operands, differentiable: gradFunction != nil, name: name, gradFunction: gradFunction, at: location)
     }
 
-    /// The autograd metadata of `id`, computed by an op (named `name` in messages) from `operands`.
-    private func withHistory(_ id: ValueID, from operands: [TensorValue], differentiable isDifferentiable: Bool, name: String,
+    /// The autograd metadata of `id`, computed by an op (named `name` in messages, built only
+    /// for a message: eager mode records every op) from `operands`.
+    private func withHistory(_ id: ValueID, from operands: [TensorValue], differentiable isDifferentiable: Bool, name: @autoclosure () -> String,
                              gradFunction: String?, at location: SourceLocation) throws -> TensorValue {
         var result = TensorValue(id: id)
         result.isHostScalar = operands.allSatisfy(\.isHostScalar)
@@ -69,7 +71,7 @@ extension Evaluator {
             result.leaves = inputLeaves
             result.gradFunction = gradFunction
         } else if !inputLeaves.isEmpty {
-            result.blockedBy = gradEnabled ? (name, location) : ("noGrad", location)
+            result.blockedBy = gradEnabled ? (name(), location) : ("noGrad", location)
             if !gradEnabled && builder.type(of: id).dtype == .float32 {
                 // Keep the reverse sweep from flowing through work done under noGrad.
                 result.id = try builder.apply1(.stopGradient, [id], at: location)
