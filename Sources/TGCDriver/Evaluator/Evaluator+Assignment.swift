@@ -68,11 +68,7 @@ extension Evaluator {
             guard builder.type(of: updated.id) == type else {
                 throw Diagnostic("in-place '\(op)' would change '\(name)' from \(type) to \(builder.type(of: updated.id))", at: location)
             }
-            updated.leafKey = key
-            updated.leaves = [key: updated.id]
-            inPlaceLeafUpdates.append(key)
-            leafVersions.insert(updated.id)
-            updated.blockedBy = nil
+            markInPlaceLeafUpdate(&updated, of: key)
             return .tensor(updated)
         }
         let updated = try tensorOp(kind, [current, value], at: location)
@@ -91,6 +87,16 @@ extension Evaluator {
     func lookupVariable(_ name: String, at location: SourceLocation) throws -> EvalValue {
         guard let binding = environment.lookup(name) else { throw Diagnostic("cannot find '\(name)' in scope", at: location) }
         return binding.value
+    }
+
+    /// `updated` becomes the next version of leaf `key` (an update in place under noGrad:
+    /// `w -= lr * w.grad`, `w[0] = 0`), logged so loops and branches see the leaf change.
+    func markInPlaceLeafUpdate(_ updated: inout TensorValue, of key: Int) {
+        updated.leafKey = key
+        updated.leaves = [key: updated.id]
+        updated.blockedBy = nil
+        inPlaceLeafUpdates.append(key)
+        leafVersions.insert(updated.id)
     }
 
     func assignVariable(_ name: String, _ value: EvalValue, at location: SourceLocation) throws {

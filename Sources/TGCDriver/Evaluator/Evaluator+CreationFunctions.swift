@@ -36,6 +36,8 @@ extension Evaluator {
             }
             if steps == 1 { data = [Double(a)] }
         } else {
+            // PyTorch converts the bounds to the integer dtype first, then steps in double.
+            let (start, end) = (start.rounded(.towardZero), end.rounded(.towardZero))
             let step = steps > 1 ? (end - start) / Double(steps - 1) : 0
             data = (0..<steps).map { i in i < half ? start + step * Double(i) : end - step * Double(steps - 1 - i) }
         }

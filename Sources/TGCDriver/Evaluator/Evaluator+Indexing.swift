@@ -90,10 +90,8 @@ extension Evaluator {
         var attrs = Attributes()
         attrs.slice = index.dims
         var updated = try record(.sliceUpdate, [base, tensor], attrs, gradFunction: OpKind.sliceUpdate.definition.gradFunction, at: location)
-        if base.leafKey != nil, !gradEnabled {   // `noGrad { w[0] = 0 }` keeps w the same leaf
-            updated.leafKey = base.leafKey
-            updated.leaves = [base.leafKey!: updated.id]
-            updated.blockedBy = nil
+        if let key = base.leafKey, !gradEnabled {   // `noGrad { w[0] = 0 }` keeps w the same leaf, a new version
+            markInPlaceLeafUpdate(&updated, of: key)
         }
         try assignVariable(name, .tensor(updated), at: baseExpr.location)
     }

@@ -131,7 +131,8 @@ extension Evaluator {
             guard normalized.count == 1 || method.takesSeveralDims else {
                 throw Diagnostic("\(site.name) takes a single dim", at: site.location("dim"))
             }
-            axes = type.rank == 0 ? [] : normalized.sorted()
+            // An empty list reduces every dimension, as torch.sum(x, dim=[]) does.
+            axes = type.rank == 0 ? [] : normalized.isEmpty ? nil : normalized.sorted()
         }
         var keepDim = false
         if let value = site.value("keepDim") {
