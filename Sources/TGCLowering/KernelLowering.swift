@@ -224,7 +224,7 @@ public enum KernelLowering {
     static func indexSelect(_ op: Op) -> LoopKernel {
         let (x, index, result) = (op.operands[0], op.operands[1], op.result)
         let rows = x.type.shape.first ?? 0
-        let width = x.type.elementCount / max(rows, 1)
+        let width = x.type.shape.dropFirst().reduce(1, *)   // not count / rows: rows may be 0
         let space = LoopSpace([index.type.elementCount, width], variable: LoopVariable.parallel)
         let (position, remainder) = (space.coordinates[0], space.coordinates[1])
         let gathered = IndirectIndex(table: index, position: position, scale: width, count: rows, remainder: remainder)
@@ -243,7 +243,7 @@ public enum KernelLowering {
     static func indexAdd(_ op: Op) -> LoopKernel {
         let (base, index, value, result) = (op.operands[0], op.operands[1], op.operands[2], op.result)
         let rows = base.type.shape.first ?? 0
-        let width = base.type.elementCount / max(rows, 1)
+        let width = base.type.shape.dropFirst().reduce(1, *)   // not count / rows: rows may be 0
         let copy = LoopSpace(base.type.shape, variable: LoopVariable.reduction)
         let space = LoopSpace([index.type.elementCount, width], variable: LoopVariable.reduction)
         let (position, remainder) = (space.coordinates[0], space.coordinates[1])

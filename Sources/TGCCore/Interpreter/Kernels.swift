@@ -102,7 +102,7 @@ enum Kernels {
     /// The element offsets of the rows of `x` (along dim 0) that `index` names, in its order;
     /// an index outside the rows is an error at `location` (indexSelect and indexAdd).
     static func rowRanges(of x: Tensor, at index: Tensor, _ location: SourceLocation) throws -> [Range<Int>] {
-        let (rows, width) = (x.shape[0], x.type.elementCount / max(x.shape[0], 1))
+        let (rows, width) = (x.shape[0], x.shape.dropFirst().reduce(1, *))
         return try index.elements.map { value in
             let row = Int(value)
             guard row >= 0, row < rows else { throw Diagnostic(indexOutOfBounds(row, rows), at: location) }
