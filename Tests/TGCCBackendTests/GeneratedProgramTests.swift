@@ -44,6 +44,13 @@ struct GeneratedProgramTests {
         #expect(stderr.contains("modzero.swiftdsl:2:9: error: integer modulo by zero"), "\(stderr)")
     }
 
+    /// A tensor with no rows has no valid index: the check still runs (its rows are not empty).
+    @Test func indexIntoZeroRowsIsAnError() throws {
+        let module = try CrossBackend.module(source: "let x = zeros([0, 4])\nlet i = tensor([0, 1])\nprint(x[i])", name: "norows")
+        let stderr = try Self.runtimeError(of: module, name: "norows")
+        #expect(stderr.contains("norows.swiftdsl:3:7: error: index 0 is out of bounds for dimension 0 with size 0"), "\(stderr)")
+    }
+
     /// x[idx] checks each row index at run time, in generated code as in the interpreter, and
     /// names the subscript's line with PyTorch's message (the index as written, negative too).
     @Test func indexOutOfRangeNamesItsSourceLocation() throws {
