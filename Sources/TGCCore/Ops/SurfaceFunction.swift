@@ -43,6 +43,10 @@ public enum SurfaceFunction: CaseIterable, Sendable {
     /// transposed product into a contiguous tensor; when one row or one column makes that
     /// transpose contiguous already, the result is the transpose itself (`TransposeBackward0`).
     case batchedMatmulTransposed
+    /// `bmm(a, b)`.
+    case bmm
+    /// `a.trace()`.
+    case trace
     /// `x.unsqueeze(d)`.
     case unsqueeze
     /// `x.squeeze()`.
@@ -103,6 +107,8 @@ public enum SurfaceFunction: CaseIterable, Sendable {
         case .vectorMatrix: "SqueezeBackward4"
         case .batchedMatmul: "UnsafeViewBackward0"
         case .batchedMatmulTransposed: "CloneBackward0"
+        case .bmm: "BmmBackward0"
+        case .trace: "TraceBackward0"
         case .unsqueeze: "UnsqueezeBackward0"
         case .squeezeAll: "SqueezeBackward0"
         case .squeezeDim: "SqueezeBackward1"

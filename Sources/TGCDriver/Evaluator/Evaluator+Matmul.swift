@@ -6,8 +6,10 @@ extension Evaluator {
     /// Vectors become a one-row (first operand) or one-column (second operand) matrix whose
     /// added dimension is removed from the result; with 3 or more dimensions on either side
     /// the batch dimensions broadcast (one `matmul` op over the batch). The result is named as
-    /// PyTorch names it (`MvBackward0`, `SqueezeBackward4`, `UnsafeViewBackward0`, ...).
-    func matmul(_ aValue: EvalValue, _ bValue: EvalValue, at location: SourceLocation) throws -> EvalValue {
+    /// PyTorch names it (`MvBackward0`, `SqueezeBackward4`, `UnsafeViewBackward0`, ...), or
+    /// `gradFunction` when the caller is one of PyTorch's narrower routines (`bmm`).
+    func matmul(_ aValue: EvalValue, _ bValue: EvalValue, gradFunction nameOverride: String? = nil,
+                at location: SourceLocation) throws -> EvalValue {
         guard case .tensor(let a) = aValue, case .tensor(let b) = bValue else {
             throw Diagnostic("matmul needs two tensors, got \(aValue.kindName) and \(bValue.kindName)", at: location)
         }
@@ -22,7 +24,7 @@ extension Evaluator {
         let view = OpKind.reshape.definition.gradFunction!
         let left = sa.count == 1 ? try reshaped(a, to: [1, sa[0]], gradFunction: view, at: location) : a
         let right = sb.count == 1 ? try reshaped(b, to: [sb[0], 1], gradFunction: view, at: location) : b
-        let name = matmulGradFunction(sa, sb, firstRequiresGrad: a.requiresGrad)
+        let name = nameOverride ?? matmulGradFunction(sa, sb, firstRequiresGrad: a.requiresGrad)
         let product = try record(.matmul, [left, right], gradFunction: name, at: location)
         if sa.count > 1 && sb.count > 1 { return .tensor(product) }
         return .tensor(try reshaped(product, to: shape, gradFunction: name, at: location))
@@ -47,5 +49,79 @@ extension Evaluator {
             }
             return SurfaceFunction.batchedMatmulTransposed.gradFunction
         }
+    }
+}
+
+/// PyTorch's products that take operands of fixed ranks only (`torch.mm`, `torch.mv`, `torch.bmm`).
+enum RankCheckedProduct: String, CaseIterable {
+    case mm, mv, bmm
+
+    /// The ranks of the two operands.
+    var ranks: (Int, Int) {
+        switch self {
+        case .mm: (2, 2)
+        case .mv: (2, 1)
+        case .bmm: (3, 3)
+        }
+    }
+
+    var summary: String {
+        switch self {
+        case .mm: "the product of two matrices"
+        case .mv: "the product of a matrix and a vector"
+        case .bmm: "the products of two equal-size batches of matrices"
+        }
+    }
+}
+
+extension Evaluator {
+    /// `mm(a, b)`, `mv(a, v)`, `bmm(a, b)`: `matmul` after checking the ranks (and, for `bmm`,
+    /// that the batch sizes are equal: bmm does not broadcast), with PyTorch's `grad_fn`.
+    func rankCheckedProduct(_ product: RankCheckedProduct, _ aValue: EvalValue, _ bValue: EvalValue,
+                            at location: SourceLocation) throws -> EvalValue {
+        guard case .tensor(let a) = aValue, case .tensor(let b) = bValue else {
+            throw Diagnostic("\(product) needs two tensors, got \(aValue.kindName) and \(bValue.kindName)", at: location)
+        }
+        let (sa, sb) = (builder.type(of: a.id).shape, builder.type(of: b.id).shape)
+        guard (sa.count, sb.count) == product.ranks else {
+            let expected = product.ranks.0 == product.ranks.1 ? "two \(product.ranks.0)-D tensors" : "a 2-D tensor and a vector"
+            throw Diagnostic("\(product) needs \(expected), got shapes \(formatShape(sa)) and \(formatShape(sb))", at: location)
+        }
+        guard product != .bmm || sa[0] == sb[0] else {
+            throw Diagnostic("bmm needs batches of the same size, got shapes \(formatShape(sa)) and \(formatShape(sb))", at: location)
+        }
+        return try matmul(aValue, bValue, gradFunction: product == .bmm ? SurfaceFunction.bmm.gradFunction : nil, at: location)
+    }
+
+    /// `outer(u, v)`: u as a column times v as a row (`MulBackward0`, as torch.outer).
+    func outer(_ aValue: EvalValue, _ bValue: EvalValue, at location: SourceLocation) throws -> EvalValue {
+        guard case .tensor(let a) = aValue, case .tensor(let b) = bValue else {
+            throw Diagnostic("outer needs two tensors, got \(aValue.kindName) and \(bValue.kindName)", at: location)
+        }
+        let (sa, sb) = (builder.type(of: a.id).shape, builder.type(of: b.id).shape)
+        guard sa.count == 1 && sb.count == 1 else {
+            throw Diagnostic("outer needs two vectors, got shapes \(formatShape(sa)) and \(formatShape(sb))", at: location)
+        }
+        let column = try reshaped(a, to: [sa[0], 1], gradFunction: SurfaceFunction.unsqueeze.gradFunction, at: location)
+        return .tensor(try tensorOp(.mul, [.tensor(column), .tensor(b)], at: location))
+    }
+
+    /// `a.trace()`: the sum of the diagonal of a matrix (`TraceBackward0`); the gradient is the
+    /// incoming one on the diagonal and +0 elsewhere. Integer and bool matrices sum to int64, as
+    /// torch.trace (which rejects bool).
+    func trace(_ value: EvalValue, at location: SourceLocation) throws -> EvalValue {
+        guard case .tensor(let x) = value else {
+            throw Diagnostic("trace needs a tensor, got \(value.kindName)", at: location)
+        }
+        let type = builder.type(of: x.id)
+        guard type.rank == 2 else {
+            throw Diagnostic("trace needs a matrix, got shape \(formatShape(type.shape))", at: location)
+        }
+        guard type.dtype != .bool else { throw Diagnostic("trace of a bool matrix is not defined", at: location) }
+        return .tensor(try recordComposite("trace()", [x], gradFunction: SurfaceFunction.trace.gradFunction, at: location) {
+            let diagonal = try builder.eye(type.shape[0], type.shape[1], .bool, at: location)
+            let kept = try builder.apply1(.select, [diagonal, x.id, try builder.scalar(0, type.dtype, at: location)], at: location)
+            return try builder.reduceSum(kept, axes: [0, 1], keepDim: false, at: location)
+        })
     }
 }

@@ -1,20 +1,14 @@
 import TGCBase
 import TGCCore
 
-/// Elementwise math and products: every elementwise op kind spelled as a function (`exp(x)`
-/// and `x.exp()`, `maximum(a, b)` and `a.maximum(b)`, names from the op table), `where`,
-/// `matmul` and `dot`. The operators (`+`, `**`, ...) are in Evaluator+Operators.swift.
+/// Elementwise math: every elementwise op kind spelled as a function (`exp(x)` and `x.exp()`,
+/// `maximum(a, b)` and `a.maximum(b)`, names from the op table) and `where`.
+/// The operators (`+`, `**`, ...) are in Evaluator+Operators.swift.
 extension BuiltinFamily {
     static let math = BuiltinFamily(name: "math", functions: unaryFunctions + binaryFunctions + (parameterizedMethods + [clampMethod]).map(\.asFunction) + [
         FunctionEntry(name(.select), [.unlabeled("condition"), .unlabeled("a"), .unlabeled("b")],
                       "elementwise a where condition holds, else b") { e, site in
             .tensor(try e.tensorOp(.select, [site.value("condition")!, site.value("a")!, site.value("b")!], at: site.location))
-        },
-        FunctionEntry(name(.matmul), Param.operands, "the matrix product (vectors as in torch.matmul)") { e, site in
-            try e.matmul(site.value("a")!, site.value("b")!, at: site.location)
-        },
-        FunctionEntry("dot", Param.operands, "the dot product of two vectors") { e, site in
-            try e.dot(site.value("a")!, site.value("b")!, at: site.location)
         },
     ], methods: unaryMethods + binaryMethods + parameterizedMethods + [clampMethod] + [
         MethodEntry(name(.pow), Param.otherOperand, "x to the power b") { e, x, site in
@@ -22,12 +16,6 @@ extension BuiltinFamily {
             var gradFunction: String? = nil
             if case .tensor = exponent { gradFunction = SurfaceFunction.powTensorExponent.gradFunction }
             return .tensor(try e.tensorOp(.pow, [.tensor(x), exponent], gradFunction: gradFunction, at: site.location))
-        },
-        MethodEntry(name(.matmul), Param.otherOperand, "the matrix product with b") { e, x, site in
-            try e.matmul(.tensor(x), site.value("b")!, at: site.location)
-        },
-        MethodEntry("dot", Param.otherOperand, "the dot product with b") { e, x, site in
-            try e.dot(.tensor(x), site.value("b")!, at: site.location)
         },
     ])
 
