@@ -43,6 +43,7 @@ struct FunctionEntry: Sendable {
             try evaluator.rejectClosure(closure, name)
             var site = try evaluator.callSite(name, arguments, at: location)
             if let params { try site.bind(params) }
+            try evaluator.checkDeviceArgument(site)
             return try run(evaluator, site)
         }
     }
@@ -158,8 +159,9 @@ extension Param {
     static let operands: [Param] = [.unlabeled("a"), .unlabeled("b")]
     /// `x.f(b)`: the second operand of a method whose receiver is the first.
     static let otherOperand: [Param] = [.unlabeled("b")]
-    /// `zeros(3, 4, dtype:, requiresGrad:)`: a shape (variadic or an array) and the creation options.
-    static let shapeAndOptions: [Param] = [.unlabeled("shape", variadic: true), .labeled("dtype"), .labeled("requiresGrad")]
+    /// `zeros(3, 4, dtype:, device:, requiresGrad:)`: a shape (variadic or an array) and the
+    /// creation options (the device is checked, then ignored: programs run on one device).
+    static let shapeAndOptions: [Param] = [.unlabeled("shape", variadic: true), .labeled("dtype"), .labeled("device"), .labeled("requiresGrad")]
     /// `zerosLike(x, dtype:, requiresGrad:)` and the other `...Like` functions.
-    static let likeOptions: [Param] = [.unlabeled("input"), .labeled("dtype"), .labeled("requiresGrad")]
+    static let likeOptions: [Param] = [.unlabeled("input"), .labeled("dtype"), .labeled("device"), .labeled("requiresGrad")]
 }

@@ -6,14 +6,14 @@ import TGCCore
 /// `randnLike`, `randint`, `manualSeed`, `input`, `load`, `save`, `print`.
 extension BuiltinFamily {
     static let creation = BuiltinFamily(name: "creation", functions: [
-        FunctionEntry("tensor", [.unlabeled("data"), .labeled("dtype"), .labeled("requiresGrad")],
+        FunctionEntry("tensor", [.unlabeled("data"), .labeled("dtype"), .labeled("device"), .labeled("requiresGrad")],
                       "a tensor from nested arrays of numbers") { e, site in try e.makeTensor(site) },
         FunctionEntry("zeros", Param.shapeAndOptions, "a tensor of zeros") { e, site in try e.makeFilled(site, value: 0) },
         FunctionEntry("ones", Param.shapeAndOptions, "a tensor of ones") { e, site in try e.makeFilled(site, value: 1) },
-        FunctionEntry("full", [.unlabeled("shape"), .unlabeled("value"), .labeled("dtype"), .labeled("requiresGrad")],
+        FunctionEntry("full", [.unlabeled("shape"), .unlabeled("value"), .labeled("dtype"), .labeled("device"), .labeled("requiresGrad")],
                       "a tensor filled with one value") { e, site in try e.makeFilled(site, value: nil) },
         FunctionEntry(name(.arange), [.unlabeled("start"), .unlabeled("end", optional: true), .unlabeled("positionalStep", optional: true),
-                                      .labeled("step"), .labeled("dtype"), .labeled("requiresGrad")],
+                                      .labeled("step"), .labeled("dtype"), .labeled("device"), .labeled("requiresGrad")],
                       "evenly spaced values in [start, end)") { e, site in try e.makeArange(site) },
         FunctionEntry(name(.randUniform), Param.shapeAndOptions, "uniform random numbers in [0, 1)") { e, site in
             try e.makeRandom(site, .randUniform)
@@ -21,17 +21,17 @@ extension BuiltinFamily {
         FunctionEntry(name(.randNormal), Param.shapeAndOptions, "standard normal random numbers") { e, site in
             try e.makeRandom(site, .randNormal)
         },
-        FunctionEntry("eye", [.unlabeled("n"), .unlabeled("m", optional: true), .labeled("dtype"), .labeled("requiresGrad")],
+        FunctionEntry("eye", [.unlabeled("n"), .unlabeled("m", optional: true), .labeled("dtype"), .labeled("device"), .labeled("requiresGrad")],
                       "an n x m matrix with ones on the diagonal") { e, site in try e.makeEye(site) },
-        FunctionEntry("linspace", [.unlabeled("start"), .unlabeled("end"), .labeled("steps", optional: false), .labeled("dtype"), .labeled("requiresGrad")],
+        FunctionEntry("linspace", [.unlabeled("start"), .unlabeled("end"), .labeled("steps", optional: false), .labeled("dtype"), .labeled("device"), .labeled("requiresGrad")],
                       "steps evenly spaced values from start to end, both included") { e, site in try e.makeLinspace(site) },
         FunctionEntry("zerosLike", Param.likeOptions, "zeros of the tensor's shape and dtype") { e, site in try e.makeFilledLike(site, value: 0) },
         FunctionEntry("onesLike", Param.likeOptions, "ones of the tensor's shape and dtype") { e, site in try e.makeFilledLike(site, value: 1) },
-        FunctionEntry("fullLike", [.unlabeled("input"), .unlabeled("value"), .labeled("dtype"), .labeled("requiresGrad")],
+        FunctionEntry("fullLike", [.unlabeled("input"), .unlabeled("value"), .labeled("dtype"), .labeled("device"), .labeled("requiresGrad")],
                       "a value in the tensor's shape and dtype") { e, site in try e.makeFilledLike(site, value: nil) },
         FunctionEntry("randLike", Param.likeOptions, "rand of the tensor's shape") { e, site in try e.makeRandomLike(site, .randUniform) },
         FunctionEntry("randnLike", Param.likeOptions, "randn of the tensor's shape") { e, site in try e.makeRandomLike(site, .randNormal) },
-        FunctionEntry("randint", [.unlabeled("low"), .unlabeled("high"), .unlabeled("size", optional: true), .labeled("dtype"), .labeled("requiresGrad")],
+        FunctionEntry("randint", [.unlabeled("low"), .unlabeled("high"), .unlabeled("size", optional: true), .labeled("dtype"), .labeled("device"), .labeled("requiresGrad")],
                       "uniform random integers in [low, high) (low defaults to 0)") { e, site in try e.makeRandint(site) },
         FunctionEntry(name(.manualSeed), [.unlabeled("seed")], "restarts the random generator") { e, site in try e.manualSeed(site) },
         FunctionEntry(name(.input), [.unlabeled("name"), .labeled("shape", optional: false), .labeled("dtype")],

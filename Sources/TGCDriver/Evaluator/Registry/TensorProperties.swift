@@ -29,6 +29,7 @@ struct TensorProperty: Sendable {
         TensorProperty("dtype", "the element type") { e, access in .dtype(e.builder.type(of: access.tensor.id).dtype) },
         TensorProperty("ndim", "the number of dimensions") { e, access in .int(e.builder.type(of: access.tensor.id).rank) },
         TensorProperty("device", "always the CPU") { _, _ in .device("cpu") },
+        TensorProperty("isCuda", "whether it is on a GPU: always false") { _, _ in .bool(false) },
         TensorProperty("requiresGrad", "whether autograd records ops on it") { e, access in
             try e.requiresGrad(access.tensor, at: access.location)
         },
