@@ -20,7 +20,7 @@ public enum LoweredOp {
     /// Writes operand 0 to a .npy file (relative paths go under `--out`).
     case save(path: String)
     /// Prints one line assembled from the segments.
-    case print([PrintSegment])
+    case print([PrintSegment], terminator: String?)
     /// Restarts the Philox stream at `seed`.
     case reseed(UInt64)
     /// A counted loop over region 0: (index, carried...) -> yield.

@@ -53,10 +53,10 @@ struct ProgramExecution {
         case .ir:
             let context = RunContext()
             context.outputDirectory = folder.path
-            var lines: [String] = []
-            context.writeLine = { lines.append($0) }
+            var output = ""
+            context.write = { output += $0 }
             try ModuleRunner.run(try Pipeline.module(of: path), context: context)
-            return lines
+            return RunContext.lines(of: output)
         case .c:
             let binary = folder.appendingPathComponent("program").path
             try Pipeline.buildExecutable(path, to: binary, extraFlags: flags)

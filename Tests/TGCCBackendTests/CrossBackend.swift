@@ -73,10 +73,10 @@ enum CrossBackend {
         let context = RunContext(seed: seed)
         context.outputDirectory = outputDirectory.path
         context.inputs = inputs
-        var lines: [String] = []
-        context.writeLine = { lines.append($0) }
+        var output = ""
+        context.write = { output += $0 }
         try ModuleRunner.run(module, context: context)
-        return lines
+        return RunContext.lines(of: output)
     }
 
     /// Runs a built binary; `ASAN_OPTIONS` turns leak checking off (sandboxes may forbid ptrace).

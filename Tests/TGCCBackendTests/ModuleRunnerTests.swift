@@ -6,10 +6,10 @@ import Testing
 struct ModuleRunnerTests {
     private func run(_ p: ProgramBuilder) throws -> [String] {
         let context = RunContext()
-        var lines: [String] = []
-        context.writeLine = { lines.append($0) }
+        var output = ""
+        context.write = { output += $0 }
         try ModuleRunner.run(p.module, context: context)
-        return lines
+        return RunContext.lines(of: output)
     }
 
     @Test func loopSwapsAndAccumulates() throws {

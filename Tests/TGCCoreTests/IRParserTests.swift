@@ -49,6 +49,20 @@ import TGCBase
         #expect(IRPrinter.print(module) == text)
     }
 
+    @Test func printTerminatorRoundTrips() throws {
+        let text = """
+        module {
+          print {format = "a", terminator = " \\n\\t"}
+          print {format = "b"}
+        }
+
+        """
+        let module = try parse(text)
+        #expect(module.body.ops[0].attributes.terminator == " \n\t")
+        #expect(module.body.ops[1].attributes.terminator == nil)
+        #expect(IRPrinter.print(module) == text)
+    }
+
     @Test func regionsBlockArgumentsArenaAndLocationsRoundTrip() throws {
         let text = """
         module {

@@ -34,10 +34,10 @@ import TGCBase
     /// The lines the module prints when the interpreter runs it.
     func interpret(_ b: GraphBuilder) throws -> [String] {
         let context = RunContext()
-        var lines: [String] = []
-        context.writeLine = { lines.append($0) }
+        var output = ""
+        context.write = { output += $0 }
         try ModuleRunner.run(b.module, context: context)
-        return lines
+        return RunContext.lines(of: output)
     }
 
     @Test func canonicalizeFoldsConstants() throws {

@@ -21,10 +21,10 @@ import TGCCore
         defer { try? FileManager.default.removeItem(at: directory) }
         let context = RunContext()
         context.outputDirectory = directory.path
-        var lines: [String] = []
-        context.writeLine = { lines.append($0) }
+        var output = ""
+        context.write = { output += $0 }
         try ModuleRunner.run(module, context: context)
-        return lines.map { $0 + "\n" }.joined()
+        return output
     }
 
     @Test(arguments: GoldenSampleTests.samples)

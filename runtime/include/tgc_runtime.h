@@ -69,6 +69,7 @@ void tgc_str_append_float_repr(tgc_str *s, double v);           /* Python repr(f
 void tgc_str_append_tensor(tgc_str *s, const void *data, tgc_dtype dt, const int64_t *shape,
                            int ndim, const char *suffix);
 void tgc_str_println(tgc_str *s, FILE *f); /* writes data + "\n", then empties the buffer */
+void tgc_str_write(tgc_str *s, FILE *f);   /* writes data, then empties the buffer */
 void tgc_str_free(tgc_str *s);
 /* The same text as tgc_str_append_tensor, as a malloc'd string; free it with free(). */
 char *tgc_format_tensor(const void *data, tgc_dtype dt, const int64_t *shape, int ndim,

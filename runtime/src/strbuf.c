@@ -58,11 +58,15 @@ void tgc_str_append_int(tgc_str *s, int64_t v) {
 
 void tgc_str_append_bool(tgc_str *s, int v) { tgc_str_append(s, v ? "True" : "False"); }
 
-void tgc_str_println(tgc_str *s, FILE *f) {
+void tgc_str_write(tgc_str *s, FILE *f) {
     if (s->data != NULL) fwrite(s->data, 1, s->len, f);
-    fputc('\n', f);
     s->len = 0;
     if (s->data != NULL) s->data[0] = '\0';
+}
+
+void tgc_str_println(tgc_str *s, FILE *f) {
+    tgc_str_append(s, "\n");
+    tgc_str_write(s, f);
 }
 
 void tgc_str_free(tgc_str *s) {

@@ -9,9 +9,17 @@ public final class RunContext {
     public var inputs: [String: Tensor] = [:]
     /// Folder that relative `save` paths go to.
     public var outputDirectory: String = "."
-    /// Receives each printed line (without its newline).
-    public var writeLine: (String) -> Void = { line in
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    /// Receives what each `print` writes, its terminator (a newline unless the program chose
+    /// another) included.
+    public var write: (String) -> Void = { text in
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    /// `text` as lines without their newlines (a last line without one counts too).
+    public static func lines(of text: String) -> [String] {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if lines.last == "" { lines.removeLast() }
+        return lines
     }
 
     public init(seed: UInt64 = 0) {

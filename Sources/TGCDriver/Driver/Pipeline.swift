@@ -9,11 +9,11 @@ public enum Pipeline {
     public static func eagerOutput(of path: String, seed: UInt64 = 0, outputDirectory: String? = nil) throws -> String {
         let source = try SourceLoader.read(path)
         let context = RunContext(seed: seed)
-        var lines: [String] = []
-        context.writeLine = { lines.append($0) }
+        var output = ""
+        context.write = { output += $0 }
         if let outputDirectory { context.outputDirectory = outputDirectory }
         try SourceLoader.evaluate(source, with: EagerBuilder(context: context))
-        return lines.map { $0 + "\n" }.joined()
+        return output
     }
 
     /// Parses and shape-checks a model file (`tgc check`).

@@ -3,17 +3,19 @@ import TGCCore
 import TGCSyntax
 
 extension Evaluator {
-    /// `print(a, b, ...)`: the items joined by spaces (or `separator:`), as one line.
+    /// `print(a, b, ...)`: the items joined by spaces (or `separator:`), then a newline (or
+    /// `terminator:`), as Swift's print.
     func printCall(_ arguments: [Argument], at location: SourceLocation) throws -> EvalValue {
         var site = try callSite("print", arguments, at: location)
-        try site.bind([.unlabeled("items", optional: true, variadic: true), .labeled("separator")])
-        var separator = " "
-        if let value = site.value("separator") {
+        try site.bind([.unlabeled("items", optional: true, variadic: true), .labeled("separator"), .labeled("terminator")])
+        func text(_ label: String) throws -> String? {
+            guard let value = site.value(label) else { return nil }
             guard case .string(let text) = value else {
-                throw Diagnostic("separator must be a string literal", at: site.location("separator"))
+                throw Diagnostic("\(label) must be a string literal", at: site.location(label))
             }
-            separator = text
+            return text
         }
+        let separator = try text("separator") ?? " "
         var line = FormattedText()
         for (index, item) in site.values("items").enumerated() {
             if index > 0 { line.append(separator) }
@@ -21,6 +23,7 @@ extension Evaluator {
         }
         var attrs = Attributes()
         attrs.printSegments = line.segments.isEmpty ? [.text("")] : line.segments
+        attrs.terminator = try text("terminator").flatMap { $0 == "\n" ? nil : $0 }
         _ = try builder.apply(.print, line.operands, attrs, at: location)
         return .void
     }
