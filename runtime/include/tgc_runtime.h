@@ -95,6 +95,41 @@ int tgc_npy_load(const char *path, tgc_dtype dtype, int ndim, const int64_t *sha
 int tgc_npy_save(const char *path, tgc_dtype dtype, int ndim, const int64_t *shape,
                  const void *data, char *err, size_t errlen);
 
+/* ---- safetensors files ------------------------------------------------------------------ */
+
+/* One tensor of a safetensors file's index. */
+typedef struct {
+    char *name;            /* UTF-8, malloc'd */
+    char dtype_name[8];    /* the file's dtype: "F32", "I64", "BOOL", "F64", "F16", ... */
+    size_t element_size;
+    int loads_as;          /* the tgc_dtype it loads as (F64 as float32, I32 as int64), or -1 */
+    int ndim;
+    int64_t shape[TGC_MAX_DIMS];
+    uint64_t begin, end;   /* byte range in the data that follows the header */
+} tgc_safetensors_entry;
+typedef struct {
+    int count;
+    tgc_safetensors_entry *entries; /* in the header's order */
+    uint64_t data_start;            /* byte offset of the data in the file */
+} tgc_safetensors_index;
+/* Reads and validates the header: JSON syntax, known dtypes, each entry's byte count, ranges
+   contiguous from 0 to the end of the file. On error: nonzero and a message in err. */
+int tgc_safetensors_read_index(const char *path, tgc_safetensors_index *index, char *err, size_t errlen);
+void tgc_safetensors_free_index(tgc_safetensors_index *index);
+/* Loads tensor `name` into out after checking that it loads as dtype with exactly this shape. */
+int tgc_safetensors_load(const char *path, const char *name, tgc_dtype dtype, int ndim, const int64_t *shape,
+                         void *out, char *err, size_t errlen);
+/* A tensor to write. */
+typedef struct {
+    const char *name;
+    tgc_dtype dtype;
+    int ndim;
+    const int64_t *shape;
+    const void *data;
+} tgc_safetensors_tensor;
+/* Writes the tensors in order (data 8-byte aligned) via "<path>.tmp.<pid>" and rename(). */
+int tgc_safetensors_save(const char *path, int count, const tgc_safetensors_tensor *tensors, char *err, size_t errlen);
+
 /* ---- generated programs: options, output paths, timing --------------------------------- */
 
 typedef struct {

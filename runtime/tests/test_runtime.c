@@ -1,4 +1,4 @@
-/* Tests of the tgc C runtime: printing, RNG, .npy, argument parsing, timing.
+/* Tests of the tgc C runtime: printing, RNG, .npy, safetensors, argument parsing, timing.
    Usage: test_runtime [FIXTURES_DIR]  (default: runtime/tests/fixtures relative to the cwd). */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
@@ -522,6 +522,149 @@ static void test_npy_errors(void) {
     CHECK_CONTAINS(err, "it is a directory", "directory");
 }
 
+/* ---- safetensors -------------------------------------------------------------------------- */
+
+static const tgc_safetensors_entry *st_entry(const tgc_safetensors_index *index, const char *name) {
+    for (int i = 0; i < index->count; i++) {
+        if (strcmp(index->entries[i].name, name) == 0) return &index->entries[i];
+    }
+    return NULL;
+}
+
+static void test_safetensors_round_trip(void) {
+    char err[512];
+    int64_t shape23[2] = {2, 3}, shape4[1] = {4}, shape0[2] = {0, 5};
+    float f[6] = {1.5f, -0.0f, NAN, INFINITY, 1e-30f, -3.25f};
+    int64_t i[4] = {-9223372036854775807LL - 1, -1, 0, 9223372036854775807LL};
+    uint8_t b[4] = {1, 0, 0, 1};
+    float scalar = 7.0f;
+    tgc_safetensors_tensor tensors[5] = {
+        {"w\"eird\\name\n", TGC_F32, 2, shape23, f}, {"steps", TGC_I64, 1, shape4, i},
+        {"mask", TGC_BOOL, 1, shape4, b}, {"scalar", TGC_F32, 0, NULL, &scalar}, {"empty", TGC_F32, 2, shape0, NULL},
+    };
+    const char *path = tmp_path("rt.safetensors");
+    CHECK(tgc_safetensors_save(path, 5, tensors, err, sizeof err) == 0, "safetensors save: %s", err);
+    tgc_safetensors_index index;
+    CHECK(tgc_safetensors_read_index(path, &index, err, sizeof err) == 0, "safetensors index: %s", err);
+    CHECK(index.count == 5 && strcmp(index.entries[0].name, "w\"eird\\name\n") == 0 &&
+              strcmp(index.entries[4].name, "empty") == 0 && index.data_start % 8 == 0,
+          "safetensors index: %d entries in order, data 8-aligned (%llu)", index.count,
+          (unsigned long long)index.data_start);
+    const tgc_safetensors_entry *e = st_entry(&index, "steps");
+    CHECK(e != NULL && strcmp(e->dtype_name, "I64") == 0 && e->ndim == 1 && e->shape[0] == 4 && e->loads_as == TGC_I64,
+          "safetensors entry for steps");
+    tgc_safetensors_free_index(&index);
+    float fb[6];
+    int64_t ib[4];
+    uint8_t bb[4];
+    float sb = 0;
+    CHECK(tgc_safetensors_load(path, "w\"eird\\name\n", TGC_F32, 2, shape23, fb, err, sizeof err) == 0 &&
+              memcmp(fb, f, sizeof f) == 0,
+          "safetensors f32 round trip (bits, NaN and -0 included): %s", err);
+    CHECK(tgc_safetensors_load(path, "steps", TGC_I64, 1, shape4, ib, err, sizeof err) == 0 && memcmp(ib, i, sizeof i) == 0,
+          "safetensors i64 round trip: %s", err);
+    CHECK(tgc_safetensors_load(path, "mask", TGC_BOOL, 1, shape4, bb, err, sizeof err) == 0 && memcmp(bb, b, sizeof b) == 0,
+          "safetensors bool round trip: %s", err);
+    CHECK(tgc_safetensors_load(path, "scalar", TGC_F32, 0, NULL, &sb, err, sizeof err) == 0 && sb == 7.0f,
+          "safetensors 0-dim round trip: %s", err);
+    CHECK(tgc_safetensors_load(path, "empty", TGC_F32, 2, shape0, NULL, err, sizeof err) == 0,
+          "safetensors empty round trip: %s", err);
+    CHECK(tgc_safetensors_load(path, "nope", TGC_F32, 0, NULL, &sb, err, sizeof err) != 0, "missing tensor fails");
+    CHECK_CONTAINS(err, "has no tensor 'nope'", "missing tensor message");
+    CHECK(tgc_safetensors_load(path, "steps", TGC_I64, 2, shape23, ib, err, sizeof err) != 0, "wrong rank fails");
+    CHECK_CONTAINS(err, "tensor 'steps' is I64 [4], expected int64 [2, 3]", "wrong shape message");
+    CHECK(tgc_safetensors_load(path, "steps", TGC_F32, 1, shape4, fb, err, sizeof err) != 0, "wrong dtype fails");
+    CHECK(tgc_safetensors_save(tmp_path("none/x.safetensors"), 1, tensors, err, sizeof err) != 0, "unwritable path fails");
+    CHECK_CONTAINS(err, "cannot write", "unwritable path message");
+}
+
+/* Files written by the reference implementation (gen_safetensors_fixtures.py). */
+static void test_safetensors_fixtures(void) {
+    char err[512];
+    tgc_safetensors_index index;
+    CHECK(tgc_safetensors_read_index(fixture("mixed.safetensors"), &index, err, sizeof err) == 0, "mixed index: %s", err);
+    CHECK(index.count == 7, "mixed: 7 tensors (metadata skipped), got %d", index.count);
+    const tgc_safetensors_entry *d = st_entry(&index, "double");
+    CHECK(d != NULL && strcmp(d->dtype_name, "F64") == 0 && d->loads_as == TGC_F32, "F64 loads as float32");
+    CHECK(st_entry(&index, "\xe5\x90\x8d\xe5\x89\x8d") != NULL, "a UTF-8 name");
+    const tgc_safetensors_entry *s = st_entry(&index, "scalar");
+    CHECK(s != NULL && s->ndim == 0, "0-dim entry");
+    tgc_safetensors_free_index(&index);
+    int64_t shape23[2] = {2, 3}, shape4[1] = {4}, shape3[1] = {3}, shape22[2] = {2, 2};
+    float w[6], dbl[3];
+    int64_t steps[4];
+    uint8_t mask[4];
+    CHECK(tgc_safetensors_load(fixture("mixed.safetensors"), "weight", TGC_F32, 2, shape23, w, err, sizeof err) == 0 &&
+              w[0] == -1.0f && w[5] == 1.5f,
+          "mixed weight: %s", err);
+    CHECK(tgc_safetensors_load(fixture("mixed.safetensors"), "steps", TGC_I64, 1, shape4, steps, err, sizeof err) == 0 &&
+              steps[0] == -3 && steps[3] == (int64_t)1 << 40,
+          "mixed steps: %s", err);
+    CHECK(tgc_safetensors_load(fixture("mixed.safetensors"), "mask", TGC_BOOL, 2, shape22, mask, err, sizeof err) == 0 &&
+              mask[0] == 1 && mask[1] == 0 && mask[3] == 1,
+          "mixed mask: %s", err);
+    CHECK(tgc_safetensors_load(fixture("mixed.safetensors"), "double", TGC_F32, 1, shape3, dbl, err, sizeof err) == 0 &&
+              dbl[0] == 0.1f && dbl[2] == 1e10f,
+          "mixed double as float32: %s", err);
+    CHECK(tgc_safetensors_read_index(fixture("f16.safetensors"), &index, err, sizeof err) == 0 && index.entries[0].loads_as == -1,
+          "F16 is indexed but not loadable");
+    tgc_safetensors_free_index(&index);
+}
+
+/* Writes 8-byte length + header + data bytes. */
+static void write_safetensors(const char *path, const char *header, size_t data_bytes) {
+    size_t n = strlen(header);
+    unsigned char *buf = calloc(8 + n + data_bytes, 1);
+    for (int k = 0; k < 8; k++) buf[k] = (unsigned char)((uint64_t)n >> (8 * k));
+    memcpy(buf + 8, header, n);
+    write_bytes(path, buf, 8 + n + data_bytes);
+    free(buf);
+}
+
+static void expect_index_error(const char *header, size_t data_bytes, const char *needle) {
+    char err[512] = "";
+    tgc_safetensors_index index;
+    const char *path = tmp_path("bad.safetensors");
+    write_safetensors(path, header, data_bytes);
+    CHECK(tgc_safetensors_read_index(path, &index, err, sizeof err) != 0, "bad header accepted: %s", header);
+    CHECK_CONTAINS(err, needle, header);
+}
+
+static void test_safetensors_errors(void) {
+    const char *one = "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}";
+    expect_index_error(one, 4, "the tensors cover 8 bytes but the file holds 4");
+    expect_index_error(one, 12, "the tensors cover 8 bytes but the file holds 12");
+    expect_index_error("{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", 8, "spans 8 bytes but its shape needs 12");
+    expect_index_error("{\"a\":{\"dtype\":\"X9\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8, "unknown dtype");
+    expect_index_error("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8, "tensors must be contiguous");
+    expect_index_error("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                       "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 8, "tensors must be contiguous");
+    expect_index_error("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                       "\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8, "appears twice");
+    expect_index_error("{\"a\":{\"dtype\":\"F32\",\"shape\":[1]}}", 4, "lacks dtype, shape or data_offsets");
+    expect_index_error("{\"a\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,4]}}", 4, "non-negative integer");
+    expect_index_error("{\"a\":{\"dtype\":\"F32\",\"shape\":[1,1,1,1,1,1,1,1,1],\"data_offsets\":[0,4]}}", 4, "too many dimensions");
+    expect_index_error("[1, 2]", 0, "must be a JSON object");
+    expect_index_error("{\"a\":", 0, "not a valid safetensors file");
+    expect_index_error("{\"a\\q\":{}}", 0, "unknown escape");
+    expect_index_error("{} trailing", 0, "text after the header object");
+    char err[512] = "";
+    tgc_safetensors_index index;
+    write_bytes(tmp_path("short.safetensors"), "\x10\x00\x00", 3);
+    CHECK(tgc_safetensors_read_index(tmp_path("short.safetensors"), &index, err, sizeof err) != 0, "3-byte file fails");
+    CHECK_CONTAINS(err, "shorter than its 8-byte header length", "short file message");
+    write_bytes(tmp_path("long.safetensors"), "\xff\xff\xff\xff\xff\xff\xff\x7f{}", 10);
+    CHECK(tgc_safetensors_read_index(tmp_path("long.safetensors"), &index, err, sizeof err) != 0, "huge header length fails");
+    CHECK_CONTAINS(err, "does not fit the file", "huge header length message");
+    CHECK(tgc_safetensors_read_index(tmp_path("missing.safetensors"), &index, err, sizeof err) != 0, "missing file fails");
+    CHECK_CONTAINS(err, "cannot read", "missing file message");
+    /* An empty header with padding is a valid empty file. */
+    write_safetensors(tmp_path("empty.safetensors"), "{}      ", 0);
+    CHECK(tgc_safetensors_read_index(tmp_path("empty.safetensors"), &index, err, sizeof err) == 0 && index.count == 0,
+          "empty file with padding: %s", err);
+    tgc_safetensors_free_index(&index);
+}
+
 /* ---- child processes: fatal errors, argument parsing, bench report ---------------------- */
 
 typedef struct {
@@ -787,6 +930,9 @@ int main(int argc, char **argv) {
     test_npy_round_trip();
     test_npy_fixtures();
     test_npy_errors();
+    test_safetensors_round_trip();
+    test_safetensors_fixtures();
+    test_safetensors_errors();
     test_children();
     test_output_path_and_timer();
     test_rng_stats(); /* last: may start OpenMP threads, which must not precede fork() */
