@@ -64,12 +64,12 @@ extension CProgramEmitter {
         case .input:
             out.line("/* \(CSourceText.comment(title)) */")
             emitInput(op)
-        case .load(let path):
+        case .load(let path, let tensor):
             out.line("/* \(CSourceText.comment(title)) */")
-            emitLoad(op, path: path)
-        case .save(let path):
+            emitLoad(op, path: path, tensor: tensor)
+        case .save(let path, let names):
             out.line("/* \(CSourceText.comment(title)) */")
-            emitSave(op, path: path)
+            emitSave(op, path: path, names: names)
         case .print(let segments, let terminator):
             out.line("/* \(CSourceText.comment(title)) */")
             emitPrint(op, segments, terminator: terminator)
@@ -154,14 +154,33 @@ extension CProgramEmitter {
         out.line("\(name(op.result)) = (\(ScalarType(op.result.type.dtype).cName) *)\(entry).data;")
     }
 
-    private mutating func emitLoad(_ op: Op, path: String) {
+    private mutating func emitLoad(_ op: Op, path: String, tensor: String?) {
         let type = op.result.type
-        out.line("load_npy(\(CSourceText.stringLiteral(path)), \(dtypeCode(type.dtype)), \(type.rank), \(shapeLiteral(type)), \(name(op.result)));")
+        let shape = "\(dtypeCode(type.dtype)), \(type.rank), \(shapeLiteral(type)), \(name(op.result))"
+        if let tensor {
+            out.line("load_safetensors(\(CSourceText.stringLiteral(path)), \(CSourceText.stringLiteral(tensor)), \(shape));")
+        } else {
+            out.line("load_npy(\(CSourceText.stringLiteral(path)), \(shape));")
+        }
     }
 
-    private mutating func emitSave(_ op: Op, path: String) {
-        let value = op.operands[0]
-        out.line("save_npy(\(CSourceText.stringLiteral(path)), \(dtypeCode(value.type.dtype)), \(value.type.rank), \(shapeLiteral(value.type)), \(name(value)));")
+    private mutating func emitSave(_ op: Op, path: String, names: [String]?) {
+        guard let names else {
+            let value = op.operands[0]
+            out.line("save_npy(\(CSourceText.stringLiteral(path)), \(dtypeCode(value.type.dtype)), \(value.type.rank), \(shapeLiteral(value.type)), \(name(value)));")
+            return
+        }
+        out.open("")
+        for (index, value) in op.operands.enumerated() {
+            out.line("static const int64_t shape\(index)[] = {\(value.type.shape.map(String.init).joined(separator: ", "))\(value.type.rank == 0 ? "0" : "")};")
+        }
+        out.line("const tgc_safetensors_tensor tensors[] = {")
+        for (index, (value, tensorName)) in zip(op.operands, names).enumerated() {
+            out.line("    {\(CSourceText.stringLiteral(tensorName)), \(dtypeCode(value.type.dtype)), \(value.type.rank), shape\(index), \(name(value))},")
+        }
+        out.line("};")
+        out.line("save_safetensors(\(CSourceText.stringLiteral(path)), \(op.operands.count), tensors);")
+        out.close()
     }
 
     /// The line is assembled exactly as the interpreter's PrintFormatter assembles it.

@@ -231,7 +231,7 @@ struct CProgramEmitter {
 
     // MARK: helpers
 
-    /// `load` with the runtime's .npy reader; errors are fatal with its message.
+    /// `load` with the runtime's .npy and safetensors readers; errors are fatal with their message.
     static let loadHelper = """
         /* Reads a .npy file of exactly this dtype and shape into data. */
         static void load_npy(const char *path, tgc_dtype dtype, int ndim, const int64_t *shape, void *data) {
@@ -239,15 +239,29 @@ struct CProgramEmitter {
             if (tgc_npy_load(path, dtype, ndim, shape, data, err, sizeof err) != 0) tgc_fatal("%s", err);
         }
 
+        /* Reads the tensor `name` of a safetensors file, of exactly this dtype and shape, into data. */
+        static void load_safetensors(const char *path, const char *name, tgc_dtype dtype, int ndim, const int64_t *shape, void *data) {
+            char err[512];
+            if (tgc_safetensors_load(path, name, dtype, ndim, shape, data, err, sizeof err) != 0) tgc_fatal("%s", err);
+        }
+
         """
 
-    /// `save` with the runtime's .npy writer; errors are fatal with its message.
+    /// `save` with the runtime's .npy and safetensors writers; errors are fatal with their message.
     static let saveHelper = """
         /* Writes a .npy file; relative paths go under --out DIR. */
         static void save_npy(const char *path, tgc_dtype dtype, int ndim, const int64_t *shape, const void *data) {
             char err[512];
             char *full = tgc_output_path(&tgc_opts, path);
             if (tgc_npy_save(full, dtype, ndim, shape, data, err, sizeof err) != 0) tgc_fatal("%s", err);
+            free(full);
+        }
+
+        /* Writes named tensors to a safetensors file; relative paths go under --out DIR. */
+        static void save_safetensors(const char *path, int count, const tgc_safetensors_tensor *tensors) {
+            char err[512];
+            char *full = tgc_output_path(&tgc_opts, path);
+            if (tgc_safetensors_save(full, count, tensors, err, sizeof err) != 0) tgc_fatal("%s", err);
             free(full);
         }
 
@@ -325,7 +339,12 @@ struct CProgramEmitter {
     private func savedFiles() -> [(String, TensorType)] {
         var saves: [(String, TensorType)] = []
         module.body.walk { op in
-            if op.kind == .save, let path = op.attributes.path { saves.append((path, op.operands[0].type)) }
+            guard op.kind == .save, let path = op.attributes.path else { return }
+            if let names = op.attributes.names {
+                saves += zip(names, op.operands).map { ("\(path) [\($0)]", $1.type) }
+            } else {
+                saves.append((path, op.operands[0].type))
+            }
         }
         return saves
     }

@@ -86,7 +86,7 @@ public enum KernelLowering {
             }
             return .standalone(.random(normal: op.kind == .randNormal))
         case .input: return .standalone(.input(name: attrs.name ?? ""))
-        case .load: return .standalone(.load(path: attrs.path ?? ""))
+        case .load: return .standalone(.load(path: attrs.path ?? "", tensor: attrs.name))
 
         case .neg: return .elementwise { ScalarRules.negate($0[0], result: dtype) }
         case .exp: return .elementwise { ScalarRules.floatFunction(.exp, $0[0]) }
@@ -182,7 +182,7 @@ public enum KernelLowering {
                 throw Diagnostic("internal error: print refers to operand \(operand) of \(op.operands.count)", at: op.location)
             }
             return .standalone(.print(segments, terminator: attrs.terminator))
-        case .save: return .standalone(.save(path: attrs.path ?? ""))
+        case .save: return .standalone(.save(path: attrs.path ?? "", names: attrs.names))
         case .manualSeed: return .standalone(.reseed(UInt64(truncatingIfNeeded: attrs.seed ?? 0)))
         case .gradient:
             throw Diagnostic("gradient op was not expanded; run the autodiff pass", at: op.location)

@@ -15,10 +15,12 @@ public enum LoweredOp {
     case random(normal: Bool)
     /// The result is the tensor bound to `--in name=FILE.npy`.
     case input(name: String)
-    /// The result is read from a .npy file at run time.
-    case load(path: String)
-    /// Writes operand 0 to a .npy file (relative paths go under `--out`).
-    case save(path: String)
+    /// The result is read at run time from a .npy file, or (with `tensor`) from the tensor of
+    /// that name in a safetensors file.
+    case load(path: String, tensor: String?)
+    /// Writes operand 0 to a .npy file, or (with `names`) the operands to a safetensors file
+    /// under those names (relative paths go under `--out`).
+    case save(path: String, names: [String]?)
     /// Prints one line assembled from the segments.
     case print([PrintSegment], terminator: String?)
     /// Restarts the Philox stream at `seed`.

@@ -18,6 +18,8 @@ public struct Expr: Sendable {
         /// `.float32`, `.cuda`: a member of an implied type.
         case implicitMember(String)
         case arrayLiteral([Expr])
+        /// `["w": w, "b": b]`, or `[:]` when empty.
+        case dictionaryLiteral([(key: Expr, value: Expr)])
         /// `(a, b)`; a parenthesized single expression is not a tuple.
         case tuple([Expr])
         /// `-x`, `!x`, `+x`.

@@ -38,18 +38,31 @@ extension Parser {
         let saved = noTrailingClosure
         noTrailingClosure = false
         defer { noTrailingClosure = saved }
+        if consume(":") {   // `[:]`
+            try expectClosingInExpression("]", open: open)
+            return Expr(.dictionaryLiteral([]), at: open)
+        }
         var elements: [Expr] = []
+        var entries: [(key: Expr, value: Expr)] = []
         while !at("]") {
             if !canStartHere {
-                if !elements.isEmpty { throw expectedExpression(after: "','") }
+                if !elements.isEmpty || !entries.isEmpty { throw expectedExpression(after: "','") }
                 break
             }
-            elements.append(try parseExpression())
-            if at(":") { throw error("dictionary literals are not supported", at: here) }
+            let element = try parseExpression()
+            if at(":") {
+                guard elements.isEmpty else { throw error("expected ',' or ']' in an array literal, found ':'", at: here) }
+                skip()
+                entries.append((element, try parseExpression(after: "':'")))
+            } else if !entries.isEmpty {
+                throw error("expected ':' after a dictionary key", at: here)
+            } else {
+                elements.append(element)
+            }
             if !consume(",") { break }
         }
         try expectClosingInExpression("]", open: open)
-        return Expr(.arrayLiteral(elements), at: open)
+        return Expr(entries.isEmpty ? .arrayLiteral(elements) : .dictionaryLiteral(entries), at: open)
     }
 
     /// `{ a, b in body }`, `{ (a, b) in body }` or `{ body }`.

@@ -125,6 +125,7 @@ import TGCBase
         // `(` and `[` on a new line do not call or subscript the previous line's expression.
         #expect(try rendered("let a = f\n(b, c)") == "let a = f | tuple(b, c)")
         #expect(try rendered("let a = x\n[1, 2]") == "let a = x | [1, 2]")
+        #expect(try rendered("let d = [\"w\": w, \"b\": b * 2,]; let e = [:]") == #"let d = ["w": w, "b": (b * 2)] | let e = [:]"#)
         // `.member` on a new line continues (method chaining).
         #expect(try rendered("let y = x\n    .sum()\n    .mean()") == "let y = x.sum().mean()")
         // Newlines inside brackets are free.

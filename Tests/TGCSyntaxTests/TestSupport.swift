@@ -15,6 +15,8 @@ enum Render {
         case .identifier(let name): return name
         case .implicitMember(let name): return "." + name
         case .arrayLiteral(let elements): return "[" + elements.map(expr).joined(separator: ", ") + "]"
+        case .dictionaryLiteral(let entries):
+            return entries.isEmpty ? "[:]" : "[" + entries.map { expr($0.key) + ": " + expr($0.value) }.joined(separator: ", ") + "]"
         case .tuple(let elements): return "tuple(" + elements.map(expr).joined(separator: ", ") + ")"
         case .unary(let op, let operand): return "(\(op)\(expr(operand)))"
         case .binary(let op, let lhs, let rhs): return "(\(expr(lhs)) \(op) \(expr(rhs)))"

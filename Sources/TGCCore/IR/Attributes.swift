@@ -16,7 +16,10 @@ public struct Attributes: Hashable, Sendable {
     /// `slice` and `sliceUpdate`: the region read or written, one entry per dimension.
     public var slice: [SliceDim]? = nil
     public var dtype: DType? = nil
+    /// `input`: the input's name. `load` from a safetensors file: the tensor's name in it.
     public var name: String? = nil
+    /// `save` to a safetensors file: the name of each operand in it.
+    public var names: [String]? = nil
     public var path: String? = nil
     public var seed: Int? = nil
     public var lower: Int? = nil

@@ -4,7 +4,7 @@ import TGCBase
 extension IRParser {
     /// Every attribute name, in the order the printer writes them.
     static let attributeNames = ["data", "value", "start", "step", "alpha", "low", "high", "shape", "axes", "keepDim", "permutation",
-                                 "slice", "dtype", "name", "path", "seed", "seeded", "format", "terminator", "arena"]
+                                 "slice", "dtype", "name", "names", "path", "seed", "seeded", "format", "terminator", "arena"]
 
     /// `{key = value, ...}`; `allowed` limits the names (nil: any attribute name).
     mutating func parseAttributes(allowed: Set<String>?) throws -> Attributes {
@@ -37,6 +37,7 @@ extension IRParser {
             case "dtype": attributes.dtype = try parseDType()
             case "name": attributes.name = try parseString()
             case "path": attributes.path = try parseString()
+            case "names": attributes.names = try parseList { try $0.parseString() }
             case "seed": attributes.seed = try parseInteger()
             case "seeded": attributes.hasSeedGradient = try parseBool()
             case "format": attributes.printSegments = try parseFormat()

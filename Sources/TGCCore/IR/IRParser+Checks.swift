@@ -30,6 +30,9 @@ extension IRParser {
                 throw Diagnostic("constant has \(data.count) data elements for shape \(formatShape(attributes.shape ?? []))", at: location)
             }
         }
+        if op.kind == .save, op.operands.count != (attributes.names?.count ?? 1) {
+            throw Diagnostic("save writes \(attributes.names.map { "\($0.count) named tensors" } ?? "one tensor") but has \(op.operands.count) operands", at: location)
+        }
         if op.kind == .gradient, op.operands.count < (attributes.hasSeedGradient ? 2 : 1) {
             throw Diagnostic("gradient needs its loss\(attributes.hasSeedGradient ? " and seed" : "") as operands", at: location)
         }

@@ -7,7 +7,7 @@ public enum OpKind: Hashable, Sendable, CaseIterable {
     case randUniform     // draws from the run's Philox stream
     case randNormal
     case input           // attrs.name: bound at run time (`--in name=file.npy`)
-    case load            // attrs.path: a .npy file read at run time
+    case load            // attrs.path: a .npy file read at run time, or tensor attrs.name of a safetensors file
 
     // Elementwise, one operand.
     case neg, exp, log, sin, cos, tanh, sqrt, abs, relu, sigmoid, sign, logicalNot
@@ -54,7 +54,7 @@ public enum OpKind: Hashable, Sendable, CaseIterable {
 
     // Effects and control flow.
     case print           // attrs.printSegments
-    case save            // attrs.path
+    case save            // attrs.path: one operand to a .npy file, or attrs.names to a safetensors file
     case manualSeed      // attrs.seed: restarts the Philox stream
     case gradient        // operands: [loss, seed?, wrt...]; expanded by the autodiff pass
     case forLoop         // attrs.lower ..< attrs.upper; region 0: (index, carried...) -> yield

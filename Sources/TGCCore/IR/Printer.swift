@@ -108,6 +108,7 @@ public struct IRPrinter {
         if let slice = a.slice { parts.append("slice = [" + slice.map { "[\($0.start), \($0.step), \($0.size)]" }.joined(separator: ", ") + "]") }
         if let dtype = a.dtype { parts.append("dtype = \(dtype.rawValue)") }
         if let name = a.name { parts.append("name = " + IRStringLiteral.quoted(name)) }
+        if let names = a.names { parts.append("names = [" + names.map(IRStringLiteral.quoted).joined(separator: ", ") + "]") }
         if let path = a.path { parts.append("path = " + IRStringLiteral.quoted(path)) }
         if let seed = a.seed { parts.append("seed = \(seed)") }
         if a.hasSeedGradient { parts.append("seeded = true") }

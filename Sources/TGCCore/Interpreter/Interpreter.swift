@@ -16,7 +16,13 @@ public enum Interpreter {
             return []
         case .save:
             let path = attrs.path!.hasPrefix("/") ? attrs.path! : context.outputDirectory + "/" + attrs.path!
-            do { try NPY.save(operands[0], to: path) } catch let error as ToolError {
+            do {
+                if let names = attrs.names {
+                    try SafeTensors.save(Array(zip(names, operands)), to: path)
+                } else {
+                    try NPY.save(operands[0], to: path)
+                }
+            } catch let error as ToolError {
                 throw Diagnostic(error.message, at: location)
             }
             return []
@@ -53,7 +59,10 @@ public enum Interpreter {
             }
             return bound
         case .load:
-            do { return try NPY.load(attrs.path!, as: type) } catch let error as ToolError {
+            do {
+                if let name = attrs.name { return try SafeTensors.load(attrs.path!, name: name, as: type) }
+                return try NPY.load(attrs.path!, as: type)
+            } catch let error as ToolError {
                 throw Diagnostic(error.message, at: location)
             }
         case .neg: return Kernels.unary(x!, type) { -$0 }

@@ -193,7 +193,8 @@ enum OpTable {
         }
 
         case .print: OpDef(kind, .control, arity: nil, effects: true, spelled: [.function("print")]) { _, _ in [] }
-        case .save: OpDef(kind, .control, arity: 1, effects: true, spelled: [.function("save")]) { _, _ in [] }
+        // One tensor to a .npy file, or `names.count` tensors to a safetensors file.
+        case .save: OpDef(kind, .control, arity: nil, effects: true, spelled: [.function("save")]) { _, _ in [] }
         case .manualSeed: OpDef(kind, .control, arity: 0, effects: true, spelled: [.function("manualSeed")]) { _, _ in [] }
         case .gradient: OpDef(kind, .control, arity: nil, spelled: [.method("backward"), .function("grad")]) { types, attrs in
             Array(types.dropFirst(attrs.hasSeedGradient ? 2 : 1))

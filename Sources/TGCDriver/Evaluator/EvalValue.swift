@@ -16,6 +16,9 @@ enum EvalValue {
     /// array, printed as PyTorch prints a `torch.Size`: `torch.Size([3, 4])`.
     case size([Int])
     case tuple([EvalValue])
+    /// `["w": w, "b": b]` and the tensors of a safetensors file: String keys in order, as a
+    /// Python dict keeps them.
+    case dictionary([(key: String, value: EvalValue)])
     /// `torch.return_types.max(values=..., indices=...)`.
     case namedTuple(name: String, fields: [(String, EvalValue)])
     case dtype(DType)
@@ -45,6 +48,7 @@ enum EvalValue {
         case .array: "array"
         case .size: "torch.Size"
         case .tuple, .namedTuple: "tuple"
+        case .dictionary: "dictionary"
         case .dtype: "dtype"
         case .device: "device"
         case .function: "function"

@@ -449,6 +449,7 @@ struct MutationScan {
             if let lower { visit(lower) }
             if let upper { visit(upper) }
         case .arrayLiteral(let items), .tuple(let items): items.forEach { visit($0) }
+        case .dictionaryLiteral(let entries): entries.forEach { visit($0.key); visit($0.value) }
         case .closure(let closure): visit(closure.body)
         case .ternary(let c, let a, let b): visit(c); visit(a); visit(b)
         case .stringLiteral(let parts):

@@ -24,6 +24,7 @@ extension Evaluator {
 
     func loadNPY(_ site: CallSite) throws -> EvalValue {
         let path = try resolvePath(site.value("path"), at: site.location("path"))
+        if path.hasSuffix(".safetensors") { return try loadSafetensors(path, at: site.location("path")) }
         let type: TensorType
         do { type = try NPY.readType(path) } catch let error as ToolError {
             throw Diagnostic(error.message, at: site.location("path"))
@@ -36,10 +37,11 @@ extension Evaluator {
     }
 
     func saveNPY(_ site: CallSite) throws -> EvalValue {
-        let tensor = try asTensor(site.value("tensor")!, at: site.location("tensor"))
         guard case .string(let path)? = site.value("path"), !path.isEmpty else {
             throw Diagnostic("save needs a file path string literal", at: site.location("path"))
         }
+        if path.hasSuffix(".safetensors") { return try saveSafetensors(site.value("tensor")!, to: path, at: site.location("tensor")) }
+        let tensor = try asTensor(site.value("tensor")!, at: site.location("tensor"))
         var attrs = Attributes()
         attrs.path = path
         _ = try builder.apply(.save, [tensor.id], attrs, at: site.location)

@@ -25,6 +25,8 @@ extension Evaluator {
             throw Diagnostic("unknown member '.\(name)'; expected a dtype (.float32, .int64, .bool) or a device (.cpu, .cuda)", at: at)
         case .arrayLiteral(let items):
             return .array(try items.map(evaluate))
+        case .dictionaryLiteral(let entries):
+            return try dictionary(entries)
         case .tuple(let items):
             return .tuple(try items.map(evaluate))
         case .unary(let op, let operand):
@@ -42,6 +44,7 @@ extension Evaluator {
         case .subscriptAccess(let baseExpr, let arguments):
             let base = try evaluate(baseExpr)
             if case .tensor(let tensor) = base { return try indexTensor(tensor, arguments, at: at) }
+            if case .dictionary(let entries) = base { return try lookUp(arguments, in: entries, at: at) }
             // A tuple is indexed as in Python: `x.chunk(3)[0]`.
             let tupleItems: [EvalValue]? = if case .tuple(let items) = base { items } else { nil }
             guard let items = base.arrayItems ?? tupleItems, arguments.count == 1, arguments[0].label == nil else {

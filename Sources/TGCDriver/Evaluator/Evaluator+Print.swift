@@ -69,16 +69,24 @@ extension Evaluator {
             text.append("[")
             for (index, item) in items.enumerated() {
                 if index > 0 { text.append(", ") }
-                text.append(try format(item, precision: precision, at: location))
+                text.append(try formatItem(item, precision: precision, at: location))
             }
             text.append("]")
         case .tuple(let items):
             text.append("(")
             for (index, item) in items.enumerated() {
                 if index > 0 { text.append(", ") }
-                text.append(try format(item, precision: precision, at: location))
+                text.append(try formatItem(item, precision: precision, at: location))
             }
             text.append(items.count == 1 ? ",)" : ")")
+        case .dictionary(let entries):
+            text.append("{")
+            for (index, entry) in entries.enumerated() {
+                if index > 0 { text.append(", ") }
+                text.append(Self.pythonRepr(entry.key) + ": ")
+                text.append(try formatItem(entry.value, precision: precision, at: location))
+            }
+            text.append("}")
         case .namedTuple(let name, let fields):
             text.append("\(name)(")
             for (index, (field, item)) in fields.enumerated() {
@@ -97,6 +105,38 @@ extension Evaluator {
             text.append("()")
         }
         return text
+    }
+
+    /// An item of a list, tuple or dict: as `format`, but a string shows its quotes, as Python
+    /// prints `['a', 'b']`.
+    private func formatItem(_ value: EvalValue, precision: Int?, at location: SourceLocation) throws -> FormattedText {
+        if case .string(let string) = value {
+            var text = FormattedText()
+            text.append(Self.pythonRepr(string))
+            return text
+        }
+        return try format(value, precision: precision, at: location)
+    }
+
+    /// Python's `repr` of a str: single quotes unless it holds one and no double quote,
+    /// backslash escapes for the quote, backslash and control characters.
+    static func pythonRepr(_ string: String) -> String {
+        let quote: Character = string.contains("'") && !string.contains("\"") ? "\"" : "'"
+        var result = String(quote)
+        for scalar in string.unicodeScalars {
+            switch scalar {
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case _ where Character(scalar) == quote: result += "\\" + String(quote)
+            case _ where scalar.value < 0x20 || scalar.value == 0x7f:
+                let hex = String(scalar.value, radix: 16)
+                result += "\\x" + (hex.count < 2 ? "0" + hex : hex)
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + String(quote)
     }
 
     /// ", requires_grad=True" for leaves, ", grad_fn=<...>" for results with history.

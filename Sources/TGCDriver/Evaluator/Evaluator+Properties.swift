@@ -4,10 +4,17 @@ import TGCSyntax
 
 extension Evaluator {
     /// `x.shape` and the other tensor properties (TensorProperty.all), an array's `count`, a
-    /// named tuple's fields.
+    /// named tuple's fields, a dictionary's `count` and `keys`.
     func property(_ name: String, of base: EvalValue, baseExpr: Expr, at location: SourceLocation) throws -> EvalValue {
         if let items = base.arrayItems, name == "count" { return .int(items.count) }
         if case .tuple(let items) = base, name == "count" { return .int(items.count) }
+        if case .dictionary(let entries) = base {
+            switch name {
+            case "count": return .int(entries.count)
+            case "keys": return .array(entries.map { .string($0.key) })
+            default: throw Diagnostic("a dictionary has 'count' and 'keys', not '\(name)'", at: location)
+            }
+        }
         if case .namedTuple(let tupleName, let fields) = base {
             // `x.max(dim: 1).values`, `.indices`, as PyTorch's named tuples.
             guard let field = fields.first(where: { $0.0 == name }) else {

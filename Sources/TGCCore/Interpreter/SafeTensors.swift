@@ -1,0 +1,90 @@
+import CTGCRuntime
+import Foundation
+import TGCBase
+
+/// safetensors files through the C runtime (the same code generated binaries use): the index
+/// at compile time, tensors by name at run time.
+public enum SafeTensors {
+    /// The tensors of a file, in its header's order, with the type each loads as.
+    public static func readIndex(_ path: String) throws -> [(name: String, type: TensorType)] {
+        var index = tgc_safetensors_index()
+        var error = [CChar](repeating: 0, count: 512)
+        guard tgc_safetensors_read_index(path, &index, &error, error.count) == 0 else { throw ToolError(runtimeMessage: error) }
+        defer { tgc_safetensors_free_index(&index) }
+        return try (0..<Int(index.count)).map { i in
+            let entry = index.entries[i]
+            let name = String(cString: entry.name)
+            let shape = withUnsafeBytes(of: entry.shape) { raw in
+                Array(raw.bindMemory(to: Int64.self).prefix(Int(entry.ndim))).map(Int.init)
+            }
+            guard entry.loads_as >= 0 else {
+                let dtype = withUnsafeBytes(of: entry.dtype_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                throw ToolError("'\(path)': tensor '\(name)' has dtype \(dtype), which tgc cannot load (F32, F64, I64, I32, BOOL)")
+            }
+            return (name, TensorType(shape, DType(runtimeCode: tgc_dtype(UInt32(entry.loads_as)))))
+        }
+    }
+
+    /// Tensor `name` of the file, which must load as `type`.
+    public static func load(_ path: String, name: String, as type: TensorType) throws -> Tensor {
+        var error = [CChar](repeating: 0, count: 512)
+        let shape = type.shape.map(Int64.init)
+        let count = type.elementCount
+        let status: Int32
+        let elements: [Double]
+        switch type.dtype {
+        case .float32:
+            var buffer = [Float](repeating: 0, count: count)
+            status = tgc_safetensors_load(path, name, type.dtype.runtimeCode, Int32(shape.count), shape, &buffer, &error, error.count)
+            elements = buffer.map(Double.init)
+        case .int64:
+            var buffer = [Int64](repeating: 0, count: count)
+            status = tgc_safetensors_load(path, name, type.dtype.runtimeCode, Int32(shape.count), shape, &buffer, &error, error.count)
+            elements = buffer.map(Double.init)
+        case .bool:
+            var buffer = [UInt8](repeating: 0, count: count)
+            status = tgc_safetensors_load(path, name, type.dtype.runtimeCode, Int32(shape.count), shape, &buffer, &error, error.count)
+            elements = buffer.map(Double.init)
+        }
+        guard status == 0 else { throw ToolError(runtimeMessage: error) }
+        return Tensor(type: type, elements: elements)
+    }
+
+    /// Writes the tensors under their names, in order.
+    public static func save(_ tensors: [(name: String, tensor: Tensor)], to path: String) throws {
+        var error = [CChar](repeating: 0, count: 512)
+        let data: [[UInt8]] = tensors.map { Self.bytes(of: $0.tensor) }
+        let shapes = tensors.map { $0.tensor.shape.map(Int64.init) }
+        let names = tensors.map { strdup($0.name) }
+        defer { names.forEach { free($0) } }
+        let status: Int32 = withPointers(to: data) { dataPointers in
+            withPointers(to: shapes) { shapePointers in
+                var entries = tensors.indices.map { i in
+                    tgc_safetensors_tensor(name: names[i], dtype: tensors[i].tensor.dtype.runtimeCode,
+                                           ndim: Int32(shapes[i].count), shape: shapePointers[i],
+                                           data: dataPointers[i].map(UnsafeRawPointer.init))
+                }
+                return tgc_safetensors_save(path, Int32(entries.count), &entries, &error, error.count)
+            }
+        }
+        guard status == 0 else { throw ToolError(runtimeMessage: error) }
+    }
+
+    /// A tensor's elements as the bytes of its dtype, in host order.
+    private static func bytes(of tensor: Tensor) -> [UInt8] {
+        switch tensor.dtype {
+        case .float32: tensor.elements.map(Float.init).withUnsafeBytes { Array($0) }
+        case .int64: tensor.elements.map { Int64(element: $0) }.withUnsafeBytes { Array($0) }
+        case .bool: tensor.elements.map { UInt8($0) }
+        }
+    }
+
+    /// Runs `body` with a stable base address for each array (nil for an empty one).
+    private static func withPointers<T, R>(to arrays: [[T]], _ body: ([UnsafePointer<T>?]) -> R) -> R {
+        func nest(_ index: Int, _ pointers: [UnsafePointer<T>?]) -> R {
+            guard index < arrays.count else { return body(pointers) }
+            return arrays[index].withUnsafeBufferPointer { nest(index + 1, pointers + [$0.baseAddress]) }
+        }
+        return nest(0, [])
+    }
+}

@@ -1,0 +1,76 @@
+import TGCBase
+import TGCCore
+import TGCSyntax
+
+/// Dictionaries with String keys (`["w": w]`, a loaded safetensors file): built from literals,
+/// read with `d["w"]`, `d.count` and `d.keys`, printed as Python prints a dict.
+extension Evaluator {
+    /// `["w": w, "b": b]`: each key a string known at compile time, none twice.
+    func dictionary(_ entries: [(key: Expr, value: Expr)]) throws -> EvalValue {
+        var result: [(key: String, value: EvalValue)] = []
+        for entry in entries {
+            guard case .string(let key) = try evaluate(entry.key) else {
+                throw Diagnostic("dictionary keys must be string literals", at: entry.key.location)
+            }
+            guard !result.contains(where: { $0.key == key }) else {
+                throw Diagnostic("dictionary literal has the key \"\(key)\" twice", at: entry.key.location)
+            }
+            result.append((key, try evaluate(entry.value)))
+        }
+        return .dictionary(result)
+    }
+
+    /// `d["w"]`: the value of a key the dictionary has.
+    func lookUp(_ arguments: [Argument], in entries: [(key: String, value: EvalValue)], at location: SourceLocation) throws -> EvalValue {
+        guard arguments.count == 1, arguments[0].label == nil else {
+            throw Diagnostic("a dictionary is indexed with one key: d[\"name\"]", at: location)
+        }
+        guard case .string(let key) = try evaluate(arguments[0].value) else {
+            throw Diagnostic("dictionary keys are strings: d[\"name\"]", at: arguments[0].location)
+        }
+        guard let entry = entries.first(where: { $0.key == key }) else {
+            let keys = entries.map { "\"\($0.key)\"" }.joined(separator: ", ")
+            throw Diagnostic("no key \"\(key)\" in the dictionary (its keys: \(keys.isEmpty ? "none" : keys))", at: arguments[0].location)
+        }
+        return entry.value
+    }
+}
+
+/// safetensors files as dictionaries of tensors: `load("m.safetensors")`, `save(d, "m.safetensors")`.
+extension Evaluator {
+    /// The file's tensors, by name in its header's order; the index is read now (shapes are
+    /// static), each tensor's data at run time.
+    func loadSafetensors(_ path: String, at location: SourceLocation) throws -> EvalValue {
+        let index: [(name: String, type: TensorType)]
+        do { index = try SafeTensors.readIndex(path) } catch let error as ToolError {
+            throw Diagnostic(error.message, at: location)
+        }
+        return .dictionary(try index.map { entry in
+            var attrs = Attributes()
+            attrs.path = path
+            attrs.name = entry.name
+            attrs.shape = entry.type.shape
+            attrs.dtype = entry.type.dtype
+            return (entry.name, .tensor(TensorValue(id: try builder.apply1(.load, [], attrs, at: location))))
+        })
+    }
+
+    /// `save(["w": w, "b": b], "m.safetensors")`: a dictionary whose values are all tensors.
+    func saveSafetensors(_ value: EvalValue, to path: String, at location: SourceLocation) throws -> EvalValue {
+        guard case .dictionary(let entries) = value else {
+            throw Diagnostic("a safetensors file holds named tensors: save([\"name\": tensor, ...], \"\(path)\")", at: location)
+        }
+        guard !entries.isEmpty else { throw Diagnostic("save of an empty dictionary: a safetensors file needs a tensor", at: location) }
+        let tensors = try entries.map { entry -> ValueID in
+            guard case .tensor(let tensor) = entry.value else {
+                throw Diagnostic("\"\(entry.key)\" is not a tensor (\(entry.value.kindName)); a safetensors file holds tensors only", at: location)
+            }
+            return tensor.id
+        }
+        var attrs = Attributes()
+        attrs.path = path
+        attrs.names = entries.map(\.key)
+        _ = try builder.apply(.save, tensors, attrs, at: location)
+        return .void
+    }
+}
