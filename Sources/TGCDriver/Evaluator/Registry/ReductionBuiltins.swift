@@ -6,6 +6,8 @@ import TGCCore
 /// are Builder composites, as are `softmax(x, dim:)` and `logSoftmax(x, dim:)`.
 enum ReductionMethod: String, CaseIterable {
     case sum, mean, std, `var`, amax, amin, logsumexp, any, all, max, min, argmax, argmin
+    // Chapter 2 math
+    case prod, norm
 
     /// The op kind it is, nil for the composites (Builder.mean, Builder.std).
     var kind: OpKind? {
@@ -15,7 +17,8 @@ enum ReductionMethod: String, CaseIterable {
         case .min: .reduceMin
         case .argmax: .argMax
         case .argmin: .argMin
-        case .mean, .std, .var, .amax, .amin, .logsumexp, .any, .all: nil
+        case .prod: .reduceProd
+        case .mean, .std, .var, .amax, .amin, .logsumexp, .any, .all, .norm: nil
         }
     }
 
@@ -27,11 +30,15 @@ enum ReductionMethod: String, CaseIterable {
     /// Whether `dim:` may name several dimensions.
     var takesSeveralDims: Bool { kind == nil || self == .sum }
 
-    /// Its parameters: `dim:` (required by logsumexp, as in PyTorch), `keepDim:`, and
-    /// `unbiased:` for var and std.
+    /// Its parameters: `dim:` (required by logsumexp, as in PyTorch), `keepDim:`,
+    /// `unbiased:` for var and std, and `p:` first for norm.
     var parameters: [Param] {
         let dims: [Param] = [.labeled("dim", optional: self != .logsumexp), .labeled("keepDim")]
-        return self == .var || self == .std ? dims + [.labeled("unbiased")] : dims
+        switch self {
+        case .var, .std: return dims + [.labeled("unbiased")]
+        case .norm: return [.labeled("p")] + dims
+        default: return dims
+        }
     }
 }
 
@@ -55,7 +62,11 @@ extension BuiltinFamily {
             MethodEntry(method.rawValue, [.labeled("dim", optional: false)], "\(method.rawValue) over dim") { e, x, site in
                 try e.softmax(x, site, method)
             }
-        } + FloatClassMethod.allCases.map { method in
+        } + [
+            MethodEntry(BuiltinFamily.methodName(.cumsum), [.labeled("dim", optional: false)], "the running sums along dim") { e, x, site in
+                try e.cumsum(x, site)
+            },
+        ] + FloatClassMethod.allCases.map { method in
             MethodEntry(method.rawValue, [], "elementwise \(method.rawValue), a bool tensor") { e, x, site in
                 try e.floatClass(x, site, method)
             }
