@@ -1,23 +1,21 @@
 import TGCBase
 import TGCCore
 
-/// Whole-tensor comparisons that answer with one Bool: `allclose(a, b)` / `a.allclose(b)`
-/// (`rtol:`, `atol:`, `equalNan:`) and `equal(a, b)` / `a.equal(b)`. The answer is a run-time
-/// Bool (a 0-dim bool host scalar, like `x.item()`): printed `True`/`False`, usable in `if`,
-/// `&&`, `||` and `!`; compiled code branches on it at run time.
+/// Whole-tensor comparisons that answer with one Bool, part of the reduction family:
+/// `allclose(a, b)` / `a.allclose(b)` (`rtol:`, `atol:`, `equalNan:`) and `equal(a, b)` /
+/// `a.equal(b)`. The answer is a run-time Bool (a 0-dim bool host scalar, like `x.item()`):
+/// printed `True`/`False`, usable in `if`, `&&`, `||` and `!`; compiled code branches on it at
+/// run time.
 extension BuiltinFamily {
-    static let closeness: BuiltinFamily = {
-        let methods = [
-            MethodEntry("allclose", [.unlabeled("b"), .labeled("rtol"), .labeled("atol"), .labeled("equalNan")],
-                        "whether every element of x is close to b's (|x - b| <= atol + rtol·|b|), a Bool") { e, x, site in
-                try e.allClose(x, site)
-            },
-            MethodEntry("equal", [.unlabeled("b")], "whether x and b have one shape and equal elements, a Bool") { e, x, site in
-                try e.tensorsEqual(x, site)
-            },
-        ]
-        return BuiltinFamily(name: "closeness", functions: methods.map(\.asFunction), methods: methods)
-    }()
+    static let closenessMethods = [
+        MethodEntry("allclose", [.unlabeled("b"), .labeled("rtol"), .labeled("atol"), .labeled("equalNan")],
+                    "whether every element of x is close to b's (|x - b| <= atol + rtol·|b|), a Bool") { e, x, site in
+            try e.allClose(x, site)
+        },
+        MethodEntry("equal", [.unlabeled("b")], "whether x and b have one shape and equal elements, a Bool") { e, x, site in
+            try e.tensorsEqual(x, site)
+        },
+    ]
 }
 
 extension Evaluator {
@@ -51,13 +49,5 @@ extension Evaluator {
             throw Diagnostic("\(site.name) compares two tensors; got \(site.value("b")!.kindName)", at: site.location("b"))
         }
         return b
-    }
-
-    /// `x.cumsum(dim: 1)`, `cumsum(x, dim: 0)`: int64 for integer and bool tensors, as torch.cumsum.
-    func cumsum(_ x: TensorValue, _ site: CallSite) throws -> EvalValue {
-        let rank = builder.type(of: x.id).rank
-        var attrs = Attributes()
-        attrs.axes = [try normalizeDim(try staticInt(site.value("dim")!, what: "dim", at: site.location("dim")), rank: rank, at: site.location("dim"))]
-        return .tensor(try record(.cumsum, [x], attrs, gradFunction: OpKind.cumsum.definition.gradFunction, at: site.location))
     }
 }

@@ -2,8 +2,10 @@ import TGCBase
 import TGCCore
 
 /// The reductions of the language, as methods (`x.sum(dim: 1, keepDim: true)`) and functions
-/// of the tensor (`sum(x, dim: 1)`); `mean`, `std`, `var`, `amax`, `amin` and `logsumexp`
-/// are Builder composites, as are `softmax(x, dim:)` and `logSoftmax(x, dim:)`.
+/// of the tensor (`sum(x, dim: 1)`); `mean`, `std`, `var`, `amax`, `amin`, `logsumexp` and
+/// `norm` are Builder composites, as are `softmax(x, dim:)` and `logSoftmax(x, dim:)`. The
+/// family also holds `cumsum(x, dim:)` and the Bool-valued `allclose` and `equal`
+/// (ClosenessBuiltins.swift).
 enum ReductionMethod: String, CaseIterable {
     case sum, mean, std, `var`, amax, amin, logsumexp, any, all, max, min, argmax, argmin
     // Chapter 2 math
@@ -70,7 +72,7 @@ extension BuiltinFamily {
             MethodEntry(method.rawValue, [], "elementwise \(method.rawValue), a bool tensor") { e, x, site in
                 try e.floatClass(x, site, method)
             }
-        }
+        } + closenessMethods
         let functions = methods.map { entry in
             guard entry.name == "max" || entry.name == "min" else { return entry.asFunction }
             return FunctionEntry(entry.name, nil, "\(entry.name)(a, b): elementwise; \(entry.name)(x, dim:): a reduction") { e, site in
@@ -129,5 +131,15 @@ extension Evaluator {
             case .isfinite: try builder.isFinite(x.id, at: at)
             }
         })
+    }
+}
+
+extension Evaluator {
+    /// `x.cumsum(dim: 1)`, `cumsum(x, dim: 0)`: int64 for integer and bool tensors, as torch.cumsum.
+    func cumsum(_ x: TensorValue, _ site: CallSite) throws -> EvalValue {
+        let rank = builder.type(of: x.id).rank
+        var attrs = Attributes()
+        attrs.axes = [try normalizeDim(try staticInt(site.value("dim")!, what: "dim", at: site.location("dim")), rank: rank, at: site.location("dim"))]
+        return .tensor(try record(.cumsum, [x], attrs, gradFunction: OpKind.cumsum.definition.gradFunction, at: site.location))
     }
 }
