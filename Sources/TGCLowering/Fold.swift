@@ -11,7 +11,8 @@ public enum Fold: Hashable, Sendable {
     /// `acc = max(acc, element)` (or min) with the NaN-propagating intrinsic: parts may be
     /// folded apart and their results folded in order with the same intrinsic.
     case extreme(ExtremeFold)
-    /// Anything else (arg-max and arg-min): strictly in order, never reordered.
+    /// Anything else (arg-max and arg-min, products, the running sum of a cumsum): strictly in
+    /// order, never reordered.
     case ordered
 
     /// How the partial results of two consecutive runs of elements combine.

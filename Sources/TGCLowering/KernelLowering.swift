@@ -32,12 +32,14 @@ enum IndexMap {
 /// std among them, are the evaluator's `ReductionMethod`; they reach the IR as these ops.)
 enum ReductionOp {
     case sum, max, min, argMax, argMin
+    // Chapter 2 math
+    case product
 
     /// The DSL name of a reduction without an identity, which an empty tensor cannot have;
     /// nil for sum, whose empty result is 0.
     var nameWithoutIdentity: String? {
         switch self {
-        case .sum: nil
+        case .sum, .product: nil
         case .max: "max"
         case .min: "min"
         case .argMax: "argMax"
@@ -166,6 +168,10 @@ public enum KernelLowering {
         case .argMax: return .reduction(.argMax)
         case .argMin: return .reduction(.argMin)
 
+        // Chapter 2 math
+        case .reduceProd: return .reduction(.product)
+        case .cumsum: return .standalone(.kernel(cumsum(op)))
+
         case .matmul:
             return .standalone(try MatmulLowering.lower(op, transposedSource: transposedSource))
 
@@ -262,6 +268,31 @@ public enum KernelLowering {
             ])))
         }
         return LoopKernel(parallelExtents: [], steps: steps)
+    }
+
+    /// The running sums along the axis: parallel over the other dimensions, a sequential loop
+    /// along the axis whose ordered accumulator (double for floats, as PyTorch's CPU kernel;
+    /// int64 otherwise) is stored, rounded to the dtype, at every step.
+    static func cumsum(_ op: Op) -> LoopKernel {
+        let (x, result) = (op.operands[0], op.result)
+        let shape = x.type.rank == 0 ? [1] : x.type.shape
+        let axis = x.type.rank == 0 ? 0 : op.attributes.axes![0]
+        guard result.type.elementCount > 0 else { return LoopKernel(parallelExtents: [], steps: []) }
+        var across = shape
+        across[axis] = 1
+        let space = LoopSpace(across, variable: LoopVariable.parallel)
+        let strides = TensorType(shape, .bool).strides
+        let index = space.index(strides: strides) + AffineIndex(LoopVariable.reduction(0)) * strides[axis]
+        let type: ScalarType = x.type.dtype == .float32 ? .float64 : .int64
+        let element = ScalarRules.convert(TypedExpr(.load(x, index), ScalarType(x.type.dtype)), to: type)
+        let sum = Accumulator(name: "acc0", type: type, initial: ScalarRules.zero(type), fold: .ordered)
+        let running = ScalarRules.round(TypedExpr(.local(sum.name), type), to: result.type.dtype)
+        return LoopKernel(parallelExtents: space.extents, steps: [
+            .nest(ReductionNest(extents: [shape[axis]], accumulators: [sum], body: [
+                .assign(sum.name, .infix("+", .local(sum.name), element.expr)),
+                .store(result, index, running.expr),
+            ])),
+        ])
     }
 
     /// start + i × step, computed in double and rounded to the dtype.

@@ -1,3 +1,4 @@
+import Foundation
 import TGCCore
 
 /// Expressions that change shapes: reshape and view (with an inferred -1), flatten,
@@ -78,38 +79,50 @@ extension UnitBuilder {
     func reduction(_ base: GenExpr) -> GenExpr? {
         let type = base.type
         let kinds = switch type.dtype {
-        case .float32: ["sum", "mean", "std", "max", "min", "argmax", "argmin"]
-        case .int64: ["sum", "max", "min", "argmax", "argmin"]
-        case .bool: ["sum"]
+        case .float32: ["sum", "mean", "std", "max", "min", "argmax", "argmin", "prod", "norm", "cumsum"]
+        case .int64: ["sum", "max", "min", "argmax", "argmin", "prod", "cumsum"]
+        case .bool: ["sum", "prod", "cumsum"]
         }
         let kind = rng.pick(kinds)
         let rank = type.rank
         var axes: [Int]? = nil
         var dimText = ""
-        if rank > 0 && rng.chance(0.7) && !(["max", "min"].contains(kind)) {
-            let several = ["sum", "mean", "std"].contains(kind) && rank >= 2 && rng.chance(0.3)
+        if rank > 0 && (kind == "cumsum" || rng.chance(0.7)) && !(["max", "min"].contains(kind)) {
+            let several = ["sum", "mean", "std", "norm"].contains(kind) && rank >= 2 && rng.chance(0.3)
             let picked = several ? Array((0..<rank).shuffled(using: &rng).prefix(2)) : [Int.random(in: 0..<rank, using: &rng)]
             let spelled = picked.map { rng.chance(0.3) ? $0 - rank : $0 }
             axes = picked.sorted()
             dimText = several ? "dim: [\(spelled.map(String.init).joined(separator: ", "))]" : "dim: \(spelled[0])"
+        } else if kind == "cumsum" {
+            return nil   // a 0-dim tensor: nothing to run along
         }
-        let keepDim = axes != nil && rng.chance(0.4)
-        let arguments = dimText + (keepDim ? ", keepDim: true" : "")
+        let keepDim = axes != nil && kind != "cumsum" && rng.chance(0.4)
+        // norm: p 2 (the default), 1 or infinity.
+        let p = kind == "norm" ? rng.pick(["", "p: 1", "p: .infinity"]) : ""
+        let arguments = [p, dimText + (keepDim ? ", keepDim: true" : "")].filter { !$0.isEmpty }.joined(separator: ", ")
         let reduced = (axes ?? Array(0..<rank)).reduce(1) { $0 * type.shape[$1] }
         if kind == "std" && reduced < 2 { return nil }
         var shape: [Int] = []
-        if let axes {
+        if kind == "cumsum" {
+            shape = type.shape
+        } else if let axes {
             shape = type.shape.enumerated().compactMap { axes.contains($0.offset) ? (keepDim ? 1 : nil) : $0.element }
         }
-        let dtype: DType = kind.hasPrefix("arg") ? .int64 : (kind == "sum" && type.dtype == .bool ? .int64 : type.dtype)
-        let template = rng.chance(0.2) && arguments.isEmpty && ["sum", "mean", "max", "min"].contains(kind) ? "\(kind)($0)" : "$0.\(kind)(\(arguments))"
-        let op = GenOp(name: kind, style: .call, isTranscendental: kind == "std",
+        let dtype: DType = kind.hasPrefix("arg") ? .int64
+            : (["sum", "prod", "cumsum"].contains(kind) && type.dtype == .bool ? .int64 : type.dtype)
+        let template = rng.chance(0.2) && (arguments.isEmpty || kind == "cumsum") && ["sum", "mean", "max", "min", "prod", "cumsum"].contains(kind)
+            ? "\(kind)($0\(arguments.isEmpty ? "" : ", " + arguments))" : "$0.\(kind)(\(arguments))"
+        let op = GenOp(name: kind, style: .call, isTranscendental: kind == "std" || (kind == "norm" && p.isEmpty),
                        spell: { template.replacingOccurrences(of: "$0", with: $0[0]) },
                        range: { r in
                            switch kind {
                            case "sum": r[0].summed(reduced)
+                           case "cumsum": r[0].union(r[0].summed(reduced))
                            case "mean", "max", "min": r[0]
                            case "std": ValueRange(0, r[0].hi - r[0].lo)
+                           case "norm": ValueRange(0, max(abs(r[0].lo), abs(r[0].hi)) * Double(reduced))
+                           case "prod":   // at most the largest magnitude (or 1) to the number of factors
+                               { bound in bound <= 1e4 ? ValueRange(-bound, bound) : nil }(pow(max(abs(r[0].lo), abs(r[0].hi), 1), Double(reduced)))
                            default: ValueRange(0, Double(reduced - 1))
                            }
                        })

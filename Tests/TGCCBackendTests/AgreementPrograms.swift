@@ -21,7 +21,9 @@ enum AgreementPrograms {
                                         .less, .lessEqual, .greater, .greaterEqual, .logicalAnd, .logicalOr,
                                         // Chapter 2 math
                                         .atan2]
-    static let reductionKinds: [OpKind] = [.reduceSum, .reduceMax, .reduceMin, .argMax, .argMin]
+    static let reductionKinds: [OpKind] = [.reduceSum, .reduceMax, .reduceMin, .argMax, .argMin,
+                                           // Chapter 2 math
+                                           .reduceProd]
 
     /// Every unary op and every cast on float (with NaN, ±inf, ±0), int, bool and scalar inputs
     /// (not the negation of a bool, which is an error).
@@ -181,6 +183,17 @@ enum AgreementPrograms {
                 }
             }
         }
+        // Chapter 2 math: running sums along every axis of each tensor (NaN carries on down the
+        // row; int and bool give int64), of a 0-dim tensor, a long row and an empty dimension.
+        for (label, x, axesOptions) in tensors {
+            for axis in axesOptions.compactMap({ $0 }) {
+                try p.save(try p.op(.cumsum, [x]) { $0.axes = axis }, "cumsum_\(label)_\(axis[0])")
+            }
+        }
+        try p.save(try p.op(.cumsum, [try p.constant([-1.25], [])]) { $0.axes = [0] }, "cumsum_scalar")
+        try p.save(try p.op(.cumsum, [try p.constant(TestData.floats(1000, seed: 14), [1000])]) { $0.axes = [0] }, "cumsum_long")
+        try p.save(try p.op(.cumsum, [try p.constant([], [2, 0, 3])]) { $0.axes = [2] }, "cumsum_empty")
+        try p.save(try p.op(.reduceProd, [try p.constant([], [2, 0, 3])]) { $0.axes = [1] }, "reduce_prod_empty")
         let x3 = try p.constant(TestData.floats(24, seed: 13), [2, 3, 4])
         for kind in [OpKind.reduceSum, .reduceMax, .reduceMin] {
             for keepDim in [false, true] {

@@ -113,6 +113,36 @@ import TGCBase
             cases.append(attributed("reduceMax\(axes ?? [])\(keep)", .reduceMax, [2, 3, 4]) { $0.axes = axes; $0.keepDim = keep })
             cases.append(attributed("reduceMin\(axes ?? [])\(keep)", .reduceMin, [2, 3, 4]) { $0.axes = axes; $0.keepDim = keep })
         }
+        // Chapter 2 math. A product is linear in each element, so central differences are exact
+        // even at zeros: one zero in a slice gets the product of the others, two give 0.
+        for (axes, keep) in [(nil, false), ([0], false), ([1], true), ([2], false)] as [([Int]?, Bool)] {
+            cases.append(attributed("reduceProd\(axes ?? [])\(keep)", .reduceProd, [2, 3, 4]) { $0.axes = axes; $0.keepDim = keep })
+        }
+        let zeros = Tensor(type: TensorType([3, 3], .float32), elements: [1.5, 0, -0.7, 0, 0, 1.2, 0.8, -1.1, 0.6])
+        for axes in [[1], [0]] {   // rows with no, one and two zeros; columns with one zero and two
+            cases.append(Case(name: "reduceProd zeros \(axes)", inputs: [zeros]) { b, x in
+                var attrs = Attributes()
+                attrs.axes = axes
+                return try b.apply1(.reduceProd, x, attrs, at: .unknown)
+            })
+        }
+        for (name, elements) in [("one zero", [1.5, 0, -0.7, 1.1]), ("two zeros", [1.5, 0, -0.7, 0])] {
+            cases.append(Case(name: "reduceProd all, \(name)", inputs: [Tensor(type: TensorType([2, 2], .float32), elements: elements)]) { b, x in
+                try b.apply1(.reduceProd, x, at: .unknown)
+            })
+        }
+        for (axis, shape) in [(1, [3, 4]), (0, [3, 4]), (1, [2, 3, 4]), (0, [])] {
+            cases.append(attributed("cumsum\(shape) axis \(axis)", .cumsum, shape) { $0.axes = [axis] })
+        }
+        // Vector norms (a composite): each p, over some dims, and p = 2 at a zero row (gradient 0).
+        for (p, axes) in [(2.0, nil), (2.0, [1]), (1.0, [0, 2]), (.infinity, [2]), (-.infinity, nil), (3.0, [1]), (1.5, nil)] as [(Double, [Int]?)] {
+            cases.append(Case(name: "vectorNorm p \(p) \(axes ?? [])", inputs: [values([2, 3, 4], seed: 20)]) { b, x in
+                try b.vectorNorm(x[0], p: p, axes: axes, keepDim: false, at: .unknown)
+            })
+        }
+        cases.append(Case(name: "vectorNorm zero row", inputs: [Tensor(type: TensorType([2, 3], .float32), elements: [0, 0, 0, 0.5, -1.2, 0.9])]) { b, x in
+            try b.vectorNorm(x[0], p: 2, axes: [1], keepDim: true, at: .unknown)
+        })
         for (m, k, n) in [(1, 1, 1), (3, 4, 2), (2, 5, 3)] {
             cases.append(Case(name: "matmul\(m)x\(k)x\(n)", inputs: [values([m, k], seed: 5), values([k, n], seed: 6)]) { b, x in
                 try b.apply1(.matmul, x, at: .unknown)

@@ -114,6 +114,35 @@ public enum VJPRules {
                 // +0 elsewhere whatever g's sign (a select, not a product with a 0/1 mask), as PyTorch.
                 return [try b.apply1(.select, [isExtreme, try b.apply1(.div, [g, ties], at: at), try b.scalar(0, .float32, at: at)], at: at)]
             }
+        // Chapter 2 math
+        case .reduceProd:
+            { b, operands, results, attrs, cotangents, wants, at in
+                // g times the product of the other elements of its slice, without dividing by
+                // zero: the product of the nonzero elements divided by this one's (a zero counts
+                // as 1), where no other element of the slice is zero, else 0. So one zero gets the
+                // product of the rest and two or more zeros give 0 everywhere, as PyTorch's.
+                let x = operands[0]
+                let g = try expandReduced(b, cotangents[0]!, like: x, attrs, at)
+                var keep = attrs
+                keep.keepDim = true
+                let isZero = try b.apply1(.equal, [x, try b.scalar(0, .float32, at: at)], at: at)
+                let nonzero = try b.apply1(.select, [isZero, try b.scalar(1, .float32, at: at), x], at: at)
+                let product = try b.apply1(.reduceProd, [nonzero], keep, at: at)
+                let zeroCount = try b.cast(isZero, to: .int64, at: at)
+                let zerosElsewhere = try b.apply1(.sub, [try b.apply1(.reduceSum, [zeroCount], keep, at: at), zeroCount], at: at)
+                let othersNonzero = try b.apply1(.equal, [zerosElsewhere, try b.scalar(0, .int64, at: at)], at: at)
+                let others = try b.apply1(.div, [product, nonzero], at: at)
+                return [try b.apply1(.mul, [g, try b.apply1(.select, [othersNonzero, others, try b.scalar(0, .float32, at: at)], at: at)], at: at)]
+            }
+        case .cumsum:
+            { b, operands, results, attrs, cotangents, wants, at in   // g's running sums from the end: flip, cumsum, flip
+                guard wants[0], let g = cotangents[0] else { return [nil] }
+                let shape = b.type(of: operands[0]).shape
+                guard !shape.isEmpty else { return [g] }
+                let (axis, last) = (attrs.axes![0], shape[attrs.axes![0]] - 1)
+                let flipped = try b.cyclicShift(g, axis: axis, step: -1, start: last, at: at)
+                return [try b.cyclicShift(try b.apply1(.cumsum, [flipped], attrs, at: at), axis: axis, step: -1, start: last, at: at)]
+            }
         case .add:
             binaryRule { b, x, y, out, g, at in (g, g) }
         case .sub:

@@ -48,6 +48,9 @@ public enum OpKind: Hashable, Sendable, CaseIterable {
     // Reductions over attrs.axes (keepDim in attrs.keepDim).
     case reduceSum, reduceMax, reduceMin
     case argMax, argMin  // attrs.axes has one axis, or none for the flattened tensor
+    // Chapter 2 math
+    case reduceProd      // the product over attrs.axes (one axis or all), accumulated in double
+    case cumsum          // running sums along attrs.axes[0], accumulated in double as PyTorch's CPU kernel
 
     // Linear algebra.
     case matmul          // [m, k] x [k, n] -> [m, n]

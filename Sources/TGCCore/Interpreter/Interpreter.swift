@@ -174,6 +174,10 @@ public enum Interpreter {
             try checkNonEmpty(x!, kind.name, location)
             let axes = attrs.axes ?? Array(0..<x!.type.rank)
             return Kernels.reduce(x!, axes: axes, resultType: type) { Kernels.argExtreme($0, max: kind == .argMax) }
+        // Chapter 2 math
+        case .reduceProd:   // in double, in order, rounded once (the C kernel's fold)
+            return Kernels.reduce(x!, axes: attrs.axes ?? Array(0..<x!.type.rank), resultType: type) { $0.reduce(1, *) }
+        case .cumsum: return Kernels.cumsum(x!, axis: attrs.axes![0], resultType: type)
         case .matmul: return Kernels.matmul(operands[0], operands[1], type)
         case .print, .save, .manualSeed:
             preconditionFailure("\(kind) has no result; Interpreter.run performs it")

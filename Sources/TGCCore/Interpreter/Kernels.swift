@@ -146,6 +146,24 @@ enum Kernels {
         return Tensor(type: x.type, elements: out)
     }
 
+    /// The running sums along `axis` (any axis of a 0-dim tensor is the tensor itself), each
+    /// sum kept in double and every partial result rounded to the dtype, as PyTorch's CPU kernel.
+    static func cumsum(_ x: Tensor, axis: Int, resultType: TensorType) -> Tensor {
+        let n = x.type.rank == 0 ? 1 : x.type.shape[axis]
+        let inner = x.type.rank == 0 ? 1 : x.type.strides[axis]
+        var out = x.elements
+        for base in stride(from: 0, to: x.elements.count, by: max(n * inner, 1)) {
+            for j in 0..<inner {
+                var sum = 0.0
+                for i in 0..<n {
+                    sum += x.elements[base + i * inner + j]
+                    out[base + i * inner + j] = Tensor.round(sum, to: resultType.dtype)
+                }
+            }
+        }
+        return Tensor(type: resultType, elements: out)
+    }
+
     /// Folds the elements of each output position of a reduction over `axes` with `combine`.
     static func reduce(_ x: Tensor, axes: [Int], resultType: TensorType,
                        _ fold: ([Double]) -> Double) -> Tensor {

@@ -86,6 +86,11 @@ public enum SurfaceFunction: CaseIterable, Sendable {
     case splitWithSizes
     /// The pieces of `x.unbind(dim:)` (slices with the dimension removed).
     case unbind
+    // Chapter 2 math
+    /// `x.prod(dim: d)`; `x.prod()` is `reduceProd`'s own `ProdBackward0`.
+    case prodDim
+    /// `x.norm()`, `x.norm(p:, dim:)` (Builder.vectorNorm): torch.norm runs linalg.vector_norm.
+    case norm
 
     /// PyTorch's name for the backward node of this function's result.
     public var gradFunction: String {
@@ -128,6 +133,9 @@ public enum SurfaceFunction: CaseIterable, Sendable {
         case .split: "SplitBackward0"
         case .splitWithSizes: "SplitWithSizesBackward0"
         case .unbind: "UnbindBackward0"
+        // Chapter 2 math
+        case .prodDim: "ProdBackward1"
+        case .norm: "LinalgVectorNormBackward0"
         }
     }
 }

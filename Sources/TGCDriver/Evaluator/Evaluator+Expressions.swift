@@ -22,7 +22,8 @@ extension Evaluator {
         case .implicitMember(let name):
             if let dtype = BuiltinRegistry.dtype(named: name) { return .dtype(dtype) }
             if name == "cpu" || name == "cuda" { return .device(name) }
-            throw Diagnostic("unknown member '.\(name)'; expected a dtype (.float32, .int64, .bool) or a device (.cpu, .cuda)", at: at)
+            if name == "infinity" { return .float(.infinity) }   // x.norm(p: .infinity)
+            throw Diagnostic("unknown member '.\(name)'; expected a dtype (.float32, .int64, .bool), a device (.cpu, .cuda) or .infinity", at: at)
         case .arrayLiteral(let items):
             return .array(try items.map(evaluate))
         case .dictionaryLiteral(let entries):

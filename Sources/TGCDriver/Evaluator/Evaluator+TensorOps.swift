@@ -123,6 +123,9 @@ extension Evaluator {
         var axes: [Int]? = nil
         if let value = site.value("dim") {
             let dims: [EvalValue]
+            if method == .prod, value.arrayItems != nil {
+                throw Diagnostic("prod takes one dim (an Int), not a list of them, as torch.prod", at: site.location("dim"))
+            }
             if let items = value.arrayItems { dims = items } else { dims = [value] }
             let normalized = try dims.map { try normalizeDim(try staticInt($0, what: "dim", at: site.location("dim")), rank: type.rank, at: site.location("dim")) }
             guard Set(normalized).count == normalized.count else {
@@ -193,6 +196,20 @@ extension Evaluator {
             guard !all else { return .tensor(values) }
             let indices = try record(method == .max ? .argMax : .argMin, [x], attrs, gradFunction: nil, at: at)
             return .namedTuple(name: "torch.return_types.\(site.name)", fields: [("values", .tensor(values)), ("indices", .tensor(indices))])
+        case .prod:
+            let gradFunction = all ? OpKind.reduceProd.definition.gradFunction : SurfaceFunction.prodDim.gradFunction
+            return .tensor(try record(.reduceProd, [x], attrs, gradFunction: gradFunction, at: at))
+        case .norm:
+            var p = 2.0
+            if let value = site.value("p") {
+                p = try staticDouble(value, what: "p of norm", at: site.location("p"))
+                guard p != 0, !p.isNaN else {
+                    throw Diagnostic("norm with p: 0 (the count of nonzero elements) or NaN is not supported", at: site.location("p"))
+                }
+            }
+            return .tensor(try recordComposite("norm()", [x], gradFunction: SurfaceFunction.norm.gradFunction, at: at) {
+                try builder.vectorNorm(x.id, p: p, axes: axes, keepDim: keepDim, at: at)
+            })
         case .argmax, .argmin:
             guard type.elementCount > 0 else {
                 throw Diagnostic("\(site.name)() of an empty tensor is undefined", at: at)

@@ -2,10 +2,14 @@ import TGCBase
 import TGCCore
 
 /// The reductions of the language, as methods (`x.sum(dim: 1, keepDim: true)`) and functions
-/// of the tensor (`sum(x, dim: 1)`); `mean`, `std`, `var`, `amax`, `amin` and `logsumexp`
-/// are Builder composites, as are `softmax(x, dim:)` and `logSoftmax(x, dim:)`.
+/// of the tensor (`sum(x, dim: 1)`); `mean`, `std`, `var`, `amax`, `amin`, `logsumexp` and
+/// `norm` are Builder composites, as are `softmax(x, dim:)` and `logSoftmax(x, dim:)`. The
+/// family also holds `cumsum(x, dim:)` and the Bool-valued `allclose` and `equal`
+/// (ClosenessBuiltins.swift).
 enum ReductionMethod: String, CaseIterable {
     case sum, mean, std, `var`, amax, amin, logsumexp, any, all, max, min, argmax, argmin
+    // Chapter 2 math
+    case prod, norm
 
     /// The op kind it is, nil for the composites (Builder.mean, Builder.std).
     var kind: OpKind? {
@@ -15,7 +19,8 @@ enum ReductionMethod: String, CaseIterable {
         case .min: .reduceMin
         case .argmax: .argMax
         case .argmin: .argMin
-        case .mean, .std, .var, .amax, .amin, .logsumexp, .any, .all: nil
+        case .prod: .reduceProd
+        case .mean, .std, .var, .amax, .amin, .logsumexp, .any, .all, .norm: nil
         }
     }
 
@@ -27,11 +32,15 @@ enum ReductionMethod: String, CaseIterable {
     /// Whether `dim:` may name several dimensions.
     var takesSeveralDims: Bool { kind == nil || self == .sum }
 
-    /// Its parameters: `dim:` (required by logsumexp, as in PyTorch), `keepDim:`, and
-    /// `unbiased:` for var and std.
+    /// Its parameters: `dim:` (required by logsumexp, as in PyTorch), `keepDim:`,
+    /// `unbiased:` for var and std, and `p:` first for norm.
     var parameters: [Param] {
         let dims: [Param] = [.labeled("dim", optional: self != .logsumexp), .labeled("keepDim")]
-        return self == .var || self == .std ? dims + [.labeled("unbiased")] : dims
+        switch self {
+        case .var, .std: return dims + [.labeled("unbiased")]
+        case .norm: return [.labeled("p")] + dims
+        default: return dims
+        }
     }
 }
 
@@ -55,11 +64,15 @@ extension BuiltinFamily {
             MethodEntry(method.rawValue, [.labeled("dim", optional: false)], "\(method.rawValue) over dim") { e, x, site in
                 try e.softmax(x, site, method)
             }
-        } + FloatClassMethod.allCases.map { method in
+        } + [
+            MethodEntry(BuiltinFamily.methodName(.cumsum), [.labeled("dim", optional: false)], "the running sums along dim") { e, x, site in
+                try e.cumsum(x, site)
+            },
+        ] + FloatClassMethod.allCases.map { method in
             MethodEntry(method.rawValue, [], "elementwise \(method.rawValue), a bool tensor") { e, x, site in
                 try e.floatClass(x, site, method)
             }
-        }
+        } + closenessMethods
         let functions = methods.map { entry in
             guard entry.name == "max" || entry.name == "min" else { return entry.asFunction }
             return FunctionEntry(entry.name, nil, "\(entry.name)(a, b): elementwise; \(entry.name)(x, dim:): a reduction") { e, site in
@@ -118,5 +131,15 @@ extension Evaluator {
             case .isfinite: try builder.isFinite(x.id, at: at)
             }
         })
+    }
+}
+
+extension Evaluator {
+    /// `x.cumsum(dim: 1)`, `cumsum(x, dim: 0)`: int64 for integer and bool tensors, as torch.cumsum.
+    func cumsum(_ x: TensorValue, _ site: CallSite) throws -> EvalValue {
+        let rank = builder.type(of: x.id).rank
+        var attrs = Attributes()
+        attrs.axes = [try normalizeDim(try staticInt(site.value("dim")!, what: "dim", at: site.location("dim")), rank: rank, at: site.location("dim"))]
+        return .tensor(try record(.cumsum, [x], attrs, gradFunction: OpKind.cumsum.definition.gradFunction, at: site.location))
     }
 }
