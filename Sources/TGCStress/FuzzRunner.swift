@@ -1,4 +1,5 @@
 import Foundation
+import TGCCore
 
 /// The in-process fuzz loop: makes each input, writes it to the crash file
 /// (`WORKDIR/current.swiftdsl`, so that after a trap the input that caused it is known) and its
@@ -51,6 +52,7 @@ public struct FuzzRunner {
             let index = report.nextIndex
             let input = mutator.input(index)
             try Data(input.text.utf8).write(to: crashFile)
+            for file in input.dataFiles { try NPY.save(file.tensor, to: workDirectory.appendingPathComponent(file.name).path) }
             try Data(String(index).utf8).write(to: heartbeatFile)
             let started = Date()
             Self.trapIfInjected(input.text)

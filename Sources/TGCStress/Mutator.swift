@@ -1,3 +1,5 @@
+import TGCCore
+
 /// Makes fuzz input number `index` of a run: a corpus program (or a freshly generated one)
 /// under one to four token-level or structural mutations. Inputs depend only on the seed and
 /// the index, so any input of a run can be rebuilt from those two numbers.
@@ -6,6 +8,9 @@ public struct Mutator: Sendable {
     public struct Input: Sendable {
         public var text: String
         public var mutations: [String]
+        /// The `.npy` files a generated program loads, to be written next to the input so that
+        /// mutants which survive reach the optimizing passes instead of failing at `load`.
+        public var dataFiles: [(name: String, tensor: Tensor)] = []
     }
 
     public let corpus: [String]
@@ -27,8 +32,11 @@ public struct Mutator: Sendable {
         var rng = SplitMix64(seed: seed, index: index)
         var text: String
         var mutations: [String] = []
+        var dataFiles: [(name: String, tensor: Tensor)] = []
         if rng.chance(0.2) {
-            text = ProgramGenerator(seed: rng.next()).unit(named: "g").source
+            let unit = ProgramGenerator(seed: rng.next()).unit(named: "g")
+            text = unit.source
+            dataFiles = unit.dataFiles
             mutations.append("generated")
         } else {
             text = rng.pick(corpus)
@@ -42,6 +50,6 @@ public struct Mutator: Sendable {
                 mutations.append(StructuralMutations.apply(to: &text, donor: rng.pick(corpus), using: &rng))
             }
         }
-        return Input(text: text, mutations: mutations)
+        return Input(text: text, mutations: mutations, dataFiles: dataFiles)
     }
 }

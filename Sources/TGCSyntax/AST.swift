@@ -125,6 +125,37 @@ public struct FuncDecl: Sendable {
     }
 }
 
+/// `let name: Type = value` / `var name: Type` inside a `struct`: a stored property.
+public struct PropertyDecl: Sendable {
+    public var isMutable: Bool
+    public var name: String
+    public var type: String?
+    /// The default value; nil when the initializer sets the property.
+    public var value: Expr?
+    public var location: SourceLocation
+    public init(isMutable: Bool, name: String, type: String?, value: Expr?, at location: SourceLocation) {
+        (self.isMutable, self.name, self.type, self.value, self.location) = (isMutable, name, type, value, location)
+    }
+}
+
+/// `struct Name: Module { properties, init, methods }`: a module type, as a PyTorch
+/// `nn.Module` subclass (stored properties are its layers, parameters and settings).
+public struct StructDecl: Sendable {
+    public var name: String
+    public var conformances: [String]
+    public var properties: [PropertyDecl]
+    /// `init(...) { ... }`, which assigns the properties that have no default value.
+    public var initializer: FuncDecl?
+    /// `func callAsFunction(_ x: Tensor) -> Tensor` and any other methods.
+    public var methods: [FuncDecl]
+    public var location: SourceLocation
+    public init(name: String, conformances: [String], properties: [PropertyDecl], initializer: FuncDecl?,
+                methods: [FuncDecl], at location: SourceLocation) {
+        (self.name, self.conformances, self.properties) = (name, conformances, properties)
+        (self.initializer, self.methods, self.location) = (initializer, methods, location)
+    }
+}
+
 /// A statement with the location of its first token.
 public struct Stmt: Sendable {
     public indirect enum Kind: Sendable {
@@ -140,6 +171,7 @@ public struct Stmt: Sendable {
         /// `if c { } else if d { } else { }`: else-if is a nested `ifElse` in `elseBody`.
         case ifElse(condition: Expr, then: [Stmt], elseBody: [Stmt]?)
         case function(FuncDecl)
+        case structDecl(StructDecl)
         case returnValue(Expr?)
         case breakLoop
         case continueLoop

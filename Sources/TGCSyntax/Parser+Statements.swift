@@ -5,10 +5,10 @@ extension Parser {
     static let assignmentOperators: Set<String> = ["=", "+=", "-=", "*=", "/=", "%="]
 
     /// The statement forms that start with a keyword.
-    enum StatementKeyword { case binding, function, ifElse, forIn, whileLoop, returnValue, jump, strayElse }
+    enum StatementKeyword { case binding, function, structDecl, ifElse, forIn, whileLoop, returnValue, jump, strayElse }
 
     static let statementKeywords: [String: StatementKeyword] = [
-        "let": .binding, "var": .binding, "func": .function, "if": .ifElse, "for": .forIn,
+        "let": .binding, "var": .binding, "func": .function, "struct": .structDecl, "if": .ifElse, "for": .forIn,
         "while": .whileLoop, "return": .returnValue, "break": .jump, "continue": .jump, "else": .strayElse,
     ]
 
@@ -23,6 +23,7 @@ extension Parser {
         case nil: return try parseExpressionStatement()
         case .binding: return try parseBinding()
         case .function: return try parseFunction()
+        case .structDecl: return try parseStruct()
         case .ifElse: return try parseIf()
         case .forIn: return try parseFor()
         case .whileLoop: return try parseWhile()
@@ -174,12 +175,23 @@ extension Parser {
 
     /// `func name(_ x: T, label name: T = default, name: T) -> T { body }`.
     mutating func parseFunction() throws -> Stmt {
+        let decl = try parseFunctionDecl()
+        return Stmt(.function(decl), at: decl.location)
+    }
+
+    /// `func name(...) -> T { body }` as a declaration.
+    mutating func parseFunctionDecl() throws -> FuncDecl {
         let location = here
         skip()
         guard let name = current.identifier, name != "_" else {
             throw error("expected a function name after 'func', found \(current.described)", at: here)
         }
         skip()
+        return try parseSignatureAndBody(name: name, at: location)
+    }
+
+    /// `(params) -> T { body }` of a function or initializer called `name`.
+    mutating func parseSignatureAndBody(name: String, at location: SourceLocation) throws -> FuncDecl {
         let open = here
         if !consume("(") {
             throw error("expected '(' to start the parameters of '\(name)', found \(current.described)", at: here)
@@ -193,8 +205,7 @@ extension Parser {
         var returnType: String?
         if consume("->") { returnType = try parseType() }
         let body = try parseBlock(after: "the signature of '\(name)'")
-        let decl = FuncDecl(name: name, parameters: parameters, returnType: returnType, body: body, at: location)
-        return Stmt(.function(decl), at: location)
+        return FuncDecl(name: name, parameters: parameters, returnType: returnType, body: body, at: location)
     }
 
     /// `name: T`, `label name: T`, `_ name: T`, each with an optional `= default`.

@@ -27,7 +27,7 @@ struct Token: Equatable, Sendable {
     /// The reserved words of the language.
     static let keywords: Set<String> = [
         "let", "var", "func", "return", "if", "else", "for", "in", "while",
-        "break", "continue", "true", "false", "nil",
+        "break", "continue", "true", "false", "nil", "struct", "init",
     ]
 
     func isPunct(_ spelling: String) -> Bool { kind == .punct(spelling) }

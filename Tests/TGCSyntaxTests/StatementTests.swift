@@ -86,6 +86,36 @@ import TGCBase
         #expect(try rendered("if a { }") == "if a {  }")
     }
 
+    @Test func structs() throws {
+        let source = """
+        struct MLP: Module {
+            let fc1 = Linear(3, 4)
+            var fc2: Linear; let layers: [Linear]
+            init(hidden h: Int) {
+                fc2 = Linear(4, h)
+                self.layers = [fc2]
+            }
+            func callAsFunction(_ x: Tensor) -> Tensor { fc2(fc1(x)) }
+            func helper() -> Int { return 1 }
+        }
+        struct Empty: A, B { }
+        """
+        #expect(try parse(source).statements.map(Render.stmt) == [
+            "struct MLP: Module { let fc1 = Linear(3, 4); var fc2: Linear; let layers: [Linear]; "
+                + "func init(hidden h: Int) { fc2 = Linear(4, h); self.layers = [fc2] }; "
+                + "func callAsFunction(_ x: Tensor) -> Tensor { fc2(fc1(x)) }; func helper() -> Int { return 1 } }",
+            "struct Empty: A, B {  }",
+        ])
+        for (bad, message) in [("struct { }", "expected a type name after 'struct'"),
+                               ("struct S: Module { print(1) }", "expected 'let', 'var', 'init' or 'func' in 'struct S'"),
+                               ("struct S: Module { let x }", "a stored property needs a type annotation or '=' and a default value"),
+                               ("struct S: Module {\n init() { }\n init() { }\n}", "'S' has a second 'init'"),
+                               ("struct S: Module { let x = 1", "expected '}'")] {
+            #expect(throws: (any Error).self, "\(bad)") { try parse(bad) }
+            do { _ = try parse(bad) } catch let error as Diagnostic { #expect(error.message.contains(message), "\(bad): \(error.message)") } catch {}
+        }
+    }
+
     @Test func functions() throws {
         let source = """
         func scaled(_ x: Tensor, scale s: Float = 1.0, y: Tensor) -> Tensor {

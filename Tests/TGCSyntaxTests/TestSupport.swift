@@ -65,6 +65,17 @@ enum Render {
         }
     }
 
+    static func function(_ f: FuncDecl) -> String {
+        let params = f.parameters.map { p -> String in
+            var out = (p.label.map { "\($0) " } ?? "") + p.name
+            if let type = p.type { out += ": " + type }
+            if let value = p.defaultValue { out += " = " + expr(value) }
+            return out
+        }
+        let ret = f.returnType.map { " -> " + $0 } ?? ""
+        return "func \(f.name)(\(params.joined(separator: ", ")))\(ret) { \(block(f.body)) }"
+    }
+
     static func stmt(_ s: Stmt) -> String {
         switch s.kind {
         case .binding(let isMutable, let p, let type, let value):
@@ -80,15 +91,18 @@ enum Render {
             var out = "if \(expr(c)) { \(block(then)) }"
             if let elseBody { out += " else { \(block(elseBody)) }" }
             return out
-        case .function(let f):
-            let params = f.parameters.map { p -> String in
-                var out = (p.label.map { "\($0) " } ?? "") + p.name
+        case .function(let f): return function(f)
+        case .structDecl(let s):
+            var members = s.properties.map { p -> String in
+                var out = (p.isMutable ? "var " : "let ") + p.name
                 if let type = p.type { out += ": " + type }
-                if let value = p.defaultValue { out += " = " + expr(value) }
+                if let value = p.value { out += " = " + expr(value) }
                 return out
             }
-            let ret = f.returnType.map { " -> " + $0 } ?? ""
-            return "func \(f.name)(\(params.joined(separator: ", ")))\(ret) { \(block(f.body)) }"
+            if let initializer = s.initializer { members.append(function(initializer)) }
+            members += s.methods.map(function)
+            let conformances = s.conformances.isEmpty ? "" : ": " + s.conformances.joined(separator: ", ")
+            return "struct \(s.name)\(conformances) { \(members.joined(separator: "; ")) }"
         case .returnValue(let value): return value.map { "return " + expr($0) } ?? "return"
         case .breakLoop: return "break"
         case .continueLoop: return "continue"

@@ -52,6 +52,22 @@ struct Environment {
         return true
     }
 
+    /// How many declarations are in scope: with a later count, the range of those made between.
+    var count: Int { names.count }
+
+    /// The value of the declaration of `name` among `range`.
+    func value(of name: String, declaredIn range: Range<Int>) -> EvalValue? {
+        range.last { names[$0] == name }.map { bindings[$0].value }
+    }
+
+    /// Assigns to the declaration of `name` among `range`; false when there is none.
+    @discardableResult
+    mutating func assign(_ name: String, _ value: EvalValue, declaredIn range: Range<Int>) -> Bool {
+        guard let index = range.last(where: { names[$0] == name }) else { return false }
+        bindings[index].value = value
+        return true
+    }
+
     /// The outermost (global) declarations.
     var globals: [String: Binding] {
         var result: [String: Binding] = [:]

@@ -24,6 +24,10 @@ enum EvalValue {
     case dtype(DType)
     case device(String)
     case function(FuncDecl)
+    /// A `struct Name: Module` declaration: calling it makes a module.
+    case structType(StructDecl)
+    /// A module (a layer such as `Linear`, or an instance of a program's struct).
+    case module(ModuleObject)
     /// A string with tensor interpolations, formatted when printed.
     case formatted(FormattedText)
     case void
@@ -52,6 +56,8 @@ enum EvalValue {
         case .dtype: "dtype"
         case .device: "device"
         case .function: "function"
+        case .structType(let decl): "\(decl.name).Type"
+        case .module(let module): module.typeName
         case .formatted: "String"
         case .void: "Void"
         }
@@ -109,6 +115,13 @@ struct TensorValue {
         set { update { $0.branchSuffix = newValue } }
     }
 
+    /// Set on a module's parameters (PyTorch's `nn.Parameter`), which print as
+    /// `Parameter containing:` and the tensor.
+    var isParameter: Bool {
+        get { autograd?.metadata.isParameter ?? false }
+        set { update { $0.isParameter = newValue } }
+    }
+
     var requiresGrad: Bool { !leaves.isEmpty || historyThroughControlFlow }
     /// Whether backward() and grad(of:) can differentiate the value back to its leaves.
     var isDifferentiable: Bool { !leaves.isEmpty }
@@ -132,10 +145,11 @@ struct AutogradMetadata {
     var blockedBy: (op: String, location: SourceLocation)? = nil
     var historyThroughControlFlow = false
     var branchSuffix: BranchSuffix? = nil
+    var isParameter = false
 
     var isEmpty: Bool {
         leaves.isEmpty && leafKey == nil && gradFunction == nil && blockedBy == nil && !historyThroughControlFlow
-            && branchSuffix == nil
+            && branchSuffix == nil && !isParameter
     }
 }
 

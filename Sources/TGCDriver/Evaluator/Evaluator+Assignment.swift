@@ -18,6 +18,8 @@ extension Evaluator {
             try assignVariable(name, value, at: target.location)
         case .subscriptAccess(let baseExpr, let arguments):
             try assignSubscript(baseExpr, arguments, op: op, value: valueExpr, at: location)
+        case .property(let ownerExpr, let name):
+            try assignProperty(ownerExpr, name, op: op, value: valueExpr, at: location)
         case .requiresGrad(let ownerExpr):
             guard op == "=" else { throw Diagnostic("use '=' to set requiresGrad", at: location) }
             guard case .identifier(let name) = ownerExpr.kind, case .tensor(let tensor) = try evaluate(ownerExpr) else {
@@ -166,6 +168,8 @@ enum AssignmentTarget {
     case grad(owner: Expr)
     /// `y[0] = v`, `y[..., 1] += 1`: y becomes sliceUpdate(y, v).
     case subscriptAccess(base: Expr, arguments: [Argument])
+    /// `model.fc1.weight = w`: a field of a module; `self.fc1 = ...` in an `init`.
+    case property(owner: Expr, name: String)
 
     /// nil for an expression that cannot be assigned to.
     init?(_ expr: Expr) {
@@ -174,6 +178,7 @@ enum AssignmentTarget {
         case .member(let owner, "requiresGrad"): self = .requiresGrad(owner: owner)
         case .member(let owner, "grad"): self = .grad(owner: owner)
         case .subscriptAccess(let base, let arguments): self = .subscriptAccess(base: base, arguments: arguments)
+        case .member(let owner, let name): self = .property(owner: owner, name: name)
         default: return nil
         }
     }

@@ -7,11 +7,13 @@ extension Evaluator {
         switch callee.kind {
         case .identifier(let name):
             if let binding = environment.lookup(name) {
-                guard case .function(let decl) = binding.value else {
-                    throw Diagnostic("cannot call value of type \(binding.value.kindName)", at: callee.location)
-                }
                 try rejectClosure(closure, name)
-                return try inline(decl, arguments, at: location)
+                switch binding.value {
+                case .function(let decl): return try inline(decl, arguments, at: location)
+                case .structType(let decl): return try instantiate(decl, arguments, at: location)
+                case .module(let module): return try callModule(module, arguments, at: location)
+                default: throw Diagnostic("cannot call value of type \(binding.value.kindName)", at: callee.location)
+                }
             }
             guard let function = BuiltinRegistry.functions[name] else {
                 try rejectClosure(closure, name)
@@ -21,6 +23,7 @@ extension Evaluator {
         case .member(let baseExpr, let name):
             try rejectClosure(closure, name)
             let base = try evaluate(baseExpr)
+            if case .module(let module) = base { return try callModuleMember(module, name, arguments, at: location) }
             guard case .tensor(let tensor) = base else {
                 throw Diagnostic("value of type \(base.kindName) has no method '\(name)'", at: callee.location)
             }
@@ -35,7 +38,12 @@ extension Evaluator {
             }
             return try method.call(self, on: tensor, try callSite(name, arguments, at: location))
         default:
-            throw Diagnostic("cannot call this expression", at: callee.location)
+            // `layers[0](x)`: a module picked out of an array.
+            guard case .module(let module) = try evaluate(callee) else {
+                throw Diagnostic("cannot call this expression", at: callee.location)
+            }
+            try rejectClosure(closure, "a module")
+            return try callModule(module, arguments, at: location)
         }
     }
 
@@ -49,13 +57,28 @@ extension Evaluator {
 
     /// Inlines a user function: binds its parameters in a new scope and runs its body.
     private func inline(_ decl: FuncDecl, _ arguments: [Argument], at location: SourceLocation) throws -> EvalValue {
-        guard callDepth < 64 else {
-            throw Diagnostic("function calls nest deeper than 64 (is '\(decl.name)' recursive? functions are inlined)", at: location)
+        try inScopeOfGlobals(decl.name, arguments, decl.parameters, at: location) {
+            do {
+                try executeBlock(decl.body)
+            } catch let signal as ReturnSignal {
+                return signal.value
+            }
+            return .void
         }
-        var site = try callSite(decl.name, arguments, at: location)
-        try site.bind(decl.parameters.map { Param(label: $0.callLabel, name: $0.name, optional: $0.defaultValue != nil) })
+    }
+
+    /// Runs `body` as the body of a call to `name` (a function, method or initializer): in a
+    /// new scope that sees the globals and not the caller's locals, the declarations `before`
+    /// makes, then the arguments bound to `parameters`. Globals the body assigns are kept.
+    func inScopeOfGlobals<T>(_ name: String, _ arguments: [Argument], _ parameters: [Parameter], at location: SourceLocation,
+                             before: () throws -> Void = {}, _ body: () throws -> T) throws -> T {
+        guard callDepth < 64 else {
+            throw Diagnostic("function calls nest deeper than 64 (is '\(name)' recursive? functions are inlined)", at: location)
+        }
+        var site = try callSite(name, arguments, at: location)
+        try site.bind(parameters.map { Param(label: $0.callLabel, name: $0.name, optional: $0.defaultValue != nil) })
         var values: [(String, EvalValue)] = []
-        for parameter in decl.parameters {
+        for parameter in parameters {
             values.append((parameter.name, try site.value(parameter.name) ?? evaluate(parameter.defaultValue!)))
         }
         let saved = environment
@@ -71,15 +94,11 @@ extension Evaluator {
             for (name, binding) in globals where visibleGlobals[name] != nil { environment.assignGlobal(name, binding.value) }
         }
         environment.push()
+        try before()
         for (name, value) in values {
-            environment.declare(name, Binding(value: value, isMutable: false, location: decl.location))
+            environment.declare(name, Binding(value: value, isMutable: false, location: location))
         }
-        do {
-            try executeBlock(decl.body)
-        } catch let signal as ReturnSignal {
-            return signal.value
-        }
-        return .void
+        return try body()
     }
 
     /// `noGrad { ... }`: runs the closure with autograd recording off.

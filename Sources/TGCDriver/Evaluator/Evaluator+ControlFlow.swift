@@ -12,7 +12,7 @@ enum StateSlot: Hashable {
 extension Evaluator {
     func executeFor(_ pattern: Pattern, _ sequence: Expr, _ body: [Stmt], at location: SourceLocation) throws {
         guard case .binary(let op, let lowExpr, let highExpr) = sequence.kind, op == "..<" || op == "..." else {
-            throw Diagnostic("expected a range 'a..<b' or 'a...b' to loop over", at: sequence.location)
+            return try executeForEach(pattern, sequence, body)
         }
         let low = try staticInt(try evaluate(lowExpr), what: "the loop's lower bound", at: lowExpr.location)
         let upper = try staticInt(try evaluate(highExpr), what: "the loop's upper bound", at: highExpr.location)
@@ -53,6 +53,27 @@ extension Evaluator {
         history.updatedLeaves = replacedLeaves.union(leavesUpdated(since: mark))
         try finishCarried(slots, results: results, after: "loop", history: history, at: location)
         keepLeaves(slots, keptLeaves, updated: history.updatedLeaves)
+    }
+
+    /// `for p in model.parameters()`, `for (name, p) in model.namedParameters()`, `for (k, v) in d`:
+    /// a loop over items known at compile time runs its body once per item (unrolled), as
+    /// `while` loops run.
+    private func executeForEach(_ pattern: Pattern, _ sequenceExpr: Expr, _ body: [Stmt]) throws {
+        let sequence = try evaluate(sequenceExpr)
+        let items: [EvalValue]
+        switch sequence {
+        case .array(let values), .tuple(let values): items = values
+        case .size(let dims): items = dims.map(EvalValue.int)
+        case .dictionary(let entries): items = entries.map { .tuple([.string($0.key), $0.value]) }
+        default:
+            throw Diagnostic("expected a range 'a..<b' or 'a...b', or an array, tuple or dictionary, to loop over; got \(sequence.kindName)", at: sequenceExpr.location)
+        }
+        for item in items {
+            environment.push()
+            defer { environment.pop() }
+            try bind(pattern, to: item, mutable: false)
+            try executeBlock(body)
+        }
     }
 
     func executeWhile(_ condition: Expr, _ body: [Stmt], at location: SourceLocation) throws {
@@ -422,6 +443,7 @@ struct MutationScan {
         case .whileLoop(let condition, let body): visit(condition); visit(body)
         case .ifElse(let condition, let then, let elseBody): visit(condition); visit(then); visit(elseBody ?? [])
         case .function(let decl): visit(decl.body)   // a nested function may run anywhere in its scope
+        case .structDecl: break
         case .returnValue(nil), .breakLoop, .continueLoop: break
         }
     }

@@ -55,8 +55,12 @@ extension Evaluator {
         })
     }
 
-    /// `save(["w": w, "b": b], "m.safetensors")`: a dictionary whose values are all tensors.
+    /// `save(["w": w, "b": b], "m.safetensors")`: a dictionary whose values are all tensors;
+    /// `save(model, "m.safetensors")`: the module's state dict.
     func saveSafetensors(_ value: EvalValue, to path: String, at location: SourceLocation) throws -> EvalValue {
+        if case .module(let module) = value {
+            return try saveSafetensors(.dictionary(module.namedParameters.map { ($0.name, .tensor($0.tensor)) }), to: path, at: location)
+        }
         guard case .dictionary(let entries) = value else {
             throw Diagnostic("a safetensors file holds named tensors: save([\"name\": tensor, ...], \"\(path)\")", at: location)
         }

@@ -45,6 +45,7 @@ extension Evaluator {
             text.append(f)
         case .tensor(let tensor):
             let type = builder.type(of: tensor.id)
+            if tensor.isParameter && precision == nil { text.append("Parameter containing:\n") }
             if tensor.isHostScalar || precision != nil || (interpolated && type.rank == 0) {
                 guard type.elementCount == 1 else {
                     throw Diagnostic("precision: needs a single value, got a tensor of shape \(formatShape(type.shape))", at: location)
@@ -101,6 +102,10 @@ extension Evaluator {
             text.append(device == "cuda" ? "cpu" : device)
         case .function(let decl):
             text.append("<function \(decl.name)>")
+        case .structType(let decl):
+            text.append("<class '\(decl.name)'>")
+        case .module(let module):
+            text.append(module.repr())
         case .void:
             text.append("()")
         }

@@ -8,6 +8,7 @@ extension Evaluator {
     func property(_ name: String, of base: EvalValue, baseExpr: Expr, at location: SourceLocation) throws -> EvalValue {
         if let items = base.arrayItems, name == "count" { return .int(items.count) }
         if case .tuple(let items) = base, name == "count" { return .int(items.count) }
+        if case .module(let module) = base { return try moduleProperty(module, name, at: location) }
         if case .dictionary(let entries) = base {
             switch name {
             case "count": return .int(entries.count)

@@ -27,6 +27,9 @@ final class Evaluator {
     var callDepth = 0
     /// Nesting depth of runtime branches (a `return` inside one cannot be compiled).
     var runtimeBranchDepth = 0
+    /// Where the properties of each module `init` being run are declared (innermost last):
+    /// `self.x = v` sets property x even where a parameter x shadows it.
+    var initializingProperties: [Range<Int>] = []
     /// Values that `backward()` has already run from: as in PyTorch, their graph is spent.
     var spentGraphs = Set<ValueID>()
 
@@ -42,15 +45,19 @@ final class Evaluator {
         }
     }
 
-    /// Functions are visible in their whole scope (as in Swift), so declare them first.
+    /// Functions and struct types are visible in their whole scope (as in Swift), so declare them first.
     private func declareFunctions(_ statements: [Stmt]) throws {
         for statement in statements {
-            if case .function(let decl) = statement.kind {
-                if environment.isDeclaredHere(decl.name) {
-                    throw Diagnostic("invalid redeclaration of '\(decl.name)'", at: statement.location)
-                }
-                environment.declare(decl.name, Binding(value: .function(decl), isMutable: false, location: statement.location))
+            let (name, value): (String, EvalValue)
+            switch statement.kind {
+            case .function(let decl): (name, value) = (decl.name, .function(decl))
+            case .structDecl(let decl): (name, value) = (decl.name, .structType(decl))
+            default: continue
             }
+            if environment.isDeclaredHere(name) {
+                throw Diagnostic("invalid redeclaration of '\(name)'", at: statement.location)
+            }
+            environment.declare(name, Binding(value: value, isMutable: false, location: statement.location))
         }
     }
 
@@ -82,6 +89,8 @@ final class Evaluator {
             try executeIf(condition, then, elseBody ?? [], at: at)
         case .function:
             break   // declared when its scope was entered
+        case .structDecl(let decl):
+            try checkModuleDeclaration(decl)
         case .returnValue(let expr):
             guard callDepth > 0 else { throw Diagnostic("'return' outside a function", at: at) }
             guard runtimeBranchDepth == 0 else {

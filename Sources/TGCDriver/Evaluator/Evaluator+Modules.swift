@@ -1,0 +1,257 @@
+import Foundation
+import TGCBase
+import TGCCore
+import TGCSyntax
+
+/// Modules: `struct Name: Module { ... }` declarations made into module objects, calling a
+/// module (`model(x)`: its `callAsFunction`, or a layer's forward), its methods and fields.
+extension Evaluator {
+    /// What a `struct` declaration must be: a `Module` with distinct property names.
+    func checkModuleDeclaration(_ decl: StructDecl) throws {
+        guard decl.conformances.contains("Module") else {
+            throw Diagnostic("struct '\(decl.name)' must conform to Module (struct \(decl.name): Module { ... }); other structs are not supported", at: decl.location)
+        }
+        var seen = Set<String>()
+        for property in decl.properties {
+            guard seen.insert(property.name).inserted else {
+                throw Diagnostic("invalid redeclaration of '\(property.name)' in '\(decl.name)'", at: property.location)
+            }
+            guard !ModuleMethod.names.contains(property.name) && property.name != "training" else {
+                throw Diagnostic("'\(property.name)' is a member every Module has; give the property another name", at: property.location)
+            }
+        }
+        for method in decl.methods where seen.contains(method.name) {
+            throw Diagnostic("'\(method.name)' is declared as a property and as a method of '\(decl.name)'", at: method.location)
+        }
+    }
+
+    /// `MLP(hidden: 10)`: the properties' default values in order, then `init`'s body (or,
+    /// without an `init`, Swift's memberwise initializer for the properties without defaults).
+    func instantiate(_ decl: StructDecl, _ arguments: [Argument], at location: SourceLocation) throws -> EvalValue {
+        let parameters = decl.initializer?.parameters ?? decl.properties.filter { $0.value == nil }.map {
+            Parameter(label: nil, name: $0.name, type: $0.type, defaultValue: nil, at: $0.location)
+        }
+        // The properties are declared before the parameters, which shadow them: `self.x = x`.
+        var properties = 0..<0
+        let declareProperties = {
+            let start = self.environment.count
+            for property in decl.properties {
+                let value = try property.value.map { try self.evaluate($0) } ?? .void
+                // A property with a default may be set again by init only if it is a `var`.
+                self.environment.declare(property.name, Binding(value: value, isMutable: property.value == nil || property.isMutable,
+                                                                location: property.location))
+            }
+            properties = start..<self.environment.count
+        }
+        let fields = try inScopeOfGlobals(decl.name, arguments, parameters, at: location, before: declareProperties) {
+            if decl.initializer == nil {   // the memberwise initializer
+                for parameter in parameters { environment.assign(parameter.name, environment.lookup(parameter.name)!.value, declaredIn: properties) }
+            }
+            initializingProperties.append(properties)
+            defer { initializingProperties.removeLast() }
+            try executeBlock(decl.initializer?.body ?? [])
+            return try decl.properties.map { property -> (name: String, value: EvalValue) in
+                let value = environment.value(of: property.name, declaredIn: properties)!
+                if case .void = value {
+                    throw Diagnostic("'\(decl.name).init' does not initialize the property '\(property.name)'", at: decl.initializer?.location ?? location)
+                }
+                return (property.name, value)
+            }
+        }
+        return .module(ModuleObject(.user(decl), fields: fields))
+    }
+
+    /// `model(x)`: a layer's forward, or the struct's `callAsFunction`.
+    func callModule(_ module: ModuleObject, _ arguments: [Argument], at location: SourceLocation) throws -> EvalValue {
+        switch module.kind {
+        case .layer(let layer):
+            var site = try callSite(module.typeName, arguments, at: location)
+            try site.bind([.unlabeled("input")])
+            let input = try asTensor(site.value("input")!, at: site.location("input"))
+            return .tensor(try forward(layer, of: module, input, at: location))
+        case .user(let decl):
+            guard let method = decl.methods.first(where: { $0.name == "callAsFunction" }) else {
+                throw Diagnostic("'\(decl.name)' cannot be called: it has no 'func callAsFunction'", at: location)
+            }
+            return try callMethod(method, of: module, arguments, at: location)
+        }
+    }
+
+    /// `model.name(...)`: a method every module has (ModuleMethod), or one of its struct.
+    func callModuleMember(_ module: ModuleObject, _ name: String, _ arguments: [Argument], at location: SourceLocation) throws -> EvalValue {
+        if case .user(let decl) = module.kind, let method = decl.methods.first(where: { $0.name == name }) {
+            return try callMethod(method, of: module, arguments, at: location)
+        }
+        if case .module(let child)? = module.field(name) { return try callModule(child, arguments, at: location) }
+        guard let method = ModuleMethod(rawValue: name) else {
+            throw Diagnostic("value of type \(module.typeName) has no method '\(name)'", at: location)
+        }
+        let site = try callSite(name, arguments, at: location)
+        guard site.arguments.isEmpty || method == .load else {
+            throw Diagnostic("\(name)() takes no arguments", at: location)
+        }
+        return try method.run(on: module, self, site)
+    }
+
+    /// `model.fc1`, `model.training`.
+    func moduleProperty(_ module: ModuleObject, _ name: String, at location: SourceLocation) throws -> EvalValue {
+        if name == "training" { return .bool(module.training) }
+        guard let value = module.field(name) else {
+            if ModuleMethod(rawValue: name) != nil {
+                throw Diagnostic("'\(name)' is a method; call it: model.\(name)()", at: location)
+            }
+            throw Diagnostic("value of type \(module.typeName) has no member '\(name)'", at: location)
+        }
+        return value
+    }
+
+    /// `model.fc1.weight = w` (a tensor of the same shape and dtype for a parameter, a module
+    /// for a module field), or `self.fc1 = ...` in an `init`.
+    func assignProperty(_ ownerExpr: Expr, _ name: String, op: String, value valueExpr: Expr, at location: SourceLocation) throws {
+        if let properties = initializingProperties.last, case .identifier("self") = ownerExpr.kind {
+            guard op == "=" else { throw Diagnostic("use '=' to set 'self.\(name)' in init", at: location) }
+            guard environment.assign(name, try evaluate(valueExpr), declaredIn: properties) else {
+                throw Diagnostic("value of type Self has no member '\(name)'", at: ownerExpr.location)
+            }
+            return
+        }
+        guard case .module(let module) = try evaluate(ownerExpr) else {
+            throw Diagnostic("cannot assign to property '\(name)' of this value", at: ownerExpr.location)
+        }
+        guard op == "=" else { throw Diagnostic("use '=' to replace a module's '\(name)'", at: location) }
+        guard let index = module.fields.firstIndex(where: { $0.name == name }) else {
+            throw Diagnostic("value of type \(module.typeName) has no member '\(name)'", at: ownerExpr.location)
+        }
+        let value = try evaluate(valueExpr)
+        if case .tensor(let old) = module.fields[index].value {
+            guard case .tensor(let new) = value else {
+                throw Diagnostic("'\(name)' holds a tensor; assign a tensor, not a \(value.kindName)", at: valueExpr.location)
+            }
+            let (oldType, newType) = (builder.type(of: old.id), builder.type(of: new.id))
+            let isLayer = if case .layer = module.kind { true } else { false }
+            guard oldType == newType || !isLayer else {
+                throw Diagnostic("\(module.typeName).\(name) is \(oldType.dtype)\(formatShape(oldType.shape)); the new value is \(newType.dtype)\(formatShape(newType.shape))", at: valueExpr.location)
+            }
+        }
+        module.fields[index].value = value
+    }
+
+    /// Runs a struct method inlined, with the module's fields and `self` in scope.
+    private func callMethod(_ method: FuncDecl, of module: ModuleObject, _ arguments: [Argument], at location: SourceLocation) throws -> EvalValue {
+        try inScopeOfGlobals(method.name, arguments, method.parameters, at: location) {
+            environment.declare("self", Binding(value: .module(module), isMutable: false, location: method.location))
+            for field in module.fields {
+                environment.declare(field.name, Binding(value: field.value, isMutable: false, location: method.location))
+            }
+            do {
+                try executeBlock(method.body)
+            } catch let signal as ReturnSignal {
+                return signal.value
+            }
+            return .void
+        }
+    }
+
+    /// A layer's forward pass, with PyTorch's `grad_fn` on the result.
+    private func forward(_ layer: ModuleObject.Layer, of module: ModuleObject, _ input: TensorValue, at location: SourceLocation) throws -> TensorValue {
+        switch layer {
+        case .linear(let inFeatures, _, let hasBias):
+            let type = builder.type(of: input.id)
+            guard type.rank >= 1, type.shape.last == inFeatures, type.dtype == .float32 else {
+                throw Diagnostic("\(module.repr()) needs a float32 input whose last dimension is \(inFeatures), got \(type.dtype)\(formatShape(type.shape))", at: location)
+            }
+            guard case .tensor(let weight)? = module.field("weight") else { preconditionFailure("Linear without weight") }
+            var operands = [input, weight]
+            var bias: ValueID?
+            if hasBias, case .tensor(let b)? = module.field("bias") {
+                operands.append(b)
+                bias = b.id
+            }
+            // PyTorch's F.linear: addmm for a matrix with a bias, mm without, a view around either otherwise.
+            let gradFunction = switch (type.rank, hasBias) {
+            case (2, true): "AddmmBackward0"
+            case (2, false): OpKind.matmul.definition.gradFunction!
+            case (1, false): SurfaceFunction.vectorMatrix.gradFunction
+            case (_, false): SurfaceFunction.batchedMatmul.gradFunction
+            default: OpKind.reshape.definition.gradFunction!
+            }
+            return try recordComposite("Linear", operands, gradFunction: gradFunction, at: location) {
+                try builder.linear(input.id, weight: weight.id, bias: bias, at: location)
+            }
+        }
+    }
+}
+
+/// The methods every module has, as PyTorch's `nn.Module` names them.
+enum ModuleMethod: String, CaseIterable {
+    case parameters, namedParameters, stateDict, train, eval, load
+
+    static let names = Set(allCases.map(\.rawValue))
+
+    func run(on module: ModuleObject, _ evaluator: Evaluator, _ site: CallSite) throws -> EvalValue {
+        switch self {
+        case .parameters:
+            return .array(module.namedParameters.map { .tensor($0.tensor) })
+        case .namedParameters:
+            return .array(module.namedParameters.map { .tuple([.string($0.name), .tensor($0.tensor)]) })
+        case .stateDict:
+            return .dictionary(module.namedParameters.map { ($0.name, .tensor($0.tensor)) })
+        case .train, .eval:
+            module.setTraining(self == .train)
+            return .module(module)
+        case .load:
+            var site = site
+            try site.bind([.unlabeled("path")])
+            let path = try evaluator.resolvePath(site.value("path"), at: site.location("path"))
+            guard case .dictionary(let state) = try evaluator.loadSafetensors(path, at: site.location("path")),
+                  case .string(let written)? = site.value("path") else { return .void }
+            try evaluator.loadState(state, into: module, from: written, at: site.location)
+            return .void
+        }
+    }
+}
+
+extension ModuleObject {
+    /// `train()` / `eval()`: the flag of this module and every module under it.
+    func setTraining(_ flag: Bool) {
+        training = flag
+        for child in children { child.module.setTraining(flag) }
+    }
+
+    /// The module that owns parameter `path` ("fc1.weight" → fc1's module) and the field name.
+    func owner(ofParameter path: String) -> (ModuleObject, String)? {
+        if let field = fields.first(where: { $0.name == path }), case .tensor = field.value { return (self, path) }
+        for child in children where path.hasPrefix(child.name + ".") {
+            if let found = child.module.owner(ofParameter: String(path.dropFirst(child.name.count + 1))) { return found }
+        }
+        return nil
+    }
+}
+
+extension Evaluator {
+    /// `model.load("m.safetensors")`: every parameter from the file's tensor of the same name
+    /// (PyTorch's `load_state_dict` with strict=True): a missing or extra key, or a different
+    /// shape or dtype, is an error naming the tensor.
+    func loadState(_ state: [(key: String, value: EvalValue)], into module: ModuleObject, from path: String, at location: SourceLocation) throws {
+        let parameters = module.namedParameters
+        let missing = parameters.map(\.name).filter { name in !state.contains { $0.key == name } }
+        let unexpected = state.map(\.key).filter { key in !parameters.contains { $0.name == key } }
+        guard missing.isEmpty && unexpected.isEmpty else {
+            var problems: [String] = []
+            if !missing.isEmpty { problems.append("missing key(s) \(missing.map { "\"\($0)\"" }.joined(separator: ", "))") }
+            if !unexpected.isEmpty { problems.append("unexpected key(s) \(unexpected.map { "\"\($0)\"" }.joined(separator: ", "))") }
+            throw Diagnostic("'\(path)' does not match \(module.typeName): \(problems.joined(separator: "; "))", at: location)
+        }
+        for parameter in parameters {
+            guard case .tensor(let loaded)? = state.first(where: { $0.key == parameter.name })?.value,
+                  let (owner, field) = module.owner(ofParameter: parameter.name) else { continue }
+            let (want, have) = (builder.type(of: parameter.tensor.id), builder.type(of: loaded.id))
+            guard want == have else {
+                throw Diagnostic("'\(path)': \(parameter.name) is \(have.dtype)\(formatShape(have.shape)) in the file, but the model's is \(want.dtype)\(formatShape(want.shape))", at: location)
+            }
+            var parameter = try settingRequiresGrad(loaded, true, at: location)
+            parameter.isParameter = true
+            owner.fields[owner.fields.firstIndex { $0.name == field }!].value = .tensor(parameter)
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import TGCSyntax
+
+/// A module instance: PyTorch's `nn.Module` object. Shared by reference, as Python objects
+/// are (`let m2 = model` names the same module). Its fields, in declaration order, are its
+/// parameters (tensors that require grad), its child modules, arrays of modules (PyTorch's
+/// `ModuleList`), and plain settings.
+final class ModuleObject {
+    /// The built-in layers and what each was made with (its repr and forward read them).
+    enum Layer {
+        case linear(inFeatures: Int, outFeatures: Int, bias: Bool)
+    }
+
+    /// What the module is: a built-in layer, or a `struct ...: Module` of the program.
+    enum Kind {
+        case layer(Layer)
+        case user(StructDecl)
+    }
+
+    let kind: Kind
+    var fields: [(name: String, value: EvalValue)]
+    /// `model.train()` / `model.eval()`: PyTorch's `training` flag (true when made).
+    var training = true
+
+    init(_ kind: Kind, fields: [(name: String, value: EvalValue)]) {
+        self.kind = kind
+        self.fields = fields
+    }
+
+    var typeName: String {
+        switch kind {
+        case .layer(.linear): "Linear"
+        case .user(let decl): decl.name
+        }
+    }
+
+    func field(_ name: String) -> EvalValue? { fields.first { $0.name == name }?.value }
+
+    /// The child modules by the names PyTorch gives them: each module field, and `name.i` for
+    /// each module of an array.
+    var children: [(name: String, module: ModuleObject)] {
+        fields.flatMap { field -> [(name: String, module: ModuleObject)] in
+            switch field.value {
+            case .module(let module): return [(field.name, module)]
+            case .array(let items):
+                return items.enumerated().compactMap { index, item in
+                    if case .module(let module) = item { return ("\(field.name).\(index)", module) }
+                    return nil
+                }
+            default: return []
+            }
+        }
+    }
+
+    /// `model.named_parameters()`: the module's own parameters (tensor fields that require
+    /// grad), then each child's under `child.`, as PyTorch orders them.
+    var namedParameters: [(name: String, tensor: TensorValue)] {
+        var result: [(name: String, tensor: TensorValue)] = []
+        for field in fields {
+            if case .tensor(let tensor) = field.value, tensor.leafKey != nil, tensor.requiresGrad {
+                result.append((field.name, tensor))
+            }
+        }
+        for child in children {
+            result += child.module.namedParameters.map { ("\(child.name).\($0.name)", $0.tensor) }
+        }
+        return result
+    }
+
+    /// PyTorch's `repr(module)`: `Linear(in_features=3, out_features=2, bias=True)`, and for a
+    /// module with children one line per child, `ModuleList` for an array of modules.
+    func repr(indent: String = "") -> String {
+        switch kind {
+        case .layer(.linear(let inFeatures, let outFeatures, let bias)):
+            return "Linear(in_features=\(inFeatures), out_features=\(outFeatures), bias=\(bias ? "True" : "False"))"
+        case .user:
+            var lines: [String] = []
+            for field in fields {
+                switch field.value {
+                case .module(let module):
+                    lines.append("\(indent)  (\(field.name)): \(module.repr(indent: indent + "  "))")
+                case .array(let items) where !items.isEmpty && items.allSatisfy({ if case .module = $0 { true } else { false } }):
+                    var list = ["\(indent)  (\(field.name)): ModuleList("]
+                    for (index, item) in items.enumerated() {
+                        if case .module(let module) = item { list.append("\(indent)    (\(index)): \(module.repr(indent: indent + "    "))") }
+                    }
+                    lines.append(list.joined(separator: "\n") + "\n\(indent)  )")
+                default: continue
+                }
+            }
+            return lines.isEmpty ? "\(typeName)()" : "\(typeName)(\n" + lines.joined(separator: "\n") + "\n\(indent))"
+        }
+    }
+}
