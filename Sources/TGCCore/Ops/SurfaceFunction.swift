@@ -82,6 +82,18 @@ public enum SurfaceFunction: CaseIterable, Sendable {
     case splitWithSizes
     /// The pieces of `x.unbind(dim:)` (slices with the dimension removed).
     case unbind
+    /// `x.indexSelect(dim:, index:)` (a gather, Builder.indexSelect); `x[idx]` is `IndexBackward0`.
+    case indexSelect
+    /// `x.scatter(dim:, index:, value:)`: a number scattered.
+    case scatterValue
+    /// `x.sort(dim:)`'s values (a gather through argsort).
+    case sort
+    /// `x.topk(k, dim:)`'s values.
+    case topk
+    /// `x.maskedFill(mask, number)` (a select, Builder.maskedFill).
+    case maskedFill
+    /// `x.maskedFill(mask, tensor)` with a 0-dim tensor value.
+    case maskedFillTensor
 
     /// PyTorch's name for the backward node of this function's result.
     public var gradFunction: String {
@@ -122,6 +134,12 @@ public enum SurfaceFunction: CaseIterable, Sendable {
         case .split: "SplitBackward0"
         case .splitWithSizes: "SplitWithSizesBackward0"
         case .unbind: "UnbindBackward0"
+        case .indexSelect: "IndexSelectBackward0"
+        case .scatterValue: "ScatterBackward1"
+        case .sort: "SortBackward0"
+        case .topk: "TopkBackward0"
+        case .maskedFill: "MaskedFillBackward0"
+        case .maskedFillTensor: "MaskedFillBackward1"
         }
     }
 }

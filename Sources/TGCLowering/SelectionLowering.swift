@@ -1,0 +1,68 @@
+import TGCCore
+
+/// The kernels of the selecting ops: gather is an indirect load at every point of the index,
+/// scatter and scatterAdd copy their base and then store or add src's elements through the
+/// index in index order (one thread, so a repeated index has the interpreter's last write or
+/// sum), and argsort is the runtime's per-row merge sort. Every index is checked first (a
+/// run-time error naming the source line). Limitation: a gather is its own kernel; fusing it as
+/// a read into an elementwise consumer is not done yet.
+enum SelectionLowering {
+    /// `result[p] = x[p with coordinate axis replaced by index[p]]`, parallel over the index.
+    static func gather(_ op: Op) -> LoopKernel {
+        let (x, index, result) = (op.operands[0], op.operands[1], op.result)
+        let axis = op.attributes.axes![0]
+        let space = LoopSpace(shape(of: index), variable: LoopVariable.parallel)
+        let selected = through(index, at: space, into: x, axis: axis)
+        return LoopKernel(parallelExtents: space.extents, steps: [
+            .statement(.declare("row", .int64, check(index, at: space.denseIndex, x, axis: axis, op))),
+            .statement(.store(result, space.denseIndex, .indirectLoad(x, selected))),
+        ])
+    }
+
+    /// base copied into the result, then src's element at each point of the index stored
+    /// (scatter) or added (scatterAdd) at the index's position: two sequential nests in a
+    /// kernel of one point. Written in place over a dying base (MemoryPlan.readsPointwise), the
+    /// C emitter drops the copy.
+    static func scatter(_ op: Op) -> LoopKernel {
+        let (base, index, source, result) = (op.operands[0], op.operands[1], op.operands[2], op.result)
+        let axis = op.attributes.axes![0]
+        let copy = LoopSpace(base.type.shape, variable: LoopVariable.reduction)
+        let space = LoopSpace(shape(of: index), variable: LoopVariable.reduction)
+        let target = through(index, at: space, into: result, axis: axis)
+        let element = ScalarExpr.load(source, space.index(strides: TensorType(shape(of: source), .bool).strides))
+        var steps: [KernelStep] = []
+        if base.type.elementCount > 0 {
+            steps.append(.nest(ReductionNest(extents: copy.extents, accumulators: [],
+                                             body: [.store(result, copy.denseIndex, .load(base, copy.denseIndex))])))
+        }
+        if index.type.elementCount > 0 {
+            steps.append(.nest(ReductionNest(extents: space.extents, accumulators: [], body: [
+                .declare("row", .int64, check(index, at: space.denseIndex, base, axis: axis, op)),
+                op.kind == .scatterAdd ? .accumulate(result, .indirect(target), element, .add) : .indirectStore(result, target, element),
+            ])))
+        }
+        return LoopKernel(parallelExtents: [], steps: steps)
+    }
+
+    /// The address in `x` of the current point of the index's loop space with coordinate
+    /// `axis` read from the index.
+    private static func through(_ index: Value, at space: LoopSpace, into x: Value, axis: Int) -> IndirectIndex {
+        let strides = TensorType(shape(of: x), .bool).strides
+        var coordinates = space.coordinates
+        coordinates[axis] = .zero
+        return IndirectIndex(table: index, position: space.denseIndex, scale: strides[axis], count: shape(of: x)[axis],
+                             remainder: AffineIndex.offset(coordinates, strides: strides))
+    }
+
+    /// The index's element at `position`, checked to lie along x's dimension `axis`.
+    private static func check(_ index: Value, at position: AffineIndex, _ x: Value, axis: Int, _ op: Op) -> ScalarExpr {
+        let location = op.location == .unknown ? "" : op.location.description
+        return .call(.checkedDimensionIndex, [.load(index, position), .intLiteral(Int64(shape(of: x)[axis])),
+                                              .intLiteral(Int64(axis)), .stringLiteral(location)])
+    }
+
+    /// A value's shape, a 0-dim tensor as one element of dimension 0.
+    private static func shape(of value: Value) -> [Int] {
+        value.type.shape.isEmpty ? [1] : value.type.shape
+    }
+}
