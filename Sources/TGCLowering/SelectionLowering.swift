@@ -4,8 +4,8 @@ import TGCCore
 /// scatter and scatterAdd copy their base and then store or add src's elements through the
 /// index in index order (one thread, so a repeated index has the interpreter's last write or
 /// sum), and argsort is the runtime's per-row merge sort. Every index is checked first (a
-/// run-time error naming the source line). Limitation: a gather is its own kernel; fusing it as
-/// a read into an elementwise consumer is not done yet.
+/// run-time error naming the source line). A gather fused into its consumers is read in
+/// GroupLowering instead (`gathered`); this kernel is a gather alone.
 enum SelectionLowering {
     /// `result[p] = x[p with coordinate axis replaced by index[p]]`, parallel over the index.
     static func gather(_ op: Op) -> LoopKernel {

@@ -190,6 +190,14 @@ enum AgreementPrograms {
         var rounded = TestData.floats(3000, seed: 25)
         for i in stride(from: 0, to: rounded.count, by: 3) { rounded[i] = rounded[i].rounded() }   // many ties
         try p.save(try p.op(.argsort, [try p.constant(rounded, [3, 1000])], configure: along(1)), "argsort_long_rows")
+        // Gathers fused into their consumers: through an index computed at run time (an
+        // argsort) into a reduction's prologue, and through index maps of one (index_select's
+        // index broadcast along its dimension) into an elementwise chain.
+        let order = try p.op(.argsort, [x3], configure: along(1))
+        try p.save(try p.op(.reduceSum, [try p.op(.mul, [try p.op(.gather, [x3, order], configure: along(1)), x3])]) { $0.axes = [1] }, "gather_fused_prologue")
+        let firstRow = try p.op(.slice, [order]) { $0.slice = [SliceDim(start: 1, step: 1, size: 1), SliceDim(start: 2, step: 1, size: 1), SliceDim.all(4)] }
+        let spread = try p.op(.broadcastTo, [firstRow]) { $0.shape = [2, 3, 4] }
+        try p.save(try p.op(.exp, [try p.op(.gather, [x3, spread], configure: along(2))]), "gather_fused_index_maps")
         // randperm: the order of uniform draws from the one Philox stream.
         let draws = try p.op(.randUniform, []) { $0.shape = [50]; $0.dtype = .float32 }
         try p.save(try p.op(.argsort, [draws], configure: along(0)), "randperm")
