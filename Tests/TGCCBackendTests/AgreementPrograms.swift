@@ -198,6 +198,10 @@ enum AgreementPrograms {
         let firstRow = try p.op(.slice, [order]) { $0.slice = [SliceDim(start: 1, step: 1, size: 1), SliceDim(start: 2, step: 1, size: 1), SliceDim.all(4)] }
         let spread = try p.op(.broadcastTo, [firstRow]) { $0.shape = [2, 3, 4] }
         try p.save(try p.op(.exp, [try p.op(.gather, [x3, spread], configure: along(2))]), "gather_fused_index_maps")
+        // A scatterAdd large enough for threads over its rows, positions repeated within a row.
+        let wide = try p.op(.randUniform, []) { $0.shape = [64, 512]; $0.dtype = .float32 }
+        let repeated = try p.op(.mod, [try p.op(.argsort, [wide], configure: along(1)), try p.constant([7], [], .int64)])
+        try p.save(try p.op(.scatterAdd, [try p.splat(0.5, [64, 512]), repeated, wide], configure: along(1)), "scatter_add_threads")
         // randperm: the order of uniform draws from the one Philox stream.
         let draws = try p.op(.randUniform, []) { $0.shape = [50]; $0.dtype = .float32 }
         try p.save(try p.op(.argsort, [draws], configure: along(0)), "randperm")
