@@ -38,7 +38,7 @@ print("argsort:", v.argsort(dim=1, descending=False), v.argsort())
 # topk of ties may differ from tgc (docs/LANGUAGE.md): these rows have none.
 y = x + torch.tensor([0.0, 0.01, 0.02, 0.03])
 print("topk:", y.topk(3, dim=1))
-smallest = y.topk(2, largest=False)
+smallest = y.topk(2, largest=False, sorted=True)
 print("topk smallest:", smallest.values, smallest.indices)
 print("topk ints:", torch.tensor([5, 1, 4, 9]).topk(2))
 
