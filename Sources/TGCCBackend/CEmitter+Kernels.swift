@@ -17,7 +17,7 @@ extension CProgramEmitter {
 
     mutating func emitKernelFunction(_ kernel: LoopKernel, for op: Op) throws -> KernelFunction {
         var kernel = kernel
-        if op.kind == .sliceUpdate || op.kind == .indexAdd, plan.address(op.result) == plan.address(op.operands[0]), case .nest? = kernel.steps.first,
+        if op.kind.updatesItsBase, plan.address(op.result) == plan.address(op.operands[0]), case .nest? = kernel.steps.first,
            op.operands[0].type.elementCount > 0 {
             kernel.steps.removeFirst()   // written in place over its base: the copy of the base is already there
         }

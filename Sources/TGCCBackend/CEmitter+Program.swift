@@ -61,6 +61,10 @@ extension CProgramEmitter {
         case .random(let normal):
             out.line("/* \(CSourceText.comment(title)) */")
             out.line("tgc_rng_\(normal ? "normal" : "uniform")(&tgc_rng_state, \(name(op.result)), \(op.result.type.elementCount));")
+        case .argsort(let call):
+            out.line("/* \(CSourceText.comment(title)): a stable merge sort of each row */")
+            let suffix = call.dtype == .float32 ? "f32" : "i64"
+            out.line("tgc_argsort_\(suffix)(\(name(op.operands[0])), \(name(op.result)), \(call.outer), \(call.n), \(call.inner), \(call.descending ? 1 : 0));")
         case .input:
             out.line("/* \(CSourceText.comment(title)) */")
             emitInput(op)

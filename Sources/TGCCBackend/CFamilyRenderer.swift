@@ -158,6 +158,7 @@ public struct CFamilyRenderer {
         case .floorMod: "tgc_floor_fmodf"
         case .integerFloorMod: "tgc_op_imod"
         case .checkedIndex: "tgc_op_checked_index"
+        case .checkedDimensionIndex: "tgc_op_checked_dimension_index"
         case .toInt64: "tgc_op_to_i64"
         case .maximum(let type): extremeHelper("max", type)
         case .minimum(let type): extremeHelper("min", type)

@@ -2,9 +2,9 @@
 /// chunked sums prefetch (`TGC_PREFETCH_SUMS`): the interpreter's exact
 /// semantics for integer power, floor modulo, NaN-propagating max/min and float → int casts;
 /// (`tgc_expf`, `tgc_powf` and `tgc_floor_fmodf` come from runtime/include/tgc_math.h, shared
-/// with the interpreter). Every helper but `tgc_op_imod` and `tgc_op_checked_index` is `TGC_HD`
-/// (tgc_math.h): it calls no host-only function, so a CUDA renderer can use it in device code;
-/// those two report a modulo by zero or an index out of range with `tgc_fatal_at` and are host
+/// with the interpreter). Every helper but `tgc_op_imod` and the two `tgc_op_checked_*` index
+/// checks is `TGC_HD` (tgc_math.h): it calls no host-only function, so a CUDA renderer can use
+/// it in device code; those three report a modulo by zero or an index out of range with `tgc_fatal_at` and are host
 /// only (`tgc_op_imod` calls `tgc_op_floor_imod`, which is not).
 enum KernelPrelude {
     static let source = #"""
@@ -62,6 +62,15 @@ enum KernelPrelude {
     static inline int64_t tgc_op_checked_index(int64_t i, int64_t n, const char *where) {
         if (i < 0 || i >= n) {
             tgc_fatal_at(where, "index %lld is out of bounds for dimension 0 with size %lld", (long long)(i < 0 ? i - n : i), (long long)n);
+        }
+        return i;
+    }
+
+    /* Host only: an index along dimension dim outside 0 ..< n is an error at the op's source
+       location, with the interpreter's message (gather, scatter, index_select). */
+    static inline int64_t tgc_op_checked_dimension_index(int64_t i, int64_t n, int64_t dim, const char *where) {
+        if (i < 0 || i >= n) {
+            tgc_fatal_at(where, "index %lld is out of bounds for dimension %lld with size %lld", (long long)i, (long long)dim, (long long)n);
         }
         return i;
     }

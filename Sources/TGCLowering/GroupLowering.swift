@@ -13,6 +13,8 @@ import TGCCore
 ///   a cyclicShift leaf reads `step * i + start` along its axis (a flip is stride -1), and
 ///   where a roll passes the end a guarded load reads the wrapped element instead;
 ///   a slice leaf reads start + coordinate × step in each dimension (in place, no copy);
+/// - a gather member checks its index element (a run-time error naming its line) and reads
+///   its operand through it with an indirect load (`gathered`);
 /// - a reduction member becomes a nest of sequential reduction loops with its accumulator
 ///   (float sums accumulate in double, elements visited in the interpreter's order); several
 ///   reductions over the same elements share one nest; the elementwise root of an epilogue is
@@ -126,7 +128,9 @@ final class GroupLowering {
             return TypedExpr(.load(buffer(value), index), ScalarType(value.type.dtype))
         }
         var result: TypedExpr
-        switch try KernelLowering.semantics(of: op) {
+        if op.kind == .gather {
+            result = try gathered(op, at: coordinates, in: scope)
+        } else { switch try KernelLowering.semantics(of: op) {
         case .elementwise(let rule):
             let operands = try op.operands.map {
                 try evaluate($0, at: Self.broadcast(coordinates, from: value.type.shape, to: $0.type.shape), in: scope)
@@ -141,7 +145,7 @@ final class GroupLowering {
             result = try reduce(op, kind, at: coordinates)
         case .standalone:
             throw Diagnostic("internal error: \(IRPrinter.opName(op.kind)) cannot be part of a fused kernel", at: op.location)
-        }
+        } }
         if (useCount[value] ?? 0) > 1, !result.expr.isAtomic {
             let name = "t\(localCount)"
             localCount += 1
@@ -196,6 +200,28 @@ final class GroupLowering {
             let position = AffineIndex.offset(coordinates, strides: op.result.type.strides)
             return TypedExpr(.load(buffer(operand), position), ScalarType(operand.type.dtype))
         }
+    }
+
+    /// A gather member at `coordinates` (its index's): the index element, read through the
+    /// group (a group input or index maps of one, so a load), is checked to lie along x's
+    /// dimension, then x, a group input, is read through it with an indirect load.
+    private func gathered(_ op: Op, at coordinates: [AffineIndex], in scope: Scope) throws -> TypedExpr {
+        let (x, axis) = (op.operands[0], op.attributes.axes![0])
+        let element = try evaluate(op.operands[1], at: coordinates, in: scope)
+        guard member(x) == nil, case .load(let table, let position) = element.expr else {
+            throw Diagnostic("internal error: a fused gather must read a group input through a loaded index", at: op.location)
+        }
+        let location = op.location == .unknown ? "" : op.location.description
+        let check = ScalarExpr.call(.checkedDimensionIndex, [element.expr, .intLiteral(Int64(x.type.shape[axis])),
+                                                            .intLiteral(Int64(axis)), .stringLiteral(location)])
+        append(.declare("row\(localCount)", .int64, check), to: scope)
+        localCount += 1
+        var others = coordinates
+        others[axis] = .zero
+        let strides = x.type.strides
+        let selected = IndirectIndex(table: table, position: position, scale: strides[axis], count: x.type.shape[axis],
+                                     remainder: AffineIndex.offset(others, strides: strides))
+        return TypedExpr(.indirectLoad(buffer(x), selected), ScalarType(x.type.dtype))
     }
 
     /// Coordinates of an operand of `shape` read while computing an element of `outShape`:

@@ -31,6 +31,10 @@ public enum Intrinsic: Hashable, Sendable {
     /// (int64, int64, string) → int64: a row index, checked to lie in `0 ..< count`; outside,
     /// a run-time error at the source location the string names (the interpreter's message).
     case checkedIndex
+    /// (int64, int64, int64, string) → int64: an index along a dimension (the third argument),
+    /// checked to lie in `0 ..< count`; outside, a run-time error at the source location the
+    /// string names, with the interpreter's message (gather, scatter, index_select).
+    case checkedDimensionIndex
     /// double → int64: truncation toward zero, NaN and infinities give 0, overflow saturates.
     case toInt64
     /// (T, T) → T: the maximum (minimum) of two values of `type` that propagates NaN; of equal

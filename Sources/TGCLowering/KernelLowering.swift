@@ -161,6 +161,13 @@ public enum KernelLowering {
         case .sliceUpdate: return .standalone(.kernel(sliceUpdate(op)))
         case .indexSelect: return .standalone(.kernel(indexSelect(op)))
         case .indexAdd: return .standalone(.kernel(indexAdd(op)))
+        // Selecting (SelectionLowering.swift)
+        case .gather: return .standalone(.kernel(SelectionLowering.gather(op)))
+        case .scatter, .scatterAdd: return .standalone(.kernel(SelectionLowering.scatter(op)))
+        case .argsort:
+            let type = op.operands[0].type
+            let (outer, n, inner) = type.rows(around: attrs.axes![0])
+            return .standalone(.argsort(SortCall(outer: outer, n: n, inner: inner, descending: attrs.descending, dtype: type.dtype)))
 
         case .reduceSum: return .reduction(.sum)
         case .reduceMax: return .reduction(.max)

@@ -31,6 +31,19 @@ public enum LoweredOp {
     case branch
     /// Ends a region, handing its operands to the enclosing loop or branch.
     case yield
+    /// The indices that sort operand 0 along a dimension: the runtime's `tgc_argsort_*`.
+    case argsort(SortCall)
+}
+
+/// An argsort through the runtime (`tgc_argsort_f32`, `tgc_argsort_i64`): the operand seen as
+/// [outer, n, inner], sorted along n, stable, NaN largest.
+public struct SortCall {
+    public var outer: Int
+    public var n: Int
+    public var inner: Int
+    public var descending: Bool
+    /// The operand's dtype: float32 or int64.
+    public var dtype: DType
 }
 
 /// The loop variables that iterate over a shape: one per dimension whose extent is not 1.

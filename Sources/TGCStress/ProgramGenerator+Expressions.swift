@@ -30,7 +30,8 @@ extension UnitBuilder {
         case (_, 54..<62): return compareOrLogical(base)
         case (_, 62..<66): return select(base)
         case (_, 66..<70): return cast(base)
-        case (_, 70..<80): return movement(base)
+        case (_, 70..<77): return movement(base)
+        case (_, 77..<80): return selecting(base)
         case (_, 80..<93): return reduction(base)
         default: return type.dtype == .float32 ? matmul(base) : cast(base)
         }

@@ -7,7 +7,7 @@ enum AgreementPrograms {
     static func all() throws -> [(String, Module)] {
         [("unary", try unary()), ("binary", try binary()), ("movement", try movement()),
          ("reductions", try reductions()), ("sources", try sources()), ("random", try random()),
-         ("control", try controlFlow()), ("printing", try printing())]
+         ("control", try controlFlow()), ("printing", try printing()), ("selection", try selection())]
     }
 
     static let unaryKinds: [OpKind] = [.neg, .exp, .log, .sin, .cos, .tanh, .sqrt, .abs, .relu, .sigmoid,
@@ -154,6 +154,59 @@ enum AgreementPrograms {
         // indexAdd: repeated rows summed in index order (float and int64).
         try p.save(try p.op(.indexAdd, [x3, try p.constant([1, 0, 1, 1], [4], .int64), try p.constant(TestData.floats(48, seed: 10), [4, 3, 4])]), "index_add_3d")
         try p.save(try p.op(.indexAdd, [m, try p.constant([2, 2], [2], .int64), try p.constant([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [2, 5], .int64)]), "index_add_int")
+        return p.module
+    }
+
+    /// The selecting ops: gather along each dimension (repeated indices, an index smaller than
+    /// the operand), scatter with repeated positions (the later write wins), scatterAdd with
+    /// repeated positions (sums in index order, float and int64), argsort of ties and NaN both
+    /// ways, of int64, of a rank-0 tensor and of rows long enough for several merge passes.
+    static func selection() throws -> Module {
+        let p = ProgramBuilder()
+        let x3 = try p.constant(TestData.floats(24, seed: 21), [2, 3, 4])
+        let m = try p.constant([-3, -2, -1, 0, 1, 2, 3, 4, -4, 5, 6, -7, 8, 0, 9], [3, 5], .int64)
+        func along(_ axis: Int, descending: Bool = false) -> (inout Attributes) -> Void {
+            { $0.axes = [axis]; $0.descending = descending }
+        }
+        let index3 = try p.constant([1, 0, 1, 1, 0, 0, 1, 1], [2, 2, 2], .int64)
+        for axis in 0..<3 {
+            try p.save(try p.op(.gather, [x3, index3], configure: along(axis)), "gather_\(axis)")
+        }
+        try p.save(try p.op(.exp, [try p.op(.gather, [x3, try p.constant([3, 3, 0, 2, 1, 3], [1, 2, 3], .int64)], configure: along(2))]), "gather_then_exp")
+        try p.save(try p.op(.gather, [m, try p.constant([4, 4, 0, 1, 2, 3], [3, 2], .int64)], configure: along(1)), "gather_int")
+        let positions = try p.constant([1, 1, 0, 2, 2, 2, 0, 1], [2, 4], .int64)
+        let source = try p.constant(TestData.floats(15, seed: 22, scale: 1000), [3, 5])
+        try p.save(try p.op(.scatter, [x3, try p.constant([3, 3, 0, 1, 0, 0], [1, 2, 3], .int64), try p.constant(TestData.floats(9, seed: 23), [1, 3, 3])], configure: along(2)), "scatter_repeated")
+        try p.save(try p.op(.scatter, [m, positions, try p.constant(Array(0..<15).map(Double.init), [3, 5], .int64)], configure: along(0)), "scatter_int")
+        let sums = try p.constant([0, 0, 0, 0, 0], [1, 5])
+        try p.save(try p.op(.scatterAdd, [sums, try p.constant([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], [3, 5], .int64), source], configure: along(0)), "scatter_add_order")
+        try p.save(try p.op(.scatterAdd, [x3, try p.constant([0, 2, 2, 2, 1, 2], [1, 3, 2], .int64), try p.constant(TestData.floats(6, seed: 24), [1, 3, 2])], configure: along(1)), "scatter_add_3d")
+        try p.save(try p.op(.scatterAdd, [m, positions, try p.constant(Array(0..<8).map(Double.init), [2, 4], .int64)], configure: along(0)), "scatter_add_int")
+        let ties = try p.constant([2, 1, 2, .nan, -3, 1, .nan, 0, -0.0, 2, 1, 1], [2, 6])
+        for descending in [false, true] {
+            try p.save(try p.op(.argsort, [ties], configure: along(1, descending: descending)), "argsort_ties_\(descending)")
+            try p.save(try p.op(.argsort, [ties], configure: along(0, descending: descending)), "argsort_dim0_\(descending)")
+            try p.save(try p.op(.argsort, [m], configure: along(1, descending: descending)), "argsort_int_\(descending)")
+        }
+        try p.save(try p.op(.argsort, [try p.constant([4.5], [])], configure: along(0)), "argsort_scalar")
+        var rounded = TestData.floats(3000, seed: 25)
+        for i in stride(from: 0, to: rounded.count, by: 3) { rounded[i] = rounded[i].rounded() }   // many ties
+        try p.save(try p.op(.argsort, [try p.constant(rounded, [3, 1000])], configure: along(1)), "argsort_long_rows")
+        // Gathers fused into their consumers: through an index computed at run time (an
+        // argsort) into a reduction's prologue, and through index maps of one (index_select's
+        // index broadcast along its dimension) into an elementwise chain.
+        let order = try p.op(.argsort, [x3], configure: along(1))
+        try p.save(try p.op(.reduceSum, [try p.op(.mul, [try p.op(.gather, [x3, order], configure: along(1)), x3])]) { $0.axes = [1] }, "gather_fused_prologue")
+        let firstRow = try p.op(.slice, [order]) { $0.slice = [SliceDim(start: 1, step: 1, size: 1), SliceDim(start: 2, step: 1, size: 1), SliceDim.all(4)] }
+        let spread = try p.op(.broadcastTo, [firstRow]) { $0.shape = [2, 3, 4] }
+        try p.save(try p.op(.exp, [try p.op(.gather, [x3, spread], configure: along(2))]), "gather_fused_index_maps")
+        // A scatterAdd large enough for threads over its rows, positions repeated within a row.
+        let wide = try p.op(.randUniform, []) { $0.shape = [64, 512]; $0.dtype = .float32 }
+        let repeated = try p.op(.mod, [try p.op(.argsort, [wide], configure: along(1)), try p.constant([7], [], .int64)])
+        try p.save(try p.op(.scatterAdd, [try p.splat(0.5, [64, 512]), repeated, wide], configure: along(1)), "scatter_add_threads")
+        // randperm: the order of uniform draws from the one Philox stream.
+        let draws = try p.op(.randUniform, []) { $0.shape = [50]; $0.dtype = .float32 }
+        try p.save(try p.op(.argsort, [draws], configure: along(0)), "randperm")
         return p.module
     }
 

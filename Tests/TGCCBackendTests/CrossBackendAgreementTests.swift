@@ -36,6 +36,11 @@ struct CrossBackendAgreementTests {
         try CrossBackend.expectAgreement(try AgreementPrograms.controlFlow(), name: "control")
     }
 
+    /// Exact: scatterAdd's sums run in index order and argsort is the runtime's in both modes.
+    @Test func selectingOps() throws {
+        try CrossBackend.expectAgreement(try AgreementPrograms.selection(), name: "selection", exact: true)
+    }
+
     @Test func printedTextIsIdentical() throws {
         let lines = try CrossBackend.expectAgreement(try AgreementPrograms.printing(), name: "printing")
         #expect(lines.contains("Epoch 3: Loss = 0.1800"))

@@ -14,7 +14,7 @@ struct DeviceHelperTests {
         "erff", "log1pf", "expm1f", "truncf",   // CUDA's math API has them too (chapter 2 math)
         "if", "while", "for", "return", "sizeof",
     ]
-    static let hostOnly: Set<String> = ["tgc_op_imod", "tgc_op_checked_index"]
+    static let hostOnly: Set<String> = ["tgc_op_imod", "tgc_op_checked_index", "tgc_op_checked_dimension_index"]
 
     /// Each `static inline` function in `source`: its name, whether it is `TGC_HD`, its body.
     static func helpers(in source: String) -> [(name: String, isDevice: Bool, body: String)] {

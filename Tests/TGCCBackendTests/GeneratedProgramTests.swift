@@ -66,6 +66,25 @@ struct GeneratedProgramTests {
         }
     }
 
+    /// gather, scatter, scatterAdd and indexSelect check every index along their dimension at
+    /// run time, in generated code as in the interpreter, naming the call's line (negative
+    /// indices are errors too, as in PyTorch).
+    @Test func selectingOutOfRangeNamesItsSourceLocation() throws {
+        let calls = [("x.gather(dim: 1, index: tensor([[0, 3], [1, 1], [0, 0]]))", "index 3 is out of bounds for dimension 1 with size 2"),
+                     ("x.scatter(dim: 0, index: tensor([[0, -1]]), value: 1.0)", "index -1 is out of bounds for dimension 0 with size 3"),
+                     ("x.scatterAdd(dim: 1, index: tensor([[1], [2]]), src: ones([2, 1]))", "index 2 is out of bounds for dimension 1 with size 2"),
+                     ("x.indexSelect(dim: 1, index: tensor([1, 0, 5]))", "index 5 is out of bounds for dimension 1 with size 2")]
+        for (call, message) in calls {
+            let module = try CrossBackend.module(source: "let x = zeros([3, 2])\nprint(\(call))", name: "badselect")
+            let stderr = try Self.runtimeError(of: module, name: "badselect")
+            #expect(stderr.contains("badselect.swiftdsl:2:7: error: \(message)"), "\(stderr)")
+            let directory = try CrossBackend.makeDirectory("badselect-eager")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let interpreted = #expect(throws: (any Error).self) { _ = try CrossBackend.interpret(module, outputDirectory: directory) }
+            #expect("\(interpreted.map { String(describing: $0) } ?? "")".contains("badselect.swiftdsl:2:7: error: \(message)"))
+        }
+    }
+
     @Test func inputsLoadsAndErrors() throws {
         let directory = try CrossBackend.makeDirectory("program")
         defer { try? FileManager.default.removeItem(at: directory) }

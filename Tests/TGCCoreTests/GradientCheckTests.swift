@@ -108,6 +108,7 @@ import TGCBase
             let summed = try b.apply1(.indexAdd, [x[0], try b.apply1(.constant, [], attrs, at: .unknown), x[1]], at: .unknown)
             return try b.apply1(.mul, [summed, summed], at: .unknown)
         })
+        cases += selectionCases
         for (axes, keep) in [(nil, false), ([0], false), ([1], true), ([0, 2], false)] as [([Int]?, Bool)] {
             cases.append(attributed("reduceSum\(axes ?? [])\(keep)", .reduceSum, [2, 3, 4]) { $0.axes = axes; $0.keepDim = keep })
             cases.append(attributed("reduceMax\(axes ?? [])\(keep)", .reduceMax, [2, 3, 4]) { $0.axes = axes; $0.keepDim = keep })
@@ -169,6 +170,53 @@ import TGCBase
         })
         return cases
     }()
+
+    /// An int64 constant of `shape` (the index of a selecting op).
+    static func indexConstant(_ b: Builder, _ data: [Double], _ shape: [Int]) throws -> ValueID {
+        var attrs = Attributes()
+        (attrs.data, attrs.shape, attrs.dtype) = (data, shape, .int64)
+        return try b.apply1(.constant, [], attrs, at: .unknown)
+    }
+
+    /// gather (repeated indices add up), scatter (distinct positions: with a repeated one,
+    /// PyTorch's rule, which tgc follows, also gives the overwritten src elements a gradient),
+    /// scatterAdd (repeated positions), and the composites built on them.
+    static let selectionCases: [Case] = [
+        Case(name: "gather dim 1", inputs: [values([3, 4], seed: 20)]) { b, x in
+            let index = try indexConstant(b, [0, 0, 3, 1, 1, 1, 2, 0, 2], [3, 3])
+            let gathered = try b.applyAlong(.gather, [x[0], index], axis: 1, at: .unknown)
+            return try b.apply1(.mul, [gathered, gathered], at: .unknown)
+        },
+        Case(name: "gather dim 0", inputs: [values([3, 2, 2], seed: 21)]) { b, x in
+            let index = try indexConstant(b, [2, 0, 2, 2], [1, 2, 2])
+            return try b.applyAlong(.gather, [x[0], index], axis: 0, at: .unknown)
+        },
+        Case(name: "scatter", inputs: [values([3, 4], seed: 22), values([3, 3], seed: 23)]) { b, x in
+            let index = try indexConstant(b, [0, 2, 3, 3, 1, 0, 1, 0, 2], [3, 3])
+            let scattered = try b.applyAlong(.scatter, [x[0], index, x[1]], axis: 1, at: .unknown)
+            return try b.apply1(.mul, [scattered, scattered], at: .unknown)
+        },
+        Case(name: "scatterAdd", inputs: [values([2, 4], seed: 24), values([3, 4], seed: 25)]) { b, x in
+            let index = try indexConstant(b, [1, 0, 1, 1, 1, 1, 0, 0], [2, 4])
+            let summed = try b.applyAlong(.scatterAdd, [x[0], index, x[1]], axis: 0, at: .unknown)
+            return try b.apply1(.mul, [summed, summed], at: .unknown)
+        },
+        Case(name: "indexSelect dim 1", inputs: [values([2, 4], seed: 26)]) { b, x in
+            let selected = try b.indexSelect(x[0], axis: 1, try indexConstant(b, [3, 0, 3], [3]), at: .unknown)
+            return try b.apply1(.mul, [selected, selected], at: .unknown)
+        },
+        Case(name: "sort and topk values", inputs: [values([3, 5], seed: 27)]) { b, x in
+            let order = try b.applyAlong(.argsort, [x[0]], axis: 1, descending: true, at: .unknown)
+            let sorted = try b.applyAlong(.gather, [x[0], order], axis: 1, at: .unknown)
+            let top = try b.applyAlong(.gather, [x[0], try b.topIndices(x[0], k: 2, axis: 0, largest: false, at: .unknown)], axis: 0, at: .unknown)
+            return try b.apply1(.add, [try b.apply1(.mul, [sorted, sorted], at: .unknown), try b.reduceSum(top, axes: [0], keepDim: false, at: .unknown)], at: .unknown)
+        },
+        Case(name: "maskedFill", inputs: [values([3, 4], seed: 28), values([], seed: 29)]) { b, x in
+            let mask = try b.apply1(.greater, [x[0], try b.scalar(0.5, .float32, at: .unknown)], at: .unknown)
+            let filled = try b.maskedFill(x[0], mask, x[1], at: .unknown)
+            return try b.apply1(.mul, [filled, filled], at: .unknown)
+        },
+    ]
 
     /// L = sum(weights ⊙ op(inputs)), with fixed weights so every output element matters.
     static func loss(_ b: Builder, _ testCase: Case, _ inputs: [ValueID]) throws -> ValueID {

@@ -186,6 +186,14 @@ void tgc_sgemm_epilogue(int trans_a, int trans_b, int64_t m, int64_t n, int64_t 
                         const float *a, int64_t lda, const float *b, int64_t ldb, float beta,
                         float *c, int64_t ldc, tgc_sgemm_epilogue_fn epilogue, void *ctx);
 
+/* ---- sorting ----------------------------------------------------------------------------- */
+
+/* argsort of a row-major tensor seen as [outer, n, inner] along its middle dimension:
+   out[o, :, i] = the indices that order x[o, :, i], stable (ties keep index order), NaN
+   largest (last ascending, first descending), as torch.sort on the CPU. O(n log n) a row. */
+void tgc_argsort_f32(const float *x, int64_t *out, int64_t outer, int64_t n, int64_t inner, int descending);
+void tgc_argsort_i64(const int64_t *x, int64_t *out, int64_t outer, int64_t n, int64_t inner, int descending);
+
 #ifdef __cplusplus
 }
 #endif

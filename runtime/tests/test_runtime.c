@@ -237,6 +237,42 @@ static void test_rng_streams(void) {
     CHECK(r.block == 0, "n = 0 consumes no block");
 }
 
+/* argsort: stable ties and NaN largest both ways; rows along an inner dimension; rows sorted
+   on threads (the parallel path) give what one row at a time gives, and each is ordered. */
+static void test_argsort(void) {
+    const float x[6] = {2, NAN, 1, 2, -3, NAN};
+    const int64_t up[6] = {4, 2, 0, 3, 1, 5}, down[6] = {1, 5, 0, 3, 2, 4};
+    int64_t out[6];
+    tgc_argsort_f32(x, out, 1, 6, 1, 0);
+    CHECK(memcmp(out, up, sizeof up) == 0, "ascending: ties in index order, NaN last");
+    tgc_argsort_f32(x, out, 1, 6, 1, 1);
+    CHECK(memcmp(out, down, sizeof down) == 0, "descending: NaN first, ties in index order");
+    const int64_t columns[6] = {5, 1, 4, 2, 0, 3}; /* [3, 2]: sorted along dim 0 */
+    tgc_argsort_i64(columns, out, 1, 3, 2, 0);
+    const int64_t by_column[6] = {2, 0, 1, 1, 0, 2};
+    CHECK(memcmp(out, by_column, sizeof by_column) == 0, "int64 along an inner dimension");
+
+    const int64_t rows = 64, n = 1000;
+    float *big = malloc((size_t)(rows * n) * sizeof *big);
+    int64_t *threaded = malloc((size_t)(rows * n) * sizeof *threaded);
+    int64_t *single = malloc((size_t)n * sizeof *single);
+    for (int64_t i = 0; i < rows * n; i++) big[i] = (float)((i * 7919) % 101);   /* many ties */
+    tgc_argsort_f32(big, threaded, rows, n, 1, 0);
+    int same = 1, ordered = 1;
+    for (int64_t r = 0; r < rows; r++) {
+        tgc_argsort_f32(big + r * n, single, 1, n, 1, 0);
+        same &= memcmp(single, threaded + r * n, (size_t)n * sizeof *single) == 0;
+        for (int64_t k = 1; k < n; k++) {
+            float a = big[r * n + single[k - 1]], b = big[r * n + single[k]];
+            ordered &= a < b || (a == b && single[k - 1] < single[k]);
+        }
+    }
+    CHECK(same && ordered, "64 rows of 1000 sorted on threads as one at a time, each stably ordered");
+    free(single);
+    free(threaded);
+    free(big);
+}
+
 static void test_rng_stats(void) {
     const int64_t n = 1000003; /* big enough for the parallel path */
     float *u = malloc((size_t)n * sizeof *u);
@@ -935,6 +971,7 @@ int main(int argc, char **argv) {
     test_safetensors_errors();
     test_children();
     test_output_path_and_timer();
+    test_argsort();   /* after test_children: may start OpenMP threads, which must not precede fork() */
     test_rng_stats(); /* last: may start OpenMP threads, which must not precede fork() */
 
     remove_tmp_dir();

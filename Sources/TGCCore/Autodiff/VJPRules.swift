@@ -92,6 +92,8 @@ public enum VJPRules {
                 guard let g = cotangents[0] else { return [nil, nil, nil] }
                 return [wants[0] ? g : nil, nil, wants[2] ? try b.apply1(.indexSelect, [g, operands[1]], at: at) : nil]
             }
+        // Selecting (VJPRules+Selection.swift)
+        case .gather, .scatter, .scatterAdd: selectionRule(kind)
         case .reduceSum:
             { b, operands, results, attrs, cotangents, wants, at in
                 [try expandReduced(b, cotangents[0]!, like: operands[0], attrs, at)]
@@ -230,7 +232,7 @@ public enum VJPRules {
             }
         case .constant, .arange, .randUniform, .randNormal, .input, .load, .logicalNot,
              .stopGradient, .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual,
-             .logicalAnd, .logicalOr, .argMax, .argMin, .print, .save, .manualSeed, .gradient,
+             .logicalAnd, .logicalOr, .argMax, .argMin, .argsort, .print, .save, .manualSeed, .gradient,
              .forLoop, .ifElse, .yield, .fusion:
             nil
         }

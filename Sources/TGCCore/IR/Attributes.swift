@@ -12,6 +12,8 @@ public struct Attributes: Hashable, Sendable {
     public var shape: [Int]? = nil
     public var axes: [Int]? = nil
     public var keepDim: Bool = false
+    /// argsort: largest first (NaN first) instead of smallest first.
+    public var descending: Bool = false
     public var permutation: [Int]? = nil
     /// `slice` and `sliceUpdate`: the region read or written, one entry per dimension.
     public var slice: [SliceDim]? = nil

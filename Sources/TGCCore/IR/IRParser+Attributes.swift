@@ -3,7 +3,7 @@ import TGCBase
 /// The attribute, type, number and string syntax of the textual IR.
 extension IRParser {
     /// Every attribute name, in the order the printer writes them.
-    static let attributeNames = ["data", "value", "start", "step", "alpha", "low", "high", "shape", "axes", "keepDim", "permutation",
+    static let attributeNames = ["data", "value", "start", "step", "alpha", "low", "high", "shape", "axes", "keepDim", "descending", "permutation",
                                  "slice", "dtype", "name", "names", "path", "seed", "seeded", "format", "terminator", "arena"]
 
     /// `{key = value, ...}`; `allowed` limits the names (nil: any attribute name).
@@ -32,6 +32,7 @@ extension IRParser {
             case "shape": attributes.shape = try parseList { try $0.parseInteger() }
             case "axes": attributes.axes = try parseList { try $0.parseInteger() }
             case "keepDim": attributes.keepDim = try parseBool()
+            case "descending": attributes.descending = try parseBool()
             case "permutation": attributes.permutation = try parseList { try $0.parseInteger() }
             case "slice": attributes.slice = try parseSlice()
             case "dtype": attributes.dtype = try parseDType()

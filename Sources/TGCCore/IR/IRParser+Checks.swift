@@ -10,6 +10,8 @@ extension IRParser {
         .save: ["path"], .cast: ["dtype"], .reshape: ["shape"], .broadcastTo: ["shape"], .transpose: ["permutation"],
         // Indexing
         .slice: ["slice"], .sliceUpdate: ["slice"],
+        // Selecting
+        .gather: ["axes"], .scatter: ["axes"], .scatterAdd: ["axes"], .argsort: ["axes"],
     ]
 
     static func checkAttributes(of op: Op, at location: SourceLocation) throws {
@@ -17,7 +19,8 @@ extension IRParser {
         let name = IRPrinter.opName(op.kind)
         let set: [String: Bool] = ["shape": attributes.shape != nil, "dtype": attributes.dtype != nil,
                                    "name": attributes.name != nil, "path": attributes.path != nil,
-                                   "permutation": attributes.permutation != nil, "slice": attributes.slice != nil]
+                                   "permutation": attributes.permutation != nil, "slice": attributes.slice != nil,
+                                   "axes": attributes.axes != nil]
         for required in requiredAttributes[op.kind] ?? [] where set[required] != true {
             throw Diagnostic("\(name) needs the attribute '\(required)'", at: location)
         }

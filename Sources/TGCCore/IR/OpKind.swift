@@ -45,6 +45,12 @@ public enum OpKind: Hashable, Sendable, CaseIterable {
     case indexSelect     // operands: x, index (int64 in 0..<x.shape[0], else a run-time error); x's rows at index
     case indexAdd        // operands: base, index, value; base with value's rows added at the index's rows, in order
 
+    // Selecting along attrs.axes[0] (int64 indices in range, else a run-time error).
+    case gather          // operands: x, index; result[p] = x[p with coordinate dim replaced by index[p]]
+    case scatter         // operands: base, index, src; base with src[p] stored at index[p] along dim, later wins
+    case scatterAdd      // operands: base, index, src; base with src[p] added at index[p] along dim, in index order
+    case argsort         // the indices that sort x along dim (stable; NaN largest; attrs.descending)
+
     // Reductions over attrs.axes (keepDim in attrs.keepDim).
     case reduceSum, reduceMax, reduceMin
     case argMax, argMin  // attrs.axes has one axis, or none for the flattened tensor

@@ -104,6 +104,7 @@ public struct IRPrinter {
         if let shape = a.shape { parts.append("shape = \(formatShape(shape))") }
         if let axes = a.axes { parts.append("axes = \(formatShape(axes))") }
         if a.keepDim { parts.append("keepDim = true") }
+        if a.descending { parts.append("descending = true") }
         if let permutation = a.permutation { parts.append("permutation = \(formatShape(permutation))") }
         if let slice = a.slice { parts.append("slice = [" + slice.map { "[\($0.start), \($0.step), \($0.size)]" }.joined(separator: ", ") + "]") }
         if let dtype = a.dtype { parts.append("dtype = \(dtype.rawValue)") }

@@ -162,6 +162,11 @@ public enum Interpreter {
                 }
             }
             return Tensor(type: type, elements: elements)
+        // Selecting
+        case .gather: return try Kernels.gather(x!, operands[1], axis: attrs.axes![0], type, location)
+        case .scatter, .scatterAdd:
+            return try Kernels.scatter(x!, operands[1], operands[2], axis: attrs.axes![0], adding: kind == .scatterAdd, location)
+        case .argsort: return Kernels.argsort(x!, axis: attrs.axes![0], descending: attrs.descending, type)
         case .reduceSum:
             return Kernels.reduce(x!, axes: attrs.axes ?? Array(0..<x!.type.rank), resultType: type) { $0.reduce(0, +) }
         case .reduceMax:

@@ -96,7 +96,7 @@ enum Kernels {
     /// The message of a row index outside `0 ..< rows` (negative indices were already moved up
     /// by `rows`, so the index written in the program is recovered): PyTorch's words.
     public static func indexOutOfBounds(_ row: Int, _ rows: Int) -> String {
-        "index \(row < 0 ? row - rows : row) is out of bounds for dimension 0 with size \(rows)"
+        indexOutOfBounds(row < 0 ? row - rows : row, dimension: 0, size: rows)
     }
 
     /// The element offsets of the rows of `x` (along dim 0) that `index` names, in its order;

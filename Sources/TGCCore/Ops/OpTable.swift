@@ -164,6 +164,33 @@ enum OpTable {
             }
             return [base]
         }
+        // Selecting
+        case .gather: OpDef(kind, .gatherScatter, arity: 2, spelled: [.function("gather")], grad: "GatherBackward0") { types, attrs in
+            let (x, index) = (types[0], types[1])
+            let axis = try selectionAxis(attrs, x, "gather")
+            try checkIndex(index, of: x, axis: axis, "gather")
+            return [TensorType(index.shape, x.dtype)]
+        }
+        case .scatter, .scatterAdd:
+            OpDef(kind, .gatherScatter, arity: 3, spelled: [.method(kind == .scatter ? "scatter" : "scatterAdd")],
+                  grad: kind == .scatter ? "ScatterBackward0" : "ScatterAddBackward0") { types, attrs in
+                let (base, index, source) = (types[0], types[1], types[2])
+                let name = kind == .scatter ? "scatter" : "scatter_add"
+                let axis = try selectionAxis(attrs, base, name)
+                try checkIndex(index, of: base, axis: axis, name)
+                guard source.rank == index.rank, zip(index.shape, source.shape).allSatisfy({ $0 <= $1 }) else {
+                    throw OpTypeError("\(name)(): expected index \(formatShape(index.shape)) to be no larger than src \(formatShape(source.shape)) in every dimension")
+                }
+                guard source.dtype == base.dtype else {
+                    throw OpTypeError("\(name)(): expected self.dtype to be equal to src.dtype, got \(base.dtype) and \(source.dtype)")
+                }
+                return [base]
+            }
+        case .argsort: OpDef(kind, .opaque, arity: 1, spelled: [.method("argsort")]) { types, attrs in
+            guard types[0].dtype != .bool else { throw OpTypeError("sorting a bool tensor is not supported; convert it to int64 first") }
+            _ = try selectionAxis(attrs, types[0], "argsort")
+            return [TensorType(types[0].shape, .int64)]
+        }
 
         case .reduceSum: OpDef(kind, .reduction, arity: 1, spelled: [.method("sum")], grad: "SumBackward0") { types, attrs in
             let dtype: DType = types[0].dtype == .float32 ? .float32 : .int64
@@ -266,6 +293,27 @@ enum OpTable {
             }
         }
         return dims
+    }
+
+    /// The one dimension a selecting op works along (attrs.axes[0], already normalized); a
+    /// 0-dim tensor has dimension 0 of extent 1.
+    private static func selectionAxis(_ attrs: Attributes, _ type: TensorType, _ name: String) throws -> Int {
+        guard let axes = attrs.axes, axes.count == 1, axes[0] >= 0, axes[0] < max(type.rank, 1) else {
+            throw OpTypeError("\(name)() needs one dimension of its operand of rank \(type.rank)")
+        }
+        return axes[0]
+    }
+
+    /// The index of gather and scatter: int64, of the operand's rank, no larger than the operand
+    /// outside `axis` (torch.gather's rule).
+    private static func checkIndex(_ index: TensorType, of x: TensorType, axis: Int, _ name: String) throws {
+        guard index.dtype == .int64 else { throw OpTypeError("\(name)(): expected dtype int64 for index, got \(index.dtype)") }
+        guard index.rank == x.rank else {
+            throw OpTypeError("\(name)(): index tensor must have the same number of dimensions as input tensor (\(index.rank) and \(x.rank))")
+        }
+        for d in 0..<x.rank where d != axis && index.shape[d] > x.shape[d] {
+            throw OpTypeError("\(name)(): size does not match at dimension \(d): expected index \(formatShape(index.shape)) to be no larger than self \(formatShape(x.shape)) apart from dimension \(axis)")
+        }
     }
 
     private static func reducedShape(_ type: TensorType, _ attrs: Attributes) throws -> [Int] {

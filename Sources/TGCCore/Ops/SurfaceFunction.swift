@@ -91,6 +91,18 @@ public enum SurfaceFunction: CaseIterable, Sendable {
     case prodDim
     /// `x.norm()`, `x.norm(p:, dim:)` (Builder.vectorNorm): torch.norm runs linalg.vector_norm.
     case norm
+    /// `x.indexSelect(dim:, index:)` (a gather, Builder.indexSelect); `x[idx]` is `IndexBackward0`.
+    case indexSelect
+    /// `x.scatter(dim:, index:, value:)`: a number scattered.
+    case scatterValue
+    /// `x.sort(dim:)`'s values (a gather through argsort).
+    case sort
+    /// `x.topk(k, dim:)`'s values.
+    case topk
+    /// `x.maskedFill(mask, number)` (a select, Builder.maskedFill).
+    case maskedFill
+    /// `x.maskedFill(mask, tensor)` with a 0-dim tensor value.
+    case maskedFillTensor
 
     /// PyTorch's name for the backward node of this function's result.
     public var gradFunction: String {
@@ -136,6 +148,12 @@ public enum SurfaceFunction: CaseIterable, Sendable {
         // Chapter 2 math
         case .prodDim: "ProdBackward1"
         case .norm: "LinalgVectorNormBackward0"
+        case .indexSelect: "IndexSelectBackward0"
+        case .scatterValue: "ScatterBackward1"
+        case .sort: "SortBackward0"
+        case .topk: "TopkBackward0"
+        case .maskedFill: "MaskedFillBackward0"
+        case .maskedFillTensor: "MaskedFillBackward1"
         }
     }
 }

@@ -19,6 +19,8 @@
 ///   is a group input, or another index map under one that composes affinely (a slice under
 ///   the reshape that drops an integer index's dimension), so every index in a kernel stays an
 ///   affine function of its loops.
+/// - A gather joins like an elementwise op (an indirect load of a group input through its
+///   index), its index a group input or index maps of one (index_select's broadcast index).
 /// - A reduction absorbs inlinable producers of its operand (its prologue). A reduction whose
 ///   only user is an elementwise op of the same shape becomes that op's epilogue input.
 /// - A float32 matmul joins the elementwise kernel that is its only user as its epilogue
@@ -44,6 +46,9 @@ struct FusionPlanner {
         case indexMap
         /// A splat constant: inlined as a literal anywhere.
         case literal
+        /// A gather of a tensor of rank 1 or more: its x operand is a group input, its index
+        /// a group input or index maps of one.
+        case gather
         case reduction
         case none
     }
@@ -54,7 +59,8 @@ struct FusionPlanner {
         case .indexMap: .indexMap
         case .reduction: .reduction
         case .source: op.kind == .constant && op.attributes.value != nil ? .literal : .none
-        case .gatherScatter, .outEpilogue, .opaque, .control: .none
+        case .gatherScatter: op.kind == .gather && op.operands[0].type.rank > 0 ? .gather : .none
+        case .outEpilogue, .opaque, .control: .none
         }
     }
 
@@ -82,7 +88,7 @@ struct FusionPlanner {
         }
         // Ops recomputed inside each of their consumers.
         var inlinable = Set<ObjectIdentifier>()
-        for op in block.ops where [.elementwise, .literal, .indexMap].contains(role(op)) {
+        for op in block.ops where [.elementwise, .literal, .indexMap, .gather].contains(role(op)) {
             guard op.results.count == 1, let consumers = blockUsers(op), !consumers.isEmpty else { continue }
             if role(op) != .literal && op.operands.contains(where: { $0.definingOp.map { epilogue.contains(ObjectIdentifier($0)) } ?? false }) {
                 continue   // it carries a reduction: compute it once
@@ -96,6 +102,8 @@ struct FusionPlanner {
                 case .elementwise: return role(op) == .literal || user.results[0].type.elementCount == count
                 case .reduction: return true
                 case .indexMap: return role(op) == .indexMap && Self.composesAffinely(user)   // x[0]: slice, then reshape
+                case .gather:   // only its index, read through index maps: x is read from memory
+                    return role(op) == .indexMap && Self.composesAffinely(op) && user.operands[0] !== op.results[0]
                 default: return false
                 }
             }

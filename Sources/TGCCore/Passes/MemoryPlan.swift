@@ -168,9 +168,9 @@ public struct MemoryPlan {
     public static func readsPointwise(_ op: Op, operand index: Int) -> Bool {
         guard op.results.count == 1, op.operands.indices.contains(index),
               op.operands[index].type.elementCount == op.result.type.elementCount else { return false }
-        // Indexing: a slice update or index add reads its base at the result's own position
-        // (before anything is written there), or not at all.
-        if op.kind == .sliceUpdate || op.kind == .indexAdd { return index == 0 }
+        // Indexing: a slice update, index add or scatter reads its base at the result's own
+        // position (before anything is written there), or not at all.
+        if op.kind.updatesItsBase { return index == 0 }
         guard op.kind == .fusion else { return isPointwise(op.kind) }
         // A matmul epilogue: the product is written to the result before the epilogue reads.
         guard !op.regions[0].ops.contains(where: { $0.kind == .matmul }) else { return false }
@@ -236,4 +236,11 @@ extension Block {
             }
         }
     }
+}
+
+extension OpKind {
+    /// A copy of operand 0 with some elements replaced or added to (slice update, index add,
+    /// scatter, scatter add): written in place over a base that dies at the op, the copy is
+    /// left out.
+    public var updatesItsBase: Bool { [.sliceUpdate, .indexAdd, .scatter, .scatterAdd].contains(self) }
 }

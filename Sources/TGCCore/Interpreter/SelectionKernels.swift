@@ -1,0 +1,86 @@
+import CTGCRuntime
+import TGCBase
+
+/// Reference kernels of the selecting ops (gather, scatter, scatterAdd, argsort): each reads or
+/// writes the operand at the coordinates of an index tensor with one coordinate replaced by
+/// the index's element.
+extension Kernels {
+    /// The message of an index outside `0 ..< size` along `dimension`: PyTorch's words.
+    public static func indexOutOfBounds(_ index: Int, dimension: Int, size: Int) -> String {
+        "index \(index) is out of bounds for dimension \(dimension) with size \(size)"
+    }
+
+    /// For each element of `index` (row-major): the offset in a tensor of `shape` of its
+    /// coordinates with coordinate `axis` replaced by the element, and the offset of its
+    /// coordinates in a tensor of `source` shape (scatter's src). An element outside
+    /// `0 ..< shape[axis]` is an error at `location`.
+    static func selectedOffsets(_ index: Tensor, in shape: [Int], axis: Int, source: [Int]? = nil,
+                                _ location: SourceLocation) throws -> [(target: Int, source: Int)] {
+        let (shape, indexShape) = (shape.isEmpty ? [1] : shape, index.shape.isEmpty ? [1] : index.shape)
+        let (strides, sourceStrides) = (TensorType(shape, .bool).strides, TensorType(source.map { $0.isEmpty ? [1] : $0 } ?? indexShape, .bool).strides)
+        var coordinate = [Int](repeating: 0, count: indexShape.count)
+        var offsets: [(target: Int, source: Int)] = []
+        offsets.reserveCapacity(index.elements.count)
+        for element in index.elements {
+            let selected = Int(Int64(element: element))
+            guard selected >= 0, selected < shape[axis] else {
+                throw Diagnostic(indexOutOfBounds(selected, dimension: axis, size: shape[axis]), at: location)
+            }
+            var (target, from) = (0, 0)
+            for d in coordinate.indices {
+                target += (d == axis ? selected : coordinate[d]) * strides[d]
+                from += coordinate[d] * sourceStrides[d]
+            }
+            offsets.append((target, from))
+            var d = coordinate.count - 1
+            while d >= 0 {
+                coordinate[d] += 1
+                if coordinate[d] < indexShape[d] { break }
+                coordinate[d] = 0
+                d -= 1
+            }
+        }
+        return offsets
+    }
+
+    /// `result[p] = x[p with coordinate axis replaced by index[p]]`.
+    static func gather(_ x: Tensor, _ index: Tensor, axis: Int, _ type: TensorType, _ location: SourceLocation) throws -> Tensor {
+        Tensor(type: type, elements: try selectedOffsets(index, in: x.shape, axis: axis, location).map { x.elements[$0.target] })
+    }
+
+    /// base with src's elements stored (scatter: the later in index order wins) or added
+    /// (scatterAdd: in index order, each sum rounded to the dtype as the C kernel's `+=`) at the
+    /// index's positions along axis.
+    static func scatter(_ base: Tensor, _ index: Tensor, _ source: Tensor, axis: Int, adding: Bool,
+                        _ location: SourceLocation) throws -> Tensor {
+        var elements = base.elements
+        for (target, from) in try selectedOffsets(index, in: base.shape, axis: axis, source: source.shape, location) {
+            elements[target] = adding ? Tensor.round(elements[target] + source.elements[from], to: base.dtype) : source.elements[from]
+        }
+        return Tensor(type: base.type, elements: elements)
+    }
+
+    /// The indices that sort x along axis: the runtime's `tgc_argsort_*`, which generated code
+    /// calls too, so both modes give the same order.
+    static func argsort(_ x: Tensor, axis: Int, descending: Bool, _ type: TensorType) -> Tensor {
+        let (outer, n, inner) = x.type.rows(around: axis)
+        var out = [Int64](repeating: 0, count: x.elements.count)
+        if x.dtype == .float32 {
+            let keys = x.elements.map { Float($0) }
+            tgc_argsort_f32(keys, &out, Int64(outer), Int64(n), Int64(inner), descending ? 1 : 0)
+        } else {
+            let keys = x.elements.map { Int64(element: $0) }
+            tgc_argsort_i64(keys, &out, Int64(outer), Int64(n), Int64(inner), descending ? 1 : 0)
+        }
+        return Tensor(type: type, elements: out.map { Double($0) })
+    }
+}
+
+extension TensorType {
+    /// The shape seen as [outer, n, inner] around `axis` (a 0-dim tensor is one row of one):
+    /// the rows a sort along `axis` orders.
+    public func rows(around axis: Int) -> (outer: Int, n: Int, inner: Int) {
+        guard !shape.isEmpty else { return (1, 1, 1) }
+        return (shape[..<axis].reduce(1, *), shape[axis], shape[(axis + 1)...].reduce(1, *))
+    }
+}
