@@ -13,6 +13,9 @@ import TGCCore
 ///   a cyclicShift leaf reads `step * i + start` along its axis (a flip is stride -1), and
 ///   where a roll passes the end a guarded load reads the wrapped element instead;
 ///   a slice leaf reads start + coordinate × step in each dimension (in place, no copy);
+/// - a join (a unit-step slice update, `Op.isFusableJoin`) reads its value, a group input,
+///   where the coordinates lie in the updated box and its base elsewhere: a guarded load whose
+///   fill is the base, so `cat`'s chain of updates into zeros reads each operand in place;
 /// - a reduction member becomes a nest of sequential reduction loops with its accumulator
 ///   (float sums accumulate in double, elements visited in the interpreter's order); several
 ///   reductions over the same elements share one nest; the elementwise root of an epilogue is
@@ -126,7 +129,7 @@ final class GroupLowering {
             return TypedExpr(.load(buffer(value), index), ScalarType(value.type.dtype))
         }
         var result: TypedExpr
-        switch try KernelLowering.semantics(of: op) {
+        switch op.isFusableJoin ? .indexMap(.join) : try KernelLowering.semantics(of: op) {
         case .elementwise(let rule):
             let operands = try op.operands.map {
                 try evaluate($0, at: Self.broadcast(coordinates, from: value.type.shape, to: $0.type.shape), in: scope)
@@ -183,6 +186,8 @@ final class GroupLowering {
             wrapped[axis] = inner[axis] + AffineIndex(constant: step == 1 ? -n : n)
             let fill = ScalarExpr.load(buffer(operand), AffineIndex.offset(wrapped, strides: strides))
             return TypedExpr(.guardedLoad(buffer(operand), direct, bounds: [IndexBound(inner[axis], below: n)], fill: fill), type)
+        case .join:
+            return try join(op, at: coordinates, in: scope)
         case .reshape:
             let (from, to) = (op.result.type.shape, operand.type.shape)
             if from.filter({ $0 != 1 }) == to.filter({ $0 != 1 }) {
@@ -196,6 +201,37 @@ final class GroupLowering {
             let position = AffineIndex.offset(coordinates, strides: op.result.type.strides)
             return TypedExpr(.load(buffer(operand), position), ScalarType(operand.type.dtype))
         }
+    }
+
+    /// A join's element: its value's at the coordinates less the box's start where they lie in
+    /// the box, else its base's at the same coordinates. Only the dimensions the box does not
+    /// cover whole are checked. The value is a group input (a guarded load) or a literal (a
+    /// select, which reads nothing: the zeros of a slice's gradient).
+    private func join(_ op: Op, at coordinates: [AffineIndex], in scope: Scope) throws -> TypedExpr {
+        let (base, value) = (op.operands[0], op.operands[1])
+        let dims = op.attributes.slice ?? []
+        let inner = zip(coordinates, dims).map { $0 + AffineIndex(constant: -$1.start) }
+        var bounds: [IndexBound] = []
+        for (axis, dim) in dims.enumerated() where dim.start != 0 || dim.size != base.type.shape[axis] {
+            bounds.append(IndexBound(inner[axis], below: dim.size))
+        }
+        let type = ScalarType(value.type.dtype)
+        if let literal = member(value) {
+            guard literal.kind == .constant, literal.attributes.value != nil else {
+                throw Diagnostic("internal error: a slice update inside a fused kernel must read its value from a group input", at: op.location)
+            }
+            let element = try evaluate(value, at: inner, in: scope)
+            guard !bounds.isEmpty else { return element }
+            let conditions = bounds.flatMap { bound -> [ScalarExpr] in
+                [.infix(">=", .offset(bound.coordinate), .intLiteral(0)), .infix("<", .offset(bound.coordinate), .intLiteral(Int64(bound.extent)))]
+            }
+            let inside = conditions.dropFirst().reduce(conditions[0]) { .infix("&&", $0, $1) }
+            return TypedExpr(.ternary(inside, element.expr, try evaluate(base, at: coordinates, in: scope).expr), type)
+        }
+        let index = value.type.elementCount == 1 ? .zero : AffineIndex.offset(inner, strides: value.type.strides)
+        guard !bounds.isEmpty else { return TypedExpr(.load(buffer(value), index), type) }
+        let fill = try evaluate(base, at: coordinates, in: scope)
+        return TypedExpr(.guardedLoad(buffer(value), index, bounds: bounds, fill: fill.expr), type)
     }
 
     /// Coordinates of an operand of `shape` read while computing an element of `outShape`:

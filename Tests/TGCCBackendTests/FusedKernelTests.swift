@@ -178,6 +178,34 @@ struct FusedKernelTests {
         try CrossBackend.expectAgreement(module, name: "slices")
     }
 
+    /// `cat` is a chain of slice updates into zeros (Builder.concatenate); fusion joins them
+    /// into their consumer (FusionJoins.swift): `cat([a, b], dim: 1) * 2` is ONE kernel whose
+    /// loads pick a or b by column range, a plain `cat` one kernel writing each element once (no
+    /// zero fill, no copies), a cat under a reduction one kernel; gradients (slices of the
+    /// result's gradient) and results agree with the interpreter.
+    @Test func concatenationIsOneKernel() throws {
+        let source = """
+        manualSeed(29)
+        let a = randn([5, 3], requiresGrad: true)
+        let b = randn([5, 4])
+        let c = randn([5, 1])
+        save(cat([a, b], dim: 1) * 2, "cat_times_two.npy")
+        save(cat([b, c, a], dim: 1), "cat_plain.npy")
+        save(cat([a, a * 3], dim: 0).sum(dim: 0), "cat_rows_sum.npy")
+        let g = grad(of: (cat([a, b], dim: 1) * cat([b, a], dim: 1)).sum(), wrt: a)
+        save(g, "cat_gradient.npy")
+        """
+        let module = try CrossBackend.module(source: source, name: "cat")
+        let c = try CEmitter.emit(module, programName: "cat", description: "")
+        let kernels = c.split(separator: "\n").filter { $0.hasPrefix("static void fused_") || $0.hasPrefix("static void op_") }
+        #expect(!c.contains("op_slice_update") && !c.contains("op_constant"), "no copies into a zero-filled result:\n\(c)")
+        #expect(c.contains(/static void fused_slice_update_mul\(float \*restrict v\d+, const float \*restrict v\d+, const float \*restrict v\d+\) \{/),
+                "cat(...) * 2 is one kernel reading a and b:\n\(c)")
+        #expect(c.contains(/i1 \+ -3 >= 0 && i1 \+ -3 < 4 \? v\d+\[i0 \* 4 \+ i1 \+ -3\]/), "b's columns are read in place:\n\(c)")
+        #expect(kernels.count <= 8, "\(kernels.joined(separator: "\n"))")
+        try CrossBackend.expectAgreement(module, name: "cat")
+    }
+
     /// The seed's training loop: fused loss and gradient kernels inside the loop, parameters
     /// updated in place; printed text identical to the interpreter's.
     @Test func linearRegressionLoop() throws {

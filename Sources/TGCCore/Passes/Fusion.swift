@@ -21,6 +21,9 @@
 ///   affine function of its loops.
 /// - A reduction absorbs inlinable producers of its operand (its prologue). A reduction whose
 ///   only user is an elementwise op of the same shape becomes that op's epilogue input.
+/// - A slice update with unit steps is a *join* (FusionJoins.swift): inlined like an
+///   elementwise op, its base may be a literal or another join of the group, its value is a
+///   group input or a literal; so `cat([a, b], dim: 1) * 2` and a plain `cat` are one kernel each.
 /// - A float32 matmul joins the elementwise kernel that is its only user as its epilogue
 ///   (FusionEpilogue.swift); data sources, effects and control flow are never grouped.
 /// Groups of one op are left alone.
@@ -45,11 +48,15 @@ struct FusionPlanner {
         /// A splat constant: inlined as a literal anywhere.
         case literal
         case reduction
+        /// A unit-step slice update (`Op.isFusableJoin`): absorbed like an elementwise op; its
+        /// base may be a member, its value is a group input or a literal.
+        case join
         case none
     }
 
     func role(_ op: Op) -> Role {
-        switch op.kind.definition.fusion {
+        if op.isFusableJoin { return .join }
+        return switch op.kind.definition.fusion {
         case .elementwise, .broadcast: .elementwise
         case .indexMap: .indexMap
         case .reduction: .reduction
@@ -82,7 +89,7 @@ struct FusionPlanner {
         }
         // Ops recomputed inside each of their consumers.
         var inlinable = Set<ObjectIdentifier>()
-        for op in block.ops where [.elementwise, .literal, .indexMap].contains(role(op)) {
+        for op in block.ops where [.elementwise, .literal, .indexMap, .join].contains(role(op)) {
             guard op.results.count == 1, let consumers = blockUsers(op), !consumers.isEmpty else { continue }
             if role(op) != .literal && op.operands.contains(where: { $0.definingOp.map { epilogue.contains(ObjectIdentifier($0)) } ?? false }) {
                 continue   // it carries a reduction: compute it once
@@ -95,6 +102,7 @@ struct FusionPlanner {
                 switch role(user) {
                 case .elementwise: return role(op) == .literal || user.results[0].type.elementCount == count
                 case .reduction: return true
+                case .join: return role(op) == .literal || role(op) == .join && user.operands[1] !== op.results[0]
                 case .indexMap: return role(op) == .indexMap && Self.composesAffinely(user)   // x[0]: slice, then reshape
                 default: return false
                 }
@@ -131,7 +139,9 @@ struct FusionPlanner {
                         inlinable: Set<ObjectIdentifier>, epilogue: Set<ObjectIdentifier>) {
         guard seen.insert(ObjectIdentifier(op)).inserted else { return }
         if role(op) != .indexMap || Self.composesAffinely(op) {
-            for operand in op.operands {
+            for (index, operand) in op.operands.enumerated() {
+                // A join's value is a group input, or a literal.
+                if role(op) == .join, index == 1, operand.definingOp.map(role) != .literal { continue }
                 guard let producer = operand.definingOp else { continue }
                 let id = ObjectIdentifier(producer)
                 if inlinable.contains(id) || epilogue.contains(id) {
