@@ -178,6 +178,22 @@ struct FusedKernelTests {
         try CrossBackend.expectAgreement(module, name: "slices")
     }
 
+    /// Two overlapping views of one input feeding a reduction (B9's slice difference): one
+    /// kernel, reading x in place at column i and i + 1, no copy of either view.
+    @Test func sliceDifferenceIsOneKernel() throws {
+        let source = """
+        manualSeed(31)
+        let x = randn([64, 48])
+        save((x[..., 1...] - x[..., ..<47]).abs().sum(), "slice_difference.npy")
+        """
+        let module = try CrossBackend.module(source: source, name: "slice-difference")
+        let c = try CEmitter.emit(module, programName: "slice-difference", description: "")
+        let kernels = c.split(separator: "\n").filter { $0.hasPrefix("static void fused_") || $0.hasPrefix("static void op_") }
+        #expect(kernels.count == 1, "\(kernels.joined(separator: "\n"))")
+        #expect(c.contains(/fabsf\(v0\[r0 \* 48 \+ r1 \+ 1\] - v0\[r0 \* 48 \+ r1\]\)/), "both views read x in place:\n\(c)")
+        try CrossBackend.expectAgreement(module, name: "slice-difference")
+    }
+
     /// `cat` is a chain of slice updates into zeros (Builder.concatenate); fusion joins them
     /// into their consumer (FusionJoins.swift): `cat([a, b], dim: 1) * 2` is ONE kernel whose
     /// loads pick a or b by column range, a plain `cat` one kernel writing each element once (no
