@@ -13,9 +13,10 @@ import TGCCore
 ///   a cyclicShift leaf reads `step * i + start` along its axis (a flip is stride -1), and
 ///   where a roll passes the end a guarded load reads the wrapped element instead;
 ///   a slice leaf reads start + coordinate × step in each dimension (in place, no copy);
-/// - a join (a unit-step slice update, `Op.isFusableJoin`) reads its value, a group input,
-///   where the coordinates lie in the updated box and its base elsewhere: a guarded load whose
-///   fill is the base, so `cat`'s chain of updates into zeros reads each operand in place;
+/// - a join (a unit-step slice update, `Op.isFusableJoin`) reads its value (a group input or a
+///   view of one) where the coordinates lie in the updated box and its base elsewhere: a
+///   guarded load whose fill is the base, so `cat`'s chain of updates into zeros reads each
+///   operand in place;
 /// - a reduction member becomes a nest of sequential reduction loops with its accumulator
 ///   (float sums accumulate in double, elements visited in the interpreter's order); several
 ///   reductions over the same elements share one nest; the elementwise root of an epilogue is
@@ -205,8 +206,9 @@ final class GroupLowering {
 
     /// A join's element: its value's at the coordinates less the box's start where they lie in
     /// the box, else its base's at the same coordinates. Only the dimensions the box does not
-    /// cover whole are checked. The value is a group input (a guarded load) or a literal (a
-    /// select, which reads nothing: the zeros of a slice's gradient).
+    /// cover whole are checked. The value is one load (a group input, or a view of one read in
+    /// place), which becomes a guarded load, or a literal (a select, which reads nothing: the
+    /// zeros of a slice's gradient).
     private func join(_ op: Op, at coordinates: [AffineIndex], in scope: Scope) throws -> TypedExpr {
         let (base, value) = (op.operands[0], op.operands[1])
         let dims = op.attributes.slice ?? []
@@ -215,23 +217,22 @@ final class GroupLowering {
         for (axis, dim) in dims.enumerated() where dim.start != 0 || dim.size != base.type.shape[axis] {
             bounds.append(IndexBound(inner[axis], below: dim.size))
         }
-        let type = ScalarType(value.type.dtype)
-        if let literal = member(value) {
-            guard literal.kind == .constant, literal.attributes.value != nil else {
-                throw Diagnostic("internal error: a slice update inside a fused kernel must read its value from a group input", at: op.location)
-            }
-            let element = try evaluate(value, at: inner, in: scope)
-            guard !bounds.isEmpty else { return element }
-            let conditions = bounds.flatMap { bound -> [ScalarExpr] in
-                [.infix(">=", .offset(bound.coordinate), .intLiteral(0)), .infix("<", .offset(bound.coordinate), .intLiteral(Int64(bound.extent)))]
-            }
-            let inside = conditions.dropFirst().reduce(conditions[0]) { .infix("&&", $0, $1) }
-            return TypedExpr(.ternary(inside, element.expr, try evaluate(base, at: coordinates, in: scope).expr), type)
+        let element = try evaluate(value, at: inner, in: scope)
+        guard !bounds.isEmpty else { return element }
+        let fill = try evaluate(base, at: coordinates, in: scope).expr
+        if case .load(let buffer, let index) = element.expr {
+            return TypedExpr(.guardedLoad(buffer, index, bounds: bounds, fill: fill), element.type)
         }
-        let index = value.type.elementCount == 1 ? .zero : AffineIndex.offset(inner, strides: value.type.strides)
-        guard !bounds.isEmpty else { return TypedExpr(.load(buffer(value), index), type) }
-        let fill = try evaluate(base, at: coordinates, in: scope)
-        return TypedExpr(.guardedLoad(buffer(value), index, bounds: bounds, fill: fill.expr), type)
+        var readsMemory = false
+        element.expr.visit(buffers: { _ in readsMemory = true })
+        guard !readsMemory else {
+            throw Diagnostic("internal error: a slice update inside a fused kernel must read its value with one load", at: op.location)
+        }
+        let conditions = bounds.flatMap { bound -> [ScalarExpr] in
+            [.infix(">=", .offset(bound.coordinate), .intLiteral(0)), .infix("<", .offset(bound.coordinate), .intLiteral(Int64(bound.extent)))]
+        }
+        let inside = conditions.dropFirst().reduce(conditions[0]) { .infix("&&", $0, $1) }
+        return TypedExpr(.ternary(inside, element.expr, fill), element.type)
     }
 
     /// Coordinates of an operand of `shape` read while computing an element of `outShape`:

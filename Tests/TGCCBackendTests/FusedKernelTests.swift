@@ -197,8 +197,9 @@ struct FusedKernelTests {
     /// `cat` is a chain of slice updates into zeros (Builder.concatenate); fusion joins them
     /// into their consumer (FusionJoins.swift): `cat([a, b], dim: 1) * 2` is ONE kernel whose
     /// loads pick a or b by column range, a plain `cat` one kernel writing each element once (no
-    /// zero fill, no copies), a cat under a reduction one kernel; gradients (slices of the
-    /// result's gradient) and results agree with the interpreter.
+    /// zero fill, no copies), a cat under a reduction one kernel, a cat of views (transposes,
+    /// stack's unsqueezes) reads them in place; gradients (slices of the result's gradient) and
+    /// results agree with the interpreter.
     @Test func concatenationIsOneKernel() throws {
         let source = """
         manualSeed(29)
@@ -208,6 +209,8 @@ struct FusedKernelTests {
         save(cat([a, b], dim: 1) * 2, "cat_times_two.npy")
         save(cat([b, c, a], dim: 1), "cat_plain.npy")
         save(cat([a, a * 3], dim: 0).sum(dim: 0), "cat_rows_sum.npy")
+        save(cat([a.T, b.T], dim: 0) + 1, "cat_of_transposes.npy")
+        save(stack([b, b * 2], dim: 1) - 1, "stack.npy")
         let g = grad(of: (cat([a, b], dim: 1) * cat([b, a], dim: 1)).sum(), wrt: a)
         save(g, "cat_gradient.npy")
         """
@@ -218,7 +221,10 @@ struct FusedKernelTests {
         #expect(c.contains(/static void fused_slice_update_mul\(float \*restrict v\d+, const float \*restrict v\d+, const float \*restrict v\d+\) \{/),
                 "cat(...) * 2 is one kernel reading a and b:\n\(c)")
         #expect(c.contains(/i1 \+ -3 >= 0 && i1 \+ -3 < 4 \? v\d+\[i0 \* 4 \+ i1 \+ -3\]/), "b's columns are read in place:\n\(c)")
-        #expect(kernels.count <= 8, "\(kernels.joined(separator: "\n"))")
+        #expect(c.contains("static void fused_transpose_slice_update_transpose_slice_update_add("), "the transposes are read in place:\n\(c)")
+        #expect(!c.contains("_transpose(") && !c.contains("_transpose_row("), "no transpose is copied:\n\(c)")
+        #expect(c.contains("static void fused_reshape_slice_update_reshape_slice_update_sub("), "stack is one kernel:\n\(c)")
+        #expect(kernels.count <= 11, "\(kernels.joined(separator: "\n"))")
         try CrossBackend.expectAgreement(module, name: "cat")
     }
 

@@ -22,8 +22,8 @@
 /// - A reduction absorbs inlinable producers of its operand (its prologue). A reduction whose
 ///   only user is an elementwise op of the same shape becomes that op's epilogue input.
 /// - A slice update with unit steps is a *join* (FusionJoins.swift): inlined like an
-///   elementwise op, its base may be a literal or another join of the group, its value is a
-///   group input or a literal; so `cat([a, b], dim: 1) * 2` and a plain `cat` are one kernel each.
+///   elementwise op, its base may be a literal, a view or another join of the group, its value
+///   a group input, a literal or a view of an input (no cyclic shift); so `cat([a, b], dim: 1) * 2` and a plain `cat` are one kernel each.
 /// - A float32 matmul joins the elementwise kernel that is its only user as its epilogue
 ///   (FusionEpilogue.swift); data sources, effects and control flow are never grouped.
 /// Groups of one op are left alone.
@@ -49,7 +49,7 @@ struct FusionPlanner {
         case literal
         case reduction
         /// A unit-step slice update (`Op.isFusableJoin`): absorbed like an elementwise op; its
-        /// base may be a member, its value is a group input or a literal.
+        /// base may be a member, its value is a group input, a literal or a plain view.
         case join
         case none
     }
@@ -89,6 +89,9 @@ struct FusionPlanner {
         }
         // Ops recomputed inside each of their consumers.
         var inlinable = Set<ObjectIdentifier>()
+        // Inlinable index maps whose element is one load of a group input (no cyclic shift in
+        // them or under them): a join's value may be one, its load then guarded by the box.
+        var plainViews = Set<ObjectIdentifier>()
         for op in block.ops where [.elementwise, .literal, .indexMap, .join].contains(role(op)) {
             guard op.results.count == 1, let consumers = blockUsers(op), !consumers.isEmpty else { continue }
             if role(op) != .literal && op.operands.contains(where: { $0.definingOp.map { epilogue.contains(ObjectIdentifier($0)) } ?? false }) {
@@ -98,16 +101,23 @@ struct FusionPlanner {
                 continue   // an exp read by two kernels is computed once and stored, not twice
             }
             let count = op.results[0].type.elementCount
+            let plain = role(op) == .indexMap && op.kind != .cyclicShift && op.operands.allSatisfy { operand in
+                guard let producer = operand.definingOp, inlinable.contains(ObjectIdentifier(producer)) else { return true }
+                return plainViews.contains(ObjectIdentifier(producer))
+            }
             let absorbable = consumers.allSatisfy { user in
                 switch role(user) {
                 case .elementwise: return role(op) == .literal || user.results[0].type.elementCount == count
                 case .reduction: return true
-                case .join: return role(op) == .literal || role(op) == .join && user.operands[1] !== op.results[0]
+                case .join:
+                    // The base may be any member; the value a literal or a plain view.
+                    return role(op) == .literal || plain || [.join, .indexMap].contains(role(op)) && user.operands[1] !== op.results[0]
                 case .indexMap: return role(op) == .indexMap && Self.composesAffinely(user)   // x[0]: slice, then reshape
                 default: return false
                 }
             }
             if absorbable { inlinable.insert(ObjectIdentifier(op)) }
+            if absorbable && plain { plainViews.insert(ObjectIdentifier(op)) }
         }
         // Build one group per root, in block order.
         var absorbed = Set<ObjectIdentifier>()
@@ -139,9 +149,7 @@ struct FusionPlanner {
                         inlinable: Set<ObjectIdentifier>, epilogue: Set<ObjectIdentifier>) {
         guard seen.insert(ObjectIdentifier(op)).inserted else { return }
         if role(op) != .indexMap || Self.composesAffinely(op) {
-            for (index, operand) in op.operands.enumerated() {
-                // A join's value is a group input, or a literal.
-                if role(op) == .join, index == 1, operand.definingOp.map(role) != .literal { continue }
+            for operand in op.operands {
                 guard let producer = operand.definingOp else { continue }
                 let id = ObjectIdentifier(producer)
                 if inlinable.contains(id) || epilogue.contains(id) {
