@@ -46,9 +46,13 @@ WORKLOADS = [
     ("b2", "b2_elementwise", "B2 relu(a*b+c)*0.5-a", "3×16M", "GB/s", 4 * 4 * N16M),
     ("b3_sum", "b3_sum", "B3 sum", "16M", "GB/s", 4 * N16M),
     ("b3_softmax", "b3_softmax", "B3 row softmax", "4096×1024", "GB/s", 2 * 4 * 4096 * 1024),
+    ("b9_slice_diff", "b9_slice_diff", "B9 abs(x[:, 1:] - x[:, :-1]).sum()", "4096²", "GB/s", 4 * 4096 * 4096),
+    ("b9_cat", "b9_cat", "B9 cat([a, b], 1) * 2", "2×4096×2048", "GB/s", 2 * 4 * 4096 * 4096),
     ("b4", "b4_mlp_step", "B4 MLP train step", "784-256-128-10, b128", "GFLOP/s", mlp_flop()),
     ("b5", "b5_linreg", "B5 linear regression", "100 epochs", None, None),
 ]
+# Workloads whose GB/s is reported as a fraction of the triad of the same run.
+BANDWIDTH_KEYS = ("b2", "b3_sum", "b3_softmax", "b9_slice_diff", "b9_cat")
 EAGER_PROGRAM = "b8_eager_add"
 EAGER_BIG, EAGER_SMALL = 200_000, 1_000
 COMPILE_PROGRAM = "b4_mlp_step"
@@ -320,7 +324,7 @@ def report(meta, tgc, triad_r, peak_r, compile_b4, eager, peers, peer_info):
             continue
         val, unit = derived(key, r)
         extra = ""
-        if key in ("b2", "b3_sum", "b3_softmax") and val:
+        if key in BANDWIDTH_KEYS and val:
             extra = f" ({val / triad_r['gbs']:.2f}× triad)"
         elif (key.startswith("b1") or key == "b4") and val:
             extra = f" ({val / peak_r['gflops'] * 100:.1f}% of peak)"

@@ -14,15 +14,16 @@ import TGCLowering
 ///         for (i0 = lo; i0 < hi; i0++) v4[i0] = (float)acc0[i0 - lo];
 ///     }
 extension CProgramEmitter {
+    /// `firstAxis` outer parallel loops are already open (1 in a row function: `i0` is the row).
     mutating func emitInterchanged(_ kernel: LoopKernel, _ schedule: KernelSchedule,
-                                   _ interchange: InterchangedNest, _ renderer: CFamilyRenderer) {
+                                   _ interchange: InterchangedNest, _ renderer: CFamilyRenderer, firstAxis: Int = 0) {
         guard case .nest(let nest) = kernel.steps.first else { return }
-        let outer = kernel.parallelExtents.dropLast()
-        let lane = LoopVariable.parallel(outer.count).name
+        let outer = kernel.parallelExtents.dropLast().dropFirst(firstAxis)
+        let lane = LoopVariable.parallel(kernel.parallelExtents.count - 1).name
         let (lanes, length) = (interchange.lanes, interchange.length)
         let pragma = schedule.parallel ? "#pragma omp parallel for" + (outer.isEmpty ? "" : " collapse(\(outer.count + 1))") : nil
-        for (axis, extent) in outer.enumerated() {
-            functions.openLoop(LoopVariable.parallel(axis).name, to: "\(extent)", pragma: axis == 0 ? pragma : nil)
+        for (axis, extent) in zip(outer.indices, outer) {
+            functions.openLoop(LoopVariable.parallel(axis).name, to: "\(extent)", pragma: axis == outer.startIndex ? pragma : nil)
         }
         functions.openLoop("blk", to: "\(interchange.blocks)", pragma: outer.isEmpty ? pragma : nil)
         functions.line("const int64_t lo = blk * \(length);")

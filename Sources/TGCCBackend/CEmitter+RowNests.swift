@@ -3,7 +3,8 @@ import TGCLowering
 
 /// Row nest functions (`RowNest`): one outer parallel loop over the shared rows calling, at
 /// each row, one `static inline` row function per member kernel in order. A row function
-/// holds its kernel's inner loops, statements and reduction nests as the kernel alone would,
+/// holds its kernel's inner loops, statements and reduction nests as the kernel alone would
+/// (an interchanged nest, a reduction over a middle axis, as its blocks of lanes),
 /// with its own `restrict` parameters (const where it only reads): written inline into one
 /// loop body, gcc stops vectorizing some inner loops (B3 softmax's divide).
 extension CProgramEmitter {
@@ -23,15 +24,20 @@ extension CProgramEmitter {
             let own = kernelBuffers([kernel])
             functions.line("/* \(rowFunction): row i0 of one loop nest over \(op.result.type) */")
             functions.open("static inline void \(rowFunction)(int64_t i0, \(own.parameters))")
-            let schedule = KernelSchedule(kernel)
-            let inner = kernel.parallelExtents.dropFirst()
-            for (offset, extent) in inner.enumerated() {
-                let axis = offset + 1
-                let simd = axis == kernel.parallelExtents.count - 1 && schedule.simdInnermost
-                functions.openLoop(LoopVariable.parallel(axis).name, to: "\(extent)", pragma: simd ? "#pragma omp simd" : nil)
+            var schedule = KernelSchedule(kernel)
+            if let interchange = schedule.interchange {
+                schedule.parallel = false   // the row loop is the parallel one
+                emitInterchanged(kernel, schedule, interchange, own.renderer, firstAxis: 1)
+            } else {
+                let inner = kernel.parallelExtents.dropFirst()
+                for (offset, extent) in inner.enumerated() {
+                    let axis = offset + 1
+                    let simd = axis == kernel.parallelExtents.count - 1 && schedule.simdInnermost
+                    functions.openLoop(LoopVariable.parallel(axis).name, to: "\(extent)", pragma: simd ? "#pragma omp simd" : nil)
+                }
+                emitSteps(kernel, schedule, own.renderer)
+                for _ in inner { functions.close() }
             }
-            emitSteps(kernel, schedule, own.renderer)
-            for _ in inner { functions.close() }
             functions.close()
             functions.line()
             let arguments = own.addresses.map { buffers.names[$0]! }

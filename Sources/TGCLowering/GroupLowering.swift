@@ -15,6 +15,10 @@ import TGCCore
 ///   a slice leaf reads start + coordinate × step in each dimension (in place, no copy);
 /// - a gather member checks its index element (a run-time error naming its line) and reads
 ///   its operand through it with an indirect load (`gathered`);
+/// - a join (a unit-step slice update, `Op.isFusableJoin`) reads its value (a group input or a
+///   view of one) where the coordinates lie in the updated box and its base elsewhere: a
+///   guarded load whose fill is the base, so `cat`'s chain of updates into zeros reads each
+///   operand in place;
 /// - a reduction member becomes a nest of sequential reduction loops with its accumulator
 ///   (float sums accumulate in double, elements visited in the interpreter's order); several
 ///   reductions over the same elements share one nest; the elementwise root of an epilogue is
@@ -130,7 +134,7 @@ final class GroupLowering {
         var result: TypedExpr
         if op.kind == .gather {
             result = try gathered(op, at: coordinates, in: scope)
-        } else { switch try KernelLowering.semantics(of: op) {
+        } else { switch op.isFusableJoin ? .indexMap(.join) : try KernelLowering.semantics(of: op) {
         case .elementwise(let rule):
             let operands = try op.operands.map {
                 try evaluate($0, at: Self.broadcast(coordinates, from: value.type.shape, to: $0.type.shape), in: scope)
@@ -187,6 +191,8 @@ final class GroupLowering {
             wrapped[axis] = inner[axis] + AffineIndex(constant: step == 1 ? -n : n)
             let fill = ScalarExpr.load(buffer(operand), AffineIndex.offset(wrapped, strides: strides))
             return TypedExpr(.guardedLoad(buffer(operand), direct, bounds: [IndexBound(inner[axis], below: n)], fill: fill), type)
+        case .join:
+            return try join(op, at: coordinates, in: scope)
         case .reshape:
             let (from, to) = (op.result.type.shape, operand.type.shape)
             if from.filter({ $0 != 1 }) == to.filter({ $0 != 1 }) {
@@ -222,6 +228,37 @@ final class GroupLowering {
         let selected = IndirectIndex(table: table, position: position, scale: strides[axis], count: x.type.shape[axis],
                                      remainder: AffineIndex.offset(others, strides: strides))
         return TypedExpr(.indirectLoad(buffer(x), selected), ScalarType(x.type.dtype))
+    }
+
+    /// A join's element: its value's at the coordinates less the box's start where they lie in
+    /// the box, else its base's at the same coordinates. Only the dimensions the box does not
+    /// cover whole are checked. The value is one load (a group input, or a view of one read in
+    /// place), which becomes a guarded load, or a literal (a select, which reads nothing: the
+    /// zeros of a slice's gradient).
+    private func join(_ op: Op, at coordinates: [AffineIndex], in scope: Scope) throws -> TypedExpr {
+        let (base, value) = (op.operands[0], op.operands[1])
+        let dims = op.attributes.slice ?? []
+        let inner = zip(coordinates, dims).map { $0 + AffineIndex(constant: -$1.start) }
+        var bounds: [IndexBound] = []
+        for (axis, dim) in dims.enumerated() where dim.start != 0 || dim.size != base.type.shape[axis] {
+            bounds.append(IndexBound(inner[axis], below: dim.size))
+        }
+        let element = try evaluate(value, at: inner, in: scope)
+        guard !bounds.isEmpty else { return element }
+        let fill = try evaluate(base, at: coordinates, in: scope).expr
+        if case .load(let buffer, let index) = element.expr {
+            return TypedExpr(.guardedLoad(buffer, index, bounds: bounds, fill: fill), element.type)
+        }
+        var readsMemory = false
+        element.expr.visit(buffers: { _ in readsMemory = true })
+        guard !readsMemory else {
+            throw Diagnostic("internal error: a slice update inside a fused kernel must read its value with one load", at: op.location)
+        }
+        let conditions = bounds.flatMap { bound -> [ScalarExpr] in
+            [.infix(">=", .offset(bound.coordinate), .intLiteral(0)), .infix("<", .offset(bound.coordinate), .intLiteral(Int64(bound.extent)))]
+        }
+        let inside = conditions.dropFirst().reduce(conditions[0]) { .infix("&&", $0, $1) }
+        return TypedExpr(.ternary(inside, element.expr, fill), element.type)
     }
 
     /// Coordinates of an operand of `shape` read while computing an element of `outShape`:

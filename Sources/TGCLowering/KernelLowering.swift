@@ -26,6 +26,9 @@ enum IndexMap {
     case cyclicShift(axis: Int, step: Int, start: Int)
     /// Result coordinate c of dimension d reads operand coordinate start + c × step.
     case slice([SliceDim])
+    /// A unit-step slice update in a fused kernel (`Op.isFusableJoin`): the value where the
+    /// coordinates lie in the box, else the base (GroupLowering). Alone, it is `sliceUpdate`'s kernel.
+    case join
 }
 
 /// Which reduction a reduction op computes in a kernel. (The language's reductions, mean and

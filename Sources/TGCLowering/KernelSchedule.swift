@@ -176,7 +176,7 @@ extension LoopKernel {
     /// Every index in the kernel.
     private var indices: [AffineIndex] { allStatements.flatMap(\.indices) }
 
-    private func mapIndices(_ transform: (AffineIndex) -> AffineIndex) -> LoopKernel {
+    func mapIndices(_ transform: (AffineIndex) -> AffineIndex) -> LoopKernel {
         LoopKernel(parallelExtents: parallelExtents, steps: steps.map { step -> KernelStep in
             switch step {
             case .statement(let statement):

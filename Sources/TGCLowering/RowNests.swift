@@ -21,6 +21,12 @@ import TGCCore
 /// is read as it is: kernels whose slots would break the rule (a slot reused inside the nest)
 /// stay separate.
 ///
+/// A reduction over a middle axis (softmax over dim 1 of `[64, 512, 32]`) runs interchanged
+/// (InterchangedNests.swift) and joins the nest when it has a loop outside its lanes: its row
+/// function runs the blocks of lanes of row i0. A kernel whose outer loop covers several rows
+/// at once (`[64, 1, 32]` collapsed into one loop of 2048) joins with its loop split into
+/// rows × the rest (`splittingOuterLoop`), which changes no point's computation.
+///
 /// Limitations: only kernels with no other code between them (views and static data emit
 /// none); only outer loops of at least `minimumRows` rows, and only nests with enough work to
 /// run in parallel; intermediates stay in their arena slots (no per-row scratch).
@@ -61,11 +67,10 @@ extension RowNest {
         }
         for op in block.ops where op.kind != .yield {
             if let kernel = rowKernel(op, plan: plan) {
-                let candidate = members + [(op, kernel)]
-                if !members.isEmpty, kernel.parallelExtents[0] == members[0].kernel.parallelExtents[0],
-                   isLegal(candidate.map(\.kernel), plan: plan) {
+                let fitted = members.first.flatMap { kernel.splittingOuterLoop(rows: $0.kernel.parallelExtents[0]) }
+                if let fitted, isLegal(members.map(\.kernel) + [fitted], plan: plan) {
                     span.append(op)
-                    members = candidate
+                    members.append((op, fitted))
                 } else {
                     flush()
                     span = [op]
@@ -90,12 +95,12 @@ extension RowNest {
     }
 
     /// Whether `kernel` may join a row nest: an outer parallel loop of at least `minimumRows`,
-    /// not a kernel whose nest runs interchanged, and none with irregular forms
-    /// (KernelForms.swift): the legality proof reads every address as affine (an indirect load
-    /// may read any row, an accumulating or indirect store may write another row's elements).
+    /// not the lanes of an interchanged nest, and no irregular forms (KernelForms.swift): the
+    /// legality proof reads every address as affine (an indirect load may read any row, an
+    /// accumulating or indirect store may write another row's elements).
     static func admits(_ kernel: LoopKernel) -> Bool {
         guard kernel.forms.isEmpty, let rows = kernel.parallelExtents.first, rows >= minimumRows else { return false }
-        return InterchangedNest(kernel) == nil
+        return kernel.parallelExtents.count >= 2 || InterchangedNest(kernel) == nil
     }
 
     /// Ops that generate no statements (a view, static data, a transpose folded into matmuls).
@@ -169,5 +174,33 @@ extension RowNest {
             if span < 0 { low += span } else { high += span }
         }
         return low >= 0 && high < rowSize
+    }
+}
+
+extension LoopKernel {
+    /// The kernel with an outer loop of `rows` iterations: itself when it has one; when its
+    /// outer loop is a multiple `rows × k`, that loop split in two (`i0` of `rows` and a new
+    /// `i1` of `k`, the other loops renumbered), which runs the same points in the same order.
+    /// Nil otherwise, or when a loop variable is used as a value (only indices are rewritten),
+    /// or when the split kernel would not qualify (`RowNest.admits`).
+    func splittingOuterLoop(rows: Int) -> LoopKernel? {
+        guard let outer = parallelExtents.first, outer % rows == 0 else { return nil }
+        if outer == rows { return self }
+        var usesLoopIndex = false
+        for statement in allStatements {
+            statement.value.visit(indices: { _, _ in }, loopIndex: { _ in usesLoopIndex = true })
+        }
+        guard !usesLoopIndex else { return nil }
+        let k = outer / rows
+        var split = mapIndices { index in
+            AffineIndex(terms: index.terms.flatMap { term -> [AffineIndex.Term] in
+                guard case .parallel(let axis) = term.variable else { return [term] }
+                if axis > 0 { return [AffineIndex.Term(variable: .parallel(axis + 1), stride: term.stride)] }
+                return [AffineIndex.Term(variable: .parallel(0), stride: term.stride * k),
+                        AffineIndex.Term(variable: .parallel(1), stride: term.stride)]
+            }, constant: index.constant)
+        }
+        split.parallelExtents = [rows, k] + parallelExtents.dropFirst()
+        return RowNest.admits(split) ? split : nil
     }
 }

@@ -178,6 +178,56 @@ struct FusedKernelTests {
         try CrossBackend.expectAgreement(module, name: "slices")
     }
 
+    /// Two overlapping views of one input feeding a reduction (B9's slice difference): one
+    /// kernel, reading x in place at column i and i + 1, no copy of either view.
+    @Test func sliceDifferenceIsOneKernel() throws {
+        let source = """
+        manualSeed(31)
+        let x = randn([64, 48])
+        save((x[..., 1...] - x[..., ..<47]).abs().sum(), "slice_difference.npy")
+        """
+        let module = try CrossBackend.module(source: source, name: "slice-difference")
+        let c = try CEmitter.emit(module, programName: "slice-difference", description: "")
+        let kernels = c.split(separator: "\n").filter { $0.hasPrefix("static void fused_") || $0.hasPrefix("static void op_") }
+        #expect(kernels.count == 1, "\(kernels.joined(separator: "\n"))")
+        #expect(c.contains(/fabsf\(v0\[r0 \* 48 \+ r1 \+ 1\] - v0\[r0 \* 48 \+ r1\]\)/), "both views read x in place:\n\(c)")
+        try CrossBackend.expectAgreement(module, name: "slice-difference")
+    }
+
+    /// `cat` is a chain of slice updates into zeros (Builder.concatenate); fusion joins them
+    /// into their consumer (FusionJoins.swift): `cat([a, b], dim: 1) * 2` is ONE kernel whose
+    /// loads pick a or b by column range, a plain `cat` one kernel writing each element once (no
+    /// zero fill, no copies), a cat under a reduction one kernel, a cat of views (transposes,
+    /// stack's unsqueezes) reads them in place; gradients (slices of the result's gradient) and
+    /// results agree with the interpreter.
+    @Test func concatenationIsOneKernel() throws {
+        let source = """
+        manualSeed(29)
+        let a = randn([5, 3], requiresGrad: true)
+        let b = randn([5, 4])
+        let c = randn([5, 1])
+        save(cat([a, b], dim: 1) * 2, "cat_times_two.npy")
+        save(cat([b, c, a], dim: 1), "cat_plain.npy")
+        save(cat([a, a * 3], dim: 0).sum(dim: 0), "cat_rows_sum.npy")
+        save(cat([a.T, b.T], dim: 0) + 1, "cat_of_transposes.npy")
+        save(stack([b, b * 2], dim: 1) - 1, "stack.npy")
+        let g = grad(of: (cat([a, b], dim: 1) * cat([b, a], dim: 1)).sum(), wrt: a)
+        save(g, "cat_gradient.npy")
+        """
+        let module = try CrossBackend.module(source: source, name: "cat")
+        let c = try CEmitter.emit(module, programName: "cat", description: "")
+        let kernels = c.split(separator: "\n").filter { $0.hasPrefix("static void fused_") || $0.hasPrefix("static void op_") }
+        #expect(!c.contains("op_slice_update") && !c.contains("op_constant"), "no copies into a zero-filled result:\n\(c)")
+        #expect(c.contains(/static void fused_slice_update_mul\(float \*restrict v\d+, const float \*restrict v\d+, const float \*restrict v\d+\) \{/),
+                "cat(...) * 2 is one kernel reading a and b:\n\(c)")
+        #expect(c.contains(/i1 \+ -3 >= 0 && i1 \+ -3 < 4 \? v\d+\[i0 \* 4 \+ i1 \+ -3\]/), "b's columns are read in place:\n\(c)")
+        #expect(c.contains("static void fused_transpose_slice_update_transpose_slice_update_add("), "the transposes are read in place:\n\(c)")
+        #expect(!c.contains("_transpose(") && !c.contains("_transpose_row("), "no transpose is copied:\n\(c)")
+        #expect(c.contains("static void fused_reshape_slice_update_reshape_slice_update_sub("), "stack is one kernel:\n\(c)")
+        #expect(kernels.count <= 11, "\(kernels.joined(separator: "\n"))")
+        try CrossBackend.expectAgreement(module, name: "cat")
+    }
+
     /// The seed's training loop: fused loss and gradient kernels inside the loop, parameters
     /// updated in place; printed text identical to the interpreter's.
     @Test func linearRegressionLoop() throws {

@@ -1,5 +1,6 @@
 """JAX peer, every workload under jax.jit, timed with block_until_ready: B1 (matmul), B2
-(elementwise chain, fused by XLA), B3 (sum, row softmax), B4 (one MLP training step with
+(elementwise chain, fused by XLA), B3 (sum, row softmax), B9 (slice difference,
+concatenation), B4 (one MLP training step with
 value_and_grad and the SGD update), B5 (the 100-epoch linear regression, data generation
 and the whole loop inside one jitted function, the loop as lax.fori_loop)."""
 import os
@@ -43,6 +44,13 @@ def main():
             e = jnp.exp(x - x.max(axis=1, keepdims=True))
             return e / e.sum(axis=1, keepdims=True)
         run("b3_softmax", jax.jit(softmax), common.random_f32(rng, (4096, 1024)))
+
+    if common.wanted(args, "b9_slice_diff"):
+        run("b9_slice_diff", jax.jit(lambda x: jnp.abs(x[:, 1:] - x[:, :4095]).sum()), common.random_f32(rng, (4096, 4096)))
+
+    if common.wanted(args, "b9_cat"):
+        run("b9_cat", jax.jit(lambda a, b: jnp.concatenate([a, b], axis=1) * 2),
+            common.random_f32(rng, (4096, 2048)), common.random_f32(rng, (4096, 2048)))
 
     if common.wanted(args, "b4"):
         def loss_fn(params, x, y):

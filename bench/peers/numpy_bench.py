@@ -1,4 +1,5 @@
-"""NumPy peer: B1 (matmul), B2 (elementwise chain), B3 (sum, row softmax), B8 (per-op cost
+"""NumPy peer: B1 (matmul), B2 (elementwise chain), B3 (sum, row softmax), B9 (slice
+difference, concatenation), B8 (per-op cost
 of adding two 1-element arrays). bench/run.py runs it with OPENBLAS_CORETYPE and
 OPENBLAS_L2_SIZE unset (set on some of these machines, they slow a current OpenBLAS)."""
 import numpy as np
@@ -45,6 +46,17 @@ def main():
             e = np.exp(x - x.max(axis=1, keepdims=True))
             return e / e.sum(axis=1, keepdims=True)
         common.bench("b3_softmax", softmax, t)
+        del x
+
+    if common.wanted(args, "b9_slice_diff"):
+        x = common.random_f32(rng, (4096, 4096))
+        common.bench("b9_slice_diff", lambda: np.abs(x[:, 1:] - x[:, :4095]).sum(), t)
+        del x
+
+    if common.wanted(args, "b9_cat"):
+        a, b = common.random_f32(rng, (4096, 2048)), common.random_f32(rng, (4096, 2048))
+        common.bench("b9_cat", lambda: np.concatenate([a, b], axis=1) * np.float32(2), t)
+        del a, b
 
     if common.wanted(args, "b8"):
         one = np.ones(1, dtype=np.float32)

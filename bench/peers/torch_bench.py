@@ -1,5 +1,6 @@
 """PyTorch peer, eager mode (no torch.compile): B1 (matmul), B2 (elementwise chain), B3
-(sum, row softmax written with the same ops as the tgc program), B4 (one MLP training step:
+(sum, row softmax written with the same ops as the tgc program), B9 (slice difference,
+concatenation), B4 (one MLP training step:
 forward, loss.backward(), SGD update under no_grad, grads reset), B5 (the seed's 100-epoch
 linear regression as written in the tutorial, without its prints), B8 (per-op cost of
 `s = s + one` on 1-element tensors)."""
@@ -44,6 +45,17 @@ def main():
                 e = torch.exp(x - x.max(dim=1, keepdim=True).values)
                 return e / e.sum(dim=1, keepdim=True)
             common.bench("b3_softmax", softmax, t)
+            del x
+
+        if common.wanted(args, "b9_slice_diff"):
+            x = randn(4096, 4096)
+            common.bench("b9_slice_diff", lambda: (x[:, 1:] - x[:, :4095]).abs().sum(), t)
+            del x
+
+        if common.wanted(args, "b9_cat"):
+            a, b = randn(4096, 2048), randn(4096, 2048)
+            common.bench("b9_cat", lambda: torch.cat([a, b], 1) * 2, t)
+            del a, b
 
     if common.wanted(args, "b4"):
         params = [(randn(*s) * 0.05).requires_grad_() for s in common.mlp_shapes()]

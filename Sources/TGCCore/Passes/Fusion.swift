@@ -23,6 +23,9 @@
 ///   index), its index a group input or index maps of one (index_select's broadcast index).
 /// - A reduction absorbs inlinable producers of its operand (its prologue). A reduction whose
 ///   only user is an elementwise op of the same shape becomes that op's epilogue input.
+/// - A slice update with unit steps is a *join* (FusionJoins.swift): inlined like an
+///   elementwise op, its base may be a literal, a view or another join of the group, its value
+///   a group input, a literal or a view of an input (no cyclic shift); so `cat([a, b], dim: 1) * 2` and a plain `cat` are one kernel each.
 /// - A float32 matmul joins the elementwise kernel that is its only user as its epilogue
 ///   (FusionEpilogue.swift); data sources, effects and control flow are never grouped.
 /// Groups of one op are left alone.
@@ -50,11 +53,15 @@ struct FusionPlanner {
         /// a group input or index maps of one.
         case gather
         case reduction
+        /// A unit-step slice update (`Op.isFusableJoin`): absorbed like an elementwise op; its
+        /// base may be a member, its value is a group input, a literal or a plain view.
+        case join
         case none
     }
 
     func role(_ op: Op) -> Role {
-        switch op.kind.definition.fusion {
+        if op.isFusableJoin { return .join }
+        return switch op.kind.definition.fusion {
         case .elementwise, .broadcast: .elementwise
         case .indexMap: .indexMap
         case .reduction: .reduction
@@ -88,7 +95,10 @@ struct FusionPlanner {
         }
         // Ops recomputed inside each of their consumers.
         var inlinable = Set<ObjectIdentifier>()
-        for op in block.ops where [.elementwise, .literal, .indexMap, .gather].contains(role(op)) {
+        // Inlinable index maps whose element is one load of a group input (no cyclic shift in
+        // them or under them): a join's value may be one, its load then guarded by the box.
+        var plainViews = Set<ObjectIdentifier>()
+        for op in block.ops where [.elementwise, .literal, .indexMap, .gather, .join].contains(role(op)) {
             guard op.results.count == 1, let consumers = blockUsers(op), !consumers.isEmpty else { continue }
             if role(op) != .literal && op.operands.contains(where: { $0.definingOp.map { epilogue.contains(ObjectIdentifier($0)) } ?? false }) {
                 continue   // it carries a reduction: compute it once
@@ -97,10 +107,17 @@ struct FusionPlanner {
                 continue   // an exp read by two kernels is computed once and stored, not twice
             }
             let count = op.results[0].type.elementCount
+            let plain = role(op) == .indexMap && op.kind != .cyclicShift && op.operands.allSatisfy { operand in
+                guard let producer = operand.definingOp, inlinable.contains(ObjectIdentifier(producer)) else { return true }
+                return plainViews.contains(ObjectIdentifier(producer))
+            }
             let absorbable = consumers.allSatisfy { user in
                 switch role(user) {
                 case .elementwise: return role(op) == .literal || user.results[0].type.elementCount == count
                 case .reduction: return true
+                case .join:
+                    // The base may be any member; the value a literal or a plain view.
+                    return role(op) == .literal || plain || [.join, .indexMap].contains(role(op)) && user.operands[1] !== op.results[0]
                 case .indexMap: return role(op) == .indexMap && Self.composesAffinely(user)   // x[0]: slice, then reshape
                 case .gather:   // only its index, read through index maps: x is read from memory
                     return role(op) == .indexMap && Self.composesAffinely(op) && user.operands[0] !== op.results[0]
@@ -108,6 +125,7 @@ struct FusionPlanner {
                 }
             }
             if absorbable { inlinable.insert(ObjectIdentifier(op)) }
+            if absorbable && plain { plainViews.insert(ObjectIdentifier(op)) }
         }
         // Build one group per root, in block order.
         var absorbed = Set<ObjectIdentifier>()
