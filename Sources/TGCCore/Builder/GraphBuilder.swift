@@ -108,6 +108,15 @@ public final class GraphBuilder: Builder {
         return try apply(.gradient, [output] + (seed.map { [$0] } ?? []) + wrt, attrs, at: location)
     }
 
+    public func recordedEntries() -> [TapeEntry] {
+        insertionStack.flatMap { level in
+            level.block.ops[..<(level.index ?? level.block.ops.count)].map { op in
+                TapeEntry(kind: op.kind, operands: (op.operands + op.capturedValues).map(id),
+                          results: op.results.map(id), attributes: op.attributes, location: op.location)
+            }
+        }
+    }
+
     private func checkTypes(_ values: [Value], match initial: [Value], what: String, at location: SourceLocation) throws {
         for (new, old) in zip(values, initial) where new.type != old.type {
             throw Diagnostic("\(what) changes type from \(old.type) to \(new.type); compiled control flow needs fixed shapes and dtypes", at: location)

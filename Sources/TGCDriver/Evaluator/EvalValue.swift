@@ -23,6 +23,10 @@ enum EvalValue {
     case function(FuncDecl)
     /// A string with tensor interpolations, formatted when printed.
     case formatted(FormattedText)
+    /// Python's `None` (`y.grad` of a value that keeps no gradient, `x.gradFn` of a leaf).
+    case none
+    /// A backward node (`y.gradFn`), by its PyTorch name: `<MulBackward0 object at 0x...>`.
+    case gradFunction(String)
     case void
 
     /// The elements of an array or a shape; nil for other values.
@@ -49,6 +53,8 @@ enum EvalValue {
         case .device: "device"
         case .function: "function"
         case .formatted: "String"
+        case .none: "None"
+        case .gradFunction: "backward node"
         case .void: "Void"
         }
     }
@@ -74,6 +80,12 @@ struct TensorValue {
     var leaves: [Int: ValueID] {
         get { autograd?.metadata.leaves ?? [:] }
         set { update { $0.leaves = newValue } }
+    }
+    /// Set by `retainGrad()` on a value computed from leaves: the key of its `.grad`, which it
+    /// also adds to its own `leaves` so backward() computes its gradient.
+    var retainKey: Int? {
+        get { autograd?.metadata.retainKey }
+        set { update { $0.retainKey = newValue } }
     }
     /// Set when this value is itself a leaf created with `requiresGrad: true`.
     var leafKey: Int? {
@@ -124,13 +136,14 @@ struct TensorValue {
 struct AutogradMetadata {
     var leaves: [Int: ValueID] = [:]
     var leafKey: Int? = nil
+    var retainKey: Int? = nil
     var gradFunction: String? = nil
     var blockedBy: (op: String, location: SourceLocation)? = nil
     var historyThroughControlFlow = false
     var branchSuffix: BranchSuffix? = nil
 
     var isEmpty: Bool {
-        leaves.isEmpty && leafKey == nil && gradFunction == nil && blockedBy == nil && !historyThroughControlFlow
+        leaves.isEmpty && leafKey == nil && retainKey == nil && gradFunction == nil && blockedBy == nil && !historyThroughControlFlow
             && branchSuffix == nil
     }
 }

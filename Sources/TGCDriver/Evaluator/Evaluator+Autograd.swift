@@ -1,9 +1,13 @@
 import TGCBase
 import TGCCore
+import TGCSyntax
 
 extension Evaluator {
-    /// `y.backward()` / `y.backward(gradient)`: accumulates d(y)/d(leaf) into each leaf's `.grad`.
-    func backward(_ output: TensorValue, gradient: EvalValue?, at location: SourceLocation) throws {
+    /// `y.backward()` / `y.backward(gradient)`: accumulates d(y)/d(leaf) into each leaf's `.grad`
+    /// (and each retained value's). `retainGraph` allows another backward() from `y`;
+    /// `createGraph` gives the gradients history (it implies `retainGraph`, as in PyTorch).
+    func backward(_ output: TensorValue, gradient: EvalValue?, retainGraph: Bool?, createGraph: Bool,
+                  at location: SourceLocation) throws {
         let type = builder.type(of: output.id)
         guard output.isDifferentiable else {
             if output.historyThroughControlFlow, let (construct, where_) = output.blockedBy {
@@ -20,9 +24,10 @@ extension Evaluator {
             }
             throw Diagnostic("this value does not require grad: it was not computed from a tensor created with requiresGrad: true", at: location)
         }
-        guard spentGraphs.insert(output.id).inserted else {
-            throw Diagnostic("backward() through the same graph a second time: the graph is freed after the first backward(), as in PyTorch; compute the value again before calling backward()", at: location)
+        guard !spentGraphs.contains(output.id) else {
+            throw Diagnostic("backward() through the same graph a second time: the graph is freed after the first backward(), as in PyTorch; call the first one as backward(retainGraph: true), or compute the value again", at: location)
         }
+        if !(retainGraph ?? createGraph) { spentGraphs.insert(output.id) }
         var seed: ValueID? = nil
         if let gradient {
             let g = try asTensor(gradient, dtype: .float32, at: location)
@@ -35,13 +40,40 @@ extension Evaluator {
         }
         let output1 = seed == nil ? try builder.reshape(output.id, to: [], at: location) : output.id
         let keys = output.leaves.keys.sorted()
-        let grads = try builder.gradient(of: output1, seed: seed, wrt: keys.map { output.leaves[$0]! }, at: location)
-        for (key, grad) in zip(keys, grads) {
-            if let existing = gradSlots[key] {
-                gradSlots[key] = try builder.apply1(.add, [existing, grad], at: location)
-            } else {
-                gradSlots[key] = grad
+        let wrt = keys.map { output.leaves[$0]! }
+        let histories = createGraph ? try gradientHistories(of: output, output1, seed: seed, wrt: wrt, at: location) : nil
+        let grads = try builder.gradient(of: output1, seed: seed, wrt: wrt, at: location)
+        for (index, (key, grad)) in zip(keys, grads).enumerated() {
+            let new = histories?[index] ?? TensorValue(id: grad)
+            let existing = gradSlots[key].map { id in gradHistory[key].flatMap { $0.id == id ? $0 : nil } ?? TensorValue(id: id) }
+            var slot = TensorValue(id: try existing.map { try builder.apply1(.add, [$0.id, grad], at: location) } ?? grad)
+            // PyTorch's AccumulateGrad: a gradient with history is copied in (CopyBackwards) or
+            // added out of place (AddBackward0); either side with history gives the sum history.
+            if new.requiresGrad || existing?.requiresGrad == true {
+                slot.leaves = new.leaves.merging(existing?.leaves ?? [:]) { a, _ in a }
+                slot.gradFunction = existing == nil ? "CopyBackwards" : OpKind.add.definition.gradFunction
             }
+            gradSlots[key] = slot.id
+            gradHistory[key] = slot.hasAutogradMetadata ? slot : nil
+        }
+    }
+
+    /// The gradients' autograd metadata under `createGraph` (GradientHistory's dry run): those
+    /// whose adjoint ops read a value that requires grad get the output's leaves and the
+    /// `grad_fn` of the op that made them. A placeholder handle: the caller sets the real one.
+    func gradientHistories(of output: TensorValue, _ scalarOutput: ValueID, seed: ValueID?, wrt: [ValueID],
+                           at location: SourceLocation) throws -> [TensorValue] {
+        let nodes = try GradientHistory.nodes(of: scalarOutput, seed: seed, wrt: wrt, entries: builder.recordedEntries(),
+                                              requiring: Set(output.leaves.values), types: { [builder] in builder.type(of: $0) },
+                                              at: location)
+        return wrt.indices.map { index in
+            var value = TensorValue(id: wrt[index])
+            let node = nodes?[index] ?? GradientHistory.Node(requiresGrad: true, producer: nil)
+            if node.requiresGrad {
+                value.leaves = output.leaves
+                value.gradFunction = node.producer?.definition.gradFunction
+            }
+            return value
         }
     }
 
@@ -72,25 +104,80 @@ extension Evaluator {
     }
 
     /// `grad(of: y, wrt: a, b)`: the gradients of scalar y with respect to any float tensors,
-    /// whether or not they require grad (JAX's `grad`).
+    /// whether or not they require grad (JAX's `grad`); `createGraph: true` gives them history.
     func functionalGradient(_ site: CallSite) throws -> EvalValue {
         let at = site.location
+        let output = try differentiatedScalar(site, "grad(of:wrt:)")
+        let wrt = try floatArguments(site, "wrt", "grad(of:wrt:)")
+        let createGraph = try staticBool(site, "createGraph") ?? false
+        let scalar = try builder.reshape(output.id, to: [], at: at)
+        let histories = createGraph ? try gradientHistories(of: output, scalar, seed: nil, wrt: wrt, at: at) : nil
+        let grads = try builder.gradient(of: scalar, seed: nil, wrt: wrt, at: at)
+        let values = grads.enumerated().map { index, grad in
+            var value = histories?[index] ?? TensorValue(id: grad)
+            value.id = grad
+            return EvalValue.tensor(value)
+        }
+        return values.count == 1 ? values[0] : .tuple(values)
+    }
+
+    /// The `of:` argument of grad and hessian: a float32 tensor of one element.
+    func differentiatedScalar(_ site: CallSite, _ what: String) throws -> TensorValue {
         guard case .tensor(let output)? = site.value("of") else {
-            throw Diagnostic("grad(of:wrt:) needs a tensor to differentiate", at: site.location("of"))
+            throw Diagnostic("\(what) needs a tensor to differentiate", at: site.location("of"))
         }
         let type = builder.type(of: output.id)
         guard type.elementCount == 1, type.dtype == .float32 else {
-            throw Diagnostic("grad(of:wrt:) needs a float32 scalar, got a \(type.dtype) tensor of shape \(formatShape(type.shape))", at: site.location("of"))
+            throw Diagnostic("\(what) needs a float32 scalar, got a \(type.dtype) tensor of shape \(formatShape(type.shape))", at: site.location("of"))
         }
-        var wrt: [ValueID] = []
-        for (value, location) in site.bound["wrt"] ?? [] {
+        return output
+    }
+
+    /// The float tensors passed as `label` (the `wrt:` of grad, jacobian and hessian).
+    func floatArguments(_ site: CallSite, _ label: String, _ what: String) throws -> [ValueID] {
+        try (site.bound[label] ?? []).map { value, location in
             guard case .tensor(let tensor) = value, builder.type(of: tensor.id).dtype == .float32 else {
-                throw Diagnostic("grad(of:wrt:) differentiates with respect to float tensors, got \(value.kindName)", at: location)
+                let got = if case .tensor(let other) = value { "a \(builder.type(of: other.id).dtype) tensor" } else { value.kindName }
+                throw Diagnostic("\(what) differentiates with respect to float32 tensors, got \(got)", at: location)
             }
-            wrt.append(tensor.id)
+            return tensor.id
         }
-        let grads = try builder.gradient(of: try builder.reshape(output.id, to: [], at: at), seed: nil, wrt: wrt, at: at)
-        let values = grads.map { EvalValue.tensor(TensorValue(id: $0)) }
-        return values.count == 1 ? values[0] : .tuple(values)
+    }
+
+    /// A Bool argument known at compile time (`createGraph:`, `retainGraph:`), nil when absent.
+    func staticBool(_ site: CallSite, _ label: String) throws -> Bool? {
+        guard let value = site.value(label) else { return nil }
+        guard case .bool(let flag) = value else {
+            throw Diagnostic("\(label): must be true or false, got \(value.kindName)", at: site.location(label))
+        }
+        return flag
+    }
+}
+
+extension Evaluator {
+    /// `y.gradFn`: PyTorch's backward node of a value with history, `None` for leaves and
+    /// values that do not require grad.
+    func gradFunction(of tensor: TensorValue) -> EvalValue {
+        guard tensor.leafKey == nil, tensor.requiresGrad, let function = tensor.gradFunction else { return .none }
+        return .gradFunction(function)
+    }
+
+    /// `y.retainGrad()`: backward() keeps the gradient of the non-leaf `y` in `y.grad`. On a
+    /// leaf it does nothing (a leaf keeps its gradient anyway), as in PyTorch.
+    func retainGrad(_ receiver: Expr, _ tensor: TensorValue, at location: SourceLocation) throws -> EvalValue {
+        guard tensor.requiresGrad else {
+            throw Diagnostic("can't retain_grad on Tensor that has requires_grad=False", at: location)
+        }
+        guard tensor.leafKey == nil, tensor.retainKey == nil, tensor.isDifferentiable else { return .void }
+        guard case .identifier(let name) = receiver.kind, environment.lookup(name) != nil else {
+            throw Diagnostic("retainGrad() works on a variable: bind the value with let first", at: location)
+        }
+        var retained = tensor
+        let key = leafTypes.count
+        leafTypes[key] = builder.type(of: tensor.id)
+        retained.retainKey = key
+        retained.leaves[key] = tensor.id
+        environment.assign(name, .tensor(retained))
+        return .void
     }
 }

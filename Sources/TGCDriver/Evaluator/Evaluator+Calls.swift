@@ -21,6 +21,7 @@ extension Evaluator {
         case .member(let baseExpr, let name):
             try rejectClosure(closure, name)
             let base = try evaluate(baseExpr)
+            if case .gradFunction(let function) = base, name == "name", arguments.isEmpty { return .string(function) }   // PyTorch's grad_fn.name()
             guard case .tensor(let tensor) = base else {
                 throw Diagnostic("value of type \(base.kindName) has no method '\(name)'", at: callee.location)
             }

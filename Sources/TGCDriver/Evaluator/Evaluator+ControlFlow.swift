@@ -436,7 +436,7 @@ struct MutationScan {
                 }
                 visit(base)
             } else if case .identifier(let name) = callee.kind {
-                if name == "grad" { differentiates = true }
+                if ["grad", "jacobian", "hessian"].contains(name) { differentiates = true }
                 if let decl = lookupFunction(name), visitedFunctions.insert(name).inserted { visit(decl.body) }
             }
             for argument in arguments { visit(argument.value) }

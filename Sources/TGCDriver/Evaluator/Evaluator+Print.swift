@@ -90,6 +90,10 @@ extension Evaluator {
             text.append(device == "cuda" ? "cpu" : device)
         case .function(let decl):
             text.append("<function \(decl.name)>")
+        case .none:
+            text.append("None")
+        case .gradFunction(let name):
+            text.append("<\(name) object at \(Self.backwardNodeAddress)>")
         case .void:
             text.append("()")
         }
@@ -102,6 +106,10 @@ extension Evaluator {
         if let function = tensor.gradFunction { return "grad_fn=<\(function)>" }
         return nil
     }
+
+    /// The address printed for every backward node: PyTorch prints the node's memory address,
+    /// which no two runs share, so tgc prints one fixed address of the same form.
+    static let backwardNodeAddress = "0x7f0000000000"
 
     static func fixed(_ value: Double, _ precision: Int) -> String {
         PrintFormatter.fixed(value, precision: precision)

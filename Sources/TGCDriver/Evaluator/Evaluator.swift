@@ -29,6 +29,9 @@ final class Evaluator {
     var runtimeBranchDepth = 0
     /// Values that `backward()` has already run from: as in PyTorch, their graph is spent.
     var spentGraphs = Set<ValueID>()
+    /// The autograd metadata of a `.grad` that has history (`backward(createGraph: true)`), by
+    /// key; it holds only while `gradSlots` still has the same handle for the key.
+    var gradHistory: [Int: TensorValue] = [:]
 
     init(builder: Builder, baseDirectory: String) {
         self.builder = builder
