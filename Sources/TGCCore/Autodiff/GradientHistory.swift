@@ -9,34 +9,82 @@ public enum GradientHistory {
     public struct Node: Equatable, Sendable {
         public var requiresGrad: Bool
         public var producer: OpKind?
+        /// PyTorch's name for a gradient made by one of `fusedBackwardNodes`' rules.
+        public var fusedName: String?
 
-        public init(requiresGrad: Bool, producer: OpKind?) {
+        public init(requiresGrad: Bool, producer: OpKind?, fusedName: String? = nil) {
             self.requiresGrad = requiresGrad
             self.producer = producer
+            self.fusedName = fusedName
         }
+
+        /// The `grad_fn` PyTorch prints for the gradient.
+        public var gradFunction: String? { fusedName ?? producer?.definition.gradFunction }
     }
 
     /// The history of each gradient of `output` (weighted by `seed`) with respect to `wrt`, over
     /// `entries` (the ops recorded so far, in program order). `requiring` holds the values that
     /// require grad (the leaves); what the entries compute from them differentiably does too.
-    /// nil when a loop or an `if` lies on the gradient's path (the dry run does not enter them).
+    /// The `gradient` ops among the entries (IR, before the autodiff pass) are expanded by the
+    /// dry run first, in order, as the pass does. nil when a loop or an `if` lies on the
+    /// gradient's path (the dry run does not enter them).
     public static func nodes(of output: ValueID, seed: ValueID?, wrt: [ValueID], entries: [TapeEntry],
                              requiring: Set<ValueID>, types: @escaping (ValueID) -> TensorType,
                              at location: SourceLocation) throws -> [Node]? {
-        var requires = requiring
-        for entry in entries where entry.kind.definition.isDifferentiable && entry.operands.contains(where: requires.contains) {
-            requires.formUnion(entry.results)
+        let dryRun = DryRunBuilder(types: types, requiring: requiring)
+        var expanded: [TapeEntry] = []
+        var substitutes: [ValueID: ValueID] = [:]
+        func sweep(_ output: ValueID, _ seed: ValueID?, _ wrt: [ValueID], at location: SourceLocation) throws -> [ValueID] {
+            let find = { (value: ValueID) in substitutes[value] ?? value }
+            return try ReverseSweep.gradients(of: find(output), seed: seed.map(find), wrt: wrt.map(find), entries: expanded,
+                                              builder: dryRun, observer: { dryRun.rule = $0 }, at: location)
         }
-        let dryRun = DryRunBuilder(types: types, requiring: requires)
-        let gradients: [ValueID]
         do {
-            gradients = try ReverseSweep.gradients(of: output, seed: seed, wrt: wrt, entries: entries,
-                                                   builder: dryRun, at: location)
+            for var entry in entries {
+                entry.operands = entry.operands.map { substitutes[$0] ?? $0 }
+                guard entry.kind == .gradient else {
+                    if entry.kind.definition.isDifferentiable && entry.operands.contains(where: dryRun.requiring.contains) {
+                        dryRun.requiring.formUnion(entry.results)
+                    }
+                    expanded.append(entry)
+                    continue
+                }
+                let hasSeed = entry.attributes.hasSeedGradient
+                let gradients = try sweep(entry.operands[0], hasSeed ? entry.operands[1] : nil,
+                                          Array(entry.operands.dropFirst(hasSeed ? 2 : 1)), at: entry.location)
+                expanded += dryRun.takeBuilt()
+                for (result, gradient) in zip(entry.results, gradients) { substitutes[result] = gradient }
+            }
+            let gradients = try sweep(output, seed, wrt, at: location)
+            return gradients.map { gradient in
+                let producer = dryRun.producers[gradient]
+                let fused = producer.flatMap { $0 == .add ? nil : dryRun.owners[gradient].flatMap { fusedBackwardNodes[$0] } }
+                return Node(requiresGrad: dryRun.requiring.contains(gradient), producer: producer, fusedName: fused)
+            }
         } catch is ControlFlowOnGradientPath {
             return nil
         }
-        return gradients.map { Node(requiresGrad: dryRun.requiring.contains($0), producer: dryRun.producers[$0]) }
     }
+
+    /// Which of `sources` `output` depends on differentiably through `entries` (in program order).
+    public static func sources(_ sources: Set<ValueID>, reaching output: ValueID, through entries: [TapeEntry]) -> Set<ValueID> {
+        var reachedFrom: [ValueID: Set<ValueID>] = [:]
+        for source in sources { reachedFrom[source] = [source] }
+        for entry in entries where entry.kind.definition.isDifferentiable {
+            let reached = entry.operands.reduce(into: Set<ValueID>()) { $0.formUnion(reachedFrom[$1] ?? []) }
+            guard !reached.isEmpty else { continue }
+            for result in entry.results { reachedFrom[result, default: []].formUnion(reached) }
+        }
+        return reachedFrom[output] ?? []
+    }
+
+    /// The forward ops whose derivative PyTorch computes with one differentiable backward op
+    /// (tgc's rule builds it from several): a gradient their rule made is named after it.
+    static let fusedBackwardNodes: [OpKind: String] = [
+        .tanh: "TanhBackwardBackward0",
+        .sigmoid: "SigmoidBackwardBackward0",
+        .relu: "ThresholdBackwardBackward0",
+    ]
 }
 
 /// A Builder that only infers types and tracks which new values require grad and which op
@@ -44,8 +92,14 @@ public enum GradientHistory {
 private final class DryRunBuilder: Builder {
     private let baseTypes: (ValueID) -> TensorType
     private var newTypes: [ValueID: TensorType] = [:]
-    private(set) var requiring: Set<ValueID>
+    var requiring: Set<ValueID>
+    /// The ops built since the last `takeBuilt()`, as entries a later sweep can differentiate.
+    private var built: [TapeEntry] = []
     private(set) var producers: [ValueID: OpKind] = [:]
+    /// The forward op whose derivative rule made each new value.
+    private(set) var owners: [ValueID: OpKind] = [:]
+    /// The entry whose derivative rule runs now.
+    var rule: TapeEntry?
     /// New handles count down from here, clear of every real value's.
     private var nextRaw = Int.max
 
@@ -64,15 +118,28 @@ private final class DryRunBuilder: Builder {
         } catch let error as OpTypeError {
             throw Diagnostic(error.message, at: location)
         }
-        let requires = kind.definition.isDifferentiable && operands.contains(where: requiring.contains)
-        return resultTypes.map { resultType in
+        // A fused PyTorch backward node (threshold_backward for relu) is differentiable in the
+        // forward values it reads, even where tgc's rule passes them through a comparison.
+        let readsForward = rule.map { GradientHistory.fusedBackwardNodes[$0.kind] != nil
+            && ($0.operands + $0.results).contains(where: requiring.contains) } ?? false
+        let requires = (kind.definition.isDifferentiable && operands.contains(where: requiring.contains)) || readsForward
+        let results = resultTypes.map { resultType in
             let id = ValueID(raw: nextRaw)
             nextRaw -= 1
             newTypes[id] = resultType
             producers[id] = kind
+            owners[id] = rule?.kind
             if requires { requiring.insert(id) }
             return id
         }
+        built.append(TapeEntry(kind: kind, operands: operands, results: results, attributes: attributes, location: location))
+        return results
+    }
+
+    /// The ops built since the last call.
+    func takeBuilt() -> [TapeEntry] {
+        defer { built = [] }
+        return built
     }
 
     func loop(_ range: Range<Int>, carrying: [ValueID], at location: SourceLocation,

@@ -39,19 +39,27 @@ extension Evaluator {
             throw Diagnostic("backward() without a gradient needs a scalar, but this tensor has shape \(formatShape(type.shape)); call .sum() or .mean() first, or pass backward(gradient)", at: location)
         }
         let output1 = seed == nil ? try builder.reshape(output.id, to: [], at: location) : output.id
-        let keys = output.leaves.keys.sorted()
-        let wrt = keys.map { output.leaves[$0]! }
+        let leaves = output.leaves.merging(retainedValues(reaching: output1, from: output)) { a, _ in a }
+        let keys = leaves.keys.sorted()
+        let wrt = keys.map { leaves[$0]! }
         let histories = createGraph ? try gradientHistories(of: output, output1, seed: seed, wrt: wrt, at: location) : nil
         let grads = try builder.gradient(of: output1, seed: seed, wrt: wrt, at: location)
         for (index, (key, grad)) in zip(keys, grads).enumerated() {
             let new = histories?[index] ?? TensorValue(id: grad)
             let existing = gradSlots[key].map { id in gradHistory[key].flatMap { $0.id == id ? $0 : nil } ?? TensorValue(id: id) }
-            var slot = TensorValue(id: try existing.map { try builder.apply1(.add, [$0.id, grad], at: location) } ?? grad)
-            // PyTorch's AccumulateGrad: a gradient with history is copied in (CopyBackwards) or
-            // added out of place (AddBackward0); either side with history gives the sum history.
-            if new.requiresGrad || existing?.requiresGrad == true {
-                slot.leaves = new.leaves.merging(existing?.leaves ?? [:]) { a, _ in a }
-                slot.gradFunction = existing == nil ? "CopyBackwards" : OpKind.add.definition.gradFunction
+            // PyTorch's AccumulateGrad: a first gradient with history is copied in (CopyBackwards);
+            // later ones are added out of place under createGraph (AddBackward0, with the history
+            // of both), else in place (the .grad keeps its history).
+            var slot = existing ?? new
+            if let existing {
+                slot.id = try builder.apply1(.add, [existing.id, grad], at: location)
+                if createGraph && (new.requiresGrad || existing.requiresGrad) {
+                    slot.leaves = new.leaves.merging(existing.leaves) { a, _ in a }
+                    slot.gradFunction = OpKind.add.definition.gradFunction
+                }
+            } else {
+                slot.id = grad
+                if new.requiresGrad { slot.gradFunction = "CopyBackwards" }
             }
             gradSlots[key] = slot.id
             gradHistory[key] = slot.hasAutogradMetadata ? slot : nil
@@ -71,7 +79,7 @@ extension Evaluator {
             let node = nodes?[index] ?? GradientHistory.Node(requiresGrad: true, producer: nil)
             if node.requiresGrad {
                 value.leaves = output.leaves
-                value.gradFunction = node.producer?.definition.gradFunction
+                value.gradFunction = node.gradFunction
             }
             return value
         }
@@ -162,6 +170,15 @@ extension Evaluator {
         return .gradFunction(function)
     }
 
+    /// The values that called `retainGrad()` after `output` was computed from them (so they are
+    /// not among its leaves), by key: backward() from `output` fills their `.grad` too.
+    func retainedValues(reaching scalarOutput: ValueID, from output: TensorValue) -> [Int: ValueID] {
+        let candidates = retainedValues.filter { output.leaves[$0.key] == nil }
+        guard !candidates.isEmpty else { return [:] }
+        let reached = GradientHistory.sources(Set(candidates.values), reaching: scalarOutput, through: builder.recordedEntries())
+        return candidates.filter { reached.contains($0.value) }
+    }
+
     /// `y.retainGrad()`: backward() keeps the gradient of the non-leaf `y` in `y.grad`. On a
     /// leaf it does nothing (a leaf keeps its gradient anyway), as in PyTorch.
     func retainGrad(_ receiver: Expr, _ tensor: TensorValue, at location: SourceLocation) throws -> EvalValue {
@@ -177,6 +194,7 @@ extension Evaluator {
         leafTypes[key] = builder.type(of: tensor.id)
         retained.retainKey = key
         retained.leaves[key] = tensor.id
+        retainedValues[key] = tensor.id
         environment.assign(name, .tensor(retained))
         return .void
     }

@@ -32,6 +32,8 @@ final class Evaluator {
     /// The autograd metadata of a `.grad` that has history (`backward(createGraph: true)`), by
     /// key; it holds only while `gradSlots` still has the same handle for the key.
     var gradHistory: [Int: TensorValue] = [:]
+    /// The values that called `retainGrad()`, by the key of their `.grad`.
+    var retainedValues: [Int: ValueID] = [:]
 
     init(builder: Builder, baseDirectory: String) {
         self.builder = builder
