@@ -145,7 +145,7 @@ extension Evaluator {
     func floatArguments(_ site: CallSite, _ label: String, _ what: String) throws -> [ValueID] {
         try (site.bound[label] ?? []).map { value, location in
             guard case .tensor(let tensor) = value, builder.type(of: tensor.id).dtype == .float32 else {
-                let got = if case .tensor(let other) = value { "a \(builder.type(of: other.id).dtype) tensor" } else { value.kindName }
+                let got = if case .tensor(let other) = value { "a tensor of dtype \(builder.type(of: other.id).dtype)" } else { value.kindName }
                 throw Diagnostic("\(what) differentiates with respect to float32 tensors, got \(got)", at: location)
             }
             return tensor.id
