@@ -9,7 +9,8 @@ public enum GradientHistory {
     public struct Node: Equatable, Sendable {
         public var requiresGrad: Bool
         public var producer: OpKind?
-        /// PyTorch's name for a gradient made by one of `fusedBackwardNodes`' rules.
+        /// PyTorch's name where it is not the producer's: a gradient made by one of
+        /// `fusedBackwardNodes`' rules, or a sum that keeps its dims.
         public var fusedName: String?
 
         public init(requiresGrad: Bool, producer: OpKind?, fusedName: String? = nil) {
@@ -58,8 +59,11 @@ public enum GradientHistory {
             let gradients = try sweep(output, seed, wrt, at: location)
             return gradients.map { gradient in
                 let producer = dryRun.producers[gradient]
-                let fused = producer.flatMap { $0 == .add ? nil : dryRun.owners[gradient].flatMap { fusedBackwardNodes[$0] } }
-                return Node(requiresGrad: dryRun.requiring.contains(gradient), producer: producer, fusedName: fused)
+                var name = producer.flatMap { $0 == .add ? nil : dryRun.owners[gradient].flatMap { fusedBackwardNodes[$0] } }
+                if producer == .reduceSum, dryRun.keepsDims.contains(gradient) {
+                    name = "SumBackward1"   // sum_to_size, undoing a broadcast: PyTorch's sum over a list of dims
+                }
+                return Node(requiresGrad: dryRun.requiring.contains(gradient), producer: producer, fusedName: name)
             }
         } catch is ControlFlowOnGradientPath {
             return nil
@@ -96,6 +100,8 @@ private final class DryRunBuilder: Builder {
     /// The ops built since the last `takeBuilt()`, as entries a later sweep can differentiate.
     private var built: [TapeEntry] = []
     private(set) var producers: [ValueID: OpKind] = [:]
+    /// The new values made by a reduction that keeps its dims.
+    private(set) var keepsDims = Set<ValueID>()
     /// The forward op whose derivative rule made each new value.
     private(set) var owners: [ValueID: OpKind] = [:]
     /// The entry whose derivative rule runs now.
@@ -129,6 +135,7 @@ private final class DryRunBuilder: Builder {
             newTypes[id] = resultType
             producers[id] = kind
             owners[id] = rule?.kind
+            if attributes.keepDim { keepsDims.insert(id) }
             if requires { requiring.insert(id) }
             return id
         }
