@@ -2,10 +2,10 @@ import Testing
 import TGCBase
 @testable import TGCCore
 
-/// Second derivatives: differentiating an op's gradient (built by the VJP rules, so the rules
-/// themselves are differentiated) through eager mode's tape and through the autodiff pass's
-/// nested gradient ops agrees with finite differences of the gradient (GradientCheckTests'
-/// checks, with the gradient as the op).
+/// Second derivatives: differentiating each GradientCheckTests case's gradient (built by the VJP
+/// rules, so the rules themselves are differentiated) through eager mode's tape and through the
+/// autodiff pass's nested gradient ops agrees with finite differences of the gradient. Every
+/// derivative rule is thereby checked to be differentiable.
 @Suite struct SecondOrderGradientTests {
     /// The case whose op is the gradient of `base`'s loss with respect to its first input: the
     /// check then differentiates that gradient with respect to every input (mixed partials too).
@@ -17,16 +17,13 @@ import TGCBase
     }
 
     static let cases: [GradientCheckTests.Case] = {
-        var bases: [GradientCheckTests.Case] = []
-        for kind in [OpKind.sin, .cos, .exp, .tanh, .sigmoid] { bases += GradientCheckTests.unary(kind, low: -1.5, high: 1.5) }
-        bases += GradientCheckTests.unary(.log, low: 0.5, high: 3) + GradientCheckTests.unary(.sqrt, low: 0.5, high: 3)
-        bases += GradientCheckTests.binary(.mul) + GradientCheckTests.binary(.div, awayFromZeroRight: true)
-        bases += GradientCheckTests.binary(.pow, positiveLeft: true)
-        bases.append(GradientCheckTests.Case(name: "tanh(matmul)", inputs: [GradientCheckTests.values([2, 3], seed: 5, low: -1, high: 1),
-                                                                             GradientCheckTests.values([3, 2], seed: 6, low: -1, high: 1)]) { b, x in
+        let tanhOfMatmul = GradientCheckTests.Case(
+            name: "tanh(matmul)",
+            inputs: [GradientCheckTests.values([2, 3], seed: 5, low: -1, high: 1), GradientCheckTests.values([3, 2], seed: 6, low: -1, high: 1)]
+        ) { b, x in
             try b.apply1(.tanh, [try b.apply1(.matmul, x, at: .unknown)], at: .unknown)
-        })
-        return bases.map(gradientOf)
+        }
+        return (GradientCheckTests.cases + [tanhOfMatmul]).map(gradientOf)
     }()
 
     @Test(arguments: cases)
