@@ -70,16 +70,20 @@ public enum GradientHistory {
         }
     }
 
-    /// Which of `sources` `output` depends on differentiably through `entries` (in program order).
+    /// Which of `sources` `output` depends on differentiably through `entries` (in program
+    /// order): a walk back from `output`, so its cost does not grow with the sources.
     public static func sources(_ sources: Set<ValueID>, reaching output: ValueID, through entries: [TapeEntry]) -> Set<ValueID> {
-        var reachedFrom: [ValueID: Set<ValueID>] = [:]
-        for source in sources { reachedFrom[source] = [source] }
-        for entry in entries where entry.kind.definition.isDifferentiable {
-            let reached = entry.operands.reduce(into: Set<ValueID>()) { $0.formUnion(reachedFrom[$1] ?? []) }
-            guard !reached.isEmpty else { continue }
-            for result in entry.results { reachedFrom[result, default: []].formUnion(reached) }
+        var producer: [ValueID: Int] = [:]
+        for (index, entry) in entries.enumerated() where entry.kind.definition.isDifferentiable {
+            for result in entry.results { producer[result] = index }
         }
-        return reachedFrom[output] ?? []
+        var reached = Set<ValueID>()
+        var stack = [output]
+        while let value = stack.popLast() {
+            guard reached.insert(value).inserted, let index = producer[value] else { continue }
+            stack.append(contentsOf: entries[index].operands)
+        }
+        return sources.intersection(reached)
     }
 
     /// The forward ops whose derivative PyTorch computes with one differentiable backward op

@@ -42,10 +42,10 @@ extension Evaluator {
         let leaves = output.leaves.merging(retainedValues(reaching: output1, from: output)) { a, _ in a }
         let keys = leaves.keys.sorted()
         let wrt = keys.map { leaves[$0]! }
-        let histories = createGraph ? try gradientHistories(of: output, output1, seed: seed, wrt: wrt, at: location) : nil
+        let nodes = createGraph ? try createdGraphNodes(of: output, output1, seed: seed, wrt: wrt, at: location) : nil
         let grads = try builder.gradient(of: output1, seed: seed, wrt: wrt, at: location)
         for (index, (key, grad)) in zip(keys, grads).enumerated() {
-            let new = histories?[index] ?? TensorValue(id: grad)
+            let new = gradientValue(grad, nodes?[index], computedFrom: output)
             let existing = gradSlots[key].map { id in gradHistory[key].flatMap { $0.id == id ? $0 : nil } ?? TensorValue(id: id) }
             // PyTorch's AccumulateGrad: a first gradient with history is copied in (CopyBackwards);
             // later ones are added out of place under createGraph (AddBackward0, with the history
@@ -66,23 +66,27 @@ extension Evaluator {
         }
     }
 
-    /// The gradients' autograd metadata under `createGraph` (GradientHistory's dry run): those
-    /// whose adjoint ops read a value that requires grad get the output's leaves and the
-    /// `grad_fn` of the op that made them. A placeholder handle: the caller sets the real one.
-    func gradientHistories(of output: TensorValue, _ scalarOutput: ValueID, seed: ValueID?, wrt: [ValueID],
-                           at location: SourceLocation) throws -> [TensorValue] {
+    /// What PyTorch's autograd records for gradients built with `createGraph` (GradientHistory's
+    /// dry run over the ops recorded so far; call it before building them). What requires grad
+    /// starts from the leaves `output` was computed from (`scalarOutput` is it reshaped).
+    func createdGraphNodes(of output: TensorValue, _ scalarOutput: ValueID, seed: ValueID?, wrt: [ValueID],
+                           at location: SourceLocation) throws -> [GradientHistory.Node] {
         let nodes = try GradientHistory.nodes(of: scalarOutput, seed: seed, wrt: wrt, entries: builder.recordedEntries(),
                                               requiring: Set(output.leaves.values), types: { [builder] in builder.type(of: $0) },
                                               at: location)
-        return wrt.indices.map { index in
-            var value = TensorValue(id: wrt[index])
-            let node = nodes?[index] ?? GradientHistory.Node(requiresGrad: true, producer: nil)
-            if node.requiresGrad {
-                value.leaves = output.leaves
-                value.gradFunction = node.gradFunction
-            }
-            return value
+        // A loop or `if` on the way: the gradient requires grad, its grad_fn is unknown.
+        return nodes ?? wrt.map { _ in GradientHistory.Node(requiresGrad: true, producer: nil) }
+    }
+
+    /// The gradient `id` with the history `node` gives it: the leaves of `output` and PyTorch's
+    /// `grad_fn` when it requires grad; none without a node (no `createGraph`).
+    func gradientValue(_ id: ValueID, _ node: GradientHistory.Node?, computedFrom output: TensorValue) -> TensorValue {
+        var value = TensorValue(id: id)
+        if let node, node.requiresGrad {
+            value.leaves = output.leaves
+            value.gradFunction = node.gradFunction
         }
+        return value
     }
 
     /// `x.isLeaf`. After an `if` on a tensor that leaves a leaf in one branch and a computed
@@ -119,13 +123,9 @@ extension Evaluator {
         let wrt = try floatArguments(site, "wrt", "grad(of:wrt:)")
         let createGraph = try staticBool(site, "createGraph") ?? false
         let scalar = try builder.reshape(output.id, to: [], at: at)
-        let histories = createGraph ? try gradientHistories(of: output, scalar, seed: nil, wrt: wrt, at: at) : nil
+        let nodes = createGraph ? try createdGraphNodes(of: output, scalar, seed: nil, wrt: wrt, at: at) : nil
         let grads = try builder.gradient(of: scalar, seed: nil, wrt: wrt, at: at)
-        let values = grads.enumerated().map { index, grad in
-            var value = histories?[index] ?? TensorValue(id: grad)
-            value.id = grad
-            return EvalValue.tensor(value)
-        }
+        let values = grads.enumerated().map { index, grad in EvalValue.tensor(gradientValue(grad, nodes?[index], computedFrom: output)) }
         return values.count == 1 ? values[0] : .tuple(values)
     }
 
