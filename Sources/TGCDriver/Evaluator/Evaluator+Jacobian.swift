@@ -34,13 +34,12 @@ extension Evaluator {
         guard rows <= Self.maximumJacobianRows else {
             throw Diagnostic("a jacobian of a value with \(rows) elements needs \(rows) reverse sweeps; at most \(Self.maximumJacobianRows) are allowed", at: location)
         }
+        // Seed i is `positions == i`: no constant of rows² elements in the program.
+        let positions = try builder.indices(rows, at: location)
         var gradients: [ValueID] = []
         for row in 0..<rows {
-            var attrs = Attributes()
-            attrs.shape = outputType.shape
-            attrs.dtype = .float32
-            attrs.data = (0..<rows).map { $0 == row ? 1 : 0 }
-            let seed = try builder.apply1(.constant, [], attrs, at: location)
+            let isRow = try builder.apply1(.equal, [positions, try builder.scalar(Double(row), .int64, at: location)], at: location)
+            let seed = try builder.reshape(try builder.cast(isRow, to: .float32, at: location), to: outputType.shape, at: location)
             let gradient = try builder.gradient(of: output, seed: seed, wrt: [x], at: location)[0]
             gradients.append(try builder.reshape(gradient, to: [1] + xShape, at: location))
         }
