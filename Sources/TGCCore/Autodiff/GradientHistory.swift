@@ -132,7 +132,7 @@ private final class DryRunBuilder: Builder {
         // forward values it reads, even where tgc's rule passes them through a comparison.
         let readsForward = rule.map { GradientHistory.fusedBackwardNodes[$0.kind] != nil
             && ($0.operands + $0.results).contains(where: requiring.contains) } ?? false
-        let requires = (kind.definition.isDifferentiable && operands.contains(where: requiring.contains)) || readsForward
+        let requires = kind.definition.isDifferentiable && (operands.contains(where: requiring.contains) || (readsForward && !operands.isEmpty))
         let results = resultTypes.map { resultType in
             let id = ValueID(raw: nextRaw)
             nextRaw -= 1
