@@ -61,6 +61,18 @@ struct GradientHistoryTests {
         #expect(graph.gradFunction != nil)
     }
 
+    @Test func unrollsALoopOnTheWayAsThePassDoes() throws {
+        // d sum(tanh(tanh(x))) / dx with the tanh in a loop: IR's `for` op is unrolled.
+        let (eager, graph) = try histories { b, x in
+            try b.loop(0..<2, carrying: [x], at: .unknown) { _, carried in
+                [try b.apply1(.tanh, [carried[0]], at: .unknown)]
+            }[0]
+        }
+        #expect(eager == graph)
+        #expect(graph.gradFunction == "TanhBackwardBackward0")   // the first tanh's rule runs last
+        #expect(graph.requiresGrad)
+    }
+
     @Test func findsTheSourcesAValueDependsOn() throws {
         let b = EagerBuilder(context: RunContext())
         let x = b.add(Tensor(type: TensorType([2], .float32), elements: [1, 2]))

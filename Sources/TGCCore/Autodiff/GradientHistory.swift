@@ -43,6 +43,7 @@ public enum GradientHistory {
         do {
             for var entry in entries {
                 entry.operands = entry.operands.map { substitutes[$0] ?? $0 }
+                for (result, type) in zip(entry.results, entry.resultTypes ?? []) { dryRun.declare(result, type) }
                 guard entry.kind == .gradient else {
                     if entry.kind.definition.isDifferentiable && entry.operands.contains(where: dryRun.requiring.contains) {
                         dryRun.requiring.formUnion(entry.results)
@@ -119,6 +120,9 @@ private final class DryRunBuilder: Builder {
     }
 
     func type(of value: ValueID) -> TensorType { newTypes[value] ?? baseTypes(value) }
+
+    /// A handle that only the entries know (a value of an unrolled loop body).
+    func declare(_ value: ValueID, _ type: TensorType) { newTypes[value] = type }
 
     func apply(_ kind: OpKind, _ operands: [ValueID], _ attributes: Attributes,
                at location: SourceLocation) throws -> [ValueID] {

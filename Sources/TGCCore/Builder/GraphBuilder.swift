@@ -108,13 +108,13 @@ public final class GraphBuilder: Builder {
         return try apply(.gradient, [output] + (seed.map { [$0] } ?? []) + wrt, attrs, at: location)
     }
 
+    /// The ops before the insertion point, loops unrolled (UnrolledEntries).
     public func recordedEntries() -> [TapeEntry] {
-        insertionStack.flatMap { level in
-            level.block.ops[..<(level.index ?? level.block.ops.count)].map { op in
-                TapeEntry(kind: op.kind, operands: (op.operands + op.capturedValues).map(id),
-                          results: op.results.map(id), attributes: op.attributes, location: op.location)
-            }
+        var unrolled = UnrolledEntries(handle: id)
+        for level in insertionStack {
+            unrolled.append(level.block.ops[..<(level.index ?? level.block.ops.count)])
         }
+        return unrolled.entries
     }
 
     private func checkTypes(_ values: [Value], match initial: [Value], what: String, at location: SourceLocation) throws {
