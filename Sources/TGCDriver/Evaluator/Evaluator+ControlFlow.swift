@@ -39,7 +39,7 @@ extension Evaluator {
                 carriedLeafOrigins[carried[index]] = leafOrigin(start.id)
             }
             try bind(pattern, to: .tensor(TensorValue(id: index, isHostScalar: true)), mutable: false)
-            try executeBlock(body)
+            try keepingGradMode("loop body", at: location) { try executeBlock(body) }
             let ends = try zip(slots, initial).map { slot, start in try slotValue(slot, like: start, at: location) }
             if hasLeafSlots {
                 replacedLeaves.formUnion(leavesReplaced(initial: initial, carried: carried, ends: ends))
@@ -95,7 +95,7 @@ extension Evaluator {
                     for (slot, value) in zip(slots, initial) { self.setSlot(slot, value) }
                     self.runtimeBranchDepth += 1
                     defer { self.runtimeBranchDepth -= 1 }
-                    try self.executeBlock(statements)
+                    try self.keepingGradMode("branch of an 'if' on a tensor", at: location) { try self.executeBlock(statements) }
                     let ends = try zip(slots, initial).map { slot, start in try self.slotValue(slot, like: start, at: location) }
                     branchEnds.append(ends)
                     return ends.map(\.id)

@@ -16,6 +16,17 @@ extension Evaluator {
         return .void
     }
 
+    /// Runs the body of a compiled loop or runtime branch, which must end in the grad mode it
+    /// started in: compiled mode traces it once, so a mode it leaves changed would differ
+    /// between iterations (or branches) that share one trace.
+    func keepingGradMode(_ construct: String, at location: SourceLocation, _ body: () throws -> Void) throws {
+        let mode = gradEnabled
+        try body()
+        guard gradEnabled == mode else {
+            throw Diagnostic("a \(construct) must end in the grad mode it started in (grad \(mode ? "enabled" : "disabled")): it is compiled once for every run; call setGradEnabled(\(mode)) before it ends, or use noGrad { } or enableGrad { }", at: location)
+        }
+    }
+
     /// `enableGrad { ... }`: runs the closure with history recorded, also inside `noGrad { }`.
     func enableGrad(_ arguments: [Argument], _ closure: Closure?, at location: SourceLocation) throws -> EvalValue {
         guard arguments.isEmpty, let closure, closure.parameters.isEmpty else {
