@@ -61,6 +61,20 @@ struct GradientHistoryTests {
         #expect(graph.gradFunction != nil)
     }
 
+    @Test func namesAMatrixTimesVectorProductAfterPyTorchsMv() throws {
+        // matmul(M, x) as tgc evaluates it: x viewed as a column, the product viewed back.
+        try expectHistory(requiresGrad: true, gradFunction: "MvBackward0") { b, x in
+            var attrs = Attributes()
+            attrs.data = [1, 2, 3, 4, 5, 6]
+            attrs.shape = [2, 3]
+            attrs.dtype = .float32
+            let m = try b.apply1(.constant, [], attrs, at: .unknown)
+            let product = try b.apply1(.matmul, [m, try b.reshape(x, to: [3, 1], at: .unknown)], at: .unknown)
+            let vector = try b.reshape(product, to: [2], at: .unknown)
+            return try b.apply1(.mul, [vector, vector], at: .unknown)
+        }
+    }
+
     @Test func unrollsALoopOnTheWayAsThePassDoes() throws {
         // d sum(tanh(tanh(x))) / dx with the tanh in a loop: IR's `for` op is unrolled.
         let (eager, graph) = try histories { b, x in

@@ -60,9 +60,13 @@ public enum GradientHistory {
             let gradients = try sweep(output, seed, wrt, at: location)
             return gradients.map { gradient in
                 let producer = dryRun.producers[gradient]
-                var name = producer.flatMap { $0 == .add ? nil : dryRun.owners[gradient].flatMap { fusedBackwardNodes[$0] } }
+                let owner = dryRun.owners[gradient]
+                var name = producer.flatMap { $0 == .add ? nil : owner.flatMap { fusedBackwardNodes[$0.kind] } }
                 if producer == .reduceSum, dryRun.keepsDims.contains(gradient) {
                     name = "SumBackward1"   // sum_to_size, undoing a broadcast: PyTorch's sum over a list of dims
+                }
+                if name == nil, let owner, let producer {
+                    name = vectorProductName(producer, owner: owner, entries: expanded, type: dryRun.type(of:))
                 }
                 return Node(requiresGrad: dryRun.requiring.contains(gradient), producer: producer, fusedName: name)
             }
@@ -87,6 +91,34 @@ public enum GradientHistory {
         return sources.intersection(reached)
     }
 
+    /// PyTorch's name for a gradient through `matmul` with one vector operand, which tgc computes
+    /// as a matrix product of the vector viewed as a one-row or one-column matrix, and PyTorch
+    /// with `mv`, an outer product or a squeeze: in matrix × vector the matrix's gradient is
+    /// `MulBackward0` (an outer product) and the vector's `MvBackward0`; in vector × matrix the
+    /// vector's is `SqueezeBackward1`. `owner` is the entry whose rule made the gradient; nil
+    /// for any other gradient.
+    static func vectorProductName(_ producer: OpKind, owner: TapeEntry, entries: [TapeEntry],
+                                  type: (ValueID) -> TensorType) -> String? {
+        /// Whether `value` is a vector's matrix view that a matmul reads as operand `position`,
+        /// with a matrix (not a batch) on the other side.
+        func isVectorView(_ value: ValueID, readAs position: Int) -> Bool {
+            guard let view = entries.last(where: { $0.results.contains(value) }), view.kind == .reshape,
+                  type(view.operands[0]).rank == 1 else { return false }
+            return entries.contains { $0.kind == .matmul && $0.operands[position] == value && type($0.operands[1 - position]).rank == 2 }
+        }
+        switch (producer, owner.kind) {
+        case (.matmul, .matmul):
+            let matrixTimesVector = isVectorView(owner.operands[1], readAs: 1) && !isVectorView(owner.operands[0], readAs: 0)
+            return matrixTimesVector ? "MulBackward0" : nil
+        case (.reshape, .reshape) where type(owner.operands[0]).rank == 1:
+            if isVectorView(owner.results[0], readAs: 1) { return "MvBackward0" }
+            if isVectorView(owner.results[0], readAs: 0) { return "SqueezeBackward1" }
+            return nil
+        default:
+            return nil
+        }
+    }
+
     /// The forward ops whose derivative PyTorch computes with one differentiable backward op
     /// (tgc's rule builds it from several): a gradient their rule made is named after it.
     static let fusedBackwardNodes: [OpKind: String] = [
@@ -107,8 +139,8 @@ private final class DryRunBuilder: Builder {
     private(set) var producers: [ValueID: OpKind] = [:]
     /// The new values made by a reduction that keeps its dims.
     private(set) var keepsDims = Set<ValueID>()
-    /// The forward op whose derivative rule made each new value.
-    private(set) var owners: [ValueID: OpKind] = [:]
+    /// The forward entry whose derivative rule made each new value.
+    private(set) var owners: [ValueID: TapeEntry] = [:]
     /// The entry whose derivative rule runs now.
     var rule: TapeEntry?
     /// New handles count down from here, clear of every real value's.
@@ -142,7 +174,7 @@ private final class DryRunBuilder: Builder {
             nextRaw -= 1
             newTypes[id] = resultType
             producers[id] = kind
-            owners[id] = rule?.kind
+            owners[id] = rule
             if attributes.keepDim { keepsDims.insert(id) }
             if requires { requiring.insert(id) }
             return id
