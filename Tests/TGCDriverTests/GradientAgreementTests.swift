@@ -123,6 +123,22 @@ import TGCCore
         save(x.grad, "gx.npy")
         save(w.grad, "gw.npy")
         """, ["gxx", "hessian", "jacobian", "gx", "gw"]),
+        // retainGrad inside a loop body whose values are carried out of it: the retained value
+        // stays inside (the backward after the loop cannot read it).
+        ("retain-grad-loop", """
+        manualSeed(14)
+        let w = randn([3], requiresGrad: true)
+        var acc = w * 0
+        for i in 0..<2 {
+            let h = tanh(w * 3)
+            h.retainGrad()
+            acc = acc + h * h
+            (h * w).sum().backward()
+            save(h.grad, "gh.npy")
+        }
+        acc.sum().backward()
+        save(w.grad, "gw.npy")
+        """, ["gh", "gw"]),
     ]
 
     @Test(arguments: programs.map(\.name))

@@ -81,8 +81,8 @@ struct TensorValue {
         get { autograd?.metadata.leaves ?? [:] }
         set { update { $0.leaves = newValue } }
     }
-    /// Set by `retainGrad()` on a value computed from leaves: the key of its `.grad`, which it
-    /// also adds to its own `leaves` so backward() computes its gradient.
+    /// Set by `retainGrad()` on a value computed from leaves: the key of its `.grad` (backward()
+    /// finds the retained values it reaches, Evaluator.retainedValues(reaching:)).
     var retainKey: Int? {
         get { autograd?.metadata.retainKey }
         set { update { $0.retainKey = newValue } }

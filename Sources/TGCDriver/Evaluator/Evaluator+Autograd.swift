@@ -39,7 +39,7 @@ extension Evaluator {
             throw Diagnostic("backward() without a gradient needs a scalar, but this tensor has shape \(formatShape(type.shape)); call .sum() or .mean() first, or pass backward(gradient)", at: location)
         }
         let output1 = seed == nil ? try builder.reshape(output.id, to: [], at: location) : output.id
-        let leaves = output.leaves.merging(retainedValues(reaching: output1, from: output)) { a, _ in a }
+        let leaves = output.leaves.merging(retainedValues(reaching: output1)) { a, _ in a }
         let keys = leaves.keys.sorted()
         let wrt = keys.map { leaves[$0]! }
         let nodes = createGraph ? try createdGraphNodes(of: output, output1, seed: seed, wrt: wrt, at: location) : nil
@@ -74,7 +74,8 @@ extension Evaluator {
         let nodes = try GradientHistory.nodes(of: scalarOutput, seed: seed, wrt: wrt, entries: builder.recordedEntries(),
                                               requiring: Set(output.leaves.values), types: { [builder] in builder.type(of: $0) },
                                               at: location)
-        // A loop or `if` on the way: the gradient requires grad, its grad_fn is unknown.
+        // An `if` on a tensor on the way (compiled mode): the gradient requires grad, its grad_fn
+        // depends on the branch that runs and is not printed.
         return nodes ?? wrt.map { _ in GradientHistory.Node(requiresGrad: true, producer: nil) }
     }
 
@@ -170,13 +171,14 @@ extension Evaluator {
         return .gradFunction(function)
     }
 
-    /// The values that called `retainGrad()` after `output` was computed from them (so they are
-    /// not among its leaves), by key: backward() from `output` fills their `.grad` too.
-    func retainedValues(reaching scalarOutput: ValueID, from output: TensorValue) -> [Int: ValueID] {
-        let candidates = retainedValues.filter { output.leaves[$0.key] == nil }
-        guard !candidates.isEmpty else { return [:] }
-        let reached = GradientHistory.sources(Set(candidates.values), reaching: scalarOutput, through: builder.recordedEntries())
-        return candidates.filter { reached.contains($0.value) }
+    /// The values that called `retainGrad()` and that `output` depends on, by key: backward()
+    /// from `output` fills their `.grad` too. Found by a walk back over the recorded ops, which
+    /// in IR reaches only values of the enclosing blocks (never one inside a loop or `if` that
+    /// has ended, which the gradient op could not read).
+    func retainedValues(reaching scalarOutput: ValueID) -> [Int: ValueID] {
+        guard !retainedValues.isEmpty else { return [:] }
+        let reached = GradientHistory.sources(Set(retainedValues.values), reaching: scalarOutput, through: builder.recordedEntries())
+        return retainedValues.filter { reached.contains($0.value) }
     }
 
     /// `y.retainGrad()`: backward() keeps the gradient of the non-leaf `y` in `y.grad`. On a
@@ -193,7 +195,6 @@ extension Evaluator {
         let key = leafTypes.count
         leafTypes[key] = builder.type(of: tensor.id)
         retained.retainKey = key
-        retained.leaves[key] = tensor.id
         retainedValues[key] = tensor.id
         environment.assign(name, .tensor(retained))
         return .void

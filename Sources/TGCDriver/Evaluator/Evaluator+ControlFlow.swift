@@ -128,7 +128,9 @@ extension Evaluator {
     /// construct cannot get their history back after it. A plain assignment of a leaf variable
     /// (`m = m * 2` where `m` held the leaf) only rebinds it, as in PyTorch: the leaf stays.
     private func leavesUpdated(since mark: (leaves: Int, updates: Int)) -> Set<Int> {
-        let updated = Set(inPlaceLeafUpdates[mark.updates...]).union(mark.leaves..<leafTypes.count)
+        // A key made by retainGrad() names a computed value, not a new leaf.
+        let created = (mark.leaves..<leafTypes.count).filter { retainedValues[$0] == nil }
+        let updated = Set(inPlaceLeafUpdates[mark.updates...]).union(created)
         // Keep the log short across the iterations of an eager loop: each key once.
         inPlaceLeafUpdates.removeSubrange(mark.updates...)
         inPlaceLeafUpdates += updated.filter { $0 < mark.leaves }.sorted()
