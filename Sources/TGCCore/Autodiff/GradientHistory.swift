@@ -35,6 +35,8 @@ public enum GradientHistory {
         let dryRun = DryRunBuilder(types: types, requiring: requiring)
         var expanded: [TapeEntry] = []
         var substitutes: [ValueID: ValueID] = [:]
+        // The results of earlier gradient ops that a loop or `if` kept from being expanded.
+        var unexpanded = Set<ValueID>()
         func sweep(_ output: ValueID, _ seed: ValueID?, _ wrt: [ValueID], at location: SourceLocation) throws -> [ValueID] {
             let find = { (value: ValueID) in substitutes[value] ?? value }
             return try ReverseSweep.gradients(of: find(output), seed: seed.map(find), wrt: wrt.map(find), entries: expanded,
@@ -52,11 +54,19 @@ public enum GradientHistory {
                     continue
                 }
                 let hasSeed = entry.attributes.hasSeedGradient
-                let gradients = try sweep(entry.operands[0], hasSeed ? entry.operands[1] : nil,
-                                          Array(entry.operands.dropFirst(hasSeed ? 2 : 1)), at: entry.location)
-                expanded += dryRun.takeBuilt()
-                for (result, gradient) in zip(entry.results, gradients) { substitutes[result] = gradient }
+                do {
+                    let gradients = try sweep(entry.operands[0], hasSeed ? entry.operands[1] : nil,
+                                              Array(entry.operands.dropFirst(hasSeed ? 2 : 1)), at: entry.location)
+                    expanded += dryRun.takeBuilt()
+                    for (result, gradient) in zip(entry.results, gradients) { substitutes[result] = gradient }
+                } catch is ControlFlowOnGradientPath {
+                    _ = dryRun.takeBuilt()
+                    expanded.append(entry)
+                    unexpanded.formUnion(entry.results)
+                }
             }
+            // A gradient on the way that could not be expanded: unknown.
+            guard sources(unexpanded, reaching: substitutes[output] ?? output, through: expanded).isEmpty else { return nil }
             let gradients = try sweep(output, seed, wrt, at: location)
             return gradients.map { gradient in
                 let producer = dryRun.producers[gradient]

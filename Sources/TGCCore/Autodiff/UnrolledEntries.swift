@@ -4,7 +4,8 @@ import TGCBase
 /// loop unrolled, its body's ops once per iteration with fresh handles that carry their types,
 /// as the autodiff pass unrolls a loop on a gradient's path (LoopUnrolling.swift), so compiled
 /// mode knows what eager mode's tape holds. An `if` stays one entry (its branch is chosen at
-/// run time), and so does a loop past the unrolling budget.
+/// run time) unless it is the one `choice` names: then the ops of the branch it names stand in
+/// its place. A loop past the unrolling budget stays one entry.
 struct UnrolledEntries {
     /// The most ops unrolling may add, the autodiff pass's limit.
     static let budget = 100_000
@@ -15,10 +16,16 @@ struct UnrolledEntries {
     private var nextRaw = -1
     private var remaining = budget
     private(set) var entries: [TapeEntry] = []
+    /// The `if` (by its position in `conditions`) replaced by one of its branches.
+    private let choice: (index: Int, taken: Bool)?
+    /// The conditions of the `if`s outside unrolled loops, in program order (an `if` inside an
+    /// unrolled body has no condition handle outside the dry run, and stays an entry).
+    private(set) var conditions: [ValueID] = []
 
     /// `handle` names the module's own values.
-    init(handle: @escaping (Value) -> ValueID) {
+    init(handle: @escaping (Value) -> ValueID, choice: (index: Int, taken: Bool)? = nil) {
         self.handle = handle
+        self.choice = choice
     }
 
     private func id(_ value: Value) -> ValueID { substitutes[value] ?? handle(value) }
@@ -35,6 +42,15 @@ struct UnrolledEntries {
                op.regions[0].ops.count * (upper - lower) <= remaining {
                 unroll(op, lower..<upper, fresh: fresh)
                 continue
+            }
+            if op.kind == .ifElse, !fresh {
+                conditions.append(id(op.operands[0]))
+                if let choice, choice.index == conditions.count - 1 {
+                    let branch = op.regions[choice.taken ? 0 : 1]
+                    append(branch.ops, fresh: true)
+                    bindResults(of: op, to: branch.yielded.map(id), fresh: false)
+                    continue
+                }
             }
             var results = op.results.map(handle)
             if fresh {
@@ -66,13 +82,18 @@ struct UnrolledEntries {
             append(body.ops, fresh: true)
             carried = body.yielded.map(id)
         }
-        for (result, value) in zip(loop.results, carried) {
+        bindResults(of: loop, to: carried, fresh: fresh)
+    }
+
+    /// An identity (a reshape to the same shape) from each value to the op's result.
+    private mutating func bindResults(of op: Op, to values: [ValueID], fresh: Bool) {
+        for (result, value) in zip(op.results, values) {
             var attrs = Attributes()
             attrs.shape = result.type.shape
             let resultID = fresh ? freshID() : handle(result)
             if fresh { substitutes[result] = resultID }
             entries.append(TapeEntry(kind: .reshape, operands: [value], results: [resultID], attributes: attrs,
-                                     location: loop.location, resultTypes: fresh ? [result.type] : nil))
+                                     location: op.location, resultTypes: fresh ? [result.type] : nil))
         }
     }
 }

@@ -109,12 +109,16 @@ public final class GraphBuilder: Builder {
     }
 
     /// The ops before the insertion point, loops unrolled (UnrolledEntries).
-    public func recordedEntries() -> [TapeEntry] {
-        var unrolled = UnrolledEntries(handle: id)
+    public func recordedEntries() -> [TapeEntry] { recordedEntries(choosing: nil).entries }
+
+    /// The ops before the insertion point, loops unrolled, the `if` at position `choice.index`
+    /// of `conditions` replaced by the ops of one branch; with the conditions of the `if`s.
+    public func recordedEntries(choosing choice: (index: Int, taken: Bool)?) -> (entries: [TapeEntry], conditions: [ValueID]) {
+        var unrolled = UnrolledEntries(handle: id, choice: choice)
         for level in insertionStack {
             unrolled.append(level.block.ops[..<(level.index ?? level.block.ops.count)])
         }
-        return unrolled.entries
+        return (unrolled.entries, unrolled.conditions)
     }
 
     private func checkTypes(_ values: [Value], match initial: [Value], what: String, at location: SourceLocation) throws {

@@ -59,7 +59,10 @@ extension Evaluator {
                 }
             } else {
                 slot.id = grad
-                if new.requiresGrad { slot.gradFunction = "CopyBackwards" }
+                if new.requiresGrad {
+                    slot.gradFunction = "CopyBackwards"
+                    slot.branchSuffix = nil   // copied in whichever branch ran
+                }
             }
             gradSlots[key] = slot.id
             gradHistory[key] = slot.hasAutogradMetadata ? slot : nil
@@ -68,24 +71,49 @@ extension Evaluator {
 
     /// What PyTorch's autograd records for gradients built with `createGraph` (GradientHistory's
     /// dry run over the ops recorded so far; call it before building them). What requires grad
-    /// starts from the leaves `output` was computed from (`scalarOutput` is it reshaped).
+    /// starts from the leaves `output` was computed from (`scalarOutput` is it reshaped). With an
+    /// `if` on a tensor on the way (compiled mode), one dry run per branch: where they differ,
+    /// the branch that runs decides what prints, as for a value assigned in the `if`.
     func createdGraphNodes(of output: TensorValue, _ scalarOutput: ValueID, seed: ValueID?, wrt: [ValueID],
-                           at location: SourceLocation) throws -> [GradientHistory.Node] {
-        let nodes = try GradientHistory.nodes(of: scalarOutput, seed: seed, wrt: wrt, entries: builder.recordedEntries(),
-                                              requiring: Set(output.leaves.values), types: { [builder] in builder.type(of: $0) },
-                                              at: location)
-        // An `if` on a tensor on the way (compiled mode): the gradient requires grad, its grad_fn
-        // depends on the branch that runs and is not printed.
-        return nodes ?? wrt.map { _ in GradientHistory.Node(requiresGrad: true, producer: nil) }
+                           at location: SourceLocation) throws -> [(node: GradientHistory.Node, branches: BranchSuffix?)] {
+        func nodes(_ entries: [TapeEntry]) throws -> [GradientHistory.Node]? {
+            try GradientHistory.nodes(of: scalarOutput, seed: seed, wrt: wrt, entries: entries, requiring: Set(output.leaves.values),
+                                      types: { [builder] in builder.type(of: $0) }, at: location)
+        }
+        if let found = try nodes(builder.recordedEntries()) { return found.map { ($0, nil) } }
+        // Unknown: the gradient requires grad and prints no grad_fn.
+        let unknown = (node: GradientHistory.Node(requiresGrad: true, producer: nil), branches: nil as BranchSuffix?)
+        guard let graph = builder as? GraphBuilder else { return wrt.map { _ in unknown } }
+        // The `if` on the way, if only one is: with either of its branches in its place, the
+        // dry run finds no other (the latest `if`s first; at most 16 tried).
+        let conditions = graph.recordedEntries(choosing: nil).conditions
+        for (index, condition) in conditions.enumerated().reversed().prefix(16) {
+            guard let ifTrue = try nodes(graph.recordedEntries(choosing: (index, true)).entries),
+                  let ifFalse = try nodes(graph.recordedEntries(choosing: (index, false)).entries) else { continue }
+            return zip(ifTrue, ifFalse).map { whenTrue, whenFalse in branchNode(whenTrue, whenFalse, condition: condition) }
+        }
+        return wrt.map { _ in unknown }
     }
 
-    /// The gradient `id` with the history `node` gives it: the leaves of `output` and PyTorch's
-    /// `grad_fn` when it requires grad; none without a node (no `createGraph`).
-    func gradientValue(_ id: ValueID, _ node: GradientHistory.Node?, computedFrom output: TensorValue) -> TensorValue {
+    /// One gradient's history when an `if` on `condition` decides it: the same, or both.
+    private func branchNode(_ whenTrue: GradientHistory.Node, _ whenFalse: GradientHistory.Node,
+                            condition: ValueID) -> (node: GradientHistory.Node, branches: BranchSuffix?) {
+        guard whenTrue != whenFalse else { return (whenTrue, nil) }
+        func suffix(_ node: GradientHistory.Node) -> String? { node.requiresGrad ? node.gradFunction.map { "grad_fn=<\($0)>" } : nil }
+        var either = whenTrue
+        either.requiresGrad = whenTrue.requiresGrad || whenFalse.requiresGrad
+        return (either, BranchSuffix(condition: condition, ifTrue: suffix(whenTrue), ifFalse: suffix(whenFalse)))
+    }
+
+    /// The gradient `id` with the history `created` gives it: the leaves of `output` and
+    /// PyTorch's `grad_fn` when it requires grad; none without one (no `createGraph`).
+    func gradientValue(_ id: ValueID, _ created: (node: GradientHistory.Node, branches: BranchSuffix?)?,
+                       computedFrom output: TensorValue) -> TensorValue {
         var value = TensorValue(id: id)
-        if let node, node.requiresGrad {
+        if let (node, branches) = created, node.requiresGrad {
             value.leaves = output.leaves
             value.gradFunction = node.gradFunction
+            value.branchSuffix = branches
         }
         return value
     }
