@@ -13,8 +13,9 @@ indirect enum GenStatement: Sendable {
     case assignSlice(String, region: String, GenExpr)
     case loop(index: String, count: Int, body: [GenStatement])
     case branch(GenExpr, then: [GenStatement], else: [GenStatement])
-    /// `let (ga, gb) = grad(of: loss, wrt: a, b)`.
-    case gradient([String], of: String, wrt: [String])
+    /// `let (ga, gb) = grad(of: loss, wrt: a, b)`, with `createGraph: true` when set (the
+    /// gradients get history; later losses may differentiate them again either way).
+    case gradient([String], of: String, wrt: [String], createGraph: Bool)
     /// `loss.backward()` or `y.backward(weights)`.
     case backward(String, gradient: String?)
     /// `noGrad { w -= rate * w.grad }`.
@@ -40,9 +41,9 @@ indirect enum GenStatement: Sendable {
             var lines = [pad + "if \(condition.text) {"] + then.flatMap { $0.lines(indent: indent + 1) }
             if !otherwise.isEmpty { lines += [pad + "} else {"] + otherwise.flatMap { $0.lines(indent: indent + 1) } }
             return lines + [pad + "}"]
-        case .gradient(let names, let loss, let wrt):
+        case .gradient(let names, let loss, let wrt, let createGraph):
             let target = names.count == 1 ? names[0] : "(\(names.joined(separator: ", ")))"
-            return [pad + "let \(target) = grad(of: \(loss), wrt: \(wrt.joined(separator: ", ")))"]
+            return [pad + "let \(target) = grad(of: \(loss), wrt: \(wrt.joined(separator: ", "))\(createGraph ? ", createGraph: true" : ""))"]
         case .backward(let name, let gradient): return [pad + "\(name).backward(\(gradient ?? ""))"]
         case .update(let name, let rate):
             return [pad + "noGrad {", pad + "    \(name) -= \(rate) * \(name).grad", pad + "}"]
@@ -65,7 +66,7 @@ indirect enum GenStatement: Sendable {
     var defines: [String] {
         switch self {
         case .bind(let name, _, _): [name]
-        case .destructure(let names, _, _, _, _), .gradient(let names, _, _): names
+        case .destructure(let names, _, _, _, _), .gradient(let names, _, _, _): names
         default: []
         }
     }
@@ -80,7 +81,7 @@ indirect enum GenStatement: Sendable {
         case .loop(_, _, let body): return body.reduce(into: Set()) { $0.formUnion($1.uses) }
         case .branch(let condition, let then, let otherwise):
             return (then + otherwise).reduce(into: condition.names) { $0.formUnion($1.uses) }
-        case .gradient(_, let loss, let wrt): return Set(wrt + [loss])
+        case .gradient(_, let loss, let wrt, _): return Set(wrt + [loss])
         case .backward(let name, let gradient): return Set([name] + (gradient.map { [$0] } ?? []))
         case .update(let name, _), .zeroGrad(let name), .save(let name, _), .print(let name, _, _): return [String(name.prefix { $0 != "." })]
         }

@@ -33,7 +33,7 @@ public struct GenUnit: Sendable {
                 switch statement {
                 case .bind(let name, let value, _): types[name] = value.type
                 case .destructure(let names, _, _, let kinds, _): for (n, t) in zip(names, kinds) { types[n] = t }
-                case .gradient(let names, _, let wrt): for (n, w) in zip(names, wrt) { types[n] = types[w] }
+                case .gradient(let names, _, let wrt, _): for (n, w) in zip(names, wrt) { types[n] = types[w] }
                 case .save(let name, let file):
                     let base = String(name.prefix { $0 != "." })
                     let dtype = types[base]?.dtype ?? .float32

@@ -181,7 +181,7 @@ extension UnitBuilder {
         let wrt = Array(floats.shuffled(using: &rng).prefix(Int.random(in: 1...2, using: &rng)))
         guard let lossExpr = loss(over: wrt), let lossValue = bind(lossExpr, stem: "loss") else { return }
         let names = wrt.map { _ in freshName("g") }
-        emit(.gradient(names, of: lossValue.name, wrt: wrt.map(\.name)))
+        emit(.gradient(names, of: lossValue.name, wrt: wrt.map(\.name), createGraph: rng.pick([false, false, true])))
         for (name, source) in zip(names, wrt) { scope.append(GenValue(name: name, type: source.type)) }
     }
 

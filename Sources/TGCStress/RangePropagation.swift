@@ -53,7 +53,7 @@ struct AbstractState: Sendable {
                 depths[name] = max(a.depths[name] ?? 0, b.depths[name] ?? 0)
             }
             return true
-        case .gradient(let names, let loss, _):
+        case .gradient(let names, let loss, _, _):
             for name in names {
                 ranges[name] = .unknown
                 depths[name] = 2 * (depths[loss] ?? 0) + 1

@@ -19,7 +19,7 @@ import TGCCore
     }
 
     @Test func everyPropertyResolvesAndNothingElse() {
-        let properties = ["shape", "dtype", "ndim", "device", "isCuda", "requiresGrad", "isLeaf", "grad", "T"]
+        let properties = ["shape", "dtype", "ndim", "device", "isCuda", "requiresGrad", "isLeaf", "grad", "gradFn", "retainsGrad", "T"]
         #expect(Set(BuiltinRegistry.properties.keys) == Set(properties))
         for name in properties { #expect(BuiltinRegistry.isProperty(name), "\(name)") }
         for name in ["sum", "size", "numel", "zero", "count", "values", "t", "shapes", "", "Shape"] {

@@ -102,6 +102,43 @@ import TGCCore
         (m * m + n).sum().backward()
         save(w.grad, "gw.npy")
         """, ["gw"]),
+        // Second order (issue 11, chapter 3): nested gradients differentiate the VJP rules'
+        // own ops, in eager mode through the tape and compiled through nested gradient ops.
+        ("second-order", """
+        manualSeed(13)
+        let x = randn([5], requiresGrad: true)
+        let w = randn([3, 5], requiresGrad: true)
+        let h = tanh(matmul(w, sin(x) * exp(x * 0.5)))
+        let loss = (sigmoid(h) * h).sum() + (x ** 3).mean()
+        let gx = grad(of: loss, wrt: x, createGraph: true)
+        let gxx = grad(of: (gx * gx).sum(), wrt: x)
+        let hessianX = hessian(of: loss, wrt: x)
+        let jacobianW = jacobian(of: h, wrt: w)
+        loss.backward(createGraph: true)
+        let penalty = (w.grad ** 2).sum() + relu(x.grad).sum()
+        penalty.backward()
+        save(gxx, "gxx.npy")
+        save(hessianX, "hessian.npy")
+        save(jacobianW, "jacobian.npy")
+        save(x.grad, "gx.npy")
+        save(w.grad, "gw.npy")
+        """, ["gxx", "hessian", "jacobian", "gx", "gw"]),
+        // retainGrad inside a loop body whose values are carried out of it: the retained value
+        // stays inside (the backward after the loop cannot read it).
+        ("retain-grad-loop", """
+        manualSeed(14)
+        let w = randn([3], requiresGrad: true)
+        var acc = w * 0
+        for i in 0..<2 {
+            let h = tanh(w * 3)
+            h.retainGrad()
+            acc = acc + h * h
+            (h * w).sum().backward()
+            save(h.grad, "gh.npy")
+        }
+        acc.sum().backward()
+        save(w.grad, "gw.npy")
+        """, ["gh", "gw"]),
     ]
 
     @Test(arguments: programs.map(\.name))

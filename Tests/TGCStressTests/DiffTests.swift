@@ -65,6 +65,12 @@ import TGCCore
     }
 
     /// cyclicShift has no spelling of its own: the generator writes it as flip and roll.
+    /// Some gradients get history, so random programs run GradientHistory's dry run too.
+    @Test func generatorBuildsGradientsWithHistory() {
+        let text = (0..<80).map { ProgramGenerator(seed: UInt64($0)).unit(named: "u").source }.joined()
+        #expect(text.contains("createGraph: true"))
+    }
+
     @Test func generatorWritesFlipAndRoll() {
         let text = (0..<80).map { ProgramGenerator(seed: UInt64($0)).unit(named: "u").source }.joined()
         #expect(text.contains(".flip(dims: [") && text.contains(".roll("))

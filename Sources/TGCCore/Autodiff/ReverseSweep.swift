@@ -10,8 +10,10 @@ public enum ReverseSweep {
     public typealias BranchRule = (_ entry: Int, _ incoming: [ValueID?], _ wants: [Bool]) throws -> [ValueID?]
 
     /// The gradients of `output` (scalar, or weighted by `seed`) with respect to `wrt`.
+    /// `observer` hears of each entry just before its derivative rule runs.
     public static func gradients(of output: ValueID, seed: ValueID?, wrt: [ValueID],
                                  entries: [TapeEntry], builder b: Builder, branchRule: BranchRule? = nil,
+                                 observer: ((TapeEntry) -> Void)? = nil,
                                  at location: SourceLocation) throws -> [ValueID] {
         let outputType = b.type(of: output)
         guard outputType.dtype == .float32 else {
@@ -19,12 +21,13 @@ public enum ReverseSweep {
         }
         let seedValue = try seed ?? b.full(outputType.shape, 1, .float32, at: location)
         return try gradients(seeding: [(output, seedValue)], wrt: wrt, entries: entries, builder: b,
-                             branchRule: branchRule, at: location)
+                             branchRule: branchRule, observer: observer, at: location)
     }
 
     /// The sum of the vector-Jacobian products of several outputs, each weighted by its seed.
     public static func gradients(seeding outputs: [(value: ValueID, seed: ValueID)], wrt: [ValueID],
                                  entries: [TapeEntry], builder b: Builder, branchRule: BranchRule? = nil,
+                                 observer: ((TapeEntry) -> Void)? = nil,
                                  at location: SourceLocation) throws -> [ValueID] {
         let wrtSet = Set(wrt)
         var producer: [ValueID: Int] = [:]
@@ -74,6 +77,7 @@ public enum ReverseSweep {
             guard incoming.contains(where: { $0 != nil }) else { continue }
             let wants = entry.operands.map { active.contains($0) && b.type(of: $0).dtype == .float32 }
             let outgoing: [ValueID?]
+            observer?(entry)
             if let rule = VJPRules.rule(for: entry.kind) {
                 outgoing = try rule(b, entry.operands, entry.results, entry.attributes, incoming, wants, entry.location)
             } else if entry.kind == .ifElse, let branchRule {

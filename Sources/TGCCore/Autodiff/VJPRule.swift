@@ -14,11 +14,15 @@ public struct TapeEntry {
     public var results: [ValueID]
     public var attributes: Attributes
     public var location: SourceLocation
-    public init(kind: OpKind, operands: [ValueID], results: [ValueID], attributes: Attributes, location: SourceLocation) {
+    /// The results' types, for handles no builder knows (a dry run's unrolled loop body).
+    public var resultTypes: [TensorType]?
+    public init(kind: OpKind, operands: [ValueID], results: [ValueID], attributes: Attributes, location: SourceLocation,
+                resultTypes: [TensorType]? = nil) {
         self.kind = kind
         self.operands = operands
         self.results = results
         self.attributes = attributes
         self.location = location
+        self.resultTypes = resultTypes
     }
 }

@@ -14,8 +14,8 @@ public enum VJPRules {
         case .log: unaryRule { b, x, y, g, at in try b.apply1(.div, [g, x], at: at) }
         case .sin: unaryRule { b, x, y, g, at in try b.apply1(.mul, [g, try b.apply1(.cos, [x], at: at)], at: at) }
         case .cos:
-            unaryRule { b, x, y, g, at in
-                try b.apply1(.neg, [try b.apply1(.mul, [g, try b.apply1(.sin, [x], at: at)], at: at)], at: at)
+            unaryRule { b, x, y, g, at in   // g * -sin(x), as PyTorch (its grad_fn under createGraph is MulBackward0)
+                try b.apply1(.mul, [g, try b.apply1(.neg, [try b.apply1(.sin, [x], at: at)], at: at)], at: at)
             }
         case .tanh:
             unaryRule { b, x, y, g, at in   // g * (1 - y²)

@@ -41,7 +41,7 @@ extension Builder {
     }
 
     /// `arange(count)` as int64.
-    private func indices(_ count: Int, at location: SourceLocation) throws -> ValueID {
+    public func indices(_ count: Int, at location: SourceLocation) throws -> ValueID {
         var attrs = Attributes()
         attrs.start = 0
         attrs.step = 1

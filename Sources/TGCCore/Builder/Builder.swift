@@ -35,6 +35,10 @@ public protocol Builder: AnyObject {
     /// A value that `output` does not depend on gets a zero gradient.
     func gradient(of output: ValueID, seed: ValueID?, wrt: [ValueID],
                   at location: SourceLocation) throws -> [ValueID]
+
+    /// The ops recorded so far that a gradient built now can differentiate through, in
+    /// program order (eager mode's tape; in IR, the ops before the insertion point).
+    func recordedEntries() -> [TapeEntry]
 }
 
 extension Builder {

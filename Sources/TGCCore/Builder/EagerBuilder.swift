@@ -131,4 +131,6 @@ public final class EagerBuilder: Builder {
         precondition(recordsTape, "gradient requested from an EagerBuilder that records no tape")
         return try ReverseSweep.gradients(of: output, seed: seed, wrt: wrt, entries: tape, builder: self, at: location)
     }
+
+    public func recordedEntries() -> [TapeEntry] { tape }
 }

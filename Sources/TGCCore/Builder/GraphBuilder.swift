@@ -108,6 +108,19 @@ public final class GraphBuilder: Builder {
         return try apply(.gradient, [output] + (seed.map { [$0] } ?? []) + wrt, attrs, at: location)
     }
 
+    /// The ops before the insertion point, loops unrolled (UnrolledEntries).
+    public func recordedEntries() -> [TapeEntry] { recordedEntries(choosing: nil).entries }
+
+    /// The ops before the insertion point, loops unrolled, the `if` at position `choice.index`
+    /// of `conditions` replaced by the ops of one branch; with the conditions of the `if`s.
+    public func recordedEntries(choosing choice: (index: Int, taken: Bool)?) -> (entries: [TapeEntry], conditions: [ValueID]) {
+        var unrolled = UnrolledEntries(handle: id, choice: choice)
+        for level in insertionStack {
+            unrolled.append(level.block.ops[..<(level.index ?? level.block.ops.count)])
+        }
+        return (unrolled.entries, unrolled.conditions)
+    }
+
     private func checkTypes(_ values: [Value], match initial: [Value], what: String, at location: SourceLocation) throws {
         for (new, old) in zip(values, initial) where new.type != old.type {
             throw Diagnostic("\(what) changes type from \(old.type) to \(new.type); compiled control flow needs fixed shapes and dtypes", at: location)

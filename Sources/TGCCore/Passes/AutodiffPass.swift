@@ -10,7 +10,8 @@ import TGCBase
 /// A gradient op inside a loop body or a branch differentiates through the ops of the enclosing
 /// blocks that precede its region too (a loss built partly before an `if`). A loop on the way
 /// is unrolled first (LoopUnrolling.swift), an `if` gets an adjoint `if`
-/// (BranchDifferentiation.swift).
+/// (BranchDifferentiation.swift). Gradient ops are expanded in program order, so a gradient of
+/// a gradient (`createGraph`, `hessian`) differentiates the adjoint ops the inner one became.
 let autodiffPass = Pass(name: "autodiff", summary: "expand gradient ops into adjoint ops") { module in
     // Unrolling a loop of an enclosing block changes blocks that are being walked: start over
     // (each restart removes a loop, so this ends).

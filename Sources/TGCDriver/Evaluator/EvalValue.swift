@@ -30,6 +30,10 @@ enum EvalValue {
     case module(ModuleObject)
     /// A string with tensor interpolations, formatted when printed.
     case formatted(FormattedText)
+    /// Python's `None` (`y.grad` of a value that keeps no gradient, `x.gradFn` of a leaf).
+    case none
+    /// A backward node (`y.gradFn`), by its PyTorch name: `<MulBackward0 object at 0x...>`.
+    case gradFunction(String)
     case void
 
     /// The elements of an array or a shape; nil for other values.
@@ -59,6 +63,8 @@ enum EvalValue {
         case .structType(let decl): "\(decl.name).Type"
         case .module(let module): module.typeName
         case .formatted: "String"
+        case .none: "None"
+        case .gradFunction: "backward node"
         case .void: "Void"
         }
     }
@@ -84,6 +90,12 @@ struct TensorValue {
     var leaves: [Int: ValueID] {
         get { autograd?.metadata.leaves ?? [:] }
         set { update { $0.leaves = newValue } }
+    }
+    /// Set by `retainGrad()` on a value computed from leaves: the key of its `.grad` (backward()
+    /// finds the retained values it reaches, Evaluator.retainedValues(reaching:)).
+    var retainKey: Int? {
+        get { autograd?.metadata.retainKey }
+        set { update { $0.retainKey = newValue } }
     }
     /// Set when this value is itself a leaf created with `requiresGrad: true`.
     var leafKey: Int? {
@@ -141,6 +153,7 @@ struct TensorValue {
 struct AutogradMetadata {
     var leaves: [Int: ValueID] = [:]
     var leafKey: Int? = nil
+    var retainKey: Int? = nil
     var gradFunction: String? = nil
     var blockedBy: (op: String, location: SourceLocation)? = nil
     var historyThroughControlFlow = false
@@ -148,7 +161,7 @@ struct AutogradMetadata {
     var isParameter = false
 
     var isEmpty: Bool {
-        leaves.isEmpty && leafKey == nil && gradFunction == nil && blockedBy == nil && !historyThroughControlFlow
+        leaves.isEmpty && leafKey == nil && retainKey == nil && gradFunction == nil && blockedBy == nil && !historyThroughControlFlow
             && branchSuffix == nil && !isParameter
     }
 }

@@ -33,8 +33,8 @@ extension Evaluator {
             guard op == "=" || op == "+=" || op == "-=" || op == "*=" || op == "/=" else {
                 throw Diagnostic("unsupported assignment to .grad", at: location)
             }
-            guard case .tensor(let leaf) = try evaluate(ownerExpr), let key = leaf.leafKey else {
-                throw Diagnostic(".grad can only be set on a leaf tensor that requires grad", at: target.location)
+            guard case .tensor(let leaf) = try evaluate(ownerExpr), let key = leaf.leafKey ?? leaf.retainKey else {
+                throw Diagnostic(".grad can only be set on a leaf tensor that requires grad, or on a value that called retainGrad()", at: target.location)
             }
             var value = try asTensor(try evaluate(valueExpr), dtype: .float32, at: valueExpr.location)
             if op != "=" {

@@ -24,6 +24,7 @@ extension Evaluator {
             try rejectClosure(closure, name)
             let base = try evaluate(baseExpr)
             if case .module(let module) = base { return try callModuleMember(module, name, arguments, at: location) }
+            if case .gradFunction(let function) = base, name == "name", arguments.isEmpty { return .string(function) }   // PyTorch's grad_fn.name()
             guard case .tensor(let tensor) = base else {
                 throw Diagnostic("value of type \(base.kindName) has no method '\(name)'", at: callee.location)
             }
@@ -118,8 +119,8 @@ extension Evaluator {
         let type = builder.type(of: tensor.id)
         let zeros = TensorValue(id: try builder.full(type.shape, 0, type.dtype, at: location))
         if case .member(let owner, "grad") = baseExpr.kind {
-            guard case .tensor(let leaf) = try evaluate(owner), let key = leaf.leafKey else {
-                throw Diagnostic("zero() of a gradient needs a leaf tensor that requires grad", at: location)
+            guard case .tensor(let leaf) = try evaluate(owner), let key = leaf.leafKey ?? leaf.retainKey else {
+                throw Diagnostic("zero() of a gradient needs a leaf tensor that requires grad, or a value that called retainGrad()", at: location)
             }
             gradSlots[key] = zeros.id
         } else if case .identifier(let name) = baseExpr.kind {

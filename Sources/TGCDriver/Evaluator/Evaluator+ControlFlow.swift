@@ -39,7 +39,7 @@ extension Evaluator {
                 carriedLeafOrigins[carried[index]] = leafOrigin(start.id)
             }
             try bind(pattern, to: .tensor(TensorValue(id: index, isHostScalar: true)), mutable: false)
-            try executeBlock(body)
+            try keepingGradMode("loop body", at: location) { try executeBlock(body) }
             let ends = try zip(slots, initial).map { slot, start in try slotValue(slot, like: start, at: location) }
             if hasLeafSlots {
                 replacedLeaves.formUnion(leavesReplaced(initial: initial, carried: carried, ends: ends))
@@ -116,7 +116,7 @@ extension Evaluator {
                     for (slot, value) in zip(slots, initial) { self.setSlot(slot, value) }
                     self.runtimeBranchDepth += 1
                     defer { self.runtimeBranchDepth -= 1 }
-                    try self.executeBlock(statements)
+                    try self.keepingGradMode("branch of an 'if' on a tensor", at: location) { try self.executeBlock(statements) }
                     let ends = try zip(slots, initial).map { slot, start in try self.slotValue(slot, like: start, at: location) }
                     branchEnds.append(ends)
                     return ends.map(\.id)
@@ -149,7 +149,9 @@ extension Evaluator {
     /// construct cannot get their history back after it. A plain assignment of a leaf variable
     /// (`m = m * 2` where `m` held the leaf) only rebinds it, as in PyTorch: the leaf stays.
     private func leavesUpdated(since mark: (leaves: Int, updates: Int)) -> Set<Int> {
-        let updated = Set(inPlaceLeafUpdates[mark.updates...]).union(mark.leaves..<leafTypes.count)
+        // A key made by retainGrad() names a computed value, not a new leaf.
+        let created = (mark.leaves..<leafTypes.count).filter { retainedValues[$0] == nil }
+        let updated = Set(inPlaceLeafUpdates[mark.updates...]).union(created)
         // Keep the log short across the iterations of an eager loop: each key once.
         inPlaceLeafUpdates.removeSubrange(mark.updates...)
         inPlaceLeafUpdates += updated.filter { $0 < mark.leaves }.sorted()
@@ -458,7 +460,7 @@ struct MutationScan {
                 }
                 visit(base)
             } else if case .identifier(let name) = callee.kind {
-                if name == "grad" { differentiates = true }
+                if ["grad", "jacobian", "hessian"].contains(name) { differentiates = true }
                 if let decl = lookupFunction(name), visitedFunctions.insert(name).inserted { visit(decl.body) }
             }
             for argument in arguments { visit(argument.value) }

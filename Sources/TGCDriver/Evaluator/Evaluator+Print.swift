@@ -106,6 +106,10 @@ extension Evaluator {
             text.append("<class '\(decl.name)'>")
         case .module(let module):
             text.append(module.repr())
+        case .none:
+            text.append("None")
+        case .gradFunction(let name):
+            text.append("<\(name) object at \(Self.backwardNodeAddress)>")
         case .void:
             text.append("()")
         }
@@ -150,6 +154,10 @@ extension Evaluator {
         if let function = tensor.gradFunction { return "grad_fn=<\(function)>" }
         return nil
     }
+
+    /// The address printed for every backward node: PyTorch prints the node's memory address,
+    /// which no two runs share, so tgc prints one fixed address of the same form.
+    static let backwardNodeAddress = "0x7f0000000000"
 
     static func fixed(_ value: Double, _ precision: Int) -> String {
         PrintFormatter.fixed(value, precision: precision)

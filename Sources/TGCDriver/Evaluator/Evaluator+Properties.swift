@@ -23,6 +23,7 @@ extension Evaluator {
             }
             return field.1
         }
+        if case .gradFunction(let function) = base, name == "name" { return .string(function) }
         guard case .tensor(let tensor) = base else {
             throw Diagnostic("value of type \(base.kindName) has no member '\(name)'", at: location)
         }

@@ -32,6 +32,11 @@ final class Evaluator {
     var initializingProperties: [Range<Int>] = []
     /// Values that `backward()` has already run from: as in PyTorch, their graph is spent.
     var spentGraphs = Set<ValueID>()
+    /// The autograd metadata of a `.grad` that has history (`backward(createGraph: true)`), by
+    /// key; it holds only while `gradSlots` still has the same handle for the key.
+    var gradHistory: [Int: TensorValue] = [:]
+    /// The values that called `retainGrad()`, by the key of their `.grad`.
+    var retainedValues: [Int: ValueID] = [:]
 
     init(builder: Builder, baseDirectory: String) {
         self.builder = builder

@@ -6,17 +6,37 @@ import TGCCore
 /// `x.requiresGrad` and `x.grad` is in Evaluator+Assignment.swift.
 extension BuiltinFamily {
     static let autograd = BuiltinFamily(name: "autograd", functions: [
-        FunctionEntry(name(.gradient), [.labeled("of", optional: false), .labeled("wrt", optional: false, variadic: true)],
-                      "the gradients of a scalar with respect to float tensors (JAX's grad)") { e, site in
+        FunctionEntry(name(.gradient), [.labeled("of", optional: false), .labeled("wrt", optional: false, variadic: true),
+                                        .labeled("createGraph")],
+                      "the gradients of a scalar with respect to float tensors (JAX's grad); createGraph: true gives them history") { e, site in
             try e.functionalGradient(site)
+        },
+        FunctionEntry("jacobian", [.labeled("of", optional: false), .labeled("wrt", optional: false)],
+                      "the jacobian of a float tensor with respect to another, shaped y.shape + x.shape") { e, site in
+            try e.jacobian(site)
+        },
+        FunctionEntry("hessian", [.labeled("of", optional: false), .labeled("wrt", optional: false)],
+                      "the hessian of a scalar with respect to a float tensor, shaped x.shape + x.shape") { e, site in
+            try e.hessian(site)
         },
         FunctionEntry(syntax: "noGrad", "runs its trailing closure without recording autograd history") { e, arguments, closure, location in
             try e.noGrad(arguments, closure, at: location)
         },
+        FunctionEntry(syntax: "enableGrad", "runs its trailing closure recording autograd history, also inside noGrad") { e, arguments, closure, location in
+            try e.enableGrad(arguments, closure, at: location)
+        },
+        FunctionEntry("setGradEnabled", [.unlabeled("enabled", optional: false)],
+                      "switches autograd recording on or off for the statements that follow") { e, site in
+            try e.setGradEnabled(site)
+        },
+        FunctionEntry("isGradEnabled", [], "whether autograd records history here") { e, site in
+            .bool(e.gradEnabled)
+        },
     ], methods: [
-        MethodEntry(methodName(.gradient), [.unlabeled("gradient", optional: true)],
+        MethodEntry(methodName(.gradient), [.unlabeled("gradient", optional: true), .labeled("retainGraph"), .labeled("createGraph")],
                     "accumulates the gradient of the value into the .grad of its leaves") { e, x, site in
-            try e.backward(x, gradient: site.value("gradient"), at: site.location)
+            try e.backward(x, gradient: site.value("gradient"), retainGraph: try e.staticBool(site, "retainGraph"),
+                           createGraph: try e.staticBool(site, "createGraph") ?? false, at: site.location)
             return .void
         },
         MethodEntry(methodName(.stopGradient), [], "the value cut off from autograd history") { e, x, site in
@@ -25,6 +45,9 @@ extension BuiltinFamily {
             return .tensor(result)
         },
     ], mutatingMethods: [
+        MutatingMethodEntry(name: "retainGrad", summary: "keeps the gradient of a non-leaf in its .grad after backward()") { e, receiver, x, site in
+            try e.retainGrad(receiver, x, at: site.location)
+        },
         MutatingMethodEntry(name: "zero", summary: "fills a variable or a leaf's .grad with zeros in place") { e, receiver, x, site in
             try e.zeroInPlace(receiver, x, at: site.location)
         },

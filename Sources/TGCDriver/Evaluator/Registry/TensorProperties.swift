@@ -37,6 +37,12 @@ struct TensorProperty: Sendable {
             try e.isLeaf(access.tensor, at: access.location)
         },
         TensorProperty("grad", "a leaf's accumulated gradient") { e, access in try e.leafGradient(access) },
+        TensorProperty("gradFn", "the backward node that made it (PyTorch's grad_fn), None for leaves") { e, access in
+            e.gradFunction(of: access.tensor)
+        },
+        TensorProperty("retainsGrad", "whether retainGrad() keeps its .grad") { _, access in
+            .bool(access.tensor.retainKey != nil && access.tensor.leafKey == nil)
+        },
         TensorProperty("T", "every dimension reversed (a permute)") { e, access in try e.reversedDims(access) },
     ]
 }
@@ -50,19 +56,20 @@ extension Evaluator {
                                   gradFunction: SurfaceFunction.permute.gradFunction, at: access.location))
     }
 
-    /// `w.grad`: the gradient accumulated in a leaf that requires grad.
+    /// `w.grad`: the gradient accumulated in a leaf that requires grad, or in a value that called
+    /// `retainGrad()`; PyTorch's `None` for any other value computed from leaves.
     func leafGradient(_ access: TensorProperty.Access) throws -> EvalValue {
         let (tensor, location) = (access.tensor, access.location)
         let owner = Self.describe(access.baseExpr)
-        guard let key = tensor.leafKey, tensor.requiresGrad else {
-            if tensor.requiresGrad {
-                throw Diagnostic("\(owner) is not a leaf tensor, so \(owner).grad is not kept; read the gradient of the leaves it was computed from", at: location)
-            }
+        guard let key = tensor.leafKey ?? tensor.retainKey, tensor.requiresGrad else {
+            if tensor.requiresGrad { return .none }
             throw Diagnostic("\(owner) does not require grad, so \(owner).grad is nil; create it with requiresGrad: true", at: location)
         }
         guard let grad = gradSlots[key] else {
+            if tensor.retainKey != nil { return .none }
             throw Diagnostic("\(owner).grad is nil: call backward() on a value computed from \(owner) first", at: location)
         }
+        if let history = gradHistory[key], history.id == grad { return .tensor(history) }
         return .tensor(TensorValue(id: grad))
     }
 }
