@@ -23,8 +23,14 @@ import TGCBase
         ) { b, x in
             try b.apply1(.tanh, [try b.apply1(.matmul, x, at: .unknown)], at: .unknown)
         }
-        return (GradientCheckTests.cases + [tanhOfMatmul]).map(gradientOf)
+        return (GradientCheckTests.cases.filter { !notTwiceDifferentiable.contains($0.name) } + [tanhOfMatmul]).map(gradientOf)
     }()
+
+    /// First-order cases at points where the second derivative is not checked: a norm at a
+    /// zero vector has none, and prod's rule treats the zeros of a slice as constants, so its
+    /// derivative through them is zero (LANGUAGE.md lists it among the differences).
+    static let notTwiceDifferentiable: Set<String> = ["reduceProd zeros [0]", "reduceProd zeros [1]", "reduceProd all, one zero",
+                                                      "reduceProd all, two zeros", "vectorNorm zero row"]
 
     @Test(arguments: cases)
     func eagerTapeMatchesFiniteDifferences(_ testCase: GradientCheckTests.Case) throws {
