@@ -68,6 +68,22 @@ struct Environment {
         return true
     }
 
+    /// Every value in scope, innermost last.
+    var values: [EvalValue] { bindings.map(\.value) }
+
+    /// The tensors held by variables in scope.
+    var tensors: [TensorValue] {
+        bindings.compactMap { if case .tensor(let tensor) = $0.value { tensor } else { nil } }
+    }
+
+    /// Replaces each tensor held by a variable for which `replacement` gives a new value (an
+    /// optimizer's update of a parameter reaches every variable holding it, as in Python).
+    mutating func replaceTensors(_ replacement: (TensorValue) -> TensorValue?) {
+        for index in bindings.indices {
+            if case .tensor(let tensor) = bindings[index].value, let new = replacement(tensor) { bindings[index].value = .tensor(new) }
+        }
+    }
+
     /// The outermost (global) declarations.
     var globals: [String: Binding] {
         var result: [String: Binding] = [:]

@@ -28,6 +28,8 @@ enum EvalValue {
     case structType(StructDecl)
     /// A module (a layer such as `Linear`, or an instance of a program's struct).
     case module(ModuleObject)
+    /// An optimizer (`SGD`, `Adam`).
+    case optimizer(OptimizerObject)
     /// A string with tensor interpolations, formatted when printed.
     case formatted(FormattedText)
     /// Python's `None` (`y.grad` of a value that keeps no gradient, `x.gradFn` of a leaf).
@@ -62,6 +64,7 @@ enum EvalValue {
         case .function: "function"
         case .structType(let decl): "\(decl.name).Type"
         case .module(let module): module.typeName
+        case .optimizer(let optimizer): optimizer.kind.rawValue
         case .formatted: "String"
         case .none: "None"
         case .gradFunction: "backward node"

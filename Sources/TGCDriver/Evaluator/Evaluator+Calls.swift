@@ -24,6 +24,7 @@ extension Evaluator {
             try rejectClosure(closure, name)
             let base = try evaluate(baseExpr)
             if case .module(let module) = base { return try callModuleMember(module, name, arguments, at: location) }
+            if case .optimizer(let optimizer) = base { return try callOptimizerMember(optimizer, name, arguments, at: location) }
             if case .gradFunction(let function) = base, name == "name", arguments.isEmpty { return .string(function) }   // PyTorch's grad_fn.name()
             guard case .tensor(let tensor) = base else {
                 throw Diagnostic("value of type \(base.kindName) has no method '\(name)'", at: callee.location)
@@ -58,14 +59,21 @@ extension Evaluator {
 
     /// Inlines a user function: binds its parameters in a new scope and runs its body.
     private func inline(_ decl: FuncDecl, _ arguments: [Argument], at location: SourceLocation) throws -> EvalValue {
-        try inScopeOfGlobals(decl.name, arguments, decl.parameters, at: location) {
-            do {
-                try executeBlock(decl.body)
-            } catch let signal as ReturnSignal {
-                return signal.value
-            }
-            return .void
+        try inScopeOfGlobals(decl.name, arguments, decl.parameters, at: location) { try runBody(of: decl) }
+    }
+
+    /// Runs a function's body to its `return`; a body that is one expression returns its value,
+    /// as Swift's implicit return (`func f(_ x: Tensor) -> Tensor { x * 2 }`).
+    func runBody(of decl: FuncDecl) throws -> EvalValue {
+        if decl.returnType != nil, decl.body.count == 1, case .expression(let expr) = decl.body[0].kind {
+            return try evaluate(expr)
         }
+        do {
+            try executeBlock(decl.body)
+        } catch let signal as ReturnSignal {
+            return signal.value
+        }
+        return .void
     }
 
     /// Runs `body` as the body of a call to `name` (a function, method or initializer): in a

@@ -2,11 +2,42 @@ import TGCBase
 import TGCCore
 import TGCSyntax
 
-/// A piece of mutable state that control flow must thread: a variable or a leaf's `.grad`.
-/// Each slot carries exactly one tensor through `Builder.loop` and `Builder.branch`.
+/// A piece of mutable state that control flow must thread: a variable, a leaf's `.grad`, a
+/// parameter an optimizer updates (leaf key; held by module fields and variables), or a state
+/// tensor of an optimizer. Each slot carries exactly one tensor through `Builder.loop` and
+/// `Builder.branch`.
 enum StateSlot: Hashable {
     case variable(String)
     case grad(Int)
+    case parameter(Int)
+    case optimizerState(OptimizerState)
+}
+
+/// One state tensor of an optimizer: `state[array][parameter]`, or its step count (array nil).
+struct OptimizerState: Hashable {
+    let optimizer: OptimizerObject
+    let array: Int?
+    let parameter: Int
+
+    static func == (a: Self, b: Self) -> Bool { a.optimizer === b.optimizer && a.array == b.array && a.parameter == b.parameter }
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(ObjectIdentifier(optimizer))
+        hasher.combine(array)
+        hasher.combine(parameter)
+    }
+
+    var value: TensorValue {
+        get { array.map { optimizer.state[$0][parameter] } ?? optimizer.steps }
+        nonmutating set {
+            if let array { optimizer.state[array][parameter] = newValue } else { optimizer.steps = newValue }
+        }
+    }
+
+    /// Every state tensor of the optimizer, the step count first.
+    static func all(of optimizer: OptimizerObject) -> [OptimizerState] {
+        [OptimizerState(optimizer: optimizer, array: nil, parameter: 0)]
+            + optimizer.state.indices.flatMap { array in optimizer.parameters.indices.map { OptimizerState(optimizer: optimizer, array: array, parameter: $0) } }
+    }
 }
 
 extension Evaluator {
@@ -273,7 +304,13 @@ extension Evaluator {
                 throw Diagnostic("'\(name)' holds a \(binding.value.kindName), which cannot change inside a loop or an 'if' on a tensor value; only tensors and numbers can", at: location)
             }
         }
-        if scan.touchesGradients {
+        // An optimizer stepped in the body: its parameters and its state change.
+        for name in scan.receivers.sorted() {
+            guard case .optimizer(let optimizer)? = environment.lookup(name)?.value else { continue }
+            slots += optimizer.parameters.map(StateSlot.parameter)
+            slots += OptimizerState.all(of: optimizer).map(StateSlot.optimizerState)
+        }
+        if scan.touchesGradients || !scan.receivers.isEmpty {
             slots += leafTypes.keys.sorted().map { StateSlot.grad($0) }
         }
         return slots
@@ -300,6 +337,13 @@ extension Evaluator {
         case .grad(let key):
             if let grad = gradSlots[key] { return TensorValue(id: grad) }
             return TensorValue(id: try builder.full(leafTypes[key]!.shape, 0, .float32, at: location))
+        case .parameter(let key):
+            guard let value = currentLeafValue(key) else {
+                throw Diagnostic("a parameter the optimizer updates is no longer held by any module or variable", at: location)
+            }
+            return value
+        case .optimizerState(let state):
+            return state.value
         }
     }
 
@@ -315,6 +359,10 @@ extension Evaluator {
             return tensor
         case .grad(let key):
             return TensorValue(id: gradSlots[key]!)
+        case .parameter(let key):
+            return currentLeafValue(key) ?? start
+        case .optimizerState(let state):
+            return state.value
         }
     }
 
@@ -358,6 +406,8 @@ extension Evaluator {
         switch slot {
         case .variable(let name): environment.assign(name, .tensor(value))
         case .grad(let key): gradSlots[key] = value.id
+        case .parameter(let key): replaceLeaf(key, with: value)
+        case .optimizerState(let state): state.value = value
         }
     }
 
@@ -413,6 +463,13 @@ extension Evaluator {
                 environment.assign(name, .tensor(value))
             case .grad(let key):
                 gradSlots[key] = id
+            case .parameter(let key):
+                // A new version of the leaf, wherever it is held (the update is in place).
+                var value = rebased(currentLeafValue(key) ?? TensorValue(id: id), to: id)
+                markInPlaceLeafUpdate(&value, of: key)
+                replaceLeaf(key, with: value)
+            case .optimizerState(let state):
+                state.value = TensorValue(id: id)
             }
         }
     }
@@ -422,6 +479,8 @@ extension Evaluator {
 struct MutationScan {
     var names = Set<String>()
     var touchesGradients = false
+    /// Variables whose objects a method call may change (`opt.step()`, `opt.zeroGrad()`).
+    var receivers = Set<String>()
     /// Whether `grad(of:wrt:)` is called.
     var differentiates = false
     let lookupFunction: (String) -> FuncDecl?
@@ -455,6 +514,7 @@ struct MutationScan {
         case .call(let callee, let arguments, let closure):
             if case .member(let base, let name) = callee.kind {
                 if name == "backward" { touchesGradients = true }
+                if name == "step" || name == "zeroGrad", let root = Self.rootName(base) { receivers.insert(root) }
                 if BuiltinRegistry.mutatingMethods[name] != nil {   // `x.zero()`: updates its receiver
                     if Self.mentionsGrad(base) { touchesGradients = true } else if let root = Self.rootName(base) { names.insert(root) }
                 }

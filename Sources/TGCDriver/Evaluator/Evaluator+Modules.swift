@@ -143,12 +143,7 @@ extension Evaluator {
             for field in module.fields {
                 environment.declare(field.name, Binding(value: field.value, isMutable: false, location: method.location))
             }
-            do {
-                try executeBlock(method.body)
-            } catch let signal as ReturnSignal {
-                return signal.value
-            }
-            return .void
+            return try runBody(of: method)
         }
     }
 
@@ -184,7 +179,7 @@ extension Evaluator {
 
 /// The methods every module has, as PyTorch's `nn.Module` names them.
 enum ModuleMethod: String, CaseIterable {
-    case parameters, namedParameters, stateDict, train, eval, load
+    case parameters, namedParameters, stateDict, train, eval, load, zeroGrad
 
     static let names = Set(allCases.map(\.rawValue))
 
@@ -199,6 +194,9 @@ enum ModuleMethod: String, CaseIterable {
         case .train, .eval:
             module.setTraining(self == .train)
             return .module(module)
+        case .zeroGrad:
+            try evaluator.zeroGradients(of: module.namedParameters.compactMap(\.tensor.leafKey), at: site.location)
+            return .void
         case .load:
             var site = site
             try site.bind([.unlabeled("path")])

@@ -106,6 +106,14 @@ extension Evaluator {
             text.append("<class '\(decl.name)'>")
         case .module(let module):
             text.append(module.repr())
+        case .optimizer(let optimizer):
+            text.append("\(optimizer.kind.rawValue) (\nParameter Group 0\n")
+            for (name, value) in optimizer.repr {
+                text.append("    \(name): ")
+                text.append(try formatItem(value, precision: nil, at: location))
+                text.append("\n")
+            }
+            text.append(")")
         case .none:
             text.append("None")
         case .gradFunction(let name):

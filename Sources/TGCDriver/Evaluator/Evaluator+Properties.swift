@@ -9,6 +9,7 @@ extension Evaluator {
         if let items = base.arrayItems, name == "count" { return .int(items.count) }
         if case .tuple(let items) = base, name == "count" { return .int(items.count) }
         if case .module(let module) = base { return try moduleProperty(module, name, at: location) }
+        if case .optimizer(let optimizer) = base { return try optimizerProperty(optimizer, name, at: location) }
         if case .dictionary(let entries) = base {
             switch name {
             case "count": return .int(entries.count)

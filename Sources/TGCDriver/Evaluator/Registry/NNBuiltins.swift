@@ -1,13 +1,18 @@
 import TGCBase
 import TGCCore
 
-/// Neural-network layers (`Linear`): constructors that make module objects (ModuleObject)
+/// Neural-network layers (`Linear`) and optimizers (`SGD`, `Adam`, Evaluator+Optimizers.swift):
+/// constructors that make module objects (ModuleObject)
 /// whose parameters are leaves drawn from the run's Philox stream with PyTorch's initialization.
 /// A layer's forward is `Evaluator.callModule`; its methods are ModuleMethod.
 extension BuiltinFamily {
     static let nn = BuiltinFamily(name: "nn", functions: [
         FunctionEntry("Linear", [.unlabeled("inFeatures"), .unlabeled("outFeatures"), .labeled("bias")],
                       "torch.nn.Linear: y = x W^T + b") { e, site in try e.makeLinear(site) },
+        FunctionEntry("SGD", [.unlabeled("params")] + Evaluator.optimizerSettings(.sgd).map { .labeled($0.label) },
+                      "torch.optim.SGD: stochastic gradient descent, with momentum") { e, site in try e.makeOptimizer(.sgd, site) },
+        FunctionEntry("Adam", [.unlabeled("params")] + Evaluator.optimizerSettings(.adam).map { .labeled($0.label) },
+                      "torch.optim.Adam") { e, site in try e.makeOptimizer(.adam, site) },
     ])
 }
 

@@ -1,0 +1,181 @@
+import TGCBase
+import TGCCore
+import TGCSyntax
+
+/// Optimizers: `SGD(model.parameters(), lr: 0.1)`, `Adam(...)`, `opt.zeroGrad()`, `opt.step()`,
+/// with PyTorch's update formulas. A step updates each parameter in place (a new version of
+/// its leaf, as `w -= lr * w.grad` under noGrad), wherever it is held: module fields and
+/// variables.
+extension Evaluator {
+    /// The settings each optimizer takes, PyTorch's defaults, and their labels in the DSL.
+    static func optimizerSettings(_ kind: OptimizerObject.Kind) -> [(label: String, name: String, value: EvalValue)] {
+        switch kind {
+        case .sgd:
+            [("lr", "lr", .float(0.001)), ("momentum", "momentum", .int(0)), ("dampening", "dampening", .int(0)),
+             ("weightDecay", "weight_decay", .int(0)), ("nesterov", "nesterov", .bool(false))]
+        case .adam:
+            [("lr", "lr", .float(0.001)), ("betas", "betas", .tuple([.float(0.9), .float(0.999)])), ("eps", "eps", .float(1e-08)),
+             ("weightDecay", "weight_decay", .int(0))]
+        }
+    }
+
+    /// `SGD(params, lr: 0.1, ...)`: params an array of leaves that require grad.
+    func makeOptimizer(_ kind: OptimizerObject.Kind, _ site: CallSite) throws -> EvalValue {
+        guard let items = site.value("params")?.arrayItems ?? { if case .tuple(let t)? = site.value("params") { t } else { nil } }() else {
+            throw Diagnostic("\(kind.rawValue) takes an array of parameters: \(kind.rawValue)(model.parameters(), lr: ...)", at: site.location("params"))
+        }
+        var keys: [Int] = []
+        for item in items {
+            guard case .tensor(let tensor) = item, let key = tensor.leafKey, tensor.requiresGrad else {
+                throw Diagnostic("\(kind.rawValue) can only optimize leaf tensors that require grad, got \(item.kindName)", at: site.location("params"))
+            }
+            if !keys.contains(key) { keys.append(key) }
+        }
+        var settings: [(name: String, value: EvalValue)] = []
+        for (label, name, defaultValue) in Self.optimizerSettings(kind) {
+            var value = site.value(label) ?? defaultValue
+            if label == "betas" {
+                guard case .tuple(let pair) = value, pair.count == 2 else {
+                    throw Diagnostic("betas is a pair of numbers: betas: (0.9, 0.999)", at: site.location(label))
+                }
+                value = .tuple(try pair.map { .float(try staticDouble($0, what: "a beta", at: site.location(label))) })
+            } else if label == "nesterov" {
+                guard case .bool = value else { throw Diagnostic("nesterov must be true or false", at: site.location(label)) }
+            } else {
+                let number = try staticDouble(value, what: label, at: site.location(label))
+                guard number >= 0 else { throw Diagnostic("invalid \(name) value: \(number)", at: site.location(label)) }
+            }
+            settings.append((name, value))
+        }
+        let state = try OptimizerObject.stateNames(kind).map { _ in
+            try keys.map { TensorValue(id: try builder.full(leafTypes[$0]!.shape, 0, .float32, at: site.location)) }
+        }
+        let steps = TensorValue(id: try builder.full([], 0, .float32, at: site.location))
+        let optimizer = OptimizerObject(kind: kind, parameters: keys, settings: settings, state: state, steps: steps)
+        if kind == .sgd, optimizer.number("nesterov") != 0, optimizer.number("momentum") == 0 || optimizer.number("dampening") != 0 {
+            throw Diagnostic("Nesterov momentum requires a momentum and zero dampening", at: site.location)
+        }
+        return .optimizer(optimizer)
+    }
+
+    /// `opt.step()`, `opt.zeroGrad()`.
+    func callOptimizerMember(_ optimizer: OptimizerObject, _ name: String, _ arguments: [Argument], at location: SourceLocation) throws -> EvalValue {
+        guard arguments.isEmpty else { throw Diagnostic("\(name)() takes no arguments", at: location) }
+        switch name {
+        case "step": try step(optimizer, at: location)
+        case "zeroGrad": try zeroGradients(of: optimizer.parameters, at: location)
+        default: throw Diagnostic("value of type \(optimizer.kind.rawValue) has no method '\(name)'", at: location)
+        }
+        return .void
+    }
+
+    /// `opt.lr` and the other settings, by PyTorch's names in the DSL's spelling.
+    func optimizerProperty(_ optimizer: OptimizerObject, _ name: String, at location: SourceLocation) throws -> EvalValue {
+        guard let entry = Self.optimizerSettings(optimizer.kind).first(where: { $0.label == name }),
+              let setting = optimizer.settings.first(where: { $0.name == entry.name }) else {
+            throw Diagnostic("value of type \(optimizer.kind.rawValue) has no member '\(name)'", at: location)
+        }
+        return setting.value
+    }
+
+    /// The leaves' gradients set to zeros (PyTorch sets them to None; the next backward() gives
+    /// the same values either way).
+    func zeroGradients(of keys: [Int], at location: SourceLocation) throws {
+        for key in keys where gradSlots[key] != nil {
+            gradSlots[key] = try builder.full(leafTypes[key]!.shape, 0, .float32, at: location)
+        }
+    }
+
+    /// One update of every parameter that has a gradient, as PyTorch's single-tensor SGD and
+    /// Adam compute it (float32, hyperparameters rounded to float32 where PyTorch's kernels
+    /// round them).
+    private func step(_ optimizer: OptimizerObject, at location: SourceLocation) throws {
+        try withoutGrad {
+            let at = location
+            func scalar(_ value: Double) throws -> TensorValue { TensorValue(id: try builder.scalar(value, .float32, at: at)) }
+            func op(_ kind: OpKind, _ a: TensorValue, _ b: TensorValue) throws -> TensorValue {
+                try record(kind, [a, b], gradFunction: nil, at: at)
+            }
+            let steps = try op(.add, optimizer.steps, try scalar(1))
+            let first = try op(.equal, optimizer.steps, try scalar(0))
+            for (index, key) in optimizer.parameters.enumerated() {
+                guard let gradient = gradSlots[key], let parameter = currentLeafValue(key) else { continue }
+                var g = TensorValue(id: gradient)
+                let decay = optimizer.number("weight_decay")
+                if decay != 0 { g = try op(.add, g, try op(.mul, parameter, try scalar(decay))) }
+                var updated: TensorValue
+                switch optimizer.kind {
+                case .sgd:
+                    let (momentum, dampening) = (optimizer.number("momentum"), optimizer.number("dampening"))
+                    if momentum != 0 {
+                        // The first step's buffer is the gradient itself.
+                        let blended = try op(.add, try op(.mul, optimizer.state[0][index], try scalar(momentum)),
+                                             try op(.mul, g, try scalar(1 - dampening)))
+                        let buffer = TensorValue(id: try builder.apply1(.select, [first.id, g.id, blended.id], at: at))
+                        optimizer.state[0][index] = buffer
+                        g = optimizer.number("nesterov") != 0 ? try op(.add, g, try op(.mul, buffer, try scalar(momentum))) : buffer
+                    }
+                    updated = try op(.sub, parameter, try op(.mul, g, try scalar(optimizer.number("lr"))))
+                case .adam:
+                    guard case .tuple(let betas)? = optimizer.settings.first(where: { $0.name == "betas" })?.value,
+                          case .float(let beta1) = betas[0], case .float(let beta2) = betas[1] else { continue }
+                    // exp_avg.lerp_(grad, 1 - beta1): m + w (g - m) for a weight below one half.
+                    let m = optimizer.state[0][index], v = optimizer.state[1][index]
+                    let newM = try op(.add, m, try op(.mul, try scalar(1 - beta1), try op(.sub, g, m)))
+                    let newV = try op(.add, try op(.mul, v, try scalar(beta2)), try op(.mul, try op(.mul, try scalar(1 - beta2), g), g))
+                    optimizer.state[0][index] = newM
+                    optimizer.state[1][index] = newV
+                    // bias corrections 1 - beta^t; step size lr / (1 - beta1^t).
+                    let correction1 = try op(.sub, try scalar(1), try op(.pow, try scalar(beta1), steps))
+                    let correction2 = try op(.sub, try scalar(1), try op(.pow, try scalar(beta2), steps))
+                    let stepSize = try op(.div, try scalar(optimizer.number("lr")), correction1)
+                    let denominator = try op(.add, try op(.div, try record(.sqrt, [newV], gradFunction: nil, at: at),
+                                                          try record(.sqrt, [correction2], gradFunction: nil, at: at)),
+                                             try scalar(optimizer.number("eps")))
+                    updated = try op(.sub, parameter, try op(.div, try op(.mul, stepSize, newM), denominator))
+                }
+                updated.id = try builder.cast(updated.id, to: .float32, at: at)
+                markInPlaceLeafUpdate(&updated, of: key)
+                updated.isParameter = parameter.isParameter
+                replaceLeaf(key, with: updated)
+            }
+            optimizer.steps = steps
+        }
+    }
+
+    /// The current version of leaf `key`: in a module field or a variable in scope.
+    func currentLeafValue(_ key: Int) -> TensorValue? {
+        for module in reachableModules() {
+            for field in module.fields { if case .tensor(let t) = field.value, t.leafKey == key { return t } }
+        }
+        return environment.tensors.first { $0.leafKey == key }
+    }
+
+    /// Leaf `key`'s new version replaces the old one in every module field and variable.
+    func replaceLeaf(_ key: Int, with value: TensorValue) {
+        for module in reachableModules() {
+            for index in module.fields.indices {
+                if case .tensor(let t) = module.fields[index].value, t.leafKey == key { module.fields[index].value = .tensor(value) }
+            }
+        }
+        environment.replaceTensors { $0.leafKey == key ? value : nil }
+    }
+
+    /// Every module that variables in scope hold, with the modules under them.
+    private func reachableModules() -> [ModuleObject] {
+        var seen = Set<ObjectIdentifier>()
+        var result: [ModuleObject] = []
+        func visit(_ value: EvalValue) {
+            switch value {
+            case .module(let module):
+                guard seen.insert(ObjectIdentifier(module)).inserted else { return }
+                result.append(module)
+                module.fields.forEach { visit($0.value) }
+            case .array(let items), .tuple(let items): items.forEach(visit)
+            default: break
+            }
+        }
+        environment.values.forEach(visit)
+        return result
+    }
+}

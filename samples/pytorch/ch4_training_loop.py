@@ -1,0 +1,22 @@
+# PyTorch reference for samples/ch4_training_loop.swiftdsl. Run from samples/ (it reads data/net_init.safetensors).
+import torch, torch.nn as nn
+from safetensors.torch import load_file
+class Net(nn.Module):
+    def __init__(s):
+        super().__init__(); s.fc1=nn.Linear(3,4); s.fc2=nn.Linear(4,2)
+    def forward(s,x): return s.fc2(torch.relu(s.fc1(x)))
+model=Net(); model.load_state_dict(load_file("data/net_init.safetensors"))
+x = torch.tensor([[1.0, 2.0, 3.0], [-1.0, 0.5, 0.0], [0.25, -2.0, 1.0], [0.0, 1.0, -1.0]])
+y = torch.tensor([[0.5, -0.5], [1.0, 0.0], [0.0, 0.0], [-1.0, 1.0]])
+opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+print(opt)
+for step in range(20):
+    model.zero_grad(); loss=((model(x)-y)**2).mean(); loss.backward(); opt.step()
+    if step % 5 == 0: print(f"step {step}: loss = {loss.item():.4f}")
+print(model.fc2.bias)
+adam = torch.optim.Adam(model.parameters(), lr=0.01)
+print(adam)
+for step in range(20):
+    adam.zero_grad(); loss=((model(x)-y)**2).mean(); loss.backward(); adam.step()
+    if step % 5 == 0: print(f"step {step}: loss = {loss.item():.4f}")
+print(model.fc2.bias)
