@@ -46,8 +46,12 @@ extension Evaluator {
             let base = try evaluate(baseExpr)
             if case .tensor(let tensor) = base { return try indexTensor(tensor, arguments, at: at) }
             if case .dictionary(let entries) = base { return try lookUp(arguments, in: entries, at: at) }
-            // A tuple is indexed as in Python: `x.chunk(3)[0]`.
-            let tupleItems: [EvalValue]? = if case .tuple(let items) = base { items } else { nil }
+            // A tuple is indexed as in Python: `x.chunk(3)[0]`; a Sequential by position: `net[0]`.
+            let tupleItems: [EvalValue]? = switch base {
+            case .tuple(let items): items
+            case .module(let module) where module.isSequential: module.fields.map(\.value)
+            default: nil
+            }
             guard let items = base.arrayItems ?? tupleItems, arguments.count == 1, arguments[0].label == nil else {
                 throw Diagnostic("indexing with [...] works on tensors, on arrays such as x.shape and on tuples, not on \(base.kindName)", at: at)
             }

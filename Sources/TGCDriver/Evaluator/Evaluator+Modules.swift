@@ -61,6 +61,28 @@ extension Evaluator {
         return .module(ModuleObject(.user(decl), fields: fields))
     }
 
+    /// Calls a module on a value already computed (a Sequential's next layer).
+    func callModule(_ module: ModuleObject, _ input: TensorValue, at location: SourceLocation) throws -> EvalValue {
+        switch module.kind {
+        case .layer(let layer): return .tensor(try forward(layer, of: module, input, at: location))
+        case .user(let decl):
+            guard let method = decl.methods.first(where: { $0.name == "callAsFunction" }) else {
+                throw Diagnostic("'\(decl.name)' cannot be called: it has no 'func callAsFunction'", at: location)
+            }
+            return try inScopeOfGlobals(method.name, [], [], at: location) {
+                environment.declare("self", Binding(value: .module(module), isMutable: false, location: method.location))
+                for field in module.fields {
+                    environment.declare(field.name, Binding(value: field.value, isMutable: false, location: method.location))
+                }
+                guard let parameter = method.parameters.first, method.parameters.count == 1 else {
+                    throw Diagnostic("'\(decl.name).callAsFunction' must take one tensor to be used in a Sequential", at: location)
+                }
+                environment.declare(parameter.name, Binding(value: .tensor(input), isMutable: false, location: method.location))
+                return try runBody(of: method)
+            }
+        }
+    }
+
     /// `model(x)`: a layer's forward, or the struct's `callAsFunction`.
     func callModule(_ module: ModuleObject, _ arguments: [Argument], at location: SourceLocation) throws -> EvalValue {
         switch module.kind {
@@ -93,6 +115,29 @@ extension Evaluator {
         return try method.run(on: module, self, site)
     }
 
+    /// `Dropout(p)`: in training, each element kept with probability 1 - p (one uniform draw of
+    /// the Philox stream each) and scaled by 1 / (1 - p); in eval mode, the input itself.
+    private func dropout(_ input: TensorValue, p: Double, training: Bool, at location: SourceLocation) throws -> TensorValue {
+        guard training && p > 0 else { return input }
+        let type = builder.type(of: input.id)
+        var attrs = Attributes()
+        attrs.shape = type.shape
+        attrs.dtype = .float32
+        let draws = TensorValue(id: try builder.apply1(.randUniform, [], attrs, at: location))
+        let keep = try withoutGrad {
+            try record(.cast, [try record(.less, [draws, TensorValue(id: try builder.scalar(1 - p, .float32, at: location))],
+                                          gradFunction: nil, at: location)], castTo(.float32), gradFunction: nil, at: location)
+        }
+        let scale = TensorValue(id: try builder.scalar(p < 1 ? 1 / (1 - p) : 0, .float32, at: location))
+        return try tensorOp(.mul, [.tensor(try tensorOp(.mul, [.tensor(input), .tensor(keep)], at: location)), .tensor(scale)], at: location)
+    }
+
+    private func castTo(_ dtype: DType) -> Attributes {
+        var attrs = Attributes()
+        attrs.dtype = dtype
+        return attrs
+    }
+
     /// `model.fc1`, `model.training`.
     func moduleProperty(_ module: ModuleObject, _ name: String, at location: SourceLocation) throws -> EvalValue {
         if name == "training" { return .bool(module.training) }
@@ -122,7 +167,7 @@ extension Evaluator {
         guard let index = module.fields.firstIndex(where: { $0.name == name }) else {
             throw Diagnostic("value of type \(module.typeName) has no member '\(name)'", at: ownerExpr.location)
         }
-        let value = try evaluate(valueExpr)
+        var value = try evaluate(valueExpr)
         if case .tensor(let old) = module.fields[index].value {
             guard case .tensor(let new) = value else {
                 throw Diagnostic("'\(name)' holds a tensor; assign a tensor, not a \(value.kindName)", at: valueExpr.location)
@@ -131,6 +176,11 @@ extension Evaluator {
             let isLayer = if case .layer = module.kind { true } else { false }
             guard oldType == newType || !isLayer else {
                 throw Diagnostic("\(module.typeName).\(name) is \(oldType.dtype)\(formatShape(oldType.shape)); the new value is \(newType.dtype)\(formatShape(newType.shape))", at: valueExpr.location)
+            }
+            if old.isParameter {   // PyTorch's `module.weight = nn.Parameter(t)`: a leaf that requires grad
+                var parameter = try settingRequiresGrad(new, true, at: valueExpr.location)
+                parameter.isParameter = true
+                value = .tensor(parameter)
             }
         }
         module.fields[index].value = value
@@ -150,6 +200,56 @@ extension Evaluator {
     /// A layer's forward pass, with PyTorch's `grad_fn` on the result.
     private func forward(_ layer: ModuleObject.Layer, of module: ModuleObject, _ input: TensorValue, at location: SourceLocation) throws -> TensorValue {
         switch layer {
+        case .method(_, let name, let arguments, _):
+            let site = CallSite(name: name, location: location, arguments: arguments.map { argument -> (label: String?, value: EvalValue, location: SourceLocation) in
+                switch argument.value {
+                case .int(let n): (argument.label, .int(n), location)
+                case .float(let x): (argument.label, .float(x), location)
+                }
+            })
+            guard case .tensor(let result) = try BuiltinRegistry.methods[name]!.call(self, on: input, site) else {
+                preconditionFailure("\(name) gives a tensor")
+            }
+            return result
+        case .identity:
+            return input
+        case .sequential:
+            var value = input
+            for field in module.fields {
+                guard case .module(let child) = field.value else { continue }
+                guard case .tensor(let next) = try callModule(child, value, at: location) else {
+                    throw Diagnostic("\(child.typeName) in a Sequential must give a tensor", at: location)
+                }
+                value = next
+            }
+            return value
+        case .dropout(let p):
+            return try dropout(input, p: p, training: module.training, at: location)
+        case .embedding(let count, let dimension):
+            guard case .tensor(let weight)? = module.field("weight") else { preconditionFailure("Embedding without weight") }
+            let type = builder.type(of: input.id)
+            guard type.dtype == .int64 else {
+                throw Diagnostic("Embedding(\(count), \(dimension)) needs int64 indices, got \(type.dtype)", at: location)
+            }
+            return try recordComposite("Embedding", [input, weight], gradFunction: "EmbeddingBackward0", at: location) {
+                try builder.embedding(input.id, weight: weight.id, at: location)
+            }
+        case .layerNorm(let shape, let eps, _, _):
+            let type = builder.type(of: input.id)
+            guard type.dtype == .float32, type.shape.suffix(shape.count) == ArraySlice(shape) else {
+                throw Diagnostic("\(module.repr()) needs a float32 input whose last dimensions are \(formatShape(shape)), got \(type.dtype)\(formatShape(type.shape))", at: location)
+            }
+            var operands = [input]
+            var affine: (weight: ValueID, bias: ValueID?)?
+            if case .tensor(let weight)? = module.field("weight") {
+                operands.append(weight)
+                var bias: ValueID?
+                if case .tensor(let b)? = module.field("bias") { operands.append(b); bias = b.id }
+                affine = (weight.id, bias)
+            }
+            return try recordComposite("LayerNorm", operands, gradFunction: "NativeLayerNormBackward0", at: location) {
+                try builder.layerNorm(input.id, normalizedDims: shape.count, eps: eps, affine: affine, at: location)
+            }
         case .linear(let inFeatures, _, let hasBias):
             let type = builder.type(of: input.id)
             guard type.rank >= 1, type.shape.last == inFeatures, type.dtype == .float32 else {

@@ -1,3 +1,5 @@
+import TGCCore
+
 import TGCSyntax
 
 /// A module instance: PyTorch's `nn.Module` object. Shared by reference, as Python objects
@@ -8,6 +10,21 @@ final class ModuleObject {
     /// The built-in layers and what each was made with (its repr and forward read them).
     enum Layer {
         case linear(inFeatures: Int, outFeatures: Int, bias: Bool)
+        /// A layer whose forward is one tensor method with fixed arguments: `ReLU()` is
+        /// `x.relu()`, `Softmax(dim: 1)` is `x.softmax(dim: 1)`; `repr` is PyTorch's.
+        case method(typeName: String, method: String, arguments: [(label: String, value: Option)], repr: String)
+        case dropout(p: Double)
+        /// Its children are its fields "0", "1", ..., run in order.
+        case sequential
+        case embedding(count: Int, dimension: Int)
+        case layerNorm(shape: [Int], eps: Double, affine: Bool, bias: Bool)
+        case identity
+    }
+
+    /// A fixed argument of a `.method` layer's forward.
+    enum Option {
+        case int(Int)
+        case float(Double)
     }
 
     /// What the module is: a built-in layer, or a `struct ...: Module` of the program.
@@ -29,11 +46,19 @@ final class ModuleObject {
     var typeName: String {
         switch kind {
         case .layer(.linear): "Linear"
+        case .layer(.method(let typeName, _, _, _)): typeName
+        case .layer(.dropout): "Dropout"
+        case .layer(.sequential): "Sequential"
+        case .layer(.embedding): "Embedding"
+        case .layer(.layerNorm): "LayerNorm"
+        case .layer(.identity): "Identity"
         case .user(let decl): decl.name
         }
     }
 
     func field(_ name: String) -> EvalValue? { fields.first { $0.name == name }?.value }
+
+    var isSequential: Bool { if case .layer(.sequential) = kind { true } else { false } }
 
     /// The child modules by the names PyTorch gives them: each module field, and `name.i` for
     /// each module of an array.
@@ -69,10 +94,22 @@ final class ModuleObject {
     /// PyTorch's `repr(module)`: `Linear(in_features=3, out_features=2, bias=True)`, and for a
     /// module with children one line per child, `ModuleList` for an array of modules.
     func repr(indent: String = "") -> String {
+        func python(_ flag: Bool) -> String { flag ? "True" : "False" }
         switch kind {
         case .layer(.linear(let inFeatures, let outFeatures, let bias)):
-            return "Linear(in_features=\(inFeatures), out_features=\(outFeatures), bias=\(bias ? "True" : "False"))"
-        case .user:
+            return "Linear(in_features=\(inFeatures), out_features=\(outFeatures), bias=\(python(bias)))"
+        case .layer(.method(_, _, _, let repr)):
+            return repr
+        case .layer(.dropout(let p)):
+            return "Dropout(p=\(PrintFormatter.pythonRepr(p)), inplace=False)"
+        case .layer(.embedding(let count, let dimension)):
+            return "Embedding(\(count), \(dimension))"
+        case .layer(.layerNorm(let shape, let eps, let affine, let bias)):
+            let tuple = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+            return "LayerNorm(\(tuple), eps=\(PrintFormatter.pythonRepr(eps)), elementwise_affine=\(python(affine)), bias=\(python(bias)))"
+        case .layer(.identity):
+            return "Identity()"
+        case .user, .layer(.sequential):
             var lines: [String] = []
             for field in fields {
                 switch field.value {

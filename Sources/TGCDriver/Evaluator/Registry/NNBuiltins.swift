@@ -9,6 +9,44 @@ extension BuiltinFamily {
     static let nn = BuiltinFamily(name: "nn", functions: [
         FunctionEntry("Linear", [.unlabeled("inFeatures"), .unlabeled("outFeatures"), .labeled("bias")],
                       "torch.nn.Linear: y = x W^T + b") { e, site in try e.makeLinear(site) },
+        activation("ReLU", "relu"), activation("Sigmoid", "sigmoid"), activation("Tanh", "tanh"), activation("SiLU", "silu"),
+        FunctionEntry("GELU", [], "torch.nn.GELU (the exact erf form)") { e, site in
+            e.methodLayer("GELU", "gelu", [], repr: "GELU(approximate='none')")
+        },
+        FunctionEntry("LeakyReLU", [.unlabeled("negativeSlope", optional: true)], "torch.nn.LeakyReLU (slope 0.01)") { e, site in
+            let slope = try site.value("negativeSlope").map { try e.staticDouble($0, what: "negativeSlope", at: site.location("negativeSlope")) } ?? 0.01
+            return e.methodLayer("LeakyReLU", "leakyRelu", [("negativeSlope", .float(slope))],
+                                 repr: "LeakyReLU(negative_slope=\(PrintFormatter.pythonRepr(slope)))")
+        },
+        dimensionLayer("Softmax", "softmax"), dimensionLayer("LogSoftmax", "logSoftmax"),
+        FunctionEntry("Flatten", [.labeled("startDim"), .labeled("endDim")], "torch.nn.Flatten (dims 1 through -1)") { e, site in
+            let start = try site.value("startDim").map { try e.staticInt($0, what: "startDim", at: site.location("startDim")) } ?? 1
+            let end = try site.value("endDim").map { try e.staticInt($0, what: "endDim", at: site.location("endDim")) } ?? -1
+            return e.methodLayer("Flatten", "flatten", [("startDim", .int(start)), ("endDim", .int(end))],
+                                 repr: "Flatten(start_dim=\(start), end_dim=\(end))")
+        },
+        FunctionEntry("Identity", [], "torch.nn.Identity") { _, _ in .module(ModuleObject(.layer(.identity), fields: [])) },
+        FunctionEntry("Dropout", [.unlabeled("p", optional: true)], "torch.nn.Dropout (p 0.5; train mode only)") { e, site in
+            let p = try site.value("p").map { try e.staticDouble($0, what: "p", at: site.location("p")) } ?? 0.5
+            guard (0...1).contains(p) else {
+                throw Diagnostic("dropout probability has to be between 0 and 1, but got \(PrintFormatter.pythonRepr(p))", at: site.location("p"))
+            }
+            return .module(ModuleObject(.layer(.dropout(p: p)), fields: []))
+        },
+        FunctionEntry("Sequential", [.unlabeled("layers", optional: true, variadic: true)], "torch.nn.Sequential: layers run in order") { e, site in
+            let layers = try site.values("layers").enumerated().map { index, value -> (name: String, value: EvalValue) in
+                guard case .module = value else {
+                    throw Diagnostic("Sequential takes modules, got \(value.kindName)", at: site.location("layers"))
+                }
+                return (String(index), value)
+            }
+            return .module(ModuleObject(.layer(.sequential), fields: layers))
+        },
+        FunctionEntry("Embedding", [.unlabeled("count"), .unlabeled("dimension")], "torch.nn.Embedding: rows of a table") { e, site in
+            try e.makeEmbedding(site)
+        },
+        FunctionEntry("LayerNorm", [.unlabeled("shape"), .labeled("eps"), .labeled("elementwiseAffine"), .labeled("bias")],
+                      "torch.nn.LayerNorm over the last dimensions") { e, site in try e.makeLayerNorm(site) },
         FunctionEntry("SGD", [.unlabeled("params")] + Evaluator.optimizerSettings(.sgd).map { .labeled($0.label) },
                       "torch.optim.SGD: stochastic gradient descent, with momentum") { e, site in try e.makeOptimizer(.sgd, site) },
         FunctionEntry("Adam", [.unlabeled("params")] + Evaluator.optimizerSettings(.adam).map { .labeled($0.label) },
@@ -16,7 +54,61 @@ extension BuiltinFamily {
     ])
 }
 
+extension BuiltinFamily {
+    /// A layer with no settings whose forward is one tensor method (`ReLU()` is `x.relu()`).
+    private static func activation(_ name: String, _ method: String) -> FunctionEntry {
+        FunctionEntry(name, [], "torch.nn.\(name)") { e, _ in e.methodLayer(name, method, [], repr: "\(name)()") }
+    }
+
+    /// `Softmax(dim: 1)`: a layer whose forward is `x.softmax(dim:)`.
+    private static func dimensionLayer(_ name: String, _ method: String) -> FunctionEntry {
+        FunctionEntry(name, [.labeled("dim", optional: false)], "torch.nn.\(name) over one dimension") { e, site in
+            let dim = try e.staticInt(site.value("dim")!, what: "dim", at: site.location("dim"))
+            return e.methodLayer(name, method, [("dim", .int(dim))], repr: "\(name)(dim=\(dim))")
+        }
+    }
+}
+
 extension Evaluator {
+    func methodLayer(_ typeName: String, _ method: String, _ arguments: [(label: String, value: ModuleObject.Option)], repr: String) -> EvalValue {
+        .module(ModuleObject(.layer(.method(typeName: typeName, method: method, arguments: arguments, repr: repr)), fields: []))
+    }
+
+    /// `Embedding(count, dimension)`: weight [count, dimension] drawn from the standard normal, as
+    /// PyTorch initializes it.
+    func makeEmbedding(_ site: CallSite) throws -> EvalValue {
+        let count = try staticInt(site.value("count")!, what: "num_embeddings", at: site.location("count"))
+        let dimension = try staticInt(site.value("dimension")!, what: "embedding_dim", at: site.location("dimension"))
+        guard count >= 0, dimension >= 0 else { throw Diagnostic("Embedding needs non-negative sizes", at: site.location) }
+        var attrs = Attributes()
+        attrs.shape = [count, dimension]
+        attrs.dtype = .float32
+        var weight = try settingRequiresGrad(TensorValue(id: try builder.apply1(.randNormal, [], attrs, at: site.location)), true, at: site.location)
+        weight.isParameter = true
+        return .module(ModuleObject(.layer(.embedding(count: count, dimension: dimension)), fields: [("weight", .tensor(weight))]))
+    }
+
+    /// `LayerNorm([4])` or `LayerNorm(4)`: weight ones and bias zeros of that shape.
+    func makeLayerNorm(_ site: CallSite) throws -> EvalValue {
+        let shape = try shape(from: [site.value("shape")!], at: site.location("shape"))
+        let eps = try site.value("eps").map { try staticDouble($0, what: "eps", at: site.location("eps")) } ?? 1e-5
+        func flag(_ label: String) throws -> Bool {
+            guard let value = site.value(label) else { return true }
+            guard case .bool(let flag) = value else { throw Diagnostic("\(label) must be true or false", at: site.location(label)) }
+            return flag
+        }
+        let (affine, hasBias) = (try flag("elementwiseAffine"), try flag("bias"))
+        var fields: [(name: String, value: EvalValue)] = []
+        if affine {
+            for (name, value) in [("weight", 1.0), ("bias", 0.0)] where name == "weight" || hasBias {
+                var parameter = try settingRequiresGrad(TensorValue(id: try builder.full(shape, value, .float32, at: site.location)), true, at: site.location)
+                parameter.isParameter = true
+                fields.append((name, .tensor(parameter)))
+            }
+        }
+        return .module(ModuleObject(.layer(.layerNorm(shape: shape, eps: eps, affine: affine, bias: affine && hasBias)), fields: fields))
+    }
+
     /// `Linear(3, 2, bias: true)`: weight [out, in] and bias [out], each uniform in
     /// ±1/√in_features (what PyTorch's Kaiming-uniform with a = √5 gives), weight drawn first.
     func makeLinear(_ site: CallSite) throws -> EvalValue {
