@@ -117,7 +117,7 @@ extension Evaluator {
 
     /// `Dropout(p)`: in training, each element kept with probability 1 - p (one uniform draw of
     /// the Philox stream each) and scaled by 1 / (1 - p); in eval mode, the input itself.
-    private func dropout(_ input: TensorValue, p: Double, training: Bool, at location: SourceLocation) throws -> TensorValue {
+    func dropout(_ input: TensorValue, p: Double, training: Bool, at location: SourceLocation) throws -> TensorValue {
         guard training && p > 0 else { return input }
         let type = builder.type(of: input.id)
         var attrs = Attributes()
@@ -256,23 +256,30 @@ extension Evaluator {
                 throw Diagnostic("\(module.repr()) needs a float32 input whose last dimension is \(inFeatures), got \(type.dtype)\(formatShape(type.shape))", at: location)
             }
             guard case .tensor(let weight)? = module.field("weight") else { preconditionFailure("Linear without weight") }
-            var operands = [input, weight]
-            var bias: ValueID?
-            if hasBias, case .tensor(let b)? = module.field("bias") {
-                operands.append(b)
-                bias = b.id
-            }
-            // PyTorch's F.linear: addmm for a matrix with a bias, mm without, a view around either otherwise.
-            let gradFunction = switch (type.rank, hasBias) {
-            case (2, true): "AddmmBackward0"
-            case (2, false): OpKind.matmul.definition.gradFunction!
-            case (1, false): SurfaceFunction.vectorMatrix.gradFunction
-            case (_, false): SurfaceFunction.batchedMatmul.gradFunction
-            default: OpKind.reshape.definition.gradFunction!
-            }
-            return try recordComposite("Linear", operands, gradFunction: gradFunction, at: location) {
-                try builder.linear(input.id, weight: weight.id, bias: bias, at: location)
-            }
+            var bias: TensorValue?
+            if hasBias, case .tensor(let b)? = module.field("bias") { bias = b }
+            return try linear(input, weight: weight, bias: bias, at: location)
+        }
+    }
+
+    /// `torch.nn.functional.linear`, with PyTorch's `grad_fn`: addmm for a matrix with a bias,
+    /// mm without, a view around either otherwise.
+    func linear(_ input: TensorValue, weight: TensorValue, bias: TensorValue?, at location: SourceLocation) throws -> TensorValue {
+        let (type, weightType) = (builder.type(of: input.id), builder.type(of: weight.id))
+        guard weightType.rank == 2, type.rank >= 1, type.shape.last == weightType.shape[1],
+              bias.map({ builder.type(of: $0.id).shape == [weightType.shape[0]] }) ?? true else {
+            let biasShape = bias.map { " and bias " + formatShape(builder.type(of: $0.id).shape) } ?? ""
+            throw Diagnostic("linear needs an input whose last dimension is the weight's second, got input \(formatShape(type.shape)), weight \(formatShape(weightType.shape))\(biasShape)", at: location)
+        }
+        let gradFunction = switch (type.rank, bias != nil) {
+        case (2, true): "AddmmBackward0"
+        case (2, false): OpKind.matmul.definition.gradFunction!
+        case (1, false): SurfaceFunction.vectorMatrix.gradFunction
+        case (_, false): SurfaceFunction.batchedMatmul.gradFunction
+        default: OpKind.reshape.definition.gradFunction!
+        }
+        return try recordComposite("linear", [input, weight] + (bias.map { [$0] } ?? []), gradFunction: gradFunction, at: location) {
+            try builder.linear(input.id, weight: weight.id, bias: bias?.id, at: location)
         }
     }
 }

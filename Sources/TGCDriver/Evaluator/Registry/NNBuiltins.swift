@@ -47,6 +47,26 @@ extension BuiltinFamily {
         },
         FunctionEntry("LayerNorm", [.unlabeled("shape"), .labeled("eps"), .labeled("elementwiseAffine"), .labeled("bias")],
                       "torch.nn.LayerNorm over the last dimensions") { e, site in try e.makeLayerNorm(site) },
+        // The functional forms (torch.nn.functional).
+        FunctionEntry("linear", [.unlabeled("input"), .unlabeled("weight"), .unlabeled("bias", optional: true)],
+                      "F.linear: x W^T + b") { e, site in
+            .tensor(try e.linear(try e.asTensor(site.value("input")!, at: site.location("input")),
+                                 weight: try e.asTensor(site.value("weight")!, at: site.location("weight")),
+                                 bias: try site.value("bias").map { try e.asTensor($0, at: site.location("bias")) }, at: site.location))
+        },
+        FunctionEntry("dropout", [.unlabeled("input"), .labeled("p"), .labeled("training")],
+                      "F.dropout (p 0.5, training true)") { e, site in
+            let p = try site.value("p").map { try e.staticDouble($0, what: "p", at: site.location("p")) } ?? 0.5
+            guard (0...1).contains(p) else {
+                throw Diagnostic("dropout probability has to be between 0 and 1, but got \(PrintFormatter.pythonRepr(p))", at: site.location("p"))
+            }
+            var training = true
+            if let value = site.value("training") {
+                guard case .bool(let flag) = value else { throw Diagnostic("training must be true or false", at: site.location("training")) }
+                training = flag
+            }
+            return .tensor(try e.dropout(try e.asTensor(site.value("input")!, at: site.location("input")), p: p, training: training, at: site.location))
+        },
         FunctionEntry("SGD", [.unlabeled("params")] + Evaluator.optimizerSettings(.sgd).map { .labeled($0.label) },
                       "torch.optim.SGD: stochastic gradient descent, with momentum") { e, site in try e.makeOptimizer(.sgd, site) },
         FunctionEntry("Adam", [.unlabeled("params")] + Evaluator.optimizerSettings(.adam).map { .labeled($0.label) },
