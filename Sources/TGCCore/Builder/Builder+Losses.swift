@@ -56,27 +56,23 @@ extension Builder {
     /// there are no class weights), NaN when every sample is ignored, as in PyTorch.
     public func nllLoss(_ logProbs: ValueID, _ target: ValueID, weight: ValueID?, ignoreIndex: Int,
                         reduction: LossReduction, at location: SourceLocation) throws -> ValueID {
+        let samples = try LabelWeights(self, target, weight: weight, ignoreIndex: ignoreIndex, at: location)
+        return try nllLoss(logProbs, samples, reduction: reduction, at: location)
+    }
+
+    /// nll_loss of labels already weighed.
+    private func nllLoss(_ logProbs: ValueID, _ samples: LabelWeights, reduction: LossReduction, at location: SourceLocation) throws -> ValueID {
         let classAxis = type(of: logProbs).rank == 1 ? 0 : 1
-        let targetShape = type(of: target).shape
-        let ignored = try ignoredMask(target, ignoreIndex, at: location)
-        let zero = try scalar(0, .float32, at: location)
-        let labels = try apply1(.select, [ignored, try scalar(0, .int64, at: location), target], at: location)
+        let targetShape = type(of: samples.labels).shape
         var unsqueezed = targetShape
         unsqueezed.insert(1, at: classAxis)
-        let index = try reshape(labels, to: unsqueezed, at: location)
+        let index = try reshape(samples.labels, to: unsqueezed, at: location)
         let picked = try reshape(try applyAlong(.gather, [logProbs, index], axis: classAxis, at: location), to: targetShape, at: location)
-        var weighted = picked
-        var sampleWeights = try apply1(.select, [ignored, zero, try scalar(1, .float32, at: location)], at: location)
-        if let weight {
-            let flat = try reshape(labels, to: [type(of: labels).elementCount], at: location)
-            let classWeights = try reshape(try indexSelect(weight, axis: 0, flat, at: location), to: targetShape, at: location)
-            weighted = try apply1(.mul, [picked, classWeights], at: location)
-            sampleWeights = try apply1(.select, [ignored, zero, classWeights], at: location)
-        }
-        let losses = try apply1(.select, [ignored, zero, try apply1(.neg, [weighted], at: location)], at: location)
+        let weighted = try samples.classWeights.map { try apply1(.mul, [picked, $0], at: location) } ?? picked
+        let zero = try scalar(0, .float32, at: location)
+        let losses = try apply1(.select, [samples.ignored, zero, try apply1(.neg, [weighted], at: location)], at: location)
         guard reduction == .mean else { return try reduceLoss(losses, reduction, at: location) }
-        let total = try apply1(.reduceSum, [losses], at: location)
-        return try apply1(.div, [total, try apply1(.reduceSum, [sampleWeights], at: location)], at: location)
+        return try apply1(.div, [try apply1(.reduceSum, [losses], at: location), samples.totalWeight], at: location)
     }
 
     /// `F.cross_entropy` with int64 class labels: nll_loss of log_softmax over the class
@@ -85,28 +81,20 @@ extension Builder {
     /// divided by the same total weight as nll's.
     public func crossEntropy(_ logits: ValueID, labels target: ValueID, weight: ValueID?, ignoreIndex: Int,
                              labelSmoothing: Double, reduction: LossReduction, at location: SourceLocation) throws -> ValueID {
-        let classAxis = type(of: logits).rank == 1 ? 0 : 1
+        let rank = type(of: logits).rank
+        let classAxis = rank == 1 ? 0 : 1
         let classes = type(of: logits).shape[classAxis]
         let logProbs = try logSoftmax(logits, axis: classAxis, at: location)
-        let nll = try nllLoss(logProbs, target, weight: weight, ignoreIndex: ignoreIndex, reduction: reduction, at: location)
+        let samples = try LabelWeights(self, target, weight: weight, ignoreIndex: ignoreIndex, at: location)
+        let nll = try nllLoss(logProbs, samples, reduction: reduction, at: location)
         guard labelSmoothing > 0 else { return nll }
-        let ignored = try ignoredMask(target, ignoreIndex, at: location)
-        let zero = try scalar(0, .float32, at: location)
-        let perClass = try weight.map { try apply1(.mul, [logProbs, try classVector($0, rank: type(of: logits).rank, classAxis: classAxis, at: location)], at: location) } ?? logProbs
-        let summed = try apply1(.neg, [try sum(perClass, axis: classAxis, at: location)], at: location)
-        let smooth = try apply1(.select, [ignored, zero, summed], at: location)
-        var reduced = try reduceLoss(smooth, reduction == .none ? .none : .sum, at: location)
-        if reduction == .mean {
-            let sampleWeights: ValueID
-            if let weight {
-                let labels = try apply1(.select, [ignored, try scalar(0, .int64, at: location), target], at: location)
-                let flat = try reshape(labels, to: [type(of: labels).elementCount], at: location)
-                let picked = try reshape(try indexSelect(weight, axis: 0, flat, at: location), to: type(of: target).shape, at: location)
-                sampleWeights = try apply1(.select, [ignored, zero, picked], at: location)
-            } else {
-                sampleWeights = try cast(try apply1(.logicalNot, [ignored], at: location), to: .float32, at: location)
-            }
-            reduced = try apply1(.div, [reduced, try apply1(.reduceSum, [sampleWeights], at: location)], at: location)
+        let perClass = try weight.map { try apply1(.mul, [logProbs, try classVector($0, rank: rank, classAxis: classAxis, at: location)], at: location) } ?? logProbs
+        let summed = try apply1(.neg, [try reduceSum(perClass, axes: [classAxis], keepDim: false, at: location)], at: location)
+        let smooth = try apply1(.select, [samples.ignored, try scalar(0, .float32, at: location), summed], at: location)
+        let reduced = switch reduction {
+        case .none: smooth
+        case .sum: try apply1(.reduceSum, [smooth], at: location)
+        case .mean: try apply1(.div, [try apply1(.reduceSum, [smooth], at: location), samples.totalWeight], at: location)
         }
         let kept = try apply1(.mul, [nll, try scalar(1 - labelSmoothing, .float32, at: location)], at: location)
         let spread = try apply1(.mul, [reduced, try scalar(labelSmoothing / Double(classes), .float32, at: location)], at: location)
@@ -134,7 +122,7 @@ extension Builder {
         }
         switch reduction {
         case .none:
-            return try apply1(.neg, [try sum(products, axis: classAxis, at: location)], at: location)
+            return try apply1(.neg, [try reduceSum(products, axes: [classAxis], keepDim: false, at: location)], at: location)
         case .sum:
             return try apply1(.neg, [try apply1(.reduceSum, [products], at: location)], at: location)
         case .mean:
@@ -173,23 +161,11 @@ extension Builder {
         return try reduceLoss(losses, reduction, at: location)
     }
 
-    /// Where the int64 labels equal `ignoreIndex`, a bool tensor of their shape.
-    private func ignoredMask(_ labels: ValueID, _ ignoreIndex: Int, at location: SourceLocation) throws -> ValueID {
-        try apply1(.equal, [labels, try scalar(Double(ignoreIndex), .int64, at: location)], at: location)
-    }
-
     /// A class-weight vector shaped to broadcast along `classAxis` of a tensor of `rank`.
     private func classVector(_ weight: ValueID, rank: Int, classAxis: Int, at location: SourceLocation) throws -> ValueID {
         var shape = [Int](repeating: 1, count: rank)
         shape[classAxis] = type(of: weight).elementCount
         return try reshape(weight, to: shape, at: location)
-    }
-
-    /// The sum over one axis, the axis removed.
-    private func sum(_ value: ValueID, axis: Int, at location: SourceLocation) throws -> ValueID {
-        var attrs = Attributes()
-        attrs.axes = [axis]
-        return try apply1(.reduceSum, [value], attrs, at: location)
     }
 
     /// log(x) clamped below at -100, as binary_cross_entropy clamps it; the log is taken of 1
@@ -201,5 +177,32 @@ extension Builder {
         attrs.low = -100
         let clamped = try apply1(.clamp, [try apply1(.log, [safe], at: location)], attrs, at: location)
         return try apply1(.select, [isZero, try scalar(-100, .float32, at: location), clamped], at: location)
+    }
+}
+
+/// The samples of class labels as nll_loss weighs them: where the label is `ignoreIndex`, the
+/// labels with those entries replaced by class 0 (so the gather never checks them), each
+/// sample's class weight (nil without class weights), and the total weight of the samples
+/// not ignored, which a mean divides by.
+private struct LabelWeights {
+    let ignored: ValueID
+    let labels: ValueID
+    let classWeights: ValueID?
+    let totalWeight: ValueID
+
+    init(_ b: some Builder, _ target: ValueID, weight: ValueID?, ignoreIndex: Int, at location: SourceLocation) throws {
+        ignored = try b.apply1(.equal, [target, try b.scalar(Double(ignoreIndex), .int64, at: location)], at: location)
+        labels = try b.apply1(.select, [ignored, try b.scalar(0, .int64, at: location), target], at: location)
+        let zero = try b.scalar(0, .float32, at: location)
+        if let weight {
+            let flat = try b.reshape(labels, to: [b.type(of: labels).elementCount], at: location)
+            let picked = try b.reshape(try b.indexSelect(weight, axis: 0, flat, at: location), to: b.type(of: target).shape, at: location)
+            classWeights = picked
+            totalWeight = try b.apply1(.reduceSum, [try b.apply1(.select, [ignored, zero, picked], at: location)], at: location)
+        } else {
+            classWeights = nil
+            let counted = try b.apply1(.select, [ignored, zero, try b.scalar(1, .float32, at: location)], at: location)
+            totalWeight = try b.apply1(.reduceSum, [counted], at: location)
+        }
     }
 }
