@@ -31,6 +31,7 @@ extension UnitBuilder {
         case (_, 62..<66): return select(base)
         case (_, 66..<70): return cast(base)
         case (_, 70..<77): return movement(base)
+        case (.float32, 79): return loss(base)
         case (_, 77..<80): return selecting(base)
         case (_, 80..<93): return reduction(base)
         default: return type.dtype == .float32 ? matmul(base) : cast(base)

@@ -85,6 +85,29 @@ struct GeneratedProgramTests {
         }
     }
 
+    /// crossEntropy and nllLoss check their class labels through the gather that picks them,
+    /// naming the call's line in both modes; ignoreIndex entries (-100 here) are not checked.
+    @Test func classLabelOutOfRangeNamesItsSourceLocation() throws {
+        let calls = [("crossEntropy(x, tensor([0, 4, -100]))", "index 4 is out of bounds for dimension 1 with size 4"),
+                     ("nllLoss(x, tensor([-100, -1, 2]), reduction: .none)", "index -1 is out of bounds for dimension 1 with size 4"),
+                     ("crossEntropy(x, tensor([0, 9, 1]), ignoreIndex: 1, labelSmoothing: 0.1)", "index 9 is out of bounds for dimension 1 with size 4")]
+        for (call, message) in calls {
+            let module = try CrossBackend.module(source: "let x = zeros([3, 4])\nprint(\(call))", name: "badlabel")
+            let stderr = try Self.runtimeError(of: module, name: "badlabel")
+            #expect(stderr.contains("badlabel.swiftdsl:2:7: error: \(message)"), "\(stderr)")
+            let directory = try CrossBackend.makeDirectory("badlabel-eager")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let interpreted = #expect(throws: (any Error).self) { _ = try CrossBackend.interpret(module, outputDirectory: directory) }
+            #expect("\(interpreted.map { String(describing: $0) } ?? "")".contains("badlabel.swiftdsl:2:7: error: \(message)"))
+        }
+        let ignored = try CrossBackend.module(source: "let x = zeros([2, 4])\nprint(crossEntropy(x, tensor([-100, 3]), reduction: .none))", name: "ignoredlabel")
+        let directory = try CrossBackend.makeDirectory("ignoredlabel")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let binary = try #require(try CrossBackend.compile(ignored, name: "ignoredlabel", in: directory).last)
+        let run = try CrossBackend.execute(binary, [])
+        #expect(run.status == 0, "\(run.stderr)")
+    }
+
     @Test func inputsLoadsAndErrors() throws {
         let directory = try CrossBackend.makeDirectory("program")
         defer { try? FileManager.default.removeItem(at: directory) }

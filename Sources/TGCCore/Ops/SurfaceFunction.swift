@@ -103,6 +103,24 @@ public enum SurfaceFunction: CaseIterable, Sendable {
     case maskedFill
     /// `x.maskedFill(mask, tensor)` with a 0-dim tensor value.
     case maskedFillTensor
+    // Losses (Builder+Losses.swift); l1Loss and the other cases PyTorch names after their last
+    // op take that op's name.
+    /// `mseLoss(input, target)`.
+    case mseLoss
+    /// `smoothL1Loss(input, target, beta:)` with beta > 0.
+    case smoothL1Loss
+    /// `huberLoss(input, target, delta:)`.
+    case huberLoss
+    /// `nllLoss` and `crossEntropy` of class labels, without label smoothing, inputs of rank 1 or 2.
+    case nllLoss
+    /// The same with inputs of rank 3 or more (PyTorch's nll_loss2d).
+    case nllLoss2d
+    /// `crossEntropy` of class probabilities with `reduction: .mean` (a division by a number).
+    case crossEntropyProbabilitiesMean
+    /// `binaryCrossEntropy(input, target)`.
+    case binaryCrossEntropy
+    /// `binaryCrossEntropyWithLogits(input, target)`.
+    case binaryCrossEntropyWithLogits
 
     /// PyTorch's name for the backward node of this function's result.
     public var gradFunction: String {
@@ -154,6 +172,15 @@ public enum SurfaceFunction: CaseIterable, Sendable {
         case .topk: "TopkBackward0"
         case .maskedFill: "MaskedFillBackward0"
         case .maskedFillTensor: "MaskedFillBackward1"
+        // Losses
+        case .mseLoss: "MseLossBackward0"
+        case .smoothL1Loss: "SmoothL1LossBackward0"
+        case .huberLoss: "HuberLossBackward0"
+        case .nllLoss: "NllLossBackward0"
+        case .nllLoss2d: "NllLoss2DBackward0"
+        case .crossEntropyProbabilitiesMean: "DivBackward1"
+        case .binaryCrossEntropy: "BinaryCrossEntropyBackward0"
+        case .binaryCrossEntropyWithLogits: "BinaryCrossEntropyWithLogitsBackward0"
         }
     }
 }

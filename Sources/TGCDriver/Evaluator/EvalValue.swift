@@ -23,6 +23,8 @@ enum EvalValue {
     case namedTuple(name: String, fields: [(String, EvalValue)])
     case dtype(DType)
     case device(String)
+    /// `.mean`, `.sum`, `.none`: a loss's `reduction:`.
+    case reduction(LossReduction)
     case function(FuncDecl)
     /// A `struct Name: Module` declaration: calling it makes a module.
     case structType(StructDecl)
@@ -61,6 +63,7 @@ enum EvalValue {
         case .dictionary: "dictionary"
         case .dtype: "dtype"
         case .device: "device"
+        case .reduction: "reduction"
         case .function: "function"
         case .structType(let decl): "\(decl.name).Type"
         case .module(let module): module.typeName

@@ -23,7 +23,8 @@ extension Evaluator {
             if let dtype = BuiltinRegistry.dtype(named: name) { return .dtype(dtype) }
             if name == "cpu" || name == "cuda" { return .device(name) }
             if name == "infinity" { return .float(.infinity) }   // x.norm(p: .infinity)
-            throw Diagnostic("unknown member '.\(name)'; expected a dtype (.float32, .int64, .bool), a device (.cpu, .cuda) or .infinity", at: at)
+            if let reduction = LossReduction(rawValue: name) { return .reduction(reduction) }   // mseLoss(x, y, reduction: .sum)
+            throw Diagnostic("unknown member '.\(name)'; expected a dtype (.float32, .int64, .bool), a device (.cpu, .cuda), .infinity or a reduction (.mean, .sum, .none)", at: at)
         case .arrayLiteral(let items):
             return .array(try items.map(evaluate))
         case .dictionaryLiteral(let entries):

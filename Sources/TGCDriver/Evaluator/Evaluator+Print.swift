@@ -100,6 +100,8 @@ extension Evaluator {
             text.append(dtype.torchName)
         case .device(let device):
             text.append(device == "cuda" ? "cpu" : device)
+        case .reduction(let reduction):
+            text.append(reduction.rawValue)
         case .function(let decl):
             text.append("<function \(decl.name)>")
         case .structType(let decl):
