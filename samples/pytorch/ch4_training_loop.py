@@ -8,10 +8,11 @@ class Net(nn.Module):
 model=Net(); model.load_state_dict(load_file("data/net_init.safetensors"))
 x = torch.tensor([[1.0, 2.0, 3.0], [-1.0, 0.5, 0.0], [0.25, -2.0, 1.0], [0.0, 1.0, -1.0]])
 y = torch.tensor([[0.5, -0.5], [1.0, 0.0], [0.0, 0.0], [-1.0, 1.0]])
+criterion = nn.MSELoss()
 opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
-print(opt)
+print(criterion, opt)
 for step in range(20):
-    model.zero_grad(); loss=((model(x)-y)**2).mean(); loss.backward(); opt.step()
+    model.zero_grad(); loss=criterion(model(x), y); loss.backward(); opt.step()
     if step % 5 == 0: print(f"step {step}: loss = {loss.item():.4f}")
 print(model.fc2.bias)
 adam = torch.optim.Adam(model.parameters(), lr=0.01)
@@ -20,3 +21,17 @@ for step in range(20):
     adam.zero_grad(); loss=((model(x)-y)**2).mean(); loss.backward(); adam.step()
     if step % 5 == 0: print(f"step {step}: loss = {loss.item():.4f}")
 print(model.fc2.bias)
+
+classifier = nn.Sequential(nn.Linear(3, 8), nn.ReLU(), nn.Linear(8, 3))
+classifier.load_state_dict(load_file("data/classifier_init.safetensors"))
+labels = torch.tensor([2, 0, 1, 2])
+loss_function = nn.CrossEntropyLoss(label_smoothing=0.05)
+classifier_opt = torch.optim.Adam(classifier.parameters(), lr=0.05)
+for epoch in range(30):
+    classifier_opt.zero_grad()
+    loss = loss_function(classifier(x), labels)
+    loss.backward()
+    classifier_opt.step()
+    if epoch % 10 == 9:
+        print(f"epoch {epoch + 1}: loss = {loss.item():.4f}")
+print(classifier(x).argmax(dim=1))

@@ -64,6 +64,8 @@ extension Evaluator {
     /// Calls a module on a value already computed (a Sequential's next layer).
     func callModule(_ module: ModuleObject, _ input: TensorValue, at location: SourceLocation) throws -> EvalValue {
         switch module.kind {
+        case .layer(.loss(let typeName, _)):
+            throw Diagnostic("\(typeName) takes an input and a target; it cannot be a layer of a Sequential", at: location)
         case .layer(let layer): return .tensor(try forward(layer, of: module, input, at: location))
         case .user(let decl):
             guard let method = decl.methods.first(where: { $0.name == "callAsFunction" }) else {
@@ -86,6 +88,12 @@ extension Evaluator {
     /// `model(x)`: a layer's forward, or the struct's `callAsFunction`.
     func callModule(_ module: ModuleObject, _ arguments: [Argument], at location: SourceLocation) throws -> EvalValue {
         switch module.kind {
+        case .layer(.loss(let typeName, let function)):
+            var site = try callSite(typeName, arguments, at: location)
+            try site.bind([.unlabeled("input"), .unlabeled("target")])
+            let operands = [site.value("input")!, site.value("target")!].map { (label: String?.none, value: $0, location: location) }
+            let options = module.fields.map { (label: Optional($0.name), value: $0.value, location: location) }
+            return try BuiltinRegistry.functions[function]!.call(self, CallSite(name: function, location: location, arguments: operands + options))
         case .layer(let layer):
             var site = try callSite(module.typeName, arguments, at: location)
             try site.bind([.unlabeled("input")])
@@ -213,6 +221,8 @@ extension Evaluator {
             return result
         case .identity:
             return input
+        case .loss(let typeName, _):
+            throw Diagnostic("\(typeName) takes an input and a target", at: location)
         case .sequential:
             var value = input
             for field in module.fields {

@@ -19,6 +19,9 @@ final class ModuleObject {
         case embedding(count: Int, dimension: Int)
         case layerNorm(shape: [Int], eps: Double, affine: Bool, bias: Bool)
         case identity
+        /// A loss module (`CrossEntropyLoss()`): its forward is the loss function `function` of
+        /// (input, target), with the module's fields as the labeled arguments given when made.
+        case loss(typeName: String, function: String)
     }
 
     /// A fixed argument of a `.method` layer's forward.
@@ -52,6 +55,7 @@ final class ModuleObject {
         case .layer(.embedding): "Embedding"
         case .layer(.layerNorm): "LayerNorm"
         case .layer(.identity): "Identity"
+        case .layer(.loss(let typeName, _)): typeName
         case .user(let decl): decl.name
         }
     }
@@ -109,6 +113,8 @@ final class ModuleObject {
             return "LayerNorm(\(tuple), eps=\(PrintFormatter.pythonRepr(eps)), elementwise_affine=\(python(affine)), bias=\(python(bias)))"
         case .layer(.identity):
             return "Identity()"
+        case .layer(.loss(let typeName, _)):
+            return "\(typeName)()"
         case .user, .layer(.sequential):
             var lines: [String] = []
             for field in fields {

@@ -34,6 +34,15 @@ struct FunctionEntry: Sendable {
         self.body = .syntax(body)
     }
 
+    /// Runs the body on arguments already evaluated (a loss module calling its function).
+    func call(_ evaluator: Evaluator, _ site: CallSite) throws -> EvalValue {
+        guard case .values(let run) = body else { preconditionFailure("\(name) takes its arguments unevaluated") }
+        var site = site
+        if let params { try site.bind(params) }
+        try evaluator.checkDeviceArgument(site)
+        return try run(evaluator, site)
+    }
+
     /// Evaluates and matches the arguments, then runs the body.
     func call(_ evaluator: Evaluator, _ arguments: [Argument], _ closure: Closure?, at location: SourceLocation) throws -> EvalValue {
         switch body {
@@ -111,7 +120,7 @@ struct BuiltinFamily: Sendable {
 /// twice in a namespace keeps its first declaration and is listed in `duplicateNames`, which a
 /// test requires to be empty.
 enum BuiltinRegistry {
-    static let families: [BuiltinFamily] = [.creation, .conversion, .math, .linearAlgebra, .shape, .selection, .reduction, .autograd, .nn, .loss]
+    static let families: [BuiltinFamily] = [.creation, .conversion, .math, .linearAlgebra, .shape, .selection, .reduction, .autograd, .nn, .loss, .lossModules]
 
     static let functions: [String: FunctionEntry] = merged(families.flatMap(\.functions), name: \.name)
     static let methods: [String: MethodEntry] = merged(families.flatMap(\.methods), name: \.name)

@@ -221,3 +221,20 @@ extension Evaluator {
         throw Diagnostic("\(site.name): class labels for an input of shape \(formatShape(inputShape)) must have shape \(formatShape(expected)), got \(formatShape(shape))", at: location)
     }
 }
+
+extension BuiltinFamily {
+    /// The loss modules (`nn.MSELoss()`, `nn.CrossEntropyLoss(labelSmoothing: 0.1)`), each
+    /// the module form of a loss function: made with that function's labeled options, called
+    /// as `criterion(output, target)`.
+    static let lossModules = BuiltinFamily(name: "loss modules", functions: [
+        ("MSELoss", "mseLoss"), ("L1Loss", "l1Loss"), ("SmoothL1Loss", "smoothL1Loss"), ("HuberLoss", "huberLoss"),
+        ("CrossEntropyLoss", "crossEntropy"), ("NLLLoss", "nllLoss"), ("BCELoss", "binaryCrossEntropy"),
+        ("BCEWithLogitsLoss", "binaryCrossEntropyWithLogits"),
+    ].map { typeName, function in
+        let options = Array(BuiltinFamily.loss.functions.first { $0.name == function }!.params!.dropFirst(2))
+        return FunctionEntry(typeName, options, "torch.nn.\(typeName): the module form of \(function)") { _, site in
+            let fields = options.compactMap { option in site.value(option.name).map { (name: option.name, value: $0) } }
+            return .module(ModuleObject(.layer(.loss(typeName: typeName, function: function)), fields: fields))
+        }
+    })
+}
