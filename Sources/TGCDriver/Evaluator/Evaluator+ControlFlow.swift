@@ -11,6 +11,24 @@ enum StateSlot: Hashable {
     case grad(Int)
     case parameter(Int)
     case optimizerState(OptimizerState)
+    case buffer(ModuleBuffer)
+}
+
+/// A buffer of a module (batch norm's running statistics), which calling the module updates.
+struct ModuleBuffer: Hashable {
+    let module: ModuleObject
+    let field: String
+
+    static func == (a: Self, b: Self) -> Bool { a.module === b.module && a.field == b.field }
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(ObjectIdentifier(module))
+        hasher.combine(field)
+    }
+
+    var value: TensorValue {
+        get { if case .tensor(let tensor)? = module.field(field) { tensor } else { preconditionFailure("buffer \(field) is a tensor") } }
+        nonmutating set { module.fields[module.fields.firstIndex { $0.name == field }!].value = .tensor(newValue) }
+    }
 }
 
 /// One state tensor of an optimizer: `state[array][parameter]`, or its step count (array nil).
@@ -304,11 +322,20 @@ extension Evaluator {
                 throw Diagnostic("'\(name)' holds a \(binding.value.kindName), which cannot change inside a loop or an 'if' on a tensor value; only tensors and numbers can", at: location)
             }
         }
-        // An optimizer stepped in the body: its parameters and its state change.
-        for name in scan.receivers.sorted() {
-            guard case .optimizer(let optimizer)? = environment.lookup(name)?.value else { continue }
-            slots += optimizer.parameters.map(StateSlot.parameter)
-            slots += OptimizerState.all(of: optimizer).map(StateSlot.optimizerState)
+        // An optimizer stepped in the body: its parameters and its state change. A module called
+        // in it: its buffers (batch norm's running statistics) may change.
+        var buffers = Set<ModuleBuffer>()
+        for name in scan.receivers.union(scan.callees).sorted() {
+            switch environment.lookup(name)?.value {
+            case .optimizer(let optimizer)? where scan.receivers.contains(name):
+                slots += optimizer.parameters.map(StateSlot.parameter)
+                slots += OptimizerState.all(of: optimizer).map(StateSlot.optimizerState)
+            case .module(let module)?:
+                for buffer in module.allBuffers.map({ ModuleBuffer(module: $0.module, field: $0.field) }) where buffers.insert(buffer).inserted {
+                    slots.append(.buffer(buffer))
+                }
+            default: continue
+            }
         }
         if scan.touchesGradients || !scan.receivers.isEmpty {
             slots += leafTypes.keys.sorted().map { StateSlot.grad($0) }
@@ -344,6 +371,8 @@ extension Evaluator {
             return value
         case .optimizerState(let state):
             return state.value
+        case .buffer(let buffer):
+            return buffer.value
         }
     }
 
@@ -363,6 +392,8 @@ extension Evaluator {
             return currentLeafValue(key) ?? start
         case .optimizerState(let state):
             return state.value
+        case .buffer(let buffer):
+            return buffer.value
         }
     }
 
@@ -408,6 +439,7 @@ extension Evaluator {
         case .grad(let key): gradSlots[key] = value.id
         case .parameter(let key): replaceLeaf(key, with: value)
         case .optimizerState(let state): state.value = value
+        case .buffer(let buffer): buffer.value = value
         }
     }
 
@@ -470,6 +502,8 @@ extension Evaluator {
                 replaceLeaf(key, with: value)
             case .optimizerState(let state):
                 state.value = TensorValue(id: id)
+            case .buffer(let buffer):
+                buffer.value = TensorValue(id: id)
             }
         }
     }
@@ -481,6 +515,9 @@ struct MutationScan {
     var touchesGradients = false
     /// Variables whose objects a method call may change (`opt.step()`, `opt.zeroGrad()`).
     var receivers = Set<String>()
+    /// Variables called or whose members are called (`model(x)`, `model.fc1(x)`): a module's
+    /// buffers change when it is called in training mode.
+    var callees = Set<String>()
     /// Whether `grad(of:wrt:)` is called.
     var differentiates = false
     let lookupFunction: (String) -> FuncDecl?
@@ -512,6 +549,7 @@ struct MutationScan {
     mutating func visit(_ expr: Expr) {
         switch expr.kind {
         case .call(let callee, let arguments, let closure):
+            if let root = Self.rootName(callee) { callees.insert(root) }
             if case .member(let base, let name) = callee.kind {
                 if name == "backward" { touchesGradients = true }
                 if name == "step" || name == "zeroGrad", let root = Self.rootName(base) { receivers.insert(root) }

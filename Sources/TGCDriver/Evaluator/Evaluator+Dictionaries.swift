@@ -59,7 +59,7 @@ extension Evaluator {
     /// `save(model, "m.safetensors")`: the module's state dict.
     func saveSafetensors(_ value: EvalValue, to path: String, at location: SourceLocation) throws -> EvalValue {
         if case .module(let module) = value {
-            return try saveSafetensors(.dictionary(module.namedParameters.map { ($0.name, .tensor($0.tensor)) }), to: path, at: location)
+            return try saveSafetensors(.dictionary(module.namedState.map { ($0.name, .tensor($0.tensor)) }), to: path, at: location)
         }
         guard case .dictionary(let entries) = value else {
             throw Diagnostic("a safetensors file holds named tensors: save([\"name\": tensor, ...], \"\(path)\")", at: location)

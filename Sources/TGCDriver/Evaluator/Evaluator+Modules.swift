@@ -123,6 +123,62 @@ extension Evaluator {
         return try method.run(on: module, self, site)
     }
 
+    /// Batch normalization over every dimension but 1 (channels), as PyTorch's CPU kernel: in
+    /// training with the batch's mean and biased variance, the running statistics updated
+    /// with the unbiased variance (under no grad) and num_batches_tracked counted; in eval
+    /// mode with the running statistics. Then x·α + β per channel, α = weight/√(var + eps),
+    /// β = bias − mean·α.
+    private func batchNorm(_ module: ModuleObject, _ input: TensorValue, eps: Double, momentum: Double, at location: SourceLocation) throws -> TensorValue {
+        let type = builder.type(of: input.id)
+        let axes = type.shape.indices.filter { $0 != 1 }
+        let count = axes.map { type.shape[$0] }.reduce(1, *)
+        func field(_ name: String) -> TensorValue? { if case .tensor(let t)? = module.field(name) { t } else { nil } }
+        func setField(_ name: String, _ value: TensorValue) {
+            module.fields[module.fields.firstIndex { $0.name == name }!].value = .tensor(value)
+        }
+        let (weight, bias) = (field("weight"), field("bias"))
+        let channelShape = type.shape.indices.map { $0 == 1 ? type.shape[1] : 1 }
+        var mean: ValueID, variance: ValueID
+        if module.training {
+            guard count > 1 else {
+                throw Diagnostic("Expected more than 1 value per channel when training, got input size \(formatShape(type.shape))", at: location)
+            }
+            var keep = Attributes()
+            keep.axes = axes
+            keep.keepDim = true
+            let n = try builder.scalar(Double(count), .float32, at: location)
+            mean = try builder.apply1(.div, [try builder.apply1(.reduceSum, [input.id], keep, at: location), n], at: location)
+            let centered = try builder.apply1(.sub, [input.id, mean], at: location)
+            variance = try builder.apply1(.div, [try builder.apply1(.reduceSum, [try builder.apply1(.mul, [centered, centered], at: location)], keep, at: location), n], at: location)
+            // The running statistics, without history: (1 − momentum)·running + momentum·batch.
+            try withoutGrad {
+                let flat = [type.shape[1]]
+                let batchMean = try builder.reshape(try builder.apply1(.stopGradient, [mean], at: location), to: flat, at: location)
+                let unbiased = try builder.apply1(.mul, [try builder.reshape(try builder.apply1(.stopGradient, [variance], at: location), to: flat, at: location),
+                                                         try builder.scalar(Double(count) / Double(count - 1), .float32, at: location)], at: location)
+                func blend(_ running: TensorValue, _ batch: ValueID) throws -> TensorValue {
+                    let kept = try builder.apply1(.mul, [running.id, try builder.scalar(1 - momentum, .float32, at: location)], at: location)
+                    return TensorValue(id: try builder.apply1(.add, [kept, try builder.apply1(.mul, [batch, try builder.scalar(momentum, .float32, at: location)], at: location)], at: location))
+                }
+                setField("running_mean", try blend(field("running_mean")!, batchMean))
+                setField("running_var", try blend(field("running_var")!, unbiased))
+                let tracked = field("num_batches_tracked")!
+                setField("num_batches_tracked", TensorValue(id: try builder.apply1(.add, [tracked.id, try builder.scalar(1, .int64, at: location)], at: location)))
+            }
+        } else {
+            mean = try builder.reshape(field("running_mean")!.id, to: channelShape, at: location)
+            variance = try builder.reshape(field("running_var")!.id, to: channelShape, at: location)
+        }
+        let operands = [input] + [weight, bias].compactMap { $0 }
+        return try recordComposite("BatchNorm", operands, gradFunction: "NativeBatchNormBackward0", at: location) {
+            let inverse = try builder.apply1(.rsqrt, [try builder.apply1(.add, [variance, try builder.scalar(eps, .float32, at: location)], at: location)], at: location)
+            let alpha = try weight.map { try builder.apply1(.mul, [inverse, try builder.reshape($0.id, to: channelShape, at: location)], at: location) } ?? inverse
+            var beta = try builder.apply1(.neg, [try builder.apply1(.mul, [mean, alpha], at: location)], at: location)
+            if let bias { beta = try builder.apply1(.add, [try builder.reshape(bias.id, to: channelShape, at: location), beta], at: location) }
+            return try builder.apply1(.add, [try builder.apply1(.mul, [input.id, alpha], at: location), beta], at: location)
+        }
+    }
+
     /// `Dropout(p)`: in training, each element kept with probability 1 - p (one uniform draw of
     /// the Philox stream each) and scaled by 1 / (1 - p); in eval mode, the input itself.
     func dropout(_ input: TensorValue, p: Double, training: Bool, at location: SourceLocation) throws -> TensorValue {
@@ -244,6 +300,13 @@ extension Evaluator {
             return try recordComposite("Embedding", [input, weight], gradFunction: "EmbeddingBackward0", at: location) {
                 try builder.embedding(input.id, weight: weight.id, at: location)
             }
+        case .batchNorm(let dimensions, let features, let eps, let momentum, _):
+            let type = builder.type(of: input.id)
+            let ranks = dimensions == 1 ? [2, 3] : [4]
+            guard type.dtype == .float32, ranks.contains(type.rank), type.shape[1] == features else {
+                throw Diagnostic("\(module.repr()) needs a float32 input of rank \(ranks.map(String.init).joined(separator: " or ")) with \(features) channels in dimension 1, got \(type.dtype)\(formatShape(type.shape))", at: location)
+            }
+            return try batchNorm(module, input, eps: eps, momentum: momentum, at: location)
         case .layerNorm(let shape, let eps, _, _):
             let type = builder.type(of: input.id)
             guard type.dtype == .float32, type.shape.suffix(shape.count) == ArraySlice(shape) else {
@@ -307,7 +370,7 @@ enum ModuleMethod: String, CaseIterable {
         case .namedParameters:
             return .array(module.namedParameters.map { .tuple([.string($0.name), .tensor($0.tensor)]) })
         case .stateDict:
-            return .dictionary(module.namedParameters.map { ($0.name, .tensor($0.tensor)) })
+            return .dictionary(module.namedState.map { ($0.name, .tensor($0.tensor)) })
         case .train, .eval:
             module.setTraining(self == .train)
             return .module(module)
@@ -344,11 +407,11 @@ extension ModuleObject {
 }
 
 extension Evaluator {
-    /// `model.load("m.safetensors")`: every parameter from the file's tensor of the same name
-    /// (PyTorch's `load_state_dict` with strict=True): a missing or extra key, or a different
-    /// shape or dtype, is an error naming the tensor.
+    /// `model.load("m.safetensors")`: every parameter and buffer from the file's tensor of the
+    /// same name (PyTorch's `load_state_dict` with strict=True): a missing or extra key, or a
+    /// different shape or dtype, is an error naming the tensor.
     func loadState(_ state: [(key: String, value: EvalValue)], into module: ModuleObject, from path: String, at location: SourceLocation) throws {
-        let parameters = module.namedParameters
+        let parameters = module.namedState
         let missing = parameters.map(\.name).filter { name in !state.contains { $0.key == name } }
         let unexpected = state.map(\.key).filter { key in !parameters.contains { $0.name == key } }
         guard missing.isEmpty && unexpected.isEmpty else {
@@ -364,9 +427,12 @@ extension Evaluator {
             guard want == have else {
                 throw Diagnostic("'\(path)': \(parameter.name) is \(have.dtype)\(formatShape(have.shape)) in the file, but the model's is \(want.dtype)\(formatShape(want.shape))", at: location)
             }
-            var parameter = try settingRequiresGrad(loaded, true, at: location)
-            parameter.isParameter = true
-            owner.fields[owner.fields.firstIndex { $0.name == field }!].value = .tensor(parameter)
+            var value = loaded
+            if parameter.tensor.isParameter {
+                value = try settingRequiresGrad(loaded, true, at: location)
+                value.isParameter = true
+            }
+            owner.fields[owner.fields.firstIndex { $0.name == field }!].value = .tensor(value)
         }
     }
 }

@@ -18,6 +18,9 @@ final class ModuleObject {
         case sequential
         case embedding(count: Int, dimension: Int)
         case layerNorm(shape: [Int], eps: Double, affine: Bool, bias: Bool)
+        /// BatchNorm1d (rank 2 or 3 inputs) and BatchNorm2d (rank 4): buffers running_mean,
+        /// running_var and num_batches_tracked, updated by each call in training mode.
+        case batchNorm(dimensions: Int, features: Int, eps: Double, momentum: Double, affine: Bool)
         case identity
         /// A loss module (`CrossEntropyLoss()`): its forward is the loss function `function` of
         /// (input, target), with the module's fields as the labeled arguments given when made.
@@ -54,6 +57,7 @@ final class ModuleObject {
         case .layer(.sequential): "Sequential"
         case .layer(.embedding): "Embedding"
         case .layer(.layerNorm): "LayerNorm"
+        case .layer(.batchNorm(let dimensions, _, _, _, _)): "BatchNorm\(dimensions)d"
         case .layer(.identity): "Identity"
         case .layer(.loss(let typeName, _)): typeName
         case .user(let decl): decl.name
@@ -95,6 +99,26 @@ final class ModuleObject {
         return result
     }
 
+    /// `model.state_dict()`: each module's parameters, then its buffers (tensor fields that do
+    /// not require grad: batch norm's running statistics), then its children's under `child.`.
+    var namedState: [(name: String, tensor: TensorValue)] {
+        var parameters: [(name: String, tensor: TensorValue)] = []
+        var buffers: [(name: String, tensor: TensorValue)] = []
+        for field in fields {
+            guard case .tensor(let tensor) = field.value else { continue }
+            if tensor.leafKey != nil && tensor.requiresGrad { parameters.append((field.name, tensor)) } else { buffers.append((field.name, tensor)) }
+        }
+        return parameters + buffers + children.flatMap { child in child.module.namedState.map { ("\(child.name).\($0.name)", $0.tensor) } }
+    }
+
+    /// The buffers of this module and every module under it, as (module, field name).
+    var allBuffers: [(module: ModuleObject, field: String)] {
+        fields.compactMap { field -> (module: ModuleObject, field: String)? in
+            guard case .tensor(let tensor) = field.value, !(tensor.leafKey != nil && tensor.requiresGrad) else { return nil }
+            return (self, field.name)
+        } + children.flatMap(\.module.allBuffers)
+    }
+
     /// PyTorch's `repr(module)`: `Linear(in_features=3, out_features=2, bias=True)`, and for a
     /// module with children one line per child, `ModuleList` for an array of modules.
     func repr(indent: String = "") -> String {
@@ -113,6 +137,9 @@ final class ModuleObject {
             return "LayerNorm(\(tuple), eps=\(PrintFormatter.pythonRepr(eps)), elementwise_affine=\(python(affine)), bias=\(python(bias)))"
         case .layer(.identity):
             return "Identity()"
+        case .layer(.batchNorm(let dimensions, let features, let eps, let momentum, let affine)):
+            return "BatchNorm\(dimensions)d(\(features), eps=\(PrintFormatter.pythonRepr(eps)), momentum=\(PrintFormatter.pythonRepr(momentum)), "
+                + "affine=\(python(affine)), bias=\(python(affine)), track_running_stats=True)"
         case .layer(.loss(let typeName, _)):
             return "\(typeName)()"
         case .user, .layer(.sequential):

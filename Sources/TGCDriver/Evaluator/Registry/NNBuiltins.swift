@@ -67,6 +67,7 @@ extension BuiltinFamily {
             }
             return .tensor(try e.dropout(try e.asTensor(site.value("input")!, at: site.location("input")), p: p, training: training, at: site.location))
         },
+        batchNormEntry(1), batchNormEntry(2),
         FunctionEntry("SGD", [.unlabeled("params")] + Evaluator.optimizerSettings(.sgd).map { .labeled($0.label) },
                       "torch.optim.SGD: stochastic gradient descent, with momentum") { e, site in try e.makeOptimizer(.sgd, site) },
         FunctionEntry("Adam", [.unlabeled("params")] + Evaluator.optimizerSettings(.adam).map { .labeled($0.label) },
@@ -78,6 +79,14 @@ extension BuiltinFamily {
     /// A layer with no settings whose forward is one tensor method (`ReLU()` is `x.relu()`).
     private static func activation(_ name: String, _ method: String) -> FunctionEntry {
         FunctionEntry(name, [], "torch.nn.\(name)") { e, _ in e.methodLayer(name, method, [], repr: "\(name)()") }
+    }
+
+    /// `BatchNorm1d(features, eps: 1e-5, momentum: 0.1, affine: true)` and `BatchNorm2d`.
+    private static func batchNormEntry(_ dimensions: Int) -> FunctionEntry {
+        FunctionEntry("BatchNorm\(dimensions)d", [.unlabeled("features"), .labeled("eps"), .labeled("momentum"), .labeled("affine")],
+                      "torch.nn.BatchNorm\(dimensions)d: normalized per channel, running statistics as state") { e, site in
+            try e.makeBatchNorm(dimensions, site)
+        }
     }
 
     /// `Softmax(dim: 1)`: a layer whose forward is `x.softmax(dim:)`.
@@ -106,6 +115,32 @@ extension Evaluator {
         var weight = try settingRequiresGrad(TensorValue(id: try builder.apply1(.randNormal, [], attrs, at: site.location)), true, at: site.location)
         weight.isParameter = true
         return .module(ModuleObject(.layer(.embedding(count: count, dimension: dimension)), fields: [("weight", .tensor(weight))]))
+    }
+
+    /// A batch norm: weight ones and bias zeros (when affine), running_mean zeros, running_var
+    /// ones and num_batches_tracked 0 (int64), as PyTorch makes them.
+    func makeBatchNorm(_ dimensions: Int, _ site: CallSite) throws -> EvalValue {
+        let features = try staticInt(site.value("features")!, what: "num_features", at: site.location("features"))
+        guard features > 0 else { throw Diagnostic("BatchNorm needs a positive number of features", at: site.location("features")) }
+        let eps = try site.value("eps").map { try staticDouble($0, what: "eps", at: site.location("eps")) } ?? 1e-5
+        let momentum = try site.value("momentum").map { try staticDouble($0, what: "momentum", at: site.location("momentum")) } ?? 0.1
+        var affine = true
+        if let value = site.value("affine") {
+            guard case .bool(let flag) = value else { throw Diagnostic("affine must be true or false", at: site.location("affine")) }
+            affine = flag
+        }
+        var fields: [(name: String, value: EvalValue)] = []
+        if affine {
+            for (name, value) in [("weight", 1.0), ("bias", 0.0)] {
+                var parameter = try settingRequiresGrad(TensorValue(id: try builder.full([features], value, .float32, at: site.location)), true, at: site.location)
+                parameter.isParameter = true
+                fields.append((name, .tensor(parameter)))
+            }
+        }
+        fields.append(("running_mean", .tensor(TensorValue(id: try builder.full([features], 0, .float32, at: site.location)))))
+        fields.append(("running_var", .tensor(TensorValue(id: try builder.full([features], 1, .float32, at: site.location)))))
+        fields.append(("num_batches_tracked", .tensor(TensorValue(id: try builder.full([], 0, .int64, at: site.location)))))
+        return .module(ModuleObject(.layer(.batchNorm(dimensions: dimensions, features: features, eps: eps, momentum: momentum, affine: affine)), fields: fields))
     }
 
     /// `LayerNorm([4])` or `LayerNorm(4)`: weight ones and bias zeros of that shape.
