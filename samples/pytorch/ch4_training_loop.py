@@ -35,3 +35,26 @@ for epoch in range(30):
     if epoch % 10 == 9:
         print(f"epoch {epoch + 1}: loss = {loss.item():.4f}")
 print(classifier(x).argmax(dim=1))
+
+for name, optimizer in [("AdamW", torch.optim.AdamW(classifier.parameters(), lr=0.01)), ("RMSprop", torch.optim.RMSprop(classifier.parameters(), lr=0.005, momentum=0.5))]:
+    for epoch in range(10):
+        optimizer.zero_grad()
+        loss = loss_function(classifier(x), labels)
+        loss.backward()
+        optimizer.step()
+        if epoch == 9:
+            print(f"{name}: loss = {loss.item():.4f}")
+print(torch.optim.RMSprop(classifier.parameters(), centered=True))
+
+for p in classifier[0].parameters():
+    p.requires_grad = False
+frozen_before = classifier[0].weight.sum()
+head_opt = torch.optim.SGD(classifier.parameters(), lr=0.1)
+for epoch in range(5):
+    head_opt.zero_grad()
+    loss = loss_function(classifier(x), labels)
+    loss.backward()
+    head_opt.step()
+print("frozen:", classifier[0].weight.requires_grad, (classifier[0].weight.sum() - frozen_before).abs() < 1e-6, classifier[2].bias.requires_grad)
+for name, p in classifier.named_parameters():
+    print(name, p.requires_grad)

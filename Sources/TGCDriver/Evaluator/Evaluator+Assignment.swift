@@ -22,13 +22,23 @@ extension Evaluator {
             try assignProperty(ownerExpr, name, op: op, value: valueExpr, at: location)
         case .requiresGrad(let ownerExpr):
             guard op == "=" else { throw Diagnostic("use '=' to set requiresGrad", at: location) }
-            guard case .identifier(let name) = ownerExpr.kind, case .tensor(let tensor) = try evaluate(ownerExpr) else {
-                throw Diagnostic("requiresGrad can only be set on a tensor variable", at: target.location)
+            guard case .tensor(let tensor) = try evaluate(ownerExpr) else {
+                throw Diagnostic("requiresGrad can only be set on a tensor", at: target.location)
             }
             guard case .bool(let flag) = try evaluate(valueExpr) else {
                 throw Diagnostic("requiresGrad must be set to true or false", at: valueExpr.location)
             }
-            try assignVariable(name, .tensor(try settingRequiresGrad(tensor, flag, at: location)), at: target.location)
+            var updated = try settingRequiresGrad(tensor, flag, at: location)
+            if tensor.isParameter {
+                // A module's parameter (`for p in model.fc1.parameters() { p.requiresGrad = false }`,
+                // freezing it): the same tensor everywhere it is held, as in PyTorch.
+                updated.isParameter = true
+                replaceTensor(tensor.id, with: updated)
+            } else if case .identifier(let name) = ownerExpr.kind {
+                try assignVariable(name, .tensor(updated), at: target.location)
+            } else {
+                throw Diagnostic("requiresGrad can only be set on a tensor variable or a module's parameter", at: target.location)
+            }
         case .grad(let ownerExpr):
             guard op == "=" || op == "+=" || op == "-=" || op == "*=" || op == "/=" else {
                 throw Diagnostic("unsupported assignment to .grad", at: location)

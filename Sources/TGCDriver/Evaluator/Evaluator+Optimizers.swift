@@ -13,9 +13,12 @@ extension Evaluator {
         case .sgd:
             [("lr", "lr", .float(0.001)), ("momentum", "momentum", .int(0)), ("dampening", "dampening", .int(0)),
              ("weightDecay", "weight_decay", .int(0)), ("nesterov", "nesterov", .bool(false))]
-        case .adam:
+        case .adam, .adamW:
             [("lr", "lr", .float(0.001)), ("betas", "betas", .tuple([.float(0.9), .float(0.999)])), ("eps", "eps", .float(1e-08)),
-             ("weightDecay", "weight_decay", .int(0))]
+             ("weightDecay", "weight_decay", kind == .adamW ? .float(0.01) : .int(0))]
+        case .rmsprop:
+            [("lr", "lr", .float(0.01)), ("alpha", "alpha", .float(0.99)), ("eps", "eps", .float(1e-08)),
+             ("weightDecay", "weight_decay", .int(0)), ("momentum", "momentum", .int(0)), ("centered", "centered", .bool(false))]
         }
     }
 
@@ -26,6 +29,8 @@ extension Evaluator {
         }
         var keys: [Int] = []
         for item in items {
+            // A frozen parameter (requiresGrad = false) gets no gradient, so no update, as in PyTorch.
+            if case .tensor(let tensor) = item, tensor.isParameter, !tensor.requiresGrad { continue }
             guard case .tensor(let tensor) = item, let key = tensor.leafKey, tensor.requiresGrad else {
                 throw Diagnostic("\(kind.rawValue) can only optimize leaf tensors that require grad, got \(item.kindName)", at: site.location("params"))
             }
@@ -39,8 +44,8 @@ extension Evaluator {
                     throw Diagnostic("betas is a pair of numbers: betas: (0.9, 0.999)", at: site.location(label))
                 }
                 value = .tuple(try pair.map { .float(try staticDouble($0, what: "a beta", at: site.location(label))) })
-            } else if label == "nesterov" {
-                guard case .bool = value else { throw Diagnostic("nesterov must be true or false", at: site.location(label)) }
+            } else if label == "nesterov" || label == "centered" {
+                guard case .bool = value else { throw Diagnostic("\(label) must be true or false", at: site.location(label)) }
             } else {
                 let number = try staticDouble(value, what: label, at: site.location(label))
                 guard number >= 0 else { throw Diagnostic("invalid \(name) value: \(number)", at: site.location(label)) }
@@ -99,10 +104,15 @@ extension Evaluator {
             let steps = try op(.add, optimizer.steps, try scalar(1))
             let first = try op(.equal, optimizer.steps, try scalar(0))
             for (index, key) in optimizer.parameters.enumerated() {
-                guard let gradient = gradSlots[key], let parameter = currentLeafValue(key) else { continue }
+                guard let gradient = gradSlots[key], var parameter = currentLeafValue(key) else { continue }
+                let isParameter = parameter.isParameter
                 var g = TensorValue(id: gradient)
                 let decay = optimizer.number("weight_decay")
-                if decay != 0 { g = try op(.add, g, try op(.mul, parameter, try scalar(decay))) }
+                if optimizer.kind == .adamW {   // decoupled: p *= 1 - lr·weight_decay
+                    if decay != 0 { parameter = try op(.mul, parameter, try scalar(1 - optimizer.number("lr") * decay)) }
+                } else if decay != 0 {
+                    g = try op(.add, g, try op(.mul, parameter, try scalar(decay)))
+                }
                 var updated: TensorValue
                 switch optimizer.kind {
                 case .sgd:
@@ -116,7 +126,29 @@ extension Evaluator {
                         g = optimizer.number("nesterov") != 0 ? try op(.add, g, try op(.mul, buffer, try scalar(momentum))) : buffer
                     }
                     updated = try op(.sub, parameter, try op(.mul, g, try scalar(optimizer.number("lr"))))
-                case .adam:
+                case .rmsprop:
+                    let alpha = optimizer.number("alpha")
+                    let square = try op(.add, try op(.mul, optimizer.state[0][index], try scalar(alpha)),
+                                        try op(.mul, try op(.mul, try scalar(1 - alpha), g), g))
+                    optimizer.state[0][index] = square
+                    var average: TensorValue
+                    if optimizer.number("centered") != 0 {
+                        let mean = try op(.add, optimizer.state[2][index], try op(.mul, try scalar(1 - alpha), try op(.sub, g, optimizer.state[2][index])))
+                        optimizer.state[2][index] = mean
+                        average = try record(.sqrt, [try op(.sub, square, try op(.mul, mean, mean))], gradFunction: nil, at: at)
+                    } else {
+                        average = try record(.sqrt, [square], gradFunction: nil, at: at)
+                    }
+                    average = try op(.add, average, try scalar(optimizer.number("eps")))
+                    let momentum = optimizer.number("momentum")
+                    if momentum > 0 {
+                        let buffer = try op(.add, try op(.mul, optimizer.state[1][index], try scalar(momentum)), try op(.div, g, average))
+                        optimizer.state[1][index] = buffer
+                        updated = try op(.sub, parameter, try op(.mul, buffer, try scalar(optimizer.number("lr"))))
+                    } else {
+                        updated = try op(.sub, parameter, try op(.div, try op(.mul, g, try scalar(optimizer.number("lr"))), average))
+                    }
+                case .adam, .adamW:
                     guard case .tuple(let betas)? = optimizer.settings.first(where: { $0.name == "betas" })?.value,
                           case .float(let beta1) = betas[0], case .float(let beta2) = betas[1] else { continue }
                     // exp_avg.lerp_(grad, 1 - beta1): m + w (g - m) for a weight below one half.
@@ -136,7 +168,7 @@ extension Evaluator {
                 }
                 updated.id = try builder.cast(updated.id, to: .float32, at: at)
                 markInPlaceLeafUpdate(&updated, of: key)
-                updated.isParameter = parameter.isParameter
+                updated.isParameter = isParameter
                 replaceLeaf(key, with: updated)
             }
             optimizer.steps = steps
@@ -159,6 +191,17 @@ extension Evaluator {
             }
         }
         environment.replaceTensors { $0.leafKey == key ? value : nil }
+    }
+
+    /// The tensor with handle `id` replaced in every module field and variable (a parameter
+    /// frozen or unfrozen).
+    func replaceTensor(_ id: ValueID, with value: TensorValue) {
+        for module in reachableModules() {
+            for index in module.fields.indices {
+                if case .tensor(let t) = module.fields[index].value, t.id == id { module.fields[index].value = .tensor(value) }
+            }
+        }
+        environment.replaceTensors { $0.id == id ? value : nil }
     }
 
     /// Every module that variables in scope hold, with the modules under them.

@@ -89,7 +89,7 @@ final class ModuleObject {
     var namedParameters: [(name: String, tensor: TensorValue)] {
         var result: [(name: String, tensor: TensorValue)] = []
         for field in fields {
-            if case .tensor(let tensor) = field.value, tensor.leafKey != nil, tensor.requiresGrad {
+            if case .tensor(let tensor) = field.value, tensor.isParameter || (tensor.leafKey != nil && tensor.requiresGrad) {
                 result.append((field.name, tensor))
             }
         }
@@ -106,7 +106,7 @@ final class ModuleObject {
         var buffers: [(name: String, tensor: TensorValue)] = []
         for field in fields {
             guard case .tensor(let tensor) = field.value else { continue }
-            if tensor.leafKey != nil && tensor.requiresGrad { parameters.append((field.name, tensor)) } else { buffers.append((field.name, tensor)) }
+            if tensor.isParameter || (tensor.leafKey != nil && tensor.requiresGrad) { parameters.append((field.name, tensor)) } else { buffers.append((field.name, tensor)) }
         }
         return parameters + buffers + children.flatMap { child in child.module.namedState.map { ("\(child.name).\($0.name)", $0.tensor) } }
     }
@@ -114,7 +114,7 @@ final class ModuleObject {
     /// The buffers of this module and every module under it, as (module, field name).
     var allBuffers: [(module: ModuleObject, field: String)] {
         fields.compactMap { field -> (module: ModuleObject, field: String)? in
-            guard case .tensor(let tensor) = field.value, !(tensor.leafKey != nil && tensor.requiresGrad) else { return nil }
+            guard case .tensor(let tensor) = field.value, !tensor.isParameter, !(tensor.leafKey != nil && tensor.requiresGrad) else { return nil }
             return (self, field.name)
         } + children.flatMap(\.module.allBuffers)
     }

@@ -3,7 +3,7 @@
 /// loops carry like variables. Shared by reference, as Python objects are.
 final class OptimizerObject {
     enum Kind: String {
-        case sgd = "SGD", adam = "Adam"
+        case sgd = "SGD", adam = "Adam", adamW = "AdamW", rmsprop = "RMSprop"
     }
 
     let kind: Kind
@@ -33,8 +33,10 @@ final class OptimizerObject {
     var repr: [(name: String, value: EvalValue)] {
         let fixed: [(name: String, value: EvalValue)] = switch kind {
         case .sgd: [("differentiable", .bool(false)), ("foreach", .none), ("fused", .none), ("maximize", .bool(false))]
-        case .adam: [("amsgrad", .bool(false)), ("capturable", .bool(false)), ("decoupled_weight_decay", .bool(false)),
-                     ("differentiable", .bool(false)), ("foreach", .none), ("fused", .none), ("maximize", .bool(false))]
+        case .adam, .adamW:
+            [("amsgrad", .bool(false)), ("capturable", .bool(false)), ("decoupled_weight_decay", .bool(kind == .adamW)),
+             ("differentiable", .bool(false)), ("foreach", .none), ("fused", .none), ("maximize", .bool(false))]
+        case .rmsprop: [("capturable", .bool(false)), ("differentiable", .bool(false)), ("foreach", .none), ("maximize", .bool(false))]
         }
         return (settings + fixed).sorted { $0.name < $1.name }
     }
@@ -43,7 +45,8 @@ final class OptimizerObject {
     static func stateNames(_ kind: Kind) -> [String] {
         switch kind {
         case .sgd: ["momentum_buffer"]
-        case .adam: ["exp_avg", "exp_avg_sq"]
+        case .adam, .adamW: ["exp_avg", "exp_avg_sq"]
+        case .rmsprop: ["square_avg", "momentum_buffer", "grad_avg"]
         }
     }
 }

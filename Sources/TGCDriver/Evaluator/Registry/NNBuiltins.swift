@@ -72,6 +72,10 @@ extension BuiltinFamily {
                       "torch.optim.SGD: stochastic gradient descent, with momentum") { e, site in try e.makeOptimizer(.sgd, site) },
         FunctionEntry("Adam", [.unlabeled("params")] + Evaluator.optimizerSettings(.adam).map { .labeled($0.label) },
                       "torch.optim.Adam") { e, site in try e.makeOptimizer(.adam, site) },
+        FunctionEntry("AdamW", [.unlabeled("params")] + Evaluator.optimizerSettings(.adamW).map { .labeled($0.label) },
+                      "torch.optim.AdamW: Adam with decoupled weight decay") { e, site in try e.makeOptimizer(.adamW, site) },
+        FunctionEntry("RMSprop", [.unlabeled("params")] + Evaluator.optimizerSettings(.rmsprop).map { .labeled($0.label) },
+                      "torch.optim.RMSprop") { e, site in try e.makeOptimizer(.rmsprop, site) },
     ])
 }
 
