@@ -186,13 +186,13 @@ extension CProgramEmitter {
                 let value = op.operands[operand]
                 let element = value.type.elementCount > 0 ? "\(name(value))[0]" : "0"
                 switch value.type.dtype {
-                case .float32:
+                case .float32, .float64:
                     if let precision {
                         out.line("tgc_str_append_fixed(&line, (double)\(element), \(precision));")
                     } else {
                         out.line("tgc_str_append_float_repr(&line, (double)\(element));")
                     }
-                case .int64: out.line("tgc_str_append_int(&line, \(element));")
+                case .int64, .int32, .uint8: out.line("tgc_str_append_int(&line, \(element));")
                 case .bool: out.line("tgc_str_append_bool(&line, \(element));")
                 }
             }

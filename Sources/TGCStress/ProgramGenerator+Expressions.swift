@@ -90,13 +90,14 @@ extension UnitBuilder {
         return shape.enumerated().map { offset + $0.offset >= 0 && target[offset + $0.offset] == $0.element ? $0.element : 1 }
     }
 
-    /// PyTorch's promotion: `bool < int64 < float32`, a number literal only lifts an int tensor
-    /// to float32 when it is a Float; `/` always gives float32.
+    /// PyTorch's promotion (`DType.resultType`): number literals count as numbers, tensors as
+    /// dimensioned or 0-dim; `/` gives the float of that.
     static func promote(_ a: TensorType, _ b: TensorType, isLiteral: [Bool], division: Bool) -> DType {
-        if division { return .float32 }
-        if isLiteral[0] { return b.dtype == .int64 && a.dtype == .float32 ? .float32 : b.dtype }
-        if isLiteral[1] { return a.dtype == .int64 && b.dtype == .float32 ? .float32 : a.dtype }
-        return DType.promote(a.dtype, b.dtype)
+        let tensors = zip([a, b], isLiteral).filter { !$0.1 }.map(\.0)
+        let dtype = DType.resultType(dimensioned: tensors.filter { $0.rank > 0 }.map(\.dtype),
+                                     zeroDim: tensors.filter { $0.rank == 0 }.map(\.dtype),
+                                     numbers: zip([a, b], isLiteral).filter { $0.1 }.map(\.0.dtype))
+        return division ? dtype.floatResult : dtype
     }
 
     func compareOrLogical(_ base: GenExpr) -> GenExpr? {
@@ -107,7 +108,7 @@ extension UnitBuilder {
             return .apply(OpCatalog.logical(choice: choiceIndex()), [base, other], TensorType(shape, .bool))
         }
         let other: GenExpr = rng.chance(0.5)
-            ? .number(rng.pick([0, 0.5, -1, 2]), TensorType([], base.type.dtype == .int64 ? .int64 : .float32))
+            ? .number(rng.pick([0, 0.5, -1, 2]), TensorType([], base.type.dtype.isInteger ? .int64 : .float32))
             : operand(shape: broadcastPartner(of: base.type.shape, expanding: true), dtype: base.type.dtype).expr
         guard let shape = Self.broadcast(base.type.shape, other.type.shape) else { return nil }
         return .apply(OpCatalog.comparison(choice: choiceIndex()), [base, other], TensorType(shape, .bool))
@@ -126,9 +127,11 @@ extension UnitBuilder {
 
     func cast(_ base: GenExpr) -> GenExpr? {
         let (method, dtype): (String, DType) = switch base.type.dtype {
-        case .float32: rng.chance(0.5) ? ("long()", .int64) : ("to(.int64)", .int64)
-        case .int64: rng.pick([("float()", .float32), ("to(.float32)", .float32)])
+        case .float32: rng.pick([("long()", .int64), ("to(.int64)", .int64), ("double()", .float64), ("int()", .int32)])
+        case .int64: rng.pick([("float()", .float32), ("to(.float32)", .float32), ("byte()", .uint8), ("int()", .int32)])
         case .bool: rng.pick([("float()", .float32), ("long()", .int64)])
+        case .float64: rng.pick([("float()", .float32), ("long()", .int64)])
+        case .int32, .uint8: rng.pick([("float()", .float32), ("long()", .int64), ("double()", .float64)])
         }
         return .apply(OpCatalog.cast(to: method), [base], TensorType(base.type.shape, dtype))
     }

@@ -78,8 +78,8 @@ extension UnitBuilder {
     func reduction(_ base: GenExpr) -> GenExpr? {
         let type = base.type
         let kinds = switch type.dtype {
-        case .float32: ["sum", "mean", "std", "max", "min", "argmax", "argmin"]
-        case .int64: ["sum", "max", "min", "argmax", "argmin"]
+        case .float32, .float64: ["sum", "mean", "std", "max", "min", "argmax", "argmin"]
+        case .int64, .int32, .uint8: ["sum", "max", "min", "argmax", "argmin"]
         case .bool: ["sum"]
         }
         let kind = rng.pick(kinds)

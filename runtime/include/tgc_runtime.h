@@ -20,11 +20,12 @@ extern "C" {
 
 /* ---- dtypes ---------------------------------------------------------------------------- */
 
-typedef enum { TGC_F32 = 0, TGC_I64 = 1, TGC_BOOL = 2 } tgc_dtype; /* bool stored as uint8_t 0/1 */
+/* bool stored as uint8_t 0/1 */
+typedef enum { TGC_F32 = 0, TGC_I64 = 1, TGC_BOOL = 2, TGC_F64 = 3, TGC_I32 = 4, TGC_U8 = 5 } tgc_dtype;
 #define TGC_MAX_DIMS 8
 
 size_t tgc_dtype_size(tgc_dtype dt);
-const char *tgc_dtype_name(tgc_dtype dt); /* "float32", "int64", "bool" */
+const char *tgc_dtype_name(tgc_dtype dt); /* "float32", "int64", "bool", "float64", ... */
 
 /* ---- errors and memory ----------------------------------------------------------------- */
 
@@ -76,7 +77,7 @@ char *tgc_format_tensor(const void *data, tgc_dtype dt, const int64_t *shape, in
 
 /* ---- NumPy .npy files ------------------------------------------------------------------ */
 
-/* Reads '<f4', '<f8' (as float32), '<i8', '<i4' (as int64), '|b1'; versions 1, 2, 3; C order.
+/* Reads '<f4', '<f8', '<i8', '<i4', '|u1', '|b1', each as its own dtype; versions 1, 2, 3; C order.
    On error: nonzero return and a message without "error:" prefix in err. */
 typedef struct {
     tgc_dtype dtype;   /* the dtype the data loads as */

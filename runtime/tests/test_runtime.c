@@ -294,10 +294,13 @@ static void test_npy_round_trip(void) {
     float f[6] = {1.5f, -0.0f, NAN, INFINITY, 1e-30f, -3.25f};
     int64_t i[6] = {-9223372036854775807LL - 1, -1, 0, 1, 42, 9223372036854775807LL};
     uint8_t b[6] = {1, 0, 0, 1, 1, 0};
-    const void *datas[3] = {f, i, b};
-    tgc_dtype dts[3] = {TGC_F32, TGC_I64, TGC_BOOL};
-    const char *descrs[3] = {"<f4", "<i8", "|b1"};
-    for (int k = 0; k < 3; k++) {
+    double d[6] = {0.1, -0.0, NAN, -INFINITY, 1e-300, 1e300};
+    int32_t i32[6] = {-2147483647 - 1, -1, 0, 1, 42, 2147483647};
+    uint8_t u8[6] = {0, 1, 127, 128, 200, 255};
+    const void *datas[6] = {f, i, b, d, i32, u8};
+    tgc_dtype dts[6] = {TGC_F32, TGC_I64, TGC_BOOL, TGC_F64, TGC_I32, TGC_U8};
+    const char *descrs[6] = {"<f4", "<i8", "|b1", "<f8", "<i4", "|u1"};
+    for (int k = 0; k < 6; k++) {
         char *path = tmp_path("rt.npy");
         int rc = tgc_npy_save(path, dts[k], 2, shape23, datas[k], err, sizeof err);
         CHECK(rc == 0, "save %s: %s", tgc_dtype_name(dts[k]), rc ? err : "");
@@ -368,13 +371,18 @@ static void test_npy_fixtures(void) {
     CHECK(rc == 0 && b4[0] == 1 && b4[1] == 0 && b4[2] == 0 && b4[3] == 1, "numpy b1 (2,2): %s",
           rc ? err : "");
     float f3[3];
-    rc = tgc_npy_load(fixture("f8_3.npy"), TGC_F32, 1, s3, f3, err, sizeof err);
-    CHECK(rc == 0 && f3[0] == 0.1f && f3[1] == -2.5f && f3[2] == 1e10f,
-          "numpy f8 converts to float32: %s", rc ? err : "");
-    int64_t i22[4];
-    rc = tgc_npy_load(fixture("i4_2x2.npy"), TGC_I64, 2, s22, i22, err, sizeof err);
+    double d3[3];
+    rc = tgc_npy_load(fixture("f8_3.npy"), TGC_F64, 1, s3, d3, err, sizeof err);
+    CHECK(rc == 0 && d3[0] == 0.1 && d3[1] == -2.5 && d3[2] == 1e10,
+          "numpy f8 loads as float64: %s", rc ? err : "");
+    int32_t i22[4];
+    rc = tgc_npy_load(fixture("i4_2x2.npy"), TGC_I32, 2, s22, i22, err, sizeof err);
     CHECK(rc == 0 && i22[0] == 1 && i22[1] == -2 && i22[2] == 3 && i22[3] == 2147483647,
-          "numpy i4 converts to int64: %s", rc ? err : "");
+          "numpy i4 loads as int32: %s", rc ? err : "");
+    uint8_t u3[3];
+    rc = tgc_npy_load(fixture("u1_3.npy"), TGC_U8, 1, s3, u3, err, sizeof err);
+    CHECK(rc == 0 && u3[0] == 0 && u3[1] == 128 && u3[2] == 255, "numpy u1 loads as uint8: %s",
+          rc ? err : "");
     float sc = 0;
     rc = tgc_npy_load(fixture("f4_scalar.npy"), TGC_F32, 0, NULL, &sc, err, sizeof err);
     CHECK(rc == 0 && sc == 3.5f, "numpy 0-dim: %s", rc ? err : "");
@@ -385,7 +393,7 @@ static void test_npy_fixtures(void) {
     rc = tgc_npy_load(fixture("f4_v2.npy"), TGC_F32, 1, s3, f3, err, sizeof err);
     CHECK(rc == 0 && f3[0] == 1.0f && f3[2] == 3.0f, "numpy v2.0 data: %s", rc ? err : "");
     rc = tgc_npy_read_header(fixture("f8_3.npy"), &h, err, sizeof err);
-    CHECK(rc == 0 && h.dtype == TGC_F32 && strcmp(h.descr, "<f8") == 0, "f8 header loads as f32");
+    CHECK(rc == 0 && h.dtype == TGC_F64 && strcmp(h.descr, "<f8") == 0, "f8 header loads as f64");
 
     rc = tgc_npy_read_header(fixture("f4_fortran.npy"), &h, err, sizeof err);
     CHECK(rc != 0, "fortran order is refused");

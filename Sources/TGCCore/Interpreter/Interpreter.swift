@@ -57,13 +57,13 @@ public enum Interpreter {
                 throw Diagnostic(error.message, at: location)
             }
         case .neg: return Kernels.unary(x!, type) { -$0 }
-        case .exp: return Kernels.unaryFloat(x!, type) { tgc_expf($0) }
-        case .log: return Kernels.unaryFloat(x!, type) { Foundation.log($0) }
-        case .sin: return Kernels.unaryFloat(x!, type) { Foundation.sin($0) }
-        case .cos: return Kernels.unaryFloat(x!, type) { Foundation.cos($0) }
-        case .tanh: return Kernels.unaryFloat(x!, type) { Foundation.tanh($0) }
-        case .sqrt: return Kernels.unaryFloat(x!, type) { $0.squareRoot() }
-        case .sigmoid: return Kernels.unaryFloat(x!, type) { 1 / (1 + tgc_expf(-$0)) }
+        case .exp: return Kernels.unaryFloat(x!, type, { tgc_expf($0) }, double: { Foundation.exp($0) })
+        case .log: return Kernels.unaryFloat(x!, type, { Foundation.log($0) }, double: { Foundation.log($0) })
+        case .sin: return Kernels.unaryFloat(x!, type, { Foundation.sin($0) }, double: { Foundation.sin($0) })
+        case .cos: return Kernels.unaryFloat(x!, type, { Foundation.cos($0) }, double: { Foundation.cos($0) })
+        case .tanh: return Kernels.unaryFloat(x!, type, { Foundation.tanh($0) }, double: { Foundation.tanh($0) })
+        case .sqrt: return Kernels.unaryFloat(x!, type, { $0.squareRoot() }, double: { $0.squareRoot() })
+        case .sigmoid: return Kernels.unaryFloat(x!, type, { 1 / (1 + tgc_expf(-$0)) }, double: { tgc_sigmoid($0) })
         case .abs: return Kernels.unary(x!, type) { Swift.abs($0) }
         case .relu: return Kernels.unary(x!, type) { $0 < 0 ? 0 : $0 }  // NaN and -0 pass through, as torch.relu
         case .sign: return Kernels.unary(x!, type) { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }  // NaN gives 0, as torch.sign
@@ -75,35 +75,35 @@ public enum Interpreter {
             }
             return Tensor(type: type, elements: x!.elements.map { Tensor.round($0, to: type.dtype) })
         // Chapter 2 math: the C functions (and tgc_math.h helpers) generated code calls.
-        case .floor: return Kernels.rounding(x!, type) { floorf($0) }
-        case .ceil: return Kernels.rounding(x!, type) { ceilf($0) }
-        case .round: return Kernels.rounding(x!, type) { nearbyintf($0) }   // half to even
-        case .trunc: return Kernels.rounding(x!, type) { truncf($0) }
-        case .frac: return Kernels.unaryFloat(x!, type) { tgc_fracf($0) }
-        case .log1p: return Kernels.unaryFloat(x!, type) { log1pf($0) }
-        case .expm1: return Kernels.unaryFloat(x!, type) { expm1f($0) }
-        case .log2: return Kernels.unaryFloat(x!, type) { log2f($0) }
-        case .log10: return Kernels.unaryFloat(x!, type) { log10f($0) }
-        case .exp2: return Kernels.unaryFloat(x!, type) { exp2f($0) }
-        case .rsqrt: return Kernels.unaryFloat(x!, type) { 1 / $0.squareRoot() }
-        case .reciprocal: return Kernels.unaryFloat(x!, type) { 1 / $0 }
+        case .floor: return Kernels.rounding(x!, type, { floorf($0) }, double: { Foundation.floor($0) })
+        case .ceil: return Kernels.rounding(x!, type, { ceilf($0) }, double: { Foundation.ceil($0) })
+        case .round: return Kernels.rounding(x!, type, { nearbyintf($0) }, double: { Foundation.nearbyint($0) })   // half to even
+        case .trunc: return Kernels.rounding(x!, type, { truncf($0) }, double: { Foundation.trunc($0) })
+        case .frac: return Kernels.unaryFloat(x!, type, { tgc_fracf($0) }, double: { tgc_frac($0) })
+        case .log1p: return Kernels.unaryFloat(x!, type, { log1pf($0) }, double: { Foundation.log1p($0) })
+        case .expm1: return Kernels.unaryFloat(x!, type, { expm1f($0) }, double: { Foundation.expm1($0) })
+        case .log2: return Kernels.unaryFloat(x!, type, { log2f($0) }, double: { Foundation.log2($0) })
+        case .log10: return Kernels.unaryFloat(x!, type, { log10f($0) }, double: { Foundation.log10($0) })
+        case .exp2: return Kernels.unaryFloat(x!, type, { exp2f($0) }, double: { Foundation.exp2($0) })
+        case .rsqrt: return Kernels.unaryFloat(x!, type, { 1 / $0.squareRoot() }, double: { 1 / $0.squareRoot() })
+        case .reciprocal: return Kernels.unaryFloat(x!, type, { 1 / $0 }, double: { 1 / $0 })
         case .square: return Kernels.unary(x!, type) { $0 * $0 }   // exact in double, then rounded once
-        case .tan: return Kernels.unaryFloat(x!, type) { tanf($0) }
-        case .asin: return Kernels.unaryFloat(x!, type) { asinf($0) }
-        case .acos: return Kernels.unaryFloat(x!, type) { acosf($0) }
-        case .atan: return Kernels.unaryFloat(x!, type) { atanf($0) }
-        case .sinh: return Kernels.unaryFloat(x!, type) { sinhf($0) }
-        case .cosh: return Kernels.unaryFloat(x!, type) { coshf($0) }
-        case .erf: return Kernels.unaryFloat(x!, type) { erff($0) }
-        case .softplus: return Kernels.unaryFloat(x!, type) { tgc_softplusf($0) }
-        case .silu: return Kernels.unaryFloat(x!, type) { tgc_siluf($0) }
-        case .gelu: return Kernels.unaryFloat(x!, type) { tgc_geluf($0) }
+        case .tan: return Kernels.unaryFloat(x!, type, { tanf($0) }, double: { Foundation.tan($0) })
+        case .asin: return Kernels.unaryFloat(x!, type, { asinf($0) }, double: { Foundation.asin($0) })
+        case .acos: return Kernels.unaryFloat(x!, type, { acosf($0) }, double: { Foundation.acos($0) })
+        case .atan: return Kernels.unaryFloat(x!, type, { atanf($0) }, double: { Foundation.atan($0) })
+        case .sinh: return Kernels.unaryFloat(x!, type, { sinhf($0) }, double: { Foundation.sinh($0) })
+        case .cosh: return Kernels.unaryFloat(x!, type, { coshf($0) }, double: { Foundation.cosh($0) })
+        case .erf: return Kernels.unaryFloat(x!, type, { erff($0) }, double: { Foundation.erf($0) })
+        case .softplus: return Kernels.unaryFloat(x!, type, { tgc_softplusf($0) }, double: { tgc_softplus($0) })
+        case .silu: return Kernels.unaryFloat(x!, type, { tgc_siluf($0) }, double: { tgc_silu($0) })
+        case .gelu: return Kernels.unaryFloat(x!, type, { tgc_geluf($0) }, double: { tgc_gelu($0) })
         case .elu:
-            let alpha = Float(attrs.alpha ?? 1)
-            return Kernels.unaryFloat(x!, type) { tgc_eluf($0, alpha) }
+            let alpha = attrs.alpha ?? 1
+            return Kernels.unaryFloat(x!, type, { tgc_eluf($0, Float(alpha)) }, double: { tgc_elu($0, alpha) })
         case .leakyRelu:
-            let slope = Float(attrs.alpha ?? 0.01)
-            return Kernels.unaryFloat(x!, type) { tgc_leaky_reluf($0, slope) }
+            let slope = attrs.alpha ?? 0.01
+            return Kernels.unaryFloat(x!, type, { tgc_leaky_reluf($0, Float(slope)) }, double: { tgc_leaky_relu($0, slope) })
         case .clamp:   // NaN passes through; with min > max every element is max, as torch.clamp
             let low = attrs.low.map { Tensor.round($0, to: type.dtype) }, high = attrs.high.map { Tensor.round($0, to: type.dtype) }
             return Kernels.unary(x!, type) { value in
@@ -113,12 +113,14 @@ public enum Interpreter {
         case .add: return Kernels.binary(operands[0], operands[1], type, +)
         case .sub: return Kernels.binary(operands[0], operands[1], type, -)
         case .mul: return Kernels.binary(operands[0], operands[1], type, *)
-        case .div: return Kernels.binary(operands[0], operands[1], type) { Double(Float($0) / Float($1)) }
+        case .div:
+            if type.dtype == .float64 { return Kernels.binary(operands[0], operands[1], type, /) }
+            return Kernels.binary(operands[0], operands[1], type) { Double(Float($0) / Float($1)) }
         case .pow: return Kernels.binary(operands[0], operands[1], type) { Kernels.power($0, $1, type.dtype) }
         case .maximum: return Kernels.binary(operands[0], operands[1], type, Kernels.nanMax)
         case .minimum: return Kernels.binary(operands[0], operands[1], type, Kernels.nanMin)
         case .mod:
-            if type.dtype != .float32, operands[1].elements.contains(0) {
+            if !type.dtype.isFloatingPoint, operands[1].elements.contains(0) {
                 throw Diagnostic("integer modulo by zero", at: location)
             }
             return Kernels.binary(operands[0], operands[1], type) { Kernels.floorMod($0, $1, type.dtype) }
@@ -131,7 +133,9 @@ public enum Interpreter {
         case .logicalAnd: return Kernels.binary(operands[0], operands[1], type) { $0 != 0 && $1 != 0 ? 1 : 0 }
         case .logicalOr: return Kernels.binary(operands[0], operands[1], type) { $0 != 0 || $1 != 0 ? 1 : 0 }
         // Chapter 2 math
-        case .atan2: return Kernels.binary(operands[0], operands[1], type) { Double(atan2f(Float($0), Float($1))) }
+        case .atan2:
+            if type.dtype == .float64 { return Kernels.binary(operands[0], operands[1], type) { Foundation.atan2($0, $1) } }
+            return Kernels.binary(operands[0], operands[1], type) { Double(atan2f(Float($0), Float($1))) }
         case .select: return Kernels.select(operands[0], operands[1], operands[2], type)
         case .transpose: return Kernels.transpose(x!, attrs.permutation!, type)
         case .cyclicShift: return Kernels.cyclicShift(x!, axis: attrs.axes![0], step: Int(attrs.step!), start: Int(attrs.start!))

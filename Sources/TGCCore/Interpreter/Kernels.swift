@@ -35,14 +35,18 @@ enum Kernels {
         return Tensor(type: resultType, elements: x.elements.map { Tensor.round(f($0), to: dtype) })
     }
 
-    /// A float32 function applied in single precision, as the generated C does (expf, logf, ...).
-    static func unaryFloat(_ x: Tensor, _ resultType: TensorType, _ f: (Float) -> Float) -> Tensor {
-        Tensor(type: resultType, elements: x.elements.map { Double(f(Float($0))) })
+    /// A float function applied in the result's precision, as the generated C does: `single`
+    /// for float32 (expf, logf, ...), `double` for float64 (exp, log, ...).
+    static func unaryFloat(_ x: Tensor, _ resultType: TensorType, _ single: (Float) -> Float,
+                           double: (Double) -> Double) -> Tensor {
+        if resultType.dtype == .float64 { return Tensor(type: resultType, elements: x.elements.map(double)) }
+        return Tensor(type: resultType, elements: x.elements.map { Double(single(Float($0))) })
     }
 
-    /// floor, ceil, round, trunc: a float32 function, the identity on integers (as in PyTorch).
-    static func rounding(_ x: Tensor, _ resultType: TensorType, _ f: (Float) -> Float) -> Tensor {
-        resultType.dtype == .float32 ? unaryFloat(x, resultType, f) : Tensor(type: resultType, elements: x.elements)
+    /// floor, ceil, round, trunc: a float function, the identity on integers (as in PyTorch).
+    static func rounding(_ x: Tensor, _ resultType: TensorType, _ single: (Float) -> Float,
+                         double: (Double) -> Double) -> Tensor {
+        resultType.dtype.isFloatingPoint ? unaryFloat(x, resultType, single, double: double) : Tensor(type: resultType, elements: x.elements)
     }
 
     static func binary(_ a: Tensor, _ b: Tensor, _ resultType: TensorType,
@@ -159,7 +163,8 @@ enum Kernels {
     }
 
     /// float32 products run the runtime's `tgc_sgemm`, the routine generated code calls, so
-    /// eager and compiled products have the same bits; integer products are exact loops. A
+    /// eager and compiled products have the same bits; float64 and integer products are loops
+    /// summing in order in double (exact for integers up to 2^53), as the generated C. A
     /// batched product multiplies each matrix of the result's batch in turn, reading a
     /// broadcast operand's one matrix for every batch element (one sgemm call per matrix).
     static func matmul(_ a: Tensor, _ b: Tensor, _ resultType: TensorType) -> Tensor {
@@ -199,6 +204,7 @@ enum Kernels {
     /// Python's floor modulo (torch.remainder): the result has the sign of the divisor.
     static func floorMod(_ a: Double, _ b: Double, _ dtype: DType) -> Double {
         if dtype == .float32 { return Double(tgc_floor_fmodf(Float(a), Float(b))) }
+        if dtype == .float64 { return tgc_floor_fmod(a, b) }
         guard b != 0 else { return 0 }
         let r = a.truncatingRemainder(dividingBy: b)
         return r != 0 && (r < 0) != (b < 0) ? r + b : r
@@ -207,6 +213,7 @@ enum Kernels {
     /// pow with PyTorch's dtype behaviour: float in single precision, integers exactly.
     static func power(_ a: Double, _ b: Double, _ dtype: DType) -> Double {
         if dtype == .float32 { return Double(tgc_powf(Float(a), Float(b))) }
+        if dtype == .float64 { return tgc_pow(a, b) }
         if b < 0 { return a == 1 ? 1 : (a == -1 ? (Int(b) % 2 == 0 ? 1 : -1) : 0) }
         var result = 1.0, base = a, exponent = Int(b)
         while exponent > 0 {

@@ -18,10 +18,10 @@ public enum PrintFormatter {
             case .scalar(let operand, let precision):
                 let value = operands[operand].elements.first ?? 0
                 switch operands[operand].dtype {
-                case .float32:
+                case .float32, .float64:
                     if let precision { tgc_str_append_fixed(&buffer, value, Int32(precision)) }
                     else { tgc_str_append_float_repr(&buffer, value) }
-                case .int64: tgc_str_append_int(&buffer, Int64(element: value))
+                case .int64, .int32, .uint8: tgc_str_append_int(&buffer, Int64(element: value))
                 case .bool: tgc_str_append_bool(&buffer, value != 0 ? 1 : 0)
                 }
             }
@@ -41,30 +41,7 @@ public enum PrintFormatter {
                 }
             }
         }
-        switch tensor.dtype {
-        case .float32: tensor.elements.map(Float.init).withUnsafeBytes { append($0.baseAddress) }
-        case .int64: tensor.elements.map { Int64(element: $0) }.withUnsafeBytes { append($0.baseAddress) }
-        case .bool: tensor.elements.map { UInt8($0 != 0 ? 1 : 0) }.withUnsafeBytes { append($0.baseAddress) }
-        }
-    }
-}
-
-extension DType {
-    /// The runtime's tgc_dtype code.
-    var runtimeCode: tgc_dtype {
-        switch self {
-        case .float32: TGC_F32
-        case .int64: TGC_I64
-        case .bool: TGC_BOOL
-        }
-    }
-
-    init(runtimeCode: tgc_dtype) {
-        switch runtimeCode {
-        case TGC_I64: self = .int64
-        case TGC_BOOL: self = .bool
-        default: self = .float32
-        }
+        tensor.withRuntimeBytes(append)
     }
 }
 

@@ -19,13 +19,17 @@ public struct Tensor: Sendable, Equatable {
     public var dtype: DType { type.dtype }
 
     /// Rounds a computed value to what `dtype` can hold (float32 rounding, int truncation with no
-    /// negative zero, bool 0/1).
+    /// negative zero, int32 and uint8 wrapping as two's complement after truncation, bool 0/1).
     @inline(__always)
     public static func round(_ value: Double, to dtype: DType) -> Double {
         switch dtype {
         case .float32: Double(Float(value))
+        case .float64: value
         // `+ 0` makes -0 (from negating or truncating toward zero) the int64 zero, which is +0.
         case .int64: value.isFinite ? min(max(value.rounded(.towardZero), -0x1p63), 0x1p63) + 0 : 0
+        // Through int64 (as the generated C's conversions), then the low bits.
+        case .int32: Double(Int32(truncatingIfNeeded: Int64(element: round(value, to: .int64))))
+        case .uint8: Double(UInt8(truncatingIfNeeded: Int64(element: round(value, to: .int64))))
         case .bool: value != 0 ? 1 : 0
         }
     }

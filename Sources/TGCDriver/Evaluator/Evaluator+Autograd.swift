@@ -79,12 +79,12 @@ extension Evaluator {
             throw Diagnostic("grad(of:wrt:) needs a tensor to differentiate", at: site.location("of"))
         }
         let type = builder.type(of: output.id)
-        guard type.elementCount == 1, type.dtype == .float32 else {
-            throw Diagnostic("grad(of:wrt:) needs a float32 scalar, got a \(type.dtype) tensor of shape \(formatShape(type.shape))", at: site.location("of"))
+        guard type.elementCount == 1, type.dtype.isFloatingPoint else {
+            throw Diagnostic("grad(of:wrt:) needs a floating-point scalar, got a \(type.dtype) tensor of shape \(formatShape(type.shape))", at: site.location("of"))
         }
         var wrt: [ValueID] = []
         for (value, location) in site.bound["wrt"] ?? [] {
-            guard case .tensor(let tensor) = value, builder.type(of: tensor.id).dtype == .float32 else {
+            guard case .tensor(let tensor) = value, builder.type(of: tensor.id).dtype.isFloatingPoint else {
                 throw Diagnostic("grad(of:wrt:) differentiates with respect to float tensors, got \(value.kindName)", at: location)
             }
             wrt.append(tensor.id)

@@ -22,7 +22,7 @@ extension Evaluator {
         case .implicitMember(let name):
             if let dtype = BuiltinRegistry.dtype(named: name) { return .dtype(dtype) }
             if name == "cpu" || name == "cuda" { return .device(name) }
-            throw Diagnostic("unknown member '.\(name)'; expected a dtype (.float32, .int64, .bool) or a device (.cpu, .cuda)", at: at)
+            throw Diagnostic("unknown member '.\(name)'; expected a dtype (.float32, .float64, .int64, .int32, .uint8, .bool) or a device (.cpu, .cuda)", at: at)
         case .arrayLiteral(let items):
             return .array(try items.map(evaluate))
         case .tuple(let items):
@@ -140,6 +140,21 @@ extension Evaluator {
         case .bool(let b): return TensorValue(id: try builder.scalar(b ? 1 : 0, dtype ?? .bool, at: location), isHostScalar: true)
         default: throw Diagnostic("expected a tensor or a number, got \(value.kindName)", at: location)
         }
+    }
+
+    /// PyTorch's `torch.result_type` of tensors and numbers (`DType.resultType`): numbers are
+    /// converted to it before the op, and the op's type rule gives it again from the tensors.
+    func resultType(of operands: [EvalValue]) -> DType {
+        var (dimensioned, zeroDim, numbers) = ([DType](), [DType](), [DType]())
+        for operand in operands {
+            guard let dtype = staticDType(operand) else { continue }
+            if case .tensor(let tensor) = operand {
+                if builder.type(of: tensor.id).rank > 0 { dimensioned.append(dtype) } else { zeroDim.append(dtype) }
+            } else {
+                numbers.append(dtype)
+            }
+        }
+        return DType.resultType(dimensioned: dimensioned, zeroDim: zeroDim, numbers: numbers)
     }
 
     /// The dtype a static number takes next to tensors.

@@ -10,11 +10,10 @@ extension Evaluator {
             return try twoTensorOp(kind, a, b, gradFunction: gradFunction, at: location)
         }
         let valueOperands = kind == .select ? Array(operands.dropFirst()) : operands
-        if kind == .pow, case .int(let exponent) = operands[1], exponent < 0,
-           valueOperands.compactMap(staticDType).max() != .float32 {
+        let promoted = resultType(of: valueOperands)
+        if kind == .pow, case .int(let exponent) = operands[1], exponent < 0, !promoted.isFloatingPoint {
             throw Diagnostic("integers to negative integer powers are not allowed; convert with .float() first", at: location)
         }
-        let promoted = valueOperands.compactMap(staticDType).max() ?? .float32
         let tensors = try operands.enumerated().map { index, value -> TensorValue in
             if case .tensor(let tensor) = value { return tensor }
             return try asTensor(value, dtype: kind == .select && index == 0 ? .bool : promoted, at: location)
@@ -66,13 +65,13 @@ extension Evaluator {
         var result = TensorValue(id: id)
         result.isHostScalar = operands.allSatisfy(\.isHostScalar)
         let inputLeaves = operands.reduce(into: [Int: ValueID]()) { $0.merge($1.leaves) { a, _ in a } }
-        let differentiable = isDifferentiable && builder.type(of: id).dtype == .float32
+        let differentiable = isDifferentiable && builder.type(of: id).dtype.isFloatingPoint
         if !inputLeaves.isEmpty && gradEnabled && differentiable {
             result.leaves = inputLeaves
             result.gradFunction = gradFunction
         } else if !inputLeaves.isEmpty {
             result.blockedBy = gradEnabled ? (name(), location) : ("noGrad", location)
-            if !gradEnabled && builder.type(of: id).dtype == .float32 {
+            if !gradEnabled && builder.type(of: id).dtype.isFloatingPoint {
                 // Keep the reverse sweep from flowing through work done under noGrad.
                 result.id = try builder.apply1(.stopGradient, [id], at: location)
             }

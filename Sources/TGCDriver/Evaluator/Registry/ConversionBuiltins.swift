@@ -2,7 +2,7 @@ import TGCBase
 import TGCCore
 
 /// Dtype and device conversions: Swift's number conversions (`Float(x)`, `Int(x)`), `x.to(...)`,
-/// `x.float()`, `x.long()`, `x.item()`, the device no-ops (`x.cpu()`, `x.cuda()`, `x.numpy()`,
+/// `x.float()`, `x.double()`, `x.long()`, `x.int()`, `x.byte()`, `x.bool()`, `x.item()`, the device no-ops (`x.cpu()`, `x.cuda()`, `x.numpy()`,
 /// `x.clone()`) and `cudaIsAvailable()`.
 extension BuiltinFamily {
     static let conversion = BuiltinFamily(name: "conversion", functions: [
@@ -16,11 +16,11 @@ extension BuiltinFamily {
             case .string(let name) where name == "cpu" || name == "cuda" || name.hasPrefix("cuda:"): return .tensor(x)
             case .dtype(let dtype):
                 return .tensor(try e.converted(x, to: dtype, at: site.location))
-            default: throw Diagnostic("to() takes a device (.cpu, .cuda) or a dtype (.float32, .int64, .bool)", at: site.location("target"))
+            default: throw Diagnostic("to() takes a device (.cpu, .cuda) or a dtype (.float32, .float64, .int64, .int32, .uint8, .bool)", at: site.location("target"))
             }
         },
-        MethodEntry("float", [], "the tensor as float32") { e, x, site in .tensor(try e.converted(x, to: .float32, at: site.location)) },
-        MethodEntry("long", [], "the tensor as int64") { e, x, site in .tensor(try e.converted(x, to: .int64, at: site.location)) },
+        dtypeConversion("float", .float32), dtypeConversion("double", .float64), dtypeConversion("long", .int64),
+        dtypeConversion("int", .int32), dtypeConversion("byte", .uint8), dtypeConversion("bool", .bool),
         MethodEntry("item", [], "the one element of a tensor, as a number") { e, x, site in try e.item(x, at: site.location) },
         identity("clone"), identity("numpy"), identity("cpu"), identity("cuda"),
     ])
@@ -30,6 +30,11 @@ extension BuiltinFamily {
         FunctionEntry(name, [.unlabeled("value")], "Swift's number conversion; a tensor is cast") { e, site in
             try e.convertNumber(site.value("value")!, to: dtype, at: site.location)
         }
+    }
+
+    /// `x.float()`, `x.double()`, ...: the tensor converted to `dtype`, as PyTorch's methods.
+    private static func dtypeConversion(_ name: String, _ dtype: DType) -> MethodEntry {
+        MethodEntry(name, [], "the tensor as \(dtype)") { e, x, site in .tensor(try e.converted(x, to: dtype, at: site.location)) }
     }
 
     /// Methods that give the tensor itself (one device, values are never shared mutably).
@@ -50,9 +55,9 @@ extension Evaluator {
         default:
             let number = try staticDouble(value, what: "the value to convert", at: location)
             switch dtype {
-            case .float32: return .float(number)
+            case .float32, .float64: return .float(number)
             case .bool: return .bool(number != 0)
-            case .int64:
+            case .int64, .int32, .uint8:
                 guard number.isFinite, abs(number) < 9.2e18 else {
                     throw Diagnostic("\(number) cannot be converted to Int", at: location)
                 }
