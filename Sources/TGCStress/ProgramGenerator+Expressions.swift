@@ -24,7 +24,7 @@ extension UnitBuilder {
     func step(_ base: GenExpr) -> GenExpr? {
         let type = base.type
         switch (type.dtype, Int.random(in: 0..<100, using: &rng)) {
-        case (.float32, 0..<28): return floatUnary(base)
+        case (let dtype, 0..<28) where dtype.isFloatingPoint: return floatUnary(base)
         case (_, 0..<50): return binary(base, into: false)
         case (.float32, 50..<54): return .apply(OpCatalog.power(rng.pick([2, 3, 0.5, 1.5]), choice: choiceIndex()), [base], type)
         case (_, 54..<62): return compareOrLogical(base)
@@ -50,8 +50,8 @@ extension UnitBuilder {
     func positive(_ expr: GenExpr) -> GenExpr {
         if let range = range(of: expr), range.lo >= 0.05 { return expr }
         let absolute = GenExpr.apply(OpCatalog.floatUnary("abs", choice: choiceIndex())!, [expr], expr.type)
-        let dtype: DType = expr.type.dtype == .int64 ? .int64 : .float32
-        return .apply(OpCatalog.binary("add", choice: choiceIndex()), [absolute, .number(dtype == .int64 ? 1 : 0.5, TensorType([], dtype))], expr.type)
+        let isInteger = expr.type.dtype.isInteger
+        return .apply(OpCatalog.binary("add", choice: choiceIndex()), [absolute, .number(isInteger ? 1 : 0.5, TensorType([], isInteger ? .int64 : .float32))], expr.type)
     }
 
     /// `base OP partner` with broadcasting; with `into`, the result keeps `base`'s shape.
@@ -59,7 +59,7 @@ extension UnitBuilder {
         let dtype = base.type.dtype
         guard dtype != .bool else { return compareOrLogical(base) }
         var names = OpCatalog.binaryNames
-        if dtype == .int64 { names.removeAll { $0 == "pow" || $0 == "atan2" } }   // atan2: a float result
+        if dtype.isInteger { names.removeAll { $0 == "pow" || $0 == "atan2" } }   // atan2: a float result
         let name = rng.pick(names)
         var partner: GenExpr
         if rng.chance(0.3) {
@@ -68,7 +68,7 @@ extension UnitBuilder {
             case "pow": rng.pick([0.5, 2, -1])
             default: rng.pick([0.5, 2, -1, 3, 0.25, -1.5])
             }
-            let isInt = value == value.rounded() && (dtype == .int64 || rng.chance(0.5))
+            let isInt = value == value.rounded() && (dtype.isInteger || rng.chance(0.5))
             partner = .number(value, TensorType([], isInt ? .int64 : .float32))
         } else {
             let shape = broadcastPartner(of: base.type.shape, expanding: !into)

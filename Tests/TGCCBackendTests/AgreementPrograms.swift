@@ -249,6 +249,13 @@ enum AgreementPrograms {
             }
         }
         try p.save(try p.op(.select, [try p.constant([1, 0, 1, 0, 1], [5], .bool), divisors[1].1, divisors[6].1]), "select_int32_float64_0dim")
+        // Casts between dtypes of one size, of values computed just before (their slot dies
+        // at the cast, which must not write over it in place through the other type).
+        for (label, x, dtype) in [("float32_int32", divisors[3].1, DType.int32), ("int32_float32", divisors[1].1, .float32),
+                                  ("uint8_bool", divisors[2].1, .bool), ("bool_uint8", divisors[5].1, .uint8)] {
+            let computed = try p.op(.mul, [x, x])
+            try p.save(try p.op(.cast, [try p.op(.sub, [computed, try p.op(.cast, [x]) { $0.dtype = p.type(computed).dtype }])]) { $0.dtype = dtype }, "cast_computed_\(label)")
+        }
         let matrix = TestData.floats(12, seed: 21)
         for (label, dtype) in [("float64", DType.float64), ("int32", .int32), ("uint8", .uint8)] {
             let a = try p.constant(matrix.map { dtype.isFloatingPoint ? $0 : $0.rounded() }, [2, 2, 3], dtype)
