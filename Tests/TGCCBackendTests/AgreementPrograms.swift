@@ -197,18 +197,17 @@ enum AgreementPrograms {
     static func dtypes() throws -> Module {
         let p = ProgramBuilder()
         let float64 = try p.constant([-2.5, -1, -0.0, 0, 0.1, 1.75, 3, .nan, .infinity, -.infinity, 1e-300, 700, 1e10, 0.25, 7], [3, 5], .float64)
-        // Small integers everywhere (the interpreter's Double elements hold integer products
-        // exactly up to 2^53); the ends of the ranges where wrapping shows, for ops that stay exact.
+        // Small integers for every op (x ** 300 would only wrap); the ends of the ranges, where
+        // wrapping shows, for the arithmetic that wraps (int64 as well).
         let int32 = try p.constant([-9, -3, -1, 0, 1, 2, 3, 4, -7, 5, 6, 7, 8, -8, 9], [3, 5], .int32)
         let uint8 = try p.constant([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 16, 17], [3, 5], .uint8)
         let int32Ends = try p.constant([-2147483648, 2147483647, 46341, -46341, 0, 1], [6], .int32)
         let uint8Ends = try p.constant([0, 1, 127, 128, 200, 255], [6], .uint8)
-        let int32Squares = try p.constant([46341, -46341, 65536, 65537, 0, 1], [6], .int32)
-        try p.save(try p.op(.square, [int32Squares]), "square_int32_wraps")
-        try p.save(try p.op(.mul, [int32Squares, int32Squares]), "mul_int32_wraps")
-        for (label, x) in [("int32_ends", int32Ends), ("uint8_ends", uint8Ends)] {
-            for kind in [OpKind.neg, .abs, .sign, .relu] { try p.save(try p.op(kind, [x]), "\(kind.name)_\(label)") }
-            for kind in [OpKind.add, .sub, .maximum, .less] { try p.save(try p.op(kind, [x, x]), "\(kind.name)_\(label)") }
+        let int64Ends = try p.constant([0x1p62, -0x1p62, 3037000500, -3037000500, -0x1p63, 1], [6], .int64)
+        for (label, x) in [("int32_ends", int32Ends), ("uint8_ends", uint8Ends), ("int64_ends", int64Ends)] {
+            for kind in [OpKind.neg, .abs, .sign, .relu, .square] { try p.save(try p.op(kind, [x]), "\(kind.name)_\(label)") }
+            for kind in [OpKind.add, .sub, .mul, .maximum, .less] { try p.save(try p.op(kind, [x, x]), "\(kind.name)_\(label)") }
+            try p.save(try p.op(.pow, [x, try p.constant([3], [], .int64)]), "pow_3_\(label)")
             try p.save(try p.op(.mul, [x, try p.constant([2], [], .int32)]), "mul_2_\(label)")
             try p.save(try p.op(.add, [x, try p.constant([300], [], .int64)]), "add_int64_0dim_\(label)")
             try p.save(try p.op(.reduceSum, [x]), "sum_\(label)")

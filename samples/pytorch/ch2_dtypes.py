@@ -29,6 +29,10 @@ print((i + 5).dtype, (i + 2.5).dtype, (u + 1).dtype, (torch.tensor([True]) + 5).
 print(u + 300, i * 1000000000, u - 1, -u)
 print(i / 2, i % 2, u / 2, d / 2, i == 1, d > 1.0)
 
+# Integer arithmetic wraps
+big = torch.tensor([4611686018427387904, -3]) * 2
+print(big, big + big, torch.tensor([3037000500]) * 3037000500, torch.tensor([2147483647], dtype=torch.int32) * 2147483647)
+
 # float64 arithmetic
 small = torch.tensor([0.1, 0.2], dtype=torch.float64)
 print(small.sum().item(), torch.tensor([0.1, 0.2]).sum().item())

@@ -16,13 +16,14 @@ public enum PrintFormatter {
                 let taken = operands[condition].elements.first.map { $0 != 0 } ?? false
                 appendTensor(&buffer, operands[operand], suffix: taken ? ifTrue : ifFalse)
             case .scalar(let operand, let precision):
-                let value = operands[operand].elements.first ?? 0
+                let storage = operands[operand].storage
                 switch operands[operand].dtype {
                 case .float32, .float64:
+                    let value = storage.count > 0 ? storage.double(at: 0) : 0
                     if let precision { tgc_str_append_fixed(&buffer, value, Int32(precision)) }
                     else { tgc_str_append_float_repr(&buffer, value) }
-                case .int64, .int32, .uint8: tgc_str_append_int(&buffer, Int64(element: value))
-                case .bool: tgc_str_append_bool(&buffer, value != 0 ? 1 : 0)
+                case .int64, .int32, .uint8: tgc_str_append_int(&buffer, storage.count > 0 ? storage.int64(at: 0) : 0)
+                case .bool: tgc_str_append_bool(&buffer, storage.count > 0 && storage.int64(at: 0) != 0 ? 1 : 0)
                 }
             }
         }

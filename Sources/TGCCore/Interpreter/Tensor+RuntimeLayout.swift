@@ -1,37 +1,37 @@
 import CTGCRuntime
 
 /// The elements of a tensor in the C runtime's layout (float, double, int64_t, int32_t, uint8_t;
-/// bool as one byte, 0 or 1): how printing and .npy I/O hand tensors to the runtime.
+/// bool as one byte, 0 or 1), which is `TensorStorage`'s: how printing and .npy I/O hand
+/// tensors to the runtime.
 extension Tensor {
-    /// Calls `body` with the elements stored as the runtime stores this tensor's dtype.
+    /// Calls `body` with the elements' bytes.
     func withRuntimeBytes<R>(_ body: (UnsafeRawPointer?) throws -> R) rethrows -> R {
-        switch dtype {
-        case .float32: try elements.map(Float.init).withUnsafeBytes { try body($0.baseAddress) }
-        case .float64: try elements.withUnsafeBytes { try body($0.baseAddress) }
-        case .int64: try elements.map { Int64(element: $0) }.withUnsafeBytes { try body($0.baseAddress) }
-        case .int32: try elements.map { Int32(truncatingIfNeeded: Int64(element: $0)) }.withUnsafeBytes { try body($0.baseAddress) }
-        case .uint8: try elements.map { UInt8(truncatingIfNeeded: Int64(element: $0)) }.withUnsafeBytes { try body($0.baseAddress) }
-        case .bool: try elements.map { UInt8($0 != 0 ? 1 : 0) }.withUnsafeBytes { try body($0.baseAddress) }
+        switch storage {
+        case .float32(let v): try v.withUnsafeBytes { try body($0.baseAddress) }
+        case .float64(let v): try v.withUnsafeBytes { try body($0.baseAddress) }
+        case .int64(let v): try v.withUnsafeBytes { try body($0.baseAddress) }
+        case .int32(let v): try v.withUnsafeBytes { try body($0.baseAddress) }
+        case .uint8(let v): try v.withUnsafeBytes { try body($0.baseAddress) }
+        case .bool(let v): try v.withUnsafeBytes { try body($0.baseAddress) }
         }
     }
 
     /// A tensor of `type` whose elements `fill` writes in the runtime's layout.
-    init(type: TensorType, fillingRuntimeBytes fill: (UnsafeMutableRawPointer) throws -> Void) rethrows {
-        let count = type.elementCount
-        let raw = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count * type.dtype.byteSize, 1), alignment: 8)
-        defer { raw.deallocate() }
-        try fill(raw.baseAddress!)
-        func read<T>(_: T.Type, _ convert: (T) -> Double) -> [Double] {
-            Array(raw.bindMemory(to: T.self).prefix(count)).map(convert)
+    init(type: TensorType, fillingRuntimeBytes fill: (UnsafeMutableRawPointer) -> Void) {
+        func filled<T: Numeric>(_: T.Type) -> [T] {
+            var values = [T](repeating: 0, count: max(type.elementCount, 1))   // room for an address
+            values.withUnsafeMutableBytes { fill($0.baseAddress!) }
+            return Array(values.prefix(type.elementCount))
         }
-        let elements: [Double] = switch type.dtype {
-        case .float32: read(Float.self) { Double($0) }
-        case .float64: read(Double.self) { $0 }
-        case .int64: read(Int64.self) { Double($0) }
-        case .int32: read(Int32.self) { Double($0) }
-        case .uint8, .bool: read(UInt8.self) { Double($0) }
+        let storage: TensorStorage = switch type.dtype {
+        case .float32: .float32(filled(Float.self))
+        case .float64: .float64(filled(Double.self))
+        case .int64: .int64(filled(Int64.self))
+        case .int32: .int32(filled(Int32.self))
+        case .uint8: .uint8(filled(UInt8.self))
+        case .bool: .bool(filled(UInt8.self).map { $0 != 0 })
         }
-        self.init(type: type, elements: elements)
+        self.init(type: type, storage: storage)
     }
 }
 

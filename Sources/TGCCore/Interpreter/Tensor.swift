@@ -1,18 +1,31 @@
-/// A concrete tensor in the interpreter: its type and its elements in row-major order.
-/// Elements are stored as Double; float32 values are always exactly representable floats
-/// (every kernel rounds its float32 results), int64 values are exact up to 2^53, bools are 0/1.
+/// A concrete tensor in the interpreter: its type and its elements in row-major order, each
+/// stored as its dtype (`TensorStorage`).
 public struct Tensor: Sendable, Equatable {
     public var type: TensorType
-    public var elements: [Double]
+    public var storage: TensorStorage
 
+    public init(type: TensorType, storage: TensorStorage) {
+        precondition(storage.count == type.elementCount && storage.dtype == type.dtype, "storage does not match \(type)")
+        self.type = type
+        self.storage = storage
+    }
+
+    /// The compatibility path for data-movement kernels written against Double elements: each
+    /// value is converted to the dtype as `Tensor.round` converts it (int64 exact to 2^53).
     public init(type: TensorType, elements: [Double]) {
         precondition(elements.count == type.elementCount, "element count does not match \(type)")
-        self.type = type
-        self.elements = elements
+        self.init(type: type, storage: TensorStorage(elements, as: type.dtype))
     }
 
     public init(filling type: TensorType, with value: Double) {
-        self.init(type: type, elements: [Double](repeating: Tensor.round(value, to: type.dtype), count: type.elementCount))
+        self.init(type: type, storage: .build(type.dtype, type.elementCount) { _ in value })
+    }
+
+    /// The compatibility path for data-movement kernels: the elements as Doubles (int64 beyond
+    /// 2^53 rounds); setting converts them back. Arithmetic uses `storage`.
+    public var elements: [Double] {
+        get { storage.doubles }
+        set { storage = TensorStorage(newValue, as: type.dtype) }
     }
 
     public var shape: [Int] { type.shape }
@@ -36,8 +49,7 @@ public struct Tensor: Sendable, Equatable {
 }
 
 extension Int64 {
-    /// The int64 an interpreter element stands for. Elements are Doubles, so int64 values are
-    /// exact up to 2^53 and saturate at the ends of the range instead of trapping.
+    /// The int64 a Double stands for: truncated, saturating at the ends of the range, NaN 0.
     init(element value: Double) {
         if value.isNaN { self = 0 }
         else if value >= 0x1p63 { self = .max }
