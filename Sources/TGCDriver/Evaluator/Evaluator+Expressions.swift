@@ -142,19 +142,34 @@ extension Evaluator {
         }
     }
 
-    /// PyTorch's `torch.result_type` of tensors and numbers (`DType.resultType`): numbers are
-    /// converted to it before the op, and the op's type rule gives it again from the tensors.
-    func resultType(of operands: [EvalValue]) -> DType {
+    /// PyTorch's `torch.result_type` of tensors and numbers (`DType.resultType`): numbers and
+    /// run-time numbers (host scalars: items, loop indices) are converted to it before the op,
+    /// and the op's type rule gives it again from the tensors. Numbers alone follow Python:
+    /// float64 when one is a float (or for `/`), else int64 (bool for bools alone).
+    func resultType(of operands: [EvalValue], division: Bool = false) -> DType {
         var (dimensioned, zeroDim, numbers) = ([DType](), [DType](), [DType]())
         for operand in operands {
             guard let dtype = staticDType(operand) else { continue }
-            if case .tensor(let tensor) = operand {
+            if case .tensor(let tensor) = operand, !tensor.isHostScalar {
                 if builder.type(of: tensor.id).rank > 0 { dimensioned.append(dtype) } else { zeroDim.append(dtype) }
             } else {
-                numbers.append(dtype)
+                numbers.append(dtype.isFloatingPoint ? .float32 : dtype == .bool ? .bool : .int64)
             }
         }
+        if dimensioned.isEmpty && zeroDim.isEmpty {
+            return numbers.contains(.float32) || division ? .float64 : numbers.contains(.int64) ? .int64 : .bool
+        }
         return DType.resultType(dimensioned: dimensioned, zeroDim: zeroDim, numbers: numbers)
+    }
+
+    /// The dtype a number takes as a run-time value: Python's float64, int64 and bool.
+    func pythonDType(_ value: EvalValue) -> DType? {
+        switch value {
+        case .float: .float64
+        case .int: .int64
+        case .bool: .bool
+        default: nil
+        }
     }
 
     /// The dtype a static number takes next to tensors.

@@ -6,17 +6,20 @@ extension Evaluator {
     /// Applies `kind` to tensors and numbers with PyTorch's promotion, tracking autograd metadata.
     func tensorOp(_ kind: OpKind, _ operands: [EvalValue], _ attrs: Attributes = .none,
                   gradFunction: String? = nil, at location: SourceLocation) throws -> TensorValue {
-        if kind != .pow, attrs == .none, operands.count == 2, case .tensor(let a) = operands[0], case .tensor(let b) = operands[1] {
+        if kind != .pow, attrs == .none, operands.count == 2, case .tensor(let a) = operands[0], case .tensor(let b) = operands[1],
+           !a.isHostScalar, !b.isHostScalar {
             return try twoTensorOp(kind, a, b, gradFunction: gradFunction, at: location)
         }
         let valueOperands = kind == .select ? Array(operands.dropFirst()) : operands
-        let promoted = resultType(of: valueOperands)
+        let promoted = resultType(of: valueOperands, division: kind == .div)
         if kind == .pow, case .int(let exponent) = operands[1], exponent < 0, !promoted.isFloatingPoint {
             throw Diagnostic("integers to negative integer powers are not allowed; convert with .float() first", at: location)
         }
         let tensors = try operands.enumerated().map { index, value -> TensorValue in
-            if case .tensor(let tensor) = value { return tensor }
-            return try asTensor(value, dtype: kind == .select && index == 0 ? .bool : promoted, at: location)
+            let dtype: DType = kind == .select && index == 0 ? .bool : promoted
+            guard case .tensor(var tensor) = value else { return try asTensor(value, dtype: dtype, at: location) }
+            if tensor.isHostScalar { tensor.id = try builder.cast(tensor.id, to: dtype, at: location) }   // a number takes the op's dtype
+            return tensor
         }
         return try record(kind, tensors, attrs, gradFunction: gradFunction ?? kind.definition.gradFunction, at: location)
     }
@@ -24,7 +27,7 @@ extension Evaluator {
     /// `lhs op rhs` (see the array form), without building an operand array when both are tensors.
     func tensorOp(_ kind: OpKind, _ lhs: EvalValue, _ rhs: EvalValue, gradFunction: String?,
                   at location: SourceLocation) throws -> TensorValue {
-        if kind != .pow, case .tensor(let a) = lhs, case .tensor(let b) = rhs {
+        if kind != .pow, case .tensor(let a) = lhs, case .tensor(let b) = rhs, !a.isHostScalar, !b.isHostScalar {
             return try twoTensorOp(kind, a, b, gradFunction: gradFunction, at: location)
         }
         return try tensorOp(kind, [lhs, rhs], gradFunction: gradFunction, at: location)

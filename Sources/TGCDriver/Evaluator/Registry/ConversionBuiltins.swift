@@ -6,7 +6,7 @@ import TGCCore
 /// `x.clone()`) and `cudaIsAvailable()`.
 extension BuiltinFamily {
     static let conversion = BuiltinFamily(name: "conversion", functions: [
-        numberConversion("Float", .float32), numberConversion("Double", .float32),
+        numberConversion("Float", .float32), numberConversion("Double", .float64),
         numberConversion("Int", .int64), numberConversion("Bool", .bool),
         FunctionEntry("cudaIsAvailable", [], "false: programs run on the CPU") { _, _ in .bool(false) },
     ], methods: [
@@ -44,12 +44,15 @@ extension BuiltinFamily {
 }
 
 extension Evaluator {
-    /// `Float(x)`, `Int(x)`, `Bool(x)`: numbers convert at compile time (Int truncates toward
-    /// zero as Swift does), tensors are cast.
+    /// `Float(x)`, `Double(x)`, `Int(x)`, `Bool(x)`: numbers convert at compile time (Int
+    /// truncates toward zero as Swift does), run-time numbers as Python's `float()`, `int()`,
+    /// `bool()`, tensors are cast (`Float` to float32, `Double` to float64).
     func convertNumber(_ value: EvalValue, to dtype: DType, at location: SourceLocation) throws -> EvalValue {
         switch value {
         case .tensor(let tensor):
-            var result = try converted(tensor, to: dtype, at: location)
+            // A run-time number converts as Python's float() does: to float64.
+            let target = tensor.isHostScalar && dtype.isFloatingPoint ? DType.float64 : dtype
+            var result = try converted(tensor, to: target, at: location)
             result.isHostScalar = tensor.isHostScalar
             return .tensor(result)
         default:
