@@ -195,6 +195,9 @@ extension CProgramEmitter {
                 case .int64, .int32, .uint8: out.line("tgc_str_append_int(&line, \(element));")
                 case .bool: out.line("tgc_str_append_bool(&line, \(element));")
                 }
+            case .list(let operand):
+                let value = op.operands[operand]
+                out.line("tgc_str_append_list(&line, \(name(value)), \(dtypeCode(value.type.dtype)), \(shapeLiteral(value.type)), \(value.type.rank));")
             }
         }
         out.line("tgc_str_println(&line, stdout);")

@@ -181,6 +181,9 @@ public enum KernelLowering {
             for case .scalar(let operand, _) in segments where !op.operands.indices.contains(operand) {
                 throw Diagnostic("internal error: print refers to operand \(operand) of \(op.operands.count)", at: op.location)
             }
+            for case .list(let operand) in segments where !op.operands.indices.contains(operand) {
+                throw Diagnostic("internal error: print refers to operand \(operand) of \(op.operands.count)", at: op.location)
+            }
             return .standalone(.print(segments))
         case .save: return .standalone(.save(path: attrs.path ?? ""))
         case .manualSeed: return .standalone(.reseed(UInt64(truncatingIfNeeded: attrs.seed ?? 0)))

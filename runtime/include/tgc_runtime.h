@@ -69,6 +69,9 @@ void tgc_str_append_float_repr(tgc_str *s, double v);           /* Python repr(f
    "grad_fn=<AddBackward0>", placed as PyTorch's _add_suffixes places it. */
 void tgc_str_append_tensor(tgc_str *s, const void *data, tgc_dtype dt, const int64_t *shape,
                            int ndim, const char *suffix);
+/* Python's print of x.tolist(): nested lists ("[[1.0, 2.0], [3.0, 4.0]]"), floats as repr of
+   the double, ints in decimal, bools as True/False; a 0-dim tensor is its one number. */
+void tgc_str_append_list(tgc_str *s, const void *data, tgc_dtype dt, const int64_t *shape, int ndim);
 void tgc_str_println(tgc_str *s, FILE *f); /* writes data + "\n", then empties the buffer */
 void tgc_str_free(tgc_str *s);
 /* The same text as tgc_str_append_tensor, as a malloc'd string; free it with free(). */

@@ -779,6 +779,33 @@ static void remove_tmp_dir(void) {
     if (rmdir(tmp_dir) != 0) printf("note: could not remove %s\n", tmp_dir);
 }
 
+/* tolist() as Python prints it (expected strings from PyTorch 2.13's print(t.tolist())). */
+static void expect_list(const void *data, tgc_dtype dt, const int64_t *shape, int ndim, const char *expected) {
+    tgc_str s;
+    tgc_str_init(&s);
+    tgc_str_append_list(&s, data, dt, shape, ndim);
+    CHECK(strcmp(s.data, expected) == 0, "tolist %s: got %s", expected, s.data);
+    tgc_str_free(&s);
+}
+
+static void test_list_printing(void) {
+    float f[4] = {1.0f, 2.5f, 3.0f, 0.1f};
+    int64_t s22[2] = {2, 2}, s2[1] = {2}, s20[2] = {2, 0}, s0[1] = {0};
+    expect_list(f, TGC_F32, s22, 2, "[[1.0, 2.5], [3.0, 0.10000000149011612]]");
+    double d[2] = {0.1, -1e300};
+    expect_list(d, TGC_F64, s2, 1, "[0.1, -1e+300]");
+    int64_t i[2] = {-9223372036854775807LL - 1, 7};
+    expect_list(i, TGC_I64, s2, 1, "[-9223372036854775808, 7]");
+    int32_t i32[2] = {-2147483647 - 1, 2147483647};
+    expect_list(i32, TGC_I32, s2, 1, "[-2147483648, 2147483647]");
+    uint8_t u[2] = {0, 255}, b[2] = {1, 0};
+    expect_list(u, TGC_U8, s2, 1, "[0, 255]");
+    expect_list(b, TGC_BOOL, s2, 1, "[True, False]");
+    expect_list(f, TGC_F32, s20, 2, "[[], []]");
+    expect_list(f, TGC_F32, s0, 1, "[]");
+    expect_list(d, TGC_F64, NULL, 0, "0.1");
+}
+
 int main(int argc, char **argv) {
     if (argc > 1) fixtures_dir = argv[1];
     const char *base = getenv("TMPDIR");
@@ -793,6 +820,7 @@ int main(int argc, char **argv) {
     test_philox_kat();
     test_rng_streams();
     test_npy_round_trip();
+    test_list_printing();
     test_npy_fixtures();
     test_npy_errors();
     test_children();

@@ -68,12 +68,14 @@ enum Kernels {
     /// with wrapping (see `unary`).
     static func binary(_ a: Tensor, _ b: Tensor, _ resultType: TensorType,
                        float: (Double, Double) -> Double, integer: (Int64, Int64) -> Int64) -> Tensor {
+        // The common case first (eager mode's per-op cost): two float32 tensors of the result's shape.
+        if case .float32(let u) = a.storage, case .float32(let v) = b.storage, resultType.dtype == .float32,
+           a.shape == resultType.shape, b.shape == resultType.shape {
+            return Tensor(type: resultType, storage: .float32(zip(u, v).map { Float(float(Double($0), Double($1))) }))
+        }
         let (x, y, count) = (a.storage, b.storage, resultType.elementCount)
         let (ia, ib) = (readMap(a.shape, resultType.shape), readMap(b.shape, resultType.shape))
         if resultType.dtype.isFloatingPoint {
-            if case .float32(let u) = x, case .float32(let v) = y, ia == nil, ib == nil, resultType.dtype == .float32 {
-                return Tensor(type: resultType, storage: .float32(zip(u, v).map { Float(float(Double($0), Double($1))) }))
-            }
             return Tensor(type: resultType, storage: .build(resultType.dtype, count) {
                 float(x.double(at: ia?[$0] ?? $0), y.double(at: ib?[$0] ?? $0))
             })

@@ -25,6 +25,12 @@ public enum PrintFormatter {
                 case .int64, .int32, .uint8: tgc_str_append_int(&buffer, storage.count > 0 ? storage.int64(at: 0) : 0)
                 case .bool: tgc_str_append_bool(&buffer, storage.count > 0 && storage.int64(at: 0) != 0 ? 1 : 0)
                 }
+            case .list(let operand):
+                let tensor = operands[operand]
+                let shape = tensor.shape.map(Int64.init)
+                tensor.withRuntimeBytes { data in
+                    shape.withUnsafeBufferPointer { tgc_str_append_list(&buffer, data, tensor.dtype.runtimeCode, $0.baseAddress, Int32(shape.count)) }
+                }
             }
         }
         guard let data = buffer.data else { return "" }

@@ -4,8 +4,10 @@ public struct Tensor: Sendable, Equatable {
     public var type: TensorType
     public var storage: TensorStorage
 
+    /// Kernels build storage of their result type, so release builds skip the check (eager
+    /// mode makes a tensor per op).
     public init(type: TensorType, storage: TensorStorage) {
-        precondition(storage.count == type.elementCount && storage.dtype == type.dtype, "storage does not match \(type)")
+        assert(storage.count == type.elementCount && storage.dtype == type.dtype, "storage does not match \(type)")
         self.type = type
         self.storage = storage
     }

@@ -2,7 +2,7 @@ import TGCBase
 import TGCCore
 
 /// Dtype and device conversions: Swift's number conversions (`Float(x)`, `Int(x)`), `x.to(...)`,
-/// `x.float()`, `x.double()`, `x.long()`, `x.int()`, `x.byte()`, `x.bool()`, `x.item()`, the device no-ops (`x.cpu()`, `x.cuda()`, `x.numpy()`,
+/// `x.float()`, `x.double()`, `x.long()`, `x.int()`, `x.byte()`, `x.bool()`, `x.item()`, `x.tolist()`, the device no-ops (`x.cpu()`, `x.cuda()`, `x.numpy()`,
 /// `x.clone()`) and `cudaIsAvailable()`.
 extension BuiltinFamily {
     static let conversion = BuiltinFamily(name: "conversion", functions: [
@@ -22,6 +22,10 @@ extension BuiltinFamily {
         dtypeConversion("float", .float32), dtypeConversion("double", .float64), dtypeConversion("long", .int64),
         dtypeConversion("int", .int32), dtypeConversion("byte", .uint8), dtypeConversion("bool", .bool),
         MethodEntry("item", [], "the one element of a tensor, as a number") { e, x, site in try e.item(x, at: site.location) },
+        MethodEntry("tolist", [], "the elements as a Python list, for printing (a 0-dim tensor gives its number)") { e, x, site in
+            guard e.builder.type(of: x.id).rank > 0 else { return try e.item(x, at: site.location) }
+            return .formatted(FormattedText(segments: [.list(operand: 0)], operands: [try e.withoutGrad { try e.builder.apply1(.stopGradient, [x.id], at: site.location) }]))
+        },
         identity("clone"), identity("numpy"), identity("cpu"), identity("cuda"),
     ])
 
