@@ -29,7 +29,16 @@ public enum DType: String, Hashable, Sendable, CaseIterable, Comparable {
         }
     }
 
-    private var rank: Int { DType.allCases.firstIndex(of: self)! }
+    private var rank: Int {
+        switch self {
+        case .bool: 0
+        case .uint8: 1
+        case .int32: 2
+        case .int64: 3
+        case .float32: 4
+        case .float64: 5
+        }
+    }
 
     public static func < (lhs: DType, rhs: DType) -> Bool { lhs.rank < rhs.rank }
 

@@ -116,7 +116,9 @@ public enum Interpreter {
         case .add: return Kernels.binary(operands[0], operands[1], type, float: +, integer: &+)
         case .sub: return Kernels.binary(operands[0], operands[1], type, float: -, integer: &-)
         case .mul: return Kernels.binary(operands[0], operands[1], type, float: *, integer: &*)
-        case .div: return Kernels.binary(operands[0], operands[1], type, float: /, integer: { _, _ in preconditionFailure("division has a float result") })
+        case .div:   // in the result's precision: operands converted to float first, as the C
+            if type.dtype == .float64 { return Kernels.floatBinary(operands[0], operands[1], type, /) }
+            return Kernels.floatBinary(operands[0], operands[1], type) { Double(Float($0) / Float($1)) }
         case .pow: return Kernels.binary(operands[0], operands[1], type, float: { Kernels.power($0, $1, type.dtype) }, integer: Kernels.power)
         case .maximum: return Kernels.binary(operands[0], operands[1], type, float: Kernels.nanMax, integer: { Swift.max($0, $1) })
         case .minimum: return Kernels.binary(operands[0], operands[1], type, float: Kernels.nanMin, integer: { Swift.min($0, $1) })
@@ -136,8 +138,8 @@ public enum Interpreter {
         case .logicalOr: return Kernels.compare(operands[0], operands[1], type, float: { $0 != 0 || $1 != 0 }, integer: { $0 != 0 || $1 != 0 })
         // Chapter 2 math
         case .atan2:
-            if type.dtype == .float64 { return Kernels.binary(operands[0], operands[1], type, float: Foundation.atan2, integer: { _, _ in 0 }) }
-            return Kernels.binary(operands[0], operands[1], type, float: { Double(atan2f(Float($0), Float($1))) }, integer: { _, _ in 0 })
+            if type.dtype == .float64 { return Kernels.floatBinary(operands[0], operands[1], type, Foundation.atan2) }
+            return Kernels.floatBinary(operands[0], operands[1], type) { Double(atan2f(Float($0), Float($1))) }
         case .select: return Kernels.select(operands[0], operands[1], operands[2], type)
         case .transpose: return Kernels.transpose(x!, attrs.permutation!, type)
         case .cyclicShift: return Kernels.cyclicShift(x!, axis: attrs.axes![0], step: Int(attrs.step!), start: Int(attrs.start!))

@@ -85,6 +85,11 @@ enum Kernels {
         }))
     }
 
+    /// A binary op whose result is always floating point (division, atan2), in double.
+    static func floatBinary(_ a: Tensor, _ b: Tensor, _ resultType: TensorType, _ f: (Double, Double) -> Double) -> Tensor {
+        binary(a, b, resultType, float: f, integer: { _, _ in preconditionFailure("\(resultType) is not a float result") })
+    }
+
     /// A comparison or logical op, a bool result: in double when either operand is floating
     /// point, else exactly in int64 (as the generated C compares in the common type).
     static func compare(_ a: Tensor, _ b: Tensor, _ resultType: TensorType,
