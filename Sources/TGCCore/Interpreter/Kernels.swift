@@ -58,10 +58,25 @@ enum Kernels {
         resultType.dtype.isFloatingPoint ? unaryFloat(x, resultType, single, double: double) : Tensor(type: resultType, storage: x.storage)
     }
 
-    /// Where each element of a result of `shape` reads an operand of `operandShape`: nil when
-    /// it reads its own position (same shape), else the broadcast indices.
-    private static func readMap(_ operandShape: [Int], _ shape: [Int]) -> [Int]? {
-        operandShape == shape ? nil : broadcastIndices(from: operandShape, to: shape)
+    /// Where each element of a result reads a broadcast operand: its own position (same
+    /// shape), the operand's one element, or a table of broadcast indices.
+    enum ReadMap {
+        case same, single, table([Int])
+
+        init(_ operandShape: [Int], _ shape: [Int]) {
+            if operandShape == shape { self = .same }
+            else if operandShape.reduce(1, *) == 1 { self = .single }
+            else { self = .table(Kernels.broadcastIndices(from: operandShape, to: shape)) }
+        }
+
+        @inline(__always)
+        func callAsFunction(_ i: Int) -> Int {
+            switch self {
+            case .same: i
+            case .single: 0
+            case .table(let indices): indices[i]
+            }
+        }
     }
 
     /// A broadcasting binary op: in double when the result is floating point, else in int64
@@ -74,14 +89,14 @@ enum Kernels {
             return Tensor(type: resultType, storage: .float32(zip(u, v).map { Float(float(Double($0), Double($1))) }))
         }
         let (x, y, count) = (a.storage, b.storage, resultType.elementCount)
-        let (ia, ib) = (readMap(a.shape, resultType.shape), readMap(b.shape, resultType.shape))
+        let (ia, ib) = (ReadMap(a.shape, resultType.shape), ReadMap(b.shape, resultType.shape))
         if resultType.dtype.isFloatingPoint {
             return Tensor(type: resultType, storage: .build(resultType.dtype, count) {
-                float(x.double(at: ia?[$0] ?? $0), y.double(at: ib?[$0] ?? $0))
+                float(x.double(at: ia($0)), y.double(at: ib($0)))
             })
         }
         return Tensor(type: resultType, storage: .build(resultType.dtype, count, integer: {
-            integer(x.int64(at: ia?[$0] ?? $0), y.int64(at: ib?[$0] ?? $0))
+            integer(x.int64(at: ia($0)), y.int64(at: ib($0)))
         }))
     }
 
@@ -95,11 +110,11 @@ enum Kernels {
     static func compare(_ a: Tensor, _ b: Tensor, _ resultType: TensorType,
                         float: (Double, Double) -> Bool, integer: (Int64, Int64) -> Bool) -> Tensor {
         let (x, y, count) = (a.storage, b.storage, resultType.elementCount)
-        let (ia, ib) = (readMap(a.shape, resultType.shape), readMap(b.shape, resultType.shape))
+        let (ia, ib) = (ReadMap(a.shape, resultType.shape), ReadMap(b.shape, resultType.shape))
         if a.dtype.isFloatingPoint || b.dtype.isFloatingPoint {
-            return Tensor(type: resultType, storage: .bool((0..<count).map { float(x.double(at: ia?[$0] ?? $0), y.double(at: ib?[$0] ?? $0)) }))
+            return Tensor(type: resultType, storage: .bool((0..<count).map { float(x.double(at: ia($0)), y.double(at: ib($0))) }))
         }
-        return Tensor(type: resultType, storage: .bool((0..<count).map { integer(x.int64(at: ia?[$0] ?? $0), y.int64(at: ib?[$0] ?? $0)) }))
+        return Tensor(type: resultType, storage: .bool((0..<count).map { integer(x.int64(at: ia($0)), y.int64(at: ib($0))) }))
     }
 
     /// `where(c, a, b)`: a and b converted to the result's dtype, each element picked by c.
