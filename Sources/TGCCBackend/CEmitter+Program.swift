@@ -70,9 +70,9 @@ extension CProgramEmitter {
         case .save(let path):
             out.line("/* \(CSourceText.comment(title)) */")
             emitSave(op, path: path)
-        case .print(let segments):
+        case .print(let segments, let terminator):
             out.line("/* \(CSourceText.comment(title)) */")
-            emitPrint(op, segments)
+            emitPrint(op, segments, terminator: terminator)
         case .reseed(let seed):
             out.line("/* \(CSourceText.comment(title)) */")
             out.line("tgc_rng_seed(&tgc_rng_state, UINT64_C(\(seed)));")
@@ -165,7 +165,7 @@ extension CProgramEmitter {
     }
 
     /// The line is assembled exactly as the interpreter's PrintFormatter assembles it.
-    private mutating func emitPrint(_ op: Op, _ segments: [PrintSegment]) {
+    private mutating func emitPrint(_ op: Op, _ segments: [PrintSegment], terminator: String?) {
         func suffixText(_ suffix: String?) -> String { suffix.map(CSourceText.stringLiteral) ?? "NULL" }
         func appendTensor(_ value: Value, suffix: String) {
             out.line("tgc_str_append_tensor(&line, \(name(value)), \(dtypeCode(value.type.dtype)), \(shapeLiteral(value.type)), \(value.type.rank), \(suffix));")
@@ -200,7 +200,12 @@ extension CProgramEmitter {
                 out.line("tgc_str_append_list(&line, \(name(value)), \(dtypeCode(value.type.dtype)), \(shapeLiteral(value.type)), \(value.type.rank));")
             }
         }
-        out.line("tgc_str_println(&line, stdout);")
+        if let terminator {
+            out.line("tgc_str_append(&line, \(CSourceText.stringLiteral(terminator)));")
+            out.line("fputs(line.data, stdout);")
+        } else {
+            out.line("tgc_str_println(&line, stdout);")
+        }
         out.line("tgc_str_free(&line);")
         out.close()
     }

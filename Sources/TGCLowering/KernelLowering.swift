@@ -184,7 +184,7 @@ public enum KernelLowering {
             for case .list(let operand) in segments where !op.operands.indices.contains(operand) {
                 throw Diagnostic("internal error: print refers to operand \(operand) of \(op.operands.count)", at: op.location)
             }
-            return .standalone(.print(segments))
+            return .standalone(.print(segments, terminator: attrs.terminator))
         case .save: return .standalone(.save(path: attrs.path ?? ""))
         case .manualSeed: return .standalone(.reseed(UInt64(truncatingIfNeeded: attrs.seed ?? 0)))
         case .gradient:

@@ -19,8 +19,8 @@ public enum LoweredOp {
     case load(path: String)
     /// Writes operand 0 to a .npy file (relative paths go under `--out`).
     case save(path: String)
-    /// Prints one line assembled from the segments.
-    case print([PrintSegment])
+    /// Prints the text assembled from the segments, then the terminator (nil: a newline).
+    case print([PrintSegment], terminator: String?)
     /// Restarts the Philox stream at `seed`.
     case reseed(UInt64)
     /// A counted loop over region 0: (index, carried...) -> yield.

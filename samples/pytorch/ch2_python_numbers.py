@@ -25,6 +25,13 @@ print(total)
 print(torch.tensor([[1.0, 2.5], [3.0, 0.1]]).tolist(), torch.tensor([1, 2], dtype=torch.int32).tolist(), torch.tensor([True, False]).tolist())
 print(f"{torch.tensor([0.1], dtype=torch.float64).tolist()} {torch.tensor(7).tolist()} {torch.zeros(2, 0).tolist()}")
 
+# print's sep= and end=
+print("a", 1, sep=", ", end="")
+print(" b", x.item(), end=" | ")
+for i in range(3):
+    print(i, end=",")
+print("multi", end="\nline\n")
+
 # A number next to a tensor takes the tensor's dtype
 w = torch.tensor([1.0, 2.0])
 print(w * x.item(), w + n, torch.tensor([1, 2], dtype=torch.int32) + x.item(), torch.tensor([1, 2], dtype=torch.int32) * n)

@@ -23,6 +23,8 @@ public struct Attributes: Hashable, Sendable {
     public var upper: Int? = nil
     public var hasSeedGradient: Bool = false
     public var printSegments: [PrintSegment]? = nil
+    /// What a print writes after its text (Swift's `terminator:`); nil is a newline.
+    public var terminator: String? = nil
     /// The memory plan (pass `memory-plan`): the arena slot of each result that lives in the
     /// arena (for a loop: its carried values, which its results are after the loop).
     public var arena: [ArenaSlot]? = nil

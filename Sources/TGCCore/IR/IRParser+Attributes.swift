@@ -4,7 +4,7 @@ import TGCBase
 extension IRParser {
     /// Every attribute name, in the order the printer writes them.
     static let attributeNames = ["data", "value", "start", "step", "alpha", "low", "high", "shape", "axes", "keepDim", "permutation",
-                                 "slice", "dtype", "name", "path", "seed", "seeded", "format", "arena"]
+                                 "slice", "dtype", "name", "path", "seed", "seeded", "format", "terminator", "arena"]
 
     /// `{key = value, ...}`; `allowed` limits the names (nil: any attribute name).
     mutating func parseAttributes(allowed: Set<String>?) throws -> Attributes {
@@ -40,6 +40,7 @@ extension IRParser {
             case "seed": attributes.seed = try parseInteger()
             case "seeded": attributes.hasSeedGradient = try parseBool()
             case "format": attributes.printSegments = try parseFormat()
+            case "terminator": attributes.terminator = try parseString()
             default: attributes.arena = try parseArena()
             }
         } while skip(",")

@@ -112,6 +112,7 @@ public struct IRPrinter {
         if let seed = a.seed { parts.append("seed = \(seed)") }
         if a.hasSeedGradient { parts.append("seeded = true") }
         if let segments = a.printSegments { parts.append("format = " + describe(segments)) }
+        if let terminator = a.terminator { parts.append("terminator = " + IRStringLiteral.quoted(terminator)) }
         if let slots = a.arena { parts.append("arena = " + (slots.count == 1 ? describe(slots[0]) : "[" + slots.map(describe).joined(separator: ", ") + "]")) }
         return parts.joined(separator: ", ")
     }

@@ -12,7 +12,7 @@ public enum Interpreter {
                            at location: SourceLocation) throws -> [Tensor] {
         switch kind {
         case .print:
-            context.writeLine(PrintFormatter.format(attrs.printSegments ?? [], operands))
+            context.print(PrintFormatter.format(attrs.printSegments ?? [], operands), terminator: attrs.terminator ?? "\n")
             return []
         case .save:
             let path = attrs.path!.hasPrefix("/") ? attrs.path! : context.outputDirectory + "/" + attrs.path!

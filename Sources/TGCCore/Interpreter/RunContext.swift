@@ -14,6 +14,20 @@ public final class RunContext {
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
+    /// Printed text after the last newline, waiting for the rest of its line.
+    private var pendingText = ""
+
+    /// Swift's print: `text` then `terminator`; each completed line goes to `writeLine`.
+    func print(_ text: String, terminator: String) {
+        var lines = (pendingText + text + terminator).split(separator: "\n", omittingEmptySubsequences: false)
+        pendingText = String(lines.removeLast())
+        for line in lines { writeLine(String(line)) }
+    }
+
+    /// Text printed after the last newline (by prints with another terminator): what the run
+    /// leaves on an unfinished last line.
+    public var unfinishedLine: String { pendingText }
+
     public init(seed: UInt64 = 0) {
         tgc_rng_seed(&rng, seed)
     }

@@ -153,6 +153,7 @@ struct Commands {
             builder.trace = { line in FileHandle.standardError.write(Data(("[trace] " + line + "\n").utf8)) }
         }
         try SourceLoader.evaluate(source, with: builder)
+        FileHandle.standardOutput.write(Data(context.unfinishedLine.utf8))
         return 0
     }
 }

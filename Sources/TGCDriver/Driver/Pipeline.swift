@@ -13,7 +13,7 @@ public enum Pipeline {
         context.writeLine = { lines.append($0) }
         if let outputDirectory { context.outputDirectory = outputDirectory }
         try SourceLoader.evaluate(source, with: EagerBuilder(context: context))
-        return lines.map { $0 + "\n" }.joined()
+        return lines.map { $0 + "\n" }.joined() + context.unfinishedLine
     }
 
     /// Parses and shape-checks a model file (`tgc check`).

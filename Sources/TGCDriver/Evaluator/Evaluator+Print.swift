@@ -3,16 +3,23 @@ import TGCCore
 import TGCSyntax
 
 extension Evaluator {
-    /// `print(a, b, ...)`: the items joined by spaces (or `separator:`), as one line.
+    /// `print(a, b, ...)`: the items joined by spaces (or `separator:`), then a newline (or
+    /// `terminator:`), as Swift's print.
     func printCall(_ arguments: [Argument], at location: SourceLocation) throws -> EvalValue {
         var site = try callSite("print", arguments, at: location)
-        try site.bind([.unlabeled("items", optional: true, variadic: true), .labeled("separator")])
-        var separator = " "
+        try site.bind([.unlabeled("items", optional: true, variadic: true), .labeled("separator"), .labeled("terminator")])
+        var (separator, terminator) = (" ", "\n")
         if let value = site.value("separator") {
             guard case .string(let text) = value else {
                 throw Diagnostic("separator must be a string literal", at: site.location("separator"))
             }
             separator = text
+        }
+        if let value = site.value("terminator") {
+            guard case .string(let text) = value else {
+                throw Diagnostic("terminator must be a string literal", at: site.location("terminator"))
+            }
+            terminator = text
         }
         var line = FormattedText()
         for (index, item) in site.values("items").enumerated() {
@@ -21,6 +28,7 @@ extension Evaluator {
         }
         var attrs = Attributes()
         attrs.printSegments = line.segments.isEmpty ? [.text("")] : line.segments
+        if terminator != "\n" { attrs.terminator = terminator }
         _ = try builder.apply(.print, line.operands, attrs, at: location)
         return .void
     }
