@@ -44,6 +44,23 @@ import Testing
         #expect(Tensor.round(0.1, to: .float32) == Double(Float(0.1)))
     }
 
+    /// The Double compatibility path that data-movement kernels written against `elements` use.
+    @Test func doubleCompatibilityPathAgreesWithTypedKernels() {
+        let type = TensorType([3], .int32)
+        let x = Tensor(type: type, elements: [1, -2, 3e9])
+        #expect(x.storage == .int32([1, -2, -1294967296]))
+        #expect(x.elements == [1, -2, -1294967296])
+        var y = x
+        y.elements[0] = 7.9
+        #expect(y.storage == .int32([7, -2, -1294967296]))
+        let a = Tensor(type: TensorType([2], .float32), elements: [0.1, 2])
+        #expect(Kernels.binary(a, a, a.type) { $0 * $1 } == Kernels.binary(a, a, a.type, float: *, integer: &*))
+        #expect(Kernels.unary(x, type) { -$0 } == Kernels.unary(x, type, float: { -$0 }, integer: { 0 &- $0 }))
+        let sum = Kernels.reduce(x, axes: [0], resultType: .scalar(.int64)) { $0.reduce(0, +) }
+        #expect(sum.storage == .int64([-1294967297]))
+        #expect(Kernels.power(3, 2, .int64) == 9 && Kernels.floorMod(-7, 3, .int32) == 2)
+    }
+
     @Test(arguments: DType.allCases)
     func npyRoundTrip(_ dtype: DType) throws {
         let values: [Double] = switch dtype {

@@ -41,9 +41,9 @@ public enum Interpreter {
             let (start, step) = (attrs.start ?? 0, attrs.step ?? 1)
             return Tensor(type: type, storage: .build(type.dtype, type.elementCount) { start + Double($0) * step })
         case .randUniform:
-            return Tensor(type: type, storage: .float32(context.uniform(type.elementCount)))
+            return Tensor(type: type, storage: .float32(context.uniformFloats(type.elementCount)))
         case .randNormal:
-            return Tensor(type: type, storage: .float32(context.normal(type.elementCount)))
+            return Tensor(type: type, storage: .float32(context.normalFloats(type.elementCount)))
         case .input:
             guard let bound = context.inputs[attrs.name!] else {
                 throw Diagnostic("input '\(attrs.name!)' is not bound: pass --in \(attrs.name!)=FILE.npy", at: location)

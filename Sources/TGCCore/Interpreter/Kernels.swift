@@ -255,9 +255,13 @@ enum Kernels {
         }))
     }
 
-    /// Python's floor modulo (torch.remainder) of floats: the result has the divisor's sign.
+    /// Python's floor modulo (torch.remainder): the result has the divisor's sign.
     static func floorMod(_ a: Double, _ b: Double, _ dtype: DType) -> Double {
-        dtype == .float32 ? Double(tgc_floor_fmodf(Float(a), Float(b))) : tgc_floor_fmod(a, b)
+        switch dtype {
+        case .float32: Double(tgc_floor_fmodf(Float(a), Float(b)))
+        case .float64: tgc_floor_fmod(a, b)
+        default: Double(floorMod(Int64(element: a), Int64(element: b)))
+        }
     }
 
     /// Floor modulo of integers, as the generated C's `tgc_op_floor_imod` (b = 0 and -1 give 0;
@@ -268,9 +272,14 @@ enum Kernels {
         return r != 0 && (r < 0) != (b < 0) ? r + b : r
     }
 
-    /// Float power: a square is a multiplication (exact), otherwise powf or pow.
+    /// Power with `dtype`'s behaviour: a square is a multiplication (exact), otherwise powf or
+    /// pow; integers exactly (wrapping), as `power(_:_:)` of Int64s.
     static func power(_ a: Double, _ b: Double, _ dtype: DType) -> Double {
-        dtype == .float32 ? Double(tgc_powf(Float(a), Float(b))) : tgc_pow(a, b)
+        switch dtype {
+        case .float32: Double(tgc_powf(Float(a), Float(b)))
+        case .float64: tgc_pow(a, b)
+        default: Double(power(Int64(element: a), Int64(element: b)))
+        }
     }
 
     /// Integer power by squaring with wrapping, as the generated C's `tgc_op_ipow`.
