@@ -63,7 +63,13 @@ extension CProgramEmitter {
             out.line("tgc_rng_\(normal ? "normal" : "uniform")(&tgc_rng_state, \(name(op.result)), \(op.result.type.elementCount));")
         case .argsort(let call):
             out.line("/* \(CSourceText.comment(title)): a stable merge sort of each row */")
-            let suffix = call.dtype == .float32 ? "f32" : "i64"
+            let suffix = switch call.dtype {
+            case .float32: "f32"
+            case .float64: "f64"
+            case .int64: "i64"
+            case .int32: "i32"
+            case .uint8, .bool: "u8"
+            }
             out.line("tgc_argsort_\(suffix)(\(name(op.operands[0])), \(name(op.result)), \(call.outer), \(call.n), \(call.inner), \(call.descending ? 1 : 0));")
         case .input:
             out.line("/* \(CSourceText.comment(title)) */")
@@ -209,15 +215,18 @@ extension CProgramEmitter {
                 let value = op.operands[operand]
                 let element = value.type.elementCount > 0 ? "\(name(value))[0]" : "0"
                 switch value.type.dtype {
-                case .float32:
+                case .float32, .float64:
                     if let precision {
                         out.line("tgc_str_append_fixed(&line, (double)\(element), \(precision));")
                     } else {
                         out.line("tgc_str_append_float_repr(&line, (double)\(element));")
                     }
-                case .int64: out.line("tgc_str_append_int(&line, \(element));")
+                case .int64, .int32, .uint8: out.line("tgc_str_append_int(&line, \(element));")
                 case .bool: out.line("tgc_str_append_bool(&line, \(element));")
                 }
+            case .list(let operand):
+                let value = op.operands[operand]
+                out.line("tgc_str_append_list(&line, \(name(value)), \(dtypeCode(value.type.dtype)), \(shapeLiteral(value.type)), \(value.type.rank));")
             }
         }
         if let terminator {

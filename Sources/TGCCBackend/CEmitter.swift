@@ -282,13 +282,18 @@ struct CProgramEmitter {
         case .float32: "TGC_F32"
         case .int64: "TGC_I64"
         case .bool: "TGC_BOOL"
+        case .float64: "TGC_F64"
+        case .int32: "TGC_I32"
+        case .uint8: "TGC_U8"
         }
     }
 
     private func elementLiteral(_ value: Double, _ dtype: DType) -> String {
         switch dtype {
         case .float32: CFamilyRenderer.literal(Float(value))
+        case .float64: CFamilyRenderer.literal(value)
         case .int64: CFamilyRenderer.literal(ScalarRules.truncatedInt64(value))
+        case .int32, .uint8: "\(Int64(Tensor.round(value, to: dtype)))"
         case .bool: value != 0 ? "1" : "0"
         }
     }

@@ -163,6 +163,9 @@ public struct CFamilyRenderer {
         case .maximum(let type): extremeHelper("max", type)
         case .minimum(let type): extremeHelper("min", type)
         case .isNaN: "isnan"
+        // The double functions drop the single-precision `f` (tgc_math.h names its own alike).
+        case .double(.exp): "exp"
+        case .double(let single): String(spelling(single).dropLast())
         }
     }
 
@@ -172,7 +175,7 @@ public struct CFamilyRenderer {
         switch type {
         case .float32: "tgc_op_f\(base)f"
         case .float64: "tgc_op_f\(base)"
-        case .int64, .bool: "tgc_op_i\(base)"
+        case .int64, .int32, .uint8, .bool: "tgc_op_i\(base)"
         }
     }
 
@@ -181,7 +184,7 @@ public struct CFamilyRenderer {
         switch type {
         case .float32: return "f"
         case .float64: return ""
-        case .int64, .bool: preconditionFailure("\(function) of an integer type: the lowering computes it without an intrinsic")
+        case .int64, .int32, .uint8, .bool: preconditionFailure("\(function) of an integer type: the lowering computes it without an intrinsic")
         }
     }
 
@@ -217,7 +220,8 @@ extension ScalarType {
         case .float32: "float"
         case .float64: "double"
         case .int64: "int64_t"
-        case .bool: "uint8_t"
+        case .int32: "int32_t"
+        case .uint8, .bool: "uint8_t"
         }
     }
 }

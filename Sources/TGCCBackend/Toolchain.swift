@@ -7,8 +7,9 @@ public enum CToolchain {
     /// forbids fused multiply-adds, which would round differently from the interpreter.
     /// `-fno-trapping-math` lets gcc turn float comparisons into selects (relu, NaN-aware
     /// max/min) and vectorize them without AVX-512 masks; it changes no result, since nothing
-    /// reads the floating-point exception flags.
-    public static let baseFlags = ["-std=c11", "-O3", "-march=native", "-ffp-contract=off", "-fno-trapping-math", "-fopenmp"]
+    /// reads the floating-point exception flags. `-fwrapv` makes signed integer overflow wrap
+    /// (two's complement), as PyTorch's integer arithmetic and the interpreter's do.
+    public static let baseFlags = ["-std=c11", "-O3", "-march=native", "-ffp-contract=off", "-fno-trapping-math", "-fwrapv", "-fopenmp"]
 
     /// Flags for tests: AddressSanitizer and UndefinedBehaviorSanitizer with debug info.
     public static let sanitizerFlags = ["-fsanitize=address,undefined", "-fno-sanitize-recover=undefined", "-g"]

@@ -306,9 +306,11 @@ final class GroupLowering {
         let resultType = op.result.type.dtype
         switch kind {
         case .sum:
-            let type: ScalarType = x.type.dtype == .float32 ? .float64 : .int64
+            let type: ScalarType = x.type.dtype.isFloatingPoint ? .float64 : .int64
             let acc = "acc\(n)"
-            nests[nest].accumulators.append(Accumulator(name: acc, type: type, initial: ScalarRules.zero(type), fold: .sum))
+            // A float64 sum is folded in order: reassociating it would change its own bits.
+            let fold: Fold = x.type.dtype == .float64 ? .ordered : .sum
+            nests[nest].accumulators.append(Accumulator(name: acc, type: type, initial: ScalarRules.zero(type), fold: fold))
             nests[nest].body.append(.assign(acc, .infix("+", .local(acc), ScalarRules.convert(element, to: type).expr)))
             return ScalarRules.round(TypedExpr(.local(acc), type), to: resultType)
         case .product:   // in double (float32) or int64, in order: a product has no reassociation rule
@@ -323,6 +325,8 @@ final class GroupLowering {
             let start: ScalarExpr = switch type {
             case .float32, .float64: .floatLiteral(isMax ? -.infinity : .infinity)
             case .int64: .intLiteral(isMax ? .min : .max)
+            case .int32: .intLiteral(isMax ? Int64(Int32.min) : Int64(Int32.max))
+            case .uint8: .intLiteral(isMax ? 0 : 255)
             case .bool: .intLiteral(isMax ? 0 : 1)
             }
             let acc = "acc\(n)"

@@ -42,4 +42,7 @@ public enum Intrinsic: Hashable, Sendable {
     case maximum(ScalarType), minimum(ScalarType)
     /// float or double → bool: whether the operand is NaN.
     case isNaN
+    /// The float64 version of a single-precision function above (`exp`, `power`, `elu`, ...):
+    /// the same arguments as doubles, computed in double (C: `exp`, `tgc_pow`, `tgc_elu`).
+    indirect case double(Intrinsic)
 }

@@ -7,13 +7,16 @@ import TGCCore
 
 /// A scalar type that kernel code computes in (each renderer spells it).
 public enum ScalarType: Hashable, Sendable {
-    case float32, float64, int64, bool
+    case float32, float64, int64, int32, uint8, bool
 
     /// The storage type of a tensor element of `dtype` (bool is stored as one byte, 0 or 1).
     public init(_ dtype: DType) {
         switch dtype {
         case .float32: self = .float32
+        case .float64: self = .float64
         case .int64: self = .int64
+        case .int32: self = .int32
+        case .uint8: self = .uint8
         case .bool: self = .bool
         }
     }

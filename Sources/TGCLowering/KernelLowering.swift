@@ -94,13 +94,13 @@ public enum KernelLowering {
         case .load: return .standalone(.load(path: attrs.path ?? "", tensor: attrs.name))
 
         case .neg: return .elementwise { ScalarRules.negate($0[0], result: dtype) }
-        case .exp: return .elementwise { ScalarRules.floatFunction(.exp, $0[0]) }
-        case .log: return .elementwise { ScalarRules.floatFunction(.log, $0[0]) }
-        case .sin: return .elementwise { ScalarRules.floatFunction(.sin, $0[0]) }
-        case .cos: return .elementwise { ScalarRules.floatFunction(.cos, $0[0]) }
-        case .tanh: return .elementwise { ScalarRules.floatFunction(.tanh, $0[0]) }
-        case .sqrt: return .elementwise { ScalarRules.floatFunction(.sqrt, $0[0]) }
-        case .sigmoid: return .elementwise { ScalarRules.sigmoid($0[0]) }
+        case .exp: return .elementwise { ScalarRules.floatFunction(.exp, $0[0], result: dtype) }
+        case .log: return .elementwise { ScalarRules.floatFunction(.log, $0[0], result: dtype) }
+        case .sin: return .elementwise { ScalarRules.floatFunction(.sin, $0[0], result: dtype) }
+        case .cos: return .elementwise { ScalarRules.floatFunction(.cos, $0[0], result: dtype) }
+        case .tanh: return .elementwise { ScalarRules.floatFunction(.tanh, $0[0], result: dtype) }
+        case .sqrt: return .elementwise { ScalarRules.floatFunction(.sqrt, $0[0], result: dtype) }
+        case .sigmoid: return .elementwise { ScalarRules.sigmoid($0[0], result: dtype) }
         case .abs: return .elementwise { ScalarRules.absolute($0[0]) }
         case .relu: return .elementwise { ScalarRules.relu($0[0]) }
         case .sign: return .elementwise { ScalarRules.sign($0[0]) }
@@ -108,37 +108,37 @@ public enum KernelLowering {
         case .cast: return .elementwise { $0[0] }
         case .stopGradient: return .standalone(.view(of: op.operands[0]))
         // Chapter 2 math
-        case .floor: return .elementwise { ScalarRules.rounding(.floor, $0[0]) }
-        case .ceil: return .elementwise { ScalarRules.rounding(.ceil, $0[0]) }
-        case .round: return .elementwise { ScalarRules.rounding(.round, $0[0]) }
-        case .trunc: return .elementwise { ScalarRules.rounding(.trunc, $0[0]) }
-        case .frac: return .elementwise { ScalarRules.floatFunction(.frac, $0[0]) }
-        case .log1p: return .elementwise { ScalarRules.floatFunction(.log1p, $0[0]) }
-        case .expm1: return .elementwise { ScalarRules.floatFunction(.expm1, $0[0]) }
-        case .log2: return .elementwise { ScalarRules.floatFunction(.log2, $0[0]) }
-        case .log10: return .elementwise { ScalarRules.floatFunction(.log10, $0[0]) }
-        case .exp2: return .elementwise { ScalarRules.floatFunction(.exp2, $0[0]) }
-        case .rsqrt: return .elementwise { ScalarRules.reciprocal(ScalarRules.floatFunction(.sqrt, $0[0])) }
-        case .reciprocal: return .elementwise { ScalarRules.reciprocal($0[0]) }
+        case .floor: return .elementwise { ScalarRules.rounding(.floor, $0[0], result: dtype) }
+        case .ceil: return .elementwise { ScalarRules.rounding(.ceil, $0[0], result: dtype) }
+        case .round: return .elementwise { ScalarRules.rounding(.round, $0[0], result: dtype) }
+        case .trunc: return .elementwise { ScalarRules.rounding(.trunc, $0[0], result: dtype) }
+        case .frac: return .elementwise { ScalarRules.floatFunction(.frac, $0[0], result: dtype) }
+        case .log1p: return .elementwise { ScalarRules.floatFunction(.log1p, $0[0], result: dtype) }
+        case .expm1: return .elementwise { ScalarRules.floatFunction(.expm1, $0[0], result: dtype) }
+        case .log2: return .elementwise { ScalarRules.floatFunction(.log2, $0[0], result: dtype) }
+        case .log10: return .elementwise { ScalarRules.floatFunction(.log10, $0[0], result: dtype) }
+        case .exp2: return .elementwise { ScalarRules.floatFunction(.exp2, $0[0], result: dtype) }
+        case .rsqrt: return .elementwise { ScalarRules.reciprocal(ScalarRules.floatFunction(.sqrt, $0[0], result: dtype), result: dtype) }
+        case .reciprocal: return .elementwise { ScalarRules.reciprocal($0[0], result: dtype) }
         case .square: return .elementwise { ScalarRules.arithmetic("*", $0[0], $0[0], result: dtype) }
-        case .tan: return .elementwise { ScalarRules.floatFunction(.tan, $0[0]) }
-        case .asin: return .elementwise { ScalarRules.floatFunction(.asin, $0[0]) }
-        case .acos: return .elementwise { ScalarRules.floatFunction(.acos, $0[0]) }
-        case .atan: return .elementwise { ScalarRules.floatFunction(.atan, $0[0]) }
-        case .sinh: return .elementwise { ScalarRules.floatFunction(.sinh, $0[0]) }
-        case .cosh: return .elementwise { ScalarRules.floatFunction(.cosh, $0[0]) }
-        case .erf: return .elementwise { ScalarRules.floatFunction(.erf, $0[0]) }
-        case .softplus: return .elementwise { ScalarRules.floatFunction(.softplus, $0[0]) }
-        case .silu: return .elementwise { ScalarRules.floatFunction(.silu, $0[0]) }
-        case .gelu: return .elementwise { ScalarRules.floatFunction(.gelu, $0[0]) }
-        case .elu: return .elementwise { ScalarRules.floatFunction(.elu, $0[0], parameter: attrs.alpha ?? 1) }
-        case .leakyRelu: return .elementwise { ScalarRules.floatFunction(.leakyRelu, $0[0], parameter: attrs.alpha ?? 0.01) }
+        case .tan: return .elementwise { ScalarRules.floatFunction(.tan, $0[0], result: dtype) }
+        case .asin: return .elementwise { ScalarRules.floatFunction(.asin, $0[0], result: dtype) }
+        case .acos: return .elementwise { ScalarRules.floatFunction(.acos, $0[0], result: dtype) }
+        case .atan: return .elementwise { ScalarRules.floatFunction(.atan, $0[0], result: dtype) }
+        case .sinh: return .elementwise { ScalarRules.floatFunction(.sinh, $0[0], result: dtype) }
+        case .cosh: return .elementwise { ScalarRules.floatFunction(.cosh, $0[0], result: dtype) }
+        case .erf: return .elementwise { ScalarRules.floatFunction(.erf, $0[0], result: dtype) }
+        case .softplus: return .elementwise { ScalarRules.floatFunction(.softplus, $0[0], result: dtype) }
+        case .silu: return .elementwise { ScalarRules.floatFunction(.silu, $0[0], result: dtype) }
+        case .gelu: return .elementwise { ScalarRules.floatFunction(.gelu, $0[0], result: dtype) }
+        case .elu: return .elementwise { ScalarRules.floatFunction(.elu, $0[0], parameter: attrs.alpha ?? 1, result: dtype) }
+        case .leakyRelu: return .elementwise { ScalarRules.floatFunction(.leakyRelu, $0[0], parameter: attrs.alpha ?? 0.01, result: dtype) }
         case .clamp: return .elementwise { ScalarRules.clamp($0[0], low: attrs.low, high: attrs.high, result: dtype) }
 
         case .add: return .elementwise { ScalarRules.arithmetic("+", $0[0], $0[1], result: dtype) }
         case .sub: return .elementwise { ScalarRules.arithmetic("-", $0[0], $0[1], result: dtype) }
         case .mul: return .elementwise { ScalarRules.arithmetic("*", $0[0], $0[1], result: dtype) }
-        case .div: return .elementwise { ScalarRules.divide($0[0], $0[1]) }
+        case .div: return .elementwise { ScalarRules.divide($0[0], $0[1], result: dtype) }
         case .pow: return .elementwise { ScalarRules.power($0[0], $0[1], result: dtype) }
         case .maximum: return .elementwise { ScalarRules.extreme($0[0], $0[1], isMax: true, result: dtype) }
         case .minimum: return .elementwise { ScalarRules.extreme($0[0], $0[1], isMax: false, result: dtype) }
@@ -152,7 +152,7 @@ public enum KernelLowering {
         case .logicalAnd: return .elementwise { ScalarRules.logical("&&", $0[0], $0[1]) }
         case .logicalOr: return .elementwise { ScalarRules.logical("||", $0[0], $0[1]) }
         // Chapter 2 math
-        case .atan2: return .elementwise { ScalarRules.floatFunction(.atan2, $0[0], $0[1]) }
+        case .atan2: return .elementwise { ScalarRules.floatFunction(.atan2, $0[0], $0[1], result: dtype) }
         case .select: return .elementwise { ScalarRules.select($0[0], $0[1], $0[2], result: dtype) }
 
         case .reshape: return .indexMap(.reshape)
@@ -195,6 +195,9 @@ public enum KernelLowering {
                 throw Diagnostic("internal error: print refers to operand \(max(operand, condition)) of \(op.operands.count)", at: op.location)
             }
             for case .scalar(let operand, _) in segments where !op.operands.indices.contains(operand) {
+                throw Diagnostic("internal error: print refers to operand \(operand) of \(op.operands.count)", at: op.location)
+            }
+            for case .list(let operand) in segments where !op.operands.indices.contains(operand) {
                 throw Diagnostic("internal error: print refers to operand \(operand) of \(op.operands.count)", at: op.location)
             }
             return .standalone(.print(segments, terminator: attrs.terminator))

@@ -21,7 +21,7 @@ public enum LoweredOp {
     /// Writes operand 0 to a .npy file, or (with `names`) the operands to a safetensors file
     /// under those names (relative paths go under `--out`).
     case save(path: String, names: [String]?)
-    /// Prints one line assembled from the segments.
+    /// Prints the text assembled from the segments, then the terminator (nil: a newline).
     case print([PrintSegment], terminator: String?)
     /// Restarts the Philox stream at `seed`.
     case reseed(UInt64)

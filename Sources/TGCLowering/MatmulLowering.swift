@@ -38,7 +38,7 @@ enum MatmulLowering {
 
     /// A matmul op: for float32 one `tgc_sgemm` call per matrix of the batch (a transposed
     /// stored operand through its flag); otherwise an exact loop nest over the batch and the
-    /// matrix, reading broadcast batch dimensions with stride 0.
+    /// matrix (in double for float64), reading broadcast batch dimensions with stride 0.
     static func lower(_ op: Op, transposedSource: (Value) -> Value?) throws -> LoweredOp {
         let (a, b) = (op.operands[0], op.operands[1])
         let (shapeA, shapeB) = (a.type.shape, b.type.shape)
@@ -60,14 +60,16 @@ enum MatmulLowering {
         let (i, j, p) = (parallel.coordinates[batch.extents.count], parallel.coordinates[batch.extents.count + 1], reduction.coordinates[0])
         let aIndex = AffineIndex.offset(batchCoordinates + [i, p], strides: aStrides)
         let bIndex = AffineIndex.offset(batchCoordinates + [p, j], strides: bStrides)
-        let accumulator: ScalarType = .int64
+        // float64 sums in double, in order (the interpreter's loop); integers in int64.
+        let accumulator: ScalarType = op.result.type.dtype == .float64 ? .float64 : .int64
         let product = ScalarExpr.infix(
             "*",
             ScalarRules.convert(TypedExpr(.load(sourceA ?? a, aIndex), ScalarType(a.type.dtype)), to: accumulator).expr,
             ScalarRules.convert(TypedExpr(.load(sourceB ?? b, bIndex), ScalarType(b.type.dtype)), to: accumulator).expr)
         let result = ScalarRules.round(TypedExpr(.local("acc0"), accumulator), to: op.result.type.dtype)
         let nest = ReductionNest(extents: reduction.extents,
-                                 accumulators: [Accumulator(name: "acc0", type: accumulator, initial: ScalarRules.zero(accumulator), fold: .sum)],
+                                 accumulators: [Accumulator(name: "acc0", type: accumulator, initial: ScalarRules.zero(accumulator),
+                                                            fold: accumulator == .float64 ? .ordered : .sum)],
                                  body: [.assign("acc0", .infix("+", .local("acc0"), product))])
         return .kernel(LoopKernel(parallelExtents: parallel.extents,
                                   steps: [.nest(nest), .statement(.store(op.result, parallel.denseIndex, result.expr))]))

@@ -16,11 +16,13 @@ public struct TypedExpr {
 /// the interpreter's reference kernels bit for bit:
 ///
 /// - every result is rounded to its dtype (float32 rounding, int64 truncation toward zero with
-///   non-finite values giving 0, bool as `!= 0`);
+///   non-finite values giving 0, int32 and uint8 wrapping after that truncation, bool as `!= 0`);
 /// - float32 ⊕ float32 is computed in float (correctly rounded +, -, *, / of floats equal the
-///   interpreter's double-then-round), float32 ⊕ int64 in double, integers in int64;
-/// - transcendental functions run in single precision (`expf`, ...), as the interpreter does;
-///   exp is `tgc_expf` from runtime/include/tgc_math.h, the interpreter's exp, which vectorizes.
+///   interpreter's double-then-round), float32 ⊕ integer and float64 in double, integers in
+///   int64 (then wrapped to int32 or uint8, as PyTorch's two's complement arithmetic);
+/// - transcendental functions of float32 run in single precision (`expf`, ...), as the
+///   interpreter does; exp is `tgc_expf` from runtime/include/tgc_math.h, the interpreter's exp,
+///   which vectorizes. Those of float64 run in double (`exp`, `log`, ...: `Intrinsic.double`).
 ///
 /// Functions are `Intrinsic`s, which each renderer spells (the C renderer's helpers named
 /// `tgc_op_*` live in its kernel prelude, `KernelPrelude.swift`).
@@ -33,9 +35,11 @@ public enum ScalarRules {
         switch type {
         case .float32, .float64:
             return TypedExpr(.cast(type, x.expr), type)
-        case .int64:
-            if x.type.isFloatingPoint { return TypedExpr(.call(.toInt64, [x.expr]), .int64) }
-            return TypedExpr(.cast(.int64, x.expr), .int64)
+        case .int64, .int32, .uint8:
+            // Floats truncate toward zero through int64 (NaN and infinities give 0); a narrower
+            // integer type keeps the low bits (C's conversion to int32_t and uint8_t wraps).
+            let integer = x.type.isFloatingPoint ? ScalarExpr.call(.toInt64, [x.expr]) : x.expr
+            return TypedExpr(type == .int64 && x.type.isFloatingPoint ? integer : .cast(type, integer), type)
         case .bool:
             return TypedExpr(.infix("!=", x.expr, zero(x.type)), .bool)
         }
@@ -53,6 +57,8 @@ public enum ScalarRules {
         case .float32: .floatLiteral(Float(value))
         case .float64: .doubleLiteral(value)
         case .int64: .intLiteral(truncatedInt64(value))
+        case .int32: .intLiteral(Int64(Tensor.round(value, to: .int32)))
+        case .uint8: .intLiteral(Int64(Tensor.round(value, to: .uint8)))
         case .bool: .intLiteral(value != 0 ? 1 : 0)
         }
     }
@@ -77,28 +83,23 @@ public enum ScalarRules {
     // MARK: unary
 
     static func negate(_ x: TypedExpr, result: DType) -> TypedExpr {
-        let operand = x.type == .bool ? convert(x, to: .int64) : x
+        // Narrow integers negate in int64 (C would negate an int, which overflows at INT32_MIN).
+        let operand = x.type.isFloatingPoint || x.type == .int64 ? x : convert(x, to: .int64)
         return round(TypedExpr(.prefix("-", operand.expr), operand.type), to: result)
     }
 
-    /// A single-precision math function (`.exp`, `.sqrt`, ...) of the operand as float.
-    static func floatFunction(_ function: Intrinsic, _ x: TypedExpr) -> TypedExpr {
-        TypedExpr(.call(function, [convert(x, to: .float32).expr]), .float32)
+    /// A math function (`.exp`, `.sqrt`, ...) of the operands converted to `result` (float32
+    /// or float64), in that precision; a parameter (elu's alpha) is a literal of that type.
+    static func floatFunction(_ function: Intrinsic, _ operands: TypedExpr..., parameter: Double? = nil,
+                              result: DType) -> TypedExpr {
+        let type = ScalarType(result)
+        let arguments = operands.map { convert($0, to: type).expr } + (parameter.map { [literal($0, type)] } ?? [])
+        return TypedExpr(.call(type == .float64 ? .double(function) : function, arguments), type)
     }
 
-    /// A float32 function with a parameter, rounded to float32 as the interpreter rounds it.
-    static func floatFunction(_ function: Intrinsic, _ x: TypedExpr, parameter: Double) -> TypedExpr {
-        TypedExpr(.call(function, [convert(x, to: .float32).expr, .floatLiteral(Float(parameter))]), .float32)
-    }
-
-    /// A float32 function of two operands (atan2), each converted to float32.
-    static func floatFunction(_ function: Intrinsic, _ a: TypedExpr, _ b: TypedExpr) -> TypedExpr {
-        TypedExpr(.call(function, [convert(a, to: .float32).expr, convert(b, to: .float32).expr]), .float32)
-    }
-
-    /// floor, ceil, round, trunc: the float32 function, the identity on integers (as in PyTorch).
-    static func rounding(_ function: Intrinsic, _ x: TypedExpr) -> TypedExpr {
-        x.type == .int64 ? x : floatFunction(function, x)
+    /// floor, ceil, round, trunc: the float function, the identity on integers (as in PyTorch).
+    static func rounding(_ function: Intrinsic, _ x: TypedExpr, result: DType) -> TypedExpr {
+        x.type.isFloatingPoint ? floatFunction(function, x, result: result) : x
     }
 
     /// x raised to `low` and lowered to `high` (either may be absent) in the result's type;
@@ -117,20 +118,23 @@ public enum ScalarRules {
         return TypedExpr(value, type)
     }
 
-    /// 1 / x in float32.
-    static func reciprocal(_ x: TypedExpr) -> TypedExpr {
-        TypedExpr(.infix("/", .floatLiteral(1), convert(x, to: .float32).expr), .float32)
+    /// 1 / x in the float result type.
+    static func reciprocal(_ x: TypedExpr, result: DType) -> TypedExpr {
+        let type = ScalarType(result)
+        return TypedExpr(.infix("/", literal(1, type), convert(x, to: type).expr), type)
     }
 
-    static func sigmoid(_ x: TypedExpr) -> TypedExpr {
-        let exp = ScalarExpr.call(.exp, [.prefix("-", convert(x, to: .float32).expr)])
-        return TypedExpr(.infix("/", .floatLiteral(1), .infix("+", .floatLiteral(1), exp)), .float32)
+    static func sigmoid(_ x: TypedExpr, result: DType) -> TypedExpr {
+        let type = ScalarType(result)
+        let exp = ScalarExpr.call(type == .float64 ? .double(.exp) : .exp, [.prefix("-", convert(x, to: type).expr)])
+        return TypedExpr(.infix("/", literal(1, type), .infix("+", literal(1, type), exp)), type)
     }
 
     static func absolute(_ x: TypedExpr) -> TypedExpr {
         switch x.type {
         case .float32, .float64: TypedExpr(.call(.absolute(x.type), [x.expr]), x.type)
         case .int64: TypedExpr(.ternary(.infix("<", x.expr, zero(.int64)), .prefix("-", x.expr), x.expr), .int64)
+        case .int32, .uint8: absolute(convert(x, to: .int64))
         case .bool: x
         }
     }
@@ -162,16 +166,15 @@ public enum ScalarRules {
         return round(TypedExpr(value, type), to: result)
     }
 
-    /// Division always runs in float (true division, as torch.div).
-    static func divide(_ a: TypedExpr, _ b: TypedExpr) -> TypedExpr {
-        TypedExpr(.infix("/", convert(a, to: .float32).expr, convert(b, to: .float32).expr), .float32)
+    /// Division always runs in float (true division, as torch.div), in the result's precision.
+    static func divide(_ a: TypedExpr, _ b: TypedExpr, result: DType) -> TypedExpr {
+        let type = ScalarType(result)
+        return TypedExpr(.infix("/", convert(a, to: type).expr, convert(b, to: type).expr), type)
     }
 
     /// Float power for float results; exact integer power otherwise.
     static func power(_ a: TypedExpr, _ b: TypedExpr, result: DType) -> TypedExpr {
-        if result == .float32 {
-            return TypedExpr(.call(.power, [convert(a, to: .float32).expr, convert(b, to: .float32).expr]), .float32)
-        }
+        if result.isFloatingPoint { return floatFunction(.power, a, b, result: result) }
         let value = ScalarExpr.call(.integerPower, [convert(a, to: .int64).expr, convert(b, to: .int64).expr])
         return round(TypedExpr(value, .int64), to: result)
     }
@@ -179,9 +182,7 @@ public enum ScalarRules {
     /// Floor modulo: the result takes the sign of the divisor (torch.remainder). An integer
     /// modulo by zero stops the program with an error naming `location`.
     static func floorMod(_ a: TypedExpr, _ b: TypedExpr, result: DType, at location: SourceLocation) -> TypedExpr {
-        if result == .float32 {
-            return TypedExpr(.call(.floorMod, [convert(a, to: .float32).expr, convert(b, to: .float32).expr]), .float32)
-        }
+        if result.isFloatingPoint { return floatFunction(.floorMod, a, b, result: result) }
         let value = ScalarExpr.call(.integerFloorMod, [convert(a, to: .int64).expr, convert(b, to: .int64).expr,
                                                    .stringLiteral(location == .unknown ? "" : location.description)])
         return round(TypedExpr(value, .int64), to: result)

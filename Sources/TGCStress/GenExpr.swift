@@ -78,10 +78,10 @@ indirect enum GenExpr: Sendable {
 
     static func literal(_ value: Double, _ dtype: DType) -> String {
         switch dtype {
-        case .float32:
+        case .float32, .float64:
             let text = "\(value)"
             return text.contains(".") || text.contains("e") ? text : text + ".0"
-        case .int64: return String(Int(value))
+        case .int64, .int32, .uint8: return String(Int(value))
         case .bool: return value != 0 ? "true" : "false"
         }
     }

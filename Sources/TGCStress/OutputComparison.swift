@@ -1,7 +1,7 @@
 import Foundation
 import TGCCore
 
-/// Compares what two runs of a program saved. Ints and bools must be equal; float32 elements
+/// Compares what two runs of a program saved. Ints and bools must be equal; float elements
 /// a (reference) and b agree when
 ///
 ///     |a − b| ≤ k · (1e-4 · |a| + 1e-5 · max(1, max |reference|))
@@ -53,7 +53,7 @@ public enum OutputComparison {
     }
 
     static func agree(_ a: Double, _ b: Double, dtype: DType, scale: Double, factor: Double) -> Bool {
-        guard dtype == .float32 else { return a == b }
+        guard dtype.isFloatingPoint else { return a == b }
         if a.isNaN || b.isNaN { return a.isNaN && b.isNaN }
         if a.isInfinite || b.isInfinite { return a == b }
         return Swift.abs(a - b) <= factor * (relativeTolerance * Swift.abs(a) + absoluteTolerance * scale)

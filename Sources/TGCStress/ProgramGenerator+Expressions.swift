@@ -24,7 +24,7 @@ extension UnitBuilder {
     func step(_ base: GenExpr) -> GenExpr? {
         let type = base.type
         switch (type.dtype, Int.random(in: 0..<100, using: &rng)) {
-        case (.float32, 0..<28): return floatUnary(base)
+        case (let dtype, 0..<28) where dtype.isFloatingPoint: return floatUnary(base)
         case (_, 0..<50): return binary(base, into: false)
         case (.float32, 50..<54): return .apply(OpCatalog.power(rng.pick([2, 3, 0.5, 1.5]), choice: choiceIndex()), [base], type)
         case (_, 54..<62): return compareOrLogical(base)
@@ -52,8 +52,8 @@ extension UnitBuilder {
     func positive(_ expr: GenExpr) -> GenExpr {
         if let range = range(of: expr), range.lo >= 0.05 { return expr }
         let absolute = GenExpr.apply(OpCatalog.floatUnary("abs", choice: choiceIndex())!, [expr], expr.type)
-        let dtype: DType = expr.type.dtype == .int64 ? .int64 : .float32
-        return .apply(OpCatalog.binary("add", choice: choiceIndex()), [absolute, .number(dtype == .int64 ? 1 : 0.5, TensorType([], dtype))], expr.type)
+        let isInteger = expr.type.dtype.isInteger
+        return .apply(OpCatalog.binary("add", choice: choiceIndex()), [absolute, .number(isInteger ? 1 : 0.5, TensorType([], isInteger ? .int64 : .float32))], expr.type)
     }
 
     /// `base OP partner` with broadcasting; with `into`, the result keeps `base`'s shape.
@@ -61,7 +61,7 @@ extension UnitBuilder {
         let dtype = base.type.dtype
         guard dtype != .bool else { return compareOrLogical(base) }
         var names = OpCatalog.binaryNames
-        if dtype == .int64 { names.removeAll { $0 == "pow" || $0 == "atan2" } }   // atan2: a float result
+        if dtype.isInteger { names.removeAll { $0 == "pow" || $0 == "atan2" } }   // atan2: a float result
         let name = rng.pick(names)
         var partner: GenExpr
         if rng.chance(0.3) {
@@ -70,7 +70,7 @@ extension UnitBuilder {
             case "pow": rng.pick([0.5, 2, -1])
             default: rng.pick([0.5, 2, -1, 3, 0.25, -1.5])
             }
-            let isInt = value == value.rounded() && (dtype == .int64 || rng.chance(0.5))
+            let isInt = value == value.rounded() && (dtype.isInteger || rng.chance(0.5))
             partner = .number(value, TensorType([], isInt ? .int64 : .float32))
         } else {
             let shape = broadcastPartner(of: base.type.shape, expanding: !into)
@@ -92,13 +92,14 @@ extension UnitBuilder {
         return shape.enumerated().map { offset + $0.offset >= 0 && target[offset + $0.offset] == $0.element ? $0.element : 1 }
     }
 
-    /// PyTorch's promotion: `bool < int64 < float32`, a number literal only lifts an int tensor
-    /// to float32 when it is a Float; `/` always gives float32.
+    /// PyTorch's promotion (`DType.resultType`): number literals count as numbers, tensors as
+    /// dimensioned or 0-dim; `/` gives the float of that.
     static func promote(_ a: TensorType, _ b: TensorType, isLiteral: [Bool], division: Bool) -> DType {
-        if division { return .float32 }
-        if isLiteral[0] { return b.dtype == .int64 && a.dtype == .float32 ? .float32 : b.dtype }
-        if isLiteral[1] { return a.dtype == .int64 && b.dtype == .float32 ? .float32 : a.dtype }
-        return DType.promote(a.dtype, b.dtype)
+        let tensors = zip([a, b], isLiteral).filter { !$0.1 }.map(\.0)
+        let dtype = DType.resultType(dimensioned: tensors.filter { $0.rank > 0 }.map(\.dtype),
+                                     zeroDim: tensors.filter { $0.rank == 0 }.map(\.dtype),
+                                     numbers: zip([a, b], isLiteral).filter { $0.1 }.map(\.0.dtype))
+        return division ? dtype.floatResult : dtype
     }
 
     func compareOrLogical(_ base: GenExpr) -> GenExpr? {
@@ -109,7 +110,7 @@ extension UnitBuilder {
             return .apply(OpCatalog.logical(choice: choiceIndex()), [base, other], TensorType(shape, .bool))
         }
         let other: GenExpr = rng.chance(0.5)
-            ? .number(rng.pick([0, 0.5, -1, 2]), TensorType([], base.type.dtype == .int64 ? .int64 : .float32))
+            ? .number(rng.pick([0, 0.5, -1, 2]), TensorType([], base.type.dtype.isInteger ? .int64 : .float32))
             : operand(shape: broadcastPartner(of: base.type.shape, expanding: true), dtype: base.type.dtype).expr
         guard let shape = Self.broadcast(base.type.shape, other.type.shape) else { return nil }
         return .apply(OpCatalog.comparison(choice: choiceIndex()), [base, other], TensorType(shape, .bool))
@@ -128,9 +129,11 @@ extension UnitBuilder {
 
     func cast(_ base: GenExpr) -> GenExpr? {
         let (method, dtype): (String, DType) = switch base.type.dtype {
-        case .float32: rng.chance(0.5) ? ("long()", .int64) : ("to(.int64)", .int64)
-        case .int64: rng.pick([("float()", .float32), ("to(.float32)", .float32)])
+        case .float32: rng.pick([("long()", .int64), ("to(.int64)", .int64), ("double()", .float64), ("int()", .int32)])
+        case .int64: rng.pick([("float()", .float32), ("to(.float32)", .float32), ("byte()", .uint8), ("int()", .int32)])
         case .bool: rng.pick([("float()", .float32), ("long()", .int64)])
+        case .float64: rng.pick([("float()", .float32), ("long()", .int64)])
+        case .int32, .uint8: rng.pick([("float()", .float32), ("long()", .int64), ("double()", .float64)])
         }
         return .apply(OpCatalog.cast(to: method), [base], TensorType(base.type.shape, dtype))
     }

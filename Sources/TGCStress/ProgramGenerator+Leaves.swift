@@ -55,7 +55,7 @@ extension UnitBuilder {
             case 1: return npyLeaf(shape: shape, dtype: dtype)
             default: return literalTensor(shape: shape, dtype: dtype)
             }
-        case .bool:
+        case .bool, .float64, .int32, .uint8:
             return literalTensor(shape: shape, dtype: dtype)
         }
     }
@@ -64,8 +64,9 @@ extension UnitBuilder {
     func literalTensor(shape: [Int], dtype: DType) -> GenExpr {
         let values: [Double] = (0..<shape.reduce(1, *)).map { _ in
             switch dtype {
-            case .float32: Double(Int.random(in: -12...12, using: &rng)) / 4
-            case .int64: Double(Int.random(in: -5...5, using: &rng))
+            case .float32, .float64: Double(Int.random(in: -12...12, using: &rng)) / 4
+            case .int64, .int32: Double(Int.random(in: -5...5, using: &rng))
+            case .uint8: Double(Int.random(in: 0...9, using: &rng))
             case .bool: rng.chance(0.5) ? 1 : 0
             }
         }
@@ -75,7 +76,8 @@ extension UnitBuilder {
             return "[" + (0..<first).map { nested(dims.dropFirst(), offset + $0 * stride) }.joined(separator: ", ") + "]"
         }
         let range = ValueRange(values.min() ?? 0, values.max() ?? 0)
-        return .apply(creation("tensor(\(nested(shape[...], 0)))", range: range), [], TensorType(shape, dtype))
+        let dtypeArgument = dtype.isPrintedInRepr ? ", dtype: .\(dtype)" : ""
+        return .apply(creation("tensor(\(nested(shape[...], 0))\(dtypeArgument))", range: range), [], TensorType(shape, dtype))
     }
 
     /// `load("prefix_dN.npy")`, with the data written beside the program.

@@ -80,7 +80,9 @@ extension UnitBuilder {
         let type = base.type
         let kinds = switch type.dtype {
         case .float32: ["sum", "mean", "std", "max", "min", "argmax", "argmin", "prod", "norm", "cumsum"]
+        case .float64: ["sum", "mean", "std", "max", "min", "argmax", "argmin"]
         case .int64: ["sum", "max", "min", "argmax", "argmin", "prod", "cumsum"]
+        case .int32, .uint8: ["sum", "max", "min", "argmax", "argmin"]
         case .bool: ["sum", "prod", "cumsum"]
         }
         let kind = rng.pick(kinds)

@@ -14,7 +14,7 @@ extension UnitBuilder {
                 let name = rng.pick(["add", "sub", "mul", "maximum"])
                 let dtype = Self.promote(expr.type, partner.type, isLiteral: [false, partner.isNumber], division: false)
                 next = .apply(OpCatalog.binary(name, choice: choiceIndex()), [expr, partner], TensorType(expr.type.shape, dtype))
-            } else if expr.type.dtype == .float32 && rng.chance(0.5) {
+            } else if expr.type.dtype.isFloatingPoint && rng.chance(0.5) {
                 next = floatUnary(expr)
             } else {
                 next = binary(expr, into: true)
@@ -87,7 +87,7 @@ extension UnitBuilder {
     func branch(on carried: GenValue) {
         guard let source = values({ $0.type.dtype != .bool }).randomElement(using: &rng) else { return }
         let reduce = rng.pick(["sum", "mean", "max", "min"])
-        let reduced = GenExpr.apply(OpCatalog.reduceAll(source.type.dtype == .int64 && reduce == "mean" ? "sum" : reduce, count: source.type.elementCount),
+        let reduced = GenExpr.apply(OpCatalog.reduceAll(source.type.dtype.isInteger && reduce == "mean" ? "sum" : reduce, count: source.type.elementCount),
                                     [source.expr], TensorType([], source.type.dtype))
         let threshold = GenExpr.number(rng.pick([0, 0.5, -1]), TensorType([], .float32))
         let condition = GenExpr.apply(OpCatalog.comparison(choice: choiceIndex()), [reduced, threshold], TensorType([], .bool))
@@ -147,7 +147,7 @@ extension UnitBuilder {
     private func tensorCondition() -> GenExpr? {
         guard let source = values({ $0.type.dtype != .bool }).randomElement(using: &rng) else { return nil }
         let reduce = rng.pick(["sum", "mean", "max", "min"])
-        let reduced = GenExpr.apply(OpCatalog.reduceAll(source.type.dtype == .int64 && reduce == "mean" ? "sum" : reduce, count: source.type.elementCount),
+        let reduced = GenExpr.apply(OpCatalog.reduceAll(source.type.dtype.isInteger && reduce == "mean" ? "sum" : reduce, count: source.type.elementCount),
                                     [source.expr], TensorType([], source.type.dtype))
         let threshold = GenExpr.number(rng.pick([0, 0.5, -1]), TensorType([], .float32))
         return .apply(OpCatalog.comparison(choice: choiceIndex()), [reduced, threshold], TensorType([], .bool))

@@ -7,7 +7,7 @@ enum AgreementPrograms {
     static func all() throws -> [(String, Module)] {
         [("unary", try unary()), ("binary", try binary()), ("movement", try movement()),
          ("reductions", try reductions()), ("sources", try sources()), ("random", try random()),
-         ("control", try controlFlow()), ("printing", try printing()), ("selection", try selection())]
+         ("control", try controlFlow()), ("printing", try printing()), ("selection", try selection()), ("dtypes", try dtypes())]
     }
 
     static let unaryKinds: [OpKind] = [.neg, .exp, .log, .sin, .cos, .tanh, .sqrt, .abs, .relu, .sigmoid,
@@ -82,7 +82,7 @@ enum AgreementPrograms {
             ("float_bool", try p.constant(TestData.floats(17, seed: 4), [17]), try p.constant([1], [], .bool)),
         ]
         for (label, a, b) in pairs {
-            let integerResult = DType.promote(p.type(a).dtype, p.type(b).dtype) != .float32
+            let integerResult = !DType.resultType(of: [p.type(a), p.type(b)]).isFloatingPoint
             for kind in binaryKinds where !(kind == .mod && integerResult) {
                 try p.save(try p.op(kind, [a, b]), "\(kind.name)_\(label)")
             }
@@ -252,6 +252,80 @@ enum AgreementPrograms {
             for keepDim in [false, true] {
                 try p.save(try p.op(kind, [x3]) { $0.axes = [0, 2]; $0.keepDim = keepDim }, "\(kind.name)_axes02\(keepDim ? "_keep" : "")")
             }
+        }
+        return p.module
+    }
+
+    /// float64, int32 and uint8: every unary, float-only and binary op and reduction on each,
+    /// mixed with the other dtypes and with 0-dim operands (PyTorch's promotion), wrapping
+    /// integer arithmetic, and float64 and int32 matrix products. float64 results must be equal
+    /// (both modes compute in double, sums in order).
+    static func dtypes() throws -> Module {
+        let p = ProgramBuilder()
+        let float64 = try p.constant([-2.5, -1, -0.0, 0, 0.1, 1.75, 3, .nan, .infinity, -.infinity, 1e-300, 700, 1e10, 0.25, 7], [3, 5], .float64)
+        // Small integers for every op (x ** 300 would only wrap); the ends of the ranges, where
+        // wrapping shows, for the arithmetic that wraps (int64 as well).
+        let int32 = try p.constant([-9, -3, -1, 0, 1, 2, 3, 4, -7, 5, 6, 7, 8, -8, 9], [3, 5], .int32)
+        let uint8 = try p.constant([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 16, 17], [3, 5], .uint8)
+        let int32Ends = try p.constant([-2147483648, 2147483647, 46341, -46341, 0, 1], [6], .int32)
+        let uint8Ends = try p.constant([0, 1, 127, 128, 200, 255], [6], .uint8)
+        let int64Ends = try p.constant([0x1p62, -0x1p62, 3037000500, -3037000500, -0x1p63, 1], [6], .int64)
+        for (label, x) in [("int32_ends", int32Ends), ("uint8_ends", uint8Ends), ("int64_ends", int64Ends)] {
+            for kind in [OpKind.neg, .abs, .sign, .relu, .square] { try p.save(try p.op(kind, [x]), "\(kind.name)_\(label)") }
+            for kind in [OpKind.add, .sub, .mul, .maximum, .less] { try p.save(try p.op(kind, [x, x]), "\(kind.name)_\(label)") }
+            try p.save(try p.op(.pow, [x, try p.constant([3], [], .int64)]), "pow_3_\(label)")
+            try p.save(try p.op(.mul, [x, try p.constant([2], [], .int32)]), "mul_2_\(label)")
+            try p.save(try p.op(.add, [x, try p.constant([300], [], .int64)]), "add_int64_0dim_\(label)")
+            try p.save(try p.op(.reduceSum, [x]), "sum_\(label)")
+            for dtype in DType.allCases {
+                try p.save(try p.op(.cast, [x]) { $0.dtype = dtype }, "cast_\(label)_to_\(dtype.rawValue)")
+            }
+        }
+        for (label, x) in [("float64", float64), ("int32", int32), ("uint8", uint8)] {
+            for kind in unaryKinds + (label == "float64" ? floatOnlyKinds : []) {
+                try p.save(try p.op(kind, [x]), "\(kind.name)_\(label)")
+            }
+            try p.save(try p.op(.clamp, [x]) { $0.low = 1; $0.high = 100.5 }, "clamp_\(label)")
+            for dtype in DType.allCases {
+                try p.save(try p.op(.cast, [x]) { $0.dtype = dtype }, "cast_\(label)_to_\(dtype.rawValue)")
+            }
+            for kind in reductionKinds {
+                for axes in [[0], [1], nil] as [[Int]?] {
+                    try p.save(try p.op(kind, [x]) { $0.axes = axes }, "\(kind.name)_\(label)_\(axes.map { $0.map(String.init).joined() } ?? "all")")
+                }
+            }
+        }
+        // No zero divisors: integer modulo by zero is a run-time error.
+        let divisors: [(String, ValueID)] = [
+            ("float64", try p.constant([2, -1.5, 3, 0.5, -4], [5], .float64)),
+            ("int32", try p.constant([3, -2, 7, 1, -5], [5], .int32)),
+            ("uint8", try p.constant([3, 2, 7, 1, 5], [5], .uint8)),
+            ("float32", try p.constant([0.5, -2, 3, 1.25, 4], [5])),
+            ("int64", try p.constant([2, -3, 1, 4, 6], [5], .int64)),
+            ("bool", try p.constant([1, 1, 1, 1, 1], [5], .bool)),
+            ("float64_0dim", try p.constant([2.5], [], .float64)),
+            ("int64_0dim", try p.constant([300], [], .int64)),
+        ]
+        for (leftLabel, a) in [("float64", float64), ("int32", int32), ("uint8", uint8)] {
+            for (rightLabel, b) in divisors {
+                for kind in binaryKinds where !(kind == .pow && rightLabel == "int64_0dim") {   // x ** 300 overflows
+                    try p.save(try p.op(kind, [a, b]), "\(kind.name)_\(leftLabel)_\(rightLabel)")
+                }
+            }
+        }
+        try p.save(try p.op(.select, [try p.constant([1, 0, 1, 0, 1], [5], .bool), divisors[1].1, divisors[6].1]), "select_int32_float64_0dim")
+        // Casts between dtypes of one size, of values computed just before (their slot dies
+        // at the cast, which must not write over it in place through the other type).
+        for (label, x, dtype) in [("float32_int32", divisors[3].1, DType.int32), ("int32_float32", divisors[1].1, .float32),
+                                  ("uint8_bool", divisors[2].1, .bool), ("bool_uint8", divisors[5].1, .uint8)] {
+            let computed = try p.op(.mul, [x, x])
+            try p.save(try p.op(.cast, [try p.op(.sub, [computed, try p.op(.cast, [x]) { $0.dtype = p.type(computed).dtype }])]) { $0.dtype = dtype }, "cast_computed_\(label)")
+        }
+        let matrix = TestData.floats(12, seed: 21)
+        for (label, dtype) in [("float64", DType.float64), ("int32", .int32), ("uint8", .uint8)] {
+            let a = try p.constant(matrix.map { dtype.isFloatingPoint ? $0 : $0.rounded() }, [2, 2, 3], dtype)
+            let b = try p.constant(matrix.map { dtype.isFloatingPoint ? $0 : $0.rounded() }, [3, 4], dtype)
+            try p.save(try p.op(.matmul, [a, b]), "matmul_\(label)")
         }
         return p.module
     }

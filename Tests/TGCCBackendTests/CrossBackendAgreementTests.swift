@@ -27,6 +27,10 @@ struct CrossBackendAgreementTests {
         try CrossBackend.expectAgreement(try AgreementPrograms.sources(), name: "sources")
     }
 
+    @Test func float64Int32Uint8AndTheirPromotion() throws {
+        try CrossBackend.expectAgreement(try AgreementPrograms.dtypes(), name: "dtypes")
+    }
+
     /// Same seed, same numbers: the default seed 0 and `--seed 5` against RunContext(seed: 5).
     @Test func randomStreamsAndManualSeed() throws {
         try CrossBackend.expectAgreement(try AgreementPrograms.random(), name: "random", seeds: [0, 5], exact: true)

@@ -42,7 +42,7 @@ final class KernelProgram {
                 switch type {
                 case .float32: CFamilyRenderer.literal(Float(element))
                 case .int64: CFamilyRenderer.literal(Int64(element))
-                case .float64, .bool: preconditionFailure("KernelProgram holds float32 and int64 buffers")
+                case .float64, .int32, .uint8, .bool: preconditionFailure("KernelProgram holds float32 and int64 buffers")
                 }
             }
             main.line("\(type.cName) *\(name) = malloc(\(data.count) * sizeof(\(type.cName)));")

@@ -34,13 +34,14 @@ import TGCBase
             .text("a {brace} \"quote\" back\\slash\ttab\nline "), .tensor(operand: 0, suffix: nil),
             .tensor(operand: 0, suffix: "requires_grad=True"), .scalar(operand: 1, precision: nil),
             .scalar(operand: 1, precision: 4), .tensorWithBranchSuffix(operand: 0, condition: 2, ifTrue: "grad_fn=<MulBackward0>", ifFalse: nil),
+            .list(operand: 0),
         ]
         let text = """
         module {
           %0 = rand_normal {shape = [2], dtype = float32} : f32[2]
           %1 = constant {value = 1.5, shape = [], dtype = float32} : f32[]
           %2 = constant {value = 1, shape = [], dtype = bool} : bool[]
-          print %0, %1, %2 {format = "a \\{brace\\} \\"quote\\" back\\\\slash\\ttab\\nline {0}{0, requires_grad=True}{1!r}{1:.4f}{0, 2 ? grad_fn=<MulBackward0> : -}"}
+          print %0, %1, %2 {format = "a \\{brace\\} \\"quote\\" back\\\\slash\\ttab\\nline {0}{0, requires_grad=True}{1!r}{1:.4f}{0, 2 ? grad_fn=<MulBackward0> : -}{0!l}"}
         }
 
         """

@@ -87,4 +87,19 @@ static inline TGC_HD float tgc_leaky_reluf(float x, float slope) { return x > 0.
 /* frac(x) = x - trunc(x), with the sign of x (torch.frac). */
 static inline TGC_HD float tgc_fracf(float x) { return x - truncf(x); }
 
+/* The float64 versions of the helpers above: the same formulas in double precision, with the
+   C library's double functions (exp, log1p, erf, ...), which the interpreter calls too. */
+static inline TGC_HD double tgc_pow(double a, double b) { return b == 2.0 ? a * a : pow(a, b); }
+static inline TGC_HD double tgc_floor_fmod(double a, double b) {
+    double r = fmod(a, b);
+    return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
+}
+static inline TGC_HD double tgc_silu(double x) { return x / (1.0 + exp(-x)); }
+static inline TGC_HD double tgc_gelu(double x) { return x * 0.5 * (1.0 + erf(x * 0.707106781186547524)); }
+static inline TGC_HD double tgc_softplus(double x) { return x > 20.0 ? x : log1p(exp(x)); }
+static inline TGC_HD double tgc_elu(double x, double alpha) { return x > 0.0 ? x : alpha * expm1(x); }
+static inline TGC_HD double tgc_leaky_relu(double x, double slope) { return x > 0.0 ? x : x * slope; }
+static inline TGC_HD double tgc_frac(double x) { return x - trunc(x); }
+static inline TGC_HD double tgc_sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }
+
 #endif /* TGC_MATH_H */

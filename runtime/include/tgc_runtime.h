@@ -20,11 +20,12 @@ extern "C" {
 
 /* ---- dtypes ---------------------------------------------------------------------------- */
 
-typedef enum { TGC_F32 = 0, TGC_I64 = 1, TGC_BOOL = 2 } tgc_dtype; /* bool stored as uint8_t 0/1 */
+/* bool stored as uint8_t 0/1 */
+typedef enum { TGC_F32 = 0, TGC_I64 = 1, TGC_BOOL = 2, TGC_F64 = 3, TGC_I32 = 4, TGC_U8 = 5 } tgc_dtype;
 #define TGC_MAX_DIMS 8
 
 size_t tgc_dtype_size(tgc_dtype dt);
-const char *tgc_dtype_name(tgc_dtype dt); /* "float32", "int64", "bool" */
+const char *tgc_dtype_name(tgc_dtype dt); /* "float32", "int64", "bool", "float64", ... */
 
 /* ---- errors and memory ----------------------------------------------------------------- */
 
@@ -68,6 +69,9 @@ void tgc_str_append_float_repr(tgc_str *s, double v);           /* Python repr(f
    "grad_fn=<AddBackward0>", placed as PyTorch's _add_suffixes places it. */
 void tgc_str_append_tensor(tgc_str *s, const void *data, tgc_dtype dt, const int64_t *shape,
                            int ndim, const char *suffix);
+/* Python's print of x.tolist(): nested lists ("[[1.0, 2.0], [3.0, 4.0]]"), floats as repr of
+   the double, ints in decimal, bools as True/False; a 0-dim tensor is its one number. */
+void tgc_str_append_list(tgc_str *s, const void *data, tgc_dtype dt, const int64_t *shape, int ndim);
 void tgc_str_println(tgc_str *s, FILE *f); /* writes data + "\n", then empties the buffer */
 void tgc_str_write(tgc_str *s, FILE *f);   /* writes data, then empties the buffer */
 void tgc_str_free(tgc_str *s);
@@ -77,7 +81,7 @@ char *tgc_format_tensor(const void *data, tgc_dtype dt, const int64_t *shape, in
 
 /* ---- NumPy .npy files ------------------------------------------------------------------ */
 
-/* Reads '<f4', '<f8' (as float32), '<i8', '<i4' (as int64), '|b1'; versions 1, 2, 3; C order.
+/* Reads '<f4', '<f8', '<i8', '<i4', '|u1', '|b1', each as its own dtype; versions 1, 2, 3; C order.
    On error: nonzero return and a message without "error:" prefix in err. */
 typedef struct {
     tgc_dtype dtype;   /* the dtype the data loads as */
@@ -102,7 +106,7 @@ typedef struct {
     char *name;            /* UTF-8, malloc'd */
     char dtype_name[8];    /* the file's dtype: "F32", "I64", "BOOL", "F64", "F16", ... */
     size_t element_size;
-    int loads_as;          /* the tgc_dtype it loads as (F64 as float32, I32 as int64), or -1 */
+    int loads_as;          /* the tgc_dtype it loads as (each as itself), or -1 (F16, BF16, ...) */
     int ndim;
     int64_t shape[TGC_MAX_DIMS];
     uint64_t begin, end;   /* byte range in the data that follows the header */
@@ -193,6 +197,9 @@ void tgc_sgemm_epilogue(int trans_a, int trans_b, int64_t m, int64_t n, int64_t 
    largest (last ascending, first descending), as torch.sort on the CPU. O(n log n) a row. */
 void tgc_argsort_f32(const float *x, int64_t *out, int64_t outer, int64_t n, int64_t inner, int descending);
 void tgc_argsort_i64(const int64_t *x, int64_t *out, int64_t outer, int64_t n, int64_t inner, int descending);
+void tgc_argsort_f64(const double *x, int64_t *out, int64_t outer, int64_t n, int64_t inner, int descending);
+void tgc_argsort_i32(const int32_t *x, int64_t *out, int64_t outer, int64_t n, int64_t inner, int descending);
+void tgc_argsort_u8(const uint8_t *x, int64_t *out, int64_t outer, int64_t n, int64_t inner, int descending);
 
 #ifdef __cplusplus
 }

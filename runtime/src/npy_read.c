@@ -22,9 +22,9 @@ static int fail(char *err, size_t errlen, const char *fmt, ...) {
 }
 
 static const tgc__npy_descr DESCRS[] = {
-    {"<f4", TGC_F32, 4, "float32"}, {"<f8", TGC_F32, 8, "float64"},
-    {"<i8", TGC_I64, 8, "int64"},   {"<i4", TGC_I64, 4, "int32"},
-    {"|b1", TGC_BOOL, 1, "bool"},
+    {"<f4", TGC_F32, 4, "float32"}, {"<f8", TGC_F64, 8, "float64"},
+    {"<i8", TGC_I64, 8, "int64"},   {"<i4", TGC_I32, 4, "int32"},
+    {"|u1", TGC_U8, 1, "uint8"},    {"|b1", TGC_BOOL, 1, "bool"},
 };
 
 const tgc__npy_descr *tgc__npy_find_descr(const char *descr) {
@@ -279,7 +279,7 @@ static int open_npy(const char *path, tgc_npy_header *h, FILE **fpout, char *err
     if (parse_dict(path, text, hlen, h, descr, sizeof descr, &fortran, err, errlen) != 0) goto done;
     const tgc__npy_descr *info = tgc__npy_find_descr(descr);
     if (info == NULL) {
-        fail(err, errlen, "'%s': unsupported dtype '%s' (supported: <f4, <f8, <i8, <i4, |b1)",
+        fail(err, errlen, "'%s': unsupported dtype '%s' (supported: <f4, <f8, <i8, <i4, |u1, |b1)",
              path, descr);
         goto done;
     }
@@ -326,37 +326,14 @@ int tgc_npy_read_header(const char *path, tgc_npy_header *h, char *err, size_t e
     return 0;
 }
 
-/* Reads count elements of the file's type and converts them to the header's dtype. */
+/* Reads count elements, each stored as the dtype it loads as (bools normalized to 0/1). */
 static int read_data(FILE *f, const tgc__npy_descr *info, int64_t count, void *out) {
-    size_t fsize = info->file_size, osize = tgc_dtype_size(info->dtype);
-    int swap = !tgc__host_little_endian();
-    if (fsize == osize) {
-        if (count > 0 && fread(out, fsize, (size_t)count, f) != (size_t)count) return 1;
-        if (swap) tgc__byteswap(out, fsize, (size_t)count);
-        if (info->dtype == TGC_BOOL) {
-            uint8_t *b = out;
-            for (int64_t i = 0; i < count; i++) b[i] = b[i] != 0;
-        }
-        return 0;
-    }
-    enum { CHUNK = 8192 };
-    uint8_t buf[CHUNK * 8];
-    for (int64_t done = 0; done < count;) {
-        size_t n = (size_t)(count - done < CHUNK ? count - done : CHUNK);
-        if (fread(buf, fsize, n, f) != n) return 1;
-        if (swap) tgc__byteswap(buf, fsize, n);
-        for (size_t i = 0; i < n; i++) {
-            if (info->dtype == TGC_F32) { /* <f8 -> float32 */
-                double v;
-                memcpy(&v, buf + i * 8, 8);
-                ((float *)out)[done + (int64_t)i] = (float)v;
-            } else { /* <i4 -> int64 */
-                int32_t v;
-                memcpy(&v, buf + i * 4, 4);
-                ((int64_t *)out)[done + (int64_t)i] = v;
-            }
-        }
-        done += (int64_t)n;
+    size_t size = info->file_size;
+    if (count > 0 && fread(out, size, (size_t)count, f) != (size_t)count) return 1;
+    if (!tgc__host_little_endian()) tgc__byteswap(out, size, (size_t)count);
+    if (info->dtype == TGC_BOOL) {
+        uint8_t *b = out;
+        for (int64_t i = 0; i < count; i++) b[i] = b[i] != 0;
     }
     return 0;
 }

@@ -14,6 +14,9 @@ static const char *descr_for(tgc_dtype dt) {
     case TGC_F32: return "<f4";
     case TGC_I64: return "<i8";
     case TGC_BOOL: return "|b1";
+    case TGC_F64: return "<f8";
+    case TGC_I32: return "<i4";
+    case TGC_U8: return "|u1";
     }
     return NULL;
 }

@@ -34,8 +34,8 @@ static const struct {
     size_t size;
     int loads_as;
 } DTYPES[] = {
-    {"F32", 4, TGC_F32},   {"F64", 8, TGC_F32}, {"I64", 8, TGC_I64},  {"I32", 4, TGC_I64},
-    {"BOOL", 1, TGC_BOOL}, {"U8", 1, -1},       {"I8", 1, -1},        {"I16", 2, -1},
+    {"F32", 4, TGC_F32},   {"F64", 8, TGC_F64}, {"I64", 8, TGC_I64},  {"I32", 4, TGC_I32},
+    {"BOOL", 1, TGC_BOOL}, {"U8", 1, TGC_U8},   {"I8", 1, -1},        {"I16", 2, -1},
     {"U16", 2, -1},        {"U32", 4, -1},      {"U64", 8, -1},       {"F16", 2, -1},
     {"BF16", 2, -1},       {"F8_E4M3", 1, -1},  {"F8_E5M2", 1, -1},
 };
@@ -52,6 +52,9 @@ static const char *name_for(tgc_dtype dtype) {
     case TGC_F32: return "F32";
     case TGC_I64: return "I64";
     case TGC_BOOL: return "BOOL";
+    case TGC_F64: return "F64";
+    case TGC_I32: return "I32";
+    case TGC_U8: return "U8";
     }
     return NULL;
 }
@@ -390,20 +393,6 @@ int tgc_safetensors_read_index(const char *path, tgc_safetensors_index *index, c
     return bad;
 }
 
-/* Converts count elements of a file dtype into what tgc loads it as. */
-static void convert(const char *dtype, const unsigned char *in, size_t count, void *out) {
-    if (strcmp(dtype, "F64") == 0) {
-        for (size_t i = 0; i < count; i++) { double v; memcpy(&v, in + 8 * i, 8); ((float *)out)[i] = (float)v; }
-    } else if (strcmp(dtype, "I32") == 0) {
-        for (size_t i = 0; i < count; i++) { int32_t v; memcpy(&v, in + 4 * i, 4); ((int64_t *)out)[i] = v; }
-    } else if (strcmp(dtype, "BOOL") == 0) {
-        for (size_t i = 0; i < count; i++) ((uint8_t *)out)[i] = in[i] != 0;
-    } else {
-        size_t size = strcmp(dtype, "F32") == 0 ? 4 : 8;
-        memcpy(out, in, count * size);
-    }
-}
-
 int tgc_safetensors_load(const char *path, const char *name, tgc_dtype dtype, int ndim, const int64_t *shape,
                          void *out, char *err, size_t errlen) {
     tgc_safetensors_index index;
@@ -432,7 +421,11 @@ int tgc_safetensors_load(const char *path, const char *name, tgc_dtype dtype, in
     if (f != NULL) fclose(f);
     if (!bad && count > 0) {
         if (!tgc__host_little_endian()) tgc__byteswap(raw, e->element_size, count);
-        convert(e->dtype_name, raw, count, out);
+        if (e->loads_as == TGC_BOOL) {
+            for (size_t i = 0; i < count; i++) ((uint8_t *)out)[i] = raw[i] != 0;
+        } else {
+            memcpy(out, raw, bytes);
+        }
     }
     free(raw);
     tgc_safetensors_free_index(&index);

@@ -85,3 +85,6 @@
 
 TGC__DEFINE_ARGSORT(tgc_argsort_f32, float, TGC__BEFORE_F32)
 TGC__DEFINE_ARGSORT(tgc_argsort_i64, int64_t, TGC__BEFORE_I64)
+TGC__DEFINE_ARGSORT(tgc_argsort_f64, double, TGC__BEFORE_F32)
+TGC__DEFINE_ARGSORT(tgc_argsort_i32, int32_t, TGC__BEFORE_I64)
+TGC__DEFINE_ARGSORT(tgc_argsort_u8, uint8_t, TGC__BEFORE_I64)

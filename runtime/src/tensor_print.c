@@ -1,4 +1,4 @@
-/* PyTorch 2.x tensor repr (torch/_tensor_str.py rules) for float32, int64 and bool. */
+/* PyTorch 2.x tensor repr (torch/_tensor_str.py rules) for every runtime dtype. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,16 +28,32 @@ typedef struct {
     double abs_min, abs_max;
 } printer;
 
-static double elem_f(const printer *p, int64_t i) { return (double)((const float *)p->data)[i]; }
+static int is_float(tgc_dtype dt) { return dt == TGC_F32 || dt == TGC_F64; }
+
+static double elem_f(const printer *p, int64_t i) {
+    if (p->dt == TGC_F64) return ((const double *)p->data)[i];
+    return (double)((const float *)p->data)[i];
+}
+
+static int64_t elem_i(const printer *p, int64_t i) {
+    switch (p->dt) {
+    case TGC_I32: return ((const int32_t *)p->data)[i];
+    case TGC_U8: return ((const uint8_t *)p->data)[i];
+    default: return ((const int64_t *)p->data)[i];
+    }
+}
 
 /* Formats element i as _Formatter.format does, before right-justification. */
 static int format_raw(const printer *p, int64_t i, char *buf, size_t bufsize) {
     switch (p->dt) {
     case TGC_I64:
-        return snprintf(buf, bufsize, "%lld", (long long)((const int64_t *)p->data)[i]);
+    case TGC_I32:
+    case TGC_U8:
+        return snprintf(buf, bufsize, "%lld", (long long)elem_i(p, i));
     case TGC_BOOL:
         return snprintf(buf, bufsize, "%s", ((const uint8_t *)p->data)[i] ? "True" : "False");
-    case TGC_F32: {
+    case TGC_F32:
+    case TGC_F64: {
         double v = elem_f(p, i);
         if (p->sci_mode) return tgc__fmt_sci(buf, bufsize, v, PRECISION);
         if (p->int_mode) {
@@ -127,7 +143,7 @@ static void init_formatter(printer *p) {
     p->int_mode = 1;
     p->sci_mode = 0;
     p->max_width = 1;
-    if (p->dt != TGC_F32) {
+    if (!is_float(p->dt)) {
         visit_shown(p, 0, 0, visit_width_nonfloat);
         return;
     }
@@ -272,6 +288,11 @@ void tgc_str_append_tensor(tgc_str *s, const void *data, tgc_dtype dt, const int
         p.summarize = numel > THRESHOLD;
         init_formatter(&p);
         append_nested(s, &p, 0, 0, PREFIX_LEN);
+        /* PyTorch names every dtype but the defaults (float32, int64, bool). */
+        if (dt == TGC_F64 || dt == TGC_I32 || dt == TGC_U8) {
+            snprintf(dtype_buf, sizeof dtype_buf, "dtype=torch.%s", tgc_dtype_name(dt));
+            suffixes[nsuffixes++] = dtype_buf;
+        }
     }
     if (suffix != NULL && suffix[0] != '\0') suffixes[nsuffixes++] = suffix;
     add_suffixes(s, start, suffixes, nsuffixes);

@@ -184,6 +184,25 @@ for n in range(1, 12):
     if "\n" not in s and len(s) > 60:
         add(f"requires_grad same line {n}", t, "leaf")
 
+# float64, int32, uint8: the dtype suffix, values formatted from the double
+d = lambda *v: torch.tensor(v, dtype=torch.float64)
+add("float64 scalar", torch.tensor(1.5, dtype=torch.float64))
+add("float64 int_mode", d(1, 2, 3))
+add("float64 fixed", d(0.1, 0.25, -3.0))
+add("float64 sci", d(1e-300, 1e300))
+add("float64 beyond float32", d(1e40, 3.0))
+add("float64 randn 2d", torch.randn(3, 4, dtype=torch.float64))
+add("float64 requires_grad", d(0.5, 1.5), "leaf")
+add("float64 grad_fn", d(0.5, 1.5), lambda x: x * 2)
+add("float64 summarized", torch.randn(1100, dtype=torch.float64))
+add("empty float64", torch.zeros(0, dtype=torch.float64))
+add("int32", torch.tensor([1, -2, 2147483647, -2147483648], dtype=torch.int32))
+add("int32 scalar", torch.tensor(-7, dtype=torch.int32))
+add("int32 2d", torch.arange(-6, 6, dtype=torch.int32).reshape(3, 4))
+add("uint8", torch.tensor([0, 1, 255, 128], dtype=torch.uint8))
+add("uint8 scalar", torch.tensor(200, dtype=torch.uint8))
+add("empty uint8", torch.zeros(2, 0, dtype=torch.uint8))
+
 # ---- repr(float) and format(v, ".Nf") ----
 repr_values = [7.0, 0.1, 0.30000001192092896, 1e-05, 1e16, 1e15, 123456789012345678.0, 5e-324,
                1.7976931348623157e308, -0.0, 0.0, nan, inf, -inf, 0.0001, 0.00012345, 1 / 3,
@@ -238,10 +257,22 @@ for idx, (label, t, suffix, expected) in enumerate(cases):
         dt = "TGC_F32"
         vals = [f"0x{(b & 0xffffffff):08x}u" for b in flat.view(torch.int32).tolist()]
         ctype = "uint32_t"
+    elif t.dtype == torch.float64:
+        dt = "TGC_F64"
+        vals = [f"0x{(b & 0xffffffffffffffff):016x}ULL" for b in flat.view(torch.int64).tolist()]
+        ctype = "uint64_t"
     elif t.dtype == torch.int64:
         dt = "TGC_I64"
         vals = [i64(v) for v in flat.tolist()]
         ctype = "int64_t"
+    elif t.dtype == torch.int32:
+        dt = "TGC_I32"
+        vals = [f"{v}" if v != -2**31 else "(-2147483647 - 1)" for v in flat.tolist()]
+        ctype = "int32_t"
+    elif t.dtype == torch.uint8:
+        dt = "TGC_U8"
+        vals = [str(v) for v in flat.tolist()]
+        ctype = "uint8_t"
     else:
         dt = "TGC_BOOL"
         vals = [str(int(v)) for v in flat.tolist()]

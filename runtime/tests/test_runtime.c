@@ -330,10 +330,13 @@ static void test_npy_round_trip(void) {
     float f[6] = {1.5f, -0.0f, NAN, INFINITY, 1e-30f, -3.25f};
     int64_t i[6] = {-9223372036854775807LL - 1, -1, 0, 1, 42, 9223372036854775807LL};
     uint8_t b[6] = {1, 0, 0, 1, 1, 0};
-    const void *datas[3] = {f, i, b};
-    tgc_dtype dts[3] = {TGC_F32, TGC_I64, TGC_BOOL};
-    const char *descrs[3] = {"<f4", "<i8", "|b1"};
-    for (int k = 0; k < 3; k++) {
+    double d[6] = {0.1, -0.0, NAN, -INFINITY, 1e-300, 1e300};
+    int32_t i32[6] = {-2147483647 - 1, -1, 0, 1, 42, 2147483647};
+    uint8_t u8[6] = {0, 1, 127, 128, 200, 255};
+    const void *datas[6] = {f, i, b, d, i32, u8};
+    tgc_dtype dts[6] = {TGC_F32, TGC_I64, TGC_BOOL, TGC_F64, TGC_I32, TGC_U8};
+    const char *descrs[6] = {"<f4", "<i8", "|b1", "<f8", "<i4", "|u1"};
+    for (int k = 0; k < 6; k++) {
         char *path = tmp_path("rt.npy");
         int rc = tgc_npy_save(path, dts[k], 2, shape23, datas[k], err, sizeof err);
         CHECK(rc == 0, "save %s: %s", tgc_dtype_name(dts[k]), rc ? err : "");
@@ -404,13 +407,18 @@ static void test_npy_fixtures(void) {
     CHECK(rc == 0 && b4[0] == 1 && b4[1] == 0 && b4[2] == 0 && b4[3] == 1, "numpy b1 (2,2): %s",
           rc ? err : "");
     float f3[3];
-    rc = tgc_npy_load(fixture("f8_3.npy"), TGC_F32, 1, s3, f3, err, sizeof err);
-    CHECK(rc == 0 && f3[0] == 0.1f && f3[1] == -2.5f && f3[2] == 1e10f,
-          "numpy f8 converts to float32: %s", rc ? err : "");
-    int64_t i22[4];
-    rc = tgc_npy_load(fixture("i4_2x2.npy"), TGC_I64, 2, s22, i22, err, sizeof err);
+    double d3[3];
+    rc = tgc_npy_load(fixture("f8_3.npy"), TGC_F64, 1, s3, d3, err, sizeof err);
+    CHECK(rc == 0 && d3[0] == 0.1 && d3[1] == -2.5 && d3[2] == 1e10,
+          "numpy f8 loads as float64: %s", rc ? err : "");
+    int32_t i22[4];
+    rc = tgc_npy_load(fixture("i4_2x2.npy"), TGC_I32, 2, s22, i22, err, sizeof err);
     CHECK(rc == 0 && i22[0] == 1 && i22[1] == -2 && i22[2] == 3 && i22[3] == 2147483647,
-          "numpy i4 converts to int64: %s", rc ? err : "");
+          "numpy i4 loads as int32: %s", rc ? err : "");
+    uint8_t u3[3];
+    rc = tgc_npy_load(fixture("u1_3.npy"), TGC_U8, 1, s3, u3, err, sizeof err);
+    CHECK(rc == 0 && u3[0] == 0 && u3[1] == 128 && u3[2] == 255, "numpy u1 loads as uint8: %s",
+          rc ? err : "");
     float sc = 0;
     rc = tgc_npy_load(fixture("f4_scalar.npy"), TGC_F32, 0, NULL, &sc, err, sizeof err);
     CHECK(rc == 0 && sc == 3.5f, "numpy 0-dim: %s", rc ? err : "");
@@ -421,7 +429,7 @@ static void test_npy_fixtures(void) {
     rc = tgc_npy_load(fixture("f4_v2.npy"), TGC_F32, 1, s3, f3, err, sizeof err);
     CHECK(rc == 0 && f3[0] == 1.0f && f3[2] == 3.0f, "numpy v2.0 data: %s", rc ? err : "");
     rc = tgc_npy_read_header(fixture("f8_3.npy"), &h, err, sizeof err);
-    CHECK(rc == 0 && h.dtype == TGC_F32 && strcmp(h.descr, "<f8") == 0, "f8 header loads as f32");
+    CHECK(rc == 0 && h.dtype == TGC_F64 && strcmp(h.descr, "<f8") == 0, "f8 header loads as f64");
 
     rc = tgc_npy_read_header(fixture("f4_fortran.npy"), &h, err, sizeof err);
     CHECK(rc != 0, "fortran order is refused");
@@ -621,13 +629,14 @@ static void test_safetensors_fixtures(void) {
     CHECK(tgc_safetensors_read_index(fixture("mixed.safetensors"), &index, err, sizeof err) == 0, "mixed index: %s", err);
     CHECK(index.count == 7, "mixed: 7 tensors (metadata skipped), got %d", index.count);
     const tgc_safetensors_entry *d = st_entry(&index, "double");
-    CHECK(d != NULL && strcmp(d->dtype_name, "F64") == 0 && d->loads_as == TGC_F32, "F64 loads as float32");
+    CHECK(d != NULL && strcmp(d->dtype_name, "F64") == 0 && d->loads_as == TGC_F64, "F64 loads as float64");
     CHECK(st_entry(&index, "\xe5\x90\x8d\xe5\x89\x8d") != NULL, "a UTF-8 name");
     const tgc_safetensors_entry *s = st_entry(&index, "scalar");
     CHECK(s != NULL && s->ndim == 0, "0-dim entry");
     tgc_safetensors_free_index(&index);
     int64_t shape23[2] = {2, 3}, shape4[1] = {4}, shape3[1] = {3}, shape22[2] = {2, 2};
-    float w[6], dbl[3];
+    float w[6];
+    double dbl[3];
     int64_t steps[4];
     uint8_t mask[4];
     CHECK(tgc_safetensors_load(fixture("mixed.safetensors"), "weight", TGC_F32, 2, shape23, w, err, sizeof err) == 0 &&
@@ -639,9 +648,9 @@ static void test_safetensors_fixtures(void) {
     CHECK(tgc_safetensors_load(fixture("mixed.safetensors"), "mask", TGC_BOOL, 2, shape22, mask, err, sizeof err) == 0 &&
               mask[0] == 1 && mask[1] == 0 && mask[3] == 1,
           "mixed mask: %s", err);
-    CHECK(tgc_safetensors_load(fixture("mixed.safetensors"), "double", TGC_F32, 1, shape3, dbl, err, sizeof err) == 0 &&
-              dbl[0] == 0.1f && dbl[2] == 1e10f,
-          "mixed double as float32: %s", err);
+    CHECK(tgc_safetensors_load(fixture("mixed.safetensors"), "double", TGC_F64, 1, shape3, dbl, err, sizeof err) == 0 &&
+              dbl[0] == 0.1 && dbl[2] == 1e10,
+          "mixed double as float64: %s", err);
     CHECK(tgc_safetensors_read_index(fixture("f16.safetensors"), &index, err, sizeof err) == 0 && index.entries[0].loads_as == -1,
           "F16 is indexed but not loadable");
     tgc_safetensors_free_index(&index);
@@ -950,6 +959,33 @@ static void remove_tmp_dir(void) {
     if (rmdir(tmp_dir) != 0) printf("note: could not remove %s\n", tmp_dir);
 }
 
+/* tolist() as Python prints it (expected strings from PyTorch 2.13's print(t.tolist())). */
+static void expect_list(const void *data, tgc_dtype dt, const int64_t *shape, int ndim, const char *expected) {
+    tgc_str s;
+    tgc_str_init(&s);
+    tgc_str_append_list(&s, data, dt, shape, ndim);
+    CHECK(strcmp(s.data, expected) == 0, "tolist %s: got %s", expected, s.data);
+    tgc_str_free(&s);
+}
+
+static void test_list_printing(void) {
+    float f[4] = {1.0f, 2.5f, 3.0f, 0.1f};
+    int64_t s22[2] = {2, 2}, s2[1] = {2}, s20[2] = {2, 0}, s0[1] = {0};
+    expect_list(f, TGC_F32, s22, 2, "[[1.0, 2.5], [3.0, 0.10000000149011612]]");
+    double d[2] = {0.1, -1e300};
+    expect_list(d, TGC_F64, s2, 1, "[0.1, -1e+300]");
+    int64_t i[2] = {-9223372036854775807LL - 1, 7};
+    expect_list(i, TGC_I64, s2, 1, "[-9223372036854775808, 7]");
+    int32_t i32[2] = {-2147483647 - 1, 2147483647};
+    expect_list(i32, TGC_I32, s2, 1, "[-2147483648, 2147483647]");
+    uint8_t u[2] = {0, 255}, b[2] = {1, 0};
+    expect_list(u, TGC_U8, s2, 1, "[0, 255]");
+    expect_list(b, TGC_BOOL, s2, 1, "[True, False]");
+    expect_list(f, TGC_F32, s20, 2, "[[], []]");
+    expect_list(f, TGC_F32, s0, 1, "[]");
+    expect_list(d, TGC_F64, NULL, 0, "0.1");
+}
+
 int main(int argc, char **argv) {
     if (argc > 1) fixtures_dir = argv[1];
     const char *base = getenv("TMPDIR");
@@ -964,6 +1000,7 @@ int main(int argc, char **argv) {
     test_philox_kat();
     test_rng_streams();
     test_npy_round_trip();
+    test_list_printing();
     test_npy_fixtures();
     test_npy_errors();
     test_safetensors_round_trip();

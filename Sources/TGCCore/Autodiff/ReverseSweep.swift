@@ -16,10 +16,10 @@ public enum ReverseSweep {
                                  observer: ((TapeEntry) -> Void)? = nil,
                                  at location: SourceLocation) throws -> [ValueID] {
         let outputType = b.type(of: output)
-        guard outputType.dtype == .float32 else {
-            throw Diagnostic("cannot differentiate a \(outputType.dtype) value; gradients need float32", at: location)
+        guard outputType.dtype.isFloatingPoint else {
+            throw Diagnostic("cannot differentiate a \(outputType.dtype) value; gradients need float32 or float64", at: location)
         }
-        let seedValue = try seed ?? b.full(outputType.shape, 1, .float32, at: location)
+        let seedValue = try seed ?? b.full(outputType.shape, 1, outputType.dtype, at: location)
         return try gradients(seeding: [(output, seedValue)], wrt: wrt, entries: entries, builder: b,
                              branchRule: branchRule, observer: observer, at: location)
     }
@@ -64,6 +64,8 @@ public enum ReverseSweep {
 
         var cotangent: [ValueID: ValueID] = [:]
         func accumulate(_ value: ValueID, _ contribution: ValueID, at location: SourceLocation) throws {
+            // A gradient takes its input's dtype (float32 x + float64 y gives x a float32 gradient).
+            let contribution = try b.cast(contribution, to: b.type(of: value).dtype, at: location)
             if let existing = cotangent[value] {
                 cotangent[value] = try b.apply1(.add, [existing, contribution], at: location)
             } else {
@@ -75,7 +77,7 @@ public enum ReverseSweep {
             let entry = entries[index]
             let incoming = entry.results.map { cotangent[$0] }
             guard incoming.contains(where: { $0 != nil }) else { continue }
-            let wants = entry.operands.map { active.contains($0) && b.type(of: $0).dtype == .float32 }
+            let wants = entry.operands.map { active.contains($0) && b.type(of: $0).dtype.isFloatingPoint }
             let outgoing: [ValueID?]
             observer?(entry)
             if let rule = VJPRules.rule(for: entry.kind) {
@@ -92,7 +94,7 @@ public enum ReverseSweep {
         }
         return try wrt.map { value in
             if let gradient = cotangent[value] { return gradient }
-            return try b.full(b.type(of: value).shape, 0, .float32, at: location)
+            return try b.full(b.type(of: value).shape, 0, b.type(of: value).dtype, at: location)
         }
     }
 }

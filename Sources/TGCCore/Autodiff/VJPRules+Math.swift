@@ -36,7 +36,7 @@ private struct Terms {
         let alpha = attrs.alpha
         switch kind {
         case .floor, .ceil, .round, .trunc:
-            return try b.full(b.type(of: x).shape, 0, .float32, at: at)
+            return try b.full(b.type(of: x).shape, 0, b.type(of: x).dtype, at: at)
         case .frac:
             return g
         case .log1p:   // g / (x + 1)

@@ -224,7 +224,7 @@ public enum VJPRules {
                         wants[1] ? try b.sum(try b.apply1(.matmul, [try transposed(a), g], at: at), toShape: b.type(of: bMatrix).shape, at: at) : nil]
             }
         case .sign:
-            unaryRule { b, x, y, g, at in try b.full(b.type(of: x).shape, 0, .float32, at: at) }   // flat almost everywhere
+            unaryRule { b, x, y, g, at in try b.full(b.type(of: x).shape, 0, b.type(of: x).dtype, at: at) }   // flat almost everywhere
         case .mod:
             binaryRule { b, x, y, out, g, at in   // x - y·floor(x / y): (g, -g·floor(x / y)), floor(x / y) = (x - out) / y
                 let quotient = try b.apply1(.div, [try b.apply1(.sub, [x, out], at: at), y], at: at)

@@ -122,7 +122,7 @@ extension Builder {
 
     /// `torch.isinf(x)`: abs(x) == inf, a bool tensor (false everywhere for integer tensors).
     public func isInf(_ value: ValueID, at location: SourceLocation) throws -> ValueID {
-        guard type(of: value).dtype == .float32 else { return try apply1(.notEqual, [value, value], at: location) }
+        guard type(of: value).dtype.isFloatingPoint else { return try apply1(.notEqual, [value, value], at: location) }
         return try apply1(.equal, [try apply1(.abs, [value], at: location), try scalar(.infinity, .float32, at: location)], at: location)
     }
 
@@ -150,7 +150,7 @@ extension Builder {
 
     private func requireFloat(_ value: ValueID, _ function: String, at location: SourceLocation) throws {
         let dtype = type(of: value).dtype
-        guard dtype == .float32 else {
+        guard dtype.isFloatingPoint else {
             throw Diagnostic("\(function)() needs a floating-point tensor, got \(dtype); convert it with .float() first", at: location)
         }
     }

@@ -93,7 +93,7 @@ public final class EagerBuilder: Builder {
         var carried = carrying
         for index in range {
             let mark = tensors.count
-            let indexValue = add(Tensor(type: .scalar(.int64), elements: [Double(index)]))
+            let indexValue = add(Tensor(type: .scalar(.int64), storage: .int64([Int64(index)])))
             let next = try body(indexValue, carried)
             for (new, old) in zip(next, carried) where type(of: new) != type(of: old) {
                 throw Diagnostic("loop-carried value changes type from \(type(of: old)) to \(type(of: new)); compiled control flow needs fixed shapes and dtypes", at: location)

@@ -49,6 +49,8 @@ public enum PrintSegment: Hashable, Sendable {
     case tensorWithBranchSuffix(operand: Int, condition: Int, ifTrue: String?, ifFalse: String?)
     /// A scalar (`x.item()`): Python's repr for floats, or a fixed number of decimals.
     case scalar(operand: Int, precision: Int?)
+    /// `x.tolist()`: the elements as Python prints a nested list (`[[1.0, 2.0], [3.0, 4.0]]`).
+    case list(operand: Int)
 }
 
 /// Where a value's elements live in the static arena of a generated program: a byte offset

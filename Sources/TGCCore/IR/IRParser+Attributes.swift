@@ -63,7 +63,7 @@ extension IRParser {
     /// `f32[3, 4]`, `i64[]`, `bool[2]`.
     mutating func parseType() throws -> TensorType {
         let token = advance()
-        let dtypes: [String: DType] = ["f32": .float32, "i64": .int64, "bool": .bool]
+        let dtypes = Dictionary(uniqueKeysWithValues: DType.allCases.map { ($0.irName, $0) })
         guard case .identifier(let name) = token.kind, let dtype = dtypes[name] else {
             throw error("expected a type such as f32[2, 3], i64[] or bool[4], found \(token.quoted)", at: token)
         }

@@ -42,7 +42,7 @@ extension IRParser {
         for segment in attributes.printSegments ?? [] {
             let operands: [Int] = switch segment {
             case .text: []
-            case .tensor(let operand, _), .scalar(let operand, _): [operand]
+            case .tensor(let operand, _), .scalar(let operand, _), .list(let operand): [operand]
             case .tensorWithBranchSuffix(let operand, let condition, _, _): [operand, condition]
             }
             for operand in operands where operand >= op.operands.count {

@@ -36,7 +36,7 @@ extension IRParser {
         return segments
     }
 
-    /// `N`, `N!r`, `N:.Pf`, `N, SUFFIX` or `N, C ? SUFFIX : SUFFIX` (between the braces).
+    /// `N`, `N!r`, `N!l`, `N:.Pf`, `N, SUFFIX` or `N, C ? SUFFIX : SUFFIX` (between the braces).
     private func operandSegment(_ inner: Substring, at token: IRToken) throws -> PrintSegment {
         let digits = inner.prefix { $0.isASCII && $0.isNumber }
         guard let operand = Int(digits) else {
@@ -45,11 +45,12 @@ extension IRParser {
         let rest = inner.dropFirst(digits.count)
         if rest.isEmpty { return .tensor(operand: operand, suffix: nil) }
         if rest == "!r" { return .scalar(operand: operand, precision: nil) }
+        if rest == "!l" { return .list(operand: operand) }
         if rest.hasPrefix(":."), rest.hasSuffix("f"), let precision = Int(rest.dropFirst(2).dropLast()), (0...20).contains(precision) {
             return .scalar(operand: operand, precision: precision)
         }
         guard rest.hasPrefix(", ") else {
-            throw error("unknown format operand {\(inner)}; expected {N}, {N!r}, {N:.Pf} (P from 0 to 20), {N, SUFFIX} or {N, C ? SUFFIX : SUFFIX}", at: token)
+            throw error("unknown format operand {\(inner)}; expected {N}, {N!r}, {N!l}, {N:.Pf} (P from 0 to 20), {N, SUFFIX} or {N, C ? SUFFIX : SUFFIX}", at: token)
         }
         let suffix = rest.dropFirst(2)
         let conditionDigits = suffix.prefix { $0.isASCII && $0.isNumber }

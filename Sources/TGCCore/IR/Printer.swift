@@ -132,7 +132,7 @@ public struct IRPrinter {
     /// A print format as one string: literal text with `\`, `"`, `{`, `}` and control characters
     /// escaped; `{N}` a tensor, `{N, SUFFIX}` a tensor with its suffix, `{N, C ? SUFFIX : SUFFIX}`
     /// a branch's suffix (`-` for none), `{N!r}` a scalar as Python's repr, `{N:.Pf}` a scalar
-    /// with P decimals.
+    /// with P decimals, `{N!l}` a tensor as a Python list.
     private static func describe(_ segments: [PrintSegment]) -> String {
         let pieces = segments.map { segment -> String in
             switch segment {
@@ -142,6 +142,7 @@ public struct IRPrinter {
                 let (shownTrue, shownFalse) = (ifTrue.map { IRStringLiteral.escaped($0, braces: true) }, ifFalse.map { IRStringLiteral.escaped($0, braces: true) })
                 return "{\(operand), \(condition) ? \(shownTrue ?? "-") : \(shownFalse ?? "-")}"
             case .scalar(let operand, let precision): return "{\(operand)" + (precision.map { ":.\($0)f" } ?? "!r") + "}"
+            case .list(let operand): return "{\(operand)!l}"
             }
         }
         return "\"" + pieces.joined() + "\""

@@ -26,12 +26,7 @@ public struct TensorType: Hashable, Sendable, CustomStringConvertible {
 
     /// `f32[3, 4]`, `i64[]`, `bool[2]` as in the textual IR.
     public var description: String {
-        let prefix = switch dtype {
-        case .float32: "f32"
-        case .int64: "i64"
-        case .bool: "bool"
-        }
-        return "\(prefix)[\(shape.map(String.init).joined(separator: ", "))]"
+        "\(dtype.irName)[\(shape.map(String.init).joined(separator: ", "))]"
     }
 }
 

@@ -30,57 +30,103 @@ enum Kernels {
         return indices
     }
 
-    static func unary(_ x: Tensor, _ resultType: TensorType, _ f: (Double) -> Double) -> Tensor {
-        let dtype = resultType.dtype
-        return Tensor(type: resultType, elements: x.elements.map { Tensor.round(f($0), to: dtype) })
+    /// An elementwise op computed as the generated C computes it: in double (`float`, then
+    /// rounded) when the result is floating point, else in int64 with wrapping (`integer`,
+    /// then the low bits for int32 and uint8, `!= 0` for bool).
+    static func unary(_ x: Tensor, _ resultType: TensorType, float: (Double) -> Double, integer: (Int64) -> Int64) -> Tensor {
+        let (storage, count) = (x.storage, resultType.elementCount)
+        if resultType.dtype.isFloatingPoint {
+            return Tensor(type: resultType, storage: .build(resultType.dtype, count) { float(storage.double(at: $0)) })
+        }
+        return Tensor(type: resultType, storage: .build(resultType.dtype, count, integer: { integer(storage.int64(at: $0)) }))
     }
 
-    /// A float32 function applied in single precision, as the generated C does (expf, logf, ...).
-    static func unaryFloat(_ x: Tensor, _ resultType: TensorType, _ f: (Float) -> Float) -> Tensor {
-        Tensor(type: resultType, elements: x.elements.map { Double(f(Float($0))) })
+    /// A float function applied in the result's precision, as the generated C does: `single`
+    /// for float32 (expf, logf, ...), `double` for float64 (exp, log, ...).
+    static func unaryFloat(_ x: Tensor, _ resultType: TensorType, _ single: (Float) -> Float,
+                           double: (Double) -> Double) -> Tensor {
+        let storage = x.storage
+        if resultType.dtype == .float64 {
+            return Tensor(type: resultType, storage: .float64((0..<storage.count).map { double(storage.double(at: $0)) }))
+        }
+        return Tensor(type: resultType, storage: .float32((0..<storage.count).map { single(storage.float(at: $0)) }))
     }
 
-    /// floor, ceil, round, trunc: a float32 function, the identity on integers (as in PyTorch).
-    static func rounding(_ x: Tensor, _ resultType: TensorType, _ f: (Float) -> Float) -> Tensor {
-        resultType.dtype == .float32 ? unaryFloat(x, resultType, f) : Tensor(type: resultType, elements: x.elements)
+    /// floor, ceil, round, trunc: a float function, the identity on integers (as in PyTorch).
+    static func rounding(_ x: Tensor, _ resultType: TensorType, _ single: (Float) -> Float,
+                         double: (Double) -> Double) -> Tensor {
+        resultType.dtype.isFloatingPoint ? unaryFloat(x, resultType, single, double: double) : Tensor(type: resultType, storage: x.storage)
     }
 
-    static func binary(_ a: Tensor, _ b: Tensor, _ resultType: TensorType,
-                       _ f: (Double, Double) -> Double) -> Tensor {
-        let dtype = resultType.dtype
-        let count = resultType.elementCount
-        // Fast paths: same shapes, or one side a single element (no index tables needed).
-        if a.elements.count == count && (b.elements.count == count || b.elements.count == 1)
-            && (a.shape == resultType.shape) && (b.elements.count == 1 || b.shape == resultType.shape) {
-            if b.elements.count == count {
-                return Tensor(type: resultType, elements: zip(a.elements, b.elements).map { Tensor.round(f($0, $1), to: dtype) })
+    /// Where each element of a result reads a broadcast operand: its own position (same
+    /// shape), the operand's one element, or a table of broadcast indices.
+    enum ReadMap {
+        case same, single, table([Int])
+
+        init(_ operandShape: [Int], _ shape: [Int]) {
+            if operandShape == shape { self = .same }
+            else if operandShape.reduce(1, *) == 1 { self = .single }
+            else { self = .table(Kernels.broadcastIndices(from: operandShape, to: shape)) }
+        }
+
+        @inline(__always)
+        func callAsFunction(_ i: Int) -> Int {
+            switch self {
+            case .same: i
+            case .single: 0
+            case .table(let indices): indices[i]
             }
-            let y = b.elements[0]
-            return Tensor(type: resultType, elements: a.elements.map { Tensor.round(f($0, y), to: dtype) })
         }
-        if b.elements.count == count && a.elements.count == 1 && b.shape == resultType.shape {
-            let x = a.elements[0]
-            return Tensor(type: resultType, elements: b.elements.map { Tensor.round(f(x, $0), to: dtype) })
-        }
-        let ia = broadcastIndices(from: a.shape, to: resultType.shape)
-        let ib = broadcastIndices(from: b.shape, to: resultType.shape)
-        var out = [Double](repeating: 0, count: resultType.elementCount)
-        for i in out.indices {
-            out[i] = Tensor.round(f(a.elements[ia[i]], b.elements[ib[i]]), to: dtype)
-        }
-        return Tensor(type: resultType, elements: out)
     }
 
+    /// A broadcasting binary op: in double when the result is floating point, else in int64
+    /// with wrapping (see `unary`).
+    static func binary(_ a: Tensor, _ b: Tensor, _ resultType: TensorType,
+                       float: (Double, Double) -> Double, integer: (Int64, Int64) -> Int64) -> Tensor {
+        // The common case first (eager mode's per-op cost): two float32 tensors of the result's shape.
+        if case .float32(let u) = a.storage, case .float32(let v) = b.storage, resultType.dtype == .float32,
+           a.shape == resultType.shape, b.shape == resultType.shape {
+            return Tensor(type: resultType, storage: .float32(zip(u, v).map { Float(float(Double($0), Double($1))) }))
+        }
+        let (x, y, count) = (a.storage, b.storage, resultType.elementCount)
+        let (ia, ib) = (ReadMap(a.shape, resultType.shape), ReadMap(b.shape, resultType.shape))
+        if resultType.dtype.isFloatingPoint {
+            return Tensor(type: resultType, storage: .build(resultType.dtype, count) {
+                float(x.double(at: ia($0)), y.double(at: ib($0)))
+            })
+        }
+        return Tensor(type: resultType, storage: .build(resultType.dtype, count, integer: {
+            integer(x.int64(at: ia($0)), y.int64(at: ib($0)))
+        }))
+    }
+
+    /// A binary op whose result is always floating point (division, atan2), in double.
+    static func floatBinary(_ a: Tensor, _ b: Tensor, _ resultType: TensorType, _ f: (Double, Double) -> Double) -> Tensor {
+        binary(a, b, resultType, float: f, integer: { _, _ in preconditionFailure("\(resultType) is not a float result") })
+    }
+
+    /// A comparison or logical op, a bool result: in double when either operand is floating
+    /// point, else exactly in int64 (as the generated C compares in the common type).
+    static func compare(_ a: Tensor, _ b: Tensor, _ resultType: TensorType,
+                        float: (Double, Double) -> Bool, integer: (Int64, Int64) -> Bool) -> Tensor {
+        let (x, y, count) = (a.storage, b.storage, resultType.elementCount)
+        let (ia, ib) = (ReadMap(a.shape, resultType.shape), ReadMap(b.shape, resultType.shape))
+        if a.dtype.isFloatingPoint || b.dtype.isFloatingPoint {
+            return Tensor(type: resultType, storage: .bool((0..<count).map { float(x.double(at: ia($0)), y.double(at: ib($0))) }))
+        }
+        return Tensor(type: resultType, storage: .bool((0..<count).map { integer(x.int64(at: ia($0)), y.int64(at: ib($0))) }))
+    }
+
+    /// `where(c, a, b)`: a and b converted to the result's dtype, each element picked by c.
     static func select(_ c: Tensor, _ a: Tensor, _ b: Tensor, _ resultType: TensorType) -> Tensor {
         let shape = resultType.shape
         let (ic, ia, ib) = (broadcastIndices(from: c.shape, to: shape),
                             broadcastIndices(from: a.shape, to: shape),
                             broadcastIndices(from: b.shape, to: shape))
-        var out = [Double](repeating: 0, count: resultType.elementCount)
-        for i in out.indices {
-            out[i] = c.elements[ic[i]] != 0 ? a.elements[ia[i]] : b.elements[ib[i]]
-        }
-        return Tensor(type: resultType, elements: out)
+        let (condition, count) = (c.storage, a.type.elementCount)
+        let both = a.storage.converted(to: resultType.dtype).appending(b.storage.converted(to: resultType.dtype))
+        let picks = (0..<resultType.elementCount).map { condition.int64(at: ic[$0]) != 0 ? ia[$0] : count + ib[$0] }
+        return Tensor(type: resultType, storage: both.gathering(picks))
     }
 
     /// The row-major offset in a tensor of `shape` of each element of the slice `dims`, in the
@@ -103,8 +149,8 @@ enum Kernels {
     /// an index outside the rows is an error at `location` (indexSelect and indexAdd).
     static func rowRanges(of x: Tensor, at index: Tensor, _ location: SourceLocation) throws -> [Range<Int>] {
         let (rows, width) = (x.shape[0], x.shape.dropFirst().reduce(1, *))
-        return try index.elements.map { value in
-            let row = Int(value)
+        return try (0..<index.storage.count).map { i in
+            let row = Int(index.storage.int64(at: i))
             guard row >= 0, row < rows else { throw Diagnostic(indexOutOfBounds(row, rows), at: location) }
             return row * width ..< (row + 1) * width
         }
@@ -113,12 +159,12 @@ enum Kernels {
     static func transpose(_ x: Tensor, _ permutation: [Int], _ resultType: TensorType) -> Tensor {
         let inStrides = x.type.strides
         let count = resultType.elementCount
-        var out = [Double](repeating: 0, count: count)
+        var sources = [Int](repeating: 0, count: count)
         var coordinate = [Int](repeating: 0, count: resultType.rank)
         for linear in 0..<count {
             var index = 0
             for axis in 0..<resultType.rank { index += coordinate[axis] * inStrides[permutation[axis]] }
-            out[linear] = x.elements[index]
+            sources[linear] = index
             var axis = resultType.rank - 1
             while axis >= 0 {
                 coordinate[axis] += 1
@@ -127,7 +173,7 @@ enum Kernels {
                 axis -= 1
             }
         }
-        return Tensor(type: resultType, elements: out)
+        return Tensor(type: resultType, storage: x.storage.gathering(sources))
     }
 
     /// `out[..., i, ...] = x[..., (step * i + start) mod n, ...]` along `axis` (flip, roll).
@@ -136,14 +182,14 @@ enum Kernels {
         guard x.type.elementCount > 0 else { return x }   // an empty dimension elsewhere leaves nothing to move
         let inner = x.type.strides[axis]
         let outer = n * inner
-        var out = x.elements
-        for base in stride(from: 0, to: x.elements.count, by: outer) {
+        var sources = Array(0..<x.type.elementCount)
+        for base in stride(from: 0, to: sources.count, by: outer) {
             for i in 0..<n {
                 let source = ((step * i + start) % n + n) % n
-                for j in 0..<inner { out[base + i * inner + j] = x.elements[base + source * inner + j] }
+                for j in 0..<inner { sources[base + i * inner + j] = base + source * inner + j }
             }
         }
-        return Tensor(type: x.type, elements: out)
+        return Tensor(type: x.type, storage: x.storage.gathering(sources))
     }
 
     /// The running sums along `axis` (any axis of a 0-dim tensor is the tensor itself), each
@@ -151,12 +197,13 @@ enum Kernels {
     static func cumsum(_ x: Tensor, axis: Int, resultType: TensorType) -> Tensor {
         let n = x.type.rank == 0 ? 1 : x.type.shape[axis]
         let inner = x.type.rank == 0 ? 1 : x.type.strides[axis]
-        var out = x.elements
-        for base in stride(from: 0, to: x.elements.count, by: max(n * inner, 1)) {
+        let values = x.elements
+        var out = values
+        for base in stride(from: 0, to: values.count, by: max(n * inner, 1)) {
             for j in 0..<inner {
                 var sum = 0.0
                 for i in 0..<n {
-                    sum += x.elements[base + i * inner + j]
+                    sum += values[base + i * inner + j]
                     out[base + i * inner + j] = Tensor.round(sum, to: resultType.dtype)
                 }
             }
@@ -164,29 +211,34 @@ enum Kernels {
         return Tensor(type: resultType, elements: out)
     }
 
-    /// Folds the elements of each output position of a reduction over `axes` with `combine`.
+    /// Folds the elements of each output position of a reduction over `axes`: in double when
+    /// x is floating point (`float`, the result rounded to its dtype), else exactly in int64
+    /// (`integer`, wrapping).
     static func reduce(_ x: Tensor, axes: [Int], resultType: TensorType,
-                       _ fold: ([Double]) -> Double) -> Tensor {
+                       float: ([Double]) -> Double, integer: ([Int64]) -> Int64) -> Tensor {
         let keptShape = x.shape.enumerated().map { axes.contains($0.offset) ? 1 : $0.element }
         let groups = keptShape.reduce(1, *)
-        var members = [[Double]](repeating: [], count: groups)
+        var members = [[Int]](repeating: [], count: groups)
         let target = broadcastIndices(from: keptShape, to: x.shape)
-        for (i, element) in x.elements.enumerated() { members[target[i]].append(element) }
-        let dtype = resultType.dtype
-        return Tensor(type: resultType, elements: members.map { Tensor.round(fold($0), to: dtype) })
+        for i in 0..<x.type.elementCount { members[target[i]].append(i) }
+        let storage = x.storage
+        if x.dtype.isFloatingPoint {
+            return Tensor(type: resultType, storage: .build(resultType.dtype, groups) { float(members[$0].map(storage.double(at:))) })
+        }
+        return Tensor(type: resultType, storage: .build(resultType.dtype, groups, integer: { integer(members[$0].map(storage.int64(at:))) }))
     }
 
     /// float32 products run the runtime's `tgc_sgemm`, the routine generated code calls, so
-    /// eager and compiled products have the same bits; integer products are exact loops. A
-    /// batched product multiplies each matrix of the result's batch in turn, reading a
-    /// broadcast operand's one matrix for every batch element (one sgemm call per matrix).
+    /// eager and compiled products have the same bits; float64 products are loops summing in
+    /// order in double and integer ones in int64 with wrapping, as the generated C. A batched
+    /// product multiplies each matrix of the result's batch in turn, reading a broadcast
+    /// operand's one matrix for every batch element (one sgemm call per matrix).
     static func matmul(_ a: Tensor, _ b: Tensor, _ resultType: TensorType) -> Tensor {
         let (m, k, n) = (a.shape[a.shape.count - 2], a.shape[a.shape.count - 1], b.shape[b.shape.count - 1])
         let batch = Array(resultType.shape.dropLast(2))
         let batchesA = broadcastIndices(from: Array(a.shape.dropLast(2)), to: batch)
         let batchesB = broadcastIndices(from: Array(b.shape.dropLast(2)), to: batch)
-        if resultType.dtype == .float32 && m > 0 && n > 0 && k > 0 {
-            let (x, y) = (a.elements.map { Float($0) }, b.elements.map { Float($0) })
+        if case .float32(let x) = a.storage, case .float32(let y) = b.storage, m > 0 && n > 0 && k > 0 {
             var product = [Float](repeating: 0, count: resultType.elementCount)
             x.withUnsafeBufferPointer { x in
                 y.withUnsafeBufferPointer { y in
@@ -198,38 +250,64 @@ enum Kernels {
                     }
                 }
             }
-            return Tensor(type: resultType, elements: product.map { Double($0) })
+            return Tensor(type: resultType, storage: .float32(product))
         }
-        var out = [Double](repeating: 0, count: resultType.elementCount)
-        for (index, (matrixA, matrixB)) in zip(batchesA, batchesB).enumerated() {
-            let (offsetA, offsetB, offsetC) = (matrixA * m * k, matrixB * k * n, index * m * n)
-            for i in 0..<m {
-                for j in 0..<n {
-                    var sum = 0.0
-                    for p in 0..<k { sum += a.elements[offsetA + i * k + p] * b.elements[offsetB + p * n + j] }
-                    out[offsetC + i * n + j] = Tensor.round(sum, to: resultType.dtype)
-                }
-            }
+        /// The offset in a and in b of the first element that result element `r` sums over.
+        func starts(_ r: Int) -> (Int, Int, Int) {
+            let (matrix, within) = (r / max(m * n, 1), r % max(m * n, 1))
+            return (batchesA[matrix] * m * k + within / n * k, batchesB[matrix] * k * n + within % n, n)
         }
-        return Tensor(type: resultType, elements: out)
+        let (x, y, count) = (a.storage, b.storage, resultType.elementCount)
+        if resultType.dtype.isFloatingPoint {
+            return Tensor(type: resultType, storage: .build(resultType.dtype, count) { r in
+                let (offsetA, offsetB, stride) = starts(r)
+                var sum = 0.0
+                for p in 0..<k { sum += x.double(at: offsetA + p) * y.double(at: offsetB + p * stride) }
+                return sum
+            })
+        }
+        return Tensor(type: resultType, storage: .build(resultType.dtype, count, integer: { r in
+            let (offsetA, offsetB, stride) = starts(r)
+            var sum: Int64 = 0
+            for p in 0..<k { sum = sum &+ x.int64(at: offsetA + p) &* y.int64(at: offsetB + p * stride) }
+            return sum
+        }))
     }
 
-    /// Python's floor modulo (torch.remainder): the result has the sign of the divisor.
+    /// Python's floor modulo (torch.remainder): the result has the divisor's sign.
     static func floorMod(_ a: Double, _ b: Double, _ dtype: DType) -> Double {
-        if dtype == .float32 { return Double(tgc_floor_fmodf(Float(a), Float(b))) }
-        guard b != 0 else { return 0 }
-        let r = a.truncatingRemainder(dividingBy: b)
+        switch dtype {
+        case .float32: Double(tgc_floor_fmodf(Float(a), Float(b)))
+        case .float64: tgc_floor_fmod(a, b)
+        default: Double(floorMod(Int64(element: a), Int64(element: b)))
+        }
+    }
+
+    /// Floor modulo of integers, as the generated C's `tgc_op_floor_imod` (b = 0 and -1 give 0;
+    /// the interpreter reports a zero divisor before).
+    static func floorMod(_ a: Int64, _ b: Int64) -> Int64 {
+        guard b != 0, b != -1 else { return 0 }
+        let r = a % b
         return r != 0 && (r < 0) != (b < 0) ? r + b : r
     }
 
-    /// pow with PyTorch's dtype behaviour: float in single precision, integers exactly.
+    /// Power with `dtype`'s behaviour: a square is a multiplication (exact), otherwise powf or
+    /// pow; integers exactly (wrapping), as `power(_:_:)` of Int64s.
     static func power(_ a: Double, _ b: Double, _ dtype: DType) -> Double {
-        if dtype == .float32 { return Double(tgc_powf(Float(a), Float(b))) }
-        if b < 0 { return a == 1 ? 1 : (a == -1 ? (Int(b) % 2 == 0 ? 1 : -1) : 0) }
-        var result = 1.0, base = a, exponent = Int(b)
+        switch dtype {
+        case .float32: Double(tgc_powf(Float(a), Float(b)))
+        case .float64: tgc_pow(a, b)
+        default: Double(power(Int64(element: a), Int64(element: b)))
+        }
+    }
+
+    /// Integer power by squaring with wrapping, as the generated C's `tgc_op_ipow`.
+    static func power(_ a: Int64, _ b: Int64) -> Int64 {
+        if b < 0 { return a == 1 ? 1 : (a == -1 ? (b & 1 == 0 ? 1 : -1) : 0) }
+        var (result, base, exponent): (Int64, Int64, Int64) = (1, a, b)
         while exponent > 0 {
-            if exponent & 1 == 1 { result *= base }
-            base *= base
+            if exponent & 1 == 1 { result = result &* base }
+            base = base &* base
             exponent >>= 1
         }
         return result
@@ -240,13 +318,13 @@ enum Kernels {
     static func nanMin(_ a: Double, _ b: Double) -> Double { a.isNaN || b.isNaN ? .nan : Swift.min(a, b) }
 
     /// The index of the first maximum (NaN counts as the maximum, as in PyTorch).
-    static func argExtreme(_ values: [Double], max: Bool) -> Double {
+    static func argExtreme<T: Comparable>(_ values: [T], max: Bool) -> Int {
         var best = 0
         for i in values.indices.dropFirst() {
             let (v, b) = (values[i], values[best])
-            if b.isNaN { break }
-            if v.isNaN || (max ? v > b : v < b) { best = i }
+            if b != b { break }   // NaN
+            if v != v || (max ? v > b : v < b) { best = i }
         }
-        return Double(best)
+        return best
     }
 }

@@ -49,7 +49,7 @@ public enum ModuleRunner {
         var carried = initial
         var index = lower
         while index < upper {
-            let indexTensor = Tensor(type: .scalar(.int64), elements: [Double(index)])
+            let indexTensor = Tensor(type: .scalar(.int64), storage: .int64([Int64(index)]))
             carried = try run(op.regions[0], arguments: [indexTensor] + carried,
                               environment: &environment, context: context)
             index += 1

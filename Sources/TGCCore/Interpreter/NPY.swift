@@ -8,7 +8,7 @@ public enum NPY {
         var header = tgc_npy_header()
         var error = [CChar](repeating: 0, count: 512)
         guard tgc_npy_read_header(path, &header, &error, error.count) == 0 else {
-            throw ToolError(message(error))
+            throw ToolError(runtimeMessage: error)
         }
         let shape = withUnsafeBytes(of: header.shape) { raw in
             Array(raw.bindMemory(to: Int64.self).prefix(Int(header.ndim))).map(Int.init)
@@ -19,44 +19,20 @@ public enum NPY {
     public static func load(_ path: String, as type: TensorType) throws -> Tensor {
         var error = [CChar](repeating: 0, count: 512)
         let shape = type.shape.map(Int64.init)
-        let count = type.elementCount
-        let status: Int32
-        var elements: [Double]
-        switch type.dtype {
-        case .float32:
-            var buffer = [Float](repeating: 0, count: count)
-            status = tgc_npy_load(path, type.dtype.runtimeCode, Int32(shape.count), shape, &buffer, &error, error.count)
-            elements = buffer.map(Double.init)
-        case .int64:
-            var buffer = [Int64](repeating: 0, count: count)
-            status = tgc_npy_load(path, type.dtype.runtimeCode, Int32(shape.count), shape, &buffer, &error, error.count)
-            elements = buffer.map(Double.init)
-        case .bool:
-            var buffer = [UInt8](repeating: 0, count: count)
-            status = tgc_npy_load(path, type.dtype.runtimeCode, Int32(shape.count), shape, &buffer, &error, error.count)
-            elements = buffer.map(Double.init)
+        var status: Int32 = 0
+        let tensor = Tensor(type: type) { buffer in
+            status = tgc_npy_load(path, type.dtype.runtimeCode, Int32(shape.count), shape, buffer, &error, error.count)
         }
-        guard status == 0 else { throw ToolError(message(error)) }
-        return Tensor(type: type, elements: elements)
+        guard status == 0 else { throw ToolError(runtimeMessage: error) }
+        return tensor
     }
 
     public static func save(_ tensor: Tensor, to path: String) throws {
         var error = [CChar](repeating: 0, count: 512)
         let shape = tensor.shape.map(Int64.init)
-        let status: Int32
-        switch tensor.dtype {
-        case .float32:
-            status = tgc_npy_save(path, tensor.dtype.runtimeCode, Int32(shape.count), shape, tensor.elements.map(Float.init), &error, error.count)
-        case .int64:
-            status = tgc_npy_save(path, tensor.dtype.runtimeCode, Int32(shape.count), shape, tensor.elements.map { Int64(element: $0) }, &error, error.count)
-        case .bool:
-            status = tgc_npy_save(path, tensor.dtype.runtimeCode, Int32(shape.count), shape, tensor.elements.map { UInt8($0) }, &error, error.count)
+        let status = tensor.withRuntimeBytes {
+            tgc_npy_save(path, tensor.dtype.runtimeCode, Int32(shape.count), shape, $0, &error, error.count)
         }
-        guard status == 0 else { throw ToolError(message(error)) }
-    }
-
-    /// The NUL-terminated message the runtime wrote into `buffer`.
-    private static func message(_ buffer: [CChar]) -> String {
-        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard status == 0 else { throw ToolError(runtimeMessage: error) }
     }
 }

@@ -16,13 +16,20 @@ public enum PrintFormatter {
                 let taken = operands[condition].elements.first.map { $0 != 0 } ?? false
                 appendTensor(&buffer, operands[operand], suffix: taken ? ifTrue : ifFalse)
             case .scalar(let operand, let precision):
-                let value = operands[operand].elements.first ?? 0
+                let storage = operands[operand].storage
                 switch operands[operand].dtype {
-                case .float32:
+                case .float32, .float64:
+                    let value = storage.count > 0 ? storage.double(at: 0) : 0
                     if let precision { tgc_str_append_fixed(&buffer, value, Int32(precision)) }
                     else { tgc_str_append_float_repr(&buffer, value) }
-                case .int64: tgc_str_append_int(&buffer, Int64(element: value))
-                case .bool: tgc_str_append_bool(&buffer, value != 0 ? 1 : 0)
+                case .int64, .int32, .uint8: tgc_str_append_int(&buffer, storage.count > 0 ? storage.int64(at: 0) : 0)
+                case .bool: tgc_str_append_bool(&buffer, storage.count > 0 && storage.int64(at: 0) != 0 ? 1 : 0)
+                }
+            case .list(let operand):
+                let tensor = operands[operand]
+                let shape = tensor.shape.map(Int64.init)
+                tensor.withRuntimeBytes { data in
+                    shape.withUnsafeBufferPointer { tgc_str_append_list(&buffer, data, tensor.dtype.runtimeCode, $0.baseAddress, Int32(shape.count)) }
                 }
             }
         }
@@ -41,30 +48,7 @@ public enum PrintFormatter {
                 }
             }
         }
-        switch tensor.dtype {
-        case .float32: tensor.elements.map(Float.init).withUnsafeBytes { append($0.baseAddress) }
-        case .int64: tensor.elements.map { Int64(element: $0) }.withUnsafeBytes { append($0.baseAddress) }
-        case .bool: tensor.elements.map { UInt8($0 != 0 ? 1 : 0) }.withUnsafeBytes { append($0.baseAddress) }
-        }
-    }
-}
-
-extension DType {
-    /// The runtime's tgc_dtype code.
-    var runtimeCode: tgc_dtype {
-        switch self {
-        case .float32: TGC_F32
-        case .int64: TGC_I64
-        case .bool: TGC_BOOL
-        }
-    }
-
-    init(runtimeCode: tgc_dtype) {
-        switch runtimeCode {
-        case TGC_I64: self = .int64
-        case TGC_BOOL: self = .bool
-        default: self = .float32
-        }
+        tensor.withRuntimeBytes(append)
     }
 }
 

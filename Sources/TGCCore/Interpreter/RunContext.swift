@@ -28,15 +28,15 @@ public final class RunContext {
 
     func seed(_ value: UInt64) { tgc_rng_seed(&rng, value) }
 
-    func uniform(_ count: Int) -> [Double] {
+    func uniformFloats(_ count: Int) -> [Float] {
         var buffer = [Float](repeating: 0, count: count)
         buffer.withUnsafeMutableBufferPointer { tgc_rng_uniform(&rng, $0.baseAddress, Int64(count)) }
-        return buffer.map(Double.init)
+        return buffer
     }
 
-    func normal(_ count: Int) -> [Double] {
+    func normalFloats(_ count: Int) -> [Float] {
         var buffer = [Float](repeating: 0, count: count)
         buffer.withUnsafeMutableBufferPointer { tgc_rng_normal(&rng, $0.baseAddress, Int64(count)) }
-        return buffer.map(Double.init)
+        return buffer
     }
 }

@@ -19,7 +19,7 @@ public enum SafeTensors {
             }
             guard entry.loads_as >= 0 else {
                 let dtype = withUnsafeBytes(of: entry.dtype_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                throw ToolError("'\(path)': tensor '\(name)' has dtype \(dtype), which tgc cannot load (F32, F64, I64, I32, BOOL)")
+                throw ToolError("'\(path)': tensor '\(name)' has dtype \(dtype), which tgc cannot load (F32, F64, I64, I32, U8, BOOL)")
             }
             return (name, TensorType(shape, DType(runtimeCode: tgc_dtype(UInt32(entry.loads_as)))))
         }
@@ -29,54 +29,35 @@ public enum SafeTensors {
     public static func load(_ path: String, name: String, as type: TensorType) throws -> Tensor {
         var error = [CChar](repeating: 0, count: 512)
         let shape = type.shape.map(Int64.init)
-        let count = type.elementCount
-        let status: Int32
-        let elements: [Double]
-        switch type.dtype {
-        case .float32:
-            var buffer = [Float](repeating: 0, count: count)
-            status = tgc_safetensors_load(path, name, type.dtype.runtimeCode, Int32(shape.count), shape, &buffer, &error, error.count)
-            elements = buffer.map(Double.init)
-        case .int64:
-            var buffer = [Int64](repeating: 0, count: count)
-            status = tgc_safetensors_load(path, name, type.dtype.runtimeCode, Int32(shape.count), shape, &buffer, &error, error.count)
-            elements = buffer.map(Double.init)
-        case .bool:
-            var buffer = [UInt8](repeating: 0, count: count)
-            status = tgc_safetensors_load(path, name, type.dtype.runtimeCode, Int32(shape.count), shape, &buffer, &error, error.count)
-            elements = buffer.map(Double.init)
+        var status: Int32 = 0
+        let tensor = Tensor(type: type) { buffer in
+            status = tgc_safetensors_load(path, name, type.dtype.runtimeCode, Int32(shape.count), shape, buffer, &error, error.count)
         }
         guard status == 0 else { throw ToolError(runtimeMessage: error) }
-        return Tensor(type: type, elements: elements)
+        return tensor
     }
 
     /// Writes the tensors under their names, in order.
     public static func save(_ tensors: [(name: String, tensor: Tensor)], to path: String) throws {
         var error = [CChar](repeating: 0, count: 512)
-        let data: [[UInt8]] = tensors.map { Self.bytes(of: $0.tensor) }
         let shapes = tensors.map { $0.tensor.shape.map(Int64.init) }
         let names = tensors.map { strdup($0.name) }
         defer { names.forEach { free($0) } }
-        let status: Int32 = withPointers(to: data) { dataPointers in
+        /// The tensors' bytes, each pinned for the duration of the call.
+        func withBytes<R>(_ index: Int, _ pointers: [UnsafeRawPointer?], _ body: ([UnsafeRawPointer?]) -> R) -> R {
+            guard index < tensors.count else { return body(pointers) }
+            return tensors[index].tensor.withRuntimeBytes { withBytes(index + 1, pointers + [$0], body) }
+        }
+        let status: Int32 = withBytes(0, []) { data in
             withPointers(to: shapes) { shapePointers in
                 var entries = tensors.indices.map { i in
                     tgc_safetensors_tensor(name: names[i], dtype: tensors[i].tensor.dtype.runtimeCode,
-                                           ndim: Int32(shapes[i].count), shape: shapePointers[i],
-                                           data: dataPointers[i].map(UnsafeRawPointer.init))
+                                           ndim: Int32(shapes[i].count), shape: shapePointers[i], data: data[i])
                 }
                 return tgc_safetensors_save(path, Int32(entries.count), &entries, &error, error.count)
             }
         }
         guard status == 0 else { throw ToolError(runtimeMessage: error) }
-    }
-
-    /// A tensor's elements as the bytes of its dtype, in host order.
-    private static func bytes(of tensor: Tensor) -> [UInt8] {
-        switch tensor.dtype {
-        case .float32: tensor.elements.map(Float.init).withUnsafeBytes { Array($0) }
-        case .int64: tensor.elements.map { Int64(element: $0) }.withUnsafeBytes { Array($0) }
-        case .bool: tensor.elements.map { UInt8($0) }
-        }
     }
 
     /// Runs `body` with a stable base address for each array (nil for an empty one).

@@ -45,7 +45,7 @@ extension Kernels {
 
     /// `result[p] = x[p with coordinate axis replaced by index[p]]`.
     static func gather(_ x: Tensor, _ index: Tensor, axis: Int, _ type: TensorType, _ location: SourceLocation) throws -> Tensor {
-        Tensor(type: type, elements: try selectedOffsets(index, in: x.shape, axis: axis, location).map { x.elements[$0.target] })
+        Tensor(type: type, storage: x.storage.gathering(try selectedOffsets(index, in: x.shape, axis: axis, location).map(\.target)))
     }
 
     /// base with src's elements stored (scatter: the later in index order wins) or added
@@ -54,8 +54,9 @@ extension Kernels {
     static func scatter(_ base: Tensor, _ index: Tensor, _ source: Tensor, axis: Int, adding: Bool,
                         _ location: SourceLocation) throws -> Tensor {
         var elements = base.elements
+        let sources = source.elements
         for (target, from) in try selectedOffsets(index, in: base.shape, axis: axis, source: source.shape, location) {
-            elements[target] = adding ? Tensor.round(elements[target] + source.elements[from], to: base.dtype) : source.elements[from]
+            elements[target] = adding ? Tensor.round(elements[target] + sources[from], to: base.dtype) : sources[from]
         }
         return Tensor(type: base.type, elements: elements)
     }
@@ -64,15 +65,17 @@ extension Kernels {
     /// calls too, so both modes give the same order.
     static func argsort(_ x: Tensor, axis: Int, descending: Bool, _ type: TensorType) -> Tensor {
         let (outer, n, inner) = x.type.rows(around: axis)
-        var out = [Int64](repeating: 0, count: x.elements.count)
-        if x.dtype == .float32 {
-            let keys = x.elements.map { Float($0) }
-            tgc_argsort_f32(keys, &out, Int64(outer), Int64(n), Int64(inner), descending ? 1 : 0)
-        } else {
-            let keys = x.elements.map { Int64(element: $0) }
-            tgc_argsort_i64(keys, &out, Int64(outer), Int64(n), Int64(inner), descending ? 1 : 0)
+        var out = [Int64](repeating: 0, count: x.type.elementCount)
+        let (o, count, i, d) = (Int64(outer), Int64(n), Int64(inner), descending ? Int32(1) : 0)
+        switch x.storage {
+        case .float32(let keys): tgc_argsort_f32(keys, &out, o, count, i, d)
+        case .float64(let keys): tgc_argsort_f64(keys, &out, o, count, i, d)
+        case .int64(let keys): tgc_argsort_i64(keys, &out, o, count, i, d)
+        case .int32(let keys): tgc_argsort_i32(keys, &out, o, count, i, d)
+        case .uint8(let keys): tgc_argsort_u8(keys, &out, o, count, i, d)
+        case .bool(let keys): tgc_argsort_u8(keys.map { $0 ? 1 : 0 }, &out, o, count, i, d)
         }
-        return Tensor(type: type, elements: out.map { Double($0) })
+        return Tensor(type: type, storage: .int64(out))
     }
 }
 

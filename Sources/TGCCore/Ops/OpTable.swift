@@ -69,14 +69,14 @@ enum OpTable {
             guard types[0].dtype != .bool else { throw OpTypeError("clamp() of a bool tensor is not supported, as in PyTorch") }
             guard attrs.low != nil || attrs.high != nil else { throw OpTypeError("clamp() needs at least one of min and max") }
             let fractional = [attrs.low, attrs.high].contains { $0.map { $0 != $0.rounded() } ?? false }
-            return [TensorType(types[0].shape, fractional ? .float32 : types[0].dtype)]
+            return [TensorType(types[0].shape, fractional ? types[0].dtype.floatResult : types[0].dtype)]
         }
 
         case .add: OpDef(kind, .broadcast, arity: 2, spelled: [.infix("+"), .function("add")], grad: "AddBackward0", arithmetic)
         case .sub: OpDef(kind, .broadcast, arity: 2, spelled: [.infix("-"), .function("sub")], grad: "SubBackward0", arithmetic)
         case .mul: OpDef(kind, .broadcast, arity: 2, spelled: [.infix("*"), .function("mul")], grad: "MulBackward0", arithmetic)
         case .div: OpDef(kind, .broadcast, arity: 2, spelled: [.infix("/"), .function("div")], grad: "DivBackward0") { types, _ in
-            [TensorType(try ShapeRules.broadcast(types[0].shape, types[1].shape), .float32)]
+            [TensorType(try ShapeRules.broadcast(types[0].shape, types[1].shape), DType.resultType(of: types).floatResult)]
         }
         case .pow: OpDef(kind, .broadcast, arity: 2, cost: .transcendental, spelled: [.infix("**"), .function("pow")], grad: "PowBackward0", arithmetic)
         case .maximum: OpDef(kind, .broadcast, arity: 2, spelled: [.function("maximum")], grad: "MaximumBackward0", arithmetic)
@@ -92,12 +92,12 @@ enum OpTable {
         case .logicalOr: OpDef(kind, .broadcast, arity: 2, spelled: [.infix("||")], comparison)
         // Chapter 2 math
         case .atan2: OpDef(kind, .broadcast, arity: 2, cost: .transcendental, spelled: [.function("atan2")], grad: "Atan2Backward0") { types, _ in
-            [TensorType(try ShapeRules.broadcast(types[0].shape, types[1].shape), .float32)]
+            [TensorType(try ShapeRules.broadcast(types[0].shape, types[1].shape), DType.resultType(of: types).floatResult)]
         }
         case .select: OpDef(kind, .broadcast, arity: 3, spelled: [.function("where")], grad: "WhereBackward0") { types, _ in
             guard types[0].dtype == .bool else { throw OpTypeError("the condition of where() must be bool, not \(types[0].dtype)") }
             let shape = try ShapeRules.broadcast(types[0].shape, try ShapeRules.broadcast(types[1].shape, types[2].shape))
-            return [TensorType(shape, DType.promote(types[1].dtype, types[2].dtype))]
+            return [TensorType(shape, DType.resultType(of: Array(types.dropFirst())))]
         }
 
         case .reshape: OpDef(kind, .indexMap, arity: 1, aliasesOperand: true, spelled: [.method("reshape"), .method("view")], grad: "ViewBackward0") { types, attrs in
@@ -193,7 +193,7 @@ enum OpTable {
         }
 
         case .reduceSum: OpDef(kind, .reduction, arity: 1, spelled: [.method("sum")], grad: "SumBackward0") { types, attrs in
-            let dtype: DType = types[0].dtype == .float32 ? .float32 : .int64
+            let dtype: DType = types[0].dtype.isFloatingPoint ? types[0].dtype : .int64
             return [TensorType(try reducedShape(types[0], attrs), dtype)]
         }
         case .reduceMax: OpDef(kind, .reduction, arity: 1, spelled: [.method("max")], grad: "MaxBackward1") { types, attrs in
@@ -255,7 +255,7 @@ enum OpTable {
 
     /// Transcendental functions of integers give float32, as in PyTorch.
     private static let floatResult: @Sendable ([TensorType], Attributes) throws -> [TensorType] = { types, _ in
-        [TensorType(types[0].shape, .float32)]
+        [TensorType(types[0].shape, types[0].dtype.floatResult)]
     }
 
     /// floor, ceil, round, trunc: an integer tensor is its own result; PyTorch has no bool kernel.
@@ -266,14 +266,14 @@ enum OpTable {
 
     /// frac and the activations (silu, gelu, ...): PyTorch has float kernels only.
     private static let floatOnly: @Sendable ([TensorType], Attributes) throws -> [TensorType] = { types, _ in
-        guard types[0].dtype == .float32 else {
-            throw OpTypeError("this function takes a float32 tensor, not \(types[0].dtype), as in PyTorch; convert with .float()")
+        guard types[0].dtype.isFloatingPoint else {
+            throw OpTypeError("this function takes a floating-point tensor, not \(types[0].dtype), as in PyTorch; convert with .float()")
         }
         return [types[0]]
     }
 
     private static let arithmetic: @Sendable ([TensorType], Attributes) throws -> [TensorType] = { types, _ in
-        [TensorType(try ShapeRules.broadcast(types[0].shape, types[1].shape), DType.promote(types[0].dtype, types[1].dtype))]
+        [TensorType(try ShapeRules.broadcast(types[0].shape, types[1].shape), DType.resultType(of: types))]
     }
 
     private static let comparison: @Sendable ([TensorType], Attributes) throws -> [TensorType] = { types, _ in

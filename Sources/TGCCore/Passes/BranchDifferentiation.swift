@@ -44,7 +44,7 @@ enum BranchDifferentiation {
                                              attributes: inner.attributes, location: inner.location))
                 }
                 let seeds = zip(region.yielded, incoming).compactMap { value, cotangent -> (value: ValueID, seed: ValueID)? in
-                    guard let cotangent, value.type.dtype == .float32 else { return nil }
+                    guard let cotangent, value.type.dtype.isFloatingPoint else { return nil }
                     return (handle(value), cotangent)
                 }
                 return try ReverseSweep.gradients(seeding: seeds, wrt: targets, entries: entries, builder: builder,

@@ -99,6 +99,8 @@ struct Canonicalizer {
         guard inputs.count == op.operands.count,
               let result = try? Interpreter.compute(op.kind, inputs, op.attributes, resultType: op.result.type,
                                                     context: RunContext(), at: op.location) else { return nil }
+        // Constant data are Doubles: an int64 beyond 2^53 is left to run time.
+        if case .int64(let values) = result.storage, values.contains(where: { Int64(exactly: Double($0)) != $0 }) { return nil }
         var attrs = Attributes()
         attrs.shape = result.shape
         attrs.dtype = result.dtype

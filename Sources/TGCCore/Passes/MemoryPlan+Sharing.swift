@@ -161,7 +161,7 @@ struct SlotSharing {
         for (index, yielded) in body.yielded.enumerated() where liveness.storageRoot(yielded) === op.result {
             let carried = body.arguments[index + 1]
             let lastRead = liveness.lastReadInBody[carried] ?? -1
-            guard lastRead <= here, sameBytes(carried, op.result),
+            guard lastRead <= here, sameElements(carried, op.result),
                   lastRead < here || readsOnlyPointwise(op, carried) else { continue }
             merge(op.result, into: carried)
             return true
@@ -176,7 +176,7 @@ struct SlotSharing {
         for operand in op.operands {
             guard let root = liveness.storageRoot(operand), root !== op.result, let group = groupOf[root],
                   groups[group].end == here, groups[group].bytes == MemoryPlan.slotBytes(op.result.type),
-                  sameBytes(root, op.result), readsOnlyPointwise(op, root) else { continue }
+                  sameElements(root, op.result), readsOnlyPointwise(op, root) else { continue }
             merge(op.result, into: root)
             return
         }
@@ -191,7 +191,11 @@ struct SlotSharing {
         }
     }
 
-    private func sameBytes(_ a: Value, _ b: Value) -> Bool { MemoryPlan.bytes(a.type) == MemoryPlan.bytes(b.type) }
+    /// The same bytes holding the same dtype: a kernel reads and writes a shared slot through
+    /// one pointer (so a float32 → int32 cast, the same size, gets a slot of its own).
+    private func sameElements(_ a: Value, _ b: Value) -> Bool {
+        MemoryPlan.bytes(a.type) == MemoryPlan.bytes(b.type) && a.type.dtype == b.type.dtype
+    }
 
     /// Moves `value`'s (single-member) group into `target`'s group.
     private mutating func merge(_ value: Value, into target: Value) {

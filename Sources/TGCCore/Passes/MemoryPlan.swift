@@ -197,12 +197,7 @@ public struct MemoryPlan {
 
     /// The bytes of a tensor of `type` (bool is one byte per element).
     public static func bytes(_ type: TensorType) -> Int {
-        let element = switch type.dtype {
-        case .float32: 4
-        case .int64: 8
-        case .bool: 1
-        }
-        return type.elementCount * element
+        type.elementCount * type.dtype.byteSize
     }
 
     /// `bytes` rounded up to the slot alignment.

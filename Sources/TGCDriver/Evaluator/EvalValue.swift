@@ -207,6 +207,7 @@ struct FormattedText {
                 segments.append(.tensorWithBranchSuffix(operand: operand + operands.count, condition: condition + operands.count,
                                                         ifTrue: ifTrue, ifFalse: ifFalse))
             case .scalar(let operand, let precision): segments.append(.scalar(operand: operand + operands.count, precision: precision))
+            case .list(let operand): segments.append(.list(operand: operand + operands.count))
             }
         }
         operands += other.operands

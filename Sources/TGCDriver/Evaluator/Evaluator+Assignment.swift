@@ -135,7 +135,7 @@ extension Evaluator {
             throw Diagnostic("requiresGrad can only be changed on leaf tensors", at: location)
         }
         let type = builder.type(of: tensor.id)
-        guard type.dtype == .float32 else {
+        guard type.dtype.isFloatingPoint else {
             throw Diagnostic("only floating-point tensors can require gradients, this one is \(type.dtype)", at: location)
         }
         let key = leafTypes.count

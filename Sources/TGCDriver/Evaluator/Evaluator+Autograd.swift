@@ -164,8 +164,8 @@ extension Evaluator {
             throw Diagnostic("\(what) needs a tensor to differentiate", at: site.location("of"))
         }
         let type = builder.type(of: output.id)
-        guard type.elementCount == 1, type.dtype == .float32 else {
-            throw Diagnostic("\(what) needs a float32 scalar, got a \(type.dtype) tensor of shape \(formatShape(type.shape))", at: site.location("of"))
+        guard type.elementCount == 1, type.dtype.isFloatingPoint else {
+            throw Diagnostic("\(what) needs a floating-point scalar, got a \(type.dtype) tensor of shape \(formatShape(type.shape))", at: site.location("of"))
         }
         return output
     }
@@ -173,9 +173,9 @@ extension Evaluator {
     /// The float tensors passed as `label` (the `wrt:` of grad, jacobian and hessian).
     func floatArguments(_ site: CallSite, _ label: String, _ what: String) throws -> [ValueID] {
         try (site.bound[label] ?? []).map { value, location in
-            guard case .tensor(let tensor) = value, builder.type(of: tensor.id).dtype == .float32 else {
+            guard case .tensor(let tensor) = value, builder.type(of: tensor.id).dtype.isFloatingPoint else {
                 let got = if case .tensor(let other) = value { "a tensor of dtype \(builder.type(of: other.id).dtype)" } else { value.kindName }
-                throw Diagnostic("\(what) differentiates with respect to float32 tensors, got \(got)", at: location)
+                throw Diagnostic("\(what) differentiates with respect to floating-point tensors, got \(got)", at: location)
             }
             return tensor.id
         }

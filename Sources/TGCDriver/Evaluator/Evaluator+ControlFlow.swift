@@ -289,7 +289,7 @@ extension Evaluator {
             guard end.leafKey != nil, end.requiresGrad else {
                 throw Diagnostic("'\(name)' requires grad when the loop starts, but the body replaces it with a tensor that does not, and one body serves every iteration; set \(name).requiresGrad = true after the update, or update it in place (\(name) -= ...) inside noGrad", at: location)
             }
-            next[gradIndex] = try builder.full(leafTypes[key]!.shape, 0, .float32, at: location)
+            next[gradIndex] = try builder.full(leafTypes[key]!.shape, 0, leafTypes[key]!.dtype, at: location)
         }
     }
 
@@ -351,8 +351,7 @@ extension Evaluator {
         switch slot {
         case .variable(let name):
             let value = environment.lookup(name)!.value
-            let tensor = try asTensor(value, at: location)
-            var carried = tensor
+            var carried = try asTensor(value, dtype: pythonDType(value), at: location)
             if let construct, carried.leafKey == nil, carried.requiresGrad {
                 // History cannot be carried into a loop or branch: the value enters as a
                 // constant that still requires grad (and prints so).
@@ -363,7 +362,7 @@ extension Evaluator {
             return carried
         case .grad(let key):
             if let grad = gradSlots[key] { return TensorValue(id: grad) }
-            return TensorValue(id: try builder.full(leafTypes[key]!.shape, 0, .float32, at: location))
+            return TensorValue(id: try builder.full(leafTypes[key]!.shape, 0, leafTypes[key]!.dtype, at: location))
         case .parameter(let key):
             guard let value = currentLeafValue(key) else {
                 throw Diagnostic("a parameter the optimizer updates is no longer held by any module or variable", at: location)
@@ -383,7 +382,7 @@ extension Evaluator {
             let value = environment.lookup(name)!.value
             let dtype = builder.type(of: start.id).dtype
             if case .tensor(let tensor) = value { return tensor }
-            var tensor = try asTensor(value, at: location)
+            var tensor = try asTensor(value, dtype: pythonDType(value), at: location)
             tensor.id = try builder.cast(tensor.id, to: dtype, at: location)
             return tensor
         case .grad(let key):

@@ -67,7 +67,7 @@ extension Evaluator {
     func dtypeArgument(_ site: CallSite) throws -> DType? {
         guard let value = site.value("dtype") else { return nil }
         guard case .dtype(let dtype) = value else {
-            throw Diagnostic("dtype must be .float32, .int64 or .bool", at: site.location("dtype"))
+            throw Diagnostic("dtype must be .float32, .float64, .int64, .int32, .uint8 or .bool", at: site.location("dtype"))
         }
         return dtype
     }
@@ -126,14 +126,21 @@ extension Evaluator {
     }
 
     func makeRandom(_ site: CallSite, _ kind: OpKind) throws -> EvalValue {
-        if let dtype = try dtypeArgument(site), dtype != .float32 {
-            throw Diagnostic("\(site.name) makes float32 tensors only", at: site.location("dtype"))
+        let dtype = try dtypeArgument(site) ?? .float32
+        guard dtype.isFloatingPoint else {
+            throw Diagnostic("\(site.name) makes float32 or float64 tensors only", at: site.location("dtype"))
         }
+        let shape = try shape(from: site.values("shape"), at: site.location("shape"))
+        return try creation(try random(kind, shape, dtype, at: site.location), requiresGrad: try requiresGradArgument(site), at: site.location)
+    }
+
+    /// Random numbers of `dtype` from the one Philox stream: float64 ones are the float32
+    /// draws converted (tgc's stream is not PyTorch's in either dtype).
+    func random(_ kind: OpKind, _ shape: [Int], _ dtype: DType, at location: SourceLocation) throws -> ValueID {
         var attrs = Attributes()
-        attrs.shape = try shape(from: site.values("shape"), at: site.location("shape"))
+        attrs.shape = shape
         attrs.dtype = .float32
-        let id = try builder.apply1(kind, [], attrs, at: site.location)
-        return try creation(id, requiresGrad: try requiresGradArgument(site), at: site.location)
+        return try builder.cast(try builder.apply1(kind, [], attrs, at: location), to: dtype, at: location)
     }
 
     func makeArange(_ site: CallSite) throws -> EvalValue {

@@ -18,7 +18,7 @@ extension Evaluator {
     /// `linspace(0, 1, steps: 5)`: PyTorch's CPU values exactly. float32 computes
     /// `step = (end - start) / (steps - 1)` in float and each element with one rounding (a fused
     /// multiply-add): `start + step * i` for the first half, `end - step * (steps - 1 - i)` for the
-    /// second; int64 computes in double and truncates. The values are a constant of the program.
+    /// second; float64 computes the same in double; integers truncate the bounds first. The values are a constant of the program.
     func makeLinspace(_ site: CallSite) throws -> EvalValue {
         let start = try staticDouble(site.value("start")!, what: "start", at: site.location("start"))
         let end = try staticDouble(site.value("end")!, what: "end", at: site.location("end"))
@@ -36,8 +36,8 @@ extension Evaluator {
             }
             if steps == 1 { data = [Double(a)] }
         } else {
-            // PyTorch converts the bounds to the integer dtype first, then steps in double.
-            let (start, end) = (start.rounded(.towardZero), end.rounded(.towardZero))
+            // float64 steps in double; PyTorch converts the bounds to an integer dtype first.
+            let (start, end) = dtype == .float64 ? (start, end) : (start.rounded(.towardZero), end.rounded(.towardZero))
             let step = steps > 1 ? (end - start) / Double(steps - 1) : 0
             data = (0..<steps).map { i in i < half ? start + step * Double(i) : end - step * Double(steps - 1 - i) }
         }
@@ -65,14 +65,10 @@ extension Evaluator {
         let x = try asTensor(site.value("input")!, at: site.location("input"))
         let type = builder.type(of: x.id)
         let dtype = try dtypeArgument(site) ?? type.dtype
-        guard dtype == .float32 else {
-            throw Diagnostic("\(site.name) makes float32 tensors only, but the tensor is \(dtype); pass dtype: .float32", at: site.location("input"))
+        guard dtype.isFloatingPoint else {
+            throw Diagnostic("\(site.name) makes float32 or float64 tensors only, but the tensor is \(dtype); pass dtype: .float32", at: site.location("input"))
         }
-        var attrs = Attributes()
-        attrs.shape = type.shape
-        attrs.dtype = .float32
-        let id = try builder.apply1(kind, [], attrs, at: site.location)
-        return try creation(id, requiresGrad: try requiresGradArgument(site), at: site.location)
+        return try creation(try random(kind, type.shape, dtype, at: site.location), requiresGrad: try requiresGradArgument(site), at: site.location)
     }
 
     /// `randint(0, 10, [3, 4])`, `randint(10, [3])` (Builder.randomIntegers): int64 unless

@@ -24,7 +24,7 @@ extension Evaluator {
             if name == "cpu" || name == "cuda" { return .device(name) }
             if name == "infinity" { return .float(.infinity) }   // x.norm(p: .infinity)
             if let reduction = LossReduction(rawValue: name) { return .reduction(reduction) }   // mseLoss(x, y, reduction: .sum)
-            throw Diagnostic("unknown member '.\(name)'; expected a dtype (.float32, .int64, .bool), a device (.cpu, .cuda), .infinity or a reduction (.mean, .sum, .none)", at: at)
+            throw Diagnostic("unknown member '.\(name)'; expected a dtype (.float32, .float64, .int64, .int32, .uint8, .bool), a device (.cpu, .cuda), .infinity or a reduction (.mean, .sum, .none)", at: at)
         case .arrayLiteral(let items):
             return .array(try items.map(evaluate))
         case .dictionaryLiteral(let entries):
@@ -148,6 +148,36 @@ extension Evaluator {
         case .float(let x): return TensorValue(id: try builder.scalar(x, dtype ?? .float32, at: location), isHostScalar: true)
         case .bool(let b): return TensorValue(id: try builder.scalar(b ? 1 : 0, dtype ?? .bool, at: location), isHostScalar: true)
         default: throw Diagnostic("expected a tensor or a number, got \(value.kindName)", at: location)
+        }
+    }
+
+    /// PyTorch's `torch.result_type` of tensors and numbers (`DType.resultType`): numbers and
+    /// run-time numbers (host scalars: items, loop indices) are converted to it before the op,
+    /// and the op's type rule gives it again from the tensors. Numbers alone follow Python:
+    /// float64 when one is a float (or for `/`), else int64 (bool for bools alone).
+    func resultType(of operands: [EvalValue], division: Bool = false) -> DType {
+        var (dimensioned, zeroDim, numbers) = ([DType](), [DType](), [DType]())
+        for operand in operands {
+            guard let dtype = staticDType(operand) else { continue }
+            if case .tensor(let tensor) = operand, !tensor.isHostScalar {
+                if builder.type(of: tensor.id).rank > 0 { dimensioned.append(dtype) } else { zeroDim.append(dtype) }
+            } else {
+                numbers.append(dtype.isFloatingPoint ? .float32 : dtype == .bool ? .bool : .int64)
+            }
+        }
+        if dimensioned.isEmpty && zeroDim.isEmpty {
+            return numbers.contains(.float32) || division ? .float64 : numbers.contains(.int64) ? .int64 : .bool
+        }
+        return DType.resultType(dimensioned: dimensioned, zeroDim: zeroDim, numbers: numbers)
+    }
+
+    /// The dtype a number takes as a run-time value: Python's float64, int64 and bool.
+    func pythonDType(_ value: EvalValue) -> DType? {
+        switch value {
+        case .float: .float64
+        case .int: .int64
+        case .bool: .bool
+        default: nil
         }
     }
 

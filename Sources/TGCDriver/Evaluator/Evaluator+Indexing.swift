@@ -199,16 +199,16 @@ extension Evaluator {
             return .integer(value)
         case .tensor(let tensor):
             let type = builder.type(of: tensor.id)
-            if type.dtype == .bool {
+            if type.dtype == .bool || type.dtype == .uint8 {   // PyTorch reads a uint8 index as a mask
                 throw Diagnostic("indexing with a boolean mask is not supported: its result's shape depends on the data; use where(mask, x, 0.0) to keep the shape (PyTorch: x.masked_fill(~mask, 0.0))", at: expr.location)
             }
-            if type.dtype == .float32 {
+            if type.dtype.isFloatingPoint {
                 throw Diagnostic("tensors used as indices must be long, int, byte or bool tensors", at: expr.location)
             }
             if type.rank == 0 {
                 throw Diagnostic("an index must be known at compile time (an Int), but this one is a tensor value computed at run time (a loop index is one)", at: expr.location)
             }
-            return .tensor(tensor)
+            return .tensor(try converted(tensor, to: .int64, at: expr.location))   // int32 rows as int64
         case let other:
             throw Diagnostic("an index must be an Int, a range, a stride or '...', got \(other.kindName)", at: expr.location)
         }

@@ -6,18 +6,20 @@ extension Evaluator {
     /// Applies `kind` to tensors and numbers with PyTorch's promotion, tracking autograd metadata.
     func tensorOp(_ kind: OpKind, _ operands: [EvalValue], _ attrs: Attributes = .none,
                   gradFunction: String? = nil, at location: SourceLocation) throws -> TensorValue {
-        if kind != .pow, attrs == .none, operands.count == 2, case .tensor(let a) = operands[0], case .tensor(let b) = operands[1] {
+        if kind != .pow, attrs == .none, operands.count == 2, case .tensor(let a) = operands[0], case .tensor(let b) = operands[1],
+           !a.isHostScalar, !b.isHostScalar {
             return try twoTensorOp(kind, a, b, gradFunction: gradFunction, at: location)
         }
         let valueOperands = kind == .select ? Array(operands.dropFirst()) : operands
-        if kind == .pow, case .int(let exponent) = operands[1], exponent < 0,
-           valueOperands.compactMap(staticDType).max() != .float32 {
+        let promoted = resultType(of: valueOperands, division: kind == .div)
+        if kind == .pow, case .int(let exponent) = operands[1], exponent < 0, !promoted.isFloatingPoint {
             throw Diagnostic("integers to negative integer powers are not allowed; convert with .float() first", at: location)
         }
-        let promoted = valueOperands.compactMap(staticDType).max() ?? .float32
         let tensors = try operands.enumerated().map { index, value -> TensorValue in
-            if case .tensor(let tensor) = value { return tensor }
-            return try asTensor(value, dtype: kind == .select && index == 0 ? .bool : promoted, at: location)
+            let dtype: DType = kind == .select && index == 0 ? .bool : promoted
+            guard case .tensor(var tensor) = value else { return try asTensor(value, dtype: dtype, at: location) }
+            if tensor.isHostScalar { tensor.id = try builder.cast(tensor.id, to: dtype, at: location) }   // a number takes the op's dtype
+            return tensor
         }
         return try record(kind, tensors, attrs, gradFunction: gradFunction ?? kind.definition.gradFunction, at: location)
     }
@@ -25,7 +27,7 @@ extension Evaluator {
     /// `lhs op rhs` (see the array form), without building an operand array when both are tensors.
     func tensorOp(_ kind: OpKind, _ lhs: EvalValue, _ rhs: EvalValue, gradFunction: String?,
                   at location: SourceLocation) throws -> TensorValue {
-        if kind != .pow, case .tensor(let a) = lhs, case .tensor(let b) = rhs {
+        if kind != .pow, case .tensor(let a) = lhs, case .tensor(let b) = rhs, !a.isHostScalar, !b.isHostScalar {
             return try twoTensorOp(kind, a, b, gradFunction: gradFunction, at: location)
         }
         return try tensorOp(kind, [lhs, rhs], gradFunction: gradFunction, at: location)
@@ -66,13 +68,13 @@ extension Evaluator {
         var result = TensorValue(id: id)
         result.isHostScalar = operands.allSatisfy(\.isHostScalar)
         let inputLeaves = operands.reduce(into: [Int: ValueID]()) { $0.merge($1.leaves) { a, _ in a } }
-        let differentiable = isDifferentiable && builder.type(of: id).dtype == .float32
+        let differentiable = isDifferentiable && builder.type(of: id).dtype.isFloatingPoint
         if !inputLeaves.isEmpty && gradEnabled && differentiable {
             result.leaves = inputLeaves
             result.gradFunction = gradFunction
         } else if !inputLeaves.isEmpty {
             result.blockedBy = gradEnabled ? (name(), location) : ("noGrad", location)
-            if !gradEnabled && builder.type(of: id).dtype == .float32 {
+            if !gradEnabled && builder.type(of: id).dtype.isFloatingPoint {
                 // Keep the reverse sweep from flowing through work done under noGrad.
                 result.id = try builder.apply1(.stopGradient, [id], at: location)
             }

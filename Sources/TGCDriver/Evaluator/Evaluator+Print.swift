@@ -51,9 +51,9 @@ extension Evaluator {
                     throw Diagnostic("precision: needs a single value, got a tensor of shape \(formatShape(type.shape))", at: location)
                 }
                 var scalar = try builder.reshape(tensor.id, to: [], at: location)
-                if precision != nil {
+                if precision != nil && !type.dtype.isFloatingPoint {
                     // Python formats any number with `:.Nf`, ints and bools included.
-                    scalar = try builder.cast(scalar, to: .float32, at: location)
+                    scalar = try builder.cast(scalar, to: .float64, at: location)
                 }
                 text.segments.append(.scalar(operand: 0, precision: precision))
                 text.operands.append(scalar)

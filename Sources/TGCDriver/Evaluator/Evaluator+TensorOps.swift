@@ -102,7 +102,9 @@ extension Evaluator {
             throw Diagnostic("item() needs a tensor with exactly one element, but this one has shape \(formatShape(type.shape))", at: location)
         }
         let id = try builder.reshape(try withoutGrad { try builder.apply1(.stopGradient, [x.id], at: location) }, to: [], at: location)
-        return .tensor(TensorValue(id: id, isHostScalar: true))
+        // A Python number: a float is a float64, an integer an int64 (Python's int).
+        let number = type.dtype.isFloatingPoint ? DType.float64 : type.dtype == .bool ? .bool : .int64
+        return .tensor(TensorValue(id: try builder.cast(id, to: number, at: location), isHostScalar: true))
     }
 
     /// `dot(a, b)` (Builder.dot): a 0-dim tensor, never a host scalar.

@@ -156,7 +156,10 @@ enum BuiltinRegistry {
     static func dtype(named name: String) -> DType? {
         switch name {
         case "float32", "float": .float32
+        case "float64", "double": .float64
         case "int64", "long": .int64
+        case "int32", "int": .int32
+        case "uint8": .uint8
         case "bool": .bool
         default: nil
         }
