@@ -1,7 +1,6 @@
 /* Reading NumPy .npy files: header parsing, validation and loading with conversion. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,16 +9,7 @@
 #include "internal.h"
 #include "npy_internal.h"
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) TGC_PRINTF(3, 4);
-static int fail(char *err, size_t errlen, const char *fmt, ...) {
-    if (err != NULL && errlen > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return 1;
-}
+#define fail tgc__fail
 
 static const tgc__npy_descr DESCRS[] = {
     {"<f4", TGC_F32, 4, "float32"}, {"<f8", TGC_F64, 8, "float64"},

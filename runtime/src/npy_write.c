@@ -1,10 +1,8 @@
 /* Writing NumPy .npy v1.0 files atomically (temporary file, then rename). */
 #define _POSIX_C_SOURCE 200809L
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "internal.h"
 #include "npy_internal.h"
@@ -38,6 +36,21 @@ static int write_data(FILE *f, const void *data, size_t esize, size_t count) {
     return 0;
 }
 
+/* What tgc_npy_save writes once the header is built. */
+struct payload {
+    const uint8_t *pre;
+    const char *header;
+    size_t header_len;
+    const void *data;
+    size_t element_size, count;
+};
+
+static int write_payload(FILE *f, void *context) {
+    const struct payload *p = context;
+    return fwrite(p->pre, 1, 10, f) != 10 || fwrite(p->header, 1, p->header_len, f) != p->header_len ||
+           write_data(f, p->data, p->element_size, p->count);
+}
+
 int tgc_npy_save(const char *path, tgc_dtype dtype, int ndim, const int64_t *shape,
                  const void *data, char *err, size_t errlen) {
     const char *descr = descr_for(dtype);
@@ -64,36 +77,6 @@ int tgc_npy_save(const char *path, tgc_dtype dtype, int ndim, const int64_t *sha
     uint8_t pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (uint8_t)(hlen & 0xff),
                        (uint8_t)(hlen >> 8)};
 
-    size_t tmp_len = strlen(path) + 32;
-    char *tmp = malloc(tmp_len);
-    if (tmp == NULL) tgc_fatal("out of memory");
-    snprintf(tmp, tmp_len, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    if (f == NULL) {
-        snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
-        free(tmp);
-        return 1;
-    }
-    int bad = fwrite(pre, 1, sizeof pre, f) != sizeof pre;
-    bad = bad || fwrite(header, 1, hlen, f) != hlen;
-    bad = bad || write_data(f, data, tgc_dtype_size(dtype), numel);
-    bad = bad || fflush(f) != 0;
-    int saved_errno = errno;
-    if (fclose(f) != 0 && !bad) {
-        bad = 1;
-        saved_errno = errno;
-    }
-    if (!bad && rename(tmp, path) != 0) {
-        bad = 1;
-        saved_errno = errno;
-    }
-    if (bad) {
-        snprintf(err, errlen, "cannot write '%s': %s", path,
-                 saved_errno ? strerror(saved_errno) : "write failed");
-        remove(tmp);
-        free(tmp);
-        return 1;
-    }
-    free(tmp);
-    return 0;
+    struct payload context = {pre, header, hlen, data, tgc_dtype_size(dtype), numel};
+    return tgc__write_atomically(path, write_payload, &context, err, errlen);
 }

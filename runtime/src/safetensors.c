@@ -4,12 +4,10 @@
    entry's size, ranges contiguous from 0 to the end of the file) before trusting it. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "internal.h"
 #include "npy_internal.h"
@@ -17,16 +15,7 @@
 /* The safetensors project's own limit on the header. */
 #define MAX_HEADER_BYTES 100000000ULL
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) TGC_PRINTF(3, 4);
-static int fail(char *err, size_t errlen, const char *fmt, ...) {
-    if (err != NULL && errlen > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return 1;
-}
+#define fail tgc__fail
 
 /* Every dtype the format names, with its element size and what tgc loads it as (-1: none). */
 static const struct {
@@ -451,6 +440,36 @@ static void append_json_string(tgc_str *s, const char *text) {
     tgc_str_append(s, "\"");
 }
 
+/* What tgc_safetensors_save writes after the header is built. */
+struct payload {
+    const unsigned char *prefix;
+    const tgc_str *header;
+    int count;
+    const tgc_safetensors_tensor *tensors;
+};
+
+static int write_payload(FILE *f, void *context) {
+    const struct payload *p = context;
+    if (fwrite(p->prefix, 1, 8, f) != 8 || fwrite(p->header->data, 1, p->header->len, f) != p->header->len) return 1;
+    for (int i = 0; i < p->count; i++) {
+        size_t esize = tgc_dtype_size(p->tensors[i].dtype), n = 1;
+        for (int d = 0; d < p->tensors[i].ndim; d++) n *= (size_t)p->tensors[i].shape[d];
+        if (n == 0) continue;
+        if (tgc__host_little_endian() || esize == 1) {
+            if (fwrite(p->tensors[i].data, esize, n, f) != n) return 1;
+        } else {
+            unsigned char *copy = malloc(n * esize);
+            if (copy == NULL) tgc_fatal("out of memory");
+            memcpy(copy, p->tensors[i].data, n * esize);
+            tgc__byteswap(copy, esize, n);
+            int bad = fwrite(copy, esize, n, f) != n;
+            free(copy);
+            if (bad) return 1;
+        }
+    }
+    return 0;
+}
+
 int tgc_safetensors_save(const char *path, int count, const tgc_safetensors_tensor *tensors, char *err, size_t errlen) {
     tgc_str header;
     tgc_str_init(&header);
@@ -486,42 +505,8 @@ int tgc_safetensors_save(const char *path, int count, const tgc_safetensors_tens
     unsigned char prefix[8];
     for (int i = 0; i < 8; i++) prefix[i] = (unsigned char)((uint64_t)header.len >> (8 * i));
 
-    size_t tmp_len = strlen(path) + 32;
-    char *tmp = malloc(tmp_len);
-    if (tmp == NULL) tgc_fatal("out of memory");
-    snprintf(tmp, tmp_len, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    if (f == NULL) {
-        fail(err, errlen, "cannot write '%s': %s", path, strerror(errno));
-        free(tmp);
-        tgc_str_free(&header);
-        return 1;
-    }
-    int bad = fwrite(prefix, 1, 8, f) != 8 || fwrite(header.data, 1, header.len, f) != header.len;
-    for (int i = 0; i < count && !bad; i++) {
-        size_t esize = tgc_dtype_size(tensors[i].dtype), n = 1;
-        for (int d = 0; d < tensors[i].ndim; d++) n *= (size_t)tensors[i].shape[d];
-        if (n == 0) continue;
-        if (tgc__host_little_endian() || esize == 1) {
-            bad = fwrite(tensors[i].data, esize, n, f) != n;
-        } else {
-            unsigned char *copy = malloc(n * esize);
-            if (copy == NULL) tgc_fatal("out of memory");
-            memcpy(copy, tensors[i].data, n * esize);
-            tgc__byteswap(copy, esize, n);
-            bad = fwrite(copy, esize, n, f) != n;
-            free(copy);
-        }
-    }
-    bad = bad || fflush(f) != 0;
-    int saved_errno = errno;
-    if (fclose(f) != 0 && !bad) { bad = 1; saved_errno = errno; }
-    if (!bad && rename(tmp, path) != 0) { bad = 1; saved_errno = errno; }
-    if (bad) {
-        fail(err, errlen, "cannot write '%s': %s", path, saved_errno ? strerror(saved_errno) : "write failed");
-        remove(tmp);
-    }
-    free(tmp);
+    struct payload context = {prefix, &header, count, tensors};
+    int bad = tgc__write_atomically(path, write_payload, &context, err, errlen);
     tgc_str_free(&header);
     return bad;
 }
