@@ -113,6 +113,7 @@ extension Evaluator {
         let count = try staticInt(site.value("count")!, what: "num_embeddings", at: site.location("count"))
         let dimension = try staticInt(site.value("dimension")!, what: "embedding_dim", at: site.location("dimension"))
         guard count >= 0, dimension >= 0 else { throw Diagnostic("Embedding needs non-negative sizes", at: site.location) }
+        _ = try shape(from: [.int(count), .int(dimension)], at: site.location)
         var attrs = Attributes()
         attrs.shape = [count, dimension]
         attrs.dtype = .float32
@@ -126,6 +127,7 @@ extension Evaluator {
     func makeBatchNorm(_ dimensions: Int, _ site: CallSite) throws -> EvalValue {
         let features = try staticInt(site.value("features")!, what: "num_features", at: site.location("features"))
         guard features > 0 else { throw Diagnostic("BatchNorm needs a positive number of features", at: site.location("features")) }
+        _ = try shape(from: [.int(features)], at: site.location("features"))
         let eps = try site.value("eps").map { try staticDouble($0, what: "eps", at: site.location("eps")) } ?? 1e-5
         let momentum = try site.value("momentum").map { try staticDouble($0, what: "momentum", at: site.location("momentum")) } ?? 0.1
         var affine = true
@@ -176,6 +178,7 @@ extension Evaluator {
         for (name, value) in [("inFeatures", inFeatures), ("outFeatures", outFeatures)] where value < 0 {
             throw Diagnostic("Linear needs non-negative sizes, got \(value)", at: site.location(name))
         }
+        _ = try shape(from: [.int(outFeatures), .int(inFeatures)], at: site.location)
         var hasBias = true
         if let value = site.value("bias") {
             guard case .bool(let flag) = value else { throw Diagnostic("bias must be true or false", at: site.location("bias")) }
