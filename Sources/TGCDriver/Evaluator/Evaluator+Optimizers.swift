@@ -55,7 +55,7 @@ extension Evaluator {
         let state = try OptimizerObject.stateNames(kind).map { _ in
             try keys.map { TensorValue(id: try builder.full(leafTypes[$0]!.shape, 0, .float32, at: site.location)) }
         }
-        let steps = TensorValue(id: try builder.full([], 0, .float32, at: site.location))
+        let steps = TensorValue(id: try builder.full([], 0, .float64, at: site.location))
         let optimizer = OptimizerObject(kind: kind, parameters: keys, settings: settings, state: state, steps: steps)
         if kind == .sgd, optimizer.number("nesterov") != 0, optimizer.number("momentum") == 0 || optimizer.number("dampening") != 0 {
             throw Diagnostic("Nesterov momentum requires a momentum and zero dampening", at: site.location)
@@ -97,12 +97,12 @@ extension Evaluator {
     private func step(_ optimizer: OptimizerObject, at location: SourceLocation) throws {
         try withoutGrad {
             let at = location
-            func scalar(_ value: Double) throws -> TensorValue { TensorValue(id: try builder.scalar(value, .float32, at: at)) }
+            func scalar(_ value: Double, _ dtype: DType = .float32) throws -> TensorValue { TensorValue(id: try builder.scalar(value, dtype, at: at)) }
             func op(_ kind: OpKind, _ a: TensorValue, _ b: TensorValue) throws -> TensorValue {
                 try record(kind, [a, b], gradFunction: nil, at: at)
             }
-            let steps = try op(.add, optimizer.steps, try scalar(1))
-            let first = try op(.equal, optimizer.steps, try scalar(0))
+            let steps = try op(.add, optimizer.steps, try scalar(1, .float64))
+            let first = try op(.equal, optimizer.steps, try scalar(0, .float64))
             for (index, key) in optimizer.parameters.enumerated() {
                 guard let gradient = gradSlots[key], var parameter = currentLeafValue(key) else { continue }
                 let isParameter = parameter.isParameter
@@ -157,12 +157,15 @@ extension Evaluator {
                     let newV = try op(.add, try op(.mul, v, try scalar(beta2)), try op(.mul, try op(.mul, try scalar(1 - beta2), g), g))
                     optimizer.state[0][index] = newM
                     optimizer.state[1][index] = newV
-                    // bias corrections 1 - beta^t; step size lr / (1 - beta1^t).
-                    let correction1 = try op(.sub, try scalar(1), try op(.pow, try scalar(beta1), steps))
-                    let correction2 = try op(.sub, try scalar(1), try op(.pow, try scalar(beta2), steps))
-                    let stepSize = try op(.div, try scalar(optimizer.number("lr")), correction1)
-                    let denominator = try op(.add, try op(.div, try record(.sqrt, [newV], gradFunction: nil, at: at),
-                                                          try record(.sqrt, [correction2], gradFunction: nil, at: at)),
+                    // The bias corrections 1 - beta^t, the step size lr / (1 - beta1^t) and
+                    // sqrt(1 - beta2^t) in double, as PyTorch computes them on the host, then
+                    // rounded to float32 where its kernels take them as scalars.
+                    let correction1 = try op(.sub, try scalar(1, .float64), try op(.pow, try scalar(beta1, .float64), steps))
+                    let correction2 = try op(.sub, try scalar(1, .float64), try op(.pow, try scalar(beta2, .float64), steps))
+                    let stepSize64 = try op(.div, try scalar(optimizer.number("lr"), .float64), correction1)
+                    let stepSize = TensorValue(id: try builder.cast(stepSize64.id, to: .float32, at: at))
+                    let root = TensorValue(id: try builder.cast(try record(.sqrt, [correction2], gradFunction: nil, at: at).id, to: .float32, at: at))
+                    let denominator = try op(.add, try op(.div, try record(.sqrt, [newV], gradFunction: nil, at: at), root),
                                              try scalar(optimizer.number("eps")))
                     updated = try op(.sub, parameter, try op(.div, try op(.mul, stepSize, newM), denominator))
                 }
