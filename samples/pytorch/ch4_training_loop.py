@@ -58,3 +58,12 @@ for epoch in range(5):
 print("frozen:", classifier[0].weight.requires_grad, (classifier[0].weight.sum() - frozen_before).abs() < 1e-6, classifier[2].bias.requires_grad)
 for name, p in classifier.named_parameters():
     print(name, p.requires_grad)
+
+clip_opt = torch.optim.SGD(classifier.parameters(), lr=0.1)
+for epoch in range(3):
+    clip_opt.zero_grad()
+    loss = loss_function(classifier(x), labels)
+    loss.backward()
+    norm = torch.nn.utils.clip_grad_norm_(classifier.parameters(), max_norm=0.001)
+    clip_opt.step()
+    print(f"epoch {epoch + 1}: norm before clipping = {norm.item():.4f}, loss = {loss.item():.4f}")

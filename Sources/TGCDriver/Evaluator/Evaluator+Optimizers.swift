@@ -178,6 +178,35 @@ extension Evaluator {
         }
     }
 
+    /// `clipGradNorm(model.parameters(), maxNorm: 1.0)`: the 2-norm of every gradient together
+    /// (the norm of the per-tensor norms, as PyTorch's), each gradient scaled in place by
+    /// min(maxNorm / (norm + 1e-6), 1); returns the norm before scaling. Parameters without a
+    /// gradient are skipped.
+    func clipGradNorm(_ site: CallSite) throws -> EvalValue {
+        let location = site.location
+        guard let items = site.value("parameters")?.arrayItems else {
+            throw Diagnostic("clipGradNorm takes an array of parameters: clipGradNorm(model.parameters(), maxNorm: 1.0)", at: site.location("parameters"))
+        }
+        let maxNorm = try staticDouble(site.value("maxNorm")!, what: "maxNorm", at: site.location("maxNorm"))
+        let keys = items.compactMap { item -> Int? in
+            guard case .tensor(let tensor) = item, let key = tensor.leafKey, gradSlots[key] != nil else { return nil }
+            return key
+        }
+        return try withoutGrad {
+            func scalar(_ value: Double) throws -> ValueID { try builder.scalar(value, .float32, at: location) }
+            guard !keys.isEmpty else { return .tensor(TensorValue(id: try scalar(0))) }
+            let norms = try keys.map { try builder.vectorNorm(gradSlots[$0]!, p: 2, axes: nil, keepDim: false, at: location) }
+            let stacked = norms.count == 1 ? norms[0] : try builder.concatenate(try norms.map { try builder.reshape($0, to: [1], at: location) }, axis: 0, at: location)
+            let total = try builder.vectorNorm(stacked, p: 2, axes: nil, keepDim: false, at: location)
+            let coefficient = try builder.apply1(.div, [try scalar(maxNorm), try builder.apply1(.add, [total, try scalar(1e-6)], at: location)], at: location)
+            var clamp = Attributes()
+            clamp.high = 1
+            let clamped = try builder.apply1(.clamp, [coefficient], clamp, at: location)
+            for key in keys { gradSlots[key] = try builder.apply1(.mul, [gradSlots[key]!, clamped], at: location) }
+            return .tensor(TensorValue(id: total))
+        }
+    }
+
     /// The current version of leaf `key`: in a module field or a variable in scope.
     func currentLeafValue(_ key: Int) -> TensorValue? {
         for module in reachableModules() {

@@ -68,6 +68,10 @@ extension BuiltinFamily {
             return .tensor(try e.dropout(try e.asTensor(site.value("input")!, at: site.location("input")), p: p, training: training, at: site.location))
         },
         batchNormEntry(1), batchNormEntry(2),
+        FunctionEntry("clipGradNorm", [.unlabeled("parameters"), .labeled("maxNorm", optional: false)],
+                      "torch.nn.utils.clip_grad_norm_: scales the gradients so their total 2-norm is at most maxNorm") { e, site in
+            try e.clipGradNorm(site)
+        },
         FunctionEntry("SGD", [.unlabeled("params")] + Evaluator.optimizerSettings(.sgd).map { .labeled($0.label) },
                       "torch.optim.SGD: stochastic gradient descent, with momentum") { e, site in try e.makeOptimizer(.sgd, site) },
         FunctionEntry("Adam", [.unlabeled("params")] + Evaluator.optimizerSettings(.adam).map { .labeled($0.label) },
