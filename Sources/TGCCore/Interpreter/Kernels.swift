@@ -19,15 +19,20 @@ enum Kernels {
                 index += coordinate[axis + offset] * inStrides[axis]
             }
             indices[linear] = index
-            var axis = outShape.count - 1
-            while axis >= 0 {
-                coordinate[axis] += 1
-                if coordinate[axis] < outShape[axis] { break }
-                coordinate[axis] = 0
-                axis -= 1
-            }
+            advance(&coordinate, within: outShape)
         }
         return indices
+    }
+
+    /// The next coordinate in row-major order within `shape` (the last dimension fastest).
+    static func advance(_ coordinate: inout [Int], within shape: [Int]) {
+        var axis = shape.count - 1
+        while axis >= 0 {
+            coordinate[axis] += 1
+            if coordinate[axis] < shape[axis] { return }
+            coordinate[axis] = 0
+            axis -= 1
+        }
     }
 
     /// An elementwise op computed as the generated C computes it: in double (`float`, then

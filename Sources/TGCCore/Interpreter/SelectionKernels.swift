@@ -32,13 +32,7 @@ extension Kernels {
                 from += coordinate[d] * sourceStrides[d]
             }
             offsets.append((target, from))
-            var d = coordinate.count - 1
-            while d >= 0 {
-                coordinate[d] += 1
-                if coordinate[d] < indexShape[d] { break }
-                coordinate[d] = 0
-                d -= 1
-            }
+            advance(&coordinate, within: indexShape)
         }
         return offsets
     }

@@ -110,13 +110,15 @@ extension Evaluator {
         return try body()
     }
 
-    /// `noGrad { ... }`: runs the closure with autograd recording off.
-    func noGrad(_ arguments: [Argument], _ closure: Closure?, at location: SourceLocation) throws -> EvalValue {
+    /// `noGrad { ... }` (enabled false) and `enableGrad { ... }` (true): runs the closure with
+    /// autograd recording off or on, then restores the mode it had.
+    func withGradMode(_ enabled: Bool, _ name: String, _ arguments: [Argument], _ closure: Closure?,
+                      at location: SourceLocation) throws -> EvalValue {
         guard arguments.isEmpty, let closure, closure.parameters.isEmpty else {
-            throw Diagnostic("noGrad takes a trailing closure without parameters: noGrad { ... }", at: location)
+            throw Diagnostic("\(name) takes a trailing closure without parameters: \(name) { ... }", at: location)
         }
         let saved = gradEnabled
-        gradEnabled = false
+        gradEnabled = enabled
         defer { gradEnabled = saved }
         try executeBlock(closure.body)
         return .void

@@ -26,16 +26,4 @@ extension Evaluator {
             throw Diagnostic("a \(construct) must end in the grad mode it started in (grad \(mode ? "enabled" : "disabled")): it is compiled once for every run; call setGradEnabled(\(mode)) before it ends, or use noGrad { } or enableGrad { }", at: location)
         }
     }
-
-    /// `enableGrad { ... }`: runs the closure with history recorded, also inside `noGrad { }`.
-    func enableGrad(_ arguments: [Argument], _ closure: Closure?, at location: SourceLocation) throws -> EvalValue {
-        guard arguments.isEmpty, let closure, closure.parameters.isEmpty else {
-            throw Diagnostic("enableGrad takes a trailing closure without parameters: enableGrad { ... }", at: location)
-        }
-        let saved = gradEnabled
-        gradEnabled = true
-        defer { gradEnabled = saved }
-        try executeBlock(closure.body)
-        return .void
-    }
 }

@@ -84,12 +84,18 @@ final class ModuleObject {
         }
     }
 
+    /// A tensor field that is a parameter: made as one (even when frozen), or a leaf that
+    /// requires grad; other tensor fields are buffers.
+    static func isParameter(_ tensor: TensorValue) -> Bool {
+        tensor.isParameter || (tensor.leafKey != nil && tensor.requiresGrad)
+    }
+
     /// `model.named_parameters()`: the module's own parameters (tensor fields that require
     /// grad), then each child's under `child.`, as PyTorch orders them.
     var namedParameters: [(name: String, tensor: TensorValue)] {
         var result: [(name: String, tensor: TensorValue)] = []
         for field in fields {
-            if case .tensor(let tensor) = field.value, tensor.isParameter || (tensor.leafKey != nil && tensor.requiresGrad) {
+            if case .tensor(let tensor) = field.value, Self.isParameter(tensor) {
                 result.append((field.name, tensor))
             }
         }
@@ -106,7 +112,7 @@ final class ModuleObject {
         var buffers: [(name: String, tensor: TensorValue)] = []
         for field in fields {
             guard case .tensor(let tensor) = field.value else { continue }
-            if tensor.isParameter || (tensor.leafKey != nil && tensor.requiresGrad) { parameters.append((field.name, tensor)) } else { buffers.append((field.name, tensor)) }
+            if Self.isParameter(tensor) { parameters.append((field.name, tensor)) } else { buffers.append((field.name, tensor)) }
         }
         return parameters + buffers + children.flatMap { child in child.module.namedState.map { ("\(child.name).\($0.name)", $0.tensor) } }
     }
@@ -114,7 +120,7 @@ final class ModuleObject {
     /// The buffers of this module and every module under it, as (module, field name).
     var allBuffers: [(module: ModuleObject, field: String)] {
         fields.compactMap { field -> (module: ModuleObject, field: String)? in
-            guard case .tensor(let tensor) = field.value, !tensor.isParameter, !(tensor.leafKey != nil && tensor.requiresGrad) else { return nil }
+            guard case .tensor(let tensor) = field.value, !Self.isParameter(tensor) else { return nil }
             return (self, field.name)
         } + children.flatMap(\.module.allBuffers)
     }

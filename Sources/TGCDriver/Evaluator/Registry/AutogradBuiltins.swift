@@ -20,10 +20,10 @@ extension BuiltinFamily {
             try e.hessian(site)
         },
         FunctionEntry(syntax: "noGrad", "runs its trailing closure without recording autograd history") { e, arguments, closure, location in
-            try e.noGrad(arguments, closure, at: location)
+            try e.withGradMode(false, "noGrad", arguments, closure, at: location)
         },
         FunctionEntry(syntax: "enableGrad", "runs its trailing closure recording autograd history, also inside noGrad") { e, arguments, closure, location in
-            try e.enableGrad(arguments, closure, at: location)
+            try e.withGradMode(true, "enableGrad", arguments, closure, at: location)
         },
         FunctionEntry("setGradEnabled", [.unlabeled("enabled", optional: false)],
                       "switches autograd recording on or off for the statements that follow") { e, site in
