@@ -323,6 +323,8 @@ extension Evaluator {
             return try recordComposite("LayerNorm", operands, gradFunction: "NativeLayerNormBackward0", at: location) {
                 try builder.layerNorm(input.id, normalizedDims: shape.count, eps: eps, affine: affine, at: location)
             }
+        case .conv2d, .pool2d, .adaptiveAvgPool2d:
+            return try windowLayerForward(layer, of: module, input, at: location)
         case .linear(let inFeatures, _, let hasBias):
             let type = builder.type(of: input.id)
             guard type.rank >= 1, type.shape.last == inFeatures, type.dtype == .float32 else {

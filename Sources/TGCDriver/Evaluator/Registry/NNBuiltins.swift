@@ -196,7 +196,7 @@ extension Evaluator {
 
     /// A float32 leaf that requires grad, uniform in [-bound, bound): `u * 2·bound - bound` of
     /// one draw of the Philox stream per element, as torch.nn.init.uniform_ computes it.
-    private func uniformParameter(_ shape: [Int], bound: Double, at location: SourceLocation) throws -> TensorValue {
+    func uniformParameter(_ shape: [Int], bound: Double, at location: SourceLocation) throws -> TensorValue {
         var attrs = Attributes()
         attrs.shape = shape
         attrs.dtype = .float32
