@@ -85,3 +85,33 @@ extension Builder {
         return try apply1(.div, [try transpose(sums, permutation: [0, 1, 3, 2], at: location), counts], at: location)
     }
 }
+
+extension Builder {
+    /// The batch statistics of `torch.nn.functional.batch_norm` in training: the mean and the
+    /// biased variance of x over every axis but 1 (the channels), dimensions kept.
+    public func batchStatistics(_ x: ValueID, at location: SourceLocation) throws -> (mean: ValueID, variance: ValueID) {
+        let shape = type(of: x).shape
+        var keep = Attributes()
+        keep.axes = shape.indices.filter { $0 != 1 }
+        keep.keepDim = true
+        let count = try scalar(Double(reducedCount(x, axes: keep.axes)), .float32, at: location)
+        let mean = try apply1(.div, [try apply1(.reduceSum, [x], keep, at: location), count], at: location)
+        let centered = try apply1(.sub, [x, mean], at: location)
+        let variance = try apply1(.div, [try apply1(.reduceSum, [try apply1(.mul, [centered, centered], at: location)], keep, at: location), count], at: location)
+        return (mean, variance)
+    }
+
+    /// Batch normalization of x by per-channel (axis 1) `mean` and `variance`, as PyTorch's CPU
+    /// kernel computes it: x·α + β, α = weight/√(variance + eps), β = bias − mean·α.
+    public func batchNormalize(_ x: ValueID, mean: ValueID, variance: ValueID, weight: ValueID?, bias: ValueID?, eps: Double,
+                               at location: SourceLocation) throws -> ValueID {
+        let shape = type(of: x).shape
+        let channelShape = shape.indices.map { $0 == 1 ? shape[1] : 1 }
+        let (mean, variance) = (try reshape(mean, to: channelShape, at: location), try reshape(variance, to: channelShape, at: location))
+        let inverse = try apply1(.rsqrt, [try apply1(.add, [variance, try scalar(eps, .float32, at: location)], at: location)], at: location)
+        let alpha = try weight.map { try apply1(.mul, [inverse, try reshape($0, to: channelShape, at: location)], at: location) } ?? inverse
+        var beta = try apply1(.neg, [try apply1(.mul, [mean, alpha], at: location)], at: location)
+        if let bias { beta = try apply1(.add, [try reshape(bias, to: channelShape, at: location), beta], at: location) }
+        return try apply1(.add, [try apply1(.mul, [x, alpha], at: location), beta], at: location)
+    }
+}
