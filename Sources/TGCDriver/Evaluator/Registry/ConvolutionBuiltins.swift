@@ -54,10 +54,11 @@ struct WindowArgument {
 }
 
 extension Evaluator {
-    /// The argument `name` (nil when left out) as an Int or a pair of Ints, each at least `minimum`.
-    func windowArgument(_ site: CallSite, _ name: String, minimum: Int) throws -> WindowArgument? {
-        guard let value = site.value(name) else { return nil }
-        let location = site.location(name)
+    /// The argument `parameter` (nil when left out) as an Int or a pair of Ints, each at least
+    /// `minimum`; `label` names it in messages.
+    func windowArgument(_ site: CallSite, _ parameter: String, label: String? = nil, minimum: Int) throws -> WindowArgument? {
+        guard let value = site.value(parameter) else { return nil }
+        let (name, location) = (label ?? parameter, site.location(parameter))
         let items: [EvalValue]
         let repr: (Int, Int) -> String
         switch value {
@@ -76,7 +77,7 @@ extension Evaluator {
 
     /// The kernel size, given after the channels or labeled `kernelSize:`.
     private func kernelSize(_ site: CallSite) throws -> WindowArgument {
-        switch (try windowArgument(site, "kernel", minimum: 1), try windowArgument(site, "kernelSize", minimum: 1)) {
+        switch (try windowArgument(site, "kernel", label: "kernelSize", minimum: 1), try windowArgument(site, "kernelSize", minimum: 1)) {
         case (let kernel?, nil), (nil, let kernel?): return kernel
         case (.some, .some): throw Diagnostic("the kernel size is given twice in call to '\(site.name)'", at: site.location("kernelSize"))
         case (nil, nil): throw Diagnostic("missing argument for parameter 'kernelSize:' in call to '\(site.name)'", at: site.location)
