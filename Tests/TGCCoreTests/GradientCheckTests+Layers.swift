@@ -2,10 +2,11 @@ import Testing
 import TGCBase
 @testable import TGCCore
 
-/// Gradient checks of convolution and pooling (Builder+Convolution.swift, Builder+Layers.swift):
+/// Gradient checks of the layers' composites (Builder+Convolution.swift, Builder+Layers.swift):
 /// conv2d with stride, padding, dilation, groups and bias; max pooling over overlapping, padded
 /// windows (distinct values: no ties); average pooling with padding; adaptive average pooling
-/// to even, uneven and overlapping bins. Ties in max pooling have no finite difference: their
+/// to even, uneven and overlapping bins; batch norm with the batch's statistics (training) and
+/// with fixed ones (eval); layer norm with and without its affine parameters. Ties in max pooling have no finite difference: their
 /// gradient (to the first maximal element of each window, row-major) is checked against
 /// PyTorch's numbers.
 extension GradientCheckTests {
@@ -13,7 +14,7 @@ extension GradientCheckTests {
         Window2D(kernel: kernel, stride: stride, padding: padding, dilation: dilation)
     }
 
-    static let convolutionCases: [Case] = [
+    static let layerCases: [Case] = [
         Case(name: "conv2d stride 2, padding 1, bias", inputs: [values([2, 3, 5, 5], seed: 50), values([4, 3, 3, 3], seed: 51, low: -0.5, high: 0.5),
                                                             values([4], seed: 52)]) { b, x in
             try b.conv2d(x[0], weight: x[1], bias: x[2], window((3, 3), stride: (2, 2), padding: (1, 1)), groups: 1, at: .unknown)
@@ -39,6 +40,24 @@ extension GradientCheckTests {
         },
         Case(name: "adaptiveAvgPool2d (3, 2) of 5×7 (overlapping bins)", inputs: [values([1, 2, 5, 7], seed: 62)]) { b, x in
             try b.adaptiveAvgPool2d(x[0], outputSize: (3, 2), at: .unknown)
+        },
+        Case(name: "batchNorm training [N, C, H, W]", inputs: [values([3, 2, 2, 2], seed: 63), values([2], seed: 64), values([2], seed: 65)]) { b, x in
+            let (mean, variance) = try b.batchStatistics(x[0], at: .unknown)
+            return try b.batchNormalize(x[0], mean: mean, variance: variance, weight: x[1], bias: x[2], eps: 1e-5, at: .unknown)
+        },
+        Case(name: "batchNorm training [N, C], no affine", inputs: [values([4, 3], seed: 66)]) { b, x in
+            let (mean, variance) = try b.batchStatistics(x[0], at: .unknown)
+            return try b.batchNormalize(x[0], mean: mean, variance: variance, weight: nil, bias: nil, eps: 1e-5, at: .unknown)
+        },
+        Case(name: "batchNorm eval [N, C, L]", inputs: [values([2, 3, 4], seed: 67), values([3], seed: 68), values([3], seed: 69, low: 0.5, high: 2),
+                                                     values([3], seed: 70), values([3], seed: 71)]) { b, x in
+            try b.batchNormalize(x[0], mean: x[1], variance: x[2], weight: x[3], bias: x[4], eps: 1e-5, at: .unknown)
+        },
+        Case(name: "layerNorm [2, 3] affine", inputs: [values([2, 2, 3], seed: 72), values([2, 3], seed: 73), values([2, 3], seed: 74)]) { b, x in
+            try b.layerNorm(x[0], normalizedDims: 2, eps: 1e-5, affine: (x[1], x[2]), at: .unknown)
+        },
+        Case(name: "layerNorm [4]", inputs: [values([3, 4], seed: 75)]) { b, x in
+            try b.layerNorm(x[0], normalizedDims: 1, eps: 1e-5, affine: nil, at: .unknown)
         },
     ]
 
