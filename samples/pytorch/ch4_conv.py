@@ -49,6 +49,16 @@ print(F.max_pool2d(image, 3, stride=2, padding=1))
 print(F.avg_pool2d(image, kernel_size=(2, 4)))
 print(F.adaptive_avg_pool2d(image, (3, 2)))
 
+running_mean = torch.zeros([4])
+running_var = torch.ones([4])
+for step in range(2):
+    normalized = F.batch_norm(features, running_mean, running_var, weight=model.bn.weight, bias=model.bn.bias, training=True, momentum=0.5)
+    print(normalized[0, 0])
+print(running_mean, running_var)
+print(F.batch_norm(features, running_mean, running_var)[1, 2])
+print(F.layer_norm(features, [4, 4], eps=1e-3)[0, 1, 0])
+print(F.embedding(labels, model.fc.weight))
+
 opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
 for step in range(3):
     opt.zero_grad()

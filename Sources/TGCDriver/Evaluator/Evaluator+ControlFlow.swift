@@ -558,6 +558,11 @@ struct MutationScan {
                 visit(base)
             } else if case .identifier(let name) = callee.kind {
                 if ["grad", "jacobian", "hessian"].contains(name) { differentiates = true }
+                if name == "batchNorm" {   // in training it assigns its running statistics' variables
+                    for argument in arguments.dropFirst().prefix(2) {
+                        if case .identifier(let variable) = argument.value.kind { names.insert(variable) }
+                    }
+                }
                 if let decl = lookupFunction(name), visitedFunctions.insert(name).inserted { visit(decl.body) }
             }
             for argument in arguments { visit(argument.value) }
