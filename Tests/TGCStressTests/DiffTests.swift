@@ -71,6 +71,14 @@ import TGCCore
         #expect(text.contains("createGraph: true"))
     }
 
+    /// Convolution and pooling are composites, not op kinds: the generator writes each of them.
+    @Test func generatorWritesConvolutionAndPooling() {
+        let text = (0..<400).map { ProgramGenerator(seed: UInt64($0)).unit(named: "u").source }.joined()
+        for call in ["conv2d(", "maxPool2d(", "avgPool2d(", "adaptiveAvgPool2d("] {
+            #expect(text.contains(call), "no generated program calls \(call)")
+        }
+    }
+
     @Test func generatorWritesFlipAndRoll() {
         let text = (0..<80).map { ProgramGenerator(seed: UInt64($0)).unit(named: "u").source }.joined()
         #expect(text.contains(".flip(dims: [") && text.contains(".roll("))
