@@ -74,6 +74,9 @@ extension CProgramEmitter {
         case .input:
             out.line("/* \(CSourceText.comment(title)) */")
             emitInput(op)
+        case .hyper(let hyperName, _):
+            out.line("/* \(CSourceText.comment(title)) */")
+            out.line("\(name(op.result))[0] = tgc_hyper_values[\(hyperparameters.firstIndex { $0.name == hyperName } ?? 0)];")
         case .load(let path, let tensor):
             out.line("/* \(CSourceText.comment(title)) */")
             emitLoad(op, path: path, tensor: tensor)
@@ -83,6 +86,9 @@ extension CProgramEmitter {
         case .print(let segments, let terminator):
             out.line("/* \(CSourceText.comment(title)) */")
             emitPrint(op, segments, terminator: terminator)
+        case .addScalar(let folder, let tag):
+            out.line("/* \(CSourceText.comment(title)) */")
+            out.line("add_scalar(\(CSourceText.stringLiteral(folder)), \(CSourceText.stringLiteral(tag)), \(name(op.operands[0]))[0], \(name(op.operands[1]))[0]);")
         case .reseed(let seed):
             out.line("/* \(CSourceText.comment(title)) */")
             out.line("tgc_rng_seed(&tgc_rng_state, UINT64_C(\(seed)));")

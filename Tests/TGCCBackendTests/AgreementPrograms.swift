@@ -7,7 +7,7 @@ enum AgreementPrograms {
     static func all() throws -> [(String, Module)] {
         [("unary", try unary()), ("binary", try binary()), ("movement", try movement()),
          ("reductions", try reductions()), ("sources", try sources()), ("random", try random()),
-         ("control", try controlFlow()), ("printing", try printing()), ("selection", try selection()), ("dtypes", try dtypes())]
+         ("control", try controlFlow()), ("printing", try printing()), ("selection", try selection()), ("dtypes", try dtypes()), ("scalar logs", try scalarLogs())]
     }
 
     static let unaryKinds: [OpKind] = [.neg, .exp, .log, .sin, .cos, .tanh, .sqrt, .abs, .relu, .sigmoid,
@@ -387,6 +387,22 @@ enum AgreementPrograms {
         }
         try p.save(summed[0], "loop_of_normals")
         try p.save(try draw(.randUniform, [2]), "uniform_after_loop")
+        return p.module
+    }
+
+    /// Scalars logged to `logs/` inside a loop (its index as the step) and after it: both
+    /// modes write the same scalars.csv (compared by CrossBackend.expectSameFiles).
+    static func scalarLogs() throws -> Module {
+        let p = ProgramBuilder()
+        let start = try p.constant([0.5, -1.5], [2])
+        let summed = try p.graph.loop(0..<3, carrying: [start], at: p.here()) { index, carried in
+            let next = try p.op(.mul, [carried[0], try p.splat(3, [2])])
+            let total = try p.op(.reduceSum, [next]) { $0.axes = [0] }
+            try p.effect(.addScalar, [total, index]) { $0.path = "logs"; $0.name = "train/total" }
+            return [next]
+        }
+        try p.effect(.addScalar, [try p.splat(.pi, []), try p.splat(-7, [], .int64)]) { $0.path = "logs"; $0.name = "pi" }
+        try p.save(summed[0], "logged_values")
         return p.module
     }
 
