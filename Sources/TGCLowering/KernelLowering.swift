@@ -203,6 +203,7 @@ public enum KernelLowering {
             }
             return .standalone(.print(segments, terminator: attrs.terminator))
         case .save: return .standalone(.save(path: attrs.path ?? "", names: attrs.names))
+        case .progress: return .standalone(.progress(key: attrs.name ?? "", label: attrs.printSegments ?? [], total: attrs.upper ?? 0))
         case .addScalar: return .standalone(.addScalar(folder: attrs.path ?? "", tag: attrs.name ?? ""))
         case .manualSeed: return .standalone(.reseed(UInt64(truncatingIfNeeded: attrs.seed ?? 0)))
         case .gradient:

@@ -25,6 +25,9 @@ public enum LoweredOp {
     case save(path: String, names: [String]?)
     /// Prints the text assembled from the segments, then the terminator (nil: a newline).
     case print([PrintSegment], terminator: String?)
+    /// Reports the loop's progress: the last operand (int64) of `total` iterations done, the
+    /// label assembled from the segments and the other operands.
+    case progress(key: String, label: [PrintSegment], total: Int)
     /// Logs the float32 scalar operand 0 at the int64 step operand 1 under `tag` in the
     /// folder's scalars.csv and TensorBoard event file (relative folders go under `--out`).
     case addScalar(folder: String, tag: String)

@@ -146,6 +146,13 @@ int tgc_summary_add_scalar(const char *dir, const char *tag, int64_t step, float
 /* Closes DIR's files; the next scalar logged there starts new ones. */
 void tgc_summary_close(const char *dir);
 
+/* ---- loop progress (src/progress.c) ----------------------------------------------------- */
+
+/* Reports `done` of `total` iterations of the loop at call site `key` (done = 0 starts its
+   clock; done = total ends it): a live bar with rate and time left on stderr when stderr is a
+   terminal, else one summary line "LABEL: N/N in Ss (R it/s)" when the loop ends. */
+void tgc_progress(const char *key, const char *label, int64_t done, int64_t total);
+
 /* ---- generated programs: options, output paths, timing --------------------------------- */
 
 typedef struct {

@@ -232,7 +232,7 @@ public enum VJPRules {
             }
         case .constant, .arange, .randUniform, .randNormal, .input, .hyper, .load, .logicalNot,
              .stopGradient, .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual,
-             .logicalAnd, .logicalOr, .argMax, .argMin, .argsort, .print, .save, .manualSeed, .addScalar, .gradient,
+             .logicalAnd, .logicalOr, .argMax, .argMin, .argsort, .print, .save, .manualSeed, .addScalar, .progress, .gradient,
              .forLoop, .ifElse, .yield, .fusion:
             nil
         }

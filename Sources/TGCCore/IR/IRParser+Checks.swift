@@ -7,7 +7,7 @@ extension IRParser {
     static let requiredAttributes: [OpKind: [String]] = [
         .constant: ["shape", "dtype"], .arange: ["shape", "dtype"], .randUniform: ["shape", "dtype"],
         .randNormal: ["shape", "dtype"], .input: ["shape", "dtype", "name"], .load: ["shape", "dtype", "path"],
-        .hyper: ["name", "value"], .save: ["path"], .addScalar: ["path", "name"], .cast: ["dtype"], .reshape: ["shape"], .broadcastTo: ["shape"], .transpose: ["permutation"],
+        .hyper: ["name", "value"], .save: ["path"], .addScalar: ["path", "name"], .progress: ["name", "upper"], .cast: ["dtype"], .reshape: ["shape"], .broadcastTo: ["shape"], .transpose: ["permutation"],
         // Indexing
         .slice: ["slice"], .sliceUpdate: ["slice"],
         // Selecting

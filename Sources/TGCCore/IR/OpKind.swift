@@ -66,6 +66,7 @@ public enum OpKind: Hashable, Sendable, CaseIterable {
     case print           // attrs.printSegments
     case save            // attrs.path: one operand to a .npy file, or attrs.names to a safetensors file
     case manualSeed      // attrs.seed: restarts the Philox stream
+    case progress        // attrs.name: call site, attrs.printSegments: label, attrs.upper: total; operands: label's, then done (int64)
     case addScalar       // attrs.path: log folder, attrs.name: tag; operands: float32 value, int64 step (0-dim)
     case gradient        // operands: [loss, seed?, wrt...]; expanded by the autodiff pass
     case forLoop         // attrs.lower ..< attrs.upper; region 0: (index, carried...) -> yield

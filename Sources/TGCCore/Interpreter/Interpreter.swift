@@ -26,6 +26,10 @@ public enum Interpreter {
                 throw Diagnostic(error.message, at: location)
             }
             return []
+        case .progress:
+            let label = PrintFormatter.format(attrs.printSegments ?? [], Array(operands.dropLast()))
+            tgc_progress(attrs.name ?? "", label, Int64(operands.last!.elements[0]), Int64(attrs.upper ?? 0))
+            return []
         case .addScalar:
             try context.addScalar(folder: attrs.path!, tag: attrs.name!, value: Float(operands[0].elements[0]),
                                   step: Int64(operands[1].elements[0]), at: location)
@@ -209,7 +213,7 @@ public enum Interpreter {
                                   float: { $0.reduce(1, *) }, integer: { $0.reduce(1, &*) })
         case .cumsum: return Kernels.cumsum(x!, axis: attrs.axes![0], resultType: type)
         case .matmul: return Kernels.matmul(operands[0], operands[1], type)
-        case .print, .save, .manualSeed, .addScalar:
+        case .print, .save, .manualSeed, .addScalar, .progress:
             preconditionFailure("\(kind) has no result; Interpreter.run performs it")
         case .gradient, .forLoop, .ifElse, .yield, .fusion:
             preconditionFailure("\(kind) is control flow; its owner runs it")

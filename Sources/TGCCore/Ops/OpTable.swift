@@ -236,6 +236,8 @@ enum OpTable {
         case .print: OpDef(kind, .control, arity: nil, effects: true, spelled: [.function("print")]) { _, _ in [] }
         // One tensor to a .npy file, or `names.count` tensors to a safetensors file.
         case .save: OpDef(kind, .control, arity: nil, effects: true, spelled: [.function("save")]) { _, _ in [] }
+        // for i in progress(0..<n, "label"): a progress bar on stderr, or a summary line.
+        case .progress: OpDef(kind, .control, arity: nil, effects: true, spelled: [.function("progress")]) { _, _ in [] }
         // writer.addScalar(tag, value, step:): a line of DIR/scalars.csv and a TensorBoard event.
         case .addScalar: OpDef(kind, .control, arity: 2, effects: true, spelled: [.phrase("writer.addScalar")]) { _, _ in [] }
         case .manualSeed: OpDef(kind, .control, arity: 0, effects: true, spelled: [.function("manualSeed")]) { _, _ in [] }

@@ -9,6 +9,10 @@ extension BuiltinFamily {
                       "torch.utils.tensorboard.SummaryWriter: scalars to DIR/scalars.csv and a TensorBoard event file") { e, site in
             try e.makeSummaryWriter(site)
         },
+        FunctionEntry("progress", [.unlabeled("sequence"), .unlabeled("label", optional: true)],
+                      "wraps a for loop's sequence: a progress bar on stderr (one summary line when stderr is not a terminal)") { _, site in
+            throw Diagnostic("progress(...) wraps the sequence of a for loop: for i in progress(0..<n, \"label\") { ... }", at: site.location)
+        },
         FunctionEntry("hyper", [.unlabeled("name"), .unlabeled("default")],
                       "a hyperparameter: a Float one is set at run time (--name X), an Int one when compiling (-D name=N)") { e, site in
             try e.makeHyper(site)
