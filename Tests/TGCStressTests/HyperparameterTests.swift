@@ -85,6 +85,7 @@ import Testing
             (["--lr", "abc"], "error: --lr expects a number, got 'abc' (run with --help for usage)\n"),
             (["--lr", ""], "error: --lr expects a number, got '' (run with --help for usage)\n"),
             (["--lr", "nan"], "error: --lr expects a number, got 'nan' (run with --help for usage)\n"),
+            (["--lr", "-inf"], "error: --lr expects a number, got '-inf' (run with --help for usage)\n"),
             (["--lr"], "error: --lr needs a value (run with --help for usage)\n"),
             (["--momentum", "0.9"], "error: unknown option '--momentum' (run with --help for usage)\n"),
         ] {
@@ -94,7 +95,7 @@ import Testing
         for (arguments, message) in [
             (["-D", "foo=1"], "error: -D foo=...: no hyper(\"foo\", ...) in the program (the program's: lr, epochs)\n"),
             (["-D", "lr"], "error: -D needs NAME=VALUE (a hyperparameter of the program), got 'lr'\n"),
-            (["-D", "lr=fast"], "model.swiftdsl:1:22: error: -D lr=fast: expected a number\n"),
+            (["-D", "lr=fast"], "model.swiftdsl:1:22: error: -D lr=fast: expected a finite number\n"),
             (["-D", "epochs=2.5"], "model.swiftdsl:2:30: error: -D epochs=2.5: 'epochs' is an Int hyperparameter; expected an integer\n"),
         ] {
             let result = try run([tgc, "run", "--eager", model] + arguments)

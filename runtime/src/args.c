@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,12 +47,12 @@ static void print_hyperparameters(void) {
     }
 }
 
-/* --NAME VALUE: a number (not NaN); for a fixed one only its compiled value. */
+/* --NAME VALUE: a finite number; for a fixed one only its compiled value. */
 static void set_hyperparameter(const tgc_hyper *h, const char *value) {
     char *end = NULL;
     errno = 0;
     double v = strtod(value, &end);
-    int is_number = value[0] != '\0' && end != NULL && *end == '\0' && errno != ERANGE && v == v;
+    int is_number = value[0] != '\0' && end != NULL && *end == '\0' && errno != ERANGE && isfinite(v);
     if (h->slot == NULL) {
         if (is_number && v == strtod(h->value, NULL)) return; /* the value it was compiled with */
         tgc_fatal("--%s is fixed at compile time (compiled with %s = %s); recompile with "

@@ -34,8 +34,8 @@ extension Evaluator {
         case .float(let value):
             var chosen = value
             if let override {
-                guard let parsed = Double(override), !parsed.isNaN else {
-                    throw Diagnostic("-D \(name)=\(override): expected a number", at: site.location("default"))
+                guard let parsed = Double(override), parsed.isFinite else {
+                    throw Diagnostic("-D \(name)=\(override): expected a finite number", at: site.location("default"))
                 }
                 chosen = parsed
             }

@@ -6,7 +6,7 @@ import Foundation
 struct ScalarPlot {
     static let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
     static let width = 720.0, panelHeight = 300.0
-    static let margin = (left: 72.0, right: 24.0, top: 36.0, bottom: 48.0)
+    static let margin = (left: 84.0, right: 24.0, top: 36.0, bottom: 48.0)
 
     let log: ScalarLog
 
@@ -54,7 +54,7 @@ struct ScalarPlot {
         for tick in y.values { out += "<text x=\"\(Self.f(left - 6))\" y=\"\(Self.f(py(tick) + 4))\">\(y.label(tick))</text>\n" }
         out += "</g>\n"
         out += "<text class=\"x-label\" x=\"\(Self.f((left + right) / 2))\" y=\"\(Self.f(bottom + 36))\" text-anchor=\"middle\">step</text>\n"
-        out += "<text class=\"y-label\" transform=\"translate(\(Self.f(left - 52)) \(Self.f((plotTop + bottom) / 2))) rotate(-90)\" text-anchor=\"middle\">value</text>\n"
+        out += "<text class=\"y-label\" transform=\"translate(16 \(Self.f((plotTop + bottom) / 2))) rotate(-90)\" text-anchor=\"middle\">value</text>\n"
         var legend = "<g class=\"legend\">\n"
         for (row, item) in series.enumerated() {
             let color = Self.palette[colorIndex % Self.palette.count]
