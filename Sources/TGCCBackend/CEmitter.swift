@@ -251,8 +251,10 @@ struct CProgramEmitter {
 
     /// `save` with the runtime's .npy and safetensors writers; errors are fatal with their message.
     static let addScalarHelper = """
-        /* Logs a scalar to DIR/scalars.csv and DIR's TensorBoard event file; relative folders go under --out DIR. */
+        /* Logs a scalar to DIR/scalars.csv and DIR's TensorBoard event file; relative folders go under --out DIR.
+           The timed runs of --bench log nothing (the warm-up run logs). */
         static void add_scalar(const char *folder, const char *tag, float value, int64_t step) {
+            if (tgc_opts.bench_runs > 0 && !tgc_printing) return;
             char err[512];
             char *full = tgc_output_path(&tgc_opts, folder);
             if (tgc_summary_add_scalar(full, tag, step, value, err, sizeof err) != 0) tgc_fatal("%s", err);
