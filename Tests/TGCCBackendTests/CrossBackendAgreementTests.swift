@@ -45,6 +45,10 @@ struct CrossBackendAgreementTests {
         try CrossBackend.expectAgreement(try AgreementPrograms.selection(), name: "selection", exact: true)
     }
 
+    @Test func loggedScalarsAreIdentical() throws {
+        try CrossBackend.expectAgreement(try AgreementPrograms.scalarLogs(), name: "scalar-logs", exact: true)
+    }
+
     @Test func printedTextIsIdentical() throws {
         let lines = try CrossBackend.expectAgreement(try AgreementPrograms.printing(), name: "printing")
         #expect(lines.contains("Epoch 3: Loss = 0.1800"))

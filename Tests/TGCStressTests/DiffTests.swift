@@ -45,6 +45,8 @@ import TGCCore
         .slice: "written as a subscript (x[..., 1..<3]), which the generator writes", .sliceUpdate: "written as a subscript assignment (s[..., 1..<3] = v), which the generator writes",
         .indexSelect: "written as x[idx] with an int64 tensor, not generated (its rows must be in range)",
         .indexAdd: "IR only: the derivative of x[idx]", .forLoop: "for", .ifElse: "if", .yield: "IR only", .fusion: "IR only",
+        .hyper: "set from the command line (HyperparameterTests)", .progress: "writes to stderr (ProgressTests)",
+        .addScalar: "writes log files, not compared (TensorBoardInteropTests, CrossBackendAgreementTests check it)",
     ]
 
     /// Derived from the op definitions: a new op kind fails here until the generator writes it.
