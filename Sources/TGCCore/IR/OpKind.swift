@@ -7,7 +7,7 @@ public enum OpKind: Hashable, Sendable, CaseIterable {
     case randUniform     // draws from the run's Philox stream
     case randNormal
     case input           // attrs.name: bound at run time (`--in name=file.npy`)
-    case load            // attrs.path: a .npy file read at run time, or tensor attrs.name of a safetensors file
+    case load            // attrs.path: a .npy or IDX file read at run time, or tensor attrs.name of a safetensors file
 
     // Elementwise, one operand.
     case neg, exp, log, sin, cos, tanh, sqrt, abs, relu, sigmoid, sign, logicalNot

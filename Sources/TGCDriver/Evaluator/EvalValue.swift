@@ -32,6 +32,10 @@ enum EvalValue {
     case module(ModuleObject)
     /// An optimizer (`SGD`, `Adam`).
     case optimizer(OptimizerObject)
+    /// A data set (`TensorDataset`, `FashionMNIST`, a part of `randomSplit`).
+    case dataset(DatasetValue)
+    /// A `DataLoader`: a `for` loop over it yields batches.
+    case loader(LoaderValue)
     /// A string with tensor interpolations, formatted when printed.
     case formatted(FormattedText)
     /// Python's `None` (`y.grad` of a value that keeps no gradient, `x.gradFn` of a leaf).
@@ -68,6 +72,8 @@ enum EvalValue {
         case .structType(let decl): "\(decl.name).Type"
         case .module(let module): module.typeName
         case .optimizer(let optimizer): optimizer.kind.rawValue
+        case .dataset: "Dataset"
+        case .loader: "DataLoader"
         case .formatted: "String"
         case .none: "None"
         case .gradFunction: "backward node"

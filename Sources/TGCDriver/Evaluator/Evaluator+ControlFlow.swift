@@ -70,6 +70,15 @@ extension Evaluator {
         guard low <= high else {
             throw Diagnostic("range requires lowerBound <= upperBound (got \(low) and \(high - (op == "..." ? 1 : 0)))", at: sequence.location)
         }
+        try executeLoop(low..<high, body, at: location) { index in
+            try bind(pattern, to: .tensor(TensorValue(id: index, isHostScalar: true)), mutable: false)
+        }
+    }
+
+    /// A loop in the IR (one `for` op; eager mode runs it) over `range`, carrying the state the
+    /// body changes; `bindItems` binds the loop's pattern from the run-time index each iteration.
+    func executeLoop(_ range: Range<Int>, _ body: [Stmt], at location: SourceLocation,
+                     bindItems: (ValueID) throws -> Void) throws {
         let slots = try stateSlots(assignedIn: body, at: location)
         var history = carriedHistory(slots)
         let mark = leafMark()
@@ -80,14 +89,14 @@ extension Evaluator {
         var keptLeaves: [KeptLeaf?] = []
         let savedOrigins = carriedLeafOrigins
         defer { carriedLeafOrigins = savedOrigins }
-        let results = try builder.loop(low..<high, carrying: initial.map(\.id), at: location) { index, carried in
+        let results = try builder.loop(range, carrying: initial.map(\.id), at: location) { index, carried in
             environment.push()
             defer { environment.pop() }
             for (slot, (value, id)) in zip(slots, zip(initial, carried)) { setSlot(slot, rebased(value, to: id)) }
             for (index, start) in initial.enumerated() where start.leafKey != nil && start.requiresGrad {
                 carriedLeafOrigins[carried[index]] = leafOrigin(start.id)
             }
-            try bind(pattern, to: .tensor(TensorValue(id: index, isHostScalar: true)), mutable: false)
+            try bindItems(index)
             try keepingGradMode("loop body", at: location) { try executeBlock(body) }
             let ends = try zip(slots, initial).map { slot, start in try slotValue(slot, like: start, at: location) }
             if hasLeafSlots {
@@ -109,13 +118,14 @@ extension Evaluator {
     /// `while` loops run.
     private func executeForEach(_ pattern: Pattern, _ sequenceExpr: Expr, _ body: [Stmt]) throws {
         let sequence = try evaluate(sequenceExpr)
+        if case .loader(let loader) = sequence { return try executeLoaderLoop(pattern, loader, body, at: sequenceExpr.location) }
         let items: [EvalValue]
         switch sequence {
         case .array(let values), .tuple(let values): items = values
         case .size(let dims): items = dims.map(EvalValue.int)
         case .dictionary(let entries): items = entries.map { .tuple([.string($0.key), $0.value]) }
         default:
-            throw Diagnostic("expected a range 'a..<b' or 'a...b', or an array, tuple or dictionary, to loop over; got \(sequence.kindName)", at: sequenceExpr.location)
+            throw Diagnostic("expected a range 'a..<b' or 'a...b', a DataLoader, or an array, tuple or dictionary, to loop over; got \(sequence.kindName)", at: sequenceExpr.location)
         }
         for item in items {
             environment.push()

@@ -116,6 +116,10 @@ extension Evaluator {
                 text.append("\n")
             }
             text.append(")")
+        case .dataset:
+            text.append("<torch.utils.data.dataset.TensorDataset object at \(Self.backwardNodeAddress)>")
+        case .loader:
+            text.append("<torch.utils.data.dataloader.DataLoader object at \(Self.backwardNodeAddress)>")
         case .none:
             text.append("None")
         case .gradFunction(let name):
