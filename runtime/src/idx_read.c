@@ -29,8 +29,16 @@ static const idx_type *find_type(int code) {
     return NULL;
 }
 
-/* Reads exactly n bytes; 0, or 1 with err naming what went wrong (`what` is being read). */
-static int read_exact(gzFile f, const char *path, void *out, size_t n, const char *what,
+/* zlib's message for f's error, without the "<path>: " it starts with. */
+static const char *zlib_message(gzFile f, const char *path, int *code) {
+    const char *message = gzerror(f, code);
+    size_t n = strlen(path);
+    return strncmp(message, path, n) == 0 && strncmp(message + n, ": ", 2) == 0 ? message + n + 2 : message;
+}
+
+/* Reads exactly n bytes; 0, or 1 with err naming what went wrong (`what` is being read, of
+   which `before` bytes were read already). */
+static int read_exact(gzFile f, const char *path, void *out, size_t n, const char *what, size_t before,
                       char *err, size_t errlen) {
     size_t done = 0;
     while (done < n) {
@@ -38,16 +46,15 @@ static int read_exact(gzFile f, const char *path, void *out, size_t n, const cha
         int got = gzread(f, (char *)out + done, chunk);
         if (got < 0) {
             int code;
-            const char *message = gzerror(f, &code);
-            return fail(err, errlen, "'%s' is not a valid gzip file (%s)", path, message);
+            return fail(err, errlen, "'%s' is not a valid gzip file (%s)", path, zlib_message(f, path, &code));
         }
         if (got == 0) {
             int code;
-            const char *message = gzerror(f, &code);
+            const char *message = zlib_message(f, path, &code);
             if (code != Z_OK)
                 return fail(err, errlen, "'%s' is a truncated or corrupt gzip file (%s)", path, message);
             return fail(err, errlen, "'%s' is truncated: %s ends after %zu of %zu bytes", path, what,
-                        done, n);
+                        before + done, before + n);
         }
         done += (size_t)got;
     }
@@ -64,7 +71,7 @@ static int open_idx(const char *path, tgc_idx_header *h, gzFile *fout, char *err
     gzFile f = gzopen(path, "rb");
     if (f == NULL) return fail(err, errlen, "cannot open '%s': %s", path, strerror(errno));
     uint8_t magic[4];
-    if (read_exact(f, path, magic, 4, "the magic number", err, errlen) != 0) goto bad;
+    if (read_exact(f, path, magic, 4, "the header", 0, err, errlen) != 0) goto bad;
     if (magic[0] != 0 || magic[1] != 0) {
         fail(err, errlen, "'%s' is not an IDX file (bad magic)", path);
         goto bad;
@@ -83,7 +90,7 @@ static int open_idx(const char *path, tgc_idx_header *h, gzFile *fout, char *err
         goto bad;
     }
     uint8_t dims[4 * TGC_MAX_DIMS];
-    if (read_exact(f, path, dims, 4 * (size_t)ndim, "the header", err, errlen) != 0) goto bad;
+    if (read_exact(f, path, dims, 4 * (size_t)ndim, "the header", 4, err, errlen) != 0) goto bad;
     h->dtype = type->dtype;
     h->ndim = ndim;
     h->element_size = type->size;
@@ -120,12 +127,12 @@ int tgc_idx_load(const char *path, tgc_dtype dtype, int ndim, const int64_t *sha
     }
     size_t count = 1;
     for (int d = 0; d < ndim; d++) count *= (size_t)shape[d];
-    if (read_exact(f, path, out, count * h.element_size, "the data", err, errlen) != 0) goto done;
+    if (read_exact(f, path, out, count * h.element_size, "the data", 0, err, errlen) != 0) goto done;
     char extra;
     int more = gzread(f, &extra, 1);
     if (more != 0) {
         int code;
-        const char *message = gzerror(f, &code);
+        const char *message = zlib_message(f, path, &code);
         if (more < 0 || code != Z_OK)
             fail(err, errlen, "'%s' is a truncated or corrupt gzip file (%s)", path, message);
         else
