@@ -6,7 +6,10 @@ Usage: python3 scripts/make_digits.py WHEEL_OR_CSV_GZ [OUT_DIR]
 WHEEL_OR_CSV_GZ is scikit-learn's wheel (`pip download --no-deps scikit-learn -d /tmp/skl`) or
 the `sklearn/datasets/data/digits.csv.gz` taken out of it. Writes OUT_DIR/digits_images.npy
 (uint8 [1797, 8, 8], pixels 0..16 as in the file) and OUT_DIR/digits_labels.npy (int64 [1797]);
-OUT_DIR defaults to samples/data. Standard library and numpy only; scikit-learn is not installed.
+OUT_DIR defaults to samples/data. Also writes OUT_DIR/digits_idx/, the first 100 samples as
+Fashion-MNIST's gzip'd IDX files (train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz) and the
+next 50 as its test files (t10k-...), for tests of the IDX reader and `FashionMNIST(root:)`.
+Standard library and numpy only; scikit-learn is not installed.
 """
 import gzip
 import io
@@ -27,6 +30,21 @@ def read_csv_gz(source: Path) -> bytes:
     return source.read_bytes()
 
 
+def idx_bytes(array: np.ndarray) -> bytes:
+    """An IDX file of uint8 data: magic 0 0 0x08 rank, big-endian dimensions, the bytes."""
+    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(d.to_bytes(4, "big") for d in array.shape)
+    return header + array.astype(np.uint8).tobytes()
+
+
+def write_idx_sets(images: np.ndarray, labels: np.ndarray, folder: Path) -> None:
+    """Fashion-MNIST's four file names over the first 100 (train) and next 50 (t10k) samples."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for prefix, rows in (("train", slice(0, 100)), ("t10k", slice(100, 150))):
+        for kind, array in (("images-idx3", images[rows]), ("labels-idx1", labels[rows])):
+            # mtime=0: the same bytes on every run.
+            (folder / f"{prefix}-{kind}-ubyte.gz").write_bytes(gzip.compress(idx_bytes(array), mtime=0))
+
+
 def main() -> None:
     if len(sys.argv) not in (2, 3):
         sys.exit(__doc__)
@@ -40,6 +58,7 @@ def main() -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     np.save(out_dir / "digits_images.npy", images)
     np.save(out_dir / "digits_labels.npy", labels)
+    write_idx_sets(images, labels, out_dir / "digits_idx")
     print(f"wrote {images.shape} images and {labels.shape} labels to {out_dir}")
 
 

@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
 # Runs every test suite of tgc and prints one closing line "N passed, N failed".
-# Needs swift, gcc, make and python3, which CI machines have; creates the git-ignored
+# Needs swift, gcc, make and python3, which CI machines have, and zlib1g-dev, which it installs; creates the git-ignored
 # .venv-test with the test-only Python packages (numpy, safetensors) from PyPI on first use.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+
+# The runtime inflates gzip'd IDX files through zlib: its header and library come from Debian's
+# zlib1g-dev, installed here on a fresh machine.
+if [ ! -f /usr/include/zlib.h ]; then
+  echo "== installing zlib1g-dev (zlib for the C runtime)"
+  as_root=$([ "$(id -u)" -eq 0 ] && echo "" || echo "sudo")
+  $as_root apt-get update -qq && $as_root apt-get install -y -qq zlib1g-dev
+fi
 
 venv=.venv-test
 if ! "$venv/bin/python" -c "import numpy, safetensors" 2>/dev/null; then
