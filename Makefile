@@ -3,12 +3,18 @@ SWIFT ?= swift
 SAMPLE ?= samples/hello.swiftdsl
 TGC := .build/debug/tgc
 
-.PHONY: all build run test test-swift test-runtime clean data
+.PHONY: all build run test test-swift test-runtime clean data zlib
 
 all: build
 
-build:
+build: zlib
 	$(SWIFT) build --product tgc
+
+## The C runtime inflates gzip'd IDX files through zlib (Debian's zlib1g-dev), installed when missing.
+zlib:
+	@if [ ! -f /usr/include/zlib.h ]; then \
+	  as_root=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$as_root apt-get update -qq && $$as_root apt-get install -y -qq zlib1g-dev; fi
 
 ## Compile the default sample to a native binary through the C backend and run it.
 run: build
