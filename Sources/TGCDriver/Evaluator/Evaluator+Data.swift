@@ -38,12 +38,17 @@ extension Evaluator {
                              at: site.location)
         }
         let prefix = train ? "train" : "t10k"
-        func file(_ kind: String) -> String {
+        func file(_ kind: String) throws -> String {
             let plain = URL(fileURLWithPath: root).appendingPathComponent("\(prefix)-\(kind)-ubyte").path
-            return FileManager.default.fileExists(atPath: plain) ? plain : plain + ".gz"
+            if FileManager.default.fileExists(atPath: plain) { return plain }
+            guard FileManager.default.fileExists(atPath: plain + ".gz") else {
+                throw Diagnostic("Fashion-MNIST's file '\(plain).gz' is missing (install Debian's package dataset-fashion-mnist: `make data`, or pass root: the folder holding its files)",
+                                 at: site.location)
+            }
+            return plain + ".gz"
         }
-        let images = try loadIDXFile(file("images-idx3"), at: site.location)
-        let labels = try loadIDXFile(file("labels-idx1"), at: site.location)
+        let images = try loadIDXFile(try file("images-idx3"), at: site.location)
+        let labels = try loadIDXFile(try file("labels-idx1"), at: site.location)
         let (imageShape, labelShape) = (builder.type(of: images.id).shape, builder.type(of: labels.id).shape)
         guard imageShape.count == 3, labelShape.count == 1, imageShape[0] == labelShape[0],
               builder.type(of: images.id).dtype == .uint8, builder.type(of: labels.id).dtype == .uint8 else {
