@@ -137,7 +137,7 @@ extension Evaluator {
         defer { environment.pop() }
         let rows = try slice(order, start: loader.fullBatches * batch, count: loader.remainder, at: location)
         try bindBatch(pattern, try selectRows(loader.dataset, rows, count: loader.remainder, at: location), at: location)
-        try executeBlock(body)
+        try keepingGradMode("loop body", at: location) { try executeBlock(body) }
     }
 
     private func bindBatch(_ pattern: Pattern, _ batch: DatasetValue, at location: SourceLocation) throws {
