@@ -53,3 +53,7 @@ std = torch.tensor([0.353]).view(-1, 1, 1)
 normalized = (batch - mean) / std
 print(normalized[1, 0, 2])
 print(normalized.mean(), normalized.std())
+
+halves = torch.utils.data.random_split(ds, [60, 40])
+fractions = torch.utils.data.random_split(ds, [0.45, 0.35, 0.2])
+print(len(halves[0]), len(halves[1]), len(fractions[0]), len(fractions[1]), len(fractions[2]))

@@ -76,7 +76,7 @@ extension Evaluator {
         guard let items = site.value("lengths")?.arrayItems else {
             throw Diagnostic("randomSplit needs an array of part sizes: randomSplit(ds, [\(dataset.count - dataset.count / 5), \(dataset.count / 5)])", at: site.location("lengths"))
         }
-        let lengths = try items.map { try staticInt($0, what: "a part size", at: site.location("lengths")) }
+        let lengths = try partSizes(items, of: dataset.count, at: site.location("lengths"))
         guard lengths.allSatisfy({ $0 >= 0 }), lengths.reduce(0, +) == dataset.count else {
             throw Diagnostic("sum of input lengths \(lengths) does not equal the length of the input dataset (\(dataset.count))", at: site.location("lengths"))
         }
@@ -87,6 +87,22 @@ extension Evaluator {
             let rows = try slice(order, start: start, count: length, at: site.location)
             return .dataset(try selectRows(dataset, rows, count: length, at: site.location))
         })
+    }
+
+    /// The sizes of randomSplit's parts: counts, or fractions adding up to 1, as PyTorch's
+    /// random_split: floor(fraction · count) each, the samples left over given one by one to the
+    /// parts in order.
+    private func partSizes(_ items: [EvalValue], of count: Int, at location: SourceLocation) throws -> [Int] {
+        guard items.contains(where: { if case .float = $0 { return true } else { return false } }) else {
+            return try items.map { try staticInt($0, what: "a part size", at: location) }
+        }
+        let fractions = try items.map { try staticDouble($0, what: "a fraction", at: location) }
+        guard fractions.allSatisfy({ (0...1).contains($0) }), abs(fractions.reduce(0, +) - 1) <= 1e-9 else {
+            throw Diagnostic("fractions \(fractions) must each lie in 0...1 and add up to 1", at: location)
+        }
+        var sizes = fractions.map { Int((Double(count) * $0).rounded(.down)) }
+        for index in 0..<(count - sizes.reduce(0, +)) { sizes[index % sizes.count] += 1 }
+        return sizes
     }
 
     /// `DataLoader(ds, batchSize: 64, shuffle: true, dropLast: false)`.
