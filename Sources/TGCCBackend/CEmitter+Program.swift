@@ -183,7 +183,7 @@ extension CProgramEmitter {
         if let tensor {
             out.line("load_safetensors(\(CSourceText.stringLiteral(path)), \(CSourceText.stringLiteral(tensor)), \(shape));")
         } else {
-            out.line("load_npy(\(CSourceText.stringLiteral(path)), \(shape));")
+            out.line("load_data(\(CSourceText.stringLiteral(path)), \(shape));")
         }
     }
 

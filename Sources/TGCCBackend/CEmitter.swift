@@ -233,12 +233,12 @@ struct CProgramEmitter {
 
     // MARK: helpers
 
-    /// `load` with the runtime's .npy and safetensors readers; errors are fatal with their message.
+    /// `load` with the runtime's .npy, IDX and safetensors readers; errors are fatal with their message.
     static let loadHelper = """
-        /* Reads a .npy file of exactly this dtype and shape into data. */
-        static void load_npy(const char *path, tgc_dtype dtype, int ndim, const int64_t *shape, void *data) {
+        /* Reads a .npy or IDX file (gzip'd or not) of exactly this dtype and shape into data. */
+        static void load_data(const char *path, tgc_dtype dtype, int ndim, const int64_t *shape, void *data) {
             char err[512];
-            if (tgc_npy_load(path, dtype, ndim, shape, data, err, sizeof err) != 0) tgc_fatal("%s", err);
+            if (tgc_data_load(path, dtype, ndim, shape, data, err, sizeof err) != 0) tgc_fatal("%s", err);
         }
 
         /* Reads the tensor `name` of a safetensors file, of exactly this dtype and shape, into data. */

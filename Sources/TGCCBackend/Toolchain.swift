@@ -43,7 +43,7 @@ public enum CToolchain {
         defer { try? FileManager.default.removeItem(at: temporary) }
 
         let include = "-I" + runtime.appendingPathComponent("include").path
-        let arguments = flags + [include, sourceFile.path, archive.path, "-lm", "-o", temporary.path]
+        let arguments = flags + [include, sourceFile.path, archive.path, "-lz", "-lm", "-o", temporary.path]
         let result = try ProcessRunner.run(compiler, arguments)
         guard result.status == 0 else {
             keepSource = true

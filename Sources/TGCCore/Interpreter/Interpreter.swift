@@ -71,7 +71,7 @@ public enum Interpreter {
         case .load:
             do {
                 if let name = attrs.name { return try SafeTensors.load(attrs.path!, name: name, as: type) }
-                return try NPY.load(attrs.path!, as: type)
+                return try IDX.loadDataFile(attrs.path!, as: type)
             } catch let error as ToolError {
                 throw Diagnostic(error.message, at: location)
             }

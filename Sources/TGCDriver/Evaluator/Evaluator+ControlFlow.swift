@@ -74,6 +74,18 @@ extension Evaluator {
         guard low <= high else {
             throw Diagnostic("range requires lowerBound <= upperBound (got \(low) and \(high - (op == "..." ? 1 : 0)))", at: sequence.location)
         }
+        try executeLoop(low..<high, body, at: location, progress: progress.map { ($0, high - low) }) { index in
+            try bind(pattern, to: .tensor(TensorValue(id: index, isHostScalar: true)), mutable: false)
+        }
+        if let progress { try reportProgress(progress, done: try builder.scalar(Double(high - low), .int64, at: location), total: high - low) }
+    }
+
+    /// A loop in the IR (one `for` op; eager mode runs it) over `range`, carrying the state the
+    /// body changes; `bindItems` binds the loop's pattern from the run-time index each iteration,
+    /// and a `progress` label is reported as the iteration's position among `total`.
+    func executeLoop(_ range: Range<Int>, _ body: [Stmt], at location: SourceLocation,
+                     progress: (label: ProgressLabel, total: Int)? = nil,
+                     bindItems: (ValueID) throws -> Void) throws {
         let slots = try stateSlots(assignedIn: body, at: location)
         var history = carriedHistory(slots)
         let mark = leafMark()
@@ -84,16 +96,17 @@ extension Evaluator {
         var keptLeaves: [KeptLeaf?] = []
         let savedOrigins = carriedLeafOrigins
         defer { carriedLeafOrigins = savedOrigins }
-        let results = try builder.loop(low..<high, carrying: initial.map(\.id), at: location) { index, carried in
+        let results = try builder.loop(range, carrying: initial.map(\.id), at: location) { index, carried in
             environment.push()
             defer { environment.pop() }
             for (slot, (value, id)) in zip(slots, zip(initial, carried)) { setSlot(slot, rebased(value, to: id)) }
             for (index, start) in initial.enumerated() where start.leafKey != nil && start.requiresGrad {
                 carriedLeafOrigins[carried[index]] = leafOrigin(start.id)
             }
-            try bind(pattern, to: .tensor(TensorValue(id: index, isHostScalar: true)), mutable: false)
+            try bindItems(index)
             if let progress {
-                try reportProgress(progress, done: try builder.apply1(.sub, [index, try builder.scalar(Double(low), .int64, at: location)], at: location), total: high - low)
+                let done = try builder.apply1(.sub, [index, try builder.scalar(Double(range.lowerBound), .int64, at: location)], at: location)
+                try reportProgress(progress.label, done: done, total: progress.total)
             }
             try keepingGradMode("loop body", at: location) { try executeBlock(body) }
             let ends = try zip(slots, initial).map { slot, start in try slotValue(slot, like: start, at: location) }
@@ -106,7 +119,6 @@ extension Evaluator {
             if hasLeafSlots { try refreshReplacedLeaves(&next, slots, initial: initial, at: location) }
             return next
         }
-        if let progress { try reportProgress(progress, done: try builder.scalar(Double(high - low), .int64, at: location), total: high - low) }
         history.updatedLeaves = replacedLeaves.union(leavesUpdated(since: mark))
         try finishCarried(slots, results: results, after: "loop", history: history, at: location)
         keepLeaves(slots, keptLeaves, updated: history.updatedLeaves)
@@ -117,13 +129,14 @@ extension Evaluator {
     /// `while` loops run.
     private func executeForEach(_ pattern: Pattern, _ sequenceExpr: Expr, _ body: [Stmt], progress: ProgressLabel?) throws {
         let sequence = try evaluate(sequenceExpr)
+        if case .loader(let loader) = sequence { return try executeLoaderLoop(pattern, loader, body, at: sequenceExpr.location, progress: progress) }
         let items: [EvalValue]
         switch sequence {
         case .array(let values), .tuple(let values): items = values
         case .size(let dims): items = dims.map(EvalValue.int)
         case .dictionary(let entries): items = entries.map { .tuple([.string($0.key), $0.value]) }
         default:
-            throw Diagnostic("expected a range 'a..<b' or 'a...b', or an array, tuple or dictionary, to loop over; got \(sequence.kindName)", at: sequenceExpr.location)
+            throw Diagnostic("expected a range 'a..<b' or 'a...b', a DataLoader, or an array, tuple or dictionary, to loop over; got \(sequence.kindName)", at: sequenceExpr.location)
         }
         for (index, item) in items.enumerated() {
             environment.push()

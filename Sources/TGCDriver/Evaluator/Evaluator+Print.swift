@@ -118,6 +118,10 @@ extension Evaluator {
             text.append(")")
         case .summaryWriter:
             text.append("<torch.utils.tensorboard.writer.SummaryWriter object at \(Self.backwardNodeAddress)>")
+        case .dataset:
+            text.append("<torch.utils.data.dataset.TensorDataset object at \(Self.backwardNodeAddress)>")
+        case .loader:
+            text.append("<torch.utils.data.dataloader.DataLoader object at \(Self.backwardNodeAddress)>")
         case .none:
             text.append("None")
         case .gradFunction(let name):
