@@ -224,7 +224,11 @@ extension Evaluator {
             }
             return
         }
-        guard case .module(let module) = try evaluate(ownerExpr) else {
+        let owner = try evaluate(ownerExpr)
+        if case .optimizer(let optimizer) = owner {
+            return try assignOptimizerProperty(optimizer, name, op: op, value: valueExpr, at: location)
+        }
+        guard case .module(let module) = owner else {
             throw Diagnostic("cannot assign to property '\(name)' of this value", at: ownerExpr.location)
         }
         guard op == "=" else { throw Diagnostic("use '=' to replace a module's '\(name)'", at: location) }
