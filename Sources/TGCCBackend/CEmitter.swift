@@ -233,16 +233,22 @@ struct CProgramEmitter {
 
     /// `load` with the runtime's .npy and safetensors readers; errors are fatal with their message.
     static let loadHelper = """
-        /* Reads a .npy file of exactly this dtype and shape into data. */
+        /* Reads a .npy file of exactly this dtype and shape into data; a relative path (a file
+           the program saved) is under --out DIR. */
         static void load_npy(const char *path, tgc_dtype dtype, int ndim, const int64_t *shape, void *data) {
             char err[512];
-            if (tgc_npy_load(path, dtype, ndim, shape, data, err, sizeof err) != 0) tgc_fatal("%s", err);
+            char *full = tgc_output_path(&tgc_opts, path);
+            if (tgc_npy_load(full, dtype, ndim, shape, data, err, sizeof err) != 0) tgc_fatal("%s", err);
+            free(full);
         }
 
-        /* Reads the tensor `name` of a safetensors file, of exactly this dtype and shape, into data. */
+        /* Reads the tensor `name` of a safetensors file, of exactly this dtype and shape, into data;
+           a relative path (a file the program saved) is under --out DIR. */
         static void load_safetensors(const char *path, const char *name, tgc_dtype dtype, int ndim, const int64_t *shape, void *data) {
             char err[512];
-            if (tgc_safetensors_load(path, name, dtype, ndim, shape, data, err, sizeof err) != 0) tgc_fatal("%s", err);
+            char *full = tgc_output_path(&tgc_opts, path);
+            if (tgc_safetensors_load(full, name, dtype, ndim, shape, data, err, sizeof err) != 0) tgc_fatal("%s", err);
+            free(full);
         }
 
         """

@@ -63,8 +63,12 @@ extension Evaluator {
         return .optimizer(optimizer)
     }
 
-    /// `opt.step()`, `opt.zeroGrad()`.
+    /// `opt.step()`, `opt.zeroGrad()`, `opt.load(path)`.
     func callOptimizerMember(_ optimizer: OptimizerObject, _ name: String, _ arguments: [Argument], at location: SourceLocation) throws -> EvalValue {
+        if name == "load" {
+            try loadOptimizer(optimizer, arguments, at: location)
+            return .void
+        }
         guard arguments.isEmpty else { throw Diagnostic("\(name)() takes no arguments", at: location) }
         switch name {
         case "step": try step(optimizer, at: location)
