@@ -76,10 +76,15 @@ struct CProgramEmitter {
     var loopDepth = 0
     /// Source files read for kernel comments, by path (nil when unreadable).
     var sourceFiles: [String: [Substring]?] = [:]
+    /// Every value some op reads: a random draw outside it only advances the stream.
+    let readValues: Set<Value>
 
     init(plan: BufferPlan, module: Module) {
         self.plan = plan
         self.module = module
+        var read = Set<Value>()
+        module.body.walk { op in read.formUnion(op.operands) }
+        readValues = read
         self.renderer = CFamilyRenderer(bufferName: { [plan] in Self.name(plan.root($0)) })
     }
 
