@@ -149,6 +149,22 @@ extension Evaluator {
             let lr = TensorValue(id: try builder.cast(lr64.id, to: .float32, at: at))
             let steps = try op(.add, optimizer.steps, try scalar(1, .float64))
             let first = try op(.equal, optimizer.steps, try scalar(0, .float64))
+            // Adam's bias corrections 1 - beta^t, its step size lr / (1 - beta1^t) and
+            // sqrt(1 - beta2^t), in double as PyTorch computes them on the host, then rounded to
+            // float32 where its kernels take them as scalars. Computed once, before any update,
+            // so each parameter's moment and weight updates are consecutive kernels over the
+            // same elements (one row nest in generated C: one pass over the parameter's state).
+            var betas = (0.9, 0.999), adamScalars: (stepSize: TensorValue, root: TensorValue)?
+            if optimizer.kind == .adam || optimizer.kind == .adamW {
+                guard case .tuple(let pair)? = optimizer.settings.first(where: { $0.name == "betas" })?.value,
+                      case .float(let beta1) = pair[0], case .float(let beta2) = pair[1] else { return }
+                betas = (beta1, beta2)
+                let correction1 = try op(.sub, try scalar(1, .float64), try op(.pow, try scalar(beta1, .float64), steps))
+                let correction2 = try op(.sub, try scalar(1, .float64), try op(.pow, try scalar(beta2, .float64), steps))
+                let stepSize = TensorValue(id: try builder.cast(try op(.div, lr64, correction1).id, to: .float32, at: at))
+                let root = TensorValue(id: try builder.cast(try record(.sqrt, [correction2], gradFunction: nil, at: at).id, to: .float32, at: at))
+                adamScalars = (stepSize, root)
+            }
             for (index, key) in optimizer.parameters.enumerated() {
                 guard let gradient = gradSlots[key], var parameter = currentLeafValue(key) else { continue }
                 let isParameter = parameter.isParameter
@@ -198,22 +214,14 @@ extension Evaluator {
                         updated = try op(.sub, parameter, try op(.div, try op(.mul, g, lr), average))
                     }
                 case .adam, .adamW:
-                    guard case .tuple(let betas)? = optimizer.settings.first(where: { $0.name == "betas" })?.value,
-                          case .float(let beta1) = betas[0], case .float(let beta2) = betas[1] else { continue }
+                    let (beta1, beta2) = betas
+                    let (stepSize, root) = adamScalars!
                     // exp_avg.lerp_(grad, 1 - beta1): m + w (g - m) for a weight below one half.
                     let m = optimizer.state[0][index], v = optimizer.state[1][index]
                     let newM = try op(.add, m, try op(.mul, try scalar(1 - beta1), try op(.sub, g, m)))
                     let newV = try op(.add, try op(.mul, v, try scalar(beta2)), try op(.mul, try op(.mul, try scalar(1 - beta2), g), g))
                     optimizer.state[0][index] = newM
                     optimizer.state[1][index] = newV
-                    // The bias corrections 1 - beta^t, the step size lr / (1 - beta1^t) and
-                    // sqrt(1 - beta2^t) in double, as PyTorch computes them on the host, then
-                    // rounded to float32 where its kernels take them as scalars.
-                    let correction1 = try op(.sub, try scalar(1, .float64), try op(.pow, try scalar(beta1, .float64), steps))
-                    let correction2 = try op(.sub, try scalar(1, .float64), try op(.pow, try scalar(beta2, .float64), steps))
-                    let stepSize64 = try op(.div, lr64, correction1)
-                    let stepSize = TensorValue(id: try builder.cast(stepSize64.id, to: .float32, at: at))
-                    let root = TensorValue(id: try builder.cast(try record(.sqrt, [correction2], gradFunction: nil, at: at).id, to: .float32, at: at))
                     let denominator = try op(.add, try op(.div, try record(.sqrt, [newV], gradFunction: nil, at: at), root),
                                              try scalar(optimizer.number("eps")))
                     updated = try op(.sub, parameter, try op(.div, try op(.mul, stepSize, newM), denominator))
