@@ -4,8 +4,8 @@ import TGCSyntax
 
 /// A piece of mutable state that control flow must thread: a variable, a leaf's `.grad`, a
 /// parameter an optimizer updates (leaf key; held by module fields and variables), a state
-/// tensor of an optimizer, or a scheduler's state. Each slot carries exactly one tensor through `Builder.loop` and
-/// `Builder.branch`.
+/// tensor of an optimizer, or a scheduler's state. Each slot carries exactly one tensor
+/// through `Builder.loop` and `Builder.branch`.
 enum StateSlot: Hashable {
     case variable(String)
     case grad(Int)
@@ -393,6 +393,8 @@ extension Evaluator {
                 throw Diagnostic("a parameter the optimizer updates is no longer held by any module or variable", at: location)
             }
             return value
+        case .optimizerState(let state) where state.entry == .learningRate:
+            return try learningRateTensor(state.optimizer, at: location)
         case .optimizerState(let state):
             return state.value
         case .buffer(let buffer):
