@@ -3,7 +3,10 @@
 concatenation), B4 (one MLP training step:
 forward, loss.backward(), SGD update under no_grad, grads reset), B5 (the seed's 100-epoch
 linear regression as written in the tutorial, without its prints), B8 (per-op cost of
-`s = s + one` on 1-element tensors)."""
+`s = s + one` on 1-element tensors). B4 also as PyTorch users write it (an nn.Module of
+nn.Linear layers, F.cross_entropy, optim.SGD / optim.Adam: b4_module_sgd, b4_module_adam),
+and all three B4 steps under torch.compile (reported as workload "KEY@compile": run.py's
+"torch.compile" column)."""
 import torch
 
 import common
@@ -78,6 +81,8 @@ def main():
             return loss
         common.bench("b4", step, t)
 
+    b4_module_steps(args, gen, t)
+
     if common.wanted(args, "b5"):
         def linreg():
             torch.manual_seed(42)
@@ -109,6 +114,57 @@ def main():
             for _ in range(count):
                 s = s + one
         common.eager_per_op("b8", loop)
+
+
+def b4_module_steps(args, gen, t):
+    """B4 eager and under torch.compile: the hand-written step, and the module step with
+    optim.SGD and optim.Adam (zero_grad, forward, cross_entropy with one-hot probabilities,
+    backward, step), each with its own parameters."""
+    x = torch.randn(128, 784, generator=gen)
+    y = torch.nn.functional.one_hot(torch.randint(0, 10, (128,), generator=gen), 10).float()
+
+    def module_step(optimizer):
+        model = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 128),
+                                    torch.nn.ReLU(), torch.nn.Linear(128, 10))
+        opt = optimizer(model.parameters())
+
+        def step():
+            opt.zero_grad()
+            loss = torch.nn.functional.cross_entropy(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+        return step
+
+    def hand_step():
+        params = [(torch.randn(*s, generator=gen) * 0.05).requires_grad_() for s in common.mlp_shapes()]
+
+        def step():
+            w1, b1, w2, b2, w3, b3 = params
+            h1 = torch.relu(x @ w1 + b1)
+            h2 = torch.relu(h1 @ w2 + b2)
+            z = h2 @ w3 + b3
+            shifted = z - z.max(dim=1, keepdim=True).values
+            logp = shifted - torch.log(torch.exp(shifted).sum(dim=1, keepdim=True))
+            loss = -(y * logp).sum() / 128
+            loss.backward()
+            with torch.no_grad():
+                for p in params:
+                    p -= 0.01 * p.grad
+                    p.grad = None
+            return loss
+        return step
+
+    steps = {"b4": hand_step, "b4_module_sgd": lambda: module_step(lambda p: torch.optim.SGD(p, lr=0.01)),
+             "b4_module_adam": lambda: module_step(lambda p: torch.optim.Adam(p, lr=0.001))}
+    for key, make in steps.items():
+        if key != "b4" and common.wanted(args, key):
+            common.bench(key, make(), t)
+        if common.wanted(args, key):
+            try:
+                common.bench(key + "@compile", torch.compile(make()), t)
+            except Exception as e:  # noqa: BLE001 - a missing C++ toolchain must not stop the rest
+                common.info(f"torch.compile of {key} failed: {str(e).strip().splitlines()[-1][:200]}")
 
 
 if __name__ == "__main__":

@@ -38,6 +38,8 @@ enum EvalValue {
     case dataset(DatasetValue)
     /// A `DataLoader`: a `for` loop over it yields batches.
     case loader(LoaderValue)
+    /// A learning-rate scheduler (`StepLR`, `CosineAnnealingLR`).
+    case scheduler(SchedulerObject)
     /// A string with tensor interpolations, formatted when printed.
     case formatted(FormattedText)
     /// Python's `None` (`y.grad` of a value that keeps no gradient, `x.gradFn` of a leaf).
@@ -77,6 +79,7 @@ enum EvalValue {
         case .summaryWriter: "SummaryWriter"
         case .dataset: "Dataset"
         case .loader: "DataLoader"
+        case .scheduler(let scheduler): scheduler.typeName
         case .formatted: "String"
         case .none: "None"
         case .gradFunction: "backward node"

@@ -3,15 +3,16 @@ import TGCCore
 import TGCSyntax
 
 /// A piece of mutable state that control flow must thread: a variable, a leaf's `.grad`, a
-/// parameter an optimizer updates (leaf key; held by module fields and variables), or a state
-/// tensor of an optimizer. Each slot carries exactly one tensor through `Builder.loop` and
-/// `Builder.branch`.
+/// parameter an optimizer updates (leaf key; held by module fields and variables), a state
+/// tensor of an optimizer, or a scheduler's state. Each slot carries exactly one tensor
+/// through `Builder.loop` and `Builder.branch`.
 enum StateSlot: Hashable {
     case variable(String)
     case grad(Int)
     case parameter(Int)
     case optimizerState(OptimizerState)
     case buffer(ModuleBuffer)
+    case scheduler(SchedulerState)
 }
 
 /// A buffer of a module (batch norm's running statistics), which calling the module updates.
@@ -31,30 +32,45 @@ struct ModuleBuffer: Hashable {
     }
 }
 
-/// One state tensor of an optimizer: `state[array][parameter]`, or its step count (array nil).
+/// One state tensor of an optimizer: `state[array][parameter]`, its step count, or its
+/// learning rate (a float64 host scalar while carried).
 struct OptimizerState: Hashable {
+    enum Entry: Hashable { case steps, learningRate, tensor(array: Int, parameter: Int) }
     let optimizer: OptimizerObject
-    let array: Int?
-    let parameter: Int
+    let entry: Entry
 
-    static func == (a: Self, b: Self) -> Bool { a.optimizer === b.optimizer && a.array == b.array && a.parameter == b.parameter }
+    static func == (a: Self, b: Self) -> Bool { a.optimizer === b.optimizer && a.entry == b.entry }
     func hash(into hasher: inout Hasher) {
         hasher.combine(ObjectIdentifier(optimizer))
-        hasher.combine(array)
-        hasher.combine(parameter)
+        hasher.combine(entry)
     }
 
+    /// The value; the learning rate's only once it is a tensor (`Evaluator.learningRateTensor`).
     var value: TensorValue {
-        get { array.map { optimizer.state[$0][parameter] } ?? optimizer.steps }
+        get {
+            switch entry {
+            case .steps: return optimizer.steps
+            case .tensor(let array, let parameter): return optimizer.state[array][parameter]
+            case .learningRate:
+                guard case .tensor(let lr) = optimizer.learningRate else { preconditionFailure("a carried learning rate is a tensor") }
+                return lr
+            }
+        }
         nonmutating set {
-            if let array { optimizer.state[array][parameter] = newValue } else { optimizer.steps = newValue }
+            switch entry {
+            case .steps: optimizer.steps = newValue
+            case .tensor(let array, let parameter): optimizer.state[array][parameter] = newValue
+            case .learningRate: optimizer.learningRate = .tensor(TensorValue(id: newValue.id, isHostScalar: true))
+            }
         }
     }
 
     /// Every state tensor of the optimizer, the step count first.
     static func all(of optimizer: OptimizerObject) -> [OptimizerState] {
-        [OptimizerState(optimizer: optimizer, array: nil, parameter: 0)]
-            + optimizer.state.indices.flatMap { array in optimizer.parameters.indices.map { OptimizerState(optimizer: optimizer, array: array, parameter: $0) } }
+        [OptimizerState(optimizer: optimizer, entry: .steps)]
+            + optimizer.state.indices.flatMap { array in
+                optimizer.parameters.indices.map { OptimizerState(optimizer: optimizer, entry: .tensor(array: array, parameter: $0)) }
+            }
     }
 }
 
@@ -337,7 +353,12 @@ extension Evaluator {
         scan.visit(statements)
         var slots: [StateSlot] = []
         for name in scan.names.sorted() {
-            guard let binding = environment.lookup(name), binding.isMutable else { continue }
+            guard let binding = environment.lookup(name) else { continue }
+            if case .optimizer(let optimizer) = binding.value {   // `opt.lr = ...`
+                slots.append(try carriedLearningRate(optimizer, at: location))
+                continue
+            }
+            guard binding.isMutable else { continue }
             switch binding.value {
             case .tensor, .int, .float, .bool:
                 slots.append(.variable(name))
@@ -353,6 +374,10 @@ extension Evaluator {
             case .optimizer(let optimizer)? where scan.receivers.contains(name):
                 slots += optimizer.parameters.map(StateSlot.parameter)
                 slots += OptimizerState.all(of: optimizer).map(StateSlot.optimizerState)
+            case .scheduler(let scheduler)? where scan.receivers.contains(name):
+                slots += [true, false].map { StateSlot.scheduler(SchedulerState(scheduler: scheduler, isEpoch: $0)) }
+                let learningRate = try carriedLearningRate(scheduler.optimizer, at: location)
+                if !slots.contains(learningRate) { slots.append(learningRate) }
             case .module(let module)?:
                 for buffer in module.allBuffers.map({ ModuleBuffer(module: $0.module, field: $0.field) }) where buffers.insert(buffer).inserted {
                     slots.append(.buffer(buffer))
@@ -391,10 +416,14 @@ extension Evaluator {
                 throw Diagnostic("a parameter the optimizer updates is no longer held by any module or variable", at: location)
             }
             return value
+        case .optimizerState(let state) where state.entry == .learningRate:
+            return try learningRateTensor(state.optimizer, at: location)
         case .optimizerState(let state):
             return state.value
         case .buffer(let buffer):
             return buffer.value
+        case .scheduler(let state):
+            return state.value
         }
     }
 
@@ -412,10 +441,14 @@ extension Evaluator {
             return TensorValue(id: gradSlots[key]!)
         case .parameter(let key):
             return currentLeafValue(key) ?? start
+        case .optimizerState(let state) where state.entry == .learningRate:
+            return try learningRateTensor(state.optimizer, at: location)   // `opt.lr = 0.3` in the body
         case .optimizerState(let state):
             return state.value
         case .buffer(let buffer):
             return buffer.value
+        case .scheduler(let state):
+            return state.value
         }
     }
 
@@ -462,6 +495,7 @@ extension Evaluator {
         case .parameter(let key): replaceLeaf(key, with: value)
         case .optimizerState(let state): state.value = value
         case .buffer(let buffer): buffer.value = value
+        case .scheduler(let state): state.value = value
         }
     }
 
@@ -526,6 +560,8 @@ extension Evaluator {
                 state.value = TensorValue(id: id)
             case .buffer(let buffer):
                 buffer.value = TensorValue(id: id)
+            case .scheduler(let state):
+                state.value = TensorValue(id: id)
             }
         }
     }
