@@ -1,0 +1,63 @@
+# PyTorch reference for samples/mlp_fashion.swiftdsl. Run from samples/ (it reads Debian's
+# dataset-fashion-mnist files and writes data/mlp_fashion_init.safetensors, the initial weights
+# both read). Pass limit, testLimit and epochs as arguments for other sizes (the tgc program's -D).
+# tgc shuffles with its own generator (Philox); the stream is replayed here, as in mlp_digits.py,
+# so PyTorch trains on the same batches.
+import gzip
+import sys
+
+import numpy as np
+import torch
+import torch.nn as nn
+from safetensors.torch import load_file, save_file
+
+from tgc_stream import TgcStream
+
+ROOT = "/usr/share/datasets/fashion-mnist/"
+
+
+def idx(name, offset):
+    with gzip.open(ROOT + name) as f:
+        return np.frombuffer(f.read(), dtype=np.uint8, offset=offset)
+
+
+limit, test_limit, epochs = (int(a) for a in (sys.argv[1:] or [2000, 500, 2]))
+train_images = torch.from_numpy(idx("train-images-idx3-ubyte.gz", 16).reshape(-1, 784).copy())
+train_labels = torch.from_numpy(idx("train-labels-idx1-ubyte.gz", 8).astype(np.int64))
+test_images = torch.from_numpy(idx("t10k-images-idx3-ubyte.gz", 16).reshape(-1, 784).copy())
+test_labels = torch.from_numpy(idx("t10k-labels-idx1-ubyte.gz", 8).astype(np.int64))
+
+
+def prepare(images):
+    return (images.float() / 255 - 0.286) / 0.353
+
+
+x, y = prepare(train_images[:limit]), train_labels[:limit]
+test_x, test_y = prepare(test_images[:test_limit]), test_labels[:test_limit]
+
+torch.manual_seed(0)
+init = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
+save_file({k: v.contiguous() for k, v in init.state_dict().items()}, "data/mlp_fashion_init.safetensors")
+model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
+model.load_state_dict(load_file("data/mlp_fashion_init.safetensors"))
+opt = torch.optim.Adam(model.parameters(), lr=0.001)
+criterion = nn.CrossEntropyLoss()
+stream = TgcStream(0)  # manualSeed(0)
+batches = (limit + 63) // 64
+print("train", limit, "test", test_limit, "batches", batches)
+for epoch in range(epochs):
+    model.train()
+    order = stream.randperm(limit)
+    total = 0.0
+    for i in range(batches):
+        rows = order[i * 64:i * 64 + 64]
+        xb, yb = x[rows], y[rows]
+        opt.zero_grad()
+        loss = criterion(model(xb), yb)
+        loss.backward()
+        opt.step()
+        total += loss.item() * yb.shape[0]
+    model.eval()
+    with torch.no_grad():
+        correct = (model(test_x).argmax(dim=1) == test_y).sum().item()
+    print(f"epoch {epoch + 1}: loss = {total / limit:.4f}, test accuracy = {100.0 * correct / test_limit:.2f}%")
