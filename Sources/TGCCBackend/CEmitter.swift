@@ -76,6 +76,8 @@ struct CProgramEmitter {
     var loopDepth = 0
     /// Source files read for kernel comments, by path (nil when unreadable).
     var sourceFiles: [String: [Substring]?] = [:]
+    /// In a library function (CEmitter+Library.swift): the C pointer its result is copied to.
+    var libraryResult: String?
 
     init(plan: BufferPlan, module: Module) {
         self.plan = plan
@@ -197,12 +199,7 @@ struct CProgramEmitter {
             case .loopIndex:
                 out.line("static \(type) \(Self.name(value))[1];  /* \(about) */")
             case .staticData(let data):
-                out.line("static _Alignas(64) const \(type) \(Self.name(value))[\(data.count)] = {  /* \(about) */")
-                let literals = data.map { elementLiteral($0, value.type.dtype) }
-                for start in stride(from: 0, to: literals.count, by: 8) {
-                    out.line("    " + literals[start..<min(start + 8, literals.count)].joined(separator: ", ") + ",")
-                }
-                out.line("};")
+                emitStaticArray(value, data)
             case .view, .transposed:
                 break
             }
@@ -211,6 +208,17 @@ struct CProgramEmitter {
             out.line("static \(ScalarType(argument.type.dtype).cName) *\(Self.temporaryName(argument));  /* next value of \(Self.name(argument)) (swap) */")
         }
         out.line()
+    }
+
+    /// A constant value as a file-scope array.
+    mutating func emitStaticArray(_ value: Value, _ data: [Double]) {
+        let about = CSourceText.comment("\(value.type)  \(origin(of: value))")
+        out.line("static _Alignas(64) const \(ScalarType(value.type.dtype).cName) \(Self.name(value))[\(data.count)] = {  /* \(about) */")
+        let literals = data.map { elementLiteral($0, value.type.dtype) }
+        for start in stride(from: 0, to: literals.count, by: 8) {
+            out.line("    " + literals[start..<min(start + 8, literals.count)].joined(separator: ", ") + ",")
+        }
+        out.line("};")
     }
 
     private mutating func emitAllocation() {
@@ -288,7 +296,7 @@ struct CProgramEmitter {
         }
     }
 
-    private func elementLiteral(_ value: Double, _ dtype: DType) -> String {
+    func elementLiteral(_ value: Double, _ dtype: DType) -> String {
         switch dtype {
         case .float32: CFamilyRenderer.literal(Float(value))
         case .float64: CFamilyRenderer.literal(value)
@@ -306,7 +314,7 @@ struct CProgramEmitter {
     }
 
     /// "add  model.swiftdsl:4:9": the op that defines a value, or what a block argument is.
-    private func origin(of value: Value) -> String {
+    func origin(of value: Value) -> String {
         if let op = value.definingOp {
             return "\(IRPrinter.opName(op.kind))  \(Self.locationText(op.location))"
         }

@@ -33,9 +33,16 @@ enum SourceLoader {
         return SourceText(path: path, text: text)
     }
 
-    /// Parses and evaluates `source` against `builder` (compiled or eager mode).
-    static func evaluate(_ source: SourceText, with builder: Builder) throws {
-        let program = try parseProgram(source)
+    /// Parses and evaluates `source` against `builder` (compiled or eager mode); returns the
+    /// evaluator, whose globals hold what the program computed.
+    @discardableResult
+    static func evaluate(_ source: SourceText, with builder: Builder) throws -> Evaluator {
+        try evaluate(try parseProgram(source), at: source.path, with: builder)
+    }
+
+    /// Evaluates a parsed `program` read from `path` against `builder`.
+    @discardableResult
+    static func evaluate(_ program: Program, at path: String, with builder: Builder) throws -> Evaluator {
         if let eager = builder as? EagerBuilder {
             // Like PyTorch, record history only when the program can ask for gradients.
             var scan = MutationScan(lookupFunction: { name in
@@ -47,8 +54,10 @@ enum SourceLoader {
             scan.visit(program.statements)
             eager.recordsTape = scan.touchesGradients || scan.differentiates
         }
-        let directory = URL(fileURLWithPath: source.path).deletingLastPathComponent().path
-        try Evaluator(builder: builder, baseDirectory: directory).run(program)
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let evaluator = Evaluator(builder: builder, baseDirectory: directory)
+        try evaluator.run(program)
+        return evaluator
     }
 
     /// The IR of a model file after the pass pipeline (or up to `lastPass`).

@@ -1,0 +1,116 @@
+import Foundation
+import TGCBase
+import TGCCBackend
+import TGCCore
+import TGCSyntax
+
+/// Traces the `@export` functions of a program into their own modules: the program runs once
+/// eagerly (training or loading its model), then each exported body is evaluated against a
+/// GraphBuilder in eval mode without gradients, its parameters `input` ops and every tensor it
+/// reads from the program (a model's weights and buffers) a constant with the value it has then.
+enum ExportTracer {
+    static func trace(_ source: SourceText) throws -> [LibraryFunction] {
+        let program = try parseProgram(source)
+        let exported = program.statements.compactMap { statement -> FuncDecl? in
+            if case .function(let decl) = statement.kind, decl.export != nil { decl } else { nil }
+        }
+        guard !exported.isEmpty else {
+            throw ToolError("'\(source.path)' has no exported function: '--emit lib' builds a library of the functions marked '@export(...)', e.g. '@export(images: [64, 1, 28, 28]) func classify(images: Tensor) -> Tensor { ... }' (docs/LANGUAGE.md, Deployment)")
+        }
+        let parameterTypes = try exported.map(parameterTypes(of:))
+        let context = RunContext(seed: 0)
+        context.write = { _ in }
+        let eager = EagerBuilder(context: context)
+        let programRun = try SourceLoader.evaluate(program, at: source.path, with: eager)
+        return try zip(exported, parameterTypes).map { decl, types in
+            try traceFunction(decl, types, globals: programRun.environment.globals, eager: eager,
+                              baseDirectory: programRun.baseDirectory)
+        }
+    }
+
+    /// The float32 type of each parameter, from the `@export(name: [shape])` attribute.
+    private static func parameterTypes(of decl: FuncDecl) throws -> [TensorType] {
+        let attribute = decl.export!
+        for shape in attribute.shapes where !decl.parameters.contains(where: { $0.name == shape.name }) {
+            throw Diagnostic("'@export' gives the shape of '\(shape.name)', which is not a parameter of '\(decl.name)'", at: shape.location)
+        }
+        return try decl.parameters.map { parameter in
+            guard parameter.defaultValue == nil, parameter.label == nil || parameter.label == "_" else {
+                throw Diagnostic("a parameter of an exported function has no argument label and no default value", at: parameter.location)
+            }
+            guard let shape = attribute.shapes.first(where: { $0.name == parameter.name }) else {
+                throw Diagnostic("'@export' needs the shape of parameter '\(parameter.name)', as in '@export(\(parameter.name): [64, 10])'", at: attribute.location)
+            }
+            return TensorType(shape.shape, .float32)
+        }
+    }
+
+    private static func traceFunction(_ decl: FuncDecl, _ types: [TensorType], globals: [String: Binding],
+                                      eager: EagerBuilder, baseDirectory: String) throws -> LibraryFunction {
+        let graph = GraphBuilder()
+        let tracer = Evaluator(builder: graph, baseDirectory: baseDirectory)
+        tracer.gradEnabled = false
+        var constants = ConstantCopier(eager: eager, graph: graph, location: decl.location)
+        for (name, binding) in globals.sorted(by: { $0.key < $1.key }) {
+            var copy = binding
+            copy.value = try constants.copy(binding.value)
+            tracer.environment.declare(name, copy)
+        }
+        tracer.environment.push()
+        for (parameter, type) in zip(decl.parameters, types) {
+            var attrs = Attributes()
+            attrs.name = parameter.name
+            attrs.shape = type.shape
+            attrs.dtype = type.dtype
+            let input = try graph.apply1(.input, [], attrs, at: parameter.location)
+            tracer.environment.declare(parameter.name, Binding(value: .tensor(TensorValue(id: input)), isMutable: false, location: parameter.location))
+        }
+        tracer.callDepth = 1
+        let result = try tracer.runBody(of: decl)
+        guard case .tensor(let tensor) = result else {
+            throw Diagnostic("an exported function returns one tensor; '\(decl.name)' returns \(result.kindName)", at: decl.location)
+        }
+        var attrs = Attributes()
+        attrs.path = LibraryFunction.resultPath
+        _ = try graph.apply(.save, [tensor.id], attrs, at: decl.location)
+        try PassPipeline.run(graph.module)
+        return LibraryFunction(name: decl.name, parameters: zip(decl.parameters, types).map { ($0.name, $1) },
+                               result: graph.type(of: tensor.id), module: graph.module)
+    }
+}
+
+/// Copies values computed eagerly into a graph: each tensor becomes a constant holding its
+/// elements, each module a copy in eval mode (shared modules stay shared).
+private struct ConstantCopier {
+    let eager: EagerBuilder
+    let graph: GraphBuilder
+    let location: SourceLocation
+    var modules: [ObjectIdentifier: ModuleObject] = [:]
+
+    mutating func copy(_ value: EvalValue) throws -> EvalValue {
+        switch value {
+        case .tensor(let tensor):
+            let data = eager.tensor(tensor.id)
+            var attrs = Attributes()
+            attrs.data = data.elements
+            attrs.shape = data.shape
+            attrs.dtype = data.dtype
+            return .tensor(TensorValue(id: try graph.apply1(.constant, [], attrs, at: location), isHostScalar: tensor.isHostScalar))
+        case .array(let items): return .array(try items.map { try copy($0) })
+        case .tuple(let items): return .tuple(try items.map { try copy($0) })
+        case .dictionary(let entries): return .dictionary(try entries.map { ($0.key, try copy($0.value)) })
+        case .namedTuple(let name, let fields): return .namedTuple(name: name, fields: try fields.map { ($0.0, try copy($0.1)) })
+        case .module(let module):
+            if let known = modules[ObjectIdentifier(module)] { return .module(known) }
+            let copied = ModuleObject(module.kind, fields: [])
+            copied.training = false
+            modules[ObjectIdentifier(module)] = copied
+            copied.fields = try module.fields.map { ($0.name, try copy($0.value)) }
+            return .module(copied)
+        case .optimizer, .formatted:
+            return .none   // state of training, not of the model: an exported function cannot use it
+        case .int, .float, .bool, .string, .size, .dtype, .device, .reduction, .function, .structType, .none, .gradFunction, .void:
+            return value
+        }
+    }
+}
