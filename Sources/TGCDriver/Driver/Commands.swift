@@ -113,11 +113,7 @@ struct Commands {
     private func compileLibrary() throws -> Int32 {
         guard options.output != "-" else { throw ToolError("'--emit lib' writes three files; give -o DIR/NAME, not '-'") }
         try checkOutputFolder()
-        let prefix = options.output ?? defaultOutput
-        let functions = try ExportTracer.trace(source)
-        let library = try CLibraryEmitter.emit(functions, libraryName: URL(fileURLWithPath: prefix).lastPathComponent,
-                                               sourceFile: URL(fileURLWithPath: source.path).lastPathComponent)
-        try CToolchain.buildLibrary(library, outputPrefix: prefix)
+        try Pipeline.buildLibrary(of: source, outputPrefix: options.output ?? defaultOutput)
         return 0
     }
 

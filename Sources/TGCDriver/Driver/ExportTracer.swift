@@ -17,7 +17,7 @@ enum ExportTracer {
         guard !exported.isEmpty else {
             throw ToolError("'\(source.path)' has no exported function: '--emit lib' builds a library of the functions marked '@export(...)', e.g. '@export(images: [64, 1, 28, 28]) func classify(images: Tensor) -> Tensor { ... }' (docs/LANGUAGE.md, Deployment)")
         }
-        let parameterTypes = try exported.map(parameterTypes(of:))
+        let parameterTypes = try exported.map(Evaluator.exportedParameterTypes)
         let context = RunContext(seed: 0)
         context.write = { _ in }
         let eager = EagerBuilder(context: context)
@@ -25,23 +25,6 @@ enum ExportTracer {
         return try zip(exported, parameterTypes).map { decl, types in
             try traceFunction(decl, types, globals: programRun.environment.globals, eager: eager,
                               baseDirectory: programRun.baseDirectory)
-        }
-    }
-
-    /// The float32 type of each parameter, from the `@export(name: [shape])` attribute.
-    private static func parameterTypes(of decl: FuncDecl) throws -> [TensorType] {
-        let attribute = decl.export!
-        for shape in attribute.shapes where !decl.parameters.contains(where: { $0.name == shape.name }) {
-            throw Diagnostic("'@export' gives the shape of '\(shape.name)', which is not a parameter of '\(decl.name)'", at: shape.location)
-        }
-        return try decl.parameters.map { parameter in
-            guard parameter.defaultValue == nil, parameter.label == nil || parameter.label == "_" else {
-                throw Diagnostic("a parameter of an exported function has no argument label and no default value", at: parameter.location)
-            }
-            guard let shape = attribute.shapes.first(where: { $0.name == parameter.name }) else {
-                throw Diagnostic("'@export' needs the shape of parameter '\(parameter.name)', as in '@export(\(parameter.name): [64, 10])'", at: attribute.location)
-            }
-            return TensorType(shape.shape, .float32)
         }
     }
 
