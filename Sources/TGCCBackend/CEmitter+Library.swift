@@ -55,7 +55,24 @@ public enum CLibraryEmitter {
         if let problem {
             throw ToolError("exported function '\(function.name)' \(problem); an exported function only computes its result from its parameters and the model")
         }
+        if contextFunctions.contains(function.name) {
+            throw ToolError("an exported function cannot be named '\(function.name)': the library has its own '\(function.name)' (\(contextFunctions.sorted().joined(separator: ", ")) are taken)")
+        }
+        for parameter in function.parameters where reservedParameterNames.contains(parameter.name) || parameter.name.hasPrefix("tgc_") {
+            throw ToolError("parameter '\(parameter.name)' of exported function '\(function.name)' needs another name: it is a C keyword or a name the library's C code uses")
+        }
     }
+
+    /// The library's own functions: `classifier_create`, ... (and the internal check).
+    static let contextFunctions: Set<String> = ["create", "destroy", "error_message", "last_error", "check"]
+
+    /// Names a parameter cannot have in C: keywords, and the context and result arguments.
+    static let reservedParameterNames: Set<String> = [
+        "ctx", "out", "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else", "enum",
+        "extern", "float", "for", "goto", "if", "inline", "int", "long", "register", "restrict", "return", "short",
+        "signed", "sizeof", "static", "struct", "switch", "typedef", "union", "unsigned", "void", "volatile", "while",
+        "bool", "true", "false", "NULL",
+    ]
 }
 
 extension CProgramEmitter {

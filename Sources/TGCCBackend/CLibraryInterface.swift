@@ -205,8 +205,8 @@ struct CLibraryInterface {
             lines += [
                 "",
                 "int \(name)_\(function.name)(\(publicParameters(function))) {",
-                "    int status = \(name)_check(ctx);",
-                "    if (status != \(upper)_OK) return status;",
+                "    int tgc_status = \(name)_check(ctx);",
+                "    if (tgc_status != \(upper)_OK) return tgc_status;",
             ]
             for pointer in pointers {
                 lines += [
@@ -218,15 +218,15 @@ struct CLibraryInterface {
             }
             let arguments = (["ctx->arena"] + pointers).joined(separator: ", ")
             lines += [
-                "    tgc_error_trap trap;",
-                "    tgc_error_trap *previous = tgc_set_error_trap(&trap);",
-                "    if (setjmp(trap.jump) != 0) {",
-                "        tgc_set_error_trap(previous);",
-                "        snprintf(ctx->message, sizeof ctx->message, \"\(function.name): %s\", trap.message);",
+                "    tgc_error_trap tgc_trap;",
+                "    tgc_error_trap *tgc_previous = tgc_set_error_trap(&tgc_trap);",
+                "    if (setjmp(tgc_trap.jump) != 0) {",
+                "        tgc_set_error_trap(tgc_previous);",
+                "        snprintf(ctx->message, sizeof ctx->message, \"\(function.name): %s\", tgc_trap.message);",
                 "        return \(upper)_ERROR_RUNTIME;",
                 "    }",
                 "    \(Self.internalSymbol(name, function))(\(arguments));",
-                "    tgc_set_error_trap(previous);",
+                "    tgc_set_error_trap(tgc_previous);",
                 "    ctx->message[0] = '\\0';",
                 "    return \(upper)_OK;",
                 "}",

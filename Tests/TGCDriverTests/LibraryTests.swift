@@ -137,6 +137,52 @@ import Testing
         #expect(printed == "4 pick: \(model.path):4:5: index 7 is out of bounds for dimension 0 with size 3\n0 2 3\n")
     }
 
+    /// The weights a library embeds are the ones the program ends with: here trained by SGD.
+    @Test func weightsTrainedInTheSameProgram() throws {
+        let folder = try TestPaths.temporaryDirectory()
+        let model = folder.appendingPathComponent("trained.swiftdsl")
+        try Data("""
+            manualSeed(3)
+            let xs = randn([32, 1])
+            let ys = 3 * xs + 2
+            let model = Linear(1, 1)
+            let opt = SGD(model.parameters(), lr: 0.1)
+            for step in 0..<20 {
+                let loss = mseLoss(model(xs), ys)
+                opt.zeroGrad()
+                loss.backward()
+                opt.step()
+            }
+            @export(x: [4, 1])
+            func predict(x: Tensor) -> Tensor { model(x) }
+            let y = predict(x: tensor([[0.0], [1.0], [-2.0], [0.5]]))
+            print("\\(y[0, 0].item(), precision: 5) \\(y[1, 0].item(), precision: 5) \\(y[2, 0].item(), precision: 5) \\(y[3, 0].item(), precision: 5)")
+            """.utf8).write(to: model)
+        let executable = folder.appendingPathComponent("tgc-run").path
+        try Pipeline.buildExecutable(model.path, to: executable)
+        let (runStatus, compiled, runErrors) = try TestPaths.execute(executable)
+        #expect(runStatus == 0, "\(runErrors)")
+        #expect(compiled == "1.82925 4.48094 -3.47414 3.15510\n")
+        let prefix = folder.appendingPathComponent("trained")
+        try Pipeline.buildLibrary(model.path, outputPrefix: prefix.path)
+        let program = folder.appendingPathComponent("main.c")
+        try Data("""
+            #include <stdio.h>
+            #include "trained.h"
+            int main(void) {
+                trained_context *ctx = trained_create();
+                float x[TRAINED_PREDICT_X_COUNT] = {0.0f, 1.0f, -2.0f, 0.5f}, y[TRAINED_PREDICT_RESULT_COUNT];
+                if (trained_predict(ctx, x, y) != TRAINED_OK) return 1;
+                printf("%.5f %.5f %.5f %.5f\\n", y[0], y[1], y[2], y[3]);
+                trained_destroy(ctx);
+                return 0;
+            }
+            """.utf8).write(to: program)
+        let (status, printed, errors) = try Self.compileAndRun(program.path, against: prefix)
+        #expect(status == 0, "\(errors)")
+        #expect(printed == compiled)
+    }
+
     @Test func programsWithoutALibraryAreRefused() throws {
         let folder = try TestPaths.temporaryDirectory()
         func refusal(_ source: String) throws -> String {
@@ -154,6 +200,10 @@ import Testing
             .contains("exported function 'f' draws random numbers"))
         #expect(try refusal("@export(x: [2])\nfunc f(x: Tensor) -> (Tensor, Tensor) { (x, x) }\n")
             .contains("an exported function returns one tensor; 'f' returns tuple"))
+        #expect(try refusal("@export(out: [2])\nfunc f(out: Tensor) -> Tensor { out }\n")
+            .contains("parameter 'out' of exported function 'f' needs another name"))
+        #expect(try refusal("@export(x: [2])\nfunc create(x: Tensor) -> Tensor { x }\n")
+            .contains("an exported function cannot be named 'create'"))
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("lib.h").path), "nothing half written")
     }
 }

@@ -22,10 +22,31 @@ enum ExportTracer {
         context.write = { _ in }
         let eager = EagerBuilder(context: context)
         let programRun = try SourceLoader.evaluate(program, at: source.path, with: eager)
-        return try zip(exported, parameterTypes).map { decl, types in
-            try traceFunction(decl, types, globals: programRun.environment.globals, eager: eager,
-                              baseDirectory: programRun.baseDirectory)
+        let read = namesReadInFunctions(program)
+        // Tensors that no function or method reads (a training set) are not copied into the graph.
+        let globals = programRun.environment.globals.filter { name, binding in
+            if case .tensor = binding.value { read.contains(name) } else { true }
         }
+        return try zip(exported, parameterTypes).map { decl, types in
+            try traceFunction(decl, types, globals: globals, eager: eager, baseDirectory: programRun.baseDirectory)
+        }
+    }
+
+    /// The names read in the bodies of the program's functions and of its structs' methods.
+    private static func namesReadInFunctions(_ program: Program) -> Set<String> {
+        var scan = MutationScan(lookupFunction: { _ in nil })
+        for statement in program.statements {
+            switch statement.kind {
+            case .function(let decl):
+                scan.visit(decl.body)
+            case .structDecl(let decl):
+                for method in decl.methods + (decl.initializer.map { [$0] } ?? []) { scan.visit(method.body) }
+                for property in decl.properties { if let value = property.value { scan.visit(value) } }
+            default:
+                break
+            }
+        }
+        return scan.mentioned
     }
 
     private static func traceFunction(_ decl: FuncDecl, _ types: [TensorType], globals: [String: Binding],
