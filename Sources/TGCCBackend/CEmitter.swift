@@ -214,7 +214,7 @@ struct CProgramEmitter {
     mutating func emitStaticArray(_ value: Value, _ data: [Double]) {
         let about = CSourceText.comment("\(value.type)  \(origin(of: value))")
         out.line("static _Alignas(64) const \(ScalarType(value.type.dtype).cName) \(Self.name(value))[\(data.count)] = {  /* \(about) */")
-        let literals = data.map { elementLiteral($0, value.type.dtype) }
+        let literals = data.map { Self.elementLiteral($0, value.type.dtype) }
         for start in stride(from: 0, to: literals.count, by: 8) {
             out.line("    " + literals[start..<min(start + 8, literals.count)].joined(separator: ", ") + ",")
         }
@@ -285,7 +285,10 @@ struct CProgramEmitter {
         "(const int64_t[]){" + (type.shape.isEmpty ? "0" : type.shape.map(String.init).joined(separator: ", ")) + "}"
     }
 
-    func dtypeCode(_ dtype: DType) -> String {
+    func dtypeCode(_ dtype: DType) -> String { Self.dtypeCode(dtype) }
+
+    /// The runtime's `tgc_dtype` constant.
+    static func dtypeCode(_ dtype: DType) -> String {
         switch dtype {
         case .float32: "TGC_F32"
         case .int64: "TGC_I64"
@@ -296,7 +299,7 @@ struct CProgramEmitter {
         }
     }
 
-    func elementLiteral(_ value: Double, _ dtype: DType) -> String {
+    static func elementLiteral(_ value: Double, _ dtype: DType) -> String {
         switch dtype {
         case .float32: CFamilyRenderer.literal(Float(value))
         case .float64: CFamilyRenderer.literal(value)

@@ -10,6 +10,8 @@ struct CLibraryInterface {
 
     let name: String
     let functions: [LibraryFunction]
+    /// The weights, by context slot.
+    let weights: [LibraryWeight]
     let sourceFile: String
     let arenaBytes: Int
 
@@ -23,9 +25,9 @@ struct CLibraryInterface {
     /// The C name of a DSL parameter (prefixed: it may be a C keyword or clash with `v12`).
     static func parameterName(_ name: String) -> String { "in_" + name }
 
-    /// `unsigned char *tgc_arena, const float *in_images, int64_t *tgc_result`.
+    /// `unsigned char *tgc_arena, const void *const *tgc_weights, const float *in_images, int64_t *tgc_result`.
     static func internalParameters(_ function: LibraryFunction) -> String {
-        (["unsigned char *tgc_arena"]
+        (["unsigned char *tgc_arena", "const void *const *tgc_weights"]
             + function.parameters.map { "const \(ScalarType($0.type.dtype).cName) *\(parameterName($0.name))" }
             + ["\(ScalarType(function.result.dtype).cName) *tgc_result"]).joined(separator: ", ")
     }
@@ -59,8 +61,11 @@ struct CLibraryInterface {
             " * Link the static library (lib\(name).a, with -fopenmp -lm) or the shared one (lib\(name).so).",
             " *",
             " * Calling convention",
-            " * - \(name)_create() makes a context: the memory of every intermediate value (\(arenaBytes) bytes).",
-            " *   The model's weights are embedded in the library, read-only. \(name)_destroy() releases it.",
+            " * - \(name)_create() makes a context: the memory of every intermediate value (\(arenaBytes) bytes)",
+            " *   and the model's weights, those embedded in the library (read-only, shared by every context);",
+            " *   \(name)_create_from(path, ...) loads them from a safetensors file instead, each tensor named",
+            " *   as in the model's state dict (as `save(model, path)` and PyTorch's save_file(model.state_dict())",
+            " *   write them; other tensors in the file are ignored). \(name)_destroy() releases a context.",
             " * - Each exported function takes the context, its inputs (row-major, of the shapes below) and",
             " *   `out`, where it writes its result; it returns \(upper)_OK (0) or an error code, and",
             " *   \(name)_error_message(code) describes the code, \(name)_last_error(ctx) the last failure.",
@@ -77,6 +82,7 @@ struct CLibraryInterface {
             "#ifndef \(upper)_H",
             "#define \(upper)_H",
             "",
+            "#include <stddef.h>",
             "#include <stdint.h>",
             "",
             "#ifdef __cplusplus",
@@ -98,6 +104,12 @@ struct CLibraryInterface {
             "};",
             "",
         ]
+        lines.append("/* The weights, as named in a safetensors file for \(name)_create_from: */")
+        for weight in weights {
+            lines.append("/*   \(CSourceText.comment(weight.name))  \(weight.type.dtype.rawValue)\(formatShape(weight.type.shape)) */")
+        }
+        lines.append("#define \(upper)_WEIGHT_COUNT \(weights.count)")
+        lines.append("")
         for function in functions {
             lines.append("/* ---- \(function.name) ---- */")
             for parameter in function.parameters {
@@ -107,8 +119,11 @@ struct CLibraryInterface {
             lines.append("")
         }
         lines += [
-            "/* A new context, or NULL when out of memory. */",
+            "/* A new context with the embedded weights, or NULL when out of memory. */",
             "\(upper)_API \(name)_context *\(name)_create(void);",
+            "/* A new context with the weights of a safetensors file, or NULL with the reason in `error`",
+            "   (when not NULL; at most error_size bytes): a missing file or tensor, another dtype or shape. */",
+            "\(upper)_API \(name)_context *\(name)_create_from(const char *safetensors_path, char *error, size_t error_size);",
             "/* Releases a context; NULL and an already destroyed context are ignored (best effort). */",
             "\(upper)_API void \(name)_destroy(\(name)_context *ctx);",
             "/* What an error code means (a static string; \"unknown error code\" for others). */",
@@ -143,14 +158,18 @@ struct CLibraryInterface {
             "#include <string.h>",
             "",
             "#define \(upper)_ARENA_BYTES \(max(64, (arenaBytes + 63) / 64 * 64))",
+            "#define \(upper)_WEIGHT_SLOTS \(max(1, weights.count))",
             "",
             "struct \(name)_context {",
             "    uint64_t magic;             /* \(Self.liveMagic) while live */",
             "    unsigned char *arena;       /* every intermediate value of a call */",
+            "    const void *weights[\(upper)_WEIGHT_SLOTS];   /* the embedded weights, or those loaded */",
+            "    void *loaded[\(upper)_WEIGHT_SLOTS];          /* what _create_from allocated (NULL: embedded) */",
             "    char message[512];          /* the last failure */",
             "};",
             "",
         ]
+        lines += weightTable()
         for function in functions {
             lines.append("void \(Self.internalSymbol(name, function))(\(Self.internalParameters(function)));")
         }
@@ -164,13 +183,40 @@ struct CLibraryInterface {
             "        free(ctx);",
             "        return NULL;",
             "    }",
+            "    for (int k = 0; k < \(upper)_WEIGHT_COUNT; k++) ctx->weights[k] = \(name)_weights[k].embedded;",
             "    ctx->magic = \(Self.liveMagic);",
             "    return ctx;",
+            "}",
+            "",
+            "\(name)_context *\(name)_create_from(const char *safetensors_path, char *error, size_t error_size) {",
+            "    char message[512] = \"\";",
+            "    \(name)_context *ctx = safetensors_path == NULL ? NULL : \(name)_create();",
+            "    if (safetensors_path == NULL) snprintf(message, sizeof message, \"the safetensors path is NULL\");",
+            "    else if (ctx == NULL) snprintf(message, sizeof message, \"out of memory\");",
+            "    tgc_error_trap tgc_trap;",
+            "    tgc_error_trap *tgc_previous = tgc_set_error_trap(&tgc_trap);",
+            "    if (setjmp(tgc_trap.jump) != 0) {",
+            "        snprintf(message, sizeof message, \"%s\", tgc_trap.message);",
+            "    } else {",
+            "        for (int k = 0; ctx != NULL && message[0] == '\\0' && k < \(upper)_WEIGHT_COUNT; k++) {",
+            "            const \(name)_weight *w = &\(name)_weights[k];",
+            "            ctx->loaded[k] = aligned_alloc(64, (w->bytes + 63) / 64 * 64);",
+            "            if (ctx->loaded[k] == NULL) snprintf(message, sizeof message, \"out of memory\");",
+            "            else if (tgc_safetensors_load(safetensors_path, w->name, w->dtype, w->rank, w->shape, ctx->loaded[k], message, sizeof message) == 0)",
+            "                ctx->weights[k] = ctx->loaded[k];",
+            "        }",
+            "    }",
+            "    tgc_set_error_trap(tgc_previous);",
+            "    if (message[0] == '\\0') return ctx;",
+            "    if (error != NULL && error_size > 0) snprintf(error, error_size, \"%s\", message);",
+            "    \(name)_destroy(ctx);",
+            "    return NULL;",
             "}",
             "",
             "void \(name)_destroy(\(name)_context *ctx) {",
             "    if (ctx == NULL || ctx->magic != \(Self.liveMagic)) return;",
             "    ctx->magic = \(Self.deadMagic);",
+            "    for (int k = 0; k < \(upper)_WEIGHT_COUNT; k++) free(ctx->loaded[k]);",
             "    free(ctx->arena);",
             "    ctx->arena = NULL;",
             "    free(ctx);",
@@ -216,7 +262,7 @@ struct CLibraryInterface {
                     "    }",
                 ]
             }
-            let arguments = (["ctx->arena"] + pointers).joined(separator: ", ")
+            let arguments = (["ctx->arena", "ctx->weights"] + pointers).joined(separator: ", ")
             lines += [
                 "    tgc_error_trap tgc_trap;",
                 "    tgc_error_trap *tgc_previous = tgc_set_error_trap(&tgc_trap);",
@@ -234,5 +280,40 @@ struct CLibraryInterface {
         }
         lines.append("")
         return lines.joined(separator: "\n")
+    }
+
+    /// The embedded weights and what `_create_from` reads for each slot.
+    private func weightTable() -> [String] {
+        var lines = [
+            "/* One weight: its state-dict name, dtype and shape, and the copy embedded in the library. */",
+            "typedef struct {",
+            "    const char *name;",
+            "    tgc_dtype dtype;",
+            "    int rank;",
+            "    const int64_t *shape;",
+            "    size_t bytes;",
+            "    const void *embedded;",
+            "} \(name)_weight;",
+            "",
+        ]
+        for (slot, weight) in weights.enumerated() {
+            let type = ScalarType(weight.type.dtype).cName
+            let dims = weight.type.shape.isEmpty ? "0" : weight.type.shape.map(String.init).joined(separator: ", ")
+            lines.append("static const int64_t \(name)_shape_\(slot)[] = { \(dims) };")
+            lines.append("static _Alignas(64) const \(type) \(name)_data_\(slot)[\(max(1, weight.data.count))] = {  /* \(CSourceText.comment(weight.name)) */")
+            let literals = weight.data.map { CProgramEmitter.elementLiteral($0, weight.type.dtype) }
+            for start in stride(from: 0, to: literals.count, by: 8) {
+                lines.append("    " + literals[start..<min(start + 8, literals.count)].joined(separator: ", ") + ",")
+            }
+            lines.append("};")
+        }
+        lines.append("static const \(name)_weight \(name)_weights[\(name.uppercased())_WEIGHT_SLOTS] = {")
+        for (slot, weight) in weights.enumerated() {
+            let type = ScalarType(weight.type.dtype).cName
+            lines.append("    { \(CSourceText.stringLiteral(weight.name)), \(CProgramEmitter.dtypeCode(weight.type.dtype)), \(weight.type.rank), \(name)_shape_\(slot), \(weight.type.elementCount) * sizeof(\(type)), \(name)_data_\(slot) },")
+        }
+        if weights.isEmpty { lines.append("    { NULL, TGC_F32, 0, NULL, 0, NULL },") }
+        lines += ["};", ""]
+        return lines
     }
 }

@@ -5,7 +5,8 @@ import Testing
 /// `tgc compile --emit lib` (docs/LANGUAGE.md, Deployment): the header's calling convention,
 /// the samples in samples/deploy (C linking the static library, Python calling the shared one
 /// through ctypes with TGC_TEST_PYTHON) agreeing with `tgc run`, bad calls giving error codes
-/// (tests/library/check_errors.c), the runtime's errors returned, and programs a library
+/// (tests/library/check_errors.c), weights read from a safetensors file, the runtime's errors
+/// returned, weights trained by the program itself, and programs a library
 /// cannot be built from refused with a clear error.
 @Suite(.serialized) struct LibraryTests {
     static let deploy = TestPaths.samples.appendingPathComponent("deploy")
@@ -40,6 +41,10 @@ import Testing
         for line in [
             "typedef struct classifier_context classifier_context;",
             "CLASSIFIER_API classifier_context *classifier_create(void);",
+            "CLASSIFIER_API classifier_context *classifier_create_from(const char *safetensors_path, char *error, size_t error_size);",
+            "/*   conv.weight  float32[4, 1, 3, 3] */",
+            "/*   bn.running_var  float32[4] */",
+            "#define CLASSIFIER_WEIGHT_COUNT 8",
             "CLASSIFIER_API void classifier_destroy(classifier_context *ctx);",
             "CLASSIFIER_API const char *classifier_error_message(int code);",
             "CLASSIFIER_API const char *classifier_last_error(const classifier_context *ctx);",
@@ -62,7 +67,7 @@ import Testing
         let (status, symbols, _) = try TestPaths.execute("/usr/bin/env", ["nm", "-D", "--defined-only", folder.appendingPathComponent("libclassifier.so").path])
         #expect(status == 0)
         let names = symbols.split(separator: "\n").compactMap { $0.split(separator: " ").last.map(String.init) }
-        #expect(names.sorted() == ["classifier_classify", "classifier_create", "classifier_destroy", "classifier_error_message", "classifier_last_error"])
+        #expect(names.sorted() == ["classifier_classify", "classifier_create", "classifier_create_from", "classifier_destroy", "classifier_error_message", "classifier_last_error"])
     }
 
     @Test func samplesAgreeWithTgcRunAndPyTorch() throws {
@@ -85,6 +90,37 @@ import Testing
         let (pythonStatus, fromPython, pythonErrors) = try TestPaths.execute(python, [Self.deploy.appendingPathComponent("classify.py").path, shared, images])
         #expect(pythonStatus == 0, "\(pythonErrors)")
         #expect(fromPython == expected)
+    }
+
+    /// `classifier_create_from` reads the weights of a safetensors file that `save(model, ...)`
+    /// wrote (here with fc's bias pushing every image into class 2), and names a bad file.
+    @Test func weightsLoadedFromSafetensors() throws {
+        let prefix = try Self.buildSampleLibrary()
+        let folder = prefix.deletingLastPathComponent()
+        let model = try String(contentsOfFile: Self.model, encoding: .utf8)
+        let structEnd = try #require(model.range(of: "let model = Net()"))
+        let weights = Self.deploy.appendingPathComponent("classifier.safetensors").path
+        try Data((model[..<structEnd.lowerBound] + """
+            let model = Net()
+            model.load("\(weights)")
+            model.fc.bias = tensor([0.0, 0.0, 100.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0])
+            save(model, "shifted.safetensors")
+            """).utf8).write(to: folder.appendingPathComponent("shift.swiftdsl"))
+        _ = try Pipeline.eagerOutput(of: folder.appendingPathComponent("shift.swiftdsl").path, outputDirectory: folder.path)
+        let classify = Self.deploy.appendingPathComponent("classify.c").path
+        let images = Self.deploy.appendingPathComponent("images.npy").path
+        let shifted = folder.appendingPathComponent("shifted.safetensors").path
+        let (status, printed, errors) = try Self.compileAndRun(classify, against: prefix, arguments: [images, shifted])
+        #expect(status == 0, "\(errors)")
+        #expect(printed == "tensor([2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2])\n")
+        let (_, same, _) = try TestPaths.execute(folder.appendingPathComponent("program").path, [images, weights])
+        #expect(same == (try String(contentsOf: Self.deploy.appendingPathComponent("classifier.expected"), encoding: .utf8)))
+        let (missingStatus, _, missing) = try TestPaths.execute(folder.appendingPathComponent("program").path, [images, folder.appendingPathComponent("none.safetensors").path])
+        #expect(missingStatus == 1)
+        #expect(missing.contains("none.safetensors': No such file or directory"), "\(missing)")
+        let other = TestPaths.samples.appendingPathComponent("data/cnn_init.safetensors").path
+        let (_, _, wrongFile) = try TestPaths.execute(folder.appendingPathComponent("program").path, [images, other])
+        #expect(wrongFile.contains("has no tensor 'conv.weight'"), "\(wrongFile)")
     }
 
     @Test func badCallsGiveErrorCodes() throws {

@@ -2,8 +2,9 @@
  * with the C library that `tgc compile classifier.swiftdsl --emit lib -o build/classifier` builds,
  * linked statically:
  *   gcc -O2 -Ibuild classify.c build/libclassifier.a -fopenmp -lm -o build/classify
- *   build/classify images.npy
- * Prints the predicted classes as PyTorch prints a tensor: tensor([1, 6, ...]). */
+ *   build/classify images.npy [weights.safetensors]
+ * With a safetensors file, the weights are read from it (classifier_create_from) instead of
+ * those embedded in the library. Prints the predicted classes as PyTorch prints a tensor: tensor([1, 6, ...]). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,8 +76,8 @@ static float *read_images(const char *path, long per_image, long *count) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s IMAGES.npy\n", argv[0]);
+    if (argc != 2 && argc != 3) {
+        fprintf(stderr, "usage: %s IMAGES.npy [WEIGHTS.safetensors]\n", argv[0]);
         return 2;
     }
     const long batch = CLASSIFIER_CLASSIFY_RESULT_COUNT;
@@ -84,9 +85,10 @@ int main(int argc, char **argv) {
     long count = 0;
     float *images = read_images(argv[1], per_image, &count);
     if (images == NULL) return 1;
-    classifier_context *ctx = classifier_create();
+    char error[512] = "out of memory";
+    classifier_context *ctx = argc == 3 ? classifier_create_from(argv[2], error, sizeof error) : classifier_create();
     if (ctx == NULL) {
-        fprintf(stderr, "error: out of memory\n");
+        fprintf(stderr, "error: %s\n", error);
         return 1;
     }
     float input[CLASSIFIER_CLASSIFY_IMAGES_COUNT];

@@ -27,9 +27,26 @@ enum ExportTracer {
         let globals = programRun.environment.globals.filter { name, binding in
             if case .tensor = binding.value { read.contains(name) } else { true }
         }
+        let weightNames = stateNames(globals.filter { read.contains($0.key) })
         return try zip(exported, parameterTypes).map { decl, types in
-            try traceFunction(decl, types, globals: globals, eager: eager, baseDirectory: programRun.baseDirectory)
+            try traceFunction(decl, types, globals: globals, weightNames: weightNames, eager: eager,
+                              baseDirectory: programRun.baseDirectory)
         }
+    }
+
+    /// The state-dict name of each tensor of the modules held by `globals`, by eager handle:
+    /// `conv.weight` when there is one such module, `model.conv.weight` when there are several.
+    private static func stateNames(_ globals: [String: Binding]) -> [ValueID: String] {
+        let modules = globals.compactMap { name, binding -> (String, ModuleObject)? in
+            if case .module(let module) = binding.value { (name, module) } else { nil }
+        }.sorted { $0.0 < $1.0 }
+        var names: [ValueID: String] = [:]
+        for (global, module) in modules {
+            for (name, tensor) in module.namedState where names[tensor.id] == nil {
+                names[tensor.id] = modules.count == 1 ? name : "\(global).\(name)"
+            }
+        }
+        return names
     }
 
     /// The names read in the bodies of the program's functions and of its structs' methods.
@@ -46,15 +63,16 @@ enum ExportTracer {
                 break
             }
         }
-        return scan.mentioned
+        return scan.mentioned.union(scan.callees).union(scan.receivers)
     }
 
     private static func traceFunction(_ decl: FuncDecl, _ types: [TensorType], globals: [String: Binding],
-                                      eager: EagerBuilder, baseDirectory: String) throws -> LibraryFunction {
+                                      weightNames: [ValueID: String], eager: EagerBuilder,
+                                      baseDirectory: String) throws -> LibraryFunction {
         let graph = GraphBuilder()
         let tracer = Evaluator(builder: graph, baseDirectory: baseDirectory)
         tracer.gradEnabled = false
-        var constants = ConstantCopier(eager: eager, graph: graph, location: decl.location)
+        var constants = ConstantCopier(eager: eager, graph: graph, location: decl.location, weightNames: weightNames)
         for (name, binding) in globals.sorted(by: { $0.key < $1.key }) {
             var copy = binding
             copy.value = try constants.copy(binding.value)
@@ -79,26 +97,34 @@ enum ExportTracer {
         _ = try graph.apply(.save, [tensor.id], attrs, at: decl.location)
         try PassPipeline.run(graph.module)
         return LibraryFunction(name: decl.name, parameters: zip(decl.parameters, types).map { ($0.name, $1) },
-                               result: graph.type(of: tensor.id), module: graph.module)
+                               result: graph.type(of: tensor.id), module: graph.module, weights: constants.weights)
     }
 }
 
-/// Copies values computed eagerly into a graph: each tensor becomes a constant holding its
+/// Copies values computed eagerly into a graph: each tensor of a module's state becomes a
+/// weight (an `input` op that the library binds), any other tensor a constant holding its
 /// elements, each module a copy in eval mode (shared modules stay shared).
 private struct ConstantCopier {
     let eager: EagerBuilder
     let graph: GraphBuilder
     let location: SourceLocation
+    let weightNames: [ValueID: String]
     var modules: [ObjectIdentifier: ModuleObject] = [:]
+    var weights: [LibraryWeight] = []
 
     mutating func copy(_ value: EvalValue) throws -> EvalValue {
         switch value {
         case .tensor(let tensor):
             let data = eager.tensor(tensor.id)
             var attrs = Attributes()
-            attrs.data = data.elements
             attrs.shape = data.shape
             attrs.dtype = data.dtype
+            if let name = weightNames[tensor.id] {
+                attrs.name = "tgc_weight_\(weights.count)"
+                weights.append(LibraryWeight(inputName: attrs.name!, name: name, type: data.type, data: data.elements))
+                return .tensor(TensorValue(id: try graph.apply1(.input, [], attrs, at: location)))
+            }
+            attrs.data = data.elements
             return .tensor(TensorValue(id: try graph.apply1(.constant, [], attrs, at: location), isHostScalar: tensor.isHostScalar))
         case .array(let items): return .array(try items.map { try copy($0) })
         case .tuple(let items): return .tuple(try items.map { try copy($0) })
