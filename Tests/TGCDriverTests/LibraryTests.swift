@@ -121,6 +121,12 @@ import Testing
         let other = TestPaths.samples.appendingPathComponent("data/cnn_init.safetensors").path
         let (_, _, wrongFile) = try TestPaths.execute(folder.appendingPathComponent("program").path, [images, other])
         #expect(wrongFile.contains("has no tensor 'conv.weight'"), "\(wrongFile)")
+
+        guard let python = ProcessInfo.processInfo.environment["TGC_TEST_PYTHON"] else { return }
+        let shared = folder.appendingPathComponent("libclassifier.so").path
+        let (pythonStatus, fromPython, pythonErrors) = try TestPaths.execute(python, [Self.deploy.appendingPathComponent("classify.py").path, shared, images, shifted])
+        #expect(pythonStatus == 0, "\(pythonErrors)")
+        #expect(fromPython == printed)
     }
 
     @Test func badCallsGiveErrorCodes() throws {

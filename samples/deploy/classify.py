@@ -1,7 +1,7 @@
 """Classifies the images of a .npy file with the shared library that
 `tgc compile classifier.swiftdsl --emit lib -o build/classifier` builds, through ctypes:
-    python classify.py build/libclassifier.so images.npy
-Prints the predicted classes as PyTorch prints a tensor: tensor([1, 6, ...])."""
+    python classify.py build/libclassifier.so images.npy [weights.safetensors]
+With a safetensors file, the weights are read from it (classifier_create_from). Prints the predicted classes as PyTorch prints a tensor: tensor([1, 6, ...])."""
 import ctypes
 import sys
 
@@ -10,9 +10,11 @@ import numpy as np
 BATCH, PIXELS = 16, 8 * 8   # CLASSIFIER_CLASSIFY_IMAGES_SHAPE { 16, 1, 8, 8 } in classifier.h
 
 
-def main(library_path, images_path):
+def main(library_path, images_path, weights_path=None):
     lib = ctypes.CDLL(library_path)
     lib.classifier_create.restype = ctypes.c_void_p
+    lib.classifier_create_from.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_size_t]
+    lib.classifier_create_from.restype = ctypes.c_void_p
     lib.classifier_destroy.argtypes = [ctypes.c_void_p]
     lib.classifier_error_message.restype = ctypes.c_char_p
     lib.classifier_last_error.argtypes = [ctypes.c_void_p]
@@ -23,9 +25,13 @@ def main(library_path, images_path):
     if images.dtype == np.uint8:
         images = images.astype(np.float32) / np.float32(255)
     images = np.ascontiguousarray(images, dtype=np.float32).reshape(-1, PIXELS)
-    ctx = lib.classifier_create()
+    error = ctypes.create_string_buffer(512)
+    if weights_path is None:
+        ctx = lib.classifier_create()
+    else:
+        ctx = lib.classifier_create_from(weights_path.encode(), error, len(error))
     if not ctx:
-        sys.exit("error: out of memory")
+        sys.exit(f"error: {error.value.decode() or 'out of memory'}")
     classes = []
     for start in range(0, len(images), BATCH):
         batch = np.zeros((BATCH, PIXELS), dtype=np.float32)   # a last partial batch is padded
@@ -41,6 +47,6 @@ def main(library_path, images_path):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
-        sys.exit("usage: classify.py LIBCLASSIFIER.so IMAGES.npy")
-    main(sys.argv[1], sys.argv[2])
+    if len(sys.argv) not in (3, 4):
+        sys.exit("usage: classify.py LIBCLASSIFIER.so IMAGES.npy [WEIGHTS.safetensors]")
+    main(*sys.argv[1:])
