@@ -25,13 +25,13 @@ public enum CLibraryEmitter {
             try checkSupported(function)
             let plan = try BufferPlan(function.module)
             arenaBytes = max(arenaBytes, plan.memory.arenaBytes)
-            var slots: [String: Int] = [:]
+            var slots: [String: (slot: Int, name: String)] = [:]
             for input in plan.inputs {
                 guard let weight = function.weights.first(where: { $0.inputName == input.name }) else { continue }
                 if let slot = weights.firstIndex(where: { $0.name == weight.name }) {
-                    slots[input.name] = slot
+                    slots[input.name] = (slot, weight.name)
                 } else {
-                    slots[input.name] = weights.count
+                    slots[input.name] = (weights.count, weight.name)
                     weights.append(weight)
                 }
             }
@@ -90,7 +90,7 @@ public enum CLibraryEmitter {
 extension CProgramEmitter {
     /// One exported function as a C file: its constants and kernels (static), and
     /// `symbol(arena, parameters..., result)`, which runs the function in a context's arena.
-    mutating func emitLibraryFunction(_ function: LibraryFunction, symbol: String, weightSlots: [String: Int],
+    mutating func emitLibraryFunction(_ function: LibraryFunction, symbol: String, weightSlots: [String: (slot: Int, name: String)],
                                       title: String) throws -> String {
         guard swapTemporaries().isEmpty else {
             throw ToolError("exported function '\(function.name)' has a loop whose carried values swap; this is not supported in a library yet")
@@ -130,7 +130,7 @@ extension CProgramEmitter {
 
     /// The function's values as locals: arena slots, its parameters, the context's weights
     /// (by slot, for the `input` ops named in `weightSlots`), loop counters.
-    private mutating func emitLocals(weightSlots: [String: Int]) {
+    private mutating func emitLocals(weightSlots: [String: (slot: Int, name: String)]) {
         for value in plan.values {
             let type = ScalarType(value.type.dtype).cName
             let about = CSourceText.comment("\(value.type)  \(origin(of: value))")
@@ -139,8 +139,12 @@ extension CProgramEmitter {
                 out.line("\(type) *\(Self.name(value)) = (\(type) *)(tgc_arena + \(offset));  /* \(about) */")
             case .input(let index):
                 let input = plan.inputs[index].name
-                let source = weightSlots[input].map { "tgc_weights[\($0)]" } ?? CLibraryInterface.parameterName(input)
-                out.line("\(type) *\(Self.name(value)) = (\(type) *)\(source);  /* \(about) */")
+                if let weight = weightSlots[input] {
+                    let about = CSourceText.comment("\(value.type)  weight \(weight.name)")
+                    out.line("\(type) *\(Self.name(value)) = (\(type) *)tgc_weights[\(weight.slot)];  /* \(about) */")
+                } else {
+                    out.line("\(type) *\(Self.name(value)) = (\(type) *)\(CLibraryInterface.parameterName(input));  /* \(about) */")
+                }
             case .loopIndex:
                 out.line("\(type) \(Self.name(value))[1];  /* \(about) */")
             case .staticData, .view, .transposed:
