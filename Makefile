@@ -43,6 +43,16 @@ test-swift:
 clean:
 	rm -rf .build runtime/build
 
+## The deployment sample (samples/deploy): builds the C library of classifier.swiftdsl, links
+## classify.c with it and classifies images.npy (`make test` runs it too, in LibraryTests).
+DEPLOY := samples/deploy/build
+.PHONY: deploy-sample
+deploy-sample: build
+	mkdir -p $(DEPLOY)
+	$(TGC) compile samples/deploy/classifier.swiftdsl --emit lib -o $(DEPLOY)/classifier
+	gcc -O2 -I$(DEPLOY) samples/deploy/classify.c $(DEPLOY)/libclassifier.a -fopenmp -lm -o $(DEPLOY)/classify
+	$(DEPLOY)/classify samples/deploy/images.npy
+
 ## Reliability: fuzz the front end for SECONDS (default 60); run N random programs on the
 ## interpreter and on generated C and compare (default 10000).
 SECONDS_ ?= 60

@@ -176,6 +176,7 @@ extension CProgramEmitter {
     // MARK: effects
 
     private mutating func emitInput(_ op: Op) {
+        guard libraryResult == nil else { return }   // a library function's parameter, bound where declared
         guard case .input(let index) = plan.storage[op.result]! else { return }
         let entry = "tgc_inputs[\(index)]"
         out.line("if (!\(entry).bound) tgc_fatal(\"input '%s' is not bound: pass --in %s=FILE.npy\", \(entry).name, \(entry).name);")
@@ -193,6 +194,10 @@ extension CProgramEmitter {
     }
 
     private mutating func emitSave(_ op: Op, path: String, names: [String]?) {
+        if let libraryResult, path == LibraryFunction.resultPath {
+            out.line("memcpy(\(libraryResult), \(name(op.operands[0])), \(byteCount(op.operands[0].type)));")
+            return
+        }
         guard let names else {
             let value = op.operands[0]
             out.line("save_npy(\(CSourceText.stringLiteral(path)), \(dtypeCode(value.type.dtype)), \(value.type.rank), \(shapeLiteral(value.type)), \(name(value)));")

@@ -78,6 +78,8 @@ struct CProgramEmitter {
     var sourceFiles: [String: [Substring]?] = [:]
     /// Every value some op reads: a random draw outside it only advances the stream.
     let readValues: Set<Value>
+    /// In a library function (CEmitter+Library.swift): the C pointer its result is copied to.
+    var libraryResult: String?
 
     init(plan: BufferPlan, module: Module) {
         self.plan = plan
@@ -204,12 +206,7 @@ struct CProgramEmitter {
             case .loopIndex:
                 out.line("static \(type) \(Self.name(value))[1];  /* \(about) */")
             case .staticData(let data):
-                out.line("static _Alignas(64) const \(type) \(Self.name(value))[\(data.count)] = {  /* \(about) */")
-                let literals = data.map { elementLiteral($0, value.type.dtype) }
-                for start in stride(from: 0, to: literals.count, by: 8) {
-                    out.line("    " + literals[start..<min(start + 8, literals.count)].joined(separator: ", ") + ",")
-                }
-                out.line("};")
+                emitStaticArray(value, data)
             case .view, .transposed:
                 break
             }
@@ -218,6 +215,17 @@ struct CProgramEmitter {
             out.line("static \(ScalarType(argument.type.dtype).cName) *\(Self.temporaryName(argument));  /* next value of \(Self.name(argument)) (swap) */")
         }
         out.line()
+    }
+
+    /// A constant value as a file-scope array.
+    mutating func emitStaticArray(_ value: Value, _ data: [Double]) {
+        let about = CSourceText.comment("\(value.type)  \(origin(of: value))")
+        out.line("static _Alignas(64) const \(ScalarType(value.type.dtype).cName) \(Self.name(value))[\(data.count)] = {  /* \(about) */")
+        let literals = data.map { Self.elementLiteral($0, value.type.dtype) }
+        for start in stride(from: 0, to: literals.count, by: 8) {
+            out.line("    " + literals[start..<min(start + 8, literals.count)].joined(separator: ", ") + ",")
+        }
+        out.line("};")
     }
 
     private mutating func emitAllocation() {
@@ -303,7 +311,10 @@ struct CProgramEmitter {
         "(const int64_t[]){" + (type.shape.isEmpty ? "0" : type.shape.map(String.init).joined(separator: ", ")) + "}"
     }
 
-    func dtypeCode(_ dtype: DType) -> String {
+    func dtypeCode(_ dtype: DType) -> String { Self.dtypeCode(dtype) }
+
+    /// The runtime's `tgc_dtype` constant.
+    static func dtypeCode(_ dtype: DType) -> String {
         switch dtype {
         case .float32: "TGC_F32"
         case .int64: "TGC_I64"
@@ -314,7 +325,7 @@ struct CProgramEmitter {
         }
     }
 
-    private func elementLiteral(_ value: Double, _ dtype: DType) -> String {
+    static func elementLiteral(_ value: Double, _ dtype: DType) -> String {
         switch dtype {
         case .float32: CFamilyRenderer.literal(Float(value))
         case .float64: CFamilyRenderer.literal(value)
@@ -332,7 +343,7 @@ struct CProgramEmitter {
     }
 
     /// "add  model.swiftdsl:4:9": the op that defines a value, or what a block argument is.
-    private func origin(of value: Value) -> String {
+    func origin(of value: Value) -> String {
         if let op = value.definingOp {
             return "\(IRPrinter.opName(op.kind))  \(Self.locationText(op.location))"
         }

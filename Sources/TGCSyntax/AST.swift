@@ -116,11 +116,23 @@ public struct FuncDecl: Sendable {
     public var returnType: String?
     public var body: [Stmt]
     public var location: SourceLocation
+    /// `@export(x: [2, 3])`: the function is a library entry point (`tgc compile --emit lib`).
+    public var export: ExportAttribute?
     public init(name: String, parameters: [Parameter], returnType: String?, body: [Stmt], at location: SourceLocation) {
         self.name = name
         self.parameters = parameters
         self.returnType = returnType
         self.body = body
+        self.location = location
+    }
+}
+
+/// `@export(images: [64, 1, 28, 28])`: the float32 shape of each parameter of an exported function.
+public struct ExportAttribute: Sendable {
+    public var shapes: [(name: String, shape: [Int], location: SourceLocation)]
+    public var location: SourceLocation
+    public init(shapes: [(name: String, shape: [Int], location: SourceLocation)], at location: SourceLocation) {
+        self.shapes = shapes
         self.location = location
     }
 }

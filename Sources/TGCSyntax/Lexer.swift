@@ -126,6 +126,10 @@ struct Lexer {
             throw error("bit shifts ('<<', '>>') are not supported", at: start,
                         notes: ["note: write the number itself, e.g. 1_099_511_627_776 for 1 << 40"])
         }
+        if peek() == "@", let next = peek(1), Lexer.isIdentifierStart(next) {
+            advance()
+            return "@"   // an attribute: `@export`
+        }
         for candidate in Lexer.punctuation where candidate[0] == peek() {
             if candidate.indices.allSatisfy({ peek($0) == candidate[$0] }) {
                 advance(candidate.count)

@@ -51,6 +51,10 @@ extension Parser {
         if case .punct(let op) = next.kind, Parser.assignmentOperators.contains(op) {
             return error("assignment is only allowed as a statement, not inside an expression", at: next.location)
         }
+        if next.isPunct("@") {
+            return error("unexpected '@' after an expression", at: next.location,
+                         notes: ["note: '@' is not a Swift operator; use matmul(a, b) for a matrix product"])
+        }
         return error("consecutive statements on a line must be separated by ';'", at: next.location)
     }
 

@@ -20,6 +20,7 @@ extension Parser {
 
     mutating func parseStatement() throws -> Stmt {
         switch statementKeywordHere {
+        case nil where current.isPunct("@"): return try parseAttributedFunction()
         case nil: return try parseExpressionStatement()
         case .binding: return try parseBinding()
         case .function: return try parseFunction()

@@ -2,6 +2,7 @@
 #ifndef TGC_RUNTIME_H
 #define TGC_RUNTIME_H
 
+#include <setjmp.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,6 +34,15 @@ const char *tgc_dtype_name(tgc_dtype dt); /* "float32", "int64", "bool", "float6
 TGC_NORETURN void tgc_fatal(const char *fmt, ...) TGC_PRINTF(1, 2);
 /* The same, as "<where>: error: <message>\n" (where: the program's FILE:LINE:COL; "" for none). */
 TGC_NORETURN void tgc_fatal_at(const char *where, const char *fmt, ...) TGC_PRINTF(2, 3);
+/* A library's error path (`tgc compile --emit lib`): while a trap is set on a thread, tgc_fatal
+   and tgc_fatal_at on that thread write their message into it and longjmp to `jump` instead of
+   exiting. Each thread has its own trap (thread-local), so threads never share one. */
+typedef struct tgc_error_trap {
+    jmp_buf jump;
+    char message[512];
+} tgc_error_trap;
+/* Sets this thread's trap (NULL: errors exit again); returns the previous one. */
+tgc_error_trap *tgc_set_error_trap(tgc_error_trap *trap);
 /* 64-byte aligned, zero-filled, fatal on failure; size 0 gives a valid unique pointer. */
 void *tgc_alloc(size_t bytes);
 void tgc_free(void *p);

@@ -75,22 +75,13 @@ struct Commands {
     }
 
     private func compile() throws -> Int32 {
+        if options.emit == "lib" { return try compileLibrary() }
         let module = try optimizedModule()
         if options.stats {
             // Standard error, so that `--emit c -o -` output stays clean.
             FileHandle.standardError.write(Data(try CEmitter.statistics(module).text.utf8))
         }
-        let defaultOutput = URL(fileURLWithPath: source.path).deletingPathExtension().path
-        if let output = options.output, output != "-" {
-            let folder = URL(fileURLWithPath: output).deletingLastPathComponent().path
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw ToolError("cannot write '\(output)': the folder '\(folder)' does not exist")
-            }
-            guard FileManager.default.isWritableFile(atPath: folder) else {
-                throw ToolError("cannot write '\(output)': the folder '\(folder)' is not writable")
-            }
-        }
+        try checkOutputFolder()
         switch options.emit {
         case "ir":
             try write(IRPrinter.print(module), to: options.output ?? defaultOutput + ".ir")
@@ -101,6 +92,30 @@ struct Commands {
         default:
             try CToolchain.buildExecutable(cSource: try emitC(module), outputPath: options.output ?? defaultOutput)
         }
+        return 0
+    }
+
+    private var defaultOutput: String { URL(fileURLWithPath: source.path).deletingPathExtension().path }
+
+    /// The folder of `-o` exists and is writable.
+    private func checkOutputFolder() throws {
+        guard let output = options.output, output != "-" else { return }
+        let folder = URL(fileURLWithPath: output).deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ToolError("cannot write '\(output)': the folder '\(folder)' does not exist")
+        }
+        guard FileManager.default.isWritableFile(atPath: folder) else {
+            throw ToolError("cannot write '\(output)': the folder '\(folder)' is not writable")
+        }
+    }
+
+    /// `--emit lib`: runs the program, traces its `@export` functions and builds `NAME.h`,
+    /// `libNAME.a` and `libNAME.so` (`-o DIR/NAME`).
+    private func compileLibrary() throws -> Int32 {
+        guard options.output != "-" else { throw ToolError("'--emit lib' writes three files; give -o DIR/NAME, not '-'") }
+        try checkOutputFolder()
+        try Pipeline.buildLibrary(of: source, outputPrefix: options.output ?? defaultOutput, hyperparameters: options.hyperparameters)
         return 0
     }
 

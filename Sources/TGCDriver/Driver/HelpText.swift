@@ -8,10 +8,12 @@ enum HelpText {
     tgc: an ahead-of-time compiler for tensor programs written in a Swift-syntax DSL.
 
     USAGE
-      tgc compile FILE [-o OUT] [--emit exe|c|ir|dot] [-O0] [--disable-pass NAME] [--stats] [-D NAME=VALUE]
+      tgc compile FILE [-o OUT] [--emit exe|c|ir|dot|lib] [-O0] [--disable-pass NAME] [--stats] [-D NAME=VALUE]
           Compile FILE to a standalone executable (default OUT: FILE without its extension),
           or stop at C source, IR text or a Graphviz graph. --stats prints the memory arena's
           size, what one buffer per value would take, and the kernels before and after fusion.
+          --emit lib -o DIR/NAME runs FILE, then builds DIR/NAME.h, DIR/libNAME.a and
+          DIR/libNAME.so: a C library of its @export functions with the weights embedded.
           -D NAME=VALUE sets hyper("NAME", ...): an Int one is compiled in, a Float one's
           default changes (the program's --NAME X still sets it at run time).
       tgc run FILE [--seed N] [--in NAME=FILE.npy] [--out DIR] [--threads N] [-D NAME=VALUE] [-- PROGRAM-FLAGS]

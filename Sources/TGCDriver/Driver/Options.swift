@@ -29,7 +29,7 @@ struct Options {
     /// `tgc run --threads N`: OpenMP threads of the generated program.
     var threads: Int?
 
-    static let emitKinds = ["exe", "c", "ir", "dot"]
+    static let emitKinds = ["exe", "c", "ir", "dot", "lib"]
     /// What `tgc opt` can stop at: IR text (the default) or C source.
     static let optEmitKinds = ["ir", "c"]
 

@@ -38,6 +38,21 @@ public enum Pipeline {
         try CToolchain.buildExecutable(cSource: cSource, outputPath: output, extraFlags: extraFlags)
     }
 
+    /// Builds the C library of a model file's `@export` functions (`tgc compile --emit lib`):
+    /// `DIR/NAME.h`, `DIR/libNAME.a` and `DIR/libNAME.so` for `outputPrefix` `DIR/NAME`. The
+    /// program runs eagerly first (its prints discarded), so the weights are those it ends with.
+    public static func buildLibrary(_ path: String, outputPrefix: String) throws {
+        try buildLibrary(of: try SourceLoader.read(path), outputPrefix: outputPrefix)
+    }
+
+    static func buildLibrary(of source: SourceText, outputPrefix: String, hyperparameters: [String: String] = [:]) throws {
+        let path = source.path
+        let functions = try ExportTracer.trace(source, hyperparameters: hyperparameters)
+        let library = try CLibraryEmitter.emit(functions, libraryName: URL(fileURLWithPath: outputPrefix).lastPathComponent,
+                                               sourceFile: URL(fileURLWithPath: path).lastPathComponent)
+        try CToolchain.buildLibrary(library, outputPrefix: outputPrefix)
+    }
+
     /// The message a user sees for `error` (a diagnostic with its source line and caret).
     public static func render(_ error: Error, path: String) -> String {
         switch error {

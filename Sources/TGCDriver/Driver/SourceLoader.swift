@@ -34,9 +34,17 @@ enum SourceLoader {
     }
 
     /// Parses and evaluates `source` against `builder` (compiled or eager mode); `hyperparameters`
-    /// are the `-D name=value` settings.
-    static func evaluate(_ source: SourceText, with builder: Builder, hyperparameters: [String: String] = [:]) throws {
-        let program = try parseProgram(source)
+    /// are the `-D name=value` settings. Returns the evaluator, whose globals hold what the
+    /// program computed.
+    @discardableResult
+    static func evaluate(_ source: SourceText, with builder: Builder, hyperparameters: [String: String] = [:]) throws -> Evaluator {
+        try evaluate(try parseProgram(source), at: source.path, with: builder, hyperparameters: hyperparameters)
+    }
+
+    /// Evaluates a parsed `program` read from `path` against `builder`.
+    @discardableResult
+    static func evaluate(_ program: Program, at path: String, with builder: Builder,
+                         hyperparameters: [String: String] = [:]) throws -> Evaluator {
         if let eager = builder as? EagerBuilder {
             // Like PyTorch, record history only when the program can ask for gradients.
             var scan = MutationScan(lookupFunction: { name in
@@ -48,8 +56,10 @@ enum SourceLoader {
             scan.visit(program.statements)
             eager.recordsTape = scan.touchesGradients || scan.differentiates
         }
-        let directory = URL(fileURLWithPath: source.path).deletingLastPathComponent().path
-        try Evaluator(builder: builder, baseDirectory: directory, hyperOverrides: hyperparameters).run(program)
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let evaluator = Evaluator(builder: builder, baseDirectory: directory, hyperOverrides: hyperparameters)
+        try evaluator.run(program)
+        return evaluator
     }
 
     /// The IR of a model file after the pass pipeline (or up to `lastPass`).

@@ -578,6 +578,8 @@ struct MutationScan {
     var callees = Set<String>()
     /// Whether `grad(of:wrt:)` is called.
     var differentiates = false
+    /// Every name read (ExportTracer copies only the globals that functions and methods read).
+    var mentioned = Set<String>()
     let lookupFunction: (String) -> FuncDecl?
     private var visitedFunctions = Set<String>()
 
@@ -639,7 +641,8 @@ struct MutationScan {
         case .ternary(let c, let a, let b): visit(c); visit(a); visit(b)
         case .stringLiteral(let parts):
             for case .interpolation(let arguments) in parts { arguments.forEach { visit($0.value) } }
-        case .intLiteral, .floatLiteral, .boolLiteral, .nilLiteral, .identifier, .implicitMember: break
+        case .identifier(let name): mentioned.insert(name)
+        case .intLiteral, .floatLiteral, .boolLiteral, .nilLiteral, .implicitMember: break
         }
     }
 

@@ -58,6 +58,9 @@ final class Evaluator {
     func run(_ program: Program) throws {
         try declareFunctions(program.statements)
         for statement in program.statements {
+            if case .function(let decl) = statement.kind, decl.export != nil { _ = try Self.exportedParameterTypes(decl) }
+        }
+        for statement in program.statements {
             try execute(statement)
         }
         try checkHyperOverridesUsed()
@@ -84,6 +87,11 @@ final class Evaluator {
     func executeBlock(_ statements: [Stmt]) throws {
         environment.push()
         defer { environment.pop() }
+        for statement in statements {
+            if case .function(let decl) = statement.kind, let export = decl.export {
+                throw Diagnostic("'@export' functions are declared at the top level of the program", at: export.location)
+            }
+        }
         try declareFunctions(statements)
         for statement in statements { try execute(statement) }
     }
