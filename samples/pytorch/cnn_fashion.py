@@ -1,0 +1,92 @@
+# PyTorch reference for samples/cnn_fashion.swiftdsl. Run from samples/ (it reads Debian's
+# dataset-fashion-mnist files and writes data/cnn_fashion_init.safetensors, the initial weights
+# both read). Pass limit, testLimit and epochs as arguments for other sizes (the tgc program's -D).
+# tgc draws its shuffles, flips and crops from its own generator (Philox); the stream is replayed
+# here (pytorch/tgc_stream.py) in the program's order, so PyTorch trains on the same batches.
+import gzip
+import sys
+
+import numpy as np
+import torch
+import torch.nn as nn
+from safetensors.torch import load_file, save_file
+
+from tgc_stream import TgcStream
+
+ROOT = "/usr/share/datasets/fashion-mnist/"
+
+
+def idx(name, offset):
+    with gzip.open(ROOT + name) as f:
+        return np.frombuffer(f.read(), dtype=np.uint8, offset=offset)
+
+
+def prepare(images):
+    return ((images.float() / 255).unsqueeze(1) - 0.286) / 0.353
+
+
+class CNN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(1, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(32, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2))
+        self.classifier = nn.Sequential(nn.Flatten(), nn.Linear(3136, 128), nn.ReLU(), nn.Linear(128, 10))
+
+    def forward(self, x):
+        return self.classifier(self.features(x))
+
+
+def flip(stream, x, p):
+    """randomHorizontalFlip: one float32 draw per sample, flipped along the width when below p."""
+    chosen = torch.from_numpy(stream.uniform(len(x)) < np.float32(p))
+    return torch.where(chosen[:, None, None, None], x.flip(-1), x)
+
+
+def crop(stream, x, size, padding):
+    """randomCrop: zero padding, then per-sample row and column offsets floor(u · choices)."""
+    padded = nn.functional.pad(x, (padding,) * 4)
+    choices = padded.shape[-1] - size + 1
+    rows, columns = (np.minimum(np.floor(stream.uniform(len(x)) * np.float32(choices)), choices - 1).astype(np.int64)
+                     for _ in range(2))
+    return torch.stack([padded[i, :, r:r + size, c:c + size] for i, (r, c) in enumerate(zip(rows, columns))])
+
+
+limit, test_limit, epochs = (int(a) for a in (sys.argv[1:] or [1000, 500, 2]))
+train_x = prepare(torch.from_numpy(idx("train-images-idx3-ubyte.gz", 16).reshape(-1, 28, 28)[:limit].copy()))
+train_y = torch.from_numpy(idx("train-labels-idx1-ubyte.gz", 8)[:limit].astype(np.int64))
+test_x = prepare(torch.from_numpy(idx("t10k-images-idx3-ubyte.gz", 16).reshape(-1, 28, 28)[:test_limit].copy()))
+test_y = torch.from_numpy(idx("t10k-labels-idx1-ubyte.gz", 8)[:test_limit].astype(np.int64))
+
+torch.manual_seed(0)
+save_file({k: v.contiguous() for k, v in CNN().state_dict().items()}, "data/cnn_fashion_init.safetensors")
+model = CNN()
+model.load_state_dict(load_file("data/cnn_fashion_init.safetensors"))
+opt = torch.optim.Adam(model.parameters(), lr=0.001)
+scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs)
+criterion = nn.CrossEntropyLoss()
+stream = TgcStream(0)  # manualSeed(0)
+batches = (limit + 63) // 64
+print(model)
+print("train", limit, "test", test_limit, "batches", batches)
+for epoch in range(epochs):
+    model.train()
+    order = stream.randperm(limit)
+    total = 0.0
+    for i in range(batches):
+        rows = order[i * 64:i * 64 + 64]
+        xb, yb = train_x[rows], train_y[rows]
+        augmented = crop(stream, flip(stream, xb, 0.5), 28, 2)
+        opt.zero_grad()
+        loss = criterion(model(augmented), yb)
+        loss.backward()
+        opt.step()
+        total += loss.item() * yb.shape[0]
+    scheduler.step()
+    model.eval()
+    correct = 0
+    with torch.no_grad():
+        for i in range(0, test_limit, 250):
+            correct += (model(test_x[i:i + 250]).argmax(dim=1) == test_y[i:i + 250]).sum().item()
+    accuracy = 100.0 * correct / test_limit
+    print(f"epoch {epoch + 1}: loss = {total / limit:.4f}, test accuracy = {accuracy:.2f}%")
