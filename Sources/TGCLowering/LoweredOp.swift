@@ -33,6 +33,26 @@ public enum LoweredOp {
     case yield
     /// The indices that sort operand 0 along a dimension: the runtime's `tgc_argsort_*`.
     case argsort(SortCall)
+    /// conv2d or one of its gradients: the runtime's `tgc_conv2d_*` on operands 0 and 1.
+    case convolution(ConvolutionCall)
+}
+
+/// A convolution op through the runtime: `tgc_conv2d_f32`, `tgc_conv2d_input_grad_f32` or
+/// `tgc_conv2d_weight_grad_f32` (`_f64` for float64) with the op's geometry.
+public struct ConvolutionCall {
+    public var kind: OpKind
+    public var shape: ConvolutionShape
+    public var dtype: DType
+
+    /// The runtime function's name.
+    public var function: String {
+        let base = switch kind {
+        case .conv2dInputGrad: "tgc_conv2d_input_grad"
+        case .conv2dWeightGrad: "tgc_conv2d_weight_grad"
+        default: "tgc_conv2d"
+        }
+        return base + (dtype == .float64 ? "_f64" : "_f32")
+    }
 }
 
 /// An argsort through the runtime (`tgc_argsort_f32`, `tgc_argsort_i64`): the operand seen as

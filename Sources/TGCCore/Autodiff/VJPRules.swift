@@ -223,6 +223,8 @@ public enum VJPRules {
                 return [wants[0] ? try b.sum(try b.apply1(.matmul, [g, try transposed(bMatrix)], at: at), toShape: b.type(of: a).shape, at: at) : nil,
                         wants[1] ? try b.sum(try b.apply1(.matmul, [try transposed(a), g], at: at), toShape: b.type(of: bMatrix).shape, at: at) : nil]
             }
+        // Convolution (VJPRules+Convolution.swift)
+        case .conv2d, .conv2dInputGrad, .conv2dWeightGrad: convolutionRule(kind)
         case .sign:
             unaryRule { b, x, y, g, at in try b.full(b.type(of: x).shape, 0, b.type(of: x).dtype, at: at) }   // flat almost everywhere
         case .mod:

@@ -1,11 +1,10 @@
 import TGCBase
 
-/// 2-D convolution and pooling (`torch.nn.functional.conv2d`, `max_pool2d`, `avg_pool2d`) built
-/// from existing ops: the input padded by a slice update into a filled tensor, its windows
-/// gathered along the flattened spatial axis (one index per output position and kernel tap, an
-/// im2col), then a batched matrix product with the weights or a reduction over each window.
-/// Gradients come from the ops' own rules (a gather's is a scatter-add, so overlapping windows
-/// add up). Correct on any shape; a kernel of its own is the fast path to come.
+/// 2-D convolution (`torch.nn.functional.conv2d`: the `conv2d` op kind) and pooling
+/// (`max_pool2d`, `avg_pool2d`) built from existing ops: the input padded by a slice update
+/// into a filled tensor, its windows gathered along the flattened spatial axis (one index per
+/// output position and kernel tap), then a reduction over each window. Pooling's gradients
+/// come from the ops' own rules (a gather's is a scatter-add, so overlapping windows add up).
 /// The geometry of a 2-D window sweep (convolution, pooling).
 public struct Window2D: Sendable {
     public var kernel: (Int, Int)
@@ -64,39 +63,15 @@ extension Builder {
     }
 
     /// `F.conv2d(x, weight, bias, stride, padding, dilation, groups)`: x [N, C, H, W], weight
-    /// [O, C/groups, kh, kw], bias [O]; the result [N, O, Ho, Wo].
+    /// [O, C/groups, kh, kw], bias [O]; the result [N, O, Ho, Wo]. One `conv2d` op (the
+    /// runtime's im2col + sgemm in both modes), the bias a broadcast add after it.
     public func conv2d(_ x: ValueID, weight: ValueID, bias: ValueID?, _ window: Window2D, groups: Int,
                        at location: SourceLocation) throws -> ValueID {
-        let shape = type(of: x).shape
-        let weightShape = type(of: weight).shape
-        let (n, c) = (shape[0], shape[1])
-        let (outChannels, groupChannels) = (weightShape[0], c / groups)
-        let taps = window.kernel.0 * window.kernel.1
-        let (patches, outH, outW) = try windows(x, window, fill: 0, at: location)
-        let positions = outH * outW
-        var outputs: [ValueID] = []
-        let perGroup = outChannels / groups
-        for group in 0..<groups {
-            var channels = patches
-            if groups > 1 {
-                var attrs = Attributes()
-                attrs.slice = [.all(n), SliceDim(start: group * groupChannels, step: 1, size: groupChannels), .all(positions), .all(taps)]
-                channels = try apply1(.slice, [patches], attrs, at: location)
-            }
-            // [N, Cg, L, K] → [N, L, Cg·K], times the group's weights [Og, Cg·K]ᵀ.
-            let rows = try reshape(try transpose(channels, permutation: [0, 2, 1, 3], at: location), to: [n, positions, groupChannels * taps], at: location)
-            var kernel = weight
-            if groups > 1 {
-                var attrs = Attributes()
-                attrs.slice = [SliceDim(start: group * perGroup, step: 1, size: perGroup), .all(groupChannels), .all(window.kernel.0), .all(window.kernel.1)]
-                kernel = try apply1(.slice, [weight], attrs, at: location)
-            }
-            let matrix = try transpose(try reshape(kernel, to: [perGroup, groupChannels * taps], at: location), permutation: [1, 0], at: location)
-            outputs.append(try apply1(.matmul, [rows, matrix], at: location))
+        var result = try apply1(.conv2d, [x, weight], window.attributes(groups: groups), at: location)
+        if let bias {
+            let channels = type(of: weight).shape[0]
+            result = try apply1(.add, [result, try reshape(bias, to: [1, channels, 1, 1], at: location)], at: location)
         }
-        let joined = outputs.count == 1 ? outputs[0] : try concatenate(outputs, axis: 2, at: location)
-        var result = try reshape(try transpose(joined, permutation: [0, 2, 1], at: location), to: [n, outChannels, outH, outW], at: location)
-        if let bias { result = try apply1(.add, [result, try reshape(bias, to: [1, outChannels, 1, 1], at: location)], at: location) }
         return result
     }
 

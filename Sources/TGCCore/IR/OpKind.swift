@@ -61,6 +61,11 @@ public enum OpKind: Hashable, Sendable, CaseIterable {
     // Linear algebra.
     case matmul          // [m, k] x [k, n] -> [m, n]
 
+    // Convolution (attrs.window: kernel, stride, padding, dilation per axis, then groups).
+    case conv2d          // operands: x [N, C, H, W], weight [O, C/groups, kh, kw]; [N, O, Ho, Wo]
+    case conv2dInputGrad // operands: gy [N, O, Ho, Wo], weight; conv2d's gradient for x (attrs.shape: x's shape)
+    case conv2dWeightGrad // operands: x, gy; conv2d's gradient for weight [O, C/groups, kh, kw]
+
     // Effects and control flow.
     case print           // attrs.printSegments
     case save            // attrs.path: one operand to a .npy file, or attrs.names to a safetensors file
