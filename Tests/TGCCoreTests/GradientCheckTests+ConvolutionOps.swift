@@ -5,7 +5,7 @@ import TGCBase
 /// (through `Builder.conv2d`, bias included), and each of its two gradient ops as an op of its
 /// own (their rules are conv2d's second derivatives, which SecondOrderGradientTests also checks).
 extension GradientCheckTests {
-    static let convolutionCases: [Case] = {
+    static let convolutionOpCases: [Case] = {
         var cases: [Case] = []
         let windows: [(String, Window2D, Int, [Int], [Int])] = [
             ("3x3 padded", Window2D(kernel: (3, 3), stride: (1, 1), padding: (1, 1), dilation: (1, 1)), 1, [2, 2, 4, 4], [3, 2, 3, 3]),
