@@ -204,8 +204,8 @@ typedef struct {
 void tgc_conv2d_f32(const tgc_conv2d_shape *s, const float *x, const float *w, float *y);
 /* gx = the gradient of conv2d with respect to x, given gy: w^T gy per image, then col2im. */
 void tgc_conv2d_input_grad_f32(const tgc_conv2d_shape *s, const float *gy, const float *w, float *gx);
-/* gw = the gradient of conv2d with respect to w: gy times the im2col of every image, one
-   tgc_sgemm per group whose k runs over all images and positions. */
+/* gw = the gradient of conv2d with respect to w: the im2col of each image times its gy
+   transposed, summed over images in a fixed order (runs of images in parallel). */
 void tgc_conv2d_weight_grad_f32(const tgc_conv2d_shape *s, const float *x, const float *gy, float *gw);
 /* The same three in float64: direct loops summing in a fixed order. */
 void tgc_conv2d_f64(const tgc_conv2d_shape *s, const double *x, const double *w, double *y);

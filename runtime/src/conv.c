@@ -4,9 +4,9 @@
    row (ci, i, j) holds, for every output position, the input element under tap (i, j) of
    channel ci (zero in the padding); the output of group g is then weight_g [o/g, c/g·kh·kw]
    times the group's rows. The input gradient is weight_gᵀ times the output gradient, scattered
-   back by col2im (accumulating, in a fixed order); the weight gradient is one product per
-   group whose k runs over every image and position: gyᵀ [o, n·oh·ow] times the im2col of all
-   images [c·kh·kw, n·oh·ow]ᵀ. A 1x1, stride 1, unpadded kernel needs no im2col.
+   back by col2im (accumulating, in a fixed order); the weight gradient sums, per group, the
+   im2col of each image times its output gradient transposed. A 1x1, stride 1, unpadded kernel
+   needs no im2col.
 
    Images run in parallel (OpenMP) when there are at least as many as threads; each then
    calls tgc_sgemm single-threaded, else tgc_sgemm threads itself. tgc_sgemm's result does not
@@ -121,13 +121,13 @@ static void im2col(const tgc_conv2d_shape *s, const float *x, float *col, int64_
                         continue;
                     }
                     const float *in = x + (ci * s->h + iy) * s->w + lo * s->sw - s->pw + j * s->dw;
-                    memset(out, 0, (size_t)lo * sizeof(float));
+                    for (int64_t ox = 0; ox < lo; ox++) out[ox] = 0.0f;
                     if (s->sw == 1) {
-                        memcpy(out + lo, in, (size_t)(hi - lo) * sizeof(float));
+                        for (int64_t ox = lo; ox < hi; ox++) out[ox] = in[ox - lo];
                     } else {
                         for (int64_t ox = lo; ox < hi; ox++) out[ox] = in[(ox - lo) * s->sw];
                     }
-                    memset(out + hi, 0, (size_t)(s->ow - hi) * sizeof(float));
+                    for (int64_t ox = hi; ox < s->ow; ox++) out[ox] = 0.0f;
                 }
             }
 }
@@ -145,7 +145,11 @@ static void col2im(const tgc_conv2d_shape *s, const float *col, int64_t ld, floa
                     if (iy < 0 || iy >= s->h) continue;
                     const float *from = row + oy * s->ow;
                     float *to = gx + (ci * s->h + iy) * s->w + lo * s->sw - s->pw + j * s->dw;
-                    for (int64_t ox = lo; ox < hi; ox++) to[(ox - lo) * s->sw] += from[ox];
+                    if (s->sw == 1) {
+                        for (int64_t ox = lo; ox < hi; ox++) to[ox - lo] += from[ox];
+                    } else {
+                        for (int64_t ox = lo; ox < hi; ox++) to[(ox - lo) * s->sw] += from[ox];
+                    }
                 }
             }
 }
@@ -195,22 +199,51 @@ void tgc_conv2d_input_grad_f32(const tgc_conv2d_shape *s, const float *gy, const
     }
 }
 
+/* The weight gradient sums over images in TGC_CONV_CHUNKS fixed runs of consecutive images
+   (fewer when there are fewer images), whatever the thread count: each run accumulates, image
+   by image in order, gwᵀ_g [kg, og] += col_g [kg, positions] · gy_gᵀ [positions, og] (the
+   transposed product packs the short gy rather than the long im2col), and the runs' sums are
+   added in order. */
+#define TGC_CONV_CHUNKS 16
+
 void tgc_conv2d_weight_grad_f32(const tgc_conv2d_shape *s, const float *x, const float *gy, float *gw) {
     const int64_t positions = s->oh * s->ow, og = s->o / s->groups, kg = s->c / s->groups * s->kh * s->kw;
-    const int64_t rows = s->c * s->kh * s->kw, image = s->c * s->h * s->w, all = s->n * positions;
+    const int64_t rows = s->c * s->kh * s->kw, image = s->c * s->h * s->w;
     if (s->o == 0 || kg == 0) return;
-    float *col = scratch((size_t)(rows + s->o) * (size_t)all), *gyt = col + rows * all;
-    const int nt = image_threads(s->n);
+    if (s->n == 0 || positions == 0) {
+        memset(gw, 0, (size_t)(s->o * kg) * sizeof(float));
+        return;
+    }
+    const int64_t chunks = s->n < TGC_CONV_CHUNKS ? s->n : TGC_CONV_CHUNKS, partial = rows * s->o;
+    const int direct = is_pointwise(s), nt = image_threads(chunks);
+    float *sums = scratch((size_t)(chunks * partial + (direct ? 0 : nt * rows * positions)));
+    float *cols = sums + chunks * partial;
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
 #endif
-    for (int64_t b = 0; b < s->n; b++) {
-        im2col(s, x + b * image, col + b * positions, all);
-        for (int64_t oc = 0; oc < s->o; oc++)
-            memcpy(gyt + oc * all + b * positions, gy + (b * s->o + oc) * positions, (size_t)positions * sizeof(float));
+    for (int64_t chunk = 0; chunk < chunks; chunk++) {
+        float *sum = sums + chunk * partial, *mine = cols + (int64_t)thread_id() * rows * positions;
+        for (int64_t b = s->n * chunk / chunks; b < s->n * (chunk + 1) / chunks; b++) {
+            const float *col = x + b * image;
+            if (!direct) {
+                im2col(s, x + b * image, mine, positions);
+                col = mine;
+            }
+            const float beta = b == s->n * chunk / chunks ? 0.0f : 1.0f;
+            for (int64_t g = 0; g < s->groups; g++)
+                tgc_sgemm(0, 1, kg, og, positions, 1.0f, col + g * kg * positions, positions, gy + (b * s->o + g * og) * positions,
+                          positions, beta, sum + g * kg * s->o + g * og, s->o);
+        }
     }
-    for (int64_t g = 0; g < s->groups; g++)
-        tgc_sgemm(0, 1, og, kg, all, 1.0f, gyt + g * og * all, all, col + g * kg * all, all, 0.0f, gw + g * og * kg, kg);
+    /* gw[oc][r] = Σ over runs of sum[g·kg + r][oc], in run order */
+    for (int64_t oc = 0; oc < s->o; oc++) {
+        const int64_t g = oc / og;
+        for (int64_t r = 0; r < kg; r++) {
+            float total = sums[(g * kg + r) * s->o + oc];
+            for (int64_t chunk = 1; chunk < chunks; chunk++) total += sums[chunk * partial + (g * kg + r) * s->o + oc];
+            gw[oc * kg + r] = total;
+        }
+    }
 }
 
 /* ---- float64 ------------------------------------------------------------------------------ */
