@@ -38,6 +38,15 @@ def mlp_flop():
     return 2 * 128 * (2 * f1 + 3 * f2 + 3 * f3)
 
 
+def cnn_flop():
+    """Convolution and matmul FLOP of one B6 step: forward conv1 (1→32, 28²), conv2 (32→64,
+    14²), fc1 (3136→128), fc2 (128→10); backward the weight gradient of every layer and the
+    input gradient of all but conv1 (none is needed for x)."""
+    conv1, conv2 = 784 * 32 * 9, 196 * 64 * 288
+    fc1, fc2 = 3136 * 128, 128 * 10
+    return 2 * 64 * (2 * conv1 + 3 * conv2 + 3 * fc1 + 3 * fc2)
+
+
 # key, program, label, size, derived unit, amount (FLOP or bytes) per run
 WORKLOADS = [
     ("b1_256", "b1_matmul_256", "B1 matmul", "256²", "GFLOP/s", 2 * 256 ** 3),
@@ -49,6 +58,7 @@ WORKLOADS = [
     ("b9_slice_diff", "b9_slice_diff", "B9 abs(x[:, 1:] - x[:, :-1]).sum()", "4096²", "GB/s", 4 * 4096 * 4096),
     ("b9_cat", "b9_cat", "B9 cat([a, b], 1) * 2", "2×4096×2048", "GB/s", 2 * 4 * 4096 * 4096),
     ("b4", "b4_mlp_step", "B4 MLP train step", "784-256-128-10, b128", "GFLOP/s", mlp_flop()),
+    ("b6", "b6_cnn_step", "B6 CNN train step (Adam)", "2 conv + 2 linear, b64 1×28²", "GFLOP/s", cnn_flop()),
     ("b5", "b5_linreg", "B5 linear regression", "100 epochs", None, None),
 ]
 # Workloads whose GB/s is reported as a fraction of the triad of the same run.
@@ -67,12 +77,17 @@ TARGETS = [
     ("b3_softmax", "jax", ">", 1.0, "B3 softmax: faster than JAX"),
     ("b4", "jax", ">", 1.0, "B4: faster than JAX jit"),
     ("b4", "torch", ">=", 3.0, "B4: ≥ 3× faster than PyTorch eager"),
+    ("b6", "torch", ">=", 3.0, "B6: ≥ 3× faster than PyTorch eager"),
+    ("b6", "torch_compile", ">=", 2.0, "B6: ≥ 2× faster than torch.compile"),
+    ("b6", "peak", ">=", 0.4, "B6: ≥ 40% of the FMA peak"),
     ("b5", "jax", ">", 1.0, "B5: faster than JAX fori_loop"),
     ("b5", "torch", ">=", 50.0, "B5: ≥ 50× faster than PyTorch eager"),
     ("b8", "torch", ">=", 1.0, "B8: eager cost per op ≤ PyTorch's"),
     ("compile", "seconds", "<", 1.0, "compile of B4 < 1 s"),
 ]
-PEER_NAMES = {"numpy": "NumPy", "jax": "JAX jit", "torch": "PyTorch eager"}
+PEER_NAMES = {"numpy": "NumPy", "jax": "JAX jit", "torch": "PyTorch eager", "torch_compile": "torch.compile"}
+# Workloads a peer script reports as "KEY@compile" go to this peer's column (torch_bench.py).
+COMPILED_PEERS = {"torch": "torch_compile"}
 
 
 def log(msg):
@@ -326,7 +341,7 @@ def report(meta, tgc, triad_r, peak_r, compile_b4, eager, peers, peer_info):
         extra = ""
         if key in BANDWIDTH_KEYS and val:
             extra = f" ({val / triad_r['gbs']:.2f}× triad)"
-        elif (key.startswith("b1") or key == "b4") and val:
+        elif (key.startswith("b1") or key in ("b4", "b6")) and val:
             extra = f" ({val / peak_r['gflops'] * 100:.1f}% of peak)"
         d = f"{fmt(val)} {unit}{extra}" if val else "—"
         w(f"| {label} | {size} | {r['runs']} | {fmt(r['min_ms'])} | {fmt(r['median_ms'])} | {d} |")
@@ -396,7 +411,13 @@ def report(meta, tgc, triad_r, peak_r, compile_b4, eager, peers, peer_info):
                 status = verdict(compile_b4, op, need)
         else:
             t = seconds_of(key, all_results["tgc"].get(key))
-            if peer == "triad":
+            if peer == "peak":
+                val, _ = derived(key, all_results["tgc"][key]) if t else (None, None)
+                if val:
+                    ratio = val / peak_r["gflops"]
+                    measured = f"{fmt(ratio * 100)}% ({fmt(val)} of {fmt(peak_r['gflops'])} GFLOP/s)"
+                    status = verdict(ratio, op, need)
+            elif peer == "triad":
                 val, _ = derived(key, all_results["tgc"][key]) if t else (None, None)
                 if val:
                     ratio = val / triad_r["gbs"]
@@ -440,8 +461,9 @@ def main():
     only = {k for k in args.only.split(",") if k}
     peers_wanted = [p for p in args.peers.replace(" ", ",").split(",") if p]
     for p in peers_wanted:
-        if p not in PEER_NAMES:
-            ap.error(f"unknown peer {p!r} (known: {', '.join(PEER_NAMES)})")
+        if p not in PEER_NAMES or p in COMPILED_PEERS.values():
+            ap.error(f"unknown peer {p!r} (known: {', '.join(COMPILED_PEERS.keys() | {'numpy', 'jax'})}; "
+                     "torch also runs torch.compile)")
     tgc = os.path.abspath(args.tgc)
     if not os.access(tgc, os.X_OK):
         ap.error(f"{tgc} is not an executable: build it with `make bench` or "
@@ -494,8 +516,14 @@ def main():
                 python = shutil.which("python3") or "python3"
         log(f"peer {peer} ({python}) ...")
         peers[peer], peer_info[peer] = peer_results(peer, python, args.threads, args.target_s, only)
-        for k, v in peers[peer].items():
-            log(f"  {peer} {k}: {v}")
+        if peer in COMPILED_PEERS:
+            compiled = {k.split("@")[0]: v for k, v in peers[peer].items() if k.endswith("@compile")}
+            peers[peer] = {k: v for k, v in peers[peer].items() if not k.endswith("@compile")}
+            if compiled:
+                peers[COMPILED_PEERS[peer]], peer_info[COMPILED_PEERS[peer]] = compiled, "the same script, torch.compile"
+        for p in (peer, COMPILED_PEERS.get(peer)):
+            for k, v in peers.get(p, {}).items():
+                log(f"  {p} {k}: {v}")
 
     text = report(meta, tgc_r, triad_r, peak_r, compile_b4, eager, peers, peer_info)
     print(text)

@@ -1,9 +1,11 @@
-"""PyTorch peer, eager mode (no torch.compile): B1 (matmul), B2 (elementwise chain), B3
-(sum, row softmax written with the same ops as the tgc program), B9 (slice difference,
-concatenation), B4 (one MLP training step:
-forward, loss.backward(), SGD update under no_grad, grads reset), B5 (the seed's 100-epoch
-linear regression as written in the tutorial, without its prints), B8 (per-op cost of
-`s = s + one` on 1-element tensors)."""
+"""PyTorch peer, eager mode: B1 (matmul), B2 (elementwise chain), B3 (sum, row softmax written
+with the same ops as the tgc program), B9 (slice difference, concatenation), B4 (one MLP
+training step: forward, loss.backward(), SGD update under no_grad, grads reset), B6 (one Adam
+step of the CNN of bench/b6_cnn_step.swiftdsl), B5 (the seed's 100-epoch linear regression as
+written in the tutorial, without its prints), B8 (per-op cost of `s = s + one` on 1-element
+tensors). B4 and B6 also run with torch.compile (forward and loss compiled, so backward runs
+AOTAutograd's compiled graph; the update stays eager), reported as "b4@compile" and
+"b6@compile" (bench/run.py's "torch.compile" column)."""
 import torch
 
 import common
@@ -62,14 +64,16 @@ def main():
         x = randn(128, 784)
         y = torch.nn.functional.one_hot(torch.randint(0, 10, (128,), generator=gen), 10).float()
 
-        def step():
-            w1, b1, w2, b2, w3, b3 = params
+        def mlp_loss(x, y, w1, b1, w2, b2, w3, b3):
             h1 = torch.relu(x @ w1 + b1)
             h2 = torch.relu(h1 @ w2 + b2)
             z = h2 @ w3 + b3
             shifted = z - z.max(dim=1, keepdim=True).values
             logp = shifted - torch.log(torch.exp(shifted).sum(dim=1, keepdim=True))
-            loss = -(y * logp).sum() / 128
+            return -(y * logp).sum() / 128
+
+        def step(forward=mlp_loss):
+            loss = forward(x, y, *params)
             loss.backward()
             with torch.no_grad():
                 for p in params:
@@ -77,6 +81,31 @@ def main():
                     p.grad = None
             return loss
         common.bench("b4", step, t)
+        forward = torch.compile(mlp_loss)
+        common.bench("b4@compile", lambda: step(forward), t)
+
+    if common.wanted(args, "b6"):
+        nn = torch.nn
+        torch.manual_seed(1234)
+        model = nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
+                              nn.Conv2d(32, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2),
+                              nn.Flatten(), nn.Linear(3136, 128), nn.ReLU(), nn.Linear(128, 10))
+        opt = torch.optim.Adam(model.parameters(), lr=0.001)
+        x = randn(64, 1, 28, 28)
+        labels = torch.arange(64) % 10
+
+        def cnn_loss(x, labels):
+            return torch.nn.functional.cross_entropy(model(x), labels)
+
+        def cnn_step(forward=cnn_loss):
+            opt.zero_grad()
+            loss = forward(x, labels)
+            loss.backward()
+            opt.step()
+            return loss
+        common.bench("b6", cnn_step, t)
+        forward = torch.compile(cnn_loss)
+        common.bench("b6@compile", lambda: cnn_step(forward), t)
 
     if common.wanted(args, "b5"):
         def linreg():
