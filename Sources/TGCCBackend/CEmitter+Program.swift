@@ -72,10 +72,10 @@ extension CProgramEmitter {
             }
             out.line("tgc_argsort_\(suffix)(\(name(op.operands[0])), \(name(op.result)), \(call.outer), \(call.n), \(call.inner), \(call.descending ? 1 : 0));")
         case .convolution(let call):
-            out.line("/* \(CSourceText.comment(title)): im2col and tgc_sgemm in the runtime */")
+            out.line("/* \(CSourceText.comment(title)): \(call.function) in the runtime */")
             out.open("")
             out.line("static const tgc_conv2d_shape shape = {\(call.shape.fields.map(String.init).joined(separator: ", "))};")
-            out.line("\(call.function)(&shape, \(name(op.operands[0])), \(name(op.operands[1])), \(name(op.result)));")
+            out.line("\(call.function)(&shape, \((op.operands + [op.result]).map { name($0) }.joined(separator: ", ")));")
             out.close()
         case .input:
             out.line("/* \(CSourceText.comment(title)) */")

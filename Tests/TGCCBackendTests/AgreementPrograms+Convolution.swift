@@ -2,7 +2,8 @@ import TGCCore
 
 /// The convolution ops run by the interpreter and by generated C: conv2d with padding, stride,
 /// dilation and groups, a 1x1 kernel, each gradient op, float64, an operand that is a slice of
-/// another tensor (materialized before the runtime call) and a result read by a fused kernel.
+/// another tensor (materialized before the runtime call) and a result read by a fused kernel;
+/// max pooling's indices.
 extension AgreementPrograms {
     static func convolution() throws -> Module {
         let p = ProgramBuilder()
@@ -33,6 +34,20 @@ extension AgreementPrograms {
         let w = try p.constant(TestData.floats(2 * 3 * 2 * 2, seed: 91), [2, 3, 2, 2])
         let y = try p.op(.conv2d, [sliced, w], Window2D(kernel: (2, 2), stride: (1, 1), padding: (1, 1), dilation: (1, 1)).attributes(groups: 1))
         try p.save(try p.op(.relu, [try p.op(.add, [y, try p.splat(1, [])])]), "conv2d_sliced_relu")
+        // Max pooling's indices: overlapping, padded, strided and dilated windows over ties,
+        // NaN and -inf (the first maximum, the last NaN, a -inf window's first tap), and float64.
+        let special: [Double] = [1, 2, 2, .nan, -.infinity, -.infinity, 0.5, 2, .nan, 1, -.infinity, -.infinity, 3, 3, -1, 0]
+        let planes = try p.constant((0..<6).flatMap { i in special.map { $0 + Double(i % 2) } }, [2, 3, 4, 4])
+        let pools: [(String, Window2D)] = [
+            ("3x3_padded", Window2D(kernel: (3, 3), stride: (1, 1), padding: (1, 1), dilation: (1, 1))),
+            ("2x2_stride2", Window2D(kernel: (2, 2), stride: (2, 2), padding: (0, 0), dilation: (1, 1))),
+            ("dilated", Window2D(kernel: (2, 3), stride: (1, 2), padding: (1, 1), dilation: (2, 1))),
+        ]
+        for (name, window) in pools {
+            try p.save(try p.op(.maxPool2dIndices, [planes], window.attributes(groups: 1)), "max_pool_indices_\(name)")
+        }
+        let doubles = try p.constant(TestData.floats(2 * 2 * 5 * 6, seed: 92), [2, 2, 5, 6], .float64)
+        try p.save(try p.op(.maxPool2dIndices, [doubles], pools[2].1.attributes(groups: 1)), "max_pool_indices_f64")
         return p.module
     }
 }

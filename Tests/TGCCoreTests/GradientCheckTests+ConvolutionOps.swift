@@ -3,7 +3,8 @@ import TGCBase
 
 /// Gradient checks of the convolution ops: conv2d with padding, stride, dilation and groups
 /// (through `Builder.conv2d`, bias included), and each of its two gradient ops as an op of its
-/// own (their rules are conv2d's second derivatives, which SecondOrderGradientTests also checks).
+/// own (their rules are conv2d's second derivatives, which SecondOrderGradientTests also checks);
+/// max pooling, a gather at the `maxPool2dIndices` op's argmaxes.
 extension GradientCheckTests {
     static let convolutionOpCases: [Case] = {
         var cases: [Case] = []
@@ -25,6 +26,14 @@ extension GradientCheckTests {
             })
             cases.append(Case(name: "conv2d weight gradient \(name)", inputs: [values(input, seed: 45), values(outputShape, seed: 46)]) { b, x in
                 try b.apply1(.conv2dWeightGrad, x, window.attributes(groups: groups), at: .unknown)
+            })
+        }
+        // Max pooling through its indices op: overlapping padded windows, and dilated ones.
+        let pools = [Window2D(kernel: (3, 3), stride: (1, 1), padding: (1, 1), dilation: (1, 1)),
+                     Window2D(kernel: (2, 2), stride: (2, 1), padding: (1, 0), dilation: (2, 1))]
+        for (index, window) in pools.enumerated() {
+            cases.append(Case(name: "maxPool2d indices \(index)", inputs: [values([2, 2, 4, 5], seed: 47 + index)]) { b, x in
+                try b.pool2d(x[0], window, maximum: true, at: .unknown)
             })
         }
         return cases

@@ -212,6 +212,12 @@ void tgc_conv2d_f64(const tgc_conv2d_shape *s, const double *x, const double *w,
 void tgc_conv2d_input_grad_f64(const tgc_conv2d_shape *s, const double *gy, const double *w, double *gx);
 void tgc_conv2d_weight_grad_f64(const tgc_conv2d_shape *s, const double *x, const double *gy, double *gw);
 
+/* The argmax of each max-pooling window (F.max_pool2d's indices, iy·w + ix in the input
+   plane; padding left out; the first of equal maxima, the last NaN) of x [n, c, h, w] into
+   out [n, c, oh, ow]; s->o = s->c, s->groups = 1 (src/pool.c). */
+void tgc_max_pool2d_indices_f32(const tgc_conv2d_shape *s, const float *x, int64_t *out);
+void tgc_max_pool2d_indices_f64(const tgc_conv2d_shape *s, const double *x, int64_t *out);
+
 /* ---- sorting ----------------------------------------------------------------------------- */
 
 /* argsort of a row-major tensor seen as [outer, n, inner] along its middle dimension:

@@ -1,6 +1,6 @@
 /* Tests of tgc_conv2d_* against a naive direct convolution in double, on random shapes with
    stride, padding, dilation and groups; float32 also run with 1 and 2 threads, which must
-   give the same bits. Prints "conv: N passed, N failed", then the same as "runtime: ...". */
+   give the same bits. Then tgc_max_pool2d_indices_* against a direct scan. Prints "conv: N passed, N failed", then the same as "runtime: ...". */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -101,6 +101,48 @@ static void check_shape(tgc_conv2d_shape s) {
     for (int t = 0; t < 3; t++) free(d[t]), free(f[t]);
 }
 
+/* Max-pooling indices against a direct scan (first maximum, last NaN, first tap of a -inf
+   window), on random windows and on planes with ties, NaN and -inf. */
+static void check_pool(tgc_conv2d_shape s, int special) {
+    s.o = s.c, s.groups = 1;
+    s.oh = (s.h + 2 * s.ph - s.dh * (s.kh - 1) - 1) / s.sh + 1;
+    s.ow = (s.w + 2 * s.pw - s.dw * (s.kw - 1) - 1) / s.sw + 1;
+    if (s.oh <= 0 || s.ow <= 0) return;
+    int64_t count = s.n * s.c * s.h * s.w, outs = s.n * s.c * s.oh * s.ow;
+    float *x = malloc((size_t)count * sizeof(float) + 4);
+    double *xd = malloc((size_t)count * sizeof(double) + 8);
+    int64_t *got = malloc((size_t)outs * sizeof(int64_t) + 8), *got64 = malloc((size_t)outs * sizeof(int64_t) + 8);
+    for (int64_t i = 0; i < count; i++) {
+        double r = drand();
+        x[i] = special ? (r < -0.6 ? NAN : r < -0.2 ? -INFINITY : r < 0.3 ? 1.0f : 2.0f) : (float)r;
+        xd[i] = x[i];
+    }
+    tgc_max_pool2d_indices_f32(&s, x, got);
+    tgc_max_pool2d_indices_f64(&s, xd, got64);
+    int64_t bad = 0;
+    for (int64_t p = 0; p < s.n * s.c; p++)
+        for (int64_t oy = 0; oy < s.oh; oy++)
+            for (int64_t ox = 0; ox < s.ow; ox++) {
+                int64_t best = -1;
+                for (int64_t i = 0; i < s.kh; i++)
+                    for (int64_t j = 0; j < s.kw; j++) {
+                        int64_t iy = oy * s.sh - s.ph + i * s.dh, ix = ox * s.sw - s.pw + j * s.dw;
+                        if (iy < 0 || iy >= s.h || ix < 0 || ix >= s.w) continue;
+                        float v = x[p * s.h * s.w + iy * s.w + ix];
+                        if (best < 0) { best = iy * s.w + ix; continue; }
+                        float m = x[p * s.h * s.w + best];
+                        if (isnan(v) || (!isnan(m) && v > m)) best = iy * s.w + ix;
+                    }
+                int64_t at = (p * s.oh + oy) * s.ow + ox;
+                if (best < 0) best = 0;
+                if (got[at] != best || got64[at] != best) bad++;
+            }
+    CHECK(bad == 0, "max pool indices %lldx%lld s=%lld,%lld p=%lld,%lld d=%lld,%lld special=%d: %lld wrong", (long long)s.kh,
+          (long long)s.kw, (long long)s.sh, (long long)s.sw, (long long)s.ph, (long long)s.pw, (long long)s.dh, (long long)s.dw,
+          special, (long long)bad);
+    free(x), free(xd), free(got), free(got64);
+}
+
 int main(void) {
     /* the B6 layers, a 1x1 kernel (no im2col), and random shapes */
     check_shape((tgc_conv2d_shape){.n = 4, .c = 1, .h = 28, .w = 28, .o = 32, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .ph = 1, .pw = 1, .dh = 1, .dw = 1, .groups = 1});
@@ -114,6 +156,12 @@ int main(void) {
                               .sw = irand(1, 3), .ph = irand(0, 2), .pw = irand(0, 2), .dh = irand(1, 3), .dw = irand(1, 3),
                               .groups = groups};
         check_shape(s);
+    }
+    for (int t = 0; t < 40; t++) {
+        tgc_conv2d_shape s = {.n = irand(1, 3), .c = irand(1, 3), .h = irand(1, 9), .w = irand(1, 9), .kh = irand(1, 4),
+                              .kw = irand(1, 4), .sh = irand(1, 3), .sw = irand(1, 3), .dh = irand(1, 2), .dw = irand(1, 2)};
+        s.ph = irand(0, ((s.kh - 1) * s.dh + 1) / 2), s.pw = irand(0, ((s.kw - 1) * s.dw + 1) / 2);
+        check_pool(s, t % 2);
     }
     printf("conv: %d passed, %d failed\n", n_passed, n_failed);
     printf("runtime: %d passed, %d failed\n", n_passed, n_failed);

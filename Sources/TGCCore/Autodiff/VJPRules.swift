@@ -234,7 +234,7 @@ public enum VJPRules {
             }
         case .constant, .arange, .randUniform, .randNormal, .input, .load, .logicalNot,
              .stopGradient, .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual,
-             .logicalAnd, .logicalOr, .argMax, .argMin, .argsort, .print, .save, .manualSeed, .gradient,
+             .logicalAnd, .logicalOr, .argMax, .argMin, .argsort, .maxPool2dIndices, .print, .save, .manualSeed, .gradient,
              .forLoop, .ifElse, .yield, .fusion:
             nil
         }

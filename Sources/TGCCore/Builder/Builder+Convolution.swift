@@ -1,10 +1,10 @@
 import TGCBase
 
 /// 2-D convolution (`torch.nn.functional.conv2d`: the `conv2d` op kind) and pooling
-/// (`max_pool2d`, `avg_pool2d`) built from existing ops: the input padded by a slice update
-/// into a filled tensor, its windows gathered along the flattened spatial axis (one index per
-/// output position and kernel tap), then a reduction over each window. Pooling's gradients
-/// come from the ops' own rules (a gather's is a scatter-add, so overlapping windows add up).
+/// (`max_pool2d`: a gather at the `maxPool2dIndices` op's argmaxes; `avg_pool2d`: the input
+/// padded by a slice update, its windows gathered along the flattened spatial axis, one index
+/// per output position and kernel tap, then summed). Pooling's gradients come from the ops' own
+/// rules (a gather's is a scatter-add, so overlapping windows add up).
 /// The geometry of a 2-D window sweep (convolution, pooling).
 public struct Window2D: Sendable {
     public var kernel: (Int, Int)
@@ -75,23 +75,27 @@ extension Builder {
         return result
     }
 
-    /// `F.max_pool2d` (padding counts as -inf) and `F.avg_pool2d` (padding counts as zeros,
-    /// PyTorch's count_include_pad): each window's maximum (its gradient to the first maximal
-    /// element, as PyTorch's recorded index) or mean; the result [N, C, Ho, Wo].
+    /// `F.max_pool2d` and `F.avg_pool2d` (padding counts as zeros, PyTorch's count_include_pad):
+    /// the result [N, C, Ho, Wo]. The maximum is a gather of x's plane at each window's argmax
+    /// (the `maxPool2dIndices` op: PyTorch's recorded index, the padding left out, the first of
+    /// equal maxima), so its gradient is a scatter-add there, as PyTorch's; the mean is a sum
+    /// over the windows of the padded input.
     public func pool2d(_ x: ValueID, _ window: Window2D, maximum: Bool, at location: SourceLocation) throws -> ValueID {
         let shape = type(of: x).shape
-        let (patches, outH, outW) = try windows(x, window, fill: maximum ? -.infinity : 0, at: location)
+        let (n, c) = (shape[0], shape[1])
+        if maximum {
+            let indices = try apply1(.maxPool2dIndices, [x], window.attributes(groups: 1), at: location)
+            let out = type(of: indices).shape
+            let plane = try reshape(x, to: [n, c, shape[2] * shape[3]], at: location)
+            let pooled = try applyAlong(.gather, [plane, try reshape(indices, to: [n, c, out[2] * out[3]], at: location)], axis: 2, at: location)
+            return try reshape(pooled, to: out, at: location)
+        }
+        let (patches, outH, outW) = try windows(x, window, fill: 0, at: location)
         var keep = Attributes()
         keep.axes = [3]
         keep.keepDim = true
-        let pooled: ValueID
-        if maximum {
-            let first = try apply1(.argMax, [patches], keep, at: location)
-            pooled = try applyAlong(.gather, [patches, first], axis: 3, at: location)
-        } else {
-            let sum = try apply1(.reduceSum, [patches], keep, at: location)
-            pooled = try apply1(.div, [sum, try scalar(Double(window.kernel.0 * window.kernel.1), .float32, at: location)], at: location)
-        }
-        return try reshape(pooled, to: [shape[0], shape[1], outH, outW], at: location)
+        let sum = try apply1(.reduceSum, [patches], keep, at: location)
+        let pooled = try apply1(.div, [sum, try scalar(Double(window.kernel.0 * window.kernel.1), .float32, at: location)], at: location)
+        return try reshape(pooled, to: [n, c, outH, outW], at: location)
     }
 }

@@ -1,5 +1,5 @@
-/// The type rules of the convolution ops (`conv2d` and its two gradients) and the window
-/// geometry they carry in `Attributes.window`.
+/// The type rules of the convolution ops (`conv2d` and its two gradients, max pooling's
+/// indices) and the window geometry they carry in `Attributes.window`.
 extension Window2D {
     /// The window and groups of a convolution op's attributes (`[kh, kw, sh, sw, ph, pw, dh, dw, groups]`).
     public init(attributes: Attributes) throws {
@@ -58,6 +58,18 @@ enum ConvolutionRules {
         return weight
     }
 
+    /// The argmax of each max-pooling window of x [N, C, H, W]: int64 [N, C, Ho, Wo].
+    static func poolIndices(_ x: TensorType, _ attrs: Attributes) throws -> TensorType {
+        let window = try Window2D(attributes: attrs)
+        guard x.rank == 4, x.dtype.isFloatingPoint else {
+            throw OpTypeError("max_pool2d's indices need a 4-D floating-point input, got \(formatShape(x.shape)) \(x.dtype)")
+        }
+        guard attrs.window![8] == 1, let outH = window.outputSize(x.shape[2], axis: 0), let outW = window.outputSize(x.shape[3], axis: 1) else {
+            throw OpTypeError("max_pool2d: the window does not fit an input of \(x.shape[2])×\(x.shape[3]) (or groups is not 1)")
+        }
+        return TensorType([x.shape[0], x.shape[1], outH, outW], .int64)
+    }
+
     private static func checkOperands(_ a: TensorType, _ b: TensorType, _ name: String) throws {
         guard a.rank == 4, b.rank == 4 else {
             throw OpTypeError("conv2d expects a 4-D input and \(name) [N, C, H, W], got \(formatShape(a.shape)) and \(formatShape(b.shape))")
@@ -74,8 +86,8 @@ public struct ConvolutionShape: Sendable {
     /// n, c, h, w, o, kh, kw, sh, sw, ph, pw, dh, dw, groups, oh, ow.
     public let fields: [Int]
 
-    /// The geometry of `kind` (conv2d or one of its gradients) from its input's and output's
-    /// types (the forward's x and y, whichever of operands and result they are).
+    /// The geometry from the input's and output's types (the forward's x and y, whichever of
+    /// operands and result they are).
     public init(input x: TensorType, output y: TensorType, attrs: Attributes) {
         let w = attrs.window!
         fields = [x.shape[0], x.shape[1], x.shape[2], x.shape[3], y.shape[1]] + w + [y.shape[2], y.shape[3]]
@@ -84,7 +96,7 @@ public struct ConvolutionShape: Sendable {
     /// The geometry of a convolution op of `kind` with these operand and result types.
     public init(_ kind: OpKind, operands: [TensorType], result: TensorType, attrs: Attributes) {
         switch kind {
-        case .conv2d: self.init(input: operands[0], output: result, attrs: attrs)
+        case .conv2d, .maxPool2dIndices: self.init(input: operands[0], output: result, attrs: attrs)
         case .conv2dInputGrad: self.init(input: result, output: operands[0], attrs: attrs)
         default: self.init(input: operands[0], output: operands[1], attrs: attrs)
         }
