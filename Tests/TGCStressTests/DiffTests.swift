@@ -45,6 +45,9 @@ import TGCCore
         .slice: "written as a subscript (x[..., 1..<3]), which the generator writes", .sliceUpdate: "written as a subscript assignment (s[..., 1..<3] = v), which the generator writes",
         .indexSelect: "written as x[idx] with an int64 tensor, not generated (its rows must be in range)",
         .indexAdd: "IR only: the derivative of x[idx]", .forLoop: "for", .ifElse: "if", .yield: "IR only", .fusion: "IR only",
+        // Convolution: Builder.conv2d and Builder.pool2d (the language's conv2d(...), maxPool2d(...)) build these.
+        .conv2d: "written as conv2d(...) and Conv2d", .maxPool2dIndices: "written as maxPool2d(...) and MaxPool2d",
+        .conv2dInputGrad: "IR only: a derivative of conv2d", .conv2dWeightGrad: "IR only: a derivative of conv2d",
     ]
 
     /// Derived from the op definitions: a new op kind fails here until the generator writes it.
