@@ -15,50 +15,51 @@
 #define TGC_PARALLEL_PLANES
 #endif
 
-/* The taps [lo, hi) of a window starting at `start` with `taps` taps `step` apart that lie
-   in [0, size). */
-static inline void tap_range(int64_t start, int64_t taps, int64_t step, int64_t size, int64_t *lo, int64_t *hi) {
-    if (start >= 0 && start + (taps - 1) * step < size) { /* inside: no division */
-        *lo = 0, *hi = taps;
-        return;
-    }
-    int64_t a = start >= 0 ? 0 : (-start + step - 1) / step;
-    int64_t b = size - start <= 0 ? 0 : (size - start + step - 1) / step;
-    *lo = a < taps ? a : taps;
-    *hi = b < *lo ? *lo : b < taps ? b : taps;
+/* The output columns [lo, hi) whose input column ox·stride + offset lies in [0, w). */
+static inline void valid_columns(int64_t w, int64_t offset, int64_t stride, int64_t ow, int64_t *lo, int64_t *hi) {
+    int64_t a = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+    int64_t b = w - offset <= 0 ? 0 : (w - offset + stride - 1) / stride;
+    *lo = a < ow ? a : ow;
+    *hi = b < *lo ? *lo : b < ow ? b : ow;
 }
 
-/* Branch-free over the taps (a select per tap), the start the first tap with max -inf. */
+/* Each output row in blocks of TGC_POOL_BLOCK columns: the taps in row-major order outside,
+   the columns inside (a loop of selects the compiler vectorizes), the running maxima in a
+   stack block and the running argmaxes in the result row itself (-1: no tap yet, so the
+   first tap is taken whatever its value, as PyTorch starts from the first tap with -inf). */
+#define TGC_POOL_BLOCK 256
+
 #define MAX_POOL_INDICES(NAME, T)                                                                     \
     void NAME(const tgc_conv2d_shape *s, const T *x, int64_t *out) {                                  \
         const int64_t planes = s->n * s->c;                                                           \
         TGC_PARALLEL_PLANES                                                                           \
         for (int64_t p = 0; p < planes; p++) {                                                        \
             const T *plane = x + p * s->h * s->w;                                                     \
-            int64_t *result = out + p * s->oh * s->ow;                                                \
-            for (int64_t oy = 0; oy < s->oh; oy++) {                                                  \
-                const int64_t y0 = oy * s->sh - s->ph;                                                \
-                int64_t ilo, ihi;                                                                     \
-                tap_range(y0, s->kh, s->dh, s->h, &ilo, &ihi);                                        \
-                for (int64_t ox = 0; ox < s->ow; ox++) {                                              \
-                    const int64_t x0 = ox * s->sw - s->pw;                                            \
-                    int64_t jlo, jhi;                                                                 \
-                    tap_range(x0, s->kw, s->dw, s->w, &jlo, &jhi);                                    \
-                    int64_t best = ilo < ihi && jlo < jhi ? (y0 + ilo * s->dh) * s->w + x0 + jlo * s->dw : 0; \
-                    T max = -INFINITY;                                                                \
-                    for (int64_t i = ilo; i < ihi; i++) {                                             \
-                        const int64_t row = (y0 + i * s->dh) * s->w;                                  \
-                        for (int64_t j = jlo; j < jhi; j++) {                                         \
-                            const int64_t at = row + x0 + j * s->dw;                                  \
-                            const T v = plane[at];                                                    \
-                            const int take = (v > max) | (v != v);                                    \
-                            max = take ? v : max;                                                     \
-                            best = take ? at : best;                                                  \
+            T max[TGC_POOL_BLOCK];                                                                    \
+            for (int64_t oy = 0; oy < s->oh; oy++)                                                    \
+                for (int64_t from = 0; from < s->ow; from += TGC_POOL_BLOCK) {                        \
+                    const int64_t to = from + TGC_POOL_BLOCK < s->ow ? from + TGC_POOL_BLOCK : s->ow; \
+                    int64_t *best = out + (p * s->oh + oy) * s->ow;                                   \
+                    for (int64_t ox = from; ox < to; ox++) best[ox] = -1, max[ox - from] = -INFINITY; \
+                    for (int64_t i = 0; i < s->kh; i++) {                                             \
+                        const int64_t iy = oy * s->sh - s->ph + i * s->dh;                            \
+                        if (iy < 0 || iy >= s->h) continue;                                           \
+                        for (int64_t j = 0; j < s->kw; j++) {                                         \
+                            const int64_t offset = j * s->dw - s->pw;                                 \
+                            int64_t lo, hi;                                                           \
+                            valid_columns(s->w, offset, s->sw, s->ow, &lo, &hi);                      \
+                            lo = lo > from ? lo : from, hi = hi < to ? hi : to;                       \
+                            const T *row = plane + iy * s->w + offset;                                \
+                            for (int64_t ox = lo; ox < hi; ox++) {                                    \
+                                const T v = row[ox * s->sw], m = max[ox - from];                      \
+                                const int take = (best[ox] < 0) | (v > m) | (v != v);                \
+                                max[ox - from] = take ? v : m;                                        \
+                                best[ox] = take ? iy * s->w + ox * s->sw + offset : best[ox];         \
+                            }                                                                         \
                         }                                                                             \
                     }                                                                                 \
-                    result[oy * s->ow + ox] = best;                                                   \
+                    for (int64_t ox = from; ox < to; ox++) best[ox] = best[ox] < 0 ? 0 : best[ox];    \
                 }                                                                                     \
-            }                                                                                         \
         }                                                                                             \
     }
 
