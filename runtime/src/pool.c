@@ -23,44 +23,60 @@ static inline void valid_columns(int64_t w, int64_t offset, int64_t stride, int6
     *hi = b < *lo ? *lo : b < ow ? b : ow;
 }
 
-/* Each output row in blocks of TGC_POOL_BLOCK columns: the taps in row-major order outside,
-   the columns inside (a loop of selects the compiler vectorizes), the running maxima in a
-   stack block and the running argmaxes in the result row itself (-1: no tap yet, so the
-   first tap is taken whatever its value, as PyTorch starts from the first tap with -inf). */
+/* Each output row in blocks of TGC_POOL_BLOCK columns. The argmaxes start at each column's
+   first valid tap (PyTorch starts there with max -inf), set by a pass over the taps of the
+   first valid row in reverse; then the taps in row-major order outside, the columns inside:
+   the tap's values copied into a contiguous block, then a branch-free loop of selects over
+   contiguous 32-bit arrays (plane offsets fit in int32: tgc_max_pool2d_indices_* requires
+   h·w < 2^31), which the compiler vectorizes. */
 #define TGC_POOL_BLOCK 256
 
 #define MAX_POOL_INDICES(NAME, T)                                                                     \
     void NAME(const tgc_conv2d_shape *s, const T *x, int64_t *out) {                                  \
         const int64_t planes = s->n * s->c;                                                           \
+        int64_t *columns = tgc_alloc((size_t)(2 * s->kw) * sizeof(int64_t)); /* per tap j: lo, hi */  \
+        for (int64_t j = 0; j < s->kw; j++)                                                           \
+            valid_columns(s->w, j * s->dw - s->pw, s->sw, s->ow, &columns[2 * j], &columns[2 * j + 1]); \
         TGC_PARALLEL_PLANES                                                                           \
         for (int64_t p = 0; p < planes; p++) {                                                        \
             const T *plane = x + p * s->h * s->w;                                                     \
-            T max[TGC_POOL_BLOCK];                                                                    \
+            T max[TGC_POOL_BLOCK], tap[TGC_POOL_BLOCK];                                               \
+            int32_t arg[TGC_POOL_BLOCK];                                                              \
             for (int64_t oy = 0; oy < s->oh; oy++)                                                    \
                 for (int64_t from = 0; from < s->ow; from += TGC_POOL_BLOCK) {                        \
                     const int64_t to = from + TGC_POOL_BLOCK < s->ow ? from + TGC_POOL_BLOCK : s->ow; \
                     int64_t *best = out + (p * s->oh + oy) * s->ow;                                   \
-                    for (int64_t ox = from; ox < to; ox++) best[ox] = -1, max[ox - from] = -INFINITY; \
+                    for (int64_t ox = from; ox < to; ox++) arg[ox - from] = 0, max[ox - from] = -INFINITY; \
+                    int first = 1;                                                                    \
                     for (int64_t i = 0; i < s->kh; i++) {                                             \
                         const int64_t iy = oy * s->sh - s->ph + i * s->dh;                            \
                         if (iy < 0 || iy >= s->h) continue;                                           \
+                        for (int64_t jj = 0; first && jj < s->kw; jj++) {                             \
+                            const int64_t j = s->kw - 1 - jj, offset = j * s->dw - s->pw;             \
+                            const int64_t lo = columns[2 * j] > from ? columns[2 * j] : from;         \
+                            const int64_t hi = columns[2 * j + 1] < to ? columns[2 * j + 1] : to;     \
+                            for (int64_t ox = lo; ox < hi; ox++) arg[ox - from] = (int32_t)(iy * s->w + ox * s->sw + offset); \
+                        }                                                                             \
+                        first = 0;                                                                    \
                         for (int64_t j = 0; j < s->kw; j++) {                                         \
                             const int64_t offset = j * s->dw - s->pw;                                 \
-                            int64_t lo, hi;                                                           \
-                            valid_columns(s->w, offset, s->sw, s->ow, &lo, &hi);                      \
-                            lo = lo > from ? lo : from, hi = hi < to ? hi : to;                       \
+                            const int64_t lo = columns[2 * j] > from ? columns[2 * j] : from;         \
+                            const int64_t hi = columns[2 * j + 1] < to ? columns[2 * j + 1] : to;     \
                             const T *row = plane + iy * s->w + offset;                                \
-                            for (int64_t ox = lo; ox < hi; ox++) {                                    \
-                                const T v = row[ox * s->sw], m = max[ox - from];                      \
-                                const int take = (best[ox] < 0) | (v > m) | (v != v);                \
-                                max[ox - from] = take ? v : m;                                        \
-                                best[ox] = take ? iy * s->w + ox * s->sw + offset : best[ox];         \
+                            for (int64_t ox = lo; ox < hi; ox++) tap[ox - from] = row[ox * s->sw];    \
+                            const int32_t base = (int32_t)(iy * s->w + offset), step = (int32_t)s->sw; \
+                            for (int32_t k = (int32_t)(lo - from); k < (int32_t)(hi - from); k++) {   \
+                                const T v = tap[k], m = max[k];                                       \
+                                const int32_t take = (v > m) | (v != v);                              \
+                                max[k] = take ? v : m;                                                \
+                                arg[k] = take ? base + (k + (int32_t)from) * step : arg[k];           \
                             }                                                                         \
                         }                                                                             \
                     }                                                                                 \
-                    for (int64_t ox = from; ox < to; ox++) best[ox] = best[ox] < 0 ? 0 : best[ox];    \
+                    for (int64_t ox = from; ox < to; ox++) best[ox] = arg[ox - from];                 \
                 }                                                                                     \
         }                                                                                             \
+        tgc_free(columns);                                                                            \
     }
 
 MAX_POOL_INDICES(tgc_max_pool2d_indices_f32, float)
