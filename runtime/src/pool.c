@@ -37,9 +37,27 @@ static inline void valid_columns(int64_t w, int64_t offset, int64_t stride, int6
         int64_t *columns = tgc_alloc((size_t)(2 * s->kw) * sizeof(int64_t)); /* per tap j: lo, hi */  \
         for (int64_t j = 0; j < s->kw; j++)                                                           \
             valid_columns(s->w, j * s->dw - s->pw, s->sw, s->ow, &columns[2 * j], &columns[2 * j + 1]); \
+        const int halves = s->kh == 2 && s->kw == 2 && s->sh == 2 && s->sw == 2 && s->ph == 0 && s->pw == 0 \
+                           && s->dh == 1 && s->dw == 1;                                               \
         TGC_PARALLEL_PLANES                                                                           \
         for (int64_t p = 0; p < planes; p++) {                                                        \
             const T *plane = x + p * s->h * s->w;                                                     \
+            if (halves) { /* 2x2, stride 2: every window inside; its first tap starts it */           \
+                for (int64_t oy = 0; oy < s->oh; oy++) {                                              \
+                    const T *r0 = plane + 2 * oy * s->w, *r1 = r0 + s->w;                             \
+                    const int32_t top = (int32_t)(2 * oy * s->w), bottom = top + (int32_t)s->w;       \
+                    int64_t *best = out + (p * s->oh + oy) * s->ow;                                   \
+                    for (int32_t ox = 0; ox < (int32_t)s->ow; ox++) {                                 \
+                        T m = r0[2 * ox], v;                                                          \
+                        int32_t a = top + 2 * ox, take;                                               \
+                        v = r0[2 * ox + 1], take = (v > m) | (v != v), m = take ? v : m, a = take ? top + 2 * ox + 1 : a; \
+                        v = r1[2 * ox], take = (v > m) | (v != v), m = take ? v : m, a = take ? bottom + 2 * ox : a; \
+                        v = r1[2 * ox + 1], take = (v > m) | (v != v), a = take ? bottom + 2 * ox + 1 : a; \
+                        best[ox] = a;                                                                 \
+                    }                                                                                 \
+                }                                                                                     \
+                continue;                                                                             \
+            }                                                                                         \
             T max[TGC_POOL_BLOCK], tap[TGC_POOL_BLOCK];                                               \
             int32_t arg[TGC_POOL_BLOCK];                                                              \
             for (int64_t oy = 0; oy < s->oh; oy++)                                                    \
