@@ -6,6 +6,7 @@
    Planes run in parallel (OpenMP); each element is computed alone, so threads change nothing. */
 #include <math.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "tgc_runtime.h"
 
@@ -31,7 +32,7 @@ static inline void valid_columns(int64_t w, int64_t offset, int64_t stride, int6
    h·w < 2^31), which the compiler vectorizes. */
 #define TGC_POOL_BLOCK 256
 
-#define MAX_POOL_INDICES(NAME, T)                                                                     \
+#define MAX_POOL_INDICES(NAME, T, SELECT)                                                              \
     void NAME(const tgc_conv2d_shape *s, const T *x, int64_t *out) {                                  \
         const int64_t planes = s->n * s->c;                                                           \
         int64_t *columns = tgc_alloc((size_t)(2 * s->kw) * sizeof(int64_t)); /* per tap j: lo, hi */  \
@@ -48,11 +49,11 @@ static inline void valid_columns(int64_t w, int64_t offset, int64_t stride, int6
                     const int32_t top = (int32_t)(2 * oy * s->w), bottom = top + (int32_t)s->w;       \
                     int64_t *best = out + (p * s->oh + oy) * s->ow;                                   \
                     for (int32_t ox = 0; ox < (int32_t)s->ow; ox++) {                                 \
-                        T m = r0[2 * ox], v;                                                          \
-                        int32_t a = top + 2 * ox, take;                                               \
-                        v = r0[2 * ox + 1], take = (v > m) | (v != v), m = take ? v : m, a = take ? top + 2 * ox + 1 : a; \
-                        v = r1[2 * ox], take = (v > m) | (v != v), m = take ? v : m, a = take ? bottom + 2 * ox : a; \
-                        v = r1[2 * ox + 1], take = (v > m) | (v != v), a = take ? bottom + 2 * ox + 1 : a; \
+                        T m = r0[2 * ox];                                                             \
+                        int32_t a = top + 2 * ox;                                                     \
+                        SELECT(r0[2 * ox + 1], top + 2 * ox + 1, &m, &a);                            \
+                        SELECT(r1[2 * ox], bottom + 2 * ox, &m, &a);                                 \
+                        SELECT(r1[2 * ox + 1], bottom + 2 * ox + 1, &m, &a);                         \
                         best[ox] = a;                                                                 \
                     }                                                                                 \
                 }                                                                                     \
@@ -97,5 +98,20 @@ static inline void valid_columns(int64_t w, int64_t offset, int64_t stride, int6
         tgc_free(columns);                                                                            \
     }
 
-MAX_POOL_INDICES(tgc_max_pool2d_indices_f32, float)
-MAX_POOL_INDICES(tgc_max_pool2d_indices_f64, double)
+/* m, a = v, at when v > m or v is NaN: selects through bit masks, which compilers keep
+   branch-free (a branch per tap mispredicts on data such as ReLU outputs). */
+#define TAKE_IF(NAME, T, U)                                                                           \
+    static inline void NAME(T v, int32_t at, T *m, int32_t *a) {                                      \
+        const U mask = (U)0 - (U)((v > *m) | (v != v));                                               \
+        U vb, mb;                                                                                     \
+        memcpy(&vb, &v, sizeof vb);                                                                   \
+        memcpy(&mb, m, sizeof mb);                                                                    \
+        mb = (vb & mask) | (mb & ~mask);                                                              \
+        memcpy(m, &mb, sizeof mb);                                                                    \
+        *a = (int32_t)(((uint32_t)at & (uint32_t)mask) | ((uint32_t)*a & ~(uint32_t)mask));           \
+    }
+
+TAKE_IF(take_if_f32, float, uint32_t)
+TAKE_IF(take_if_f64, double, uint64_t)
+MAX_POOL_INDICES(tgc_max_pool2d_indices_f32, float, take_if_f32)
+MAX_POOL_INDICES(tgc_max_pool2d_indices_f64, double, take_if_f64)
