@@ -80,6 +80,9 @@ extension CProgramEmitter {
         case .input:
             out.line("/* \(CSourceText.comment(title)) */")
             emitInput(op)
+        case .hyper(let hyperName, _):
+            out.line("/* \(CSourceText.comment(title)) */")
+            out.line("\(name(op.result))[0] = tgc_hyper_values[\(hyperparameters.firstIndex { $0.name == hyperName } ?? 0)];")
         case .load(let path, let tensor):
             out.line("/* \(CSourceText.comment(title)) */")
             emitLoad(op, path: path, tensor: tensor)
@@ -89,6 +92,16 @@ extension CProgramEmitter {
         case .print(let segments, let terminator):
             out.line("/* \(CSourceText.comment(title)) */")
             emitPrint(op, segments, terminator: terminator)
+        case .progress(let key, let label, let total):
+            out.line("/* \(CSourceText.comment(title)) */")
+            out.open("if (tgc_printing)")
+            emitText(op, label)
+            out.line("tgc_progress(\(CSourceText.stringLiteral(key)), line.data, \(name(op.operands.last!))[0], \(total));")
+            out.line("tgc_str_free(&line);")
+            out.close()
+        case .addScalar(let folder, let tag):
+            out.line("/* \(CSourceText.comment(title)) */")
+            out.line("add_scalar(\(CSourceText.stringLiteral(folder)), \(CSourceText.stringLiteral(tag)), \(name(op.operands[0]))[0], \(name(op.operands[1]))[0]);")
         case .reseed(let seed):
             out.line("/* \(CSourceText.comment(title)) */")
             out.line("tgc_rng_seed(&tgc_rng_state, UINT64_C(\(seed)));")
@@ -201,11 +214,25 @@ extension CProgramEmitter {
 
     /// The line is assembled exactly as the interpreter's PrintFormatter assembles it.
     private mutating func emitPrint(_ op: Op, _ segments: [PrintSegment], terminator: String?) {
+        out.open("if (tgc_printing)")
+        emitText(op, segments)
+        if let terminator {
+            out.line("tgc_str_append(&line, \(CSourceText.stringLiteral(terminator)));")
+            out.line("tgc_str_write(&line, stdout);")
+        } else {
+            out.line("tgc_str_println(&line, stdout);")
+        }
+        out.line("tgc_str_free(&line);")
+        out.close()
+    }
+
+    /// Declares `tgc_str line` holding the text of `segments` (the op's operands formatted as
+    /// the interpreter's PrintFormatter formats them); the caller frees it.
+    private mutating func emitText(_ op: Op, _ segments: [PrintSegment]) {
         func suffixText(_ suffix: String?) -> String { suffix.map(CSourceText.stringLiteral) ?? "NULL" }
         func appendTensor(_ value: Value, suffix: String) {
             out.line("tgc_str_append_tensor(&line, \(name(value)), \(dtypeCode(value.type.dtype)), \(shapeLiteral(value.type)), \(value.type.rank), \(suffix));")
         }
-        out.open("if (tgc_printing)")
         out.line("tgc_str line;")
         out.line("tgc_str_init(&line);")
         for segment in segments {
@@ -235,13 +262,5 @@ extension CProgramEmitter {
                 out.line("tgc_str_append_list(&line, \(name(value)), \(dtypeCode(value.type.dtype)), \(shapeLiteral(value.type)), \(value.type.rank));")
             }
         }
-        if let terminator {
-            out.line("tgc_str_append(&line, \(CSourceText.stringLiteral(terminator)));")
-            out.line("tgc_str_write(&line, stdout);")
-        } else {
-            out.line("tgc_str_println(&line, stdout);")
-        }
-        out.line("tgc_str_free(&line);")
-        out.close()
     }
 }

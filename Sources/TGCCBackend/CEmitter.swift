@@ -31,7 +31,7 @@ public enum CEmitter {
             if op.results.count == 1, case .transposed = plan.storage[op.result] { return }
             switch plan.lowering(of: op) {
             case .kernel, .gemm, .argsort, .convolution: kernelsAfter += 1
-            case .view, .staticData, .random, .input, .load, .save, .print, .reseed, .loop, .branch, .yield: break
+            case .view, .staticData, .random, .input, .load, .hyper, .save, .print, .progress, .addScalar, .reseed, .loop, .branch, .yield: break
             }
         }
         return CompileStatistics(arenaBytes: plan.memory.arenaBytes, naiveBytes: plan.memory.naiveBytes,
@@ -105,6 +105,7 @@ struct CProgramEmitter {
         out.line()
         emitState()
         try emitInputTable()
+        emitHyperparameterTable()
         emitDeclarations()
         emitAllocation()
         if !functions.text.isEmpty {
@@ -114,7 +115,7 @@ struct CProgramEmitter {
         }
         out.append(body.text)
         CMainFunction.emit(into: &out, programName: programName, description: description,
-                           hasInputs: !plan.inputs.isEmpty)
+                           hasInputs: !plan.inputs.isEmpty, hyperparameterCount: hyperparameters.count)
         return out.text
     }
 
@@ -156,6 +157,7 @@ struct CProgramEmitter {
         module.body.walk { kinds.insert($0.kind) }
         if kinds.contains(.load) { out.line(Self.loadHelper) }
         if kinds.contains(.save) { out.line(Self.saveHelper) }
+        if kinds.contains(.addScalar) { out.line(Self.addScalarHelper) }
     }
 
     private mutating func emitInputTable() throws {
@@ -248,6 +250,19 @@ struct CProgramEmitter {
         """
 
     /// `save` with the runtime's .npy and safetensors writers; errors are fatal with their message.
+    static let addScalarHelper = """
+        /* Logs a scalar to DIR/scalars.csv and DIR's TensorBoard event file; relative folders go under --out DIR.
+           The timed runs of --bench log nothing (the warm-up run logs). */
+        static void add_scalar(const char *folder, const char *tag, float value, int64_t step) {
+            if (tgc_opts.bench_runs > 0 && !tgc_printing) return;
+            char err[512];
+            char *full = tgc_output_path(&tgc_opts, folder);
+            if (tgc_summary_add_scalar(full, tag, step, value, err, sizeof err) != 0) tgc_fatal("%s", err);
+            free(full);
+        }
+
+        """
+
     static let saveHelper = """
         /* Writes a .npy file; relative paths go under --out DIR. */
         static void save_npy(const char *path, tgc_dtype dtype, int ndim, const int64_t *shape, const void *data) {

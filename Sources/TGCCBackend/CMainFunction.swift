@@ -5,7 +5,8 @@ enum CMainFunction {
     /// The seed of the values that `--bench` puts into inputs not bound with `--in`.
     static let benchInputSeed = 1234
 
-    static func emit(into out: inout CSourceWriter, programName: String, description: String, hasInputs: Bool) {
+    static func emit(into out: inout CSourceWriter, programName: String, description: String, hasInputs: Bool,
+                     hyperparameterCount: Int) {
         out.line("/* --bench: inputs not bound with --in get deterministic values (Philox seed \(benchInputSeed)):")
         out.line("   float32 standard normal, int64 small non-negative integers, bool coin flips. */")
         out.open("static void tgc_fill_unbound_inputs(void)")
@@ -32,6 +33,7 @@ enum CMainFunction {
         out.close()
         out.line()
         out.open("int main(int argc, char **argv)")
+        if hyperparameterCount > 0 { out.line("tgc_set_hyperparameters(tgc_hypers, \(hyperparameterCount));") }
         out.line("tgc_parse_args(argc, argv, \(CSourceText.stringLiteral(programName)), \(CSourceText.stringLiteral(description)), tgc_inputs, TGC_INPUT_COUNT, &tgc_opts);")
         out.line("tgc_allocate();")
         out.line("tgc_printing = !tgc_opts.quiet;")

@@ -91,6 +91,7 @@ public enum KernelLowering {
             }
             return .standalone(.random(normal: op.kind == .randNormal))
         case .input: return .standalone(.input(name: attrs.name ?? ""))
+        case .hyper: return .standalone(.hyper(name: attrs.name ?? "", value: attrs.value ?? 0))
         case .load: return .standalone(.load(path: attrs.path ?? "", tensor: attrs.name))
 
         case .neg: return .elementwise { ScalarRules.negate($0[0], result: dtype) }
@@ -205,6 +206,8 @@ public enum KernelLowering {
             }
             return .standalone(.print(segments, terminator: attrs.terminator))
         case .save: return .standalone(.save(path: attrs.path ?? "", names: attrs.names))
+        case .progress: return .standalone(.progress(key: attrs.name ?? "", label: attrs.printSegments ?? [], total: attrs.upper ?? 0))
+        case .addScalar: return .standalone(.addScalar(folder: attrs.path ?? "", tag: attrs.name ?? ""))
         case .manualSeed: return .standalone(.reseed(UInt64(truncatingIfNeeded: attrs.seed ?? 0)))
         case .gradient:
             throw Diagnostic("gradient op was not expanded; run the autodiff pass", at: op.location)

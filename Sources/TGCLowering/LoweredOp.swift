@@ -15,6 +15,8 @@ public enum LoweredOp {
     case random(normal: Bool)
     /// The result is the tensor bound to `--in name=FILE.npy`.
     case input(name: String)
+    /// The result (a float64 scalar) is hyperparameter `name`: `value` unless `--name X` sets it.
+    case hyper(name: String, value: Double)
     /// The result is read at run time from a .npy file, or (with `tensor`) from the tensor of
     /// that name in a safetensors file.
     case load(path: String, tensor: String?)
@@ -23,6 +25,12 @@ public enum LoweredOp {
     case save(path: String, names: [String]?)
     /// Prints the text assembled from the segments, then the terminator (nil: a newline).
     case print([PrintSegment], terminator: String?)
+    /// Reports the loop's progress: the last operand (int64) of `total` iterations done, the
+    /// label assembled from the segments and the other operands.
+    case progress(key: String, label: [PrintSegment], total: Int)
+    /// Logs the float32 scalar operand 0 at the int64 step operand 1 under `tag` in the
+    /// folder's scalars.csv and TensorBoard event file (relative folders go under `--out`).
+    case addScalar(folder: String, tag: String)
     /// Restarts the Philox stream at `seed`.
     case reseed(UInt64)
     /// A counted loop over region 0: (index, carried...) -> yield.

@@ -30,6 +30,7 @@ extension UnitBuilder {
         case (_, 54..<62): return compareOrLogical(base)
         case (_, 62..<66): return select(base)
         case (_, 66..<70): return cast(base)
+        case (.float32, 73..<77): return windowed(base)
         case (_, 70..<77): return movement(base)
         case (.float32, 79): return loss(base)
         case (_, 77..<80): return selecting(base)

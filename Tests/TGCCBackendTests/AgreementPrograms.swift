@@ -7,7 +7,7 @@ enum AgreementPrograms {
     static func all() throws -> [(String, Module)] {
         [("unary", try unary()), ("binary", try binary()), ("movement", try movement()),
          ("reductions", try reductions()), ("sources", try sources()), ("random", try random()),
-         ("control", try controlFlow()), ("printing", try printing()), ("selection", try selection()), ("dtypes", try dtypes()),
+         ("control", try controlFlow()), ("printing", try printing()), ("selection", try selection()), ("dtypes", try dtypes()), ("scalar logs", try scalarLogs()),
          ("convolution", try convolution())]
     }
 
@@ -388,6 +388,26 @@ enum AgreementPrograms {
         }
         try p.save(summed[0], "loop_of_normals")
         try p.save(try draw(.randUniform, [2]), "uniform_after_loop")
+        return p.module
+    }
+
+    /// Scalars logged to `logs/` inside a loop (its index as the step, reported as progress)
+    /// and after it, one a hyperparameter at its default: both modes write the same scalars.csv (compared by
+    /// CrossBackend.expectSameFiles).
+    static func scalarLogs() throws -> Module {
+        let p = ProgramBuilder()
+        let start = try p.constant([0.5, -1.5], [2])
+        let summed = try p.graph.loop(0..<3, carrying: [start], at: p.here()) { index, carried in
+            let next = try p.op(.mul, [carried[0], try p.splat(3, [2])])
+            let total = try p.op(.reduceSum, [next]) { $0.axes = [0] }
+            try p.effect(.addScalar, [total, index]) { $0.path = "logs"; $0.name = "train/total" }
+            try p.effect(.progress, [index]) { $0.name = "1:1"; $0.printSegments = [.text("logging")]; $0.upper = 3 }
+            return [next]
+        }
+        try p.effect(.addScalar, [try p.splat(.pi, []), try p.splat(-7, [], .int64)]) { $0.path = "logs"; $0.name = "pi" }
+        let rate = try p.op(.hyper, []) { $0.name = "rate"; $0.value = 0.125; $0.shape = []; $0.dtype = .float64 }
+        try p.effect(.addScalar, [try p.op(.cast, [rate]) { $0.dtype = .float32 }, try p.splat(1, [], .int64)]) { $0.path = "logs"; $0.name = "rate" }
+        try p.save(summed[0], "logged_values")
         return p.module
     }
 

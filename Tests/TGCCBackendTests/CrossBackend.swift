@@ -196,6 +196,11 @@ enum CrossBackend {
                              sourceLocation: sourceLocation)
             }
         }
+        let logs = expected.appendingPathComponent("logs/scalars.csv").path
+        if FileManager.default.fileExists(atPath: logs) {
+            let written = try? String(contentsOfFile: actual.appendingPathComponent("logs/scalars.csv").path, encoding: .utf8)
+            #expect(written == (try String(contentsOfFile: logs, encoding: .utf8)), "the binary logged other scalars", sourceLocation: sourceLocation)
+        }
     }
 
     static func agree(_ a: Double, _ b: Double, _ dtype: DType, exact: Bool = false,

@@ -45,6 +45,10 @@ struct CrossBackendAgreementTests {
         try CrossBackend.expectAgreement(try AgreementPrograms.selection(), name: "selection", exact: true)
     }
 
+    @Test func loggedScalarsAreIdentical() throws {
+        try CrossBackend.expectAgreement(try AgreementPrograms.scalarLogs(), name: "scalar-logs", exact: true)
+    }
+
     /// Exact: both modes run the runtime's tgc_conv2d_* (sgemm's bits do not depend on threads).
     @Test func convolutionOps() throws {
         try CrossBackend.expectAgreement(try AgreementPrograms.convolution(), name: "convolution", exact: true)

@@ -45,6 +45,8 @@ import TGCCore
         .slice: "written as a subscript (x[..., 1..<3]), which the generator writes", .sliceUpdate: "written as a subscript assignment (s[..., 1..<3] = v), which the generator writes",
         .indexSelect: "written as x[idx] with an int64 tensor, not generated (its rows must be in range)",
         .indexAdd: "IR only: the derivative of x[idx]", .forLoop: "for", .ifElse: "if", .yield: "IR only", .fusion: "IR only",
+        .hyper: "set from the command line (HyperparameterTests)", .progress: "writes to stderr (ProgressTests)",
+        .addScalar: "writes log files, not compared (TensorBoardInteropTests, CrossBackendAgreementTests check it)",
         // Convolution: Builder.conv2d and Builder.pool2d (the language's conv2d(...), maxPool2d(...)) build these.
         .conv2d: "written as conv2d(...) and Conv2d", .maxPool2dIndices: "written as maxPool2d(...) and MaxPool2d",
         .conv2dInputGrad: "IR only: a derivative of conv2d", .conv2dWeightGrad: "IR only: a derivative of conv2d",
@@ -72,6 +74,14 @@ import TGCCore
     @Test func generatorBuildsGradientsWithHistory() {
         let text = (0..<80).map { ProgramGenerator(seed: UInt64($0)).unit(named: "u").source }.joined()
         #expect(text.contains("createGraph: true"))
+    }
+
+    /// Convolution and pooling are composites, not op kinds: the generator writes each of them.
+    @Test func generatorWritesConvolutionAndPooling() {
+        let text = (0..<400).map { ProgramGenerator(seed: UInt64($0)).unit(named: "u").source }.joined()
+        for call in ["conv2d(", "maxPool2d(", "avgPool2d(", "adaptiveAvgPool2d("] {
+            #expect(text.contains(call), "no generated program calls \(call)")
+        }
     }
 
     @Test func generatorWritesFlipAndRoll() {

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Runs every test suite of tgc and prints one closing line "N passed, N failed".
 # Needs swift, gcc, make and python3, which CI machines have; creates the git-ignored
-# .venv-test with the test-only Python packages (numpy, safetensors) from PyPI on first use.
+# .venv-test with the test-only Python packages (numpy, safetensors, tensorboard) from PyPI on first use.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
 venv=.venv-test
-if ! "$venv/bin/python" -c "import numpy, safetensors" 2>/dev/null; then
-  echo "== creating $venv (numpy, safetensors) for the interchange tests"
-  python3 -m venv "$venv" && "$venv/bin/pip" install --quiet numpy safetensors
+if ! "$venv/bin/python" -c "import numpy, safetensors, tensorboard" 2>/dev/null; then
+  echo "== creating $venv (numpy, safetensors, tensorboard) for the interchange tests"
+  python3 -m venv "$venv" && "$venv/bin/pip" install --quiet numpy safetensors tensorboard
 fi
 # The interchange tests run Python's readers and writers on tgc's files; they fail when this is unusable.
 export TGC_TEST_PYTHON="$PWD/$venv/bin/python"

@@ -134,6 +134,25 @@ typedef struct {
 /* Writes the tensors in order (data 8-byte aligned) via "<path>.tmp.<pid>" and rename(). */
 int tgc_safetensors_save(const char *path, int count, const tgc_safetensors_tensor *tensors, char *err, size_t errlen);
 
+/* ---- scalar summaries for TensorBoard (src/summary.c) --------------------------------- */
+
+uint32_t tgc_crc32c(const void *data, size_t n);        /* CRC32C (Castagnoli) */
+uint32_t tgc_masked_crc32c(const void *data, size_t n); /* TFRecord's masked CRC32C */
+/* Logs one scalar under DIR (created if missing): a line "tag,step,value" in DIR/scalars.csv
+   and an Event record in DIR/events.out.tfevents.<seconds>.<host>.<pid>.<n>. The first call
+   for a DIR in a process (or the first after tgc_summary_close) starts a new event file and
+   replaces scalars.csv. Every record is flushed when written. Returns 0, or 1 with err set. */
+int tgc_summary_add_scalar(const char *dir, const char *tag, int64_t step, float value, char *err, size_t errlen);
+/* Closes DIR's files; the next scalar logged there starts new ones. */
+void tgc_summary_close(const char *dir);
+
+/* ---- loop progress (src/progress.c) ----------------------------------------------------- */
+
+/* Reports `done` of `total` iterations of the loop at call site `key` (done = 0 starts its
+   clock; done = total ends it): a live bar with rate and time left on stderr when stderr is a
+   terminal, else one summary line "LABEL: N/N in Ss (R it/s)" when the loop ends. */
+void tgc_progress(const char *key, const char *label, int64_t done, int64_t total);
+
 /* ---- generated programs: options, output paths, timing --------------------------------- */
 
 typedef struct {
@@ -152,8 +171,18 @@ typedef struct {
     int threads;
     int quiet;
 } tgc_options;
+/* A hyperparameter of the program (`hyper("lr", 0.001)`): `--lr X` stores X in *slot; a fixed
+   one (its value shapes something static) is rejected with a hint to recompile with -D. */
+typedef struct {
+    const char *name;
+    const char *value; /* as compiled: the default of a run-time one */
+    double *slot;      /* NULL when fixed at compile time */
+} tgc_hyper;
+/* The hyperparameters tgc_parse_args accepts and --help lists (none unless set). */
+void tgc_set_hyperparameters(const tgc_hyper *hypers, int count);
 /* Parses --seed N, --in NAME=FILE.npy, --out DIR, --bench N, --threads N, --quiet,
-   --help/-h (and --flag=value forms); errors are fatal with a hint to run with --help. */
+   --NAME VALUE for each hyperparameter, --help/-h (and --flag=value forms); errors are fatal
+   with a hint to run with --help. */
 void tgc_parse_args(int argc, char **argv, const char *program, const char *description,
                     tgc_input *inputs, int n_inputs, tgc_options *opts);
 /* out_dir joined with path (absolute paths kept, "." leaves path as is); malloc'd. */

@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,53 @@
 #include "internal.h"
 
 #define HINT "(run with --help for usage)"
+
+static const tgc_hyper *hyperparameters;
+static int hyperparameter_count;
+
+void tgc_set_hyperparameters(const tgc_hyper *hypers, int count) {
+    hyperparameters = hypers;
+    hyperparameter_count = count;
+}
+
+static const tgc_hyper *find_hyperparameter(const char *flag) {
+    for (int i = 0; i < hyperparameter_count; i++)
+        if (strcmp(flag + 2, hyperparameters[i].name) == 0) return &hyperparameters[i];
+    return NULL;
+}
+
+static void print_hyperparameters(void) {
+    if (hyperparameter_count == 0) return;
+    printf("\nhyperparameters:\n");
+    int width = 0;
+    for (int i = 0; i < hyperparameter_count; i++) {
+        int len = (int)strlen(hyperparameters[i].name) + 4;
+        if (len > width) width = len;
+    }
+    for (int i = 0; i < hyperparameter_count; i++) {
+        const tgc_hyper *h = &hyperparameters[i];
+        char flag[96];
+        snprintf(flag, sizeof flag, "--%s X", h->name);
+        if (h->slot != NULL) printf("  %-*s  a number (default: %s)\n", width, flag, h->value);
+        else printf("  %-*s  fixed at compile time: %s (recompile with -D %s=VALUE)\n", width, flag, h->value, h->name);
+    }
+}
+
+/* --NAME VALUE: a finite number; for a fixed one only its compiled value. */
+static void set_hyperparameter(const tgc_hyper *h, const char *value) {
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(value, &end);
+    int is_number = value[0] != '\0' && end != NULL && *end == '\0' && errno != ERANGE && isfinite(v);
+    if (h->slot == NULL) {
+        if (is_number && v == strtod(h->value, NULL)) return; /* the value it was compiled with */
+        tgc_fatal("--%s is fixed at compile time (compiled with %s = %s); recompile with "
+                  "-D %s=%s to change it", h->name, h->name, h->value, h->name, value);
+    }
+    if (!is_number)
+        tgc_fatal("--%s expects a number, got '%s' " HINT, h->name, value);
+    *h->slot = v;
+}
 
 static void print_usage(const char *program, const char *description, const tgc_input *inputs,
                         int n_inputs) {
@@ -39,6 +87,7 @@ static void print_usage(const char *program, const char *description, const tgc_
         printf("  %-*s  %s%s\n", width, inputs[i].name, tgc_dtype_name(inputs[i].dtype),
                tgc__shape_str(shape, sizeof shape, inputs[i].ndim, inputs[i].shape));
     }
+    print_hyperparameters();
     fflush(stdout);
 }
 
@@ -136,7 +185,8 @@ void tgc_parse_args(int argc, char **argv, const char *program, const char *desc
         int known = strcmp(flag, "--seed") == 0 || strcmp(flag, "--in") == 0 ||
                     strcmp(flag, "--out") == 0 || strcmp(flag, "--bench") == 0 ||
                     strcmp(flag, "--threads") == 0;
-        if (!known) {
+        const tgc_hyper *hyper = known ? NULL : find_hyperparameter(flag);
+        if (!known && hyper == NULL) {
             if (strcmp(flag, "--quiet") == 0 || strcmp(flag, "--help") == 0)
                 tgc_fatal("%s takes no value " HINT, flag);
             tgc_fatal("unknown option '%s' " HINT, flag);
@@ -148,7 +198,9 @@ void tgc_parse_args(int argc, char **argv, const char *program, const char *desc
             if (i + 1 >= argc) tgc_fatal("%s needs a value " HINT, flag);
             value = argv[++i];
         }
-        if (strcmp(flag, "--seed") == 0) {
+        if (hyper != NULL) {
+            set_hyperparameter(hyper, value);
+        } else if (strcmp(flag, "--seed") == 0) {
             opts->seed = parse_count(flag, value, UINT64_MAX);
             opts->seed_given = 1;
         } else if (strcmp(flag, "--in") == 0) {

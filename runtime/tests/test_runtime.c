@@ -812,6 +812,47 @@ static void expect_arg_error_h(const char *a0, const char *a1, const char *a2, c
 #define expect_arg_error(a0, a1, a2, needle) expect_arg_error_h(a0, a1, a2, needle, 1)
 #define expect_file_error(a0, a1, a2, needle) expect_arg_error_h(a0, a1, a2, needle, 0)
 
+/* Hyperparameters: --lr X sets a run-time one, a fixed one takes only its compiled value. */
+static void child_hyper_args(void *arg) {
+    args_spec *a = arg;
+    int argc = 0;
+    while (a->argv[argc] != NULL) argc++;
+    static double values[2] = {0.001, 10};
+    static const tgc_hyper hypers[2] = {{"lr", "0.001", &values[0]}, {"epochs", "10", NULL}};
+    tgc_set_hyperparameters(hypers, 2);
+    tgc_options o;
+    tgc_parse_args(argc, (char **)a->argv, "prog", "", NULL, 0, &o);
+    printf("lr=%g", values[0]);
+}
+
+static void test_hyperparameter_args(void) {
+    child_result r;
+    args_spec set = {{"prog", "--lr", "0.25", "--epochs=10", NULL}};
+    run_child(child_hyper_args, &set, &r);
+    CHECK(r.status == 0, "--lr X: status %d (%s)", r.status, r.err);
+    CHECK_STR(r.out, "lr=0.25", "--lr sets the run-time value; --epochs takes its compiled value");
+    args_spec defaults = {{"prog", NULL}};
+    run_child(child_hyper_args, &defaults, &r);
+    CHECK_STR(r.out, "lr=0.001", "a hyperparameter not given keeps its default");
+    args_spec fixed = {{"prog", "--epochs", "3", NULL}};
+    run_child(child_hyper_args, &fixed, &r);
+    CHECK(r.status == 1, "--epochs 3: status %d", r.status);
+    CHECK_STR(r.err, "error: --epochs is fixed at compile time (compiled with epochs = 10); recompile with -D epochs=3 to change it\n",
+              "a fixed hyperparameter names the -D to recompile with");
+    const char *bad[] = {"abc", "", "nan", "inf", "1e999", "0.1x"};
+    for (int i = 0; i < COUNT(bad); i++) {
+        args_spec spec = {{"prog", "--lr", bad[i], NULL}};
+        run_child(child_hyper_args, &spec, &r);
+        CHECK(r.status == 1, "--lr '%s': status %d", bad[i], r.status);
+        CHECK_CONTAINS(r.err, "--lr expects a number", "a value that is not a finite number");
+    }
+    args_spec help = {{"prog", "--help", NULL}};
+    run_child(child_hyper_args, &help, &r);
+    CHECK_CONTAINS(r.out, "hyperparameters:\n  --lr X      a number (default: 0.001)\n"
+                          "  --epochs X  fixed at compile time: 10 (recompile with -D epochs=VALUE)\n",
+                   "--help lists the hyperparameters");
+}
+
 static void test_children(void) {
     child_result r;
     run_child(child_fatal, NULL, &r);
@@ -1007,6 +1048,7 @@ int main(int argc, char **argv) {
     test_safetensors_fixtures();
     test_safetensors_errors();
     test_children();
+    test_hyperparameter_args();
     test_output_path_and_timer();
     test_argsort();   /* after test_children: may start OpenMP threads, which must not precede fork() */
     test_rng_stats(); /* last: may start OpenMP threads, which must not precede fork() */

@@ -232,9 +232,9 @@ public enum VJPRules {
                 let quotient = try b.apply1(.div, [try b.apply1(.sub, [x, out], at: at), y], at: at)
                 return (g, try b.apply1(.neg, [try b.apply1(.mul, [g, quotient], at: at)], at: at))
             }
-        case .constant, .arange, .randUniform, .randNormal, .input, .load, .logicalNot,
+        case .constant, .arange, .randUniform, .randNormal, .input, .hyper, .load, .logicalNot,
              .stopGradient, .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual,
-             .logicalAnd, .logicalOr, .argMax, .argMin, .argsort, .maxPool2dIndices, .print, .save, .manualSeed, .gradient,
+             .logicalAnd, .logicalOr, .argMax, .argMin, .argsort, .maxPool2dIndices, .print, .save, .manualSeed, .addScalar, .progress, .gradient,
              .forLoop, .ifElse, .yield, .fusion:
             nil
         }

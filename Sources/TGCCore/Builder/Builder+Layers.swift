@@ -45,3 +45,73 @@ extension Builder {
         return result
     }
 }
+
+extension Builder {
+    /// `torch.nn.functional.adaptive_avg_pool2d(x, outputSize)` of x [N, C, H, W]: output
+    /// (i, j) is the mean of rows floor(i·H/oh) ..< ceil((i+1)·H/oh) and the same columns of W,
+    /// as PyTorch bins them. Output (1, 1) is `mean` over H and W; other sizes sum each bin by
+    /// products with 0/1 bin matrices (along W, then along H) and divide by the bin's size.
+    public func adaptiveAvgPool2d(_ x: ValueID, outputSize: (Int, Int), at location: SourceLocation) throws -> ValueID {
+        let shape = type(of: x).shape
+        let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
+        if outputSize == (1, 1) { return try mean(x, axes: [2, 3], keepDim: true, at: location) }
+        /// The [size, bins] matrix whose column b has ones on bin b's elements, and each bin's size.
+        func bins(_ size: Int, _ count: Int) throws -> (ValueID, [Int]) {
+            var data = [Double](repeating: 0, count: size * count)
+            var sizes: [Int] = []
+            for bin in 0..<count {
+                let (start, end) = (bin * size / count, ((bin + 1) * size + count - 1) / count)
+                for element in start..<end { data[element * count + bin] = 1 }
+                sizes.append(end - start)
+            }
+            var attrs = Attributes()
+            attrs.data = data
+            attrs.shape = [size, count]
+            attrs.dtype = .float32
+            return (try apply1(.constant, [], attrs, at: location), sizes)
+        }
+        let (rowBins, rowSizes) = try bins(h, outputSize.0)
+        let (columnBins, columnSizes) = try bins(w, outputSize.1)
+        // [N·C·H, W] · [W, ow] → [N·C, H, ow] → [N·C·ow, H] · [H, oh] → [N, C, ow, oh].
+        let columns = try apply1(.matmul, [try reshape(x, to: [n * c * h, w], at: location), columnBins], at: location)
+        let byRow = try reshape(try transpose(try reshape(columns, to: [n * c, h, outputSize.1], at: location), permutation: [0, 2, 1], at: location),
+                                to: [n * c * outputSize.1, h], at: location)
+        let sums = try reshape(try apply1(.matmul, [byRow, rowBins], at: location), to: [n, c, outputSize.1, outputSize.0], at: location)
+        var attrs = Attributes()
+        attrs.data = rowSizes.flatMap { rows in columnSizes.map { Double(rows * $0) } }
+        attrs.shape = [outputSize.0, outputSize.1]
+        attrs.dtype = .float32
+        let counts = try apply1(.constant, [], attrs, at: location)
+        return try apply1(.div, [try transpose(sums, permutation: [0, 1, 3, 2], at: location), counts], at: location)
+    }
+}
+
+extension Builder {
+    /// The batch statistics of `torch.nn.functional.batch_norm` in training: the mean and the
+    /// biased variance of x over every axis but 1 (the channels), dimensions kept.
+    public func batchStatistics(_ x: ValueID, at location: SourceLocation) throws -> (mean: ValueID, variance: ValueID) {
+        let shape = type(of: x).shape
+        var keep = Attributes()
+        keep.axes = shape.indices.filter { $0 != 1 }
+        keep.keepDim = true
+        let count = try scalar(Double(reducedCount(x, axes: keep.axes)), .float32, at: location)
+        let mean = try apply1(.div, [try apply1(.reduceSum, [x], keep, at: location), count], at: location)
+        let centered = try apply1(.sub, [x, mean], at: location)
+        let variance = try apply1(.div, [try apply1(.reduceSum, [try apply1(.mul, [centered, centered], at: location)], keep, at: location), count], at: location)
+        return (mean, variance)
+    }
+
+    /// Batch normalization of x by per-channel (axis 1) `mean` and `variance`, as PyTorch's CPU
+    /// kernel computes it: x·α + β, α = weight/√(variance + eps), β = bias − mean·α.
+    public func batchNormalize(_ x: ValueID, mean: ValueID, variance: ValueID, weight: ValueID?, bias: ValueID?, eps: Double,
+                               at location: SourceLocation) throws -> ValueID {
+        let shape = type(of: x).shape
+        let channelShape = shape.indices.map { $0 == 1 ? shape[1] : 1 }
+        let (mean, variance) = (try reshape(mean, to: channelShape, at: location), try reshape(variance, to: channelShape, at: location))
+        let inverse = try apply1(.rsqrt, [try apply1(.add, [variance, try scalar(eps, .float32, at: location)], at: location)], at: location)
+        let alpha = try weight.map { try apply1(.mul, [inverse, try reshape($0, to: channelShape, at: location)], at: location) } ?? inverse
+        var beta = try apply1(.neg, [try apply1(.mul, [mean, alpha], at: location)], at: location)
+        if let bias { beta = try apply1(.add, [try reshape(bias, to: channelShape, at: location), beta], at: location) }
+        return try apply1(.add, [try apply1(.mul, [x, alpha], at: location), beta], at: location)
+    }
+}

@@ -60,6 +60,9 @@ public final class Block {
 /// A whole program: one top-level block run once, and the counter that names values.
 public final class Module {
     public var body: Block
+    /// The program's `hyper(...)` values in order of declaration, run-time and fixed ones
+    /// (generated programs list them in `--help`). Not part of the IR text.
+    public var hyperparameters: [Hyperparameter] = []
     private(set) var nextValueID = 0
 
     public init() { body = Block() }

@@ -7,7 +7,7 @@ extension IRParser {
     static let requiredAttributes: [OpKind: [String]] = [
         .constant: ["shape", "dtype"], .arange: ["shape", "dtype"], .randUniform: ["shape", "dtype"],
         .randNormal: ["shape", "dtype"], .input: ["shape", "dtype", "name"], .load: ["shape", "dtype", "path"],
-        .save: ["path"], .cast: ["dtype"], .reshape: ["shape"], .broadcastTo: ["shape"], .transpose: ["permutation"],
+        .hyper: ["shape", "dtype", "name", "value"], .save: ["path"], .addScalar: ["path", "name"], .progress: ["name", "upper"], .cast: ["dtype"], .reshape: ["shape"], .broadcastTo: ["shape"], .transpose: ["permutation"],
         // Indexing
         .slice: ["slice"], .sliceUpdate: ["slice"],
         // Selecting
@@ -22,7 +22,8 @@ extension IRParser {
         let set: [String: Bool] = ["shape": attributes.shape != nil, "dtype": attributes.dtype != nil,
                                    "name": attributes.name != nil, "path": attributes.path != nil,
                                    "permutation": attributes.permutation != nil, "slice": attributes.slice != nil,
-                                   "axes": attributes.axes != nil, "window": attributes.window?.count == 9]
+                                   "axes": attributes.axes != nil, "value": attributes.value != nil, "upper": attributes.upper != nil,
+                                   "window": attributes.window?.count == 9]
         for required in requiredAttributes[op.kind] ?? [] where set[required] != true {
             throw Diagnostic("\(name) needs the attribute '\(required)'", at: location)
         }

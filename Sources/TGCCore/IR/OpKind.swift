@@ -7,6 +7,7 @@ public enum OpKind: Hashable, Sendable, CaseIterable {
     case randUniform     // draws from the run's Philox stream
     case randNormal
     case input           // attrs.name: bound at run time (`--in name=file.npy`)
+    case hyper           // attrs.name, attrs.value (its value as compiled): a float64 scalar set by `--name X` at run time
     case load            // attrs.path: a .npy file read at run time, or tensor attrs.name of a safetensors file
 
     // Elementwise, one operand.
@@ -71,6 +72,8 @@ public enum OpKind: Hashable, Sendable, CaseIterable {
     case print           // attrs.printSegments
     case save            // attrs.path: one operand to a .npy file, or attrs.names to a safetensors file
     case manualSeed      // attrs.seed: restarts the Philox stream
+    case progress        // attrs.name: call site, attrs.printSegments: label, attrs.upper: total; operands: label's, then done (int64)
+    case addScalar       // attrs.path: log folder, attrs.name: tag; operands: float32 value, int64 step (0-dim)
     case gradient        // operands: [loss, seed?, wrt...]; expanded by the autodiff pass
     case forLoop         // attrs.lower ..< attrs.upper; region 0: (index, carried...) -> yield
     case ifElse          // operand 0: bool scalar; regions: then, else; both yield the results

@@ -26,6 +26,14 @@ public enum Interpreter {
                 throw Diagnostic(error.message, at: location)
             }
             return []
+        case .progress:
+            let label = PrintFormatter.format(attrs.printSegments ?? [], Array(operands.dropLast()))
+            tgc_progress(attrs.name ?? "", label, Int64(operands.last!.elements[0]), Int64(attrs.upper ?? 0))
+            return []
+        case .addScalar:
+            try context.addScalar(folder: attrs.path!, tag: attrs.name!, value: Float(operands[0].elements[0]),
+                                  step: Int64(operands[1].elements[0]), at: location)
+            return []
         case .manualSeed:
             context.seed(UInt64(truncatingIfNeeded: attrs.seed ?? 0))
             return []
@@ -50,6 +58,8 @@ public enum Interpreter {
             return Tensor(type: type, storage: .float32(context.uniformFloats(type.elementCount)))
         case .randNormal:
             return Tensor(type: type, storage: .float32(context.normalFloats(type.elementCount)))
+        case .hyper:
+            return Tensor(type: type, storage: .float64([attrs.value ?? 0]))
         case .input:
             guard let bound = context.inputs[attrs.name!] else {
                 throw Diagnostic("input '\(attrs.name!)' is not bound: pass --in \(attrs.name!)=FILE.npy", at: location)
@@ -205,7 +215,7 @@ public enum Interpreter {
         case .matmul: return Kernels.matmul(operands[0], operands[1], type)
         case .conv2d, .conv2dInputGrad, .conv2dWeightGrad: return Kernels.convolution(kind, operands[0], operands[1], attrs: attrs, type)
         case .maxPool2dIndices: return Kernels.maxPoolIndices(operands[0], attrs: attrs, type)
-        case .print, .save, .manualSeed:
+        case .print, .save, .manualSeed, .addScalar, .progress:
             preconditionFailure("\(kind) has no result; Interpreter.run performs it")
         case .gradient, .forLoop, .ifElse, .yield, .fusion:
             preconditionFailure("\(kind) is control flow; its owner runs it")

@@ -22,8 +22,25 @@ public final class RunContext {
         return lines
     }
 
+    /// The log folders `addScalar` wrote to; the run's end closes their files.
+    private var summaryFolders: Set<String> = []
+
     public init(seed: UInt64 = 0) {
         tgc_rng_seed(&rng, seed)
+    }
+
+    deinit {
+        for folder in summaryFolders { tgc_summary_close(folder) }
+    }
+
+    /// `writer.addScalar`: through the C runtime, as a generated program logs it.
+    func addScalar(folder: String, tag: String, value: Float, step: Int64, at location: SourceLocation) throws {
+        let path = folder.hasPrefix("/") ? folder : outputDirectory + "/" + folder
+        summaryFolders.insert(path)
+        var error = [CChar](repeating: 0, count: 512)
+        guard tgc_summary_add_scalar(path, tag, step, value, &error, error.count) == 0 else {
+            throw Diagnostic(String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self), at: location)
+        }
     }
 
     func seed(_ value: UInt64) { tgc_rng_seed(&rng, value) }

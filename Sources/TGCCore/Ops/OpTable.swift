@@ -12,6 +12,7 @@ enum OpTable {
         case .randUniform: OpDef(kind, .source, arity: 0, effects: true, spelled: [.function("rand")], source)
         case .randNormal: OpDef(kind, .source, arity: 0, effects: true, spelled: [.function("randn")], source)
         case .input: OpDef(kind, .source, arity: 0, spelled: [.function("input")], source)
+        case .hyper: OpDef(kind, .source, arity: 0, spelled: [.function("hyper")], source)
         case .load: OpDef(kind, .source, arity: 0, effects: true, spelled: [.function("load")], source)
 
         case .neg: OpDef(kind, .elementwise, arity: 1, spelled: [.prefix("-"), .function("neg")], grad: "NegBackward0") { types, _ in
@@ -249,6 +250,10 @@ enum OpTable {
         case .print: OpDef(kind, .control, arity: nil, effects: true, spelled: [.function("print")]) { _, _ in [] }
         // One tensor to a .npy file, or `names.count` tensors to a safetensors file.
         case .save: OpDef(kind, .control, arity: nil, effects: true, spelled: [.function("save")]) { _, _ in [] }
+        // for i in progress(0..<n, "label"): a progress bar on stderr, or a summary line.
+        case .progress: OpDef(kind, .control, arity: nil, effects: true, spelled: [.function("progress")]) { _, _ in [] }
+        // writer.addScalar(tag, value, step:): a line of DIR/scalars.csv and a TensorBoard event.
+        case .addScalar: OpDef(kind, .control, arity: 2, effects: true, spelled: [.phrase("writer.addScalar")]) { _, _ in [] }
         case .manualSeed: OpDef(kind, .control, arity: 0, effects: true, spelled: [.function("manualSeed")]) { _, _ in [] }
         case .gradient: OpDef(kind, .control, arity: nil, spelled: [.method("backward"), .function("grad")]) { types, attrs in
             Array(types.dropFirst(attrs.hasSeedGradient ? 2 : 1))

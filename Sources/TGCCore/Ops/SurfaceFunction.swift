@@ -121,6 +121,15 @@ public enum SurfaceFunction: CaseIterable, Sendable {
     case binaryCrossEntropy
     /// `binaryCrossEntropyWithLogits(input, target)`.
     case binaryCrossEntropyWithLogits
+    // Convolution and pooling (Builder+Convolution.swift, Builder+Layers.swift)
+    /// `conv2d(x, weight)` and `Conv2d` of a batched input.
+    case convolution
+    /// `maxPool2d` and `MaxPool2d`.
+    case maxPool2d
+    /// `avgPool2d` and `AvgPool2d`.
+    case avgPool2d
+    /// `adaptiveAvgPool2d` and `AdaptiveAvgPool2d` to an output other than (1, 1) (which is a mean).
+    case adaptiveAvgPool2d
 
     /// PyTorch's name for the backward node of this function's result.
     public var gradFunction: String {
@@ -181,6 +190,11 @@ public enum SurfaceFunction: CaseIterable, Sendable {
         case .crossEntropyProbabilitiesMean: "DivBackward1"
         case .binaryCrossEntropy: "BinaryCrossEntropyBackward0"
         case .binaryCrossEntropyWithLogits: "BinaryCrossEntropyWithLogitsBackward0"
+        // Convolution and pooling
+        case .convolution: "ConvolutionBackward0"
+        case .maxPool2d: "MaxPool2DWithIndicesBackward0"
+        case .avgPool2d: "AvgPool2DBackward0"
+        case .adaptiveAvgPool2d: "AdaptiveAvgPool2DBackward0"
         }
     }
 }

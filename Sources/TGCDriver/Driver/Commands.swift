@@ -12,12 +12,13 @@ struct Commands {
         switch options.command {
         case .check:
             let builder = GraphBuilder()
-            try SourceLoader.evaluate(source, with: builder)
+            try SourceLoader.evaluate(source, with: builder, hyperparameters: options.hyperparameters)
             try Verifier.verify(builder.module)
             return 0
         case .ir:
             let module = try SourceLoader.compileToIR(source, upTo: try validatedPass(options.after),
-                                                      optimize: options.optimize, disabled: options.disabledPasses)
+                                                      optimize: options.optimize, disabled: options.disabledPasses,
+                                                      hyperparameters: options.hyperparameters)
             print(IRPrinter.print(module), terminator: "")
             return 0
         case .opt:
@@ -69,7 +70,8 @@ struct Commands {
         for name in options.disabledPasses where PassPipeline.pass(named: name) == nil {
             throw ToolError("unknown pass '\(name)' in --disable-pass; passes: \(HelpText.passNames)")
         }
-        return try SourceLoader.compileToIR(source, optimize: options.optimize, disabled: options.disabledPasses)
+        return try SourceLoader.compileToIR(source, optimize: options.optimize, disabled: options.disabledPasses,
+                                            hyperparameters: options.hyperparameters)
     }
 
     private func compile() throws -> Int32 {
@@ -152,7 +154,7 @@ struct Commands {
         if options.trace {
             builder.trace = { line in FileHandle.standardError.write(Data(("[trace] " + line + "\n").utf8)) }
         }
-        try SourceLoader.evaluate(source, with: builder)
+        try SourceLoader.evaluate(source, with: builder, hyperparameters: options.hyperparameters)
         return 0
     }
 }

@@ -8,15 +8,17 @@ enum HelpText {
     tgc: an ahead-of-time compiler for tensor programs written in a Swift-syntax DSL.
 
     USAGE
-      tgc compile FILE [-o OUT] [--emit exe|c|ir|dot] [-O0] [--disable-pass NAME] [--stats]
+      tgc compile FILE [-o OUT] [--emit exe|c|ir|dot] [-O0] [--disable-pass NAME] [--stats] [-D NAME=VALUE]
           Compile FILE to a standalone executable (default OUT: FILE without its extension),
           or stop at C source, IR text or a Graphviz graph. --stats prints the memory arena's
           size, what one buffer per value would take, and the kernels before and after fusion.
-      tgc run FILE [--seed N] [--in NAME=FILE.npy] [--out DIR] [--threads N] [-- PROGRAM-FLAGS]
+          -D NAME=VALUE sets hyper("NAME", ...): an Int one is compiled in, a Float one's
+          default changes (the program's --NAME X still sets it at run time).
+      tgc run FILE [--seed N] [--in NAME=FILE.npy] [--out DIR] [--threads N] [-D NAME=VALUE] [-- PROGRAM-FLAGS]
           Compile into a cache folder keyed by the generated code, then run it (on N threads).
-      tgc run --eager FILE [--trace] [--seed N] [--in NAME=FILE.npy] [--out DIR]
+      tgc run --eager FILE [--trace] [--seed N] [--in NAME=FILE.npy] [--out DIR] [-D NAME=VALUE]
           Run FILE op by op through the interpreter (define-by-run); --trace prints each op
-          with its shapes to stderr as it runs.
+          with its shapes to stderr as it runs. -D sets any hyperparameter.
       tgc check FILE
           Parse and infer every shape; report the first error.
       tgc ir FILE [--after PASS|none] [-O0]
@@ -24,10 +26,13 @@ enum HelpText {
       tgc opt FILE.tgir|- [--passes PASS,PASS...|none] [--emit ir|c] [-o OUT]
           Read IR text (as 'tgc ir' prints it; - reads standard input), run the passes in
           order, verifying after each, and print the IR or continue to C source.
+      tgc plot DIR [-o OUT.svg]
+          Draw every scalar in DIR/scalars.csv (SummaryWriter's log) against its step as an
+          SVG, one panel per tag prefix (train/, test/); default OUT: DIR/scalars.svg.
       tgc --help | --version
 
-    Generated programs accept --seed N, --in NAME=FILE.npy, --out DIR, --bench N, --threads N
-    and --help. Errors are reported as FILE:LINE:COL: error: MESSAGE; the exit status is
+    Generated programs accept --seed N, --in NAME=FILE.npy, --out DIR, --bench N, --threads N,
+    --NAME X for each run-time hyperparameter, and --help. Errors are reported as FILE:LINE:COL: error: MESSAGE; the exit status is
     non-zero on any failure. Set TGC_CACHE_DIR to move the cache (default ~/.cache/tgc).
     """
 

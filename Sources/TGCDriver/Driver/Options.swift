@@ -22,6 +22,8 @@ struct Options {
     var outputDirectory: String?
     /// Flags passed through to the generated binary by `tgc run`.
     var programArguments: [String] = []
+    /// `-D name=value`: the value of `hyper("name", ...)` (compile, run, check, ir).
+    var hyperparameters: [String: String] = [:]
     /// `tgc compile --stats`: print the arena size, a naive plan's size and kernel counts.
     var stats = false
     /// `tgc run --threads N`: OpenMP threads of the generated program.
@@ -86,6 +88,17 @@ struct Options {
                     throw ToolError("--threads needs a number of threads from 1 to 4096, got '\(text)'")
                 }
                 options.threads = threads
+            case "-D":
+                let setting = try value(for: flag)
+                guard let equals = setting.firstIndex(of: "="), equals != setting.startIndex, setting.index(after: equals) != setting.endIndex else {
+                    throw ToolError("-D needs NAME=VALUE (a hyperparameter of the program), got '\(setting)'")
+                }
+                let name = String(setting[..<equals])
+                guard options.hyperparameters[name] == nil else { throw ToolError("-D \(name) is given twice") }
+                options.hyperparameters[name] = String(setting[setting.index(after: equals)...])
+            case _ where flag.hasPrefix("-D") && flag.count > 2:
+                rest.insert(String(flag.dropFirst(2)), at: rest.startIndex)
+                rest.insert("-D", at: rest.startIndex)
             case "--":
                 options.programArguments += rest
                 rest = []

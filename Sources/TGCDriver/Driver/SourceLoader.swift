@@ -33,8 +33,9 @@ enum SourceLoader {
         return SourceText(path: path, text: text)
     }
 
-    /// Parses and evaluates `source` against `builder` (compiled or eager mode).
-    static func evaluate(_ source: SourceText, with builder: Builder) throws {
+    /// Parses and evaluates `source` against `builder` (compiled or eager mode); `hyperparameters`
+    /// are the `-D name=value` settings.
+    static func evaluate(_ source: SourceText, with builder: Builder, hyperparameters: [String: String] = [:]) throws {
         let program = try parseProgram(source)
         if let eager = builder as? EagerBuilder {
             // Like PyTorch, record history only when the program can ask for gradients.
@@ -48,14 +49,14 @@ enum SourceLoader {
             eager.recordsTape = scan.touchesGradients || scan.differentiates
         }
         let directory = URL(fileURLWithPath: source.path).deletingLastPathComponent().path
-        try Evaluator(builder: builder, baseDirectory: directory).run(program)
+        try Evaluator(builder: builder, baseDirectory: directory, hyperOverrides: hyperparameters).run(program)
     }
 
     /// The IR of a model file after the pass pipeline (or up to `lastPass`).
     static func compileToIR(_ source: SourceText, upTo lastPass: String? = nil, optimize: Bool = true,
-                            disabled: Set<String> = []) throws -> Module {
+                            disabled: Set<String> = [], hyperparameters: [String: String] = [:]) throws -> Module {
         let builder = GraphBuilder()
-        try evaluate(source, with: builder)
+        try evaluate(source, with: builder, hyperparameters: hyperparameters)
         if lastPass != "none" {
             try PassPipeline.run(builder.module, upTo: lastPass, disabled: disabled, optimize: optimize)
         }

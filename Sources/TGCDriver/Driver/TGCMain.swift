@@ -8,6 +8,14 @@ import TGCSyntax
 public enum TGCMain {
     public static func main(_ arguments: [String]) -> Int32 {
         let args = Array(arguments.dropFirst())
+        if args.first == "plot" {
+            do {
+                return try PlotCommand.run(Array(args.dropFirst()))
+            } catch {
+                reportError((error as? ToolError)?.description ?? "error: \(error)")
+                return 1
+            }
+        }
         if args.isEmpty || args == ["--help"] || args == ["-h"] || args == ["help"] || (args.count == 2 && args[1] == "--help") {
             print(HelpText.usage)
             return args.isEmpty ? 1 : 0

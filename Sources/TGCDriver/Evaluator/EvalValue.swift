@@ -32,6 +32,8 @@ enum EvalValue {
     case module(ModuleObject)
     /// An optimizer (`SGD`, `Adam`).
     case optimizer(OptimizerObject)
+    /// `SummaryWriter("runs/name")`: the log folder its `addScalar` calls write to.
+    case summaryWriter(String)
     /// A string with tensor interpolations, formatted when printed.
     case formatted(FormattedText)
     /// Python's `None` (`y.grad` of a value that keeps no gradient, `x.gradFn` of a leaf).
@@ -68,6 +70,7 @@ enum EvalValue {
         case .structType(let decl): "\(decl.name).Type"
         case .module(let module): module.typeName
         case .optimizer(let optimizer): optimizer.kind.rawValue
+        case .summaryWriter: "SummaryWriter"
         case .formatted: "String"
         case .none: "None"
         case .gradFunction: "backward node"

@@ -59,9 +59,13 @@ struct OptimizerState: Hashable {
 }
 
 extension Evaluator {
-    func executeFor(_ pattern: Pattern, _ sequence: Expr, _ body: [Stmt], at location: SourceLocation) throws {
+    func executeFor(_ pattern: Pattern, _ sequence: Expr, _ body: [Stmt], at location: SourceLocation,
+                    progress: ProgressLabel? = nil) throws {
+        if progress == nil, let (wrapped, label) = try progressWrapper(sequence) {
+            return try executeFor(pattern, wrapped, body, at: location, progress: label)
+        }
         guard case .binary(let op, let lowExpr, let highExpr) = sequence.kind, op == "..<" || op == "..." else {
-            return try executeForEach(pattern, sequence, body)
+            return try executeForEach(pattern, sequence, body, progress: progress)
         }
         let low = try staticInt(try evaluate(lowExpr), what: "the loop's lower bound", at: lowExpr.location)
         let upper = try staticInt(try evaluate(highExpr), what: "the loop's upper bound", at: highExpr.location)
@@ -88,6 +92,9 @@ extension Evaluator {
                 carriedLeafOrigins[carried[index]] = leafOrigin(start.id)
             }
             try bind(pattern, to: .tensor(TensorValue(id: index, isHostScalar: true)), mutable: false)
+            if let progress {
+                try reportProgress(progress, done: try builder.apply1(.sub, [index, try builder.scalar(Double(low), .int64, at: location)], at: location), total: high - low)
+            }
             try keepingGradMode("loop body", at: location) { try executeBlock(body) }
             let ends = try zip(slots, initial).map { slot, start in try slotValue(slot, like: start, at: location) }
             if hasLeafSlots {
@@ -99,6 +106,7 @@ extension Evaluator {
             if hasLeafSlots { try refreshReplacedLeaves(&next, slots, initial: initial, at: location) }
             return next
         }
+        if let progress { try reportProgress(progress, done: try builder.scalar(Double(high - low), .int64, at: location), total: high - low) }
         history.updatedLeaves = replacedLeaves.union(leavesUpdated(since: mark))
         try finishCarried(slots, results: results, after: "loop", history: history, at: location)
         keepLeaves(slots, keptLeaves, updated: history.updatedLeaves)
@@ -107,7 +115,7 @@ extension Evaluator {
     /// `for p in model.parameters()`, `for (name, p) in model.namedParameters()`, `for (k, v) in d`:
     /// a loop over items known at compile time runs its body once per item (unrolled), as
     /// `while` loops run.
-    private func executeForEach(_ pattern: Pattern, _ sequenceExpr: Expr, _ body: [Stmt]) throws {
+    private func executeForEach(_ pattern: Pattern, _ sequenceExpr: Expr, _ body: [Stmt], progress: ProgressLabel?) throws {
         let sequence = try evaluate(sequenceExpr)
         let items: [EvalValue]
         switch sequence {
@@ -117,12 +125,14 @@ extension Evaluator {
         default:
             throw Diagnostic("expected a range 'a..<b' or 'a...b', or an array, tuple or dictionary, to loop over; got \(sequence.kindName)", at: sequenceExpr.location)
         }
-        for item in items {
+        for (index, item) in items.enumerated() {
             environment.push()
             defer { environment.pop() }
             try bind(pattern, to: item, mutable: false)
+            if let progress { try reportProgress(progress, done: try builder.scalar(Double(index), .int64, at: sequenceExpr.location), total: items.count) }
             try executeBlock(body)
         }
+        if let progress { try reportProgress(progress, done: try builder.scalar(Double(items.count), .int64, at: sequenceExpr.location), total: items.count) }
     }
 
     func executeWhile(_ condition: Expr, _ body: [Stmt], at location: SourceLocation) throws {
@@ -558,6 +568,11 @@ struct MutationScan {
                 visit(base)
             } else if case .identifier(let name) = callee.kind {
                 if ["grad", "jacobian", "hessian"].contains(name) { differentiates = true }
+                if name == "batchNorm" {   // in training it assigns its running statistics' variables
+                    for argument in arguments.dropFirst().prefix(2) {
+                        if case .identifier(let variable) = argument.value.kind { names.insert(variable) }
+                    }
+                }
                 if let decl = lookupFunction(name), visitedFunctions.insert(name).inserted { visit(decl.body) }
             }
             for argument in arguments { visit(argument.value) }

@@ -207,7 +207,9 @@ extension Evaluator {
         case .int(let n): return Double(n)
         case .float(let x): return x
         case .bool(let b): return b ? 1 : 0
-        default: throw Diagnostic("\(what) must be a number known at compile time, got \(value.kindName)", at: location)
+        default:
+            if let fixed = fixedHyperValue(value) { return fixed }
+            throw Diagnostic("\(what) must be a number known at compile time, got \(value.kindName)", at: location)
         }
     }
 }

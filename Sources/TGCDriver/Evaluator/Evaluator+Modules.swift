@@ -123,60 +123,65 @@ extension Evaluator {
         return try method.run(on: module, self, site)
     }
 
-    /// Batch normalization over every dimension but 1 (channels), as PyTorch's CPU kernel: in
-    /// training with the batch's mean and biased variance, the running statistics updated
-    /// with the unbiased variance (under no grad) and num_batches_tracked counted; in eval
-    /// mode with the running statistics. Then x·α + β per channel, α = weight/√(var + eps),
-    /// β = bias − mean·α.
-    private func batchNorm(_ module: ModuleObject, _ input: TensorValue, eps: Double, momentum: Double, at location: SourceLocation) throws -> TensorValue {
+    /// `F.batch_norm` over every dimension but 1 (channels), as PyTorch's CPU kernel: in
+    /// training with the batch's mean and biased variance, the running statistics (when given)
+    /// blended with the unbiased variance under no grad and given back; otherwise with the
+    /// running statistics (Builder.batchStatistics, Builder.batchNormalize).
+    func batchNorm(_ input: TensorValue, running: (mean: TensorValue, variance: TensorValue)?, weight: TensorValue?, bias: TensorValue?,
+                   training: Bool, momentum: Double, eps: Double,
+                   at location: SourceLocation) throws -> (output: TensorValue, running: (mean: TensorValue, variance: TensorValue)?) {
         let type = builder.type(of: input.id)
-        let axes = type.shape.indices.filter { $0 != 1 }
-        let count = axes.map { type.shape[$0] }.reduce(1, *)
+        var mean: ValueID, variance: ValueID
+        var updated: (mean: TensorValue, variance: TensorValue)?
+        if training {
+            let count = type.shape.indices.filter { $0 != 1 }.reduce(1) { $0 * type.shape[$1] }
+            guard count > 1 else {
+                throw Diagnostic("Expected more than 1 value per channel when training, got input size \(formatShape(type.shape))", at: location)
+            }
+            (mean, variance) = try builder.batchStatistics(input.id, at: location)
+            if let running {
+                // The running statistics, without history: (1 − momentum)·running + momentum·batch.
+                updated = try withoutGrad {
+                    let flat = [type.shape[1]]
+                    let batchMean = try builder.reshape(try builder.apply1(.stopGradient, [mean], at: location), to: flat, at: location)
+                    let unbiased = try builder.apply1(.mul, [try builder.reshape(try builder.apply1(.stopGradient, [variance], at: location), to: flat, at: location),
+                                                             try builder.scalar(Double(count) / Double(count - 1), .float32, at: location)], at: location)
+                    func blend(_ running: TensorValue, _ batch: ValueID) throws -> TensorValue {
+                        let kept = try builder.apply1(.mul, [running.id, try builder.scalar(1 - momentum, .float32, at: location)], at: location)
+                        return TensorValue(id: try builder.apply1(.add, [kept, try builder.apply1(.mul, [batch, try builder.scalar(momentum, .float32, at: location)], at: location)], at: location))
+                    }
+                    return (try blend(running.mean, batchMean), try blend(running.variance, unbiased))
+                }
+            }
+        } else {
+            guard let running else { throw Diagnostic("running_mean must be defined in evaluation mode", at: location) }
+            (mean, variance) = (running.mean.id, running.variance.id)
+        }
+        let operands = [input] + [weight, bias].compactMap { $0 }
+        let output = try recordComposite("BatchNorm", operands, gradFunction: "NativeBatchNormBackward0", at: location) {
+            try builder.batchNormalize(input.id, mean: mean, variance: variance, weight: weight?.id, bias: bias?.id, eps: eps, at: location)
+        }
+        return (output, updated)
+    }
+
+    /// A BatchNorm layer's forward: `batchNorm` with its parameters and running statistics,
+    /// which (with num_batches_tracked) a call in training mode updates.
+    private func batchNormLayer(_ module: ModuleObject, _ input: TensorValue, eps: Double, momentum: Double, at location: SourceLocation) throws -> TensorValue {
         func field(_ name: String) -> TensorValue? { if case .tensor(let t)? = module.field(name) { t } else { nil } }
         func setField(_ name: String, _ value: TensorValue) {
             module.fields[module.fields.firstIndex { $0.name == name }!].value = .tensor(value)
         }
-        let (weight, bias) = (field("weight"), field("bias"))
-        let channelShape = type.shape.indices.map { $0 == 1 ? type.shape[1] : 1 }
-        var mean: ValueID, variance: ValueID
-        if module.training {
-            guard count > 1 else {
-                throw Diagnostic("Expected more than 1 value per channel when training, got input size \(formatShape(type.shape))", at: location)
-            }
-            var keep = Attributes()
-            keep.axes = axes
-            keep.keepDim = true
-            let n = try builder.scalar(Double(count), .float32, at: location)
-            mean = try builder.apply1(.div, [try builder.apply1(.reduceSum, [input.id], keep, at: location), n], at: location)
-            let centered = try builder.apply1(.sub, [input.id, mean], at: location)
-            variance = try builder.apply1(.div, [try builder.apply1(.reduceSum, [try builder.apply1(.mul, [centered, centered], at: location)], keep, at: location), n], at: location)
-            // The running statistics, without history: (1 − momentum)·running + momentum·batch.
-            try withoutGrad {
-                let flat = [type.shape[1]]
-                let batchMean = try builder.reshape(try builder.apply1(.stopGradient, [mean], at: location), to: flat, at: location)
-                let unbiased = try builder.apply1(.mul, [try builder.reshape(try builder.apply1(.stopGradient, [variance], at: location), to: flat, at: location),
-                                                         try builder.scalar(Double(count) / Double(count - 1), .float32, at: location)], at: location)
-                func blend(_ running: TensorValue, _ batch: ValueID) throws -> TensorValue {
-                    let kept = try builder.apply1(.mul, [running.id, try builder.scalar(1 - momentum, .float32, at: location)], at: location)
-                    return TensorValue(id: try builder.apply1(.add, [kept, try builder.apply1(.mul, [batch, try builder.scalar(momentum, .float32, at: location)], at: location)], at: location))
-                }
-                setField("running_mean", try blend(field("running_mean")!, batchMean))
-                setField("running_var", try blend(field("running_var")!, unbiased))
-                let tracked = field("num_batches_tracked")!
-                setField("num_batches_tracked", TensorValue(id: try builder.apply1(.add, [tracked.id, try builder.scalar(1, .int64, at: location)], at: location)))
-            }
-        } else {
-            mean = try builder.reshape(field("running_mean")!.id, to: channelShape, at: location)
-            variance = try builder.reshape(field("running_var")!.id, to: channelShape, at: location)
+        let (output, updated) = try batchNorm(input, running: (field("running_mean")!, field("running_var")!), weight: field("weight"), bias: field("bias"),
+                                              training: module.training, momentum: momentum, eps: eps, at: location)
+        if let updated {
+            setField("running_mean", updated.mean)
+            setField("running_var", updated.variance)
+            let tracked = field("num_batches_tracked")!
+            setField("num_batches_tracked", try withoutGrad {
+                TensorValue(id: try builder.apply1(.add, [tracked.id, try builder.scalar(1, .int64, at: location)], at: location))
+            })
         }
-        let operands = [input] + [weight, bias].compactMap { $0 }
-        return try recordComposite("BatchNorm", operands, gradFunction: "NativeBatchNormBackward0", at: location) {
-            let inverse = try builder.apply1(.rsqrt, [try builder.apply1(.add, [variance, try builder.scalar(eps, .float32, at: location)], at: location)], at: location)
-            let alpha = try weight.map { try builder.apply1(.mul, [inverse, try builder.reshape($0.id, to: channelShape, at: location)], at: location) } ?? inverse
-            var beta = try builder.apply1(.neg, [try builder.apply1(.mul, [mean, alpha], at: location)], at: location)
-            if let bias { beta = try builder.apply1(.add, [try builder.reshape(bias.id, to: channelShape, at: location), beta], at: location) }
-            return try builder.apply1(.add, [try builder.apply1(.mul, [input.id, alpha], at: location), beta], at: location)
-        }
+        return output
     }
 
     /// `Dropout(p)`: in training, each element kept with probability 1 - p (one uniform draw of
@@ -291,38 +296,21 @@ extension Evaluator {
             return value
         case .dropout(let p):
             return try dropout(input, p: p, training: module.training, at: location)
-        case .embedding(let count, let dimension):
+        case .embedding:
             guard case .tensor(let weight)? = module.field("weight") else { preconditionFailure("Embedding without weight") }
-            let type = builder.type(of: input.id)
-            guard type.dtype == .int64 else {
-                throw Diagnostic("Embedding(\(count), \(dimension)) needs int64 indices, got \(type.dtype)", at: location)
-            }
-            return try recordComposite("Embedding", [input, weight], gradFunction: "EmbeddingBackward0", at: location) {
-                try builder.embedding(input.id, weight: weight.id, at: location)
-            }
+            return try embedding(input, weight: weight, what: module.repr(), at: location)
         case .batchNorm(let dimensions, let features, let eps, let momentum, _):
             let type = builder.type(of: input.id)
             let ranks = dimensions == 1 ? [2, 3] : [4]
             guard type.dtype == .float32, ranks.contains(type.rank), type.shape[1] == features else {
                 throw Diagnostic("\(module.repr()) needs a float32 input of rank \(ranks.map(String.init).joined(separator: " or ")) with \(features) channels in dimension 1, got \(type.dtype)\(formatShape(type.shape))", at: location)
             }
-            return try batchNorm(module, input, eps: eps, momentum: momentum, at: location)
+            return try batchNormLayer(module, input, eps: eps, momentum: momentum, at: location)
         case .layerNorm(let shape, let eps, _, _):
-            let type = builder.type(of: input.id)
-            guard type.dtype == .float32, type.shape.suffix(shape.count) == ArraySlice(shape) else {
-                throw Diagnostic("\(module.repr()) needs a float32 input whose last dimensions are \(formatShape(shape)), got \(type.dtype)\(formatShape(type.shape))", at: location)
-            }
-            var operands = [input]
-            var affine: (weight: ValueID, bias: ValueID?)?
-            if case .tensor(let weight)? = module.field("weight") {
-                operands.append(weight)
-                var bias: ValueID?
-                if case .tensor(let b)? = module.field("bias") { operands.append(b); bias = b.id }
-                affine = (weight.id, bias)
-            }
-            return try recordComposite("LayerNorm", operands, gradFunction: "NativeLayerNormBackward0", at: location) {
-                try builder.layerNorm(input.id, normalizedDims: shape.count, eps: eps, affine: affine, at: location)
-            }
+            func field(_ name: String) -> TensorValue? { if case .tensor(let t)? = module.field(name) { t } else { nil } }
+            return try layerNorm(input, shape, weight: field("weight"), bias: field("bias"), eps: eps, what: module.repr(), at: location)
+        case .conv2d, .pool2d, .adaptiveAvgPool2d:
+            return try windowLayerForward(layer, of: module, input, at: location)
         case .linear(let inFeatures, _, let hasBias):
             let type = builder.type(of: input.id)
             guard type.rank >= 1, type.shape.last == inFeatures, type.dtype == .float32 else {
@@ -332,6 +320,36 @@ extension Evaluator {
             var bias: TensorValue?
             if hasBias, case .tensor(let b)? = module.field("bias") { bias = b }
             return try linear(input, weight: weight, bias: bias, at: location)
+        }
+    }
+
+    /// `torch.nn.functional.embedding(indices, weight)`: the rows of weight [count, dim] that the
+    /// int64 indices name. `what` names the caller in messages.
+    func embedding(_ indices: TensorValue, weight: TensorValue, what: String, at location: SourceLocation) throws -> TensorValue {
+        let (type, weightType) = (builder.type(of: indices.id), builder.type(of: weight.id))
+        guard type.dtype == .int64 else { throw Diagnostic("\(what) needs int64 indices, got \(type.dtype)", at: location) }
+        guard weightType.rank == 2 else { throw Diagnostic("\(what) needs a weight of rank 2, got \(formatShape(weightType.shape))", at: location) }
+        return try recordComposite("Embedding", [indices, weight], gradFunction: "EmbeddingBackward0", at: location) {
+            try builder.embedding(indices.id, weight: weight.id, at: location)
+        }
+    }
+
+    /// `torch.nn.functional.layer_norm(x, shape, weight, bias, eps)` over the last dimensions,
+    /// which must be `shape`; weight and bias (when given) of that shape.
+    func layerNorm(_ input: TensorValue, _ shape: [Int], weight: TensorValue?, bias: TensorValue?, eps: Double, what: String,
+                   at location: SourceLocation) throws -> TensorValue {
+        let type = builder.type(of: input.id)
+        guard type.dtype == .float32, type.shape.suffix(shape.count) == ArraySlice(shape) else {
+            throw Diagnostic("\(what) needs a float32 input whose last dimensions are \(formatShape(shape)), got \(type.dtype)\(formatShape(type.shape))", at: location)
+        }
+        for (name, tensor) in [("weight", weight), ("bias", bias)] {
+            guard let tensor, builder.type(of: tensor.id).shape != shape else { continue }
+            throw Diagnostic("\(what): \(name) has to be \(formatShape(shape)), got \(formatShape(builder.type(of: tensor.id).shape))", at: location)
+        }
+        guard bias == nil || weight != nil else { throw Diagnostic("\(what): a bias needs a weight", at: location) }
+        let affine = weight.map { (weight: $0.id, bias: bias?.id) }
+        return try recordComposite("LayerNorm", [input] + [weight, bias].compactMap { $0 }, gradFunction: "NativeLayerNormBackward0", at: location) {
+            try builder.layerNorm(input.id, normalizedDims: shape.count, eps: eps, affine: affine, at: location)
         }
     }
 

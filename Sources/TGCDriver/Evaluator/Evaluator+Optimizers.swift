@@ -49,6 +49,7 @@ extension Evaluator {
             } else {
                 let number = try staticDouble(value, what: label, at: site.location(label))
                 guard number >= 0 else { throw Diagnostic("invalid \(name) value: \(number)", at: site.location(label)) }
+                if case .tensor = value { value = .float(number) }   // a hyperparameter, fixed here
             }
             settings.append((name, value))
         }

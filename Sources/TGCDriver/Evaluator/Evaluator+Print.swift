@@ -116,6 +116,8 @@ extension Evaluator {
                 text.append("\n")
             }
             text.append(")")
+        case .summaryWriter:
+            text.append("<torch.utils.tensorboard.writer.SummaryWriter object at \(Self.backwardNodeAddress)>")
         case .none:
             text.append("None")
         case .gradFunction(let name):

@@ -38,9 +38,18 @@ final class Evaluator {
     /// The values that called `retainGrad()`, by the key of their `.grad`.
     var retainedValues: [Int: ValueID] = [:]
 
-    init(builder: Builder, baseDirectory: String) {
+    /// `-D name=value` from the command line: the values of `hyper("name", ...)`.
+    let hyperOverrides: [String: String]
+    /// The hyperparameters declared so far, in order.
+    var hyperparameters: [Hyperparameter] = []
+    /// The values of run-time hyperparameters, by name: one used where a number must be known
+    /// when compiling is fixed there (`hyperValue`).
+    var hyperValues: [ValueID: String] = [:]
+
+    init(builder: Builder, baseDirectory: String, hyperOverrides: [String: String] = [:]) {
         self.builder = builder
         self.baseDirectory = baseDirectory
+        self.hyperOverrides = hyperOverrides
     }
 
     func run(_ program: Program) throws {
@@ -48,6 +57,8 @@ final class Evaluator {
         for statement in program.statements {
             try execute(statement)
         }
+        try checkHyperOverridesUsed()
+        (builder as? GraphBuilder)?.module.hyperparameters = hyperparameters
     }
 
     /// Functions and struct types are visible in their whole scope (as in Swift), so declare them first.

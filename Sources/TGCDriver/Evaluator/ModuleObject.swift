@@ -25,6 +25,12 @@ final class ModuleObject {
         /// A loss module (`CrossEntropyLoss()`): its forward is the loss function `function` of
         /// (input, target), with the module's fields as the labeled arguments given when made.
         case loss(typeName: String, function: String)
+        /// Conv2d: weight [out, in/groups, kh, kw] and bias [out] (when `bias`).
+        case conv2d(inChannels: Int, outChannels: Int, window: Window2D, groups: Int, bias: Bool)
+        /// MaxPool2d (`maximum`) and AvgPool2d; `repr` prints the arguments as they were given.
+        case pool2d(maximum: Bool, window: Window2D, repr: String)
+        /// AdaptiveAvgPool2d: bins of the input averaged into an output of `outputSize`.
+        case adaptiveAvgPool2d(outputSize: (Int, Int), repr: String)
     }
 
     /// A fixed argument of a `.method` layer's forward.
@@ -60,6 +66,9 @@ final class ModuleObject {
         case .layer(.batchNorm(let dimensions, _, _, _, _)): "BatchNorm\(dimensions)d"
         case .layer(.identity): "Identity"
         case .layer(.loss(let typeName, _)): typeName
+        case .layer(.conv2d): "Conv2d"
+        case .layer(.pool2d(let maximum, _, _)): maximum ? "MaxPool2d" : "AvgPool2d"
+        case .layer(.adaptiveAvgPool2d): "AdaptiveAvgPool2d"
         case .user(let decl): decl.name
         }
     }
@@ -148,6 +157,16 @@ final class ModuleObject {
                 + "affine=\(python(affine)), bias=\(python(affine)), track_running_stats=True)"
         case .layer(.loss(let typeName, _)):
             return "\(typeName)()"
+        case .layer(.conv2d(let inChannels, let outChannels, let window, let groups, let bias)):
+            func pair(_ value: (Int, Int)) -> String { "(\(value.0), \(value.1))" }
+            var settings = ["\(inChannels)", "\(outChannels)", "kernel_size=\(pair(window.kernel))", "stride=\(pair(window.stride))"]
+            if window.padding != (0, 0) { settings.append("padding=\(pair(window.padding))") }
+            if window.dilation != (1, 1) { settings.append("dilation=\(pair(window.dilation))") }
+            if groups != 1 { settings.append("groups=\(groups)") }
+            if !bias { settings.append("bias=False") }
+            return "Conv2d(\(settings.joined(separator: ", ")))"
+        case .layer(.pool2d(_, _, let repr)), .layer(.adaptiveAvgPool2d(_, let repr)):
+            return repr
         case .user, .layer(.sequential):
             var lines: [String] = []
             for field in fields {

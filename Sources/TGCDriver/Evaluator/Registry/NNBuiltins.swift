@@ -1,5 +1,6 @@
 import TGCBase
 import TGCCore
+import TGCSyntax
 
 /// Neural-network layers (`Linear`) and optimizers (`SGD`, `Adam`, Evaluator+Optimizers.swift):
 /// constructors that make module objects (ModuleObject)
@@ -53,6 +54,21 @@ extension BuiltinFamily {
             .tensor(try e.linear(try e.asTensor(site.value("input")!, at: site.location("input")),
                                  weight: try e.asTensor(site.value("weight")!, at: site.location("weight")),
                                  bias: try site.value("bias").map { try e.asTensor($0, at: site.location("bias")) }, at: site.location))
+        },
+        FunctionEntry("embedding", [.unlabeled("input"), .unlabeled("weight")], "F.embedding: the rows of weight that int64 indices name") { e, site in
+            .tensor(try e.embedding(try e.asTensor(site.value("input")!, at: site.location("input")),
+                                    weight: try e.asTensor(site.value("weight")!, at: site.location("weight")), what: "embedding", at: site.location))
+        },
+        FunctionEntry("layerNorm", [.unlabeled("input"), .unlabeled("normalizedShape"), .labeled("weight"), .labeled("bias"), .labeled("eps")],
+                      "F.layer_norm over the last dimensions (eps 1e-5)") { e, site in
+            let shape = try e.shape(from: [site.value("normalizedShape")!], at: site.location("normalizedShape"))
+            let eps = try site.value("eps").map { try e.staticDouble($0, what: "eps", at: site.location("eps")) } ?? 1e-5
+            return .tensor(try e.layerNorm(try e.asTensor(site.value("input")!, at: site.location("input")), shape,
+                                           weight: try e.optionalTensor(site, "weight"), bias: try e.optionalTensor(site, "bias"),
+                                           eps: eps, what: "layerNorm", at: site.location))
+        },
+        FunctionEntry(syntax: "batchNorm", "F.batch_norm(x, runningMean, runningVar, weight:, bias:, training: false, momentum: 0.1, eps: 1e-5)") {
+            e, arguments, closure, location in try e.functionalBatchNorm(arguments, closure, at: location)
         },
         FunctionEntry("dropout", [.unlabeled("input"), .labeled("p"), .labeled("training")],
                       "F.dropout (p 0.5, training true)") { e, site in
@@ -196,7 +212,7 @@ extension Evaluator {
 
     /// A float32 leaf that requires grad, uniform in [-bound, bound): `u * 2·bound - bound` of
     /// one draw of the Philox stream per element, as torch.nn.init.uniform_ computes it.
-    private func uniformParameter(_ shape: [Int], bound: Double, at location: SourceLocation) throws -> TensorValue {
+    func uniformParameter(_ shape: [Int], bound: Double, at location: SourceLocation) throws -> TensorValue {
         var attrs = Attributes()
         attrs.shape = shape
         attrs.dtype = .float32
@@ -206,5 +222,59 @@ extension Evaluator {
         var parameter = try settingRequiresGrad(TensorValue(id: values), true, at: location)
         parameter.isParameter = true
         return parameter
+    }
+
+    /// The tensor argument `name`, nil when left out or `nil`.
+    func optionalTensor(_ site: CallSite, _ name: String) throws -> TensorValue? {
+        guard let value = site.value(name) else { return nil }
+        if case .none = value { return nil }
+        return try asTensor(value, at: site.location(name))
+    }
+
+    /// `batchNorm(x, runningMean, runningVar, weight:, bias:, training: false, momentum: 0.1,
+    /// eps: 1e-5)`: running statistics nil (`nil` both) or [C]; in training, running
+    /// statistics given are updated in place, as PyTorch does, so they have to be variables.
+    func functionalBatchNorm(_ arguments: [Argument], _ closure: Closure?, at location: SourceLocation) throws -> EvalValue {
+        try rejectClosure(closure, "batchNorm")
+        // `nil` (PyTorch's None) is a value only here, for the running statistics, weight and bias.
+        var site = CallSite(name: "batchNorm", location: location, arguments: try arguments.map { argument in
+            if case .nilLiteral = argument.value.kind { return (argument.label, .none, argument.location) }
+            return (argument.label, try evaluate(argument.value), argument.location)
+        })
+        try site.bind([.unlabeled("input"), .unlabeled("runningMean"), .unlabeled("runningVar")]
+                      + ["weight", "bias", "training", "momentum", "eps"].map { .labeled($0) })
+        let input = try asTensor(site.value("input")!, at: site.location("input"))
+        let type = builder.type(of: input.id)
+        guard type.dtype == .float32, type.rank >= 2 else {
+            throw Diagnostic("batchNorm needs a float32 input of rank 2 or more, got \(type.dtype)\(formatShape(type.shape))", at: site.location("input"))
+        }
+        let names = ["runningMean", "runningVar", "weight", "bias"]
+        let tensors = try names.map { try optionalTensor(site, $0) }
+        for (name, tensor) in zip(names, tensors) {
+            guard let tensor, builder.type(of: tensor.id).shape != [type.shape[1]] else { continue }
+            throw Diagnostic("batchNorm: \(name) has to be [\(type.shape[1])] for the input \(formatShape(type.shape)), got \(formatShape(builder.type(of: tensor.id).shape))", at: site.location(name))
+        }
+        guard (tensors[0] == nil) == (tensors[1] == nil) else {
+            throw Diagnostic("batchNorm needs both running statistics or neither (nil)", at: site.location("runningVar"))
+        }
+        var training = false
+        if let value = site.value("training") {
+            guard case .bool(let flag) = value else { throw Diagnostic("training must be true or false", at: site.location("training")) }
+            training = flag
+        }
+        let momentum = try site.value("momentum").map { try staticDouble($0, what: "momentum", at: site.location("momentum")) } ?? 0.1
+        let eps = try site.value("eps").map { try staticDouble($0, what: "eps", at: site.location("eps")) } ?? 1e-5
+        let running = tensors[0].map { ($0, tensors[1]!) }
+        let (output, updated) = try batchNorm(input, running: running, weight: tensors[2], bias: tensors[3],
+                                              training: training, momentum: momentum, eps: eps, at: site.location)
+        if let updated {
+            for (index, value) in [(1, updated.mean), (2, updated.variance)] {
+                guard case .identifier(let variable) = arguments[index].value.kind else {
+                    throw Diagnostic("batchNorm in training updates \(names[index - 1]) in place: pass a variable", at: arguments[index].location)
+                }
+                try assignVariable(variable, .tensor(value), at: arguments[index].location)
+            }
+        }
+        return .tensor(output)
     }
 }
