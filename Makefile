@@ -3,12 +3,18 @@ SWIFT ?= swift
 SAMPLE ?= samples/hello.swiftdsl
 TGC := .build/debug/tgc
 
-.PHONY: all build run test test-swift test-runtime clean
+.PHONY: all build run test test-swift test-runtime clean data zlib
 
 all: build
 
-build:
+build: zlib
 	$(SWIFT) build --product tgc
+
+## The C runtime inflates gzip'd IDX files through zlib (Debian's zlib1g-dev), installed when missing.
+zlib:
+	@if [ ! -f /usr/include/zlib.h ]; then \
+	  as_root=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$as_root apt-get update -qq && $$as_root apt-get install -y -qq zlib1g-dev; fi
 
 ## Compile the default sample to a native binary through the C backend and run it.
 run: build
@@ -19,6 +25,14 @@ run: build
 ## Ends with one line "N passed, N failed".
 test:
 	@bash Tests/scripts/run-all-tests.sh
+
+## Real data: Fashion-MNIST from Debian's dataset-fashion-mnist (gzip'd IDX files under
+## /usr/share/datasets/fashion-mnist), installed when missing; FashionMNIST(...) reads it.
+FASHION_MNIST := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
+data:
+	@if [ -f $(FASHION_MNIST) ]; then echo "Fashion-MNIST is installed"; else \
+	  as_root=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$as_root apt-get update -qq && $$as_root apt-get install -y --no-install-recommends dataset-fashion-mnist; fi
 
 test-runtime:
 	$(MAKE) -C runtime test

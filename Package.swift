@@ -9,13 +9,15 @@ let releaseSpeed: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecke
 let package = Package(
     name: "tgc",
     targets: [
-        // The C runtime, shared by generated binaries and the interpreter (printing, RNG, .npy).
+        // The C runtime, shared by generated binaries and the interpreter (printing, RNG, .npy, IDX).
         .target(
             name: "CTGCRuntime",
             path: "runtime",
             exclude: ["tests", "Makefile", "README.md"],
             sources: ["src"],
-            publicHeadersPath: "include"
+            publicHeadersPath: "include",
+            // IDX files are inflated through the system's zlib (Debian's zlib1g-dev).
+            linkerSettings: [.linkedLibrary("z")]
         ),
         // Source locations and diagnostics, shared by every layer.
         .target(name: "TGCBase"),

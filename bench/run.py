@@ -58,6 +58,8 @@ WORKLOADS = [
     ("b9_slice_diff", "b9_slice_diff", "B9 abs(x[:, 1:] - x[:, :-1]).sum()", "4096²", "GB/s", 4 * 4096 * 4096),
     ("b9_cat", "b9_cat", "B9 cat([a, b], 1) * 2", "2×4096×2048", "GB/s", 2 * 4 * 4096 * 4096),
     ("b4", "b4_mlp_step", "B4 MLP train step", "784-256-128-10, b128", "GFLOP/s", mlp_flop()),
+    ("b4_module_sgd", "b4_mlp_module_sgd", "B4 with Linear, crossEntropy, SGD", "784-256-128-10, b128", "GFLOP/s", mlp_flop()),
+    ("b4_module_adam", "b4_mlp_module_adam", "B4 with Linear, crossEntropy, Adam", "784-256-128-10, b128", "GFLOP/s", mlp_flop()),
     ("b6", "b6_cnn_step", "B6 CNN train step (Adam)", "2 conv + 2 linear, b64 1×28²", "GFLOP/s", cnn_flop()),
     ("b5", "b5_linreg", "B5 linear regression", "100 epochs", None, None),
 ]
@@ -68,7 +70,8 @@ EAGER_BIG, EAGER_SMALL = 200_000, 1_000
 COMPILE_PROGRAM = "b4_mlp_step"
 
 # Targets: (key, what tgc is compared with, comparison, ratio, text). The ratio is tgc speed
-# over the other's: peer time / tgc time, or tgc GB/s / triad GB/s; "seconds" is tgc's own.
+# over the other's: peer time / tgc time, or tgc GB/s / triad GB/s; "seconds" is tgc's own;
+# "tgc:KEY" is another tgc workload of the same run (its time / this one's).
 TARGETS = [
     ("b1_1024", "best", ">=", 0.7, "B1 1024²: ≥ 0.7× the best peer's GFLOP/s"),
     ("b2", "triad", ">=", 0.8, "B2: ≥ 0.8× triad bandwidth"),
@@ -77,6 +80,8 @@ TARGETS = [
     ("b3_softmax", "jax", ">", 1.0, "B3 softmax: faster than JAX"),
     ("b4", "jax", ">", 1.0, "B4: faster than JAX jit"),
     ("b4", "torch", ">=", 3.0, "B4: ≥ 3× faster than PyTorch eager"),
+    ("b4_module_sgd", "tgc:b4", ">=", 1 / 1.05, "B4 with Linear/crossEntropy/SGD: within 5% of the hand-written B4"),
+    ("b4_module_adam", "tgc:b4_module_sgd", ">=", 1 / 1.15, "B4 with Adam: ≤ 1.15× the SGD step time"),
     ("b6", "torch", ">=", 3.0, "B6: ≥ 3× faster than PyTorch eager"),
     ("b6", "torch_compile", ">=", 2.0, "B6: ≥ 2× faster than torch.compile"),
     ("b6", "peak", ">=", 0.4, "B6: ≥ 40% of the FMA peak"),
@@ -85,9 +90,10 @@ TARGETS = [
     ("b8", "torch", ">=", 1.0, "B8: eager cost per op ≤ PyTorch's"),
     ("compile", "seconds", "<", 1.0, "compile of B4 < 1 s"),
 ]
-PEER_NAMES = {"numpy": "NumPy", "jax": "JAX jit", "torch": "PyTorch eager", "torch_compile": "torch.compile"}
-# Workloads a peer script reports as "KEY@compile" go to this peer's column (torch_bench.py).
-COMPILED_PEERS = {"torch": "torch_compile"}
+PEER_NAMES = {"numpy": "NumPy", "jax": "JAX jit", "torch": "PyTorch eager"}
+# Variants a peer script reports as "KEY@VARIANT": their own column, "<peer>_<variant>".
+VARIANT_NAMES = {"torch_compile": "torch.compile"}
+COLUMN_NAMES = {**PEER_NAMES, **VARIANT_NAMES}
 
 
 def log(msg):
@@ -341,7 +347,7 @@ def report(meta, tgc, triad_r, peak_r, compile_b4, eager, peers, peer_info):
         extra = ""
         if key in BANDWIDTH_KEYS and val:
             extra = f" ({val / triad_r['gbs']:.2f}× triad)"
-        elif (key.startswith("b1") or key in ("b4", "b6")) and val:
+        elif (key.startswith("b1") or key.startswith("b4") or key == "b6") and val:
             extra = f" ({val / peak_r['gflops'] * 100:.1f}% of peak)"
         d = f"{fmt(val)} {unit}{extra}" if val else "—"
         w(f"| {label} | {size} | {r['runs']} | {fmt(r['min_ms'])} | {fmt(r['median_ms'])} | {d} |")
@@ -365,12 +371,12 @@ def report(meta, tgc, triad_r, peak_r, compile_b4, eager, peers, peer_info):
         w("## Peers (min ms per run; B8: µs per op)")
         w("")
         for peer in peers:
-            w(f"- {PEER_NAMES.get(peer, peer)}: {peer_info.get(peer, '')}")
+            w(f"- {COLUMN_NAMES.get(peer, peer)}: {peer_info.get(peer, '')}")
         w("")
         keys = [k for k, *_ in WORKLOADS] + ["b8"]
         labels = {k: f"{label} {size}" for k, _, label, size, *_ in WORKLOADS}
         labels["b8"] = "B8 eager add, per op"
-        w("| workload | tgc | " + " | ".join(PEER_NAMES.get(p, p) for p in peers) + " |")
+        w("| workload | tgc | " + " | ".join(COLUMN_NAMES.get(p, p) for p in peers) + " |")
         w("|---|---:|" + "---:|" * len(peers))
         for k in keys:
             row = [fmt(seconds_of(k, all_results["tgc"].get(k)))]
@@ -382,7 +388,7 @@ def report(meta, tgc, triad_r, peak_r, compile_b4, eager, peers, peer_info):
         w("")
         w("## Ratios: tgc speed ÷ peer speed (peer time ÷ tgc time; > 1: tgc is faster)")
         w("")
-        w("| workload | " + " | ".join(PEER_NAMES.get(p, p) for p in peers) + " |")
+        w("| workload | " + " | ".join(COLUMN_NAMES.get(p, p) for p in peers) + " |")
         w("|---|" + "---:|" * len(peers))
         for k in keys:
             t = seconds_of(k, all_results["tgc"].get(k))
@@ -417,6 +423,12 @@ def report(meta, tgc, triad_r, peak_r, compile_b4, eager, peers, peer_info):
                     ratio = val / peak_r["gflops"]
                     measured = f"{fmt(ratio * 100)}% ({fmt(val)} of {fmt(peak_r['gflops'])} GFLOP/s)"
                     status = verdict(ratio, op, need)
+            elif peer.startswith("tgc:"):
+                other = peer[len("tgc:"):]
+                ot = seconds_of(other, all_results["tgc"].get(other))
+                if t and ot:
+                    measured = f"{fmt(t / ot)}× the time of {other} ({fmt(t)} ms vs {fmt(ot)} ms)"
+                    status = verdict(ot / t, op, need)
             elif peer == "triad":
                 val, _ = derived(key, all_results["tgc"][key]) if t else (None, None)
                 if val:
@@ -432,7 +444,7 @@ def report(meta, tgc, triad_r, peak_r, compile_b4, eager, peers, peer_info):
                     pt, pname = seconds_of(key, peers.get(peer, {}).get(key)), peer
                 if t and pt:
                     ratio = pt / t
-                    measured = f"{fmt(ratio)}× {PEER_NAMES.get(pname, pname)}"
+                    measured = f"{fmt(ratio)}× {COLUMN_NAMES.get(pname, pname)}"
                     status = verdict(ratio, op, need)
         w(f"| {text} | {measured or '—'} | {status} |")
     w("")
@@ -461,9 +473,8 @@ def main():
     only = {k for k in args.only.split(",") if k}
     peers_wanted = [p for p in args.peers.replace(" ", ",").split(",") if p]
     for p in peers_wanted:
-        if p not in PEER_NAMES or p in COMPILED_PEERS.values():
-            ap.error(f"unknown peer {p!r} (known: {', '.join(COMPILED_PEERS.keys() | {'numpy', 'jax'})}; "
-                     "torch also runs torch.compile)")
+        if p not in PEER_NAMES:
+            ap.error(f"unknown peer {p!r} (known: {', '.join(PEER_NAMES)})")
     tgc = os.path.abspath(args.tgc)
     if not os.access(tgc, os.X_OK):
         ap.error(f"{tgc} is not an executable: build it with `make bench` or "
@@ -515,15 +526,14 @@ def main():
             if not args.torch_python and run([python, "-c", "import torch"], check=False).returncode != 0:
                 python = shutil.which("python3") or "python3"
         log(f"peer {peer} ({python}) ...")
-        peers[peer], peer_info[peer] = peer_results(peer, python, args.threads, args.target_s, only)
-        if peer in COMPILED_PEERS:
-            compiled = {k.split("@")[0]: v for k, v in peers[peer].items() if k.endswith("@compile")}
-            peers[peer] = {k: v for k, v in peers[peer].items() if not k.endswith("@compile")}
-            if compiled:
-                peers[COMPILED_PEERS[peer]], peer_info[COMPILED_PEERS[peer]] = compiled, "the same script, torch.compile"
-        for p in (peer, COMPILED_PEERS.get(peer)):
-            for k, v in peers.get(p, {}).items():
-                log(f"  {p} {k}: {v}")
+        results, peer_info[peer] = peer_results(peer, python, args.threads, args.target_s, only)
+        for k, v in results.items():
+            log(f"  {peer} {k}: {v}")
+            key, _, variant = k.partition("@")
+            column = f"{peer}_{variant}" if variant else peer
+            peers.setdefault(column, {})[key] = v
+            if variant:
+                peer_info.setdefault(column, peer_info[peer])
 
     text = report(meta, tgc_r, triad_r, peak_r, compile_b4, eager, peers, peer_info)
     print(text)

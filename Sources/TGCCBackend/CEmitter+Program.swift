@@ -58,6 +58,11 @@ extension CProgramEmitter {
             out.line("/* \(CSourceText.comment(title)): \(Self.name(op.result)) is \(name(base)), no copy */")
         case .staticData:
             out.line("/* \(CSourceText.comment(title)): \(name(op.result)) is static data */")
+        case .random where !readValues.contains(op.result):
+            // Nothing reads the draws (a layer's initial weights that a program replaces): the
+            // stream moves past them as a draw would, ceil(n / 4) Philox blocks.
+            out.line("/* \(CSourceText.comment(title)): unused, the stream skips its draws */")
+            out.line("tgc_rng_state.block += \((op.result.type.elementCount + 3) / 4);")
         case .random(let normal):
             out.line("/* \(CSourceText.comment(title)) */")
             out.line("tgc_rng_\(normal ? "normal" : "uniform")(&tgc_rng_state, \(name(op.result)), \(op.result.type.elementCount));")
@@ -189,7 +194,7 @@ extension CProgramEmitter {
         if let tensor {
             out.line("load_safetensors(\(CSourceText.stringLiteral(path)), \(CSourceText.stringLiteral(tensor)), \(shape));")
         } else {
-            out.line("load_npy(\(CSourceText.stringLiteral(path)), \(shape));")
+            out.line("load_data(\(CSourceText.stringLiteral(path)), \(shape));")
         }
     }
 

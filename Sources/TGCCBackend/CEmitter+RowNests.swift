@@ -49,7 +49,12 @@ extension CProgramEmitter {
         comment[comment.count - 1] += " */"
         for line in comment { functions.line(line) }
         functions.open("static void \(function)(\(buffers.parameters))")
-        functions.openLoop(LoopVariable.parallel(0).name, to: "\(nest.rows)", pragma: "#pragma omp parallel for")
+        // Rows of one element (elementwise kernels over a flat tensor, such as an optimizer's
+        // moment and weight updates): the row loop is also the vector loop. Its iterations are
+        // independent (each touches written memory only in its own row: RowNests.swift).
+        let elementRows = nest.members.allSatisfy { $0.kernel.parallelExtents.count == 1 && $0.kernel.nests.isEmpty }
+        functions.openLoop(LoopVariable.parallel(0).name, to: "\(nest.rows)",
+                           pragma: elementRows ? "#pragma omp parallel for simd" : "#pragma omp parallel for")
         for call in calls { functions.line(call) }
         functions.close()
         functions.close()

@@ -76,10 +76,15 @@ struct CProgramEmitter {
     var loopDepth = 0
     /// Source files read for kernel comments, by path (nil when unreadable).
     var sourceFiles: [String: [Substring]?] = [:]
+    /// Every value some op reads: a random draw outside it only advances the stream.
+    let readValues: Set<Value>
 
     init(plan: BufferPlan, module: Module) {
         self.plan = plan
         self.module = module
+        var read = Set<Value>()
+        module.body.walk { op in read.formUnion(op.operands) }
+        readValues = read
         self.renderer = CFamilyRenderer(bufferName: { [plan] in Self.name(plan.root($0)) })
     }
 
@@ -233,18 +238,24 @@ struct CProgramEmitter {
 
     // MARK: helpers
 
-    /// `load` with the runtime's .npy and safetensors readers; errors are fatal with their message.
+    /// `load` with the runtime's .npy, IDX and safetensors readers; errors are fatal with their message.
     static let loadHelper = """
-        /* Reads a .npy file of exactly this dtype and shape into data. */
-        static void load_npy(const char *path, tgc_dtype dtype, int ndim, const int64_t *shape, void *data) {
+        /* Reads a .npy or IDX file (gzip'd or not) of exactly this dtype and shape into data; a
+           relative path (a file the program saved) is under --out DIR. */
+        static void load_data(const char *path, tgc_dtype dtype, int ndim, const int64_t *shape, void *data) {
             char err[512];
-            if (tgc_npy_load(path, dtype, ndim, shape, data, err, sizeof err) != 0) tgc_fatal("%s", err);
+            char *full = tgc_output_path(&tgc_opts, path);
+            if (tgc_data_load(full, dtype, ndim, shape, data, err, sizeof err) != 0) tgc_fatal("%s", err);
+            free(full);
         }
 
-        /* Reads the tensor `name` of a safetensors file, of exactly this dtype and shape, into data. */
+        /* Reads the tensor `name` of a safetensors file, of exactly this dtype and shape, into data;
+           a relative path (a file the program saved) is under --out DIR. */
         static void load_safetensors(const char *path, const char *name, tgc_dtype dtype, int ndim, const int64_t *shape, void *data) {
             char err[512];
-            if (tgc_safetensors_load(path, name, dtype, ndim, shape, data, err, sizeof err) != 0) tgc_fatal("%s", err);
+            char *full = tgc_output_path(&tgc_opts, path);
+            if (tgc_safetensors_load(full, name, dtype, ndim, shape, data, err, sizeof err) != 0) tgc_fatal("%s", err);
+            free(full);
         }
 
         """

@@ -9,7 +9,19 @@ public enum CToolchain {
     /// max/min) and vectorize them without AVX-512 masks; it changes no result, since nothing
     /// reads the floating-point exception flags. `-fwrapv` makes signed integer overflow wrap
     /// (two's complement), as PyTorch's integer arithmetic and the interpreter's do.
-    public static let baseFlags = ["-std=c11", "-O3", "-march=native", "-ffp-contract=off", "-fno-trapping-math", "-fwrapv", "-fopenmp"]
+    /// `-fno-math-errno` lets gcc vectorize `sqrtf` (Adam's update) as the vector square root
+    /// instead of a call that sets errno on a negative input; the result is the same correctly
+    /// rounded square root, and nothing reads errno. Without errno gcc would also fold the
+    /// transcendental functions of constant arguments at compile time, correctly rounded, where
+    /// the interpreter calls the C library: `-fno-builtin-` for each keeps them calls.
+    public static let baseFlags = ["-std=c11", "-O3", "-march=native", "-ffp-contract=off", "-fno-trapping-math", "-fno-math-errno"]
+        + libraryMathFunctions.flatMap { ["-fno-builtin-\($0)", "-fno-builtin-\($0)f"] }
+        + ["-fwrapv", "-fopenmp"]
+
+    /// The C library's transcendental functions (double; the float ones end in `f`).
+    static let libraryMathFunctions = ["exp", "expm1", "exp2", "log", "log1p", "log2", "log10", "pow", "sin", "cos", "tan",
+                                       "asin", "acos", "atan", "atan2", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh",
+                                       "erf", "erfc", "cbrt", "hypot", "lgamma", "tgamma", "fmod"]
 
     /// Flags for tests: AddressSanitizer and UndefinedBehaviorSanitizer with debug info.
     public static let sanitizerFlags = ["-fsanitize=address,undefined", "-fno-sanitize-recover=undefined", "-g"]
@@ -43,7 +55,7 @@ public enum CToolchain {
         defer { try? FileManager.default.removeItem(at: temporary) }
 
         let include = "-I" + runtime.appendingPathComponent("include").path
-        let arguments = flags + [include, sourceFile.path, archive.path, "-lm", "-o", temporary.path]
+        let arguments = flags + [include, sourceFile.path, archive.path, "-lz", "-lm", "-o", temporary.path]
         let result = try ProcessRunner.run(compiler, arguments)
         guard result.status == 0 else {
             keepSource = true

@@ -33,11 +33,26 @@ struct RowNestTests {
         save(x + m.reshape([1, 256]), "cross_rows.npy")
         """
 
+    /// Adam in a training loop: each step updates w's two moments and w itself.
+    static let adamLoop = """
+        manualSeed(24)
+        let w = randn([256, 64], requiresGrad: true)
+        let x = randn([8, 256])
+        let opt = Adam([w], lr: 0.01)
+        for step in 0..<3 {
+            opt.zeroGrad()
+            let loss = (matmul(x, w) ** 2).mean()
+            loss.backward()
+            opt.step()
+        }
+        save(w, "adam.npy")
+        """
+
     static func rowNestFunctions(_ c: String) -> [Substring] {
         c.split(separator: "\n").filter { $0.hasPrefix("static void rows_") }
     }
 
-    @Test(arguments: [("softmax", softmax), ("rownorm", rowNormalization), ("cross-rows", crossRowRead)])
+    @Test(arguments: [("softmax", softmax), ("rownorm", rowNormalization), ("cross-rows", crossRowRead), ("adam", adamLoop)])
     func agreesWithInterpreter(_ name: String, _ source: String) throws {
         try CrossBackend.expectAgreement(try CrossBackend.module(source: source, name: name), name: name)
     }
@@ -53,6 +68,18 @@ struct RowNestTests {
         #expect(c.contains("    fused_sub_exp_row(i0, v"))
         #expect(c.contains("    op_reduce_sum_row(i0, v"))
         #expect(c.contains("    op_div_row(i0, v"))
+    }
+
+    /// Adam's update of a parameter (exp_avg, exp_avg_sq, then the weight, its step size
+    /// computed before them) is one vectorized loop over the parameter's elements: one pass.
+    @Test func adamUpdateIsOneVectorLoop() throws {
+        let c = try CEmitterTextTests.emit(source: Self.adamLoop)
+        let nests = Self.rowNestFunctions(c)
+        #expect(nests.count == 1, "\(c)")
+        guard let nest = nests.first, let start = c.range(of: String(nest)) else { return }
+        let body = c[start.upperBound...].prefix { $0 != "}" }
+        #expect(body.contains("#pragma omp parallel for simd\n    for (int64_t i0 = 0; i0 < 16384; i0++)"), "\(body)")
+        #expect(body.components(separatedBy: "_row(i0, ").count - 1 == 3, "\(body)")
     }
 
     @Test func rowNormalizationIsOneOuterLoop() throws {

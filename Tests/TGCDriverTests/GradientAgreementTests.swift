@@ -139,6 +139,25 @@ import TGCCore
         acc.sum().backward()
         save(w.grad, "gw.npy")
         """, ["gh", "gw"]),
+        ("augmented-batches", """
+        manualSeed(11)
+        let images = randint(0, 256, [6, 1, 5, 5], dtype: .uint8)
+        let w = randn([16, 3], requiresGrad: true)
+        let ds = TensorDataset(images, arange(6))
+        for (xb, yb) in DataLoader(ds, batchSize: 4, shuffle: true) {
+            let x = randomCrop(randomHorizontalFlip(normalize(toFloat(xb), mean: [0.5], std: [0.25])), size: 4, padding: 1)
+            let loss = (matmul(x.reshape(-1, 16), w) * yb.float().reshape(-1, 1)).tanh().sum()
+            loss.backward()
+        }
+        save(w.grad, "gw.npy")
+        """, ["gw"]),
+        ("augmentation-gradients", """
+        manualSeed(4)
+        let x = randn([3, 2, 4, 4], requiresGrad: true)
+        let y = randomCrop(randomHorizontalFlip(normalize(x, mean: [0.1, -0.2], std: [0.5, 2.0])), size: [3, 4], padding: 2)
+        (y * y.tanh()).sum().backward()
+        save(x.grad, "gx.npy")
+        """, ["gx"]),
     ]
 
     @Test(arguments: programs.map(\.name))

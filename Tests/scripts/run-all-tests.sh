@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Runs every test suite of tgc and prints one closing line "N passed, N failed".
-# Needs swift, gcc, make and python3, which CI machines have; creates the git-ignored
+# Needs swift, gcc, make and python3, which CI machines have, and zlib1g-dev, which it installs; creates the git-ignored
 # .venv-test with the test-only Python packages (numpy, safetensors, tensorboard) from PyPI on first use.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+
+# The runtime inflates gzip'd IDX files through zlib: Debian's zlib1g-dev, installed when missing.
+make -s zlib || { echo "cannot install zlib1g-dev"; echo "0 passed, 1 failed"; exit 1; }
 
 venv=.venv-test
 if ! "$venv/bin/python" -c "import numpy, safetensors, tensorboard" 2>/dev/null; then

@@ -4,6 +4,8 @@ Each peer script prints one JSON object per line on stdout, read by bench/run.py
   {"info": "..."}                                     versions, BLAS kernel, threads
   {"workload": "b1_1024", "min_ms": .., "median_ms": .., "runs": N}
   {"workload": "b8", "us_per_op": .., "ops": N}
+  {"workload": "b4@compile", ...}                     a variant of the peer (run.py's column
+                                                      "<peer>_compile", e.g. torch.compile)
 The workload keys and sizes are the ones of bench/run.py and the .swiftdsl programs.
 """
 import argparse

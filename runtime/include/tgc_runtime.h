@@ -99,6 +99,25 @@ int tgc_npy_load(const char *path, tgc_dtype dtype, int ndim, const int64_t *sha
 int tgc_npy_save(const char *path, tgc_dtype dtype, int ndim, const int64_t *shape,
                  const void *data, char *err, size_t errlen);
 
+/* ---- IDX files (the MNIST format), gzip'd or not ---------------------------------------- */
+
+/* Magic 0x00 0x00 TYPE RANK, then RANK big-endian uint32 dimensions, then the big-endian data.
+   Types read: 0x08 as uint8, 0x0C as int32, 0x0D as float32, 0x0E as float64. A gzip'd file
+   is inflated through zlib. On error: nonzero return and a message without "error:" in err. */
+typedef struct {
+    tgc_dtype dtype;
+    int ndim;
+    int64_t shape[TGC_MAX_DIMS];
+    size_t element_size; /* bytes per element in the file */
+} tgc_idx_header;
+int tgc_idx_read_header(const char *path, tgc_idx_header *h, char *err, size_t errlen);
+/* Loads into out after checking dtype and exact shape; the file must hold exactly that data. */
+int tgc_idx_load(const char *path, tgc_dtype dtype, int ndim, const int64_t *shape, void *out,
+                 char *err, size_t errlen);
+/* The `load` op's reader: IDX (first bytes 00 00, or gzip's 1F 8B) or else .npy. */
+int tgc_data_load(const char *path, tgc_dtype dtype, int ndim, const int64_t *shape, void *out,
+                  char *err, size_t errlen);
+
 /* ---- safetensors files ------------------------------------------------------------------ */
 
 /* One tensor of a safetensors file's index. */

@@ -1,4 +1,4 @@
-/* Tests of the tgc C runtime: printing, RNG, .npy, safetensors, argument parsing, timing.
+/* Tests of the tgc C runtime: printing, RNG, .npy, IDX, safetensors, argument parsing, timing.
    Usage: test_runtime [FIXTURES_DIR]  (default: runtime/tests/fixtures relative to the cwd). */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
@@ -14,6 +14,8 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <zlib.h>
 
 #include "tgc_runtime.h"
 #include "check.h"
@@ -575,6 +577,88 @@ static const tgc_safetensors_entry *st_entry(const tgc_safetensors_index *index,
     return NULL;
 }
 
+/* ---- IDX ------------------------------------------------------------------------------- */
+
+/* Writes bytes to path, through gzip when gz is set. */
+static void write_idx(const char *path, const void *bytes, size_t n, int gz) {
+    if (!gz) {
+        write_bytes(path, bytes, n);
+        return;
+    }
+    gzFile f = gzopen(path, "wb");
+    gzwrite(f, bytes, (unsigned)n);
+    gzclose(f);
+}
+
+static void test_idx(void) {
+    char err[512];
+    /* uint8 [2, 3] and int32 [2] (big-endian), plain and gzip'd */
+    static const uint8_t u8[] = {0, 0, 0x08, 2, 0, 0, 0, 2, 0, 0, 0, 3, 1, 2, 3, 250, 5, 6};
+    static const uint8_t i32[] = {0, 0, 0x0C, 1, 0, 0, 0, 2, 0, 0, 1, 2, 0xFF, 0xFF, 0xFF, 0xFE};
+    for (int gz = 0; gz < 2; gz++) {
+        char *a = tmp_path(gz ? "u8.idx.gz" : "u8.idx"), *b = tmp_path(gz ? "i32.gz" : "i32");
+        write_idx(a, u8, sizeof u8, gz);
+        write_idx(b, i32, sizeof i32, gz);
+        tgc_idx_header h;
+        CHECK(tgc_idx_read_header(a, &h, err, sizeof err) == 0 && h.dtype == TGC_U8 && h.ndim == 2 &&
+                  h.shape[0] == 2 && h.shape[1] == 3, "idx header (gz %d): %s", gz, err);
+        int64_t shape[2] = {2, 3};
+        uint8_t got[6] = {0};
+        CHECK(tgc_data_load(a, TGC_U8, 2, shape, got, err, sizeof err) == 0 && got[3] == 250 && got[5] == 6,
+              "idx u8 load (gz %d): %s", gz, err);
+        int32_t ints[2] = {0};
+        int64_t two = 2;
+        CHECK(tgc_data_load(b, TGC_I32, 1, &two, ints, err, sizeof err) == 0 && ints[0] == 258 && ints[1] == -2,
+              "idx i32 load (gz %d): %s", gz, err);
+        CHECK(tgc_idx_load(a, TGC_U8, 1, &two, got, err, sizeof err) != 0, "idx shape change");
+        CHECK_CONTAINS(err, "changed since the program was compiled", "idx shape change message");
+        /* truncated data, extra data */
+        write_idx(a, u8, sizeof u8 - 2, gz);
+        CHECK(tgc_idx_load(a, TGC_U8, 2, shape, got, err, sizeof err) != 0, "idx truncated data");
+        CHECK_CONTAINS(err, "is truncated: the data ends after 4 of 6 bytes", "idx truncated message");
+        uint8_t longer[sizeof u8 + 1];
+        memcpy(longer, u8, sizeof u8);
+        longer[sizeof u8] = 9;
+        write_idx(a, longer, sizeof longer, gz);
+        CHECK(tgc_idx_load(a, TGC_U8, 2, shape, got, err, sizeof err) != 0, "idx extra data");
+        CHECK_CONTAINS(err, "holds more data than its header says", "idx extra data message");
+        /* truncated header, bad magic, unsupported type */
+        write_idx(a, u8, 9, gz);
+        CHECK(tgc_idx_read_header(a, &h, err, sizeof err) != 0, "idx truncated header");
+        CHECK_CONTAINS(err, "is truncated: the header ends after 9 of 12 bytes", "idx truncated header message");
+        static const uint8_t bad_magic[] = {1, 2, 8, 1, 0, 0, 0, 0};
+        write_idx(a, bad_magic, sizeof bad_magic, gz);
+        CHECK(tgc_idx_read_header(a, &h, err, sizeof err) != 0, "idx bad magic");
+        CHECK_CONTAINS(err, "is not an IDX file (bad magic)", "idx bad magic message");
+        static const uint8_t int8[] = {0, 0, 0x09, 1, 0, 0, 0, 0};
+        write_idx(a, int8, sizeof int8, gz);
+        CHECK(tgc_idx_read_header(a, &h, err, sizeof err) != 0, "idx int8");
+        CHECK_CONTAINS(err, "unsupported IDX element type 0x09", "idx int8 message");
+    }
+    /* a gzip stream cut short, and one whose bytes are corrupt */
+    char *gz = tmp_path("cut.gz");
+    uint8_t big[12 + 4000];
+    memcpy(big, u8, 12);
+    big[7] = 40, big[11] = 100; /* [40, 100] */
+    for (int i = 0; i < 4000; i++) big[12 + i] = (uint8_t)(i * 7919 >> 3);
+    write_idx(gz, big, sizeof big, 1);
+    FILE *f = fopen(gz, "rb");
+    uint8_t packed[8192];
+    size_t n = fread(packed, 1, sizeof packed, f);
+    fclose(f);
+    int64_t shape[2] = {40, 100};
+    uint8_t out[4000];
+    write_bytes(gz, packed, n / 2);
+    CHECK(tgc_idx_load(gz, TGC_U8, 2, shape, out, err, sizeof err) != 0, "gzip cut short");
+    CHECK_CONTAINS(err, "truncated or corrupt gzip file", "gzip cut short message");
+    packed[n / 2] ^= 0x55, packed[n / 2 + 1] ^= 0xAA;
+    write_bytes(gz, packed, n);
+    CHECK(tgc_idx_load(gz, TGC_U8, 2, shape, out, err, sizeof err) != 0, "gzip corrupt");
+    CHECK_CONTAINS(err, "gzip file", "gzip corrupt message");
+    CHECK(tgc_idx_read_header(tmp_path("none.gz"), &(tgc_idx_header){0}, err, sizeof err) != 0, "idx missing");
+    CHECK_CONTAINS(err, "cannot open", "idx missing message");
+}
+
 static void test_safetensors_round_trip(void) {
     char err[512];
     int64_t shape23[2] = {2, 3}, shape4[1] = {4}, shape0[2] = {0, 5};
@@ -1044,6 +1128,7 @@ int main(int argc, char **argv) {
     test_list_printing();
     test_npy_fixtures();
     test_npy_errors();
+    test_idx();
     test_safetensors_round_trip();
     test_safetensors_fixtures();
     test_safetensors_errors();

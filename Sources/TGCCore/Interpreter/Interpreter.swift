@@ -69,9 +69,11 @@ public enum Interpreter {
             }
             return bound
         case .load:
+            // A relative path (a file the program saved) is under the output directory, as `save` writes it.
+            let path = attrs.path!.hasPrefix("/") ? attrs.path! : context.outputDirectory + "/" + attrs.path!
             do {
-                if let name = attrs.name { return try SafeTensors.load(attrs.path!, name: name, as: type) }
-                return try NPY.load(attrs.path!, as: type)
+                if let name = attrs.name { return try SafeTensors.load(path, name: name, as: type) }
+                return try IDX.loadDataFile(path, as: type)
             } catch let error as ToolError {
                 throw Diagnostic(error.message, at: location)
             }

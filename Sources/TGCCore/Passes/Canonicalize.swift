@@ -1,7 +1,9 @@
 /// Canonicalization: folds pure ops on small constant operands, removes ops that do nothing
 /// (identity reshape/transpose/broadcast/cast, `stopGradient` once autodiff has run, `x * 1`,
 /// `x / 1`, `x - 0`, `x ** 1`, a slice or slice update of a whole tensor), turns `x ** 2` into
-/// `x * x`, and merges chains (reshape∘reshape, transpose∘transpose, slice∘slice).
+/// `x * x`, merges chains (reshape∘reshape, transpose∘transpose, slice∘slice), and turns the
+/// transpose of a matrix product used only there into the product of the transposes
+/// (`(a·b)ᵀ = bᵀ·aᵀ`: one sgemm with transposed operands, each element the same dot product).
 ///
 ///     %1 = constant {value = 2} : f32[]              %3 = constant {value = 6} : f32[]
 ///     %2 = constant {value = 3} : f32[]      ==>
@@ -25,7 +27,7 @@ struct Canonicalizer {
         var changed = true
         while changed {
             changed = false
-            var replacements: [Value: Value] = [:]
+            var replacements = swapTransposedProducts()
             for block in module.body.allBlocks {
                 for (index, op) in block.ops.enumerated() {
                     if let replacement = simplify(op) {
@@ -48,6 +50,35 @@ struct Canonicalizer {
                 try? deadCodeEliminationPass.run(module)
             }
         }
+    }
+
+    /// transpose(matmul(a, b)) → matmul(transpose(b), transpose(a)) for matrices whose product
+    /// has no other use: the weight gradient of `x · wᵀ` (Linear's) then comes out in w's layout
+    /// from one sgemm, not a product and a strided copy. Returns the replaced results.
+    private func swapTransposedProducts() -> [Value: Value] {
+        var uses: [Value: Int] = [:]
+        module.body.walk { op in for operand in op.operands { uses[operand, default: 0] += 1 } }
+        var replacements: [Value: Value] = [:]
+        for block in module.body.allBlocks {
+            var ops: [Op] = []
+            for op in block.ops {
+                guard op.kind == .transpose, op.result.type.rank == 2, let product = op.operands[0].definingOp,
+                      product.kind == .matmul, product.attributes == .none, uses[product.result] == 1,
+                      product.operands.allSatisfy({ $0.type.rank == 2 }) else {
+                    ops.append(op)
+                    continue
+                }
+                let transposed = product.operands.reversed().map { operand in
+                    module.makeOp(.transpose, [operand], resultTypes: [TensorType(operand.type.shape.reversed(), operand.type.dtype)],
+                                  attributes: op.attributes, at: product.location)
+                }
+                let swapped = module.makeOp(.matmul, transposed.map(\.result), resultTypes: [op.result.type], at: product.location)
+                ops += transposed + [swapped]
+                replacements[op.result] = swapped.result
+            }
+            block.ops = ops
+        }
+        return replacements
     }
 
     /// Follows chains of replacements (a → b, b → c gives a → c).

@@ -34,6 +34,12 @@ enum EvalValue {
     case optimizer(OptimizerObject)
     /// `SummaryWriter("runs/name")`: the log folder its `addScalar` calls write to.
     case summaryWriter(String)
+    /// A data set (`TensorDataset`, `FashionMNIST`, a part of `randomSplit`).
+    case dataset(DatasetValue)
+    /// A `DataLoader`: a `for` loop over it yields batches.
+    case loader(LoaderValue)
+    /// A learning-rate scheduler (`StepLR`, `CosineAnnealingLR`).
+    case scheduler(SchedulerObject)
     /// A string with tensor interpolations, formatted when printed.
     case formatted(FormattedText)
     /// Python's `None` (`y.grad` of a value that keeps no gradient, `x.gradFn` of a leaf).
@@ -71,6 +77,9 @@ enum EvalValue {
         case .module(let module): module.typeName
         case .optimizer(let optimizer): optimizer.kind.rawValue
         case .summaryWriter: "SummaryWriter"
+        case .dataset: "Dataset"
+        case .loader: "DataLoader"
+        case .scheduler(let scheduler): scheduler.typeName
         case .formatted: "String"
         case .none: "None"
         case .gradFunction: "backward node"

@@ -26,6 +26,7 @@ extension Evaluator {
             if case .module(let module) = base { return try callModuleMember(module, name, arguments, at: location) }
             if case .optimizer(let optimizer) = base { return try callOptimizerMember(optimizer, name, arguments, at: location) }
             if case .summaryWriter(let folder) = base { return try callSummaryWriterMember(folder, name, arguments, at: location) }
+            if case .scheduler(let scheduler) = base { return try callSchedulerMember(scheduler, name, arguments, at: location) }
             if case .gradFunction(let function) = base, name == "name", arguments.isEmpty { return .string(function) }   // PyTorch's grad_fn.name()
             guard case .tensor(let tensor) = base else {
                 throw Diagnostic("value of type \(base.kindName) has no method '\(name)'", at: callee.location)

@@ -3,15 +3,16 @@ import TGCCore
 import TGCSyntax
 
 /// A piece of mutable state that control flow must thread: a variable, a leaf's `.grad`, a
-/// parameter an optimizer updates (leaf key; held by module fields and variables), or a state
-/// tensor of an optimizer. Each slot carries exactly one tensor through `Builder.loop` and
-/// `Builder.branch`.
+/// parameter an optimizer updates (leaf key; held by module fields and variables), a state
+/// tensor of an optimizer, or a scheduler's state. Each slot carries exactly one tensor
+/// through `Builder.loop` and `Builder.branch`.
 enum StateSlot: Hashable {
     case variable(String)
     case grad(Int)
     case parameter(Int)
     case optimizerState(OptimizerState)
     case buffer(ModuleBuffer)
+    case scheduler(SchedulerState)
 }
 
 /// A buffer of a module (batch norm's running statistics), which calling the module updates.
@@ -31,30 +32,45 @@ struct ModuleBuffer: Hashable {
     }
 }
 
-/// One state tensor of an optimizer: `state[array][parameter]`, or its step count (array nil).
+/// One state tensor of an optimizer: `state[array][parameter]`, its step count, or its
+/// learning rate (a float64 host scalar while carried).
 struct OptimizerState: Hashable {
+    enum Entry: Hashable { case steps, learningRate, tensor(array: Int, parameter: Int) }
     let optimizer: OptimizerObject
-    let array: Int?
-    let parameter: Int
+    let entry: Entry
 
-    static func == (a: Self, b: Self) -> Bool { a.optimizer === b.optimizer && a.array == b.array && a.parameter == b.parameter }
+    static func == (a: Self, b: Self) -> Bool { a.optimizer === b.optimizer && a.entry == b.entry }
     func hash(into hasher: inout Hasher) {
         hasher.combine(ObjectIdentifier(optimizer))
-        hasher.combine(array)
-        hasher.combine(parameter)
+        hasher.combine(entry)
     }
 
+    /// The value; the learning rate's only once it is a tensor (`Evaluator.learningRateTensor`).
     var value: TensorValue {
-        get { array.map { optimizer.state[$0][parameter] } ?? optimizer.steps }
+        get {
+            switch entry {
+            case .steps: return optimizer.steps
+            case .tensor(let array, let parameter): return optimizer.state[array][parameter]
+            case .learningRate:
+                guard case .tensor(let lr) = optimizer.learningRate else { preconditionFailure("a carried learning rate is a tensor") }
+                return lr
+            }
+        }
         nonmutating set {
-            if let array { optimizer.state[array][parameter] = newValue } else { optimizer.steps = newValue }
+            switch entry {
+            case .steps: optimizer.steps = newValue
+            case .tensor(let array, let parameter): optimizer.state[array][parameter] = newValue
+            case .learningRate: optimizer.learningRate = .tensor(TensorValue(id: newValue.id, isHostScalar: true))
+            }
         }
     }
 
     /// Every state tensor of the optimizer, the step count first.
     static func all(of optimizer: OptimizerObject) -> [OptimizerState] {
-        [OptimizerState(optimizer: optimizer, array: nil, parameter: 0)]
-            + optimizer.state.indices.flatMap { array in optimizer.parameters.indices.map { OptimizerState(optimizer: optimizer, array: array, parameter: $0) } }
+        [OptimizerState(optimizer: optimizer, entry: .steps)]
+            + optimizer.state.indices.flatMap { array in
+                optimizer.parameters.indices.map { OptimizerState(optimizer: optimizer, entry: .tensor(array: array, parameter: $0)) }
+            }
     }
 }
 
@@ -74,6 +90,18 @@ extension Evaluator {
         guard low <= high else {
             throw Diagnostic("range requires lowerBound <= upperBound (got \(low) and \(high - (op == "..." ? 1 : 0)))", at: sequence.location)
         }
+        try executeLoop(low..<high, body, at: location, progress: progress.map { ($0, high - low) }) { index in
+            try bind(pattern, to: .tensor(TensorValue(id: index, isHostScalar: true)), mutable: false)
+        }
+        if let progress { try reportProgress(progress, done: try builder.scalar(Double(high - low), .int64, at: location), total: high - low) }
+    }
+
+    /// A loop in the IR (one `for` op; eager mode runs it) over `range`, carrying the state the
+    /// body changes; `bindItems` binds the loop's pattern from the run-time index each iteration,
+    /// and a `progress` label is reported as the iteration's position among `total`.
+    func executeLoop(_ range: Range<Int>, _ body: [Stmt], at location: SourceLocation,
+                     progress: (label: ProgressLabel, total: Int)? = nil,
+                     bindItems: (ValueID) throws -> Void) throws {
         let slots = try stateSlots(assignedIn: body, at: location)
         var history = carriedHistory(slots)
         let mark = leafMark()
@@ -84,16 +112,17 @@ extension Evaluator {
         var keptLeaves: [KeptLeaf?] = []
         let savedOrigins = carriedLeafOrigins
         defer { carriedLeafOrigins = savedOrigins }
-        let results = try builder.loop(low..<high, carrying: initial.map(\.id), at: location) { index, carried in
+        let results = try builder.loop(range, carrying: initial.map(\.id), at: location) { index, carried in
             environment.push()
             defer { environment.pop() }
             for (slot, (value, id)) in zip(slots, zip(initial, carried)) { setSlot(slot, rebased(value, to: id)) }
             for (index, start) in initial.enumerated() where start.leafKey != nil && start.requiresGrad {
                 carriedLeafOrigins[carried[index]] = leafOrigin(start.id)
             }
-            try bind(pattern, to: .tensor(TensorValue(id: index, isHostScalar: true)), mutable: false)
+            try bindItems(index)
             if let progress {
-                try reportProgress(progress, done: try builder.apply1(.sub, [index, try builder.scalar(Double(low), .int64, at: location)], at: location), total: high - low)
+                let done = try builder.apply1(.sub, [index, try builder.scalar(Double(range.lowerBound), .int64, at: location)], at: location)
+                try reportProgress(progress.label, done: done, total: progress.total)
             }
             try keepingGradMode("loop body", at: location) { try executeBlock(body) }
             let ends = try zip(slots, initial).map { slot, start in try slotValue(slot, like: start, at: location) }
@@ -106,7 +135,6 @@ extension Evaluator {
             if hasLeafSlots { try refreshReplacedLeaves(&next, slots, initial: initial, at: location) }
             return next
         }
-        if let progress { try reportProgress(progress, done: try builder.scalar(Double(high - low), .int64, at: location), total: high - low) }
         history.updatedLeaves = replacedLeaves.union(leavesUpdated(since: mark))
         try finishCarried(slots, results: results, after: "loop", history: history, at: location)
         keepLeaves(slots, keptLeaves, updated: history.updatedLeaves)
@@ -117,13 +145,14 @@ extension Evaluator {
     /// `while` loops run.
     private func executeForEach(_ pattern: Pattern, _ sequenceExpr: Expr, _ body: [Stmt], progress: ProgressLabel?) throws {
         let sequence = try evaluate(sequenceExpr)
+        if case .loader(let loader) = sequence { return try executeLoaderLoop(pattern, loader, body, at: sequenceExpr.location, progress: progress) }
         let items: [EvalValue]
         switch sequence {
         case .array(let values), .tuple(let values): items = values
         case .size(let dims): items = dims.map(EvalValue.int)
         case .dictionary(let entries): items = entries.map { .tuple([.string($0.key), $0.value]) }
         default:
-            throw Diagnostic("expected a range 'a..<b' or 'a...b', or an array, tuple or dictionary, to loop over; got \(sequence.kindName)", at: sequenceExpr.location)
+            throw Diagnostic("expected a range 'a..<b' or 'a...b', a DataLoader, or an array, tuple or dictionary, to loop over; got \(sequence.kindName)", at: sequenceExpr.location)
         }
         for (index, item) in items.enumerated() {
             environment.push()
@@ -324,7 +353,12 @@ extension Evaluator {
         scan.visit(statements)
         var slots: [StateSlot] = []
         for name in scan.names.sorted() {
-            guard let binding = environment.lookup(name), binding.isMutable else { continue }
+            guard let binding = environment.lookup(name) else { continue }
+            if case .optimizer(let optimizer) = binding.value {   // `opt.lr = ...`
+                slots.append(try carriedLearningRate(optimizer, at: location))
+                continue
+            }
+            guard binding.isMutable else { continue }
             switch binding.value {
             case .tensor, .int, .float, .bool:
                 slots.append(.variable(name))
@@ -340,6 +374,10 @@ extension Evaluator {
             case .optimizer(let optimizer)? where scan.receivers.contains(name):
                 slots += optimizer.parameters.map(StateSlot.parameter)
                 slots += OptimizerState.all(of: optimizer).map(StateSlot.optimizerState)
+            case .scheduler(let scheduler)? where scan.receivers.contains(name):
+                slots += [true, false].map { StateSlot.scheduler(SchedulerState(scheduler: scheduler, isEpoch: $0)) }
+                let learningRate = try carriedLearningRate(scheduler.optimizer, at: location)
+                if !slots.contains(learningRate) { slots.append(learningRate) }
             case .module(let module)?:
                 for buffer in module.allBuffers.map({ ModuleBuffer(module: $0.module, field: $0.field) }) where buffers.insert(buffer).inserted {
                     slots.append(.buffer(buffer))
@@ -378,10 +416,14 @@ extension Evaluator {
                 throw Diagnostic("a parameter the optimizer updates is no longer held by any module or variable", at: location)
             }
             return value
+        case .optimizerState(let state) where state.entry == .learningRate:
+            return try learningRateTensor(state.optimizer, at: location)
         case .optimizerState(let state):
             return state.value
         case .buffer(let buffer):
             return buffer.value
+        case .scheduler(let state):
+            return state.value
         }
     }
 
@@ -399,10 +441,14 @@ extension Evaluator {
             return TensorValue(id: gradSlots[key]!)
         case .parameter(let key):
             return currentLeafValue(key) ?? start
+        case .optimizerState(let state) where state.entry == .learningRate:
+            return try learningRateTensor(state.optimizer, at: location)   // `opt.lr = 0.3` in the body
         case .optimizerState(let state):
             return state.value
         case .buffer(let buffer):
             return buffer.value
+        case .scheduler(let state):
+            return state.value
         }
     }
 
@@ -449,6 +495,7 @@ extension Evaluator {
         case .parameter(let key): replaceLeaf(key, with: value)
         case .optimizerState(let state): state.value = value
         case .buffer(let buffer): buffer.value = value
+        case .scheduler(let state): state.value = value
         }
     }
 
@@ -513,6 +560,8 @@ extension Evaluator {
                 state.value = TensorValue(id: id)
             case .buffer(let buffer):
                 buffer.value = TensorValue(id: id)
+            case .scheduler(let state):
+                state.value = TensorValue(id: id)
             }
         }
     }

@@ -1,3 +1,4 @@
+import Foundation
 import TGCBase
 import TGCCore
 import TGCSyntax
@@ -38,11 +39,27 @@ extension Evaluator {
 
 /// safetensors files as dictionaries of tensors: `load("m.safetensors")`, `save(d, "m.safetensors")`.
 extension Evaluator {
+    /// Where `model.load(path)` / `opt.load(path)` reads: a checkpoint the program saved before
+    /// by the same relative path is read back from where `save` wrote it; any other path is
+    /// resolved against the program's folder.
+    func checkpointPath(_ value: EvalValue?, at location: SourceLocation) throws -> String {
+        if case .string(let path)? = value, savedCheckpoints.contains(path) { return path }
+        return try resolvePath(value, at: location)
+    }
+
     /// The file's tensors, by name in its header's order; the index is read now (shapes are
-    /// static), each tensor's data at run time.
-    func loadSafetensors(_ path: String, at location: SourceLocation) throws -> EvalValue {
+    /// static), each tensor's data at run time. A checkpoint that does not exist yet when the
+    /// program is compiled (one the program saves before loading it) is read as `expecting`
+    /// says, and checked when the binary reads it.
+    func loadSafetensors(_ path: String, expecting: [(name: String, type: TensorType)]? = nil, at location: SourceLocation) throws -> EvalValue {
         let index: [(name: String, type: TensorType)]
-        do { index = try SafeTensors.readIndex(path) } catch let error as ToolError {
+        do {
+            if let expecting, savedCheckpoints.contains(path) || !FileManager.default.fileExists(atPath: path) {
+                index = expecting
+            } else {
+                index = try SafeTensors.readIndex(path)
+            }
+        } catch let error as ToolError {
             throw Diagnostic(error.message, at: location)
         }
         return .dictionary(try index.map { entry in
@@ -56,10 +73,13 @@ extension Evaluator {
     }
 
     /// `save(["w": w, "b": b], "m.safetensors")`: a dictionary whose values are all tensors;
-    /// `save(model, "m.safetensors")`: the module's state dict.
+    /// `save(model, "m.safetensors")`: the module's state dict; `save(opt, ...)`: the optimizer's.
     func saveSafetensors(_ value: EvalValue, to path: String, at location: SourceLocation) throws -> EvalValue {
         if case .module(let module) = value {
             return try saveSafetensors(.dictionary(module.namedState.map { ($0.name, .tensor($0.tensor)) }), to: path, at: location)
+        }
+        if case .optimizer(let optimizer) = value {
+            return try saveSafetensors(.dictionary(try optimizerCheckpoint(optimizer, at: location)), to: path, at: location)
         }
         guard case .dictionary(let entries) = value else {
             throw Diagnostic("a safetensors file holds named tensors: save([\"name\": tensor, ...], \"\(path)\")", at: location)
@@ -74,6 +94,7 @@ extension Evaluator {
         var attrs = Attributes()
         attrs.path = path
         attrs.names = entries.map(\.key)
+        if !path.hasPrefix("/") { savedCheckpoints.insert(path) }
         _ = try builder.apply(.save, tensors, attrs, at: location)
         return .void
     }

@@ -229,7 +229,11 @@ extension Evaluator {
             }
             return
         }
-        guard case .module(let module) = try evaluate(ownerExpr) else {
+        let owner = try evaluate(ownerExpr)
+        if case .optimizer(let optimizer) = owner {
+            return try assignOptimizerProperty(optimizer, name, op: op, value: valueExpr, at: location)
+        }
+        guard case .module(let module) = owner else {
             throw Diagnostic("cannot assign to property '\(name)' of this value", at: ownerExpr.location)
         }
         guard op == "=" else { throw Diagnostic("use '=' to replace a module's '\(name)'", at: location) }
@@ -398,8 +402,9 @@ enum ModuleMethod: String, CaseIterable {
         case .load:
             var site = site
             try site.bind([.unlabeled("path")])
-            let path = try evaluator.resolvePath(site.value("path"), at: site.location("path"))
-            guard case .dictionary(let state) = try evaluator.loadSafetensors(path, at: site.location("path")),
+            let path = try evaluator.checkpointPath(site.value("path"), at: site.location("path"))
+            let expected = module.namedState.map { ($0.name, evaluator.builder.type(of: $0.tensor.id)) }
+            guard case .dictionary(let state) = try evaluator.loadSafetensors(path, expecting: expected, at: site.location("path")),
                   case .string(let written)? = site.value("path") else { return .void }
             try evaluator.loadState(state, into: module, from: written, at: site.location)
             return .void
@@ -430,21 +435,10 @@ extension Evaluator {
     /// different shape or dtype, is an error naming the tensor.
     func loadState(_ state: [(key: String, value: EvalValue)], into module: ModuleObject, from path: String, at location: SourceLocation) throws {
         let parameters = module.namedState
-        let missing = parameters.map(\.name).filter { name in !state.contains { $0.key == name } }
-        let unexpected = state.map(\.key).filter { key in !parameters.contains { $0.name == key } }
-        guard missing.isEmpty && unexpected.isEmpty else {
-            var problems: [String] = []
-            if !missing.isEmpty { problems.append("missing key(s) \(missing.map { "\"\($0)\"" }.joined(separator: ", "))") }
-            if !unexpected.isEmpty { problems.append("unexpected key(s) \(unexpected.map { "\"\($0)\"" }.joined(separator: ", "))") }
-            throw Diagnostic("'\(path)' does not match \(module.typeName): \(problems.joined(separator: "; "))", at: location)
-        }
+        try checkCheckpoint(state, against: parameters.map { ($0.name, builder.type(of: $0.tensor.id)) }, file: path, owner: module.typeName, noun: "model", at: location)
         for parameter in parameters {
             guard case .tensor(let loaded)? = state.first(where: { $0.key == parameter.name })?.value,
                   let (owner, field) = module.owner(ofParameter: parameter.name) else { continue }
-            let (want, have) = (builder.type(of: parameter.tensor.id), builder.type(of: loaded.id))
-            guard want == have else {
-                throw Diagnostic("'\(path)': \(parameter.name) is \(have.dtype)\(formatShape(have.shape)) in the file, but the model's is \(want.dtype)\(formatShape(want.shape))", at: location)
-            }
             var value = loaded
             if parameter.tensor.isParameter {
                 value = try settingRequiresGrad(loaded, true, at: location)

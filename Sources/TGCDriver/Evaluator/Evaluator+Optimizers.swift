@@ -64,8 +64,12 @@ extension Evaluator {
         return .optimizer(optimizer)
     }
 
-    /// `opt.step()`, `opt.zeroGrad()`.
+    /// `opt.step()`, `opt.zeroGrad()`, `opt.load(path)`.
     func callOptimizerMember(_ optimizer: OptimizerObject, _ name: String, _ arguments: [Argument], at location: SourceLocation) throws -> EvalValue {
+        if name == "load" {
+            try loadOptimizer(optimizer, arguments, at: location)
+            return .void
+        }
         guard arguments.isEmpty else { throw Diagnostic("\(name)() takes no arguments", at: location) }
         switch name {
         case "step": try step(optimizer, at: location)
@@ -82,6 +86,46 @@ extension Evaluator {
             throw Diagnostic("value of type \(optimizer.kind.rawValue) has no member '\(name)'", at: location)
         }
         return setting.value
+    }
+
+    /// `opt.lr = 0.01`, `opt.lr *= 0.5`: a number, or a one-element tensor computed at run time
+    /// (kept as a float64 host scalar, as PyTorch's param group holds a Python float).
+    func assignOptimizerProperty(_ optimizer: OptimizerObject, _ name: String, op: String, value valueExpr: Expr, at location: SourceLocation) throws {
+        guard name == "lr" else {
+            throw Diagnostic("only an optimizer's lr can be assigned; \(optimizer.kind.rawValue)'s other settings are fixed when it is made", at: location)
+        }
+        var value = try evaluate(valueExpr)
+        if op != "=" {
+            guard Self.compoundKinds[op] != nil else { throw Diagnostic("unsupported operator '\(op)'", at: location) }
+            value = try binaryOperator(String(op.dropLast()), optimizer.learningRate, value, at: location)
+        }
+        switch value {
+        case .int(let n): optimizer.learningRate = .float(Double(n))
+        case .float(let x): optimizer.learningRate = .float(x)
+        case .tensor(let tensor):
+            let type = builder.type(of: tensor.id)
+            guard type.elementCount == 1, type.dtype != .bool else {
+                throw Diagnostic("lr must be a number, got a tensor of shape \(formatShape(type.shape))", at: valueExpr.location)
+            }
+            let scalar = try builder.reshape(try builder.cast(tensor.id, to: .float64, at: location), to: [], at: location)
+            optimizer.learningRate = .tensor(TensorValue(id: scalar, isHostScalar: true))
+        default:
+            throw Diagnostic("lr must be a number, got \(value.kindName)", at: valueExpr.location)
+        }
+        if optimizer.number("lr") < 0 { throw Diagnostic("invalid lr value: \(optimizer.number("lr"))", at: valueExpr.location) }
+    }
+
+    /// The learning rate as a float64 host scalar (the number made a constant).
+    func learningRateTensor(_ optimizer: OptimizerObject, at location: SourceLocation) throws -> TensorValue {
+        if case .tensor(let lr) = optimizer.learningRate { return lr }
+        return TensorValue(id: try builder.scalar(optimizer.number("lr"), .float64, at: location), isHostScalar: true)
+    }
+
+    /// The control-flow slot of an optimizer's learning rate, which becomes run-time state
+    /// (a loop or branch that assigns it, or steps a scheduler of it, carries it).
+    func carriedLearningRate(_ optimizer: OptimizerObject, at location: SourceLocation) throws -> StateSlot {
+        optimizer.learningRate = .tensor(try learningRateTensor(optimizer, at: location))
+        return .optimizerState(OptimizerState(optimizer: optimizer, entry: .learningRate))
     }
 
     /// The leaves' gradients set to zeros (PyTorch sets them to None; the next backward() gives
@@ -102,15 +146,36 @@ extension Evaluator {
             func op(_ kind: OpKind, _ a: TensorValue, _ b: TensorValue) throws -> TensorValue {
                 try record(kind, [a, b], gradFunction: nil, at: at)
             }
+            let lr64 = try learningRateTensor(optimizer, at: at)
+            let lr = TensorValue(id: try builder.cast(lr64.id, to: .float32, at: at))
             let steps = try op(.add, optimizer.steps, try scalar(1, .float64))
             let first = try op(.equal, optimizer.steps, try scalar(0, .float64))
+            // Adam's bias corrections 1 - beta^t, its step size lr / (1 - beta1^t) and
+            // sqrt(1 - beta2^t), in double as PyTorch computes them on the host, then rounded to
+            // float32 where its kernels take them as scalars. Computed once, before any update,
+            // so each parameter's moment and weight updates are consecutive kernels over the
+            // same elements (one row nest in generated C: one pass over the parameter's state).
+            var betas = (0.9, 0.999), adamScalars: (stepSize: TensorValue, root: TensorValue)?
+            if optimizer.kind == .adam || optimizer.kind == .adamW {
+                guard case .tuple(let pair)? = optimizer.settings.first(where: { $0.name == "betas" })?.value,
+                      case .float(let beta1) = pair[0], case .float(let beta2) = pair[1] else { return }
+                betas = (beta1, beta2)
+                let correction1 = try op(.sub, try scalar(1, .float64), try op(.pow, try scalar(beta1, .float64), steps))
+                let correction2 = try op(.sub, try scalar(1, .float64), try op(.pow, try scalar(beta2, .float64), steps))
+                let stepSize = TensorValue(id: try builder.cast(try op(.div, lr64, correction1).id, to: .float32, at: at))
+                let root = TensorValue(id: try builder.cast(try record(.sqrt, [correction2], gradFunction: nil, at: at).id, to: .float32, at: at))
+                adamScalars = (stepSize, root)
+            }
             for (index, key) in optimizer.parameters.enumerated() {
                 guard let gradient = gradSlots[key], var parameter = currentLeafValue(key) else { continue }
                 let isParameter = parameter.isParameter
                 var g = TensorValue(id: gradient)
                 let decay = optimizer.number("weight_decay")
                 if optimizer.kind == .adamW {   // decoupled: p *= 1 - lr·weight_decay
-                    if decay != 0 { parameter = try op(.mul, parameter, try scalar(1 - optimizer.number("lr") * decay)) }
+                    if decay != 0 {
+                        let keep = try op(.sub, try scalar(1, .float64), try op(.mul, lr64, try scalar(decay, .float64)))
+                        parameter = try op(.mul, parameter, TensorValue(id: try builder.cast(keep.id, to: .float32, at: at)))
+                    }
                 } else if decay != 0 {
                     g = try op(.add, g, try op(.mul, parameter, try scalar(decay)))
                 }
@@ -126,7 +191,7 @@ extension Evaluator {
                         optimizer.state[0][index] = buffer
                         g = optimizer.number("nesterov") != 0 ? try op(.add, g, try op(.mul, buffer, try scalar(momentum))) : buffer
                     }
-                    updated = try op(.sub, parameter, try op(.mul, g, try scalar(optimizer.number("lr"))))
+                    updated = try op(.sub, parameter, try op(.mul, g, lr))
                 case .rmsprop:
                     let alpha = optimizer.number("alpha")
                     let square = try op(.add, try op(.mul, optimizer.state[0][index], try scalar(alpha)),
@@ -145,27 +210,19 @@ extension Evaluator {
                     if momentum > 0 {
                         let buffer = try op(.add, try op(.mul, optimizer.state[1][index], try scalar(momentum)), try op(.div, g, average))
                         optimizer.state[1][index] = buffer
-                        updated = try op(.sub, parameter, try op(.mul, buffer, try scalar(optimizer.number("lr"))))
+                        updated = try op(.sub, parameter, try op(.mul, buffer, lr))
                     } else {
-                        updated = try op(.sub, parameter, try op(.div, try op(.mul, g, try scalar(optimizer.number("lr"))), average))
+                        updated = try op(.sub, parameter, try op(.div, try op(.mul, g, lr), average))
                     }
                 case .adam, .adamW:
-                    guard case .tuple(let betas)? = optimizer.settings.first(where: { $0.name == "betas" })?.value,
-                          case .float(let beta1) = betas[0], case .float(let beta2) = betas[1] else { continue }
+                    let (beta1, beta2) = betas
+                    let (stepSize, root) = adamScalars!
                     // exp_avg.lerp_(grad, 1 - beta1): m + w (g - m) for a weight below one half.
                     let m = optimizer.state[0][index], v = optimizer.state[1][index]
                     let newM = try op(.add, m, try op(.mul, try scalar(1 - beta1), try op(.sub, g, m)))
                     let newV = try op(.add, try op(.mul, v, try scalar(beta2)), try op(.mul, try op(.mul, try scalar(1 - beta2), g), g))
                     optimizer.state[0][index] = newM
                     optimizer.state[1][index] = newV
-                    // The bias corrections 1 - beta^t, the step size lr / (1 - beta1^t) and
-                    // sqrt(1 - beta2^t) in double, as PyTorch computes them on the host, then
-                    // rounded to float32 where its kernels take them as scalars.
-                    let correction1 = try op(.sub, try scalar(1, .float64), try op(.pow, try scalar(beta1, .float64), steps))
-                    let correction2 = try op(.sub, try scalar(1, .float64), try op(.pow, try scalar(beta2, .float64), steps))
-                    let stepSize64 = try op(.div, try scalar(optimizer.number("lr"), .float64), correction1)
-                    let stepSize = TensorValue(id: try builder.cast(stepSize64.id, to: .float32, at: at))
-                    let root = TensorValue(id: try builder.cast(try record(.sqrt, [correction2], gradFunction: nil, at: at).id, to: .float32, at: at))
                     let denominator = try op(.add, try op(.div, try record(.sqrt, [newV], gradFunction: nil, at: at), root),
                                              try scalar(optimizer.number("eps")))
                     updated = try op(.sub, parameter, try op(.div, try op(.mul, stepSize, newM), denominator))

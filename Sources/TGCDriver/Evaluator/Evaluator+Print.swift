@@ -118,6 +118,13 @@ extension Evaluator {
             text.append(")")
         case .summaryWriter:
             text.append("<torch.utils.tensorboard.writer.SummaryWriter object at \(Self.backwardNodeAddress)>")
+        case .dataset:
+            text.append("<torch.utils.data.dataset.TensorDataset object at \(Self.backwardNodeAddress)>")
+        case .loader:
+            text.append("<torch.utils.data.dataloader.DataLoader object at \(Self.backwardNodeAddress)>")
+        case .scheduler(let scheduler):
+            // PyTorch prints only the object's address: `<torch.optim.lr_scheduler.StepLR object at 0x...>`.
+            throw Diagnostic("a \(scheduler.typeName) has no printed form (PyTorch prints its address); print scheduler.getLastLr()", at: location)
         case .none:
             text.append("None")
         case .gradFunction(let name):

@@ -10,6 +10,10 @@ extension Evaluator {
         if case .tuple(let items) = base, name == "count" { return .int(items.count) }
         if case .module(let module) = base { return try moduleProperty(module, name, at: location) }
         if case .optimizer(let optimizer) = base { return try optimizerProperty(optimizer, name, at: location) }
+        switch base {
+        case .dataset, .loader: return try dataProperty(base, name, at: location)
+        default: break
+        }
         if case .dictionary(let entries) = base {
             switch name {
             case "count": return .int(entries.count)

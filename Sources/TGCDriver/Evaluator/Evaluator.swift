@@ -32,6 +32,9 @@ final class Evaluator {
     var initializingProperties: [Range<Int>] = []
     /// Values that `backward()` has already run from: as in PyTorch, their graph is spent.
     var spentGraphs = Set<ValueID>()
+    /// The relative paths of the safetensors files the program has saved so far: loading one
+    /// reads it back from where it was written (the output directory).
+    var savedCheckpoints = Set<String>()
     /// The autograd metadata of a `.grad` that has history (`backward(createGraph: true)`), by
     /// key; it holds only while `gradSlots` still has the same handle for the key.
     var gradHistory: [Int: TensorValue] = [:]

@@ -20,6 +20,13 @@ final class OptimizerObject {
         (self.kind, self.parameters, self.settings, self.state, self.steps) = (kind, parameters, settings, state, steps)
     }
 
+    /// The learning rate: a number while it is known at compile time, else a float64 host
+    /// scalar (assigned a run-time value, carried by a loop, or set by a scheduler).
+    var learningRate: EvalValue {
+        get { settings.first { $0.name == "lr" }!.value }
+        set { settings[settings.firstIndex { $0.name == "lr" }!].value = newValue }
+    }
+
     func number(_ name: String) -> Double {
         switch settings.first(where: { $0.name == name })?.value {
         case .int(let n)?: Double(n)

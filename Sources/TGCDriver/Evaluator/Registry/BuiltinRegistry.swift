@@ -120,7 +120,7 @@ struct BuiltinFamily: Sendable {
 /// twice in a namespace keeps its first declaration and is listed in `duplicateNames`, which a
 /// test requires to be empty.
 enum BuiltinRegistry {
-    static let families: [BuiltinFamily] = [.creation, .conversion, .math, .linearAlgebra, .shape, .selection, .reduction, .autograd, .nn, .convolution, .loss, .lossModules, .monitoring]
+    static let families: [BuiltinFamily] = [.creation, .conversion, .math, .linearAlgebra, .shape, .selection, .reduction, .autograd, .nn, .convolution, .loss, .lossModules, .monitoring, .data]
 
     static let functions: [String: FunctionEntry] = merged(families.flatMap(\.functions), name: \.name)
     static let methods: [String: MethodEntry] = merged(families.flatMap(\.methods), name: \.name)

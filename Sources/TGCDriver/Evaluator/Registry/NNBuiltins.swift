@@ -96,6 +96,12 @@ extension BuiltinFamily {
                       "torch.optim.AdamW: Adam with decoupled weight decay") { e, site in try e.makeOptimizer(.adamW, site) },
         FunctionEntry("RMSprop", [.unlabeled("params")] + Evaluator.optimizerSettings(.rmsprop).map { .labeled($0.label) },
                       "torch.optim.RMSprop") { e, site in try e.makeOptimizer(.rmsprop, site) },
+        FunctionEntry("StepLR", [.unlabeled("optimizer"), .labeled("stepSize", optional: false), .labeled("gamma")],
+                      "torch.optim.lr_scheduler.StepLR: lr times gamma every stepSize steps") { e, site in try e.makeScheduler(site) },
+        FunctionEntry("CosineAnnealingLR", [.unlabeled("optimizer"), .labeled("tMax", optional: false), .labeled("etaMin")],
+                      "torch.optim.lr_scheduler.CosineAnnealingLR: lr along a cosine from its base to etaMin over tMax steps") { e, site in
+            try e.makeScheduler(site)
+        },
     ])
 }
 
