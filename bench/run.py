@@ -38,6 +38,15 @@ def mlp_flop():
     return 2 * 128 * (2 * f1 + 3 * f2 + 3 * f3)
 
 
+def cnn_flop():
+    """Convolution and matmul FLOP of one B6 step: forward conv1 (1→32, 28²), conv2 (32→64,
+    14²), fc1 (3136→128), fc2 (128→10); backward the weight gradient of every layer and the
+    input gradient of all but conv1 (none is needed for x)."""
+    conv1, conv2 = 784 * 32 * 9, 196 * 64 * 288
+    fc1, fc2 = 3136 * 128, 128 * 10
+    return 2 * 64 * (2 * conv1 + 3 * conv2 + 3 * fc1 + 3 * fc2)
+
+
 # key, program, label, size, derived unit, amount (FLOP or bytes) per run
 WORKLOADS = [
     ("b1_256", "b1_matmul_256", "B1 matmul", "256²", "GFLOP/s", 2 * 256 ** 3),
@@ -51,6 +60,7 @@ WORKLOADS = [
     ("b4", "b4_mlp_step", "B4 MLP train step", "784-256-128-10, b128", "GFLOP/s", mlp_flop()),
     ("b4_module_sgd", "b4_mlp_module_sgd", "B4 with Linear, crossEntropy, SGD", "784-256-128-10, b128", "GFLOP/s", mlp_flop()),
     ("b4_module_adam", "b4_mlp_module_adam", "B4 with Linear, crossEntropy, Adam", "784-256-128-10, b128", "GFLOP/s", mlp_flop()),
+    ("b6", "b6_cnn_step", "B6 CNN train step (Adam)", "2 conv + 2 linear, b64 1×28²", "GFLOP/s", cnn_flop()),
     ("b5", "b5_linreg", "B5 linear regression", "100 epochs", None, None),
 ]
 # Workloads whose GB/s is reported as a fraction of the triad of the same run.
@@ -72,6 +82,9 @@ TARGETS = [
     ("b4", "torch", ">=", 3.0, "B4: ≥ 3× faster than PyTorch eager"),
     ("b4_module_sgd", "tgc:b4", ">=", 1 / 1.05, "B4 with Linear/crossEntropy/SGD: within 5% of the hand-written B4"),
     ("b4_module_adam", "tgc:b4_module_sgd", ">=", 1 / 1.15, "B4 with Adam: ≤ 1.15× the SGD step time"),
+    ("b6", "torch", ">=", 3.0, "B6: ≥ 3× faster than PyTorch eager"),
+    ("b6", "torch_compile", ">=", 2.0, "B6: ≥ 2× faster than torch.compile"),
+    ("b6", "peak", ">=", 0.4, "B6: ≥ 40% of the FMA peak"),
     ("b5", "jax", ">", 1.0, "B5: faster than JAX fori_loop"),
     ("b5", "torch", ">=", 50.0, "B5: ≥ 50× faster than PyTorch eager"),
     ("b8", "torch", ">=", 1.0, "B8: eager cost per op ≤ PyTorch's"),
@@ -334,7 +347,7 @@ def report(meta, tgc, triad_r, peak_r, compile_b4, eager, peers, peer_info):
         extra = ""
         if key in BANDWIDTH_KEYS and val:
             extra = f" ({val / triad_r['gbs']:.2f}× triad)"
-        elif (key.startswith("b1") or key.startswith("b4")) and val:
+        elif (key.startswith("b1") or key.startswith("b4") or key == "b6") and val:
             extra = f" ({val / peak_r['gflops'] * 100:.1f}% of peak)"
         d = f"{fmt(val)} {unit}{extra}" if val else "—"
         w(f"| {label} | {size} | {r['runs']} | {fmt(r['min_ms'])} | {fmt(r['median_ms'])} | {d} |")
@@ -404,7 +417,13 @@ def report(meta, tgc, triad_r, peak_r, compile_b4, eager, peers, peer_info):
                 status = verdict(compile_b4, op, need)
         else:
             t = seconds_of(key, all_results["tgc"].get(key))
-            if peer.startswith("tgc:"):
+            if peer == "peak":
+                val, _ = derived(key, all_results["tgc"][key]) if t else (None, None)
+                if val:
+                    ratio = val / peak_r["gflops"]
+                    measured = f"{fmt(ratio * 100)}% ({fmt(val)} of {fmt(peak_r['gflops'])} GFLOP/s)"
+                    status = verdict(ratio, op, need)
+            elif peer.startswith("tgc:"):
                 other = peer[len("tgc:"):]
                 ot = seconds_of(other, all_results["tgc"].get(other))
                 if t and ot:

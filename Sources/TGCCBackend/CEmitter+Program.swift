@@ -76,6 +76,12 @@ extension CProgramEmitter {
             case .uint8, .bool: "u8"
             }
             out.line("tgc_argsort_\(suffix)(\(name(op.operands[0])), \(name(op.result)), \(call.outer), \(call.n), \(call.inner), \(call.descending ? 1 : 0));")
+        case .convolution(let call):
+            out.line("/* \(CSourceText.comment(title)): \(call.function) in the runtime */")
+            out.open("")
+            out.line("static const tgc_conv2d_shape shape = {\(call.shape.fields.map(String.init).joined(separator: ", "))};")
+            out.line("\(call.function)(&shape, \((op.operands + [op.result]).map { name($0) }.joined(separator: ", ")));")
+            out.close()
         case .input:
             out.line("/* \(CSourceText.comment(title)) */")
             emitInput(op)

@@ -7,7 +7,8 @@ enum AgreementPrograms {
     static func all() throws -> [(String, Module)] {
         [("unary", try unary()), ("binary", try binary()), ("movement", try movement()),
          ("reductions", try reductions()), ("sources", try sources()), ("random", try random()),
-         ("control", try controlFlow()), ("printing", try printing()), ("selection", try selection()), ("dtypes", try dtypes()), ("scalar logs", try scalarLogs())]
+         ("control", try controlFlow()), ("printing", try printing()), ("selection", try selection()), ("dtypes", try dtypes()), ("scalar logs", try scalarLogs()),
+         ("convolution", try convolution())]
     }
 
     static let unaryKinds: [OpKind] = [.neg, .exp, .log, .sin, .cos, .tanh, .sqrt, .abs, .relu, .sigmoid,

@@ -49,6 +49,11 @@ struct CrossBackendAgreementTests {
         try CrossBackend.expectAgreement(try AgreementPrograms.scalarLogs(), name: "scalar-logs", exact: true)
     }
 
+    /// Exact: both modes run the runtime's tgc_conv2d_* (sgemm's bits do not depend on threads).
+    @Test func convolutionOps() throws {
+        try CrossBackend.expectAgreement(try AgreementPrograms.convolution(), name: "convolution", exact: true)
+    }
+
     @Test func printedTextIsIdentical() throws {
         let lines = try CrossBackend.expectAgreement(try AgreementPrograms.printing(), name: "printing")
         #expect(lines.contains("Epoch 3: Loss = 0.1800"))

@@ -170,6 +170,7 @@ import TGCBase
             let s = try b.apply1(.reduceSum, [e], attrs, at: .unknown)
             return try b.apply1(.log, [try b.apply1(.div, [e, s], at: .unknown)], at: .unknown)
         })
+        cases += convolutionOpCases   // GradientCheckTests+ConvolutionOps.swift
         return cases
     }()
 

@@ -47,6 +47,9 @@ import TGCCore
         .indexAdd: "IR only: the derivative of x[idx]", .forLoop: "for", .ifElse: "if", .yield: "IR only", .fusion: "IR only",
         .hyper: "set from the command line (HyperparameterTests)", .progress: "writes to stderr (ProgressTests)",
         .addScalar: "writes log files, not compared (TensorBoardInteropTests, CrossBackendAgreementTests check it)",
+        // Convolution: Builder.conv2d and Builder.pool2d (the language's conv2d(...), maxPool2d(...)) build these.
+        .conv2d: "written as conv2d(...) and Conv2d", .maxPool2dIndices: "written as maxPool2d(...) and MaxPool2d",
+        .conv2dInputGrad: "IR only: a derivative of conv2d", .conv2dWeightGrad: "IR only: a derivative of conv2d",
     ]
 
     /// Derived from the op definitions: a new op kind fails here until the generator writes it.

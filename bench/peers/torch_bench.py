@@ -6,7 +6,8 @@ linear regression as written in the tutorial, without its prints), B8 (per-op co
 `s = s + one` on 1-element tensors). B4 also as PyTorch users write it (an nn.Module of
 nn.Linear layers, F.cross_entropy, optim.SGD / optim.Adam: b4_module_sgd, b4_module_adam),
 and all three B4 steps under torch.compile (reported as workload "KEY@compile": run.py's
-"torch.compile" column)."""
+"torch.compile" column). B6: one Adam step of the CNN of bench/b6_cnn_step.swiftdsl
+(zero_grad, forward, F.cross_entropy, backward, step), eager and under torch.compile."""
 import torch
 
 import common
@@ -82,6 +83,7 @@ def main():
         common.bench("b4", step, t)
 
     b4_module_steps(args, gen, t)
+    b6_cnn_step(args, gen, t)
 
     if common.wanted(args, "b5"):
         def linreg():
@@ -165,6 +167,38 @@ def b4_module_steps(args, gen, t):
                 common.bench(key + "@compile", torch.compile(make()), t)
             except Exception as e:  # noqa: BLE001 - a missing C++ toolchain must not stop the rest
                 common.info(f"torch.compile of {key} failed: {str(e).strip().splitlines()[-1][:200]}")
+
+
+
+def b6_cnn_step(args, gen, t):
+    """B6 eager and under torch.compile: Conv2d(1,32,3,padding=1)-BatchNorm2d-ReLU-MaxPool2d(2)-
+    Conv2d(32,64,3,padding=1)-BatchNorm2d-ReLU-MaxPool2d(2)-Flatten-Linear(3136,128)-ReLU-
+    Linear(128,10) with optim.Adam, batch 64 of 1×28×28, each run with its own model."""
+    if not common.wanted(args, "b6"):
+        return
+    x = torch.randn(64, 1, 28, 28, generator=gen)
+    labels = torch.arange(64) % 10
+
+    def make():
+        nn = torch.nn
+        model = nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
+                              nn.Conv2d(32, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2),
+                              nn.Flatten(), nn.Linear(3136, 128), nn.ReLU(), nn.Linear(128, 10))
+        opt = torch.optim.Adam(model.parameters(), lr=0.001)
+
+        def step():
+            opt.zero_grad()
+            loss = torch.nn.functional.cross_entropy(model(x), labels)
+            loss.backward()
+            opt.step()
+            return loss
+        return step
+
+    common.bench("b6", make(), t)
+    try:
+        common.bench("b6@compile", torch.compile(make()), t)
+    except Exception as e:  # noqa: BLE001 - a missing C++ toolchain must not stop the rest
+        common.info(f"torch.compile of b6 failed: {str(e).strip().splitlines()[-1][:200]}")
 
 
 if __name__ == "__main__":

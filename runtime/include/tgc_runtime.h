@@ -248,6 +248,34 @@ void tgc_sgemm_epilogue(int trans_a, int trans_b, int64_t m, int64_t n, int64_t 
                         const float *a, int64_t lda, const float *b, int64_t ldb, float beta,
                         float *c, int64_t ldc, tgc_sgemm_epilogue_fn epilogue, void *ctx);
 
+/* ---- 2-D convolution (src/conv.c) ------------------------------------------------------ */
+
+/* The geometry of F.conv2d: input [n, c, h, w], weight [o, c / groups, kh, kw], output
+   [n, o, oh, ow]; stride, padding and dilation per axis. */
+typedef struct {
+    int64_t n, c, h, w, o, kh, kw, sh, sw, ph, pw, dh, dw, groups, oh, ow;
+} tgc_conv2d_shape;
+
+/* y = conv2d(x, w): im2col of each image into a scratch buffer, then tgc_sgemm per group
+   (a 1x1, stride 1, unpadded kernel reads x directly). Images run in parallel (OpenMP); the
+   result does not depend on the thread count. */
+void tgc_conv2d_f32(const tgc_conv2d_shape *s, const float *x, const float *w, float *y);
+/* gx = the gradient of conv2d with respect to x, given gy: w^T gy per image, then col2im. */
+void tgc_conv2d_input_grad_f32(const tgc_conv2d_shape *s, const float *gy, const float *w, float *gx);
+/* gw = the gradient of conv2d with respect to w: the im2col of each image times its gy
+   transposed, summed over images in a fixed order (runs of images in parallel). */
+void tgc_conv2d_weight_grad_f32(const tgc_conv2d_shape *s, const float *x, const float *gy, float *gw);
+/* The same three in float64: direct loops summing in a fixed order. */
+void tgc_conv2d_f64(const tgc_conv2d_shape *s, const double *x, const double *w, double *y);
+void tgc_conv2d_input_grad_f64(const tgc_conv2d_shape *s, const double *gy, const double *w, double *gx);
+void tgc_conv2d_weight_grad_f64(const tgc_conv2d_shape *s, const double *x, const double *gy, double *gw);
+
+/* The argmax of each max-pooling window (F.max_pool2d's indices, iy·w + ix in the input
+   plane; padding left out; the first of equal maxima, the last NaN) of x [n, c, h, w] into
+   out [n, c, oh, ow]; s->o = s->c, s->groups = 1 (src/pool.c). */
+void tgc_max_pool2d_indices_f32(const tgc_conv2d_shape *s, const float *x, int64_t *out);
+void tgc_max_pool2d_indices_f64(const tgc_conv2d_shape *s, const double *x, int64_t *out);
+
 /* ---- sorting ----------------------------------------------------------------------------- */
 
 /* argsort of a row-major tensor seen as [outer, n, inner] along its middle dimension:

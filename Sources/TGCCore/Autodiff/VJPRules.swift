@@ -223,6 +223,8 @@ public enum VJPRules {
                 return [wants[0] ? try b.sum(try b.apply1(.matmul, [g, try transposed(bMatrix)], at: at), toShape: b.type(of: a).shape, at: at) : nil,
                         wants[1] ? try b.sum(try b.apply1(.matmul, [try transposed(a), g], at: at), toShape: b.type(of: bMatrix).shape, at: at) : nil]
             }
+        // Convolution (VJPRules+Convolution.swift)
+        case .conv2d, .conv2dInputGrad, .conv2dWeightGrad: convolutionRule(kind)
         case .sign:
             unaryRule { b, x, y, g, at in try b.full(b.type(of: x).shape, 0, b.type(of: x).dtype, at: at) }   // flat almost everywhere
         case .mod:
@@ -232,7 +234,7 @@ public enum VJPRules {
             }
         case .constant, .arange, .randUniform, .randNormal, .input, .hyper, .load, .logicalNot,
              .stopGradient, .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual,
-             .logicalAnd, .logicalOr, .argMax, .argMin, .argsort, .print, .save, .manualSeed, .addScalar, .progress, .gradient,
+             .logicalAnd, .logicalOr, .argMax, .argMin, .argsort, .maxPool2dIndices, .print, .save, .manualSeed, .addScalar, .progress, .gradient,
              .forLoop, .ifElse, .yield, .fusion:
             nil
         }

@@ -1,11 +1,10 @@
 import TGCBase
 
-/// 2-D convolution and pooling (`torch.nn.functional.conv2d`, `max_pool2d`, `avg_pool2d`) built
-/// from existing ops: the input padded by a slice update into a filled tensor, its windows
-/// gathered along the flattened spatial axis (one index per output position and kernel tap, an
-/// im2col), then a batched matrix product with the weights or a reduction over each window.
-/// Gradients come from the ops' own rules (a gather's is a scatter-add, so overlapping windows
-/// add up). Correct on any shape; a kernel of its own is the fast path to come.
+/// 2-D convolution (`torch.nn.functional.conv2d`: the `conv2d` op kind) and pooling
+/// (`max_pool2d`: a gather at the `maxPool2dIndices` op's argmaxes; `avg_pool2d`: the input
+/// padded by a slice update, its windows gathered along the flattened spatial axis, one index
+/// per output position and kernel tap, then summed). Pooling's gradients come from the ops' own
+/// rules (a gather's is a scatter-add, so overlapping windows add up).
 /// The geometry of a 2-D window sweep (convolution, pooling).
 public struct Window2D: Sendable {
     public var kernel: (Int, Int)
@@ -64,59 +63,39 @@ extension Builder {
     }
 
     /// `F.conv2d(x, weight, bias, stride, padding, dilation, groups)`: x [N, C, H, W], weight
-    /// [O, C/groups, kh, kw], bias [O]; the result [N, O, Ho, Wo].
+    /// [O, C/groups, kh, kw], bias [O]; the result [N, O, Ho, Wo]. One `conv2d` op (the
+    /// runtime's im2col + sgemm in both modes), the bias a broadcast add after it.
     public func conv2d(_ x: ValueID, weight: ValueID, bias: ValueID?, _ window: Window2D, groups: Int,
                        at location: SourceLocation) throws -> ValueID {
-        let shape = type(of: x).shape
-        let weightShape = type(of: weight).shape
-        let (n, c) = (shape[0], shape[1])
-        let (outChannels, groupChannels) = (weightShape[0], c / groups)
-        let taps = window.kernel.0 * window.kernel.1
-        let (patches, outH, outW) = try windows(x, window, fill: 0, at: location)
-        let positions = outH * outW
-        var outputs: [ValueID] = []
-        let perGroup = outChannels / groups
-        for group in 0..<groups {
-            var channels = patches
-            if groups > 1 {
-                var attrs = Attributes()
-                attrs.slice = [.all(n), SliceDim(start: group * groupChannels, step: 1, size: groupChannels), .all(positions), .all(taps)]
-                channels = try apply1(.slice, [patches], attrs, at: location)
-            }
-            // [N, Cg, L, K] → [N, L, Cg·K], times the group's weights [Og, Cg·K]ᵀ.
-            let rows = try reshape(try transpose(channels, permutation: [0, 2, 1, 3], at: location), to: [n, positions, groupChannels * taps], at: location)
-            var kernel = weight
-            if groups > 1 {
-                var attrs = Attributes()
-                attrs.slice = [SliceDim(start: group * perGroup, step: 1, size: perGroup), .all(groupChannels), .all(window.kernel.0), .all(window.kernel.1)]
-                kernel = try apply1(.slice, [weight], attrs, at: location)
-            }
-            let matrix = try transpose(try reshape(kernel, to: [perGroup, groupChannels * taps], at: location), permutation: [1, 0], at: location)
-            outputs.append(try apply1(.matmul, [rows, matrix], at: location))
+        var result = try apply1(.conv2d, [x, weight], window.attributes(groups: groups), at: location)
+        if let bias {
+            let channels = type(of: weight).shape[0]
+            result = try apply1(.add, [result, try reshape(bias, to: [1, channels, 1, 1], at: location)], at: location)
         }
-        let joined = outputs.count == 1 ? outputs[0] : try concatenate(outputs, axis: 2, at: location)
-        var result = try reshape(try transpose(joined, permutation: [0, 2, 1], at: location), to: [n, outChannels, outH, outW], at: location)
-        if let bias { result = try apply1(.add, [result, try reshape(bias, to: [1, outChannels, 1, 1], at: location)], at: location) }
         return result
     }
 
-    /// `F.max_pool2d` (padding counts as -inf) and `F.avg_pool2d` (padding counts as zeros,
-    /// PyTorch's count_include_pad): each window's maximum (its gradient to the first maximal
-    /// element, as PyTorch's recorded index) or mean; the result [N, C, Ho, Wo].
+    /// `F.max_pool2d` and `F.avg_pool2d` (padding counts as zeros, PyTorch's count_include_pad):
+    /// the result [N, C, Ho, Wo]. The maximum is a gather of x's plane at each window's argmax
+    /// (the `maxPool2dIndices` op: PyTorch's recorded index, the padding left out, the first of
+    /// equal maxima), so its gradient is a scatter-add there, as PyTorch's; the mean is a sum
+    /// over the windows of the padded input.
     public func pool2d(_ x: ValueID, _ window: Window2D, maximum: Bool, at location: SourceLocation) throws -> ValueID {
         let shape = type(of: x).shape
-        let (patches, outH, outW) = try windows(x, window, fill: maximum ? -.infinity : 0, at: location)
+        let (n, c) = (shape[0], shape[1])
+        if maximum {
+            let indices = try apply1(.maxPool2dIndices, [x], window.attributes(groups: 1), at: location)
+            let out = type(of: indices).shape
+            let plane = try reshape(x, to: [n, c, shape[2] * shape[3]], at: location)
+            let pooled = try applyAlong(.gather, [plane, try reshape(indices, to: [n, c, out[2] * out[3]], at: location)], axis: 2, at: location)
+            return try reshape(pooled, to: out, at: location)
+        }
+        let (patches, outH, outW) = try windows(x, window, fill: 0, at: location)
         var keep = Attributes()
         keep.axes = [3]
         keep.keepDim = true
-        let pooled: ValueID
-        if maximum {
-            let first = try apply1(.argMax, [patches], keep, at: location)
-            pooled = try applyAlong(.gather, [patches, first], axis: 3, at: location)
-        } else {
-            let sum = try apply1(.reduceSum, [patches], keep, at: location)
-            pooled = try apply1(.div, [sum, try scalar(Double(window.kernel.0 * window.kernel.1), .float32, at: location)], at: location)
-        }
-        return try reshape(pooled, to: [shape[0], shape[1], outH, outW], at: location)
+        let sum = try apply1(.reduceSum, [patches], keep, at: location)
+        let pooled = try apply1(.div, [sum, try scalar(Double(window.kernel.0 * window.kernel.1), .float32, at: location)], at: location)
+        return try reshape(pooled, to: [n, c, outH, outW], at: location)
     }
 }

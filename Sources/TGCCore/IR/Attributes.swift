@@ -15,6 +15,8 @@ public struct Attributes: Hashable, Sendable {
     /// argsort: largest first (NaN first) instead of smallest first.
     public var descending: Bool = false
     public var permutation: [Int]? = nil
+    /// The convolution ops: [kh, kw, sh, sw, ph, pw, dh, dw, groups] (`Window2D.attributes`).
+    public var window: [Int]? = nil
     /// `slice` and `sliceUpdate`: the region read or written, one entry per dimension.
     public var slice: [SliceDim]? = nil
     public var dtype: DType? = nil

@@ -4,7 +4,7 @@ import TGCBase
 extension IRParser {
     /// Every attribute name, in the order the printer writes them.
     static let attributeNames = ["data", "value", "start", "step", "alpha", "low", "high", "shape", "axes", "keepDim", "descending", "permutation",
-                                 "slice", "dtype", "name", "names", "path", "seed", "seeded", "format", "terminator", "arena"]
+                                 "window", "slice", "dtype", "name", "names", "path", "seed", "seeded", "format", "terminator", "arena"]
 
     /// `{key = value, ...}`; `allowed` limits the names (nil: any attribute name).
     mutating func parseAttributes(allowed: Set<String>?) throws -> Attributes {
@@ -34,6 +34,7 @@ extension IRParser {
             case "keepDim": attributes.keepDim = try parseBool()
             case "descending": attributes.descending = try parseBool()
             case "permutation": attributes.permutation = try parseList { try $0.parseInteger() }
+            case "window": attributes.window = try parseList { try $0.parseInteger() }
             case "slice": attributes.slice = try parseSlice()
             case "dtype": attributes.dtype = try parseDType()
             case "name": attributes.name = try parseString()

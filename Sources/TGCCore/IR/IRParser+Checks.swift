@@ -12,6 +12,8 @@ extension IRParser {
         .slice: ["slice"], .sliceUpdate: ["slice"],
         // Selecting
         .gather: ["axes"], .scatter: ["axes"], .scatterAdd: ["axes"], .argsort: ["axes"],
+        // Convolution
+        .conv2d: ["window"], .conv2dInputGrad: ["window", "shape"], .conv2dWeightGrad: ["window"], .maxPool2dIndices: ["window"],
     ]
 
     static func checkAttributes(of op: Op, at location: SourceLocation) throws {
@@ -20,7 +22,8 @@ extension IRParser {
         let set: [String: Bool] = ["shape": attributes.shape != nil, "dtype": attributes.dtype != nil,
                                    "name": attributes.name != nil, "path": attributes.path != nil,
                                    "permutation": attributes.permutation != nil, "slice": attributes.slice != nil,
-                                   "axes": attributes.axes != nil, "value": attributes.value != nil, "upper": attributes.upper != nil]
+                                   "axes": attributes.axes != nil, "value": attributes.value != nil, "upper": attributes.upper != nil,
+                                   "window": attributes.window?.count == 9]
         for required in requiredAttributes[op.kind] ?? [] where set[required] != true {
             throw Diagnostic("\(name) needs the attribute '\(required)'", at: location)
         }

@@ -62,6 +62,12 @@ public enum OpKind: Hashable, Sendable, CaseIterable {
     // Linear algebra.
     case matmul          // [m, k] x [k, n] -> [m, n]
 
+    // Convolution (attrs.window: kernel, stride, padding, dilation per axis, then groups).
+    case conv2d          // operands: x [N, C, H, W], weight [O, C/groups, kh, kw]; [N, O, Ho, Wo]
+    case conv2dInputGrad // operands: gy [N, O, Ho, Wo], weight; conv2d's gradient for x (attrs.shape: x's shape)
+    case conv2dWeightGrad // operands: x, gy; conv2d's gradient for weight [O, C/groups, kh, kw]
+    case maxPool2dIndices // x [N, C, H, W] -> int64 [N, C, Ho, Wo]: each window's argmax, iy·W + ix (max_pool2d's indices)
+
     // Effects and control flow.
     case print           // attrs.printSegments
     case save            // attrs.path: one operand to a .npy file, or attrs.names to a safetensors file

@@ -106,6 +106,7 @@ public struct IRPrinter {
         if a.keepDim { parts.append("keepDim = true") }
         if a.descending { parts.append("descending = true") }
         if let permutation = a.permutation { parts.append("permutation = \(formatShape(permutation))") }
+        if let window = a.window { parts.append("window = \(formatShape(window))") }
         if let slice = a.slice { parts.append("slice = [" + slice.map { "[\($0.start), \($0.step), \($0.size)]" }.joined(separator: ", ") + "]") }
         if let dtype = a.dtype { parts.append("dtype = \(dtype.rawValue)") }
         if let name = a.name { parts.append("name = " + IRStringLiteral.quoted(name)) }

@@ -215,6 +215,8 @@ public enum Interpreter {
                                   float: { $0.reduce(1, *) }, integer: { $0.reduce(1, &*) })
         case .cumsum: return Kernels.cumsum(x!, axis: attrs.axes![0], resultType: type)
         case .matmul: return Kernels.matmul(operands[0], operands[1], type)
+        case .conv2d, .conv2dInputGrad, .conv2dWeightGrad: return Kernels.convolution(kind, operands[0], operands[1], attrs: attrs, type)
+        case .maxPool2dIndices: return Kernels.maxPoolIndices(operands[0], attrs: attrs, type)
         case .print, .save, .manualSeed, .addScalar, .progress:
             preconditionFailure("\(kind) has no result; Interpreter.run performs it")
         case .gradient, .forLoop, .ifElse, .yield, .fusion:

@@ -233,6 +233,20 @@ enum OpTable {
             return [TensorType(shape, a.dtype)]
         }
 
+        // Convolution (ConvolutionRules.swift); the runtime's tgc_conv2d_* in both modes.
+        case .conv2d: OpDef(kind, .opaque, arity: 2, spelled: [.phrase("conv2d()")], grad: "ConvolutionBackward0") { types, attrs in
+            [try ConvolutionRules.forward(types[0], types[1], attrs)]
+        }
+        case .conv2dInputGrad: OpDef(kind, .opaque, arity: 2, spelled: [.phrase("conv2d()'s input gradient")], grad: "ConvolutionBackwardBackward0") { types, attrs in
+            [try ConvolutionRules.inputGradient(types[0], types[1], attrs)]
+        }
+        case .conv2dWeightGrad: OpDef(kind, .opaque, arity: 2, spelled: [.phrase("conv2d()'s weight gradient")], grad: "ConvolutionBackwardBackward0") { types, attrs in
+            [try ConvolutionRules.weightGradient(types[0], types[1], attrs)]
+        }
+        case .maxPool2dIndices: OpDef(kind, .opaque, arity: 1, spelled: [.phrase("maxPool2d()'s indices")]) { types, attrs in
+            [try ConvolutionRules.poolIndices(types[0], attrs)]
+        }
+
         case .print: OpDef(kind, .control, arity: nil, effects: true, spelled: [.function("print")]) { _, _ in [] }
         // One tensor to a .npy file, or `names.count` tensors to a safetensors file.
         case .save: OpDef(kind, .control, arity: nil, effects: true, spelled: [.function("save")]) { _, _ in [] }

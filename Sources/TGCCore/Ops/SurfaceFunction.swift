@@ -122,8 +122,6 @@ public enum SurfaceFunction: CaseIterable, Sendable {
     /// `binaryCrossEntropyWithLogits(input, target)`.
     case binaryCrossEntropyWithLogits
     // Convolution and pooling (Builder+Convolution.swift, Builder+Layers.swift)
-    /// `conv2d(x, weight)` and `Conv2d` of a batched input.
-    case convolution
     /// `maxPool2d` and `MaxPool2d`.
     case maxPool2d
     /// `avgPool2d` and `AvgPool2d`.
@@ -191,7 +189,6 @@ public enum SurfaceFunction: CaseIterable, Sendable {
         case .binaryCrossEntropy: "BinaryCrossEntropyBackward0"
         case .binaryCrossEntropyWithLogits: "BinaryCrossEntropyWithLogitsBackward0"
         // Convolution and pooling
-        case .convolution: "ConvolutionBackward0"
         case .maxPool2d: "MaxPool2DWithIndicesBackward0"
         case .avgPool2d: "AvgPool2DBackward0"
         case .adaptiveAvgPool2d: "AdaptiveAvgPool2DBackward0"

@@ -29,8 +29,9 @@ extension Evaluator {
         }
         let window = Window2D(kernel: (weightType.shape[2], weightType.shape[3]), stride: window.stride, padding: window.padding, dilation: window.dilation)
         try checkWindow(window, inputType.shape, what, at: location)
-        // PyTorch runs an unbatched convolution on a batch of one and squeezes it away.
-        let gradFunction = inputType.rank == 3 ? SurfaceFunction.squeezeDim.gradFunction : SurfaceFunction.convolution.gradFunction
+        // PyTorch runs an unbatched convolution on a batch of one and squeezes it away; a batched
+        // one, bias or not, is the conv2d op's own node.
+        let gradFunction = inputType.rank == 3 ? SurfaceFunction.squeezeDim.gradFunction : OpKind.conv2d.definition.gradFunction!
         return try recordComposite(what, [input, weight] + (bias.map { [$0] } ?? []), gradFunction: gradFunction, at: location) {
             try asBatch(input.id, at: location) { try builder.conv2d($0, weight: weight.id, bias: bias?.id, window, groups: groups, at: location) }
         }

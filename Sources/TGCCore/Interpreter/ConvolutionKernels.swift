@@ -1,0 +1,48 @@
+import CTGCRuntime
+
+/// Reference kernels of the convolution ops: the runtime's `tgc_conv2d_*` and
+/// `tgc_max_pool2d_indices_*`, which generated code
+/// calls too, so both modes give the same bits.
+extension Kernels {
+    /// The runtime's geometry of a convolution op.
+    private static func runtimeShape(_ kind: OpKind, _ operands: [TensorType], _ type: TensorType, _ attrs: Attributes) -> tgc_conv2d_shape {
+        let f = ConvolutionShape(kind, operands: operands, result: type, attrs: attrs).fields.map(Int64.init)
+        return tgc_conv2d_shape(n: f[0], c: f[1], h: f[2], w: f[3], o: f[4], kh: f[5], kw: f[6], sh: f[7], sw: f[8],
+                                ph: f[9], pw: f[10], dh: f[11], dw: f[12], groups: f[13], oh: f[14], ow: f[15])
+    }
+
+    static func maxPoolIndices(_ x: Tensor, attrs: Attributes, _ type: TensorType) -> Tensor {
+        var shape = runtimeShape(.maxPool2dIndices, [x.type], type, attrs)
+        var out = [Int64](repeating: 0, count: type.elementCount)
+        switch x.storage {
+        case .float32(let x): tgc_max_pool2d_indices_f32(&shape, x, &out)
+        case .float64(let x): tgc_max_pool2d_indices_f64(&shape, x, &out)
+        default: preconditionFailure("max_pool2d's input is float32 or float64 (checked by the type rule)")
+        }
+        return Tensor(type: type, storage: .int64(out))
+    }
+
+    static func convolution(_ kind: OpKind, _ a: Tensor, _ b: Tensor, attrs: Attributes, _ type: TensorType) -> Tensor {
+        var shape = runtimeShape(kind, [a.type, b.type], type, attrs)
+        switch (a.storage, b.storage) {
+        case (.float32(let a), .float32(let b)):
+            var out = [Float](repeating: 0, count: type.elementCount)
+            switch kind {
+            case .conv2d: tgc_conv2d_f32(&shape, a, b, &out)
+            case .conv2dInputGrad: tgc_conv2d_input_grad_f32(&shape, a, b, &out)
+            default: tgc_conv2d_weight_grad_f32(&shape, a, b, &out)
+            }
+            return Tensor(type: type, storage: .float32(out))
+        case (.float64(let a), .float64(let b)):
+            var out = [Double](repeating: 0, count: type.elementCount)
+            switch kind {
+            case .conv2d: tgc_conv2d_f64(&shape, a, b, &out)
+            case .conv2dInputGrad: tgc_conv2d_input_grad_f64(&shape, a, b, &out)
+            default: tgc_conv2d_weight_grad_f64(&shape, a, b, &out)
+            }
+            return Tensor(type: type, storage: .float64(out))
+        default:
+            preconditionFailure("conv2d operands are float32 or float64 of one dtype (checked by the type rule)")
+        }
+    }
+}

@@ -1,0 +1,286 @@
+/* tgc_conv2d_*: F.conv2d and its two gradients.
+
+   float32 is im2col + tgc_sgemm. The im2col of an image is the [c·kh·kw, oh·ow] matrix whose
+   row (ci, i, j) holds, for every output position, the input element under tap (i, j) of
+   channel ci (zero in the padding); the output of group g is then weight_g [o/g, c/g·kh·kw]
+   times the group's rows. The input gradient is weight_gᵀ times the output gradient, scattered
+   back by col2im (accumulating, in a fixed order); the weight gradient sums, per group, the
+   im2col of each image times its output gradient transposed. A 1x1, stride 1, unpadded kernel
+   needs no im2col.
+
+   Images run in parallel (OpenMP) when there are at least as many as threads; each then
+   calls tgc_sgemm single-threaded, else tgc_sgemm threads itself. tgc_sgemm's result does not
+   depend on the thread count, and neither does anything here.
+
+   Scratch buffers are cached per calling thread and only grow, like tgc_sgemm's pack buffers.
+   float64 runs direct loops summing in a fixed order. */
+#define _POSIX_C_SOURCE 200809L
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "tgc_runtime.h"
+
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#endif
+
+/* ---- scratch ----------------------------------------------------------------------------- */
+
+typedef struct {
+    float *data;
+    size_t cap; /* in floats */
+} scratch_buf;
+
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+static pthread_key_t scratch_key;
+
+static void free_scratch(void *p) {
+    scratch_buf *b = p;
+    if (b == NULL) return;
+    tgc_free(b->data);
+    free(b);
+}
+
+static void scratch_init(void) {
+    if (pthread_key_create(&scratch_key, free_scratch) != 0) tgc_fatal("conv2d: pthread_key_create failed");
+}
+
+/* The calling thread's scratch buffer, at least `floats` long. */
+static float *scratch(size_t floats) {
+    pthread_once(&scratch_once, scratch_init);
+    scratch_buf *b = pthread_getspecific(scratch_key);
+    if (b == NULL) {
+        b = calloc(1, sizeof *b);
+        if (b == NULL || pthread_setspecific(scratch_key, b) != 0) tgc_fatal("conv2d: cannot allocate scratch");
+    }
+    if (b->cap < floats) {
+        tgc_free(b->data);
+        b->data = tgc_alloc((floats > 0 ? floats : 1) * sizeof(float));
+        b->cap = floats;
+    }
+    return b->data;
+}
+
+/* ---- threads ----------------------------------------------------------------------------- */
+
+/* Threads for a loop over `images` images: all of them when each gets one, else 1. */
+static int image_threads(int64_t images) {
+#ifdef _OPENMP
+    if (omp_in_parallel()) return 1;
+    int nt = omp_get_max_threads();
+    return images >= nt ? nt : 1;
+#else
+    (void)images;
+    return 1;
+#endif
+}
+
+static int thread_id(void) {
+#ifdef _OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
+}
+
+/* ---- im2col and col2im --------------------------------------------------------------------- */
+
+/* The output columns [lo, hi) whose input column ox·stride − off lies in [0, w). */
+static void valid_columns(int64_t w, int64_t off, int64_t stride, int64_t ow, int64_t *lo, int64_t *hi) {
+    int64_t a = off <= 0 ? 0 : (off + stride - 1) / stride;
+    int64_t b = w + off <= 0 ? 0 : (w + off + stride - 1) / stride;
+    if (a > ow) a = ow;
+    if (b > ow) b = ow;
+    *lo = a;
+    *hi = b < a ? a : b;
+}
+
+static int is_pointwise(const tgc_conv2d_shape *s) {
+    return s->kh == 1 && s->kw == 1 && s->sh == 1 && s->sw == 1 && s->ph == 0 && s->pw == 0;
+}
+
+/* The im2col of one image x [c, h, w] into col, rows `ld` floats apart. */
+static void im2col(const tgc_conv2d_shape *s, const float *x, float *col, int64_t ld) {
+    for (int64_t ci = 0; ci < s->c; ci++)
+        for (int64_t i = 0; i < s->kh; i++)
+            for (int64_t j = 0; j < s->kw; j++) {
+                float *row = col + ((ci * s->kh + i) * s->kw + j) * ld;
+                int64_t lo, hi;
+                valid_columns(s->w, s->pw - j * s->dw, s->sw, s->ow, &lo, &hi);
+                for (int64_t oy = 0; oy < s->oh; oy++) {
+                    float *out = row + oy * s->ow;
+                    int64_t iy = oy * s->sh - s->ph + i * s->dh;
+                    if (iy < 0 || iy >= s->h || lo == hi) {
+                        memset(out, 0, (size_t)s->ow * sizeof(float));
+                        continue;
+                    }
+                    const float *in = x + (ci * s->h + iy) * s->w + lo * s->sw - s->pw + j * s->dw;
+                    for (int64_t ox = 0; ox < lo; ox++) out[ox] = 0.0f;
+                    if (s->sw == 1) {
+                        for (int64_t ox = lo; ox < hi; ox++) out[ox] = in[ox - lo];
+                    } else {
+                        for (int64_t ox = lo; ox < hi; ox++) out[ox] = in[(ox - lo) * s->sw];
+                    }
+                    for (int64_t ox = hi; ox < s->ow; ox++) out[ox] = 0.0f;
+                }
+            }
+}
+
+/* Adds each element of col (rows `ld` apart) to the input element it was taken from. */
+static void col2im(const tgc_conv2d_shape *s, const float *col, int64_t ld, float *gx) {
+    for (int64_t ci = 0; ci < s->c; ci++)
+        for (int64_t i = 0; i < s->kh; i++)
+            for (int64_t j = 0; j < s->kw; j++) {
+                const float *row = col + ((ci * s->kh + i) * s->kw + j) * ld;
+                int64_t lo, hi;
+                valid_columns(s->w, s->pw - j * s->dw, s->sw, s->ow, &lo, &hi);
+                for (int64_t oy = 0; oy < s->oh; oy++) {
+                    int64_t iy = oy * s->sh - s->ph + i * s->dh;
+                    if (iy < 0 || iy >= s->h) continue;
+                    const float *from = row + oy * s->ow;
+                    float *to = gx + (ci * s->h + iy) * s->w + lo * s->sw - s->pw + j * s->dw;
+                    if (s->sw == 1) {
+                        for (int64_t ox = lo; ox < hi; ox++) to[ox - lo] += from[ox];
+                    } else {
+                        for (int64_t ox = lo; ox < hi; ox++) to[(ox - lo) * s->sw] += from[ox];
+                    }
+                }
+            }
+}
+
+/* ---- float32 ------------------------------------------------------------------------------ */
+
+void tgc_conv2d_f32(const tgc_conv2d_shape *s, const float *x, const float *w, float *y) {
+    const int64_t positions = s->oh * s->ow, og = s->o / s->groups, kg = s->c / s->groups * s->kh * s->kw;
+    const int64_t rows = s->c * s->kh * s->kw, image = s->c * s->h * s->w;
+    if (s->n == 0 || s->o == 0 || positions == 0) return;
+    const int direct = is_pointwise(s), nt = image_threads(s->n);
+    float *buf = direct ? NULL : scratch((size_t)nt * (size_t)(rows * positions));
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
+#endif
+    for (int64_t b = 0; b < s->n; b++) {
+        const float *col = x + b * image;
+        if (!direct) {
+            float *mine = buf + (int64_t)thread_id() * rows * positions;
+            im2col(s, x + b * image, mine, positions);
+            col = mine;
+        }
+        for (int64_t g = 0; g < s->groups; g++)
+            tgc_sgemm(0, 0, og, positions, kg, 1.0f, w + g * og * kg, kg, col + g * kg * positions, positions, 0.0f,
+                      y + (b * s->o + g * og) * positions, positions);
+    }
+}
+
+void tgc_conv2d_input_grad_f32(const tgc_conv2d_shape *s, const float *gy, const float *w, float *gx) {
+    const int64_t positions = s->oh * s->ow, og = s->o / s->groups, kg = s->c / s->groups * s->kh * s->kw;
+    const int64_t rows = s->c * s->kh * s->kw, image = s->c * s->h * s->w;
+    if (s->n == 0 || image == 0) return;
+    const int direct = is_pointwise(s), nt = image_threads(s->n);
+    float *buf = direct ? NULL : scratch((size_t)nt * (size_t)(rows * positions));
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
+#endif
+    for (int64_t b = 0; b < s->n; b++) {
+        float *col = direct ? gx + b * image : buf + (int64_t)thread_id() * rows * positions;
+        for (int64_t g = 0; g < s->groups; g++)
+            tgc_sgemm(1, 0, kg, positions, og, 1.0f, w + g * og * kg, kg, gy + (b * s->o + g * og) * positions, positions,
+                      0.0f, col + g * kg * positions, positions);
+        if (!direct) {
+            memset(gx + b * image, 0, (size_t)image * sizeof(float));
+            col2im(s, col, positions, gx + b * image);
+        }
+    }
+}
+
+/* The weight gradient sums over images in TGC_CONV_CHUNKS fixed runs of consecutive images
+   (fewer when there are fewer images), whatever the thread count: each run accumulates, image
+   by image in order, gwᵀ_g [kg, og] += col_g [kg, positions] · gy_gᵀ [positions, og] (the
+   transposed product packs the short gy rather than the long im2col), and the runs' sums are
+   added in order. */
+#define TGC_CONV_CHUNKS 16
+
+void tgc_conv2d_weight_grad_f32(const tgc_conv2d_shape *s, const float *x, const float *gy, float *gw) {
+    const int64_t positions = s->oh * s->ow, og = s->o / s->groups, kg = s->c / s->groups * s->kh * s->kw;
+    const int64_t rows = s->c * s->kh * s->kw, image = s->c * s->h * s->w;
+    if (s->o == 0 || kg == 0) return;
+    if (s->n == 0 || positions == 0) {
+        memset(gw, 0, (size_t)(s->o * kg) * sizeof(float));
+        return;
+    }
+    const int64_t chunks = s->n < TGC_CONV_CHUNKS ? s->n : TGC_CONV_CHUNKS, partial = rows * s->o;
+    const int direct = is_pointwise(s), nt = image_threads(chunks);
+    float *sums = scratch((size_t)(chunks * partial + (direct ? 0 : nt * rows * positions)));
+    float *cols = sums + chunks * partial;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
+#endif
+    for (int64_t chunk = 0; chunk < chunks; chunk++) {
+        float *sum = sums + chunk * partial, *mine = cols + (int64_t)thread_id() * rows * positions;
+        for (int64_t b = s->n * chunk / chunks; b < s->n * (chunk + 1) / chunks; b++) {
+            const float *col = x + b * image;
+            if (!direct) {
+                im2col(s, x + b * image, mine, positions);
+                col = mine;
+            }
+            const float beta = b == s->n * chunk / chunks ? 0.0f : 1.0f;
+            for (int64_t g = 0; g < s->groups; g++)
+                tgc_sgemm(0, 1, kg, og, positions, 1.0f, col + g * kg * positions, positions, gy + (b * s->o + g * og) * positions,
+                          positions, beta, sum + g * kg * s->o + g * og, s->o);
+        }
+    }
+    /* gw[oc][r] = Σ over runs of sum[g·kg + r][oc], in run order */
+    for (int64_t oc = 0; oc < s->o; oc++) {
+        const int64_t g = oc / og;
+        for (int64_t r = 0; r < kg; r++) {
+            float total = sums[(g * kg + r) * s->o + oc];
+            for (int64_t chunk = 1; chunk < chunks; chunk++) total += sums[chunk * partial + (g * kg + r) * s->o + oc];
+            gw[oc * kg + r] = total;
+        }
+    }
+}
+
+/* ---- float64 ------------------------------------------------------------------------------ */
+
+/* Runs BODY, with `out`, `in` and `tap` the offsets in the output, input and weight, for every
+   output element and every tap of it inside the input, in row-major order of (b, oc, oy, ox),
+   then (ci, i, j). */
+#define FOR_EACH_TAP(s, BODY)                                                                        \
+    for (int64_t b = 0; b < (s)->n; b++)                                                             \
+        for (int64_t oc = 0; oc < (s)->o; oc++)                                                      \
+            for (int64_t oy = 0; oy < (s)->oh; oy++)                                                 \
+                for (int64_t ox = 0; ox < (s)->ow; ox++) {                                           \
+                    const int64_t cg = (s)->c / (s)->groups, g = oc / ((s)->o / (s)->groups);        \
+                    const int64_t out = ((b * (s)->o + oc) * (s)->oh + oy) * (s)->ow + ox;           \
+                    for (int64_t ci = 0; ci < cg; ci++)                                              \
+                        for (int64_t i = 0; i < (s)->kh; i++)                                        \
+                            for (int64_t j = 0; j < (s)->kw; j++) {                                  \
+                                const int64_t iy = oy * (s)->sh - (s)->ph + i * (s)->dh;             \
+                                const int64_t ix = ox * (s)->sw - (s)->pw + j * (s)->dw;             \
+                                if (iy < 0 || iy >= (s)->h || ix < 0 || ix >= (s)->w) continue;      \
+                                const int64_t in = ((b * (s)->c + g * cg + ci) * (s)->h + iy) * (s)->w + ix; \
+                                const int64_t tap = ((oc * cg + ci) * (s)->kh + i) * (s)->kw + j;    \
+                                BODY                                                                 \
+                            }                                                                        \
+                }
+
+void tgc_conv2d_f64(const tgc_conv2d_shape *s, const double *x, const double *w, double *y) {
+    memset(y, 0, (size_t)(s->n * s->o * s->oh * s->ow) * sizeof(double));
+    FOR_EACH_TAP(s, { y[out] += x[in] * w[tap]; })
+}
+
+void tgc_conv2d_input_grad_f64(const tgc_conv2d_shape *s, const double *gy, const double *w, double *gx) {
+    memset(gx, 0, (size_t)(s->n * s->c * s->h * s->w) * sizeof(double));
+    FOR_EACH_TAP(s, { gx[in] += gy[out] * w[tap]; })
+}
+
+void tgc_conv2d_weight_grad_f64(const tgc_conv2d_shape *s, const double *x, const double *gy, double *gw) {
+    memset(gw, 0, (size_t)(s->o * (s->c / s->groups) * s->kh * s->kw) * sizeof(double));
+    FOR_EACH_TAP(s, { gw[tap] += x[in] * gy[out]; })
+}

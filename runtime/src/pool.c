@@ -1,0 +1,117 @@
+/* tgc_max_pool2d_indices_*: the argmax of each max-pooling window, as F.max_pool2d's recorded
+   indices: for each output element, iy·w + ix of its window's maximum within the input plane,
+   the taps taken row-major and the padding left out; the first of equal maxima wins, a NaN
+   wins over every number and a later NaN over an earlier one, and a window of -inf keeps its
+   first tap (PyTorch's CPU kernel). The geometry is a tgc_conv2d_shape with o = c, groups = 1.
+   Planes run in parallel (OpenMP); each element is computed alone, so threads change nothing. */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "tgc_runtime.h"
+
+#ifdef _OPENMP
+#define TGC_PARALLEL_PLANES _Pragma("omp parallel for schedule(static) if (planes > 1)")
+#else
+#define TGC_PARALLEL_PLANES
+#endif
+
+/* The output columns [lo, hi) whose input column ox·stride + offset lies in [0, w). */
+static inline void valid_columns(int64_t w, int64_t offset, int64_t stride, int64_t ow, int64_t *lo, int64_t *hi) {
+    int64_t a = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+    int64_t b = w - offset <= 0 ? 0 : (w - offset + stride - 1) / stride;
+    *lo = a < ow ? a : ow;
+    *hi = b < *lo ? *lo : b < ow ? b : ow;
+}
+
+/* Each output row in blocks of TGC_POOL_BLOCK columns. The argmaxes start at each column's
+   first valid tap (PyTorch starts there with max -inf), set by a pass over the taps of the
+   first valid row in reverse; then the taps in row-major order outside, the columns inside:
+   the tap's values copied into a contiguous block, then a branch-free loop of selects over
+   contiguous 32-bit arrays (plane offsets fit in int32: tgc_max_pool2d_indices_* requires
+   h·w < 2^31), which the compiler vectorizes. */
+#define TGC_POOL_BLOCK 256
+
+#define MAX_POOL_INDICES(NAME, T, SELECT)                                                              \
+    void NAME(const tgc_conv2d_shape *s, const T *x, int64_t *out) {                                  \
+        const int64_t planes = s->n * s->c;                                                           \
+        int64_t *columns = tgc_alloc((size_t)(2 * s->kw) * sizeof(int64_t)); /* per tap j: lo, hi */  \
+        for (int64_t j = 0; j < s->kw; j++)                                                           \
+            valid_columns(s->w, j * s->dw - s->pw, s->sw, s->ow, &columns[2 * j], &columns[2 * j + 1]); \
+        const int halves = s->kh == 2 && s->kw == 2 && s->sh == 2 && s->sw == 2 && s->ph == 0 && s->pw == 0 \
+                           && s->dh == 1 && s->dw == 1;                                               \
+        TGC_PARALLEL_PLANES                                                                           \
+        for (int64_t p = 0; p < planes; p++) {                                                        \
+            const T *plane = x + p * s->h * s->w;                                                     \
+            if (halves) { /* 2x2, stride 2: every window inside; its first tap starts it */           \
+                for (int64_t oy = 0; oy < s->oh; oy++) {                                              \
+                    const T *r0 = plane + 2 * oy * s->w, *r1 = r0 + s->w;                             \
+                    const int32_t top = (int32_t)(2 * oy * s->w), bottom = top + (int32_t)s->w;       \
+                    int64_t *best = out + (p * s->oh + oy) * s->ow;                                   \
+                    for (int32_t ox = 0; ox < (int32_t)s->ow; ox++) {                                 \
+                        T m = r0[2 * ox];                                                             \
+                        int32_t a = top + 2 * ox;                                                     \
+                        SELECT(r0[2 * ox + 1], top + 2 * ox + 1, &m, &a);                            \
+                        SELECT(r1[2 * ox], bottom + 2 * ox, &m, &a);                                 \
+                        SELECT(r1[2 * ox + 1], bottom + 2 * ox + 1, &m, &a);                         \
+                        best[ox] = a;                                                                 \
+                    }                                                                                 \
+                }                                                                                     \
+                continue;                                                                             \
+            }                                                                                         \
+            T max[TGC_POOL_BLOCK], tap[TGC_POOL_BLOCK];                                               \
+            int32_t arg[TGC_POOL_BLOCK];                                                              \
+            for (int64_t oy = 0; oy < s->oh; oy++)                                                    \
+                for (int64_t from = 0; from < s->ow; from += TGC_POOL_BLOCK) {                        \
+                    const int64_t to = from + TGC_POOL_BLOCK < s->ow ? from + TGC_POOL_BLOCK : s->ow; \
+                    int64_t *best = out + (p * s->oh + oy) * s->ow;                                   \
+                    for (int64_t ox = from; ox < to; ox++) arg[ox - from] = 0, max[ox - from] = -INFINITY; \
+                    int first = 1;                                                                    \
+                    for (int64_t i = 0; i < s->kh; i++) {                                             \
+                        const int64_t iy = oy * s->sh - s->ph + i * s->dh;                            \
+                        if (iy < 0 || iy >= s->h) continue;                                           \
+                        for (int64_t jj = 0; first && jj < s->kw; jj++) {                             \
+                            const int64_t j = s->kw - 1 - jj, offset = j * s->dw - s->pw;             \
+                            const int64_t lo = columns[2 * j] > from ? columns[2 * j] : from;         \
+                            const int64_t hi = columns[2 * j + 1] < to ? columns[2 * j + 1] : to;     \
+                            for (int64_t ox = lo; ox < hi; ox++) arg[ox - from] = (int32_t)(iy * s->w + ox * s->sw + offset); \
+                        }                                                                             \
+                        first = 0;                                                                    \
+                        for (int64_t j = 0; j < s->kw; j++) {                                         \
+                            const int64_t offset = j * s->dw - s->pw;                                 \
+                            const int64_t lo = columns[2 * j] > from ? columns[2 * j] : from;         \
+                            const int64_t hi = columns[2 * j + 1] < to ? columns[2 * j + 1] : to;     \
+                            const T *row = plane + iy * s->w + offset;                                \
+                            for (int64_t ox = lo; ox < hi; ox++) tap[ox - from] = row[ox * s->sw];    \
+                            const int32_t base = (int32_t)(iy * s->w + offset), step = (int32_t)s->sw; \
+                            for (int32_t k = (int32_t)(lo - from); k < (int32_t)(hi - from); k++) {   \
+                                const T v = tap[k], m = max[k];                                       \
+                                const int32_t take = (v > m) | (v != v);                              \
+                                max[k] = take ? v : m;                                                \
+                                arg[k] = take ? base + (k + (int32_t)from) * step : arg[k];           \
+                            }                                                                         \
+                        }                                                                             \
+                    }                                                                                 \
+                    for (int64_t ox = from; ox < to; ox++) best[ox] = arg[ox - from];                 \
+                }                                                                                     \
+        }                                                                                             \
+        tgc_free(columns);                                                                            \
+    }
+
+/* m, a = v, at when v > m or v is NaN: selects through bit masks, which compilers keep
+   branch-free (a branch per tap mispredicts on data such as ReLU outputs). */
+#define TAKE_IF(NAME, T, U)                                                                           \
+    static inline void NAME(T v, int32_t at, T *m, int32_t *a) {                                      \
+        const U mask = (U)0 - (U)((v > *m) | (v != v));                                               \
+        U vb, mb;                                                                                     \
+        memcpy(&vb, &v, sizeof vb);                                                                   \
+        memcpy(&mb, m, sizeof mb);                                                                    \
+        mb = (vb & mask) | (mb & ~mask);                                                              \
+        memcpy(m, &mb, sizeof mb);                                                                    \
+        *a = (int32_t)(((uint32_t)at & (uint32_t)mask) | ((uint32_t)*a & ~(uint32_t)mask));           \
+    }
+
+TAKE_IF(take_if_f32, float, uint32_t)
+TAKE_IF(take_if_f64, double, uint64_t)
+MAX_POOL_INDICES(tgc_max_pool2d_indices_f32, float, take_if_f32)
+MAX_POOL_INDICES(tgc_max_pool2d_indices_f64, double, take_if_f64)

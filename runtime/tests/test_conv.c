@@ -1,0 +1,172 @@
+/* Tests of tgc_conv2d_* against a naive direct convolution in double, on random shapes with
+   stride, padding, dilation and groups; float32 also run with 1 and 2 threads, which must
+   give the same bits. Then tgc_max_pool2d_indices_* against a direct scan. Prints "conv: N passed, N failed", then the same as "runtime: ...". */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "check.h"
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
+static double drand(void) {
+    rng_state ^= rng_state << 13, rng_state ^= rng_state >> 7, rng_state ^= rng_state << 17;
+    return (double)(rng_state >> 11) / 9007199254740992.0 * 2.0 - 1.0;
+}
+static int64_t irand(int64_t lo, int64_t hi) { return lo + (int64_t)((drand() + 1.0) / 2.0 * (double)(hi - lo + 1)) % (hi - lo + 1); }
+
+typedef enum { FORWARD, INPUT_GRAD, WEIGHT_GRAD } which;
+
+/* The naive reference: out-of-place sums over every (output, tap) pair. */
+static void reference(const tgc_conv2d_shape *s, which op, const double *a, const double *b, double *r, int64_t count) {
+    memset(r, 0, (size_t)count * sizeof(double));
+    int64_t cg = s->c / s->groups, og = s->o / s->groups;
+    for (int64_t n = 0; n < s->n; n++)
+        for (int64_t oc = 0; oc < s->o; oc++)
+            for (int64_t oy = 0; oy < s->oh; oy++)
+                for (int64_t ox = 0; ox < s->ow; ox++)
+                    for (int64_t ci = 0; ci < cg; ci++)
+                        for (int64_t i = 0; i < s->kh; i++)
+                            for (int64_t j = 0; j < s->kw; j++) {
+                                int64_t iy = oy * s->sh - s->ph + i * s->dh, ix = ox * s->sw - s->pw + j * s->dw;
+                                if (iy < 0 || iy >= s->h || ix < 0 || ix >= s->w) continue;
+                                int64_t in = ((n * s->c + oc / og * cg + ci) * s->h + iy) * s->w + ix;
+                                int64_t out = ((n * s->o + oc) * s->oh + oy) * s->ow + ox;
+                                int64_t tap = ((oc * cg + ci) * s->kh + i) * s->kw + j;
+                                if (op == FORWARD) r[out] += a[in] * b[tap];
+                                else if (op == INPUT_GRAD) r[in] += a[out] * b[tap];
+                                else r[tap] += a[in] * b[out];
+                            }
+}
+
+static void set_threads(int n) {
+#ifdef _OPENMP
+    omp_set_num_threads(n);
+#else
+    (void)n;
+#endif
+}
+
+static void check_shape(tgc_conv2d_shape s) {
+    s.oh = (s.h + 2 * s.ph - s.dh * (s.kh - 1) - 1) / s.sh + 1;
+    s.ow = (s.w + 2 * s.pw - s.dw * (s.kw - 1) - 1) / s.sw + 1;
+    if (s.oh <= 0 || s.ow <= 0) return;
+    int64_t sizes[3] = {s.n * s.c * s.h * s.w, s.o * (s.c / s.groups) * s.kh * s.kw, s.n * s.o * s.oh * s.ow};
+    double *d[3];
+    float *f[3];
+    for (int t = 0; t < 3; t++) {
+        d[t] = malloc((size_t)sizes[t] * sizeof(double) + 8);
+        f[t] = malloc((size_t)sizes[t] * sizeof(float) + 4);
+        for (int64_t i = 0; i < sizes[t]; i++) f[t][i] = (float)drand(), d[t][i] = f[t][i];
+    }
+    /* operands (as indices into x, w, y) and result of each op */
+    const int operands[3][3] = {{0, 1, 2}, {2, 1, 0}, {0, 2, 1}};
+    for (int op = 0; op < 3; op++) {
+        int ia = operands[op][0], ib = operands[op][1], ir = operands[op][2];
+        int64_t count = sizes[ir];
+        double *want = malloc((size_t)count * sizeof(double) + 8), *got64 = malloc((size_t)count * sizeof(double) + 8);
+        float *got1 = malloc((size_t)count * sizeof(float) + 4), *got2 = malloc((size_t)count * sizeof(float) + 4);
+        reference(&s, (which)op, d[ia], d[ib], want, count);
+        for (int64_t i = 0; i < count; i++) got1[i] = got2[i] = NAN, got64[i] = NAN;
+        for (int threads = 1; threads <= 2; threads++) {
+            set_threads(threads);
+            float *got = threads == 1 ? got1 : got2;
+            if (op == FORWARD) tgc_conv2d_f32(&s, f[0], f[1], got);
+            else if (op == INPUT_GRAD) tgc_conv2d_input_grad_f32(&s, f[2], f[1], got);
+            else tgc_conv2d_weight_grad_f32(&s, f[0], f[2], got);
+        }
+        if (op == FORWARD) tgc_conv2d_f64(&s, d[0], d[1], got64);
+        else if (op == INPUT_GRAD) tgc_conv2d_input_grad_f64(&s, d[2], d[1], got64);
+        else tgc_conv2d_weight_grad_f64(&s, d[0], d[2], got64);
+        int64_t terms = op == WEIGHT_GRAD ? s.n * s.oh * s.ow : op == FORWARD ? s.c / s.groups * s.kh * s.kw : s.o * s.kh * s.kw;
+        double tol32 = 1e-5 * (double)(terms + 1), worst32 = 0, worst64 = 0;
+        int same = memcmp(got1, got2, (size_t)count * sizeof(float)) == 0;
+        for (int64_t i = 0; i < count; i++) {
+            worst32 = fmax(worst32, isnan(got1[i]) ? INFINITY : fabs(got1[i] - want[i]));
+            worst64 = fmax(worst64, isnan(got64[i]) ? INFINITY : fabs(got64[i] - want[i]));
+        }
+        CHECK(worst32 <= tol32 && worst64 <= 1e-12 * (double)(terms + 1) && same,
+              "op %d n=%lld c=%lld %lldx%lld o=%lld k=%lldx%lld s=%lld,%lld p=%lld,%lld d=%lld,%lld g=%lld: "
+              "f32 error %g (tol %g), f64 error %g, threads agree %d", op, (long long)s.n, (long long)s.c,
+              (long long)s.h, (long long)s.w, (long long)s.o, (long long)s.kh, (long long)s.kw, (long long)s.sh,
+              (long long)s.sw, (long long)s.ph, (long long)s.pw, (long long)s.dh, (long long)s.dw,
+              (long long)s.groups, worst32, tol32, worst64, same);
+        free(want), free(got64), free(got1), free(got2);
+    }
+    for (int t = 0; t < 3; t++) free(d[t]), free(f[t]);
+}
+
+/* Max-pooling indices against a direct scan (first maximum, last NaN, first tap of a -inf
+   window), on random windows and on planes with ties, NaN and -inf. */
+static void check_pool(tgc_conv2d_shape s, int special) {
+    s.o = s.c, s.groups = 1;
+    s.oh = (s.h + 2 * s.ph - s.dh * (s.kh - 1) - 1) / s.sh + 1;
+    s.ow = (s.w + 2 * s.pw - s.dw * (s.kw - 1) - 1) / s.sw + 1;
+    if (s.oh <= 0 || s.ow <= 0) return;
+    int64_t count = s.n * s.c * s.h * s.w, outs = s.n * s.c * s.oh * s.ow;
+    float *x = malloc((size_t)count * sizeof(float) + 4);
+    double *xd = malloc((size_t)count * sizeof(double) + 8);
+    int64_t *got = malloc((size_t)outs * sizeof(int64_t) + 8), *got64 = malloc((size_t)outs * sizeof(int64_t) + 8);
+    for (int64_t i = 0; i < count; i++) {
+        double r = drand();
+        x[i] = special ? (r < -0.6 ? NAN : r < -0.2 ? -INFINITY : r < 0.3 ? 1.0f : 2.0f) : (float)r;
+        xd[i] = x[i];
+    }
+    tgc_max_pool2d_indices_f32(&s, x, got);
+    tgc_max_pool2d_indices_f64(&s, xd, got64);
+    int64_t bad = 0;
+    for (int64_t p = 0; p < s.n * s.c; p++)
+        for (int64_t oy = 0; oy < s.oh; oy++)
+            for (int64_t ox = 0; ox < s.ow; ox++) {
+                int64_t best = -1;
+                for (int64_t i = 0; i < s.kh; i++)
+                    for (int64_t j = 0; j < s.kw; j++) {
+                        int64_t iy = oy * s.sh - s.ph + i * s.dh, ix = ox * s.sw - s.pw + j * s.dw;
+                        if (iy < 0 || iy >= s.h || ix < 0 || ix >= s.w) continue;
+                        float v = x[p * s.h * s.w + iy * s.w + ix];
+                        if (best < 0) { best = iy * s.w + ix; continue; }
+                        float m = x[p * s.h * s.w + best];
+                        if (isnan(v) || (!isnan(m) && v > m)) best = iy * s.w + ix;
+                    }
+                int64_t at = (p * s.oh + oy) * s.ow + ox;
+                if (best < 0) best = 0;
+                if (got[at] != best || got64[at] != best) bad++;
+            }
+    CHECK(bad == 0, "max pool indices %lldx%lld s=%lld,%lld p=%lld,%lld d=%lld,%lld special=%d: %lld wrong", (long long)s.kh,
+          (long long)s.kw, (long long)s.sh, (long long)s.sw, (long long)s.ph, (long long)s.pw, (long long)s.dh, (long long)s.dw,
+          special, (long long)bad);
+    free(x), free(xd), free(got), free(got64);
+}
+
+int main(void) {
+    /* the B6 layers, a 1x1 kernel (no im2col), and random shapes */
+    check_shape((tgc_conv2d_shape){.n = 4, .c = 1, .h = 28, .w = 28, .o = 32, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .ph = 1, .pw = 1, .dh = 1, .dw = 1, .groups = 1});
+    check_shape((tgc_conv2d_shape){.n = 3, .c = 32, .h = 14, .w = 14, .o = 64, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .ph = 1, .pw = 1, .dh = 1, .dw = 1, .groups = 1});
+    check_shape((tgc_conv2d_shape){.n = 2, .c = 6, .h = 5, .w = 7, .o = 4, .kh = 1, .kw = 1, .sh = 1, .sw = 1, .ph = 0, .pw = 0, .dh = 2, .dw = 1, .groups = 2});
+    check_shape((tgc_conv2d_shape){.n = 1, .c = 3, .h = 9, .w = 8, .o = 5, .kh = 3, .kw = 2, .sh = 2, .sw = 3, .ph = 2, .pw = 1, .dh = 2, .dw = 3, .groups = 1});
+    for (int t = 0; t < 60; t++) {
+        int64_t groups = irand(1, 3);
+        tgc_conv2d_shape s = {.n = irand(1, 4), .c = groups * irand(1, 3), .h = irand(1, 9), .w = irand(1, 9),
+                              .o = groups * irand(1, 3), .kh = irand(1, 4), .kw = irand(1, 4), .sh = irand(1, 3),
+                              .sw = irand(1, 3), .ph = irand(0, 2), .pw = irand(0, 2), .dh = irand(1, 3), .dw = irand(1, 3),
+                              .groups = groups};
+        check_shape(s);
+    }
+    for (int special = 0; special < 2; special++) /* the 2x2, stride 2 fast path, odd sizes too */
+        for (int64_t h = 2; h <= 5; h++)
+            check_pool((tgc_conv2d_shape){.n = 2, .c = 3, .h = h, .w = 7 - h, .kh = 2, .kw = 2, .sh = 2, .sw = 2, .dh = 1, .dw = 1}, special);
+    for (int t = 0; t < 40; t++) {
+        tgc_conv2d_shape s = {.n = irand(1, 3), .c = irand(1, 3), .h = irand(1, 9), .w = irand(1, 9), .kh = irand(1, 4),
+                              .kw = irand(1, 4), .sh = irand(1, 3), .sw = irand(1, 3), .dh = irand(1, 2), .dw = irand(1, 2)};
+        s.ph = irand(0, ((s.kh - 1) * s.dh + 1) / 2), s.pw = irand(0, ((s.kw - 1) * s.dw + 1) / 2);
+        check_pool(s, t % 2);
+    }
+    printf("conv: %d passed, %d failed\n", n_passed, n_failed);
+    printf("runtime: %d passed, %d failed\n", n_passed, n_failed);
+    return n_failed != 0;
+}
