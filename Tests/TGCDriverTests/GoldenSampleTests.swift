@@ -36,4 +36,21 @@ import Testing
         #expect(status == 0, "\(sample.lastPathComponent) exited with \(status): \(errors)")
         #expect(output == (try Self.expected(sample)), "compiled output of \(sample.lastPathComponent) (optimize: \(optimize))")
     }
+
+    /// Samples whose eager run is too slow for the suite (`NAME.compiled-expected`): compiled only.
+    static let compiledOnly = TestPaths.programs(in: TestPaths.samples).filter {
+        FileManager.default.fileExists(atPath: $0.deletingPathExtension().path + ".compiled-expected")
+    }
+
+    @Test(arguments: compiledOnly)
+    func compiledOnlyOutputMatches(_ sample: URL) throws {
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let binary = directory.appendingPathComponent("program").path
+        try Pipeline.buildExecutable(sample.path, to: binary, optimize: true)
+        let (status, output, errors) = try TestPaths.execute(binary, in: directory)
+        #expect(status == 0, "\(sample.lastPathComponent) exited with \(status): \(errors)")
+        let expected = try String(contentsOfFile: sample.deletingPathExtension().path + ".compiled-expected", encoding: .utf8)
+        #expect(output == expected, "compiled output of \(sample.lastPathComponent)")
+    }
 }
