@@ -50,7 +50,7 @@ DEPLOY := samples/deploy/build
 deploy-sample: build
 	mkdir -p $(DEPLOY)
 	$(TGC) compile samples/deploy/classifier.swiftdsl --emit lib -o $(DEPLOY)/classifier
-	gcc -O2 -I$(DEPLOY) samples/deploy/classify.c $(DEPLOY)/libclassifier.a -fopenmp -lm -o $(DEPLOY)/classify
+	gcc -O2 -I$(DEPLOY) samples/deploy/classify.c $(DEPLOY)/libclassifier.a -fopenmp -lz -lm -o $(DEPLOY)/classify
 	$(DEPLOY)/classify samples/deploy/images.npy
 
 ## Reliability: fuzz the front end for SECONDS (default 60); run N random programs on the

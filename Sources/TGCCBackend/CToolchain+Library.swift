@@ -37,7 +37,7 @@ extension CToolchain {
         let objects = sources.map { $0.deletingPathExtension().lastPathComponent + ".o" }
         let pack = try ProcessRunner.run(ar, ["rcs", "lib\(library.name).a"] + objects, directory: scratch.path)
         guard pack.status == 0 else { throw ToolError("archiving the library failed:\n" + pack.stderr) }
-        let link = try ProcessRunner.run(compiler, ["-shared", "-fopenmp", "-o", "lib\(library.name).so"] + objects + ["-lm"], directory: scratch.path)
+        let link = try ProcessRunner.run(compiler, ["-shared", "-fopenmp", "-o", "lib\(library.name).so"] + objects + ["-lz", "-lm"], directory: scratch.path)
         guard link.status == 0 else { throw ToolError("linking the shared library failed:\n" + link.stderr + link.stdout) }
 
         let output = URL(fileURLWithPath: outputPrefix)

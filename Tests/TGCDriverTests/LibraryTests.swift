@@ -26,7 +26,7 @@ import Testing
         let binary = folder.appendingPathComponent("program").path
         let library = folder.appendingPathComponent("lib\(prefix.lastPathComponent).a").path
         let (status, _, errors) = try TestPaths.execute("/usr/bin/env", ["gcc", "-O1", "-Wall", "-Werror", "-I", folder.path, source, library,
-                                                                          "-fopenmp", "-lm", "-lpthread", "-o", binary])
+                                                                          "-fopenmp", "-lz", "-lm", "-lpthread", "-o", binary])
         #expect(status == 0, "gcc: \(errors)")
         return try TestPaths.execute(binary, arguments)
     }
