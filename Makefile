@@ -86,6 +86,13 @@ bench:
 	$(SWIFT) build -c release --product tgc --scratch-path .build-bench
 	python3 bench/run.py --tgc $(BENCH_TGC) $(BENCH_ARGS)
 
+## Data-parallel figures (docs/DISTRIBUTED.md): MPI_Allreduce latency and bandwidth on this
+## machine (bench/mpi/allreduce.c), the Fashion-MNIST MLP and CNN on 1 and 2 processes, and
+## the alpha-beta estimate at 8, 64 and 512 processes, as Markdown on stdout.
+.PHONY: bench-mpi
+bench-mpi: build mpi data
+	python3 bench/mpi/figures.py
+
 bench-peers:
 	$(SWIFT) build -c release --product tgc --scratch-path .build-bench
 	bash bench/peers/setup_venv.sh numpy jax $(PEERS)
