@@ -56,7 +56,7 @@ enum CMainFunction {
         out.line("tgc_program();")
         out.line("run_ms[run] = tgc_now_ms() - start;")
         out.close()
-        out.line("tgc_bench_report(run_ms, tgc_opts.bench_runs);")
+        out.line("if (tgc_process_rank() == 0) tgc_bench_report(run_ms, tgc_opts.bench_runs);")
         out.line("tgc_free(run_ms);")
         out.line("tgc_distributed_finalize();")
         out.line("return 0;")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TGCBase
 import TGCCore
 @testable import TGCCBackend
 @testable import TGCDriver
@@ -170,5 +171,38 @@ import TGCCore
         let text = IRPrinter.print(try Pipeline.module(of: path, upTo: "gradient-all-reduce", distribution: Distribution(ranks: 2)))
         #expect(text.contains("= process_rank : i64[]"))
         #expect(text.contains("i64[750]"), "the shard: 1500 samples over 2 processes")
+    }
+
+    /// The options: defaults (2 processes, 25 MiB buckets), --ranks and --bucket-mb, and misuse.
+    @Test func theDistributedOptionsParse() throws {
+        #expect(try Options.parse(["compile", "m.swiftdsl", "--distributed", "mpi"]).distribution == Distribution(ranks: 2, bucketBytes: 25 << 20))
+        #expect(try Options.parse(["ir", "m.swiftdsl", "--distributed=mpi", "--ranks", "8", "--bucket-mb", "0.5"]).distribution
+                == Distribution(ranks: 8, bucketBytes: 1 << 19))
+        #expect(try Options.parse(["compile", "m.swiftdsl"]).distribution == nil)
+        for bad in [["compile", "m.swiftdsl", "--distributed", "nccl"], ["compile", "m.swiftdsl", "--ranks", "4"],
+                    ["compile", "m.swiftdsl", "--distributed", "mpi", "--ranks", "0"],
+                    ["compile", "m.swiftdsl", "--distributed", "mpi", "--bucket-mb", "-1"],
+                    ["run", "m.swiftdsl", "--distributed", "mpi"], ["compile", "m.swiftdsl", "--distributed", "mpi", "--emit", "lib"]] {
+            #expect(throws: ToolError.self, "\(bad)") { try Options.parse(bad) }
+        }
+    }
+
+    /// Without Open MPI's compiler wrapper the build stops with an error naming `make mpi` and
+    /// the Debian packages (TGC_MPICC names a wrapper that does not exist).
+    @Test func aMissingMPICompilerIsNamed() throws {
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("m.swiftdsl").path
+        try "print(1)\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let bundle = Bundle.main.bundleURL
+        let candidates = [bundle.deletingLastPathComponent(), bundle, URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
+        guard let tgc = candidates.map({ $0.appendingPathComponent("tgc").path }).first(where: FileManager.default.isExecutableFile) else {
+            Issue.record("the built tgc is not next to the test bundle (\(candidates))")
+            return
+        }
+        let result = try ProcessRunner.run(tgc, ["compile", "--distributed", "mpi", path, "-o", directory.appendingPathComponent("m").path],
+                                           environment: ["TGC_MPICC": "no-such-mpicc"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("make mpi") && result.stderr.contains("libopenmpi-dev"), "stderr: \(result.stderr)")
     }
 }
