@@ -205,4 +205,29 @@ import TGCCore
         #expect(result.status != 0)
         #expect(result.stderr.contains("make mpi") && result.stderr.contains("libopenmpi-dev"), "stderr: \(result.stderr)")
     }
+
+    /// A loader is sharded only under --distributed: `loader.count` is the batches of one
+    /// process's shard (10 samples over 3 processes: shards of 4, the last padded by wrapping
+    /// around, as torch's DistributedSampler gives [0, 3, 6, 9], [1, 4, 7, 0], [2, 5, 8, 1]; 3 with
+    /// dropLast), and a batch larger than the shard with dropLast is a located error naming it.
+    @Test func loaderCountsAreThoseOfOneShard() throws {
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func ir(_ loader: String, _ distribution: Distribution?) throws -> String {
+            let path = directory.appendingPathComponent("m.swiftdsl").path
+            try "let ds = TensorDataset(arange(10))\nlet loader = \(loader)\nprint(loader.count)\nfor x in loader { print(x) }\n"
+                .write(toFile: path, atomically: true, encoding: .utf8)
+            return IRPrinter.print(try Pipeline.module(of: path, upTo: "none", distribution: distribution))
+        }
+        let sharded = try ir("DataLoader(ds, batchSize: 3)", Distribution(ranks: 3))
+        #expect(sharded.contains("print {format = \"2\"}") && sharded.contains(": i64[4]"), "\(sharded)")
+        #expect(try ir("DataLoader(ds, batchSize: 3, dropLast: true)", Distribution(ranks: 3)).contains("print {format = \"1\"}"))
+        #expect(try ir("DataLoader(ds, batchSize: 3)", nil).contains("print {format = \"4\"}"))
+        #expect(throws: Diagnostic.self) { try ir("DataLoader(ds, batchSize: 4, dropLast: true)", Distribution(ranks: 3)) }
+        do {
+            _ = try ir("DataLoader(ds, batchSize: 4, dropLast: true)", Distribution(ranks: 3))
+        } catch let diagnostic as Diagnostic {
+            #expect(diagnostic.message.contains("each of the 3 processes' shard of 3 samples"), "\(diagnostic.message)")
+        }
+    }
 }
