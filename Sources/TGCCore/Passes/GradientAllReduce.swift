@@ -7,13 +7,16 @@ import TGCBase
 /// concatenated into buckets of at most `Distribution.bucketBytes` (a gradient larger than that
 /// is a bucket of its own), one `all_reduce` per bucket, then sliced back:
 ///
-///     %7 = transpose %6 ...   // grad of w          %7 = transpose %6 ...
-///     %8 = reshape %5 ...     // grad of b          %8 = reshape %5 ...
-///     %9 = add %g0, %7                         ==>  %9 = reshape %7 {shape = [12]}
-///     %10 = add %g1, %8                             %10 = concatenated %9, %8 (slice updates into zeros)
-///                                                   %11 = all_reduce %10
-///                                                   %12 = slice %11 ..., %13 = reshape %12 ...
-///                                                   %14 = add %g0, %13 ...
+///     %10 = reshape %9 {shape = [2]}      // grad b     %10 = reshape %9 {shape = [2]}
+///     %12 = matmul %11, %8 : f32[3, 2]    // grad w     %12 = matmul %11, %8 : f32[3, 2]
+///     print %12, %10                          ==>       %13 = reshape %12 {shape = [6]}
+///                                                       %14 = constant 0 : f32[8]
+///                                                       %15 = slice_update %14, %13 {[[0, 1, 6]]}
+///                                                       %16 = slice_update %15, %10 {[[6, 1, 2]]}
+///                                                       %17 = all_reduce %16 : f32[8]
+///                                                       %19 = reshape (slice %17 {[[0, 1, 6]]}) {shape = [3, 2]}
+///                                                       %20 = slice %17 {[[6, 1, 2]]}
+///                                                       print %19, %20
 ///
 /// Only the uses after the backward pass read the averages. Without `--distributed` it does
 /// nothing. Limitations: the all-reduces run after the whole backward pass (no overlap with
