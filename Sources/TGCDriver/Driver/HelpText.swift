@@ -9,6 +9,7 @@ enum HelpText {
 
     USAGE
       tgc compile FILE [-o OUT] [--emit exe|c|ir|dot|lib] [-O0] [--disable-pass NAME] [--stats] [-D NAME=VALUE]
+                  [--distributed mpi [--ranks N] [--bucket-mb MB]]
           Compile FILE to a standalone executable (default OUT: FILE without its extension),
           or stop at C source, IR text or a Graphviz graph. --stats prints the memory arena's
           size, what one buffer per value would take, and the kernels before and after fusion.
@@ -25,7 +26,7 @@ enum HelpText {
       tgc run --eager FILE [--trace] [--seed N] [--in NAME=FILE.npy] [--out DIR] [-D NAME=VALUE]
           Run FILE op by op through the interpreter (define-by-run); --trace prints each op
           with its shapes to stderr as it runs. -D sets any hyperparameter.
-      tgc check FILE
+      tgc check FILE [--distributed mpi [--ranks N]]
           Parse and infer every shape; report the first error.
       tgc ir FILE [--after PASS|none] [-O0] [--distributed mpi [--ranks N] [--bucket-mb MB]]
           Print the IR after the pass pipeline, or after PASS (passes: \(passNames)).
