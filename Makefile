@@ -3,7 +3,7 @@ SWIFT ?= swift
 SAMPLE ?= samples/hello.swiftdsl
 TGC := .build/debug/tgc
 
-.PHONY: all build run test test-swift test-runtime clean data zlib
+.PHONY: all build run test test-swift test-runtime clean data zlib mpi
 
 all: build
 
@@ -15,6 +15,13 @@ zlib:
 	@if [ ! -f /usr/include/zlib.h ]; then \
 	  as_root=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
 	  $$as_root apt-get update -qq && $$as_root apt-get install -y -qq zlib1g-dev; fi
+
+## Data-parallel training (`tgc compile --distributed mpi`, docs/DISTRIBUTED.md) builds with
+## Open MPI: Debian's openmpi-bin and libopenmpi-dev, installed when mpicc is missing.
+mpi:
+	@if ! command -v mpicc >/dev/null 2>&1 || ! command -v mpirun >/dev/null 2>&1; then \
+	  as_root=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$as_root apt-get update -qq && $$as_root apt-get install -y -qq --no-install-recommends openmpi-bin libopenmpi-dev; fi
 
 ## Compile the default sample to a native binary through the C backend and run it.
 run: build
@@ -78,6 +85,13 @@ PEERS ?=
 bench:
 	$(SWIFT) build -c release --product tgc --scratch-path .build-bench
 	python3 bench/run.py --tgc $(BENCH_TGC) $(BENCH_ARGS)
+
+## Data-parallel figures (docs/DISTRIBUTED.md): MPI_Allreduce latency and bandwidth on this
+## machine (bench/mpi/allreduce.c), the Fashion-MNIST MLP and CNN on 1 and 2 processes, and
+## the alpha-beta estimate at 8, 64 and 512 processes, as Markdown on stdout.
+.PHONY: bench-mpi
+bench-mpi: build mpi data
+	python3 bench/mpi/figures.py
 
 bench-peers:
 	$(SWIFT) build -c release --product tgc --scratch-path .build-bench

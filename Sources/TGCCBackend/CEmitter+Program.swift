@@ -110,6 +110,13 @@ extension CProgramEmitter {
         case .reseed(let seed):
             out.line("/* \(CSourceText.comment(title)) */")
             out.line("tgc_rng_seed(&tgc_rng_state, UINT64_C(\(seed)));")
+        case .allReduce:
+            out.line("/* \(CSourceText.comment(title)): the mean over the MPI processes */")
+            let suffix = op.result.type.dtype == .float64 ? "f64" : "f32"
+            out.line("tgc_all_reduce_mean_\(suffix)(\(name(op.operands[0])), \(name(op.result)), \(op.result.type.elementCount));")
+        case .processRank:
+            out.line("/* \(CSourceText.comment(title)) */")
+            out.line("\(name(op.result))[0] = tgc_process_rank();")
         case .loop(let lower, let upper):
             out.line("/* \(CSourceText.comment(title)) */")
             try emitLoop(op, lower: lower, upper: upper)

@@ -31,7 +31,7 @@ public enum CEmitter {
             if op.results.count == 1, case .transposed = plan.storage[op.result] { return }
             switch plan.lowering(of: op) {
             case .kernel, .gemm, .argsort, .convolution: kernelsAfter += 1
-            case .view, .staticData, .random, .input, .load, .hyper, .save, .print, .progress, .addScalar, .reseed, .loop, .branch, .yield: break
+            case .view, .staticData, .random, .input, .load, .hyper, .save, .print, .progress, .addScalar, .reseed, .allReduce, .processRank, .loop, .branch, .yield: break
             }
         }
         return CompileStatistics(arenaBytes: plan.memory.arenaBytes, naiveBytes: plan.memory.naiveBytes,
@@ -122,7 +122,8 @@ struct CProgramEmitter {
         }
         out.append(body.text)
         CMainFunction.emit(into: &out, programName: programName, description: description,
-                           hasInputs: !plan.inputs.isEmpty, hyperparameterCount: hyperparameters.count)
+                           hasInputs: !plan.inputs.isEmpty, hyperparameterCount: hyperparameters.count,
+                           requiredRanks: module.distribution?.ranks ?? 0)
         return out.text
     }
 
@@ -273,9 +274,9 @@ struct CProgramEmitter {
     /// `save` with the runtime's .npy and safetensors writers; errors are fatal with their message.
     static let addScalarHelper = """
         /* Logs a scalar to DIR/scalars.csv and DIR's TensorBoard event file; relative folders go under --out DIR.
-           The timed runs of --bench log nothing (the warm-up run logs). */
+           The timed runs of --bench log nothing (the warm-up run logs); under MPI only rank 0 logs. */
         static void add_scalar(const char *folder, const char *tag, float value, int64_t step) {
-            if (tgc_opts.bench_runs > 0 && !tgc_printing) return;
+            if ((tgc_opts.bench_runs > 0 && !tgc_printing) || tgc_process_rank() != 0) return;
             char err[512];
             char *full = tgc_output_path(&tgc_opts, folder);
             if (tgc_summary_add_scalar(full, tag, step, value, err, sizeof err) != 0) tgc_fatal("%s", err);
@@ -287,6 +288,7 @@ struct CProgramEmitter {
     static let saveHelper = """
         /* Writes a .npy file; relative paths go under --out DIR. */
         static void save_npy(const char *path, tgc_dtype dtype, int ndim, const int64_t *shape, const void *data) {
+            if (tgc_process_rank() != 0) return; /* under MPI only rank 0 writes files */
             char err[512];
             char *full = tgc_output_path(&tgc_opts, path);
             if (tgc_npy_save(full, dtype, ndim, shape, data, err, sizeof err) != 0) tgc_fatal("%s", err);
@@ -295,6 +297,7 @@ struct CProgramEmitter {
 
         /* Writes named tensors to a safetensors file; relative paths go under --out DIR. */
         static void save_safetensors(const char *path, int count, const tgc_safetensors_tensor *tensors) {
+            if (tgc_process_rank() != 0) return; /* under MPI only rank 0 writes files */
             char err[512];
             char *full = tgc_output_path(&tgc_opts, path);
             if (tgc_safetensors_save(full, count, tensors, err, sizeof err) != 0) tgc_fatal("%s", err);

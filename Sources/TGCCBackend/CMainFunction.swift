@@ -1,12 +1,13 @@
 /// The `main` of a generated program: parse options, seed the RNG, run the module once, or
 /// with `--bench N` warm up and time N runs (printing suppressed, unbound inputs filled with
-/// deterministic values, the RNG reseeded before every run).
+/// deterministic values, the RNG reseeded before every run). It starts and ends MPI for a
+/// program built with `--distributed mpi` (no-ops otherwise), and only rank 0 prints.
 enum CMainFunction {
     /// The seed of the values that `--bench` puts into inputs not bound with `--in`.
     static let benchInputSeed = 1234
 
     static func emit(into out: inout CSourceWriter, programName: String, description: String, hasInputs: Bool,
-                     hyperparameterCount: Int) {
+                     hyperparameterCount: Int, requiredRanks: Int = 0) {
         out.line("/* --bench: inputs not bound with --in get deterministic values (Philox seed \(benchInputSeed)):")
         out.line("   float32 standard normal, int64 small non-negative integers, bool coin flips. */")
         out.open("static void tgc_fill_unbound_inputs(void)")
@@ -33,13 +34,15 @@ enum CMainFunction {
         out.close()
         out.line()
         out.open("int main(int argc, char **argv)")
+        out.line("tgc_distributed_init(&argc, &argv, \(requiredRanks));")
         if hyperparameterCount > 0 { out.line("tgc_set_hyperparameters(tgc_hypers, \(hyperparameterCount));") }
         out.line("tgc_parse_args(argc, argv, \(CSourceText.stringLiteral(programName)), \(CSourceText.stringLiteral(description)), tgc_inputs, TGC_INPUT_COUNT, &tgc_opts);")
         out.line("tgc_allocate();")
-        out.line("tgc_printing = !tgc_opts.quiet;")
+        out.line("tgc_printing = !tgc_opts.quiet && tgc_process_rank() == 0;")
         out.open("if (tgc_opts.bench_runs <= 0)")
         out.line("tgc_rng_seed(&tgc_rng_state, tgc_opts.seed);")
         out.line("tgc_program();")
+        out.line("tgc_distributed_finalize();")
         out.line("return 0;")
         out.close()
         out.line("tgc_fill_unbound_inputs();")
@@ -53,8 +56,9 @@ enum CMainFunction {
         out.line("tgc_program();")
         out.line("run_ms[run] = tgc_now_ms() - start;")
         out.close()
-        out.line("tgc_bench_report(run_ms, tgc_opts.bench_runs);")
+        out.line("if (tgc_process_rank() == 0) tgc_bench_report(run_ms, tgc_opts.bench_runs);")
         out.line("tgc_free(run_ms);")
+        out.line("tgc_distributed_finalize();")
         out.line("return 0;")
         out.close()
     }

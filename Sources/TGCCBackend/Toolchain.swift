@@ -34,13 +34,23 @@ public enum CToolchain {
         return ProcessRunner.findExecutable("gcc")
     }
 
+    /// Open MPI's compiler wrapper: env TGC_MPICC, else `mpicc` on PATH; nil when there is none.
+    public static func findMPICompiler() -> String? {
+        ProcessRunner.findExecutable(ProcessInfo.processInfo.environment["TGC_MPICC"].flatMap { $0.isEmpty ? nil : $0 } ?? "mpicc")
+    }
+
     /// Compiles `cSource` and links it with the runtime into an executable at `outputPath`
-    /// (written under a temporary name, then renamed). Errors carry gcc's messages.
-    public static func buildExecutable(cSource: String, outputPath: String, extraFlags: [String] = []) throws {
-        guard let compiler = findCompiler() else {
+    /// (written under a temporary name, then renamed). Errors carry gcc's messages. With `mpi`
+    /// (`--distributed mpi`) the program and a runtime compiled with `-DTGC_MPI` are built by mpicc.
+    public static func buildExecutable(cSource: String, outputPath: String, extraFlags: [String] = [], mpi: Bool = false) throws {
+        let found = mpi ? findMPICompiler() : findCompiler()
+        guard let compiler = found else {
+            if mpi {
+                throw ToolError("mpicc was not found on PATH (or TGC_MPICC): --distributed mpi builds with Open MPI; install Debian's openmpi-bin and libopenmpi-dev ('make mpi')")
+            }
             throw ToolError("gcc was not found on PATH (or TGC_CC); install gcc to build C programs")
         }
-        let flags = baseFlags + extraFlags
+        let flags = baseFlags + (mpi ? ["-DTGC_MPI"] : []) + extraFlags
         let runtime = try RuntimeLibrary.locate()
         let archive = try RuntimeLibrary.archive(runtime: runtime, compiler: compiler,
                                                  compilerVersion: try version(of: compiler), flags: flags)

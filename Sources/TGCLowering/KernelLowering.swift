@@ -209,6 +209,8 @@ public enum KernelLowering {
         case .progress: return .standalone(.progress(key: attrs.name ?? "", label: attrs.printSegments ?? [], total: attrs.upper ?? 0))
         case .addScalar: return .standalone(.addScalar(folder: attrs.path ?? "", tag: attrs.name ?? ""))
         case .manualSeed: return .standalone(.reseed(UInt64(truncatingIfNeeded: attrs.seed ?? 0)))
+        case .allReduce: return .standalone(.allReduce)
+        case .processRank: return .standalone(.processRank)
         case .gradient:
             throw Diagnostic("gradient op was not expanded; run the autodiff pass", at: op.location)
         case .forLoop: return .standalone(.loop(lower: attrs.lower ?? 0, upper: attrs.upper ?? 0))

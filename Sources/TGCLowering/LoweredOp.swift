@@ -33,6 +33,11 @@ public enum LoweredOp {
     case addScalar(folder: String, tag: String)
     /// Restarts the Philox stream at `seed`.
     case reseed(UInt64)
+    /// The result is the mean over the MPI processes of operand 0 (float32 or float64): the
+    /// runtime's `tgc_all_reduce_mean_*`, a copy in a program built without MPI.
+    case allReduce
+    /// The result (an int64 scalar) is this process's MPI rank: the runtime's `tgc_process_rank()`.
+    case processRank
     /// A counted loop over region 0: (index, carried...) -> yield.
     case loop(lower: Int, upper: Int)
     /// Runs region 0 or region 1 depending on the bool scalar operand 0.

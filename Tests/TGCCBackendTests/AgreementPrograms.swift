@@ -351,6 +351,11 @@ enum AgreementPrograms {
         try p.save(try p.op(.matmul, [try p.op(.transpose, [batchB]) { $0.permutation = [0, 2, 1] }, batchB]), "matmul_int_batch_transposed")
         try p.save(try p.op(.add, [try p.op(.randUniform, []) { $0.shape = [300, 300]; $0.dtype = .float32 }, try p.splat(1, [])]), "add_300x300_parallel")
 
+        // Data-parallel training in one process: the mean over the processes is the tensor, the rank 0.
+        try p.save(try p.op(.allReduce, [try p.constant([1.5, -2, 0.25, 3], [2, 2])]), "all_reduce_f32")
+        try p.save(try p.op(.allReduce, [try p.constant([0.1, -7], [2], .float64)]), "all_reduce_f64")
+        try p.save(try p.op(.processRank, []), "process_rank")
+
         try p.save(try p.splat(1.5, [2, 3]), "splat_float")
         try p.save(try p.splat(2.7, [4], .int64), "splat_int_truncates")
         try p.save(try p.splat(-2.7, [4], .int64), "splat_negative_int_truncates")

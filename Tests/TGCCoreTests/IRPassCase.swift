@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TGCCore
 
 /// One case of a per-pass IR file (`IRPassCases/PASS.tgir`): input IR and the IR the pass must print.
 struct IRPassCase: CustomTestStringConvertible, Sendable {
@@ -12,6 +13,9 @@ struct IRPassCase: CustomTestStringConvertible, Sendable {
     let input: String
     /// The text after `// CHECK:`; nil when the case has no such line.
     let expected: String?
+    /// A `// distributed: bucket-bytes=N` line: the module is compiled with `--distributed mpi`
+    /// and autodiff runs first (the gradient-all-reduce pass reads what it records).
+    let distribution: Distribution?
 
     var testDescription: String { "\(pass).tgir:\(line) \(summary)" }
 
@@ -43,8 +47,10 @@ struct IRPassCase: CustomTestStringConvertible, Sendable {
             }
             // Blank lines before the case keep the line numbers of the input file right.
             let input = String(repeating: "\n", count: start) + text(body[..<(check ?? body.count)])
+            let bucketBytes = body.first { $0.hasPrefix("// distributed: bucket-bytes=") }.flatMap { Int($0.split(separator: "=")[1]) }
             return IRPassCase(pass: pass, file: file, line: start + 1, summary: summary, input: input,
-                              expected: check.map { text(body[($0 + 1)...]) })
+                              expected: check.map { text(body[($0 + 1)...]) },
+                              distribution: bucketBytes.map { Distribution(ranks: 2, bucketBytes: $0) })
         }
     }
 }

@@ -9,6 +9,10 @@ import Testing
         let expected = try #require(testCase.expected, "the case has no // CHECK: line")
         let pass = try #require(PassPipeline.pass(named: testCase.pass), "no pass named \(testCase.pass)")
         let module = try IRParser.parse(testCase.input, fileName: testCase.file)
+        if let distribution = testCase.distribution {
+            module.distribution = distribution
+            try PassPipeline.pass(named: "autodiff")!.run(module)
+        }
         try pass.run(module)
         try Verifier.verify(module, after: pass.name)
         #expect(IRPrinter.print(module) == expected)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test suite of tgc and prints one closing line "N passed, N failed".
-# Needs swift, gcc, make and python3, which CI machines have, and zlib1g-dev and dataset-fashion-mnist, which it installs; creates the git-ignored
+# Needs swift, gcc, make and python3, which CI machines have, and zlib1g-dev, dataset-fashion-mnist and Open MPI, which it installs; creates the git-ignored
 # .venv-test with the test-only Python packages (numpy, safetensors, tensorboard) from PyPI on first use.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -9,6 +9,8 @@ cd "$(dirname "$0")/../.."
 make -s zlib || { echo "cannot install zlib1g-dev"; echo "0 passed, 1 failed"; exit 1; }
 # The Fashion-MNIST samples read Debian's dataset-fashion-mnist, installed when missing.
 make -s data || { echo "cannot install dataset-fashion-mnist"; echo "0 passed, 1 failed"; exit 1; }
+# The data-parallel tests run programs under mpirun: Debian's openmpi-bin and libopenmpi-dev, installed when missing.
+make -s mpi || { echo "cannot install Open MPI (openmpi-bin, libopenmpi-dev)"; echo "0 passed, 1 failed"; exit 1; }
 
 venv=.venv-test
 if ! "$venv/bin/python" -c "import numpy, safetensors, tensorboard" 2>/dev/null; then

@@ -220,6 +220,22 @@ double tgc_now_ms(void); /* monotonic clock, milliseconds */
 /* Prints "bench: runs=N min_ms=X median_ms=Y" on stderr. */
 void tgc_bench_report(const double *run_ms, int n);
 
+/* ---- data-parallel training (src/distributed.c; MPI when compiled with -DTGC_MPI) ---------- */
+
+/* MPI_Init (with TGC_MPI); fatal unless required_ranks is 0 or the number of processes. */
+void tgc_distributed_init(int *argc, char ***argv, int required_ranks);
+/* MPI_Finalize (with TGC_MPI), after the TGC_ALLREDUCE_STATS report on stderr when that is set. */
+void tgc_distributed_finalize(void);
+/* This process's rank (0 without MPI) and the number of processes (1 without MPI). */
+int tgc_process_rank(void);
+int tgc_process_count(void);
+/* out = the mean over the processes of in (n elements; in == out allowed): MPI_Allreduce with
+   MPI_SUM, then a scale by 1/size; a copy without MPI. */
+void tgc_all_reduce_mean_f32(const float *in, float *out, int64_t n);
+void tgc_all_reduce_mean_f64(const double *in, double *out, int64_t n);
+/* The exit of a fatal error: MPI_Abort (so mpirun stops every process) when MPI is running, else exit(1). */
+TGC_NORETURN void tgc_exit_failure(void);
+
 /* ---- matrix multiply (src/gemm*.c) ----------------------------------------------------- */
 
 /* C[m x n] = alpha * op(A) * op(B) + beta * C, fp32, all row-major; op(X) = X, or X transposed

@@ -1,4 +1,5 @@
-/* Fatal errors: "error: <message>" (or "<where>: error: <message>") on stderr, then exit(1);
+/* Fatal errors: "error: <message>" (or "<where>: error: <message>") on stderr, then exit(1)
+   (MPI_Abort in a program running under MPI: tgc_exit_failure);
    or, on a thread with an error trap set (a library call), the message in the trap and a
    longjmp back to the call. */
 #include <stdarg.h>
@@ -30,7 +31,7 @@ static TGC_NORETURN void report(const char *where, const char *fmt, va_list ap) 
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     fflush(stderr);
-    exit(1);
+    tgc_exit_failure();
 }
 
 void tgc_fatal(const char *fmt, ...) {

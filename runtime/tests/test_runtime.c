@@ -1111,6 +1111,21 @@ static void test_list_printing(void) {
     expect_list(d, TGC_F64, NULL, 0, "0.1");
 }
 
+/* distributed.c built without MPI: one process of rank 0, the all-reduce a copy (also in place). */
+static void test_distributed_single_process(void) {
+    int argc = 1;
+    char *args[] = {"program", NULL}, **argv = args;
+    tgc_distributed_init(&argc, &argv, 0);
+    CHECK(tgc_process_rank() == 0 && tgc_process_count() == 1, "one process of rank 0");
+    float x[3] = {1.5f, -2.0f, 0.25f}, y[3] = {0};
+    tgc_all_reduce_mean_f32(x, y, 3);
+    CHECK(memcmp(x, y, sizeof x) == 0, "the mean over one process is the tensor");
+    double d[2] = {0.1, -7};
+    tgc_all_reduce_mean_f64(d, d, 2);
+    CHECK(d[0] == 0.1 && d[1] == -7, "in place too");
+    tgc_distributed_finalize();
+}
+
 int main(int argc, char **argv) {
     if (argc > 1) fixtures_dir = argv[1];
     const char *base = getenv("TMPDIR");
@@ -1135,6 +1150,7 @@ int main(int argc, char **argv) {
     test_children();
     test_hyperparameter_args();
     test_output_path_and_timer();
+    test_distributed_single_process();
     test_argsort();   /* after test_children: may start OpenMP threads, which must not precede fork() */
     test_rng_stats(); /* last: may start OpenMP threads, which must not precede fork() */
 

@@ -235,7 +235,7 @@ public enum VJPRules {
         case .constant, .arange, .randUniform, .randNormal, .input, .hyper, .load, .logicalNot,
              .stopGradient, .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual,
              .logicalAnd, .logicalOr, .argMax, .argMin, .argsort, .maxPool2dIndices, .print, .save, .manualSeed, .addScalar, .progress, .gradient,
-             .forLoop, .ifElse, .yield, .fusion:
+             .allReduce, .processRank, .forLoop, .ifElse, .yield, .fusion:
             nil
         }
     }

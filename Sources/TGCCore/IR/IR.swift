@@ -63,6 +63,12 @@ public final class Module {
     /// The program's `hyper(...)` values in order of declaration, run-time and fixed ones
     /// (generated programs list them in `--help`). Not part of the IR text.
     public var hyperparameters: [Hyperparameter] = []
+    /// Set for `--distributed mpi`: the gradient-all-reduce pass averages the gradients of
+    /// `backwardGradients` over the processes. Not part of the IR text.
+    public var distribution: Distribution?
+    /// The gradients each `gradient` op expanded into, recorded by the autodiff pass for the
+    /// gradient-all-reduce pass. Not part of the IR text.
+    public var backwardGradients: [BackwardGradients] = []
     private(set) var nextValueID = 0
 
     public init() { body = Block() }

@@ -68,6 +68,10 @@ public enum OpKind: Hashable, Sendable, CaseIterable {
     case conv2dWeightGrad // operands: x, gy; conv2d's gradient for weight [O, C/groups, kh, kw]
     case maxPool2dIndices // x [N, C, H, W] -> int64 [N, C, Ho, Wo]: each window's argmax, iy·W + ix (max_pool2d's indices)
 
+    // Data-parallel training over MPI (docs/DISTRIBUTED.md).
+    case allReduce       // the mean over the processes of a float tensor (the identity in one process); placed by the gradient-all-reduce pass
+    case processRank     // this process's rank, an int64 scalar (0 in one process); a DataLoader's shard under --distributed
+
     // Effects and control flow.
     case print           // attrs.printSegments
     case save            // attrs.path: one operand to a .npy file, or attrs.names to a safetensors file

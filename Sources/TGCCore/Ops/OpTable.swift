@@ -247,6 +247,13 @@ enum OpTable {
             [try ConvolutionRules.poolIndices(types[0], attrs)]
         }
 
+        // Data-parallel training: IR only (the gradient-all-reduce pass and a sharded DataLoader build them).
+        case .allReduce: OpDef(kind, .opaque, arity: 1, effects: true) { types, _ in
+            guard types[0].dtype.isFloatingPoint else { throw OpTypeError("all_reduce averages a floating-point tensor, not \(types[0].dtype)") }
+            return [types[0]]
+        }
+        case .processRank: OpDef(kind, .source, arity: 0) { _, _ in [TensorType([], .int64)] }
+
         case .print: OpDef(kind, .control, arity: nil, effects: true, spelled: [.function("print")]) { _, _ in [] }
         // One tensor to a .npy file, or `names.count` tensors to a safetensors file.
         case .save: OpDef(kind, .control, arity: nil, effects: true, spelled: [.function("save")]) { _, _ in [] }

@@ -46,6 +46,7 @@ private func expandGradients(in block: Block, after outer: [Op], _ module: Modul
         let seed = hasSeed ? builder.id(op.operands[1]) : nil
         let wrt = op.operands.dropFirst(hasSeed ? 2 : 1).map(builder.id)
         let gradients: [ValueID]
+        let opsBefore = block.ops.count
         do {
             gradients = try ReverseSweep.gradients(
                 of: output, seed: seed, wrt: Array(wrt), entries: entries, builder: builder,
@@ -68,6 +69,10 @@ private func expandGradients(in block: Block, after outer: [Op], _ module: Modul
         var replacements: [Value: Value] = [:]
         for (result, gradient) in zip(op.results, gradients) { replacements[result] = builder.value(gradient) }
         module.replaceAllUses(replacements)
+        // For the gradient-all-reduce pass: the adjoint ops end at the last one inserted.
+        let last = index + block.ops.count - opsBefore
+        module.backwardGradients.append(BackwardGradients(block: block, after: last >= 0 ? block.ops[last] : nil,
+                                                          gradients: gradients.map(builder.value), location: op.location))
     }
     for (index, op) in block.ops.enumerated() {
         for region in op.regions {

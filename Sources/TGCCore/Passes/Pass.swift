@@ -13,10 +13,10 @@ public struct Pass: Sendable {
 
 /// The pass pipeline in the order it runs; `disabled` names passes to skip (optional ones only).
 public enum PassPipeline {
-    public static let all: [Pass] = [autodiffPass, canonicalizePass, commonSubexpressionEliminationPass, loopSimplifyPass, deadCodeEliminationPass, fusionPass, memoryPlanPass]
+    public static let all: [Pass] = [autodiffPass, gradientAllReducePass, canonicalizePass, commonSubexpressionEliminationPass, loopSimplifyPass, deadCodeEliminationPass, fusionPass, memoryPlanPass]
 
     /// Passes that must run for the program to be executable; the rest are optimizations.
-    public static let required: Set<String> = ["autodiff"]
+    public static let required: Set<String> = ["autodiff", "gradient-all-reduce"]
 
     public static func pass(named name: String) -> Pass? { all.first { $0.name == name } }
 

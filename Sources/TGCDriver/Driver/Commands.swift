@@ -12,13 +12,14 @@ struct Commands {
         switch options.command {
         case .check:
             let builder = GraphBuilder()
+            builder.module.distribution = options.distribution
             try SourceLoader.evaluate(source, with: builder, hyperparameters: options.hyperparameters)
             try Verifier.verify(builder.module)
             return 0
         case .ir:
             let module = try SourceLoader.compileToIR(source, upTo: try validatedPass(options.after),
                                                       optimize: options.optimize, disabled: options.disabledPasses,
-                                                      hyperparameters: options.hyperparameters)
+                                                      hyperparameters: options.hyperparameters, distribution: options.distribution)
             print(IRPrinter.print(module), terminator: "")
             return 0
         case .opt:
@@ -71,7 +72,7 @@ struct Commands {
             throw ToolError("unknown pass '\(name)' in --disable-pass; passes: \(HelpText.passNames)")
         }
         return try SourceLoader.compileToIR(source, optimize: options.optimize, disabled: options.disabledPasses,
-                                            hyperparameters: options.hyperparameters)
+                                            hyperparameters: options.hyperparameters, distribution: options.distribution)
     }
 
     private func compile() throws -> Int32 {
@@ -90,7 +91,8 @@ struct Commands {
         case "c":
             try write(try emitC(module), to: options.output ?? defaultOutput + ".c")
         default:
-            try CToolchain.buildExecutable(cSource: try emitC(module), outputPath: options.output ?? defaultOutput)
+            try CToolchain.buildExecutable(cSource: try emitC(module), outputPath: options.output ?? defaultOutput,
+                                           mpi: options.distribution != nil)
         }
         return 0
     }

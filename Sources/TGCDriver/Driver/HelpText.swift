@@ -9,6 +9,7 @@ enum HelpText {
 
     USAGE
       tgc compile FILE [-o OUT] [--emit exe|c|ir|dot|lib] [-O0] [--disable-pass NAME] [--stats] [-D NAME=VALUE]
+                  [--distributed mpi [--ranks N] [--bucket-mb MB]]
           Compile FILE to a standalone executable (default OUT: FILE without its extension),
           or stop at C source, IR text or a Graphviz graph. --stats prints the memory arena's
           size, what one buffer per value would take, and the kernels before and after fusion.
@@ -16,14 +17,18 @@ enum HelpText {
           DIR/libNAME.so: a C library of its @export functions with the weights embedded.
           -D NAME=VALUE sets hyper("NAME", ...): an Int one is compiled in, a Float one's
           default changes (the program's --NAME X still sets it at run time).
+          --distributed mpi [--ranks N] [--bucket-mb MB] builds it with mpicc for
+          'mpirun -np N OUT' (default N 2): data-parallel training, each DataLoader sharded
+          over the N processes, gradients averaged in all-reduces of MB MiB buckets (default 25)
+          (docs/DISTRIBUTED.md; 'make mpi' installs Open MPI).
       tgc run FILE [--seed N] [--in NAME=FILE.npy] [--out DIR] [--threads N] [-D NAME=VALUE] [-- PROGRAM-FLAGS]
           Compile into a cache folder keyed by the generated code, then run it (on N threads).
       tgc run --eager FILE [--trace] [--seed N] [--in NAME=FILE.npy] [--out DIR] [-D NAME=VALUE]
           Run FILE op by op through the interpreter (define-by-run); --trace prints each op
           with its shapes to stderr as it runs. -D sets any hyperparameter.
-      tgc check FILE
+      tgc check FILE [--distributed mpi [--ranks N]]
           Parse and infer every shape; report the first error.
-      tgc ir FILE [--after PASS|none] [-O0]
+      tgc ir FILE [--after PASS|none] [-O0] [--distributed mpi [--ranks N] [--bucket-mb MB]]
           Print the IR after the pass pipeline, or after PASS (passes: \(passNames)).
       tgc opt FILE.tgir|- [--passes PASS,PASS...|none] [--emit ir|c] [-o OUT]
           Read IR text (as 'tgc ir' prints it; - reads standard input), run the passes in

@@ -1,4 +1,5 @@
 import TGCBase
+import TGCCore
 
 /// The parsed command line of `tgc`.
 struct Options {
@@ -28,6 +29,8 @@ struct Options {
     var stats = false
     /// `tgc run --threads N`: OpenMP threads of the generated program.
     var threads: Int?
+    /// `--distributed mpi [--ranks N] [--bucket-mb MB]` (compile, ir, check): data-parallel over MPI.
+    var distribution: Distribution?
 
     static let emitKinds = ["exe", "c", "ir", "dot", "lib"]
     /// What `tgc opt` can stop at: IR text (the default) or C source.
@@ -42,6 +45,8 @@ struct Options {
         var options = Options(command: command, file: "")
         var files: [String] = []
         var emitGiven = false
+        var rankCount: Int?
+        var bucketBytes: Int?
         var rest = arguments.dropFirst()[...]
         func value(for flag: String) throws -> String {
             guard let next = rest.popFirst(), !next.hasPrefix("--") || next == "-" else {
@@ -88,6 +93,22 @@ struct Options {
                     throw ToolError("--threads needs a number of threads from 1 to 4096, got '\(text)'")
                 }
                 options.threads = threads
+            case "--distributed":
+                let backend = try value(for: flag)
+                guard backend == "mpi" else { throw ToolError("unknown --distributed backend '\(backend)'; expected mpi") }
+                options.distribution = options.distribution ?? Distribution(ranks: 2)
+            case "--ranks":
+                let text = try value(for: flag)
+                guard let ranks = Int(text), ranks >= 1, ranks <= 1 << 20 else {
+                    throw ToolError("--ranks needs a number of processes from 1 to 1048576, got '\(text)'")
+                }
+                rankCount = ranks
+            case "--bucket-mb":
+                let text = try value(for: flag)
+                guard let megabytes = Double(text), megabytes > 0, megabytes <= 1_048_576 else {
+                    throw ToolError("--bucket-mb needs a positive size in MiB (as DDP's bucket_cap_mb, default 25), got '\(text)'")
+                }
+                bucketBytes = max(1, Int(megabytes * 1_048_576))
             case "-D":
                 let setting = try value(for: flag)
                 guard let equals = setting.firstIndex(of: "="), equals != setting.startIndex, setting.index(after: equals) != setting.endIndex else {
@@ -124,6 +145,17 @@ struct Options {
         }
         if command != .run && (options.eager || options.trace) {
             throw ToolError("--eager and --trace belong to 'tgc run'")
+        }
+        if rankCount != nil || bucketBytes != nil {
+            guard options.distribution != nil else { throw ToolError("--ranks and --bucket-mb belong to --distributed mpi") }
+        }
+        if let ranks = rankCount { options.distribution?.ranks = ranks }
+        if let bytes = bucketBytes { options.distribution?.bucketBytes = bytes }
+        if options.distribution != nil && ![.compile, .ir, .check].contains(command) {
+            throw ToolError("--distributed belongs to 'tgc compile' (run the program with mpirun -np N), 'tgc ir' and 'tgc check'")
+        }
+        if options.distribution != nil && command == .compile && options.emit == "lib" {
+            throw ToolError("--distributed builds a program run by mpirun, not a library (--emit lib)")
         }
         if options.trace && !options.eager { throw ToolError("--trace needs --eager (it traces the interpreter)") }
         if options.stats && command != .compile { throw ToolError("--stats belongs to 'tgc compile'") }

@@ -23,19 +23,25 @@ public enum Pipeline {
         try Verifier.verify(builder.module)
     }
 
-    /// The IR of a model file after the pipeline (or after `lastPass`).
+    /// The IR of a model file after the pipeline (or after `lastPass`); `distribution` as
+    /// `--distributed mpi`, `hyperparameters` as `-D`.
     public static func module(of path: String, upTo lastPass: String? = nil, optimize: Bool = true,
-                              disabled: Set<String> = []) throws -> Module {
-        try SourceLoader.compileToIR(try SourceLoader.read(path), upTo: lastPass, optimize: optimize, disabled: disabled)
+                              disabled: Set<String> = [], hyperparameters: [String: String] = [:],
+                              distribution: Distribution? = nil) throws -> Module {
+        try SourceLoader.compileToIR(try SourceLoader.read(path), upTo: lastPass, optimize: optimize, disabled: disabled,
+                                     hyperparameters: hyperparameters, distribution: distribution)
     }
 
-    /// Compiles a model file to a standalone executable at `output`.
+    /// Compiles a model file to a standalone executable at `output` (with `distribution`, an
+    /// MPI program built by mpicc).
     public static func buildExecutable(_ path: String, to output: String, extraFlags: [String] = [],
-                                       optimize: Bool = true, disabled: Set<String> = []) throws {
-        let module = try Self.module(of: path, optimize: optimize, disabled: disabled)
+                                       optimize: Bool = true, disabled: Set<String> = [],
+                                       hyperparameters: [String: String] = [:], distribution: Distribution? = nil) throws {
+        let module = try Self.module(of: path, optimize: optimize, disabled: disabled, hyperparameters: hyperparameters,
+                                     distribution: distribution)
         let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         let cSource = try CEmitter.emit(module, programName: name, description: "compiled from \(path)")
-        try CToolchain.buildExecutable(cSource: cSource, outputPath: output, extraFlags: extraFlags)
+        try CToolchain.buildExecutable(cSource: cSource, outputPath: output, extraFlags: extraFlags, mpi: distribution != nil)
     }
 
     /// Builds the C library of a model file's `@export` functions (`tgc compile --emit lib`):

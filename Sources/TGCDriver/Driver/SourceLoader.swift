@@ -63,9 +63,12 @@ enum SourceLoader {
     }
 
     /// The IR of a model file after the pass pipeline (or up to `lastPass`).
+    /// `distribution` (`--distributed mpi`) shards the DataLoaders and averages the gradients.
     static func compileToIR(_ source: SourceText, upTo lastPass: String? = nil, optimize: Bool = true,
-                            disabled: Set<String> = [], hyperparameters: [String: String] = [:]) throws -> Module {
+                            disabled: Set<String> = [], hyperparameters: [String: String] = [:],
+                            distribution: Distribution? = nil) throws -> Module {
         let builder = GraphBuilder()
+        builder.module.distribution = distribution
         try evaluate(source, with: builder, hyperparameters: hyperparameters)
         if lastPass != "none" {
             try PassPipeline.run(builder.module, upTo: lastPass, disabled: disabled, optimize: optimize)

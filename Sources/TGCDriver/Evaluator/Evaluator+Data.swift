@@ -112,10 +112,12 @@ extension Evaluator {
         guard batchSize > 0 else {
             throw Diagnostic("batchSize should be a positive integer value, but got batchSize=\(batchSize)", at: site.location("batchSize"))
         }
+        let ranks = (builder as? GraphBuilder)?.module.distribution?.ranks ?? 1
         let loader = LoaderValue(dataset: dataset, batchSize: batchSize, shuffle: try staticBool(site, "shuffle") ?? false,
-                                 dropLast: try staticBool(site, "dropLast") ?? false)
+                                 dropLast: try staticBool(site, "dropLast") ?? false, ranks: ranks)
         guard loader.count > 0 else {
-            throw Diagnostic("the DataLoader yields no batch: batchSize \(batchSize) is larger than the data set's \(dataset.count) samples and dropLast is true", at: site.location("batchSize"))
+            let shard = ranks > 1 ? "each of the \(ranks) processes' shard of \(loader.shardSize) samples" : "the data set's \(dataset.count) samples"
+            throw Diagnostic("the DataLoader yields no batch: batchSize \(batchSize) is larger than \(shard) and dropLast is true", at: site.location("batchSize"))
         }
         return .loader(loader)
     }
@@ -138,7 +140,8 @@ extension Evaluator {
     func executeLoaderLoop(_ pattern: Pattern, _ loader: LoaderValue, _ body: [Stmt], at location: SourceLocation,
                            progress: ProgressLabel? = nil) throws {
         let count = loader.dataset.count
-        let order = loader.shuffle ? try builder.randomPermutation(count, at: location) : try arange(count, at: location)
+        let order = try shard(loader.shuffle ? try builder.randomPermutation(count, at: location) : try arange(count, at: location),
+                              of: loader, at: location)
         let batch = loader.batchSize
         if loader.fullBatches > 0 {
             let offsets = try arange(batch, at: location)
@@ -158,6 +161,17 @@ extension Evaluator {
             try keepingGradMode("loop body", at: location) { try executeBlock(body) }
         }
         if let progress { try reportProgress(progress, done: try builder.scalar(Double(loader.count), .int64, at: location), total: loader.count) }
+    }
+
+    /// This process's part of `order` (`--distributed mpi`): positions `rank + ranks · j` for j in
+    /// 0..<shardSize, modulo the data set's size (DistributedSampler's padding); all of it in one process.
+    private func shard(_ order: ValueID, of loader: LoaderValue, at location: SourceLocation) throws -> ValueID {
+        guard loader.ranks > 1 else { return order }
+        let rank = try builder.apply1(.processRank, [], at: location)
+        let strided = try builder.apply1(.mul, [try arange(loader.shardSize, at: location), try builder.scalar(Double(loader.ranks), .int64, at: location)], at: location)
+        let positions = try builder.apply1(.add, [strided, try builder.broadcast(rank, to: [loader.shardSize], at: location)], at: location)
+        let wrapped = try builder.apply1(.mod, [positions, try builder.scalar(Double(loader.dataset.count), .int64, at: location)], at: location)
+        return try builder.indexSelect(order, axis: 0, wrapped, at: location)
     }
 
     private func bindBatch(_ pattern: Pattern, _ batch: DatasetValue, at location: SourceLocation) throws {
