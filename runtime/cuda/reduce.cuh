@@ -1,0 +1,82 @@
+/* reduce.cuh: warp and block reductions (sum, max, min) and a two-pass deterministic
+   reduction of a whole array. Include after tgc_cuda.h. Warp reductions shuffle down, so the
+   result is in lane 0; block reductions leave it in thread 0. Both assume every thread of the
+   block calls them (they contain barriers) and a block size that is a multiple of 32 (lanes of a
+   partial warp would read lanes that do not exist). The order of the additions is fixed by the
+   launch geometry, so a result is the same on every run and every GPU. */
+#ifndef TGC_CUDA_REDUCE_CUH
+#define TGC_CUDA_REDUCE_CUH
+
+/* The combining functions: NaN propagates through max and min, as in torch.max/min. */
+struct tgc_sum_op {
+    template <typename T>
+    __host__ __device__ __forceinline__ T operator()(T a, T b) const { return a + b; }
+};
+struct tgc_max_op {
+    template <typename T>
+    __host__ __device__ __forceinline__ T operator()(T a, T b) const { return a != a ? a : ((b != b || b > a) ? b : a); }
+};
+struct tgc_min_op {
+    template <typename T>
+    __host__ __device__ __forceinline__ T operator()(T a, T b) const { return a != a ? a : ((b != b || b < a) ? b : a); }
+};
+
+/* Combines v over the 32 lanes of the calling warp; lane 0 gets the result. */
+template <typename T, typename Op>
+__device__ __forceinline__ T tgc_warp_reduce(T v, Op op) {
+    for (int offset = 16; offset > 0; offset >>= 1) v = op(v, __shfl_down_sync(0xffffffffu, v, offset));
+    return v;
+}
+
+/* Combines v over the calling block (threads numbered x fastest); thread 0 gets the result,
+   the others a partial value. `identity` is op's neutral element. */
+template <typename T, typename Op>
+__device__ T tgc_block_reduce(T v, Op op, T identity) {
+    __shared__ T partials[32];
+    const unsigned thread = threadIdx.x + blockDim.x * (threadIdx.y + blockDim.y * threadIdx.z);
+    const unsigned threads = blockDim.x * blockDim.y * blockDim.z;
+    const unsigned lane = thread % 32, warp = thread / 32;
+    v = tgc_warp_reduce(v, op);
+    if (lane == 0) partials[warp] = v;
+    __syncthreads();
+    if (warp == 0) {
+        v = lane < (threads + 31) / 32 ? partials[lane] : identity;
+        v = tgc_warp_reduce(v, op);
+    }
+    __syncthreads();   /* partials may be reused by the next reduction */
+    return v;
+}
+
+template <typename T>
+__device__ __forceinline__ T tgc_warp_reduce_sum(T v) { return tgc_warp_reduce(v, tgc_sum_op()); }
+template <typename T>
+__device__ __forceinline__ T tgc_block_reduce_sum(T v) { return tgc_block_reduce(v, tgc_sum_op(), (T)0); }
+template <typename T>
+__device__ __forceinline__ T tgc_block_reduce_max(T v, T lowest) { return tgc_block_reduce(v, tgc_max_op(), lowest); }
+template <typename T>
+__device__ __forceinline__ T tgc_block_reduce_min(T v, T highest) { return tgc_block_reduce(v, tgc_min_op(), highest); }
+
+/* Threads per block and the most blocks of the first pass of tgc_cuda_reduce_sum. */
+#define TGC_REDUCE_THREADS 256
+#define TGC_REDUCE_MAX_BLOCKS 1024
+
+/* out[blockIdx.x] = the sum of the elements in[i] that this block's grid-stride loop visits. */
+template <typename T>
+__global__ void __launch_bounds__(TGC_REDUCE_THREADS) tgc_reduce_sum_kernel(const T *in, long long n, T *out) {
+    T acc = 0;
+    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x)
+        acc += in[i];
+    acc = tgc_block_reduce_sum(acc);
+    if (threadIdx.x == 0) out[blockIdx.x] = acc;
+}
+
+/* *out = the sum of in[0 ..< n] (device pointers), in two launches: at most
+   TGC_REDUCE_MAX_BLOCKS partial sums into scratch (that many elements of T), then their sum. */
+template <typename T>
+static inline void tgc_cuda_reduce_sum(const T *in, long long n, T *out, T *scratch, int dsl_line) {
+    const unsigned blocks = tgc_cuda_blocks_for(n, TGC_REDUCE_THREADS, TGC_REDUCE_MAX_BLOCKS);
+    TGC_LAUNCH(tgc_reduce_sum_kernel<T>, blocks, TGC_REDUCE_THREADS, 0, dsl_line, in, n, scratch);
+    TGC_LAUNCH(tgc_reduce_sum_kernel<T>, 1, TGC_REDUCE_THREADS, 0, dsl_line, (const T *)scratch, (long long)blocks, out);
+}
+
+#endif /* TGC_CUDA_REDUCE_CUH */
