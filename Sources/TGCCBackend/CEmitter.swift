@@ -230,8 +230,8 @@ package struct CProgramEmitter {
     /// A constant value as a file-scope array.
     mutating func emitStaticArray(_ value: Value, _ data: [Double]) {
         let about = CSourceText.comment("\(value.type)  \(origin(of: value))")
-        let alignment = device == nil ? "_Alignas(64)" : "alignas(64)"   // C11 or C++
-        out.line("static \(alignment) const \(ScalarType(value.type.dtype).cName) \(Self.name(value))[\(data.count)] = {  /* \(about) */")
+        let storage = device == nil ? "static _Alignas(64)" : "alignas(64) static"   // C11 or C++
+        out.line("\(storage) const \(ScalarType(value.type.dtype).cName) \(Self.name(value))[\(data.count)] = {  /* \(about) */")
         let literals = data.map { Self.elementLiteral($0, value.type.dtype) }
         for start in stride(from: 0, to: literals.count, by: 8) {
             out.line("    " + literals[start..<min(start + 8, literals.count)].joined(separator: ", ") + ",")

@@ -21,7 +21,7 @@ struct CUDADevice: DeviceHooks {
         let counters = emitter.gemmCounters(call)
         let arguments = emitter.gemmArguments(call, op, counters: counters, buffer: emitter.deviceName)
         for (counter, extent) in zip(counters, call.batch.extents) { emitter.out.openLoop(counter, to: "\(extent)") }
-        emitter.out.line("tgc_cuda_sgemm(\(arguments));")
+        emitter.out.line("tgc_cuda_sgemm(\(arguments), \(op.location.line));")
         for _ in counters { emitter.out.close() }
         if let epilogue = call.epilogue {
             precondition(call.batch.extents.isEmpty, "matmul epilogues are 2-D only (FusionEpilogue.swift)")
@@ -53,7 +53,7 @@ struct CUDADevice: DeviceHooks {
     }
 
     func copyStatement(to destination: String, from source: String, bytes: String) -> String {
-        "tgc_device_copy(\(destination), \(source), \(bytes));"
+        "tgc_cuda_copy_device_to_device(\(destination), \(source), \(bytes));"
     }
 
     /// The storage (root) values of `values` that a transfer moves: one per storage, non-empty,

@@ -38,9 +38,9 @@ public enum CUDAEmitter {
         emitter.out.line(" * Build: nvcc (tgc compile --target cuda), or the host compiler against the emulation")
         emitter.out.line(" * header (tgc compile --target cuda --emulate). Options as the C program's: --help.")
         emitter.out.line(" */")
-        emitter.out.line(CUDAPrelude.includes)
+        emitter.out.line(CUDAPrelude.includes(sourceFile: sourceFile(emitter.module)))
         emitter.out.line(KernelPrelude.source)
-        emitter.out.line(CUDAPrelude.launchHelpers)
+        emitter.out.line(CUDAPrelude.launchGeometry)
         emitter.emitState()
         try emitter.emitInputTable()
         emitter.emitHyperparameterTable()
@@ -57,6 +57,15 @@ public enum CUDAEmitter {
                            hasInputs: !emitter.plan.inputs.isEmpty, hyperparameterCount: emitter.hyperparameters.count,
                            device: true)
         return emitter.out.text
+    }
+
+    /// The name of the first DSL file an op comes from (`model.swiftdsl`: CUDA errors name it).
+    private static func sourceFile(_ module: Module) -> String {
+        var file: String?
+        module.body.walk { op in
+            if file == nil, op.location.line > 0 { file = op.location.file.split(separator: "/").last.map(String.init) }
+        }
+        return file ?? "model.swiftdsl"
     }
 
     /// One device pointer per stored value: into the device arena, or its own allocation (an

@@ -13,7 +13,7 @@ import TGCLowering
 ///             v4[i0 * 8 + i1] = tgc_expf(v1[i0 * 8 + i1] - 1.0f);
 ///         }
 ///     }
-///     TGC_LAUNCH(fused_sub_exp, dim3(tgc_grid(32)), dim3(TGC_BLOCK), 0, "model.swiftdsl:3:9", d4, d1);
+///     TGC_LAUNCH(fused_sub_exp, dim3(tgc_grid(32)), dim3(TGC_BLOCK), 0, 3, d4, d1);  /* model.swiftdsl:3:9 */
 ///
 /// - a kernel over points runs a grid-stride loop over its flattened parallel extent;
 /// - a kernel whose points may write one element (`racingVariables`: scatter-add, index-put)
@@ -79,8 +79,8 @@ enum CUDAKernels {
         }
         let arguments = buffers.addresses.map { CProgramEmitter.deviceName(buffers.names[$0]!) }
         let location = CProgramEmitter.locationText(op.location)
-        emitter.out.line("TGC_LAUNCH(\(function), \(geometry), 0, \(CSourceText.stringLiteral(location))"
-                         + arguments.map { ", " + $0 }.joined() + ");")
+        emitter.out.line("TGC_LAUNCH(\(function), \(geometry), 0, \(op.location.line)" + arguments.map { ", " + $0 }.joined() + ");"
+                         + (location.isEmpty ? "" : "  /* \(CSourceText.comment(location)) */"))
     }
 
     private static func description(_ mapping: Mapping) -> String {
