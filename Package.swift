@@ -44,7 +44,7 @@ let package = Package(
         // IRPassCases/*.tgir are read through #filePath, like the samples.
         .testTarget(name: "TGCCoreTests", dependencies: ["TGCCore"], exclude: ["IRPassCases"]),
         .testTarget(name: "TGCCBackendTests", dependencies: ["TGCLowering", "TGCCBackend", "TGCDriver"]),
-        .testTarget(name: "TGCDriverTests", dependencies: ["TGCDriver", "TGCCBackend"]),
+        .testTarget(name: "TGCDriverTests", dependencies: ["TGCDriver", "TGCCBackend", "TGCCUDABackend"]),
         .testTarget(name: "TGCStressTests", dependencies: ["TGCStress"]),
     ]
 )

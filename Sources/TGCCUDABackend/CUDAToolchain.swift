@@ -9,7 +9,9 @@ import TGCCBackend
 public enum CUDAToolchain {
     /// nvcc's flags: `--fmad=false` forbids fused multiply-adds, which would round differently
     /// from the interpreter (the C program's `-ffp-contract=off`).
-    static let nvccFlags = ["-x", "cu", "-ccbin", "gcc", "-std=c++17", "-O3", "--fmad=false",
+    /// The source file ends in `.cu`, so nvcc needs no `-x cu` (which would apply to the
+    /// runtime archive too); unused prelude helpers are not worth a warning (177).
+    static let nvccFlags = ["-ccbin", "gcc", "-diag-suppress", "177", "-std=c++17", "-O3", "--fmad=false",
                             "-gencode", "arch=compute_80,code=sm_80", "-gencode", "arch=compute_90,code=sm_90",
                             "-Xcompiler", "-fopenmp", "-Xcompiler", "-fwrapv", "-Xcompiler", "-ffp-contract=off"]
 
@@ -24,16 +26,25 @@ public enum CUDAToolchain {
         runtime.deletingLastPathComponent().appendingPathComponent(".cuda/nvidia/cu13")
     }
 
-    /// nvcc: env TGC_NVCC, else `nvcc` on PATH, else the project-local toolkit's; nil when none.
-    public static func findNVCC() -> String? {
-        if let explicit = ProcessInfo.processInfo.environment["TGC_NVCC"], !explicit.isEmpty {
-            return ProcessRunner.findExecutable(explicit)
+    /// nvcc: env TGC_NVCC, else `nvcc` on PATH, else the project-local toolkit's (`make cuda`);
+    /// nil when there is none.
+    package static func findNVCC(environment: [String: String] = ProcessInfo.processInfo.environment,
+                                runtime: URL? = try? RuntimeLibrary.locate()) -> String? {
+        if let explicit = environment["TGC_NVCC"], !explicit.isEmpty {
+            return FileManager.default.isExecutableFile(atPath: explicit) ? explicit : nil
         }
-        if let onPath = ProcessRunner.findExecutable("nvcc") { return onPath }
-        guard let runtime = try? RuntimeLibrary.locate() else { return nil }
+        for folder in (environment["PATH"] ?? "").split(separator: ":") {
+            let candidate = URL(fileURLWithPath: String(folder)).appendingPathComponent("nvcc").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        guard let runtime else { return nil }
         let local = localToolkit(runtime: runtime).appendingPathComponent("bin/nvcc").path
         return FileManager.default.isExecutableFile(atPath: local) ? local : nil
     }
+
+    /// What a build for the GPU says when there is no nvcc.
+    public static let missingNVCC = ToolError("nvcc was not found (TGC_NVCC, the PATH, or .cuda/, the project-local CUDA toolkit); "
+                                              + "run `make cuda` to install it, or build with --emulate to run the CUDA program on the CPU")
 
     /// The C++ compiler of the emulation: env TGC_CXX, else `g++` on PATH.
     static func findHostCompiler() -> String? {
@@ -46,12 +57,7 @@ public enum CUDAToolchain {
     /// Compiles `source` (generated CUDA) into an executable at `outputPath`: nvcc, or with
     /// `emulate` the host compiler against the emulation header.
     public static func buildExecutable(source: String, outputPath: String, emulate: Bool) throws {
-        guard let gcc = CToolchain.findCompiler() else {
-            throw ToolError("gcc was not found on PATH (or TGC_CC); install gcc to build the C runtime")
-        }
-        let runtime = try RuntimeLibrary.locate()
-        let archive = try RuntimeLibrary.archive(runtime: runtime, compiler: gcc, compilerVersion: try CToolchain.version(of: gcc),
-                                                 flags: CToolchain.baseFlags)
+        let (runtime, archive) = try runtimeArchive()
         let compiler: String
         var arguments: [String]
         if emulate {
@@ -61,10 +67,7 @@ public enum CUDAToolchain {
             compiler = cxx
             arguments = emulationFlags
         } else {
-            guard let nvcc = findNVCC() else {
-                throw ToolError("nvcc was not found on PATH or in .cuda/ (the project-local CUDA toolkit); run `make cuda` to install it, "
-                                + "or build with --emulate to run the CUDA program on the CPU")
-            }
+            guard let nvcc = findNVCC() else { throw missingNVCC }
             compiler = nvcc
             arguments = nvccFlags
         }
@@ -97,13 +100,26 @@ public enum CUDAToolchain {
         }
     }
 
+    /// The runtime folder and the C runtime library (built by gcc as for the C target).
+    private static func runtimeArchive() throws -> (runtime: URL, archive: URL) {
+        guard let gcc = CToolchain.findCompiler() else {
+            throw ToolError("gcc was not found on PATH (or TGC_CC); install gcc to build the C runtime")
+        }
+        let runtime = try RuntimeLibrary.locate()
+        let archive = try RuntimeLibrary.archive(runtime: runtime, compiler: gcc, compilerVersion: try CToolchain.version(of: gcc),
+                                                 flags: CToolchain.baseFlags)
+        return (runtime, archive)
+    }
+
     /// The emulated executable for `source` in the program cache (`tgc run --target cuda
-    /// --emulate`), built when missing.
+    /// --emulate`), built when missing; the key covers the source, the C runtime library and
+    /// the CUDA runtime headers.
     public static func cachedEmulatedExecutable(source: String, name: String) throws -> String {
         var hash = ContentHash()
         hash.add("cuda-emulate")
         hash.add(source)
-        let runtime = try RuntimeLibrary.locate()
+        let (runtime, archive) = try runtimeArchive()
+        hash.add(archive.path)
         for header in (try? FileManager.default.contentsOfDirectory(atPath: runtime.appendingPathComponent("cuda").path))?.sorted() ?? [] {
             hash.add(header)
             hash.add((try? String(contentsOf: runtime.appendingPathComponent("cuda").appendingPathComponent(header), encoding: .utf8)) ?? "")
