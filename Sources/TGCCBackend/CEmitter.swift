@@ -155,12 +155,14 @@ package struct CProgramEmitter {
         }
         out.line(" * Options: --seed N  --in NAME=FILE.npy  --out DIR  --bench N  --threads N  --quiet  --help")
         out.line(" */")
+        emitIncludes()
+    }
+
+    /// The headers every generated C file includes: the runtime's, then libc's.
+    mutating func emitIncludes() {
         out.line("#include \"tgc_runtime.h\"")
         out.line()
-        out.line("#include <math.h>")
-        out.line("#include <stdint.h>")
-        out.line("#include <stdlib.h>")
-        out.line("#include <string.h>")
+        for header in ["math.h", "stdint.h", "stdlib.h", "string.h"] { out.line("#include <\(header)>") }
         out.line()
     }
 
