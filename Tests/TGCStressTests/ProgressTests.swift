@@ -6,12 +6,12 @@ import Testing
 /// stderr not a terminal, one summary line per loop on stderr when it ends (an inner loop's
 /// label interpolating the outer index), the program's own output unchanged on stdout.
 @Suite(.serialized) struct ProgressTests {
-    let folder: URL
+    let folder: TestFolder
     let tgc: String
 
     init() throws {
         tgc = try #require(StressTestSupport.tgc, "tgc is not built next to the tests (swift build --product tgc)")
-        folder = try StressTestSupport.temporaryDirectory("progress")
+        folder = try TestFolder("progress")
     }
 
     static let model = """
@@ -31,10 +31,8 @@ import Testing
         """
 
     @Test(arguments: [true, false]) func eachLoopEndsWithOneSummaryLine(eager: Bool) throws {
-        let source = folder.appendingPathComponent("model.swiftdsl")
-        try Data(Self.model.utf8).write(to: source)
-        let result = try ChildProcess.run(tgc, ["run"] + (eager ? ["--eager"] : []) + [source.path], timeout: 120,
-                                          environment: ["SWIFT_BACKTRACE": "enable=no"], directory: folder)
+        try folder.write("model.swiftdsl", Self.model)
+        let result = try folder.run([tgc, "run"] + (eager ? ["--eager"] : []) + [folder.path("model.swiftdsl")])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "5\n6\ntensor([0.3660, 0.7321])\n")
         let lines = result.stderr.split(separator: "\n").map(String.init)

@@ -9,27 +9,20 @@ import TGCCore
 /// in tgc; damaged files are clean errors at compile time and in generated binaries.
 @Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["TGC_TEST_PYTHON"] != nil))
 struct SafetensorsInteropTests {
-    let folder: URL
+    let folder: TestFolder
     let tgc: String
     let python: String
 
     init() throws {
         tgc = try #require(StressTestSupport.tgc, "tgc is not built next to the tests (swift build --product tgc)")
         python = ProcessInfo.processInfo.environment["TGC_TEST_PYTHON"]!
-        folder = try StressTestSupport.temporaryDirectory("safetensors")
-    }
-
-    func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
-
-    func run(_ command: [String]) throws -> ChildProcess.Result {
-        try ChildProcess.run(command[0], Array(command.dropFirst()), timeout: 120,
-                             environment: ["SWIFT_BACKTRACE": "enable=no"], directory: folder)
+        folder = try TestFolder("safetensors")
     }
 
     /// Runs a Python script in the folder; its stdout.
     func python(_ script: String) throws -> String {
-        try Data(script.utf8).write(to: URL(fileURLWithPath: path("script.py")))
-        let result = try run([python, path("script.py")])
+        try folder.write("script.py", script)
+        let result = try folder.run([python, folder.path("script.py")])
         #expect(result.status == 0, "python failed: \(result.stderr)")
         return result.stdout
     }
@@ -49,8 +42,8 @@ struct SafetensorsInteropTests {
             let steps = tensor([-1099511627776, 0, 7])
             save(["fc.weight": w * 2, "名前 \\"q\\"": tensor(0.5), "steps": steps, "mask": w > 0.0, "empty": zeros([0, 3])], "out.safetensors")
             """
-        try Data(model.utf8).write(to: URL(fileURLWithPath: path("model.swiftdsl")))
-        try Data(Self.describeFile.utf8).write(to: URL(fileURLWithPath: path("describe.py")))
+        try folder.write("model.swiftdsl", model)
+        try folder.write("describe.py", Self.describeFile)
         // float32 as the bytes of each element: 3, -0 (its sign kept), 6, -4.5; 0.5.
         let expected = """
             fc.weight float32 [2, 2] 00004040000000800000c040000090c0
@@ -59,16 +52,16 @@ struct SafetensorsInteropTests {
             mask bool [2, 2] [True, False, True, False]
             empty float32 [0, 3] \n
             """
-        let eager = try run([tgc, "run", "--eager", path("model.swiftdsl")])
+        let eager = try folder.run([tgc, "run", "--eager", folder.path("model.swiftdsl")])
         #expect(eager.status == 0, "\(eager.stderr)")
-        let fromEager = try run([python, path("describe.py"), path("out.safetensors")])
+        let fromEager = try folder.run([python, folder.path("describe.py"), folder.path("out.safetensors")])
         #expect(fromEager.stdout == expected, "\(fromEager.stderr)")
-        try FileManager.default.removeItem(atPath: path("out.safetensors"))
-        let build = try run([tgc, "compile", path("model.swiftdsl"), "-o", path("model")])
+        try FileManager.default.removeItem(atPath: folder.path("out.safetensors"))
+        let build = try folder.run([tgc, "compile", folder.path("model.swiftdsl"), "-o", folder.path("model")])
         #expect(build.status == 0, "\(build.stderr)")
-        let binary = try run([path("model")])
+        let binary = try folder.run([folder.path("model")])
         #expect(binary.status == 0, "\(binary.stderr)")
-        let fromBinary = try run([python, path("describe.py"), path("out.safetensors")])
+        let fromBinary = try folder.run([python, folder.path("describe.py"), folder.path("out.safetensors")])
         #expect(fromBinary.stdout == expected, "\(fromBinary.stderr)")
     }
 
@@ -85,7 +78,7 @@ struct SafetensorsInteropTests {
             print(d.keys)
             print(d["a.weight"] * 2, d["b"], d["flags"], d["z"])
             """
-        try Data(model.utf8).write(to: URL(fileURLWithPath: path("model.swiftdsl")))
+        try folder.write("model.swiftdsl", model)
         // The reference writer orders the data by dtype size, then name.
         let expected = """
             ['a.weight', 'b', 'z', 'flags']
@@ -93,9 +86,9 @@ struct SafetensorsInteropTests {
                     [ 6,  8, 10]]) tensor([ 0.1000, -2.0000]) tensor([ True, False]) tensor(2.5000)
 
             """
-        let eager = try run([tgc, "run", "--eager", path("model.swiftdsl")])
+        let eager = try folder.run([tgc, "run", "--eager", folder.path("model.swiftdsl")])
         #expect(eager.stdout == expected, "\(eager.stderr)")
-        let compiled = try run([tgc, "run", path("model.swiftdsl")])
+        let compiled = try folder.run([tgc, "run", folder.path("model.swiftdsl")])
         #expect(compiled.stdout == expected, "\(compiled.stderr)")
     }
 
@@ -111,19 +104,19 @@ struct SafetensorsInteropTests {
         for (file, message) in [("truncated", "the tensors cover 24 bytes but the file holds 20"),
                                 ("half", "tensor 'w' has dtype F16, which tgc cannot load"),
                                 ("missing", "cannot read")] {
-            try Data("let d = load(\"\(file).safetensors\")\nprint(d)\n".utf8).write(to: URL(fileURLWithPath: path("bad.swiftdsl")))
-            let check = try run([tgc, "check", path("bad.swiftdsl")])
+            try folder.write("bad.swiftdsl", "let d = load(\"\(file).safetensors\")\nprint(d)\n")
+            let check = try folder.run([tgc, "check", folder.path("bad.swiftdsl")])
             #expect(check.status != 0 && check.stderr.contains("bad.swiftdsl:1:14: error: ") && check.stderr.contains(message), "\(file): \(check.stderr)")
             #expect(!StressTestSupport.hasCrashTrace(check.stderr))
         }
         // A binary compiled against the good file reports a file changed afterwards, naming it.
-        try Data("let d = load(\"good.safetensors\")\nprint(d[\"w\"].sum())\n".utf8).write(to: URL(fileURLWithPath: path("good.swiftdsl")))
-        let build = try run([tgc, "compile", path("good.swiftdsl"), "-o", path("good")])
+        try folder.write("good.swiftdsl", "let d = load(\"good.safetensors\")\nprint(d[\"w\"].sum())\n")
+        let build = try folder.run([tgc, "compile", folder.path("good.swiftdsl"), "-o", folder.path("good")])
         #expect(build.status == 0, "\(build.stderr)")
-        #expect(try run([path("good")]).stdout == "tensor(6.)\n")
-        try FileManager.default.removeItem(atPath: path("good.safetensors"))
-        try FileManager.default.copyItem(atPath: path("half.safetensors"), toPath: path("good.safetensors"))
-        let changed = try run([path("good")])
+        #expect(try folder.run([folder.path("good")]).stdout == "tensor(6.)\n")
+        try FileManager.default.removeItem(atPath: folder.path("good.safetensors"))
+        try FileManager.default.copyItem(atPath: folder.path("half.safetensors"), toPath: folder.path("good.safetensors"))
+        let changed = try folder.run([folder.path("good")])
         #expect(changed.status != 0 && changed.stderr.contains("tensor 'w' is F16 [2, 3], expected float32 [2, 3]"), "\(changed.stderr)")
     }
 }

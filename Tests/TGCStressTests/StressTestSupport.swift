@@ -35,3 +35,21 @@ enum StressTestSupport {
         ["Fatal error", "Program crashed", "Backtrac", "AddressSanitizer", "runtime error:", "Segmentation fault"].contains { text.contains($0) }
     }
 }
+
+/// A fresh temporary folder where a test writes models and runs tgc, generated binaries and
+/// Python, each with crash backtraces off (so a crash shows as a crash, not a trace to parse).
+struct TestFolder {
+    let url: URL
+
+    init(_ label: String) throws { url = try StressTestSupport.temporaryDirectory(label) }
+
+    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+
+    func write(_ name: String, _ text: String) throws { try Data(text.utf8).write(to: url.appendingPathComponent(name)) }
+
+    /// Runs `command` (executable first) in the folder.
+    func run(_ command: [String]) throws -> ChildProcess.Result {
+        try ChildProcess.run(command[0], Array(command.dropFirst()), timeout: 120,
+                             environment: ["SWIFT_BACKTRACE": "enable=no"], directory: url)
+    }
+}

@@ -9,21 +9,14 @@ import TGCCore
 /// scalars.csv holds the same lines.
 @Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["TGC_TEST_PYTHON"] != nil))
 struct TensorBoardInteropTests {
-    let folder: URL
+    let folder: TestFolder
     let tgc: String
     let python: String
 
     init() throws {
         tgc = try #require(StressTestSupport.tgc, "tgc is not built next to the tests (swift build --product tgc)")
         python = ProcessInfo.processInfo.environment["TGC_TEST_PYTHON"]!
-        folder = try StressTestSupport.temporaryDirectory("tensorboard")
-    }
-
-    func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
-
-    func run(_ command: [String]) throws -> ChildProcess.Result {
-        try ChildProcess.run(command[0], Array(command.dropFirst()), timeout: 120,
-                             environment: ["SWIFT_BACKTRACE": "enable=no"], directory: folder)
+        folder = try TestFolder("tensorboard")
     }
 
     /// Every event of every event file in a folder, as TensorBoard's loader reads them.
@@ -90,30 +83,30 @@ struct TensorBoardInteropTests {
         """
 
     @Test(arguments: [true, false]) func tensorBoardReadsTheLoggedScalars(eager: Bool) throws {
-        try Data(Self.model.utf8).write(to: URL(fileURLWithPath: path("model.swiftdsl")))
-        try Data(Self.readEvents.utf8).write(to: URL(fileURLWithPath: path("read.py")))
-        try? FileManager.default.removeItem(atPath: path("out"))
-        try FileManager.default.createDirectory(atPath: path("out"), withIntermediateDirectories: true)
-        let result = try run([tgc, "run"] + (eager ? ["--eager"] : []) + ["--out", path("out"), path("model.swiftdsl")])
+        try folder.write("model.swiftdsl", Self.model)
+        try folder.write("read.py", Self.readEvents)
+        try? FileManager.default.removeItem(atPath: folder.path("out"))
+        try FileManager.default.createDirectory(atPath: folder.path("out"), withIntermediateDirectories: true)
+        let result = try folder.run([tgc, "run"] + (eager ? ["--eager"] : []) + ["--out", folder.path("out"), folder.path("model.swiftdsl")])
         #expect(result.status == 0, "\(result.stderr)")
-        let events = try run([python, path("read.py"), path("out/runs/demo")])
+        let events = try folder.run([python, folder.path("read.py"), folder.path("out/runs/demo")])
         #expect(events.stdout == Self.expectedEvents, "\(events.stderr)")
-        #expect(try String(contentsOfFile: path("out/runs/demo/scalars.csv"), encoding: .utf8) == Self.expectedCSV)
+        #expect(try String(contentsOfFile: folder.path("out/runs/demo/scalars.csv"), encoding: .utf8) == Self.expectedCSV)
     }
 
     /// A damaged record is dropped by TensorBoard's reader, so the test above checks the CRCs.
     @Test func aFlippedBitFailsTheRecordCheck() throws {
-        try Data(Self.model.utf8).write(to: URL(fileURLWithPath: path("model.swiftdsl")))
-        try Data(Self.readEvents.utf8).write(to: URL(fileURLWithPath: path("read.py")))
-        try? FileManager.default.removeItem(atPath: path("damaged"))
-        try FileManager.default.createDirectory(atPath: path("damaged"), withIntermediateDirectories: true)
-        #expect(try run([tgc, "run", "--eager", "--out", path("damaged"), path("model.swiftdsl")]).status == 0)
-        let logs = path("damaged/runs/demo")
+        try folder.write("model.swiftdsl", Self.model)
+        try folder.write("read.py", Self.readEvents)
+        try? FileManager.default.removeItem(atPath: folder.path("damaged"))
+        try FileManager.default.createDirectory(atPath: folder.path("damaged"), withIntermediateDirectories: true)
+        #expect(try folder.run([tgc, "run", "--eager", "--out", folder.path("damaged"), folder.path("model.swiftdsl")]).status == 0)
+        let logs = folder.path("damaged/runs/demo")
         let file = try #require(try FileManager.default.contentsOfDirectory(atPath: logs).first { $0.hasPrefix("events.out.tfevents.") })
         var bytes = try Data(contentsOf: URL(fileURLWithPath: logs + "/" + file))
         bytes[bytes.count - 6] ^= 1   // inside the last record's data
         try bytes.write(to: URL(fileURLWithPath: logs + "/" + file))
-        let events = try run([python, path("read.py"), logs]).stdout
+        let events = try folder.run([python, folder.path("read.py"), logs]).stdout
         #expect(!events.contains("test/big"))
         #expect(events.contains("test/third"))
     }

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes rng_cases.inc: expected tgc_rng_uniform / tgc_rng_normal outputs computed by an
-independent pure-Python Philox4x32-10 + Box-Muller, as stated in tgc_runtime.h.
+independent pure-Python Philox4x32-10 (samples/pytorch/tgc_stream.py) + Box-Muller, as stated in tgc_runtime.h.
 
 Needs numpy (only for float32 rounding). Regenerate from the repository root with
     python3 runtime/tests/gen_rng_cases.py
@@ -8,30 +8,14 @@ Needs numpy (only for float32 rounding). Regenerate from the repository root wit
 import math
 import os
 import struct
+import sys
 
 import numpy as np
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "rng_cases.inc")
-M0, M1, W0, W1 = 0xD2511F53, 0xCD9E8D57, 0x9E3779B9, 0xBB67AE85
-MASK = 0xFFFFFFFF
-
-
-def philox(ctr, key):
-    c0, c1, c2, c3 = ctr
-    k0, k1 = key
-    for r in range(10):
-        if r:
-            k0, k1 = (k0 + W0) & MASK, (k1 + W1) & MASK
-        p0, p1 = M0 * c0, M1 * c2
-        c0, c1, c2, c3 = (p1 >> 32) ^ c1 ^ k0, p1 & MASK, (p0 >> 32) ^ c3 ^ k1, p0 & MASK
-    return [c0, c1, c2, c3]
-
-
-def words(seed, block, nblocks):
-    out = []
-    for b in range(block, block + nblocks):
-        out += philox([b & MASK, b >> 32, 0, 0], [seed & MASK, seed >> 32])
-    return out
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, "rng_cases.inc")
+sys.path.insert(0, os.path.join(HERE, "..", "..", "samples", "pytorch"))
+from tgc_stream import words  # noqa: E402  (the one Python Philox, shared with the PyTorch twins)
 
 
 def f32bits(x):

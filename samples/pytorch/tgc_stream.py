@@ -1,8 +1,8 @@
 """tgc's random stream (Philox4x32-10, runtime/include/tgc_runtime.h) replayed in Python, so that
 a PyTorch twin can draw the permutations a tgc program draws (randperm, shuffling loaders,
-randomSplit) and train PyTorch on the same batches."""
+randomSplit) and train PyTorch on the same batches. runtime/tests/gen_rng_cases.py checks the C
+runtime against the same Philox."""
 import numpy as np
-import torch
 
 M0, M1, W0, W1, MASK = 0xD2511F53, 0xCD9E8D57, 0x9E3779B9, 0xBB67AE85, 0xFFFFFFFF
 
@@ -18,6 +18,14 @@ def philox(counter, key):
     return [c0, c1, c2, c3]
 
 
+def words(seed, block, nblocks):
+    """The stream's 32-bit words from `block` on, four per block."""
+    out = []
+    for b in range(block, block + nblocks):
+        out += philox([b & MASK, b >> 32, 0, 0], [seed & MASK, seed >> 32])
+    return out
+
+
 class TgcStream:
     """tgc's random stream after manualSeed(seed): each draw of n starts at a fresh block."""
 
@@ -25,11 +33,10 @@ class TgcStream:
         self.seed, self.block = seed, 0
 
     def uniform(self, n):
-        words = []
-        for b in range(self.block, self.block + (n + 3) // 4):
-            words += philox([b & MASK, b >> 32, 0, 0], [self.seed & MASK, self.seed >> 32])
+        drawn = words(self.seed, self.block, (n + 3) // 4)
         self.block += (n + 3) // 4
-        return np.array([w >> 8 for w in words[:n]], dtype=np.float32) * np.float32(2.0**-24)
+        return np.array([w >> 8 for w in drawn[:n]], dtype=np.float32) * np.float32(2.0**-24)
 
     def randperm(self, n):
+        import torch
         return torch.from_numpy(np.argsort(self.uniform(n), kind="stable"))

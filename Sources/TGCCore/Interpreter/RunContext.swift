@@ -37,9 +37,10 @@ public final class RunContext {
     func addScalar(folder: String, tag: String, value: Float, step: Int64, at location: SourceLocation) throws {
         let path = folder.hasPrefix("/") ? folder : outputDirectory + "/" + folder
         summaryFolders.insert(path)
-        var error = [CChar](repeating: 0, count: 512)
-        guard tgc_summary_add_scalar(path, tag, step, value, &error, error.count) == 0 else {
-            throw Diagnostic(String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self), at: location)
+        do {
+            try RuntimeCall.check { tgc_summary_add_scalar(path, tag, step, value, $0, $1) }
+        } catch let error as ToolError {
+            throw Diagnostic(error.message, at: location)
         }
     }
 

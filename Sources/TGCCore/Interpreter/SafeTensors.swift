@@ -8,64 +8,53 @@ public enum SafeTensors {
     /// The tensors of a file, in its header's order, with the type each loads as.
     public static func readIndex(_ path: String) throws -> [(name: String, type: TensorType)] {
         var index = tgc_safetensors_index()
-        var error = [CChar](repeating: 0, count: 512)
-        guard tgc_safetensors_read_index(path, &index, &error, error.count) == 0 else { throw ToolError(runtimeMessage: error) }
+        try RuntimeCall.check { tgc_safetensors_read_index(path, &index, $0, $1) }
         defer { tgc_safetensors_free_index(&index) }
         return try (0..<Int(index.count)).map { i in
             let entry = index.entries[i]
             let name = String(cString: entry.name)
-            let shape = withUnsafeBytes(of: entry.shape) { raw in
-                Array(raw.bindMemory(to: Int64.self).prefix(Int(entry.ndim))).map(Int.init)
-            }
             guard entry.loads_as >= 0 else {
                 let dtype = withUnsafeBytes(of: entry.dtype_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
                 throw ToolError("'\(path)': tensor '\(name)' has dtype \(dtype), which tgc cannot load (F32, F64, I64, I32, U8, BOOL)")
             }
-            return (name, TensorType(shape, DType(runtimeCode: tgc_dtype(UInt32(entry.loads_as)))))
+            return (name, RuntimeCall.headerType(dtype: tgc_dtype(UInt32(entry.loads_as)), ndim: entry.ndim, shape: entry.shape))
         }
     }
 
     /// Tensor `name` of the file, which must load as `type`.
     public static func load(_ path: String, name: String, as type: TensorType) throws -> Tensor {
-        var error = [CChar](repeating: 0, count: 512)
-        let shape = type.shape.map(Int64.init)
-        var status: Int32 = 0
-        let tensor = Tensor(type: type) { buffer in
-            status = tgc_safetensors_load(path, name, type.dtype.runtimeCode, Int32(shape.count), shape, buffer, &error, error.count)
+        try RuntimeCall.readTensor(type) {
+            tgc_safetensors_load(path, name, type.dtype.runtimeCode, Int32($1.count), $1, $0, $2, $3)
         }
-        guard status == 0 else { throw ToolError(runtimeMessage: error) }
-        return tensor
     }
 
     /// Writes the tensors under their names, in order.
     public static func save(_ tensors: [(name: String, tensor: Tensor)], to path: String) throws {
-        var error = [CChar](repeating: 0, count: 512)
         let shapes = tensors.map { $0.tensor.shape.map(Int64.init) }
         let names = tensors.map { strdup($0.name) }
         defer { names.forEach { free($0) } }
         /// The tensors' bytes, each pinned for the duration of the call.
-        func withBytes<R>(_ index: Int, _ pointers: [UnsafeRawPointer?], _ body: ([UnsafeRawPointer?]) -> R) -> R {
-            guard index < tensors.count else { return body(pointers) }
-            return tensors[index].tensor.withRuntimeBytes { withBytes(index + 1, pointers + [$0], body) }
+        func withBytes<R>(_ index: Int, _ pointers: [UnsafeRawPointer?], _ body: ([UnsafeRawPointer?]) throws -> R) throws -> R {
+            guard index < tensors.count else { return try body(pointers) }
+            return try tensors[index].tensor.withRuntimeBytes { try withBytes(index + 1, pointers + [$0], body) }
         }
-        let status: Int32 = withBytes(0, []) { data in
-            withPointers(to: shapes) { shapePointers in
+        try withBytes(0, []) { data in
+            try withPointers(to: shapes) { shapePointers in
                 var entries = tensors.indices.map { i in
                     tgc_safetensors_tensor(name: names[i], dtype: tensors[i].tensor.dtype.runtimeCode,
                                            ndim: Int32(shapes[i].count), shape: shapePointers[i], data: data[i])
                 }
-                return tgc_safetensors_save(path, Int32(entries.count), &entries, &error, error.count)
+                try RuntimeCall.check { tgc_safetensors_save(path, Int32(entries.count), &entries, $0, $1) }
             }
         }
-        guard status == 0 else { throw ToolError(runtimeMessage: error) }
     }
 
     /// Runs `body` with a stable base address for each array (nil for an empty one).
-    private static func withPointers<T, R>(to arrays: [[T]], _ body: ([UnsafePointer<T>?]) -> R) -> R {
-        func nest(_ index: Int, _ pointers: [UnsafePointer<T>?]) -> R {
-            guard index < arrays.count else { return body(pointers) }
-            return arrays[index].withUnsafeBufferPointer { nest(index + 1, pointers + [$0.baseAddress]) }
+    private static func withPointers<T, R>(to arrays: [[T]], _ body: ([UnsafePointer<T>?]) throws -> R) throws -> R {
+        func nest(_ index: Int, _ pointers: [UnsafePointer<T>?]) throws -> R {
+            guard index < arrays.count else { return try body(pointers) }
+            return try arrays[index].withUnsafeBufferPointer { try nest(index + 1, pointers + [$0.baseAddress]) }
         }
-        return nest(0, [])
+        return try nest(0, [])
     }
 }

@@ -8,7 +8,7 @@ enum HelpText {
     tgc: an ahead-of-time compiler for tensor programs written in a Swift-syntax DSL.
 
     USAGE
-      tgc compile FILE [-o OUT] [--emit exe|c|ir|dot|lib] [-O0] [--disable-pass NAME] [--stats] [-D NAME=VALUE]
+      tgc compile FILE [-o OUT] [--emit exe|c|cuda|ir|dot|lib] [-O0] [--disable-pass NAME] [--stats] [-D NAME=VALUE]
           Compile FILE to a standalone executable (default OUT: FILE without its extension),
           or stop at C source, IR text or a Graphviz graph. --stats prints the memory arena's
           size, what one buffer per value would take, and the kernels before and after fusion.
@@ -16,8 +16,14 @@ enum HelpText {
           DIR/libNAME.so: a C library of its @export functions with the weights embedded.
           -D NAME=VALUE sets hyper("NAME", ...): an Int one is compiled in, a Float one's
           default changes (the program's --NAME X still sets it at run time).
+      tgc compile FILE --target cuda [-o OUT] [--emulate]
+          Compile FILE to a CUDA program built by nvcc (on the PATH, or the project's .cuda/
+          that 'make cuda' installs); --emulate builds it with the host C++ compiler against
+          the CPU emulation of CUDA instead. --emit cuda stops at the CUDA C++ source (.cu).
       tgc run FILE [--seed N] [--in NAME=FILE.npy] [--out DIR] [--threads N] [-D NAME=VALUE] [-- PROGRAM-FLAGS]
           Compile into a cache folder keyed by the generated code, then run it (on N threads).
+      tgc run --target cuda --emulate FILE [--seed N] [--in NAME=FILE.npy] [--out DIR] [-D NAME=VALUE]
+          Build the CUDA program against the CPU emulation (each CUDA thread a fiber) and run it.
       tgc run --eager FILE [--trace] [--seed N] [--in NAME=FILE.npy] [--out DIR] [-D NAME=VALUE]
           Run FILE op by op through the interpreter (define-by-run); --trace prints each op
           with its shapes to stderr as it runs. -D sets any hyperparameter.
