@@ -16,6 +16,7 @@
 #include "philox.cuh"
 #include "reduce.cuh"
 #include "sgemm.cuh"
+#include "conv.cuh"
 #include "check.h"
 
 #ifdef TGC_CUDA_EMULATE
@@ -348,6 +349,81 @@ static void test_philox(void) {
     }
 }
 
+/* ---- convolution and max pooling ---- */
+
+/* A shape with its output size filled in. */
+static tgc_conv2d_shape conv_shape(int64_t n, int64_t c, int64_t h, int64_t w, int64_t o, int64_t kh, int64_t kw,
+                                   int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t dh, int64_t dw, int64_t groups) {
+    tgc_conv2d_shape s = {n, c, h, w, o, kh, kw, sh, sw, ph, pw, dh, dw, groups, 0, 0};
+    s.oh = (h + 2 * ph - dh * (kh - 1) - 1) / sh + 1;
+    s.ow = (w + 2 * pw - dw * (kw - 1) - 1) / sw + 1;
+    return s;
+}
+
+/* Whether got and want agree within tol · (1 + |want|) everywhere. */
+static int64_t count_far(const std::vector<float> &got, const std::vector<float> &want, double tol) {
+    int64_t far = 0;
+    for (size_t i = 0; i < want.size(); i++) far += !(fabs((double)got[i] - want[i]) <= tol * (1.0 + fabs((double)want[i])));
+    return far;
+}
+
+static std::vector<float> random_floats(int64_t n) {
+    std::vector<float> v(n);
+    for (auto &x : v) x = (float)drand();
+    return v;
+}
+
+/* The device convolution and its gradients against the C runtime's (runtime/src/conv.c). */
+static void test_conv(void) {
+    const tgc_conv2d_shape shapes[] = {
+        conv_shape(2, 3, 7, 9, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1), conv_shape(3, 4, 11, 6, 6, 3, 2, 2, 1, 0, 1, 1, 2, 2),
+        conv_shape(1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1), conv_shape(2, 6, 5, 5, 3, 1, 1, 1, 1, 0, 0, 1, 1, 3),
+        conv_shape(2, 2, 13, 17, 5, 5, 3, 3, 2, 2, 1, 2, 1, 1), conv_shape(5, 8, 4, 4, 8, 2, 2, 2, 2, 0, 0, 1, 1, 8)};
+    for (const tgc_conv2d_shape &s : shapes) {
+        const int64_t nx = s.n * s.c * s.h * s.w, nw = s.o * (s.c / s.groups) * s.kh * s.kw, ny = s.n * s.o * s.oh * s.ow;
+        const double tol = 1e-5 * (double)((s.c / s.groups) * s.kh * s.kw + s.n * s.oh * s.ow + s.o);
+        std::vector<float> x = random_floats(nx), w = random_floats(nw), gy = random_floats(ny);
+        std::vector<float> y(ny), gx(nx), gw(nw);
+        tgc_conv2d_f32(&s, x.data(), w.data(), y.data());
+        tgc_conv2d_input_grad_f32(&s, gy.data(), w.data(), gx.data());
+        tgc_conv2d_weight_grad_f32(&s, x.data(), gy.data(), gw.data());
+        float *dx = to_device(x), *dw = to_device(w), *dgy = to_device(gy);
+        float *dy = (float *)tgc_cuda_alloc(ny * 4), *dgx = (float *)tgc_cuda_alloc(nx * 4), *dgw = (float *)tgc_cuda_alloc(nw * 4);
+        tgc_cuda_conv2d_f32(&s, dx, dw, dy, 40);
+        tgc_cuda_conv2d_input_grad_f32(&s, dgy, dw, dgx, 41);
+        tgc_cuda_conv2d_weight_grad_f32(&s, dx, dgy, dgw, 42);
+        const int64_t far_y = count_far(to_host(dy, ny), y, tol), far_gx = count_far(to_host(dgx, nx), gx, tol);
+        const int64_t far_gw = count_far(to_host(dgw, nw), gw, tol);
+        CHECK(far_y == 0 && far_gx == 0 && far_gw == 0,
+              "conv2d n=%lld c=%lld %lldx%lld o=%lld k=%lldx%lld s=%lldx%lld p=%lldx%lld d=%lldx%lld g=%lld: "
+              "%lld/%lld/%lld elements of y/gx/gw differ from the C runtime",
+              (long long)s.n, (long long)s.c, (long long)s.h, (long long)s.w, (long long)s.o, (long long)s.kh,
+              (long long)s.kw, (long long)s.sh, (long long)s.sw, (long long)s.ph, (long long)s.pw, (long long)s.dh,
+              (long long)s.dw, (long long)s.groups, (long long)far_y, (long long)far_gx, (long long)far_gw);
+        tgc_cuda_free(dx), tgc_cuda_free(dw), tgc_cuda_free(dgy), tgc_cuda_free(dy), tgc_cuda_free(dgx), tgc_cuda_free(dgw);
+    }
+
+    /* Max-pooling indices equal the C runtime's: ties (small integers), NaN, -inf, padding. */
+    const tgc_conv2d_shape pools[] = {conv_shape(2, 3, 9, 11, 3, 3, 2, 2, 3, 1, 1, 1, 2, 1),
+                                      conv_shape(1, 2, 8, 8, 2, 2, 2, 2, 2, 0, 0, 1, 1, 1),
+                                      conv_shape(3, 1, 5, 7, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1)};
+    for (const tgc_conv2d_shape &s : pools) {
+        const int64_t nx = s.n * s.c * s.h * s.w, ny = s.n * s.c * s.oh * s.ow;
+        std::vector<float> x(nx);
+        for (int64_t i = 0; i < nx; i++) x[i] = (float)((i * 2654435761ll) % 5 - 2);
+        for (int64_t i = 0; i < nx; i += 7) x[i] = NAN;
+        for (int64_t i = 3; i < nx; i += 11) x[i] = -INFINITY;
+        std::vector<int64_t> want(ny);
+        tgc_max_pool2d_indices_f32(&s, x.data(), want.data());
+        float *dx = to_device(x);
+        int64_t *dout = (int64_t *)tgc_cuda_alloc(ny * 8);
+        tgc_cuda_max_pool2d_indices_f32(&s, dx, dout, 43);
+        CHECK(to_host(dout, ny) == want, "max_pool2d indices %lldx%lld k=%lldx%lld differ from the C runtime", (long long)s.h,
+              (long long)s.w, (long long)s.kh, (long long)s.kw);
+        tgc_cuda_free(dx), tgc_cuda_free(dout);
+    }
+}
+
 /* ---- errors (emulation only: each runs in a child process that must fail with a message) ---- */
 
 #ifdef TGC_CUDA_EMULATE
@@ -415,6 +491,7 @@ int main(void) {
     test_elementwise_and_barriers();
     test_sgemm();
     test_philox();
+    test_conv();
     printf("cuda: %d passed, %d failed\n", n_passed, n_failed);
     printf("runtime: %d passed, %d failed\n", n_passed, n_failed);
     return n_failed == 0 ? 0 : 1;
