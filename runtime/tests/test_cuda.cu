@@ -313,6 +313,29 @@ static void check_sgemm(int ta, int tb, int64_t m, int64_t n, int64_t k, float a
     tgc_cuda_free(da), tgc_cuda_free(db), tgc_cuda_free(dc);
 }
 
+/* tgc_cuda_sgemm_batched over `batch` matrices of A and one B shared by all (stride 0). */
+static void check_sgemm_batched(int ta, int tb, int64_t m, int64_t n, int64_t k, int64_t batch) {
+    const int64_t lda = ta ? m : k, ldb = tb ? k : n, sa = m * k;
+    std::vector<float> a(batch * sa), b(k * n), c(batch * m * n, NAN);
+    for (auto &x : a) x = (float)drand();
+    for (auto &x : b) x = (float)drand();
+    float *da = to_device(a), *db = to_device(b), *dc = to_device(c);
+    tgc_cuda_sgemm_batched(ta, tb, m, n, k, 1.0f, da, lda, sa, db, ldb, 0, 0.0f, dc, n, m * n, batch, 21);
+    std::vector<float> got = to_host(dc, c.size());
+    int64_t wrong = 0;
+    for (int64_t z = 0; z < batch; z++)
+        for (int64_t i = 0; i < m; i++)
+            for (int64_t j = 0; j < n; j++) {
+                double ref = 0;
+                for (int64_t p = 0; p < k; p++)
+                    ref += (double)a[z * sa + (ta ? p * lda + i : i * lda + p)] * b[tb ? j * ldb + p : p * ldb + j];
+                wrong += !(fabs(got[(z * m + i) * n + j] - ref) <= 1e-5 * (double)k);
+            }
+    CHECK(wrong == 0, "sgemm_batched ta=%d tb=%d %lldx%lldx%lld x %lld: %lld wrong", ta, tb, (long long)m, (long long)n,
+          (long long)k, (long long)batch, (long long)wrong);
+    tgc_cuda_free(da), tgc_cuda_free(db), tgc_cuda_free(dc);
+}
+
 static void test_sgemm(void) {
     const int64_t shapes[][3] = {{1, 1, 1}, {17, 33, 65}, {128, 7, 255}, {130, 129, 9}, {3, 257, 0}};
     for (auto &s : shapes)
@@ -322,6 +345,8 @@ static void test_sgemm(void) {
                 check_sgemm(ta, tb, s[0], s[1], s[2], -0.5f, 2.0f, 3);
             }
     check_sgemm(0, 0, 17, 33, 65, 0.0f, 0.5f, 1);   /* alpha = 0: A and B (NaN padding) unread */
+    for (int ta = 0; ta < 2; ta++)
+        for (int tb = 0; tb < 2; tb++) check_sgemm_batched(ta, tb, 19, 130, 7, 3);
 }
 
 /* ---- Philox ---- */
