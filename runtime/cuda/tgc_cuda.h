@@ -34,16 +34,17 @@
 /* Nothing to detect: the emulation always runs. */
 static inline void tgc_cuda_init(void) {}
 
-/* Device memory is host memory, filled with 0xFF bytes (NaN floats) so that a kernel reading
-   memory nothing wrote gives NaN here as it gives garbage on a GPU. */
+/* Device memory is host memory (256-byte aligned, as cudaMalloc's), filled with 0xFF bytes
+   (NaN floats) so that a kernel reading memory nothing wrote gives NaN here as it gives garbage
+   on a GPU. It is exactly `bytes` long, so under -fsanitize=address a kernel reading or writing
+   past the end of a buffer is reported. */
 static inline void *tgc_cuda_alloc(size_t bytes) {
-    size_t rounded = (bytes + 255) / 256 * 256;
-    void *p = aligned_alloc(256, rounded ? rounded : 256);
-    if (!p) {
+    void *p = NULL;
+    if (posix_memalign(&p, 256, bytes ? bytes : 1) != 0) {
         fprintf(stderr, "tgc: CUDA error in cudaMalloc (%zu bytes): out of memory\n", bytes);
         exit(1);
     }
-    memset(p, 0xFF, rounded);
+    memset(p, 0xFF, bytes);
     return p;
 }
 static inline void tgc_cuda_free(void *p) { free(p); }

@@ -37,6 +37,9 @@ enum HelpText {
       tgc plot DIR [-o OUT.svg]
           Draw every scalar in DIR/scalars.csv (SummaryWriter's log) against its step as an
           SVG, one panel per tag prefix (train/, test/); default OUT: DIR/scalars.svg.
+      tgc doctor
+          Print what this machine has for tgc (C compiler, OpenMP, g++, nvcc, GPU and driver,
+          mpicc/mpirun), which targets can run here, and how to install what is missing.
       tgc --help | --version
 
     Generated programs accept --seed N, --in NAME=FILE.npy, --out DIR, --bench N, --threads N,
