@@ -8,10 +8,6 @@ import TGCLowering
 /// host, and loop carries copy on the device.
 struct CUDADevice: DeviceHooks {
     func emitKernel(_ kernel: LoopKernel, for op: Op, in emitter: inout CProgramEmitter) throws {
-        if let reason = CUDAHostFallback.reason(kernel) {
-            try CUDAHostFallback.emitKernel(kernel, for: op, reason: reason, device: self, in: &emitter)
-            return
-        }
         CUDAKernels.emit(emitter.kernelAsRun(kernel, for: op), for: op, in: &emitter)
     }
 

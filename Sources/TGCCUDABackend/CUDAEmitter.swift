@@ -8,7 +8,7 @@ import TGCLowering
 /// kernels the C program runs, each a `__global__` function (CUDAKernels.swift), launched in
 /// order by the host program, which is the C program's walk of the module body
 /// (`CProgramEmitter.emitBlock` with `CUDADevice` as its device hooks): loops, branches,
-/// prints, hyperparameters and the ops that run on the host (CUDAHostFallback.swift).
+/// prints, hyperparameters and the ops that run on the host (host fallbacks: docs/CUDA.md).
 ///
 /// Every value has a host buffer (`v5`, laid out as in the C program, one host arena) and a
 /// device buffer (`d5`, one device arena with the same offsets). Kernels read and write the

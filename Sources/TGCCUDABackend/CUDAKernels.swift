@@ -48,7 +48,8 @@ enum CUDAKernels {
     /// and its launch in the host program.
     static func emit(_ kernel: LoopKernel, for op: Op, in emitter: inout CProgramEmitter) {
         let function = emitter.uniqueFunctionName(CProgramEmitter.functionBase(op))
-        let buffers = emitter.kernelBuffers([kernel])
+        var buffers = emitter.kernelBuffers([kernel])
+        buffers.renderer.intrinsicName = CUDAPrelude.intrinsicName
         let mapping = mapping(kernel)
         var comment = ["/* \(function): \(description(mapping)) over \(op.result.type)"]
         comment += emitter.sourceLines(of: CProgramEmitter.members(op))
