@@ -3,7 +3,7 @@ SWIFT ?= swift
 SAMPLE ?= samples/hello.swiftdsl
 TGC := .build/debug/tgc
 
-.PHONY: all build run test test-swift test-runtime clean data zlib mpi
+.PHONY: all build run test test-swift test-runtime clean data zlib mpi cuda
 
 all: build
 
@@ -22,6 +22,18 @@ mpi:
 	@if ! command -v mpicc >/dev/null 2>&1 || ! command -v mpirun >/dev/null 2>&1; then \
 	  as_root=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
 	  $$as_root apt-get update -qq && $$as_root apt-get install -y -qq --no-install-recommends openmpi-bin libopenmpi-dev; fi
+
+## nvcc 13.0 (the CUDA compiler; no GPU needed to compile) from PyPI into the git-ignored .cuda/,
+## when no nvcc is on the PATH and none is there yet (about 250 MB). 13.0, not newer: a GPU
+## with driver 580 cannot load what a newer nvcc writes.
+CUDA_DIR := .cuda
+NVCC_LOCAL := $(CUDA_DIR)/nvidia/cu13/bin/nvcc
+cuda:
+	@if command -v nvcc >/dev/null 2>&1; then echo "nvcc: $$(command -v nvcc)"; \
+	elif [ ! -x $(NVCC_LOCAL) ]; then \
+	  echo "installing nvcc 13.0 into $(CUDA_DIR)/"; \
+	  python3 -m pip install --quiet --disable-pip-version-check --target $(CUDA_DIR) nvidia-cuda-nvcc==13.0.88 \
+	    nvidia-cuda-runtime==13.0.96 nvidia-cuda-crt==13.0.88 nvidia-nvvm==13.0.88; fi
 
 ## Compile the default sample to a native binary through the C backend and run it.
 run: build

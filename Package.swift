@@ -30,8 +30,11 @@ let package = Package(
         .target(name: "TGCLowering", dependencies: ["TGCBase", "TGCCore"]),
         // The C renderer of the lowering, the C prelude and the gcc toolchain driver.
         .target(name: "TGCCBackend", dependencies: ["TGCLowering", "TGCCore"]),
+        // The CUDA renderer of the same lowering (kernels as __global__ functions, the host program
+        // through the C emitter's walk) and the nvcc / host-emulation toolchain.
+        .target(name: "TGCCUDABackend", dependencies: ["TGCLowering", "TGCCore", "TGCCBackend"]),
         // The evaluator (AST against a Builder) and the CLI commands.
-        .target(name: "TGCDriver", dependencies: ["TGCSyntax", "TGCCore", "TGCCBackend"], swiftSettings: releaseSpeed),
+        .target(name: "TGCDriver", dependencies: ["TGCSyntax", "TGCCore", "TGCCBackend", "TGCCUDABackend"], swiftSettings: releaseSpeed),
         .executableTarget(name: "tgc", dependencies: ["TGCDriver"]),
         // Random program generators and mutators for fuzzing and differential testing.
         .target(name: "TGCStress", dependencies: ["TGCDriver", "TGCCore", "TGCCBackend"]),
@@ -41,7 +44,7 @@ let package = Package(
         // IRPassCases/*.tgir are read through #filePath, like the samples.
         .testTarget(name: "TGCCoreTests", dependencies: ["TGCCore"], exclude: ["IRPassCases"]),
         .testTarget(name: "TGCCBackendTests", dependencies: ["TGCLowering", "TGCCBackend", "TGCDriver"]),
-        .testTarget(name: "TGCDriverTests", dependencies: ["TGCDriver", "TGCCBackend"]),
+        .testTarget(name: "TGCDriverTests", dependencies: ["TGCDriver", "TGCCBackend", "TGCCUDABackend"]),
         .testTarget(name: "TGCStressTests", dependencies: ["TGCStress"]),
     ]
 )

@@ -3,7 +3,7 @@ import TGCCore
 extension CProgramEmitter {
     /// The program's hyperparameters: the module's list, then any `hyper` op it does not name
     /// (IR read from text carries no list).
-    var hyperparameters: [Hyperparameter] {
+    package var hyperparameters: [Hyperparameter] {
         var all = module.hyperparameters
         module.body.walk { op in
             guard op.kind == .hyper, let name = op.attributes.name, !all.contains(where: { $0.name == name }) else { return }
@@ -14,7 +14,7 @@ extension CProgramEmitter {
 
     /// The run-time values (each starts at its default; `--NAME X` overwrites it) and the table
     /// that `tgc_parse_args` reads.
-    mutating func emitHyperparameterTable() {
+    package mutating func emitHyperparameterTable() {
         let all = hyperparameters
         guard !all.isEmpty else { return }
         out.line("/* ---- hyperparameters: --NAME X sets a run-time one; a fixed one was compiled in ---- */")

@@ -10,17 +10,13 @@ import TGCLowering
 /// OpenMP pragmas.
 extension CProgramEmitter {
     /// A kernel function and the call that runs it from `tgc_program`.
-    struct KernelFunction {
-        var name: String
-        var call: String
+    package struct KernelFunction {
+        package var name: String
+        package var call: String
     }
 
-    mutating func emitKernelFunction(_ kernel: LoopKernel, for op: Op) throws -> KernelFunction {
-        var kernel = kernel
-        if op.kind.updatesItsBase, plan.address(op.result) == plan.address(op.operands[0]), case .nest? = kernel.steps.first,
-           op.operands[0].type.elementCount > 0 {
-            kernel.steps.removeFirst()   // written in place over its base: the copy of the base is already there
-        }
+    package mutating func emitKernelFunction(_ kernel: LoopKernel, for op: Op) throws -> KernelFunction {
+        let kernel = kernelAsRun(kernel, for: op)
         let function = uniqueFunctionName(Self.functionBase(op))
         let schedule = KernelSchedule(kernel)
         for line in kernelComment(function, op, kernel, schedule) { functions.line(line) }
@@ -44,39 +40,50 @@ extension CProgramEmitter {
         return KernelFunction(name: function, call: "\(function)(\(buffers.arguments))")
     }
 
+    /// The kernel of `op` as it runs: an op that updates its base (`sliceUpdate`, `indexAdd`)
+    /// and is written in place over it skips its first nest, the copy of the base.
+    package func kernelAsRun(_ kernel: LoopKernel, for op: Op) -> LoopKernel {
+        var kernel = kernel
+        if op.kind.updatesItsBase, plan.address(op.result) == plan.address(op.operands[0]), case .nest? = kernel.steps.first,
+           op.operands[0].type.elementCount > 0 {
+            kernel.steps.removeFirst()   // written in place over its base: the copy of the base is already there
+        }
+        return kernel
+    }
+
     /// `fused_sub_exp_div` for a fusion op, `op_add` for an op alone.
-    static func functionBase(_ op: Op) -> String {
+    package static func functionBase(_ op: Op) -> String {
         op.kind == .fusion ? (op.attributes.name ?? "fused") : "op_" + IRPrinter.opName(op.kind)
     }
 
     /// `base`, or `base_2`, `base_3`, ... when a function already has that name.
-    mutating func uniqueFunctionName(_ base: String) -> String {
+    package mutating func uniqueFunctionName(_ base: String) -> String {
         let count = (functionNames[base] ?? 0) + 1
         functionNames[base] = count
         return count == 1 ? base : "\(base)_\(count)"
     }
 
     /// The ops a kernel computes: a fusion op's members (literals left out), or the op.
-    static func members(_ op: Op) -> [Op] {
+    package static func members(_ op: Op) -> [Op] {
         op.kind == .fusion ? op.regions[0].ops.filter { $0.kind != .yield && $0.kind != .constant } : [op]
     }
 
     /// The buffers of a kernel function: its parameter list, the arguments of its call and a
     /// renderer that spells each buffer by its parameter.
-    struct KernelBuffers {
+    package struct KernelBuffers {
         /// One declaration per parameter (`const float *restrict v3`), in order.
-        var declarations: [String]
-        var parameters: String
-        var arguments: String
-        var renderer: CFamilyRenderer
+        package var declarations: [String]
+        package var parameters: String
+        package var arguments: String
+        package var renderer: CFamilyRenderer
         /// The memory of each parameter, in order, and its parameter name.
-        var addresses: [BufferPlan.Address]
-        var names: [BufferPlan.Address: String]
+        package var addresses: [BufferPlan.Address]
+        package var names: [BufferPlan.Address: String]
     }
 
     /// One parameter per distinct memory the kernels touch: written buffers first, then reads
     /// in order of use.
-    func kernelBuffers(_ kernels: [LoopKernel]) -> KernelBuffers {
+    package func kernelBuffers(_ kernels: [LoopKernel]) -> KernelBuffers {
         var order: [BufferPlan.Address] = []
         var representative: [BufferPlan.Address: Value] = [:]
         var written: Set<BufferPlan.Address> = []
@@ -129,7 +136,7 @@ extension CProgramEmitter {
     }
 
     /// What a kernel does at each point of its parallel loops: statements and reduction nests.
-    mutating func emitSteps(_ kernel: LoopKernel, _ schedule: KernelSchedule, _ renderer: CFamilyRenderer) {
+    package mutating func emitSteps(_ kernel: LoopKernel, _ schedule: KernelSchedule, _ renderer: CFamilyRenderer) {
         var nestIndex = 0
         for step in kernel.steps {
             switch step {
@@ -148,7 +155,7 @@ extension CProgramEmitter {
     /// exact in value; the fold's rules (`ExtremeFold`) say what else the reordering must keep:
     /// a NaN flag where NaN propagates (a vector max drops NaN), and an ordered recomputation
     /// of a zero result where the sign of a zero depends on the order.
-    mutating func emitNest(_ nest: ReductionNest, simd: Bool, _ renderer: CFamilyRenderer,
+    package mutating func emitNest(_ nest: ReductionNest, simd: Bool, _ renderer: CFamilyRenderer,
                            firstLoop: (from: String, to: String)?) {
         var sums: [String] = []
         var extremes: [(accumulator: Accumulator, fold: ExtremeFold)] = []
@@ -269,23 +276,29 @@ extension CProgramEmitter {
                 functions.line("\(accumulator.name)_part[chunk] = \(accumulator.name);")
             }
             functions.close()
-            for accumulator in nest.accumulators {
-                functions.line("\(accumulator.type.cName) \(accumulator.name) = \(renderer.render(accumulator.initial));")
-            }
-            functions.openLoop("chunk", to: "\(chunks.count)")
-            for accumulator in nest.accumulators {
-                let part = "\(accumulator.name)_part[chunk]"
-                switch accumulator.fold.combiner {
-                case .add:
-                    functions.line("\(accumulator.name) += \(part);")
-                case .apply(let function):
-                    functions.line(renderer.render(.assign(accumulator.name, .call(function, [.local(accumulator.name), .local(part)]))))
-                case .inOrderOnly:
-                    preconditionFailure("\(accumulator.name) folds in order only: its nest cannot run in chunks")
-                }
-            }
-            functions.close()
+            emitFoldOfChunks(nest, count: chunks.count, renderer)
         }
+    }
+
+    /// Declares the nest's accumulators and folds the partial results of `count` chunks
+    /// (`acc_part[chunk]`) into them in chunk order.
+    package mutating func emitFoldOfChunks(_ nest: ReductionNest, count: Int, _ renderer: CFamilyRenderer) {
+        for accumulator in nest.accumulators {
+            functions.line("\(accumulator.type.cName) \(accumulator.name) = \(renderer.render(accumulator.initial));")
+        }
+        functions.openLoop("chunk", to: "\(count)")
+        for accumulator in nest.accumulators {
+            let part = "\(accumulator.name)_part[chunk]"
+            switch accumulator.fold.combiner {
+            case .add:
+                functions.line("\(accumulator.name) += \(part);")
+            case .apply(let function):
+                functions.line(renderer.render(.assign(accumulator.name, .call(function, [.local(accumulator.name), .local(part)]))))
+            case .inOrderOnly:
+                preconditionFailure("\(accumulator.name) folds in order only: its nest cannot run in chunks")
+            }
+        }
+        functions.close()
     }
 
     /// Elements summed ahead of the one being added: far enough for a load from memory to
@@ -370,7 +383,7 @@ extension CProgramEmitter {
     }
 
     /// `" *   line 7:  let s = ...  [sub, exp]"`: the DSL lines of `members`, in line order.
-    mutating func sourceLines(of members: [Op]) -> [String] {
+    package mutating func sourceLines(of members: [Op]) -> [String] {
         var lines: [String] = []
         var order: [SourceLocation] = []
         var opsAt: [SourceLocation: [String]] = [:]

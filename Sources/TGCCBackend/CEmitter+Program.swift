@@ -6,7 +6,12 @@ import TGCLowering
 extension CProgramEmitter {
     /// Emits the ops of `block`; its `yield` is left to the loop or branch that owns the block.
     /// Runs of row-aligned kernels share one outer loop (`RowNest`).
-    mutating func emitBlock(_ block: Block) throws {
+    /// A device program (`device` set) runs each op in order: row nests are a CPU schedule.
+    package mutating func emitBlock(_ block: Block) throws {
+        if device != nil {
+            for op in block.ops where op.kind != .yield { try emitOp(op) }
+            return
+        }
         for run in RowNest.runs(of: block, plan: plan) {
             switch run {
             case .op(let op):
@@ -25,21 +30,65 @@ extension CProgramEmitter {
             out.line("/* \(CSourceText.comment(title)): read by matmul as \(name(base))^T, not materialized */")
             return
         }
-        switch plan.lowering(of: op) {
+        let lowering = plan.lowering(of: op)
+        if let device {
+            switch lowering {
+            case .kernel(let kernel):
+                try device.emitKernel(kernel, for: op, in: &self)
+                return
+            case .gemm(let call):
+                out.line("/* \(CSourceText.comment(title)): \(gemmProduct(call, op)) */")
+                try device.emitGemm(call, for: op, in: &self)
+                return
+            case .view, .staticData, .loop, .branch, .yield:
+                break
+            case .random, .argsort, .convolution, .input, .hyper, .load, .save, .print, .progress, .addScalar, .reseed,
+                 .allReduce, .processRank:
+                // Runs on the host: its operands come over first, its results go back after.
+                if let comment = device.hostFallbackComment(lowering) { out.line("/* \(CSourceText.comment(comment)) */") }
+                device.emitToHost(op.operands, in: &self)
+                try emitHostOp(op, lowering, title: title)
+                device.emitToDevice(op.results, in: &self)
+                return
+            }
+        }
+        try emitHostOp(op, lowering, title: title)
+    }
+
+    /// `v5 = v3 * v4^T`: what a matrix product computes, for its comment.
+    package func gemmProduct(_ call: GemmCall, _ op: Op) -> String {
+        "\(name(op.result)) = \(name(call.a))\(call.transposeA ? "^T" : "") * \(name(call.b))\(call.transposeB ? "^T" : "")"
+    }
+
+    /// The arguments of an sgemm call after the transpose flags (`m, n, k, 1.0f, A, lda, B, ldb,
+    /// 0.0f, C, ldc`) with buffers spelled by `buffer`; a batch's matrices are offset by
+    /// Σ counter × stride (`counters` name the batch loops).
+    package func gemmArguments(_ call: GemmCall, _ op: Op, counters: [String], buffer: (Value) -> String) -> String {
+        func matrix(_ base: String, _ strides: [Int]) -> String {
+            zip(counters, strides).filter { $0.1 != 0 }.reduce(base) { "\($0) + \($1.0) * \($1.1)" }
+        }
+        return "\(call.transposeA ? 1 : 0), \(call.transposeB ? 1 : 0), \(call.m), \(call.n), \(call.k), 1.0f, "
+            + "\(matrix(buffer(call.a), call.batch.stridesA)), \(call.lda), \(matrix(buffer(call.b), call.batch.stridesB)), \(call.ldb), 0.0f, "
+            + "\(matrix(buffer(op.result), call.batch.stridesC)), \(call.n)"
+    }
+
+    /// The counters of a matrix product's batch loops at the current loop depth.
+    package func gemmCounters(_ call: GemmCall) -> [String] {
+        call.batch.extents.indices.map { "batch\(loopDepth)_\($0)" }
+    }
+
+    /// One op as the C program runs it, on the host.
+    private mutating func emitHostOp(_ op: Op, _ lowering: LoweredOp, title: String) throws {
+        switch lowering {
         case .kernel(let kernel):
             let function = try emitKernelFunction(kernel, for: op)
             let location = Self.locationText(op.location)
             out.line(function.call + ";" + (location.isEmpty ? "" : "  /* \(CSourceText.comment(location)) */"))
         case .gemm(let call):
-            let product = "\(name(op.result)) = \(name(call.a))\(call.transposeA ? "^T" : "") * \(name(call.b))\(call.transposeB ? "^T" : "")"
+            let product = gemmProduct(call, op)
             // A batch: one call per matrix, each operand offset by Σ batch index × its stride.
-            let counters = call.batch.extents.indices.map { "batch\(loopDepth)_\($0)" }
-            func matrix(_ base: String, _ strides: [Int]) -> String {
-                zip(counters, strides).filter { $0.1 != 0 }.reduce(base) { "\($0) + \($1.0) * \($1.1)" }
-            }
-            let arguments = "\(call.transposeA ? 1 : 0), \(call.transposeB ? 1 : 0), \(call.m), \(call.n), \(call.k), 1.0f, "
-                + "\(matrix(name(call.a), call.batch.stridesA)), \(call.lda), \(matrix(name(call.b), call.batch.stridesB)), \(call.ldb), 0.0f, "
-                + "\(matrix(name(op.result), call.batch.stridesC)), \(call.n)"
+            let counters = gemmCounters(call)
+            let arguments = gemmArguments(call, op, counters: counters, buffer: name)
             if !call.batch.extents.isEmpty {
                 precondition(call.epilogue == nil, "matmul epilogues are 2-D only (FusionEpilogue.swift)")
                 out.line("/* \(CSourceText.comment(title)): \(product) with tgc_sgemm, one call per matrix of the batch */")
@@ -138,11 +187,12 @@ extension CProgramEmitter {
         let indexArgument = body.arguments[0]
         let carried = Array(body.arguments.dropFirst())
         for (argument, initial) in zip(carried, op.operands) {
-            out.line("memcpy(\(name(argument)), \(name(initial)), \(byteCount(argument.type)));")
+            emitCopy(to: name(argument), from: name(initial), argument.type)
         }
         let counter = "iter\(loopDepth)"
         out.openLoop(counter, from: "\(lower)", to: "\(upper)")
         out.line("\(name(indexArgument))[0] = \(counter);")
+        device?.emitToDevice([indexArgument], in: &self)
         loopDepth += 1
         try emitBlock(body)
         loopDepth -= 1
@@ -153,24 +203,35 @@ extension CProgramEmitter {
         }
         for (argument, yielded, copy) in steps {
             if case .throughTemporary = copy {
-                out.line("memcpy(\(Self.temporaryName(argument)), \(name(yielded)), \(byteCount(argument.type)));")
+                emitCopy(to: Self.temporaryName(argument), from: name(yielded), argument.type)
             }
         }
         for (argument, yielded, copy) in steps {
             if case .direct = copy {
-                out.line("memcpy(\(name(argument)), \(name(yielded)), \(byteCount(argument.type)));")
+                emitCopy(to: name(argument), from: name(yielded), argument.type)
             }
         }
         for (argument, _, copy) in steps {
             if case .throughTemporary = copy {
-                out.line("memcpy(\(name(argument)), \(Self.temporaryName(argument)), \(byteCount(argument.type)));")
+                emitCopy(to: name(argument), from: Self.temporaryName(argument), argument.type)
             }
         }
         out.close()
     }
 
+    /// Copies a value of `type` between two buffers (named as on the host): `memcpy`, or the
+    /// device's copy.
+    private mutating func emitCopy(to destination: String, from source: String, _ type: TensorType) {
+        if let device {
+            out.line(device.copyStatement(to: Self.deviceName(destination), from: Self.deviceName(source), bytes: byteCount(type)))
+        } else {
+            out.line("memcpy(\(destination), \(source), \(byteCount(type)));")
+        }
+    }
+
     /// C if/else on the bool scalar; each branch copies what it yields into the result buffers.
     private mutating func emitBranch(_ op: Op) throws {
+        device?.emitToHost([op.operands[0]], in: &self)
         out.open("if (\(name(op.operands[0]))[0])")
         try emitBranchRegion(op.regions[0], results: op.results)
         out.close("} else {")
@@ -182,7 +243,7 @@ extension CProgramEmitter {
     private mutating func emitBranchRegion(_ region: Block, results: [Value]) throws {
         try emitBlock(region)
         for (result, yielded) in zip(results, region.yielded) where plan.address(result) != plan.address(yielded) {
-            out.line("memcpy(\(name(result)), \(name(yielded)), \(byteCount(result.type)));")
+            emitCopy(to: name(result), from: name(yielded), result.type)
         }
     }
 

@@ -63,25 +63,29 @@ public struct CompileStatistics: Equatable {
 }
 
 /// The state of one C emission: the buffer plan, the renderer and the text written so far.
-struct CProgramEmitter {
-    let plan: BufferPlan
-    let module: Module
+/// The CUDA renderer (TGCCUDABackend) reuses its walk of the module body with `device` set.
+package struct CProgramEmitter {
+    package let plan: BufferPlan
+    package let module: Module
     let renderer: CFamilyRenderer
-    var out = CSourceWriter()
+    package var out = CSourceWriter()
     /// The kernel functions, written while the program body is emitted.
-    var functions = CSourceWriter()
+    package var functions = CSourceWriter()
     /// How many kernel functions have each name so far (names get `_2`, `_3`, ... suffixes).
     var functionNames: [String: Int] = [:]
     /// Nesting depth of `forLoop`s, naming their C loop counters (`iter0`, `iter1`, ...).
-    var loopDepth = 0
+    package var loopDepth = 0
     /// Source files read for kernel comments, by path (nil when unreadable).
     var sourceFiles: [String: [Substring]?] = [:]
     /// Every value some op reads: a random draw outside it only advances the stream.
     let readValues: Set<Value>
     /// In a library function (CEmitter+Library.swift): the C pointer its result is copied to.
     var libraryResult: String?
+    /// Where kernels run on a device (CUDA): how the walk launches them and moves values; nil
+    /// for the C program, whose values all live in host memory.
+    package var device: (any DeviceHooks)?
 
-    init(plan: BufferPlan, module: Module) {
+    package init(plan: BufferPlan, module: Module) {
         self.plan = plan
         self.module = module
         var read = Set<Value>()
@@ -90,13 +94,19 @@ struct CProgramEmitter {
         self.renderer = CFamilyRenderer(bufferName: { [plan] in Self.name(plan.root($0)) })
     }
 
-    static func name(_ value: Value) -> String { "v\(value.id)" }
+    package static func name(_ value: Value) -> String { "v\(value.id)" }
 
     /// The C name of a value's storage (a view is spelled as its base).
-    func name(_ value: Value) -> String { Self.name(plan.root(value)) }
+    package func name(_ value: Value) -> String { Self.name(plan.root(value)) }
 
     /// The temporary that a swapped loop-carried value passes through.
-    static func temporaryName(_ argument: Value) -> String { name(argument) + "_next" }
+    package static func temporaryName(_ argument: Value) -> String { name(argument) + "_next" }
+
+    /// The device copy of a host buffer in a device program: `d5` for `v5`, `d5_next` for `v5_next`.
+    package static func deviceName(_ hostName: String) -> String { "d" + hostName.dropFirst() }
+
+    /// The device copy of a value's storage (`deviceName` of its host name).
+    package func deviceName(_ value: Value) -> String { Self.deviceName(name(value)) }
 
     mutating func emitProgram(programName: String, description: String) throws -> String {
         var body = CSourceWriter()
@@ -157,7 +167,7 @@ struct CProgramEmitter {
         out.line()
     }
 
-    private mutating func emitState() {
+    package mutating func emitState() {
         out.line("/* ---- run state ---- */")
         out.line("static tgc_rng tgc_rng_state;   /* the one Philox stream; every random op draws from it in program order */")
         out.line("static tgc_options tgc_opts;     /* parsed command-line options */")
@@ -170,7 +180,7 @@ struct CProgramEmitter {
         if kinds.contains(.addScalar) { out.line(Self.addScalarHelper) }
     }
 
-    private mutating func emitInputTable() throws {
+    package mutating func emitInputTable() throws {
         out.line("/* ---- inputs, bound with --in NAME=FILE.npy ---- */")
         guard !plan.inputs.isEmpty else {
             out.line("static tgc_input tgc_inputs[1]; /* this program has no inputs */")
@@ -193,7 +203,7 @@ struct CProgramEmitter {
 
     /// The arena, and one file-scope pointer (or constant array) per stored value, in order of
     /// definition.
-    private mutating func emitDeclarations() {
+    package mutating func emitDeclarations() {
         out.line("/* ---- the arena: one allocation holds every intermediate value; a value's slot (64-byte")
         out.line("   aligned) is reused once the value is dead. Views (reshape, loop results) use their base's. ---- */")
         out.line("#define TGC_ARENA_BYTES \(plan.memory.arenaBytes)  /* one buffer per value would take \(plan.memory.naiveBytes) */")
@@ -223,7 +233,8 @@ struct CProgramEmitter {
     /// A constant value as a file-scope array.
     mutating func emitStaticArray(_ value: Value, _ data: [Double]) {
         let about = CSourceText.comment("\(value.type)  \(origin(of: value))")
-        out.line("static _Alignas(64) const \(ScalarType(value.type.dtype).cName) \(Self.name(value))[\(data.count)] = {  /* \(about) */")
+        let storage = device == nil ? "static _Alignas(64)" : "alignas(64) static"   // C11 or C++
+        out.line("\(storage) const \(ScalarType(value.type.dtype).cName) \(Self.name(value))[\(data.count)] = {  /* \(about) */")
         let literals = data.map { Self.elementLiteral($0, value.type.dtype) }
         for start in stride(from: 0, to: literals.count, by: 8) {
             out.line("    " + literals[start..<min(start + 8, literals.count)].joined(separator: ", ") + ",")
@@ -307,13 +318,16 @@ struct CProgramEmitter {
         """
 
     /// `12 * sizeof(float)`.
-    func byteCount(_ type: TensorType) -> String {
+    package func byteCount(_ type: TensorType) -> String {
         "\(type.elementCount) * sizeof(\(ScalarType(type.dtype).cName))"
     }
 
-    /// A compound literal holding the shape (one dummy element for scalars).
+    /// A compound literal holding the shape (one dummy element for scalars); C++ (a device
+    /// program) has no compound literals, so there a temporary `std::array`'s data.
     func shapeLiteral(_ type: TensorType) -> String {
-        "(const int64_t[]){" + (type.shape.isEmpty ? "0" : type.shape.map(String.init).joined(separator: ", ")) + "}"
+        let dimensions = type.shape.isEmpty ? "0" : type.shape.map(String.init).joined(separator: ", ")
+        if device != nil { return "std::array<int64_t, \(max(type.rank, 1))>{{\(dimensions)}}.data()" }
+        return "(const int64_t[]){" + dimensions + "}"
     }
 
     func dtypeCode(_ dtype: DType) -> String { Self.dtypeCode(dtype) }
@@ -341,7 +355,7 @@ struct CProgramEmitter {
     }
 
     /// `model.swiftdsl:4:9` (file name without folders), or "" for unknown locations.
-    static func locationText(_ location: SourceLocation) -> String {
+    package static func locationText(_ location: SourceLocation) -> String {
         guard location.line > 0 else { return "" }
         let file = location.file.split(separator: "/").last.map(String.init) ?? location.file
         return "\(file):\(location.line):\(location.column)"
@@ -361,7 +375,7 @@ struct CProgramEmitter {
     }
 
     /// The block arguments that receive a swapped value and so need a temporary.
-    func swapTemporaries() -> [(Value, Op)] {
+    package func swapTemporaries() -> [(Value, Op)] {
         var temporaries: [(Value, Op)] = []
         module.body.walk { op in
             guard op.kind == .forLoop else { return }

@@ -5,6 +5,9 @@ import TGCLowering
 /// Buffers are named by `bufferName`; parentheses are added only where precedence needs them.
 public struct CFamilyRenderer {
     public var bufferName: (Value) -> String
+    /// The function that computes an intrinsic: `spelling` (C), or a device renderer's (CUDA
+    /// spells the host-only checks with device versions).
+    public var intrinsicName: (Intrinsic) -> String = CFamilyRenderer.spelling
 
     public init(bufferName: @escaping (Value) -> String) {
         self.bufferName = bufferName
@@ -65,7 +68,7 @@ public struct CFamilyRenderer {
         case .infix(let symbol, let lhs, let rhs):
             return "\(operandText(lhs)) \(symbol) \(operandText(rhs))"
         case .call(let function, let arguments):
-            return "\(Self.spelling(function))(" + arguments.map(render).joined(separator: ", ") + ")"
+            return "\(intrinsicName(function))(" + arguments.map(render).joined(separator: ", ") + ")"
         case .cast(let type, let operand):
             return "(\(type.cName))" + operandText(operand, ofPrefix: true)
         case .ternary(let condition, let then, let otherwise):

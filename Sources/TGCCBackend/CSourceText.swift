@@ -1,51 +1,53 @@
 import Foundation
 
 /// Accumulates C source lines with indentation.
-struct CSourceWriter {
-    private(set) var text = ""
-    var indent = 0
+package struct CSourceWriter {
+    package private(set) var text = ""
+    package var indent = 0
 
-    mutating func line(_ content: String = "") {
+    package init() {}
+
+    package mutating func line(_ content: String = "") {
         text += content.isEmpty ? "\n" : String(repeating: "    ", count: indent) + content + "\n"
     }
 
     /// Writes `header {` and indents what follows until `close()`.
-    mutating func open(_ header: String) {
+    package mutating func open(_ header: String) {
         line(header.isEmpty ? "{" : header + " {")
         indent += 1
     }
 
     /// `for (int64_t i = from; i < to; i++)`: the header of every counted loop in generated C.
-    static func loopHeader(_ variable: String, from: String = "0", to: String, type: String = "int64_t") -> String {
+    package static func loopHeader(_ variable: String, from: String = "0", to: String, type: String = "int64_t") -> String {
         "for (\(type) \(variable) = \(from); \(variable) < \(to); \(variable)++)"
     }
 
     /// Opens a counted loop (`loopHeader`), with `pragma` (an OpenMP directive) on the line
     /// before it.
-    mutating func openLoop(_ variable: String, from: String = "0", to: String, type: String = "int64_t",
+    package mutating func openLoop(_ variable: String, from: String = "0", to: String, type: String = "int64_t",
                            pragma: String? = nil) {
         if let pragma { line(pragma) }
         open(Self.loopHeader(variable, from: from, to: to, type: type))
     }
 
     /// Appends text written by another writer, as is.
-    mutating func append(_ other: String) {
+    package mutating func append(_ other: String) {
         text += other
     }
 
     /// Ends the innermost `open`: `}` (or `closing`, e.g. `} else {`).
-    mutating func close(_ closing: String = "}") {
+    package mutating func close(_ closing: String = "}") {
         indent -= 1
         line(closing)
     }
 }
 
 /// Spelling text safely inside C source: string literals and comments.
-enum CSourceText {
+package enum CSourceText {
     /// A C string literal for `text` (its UTF-8 bytes): quotes, backslashes and control bytes
     /// escaped, bytes outside printable ASCII as three-digit octal escapes, and `??` broken up so
     /// no trigraph forms.
-    static func stringLiteral(_ text: String) -> String {
+    package static func stringLiteral(_ text: String) -> String {
         var out = "\""
         var previous: UInt8 = 0
         for byte in text.utf8 {
@@ -67,7 +69,7 @@ enum CSourceText {
     }
 
     /// Text that is safe inside a `/* ... */` comment on one line.
-    static func comment(_ text: String) -> String {
+    package static func comment(_ text: String) -> String {
         text.replacingOccurrences(of: "*/", with: "* /")
             .replacingOccurrences(of: "/*", with: "/ *")
             .replacingOccurrences(of: "\n", with: " ")

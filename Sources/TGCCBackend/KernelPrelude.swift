@@ -6,8 +6,8 @@
 /// checks is `TGC_HD` (tgc_math.h): it calls no host-only function, so a CUDA renderer can use
 /// it in device code; those three report a modulo by zero or an index out of range with `tgc_fatal_at` and are host
 /// only (`tgc_op_imod` calls `tgc_op_floor_imod`, which is not).
-enum KernelPrelude {
-    static let source = #"""
+package enum KernelPrelude {
+    package static let source = #"""
     /* Chunked sums prefetch the streams they read 512 elements ahead where the hardware
        prefetcher alone leaves a core below the memory bandwidth (AVX2 Zen 3: 16M-float sum
        2.1 -> 1.6 ms); on AVX-512 machines (Zen 4/5) the prefetches cost more than they bring

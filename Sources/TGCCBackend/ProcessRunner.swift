@@ -3,16 +3,16 @@ import TGCBase
 
 /// Runs a child process to completion and captures its exit status, stdout and stderr.
 /// Output goes through temporary files, so a chatty child can never fill a pipe and stall.
-enum ProcessRunner {
+package enum ProcessRunner {
     /// The outcome of one run.
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
+    package struct Result {
+        package var status: Int32
+        package var stdout: String
+        package var stderr: String
     }
 
     /// Runs `executable` with `arguments`; `environment` entries are added to this process's.
-    static func run(_ executable: String, _ arguments: [String], directory: String? = nil,
+    package static func run(_ executable: String, _ arguments: [String], directory: String? = nil,
                     environment: [String: String] = [:]) throws -> Result {
         let scratch = FileManager.default.temporaryDirectory
             .appendingPathComponent("tgc-process-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
@@ -51,7 +51,7 @@ enum ProcessRunner {
     }
 
     /// The full path of `name` found on PATH, or nil.
-    static func findExecutable(_ name: String) -> String? {
+    package static func findExecutable(_ name: String) -> String? {
         if name.contains("/") { return FileManager.default.isExecutableFile(atPath: name) ? name : nil }
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
         for directory in path.split(separator: ":") {
@@ -63,22 +63,24 @@ enum ProcessRunner {
 }
 
 /// FNV-1a, 64-bit: a small stable content hash for cache keys (not for security).
-struct ContentHash {
+package struct ContentHash {
     private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
 
-    mutating func add(_ bytes: some Sequence<UInt8>) {
+    package init() {}
+
+    package mutating func add(_ bytes: some Sequence<UInt8>) {
         for byte in bytes {
             value ^= UInt64(byte)
             value = value &* 0x0000_0100_0000_01b3
         }
     }
 
-    mutating func add(_ text: String) {
+    package mutating func add(_ text: String) {
         add(text.utf8)
         add([0])
     }
 
-    var hex: String {
+    package var hex: String {
         let digits = String(value, radix: 16)
         return String(repeating: "0", count: 16 - digits.count) + digits
     }

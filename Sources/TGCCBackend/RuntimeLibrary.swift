@@ -5,11 +5,11 @@ import TGCBase
 /// its sources, the compiler's version and the flags. Builds go to a private temporary folder
 /// and the archive is renamed into place, so concurrent builds (tests, several tgc processes)
 /// never see a half-written library.
-enum RuntimeLibrary {
+package enum RuntimeLibrary {
     /// The runtime folder (the one holding `include/tgc_runtime.h` and `src/`): env
     /// TGC_RUNTIME_DIR, else a `runtime/` (or installed `share/tgc/runtime/`) folder found upward
     /// from the running executable or from this source file.
-    static func locate() throws -> URL {
+    package static func locate() throws -> URL {
         let environment = ProcessInfo.processInfo.environment
         if let explicit = environment["TGC_RUNTIME_DIR"], !explicit.isEmpty {
             let url = URL(fileURLWithPath: explicit)
@@ -41,7 +41,7 @@ enum RuntimeLibrary {
     }
 
     /// The cache folder: env TGC_CACHE_DIR, else $XDG_CACHE_HOME/tgc, else ~/.cache/tgc.
-    static func cacheDirectory() -> URL {
+    package static func cacheDirectory() -> URL {
         let environment = ProcessInfo.processInfo.environment
         if let explicit = environment["TGC_CACHE_DIR"], !explicit.isEmpty { return URL(fileURLWithPath: explicit) }
         if let xdg = environment["XDG_CACHE_HOME"], !xdg.isEmpty { return URL(fileURLWithPath: xdg).appendingPathComponent("tgc") }
@@ -56,7 +56,7 @@ enum RuntimeLibrary {
     }
 
     /// Path of `libtgcrt.a` for these flags, building it if the cache has no copy yet.
-    static func archive(runtime: URL, compiler: String, compilerVersion: String, flags: [String]) throws -> URL {
+    package static func archive(runtime: URL, compiler: String, compilerVersion: String, flags: [String]) throws -> URL {
         var hash = ContentHash()
         hash.add(compilerVersion)
         for flag in flags { hash.add(flag) }

@@ -19,7 +19,7 @@ public enum CToolchain {
         + ["-fwrapv", "-fopenmp"]
 
     /// The C library's transcendental functions (double; the float ones end in `f`).
-    static let libraryMathFunctions = ["exp", "expm1", "exp2", "log", "log1p", "log2", "log10", "pow", "sin", "cos", "tan",
+    package static let libraryMathFunctions = ["exp", "expm1", "exp2", "log", "log1p", "log2", "log10", "pow", "sin", "cos", "tan",
                                        "asin", "acos", "atan", "atan2", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh",
                                        "erf", "erfc", "cbrt", "hypot", "lgamma", "tgamma", "fmod"]
 
@@ -100,7 +100,7 @@ public enum CToolchain {
     }
 
     /// `gcc --version`'s first line, memoized per compiler path.
-    static func version(of compiler: String) throws -> String {
+    package static func version(of compiler: String) throws -> String {
         if let known = versions.withLock({ $0[compiler] }) { return known }
         let result = try ProcessRunner.run(compiler, ["--version"])
         guard result.status == 0 else { throw ToolError("\(compiler) --version failed:\n" + result.stderr) }

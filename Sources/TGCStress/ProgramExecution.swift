@@ -4,13 +4,14 @@ import TGCCBackend
 import TGCCore
 import TGCDriver
 
-/// One program of generated units run three ways: eagerly (the evaluator over the
-/// interpreter), as compiled IR on the interpreter (`ModuleRunner`: catches pass bugs), and as
-/// a generated C binary (catches lowering bugs). Each run saves into its own folder.
+/// One program of generated units run four ways: eagerly (the evaluator over the
+/// interpreter), as compiled IR on the interpreter (`ModuleRunner`: catches pass bugs), as a
+/// generated C binary (catches lowering bugs) and as the generated CUDA program built against
+/// the CPU emulation (catches CUDA renderer bugs). Each run saves into its own folder.
 struct ProgramExecution {
-    /// The three ways a program runs.
+    /// The four ways a program runs.
     enum Mode: String, CaseIterable {
-        case eager, ir = "IR interpreter", c = "C"
+        case eager, ir = "IR interpreter", c = "C", cuda = "CUDA emulated"
     }
 
     /// What one mode printed and saved, or why it failed.
@@ -60,15 +61,24 @@ struct ProgramExecution {
         case .c:
             let binary = folder.appendingPathComponent("program").path
             try Pipeline.buildExecutable(path, to: binary, extraFlags: flags)
-            let result = try ChildProcess.run(binary, ["--out", folder.path], timeout: 120,
-                                              environment: ["ASAN_OPTIONS": "detect_leaks=0"])
-            guard !result.timedOut else { throw ToolError("the binary ran past 120 s") }
-            guard result.status == 0, !result.signaled else {
-                throw ToolError("the binary \(result.signaled ? "died of signal" : "exited with") \(result.status): \(result.stderr.prefix(2000))")
-            }
-            guard result.stderr.isEmpty else { throw ToolError("the binary wrote to stderr: \(result.stderr.prefix(2000))") }
-            return result.stdout.split(separator: "\n").map(String.init)
+            return try runBinary(binary, folder: folder)
+        case .cuda:
+            let binary = folder.appendingPathComponent("program").path
+            try Pipeline.buildCUDAExecutable(path, to: binary, emulate: true)
+            return try runBinary(binary, folder: folder)
         }
+    }
+
+    /// Runs a generated binary saving into `folder`: its printed lines, or why it failed.
+    private static func runBinary(_ binary: String, folder: URL) throws -> [String] {
+        let result = try ChildProcess.run(binary, ["--out", folder.path], timeout: 120,
+                                          environment: ["ASAN_OPTIONS": "detect_leaks=0"])
+        guard !result.timedOut else { throw ToolError("the binary ran past 120 s") }
+        guard result.status == 0, !result.signaled else {
+            throw ToolError("the binary \(result.signaled ? "died of signal" : "exited with") \(result.status): \(result.stderr.prefix(2000))")
+        }
+        guard result.stderr.isEmpty else { throw ToolError("the binary wrote to stderr: \(result.stderr.prefix(2000))") }
+        return result.stdout.split(separator: "\n").map(String.init)
     }
 
     /// How the modes disagree on `unit`: failures, differing saved files, differing prints.
@@ -77,8 +87,9 @@ struct ProgramExecution {
         for mode in Mode.allCases {
             if let failure = runs[mode]?.failure { result.append("\(mode.rawValue) failed: \(failure)") }
         }
-        guard result.isEmpty, let eager = runs[.eager], let ir = runs[.ir], let c = runs[.c] else { return result }
-        let pairs: [(String, Run, Run)] = [("eager vs C", eager, c), ("eager vs IR interpreter", eager, ir), ("IR interpreter vs C", ir, c)]
+        guard result.isEmpty, let eager = runs[.eager], let ir = runs[.ir], let c = runs[.c], let cuda = runs[.cuda] else { return result }
+        let pairs: [(String, Run, Run)] = [("eager vs C", eager, c), ("eager vs IR interpreter", eager, ir), ("IR interpreter vs C", ir, c),
+                                           ("eager vs CUDA emulated", eager, cuda)]
         for (label, reference, candidate) in pairs {
             for output in unit.outputs {
                 if let difference = OutputComparison.compare(output, reference: reference.folder, candidate: candidate.folder) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test suite of tgc and prints one closing line "N passed, N failed".
-# Needs swift, gcc, make and python3, which CI machines have, and zlib1g-dev, dataset-fashion-mnist and Open MPI, which it installs; creates the git-ignored
+# Needs swift, gcc, g++, make and python3, which CI machines have; installs zlib1g-dev, dataset-fashion-mnist
+# and Open MPI when missing, and nvcc into the git-ignored .cuda/ (make cuda); creates the git-ignored
 # .venv-test with the test-only Python packages (numpy, safetensors, tensorboard) from PyPI on first use.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -33,6 +34,16 @@ while read -r p f; do
 done < <(sed -n 's/^runtime: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$log_dir/runtime.log")
 if [ "$runtime_status" -ne 0 ] && ! grep -q '^runtime: .* [1-9][0-9]* failed$' "$log_dir/runtime.log"; then
   failed=$((failed + 1))   # the runtime build itself failed
+fi
+
+echo "== nvcc: the CUDA runtime tests compiled for sm_80 and sm_90 (make cuda installs nvcc when missing)"
+{ make -s cuda && make -s -C runtime test-nvcc; } 2>&1 | tee "$log_dir/nvcc.log"
+nvcc_status=${PIPESTATUS[0]}
+while read -r p f; do
+  passed=$((passed + p)); failed=$((failed + f))
+done < <(sed -n 's/^runtime: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$log_dir/nvcc.log")
+if [ "$nvcc_status" -ne 0 ] && ! grep -q '^runtime: .* [1-9][0-9]* failed$' "$log_dir/nvcc.log"; then
+  failed=$((failed + 1))   # installing nvcc or compiling with it failed
 fi
 
 echo "== Swift tests (swift test)"

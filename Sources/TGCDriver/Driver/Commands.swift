@@ -2,6 +2,7 @@ import Foundation
 import TGCBase
 import TGCCBackend
 import TGCCore
+import TGCCUDABackend
 
 /// The implementations of tgc's commands for one parsed command line.
 struct Commands {
@@ -90,9 +91,16 @@ struct Commands {
             try write(DotPrinter.print(module), to: options.output ?? defaultOutput + ".dot")
         case "c":
             try write(try emitC(module), to: options.output ?? defaultOutput + ".c")
+        case "cuda":
+            try write(try emitCUDA(module), to: options.output ?? defaultOutput + ".cu")
         default:
-            try CToolchain.buildExecutable(cSource: try emitC(module), outputPath: options.output ?? defaultOutput,
-                                           mpi: options.distribution != nil)
+            if options.target == "cuda" {
+                try CUDAToolchain.buildExecutable(source: try emitCUDA(module), outputPath: options.output ?? defaultOutput,
+                                                  emulate: options.emulate)
+            } else {
+                try CToolchain.buildExecutable(cSource: try emitC(module), outputPath: options.output ?? defaultOutput,
+                                               mpi: options.distribution != nil)
+            }
         }
         return 0
     }
@@ -125,6 +133,10 @@ struct Commands {
         try CEmitter.emit(module, programName: programName, description: "compiled by \(HelpText.version) from \(URL(fileURLWithPath: source.path).lastPathComponent)")
     }
 
+    private func emitCUDA(_ module: Module) throws -> String {
+        try CUDAEmitter.emit(module, programName: programName, description: "compiled by \(HelpText.version) from \(URL(fileURLWithPath: source.path).lastPathComponent)")
+    }
+
     /// `-` writes to standard output; files are written whole through a temporary name.
     private func write(_ text: String, to path: String) throws {
         if path == "-" {
@@ -138,10 +150,13 @@ struct Commands {
         }
     }
 
-    /// Compiles into the cache (keyed by the generated C) and runs the binary with the flags.
+    /// Compiles into the cache (keyed by the generated source) and runs the binary with the
+    /// flags; `--target cuda --emulate` builds the CUDA program against the host emulation.
     private func runCompiled() throws -> Int32 {
-        let cSource = try emitC(try optimizedModule())
-        let binary = try CToolchain.cachedExecutable(cSource: cSource, name: programName)
+        let module = try optimizedModule()
+        let binary = options.target == "cuda"
+            ? try CUDAToolchain.cachedEmulatedExecutable(source: try emitCUDA(module), name: programName)
+            : try CToolchain.cachedExecutable(cSource: try emitC(module), name: programName)
         var arguments: [String] = []
         if let seed = options.seed { arguments += ["--seed", String(seed)] }
         for (name, path) in options.inputs { arguments += ["--in", "\(name)=\(path)"] }

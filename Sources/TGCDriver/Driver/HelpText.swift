@@ -8,7 +8,7 @@ enum HelpText {
     tgc: an ahead-of-time compiler for tensor programs written in a Swift-syntax DSL.
 
     USAGE
-      tgc compile FILE [-o OUT] [--emit exe|c|ir|dot|lib] [-O0] [--disable-pass NAME] [--stats] [-D NAME=VALUE]
+      tgc compile FILE [-o OUT] [--emit exe|c|cuda|ir|dot|lib] [-O0] [--disable-pass NAME] [--stats] [-D NAME=VALUE]
                   [--distributed mpi [--ranks N] [--bucket-mb MB]]
           Compile FILE to a standalone executable (default OUT: FILE without its extension),
           or stop at C source, IR text or a Graphviz graph. --stats prints the memory arena's
@@ -21,8 +21,14 @@ enum HelpText {
           'mpirun -np N OUT' (default N 2): data-parallel training, each DataLoader sharded
           over the N processes, gradients averaged in all-reduces of MB MiB buckets (default 25)
           (docs/DISTRIBUTED.md; 'make mpi' installs Open MPI).
+      tgc compile FILE --target cuda [-o OUT] [--emulate]
+          Compile FILE to a CUDA program built by nvcc (on the PATH, or the project's .cuda/
+          that 'make cuda' installs); --emulate builds it with the host C++ compiler against
+          the CPU emulation of CUDA instead. --emit cuda stops at the CUDA C++ source (.cu).
       tgc run FILE [--seed N] [--in NAME=FILE.npy] [--out DIR] [--threads N] [-D NAME=VALUE] [-- PROGRAM-FLAGS]
           Compile into a cache folder keyed by the generated code, then run it (on N threads).
+      tgc run --target cuda --emulate FILE [--seed N] [--in NAME=FILE.npy] [--out DIR] [-D NAME=VALUE]
+          Build the CUDA program against the CPU emulation (each CUDA thread a fiber) and run it.
       tgc run --eager FILE [--trace] [--seed N] [--in NAME=FILE.npy] [--out DIR] [-D NAME=VALUE]
           Run FILE op by op through the interpreter (define-by-run); --trace prints each op
           with its shapes to stderr as it runs. -D sets any hyperparameter.
@@ -36,6 +42,9 @@ enum HelpText {
       tgc plot DIR [-o OUT.svg]
           Draw every scalar in DIR/scalars.csv (SummaryWriter's log) against its step as an
           SVG, one panel per tag prefix (train/, test/); default OUT: DIR/scalars.svg.
+      tgc doctor
+          Print what this machine has for tgc (C compiler, OpenMP, g++, nvcc, GPU and driver,
+          mpicc/mpirun), which targets can run here, and how to install what is missing.
       tgc --help | --version
 
     Generated programs accept --seed N, --in NAME=FILE.npy, --out DIR, --bench N, --threads N,

@@ -31,8 +31,13 @@ struct Options {
     var threads: Int?
     /// `--distributed mpi [--ranks N] [--bucket-mb MB]` (compile, ir, check): data-parallel over MPI.
     var distribution: Distribution?
+    /// `--target c|cuda` (compile, run): the C program (gcc) or the CUDA program (nvcc).
+    var target = "c"
+    /// `--emulate` (with --target cuda): build the CUDA program against the host emulation.
+    var emulate = false
 
-    static let emitKinds = ["exe", "c", "ir", "dot", "lib"]
+    static let emitKinds = ["exe", "c", "cuda", "ir", "dot", "lib"]
+    static let targets = ["c", "cuda"]
     /// What `tgc opt` can stop at: IR text (the default) or C source.
     static let optEmitKinds = ["ir", "c"]
 
@@ -87,6 +92,12 @@ struct Options {
                 options.inputs.append((String(binding[..<equals]), String(binding[binding.index(after: equals)...])))
             case "--out": options.outputDirectory = try value(for: flag)
             case "--stats": options.stats = true
+            case "--target":
+                options.target = try value(for: flag)
+                guard targets.contains(options.target) else {
+                    throw ToolError("unknown --target '\(options.target)'; expected one of \(targets.joined(separator: ", "))")
+                }
+            case "--emulate": options.emulate = true
             case "--threads":
                 let text = try value(for: flag)
                 guard let threads = Int(text), threads >= 1, threads <= 4096 else {
@@ -162,6 +173,24 @@ struct Options {
         if options.threads != nil && (command != .run || options.eager) {
             throw ToolError("--threads belongs to 'tgc run' of a compiled program (generated binaries take --threads N too)")
         }
+        try validateTarget(options, commandName: commandName)
         return options
+    }
+
+    /// `--target cuda` and `--emulate` go with compile and compiled runs; `--emit cuda` is the
+    /// CUDA target's source, as `--emit c` is the C target's.
+    private static func validateTarget(_ options: Options, commandName: String) throws {
+        let explicitTarget = options.target != "c" || options.emulate
+        if explicitTarget && !(options.command == .compile || (options.command == .run && !options.eager)) {
+            throw ToolError("--target and --emulate belong to 'tgc compile' and 'tgc run' of a compiled program")
+        }
+        if options.emulate && options.target != "cuda" { throw ToolError("--emulate needs --target cuda") }
+        if options.command == .run && options.target == "cuda" && !options.emulate {
+            throw ToolError("'tgc run --target cuda' runs the CUDA program on the CPU and needs --emulate; "
+                            + "for the GPU, build it with 'tgc compile --target cuda -o FILE' and run FILE")
+        }
+        if options.target == "cuda" && ["c", "lib"].contains(options.emit) {
+            throw ToolError("--emit \(options.emit) belongs to the C target; --target cuda emits exe or cuda")
+        }
     }
 }

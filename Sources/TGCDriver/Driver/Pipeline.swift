@@ -2,6 +2,7 @@ import Foundation
 import TGCBase
 import TGCCBackend
 import TGCCore
+import TGCCUDABackend
 
 /// The whole compiler as a library: what the CLI and the test suites call.
 public enum Pipeline {
@@ -42,6 +43,15 @@ public enum Pipeline {
         let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         let cSource = try CEmitter.emit(module, programName: name, description: "compiled from \(path)")
         try CToolchain.buildExecutable(cSource: cSource, outputPath: output, extraFlags: extraFlags, mpi: distribution != nil)
+    }
+
+    /// Compiles a model file to a CUDA program at `output`: nvcc, or with `emulate` the host
+    /// compiler against the CPU emulation of CUDA.
+    public static func buildCUDAExecutable(_ path: String, to output: String, emulate: Bool, optimize: Bool = true) throws {
+        let module = try Self.module(of: path, optimize: optimize)
+        let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        let source = try CUDAEmitter.emit(module, programName: name, description: "compiled from \(path)")
+        try CUDAToolchain.buildExecutable(source: source, outputPath: output, emulate: emulate)
     }
 
     /// Builds the C library of a model file's `@export` functions (`tgc compile --emit lib`):

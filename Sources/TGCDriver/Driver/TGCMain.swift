@@ -16,6 +16,14 @@ public enum TGCMain {
                 return 1
             }
         }
+        if args.first == "doctor" {
+            do {
+                return try DoctorCommand.run(Array(args.dropFirst()))
+            } catch {
+                reportError((error as? ToolError)?.description ?? "error: \(error)")
+                return 1
+            }
+        }
         if args.isEmpty || args == ["--help"] || args == ["-h"] || args == ["help"] || (args.count == 2 && args[1] == "--help") {
             print(HelpText.usage)
             return args.isEmpty ? 1 : 0
