@@ -150,14 +150,14 @@ public enum Interpreter {
                 throw Diagnostic("integer modulo by zero", at: location)
             }
             return Kernels.binary(operands[0], operands[1], type, float: { Kernels.floorMod($0, $1, type.dtype) }, integer: Kernels.floorMod)
-        case .equal: return Kernels.compare(operands[0], operands[1], type, float: ==, integer: ==)
-        case .notEqual: return Kernels.compare(operands[0], operands[1], type, float: !=, integer: !=)
-        case .less: return Kernels.compare(operands[0], operands[1], type, float: <, integer: <)
-        case .lessEqual: return Kernels.compare(operands[0], operands[1], type, float: <=, integer: <=)
-        case .greater: return Kernels.compare(operands[0], operands[1], type, float: >, integer: >)
-        case .greaterEqual: return Kernels.compare(operands[0], operands[1], type, float: >=, integer: >=)
-        case .logicalAnd: return Kernels.compare(operands[0], operands[1], type, float: { $0 != 0 && $1 != 0 }, integer: { $0 != 0 && $1 != 0 })
-        case .logicalOr: return Kernels.compare(operands[0], operands[1], type, float: { $0 != 0 || $1 != 0 }, integer: { $0 != 0 || $1 != 0 })
+        case .equal: return Kernels.compare(operands[0], operands[1], type, Comparison.Equal.self)
+        case .notEqual: return Kernels.compare(operands[0], operands[1], type, Comparison.NotEqual.self)
+        case .less: return Kernels.compare(operands[0], operands[1], type, Comparison.Less.self)
+        case .lessEqual: return Kernels.compare(operands[0], operands[1], type, Comparison.LessEqual.self)
+        case .greater: return Kernels.compare(operands[0], operands[1], type, Comparison.Greater.self)
+        case .greaterEqual: return Kernels.compare(operands[0], operands[1], type, Comparison.GreaterEqual.self)
+        case .logicalAnd: return Kernels.compare(operands[0], operands[1], type, Comparison.And.self)
+        case .logicalOr: return Kernels.compare(operands[0], operands[1], type, Comparison.Or.self)
         // Chapter 2 math
         case .atan2:
             if type.dtype == .float64 { return Kernels.floatBinary(operands[0], operands[1], type, Foundation.atan2) }
@@ -194,16 +194,13 @@ public enum Interpreter {
         case .scatter, .scatterAdd:
             return try Kernels.scatter(x!, operands[1], operands[2], axis: attrs.axes![0], adding: kind == .scatterAdd, location)
         case .argsort: return Kernels.argsort(x!, axis: attrs.axes![0], descending: attrs.descending, type)
-        case .reduceSum:
-            return Kernels.fold(x!, axes: attrs.axes ?? Array(0..<x!.type.rank), resultType: type, initial: (0, 0), float: +, integer: &+)
+        case .reduceSum: return Kernels.fold(x!, axes: attrs.axes ?? Array(0..<x!.type.rank), resultType: type, Folds.Sum.self)
         case .reduceMax:
             try checkNonEmpty(x!, "max", location)
-            return Kernels.fold(x!, axes: attrs.axes ?? Array(0..<x!.type.rank), resultType: type, initial: (-.infinity, .min),
-                                float: Kernels.nanMax, integer: { Swift.max($0, $1) })
+            return Kernels.fold(x!, axes: attrs.axes ?? Array(0..<x!.type.rank), resultType: type, Folds.Maximum.self)
         case .reduceMin:
             try checkNonEmpty(x!, "min", location)
-            return Kernels.fold(x!, axes: attrs.axes ?? Array(0..<x!.type.rank), resultType: type, initial: (.infinity, .max),
-                                float: Kernels.nanMin, integer: { Swift.min($0, $1) })
+            return Kernels.fold(x!, axes: attrs.axes ?? Array(0..<x!.type.rank), resultType: type, Folds.Minimum.self)
         case .argMax, .argMin:
             try checkNonEmpty(x!, kind.name, location)
             let (axes, isMax) = (attrs.axes ?? Array(0..<x!.type.rank), kind == .argMax)
@@ -211,7 +208,7 @@ public enum Interpreter {
                                   integer: { Int64(Kernels.argExtreme($0, max: isMax)) })
         // Chapter 2 math
         case .reduceProd:   // in double, in order, rounded once (the C kernel's fold); integers wrap
-            return Kernels.fold(x!, axes: attrs.axes ?? Array(0..<x!.type.rank), resultType: type, initial: (1, 1), float: *, integer: &*)
+            return Kernels.fold(x!, axes: attrs.axes ?? Array(0..<x!.type.rank), resultType: type, Folds.Product.self)
         case .cumsum: return Kernels.cumsum(x!, axis: attrs.axes![0], resultType: type)
         case .matmul: return Kernels.matmul(operands[0], operands[1], type)
         case .conv2d, .conv2dInputGrad, .conv2dWeightGrad: return Kernels.convolution(kind, operands[0], operands[1], attrs: attrs, type)

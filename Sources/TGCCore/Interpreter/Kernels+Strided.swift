@@ -121,13 +121,13 @@ extension Kernels {
 
     /// For each group of a reduction of `values` (row-major, of `shape`) over `axes`: the left
     /// fold `combine(...combine(initial, first), ..., last)` of its elements in row-major order.
-    @inline(__always)
-    static func fold<T, Sum>(_ values: [T], shape: [Int], axes: [Int], initial: Sum, _ combine: (Sum, T) -> Sum) -> [Sum] {
+    static func fold<F: ElementFunction>(_ values: [F.Right], shape: [Int], axes: [Int], initial: F.Left, _ combine: F) -> [F.Left]
+    where F.Result == F.Left {
         let kept = shape.enumerated().map { axes.contains($0.offset) ? 1 : $0.element }
         let walk = StridedWalk(shape: shape, strides: [TensorType(shape, .bool).strides,
                                                        StridedWalk.broadcastStrides(of: kept, in: shape)])
         let (n, sg) = (walk.rowLength, walk.rowStride(1))
-        var sums = [Sum](repeating: initial, count: kept.reduce(1, *))
+        var sums = [F.Left](repeating: initial, count: kept.reduce(1, *))
         values.withUnsafeBufferPointer { values in
             sums.withUnsafeMutableBufferPointer { sums in
                 walk.forEachRow { offsets, _ in
@@ -144,28 +144,6 @@ extension Kernels {
         }
         return sums
     }
-}
-
-/// A function of two elements that `Kernels.map` applies at each element of a result.
-protocol ElementFunction {
-    associatedtype Left
-    associatedtype Right
-    associatedtype Result
-    func callAsFunction(_ a: Left, _ b: Right) -> Result
-}
-
-/// A closure as an `ElementFunction` (one call per element: for ops without a loop of their own).
-struct ElementClosure<Left, Right, Result>: ElementFunction {
-    let function: (Left, Right) -> Result
-    func callAsFunction(_ a: Left, _ b: Right) -> Result { function(a, b) }
-}
-
-/// + - * / of float32 elements in single precision (`Kernels.single`).
-enum SingleArithmetic {
-    struct Add: ElementFunction { func callAsFunction(_ a: Float, _ b: Float) -> Float { a + b } }
-    struct Subtract: ElementFunction { func callAsFunction(_ a: Float, _ b: Float) -> Float { a - b } }
-    struct Multiply: ElementFunction { func callAsFunction(_ a: Float, _ b: Float) -> Float { a * b } }
-    struct Divide: ElementFunction { func callAsFunction(_ a: Float, _ b: Float) -> Float { a / b } }
 }
 
 /// A function of an element array of any type that gives an array of the same type (moving

@@ -104,20 +104,16 @@ enum Kernels {
 
     /// A comparison or logical op, a bool result: in double when either operand is floating
     /// point, else exactly in int64 (as the generated C compares in the common type).
-    static func compare(_ a: Tensor, _ b: Tensor, _ resultType: TensorType,
-                        float: (Double, Double) -> Bool, integer: (Int64, Int64) -> Bool) -> Tensor {
+    static func compare<C: ElementComparison>(_ a: Tensor, _ b: Tensor, _ resultType: TensorType, _ comparison: C.Type) -> Tensor {
         if case .float32(let u) = a.storage, case .float32(let v) = b.storage {
-            let truths = withoutActuallyEscaping(float) { float in
-                map(u, a.shape, v, b.shape, to: resultType.shape, ElementClosure { float(Double($0), Double($1)) })
-            }
-            return Tensor(type: resultType, storage: .bool(truths))
+            return Tensor(type: resultType, storage: .bool(map(u, a.shape, v, b.shape, to: resultType.shape, SingleComparison<C>())))
         }
         let (x, y, count) = (a.storage, b.storage, resultType.elementCount)
         let (ia, ib) = (ReadMap(a.shape, resultType.shape), ReadMap(b.shape, resultType.shape))
         if a.dtype.isFloatingPoint || b.dtype.isFloatingPoint {
-            return Tensor(type: resultType, storage: .bool((0..<count).map { float(x.double(at: ia($0)), y.double(at: ib($0))) }))
+            return Tensor(type: resultType, storage: .bool((0..<count).map { C.holds(x.double(at: ia($0)), y.double(at: ib($0))) }))
         }
-        return Tensor(type: resultType, storage: .bool((0..<count).map { integer(x.int64(at: ia($0)), y.int64(at: ib($0))) }))
+        return Tensor(type: resultType, storage: .bool((0..<count).map { C.holds(x.int64(at: ia($0)), y.int64(at: ib($0))) }))
     }
 
     /// `where(c, a, b)`: a and b converted to the result's dtype, each element picked by c.
@@ -205,18 +201,16 @@ enum Kernels {
     }
 
     /// A reduction over `axes` as a left fold of each group's elements in row-major order: in
-    /// double from `initial.float` when x is floating point (the result rounded to its dtype),
-    /// else exactly in int64 from `initial.integer` (wrapping).
-    @inline(__always)
-    static func fold(_ x: Tensor, axes: [Int], resultType: TensorType, initial: (float: Double, integer: Int64),
-                     float: (Double, Double) -> Double, integer: (Int64, Int64) -> Int64) -> Tensor {
+    /// double when x is floating point (the result rounded to its dtype), else exactly in
+    /// int64 (wrapping).
+    static func fold<R: FoldReduction>(_ x: Tensor, axes: [Int], resultType: TensorType, _ reduction: R.Type) -> Tensor {
         let sums: [Double]
         switch x.storage {
-        case .float32(let v): sums = fold(v, shape: x.shape, axes: axes, initial: initial.float) { float($0, Double($1)) }
-        case .float64(let v): sums = fold(v, shape: x.shape, axes: axes, initial: initial.float, float)
+        case .float32(let v): sums = fold(v, shape: x.shape, axes: axes, initial: R.floatStart, FloatFoldStep<R, Float>())
+        case .float64(let v): sums = fold(v, shape: x.shape, axes: axes, initial: R.floatStart, FloatFoldStep<R, Double>())
         default:
             let values = (0..<x.storage.count).map(x.storage.int64(at:))
-            let sums = fold(values, shape: x.shape, axes: axes, initial: initial.integer, integer)
+            let sums = fold(values, shape: x.shape, axes: axes, initial: R.integerStart, IntegerFoldStep<R>())
             return Tensor(type: resultType, storage: .build(resultType.dtype, sums.count, integer: { sums[$0] }))
         }
         return Tensor(type: resultType, storage: .build(resultType.dtype, sums.count) { sums[$0] })
