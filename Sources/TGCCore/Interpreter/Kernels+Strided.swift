@@ -1,4 +1,6 @@
+#if canImport(Glibc)
 import Glibc
+#endif
 
 /// The typed loops behind the interpreter's broadcasting, moving and reducing kernels: each
 /// works on the elements' own arrays (no Double per element, no index table) and walks its
@@ -37,11 +39,12 @@ extension Kernels {
     /// transparent huge pages (as the runtime's `tgc_alloc` does): one page fault per 2 MiB
     /// instead of one per 4 KiB when the buffer is first written.
     static func adviseHugePages(_ start: UnsafeMutableRawPointer, _ bytes: Int) {
+        #if canImport(Glibc)
         let page = 2 << 20
-        guard bytes >= page else { return }
         let first = (Int(bitPattern: start) + page - 1) / page * page
         let end = (Int(bitPattern: start) + bytes) / page * page
-        if end > first { _ = madvise(UnsafeMutableRawPointer(bitPattern: first), end - first, MADV_HUGEPAGE) }
+        if bytes >= page && end > first { _ = madvise(UnsafeMutableRawPointer(bitPattern: first), end - first, MADV_HUGEPAGE) }
+        #endif
     }
 
     /// `f(a, b)` at each element of `shape`, a and b (row-major, of `aShape` and `bShape`) read
