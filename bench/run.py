@@ -18,7 +18,9 @@ import math
 import os
 import platform
 import re
+import random
 import shutil
+import struct
 import subprocess
 import sys
 import time
@@ -68,6 +70,11 @@ BANDWIDTH_KEYS = ("b2", "b3_sum", "b3_softmax", "b9_slice_diff", "b9_cat")
 EAGER_PROGRAM = "b8_eager_add"
 EAGER_BIG, EAGER_SMALL = 200_000, 1_000
 COMPILE_PROGRAM = "b4_mlp_step"
+# B6's step under `tgc run --eager`: the program's step lines, removed for the set-up-only copy.
+EAGER_STEP_PROGRAM = "b6_cnn_step"
+EAGER_STEP_LINES = ("opt.zeroGrad()\n", "let loss = crossEntropy(model(x), labels)\n", "loss.backward()\n",
+                    "opt.step()\n", "print(loss)\n")
+EAGER_STEP_REPEATS = 5
 
 # Targets: (key, what tgc is compared with, comparison, ratio, text). The ratio is tgc speed
 # over the other's: peer time / tgc time, or tgc GB/s / triad GB/s; "seconds" is tgc's own;
@@ -88,6 +95,7 @@ TARGETS = [
     ("b5", "jax", ">", 1.0, "B5: faster than JAX fori_loop"),
     ("b5", "torch", ">=", 50.0, "B5: ≥ 50× faster than PyTorch eager"),
     ("b8", "torch", ">=", 1.0, "B8: eager cost per op ≤ PyTorch's"),
+    ("b6_eager", "torch", ">=", 0.5, "B6 eager step (`tgc run --eager`): ≤ 2× PyTorch eager's step time"),
     ("compile", "seconds", "<", 1.0, "compile of B4 < 1 s"),
 ]
 PEER_NAMES = {"numpy": "NumPy", "jax": "JAX jit", "torch": "PyTorch eager"}
@@ -255,6 +263,44 @@ def tgc_eager(tgc):
             "big_s": t_big, "small_s": t_small, "ops": EAGER_BIG - EAGER_SMALL}
 
 
+def write_npy_f32(path, shape, values):
+    """A float32 .npy file (format 1.0, C order) of `values`, standard library only."""
+    header = f"{{'descr': '<f4', 'fortran_order': False, 'shape': {tuple(shape)}, }}"
+    header += " " * (63 - (10 + len(header)) % 64) + "\n"
+    with open(path, "wb") as f:
+        f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode("latin1"))
+        f.write(struct.pack(f"<{len(values)}f", *values))
+
+
+def tgc_eager_step(tgc, repeats=EAGER_STEP_REPEATS):
+    """One B6 training step under `tgc run --eager`: the whole-process time of B6 minus that
+    of a copy without the step (start-up, parsing, the parameters' draws, the checksum), the
+    two run in turn `repeats` times; min is best minus best, median median minus median."""
+    src = os.path.join(BENCH, EAGER_STEP_PROGRAM + ".swiftdsl")
+    with open(src) as f:
+        text = f.read()
+    setup_text = text
+    for line in EAGER_STEP_LINES:
+        if line not in setup_text:
+            raise RuntimeError(f"{src}: the step line {line.strip()!r} was not found")
+        setup_text = setup_text.replace(line, "", 1)
+    setup_src = os.path.join(BUILD, EAGER_STEP_PROGRAM + "_setup.swiftdsl")
+    with open(setup_src, "w") as f:
+        f.write(setup_text)
+    x = os.path.join(BUILD, "b6_x.npy")
+    rng = random.Random(1234)
+    write_npy_f32(x, (64, 1, 28, 28), [rng.gauss(0, 1) for _ in range(64 * 28 * 28)])
+    full, setup = [], []
+    for _ in range(repeats):
+        for prog, times in ((src, full), (setup_src, setup)):
+            t0 = time.perf_counter()
+            run([tgc, "run", "--eager", prog, "--in", f"x={x}"], timeout=600)
+            times.append(time.perf_counter() - t0)
+    median = lambda v: sorted(v)[len(v) // 2]  # noqa: E731
+    return {"min_ms": (min(full) - min(setup)) * 1e3, "median_ms": (median(full) - median(setup)) * 1e3,
+            "runs": repeats, "full_s": min(full), "setup_s": min(setup)}
+
+
 def peer_results(peer, python, threads, target_s, only):
     script = os.path.join(BENCH, "peers", f"{peer}_bench.py")
     env = dict(os.environ)
@@ -314,7 +360,7 @@ def seconds_of(key, r):
     return r["us_per_op"] if key == "b8" else r.get("min_ms")
 
 
-def report(meta, tgc, triad_r, peak_r, compile_b4, eager, peers, peer_info):
+def report(meta, tgc, triad_r, peak_r, compile_b4, eager, eager_step, peers, peer_info):
     out = []
     w = out.append
     w("# tgc benchmark results")
@@ -357,6 +403,12 @@ def report(meta, tgc, triad_r, peak_r, compile_b4, eager, peers, peer_info):
         else:
             w(f"| B8 eager add, per op | 1 element | {eager['ops']} | — | — | "
               f"{fmt(eager['us_per_op'])} µs/op (process {fmt(eager['big_s'])} s − {fmt(eager['small_s'])} s) |")
+    if eager_step is not None:
+        if "error" in eager_step:
+            w(f"| B6 eager step (`tgc run --eager`) | b64 1×28² | — | error | — | {eager_step['error']} |")
+        else:
+            w(f"| B6 eager step (`tgc run --eager`) | b64 1×28² | {eager_step['runs']} | {fmt(eager_step['min_ms'])} | "
+              f"{fmt(eager_step['median_ms'])} | process {fmt(eager_step['full_s'])} s − {fmt(eager_step['setup_s'])} s without the step |")
     if compile_b4 is not None:
         w(f"| compile B4 (`tgc compile`) | — | 3 | {fmt(compile_b4 * 1e3)} | — | {fmt(compile_b4)} s wall |")
     w("")
@@ -364,6 +416,8 @@ def report(meta, tgc, triad_r, peak_r, compile_b4, eager, peers, peer_info):
     all_results = {"tgc": dict(tgc)}
     if eager is not None and "error" not in eager:
         all_results["tgc"]["b8"] = eager
+    if eager_step is not None and "error" not in eager_step:
+        all_results["tgc"]["b6_eager"] = eager_step
     for peer, res in peers.items():
         all_results[peer] = res
 
@@ -373,9 +427,10 @@ def report(meta, tgc, triad_r, peak_r, compile_b4, eager, peers, peer_info):
         for peer in peers:
             w(f"- {COLUMN_NAMES.get(peer, peer)}: {peer_info.get(peer, '')}")
         w("")
-        keys = [k for k, *_ in WORKLOADS] + ["b8"]
+        keys = [k for k, *_ in WORKLOADS] + ["b8", "b6_eager"]
         labels = {k: f"{label} {size}" for k, _, label, size, *_ in WORKLOADS}
         labels["b8"] = "B8 eager add, per op"
+        labels["b6_eager"] = "B6 eager step (tgc: `run --eager`)"
         w("| workload | tgc | " + " | ".join(COLUMN_NAMES.get(p, p) for p in peers) + " |")
         w("|---|---:|" + "---:|" * len(peers))
         for k in keys:
@@ -461,7 +516,7 @@ def main():
     ap.add_argument("--threads", type=int, default=os.cpu_count(), help="threads (default: all cores)")
     ap.add_argument("--target-s", type=float, default=2.0, help="seconds per workload (default 2)")
     ap.add_argument("--only", default="", help="comma-separated keys: " +
-                    ",".join(k for k, *_ in WORKLOADS) + ",b8,compile")
+                    ",".join(k for k, *_ in WORKLOADS) + ",b8,b6_eager,compile")
     ap.add_argument("--peers", default="", help="comma-separated: numpy,jax,torch")
     ap.add_argument("--peer-python", default=os.path.join(BENCH, ".venv", "bin", "python"),
                     help="the Python with numpy and jax (default bench/.venv/bin/python)")
@@ -509,6 +564,14 @@ def main():
             log(f"  {eager}")
         except Exception as e:  # noqa: BLE001
             eager, failed = {"error": str(e).strip().splitlines()[-1][:200]}, True
+    eager_step = None
+    if not only or "b6_eager" in only:
+        log("B6 eager step ...")
+        try:
+            eager_step = tgc_eager_step(tgc)
+            log(f"  {eager_step}")
+        except Exception as e:  # noqa: BLE001
+            eager_step, failed = {"error": str(e).strip().splitlines()[-1][:200]}, True
     if not only or "compile" in only:
         log("compile B4 ...")
         try:
@@ -535,7 +598,7 @@ def main():
             if variant:
                 peer_info.setdefault(column, peer_info[peer])
 
-    text = report(meta, tgc_r, triad_r, peak_r, compile_b4, eager, peers, peer_info)
+    text = report(meta, tgc_r, triad_r, peak_r, compile_b4, eager, eager_step, peers, peer_info)
     print(text)
     tmp = args.out + ".tmp"
     with open(tmp, "w") as f:

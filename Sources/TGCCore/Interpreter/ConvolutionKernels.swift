@@ -13,7 +13,7 @@ extension Kernels {
 
     static func maxPoolIndices(_ x: Tensor, attrs: Attributes, _ type: TensorType) -> Tensor {
         var shape = runtimeShape(.maxPool2dIndices, [x.type], type, attrs)
-        var out = [Int64](repeating: 0, count: type.elementCount)
+        var out = filled(type.elementCount, with: Int64(0))
         switch x.storage {
         case .float32(let x): tgc_max_pool2d_indices_f32(&shape, x, &out)
         case .float64(let x): tgc_max_pool2d_indices_f64(&shape, x, &out)
@@ -26,7 +26,7 @@ extension Kernels {
         var shape = runtimeShape(kind, [a.type, b.type], type, attrs)
         switch (a.storage, b.storage) {
         case (.float32(let a), .float32(let b)):
-            var out = [Float](repeating: 0, count: type.elementCount)
+            var out = filled(type.elementCount, with: Float(0))
             switch kind {
             case .conv2d: tgc_conv2d_f32(&shape, a, b, &out)
             case .conv2dInputGrad: tgc_conv2d_input_grad_f32(&shape, a, b, &out)
@@ -34,7 +34,7 @@ extension Kernels {
             }
             return Tensor(type: type, storage: .float32(out))
         case (.float64(let a), .float64(let b)):
-            var out = [Double](repeating: 0, count: type.elementCount)
+            var out = filled(type.elementCount, with: 0.0)
             switch kind {
             case .conv2d: tgc_conv2d_f64(&shape, a, b, &out)
             case .conv2dInputGrad: tgc_conv2d_input_grad_f64(&shape, a, b, &out)

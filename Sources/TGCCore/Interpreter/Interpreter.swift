@@ -91,7 +91,7 @@ public enum Interpreter {
         case .sign: return Kernels.unary(x!, type, float: { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }, integer: { $0.signum() })
         case .logicalNot: return Tensor(type: type, storage: .bool((0..<type.elementCount).map { x!.storage.double(at: $0) == 0 }))
         case .broadcastTo:
-            return Tensor(type: type, storage: x!.storage.gathering(Kernels.broadcastIndices(from: x!.shape, to: type.shape)))
+            return Tensor(type: type, storage: x!.storage.reading(along: StridedWalk(broadcasting: [x!.shape], to: type.shape)))
         case .cast, .stopGradient, .reshape:
             return Tensor(type: type, storage: x!.storage.converted(to: type.dtype))
         // Chapter 2 math: the C functions (and tgc_math.h helpers) generated code calls.
@@ -134,10 +134,11 @@ public enum Interpreter {
                                  integer: { clamp($0, low.map { Int64($0) }, high.map { Int64($0) }) })
         // Integer results wrap (&+, &-, &*), as PyTorch's; float32 + - * / in double round to
         // what float arithmetic gives.
-        case .add: return Kernels.binary(operands[0], operands[1], type, float: +, integer: &+)
-        case .sub: return Kernels.binary(operands[0], operands[1], type, float: -, integer: &-)
-        case .mul: return Kernels.binary(operands[0], operands[1], type, float: *, integer: &*)
+        case .add: return Kernels.single(operands, type, SingleArithmetic.Add()) ?? Kernels.binary(operands[0], operands[1], type, float: +, integer: &+)
+        case .sub: return Kernels.single(operands, type, SingleArithmetic.Subtract()) ?? Kernels.binary(operands[0], operands[1], type, float: -, integer: &-)
+        case .mul: return Kernels.single(operands, type, SingleArithmetic.Multiply()) ?? Kernels.binary(operands[0], operands[1], type, float: *, integer: &*)
         case .div:   // in the result's precision: operands converted to float first, as the C
+            if let quotient = Kernels.single(operands, type, SingleArithmetic.Divide()) { return quotient }
             if type.dtype == .float64 { return Kernels.floatBinary(operands[0], operands[1], type, /) }
             return Kernels.floatBinary(operands[0], operands[1], type) { Double(Float($0) / Float($1)) }
         case .pow: return Kernels.binary(operands[0], operands[1], type, float: { Kernels.power($0, $1, type.dtype) }, integer: Kernels.power)
@@ -149,14 +150,14 @@ public enum Interpreter {
                 throw Diagnostic("integer modulo by zero", at: location)
             }
             return Kernels.binary(operands[0], operands[1], type, float: { Kernels.floorMod($0, $1, type.dtype) }, integer: Kernels.floorMod)
-        case .equal: return Kernels.compare(operands[0], operands[1], type, float: ==, integer: ==)
-        case .notEqual: return Kernels.compare(operands[0], operands[1], type, float: !=, integer: !=)
-        case .less: return Kernels.compare(operands[0], operands[1], type, float: <, integer: <)
-        case .lessEqual: return Kernels.compare(operands[0], operands[1], type, float: <=, integer: <=)
-        case .greater: return Kernels.compare(operands[0], operands[1], type, float: >, integer: >)
-        case .greaterEqual: return Kernels.compare(operands[0], operands[1], type, float: >=, integer: >=)
-        case .logicalAnd: return Kernels.compare(operands[0], operands[1], type, float: { $0 != 0 && $1 != 0 }, integer: { $0 != 0 && $1 != 0 })
-        case .logicalOr: return Kernels.compare(operands[0], operands[1], type, float: { $0 != 0 || $1 != 0 }, integer: { $0 != 0 || $1 != 0 })
+        case .equal: return Kernels.compare(operands[0], operands[1], type, Comparison.Equal.self)
+        case .notEqual: return Kernels.compare(operands[0], operands[1], type, Comparison.NotEqual.self)
+        case .less: return Kernels.compare(operands[0], operands[1], type, Comparison.Less.self)
+        case .lessEqual: return Kernels.compare(operands[0], operands[1], type, Comparison.LessEqual.self)
+        case .greater: return Kernels.compare(operands[0], operands[1], type, Comparison.Greater.self)
+        case .greaterEqual: return Kernels.compare(operands[0], operands[1], type, Comparison.GreaterEqual.self)
+        case .logicalAnd: return Kernels.compare(operands[0], operands[1], type, Comparison.And.self)
+        case .logicalOr: return Kernels.compare(operands[0], operands[1], type, Comparison.Or.self)
         // Chapter 2 math
         case .atan2:
             if type.dtype == .float64 { return Kernels.floatBinary(operands[0], operands[1], type, Foundation.atan2) }
@@ -193,17 +194,13 @@ public enum Interpreter {
         case .scatter, .scatterAdd:
             return try Kernels.scatter(x!, operands[1], operands[2], axis: attrs.axes![0], adding: kind == .scatterAdd, location)
         case .argsort: return Kernels.argsort(x!, axis: attrs.axes![0], descending: attrs.descending, type)
-        case .reduceSum:
-            return Kernels.reduce(x!, axes: attrs.axes ?? Array(0..<x!.type.rank), resultType: type,
-                                  float: { $0.reduce(0, +) }, integer: { $0.reduce(0, &+) })
+        case .reduceSum: return Kernels.fold(x!, axes: attrs.axes ?? Array(0..<x!.type.rank), resultType: type, Folds.Sum.self)
         case .reduceMax:
             try checkNonEmpty(x!, "max", location)
-            return Kernels.reduce(x!, axes: attrs.axes ?? Array(0..<x!.type.rank), resultType: type,
-                                  float: { $0.dropFirst().reduce($0[0], Kernels.nanMax) }, integer: { $0.max()! })
+            return Kernels.fold(x!, axes: attrs.axes ?? Array(0..<x!.type.rank), resultType: type, Folds.Maximum.self)
         case .reduceMin:
             try checkNonEmpty(x!, "min", location)
-            return Kernels.reduce(x!, axes: attrs.axes ?? Array(0..<x!.type.rank), resultType: type,
-                                  float: { $0.dropFirst().reduce($0[0], Kernels.nanMin) }, integer: { $0.min()! })
+            return Kernels.fold(x!, axes: attrs.axes ?? Array(0..<x!.type.rank), resultType: type, Folds.Minimum.self)
         case .argMax, .argMin:
             try checkNonEmpty(x!, kind.name, location)
             let (axes, isMax) = (attrs.axes ?? Array(0..<x!.type.rank), kind == .argMax)
@@ -211,8 +208,7 @@ public enum Interpreter {
                                   integer: { Int64(Kernels.argExtreme($0, max: isMax)) })
         // Chapter 2 math
         case .reduceProd:   // in double, in order, rounded once (the C kernel's fold); integers wrap
-            return Kernels.reduce(x!, axes: attrs.axes ?? Array(0..<x!.type.rank), resultType: type,
-                                  float: { $0.reduce(1, *) }, integer: { $0.reduce(1, &*) })
+            return Kernels.fold(x!, axes: attrs.axes ?? Array(0..<x!.type.rank), resultType: type, Folds.Product.self)
         case .cumsum: return Kernels.cumsum(x!, axis: attrs.axes![0], resultType: type)
         case .matmul: return Kernels.matmul(operands[0], operands[1], type)
         case .conv2d, .conv2dInputGrad, .conv2dWeightGrad: return Kernels.convolution(kind, operands[0], operands[1], attrs: attrs, type)

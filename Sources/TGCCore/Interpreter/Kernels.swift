@@ -7,32 +7,8 @@ enum Kernels {
     /// Maps each element of an output of `outShape` to the element of an operand of `shape` that
     /// broadcasting reads.
     static func broadcastIndices(from shape: [Int], to outShape: [Int]) -> [Int] {
-        let count = outShape.reduce(1, *)
-        if shape == outShape { return Array(0..<count) }
-        let offset = outShape.count - shape.count
-        let inStrides = TensorType(shape, .bool).strides
-        var indices = [Int](repeating: 0, count: count)
-        var coordinate = [Int](repeating: 0, count: outShape.count)
-        for linear in 0..<count {
-            var index = 0
-            for axis in 0..<shape.count where shape[axis] != 1 {
-                index += coordinate[axis + offset] * inStrides[axis]
-            }
-            indices[linear] = index
-            advance(&coordinate, within: outShape)
-        }
-        return indices
-    }
-
-    /// The next coordinate in row-major order within `shape` (the last dimension fastest).
-    static func advance(_ coordinate: inout [Int], within shape: [Int]) {
-        var axis = shape.count - 1
-        while axis >= 0 {
-            coordinate[axis] += 1
-            if coordinate[axis] < shape[axis] { return }
-            coordinate[axis] = 0
-            axis -= 1
-        }
+        if shape == outShape { return Array(0..<outShape.reduce(1, *)) }
+        return reading(Array(0..<shape.reduce(1, *)), along: StridedWalk(broadcasting: [shape], to: outShape))
     }
 
     /// An elementwise op computed as the generated C computes it: in double (`float`, then
@@ -40,6 +16,9 @@ enum Kernels {
     /// then the low bits for int32 and uint8, `!= 0` for bool).
     static func unary(_ x: Tensor, _ resultType: TensorType, float: (Double) -> Double, integer: (Int64) -> Int64) -> Tensor {
         let (storage, count) = (x.storage, resultType.elementCount)
+        if case .float32(let v) = storage, resultType.dtype == .float32 {
+            return Tensor(type: resultType, storage: .float32(mapped(v) { Float(float(Double($0))) }))
+        }
         if resultType.dtype.isFloatingPoint {
             return Tensor(type: resultType, storage: .build(resultType.dtype, count) { float(storage.double(at: $0)) })
         }
@@ -54,6 +33,7 @@ enum Kernels {
         if resultType.dtype == .float64 {
             return Tensor(type: resultType, storage: .float64((0..<storage.count).map { double(storage.double(at: $0)) }))
         }
+        if case .float32(let v) = storage { return Tensor(type: resultType, storage: .float32(mapped(v, single))) }
         return Tensor(type: resultType, storage: .float32((0..<storage.count).map { single(storage.float(at: $0)) }))
     }
 
@@ -84,14 +64,26 @@ enum Kernels {
         }
     }
 
+    /// + - * / of two float32 operands into a float32 result, in single precision: a double
+    /// holds the exact result of each to within half a float32 ulp, so rounding the double
+    /// result once gives these same bits (`binary`'s definition); nil for other dtypes.
+    static func single<F: ElementFunction>(_ operands: [Tensor], _ resultType: TensorType, _ f: F) -> Tensor?
+    where F.Left == Float, F.Right == Float, F.Result == Float {
+        guard case .float32(let u) = operands[0].storage, case .float32(let v) = operands[1].storage,
+              resultType.dtype == .float32 else { return nil }
+        return Tensor(type: resultType, storage: .float32(map(u, operands[0].shape, v, operands[1].shape, to: resultType.shape, f)))
+    }
+
     /// A broadcasting binary op: in double when the result is floating point, else in int64
     /// with wrapping (see `unary`).
     static func binary(_ a: Tensor, _ b: Tensor, _ resultType: TensorType,
                        float: (Double, Double) -> Double, integer: (Int64, Int64) -> Int64) -> Tensor {
-        // The common case first (eager mode's per-op cost): two float32 tensors of the result's shape.
-        if case .float32(let u) = a.storage, case .float32(let v) = b.storage, resultType.dtype == .float32,
-           a.shape == resultType.shape, b.shape == resultType.shape {
-            return Tensor(type: resultType, storage: .float32(zip(u, v).map { Float(float(Double($0), Double($1))) }))
+        // The common case first (eager mode's per-op cost): two float32 tensors.
+        if case .float32(let u) = a.storage, case .float32(let v) = b.storage, resultType.dtype == .float32 {
+            let sums = withoutActuallyEscaping(float) { float in
+                map(u, a.shape, v, b.shape, to: resultType.shape, ElementClosure { Float(float(Double($0), Double($1))) })
+            }
+            return Tensor(type: resultType, storage: .float32(sums))
         }
         let (x, y, count) = (a.storage, b.storage, resultType.elementCount)
         let (ia, ib) = (ReadMap(a.shape, resultType.shape), ReadMap(b.shape, resultType.shape))
@@ -112,19 +104,25 @@ enum Kernels {
 
     /// A comparison or logical op, a bool result: in double when either operand is floating
     /// point, else exactly in int64 (as the generated C compares in the common type).
-    static func compare(_ a: Tensor, _ b: Tensor, _ resultType: TensorType,
-                        float: (Double, Double) -> Bool, integer: (Int64, Int64) -> Bool) -> Tensor {
+    static func compare<C: ElementComparison>(_ a: Tensor, _ b: Tensor, _ resultType: TensorType, _ comparison: C.Type) -> Tensor {
+        if case .float32(let u) = a.storage, case .float32(let v) = b.storage {
+            return Tensor(type: resultType, storage: .bool(map(u, a.shape, v, b.shape, to: resultType.shape, SingleComparison<C>())))
+        }
         let (x, y, count) = (a.storage, b.storage, resultType.elementCount)
         let (ia, ib) = (ReadMap(a.shape, resultType.shape), ReadMap(b.shape, resultType.shape))
         if a.dtype.isFloatingPoint || b.dtype.isFloatingPoint {
-            return Tensor(type: resultType, storage: .bool((0..<count).map { float(x.double(at: ia($0)), y.double(at: ib($0))) }))
+            return Tensor(type: resultType, storage: .bool((0..<count).map { C.holds(x.double(at: ia($0)), y.double(at: ib($0))) }))
         }
-        return Tensor(type: resultType, storage: .bool((0..<count).map { integer(x.int64(at: ia($0)), y.int64(at: ib($0))) }))
+        return Tensor(type: resultType, storage: .bool((0..<count).map { C.holds(x.int64(at: ia($0)), y.int64(at: ib($0))) }))
     }
 
     /// `where(c, a, b)`: a and b converted to the result's dtype, each element picked by c.
     static func select(_ c: Tensor, _ a: Tensor, _ b: Tensor, _ resultType: TensorType) -> Tensor {
         let shape = resultType.shape
+        if case .bool(let z) = c.storage, case .float32(let u) = a.storage, case .float32(let v) = b.storage,
+           resultType.dtype == .float32 {
+            return Tensor(type: resultType, storage: .float32(choosing(z, c.shape, u, a.shape, v, b.shape, to: shape)))
+        }
         let (ic, ia, ib) = (broadcastIndices(from: c.shape, to: shape),
                             broadcastIndices(from: a.shape, to: shape),
                             broadcastIndices(from: b.shape, to: shape))
@@ -162,23 +160,9 @@ enum Kernels {
     }
 
     static func transpose(_ x: Tensor, _ permutation: [Int], _ resultType: TensorType) -> Tensor {
-        let inStrides = x.type.strides
-        let count = resultType.elementCount
-        var sources = [Int](repeating: 0, count: count)
-        var coordinate = [Int](repeating: 0, count: resultType.rank)
-        for linear in 0..<count {
-            var index = 0
-            for axis in 0..<resultType.rank { index += coordinate[axis] * inStrides[permutation[axis]] }
-            sources[linear] = index
-            var axis = resultType.rank - 1
-            while axis >= 0 {
-                coordinate[axis] += 1
-                if coordinate[axis] < resultType.shape[axis] { break }
-                coordinate[axis] = 0
-                axis -= 1
-            }
-        }
-        return Tensor(type: resultType, storage: x.storage.gathering(sources))
+        let strides = x.type.strides
+        let walk = StridedWalk(shape: resultType.shape, strides: [permutation.map { strides[$0] }])
+        return Tensor(type: resultType, storage: x.storage.reading(along: walk))
     }
 
     /// `out[..., i, ...] = x[..., (step * i + start) mod n, ...]` along `axis` (flip, roll).
@@ -216,6 +200,22 @@ enum Kernels {
         return Tensor(type: resultType, elements: out)
     }
 
+    /// A reduction over `axes` as a left fold of each group's elements in row-major order: in
+    /// double when x is floating point (the result rounded to its dtype), else exactly in
+    /// int64 (wrapping).
+    static func fold<R: FoldReduction>(_ x: Tensor, axes: [Int], resultType: TensorType, _ reduction: R.Type) -> Tensor {
+        let sums: [Double]
+        switch x.storage {
+        case .float32(let v): sums = fold(v, shape: x.shape, axes: axes, initial: R.floatStart, FloatFoldStep<R, Float>())
+        case .float64(let v): sums = fold(v, shape: x.shape, axes: axes, initial: R.floatStart, FloatFoldStep<R, Double>())
+        default:
+            let values = (0..<x.storage.count).map(x.storage.int64(at:))
+            let sums = fold(values, shape: x.shape, axes: axes, initial: R.integerStart, IntegerFoldStep<R>())
+            return Tensor(type: resultType, storage: .build(resultType.dtype, sums.count, integer: { sums[$0] }))
+        }
+        return Tensor(type: resultType, storage: .build(resultType.dtype, sums.count) { sums[$0] })
+    }
+
     /// Folds the elements of each output position of a reduction over `axes`: in double when
     /// x is floating point (`float`, the result rounded to its dtype), else exactly in int64
     /// (`integer`, wrapping).
@@ -244,7 +244,7 @@ enum Kernels {
         let batchesA = broadcastIndices(from: Array(a.shape.dropLast(2)), to: batch)
         let batchesB = broadcastIndices(from: Array(b.shape.dropLast(2)), to: batch)
         if case .float32(let x) = a.storage, case .float32(let y) = b.storage, m > 0 && n > 0 && k > 0 {
-            var product = [Float](repeating: 0, count: resultType.elementCount)
+            var product = filled(resultType.elementCount, with: Float(0))
             x.withUnsafeBufferPointer { x in
                 y.withUnsafeBufferPointer { y in
                     product.withUnsafeMutableBufferPointer { c in

@@ -16,25 +16,24 @@ extension Kernels {
     /// `0 ..< shape[axis]` is an error at `location`.
     static func selectedOffsets(_ index: Tensor, in shape: [Int], axis: Int, source: [Int]? = nil,
                                 _ location: SourceLocation) throws -> [(target: Int, source: Int)] {
+        guard case .int64(let selected) = index.storage else { preconditionFailure("the index is int64 (checked by the type rule)") }
         let (shape, indexShape) = (shape.isEmpty ? [1] : shape, index.shape.isEmpty ? [1] : index.shape)
-        let (strides, sourceStrides) = (TensorType(shape, .bool).strides, TensorType(source.map { $0.isEmpty ? [1] : $0 } ?? indexShape, .bool).strides)
-        var coordinate = [Int](repeating: 0, count: indexShape.count)
-        var offsets: [(target: Int, source: Int)] = []
-        offsets.reserveCapacity(index.elements.count)
-        for element in index.elements {
-            let selected = Int(Int64(element: element))
-            guard selected >= 0, selected < shape[axis] else {
-                throw Diagnostic(indexOutOfBounds(selected, dimension: axis, size: shape[axis]), at: location)
-            }
-            var (target, from) = (0, 0)
-            for d in coordinate.indices {
-                target += (d == axis ? selected : coordinate[d]) * strides[d]
-                from += coordinate[d] * sourceStrides[d]
-            }
-            offsets.append((target, from))
-            advance(&coordinate, within: indexShape)
+        if let bad = selected.first(where: { $0 < 0 || $0 >= shape[axis] }) {
+            throw Diagnostic(indexOutOfBounds(Int(bad), dimension: axis, size: shape[axis]), at: location)
         }
-        return offsets
+        let strides = TensorType(shape, .bool).strides
+        var otherStrides = strides   // the index's own coordinate along axis is replaced
+        otherStrides[axis] = 0
+        let sourceStrides = TensorType(source.map { $0.isEmpty ? [1] : $0 } ?? indexShape, .bool).strides
+        let walk = StridedWalk(shape: indexShape, strides: [otherStrides, sourceStrides])
+        let (n, st, ss, along) = (walk.rowLength, walk.rowStride(0), walk.rowStride(1), strides[axis])
+        return uninitialized(selected.count) { offsets in
+            walk.forEachRow { starts, row in
+                for j in 0..<n {
+                    offsets[row * n + j] = (starts[0] + j * st + Int(selected[row * n + j]) * along, starts[1] + j * ss)
+                }
+            }
+        }
     }
 
     /// `result[p] = x[p with coordinate axis replaced by index[p]]`.
@@ -47,9 +46,16 @@ extension Kernels {
     /// index's positions along axis.
     static func scatter(_ base: Tensor, _ index: Tensor, _ source: Tensor, axis: Int, adding: Bool,
                         _ location: SourceLocation) throws -> Tensor {
+        let offsets = try selectedOffsets(index, in: base.shape, axis: axis, source: source.shape, location)
+        if case .float32(var elements) = base.storage, case .float32(let sources) = source.storage {
+            elements.withUnsafeMutableBufferPointer { elements in
+                for (target, from) in offsets { elements[target] = adding ? elements[target] + sources[from] : sources[from] }
+            }
+            return Tensor(type: base.type, storage: .float32(elements))
+        }
         var elements = base.elements
         let sources = source.elements
-        for (target, from) in try selectedOffsets(index, in: base.shape, axis: axis, source: source.shape, location) {
+        for (target, from) in offsets {
             elements[target] = adding ? Tensor.round(elements[target] + sources[from], to: base.dtype) : sources[from]
         }
         return Tensor(type: base.type, elements: elements)

@@ -20,7 +20,11 @@ public struct Tensor: Sendable, Equatable {
     }
 
     public init(filling type: TensorType, with value: Double) {
-        self.init(type: type, storage: .build(type.dtype, type.elementCount) { _ in value })
+        if type.dtype == .float32 {
+            self.init(type: type, storage: .float32(Kernels.filled(type.elementCount, with: Float(value))))
+        } else {
+            self.init(type: type, storage: .build(type.dtype, type.elementCount) { _ in value })
+        }
     }
 
     /// The compatibility path for data-movement kernels: the elements as Doubles (int64 beyond

@@ -1,0 +1,179 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The typed loops behind the interpreter's broadcasting, moving and reducing kernels: each
+/// works on the elements' own arrays (no Double per element, no index table) and walks its
+/// operands row by row through a `StridedWalk`, with the common strides (contiguous, a
+/// broadcast value) as loops of their own the compiler can vectorize. Each computes exactly
+/// what the element-at-a-time definition computes, in the same order.
+extension Kernels {
+    /// An array of `count` elements written by `fill` (not zeroed first).
+    @inline(__always)
+    static func uninitialized<T>(_ count: Int, _ fill: (UnsafeMutablePointer<T>) -> Void) -> [T] {
+        [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+            if count > 0 {
+                adviseHugePages(UnsafeMutableRawPointer(buffer.baseAddress!), count * MemoryLayout<T>.stride)
+                fill(buffer.baseAddress!)
+            }
+            initialized = count
+        }
+    }
+
+    /// `count` copies of `value` (zeros for a C kernel's output: its pages advised as `uninitialized`'s).
+    static func filled<T>(_ count: Int, with value: T) -> [T] {
+        uninitialized(count) { $0.initialize(repeating: value, count: count) }
+    }
+
+    /// `f` of each element, in order.
+    @inline(__always)
+    static func mapped<T, R>(_ values: [T], _ f: (T) -> R) -> [R] {
+        values.withUnsafeBufferPointer { x in
+            uninitialized(x.count) { out in
+                for i in 0..<x.count { out[i] = f(x[i]) }
+            }
+        }
+    }
+
+    /// Asks the kernel to back the whole 2 MiB pages inside a large fresh buffer with
+    /// transparent huge pages (as the runtime's `tgc_alloc` does): one page fault per 2 MiB
+    /// instead of one per 4 KiB when the buffer is first written.
+    static func adviseHugePages(_ start: UnsafeMutableRawPointer, _ bytes: Int) {
+        #if canImport(Glibc)
+        let page = 2 << 20
+        let first = (Int(bitPattern: start) + page - 1) / page * page
+        let end = (Int(bitPattern: start) + bytes) / page * page
+        if bytes >= page && end > first { _ = madvise(UnsafeMutableRawPointer(bitPattern: first), end - first, MADV_HUGEPAGE) }
+        #endif
+    }
+
+    /// `f(a, b)` at each element of `shape`, a and b (row-major, of `aShape` and `bShape`) read
+    /// as broadcasting reads them. `f` is a type of its own, so each use gets a loop that
+    /// inlines it (a closure would be one call per element).
+    static func map<F: ElementFunction>(_ a: [F.Left], _ aShape: [Int], _ b: [F.Right], _ bShape: [Int], to shape: [Int],
+                                        _ f: F) -> [F.Result] {
+        let walk = StridedWalk(broadcasting: [aShape, bShape], to: shape)
+        let (n, sa, sb) = (walk.rowLength, walk.rowStride(0), walk.rowStride(1))
+        return a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                uninitialized(shape.reduce(1, *)) { out in
+                    walk.forEachRow { offsets, row in
+                        let (x, y, o) = (a.baseAddress! + offsets[0], b.baseAddress! + offsets[1], out + row * n)
+                        if sa == 1 && sb == 1 {
+                            for j in 0..<n { o[j] = f(x[j], y[j]) }
+                        } else if sa == 1 && sb == 0 {
+                            let v = y[0]
+                            for j in 0..<n { o[j] = f(x[j], v) }
+                        } else if sa == 0 && sb == 1 {
+                            let u = x[0]
+                            for j in 0..<n { o[j] = f(u, y[j]) }
+                        } else {
+                            for j in 0..<n { o[j] = f(x[j * sa], y[j * sb]) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `where(c, a, b)`: a's element where c holds, else b's, each operand read as
+    /// broadcasting reads it.
+    static func choosing<T>(_ c: [Bool], _ cShape: [Int], _ a: [T], _ aShape: [Int], _ b: [T], _ bShape: [Int],
+                            to shape: [Int]) -> [T] {
+        let walk = StridedWalk(broadcasting: [cShape, aShape, bShape], to: shape)
+        let (n, sc, sa, sb) = (walk.rowLength, walk.rowStride(0), walk.rowStride(1), walk.rowStride(2))
+        return c.withUnsafeBufferPointer { c in
+            a.withUnsafeBufferPointer { a in
+                b.withUnsafeBufferPointer { b in
+                    uninitialized(shape.reduce(1, *)) { out in
+                        walk.forEachRow { offsets, row in
+                            let (z, x, y, o) = (c.baseAddress! + offsets[0], a.baseAddress! + offsets[1],
+                                                b.baseAddress! + offsets[2], out + row * n)
+                            if sc == 1 && sa == 1 && sb == 0 {   // where(mask, x, scalar)
+                                let v = y[0]
+                                for j in 0..<n { o[j] = z[j] ? x[j] : v }
+                            } else {
+                                for j in 0..<n { o[j] = z[j * sc] ? x[j * sa] : y[j * sb] }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The elements of `values` in the order `walk` reads them (operand 0): a broadcast, a
+    /// transpose.
+    static func reading<T>(_ values: [T], along walk: StridedWalk) -> [T] {
+        let (n, s) = (walk.rowLength, walk.rowStride(0))
+        return values.withUnsafeBufferPointer { values in
+            uninitialized(walk.shape.reduce(1, *)) { out in
+                walk.forEachRow { offsets, row in
+                    let (x, o) = (values.baseAddress! + offsets[0], out + row * n)
+                    if s == 1 {
+                        o.update(from: x, count: n)
+                    } else if s == 0 {
+                        o.update(repeating: x[0], count: n)
+                    } else {
+                        for j in 0..<n { o[j] = x[j * s] }
+                    }
+                }
+            }
+        }
+    }
+
+    /// For each group of a reduction of `values` (row-major, of `shape`) over `axes`: the left
+    /// fold `combine(...combine(initial, first), ..., last)` of its elements in row-major order.
+    static func fold<F: ElementFunction>(_ values: [F.Right], shape: [Int], axes: [Int], initial: F.Left, _ combine: F) -> [F.Left]
+    where F.Result == F.Left {
+        let kept = shape.enumerated().map { axes.contains($0.offset) ? 1 : $0.element }
+        let walk = StridedWalk(shape: shape, strides: [TensorType(shape, .bool).strides,
+                                                       StridedWalk.broadcastStrides(of: kept, in: shape)])
+        let (n, sg) = (walk.rowLength, walk.rowStride(1))
+        var sums = [F.Left](repeating: initial, count: kept.reduce(1, *))
+        values.withUnsafeBufferPointer { values in
+            sums.withUnsafeMutableBufferPointer { sums in
+                walk.forEachRow { offsets, _ in
+                    let (x, g) = (values.baseAddress! + offsets[0], sums.baseAddress! + offsets[1])
+                    if sg == 0 {
+                        var sum = g[0]
+                        for j in 0..<n { sum = combine(sum, x[j]) }
+                        g[0] = sum
+                    } else {
+                        for j in 0..<n { g[j * sg] = combine(g[j * sg], x[j]) }
+                    }
+                }
+            }
+        }
+        return sums
+    }
+}
+
+/// A function of an element array of any type that gives an array of the same type (moving
+/// elements, not computing them), applied to a storage whatever its dtype.
+protocol ElementMover {
+    func callAsFunction<T>(_ values: [T]) -> [T]
+}
+
+extension TensorStorage {
+    /// The storage `mover` makes of these elements, of the same dtype.
+    func moved(by mover: some ElementMover) -> TensorStorage {
+        switch self {
+        case .float32(let v): .float32(mover(v))
+        case .float64(let v): .float64(mover(v))
+        case .int64(let v): .int64(mover(v))
+        case .int32(let v): .int32(mover(v))
+        case .uint8(let v): .uint8(mover(v))
+        case .bool(let v): .bool(mover(v))
+        }
+    }
+
+    /// The elements in the order `walk` reads them (operand 0).
+    func reading(along walk: StridedWalk) -> TensorStorage {
+        struct Reader: ElementMover {
+            let walk: StridedWalk
+            func callAsFunction<T>(_ values: [T]) -> [T] { Kernels.reading(values, along: walk) }
+        }
+        return moved(by: Reader(walk: walk))
+    }
+}
