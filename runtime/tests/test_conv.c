@@ -163,6 +163,9 @@ int main(void) {
     for (int special = 0; special < 2; special++) /* the 2x2, stride 2 fast path, odd sizes too */
         for (int64_t h = 2; h <= 5; h++)
             check_pool((tgc_conv2d_shape){.n = 2, .c = 3, .h = h, .w = 7 - h, .kh = 2, .kw = 2, .sh = 2, .sw = 2, .dh = 1, .dw = 1}, special);
+    for (int special = 0; special < 2; special++) /* rows of 16, 17 and 20 windows (pool.c's vector blocks) */
+        for (int64_t w = 32; w <= 40; w += w == 32 ? 2 : 6)
+            check_pool((tgc_conv2d_shape){.n = 2, .c = 2, .h = 5, .w = w, .kh = 2, .kw = 2, .sh = 2, .sw = 2, .dh = 1, .dw = 1}, special);
     for (int t = 0; t < 40; t++) {
         tgc_conv2d_shape s = {.n = irand(1, 3), .c = irand(1, 3), .h = irand(1, 9), .w = irand(1, 9), .kh = irand(1, 4),
                               .kw = irand(1, 4), .sh = irand(1, 3), .sw = irand(1, 3), .dh = irand(1, 2), .dw = irand(1, 2)};
