@@ -142,8 +142,39 @@ static inline void add_row_masked(const float *from, int64_t lo, int64_t hi, flo
 #define TGC_CONV_MASKED_ROWS 0
 #endif
 
+/* One im2col row (tap i, j of channel ci) when stride is 1 and ow = w (a "same" padded
+   convolution): the row's oh x ow values are then the channel's plane shifted by one offset,
+   so the valid rows are one contiguous copy, after which the columns it carried over from the
+   neighbouring input row (ox outside [lo, hi)) and the rows outside the input are zeroed. */
+static void im2col_row_same_width(const tgc_conv2d_shape *s, const float *plane, int64_t i, int64_t j, float *out) {
+    const int64_t dy = i * s->dh - s->ph, dx = j * s->dw - s->pw;
+    int64_t lo, hi;
+    valid_columns(s->w, -dx, 1, s->ow, &lo, &hi);
+    int64_t y0 = dy < 0 ? -dy : 0, y1 = s->h - dy < s->oh ? s->h - dy : s->oh; /* valid output rows */
+    if (y1 < y0) y1 = y0;
+    if (y0 == y1 || lo == hi) {
+        memset(out, 0, (size_t)(s->oh * s->ow) * sizeof(float));
+        return;
+    }
+    if (y0 > 0) memset(out, 0, (size_t)(y0 * s->ow) * sizeof(float));
+    const int64_t first = y0 * s->ow + lo, last = (y1 - 1) * s->ow + hi; /* flat range copied */
+    memcpy(out + first, plane + first + dy * s->w + dx, (size_t)(last - first) * sizeof(float));
+    if (y1 < s->oh) memset(out + y1 * s->ow, 0, (size_t)((s->oh - y1) * s->ow) * sizeof(float));
+    for (int64_t oy = y0; oy < y1; oy++) {
+        for (int64_t ox = 0; ox < lo; ox++) out[oy * s->ow + ox] = 0.0f;
+        for (int64_t ox = hi; ox < s->ow; ox++) out[oy * s->ow + ox] = 0.0f;
+    }
+}
+
 /* The im2col of one image x [c, h, w] into col, rows `ld` floats apart. */
 static void im2col(const tgc_conv2d_shape *s, const float *x, float *col, int64_t ld) {
+    if (s->sh == 1 && s->sw == 1 && s->ow == s->w) {
+        for (int64_t ci = 0; ci < s->c; ci++)
+            for (int64_t i = 0; i < s->kh; i++)
+                for (int64_t j = 0; j < s->kw; j++)
+                    im2col_row_same_width(s, x + ci * s->h * s->w, i, j, col + ((ci * s->kh + i) * s->kw + j) * ld);
+        return;
+    }
     for (int64_t ci = 0; ci < s->c; ci++)
         for (int64_t i = 0; i < s->kh; i++)
             for (int64_t j = 0; j < s->kw; j++) {
@@ -290,15 +321,21 @@ void tgc_conv2d_weight_grad_f32(const tgc_conv2d_shape *s, const float *x, const
                           positions, beta, sum + g * kg * s->o + g * og, s->o);
         }
     }
-    /* gw[oc][r] = Σ over runs of sum[g·kg + r][oc], in run order */
-    for (int64_t oc = 0; oc < s->o; oc++) {
-        const int64_t g = oc / og;
-        for (int64_t r = 0; r < kg; r++) {
-            float total = sums[(g * kg + r) * s->o + oc];
-            for (int64_t chunk = 1; chunk < chunks; chunk++) total += sums[chunk * partial + (g * kg + r) * s->o + oc];
-            gw[oc * kg + r] = total;
+    /* gw[oc][r] = Σ over runs of sum[g·kg + r][oc], in run order: the runs are added into the
+       first one along its contiguous rows (threads share the rows; each element's sum has
+       one order), then transposed into gw */
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (nt > 1)
+#endif
+    for (int64_t row = 0; row < s->groups * kg; row++) {
+        float *total = sums + row * s->o + row / kg * og;
+        for (int64_t chunk = 1; chunk < chunks; chunk++) {
+            const float *run = total + chunk * partial;
+            for (int64_t oc = 0; oc < og; oc++) total[oc] += run[oc];
         }
     }
+    for (int64_t oc = 0; oc < s->o; oc++)
+        for (int64_t r = 0; r < kg; r++) gw[oc * kg + r] = sums[(oc / og * kg + r) * s->o + oc];
 }
 
 /* ---- float64 ------------------------------------------------------------------------------ */

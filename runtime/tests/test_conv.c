@@ -152,6 +152,9 @@ int main(void) {
     /* stride-1 rows longer than 16 columns (conv.c's masked rows run in several pieces) */
     check_shape((tgc_conv2d_shape){.n = 2, .c = 3, .h = 5, .w = 37, .o = 4, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .ph = 2, .pw = 2, .dh = 2, .dw = 2, .groups = 1});
     check_shape((tgc_conv2d_shape){.n = 1, .c = 2, .h = 4, .w = 33, .o = 3, .kh = 2, .kw = 5, .sh = 1, .sw = 1, .ph = 0, .pw = 1, .dh = 1, .dw = 1, .groups = 1});
+    /* "same" width (ow = w, stride 1: conv.c copies whole shifted planes), dilated, fewer output rows than input rows */
+    check_shape((tgc_conv2d_shape){.n = 2, .c = 3, .h = 6, .w = 9, .o = 4, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .ph = 1, .pw = 2, .dh = 2, .dw = 2, .groups = 1});
+    check_shape((tgc_conv2d_shape){.n = 1, .c = 2, .h = 3, .w = 4, .o = 2, .kh = 5, .kw = 1, .sh = 1, .sw = 1, .ph = 3, .pw = 0, .dh = 1, .dw = 1, .groups = 1});
     for (int t = 0; t < 60; t++) {
         int64_t groups = irand(1, 3);
         tgc_conv2d_shape s = {.n = irand(1, 4), .c = groups * irand(1, 3), .h = irand(1, 9), .w = irand(1, 9),
