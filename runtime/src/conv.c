@@ -146,19 +146,30 @@ static inline void add_row_masked(const float *from, int64_t lo, int64_t hi, flo
    convolution): the row's oh x ow values are then the channel's plane shifted by one offset,
    so the valid rows are one contiguous copy, after which the columns it carried over from the
    neighbouring input row (ox outside [lo, hi)) and the rows outside the input are zeroed. */
-static void im2col_row_same_width(const tgc_conv2d_shape *s, const float *plane, int64_t i, int64_t j, float *out) {
+typedef struct {
+    int64_t shift;   /* input element of output position k: k + shift */
+    int64_t lo, hi;  /* valid output columns */
+    int64_t y0, y1;  /* valid output rows */
+} same_width_tap;
+
+static same_width_tap same_width_geometry(const tgc_conv2d_shape *s, int64_t i, int64_t j) {
     const int64_t dy = i * s->dh - s->ph, dx = j * s->dw - s->pw;
-    int64_t lo, hi;
-    valid_columns(s->w, -dx, 1, s->ow, &lo, &hi);
-    int64_t y0 = dy < 0 ? -dy : 0, y1 = s->h - dy < s->oh ? s->h - dy : s->oh; /* valid output rows */
-    if (y1 < y0) y1 = y0;
+    same_width_tap t = {dy * s->w + dx, 0, 0, dy < 0 ? -dy : 0, s->h - dy < s->oh ? s->h - dy : s->oh};
+    valid_columns(s->w, -dx, 1, s->ow, &t.lo, &t.hi);
+    if (t.y1 < t.y0) t.y1 = t.y0;
+    return t;
+}
+
+static void im2col_row_same_width(const tgc_conv2d_shape *s, const float *plane, int64_t i, int64_t j, float *out) {
+    const same_width_tap t = same_width_geometry(s, i, j);
+    const int64_t lo = t.lo, hi = t.hi, y0 = t.y0, y1 = t.y1;
     if (y0 == y1 || lo == hi) {
         memset(out, 0, (size_t)(s->oh * s->ow) * sizeof(float));
         return;
     }
     if (y0 > 0) memset(out, 0, (size_t)(y0 * s->ow) * sizeof(float));
     const int64_t first = y0 * s->ow + lo, last = (y1 - 1) * s->ow + hi; /* flat range copied */
-    memcpy(out + first, plane + first + dy * s->w + dx, (size_t)(last - first) * sizeof(float));
+    memcpy(out + first, plane + first + t.shift, (size_t)(last - first) * sizeof(float));
     if (y1 < s->oh) memset(out + y1 * s->ow, 0, (size_t)((s->oh - y1) * s->ow) * sizeof(float));
     for (int64_t oy = y0; oy < y1; oy++) {
         for (int64_t ox = 0; ox < lo; ox++) out[oy * s->ow + ox] = 0.0f;
@@ -212,8 +223,30 @@ static void im2col(const tgc_conv2d_shape *s, const float *x, float *col, int64_
             }
 }
 
+/* col2im of one row (tap i, j of channel ci) when stride is 1 and ow = w: the row's columns
+   carried over from a neighbouring input row are zeroed in place (col is scratch), then the
+   valid rows are added in one contiguous run. Adding +0 changes nothing: gx starts at +0 and
+   a sum that starts at +0 is never -0. */
+static void col2im_row_same_width(const tgc_conv2d_shape *s, float *row, int64_t i, int64_t j, float *plane) {
+    const same_width_tap t = same_width_geometry(s, i, j);
+    if (t.y0 == t.y1 || t.lo == t.hi) return;
+    for (int64_t oy = t.y0; oy < t.y1; oy++) {
+        for (int64_t ox = 0; ox < t.lo; ox++) row[oy * s->ow + ox] = 0.0f;
+        for (int64_t ox = t.hi; ox < s->ow; ox++) row[oy * s->ow + ox] = 0.0f;
+    }
+    const int64_t first = t.y0 * s->ow + t.lo, last = (t.y1 - 1) * s->ow + t.hi;
+    for (int64_t k = first; k < last; k++) plane[k + t.shift] += row[k];
+}
+
 /* Adds each element of col (rows `ld` apart) to the input element it was taken from. */
-static void col2im(const tgc_conv2d_shape *s, const float *col, int64_t ld, float *gx) {
+static void col2im(const tgc_conv2d_shape *s, float *col, int64_t ld, float *gx) {
+    if (s->sh == 1 && s->sw == 1 && s->ow == s->w) {
+        for (int64_t ci = 0; ci < s->c; ci++)
+            for (int64_t i = 0; i < s->kh; i++)
+                for (int64_t j = 0; j < s->kw; j++)
+                    col2im_row_same_width(s, col + ((ci * s->kh + i) * s->kw + j) * ld, i, j, gx + ci * s->h * s->w);
+        return;
+    }
     for (int64_t ci = 0; ci < s->c; ci++)
         for (int64_t i = 0; i < s->kh; i++)
             for (int64_t j = 0; j < s->kw; j++) {
