@@ -105,11 +105,11 @@ static int is_pointwise(const tgc_conv2d_shape *s) {
     return s->kh == 1 && s->kw == 1 && s->sh == 1 && s->sw == 1 && s->ph == 0 && s->pw == 0;
 }
 
-/* Rows of stride 1 (a 3x3 convolution of 14x14 or 28x28 planes: 14 or 28 columns) go
-   through AVX-512 masked loads and stores where the runtime is compiled for it (-march=native
-   in generated programs): one load and one store per 16 columns instead of three short loops,
-   whose set-up costs more than the copy. The values, and the order of col2im's additions,
-   are those of the scalar loops. */
+/* Rows of stride 1 whose planes are not "same" width (below) go through AVX-512 masked loads
+   and stores where the runtime is compiled for it (-march=native in generated programs): one
+   load and one store per 16 columns instead of three short loops, whose set-up costs more
+   than a copy of a 14-column row. The values, and the order of col2im's additions, are those
+   of the scalar loops. */
 #if defined(__AVX512F__)
 #include <immintrin.h>
 #define TGC_CONV_MASKED_ROWS 1
@@ -142,10 +142,8 @@ static inline void add_row_masked(const float *from, int64_t lo, int64_t hi, flo
 #define TGC_CONV_MASKED_ROWS 0
 #endif
 
-/* One im2col row (tap i, j of channel ci) when stride is 1 and ow = w (a "same" padded
-   convolution): the row's oh x ow values are then the channel's plane shifted by one offset,
-   so the valid rows are one contiguous copy, after which the columns it carried over from the
-   neighbouring input row (ox outside [lo, hi)) and the rows outside the input are zeroed. */
+/* Tap (i, j) of a stride-1 convolution with ow = w (a "same" padded one, as B6's 3x3
+   layers): its im2col row's oh x ow values are the channel's plane shifted by one offset. */
 typedef struct {
     int64_t shift;   /* input element of output position k: k + shift */
     int64_t lo, hi;  /* valid output columns */
@@ -160,6 +158,9 @@ static same_width_tap same_width_geometry(const tgc_conv2d_shape *s, int64_t i, 
     return t;
 }
 
+/* One im2col row (tap i, j of a channel) of a "same"-width convolution: the valid rows are
+   one contiguous copy, after which the columns it carried over from the neighbouring input
+   row (ox outside [lo, hi)) and the rows outside the input are zeroed. */
 static void im2col_row_same_width(const tgc_conv2d_shape *s, const float *plane, int64_t i, int64_t j, float *out) {
     const same_width_tap t = same_width_geometry(s, i, j);
     const int64_t lo = t.lo, hi = t.hi, y0 = t.y0, y1 = t.y1;
