@@ -12,11 +12,15 @@ public struct KernelSchedule {
     /// A full reduction's chunk: this many iterations per partial sum, whatever the number of
     /// threads, so the result does not depend on `--threads`.
     public static let chunkWork = 1 << 15
-    /// Reductions over at least this many elements are vectorized (`omp simd reduction`). Sums
+    /// Reduction nests over at least this many elements are vectorized (`omp simd reduction`)
+    /// when their innermost loop has `simdInnerExtent` iterations or more. Sums
     /// are then reassociated, but still accumulate in double, so they agree with the
     /// interpreter's sequential double sum to far below float32 precision (documented
     /// tolerance: relative 1e-5). Max and min stay exact (`ExtremeFold`'s rules; the C renderer's `emitNest`).
     public static let reorderableExtent = 256
+    /// The shortest innermost loop a vectorized reduction nest runs: a batch norm's 64 × 196
+    /// sum per channel vectorizes its 196; a 10-class softmax row stays scalar.
+    public static let simdInnerExtent = 32
 
     /// `#pragma omp parallel for` on the outer parallel loop (with `collapse` loops).
     public var parallel = false
@@ -46,7 +50,8 @@ public struct KernelSchedule {
             return
         }
         let nests = kernel.nests
-        for (index, nest) in nests.enumerated() where nest.isReorderable && (nest.extents.last ?? 0) >= Self.reorderableExtent {
+        for (index, nest) in nests.enumerated() where nest.isReorderable && nest.work >= Self.reorderableExtent
+            && (nest.extents.last ?? 0) >= Self.simdInnerExtent {
             simdNests.insert(index)
         }
         let points = kernel.parallelExtents.reduce(1, *)

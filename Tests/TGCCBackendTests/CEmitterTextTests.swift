@@ -82,6 +82,24 @@ struct CEmitterTextTests {
         #expect(!function.contains("omp parallel"), "a 100-element kernel stays on one thread: \(function)")
     }
 
+    /// A per-channel sum over a batch (batch norm's statistics: 8 × 196 per channel) vectorizes
+    /// its 196-element inner loop; a 10-element row sum stays scalar.
+    @Test func perChannelSumsVectorizeTheirInnerLoop() throws {
+        let c = try Self.emit(source: """
+        let a = randn([8, 16, 14, 14])
+        print(a.sum(dim: [0, 2, 3]))
+        let b = randn([64, 10])
+        print(b.sum(dim: 1))
+        """)
+        let lines = c.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        func lineBefore(_ loop: String) throws -> String {
+            let index = try #require(lines.firstIndex(of: loop), "\(c)")
+            return lines[index - 1]
+        }
+        #expect(try lineBefore("for (int64_t r1 = 0; r1 < 196; r1++) {") == "#pragma omp simd reduction(+:acc0)")
+        #expect(try !lineBefore("for (int64_t r0 = 0; r0 < 10; r0++) {").contains("reduction"))
+    }
+
     /// `tgc compile --stats` reports the arena, one buffer per value, and kernel counts.
     @Test func statsFlagReportsArenaAndKernels() throws {
         let directory = try CrossBackend.makeDirectory("stats")

@@ -32,7 +32,7 @@ static inline void valid_columns(int64_t w, int64_t offset, int64_t stride, int6
    h·w < 2^31), which the compiler vectorizes. */
 #define TGC_POOL_BLOCK 256
 
-#define MAX_POOL_INDICES(NAME, T, SELECT)                                                              \
+#define MAX_POOL_INDICES(NAME, T, HALVES)                                                                     \
     void NAME(const tgc_conv2d_shape *s, const T *x, int64_t *out) {                                  \
         const int64_t planes = s->n * s->c;                                                           \
         int64_t *columns = tgc_alloc((size_t)(2 * s->kw) * sizeof(int64_t)); /* per tap j: lo, hi */  \
@@ -44,19 +44,7 @@ static inline void valid_columns(int64_t w, int64_t offset, int64_t stride, int6
         for (int64_t p = 0; p < planes; p++) {                                                        \
             const T *plane = x + p * s->h * s->w;                                                     \
             if (halves) { /* 2x2, stride 2: every window inside; its first tap starts it */           \
-                for (int64_t oy = 0; oy < s->oh; oy++) {                                              \
-                    const T *r0 = plane + 2 * oy * s->w, *r1 = r0 + s->w;                             \
-                    const int32_t top = (int32_t)(2 * oy * s->w), bottom = top + (int32_t)s->w;       \
-                    int64_t *best = out + (p * s->oh + oy) * s->ow;                                   \
-                    for (int32_t ox = 0; ox < (int32_t)s->ow; ox++) {                                 \
-                        T m = r0[2 * ox];                                                             \
-                        int32_t a = top + 2 * ox;                                                     \
-                        SELECT(r0[2 * ox + 1], top + 2 * ox + 1, &m, &a);                            \
-                        SELECT(r1[2 * ox], bottom + 2 * ox, &m, &a);                                 \
-                        SELECT(r1[2 * ox + 1], bottom + 2 * ox + 1, &m, &a);                         \
-                        best[ox] = a;                                                                 \
-                    }                                                                                 \
-                }                                                                                     \
+                HALVES(s, plane, out + p * s->oh * s->ow);                                            \
                 continue;                                                                             \
             }                                                                                         \
             T max[TGC_POOL_BLOCK], tap[TGC_POOL_BLOCK];                                               \
@@ -111,7 +99,72 @@ static inline void valid_columns(int64_t w, int64_t offset, int64_t stride, int6
         *a = (int32_t)(((uint32_t)at & (uint32_t)mask) | ((uint32_t)*a & ~(uint32_t)mask));           \
     }
 
-TAKE_IF(take_if_f32, float, uint32_t)
+/* The argmaxes of one plane's 2x2, stride 2 windows (no padding), out [oh, ow]: the taps in
+   row-major order through SELECT. */
+#define HALVES_PLANE(NAME, T, SELECT)                                                                 \
+    static void NAME(const tgc_conv2d_shape *s, const T *plane, int64_t *out) {                       \
+        for (int64_t oy = 0; oy < s->oh; oy++) {                                                      \
+            const T *r0 = plane + 2 * oy * s->w, *r1 = r0 + s->w;                                     \
+            const int32_t top = (int32_t)(2 * oy * s->w), bottom = top + (int32_t)s->w;               \
+            int64_t *best = out + oy * s->ow;                                                         \
+            for (int32_t ox = 0; ox < (int32_t)s->ow; ox++) {                                         \
+                T m = r0[2 * ox];                                                                     \
+                int32_t a = top + 2 * ox;                                                             \
+                SELECT(r0[2 * ox + 1], top + 2 * ox + 1, &m, &a);                                    \
+                SELECT(r1[2 * ox], bottom + 2 * ox, &m, &a);                                         \
+                SELECT(r1[2 * ox + 1], bottom + 2 * ox + 1, &m, &a);                                 \
+                best[ox] = a;                                                                         \
+            }                                                                                         \
+        }                                                                                             \
+    }
+
 TAKE_IF(take_if_f64, double, uint64_t)
-MAX_POOL_INDICES(tgc_max_pool2d_indices_f32, float, take_if_f32)
-MAX_POOL_INDICES(tgc_max_pool2d_indices_f64, double, take_if_f64)
+HALVES_PLANE(halves_plane_f64, double, take_if_f64)
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+
+/* halves_plane_f32 16 windows at a time where the runtime is compiled for AVX-512
+   (-march=native in generated programs). Each row's window pairs are split into their left
+   (a, c) and right (b, d) taps; the row-major selection m = a, then b, c, d each taken when
+   greater or NaN, equals taking t = b or a and u = d or c by the same rule, then u or t: the
+   first of equal maxima wins and the last NaN wins either way. */
+static void halves_plane_f32_avx512(const tgc_conv2d_shape *s, const float *plane, int64_t *out) {
+    const __m512i left = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i right = _mm512_add_epi32(left, _mm512_set1_epi32(1));
+    const __m512i ramp = _mm512_slli_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), 1);
+    const __m512i one = _mm512_set1_epi32(1), below = _mm512_set1_epi32((int32_t)s->w);
+    for (int64_t oy = 0; oy < s->oh; oy++) {
+        const float *r0 = plane + 2 * oy * s->w, *r1 = r0 + s->w;
+        int64_t *best = out + oy * s->ow;
+        for (int64_t ox = 0; ox < s->ow; ox += 16) {
+            const int64_t n = s->ow - ox < 16 ? s->ow - ox : 16; /* windows in this block */
+            const __mmask16 first = (__mmask16)(n >= 8 ? 0xFFFFu : (1u << (2 * n)) - 1u);
+            const __mmask16 second = (__mmask16)(n <= 8 ? 0u : n == 16 ? 0xFFFFu : (1u << (2 * (n - 8))) - 1u);
+            const __m512 t0 = _mm512_maskz_loadu_ps(first, r0 + 2 * ox), t1 = _mm512_maskz_loadu_ps(second, r0 + 2 * ox + 16);
+            const __m512 b0 = _mm512_maskz_loadu_ps(first, r1 + 2 * ox), b1 = _mm512_maskz_loadu_ps(second, r1 + 2 * ox + 16);
+            const __m512 a = _mm512_permutex2var_ps(t0, left, t1), b = _mm512_permutex2var_ps(t0, right, t1);
+            const __m512 c = _mm512_permutex2var_ps(b0, left, b1), d = _mm512_permutex2var_ps(b0, right, b1);
+            const __mmask16 tb = _mm512_cmp_ps_mask(b, a, _CMP_GT_OQ) | _mm512_cmp_ps_mask(b, b, _CMP_UNORD_Q);
+            const __mmask16 td = _mm512_cmp_ps_mask(d, c, _CMP_GT_OQ) | _mm512_cmp_ps_mask(d, d, _CMP_UNORD_Q);
+            const __m512 t = _mm512_mask_blend_ps(tb, a, b), u = _mm512_mask_blend_ps(td, c, d);
+            const __mmask16 tu = _mm512_cmp_ps_mask(u, t, _CMP_GT_OQ) | _mm512_cmp_ps_mask(u, u, _CMP_UNORD_Q);
+            const __m512i ti = _mm512_maskz_mov_epi32(tb, one);
+            const __m512i ui = _mm512_mask_add_epi32(below, td, below, one);
+            const __m512i at = _mm512_add_epi32(_mm512_set1_epi32((int32_t)(2 * oy * s->w + 2 * ox)),
+                                                _mm512_add_epi32(ramp, _mm512_mask_blend_epi32(tu, ti, ui)));
+            const __mmask8 lo = (__mmask8)(n >= 8 ? 0xFFu : (1u << n) - 1u), hi = (__mmask8)(n <= 8 ? 0u : (1u << (n - 8)) - 1u);
+            _mm512_mask_storeu_epi64(best + ox, lo, _mm512_cvtepi32_epi64(_mm512_castsi512_si256(at)));
+            _mm512_mask_storeu_epi64(best + ox + 8, hi, _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(at, 1)));
+        }
+    }
+}
+#define HALVES_PLANE_F32 halves_plane_f32_avx512
+#else
+TAKE_IF(take_if_f32, float, uint32_t)
+HALVES_PLANE(halves_plane_f32, float, take_if_f32)
+#define HALVES_PLANE_F32 halves_plane_f32
+#endif
+
+MAX_POOL_INDICES(tgc_max_pool2d_indices_f32, float, HALVES_PLANE_F32)
+MAX_POOL_INDICES(tgc_max_pool2d_indices_f64, double, halves_plane_f64)

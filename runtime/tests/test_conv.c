@@ -149,6 +149,12 @@ int main(void) {
     check_shape((tgc_conv2d_shape){.n = 3, .c = 32, .h = 14, .w = 14, .o = 64, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .ph = 1, .pw = 1, .dh = 1, .dw = 1, .groups = 1});
     check_shape((tgc_conv2d_shape){.n = 2, .c = 6, .h = 5, .w = 7, .o = 4, .kh = 1, .kw = 1, .sh = 1, .sw = 1, .ph = 0, .pw = 0, .dh = 2, .dw = 1, .groups = 2});
     check_shape((tgc_conv2d_shape){.n = 1, .c = 3, .h = 9, .w = 8, .o = 5, .kh = 3, .kw = 2, .sh = 2, .sw = 3, .ph = 2, .pw = 1, .dh = 2, .dw = 3, .groups = 1});
+    /* stride-1 rows longer than 16 columns (conv.c's masked rows run in several pieces) */
+    check_shape((tgc_conv2d_shape){.n = 2, .c = 3, .h = 5, .w = 37, .o = 4, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .ph = 2, .pw = 2, .dh = 2, .dw = 2, .groups = 1});
+    check_shape((tgc_conv2d_shape){.n = 1, .c = 2, .h = 4, .w = 33, .o = 3, .kh = 2, .kw = 5, .sh = 1, .sw = 1, .ph = 0, .pw = 1, .dh = 1, .dw = 1, .groups = 1});
+    /* "same" width (ow = w, stride 1: conv.c copies whole shifted planes), dilated, fewer output rows than input rows */
+    check_shape((tgc_conv2d_shape){.n = 2, .c = 3, .h = 6, .w = 9, .o = 4, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .ph = 1, .pw = 2, .dh = 2, .dw = 2, .groups = 1});
+    check_shape((tgc_conv2d_shape){.n = 1, .c = 2, .h = 3, .w = 4, .o = 2, .kh = 5, .kw = 1, .sh = 1, .sw = 1, .ph = 3, .pw = 0, .dh = 1, .dw = 1, .groups = 1});
     for (int t = 0; t < 60; t++) {
         int64_t groups = irand(1, 3);
         tgc_conv2d_shape s = {.n = irand(1, 4), .c = groups * irand(1, 3), .h = irand(1, 9), .w = irand(1, 9),
@@ -160,6 +166,9 @@ int main(void) {
     for (int special = 0; special < 2; special++) /* the 2x2, stride 2 fast path, odd sizes too */
         for (int64_t h = 2; h <= 5; h++)
             check_pool((tgc_conv2d_shape){.n = 2, .c = 3, .h = h, .w = 7 - h, .kh = 2, .kw = 2, .sh = 2, .sw = 2, .dh = 1, .dw = 1}, special);
+    for (int special = 0; special < 2; special++) /* rows of 16, 17 and 20 windows (pool.c's vector blocks) */
+        for (int64_t w = 32; w <= 40; w += w == 32 ? 2 : 6)
+            check_pool((tgc_conv2d_shape){.n = 2, .c = 2, .h = 5, .w = w, .kh = 2, .kw = 2, .sh = 2, .sw = 2, .dh = 1, .dw = 1}, special);
     for (int t = 0; t < 40; t++) {
         tgc_conv2d_shape s = {.n = irand(1, 3), .c = irand(1, 3), .h = irand(1, 9), .w = irand(1, 9), .kh = irand(1, 4),
                               .kw = irand(1, 4), .sh = irand(1, 3), .sw = irand(1, 3), .dh = irand(1, 2), .dw = irand(1, 2)};

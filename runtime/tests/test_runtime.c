@@ -294,6 +294,20 @@ static void test_rng_stats(void) {
     tgc_rng_seed(&r, 2024);
     for (int64_t i = 0; i < n; i += 4096) tgc_rng_uniform(&r, v + i, n - i < 4096 ? n - i : 4096);
     CHECK(memcmp(u, v, (size_t)n * sizeof *u) == 0, "uniform: one call equals chunked calls");
+    /* several whole groups of blocks (philox.c draws 16 at once) and a ragged tail, from an
+       odd block: each value is word i % 4 of block i / 4 of the scalar Philox */
+    tgc_rng_seed(&r, 7);
+    tgc_rng_uniform(&r, u, 5);
+    tgc_rng_uniform(&r, u, 203);
+    int scalar_equal = 1;
+    for (int64_t i = 0; i < 203; i++) {
+        const uint64_t block = 2 + (uint64_t)(i / 4);
+        const uint32_t ctr[4] = {(uint32_t)block, (uint32_t)(block >> 32), 0, 0}, key[2] = {7, 0};
+        uint32_t w[4];
+        tgc_philox4x32_10(ctr, key, w);
+        scalar_equal &= u[i] == (float)(w[i % 4] >> 8) * 0x1p-24f;
+    }
+    CHECK(scalar_equal, "uniform: each value is the scalar Philox's");
 
     tgc_rng_seed(&r, 99);
     tgc_rng_normal(&r, u, n);
