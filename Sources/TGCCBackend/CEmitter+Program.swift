@@ -43,6 +43,7 @@ extension CProgramEmitter {
             case .view, .staticData, .loop, .branch, .yield:
                 break
             case .random, .argsort, .convolution, .input, .hyper, .load, .save, .print, .progress, .addScalar, .reseed:
+                if device.emitRuntimeCall(op, lowering, in: &self) { return }
                 // Runs on the host: its operands come over first, its results go back after.
                 if let comment = device.hostFallbackComment(lowering) { out.line("/* \(CSourceText.comment(comment)) */") }
                 device.emitToHost(op.operands, in: &self)
