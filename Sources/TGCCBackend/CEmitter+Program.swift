@@ -48,7 +48,7 @@ extension CProgramEmitter {
                 if let comment = device.hostFallbackComment(lowering) { out.line("/* \(CSourceText.comment(comment)) */") }
                 device.emitToHost(op.operands, in: &self)
                 try emitHostOp(op, lowering, title: title)
-                device.emitToDevice(op.results, in: &self)
+                device.emitToDevice(op.results.filter(readValues.contains), in: &self)
                 return
             }
         }
