@@ -21,9 +21,6 @@ package protocol DeviceHooks {
     func emitToHost(_ values: [Value], in emitter: inout CProgramEmitter)
     /// Copies `values` from their host buffers into their device buffers.
     func emitToDevice(_ values: [Value], in emitter: inout CProgramEmitter)
-    /// A comment marking an op that runs on the host only until the device has a kernel for it
-    /// (a host fallback), or nil.
-    func hostFallbackComment(_ lowering: LoweredOp) -> String?
     /// The statement that copies `bytes` bytes between two device buffers.
     func copyStatement(to destination: String, from source: String, bytes: String) -> String
 }

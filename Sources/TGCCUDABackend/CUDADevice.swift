@@ -39,7 +39,8 @@ struct CUDADevice: DeviceHooks {
 
     /// Draws (read ones: an unread draw only moves the stream, on the host) with the device
     /// Philox, which gives the C runtime's numbers; float32 convolutions, their gradients and
-    /// max pooling's indices with runtime/cuda/conv.cuh.
+    /// max pooling's indices with runtime/cuda/conv.cuh. A sort and a float64 convolution are
+    /// host fallbacks, marked in the code.
     func emitRuntimeCall(_ op: Op, _ lowering: LoweredOp, in emitter: inout CProgramEmitter) -> Bool {
         let title = [IRPrinter.opName(op.kind), CProgramEmitter.locationText(op.location)].filter { !$0.isEmpty }.joined(separator: "  ")
         switch lowering {
@@ -56,17 +57,12 @@ struct CUDADevice: DeviceHooks {
             emitter.out.line("tgc_cuda_\(call.function.dropFirst("tgc_".count))(&shape, \(buffers.joined(separator: ", ")), \(op.location.line));")
             emitter.out.close()
             return true
+        case .argsort, .convolution:
+            emitter.out.line("/* HOST FALLBACK: \(CSourceText.comment(title)) runs in the C runtime on the host (no device kernel yet); "
+                             + "operands copied over and back */")
+            return false
         default:
             return false
-        }
-    }
-
-    func hostFallbackComment(_ lowering: LoweredOp) -> String? {
-        switch lowering {
-        case .argsort, .convolution:
-            "HOST FALLBACK: runs in the C runtime on the host (no device kernel yet); operands copied over and back"
-        default:
-            nil
         }
     }
 
