@@ -1,9 +1,9 @@
 /* reduce.cuh: warp and block reductions (sum, max, min) and a two-pass deterministic
    reduction of a whole array. Include after tgc_cuda.h. Warp reductions shuffle down, so the
-   result is in lane 0; block reductions leave it in thread 0. Both assume every thread of the
-   block calls them (they contain barriers) and a block size that is a multiple of 32 (lanes of a
-   partial warp would read lanes that do not exist). The order of the additions is fixed by the
-   launch geometry, so a result is the same on every run and every GPU. */
+   result is in lane 0; block reductions leave it in thread 0. Every thread of the block must
+   call a block reduction (it contains barriers); any block size works (a partial last warp
+   shuffles among its existing lanes only). The order of the operations is fixed by the launch
+   geometry, so a result is the same on every run and every GPU. */
 #ifndef TGC_CUDA_REDUCE_CUH
 #define TGC_CUDA_REDUCE_CUH
 
@@ -21,10 +21,16 @@ struct tgc_min_op {
     __host__ __device__ __forceinline__ T operator()(T a, T b) const { return a != a ? a : ((b != b || b < a) ? b : a); }
 };
 
-/* Combines v over the 32 lanes of the calling warp; lane 0 gets the result. */
+/* Combines v over the first `lanes` lanes of the calling warp (all 32 unless it is the last,
+   partial warp of a block); lane 0 gets the result. Only those lanes may call it. */
 template <typename T, typename Op>
-__device__ __forceinline__ T tgc_warp_reduce(T v, Op op) {
-    for (int offset = 16; offset > 0; offset >>= 1) v = op(v, __shfl_down_sync(0xffffffffu, v, offset));
+__device__ __forceinline__ T tgc_warp_reduce(T v, Op op, unsigned lanes = 32) {
+    const unsigned lane = (threadIdx.x + blockDim.x * (threadIdx.y + blockDim.y * threadIdx.z)) % 32;
+    const unsigned mask = lanes >= 32 ? 0xffffffffu : (1u << lanes) - 1u;
+    for (unsigned offset = 16; offset > 0; offset >>= 1) {
+        const T other = __shfl_down_sync(mask, v, offset);
+        if (lane + offset < lanes) v = op(v, other);
+    }
     return v;
 }
 
@@ -36,12 +42,13 @@ __device__ T tgc_block_reduce(T v, Op op, T identity) {
     const unsigned thread = threadIdx.x + blockDim.x * (threadIdx.y + blockDim.y * threadIdx.z);
     const unsigned threads = blockDim.x * blockDim.y * blockDim.z;
     const unsigned lane = thread % 32, warp = thread / 32;
-    v = tgc_warp_reduce(v, op);
+    const unsigned warps = (threads + 31) / 32, last_lanes = threads - (warps - 1) * 32;
+    v = tgc_warp_reduce(v, op, warp == warps - 1 ? last_lanes : 32u);
     if (lane == 0) partials[warp] = v;
     __syncthreads();
     if (warp == 0) {
-        v = lane < (threads + 31) / 32 ? partials[lane] : identity;
-        v = tgc_warp_reduce(v, op);
+        v = lane < warps ? partials[lane] : identity;
+        v = tgc_warp_reduce(v, op, warps == 1 ? last_lanes : 32u);
     }
     __syncthreads();   /* partials may be reused by the next reduction */
     return v;

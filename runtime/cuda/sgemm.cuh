@@ -4,7 +4,8 @@
    Each block computes a 128 x 128 tile of C with 256 threads: per step of 8 along k it stages
    the 128 x 8 slice of op(A) and the 8 x 128 slice of op(B) in shared memory (coalesced reads
    for either layout, zeros past the edges), then each thread accumulates its 8 x 8 sub-tile in
-   registers from them. Include after tgc_cuda.h. */
+   registers from them. tgc_cuda_sgemm_batched runs a batch of equal-shaped products in one
+   launch. Include after tgc_cuda.h. */
 #ifndef TGC_CUDA_SGEMM_CUH
 #define TGC_CUDA_SGEMM_CUH
 
@@ -17,9 +18,15 @@
 #define TGC_SGEMM_TN 8
 #define TGC_SGEMM_THREADS 256   /* (BM / TM) * (BN / TN) */
 
+/* One 128 x 128 tile of C per block; blockIdx.z picks the matrix of a batch (operands offset
+   by stride_a, stride_b, stride_c elements per matrix; a stride of 0 shares the operand). */
 __global__ void __launch_bounds__(TGC_SGEMM_THREADS)
 tgc_sgemm_kernel(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float *__restrict__ a,
-                 int64_t lda, const float *__restrict__ b, int64_t ldb, float beta, float *__restrict__ c, int64_t ldc) {
+                 int64_t lda, int64_t stride_a, const float *__restrict__ b, int64_t ldb, int64_t stride_b, float beta,
+                 float *__restrict__ c, int64_t ldc, int64_t stride_c) {
+    a += blockIdx.z * stride_a;
+    b += blockIdx.z * stride_b;
+    c += blockIdx.z * stride_c;
     __shared__ __align__(16) float as[TGC_SGEMM_BK][TGC_SGEMM_BM];   /* as[p][i] = op(A)[i0 + i][p0 + p] */
     __shared__ __align__(16) float bs[TGC_SGEMM_BK][TGC_SGEMM_BN];   /* bs[p][j] = op(B)[p0 + p][j0 + j] */
     const int t = threadIdx.x;
@@ -74,15 +81,29 @@ tgc_sgemm_kernel(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, floa
     }
 }
 
+/* `batch` products C_i = alpha op(A_i) op(B_i) + beta C_i, with X_i = x + i · stride_x, in one
+   launch of up to 65535 matrices at a time; an error names the DSL line of the product. */
+static inline void tgc_cuda_sgemm_batched(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                                          const float *a, int64_t lda, int64_t stride_a, const float *b, int64_t ldb,
+                                          int64_t stride_b, float beta, float *c, int64_t ldc, int64_t stride_c,
+                                          int64_t batch, int dsl_line) {
+    if (m <= 0 || n <= 0) return;
+    if (alpha == 0.0f) k = 0;
+    for (int64_t first = 0; first < batch; first += 65535) {
+        const unsigned count = (unsigned)(batch - first < 65535 ? batch - first : 65535);
+        const dim3 grid((unsigned)((n + TGC_SGEMM_BN - 1) / TGC_SGEMM_BN), (unsigned)((m + TGC_SGEMM_BM - 1) / TGC_SGEMM_BM),
+                        count);
+        TGC_LAUNCH(tgc_sgemm_kernel, grid, TGC_SGEMM_THREADS, 0, dsl_line, trans_a, trans_b, m, n, k, alpha,
+                   a + first * stride_a, lda, stride_a, b + first * stride_b, ldb, stride_b, beta, c + first * stride_c, ldc,
+                   stride_c);
+    }
+}
+
 /* tgc_sgemm on device pointers; an error names the DSL line of the product. */
 static inline void tgc_cuda_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float *a,
                                   int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc,
                                   int dsl_line) {
-    if (m <= 0 || n <= 0) return;
-    if (alpha == 0.0f) k = 0;
-    const dim3 grid((unsigned)((n + TGC_SGEMM_BN - 1) / TGC_SGEMM_BN), (unsigned)((m + TGC_SGEMM_BM - 1) / TGC_SGEMM_BM));
-    TGC_LAUNCH(tgc_sgemm_kernel, grid, TGC_SGEMM_THREADS, 0, dsl_line, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb,
-               beta, c, ldc);
+    tgc_cuda_sgemm_batched(trans_a, trans_b, m, n, k, alpha, a, lda, 0, b, ldb, 0, beta, c, ldc, 0, 1, dsl_line);
 }
 
 #endif /* TGC_CUDA_SGEMM_CUH */

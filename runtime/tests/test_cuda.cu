@@ -51,7 +51,7 @@ static const long long reduction_sizes[] = {1, 31, 33, 1025, (1 << 20) + 3};
 
 /* ---- reductions ---- */
 
-/* out[0] = max and out[1] = min of in[0 ..< n] over one block of any size (a multiple of 32). */
+/* out[0] = max and out[1] = min of in[0 ..< n] over one block of any size. */
 __global__ void block_max_min_kernel(const float *in, long long n, float *out) {
     float hi = -INFINITY, lo = INFINITY;
     for (long long i = threadIdx.x; i < n; i += blockDim.x) {
@@ -74,10 +74,10 @@ __global__ void warp_sum_kernel(const int *in, long long n, int *out) {
     if (threadIdx.x == 0) out[0] = acc;
 }
 
-/* out[block] = the sum of in over a 2-D block (x fastest), to check the linear thread index. */
-__global__ void block_2d_sum_kernel(const double *in, long long n, double *out) {
-    const unsigned t = threadIdx.x + blockDim.x * threadIdx.y;
-    const unsigned threads = blockDim.x * blockDim.y;
+/* out[0] = the sum of in over a 2-D or 3-D block (x fastest), to check the linear thread index. */
+__global__ void block_3d_sum_kernel(const double *in, long long n, double *out) {
+    const unsigned t = threadIdx.x + blockDim.x * (threadIdx.y + blockDim.y * threadIdx.z);
+    const unsigned threads = blockDim.x * blockDim.y * blockDim.z;
     double acc = 0;
     for (long long i = t; i < n; i += threads) acc += in[i];
     acc = tgc_block_reduce_sum(acc);
@@ -112,7 +112,7 @@ static void test_reductions(void) {
         double got_d = to_host(doutd, 1)[0];
         CHECK(fabs(got_d - ref_d) <= 1e-12 * (double)n, "reduce_sum double n=%lld: %.17g, expected %.17g", n, got_d, ref_d);
 
-        for (unsigned threads : {32u, 64u, 1024u}) {
+        for (unsigned threads : {1u, 32u, 33u, 64u, 100u, 1024u}) {
             TGC_LAUNCH(block_max_min_kernel, 1, threads, 0, 3, dxf, n, dout);
             std::vector<float> got = to_host(dout, 2);
             CHECK(got[0] == hi && got[1] == lo, "block max/min n=%lld threads=%u: %g %g, expected %g %g", n, threads,
@@ -121,9 +121,12 @@ static void test_reductions(void) {
         int *dxi = to_device(xi), *douti = (int *)tgc_cuda_alloc(4);
         TGC_LAUNCH(warp_sum_kernel, 1, 32, 0, 4, dxi, n, douti);
         CHECK(to_host(douti, 1)[0] == ref_i, "warp sum n=%lld: %d, expected %lld", n, to_host(douti, 1)[0], ref_i);
-        TGC_LAUNCH(block_2d_sum_kernel, 1, dim3(16, 6), 0, 5, dxd, n, doutd);
-        got_d = to_host(doutd, 1)[0];
-        CHECK(fabs(got_d - ref_d) <= 1e-12 * (double)n, "2-D block sum n=%lld: %.17g, expected %.17g", n, got_d, ref_d);
+        for (dim3 block : {dim3(16, 6), dim3(5, 7, 3)}) {
+            TGC_LAUNCH(block_3d_sum_kernel, 1, block, 0, 5, dxd, n, doutd);
+            got_d = to_host(doutd, 1)[0];
+            CHECK(fabs(got_d - ref_d) <= 1e-12 * (double)n, "%ux%ux%u block sum n=%lld: %.17g, expected %.17g", block.x,
+                  block.y, block.z, n, got_d, ref_d);
+        }
         tgc_cuda_free(dxf), tgc_cuda_free(dout), tgc_cuda_free(scratch), tgc_cuda_free(dxd), tgc_cuda_free(doutd);
         tgc_cuda_free(scratchd), tgc_cuda_free(dxi), tgc_cuda_free(douti);
     }
@@ -313,6 +316,29 @@ static void check_sgemm(int ta, int tb, int64_t m, int64_t n, int64_t k, float a
     tgc_cuda_free(da), tgc_cuda_free(db), tgc_cuda_free(dc);
 }
 
+/* tgc_cuda_sgemm_batched over `batch` matrices of A and one B shared by all (stride 0). */
+static void check_sgemm_batched(int ta, int tb, int64_t m, int64_t n, int64_t k, int64_t batch) {
+    const int64_t lda = ta ? m : k, ldb = tb ? k : n, sa = m * k;
+    std::vector<float> a(batch * sa), b(k * n), c(batch * m * n, NAN);
+    for (auto &x : a) x = (float)drand();
+    for (auto &x : b) x = (float)drand();
+    float *da = to_device(a), *db = to_device(b), *dc = to_device(c);
+    tgc_cuda_sgemm_batched(ta, tb, m, n, k, 1.0f, da, lda, sa, db, ldb, 0, 0.0f, dc, n, m * n, batch, 21);
+    std::vector<float> got = to_host(dc, c.size());
+    int64_t wrong = 0;
+    for (int64_t z = 0; z < batch; z++)
+        for (int64_t i = 0; i < m; i++)
+            for (int64_t j = 0; j < n; j++) {
+                double ref = 0;
+                for (int64_t p = 0; p < k; p++)
+                    ref += (double)a[z * sa + (ta ? p * lda + i : i * lda + p)] * b[tb ? j * ldb + p : p * ldb + j];
+                wrong += !(fabs(got[(z * m + i) * n + j] - ref) <= 1e-5 * (double)k);
+            }
+    CHECK(wrong == 0, "sgemm_batched ta=%d tb=%d %lldx%lldx%lld x %lld: %lld wrong", ta, tb, (long long)m, (long long)n,
+          (long long)k, (long long)batch, (long long)wrong);
+    tgc_cuda_free(da), tgc_cuda_free(db), tgc_cuda_free(dc);
+}
+
 static void test_sgemm(void) {
     const int64_t shapes[][3] = {{1, 1, 1}, {17, 33, 65}, {128, 7, 255}, {130, 129, 9}, {3, 257, 0}};
     for (auto &s : shapes)
@@ -322,6 +348,8 @@ static void test_sgemm(void) {
                 check_sgemm(ta, tb, s[0], s[1], s[2], -0.5f, 2.0f, 3);
             }
     check_sgemm(0, 0, 17, 33, 65, 0.0f, 0.5f, 1);   /* alpha = 0: A and B (NaN padding) unread */
+    for (int ta = 0; ta < 2; ta++)
+        for (int tb = 0; tb < 2; tb++) check_sgemm_batched(ta, tb, 19, 130, 7, 3);
 }
 
 /* ---- Philox ---- */
