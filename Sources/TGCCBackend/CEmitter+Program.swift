@@ -44,11 +44,11 @@ extension CProgramEmitter {
                 break
             case .random, .argsort, .convolution, .input, .hyper, .load, .save, .print, .progress, .addScalar, .reseed,
                  .allReduce, .processRank:
+                if device.emitRuntimeCall(op, lowering, in: &self) { return }
                 // Runs on the host: its operands come over first, its results go back after.
-                if let comment = device.hostFallbackComment(lowering) { out.line("/* \(CSourceText.comment(comment)) */") }
                 device.emitToHost(op.operands, in: &self)
                 try emitHostOp(op, lowering, title: title)
-                device.emitToDevice(op.results, in: &self)
+                device.emitToDevice(op.results.filter(readValues.contains), in: &self)
                 return
             }
         }

@@ -78,7 +78,7 @@ package struct CProgramEmitter {
     /// Source files read for kernel comments, by path (nil when unreadable).
     var sourceFiles: [String: [Substring]?] = [:]
     /// Every value some op reads: a random draw outside it only advances the stream.
-    let readValues: Set<Value>
+    package let readValues: Set<Value>
     /// In a library function (CEmitter+Library.swift): the C pointer its result is copied to.
     var libraryResult: String?
     /// Where kernels run on a device (CUDA): how the walk launches them and moves values; nil

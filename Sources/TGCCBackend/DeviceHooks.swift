@@ -13,13 +13,14 @@ package protocol DeviceHooks {
     func emitKernel(_ kernel: LoopKernel, for op: Op, in emitter: inout CProgramEmitter) throws
     /// Emits a matrix product into `emitter.out`.
     func emitGemm(_ call: GemmCall, for op: Op, in emitter: inout CProgramEmitter) throws
+    /// Emits an op that the C program runs through the runtime (the RNG, a convolution, a sort)
+    /// as device work and returns true, or returns false: the walk then runs it on the host,
+    /// its operands copied over and its results back (a host fallback).
+    func emitRuntimeCall(_ op: Op, _ lowering: LoweredOp, in emitter: inout CProgramEmitter) -> Bool
     /// Copies `values` from their device buffers into their host buffers.
     func emitToHost(_ values: [Value], in emitter: inout CProgramEmitter)
     /// Copies `values` from their host buffers into their device buffers.
     func emitToDevice(_ values: [Value], in emitter: inout CProgramEmitter)
-    /// A comment marking an op that runs on the host only until the device has a kernel for it
-    /// (a host fallback), or nil.
-    func hostFallbackComment(_ lowering: LoweredOp) -> String?
     /// The statement that copies `bytes` bytes between two device buffers.
     func copyStatement(to destination: String, from source: String, bytes: String) -> String
 }

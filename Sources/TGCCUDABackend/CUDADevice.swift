@@ -37,14 +37,32 @@ struct CUDADevice: DeviceHooks {
         }
     }
 
-    func hostFallbackComment(_ lowering: LoweredOp) -> String? {
+    /// Draws (read ones: an unread draw only moves the stream, on the host) with the device
+    /// Philox, which gives the C runtime's numbers; float32 convolutions, their gradients and
+    /// max pooling's indices with runtime/cuda/conv.cuh. A sort and a float64 convolution are
+    /// host fallbacks, marked in the code.
+    func emitRuntimeCall(_ op: Op, _ lowering: LoweredOp, in emitter: inout CProgramEmitter) -> Bool {
+        let title = [IRPrinter.opName(op.kind), CProgramEmitter.locationText(op.location)].filter { !$0.isEmpty }.joined(separator: "  ")
         switch lowering {
+        case .random(let normal) where emitter.readValues.contains(op.result):
+            emitter.out.line("/* \(CSourceText.comment(title)): drawn on the device */")
+            emitter.out.line("tgc_cuda_rng_\(normal ? "normal" : "uniform")(&tgc_rng_state, \(emitter.deviceName(op.result)), "
+                             + "\(op.result.type.elementCount), \(op.location.line));")
+            return true
+        case .convolution(let call) where call.dtype == .float32:
+            emitter.out.line("/* \(CSourceText.comment(title)): \(call.function) on the device */")
+            emitter.out.open("")
+            emitter.out.line("static const tgc_conv2d_shape shape = {\(call.shape.fields.map(String.init).joined(separator: ", "))};")
+            let buffers = (op.operands + [op.result]).map { emitter.deviceName($0) }
+            emitter.out.line("tgc_cuda_\(call.function.dropFirst("tgc_".count))(&shape, \(buffers.joined(separator: ", ")), \(op.location.line));")
+            emitter.out.close()
+            return true
         case .argsort, .convolution:
-            "HOST FALLBACK: runs in the C runtime on the host (no device kernel yet); operands copied over and back"
-        case .random:
-            "HOST FALLBACK: drawn from the Philox stream on the host, then copied to the device"
+            emitter.out.line("/* HOST FALLBACK: \(CSourceText.comment(title)) runs in the C runtime on the host (no device kernel yet); "
+                             + "operands copied over and back */")
+            return false
         default:
-            nil
+            return false
         }
     }
 

@@ -12,6 +12,8 @@ enum CUDAPrelude {
         #include "tgc_cuda.h"
         #include "tgc_runtime.h"
         #include "sgemm.cuh"
+        #include "philox.cuh"
+        #include "conv.cuh"
 
         #include <array>
         #include <math.h>
