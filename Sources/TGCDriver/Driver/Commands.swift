@@ -115,7 +115,8 @@ struct Commands {
     private func compileLibrary() throws -> Int32 {
         guard options.output != "-" else { throw ToolError("'--emit lib' writes three files; give -o DIR/NAME, not '-'") }
         try checkOutputFolder()
-        try Pipeline.buildLibrary(of: source, outputPrefix: options.output ?? defaultOutput, hyperparameters: options.hyperparameters)
+        try Pipeline.buildLibrary(of: source, outputPrefix: options.output ?? defaultOutput, hyperparameters: options.hyperparameters,
+                                  outputDirectory: options.outputDirectory)
         return 0
     }
 
