@@ -151,6 +151,9 @@ struct Commands {
 
     /// Runs the program through the interpreter, op by op.
     private func runEager() throws -> Int32 {
+        if let flag = options.programArguments.first {
+            throw ToolError("'tgc run --eager' passes no flags to the program (got '\(flag)' after '--'): set a hyperparameter with -D NAME=VALUE")
+        }
         let context = RunContext(seed: options.seed ?? 0)
         for (name, path) in options.inputs {
             do {
