@@ -72,6 +72,18 @@ deploy-sample: build
 	gcc -O2 -I$(DEPLOY) samples/deploy/classify.c $(DEPLOY)/libclassifier.a -fopenmp -lz -lm -o $(DEPLOY)/classify
 	$(DEPLOY)/classify samples/deploy/images.npy
 
+## Chapter 5's project on its subset (CNNFashionProjectTests checks the same): cnn_fashion trains
+## and saves samples/cnn_fashion.safetensors, cnn_fashion_eval evaluates it and saves the test
+## images and its predictions, the C library of its `classify` is built, and classify.c
+## classifies the saved images with it.
+.PHONY: deploy-cnn
+deploy-cnn: build data
+	cd samples && ../$(TGC) run cnn_fashion.swiftdsl && ../$(TGC) run cnn_fashion_eval.swiftdsl
+	mkdir -p $(DEPLOY)/cnn
+	$(TGC) compile samples/cnn_fashion_eval.swiftdsl --emit lib --out $(DEPLOY)/cnn -o $(DEPLOY)/cnn/classifier
+	gcc -O2 -I$(DEPLOY)/cnn samples/deploy/classify.c $(DEPLOY)/cnn/libclassifier.a -fopenmp -lz -lm -o $(DEPLOY)/cnn/classify
+	$(DEPLOY)/cnn/classify samples/fashion_test_images.npy
+
 ## Reliability: fuzz the front end for SECONDS (default 60); run N random programs on the
 ## interpreter and on generated C and compare (default 10000).
 SECONDS_ ?= 60

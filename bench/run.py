@@ -509,6 +509,15 @@ def report(meta, tgc, triad_r, peak_r, compile_b4, eager, eager_step, peers, pee
 # ---------------------------------------------------------------------------------------
 
 
+def torch_python(args):
+    """The Python of the PyTorch peers: --torch-python, else --peer-python if it has torch, else python3."""
+    if args.torch_python:
+        return args.torch_python
+    if run([args.peer_python, "-c", "import torch"], check=False).returncode == 0:
+        return args.peer_python
+    return shutil.which("python3") or "python3"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--tgc", default=os.path.join(ROOT, ".build-bench", "release", "tgc"),
@@ -516,12 +525,15 @@ def main():
     ap.add_argument("--threads", type=int, default=os.cpu_count(), help="threads (default: all cores)")
     ap.add_argument("--target-s", type=float, default=2.0, help="seconds per workload (default 2)")
     ap.add_argument("--only", default="", help="comma-separated keys: " +
-                    ",".join(k for k, *_ in WORKLOADS) + ",b8,b6_eager,compile")
+                    ",".join(k for k, *_ in WORKLOADS) + ",b8,b6_eager,compile,project")
     ap.add_argument("--peers", default="", help="comma-separated: numpy,jax,torch")
     ap.add_argument("--peer-python", default=os.path.join(BENCH, ".venv", "bin", "python"),
                     help="the Python with numpy and jax (default bench/.venv/bin/python)")
     ap.add_argument("--torch-python", default="",
                     help="the Python with torch (default: --peer-python if it has torch, else python3)")
+    ap.add_argument("--project-size", default="6000,2000,2",
+                    help="limit,testLimit,epochs of the project's cnn_fashion run (default 6000,2000,2; "
+                         "the key 'project' of --only runs only it)")
     ap.add_argument("--out", default=os.path.join(BENCH, "results.md"), help="report file")
     args = ap.parse_args()
 
@@ -583,11 +595,7 @@ def main():
 
     peers, peer_info = {}, {}
     for peer in peers_wanted:
-        python = args.peer_python
-        if peer == "torch":
-            python = args.torch_python or python
-            if not args.torch_python and run([python, "-c", "import torch"], check=False).returncode != 0:
-                python = shutil.which("python3") or "python3"
+        python = torch_python(args) if peer == "torch" else args.peer_python
         log(f"peer {peer} ({python}) ...")
         results, peer_info[peer] = peer_results(peer, python, args.threads, args.target_s, only)
         for k, v in results.items():
@@ -599,6 +607,16 @@ def main():
                 peer_info.setdefault(column, peer_info[peer])
 
     text = report(meta, tgc_r, triad_r, peak_r, compile_b4, eager, eager_step, peers, peer_info)
+    if not only or "project" in only:
+        import project  # noqa: PLC0415 - bench/project.py imports this module's helpers
+        limit, test_limit, epochs = (int(v) for v in args.project_size.split(","))
+        try:
+            project_r = project.measure(tgc, torch_python(args) if "torch" in peers_wanted else None, args.threads,
+                                        args.target_s, {"limit": limit, "testLimit": test_limit, "epochs": epochs})
+        except Exception as e:  # noqa: BLE001
+            log(str(e))
+            project_r, failed = {"skipped": f"failed: {str(e).strip().splitlines()[-1][:200]}"}, True
+        text += "\n" + "\n".join(project.report(project_r))
     print(text)
     tmp = args.out + ".tmp"
     with open(tmp, "w") as f:

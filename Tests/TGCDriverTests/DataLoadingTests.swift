@@ -79,6 +79,39 @@ import TGCCore
         #expect(error.map { Pipeline.render($0, path: path) }?.contains("is truncated: the data ends after 2 of 4 bytes") == true)
     }
 
+    /// A file damaged after compiling in other ways (emptied, trailing bytes, a gzip stream whose
+    /// CRC-32 no longer matches, deflate data overwritten): each a run-time error naming the file
+    /// and what is wrong, in the compiled program and eagerly, never a crash.
+    @Test func idxFilesDamagedAfterCompilingAreRunTimeErrors() throws {
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let full = Self.idx(type: 0x08, shape: [4], data: [1, 2, 3, 4])
+        try Self.writeFiles(["d.idx": full, "d.idx.gz": full], gzip: ["d.idx.gz"], in: directory)
+        let gzipped = try [UInt8](Data(contentsOf: directory.appendingPathComponent("d.idx.gz")))
+        var badCRC = gzipped
+        badCRC[badCRC.count - 8] ^= 0xFF
+        var overwritten = gzipped
+        for i in 12..<16 { overwritten[i] = 0xFF }
+        for (file, damaged, message) in [
+            ("d.idx", [UInt8](), "d.idx' is empty, not a .npy or IDX file"),
+            ("d.idx", full + [9], "d.idx' holds more data than its header says"),
+            ("d.idx.gz", badCRC, "d.idx.gz' is not a valid gzip file (incorrect data check)"),
+            ("d.idx.gz", overwritten, "d.idx.gz' is not a valid gzip file ("),
+        ] {
+            try Self.writeFiles([file: full], gzip: file.hasSuffix(".gz") ? [file] : [], in: directory)
+            let path = directory.appendingPathComponent("program.swiftdsl").path
+            try "let d = loadIDX(\"\(file)\")\nprint(d.sum())\n".write(toFile: path, atomically: true, encoding: .utf8)
+            let binary = directory.appendingPathComponent("program").path
+            try Pipeline.buildExecutable(path, to: binary)
+            try Data(damaged).write(to: directory.appendingPathComponent(file))
+            let (status, _, errors) = try TestPaths.execute(binary, in: directory)
+            #expect(status == 1 && errors.hasPrefix("error: '") && errors.contains(message), "\(message): \(errors)")
+            let error = #expect(throws: (any Error).self) { _ = try Pipeline.eagerOutput(of: path) }
+            let rendered = error.map { Pipeline.render($0, path: path) } ?? ""
+            #expect(rendered.contains(": error: '") && rendered.contains("/\(file)' "), "eager, \(message): \(rendered)")
+        }
+    }
+
     /// Debian's dataset-fashion-mnist, when installed (`make data`): the test set's 10,000
     /// images and labels, 1,000 of each class, read from the gzip'd IDX files in both modes.
     @Test(.enabled(if: FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz")))

@@ -4,7 +4,7 @@ import Testing
 
 /// Every sample runs eagerly and compiled; both outputs must equal the committed `.expected`.
 @Suite struct GoldenSampleTests {
-    static let samples = TestPaths.programs(in: TestPaths.samples).filter {
+    static let samples = TestPaths.standaloneSamples.filter {
         FileManager.default.fileExists(atPath: $0.deletingPathExtension().path + ".expected")
     }
 
@@ -38,7 +38,7 @@ import Testing
     }
 
     /// Samples whose eager run is too slow for the suite (`NAME.compiled-expected`): compiled only.
-    static let compiledOnly = TestPaths.programs(in: TestPaths.samples).filter {
+    static let compiledOnly = TestPaths.standaloneSamples.filter {
         FileManager.default.fileExists(atPath: $0.deletingPathExtension().path + ".compiled-expected")
     }
 

@@ -7,7 +7,7 @@ import TGCCore
 /// pipeline, printing, parsing and printing again gives the same text; and the module parsed
 /// from the fully optimized IR still prints the sample's expected output on the interpreter.
 @Suite struct IRRoundTripTests {
-    static let samples = TestPaths.programs(in: TestPaths.samples)
+    static let samples = TestPaths.standaloneSamples
 
     @Test func everySampleIsCovered() {
         #expect(Self.samples.count >= 25)

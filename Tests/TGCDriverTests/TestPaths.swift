@@ -13,6 +13,15 @@ enum TestPaths {
         return names.filter { $0.hasSuffix(".swiftdsl") }.sorted().map { folder.appendingPathComponent($0) }
     }
 
+    /// Samples that read a checkpoint another sample writes, with that sample: they run after it,
+    /// beside its checkpoint (CNNFashionProjectTests), not on their own.
+    static let runAfter = ["cnn_fashion_eval": "cnn_fashion"]
+
+    /// The samples that run on their own: every `samples/*.swiftdsl` but those of `runAfter`.
+    static var standaloneSamples: [URL] {
+        programs(in: samples).filter { runAfter[$0.deletingPathExtension().lastPathComponent] == nil }
+    }
+
     static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("tgc-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)

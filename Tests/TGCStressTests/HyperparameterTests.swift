@@ -97,6 +97,7 @@ import Testing
             (["-D", "lr"], "error: -D needs NAME=VALUE (a hyperparameter of the program), got 'lr'\n"),
             (["-D", "lr=fast"], "model.swiftdsl:1:22: error: -D lr=fast: expected a finite number\n"),
             (["-D", "epochs=2.5"], "model.swiftdsl:2:30: error: -D epochs=2.5: 'epochs' is an Int hyperparameter; expected an integer\n"),
+            (["--", "--lr", "abc"], "error: 'tgc run --eager' passes no flags to the program (got '--lr' after '--'): set a hyperparameter with -D NAME=VALUE\n"),
         ] {
             let result = try run([tgc, "run", "--eager", model] + arguments)
             #expect(result.status != 0 && result.stderr.components(separatedBy: "\n")[0].hasSuffix(message.dropLast()),

@@ -153,6 +153,7 @@ int tgc_data_load(const char *path, tgc_dtype dtype, int ndim, const int64_t *sh
     if (f != NULL) {
         size_t got = fread(first, 1, 2, f);
         fclose(f);
+        if (got == 0) return fail(err, errlen, "'%s' is empty, not a .npy or IDX file", path);
         if (got < 2) first[0] = first[1] = 0xFF;
     }
     int is_idx = (first[0] == 0x00 && first[1] == 0x00) || (first[0] == 0x1F && first[1] == 0x8B);

@@ -1,6 +1,7 @@
-/* Classifies the images of a .npy file (uint8 [N, 8, 8] scaled by 1/255, or float32 [N, 1, 8, 8])
+/* Classifies the images of a .npy file (uint8 [N, H, W] scaled by 1/255, or float32 [N, 1, H, W])
  * with the C library that `tgc compile classifier.swiftdsl --emit lib -o build/classifier` builds,
- * linked statically:
+ * linked statically (or the library built from ../cnn_fashion_eval.swiftdsl, whose `classify` takes
+ * 64 Fashion-MNIST images: `make deploy-cnn`):
  *   gcc -O2 -Ibuild classify.c build/libclassifier.a -fopenmp -lz -lm -o build/classify
  *   build/classify images.npy [weights.safetensors]
  * With a safetensors file, the weights are read from it (classifier_create_from) instead of

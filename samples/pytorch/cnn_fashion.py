@@ -1,9 +1,8 @@
 # PyTorch reference for samples/cnn_fashion.swiftdsl. Run from samples/ (it reads Debian's
 # dataset-fashion-mnist files and writes data/cnn_fashion_init.safetensors, the initial weights
-# both read). Pass limit, testLimit and epochs as arguments for other sizes (the tgc program's -D).
+# both read, and the trained model to cnn_fashion.safetensors, which cnn_fashion_eval.py reads). Pass limit, testLimit and epochs as arguments for other sizes (the tgc program's -D).
 # tgc draws its shuffles, flips and crops from its own generator (Philox); the stream is replayed
 # here (pytorch/tgc_stream.py) in the program's order, so PyTorch trains on the same batches.
-import gzip
 import sys
 
 import numpy as np
@@ -11,14 +10,8 @@ import torch
 import torch.nn as nn
 from safetensors.torch import load_file, save_file
 
+from fashion_mnist import fashion_mnist, train_epoch
 from tgc_stream import TgcStream
-
-ROOT = "/usr/share/datasets/fashion-mnist/"
-
-
-def idx(name, offset):
-    with gzip.open(ROOT + name) as f:
-        return np.frombuffer(f.read(), dtype=np.uint8, offset=offset)
 
 
 def prepare(images):
@@ -53,10 +46,10 @@ def crop(stream, x, size, padding):
 
 
 limit, test_limit, epochs = (int(a) for a in (sys.argv[1:] or [1000, 500, 2]))
-train_x = prepare(torch.from_numpy(idx("train-images-idx3-ubyte.gz", 16).reshape(-1, 28, 28)[:limit].copy()))
-train_y = torch.from_numpy(idx("train-labels-idx1-ubyte.gz", 8)[:limit].astype(np.int64))
-test_x = prepare(torch.from_numpy(idx("t10k-images-idx3-ubyte.gz", 16).reshape(-1, 28, 28)[:test_limit].copy()))
-test_y = torch.from_numpy(idx("t10k-labels-idx1-ubyte.gz", 8)[:test_limit].astype(np.int64))
+train_images, train_labels = fashion_mnist(train=True)
+test_images, test_labels = fashion_mnist(train=False)
+train_x, train_y = prepare(train_images[:limit]), train_labels[:limit]
+test_x, test_y = prepare(test_images[:test_limit]), test_labels[:test_limit]
 
 torch.manual_seed(0)
 save_file({k: v.contiguous() for k, v in CNN().state_dict().items()}, "data/cnn_fashion_init.safetensors")
@@ -70,18 +63,8 @@ batches = (limit + 63) // 64
 print(model)
 print("train", limit, "test", test_limit, "batches", batches)
 for epoch in range(epochs):
-    model.train()
-    order = stream.randperm(limit)
-    total = 0.0
-    for i in range(batches):
-        rows = order[i * 64:i * 64 + 64]
-        xb, yb = train_x[rows], train_y[rows]
-        augmented = crop(stream, flip(stream, xb, 0.5), 28, 2)
-        opt.zero_grad()
-        loss = criterion(model(augmented), yb)
-        loss.backward()
-        opt.step()
-        total += loss.item() * yb.shape[0]
+    total = train_epoch(model, opt, criterion, train_x, train_y, stream,
+                        augment=lambda xb: crop(stream, flip(stream, xb, 0.5), 28, 2))
     scheduler.step()
     model.eval()
     correct = 0
@@ -90,3 +73,4 @@ for epoch in range(epochs):
             correct += (model(test_x[i:i + 250]).argmax(dim=1) == test_y[i:i + 250]).sum().item()
     accuracy = 100.0 * correct / test_limit
     print(f"epoch {epoch + 1}: loss = {total / limit:.4f}, test accuracy = {accuracy:.2f}%")
+save_file({k: v.contiguous() for k, v in model.state_dict().items()}, "cnn_fashion.safetensors")

@@ -3,33 +3,22 @@
 # both read). Pass limit, testLimit and epochs as arguments for other sizes (the tgc program's -D).
 # tgc shuffles with its own generator (Philox); the stream is replayed here, as in mlp_digits.py,
 # so PyTorch trains on the same batches.
-import gzip
 import sys
 
-import numpy as np
 import torch
 import torch.nn as nn
 from safetensors.torch import load_file, save_file
 
+from fashion_mnist import fashion_mnist, train_epoch
 from tgc_stream import TgcStream
 
-ROOT = "/usr/share/datasets/fashion-mnist/"
-
-
-def idx(name, offset):
-    with gzip.open(ROOT + name) as f:
-        return np.frombuffer(f.read(), dtype=np.uint8, offset=offset)
-
-
 limit, test_limit, epochs = (int(a) for a in (sys.argv[1:] or [2000, 500, 2]))
-train_images = torch.from_numpy(idx("train-images-idx3-ubyte.gz", 16).reshape(-1, 784).copy())
-train_labels = torch.from_numpy(idx("train-labels-idx1-ubyte.gz", 8).astype(np.int64))
-test_images = torch.from_numpy(idx("t10k-images-idx3-ubyte.gz", 16).reshape(-1, 784).copy())
-test_labels = torch.from_numpy(idx("t10k-labels-idx1-ubyte.gz", 8).astype(np.int64))
+train_images, train_labels = fashion_mnist(train=True)
+test_images, test_labels = fashion_mnist(train=False)
 
 
 def prepare(images):
-    return (images.float() / 255 - 0.286) / 0.353
+    return (images.reshape(-1, 784).float() / 255 - 0.286) / 0.353
 
 
 x, y = prepare(train_images[:limit]), train_labels[:limit]
@@ -46,17 +35,7 @@ stream = TgcStream(0)  # manualSeed(0)
 batches = (limit + 63) // 64
 print("train", limit, "test", test_limit, "batches", batches)
 for epoch in range(epochs):
-    model.train()
-    order = stream.randperm(limit)
-    total = 0.0
-    for i in range(batches):
-        rows = order[i * 64:i * 64 + 64]
-        xb, yb = x[rows], y[rows]
-        opt.zero_grad()
-        loss = criterion(model(xb), yb)
-        loss.backward()
-        opt.step()
-        total += loss.item() * yb.shape[0]
+    total = train_epoch(model, opt, criterion, x, y, stream)
     model.eval()
     with torch.no_grad():
         correct = (model(test_x).argmax(dim=1) == test_y).sum().item()

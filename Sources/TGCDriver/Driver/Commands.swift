@@ -125,7 +125,8 @@ struct Commands {
     private func compileLibrary() throws -> Int32 {
         guard options.output != "-" else { throw ToolError("'--emit lib' writes three files; give -o DIR/NAME, not '-'") }
         try checkOutputFolder()
-        try Pipeline.buildLibrary(of: source, outputPrefix: options.output ?? defaultOutput, hyperparameters: options.hyperparameters)
+        try Pipeline.buildLibrary(of: source, outputPrefix: options.output ?? defaultOutput, hyperparameters: options.hyperparameters,
+                                  outputDirectory: options.outputDirectory)
         return 0
     }
 
@@ -167,6 +168,9 @@ struct Commands {
 
     /// Runs the program through the interpreter, op by op.
     private func runEager() throws -> Int32 {
+        if let flag = options.programArguments.first {
+            throw ToolError("'tgc run --eager' passes no flags to the program (got '\(flag)' after '--'): set a hyperparameter with -D NAME=VALUE")
+        }
         let context = RunContext(seed: options.seed ?? 0)
         for (name, path) in options.inputs {
             do {

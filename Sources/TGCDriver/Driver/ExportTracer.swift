@@ -9,7 +9,8 @@ import TGCSyntax
 /// GraphBuilder in eval mode without gradients, its parameters `input` ops and every tensor it
 /// reads from the program (a model's weights and buffers) a constant with the value it has then.
 enum ExportTracer {
-    static func trace(_ source: SourceText, hyperparameters: [String: String] = [:]) throws -> [LibraryFunction] {
+    static func trace(_ source: SourceText, hyperparameters: [String: String] = [:],
+                      outputDirectory: String? = nil) throws -> [LibraryFunction] {
         let program = try parseProgram(source)
         let exported = program.statements.compactMap { statement -> FuncDecl? in
             if case .function(let decl) = statement.kind, decl.export != nil { decl } else { nil }
@@ -20,6 +21,7 @@ enum ExportTracer {
         let parameterTypes = try exported.map(Evaluator.exportedParameterTypes)
         let context = RunContext(seed: 0)
         context.write = { _ in }
+        if let outputDirectory { context.outputDirectory = outputDirectory }
         let eager = EagerBuilder(context: context)
         let programRun = try SourceLoader.evaluate(program, at: source.path, with: eager, hyperparameters: hyperparameters)
         let read = namesReadInFunctions(program)

@@ -56,14 +56,18 @@ public enum Pipeline {
 
     /// Builds the C library of a model file's `@export` functions (`tgc compile --emit lib`):
     /// `DIR/NAME.h`, `DIR/libNAME.a` and `DIR/libNAME.so` for `outputPrefix` `DIR/NAME`. The
-    /// program runs eagerly first (its prints discarded), so the weights are those it ends with.
-    public static func buildLibrary(_ path: String, outputPrefix: String) throws {
-        try buildLibrary(of: try SourceLoader.read(path), outputPrefix: outputPrefix)
+    /// program runs eagerly first (its prints discarded, the files it saves written under
+    /// `outputDirectory`), so the weights are those it ends with.
+    public static func buildLibrary(_ path: String, outputPrefix: String, hyperparameters: [String: String] = [:],
+                                    outputDirectory: String? = nil) throws {
+        try buildLibrary(of: try SourceLoader.read(path), outputPrefix: outputPrefix, hyperparameters: hyperparameters,
+                         outputDirectory: outputDirectory)
     }
 
-    static func buildLibrary(of source: SourceText, outputPrefix: String, hyperparameters: [String: String] = [:]) throws {
+    static func buildLibrary(of source: SourceText, outputPrefix: String, hyperparameters: [String: String] = [:],
+                             outputDirectory: String? = nil) throws {
         let path = source.path
-        let functions = try ExportTracer.trace(source, hyperparameters: hyperparameters)
+        let functions = try ExportTracer.trace(source, hyperparameters: hyperparameters, outputDirectory: outputDirectory)
         let library = try CLibraryEmitter.emit(functions, libraryName: URL(fileURLWithPath: outputPrefix).lastPathComponent,
                                                sourceFile: URL(fileURLWithPath: path).lastPathComponent)
         try CToolchain.buildLibrary(library, outputPrefix: outputPrefix)

@@ -1,0 +1,40 @@
+"""Fashion-MNIST for the PyTorch twins of the Fashion-MNIST samples (mlp_fashion.py,
+cnn_fashion.py, cnn_fashion_eval.py): Debian's dataset-fashion-mnist files read as tgc's
+FashionMNIST reads them, and the training epoch they run over the batches of a shuffling
+DataLoader(batchSize: 64) whose order is drawn from tgc's stream (tgc_stream.py)."""
+import gzip
+
+import numpy as np
+import torch
+
+ROOT = "/usr/share/datasets/fashion-mnist/"
+
+
+def _idx(name, offset):
+    with gzip.open(ROOT + name) as f:
+        return np.frombuffer(f.read(), dtype=np.uint8, offset=offset)
+
+
+def fashion_mnist(train):
+    """FashionMNIST(train:).tensors: images uint8 [N, 28, 28] and labels int64 [N]."""
+    prefix = "train" if train else "t10k"
+    images = _idx(f"{prefix}-images-idx3-ubyte.gz", 16).reshape(-1, 28, 28)
+    labels = _idx(f"{prefix}-labels-idx1-ubyte.gz", 8).astype(np.int64)
+    return torch.from_numpy(images.copy()), torch.from_numpy(labels)
+
+
+def train_epoch(model, opt, criterion, x, y, stream, augment=lambda xb: xb, batch=64):
+    """One training epoch in tgc's shuffled order (each batch augmented before the step);
+    returns the summed loss, loss · batch size over the batches."""
+    model.train()
+    order = stream.randperm(len(x))
+    total = 0.0
+    for start in range(0, len(x), batch):
+        rows = order[start:start + batch]
+        xb, yb = augment(x[rows]), y[rows]
+        opt.zero_grad()
+        loss = criterion(model(xb), yb)
+        loss.backward()
+        opt.step()
+        total += loss.item() * yb.shape[0]
+    return total
