@@ -26,24 +26,12 @@ import torch.nn.functional as F
 from safetensors.torch import load_file
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "samples", "pytorch"))
-from fashion_mnist import fashion_mnist  # noqa: E402  (the samples' own reader)
+from fashion_mnist import CNN, fashion_mnist, prepare  # noqa: E402  (the samples' reader and model)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import bench, emit, info  # noqa: E402
 
 MEAN, STD = 0.286, 0.353
-
-
-class CNN(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.features = nn.Sequential(
-            nn.Conv2d(1, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(32, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2))
-        self.classifier = nn.Sequential(nn.Flatten(), nn.Linear(3136, 128), nn.ReLU(), nn.Linear(128, 10))
-
-    def forward(self, x):
-        return self.classifier(self.features(x))
 
 
 def augment(x, size=28, padding=2):
@@ -61,9 +49,6 @@ def augment(x, size=28, padding=2):
 def train(args):
     t0 = time.perf_counter()
     (train_images, train_labels), (test_images, test_labels) = fashion_mnist(True), fashion_mnist(False)
-
-    def prepare(images):
-        return ((images.float() / 255).unsqueeze(1) - MEAN) / STD
 
     train_set = torch.utils.data.TensorDataset(prepare(train_images[:args.limit]), train_labels[:args.limit])
     test_set = torch.utils.data.TensorDataset(prepare(test_images[:args.test_limit]), test_labels[:args.test_limit])

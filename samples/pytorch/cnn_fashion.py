@@ -10,24 +10,8 @@ import torch
 import torch.nn as nn
 from safetensors.torch import load_file, save_file
 
-from fashion_mnist import fashion_mnist, train_epoch
+from fashion_mnist import CNN, fashion_mnist, prepare, train_epoch
 from tgc_stream import TgcStream
-
-
-def prepare(images):
-    return ((images.float() / 255).unsqueeze(1) - 0.286) / 0.353
-
-
-class CNN(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.features = nn.Sequential(
-            nn.Conv2d(1, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(32, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2))
-        self.classifier = nn.Sequential(nn.Flatten(), nn.Linear(3136, 128), nn.ReLU(), nn.Linear(128, 10))
-
-    def forward(self, x):
-        return self.classifier(self.features(x))
 
 
 def flip(stream, x, p):
