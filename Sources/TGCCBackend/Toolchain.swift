@@ -55,24 +55,10 @@ public enum CToolchain {
         let archive = try RuntimeLibrary.archive(runtime: runtime, compiler: compiler,
                                                  compilerVersion: try version(of: compiler), flags: flags)
 
-        let output = URL(fileURLWithPath: outputPath)
-        let unique = "\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
-        let sourceFile = FileManager.default.temporaryDirectory.appendingPathComponent("tgc-\(unique)-\(output.lastPathComponent).c")
-        try Data(cSource.utf8).write(to: sourceFile)
-        var keepSource = false
-        defer { if !keepSource { try? FileManager.default.removeItem(at: sourceFile) } }
-        let temporary = output.deletingLastPathComponent().appendingPathComponent(".\(output.lastPathComponent).tmp-\(unique)")
-        defer { try? FileManager.default.removeItem(at: temporary) }
-
         let include = "-I" + runtime.appendingPathComponent("include").path
-        let arguments = flags + [include, sourceFile.path, archive.path, "-lz", "-lm", "-o", temporary.path]
-        let result = try ProcessRunner.run(compiler, arguments)
-        guard result.status == 0 else {
-            keepSource = true
-            throw ToolError("gcc failed to compile the generated C (kept at \(sourceFile.path)):\n" + result.stderr + result.stdout)
-        }
-        guard rename(temporary.path, output.path) == 0 else {
-            throw ToolError("cannot write \(outputPath): \(String(cString: strerror(errno)))")
+        try ExecutableBuild.build(source: cSource, fileExtension: "c", outputPath: outputPath,
+                                  what: "gcc failed to compile the generated C") { source, temporary in
+            try ProcessRunner.run(compiler, flags + [include, source, archive.path, "-lz", "-lm", "-o", temporary])
         }
     }
 

@@ -73,30 +73,17 @@ public enum CUDAToolchain {
         }
         let includes = ["-I" + runtime.appendingPathComponent("include").path, "-I" + runtime.appendingPathComponent("cuda").path]
 
-        let output = URL(fileURLWithPath: outputPath)
-        let unique = "\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
-        let sourceFile = FileManager.default.temporaryDirectory.appendingPathComponent("tgc-\(unique)-\(output.lastPathComponent).cu")
-        try Data(source.utf8).write(to: sourceFile)
-        var keepSource = false
-        defer { if !keepSource { try? FileManager.default.removeItem(at: sourceFile) } }
-        let temporary = output.deletingLastPathComponent().appendingPathComponent(".\(output.lastPathComponent).tmp-\(unique)")
-        defer { try? FileManager.default.removeItem(at: temporary) }
-
-        arguments += includes + [sourceFile.path]
-        if emulate {
-            arguments += ["-x", "none", archive.path, "-lz", "-lm", "-lpthread", "-o", temporary.path]
-        } else {
-            let library = localToolkit(runtime: runtime).appendingPathComponent("lib").path
-            arguments += [archive.path, "-L" + library, "-lz", "-lm", "-lgomp", "-o", temporary.path]
-        }
-        let result = try ProcessRunner.run(compiler, arguments)
-        guard result.status == 0 else {
-            keepSource = true
-            let tool = emulate ? "the host compiler (CUDA emulation)" : "nvcc"
-            throw ToolError("\(tool) failed to compile the generated CUDA (kept at \(sourceFile.path)):\n" + result.stderr + result.stdout)
-        }
-        guard rename(temporary.path, output.path) == 0 else {
-            throw ToolError("cannot write \(outputPath): \(String(cString: strerror(errno)))")
+        let tool = emulate ? "the host compiler (CUDA emulation)" : "nvcc"
+        try ExecutableBuild.build(source: source, fileExtension: "cu", outputPath: outputPath,
+                                  what: "\(tool) failed to compile the generated CUDA") { source, temporary in
+            arguments += includes + [source]
+            if emulate {
+                arguments += ["-x", "none", archive.path, "-lz", "-lm", "-lpthread", "-o", temporary]
+            } else {
+                let library = localToolkit(runtime: runtime).appendingPathComponent("lib").path
+                arguments += [archive.path, "-L" + library, "-lz", "-lm", "-lgomp", "-o", temporary]
+            }
+            return try ProcessRunner.run(compiler, arguments)
         }
     }
 
