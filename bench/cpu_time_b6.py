@@ -9,22 +9,12 @@ T, R, bins = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
 os.environ["OMP_NUM_THREADS"] = str(T)
 import torch
 torch.set_num_threads(T)
-nn = torch.nn
 gen = torch.Generator().manual_seed(0)
 x = torch.randn(64, 1, 28, 28, generator=gen)
 labels = torch.arange(64) % 10
-def make():
-    model = nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
-                          nn.Conv2d(32, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2),
-                          nn.Flatten(), nn.Linear(3136, 128), nn.ReLU(), nn.Linear(128, 10))
-    opt = torch.optim.Adam(model.parameters(), lr=0.001)
-    def step():
-        opt.zero_grad()
-        loss = torch.nn.functional.cross_entropy(model(x), labels)
-        loss.backward()
-        opt.step()
-        return loss
-    return step
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers"))
+from torch_bench import b6_step  # noqa: E402  (the peer benchmark's B6 model and step)
+make = lambda: b6_step(x, labels)  # noqa: E731
 peers = {"torch eager": make(), "torch.compile": torch.compile(make())}
 for f in peers.values():
     for _ in range(3): f()

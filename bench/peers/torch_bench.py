@@ -170,6 +170,23 @@ def b4_module_steps(args, gen, t):
 
 
 
+def b6_step(x, labels):
+    """A fresh B6 model with its Adam optimizer; returns its training step on (x, labels)."""
+    nn = torch.nn
+    model = nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Conv2d(32, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Flatten(), nn.Linear(3136, 128), nn.ReLU(), nn.Linear(128, 10))
+    opt = torch.optim.Adam(model.parameters(), lr=0.001)
+
+    def step():
+        opt.zero_grad()
+        loss = torch.nn.functional.cross_entropy(model(x), labels)
+        loss.backward()
+        opt.step()
+        return loss
+    return step
+
+
 def b6_cnn_step(args, gen, t):
     """B6 eager and under torch.compile: Conv2d(1,32,3,padding=1)-BatchNorm2d-ReLU-MaxPool2d(2)-
     Conv2d(32,64,3,padding=1)-BatchNorm2d-ReLU-MaxPool2d(2)-Flatten-Linear(3136,128)-ReLU-
@@ -182,19 +199,7 @@ def b6_cnn_step(args, gen, t):
     labels = torch.arange(64) % 10
 
     def make():
-        nn = torch.nn
-        model = nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
-                              nn.Conv2d(32, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2),
-                              nn.Flatten(), nn.Linear(3136, 128), nn.ReLU(), nn.Linear(128, 10))
-        opt = torch.optim.Adam(model.parameters(), lr=0.001)
-
-        def step():
-            opt.zero_grad()
-            loss = torch.nn.functional.cross_entropy(model(x), labels)
-            loss.backward()
-            opt.step()
-            return loss
-        return step
+        return b6_step(x, labels)
 
     common.bench(keys, make(), t)
     if "b6" not in keys:
