@@ -5,34 +5,13 @@
 #include <immintrin.h>
 #endif
 
+#include "tgc_philox.h"
 #include "tgc_runtime.h"
 
-#define PHILOX_M0 0xD2511F53u
-#define PHILOX_M1 0xCD9E8D57u
-#define PHILOX_W0 0x9E3779B9u
-#define PHILOX_W1 0xBB67AE85u
-
 void tgc_philox4x32_10(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]) {
-    uint32_t c0 = ctr[0], c1 = ctr[1], c2 = ctr[2], c3 = ctr[3];
-    uint32_t k0 = key[0], k1 = key[1];
-    for (int round = 0; round < 10; round++) {
-        if (round > 0) {
-            k0 += PHILOX_W0;
-            k1 += PHILOX_W1;
-        }
-        uint64_t p0 = (uint64_t)PHILOX_M0 * c0;
-        uint64_t p1 = (uint64_t)PHILOX_M1 * c2;
-        uint32_t hi0 = (uint32_t)(p0 >> 32), lo0 = (uint32_t)p0;
-        uint32_t hi1 = (uint32_t)(p1 >> 32), lo1 = (uint32_t)p1;
-        c0 = hi1 ^ c1 ^ k0;
-        c1 = lo1;
-        c2 = hi0 ^ c3 ^ k1;
-        c3 = lo0;
-    }
-    out[0] = c0;
-    out[1] = c1;
-    out[2] = c2;
-    out[3] = c3;
+    uint32_t c[4] = {ctr[0], ctr[1], ctr[2], ctr[3]};
+    tgc_philox_rounds(c, key[0], key[1]);
+    for (int i = 0; i < 4; i++) out[i] = c[i];
 }
 
 void tgc_rng_seed(tgc_rng *r, uint64_t seed) {
@@ -60,15 +39,15 @@ static void rng_block(uint64_t seed, uint64_t block, uint32_t out[4]) {
 static void rng_lanes(uint64_t seed, uint64_t base, uint64_t w[4][LANE_BLOCKS]) {
     uint64_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
 #if defined(__AVX512F__)
-    const __m512i low = _mm512_set1_epi64(0xFFFFFFFF), m0 = _mm512_set1_epi64(PHILOX_M0), m1 = _mm512_set1_epi64(PHILOX_M1);
+    const __m512i low = _mm512_set1_epi64(0xFFFFFFFF), m0 = _mm512_set1_epi64(TGC_PHILOX_M0), m1 = _mm512_set1_epi64(TGC_PHILOX_M1);
     for (int h = 0; h < LANE_BLOCKS; h += 8) {
         const __m512i block = _mm512_add_epi64(_mm512_set1_epi64((long long)(base + (uint64_t)h)), _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7));
         __m512i c0 = _mm512_and_si512(block, low), c1 = _mm512_srli_epi64(block, 32), c2 = _mm512_setzero_si512(), c3 = c2;
         uint64_t r0 = k0, r1 = k1;
         for (int round = 0; round < 10; round++) {
             if (round > 0) {
-                r0 = (uint32_t)(r0 + PHILOX_W0);
-                r1 = (uint32_t)(r1 + PHILOX_W1);
+                r0 = (uint32_t)(r0 + TGC_PHILOX_W0);
+                r1 = (uint32_t)(r1 + TGC_PHILOX_W1);
             }
             const __m512i p0 = _mm512_mul_epu32(c0, m0), p1 = _mm512_mul_epu32(c2, m1);
             c0 = _mm512_xor_si512(_mm512_xor_si512(_mm512_srli_epi64(p1, 32), c1), _mm512_set1_epi64((long long)r0));
@@ -88,11 +67,11 @@ static void rng_lanes(uint64_t seed, uint64_t base, uint64_t w[4][LANE_BLOCKS]) 
     }
     for (int round = 0; round < 10; round++) {
         if (round > 0) {
-            k0 = (uint32_t)(k0 + PHILOX_W0);
-            k1 = (uint32_t)(k1 + PHILOX_W1);
+            k0 = (uint32_t)(k0 + TGC_PHILOX_W0);
+            k1 = (uint32_t)(k1 + TGC_PHILOX_W1);
         }
         for (int l = 0; l < LANE_BLOCKS; l++) {
-            const uint64_t p0 = PHILOX_M0 * w[0][l], p1 = PHILOX_M1 * w[2][l];
+            const uint64_t p0 = TGC_PHILOX_M0 * w[0][l], p1 = TGC_PHILOX_M1 * w[2][l];
             const uint64_t c1 = w[1][l], c3 = w[3][l];
             w[0][l] = (p1 >> 32) ^ c1 ^ k0;
             w[1][l] = p1 & 0xFFFFFFFFu;
@@ -124,16 +103,6 @@ void tgc_rng_uniform(tgc_rng *r, float *out, int64_t n) {
     r->block = base + (uint64_t)nblocks;
 }
 
-static void box_muller(uint32_t w0, uint32_t w1, float *z0, float *z1) {
-    const double two_pi = 6.283185307179586476925286766559;
-    double u1 = (double)((w0 >> 8) + 1u) * 0x1p-24;
-    double u2 = (double)(w1 >> 8) * 0x1p-24;
-    double radius = sqrt(-2.0 * log(u1));
-    double theta = two_pi * u2;
-    *z0 = (float)(radius * cos(theta));
-    *z1 = (float)(radius * sin(theta));
-}
-
 void tgc_rng_normal(tgc_rng *r, float *out, int64_t n) {
     if (n <= 0) return;
     const int64_t nblocks = (n + 3) / 4;
@@ -145,8 +114,8 @@ void tgc_rng_normal(tgc_rng *r, float *out, int64_t n) {
         uint32_t w[4];
         float z[4];
         rng_block(seed, base + (uint64_t)b, w);
-        box_muller(w[0], w[1], &z[0], &z[1]);
-        box_muller(w[2], w[3], &z[2], &z[3]);
+        tgc_box_muller(w[0], w[1], &z[0], &z[1]);
+        tgc_box_muller(w[2], w[3], &z[2], &z[3]);
         for (int j = 0; j < 4; j++) {
             int64_t i = b * 4 + j;
             if (i < n) out[i] = z[j];
