@@ -35,6 +35,20 @@ cuda:
 	  python3 -m pip install --quiet --disable-pip-version-check --target $(CUDA_DIR) nvidia-cuda-nvcc==13.0.88 \
 	    nvidia-cuda-runtime==13.0.96 nvidia-cuda-crt==13.0.88 nvidia-nvvm==13.0.88; fi
 
+## On a machine with an NVIDIA GPU (docs/CUDA.md): the CUDA runtime tests run on the device,
+## and every sample built by nvcc runs on the GPU and must print its expected output
+## (CUDASampleTests; without a GPU these only compile and expect the 'no GPU' message).
+.PHONY: test-gpu bench-gpu
+test-gpu: build cuda
+	$(MAKE) -C runtime test-nvcc
+	$(SWIFT) test --filter CUDASampleTests
+
+## On a GPU: device-to-device copy bandwidth, tgc_cuda_reduce_sum's GB/s and tgc_cuda_sgemm's
+## TFLOP/s at 1024-4096 (runtime/tests/bench_cuda.cu). The peers of issue 14 (torch.matmul,
+## the B4/B6 steps under PyTorch on the same GPU) are not in it yet.
+bench-gpu: cuda
+	$(MAKE) -C runtime bench-cuda
+
 ## Compile the default sample to a native binary through the C backend and run it.
 run: build
 	$(TGC) run $(SAMPLE)
