@@ -509,6 +509,20 @@ def report(meta, tgc, triad_r, peak_r, compile_b4, eager, eager_step, peers, pee
 # ---------------------------------------------------------------------------------------
 
 
+def measured(label, key, only, measure):
+    """(result, failed) of measure() when `key` is wanted (always when `only` is empty), else
+    (None, False); a failure is logged and becomes an {"error": ...} result."""
+    if only and key not in only:
+        return None, False
+    log(f"{label} ...")
+    try:
+        result = measure()
+        log(f"  {result}")
+        return result, False
+    except Exception as e:  # noqa: BLE001
+        return {"error": str(e).strip().splitlines()[-1][:200]}, True
+
+
 def torch_python(args):
     """The Python of the PyTorch peers: --torch-python, else --peer-python if it has torch, else python3."""
     if args.torch_python:
@@ -567,23 +581,11 @@ def main():
     log(f"  {peak_r}")
     log("tgc workloads ...")
     tgc_r, _ = tgc_workloads(tgc, args.threads, args.target_s, only)
-    eager = compile_b4 = None
+    compile_b4 = None
     failed = any("error" in r for r in tgc_r.values())
-    if not only or "b8" in only:
-        log("B8 eager ...")
-        try:
-            eager = tgc_eager(tgc)
-            log(f"  {eager}")
-        except Exception as e:  # noqa: BLE001
-            eager, failed = {"error": str(e).strip().splitlines()[-1][:200]}, True
-    eager_step = None
-    if not only or "b6_eager" in only:
-        log("B6 eager step ...")
-        try:
-            eager_step = tgc_eager_step(tgc)
-            log(f"  {eager_step}")
-        except Exception as e:  # noqa: BLE001
-            eager_step, failed = {"error": str(e).strip().splitlines()[-1][:200]}, True
+    eager, eager_failed = measured("B8 eager", "b8", only, lambda: tgc_eager(tgc))
+    eager_step, step_failed = measured("B6 eager step", "b6_eager", only, lambda: tgc_eager_step(tgc))
+    failed = failed or eager_failed or step_failed
     if not only or "compile" in only:
         log("compile B4 ...")
         try:

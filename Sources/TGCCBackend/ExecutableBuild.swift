@@ -28,4 +28,19 @@ package enum ExecutableBuild {
             throw ToolError("cannot write \(outputPath): \(String(cString: strerror(errno)))")
         }
     }
+
+    /// The executable `name` in the program cache folder keyed by `key` (`tgc run`), built by
+    /// `build(path)` when it is not there yet.
+    package static func cached(key: ContentHash, name: String, build: (_ path: String) throws -> Void) throws -> String {
+        let folder = RuntimeLibrary.cacheDirectory().appendingPathComponent("programs").appendingPathComponent(key.hex)
+        let binary = folder.appendingPathComponent(name).path
+        if FileManager.default.isExecutableFile(atPath: binary) { return binary }
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw ToolError("cannot create cache folder '\(folder.path)': \(error.localizedDescription)")
+        }
+        try build(binary)
+        return binary
+    }
 }

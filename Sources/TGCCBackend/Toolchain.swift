@@ -73,16 +73,7 @@ public enum CToolchain {
         var hash = ContentHash()
         hash.add(cSource)
         hash.add(archive.path)
-        let folder = RuntimeLibrary.cacheDirectory().appendingPathComponent("programs").appendingPathComponent(hash.hex)
-        let binary = folder.appendingPathComponent(name).path
-        if FileManager.default.isExecutableFile(atPath: binary) { return binary }
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        } catch {
-            throw ToolError("cannot create cache folder '\(folder.path)': \(error.localizedDescription)")
-        }
-        try buildExecutable(cSource: cSource, outputPath: binary)
-        return binary
+        return try ExecutableBuild.cached(key: hash, name: name) { try buildExecutable(cSource: cSource, outputPath: $0) }
     }
 
     /// `gcc --version`'s first line, memoized per compiler path.

@@ -111,15 +111,6 @@ public enum CUDAToolchain {
             hash.add(header)
             hash.add((try? String(contentsOf: runtime.appendingPathComponent("cuda").appendingPathComponent(header), encoding: .utf8)) ?? "")
         }
-        let folder = RuntimeLibrary.cacheDirectory().appendingPathComponent("programs").appendingPathComponent(hash.hex)
-        let binary = folder.appendingPathComponent(name).path
-        if FileManager.default.isExecutableFile(atPath: binary) { return binary }
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        } catch {
-            throw ToolError("cannot create cache folder '\(folder.path)': \(error.localizedDescription)")
-        }
-        try buildExecutable(source: source, outputPath: binary, emulate: true)
-        return binary
+        return try ExecutableBuild.cached(key: hash, name: name) { try buildExecutable(source: source, outputPath: $0, emulate: true) }
     }
 }

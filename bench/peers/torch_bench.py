@@ -118,6 +118,18 @@ def main():
         common.eager_per_op("b8", loop)
 
 
+def training_step(model, opt, x, target):
+    """One training step as PyTorch users write it (zero_grad, forward, F.cross_entropy,
+    backward, step), as a closure returning the loss."""
+    def step():
+        opt.zero_grad()
+        loss = torch.nn.functional.cross_entropy(model(x), target)
+        loss.backward()
+        opt.step()
+        return loss
+    return step
+
+
 def b4_module_steps(args, gen, t):
     """B4 eager and under torch.compile: the hand-written step, and the module step with
     optim.SGD and optim.Adam (zero_grad, forward, cross_entropy with one-hot probabilities,
@@ -128,15 +140,7 @@ def b4_module_steps(args, gen, t):
     def module_step(optimizer):
         model = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 128),
                                     torch.nn.ReLU(), torch.nn.Linear(128, 10))
-        opt = optimizer(model.parameters())
-
-        def step():
-            opt.zero_grad()
-            loss = torch.nn.functional.cross_entropy(model(x), y)
-            loss.backward()
-            opt.step()
-            return loss
-        return step
+        return training_step(model, optimizer(model.parameters()), x, y)
 
     def hand_step():
         params = [(torch.randn(*s, generator=gen) * 0.05).requires_grad_() for s in common.mlp_shapes()]
@@ -176,15 +180,7 @@ def b6_step(x, labels):
     model = nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
                           nn.Conv2d(32, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2),
                           nn.Flatten(), nn.Linear(3136, 128), nn.ReLU(), nn.Linear(128, 10))
-    opt = torch.optim.Adam(model.parameters(), lr=0.001)
-
-    def step():
-        opt.zero_grad()
-        loss = torch.nn.functional.cross_entropy(model(x), labels)
-        loss.backward()
-        opt.step()
-        return loss
-    return step
+    return training_step(model, torch.optim.Adam(model.parameters(), lr=0.001), x, labels)
 
 
 def b6_cnn_step(args, gen, t):

@@ -94,6 +94,15 @@ static inline unsigned tgc_cuda_conv_blocks(int64_t n) {
     return tgc_cuda_blocks_for(n, TGC_CONV_THREADS, TGC_CONV_MAX_BLOCKS);
 }
 
+/* The im2col columns of one image: the image itself for a pointwise convolution (col is NULL),
+   else col filled by tgc_im2col_kernel. */
+static inline const float *tgc_cuda_conv_columns(const tgc_conv2d_shape *s, const float *image, float *col, int dsl_line) {
+    if (col == NULL) return image;
+    TGC_LAUNCH(tgc_im2col_kernel, tgc_cuda_conv_blocks(s->c * s->kh * s->kw * s->oh * s->ow), TGC_CONV_THREADS, 0, dsl_line,
+               *s, image, col);
+    return col;
+}
+
 /* y = conv2d(x, w) on device pointers (tgc_conv2d_f32). */
 static inline void tgc_cuda_conv2d_f32(const tgc_conv2d_shape *s, const float *x, const float *w, float *y, int dsl_line) {
     const int64_t positions = s->oh * s->ow, og = s->o / s->groups, kg = s->c / s->groups * s->kh * s->kw;
@@ -102,12 +111,7 @@ static inline void tgc_cuda_conv2d_f32(const tgc_conv2d_shape *s, const float *x
     const int direct = tgc_cuda_conv_is_pointwise(s);
     float *col = direct ? NULL : tgc_cuda_conv_scratch((size_t)(rows * positions));
     for (int64_t b = 0; b < s->n; b++) {
-        const float *columns = x + b * image;
-        if (!direct) {
-            TGC_LAUNCH(tgc_im2col_kernel, tgc_cuda_conv_blocks(rows * positions), TGC_CONV_THREADS, 0, dsl_line, *s,
-                       x + b * image, col);
-            columns = col;
-        }
+        const float *columns = tgc_cuda_conv_columns(s, x + b * image, col, dsl_line);
         for (int64_t g = 0; g < s->groups; g++)
             tgc_cuda_sgemm(0, 0, og, positions, kg, 1.0f, w + g * og * kg, kg, columns + g * kg * positions, positions, 0.0f,
                            y + (b * s->o + g * og) * positions, positions, dsl_line);
@@ -146,12 +150,7 @@ static inline void tgc_cuda_conv2d_weight_grad_f32(const tgc_conv2d_shape *s, co
     const int direct = tgc_cuda_conv_is_pointwise(s);
     float *col = direct ? NULL : tgc_cuda_conv_scratch((size_t)(rows * positions));
     for (int64_t b = 0; b < s->n; b++) {
-        const float *columns = x + b * image;
-        if (!direct) {
-            TGC_LAUNCH(tgc_im2col_kernel, tgc_cuda_conv_blocks(rows * positions), TGC_CONV_THREADS, 0, dsl_line, *s,
-                       x + b * image, col);
-            columns = col;
-        }
+        const float *columns = tgc_cuda_conv_columns(s, x + b * image, col, dsl_line);
         for (int64_t g = 0; g < s->groups; g++)
             tgc_cuda_sgemm(0, 1, og, kg, positions, 1.0f, gy + (b * s->o + g * og) * positions, positions,
                            columns + g * kg * positions, positions, b == 0 ? 0.0f : 1.0f, gw + g * og * kg, kg, dsl_line);
