@@ -40,11 +40,13 @@ let package = Package(
         .target(name: "TGCStress", dependencies: ["TGCDriver", "TGCCore", "TGCCBackend"]),
         // `tgc-stress fuzz|difftest`: long runs of the reliability checks (make fuzz, make difftest).
         .executableTarget(name: "tgc-stress", dependencies: ["TGCStress"]),
+        // Temporary folders shared by the test targets, removed when the test process exits.
+        .target(name: "TGCTestSupport", path: "Tests/TGCTestSupport"),
         .testTarget(name: "TGCSyntaxTests", dependencies: ["TGCSyntax"]),
         // IRPassCases/*.tgir are read through #filePath, like the samples.
-        .testTarget(name: "TGCCoreTests", dependencies: ["TGCCore"], exclude: ["IRPassCases"]),
-        .testTarget(name: "TGCCBackendTests", dependencies: ["TGCLowering", "TGCCBackend", "TGCDriver"]),
-        .testTarget(name: "TGCDriverTests", dependencies: ["TGCDriver", "TGCCBackend", "TGCCUDABackend"]),
-        .testTarget(name: "TGCStressTests", dependencies: ["TGCStress"]),
+        .testTarget(name: "TGCCoreTests", dependencies: ["TGCCore", "TGCTestSupport"], exclude: ["IRPassCases"]),
+        .testTarget(name: "TGCCBackendTests", dependencies: ["TGCLowering", "TGCCBackend", "TGCDriver", "TGCTestSupport"]),
+        .testTarget(name: "TGCDriverTests", dependencies: ["TGCDriver", "TGCCBackend", "TGCCUDABackend", "TGCTestSupport"]),
+        .testTarget(name: "TGCStressTests", dependencies: ["TGCStress", "TGCTestSupport"]),
     ]
 )

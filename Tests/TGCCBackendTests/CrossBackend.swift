@@ -4,6 +4,7 @@ import TGCBase
 @testable import TGCCBackend
 @testable import TGCCore
 import TGCDriver
+import TGCTestSupport
 
 /// Whether gcc is available; C tests are skipped with this reason when it is not.
 let gccAvailable = CToolchain.findCompiler() != nil
@@ -35,12 +36,7 @@ enum CrossBackend {
     ]
 
     /// A fresh temporary folder, removed by the caller.
-    static func makeDirectory(_ label: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("tgc-cbackend-\(label)-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
+    static func makeDirectory(_ label: String) throws -> URL { try TestScratch.folder("cbackend-\(label)") }
 
     /// The optimized IR of a program in the DSL (the whole pass pipeline, fusion and the
     /// memory plan included), as `tgc compile` builds it.

@@ -1,6 +1,7 @@
 import Testing
 import TGCBase
 @testable import TGCCore
+import TGCTestSupport
 
 /// The Builder composites (Builder+Composites.swift): PyTorch's values on small inputs, the
 /// same through GraphBuilder and the interpreter, and gradients against finite differences.
@@ -84,7 +85,7 @@ import TGCBase
         attrs.path = "result"
         _ = try b.apply(.save, [result], attrs, at: .unknown)
         try PassPipeline.run(b.module)
-        let directory = FileManagerShim.temporaryDirectory()
+        let directory = try TestScratch.folder("core").path
         let context = RunContext()
         context.outputDirectory = directory
         try ModuleRunner.run(b.module, context: context)

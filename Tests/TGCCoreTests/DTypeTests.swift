@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TGCCore
+import TGCTestSupport
 
 /// The dtypes' promotion (as torch.result_type gives it in PyTorch 2.13), their rounding and
 /// their .npy round trip through the runtime.
@@ -72,7 +73,7 @@ import Testing
         case .bool: [1, 0, 0, 1, 1, 0]
         }
         let tensor = Tensor(type: TensorType([2, 3], dtype), elements: values.map { Tensor.round($0, to: dtype) })
-        let path = FileManagerShim.temporaryDirectory() + "/\(dtype).npy"
+        let path = try TestScratch.folder("core").path + "/\(dtype).npy"
         try NPY.save(tensor, to: path)
         #expect(try NPY.readType(path) == tensor.type)
         #expect(try NPY.load(path, as: tensor.type) == tensor)

@@ -1,6 +1,7 @@
 import Testing
 import TGCBase
 @testable import TGCCore
+import TGCTestSupport
 
 /// Gradients of float64 leaves, through the eager tape and the autodiff pass: they are float64
 /// and computed in double, so they agree with central differences (h = 1e-5, truncation error
@@ -89,7 +90,7 @@ import TGCBase
             _ = try b.apply(.save, [grad], attrs, at: .unknown)
         }
         try PassPipeline.run(b.module)
-        let directory = FileManagerShim.temporaryDirectory()
+        let directory = try TestScratch.folder("core").path
         let context = RunContext()
         context.outputDirectory = directory
         try ModuleRunner.run(b.module, context: context)

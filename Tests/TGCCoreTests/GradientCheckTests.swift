@@ -1,6 +1,7 @@
 import Testing
 import TGCBase
 @testable import TGCCore
+import TGCTestSupport
 
 /// Gradient checks: for every differentiable op, the VJP rules (through eager mode's tape and
 /// through the IR autodiff pass) agree with central finite differences.
@@ -330,7 +331,7 @@ import TGCBase
         try PassPipeline.run(b.module)
         #expect(!IRPrinter.print(b.module).contains("gradient"), "the autodiff pass expands every gradient op")
         // Run the expanded IR on the interpreter and read the saved gradients back.
-        let directory = FileManagerShim.temporaryDirectory()
+        let directory = try TestScratch.folder("core").path
         let context = RunContext()
         context.outputDirectory = directory
         try ModuleRunner.run(b.module, context: context)

@@ -1,5 +1,6 @@
 import Foundation
 @testable import TGCCBackend
+import TGCTestSupport
 
 /// Paths of the repository's sample and test files, found from this source file.
 enum TestPaths {
@@ -22,11 +23,7 @@ enum TestPaths {
         programs(in: samples).filter { runAfter[$0.deletingPathExtension().lastPathComponent] == nil }
     }
 
-    static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("tgc-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
+    static func temporaryDirectory() throws -> URL { try TestScratch.folder("driver") }
 
     /// Runs an executable and returns (status, stdout, stderr), through the compiler's own runner.
     static func execute(_ path: String, _ arguments: [String] = [], in directory: URL? = nil) throws -> (Int32, String, String) {

@@ -1,5 +1,6 @@
 import Foundation
 @testable import TGCStress
+import TGCTestSupport
 
 /// Paths and helpers shared by the reliability tests: the repository, the built binaries,
 /// temporary folders and child-process runs.
@@ -17,11 +18,7 @@ enum StressTestSupport {
     static let tgc = product("tgc")
     static let tgcStress = product("tgc-stress")
 
-    static func temporaryDirectory(_ label: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("tgc-stress-\(label)-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
+    static func temporaryDirectory(_ label: String) throws -> URL { try TestScratch.folder("stress-\(label)") }
 
     /// Whether `text` is a clean tgc error: `FILE:LINE:COL: error: ...` or `error: ...`, and no
     /// trace of a crash (a Swift "Fatal error", a backtrace, a sanitizer report).
