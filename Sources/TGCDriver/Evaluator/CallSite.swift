@@ -64,9 +64,21 @@ struct CallSite {
             let known = params.compactMap(\.label).map { "'\($0):'" }.joined(separator: ", ")
             let hint = known.isEmpty ? "" : " (it takes \(known))"
             if let label = extra.label {
+                if let later = argumentBoundAfter(label, before: next, params) {
+                    throw Diagnostic("argument '\(label):' must precede argument '\(later):' in call to '\(name)'", at: extra.location)
+                }
                 throw Diagnostic("extra argument '\(label):' in call to '\(name)'" + hint, at: extra.location)
             }
             throw Diagnostic("extra argument in call to '\(name)'" + hint, at: extra.location)
+        }
+    }
+
+    /// The label of the first of the first `count` arguments that went to a parameter after
+    /// `label`'s: the one a misplaced `label:` argument should have come before.
+    private func argumentBoundAfter(_ label: String, before count: Int, _ params: [Param]) -> String? {
+        guard let position = params.firstIndex(where: { $0.label == label }) else { return nil }
+        return arguments[..<count].lazy.compactMap(\.label).first { other in
+            (params.firstIndex { $0.label == other } ?? -1) > position
         }
     }
 
