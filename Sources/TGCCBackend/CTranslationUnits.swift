@@ -20,18 +20,19 @@ package struct CTranslationUnits {
 
     /// Kernel text per unit below which another unit costs more (a compiler start, the headers)
     /// than it saves.
-    static let minimumKernelBytes = 8_192
+    static let minimumKernelBytes = 16_384
 
     /// `source`, the text of the file at `path`, split into at most `kernelUnits` kernel units
-    /// and the program's unit (0: one unit). Nil chooses four units per core, each of at least
-    /// `minimumKernelBytes` of kernels: small units balance the cores (each costs ~10 ms more). Text not laid out as `CProgramEmitter` writes a program
+    /// and the program's unit (0: one unit). Nil chooses three units per core, each of at least
+    /// `minimumKernelBytes` of kernels: small units balance the cores, but each costs gcc about
+    /// 40 ms more (its start, the headers), a fifth of what 16 KB of kernels cost. Text not laid out as `CProgramEmitter` writes a program
     /// (a library function, CUDA) stays one unit.
     package init(_ source: String, path: String, kernelUnits: Int? = nil) {
         units = [Unit(text: source, cost: source.utf8.count)]
         let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
         guard let layout = Layout(lines) else { return }
         let sizes = layout.groups.map { group in lines[group.lines].reduce(0) { $0 + $1.utf8.count + 1 } }
-        let wanted = kernelUnits ?? min(4 * ProcessInfo.processInfo.activeProcessorCount,
+        let wanted = kernelUnits ?? min(3 * ProcessInfo.processInfo.activeProcessorCount,
                                         sizes.reduce(0, +) / Self.minimumKernelBytes)
         let count = min(wanted, layout.groups.count)
         guard count >= 1 else { return }
