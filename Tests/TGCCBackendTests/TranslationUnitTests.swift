@@ -68,10 +68,12 @@ struct TranslationUnitTests {
         #expect(outputs[2] == outputs[0])
     }
 
-    /// An error in a moved kernel and one in the program's own unit are both reported at their
-    /// lines of the kept one-file source, once each.
+    /// An error in a moved kernel, one in the program's own unit and one in the prelude every
+    /// unit compiles are reported at their lines of the kept one-file source, once each.
     @Test func compileErrorsNameTheLineOfTheOneFile() throws {
         var lines = try Self.cSource().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let prelude = try #require(lines.firstIndex(of: "#include \"tgc_runtime.h\""))
+        lines.insert("#error prelude_error_here", at: prelude)
         let kernel = try #require(lines.lastIndex { $0.hasPrefix("static void fused_") })
         lines.insert("    kernel_error_here;", at: kernel + 1)
         let body = try #require(lines.firstIndex { $0.hasPrefix("static void tgc_program") })
@@ -90,7 +92,9 @@ struct TranslationUnitTests {
         let errors = message.split(separator: "\n").filter { $0.contains(": error: ") }
         #expect(errors.filter { $0.hasPrefix("\(kept):\(kernel + 2):5: error: ") && $0.contains("kernel_error_here") }.count == 1, "\(message)")
         #expect(errors.filter { $0.hasPrefix("\(kept):\(body + 2):5: error: ") && $0.contains("body_error_here") }.count == 1, "\(message)")
-        #expect(errors.count == 2, "\(message)")
+        // Every unit compiles the prelude: its error is reported once.
+        #expect(errors.filter { $0.hasPrefix("\(kept):\(prelude + 1):2: error: #error prelude_error_here") }.count == 1, "\(message)")
+        #expect(errors.count == 3, "\(message)")
         let keptLines = try String(contentsOfFile: kept, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
         #expect(keptLines[kernel + 1] == "    kernel_error_here;")
     }
