@@ -94,6 +94,12 @@ package struct CProgramEmitter {
         self.renderer = CFamilyRenderer(bufferName: { [plan] in Self.name(plan.root($0)) })
     }
 
+    /// The lines that open the program's sections: what precedes the state is the prelude every
+    /// kernel needs, and `CTranslationUnits` splits the text at these lines.
+    static let stateHeading = "/* ---- run state ---- */"
+    static let kernelsHeading = "/* ---- kernels: one loop nest each, called in order by tgc_program ---- */"
+    static let bodyHeading = "/* The module body. Printing is skipped while benchmarking. */"
+
     package static func name(_ value: Value) -> String { "v\(value.id)" }
 
     /// The C name of a value's storage (a view is spelled as its base).
@@ -111,7 +117,7 @@ package struct CProgramEmitter {
     mutating func emitProgram(programName: String, description: String) throws -> String {
         var body = CSourceWriter()
         swap(&body, &out)
-        out.line("/* The module body. Printing is skipped while benchmarking. */")
+        out.line(Self.bodyHeading)
         out.open("static void tgc_program(void)")
         try emitBlock(module.body)
         out.close()
@@ -126,7 +132,7 @@ package struct CProgramEmitter {
         emitDeclarations()
         emitAllocation()
         if !functions.text.isEmpty {
-            out.line("/* ---- kernels: one loop nest each, called in order by tgc_program ---- */")
+            out.line(Self.kernelsHeading)
             out.line()
             out.append(functions.text)
         }
@@ -168,7 +174,7 @@ package struct CProgramEmitter {
     }
 
     package mutating func emitState() {
-        out.line("/* ---- run state ---- */")
+        out.line(Self.stateHeading)
         out.line("static tgc_rng tgc_rng_state;   /* the one Philox stream; every random op draws from it in program order */")
         out.line("static tgc_options tgc_opts;     /* parsed command-line options */")
         out.line("static int tgc_printing = 1;     /* 0 while benchmarking */")

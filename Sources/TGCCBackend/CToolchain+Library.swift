@@ -2,7 +2,8 @@ import Foundation
 import TGCBase
 
 /// Builds a generated C library: `NAME.h`, `libNAME.a` (the runtime included, so a program
-/// links only it) and `libNAME.so` (only the header's functions exported).
+/// links only it) and `libNAME.so` (only the header's functions exported). The generated files
+/// are compiled at once; the runtime comes from its cached position-independent archive.
 extension CToolchain {
     /// Writes the three files as `outputPrefix` + `.h` (folder and name from `outputPrefix`:
     /// `build/classifier` gives `build/classifier.h`, `build/libclassifier.a`, `build/libclassifier.so`).
@@ -14,6 +15,10 @@ extension CToolchain {
             throw ToolError("'ar' was not found on PATH; it is needed to build a static library")
         }
         let runtime = try RuntimeLibrary.locate()
+        let flags = baseFlags + ["-fPIC", "-fvisibility=hidden"]
+        // The runtime, compiled once per flags and cached like the executables' (RuntimeLibrary).
+        let runtimeArchive = try RuntimeLibrary.archive(runtime: runtime, compiler: compiler,
+                                                        compilerVersion: try version(of: compiler), flags: flags)
         let fileManager = FileManager.default
         let scratch = fileManager.temporaryDirectory.appendingPathComponent("tgc-lib-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))")
         try fileManager.createDirectory(at: scratch, withIntermediateDirectories: true)
@@ -22,22 +27,30 @@ extension CToolchain {
 
         let header = scratch.appendingPathComponent("\(library.name).h")
         try Data(library.header.utf8).write(to: header)
-        var sources = try RuntimeLibrary.sources(runtime)
+        var objects: [String] = []
+        var compiles: [[String]] = []
+        let include = ["-I" + runtime.appendingPathComponent("include").path, "-I" + scratch.path]
         for (fileName, text) in library.sources {
-            let file = scratch.appendingPathComponent("gen_" + fileName)   // never a runtime file's name
+            let file = scratch.appendingPathComponent("gen_" + fileName)   // never a runtime object's name
             try Data(text.utf8).write(to: file)
-            sources.append(file)
+            objects.append(file.deletingPathExtension().lastPathComponent + ".o")
+            compiles.append(flags + include + ["-c", file.path, "-o", scratch.appendingPathComponent(objects.last!).path])
         }
-        let flags = baseFlags + ["-fPIC", "-fvisibility=hidden", "-I" + runtime.appendingPathComponent("include").path, "-I" + scratch.path]
-        let compile = try ProcessRunner.run(compiler, flags + ["-c"] + sources.map(\.path), directory: scratch.path)
-        guard compile.status == 0 else {
+        let results = try ParallelCompile.run(compiler, compiles, costs: library.sources.map(\.text.utf8.count))
+        if let failure = ParallelCompile.failure(results) {
             keepScratch = true
-            throw ToolError("gcc failed to compile the generated library (kept in \(scratch.path)):\n" + compile.stderr + compile.stdout)
+            throw ToolError("gcc failed to compile the generated library (kept in \(scratch.path)):\n" + failure.stderr)
         }
-        let objects = sources.map { $0.deletingPathExtension().lastPathComponent + ".o" }
+        // The static library: the runtime's archive with the library's objects added.
+        do {
+            try fileManager.copyItem(at: runtimeArchive, to: scratch.appendingPathComponent("lib\(library.name).a"))
+        } catch {
+            throw ToolError("cannot copy the runtime library into \(scratch.path): \(error.localizedDescription)")
+        }
         let pack = try ProcessRunner.run(ar, ["rcs", "lib\(library.name).a"] + objects, directory: scratch.path)
         guard pack.status == 0 else { throw ToolError("archiving the library failed:\n" + pack.stderr) }
-        let link = try ProcessRunner.run(compiler, ["-shared", "-fopenmp", "-o", "lib\(library.name).so"] + objects + ["-lz", "-lm"], directory: scratch.path)
+        let link = try ProcessRunner.run(compiler, ["-shared", "-fopenmp", "-o", "lib\(library.name).so"] + objects
+                                         + ["-Wl,--whole-archive", runtimeArchive.path, "-Wl,--no-whole-archive", "-lz", "-lm"], directory: scratch.path)
         guard link.status == 0 else { throw ToolError("linking the shared library failed:\n" + link.stderr + link.stdout) }
 
         let output = URL(fileURLWithPath: outputPrefix)

@@ -42,7 +42,10 @@ public enum CToolchain {
     /// Compiles `cSource` and links it with the runtime into an executable at `outputPath`
     /// (written under a temporary name, then renamed). Errors carry gcc's messages. With `mpi`
     /// (`--distributed mpi`) the program and a runtime compiled with `-DTGC_MPI` are built by mpicc.
-    public static func buildExecutable(cSource: String, outputPath: String, extraFlags: [String] = [], mpi: Bool = false) throws {
+    /// The program's kernels are compiled as `kernelUnits` translation units at once beside the
+    /// rest (`CTranslationUnits`; nil: as many as pay on this machine, 0: one file).
+    public static func buildExecutable(cSource: String, outputPath: String, extraFlags: [String] = [], mpi: Bool = false,
+                                       kernelUnits: Int? = nil) throws {
         let found = mpi ? findMPICompiler() : findCompiler()
         guard let compiler = found else {
             if mpi {
@@ -58,7 +61,8 @@ public enum CToolchain {
         let include = "-I" + runtime.appendingPathComponent("include").path
         try ExecutableBuild.build(source: cSource, fileExtension: "c", outputPath: outputPath,
                                   what: "gcc failed to compile the generated C") { source, temporary in
-            try ProcessRunner.run(compiler, flags + [include, source, archive.path, "-lz", "-lm", "-o", temporary])
+            try ParallelCompile.buildProgram(compiler, flags: flags + [include], source: cSource, sourcePath: source, kernelUnits: kernelUnits,
+                                             linkArguments: [archive.path, "-lz", "-lm"], outputPath: temporary)
         }
     }
 
