@@ -24,6 +24,7 @@
 #include <omp.h>
 #endif
 
+#include "gemm_internal.h"
 #include "tgc_runtime.h"
 
 #if defined(__clang__)
@@ -274,19 +275,95 @@ static void col2im(const tgc_conv2d_shape *s, float *col, int64_t ld, float *gx)
             }
 }
 
+/* ---- im2col packed straight from the image ----------------------------------------------- */
+
+/* A "same"-width stride-1 convolution's im2col needs no buffer: the forward product's B
+   micro-panels (tgc__sgemm_pack_b) are packed from the image, each panel row the tap's shifted
+   plane under the mask of its valid output positions. The masks, one bit per output position,
+   are computed once per call for each tap (i, j); a panel starts at a multiple of 32 columns
+   when its width divides 32 (tgc_sgemm's kernels: 32 and 16). */
+typedef struct {
+    const tgc_conv2d_shape *s;
+    const same_width_tap *taps; /* [kh·kw] */
+    const uint32_t *valid;      /* [kh·kw][words]: bit k of word q: output position 32q + k */
+    int64_t words;
+    const float *planes;        /* channel 0 of the group in this image */
+} im2col_packer;
+
+static int packs_from_image(const tgc_conv2d_shape *s, const tgc__gemm_kernel_info *ki) {
+    return s->sh == 1 && s->sw == 1 && s->ow == s->w && 32 % ki->nr == 0;
+}
+
+/* The geometry and position masks of every tap; the caller frees *taps (one block). */
+static void im2col_masks(const tgc_conv2d_shape *s, same_width_tap **taps, uint32_t **valid, int64_t *words) {
+    const int64_t positions = s->oh * s->ow, n_taps = s->kh * s->kw;
+    *words = (positions + 31) / 32;
+    const size_t tap_bytes = ((size_t)n_taps * sizeof(same_width_tap) + 63) / 64 * 64;
+    char *block = tgc_alloc(tap_bytes + (size_t)(n_taps * *words) * sizeof(uint32_t));
+    *taps = (same_width_tap *)(void *)block;
+    *valid = (uint32_t *)(void *)(block + tap_bytes);
+    for (int64_t i = 0; i < s->kh; i++)
+        for (int64_t j = 0; j < s->kw; j++) {
+            const same_width_tap t = same_width_geometry(s, i, j);
+            (*taps)[i * s->kw + j] = t;
+            uint32_t *bits = *valid + (i * s->kw + j) * *words;
+            for (int64_t oy = t.y0; oy < t.y1; oy++)
+                for (int64_t ox = t.lo; ox < t.hi; ox++) {
+                    const int64_t k = oy * s->ow + ox;
+                    bits[k / 32] |= 1u << (k % 32);
+                }
+        }
+}
+
+/* tgc__gemm_pack_b_fn: rows p0 .. p0+kb-1 of the group's im2col, columns j0 .. j0+cols-1. */
+static void pack_im2col(void *ctx, int64_t j0, int cols, int64_t p0, int64_t kb, int nr, float *dst) {
+    const im2col_packer *pk = ctx;
+    const tgc_conv2d_shape *s = pk->s;
+    const int64_t n_taps = s->kh * s->kw, plane = s->h * s->w;
+    const uint32_t in_panel = cols >= 32 ? ~0u : (1u << cols) - 1u;
+    for (int64_t p = 0; p < kb; p++) {
+        const int64_t row = p0 + p, tap = row % n_taps;
+        const float *src = pk->planes + row / n_taps * plane + pk->taps[tap].shift;
+        const uint32_t bits = (pk->valid[tap * pk->words + j0 / 32] >> (j0 % 32)) & in_panel;
+        float *d = dst + p * nr;
+#if TGC_CONV_MASKED_ROWS
+        if (nr == 32) {
+            const uintptr_t from = (uintptr_t)src + (uintptr_t)(j0 * 4);
+            _mm512_store_ps(d, _mm512_maskz_loadu_ps((__mmask16)bits, (const void *)from));
+            _mm512_store_ps(d + 16, _mm512_maskz_loadu_ps((__mmask16)(bits >> 16), (const void *)(from + 64)));
+            continue;
+        }
+#endif
+        for (int jj = 0; jj < nr; jj++) d[jj] = bits >> jj & 1u ? src[j0 + jj] : 0.0f;
+    }
+}
+
 /* ---- float32 ------------------------------------------------------------------------------ */
 
 void tgc_conv2d_f32(const tgc_conv2d_shape *s, const float *x, const float *w, float *y) {
     const int64_t positions = s->oh * s->ow, og = s->o / s->groups, kg = s->c / s->groups * s->kh * s->kw;
     const int64_t rows = s->c * s->kh * s->kw, image = s->c * s->h * s->w;
     if (s->n == 0 || s->o == 0 || positions == 0) return;
-    const int direct = is_pointwise(s), nt = image_threads(s->n);
-    float *buf = direct ? NULL : scratch((size_t)nt * (size_t)(rows * positions));
+    const tgc__gemm_kernel_info *ki = tgc__gemm_best_kernel();
+    const int direct = is_pointwise(s), packed = !direct && packs_from_image(s, ki), nt = image_threads(s->n);
+    same_width_tap *taps = NULL;
+    uint32_t *valid = NULL;
+    int64_t words = 0;
+    if (packed) im2col_masks(s, &taps, &valid, &words);
+    float *buf = direct || packed ? NULL : scratch((size_t)nt * (size_t)(rows * positions));
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
 #endif
     for (int64_t b = 0; b < s->n; b++) {
         const float *col = x + b * image;
+        if (packed) {
+            for (int64_t g = 0; g < s->groups; g++) {
+                im2col_packer pk = {s, taps, valid, words, x + b * image + g * (s->c / s->groups) * s->h * s->w};
+                tgc__sgemm_pack_b(ki, 0, 0, og, positions, kg, 1.0f, w + g * og * kg, kg, pack_im2col, &pk, 0.0f,
+                                  y + (b * s->o + g * og) * positions, positions, NULL, NULL);
+            }
+            continue;
+        }
         if (!direct) {
             float *mine = buf + (int64_t)thread_id() * rows * positions;
             im2col(s, x + b * image, mine, positions);
@@ -296,6 +373,7 @@ void tgc_conv2d_f32(const tgc_conv2d_shape *s, const float *x, const float *w, f
             tgc_sgemm(0, 0, og, positions, kg, 1.0f, w + g * og * kg, kg, col + g * kg * positions, positions, 0.0f,
                       y + (b * s->o + g * og) * positions, positions);
     }
+    tgc_free(taps);
 }
 
 void tgc_conv2d_input_grad_f32(const tgc_conv2d_shape *s, const float *gy, const float *w, float *gx) {

@@ -190,6 +190,8 @@ typedef struct {
     float *bpack; /* shared kc x nc packed block of op(B) */
     tgc_sgemm_epilogue_fn epilogue;
     void *epilogue_ctx;
+    tgc__gemm_pack_b_fn pack_b; /* NULL: pack op(B) from b */
+    void *pack_b_ctx;
 } gemm_ctx;
 
 static int64_t part(int64_t total, int parts, int idx) { return total * idx / parts; }
@@ -225,8 +227,11 @@ static void gemm_body(const gemm_ctx *g, int tid, int nt) {
             for (int64_t q = part(n_panels, nt, tid); q < part(n_panels, nt, tid + 1); q++) {
                 const int64_t j0 = q * NR;
                 const int cols = (int)(nb - j0 < NR ? nb - j0 : NR);
-                pack_b_panel(ki, g->b, g->ldb, g->trans_b, jc + j0, cols, pc, kb,
-                             bpack + q * kb * NR);
+                if (g->pack_b != NULL)
+                    g->pack_b(g->pack_b_ctx, jc + j0, cols, pc, kb, NR, bpack + q * kb * NR);
+                else
+                    pack_b_panel(ki, g->b, g->ldb, g->trans_b, jc + j0, cols, pc, kb,
+                                 bpack + q * kb * NR);
             }
 #ifdef _OPENMP
             if (nt > 1) {
@@ -279,38 +284,23 @@ static void scale_c(int64_t m, int64_t n, float beta, float *c, int64_t ldc) {
     }
 }
 
-void tgc__sgemm_with(const tgc__gemm_kernel_info *ki, int threads, int trans_a, int trans_b,
-                     int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
-                     const float *b, int64_t ldb, float beta, float *c, int64_t ldc,
-                     tgc_sgemm_epilogue_fn epilogue, void *epilogue_ctx) {
-    pthread_once(&init_once, gemm_init);
-    if (m < 0 || n < 0 || k < 0)
-        tgc_fatal("sgemm: negative size m=%lld n=%lld k=%lld", (long long)m, (long long)n,
-                  (long long)k);
-    if (m == 0 || n == 0) return;
-    if (ldc < n) tgc_fatal("sgemm: ldc=%lld < n=%lld", (long long)ldc, (long long)n);
-    if (k == 0 || alpha == 0.0f) {
-        scale_c(m, n, beta, c, ldc);
-        if (epilogue != NULL) epilogue(epilogue_ctx, 0, m, 0, n);
-        return;
-    }
-    if (lda < (trans_a ? m : k) || ldb < (trans_b ? k : n))
-        tgc_fatal("sgemm: lda=%lld or ldb=%lld too small", (long long)lda, (long long)ldb);
-
+/* Runs the product g describes (its a, b or pack_b, c and the rest set; k > 0, alpha != 0). */
+static void sgemm_run(gemm_ctx g, int threads) {
+    const tgc__gemm_kernel_info *ki = g.ki;
     /* k blocks of equal size (a multiple of 8) rather than ki->kc and a short remainder. */
-    const int64_t k_blocks = (k + ki->kc - 1) / ki->kc;
-    int64_t kb_max = (k + k_blocks - 1) / k_blocks;
+    const int64_t k_blocks = (g.k + ki->kc - 1) / ki->kc;
+    int64_t kb_max = (g.k + k_blocks - 1) / k_blocks;
     if (k_blocks > 1) kb_max = (kb_max + 7) / 8 * 8;
-    gemm_ctx g = {ki, trans_a != 0, trans_b != 0, 1, m, n, k, alpha, beta, a, b, lda, ldb, ldc,
-                  kb_max, c, NULL, epilogue, epilogue_ctx};
-    const int64_t nb_max = n < ki->nc ? n : ki->nc;
+    g.kc = kb_max;
+    g.split_m = 1;
+    const int64_t nb_max = g.n < ki->nc ? g.n : ki->nc;
     const int64_t n_panels = (nb_max + ki->nr - 1) / ki->nr;
 
     int nt = threads > 0 ? threads : 1;
 #ifdef _OPENMP
     if (threads <= 0 && !omp_in_parallel()) {
         nt = omp_get_max_threads();
-        double cap = (double)m * (double)n * (double)k / TGC_GEMM_MIN_WORK_PER_THREAD;
+        double cap = (double)g.m * (double)g.n * (double)g.k / TGC_GEMM_MIN_WORK_PER_THREAD;
         if (cap < nt) nt = cap < 1.0 ? 1 : (int)cap;
     }
 #else
@@ -319,8 +309,8 @@ void tgc__sgemm_with(const tgc__gemm_kernel_info *ki, int threads, int trans_a, 
     if (nt > 1) {
         /* Split rows (edge tiles skip padded rows, so any even share runs at full speed)
            unless a thread would get fewer than TGC_GEMM_MIN_ROWS of them. */
-        g.split_m = m >= TGC_GEMM_MIN_ROWS * nt || n_panels < nt;
-        int64_t units = g.split_m ? (m + TGC_GEMM_MIN_ROWS - 1) / TGC_GEMM_MIN_ROWS : n_panels;
+        g.split_m = g.m >= TGC_GEMM_MIN_ROWS * nt || n_panels < nt;
+        int64_t units = g.split_m ? (g.m + TGC_GEMM_MIN_ROWS - 1) / TGC_GEMM_MIN_ROWS : n_panels;
         if (units < nt) nt = (int)(units < 1 ? 1 : units);
     }
 
@@ -335,6 +325,51 @@ void tgc__sgemm_with(const tgc__gemm_kernel_info *ki, int threads, int trans_a, 
     }
 #endif
     gemm_body(&g, 0, 1);
+}
+
+/* Checks the sizes; 1 when there is a product left to run (else C is done). */
+static int sgemm_start(int64_t m, int64_t n, int64_t k, float alpha, float beta, float *c, int64_t ldc,
+                       tgc_sgemm_epilogue_fn epilogue, void *epilogue_ctx) {
+    pthread_once(&init_once, gemm_init);
+    if (m < 0 || n < 0 || k < 0)
+        tgc_fatal("sgemm: negative size m=%lld n=%lld k=%lld", (long long)m, (long long)n,
+                  (long long)k);
+    if (m == 0 || n == 0) return 0;
+    if (ldc < n) tgc_fatal("sgemm: ldc=%lld < n=%lld", (long long)ldc, (long long)n);
+    if (k == 0 || alpha == 0.0f) {
+        scale_c(m, n, beta, c, ldc);
+        if (epilogue != NULL) epilogue(epilogue_ctx, 0, m, 0, n);
+        return 0;
+    }
+    return 1;
+}
+
+void tgc__sgemm_with(const tgc__gemm_kernel_info *ki, int threads, int trans_a, int trans_b,
+                     int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
+                     const float *b, int64_t ldb, float beta, float *c, int64_t ldc,
+                     tgc_sgemm_epilogue_fn epilogue, void *epilogue_ctx) {
+    if (!sgemm_start(m, n, k, alpha, beta, c, ldc, epilogue, epilogue_ctx)) return;
+    if (lda < (trans_a ? m : k) || ldb < (trans_b ? k : n))
+        tgc_fatal("sgemm: lda=%lld or ldb=%lld too small", (long long)lda, (long long)ldb);
+    gemm_ctx g = {ki, trans_a != 0, trans_b != 0, 1, m, n, k, alpha, beta, a, b, lda, ldb, ldc,
+                  0, c, NULL, epilogue, epilogue_ctx, NULL, NULL};
+    sgemm_run(g, threads);
+}
+
+void tgc__sgemm_pack_b(const tgc__gemm_kernel_info *ki, int threads, int trans_a, int64_t m, int64_t n,
+                       int64_t k, float alpha, const float *a, int64_t lda, tgc__gemm_pack_b_fn pack_b,
+                       void *pack_b_ctx, float beta, float *c, int64_t ldc, tgc_sgemm_epilogue_fn epilogue,
+                       void *epilogue_ctx) {
+    if (!sgemm_start(m, n, k, alpha, beta, c, ldc, epilogue, epilogue_ctx)) return;
+    if (lda < (trans_a ? m : k)) tgc_fatal("sgemm: lda=%lld too small", (long long)lda);
+    gemm_ctx g = {ki, trans_a != 0, 0, 1, m, n, k, alpha, beta, a, NULL, lda, 0, ldc,
+                  0, c, NULL, epilogue, epilogue_ctx, pack_b, pack_b_ctx};
+    sgemm_run(g, threads);
+}
+
+const tgc__gemm_kernel_info *tgc__gemm_best_kernel(void) {
+    pthread_once(&init_once, gemm_init);
+    return kernels[0];
 }
 
 void tgc_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,

@@ -47,4 +47,21 @@ void tgc__sgemm_with(const tgc__gemm_kernel_info *ki, int threads, int trans_a, 
    written. 0 on other architectures or compilers. */
 int tgc__gemm_x86_kernels(const tgc__gemm_kernel_info **list, int max);
 
+/* Writes the nr-wide micro-panel of op(B) for columns j0 .. j0+cols-1 and k range
+   p0 .. p0+kb-1: dst[p*nr + j] = op(B)[p0 + p][j0 + j] for j < cols, zeros for cols <= j < nr
+   (the packing of an operand that is not in memory, e.g. a convolution's im2col). */
+typedef void (*tgc__gemm_pack_b_fn)(void *ctx, int64_t j0, int cols, int64_t p0, int64_t kb, int nr,
+                                    float *dst);
+
+/* C = alpha * op(A) * B + beta * C with B [k, n] given by its packing function instead of a
+   matrix; otherwise tgc__sgemm_with (the same operations, so the same result as packing the
+   materialized B). */
+void tgc__sgemm_pack_b(const tgc__gemm_kernel_info *ki, int threads, int trans_a, int64_t m, int64_t n,
+                       int64_t k, float alpha, const float *a, int64_t lda, tgc__gemm_pack_b_fn pack_b,
+                       void *pack_b_ctx, float beta, float *c, int64_t ldc, tgc_sgemm_epilogue_fn epilogue,
+                       void *epilogue_ctx);
+
+/* The kernel tgc_sgemm uses. */
+const tgc__gemm_kernel_info *tgc__gemm_best_kernel(void);
+
 #endif
