@@ -113,6 +113,7 @@ static int is_pointwise(const tgc_conv2d_shape *s) {
    of the scalar loops. */
 #if defined(__AVX512F__)
 #include <immintrin.h>
+#include "transpose_avx512.h"
 #define TGC_CONV_MASKED_ROWS 1
 
 /* Lanes k of 16 with a <= k < b. */
@@ -277,36 +278,35 @@ static void col2im(const tgc_conv2d_shape *s, float *col, int64_t ld, float *gx)
 
 /* ---- im2col packed straight from the image ----------------------------------------------- */
 
-/* A "same"-width stride-1 convolution's im2col needs no buffer: the forward product's B
-   micro-panels (tgc__sgemm_pack_b) are packed from the image, each panel row the tap's shifted
-   plane under the mask of its valid output positions. The masks, one bit per output position,
-   are computed once per call for each tap (i, j); a panel starts at a multiple of 32 columns
-   when its width divides 32 (tgc_sgemm's kernels: 32 and 16). */
+/* A "same"-width stride-1 convolution's im2col needs no buffer: sgemm's micro-panels of it
+   (tgc__sgemm_packing) are packed from the image, each im2col row (a tap of a channel) being
+   the tap's shifted plane under the mask of its valid output positions. The masks, one bit
+   per output position, are computed once per call for each tap (i, j). The forward product
+   reads the im2col as B (panel lines are positions), the weight gradient as A (panel lines are
+   taps, transposed 16 x 16 in registers). */
 typedef struct {
     const tgc_conv2d_shape *s;
     const same_width_tap *taps; /* [kh·kw] */
-    const uint32_t *valid;      /* [kh·kw][words]: bit k of word q: output position 32q + k */
+    const uint32_t *valid;      /* [kh·kw][words + 1]: bit k of word q: output position 32q + k */
     int64_t words;
     const float *planes;        /* channel 0 of the group in this image */
 } im2col_packer;
 
-static int packs_from_image(const tgc_conv2d_shape *s, const tgc__gemm_kernel_info *ki) {
-    return s->sh == 1 && s->sw == 1 && s->ow == s->w && 32 % ki->nr == 0;
-}
+static int packs_from_image(const tgc_conv2d_shape *s) { return s->sh == 1 && s->sw == 1 && s->ow == s->w; }
 
 /* The geometry and position masks of every tap; the caller frees *taps (one block). */
 static void im2col_masks(const tgc_conv2d_shape *s, same_width_tap **taps, uint32_t **valid, int64_t *words) {
     const int64_t positions = s->oh * s->ow, n_taps = s->kh * s->kw;
     *words = (positions + 31) / 32;
     const size_t tap_bytes = ((size_t)n_taps * sizeof(same_width_tap) + 63) / 64 * 64;
-    char *block = tgc_alloc(tap_bytes + (size_t)(n_taps * *words) * sizeof(uint32_t));
+    char *block = tgc_alloc(tap_bytes + (size_t)(n_taps * (*words + 1)) * sizeof(uint32_t));
     *taps = (same_width_tap *)(void *)block;
     *valid = (uint32_t *)(void *)(block + tap_bytes);
     for (int64_t i = 0; i < s->kh; i++)
         for (int64_t j = 0; j < s->kw; j++) {
             const same_width_tap t = same_width_geometry(s, i, j);
             (*taps)[i * s->kw + j] = t;
-            uint32_t *bits = *valid + (i * s->kw + j) * *words;
+            uint32_t *bits = *valid + (i * s->kw + j) * (*words + 1);
             for (int64_t oy = t.y0; oy < t.y1; oy++)
                 for (int64_t ox = t.lo; ox < t.hi; ox++) {
                     const int64_t k = oy * s->ow + ox;
@@ -315,26 +315,72 @@ static void im2col_masks(const tgc_conv2d_shape *s, same_width_tap **taps, uint3
         }
 }
 
-/* tgc__gemm_pack_b_fn: rows p0 .. p0+kb-1 of the group's im2col, columns j0 .. j0+cols-1. */
-static void pack_im2col(void *ctx, int64_t j0, int cols, int64_t p0, int64_t kb, int nr, float *dst) {
-    const im2col_packer *pk = ctx;
+/* Row `row` of the group's im2col: where its values start (*from, the address of position 0;
+   it may lie outside the image, read only under the mask) and its mask words. */
+static inline const uint32_t *im2col_row(const im2col_packer *pk, int64_t row, uintptr_t *from) {
     const tgc_conv2d_shape *s = pk->s;
-    const int64_t n_taps = s->kh * s->kw, plane = s->h * s->w;
-    const uint32_t in_panel = cols >= 32 ? ~0u : (1u << cols) - 1u;
+    const int64_t n_taps = s->kh * s->kw, tap = row % n_taps;
+    *from = (uintptr_t)(pk->planes + row / n_taps * s->h * s->w) + (uintptr_t)(pk->taps[tap].shift * 4);
+    return pk->valid + tap * (pk->words + 1);
+}
+
+/* The mask bits of positions k .. k+31 in a row's mask words. */
+static inline uint32_t mask_bits(const uint32_t *valid, int64_t k) {
+    const uint64_t both = (uint64_t)valid[k / 32] | (uint64_t)valid[k / 32 + 1] << 32;
+    return (uint32_t)(both >> (k % 32));
+}
+
+/* tgc__gemm_pack_fn of the forward product's B: lines are positions l0 .., k runs over rows. */
+static void pack_im2col_b(void *ctx, int64_t l0, int lines, int64_t p0, int64_t kb, int w, float *dst) {
+    const im2col_packer *pk = ctx;
     for (int64_t p = 0; p < kb; p++) {
-        const int64_t row = p0 + p, tap = row % n_taps;
-        const float *src = pk->planes + row / n_taps * plane + pk->taps[tap].shift;
-        const uint32_t bits = (pk->valid[tap * pk->words + j0 / 32] >> (j0 % 32)) & in_panel;
-        float *d = dst + p * nr;
+        uintptr_t from;
+        const uint32_t *valid = im2col_row(pk, p0 + p, &from);
+        float *d = dst + p * w;
+        for (int j = 0; j < w; j += 32) {
+            const int count = lines - j < 0 ? 0 : lines - j > 32 ? 32 : lines - j;
+            const uint32_t bits = count == 0 ? 0u : mask_bits(valid, l0 + j) & (count == 32 ? ~0u : (1u << count) - 1u);
+            const uintptr_t at = from + (uintptr_t)((l0 + j) * 4);
 #if TGC_CONV_MASKED_ROWS
-        if (nr == 32) {
-            const uintptr_t from = (uintptr_t)src + (uintptr_t)(j0 * 4);
-            _mm512_store_ps(d, _mm512_maskz_loadu_ps((__mmask16)bits, (const void *)from));
-            _mm512_store_ps(d + 16, _mm512_maskz_loadu_ps((__mmask16)(bits >> 16), (const void *)(from + 64)));
-            continue;
-        }
+            if (w - j >= 32) {
+                _mm512_storeu_ps(d + j, _mm512_maskz_loadu_ps((__mmask16)bits, (const void *)at));
+                _mm512_storeu_ps(d + j + 16, _mm512_maskz_loadu_ps((__mmask16)(bits >> 16), (const void *)(at + 64)));
+                continue;
+            }
 #endif
-        for (int jj = 0; jj < nr; jj++) d[jj] = bits >> jj & 1u ? src[j0 + jj] : 0.0f;
+            for (int jj = 0; jj < 32 && j + jj < w; jj++) d[j + jj] = bits >> jj & 1u ? ((const float *)at)[jj] : 0.0f;
+        }
+    }
+}
+
+/* tgc__gemm_pack_fn of the weight gradient's A: lines are rows l0 .., k runs over positions. */
+static void pack_im2col_a(void *ctx, int64_t l0, int lines, int64_t p0, int64_t kb, int w, float *dst) {
+    const im2col_packer *pk = ctx;
+    for (int r0 = 0; r0 < w; r0 += 16) {
+        const int rn = lines - r0 < 0 ? 0 : lines - r0 > 16 ? 16 : lines - r0;
+        const int wn = w - r0 > 16 ? 16 : w - r0;
+        uintptr_t from[16];
+        const uint32_t *valid[16];
+        for (int i = 0; i < rn; i++) valid[i] = im2col_row(pk, l0 + r0 + i, &from[i]);
+        for (int64_t q = 0; q < kb; q += 16) {
+            const int qn = kb - q < 16 ? (int)(kb - q) : 16;
+            const uint32_t in_block = (1u << qn) - 1u;
+#if TGC_CONV_MASKED_ROWS
+            __m512 x[16];
+            for (int i = 0; i < 16; i++)
+                x[i] = i < rn ? _mm512_maskz_loadu_ps((__mmask16)(mask_bits(valid[i], p0 + q) & in_block),
+                                                      (const void *)(from[i] + (uintptr_t)((p0 + q) * 4)))
+                              : _mm512_setzero_ps();
+            tgc__transpose16_avx512(x);
+            for (int p = 0; p < qn; p++) _mm512_mask_storeu_ps(dst + (q + p) * w + r0, (__mmask16)((1u << wn) - 1u), x[p]);
+#else
+            for (int i = 0; i < wn; i++) {
+                const uint32_t bits = i < rn ? mask_bits(valid[i], p0 + q) & in_block : 0u;
+                for (int p = 0; p < qn; p++)
+                    dst[(q + p) * w + r0 + i] = bits >> p & 1u ? ((const float *)(from[i] + (uintptr_t)((p0 + q) * 4)))[p] : 0.0f;
+            }
+#endif
+        }
     }
 }
 
@@ -345,7 +391,7 @@ void tgc_conv2d_f32(const tgc_conv2d_shape *s, const float *x, const float *w, f
     const int64_t rows = s->c * s->kh * s->kw, image = s->c * s->h * s->w;
     if (s->n == 0 || s->o == 0 || positions == 0) return;
     const tgc__gemm_kernel_info *ki = tgc__gemm_best_kernel();
-    const int direct = is_pointwise(s), packed = !direct && packs_from_image(s, ki), nt = image_threads(s->n);
+    const int direct = is_pointwise(s), packed = !direct && packs_from_image(s), nt = image_threads(s->n);
     same_width_tap *taps = NULL;
     uint32_t *valid = NULL;
     int64_t words = 0;
@@ -359,8 +405,9 @@ void tgc_conv2d_f32(const tgc_conv2d_shape *s, const float *x, const float *w, f
         if (packed) {
             for (int64_t g = 0; g < s->groups; g++) {
                 im2col_packer pk = {s, taps, valid, words, x + b * image + g * (s->c / s->groups) * s->h * s->w};
-                tgc__sgemm_pack_b(ki, 0, 0, og, positions, kg, 1.0f, w + g * og * kg, kg, pack_im2col, &pk, 0.0f,
-                                  y + (b * s->o + g * og) * positions, positions, NULL, NULL);
+                const tgc__gemm_operand wa = {w + g * og * kg, kg, 0, NULL, NULL}, colb = {NULL, 0, 0, pack_im2col_b, &pk};
+                tgc__sgemm_packing(ki, 0, og, positions, kg, 1.0f, &wa, &colb, 0.0f, y + (b * s->o + g * og) * positions, positions,
+                                   NULL, NULL);
             }
             continue;
         }
@@ -413,8 +460,13 @@ void tgc_conv2d_weight_grad_f32(const tgc_conv2d_shape *s, const float *x, const
         return;
     }
     const int64_t chunks = s->n < TGC_CONV_CHUNKS ? s->n : TGC_CONV_CHUNKS, partial = rows * s->o;
-    const int direct = is_pointwise(s), nt = image_threads(chunks);
-    float *sums = scratch((size_t)(chunks * partial + (direct ? 0 : nt * rows * positions)));
+    const tgc__gemm_kernel_info *ki = tgc__gemm_best_kernel();
+    const int direct = is_pointwise(s), packed = !direct && packs_from_image(s), nt = image_threads(chunks);
+    same_width_tap *taps = NULL;
+    uint32_t *valid = NULL;
+    int64_t words = 0;
+    if (packed) im2col_masks(s, &taps, &valid, &words);
+    float *sums = scratch((size_t)(chunks * partial + (direct || packed ? 0 : nt * rows * positions)));
     float *cols = sums + chunks * partial;
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
@@ -423,16 +475,27 @@ void tgc_conv2d_weight_grad_f32(const tgc_conv2d_shape *s, const float *x, const
         float *sum = sums + chunk * partial, *mine = cols + (int64_t)thread_id() * rows * positions;
         for (int64_t b = s->n * chunk / chunks; b < s->n * (chunk + 1) / chunks; b++) {
             const float *col = x + b * image;
+            const float beta = b == s->n * chunk / chunks ? 0.0f : 1.0f;
+            if (packed) {
+                for (int64_t g = 0; g < s->groups; g++) {
+                    im2col_packer pk = {s, taps, valid, words, x + b * image + g * (s->c / s->groups) * s->h * s->w};
+                    const tgc__gemm_operand cola = {NULL, 0, 0, pack_im2col_a, &pk};
+                    const tgc__gemm_operand gyb = {gy + (b * s->o + g * og) * positions, positions, 1, NULL, NULL};
+                    tgc__sgemm_packing(ki, 0, kg, og, positions, 1.0f, &cola, &gyb, beta, sum + g * kg * s->o + g * og, s->o, NULL,
+                                       NULL);
+                }
+                continue;
+            }
             if (!direct) {
                 im2col(s, x + b * image, mine, positions);
                 col = mine;
             }
-            const float beta = b == s->n * chunk / chunks ? 0.0f : 1.0f;
             for (int64_t g = 0; g < s->groups; g++)
                 tgc_sgemm(0, 1, kg, og, positions, 1.0f, col + g * kg * positions, positions, gy + (b * s->o + g * og) * positions,
                           positions, beta, sum + g * kg * s->o + g * og, s->o);
         }
     }
+    tgc_free(taps);
     /* gw[oc][r] = Σ over runs of sum[g·kg + r][oc], in run order: the runs are added into the
        first one along its contiguous rows (threads share the rows; each element's sum has
        one order), then transposed into gw */

@@ -190,8 +190,8 @@ typedef struct {
     float *bpack; /* shared kc x nc packed block of op(B) */
     tgc_sgemm_epilogue_fn epilogue;
     void *epilogue_ctx;
-    tgc__gemm_pack_b_fn pack_b; /* NULL: pack op(B) from b */
-    void *pack_b_ctx;
+    tgc__gemm_pack_fn pack_a, pack_b; /* NULL: pack op(A), op(B) from a, b */
+    void *pack_a_ctx, *pack_b_ctx;
 } gemm_ctx;
 
 static int64_t part(int64_t total, int parts, int idx) { return total * idx / parts; }
@@ -243,8 +243,11 @@ static void gemm_body(const gemm_ctx *g, int tid, int nt) {
                 const int64_t mp = (mb + MR - 1) / MR;
                 for (int64_t i = 0; i < mp; i++) {
                     const int rows = (int)(mb - i * MR < MR ? mb - i * MR : MR);
-                    pack_a_panel(ki, g->a, g->lda, g->trans_a, ic + i * MR, rows, pc, kb,
-                                 apack + i * kb * MR);
+                    if (g->pack_a != NULL)
+                        g->pack_a(g->pack_a_ctx, ic + i * MR, rows, pc, kb, MR, apack + i * kb * MR);
+                    else
+                        pack_a_panel(ki, g->a, g->lda, g->trans_a, ic + i * MR, rows, pc, kb,
+                                     apack + i * kb * MR);
                 }
                 for (int64_t q = q0; q < q1; q++) {
                     const int64_t j0 = q * NR;
@@ -284,7 +287,7 @@ static void scale_c(int64_t m, int64_t n, float beta, float *c, int64_t ldc) {
     }
 }
 
-/* Runs the product g describes (its a, b or pack_b, c and the rest set; k > 0, alpha != 0). */
+/* Runs the product g describes (its operands, c and the rest set; k > 0, alpha != 0). */
 static void sgemm_run(gemm_ctx g, int threads) {
     const tgc__gemm_kernel_info *ki = g.ki;
     /* k blocks of equal size (a multiple of 8) rather than ki->kc and a short remainder. */
@@ -348,22 +351,18 @@ void tgc__sgemm_with(const tgc__gemm_kernel_info *ki, int threads, int trans_a, 
                      int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
                      const float *b, int64_t ldb, float beta, float *c, int64_t ldc,
                      tgc_sgemm_epilogue_fn epilogue, void *epilogue_ctx) {
-    if (!sgemm_start(m, n, k, alpha, beta, c, ldc, epilogue, epilogue_ctx)) return;
-    if (lda < (trans_a ? m : k) || ldb < (trans_b ? k : n))
-        tgc_fatal("sgemm: lda=%lld or ldb=%lld too small", (long long)lda, (long long)ldb);
-    gemm_ctx g = {ki, trans_a != 0, trans_b != 0, 1, m, n, k, alpha, beta, a, b, lda, ldb, ldc,
-                  0, c, NULL, epilogue, epilogue_ctx, NULL, NULL};
-    sgemm_run(g, threads);
+    const tgc__gemm_operand oa = {a, lda, trans_a, NULL, NULL}, ob = {b, ldb, trans_b, NULL, NULL};
+    tgc__sgemm_packing(ki, threads, m, n, k, alpha, &oa, &ob, beta, c, ldc, epilogue, epilogue_ctx);
 }
 
-void tgc__sgemm_pack_b(const tgc__gemm_kernel_info *ki, int threads, int trans_a, int64_t m, int64_t n,
-                       int64_t k, float alpha, const float *a, int64_t lda, tgc__gemm_pack_b_fn pack_b,
-                       void *pack_b_ctx, float beta, float *c, int64_t ldc, tgc_sgemm_epilogue_fn epilogue,
-                       void *epilogue_ctx) {
+void tgc__sgemm_packing(const tgc__gemm_kernel_info *ki, int threads, int64_t m, int64_t n, int64_t k, float alpha,
+                        const tgc__gemm_operand *a, const tgc__gemm_operand *b, float beta, float *c, int64_t ldc,
+                        tgc_sgemm_epilogue_fn epilogue, void *epilogue_ctx) {
     if (!sgemm_start(m, n, k, alpha, beta, c, ldc, epilogue, epilogue_ctx)) return;
-    if (lda < (trans_a ? m : k)) tgc_fatal("sgemm: lda=%lld too small", (long long)lda);
-    gemm_ctx g = {ki, trans_a != 0, 0, 1, m, n, k, alpha, beta, a, NULL, lda, 0, ldc,
-                  0, c, NULL, epilogue, epilogue_ctx, pack_b, pack_b_ctx};
+    if ((a->pack == NULL && a->ld < (a->trans ? m : k)) || (b->pack == NULL && b->ld < (b->trans ? k : n)))
+        tgc_fatal("sgemm: lda=%lld or ldb=%lld too small", (long long)a->ld, (long long)b->ld);
+    gemm_ctx g = {ki, a->trans != 0, b->trans != 0, 1, m, n, k, alpha, beta, a->data, b->data, a->ld, b->ld, ldc,
+                  0, c, NULL, epilogue, epilogue_ctx, a->pack, b->pack, a->pack_ctx, b->pack_ctx};
     sgemm_run(g, threads);
 }
 

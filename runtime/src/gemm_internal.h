@@ -47,19 +47,27 @@ void tgc__sgemm_with(const tgc__gemm_kernel_info *ki, int threads, int trans_a, 
    written. 0 on other architectures or compilers. */
 int tgc__gemm_x86_kernels(const tgc__gemm_kernel_info **list, int max);
 
-/* Writes the nr-wide micro-panel of op(B) for columns j0 .. j0+cols-1 and k range
-   p0 .. p0+kb-1: dst[p*nr + j] = op(B)[p0 + p][j0 + j] for j < cols, zeros for cols <= j < nr
-   (the packing of an operand that is not in memory, e.g. a convolution's im2col). */
-typedef void (*tgc__gemm_pack_b_fn)(void *ctx, int64_t j0, int cols, int64_t p0, int64_t kb, int nr,
-                                    float *dst);
+/* Writes one w-wide micro-panel of an operand that is not in memory (e.g. a convolution's
+   im2col), for lines l0 .. l0+lines-1 (rows of op(A), columns of op(B)) and k range
+   p0 .. p0+kb-1: dst[p*w + l] = op(A)[l0 + l][p0 + p] or op(B)[p0 + p][l0 + l] for l < lines,
+   zeros for lines <= l < w. */
+typedef void (*tgc__gemm_pack_fn)(void *ctx, int64_t l0, int lines, int64_t p0, int64_t kb, int w, float *dst);
 
-/* C = alpha * op(A) * B + beta * C with B [k, n] given by its packing function instead of a
-   matrix; otherwise tgc__sgemm_with (the same operations, so the same result as packing the
-   materialized B). */
-void tgc__sgemm_pack_b(const tgc__gemm_kernel_info *ki, int threads, int trans_a, int64_t m, int64_t n,
-                       int64_t k, float alpha, const float *a, int64_t lda, tgc__gemm_pack_b_fn pack_b,
-                       void *pack_b_ctx, float beta, float *c, int64_t ldc, tgc_sgemm_epilogue_fn epilogue,
-                       void *epilogue_ctx);
+/* An operand of tgc__sgemm_packing: a matrix (data, ld, trans as tgc_sgemm's) or, when pack is
+   set, its packing function. */
+typedef struct {
+    const float *data;
+    int64_t ld;
+    int trans;
+    tgc__gemm_pack_fn pack;
+    void *pack_ctx;
+} tgc__gemm_operand;
+
+/* tgc__sgemm_with on operands that may be given by their packing functions: the same
+   operations, so the same result as packing the materialized operands. */
+void tgc__sgemm_packing(const tgc__gemm_kernel_info *ki, int threads, int64_t m, int64_t n, int64_t k, float alpha,
+                        const tgc__gemm_operand *a, const tgc__gemm_operand *b, float beta, float *c, int64_t ldc,
+                        tgc_sgemm_epilogue_fn epilogue, void *epilogue_ctx);
 
 /* The kernel tgc_sgemm uses. */
 const tgc__gemm_kernel_info *tgc__gemm_best_kernel(void);

@@ -11,6 +11,7 @@
 
 #include <cpuid.h>
 #include <immintrin.h>
+#include "transpose_avx512.h"
 
 #define TGC_PRAGMA(x) _Pragma(#x)
 #if defined(__clang__)
@@ -139,36 +140,12 @@ TGC_AVX512 static void pack_gather_avx512(const float *src, int64_t ld, int rows
         for (int64_t q = 0; q < kb; q += 16) {
             const int qn = kb - q < 16 ? (int)(kb - q) : 16;
             const __mmask16 mq = (__mmask16)((1u << qn) - 1u);
-            __m512 x[16], t[16], u[16];
+            __m512 x[16];
             TGC_UNROLL_ALL
             for (int i = 0; i < 16; i++)
                 x[i] = i < rn ? _mm512_maskz_loadu_ps(mq, src + (r0 + i) * ld + q)
                               : _mm512_setzero_ps();
-            /* t: pairs of rows interleaved; u[4g + c]: column 4L + c of rows 4g..4g+3 in
-               128-bit lane L; then whole lanes move into place. */
-            TGC_UNROLL_ALL
-            for (int i = 0; i < 8; i++) {
-                t[2 * i] = _mm512_unpacklo_ps(x[2 * i], x[2 * i + 1]);
-                t[2 * i + 1] = _mm512_unpackhi_ps(x[2 * i], x[2 * i + 1]);
-            }
-            TGC_UNROLL_ALL
-            for (int g = 0; g < 4; g++) {
-                u[4 * g + 0] = _mm512_shuffle_ps(t[4 * g], t[4 * g + 2], 0x44);
-                u[4 * g + 1] = _mm512_shuffle_ps(t[4 * g], t[4 * g + 2], 0xEE);
-                u[4 * g + 2] = _mm512_shuffle_ps(t[4 * g + 1], t[4 * g + 3], 0x44);
-                u[4 * g + 3] = _mm512_shuffle_ps(t[4 * g + 1], t[4 * g + 3], 0xEE);
-            }
-            TGC_UNROLL_ALL
-            for (int c = 0; c < 4; c++) {
-                __m512 v0 = _mm512_shuffle_f32x4(u[c], u[4 + c], 0x88);
-                __m512 v1 = _mm512_shuffle_f32x4(u[c], u[4 + c], 0xDD);
-                __m512 w0 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0x88);
-                __m512 w1 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0xDD);
-                x[c] = _mm512_shuffle_f32x4(v0, w0, 0x88);
-                x[8 + c] = _mm512_shuffle_f32x4(v0, w0, 0xDD);
-                x[4 + c] = _mm512_shuffle_f32x4(v1, w1, 0x88);
-                x[12 + c] = _mm512_shuffle_f32x4(v1, w1, 0xDD);
-            }
+            tgc__transpose16_avx512(x);
             /* x[p] is now column q + p: rows r0 .. r0+15 of the panel's row p. */
             TGC_UNROLL_ALL
             for (int p = 0; p < 16; p++)
