@@ -333,9 +333,14 @@ static inline uint32_t mask_bits(const uint32_t *valid, int64_t k) {
 /* tgc__gemm_pack_fn of the forward product's B: lines are positions l0 .., k runs over rows. */
 static void pack_im2col_b(void *ctx, int64_t l0, int lines, int64_t p0, int64_t kb, int w, float *dst) {
     const im2col_packer *pk = ctx;
-    for (int64_t p = 0; p < kb; p++) {
-        uintptr_t from;
-        const uint32_t *valid = im2col_row(pk, p0 + p, &from);
+    /* rows run through the taps of a channel, then the next channel's */
+    const int64_t n_taps = pk->s->kh * pk->s->kw, plane_bytes = pk->s->h * pk->s->w * 4;
+    int64_t tap = p0 % n_taps;
+    uintptr_t plane = (uintptr_t)pk->planes + (uintptr_t)(p0 / n_taps * plane_bytes);
+    for (int64_t p = 0; p < kb; p++, tap++) {
+        if (tap == n_taps) tap = 0, plane += (uintptr_t)plane_bytes;
+        const uintptr_t from = plane + (uintptr_t)(pk->taps[tap].shift * 4);
+        const uint32_t *valid = pk->valid + tap * (pk->words + 1);
         float *d = dst + p * w;
         for (int j = 0; j < w; j += 32) {
             const int count = lines - j < 0 ? 0 : lines - j > 32 ? 32 : lines - j;
