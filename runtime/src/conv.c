@@ -6,7 +6,9 @@
    times the group's rows. The input gradient is weight_gᵀ times the output gradient, scattered
    back by col2im (accumulating, in a fixed order); the weight gradient sums, per group, the
    im2col of each image times its output gradient transposed. A 1x1, stride 1, unpadded kernel
-   needs no im2col.
+   needs no im2col; a stride-1 "same"-width one (ow = w) never materializes it: the forward
+   and the weight gradient pack sgemm's panels of it straight from the image
+   (tgc__sgemm_packing), the same values in the same places, so the same bits.
 
    Images run in parallel (OpenMP) when there are at least as many as threads; each then
    calls tgc_sgemm single-threaded, else tgc_sgemm threads itself. tgc_sgemm's result does not
