@@ -84,6 +84,15 @@ static int image_threads(int64_t images) {
 #endif
 }
 
+/* The threads an OpenMP region started here would get. */
+static int omp_threads(void) {
+#ifdef _OPENMP
+    return omp_in_parallel() ? 1 : omp_get_max_threads();
+#else
+    return 1;
+#endif
+}
+
 static int thread_id(void) {
 #ifdef _OPENMP
     return omp_get_thread_num();
@@ -393,17 +402,58 @@ static void pack_im2col_a(void *ctx, int64_t l0, int lines, int64_t p0, int64_t 
 
 /* ---- float32 ------------------------------------------------------------------------------ */
 
+/* The forward product of one image and group when the kernel reads B's rows in place
+   (tgc__gemm_rows_ukernel): the im2col rows are read from the image under their masks, with
+   the weights packed once per call (apacked: k block after k block of kb_max, each the
+   group's panels); the k blocks, panels and kernel calls of tgc_sgemm, so the same bits. */
+static void forward_in_place(const tgc_conv2d_shape *s, const tgc__gemm_kernel_info *ki, const float *apacked, int64_t kb_max,
+                             const im2col_packer *pk, float *y, tgc__gemm_b_row *rows) {
+    const int64_t positions = s->oh * s->ow, og = s->o / s->groups, kg = s->c / s->groups * s->kh * s->kw;
+    const int64_t n_taps = s->kh * s->kw, plane_bytes = s->h * s->w * 4, panels = (og + ki->mr - 1) / ki->mr;
+    for (int64_t pc = 0; pc < kg; pc += kb_max) {
+        const int64_t kb = kg - pc < kb_max ? kg - pc : kb_max;
+        const float *ablock = apacked + pc / kb_max * panels * kb_max * ki->mr;
+        for (int64_t j0 = 0; j0 < positions; j0 += ki->nr) {
+            const int cols = (int)(positions - j0 < ki->nr ? positions - j0 : ki->nr);
+            const uint32_t in_panel = cols >= 32 ? ~0u : (1u << cols) - 1u;
+            int64_t tap = pc % n_taps;
+            uintptr_t plane = (uintptr_t)pk->planes + (uintptr_t)(pc / n_taps * plane_bytes);
+            for (int64_t p = 0; p < kb; p++, tap++) {
+                if (tap == n_taps) tap = 0, plane += (uintptr_t)plane_bytes;
+                rows[p].at = plane + (uintptr_t)((pk->taps[tap].shift + j0) * 4);
+                rows[p].mask = mask_bits(pk->valid + tap * (pk->words + 1), j0) & in_panel;
+            }
+            for (int64_t i = 0; i < panels; i++) {
+                const int mr = (int)(og - i * ki->mr < ki->mr ? og - i * ki->mr : ki->mr);
+                ki->rows_kernel(kb, ablock + i * kb * ki->mr, rows, y + i * ki->mr * positions + j0, positions, 1.0f,
+                                pc == 0 ? 0.0f : 1.0f, mr, cols);
+            }
+        }
+    }
+}
+
 void tgc_conv2d_f32(const tgc_conv2d_shape *s, const float *x, const float *w, float *y) {
     const int64_t positions = s->oh * s->ow, og = s->o / s->groups, kg = s->c / s->groups * s->kh * s->kw;
     const int64_t rows = s->c * s->kh * s->kw, image = s->c * s->h * s->w;
     if (s->n == 0 || s->o == 0 || positions == 0) return;
     const tgc__gemm_kernel_info *ki = tgc__gemm_best_kernel();
     const int direct = is_pointwise(s), packed = !direct && packs_from_image(s), nt = image_threads(s->n);
+    /* B's rows read in place when each image's product runs on one thread */
+    const int in_place = packed && ki->rows_kernel != NULL && (nt > 1 || omp_threads() == 1);
     same_width_tap *taps = NULL;
     uint32_t *valid = NULL;
     int64_t words = 0;
     if (packed) im2col_masks(s, &taps, &valid, &words);
-    float *buf = direct || packed ? NULL : scratch((size_t)nt * (size_t)(rows * positions));
+    const int64_t kb_max = tgc__gemm_k_block(ki, kg), panels = (og + ki->mr - 1) / ki->mr;
+    const int64_t apacked_size = s->groups * ((kg + kb_max - 1) / kb_max) * panels * kb_max * ki->mr;
+    float *apacked = in_place ? tgc_alloc((size_t)apacked_size * sizeof(float)) : NULL;
+    for (int64_t g = 0; in_place && g < s->groups; g++)
+        for (int64_t pc = 0; pc < kg; pc += kb_max)
+            tgc__gemm_pack_a(ki, 0, w + g * og * kg + pc, kg, og, 0, kg - pc < kb_max ? kg - pc : kb_max,
+                             apacked + g * (apacked_size / s->groups) + pc / kb_max * panels * kb_max * ki->mr);
+    float *buf = direct || packed ? NULL
+               : scratch((size_t)nt * (size_t)(rows * positions));
+    tgc__gemm_b_row *descriptors = in_place ? tgc_alloc((size_t)(nt * kb_max) * sizeof(tgc__gemm_b_row)) : NULL;
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
 #endif
@@ -412,9 +462,14 @@ void tgc_conv2d_f32(const tgc_conv2d_shape *s, const float *x, const float *w, f
         if (packed) {
             for (int64_t g = 0; g < s->groups; g++) {
                 im2col_packer pk = {s, taps, valid, words, x + b * image + g * (s->c / s->groups) * s->h * s->w};
+                float *out = y + (b * s->o + g * og) * positions;
+                if (in_place) {
+                    forward_in_place(s, ki, apacked + g * (apacked_size / s->groups), kb_max, &pk, out,
+                                     descriptors + (int64_t)thread_id() * kb_max);
+                    continue;
+                }
                 const tgc__gemm_operand wa = {w + g * og * kg, kg, 0, NULL, NULL}, colb = {NULL, 0, 0, pack_im2col_b, &pk};
-                tgc__sgemm_packing(ki, 0, og, positions, kg, 1.0f, &wa, &colb, 0.0f, y + (b * s->o + g * og) * positions, positions,
-                                   NULL, NULL);
+                tgc__sgemm_packing(ki, 0, og, positions, kg, 1.0f, &wa, &colb, 0.0f, out, positions, NULL, NULL);
             }
             continue;
         }
@@ -428,6 +483,8 @@ void tgc_conv2d_f32(const tgc_conv2d_shape *s, const float *x, const float *w, f
                       y + (b * s->o + g * og) * positions, positions);
     }
     tgc_free(taps);
+    tgc_free(apacked);
+    tgc_free(descriptors);
 }
 
 void tgc_conv2d_input_grad_f32(const tgc_conv2d_shape *s, const float *gy, const float *w, float *gx) {

@@ -73,7 +73,7 @@ static void kernel_generic(int64_t kc, const float *pa, const float *pb, float *
 }
 
 static const tgc__gemm_kernel_info generic_info = {
-    "generic", GEN_MR, GEN_NR, 64 * GEN_MR, 256, 256 * GEN_NR, kernel_generic, NULL, NULL};
+    "generic", GEN_MR, GEN_NR, 64 * GEN_MR, 256, 256 * GEN_NR, kernel_generic, NULL, NULL, NULL};
 
 /* ---- kernel registry ------------------------------------------------------------------- */
 
@@ -287,13 +287,26 @@ static void scale_c(int64_t m, int64_t n, float beta, float *c, int64_t ldc) {
     }
 }
 
+int64_t tgc__gemm_k_block(const tgc__gemm_kernel_info *ki, int64_t k) {
+    /* k blocks of equal size (a multiple of 8) rather than ki->kc and a short remainder. */
+    const int64_t k_blocks = (k + ki->kc - 1) / ki->kc;
+    int64_t kb_max = (k + k_blocks - 1) / k_blocks;
+    if (k_blocks > 1) kb_max = (kb_max + 7) / 8 * 8;
+    return kb_max;
+}
+
+void tgc__gemm_pack_a(const tgc__gemm_kernel_info *ki, int trans_a, const float *a, int64_t lda, int64_t m, int64_t p0,
+                      int64_t kb, float *dst) {
+    for (int64_t i = 0; i * ki->mr < m; i++) {
+        const int rows = (int)(m - i * ki->mr < ki->mr ? m - i * ki->mr : ki->mr);
+        pack_a_panel(ki, a, lda, trans_a, i * ki->mr, rows, p0, kb, dst + i * kb * ki->mr);
+    }
+}
+
 /* Runs the product g describes (its operands, c and the rest set; k > 0, alpha != 0). */
 static void sgemm_run(gemm_ctx g, int threads) {
     const tgc__gemm_kernel_info *ki = g.ki;
-    /* k blocks of equal size (a multiple of 8) rather than ki->kc and a short remainder. */
-    const int64_t k_blocks = (g.k + ki->kc - 1) / ki->kc;
-    int64_t kb_max = (g.k + k_blocks - 1) / k_blocks;
-    if (k_blocks > 1) kb_max = (kb_max + 7) / 8 * 8;
+    const int64_t kb_max = tgc__gemm_k_block(ki, g.k);
     g.kc = kb_max;
     g.split_m = 1;
     const int64_t nb_max = g.n < ki->nc ? g.n : ki->nc;

@@ -48,8 +48,8 @@
    padded rows and columns instead of computing them and storing under a mask. Each computed
    element goes through the same operations as in a full tile. */
 TGC_AVX512 static inline __attribute__((always_inline)) void
-tile_avx512(int64_t kc, const float *pa, const float *pb, float *c, int64_t ldc, float alpha,
-            float beta, int mr, int nr, const int R, const int NV) {
+tile_avx512(int64_t kc, const float *pa, const float *pb, const tgc__gemm_b_row *rows, float *c,
+            int64_t ldc, float alpha, float beta, int mr, int nr, const int R, const int NV) {
     __m512 acc0[AVX512_MR], acc1[AVX512_MR];
     TGC_UNROLL_ALL
     for (int r = 0; r < R; r++) {
@@ -64,7 +64,14 @@ tile_avx512(int64_t kc, const float *pa, const float *pb, float *c, int64_t ldc,
         }
     TGC_UNROLL(4)
     for (int64_t p = 0; p < kc; p++) {
-        __m512 b0 = _mm512_load_ps(pb), b1 = NV == 2 ? _mm512_load_ps(pb + 16) : b0;
+        __m512 b0, b1;
+        if (rows != NULL) { /* B's row p under its mask (tgc__gemm_rows_ukernel) */
+            b0 = _mm512_maskz_loadu_ps((__mmask16)rows[p].mask, (const void *)rows[p].at);
+            b1 = NV == 2 ? _mm512_maskz_loadu_ps((__mmask16)(rows[p].mask >> 16), (const void *)(rows[p].at + 64)) : b0;
+        } else {
+            b0 = _mm512_load_ps(pb);
+            b1 = NV == 2 ? _mm512_load_ps(pb + 16) : b0;
+        }
         TGC_UNROLL_ALL
         for (int r = 0; r < R; r++) {
             __m512 av = _mm512_set1_ps(pa[r]);
@@ -109,14 +116,15 @@ tile_avx512(int64_t kc, const float *pa, const float *pb, float *c, int64_t ldc,
 
 /* The micro-kernel: a full tile, or an edge tile rounded up to an even number of rows and to
    one or two column vectors. */
-TGC_AVX512 static void kernel_avx512(int64_t kc, const float *pa, const float *pb, float *c,
-                                     int64_t ldc, float alpha, float beta, int mr, int nr) {
+TGC_AVX512 static inline __attribute__((always_inline)) void
+any_tile_avx512(int64_t kc, const float *pa, const float *pb, const tgc__gemm_b_row *rows, float *c,
+                int64_t ldc, float alpha, float beta, int mr, int nr) {
 #define TGC_AVX512_TILE(R)                                                                     \
     do {                                                                                       \
         if (nr > 16)                                                                           \
-            tile_avx512(kc, pa, pb, c, ldc, alpha, beta, mr, nr, R, 2);                        \
+            tile_avx512(kc, pa, pb, rows, c, ldc, alpha, beta, mr, nr, R, 2);                  \
         else                                                                                   \
-            tile_avx512(kc, pa, pb, c, ldc, alpha, beta, mr, nr, R, 1);                        \
+            tile_avx512(kc, pa, pb, rows, c, ldc, alpha, beta, mr, nr, R, 1);                  \
         return;                                                                                \
     } while (0)
 #define TGC_AVX512_ROWS(R) ((R) < AVX512_MR ? (R) : AVX512_MR)
@@ -127,6 +135,18 @@ TGC_AVX512 static void kernel_avx512(int64_t kc, const float *pa, const float *p
     TGC_AVX512_TILE(TGC_AVX512_ROWS(2));
 #undef TGC_AVX512_ROWS
 #undef TGC_AVX512_TILE
+}
+
+TGC_AVX512 static void kernel_avx512(int64_t kc, const float *pa, const float *pb, float *c,
+                                     int64_t ldc, float alpha, float beta, int mr, int nr) {
+    any_tile_avx512(kc, pa, pb, NULL, c, ldc, alpha, beta, mr, nr);
+}
+
+/* The same tile with B's rows read in place (tgc__gemm_rows_ukernel): the same operations on
+   the same values as kernel_avx512 on the packed panel of those rows. */
+TGC_AVX512 static void rows_kernel_avx512(int64_t kc, const float *pa, const tgc__gemm_b_row *rows, float *c,
+                                          int64_t ldc, float alpha, float beta, int mr, int nr) {
+    any_tile_avx512(kc, pa, NULL, rows, c, ldc, alpha, beta, mr, nr);
 }
 
 /* The "gather" packing (gemm_internal.h) with 16 x 16 in-register transposes:
@@ -324,10 +344,10 @@ TGC_AVX2 static void pack_gather_avx2(const float *src, int64_t ld, int rows, in
    384 (fewer read-modify-write passes over C); mc and nc matter little. */
 static const tgc__gemm_kernel_info tgc__gemm_avx512_info = {
     "avx512", AVX512_MR, AVX512_NR, AVX512_MC, AVX512_KC, AVX512_NC, kernel_avx512,
-    pack_gather_avx512, pack_copy_avx512};
+    pack_gather_avx512, pack_copy_avx512, rows_kernel_avx512};
 static const tgc__gemm_kernel_info tgc__gemm_avx2_info = {
     "avx2", AVX2_MR, AVX2_NR, 24 * AVX2_MR, 256, 128 * AVX2_NR, kernel_avx2, pack_gather_avx2,
-    pack_copy_avx2};
+    pack_copy_avx2, NULL};
 
 /* CPU and OS support from cpuid and xgetbv directly (no libgcc/compiler-rt helpers, which
    not every link of the runtime provides). */
