@@ -231,6 +231,7 @@ int main(void) {
     }
     /* "same"-width convolutions (their im2col packed from the image: several panels, a partial
        last one, groups, dilation, kernels taller than the input), and a strided one */
+    check_im2col_products((tgc_conv2d_shape){.n = 2, .c = 64, .h = 6, .w = 7, .o = 20, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .ph = 1, .pw = 1, .dh = 1, .dw = 1, .groups = 1}); /* k = 576: two k blocks */
     check_im2col_products((tgc_conv2d_shape){.n = 20, .c = 5, .h = 7, .w = 6, .o = 3, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .ph = 1, .pw = 1, .dh = 1, .dw = 1, .groups = 1});
     check_im2col_products((tgc_conv2d_shape){.n = 3, .c = 32, .h = 14, .w = 14, .o = 64, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .ph = 1, .pw = 1, .dh = 1, .dw = 1, .groups = 1});
     check_im2col_products((tgc_conv2d_shape){.n = 2, .c = 1, .h = 28, .w = 28, .o = 32, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .ph = 1, .pw = 1, .dh = 1, .dw = 1, .groups = 1});
