@@ -6,7 +6,9 @@
    times the group's rows. The input gradient is weight_gᵀ times the output gradient, scattered
    back by col2im (accumulating, in a fixed order); the weight gradient sums, per group, the
    im2col of each image times its output gradient transposed. A 1x1, stride 1, unpadded kernel
-   needs no im2col.
+   needs no im2col; a stride-1 "same"-width one (ow = w) never materializes it: the forward
+   and the weight gradient pack sgemm's panels of it straight from the image
+   (tgc__sgemm_packing), the same values in the same places, so the same bits.
 
    Images run in parallel (OpenMP) when there are at least as many as threads; each then
    calls tgc_sgemm single-threaded, else tgc_sgemm threads itself. tgc_sgemm's result does not
@@ -24,6 +26,7 @@
 #include <omp.h>
 #endif
 
+#include "gemm_internal.h"
 #include "tgc_runtime.h"
 
 #if defined(__clang__)
@@ -81,6 +84,15 @@ static int image_threads(int64_t images) {
 #endif
 }
 
+/* The threads an OpenMP region started here would get. */
+static int omp_threads(void) {
+#ifdef _OPENMP
+    return omp_in_parallel() ? 1 : omp_get_max_threads();
+#else
+    return 1;
+#endif
+}
+
 static int thread_id(void) {
 #ifdef _OPENMP
     return omp_get_thread_num();
@@ -112,6 +124,7 @@ static int is_pointwise(const tgc_conv2d_shape *s) {
    of the scalar loops. */
 #if defined(__AVX512F__)
 #include <immintrin.h>
+#include "transpose_avx512.h"
 #define TGC_CONV_MASKED_ROWS 1
 
 /* Lanes k of 16 with a <= k < b. */
@@ -274,19 +287,192 @@ static void col2im(const tgc_conv2d_shape *s, float *col, int64_t ld, float *gx)
             }
 }
 
+/* ---- im2col packed straight from the image ----------------------------------------------- */
+
+/* A "same"-width stride-1 convolution's im2col needs no buffer: sgemm's micro-panels of it
+   (tgc__sgemm_packing) are packed from the image, each im2col row (a tap of a channel) being
+   the tap's shifted plane under the mask of its valid output positions. The masks, one bit
+   per output position, are computed once per call for each tap (i, j). The forward product
+   reads the im2col as B (panel lines are positions), the weight gradient as A (panel lines are
+   taps, transposed 16 x 16 in registers). */
+typedef struct {
+    const tgc_conv2d_shape *s;
+    const same_width_tap *taps; /* [kh·kw] */
+    const uint32_t *valid;      /* [kh·kw][words + 1]: bit k of word q: output position 32q + k */
+    int64_t words;
+    const float *planes;        /* channel 0 of the group in this image */
+} im2col_packer;
+
+static int packs_from_image(const tgc_conv2d_shape *s) { return s->sh == 1 && s->sw == 1 && s->ow == s->w; }
+
+/* The geometry and position masks of every tap; the caller frees *taps (one block). */
+static void im2col_masks(const tgc_conv2d_shape *s, same_width_tap **taps, uint32_t **valid, int64_t *words) {
+    const int64_t positions = s->oh * s->ow, n_taps = s->kh * s->kw;
+    *words = (positions + 31) / 32;
+    const size_t tap_bytes = ((size_t)n_taps * sizeof(same_width_tap) + 63) / 64 * 64;
+    char *block = tgc_alloc(tap_bytes + (size_t)(n_taps * (*words + 1)) * sizeof(uint32_t));
+    *taps = (same_width_tap *)(void *)block;
+    *valid = (uint32_t *)(void *)(block + tap_bytes);
+    for (int64_t i = 0; i < s->kh; i++)
+        for (int64_t j = 0; j < s->kw; j++) {
+            const same_width_tap t = same_width_geometry(s, i, j);
+            (*taps)[i * s->kw + j] = t;
+            uint32_t *bits = *valid + (i * s->kw + j) * (*words + 1);
+            for (int64_t oy = t.y0; oy < t.y1; oy++)
+                for (int64_t ox = t.lo; ox < t.hi; ox++) {
+                    const int64_t k = oy * s->ow + ox;
+                    bits[k / 32] |= 1u << (k % 32);
+                }
+        }
+}
+
+/* Row `row` of the group's im2col: where its values start (*from, the address of position 0;
+   it may lie outside the image, read only under the mask) and its mask words. */
+static inline const uint32_t *im2col_row(const im2col_packer *pk, int64_t row, uintptr_t *from) {
+    const tgc_conv2d_shape *s = pk->s;
+    const int64_t n_taps = s->kh * s->kw, tap = row % n_taps;
+    *from = (uintptr_t)(pk->planes + row / n_taps * s->h * s->w) + (uintptr_t)(pk->taps[tap].shift * 4);
+    return pk->valid + tap * (pk->words + 1);
+}
+
+/* The mask bits of positions k .. k+31 in a row's mask words. */
+static inline uint32_t mask_bits(const uint32_t *valid, int64_t k) {
+    const uint64_t both = (uint64_t)valid[k / 32] | (uint64_t)valid[k / 32 + 1] << 32;
+    return (uint32_t)(both >> (k % 32));
+}
+
+/* tgc__gemm_pack_fn of the forward product's B: lines are positions l0 .., k runs over rows. */
+static void pack_im2col_b(void *ctx, int64_t l0, int lines, int64_t p0, int64_t kb, int w, float *dst) {
+    const im2col_packer *pk = ctx;
+    /* rows run through the taps of a channel, then the next channel's */
+    const int64_t n_taps = pk->s->kh * pk->s->kw, plane_bytes = pk->s->h * pk->s->w * 4;
+    int64_t tap = p0 % n_taps;
+    uintptr_t plane = (uintptr_t)pk->planes + (uintptr_t)(p0 / n_taps * plane_bytes);
+    for (int64_t p = 0; p < kb; p++, tap++) {
+        if (tap == n_taps) tap = 0, plane += (uintptr_t)plane_bytes;
+        const uintptr_t from = plane + (uintptr_t)(pk->taps[tap].shift * 4);
+        const uint32_t *valid = pk->valid + tap * (pk->words + 1);
+        float *d = dst + p * w;
+        for (int j = 0; j < w; j += 32) {
+            const int count = lines - j < 0 ? 0 : lines - j > 32 ? 32 : lines - j;
+            const uint32_t bits = count == 0 ? 0u : mask_bits(valid, l0 + j) & (count == 32 ? ~0u : (1u << count) - 1u);
+            const uintptr_t at = from + (uintptr_t)((l0 + j) * 4);
+#if TGC_CONV_MASKED_ROWS
+            if (w - j >= 32) {
+                _mm512_storeu_ps(d + j, _mm512_maskz_loadu_ps((__mmask16)bits, (const void *)at));
+                _mm512_storeu_ps(d + j + 16, _mm512_maskz_loadu_ps((__mmask16)(bits >> 16), (const void *)(at + 64)));
+                continue;
+            }
+#endif
+            for (int jj = 0; jj < 32 && j + jj < w; jj++) d[j + jj] = bits >> jj & 1u ? ((const float *)at)[jj] : 0.0f;
+        }
+    }
+}
+
+/* tgc__gemm_pack_fn of the weight gradient's A: lines are rows l0 .., k runs over positions. */
+static void pack_im2col_a(void *ctx, int64_t l0, int lines, int64_t p0, int64_t kb, int w, float *dst) {
+    const im2col_packer *pk = ctx;
+    for (int r0 = 0; r0 < w; r0 += 16) {
+        const int rn = lines - r0 < 0 ? 0 : lines - r0 > 16 ? 16 : lines - r0;
+        const int wn = w - r0 > 16 ? 16 : w - r0;
+        uintptr_t from[16];
+        const uint32_t *valid[16];
+        for (int i = 0; i < rn; i++) valid[i] = im2col_row(pk, l0 + r0 + i, &from[i]);
+        for (int64_t q = 0; q < kb; q += 16) {
+            const int qn = kb - q < 16 ? (int)(kb - q) : 16;
+            const uint32_t in_block = (1u << qn) - 1u;
+#if TGC_CONV_MASKED_ROWS
+            __m512 x[16];
+            for (int i = 0; i < 16; i++)
+                x[i] = i < rn ? _mm512_maskz_loadu_ps((__mmask16)(mask_bits(valid[i], p0 + q) & in_block),
+                                                      (const void *)(from[i] + (uintptr_t)((p0 + q) * 4)))
+                              : _mm512_setzero_ps();
+            tgc__transpose16_avx512(x);
+            for (int p = 0; p < qn; p++) _mm512_mask_storeu_ps(dst + (q + p) * w + r0, (__mmask16)((1u << wn) - 1u), x[p]);
+#else
+            for (int i = 0; i < wn; i++) {
+                const uint32_t bits = i < rn ? mask_bits(valid[i], p0 + q) & in_block : 0u;
+                for (int p = 0; p < qn; p++)
+                    dst[(q + p) * w + r0 + i] = bits >> p & 1u ? ((const float *)(from[i] + (uintptr_t)((p0 + q) * 4)))[p] : 0.0f;
+            }
+#endif
+        }
+    }
+}
+
 /* ---- float32 ------------------------------------------------------------------------------ */
+
+/* The forward product of one image and group when the kernel reads B's rows in place
+   (tgc__gemm_rows_ukernel): the im2col rows are read from the image under their masks, with
+   the weights packed once per call (apacked: k block after k block of kb_max, each the
+   group's panels); the k blocks, panels and kernel calls of tgc_sgemm, so the same bits. */
+static void forward_in_place(const tgc_conv2d_shape *s, const tgc__gemm_kernel_info *ki, const float *apacked, int64_t kb_max,
+                             const im2col_packer *pk, float *y, tgc__gemm_b_row *rows) {
+    const int64_t positions = s->oh * s->ow, og = s->o / s->groups, kg = s->c / s->groups * s->kh * s->kw;
+    const int64_t n_taps = s->kh * s->kw, plane_bytes = s->h * s->w * 4, panels = (og + ki->mr - 1) / ki->mr;
+    for (int64_t pc = 0; pc < kg; pc += kb_max) {
+        const int64_t kb = kg - pc < kb_max ? kg - pc : kb_max;
+        const float *ablock = apacked + pc / kb_max * panels * kb_max * ki->mr;
+        for (int64_t j0 = 0; j0 < positions; j0 += ki->nr) {
+            const int cols = (int)(positions - j0 < ki->nr ? positions - j0 : ki->nr);
+            const uint32_t in_panel = cols >= 32 ? ~0u : (1u << cols) - 1u;
+            int64_t tap = pc % n_taps;
+            uintptr_t plane = (uintptr_t)pk->planes + (uintptr_t)(pc / n_taps * plane_bytes);
+            for (int64_t p = 0; p < kb; p++, tap++) {
+                if (tap == n_taps) tap = 0, plane += (uintptr_t)plane_bytes;
+                rows[p].at = plane + (uintptr_t)((pk->taps[tap].shift + j0) * 4);
+                rows[p].mask = mask_bits(pk->valid + tap * (pk->words + 1), j0) & in_panel;
+            }
+            for (int64_t i = 0; i < panels; i++) {
+                const int mr = (int)(og - i * ki->mr < ki->mr ? og - i * ki->mr : ki->mr);
+                ki->rows_kernel(kb, ablock + i * kb * ki->mr, rows, y + i * ki->mr * positions + j0, positions, 1.0f,
+                                pc == 0 ? 0.0f : 1.0f, mr, cols);
+            }
+        }
+    }
+}
 
 void tgc_conv2d_f32(const tgc_conv2d_shape *s, const float *x, const float *w, float *y) {
     const int64_t positions = s->oh * s->ow, og = s->o / s->groups, kg = s->c / s->groups * s->kh * s->kw;
     const int64_t rows = s->c * s->kh * s->kw, image = s->c * s->h * s->w;
     if (s->n == 0 || s->o == 0 || positions == 0) return;
-    const int direct = is_pointwise(s), nt = image_threads(s->n);
-    float *buf = direct ? NULL : scratch((size_t)nt * (size_t)(rows * positions));
+    const tgc__gemm_kernel_info *ki = tgc__gemm_best_kernel();
+    const int direct = is_pointwise(s), packed = !direct && packs_from_image(s), nt = image_threads(s->n);
+    /* B's rows read in place when each image's product runs on one thread */
+    const int in_place = packed && ki->rows_kernel != NULL && (nt > 1 || omp_threads() == 1);
+    same_width_tap *taps = NULL;
+    uint32_t *valid = NULL;
+    int64_t words = 0;
+    if (packed) im2col_masks(s, &taps, &valid, &words);
+    const int64_t kb_max = tgc__gemm_k_block(ki, kg), panels = (og + ki->mr - 1) / ki->mr;
+    const int64_t apacked_size = s->groups * ((kg + kb_max - 1) / kb_max) * panels * kb_max * ki->mr;
+    float *apacked = in_place ? tgc_alloc((size_t)apacked_size * sizeof(float)) : NULL;
+    for (int64_t g = 0; in_place && g < s->groups; g++)
+        for (int64_t pc = 0; pc < kg; pc += kb_max)
+            tgc__gemm_pack_a(ki, 0, w + g * og * kg + pc, kg, og, 0, kg - pc < kb_max ? kg - pc : kb_max,
+                             apacked + g * (apacked_size / s->groups) + pc / kb_max * panels * kb_max * ki->mr);
+    float *buf = direct || packed ? NULL
+               : scratch((size_t)nt * (size_t)(rows * positions));
+    tgc__gemm_b_row *descriptors = in_place ? tgc_alloc((size_t)(nt * kb_max) * sizeof(tgc__gemm_b_row)) : NULL;
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
 #endif
     for (int64_t b = 0; b < s->n; b++) {
         const float *col = x + b * image;
+        if (packed) {
+            for (int64_t g = 0; g < s->groups; g++) {
+                im2col_packer pk = {s, taps, valid, words, x + b * image + g * (s->c / s->groups) * s->h * s->w};
+                float *out = y + (b * s->o + g * og) * positions;
+                if (in_place) {
+                    forward_in_place(s, ki, apacked + g * (apacked_size / s->groups), kb_max, &pk, out,
+                                     descriptors + (int64_t)thread_id() * kb_max);
+                    continue;
+                }
+                const tgc__gemm_operand wa = {w + g * og * kg, kg, 0, NULL, NULL}, colb = {NULL, 0, 0, pack_im2col_b, &pk};
+                tgc__sgemm_packing(ki, 0, og, positions, kg, 1.0f, &wa, &colb, 0.0f, out, positions, NULL, NULL);
+            }
+            continue;
+        }
         if (!direct) {
             float *mine = buf + (int64_t)thread_id() * rows * positions;
             im2col(s, x + b * image, mine, positions);
@@ -296,6 +482,9 @@ void tgc_conv2d_f32(const tgc_conv2d_shape *s, const float *x, const float *w, f
             tgc_sgemm(0, 0, og, positions, kg, 1.0f, w + g * og * kg, kg, col + g * kg * positions, positions, 0.0f,
                       y + (b * s->o + g * og) * positions, positions);
     }
+    tgc_free(taps);
+    tgc_free(apacked);
+    tgc_free(descriptors);
 }
 
 void tgc_conv2d_input_grad_f32(const tgc_conv2d_shape *s, const float *gy, const float *w, float *gx) {
@@ -335,8 +524,13 @@ void tgc_conv2d_weight_grad_f32(const tgc_conv2d_shape *s, const float *x, const
         return;
     }
     const int64_t chunks = s->n < TGC_CONV_CHUNKS ? s->n : TGC_CONV_CHUNKS, partial = rows * s->o;
-    const int direct = is_pointwise(s), nt = image_threads(chunks);
-    float *sums = scratch((size_t)(chunks * partial + (direct ? 0 : nt * rows * positions)));
+    const tgc__gemm_kernel_info *ki = tgc__gemm_best_kernel();
+    const int direct = is_pointwise(s), packed = !direct && packs_from_image(s), nt = image_threads(chunks);
+    same_width_tap *taps = NULL;
+    uint32_t *valid = NULL;
+    int64_t words = 0;
+    if (packed) im2col_masks(s, &taps, &valid, &words);
+    float *sums = scratch((size_t)(chunks * partial + (direct || packed ? 0 : nt * rows * positions)));
     float *cols = sums + chunks * partial;
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
@@ -345,16 +539,27 @@ void tgc_conv2d_weight_grad_f32(const tgc_conv2d_shape *s, const float *x, const
         float *sum = sums + chunk * partial, *mine = cols + (int64_t)thread_id() * rows * positions;
         for (int64_t b = s->n * chunk / chunks; b < s->n * (chunk + 1) / chunks; b++) {
             const float *col = x + b * image;
+            const float beta = b == s->n * chunk / chunks ? 0.0f : 1.0f;
+            if (packed) {
+                for (int64_t g = 0; g < s->groups; g++) {
+                    im2col_packer pk = {s, taps, valid, words, x + b * image + g * (s->c / s->groups) * s->h * s->w};
+                    const tgc__gemm_operand cola = {NULL, 0, 0, pack_im2col_a, &pk};
+                    const tgc__gemm_operand gyb = {gy + (b * s->o + g * og) * positions, positions, 1, NULL, NULL};
+                    tgc__sgemm_packing(ki, 0, kg, og, positions, 1.0f, &cola, &gyb, beta, sum + g * kg * s->o + g * og, s->o, NULL,
+                                       NULL);
+                }
+                continue;
+            }
             if (!direct) {
                 im2col(s, x + b * image, mine, positions);
                 col = mine;
             }
-            const float beta = b == s->n * chunk / chunks ? 0.0f : 1.0f;
             for (int64_t g = 0; g < s->groups; g++)
                 tgc_sgemm(0, 1, kg, og, positions, 1.0f, col + g * kg * positions, positions, gy + (b * s->o + g * og) * positions,
                           positions, beta, sum + g * kg * s->o + g * og, s->o);
         }
     }
+    tgc_free(taps);
     /* gw[oc][r] = Σ over runs of sum[g·kg + r][oc], in run order: the runs are added into the
        first one along its contiguous rows (threads share the rows; each element's sum has
        one order), then transposed into gw */

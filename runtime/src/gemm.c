@@ -73,7 +73,7 @@ static void kernel_generic(int64_t kc, const float *pa, const float *pb, float *
 }
 
 static const tgc__gemm_kernel_info generic_info = {
-    "generic", GEN_MR, GEN_NR, 64 * GEN_MR, 256, 256 * GEN_NR, kernel_generic, NULL, NULL};
+    "generic", GEN_MR, GEN_NR, 64 * GEN_MR, 256, 256 * GEN_NR, kernel_generic, NULL, NULL, NULL};
 
 /* ---- kernel registry ------------------------------------------------------------------- */
 
@@ -190,6 +190,8 @@ typedef struct {
     float *bpack; /* shared kc x nc packed block of op(B) */
     tgc_sgemm_epilogue_fn epilogue;
     void *epilogue_ctx;
+    tgc__gemm_pack_fn pack_a, pack_b; /* NULL: pack op(A), op(B) from a, b */
+    void *pack_a_ctx, *pack_b_ctx;
 } gemm_ctx;
 
 static int64_t part(int64_t total, int parts, int idx) { return total * idx / parts; }
@@ -225,8 +227,11 @@ static void gemm_body(const gemm_ctx *g, int tid, int nt) {
             for (int64_t q = part(n_panels, nt, tid); q < part(n_panels, nt, tid + 1); q++) {
                 const int64_t j0 = q * NR;
                 const int cols = (int)(nb - j0 < NR ? nb - j0 : NR);
-                pack_b_panel(ki, g->b, g->ldb, g->trans_b, jc + j0, cols, pc, kb,
-                             bpack + q * kb * NR);
+                if (g->pack_b != NULL)
+                    g->pack_b(g->pack_b_ctx, jc + j0, cols, pc, kb, NR, bpack + q * kb * NR);
+                else
+                    pack_b_panel(ki, g->b, g->ldb, g->trans_b, jc + j0, cols, pc, kb,
+                                 bpack + q * kb * NR);
             }
 #ifdef _OPENMP
             if (nt > 1) {
@@ -238,8 +243,11 @@ static void gemm_body(const gemm_ctx *g, int tid, int nt) {
                 const int64_t mp = (mb + MR - 1) / MR;
                 for (int64_t i = 0; i < mp; i++) {
                     const int rows = (int)(mb - i * MR < MR ? mb - i * MR : MR);
-                    pack_a_panel(ki, g->a, g->lda, g->trans_a, ic + i * MR, rows, pc, kb,
-                                 apack + i * kb * MR);
+                    if (g->pack_a != NULL)
+                        g->pack_a(g->pack_a_ctx, ic + i * MR, rows, pc, kb, MR, apack + i * kb * MR);
+                    else
+                        pack_a_panel(ki, g->a, g->lda, g->trans_a, ic + i * MR, rows, pc, kb,
+                                     apack + i * kb * MR);
                 }
                 for (int64_t q = q0; q < q1; q++) {
                     const int64_t j0 = q * NR;
@@ -279,38 +287,36 @@ static void scale_c(int64_t m, int64_t n, float beta, float *c, int64_t ldc) {
     }
 }
 
-void tgc__sgemm_with(const tgc__gemm_kernel_info *ki, int threads, int trans_a, int trans_b,
-                     int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
-                     const float *b, int64_t ldb, float beta, float *c, int64_t ldc,
-                     tgc_sgemm_epilogue_fn epilogue, void *epilogue_ctx) {
-    pthread_once(&init_once, gemm_init);
-    if (m < 0 || n < 0 || k < 0)
-        tgc_fatal("sgemm: negative size m=%lld n=%lld k=%lld", (long long)m, (long long)n,
-                  (long long)k);
-    if (m == 0 || n == 0) return;
-    if (ldc < n) tgc_fatal("sgemm: ldc=%lld < n=%lld", (long long)ldc, (long long)n);
-    if (k == 0 || alpha == 0.0f) {
-        scale_c(m, n, beta, c, ldc);
-        if (epilogue != NULL) epilogue(epilogue_ctx, 0, m, 0, n);
-        return;
-    }
-    if (lda < (trans_a ? m : k) || ldb < (trans_b ? k : n))
-        tgc_fatal("sgemm: lda=%lld or ldb=%lld too small", (long long)lda, (long long)ldb);
-
+int64_t tgc__gemm_k_block(const tgc__gemm_kernel_info *ki, int64_t k) {
     /* k blocks of equal size (a multiple of 8) rather than ki->kc and a short remainder. */
     const int64_t k_blocks = (k + ki->kc - 1) / ki->kc;
     int64_t kb_max = (k + k_blocks - 1) / k_blocks;
     if (k_blocks > 1) kb_max = (kb_max + 7) / 8 * 8;
-    gemm_ctx g = {ki, trans_a != 0, trans_b != 0, 1, m, n, k, alpha, beta, a, b, lda, ldb, ldc,
-                  kb_max, c, NULL, epilogue, epilogue_ctx};
-    const int64_t nb_max = n < ki->nc ? n : ki->nc;
+    return kb_max;
+}
+
+void tgc__gemm_pack_a(const tgc__gemm_kernel_info *ki, int trans_a, const float *a, int64_t lda, int64_t m, int64_t p0,
+                      int64_t kb, float *dst) {
+    for (int64_t i = 0; i * ki->mr < m; i++) {
+        const int rows = (int)(m - i * ki->mr < ki->mr ? m - i * ki->mr : ki->mr);
+        pack_a_panel(ki, a, lda, trans_a, i * ki->mr, rows, p0, kb, dst + i * kb * ki->mr);
+    }
+}
+
+/* Runs the product g describes (its operands, c and the rest set; k > 0, alpha != 0). */
+static void sgemm_run(gemm_ctx g, int threads) {
+    const tgc__gemm_kernel_info *ki = g.ki;
+    const int64_t kb_max = tgc__gemm_k_block(ki, g.k);
+    g.kc = kb_max;
+    g.split_m = 1;
+    const int64_t nb_max = g.n < ki->nc ? g.n : ki->nc;
     const int64_t n_panels = (nb_max + ki->nr - 1) / ki->nr;
 
     int nt = threads > 0 ? threads : 1;
 #ifdef _OPENMP
     if (threads <= 0 && !omp_in_parallel()) {
         nt = omp_get_max_threads();
-        double cap = (double)m * (double)n * (double)k / TGC_GEMM_MIN_WORK_PER_THREAD;
+        double cap = (double)g.m * (double)g.n * (double)g.k / TGC_GEMM_MIN_WORK_PER_THREAD;
         if (cap < nt) nt = cap < 1.0 ? 1 : (int)cap;
     }
 #else
@@ -319,8 +325,8 @@ void tgc__sgemm_with(const tgc__gemm_kernel_info *ki, int threads, int trans_a, 
     if (nt > 1) {
         /* Split rows (edge tiles skip padded rows, so any even share runs at full speed)
            unless a thread would get fewer than TGC_GEMM_MIN_ROWS of them. */
-        g.split_m = m >= TGC_GEMM_MIN_ROWS * nt || n_panels < nt;
-        int64_t units = g.split_m ? (m + TGC_GEMM_MIN_ROWS - 1) / TGC_GEMM_MIN_ROWS : n_panels;
+        g.split_m = g.m >= TGC_GEMM_MIN_ROWS * nt || n_panels < nt;
+        int64_t units = g.split_m ? (g.m + TGC_GEMM_MIN_ROWS - 1) / TGC_GEMM_MIN_ROWS : n_panels;
         if (units < nt) nt = (int)(units < 1 ? 1 : units);
     }
 
@@ -335,6 +341,47 @@ void tgc__sgemm_with(const tgc__gemm_kernel_info *ki, int threads, int trans_a, 
     }
 #endif
     gemm_body(&g, 0, 1);
+}
+
+/* Checks the sizes; 1 when there is a product left to run (else C is done). */
+static int sgemm_start(int64_t m, int64_t n, int64_t k, float alpha, float beta, float *c, int64_t ldc,
+                       tgc_sgemm_epilogue_fn epilogue, void *epilogue_ctx) {
+    pthread_once(&init_once, gemm_init);
+    if (m < 0 || n < 0 || k < 0)
+        tgc_fatal("sgemm: negative size m=%lld n=%lld k=%lld", (long long)m, (long long)n,
+                  (long long)k);
+    if (m == 0 || n == 0) return 0;
+    if (ldc < n) tgc_fatal("sgemm: ldc=%lld < n=%lld", (long long)ldc, (long long)n);
+    if (k == 0 || alpha == 0.0f) {
+        scale_c(m, n, beta, c, ldc);
+        if (epilogue != NULL) epilogue(epilogue_ctx, 0, m, 0, n);
+        return 0;
+    }
+    return 1;
+}
+
+void tgc__sgemm_with(const tgc__gemm_kernel_info *ki, int threads, int trans_a, int trans_b,
+                     int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
+                     const float *b, int64_t ldb, float beta, float *c, int64_t ldc,
+                     tgc_sgemm_epilogue_fn epilogue, void *epilogue_ctx) {
+    const tgc__gemm_operand oa = {a, lda, trans_a, NULL, NULL}, ob = {b, ldb, trans_b, NULL, NULL};
+    tgc__sgemm_packing(ki, threads, m, n, k, alpha, &oa, &ob, beta, c, ldc, epilogue, epilogue_ctx);
+}
+
+void tgc__sgemm_packing(const tgc__gemm_kernel_info *ki, int threads, int64_t m, int64_t n, int64_t k, float alpha,
+                        const tgc__gemm_operand *a, const tgc__gemm_operand *b, float beta, float *c, int64_t ldc,
+                        tgc_sgemm_epilogue_fn epilogue, void *epilogue_ctx) {
+    if (!sgemm_start(m, n, k, alpha, beta, c, ldc, epilogue, epilogue_ctx)) return;
+    if ((a->pack == NULL && a->ld < (a->trans ? m : k)) || (b->pack == NULL && b->ld < (b->trans ? k : n)))
+        tgc_fatal("sgemm: lda=%lld or ldb=%lld too small", (long long)a->ld, (long long)b->ld);
+    gemm_ctx g = {ki, a->trans != 0, b->trans != 0, 1, m, n, k, alpha, beta, a->data, b->data, a->ld, b->ld, ldc,
+                  0, c, NULL, epilogue, epilogue_ctx, a->pack, b->pack, a->pack_ctx, b->pack_ctx};
+    sgemm_run(g, threads);
+}
+
+const tgc__gemm_kernel_info *tgc__gemm_best_kernel(void) {
+    pthread_once(&init_once, gemm_init);
+    return kernels[0];
 }
 
 void tgc_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,

@@ -23,6 +23,18 @@ typedef void (*tgc__gemm_ukernel)(int64_t kc, const float *pa, const float *pb, 
 typedef void (*tgc__gemm_pack)(const float *src, int64_t ld, int rows, int64_t kb, int w,
                                float *dst);
 
+/* One row of B read in place rather than packed: the address of its first column and the
+   mask of the columns that hold values (bit j: column j; the others read as zeros). */
+typedef struct {
+    uintptr_t at;
+    uint32_t mask;
+} tgc__gemm_b_row;
+
+/* A micro-kernel that reads k-step p's NR (<= 32) values of B from rows[p] instead of a packed
+   panel; otherwise as tgc__gemm_ukernel, with the same operations and so the same result. */
+typedef void (*tgc__gemm_rows_ukernel)(int64_t kc, const float *pa, const tgc__gemm_b_row *rows, float *c,
+                                       int64_t ldc, float alpha, float beta, int mr, int nr);
+
 typedef struct {
     const char *name;          /* "avx512", "avx2", "generic" */
     int mr, nr;                /* register tile */
@@ -30,6 +42,7 @@ typedef struct {
     tgc__gemm_ukernel kernel;
     tgc__gemm_pack pack_gather; /* NULL: the portable one */
     tgc__gemm_pack pack_copy;   /* NULL: the portable one */
+    tgc__gemm_rows_ukernel rows_kernel; /* NULL: none */
 } tgc__gemm_kernel_info;
 
 /* Kernels in preference order; the count of those usable on this CPU (always >= 1: the
@@ -46,5 +59,39 @@ void tgc__sgemm_with(const tgc__gemm_kernel_info *ki, int threads, int trans_a, 
 /* The x86-64 kernels of gemm_x86.c that this CPU (and OS) supports, best first; at most max
    written. 0 on other architectures or compilers. */
 int tgc__gemm_x86_kernels(const tgc__gemm_kernel_info **list, int max);
+
+/* Writes one w-wide micro-panel of an operand that is not in memory (e.g. a convolution's
+   im2col), for lines l0 .. l0+lines-1 (rows of op(A), columns of op(B)) and k range
+   p0 .. p0+kb-1: dst[p*w + l] = op(A)[l0 + l][p0 + p] or op(B)[p0 + p][l0 + l] for l < lines,
+   zeros for lines <= l < w. */
+typedef void (*tgc__gemm_pack_fn)(void *ctx, int64_t l0, int lines, int64_t p0, int64_t kb, int w, float *dst);
+
+/* An operand of tgc__sgemm_packing: a matrix (data, ld, trans as tgc_sgemm's) or, when pack is
+   set, its packing function. */
+typedef struct {
+    const float *data;
+    int64_t ld;
+    int trans;
+    tgc__gemm_pack_fn pack;
+    void *pack_ctx;
+} tgc__gemm_operand;
+
+/* tgc__sgemm_with on operands that may be given by their packing functions: the same
+   operations, so the same result as packing the materialized operands. */
+void tgc__sgemm_packing(const tgc__gemm_kernel_info *ki, int threads, int64_t m, int64_t n, int64_t k, float alpha,
+                        const tgc__gemm_operand *a, const tgc__gemm_operand *b, float beta, float *c, int64_t ldc,
+                        tgc_sgemm_epilogue_fn epilogue, void *epilogue_ctx);
+
+/* The k block of a product of inner size k (tgc_sgemm cuts k into equal blocks of at most
+   ki->kc, each a multiple of 8 when there are several: this size, the last one shorter). */
+int64_t tgc__gemm_k_block(const tgc__gemm_kernel_info *ki, int64_t k);
+
+/* The micro-panels of op(A)'s rows 0 .. m-1 over k range p0 .. p0+kb-1, panel i at
+   dst + i*kb*mr, as tgc_sgemm packs them. */
+void tgc__gemm_pack_a(const tgc__gemm_kernel_info *ki, int trans_a, const float *a, int64_t lda, int64_t m, int64_t p0,
+                      int64_t kb, float *dst);
+
+/* The kernel tgc_sgemm uses. */
+const tgc__gemm_kernel_info *tgc__gemm_best_kernel(void);
 
 #endif

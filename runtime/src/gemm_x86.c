@@ -11,6 +11,7 @@
 
 #include <cpuid.h>
 #include <immintrin.h>
+#include "transpose_avx512.h"
 
 #define TGC_PRAGMA(x) _Pragma(#x)
 #if defined(__clang__)
@@ -47,8 +48,8 @@
    padded rows and columns instead of computing them and storing under a mask. Each computed
    element goes through the same operations as in a full tile. */
 TGC_AVX512 static inline __attribute__((always_inline)) void
-tile_avx512(int64_t kc, const float *pa, const float *pb, float *c, int64_t ldc, float alpha,
-            float beta, int mr, int nr, const int R, const int NV) {
+tile_avx512(int64_t kc, const float *pa, const float *pb, const tgc__gemm_b_row *rows, float *c,
+            int64_t ldc, float alpha, float beta, int mr, int nr, const int R, const int NV) {
     __m512 acc0[AVX512_MR], acc1[AVX512_MR];
     TGC_UNROLL_ALL
     for (int r = 0; r < R; r++) {
@@ -63,7 +64,14 @@ tile_avx512(int64_t kc, const float *pa, const float *pb, float *c, int64_t ldc,
         }
     TGC_UNROLL(4)
     for (int64_t p = 0; p < kc; p++) {
-        __m512 b0 = _mm512_load_ps(pb), b1 = NV == 2 ? _mm512_load_ps(pb + 16) : b0;
+        __m512 b0, b1;
+        if (rows != NULL) { /* B's row p under its mask (tgc__gemm_rows_ukernel) */
+            b0 = _mm512_maskz_loadu_ps((__mmask16)rows[p].mask, (const void *)rows[p].at);
+            b1 = NV == 2 ? _mm512_maskz_loadu_ps((__mmask16)(rows[p].mask >> 16), (const void *)(rows[p].at + 64)) : b0;
+        } else {
+            b0 = _mm512_load_ps(pb);
+            b1 = NV == 2 ? _mm512_load_ps(pb + 16) : b0;
+        }
         TGC_UNROLL_ALL
         for (int r = 0; r < R; r++) {
             __m512 av = _mm512_set1_ps(pa[r]);
@@ -108,14 +116,15 @@ tile_avx512(int64_t kc, const float *pa, const float *pb, float *c, int64_t ldc,
 
 /* The micro-kernel: a full tile, or an edge tile rounded up to an even number of rows and to
    one or two column vectors. */
-TGC_AVX512 static void kernel_avx512(int64_t kc, const float *pa, const float *pb, float *c,
-                                     int64_t ldc, float alpha, float beta, int mr, int nr) {
+TGC_AVX512 static inline __attribute__((always_inline)) void
+any_tile_avx512(int64_t kc, const float *pa, const float *pb, const tgc__gemm_b_row *rows, float *c,
+                int64_t ldc, float alpha, float beta, int mr, int nr) {
 #define TGC_AVX512_TILE(R)                                                                     \
     do {                                                                                       \
         if (nr > 16)                                                                           \
-            tile_avx512(kc, pa, pb, c, ldc, alpha, beta, mr, nr, R, 2);                        \
+            tile_avx512(kc, pa, pb, rows, c, ldc, alpha, beta, mr, nr, R, 2);                  \
         else                                                                                   \
-            tile_avx512(kc, pa, pb, c, ldc, alpha, beta, mr, nr, R, 1);                        \
+            tile_avx512(kc, pa, pb, rows, c, ldc, alpha, beta, mr, nr, R, 1);                  \
         return;                                                                                \
     } while (0)
 #define TGC_AVX512_ROWS(R) ((R) < AVX512_MR ? (R) : AVX512_MR)
@@ -126,6 +135,18 @@ TGC_AVX512 static void kernel_avx512(int64_t kc, const float *pa, const float *p
     TGC_AVX512_TILE(TGC_AVX512_ROWS(2));
 #undef TGC_AVX512_ROWS
 #undef TGC_AVX512_TILE
+}
+
+TGC_AVX512 static void kernel_avx512(int64_t kc, const float *pa, const float *pb, float *c,
+                                     int64_t ldc, float alpha, float beta, int mr, int nr) {
+    any_tile_avx512(kc, pa, pb, NULL, c, ldc, alpha, beta, mr, nr);
+}
+
+/* The same tile with B's rows read in place (tgc__gemm_rows_ukernel): the same operations on
+   the same values as kernel_avx512 on the packed panel of those rows. */
+TGC_AVX512 static void rows_kernel_avx512(int64_t kc, const float *pa, const tgc__gemm_b_row *rows, float *c,
+                                          int64_t ldc, float alpha, float beta, int mr, int nr) {
+    any_tile_avx512(kc, pa, NULL, rows, c, ldc, alpha, beta, mr, nr);
 }
 
 /* The "gather" packing (gemm_internal.h) with 16 x 16 in-register transposes:
@@ -139,36 +160,12 @@ TGC_AVX512 static void pack_gather_avx512(const float *src, int64_t ld, int rows
         for (int64_t q = 0; q < kb; q += 16) {
             const int qn = kb - q < 16 ? (int)(kb - q) : 16;
             const __mmask16 mq = (__mmask16)((1u << qn) - 1u);
-            __m512 x[16], t[16], u[16];
+            __m512 x[16];
             TGC_UNROLL_ALL
             for (int i = 0; i < 16; i++)
                 x[i] = i < rn ? _mm512_maskz_loadu_ps(mq, src + (r0 + i) * ld + q)
                               : _mm512_setzero_ps();
-            /* t: pairs of rows interleaved; u[4g + c]: column 4L + c of rows 4g..4g+3 in
-               128-bit lane L; then whole lanes move into place. */
-            TGC_UNROLL_ALL
-            for (int i = 0; i < 8; i++) {
-                t[2 * i] = _mm512_unpacklo_ps(x[2 * i], x[2 * i + 1]);
-                t[2 * i + 1] = _mm512_unpackhi_ps(x[2 * i], x[2 * i + 1]);
-            }
-            TGC_UNROLL_ALL
-            for (int g = 0; g < 4; g++) {
-                u[4 * g + 0] = _mm512_shuffle_ps(t[4 * g], t[4 * g + 2], 0x44);
-                u[4 * g + 1] = _mm512_shuffle_ps(t[4 * g], t[4 * g + 2], 0xEE);
-                u[4 * g + 2] = _mm512_shuffle_ps(t[4 * g + 1], t[4 * g + 3], 0x44);
-                u[4 * g + 3] = _mm512_shuffle_ps(t[4 * g + 1], t[4 * g + 3], 0xEE);
-            }
-            TGC_UNROLL_ALL
-            for (int c = 0; c < 4; c++) {
-                __m512 v0 = _mm512_shuffle_f32x4(u[c], u[4 + c], 0x88);
-                __m512 v1 = _mm512_shuffle_f32x4(u[c], u[4 + c], 0xDD);
-                __m512 w0 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0x88);
-                __m512 w1 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0xDD);
-                x[c] = _mm512_shuffle_f32x4(v0, w0, 0x88);
-                x[8 + c] = _mm512_shuffle_f32x4(v0, w0, 0xDD);
-                x[4 + c] = _mm512_shuffle_f32x4(v1, w1, 0x88);
-                x[12 + c] = _mm512_shuffle_f32x4(v1, w1, 0xDD);
-            }
+            tgc__transpose16_avx512(x);
             /* x[p] is now column q + p: rows r0 .. r0+15 of the panel's row p. */
             TGC_UNROLL_ALL
             for (int p = 0; p < 16; p++)
@@ -347,10 +344,10 @@ TGC_AVX2 static void pack_gather_avx2(const float *src, int64_t ld, int rows, in
    384 (fewer read-modify-write passes over C); mc and nc matter little. */
 static const tgc__gemm_kernel_info tgc__gemm_avx512_info = {
     "avx512", AVX512_MR, AVX512_NR, AVX512_MC, AVX512_KC, AVX512_NC, kernel_avx512,
-    pack_gather_avx512, pack_copy_avx512};
+    pack_gather_avx512, pack_copy_avx512, rows_kernel_avx512};
 static const tgc__gemm_kernel_info tgc__gemm_avx2_info = {
     "avx2", AVX2_MR, AVX2_NR, 24 * AVX2_MR, 256, 128 * AVX2_NR, kernel_avx2, pack_gather_avx2,
-    pack_copy_avx2};
+    pack_copy_avx2, NULL};
 
 /* CPU and OS support from cpuid and xgetbv directly (no libgcc/compiler-rt helpers, which
    not every link of the runtime provides). */

@@ -101,6 +101,72 @@ static void check_shape(tgc_conv2d_shape s) {
     for (int t = 0; t < 3; t++) free(d[t]), free(f[t]);
 }
 
+/* The im2col of image b into col [c·kh·kw, oh·ow] (zeros in the padding). */
+static void im2col_of(const tgc_conv2d_shape *s, const float *x, int64_t b, float *col) {
+    const int64_t positions = s->oh * s->ow;
+    for (int64_t ci = 0; ci < s->c; ci++)
+        for (int64_t i = 0; i < s->kh; i++)
+            for (int64_t j = 0; j < s->kw; j++)
+                for (int64_t oy = 0; oy < s->oh; oy++)
+                    for (int64_t ox = 0; ox < s->ow; ox++) {
+                        int64_t iy = oy * s->sh - s->ph + i * s->dh, ix = ox * s->sw - s->pw + j * s->dw;
+                        int inside = iy >= 0 && iy < s->h && ix >= 0 && ix < s->w;
+                        col[((ci * s->kh + i) * s->kw + j) * positions + oy * s->ow + ox] =
+                            inside ? x[((b * s->c + ci) * s->h + iy) * s->w + ix] : 0.0f;
+                    }
+}
+
+/* The forward convolution and the weight gradient are tgc_sgemm products with each image's
+   im2col, bit for bit, whether conv.c materializes the im2col or packs it straight from the
+   image: compared with the products on an im2col built here (the weight gradient summed as
+   conv.c documents: 16 runs of consecutive images, each image's product accumulated into its
+   run's [c·kh·kw, o] sum, the runs added in order). */
+static void check_im2col_products(tgc_conv2d_shape s) {
+    s.oh = (s.h + 2 * s.ph - s.dh * (s.kh - 1) - 1) / s.sh + 1;
+    s.ow = (s.w + 2 * s.pw - s.dw * (s.kw - 1) - 1) / s.sw + 1;
+    const int64_t positions = s.oh * s.ow, og = s.o / s.groups, kg = s.c / s.groups * s.kh * s.kw, rows = s.c * s.kh * s.kw;
+    const int64_t xs = s.n * s.c * s.h * s.w, ws = s.o * kg, ys = s.n * s.o * positions;
+    const int64_t chunks = s.n < 16 ? s.n : 16;
+    float *x = malloc((size_t)xs * sizeof(float)), *w = malloc((size_t)ws * sizeof(float)), *gy = malloc((size_t)ys * sizeof(float));
+    float *got = malloc((size_t)ys * sizeof(float)), *want = malloc((size_t)ys * sizeof(float));
+    float *gw = malloc((size_t)ws * sizeof(float)), *gw_want = malloc((size_t)ws * sizeof(float));
+    float *col = malloc((size_t)(rows * positions) * sizeof(float)), *sums = malloc((size_t)(chunks * rows * s.o) * sizeof(float));
+    for (int64_t i = 0; i < xs; i++) x[i] = (float)drand();
+    for (int64_t i = 0; i < ws; i++) w[i] = (float)drand();
+    for (int64_t i = 0; i < ys; i++) gy[i] = (float)drand();
+    for (int64_t b = 0; b < s.n; b++) {
+        im2col_of(&s, x, b, col);
+        int64_t chunk = 0;
+        while (b >= s.n * (chunk + 1) / chunks) chunk++;
+        const float beta = b == s.n * chunk / chunks ? 0.0f : 1.0f;
+        for (int64_t g = 0; g < s.groups; g++) {
+            tgc_sgemm(0, 0, og, positions, kg, 1.0f, w + g * og * kg, kg, col + g * kg * positions, positions, 0.0f,
+                      want + (b * s.o + g * og) * positions, positions);
+            tgc_sgemm(0, 1, kg, og, positions, 1.0f, col + g * kg * positions, positions, gy + (b * s.o + g * og) * positions,
+                      positions, beta, sums + chunk * rows * s.o + g * kg * s.o + g * og, s.o);
+        }
+    }
+    for (int64_t oc = 0; oc < s.o; oc++)
+        for (int64_t r = 0; r < kg; r++) {
+            const int64_t at = (oc / og * kg + r) * s.o + oc;
+            float total = sums[at];
+            for (int64_t chunk = 1; chunk < chunks; chunk++) total += sums[chunk * rows * s.o + at];
+            gw_want[oc * kg + r] = total;
+        }
+    int same = 1, same_gw = 1;
+    for (int threads = 1; threads <= 2; threads++) {
+        set_threads(threads);
+        tgc_conv2d_f32(&s, x, w, got);
+        tgc_conv2d_weight_grad_f32(&s, x, gy, gw);
+        same = same && memcmp(got, want, (size_t)ys * sizeof(float)) == 0;
+        same_gw = same_gw && memcmp(gw, gw_want, (size_t)ws * sizeof(float)) == 0;
+    }
+    CHECK(same && same_gw, "conv2d n=%lld c=%lld %lldx%lld o=%lld k=%lldx%lld p=%lld,%lld d=%lld,%lld g=%lld: forward %d, weight grad %d the im2col products' bits",
+          (long long)s.n, (long long)s.c, (long long)s.h, (long long)s.w, (long long)s.o, (long long)s.kh, (long long)s.kw,
+          (long long)s.ph, (long long)s.pw, (long long)s.dh, (long long)s.dw, (long long)s.groups, same, same_gw);
+    free(x), free(w), free(gy), free(got), free(want), free(gw), free(gw_want), free(col), free(sums);
+}
+
 /* Max-pooling indices against a direct scan (first maximum, last NaN, first tap of a -inf
    window), on random windows and on planes with ties, NaN and -inf. */
 static void check_pool(tgc_conv2d_shape s, int special) {
@@ -163,6 +229,15 @@ int main(void) {
                               .groups = groups};
         check_shape(s);
     }
+    /* "same"-width convolutions (their im2col packed from the image: several panels, a partial
+       last one, groups, dilation, kernels taller than the input), and a strided one */
+    check_im2col_products((tgc_conv2d_shape){.n = 2, .c = 64, .h = 6, .w = 7, .o = 20, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .ph = 1, .pw = 1, .dh = 1, .dw = 1, .groups = 1}); /* k = 576: two k blocks */
+    check_im2col_products((tgc_conv2d_shape){.n = 20, .c = 5, .h = 7, .w = 6, .o = 3, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .ph = 1, .pw = 1, .dh = 1, .dw = 1, .groups = 1});
+    check_im2col_products((tgc_conv2d_shape){.n = 3, .c = 32, .h = 14, .w = 14, .o = 64, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .ph = 1, .pw = 1, .dh = 1, .dw = 1, .groups = 1});
+    check_im2col_products((tgc_conv2d_shape){.n = 2, .c = 1, .h = 28, .w = 28, .o = 32, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .ph = 1, .pw = 1, .dh = 1, .dw = 1, .groups = 1});
+    check_im2col_products((tgc_conv2d_shape){.n = 3, .c = 4, .h = 9, .w = 20, .o = 6, .kh = 3, .kw = 5, .sh = 1, .sw = 1, .ph = 1, .pw = 4, .dh = 2, .dw = 2, .groups = 2});
+    check_im2col_products((tgc_conv2d_shape){.n = 1, .c = 2, .h = 3, .w = 33, .o = 3, .kh = 5, .kw = 3, .sh = 1, .sw = 1, .ph = 3, .pw = 1, .dh = 1, .dw = 1, .groups = 1});
+    check_im2col_products((tgc_conv2d_shape){.n = 2, .c = 3, .h = 9, .w = 8, .o = 5, .kh = 3, .kw = 2, .sh = 2, .sw = 3, .ph = 2, .pw = 1, .dh = 2, .dw = 3, .groups = 1});
     for (int special = 0; special < 2; special++) /* the 2x2, stride 2 fast path, odd sizes too */
         for (int64_t h = 2; h <= 5; h++)
             check_pool((tgc_conv2d_shape){.n = 2, .c = 3, .h = h, .w = 7 - h, .kh = 2, .kw = 2, .sh = 2, .sw = 2, .dh = 1, .dw = 1}, special);
