@@ -1,0 +1,62 @@
+import TGCCore
+import TGCLowering
+
+/// Element group functions (`ElementGroup`): one loop over the concatenated elements of every
+/// tensor the group updates. With enough work the range runs in fixed chunks shared by
+/// OpenMP threads (a thread takes a contiguous run of chunks), each chunk running the part of
+/// every segment it covers; each segment's loop runs all its kernels' statements at an
+/// element, vectorized.
+extension CProgramEmitter {
+    /// Elements per chunk of a parallel element group.
+    static let elementGroupChunk = 4096
+
+    mutating func emitElementGroupFunction(_ group: ElementGroup) -> KernelFunction {
+        let ops = group.members.flatMap { Self.members($0) }
+        var names: [String] = []
+        for op in ops {
+            let name = IRPrinter.opName(op.kind)
+            if !names.contains(name) { names.append(name) }
+        }
+        let function = uniqueFunctionName("elements_" + names.prefix(8).joined(separator: "_"))
+        let buffers = kernelBuffers(group.segments.map(\.kernel))
+        let total = group.elementCount
+        let parallel = total >= KernelSchedule.parallelWork
+        var comment = ["/* \(function): one loop over the \(total) elements of \(group.segments.count) tensor size\(group.segments.count == 1 ? "" : "s")"
+                       + (parallel ? ", in chunks of \(Self.elementGroupChunk) shared by OpenMP threads" : "")
+                       + "; at each element every kernel of its tensor, in order, a stored value reused from a register:"]
+        for segment in group.segments {
+            let kernels = segment.members.map { "\(Self.functionBase($0)) (\($0.result.type))" }
+            comment.append(" *   elements \(segment.offset)..<\(segment.offset + segment.count): " + kernels.joined(separator: ", "))
+        }
+        comment += sourceLines(of: ops)
+        comment[comment.count - 1] += " */"
+        for line in comment { functions.line(line) }
+        functions.open("static void \(function)(\(buffers.parameters))")
+        if parallel {
+            let chunk = Self.elementGroupChunk
+            functions.openLoop("chunk", to: "\((total + chunk - 1) / chunk)", pragma: "#pragma omp parallel for schedule(static)")
+            functions.line("const int64_t chunkStart = chunk * \(chunk);")
+            functions.line("const int64_t chunkEnd = chunkStart + \(chunk) < \(total) ? chunkStart + \(chunk) : \(total);")
+        }
+        for segment in group.segments {
+            let (offset, count) = (segment.offset, segment.count)
+            let simd = count >= 8 ? "#pragma omp simd" : nil
+            let variable = LoopVariable.parallel(0).name
+            if parallel {
+                functions.open("if (chunkStart < \(offset + count) && chunkEnd > \(offset))")
+                functions.line("const int64_t from = chunkStart > \(offset) ? chunkStart - \(offset) : 0;")
+                functions.line("const int64_t to = chunkEnd < \(offset + count) ? chunkEnd - \(offset) : \(count);")
+                functions.openLoop(variable, from: "from", to: "to", pragma: simd)
+            } else {
+                functions.openLoop(variable, to: "\(count)", pragma: simd)
+            }
+            emitSteps(segment.kernel, KernelSchedule(segment.kernel), buffers.renderer)
+            functions.close()
+            if parallel { functions.close() }
+        }
+        if parallel { functions.close() }
+        functions.close()
+        functions.line()
+        return KernelFunction(name: function, call: "\(function)(\(buffers.arguments))")
+    }
+}
