@@ -159,7 +159,6 @@ extension ElementGroup {
     /// The ops of `block` (its yield left out) with runs of candidate kernels as element groups.
     /// Ops that emit no code between members (views) move before the group.
     public static func parts(of block: Block, plan: BufferPlan) -> [Part] {
-        let carried = Set(block.yielded.map(plan.address))
         var parts: [Part] = []
         var plain: [Op] = []
         var span: [Op] = []
@@ -178,7 +177,7 @@ extension ElementGroup {
             (span, members, group) = ([], [], nil)
         }
         for op in block.ops where op.kind != .yield {
-            if let kernel = candidate(op, carried: carried, plan: plan) {
+            if let kernel = candidate(op, plan: plan) {
                 if !members.isEmpty, let joined = ElementGroup(members + [(op, kernel)], plan: plan) {
                     span.append(op)
                     members.append((op, kernel))
@@ -201,9 +200,8 @@ extension ElementGroup {
     }
 
     /// The flattened kernel of `op` when it may join an element group.
-    private static func candidate(_ op: Op, carried: Set<BufferPlan.Address>, plan: BufferPlan) -> LoopKernel? {
-        guard op.results.count == 1, carried.contains(plan.address(op.result)),
-              case .kernel(let kernel) = plan.lowering(of: op) else { return nil }
+    private static func candidate(_ op: Op, plan: BufferPlan) -> LoopKernel? {
+        guard op.results.count == 1, case .kernel(let kernel) = plan.lowering(of: op) else { return nil }
         if case .transposed = plan.storage[op.result] { return nil }
         return kernel.flattened()
     }
