@@ -3,7 +3,8 @@ import TGCLowering
 
 /// Element group functions (`ElementGroup`): one loop over the concatenated elements of every
 /// tensor the group updates. With enough work the range runs in fixed chunks shared by
-/// OpenMP threads (a thread takes a contiguous run of chunks), each chunk running the part of
+/// OpenMP threads (a thread takes a contiguous run of chunks; the member kernels' work decides,
+/// as for a row nest), each chunk running the part of
 /// every segment it covers; each segment's loop runs all its kernels' statements at an
 /// element, vectorized.
 extension CProgramEmitter {
@@ -20,7 +21,7 @@ extension CProgramEmitter {
         let function = uniqueFunctionName("elements_" + names.prefix(8).joined(separator: "_"))
         let buffers = kernelBuffers(group.segments.map(\.kernel))
         let total = group.elementCount
-        let parallel = total >= KernelSchedule.parallelWork
+        let parallel = group.work >= KernelSchedule.parallelWork
         var comment = ["/* \(function): one loop over the \(total) elements of \(group.segments.count) tensor size\(group.segments.count == 1 ? "" : "s")"
                        + (parallel ? ", in chunks of \(Self.elementGroupChunk) shared by OpenMP threads" : "")
                        + "; at each element every kernel of its tensor, in order, a stored value reused from a register:"]

@@ -45,6 +45,9 @@ public struct ElementGroup {
     /// The length of the concatenated range.
     public var elementCount: Int { segments.reduce(0) { $0 + $1.count } }
 
+    /// Elements computed, summed over the member kernels: what decides whether threads share it.
+    public var work: Int { segments.reduce(0) { $0 + $1.count * $1.members.count } }
+
     /// The group of `members` (program order, each with its flattened kernel), or nil when the
     /// rules above forbid running them as one kernel.
     init?(_ members: [(op: Op, kernel: LoopKernel)], plan: BufferPlan) {
