@@ -12,26 +12,13 @@ extension CProgramEmitter {
     static let elementGroupChunk = 4096
 
     mutating func emitElementGroupFunction(_ group: ElementGroup) -> KernelFunction {
-        let ops = group.members.flatMap { Self.members($0) }
-        var names: [String] = []
-        for op in ops {
-            let name = IRPrinter.opName(op.kind)
-            if !names.contains(name) { names.append(name) }
-        }
-        let function = uniqueFunctionName("elements_" + names.prefix(8).joined(separator: "_"))
+        let function = elementGroupFunctionName(group)
         let buffers = kernelBuffers(group.segments.map(\.kernel))
         let total = group.elementCount
         let parallel = group.work >= KernelSchedule.parallelWork
-        var comment = ["/* \(function): one loop over the \(total) elements of \(group.segments.count) tensor size\(group.segments.count == 1 ? "" : "s")"
-                       + (parallel ? ", in chunks of \(Self.elementGroupChunk) shared by OpenMP threads" : "")
-                       + "; at each element every kernel of its tensor, in order, a stored value reused from a register:"]
-        for segment in group.segments {
-            let kernels = segment.members.map { "\(Self.functionBase($0)) (\($0.result.type))" }
-            comment.append(" *   elements \(segment.offset)..<\(segment.offset + segment.count): " + kernels.joined(separator: ", "))
-        }
-        comment += sourceLines(of: ops)
-        comment[comment.count - 1] += " */"
-        for line in comment { functions.line(line) }
+        let how = "one loop over the \(total) elements of \(group.segments.count) tensor size\(group.segments.count == 1 ? "" : "s")"
+            + (parallel ? ", in chunks of \(Self.elementGroupChunk) shared by OpenMP threads" : "")
+        for line in elementGroupComment(group, function: function, how: how) { functions.line(line) }
         functions.open("static void \(function)(\(buffers.parameters))")
         if parallel {
             let chunk = Self.elementGroupChunk
@@ -59,5 +46,28 @@ extension CProgramEmitter {
         functions.close()
         functions.line()
         return KernelFunction(name: function, call: "\(function)(\(buffers.arguments))")
+    }
+
+    /// `elements_add_sub_mul_sqrt_div`: the group's op names, as a row nest's are.
+    package mutating func elementGroupFunctionName(_ group: ElementGroup) -> String {
+        var names: [String] = []
+        for op in group.members.flatMap({ Self.members($0) }) {
+            let name = IRPrinter.opName(op.kind)
+            if !names.contains(name) { names.append(name) }
+        }
+        return uniqueFunctionName("elements_" + names.prefix(8).joined(separator: "_"))
+    }
+
+    /// What the group's function holds: how it runs (`how`), each segment's range of the
+    /// concatenated elements with its kernels (which tensors, which formulas), the DSL lines.
+    package mutating func elementGroupComment(_ group: ElementGroup, function: String, how: String) -> [String] {
+        var comment = ["/* \(function): \(how); at each element every kernel of its tensor, in order, a stored value reused from a register:"]
+        for segment in group.segments {
+            let kernels = segment.members.map { "\(Self.functionBase($0)) (\($0.result.type))" }
+            comment.append(" *   elements \(segment.offset)..<\(segment.offset + segment.count): " + kernels.joined(separator: ", "))
+        }
+        comment += sourceLines(of: group.members.flatMap { Self.members($0) })
+        comment[comment.count - 1] += " */"
+        return comment
     }
 }

@@ -7,10 +7,16 @@ extension CProgramEmitter {
     /// Emits the ops of `block`; its `yield` is left to the loop or branch that owns the block.
     /// Runs of row-aligned kernels share one outer loop (`RowNest`); runs of elementwise updates
     /// of carried state are one kernel (`ElementGroup`).
-    /// A device program (`device` set) runs each op in order: row nests are a CPU schedule.
+    /// A device program (`device` set) runs each op in order, element groups as one kernel each:
+    /// row nests are a CPU schedule.
     package mutating func emitBlock(_ block: Block) throws {
-        if device != nil {
-            for op in block.ops where op.kind != .yield { try emitOp(op) }
+        if let device {
+            for part in ElementGroup.parts(of: block, plan: plan) {
+                switch part {
+                case .ops(let ops): for op in ops { try emitOp(op) }
+                case .group(let group): device.emitElementGroup(group, in: &self)
+                }
+            }
             return
         }
         for run in RowNest.runs(of: block, plan: plan) {

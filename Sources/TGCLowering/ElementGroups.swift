@@ -1,13 +1,14 @@
 import TGCCore
 
-/// Element groups: a run of elementwise kernels that update a loop's carried state (an
-/// optimizer's moments and parameters, batch-norm running statistics, SGD's momentum buffers)
-/// becomes ONE kernel, PyTorch's fused/foreach optimizer step: one loop over the concatenated
-/// elements of every tensor it updates, which threads share by elements (fixed chunks), so a
-/// 401k-element weight and a 10-element bias are split evenly. Each kernel is flattened to one
-/// loop over its tensor's elements; the kernels of one element count form a segment that runs
-/// them in order at each element (multi-output fusion: a value a kernel stores is handed to
-/// the later kernels in a register, so Adam reads g, m, v, p once and writes m, v, p once):
+/// Element groups: a run of independent elementwise kernels, such as an optimizer step's
+/// updates of every parameter and moment (PyTorch's fused/foreach step), SGD's momentum
+/// buffers, weight decay or batch norm's running statistics, becomes ONE kernel: one loop over
+/// the concatenated elements of every tensor it writes, which threads share by elements (fixed
+/// chunks), so a 401k-element weight and a 10-element bias are split evenly. Each kernel is
+/// flattened to one loop over its tensor's elements; the kernels of one element count form a
+/// segment that runs them in order at each element (multi-output fusion: a value a kernel
+/// stores is handed to the later kernels in a register, so Adam reads g, m, v, p once and
+/// writes m, v, p once):
 ///
 ///     m[i] = m[i] + w * (g[i] - m[i])            for e in chunk (parallel) {
 ///     v[i] = v[i] * b2 + (1 - b2) * g[i]^2  ==>      segment of w1 (i = e - 0):   m', v', p' of w1
@@ -19,11 +20,11 @@ import TGCCore
 /// row-nest rule with rows of one element, `RowNest.isLegal`), and (2) no segment touches memory
 /// another segment writes: the segments run in any order, interleaved across threads, so
 /// a kernel that reads another's output at any other element, or a scalar another computes
-/// (Adam's bias corrections), is never merged. A kernel is a candidate when it writes a value
-/// its loop carries (`block.yielded`), has no reductions and no irregular forms, and every
-/// address it uses is a constant (a broadcast scalar) or a multiple of its flat position.
-/// Groups hold any dtypes; the greedy scan keeps program order and closes a group at the
-/// first op that emits code and cannot join.
+/// (Adam's bias corrections), is never merged with it. A kernel is a candidate when it has
+/// loops, no reductions and no irregular forms, and every address it uses is a constant (a
+/// broadcast scalar) or a multiple of its flat position plus a constant (`flattened`). Groups
+/// hold any dtypes; the greedy scan keeps program order (only ops that emit no code, views,
+/// may sit between members) and closes a group at the first kernel that cannot join.
 public struct ElementGroup {
     /// The kernels of one element count, merged into one loop of `count` iterations.
     public struct Segment {
@@ -58,6 +59,7 @@ public struct ElementGroup {
             if bySize[count] == nil { counts.append(count) }
             bySize[count, default: []].append(member)
         }
+        guard Self.oneDTypePerAddress(members.map(\.kernel), plan: plan) else { return nil }
         let footprints = counts.map { Footprint(bySize[$0]!.map(\.kernel), plan: plan) }
         for (a, first) in footprints.enumerated() {
             for second in footprints[(a + 1)...] where first.conflicts(with: second) || second.conflicts(with: first) { return nil }
@@ -71,6 +73,19 @@ public struct ElementGroup {
             return segment
         }
         self.members = members.map(\.op)
+    }
+
+    /// Whether the values at each address the kernels touch have one dtype: the function has
+    /// one parameter per address (a cast written over a dead slot of another type of the same
+    /// size would be stored through the other type's pointer).
+    private static func oneDTypePerAddress(_ kernels: [LoopKernel], plan: BufferPlan) -> Bool {
+        var dtypes: [BufferPlan.Address: DType] = [:]
+        for statement in kernels.flatMap(\.allStatements) {
+            for value in [statement.writtenBuffer].compactMap({ $0 }) + statement.buffersRead {
+                if let known = dtypes.updateValue(value.type.dtype, forKey: plan.address(value)), known != value.type.dtype { return false }
+            }
+        }
+        return true
     }
 
     /// The member kernels' statements in one loop: each member's locals renamed apart
