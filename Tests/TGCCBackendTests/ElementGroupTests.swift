@@ -42,9 +42,11 @@ struct ElementGroupTests {
         ("rmsprop", "RMSprop(model.parameters(), lr: 0.01)"),
     ]
 
-    /// The element group functions of a C program, with the text of each (its comment and body).
+    /// The element group functions of a C program, with the text of each (its comment and
+    /// body; its segments' functions come before it).
     static func groups(_ c: String) -> [Substring] {
-        c.components(separatedBy: "\n/* ").filter { $0.hasPrefix("elements_") }.map { Substring($0) }
+        c.components(separatedBy: "\n/* ").filter { $0.hasPrefix("elements_") && !$0.contains("_segment0:") && $0.contains(": one loop over the") }
+            .map { Substring($0) }
     }
 
     /// The step of each optimizer is one kernel: one group over 320 + 16 + 48 + 3 elements whose
@@ -65,13 +67,19 @@ struct ElementGroupTests {
     }
 
     /// Adam's three updates of a parameter share its loads: m and v are read from the
-    /// registers the earlier kernels stored them from, not from memory. Segments of 8
-    /// elements or more are vectorized (the 3-element bias is not).
+    /// registers the earlier kernels stored them from, not from memory. Each segment is a
+    /// function of its own (`restrict` parameters), vectorized from 8 elements on.
     @Test func adamReusesStoredMoments() throws {
         let c = try CEmitterTextTests.emit(source: Self.training("Adam(model.parameters(), lr: 0.01)"))
         let step = try #require(Self.groups(c).first { $0.contains("opt.step()") })
-        #expect(step.contains("sqrtf(s"), "the parameter update reads v's register: \(step)")
-        #expect(step.components(separatedBy: "#pragma omp simd").count - 1 == 3, "\(step)")
+        let name = String(step.prefix { $0 != ":" })
+        #expect(step.components(separatedBy: "    \(name)_segment").count - 1 == 4, "\(step)")
+        for (segment, vectorized) in [(0, true), (1, true), (2, true), (3, false)] {
+            let header = "static inline void \(name)_segment\(segment)(int64_t from, int64_t to, "
+            let body = try #require(c.range(of: header).map { c[$0.upperBound...].prefix { $0 != "}" } }, "\(c)")
+            #expect(body.contains("sqrtf(s"), "the parameter update reads v's register: \(body)")
+            #expect(body.contains("#pragma omp simd") == vectorized, "\(body)")
+        }
     }
 
     /// A group large enough to share among threads runs in fixed chunks of the concatenated

@@ -79,8 +79,9 @@ struct RowNestTests {
         let groups = ElementGroupTests.groups(c)
         #expect(groups.count == 1, "\(c)")
         guard let group = groups.first else { return }
-        #expect(group.contains("#pragma omp simd\n            for (int64_t i0 = from; i0 < to; i0++)"), "\(group)")
-        #expect(group.components(separatedBy: "[i0] = s").count - 1 == 3, "\(group)")
+        let segment = try #require(c.range(of: "_segment0(int64_t from, int64_t to, ").map { c[$0.upperBound...].prefix { $0 != "}" } })
+        #expect(segment.contains("#pragma omp simd\n    for (int64_t i0 = from; i0 < to; i0++)"), "\(segment)")
+        #expect(segment.components(separatedBy: "[i0] = s").count - 1 == 3, "\(segment)")
     }
 
     @Test func rowNormalizationIsOneOuterLoop() throws {
