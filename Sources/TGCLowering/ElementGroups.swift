@@ -49,9 +49,36 @@ public struct ElementGroup {
     /// Elements computed, summed over the member kernels: what decides whether threads share it.
     public var work: Int { segments.reduce(0) { $0 + $1.count * $1.members.count } }
 
+    /// At most this many kernels join one group: the scan checks every candidate against the
+    /// whole group, so a program of thousands of elementwise kernels stays linear.
+    public static let maximumMembers = 128
+
     /// The group of `members` (program order, each with its flattened kernel), or nil when the
     /// rules above forbid running them as one kernel.
     init?(_ members: [(op: Op, kernel: LoopKernel)], plan: BufferPlan) {
+        guard Self.isLegal(members, plan: plan) else { return nil }
+        var offset = 0
+        segments = Self.bySize(members).map { segment in
+            let count = segment[0].kernel.parallelExtents[0]
+            defer { offset += count }
+            return Segment(members: segment.map(\.op), kernel: Self.merged(segment.map(\.kernel), count: count, plan: plan), offset: offset)
+        }
+        self.members = members.map(\.op)
+    }
+
+    /// Whether `members` may run as one group (the rules above).
+    static func isLegal(_ members: [(op: Op, kernel: LoopKernel)], plan: BufferPlan) -> Bool {
+        guard members.count <= maximumMembers, oneDTypePerAddress(members.map(\.kernel), plan: plan) else { return false }
+        let segments = bySize(members).map { $0.map(\.kernel) }
+        let footprints = segments.map { Footprint($0, plan: plan) }
+        for (a, first) in footprints.enumerated() {
+            for second in footprints[(a + 1)...] where first.conflicts(with: second) || second.conflicts(with: first) { return false }
+        }
+        return segments.allSatisfy { RowNest.isLegal($0, plan: plan) }
+    }
+
+    /// The members by element count, in order of first appearance, each in program order.
+    private static func bySize(_ members: [(op: Op, kernel: LoopKernel)]) -> [[(op: Op, kernel: LoopKernel)]] {
         var counts: [Int] = []
         var bySize: [Int: [(op: Op, kernel: LoopKernel)]] = [:]
         for member in members {
@@ -59,20 +86,7 @@ public struct ElementGroup {
             if bySize[count] == nil { counts.append(count) }
             bySize[count, default: []].append(member)
         }
-        guard Self.oneDTypePerAddress(members.map(\.kernel), plan: plan) else { return nil }
-        let footprints = counts.map { Footprint(bySize[$0]!.map(\.kernel), plan: plan) }
-        for (a, first) in footprints.enumerated() {
-            for second in footprints[(a + 1)...] where first.conflicts(with: second) || second.conflicts(with: first) { return nil }
-        }
-        guard counts.allSatisfy({ RowNest.isLegal(bySize[$0]!.map(\.kernel), plan: plan) }) else { return nil }
-        var offset = 0
-        segments = counts.map { count in
-            let segment = Segment(members: bySize[count]!.map(\.op),
-                                  kernel: Self.merged(bySize[count]!.map(\.kernel), count: count, plan: plan), offset: offset)
-            offset += count
-            return segment
-        }
-        self.members = members.map(\.op)
+        return counts.map { bySize[$0]! }
     }
 
     /// Whether the values at each address the kernels touch have one dtype: the function has
@@ -181,9 +195,8 @@ extension ElementGroup {
         var plain: [Op] = []
         var span: [Op] = []
         var members: [(op: Op, kernel: LoopKernel)] = []
-        var group: ElementGroup?
         func flush() {
-            if let group, members.count >= 2 {
+            if members.count >= 2, let group = ElementGroup(members, plan: plan) {
                 let grouped = Set(members.map { ObjectIdentifier($0.op) })
                 plain += span.filter { !grouped.contains(ObjectIdentifier($0)) }
                 if !plain.isEmpty { parts.append(.ops(plain)) }
@@ -192,14 +205,13 @@ extension ElementGroup {
             } else {
                 plain += span
             }
-            (span, members, group) = ([], [], nil)
+            (span, members) = ([], [])
         }
         for op in block.ops where op.kind != .yield {
             if let kernel = candidate(op, plan: plan) {
-                if !members.isEmpty, let joined = ElementGroup(members + [(op, kernel)], plan: plan) {
+                if !members.isEmpty, isLegal(members + [(op, kernel)], plan: plan) {
                     span.append(op)
                     members.append((op, kernel))
-                    group = joined
                 } else {
                     flush()
                     span = [op]
