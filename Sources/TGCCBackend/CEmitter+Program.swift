@@ -5,11 +5,18 @@ import TGCLowering
 /// The body of `tgc_program`: each op's lowering printed as C, in program order.
 extension CProgramEmitter {
     /// Emits the ops of `block`; its `yield` is left to the loop or branch that owns the block.
-    /// Runs of row-aligned kernels share one outer loop (`RowNest`).
-    /// A device program (`device` set) runs each op in order: row nests are a CPU schedule.
+    /// Runs of row-aligned kernels share one outer loop (`RowNest`); runs of elementwise updates
+    /// of carried state are one kernel (`ElementGroup`).
+    /// A device program (`device` set) runs each op in order, element groups as one kernel each:
+    /// row nests are a CPU schedule.
     package mutating func emitBlock(_ block: Block) throws {
-        if device != nil {
-            for op in block.ops where op.kind != .yield { try emitOp(op) }
+        if let device {
+            for part in ElementGroup.parts(of: block, plan: plan) {
+                switch part {
+                case .ops(let ops): for op in ops { try emitOp(op) }
+                case .group(let group): device.emitElementGroup(group, in: &self)
+                }
+            }
             return
         }
         for run in RowNest.runs(of: block, plan: plan) {
@@ -19,6 +26,10 @@ extension CProgramEmitter {
             case .rows(let nest):
                 let function = emitRowNestFunction(nest)
                 let locations = nest.members.map { Self.locationText($0.op.location) }.filter { !$0.isEmpty }
+                out.line(function.call + ";" + (locations.isEmpty ? "" : "  /* \(CSourceText.comment(locations.joined(separator: ", "))) */"))
+            case .elements(let group):
+                let function = emitElementGroupFunction(group)
+                let locations = Set(group.members.map { Self.locationText($0.location) }).filter { !$0.isEmpty }.sorted()
                 out.line(function.call + ";" + (locations.isEmpty ? "" : "  /* \(CSourceText.comment(locations.joined(separator: ", "))) */"))
             }
         }

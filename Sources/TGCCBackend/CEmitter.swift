@@ -34,9 +34,27 @@ public enum CEmitter {
             case .view, .staticData, .random, .input, .load, .hyper, .save, .print, .progress, .addScalar, .reseed, .allReduce, .processRank, .loop, .branch, .yield: break
             }
         }
-        return CompileStatistics(arenaBytes: plan.memory.arenaBytes, naiveBytes: plan.memory.naiveBytes,
-                                 arenaValues: plan.memory.arenaValues.count,
-                                 kernelsBeforeFusion: kernelsBefore, kernelsAfterFusion: kernelsAfter)
+        var statistics = CompileStatistics(arenaBytes: plan.memory.arenaBytes, naiveBytes: plan.memory.naiveBytes,
+                                           arenaValues: plan.memory.arenaValues.count,
+                                           kernelsBeforeFusion: kernelsBefore, kernelsAfterFusion: kernelsAfter)
+        countGroupedKernels(module.body, plan, into: &statistics)
+        return statistics
+    }
+
+    /// Adds the element groups and the kernels they hold in `block` and the blocks inside it
+    /// (the C program's walk of the body, `CProgramEmitter.emitBlock`).
+    private static func countGroupedKernels(_ block: Block, _ plan: BufferPlan, into statistics: inout CompileStatistics) {
+        for run in RowNest.runs(of: block, plan: plan) {
+            switch run {
+            case .op(let op):
+                for region in op.regions where op.kind != .fusion { countGroupedKernels(region, plan, into: &statistics) }
+            case .rows:
+                break
+            case .elements(let group):
+                statistics.elementGroups += 1
+                statistics.kernelsInElementGroups += group.members.count
+            }
+        }
     }
 }
 
@@ -51,12 +69,19 @@ public struct CompileStatistics: Equatable {
     public var kernelsBeforeFusion: Int
     /// Loop nests and library calls of the generated program.
     public var kernelsAfterFusion: Int
+    /// Element groups (ElementGroups.swift), each one kernel, and the fused kernels they hold.
+    public var elementGroups = 0
+    public var kernelsInElementGroups = 0
+
+    /// Kernels the program runs once element groups are formed.
+    public var kernelsAfterGrouping: Int { kernelsAfterFusion - kernelsInElementGroups + elementGroups }
 
     /// The report, one fact per line.
     public var text: String {
         """
         arena: \(arenaBytes) bytes for \(arenaValues) values (one buffer per value: \(naiveBytes) bytes)
         kernels: \(kernelsBeforeFusion) before fusion, \(kernelsAfterFusion) after
+        element groups: \(elementGroups) holding \(kernelsInElementGroups) kernels; \(kernelsAfterGrouping) kernels in all
 
         """
     }

@@ -11,6 +11,9 @@ package protocol DeviceHooks {
     /// Emits the launch of `kernel` (the lowering of `op`) into `emitter.out`, and its device
     /// function into `emitter.functions`.
     func emitKernel(_ kernel: LoopKernel, for op: Op, in emitter: inout CProgramEmitter) throws
+    /// Emits the launch of an element group (ElementGroups.swift) as one kernel into
+    /// `emitter.out`, and its device function into `emitter.functions`.
+    func emitElementGroup(_ group: ElementGroup, in emitter: inout CProgramEmitter)
     /// Emits a matrix product into `emitter.out`.
     func emitGemm(_ call: GemmCall, for op: Op, in emitter: inout CProgramEmitter) throws
     /// Emits an op that the C program runs through the runtime (the RNG, a convolution, a sort)

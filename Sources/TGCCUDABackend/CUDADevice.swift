@@ -11,6 +11,10 @@ struct CUDADevice: DeviceHooks {
         CUDAKernels.emit(emitter.kernelAsRun(kernel, for: op), for: op, in: &emitter)
     }
 
+    func emitElementGroup(_ group: ElementGroup, in emitter: inout CProgramEmitter) {
+        CUDAKernels.emitElementGroup(group, in: &emitter)
+    }
+
     /// `tgc_cuda_sgemm` on device buffers (one call per matrix of a batch), then the epilogue,
     /// if fusion gave the product one, as a kernel over the finished product.
     func emitGemm(_ call: GemmCall, for op: Op, in emitter: inout CProgramEmitter) throws {

@@ -84,6 +84,35 @@ enum CUDAKernels {
                          + (location.isEmpty ? "" : "  /* \(CSourceText.comment(location)) */"))
     }
 
+    /// An element group as one grid-stride loop over its concatenated elements: each point
+    /// finds its segment by offset and runs that segment's statements at its element.
+    static func emitElementGroup(_ group: ElementGroup, in emitter: inout CProgramEmitter) {
+        let function = emitter.elementGroupFunctionName(group)
+        var buffers = emitter.kernelBuffers(group.segments.map(\.kernel))
+        buffers.renderer.intrinsicName = CUDAPrelude.intrinsicName
+        let total = group.elementCount
+        for line in emitter.elementGroupComment(group, function: function, how: "a grid-stride loop over the \(total) elements of \(group.segments.count) tensor sizes") {
+            emitter.functions.line(line)
+        }
+        emitter.functions.open("__global__ void \(function)(\(buffers.parameters))")
+        emitter.functions.open("for (int64_t flat = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; flat < \(total); flat += (int64_t)gridDim.x * blockDim.x)")
+        for (index, segment) in group.segments.enumerated() {
+            let condition = "if (flat < \(segment.offset + segment.count))"
+            if index == 0 { emitter.functions.open(condition) } else { emitter.functions.close("} else \(condition) {"); emitter.functions.indent += 1 }
+            emitter.functions.line("const int64_t \(LoopVariable.parallel(0).name) = flat - \(segment.offset);")
+            emitter.emitSteps(segment.kernel, KernelSchedule(segment.kernel), buffers.renderer)
+        }
+        emitter.functions.close()
+        emitter.functions.close()
+        emitter.functions.close()
+        emitter.functions.line()
+        let first = group.members[0]
+        let arguments = buffers.addresses.map { CProgramEmitter.deviceName(buffers.names[$0]!) }
+        let location = CProgramEmitter.locationText(first.location)
+        emitter.out.line("TGC_LAUNCH(\(function), dim3(tgc_grid(\(total))), dim3(TGC_BLOCK), 0, \(first.location.line)" + arguments.map { ", " + $0 }.joined() + ");"
+                         + (location.isEmpty ? "" : "  /* \(CSourceText.comment(location)) */"))
+    }
+
     private static func description(_ mapping: Mapping) -> String {
         switch mapping {
         case .gridStride: "a grid-stride loop over the points"

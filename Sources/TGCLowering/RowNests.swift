@@ -41,15 +41,28 @@ public struct RowNest {
     public static let minimumRows = 16
 }
 
-/// What `emitBlock` emits: one op, or a row nest of several kernel ops.
+/// What `emitBlock` emits: one op, a row nest of several kernel ops, or an element group
+/// (ElementGroups.swift).
 public enum BlockRun {
     case op(Op)
     case rows(RowNest)
+    case elements(ElementGroup)
 }
 
 extension RowNest {
-    /// The ops of `block` (its yield left out), with runs of mergeable kernels as row nests.
+    /// The ops of `block` (its yield left out): element groups first, then runs of mergeable
+    /// kernels among the other ops as row nests.
     public static func runs(of block: Block, plan: BufferPlan) -> [BlockRun] {
+        ElementGroup.parts(of: block, plan: plan).flatMap { part -> [BlockRun] in
+            switch part {
+            case .ops(let ops): runs(of: ops, plan: plan)
+            case .group(let group): [.elements(group)]
+            }
+        }
+    }
+
+    /// `ops` with runs of mergeable kernels as row nests.
+    private static func runs(of ops: [Op], plan: BufferPlan) -> [BlockRun] {
         var runs: [BlockRun] = []
         var span: [Op] = []                              // the candidate's ops, transparent ones too
         var members: [(op: Op, kernel: LoopKernel)] = []
@@ -65,7 +78,7 @@ extension RowNest {
             span = []
             members = []
         }
-        for op in block.ops where op.kind != .yield {
+        for op in ops {
             if let kernel = rowKernel(op, plan: plan) {
                 let fitted = members.first.flatMap { kernel.splittingOuterLoop(rows: $0.kernel.parallelExtents[0]) }
                 if let fitted, isLegal(members.map(\.kernel) + [fitted], plan: plan) {
@@ -104,7 +117,7 @@ extension RowNest {
     }
 
     /// Ops that generate no statements (a view, static data, a transpose folded into matmuls).
-    private static func emitsNoCode(_ op: Op, plan: BufferPlan) -> Bool {
+    static func emitsNoCode(_ op: Op, plan: BufferPlan) -> Bool {
         if op.results.count == 1, case .transposed = plan.storage[op.result] { return true }
         switch plan.lowering(of: op) {
         case .view, .staticData: return true

@@ -71,15 +71,17 @@ struct RowNestTests {
     }
 
     /// Adam's update of a parameter (exp_avg, exp_avg_sq, then the weight, its step size
-    /// computed before them) is one vectorized loop over the parameter's elements: one pass.
+    /// computed before them) is one vectorized loop over the parameter's elements: one pass,
+    /// run as an element group (ElementGroups.swift) rather than a row nest.
     @Test func adamUpdateIsOneVectorLoop() throws {
         let c = try CEmitterTextTests.emit(source: Self.adamLoop)
-        let nests = Self.rowNestFunctions(c)
-        #expect(nests.count == 1, "\(c)")
-        guard let nest = nests.first, let start = c.range(of: String(nest)) else { return }
-        let body = c[start.upperBound...].prefix { $0 != "}" }
-        #expect(body.contains("#pragma omp parallel for simd\n    for (int64_t i0 = 0; i0 < 16384; i0++)"), "\(body)")
-        #expect(body.components(separatedBy: "_row(i0, ").count - 1 == 3, "\(body)")
+        #expect(Self.rowNestFunctions(c).isEmpty, "\(c)")
+        let groups = ElementGroupTests.groups(c)
+        #expect(groups.count == 1, "\(c)")
+        guard let group = groups.first else { return }
+        let segment = try #require(c.range(of: "_segment0(int64_t from, int64_t to, ").map { c[$0.upperBound...].prefix { $0 != "}" } })
+        #expect(segment.contains("#pragma omp simd\n    for (int64_t i0 = from; i0 < to; i0++)"), "\(segment)")
+        #expect(segment.components(separatedBy: "[i0] = s").count - 1 == 3, "\(segment)")
     }
 
     @Test func rowNormalizationIsOneOuterLoop() throws {

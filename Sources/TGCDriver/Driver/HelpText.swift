@@ -12,7 +12,8 @@ enum HelpText {
                   [--distributed mpi [--ranks N] [--bucket-mb MB]]
           Compile FILE to a standalone executable (default OUT: FILE without its extension),
           or stop at C source, IR text or a Graphviz graph. --stats prints the memory arena's
-          size, what one buffer per value would take, and the kernels before and after fusion.
+          size, what one buffer per value would take, the kernels before and after fusion, and
+          the element groups (an optimizer step's updates run as one kernel).
           --emit c writes the program as one C file; the executable is built from the same
           text, its kernels compiled by gcc as several translation units at once.
           --emit lib -o DIR/NAME runs FILE, then builds DIR/NAME.h, DIR/libNAME.a and
