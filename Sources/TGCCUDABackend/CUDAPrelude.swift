@@ -14,6 +14,7 @@ enum CUDAPrelude {
         #include "sgemm.cuh"
         #include "philox.cuh"
         #include "conv.cuh"
+        #include "reduce.cuh"
 
         #include <array>
         #include <math.h>
@@ -39,6 +40,10 @@ enum CUDAPrelude {
     #  else
     #    define TGC_MAX_BLOCKS 4096
     #  endif
+    #endif
+
+    #if TGC_BLOCK % 32 != 0
+    #error "TGC_BLOCK must be a multiple of the warp size (32): a warp per point shuffles across full warps"
     #endif
 
     /* Blocks for a grid-stride loop over `points` points. */
