@@ -77,6 +77,72 @@ import TGCBase
         #expect(output == (try Pipeline.eagerOutput(of: path)))
     }
 
+    /// Reductions along an axis (rows of 1, 31, 33, 1025 and 2^20 + 3 elements, many short
+    /// rows, leading axes) and the reductions fusion puts in front of an epilogue (softmax,
+    /// batch-norm mean and variance) print what the interpreter prints: thread-per-point,
+    /// warp-per-point and block-per-point kernels, sums, max, min, arg-max and zero extremes.
+    @Test func axisReductionsMatchTheInterpreter() throws {
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var program = ""
+        for (index, size) in [1, 31, 33, 1025, (1 << 20) + 3].enumerated() {
+            let rows = size > 4096 ? 2 : 3
+            program += """
+                let r\(index) = randn(\(rows), \(size))
+                print(r\(index).sum(dim: 1), r\(index).max(dim: 1), r\(index).min(dim: 1).values, r\(index).mean(dim: 1))
+                print(r\(index).softmax(dim: 1).sum(dim: 1), r\(index).logsumexp(dim: 1))
+
+                """
+        }
+        program += """
+            let short = randn(5000, 3)
+            print(short.sum(dim: 1).sum(), short.max(dim: 1).values.sum(), short.sum(dim: 0))
+            let many = randn(4100, 40)
+            print(many.sum(dim: 1).sum(), many.sum(dim: 0).sum(), many.softmax(dim: 1).max(dim: 1).values.sum())
+            let x = randn(16, 32, 9, 9)
+            let mean = x.mean(dim: [0, 2, 3], keepDim: true)
+            let variance = ((x - mean) * (x - mean)).mean(dim: [0, 2, 3])
+            print(mean.flatten(), variance)
+            print(x.var(dim: [0, 2, 3]), x.amax(dim: [0, 2, 3]))
+            let negativeZeros = zeros(3, 40) * -1.0
+            print(negativeZeros.max(dim: 1).values, negativeZeros.amin(dim: 1), negativeZeros.max())
+
+            """
+        let path = directory.appendingPathComponent("axes.swiftdsl").path
+        try Data(program.utf8).write(to: URL(fileURLWithPath: path))
+        let binary = directory.appendingPathComponent("program").path
+        try Pipeline.buildCUDAExecutable(path, to: binary, emulate: true)
+        let (status, output, errors) = try TestPaths.execute(binary, in: directory)
+        #expect(status == 0, "exited with \(status): \(errors)")
+        #expect(output == (try Pipeline.eagerOutput(of: path)))
+    }
+
+    /// The generated CUDA maps reductions onto warps and blocks and elementwise kernels onto
+    /// float4 accesses: a regression to one thread per point fails here.
+    @Test func reductionsAndLoadsUseTheirMappings() throws {
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func cuda(_ program: String) throws -> String {
+            let path = directory.appendingPathComponent("mapping.swiftdsl").path
+            try Data(program.utf8).write(to: URL(fileURLWithPath: path))
+            return try CUDAEmitter.emit(try Pipeline.module(of: path), programName: "mapping", description: "")
+        }
+        let batchNorm = try cuda("let x = randn(64, 32, 14, 14)\nprint(x.sum(dim: [0, 2, 3]))\n")
+        #expect(batchNorm.contains("a block of 256 threads per point, striding its reductions"))
+        #expect(batchNorm.contains("for (int64_t tgc_r = threadIdx.x; tgc_r < 12544; tgc_r += 256)"))
+        #expect(batchNorm.contains("tgc_shfl_down(acc0, tgc_offset)"))
+        let rows = try cuda("let x = randn(512, 1000)\nprint(x.sum(dim: 1))\n")
+        #expect(rows.contains("a warp per point, striding its reductions"))
+        #expect(rows.contains("for (int64_t tgc_r = tgc_lane; tgc_r < 1000; tgc_r += 32)"))
+        let full = try cuda("let x = randn(1 << 20)\nprint(x.sum())\n")
+        #expect(full.contains("a warp folds each fixed chunk"))
+        #expect(full.contains("for (int64_t chunk = tgc_warp; chunk < 32; chunk += 8)"))
+        let elementwise = try cuda("let x = randn(1026)\nprint((x * 2.0 + 1.0).exp())\n")
+        #expect(elementwise.contains("reinterpret_cast<const float4 *>"))
+        #expect(elementwise.contains("make_float4("))
+        #expect(elementwise.contains("/* the last 2 points */"))
+    }
+
     /// `--target cuda` and `--emulate` go with compile and compiled runs; a run needs --emulate.
     @Test func targetOptions() throws {
         let compile = try Options.parse(["compile", "m.swiftdsl", "--target", "cuda", "--emulate"])
