@@ -134,7 +134,7 @@ import TGCBase
         let rows = try cuda("let x = randn(512, 1000)\nprint(x.sum(dim: 1))\n")
         #expect(rows.contains("a warp per point, striding its reductions"))
         #expect(rows.contains("for (int64_t tgc_r = tgc_lane; tgc_r < 1000; tgc_r += 32)"))
-        let full = try cuda("let x = randn(1 << 20)\nprint(x.sum())\n")
+        let full = try cuda("let x = randn(1048576)\nprint(x.sum())\n")
         #expect(full.contains("a warp folds each fixed chunk"))
         #expect(full.contains("for (int64_t chunk = tgc_warp; chunk < 32; chunk += 8)"))
         let elementwise = try cuda("let x = randn(1026)\nprint((x * 2.0 + 1.0).exp())\n")
