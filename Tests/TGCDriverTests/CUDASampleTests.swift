@@ -80,7 +80,8 @@ import TGCBase
     /// Reductions along an axis (rows of 1, 31, 33, 1025 and 2^20 + 3 elements, many short
     /// rows, leading axes) and the reductions fusion puts in front of an epilogue (softmax,
     /// batch-norm mean and variance) print what the interpreter prints: thread-per-point,
-    /// warp-per-point and block-per-point kernels, sums, max, min, arg-max and zero extremes.
+    /// warp-per-point and block-per-point kernels; sums, max, min, arg-max, any and all over
+    /// float32, float64, int64 and bool; NaN rows and zero extremes.
     @Test func axisReductionsMatchTheInterpreter() throws {
         let directory = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -106,6 +107,14 @@ import TGCBase
             print(x.var(dim: [0, 2, 3]), x.amax(dim: [0, 2, 3]))
             let negativeZeros = zeros(3, 40) * -1.0
             print(negativeZeros.max(dim: 1).values, negativeZeros.amin(dim: 1), negativeZeros.max())
+            let integers = randint(-50, 50, [7, 300])
+            print(integers.sum(dim: 1), integers.max(dim: 1).values, integers.amin(dim: 1))
+            let doubles = randn(5, 3000).double()
+            print(doubles.sum(dim: 1), doubles.amax(dim: 1))
+            let withNaN = (randn(4, 100).abs() + 0.1 - tensor([[0.0], [0.0], [5.0], [0.0]])).sqrt()
+            print(withNaN.amax(dim: 1), withNaN.sum(dim: 1), withNaN.amin(dim: 1))
+            let flags = randn(6, 200) > 0.0
+            print(flags.any(dim: 1), flags.all(dim: 1), flags.sum(dim: 1))
 
             """
         let path = directory.appendingPathComponent("axes.swiftdsl").path
