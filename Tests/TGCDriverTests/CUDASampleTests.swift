@@ -81,7 +81,8 @@ import TGCBase
     /// rows, leading axes) and the reductions fusion puts in front of an epilogue (softmax,
     /// batch-norm mean and variance) print what the interpreter prints: thread-per-point,
     /// warp-per-point and block-per-point kernels; sums, max, min, arg-max, any and all over
-    /// float32, float64, int64 and bool; NaN rows and zero extremes.
+    /// float32, float64, int64 and bool; NaN rows; rows of +0 and -0, whose max takes the sign of
+    /// the last zero in order (a tree order alone would differ).
     @Test func axisReductionsMatchTheInterpreter() throws {
         let directory = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -105,8 +106,10 @@ import TGCBase
             let variance = ((x - mean) * (x - mean)).mean(dim: [0, 2, 3])
             print(mean.flatten(), variance)
             print(x.var(dim: [0, 2, 3]), x.amax(dim: [0, 2, 3]))
-            let negativeZeros = zeros(3, 40) * -1.0
-            print(negativeZeros.max(dim: 1).values, negativeZeros.amin(dim: 1), negativeZeros.max())
+            let signedZeros = randn(16, 40) * 0.0
+            print(signedZeros.amax(dim: 1), signedZeros.amin(dim: 1), signedZeros.max(), signedZeros.min())
+            let wideZeros = randn(8, 3000) * 0.0
+            print(wideZeros.amax(dim: 1), wideZeros.amin(dim: 1))
             let integers = randint(-50, 50, [7, 300])
             print(integers.sum(dim: 1), integers.max(dim: 1).values, integers.amin(dim: 1))
             let doubles = randn(5, 3000).double()
