@@ -82,7 +82,8 @@ import TGCBase
     /// batch-norm mean and variance) print what the interpreter prints: thread-per-point,
     /// warp-per-point and block-per-point kernels; sums, max, min, arg-max, any and all over
     /// float32, float64, int64 and bool; NaN rows; rows of +0 and -0, whose max takes the sign of
-    /// the last zero in order (a tree order alone would differ).
+    /// the last zero in order (a tree order alone would differ), also in the fixed chunks of a
+    /// full max.
     @Test func axisReductionsMatchTheInterpreter() throws {
         let directory = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -110,6 +111,9 @@ import TGCBase
             print(signedZeros.amax(dim: 1), signedZeros.amin(dim: 1), signedZeros.max(), signedZeros.min())
             let wideZeros = randn(8, 3000) * 0.0
             print(wideZeros.amax(dim: 1), wideZeros.amin(dim: 1))
+            let chunkedZeros = randn(6, 65541) * 0.0
+            print(chunkedZeros[0].max(), chunkedZeros[1].max(), chunkedZeros[2].max(),
+                  chunkedZeros[3].max(), chunkedZeros[4].max(), chunkedZeros[5].max())
             let integers = randint(-50, 50, [7, 300])
             print(integers.sum(dim: 1), integers.max(dim: 1).values, integers.amin(dim: 1))
             let doubles = randn(5, 3000).double()
