@@ -49,6 +49,14 @@ enum CUDAPrelude {
     /* Blocks for a grid-stride loop over `points` points. */
     static inline unsigned tgc_grid(int64_t points) { return tgc_cuda_blocks_for(points, TGC_BLOCK, TGC_MAX_BLOCKS); }
 
+    /* One 16-byte store of four floats at a 16-byte aligned address (CUDAVectorized.swift):
+       st.global.v4.f32, which a plain float4 assignment does not always become. */
+    #ifdef TGC_CUDA_EMULATE
+    static inline void tgc_store_float4(float *p, float4 v) { *reinterpret_cast<float4 *>(p) = v; }
+    #else
+    static __device__ __forceinline__ void tgc_store_float4(float *p, float4 v) { __stwb(reinterpret_cast<float4 *>(p), v); }
+    #endif
+
     /* ---- device versions of the prelude's host-only checks: a bad index or a modulo by zero prints
        the C program's message (FILE:LINE:COL: error: ...) and stops the kernel, so its launch fails;
        under the emulation device code is host code and calls the host check itself ---- */

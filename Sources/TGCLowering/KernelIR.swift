@@ -189,7 +189,7 @@ public enum KernelStatement: Hashable {
     /// renderers run them in loop order, never with atomics, so the sum has one order.
     case accumulate(Value, IndexExpr, ScalarExpr, Accumulation)
 
-    public func mapIndices(_ transform: (AffineIndex) -> AffineIndex) -> KernelStatement {
+    func mapIndices(_ transform: (AffineIndex) -> AffineIndex) -> KernelStatement {
         switch self {
         case .declare(let name, let type, let value): .declare(name, type, value.mapIndices(transform))
         case .assign(let name, let value): .assign(name, value.mapIndices(transform))

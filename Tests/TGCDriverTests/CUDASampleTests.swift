@@ -79,7 +79,8 @@ import TGCBase
 
     /// Reductions along an axis (rows of 1, 31, 33, 1025 and 2^20 + 3 elements, many short
     /// rows, leading axes) and the reductions fusion puts in front of an epilogue (softmax,
-    /// batch-norm mean and variance) print what the interpreter prints: thread-per-point,
+    /// batch-norm mean and variance), and elementwise kernels read in float4 (biases, row
+    /// values, odd tails), print what the interpreter prints: thread-per-point,
     /// warp-per-point and block-per-point kernels; sums, max, min, arg-max, any and all over
     /// float32, float64, int64 and bool; NaN rows; rows of +0 and -0, whose max takes the sign of
     /// the last zero in order (a tree order alone would differ), also in the fixed chunks of a
@@ -120,6 +121,8 @@ import TGCBase
             print(doubles.sum(dim: 1), doubles.amax(dim: 1))
             let withNaN = (randn(4, 100).abs() + 0.1 - tensor([[0.0], [0.0], [5.0], [0.0]])).sqrt()
             print(withNaN.amax(dim: 1), withNaN.sum(dim: 1), withNaN.amin(dim: 1))
+            let biased = randn(8, 36) + randn(36) - randn(8, 1)
+            print(biased.softmax(dim: 1).sum(), biased.exp().max(dim: 1).values, (randn(3, 6) + randn(6)).relu())
             let flags = randn(6, 200) > 0.0
             print(flags.any(dim: 1), flags.all(dim: 1), flags.sum(dim: 1))
 
@@ -134,7 +137,8 @@ import TGCBase
     }
 
     /// The generated CUDA maps reductions onto warps and blocks and elementwise kernels onto
-    /// float4 accesses: a regression to one thread per point fails here.
+    /// float4 accesses (the point's own elements, a bias along the row, a value per row): a
+    /// regression to one thread per point fails here.
     @Test func reductionsAndLoadsUseTheirMappings() throws {
         let directory = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -157,6 +161,9 @@ import TGCBase
         #expect(elementwise.contains("reinterpret_cast<const float4 *>"))
         #expect(elementwise.contains("make_float4("))
         #expect(elementwise.contains("/* the last 2 points */"))
+        let rowwise = try cuda("let x = randn(64, 32)\nlet b = randn(32)\nlet m = randn(64, 1)\nprint((x + b - m).exp())\n")
+        #expect(rowwise.contains("const float tgc_in1[4]"), "the bias is read as a float4 too")
+        #expect(rowwise.contains("tgc_in1[3]"))
     }
 
     /// `--target cuda` and `--emulate` go with compile and compiled runs; a run needs --emulate.
