@@ -50,7 +50,8 @@ enum CUDAPrelude {
     static inline unsigned tgc_grid(int64_t points) { return tgc_cuda_blocks_for(points, TGC_BLOCK, TGC_MAX_BLOCKS); }
 
     /* One 16-byte store of four floats at a 16-byte aligned address (CUDAVectorized.swift):
-       st.global.v4.f32, which a plain float4 assignment does not always become. */
+       st.global.wb.v4.f32 on the GPU (__stwb): nvcc split a plain float4 assignment into four
+       stores after tgc_expf. */
     #ifdef TGC_CUDA_EMULATE
     static inline void tgc_store_float4(float *p, float4 v) { *reinterpret_cast<float4 *>(p) = v; }
     #else

@@ -8,7 +8,7 @@ import TGCLowering
 /// - a float32 load or store of the point's own element (the identity index of the flattened
 ///   points), or, where the innermost extent is a multiple of 4, of an element that walks the
 ///   innermost loop with stride 1 from a multiple of 4 (a bias `b[i1]`): one 16-byte `float4`
-///   access for the four points (`ld.global.v4.f32` / `st.global.v4.f32`);
+///   access for the four points (`ld.global.nc.v4.f32`, and `st.global.wb.v4.f32` through `tgc_store_float4`);
 /// - a load the four points share (a broadcast scalar; where the innermost extent is a
 ///   multiple of 4, any load that does not use the innermost loop: a row's max `m[i0]`): one
 ///   scalar load, at the first point's loop variables.
