@@ -43,11 +43,17 @@ test-gpu: build cuda
 	$(MAKE) -C runtime test-nvcc
 	$(SWIFT) test --filter CUDASampleTests
 
-## On a GPU: device-to-device copy bandwidth, tgc_cuda_reduce_sum's GB/s and tgc_cuda_sgemm's
-## TFLOP/s at 1024-4096 (runtime/tests/bench_cuda.cu). The peers of issue 14 (torch.matmul,
-## the B4/B6 steps under PyTorch on the same GPU) are not in it yet.
+## On a GPU (docs/CUDA.md), bench/gpu_peers.py: runtime/tests/bench_cuda.cu (copy bandwidth,
+## tgc_cuda_reduce_sum, tgc_cuda_sgemm at 1024-4096), B2 built by `--target cuda` against the
+## copy bandwidth, tgc_cuda_sgemm against torch.matmul 4096² with TF32 off, and the B4/B6
+## steps built by `--target cuda` against PyTorch eager and torch.compile on the same GPU;
+## writes bench/results-gpu.md. GPU_PYTHON: a Python with PyTorch built for CUDA. Without a
+## GPU it stops with "no GPU" (status 2).
+GPU_PYTHON ?= python3
 bench-gpu: cuda
-	$(MAKE) -C runtime bench-cuda
+	$(SWIFT) build -c release --product tgc --scratch-path .build-bench
+	$(MAKE) -C runtime $(CURDIR)/runtime/build/bench_cuda
+	python3 bench/gpu_peers.py --tgc $(BENCH_TGC) --python $(GPU_PYTHON) $(BENCH_ARGS)
 
 ## Compile the default sample to a native binary through the C backend and run it.
 run: build

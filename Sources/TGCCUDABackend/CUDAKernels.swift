@@ -15,33 +15,32 @@ import TGCLowering
 ///     }
 ///     TGC_LAUNCH(fused_sub_exp, dim3(tgc_grid(32)), dim3(TGC_BLOCK), 0, 3, d4, d1);  /* model.swiftdsl:3:9 */
 ///
-/// - a kernel over points runs a grid-stride loop over its flattened parallel extent;
+/// - a kernel over points runs a grid-stride loop over its flattened parallel extent, four
+///   points a thread with `float4` loads and stores where every access is the point's own
+///   element of a float32 buffer (CUDAVectorized.swift);
+/// - a kernel whose points reduce enough elements runs a warp or a block per point, whose
+///   threads stride the reduction and combine with shuffles (CUDAReductions.swift); so does a
+///   kernel of one point, whose reductions the CPU schedule splits into fixed chunks
+///   (`KernelSchedule.chunks`): a warp folds each chunk, the block folds the chunks' results in
+///   chunk order;
 /// - a kernel whose points may write one element (`racingVariables`: scatter-add, index-put)
 ///   runs on one thread, in loop order, as the C program does (never atomics: the sums keep one order);
-/// - a kernel of one point whose reductions the CPU schedule splits into fixed chunks
-///   (`KernelSchedule.chunks`) runs as one block: each thread folds whole chunks, the block
-///   folds the chunks' results in chunk order (the C program's order, so the same bits on any
-///   block size); other kernels of one point run on one thread.
+///   so does any other kernel of one point.
 enum CUDAKernels {
     /// How a kernel's points map onto threads.
     enum Mapping {
         case gridStride(points: Int)
+        case vectorized(CUDAVectorized)
+        case group(CUDAReductions)
         case oneThread
-        case oneBlock(chunks: [Int: (count: Int, length: Int)])
     }
-
-    /// Shared memory a block reduction may use for its chunks' partial results.
-    static let sharedBytesLimit = 16 * 1024
 
     static func mapping(_ kernel: LoopKernel) -> Mapping {
         if !kernel.racingVariables.isEmpty { return .oneThread }
-        guard kernel.parallelExtents.isEmpty else { return .gridStride(points: kernel.parallelExtents.reduce(1, *)) }
-        let chunks = KernelSchedule(kernel).chunks
-        let partials = chunks.reduce(0) { total, entry in total + entry.value.count * kernel.nests[entry.key].accumulators.count }
-        // Every thread runs the statements between nests; a store inside a nest would be repeated.
-        let nestsOnlyFold = kernel.nests.allSatisfy { nest in nest.body.allSatisfy { $0.writtenBuffer == nil } }
-        guard !chunks.isEmpty, nestsOnlyFold, partials * 8 <= sharedBytesLimit else { return .oneThread }
-        return .oneBlock(chunks: chunks)
+        if let reductions = CUDAReductions(kernel) { return .group(reductions) }
+        guard !kernel.parallelExtents.isEmpty else { return .oneThread }
+        if let vectorized = CUDAVectorized(kernel) { return .vectorized(vectorized) }
+        return .gridStride(points: kernel.parallelExtents.reduce(1, *))
     }
 
     /// Emits `kernel` (the lowering of `op`, or its matmul epilogue) as a `__global__` function
@@ -56,27 +55,28 @@ enum CUDAKernels {
         comment[comment.count - 1] += " */"
         for line in comment { emitter.functions.line(line) }
         emitter.functions.open("__global__ void \(function)(\(buffers.parameters))")
-        var schedule = KernelSchedule(kernel)   // the steps run sequentially at each point
-        schedule.simdNests = []
         switch mapping {
         case .gridStride(let points):
-            emitGridStride(kernel, points: points, schedule, buffers.renderer, in: &emitter)
+            emitGridStride(kernel, points: points, buffers.renderer, in: &emitter)
+        case .vectorized(let vectorized):
+            vectorized.emit(kernel, buffers, in: &emitter)
+        case .group(let reductions):
+            reductions.emit(kernel, buffers.renderer, in: &emitter)
         case .oneThread:
             if kernel.parallelExtents.isEmpty {
-                emitter.emitSteps(kernel, schedule, buffers.renderer)
+                emitter.emitSteps(kernel, sequentialSchedule(kernel), buffers.renderer)
             } else {
-                emitGridStride(kernel, points: kernel.parallelExtents.reduce(1, *), schedule, buffers.renderer, in: &emitter)
+                emitGridStride(kernel, points: kernel.parallelExtents.reduce(1, *), buffers.renderer, in: &emitter)
             }
-        case .oneBlock(let chunks):
-            emitBlockReduction(kernel, chunks: chunks, buffers.renderer, in: &emitter)
         }
         emitter.functions.close()
         emitter.functions.line()
 
         let geometry = switch mapping {
         case .gridStride(let points): "dim3(tgc_grid(\(points))), dim3(TGC_BLOCK)"
+        case .vectorized(let vectorized): "dim3(tgc_grid(\(vectorized.quads))), dim3(TGC_BLOCK)"
+        case .group(let reductions): reductions.geometry
         case .oneThread: "dim3(1), dim3(1)"
-        case .oneBlock: "dim3(1), dim3(TGC_BLOCK)"
         }
         let arguments = buffers.addresses.map { CProgramEmitter.deviceName(buffers.names[$0]!) }
         let location = CProgramEmitter.locationText(op.location)
@@ -116,16 +116,22 @@ enum CUDAKernels {
     private static func description(_ mapping: Mapping) -> String {
         switch mapping {
         case .gridStride: "a grid-stride loop over the points"
+        case .vectorized: "a grid-stride loop over four points at a time (float4)"
+        case .group(let reductions): reductions.description
         case .oneThread: "one thread, in loop order,"
-        case .oneBlock: "one block folding fixed chunks"
         }
     }
 
-    /// `for (flat = thread; flat < points; flat += threads)`, the parallel loop variables
-    /// decoded from `flat` (row-major), then the steps.
-    private static func emitGridStride(_ kernel: LoopKernel, points: Int, _ schedule: KernelSchedule,
-                                       _ renderer: CFamilyRenderer, in emitter: inout CProgramEmitter) {
-        emitter.functions.open("for (int64_t flat = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; flat < \(points); flat += (int64_t)gridDim.x * blockDim.x)")
+    /// The C schedule without its CPU-only parts: every step runs sequentially at its point.
+    static func sequentialSchedule(_ kernel: LoopKernel) -> KernelSchedule {
+        var schedule = KernelSchedule(kernel)
+        schedule.simdNests = []
+        return schedule
+    }
+
+    /// `const int64_t i1 = flat % 8; const int64_t i0 = flat / 8;`: the parallel loop
+    /// variables decoded (row-major) from the flat point `flat`.
+    static func emitPointDecoding(_ kernel: LoopKernel, in emitter: inout CProgramEmitter) {
         var inner = 1
         for (axis, extent) in kernel.parallelExtents.enumerated().reversed() {
             let quotient = inner == 1 ? "flat" : "flat / \(inner)"
@@ -133,46 +139,15 @@ enum CUDAKernels {
             emitter.functions.line("const int64_t \(LoopVariable.parallel(axis).name) = \(value);")
             inner *= extent
         }
-        emitter.emitSteps(kernel, schedule, renderer)
-        emitter.functions.close()
     }
 
-    /// A kernel of one point as one block. Every thread runs the statements and the unchunked
-    /// nests (same values in each thread); only thread 0 stores, then the block waits. A
-    /// chunked nest: each thread folds chunks `threadIdx.x`, `+ blockDim.x`, ... into shared
-    /// partial results, the block waits, and every thread folds the partials in chunk order.
-    private static func emitBlockReduction(_ kernel: LoopKernel, chunks: [Int: (count: Int, length: Int)],
-                                           _ renderer: CFamilyRenderer, in emitter: inout CProgramEmitter) {
-        var nestIndex = -1
-        for step in kernel.steps {
-            switch step {
-            case .statement(let statement) where statement.writtenBuffer != nil:
-                emitter.functions.line("if (threadIdx.x == 0) " + renderer.render(statement))
-                emitter.functions.line("__syncthreads();")
-            case .statement(let statement):
-                emitter.functions.line(renderer.render(statement))
-            case .nest(let nest):
-                nestIndex += 1
-                guard let chunk = chunks[nestIndex] else {
-                    emitter.emitNest(nest, simd: false, renderer, firstLoop: nil)
-                    continue
-                }
-                emitter.functions.line("/* \(chunk.count) chunks of \(chunk.length) iterations, folded in order */")
-                for accumulator in nest.accumulators {
-                    emitter.functions.line("__shared__ \(accumulator.type.cName) \(accumulator.name)_part[\(chunk.count)];")
-                }
-                emitter.functions.open("for (int64_t chunk = threadIdx.x; chunk < \(chunk.count); chunk += blockDim.x)")
-                emitter.functions.line("const int64_t chunkStart = chunk * \(chunk.length);")
-                let extent = nest.extents[0]
-                emitter.functions.line("const int64_t chunkEnd = chunkStart + \(chunk.length) < \(extent) ? chunkStart + \(chunk.length) : \(extent);")
-                emitter.emitNest(nest, simd: false, renderer, firstLoop: ("chunkStart", "chunkEnd"))
-                for accumulator in nest.accumulators {
-                    emitter.functions.line("\(accumulator.name)_part[chunk] = \(accumulator.name);")
-                }
-                emitter.functions.close()
-                emitter.functions.line("__syncthreads();")
-                emitter.emitFoldOfChunks(nest, count: chunk.count, renderer)
-            }
-        }
+    /// `for (flat = thread; flat < points; flat += threads)`, the parallel loop variables
+    /// decoded from `flat`, then the steps.
+    static func emitGridStride(_ kernel: LoopKernel, points: Int, from start: Int = 0,
+                               _ renderer: CFamilyRenderer, in emitter: inout CProgramEmitter) {
+        emitter.functions.open("for (int64_t flat = \(start == 0 ? "" : "\(start) + ")(int64_t)blockIdx.x * blockDim.x + threadIdx.x; flat < \(points); flat += (int64_t)gridDim.x * blockDim.x)")
+        emitPointDecoding(kernel, in: &emitter)
+        emitter.emitSteps(kernel, sequentialSchedule(kernel), renderer)
+        emitter.functions.close()
     }
 }

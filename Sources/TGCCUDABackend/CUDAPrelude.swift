@@ -14,6 +14,7 @@ enum CUDAPrelude {
         #include "sgemm.cuh"
         #include "philox.cuh"
         #include "conv.cuh"
+        #include "reduce.cuh"
 
         #include <array>
         #include <math.h>
@@ -41,8 +42,21 @@ enum CUDAPrelude {
     #  endif
     #endif
 
+    #if TGC_BLOCK % 32 != 0
+    #error "TGC_BLOCK must be a multiple of the warp size (32): a warp per point shuffles across full warps"
+    #endif
+
     /* Blocks for a grid-stride loop over `points` points. */
     static inline unsigned tgc_grid(int64_t points) { return tgc_cuda_blocks_for(points, TGC_BLOCK, TGC_MAX_BLOCKS); }
+
+    /* One 16-byte store of four floats at a 16-byte aligned address (CUDAVectorized.swift):
+       st.global.wb.v4.f32 on the GPU (__stwb): nvcc split a plain float4 assignment into four
+       stores after tgc_expf. */
+    #ifdef TGC_CUDA_EMULATE
+    static inline void tgc_store_float4(float *p, float4 v) { *reinterpret_cast<float4 *>(p) = v; }
+    #else
+    static __device__ __forceinline__ void tgc_store_float4(float *p, float4 v) { __stwb(reinterpret_cast<float4 *>(p), v); }
+    #endif
 
     /* ---- device versions of the prelude's host-only checks: a bad index or a modulo by zero prints
        the C program's message (FILE:LINE:COL: error: ...) and stops the kernel, so its launch fails;

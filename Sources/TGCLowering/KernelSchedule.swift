@@ -106,7 +106,7 @@ public struct KernelSchedule {
 extension ReductionNest {
     /// Every accumulator is a sum or a max/min: the loop may run in another order (vectorized,
     /// or in chunks whose results are folded in order).
-    var isReorderable: Bool {
+    public var isReorderable: Bool {
         !accumulators.isEmpty && accumulators.allSatisfy { $0.fold.combiner != .inOrderOnly }
     }
 

@@ -65,22 +65,7 @@ def main():
         params = [(randn(*s) * 0.05).requires_grad_() for s in common.mlp_shapes()]
         x = randn(128, 784)
         y = torch.nn.functional.one_hot(torch.randint(0, 10, (128,), generator=gen), 10).float()
-
-        def step():
-            w1, b1, w2, b2, w3, b3 = params
-            h1 = torch.relu(x @ w1 + b1)
-            h2 = torch.relu(h1 @ w2 + b2)
-            z = h2 @ w3 + b3
-            shifted = z - z.max(dim=1, keepdim=True).values
-            logp = shifted - torch.log(torch.exp(shifted).sum(dim=1, keepdim=True))
-            loss = -(y * logp).sum() / 128
-            loss.backward()
-            with torch.no_grad():
-                for p in params:
-                    p -= 0.01 * p.grad
-                    p.grad = None
-            return loss
-        common.bench("b4", step, t)
+        common.bench("b4", b4_hand_step(x, y, params), t)
 
     b4_module_steps(args, gen, t)
     b6_cnn_step(args, gen, t)
@@ -130,6 +115,27 @@ def training_step(model, opt, x, target):
     return step
 
 
+def b4_hand_step(x, y, params):
+    """The B4 step as bench/b4_mlp_step.swiftdsl writes it (forward, log-softmax from max, exp,
+    sum and log, loss.backward(), SGD under no_grad, grads reset) on params w1, b1, ..., b3,
+    as a closure returning the loss."""
+    def step():
+        w1, b1, w2, b2, w3, b3 = params
+        h1 = torch.relu(x @ w1 + b1)
+        h2 = torch.relu(h1 @ w2 + b2)
+        z = h2 @ w3 + b3
+        shifted = z - z.max(dim=1, keepdim=True).values
+        logp = shifted - torch.log(torch.exp(shifted).sum(dim=1, keepdim=True))
+        loss = -(y * logp).sum() / 128
+        loss.backward()
+        with torch.no_grad():
+            for p in params:
+                p -= 0.01 * p.grad
+                p.grad = None
+        return loss
+    return step
+
+
 def b4_module_steps(args, gen, t):
     """B4 eager and under torch.compile: the hand-written step, and the module step with
     optim.SGD and optim.Adam (zero_grad, forward, cross_entropy with one-hot probabilities,
@@ -143,23 +149,7 @@ def b4_module_steps(args, gen, t):
         return training_step(model, optimizer(model.parameters()), x, y)
 
     def hand_step():
-        params = [(torch.randn(*s, generator=gen) * 0.05).requires_grad_() for s in common.mlp_shapes()]
-
-        def step():
-            w1, b1, w2, b2, w3, b3 = params
-            h1 = torch.relu(x @ w1 + b1)
-            h2 = torch.relu(h1 @ w2 + b2)
-            z = h2 @ w3 + b3
-            shifted = z - z.max(dim=1, keepdim=True).values
-            logp = shifted - torch.log(torch.exp(shifted).sum(dim=1, keepdim=True))
-            loss = -(y * logp).sum() / 128
-            loss.backward()
-            with torch.no_grad():
-                for p in params:
-                    p -= 0.01 * p.grad
-                    p.grad = None
-            return loss
-        return step
+        return b4_hand_step(x, y, [(torch.randn(*s, generator=gen) * 0.05).requires_grad_() for s in common.mlp_shapes()])
 
     steps = {"b4": hand_step, "b4_module_sgd": lambda: module_step(lambda p: torch.optim.SGD(p, lr=0.01)),
              "b4_module_adam": lambda: module_step(lambda p: torch.optim.Adam(p, lr=0.001))}
@@ -174,12 +164,13 @@ def b4_module_steps(args, gen, t):
 
 
 
-def b6_step(x, labels):
-    """A fresh B6 model with its Adam optimizer; returns its training step on (x, labels)."""
+def b6_step(x, labels, device="cpu"):
+    """A fresh B6 model with its Adam optimizer on `device` (where x and labels are); returns
+    its training step on (x, labels)."""
     nn = torch.nn
     model = nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
                           nn.Conv2d(32, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2),
-                          nn.Flatten(), nn.Linear(3136, 128), nn.ReLU(), nn.Linear(128, 10))
+                          nn.Flatten(), nn.Linear(3136, 128), nn.ReLU(), nn.Linear(128, 10)).to(device)
     return training_step(model, torch.optim.Adam(model.parameters(), lr=0.001), x, labels)
 
 

@@ -7,6 +7,8 @@
 #ifndef TGC_CUDA_REDUCE_CUH
 #define TGC_CUDA_REDUCE_CUH
 
+#include <stdint.h>
+
 /* The combining functions: NaN propagates through max and min, as in torch.max/min. */
 struct tgc_sum_op {
     template <typename T>
@@ -62,6 +64,18 @@ template <typename T>
 __device__ __forceinline__ T tgc_block_reduce_max(T v, T lowest) { return tgc_block_reduce(v, tgc_max_op(), lowest); }
 template <typename T>
 __device__ __forceinline__ T tgc_block_reduce_min(T v, T highest) { return tgc_block_reduce(v, tgc_min_op(), highest); }
+
+/* The shuffles of the generated reductions (CUDAReductions.swift), for every accumulator type:
+   CUDA shuffles int, long, long long, float and double; bool and uint8_t travel as int. Every
+   lane of the warp must call them. */
+template <typename T>
+__device__ __forceinline__ T tgc_shfl_down(T v, unsigned offset) { return __shfl_down_sync(0xffffffffu, v, offset); }
+__device__ __forceinline__ bool tgc_shfl_down(bool v, unsigned offset) { return __shfl_down_sync(0xffffffffu, (int)v, offset) != 0; }
+__device__ __forceinline__ uint8_t tgc_shfl_down(uint8_t v, unsigned offset) { return (uint8_t)__shfl_down_sync(0xffffffffu, (int)v, offset); }
+template <typename T>
+__device__ __forceinline__ T tgc_shfl_first(T v) { return __shfl_sync(0xffffffffu, v, 0); }
+__device__ __forceinline__ bool tgc_shfl_first(bool v) { return __shfl_sync(0xffffffffu, (int)v, 0) != 0; }
+__device__ __forceinline__ uint8_t tgc_shfl_first(uint8_t v) { return (uint8_t)__shfl_sync(0xffffffffu, (int)v, 0); }
 
 /* Threads per block and the most blocks of the first pass of tgc_cuda_reduce_sum. */
 #define TGC_REDUCE_THREADS 256

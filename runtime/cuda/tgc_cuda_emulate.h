@@ -67,6 +67,12 @@ struct dim3 {
     constexpr dim3(uint3 v) : x(v.x), y(v.y), z(v.z) {}
 };
 
+/* CUDA's vector type of four floats (16-byte aligned: one 128-bit load or store on the GPU). */
+struct __attribute__((aligned(16))) float4 {
+    float x, y, z, w;
+};
+static inline float4 make_float4(float x, float y, float z, float w) { return float4{x, y, z, w}; }
+
 static const int warpSize = 32;
 
 namespace tgc_emu {

@@ -201,6 +201,53 @@ __global__ void dynamic_shared_kernel(const float *in, float *out) {
     out[base + t] = s[(t + 1) % blockDim.x];
 }
 
+/* Each warp's lanes hold lane + 1 (as double, int64_t, uint8_t and bool lane % 2): the
+   shuffle-down tree of the generated reductions leaves the sum (max, or) in lane 0, and
+   tgc_shfl_first gives every lane lane 0's value. */
+__global__ void warp_shuffle_kernel(double *sums, int64_t *maxima, uint8_t *bytes, uint8_t *flags) {
+    const unsigned lane = threadIdx.x % 32;
+    double s = lane + 1;
+    int64_t m = lane + 1;
+    uint8_t b = (uint8_t)(lane + 1);
+    bool f = lane % 2 == 1;
+    for (unsigned offset = 16; offset > 0; offset >>= 1) {
+        s += tgc_shfl_down(s, offset);
+        const int64_t other = tgc_shfl_down(m, offset);
+        m = other > m ? other : m;
+        const uint8_t other_byte = tgc_shfl_down(b, offset);
+        b = other_byte > b ? other_byte : b;
+        const bool other_flag = tgc_shfl_down(f, offset);   /* every lane shuffles: no short circuit */
+        f = f || other_flag;
+    }
+    s = tgc_shfl_first(s);
+    m = tgc_shfl_first(m);
+    b = tgc_shfl_first(b);
+    f = tgc_shfl_first(f);
+    sums[threadIdx.x] = s;
+    maxima[threadIdx.x] = m;
+    bytes[threadIdx.x] = b;
+    flags[threadIdx.x] = f;
+}
+
+static void test_warp_shuffles(void) {
+    const unsigned threads = 64;
+    double *sums = (double *)tgc_cuda_alloc(threads * sizeof(double));
+    int64_t *maxima = (int64_t *)tgc_cuda_alloc(threads * sizeof(int64_t));
+    uint8_t *bytes = (uint8_t *)tgc_cuda_alloc(threads), *flags = (uint8_t *)tgc_cuda_alloc(threads);
+    TGC_LAUNCH(warp_shuffle_kernel, 1, threads, 0, 5, sums, maxima, bytes, flags);
+    std::vector<double> s = to_host(sums, threads);
+    std::vector<int64_t> m = to_host(maxima, threads);
+    std::vector<uint8_t> b = to_host(bytes, threads), f = to_host(flags, threads);
+    for (unsigned t = 0; t < threads; t++) {
+        CHECK(s[t] == 528 && m[t] == 32 && b[t] == 32 && f[t] == 1, "warp shuffle thread %u: sum %g max %lld byte %d flag %d, expected 528 32 32 1",
+              t, s[t], (long long)m[t], b[t], f[t]);
+    }
+    tgc_cuda_free(sums);
+    tgc_cuda_free(maxima);
+    tgc_cuda_free(bytes);
+    tgc_cuda_free(flags);
+}
+
 static void test_elementwise_and_barriers(void) {
     const long long n = (1 << 20) + 3;
     std::vector<float> x(n), y(n);
@@ -516,6 +563,7 @@ int main(void) {
     test_errors();
 #endif
     test_reductions();
+    test_warp_shuffles();
     test_elementwise_and_barriers();
     test_sgemm();
     test_philox();
