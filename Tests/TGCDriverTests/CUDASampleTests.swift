@@ -53,8 +53,6 @@ import TGCBase
     /// 2^20 + 3: the last one a block folding 33 chunks), along a row, and matrix products of
     /// odd shapes (the device sgemm's edge tiles) print what the interpreter prints.
     @Test func oddSizesMatchTheInterpreter() throws {
-        let directory = try TestPaths.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
         var program = ""
         for (index, size) in [1, 31, 33, 1025, (1 << 20) + 3].enumerated() {
             program += "let x\(index) = randn(\(size))\nprint(x\(index).sum(), x\(index).max(), x\(index).min(), x\(index).mean())\n"
@@ -68,13 +66,7 @@ import TGCBase
             print(m.T.matmul(m))
 
             """
-        let path = directory.appendingPathComponent("sizes.swiftdsl").path
-        try Data(program.utf8).write(to: URL(fileURLWithPath: path))
-        let binary = directory.appendingPathComponent("program").path
-        try Pipeline.buildCUDAExecutable(path, to: binary, emulate: true)
-        let (status, output, errors) = try TestPaths.execute(binary, in: directory)
-        #expect(status == 0, "exited with \(status): \(errors)")
-        #expect(output == (try Pipeline.eagerOutput(of: path)))
+        try expectEmulationMatchesTheInterpreter(program, named: "sizes")
     }
 
     /// Reductions along an axis (rows of 1, 31, 33, 1025 and 2^20 + 3 elements, many short
@@ -86,8 +78,6 @@ import TGCBase
     /// the last zero in order (a tree order alone would differ), also in the fixed chunks of a
     /// full max.
     @Test func axisReductionsMatchTheInterpreter() throws {
-        let directory = try TestPaths.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
         var program = ""
         for (index, size) in [1, 31, 33, 1025, (1 << 20) + 3].enumerated() {
             let rows = size > 4096 ? 2 : 3
@@ -127,13 +117,20 @@ import TGCBase
             print(flags.any(dim: 1), flags.all(dim: 1), flags.sum(dim: 1))
 
             """
-        let path = directory.appendingPathComponent("axes.swiftdsl").path
+        try expectEmulationMatchesTheInterpreter(program, named: "axes")
+    }
+
+    /// Builds `program` against the CUDA emulation and expects the interpreter's output.
+    private func expectEmulationMatchesTheInterpreter(_ program: String, named name: String) throws {
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("\(name).swiftdsl").path
         try Data(program.utf8).write(to: URL(fileURLWithPath: path))
         let binary = directory.appendingPathComponent("program").path
         try Pipeline.buildCUDAExecutable(path, to: binary, emulate: true)
         let (status, output, errors) = try TestPaths.execute(binary, in: directory)
-        #expect(status == 0, "exited with \(status): \(errors)")
-        #expect(output == (try Pipeline.eagerOutput(of: path)))
+        #expect(status == 0, "\(name) exited with \(status): \(errors)")
+        #expect(output == (try Pipeline.eagerOutput(of: path)), "CUDA (emulated) output of \(name)")
     }
 
     /// The generated CUDA maps reductions onto warps and blocks and elementwise kernels onto
