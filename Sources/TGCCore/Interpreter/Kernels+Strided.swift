@@ -89,11 +89,18 @@ extension Kernels {
                         walk.forEachRow { offsets, row in
                             let (z, x, y, o) = (c.baseAddress! + offsets[0], a.baseAddress! + offsets[1],
                                                 b.baseAddress! + offsets[2], out + row * n)
+                            // Both sides are read before the choice, so it is a select, not a branch.
                             if sc == 1 && sa == 1 && sb == 0 {   // where(mask, x, scalar)
                                 let v = y[0]
-                                for j in 0..<n { o[j] = z[j] ? x[j] : v }
+                                for j in 0..<n {
+                                    let u = x[j]
+                                    o[j] = z[j] ? u : v
+                                }
                             } else {
-                                for j in 0..<n { o[j] = z[j * sc] ? x[j * sa] : y[j * sb] }
+                                for j in 0..<n {
+                                    let (u, v) = (x[j * sa], y[j * sb])
+                                    o[j] = z[j * sc] ? u : v
+                                }
                             }
                         }
                     }
@@ -133,19 +140,58 @@ extension Kernels {
         var sums = [F.Left](repeating: initial, count: kept.reduce(1, *))
         values.withUnsafeBufferPointer { values in
             sums.withUnsafeMutableBufferPointer { sums in
+                // Whole rows into one sum each (a reduction over inner axes): rows come in runs
+                // of four with distinct sums, folded side by side (four independent chains in
+                // flight instead of one); each sum still takes its rows, and their elements, in order.
+                var pending = RowRun<F.Left, F.Right>()
                 walk.forEachRow { offsets, _ in
                     let (x, g) = (values.baseAddress! + offsets[0], sums.baseAddress! + offsets[1])
                     if sg == 0 {
-                        var sum = g[0]
-                        for j in 0..<n { sum = combine(sum, x[j]) }
-                        g[0] = sum
+                        if pending.holds(g) { pending.fold(n, combine) }
+                        pending.append(x, g)
+                        if pending.count == 4 { pending.fold(n, combine) }
                     } else {
                         for j in 0..<n { g[j * sg] = combine(g[j * sg], x[j]) }
                     }
                 }
+                pending.fold(n, combine)
             }
         }
         return sums
+    }
+
+    /// Up to four rows of a fold, each into a sum of its own (`fold`).
+    private struct RowRun<Sum, Element> {
+        var rows: [(x: UnsafePointer<Element>, g: UnsafeMutablePointer<Sum>)] = []
+        var count: Int { rows.count }
+
+        init() { rows.reserveCapacity(4) }
+
+        func holds(_ g: UnsafeMutablePointer<Sum>) -> Bool { rows.contains { $0.g == g } }
+
+        mutating func append(_ x: UnsafePointer<Element>, _ g: UnsafeMutablePointer<Sum>) { rows.append((x, g)) }
+
+        /// Folds the `n` elements of each row into its sum, and empties the run.
+        mutating func fold<F: ElementFunction>(_ n: Int, _ combine: F) where F.Left == Sum, F.Right == Element, F.Result == Sum {
+            if rows.count == 4 {
+                let (x0, x1, x2, x3) = (rows[0].x, rows[1].x, rows[2].x, rows[3].x)
+                var (s0, s1, s2, s3) = (rows[0].g[0], rows[1].g[0], rows[2].g[0], rows[3].g[0])
+                for j in 0..<n {
+                    s0 = combine(s0, x0[j])
+                    s1 = combine(s1, x1[j])
+                    s2 = combine(s2, x2[j])
+                    s3 = combine(s3, x3[j])
+                }
+                (rows[0].g[0], rows[1].g[0], rows[2].g[0], rows[3].g[0]) = (s0, s1, s2, s3)
+            } else {
+                for (x, g) in rows {
+                    var sum = g[0]
+                    for j in 0..<n { sum = combine(sum, x[j]) }
+                    g[0] = sum
+                }
+            }
+            rows.removeAll(keepingCapacity: true)
+        }
     }
 }
 
