@@ -2,9 +2,9 @@ import Testing
 import TGCBase
 @testable import TGCCore
 
-/// The interpreter's float32 products and convolutions on several threads (ThreadedKernels)
-/// must give the bits of one thread: each thread takes whole rows or images, or whole runs of
-/// images of the weight gradient, never a part of a sum.
+/// The interpreter's float32 products, convolutions and large elementwise results on several
+/// threads (ThreadedKernels) must give the bits of one thread: each thread takes whole rows or
+/// images, or whole runs of images of the weight gradient, never a part of a sum.
 struct ThreadedKernelsTests {
     /// `count` float32 values from a fixed linear congruential sequence in [-1, 1).
     private func values(_ count: Int, seed: UInt64) -> [Float] {
@@ -38,6 +38,22 @@ struct ThreadedKernelsTests {
             let bits = try results(.matmul, [tensor(a, seed: 1), tensor(b, seed: 2)])
             #expect(bits.allSatisfy { $0 == bits[0] }, "matmul \(a) x \(b)")
         }
+    }
+
+    @Test func largeElementwiseResultsSplitByRowsEqualOneThread() throws {
+        // A contiguous result (one long row, cut into pieces), a broadcast, a transpose, a unary op.
+        let (x, row, column) = (tensor([300, 1001], seed: 6), tensor([1001], seed: 7), tensor([300, 1], seed: 8))
+        var transpose = Attributes()
+        transpose.permutation = [1, 0]
+        for (kind, operands, attrs) in [(OpKind.mul, [x, x], Attributes.none), (.add, [x, row], .none), (.sub, [column, x], .none),
+                                        (.exp, [x], .none), (.transpose, [x], transpose)] {
+            let bits = try results(kind, operands, attrs)
+            #expect(bits.allSatisfy { $0 == bits[0] }, "\(kind)")
+        }
+        let positive = try Interpreter.compute(.greater, [x, row], .none, resultType: TensorType([300, 1001], .bool),
+                                               context: RunContext(), at: .unknown)
+        let chosen = try results(.select, [positive, x, column])
+        #expect(chosen.allSatisfy { $0 == chosen[0] }, "select")
     }
 
     @Test func convolutionsSplitByImagesEqualOneThread() throws {

@@ -30,7 +30,9 @@ extension Kernels {
     static func mapped<T, R>(_ values: [T], _ f: (T) -> R) -> [R] {
         values.withUnsafeBufferPointer { x in
             uninitialized(x.count) { out in
-                for i in 0..<x.count { out[i] = f(x[i]) }
+                ThreadedKernels.forEachPart(x.count) { part in
+                    for i in part { out[i] = f(x[i]) }
+                }
             }
         }
     }
@@ -52,12 +54,12 @@ extension Kernels {
     /// inlines it (a closure would be one call per element).
     static func map<F: ElementFunction>(_ a: [F.Left], _ aShape: [Int], _ b: [F.Right], _ bShape: [Int], to shape: [Int],
                                         _ f: F) -> [F.Result] {
-        let walk = StridedWalk(broadcasting: [aShape, bShape], to: shape)
+        let walk = ThreadedKernels.shared(StridedWalk(broadcasting: [aShape, bShape], to: shape))
         let (n, sa, sb) = (walk.rowLength, walk.rowStride(0), walk.rowStride(1))
         return a.withUnsafeBufferPointer { a in
             b.withUnsafeBufferPointer { b in
                 uninitialized(shape.reduce(1, *)) { out in
-                    walk.forEachRow { offsets, row in
+                    ThreadedKernels.forEachRow(of: walk) { offsets, row in
                         let (x, y, o) = (a.baseAddress! + offsets[0], b.baseAddress! + offsets[1], out + row * n)
                         if sa == 1 && sb == 1 {
                             for j in 0..<n { o[j] = f(x[j], y[j]) }
@@ -80,13 +82,13 @@ extension Kernels {
     /// broadcasting reads it.
     static func choosing<T>(_ c: [Bool], _ cShape: [Int], _ a: [T], _ aShape: [Int], _ b: [T], _ bShape: [Int],
                             to shape: [Int]) -> [T] {
-        let walk = StridedWalk(broadcasting: [cShape, aShape, bShape], to: shape)
+        let walk = ThreadedKernels.shared(StridedWalk(broadcasting: [cShape, aShape, bShape], to: shape))
         let (n, sc, sa, sb) = (walk.rowLength, walk.rowStride(0), walk.rowStride(1), walk.rowStride(2))
         return c.withUnsafeBufferPointer { c in
             a.withUnsafeBufferPointer { a in
                 b.withUnsafeBufferPointer { b in
                     uninitialized(shape.reduce(1, *)) { out in
-                        walk.forEachRow { offsets, row in
+                        ThreadedKernels.forEachRow(of: walk) { offsets, row in
                             let (z, x, y, o) = (c.baseAddress! + offsets[0], a.baseAddress! + offsets[1],
                                                 b.baseAddress! + offsets[2], out + row * n)
                             // Both sides are read before the choice, so it is a select, not a branch.
@@ -112,10 +114,11 @@ extension Kernels {
     /// The elements of `values` in the order `walk` reads them (operand 0): a broadcast, a
     /// transpose.
     static func reading<T>(_ values: [T], along walk: StridedWalk) -> [T] {
+        let walk = ThreadedKernels.shared(walk)
         let (n, s) = (walk.rowLength, walk.rowStride(0))
         return values.withUnsafeBufferPointer { values in
             uninitialized(walk.shape.reduce(1, *)) { out in
-                walk.forEachRow { offsets, row in
+                ThreadedKernels.forEachRow(of: walk) { offsets, row in
                     let (x, o) = (values.baseAddress! + offsets[0], out + row * n)
                     if s == 1 {
                         o.update(from: x, count: n)

@@ -1,5 +1,7 @@
 import CTGCRuntime
 import Dispatch
+import Foundation
+import Synchronization
 
 /// The runtime's float32 product and convolutions on the run's threads. The interpreter's
 /// runtime is built without OpenMP, so each thread calls the single-threaded C routine on its
@@ -10,6 +12,38 @@ enum ThreadedKernels {
     /// Below this many multiply-adds per thread, another thread costs more than it saves (as in
     /// the runtime's sgemm).
     static let minimumWorkPerThread = 1 << 19
+
+    /// The threads the elementwise kernels share a large result among: they take no run
+    /// context, so the last `RunContext.threads` set (the bits do not depend on it).
+    static let elementwiseThreads = Atomic<Int>(ProcessInfo.processInfo.activeProcessorCount)
+    /// Elementwise results of fewer elements a thread run on one thread.
+    static let minimumElementsPerThread = 1 << 16
+
+    /// How many threads share an elementwise result of `elements` elements.
+    static func elementwiseParts(_ elements: Int) -> Int {
+        max(1, min(elementwiseThreads.load(ordering: .relaxed), elements / minimumElementsPerThread))
+    }
+
+    /// `walk` ready to share among the elementwise threads: its rows cut to at most 16 Ki
+    /// elements when it is large (a contiguous result is one long row).
+    static func shared(_ walk: StridedWalk) -> StridedWalk {
+        let elements = walk.rowCount * walk.rowLength
+        return elementwiseParts(elements) > 1 ? walk.withRows(atMost: 1 << 14) : walk
+    }
+
+    /// `walk.forEachRow(body)`, the rows shared among the elementwise threads (each row is
+    /// computed as on one thread; the rows write disjoint elements).
+    static func forEachRow(of walk: StridedWalk, _ body: (_ offsets: UnsafeBufferPointer<Int>, _ row: Int) -> Void) {
+        let rows = walk.rowCount
+        let parts = min(elementwiseParts(rows * walk.rowLength), rows)
+        run(parts) { part in walk.forEachRow(in: start(part, of: parts, rows)..<start(part + 1, of: parts, rows), body) }
+    }
+
+    /// `body(range)` over parts of `0 ..< count` elements, shared among the elementwise threads.
+    static func forEachPart(_ count: Int, _ body: (Range<Int>) -> Void) {
+        let parts = elementwiseParts(count)
+        run(parts) { part in body(start(part, of: parts, count)..<start(part + 1, of: parts, count)) }
+    }
 
     /// How many of `threads` share `work` multiply-adds split into `units` independent parts.
     static func parts(_ threads: Int, work: Int, units: Int) -> Int {
