@@ -50,6 +50,10 @@ struct ThreadedKernelsTests {
             let bits = try results(kind, operands, attrs)
             #expect(bits.allSatisfy { $0 == bits[0] }, "\(kind)")
         }
+        var channels = Attributes()
+        channels.axes = [0, 2, 3]   // batch norm's sums: each channel's rows, in order, on one thread
+        let sums = try results(.reduceSum, [tensor([16, 13, 40, 40], seed: 9)], channels)
+        #expect(sums.allSatisfy { $0 == sums[0] }, "reduceSum")
         let positive = try Interpreter.compute(.greater, [x, row], .none, resultType: TensorType([300, 1001], .bool),
                                                context: RunContext(), at: .unknown)
         let chosen = try results(.select, [positive, x, column])

@@ -140,24 +140,35 @@ extension Kernels {
         let walk = StridedWalk(shape: shape, strides: [TensorType(shape, .bool).strides,
                                                        StridedWalk.broadcastStrides(of: kept, in: shape)])
         let (n, sg) = (walk.rowLength, walk.rowStride(1))
-        var sums = [F.Left](repeating: initial, count: kept.reduce(1, *))
+        let groups = kept.reduce(1, *)
+        var sums = [F.Left](repeating: initial, count: groups)
         values.withUnsafeBufferPointer { values in
             sums.withUnsafeMutableBufferPointer { sums in
-                // Whole rows into one sum each (a reduction over inner axes): rows come in runs
-                // of four with distinct sums, folded side by side (four independent chains in
-                // flight instead of one); each sum still takes its rows, and their elements, in order.
-                var pending = RowRun<F.Left, F.Right>()
-                walk.forEachRow { offsets, _ in
-                    let (x, g) = (values.baseAddress! + offsets[0], sums.baseAddress! + offsets[1])
-                    if sg == 0 {
+                guard sg == 0 else {
+                    walk.forEachRow { offsets, _ in
+                        let (x, g) = (values.baseAddress! + offsets[0], sums.baseAddress! + offsets[1])
+                        for j in 0..<n { g[j * sg] = combine(g[j * sg], x[j]) }
+                    }
+                    return
+                }
+                // Whole rows into one sum each (a reduction over inner axes): the sums are shared
+                // among the threads, each walking every row and folding those of its own sums;
+                // rows come in runs of four with distinct sums, folded side by side (four
+                // independent chains in flight instead of one). Each sum still takes its rows,
+                // and their elements, in order.
+                let parts = min(ThreadedKernels.elementwiseParts(values.count), groups)
+                ThreadedKernels.run(parts) { part in
+                    let mine = ThreadedKernels.start(part, of: parts, groups)..<ThreadedKernels.start(part + 1, of: parts, groups)
+                    var pending = RowRun<F.Left, F.Right>()
+                    walk.forEachRow { offsets, _ in
+                        guard mine.contains(offsets[1]) else { return }
+                        let (x, g) = (values.baseAddress! + offsets[0], sums.baseAddress! + offsets[1])
                         if pending.holds(g) { pending.fold(n, combine) }
                         pending.append(x, g)
                         if pending.count == 4 { pending.fold(n, combine) }
-                    } else {
-                        for j in 0..<n { g[j * sg] = combine(g[j * sg], x[j]) }
                     }
+                    pending.fold(n, combine)
                 }
-                pending.fold(n, combine)
             }
         }
         return sums
