@@ -30,9 +30,7 @@ extension Kernels {
     static func mapped<T, R>(_ values: [T], _ f: (T) -> R) -> [R] {
         values.withUnsafeBufferPointer { x in
             uninitialized(x.count) { out in
-                ThreadedKernels.forEachPart(x.count) { part in
-                    for i in part { out[i] = f(x[i]) }
-                }
+                for i in 0..<x.count { out[i] = f(x[i]) }
             }
         }
     }

@@ -39,12 +39,6 @@ enum ThreadedKernels {
         run(parts) { part in walk.forEachRow(in: start(part, of: parts, rows)..<start(part + 1, of: parts, rows), body) }
     }
 
-    /// `body(range)` over parts of `0 ..< count` elements, shared among the elementwise threads.
-    static func forEachPart(_ count: Int, _ body: (Range<Int>) -> Void) {
-        let parts = elementwiseParts(count)
-        run(parts) { part in body(start(part, of: parts, count)..<start(part + 1, of: parts, count)) }
-    }
-
     /// How many of `threads` share `work` multiply-adds split into `units` independent parts.
     static func parts(_ threads: Int, work: Int, units: Int) -> Int {
         max(1, min(threads, units, work / minimumWorkPerThread))
