@@ -272,10 +272,11 @@ def write_npy_f32(path, shape, values):
         f.write(struct.pack(f"<{len(values)}f", *values))
 
 
-def tgc_eager_step(tgc, repeats=EAGER_STEP_REPEATS):
-    """One B6 training step under `tgc run --eager`: the whole-process time of B6 minus that
-    of a copy without the step (start-up, parsing, the parameters' draws, the checksum), the
-    two run in turn `repeats` times; min is best minus best, median median minus median."""
+def tgc_eager_step(tgc, threads, repeats=EAGER_STEP_REPEATS):
+    """One B6 training step under `tgc run --eager --threads T`: the whole-process time of B6
+    minus that of a copy without the step (start-up, parsing, the parameters' draws, the
+    checksum), the two run in turn `repeats` times; min is best minus best, median median
+    minus median."""
     src = os.path.join(BENCH, EAGER_STEP_PROGRAM + ".swiftdsl")
     with open(src) as f:
         text = f.read()
@@ -294,7 +295,7 @@ def tgc_eager_step(tgc, repeats=EAGER_STEP_REPEATS):
     for _ in range(repeats):
         for prog, times in ((src, full), (setup_src, setup)):
             t0 = time.perf_counter()
-            run([tgc, "run", "--eager", prog, "--in", f"x={x}"], timeout=600)
+            run([tgc, "run", "--eager", prog, "--in", f"x={x}", "--threads", str(threads)], timeout=600)
             times.append(time.perf_counter() - t0)
     median = lambda v: sorted(v)[len(v) // 2]  # noqa: E731
     return {"min_ms": (min(full) - min(setup)) * 1e3, "median_ms": (median(full) - median(setup)) * 1e3,
@@ -584,7 +585,7 @@ def main():
     compile_b4 = None
     failed = any("error" in r for r in tgc_r.values())
     eager, eager_failed = measured("B8 eager", "b8", only, lambda: tgc_eager(tgc))
-    eager_step, step_failed = measured("B6 eager step", "b6_eager", only, lambda: tgc_eager_step(tgc))
+    eager_step, step_failed = measured("B6 eager step", "b6_eager", only, lambda: tgc_eager_step(tgc, args.threads))
     failed = failed or eager_failed or step_failed
     if not only or "compile" in only:
         log("compile B4 ...")

@@ -46,6 +46,10 @@ tgc_error_trap *tgc_set_error_trap(tgc_error_trap *trap);
 /* 64-byte aligned, zero-filled, fatal on failure; size 0 gives a valid unique pointer. */
 void *tgc_alloc(size_t bytes);
 void tgc_free(void *p);
+/* Asks the C allocator (glibc's) to keep freed memory for reuse rather than return it to the
+   system: a process that frees and allocates buffers of the same sizes over and over (the
+   interpreter's tensors) then faults in no fresh pages once it has warmed up. */
+void tgc_keep_freed_memory(void);
 
 /* ---- counter-based RNG: Philox4x32-10 -------------------------------------------------- */
 
@@ -281,6 +285,15 @@ void tgc_conv2d_input_grad_f32(const tgc_conv2d_shape *s, const float *gy, const
 /* gw = the gradient of conv2d with respect to w: the im2col of each image times its gy
    transposed, summed over images in a fixed order (runs of images in parallel). */
 void tgc_conv2d_weight_grad_f32(const tgc_conv2d_shape *s, const float *x, const float *gy, float *gw);
+/* The same gradient in pieces, for a caller that runs the runs of images on threads of its own
+   (the interpreter, whose runtime has no OpenMP): tgc_conv2d_weight_grad_runs(s) runs (0 when
+   there is no image, output position, output channel or tap: then gw is zeros, or empty),
+   each one's sum written by tgc_conv2d_weight_grad_run_f32 into its c·kh·kw·o floats of `sums`
+   (run r at r·c·kh·kw·o; from any thread, one run each), then tgc_conv2d_weight_grad_total_f32
+   adds them into gw. The bits are tgc_conv2d_weight_grad_f32's. */
+int64_t tgc_conv2d_weight_grad_runs(const tgc_conv2d_shape *s);
+void tgc_conv2d_weight_grad_run_f32(const tgc_conv2d_shape *s, const float *x, const float *gy, int64_t run, float *sums);
+void tgc_conv2d_weight_grad_total_f32(const tgc_conv2d_shape *s, float *sums, float *gw);
 /* The same three in float64: direct loops summing in a fixed order. */
 void tgc_conv2d_f64(const tgc_conv2d_shape *s, const double *x, const double *w, double *y);
 void tgc_conv2d_input_grad_f64(const tgc_conv2d_shape *s, const double *gy, const double *w, double *gx);

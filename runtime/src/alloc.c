@@ -2,9 +2,13 @@
    aligned to 2 MiB and asked to be backed by transparent huge pages, so that streaming
    kernels over large tensors do not stall on TLB misses. */
 #define _GNU_SOURCE
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "tgc_runtime.h"
 
@@ -28,3 +32,12 @@ void *tgc_alloc(size_t bytes) {
 }
 
 void tgc_free(void *p) { free(p); }
+
+void tgc_keep_freed_memory(void) {
+#ifdef __GLIBC__
+    /* Every block up to 32 MiB from the heap (none mapped and unmapped on its own), and no
+       trimming of the heap's top: a freed buffer's pages serve the next allocation. */
+    (void)mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    (void)mallopt(M_TRIM_THRESHOLD, INT32_MAX);
+#endif
+}

@@ -41,7 +41,11 @@ typedef struct {
 } scratch_buf;
 
 static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
-static pthread_key_t scratch_key;
+/* Two buffers per thread: the one a conv2d call asks for, and the im2col columns of a run of
+   the weight gradient (tgc_conv2d_weight_grad_run_f32), which a thread may compute while its
+   caller's sums live in the first. */
+#define SCRATCH_SLOTS 2
+static pthread_key_t scratch_key[SCRATCH_SLOTS];
 
 static void free_scratch(void *p) {
     scratch_buf *b = p;
@@ -51,16 +55,17 @@ static void free_scratch(void *p) {
 }
 
 static void scratch_init(void) {
-    if (pthread_key_create(&scratch_key, free_scratch) != 0) tgc_fatal("conv2d: pthread_key_create failed");
+    for (int slot = 0; slot < SCRATCH_SLOTS; slot++)
+        if (pthread_key_create(&scratch_key[slot], free_scratch) != 0) tgc_fatal("conv2d: pthread_key_create failed");
 }
 
-/* The calling thread's scratch buffer, at least `floats` long. */
-static float *scratch(size_t floats) {
+/* The calling thread's scratch buffer `slot`, at least `floats` long. */
+static float *scratch_in(int slot, size_t floats) {
     pthread_once(&scratch_once, scratch_init);
-    scratch_buf *b = pthread_getspecific(scratch_key);
+    scratch_buf *b = pthread_getspecific(scratch_key[slot]);
     if (b == NULL) {
         b = calloc(1, sizeof *b);
-        if (b == NULL || pthread_setspecific(scratch_key, b) != 0) tgc_fatal("conv2d: cannot allocate scratch");
+        if (b == NULL || pthread_setspecific(scratch_key[slot], b) != 0) tgc_fatal("conv2d: cannot allocate scratch");
     }
     if (b->cap < floats) {
         tgc_free(b->data);
@@ -69,6 +74,8 @@ static float *scratch(size_t floats) {
     }
     return b->data;
 }
+
+static float *scratch(size_t floats) { return scratch_in(0, floats); }
 
 /* ---- threads ----------------------------------------------------------------------------- */
 
@@ -515,66 +522,110 @@ void tgc_conv2d_input_grad_f32(const tgc_conv2d_shape *s, const float *gy, const
    added in order. */
 #define TGC_CONV_CHUNKS 16
 
-void tgc_conv2d_weight_grad_f32(const tgc_conv2d_shape *s, const float *x, const float *gy, float *gw) {
+/* The im2col masks of a convolution whose weight gradient packs its A panels straight from the
+   image (packs_from_image), computed once per call; taps is NULL for the other convolutions. */
+typedef struct {
+    same_width_tap *taps;
+    uint32_t *valid;
+    int64_t words;
+} image_packing;
+
+static image_packing image_packing_of(const tgc_conv2d_shape *s) {
+    image_packing p = {NULL, NULL, 0};
+    if (!is_pointwise(s) && packs_from_image(s)) im2col_masks(s, &p.taps, &p.valid, &p.words);
+    return p;
+}
+
+/* Run `run` of `runs` into `sum` [rows, o] (of group g, only its og columns of its kg rows are
+   written), with `cols` the im2col scratch of one image (unused for a pointwise kernel and
+   when the im2col is packed from the image). */
+static void weight_grad_run(const tgc_conv2d_shape *s, const image_packing *packing, const float *x, const float *gy,
+                            int64_t run, int64_t runs, float *sum, float *cols) {
     const int64_t positions = s->oh * s->ow, og = s->o / s->groups, kg = s->c / s->groups * s->kh * s->kw;
-    const int64_t rows = s->c * s->kh * s->kw, image = s->c * s->h * s->w;
-    if (s->o == 0 || kg == 0) return;
-    if (s->n == 0 || positions == 0) {
-        memset(gw, 0, (size_t)(s->o * kg) * sizeof(float));
-        return;
-    }
-    const int64_t chunks = s->n < TGC_CONV_CHUNKS ? s->n : TGC_CONV_CHUNKS, partial = rows * s->o;
-    const tgc__gemm_kernel_info *ki = tgc__gemm_best_kernel();
-    const int direct = is_pointwise(s), packed = !direct && packs_from_image(s), nt = image_threads(chunks);
-    same_width_tap *taps = NULL;
-    uint32_t *valid = NULL;
-    int64_t words = 0;
-    if (packed) im2col_masks(s, &taps, &valid, &words);
-    float *sums = scratch((size_t)(chunks * partial + (direct || packed ? 0 : nt * rows * positions)));
-    float *cols = sums + chunks * partial;
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
-#endif
-    for (int64_t chunk = 0; chunk < chunks; chunk++) {
-        float *sum = sums + chunk * partial, *mine = cols + (int64_t)thread_id() * rows * positions;
-        for (int64_t b = s->n * chunk / chunks; b < s->n * (chunk + 1) / chunks; b++) {
-            const float *col = x + b * image;
-            const float beta = b == s->n * chunk / chunks ? 0.0f : 1.0f;
-            if (packed) {
-                for (int64_t g = 0; g < s->groups; g++) {
-                    im2col_packer pk = {s, taps, valid, words, x + b * image + g * (s->c / s->groups) * s->h * s->w};
-                    const tgc__gemm_operand cola = {NULL, 0, 0, pack_im2col_a, &pk};
-                    const tgc__gemm_operand gyb = {gy + (b * s->o + g * og) * positions, positions, 1, NULL, NULL};
-                    tgc__sgemm_packing(ki, 0, kg, og, positions, 1.0f, &cola, &gyb, beta, sum + g * kg * s->o + g * og, s->o, NULL,
-                                       NULL);
-                }
-                continue;
+    const int64_t image = s->c * s->h * s->w, first = s->n * run / runs;
+    const int direct = is_pointwise(s);
+    for (int64_t b = first; b < s->n * (run + 1) / runs; b++) {
+        const float beta = b == first ? 0.0f : 1.0f;
+        if (packing->taps != NULL) {
+            for (int64_t g = 0; g < s->groups; g++) {
+                im2col_packer pk = {s, packing->taps, packing->valid, packing->words,
+                                    x + b * image + g * (s->c / s->groups) * s->h * s->w};
+                const tgc__gemm_operand cola = {NULL, 0, 0, pack_im2col_a, &pk};
+                const tgc__gemm_operand gyb = {gy + (b * s->o + g * og) * positions, positions, 1, NULL, NULL};
+                tgc__sgemm_packing(tgc__gemm_best_kernel(), 0, kg, og, positions, 1.0f, &cola, &gyb, beta,
+                                   sum + g * kg * s->o + g * og, s->o, NULL, NULL);
             }
-            if (!direct) {
-                im2col(s, x + b * image, mine, positions);
-                col = mine;
-            }
-            for (int64_t g = 0; g < s->groups; g++)
-                tgc_sgemm(0, 1, kg, og, positions, 1.0f, col + g * kg * positions, positions, gy + (b * s->o + g * og) * positions,
-                          positions, beta, sum + g * kg * s->o + g * og, s->o);
+            continue;
         }
+        const float *col = x + b * image;
+        if (!direct) {
+            im2col(s, x + b * image, cols, positions);
+            col = cols;
+        }
+        for (int64_t g = 0; g < s->groups; g++)
+            tgc_sgemm(0, 1, kg, og, positions, 1.0f, col + g * kg * positions, positions, gy + (b * s->o + g * og) * positions,
+                      positions, beta, sum + g * kg * s->o + g * og, s->o);
     }
-    tgc_free(taps);
-    /* gw[oc][r] = Σ over runs of sum[g·kg + r][oc], in run order: the runs are added into the
-       first one along its contiguous rows (threads share the rows; each element's sum has
-       one order), then transposed into gw */
+}
+
+/* gw[oc][r] = Σ over runs of sums[run][g·kg + r][oc], in run order: the runs are added into the
+   first one along its contiguous rows (nt threads share the rows; each element's sum has one
+   order), then transposed into gw. */
+static void weight_grad_total(const tgc_conv2d_shape *s, int64_t runs, float *sums, float *gw, int nt) {
+    const int64_t og = s->o / s->groups, kg = s->c / s->groups * s->kh * s->kw, partial = s->c * s->kh * s->kw * s->o;
+    (void)nt;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) if (nt > 1)
 #endif
     for (int64_t row = 0; row < s->groups * kg; row++) {
         float *total = sums + row * s->o + row / kg * og;
-        for (int64_t chunk = 1; chunk < chunks; chunk++) {
-            const float *run = total + chunk * partial;
-            for (int64_t oc = 0; oc < og; oc++) total[oc] += run[oc];
+        for (int64_t run = 1; run < runs; run++) {
+            const float *part = total + run * partial;
+            for (int64_t oc = 0; oc < og; oc++) total[oc] += part[oc];
         }
     }
     for (int64_t oc = 0; oc < s->o; oc++)
         for (int64_t r = 0; r < kg; r++) gw[oc * kg + r] = sums[(oc / og * kg + r) * s->o + oc];
+}
+
+int64_t tgc_conv2d_weight_grad_runs(const tgc_conv2d_shape *s) {
+    const int64_t kg = s->c / s->groups * s->kh * s->kw;
+    if (s->o == 0 || kg == 0 || s->n == 0 || s->oh * s->ow == 0) return 0;
+    return s->n < TGC_CONV_CHUNKS ? s->n : TGC_CONV_CHUNKS;
+}
+
+void tgc_conv2d_weight_grad_run_f32(const tgc_conv2d_shape *s, const float *x, const float *gy, int64_t run, float *sums) {
+    const int64_t partial = s->c * s->kh * s->kw * s->o;
+    image_packing packing = image_packing_of(s);
+    float *cols = is_pointwise(s) || packing.taps != NULL ? NULL : scratch_in(1, (size_t)(s->c * s->kh * s->kw * s->oh * s->ow));
+    weight_grad_run(s, &packing, x, gy, run, tgc_conv2d_weight_grad_runs(s), sums + run * partial, cols);
+    tgc_free(packing.taps);
+}
+
+void tgc_conv2d_weight_grad_total_f32(const tgc_conv2d_shape *s, float *sums, float *gw) {
+    weight_grad_total(s, tgc_conv2d_weight_grad_runs(s), sums, gw, 1);
+}
+
+void tgc_conv2d_weight_grad_f32(const tgc_conv2d_shape *s, const float *x, const float *gy, float *gw) {
+    const int64_t positions = s->oh * s->ow, kg = s->c / s->groups * s->kh * s->kw;
+    const int64_t rows = s->c * s->kh * s->kw;
+    if (s->o == 0 || kg == 0) return;
+    if (s->n == 0 || positions == 0) {
+        memset(gw, 0, (size_t)(s->o * kg) * sizeof(float));
+        return;
+    }
+    const int64_t chunks = tgc_conv2d_weight_grad_runs(s), partial = rows * s->o;
+    const image_packing packing = image_packing_of(s);
+    const int own_cols = !is_pointwise(s) && packing.taps == NULL, nt = image_threads(chunks);
+    float *sums = scratch((size_t)(chunks * partial + (own_cols ? nt * rows * positions : 0)));
+    float *cols = sums + chunks * partial;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
+#endif
+    for (int64_t chunk = 0; chunk < chunks; chunk++)
+        weight_grad_run(s, &packing, x, gy, chunk, chunks, sums + chunk * partial, cols + (int64_t)thread_id() * rows * positions);
+    tgc_free(packing.taps);
+    weight_grad_total(s, chunks, sums, gw, nt);
 }
 
 /* ---- float64 ------------------------------------------------------------------------------ */

@@ -86,6 +86,14 @@ static void check_shape(tgc_conv2d_shape s) {
         int64_t terms = op == WEIGHT_GRAD ? s.n * s.oh * s.ow : op == FORWARD ? s.c / s.groups * s.kh * s.kw : s.o * s.kh * s.kw;
         double tol32 = 1e-5 * (double)(terms + 1), worst32 = 0, worst64 = 0;
         int same = memcmp(got1, got2, (size_t)count * sizeof(float)) == 0;
+        if (op == WEIGHT_GRAD) { /* the same bits from the pieces, runs taken in reverse order */
+            const int64_t runs = tgc_conv2d_weight_grad_runs(&s), partial = s.c * s.kh * s.kw * s.o;
+            float *sums = malloc((size_t)(runs * partial) * sizeof(float) + 4), *pieces = malloc((size_t)count * sizeof(float) + 4);
+            for (int64_t run = runs - 1; run >= 0; run--) tgc_conv2d_weight_grad_run_f32(&s, f[0], f[2], run, sums);
+            tgc_conv2d_weight_grad_total_f32(&s, sums, pieces);
+            same = same && runs > 0 && memcmp(got1, pieces, (size_t)count * sizeof(float)) == 0;
+            free(sums), free(pieces);
+        }
         for (int64_t i = 0; i < count; i++) {
             worst32 = fmax(worst32, isnan(got1[i]) ? INFINITY : fabs(got1[i] - want[i]));
             worst64 = fmax(worst64, isnan(got64[i]) ? INFINITY : fabs(got64[i] - want[i]));

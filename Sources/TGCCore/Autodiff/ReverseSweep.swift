@@ -14,6 +14,7 @@ public enum ReverseSweep {
     public static func gradients(of output: ValueID, seed: ValueID?, wrt: [ValueID],
                                  entries: [TapeEntry], builder b: Builder, branchRule: BranchRule? = nil,
                                  observer: ((TapeEntry) -> Void)? = nil,
+                                 consumed: ((_ live: Set<ValueID>) -> Void)? = nil,
                                  at location: SourceLocation) throws -> [ValueID] {
         let outputType = b.type(of: output)
         guard outputType.dtype.isFloatingPoint else {
@@ -21,13 +22,16 @@ public enum ReverseSweep {
         }
         let seedValue = try seed ?? b.full(outputType.shape, 1, outputType.dtype, at: location)
         return try gradients(seeding: [(output, seedValue)], wrt: wrt, entries: entries, builder: b,
-                             branchRule: branchRule, observer: observer, at: location)
+                             branchRule: branchRule, observer: observer, consumed: consumed, at: location)
     }
 
     /// The sum of the vector-Jacobian products of several outputs, each weighted by its seed.
+    /// `consumed` hears, after each entry's rule, the cotangents that later rules can still
+    /// read (the sweep forgets the others): a caller may free whatever else the sweep made.
     public static func gradients(seeding outputs: [(value: ValueID, seed: ValueID)], wrt: [ValueID],
                                  entries: [TapeEntry], builder b: Builder, branchRule: BranchRule? = nil,
                                  observer: ((TapeEntry) -> Void)? = nil,
+                                 consumed: ((_ live: Set<ValueID>) -> Void)? = nil,
                                  at location: SourceLocation) throws -> [ValueID] {
         let wrtSet = Set(wrt)
         var producer: [ValueID: Int] = [:]
@@ -91,6 +95,9 @@ public enum ReverseSweep {
                 guard let contribution, active.contains(operand) else { continue }
                 try accumulate(operand, contribution, at: entry.location)
             }
+            // Earlier entries only ever add to their operands' cotangents: the results' are spent.
+            for result in entry.results where !wrtSet.contains(result) { cotangent[result] = nil }
+            consumed?(Set(cotangent.values))
         }
         return try wrt.map { value in
             if let gradient = cotangent[value] { return gradient }

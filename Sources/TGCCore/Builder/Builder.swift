@@ -36,12 +36,23 @@ public protocol Builder: AnyObject {
     func gradient(of output: ValueID, seed: ValueID?, wrt: [ValueID],
                   at location: SourceLocation) throws -> [ValueID]
 
+    /// `gradient` for a caller that gives the gradients no history (backward() and grad()
+    /// without createGraph): no later gradient differentiates through the ops that build them,
+    /// so eager mode frees their intermediate values as soon as they are spent.
+    func detachedGradient(of output: ValueID, seed: ValueID?, wrt: [ValueID],
+                          at location: SourceLocation) throws -> [ValueID]
+
     /// The ops recorded so far that a gradient built now can differentiate through, in
     /// program order (eager mode's tape; in IR, the ops before the insertion point).
     func recordedEntries() -> [TapeEntry]
 }
 
 extension Builder {
+    public func detachedGradient(of output: ValueID, seed: ValueID?, wrt: [ValueID],
+                                 at location: SourceLocation) throws -> [ValueID] {
+        try gradient(of: output, seed: seed, wrt: wrt, at: location)
+    }
+
     public func applySingleResult(_ kind: OpKind, _ operands: [ValueID], _ attributes: Attributes,
                                   at location: SourceLocation) throws -> ValueID {
         try apply(kind, operands, attributes, at: location)[0]

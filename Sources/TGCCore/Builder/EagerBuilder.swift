@@ -1,3 +1,4 @@
+import CTGCRuntime
 import TGCBase
 
 /// The eager-mode Builder: runs each op at once through the interpreter (define-by-run) and
@@ -20,10 +21,30 @@ public final class EagerBuilder: Builder {
 
     public init(context: RunContext) {
         self.context = context
+        // Freed values' buffers go back to the allocator, which hands them to the next ones.
+        tgc_keep_freed_memory()
     }
 
     /// The concrete tensor behind a handle.
-    public func tensor(_ id: ValueID) -> Tensor { tensors[id.raw] }
+    public func tensor(_ id: ValueID) -> Tensor {
+        let tensor = tensors[id.raw]
+        precondition(tensor.storage.count == tensor.type.elementCount, "\(id) was freed as spent; it is read again")
+        return tensor
+    }
+
+    /// The values whose elements are held (not freed as spent) and the bytes of those elements.
+    public var heldStorage: (values: Int, bytes: Int) {
+        tensors.reduce(into: (0, 0)) { held, tensor in
+            guard tensor.storage.count == tensor.type.elementCount else { return }
+            held.0 += 1
+            held.1 += tensor.type.elementCount * tensor.dtype.byteSize
+        }
+    }
+
+    /// Frees the elements of a value no later op can read (its type stays for `type(of:)`).
+    private func free(_ id: Int) {
+        if tensors[id].type.elementCount > 0 { tensors[id].storage = TensorStorage.empty(tensors[id].dtype) }
+    }
 
     /// Registers a computed tensor and returns its handle.
     public func add(_ tensor: Tensor) -> ValueID {
@@ -130,6 +151,31 @@ public final class EagerBuilder: Builder {
                          at location: SourceLocation) throws -> [ValueID] {
         precondition(recordsTape, "gradient requested from an EagerBuilder that records no tape")
         return try ReverseSweep.gradients(of: output, seed: seed, wrt: wrt, entries: tape, builder: self, at: location)
+    }
+
+    /// The sweep's ops leave the tape (no later sweep differentiates through them), and each
+    /// value it made is freed as soon as no later rule can read it, so the allocator hands its
+    /// buffer to the next one: a backward pass runs in the memory of a few cotangents.
+    public func detachedGradient(of output: ValueID, seed: ValueID?, wrt: [ValueID],
+                                 at location: SourceLocation) throws -> [ValueID] {
+        precondition(recordsTape, "gradient requested from an EagerBuilder that records no tape")
+        let (firstValue, firstEntry) = (tensors.count, tape.count)
+        var held: [Int] = []   // values the sweep made that may still hold their elements
+        var unseen = firstValue
+        let gradients = try ReverseSweep.gradients(of: output, seed: seed, wrt: wrt, entries: tape, builder: self,
+                                                   consumed: { [unowned self] live in
+            held.append(contentsOf: unseen..<tensors.count)
+            unseen = tensors.count
+            held.removeAll { id in
+                if live.contains(ValueID(raw: id)) { return false }
+                free(id)
+                return true
+            }
+        }, at: location)
+        tape.removeSubrange(firstEntry...)
+        let kept = Set(gradients.map(\.raw))
+        for id in firstValue..<tensors.count where !kept.contains(id) { free(id) }
+        return gradients
     }
 
     public func recordedEntries() -> [TapeEntry] { tape }

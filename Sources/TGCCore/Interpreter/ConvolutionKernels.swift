@@ -1,8 +1,8 @@
 import CTGCRuntime
 
-/// Reference kernels of the convolution ops: the runtime's `tgc_conv2d_*` and
-/// `tgc_max_pool2d_indices_*`, which generated code
-/// calls too, so both modes give the same bits.
+/// Reference kernels of the convolution ops: the runtime's `tgc_conv2d_*` (float32 on the run's
+/// threads, `ThreadedKernels`) and `tgc_max_pool2d_indices_*`, which generated code calls too,
+/// so both modes give the same bits.
 extension Kernels {
     /// The runtime's geometry of a convolution op.
     private static func runtimeShape(_ kind: OpKind, _ operands: [TensorType], _ type: TensorType, _ attrs: Attributes) -> tgc_conv2d_shape {
@@ -22,15 +22,25 @@ extension Kernels {
         return Tensor(type: type, storage: .int64(out))
     }
 
-    static func convolution(_ kind: OpKind, _ a: Tensor, _ b: Tensor, attrs: Attributes, _ type: TensorType) -> Tensor {
+    static func convolution(_ kind: OpKind, _ a: Tensor, _ b: Tensor, attrs: Attributes, _ type: TensorType,
+                            threads: Int) -> Tensor {
         var shape = runtimeShape(kind, [a.type, b.type], type, attrs)
         switch (a.storage, b.storage) {
         case (.float32(let a), .float32(let b)):
-            var out = filled(type.elementCount, with: Float(0))
-            switch kind {
-            case .conv2d: tgc_conv2d_f32(&shape, a, b, &out)
-            case .conv2dInputGrad: tgc_conv2d_input_grad_f32(&shape, a, b, &out)
-            default: tgc_conv2d_weight_grad_f32(&shape, a, b, &out)
+            // An empty operand leaves every element of the result zero.
+            guard !a.isEmpty, !b.isEmpty else { return Tensor(filling: type, with: 0) }
+            let (image, positions) = (Int(shape.c * shape.h * shape.w), Int(shape.o * shape.oh * shape.ow))
+            let out: [Float] = a.withUnsafeBufferPointer { a in
+                b.withUnsafeBufferPointer { b in
+                    uninitialized(type.elementCount) { out in
+                        let (a, b) = (a.baseAddress!, b.baseAddress!)
+                        switch kind {
+                        case .conv2d: ThreadedKernels.convolution(kind, shape, a, b, out, imageIn: image, imageOut: positions, threads: threads)
+                        case .conv2dInputGrad: ThreadedKernels.convolution(kind, shape, a, b, out, imageIn: positions, imageOut: image, threads: threads)
+                        default: ThreadedKernels.weightGradient(shape, a, b, out, threads: threads)
+                        }
+                    }
+                }
             }
             return Tensor(type: type, storage: .float32(out))
         case (.float64(let a), .float64(let b)):

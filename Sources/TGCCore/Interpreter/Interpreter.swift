@@ -210,8 +210,9 @@ public enum Interpreter {
         case .reduceProd:   // in double, in order, rounded once (the C kernel's fold); integers wrap
             return Kernels.fold(x!, axes: attrs.axes ?? Array(0..<x!.type.rank), resultType: type, Folds.Product.self)
         case .cumsum: return Kernels.cumsum(x!, axis: attrs.axes![0], resultType: type)
-        case .matmul: return Kernels.matmul(operands[0], operands[1], type)
-        case .conv2d, .conv2dInputGrad, .conv2dWeightGrad: return Kernels.convolution(kind, operands[0], operands[1], attrs: attrs, type)
+        case .matmul: return Kernels.matmul(operands[0], operands[1], type, threads: context.threads)
+        case .conv2d, .conv2dInputGrad, .conv2dWeightGrad:
+            return Kernels.convolution(kind, operands[0], operands[1], attrs: attrs, type, threads: context.threads)
         case .maxPool2dIndices: return Kernels.maxPoolIndices(operands[0], attrs: attrs, type)
         // One process: the mean over the processes is the tensor itself, and its rank is 0.
         case .allReduce: return x!

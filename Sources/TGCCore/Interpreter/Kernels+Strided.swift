@@ -52,12 +52,12 @@ extension Kernels {
     /// inlines it (a closure would be one call per element).
     static func map<F: ElementFunction>(_ a: [F.Left], _ aShape: [Int], _ b: [F.Right], _ bShape: [Int], to shape: [Int],
                                         _ f: F) -> [F.Result] {
-        let walk = StridedWalk(broadcasting: [aShape, bShape], to: shape)
+        let walk = ThreadedKernels.shared(StridedWalk(broadcasting: [aShape, bShape], to: shape))
         let (n, sa, sb) = (walk.rowLength, walk.rowStride(0), walk.rowStride(1))
         return a.withUnsafeBufferPointer { a in
             b.withUnsafeBufferPointer { b in
                 uninitialized(shape.reduce(1, *)) { out in
-                    walk.forEachRow { offsets, row in
+                    ThreadedKernels.forEachRow(of: walk) { offsets, row in
                         let (x, y, o) = (a.baseAddress! + offsets[0], b.baseAddress! + offsets[1], out + row * n)
                         if sa == 1 && sb == 1 {
                             for j in 0..<n { o[j] = f(x[j], y[j]) }
@@ -80,20 +80,27 @@ extension Kernels {
     /// broadcasting reads it.
     static func choosing<T>(_ c: [Bool], _ cShape: [Int], _ a: [T], _ aShape: [Int], _ b: [T], _ bShape: [Int],
                             to shape: [Int]) -> [T] {
-        let walk = StridedWalk(broadcasting: [cShape, aShape, bShape], to: shape)
+        let walk = ThreadedKernels.shared(StridedWalk(broadcasting: [cShape, aShape, bShape], to: shape))
         let (n, sc, sa, sb) = (walk.rowLength, walk.rowStride(0), walk.rowStride(1), walk.rowStride(2))
         return c.withUnsafeBufferPointer { c in
             a.withUnsafeBufferPointer { a in
                 b.withUnsafeBufferPointer { b in
                     uninitialized(shape.reduce(1, *)) { out in
-                        walk.forEachRow { offsets, row in
+                        ThreadedKernels.forEachRow(of: walk) { offsets, row in
                             let (z, x, y, o) = (c.baseAddress! + offsets[0], a.baseAddress! + offsets[1],
                                                 b.baseAddress! + offsets[2], out + row * n)
+                            // Both sides are read before the choice, so it is a select, not a branch.
                             if sc == 1 && sa == 1 && sb == 0 {   // where(mask, x, scalar)
                                 let v = y[0]
-                                for j in 0..<n { o[j] = z[j] ? x[j] : v }
+                                for j in 0..<n {
+                                    let u = x[j]
+                                    o[j] = z[j] ? u : v
+                                }
                             } else {
-                                for j in 0..<n { o[j] = z[j * sc] ? x[j * sa] : y[j * sb] }
+                                for j in 0..<n {
+                                    let (u, v) = (x[j * sa], y[j * sb])
+                                    o[j] = z[j * sc] ? u : v
+                                }
                             }
                         }
                     }
@@ -105,10 +112,11 @@ extension Kernels {
     /// The elements of `values` in the order `walk` reads them (operand 0): a broadcast, a
     /// transpose.
     static func reading<T>(_ values: [T], along walk: StridedWalk) -> [T] {
+        let walk = ThreadedKernels.shared(walk)
         let (n, s) = (walk.rowLength, walk.rowStride(0))
         return values.withUnsafeBufferPointer { values in
             uninitialized(walk.shape.reduce(1, *)) { out in
-                walk.forEachRow { offsets, row in
+                ThreadedKernels.forEachRow(of: walk) { offsets, row in
                     let (x, o) = (values.baseAddress! + offsets[0], out + row * n)
                     if s == 1 {
                         o.update(from: x, count: n)
@@ -130,22 +138,72 @@ extension Kernels {
         let walk = StridedWalk(shape: shape, strides: [TensorType(shape, .bool).strides,
                                                        StridedWalk.broadcastStrides(of: kept, in: shape)])
         let (n, sg) = (walk.rowLength, walk.rowStride(1))
-        var sums = [F.Left](repeating: initial, count: kept.reduce(1, *))
+        let groups = kept.reduce(1, *)
+        var sums = [F.Left](repeating: initial, count: groups)
         values.withUnsafeBufferPointer { values in
             sums.withUnsafeMutableBufferPointer { sums in
-                walk.forEachRow { offsets, _ in
-                    let (x, g) = (values.baseAddress! + offsets[0], sums.baseAddress! + offsets[1])
-                    if sg == 0 {
-                        var sum = g[0]
-                        for j in 0..<n { sum = combine(sum, x[j]) }
-                        g[0] = sum
-                    } else {
+                guard sg == 0 else {
+                    walk.forEachRow { offsets, _ in
+                        let (x, g) = (values.baseAddress! + offsets[0], sums.baseAddress! + offsets[1])
                         for j in 0..<n { g[j * sg] = combine(g[j * sg], x[j]) }
                     }
+                    return
+                }
+                // Whole rows into one sum each (a reduction over inner axes): the sums are shared
+                // among the threads, each walking every row and folding those of its own sums;
+                // rows come in runs of four with distinct sums, folded side by side (four
+                // independent chains in flight instead of one). Each sum still takes its rows,
+                // and their elements, in order.
+                let parts = min(ThreadedKernels.elementwiseParts(values.count), groups)
+                ThreadedKernels.run(parts) { part in
+                    let mine = ThreadedKernels.start(part, of: parts, groups)..<ThreadedKernels.start(part + 1, of: parts, groups)
+                    var pending = RowRun<F.Left, F.Right>()
+                    walk.forEachRow { offsets, _ in
+                        guard mine.contains(offsets[1]) else { return }
+                        let (x, g) = (values.baseAddress! + offsets[0], sums.baseAddress! + offsets[1])
+                        if pending.holds(g) { pending.fold(n, combine) }
+                        pending.append(x, g)
+                        if pending.count == 4 { pending.fold(n, combine) }
+                    }
+                    pending.fold(n, combine)
                 }
             }
         }
         return sums
+    }
+
+    /// Up to four rows of a fold, each into a sum of its own (`fold`).
+    private struct RowRun<Sum, Element> {
+        var rows: [(x: UnsafePointer<Element>, g: UnsafeMutablePointer<Sum>)] = []
+        var count: Int { rows.count }
+
+        init() { rows.reserveCapacity(4) }
+
+        func holds(_ g: UnsafeMutablePointer<Sum>) -> Bool { rows.contains { $0.g == g } }
+
+        mutating func append(_ x: UnsafePointer<Element>, _ g: UnsafeMutablePointer<Sum>) { rows.append((x, g)) }
+
+        /// Folds the `n` elements of each row into its sum, and empties the run.
+        mutating func fold<F: ElementFunction>(_ n: Int, _ combine: F) where F.Left == Sum, F.Right == Element, F.Result == Sum {
+            if rows.count == 4 {
+                let (x0, x1, x2, x3) = (rows[0].x, rows[1].x, rows[2].x, rows[3].x)
+                var (s0, s1, s2, s3) = (rows[0].g[0], rows[1].g[0], rows[2].g[0], rows[3].g[0])
+                for j in 0..<n {
+                    s0 = combine(s0, x0[j])
+                    s1 = combine(s1, x1[j])
+                    s2 = combine(s2, x2[j])
+                    s3 = combine(s3, x3[j])
+                }
+                (rows[0].g[0], rows[1].g[0], rows[2].g[0], rows[3].g[0]) = (s0, s1, s2, s3)
+            } else {
+                for (x, g) in rows {
+                    var sum = g[0]
+                    for j in 0..<n { sum = combine(sum, x[j]) }
+                    g[0] = sum
+                }
+            }
+            rows.removeAll(keepingCapacity: true)
+        }
     }
 }
 

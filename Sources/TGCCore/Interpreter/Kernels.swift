@@ -233,24 +233,23 @@ enum Kernels {
         return Tensor(type: resultType, storage: .build(resultType.dtype, groups, integer: { integer(members[$0].map(storage.int64(at:))) }))
     }
 
-    /// float32 products run the runtime's `tgc_sgemm`, the routine generated code calls, so
+    /// float32 products run the runtime's `tgc_sgemm` (on `threads`, `ThreadedKernels`), the routine generated code calls, so
     /// eager and compiled products have the same bits; float64 products are loops summing in
     /// order in double and integer ones in int64 with wrapping, as the generated C. A batched
     /// product multiplies each matrix of the result's batch in turn, reading a broadcast
     /// operand's one matrix for every batch element (one sgemm call per matrix).
-    static func matmul(_ a: Tensor, _ b: Tensor, _ resultType: TensorType) -> Tensor {
+    static func matmul(_ a: Tensor, _ b: Tensor, _ resultType: TensorType, threads: Int) -> Tensor {
         let (m, k, n) = (a.shape[a.shape.count - 2], a.shape[a.shape.count - 1], b.shape[b.shape.count - 1])
         let batch = Array(resultType.shape.dropLast(2))
         let batchesA = broadcastIndices(from: Array(a.shape.dropLast(2)), to: batch)
         let batchesB = broadcastIndices(from: Array(b.shape.dropLast(2)), to: batch)
         if case .float32(let x) = a.storage, case .float32(let y) = b.storage, m > 0 && n > 0 && k > 0 {
-            var product = filled(resultType.elementCount, with: Float(0))
-            x.withUnsafeBufferPointer { x in
+            let product: [Float] = x.withUnsafeBufferPointer { x in
                 y.withUnsafeBufferPointer { y in
-                    product.withUnsafeMutableBufferPointer { c in
+                    uninitialized(resultType.elementCount) { c in
                         for (index, (i, j)) in zip(batchesA, batchesB).enumerated() {
-                            tgc_sgemm(0, 0, Int64(m), Int64(n), Int64(k), 1, x.baseAddress! + i * m * k, Int64(k),
-                                      y.baseAddress! + j * k * n, Int64(n), 0, c.baseAddress! + index * m * n, Int64(n))
+                            ThreadedKernels.sgemm(m, n, k, x.baseAddress! + i * m * k, y.baseAddress! + j * k * n,
+                                                  c + index * m * n, threads: threads)
                         }
                     }
                 }

@@ -7,6 +7,11 @@ public final class RunContext {
     var rng = tgc_rng()
     /// Tensors bound to `input("name", ...)`.
     public var inputs: [String: Tensor] = [:]
+    /// The threads the float32 products, convolutions and large elementwise results run on
+    /// (`tgc run --eager --threads N`; all cores by default, as a compiled program's OpenMP).
+    public var threads = ProcessInfo.processInfo.activeProcessorCount {
+        didSet { ThreadedKernels.elementwiseThreads.store(threads, ordering: .relaxed) }
+    }
     /// Folder that relative `save` paths go to.
     public var outputDirectory: String = "."
     /// Receives what each `print` writes, its terminator (a newline unless the program chose

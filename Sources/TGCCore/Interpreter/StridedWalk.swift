@@ -5,9 +5,9 @@
 /// (no per-element coordinate arithmetic).
 struct StridedWalk {
     /// The merged shape, innermost dimension last (never empty: a scalar is one row of one).
-    let shape: [Int]
+    private(set) var shape: [Int]
     /// Per operand, its stride along each merged dimension.
-    let strides: [[Int]]
+    private(set) var strides: [[Int]]
 
     /// The walk over `shape` reading operand k at `strides[k]` (each as long as `shape`).
     init(shape: [Int], strides operandStrides: [[Int]]) {
@@ -54,19 +54,49 @@ struct StridedWalk {
     /// Operand k's stride within a row.
     func rowStride(_ k: Int) -> Int { strides[k][strides[k].count - 1] }
 
+    /// The number of rows.
+    var rowCount: Int { shape.dropLast().reduce(1, *) }
+
+    /// The same walk with its rows cut into pieces of at most `length` elements, when the row
+    /// length has a divisor between `length / 16` and `length` (more rows, to share among
+    /// threads); else this walk.
+    func withRows(atMost length: Int) -> StridedWalk {
+        let n = rowLength
+        guard n > length, let piece = stride(from: length, through: max(length / 16, 1), by: -1).first(where: { n % $0 == 0 }) else {
+            return self
+        }
+        var walk = self
+        walk.shape = shape.dropLast() + [n / piece, piece]
+        walk.strides = strides.map { $0.dropLast() + [$0.last! * piece, $0.last!] }
+        return walk
+    }
+
     /// Calls `body` once per row, in row-major order, with the offset of the row's first
     /// element in each operand and the row's index (the result's offset is `row * rowLength`).
     @inline(__always)
     func forEachRow(_ body: (_ offsets: UnsafeBufferPointer<Int>, _ row: Int) -> Void) {
-        guard !shape.contains(0) else { return }
+        forEachRow(in: 0..<rowCount, body)
+    }
+
+    /// `forEachRow` over the rows `rows` only.
+    @inline(__always)
+    func forEachRow(in rows: Range<Int>, _ body: (_ offsets: UnsafeBufferPointer<Int>, _ row: Int) -> Void) {
+        guard !shape.contains(0), !rows.isEmpty else { return }
         let outerRank = shape.count - 1
         var coordinate = [Int](repeating: 0, count: outerRank)
         var offsets = [Int](repeating: 0, count: strides.count)
+        var rest = rows.lowerBound
+        for axis in stride(from: outerRank - 1, through: 0, by: -1) {
+            coordinate[axis] = rest % shape[axis]
+            rest /= shape[axis]
+            for k in strides.indices { offsets[k] += coordinate[axis] * strides[k][axis] }
+        }
         offsets.withUnsafeMutableBufferPointer { offsets in
-            var row = 0
+            var row = rows.lowerBound
             while true {
                 body(UnsafeBufferPointer(offsets), row)
                 row += 1
+                if row == rows.upperBound { return }
                 var axis = outerRank - 1
                 while axis >= 0 {
                     coordinate[axis] += 1

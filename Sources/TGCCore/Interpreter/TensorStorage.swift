@@ -31,6 +31,18 @@ public enum TensorStorage: Sendable, Equatable {
         }
     }
 
+    /// No elements, of `dtype` (what a freed value keeps).
+    public static func empty(_ dtype: DType) -> TensorStorage {
+        switch dtype {
+        case .float32: .float32([])
+        case .float64: .float64([])
+        case .int64: .int64([])
+        case .int32: .int32([])
+        case .uint8: .uint8([])
+        case .bool: .bool([])
+        }
+    }
+
     // MARK: building
 
     /// `count` elements of `dtype` from computed Doubles, each rounded as `Tensor.round` does

@@ -186,6 +186,7 @@ struct Commands {
             }
             context.outputDirectory = directory
         }
+        if let threads = options.threads { context.threads = threads }
         let builder = EagerBuilder(context: context)
         if options.trace {
             builder.trace = { line in FileHandle.standardError.write(Data(("[trace] " + line + "\n").utf8)) }

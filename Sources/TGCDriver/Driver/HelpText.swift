@@ -32,9 +32,10 @@ enum HelpText {
           Compile into a cache folder keyed by the generated code, then run it (on N threads).
       tgc run --target cuda --emulate FILE [--seed N] [--in NAME=FILE.npy] [--out DIR] [-D NAME=VALUE]
           Build the CUDA program against the CPU emulation (each CUDA thread a fiber) and run it.
-      tgc run --eager FILE [--trace] [--seed N] [--in NAME=FILE.npy] [--out DIR] [-D NAME=VALUE]
+      tgc run --eager FILE [--trace] [--seed N] [--in NAME=FILE.npy] [--out DIR] [--threads N] [-D NAME=VALUE]
           Run FILE op by op through the interpreter (define-by-run); --trace prints each op
-          with its shapes to stderr as it runs. -D sets any hyperparameter.
+          with its shapes to stderr as it runs; products, convolutions and large elementwise
+          ops run on N threads (default: all cores). -D sets any hyperparameter.
       tgc check FILE [--distributed mpi [--ranks N]]
           Parse and infer every shape; report the first error.
       tgc ir FILE [--after PASS|none] [-O0] [--distributed mpi [--ranks N] [--bucket-mb MB]]

@@ -27,7 +27,8 @@ struct Options {
     var hyperparameters: [String: String] = [:]
     /// `tgc compile --stats`: print the arena size, a naive plan's size and kernel counts.
     var stats = false
-    /// `tgc run --threads N`: OpenMP threads of the generated program.
+    /// `tgc run --threads N`: OpenMP threads of the generated program, or the interpreter's
+    /// threads for products and convolutions under --eager.
     var threads: Int?
     /// `--distributed mpi [--ranks N] [--bucket-mb MB]` (compile, ir, check): data-parallel over MPI.
     var distribution: Distribution?
@@ -170,8 +171,8 @@ struct Options {
         }
         if options.trace && !options.eager { throw ToolError("--trace needs --eager (it traces the interpreter)") }
         if options.stats && command != .compile { throw ToolError("--stats belongs to 'tgc compile'") }
-        if options.threads != nil && (command != .run || options.eager) {
-            throw ToolError("--threads belongs to 'tgc run' of a compiled program (generated binaries take --threads N too)")
+        if options.threads != nil && command != .run {
+            throw ToolError("--threads belongs to 'tgc run' (generated binaries take --threads N too)")
         }
         try validateTarget(options, commandName: commandName)
         return options

@@ -43,7 +43,8 @@ extension Evaluator {
         let keys = leaves.keys.sorted()
         let wrt = keys.map { leaves[$0]! }
         let nodes = createGraph ? try createdGraphNodes(of: output, output1, seed: seed, wrt: wrt, at: location) : nil
-        let grads = try builder.gradient(of: output1, seed: seed, wrt: wrt, at: location)
+        let grads = createGraph ? try builder.gradient(of: output1, seed: seed, wrt: wrt, at: location)
+                                : try builder.detachedGradient(of: output1, seed: seed, wrt: wrt, at: location)
         for (index, (key, grad)) in zip(keys, grads).enumerated() {
             let new = gradientValue(grad, nodes?[index], computedFrom: output)
             let existing = gradSlots[key].map { id in gradHistory[key].flatMap { $0.id == id ? $0 : nil } ?? TensorValue(id: id) }
@@ -153,7 +154,8 @@ extension Evaluator {
         let createGraph = try staticBool(site, "createGraph") ?? false
         let scalar = try builder.reshape(output.id, to: [], at: at)
         let nodes = createGraph ? try createdGraphNodes(of: output, scalar, seed: nil, wrt: wrt, at: at) : nil
-        let grads = try builder.gradient(of: scalar, seed: nil, wrt: wrt, at: at)
+        let grads = createGraph ? try builder.gradient(of: scalar, seed: nil, wrt: wrt, at: at)
+                                : try builder.detachedGradient(of: scalar, seed: nil, wrt: wrt, at: at)
         let values = grads.enumerated().map { index, grad in EvalValue.tensor(gradientValue(grad, nodes?[index], computedFrom: output)) }
         return values.count == 1 ? values[0] : .tuple(values)
     }
