@@ -26,6 +26,12 @@ public protocol Builder: AnyObject {
     func loop(_ range: Range<Int>, carrying: [ValueID], at location: SourceLocation,
               body: (_ index: ValueID, _ carried: [ValueID]) throws -> [ValueID]) throws -> [ValueID]
 
+    /// Called by a loop body before it returns: of the values it returns, only `roots` may be
+    /// differentiated through their history by a later gradient (the others are kept as values),
+    /// and `held` are values the caller still reads later (kept as values too). Eager mode then
+    /// frees the rest of what the iteration made; graph building ignores it.
+    func keepHistory(of roots: [ValueID], holding held: [ValueID])
+
     /// `if condition` on a bool scalar; each branch maps the carried values to their new values.
     func branch(_ condition: ValueID, carrying: [ValueID], at location: SourceLocation,
                 then: ([ValueID]) throws -> [ValueID],
@@ -48,6 +54,8 @@ public protocol Builder: AnyObject {
 }
 
 extension Builder {
+    public func keepHistory(of roots: [ValueID], holding held: [ValueID]) {}
+
     public func detachedGradient(of output: ValueID, seed: ValueID?, wrt: [ValueID],
                                  at location: SourceLocation) throws -> [ValueID] {
         try gradient(of: output, seed: seed, wrt: wrt, at: location)

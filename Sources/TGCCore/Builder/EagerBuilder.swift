@@ -12,6 +12,9 @@ public final class EagerBuilder: Builder {
     /// The last type inference of each op kind applied without attributes.
     /// Scratch for the values a tape-free loop iteration keeps.
     private var survivors: [Tensor] = []
+    /// The carried values whose history the running loop iteration keeps, and the other values
+    /// its caller still holds (`keepHistory`).
+    private var historyRoots: (roots: [ValueID], held: [ValueID])?
     private var lastInference: [OpKind: (operands: [TensorType], results: [TensorType])] = [:]
     /// Whether ops are recorded for `gradient`; a program that never differentiates skips it.
     public var recordsTape = true
@@ -112,14 +115,22 @@ public final class EagerBuilder: Builder {
     public func loop(_ range: Range<Int>, carrying: [ValueID], at location: SourceLocation,
                      body: (ValueID, [ValueID]) throws -> [ValueID]) throws -> [ValueID] {
         var carried = carrying
+        let loopStart = tensors.count
+        var history = Set<Int>()   // what the kept history of the iterations so far reads
         for index in range {
-            let mark = tensors.count
+            let (mark, tapeMark) = (tensors.count, tape.count)
             let indexValue = add(Tensor(type: .scalar(.int64), storage: .int64([Int64(index)])))
+            historyRoots = nil
             let next = try body(indexValue, carried)
             for (new, old) in zip(next, carried) where type(of: new) != type(of: old) {
                 throw Diagnostic("loop-carried value changes type from \(type(of: old)) to \(type(of: new)); compiled control flow needs fixed shapes and dtypes", at: location)
             }
             if recordsTape {
+                let kept = next + (historyRoots?.held ?? [])
+                history.formUnion(releaseIteration(values: mark, tape: tapeMark, keeping: kept, historyOf: historyRoots?.roots ?? next))
+                // The versions the previous iteration carried in, now replaced, go too.
+                let keptSet = Set(kept.map(\.raw))
+                for old in carried where old.raw >= loopStart && !keptSet.contains(old.raw) && !history.contains(old.raw) { free(old.raw) }
                 carried = next
             } else {
                 // Without a tape, only the carried values outlive an iteration: free the rest,
@@ -131,6 +142,30 @@ public final class EagerBuilder: Builder {
             }
         }
         return carried
+    }
+
+    public func keepHistory(of roots: [ValueID], holding held: [ValueID]) { historyRoots = (roots, held) }
+
+    /// After a loop iteration: what outlives it is the carried values, and the history of
+    /// `roots` among them (the tape entries a later gradient may walk back through, and the
+    /// values those read, which it returns). The rest of what the iteration made is freed and
+    /// its tape entries dropped, as PyTorch frees a graph nothing refers to, so a training loop
+    /// runs in the memory of one iteration.
+    @discardableResult
+    private func releaseIteration(values mark: Int, tape tapeMark: Int, keeping carried: [ValueID], historyOf roots: [ValueID]) -> Set<Int> {
+        var reachable = Set(roots.lazy.map(\.raw).filter { $0 >= mark })
+        var history: [TapeEntry] = []
+        for entry in tape[tapeMark...].reversed() where entry.results.contains(where: { reachable.contains($0.raw) }) {
+            history.append(entry)
+            if entry.kind == .stopGradient { continue }   // no gradient reaches what it read (item(), detach())
+            for operand in entry.operands where operand.raw >= mark { reachable.insert(operand.raw) }
+        }
+        tape.removeSubrange(tapeMark...)
+        tape.append(contentsOf: history.reversed())
+        let historyValues = reachable
+        reachable.formUnion(carried.lazy.map(\.raw))
+        for id in mark..<tensors.count where !reachable.contains(id) { free(id) }
+        return historyValues
     }
 
     public func branch(_ condition: ValueID, carrying: [ValueID], at location: SourceLocation,

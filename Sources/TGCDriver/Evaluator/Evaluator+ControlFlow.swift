@@ -96,6 +96,16 @@ extension Evaluator {
         if let progress { try reportProgress(progress, done: try builder.scalar(Double(high - low), .int64, at: location), total: high - low) }
     }
 
+    /// Whether a later gradient may differentiate through how a loop iteration computed a
+    /// carried value: a user's tensor variable (any tensor may be a `grad(of:wrt:)`), or a value
+    /// computed from leaves. Python numbers (`total += loss.item()`), parameters, `.grad`s,
+    /// optimizer and scheduler state and module buffers are updated without history, as
+    /// PyTorch's in-place updates under no_grad.
+    static func keepsHistory(_ slot: StateSlot, _ value: TensorValue) -> Bool {
+        if case .variable = slot { return !value.isHostScalar || value.isDifferentiable }
+        return value.isDifferentiable && value.leafKey == nil
+    }
+
     /// A loop in the IR (one `for` op; eager mode runs it) over `range`, carrying the state the
     /// body changes; `bindItems` binds the loop's pattern from the run-time index each iteration,
     /// and a `progress` label is reported as the iteration's position among `total`.
@@ -133,6 +143,9 @@ extension Evaluator {
             keptLeaves = keptLeaves.isEmpty ? kept : zip(keptLeaves, kept).map { $0 == $1 ? $0 : nil }
             var next = ends.map(\.id)
             if hasLeafSlots { try refreshReplacedLeaves(&next, slots, initial: initial, at: location) }
+            builder.keepHistory(of: zip(slots, zip(ends, next)).compactMap { slot, end in
+                Self.keepsHistory(slot, end.0) ? end.1 : nil
+            }, holding: Array(gradSlots.values) + Array(retainedValues.values) + gradHistory.values.map(\.id))
             return next
         }
         history.updatedLeaves = replacedLeaves.union(leavesUpdated(since: mark))
