@@ -432,28 +432,21 @@ inline T tgc_emu_atomic_update(T *address, T (*update)(T, T), T value) {
     }
     return old;
 }
-inline float atomicAdd(float *address, float value) {
-    uint32_t *bits = (uint32_t *)address, old = __atomic_load_n(bits, __ATOMIC_RELAXED), next;
+/* atomicAdd on a float or a double: compare-and-swap on its bits (Bits, of the same size). */
+template <typename T, typename Bits>
+inline T tgc_emu_atomic_add_bits(T *address, T value) {
+    Bits *bits = (Bits *)address, old = __atomic_load_n(bits, __ATOMIC_RELAXED), next;
     do {
-        float sum;
-        memcpy(&sum, &old, 4);
+        T sum;
+        memcpy(&sum, &old, sizeof sum);
         sum += value;
-        memcpy(&next, &sum, 4);
+        memcpy(&next, &sum, sizeof sum);
     } while (!__atomic_compare_exchange_n(bits, &old, next, true, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED));
-    memcpy(&value, &old, 4);
+    memcpy(&value, &old, sizeof value);
     return value;
 }
-inline double atomicAdd(double *address, double value) {
-    uint64_t *bits = (uint64_t *)address, old = __atomic_load_n(bits, __ATOMIC_RELAXED), next;
-    do {
-        double sum;
-        memcpy(&sum, &old, 8);
-        sum += value;
-        memcpy(&next, &sum, 8);
-    } while (!__atomic_compare_exchange_n(bits, &old, next, true, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED));
-    memcpy(&value, &old, 8);
-    return value;
-}
+inline float atomicAdd(float *address, float value) { return tgc_emu_atomic_add_bits<float, uint32_t>(address, value); }
+inline double atomicAdd(double *address, double value) { return tgc_emu_atomic_add_bits<double, uint64_t>(address, value); }
 inline int atomicAdd(int *address, int value) { return __atomic_fetch_add(address, value, __ATOMIC_SEQ_CST); }
 inline unsigned atomicAdd(unsigned *address, unsigned value) { return __atomic_fetch_add(address, value, __ATOMIC_SEQ_CST); }
 inline unsigned long long atomicAdd(unsigned long long *address, unsigned long long value) {

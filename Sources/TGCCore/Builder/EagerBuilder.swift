@@ -126,11 +126,12 @@ public final class EagerBuilder: Builder {
                 throw Diagnostic("loop-carried value changes type from \(type(of: old)) to \(type(of: new)); compiled control flow needs fixed shapes and dtypes", at: location)
             }
             if recordsTape {
-                let kept = next + (historyRoots?.held ?? [])
-                history.formUnion(releaseIteration(values: mark, tape: tapeMark, keeping: kept, historyOf: historyRoots?.roots ?? next))
+                let (roots, held) = historyRoots ?? (next, [])
+                let kept = next + held
+                history.formUnion(releaseIteration(made: mark, tape: tapeMark, keeping: kept, historyOf: roots))
                 // The versions the previous iteration carried in, now replaced, go too.
-                let keptSet = Set(kept.map(\.raw))
-                for old in carried where old.raw >= loopStart && !keptSet.contains(old.raw) && !history.contains(old.raw) { free(old.raw) }
+                let keptIDs = Set(kept.map(\.raw))
+                for old in carried where old.raw >= loopStart && !keptIDs.contains(old.raw) && !history.contains(old.raw) { free(old.raw) }
                 carried = next
             } else {
                 // Without a tape, only the carried values outlive an iteration: free the rest,
@@ -146,13 +147,13 @@ public final class EagerBuilder: Builder {
 
     public func keepHistory(of roots: [ValueID], holding held: [ValueID]) { historyRoots = (roots, held) }
 
-    /// After a loop iteration: what outlives it is the carried values, and the history of
-    /// `roots` among them (the tape entries a later gradient may walk back through, and the
+    /// After a loop iteration (its values from `mark` on, its tape entries from `tapeMark` on):
+    /// what outlives it is `kept` (the carried values and those the caller holds), and the history
+    /// of `roots` among them (the tape entries a later gradient may walk back through, and the
     /// values those read, which it returns). The rest of what the iteration made is freed and
     /// its tape entries dropped, as PyTorch frees a graph nothing refers to, so a training loop
     /// runs in the memory of one iteration.
-    @discardableResult
-    private func releaseIteration(values mark: Int, tape tapeMark: Int, keeping carried: [ValueID], historyOf roots: [ValueID]) -> Set<Int> {
+    private func releaseIteration(made mark: Int, tape tapeMark: Int, keeping kept: [ValueID], historyOf roots: [ValueID]) -> Set<Int> {
         var reachable = Set(roots.lazy.map(\.raw).filter { $0 >= mark })
         var history: [TapeEntry] = []
         for entry in tape[tapeMark...].reversed() where entry.results.contains(where: { reachable.contains($0.raw) }) {
@@ -163,7 +164,7 @@ public final class EagerBuilder: Builder {
         tape.removeSubrange(tapeMark...)
         tape.append(contentsOf: history.reversed())
         let historyValues = reachable
-        reachable.formUnion(carried.lazy.map(\.raw))
+        reachable.formUnion(kept.lazy.map(\.raw))
         for id in mark..<tensors.count where !reachable.contains(id) { free(id) }
         return historyValues
     }

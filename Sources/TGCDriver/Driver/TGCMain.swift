@@ -8,17 +8,11 @@ import TGCSyntax
 public enum TGCMain {
     public static func main(_ arguments: [String]) -> Int32 {
         let args = Array(arguments.dropFirst())
-        if args.first == "plot" {
+        // Commands that parse their own arguments.
+        let standalone: [String: ([String]) throws -> Int32] = ["plot": PlotCommand.run, "doctor": DoctorCommand.run]
+        if let command = args.first.flatMap({ standalone[$0] }) {
             do {
-                return try PlotCommand.run(Array(args.dropFirst()))
-            } catch {
-                reportError((error as? ToolError)?.description ?? "error: \(error)")
-                return 1
-            }
-        }
-        if args.first == "doctor" {
-            do {
-                return try DoctorCommand.run(Array(args.dropFirst()))
+                return try command(Array(args.dropFirst()))
             } catch {
                 reportError((error as? ToolError)?.description ?? "error: \(error)")
                 return 1
