@@ -77,6 +77,9 @@ EAGER_STEP_LINES = ("opt.zeroGrad()\n", "let loss = crossEntropy(model(x), label
                     "opt.step()\n", "print(loss)\n")
 EAGER_STEP_REPEATS = 5
 EAGER_STEP_LOOP = 10
+# B6's peak memory: the compiled program and a PyTorch eager process, each running this many steps.
+MEMORY_STEPS = 10
+MEMORY_PROGRAM = "b6_cnn_step"
 
 # Targets: (key, what tgc is compared with, comparison, ratio, text). The ratio is tgc speed
 # over the other's: peer time / tgc time, or tgc GB/s / triad GB/s; "seconds" is tgc's own;
@@ -99,6 +102,7 @@ TARGETS = [
     ("b8", "torch", ">=", 1.0, "B8: eager cost per op ≤ PyTorch's"),
     ("b6_eager", "torch", ">=", 0.5, "B6 eager step (`tgc run --eager`): ≤ 2× PyTorch eager's step time"),
     ("compile", "seconds", "<", 1.0, "compile of B4 < 1 s"),
+    ("b6_memory", "torch", "<=", 0.5, "B6 peak resident memory ≤ ½ the PyTorch eager process's"),
 ]
 PEER_NAMES = {"numpy": "NumPy", "jax": "JAX jit", "torch": "PyTorch eager"}
 # Variants a peer script reports as "KEY@VARIANT": their own column, "<peer>_<variant>".
@@ -307,6 +311,29 @@ def tgc_eager_step(tgc, threads, repeats=EAGER_STEP_REPEATS):
             "median_ms": (median(many) - median(one)) / EAGER_STEP_LOOP * 1e3,
             "runs": repeats, "many_s": min(many), "one_s": min(one)}
 
+def peak_rss_mib(cmd):
+    """Maximum resident set size of one run of cmd (the whole process, as `/usr/bin/time -v`
+    reports it), in MiB; raises when cmd fails."""
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if p.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited {p.returncode}")
+    return usage.ru_maxrss / 1024  # Linux reports KiB
+
+
+def b6_memory(tgc, python, threads):
+    """Peak resident memory of B6's compiled program running MEMORY_STEPS steps (`--bench`) and,
+    with a PyTorch Python, of a PyTorch eager process running as many (peers/torch_b6_memory.py)."""
+    exe = os.path.join(BUILD, MEMORY_PROGRAM)
+    run([tgc, "compile", os.path.join(BENCH, MEMORY_PROGRAM + ".swiftdsl"), "-o", exe])
+    result = {"tgc_mib": peak_rss_mib([exe, "--bench", str(MEMORY_STEPS), "--threads", str(threads), "--quiet"])}
+    if python:
+        script = os.path.join(BENCH, "peers", "torch_b6_memory.py")
+        result["torch_mib"] = peak_rss_mib([python, script, "--threads", str(threads), "--steps", str(MEMORY_STEPS)])
+    return result
+
+
 def peer_results(peer, python, threads, target_s, only):
     script = os.path.join(BENCH, "peers", f"{peer}_bench.py")
     env = dict(os.environ)
@@ -366,7 +393,7 @@ def seconds_of(key, r):
     return r["us_per_op"] if key == "b8" else r.get("min_ms")
 
 
-def report(meta, tgc, triad_r, peak_r, compile_b4, eager, eager_step, peers, peer_info):
+def report(meta, tgc, triad_r, peak_r, compile_b4, eager, eager_step, memory, peers, peer_info):
     out = []
     w = out.append
     w("# tgc benchmark results")
@@ -415,6 +442,12 @@ def report(meta, tgc, triad_r, peak_r, compile_b4, eager, eager_step, peers, pee
         else:
             w(f"| B6 eager step (`tgc run --eager`) | b64 1×28² | {eager_step['runs']} | {fmt(eager_step['min_ms'])} | "
               f"{fmt(eager_step['median_ms'])} | (process of {EAGER_STEP_LOOP + 1} steps {fmt(eager_step['many_s'])} s − of 1 step {fmt(eager_step['one_s'])} s) / {EAGER_STEP_LOOP} |")
+    if memory is not None:
+        if "error" in memory:
+            w(f"| B6 peak resident memory | {MEMORY_STEPS} steps | — | error | — | {memory['error']} |")
+        else:
+            torch_mib = f", PyTorch eager process {fmt(memory['torch_mib'])} MiB" if "torch_mib" in memory else ""
+            w(f"| B6 peak resident memory | {MEMORY_STEPS} steps | 1 | — | — | {fmt(memory['tgc_mib'])} MiB{torch_mib} |")
     if compile_b4 is not None:
         w(f"| compile B4 (`tgc compile`) | — | 3 | {fmt(compile_b4 * 1e3)} | — | {fmt(compile_b4)} s wall |")
     w("")
@@ -467,7 +500,7 @@ def report(meta, tgc, triad_r, peak_r, compile_b4, eager, eager_step, peers, pee
     w("| target | measured | status |")
     w("|---|---:|---|")
     def verdict(value, op, need):
-        ok = {">=": value >= need, ">": value > need, "<": value < need}[op]
+        ok = {">=": value >= need, ">": value > need, "<": value < need, "<=": value <= need}[op]
         return "met" if ok else "missed"
 
     for key, peer, op, need, text in TARGETS:
@@ -476,6 +509,11 @@ def report(meta, tgc, triad_r, peak_r, compile_b4, eager, eager_step, peers, pee
             if compile_b4 is not None:
                 measured = f"{fmt(compile_b4)} s"
                 status = verdict(compile_b4, op, need)
+        elif key == "b6_memory":
+            if memory is not None and "torch_mib" in memory:
+                ratio = memory["tgc_mib"] / memory["torch_mib"]
+                measured = f"{fmt(ratio)}× ({fmt(memory['tgc_mib'])} MiB vs {fmt(memory['torch_mib'])} MiB)"
+                status = verdict(ratio, op, need)
         else:
             t = seconds_of(key, all_results["tgc"].get(key))
             if peer == "peak":
@@ -545,7 +583,7 @@ def main():
     ap.add_argument("--threads", type=int, default=os.cpu_count(), help="threads (default: all cores)")
     ap.add_argument("--target-s", type=float, default=2.0, help="seconds per workload (default 2)")
     ap.add_argument("--only", default="", help="comma-separated keys: " +
-                    ",".join(k for k, *_ in WORKLOADS) + ",b8,b6_eager,compile,project")
+                    ",".join(k for k, *_ in WORKLOADS) + ",b8,b6_eager,b6_memory,compile,project")
     ap.add_argument("--peers", default="", help="comma-separated: numpy,jax,torch")
     ap.add_argument("--peer-python", default=os.path.join(BENCH, ".venv", "bin", "python"),
                     help="the Python with numpy and jax (default bench/.venv/bin/python)")
@@ -591,7 +629,9 @@ def main():
     failed = any("error" in r for r in tgc_r.values())
     eager, eager_failed = measured("B8 eager", "b8", only, lambda: tgc_eager(tgc))
     eager_step, step_failed = measured("B6 eager step", "b6_eager", only, lambda: tgc_eager_step(tgc, args.threads))
-    failed = failed or eager_failed or step_failed
+    memory, memory_failed = measured("B6 peak memory", "b6_memory", only, lambda: b6_memory(
+        tgc, torch_python(args) if "torch" in peers_wanted else None, args.threads))
+    failed = failed or eager_failed or step_failed or memory_failed
     if not only or "compile" in only:
         log("compile B4 ...")
         try:
@@ -614,7 +654,7 @@ def main():
             if variant:
                 peer_info.setdefault(column, peer_info[peer])
 
-    text = report(meta, tgc_r, triad_r, peak_r, compile_b4, eager, eager_step, peers, peer_info)
+    text = report(meta, tgc_r, triad_r, peak_r, compile_b4, eager, eager_step, memory, peers, peer_info)
     if not only or "project" in only:
         import project  # noqa: PLC0415 - bench/project.py imports this module's helpers
         limit, test_limit, epochs = (int(v) for v in args.project_size.split(","))
