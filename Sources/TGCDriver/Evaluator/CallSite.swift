@@ -18,11 +18,12 @@ struct Param {
 }
 
 /// The evaluated arguments of one call, matched against a built-in's parameters Swift-style:
-/// in order, each labeled argument with its label.
+/// in order, each labeled argument with its label; as Python's keyword arguments, labeled
+/// arguments written side by side may come in any order.
 struct CallSite {
     let name: String
     let location: SourceLocation
-    let arguments: [(label: String?, value: EvalValue, location: SourceLocation)]
+    private(set) var arguments: [(label: String?, value: EvalValue, location: SourceLocation)]
     private(set) var bound: [String: [(value: EvalValue, location: SourceLocation)]] = [:]
 
     init(name: String, location: SourceLocation, arguments: [(label: String?, value: EvalValue, location: SourceLocation)]) {
@@ -33,6 +34,7 @@ struct CallSite {
 
     /// Matches the arguments to `params`; Swift's messages for wrong, missing and extra labels.
     mutating func bind(_ params: [Param]) throws {
+        orderTrailingLabels(by: params)
         var next = 0
         for param in params {
             var taken: [(EvalValue, SourceLocation)] = []
@@ -71,6 +73,21 @@ struct CallSite {
             }
             throw Diagnostic("extra argument in call to '\(name)'" + hint, at: extra.location)
         }
+    }
+
+    /// Sorts the trailing labeled arguments into the parameters' order, stably (repeated labels
+    /// keep theirs): `crossEntropy(x, y, labelSmoothing: 0.1, reduction: .sum)` binds as PyTorch
+    /// takes it. A label no parameter has goes last (the extra-argument error names it), and
+    /// labeled arguments followed by unlabeled ones (`grad(of: y, wrt: a, b)`) are not moved.
+    private mutating func orderTrailingLabels(by params: [Param]) {
+        let position = Dictionary(params.enumerated().compactMap { index, param in param.label.map { ($0, index) } },
+                                  uniquingKeysWith: { first, _ in first })
+        let start = (arguments.lastIndex { $0.label == nil } ?? -1) + 1
+        let trailing = arguments[start...].enumerated().map { offset, argument in
+            (rank: argument.label.flatMap { position[$0] } ?? params.count, offset: offset, argument: argument)
+        }
+        let sorted = trailing.sorted { ($0.rank, $0.offset) < ($1.rank, $1.offset) }
+        arguments.replaceSubrange(start..., with: sorted.map(\.argument))
     }
 
     /// The label of the first of the first `count` arguments that went to a parameter after
