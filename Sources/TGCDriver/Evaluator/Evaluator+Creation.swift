@@ -172,8 +172,11 @@ extension Evaluator {
     }
 
     /// `tensor([[1, 2], [3, 4]])`: ints give int64, any float gives float32, Bools give bool.
+    /// Elements may be run-time numbers (`tensor([epoch, loss.item()])`, 0-dim tensors), read
+    /// as numbers as PyTorch does: the result does not require grad.
     func makeTensor(_ site: CallSite) throws -> EvalValue {
         var data: [Double] = []
+        var runTime: [(position: Int, value: ValueID)] = []
         var inferred: DType = .bool
         var sawAny = false
         func flatten(_ value: EvalValue, depth: Int) throws -> [Int] {
@@ -193,6 +196,13 @@ extension Evaluator {
             case .int(let n): data.append(Double(n)); inferred = max(inferred, .int64); sawAny = true; return []
             case .float(let x): data.append(x); inferred = .float32; sawAny = true; return []
             case .bool(let b): data.append(b ? 1 : 0); sawAny = true; return []
+            case .tensor(let t) where builder.type(of: t.id).rank == 0:
+                let dtype = builder.type(of: t.id).dtype
+                inferred = dtype.isFloatingPoint ? .float32 : dtype == .bool ? inferred : max(inferred, .int64)
+                runTime.append((data.count, t.id))
+                data.append(0)
+                sawAny = true
+                return []
             default:
                 throw Diagnostic("tensor(...) takes numbers or nested arrays of numbers, not \(value.kindName)", at: site.location("data"))
             }
@@ -204,7 +214,22 @@ extension Evaluator {
         attrs.shape = shape
         attrs.dtype = dtype
         attrs.data = data.map { Tensor.round($0, to: dtype) }
-        let id = try builder.apply1(.constant, [], attrs, at: site.location)
+        var id = try builder.apply1(.constant, [], attrs, at: site.location)
+        if !runTime.isEmpty { id = try filled(id, runTime, dtype: dtype, at: site.location) }
         return try creation(id, requiresGrad: try requiresGradArgument(site), at: site.location)
+    }
+
+    /// `literal` with each run-time element stored at its flat position, converted to `dtype`.
+    private func filled(_ literal: ValueID, _ elements: [(position: Int, value: ValueID)], dtype: DType,
+                        at location: SourceLocation) throws -> ValueID {
+        let shape = builder.type(of: literal).shape
+        let count = shape.reduce(1, *)
+        let positions = try builder.indices(count, at: location)
+        var flat = try builder.reshape(literal, to: [count], at: location)
+        for (position, value) in elements {
+            let here = try builder.apply1(.equal, [positions, try builder.scalar(Double(position), .int64, at: location)], at: location)
+            flat = try builder.apply1(.select, [here, try builder.cast(value, to: dtype, at: location), flat], at: location)
+        }
+        return try builder.reshape(flat, to: shape, at: location)
     }
 }

@@ -47,6 +47,10 @@ extension Evaluator {
             let base = try evaluate(baseExpr)
             if case .tensor(let tensor) = base { return try indexTensor(tensor, arguments, at: at) }
             if case .dictionary(let entries) = base { return try lookUp(arguments, in: entries, at: at) }
+            // `ds[i]`: sample i, a tuple of each tensor's row i (PyTorch's TensorDataset.__getitem__).
+            if case .dataset(let dataset) = base {
+                return .tuple(try dataset.tensors.map { try indexTensor($0, arguments, at: at) })
+            }
             // A tuple is indexed as in Python: `x.chunk(3)[0]`; a Sequential by position: `net[0]`.
             let tupleItems: [EvalValue]? = switch base {
             case .tuple(let items): items
@@ -54,7 +58,7 @@ extension Evaluator {
             default: nil
             }
             guard let items = base.arrayItems ?? tupleItems, arguments.count == 1, arguments[0].label == nil else {
-                throw Diagnostic("indexing with [...] works on tensors, on arrays such as x.shape and on tuples, not on \(base.kindName)", at: at)
+                throw Diagnostic("indexing with [...] works on tensors, data sets, arrays such as x.shape and tuples, not on \(base.kindName)", at: at)
             }
             var index = try staticInt(try evaluate(arguments[0].value), what: "an array index", at: arguments[0].location)
             if index < 0 { index += items.count }   // x.shape[-1], as in Python

@@ -26,7 +26,7 @@ extension Evaluator {
             guard elements.count == 1 else {
                 throw Diagnostic("an int64 index tensor must be the only index (x[idx]); combine it with other indices in separate steps", at: elements[0].1)
             }
-            return .tensor(try selectRows(x, rows, at: location))
+            return .tensor(builder.type(of: rows.id).rank == 0 ? try selectRow(x, rows, at: location) : try selectRows(x, rows, at: location))
         }
         return .tensor(try read(x, try resolveIndex(elements, shape: builder.type(of: x.id).shape, at: location), at: location))
     }
@@ -60,15 +60,15 @@ extension Evaluator {
             throw Diagnostic("a leaf tensor that requires grad ('\(name)') is being used in an in-place operation; wrap the update in noGrad { ... }", at: location)
         }
         let type = builder.type(of: base.id)
-        let elements = try indexElements(arguments)
-        for case (.tensor, let at) in elements {
-            throw Diagnostic("assigning through an int64 index tensor is not supported yet; use integers and ranges", at: at)
-        }
-        let index = try resolveIndex(elements, shape: type.shape, at: location)
+        let region = try assignedRegion(try indexElements(arguments), shape: type.shape, at: location)
         var value = try evaluate(valueExpr)
         if op != "=" {
             guard let kind = Self.compoundKinds[op] else { throw Diagnostic("unsupported operator '\(op)'", at: location) }
-            let updated = try tensorOp(kind, [.tensor(try read(base, index, at: location)), value], at: location)
+            let current = switch region {
+            case .slice(let index): try read(base, index, at: location)
+            case .row(let row): try selectRow(base, row, at: location)
+            }
+            let updated = try tensorOp(kind, [.tensor(current), value], at: location)
             let dtype = builder.type(of: updated.id).dtype
             guard dtype <= type.dtype else {   // PyTorch: "result type Float can't be cast to the desired output type Long"
                 throw Diagnostic("in-place '\(op)' would store a \(dtype) result in a slice of '\(name)', whose dtype is \(type.dtype)", at: location)
@@ -77,7 +77,10 @@ extension Evaluator {
         }
         var tensor = try asTensor(value, dtype: type.dtype, at: valueExpr.location)
         let valueShape = builder.type(of: tensor.id).shape
-        let regionShape = index.resultShape
+        let regionShape = switch region {
+        case .slice(let index): index.resultShape
+        case .row: Array(type.shape.dropFirst())
+        }
         guard ShapeRules.broadcasts(valueShape, to: regionShape) else {
             throw Diagnostic("shape mismatch: value tensor of shape \(formatShape(valueShape)) cannot be broadcast to indexing result of shape \(formatShape(regionShape))", at: valueExpr.location)
         }
@@ -86,14 +89,62 @@ extension Evaluator {
             tensor = try record(.broadcastTo, [tensor], attributesWith(shape: regionShape),
                                 gradFunction: OpKind.broadcastTo.definition.gradFunction, at: valueExpr.location)
         }
-        tensor = try reshaped(tensor, to: index.dims.map(\.size), gradFunction: OpKind.reshape.definition.gradFunction!, at: location)
-        var attrs = Attributes()
-        attrs.slice = index.dims
-        var updated = try record(.sliceUpdate, [base, tensor], attrs, gradFunction: OpKind.sliceUpdate.definition.gradFunction, at: location)
+        var updated: TensorValue
+        switch region {
+        case .slice(let index):
+            tensor = try reshaped(tensor, to: index.dims.map(\.size), gradFunction: OpKind.reshape.definition.gradFunction!, at: location)
+            var attrs = Attributes()
+            attrs.slice = index.dims
+            updated = try record(.sliceUpdate, [base, tensor], attrs, gradFunction: OpKind.sliceUpdate.definition.gradFunction, at: location)
+        case .row(let row):
+            updated = try scatterRow(base, row, tensor, at: location)
+        }
         if let key = base.leafKey, !gradEnabled {   // `noGrad { w[0] = 0 }` keeps w the same leaf, a new version
             markInPlaceLeafUpdate(&updated, of: key)
         }
         try assignVariable(name, .tensor(updated), at: baseExpr.location)
+    }
+
+    /// Where an assignment through a subscript writes: a static region, or the row at a run-time
+    /// integer (`y[i] = v` with a loop index i).
+    private enum AssignedRegion {
+        case slice(TensorIndex)
+        case row(TensorValue)
+    }
+
+    private func assignedRegion(_ elements: [(IndexElement, SourceLocation)], shape: [Int], at location: SourceLocation) throws -> AssignedRegion {
+        if case .tensor(let row)? = elements.first?.0, elements.count == 1, builder.type(of: row.id).rank == 0 {
+            guard !shape.isEmpty else { throw Diagnostic("a 0-dim tensor cannot be indexed by a tensor", at: location) }
+            return .row(row)
+        }
+        for case (.tensor, let at) in elements {
+            throw Diagnostic("assigning through an int64 index tensor is not supported yet; use integers, ranges or one run-time integer (y[i] = v)", at: at)
+        }
+        return .slice(try resolveIndex(elements, shape: shape, at: location))
+    }
+
+    /// `x[i]` at a 0-dim int64 tensor i: row i without its dimension, as `x[0]` is row 0.
+    private func selectRow(_ x: TensorValue, _ row: TensorValue, at location: SourceLocation) throws -> TensorValue {
+        let shape = Array(builder.type(of: x.id).shape.dropFirst())
+        return try reshaped(try selectRows(x, row, at: location), to: shape, gradFunction: SurfaceFunction.select.gradFunction, at: location)
+    }
+
+    /// `y` with row `row` (a 0-dim int64 tensor, negative from the end) replaced by `value` (of
+    /// the row's shape): a scatter along dimension 0, whose run-time range check names this line
+    /// and whose gradient is zero at the row for `y` and the row's for `value` (`CopySlices`, as
+    /// the static `y[0] = v`).
+    private func scatterRow(_ y: TensorValue, _ row: TensorValue, _ value: TensorValue, at location: SourceLocation) throws -> TensorValue {
+        let shape = builder.type(of: y.id).shape
+        let rowShape = [1] + shape.dropFirst()
+        let index = try withoutGrad { () throws -> TensorValue in
+            let normalized = try normalizedRows(row, count: shape[0], at: location)
+            let column = try builder.reshape(normalized.id, to: Array(repeating: 1, count: shape.count), at: location)
+            return TensorValue(id: try builder.broadcast(column, to: rowShape, at: location))
+        }
+        let source = try reshaped(value, to: rowShape, gradFunction: OpKind.reshape.definition.gradFunction!, at: location)
+        var attrs = Attributes()
+        attrs.axes = [0]
+        return try record(.scatter, [y, index, source], attrs, gradFunction: OpKind.sliceUpdate.definition.gradFunction, at: location)
     }
 
     private func attributesWith(shape: [Int]) -> Attributes {
@@ -162,16 +213,19 @@ extension Evaluator {
     }
 
     /// `x[idx]`: the rows of x that an int64 tensor names (negative from the end), an
-    /// indexSelect whose run-time range check names this line.
+    /// indexSelect whose run-time range check names this line (a 0-dim idx selects one row).
     private func selectRows(_ x: TensorValue, _ rows: TensorValue, at location: SourceLocation) throws -> TensorValue {
         let shape = builder.type(of: x.id).shape
         guard let count = shape.first else { throw Diagnostic("a 0-dim tensor cannot be indexed by a tensor", at: location) }
-        let index = try withoutGrad { () throws -> TensorValue in
-            let negative = try builder.apply1(.less, [rows.id, try builder.scalar(0, .int64, at: location)], at: location)
-            let moved = try builder.apply1(.add, [rows.id, try builder.scalar(Double(count), .int64, at: location)], at: location)
-            return TensorValue(id: try builder.apply1(.select, [negative, moved, rows.id], at: location))
-        }
+        let index = try withoutGrad { try normalizedRows(rows, count: count, at: location) }
         return try record(.indexSelect, [x, index], gradFunction: OpKind.indexSelect.definition.gradFunction, at: location)
+    }
+
+    /// Row indices with the negative ones counted from the end of `count` rows.
+    private func normalizedRows(_ rows: TensorValue, count: Int, at location: SourceLocation) throws -> TensorValue {
+        let negative = try builder.apply1(.less, [rows.id, try builder.scalar(0, .int64, at: location)], at: location)
+        let moved = try builder.apply1(.add, [rows.id, try builder.scalar(Double(count), .int64, at: location)], at: location)
+        return TensorValue(id: try builder.apply1(.select, [negative, moved, rows.id], at: location))
     }
 
     /// One subscript element: an integer, a range, a stride, or `...`.
@@ -205,9 +259,6 @@ extension Evaluator {
             if type.dtype.isFloatingPoint {
                 throw Diagnostic("tensors used as indices must be long, int, byte or bool tensors", at: expr.location)
             }
-            if type.rank == 0 {
-                throw Diagnostic("an index must be known at compile time (an Int), but this one is a tensor value computed at run time (a loop index is one)", at: expr.location)
-            }
             return .tensor(try converted(tensor, to: .int64, at: expr.location))   // int32 rows as int64
         case let other:
             throw Diagnostic("an index must be an Int, a range, a stride or '...', got \(other.kindName)", at: expr.location)
@@ -225,6 +276,6 @@ enum IndexElement {
     case integer(Int)
     case range(start: Int?, end: Int?, step: Int, closed: Bool)
     case ellipsis
-    /// An int64 tensor of rank 1 or more: the rows it names (indexSelect).
+    /// An int64 tensor: the rows it names (indexSelect), or one row for a 0-dim tensor.
     case tensor(TensorValue)
 }

@@ -144,10 +144,16 @@ final class Evaluator {
             switch value {
             case .tuple(let items): elements = items
             case .namedTuple(_, let fields): elements = fields.map(\.1)
-            default: throw Diagnostic("cannot destructure a \(value.kindName) into \(patterns.count) names", at: location)
+            default:
+                // As Python unpacks a list: `let (train, test) = randomSplit(ds, [50000, 10000])`,
+                // `let (n, c, h, w) = x.shape`.
+                guard let items = value.arrayItems else {
+                    throw Diagnostic("cannot destructure a value of type \(value.kindName) into \(patterns.count) names", at: location)
+                }
+                elements = items
             }
             guard elements.count == patterns.count else {
-                throw Diagnostic("tuple has \(elements.count) elements but the pattern has \(patterns.count)", at: location)
+                throw Diagnostic("\(value.kindName) has \(elements.count) elements but the pattern has \(patterns.count)", at: location)
             }
             for (pattern, element) in zip(patterns, elements) { try bind(pattern, to: element, mutable: mutable) }
         }
