@@ -32,6 +32,8 @@ public struct Expr: Sendable {
         case member(base: Expr, name: String)
         /// `x[0, 1..<3]` (chapter 2 indexing).
         case subscriptAccess(base: Expr, arguments: [Argument])
+        /// `x.grad!`: Swift's force unwrap, the value itself (an error when it is nil).
+        case forceUnwrap(Expr)
         /// A range with a missing bound, written only as a subscript argument: `1...` (no
         /// upper), `..<2` and `...2` (no lower), and a bare `...` (neither: an ellipsis).
         case partialRange(op: String, lower: Expr?, upper: Expr?)

@@ -132,7 +132,7 @@ extension Parser {
     }
 
     /// The kinds of postfix suffix.
-    enum Suffix { case member, call, subscriptAccess, trailingClosure }
+    enum Suffix { case member, call, subscriptAccess, trailingClosure, forceUnwrap }
 
     /// The suffix at the cursor: `.name` (also on a new line, for chaining), `(` and `[` on the
     /// same line only, and `{` unless in an `if`/`for`/`while` header.
@@ -144,6 +144,7 @@ extension Parser {
         case "(": return token.newlineBefore ? nil : .call
         case "[": return token.newlineBefore ? nil : .subscriptAccess
         case "{": return noTrailingClosure ? nil : .trailingClosure
+        case "!": return token.spaceBefore ? nil : .forceUnwrap   // `x.grad!`; `!x` and `a != b` are other tokens
         default: return nil
         }
     }
@@ -180,6 +181,9 @@ extension Parser {
             case .member: expr = try parseMemberSuffix(expr, start: start)
             case .call: expr = try parseCallSuffix(expr, start: start)
             case .subscriptAccess: expr = try parseSubscriptSuffix(expr, start: start)
+            case .forceUnwrap:
+                skip()
+                expr = Expr(.forceUnwrap(expr), at: start)
             case .trailingClosure:
                 if Parser.hasTrailingClosure(expr) { return expr }
                 expr = try parseTrailingClosure(expr, start: start)

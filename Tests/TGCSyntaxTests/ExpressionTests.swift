@@ -57,6 +57,15 @@ import TGCBase
         #expect(try rendered("f()(1)") == "f()(1)")
     }
 
+    /// Swift's postfix `!` binds to the expression it touches; with a space before it, `!` is
+    /// the prefix not of the next operand, and `!=` stays one operator.
+    @Test func forceUnwrap() throws {
+        #expect(try rendered("w.grad!.sum() * 2") == "(w.grad!.sum() * 2)")
+        #expect(try rendered("a.grad! != b") == "(a.grad! != b)")
+        #expect(try rendered("a != !b") == "(a != (!b))")
+        #expect(try rendered("f(x)![0]") == "f(x)![0]")
+    }
+
     /// Partial ranges and the ellipsis, as subscript elements.
     @Test func partialRangesAndEllipsisInSubscripts() throws {
         #expect(try rendered("x[1...]") == "x[(1...)]")

@@ -27,6 +27,7 @@ enum Render {
         case .member(let base, let name): return expr(base) + "." + name
         case .subscriptAccess(let base, let arguments):
             return expr(base) + "[" + arguments.map(argument).joined(separator: ", ") + "]"
+        case .forceUnwrap(let base): return expr(base) + "!"
         case .partialRange(let op, let lower, let upper): return "(" + (lower.map(expr) ?? "") + op + (upper.map(expr) ?? "") + ")"
         case .closure(let c): return closure(c)
         case .ternary(let c, let t, let f): return "(\(expr(c)) ? \(expr(t)) : \(expr(f)))"

@@ -46,9 +46,12 @@ extension Evaluator {
             guard case .tensor(let leaf) = try evaluate(ownerExpr), let key = leaf.leafKey ?? leaf.retainKey else {
                 throw Diagnostic(".grad can only be set on a leaf tensor that requires grad, or on a value that called retainGrad()", at: target.location)
             }
+            if case .nilLiteral = valueExpr.kind, op == "=" {   // `w.grad = nil`: PyTorch's `w.grad = None`
+                return try zeroGradients(of: [key], at: location)
+            }
             var value = try asTensor(try evaluate(valueExpr), dtype: .float32, at: valueExpr.location)
             if op != "=" {
-                guard let current = gradSlots[key] else {
+                guard let current = presentGradient(key) else {
                     throw Diagnostic("\(Self.describe(ownerExpr)).grad is nil: call backward() first", at: target.location)
                 }
                 value = try withoutGrad { try record(Self.compoundKinds[op]!, [TensorValue(id: current), value], gradFunction: nil, at: location) }
@@ -58,6 +61,7 @@ extension Evaluator {
                 throw Diagnostic("assigned gradient has shape \(formatShape(builder.type(of: value.id).shape)), but the tensor has shape \(formatShape(type.shape))", at: location)
             }
             gradSlots[key] = try builder.cast(value.id, to: .float32, at: location)
+            noneGradients[key] = nil
         }
     }
 

@@ -66,6 +66,7 @@ extension Evaluator {
                 }
             }
             gradSlots[key] = slot.id
+            noneGradients[key] = nil
             gradHistory[key] = slot.hasAutogradMetadata ? slot : nil
         }
     }

@@ -135,6 +135,7 @@ extension Evaluator {
                 throw Diagnostic("zero() of a gradient needs a leaf tensor that requires grad, or a value that called retainGrad()", at: location)
             }
             gradSlots[key] = zeros.id
+            noneGradients[key] = nil
         } else if case .identifier(let name) = baseExpr.kind {
             try assignVariable(name, .tensor(zeros), at: location)
         } else {

@@ -124,7 +124,13 @@ extension Evaluator {
         defer { carriedLeafOrigins = savedOrigins }
         let results = try builder.loop(range, carrying: initial.map(\.id), at: location) { index, carried in
             environment.push()
-            defer { environment.pop() }
+            loopBodyDepth += 1
+            defer {
+                environment.pop()
+                // A gradient None at the end of the body is None after the loop.
+                noneGradients = noneGradients.mapValues { Swift.min($0, loopBodyDepth - 1) }
+                loopBodyDepth -= 1
+            }
             for (slot, (value, id)) in zip(slots, zip(initial, carried)) { setSlot(slot, rebased(value, to: id)) }
             for (index, start) in initial.enumerated() where start.leafKey != nil && start.requiresGrad {
                 carriedLeafOrigins[carried[index]] = leafOrigin(start.id)
@@ -423,6 +429,7 @@ extension Evaluator {
             return carried
         case .grad(let key):
             if let grad = gradSlots[key] { return TensorValue(id: grad) }
+            noneGradients[key] = loopBodyDepth   // zeros to add to, None until a backward()
             return TensorValue(id: try builder.full(leafTypes[key]!.shape, 0, leafTypes[key]!.dtype, at: location))
         case .parameter(let key):
             guard let value = currentLeafValue(key) else {
@@ -643,7 +650,7 @@ struct MutationScan {
             if let closure { visit(closure.body) }
         case .unary(_, let operand): visit(operand)
         case .binary(_, let lhs, let rhs): visit(lhs); visit(rhs)
-        case .member(let base, _): visit(base)
+        case .member(let base, _), .forceUnwrap(let base): visit(base)
         case .subscriptAccess(let base, let arguments): visit(base); arguments.forEach { visit($0.value) }
         case .partialRange(_, let lower, let upper):
             if let lower { visit(lower) }
@@ -662,13 +669,16 @@ struct MutationScan {
     static func rootName(_ expr: Expr) -> String? {
         switch expr.kind {
         case .identifier(let name): name
-        case .member(let base, _), .subscriptAccess(let base, _): rootName(base)
+        case .member(let base, _), .subscriptAccess(let base, _), .forceUnwrap(let base): rootName(base)
         default: nil
         }
     }
 
     static func mentionsGrad(_ expr: Expr) -> Bool {
-        if case .member(let base, let name) = expr.kind { return name == "grad" || mentionsGrad(base) }
-        return false
+        switch expr.kind {
+        case .member(let base, let name): name == "grad" || mentionsGrad(base)
+        case .forceUnwrap(let base): mentionsGrad(base)
+        default: false
+        }
     }
 }

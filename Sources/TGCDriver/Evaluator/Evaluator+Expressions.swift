@@ -66,6 +66,12 @@ extension Evaluator {
                 throw Diagnostic("index \(index) is out of range for an array of \(items.count) elements", at: arguments[0].location)
             }
             return items[index]
+        case .forceUnwrap(let optional):
+            let value = try evaluate(optional)
+            if case .none = value {
+                throw Diagnostic("unexpectedly found nil while unwrapping an Optional value (PyTorch: None)", at: at)
+            }
+            return value
         case .partialRange:
             throw Diagnostic("a range with a missing bound, or '...', can only be used as a tensor index: x[1...], x[..., 0]", at: at)
         case .closure:

@@ -128,12 +128,18 @@ extension Evaluator {
         return .optimizerState(OptimizerState(optimizer: optimizer, entry: .learningRate))
     }
 
-    /// The leaves' gradients set to zeros (PyTorch sets them to None; the next backward() gives
-    /// the same values either way).
+    /// The leaves' gradients set to None, as PyTorch's `zero_grad()`: zeros in their slots, which
+    /// the next backward() adds to, marked None (`noneGradients`).
     func zeroGradients(of keys: [Int], at location: SourceLocation) throws {
         for key in keys where gradSlots[key] != nil {
             gradSlots[key] = try builder.full(leafTypes[key]!.shape, 0, .float32, at: location)
+            noneGradients[key] = loopBodyDepth
         }
+    }
+
+    /// The gradient of a leaf, nil when it has none or it is None (`noneGradients`).
+    func presentGradient(_ key: Int) -> ValueID? {
+        noneGradients[key] == nil ? gradSlots[key] : nil
     }
 
     /// One update of every parameter that has a gradient, as PyTorch's single-tensor SGD and
@@ -167,7 +173,7 @@ extension Evaluator {
                 adamScalars = (stepSize, root)
             }
             for (index, key) in optimizer.parameters.enumerated() {
-                guard let gradient = gradSlots[key], var parameter = currentLeafValue(key) else { continue }
+                guard let gradient = presentGradient(key), var parameter = currentLeafValue(key) else { continue }
                 let isParameter = parameter.isParameter
                 var g = TensorValue(id: gradient)
                 let decay = optimizer.number("weight_decay")
@@ -247,7 +253,7 @@ extension Evaluator {
         }
         let maxNorm = try staticDouble(site.value("maxNorm")!, what: "maxNorm", at: site.location("maxNorm"))
         let keys = items.compactMap { item -> Int? in
-            guard case .tensor(let tensor) = item, let key = tensor.leafKey, gradSlots[key] != nil else { return nil }
+            guard case .tensor(let tensor) = item, let key = tensor.leafKey, presentGradient(key) != nil else { return nil }
             return key
         }
         return try withoutGrad {

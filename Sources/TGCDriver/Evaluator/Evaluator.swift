@@ -27,6 +27,8 @@ final class Evaluator {
     var callDepth = 0
     /// Nesting depth of runtime branches (a `return` inside one cannot be compiled).
     var runtimeBranchDepth = 0
+    /// Nesting depth of loop bodies: one trace serves every iteration.
+    var loopBodyDepth = 0
     /// Where the properties of each module `init` being run are declared (innermost last):
     /// `self.x = v` sets property x even where a parameter x shadows it.
     var initializingProperties: [Range<Int>] = []
@@ -38,6 +40,12 @@ final class Evaluator {
     /// The autograd metadata of a `.grad` that has history (`backward(createGraph: true)`), by
     /// key; it holds only while `gradSlots` still has the same handle for the key.
     var gradHistory: [Int: TensorValue] = [:]
+    /// The leaves whose `.grad` is None though their slot holds zeros to add to (`zeroGrad()`, as
+    /// PyTorch's `zero_grad(set_to_none=True)`, and a loop's slot for a gradient that did not
+    /// exist before it), by key, with the loop-body depth where it became None: `w.grad` reads
+    /// None at that depth (in a deeper loop body it is an error: None in the first iteration
+    /// only), and `step()` skips the leaf. A backward() or an assignment makes it a gradient.
+    var noneGradients: [Int: Int] = [:]
     /// The values that called `retainGrad()`, by the key of their `.grad`.
     var retainedValues: [Int: ValueID] = [:]
 

@@ -57,17 +57,18 @@ extension Evaluator {
     }
 
     /// `w.grad`: the gradient accumulated in a leaf that requires grad, or in a value that called
-    /// `retainGrad()`; PyTorch's `None` for any other value computed from leaves.
+    /// `retainGrad()`; PyTorch's `None` for any other tensor, before the first `backward()` and
+    /// after `zeroGrad()` (`noneGradients`). Inside a loop body a `.grad` that was None before
+    /// the loop must not be read before the body's backward(): one trace serves every
+    /// iteration, and later iterations would see the gradient an earlier one accumulated.
     func leafGradient(_ access: TensorProperty.Access) throws -> EvalValue {
         let (tensor, location) = (access.tensor, access.location)
         let owner = Self.describe(access.baseExpr)
-        guard let key = tensor.leafKey ?? tensor.retainKey, tensor.requiresGrad else {
-            if tensor.requiresGrad { return .none }
-            throw Diagnostic("\(owner) does not require grad, so \(owner).grad is nil; create it with requiresGrad: true", at: location)
-        }
-        guard let grad = gradSlots[key] else {
-            if tensor.retainKey != nil { return .none }
-            throw Diagnostic("\(owner).grad is nil: call backward() on a value computed from \(owner) first", at: location)
+        guard let key = tensor.leafKey ?? tensor.retainKey, tensor.requiresGrad else { return .none }
+        let noneSince = noneGradients[key]
+        guard let grad = gradSlots[key], noneSince == nil else {
+            if tensor.retainKey != nil || (noneSince ?? 0) == loopBodyDepth { return .none }
+            throw Diagnostic("\(owner).grad would be None in this loop's first iteration and a tensor in later ones, which one compiled loop body cannot be: call backward() on a value computed from \(owner) before the loop, or read \(owner).grad after backward() in the body", at: location)
         }
         if let history = gradHistory[key], history.id == grad { return .tensor(history) }
         return .tensor(TensorValue(id: grad))
