@@ -18,8 +18,9 @@ struct Param {
 }
 
 /// The evaluated arguments of one call, matched against a built-in's parameters Swift-style:
-/// in order, each labeled argument with its label; as Python's keyword arguments, labeled
-/// arguments written side by side may come in any order.
+/// in order, each labeled argument with its label. As Python's arguments, unlabeled ones may
+/// also fill labeled parameters in order, and the labeled ones that end a call may come in
+/// any order.
 struct CallSite {
     let name: String
     let location: SourceLocation
@@ -38,11 +39,14 @@ struct CallSite {
         var next = 0
         for param in params {
             var taken: [(EvalValue, SourceLocation)] = []
-            while next < arguments.count, arguments[next].label == param.label {
+            if positionallyBinds(param, next) {
                 taken.append((arguments[next].value, arguments[next].location))
                 next += 1
-                if !param.variadic { break }
-                if param.label != nil, next < arguments.count, arguments[next].label == nil {
+            }
+            while next < arguments.count, arguments[next].label == param.label, taken.isEmpty || param.variadic {
+                taken.append((arguments[next].value, arguments[next].location))
+                next += 1
+                if param.label != nil, param.variadic, next < arguments.count, arguments[next].label == nil {
                     // `grad(of: y, wrt: a, b)`: a labeled variadic continues with unlabeled arguments.
                     while next < arguments.count, arguments[next].label == nil {
                         taken.append((arguments[next].value, arguments[next].location))
@@ -59,7 +63,8 @@ struct CallSite {
                 }
                 throw Diagnostic("missing argument for parameter \(param.label.map { "'\($0):'" } ?? "'\(param.name)'") in call to '\(name)'", at: location)
             }
-            bound[param.name] = taken.map { (value: $0.0, location: $0.1) }
+            // `nil` for an optional parameter is Python's None: the parameter's default.
+            bound[param.name] = taken.filter { !(param.optional && !param.variadic && $0.0.isNone) }.map { (value: $0.0, location: $0.1) }
         }
         if next < arguments.count {
             let extra = arguments[next]
@@ -73,6 +78,14 @@ struct CallSite {
             }
             throw Diagnostic("extra argument in call to '\(name)'" + hint, at: extra.location)
         }
+    }
+
+    /// Whether the argument at `next`, unlabeled, goes to the labeled `param` as a Python
+    /// positional argument: `x.sum(1)`, `softmax(x, 1)`, `x.flatten(1)`, `SGD(ps, 0.1)`. Only
+    /// before the call's first labeled argument, and never to a variadic parameter (whose
+    /// unlabeled continuation `grad(of: y, wrt: a, b)` follows its label).
+    private func positionallyBinds(_ param: Param, _ next: Int) -> Bool {
+        param.label != nil && !param.variadic && next < arguments.count && arguments[...next].allSatisfy { $0.label == nil }
     }
 
     /// Sorts the trailing labeled arguments into the parameters' order, stably (repeated labels

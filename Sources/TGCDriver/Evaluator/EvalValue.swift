@@ -57,6 +57,12 @@ enum EvalValue {
         }
     }
 
+    /// Python's None (`nil`, a `.grad` that is None).
+    var isNone: Bool {
+        if case .none = self { return true }
+        return false
+    }
+
     /// How the value is described in messages ("tensor f32[3]", "Int").
     var kindName: String {
         switch self {

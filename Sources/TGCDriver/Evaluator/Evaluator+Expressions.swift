@@ -9,7 +9,7 @@ extension Evaluator {
         case .intLiteral(let value): return .int(value)
         case .floatLiteral(let value): return .float(value)
         case .boolLiteral(let value): return .bool(value)
-        case .nilLiteral: throw Diagnostic("'nil' is not a value in tgc programs", at: at)
+        case .nilLiteral: return .none   // Python's None: an optional argument left at its default, `w.grad = nil`
         case .stringLiteral(let parts): return try evaluateString(parts)
         case .identifier(let name):
             guard let binding = environment.lookup(name) else {

@@ -5,7 +5,7 @@ extension BuiltinFamily {
         FunctionEntry("loadIDX", [.unlabeled("path")], "a tensor read from an IDX file, gzip'd or not (shape from its header)") { e, site in
             try e.loadIDX(site)
         },
-        FunctionEntry("FashionMNIST", [.labeled("train"), .labeled("root")],
+        FunctionEntry("FashionMNIST", [.labeled("root"), .labeled("train")],
                       "Fashion-MNIST's training or test set: images uint8 [N, 28, 28], labels int64 [N]") { e, site in try e.fashionMNIST(site) },
         FunctionEntry("TensorDataset", [.unlabeled("tensors", variadic: true)], "a data set of tensors sharing their first dimension") { e, site in
             try e.tensorDataset(site)

@@ -242,10 +242,8 @@ extension Evaluator {
     /// statistics given are updated in place, as PyTorch does, so they have to be variables.
     func functionalBatchNorm(_ arguments: [Argument], _ closure: Closure?, at location: SourceLocation) throws -> EvalValue {
         try rejectClosure(closure, "batchNorm")
-        // `nil` (PyTorch's None) is a value only here, for the running statistics, weight and bias.
         var site = CallSite(name: "batchNorm", location: location, arguments: try arguments.map { argument in
-            if case .nilLiteral = argument.value.kind { return (argument.label, .none, argument.location) }
-            return (argument.label, try evaluate(argument.value), argument.location)
+            (argument.label, try evaluate(argument.value), argument.location)
         })
         try site.bind([.unlabeled("input"), .unlabeled("runningMean"), .unlabeled("runningVar")]
                       + ["weight", "bias", "training", "momentum", "eps"].map { .labeled($0) })

@@ -59,7 +59,11 @@ extension BuiltinFamily {
             },
             MethodEntry("t", [], "a matrix transposed (vectors and scalars unchanged)") { e, x, site in try e.matrixTranspose(x, at: site.location) },
             MethodEntry("numel", [], "the number of elements") { e, x, _ in .int(e.builder.type(of: x.id).elementCount) },
-            MethodEntry("size", [], "the shape, a torch.Size") { e, x, _ in .size(e.builder.type(of: x.id).shape) },
+            MethodEntry("size", [.unlabeled("dim", optional: true)], "the shape, a torch.Size; x.size(d): dimension d's size") { e, x, site in
+                let shape = e.builder.type(of: x.id).shape
+                guard let dim = site.value("dim") else { return .size(shape) }
+                return .int(shape[try e.normalizeDim(try e.staticInt(dim, what: "dim", at: site.location("dim")), rank: shape.count, at: site.location("dim"))])
+            },
             MethodEntry("dim", [], "the number of dimensions") { e, x, _ in .int(e.builder.type(of: x.id).rank) },
         ]
         let functionForms: Set = ["reshape", "flatten", "unflatten", "transpose", "permute", "squeeze", "unsqueeze", "tril", "triu", "flip", "roll"]
