@@ -29,3 +29,10 @@ opt.step()
 print(w, opt.param_groups[0]["lr"])
 print(torch.nn.functional.cross_entropy(p, y, label_smoothing=0.1, reduction="sum"), torch.nn.functional.cross_entropy(p, y, None, reduction="none"))
 print(torch.nn.Linear(3, 2, False))
+for i, n in enumerate([2, 3, 4]):
+    print(i, n)
+loss = torch.tensor(0.123456)
+print(f"loss: {'%.4f' % loss.item()} {'%d/%d acc=%.2f%% %s' % (3, 10, 87.5, 'ok')}")
+loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x.reshape(8, 3), torch.arange(8)), batch_size=3)
+for step, (xb, yb) in enumerate(loader):
+    print("batch %d: %.1f %d" % (step, xb.sum().item(), yb.shape[0]), str(step), str(xb.mean().item()))

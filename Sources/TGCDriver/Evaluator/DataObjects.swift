@@ -19,6 +19,8 @@ struct LoaderValue {
     var shuffle: Bool
     var dropLast: Bool
     var ranks = 1
+    /// `loader.enumerated()`: each batch comes with its index, `for (i, (xb, yb)) in ...`.
+    var enumerated = false
 
     /// The samples each process batches per epoch (the whole data set in one process).
     var shardSize: Int { dropLast ? dataset.count / ranks : (dataset.count + ranks - 1) / ranks }

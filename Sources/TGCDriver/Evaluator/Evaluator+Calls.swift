@@ -28,6 +28,7 @@ extension Evaluator {
             if case .summaryWriter(let folder) = base { return try callSummaryWriterMember(folder, name, arguments, at: location) }
             if case .scheduler(let scheduler) = base { return try callSchedulerMember(scheduler, name, arguments, at: location) }
             if case .gradFunction(let function) = base, name == "name", arguments.isEmpty { return .string(function) }   // PyTorch's grad_fn.name()
+            if name == "enumerated", arguments.isEmpty, let pairs = enumerated(base) { return pairs }
             guard case .tensor(let tensor) = base else {
                 throw Diagnostic("value of type \(base.kindName) has no method '\(name)'", at: callee.location)
             }
@@ -49,6 +50,23 @@ extension Evaluator {
             try rejectClosure(closure, "a module")
             return try callModule(module, arguments, at: location)
         }
+    }
+
+    /// Swift's `seq.enumerated()` (Python's `enumerate`): (index, element) pairs of an array,
+    /// tuple or torch.Size, or a loader whose loop binds `(i, batch)`; nil for other values.
+    private func enumerated(_ sequence: EvalValue) -> EvalValue? {
+        if case .loader(var loader) = sequence, !loader.enumerated {
+            loader.enumerated = true
+            return .loader(loader)
+        }
+        let items: [EvalValue]
+        switch sequence {
+        case .tuple(let values): items = values
+        default:
+            guard let values = sequence.arrayItems else { return nil }
+            items = values
+        }
+        return .array(items.enumerated().map { .tuple([.int($0.offset), $0.element]) })
     }
 
     func rejectClosure(_ closure: Closure?, _ name: String) throws {

@@ -149,7 +149,7 @@ extension Evaluator {
                 let start = try builder.apply1(.mul, [index, try builder.scalar(Double(batch), .int64, at: location)], at: location)
                 let positions = try builder.apply1(.add, [offsets, try builder.broadcast(start, to: [batch], at: location)], at: location)
                 let rows = try builder.indexSelect(order, axis: 0, positions, at: location)
-                try bindBatch(pattern, try selectRows(loader.dataset, rows, count: batch, at: location), at: location)
+                try bindBatch(pattern, try selectRows(loader.dataset, rows, count: batch, at: location), index: index, of: loader, at: location)
             }
         }
         if loader.remainder > 0 {
@@ -157,7 +157,8 @@ extension Evaluator {
             defer { environment.pop() }
             if let progress { try reportProgress(progress, done: try builder.scalar(Double(loader.fullBatches), .int64, at: location), total: loader.count) }
             let rows = try slice(order, start: loader.fullBatches * batch, count: loader.remainder, at: location)
-            try bindBatch(pattern, try selectRows(loader.dataset, rows, count: loader.remainder, at: location), at: location)
+            try bindBatch(pattern, try selectRows(loader.dataset, rows, count: loader.remainder, at: location),
+                          index: try builder.scalar(Double(loader.fullBatches), .int64, at: location), of: loader, at: location)
             try keepingGradMode("loop body", at: location) { try executeBlock(body) }
         }
         if let progress { try reportProgress(progress, done: try builder.scalar(Double(loader.count), .int64, at: location), total: loader.count) }
@@ -174,9 +175,12 @@ extension Evaluator {
         return try builder.indexSelect(order, axis: 0, wrapped, at: location)
     }
 
-    private func bindBatch(_ pattern: Pattern, _ batch: DatasetValue, at location: SourceLocation) throws {
+    /// Binds a loop's pattern to one batch, with its index first for an enumerated loader.
+    private func bindBatch(_ pattern: Pattern, _ batch: DatasetValue, index: ValueID, of loader: LoaderValue,
+                           at location: SourceLocation) throws {
         let items = batch.tensors.map(EvalValue.tensor)
-        try bind(pattern, to: items.count == 1 ? items[0] : .tuple(items), mutable: false)
+        let value = items.count == 1 ? items[0] : .tuple(items)
+        try bind(pattern, to: loader.enumerated ? .tuple([.tensor(TensorValue(id: index, isHostScalar: true)), value]) : value, mutable: false)
     }
 
     /// Each tensor's rows at the int64 vector `rows`.

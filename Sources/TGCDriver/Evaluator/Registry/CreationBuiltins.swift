@@ -40,6 +40,16 @@ extension BuiltinFamily {
         FunctionEntry(name(.save), [.unlabeled("tensor"), .unlabeled("path")], "writes a tensor to a .npy file") { e, site in
             try e.saveNPY(site)
         },
+        FunctionEntry("String", [.unlabeled("value", optional: true), .labeled("format"), .unlabeled("values", optional: true, variadic: true)],
+                      "String(format: \"%.4f\", x): C's %d, %f, %.Nf, %s, %@ and %% on numbers; String(x): x as printed") { e, site in
+            if site.value("format") != nil, site.value("value") == nil {
+                return try e.stringFormat(site)
+            }
+            guard site.value("value") != nil, site.values("values").isEmpty else {
+                throw Diagnostic("String takes one value, String(x), or a format and its values, String(format: \"%.4f\", x)", at: site.location)
+            }
+            return try e.stringOf(site)
+        },
         FunctionEntry(syntax: name(.print), "prints values as Python prints them") { e, arguments, closure, location in
             try e.rejectClosure(closure, "print")
             return try e.printCall(arguments, at: location)
