@@ -36,3 +36,8 @@ print(f"loss: {'%.4f' % loss.item()} {'%d/%d acc=%.2f%% %s' % (3, 10, 87.5, 'ok'
 loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x.reshape(8, 3), torch.arange(8)), batch_size=3)
 for step, (xb, yb) in enumerate(loader):
     print("batch %d: %.1f %d" % (step, xb.sum().item(), yb.shape[0]), str(step), str(xb.mean().item()))
+v = torch.tensor([1.0, 2.0, 3.0])
+v.requires_grad_()
+vv = v * v
+vv.backward(gradient=torch.tensor([1.0, 0.1, 0.01]))
+print(v.grad, torch.nn.Dropout(p=0.25), x.unsqueeze(dim=0).shape, x.transpose(dim0=0, dim1=2).shape)

@@ -15,6 +15,13 @@ struct Param {
     static func labeled(_ label: String, optional: Bool = true, variadic: Bool = false) -> Param {
         Param(label: label, name: label, optional: optional, variadic: variadic)
     }
+
+    /// Whether an argument with `label` may go to this parameter: its label, or for an
+    /// unlabeled parameter also its name, as Python passes any argument by keyword
+    /// (`y.backward(gradient: g)`, `Dropout(p: 0.5)`).
+    func accepts(_ label: String?) -> Bool {
+        label == self.label || (self.label == nil && label == name)
+    }
 }
 
 /// The evaluated arguments of one call, matched against a built-in's parameters Swift-style:
@@ -43,7 +50,7 @@ struct CallSite {
                 taken.append((arguments[next].value, arguments[next].location))
                 next += 1
             }
-            while next < arguments.count, arguments[next].label == param.label, taken.isEmpty || param.variadic {
+            while next < arguments.count, param.accepts(arguments[next].label), taken.isEmpty || param.variadic {
                 taken.append((arguments[next].value, arguments[next].location))
                 next += 1
                 if param.label != nil, param.variadic, next < arguments.count, arguments[next].label == nil {
@@ -93,7 +100,7 @@ struct CallSite {
     /// takes it. A label no parameter has goes last (the extra-argument error names it), and
     /// labeled arguments followed by unlabeled ones (`grad(of: y, wrt: a, b)`) are not moved.
     private mutating func orderTrailingLabels(by params: [Param]) {
-        let position = Dictionary(params.enumerated().compactMap { index, param in param.label.map { ($0, index) } },
+        let position = Dictionary(params.enumerated().map { index, param in (param.label ?? param.name, index) },
                                   uniquingKeysWith: { first, _ in first })
         let start = (arguments.lastIndex { $0.label == nil } ?? -1) + 1
         let trailing = arguments[start...].enumerated().map { offset, argument in

@@ -28,17 +28,7 @@ extension Evaluator {
             guard case .bool(let flag) = try evaluate(valueExpr) else {
                 throw Diagnostic("requiresGrad must be set to true or false", at: valueExpr.location)
             }
-            var updated = try settingRequiresGrad(tensor, flag, at: location)
-            if tensor.isParameter {
-                // A module's parameter (`for p in model.fc1.parameters() { p.requiresGrad = false }`,
-                // freezing it): the same tensor everywhere it is held, as in PyTorch.
-                updated.isParameter = true
-                replaceTensor(tensor.id, with: updated)
-            } else if case .identifier(let name) = ownerExpr.kind {
-                try assignVariable(name, .tensor(updated), at: target.location)
-            } else {
-                throw Diagnostic("requiresGrad can only be set on a tensor variable or a module's parameter", at: target.location)
-            }
+            _ = try setRequiresGrad(ownerExpr, tensor, flag, at: location)
         case .grad(let ownerExpr):
             guard op == "=" || op == "+=" || op == "-=" || op == "*=" || op == "/=" else {
                 throw Diagnostic("unsupported assignment to .grad", at: location)
@@ -124,6 +114,23 @@ extension Evaluator {
     }
 
     /// `x.requiresGrad = true` makes a leaf; only float tensors without history can be leaves.
+    /// `x.requiresGrad = flag` and `x.requiresGrad_(flag)` on the tensor `ownerExpr` names: the
+    /// variable, or the module parameter wherever it is held, changed; the new tensor.
+    func setRequiresGrad(_ ownerExpr: Expr, _ tensor: TensorValue, _ flag: Bool, at location: SourceLocation) throws -> TensorValue {
+        var updated = try settingRequiresGrad(tensor, flag, at: location)
+        if tensor.isParameter {
+            // A module's parameter (`for p in model.fc1.parameters() { p.requiresGrad = false }`,
+            // freezing it): the same tensor everywhere it is held, as in PyTorch.
+            updated.isParameter = true
+            replaceTensor(tensor.id, with: updated)
+        } else if case .identifier(let name) = ownerExpr.kind {
+            try assignVariable(name, .tensor(updated), at: ownerExpr.location)
+        } else {
+            throw Diagnostic("requiresGrad can only be set on a tensor variable or a module's parameter", at: ownerExpr.location)
+        }
+        return updated
+    }
+
     func settingRequiresGrad(_ tensor: TensorValue, _ flag: Bool, at location: SourceLocation) throws -> TensorValue {
         var result = tensor
         if !flag {

@@ -51,5 +51,14 @@ extension BuiltinFamily {
         MutatingMethodEntry(name: "zero", summary: "fills a variable or a leaf's .grad with zeros in place") { e, receiver, x, site in
             try e.zeroInPlace(receiver, x, at: site.location)
         },
+        MutatingMethodEntry(name: "requiresGrad_", summary: "x.requiresGrad = flag (default true), returning x: PyTorch's requires_grad_()") { e, receiver, x, site in
+            var site = site
+            try site.bind([.unlabeled("requiresGrad", optional: true)])
+            let flag = try site.value("requiresGrad").map { value -> Bool in
+                guard case .bool(let flag) = value else { throw Diagnostic("requiresGrad_ takes true or false", at: site.location("requiresGrad")) }
+                return flag
+            } ?? true
+            return .tensor(try e.setRequiresGrad(receiver, x, flag, at: site.location))
+        },
     ])
 }
