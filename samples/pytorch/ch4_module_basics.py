@@ -43,6 +43,13 @@ model.eval()
 print("after eval():", model.training, model.layers[0].training)
 model.train()
 print("after train():", model.training)
+model.train(False)
+print("after train(false):", model.training)
+model.train()
 
 print(list(model.state_dict().keys()))
 save_file(model.state_dict(), "mlp_saved.safetensors")
+
+copy = MLP(5)
+copy.load_state_dict(model.state_dict())
+print("copy matches:", (copy.fc1.weight - model.fc1.weight).abs().max(), (copy.layers[0].bias - model.layers[0].bias).abs().max())

@@ -117,7 +117,7 @@ extension Evaluator {
             throw Diagnostic("value of type \(module.typeName) has no method '\(name)'", at: location)
         }
         let site = try callSite(name, arguments, at: location)
-        guard site.arguments.isEmpty || method == .load else {
+        guard site.arguments.isEmpty || [.load, .loadStateDict, .train].contains(method) else {
             throw Diagnostic("\(name)() takes no arguments", at: location)
         }
         return try method.run(on: module, self, site)
@@ -381,7 +381,7 @@ extension Evaluator {
 
 /// The methods every module has, as PyTorch's `nn.Module` names them.
 enum ModuleMethod: String, CaseIterable {
-    case parameters, namedParameters, stateDict, train, eval, load, zeroGrad
+    case parameters, namedParameters, stateDict, loadStateDict, train, eval, load, zeroGrad
 
     static let names = Set(allCases.map(\.rawValue))
 
@@ -394,7 +394,13 @@ enum ModuleMethod: String, CaseIterable {
         case .stateDict:
             return .dictionary(module.namedState.map { ($0.name, .tensor($0.tensor)) })
         case .train, .eval:
-            module.setTraining(self == .train)
+            var site = site
+            try site.bind([.unlabeled("mode", optional: true)])   // `model.train(false)` is eval()
+            let mode = try site.value("mode").map { value -> Bool in
+                guard case .bool(let mode) = value else { throw Diagnostic("train(mode) takes true or false", at: site.location("mode")) }
+                return mode
+            } ?? true
+            module.setTraining(self == .train && mode)
             return .module(module)
         case .zeroGrad:
             try evaluator.zeroGradients(of: module.namedParameters.compactMap(\.tensor.leafKey), at: site.location)
@@ -407,6 +413,14 @@ enum ModuleMethod: String, CaseIterable {
             guard case .dictionary(let state) = try evaluator.loadSafetensors(path, expecting: expected, at: site.location("path")),
                   case .string(let written)? = site.value("path") else { return .void }
             try evaluator.loadState(state, into: module, from: written, at: site.location)
+            return .void
+        case .loadStateDict:
+            var site = site
+            try site.bind([.unlabeled("stateDict")])
+            guard case .dictionary(let state) = site.value("stateDict")! else {
+                throw Diagnostic("loadStateDict takes a dictionary of tensors (model.stateDict(), load(\"m.safetensors\")), got \(site.value("stateDict")!.kindName)", at: site.location("stateDict"))
+            }
+            try evaluator.loadState(state, into: module, from: "state dict", at: site.location)
             return .void
         }
     }
@@ -430,9 +444,9 @@ extension ModuleObject {
 }
 
 extension Evaluator {
-    /// `model.load("m.safetensors")`: every parameter and buffer from the file's tensor of the
-    /// same name (PyTorch's `load_state_dict` with strict=True): a missing or extra key, or a
-    /// different shape or dtype, is an error naming the tensor.
+    /// `model.load("m.safetensors")` and `model.loadStateDict(dict)`: every parameter and buffer
+    /// from the tensor of the same name (PyTorch's `load_state_dict` with strict=True): a missing
+    /// or extra key, or a different shape or dtype, is an error naming the tensor.
     func loadState(_ state: [(key: String, value: EvalValue)], into module: ModuleObject, from path: String, at location: SourceLocation) throws {
         let parameters = module.namedState
         try checkCheckpoint(state, against: parameters.map { ($0.name, builder.type(of: $0.tensor.id)) }, file: path, owner: module.typeName, noun: "model", at: location)
