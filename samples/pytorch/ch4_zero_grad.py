@@ -30,3 +30,4 @@ for i in range(2):
     print(w.grad)
     opt.step()
 print(w)
+print(torch.nn.Linear(2, 3, bias=False).bias, torch.nn.Conv2d(1, 2, 3, bias=False).bias, torch.nn.LayerNorm([4], elementwise_affine=False).weight)

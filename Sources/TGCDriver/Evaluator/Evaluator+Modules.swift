@@ -211,6 +211,7 @@ extension Evaluator {
     func moduleProperty(_ module: ModuleObject, _ name: String, at location: SourceLocation) throws -> EvalValue {
         if name == "training" { return .bool(module.training) }
         guard let value = module.field(name) else {
+            if module.noneParameters.contains(name) { return .none }
             if ModuleMethod(rawValue: name) != nil {
                 throw Diagnostic("'\(name)' is a method; call it: model.\(name)()", at: location)
             }
@@ -427,6 +428,19 @@ enum ModuleMethod: String, CaseIterable {
 }
 
 extension ModuleObject {
+    /// The parameters PyTorch registers as None for how the layer was made (`Linear(..., bias:
+    /// false).bias`): reading one gives None.
+    var noneParameters: Set<String> {
+        guard case .layer(let layer) = kind else { return [] }
+        switch layer {
+        case .linear(inFeatures: _, outFeatures: _, bias: let bias): return bias ? [] : ["bias"]
+        case .conv2d(inChannels: _, outChannels: _, window: _, groups: _, bias: let bias): return bias ? [] : ["bias"]
+        case .layerNorm(shape: _, eps: _, affine: let affine, bias: let bias): return affine ? (bias ? [] : ["bias"]) : ["weight", "bias"]
+        case .batchNorm(dimensions: _, features: _, eps: _, momentum: _, affine: let affine): return affine ? [] : ["weight", "bias"]
+        default: return []
+        }
+    }
+
     /// `train()` / `eval()`: the flag of this module and every module under it.
     func setTraining(_ flag: Bool) {
         training = flag
