@@ -41,3 +41,4 @@ v.requires_grad_()
 vv = v * v
 vv.backward(gradient=torch.tensor([1.0, 0.1, 0.01]))
 print(v.grad, torch.nn.Dropout(p=0.25), x.unsqueeze(dim=0).shape, x.transpose(dim0=0, dim1=2).shape)
+print(torch.max(x, 1).values, torch.min(p, 0), torch.clamp(p, min=0.5), max(3, 7))

@@ -85,13 +85,15 @@ extension BuiltinFamily {
 
 extension Evaluator {
     /// `max(a, b)`: the elementwise maximum (Swift's max of two numbers, torch.max(a, b));
-    /// otherwise the reduction `max(x, dim:)`.
+    /// otherwise the reduction `max(x, dim:)`, also `max(x, 1)`: an Int after a tensor is a
+    /// dimension, as in `torch.max(x, 1)`.
     func maxOrMin(_ site: CallSite, reduction: MethodEntry) throws -> EvalValue {
         let name = site.name
         guard site.arguments.count == 2, site.arguments.allSatisfy({ $0.label == nil }) else {
             return try reduction.callWithReceiverFirst(self, site)
         }
         let (a, b) = (site.arguments[0].value, site.arguments[1].value)
+        if case .tensor(let x) = a, !x.isHostScalar, case .int = b { return try reduction.callWithReceiverFirst(self, site) }
         if case .tensor = a {} else if case .tensor = b {} else {
             let (x, y) = (try staticDouble(a, what: "an argument of \(name)", at: site.location),
                           try staticDouble(b, what: "an argument of \(name)", at: site.location))
