@@ -129,6 +129,44 @@ import Testing
         #expect(fromPython == printed)
     }
 
+    /// The weight matrices of a context's products are packed once, when it is made (the
+    /// generated function calls tgc_sgemm_prepacked, never tgc_sgemm, which packs per call), and
+    /// follow its weights: a context made from a file whose fc.weight is negated classifies
+    /// differently from one with the embedded weights, each the same on every call, in turn.
+    @Test func packedWeightsFollowTheContext() throws {
+        let prefix = try Self.buildSampleLibrary()
+        let folder = prefix.deletingLastPathComponent()
+        let (nmStatus, symbols, _) = try TestPaths.execute("/usr/bin/env", ["nm", "-A", folder.appendingPathComponent("libclassifier.a").path])
+        #expect(nmStatus == 0)
+        let classify = symbols.split(separator: "\n").filter { $0.contains("gen_classifier_classify.o:") }
+        #expect(classify.contains { $0.hasSuffix(" U tgc_sgemm_prepacked") }, "\(classify)")
+        #expect(!classify.contains { $0.hasSuffix(" U tgc_sgemm") || $0.hasSuffix(" U tgc_sgemm_epilogue") }, "\(classify)")
+        let header = try String(contentsOf: folder.appendingPathComponent("classifier.h"), encoding: .utf8)
+        #expect(header.contains("the weight matrices of its matrix products are packed"))
+
+        let model = try String(contentsOfFile: Self.model, encoding: .utf8)
+        let structEnd = try #require(model.range(of: "let model = Net()"))
+        let deploy = Self.deploy.path
+        try Data((model[..<structEnd.lowerBound] + """
+            let model = Net()
+            model.load("\(deploy)/classifier.safetensors")
+            model.eval()
+            model.fc.weight = model.fc.weight.detach() * -1.0
+            save(model, "negated.safetensors")
+            let images = load("\(deploy)/images.npy").float().div(255).reshape([16, 1, 8, 8])
+            save(images, "images.npy")
+            print(model(images).argmax(dim: 1))
+            """).utf8).write(to: folder.appendingPathComponent("negate.swiftdsl"))
+        let negated = try Pipeline.eagerOutput(of: folder.appendingPathComponent("negate.swiftdsl").path, outputDirectory: folder.path)
+        let embedded = try String(contentsOf: Self.deploy.appendingPathComponent("classifier.expected"), encoding: .utf8)
+        #expect(negated != embedded)
+        let program = TestPaths.root.appendingPathComponent("tests/library/check_packed.c").path
+        let (status, printed, errors) = try Self.compileAndRun(program, against: prefix, arguments: [
+            folder.appendingPathComponent("images.npy").path, folder.appendingPathComponent("negated.safetensors").path])
+        #expect(status == 0, "\(errors)")
+        #expect(printed == String(repeating: "embedded: " + embedded + "loaded: " + negated, count: 2))
+    }
+
     @Test func badCallsGiveErrorCodes() throws {
         let prefix = try Self.buildSampleLibrary()
         let program = TestPaths.root.appendingPathComponent("tests/library/check_errors.c").path
