@@ -143,10 +143,13 @@ extension CProgramEmitter {
             }
             out.line("tgc_argsort_\(suffix)(\(name(op.operands[0])), \(name(op.result)), \(call.outer), \(call.n), \(call.inner), \(call.descending ? 1 : 0));")
         case .convolution(let call):
-            out.line("/* \(CSourceText.comment(title)): \(call.function) in the runtime */")
+            let serially = call.runsSerially   // ConvolutionCall+Threads.swift
+            out.line("/* \(CSourceText.comment(title)): \(call.function) in the runtime\(serially ? ", on this thread alone (small)" : "") */")
             out.open("")
             out.line("static const tgc_conv2d_shape shape = {\(call.shape.fields.map(String.init).joined(separator: ", "))};")
+            if serially { out.line("const int threads = tgc_threads_limit(1);") }
             out.line("\(call.function)(&shape, \((op.operands + [op.result]).map { name($0) }.joined(separator: ", ")));")
+            if serially { out.line("tgc_threads_restore(threads);") }
             out.close()
         case .input:
             out.line("/* \(CSourceText.comment(title)) */")

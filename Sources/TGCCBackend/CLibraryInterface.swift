@@ -306,8 +306,11 @@ struct CLibraryInterface {
             lines += [
                 "    tgc_error_trap tgc_trap;",
                 "    tgc_error_trap *tgc_previous = tgc_set_error_trap(&tgc_trap);",
+                "    /* this thread's OpenMP thread count, which an error inside a small call limited to one would leave set */",
+                "    volatile int tgc_threads = tgc_threads_limit(0);",
                 "    if (setjmp(tgc_trap.jump) != 0) {",
                 "        tgc_set_error_trap(tgc_previous);",
+                "        tgc_threads_restore(tgc_threads);",
                 "        snprintf(ctx->message, sizeof ctx->message, \"\(function.name): %s\", tgc_trap.message);",
                 "        return \(upper)_ERROR_RUNTIME;",
                 "    }",

@@ -240,6 +240,16 @@ void tgc_all_reduce_mean_f64(const double *in, double *out, int64_t n);
 /* The exit of a fatal error: MPI_Abort (so mpirun stops every process) when MPI is running, else exit(1). */
 TGC_NORETURN void tgc_exit_failure(void);
 
+/* ---- threads (src/threads.c) ------------------------------------------------------------ */
+
+/* Runs the calling thread's next OpenMP regions on at most `threads` threads (its
+   omp_set_num_threads; other threads are not affected) and returns the count it had, for
+   tgc_threads_restore; a limit of 0 or above the count changes nothing. Generated code runs
+   the runtime calls too small to share among threads this way (tgc_threads_limit(1)). Without
+   OpenMP both do nothing (the limit returned is 1). */
+int tgc_threads_limit(int threads);
+void tgc_threads_restore(int previous);
+
 /* ---- matrix multiply (src/gemm*.c) ----------------------------------------------------- */
 
 /* C[m x n] = alpha * op(A) * op(B) + beta * C, fp32, all row-major; op(X) = X, or X transposed

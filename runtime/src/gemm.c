@@ -39,8 +39,11 @@
 #pragma STDC FP_CONTRACT OFF
 #endif
 
-/* Below this many multiply-adds per thread, extra threads cost more than they save. */
-#define TGC_GEMM_MIN_WORK_PER_THREAD (1 << 19)
+/* Below this many multiply-adds per thread, extra threads cost more than they save: waking a
+   sleeping OpenMP worker (OMP_WAIT_POLICY=passive) and the barriers after packing B take
+   5-10 us, and 2M multiply-adds take 30-40 us on one AVX-512 core; a 64 x 196 x 288 product
+   (3.6M) ran slower on 2 threads than on 1 (74 vs 88 us, a loaded 2-core machine). */
+#define TGC_GEMM_MIN_WORK_PER_THREAD (1 << 21)
 /* Threads split the rows of C when each gets at least this many, else B's micro-panels. */
 #define TGC_GEMM_MIN_ROWS 8
 
