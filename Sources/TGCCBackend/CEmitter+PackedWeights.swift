@@ -57,8 +57,10 @@ extension CProgramEmitter {
         var text = CSourceWriter()
         text.line("/* Packs the weights this function's matrix products read, once per context (its weights fixed). */")
         text.open("__attribute__((visibility(\"hidden\"))) void \(symbol)(const void *const *tgc_weights, void **tgc_packed)")
-        if packedWeights.isEmpty { text.line("(void)tgc_weights;") }
-        if packedWeights.isEmpty { text.line("(void)tgc_packed;") }
+        if packedWeights.isEmpty {
+            text.line("(void)tgc_weights;")
+            text.line("(void)tgc_packed;")
+        }
         for (index, packed) in packedWeights.enumerated() {
             text.line("tgc_packed[\(packedBase + index)] = \(packed.packCall);")
         }
