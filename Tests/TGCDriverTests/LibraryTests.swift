@@ -167,6 +167,50 @@ import Testing
         #expect(printed == String(repeating: "embedded: " + embedded + "loaded: " + negated, count: 2))
     }
 
+    /// A weight on the left of a product (A, 30 rows: two full panels and an edge one; elements of each checked) is
+    /// packed once as well, and the library computes what the compiled program prints.
+    @Test func weightOnTheLeftIsPacked() throws {
+        let folder = try TestPaths.temporaryDirectory()
+        let model = folder.appendingPathComponent("mix.swiftdsl")
+        try Data("""
+            manualSeed(5)
+            let model = Linear(40, 30)
+            @export(x: [40, 20])
+            func mix(x: Tensor) -> Tensor { model.weight.matmul(x).relu() }
+            let y = mix(x: arange(0, 800).float().reshape([40, 20]) / 800.0)
+            print("\\(y.sum().item(), precision: 5) \\(y[1, 0].item(), precision: 6) \\(y[20, 3].item(), precision: 6) \\(y[29, 19].item(), precision: 6)")
+            """.utf8).write(to: model)
+        let executable = folder.appendingPathComponent("tgc-run").path
+        try Pipeline.buildExecutable(model.path, to: executable)
+        let (runStatus, compiled, runErrors) = try TestPaths.execute(executable)
+        #expect(runStatus == 0, "\(runErrors)")
+        let prefix = folder.appendingPathComponent("mix")
+        try Pipeline.buildLibrary(model.path, outputPrefix: prefix.path)
+        let header = try String(contentsOf: folder.appendingPathComponent("mix.h"), encoding: .utf8)
+        #expect(header.contains("(1 packed)"))
+        let program = folder.appendingPathComponent("main.c")
+        try Data("""
+            #include <stdio.h>
+            #include "mix.h"
+            int main(void) {
+                mix_context *ctx = mix_create();
+                float x[MIX_MIX_X_COUNT], y[MIX_MIX_RESULT_COUNT];
+                for (int i = 0; i < MIX_MIX_X_COUNT; i++) x[i] = (float)i / 800.0f;
+                if (mix_mix(ctx, x, y) != MIX_OK) return 1;
+                double sum = 0;
+                for (int i = 0; i < MIX_MIX_RESULT_COUNT; i++) sum += y[i];
+                printf("%.5f %.6f %.6f %.6f\\n", (float)sum, y[1 * 20], y[20 * 20 + 3], y[29 * 20 + 19]);
+                mix_destroy(ctx);
+                return 0;
+            }
+            """.utf8).write(to: program)
+        let (status, printed, errors) = try Self.compileAndRun(program.path, against: prefix)
+        #expect(status == 0, "\(errors)")
+        let (compiledValues, printedValues) = (compiled.split(separator: " "), printed.split(separator: " "))
+        #expect(compiledValues.count == 4 && compiledValues.dropFirst() == printedValues.dropFirst(), "\(compiled) vs \(printed)")
+        #expect(abs((Double(compiledValues[0]) ?? 0) - (Double(printedValues[0]) ?? 1)) < 1e-3, "\(compiled) vs \(printed)")
+    }
+
     @Test func badCallsGiveErrorCodes() throws {
         let prefix = try Self.buildSampleLibrary()
         let program = TestPaths.root.appendingPathComponent("tests/library/check_errors.c").path
