@@ -343,11 +343,10 @@ static void im2col_masks(const tgc_conv2d_shape *s, same_width_tap **taps, uint3
         return;
     }
     const size_t valid_bytes = (size_t)(n_taps * (*words + 1)) * sizeof(uint32_t);
-    mask_block *block = tgc_alloc(MASK_HEADER + tap_bytes + valid_bytes);
+    mask_block *block = tgc_alloc(MASK_HEADER + tap_bytes + valid_bytes);  /* zeroed: the bits are or-ed in */
     memcpy(block->key, key, sizeof key);
     *taps = (same_width_tap *)(void *)((char *)block + MASK_HEADER);
     *valid = (uint32_t *)(void *)((char *)block + MASK_HEADER + tap_bytes);
-    memset(*valid, 0, valid_bytes);
     for (int64_t i = 0; i < s->kh; i++)
         for (int64_t j = 0; j < s->kw; j++) {
             const same_width_tap t = same_width_geometry(s, i, j);
