@@ -106,6 +106,12 @@ extension CProgramEmitter {
                 for (counter, extent) in zip(counters, call.batch.extents) { out.openLoop(counter, to: "\(extent)") }
                 out.line("tgc_sgemm(\(arguments));")
                 for _ in counters { out.close() }
+            } else if let packed = packedOperands(call) {
+                let function = call.epilogue.map { emitEpilogueFunction($0, for: op) }
+                out.line("/* \(CSourceText.comment(title)): \(product) with the weights packed once per context\(function.map { ", \($0.name) on each finished block" } ?? "") */")
+                out.line("tgc_sgemm_prepacked(\(call.transposeA ? 1 : 0), \(call.transposeB ? 1 : 0), \(call.m), \(call.n), \(call.k), 1.0f, "
+                         + "\(name(call.a)), \(call.lda), \(packed.a), \(name(call.b)), \(call.ldb), \(packed.b), 0.0f, \(name(op.result)), \(call.n), "
+                         + "\(function?.call ?? "NULL, NULL"));")
             } else if let epilogue = call.epilogue {
                 let function = emitEpilogueFunction(epilogue, for: op)
                 out.line("/* \(CSourceText.comment(title)): \(product) with tgc_sgemm, \(function.name) on each finished block */")
@@ -137,10 +143,13 @@ extension CProgramEmitter {
             }
             out.line("tgc_argsort_\(suffix)(\(name(op.operands[0])), \(name(op.result)), \(call.outer), \(call.n), \(call.inner), \(call.descending ? 1 : 0));")
         case .convolution(let call):
-            out.line("/* \(CSourceText.comment(title)): \(call.function) in the runtime */")
+            let serially = call.runsSerially   // ConvolutionCall+Threads.swift
+            out.line("/* \(CSourceText.comment(title)): \(call.function) in the runtime\(serially ? ", on this thread alone (small)" : "") */")
             out.open("")
             out.line("static const tgc_conv2d_shape shape = {\(call.shape.fields.map(String.init).joined(separator: ", "))};")
+            if serially { out.line("const int threads = tgc_threads_limit(1);") }
             out.line("\(call.function)(&shape, \((op.operands + [op.result]).map { name($0) }.joined(separator: ", ")));")
+            if serially { out.line("tgc_threads_restore(threads);") }
             out.close()
         case .input:
             out.line("/* \(CSourceText.comment(title)) */")

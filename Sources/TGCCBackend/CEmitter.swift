@@ -106,6 +106,11 @@ package struct CProgramEmitter {
     package let readValues: Set<Value>
     /// In a library function (CEmitter+Library.swift): the C pointer its result is copied to.
     var libraryResult: String?
+    /// In a library function: the context slot of each weight, by its `input` name, and the
+    /// weights its products read packed (CEmitter+PackedWeights.swift), from `packedBase` on.
+    var libraryWeightSlots: [String: Int] = [:]
+    var packedWeights: [PackedWeight] = []
+    var packedBase = 0
     /// Where kernels run on a device (CUDA): how the walk launches them and moves values; nil
     /// for the C program, whose values all live in host memory.
     package var device: (any DeviceHooks)?

@@ -12,6 +12,8 @@ struct CLibraryInterface {
     let functions: [LibraryFunction]
     /// The weights, by context slot.
     let weights: [LibraryWeight]
+    /// The weights packed for the functions' matrix products (CEmitter+PackedWeights.swift).
+    let packedCount: Int
     let sourceFile: String
     let arenaBytes: Int
 
@@ -22,12 +24,17 @@ struct CLibraryInterface {
         "\(library)__run_\(function.name)"
     }
 
+    /// The hidden symbol that packs the weights `function`'s products read (CEmitter+PackedWeights.swift).
+    static func packSymbol(_ library: String, _ function: LibraryFunction) -> String {
+        "\(library)__pack_\(function.name)"
+    }
+
     /// The C name of a DSL parameter (prefixed: it may be a C keyword or clash with `v12`).
     static func parameterName(_ name: String) -> String { "in_" + name }
 
-    /// `unsigned char *tgc_arena, const void *const *tgc_weights, const float *in_images, int64_t *tgc_result`.
+    /// `unsigned char *tgc_arena, const void *const *tgc_weights, void *const *tgc_packed, const float *in_images, int64_t *tgc_result`.
     static func internalParameters(_ function: LibraryFunction) -> String {
-        (["unsigned char *tgc_arena", "const void *const *tgc_weights"]
+        (["unsigned char *tgc_arena", "const void *const *tgc_weights", "void *const *tgc_packed"]
             + function.parameters.map { "const \(ScalarType($0.type.dtype).cName) *\(parameterName($0.name))" }
             + ["\(ScalarType(function.result.dtype).cName) *tgc_result"]).joined(separator: ", ")
     }
@@ -66,6 +73,8 @@ struct CLibraryInterface {
             " *   \(name)_create_from(path, ...) loads them from a safetensors file instead, each tensor named",
             " *   as in the model's state dict (as `save(model, path)` and PyTorch's save_file(model.state_dict())",
             " *   write them; other tensors in the file are ignored). \(name)_destroy() releases a context.",
+            " *   A context's weights never change: the weight matrices of its matrix products are packed",
+            " *   once, when it is made, in the layout the multiply kernel reads (\(packedCount) packed).",
             " * - Each exported function takes the context, its inputs (row-major, of the shapes below) and",
             " *   `out`, where it writes its result; it returns \(upper)_OK (0) or an error code, and",
             " *   \(name)_error_message(code) describes the code, \(name)_last_error(ctx) the last failure.",
@@ -159,12 +168,15 @@ struct CLibraryInterface {
             "",
             "#define \(upper)_ARENA_BYTES \(max(64, (arenaBytes + 63) / 64 * 64))",
             "#define \(upper)_WEIGHT_SLOTS \(max(1, weights.count))",
+            "#define \(upper)_PACKED_COUNT \(packedCount)",
+            "#define \(upper)_PACKED_SLOTS \(max(1, packedCount))",
             "",
             "struct \(name)_context {",
             "    uint64_t magic;             /* \(Self.liveMagic) while live */",
             "    unsigned char *arena;       /* every intermediate value of a call */",
             "    const void *weights[\(upper)_WEIGHT_SLOTS];   /* the embedded weights, or those loaded */",
             "    void *loaded[\(upper)_WEIGHT_SLOTS];          /* what _create_from allocated (NULL: embedded) */",
+            "    void *packed[\(upper)_PACKED_SLOTS];          /* tgc_sgemm_packed of the weights, made with them */",
             "    char message[512];          /* the last failure */",
             "};",
             "",
@@ -172,10 +184,12 @@ struct CLibraryInterface {
         lines += weightTable()
         for function in functions {
             lines.append("void \(Self.internalSymbol(name, function))(\(Self.internalParameters(function)));")
+            lines.append("void \(Self.packSymbol(name, function))(const void *const *tgc_weights, void **tgc_packed);")
         }
         lines += [
             "",
-            "\(name)_context *\(name)_create(void) {",
+            "/* A live context with the embedded weights, not yet packed; NULL when out of memory. */",
+            "static \(name)_context *\(name)_new(void) {",
             "    \(name)_context *ctx = calloc(1, sizeof *ctx);",
             "    if (ctx == NULL) return NULL;",
             "    ctx->arena = aligned_alloc(64, \(upper)_ARENA_BYTES);",
@@ -188,9 +202,34 @@ struct CLibraryInterface {
             "    return ctx;",
             "}",
             "",
+            "/* Packs the context's weights for the functions' matrix products (once: its weights are",
+            "   final); 0, or -1 with the reason in `message`. */",
+            "static int \(name)_pack(\(name)_context *ctx, char *message, size_t message_size) {",
+            "    tgc_error_trap tgc_trap;",
+            "    tgc_error_trap *tgc_previous = tgc_set_error_trap(&tgc_trap);",
+            "    if (setjmp(tgc_trap.jump) != 0) {",
+            "        tgc_set_error_trap(tgc_previous);",
+            "        snprintf(message, message_size, \"%s\", tgc_trap.message);",
+            "        return -1;",
+            "    }",
+        ] + functions.map { "    \(Self.packSymbol(name, $0))(ctx->weights, ctx->packed);" } + [
+            "    tgc_set_error_trap(tgc_previous);",
+            "    return 0;",
+            "}",
+            "",
+            "\(name)_context *\(name)_create(void) {",
+            "    char message[512];",
+            "    \(name)_context *ctx = \(name)_new();",
+            "    if (ctx != NULL && \(name)_pack(ctx, message, sizeof message) != 0) {",
+            "        \(name)_destroy(ctx);",
+            "        return NULL;",
+            "    }",
+            "    return ctx;",
+            "}",
+            "",
             "\(name)_context *\(name)_create_from(const char *safetensors_path, char *error, size_t error_size) {",
             "    char message[512] = \"\";",
-            "    \(name)_context *ctx = safetensors_path == NULL ? NULL : \(name)_create();",
+            "    \(name)_context *ctx = safetensors_path == NULL ? NULL : \(name)_new();",
             "    if (safetensors_path == NULL) snprintf(message, sizeof message, \"the safetensors path is NULL\");",
             "    else if (ctx == NULL) snprintf(message, sizeof message, \"out of memory\");",
             "    tgc_error_trap tgc_trap;",
@@ -207,7 +246,7 @@ struct CLibraryInterface {
             "        }",
             "    }",
             "    tgc_set_error_trap(tgc_previous);",
-            "    if (message[0] == '\\0') return ctx;",
+            "    if (message[0] == '\\0' && \(name)_pack(ctx, message, sizeof message) == 0) return ctx;",
             "    if (error != NULL && error_size > 0) snprintf(error, error_size, \"%s\", message);",
             "    \(name)_destroy(ctx);",
             "    return NULL;",
@@ -217,6 +256,7 @@ struct CLibraryInterface {
             "    if (ctx == NULL || ctx->magic != \(Self.liveMagic)) return;",
             "    ctx->magic = \(Self.deadMagic);",
             "    for (int k = 0; k < \(upper)_WEIGHT_COUNT; k++) free(ctx->loaded[k]);",
+            "    for (int k = 0; k < \(upper)_PACKED_COUNT; k++) tgc_sgemm_packed_free(ctx->packed[k]);",
             "    free(ctx->arena);",
             "    ctx->arena = NULL;",
             "    free(ctx);",
@@ -262,12 +302,15 @@ struct CLibraryInterface {
                     "    }",
                 ]
             }
-            let arguments = (["ctx->arena", "ctx->weights"] + pointers).joined(separator: ", ")
+            let arguments = (["ctx->arena", "ctx->weights", "ctx->packed"] + pointers).joined(separator: ", ")
             lines += [
                 "    tgc_error_trap tgc_trap;",
                 "    tgc_error_trap *tgc_previous = tgc_set_error_trap(&tgc_trap);",
+                "    /* this thread's OpenMP thread count, which an error inside a small call limited to one would leave set */",
+                "    volatile int tgc_threads = tgc_threads_limit(0);",
                 "    if (setjmp(tgc_trap.jump) != 0) {",
                 "        tgc_set_error_trap(tgc_previous);",
+                "        tgc_threads_restore(tgc_threads);",
                 "        snprintf(ctx->message, sizeof ctx->message, \"\(function.name): %s\", tgc_trap.message);",
                 "        return \(upper)_ERROR_RUNTIME;",
                 "    }",

@@ -129,6 +129,88 @@ import Testing
         #expect(fromPython == printed)
     }
 
+    /// The weight matrices of a context's products are packed once, when it is made (the
+    /// generated function calls tgc_sgemm_prepacked, never tgc_sgemm, which packs per call), and
+    /// follow its weights: a context made from a file whose fc.weight is negated classifies
+    /// differently from one with the embedded weights, each the same on every call, in turn.
+    @Test func packedWeightsFollowTheContext() throws {
+        let prefix = try Self.buildSampleLibrary()
+        let folder = prefix.deletingLastPathComponent()
+        let (nmStatus, symbols, _) = try TestPaths.execute("/usr/bin/env", ["nm", "-A", folder.appendingPathComponent("libclassifier.a").path])
+        #expect(nmStatus == 0)
+        let classify = symbols.split(separator: "\n").filter { $0.contains("gen_classifier_classify.o:") }
+        #expect(classify.contains { $0.hasSuffix(" U tgc_sgemm_prepacked") }, "\(classify)")
+        #expect(!classify.contains { $0.hasSuffix(" U tgc_sgemm") || $0.hasSuffix(" U tgc_sgemm_epilogue") }, "\(classify)")
+        let header = try String(contentsOf: folder.appendingPathComponent("classifier.h"), encoding: .utf8)
+        #expect(header.contains("the weight matrices of its matrix products are packed"))
+
+        let model = try String(contentsOfFile: Self.model, encoding: .utf8)
+        let structEnd = try #require(model.range(of: "let model = Net()"))
+        let deploy = Self.deploy.path
+        try Data((model[..<structEnd.lowerBound] + """
+            let model = Net()
+            model.load("\(deploy)/classifier.safetensors")
+            model.eval()
+            model.fc.weight = model.fc.weight.detach() * -1.0
+            save(model, "negated.safetensors")
+            let images = load("\(deploy)/images.npy").float().div(255).reshape([16, 1, 8, 8])
+            save(images, "images.npy")
+            print(model(images).argmax(dim: 1))
+            """).utf8).write(to: folder.appendingPathComponent("negate.swiftdsl"))
+        let negated = try Pipeline.eagerOutput(of: folder.appendingPathComponent("negate.swiftdsl").path, outputDirectory: folder.path)
+        let embedded = try String(contentsOf: Self.deploy.appendingPathComponent("classifier.expected"), encoding: .utf8)
+        #expect(negated != embedded)
+        let program = TestPaths.root.appendingPathComponent("tests/library/check_packed.c").path
+        let (status, printed, errors) = try Self.compileAndRun(program, against: prefix, arguments: [
+            folder.appendingPathComponent("images.npy").path, folder.appendingPathComponent("negated.safetensors").path])
+        #expect(status == 0, "\(errors)")
+        #expect(printed == String(repeating: "embedded: " + embedded + "loaded: " + negated, count: 2))
+    }
+
+    /// A weight on the left of a product (A, 30 rows: two full panels and an edge one; elements of each checked) is
+    /// packed once as well, and the library computes what the compiled program prints.
+    @Test func weightOnTheLeftIsPacked() throws {
+        let folder = try TestPaths.temporaryDirectory()
+        let model = folder.appendingPathComponent("mix.swiftdsl")
+        try Data("""
+            manualSeed(5)
+            let model = Linear(40, 30)
+            @export(x: [40, 20])
+            func mix(x: Tensor) -> Tensor { model.weight.matmul(x).relu() }
+            let y = mix(x: arange(0, 800).float().reshape([40, 20]) / 800.0)
+            print("\\(y.sum().item(), precision: 5) \\(y[1, 0].item(), precision: 6) \\(y[20, 3].item(), precision: 6) \\(y[29, 19].item(), precision: 6)")
+            """.utf8).write(to: model)
+        let executable = folder.appendingPathComponent("tgc-run").path
+        try Pipeline.buildExecutable(model.path, to: executable)
+        let (runStatus, compiled, runErrors) = try TestPaths.execute(executable)
+        #expect(runStatus == 0, "\(runErrors)")
+        let prefix = folder.appendingPathComponent("mix")
+        try Pipeline.buildLibrary(model.path, outputPrefix: prefix.path)
+        let header = try String(contentsOf: folder.appendingPathComponent("mix.h"), encoding: .utf8)
+        #expect(header.contains("(1 packed)"))
+        let program = folder.appendingPathComponent("main.c")
+        try Data("""
+            #include <stdio.h>
+            #include "mix.h"
+            int main(void) {
+                mix_context *ctx = mix_create();
+                float x[MIX_MIX_X_COUNT], y[MIX_MIX_RESULT_COUNT];
+                for (int i = 0; i < MIX_MIX_X_COUNT; i++) x[i] = (float)i / 800.0f;
+                if (mix_mix(ctx, x, y) != MIX_OK) return 1;
+                double sum = 0;
+                for (int i = 0; i < MIX_MIX_RESULT_COUNT; i++) sum += y[i];
+                printf("%.5f %.6f %.6f %.6f\\n", (float)sum, y[1 * 20], y[20 * 20 + 3], y[29 * 20 + 19]);
+                mix_destroy(ctx);
+                return 0;
+            }
+            """.utf8).write(to: program)
+        let (status, printed, errors) = try Self.compileAndRun(program.path, against: prefix)
+        #expect(status == 0, "\(errors)")
+        let (compiledValues, printedValues) = (compiled.split(separator: " "), printed.split(separator: " "))
+        #expect(compiledValues.count == 4 && compiledValues.dropFirst() == printedValues.dropFirst(), "\(compiled) vs \(printed)")
+        #expect(abs((Double(compiledValues[0]) ?? 0) - (Double(printedValues[0]) ?? 1)) < 1e-3, "\(compiled) vs \(printed)")
+    }
+
     @Test func badCallsGiveErrorCodes() throws {
         let prefix = try Self.buildSampleLibrary()
         let program = TestPaths.root.appendingPathComponent("tests/library/check_errors.c").path

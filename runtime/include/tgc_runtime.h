@@ -240,6 +240,16 @@ void tgc_all_reduce_mean_f64(const double *in, double *out, int64_t n);
 /* The exit of a fatal error: MPI_Abort (so mpirun stops every process) when MPI is running, else exit(1). */
 TGC_NORETURN void tgc_exit_failure(void);
 
+/* ---- threads (src/threads.c) ------------------------------------------------------------ */
+
+/* Runs the calling thread's next OpenMP regions on at most `threads` threads (its
+   omp_set_num_threads; other threads are not affected) and returns the count it had, for
+   tgc_threads_restore; a limit of 0 or above the count changes nothing. Generated code runs
+   the runtime calls too small to share among threads this way (tgc_threads_limit(1)). Without
+   OpenMP both do nothing (the limit returned is 1). */
+int tgc_threads_limit(int threads);
+void tgc_threads_restore(int previous);
+
 /* ---- matrix multiply (src/gemm*.c) ----------------------------------------------------- */
 
 /* C[m x n] = alpha * op(A) * op(B) + beta * C, fp32, all row-major; op(X) = X, or X transposed
@@ -267,6 +277,24 @@ typedef void (*tgc_sgemm_epilogue_fn)(void *ctx, int64_t i0, int64_t i1, int64_t
 void tgc_sgemm_epilogue(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                         const float *a, int64_t lda, const float *b, int64_t ldb, float beta,
                         float *c, int64_t ldc, tgc_sgemm_epilogue_fn epilogue, void *ctx);
+
+/* A constant operand of tgc_sgemm packed once, in the micro-panels tgc_sgemm reads: op(A)
+   [m, k] (tgc_sgemm_pack_a) or op(B) [k, n] (tgc_sgemm_pack_b), for the kernel tgc_sgemm uses
+   on this CPU. A library packs its weights once per context (docs/DEPLOY.md); a product that
+   reads a packed operand skips packing it, with the same panels, so the same bits. Made with
+   tgc_alloc (a failure is tgc_fatal's); tgc_sgemm_packed_free releases it (NULL is ignored). */
+typedef struct tgc_sgemm_packed tgc_sgemm_packed;
+tgc_sgemm_packed *tgc_sgemm_pack_a(int trans_a, int64_t m, int64_t k, const float *a, int64_t lda);
+tgc_sgemm_packed *tgc_sgemm_pack_b(int trans_b, int64_t k, int64_t n, const float *b, int64_t ldb);
+void tgc_sgemm_packed_free(tgc_sgemm_packed *packed);
+
+/* tgc_sgemm_epilogue (epilogue may be NULL) with op(A) read from `pa` instead of (trans_a, a,
+   lda) when pa is not NULL, and op(B) from `pb` likewise; a packed operand of other sizes than
+   the product's is a fatal error. The result is tgc_sgemm_epilogue's, bit for bit. */
+void tgc_sgemm_prepacked(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                         const float *a, int64_t lda, const tgc_sgemm_packed *pa, const float *b, int64_t ldb,
+                         const tgc_sgemm_packed *pb, float beta, float *c, int64_t ldc,
+                         tgc_sgemm_epilogue_fn epilogue, void *ctx);
 
 /* ---- 2-D convolution (src/conv.c) ------------------------------------------------------ */
 

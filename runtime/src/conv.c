@@ -18,6 +18,7 @@
    float64 runs direct loops summing in a fixed order. */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -299,7 +300,8 @@ static void col2im(const tgc_conv2d_shape *s, float *col, int64_t ld, float *gx)
 /* A "same"-width stride-1 convolution's im2col needs no buffer: sgemm's micro-panels of it
    (tgc__sgemm_packing) are packed from the image, each im2col row (a tap of a channel) being
    the tap's shifted plane under the mask of its valid output positions. The masks, one bit
-   per output position, are computed once per call for each tap (i, j). The forward product
+   per output position for each tap (i, j), depend on the geometry alone: they are computed
+   once per process for each geometry and kept (mask_cache). The forward product
    reads the im2col as B (panel lines are positions), the weight gradient as A (panel lines are
    taps, transposed 16 x 16 in registers). */
 typedef struct {
@@ -312,14 +314,39 @@ typedef struct {
 
 static int packs_from_image(const tgc_conv2d_shape *s) { return s->sh == 1 && s->sw == 1 && s->ow == s->w; }
 
-/* The geometry and position masks of every tap; the caller frees *taps (one block). */
+/* The masks of one geometry: this header, then the taps and the mask words (im2col_masks). The
+   cache is a list that only grows, read without locks (a block is complete before it is
+   published); past MASK_CACHE_MAX geometries, a call's masks are its own and release_masks
+   frees them. */
+typedef struct mask_block {
+    struct mask_block *next;
+    int64_t key[10]; /* what the masks depend on: h, w, oh, ow, kh, kw, ph, pw, dh, dw */
+    int cached;
+} mask_block;
+#define MASK_HEADER ((sizeof(mask_block) + 63) / 64 * 64)
+#define MASK_CACHE_MAX 256
+static _Atomic(mask_block *) mask_cache;
+static atomic_int mask_cache_size;
+
+/* The geometry and position masks of every tap, computed once per geometry (kept in
+   mask_cache); the caller passes *taps to release_masks when done. */
 static void im2col_masks(const tgc_conv2d_shape *s, same_width_tap **taps, uint32_t **valid, int64_t *words) {
     const int64_t positions = s->oh * s->ow, n_taps = s->kh * s->kw;
+    const int64_t key[10] = {s->h, s->w, s->oh, s->ow, s->kh, s->kw, s->ph, s->pw, s->dh, s->dw};
     *words = (positions + 31) / 32;
     const size_t tap_bytes = ((size_t)n_taps * sizeof(same_width_tap) + 63) / 64 * 64;
-    char *block = tgc_alloc(tap_bytes + (size_t)(n_taps * (*words + 1)) * sizeof(uint32_t));
-    *taps = (same_width_tap *)(void *)block;
-    *valid = (uint32_t *)(void *)(block + tap_bytes);
+    mask_block *found = atomic_load_explicit(&mask_cache, memory_order_acquire);
+    while (found != NULL && memcmp(found->key, key, sizeof key) != 0) found = found->next;
+    if (found != NULL) {
+        *taps = (same_width_tap *)(void *)((char *)found + MASK_HEADER);
+        *valid = (uint32_t *)(void *)((char *)found + MASK_HEADER + tap_bytes);
+        return;
+    }
+    const size_t valid_bytes = (size_t)(n_taps * (*words + 1)) * sizeof(uint32_t);
+    mask_block *block = tgc_alloc(MASK_HEADER + tap_bytes + valid_bytes);  /* zeroed: the bits are or-ed in */
+    memcpy(block->key, key, sizeof key);
+    *taps = (same_width_tap *)(void *)((char *)block + MASK_HEADER);
+    *valid = (uint32_t *)(void *)((char *)block + MASK_HEADER + tap_bytes);
     for (int64_t i = 0; i < s->kh; i++)
         for (int64_t j = 0; j < s->kw; j++) {
             const same_width_tap t = same_width_geometry(s, i, j);
@@ -331,6 +358,19 @@ static void im2col_masks(const tgc_conv2d_shape *s, same_width_tap **taps, uint3
                     bits[k / 32] |= 1u << (k % 32);
                 }
         }
+    block->cached = atomic_fetch_add(&mask_cache_size, 1) < MASK_CACHE_MAX;
+    if (block->cached) {
+        block->next = atomic_load_explicit(&mask_cache, memory_order_relaxed);
+        while (!atomic_compare_exchange_weak_explicit(&mask_cache, &block->next, block, memory_order_release,
+                                                      memory_order_relaxed)) {}
+    }
+}
+
+/* Done with the masks of im2col_masks (NULL: none): frees them unless they are cached. */
+static void release_masks(same_width_tap *taps) {
+    if (taps == NULL) return;
+    mask_block *block = (mask_block *)(void *)((char *)taps - MASK_HEADER);
+    if (!block->cached) tgc_free(block);
 }
 
 /* Row `row` of the group's im2col: where its values start (*from, the address of position 0;
@@ -489,7 +529,7 @@ void tgc_conv2d_f32(const tgc_conv2d_shape *s, const float *x, const float *w, f
             tgc_sgemm(0, 0, og, positions, kg, 1.0f, w + g * og * kg, kg, col + g * kg * positions, positions, 0.0f,
                       y + (b * s->o + g * og) * positions, positions);
     }
-    tgc_free(taps);
+    release_masks(taps);
     tgc_free(apacked);
     tgc_free(descriptors);
 }
@@ -523,7 +563,7 @@ void tgc_conv2d_input_grad_f32(const tgc_conv2d_shape *s, const float *gy, const
 #define TGC_CONV_CHUNKS 16
 
 /* The im2col masks of a convolution whose weight gradient packs its A panels straight from the
-   image (packs_from_image), computed once per call; taps is NULL for the other convolutions. */
+   image (packs_from_image), from im2col_masks; taps is NULL for the other convolutions. */
 typedef struct {
     same_width_tap *taps;
     uint32_t *valid;
@@ -599,7 +639,7 @@ void tgc_conv2d_weight_grad_run_f32(const tgc_conv2d_shape *s, const float *x, c
     image_packing packing = image_packing_of(s);
     float *cols = is_pointwise(s) || packing.taps != NULL ? NULL : scratch_in(1, (size_t)(s->c * s->kh * s->kw * s->oh * s->ow));
     weight_grad_run(s, &packing, x, gy, run, tgc_conv2d_weight_grad_runs(s), sums + run * partial, cols);
-    tgc_free(packing.taps);
+    release_masks(packing.taps);
 }
 
 void tgc_conv2d_weight_grad_total_f32(const tgc_conv2d_shape *s, float *sums, float *gw) {
@@ -624,7 +664,7 @@ void tgc_conv2d_weight_grad_f32(const tgc_conv2d_shape *s, const float *x, const
 #endif
     for (int64_t chunk = 0; chunk < chunks; chunk++)
         weight_grad_run(s, &packing, x, gy, chunk, chunks, sums + chunk * partial, cols + (int64_t)thread_id() * rows * positions);
-    tgc_free(packing.taps);
+    release_masks(packing.taps);
     weight_grad_total(s, chunks, sums, gw, nt);
 }
 

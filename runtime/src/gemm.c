@@ -16,7 +16,12 @@
    (mc rows by that thread's columns of an nc block), right after its last k block.
 
    Pack buffers are cached per thread (POSIX thread-specific data, freed when the thread
-   exits) and only grow: repeated calls, e.g. in a training loop, allocate nothing. */
+   exits) and only grow: repeated calls, e.g. in a training loop, allocate nothing.
+
+   A constant operand (a library's weights) may be packed once beforehand (tgc_sgemm_pack_a/b):
+   its panels, those the driver would pack, are then read where they lie. Packed B panels are
+   shared read-only, so its threads need no barriers; packed A panels are cut per MR rows, so
+   its threads split the rows of C at MR boundaries. */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
 #include <stdint.h>
@@ -34,8 +39,11 @@
 #pragma STDC FP_CONTRACT OFF
 #endif
 
-/* Below this many multiply-adds per thread, extra threads cost more than they save. */
-#define TGC_GEMM_MIN_WORK_PER_THREAD (1 << 19)
+/* Below this many multiply-adds per thread, extra threads cost more than they save: waking a
+   sleeping OpenMP worker (OMP_WAIT_POLICY=passive) and the barriers after packing B take
+   5-10 us, and 2M multiply-adds take 30-40 us on one AVX-512 core; a 64 x 196 x 288 product
+   (3.6M) ran slower on 2 threads than on 1 (74 vs 88 us, a loaded 2-core machine). */
+#define TGC_GEMM_MIN_WORK_PER_THREAD (1 << 21)
 /* Threads split the rows of C when each gets at least this many, else B's micro-panels. */
 #define TGC_GEMM_MIN_ROWS 8
 
@@ -192,7 +200,11 @@ typedef struct {
     void *epilogue_ctx;
     tgc__gemm_pack_fn pack_a, pack_b; /* NULL: pack op(A), op(B) from a, b */
     void *pack_a_ctx, *pack_b_ctx;
+    const float *a_packed, *b_packed; /* all panels packed beforehand (NULL: none) */
 } gemm_ctx;
+
+/* The floats of one k step of a whole packed operand: its lines rounded up to whole panels. */
+static int64_t padded_lines(int64_t lines, int width) { return (lines + width - 1) / width * width; }
 
 static int64_t part(int64_t total, int parts, int idx) { return total * idx / parts; }
 
@@ -201,17 +213,18 @@ static void gemm_body(const gemm_ctx *g, int tid, int nt) {
     const int MR = ki->mr, NR = ki->nr;
     const int64_t MC = ki->mc, NC = ki->nc;
     pack_bufs *bufs = thread_bufs();
-    float *apack = grow(&bufs->a, &bufs->a_cap, (size_t)MC * (size_t)g->kc);
+    float *apack = g->a_packed != NULL ? NULL : grow(&bufs->a, &bufs->a_cap, (size_t)MC * (size_t)g->kc);
     float *bpack = g->bpack;
-    /* This thread's rows of C, an even share in pairs of rows (all of them when the threads
-       split columns instead). */
+    /* This thread's rows of C, an even share in pairs of rows, or of MR rows when A is packed
+       beforehand (all of them when the threads split columns instead). */
     int64_t row0 = 0, row1 = g->m;
     if (g->split_m) {
-        const int64_t pairs = (g->m + 1) / 2;
-        row0 = part(pairs, nt, tid) * 2;
-        row1 = part(pairs, nt, tid + 1) * 2;
+        const int64_t step = g->a_packed != NULL ? MR : 2, steps = (g->m + step - 1) / step;
+        row0 = part(steps, nt, tid) * step;
+        row1 = part(steps, nt, tid + 1) * step;
         if (row1 > g->m) row1 = g->m;
     }
+    const int64_t a_padded = padded_lines(g->m, MR), b_padded = padded_lines(g->n, NR);
     for (int64_t jc = 0; jc < g->n; jc += NC) {
         const int64_t nb = g->n - jc < NC ? g->n - jc : NC;
         const int64_t n_panels = (nb + NR - 1) / NR;
@@ -223,8 +236,10 @@ static void gemm_body(const gemm_ctx *g, int tid, int nt) {
         for (int64_t pc = 0; pc < g->k; pc += g->kc) {
             const int64_t kb = g->k - pc < g->kc ? g->k - pc : g->kc;
             const float beta = pc == 0 ? g->beta : 1.0f;
+            const int shared_b = g->b_packed == NULL; /* B packed here, shared: barriers */
+            if (!shared_b) bpack = (float *)g->b_packed + pc * b_padded + jc * kb;
             /* Pack op(B)[pc:pc+kb, jc:jc+nb], micro-panels shared out among the threads. */
-            for (int64_t q = part(n_panels, nt, tid); q < part(n_panels, nt, tid + 1); q++) {
+            for (int64_t q = part(n_panels, nt, tid); shared_b && q < part(n_panels, nt, tid + 1); q++) {
                 const int64_t j0 = q * NR;
                 const int cols = (int)(nb - j0 < NR ? nb - j0 : NR);
                 if (g->pack_b != NULL)
@@ -234,14 +249,15 @@ static void gemm_body(const gemm_ctx *g, int tid, int nt) {
                                  bpack + q * kb * NR);
             }
 #ifdef _OPENMP
-            if (nt > 1) {
+            if (nt > 1 && shared_b) {
 #pragma omp barrier
             }
 #endif
             for (int64_t ic = row0; ic < row1; ic += MC) {
                 const int64_t mb = row1 - ic < MC ? row1 - ic : MC;
                 const int64_t mp = (mb + MR - 1) / MR;
-                for (int64_t i = 0; i < mp; i++) {
+                if (g->a_packed != NULL) apack = (float *)g->a_packed + pc * a_padded + ic * kb;
+                for (int64_t i = 0; g->a_packed == NULL && i < mp; i++) {
                     const int rows = (int)(mb - i * MR < MR ? mb - i * MR : MR);
                     if (g->pack_a != NULL)
                         g->pack_a(g->pack_a_ctx, ic + i * MR, rows, pc, kb, MR, apack + i * kb * MR);
@@ -268,7 +284,7 @@ static void gemm_body(const gemm_ctx *g, int tid, int nt) {
                 }
             }
 #ifdef _OPENMP
-            if (nt > 1) {
+            if (nt > 1 && shared_b) {
 #pragma omp barrier
             }
 #endif
@@ -330,8 +346,10 @@ static void sgemm_run(gemm_ctx g, int threads) {
         if (units < nt) nt = (int)(units < 1 ? 1 : units);
     }
 
-    pack_bufs *bufs = thread_bufs();
-    g.bpack = grow(&bufs->b, &bufs->b_cap, (size_t)(n_panels * ki->nr) * (size_t)kb_max);
+    if (g.b_packed == NULL) {
+        pack_bufs *bufs = thread_bufs();
+        g.bpack = grow(&bufs->b, &bufs->b_cap, (size_t)(n_panels * ki->nr) * (size_t)kb_max);
+    }
 
 #ifdef _OPENMP
     if (nt > 1) {
@@ -368,15 +386,25 @@ void tgc__sgemm_with(const tgc__gemm_kernel_info *ki, int threads, int trans_a, 
     tgc__sgemm_packing(ki, threads, m, n, k, alpha, &oa, &ob, beta, c, ldc, epilogue, epilogue_ctx);
 }
 
+/* tgc__sgemm_packing, with op(A) and op(B) read from panels packed beforehand where a_packed,
+   b_packed are not NULL (tgc_sgemm_packed's layout; the operand's other fields unused). */
+static void sgemm_operands(const tgc__gemm_kernel_info *ki, int threads, int64_t m, int64_t n, int64_t k, float alpha,
+                           const tgc__gemm_operand *a, const float *a_packed, const tgc__gemm_operand *b,
+                           const float *b_packed, float beta, float *c, int64_t ldc, tgc_sgemm_epilogue_fn epilogue,
+                           void *epilogue_ctx) {
+    if (!sgemm_start(m, n, k, alpha, beta, c, ldc, epilogue, epilogue_ctx)) return;
+    if ((a->pack == NULL && a_packed == NULL && a->ld < (a->trans ? m : k))
+        || (b->pack == NULL && b_packed == NULL && b->ld < (b->trans ? k : n)))
+        tgc_fatal("sgemm: lda=%lld or ldb=%lld too small", (long long)a->ld, (long long)b->ld);
+    gemm_ctx g = {ki, a->trans != 0, b->trans != 0, 1, m, n, k, alpha, beta, a->data, b->data, a->ld, b->ld, ldc,
+                  0, c, NULL, epilogue, epilogue_ctx, a->pack, b->pack, a->pack_ctx, b->pack_ctx, a_packed, b_packed};
+    sgemm_run(g, threads);
+}
+
 void tgc__sgemm_packing(const tgc__gemm_kernel_info *ki, int threads, int64_t m, int64_t n, int64_t k, float alpha,
                         const tgc__gemm_operand *a, const tgc__gemm_operand *b, float beta, float *c, int64_t ldc,
                         tgc_sgemm_epilogue_fn epilogue, void *epilogue_ctx) {
-    if (!sgemm_start(m, n, k, alpha, beta, c, ldc, epilogue, epilogue_ctx)) return;
-    if ((a->pack == NULL && a->ld < (a->trans ? m : k)) || (b->pack == NULL && b->ld < (b->trans ? k : n)))
-        tgc_fatal("sgemm: lda=%lld or ldb=%lld too small", (long long)a->ld, (long long)b->ld);
-    gemm_ctx g = {ki, a->trans != 0, b->trans != 0, 1, m, n, k, alpha, beta, a->data, b->data, a->ld, b->ld, ldc,
-                  0, c, NULL, epilogue, epilogue_ctx, a->pack, b->pack, a->pack_ctx, b->pack_ctx};
-    sgemm_run(g, threads);
+    sgemm_operands(ki, threads, m, n, k, alpha, a, NULL, b, NULL, beta, c, ldc, epilogue, epilogue_ctx);
 }
 
 const tgc__gemm_kernel_info *tgc__gemm_best_kernel(void) {
@@ -398,4 +426,76 @@ void tgc_sgemm_epilogue(int trans_a, int trans_b, int64_t m, int64_t n, int64_t 
     pthread_once(&init_once, gemm_init);
     tgc__sgemm_with(kernels[0], 0, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c,
                     ldc, epilogue, ctx);
+}
+
+/* ---- operands packed beforehand -------------------------------------------------------- */
+
+struct tgc_sgemm_packed {
+    const tgc__gemm_kernel_info *ki; /* the kernel whose panels these are */
+    int is_b;                        /* op(B) (lines: its n columns), else op(A) (its m rows) */
+    int64_t lines, k;
+    float *panels;                   /* k block after k block of tgc__gemm_k_block, each block's
+                                        panels in order: panel i of the block at k = p0 at
+                                        panels + p0·(lines rounded up to panels) + i·kb·width */
+};
+
+/* Every micro-panel of op(A) (is_b = 0) or op(B), k block after k block, as gemm_body packs them. */
+static tgc_sgemm_packed *pack_operand(int is_b, int trans, int64_t lines, int64_t k, const float *x, int64_t ld) {
+    pthread_once(&init_once, gemm_init);
+    const tgc__gemm_kernel_info *ki = kernels[0];
+    const int width = is_b ? ki->nr : ki->mr;
+    if (lines < 0 || k < 0) tgc_fatal("sgemm: negative size %lld x %lld to pack", (long long)lines, (long long)k);
+    if (lines > 0 && k > 0 && ld < (is_b == (trans != 0) ? k : lines))
+        tgc_fatal("sgemm: leading dimension %lld too small to pack", (long long)ld);
+    tgc_sgemm_packed *p = tgc_alloc(sizeof *p);
+    const int64_t padded = padded_lines(lines, width), kb_max = k > 0 ? tgc__gemm_k_block(ki, k) : 1;
+    *p = (tgc_sgemm_packed){ki, is_b, lines, k, tgc_alloc((size_t)(padded * k > 0 ? padded * k : 1) * sizeof(float))};
+    for (int64_t pc = 0; pc < k; pc += kb_max) {
+        const int64_t kb = k - pc < kb_max ? k - pc : kb_max;
+        for (int64_t l0 = 0; l0 < lines; l0 += width) {
+            const int count = (int)(lines - l0 < width ? lines - l0 : width);
+            float *dst = p->panels + pc * padded + l0 * kb;
+            if (is_b)
+                pack_b_panel(ki, x, ld, trans, l0, count, pc, kb, dst);
+            else
+                pack_a_panel(ki, x, ld, trans, l0, count, pc, kb, dst);
+        }
+    }
+    return p;
+}
+
+tgc_sgemm_packed *tgc_sgemm_pack_a(int trans_a, int64_t m, int64_t k, const float *a, int64_t lda) {
+    return pack_operand(0, trans_a, m, k, a, lda);
+}
+
+tgc_sgemm_packed *tgc_sgemm_pack_b(int trans_b, int64_t k, int64_t n, const float *b, int64_t ldb) {
+    return pack_operand(1, trans_b, n, k, b, ldb);
+}
+
+void tgc_sgemm_packed_free(tgc_sgemm_packed *packed) {
+    if (packed == NULL) return;
+    tgc_free(packed->panels);
+    tgc_free(packed);
+}
+
+/* The panels of a packed operand of a product (NULL for none), checked against the product's
+   sizes and kernel. */
+static const float *panels_of(const tgc__gemm_kernel_info *ki, int is_b, const tgc_sgemm_packed *packed, int64_t lines,
+                              int64_t k) {
+    if (packed == NULL) return NULL;
+    if (packed->is_b != is_b || packed->lines != lines || packed->k != k || packed->ki != ki)
+        tgc_fatal("sgemm: a packed %s of %lld x %lld does not fit a product of %s %lld x %lld", packed->is_b ? "B" : "A",
+                  (long long)(packed->is_b ? packed->k : packed->lines), (long long)(packed->is_b ? packed->lines : packed->k),
+                  is_b ? "op(B)" : "op(A)", (long long)(is_b ? k : lines), (long long)(is_b ? lines : k));
+    return packed->panels;
+}
+
+void tgc_sgemm_prepacked(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                         const float *a, int64_t lda, const tgc_sgemm_packed *pa, const float *b, int64_t ldb,
+                         const tgc_sgemm_packed *pb, float beta, float *c, int64_t ldc,
+                         tgc_sgemm_epilogue_fn epilogue, void *ctx) {
+    pthread_once(&init_once, gemm_init);
+    const tgc__gemm_operand oa = {a, lda, trans_a, NULL, NULL}, ob = {b, ldb, trans_b, NULL, NULL};
+    sgemm_operands(kernels[0], 0, m, n, k, alpha, &oa, panels_of(kernels[0], 0, pa, m, k), &ob,
+                   panels_of(kernels[0], 1, pb, n, k), beta, c, ldc, epilogue, ctx);
 }

@@ -264,6 +264,50 @@ static void test_epilogue(const tgc__gemm_kernel_info *ki) {
           "k=0 epilogue: %g %g %g", (double)c[0], (double)c[1], (double)c[2]);
 }
 
+/* tgc_sgemm_prepacked: A, B or both packed once (tgc_sgemm_pack_a/b) give tgc_sgemm_epilogue's
+   bits (transposes, edge panels, several k blocks; the larger products run on the OpenMP
+   threads, split by rows or by columns), and a packed operand reused by a second call gives
+   them again. */
+static void test_prepacked(void) {
+    static const int64_t cases[][3] = {{1, 128, 3136}, {64, 128, 3136}, {1, 10, 128}, {3, 17, 5},
+                                       {257, 513, 300}, {7, 900, 50},   {600, 40, 70}, {130, 70, 1100}};
+    for (int s = 0; s < COUNT(cases); s++) {
+        for (int t = 0; t < 4; t++) {
+            const int64_t m = cases[s][0], n = cases[s][1], k = cases[s][2];
+            const int ta = t & 1, tb = t >> 1;
+            const int64_t lda = ta ? m : k, ldb = tb ? k : n;
+            float *a = make_matrix(ta ? k : m, lda, lda, 1.0f), *b = make_matrix(tb ? n : k, ldb, ldb, 1.0f);
+            float *bias = make_matrix(1, n, n, 1.0f);
+            float *want = malloc((size_t)(m * n) * sizeof(float)), *c = malloc((size_t)(m * n) * sizeof(float));
+            int *visits = calloc((size_t)(m * n), sizeof(int));
+            bias_relu e = {want, bias, visits, n};
+            tgc_sgemm_epilogue(ta, tb, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, want, n, bias_relu_block, &e);
+            tgc_sgemm_packed *pa = tgc_sgemm_pack_a(ta, m, k, a, lda), *pb = tgc_sgemm_pack_b(tb, k, n, b, ldb);
+            for (int which = 1; which <= 4; which++) { /* A, B, both, B again */
+                memset(visits, 0, (size_t)(m * n) * sizeof(int));
+                e.c = c;
+                tgc_sgemm_prepacked(ta, tb, m, n, k, 1.0f, a, lda, which & 1 ? pa : NULL, b, ldb, which >= 2 ? pb : NULL,
+                                    0.0f, c, n, bias_relu_block, &e);
+                int64_t once = 0;
+                for (int64_t i = 0; i < m * n; i++) once += visits[i] == 1;
+                CHECK(once == m * n && memcmp(c, want, (size_t)(m * n) * sizeof(float)) == 0,
+                      "prepacked %s %c%c m=%lld n=%lld k=%lld: %lld of %lld elements finished once, or bits differ "
+                      "from tgc_sgemm_epilogue", which == 1 ? "A" : which == 3 ? "A and B" : "B", ta ? 'T' : 'N',
+                      tb ? 'T' : 'N', (long long)m, (long long)n, (long long)k, (long long)once, (long long)(m * n));
+            }
+            tgc_sgemm_packed_free(pa);
+            tgc_sgemm_packed_free(pb);
+            free(a);
+            free(b);
+            free(bias);
+            free(want);
+            free(c);
+            free(visits);
+        }
+    }
+    tgc_sgemm_packed_free(NULL);
+}
+
 int main(void) {
     const tgc__gemm_kernel_info *kernels[8];
     int nk = tgc__gemm_kernels(kernels);
@@ -275,6 +319,7 @@ int main(void) {
     printf("\n");
     test_degenerate();
     test_kernel((runner){NULL, 0}, "tgc_sgemm");
+    test_prepacked();
     for (int i = 0; i < nk; i++) {
         test_kernel((runner){kernels[i], 1}, kernels[i]->name);
         test_kernel((runner){kernels[i], 2}, kernels[i]->name);
