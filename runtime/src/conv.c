@@ -28,6 +28,7 @@
 
 #include "gemm_internal.h"
 #include "tgc_runtime.h"
+#include "winograd_internal.h"
 
 #if defined(__clang__)
 #pragma STDC FP_CONTRACT OFF
@@ -407,6 +408,23 @@ static void pack_im2col_a(void *ctx, int64_t l0, int lines, int64_t p0, int64_t 
     }
 }
 
+/* ---- Winograd ------------------------------------------------------------------------------ */
+
+/* Winograd F(2x2, 3x3) (winograd.c) pays for 3x3, stride 1, undilated, ungrouped convolutions
+   with at least this many input and output channels; fewer leave too little to multiply for
+   its transforms (conv1 of B6, one input channel, stays on im2col). */
+#define TGC_WINOGRAD_MIN_CHANNELS 16
+
+static int winograd_pays(const tgc_conv2d_shape *s) {
+    return s->kh == 3 && s->kw == 3 && s->sh == 1 && s->sw == 1 && s->dh == 1 && s->dw == 1 && s->groups == 1 &&
+           s->c >= TGC_WINOGRAD_MIN_CHANNELS && s->o >= TGC_WINOGRAD_MIN_CHANNELS;
+}
+
+static void winograd(const tgc__winograd_conv *p, const float *x, float *y) {
+    const int nt = tgc__winograd_threads(p, omp_threads());
+    tgc__winograd_f32(p, x, y, scratch((size_t)tgc__winograd_scratch_floats(p, nt)), nt);
+}
+
 /* ---- float32 ------------------------------------------------------------------------------ */
 
 /* The forward product of one image and group when the kernel reads B's rows in place
@@ -443,6 +461,11 @@ void tgc_conv2d_f32(const tgc_conv2d_shape *s, const float *x, const float *w, f
     const int64_t positions = s->oh * s->ow, og = s->o / s->groups, kg = s->c / s->groups * s->kh * s->kw;
     const int64_t rows = s->c * s->kh * s->kw, image = s->c * s->h * s->w;
     if (s->n == 0 || s->o == 0 || positions == 0) return;
+    if (winograd_pays(s)) {
+        const tgc__winograd_conv p = {s->n, s->c, s->h, s->w, s->o, s->oh, s->ow, s->ph, s->pw, w, s->c * 9, 9, 3, 1};
+        winograd(&p, x, y);
+        return;
+    }
     const tgc__gemm_kernel_info *ki = tgc__gemm_best_kernel();
     const int direct = is_pointwise(s), packed = !direct && packs_from_image(s), nt = image_threads(s->n);
     /* B's rows read in place when each image's product runs on one thread */
@@ -498,6 +521,12 @@ void tgc_conv2d_input_grad_f32(const tgc_conv2d_shape *s, const float *gy, const
     const int64_t positions = s->oh * s->ow, og = s->o / s->groups, kg = s->c / s->groups * s->kh * s->kw;
     const int64_t rows = s->c * s->kh * s->kw, image = s->c * s->h * s->w;
     if (s->n == 0 || image == 0) return;
+    if (winograd_pays(s) && s->ph <= 2 && s->pw <= 2 && positions > 0) {
+        /* the correlation of gy, padded by 2 − p, with the weights flipped and transposed */
+        const tgc__winograd_conv p = {s->n, s->o, s->oh, s->ow, s->c, s->h, s->w, 2 - s->ph, 2 - s->pw, w + 8, 9, s->c * 9, -3, -1};
+        winograd(&p, gy, gx);
+        return;
+    }
     const int direct = is_pointwise(s), nt = image_threads(s->n);
     float *buf = direct ? NULL : scratch((size_t)nt * (size_t)(rows * positions));
 #ifdef _OPENMP
