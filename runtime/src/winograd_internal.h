@@ -25,7 +25,9 @@ int tgc__winograd_threads(const tgc__winograd_conv *p, int threads);
 /* y = the correlation p describes, on `threads` OpenMP threads (1: the calling thread) with
    `scratch` (64-byte aligned, tgc__winograd_scratch_floats long). Every output element is
    computed by the same operations whatever the thread count and whatever images the call is
-   given with it, so splitting a batch among calls changes no bit. */
+   given with it, so splitting a batch among calls changes no bit. Its transforms run in
+   AVX-512 registers where the CPU has them, else in portable C (also when the environment sets
+   TGC_WINOGRAD_PORTABLE, for tests): the same operations, so the same bits. */
 void tgc__winograd_f32(const tgc__winograd_conv *p, const float *x, float *y, float *scratch, int threads);
 
 #endif

@@ -1,6 +1,7 @@
 /* Tests of tgc_conv2d_* against a naive direct convolution in double, on random shapes with
    stride, padding, dilation and groups; float32 also run with 1 and 2 threads, which must
    give the same bits. Then tgc_max_pool2d_indices_* against a direct scan. Prints "conv: N passed, N failed", then the same as "runtime: ...". */
+#define _POSIX_C_SOURCE 200809L /* setenv */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -187,7 +188,8 @@ static void check_im2col_products(tgc_conv2d_shape s) {
    products), which bounds the extra error by a small multiple of 2⁻²⁴ · Σ|x·w|: measured at
    most 3.3e-7 on these shapes, so 2e-6 leaves a margin of 6 while a wrong transform, tap or
    tile (an error of the order of one term, ≥ 1/(9c) of Σ|x·w|) fails. Also: 1 and 2 threads,
-   and one call per image (as the interpreter splits a batch), give the same bits. */
+   one call per image (as the interpreter splits a batch), and the portable transforms instead
+   of the AVX-512 ones give the same bits. */
 static void check_winograd(int64_t n, int64_t c, int64_t h, int64_t w, int64_t o, int64_t ph, int64_t pw) {
     tgc_conv2d_shape s = {.n = n, .c = c, .h = h, .w = w, .o = o, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .ph = ph, .pw = pw,
                           .dh = 1, .dw = 1, .groups = 1, .oh = h + 2 * ph - 2, .ow = w + 2 * pw - 2};
@@ -204,32 +206,36 @@ static void check_winograd(int64_t n, int64_t c, int64_t h, int64_t w, int64_t o
         const int in = op == FORWARD ? 0 : 2, out = op == FORWARD ? 2 : 0;
         const int64_t count = sizes[out], per_in = sizes[in] / n, per_out = count / n;
         double *want = malloc((size_t)count * sizeof(double)), *bound = malloc((size_t)count * sizeof(double));
-        float *got[3];
+        float *got[4];
         reference(&s, (which)op, d[in], d[1], want, count);
         reference(&s, (which)op, mag[in], mag[1], bound, count);
-        for (int k = 0; k < 3; k++) {
+        for (int k = 0; k < 4; k++) { /* 1 thread, 2 threads, a call per image, the portable transforms */
             got[k] = malloc((size_t)count * sizeof(float));
             for (int64_t i = 0; i < count; i++) got[k][i] = NAN;
             set_threads(k == 1 ? 2 : 1);
+            if (k == 3) setenv("TGC_WINOGRAD_PORTABLE", "1", 1);
             tgc_conv2d_shape one = s;
             one.n = k == 2 ? 1 : n;
             for (int64_t b = 0; b < n; b += one.n) {
                 if (op == FORWARD) tgc_conv2d_f32(&one, f[in] + b * per_in, f[1], got[k] + b * per_out);
                 else tgc_conv2d_input_grad_f32(&one, f[in] + b * per_in, f[1], got[k] + b * per_out);
             }
+            unsetenv("TGC_WINOGRAD_PORTABLE");
         }
         double worst = 0;
         for (int64_t i = 0; i < count; i++)
             worst = fmax(worst, isnan(got[0][i]) ? INFINITY : fabs(got[0][i] - want[i]) / (bound[i] + 1e-30));
         const int threads_agree = memcmp(got[0], got[1], (size_t)count * sizeof(float)) == 0;
         const int calls_agree = memcmp(got[0], got[2], (size_t)count * sizeof(float)) == 0;
-        CHECK(worst <= 2e-6 && threads_agree && calls_agree,
+        const int portable_agrees = memcmp(got[0], got[3], (size_t)count * sizeof(float)) == 0;
+        CHECK(worst <= 2e-6 && threads_agree && calls_agree && portable_agrees,
               "winograd %s n=%lld c=%lld %lldx%lld o=%lld p=%lld,%lld: error %g of the terms' magnitude, threads agree %d, "
-              "per-image calls agree %d", op == FORWARD ? "forward" : "input grad", (long long)n, (long long)c, (long long)h,
-              (long long)w, (long long)o, (long long)ph, (long long)pw, worst, threads_agree, calls_agree);
+              "per-image calls agree %d, portable transforms agree %d", op == FORWARD ? "forward" : "input grad", (long long)n,
+              (long long)c, (long long)h, (long long)w, (long long)o, (long long)ph, (long long)pw, worst, threads_agree,
+              calls_agree, portable_agrees);
         if (getenv("TGC_WINOGRAD_ERRORS") != NULL) printf("winograd op %d c=%lld: %g\n", op, (long long)c, worst);
         free(want), free(bound);
-        for (int k = 0; k < 3; k++) free(got[k]);
+        for (int k = 0; k < 4; k++) free(got[k]);
     }
     for (int t = 0; t < 3; t++) free(d[t]), free(mag[t]), free(f[t]);
 }
