@@ -1,6 +1,6 @@
 /* Winograd F(2x2, 3x3) convolutions (winograd.c), internal to the runtime: conv.c takes this
-   path for float32 3x3 convolutions of stride 1, dilation 1 and one group, forward and input
-   gradient. */
+   path for the forward of float32 3x3 convolutions of stride 1, dilation 1 and one group with
+   16+ input and output channels. */
 #ifndef TGC_WINOGRAD_INTERNAL_H
 #define TGC_WINOGRAD_INTERNAL_H
 
@@ -8,8 +8,8 @@
 
 /* A stride-1 3x3 correlation y [n, o, oh, ow] of x [n, c, h, w] zero-padded by ph, pw, with
    oh = h + 2·ph − 2 and ow = w + 2·pw − 2 (both > 0). Its weight element (output channel q,
-   input channel r, tap i, j) is weight[q·wq + r·wr + i·wi + j·wj]: the strides let the input
-   gradient read the forward's weights flipped and transposed in place. */
+   input channel r, tap i, j) is weight[q·wq + r·wr + i·wi + j·wj]: the forward's layout, or
+   (for an input gradient, which conv.c keeps on col2im) its weights flipped and transposed. */
 typedef struct {
     int64_t n, c, h, w, o, oh, ow, ph, pw;
     const float *weight;

@@ -179,8 +179,8 @@ static void check_im2col_products(tgc_conv2d_shape s) {
     free(x), free(w), free(gy), free(got), free(want), free(gw), free(gw_want), free(col), free(sums);
 }
 
-/* The Winograd F(2x2, 3x3) path of the forward and the input gradient (3x3, stride 1, no
-   dilation, one group, c and o >= 16) against the naive reference in double. The error is
+/* The Winograd F(2x2, 3x3) path of the forward (3x3, stride 1, no dilation, one group, c and
+   o >= 16) against the naive reference in double. The error is
    measured relative to the sum of the absolute values of the terms of each output element,
    Σ|x·w|: direct summation in float stays within about √terms · 2⁻²⁴ of it; Winograd's
    transforms add a few roundings of values up to ~9x larger than any input or weight (Bᵀ d B
@@ -194,50 +194,36 @@ static void check_winograd(int64_t n, int64_t c, int64_t h, int64_t w, int64_t o
     tgc_conv2d_shape s = {.n = n, .c = c, .h = h, .w = w, .o = o, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .ph = ph, .pw = pw,
                           .dh = 1, .dw = 1, .groups = 1, .oh = h + 2 * ph - 2, .ow = w + 2 * pw - 2};
     if (s.oh <= 0 || s.ow <= 0) return;
-    const int64_t sizes[3] = {n * c * h * w, o * c * 9, n * o * s.oh * s.ow};
-    double *d[3], *mag[3];
-    float *f[3];
-    for (int t = 0; t < 3; t++) {
-        d[t] = malloc((size_t)sizes[t] * sizeof(double)), mag[t] = malloc((size_t)sizes[t] * sizeof(double));
-        f[t] = malloc((size_t)sizes[t] * sizeof(float));
-        for (int64_t i = 0; i < sizes[t]; i++) f[t][i] = (float)drand(), d[t][i] = f[t][i], mag[t][i] = fabs(d[t][i]);
+    const int64_t xs = n * c * h * w, ws = o * c * 9, ys = n * o * s.oh * s.ow;
+    double *xd = malloc((size_t)xs * sizeof(double)), *xm = malloc((size_t)xs * sizeof(double));
+    double *wd = malloc((size_t)ws * sizeof(double)), *wm = malloc((size_t)ws * sizeof(double));
+    double *want = malloc((size_t)ys * sizeof(double)), *bound = malloc((size_t)ys * sizeof(double));
+    float *x = malloc((size_t)xs * sizeof(float)), *wf = malloc((size_t)ws * sizeof(float)), *got[4];
+    for (int64_t i = 0; i < xs; i++) x[i] = (float)drand(), xd[i] = x[i], xm[i] = fabs(xd[i]);
+    for (int64_t i = 0; i < ws; i++) wf[i] = (float)drand(), wd[i] = wf[i], wm[i] = fabs(wd[i]);
+    reference(&s, FORWARD, xd, wd, want, ys);
+    reference(&s, FORWARD, xm, wm, bound, ys); /* Σ|x·w| of each output */
+    for (int k = 0; k < 4; k++) { /* 1 thread, 2 threads, a call per image, the portable transforms */
+        got[k] = malloc((size_t)ys * sizeof(float));
+        for (int64_t i = 0; i < ys; i++) got[k][i] = NAN;
+        set_threads(k == 1 ? 2 : 1);
+        if (k == 3) setenv("TGC_WINOGRAD_PORTABLE", "1", 1);
+        tgc_conv2d_shape one = s;
+        one.n = k == 2 ? 1 : n;
+        for (int64_t b = 0; b < n; b += one.n) tgc_conv2d_f32(&one, x + b * (xs / n), wf, got[k] + b * (ys / n));
+        unsetenv("TGC_WINOGRAD_PORTABLE");
     }
-    for (int op = FORWARD; op <= INPUT_GRAD; op++) {
-        const int in = op == FORWARD ? 0 : 2, out = op == FORWARD ? 2 : 0;
-        const int64_t count = sizes[out], per_in = sizes[in] / n, per_out = count / n;
-        double *want = malloc((size_t)count * sizeof(double)), *bound = malloc((size_t)count * sizeof(double));
-        float *got[4];
-        reference(&s, (which)op, d[in], d[1], want, count);
-        reference(&s, (which)op, mag[in], mag[1], bound, count);
-        for (int k = 0; k < 4; k++) { /* 1 thread, 2 threads, a call per image, the portable transforms */
-            got[k] = malloc((size_t)count * sizeof(float));
-            for (int64_t i = 0; i < count; i++) got[k][i] = NAN;
-            set_threads(k == 1 ? 2 : 1);
-            if (k == 3) setenv("TGC_WINOGRAD_PORTABLE", "1", 1);
-            tgc_conv2d_shape one = s;
-            one.n = k == 2 ? 1 : n;
-            for (int64_t b = 0; b < n; b += one.n) {
-                if (op == FORWARD) tgc_conv2d_f32(&one, f[in] + b * per_in, f[1], got[k] + b * per_out);
-                else tgc_conv2d_input_grad_f32(&one, f[in] + b * per_in, f[1], got[k] + b * per_out);
-            }
-            unsetenv("TGC_WINOGRAD_PORTABLE");
-        }
-        double worst = 0;
-        for (int64_t i = 0; i < count; i++)
-            worst = fmax(worst, isnan(got[0][i]) ? INFINITY : fabs(got[0][i] - want[i]) / (bound[i] + 1e-30));
-        const int threads_agree = memcmp(got[0], got[1], (size_t)count * sizeof(float)) == 0;
-        const int calls_agree = memcmp(got[0], got[2], (size_t)count * sizeof(float)) == 0;
-        const int portable_agrees = memcmp(got[0], got[3], (size_t)count * sizeof(float)) == 0;
-        CHECK(worst <= 2e-6 && threads_agree && calls_agree && portable_agrees,
-              "winograd %s n=%lld c=%lld %lldx%lld o=%lld p=%lld,%lld: error %g of the terms' magnitude, threads agree %d, "
-              "per-image calls agree %d, portable transforms agree %d", op == FORWARD ? "forward" : "input grad", (long long)n,
-              (long long)c, (long long)h, (long long)w, (long long)o, (long long)ph, (long long)pw, worst, threads_agree,
-              calls_agree, portable_agrees);
-        if (getenv("TGC_WINOGRAD_ERRORS") != NULL) printf("winograd op %d c=%lld: %g\n", op, (long long)c, worst);
-        free(want), free(bound);
-        for (int k = 0; k < 4; k++) free(got[k]);
-    }
-    for (int t = 0; t < 3; t++) free(d[t]), free(mag[t]), free(f[t]);
+    double worst = 0;
+    for (int64_t i = 0; i < ys; i++) worst = fmax(worst, isnan(got[0][i]) ? INFINITY : fabs(got[0][i] - want[i]) / (bound[i] + 1e-30));
+    const int threads_agree = memcmp(got[0], got[1], (size_t)ys * sizeof(float)) == 0;
+    const int calls_agree = memcmp(got[0], got[2], (size_t)ys * sizeof(float)) == 0;
+    const int portable_agrees = memcmp(got[0], got[3], (size_t)ys * sizeof(float)) == 0;
+    CHECK(worst <= 2e-6 && threads_agree && calls_agree && portable_agrees,
+          "winograd n=%lld c=%lld %lldx%lld o=%lld p=%lld,%lld: error %g of the terms' magnitude, threads agree %d, "
+          "per-image calls agree %d, portable transforms agree %d", (long long)n, (long long)c, (long long)h, (long long)w,
+          (long long)o, (long long)ph, (long long)pw, worst, threads_agree, calls_agree, portable_agrees);
+    for (int k = 0; k < 4; k++) free(got[k]);
+    free(xd), free(xm), free(wd), free(wm), free(want), free(bound), free(x), free(wf);
 }
 
 /* Max-pooling indices against a direct scan (first maximum, last NaN, first tap of a -inf
@@ -302,7 +288,7 @@ int main(void) {
                               .groups = groups};
         check_shape(s);
     }
-    /* Winograd: B6's conv2, padding 0 to 3 (3: the input gradient's stays on col2im), odd and
+    /* Winograd: B6's conv2, padding 0 to 3, odd and
        tiny planes (partial last tiles, planes all padding), channels not multiples of 16, more
        tiles than a kernel panel, two k blocks (c > 512) */
     check_winograd(5, 32, 14, 14, 64, 1, 1);
