@@ -305,8 +305,10 @@ typedef struct {
 } tgc_conv2d_shape;
 
 /* y = conv2d(x, w): im2col of each image into a scratch buffer, then tgc_sgemm per group
-   (a 1x1, stride 1, unpadded kernel reads x directly). Images run in parallel (OpenMP); the
-   result does not depend on the thread count. */
+   (a 1x1, stride 1, unpadded kernel reads x directly); Winograd F(2x2, 3x3) for a 3x3, stride
+   1, undilated, ungrouped one with 16+ input and output channels. Images (tiles) run in
+   parallel (OpenMP); the result does not depend on the thread count, nor on how a batch is
+   split among calls. */
 void tgc_conv2d_f32(const tgc_conv2d_shape *s, const float *x, const float *w, float *y);
 /* gx = the gradient of conv2d with respect to x, given gy: w^T gy per image, then col2im. */
 void tgc_conv2d_input_grad_f32(const tgc_conv2d_shape *s, const float *gy, const float *w, float *gx);

@@ -1,6 +1,7 @@
 /* Tests of tgc_conv2d_* against a naive direct convolution in double, on random shapes with
    stride, padding, dilation and groups; float32 also run with 1 and 2 threads, which must
    give the same bits. Then tgc_max_pool2d_indices_* against a direct scan. Prints "conv: N passed, N failed", then the same as "runtime: ...". */
+#define _POSIX_C_SOURCE 200809L /* setenv */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -161,18 +162,68 @@ static void check_im2col_products(tgc_conv2d_shape s) {
             for (int64_t chunk = 1; chunk < chunks; chunk++) total += sums[chunk * rows * s.o + at];
             gw_want[oc * kg + r] = total;
         }
+    /* a forward that takes the Winograd path (check_winograd) is not an im2col product */
+    const int winograd = s.kh == 3 && s.kw == 3 && s.sh == 1 && s.sw == 1 && s.dh == 1 && s.dw == 1 && s.groups == 1 &&
+                         s.c >= 16 && s.o >= 16;
     int same = 1, same_gw = 1;
     for (int threads = 1; threads <= 2; threads++) {
         set_threads(threads);
         tgc_conv2d_f32(&s, x, w, got);
         tgc_conv2d_weight_grad_f32(&s, x, gy, gw);
-        same = same && memcmp(got, want, (size_t)ys * sizeof(float)) == 0;
+        same = same && (winograd || memcmp(got, want, (size_t)ys * sizeof(float)) == 0);
         same_gw = same_gw && memcmp(gw, gw_want, (size_t)ws * sizeof(float)) == 0;
     }
     CHECK(same && same_gw, "conv2d n=%lld c=%lld %lldx%lld o=%lld k=%lldx%lld p=%lld,%lld d=%lld,%lld g=%lld: forward %d, weight grad %d the im2col products' bits",
           (long long)s.n, (long long)s.c, (long long)s.h, (long long)s.w, (long long)s.o, (long long)s.kh, (long long)s.kw,
           (long long)s.ph, (long long)s.pw, (long long)s.dh, (long long)s.dw, (long long)s.groups, same, same_gw);
     free(x), free(w), free(gy), free(got), free(want), free(gw), free(gw_want), free(col), free(sums);
+}
+
+/* The Winograd F(2x2, 3x3) path of the forward (3x3, stride 1, no dilation, one group, c and
+   o >= 16) against the naive reference in double. The error is
+   measured relative to the sum of the absolute values of the terms of each output element,
+   Σ|x·w|: direct summation in float stays within about √terms · 2⁻²⁴ of it; Winograd's
+   transforms add a few roundings of values up to ~9x larger than any input or weight (Bᵀ d B
+   sums up to 4 inputs twice, G g Gᵀ up to 9 weights with factors ½, Aᵀ · A up to 9
+   products), which bounds the extra error by a small multiple of 2⁻²⁴ · Σ|x·w|: measured at
+   most 3.3e-7 on these shapes, so 2e-6 leaves a margin of 6 while a wrong transform, tap or
+   tile (an error of the order of one term, ≥ 1/(9c) of Σ|x·w|) fails. Also: 1 and 2 threads,
+   one call per image (as the interpreter splits a batch), and the portable transforms instead
+   of the AVX-512 ones give the same bits. */
+static void check_winograd(int64_t n, int64_t c, int64_t h, int64_t w, int64_t o, int64_t ph, int64_t pw) {
+    tgc_conv2d_shape s = {.n = n, .c = c, .h = h, .w = w, .o = o, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .ph = ph, .pw = pw,
+                          .dh = 1, .dw = 1, .groups = 1, .oh = h + 2 * ph - 2, .ow = w + 2 * pw - 2};
+    if (s.oh <= 0 || s.ow <= 0) return;
+    const int64_t xs = n * c * h * w, ws = o * c * 9, ys = n * o * s.oh * s.ow;
+    double *xd = malloc((size_t)xs * sizeof(double)), *xm = malloc((size_t)xs * sizeof(double));
+    double *wd = malloc((size_t)ws * sizeof(double)), *wm = malloc((size_t)ws * sizeof(double));
+    double *want = malloc((size_t)ys * sizeof(double)), *bound = malloc((size_t)ys * sizeof(double));
+    float *x = malloc((size_t)xs * sizeof(float)), *wf = malloc((size_t)ws * sizeof(float)), *got[4];
+    for (int64_t i = 0; i < xs; i++) x[i] = (float)drand(), xd[i] = x[i], xm[i] = fabs(xd[i]);
+    for (int64_t i = 0; i < ws; i++) wf[i] = (float)drand(), wd[i] = wf[i], wm[i] = fabs(wd[i]);
+    reference(&s, FORWARD, xd, wd, want, ys);
+    reference(&s, FORWARD, xm, wm, bound, ys); /* Σ|x·w| of each output */
+    for (int k = 0; k < 4; k++) { /* 1 thread, 2 threads, a call per image, the portable transforms */
+        got[k] = malloc((size_t)ys * sizeof(float));
+        for (int64_t i = 0; i < ys; i++) got[k][i] = NAN;
+        set_threads(k == 1 ? 2 : 1);
+        if (k == 3) setenv("TGC_WINOGRAD_PORTABLE", "1", 1);
+        tgc_conv2d_shape one = s;
+        one.n = k == 2 ? 1 : n;
+        for (int64_t b = 0; b < n; b += one.n) tgc_conv2d_f32(&one, x + b * (xs / n), wf, got[k] + b * (ys / n));
+        unsetenv("TGC_WINOGRAD_PORTABLE");
+    }
+    double worst = 0;
+    for (int64_t i = 0; i < ys; i++) worst = fmax(worst, isnan(got[0][i]) ? INFINITY : fabs(got[0][i] - want[i]) / (bound[i] + 1e-30));
+    const int threads_agree = memcmp(got[0], got[1], (size_t)ys * sizeof(float)) == 0;
+    const int calls_agree = memcmp(got[0], got[2], (size_t)ys * sizeof(float)) == 0;
+    const int portable_agrees = memcmp(got[0], got[3], (size_t)ys * sizeof(float)) == 0;
+    CHECK(worst <= 2e-6 && threads_agree && calls_agree && portable_agrees,
+          "winograd n=%lld c=%lld %lldx%lld o=%lld p=%lld,%lld: error %g of the terms' magnitude, threads agree %d, "
+          "per-image calls agree %d, portable transforms agree %d", (long long)n, (long long)c, (long long)h, (long long)w,
+          (long long)o, (long long)ph, (long long)pw, worst, threads_agree, calls_agree, portable_agrees);
+    for (int k = 0; k < 4; k++) free(got[k]);
+    free(xd), free(xm), free(wd), free(wm), free(want), free(bound), free(x), free(wf);
 }
 
 /* Max-pooling indices against a direct scan (first maximum, last NaN, first tap of a -inf
@@ -237,9 +288,22 @@ int main(void) {
                               .groups = groups};
         check_shape(s);
     }
+    /* Winograd: B6's conv2, padding 0 to 3, odd and
+       tiny planes (partial last tiles, planes all padding), channels not multiples of 16, more
+       tiles than a kernel panel, two k blocks (c > 512) */
+    check_winograd(5, 32, 14, 14, 64, 1, 1);
+    check_winograd(2, 16, 7, 9, 16, 0, 0);
+    check_winograd(3, 17, 5, 6, 33, 2, 2);
+    check_winograd(1, 20, 9, 4, 18, 1, 2);
+    check_winograd(2, 19, 3, 3, 21, 3, 1);
+    check_winograd(1, 16, 1, 1, 16, 1, 1);
+    check_winograd(1, 16, 2, 13, 17, 0, 2);
+    check_winograd(1, 520, 5, 4, 16, 1, 1);
+    for (int t = 0; t < 12; t++)
+        check_winograd(irand(1, 4), irand(16, 40), irand(1, 12), irand(1, 12), irand(16, 40), irand(0, 2), irand(0, 2));
     /* "same"-width convolutions (their im2col packed from the image: several panels, a partial
        last one, groups, dilation, kernels taller than the input), and a strided one */
-    check_im2col_products((tgc_conv2d_shape){.n = 2, .c = 64, .h = 6, .w = 7, .o = 20, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .ph = 1, .pw = 1, .dh = 1, .dw = 1, .groups = 1}); /* k = 576: two k blocks */
+    check_im2col_products((tgc_conv2d_shape){.n = 2, .c = 64, .h = 6, .w = 7, .o = 15, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .ph = 1, .pw = 1, .dh = 1, .dw = 1, .groups = 1}); /* k = 576: two k blocks */
     check_im2col_products((tgc_conv2d_shape){.n = 20, .c = 5, .h = 7, .w = 6, .o = 3, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .ph = 1, .pw = 1, .dh = 1, .dw = 1, .groups = 1});
     check_im2col_products((tgc_conv2d_shape){.n = 3, .c = 32, .h = 14, .w = 14, .o = 64, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .ph = 1, .pw = 1, .dh = 1, .dw = 1, .groups = 1});
     check_im2col_products((tgc_conv2d_shape){.n = 2, .c = 1, .h = 28, .w = 28, .o = 32, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .ph = 1, .pw = 1, .dh = 1, .dw = 1, .groups = 1});

@@ -1,0 +1,359 @@
+/* tgc__winograd_f32: a stride-1 3x3 convolution by Winograd's minimal filtering F(2x2, 3x3)
+   (Lavin & Gray 2015), 16 products per 2x2 output tile instead of 36.
+
+   Each 2x2 tile of the output reads a 4x4 patch d of each input channel (zeros in the padding
+   and past the edge; a tile at an odd edge computes two outputs that are dropped). With the
+   input transform V = Bᵀ d B, the weight transform U = G g Gᵀ and the output transform
+   Aᵀ · A, the tile is Aᵀ [Σ_c U[o][c] ⊙ V[c]] A, so for each of the 16 points ξ of the
+   transformed tile the sum over channels is one matrix product M_ξ [o, tiles] =
+   U_ξ [o, c] · V_ξ [c, tiles].
+
+   The output tiles of all images, flattened (image, tile row, tile column), are cut into
+   blocks of one micro-panel width (NR tiles of tgc_sgemm's kernel). A block's input transform
+   is written straight into the layout of the kernel's packed B panels, the 16 products run
+   through the kernel (tgc__gemm_ukernel) against U packed once per call as its A panels, and
+   the output transform scatters the block's tiles into y. Blocks run in parallel (OpenMP),
+   each on a thread's own scratch. Every output element goes through the same operations
+   (transforms in a fixed order, the kernel's sum over channels in k order, the k blocks of
+   tgc_sgemm) whatever the block it falls in, so neither the thread count nor the images a call
+   is given change a bit. No contraction into FMAs outside the kernel: the transforms round as
+   written, with or without -march=native. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "gemm_internal.h"
+#include "tgc_runtime.h"
+#include "winograd_internal.h"
+
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#endif
+
+#define POINTS 16 /* of the 4x4 transformed tile */
+#define MAX_NR 32 /* the widest kernel panel (AVX-512's) */
+
+/* The sizes of one call's work and scratch. */
+typedef struct {
+    const tgc__gemm_kernel_info *ki;
+    int64_t tiles_x, tiles;       /* tile columns and tiles per image */
+    int64_t cs;                   /* c rounded up to 16: panels stay 64-byte aligned */
+    int64_t o_panels, o_rows;     /* U's MR-row panels over o, and their rows */
+    int64_t kb_max;               /* tgc_sgemm's k block for c */
+    int64_t v_point, m_point;     /* the floats from one point's V, M of a block to the next */
+    int64_t u_floats, block_floats; /* U; one thread's V and M of a block */
+    int avx512;                   /* the kernel is gemm_x86.c's AVX-512 one (so is the CPU), and
+                                     TGC_WINOGRAD_PORTABLE (tests) is not set */
+} plan;
+
+static plan plan_of(const tgc__winograd_conv *p) {
+    plan pl;
+    pl.ki = tgc__gemm_best_kernel();
+    if (pl.ki->nr > MAX_NR) tgc_fatal("winograd: kernel %s is wider than %d", pl.ki->name, MAX_NR);
+    const int64_t mr = pl.ki->mr, nr = pl.ki->nr;
+    pl.avx512 = strcmp(pl.ki->name, "avx512") == 0 && getenv("TGC_WINOGRAD_PORTABLE") == NULL;
+    pl.tiles_x = (p->ow + 1) / 2;
+    pl.tiles = (p->oh + 1) / 2 * pl.tiles_x;
+    pl.cs = (p->c + 15) / 16 * 16;
+    pl.o_panels = (p->o + mr - 1) / mr;
+    pl.o_rows = pl.o_panels * mr;
+    pl.kb_max = tgc__gemm_k_block(pl.ki, p->c);
+    /* one cache line more than the points' panels need: 16 streams 4 KiB apart would share
+       the sets of the L1 cache */
+    pl.v_point = pl.cs * nr + 16;
+    pl.m_point = (pl.o_rows * nr + 15) / 16 * 16 + 16;
+    pl.u_floats = (POINTS * pl.o_rows * pl.cs + 15) / 16 * 16;
+    pl.block_floats = POINTS * (pl.v_point + pl.m_point);
+    return pl;
+}
+
+static int64_t blocks_of(const tgc__winograd_conv *p, const plan *pl) {
+    return (p->n * pl->tiles + pl->ki->nr - 1) / pl->ki->nr;
+}
+
+int64_t tgc__winograd_scratch_floats(const tgc__winograd_conv *p, int threads) {
+    const plan pl = plan_of(p);
+    return pl.u_floats + (threads > 0 ? threads : 1) * pl.block_floats;
+}
+
+int tgc__winograd_threads(const tgc__winograd_conv *p, int threads) {
+    const plan pl = plan_of(p);
+    const int64_t blocks = blocks_of(p, &pl);
+    return blocks < threads ? (blocks < 1 ? 1 : (int)blocks) : (threads < 1 ? 1 : threads);
+}
+
+/* U = G g Gᵀ of output channel q, G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1], point ξ of it at
+   u[((ξ·o_panels + q / mr)·cs + r)·mr + q % mr] for each input channel r: the kernel's A panels. */
+static void transform_weights(const tgc__winograd_conv *p, const plan *pl, int64_t q, float *u) {
+    const int64_t mr = pl->ki->mr, wi = p->wi, wj = p->wj;
+    for (int64_t r = 0; r < p->c; r++) {
+        const float *g = p->weight + q * p->wq + r * p->wr;
+        float t[4][3], v[POINTS];
+        for (int j = 0; j < 3; j++) {
+            const float g0 = g[j * wj], g1 = g[wi + j * wj], g2 = g[2 * wi + j * wj];
+            t[0][j] = g0;
+            t[1][j] = (g0 + g1 + g2) * 0.5f;
+            t[2][j] = (g0 - g1 + g2) * 0.5f;
+            t[3][j] = g2;
+        }
+        for (int i = 0; i < 4; i++) {
+            v[i * 4 + 0] = t[i][0];
+            v[i * 4 + 1] = (t[i][0] + t[i][1] + t[i][2]) * 0.5f;
+            v[i * 4 + 2] = (t[i][0] - t[i][1] + t[i][2]) * 0.5f;
+            v[i * 4 + 3] = t[i][2];
+        }
+        for (int k = 0; k < POINTS; k++) u[((k * pl->o_panels + q / mr) * pl->cs + r) * mr + q % mr] = v[k];
+    }
+}
+
+/* A run of a block's tiles along one tile row of one image: tiles j0 .. j0+len-1 of the block. */
+typedef struct {
+    int j0, len;
+    int rows;        /* output rows kept: 2, or 1 at an odd bottom edge */
+    int last_cols;   /* outputs the last tile keeps across: 2, or 1 at an odd right edge */
+    int64_t in;      /* the image in x */
+    int64_t iy, ix;  /* the first tile's patch's top-left input element (may lie in the padding) */
+    int64_t out;     /* the first tile's top-left output element, channel 0 */
+} tile_run;
+
+/* The runs of tiles first .. first+count-1; their number. */
+static int tile_runs(const tgc__winograd_conv *p, const plan *pl, int64_t first, int count, tile_run *runs) {
+    int n = 0;
+    for (int j = 0; j < count;) {
+        const int64_t t = first + j, b = t / pl->tiles, ty = t % pl->tiles / pl->tiles_x, tx = t % pl->tiles_x;
+        const int len = (int)(pl->tiles_x - tx < count - j ? pl->tiles_x - tx : count - j);
+        runs[n++] = (tile_run){j, len, 2 * ty + 1 < p->oh ? 2 : 1, 2 * (tx + len - 1) + 1 < p->ow ? 2 : 1,
+                               b * p->c * p->h * p->w, 2 * ty - p->ph, 2 * tx - p->pw, (b * p->o * p->oh + 2 * ty) * p->ow + 2 * tx};
+        j += len;
+    }
+    return n;
+}
+
+/* V = Bᵀ d B of each tile and channel, Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1], point ξ
+   of channel c's tile j at v[ξ·v_point + c·NR + j]: the kernel's B panels. Bᵀ d is taken down
+   the patch's 4 rows, then · B across its 4 columns. Here one run's tiles of channel plane
+   `plane`, tile by tile (out: v + c·NR + the run's first tile). */
+static void transform_run(const tgc__winograd_conv *p, const plan *pl, const float *plane, const tile_run *run, float *out) {
+    for (int j = 0; j < run->len; j++) {
+        float d[4][4], t[4][4], v[POINTS];
+        for (int i = 0; i < 4; i++)
+            for (int k = 0; k < 4; k++) {
+                const int64_t y = run->iy + i, x = run->ix + 2 * j + k;
+                d[i][k] = y >= 0 && y < p->h && x >= 0 && x < p->w ? plane[y * p->w + x] : 0.0f;
+            }
+        for (int k = 0; k < 4; k++) {
+            t[0][k] = d[0][k] - d[2][k];
+            t[1][k] = d[1][k] + d[2][k];
+            t[2][k] = d[2][k] - d[1][k];
+            t[3][k] = d[1][k] - d[3][k];
+        }
+        for (int i = 0; i < 4; i++) {
+            v[i * 4 + 0] = t[i][0] - t[i][2];
+            v[i * 4 + 1] = t[i][1] + t[i][2];
+            v[i * 4 + 2] = t[i][2] - t[i][1];
+            v[i * 4 + 3] = t[i][1] - t[i][3];
+        }
+        for (int k = 0; k < POINTS; k++) out[k * pl->v_point + j] = v[k];
+    }
+}
+
+/* y = Aᵀ M A of each tile and output channel, Aᵀ = [1 1 1 0; 0 1 −1 −1], the outputs past an
+   odd edge dropped. Here output channel o of a run's tiles, tile by tile (mo: M at o and the
+   run's first tile). */
+static void output_run(const tgc__winograd_conv *p, const plan *pl, const float *mo, const tile_run *run, float *to) {
+    for (int j = 0; j < run->len; j++) {
+        float m[POINTS];
+        for (int k = 0; k < POINTS; k++) m[k] = mo[k * pl->m_point + j];
+        const float s0 = m[0] + m[4] + m[8], s1 = m[1] + m[5] + m[9], s2 = m[2] + m[6] + m[10], s3 = m[3] + m[7] + m[11];
+        const float e0 = m[4] - m[8] - m[12], e1 = m[5] - m[9] - m[13], e2 = m[6] - m[10] - m[14], e3 = m[7] - m[11] - m[15];
+        const float y00 = s0 + s1 + s2, y01 = s1 - s2 - s3, y10 = e0 + e1 + e2, y11 = e1 - e2 - e3;
+        const int right = j + 1 < run->len || run->last_cols == 2;
+        to[2 * j] = y00;
+        if (right) to[2 * j + 1] = y01;
+        if (run->rows == 2) {
+            to[p->ow + 2 * j] = y10;
+            if (right) to[p->ow + 2 * j + 1] = y11;
+        }
+    }
+}
+
+/* The same two, 16 tiles at a time in AVX-512 registers where the CPU has it (gemm_x86.c's
+   kernel is then the AVX-512 one): the same operations on each lane, so the same bits. A row
+   of a run's patches is loaded as its even and odd columns (masked loads: zeros outside the
+   plane), which the neighbouring tiles share; the outputs of two tiles side by side are
+   interleaved into one row of y. */
+#if (defined(__x86_64__) || defined(_M_X64)) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define TGC_WINOGRAD_AVX512 1
+#define TGC_AVX512 __attribute__((target("avx512f,avx2,fma")))
+
+/* Lanes k of 16 with a <= k < b. */
+TGC_AVX512 static inline __mmask16 lane_range(int64_t a, int64_t b) {
+    a = a < 0 ? 0 : a > 16 ? 16 : a;
+    b = b < 0 ? 0 : b > 16 ? 16 : b;
+    return (__mmask16)(b > a ? ((1u << b) - 1u) & ~((1u << a) - 1u) : 0u);
+}
+
+/* Columns col .. col+15 of a row (row: its column 0) of width w, zeros outside it. */
+TGC_AVX512 static inline __m512 load_columns(const float *row, int64_t col, int64_t w) {
+    return _mm512_maskz_loadu_ps(lane_range(-col, w - col), (const void *)((uintptr_t)row + (uintptr_t)(col * 4)));
+}
+
+TGC_AVX512 static void transform_run_avx512(const tgc__winograd_conv *p, const plan *pl, const float *plane,
+                                            const tile_run *run, float *out) {
+    const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+    const __m512i odd = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
+    for (int q = 0; q < run->len; q += 16) {
+        /* t[i][k]: row i of Bᵀ d at column k = 0 .. 3 of the 16 tiles' patches */
+        __m512 d[4][4], t[4][4], v[POINTS];
+        for (int i = 0; i < 4; i++) {
+            const int64_t y = run->iy + i, col = run->ix + 2 * q;
+            if (y < 0 || y >= p->h) {
+                for (int k = 0; k < 4; k++) d[i][k] = _mm512_setzero_ps();
+                continue;
+            }
+            const float *row = plane + y * p->w;
+            /* the next channel's row, which the next call reads */
+            const uintptr_t next = (uintptr_t)row + (uintptr_t)((p->h * p->w + (col < 0 ? 0 : col)) * 4);
+            for (int64_t line = 0; line < 2 * (run->len - q) + 2; line += 16) _mm_prefetch((const char *)(next + (uintptr_t)(line * 4)), _MM_HINT_T0);
+            const __m512 a = load_columns(row, col, p->w), b = load_columns(row, col + 16, p->w);
+            const __m512 a2 = load_columns(row, col + 2, p->w), b2 = load_columns(row, col + 18, p->w);
+            d[i][0] = _mm512_permutex2var_ps(a, even, b);
+            d[i][1] = _mm512_permutex2var_ps(a, odd, b);
+            d[i][2] = _mm512_permutex2var_ps(a2, even, b2);
+            d[i][3] = _mm512_permutex2var_ps(a2, odd, b2);
+        }
+        for (int k = 0; k < 4; k++) {
+            t[0][k] = _mm512_sub_ps(d[0][k], d[2][k]);
+            t[1][k] = _mm512_add_ps(d[1][k], d[2][k]);
+            t[2][k] = _mm512_sub_ps(d[2][k], d[1][k]);
+            t[3][k] = _mm512_sub_ps(d[1][k], d[3][k]);
+        }
+        for (int i = 0; i < 4; i++) {
+            v[i * 4 + 0] = _mm512_sub_ps(t[i][0], t[i][2]);
+            v[i * 4 + 1] = _mm512_add_ps(t[i][1], t[i][2]);
+            v[i * 4 + 2] = _mm512_sub_ps(t[i][2], t[i][1]);
+            v[i * 4 + 3] = _mm512_sub_ps(t[i][1], t[i][3]);
+        }
+        const __mmask16 keep = lane_range(0, run->len - q);
+        for (int k = 0; k < POINTS; k++) _mm512_mask_storeu_ps(out + k * pl->v_point + q, keep, v[k]);
+    }
+}
+
+TGC_AVX512 static void output_run_avx512(const tgc__winograd_conv *p, const plan *pl, const float *mo, const tile_run *run,
+                                         float *to) {
+    const __m512i low = _mm512_set_epi32(23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+    const __m512i high = _mm512_set_epi32(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8);
+    for (int q = 0; q < run->len; q += 16) {
+        __m512 m[POINTS];
+        for (int k = 0; k < POINTS; k++) m[k] = _mm512_loadu_ps(mo + k * pl->m_point + q);
+        const __m512 s0 = _mm512_add_ps(_mm512_add_ps(m[0], m[4]), m[8]), s1 = _mm512_add_ps(_mm512_add_ps(m[1], m[5]), m[9]);
+        const __m512 s2 = _mm512_add_ps(_mm512_add_ps(m[2], m[6]), m[10]), s3 = _mm512_add_ps(_mm512_add_ps(m[3], m[7]), m[11]);
+        const __m512 e0 = _mm512_sub_ps(_mm512_sub_ps(m[4], m[8]), m[12]), e1 = _mm512_sub_ps(_mm512_sub_ps(m[5], m[9]), m[13]);
+        const __m512 e2 = _mm512_sub_ps(_mm512_sub_ps(m[6], m[10]), m[14]), e3 = _mm512_sub_ps(_mm512_sub_ps(m[7], m[11]), m[15]);
+        const __m512 y[4] = {_mm512_add_ps(_mm512_add_ps(s0, s1), s2), _mm512_sub_ps(_mm512_sub_ps(s1, s2), s3),
+                             _mm512_add_ps(_mm512_add_ps(e0, e1), e2), _mm512_sub_ps(_mm512_sub_ps(e1, e2), e3)};
+        /* output columns 2q .. of the run that it keeps */
+        const int64_t kept = 2 * (run->len - q) - (run->last_cols == 2 ? 0 : 1);
+        for (int r = 0; r < run->rows; r++) {
+            float *out = to + r * p->ow + 2 * q;
+            _mm512_mask_storeu_ps(out, lane_range(0, kept), _mm512_permutex2var_ps(y[2 * r], low, y[2 * r + 1]));
+            _mm512_mask_storeu_ps(out + 16, lane_range(0, kept - 16), _mm512_permutex2var_ps(y[2 * r], high, y[2 * r + 1]));
+        }
+    }
+}
+#else
+#define TGC_WINOGRAD_AVX512 0
+#endif
+
+/* The input transform of a block (its runs) for every channel. */
+static void transform_input(const tgc__winograd_conv *p, const plan *pl, const float *x, const tile_run *runs, int n_runs,
+                            float *v) {
+    const int64_t nr = pl->ki->nr, plane = p->h * p->w;
+    for (int64_t c = 0; c < p->c; c++)
+        for (int r = 0; r < n_runs; r++) {
+            const float *in = x + runs[r].in + c * plane;
+            float *out = v + c * nr + runs[r].j0;
+#if TGC_WINOGRAD_AVX512
+            if (pl->avx512) {
+                transform_run_avx512(p, pl, in, &runs[r], out);
+                continue;
+            }
+#endif
+            transform_run(p, pl, in, &runs[r], out);
+        }
+}
+
+/* M_ξ [o, tiles] = U_ξ · V_ξ for the 16 points, at m[ξ·m_point + o·NR + j]: the kernel on
+   each MR-row panel of U, over the k blocks of tgc_sgemm. */
+static void multiply(const tgc__winograd_conv *p, const plan *pl, const float *u, const float *v, int count, float *m) {
+    const tgc__gemm_kernel_info *ki = pl->ki;
+    const int64_t mr = ki->mr, nr = ki->nr;
+    for (int k = 0; k < POINTS; k++)
+        for (int64_t q = 0; q < pl->o_panels; q++) {
+            const int rows = (int)(p->o - q * mr < mr ? p->o - q * mr : mr);
+            for (int64_t pc = 0; pc < p->c; pc += pl->kb_max) {
+                const int64_t kb = p->c - pc < pl->kb_max ? p->c - pc : pl->kb_max;
+                ki->kernel(kb, u + ((k * pl->o_panels + q) * pl->cs + pc) * mr, v + k * pl->v_point + pc * nr,
+                           m + k * pl->m_point + q * mr * nr, nr, 1.0f, pc == 0 ? 0.0f : 1.0f, rows, count);
+            }
+        }
+}
+
+/* The output transform of a block (its runs) for every output channel. */
+static void transform_output(const tgc__winograd_conv *p, const plan *pl, const float *m, const tile_run *runs, int n_runs,
+                             float *y) {
+    const int64_t nr = pl->ki->nr, plane = p->oh * p->ow;
+    for (int64_t o = 0; o < p->o; o++)
+        for (int r = 0; r < n_runs; r++) {
+            const float *mo = m + o * nr + runs[r].j0;
+            float *to = y + runs[r].out + o * plane;
+#if TGC_WINOGRAD_AVX512
+            if (pl->avx512) {
+                output_run_avx512(p, pl, mo, &runs[r], to);
+                continue;
+            }
+#endif
+            output_run(p, pl, mo, &runs[r], to);
+        }
+}
+
+static int thread_id(void) {
+#ifdef _OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
+}
+
+void tgc__winograd_f32(const tgc__winograd_conv *p, const float *x, float *y, float *scratch, int threads) {
+    const plan pl = plan_of(p);
+    const int64_t nr = pl.ki->nr, total = p->n * pl.tiles, blocks = blocks_of(p, &pl);
+    float *u = scratch;
+    (void)threads;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(threads) if (threads > 1)
+#endif
+    {
+#ifdef _OPENMP
+#pragma omp for schedule(static)
+#endif
+        for (int64_t q = 0; q < p->o; q++) transform_weights(p, &pl, q, u);
+        float *v = scratch + pl.u_floats + (int64_t)thread_id() * pl.block_floats, *m = v + POINTS * pl.v_point;
+#ifdef _OPENMP
+#pragma omp for schedule(static)
+#endif
+        for (int64_t block = 0; block < blocks; block++) {
+            const int count = (int)(total - block * nr < nr ? total - block * nr : nr);
+            tile_run runs[MAX_NR];
+            const int n_runs = tile_runs(p, &pl, block * nr, count, runs);
+            transform_input(p, &pl, x, runs, n_runs, v);
+            multiply(p, &pl, u, v, count, m);
+            transform_output(p, &pl, m, runs, n_runs, y);
+        }
+    }
+}

@@ -1,0 +1,33 @@
+/* Winograd F(2x2, 3x3) convolutions (winograd.c), internal to the runtime: conv.c takes this
+   path for the forward of float32 3x3 convolutions of stride 1, dilation 1 and one group with
+   16+ input and output channels. */
+#ifndef TGC_WINOGRAD_INTERNAL_H
+#define TGC_WINOGRAD_INTERNAL_H
+
+#include <stdint.h>
+
+/* A stride-1 3x3 correlation y [n, o, oh, ow] of x [n, c, h, w] zero-padded by ph, pw, with
+   oh = h + 2·ph − 2 and ow = w + 2·pw − 2 (both > 0). Its weight element (output channel q,
+   input channel r, tap i, j) is weight[q·wq + r·wr + i·wi + j·wj]: the forward's layout, or
+   (for an input gradient, which conv.c keeps on col2im) its weights flipped and transposed. */
+typedef struct {
+    int64_t n, c, h, w, o, oh, ow, ph, pw;
+    const float *weight;
+    int64_t wq, wr, wi, wj;
+} tgc__winograd_conv;
+
+/* The floats of scratch that tgc__winograd_f32 needs with `threads` threads. */
+int64_t tgc__winograd_scratch_floats(const tgc__winograd_conv *p, int threads);
+
+/* The threads worth starting for p (at most `threads`: one per block of output tiles). */
+int tgc__winograd_threads(const tgc__winograd_conv *p, int threads);
+
+/* y = the correlation p describes, on `threads` OpenMP threads (1: the calling thread) with
+   `scratch` (64-byte aligned, tgc__winograd_scratch_floats long). Every output element is
+   computed by the same operations whatever the thread count and whatever images the call is
+   given with it, so splitting a batch among calls changes no bit. Its transforms run in
+   AVX-512 registers where the CPU has them, else in portable C (also when the environment sets
+   TGC_WINOGRAD_PORTABLE, for tests): the same operations, so the same bits. */
+void tgc__winograd_f32(const tgc__winograd_conv *p, const float *x, float *y, float *scratch, int threads);
+
+#endif
