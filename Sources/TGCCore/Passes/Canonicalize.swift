@@ -3,9 +3,7 @@
 /// `x / 1`, `x - 0`, `x ** 1`, a slice or slice update of a whole tensor), turns `x ** 2` into
 /// `x * x`, merges chains (reshape∘reshape, transpose∘transpose, slice∘slice), and turns the
 /// transpose of a matrix product used only there into the product of the transposes
-/// (`(a·b)ᵀ = bᵀ·aᵀ`: one sgemm with transposed operands, each element the same dot product),
-/// and writes the gradient of a max pool whose windows tile its input as one select instead
-/// of a zero fill and a scatter-add (Canonicalize+PoolGradient.swift).
+/// (`(a·b)ᵀ = bᵀ·aᵀ`: one sgemm with transposed operands, each element the same dot product).
 ///
 ///     %1 = constant {value = 2} : f32[]              %3 = constant {value = 6} : f32[]
 ///     %2 = constant {value = 3} : f32[]      ==>
@@ -29,7 +27,7 @@ struct Canonicalizer {
         var changed = true
         while changed {
             changed = false
-            var replacements = swapTransposedProducts().merging(unscatteredPoolGradients()) { first, _ in first }
+            var replacements = swapTransposedProducts()
             for block in module.body.allBlocks {
                 for (index, op) in block.ops.enumerated() {
                     if let replacement = simplify(op) {
