@@ -25,6 +25,20 @@ struct SiblingReductionTests {
         save(bn.bias.grad, "dbias.npy")
         """
 
+    /// Three row sums reading x (and y): one loop with three accumulators, the second and
+    /// third kernels' locals renamed apart.
+    static let threeSums = """
+        manualSeed(42)
+        let x = randn([64, 1000])
+        let y = randn([64, 1000])
+        let a = x.sum(dim: 1)
+        let b = (x * y).sum(dim: 1)
+        let c = (x * y * y).sum(dim: 1)
+        save(a, "a.npy")
+        save(b, "b.npy")
+        save(c, "c.npy")
+        """
+
     /// The row functions of `c` whose one reduction loop folds two accumulators.
     static func siblingLoops(_ c: String) -> [Substring] {
         c.split(separator: "\n").filter { $0.contains("#pragma omp simd reduction(+:acc0, k1_acc0)") }
@@ -41,6 +55,13 @@ struct SiblingReductionTests {
     @Test func batchNormBackwardAgreesWithInterpreter() throws {
         let name = "bn-siblings"
         _ = try CrossBackend.expectAgreement(try CrossBackend.module(source: Self.batchNormBackward, name: name), name: name)
+    }
+
+    @Test func threeSiblingsShareOneLoop() throws {
+        let c = try CEmitterTextTests.emit(source: Self.threeSums)
+        #expect(c.contains("#pragma omp simd reduction(+:acc0, k1_acc0, k2_acc0)"), "\(c)")
+        let name = "three-siblings"
+        _ = try CrossBackend.expectAgreement(try CrossBackend.module(source: Self.threeSums, name: name), name: name)
     }
 
     /// A reduction that reads the other's result (the variance after the mean) is no sibling:
