@@ -25,7 +25,7 @@ extension CProgramEmitter {
                 try emitOp(op)
             case .rows(let nest):
                 let function = emitRowNestFunction(nest)
-                let locations = nest.members.map { Self.locationText($0.op.location) }.filter { !$0.isEmpty }
+                let locations = nest.members.flatMap(\.ops).map { Self.locationText($0.location) }.filter { !$0.isEmpty }
                 out.line(function.call + ";" + (locations.isEmpty ? "" : "  /* \(CSourceText.comment(locations.joined(separator: ", "))) */"))
             case .elements(let group):
                 let function = emitElementGroupFunction(group)

@@ -10,7 +10,7 @@ import TGCLowering
 extension CProgramEmitter {
     mutating func emitRowNestFunction(_ nest: RowNest) -> KernelFunction {
         var names: [String] = []
-        for member in nest.members.flatMap({ Self.members($0.op) }) {
+        for member in nest.members.flatMap({ $0.ops.flatMap(Self.members) }) {
             let name = IRPrinter.opName(member.kind)
             if names.last != name { names.append(name) }
         }
@@ -18,11 +18,12 @@ extension CProgramEmitter {
         let buffers = kernelBuffers(nest.members.map(\.kernel))
         var calls: [String] = []
         var rowFunctions: [String] = []
-        for (op, kernel) in nest.members {
-            let rowFunction = uniqueFunctionName(Self.functionBase(op) + "_row")
+        for (ops, kernel) in nest.members {
+            let rowFunction = uniqueFunctionName(ops.map(Self.functionBase).joined(separator: "_and_") + "_row")
             rowFunctions.append(rowFunction)
             let own = kernelBuffers([kernel])
-            functions.line("/* \(rowFunction): row i0 of one loop nest over \(op.result.type) */")
+            let types = ops.map { "\($0.result.type)" }.joined(separator: " and ")
+            functions.line("/* \(rowFunction): row i0 of one loop nest over \(types)\(ops.count > 1 ? ", sibling reductions in one nest" : "") */")
             functions.open("static inline void \(rowFunction)(int64_t i0, \(own.parameters))")
             var schedule = KernelSchedule(kernel)
             if let interchange = schedule.interchange {
@@ -45,7 +46,7 @@ extension CProgramEmitter {
         }
         var comment = ["/* \(function): one loop over \(nest.rows) rows shared by OpenMP threads; at each row, in order: "
                        + rowFunctions.joined(separator: ", ")]
-        comment += sourceLines(of: nest.members.flatMap { Self.members($0.op) })
+        comment += sourceLines(of: nest.members.flatMap { $0.ops.flatMap(Self.members) })
         comment[comment.count - 1] += " */"
         for line in comment { functions.line(line) }
         functions.open("static void \(function)(\(buffers.parameters))")

@@ -31,8 +31,9 @@ import TGCCore
 /// none); only outer loops of at least `minimumRows` rows, and only nests with enough work to
 /// run in parallel; intermediates stay in their arena slots (no per-row scratch).
 public struct RowNest {
-    /// The member kernels in program order, with the op each computes.
-    public var members: [(op: Op, kernel: LoopKernel)]
+    /// The member kernels in program order, with the ops each computes (several where sibling
+    /// reductions share one nest: SiblingReductions.swift).
+    public var members: [(ops: [Op], kernel: LoopKernel)]
     /// The extent of the shared outer loop `i0`.
     public var rows: Int
 
@@ -71,7 +72,8 @@ extension RowNest {
             if members.count >= 2, work >= KernelSchedule.parallelWork {
                 let kernels = Set(members.map { ObjectIdentifier($0.op) })
                 runs += span.filter { !kernels.contains(ObjectIdentifier($0)) }.map(BlockRun.op)
-                runs.append(.rows(RowNest(members: members, rows: members[0].kernel.parallelExtents[0])))
+                runs.append(.rows(RowNest(members: mergingSiblingReductions(members, plan: plan),
+                                          rows: members[0].kernel.parallelExtents[0])))
             } else {
                 runs += span.map(BlockRun.op)
             }
@@ -98,6 +100,20 @@ extension RowNest {
         }
         flush()
         return runs
+    }
+
+    /// `members` with each run of sibling reductions merged into one kernel.
+    private static func mergingSiblingReductions(_ members: [(op: Op, kernel: LoopKernel)],
+                                                 plan: BufferPlan) -> [(ops: [Op], kernel: LoopKernel)] {
+        var merged: [(ops: [Op], kernel: LoopKernel)] = []
+        for (op, kernel) in members {
+            if let last = merged.last, let both = last.kernel.mergingSiblingReduction(kernel, sibling: last.ops.count, plan: plan) {
+                merged[merged.count - 1] = (last.ops + [op], both)
+            } else {
+                merged.append(([op], kernel))
+            }
+        }
+        return merged
     }
 
     /// The kernel of `op` when it may join a row nest (`admits`).
