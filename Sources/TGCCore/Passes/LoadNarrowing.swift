@@ -14,19 +14,24 @@ struct LoadNarrowing {
 
     /// Narrows every load it can; true when one changed.
     func run() -> Bool {
-        let users = module.usersByValue()
+        var loads: [Op] = []
         var blockOf: [ObjectIdentifier: Block] = [:]
         for block in module.body.allBlocks {
-            for op in block.ops { blockOf[ObjectIdentifier(op)] = block }
+            for op in block.ops {
+                blockOf[ObjectIdentifier(op)] = block
+                if op.kind == .load, op.attributes.name == nil, op.result.type.rank > 0 { loads.append(op) }
+            }
         }
+        guard !loads.isEmpty else { return false }
+        let users = module.usersByValue()
         var changed = false
-        module.body.walk { op in
-            guard op.kind == .load, op.attributes.name == nil, let rows = op.result.type.shape.first,
-                  let reached = rowsReached(op.result, users), reached < rows else { return }
-            var attrs = op.attributes
+        for load in loads {
+            let rows = load.result.type.shape[0]
+            guard let reached = rowsReached(load.result, users), reached < rows else { continue }
+            var attrs = load.attributes
             attrs.fileRows = attrs.fileRows ?? rows
             attrs.shape![0] = reached
-            narrow(op, to: reached, attributes: attrs, operands: [], users: users, blockOf: blockOf)
+            narrow(load, to: reached, attributes: attrs, operands: [], users: users, blockOf: blockOf)
             changed = true
         }
         return changed
