@@ -283,7 +283,10 @@ extension CProgramEmitter {
         if let tensor {
             out.line("load_safetensors(\(CSourceText.stringLiteral(path)), \(CSourceText.stringLiteral(tensor)), \(shape));")
         } else {
-            out.line("load_data(\(CSourceText.stringLiteral(path)), \(shape));")
+            var file = type
+            if let fileRows = op.attributes.fileRows { file.shape[0] = fileRows }
+            let fileShape = "\(dtypeCode(type.dtype)), \(type.rank), \(shapeLiteral(file)), \(type.shape.first ?? 1), \(name(op.result))"
+            out.line("load_data(\(CSourceText.stringLiteral(path)), \(fileShape));")
         }
     }
 

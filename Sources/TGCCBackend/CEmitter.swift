@@ -298,12 +298,12 @@ package struct CProgramEmitter {
 
     /// `load` with the runtime's .npy, IDX and safetensors readers; errors are fatal with their message.
     static let loadHelper = """
-        /* Reads a .npy or IDX file (gzip'd or not) of exactly this dtype and shape into data; a
-           relative path (a file the program saved) is under --out DIR. */
-        static void load_data(const char *path, tgc_dtype dtype, int ndim, const int64_t *shape, void *data) {
+        /* Reads the first `rows` rows of a .npy or IDX file (gzip'd or not) of exactly this dtype and
+           shape into data; a relative path (a file the program saved) is under --out DIR. */
+        static void load_data(const char *path, tgc_dtype dtype, int ndim, const int64_t *shape, int64_t rows, void *data) {
             char err[512];
             char *full = tgc_output_path(&tgc_opts, path);
-            if (tgc_data_load(full, dtype, ndim, shape, data, err, sizeof err) != 0) tgc_fatal("%s", err);
+            if (tgc_data_load_rows(full, dtype, ndim, shape, rows, data, err, sizeof err) != 0) tgc_fatal("%s", err);
             free(full);
         }
 

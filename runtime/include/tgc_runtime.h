@@ -131,6 +131,10 @@ int tgc_idx_load(const char *path, tgc_dtype dtype, int ndim, const int64_t *sha
 /* The `load` op's reader: IDX (first bytes 00 00, or gzip's 1F 8B) or else .npy. */
 int tgc_data_load(const char *path, tgc_dtype dtype, int ndim, const int64_t *shape, void *out,
                   char *err, size_t errlen);
+/* tgc_data_load of the first `rows` rows (along the first dimension; a rank-0 file has one) of a
+   file of exactly this dtype and shape: a gzip'd file is inflated only as far as they reach. */
+int tgc_data_load_rows(const char *path, tgc_dtype dtype, int ndim, const int64_t *shape, int64_t rows,
+                       void *out, char *err, size_t errlen);
 
 /* ---- safetensors files ------------------------------------------------------------------ */
 

@@ -112,8 +112,18 @@ int tgc_idx_read_header(const char *path, tgc_idx_header *h, char *err, size_t e
     return 0;
 }
 
+static int idx_load_rows(const char *path, tgc_dtype dtype, int ndim, const int64_t *shape, int64_t rows,
+                         void *out, char *err, size_t errlen);
+
 int tgc_idx_load(const char *path, tgc_dtype dtype, int ndim, const int64_t *shape, void *out,
                  char *err, size_t errlen) {
+    return idx_load_rows(path, dtype, ndim, shape, ndim > 0 ? shape[0] : 1, out, err, errlen);
+}
+
+/* tgc_idx_load of the first `rows` rows: when they are not all of them, the rest of the file is
+   neither inflated nor checked. */
+static int idx_load_rows(const char *path, tgc_dtype dtype, int ndim, const int64_t *shape, int64_t rows,
+                         void *out, char *err, size_t errlen) {
     tgc_idx_header h;
     gzFile f;
     if (open_idx(path, &h, &f, err, errlen) != 0) return 1;
@@ -125,19 +135,21 @@ int tgc_idx_load(const char *path, tgc_dtype dtype, int ndim, const int64_t *sha
              tgc_dtype_name(dtype), tgc__shape_str(want, sizeof want, ndim, shape));
         goto done;
     }
-    size_t count = 1;
-    for (int d = 0; d < ndim; d++) count *= (size_t)shape[d];
+    size_t count = (size_t)rows;
+    for (int d = 1; d < ndim; d++) count *= (size_t)shape[d];
     if (read_exact(f, path, out, count * h.element_size, "the data", 0, err, errlen) != 0) goto done;
-    char extra;
-    int more = gzread(f, &extra, 1);
-    if (more != 0) {
-        int code;
-        const char *message = zlib_message(f, path, &code);
-        if (more < 0 || code != Z_OK)
-            fail(err, errlen, "'%s' is a truncated or corrupt gzip file (%s)", path, message);
-        else
-            fail(err, errlen, "'%s' holds more data than its header says", path);
-        goto done;
+    if (ndim == 0 || rows == shape[0]) {   /* all of it: nothing may follow */
+        char extra;
+        int more = gzread(f, &extra, 1);
+        if (more != 0) {
+            int code;
+            const char *message = zlib_message(f, path, &code);
+            if (more < 0 || code != Z_OK)
+                fail(err, errlen, "'%s' is a truncated or corrupt gzip file (%s)", path, message);
+            else
+                fail(err, errlen, "'%s' holds more data than its header says", path);
+            goto done;
+        }
     }
     if (h.element_size > 1 && tgc__host_little_endian()) tgc__byteswap(out, h.element_size, count);
     rc = 0;
@@ -148,6 +160,11 @@ done:
 
 int tgc_data_load(const char *path, tgc_dtype dtype, int ndim, const int64_t *shape, void *out,
                   char *err, size_t errlen) {
+    return tgc_data_load_rows(path, dtype, ndim, shape, ndim > 0 ? shape[0] : 1, out, err, errlen);
+}
+
+int tgc_data_load_rows(const char *path, tgc_dtype dtype, int ndim, const int64_t *shape, int64_t rows,
+                       void *out, char *err, size_t errlen) {
     FILE *f = fopen(path, "rb");
     uint8_t first[2] = {0xFF, 0xFF};
     if (f != NULL) {
@@ -157,6 +174,6 @@ int tgc_data_load(const char *path, tgc_dtype dtype, int ndim, const int64_t *sh
         if (got < 2) first[0] = first[1] = 0xFF;
     }
     int is_idx = (first[0] == 0x00 && first[1] == 0x00) || (first[0] == 0x1F && first[1] == 0x8B);
-    return is_idx ? tgc_idx_load(path, dtype, ndim, shape, out, err, errlen)
-                  : tgc_npy_load(path, dtype, ndim, shape, out, err, errlen);
+    return is_idx ? idx_load_rows(path, dtype, ndim, shape, rows, out, err, errlen)
+                  : tgc__npy_load_rows(path, dtype, ndim, shape, rows, out, err, errlen);
 }

@@ -14,5 +14,9 @@ typedef struct {
 const tgc__npy_descr *tgc__npy_find_descr(const char *descr);
 int tgc__host_little_endian(void);
 void tgc__byteswap(void *data, size_t elem_size, size_t count);
+/* tgc_npy_load of the first `rows` rows (along the first dimension) of a file of exactly this
+   dtype and shape; a rank-0 file has one row. */
+int tgc__npy_load_rows(const char *path, tgc_dtype dtype, int ndim, const int64_t *shape, int64_t rows,
+                       void *out, char *err, size_t errlen);
 
 #endif

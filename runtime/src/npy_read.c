@@ -330,6 +330,11 @@ static int read_data(FILE *f, const tgc__npy_descr *info, int64_t count, void *o
 
 int tgc_npy_load(const char *path, tgc_dtype dtype, int ndim, const int64_t *shape, void *out,
                  char *err, size_t errlen) {
+    return tgc__npy_load_rows(path, dtype, ndim, shape, ndim > 0 ? shape[0] : 1, out, err, errlen);
+}
+
+int tgc__npy_load_rows(const char *path, tgc_dtype dtype, int ndim, const int64_t *shape, int64_t rows,
+                       void *out, char *err, size_t errlen) {
     tgc_npy_header h;
     FILE *f;
     if (open_npy(path, &h, &f, err, errlen) != 0) return 1;
@@ -349,8 +354,8 @@ int tgc_npy_load(const char *path, tgc_dtype dtype, int ndim, const int64_t *sha
              tgc__shape_str(want, sizeof want, ndim, shape));
         goto done;
     }
-    int64_t numel = 1;
-    for (int d = 0; d < ndim; d++) numel *= shape[d];
+    int64_t numel = rows;
+    for (int d = 1; d < ndim; d++) numel *= shape[d];
     if (fseek(f, h.data_offset, SEEK_SET) != 0 || read_data(f, info, numel, out) != 0) {
         fail(err, errlen, "cannot read the data of '%s': %s", path,
              ferror(f) ? strerror(errno) : "unexpected end of file");

@@ -414,6 +414,10 @@ static void test_npy_fixtures(void) {
     int rc = tgc_npy_load(fixture("f4_2x3.npy"), TGC_F32, 2, s23, f6, err, sizeof err);
     CHECK(rc == 0 && f6[0] == -1.0f && f6[1] == -0.5f && f6[5] == 1.5f, "numpy f4 (2,3): %s",
           rc ? err : "");
+    float first[6] = {0};
+    rc = tgc_data_load_rows(fixture("f4_2x3.npy"), TGC_F32, 2, s23, 1, first, err, sizeof err);
+    CHECK(rc == 0 && first[0] == -1.0f && first[2] == f6[2] && first[3] == 0.0f, "numpy f4 (2,3), first row: %s",
+          rc ? err : "");
     int64_t i4v[4];
     rc = tgc_npy_load(fixture("i8_4.npy"), TGC_I64, 1, s4, i4v, err, sizeof err);
     CHECK(rc == 0 && i4v[0] == -3 && i4v[1] == 0 && i4v[2] == 7 && i4v[3] == (1LL << 40),
@@ -624,12 +628,20 @@ static void test_idx(void) {
         int64_t two = 2;
         CHECK(tgc_data_load(b, TGC_I32, 1, &two, ints, err, sizeof err) == 0 && ints[0] == 258 && ints[1] == -2,
               "idx i32 load (gz %d): %s", gz, err);
+        /* the first row alone; the file's shape is still checked */
+        uint8_t row[6] = {0};
+        CHECK(tgc_data_load_rows(a, TGC_U8, 2, shape, 1, row, err, sizeof err) == 0 && row[0] == 1 && row[2] == 3 &&
+                  row[3] == 0, "idx first row (gz %d): %s", gz, err);
+        int64_t three[2] = {3, 3};
+        CHECK(tgc_data_load_rows(a, TGC_U8, 2, three, 1, row, err, sizeof err) != 0, "idx rows: shape change");
         CHECK(tgc_idx_load(a, TGC_U8, 1, &two, got, err, sizeof err) != 0, "idx shape change");
         CHECK_CONTAINS(err, "changed since the program was compiled", "idx shape change message");
         /* truncated data, extra data */
         write_idx(a, u8, sizeof u8 - 2, gz);
         CHECK(tgc_idx_load(a, TGC_U8, 2, shape, got, err, sizeof err) != 0, "idx truncated data");
         CHECK_CONTAINS(err, "is truncated: the data ends after 4 of 6 bytes", "idx truncated message");
+        CHECK(tgc_data_load_rows(a, TGC_U8, 2, shape, 1, row, err, sizeof err) == 0 && row[2] == 3,
+              "idx rows before the cut (gz %d): %s", gz, err);
         uint8_t longer[sizeof u8 + 1];
         memcpy(longer, u8, sizeof u8);
         longer[sizeof u8] = 9;

@@ -25,6 +25,9 @@ public struct Attributes: Hashable, Sendable {
     /// `save` to a safetensors file: the name of each operand in it.
     public var names: [String]? = nil
     public var path: String? = nil
+    /// `load` of a .npy or IDX file that holds more rows (along the first dimension) than the
+    /// program reads: the file's row count; the op reads its first `shape[0]` rows.
+    public var fileRows: Int? = nil
     public var seed: Int? = nil
     public var lower: Int? = nil
     public var upper: Int? = nil

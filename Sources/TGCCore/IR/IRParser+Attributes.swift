@@ -4,7 +4,7 @@ import TGCBase
 extension IRParser {
     /// Every attribute name, in the order the printer writes them.
     static let attributeNames = ["data", "value", "start", "step", "alpha", "low", "high", "shape", "axes", "keepDim", "descending", "permutation",
-                                 "window", "slice", "dtype", "name", "names", "path", "upper", "seed", "seeded", "format", "terminator", "arena"]
+                                 "window", "slice", "dtype", "name", "names", "path", "fileRows", "upper", "seed", "seeded", "format", "terminator", "arena"]
 
     /// `{key = value, ...}`; `allowed` limits the names (nil: any attribute name).
     mutating func parseAttributes(allowed: Set<String>?) throws -> Attributes {
@@ -39,6 +39,7 @@ extension IRParser {
             case "dtype": attributes.dtype = try parseDType()
             case "name": attributes.name = try parseString()
             case "path": attributes.path = try parseString()
+            case "fileRows": attributes.fileRows = try parseInteger()
             case "names": attributes.names = try parseList { try $0.parseString() }
             case "upper": attributes.upper = try parseInteger()
             case "seed": attributes.seed = try parseInteger()

@@ -39,6 +39,12 @@ extension IRParser {
         if op.kind == .save, op.operands.count != (attributes.names?.count ?? 1) {
             throw Diagnostic("save writes \(attributes.names.map { "\($0.count) named tensors" } ?? "one tensor") but has \(op.operands.count) operands", at: location)
         }
+        if let fileRows = attributes.fileRows {
+            let rows = attributes.shape?.first
+            guard op.kind == .load, attributes.name == nil, let rows, rows <= fileRows else {
+                throw Diagnostic("'fileRows' belongs to a load of a .npy or IDX file, at least its first dimension", at: location)
+            }
+        }
         if op.kind == .gradient, op.operands.count < (attributes.hasSeedGradient ? 2 : 1) {
             throw Diagnostic("gradient needs its loss\(attributes.hasSeedGradient ? " and seed" : "") as operands", at: location)
         }

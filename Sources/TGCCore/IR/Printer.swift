@@ -112,6 +112,7 @@ public struct IRPrinter {
         if let name = a.name { parts.append("name = " + IRStringLiteral.quoted(name)) }
         if let names = a.names { parts.append("names = [" + names.map(IRStringLiteral.quoted).joined(separator: ", ") + "]") }
         if let path = a.path { parts.append("path = " + IRStringLiteral.quoted(path)) }
+        if let fileRows = a.fileRows { parts.append("fileRows = \(fileRows)") }
         if let upper = a.upper { parts.append("upper = \(upper)") }
         if let seed = a.seed { parts.append("seed = \(seed)") }
         if a.hasSeedGradient { parts.append("seeded = true") }

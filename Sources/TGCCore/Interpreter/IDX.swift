@@ -11,8 +11,13 @@ public enum IDX {
         return RuntimeCall.headerType(dtype: header.dtype, ndim: header.ndim, shape: header.shape)
     }
 
-    /// The tensor of a `load` op without a safetensors name: a .npy or IDX file of exactly `type`.
-    public static func loadDataFile(_ path: String, as type: TensorType) throws -> Tensor {
-        try RuntimeCall.readTensor(type) { tgc_data_load(path, type.dtype.runtimeCode, Int32($1.count), $1, $0, $2, $3) }
+    /// The tensor of a `load` op without a safetensors name: a .npy or IDX file of exactly `type`,
+    /// or, given `fileRows`, the first `type.shape[0]` rows of one that holds `fileRows`.
+    public static func loadDataFile(_ path: String, as type: TensorType, fileRows: Int? = nil) throws -> Tensor {
+        try RuntimeCall.readTensor(type) { out, shape, err, errlen in
+            var fileShape = shape
+            if let fileRows { fileShape[0] = Int64(fileRows) }
+            return tgc_data_load_rows(path, type.dtype.runtimeCode, Int32(shape.count), fileShape, shape.first ?? 1, out, err, errlen)
+        }
     }
 }

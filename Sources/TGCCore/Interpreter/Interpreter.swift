@@ -73,7 +73,7 @@ public enum Interpreter {
             let path = attrs.path!.hasPrefix("/") ? attrs.path! : context.outputDirectory + "/" + attrs.path!
             do {
                 if let name = attrs.name { return try SafeTensors.load(path, name: name, as: type) }
-                return try IDX.loadDataFile(path, as: type)
+                return try IDX.loadDataFile(path, as: type, fileRows: attrs.fileRows)
             } catch let error as ToolError {
                 throw Diagnostic(error.message, at: location)
             }

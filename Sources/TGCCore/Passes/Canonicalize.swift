@@ -3,7 +3,8 @@
 /// `x / 1`, `x - 0`, `x ** 1`, a slice or slice update of a whole tensor), turns `x ** 2` into
 /// `x * x`, merges chains (reshape∘reshape, transpose∘transpose, slice∘slice), and turns the
 /// transpose of a matrix product used only there into the product of the transposes
-/// (`(a·b)ᵀ = bᵀ·aᵀ`: one sgemm with transposed operands, each element the same dot product).
+/// (`(a·b)ᵀ = bᵀ·aᵀ`: one sgemm with transposed operands, each element the same dot product),
+/// and loads only the leading rows of a data file that leading slices read (`LoadNarrowing`).
 ///
 ///     %1 = constant {value = 2} : f32[]              %3 = constant {value = 6} : f32[]
 ///     %2 = constant {value = 3} : f32[]      ==>
@@ -13,7 +14,7 @@
 ///
 /// Left alone: `x + 0` (wrong for x = -0.0), `x * 0` (wrong for NaN and infinities), folds
 /// whose result has more than `foldLimit` elements (they would bloat the program), anything
-/// with effects (random draws, loads, prints) and anything that changes a result's type.
+/// with effects (random draws, prints; a load only narrows) and anything that changes a result's type.
 let canonicalizePass = Pass(name: "canonicalize", summary: "fold constants, drop identities, merge chains") { module in
     var canonicalizer = Canonicalizer(module: module)
     canonicalizer.run()
@@ -26,7 +27,7 @@ struct Canonicalizer {
     mutating func run() {
         var changed = true
         while changed {
-            changed = false
+            changed = LoadNarrowing(module: module).run()
             var replacements = swapTransposedProducts()
             for block in module.body.allBlocks {
                 for (index, op) in block.ops.enumerated() {
