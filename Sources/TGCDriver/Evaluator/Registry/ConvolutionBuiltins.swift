@@ -4,10 +4,11 @@ import TGCCore
 /// Convolution and pooling layers (`Conv2d`, `MaxPool2d`, `AvgPool2d`, `AdaptiveAvgPool2d`)
 /// and their functional forms (`conv2d`, `maxPool2d`, `avgPool2d`, `adaptiveAvgPool2d`).
 /// Every window size is an Int (both axes) or a pair `(3, 5)` / `[3, 5]`; the kernel size is
-/// the argument after the channels, with or without its label `kernelSize:`.
+/// the argument after the channels, with or without its label `kernelSize:`; the settings after
+/// it may be given in PyTorch's order without labels (`Conv2d(1, 32, 3, 2, 1)`).
 extension BuiltinFamily {
     static let convolution: BuiltinFamily = {
-        let kernel: [Param] = [.unlabeled("kernel", optional: true), .labeled("kernelSize")]
+        let kernel: [Param] = [.unlabeled("kernelSize", optional: true)]
         let poolWindow = kernel + [.labeled("stride"), .labeled("padding")]
         return BuiltinFamily(name: "convolution", functions: [
             FunctionEntry("Conv2d", [.unlabeled("inChannels"), .unlabeled("outChannels")] + kernel
@@ -77,11 +78,10 @@ extension Evaluator {
 
     /// The kernel size, given after the channels or labeled `kernelSize:`.
     private func kernelSize(_ site: CallSite) throws -> WindowArgument {
-        switch (try windowArgument(site, "kernel", label: "kernelSize", minimum: 1), try windowArgument(site, "kernelSize", minimum: 1)) {
-        case (let kernel?, nil), (nil, let kernel?): return kernel
-        case (.some, .some): throw Diagnostic("the kernel size is given twice in call to '\(site.name)'", at: site.location("kernelSize"))
-        case (nil, nil): throw Diagnostic("missing argument for parameter 'kernelSize:' in call to '\(site.name)'", at: site.location)
+        guard let kernel = try windowArgument(site, "kernelSize", minimum: 1) else {
+            throw Diagnostic("missing argument for parameter 'kernelSize:' in call to '\(site.name)'", at: site.location)
         }
+        return kernel
     }
 
     /// stride (default 1), padding (default 0) and dilation (default 1) with `kernel`.
