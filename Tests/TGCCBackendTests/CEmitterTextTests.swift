@@ -145,13 +145,13 @@ struct CEmitterTextTests {
             print(pool(conv(randn([\(batch), 32, 14, 14]))).sum())
             """)
             return c.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-                .filter { $0.hasPrefix("tgc_conv2d_f32(") || $0.hasPrefix("tgc_max_pool2d_f32(") || $0.hasPrefix("const int threads") || $0.hasPrefix("tgc_threads_restore") }
+                .filter { $0.hasPrefix("tgc_conv2d_f32(") || $0.hasPrefix("tgc_max_pool2d_indices_f32(") || $0.hasPrefix("const int threads") || $0.hasPrefix("tgc_threads_restore") }
         }
         let limit = "const int threads = tgc_threads_limit(1);", restore = "tgc_threads_restore(threads);"
         // One image: 3.6M multiply-adds and 12,544 pooled elements, both under the thresholds.
         let small = try calls(1)
         #expect(small.count == 6 && small[0] == limit && small[1].hasPrefix("tgc_conv2d_f32(") && small[2] == restore
-                && small[3] == limit && small[4].hasPrefix("tgc_max_pool2d_f32(") && small[5] == restore, "\(small)")
+                && small[3] == limit && small[4].hasPrefix("tgc_max_pool2d_indices_f32(") && small[5] == restore, "\(small)")
         // 64 images: both over them.
         let large = try calls(64)
         #expect(large.count == 2 && !large.contains(limit), "\(large)")

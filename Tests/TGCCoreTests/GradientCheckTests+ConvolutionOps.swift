@@ -4,7 +4,7 @@ import TGCBase
 /// Gradient checks of the convolution ops: conv2d with padding, stride, dilation and groups
 /// (through `Builder.conv2d`, bias included), and each of its two gradient ops as an op of its
 /// own (their rules are conv2d's second derivatives, which SecondOrderGradientTests also checks);
-/// max pooling (the `maxPool2d` op, whose gradient goes to the `maxPool2dIndices` argmaxes).
+/// max pooling, a gather at the `maxPool2dIndices` op's argmaxes.
 extension GradientCheckTests {
     static let convolutionOpCases: [Case] = {
         var cases: [Case] = []

@@ -48,8 +48,7 @@ import TGCCore
         .hyper: "set from the command line (HyperparameterTests)", .progress: "writes to stderr (ProgressTests)",
         .addScalar: "writes log files, not compared (TensorBoardInteropTests, CrossBackendAgreementTests check it)",
         // Convolution: Builder.conv2d and Builder.pool2d (the language's conv2d(...), maxPool2d(...)) build these.
-        .conv2d: "written as conv2d(...) and Conv2d", .maxPool2d: "written as maxPool2d(...) and MaxPool2d",
-        .maxPool2dIndices: "IR only: the derivative of maxPool2d",
+        .conv2d: "written as conv2d(...) and Conv2d", .maxPool2dIndices: "written as maxPool2d(...) and MaxPool2d",
         .conv2dInputGrad: "IR only: a derivative of conv2d", .conv2dWeightGrad: "IR only: a derivative of conv2d",
         // Data-parallel training: built by --distributed mpi (DistributedTests).
         .allReduce: "IR only: the gradient-all-reduce pass", .processRank: "IR only: a DataLoader's shard under --distributed",

@@ -76,14 +76,20 @@ extension Builder {
     }
 
     /// `F.max_pool2d` and `F.avg_pool2d` (padding counts as zeros, PyTorch's count_include_pad):
-    /// the result [N, C, Ho, Wo]. The maximum is x at each window's argmax (the `maxPool2d` op;
-    /// the argmax is PyTorch's recorded index, the padding left out, the first of equal maxima),
-    /// and its gradient a scatter-add there, as PyTorch's; the mean is a sum over the windows of
-    /// the padded input.
+    /// the result [N, C, Ho, Wo]. The maximum is a gather of x's plane at each window's argmax
+    /// (the `maxPool2dIndices` op: PyTorch's recorded index, the padding left out, the first of
+    /// equal maxima), so its gradient is a scatter-add there, as PyTorch's; the mean is a sum
+    /// over the windows of the padded input.
     public func pool2d(_ x: ValueID, _ window: Window2D, maximum: Bool, at location: SourceLocation) throws -> ValueID {
         let shape = type(of: x).shape
         let (n, c) = (shape[0], shape[1])
-        if maximum { return try apply1(.maxPool2d, [x], window.attributes(groups: 1), at: location) }
+        if maximum {
+            let indices = try apply1(.maxPool2dIndices, [x], window.attributes(groups: 1), at: location)
+            let out = type(of: indices).shape
+            let plane = try reshape(x, to: [n, c, shape[2] * shape[3]], at: location)
+            let pooled = try applyAlong(.gather, [plane, try reshape(indices, to: [n, c, out[2] * out[3]], at: location)], axis: 2, at: location)
+            return try reshape(pooled, to: out, at: location)
+        }
         let (patches, outH, outW) = try windows(x, window, fill: 0, at: location)
         var keep = Attributes()
         keep.axes = [3]
