@@ -105,14 +105,6 @@ static int omp_threads(void) {
 #endif
 }
 
-static int thread_id(void) {
-#ifdef _OPENMP
-    return omp_get_thread_num();
-#else
-    return 0;
-#endif
-}
-
 /* ---- im2col and col2im --------------------------------------------------------------------- */
 
 /* The output columns [lo, hi) whose input column ox·stride − off lies in [0, w). */
@@ -542,7 +534,7 @@ void tgc_conv2d_f32(const tgc_conv2d_shape *s, const float *x, const float *w, f
                 float *out = y + (b * s->o + g * og) * positions;
                 if (in_place) {
                     forward_in_place(s, ki, apacked + g * (apacked_size / s->groups), kb_max, &pk, out,
-                                     descriptors + (int64_t)thread_id() * kb_max);
+                                     descriptors + (int64_t)tgc__thread_id() * kb_max);
                     continue;
                 }
                 const tgc__gemm_operand wa = {w + g * og * kg, kg, 0, NULL, NULL}, colb = {NULL, 0, 0, pack_im2col_b, &pk};
@@ -551,7 +543,7 @@ void tgc_conv2d_f32(const tgc_conv2d_shape *s, const float *x, const float *w, f
             continue;
         }
         if (!direct) {
-            float *mine = buf + (int64_t)thread_id() * rows * positions;
+            float *mine = buf + (int64_t)tgc__thread_id() * rows * positions;
             im2col(s, x + b * image, mine, positions);
             col = mine;
         }
@@ -574,7 +566,7 @@ void tgc_conv2d_input_grad_f32(const tgc_conv2d_shape *s, const float *gy, const
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
 #endif
     for (int64_t b = 0; b < s->n; b++) {
-        float *col = direct ? gx + b * image : buf + (int64_t)thread_id() * rows * positions;
+        float *col = direct ? gx + b * image : buf + (int64_t)tgc__thread_id() * rows * positions;
         for (int64_t g = 0; g < s->groups; g++)
             tgc_sgemm(1, 0, kg, positions, og, 1.0f, w + g * og * kg, kg, gy + (b * s->o + g * og) * positions, positions,
                       0.0f, col + g * kg * positions, positions);
@@ -693,7 +685,7 @@ void tgc_conv2d_weight_grad_f32(const tgc_conv2d_shape *s, const float *x, const
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
 #endif
     for (int64_t chunk = 0; chunk < chunks; chunk++)
-        weight_grad_run(s, &packing, x, gy, chunk, chunks, sums + chunk * partial, cols + (int64_t)thread_id() * rows * positions);
+        weight_grad_run(s, &packing, x, gy, chunk, chunks, sums + chunk * partial, cols + (int64_t)tgc__thread_id() * rows * positions);
     release_masks(packing.taps);
     weight_grad_total(s, chunks, sums, gw, nt);
 }

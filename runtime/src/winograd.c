@@ -322,14 +322,6 @@ static void transform_output(const tgc__winograd_conv *p, const plan *pl, const 
         }
 }
 
-static int thread_id(void) {
-#ifdef _OPENMP
-    return omp_get_thread_num();
-#else
-    return 0;
-#endif
-}
-
 void tgc__winograd_f32(const tgc__winograd_conv *p, const float *x, float *y, float *scratch, int threads) {
     const plan pl = plan_of(p);
     const int64_t nr = pl.ki->nr, total = p->n * pl.tiles, blocks = blocks_of(p, &pl);
@@ -343,7 +335,7 @@ void tgc__winograd_f32(const tgc__winograd_conv *p, const float *x, float *y, fl
 #pragma omp for schedule(static)
 #endif
         for (int64_t q = 0; q < p->o; q++) transform_weights(p, &pl, q, u);
-        float *v = scratch + pl.u_floats + (int64_t)thread_id() * pl.block_floats, *m = v + POINTS * pl.v_point;
+        float *v = scratch + pl.u_floats + (int64_t)tgc__thread_id() * pl.block_floats, *m = v + POINTS * pl.v_point;
 #ifdef _OPENMP
 #pragma omp for schedule(static)
 #endif

@@ -6,6 +6,20 @@
 
 #include <stdint.h>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+/* The calling OpenMP thread's number (0 without OpenMP): which scratch block a thread of
+   conv.c's and winograd.c's parallel loops uses. */
+static inline int tgc__thread_id(void) {
+#ifdef _OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
+}
+
 /* A stride-1 3x3 correlation y [n, o, oh, ow] of x [n, c, h, w] zero-padded by ph, pw, with
    oh = h + 2·ph − 2 and ow = w + 2·pw − 2 (both > 0). Its weight element (output channel q,
    input channel r, tap i, j) is weight[q·wq + r·wr + i·wi + j·wj]: the forward's layout, or
