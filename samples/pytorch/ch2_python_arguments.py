@@ -43,3 +43,6 @@ vv.backward(gradient=torch.tensor([1.0, 0.1, 0.01]))
 print(v.grad, torch.nn.Dropout(p=0.25), x.unsqueeze(dim=0).shape, x.transpose(dim0=0, dim1=2).shape)
 print(torch.max(x, 1).values, torch.min(p, 0), torch.clamp(p, min=0.5), max(3, 7))
 print(torch.nn.Conv2d(1, 32, 3, 2, 1), torch.nn.MaxPool2d(3, 2, 1), len(torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.zeros(10, 2)), 4, True)))
+device = "cuda" if torch.cuda.is_available() else "cpu"
+net = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.ReLU()).to(device)
+print(net.cpu(), net(torch.randn(3, 2).to(device)).shape)

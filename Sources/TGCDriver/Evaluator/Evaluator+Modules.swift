@@ -117,7 +117,7 @@ extension Evaluator {
             throw Diagnostic("value of type \(module.typeName) has no method '\(name)'", at: location)
         }
         let site = try callSite(name, arguments, at: location)
-        guard site.arguments.isEmpty || [.load, .loadStateDict, .train].contains(method) else {
+        guard site.arguments.isEmpty || [.load, .loadStateDict, .train, .to].contains(method) else {
             throw Diagnostic("\(name)() takes no arguments", at: location)
         }
         return try method.run(on: module, self, site)
@@ -382,7 +382,7 @@ extension Evaluator {
 
 /// The methods every module has, as PyTorch's `nn.Module` names them.
 enum ModuleMethod: String, CaseIterable {
-    case parameters, namedParameters, stateDict, loadStateDict, train, eval, load, zeroGrad
+    case parameters, namedParameters, stateDict, loadStateDict, train, eval, load, zeroGrad, to, cpu, cuda
 
     static let names = Set(allCases.map(\.rawValue))
 
@@ -402,6 +402,16 @@ enum ModuleMethod: String, CaseIterable {
                 return mode
             } ?? true
             module.setTraining(self == .train && mode)
+            return .module(module)
+        case .to:   // `model.to(device)`: as a tensor's `to(.cuda)`, nothing on the CPU target
+            var site = site
+            try site.bind([.unlabeled("device")])
+            switch site.value("device")! {
+            case .device: return .module(module)
+            case .string(let name) where name == "cpu" || name == "cuda" || name.hasPrefix("cuda:"): return .module(module)
+            default: throw Diagnostic("model.to() takes a device (.cpu, .cuda); a model's dtype cannot be converted", at: site.location("device"))
+            }
+        case .cpu, .cuda:
             return .module(module)
         case .zeroGrad:
             try evaluator.zeroGradients(of: module.namedParameters.compactMap(\.tensor.leafKey), at: site.location)
