@@ -57,6 +57,15 @@ enum EvalValue {
         }
     }
 
+    /// Whether the value names a device: `.cpu`, `.cuda`, or a string `"cpu"`, `"cuda"`, `"cuda:0"`.
+    var isDevice: Bool {
+        switch self {
+        case .device: true
+        case .string(let name): name == "cpu" || name == "cuda" || name.hasPrefix("cuda:")
+        default: false
+        }
+    }
+
     /// Python's None (`nil`, a `.grad` that is None).
     var isNone: Bool {
         if case .none = self { return true }
@@ -214,6 +223,13 @@ struct FormattedText {
         } else if !text.isEmpty {
             segments.append(.text(text))
         }
+    }
+
+    /// The text as a value: a plain string when nothing in it is computed at run time.
+    var value: EvalValue {
+        guard operands.isEmpty else { return .formatted(self) }
+        if case .text(let literal)? = segments.first { return .string(literal) }
+        return .string("")
     }
 
     mutating func append(_ other: FormattedText) {

@@ -75,12 +75,8 @@ extension Evaluator {
     /// A creation function's `device:` must name a device (`.cpu`, `.cuda`, `"cuda:0"`, or a
     /// value holding one); the tensor is made on the one device programs run on.
     func checkDeviceArgument(_ site: CallSite) throws {
-        guard let value = site.value("device") else { return }
-        switch value {
-        case .device: return
-        case .string(let name) where name == "cpu" || name == "cuda" || name.hasPrefix("cuda:"): return
-        default: throw Diagnostic("device must be .cpu or .cuda, got \(value.kindName)", at: site.location("device"))
-        }
+        guard let value = site.value("device"), !value.isDevice else { return }
+        throw Diagnostic("device must be .cpu or .cuda, got \(value.kindName)", at: site.location("device"))
     }
 
     func requiresGradArgument(_ site: CallSite) throws -> Bool {

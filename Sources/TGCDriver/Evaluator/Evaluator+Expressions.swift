@@ -129,11 +129,7 @@ extension Evaluator {
                 text.append(try format(try evaluate(first.value), precision: precision, interpolated: true, at: first.location))
             }
         }
-        if text.operands.isEmpty {
-            if case .text(let literal)? = text.segments.first { return .string(literal) }
-            return .string("")
-        }
-        return .formatted(text)
+        return text.value
     }
 
     /// `&&` and `||` short-circuit on Bools and are elementwise on tensors.

@@ -397,20 +397,16 @@ enum ModuleMethod: String, CaseIterable {
         case .train, .eval:
             var site = site
             try site.bind([.unlabeled("mode", optional: true)])   // `model.train(false)` is eval()
-            let mode = try site.value("mode").map { value -> Bool in
-                guard case .bool(let mode) = value else { throw Diagnostic("train(mode) takes true or false", at: site.location("mode")) }
-                return mode
-            } ?? true
+            let mode = try evaluator.staticBool(site, "mode") ?? true
             module.setTraining(self == .train && mode)
             return .module(module)
         case .to:   // `model.to(device)`: as a tensor's `to(.cuda)`, nothing on the CPU target
             var site = site
             try site.bind([.unlabeled("device")])
-            switch site.value("device")! {
-            case .device: return .module(module)
-            case .string(let name) where name == "cpu" || name == "cuda" || name.hasPrefix("cuda:"): return .module(module)
-            default: throw Diagnostic("model.to() takes a device (.cpu, .cuda); a model's dtype cannot be converted", at: site.location("device"))
+            guard site.value("device")!.isDevice else {
+                throw Diagnostic("model.to() takes a device (.cpu, .cuda); a model's dtype cannot be converted", at: site.location("device"))
             }
+            return .module(module)
         case .cpu, .cuda:
             return .module(module)
         case .zeroGrad:

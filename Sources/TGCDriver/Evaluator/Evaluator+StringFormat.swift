@@ -39,16 +39,12 @@ extension Evaluator {
         guard used == values.count else {
             throw Diagnostic("String(format:) has \(used) specifiers but \(values.count) values", at: site.location)
         }
-        if text.operands.isEmpty, text.segments.count <= 1 {
-            if case .text(let literal)? = text.segments.first { return .string(literal) }
-            return .string("")
-        }
-        return .formatted(text)
+        return text.value
     }
 
     /// `String(x)`: x as `print` shows it (a 0-dim tensor as its number, as in an interpolation).
     func stringOf(_ site: CallSite) throws -> EvalValue {
-        .formatted(try format(site.value("value")!, precision: nil, interpolated: true, at: site.location("value")))
+        try format(site.value("value")!, precision: nil, interpolated: true, at: site.location("value")).value
     }
 
     /// One specifier after its `%`: the precision, the conversion (`d`, `f` or `s`) and what follows.

@@ -54,11 +54,7 @@ extension BuiltinFamily {
         MutatingMethodEntry(name: "requiresGrad_", summary: "x.requiresGrad = flag (default true), returning x: PyTorch's requires_grad_()") { e, receiver, x, site in
             var site = site
             try site.bind([.unlabeled("requiresGrad", optional: true)])
-            let flag = try site.value("requiresGrad").map { value -> Bool in
-                guard case .bool(let flag) = value else { throw Diagnostic("requiresGrad_ takes true or false", at: site.location("requiresGrad")) }
-                return flag
-            } ?? true
-            return .tensor(try e.setRequiresGrad(receiver, x, flag, at: site.location))
+            return .tensor(try e.setRequiresGrad(receiver, x, try e.staticBool(site, "requiresGrad") ?? true, at: site.location))
         },
     ])
 }

@@ -12,8 +12,7 @@ extension BuiltinFamily {
     ], methods: [
         MethodEntry("to", [.unlabeled("target")], "the tensor with another dtype or on another device") { e, x, site in
             switch site.value("target")! {
-            case .device: return .tensor(x)
-            case .string(let name) where name == "cpu" || name == "cuda" || name.hasPrefix("cuda:"): return .tensor(x)
+            case let device where device.isDevice: return .tensor(x)
             case .dtype(let dtype):
                 return .tensor(try e.converted(x, to: dtype, at: site.location))
             default: throw Diagnostic("to() takes a device (.cpu, .cuda) or a dtype (.float32, .float64, .int64, .int32, .uint8, .bool)", at: site.location("target"))
