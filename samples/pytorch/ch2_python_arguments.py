@@ -46,3 +46,5 @@ print(torch.nn.Conv2d(1, 32, 3, 2, 1), torch.nn.MaxPool2d(3, 2, 1), len(torch.ut
 device = "cuda" if torch.cuda.is_available() else "cpu"
 net = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.ReLU()).to(device)
 print(net.cpu(), net(torch.randn(3, 2).to(device)).shape)
+t25 = torch.tensor(2.5)
+print(str(t25), "%s|%.2f|%d" % (t25, t25, torch.tensor(3)), str(torch.tensor([1.0, 2.0])), str(t25.item()))

@@ -5,7 +5,8 @@ import TGCBase
 /// index) alike.
 extension Evaluator {
     /// `String(format:)`'s specifiers: `%d %i %ld %lld %u` (an integer; a float is truncated, as
-    /// Python's `%d`), `%f %lf %.Nf` (fixed, 6 decimals by default), `%s %@` (as printed), `%%`.
+    /// Python's `%d`), `%f %lf %.Nf` (fixed, 6 decimals by default), `%s %@` (as printed, Python's
+    /// `str`), `%%`.
     func stringFormat(_ site: CallSite) throws -> EvalValue {
         guard case .string(let pattern)? = site.value("format") else {
             throw Diagnostic("String(format:) needs a string literal as its format", at: site.location("format"))
@@ -32,7 +33,7 @@ extension Evaluator {
             switch conversion {
             case "d": text.append(try format(try truncated(value, at: site.location), precision: nil, interpolated: true, at: site.location))
             case "f": text.append(try format(value, precision: precision ?? 6, interpolated: true, at: site.location))
-            default: text.append(try format(value, precision: nil, interpolated: true, at: site.location))
+            default: text.append(try format(value, precision: nil, at: site.location))   // str(): a 0-dim tensor prints as tensor(2.5000)
             }
         }
         text.append(String(rest))
@@ -42,9 +43,10 @@ extension Evaluator {
         return text.value
     }
 
-    /// `String(x)`: x as `print` shows it (a 0-dim tensor as its number, as in an interpolation).
+    /// `String(x)`: x as `print` shows it, Python's `str(x)` (a 0-dim tensor as `tensor(2.5000)`,
+    /// a run-time number as its value).
     func stringOf(_ site: CallSite) throws -> EvalValue {
-        try format(site.value("value")!, precision: nil, interpolated: true, at: site.location("value")).value
+        try format(site.value("value")!, precision: nil, at: site.location("value")).value
     }
 
     /// One specifier after its `%`: the precision, the conversion (`d`, `f` or `s`) and what follows.
