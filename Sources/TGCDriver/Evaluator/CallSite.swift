@@ -43,10 +43,14 @@ struct CallSite {
     /// Matches the arguments to `params`; Swift's messages for wrong, missing and extra labels.
     mutating func bind(_ params: [Param]) throws {
         orderTrailingLabels(by: params)
+        let firstLabeled = arguments.firstIndex { $0.label != nil } ?? arguments.count
         var next = 0
         for param in params {
             var taken: [(EvalValue, SourceLocation)] = []
-            if positionallyBinds(param, next) {
+            if param.label != nil, !param.variadic, next < firstLabeled {
+                // A Python positional argument for a labeled parameter: `x.sum(1)`, `SGD(ps, 0.1)`;
+                // not for a variadic one, whose unlabeled continuation (`grad(of: y, wrt: a, b)`)
+                // follows its label.
                 taken.append((arguments[next].value, arguments[next].location))
                 next += 1
             }
@@ -87,24 +91,15 @@ struct CallSite {
         }
     }
 
-    /// Whether the argument at `next`, unlabeled, goes to the labeled `param` as a Python
-    /// positional argument: `x.sum(1)`, `softmax(x, 1)`, `x.flatten(1)`, `SGD(ps, 0.1)`. Only
-    /// before the call's first labeled argument, and never to a variadic parameter (whose
-    /// unlabeled continuation `grad(of: y, wrt: a, b)` follows its label).
-    private func positionallyBinds(_ param: Param, _ next: Int) -> Bool {
-        param.label != nil && !param.variadic && next < arguments.count && arguments[...next].allSatisfy { $0.label == nil }
-    }
-
     /// Sorts the trailing labeled arguments into the parameters' order, stably (repeated labels
     /// keep theirs): `crossEntropy(x, y, labelSmoothing: 0.1, reduction: .sum)` binds as PyTorch
     /// takes it. A label no parameter has goes last (the extra-argument error names it), and
     /// labeled arguments followed by unlabeled ones (`grad(of: y, wrt: a, b)`) are not moved.
     private mutating func orderTrailingLabels(by params: [Param]) {
-        let position = Dictionary(params.enumerated().map { index, param in (param.label ?? param.name, index) },
-                                  uniquingKeysWith: { first, _ in first })
         let start = (arguments.lastIndex { $0.label == nil } ?? -1) + 1
+        guard arguments.count - start >= 2 else { return }   // the common call: nothing to order
         let trailing = arguments[start...].enumerated().map { offset, argument in
-            (rank: argument.label.flatMap { position[$0] } ?? params.count, offset: offset, argument: argument)
+            (rank: params.firstIndex { $0.accepts(argument.label) } ?? params.count, offset: offset, argument: argument)
         }
         let sorted = trailing.sorted { ($0.rank, $0.offset) < ($1.rank, $1.offset) }
         arguments.replaceSubrange(start..., with: sorted.map(\.argument))
