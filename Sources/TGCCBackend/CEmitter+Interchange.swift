@@ -42,12 +42,12 @@ extension CProgramEmitter {
             functions.openLoop(LoopVariable.reduction(axis).name, to: "\(extent)")
         }
         openLanes(lane)
-        for statement in nest.body { functions.line(renderer.render(statement.renamingLocals(names))) }
+        for statement in nest.body { functions.line(renderer.render(statement.renamingLocals { names[$0] ?? $0 })) }
         functions.close()
         for _ in nest.extents { functions.close() }
         openLanes(lane)
         for case .statement(let statement) in kernel.steps.dropFirst() {
-            functions.line(renderer.render(statement.renamingLocals(names)))
+            functions.line(renderer.render(statement.renamingLocals { names[$0] ?? $0 }))
         }
         functions.close()
         functions.close()

@@ -66,31 +66,34 @@ public struct InterchangedNest {
 }
 
 extension KernelStatement {
-    /// The statement with the locals named in `names` renamed (read and assigned).
-    public func renamingLocals(_ names: [String: String]) -> KernelStatement {
+    /// The statement with every local variable renamed by `rename` (declared, assigned and read):
+    /// sibling reductions rename a merged kernel's locals apart, interchanged nests their
+    /// accumulators into lane arrays.
+    public func renamingLocals(_ rename: (String) -> String) -> KernelStatement {
         switch self {
-        case .declare(let name, let type, let value): .declare(name, type, value.renamingLocals(names))
-        case .assign(let name, let value): .assign(names[name] ?? name, value.renamingLocals(names))
-        case .store(let buffer, let index, let value): .store(buffer, index, value.renamingLocals(names))
-        case .indirectStore(let buffer, let index, let value): .indirectStore(buffer, index, value.renamingLocals(names))
+        case .declare(let name, let type, let value): .declare(rename(name), type, value.renamingLocals(rename))
+        case .assign(let name, let value): .assign(rename(name), value.renamingLocals(rename))
+        case .store(let buffer, let index, let value): .store(buffer, index, value.renamingLocals(rename))
+        case .indirectStore(let buffer, let index, let value): .indirectStore(buffer, index, value.renamingLocals(rename))
         case .accumulate(let buffer, let index, let value, let accumulation):
-            .accumulate(buffer, index, value.renamingLocals(names), accumulation)
+            .accumulate(buffer, index, value.renamingLocals(rename), accumulation)
         }
     }
 }
 
 extension ScalarExpr {
-    /// The expression with the locals named in `names` renamed.
-    public func renamingLocals(_ names: [String: String]) -> ScalarExpr {
+    /// The expression with every local variable renamed by `rename`.
+    public func renamingLocals(_ rename: (String) -> String) -> ScalarExpr {
         switch self {
-        case .local(let name): .local(names[name] ?? name)
-        case .load, .indirectLoad, .offset, .loopIndex, .floatLiteral, .doubleLiteral, .intLiteral, .stringLiteral: self
-        case .guardedLoad(let value, let index, let bounds, let fill): .guardedLoad(value, index, bounds: bounds, fill: fill.renamingLocals(names))
-        case .prefix(let symbol, let x): .prefix(symbol, x.renamingLocals(names))
-        case .infix(let symbol, let a, let b): .infix(symbol, a.renamingLocals(names), b.renamingLocals(names))
-        case .call(let function, let arguments): .call(function, arguments.map { $0.renamingLocals(names) })
-        case .cast(let type, let x): .cast(type, x.renamingLocals(names))
-        case .ternary(let c, let a, let b): .ternary(c.renamingLocals(names), a.renamingLocals(names), b.renamingLocals(names))
+        case .local(let name): .local(rename(name))
+        case .load, .indirectLoad, .loopIndex, .offset, .floatLiteral, .doubleLiteral, .intLiteral, .stringLiteral: self
+        case .guardedLoad(let value, let index, let bounds, let fill):
+            .guardedLoad(value, index, bounds: bounds, fill: fill.renamingLocals(rename))
+        case .prefix(let symbol, let x): .prefix(symbol, x.renamingLocals(rename))
+        case .infix(let symbol, let a, let b): .infix(symbol, a.renamingLocals(rename), b.renamingLocals(rename))
+        case .call(let function, let arguments): .call(function, arguments.map { $0.renamingLocals(rename) })
+        case .cast(let type, let x): .cast(type, x.renamingLocals(rename))
+        case .ternary(let c, let a, let b): .ternary(c.renamingLocals(rename), a.renamingLocals(rename), b.renamingLocals(rename))
         }
     }
 }

@@ -52,34 +52,3 @@ extension LoopKernel {
         return (nest, after)
     }
 }
-
-extension KernelStatement {
-    /// The statement with every local variable renamed by `rename`.
-    func renamingLocals(_ rename: (String) -> String) -> KernelStatement {
-        switch self {
-        case .declare(let name, let type, let value): .declare(rename(name), type, value.renamingLocals(rename))
-        case .assign(let name, let value): .assign(rename(name), value.renamingLocals(rename))
-        case .store(let buffer, let index, let value): .store(buffer, index, value.renamingLocals(rename))
-        case .indirectStore(let buffer, let index, let value): .indirectStore(buffer, index, value.renamingLocals(rename))
-        case .accumulate(let buffer, let index, let value, let accumulation):
-            .accumulate(buffer, index, value.renamingLocals(rename), accumulation)
-        }
-    }
-}
-
-extension ScalarExpr {
-    /// The expression with every local variable renamed by `rename`.
-    func renamingLocals(_ rename: (String) -> String) -> ScalarExpr {
-        switch self {
-        case .local(let name): .local(rename(name))
-        case .load, .indirectLoad, .loopIndex, .offset, .floatLiteral, .doubleLiteral, .intLiteral, .stringLiteral: self
-        case .guardedLoad(let value, let index, let bounds, let fill):
-            .guardedLoad(value, index, bounds: bounds, fill: fill.renamingLocals(rename))
-        case .prefix(let symbol, let x): .prefix(symbol, x.renamingLocals(rename))
-        case .infix(let symbol, let a, let b): .infix(symbol, a.renamingLocals(rename), b.renamingLocals(rename))
-        case .call(let function, let arguments): .call(function, arguments.map { $0.renamingLocals(rename) })
-        case .cast(let type, let x): .cast(type, x.renamingLocals(rename))
-        case .ternary(let c, let a, let b): .ternary(c.renamingLocals(rename), a.renamingLocals(rename), b.renamingLocals(rename))
-        }
-    }
-}
