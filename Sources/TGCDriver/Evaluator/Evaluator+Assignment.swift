@@ -125,9 +125,8 @@ extension Evaluator {
             replaceTensor(tensor.id, with: updated)
         } else if case .identifier(let name) = ownerExpr.kind {
             try assignVariable(name, .tensor(updated), at: ownerExpr.location)
-        } else {
-            throw Diagnostic("requiresGrad can only be set on a tensor variable or a module's parameter", at: ownerExpr.location)
         }
+        // Otherwise a temporary (`(x * 2).requiresGrad_()`): the new leaf is the result.
         return updated
     }
 

@@ -201,6 +201,13 @@ extension Evaluator {
         return try tensorOp(.mul, [.tensor(try tensorOp(.mul, [.tensor(input), .tensor(keep)], at: location)), .tensor(scale)], at: location)
     }
 
+    /// PyTorch's name of a camel-case member: `runningMean` is `running_mean`.
+    static func snakeCase(_ name: String) -> String {
+        name.reduce(into: "") { result, character in
+            if character.isUppercase { result += "_" + character.lowercased() } else { result.append(character) }
+        }
+    }
+
     private func castTo(_ dtype: DType) -> Attributes {
         var attrs = Attributes()
         attrs.dtype = dtype
@@ -210,7 +217,7 @@ extension Evaluator {
     /// `model.fc1`, `model.training`.
     func moduleProperty(_ module: ModuleObject, _ name: String, at location: SourceLocation) throws -> EvalValue {
         if name == "training" { return .bool(module.training) }
-        guard let value = module.field(name) else {
+        guard let value = module.field(name) ?? module.field(Self.snakeCase(name)) ?? module.setting(name) else {
             if module.noneParameters.contains(name) { return .none }
             if ModuleMethod(rawValue: name) != nil {
                 throw Diagnostic("'\(name)' is a method; call it: model.\(name)()", at: location)

@@ -75,6 +75,33 @@ final class ModuleObject {
 
     func field(_ name: String) -> EvalValue? { fields.first { $0.name == name }?.value }
 
+    /// What a built-in layer was made with, by PyTorch's attribute names in camel case:
+    /// `fc.inFeatures`, `conv.kernelSize` (a pair, as PyTorch's tuple), `bn.numFeatures`, `drop.p`.
+    func setting(_ name: String) -> EvalValue? {
+        guard case .layer(let layer) = kind else { return nil }
+        let settings: [String: EvalValue]
+        switch layer {
+        case .linear(let inFeatures, let outFeatures, _):
+            settings = ["inFeatures": .int(inFeatures), "outFeatures": .int(outFeatures)]
+        case .conv2d(let inChannels, let outChannels, let window, let groups, _):
+            func pair(_ value: (Int, Int)) -> EvalValue { .tuple([.int(value.0), .int(value.1)]) }
+            settings = ["inChannels": .int(inChannels), "outChannels": .int(outChannels), "kernelSize": pair(window.kernel),
+                        "stride": pair(window.stride), "padding": pair(window.padding), "dilation": pair(window.dilation),
+                        "groups": .int(groups)]
+        case .batchNorm(_, let features, let eps, let momentum, let affine):
+            settings = ["numFeatures": .int(features), "eps": .float(eps), "momentum": .float(momentum), "affine": .bool(affine)]
+        case .layerNorm(let shape, let eps, _, _):
+            settings = ["normalizedShape": .tuple(shape.map { .int($0) }), "eps": .float(eps)]
+        case .dropout(let p):
+            settings = ["p": .float(p)]
+        case .embedding(let count, let dimension):
+            settings = ["numEmbeddings": .int(count), "embeddingDim": .int(dimension)]
+        default:
+            return nil
+        }
+        return settings[name]
+    }
+
     var isSequential: Bool { if case .layer(.sequential) = kind { true } else { false } }
 
     /// The child modules by the names PyTorch gives them: each module field, and `name.i` for
