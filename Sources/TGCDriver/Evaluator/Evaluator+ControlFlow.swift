@@ -183,11 +183,16 @@ extension Evaluator {
         if let progress { try reportProgress(progress, done: try builder.scalar(Double(items.count), .int64, at: sequenceExpr.location), total: items.count) }
     }
 
-    func executeWhile(_ condition: Expr, _ body: [Stmt], at location: SourceLocation) throws {
+    /// A `while` loop, unrolled: its condition is known at compile time. `exits`: the body
+    /// was rewritten by `LoopExits`, so a run-time condition comes from a `break` or `continue`.
+    func executeWhile(_ condition: Expr, _ body: [Stmt], at location: SourceLocation, exits: Bool = false) throws {
         var iterations = 0
         while true {
             let value = try evaluate(condition)
             guard case .bool(let keepGoing) = value else {
+                if exits {
+                    throw Diagnostic("a 'while' loop left by 'break' or 'continue' on a run-time value cannot be unrolled; loop over a range instead: for _ in 0..<limit { ...; if done { break } }", at: location)
+                }
                 throw Diagnostic("a 'while' condition must be known at compile time (a Bool, not a \(value.kindName)); use 'for' over a range for tensor loops", at: condition.location)
             }
             guard keepGoing else { return }

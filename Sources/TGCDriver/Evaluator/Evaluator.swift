@@ -29,6 +29,8 @@ final class Evaluator {
     var runtimeBranchDepth = 0
     /// Nesting depth of loop bodies: one trace serves every iteration.
     var loopBodyDepth = 0
+    /// Loops with `break` or `continue` run so far (numbering their `LoopExits` flags).
+    var loopExitCount = 0
     /// Where the properties of each module `init` being run are declared (innermost last):
     /// `self.x = v` sets property x even where a parameter x shadows it.
     var initializingProperties: [Range<Int>] = []
@@ -117,9 +119,13 @@ final class Evaluator {
         case .expression(let expr):
             _ = try evaluate(expr)
         case .forIn(let pattern, let sequence, let body):
-            try executeFor(pattern, sequence, body, at: at)
+            guard LoopExits.exits(body) else { return try executeFor(pattern, sequence, body, at: at) }
+            try withLoopExits(body, at: at) { exits in try executeFor(pattern, sequence, exits.body(body, at: at), at: at) }
         case .whileLoop(let condition, let body):
-            try executeWhile(condition, body, at: at)
+            guard LoopExits.exits(body) else { return try executeWhile(condition, body, at: at) }
+            try withLoopExits(body, at: at) { exits in
+                try executeWhile(exits.whileCondition(condition), exits.body(body, at: at), at: at, exits: true)
+            }
         case .ifElse(let condition, let then, let elseBody):
             try executeIf(condition, then, elseBody ?? [], at: at)
         case .function:
@@ -132,9 +138,22 @@ final class Evaluator {
                 throw Diagnostic("'return' inside an 'if' on a tensor value cannot be compiled; assign to a variable and return after the 'if'", at: at)
             }
             throw ReturnSignal(value: try expr.map(evaluate) ?? .void)
-        case .breakLoop, .continueLoop:
-            throw Diagnostic("'break' and 'continue' are not supported: compiled loops run a fixed number of times", at: at)
+        case .breakLoop:
+            throw Diagnostic("'break' is only allowed inside a loop", at: at)
+        case .continueLoop:
+            throw Diagnostic("'continue' is only allowed inside a loop", at: at)
         }
+    }
+
+    /// Runs a loop whose body has `break` or `continue` through the flags of `LoopExits`,
+    /// declared in a scope around the loop.
+    private func withLoopExits(_ body: [Stmt], at location: SourceLocation, _ run: (LoopExits) throws -> Void) throws {
+        loopExitCount += 1
+        let exits = LoopExits(loop: loopExitCount, body: body)
+        environment.push()
+        defer { environment.pop() }
+        try execute(exits.declaration(at: location))
+        try run(exits)
     }
 
     /// Binds a pattern (`x`, `_`, `(a, b)`) to a value in the current scope.
