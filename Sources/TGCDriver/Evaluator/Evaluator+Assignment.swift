@@ -57,37 +57,16 @@ extension Evaluator {
 
     static let compoundKinds: [String: OpKind] = ["+=": .add, "-=": .sub, "*=": .mul, "/=": .div, "%=": .mod]
 
-    /// An in-place update: on a leaf that requires grad it is only allowed under noGrad, and the
-    /// tensor stays the same leaf (PyTorch's `w -= lr * w.grad`).
+    /// An in-place update (`w -= lr * w.grad`), by `storeInPlace`'s rules: on a leaf that
+    /// requires grad only under noGrad, and the tensor stays the same leaf.
     private func compoundAssign(_ name: String, _ current: EvalValue, op: String, _ value: EvalValue,
                                 at location: SourceLocation) throws -> EvalValue {
         guard let kind = Self.compoundKinds[op] else { throw Diagnostic("unsupported operator '\(op)'", at: location) }
         guard case .tensor(let tensor) = current else {
             return try binaryOperator(String(op.dropLast()), current, value, at: location)
         }
-        if let key = tensor.leafKey, tensor.requiresGrad {
-            guard !gradEnabled else {
-                throw Diagnostic("a leaf tensor that requires grad ('\(name)') is being used in an in-place operation; wrap the update in noGrad { ... }", at: location)
-            }
-            var updated = try tensorOp(kind, [current, value], at: location)
-            let type = builder.type(of: tensor.id)
-            guard builder.type(of: updated.id) == type else {
-                throw Diagnostic("in-place '\(op)' would change '\(name)' from \(type) to \(builder.type(of: updated.id))", at: location)
-            }
-            markInPlaceLeafUpdate(&updated, of: key)
-            return .tensor(updated)
-        }
         let updated = try tensorOp(kind, [current, value], at: location)
-        let (before, after) = (builder.type(of: tensor.id), builder.type(of: updated.id))
-        guard after.dtype <= before.dtype else {
-            throw Diagnostic("in-place '\(op)' would store a \(after.dtype) result in '\(name)', whose dtype is \(before.dtype); write \(name) = \(name) \(op.dropLast()) ... to get a new \(after.dtype) tensor", at: location)
-        }
-        guard before.shape == after.shape else {
-            throw Diagnostic("in-place '\(op)' would change the shape of '\(name)' from \(formatShape(before.shape)) to \(formatShape(after.shape))", at: location)
-        }
-        var result = updated
-        result.id = try builder.cast(updated.id, to: before.dtype, at: location)
-        return .tensor(result)
+        return .tensor(try storeInPlace(updated, into: Expr(.identifier(name), at: location), current: tensor, what: "'\(op)'", at: location))
     }
 
     func lookupVariable(_ name: String, at location: SourceLocation) throws -> EvalValue {

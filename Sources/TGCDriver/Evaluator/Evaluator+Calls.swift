@@ -35,6 +35,9 @@ extension Evaluator {
             if let method = BuiltinRegistry.mutatingMethods[name] {
                 return try method.body(self, baseExpr, tensor, try callSite(name, arguments, at: location))
             }
+            if Self.isInPlaceMethod(name) {
+                return try callInPlaceMethod(name, receiver: baseExpr, tensor, arguments, at: location)
+            }
             guard let method = BuiltinRegistry.methods[name] else {
                 if BuiltinRegistry.isProperty(name) {
                     throw Diagnostic("'\(name)' is a property; use x.\(name) without parentheses", at: callee.location)

@@ -376,7 +376,17 @@ extension Evaluator {
         })
         scan.visit(statements)
         var slots: [StateSlot] = []
-        for name in scan.names.sorted() {
+        var names = scan.names
+        for name in scan.inPlaceOwners.sorted() {
+            // `model.fc.weight.data.mul_(0.5)`: every parameter of the module may change.
+            if case .module(let module)? = environment.lookup(name)?.value {
+                slots += module.namedParameters.compactMap { $0.tensor.leafKey }.map(StateSlot.parameter)
+                scan.callees.insert(name)   // and its buffers, as when it is called
+            } else {
+                names.insert(name)
+            }
+        }
+        for name in names.sorted() {
             guard let binding = environment.lookup(name) else { continue }
             if case .optimizer(let optimizer) = binding.value {   // `opt.lr = ...`
                 slots.append(try carriedLearningRate(optimizer, at: location))
@@ -598,6 +608,9 @@ struct MutationScan {
     var touchesGradients = false
     /// Variables whose objects a method call may change (`opt.step()`, `opt.zeroGrad()`).
     var receivers = Set<String>()
+    /// Variables whose members are updated in place (`model.fc.weight.data.mul_(0.5)`,
+    /// `w.data.zero_()`): the module's parameters and buffers, or the variable, change.
+    var inPlaceOwners = Set<String>()
     /// Variables called or whose members are called (`model(x)`, `model.fc1(x)`): a module's
     /// buffers change when it is called in training mode.
     var callees = Set<String>()
@@ -638,8 +651,10 @@ struct MutationScan {
             if case .member(let base, let name) = callee.kind {
                 if name == "backward" { touchesGradients = true }
                 if name == "step" || name == "zeroGrad", let root = Self.rootName(base) { receivers.insert(root) }
-                if BuiltinRegistry.mutatingMethods[name] != nil {   // `x.zero()`: updates its receiver
-                    if Self.mentionsGrad(base) { touchesGradients = true } else if let root = Self.rootName(base) { names.insert(root) }
+                if BuiltinRegistry.mutatingMethods[name] != nil || Evaluator.isInPlaceMethod(name) {   // `x.zero()`, `x.add_(1)`: update their receiver
+                    if Self.mentionsGrad(base) { touchesGradients = true } else if let root = Self.rootName(base) {
+                        if Self.isMember(base) { inPlaceOwners.insert(root) } else { names.insert(root) }
+                    }
                 }
                 visit(base)
             } else if case .identifier(let name) = callee.kind {
@@ -677,6 +692,11 @@ struct MutationScan {
         case .member(let base, _), .subscriptAccess(let base, _), .forceUnwrap(let base): rootName(base)
         default: nil
         }
+    }
+
+    /// Whether `expr` is a member access (`w.data`, `model.fc.weight`), not a variable itself.
+    static func isMember(_ expr: Expr) -> Bool {
+        if case .member = expr.kind { true } else { false }
     }
 
     static func mentionsGrad(_ expr: Expr) -> Bool {

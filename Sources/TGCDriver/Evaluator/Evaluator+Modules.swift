@@ -241,6 +241,21 @@ extension Evaluator {
         if case .optimizer(let optimizer) = owner {
             return try assignOptimizerProperty(optimizer, name, op: op, value: valueExpr, at: location)
         }
+        if case .tensor(let tensor) = owner, name == "data" {   // `w.data = t`, `w.data -= lr * g`: unrecorded
+            try withoutGrad {
+                var value = try evaluate(valueExpr)
+                if op != "=" {
+                    guard let kind = Self.compoundKinds[op] else { throw Diagnostic("unsupported operator '\(op)'", at: location) }
+                    value = .tensor(try tensorOp(kind, [.tensor(tensor), value], at: location))
+                }
+                let target = Expr(.member(base: ownerExpr, name: name), at: ownerExpr.location)
+                let stored = try asTensor(value, dtype: builder.type(of: tensor.id).dtype, at: valueExpr.location)
+                let shape = builder.type(of: tensor.id).shape
+                let broadcast = try builder.broadcast(stored.id, to: shape, at: valueExpr.location)
+                try storeInPlace(TensorValue(id: broadcast), into: target, current: tensor, what: "'\(Self.describe(target)) \(op)'", at: location)
+            }
+            return
+        }
         guard case .module(let module) = owner else {
             throw Diagnostic("cannot assign to property '\(name)' of this value", at: ownerExpr.location)
         }

@@ -37,6 +37,9 @@ struct TensorProperty: Sendable {
             try e.isLeaf(access.tensor, at: access.location)
         },
         TensorProperty("grad", "a leaf's accumulated gradient") { e, access in try e.leafGradient(access) },
+        TensorProperty("data", "the value without autograd history; its in-place methods update the tensor unrecorded") { e, access in
+            try e.dataView(of: access.tensor, at: access.location)
+        },
         TensorProperty("gradFn", "the backward node that made it (PyTorch's grad_fn), None for leaves") { e, access in
             e.gradFunction(of: access.tensor)
         },
