@@ -33,3 +33,8 @@ z.add_(1)
 print(z)
 q = torch.tensor([1.0, -2.0]) * v[:2]
 print(q.grad_fn.name())
+grid = torch.zeros([2, 3])
+grid[0].fill_(1)
+grid[..., 1].add_(5)
+grid[1, 2:].mul_(0)
+print(grid)
