@@ -28,6 +28,12 @@ struct TensorProperty: Sendable {
         TensorProperty("shape", "the shape, a torch.Size") { e, access in .size(e.builder.type(of: access.tensor.id).shape) },
         TensorProperty("dtype", "the element type") { e, access in .dtype(e.builder.type(of: access.tensor.id).dtype) },
         TensorProperty("ndim", "the number of dimensions") { e, access in .int(e.builder.type(of: access.tensor.id).rank) },
+        TensorProperty("count", "the size of the first dimension (Python's len(x))") { e, access in
+            guard let first = e.builder.type(of: access.tensor.id).shape.first else {
+                throw Diagnostic("len() of a 0-d tensor: a 0-dim tensor has no count", at: access.location)
+            }
+            return .int(first)
+        },
         TensorProperty("device", "always the CPU") { _, _ in .device("cpu") },
         TensorProperty("isCuda", "whether it is on a GPU: always false") { _, _ in .bool(false) },
         TensorProperty("requiresGrad", "whether autograd records ops on it") { e, access in
