@@ -29,6 +29,9 @@ extension Evaluator {
             if case .scheduler(let scheduler) = base { return try callSchedulerMember(scheduler, name, arguments, at: location) }
             if case .gradFunction(let function) = base, name == "name", arguments.isEmpty { return .string(function) }   // PyTorch's grad_fn.name()
             if name == "enumerated", arguments.isEmpty, let pairs = enumerated(base) { return pairs }
+            if case .array(let items) = base, let result = try callArrayMethod(name, receiver: baseExpr, items, arguments, at: location) {
+                return result
+            }
             guard case .tensor(let tensor) = base else {
                 throw Diagnostic("value of type \(base.kindName) has no method '\(name)'", at: callee.location)
             }

@@ -90,6 +90,11 @@ extension Evaluator {
         guard low <= high else {
             throw Diagnostic("range requires lowerBound <= upperBound (got \(low) and \(high - (op == "..." ? 1 : 0)))", at: sequence.location)
         }
+        if compileTimeState(assignedIn: body) {
+            // `layers.append(Linear(4, 4))`: an array (or string) that grows has a length known
+            // only by running the body once per index, with the index a compile-time Int.
+            return try executeUnrolled(pattern, (low..<high).map(EvalValue.int), body, progress: progress, at: sequence.location)
+        }
         try executeLoop(low..<high, body, at: location, progress: progress.map { ($0, high - low) }) { index in
             try bind(pattern, to: .tensor(TensorValue(id: index, isHostScalar: true)), mutable: false)
         }
@@ -173,14 +178,36 @@ extension Evaluator {
         default:
             throw Diagnostic("expected a range 'a..<b' or 'a...b', a DataLoader, or an array, tuple or dictionary, to loop over; got \(sequence.kindName)", at: sequenceExpr.location)
         }
+        try executeUnrolled(pattern, items, body, progress: progress, at: sequenceExpr.location)
+    }
+
+    /// Runs `body` once per item, binding `pattern` to it: a loop unrolled at compile time.
+    private func executeUnrolled(_ pattern: Pattern, _ items: [EvalValue], _ body: [Stmt], progress: ProgressLabel?,
+                                 at location: SourceLocation) throws {
         for (index, item) in items.enumerated() {
             environment.push()
             defer { environment.pop() }
             try bind(pattern, to: item, mutable: false)
-            if let progress { try reportProgress(progress, done: try builder.scalar(Double(index), .int64, at: sequenceExpr.location), total: items.count) }
+            if let progress { try reportProgress(progress, done: try builder.scalar(Double(index), .int64, at: location), total: items.count) }
             try executeBlock(body)
         }
-        if let progress { try reportProgress(progress, done: try builder.scalar(Double(items.count), .int64, at: sequenceExpr.location), total: items.count) }
+        if let progress { try reportProgress(progress, done: try builder.scalar(Double(items.count), .int64, at: location), total: items.count) }
+    }
+
+    /// Whether `body` changes a variable that holds a compile-time value other than a number
+    /// (an array, a string): such a loop over a range is unrolled rather than one IR loop.
+    private func compileTimeState(assignedIn body: [Stmt]) -> Bool {
+        var scan = MutationScan(lookupFunction: { name in
+            if case .function(let decl)? = self.environment.lookup(name)?.value { return decl }
+            return nil
+        })
+        scan.visit(body)
+        return scan.names.contains { name in
+            switch environment.lookup(name)?.value {
+            case .array?, .string?, .formatted?: true
+            default: false
+            }
+        }
     }
 
     /// A `while` loop, unrolled: its condition is known at compile time. `exits`: the body
@@ -651,6 +678,7 @@ struct MutationScan {
             if case .member(let base, let name) = callee.kind {
                 if name == "backward" { touchesGradients = true }
                 if name == "step" || name == "zeroGrad", let root = Self.rootName(base) { receivers.insert(root) }
+                if name == "append", let root = Self.rootName(base) { names.insert(root) }   // an array grows
                 if BuiltinRegistry.mutatingMethods[name] != nil || Evaluator.isInPlaceMethod(name) {   // `x.zero()`, `x.add_(1)`: update their receiver
                     if Self.mentionsGrad(base) { touchesGradients = true } else if let root = Self.rootName(base) {
                         if Self.isMember(base) { inPlaceOwners.insert(root) } else { names.insert(root) }

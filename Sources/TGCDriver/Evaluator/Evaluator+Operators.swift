@@ -112,6 +112,8 @@ extension Evaluator {
         guard isNumeric(lhs), isNumeric(rhs) else {
             switch (op, lhs) {
             case ("+", .string), ("+", .formatted): return try concatenate(lhs, rhs, at: location)
+            case ("+", .array(let items)):
+                if case .array(let more) = rhs { return .array(items + more) }
             default: break
             }
             throw Diagnostic("binary operator '\(op)' cannot be applied to operands of type \(lhs.kindName) and \(rhs.kindName)", at: location)

@@ -7,6 +7,7 @@ extension Evaluator {
     /// named tuple's fields, a dictionary's `count` and `keys`.
     func property(_ name: String, of base: EvalValue, baseExpr: Expr, at location: SourceLocation) throws -> EvalValue {
         if let items = base.arrayItems, name == "count" { return .int(items.count) }
+        if case .array(let items) = base, let value = arrayProperty(name, of: items) { return value }
         if case .tuple(let items) = base, name == "count" { return .int(items.count) }
         if case .module(let module) = base { return try moduleProperty(module, name, at: location) }
         if case .optimizer(let optimizer) = base { return try optimizerProperty(optimizer, name, at: location) }

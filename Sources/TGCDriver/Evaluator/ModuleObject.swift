@@ -201,9 +201,17 @@ final class ModuleObject {
                 case .module(let module):
                     lines.append("\(indent)  (\(field.name)): \(module.repr(indent: indent + "  "))")
                 case .array(let items) where !items.isEmpty && items.allSatisfy({ if case .module = $0 { true } else { false } }):
+                    // Runs of equal reprs print once, as PyTorch's ModuleList: `(0-2): 3 x Linear(...)`.
+                    var reprs: [String] = []
+                    for case .module(let module) in items { reprs.append(module.repr(indent: indent + "    ")) }
                     var list = ["\(indent)  (\(field.name)): ModuleList("]
-                    for (index, item) in items.enumerated() {
-                        if case .module(let module) = item { list.append("\(indent)    (\(index)): \(module.repr(indent: indent + "    "))") }
+                    var start = 0
+                    while start < reprs.count {
+                        var end = start
+                        while end + 1 < reprs.count, reprs[end + 1] == reprs[start] { end += 1 }
+                        let label = start == end ? "(\(start))" : "(\(start)-\(end)): \(end - start + 1) x"
+                        list.append("\(indent)    \(label)\(start == end ? ":" : "") \(reprs[start])")
+                        start = end + 1
                     }
                     lines.append(list.joined(separator: "\n") + "\n\(indent)  )")
                 default: continue

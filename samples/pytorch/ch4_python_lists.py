@@ -1,0 +1,43 @@
+# The PyTorch twin of samples/ch4_python_lists.swiftdsl; its output is ch4_python_lists.expected.
+import torch, torch.nn as nn, torch.nn.functional as F
+class Net(nn.Module):
+    def __init__(self, depth):
+        super().__init__()
+        self.layers = nn.ModuleList()
+        for i in range(depth):
+            self.layers.append(nn.Linear(4, 4))
+        self.out = nn.Linear(4, 2)
+    def forward(self, x):
+        h = x
+        for layer in self.layers: h = F.relu(layer(h))
+        return self.out(h)
+net = Net(3)
+print(net)
+print(net(torch.ones([2, 4])).shape)
+names = []
+for name, p in net.named_parameters(): names.append(name)
+print(names)
+print(len(names))
+x = torch.tensor([[1.0], [2.0], [3.0], [4.0]])
+y = torch.tensor([[2.0], [4.0], [6.0], [8.0]])
+model = nn.Linear(1, 1)
+with torch.no_grad():
+    model.weight.copy_(torch.tensor([[0.5]])); model.bias.copy_(torch.tensor([0.0]))
+opt = torch.optim.SGD(model.parameters(), lr=0.01)
+losses = []
+for epoch in range(5):
+    opt.zero_grad()
+    loss = F.mse_loss(model(x), y)
+    loss.backward()
+    opt.step()
+    losses.append(loss.item())
+print(len(losses))
+print(losses)
+print("%.4f" % losses[-1])
+history = []
+for i in range(3): history.append(model.weight.detach().clone())
+print(history)
+a = [1, 2]
+a += [3]
+a.extend([4, 5])
+print(a, a + [6], len(a), len(a) == 0, a[0], a[-1])
