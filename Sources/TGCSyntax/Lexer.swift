@@ -90,6 +90,12 @@ struct Lexer {
     mutating func lexKind() throws -> Token.Kind {
         guard let c = peek() else { return .eof }
         if Lexer.isIdentifierStart(c) { return lexWord() }
+        if c == "$", let d = peek(1), Lexer.isDigit(d) {   // a closure's shorthand argument `$0`
+            let startPos = pos
+            advance()
+            while let d = peek(), Lexer.isDigit(d) { advance() }
+            return .identifier(spelling(from: startPos))
+        }
         if Lexer.isDigit(c) { return try lexNumber() }
         if c == "\"" { return .string(try lexString()) }
         return .punct(try lexPunctuation())
@@ -159,7 +165,7 @@ struct Lexer {
         case "|": return ["note: use '||' for logical or"]
         case "^": return ["note: use '**' for powers"]
         case "'": return ["note: string literals use double quotes"]
-        case "$": return ["note: shorthand closure arguments are not supported; name them: { x in ... }"]
+        case "$": return ["note: a closure's shorthand arguments are $0, $1, ..."]
         default: return []
         }
     }

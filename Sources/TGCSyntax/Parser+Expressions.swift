@@ -259,7 +259,7 @@ extension Parser {
         defer { noTrailingClosure = saved }
         var arguments: [Argument] = []
         while !at(close) {
-            if labelHere == nil && !canStartHere && rangePrefixHere == nil {
+            if labelHere == nil && !canStartHere && rangePrefixHere == nil && operatorArgumentHere == nil {
                 if !arguments.isEmpty { throw expectedExpression(after: "','") }
                 break
             }
@@ -297,9 +297,20 @@ extension Parser {
     }
 
     /// `label: value` or `value`.
+    /// An operator passed as a function, as Swift's `reduce(0, +)` (an identifier named by it).
+    var operatorArgumentHere: String? {
+        guard case .punct(let op) = current.kind, ["+", "-", "*", "/"].contains(op),
+              peek(1).isPunct(")") || peek(1).isPunct(",") else { return nil }
+        return op
+    }
+
     mutating func parseArgument() throws -> Argument {
         let start = here
         if labelHere == nil, let op = rangePrefixHere { return Argument(label: nil, value: try parsePrefixRange(op), at: start) }
+        if let op = operatorArgumentHere {
+            skip()
+            return Argument(label: nil, value: Expr(.identifier(op), at: start), at: start)
+        }
         guard let label = labelHere else { return Argument(label: nil, value: try parseExpression(), at: start) }
         skip()
         skip()

@@ -67,7 +67,7 @@ struct BadProgram: Sendable, CustomTestStringConvertible {
         BadProgram("let s = (1,)", "expected expression after ','", 1, 12),
         BadProgram("let c = a ? b", "expected ':' after the first branch of '?' at 1:11", 1, 14),
         BadProgram("let a = 1 */ 2", "unexpected end of block comment", 1, 11),
-        BadProgram("x = 1\n\t\tlet y = $0", "unexpected character '$'", 2, 11),
+        BadProgram("x = 1\n\t\tlet y = $x", "unexpected character '$'", 2, 11),
         BadProgram("let n = 1e999", "floating-point literal '1e999' is too large", 1, 9),
         BadProgram("f(\"a\\(g(\"b)\")", "unterminated string literal", 1, 3),
         BadProgram("print(x.0)", "expected member name after '.', found '0'", 1, 9),

@@ -41,3 +41,15 @@ a = [1, 2]
 a += [3]
 a.extend([4, 5])
 print(a, a + [6], len(a), len(a) == 0, a[0], a[-1])
+seq_model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+counts = [p.numel() for p in seq_model.parameters()]
+print(counts)
+print(sum(counts))
+total = sum(p.numel() for p in seq_model.parameters())
+print(total)
+xs = [1.0, 2.0, 3.0]
+print([v * 2 for v in xs])
+print([v for v in xs if v > 1.5])
+print(max(xs), min(xs), sorted(xs), list(reversed(xs)), 2.0 in xs)
+shapes = [p.shape for p in seq_model.parameters()]
+print(shapes)

@@ -2,14 +2,24 @@ import TGCBase
 import TGCSyntax
 
 /// Swift's array methods on the evaluator's arrays (compile-time values: layers of a module,
-/// names, numbers): `a.append(x)`, `a.append(contentsOf: b)`, `a + b`, `a += b`, `a.isEmpty`,
-/// `a.first`, `a.last`. An array cannot grow inside a loop that runs at run time (its length
-/// would depend on the trip count); MutationScan makes that a located error.
+/// names, numbers, tensors): `a.append(x)`, `a.append(contentsOf: b)`, `a + b`, `a += b`,
+/// `a.isEmpty`, `a.first`, `a.last`, and the closure-taking `map`, `filter`, `reduce`
+/// (`model.parameters().map { $0.numel() }.reduce(0, +)`), with `sorted()`, `reversed()`,
+/// `min()`, `max()` and `contains(x)`. A loop over a range that grows an array is unrolled.
 extension Evaluator {
-    /// `receiver.name(arguments)` on an array; nil when `name` is not an array method.
-    func callArrayMethod(_ name: String, receiver: Expr, _ items: [EvalValue], _ arguments: [Argument],
+    /// `receiver.name(arguments) { closure }` on an array; nil when `name` is not an array method.
+    func callArrayMethod(_ name: String, receiver: Expr, _ items: [EvalValue], _ arguments: [Argument], _ closure: Closure?,
                          at location: SourceLocation) throws -> EvalValue? {
-        guard name == "append" else { return nil }
+        switch name {
+        case "append": break
+        case "map", "filter", "reduce":
+            return try callHigherOrder(name, items, arguments, closure, at: location)
+        case "sorted", "reversed", "min", "max", "contains":
+            try rejectClosure(closure, name)
+            return try callOrdering(name, items, arguments, at: location)
+        default: return nil
+        }
+        try rejectClosure(closure, name)
         var site = try callSite(name, arguments, at: location)
         let appended: [EvalValue]
         if site.arguments.first?.label == "contentsOf" {
@@ -38,5 +48,98 @@ extension Evaluator {
         case "last": items.last ?? EvalValue.none
         default: nil
         }
+    }
+
+    /// `map { f }`, `filter { p }`, `reduce(initial) { f }` and `reduce(initial, +)`.
+    private func callHigherOrder(_ name: String, _ items: [EvalValue], _ arguments: [Argument], _ closure: Closure?,
+                                 at location: SourceLocation) throws -> EvalValue {
+        var arguments = arguments
+        var combine: (EvalValue, EvalValue) throws -> EvalValue
+        if name == "reduce", closure == nil, arguments.count == 2, case .identifier(let op) = arguments[1].value.kind,
+           ["+", "*", "-", "/"].contains(op) {
+            combine = { [unowned self] a, b in try binaryOperator(op, a, b, at: location) }   // `reduce(0, +)`
+            arguments.removeLast()
+        } else {
+            guard let closure else {
+                throw Diagnostic("'\(name)' takes a closure: a.\(name)\(name == "reduce" ? "(initial)" : "") { ... }", at: location)
+            }
+            combine = { [unowned self] a, b in try callClosure(closure, [a, b], at: location) }
+            if name != "reduce" {
+                let transform = closure
+                combine = { [unowned self] item, _ in try callClosure(transform, [item], at: location) }
+            }
+        }
+        switch name {
+        case "map":
+            guard arguments.isEmpty else { throw Diagnostic("map takes only a closure: a.map { $0 * 2 }", at: location) }
+            return .array(try items.map { try combine($0, .void) })
+        case "filter":
+            guard arguments.isEmpty else { throw Diagnostic("filter takes only a closure: a.filter { $0 > 0 }", at: location) }
+            return .array(try items.filter { item in
+                guard case .bool(let keep) = try combine(item, .void) else {
+                    throw Diagnostic("filter's closure must give a Bool known at compile time", at: location)
+                }
+                return keep
+            })
+        default:
+            guard arguments.count == 1 else { throw Diagnostic("reduce takes an initial value and a closure: a.reduce(0) { $0 + $1 }", at: location) }
+            return try items.reduce(try evaluate(arguments[0].value)) { try combine($0, $1) }
+        }
+    }
+
+    /// `sorted()`, `reversed()`, `min()`, `max()` (nil-like `.none` for an empty array) and
+    /// `contains(x)`, over numbers and strings known at compile time.
+    private func callOrdering(_ name: String, _ items: [EvalValue], _ arguments: [Argument], at location: SourceLocation) throws -> EvalValue {
+        if name == "reversed" {
+            guard arguments.isEmpty else { throw Diagnostic("reversed() takes no arguments", at: location) }
+            return .array(items.reversed())
+        }
+        if name == "contains" {
+            guard arguments.count == 1 else { throw Diagnostic("contains takes one element: a.contains(3)", at: location) }
+            let element = try evaluate(arguments[0].value)
+            return .bool(try items.contains { item in
+                if case .bool(let equal) = try binaryOperator("==", item, element, at: location) { return equal }
+                throw Diagnostic("contains compares values known at compile time", at: location)
+            })
+        }
+        guard arguments.isEmpty else { throw Diagnostic("\(name)() takes no arguments", at: location) }
+        func less(_ a: EvalValue, _ b: EvalValue) throws -> Bool {
+            guard case .bool(let result) = try binaryOperator("<", a, b, at: location) else {
+                throw Diagnostic("\(name)() compares numbers or strings known at compile time", at: location)
+            }
+            return result
+        }
+        var sorted = items
+        try sorted.sort(by: less)   // a stable order is not needed: equal values are interchangeable
+        switch name {
+        case "sorted": return .array(sorted)
+        case "min": return sorted.first ?? .none
+        default: return sorted.last ?? .none
+        }
+    }
+
+    /// Calls a closure with `values` bound to its parameters (`$0`, `$1`, ... when it names
+    /// none) in a scope inside the caller's; a body that is one expression gives its value.
+    func callClosure(_ closure: Closure, _ values: [EvalValue], at location: SourceLocation) throws -> EvalValue {
+        let names = closure.parameters.isEmpty ? values.indices.map { "$\($0)" } : closure.parameters
+        guard names.count == values.count else {
+            throw Diagnostic("the closure takes \(names.count) argument\(names.count == 1 ? "" : "s") but is given \(values.count)", at: closure.location)
+        }
+        environment.push()
+        callDepth += 1
+        defer {
+            callDepth -= 1
+            environment.pop()
+        }
+        for (name, value) in zip(names, values) {
+            environment.declare(name, Binding(value: value, isMutable: false, location: closure.location))
+        }
+        if closure.body.count == 1, case .expression(let expr) = closure.body[0].kind { return try evaluate(expr) }
+        do {
+            try executeBlock(closure.body)
+        } catch let signal as ReturnSignal {
+            return signal.value
+        }
+        return .void
     }
 }

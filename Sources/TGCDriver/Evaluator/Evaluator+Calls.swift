@@ -21,17 +21,17 @@ extension Evaluator {
             }
             return try function.call(self, arguments, closure, at: location)
         case .member(let baseExpr, let name):
-            try rejectClosure(closure, name)
             let base = try evaluate(baseExpr)
+            if case .array(let items) = base, let result = try callArrayMethod(name, receiver: baseExpr, items, arguments, closure, at: location) {
+                return result
+            }
+            try rejectClosure(closure, name)
             if case .module(let module) = base { return try callModuleMember(module, name, arguments, at: location) }
             if case .optimizer(let optimizer) = base { return try callOptimizerMember(optimizer, name, arguments, at: location) }
             if case .summaryWriter(let folder) = base { return try callSummaryWriterMember(folder, name, arguments, at: location) }
             if case .scheduler(let scheduler) = base { return try callSchedulerMember(scheduler, name, arguments, at: location) }
             if case .gradFunction(let function) = base, name == "name", arguments.isEmpty { return .string(function) }   // PyTorch's grad_fn.name()
             if name == "enumerated", arguments.isEmpty, let pairs = enumerated(base) { return pairs }
-            if case .array(let items) = base, let result = try callArrayMethod(name, receiver: baseExpr, items, arguments, at: location) {
-                return result
-            }
             guard case .tensor(let tensor) = base else {
                 throw Diagnostic("value of type \(base.kindName) has no method '\(name)'", at: callee.location)
             }
