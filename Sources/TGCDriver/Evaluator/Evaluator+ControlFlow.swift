@@ -424,7 +424,9 @@ extension Evaluator {
             case .tensor, .int, .float, .bool:
                 slots.append(.variable(name))
             default:
-                throw Diagnostic("'\(name)' holds a \(binding.value.kindName), which cannot change inside a loop or an 'if' on a tensor value; only tensors and numbers can", at: location)
+                let kind = binding.value.kindName
+                let article = kind.first.map { "aeiou".contains($0) } == true ? "an" : "a"
+                throw Diagnostic("'\(name)' holds \(article) \(kind), which cannot change inside an 'if' on a tensor value or a loop that runs at run time; only tensors and numbers can", at: location)
             }
         }
         // An optimizer stepped in the body: its parameters and its state change. A module called
