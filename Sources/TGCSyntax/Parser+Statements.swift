@@ -81,6 +81,8 @@ extension Parser {
         switch target.kind {
         case .identifier, .member, .subscriptAccess:
             return
+        case .forceUnwrap(let inner):   // `d["a"]! += 1`, `w.grad! -= g`
+            try checkAssignable(inner, op: op)
         case .tuple(let elements) where op == "=" && !elements.isEmpty:
             for element in elements { try checkAssignable(element, op: op) }
         default:
@@ -138,8 +140,14 @@ extension Parser {
         var result: String
         if consume("[") {
             let element = try parseType()
-            try expectClosing("]", open: open)
-            result = "[" + element + "]"
+            if consume(":") {   // a dictionary type: `[String: Double]`
+                let value = try parseType()
+                try expectClosing("]", open: open)
+                result = "[" + element + ": " + value + "]"
+            } else {
+                try expectClosing("]", open: open)
+                result = "[" + element + "]"
+            }
         } else if consume("(") {
             var elements: [String] = []
             while !at(")") {

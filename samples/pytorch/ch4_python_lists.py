@@ -53,3 +53,20 @@ print([v for v in xs if v > 1.5])
 print(max(xs), min(xs), sorted(xs), list(reversed(xs)), 2.0 in xs)
 shapes = [p.shape for p in seq_model.parameters()]
 print(shapes)
+d = {}
+d["lr"] = 0.1
+d["momentum"] = 0.9
+print(d)
+print(d["lr"], len(d), list(d.keys()))
+for k, v in d.items(): print(k, v)
+h = {"loss": []}
+h["acc"] = []
+for e in range(3):
+    losses = h["loss"]
+    losses.append(float(e) * 0.5)
+    h["loss"] = losses
+print(h)
+tally = {}
+tally["a"] = 1
+tally["a"] += 2
+print(tally)

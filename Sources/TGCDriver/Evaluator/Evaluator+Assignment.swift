@@ -173,6 +173,7 @@ enum AssignmentTarget {
     /// nil for an expression that cannot be assigned to.
     init?(_ expr: Expr) {
         switch expr.kind {
+        case .forceUnwrap(let inner): self.init(inner)   // `d["a"]! += 1`: the optional's value itself
         case .identifier(let name): self = .variable(name)
         case .member(let owner, "requiresGrad"): self = .requiresGrad(owner: owner)
         case .member(let owner, "grad"): self = .grad(owner: owner)

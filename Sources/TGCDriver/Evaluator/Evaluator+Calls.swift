@@ -48,6 +48,13 @@ extension Evaluator {
                 throw Diagnostic("value of type Tensor has no method '\(name)'", at: callee.location)
             }
             return try method.call(self, on: tensor, try callSite(name, arguments, at: location))
+        case .arrayLiteral(let elements) where arguments.isEmpty && elements.count == 1 && Self.namesType(elements[0]):
+            try rejectClosure(closure, "an array")
+            return .array([])   // `[Double]()`: Swift's empty array of a type
+        case .dictionaryLiteral(let entries) where arguments.isEmpty && entries.count == 1
+                && Self.namesType(entries[0].key) && Self.namesType(entries[0].value):
+            try rejectClosure(closure, "a dictionary")
+            return .dictionary([])   // `[String: Double]()`
         default:
             // `layers[0](x)`: a module picked out of an array.
             guard case .module(let module) = try evaluate(callee) else {
@@ -73,6 +80,15 @@ extension Evaluator {
             items = values
         }
         return .array(items.enumerated().map { .tuple([.int($0.offset), $0.element]) })
+    }
+
+    /// Whether `expr` names a type (`Double`, `Tensor`, `[Int]`): a capitalized identifier or an array of one.
+    static func namesType(_ expr: Expr) -> Bool {
+        switch expr.kind {
+        case .identifier(let name): name.first?.isUppercase == true
+        case .arrayLiteral(let elements): elements.count == 1 && namesType(elements[0])
+        default: false
+        }
     }
 
     func rejectClosure(_ closure: Closure?, _ name: String) throws {

@@ -195,7 +195,7 @@ extension Evaluator {
     }
 
     /// Whether `body` changes a variable that holds a compile-time value other than a number
-    /// (an array, a string): such a loop over a range is unrolled rather than one IR loop.
+    /// (an array, a string, a dictionary): such a loop over a range is unrolled rather than one IR loop.
     private func compileTimeState(assignedIn body: [Stmt]) -> Bool {
         var scan = MutationScan(lookupFunction: { name in
             if case .function(let decl)? = self.environment.lookup(name)?.value { return decl }
@@ -204,7 +204,7 @@ extension Evaluator {
         scan.visit(body)
         return scan.names.contains { name in
             switch environment.lookup(name)?.value {
-            case .array?, .string?, .formatted?: true
+            case .array?, .string?, .formatted?, .dictionary?: true
             default: false
             }
         }

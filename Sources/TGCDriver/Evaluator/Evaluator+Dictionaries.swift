@@ -4,8 +4,26 @@ import TGCCore
 import TGCSyntax
 
 /// Dictionaries with String keys (`["w": w]`, a loaded safetensors file): built from literals,
-/// read with `d["w"]`, `d.count` and `d.keys`, printed as Python prints a dict.
+/// read with `d["w"]`, `d.count` and `d.keys`, written with `d["w"] = v` and `d["n"] += 1`,
+/// printed as Python prints a dict.
 extension Evaluator {
+    /// `d["key"] = value` (a new key goes last, as in a Python dict) or `d["key"] op= value`.
+    func assignEntry(_ name: String, _ entries: [(key: String, value: EvalValue)], _ arguments: [Argument], op: String,
+                     value valueExpr: Expr, at location: SourceLocation) throws {
+        guard arguments.count == 1, arguments[0].label == nil, case .string(let key) = try evaluate(arguments[0].value) else {
+            throw Diagnostic("a dictionary is indexed with one string key: d[\"name\"] = value", at: location)
+        }
+        var entries = entries
+        var value = try evaluate(valueExpr)
+        let index = entries.firstIndex { $0.key == key }
+        if op != "=" {
+            guard let index else { throw Diagnostic("no key \"\(key)\" in the dictionary to update with '\(op)'", at: arguments[0].location) }
+            value = try binaryOperator(String(op.dropLast()), entries[index].value, value, at: location)
+        }
+        if let index { entries[index].value = value } else { entries.append((key, value)) }
+        try assignVariable(name, .dictionary(entries), at: location)
+    }
+
     /// `["w": w, "b": b]`: each key a string known at compile time, none twice.
     func dictionary(_ entries: [(key: Expr, value: Expr)]) throws -> EvalValue {
         var result: [(key: String, value: EvalValue)] = []

@@ -53,7 +53,11 @@ extension Evaluator {
         guard case .identifier(let name) = baseExpr.kind else {
             throw Diagnostic("only a tensor variable can be assigned through a subscript (y[0] = v)", at: baseExpr.location)
         }
-        guard case .tensor(let base) = try lookupVariable(name, at: baseExpr.location) else {
+        let held = try lookupVariable(name, at: baseExpr.location)
+        if case .dictionary(let entries) = held {
+            return try assignEntry(name, entries, arguments, op: op, value: valueExpr, at: location)
+        }
+        guard case .tensor(let base) = held else {
             throw Diagnostic("'\(name)' is not a tensor; only tensor elements can be assigned through a subscript", at: baseExpr.location)
         }
         if base.leafKey != nil, base.requiresGrad, gradEnabled {
