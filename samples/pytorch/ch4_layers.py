@@ -58,3 +58,8 @@ print(bn8.num_features, bn8.eps, bn8.momentum, bn8.running_mean, bn8.num_batches
 print(drop.p, emb.num_embeddings, emb.embedding_dim, ln.normalized_shape)
 leaf = (a * 2).requires_grad_()
 print(leaf.is_leaf, leaf.requires_grad)
+small = nn.Linear(2, 1)
+small.weight = nn.Parameter(torch.tensor([[0.5, -0.5]]))
+small.bias = nn.Parameter(torch.tensor([0.25]))
+print(small.state_dict())
+print(nn.BatchNorm1d(2).state_dict())

@@ -130,7 +130,7 @@ private struct ConstantCopier {
             return .tensor(TensorValue(id: try graph.apply1(.constant, [], attrs, at: location), isHostScalar: tensor.isHostScalar))
         case .array(let items): return .array(try items.map { try copy($0) })
         case .tuple(let items): return .tuple(try items.map { try copy($0) })
-        case .dictionary(let entries): return .dictionary(try entries.map { ($0.key, try copy($0.value)) })
+        case .dictionary(let entries, let ordered): return .dictionary(try entries.map { ($0.key, try copy($0.value)) }, ordered: ordered)
         case .namedTuple(let name, let fields): return .namedTuple(name: name, fields: try fields.map { ($0.0, try copy($0.1)) })
         case .module(let module):
             if let known = modules[ObjectIdentifier(module)] { return .module(known) }

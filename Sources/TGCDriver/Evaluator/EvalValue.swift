@@ -17,8 +17,9 @@ enum EvalValue {
     case size([Int])
     case tuple([EvalValue])
     /// `["w": w, "b": b]` and the tensors of a safetensors file: String keys in order, as a
-    /// Python dict keeps them.
-    case dictionary([(key: String, value: EvalValue)])
+    /// Python dict keeps them; `ordered` for `model.stateDict()`, printed as PyTorch's
+    /// `OrderedDict([('fc.weight', tensor(...)), ...])`.
+    case dictionary(_ entries: [(key: String, value: EvalValue)], ordered: Bool = false)
     /// `torch.return_types.max(values=..., indices=...)`.
     case namedTuple(name: String, fields: [(String, EvalValue)])
     case dtype(DType)

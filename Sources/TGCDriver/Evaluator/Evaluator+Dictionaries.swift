@@ -8,7 +8,7 @@ import TGCSyntax
 /// printed as Python prints a dict.
 extension Evaluator {
     /// `d["key"] = value` (a new key goes last, as in a Python dict) or `d["key"] op= value`.
-    func assignEntry(_ name: String, _ entries: [(key: String, value: EvalValue)], _ arguments: [Argument], op: String,
+    func assignEntry(_ name: String, _ entries: [(key: String, value: EvalValue)], ordered: Bool, _ arguments: [Argument], op: String,
                      value valueExpr: Expr, at location: SourceLocation) throws {
         guard arguments.count == 1, arguments[0].label == nil, case .string(let key) = try evaluate(arguments[0].value) else {
             throw Diagnostic("a dictionary is indexed with one string key: d[\"name\"] = value", at: location)
@@ -21,7 +21,7 @@ extension Evaluator {
             value = try binaryOperator(String(op.dropLast()), entries[index].value, value, at: location)
         }
         if let index { entries[index].value = value } else { entries.append((key, value)) }
-        try assignVariable(name, .dictionary(entries), at: location)
+        try assignVariable(name, .dictionary(entries, ordered: ordered), at: location)
     }
 
     /// `["w": w, "b": b]`: each key a string known at compile time, none twice.
@@ -99,7 +99,7 @@ extension Evaluator {
         if case .optimizer(let optimizer) = value {
             return try saveSafetensors(.dictionary(try optimizerCheckpoint(optimizer, at: location)), to: path, at: location)
         }
-        guard case .dictionary(let entries) = value else {
+        guard case .dictionary(let entries, _) = value else {
             throw Diagnostic("a safetensors file holds named tensors: save([\"name\": tensor, ...], \"\(path)\")", at: location)
         }
         guard !entries.isEmpty else { throw Diagnostic("save of an empty dictionary: a safetensors file needs a tensor", at: location) }

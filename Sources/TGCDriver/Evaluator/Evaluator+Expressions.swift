@@ -46,7 +46,7 @@ extension Evaluator {
         case .subscriptAccess(let baseExpr, let arguments):
             let base = try evaluate(baseExpr)
             if case .tensor(let tensor) = base { return try indexTensor(tensor, arguments, at: at) }
-            if case .dictionary(let entries) = base { return try lookUp(arguments, in: entries, at: at) }
+            if case .dictionary(let entries, _) = base { return try lookUp(arguments, in: entries, at: at) }
             // `ds[i]`: sample i, a tuple of each tensor's row i (PyTorch's TensorDataset.__getitem__).
             if case .dataset(let dataset) = base {
                 return .tuple(try dataset.tensors.map { try indexTensor($0, arguments, at: at) })

@@ -54,8 +54,8 @@ extension Evaluator {
             throw Diagnostic("only a tensor variable can be assigned through a subscript (y[0] = v)", at: baseExpr.location)
         }
         let held = try lookupVariable(name, at: baseExpr.location)
-        if case .dictionary(let entries) = held {
-            return try assignEntry(name, entries, arguments, op: op, value: valueExpr, at: location)
+        if case .dictionary(let entries, let ordered) = held {
+            return try assignEntry(name, entries, ordered: ordered, arguments, op: op, value: valueExpr, at: location)
         }
         guard case .tensor(let base) = held else {
             throw Diagnostic("'\(name)' is not a tensor; only tensor elements can be assigned through a subscript", at: baseExpr.location)

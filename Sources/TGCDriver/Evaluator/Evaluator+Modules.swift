@@ -415,7 +415,8 @@ enum ModuleMethod: String, CaseIterable {
         case .namedParameters:
             return .array(module.namedParameters.map { .tuple([.string($0.name), .tensor($0.tensor)]) })
         case .stateDict:
-            return .dictionary(module.namedState.map { ($0.name, .tensor($0.tensor)) })
+            // Detached values, as PyTorch's state_dict() (they print as plain tensors).
+            return .dictionary(module.namedState.map { ($0.name, .tensor(TensorValue(id: $0.tensor.id))) }, ordered: true)
         case .train, .eval:
             var site = site
             try site.bind([.unlabeled("mode", optional: true)])   // `model.train(false)` is eval()
@@ -439,14 +440,14 @@ enum ModuleMethod: String, CaseIterable {
             try site.bind([.unlabeled("path")])
             let path = try evaluator.checkpointPath(site.value("path"), at: site.location("path"))
             let expected = module.namedState.map { ($0.name, evaluator.builder.type(of: $0.tensor.id)) }
-            guard case .dictionary(let state) = try evaluator.loadSafetensors(path, expecting: expected, at: site.location("path")),
+            guard case .dictionary(let state, _) = try evaluator.loadSafetensors(path, expecting: expected, at: site.location("path")),
                   case .string(let written)? = site.value("path") else { return .void }
             try evaluator.loadState(state, into: module, from: written, at: site.location)
             return .void
         case .loadStateDict:
             var site = site
             try site.bind([.unlabeled("stateDict")])
-            guard case .dictionary(let state) = site.value("stateDict")! else {
+            guard case .dictionary(let state, _) = site.value("stateDict")! else {
                 throw Diagnostic("loadStateDict takes a dictionary of tensors (model.stateDict(), load(\"m.safetensors\")), got \(site.value("stateDict")!.kindName)", at: site.location("stateDict"))
             }
             try evaluator.loadState(state, into: module, from: "state dict", at: site.location)

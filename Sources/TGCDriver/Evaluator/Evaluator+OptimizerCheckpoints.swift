@@ -51,7 +51,7 @@ extension Evaluator {
         guard case .string(let written)? = site.value("path") else { return }
         let current = try optimizerCheckpoint(optimizer, at: location)
         let expected = try current.map { key, value in (name: key, type: builder.type(of: try asTensor(value, at: location).id)) }
-        guard case .dictionary(let state) = try loadSafetensors(path, expecting: expected, at: site.location("path")) else { return }
+        guard case .dictionary(let state, _) = try loadSafetensors(path, expecting: expected, at: site.location("path")) else { return }
         try checkCheckpoint(state, against: expected, file: written, owner: optimizer.kind.rawValue, noun: "optimizer", at: location)
         for (key, entry) in optimizer.checkpointEntries {
             guard case .tensor(let loaded)? = state.first(where: { $0.key == key })?.value else { continue }

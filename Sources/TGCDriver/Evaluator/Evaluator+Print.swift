@@ -80,14 +80,16 @@ extension Evaluator {
                 text.append(try formatItem(item, precision: precision, at: location))
             }
             text.append(items.count == 1 ? ",)" : ")")
-        case .dictionary(let entries):
-            text.append("{")
+        case .dictionary(let entries, let ordered):
+            // {'k': v, ...}, or PyTorch's state dict: OrderedDict([('k', v), ...]).
+            text.append(ordered ? "OrderedDict([" : "{")
             for (index, entry) in entries.enumerated() {
                 if index > 0 { text.append(", ") }
-                text.append(Self.pythonRepr(entry.key) + ": ")
+                text.append(ordered ? "(" + Self.pythonRepr(entry.key) + ", " : Self.pythonRepr(entry.key) + ": ")
                 text.append(try formatItem(entry.value, precision: precision, at: location))
+                if ordered { text.append(")") }
             }
-            text.append("}")
+            text.append(ordered ? "])" : "}")
         case .namedTuple(let name, let fields):
             text.append("\(name)(")
             for (index, (field, item)) in fields.enumerated() {

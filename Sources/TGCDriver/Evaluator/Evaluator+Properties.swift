@@ -15,7 +15,7 @@ extension Evaluator {
         case .dataset, .loader: return try dataProperty(base, name, at: location)
         default: break
         }
-        if case .dictionary(let entries) = base {
+        if case .dictionary(let entries, _) = base {
             switch name {
             case "count": return .int(entries.count)
             case "keys": return .array(entries.map { .string($0.key) })
