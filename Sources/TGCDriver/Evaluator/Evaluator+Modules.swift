@@ -405,6 +405,7 @@ extension Evaluator {
 /// The methods every module has, as PyTorch's `nn.Module` names them.
 enum ModuleMethod: String, CaseIterable {
     case parameters, namedParameters, stateDict, loadStateDict, train, eval, load, zeroGrad, to, cpu, cuda
+    case children, namedChildren, modules, namedModules
 
     static let names = Set(allCases.map(\.rawValue))
 
@@ -414,6 +415,14 @@ enum ModuleMethod: String, CaseIterable {
             return .array(module.namedParameters.map { .tensor($0.tensor) })
         case .namedParameters:
             return .array(module.namedParameters.map { .tuple([.string($0.name), .tensor($0.tensor)]) })
+        case .children:
+            return .array(module.children.map { .module($0.module) })
+        case .namedChildren:
+            return .array(module.children.map { .tuple([.string($0.name), .module($0.module)]) })
+        case .modules:
+            return .array(module.namedModules().map { .module($0.module) })
+        case .namedModules:
+            return .array(module.namedModules().map { .tuple([.string($0.name), .module($0.module)]) })
         case .stateDict:
             // Detached values, as PyTorch's state_dict() (they print as plain tensors).
             return .dictionary(module.namedState.map { ($0.name, .tensor(TensorValue(id: $0.tensor.id))) }, ordered: true)

@@ -120,6 +120,22 @@ final class ModuleObject {
         }
     }
 
+    /// PyTorch's `named_modules()`: the module itself (named ""), then each descendant once,
+    /// depth first, named by its path (`features.0`).
+    func namedModules(prefix: String = "", seen: inout Set<ObjectIdentifier>) -> [(name: String, module: ModuleObject)] {
+        guard seen.insert(ObjectIdentifier(self)).inserted else { return [] }
+        var result = [(name: prefix, module: self)]
+        for child in children {
+            result += child.module.namedModules(prefix: prefix.isEmpty ? child.name : prefix + "." + child.name, seen: &seen)
+        }
+        return result
+    }
+
+    func namedModules() -> [(name: String, module: ModuleObject)] {
+        var seen = Set<ObjectIdentifier>()
+        return namedModules(seen: &seen)
+    }
+
     /// A tensor field that is a parameter: made as one (even when frozen), or a leaf that
     /// requires grad; other tensor fields are buffers.
     static func isParameter(_ tensor: TensorValue) -> Bool {
