@@ -64,3 +64,15 @@ while True:
     if j == 4:
         break
 print(total, j)
+for i in range(0, 10, 3): print(i)
+for i in range(10, 0, -3): print(i)
+for i in range(0, 10, 3): print(i)
+for i in range(5, 4, 2): print("never", i)
+for i in reversed(range(0, 3)): print(i)
+sw = torch.tensor([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+strided = torch.tensor(0.0)
+for i in range(1, 6, 2): strided += sw[i]
+print(strided)
+layerNames = []
+for i in range(4, -1, -2): layerNames.append(f"layer{i}")
+print(layerNames)

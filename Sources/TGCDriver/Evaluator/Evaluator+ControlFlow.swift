@@ -80,25 +80,60 @@ extension Evaluator {
         if progress == nil, let (wrapped, label) = try progressWrapper(sequence) {
             return try executeFor(pattern, wrapped, body, at: location, progress: label)
         }
-        guard case .binary(let op, let lowExpr, let highExpr) = sequence.kind, op == "..<" || op == "..." else {
+        guard let (first, count, step) = try steppedRange(sequence) else {
             return try executeForEach(pattern, sequence, body, progress: progress)
         }
-        let low = try staticInt(try evaluate(lowExpr), what: "the loop's lower bound", at: lowExpr.location)
-        let upper = try staticInt(try evaluate(highExpr), what: "the loop's upper bound", at: highExpr.location)
-        guard upper < Int.max else { throw Diagnostic("the loop's upper bound is too large", at: highExpr.location) }
-        let high = upper + (op == "..." ? 1 : 0)
-        guard low <= high else {
-            throw Diagnostic("range requires lowerBound <= upperBound (got \(low) and \(high - (op == "..." ? 1 : 0)))", at: sequence.location)
-        }
+        let values = (0..<count).map { first + $0 * step }
         if compileTimeState(assignedIn: body) {
             // `layers.append(Linear(4, 4))`: an array (or string) that grows has a length known
             // only by running the body once per index, with the index a compile-time Int.
-            return try executeUnrolled(pattern, (low..<high).map(EvalValue.int), body, progress: progress, at: sequence.location)
+            return try executeUnrolled(pattern, values.map(EvalValue.int), body, progress: progress, at: sequence.location)
         }
-        try executeLoop(low..<high, body, at: location, progress: progress.map { ($0, high - low) }) { index in
-            try bind(pattern, to: .tensor(TensorValue(id: index, isHostScalar: true)), mutable: false)
+        let range = step == 1 ? first..<(first + count) : 0..<count
+        try executeLoop(range, body, at: location, progress: progress.map { ($0, count) }) { index in
+            var value = index
+            if step != 1 {   // first + k · step from the iteration number k
+                let scaled = try builder.apply1(.mul, [index, try builder.scalar(Double(step), .int64, at: location)], at: location)
+                value = try builder.apply1(.add, [scaled, try builder.scalar(Double(first), .int64, at: location)], at: location)
+            }
+            try bind(pattern, to: .tensor(TensorValue(id: value, isHostScalar: true)), mutable: false)
         }
-        if let progress { try reportProgress(progress, done: try builder.scalar(Double(high - low), .int64, at: location), total: high - low) }
+        if let progress { try reportProgress(progress, done: try builder.scalar(Double(count), .int64, at: location), total: count) }
+    }
+
+    /// The integers a `for` loop runs over, as (first, count, step): a range `a..<b` / `a...b`,
+    /// `stride(from: a, to: b, by: s)` / `stride(from: a, through: b, by: s)`, or a range's
+    /// `reversed()`; nil for other sequences (arrays, loaders, ...). Bounds are compile-time Ints.
+    private func steppedRange(_ sequence: Expr) throws -> (first: Int, count: Int, step: Int)? {
+        switch sequence.kind {
+        case .binary(let op, let lowExpr, let highExpr) where op == "..<" || op == "...":
+            let low = try staticInt(try evaluate(lowExpr), what: "the loop's lower bound", at: lowExpr.location)
+            let upper = try staticInt(try evaluate(highExpr), what: "the loop's upper bound", at: highExpr.location)
+            guard upper < Int.max else { throw Diagnostic("the loop's upper bound is too large", at: highExpr.location) }
+            let high = upper + (op == "..." ? 1 : 0)
+            guard low <= high else {
+                throw Diagnostic("range requires lowerBound <= upperBound (got \(low) and \(upper))", at: sequence.location)
+            }
+            return (low, high - low, 1)
+        case .tuple(let elements) where elements.count == 1:
+            return try steppedRange(elements[0])
+        case .call(let callee, let arguments, nil) where arguments.isEmpty:
+            guard case .member(let base, "reversed") = callee.kind, let (first, count, step) = try steppedRange(base) else { return nil }
+            return (first + (count - 1) * step, count, -step)   // `(0..<n).reversed()`
+        case .call(let callee, let arguments, nil):
+            guard case .identifier("stride") = callee.kind, arguments.count == 3, arguments[0].label == "from",
+                  let end = arguments[1].label, end == "to" || end == "through", arguments[2].label == "by" else { return nil }
+            let values = try arguments.map { try staticInt(try evaluate($0.value), what: "stride's '\($0.label!)'", at: $0.location) }
+            let (from, to, by) = (values[0], values[1], values[2])
+            guard by != 0 else { throw Diagnostic("stride(by: 0) would never end", at: arguments[2].location) }
+            // Swift's counts: `to` stops before the end, `through` includes an end it lands on.
+            let (span, rest) = ((to - from) / by, (to - from) % by)
+            let count = end == "to" ? ((to - from) * by.signum() <= 0 ? 0 : span + (rest == 0 ? 0 : 1))
+                                    : ((to - from) * by.signum() < 0 ? 0 : span + 1)
+            return (from, count, by)
+        default:
+            return nil
+        }
     }
 
     /// Whether a later gradient may differentiate through how a loop iteration computed a
