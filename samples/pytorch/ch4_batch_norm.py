@@ -4,7 +4,7 @@ import torch.nn as nn
 
 bn = nn.BatchNorm1d(3)
 print(bn, nn.BatchNorm2d(4), nn.BatchNorm1d(3, eps=1e-3, momentum=0.2, affine=False))
-print(list(bn.state_dict().keys()), bn.num_batches_tracked, bn.running_var)
+print(bn.state_dict().keys(), bn.num_batches_tracked, bn.running_var)
 x = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [0.0, -1.0, 2.0], [3.0, 3.0, 3.0]], requires_grad=True)
 y = bn(x)
 print(y)
@@ -34,7 +34,7 @@ class Net(nn.Module):
 net = Net()
 net.fc.weight = nn.Parameter(torch.tensor([[0.5, -0.25, 0.125], [-0.5, 0.75, 0.25], [0.25, 0.5, -1.0]]))
 net.fc.bias = nn.Parameter(torch.tensor([0.1, -0.1, 0.0]))
-print(list(net.state_dict().keys()))
+print(net.state_dict().keys())
 opt = torch.optim.SGD(net.parameters(), lr=0.05)
 target = torch.tensor([[1.0, 0.0, 0.5], [0.0, 1.0, 0.5], [0.5, 0.5, 0.0], [1.0, 1.0, 1.0]])
 for step in range(5):

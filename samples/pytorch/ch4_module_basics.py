@@ -47,7 +47,7 @@ model.train(False)
 print("after train(false):", model.training)
 model.train()
 
-print(list(model.state_dict().keys()))
+print(model.state_dict().keys())
 save_file(model.state_dict(), "mlp_saved.safetensors")
 
 copy = MLP(5)

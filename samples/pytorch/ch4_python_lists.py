@@ -57,7 +57,7 @@ d = {}
 d["lr"] = 0.1
 d["momentum"] = 0.9
 print(d)
-print(d["lr"], len(d), list(d.keys()))
+print(d["lr"], len(d), d.keys())
 for k, v in d.items(): print(k, v)
 h = {"loss": []}
 h["acc"] = []

@@ -4,7 +4,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 state = load_file("data/linear.safetensors")
-print("keys:", list(state.keys()), "count:", len(state))
+print("keys:", state.keys(), "count:", len(state))
 weight = state["fc.weight"]
 bias = state["fc.bias"]
 print("fc.weight:", weight.shape, weight.dtype)

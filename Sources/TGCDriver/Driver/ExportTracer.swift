@@ -141,7 +141,7 @@ private struct ConstantCopier {
             return .module(copied)
         case .optimizer, .scheduler, .summaryWriter, .dataset, .loader, .formatted:
             return .none   // state of training, not of the model: an exported function cannot use it
-        case .int, .float, .bool, .string, .size, .dtype, .device, .reduction, .function, .structType, .none, .gradFunction, .void:
+        case .int, .float, .bool, .string, .size, .keys, .dtype, .device, .reduction, .function, .structType, .none, .gradFunction, .void:
             return value
         }
     }

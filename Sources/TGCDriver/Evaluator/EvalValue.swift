@@ -15,6 +15,9 @@ enum EvalValue {
     /// A tensor's shape (`x.shape`, `x.size()`): indexed, counted and passed as a shape like an
     /// array, printed as PyTorch prints a `torch.Size`: `torch.Size([3, 4])`.
     case size([Int])
+    /// `d.keys`: a dictionary's keys, used as an array and printed as Python's
+    /// `dict_keys(['a', 'b'])` (`odict_keys([...])` for a state dict).
+    case keys([String], ordered: Bool)
     case tuple([EvalValue])
     /// `["w": w, "b": b]` and the tensors of a safetensors file: String keys in order, as a
     /// Python dict keeps them; `ordered` for `model.stateDict()`, printed as PyTorch's
@@ -54,6 +57,7 @@ enum EvalValue {
         switch self {
         case .array(let items): items
         case .size(let dims): dims.map(EvalValue.int)
+        case .keys(let names, _): names.map(EvalValue.string)
         default: nil
         }
     }
@@ -83,6 +87,7 @@ enum EvalValue {
         case .tensor(let t): t.isHostScalar ? "scalar" : "Tensor"
         case .array: "array"
         case .size: "torch.Size"
+        case .keys: "dict_keys"
         case .tuple, .namedTuple: "tuple"
         case .dictionary: "dictionary"
         case .dtype: "dtype"

@@ -208,7 +208,7 @@ extension Evaluator {
         let items: [EvalValue]
         switch sequence {
         case .array(let values), .tuple(let values): items = values
-        case .size(let dims): items = dims.map(EvalValue.int)
+        case .size, .keys: items = sequence.arrayItems!
         case .dictionary(let entries, _): items = entries.map { .tuple([.string($0.key), $0.value]) }
         default:
             throw Diagnostic("expected a range 'a..<b' or 'a...b', a DataLoader, or an array, tuple or dictionary, to loop over; got \(sequence.kindName)", at: sequenceExpr.location)

@@ -66,6 +66,8 @@ extension Evaluator {
             }
         case .size(let dims):
             text.append("torch.Size(\(formatShape(dims)))")
+        case .keys(let names, let ordered):
+            text.append((ordered ? "odict_keys([" : "dict_keys([") + names.map(Self.pythonRepr).joined(separator: ", ") + "])")
         case .array(let items):
             text.append("[")
             for (index, item) in items.enumerated() {

@@ -15,10 +15,10 @@ extension Evaluator {
         case .dataset, .loader: return try dataProperty(base, name, at: location)
         default: break
         }
-        if case .dictionary(let entries, _) = base {
+        if case .dictionary(let entries, let ordered) = base {
             switch name {
             case "count": return .int(entries.count)
-            case "keys": return .array(entries.map { .string($0.key) })
+            case "keys": return .keys(entries.map(\.key), ordered: ordered)
             default: throw Diagnostic("a dictionary has 'count' and 'keys', not '\(name)'", at: location)
             }
         }
