@@ -70,3 +70,4 @@ tally = {}
 tally["a"] = 1
 tally["a"] += 2
 print(tally)
+print(list(d.keys()), list(range(0, 4)), list(torch.tensor([[1.0, 2.0]]).shape), len(list(range(1, 4))))

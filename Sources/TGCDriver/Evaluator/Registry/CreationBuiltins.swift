@@ -50,6 +50,23 @@ extension BuiltinFamily {
             }
             return try e.stringOf(site)
         },
+        FunctionEntry(syntax: "Array", "Array(d.keys), Array(x.shape), Array(0..<n): the items as an array (Python's list(...))") { e, arguments, closure, location in
+            try e.rejectClosure(closure, "Array")
+            guard arguments.count == 1, arguments[0].label == nil else {
+                throw Diagnostic("Array takes one sequence: Array(d.keys), Array(0..<n)", at: location)
+            }
+            if case .binary(let op, let low, let high) = arguments[0].value.kind, op == "..<" || op == "..." {
+                let (a, b) = (try e.staticInt(try e.evaluate(low), what: "the range's lower bound", at: low.location),
+                              try e.staticInt(try e.evaluate(high), what: "the range's upper bound", at: high.location))
+                return .array((a..<(op == "..<" ? b : b + 1)).map(EvalValue.int))
+            }
+            let value = try e.evaluate(arguments[0].value)
+            if case .tuple(let items) = value { return .array(items) }
+            guard let items = value.arrayItems else {
+                throw Diagnostic("Array takes an array, a tuple, a shape, a dictionary's keys or a range; got \(value.kindName)", at: arguments[0].location)
+            }
+            return .array(items)
+        },
         FunctionEntry(syntax: name(.print), "prints values as Python prints them") { e, arguments, closure, location in
             try e.rejectClosure(closure, "print")
             return try e.printCall(arguments, at: location)
