@@ -1,6 +1,6 @@
 /* Winograd F(2x2, 3x3) convolutions (winograd.c), internal to the runtime: conv.c takes this
    path for the forward of float32 3x3 convolutions of stride 1, dilation 1 and one group with
-   16+ input and output channels. */
+   16+ input and output channels, and for their weight gradients. */
 #ifndef TGC_WINOGRAD_INTERNAL_H
 #define TGC_WINOGRAD_INTERNAL_H
 
@@ -17,6 +17,22 @@ static inline int tgc__thread_id(void) {
     return omp_get_thread_num();
 #else
     return 0;
+
+/* The floats of scratch that tgc__winograd_weight_grad_f32 needs for p (p->weight unused). */
+int64_t tgc__winograd_weight_grad_scratch_floats(const tgc__winograd_conv *p);
+
+/* The gradient of the correlation p describes with respect to its weights (the forward's
+   layout), given its input x and the gradient gy of its output y, summed over p->n images:
+   sum[(r·9 + i·3 + j)·ld + q] for output channel q, input channel r, tap (i, j). On the
+   calling thread (tgc_sgemm threads its products itself outside a parallel region), with
+   `scratch` (tgc__winograd_weight_grad_scratch_floats long). For each of the 16 points ξ,
+   M_ξ [o, c] = Σ_tiles Ŷ_ξ [o, tile] · V_ξ [c, tile] with Ŷ = A gy_tile Aᵀ and V the
+   forward's input transform, as tgc_sgemm products over the images in fixed groups of about
+   512 tiles (accumulated in order), then Gᵀ M G. The bits depend only on p and the data (not
+   on the thread count); transforms in AVX-512 registers or portable C as the forward's. */
+void tgc__winograd_weight_grad_f32(const tgc__winograd_conv *p, const float *x, const float *gy, float *sum, int64_t ld,
+                                   float *scratch);
+
 #endif
 }
 
@@ -43,5 +59,20 @@ int tgc__winograd_threads(const tgc__winograd_conv *p, int threads);
    AVX-512 registers where the CPU has them, else in portable C (also when the environment sets
    TGC_WINOGRAD_PORTABLE, for tests): the same operations, so the same bits. */
 void tgc__winograd_f32(const tgc__winograd_conv *p, const float *x, float *y, float *scratch, int threads);
+
+/* The floats of scratch that tgc__winograd_weight_grad_f32 needs for p (p->weight unused). */
+int64_t tgc__winograd_weight_grad_scratch_floats(const tgc__winograd_conv *p);
+
+/* The gradient of the correlation p describes with respect to its weights (the forward's
+   layout), given its input x and the gradient gy of its output y, summed over p->n images:
+   sum[(r·9 + i·3 + j)·ld + q] for output channel q, input channel r, tap (i, j). On the
+   calling thread (tgc_sgemm threads its products itself outside a parallel region), with
+   `scratch` (tgc__winograd_weight_grad_scratch_floats long). For each of the 16 points ξ,
+   M_ξ [o, c] = Σ_tiles Ŷ_ξ [o, tile] · V_ξ [c, tile] with Ŷ = A gy_tile Aᵀ and V the
+   forward's input transform, as tgc_sgemm products over the images in fixed groups of about
+   512 tiles (accumulated in order), then Gᵀ M G. The bits depend only on p and the data (not
+   on the thread count); transforms in AVX-512 registers or portable C as the forward's. */
+void tgc__winograd_weight_grad_f32(const tgc__winograd_conv *p, const float *x, const float *gy, float *sum, int64_t ld,
+                                   float *scratch);
 
 #endif
