@@ -17,7 +17,11 @@
    (transforms in a fixed order, the kernel's sum over channels in k order, the k blocks of
    tgc_sgemm) whatever the block it falls in, so neither the thread count nor the images a call
    is given change a bit. No contraction into FMAs outside the kernel: the transforms round as
-   written, with or without -march=native. */
+   written, with or without -march=native.
+
+   tgc__winograd_weight_grad_f32 (the weight gradient, at the end of the file) differentiates
+   the same formula with respect to U: dU_ξ [o, c] = Σ_tiles Ŷ_ξ [o, tile] · V_ξ [c, tile]
+   with Ŷ = A gy_tile Aᵀ, and the weight's gradient is Gᵀ dU G. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -416,9 +420,7 @@ void tgc__winograd_f32(const tgc__winograd_conv *p, const float *x, float *y, fl
 
 /* The weight gradient takes the images of a call in groups of about this many tiles (at least
    one image), each group's 16 products accumulated onto the previous groups' in k order. */
-#ifndef GRADIENT_TILES
 #define GRADIENT_TILES 512
-#endif
 
 /* The sizes of a weight gradient's work and scratch. */
 typedef struct {
