@@ -456,8 +456,8 @@ static void pack_im2col_a(void *ctx, int64_t l0, int lines, int64_t p0, int64_t 
 #define TGC_WINOGRAD_MIN_CHANNELS 16
 
 static int winograd_pays(const tgc_conv2d_shape *s) {
-    return s->kh == 3 && s->kw == 3 && s->sh == 1 && s->sw == 1 && s->dh == 1 &&
-           s->dw == 1 && s->groups == 1 && s->c >= TGC_WINOGRAD_MIN_CHANNELS && s->o >= TGC_WINOGRAD_MIN_CHANNELS;
+    return s->kh == 3 && s->kw == 3 && s->sh == 1 && s->sw == 1 && s->dh == 1 && s->dw == 1 && s->groups == 1 &&
+           s->c >= TGC_WINOGRAD_MIN_CHANNELS && s->o >= TGC_WINOGRAD_MIN_CHANNELS;
 }
 
 static void winograd(const tgc__winograd_conv *p, const float *x, float *y) {
@@ -606,8 +606,8 @@ static image_packing image_packing_of(const tgc_conv2d_shape *s) {
 }
 
 /* Run `run` of `runs` into `sum` [rows, o] (of group g, only its og columns of its kg rows are
-   written), with `cols` the im2col scratch of one image (unused for a pointwise kernel and
-   when the im2col is packed from the image). */
+   written), with `cols` the im2col scratch of one image (unused for a pointwise kernel, when
+   the im2col is packed from the image, and by Winograd, whose scratch is its own). */
 static void weight_grad_run(const tgc_conv2d_shape *s, const image_packing *packing, const float *x, const float *gy,
                             int64_t run, int64_t runs, float *sum, float *cols) {
     const int64_t positions = s->oh * s->ow, og = s->o / s->groups, kg = s->c / s->groups * s->kh * s->kw;
