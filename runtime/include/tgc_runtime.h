@@ -314,10 +314,13 @@ typedef struct {
    parallel (OpenMP); the result does not depend on the thread count, nor on how a batch is
    split among calls. */
 void tgc_conv2d_f32(const tgc_conv2d_shape *s, const float *x, const float *w, float *y);
-/* gx = the gradient of conv2d with respect to x, given gy: w^T gy per image, then col2im. */
+/* gx = the gradient of conv2d with respect to x, given gy: w^T gy per image, then col2im;
+   Winograd F(2x2, 3x3) (a correlation of gy with the flipped weights) where the forward takes
+   it and the padding is at most 2. */
 void tgc_conv2d_input_grad_f32(const tgc_conv2d_shape *s, const float *gy, const float *w, float *gx);
 /* gw = the gradient of conv2d with respect to w: the im2col of each image times its gy
-   transposed, summed over images in a fixed order (runs of images in parallel). */
+   transposed, summed over images in a fixed order (runs of images in parallel); by Winograd
+   F(2x2, 3x3) where the forward takes it, per run of images the same way. */
 void tgc_conv2d_weight_grad_f32(const tgc_conv2d_shape *s, const float *x, const float *gy, float *gw);
 /* The same gradient in pieces, for a caller that runs the runs of images on threads of its own
    (the interpreter, whose runtime has no OpenMP): tgc_conv2d_weight_grad_runs(s) runs (0 when

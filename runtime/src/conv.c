@@ -10,8 +10,8 @@
    and the weight gradient pack sgemm's panels of it straight from the image
    (tgc__sgemm_packing), the same values in the same places, so the same bits.
 
-   The forward of a 3x3, stride 1 convolution with 16+ input and output channels runs by
-   Winograd's F(2x2, 3x3) instead (winograd.c, below "Winograd").
+   A 3x3, stride 1 convolution with 16+ input and output channels runs its forward and both
+   gradients by Winograd's F(2x2, 3x3) instead (winograd.c, below "Winograd").
 
    Images run in parallel (OpenMP) when there are at least as many as threads; each then
    calls tgc_sgemm single-threaded, else tgc_sgemm threads itself. tgc_sgemm's result does not
@@ -445,13 +445,14 @@ static void pack_im2col_a(void *ctx, int64_t l0, int lines, int64_t p0, int64_t 
 
 /* ---- Winograd ------------------------------------------------------------------------------ */
 
-/* The forward of a 3x3, stride 1, undilated, ungrouped convolution with at least this many
-   input and output channels runs by Winograd's F(2x2, 3x3) (winograd.c); fewer leave too little
-   to multiply for its transforms (conv1 of B6, one input channel, stays on im2col). The input
-   gradient, the same kind of correlation (of gy, padded by 2 − p, with the weights flipped and
-   transposed: tgc__winograd_conv's strides can say so), stays on col2im: with both on Winograd,
-   samples/cnn_fashion's test accuracy prints 72.40% where PyTorch prints 72.60% (one test image
-   of 500 changes class), with either one alone it prints PyTorch's digits. */
+/* A 3x3, stride 1, undilated, ungrouped convolution with at least this many input and output
+   channels runs by Winograd's F(2x2, 3x3) (winograd.c): its forward, its input gradient (the
+   same kind of correlation, of gy padded by 2 − p with the weights flipped and transposed:
+   tgc__winograd_conv's strides say so) and its weight gradient; fewer channels leave too little
+   to multiply for its transforms (conv1 of B6, one input channel, stays on im2col). With all
+   three, samples/cnn_fashion prints PyTorch's digits; with the forward and the input gradient
+   alone it printed 72.40% where PyTorch prints 72.60% (one test image of 500 changes class),
+   with the input and weight gradients alone 66.40% after the first epoch (66.20%). */
 #define TGC_WINOGRAD_MIN_CHANNELS 16
 
 static int winograd_pays(const tgc_conv2d_shape *s) {
@@ -560,6 +561,12 @@ void tgc_conv2d_input_grad_f32(const tgc_conv2d_shape *s, const float *gy, const
     const int64_t positions = s->oh * s->ow, og = s->o / s->groups, kg = s->c / s->groups * s->kh * s->kw;
     const int64_t rows = s->c * s->kh * s->kw, image = s->c * s->h * s->w;
     if (s->n == 0 || image == 0) return;
+    if (winograd_pays(s) && s->ph <= 2 && s->pw <= 2 && positions > 0) {
+        /* the correlation of gy, padded by 2 − p, with the weights flipped and transposed */
+        const tgc__winograd_conv p = {s->n, s->o, s->oh, s->ow, s->c, s->h, s->w, 2 - s->ph, 2 - s->pw, w + 8, 9, s->c * 9, -3, -1};
+        winograd(&p, gy, gx);
+        return;
+    }
     const int direct = is_pointwise(s), nt = image_threads(s->n);
     float *buf = direct ? NULL : scratch((size_t)nt * (size_t)(rows * positions));
 #ifdef _OPENMP
@@ -594,18 +601,24 @@ typedef struct {
 
 static image_packing image_packing_of(const tgc_conv2d_shape *s) {
     image_packing p = {NULL, NULL, 0};
-    if (!is_pointwise(s) && packs_from_image(s)) im2col_masks(s, &p.taps, &p.valid, &p.words);
+    if (!is_pointwise(s) && packs_from_image(s) && !winograd_pays(s)) im2col_masks(s, &p.taps, &p.valid, &p.words);
     return p;
 }
 
 /* Run `run` of `runs` into `sum` [rows, o] (of group g, only its og columns of its kg rows are
-   written), with `cols` the im2col scratch of one image (unused for a pointwise kernel and
-   when the im2col is packed from the image). */
+   written), with `cols` the im2col scratch of one image (unused for a pointwise kernel, when
+   the im2col is packed from the image, and by Winograd, whose scratch is its own). */
 static void weight_grad_run(const tgc_conv2d_shape *s, const image_packing *packing, const float *x, const float *gy,
                             int64_t run, int64_t runs, float *sum, float *cols) {
     const int64_t positions = s->oh * s->ow, og = s->o / s->groups, kg = s->c / s->groups * s->kh * s->kw;
     const int64_t image = s->c * s->h * s->w, first = s->n * run / runs;
     const int direct = is_pointwise(s);
+    if (winograd_pays(s)) {
+        const tgc__winograd_conv p = {s->n * (run + 1) / runs - first, s->c, s->h, s->w, s->o, s->oh, s->ow, s->ph, s->pw, NULL, 0, 0, 0, 0};
+        tgc__winograd_weight_grad_f32(&p, x + first * image, gy + first * s->o * positions, sum, s->o,
+                                      scratch_in(1, (size_t)tgc__winograd_weight_grad_scratch_floats(&p)));
+        return;
+    }
     for (int64_t b = first; b < s->n * (run + 1) / runs; b++) {
         const float beta = b == first ? 0.0f : 1.0f;
         if (packing->taps != NULL) {
@@ -659,7 +672,7 @@ int64_t tgc_conv2d_weight_grad_runs(const tgc_conv2d_shape *s) {
 void tgc_conv2d_weight_grad_run_f32(const tgc_conv2d_shape *s, const float *x, const float *gy, int64_t run, float *sums) {
     const int64_t partial = s->c * s->kh * s->kw * s->o;
     image_packing packing = image_packing_of(s);
-    float *cols = is_pointwise(s) || packing.taps != NULL ? NULL : scratch_in(1, (size_t)(s->c * s->kh * s->kw * s->oh * s->ow));
+    float *cols = is_pointwise(s) || packing.taps != NULL || winograd_pays(s) ? NULL : scratch_in(1, (size_t)(s->c * s->kh * s->kw * s->oh * s->ow));
     weight_grad_run(s, &packing, x, gy, run, tgc_conv2d_weight_grad_runs(s), sums + run * partial, cols);
     release_masks(packing.taps);
 }
@@ -678,7 +691,7 @@ void tgc_conv2d_weight_grad_f32(const tgc_conv2d_shape *s, const float *x, const
     }
     const int64_t chunks = tgc_conv2d_weight_grad_runs(s), partial = rows * s->o;
     const image_packing packing = image_packing_of(s);
-    const int own_cols = !is_pointwise(s) && packing.taps == NULL, nt = image_threads(chunks);
+    const int own_cols = !is_pointwise(s) && packing.taps == NULL && !winograd_pays(s), nt = image_threads(chunks);
     float *sums = scratch((size_t)(chunks * partial + (own_cols ? nt * rows * positions : 0)));
     float *cols = sums + chunks * partial;
 #ifdef _OPENMP

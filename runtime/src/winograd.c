@@ -17,7 +17,11 @@
    (transforms in a fixed order, the kernel's sum over channels in k order, the k blocks of
    tgc_sgemm) whatever the block it falls in, so neither the thread count nor the images a call
    is given change a bit. No contraction into FMAs outside the kernel: the transforms round as
-   written, with or without -march=native. */
+   written, with or without -march=native.
+
+   tgc__winograd_weight_grad_f32 (the weight gradient, at the end of the file) differentiates
+   the same formula with respect to U: dU_ξ [o, c] = Σ_tiles Ŷ_ξ [o, tile] · V_ξ [c, tile]
+   with Ŷ = A gy_tile Aᵀ, and the weight's gradient is Gᵀ dU G. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,8 +140,9 @@ static int tile_runs(const tgc__winograd_conv *p, const plan *pl, int64_t first,
 /* V = Bᵀ d B of each tile and channel, Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1], point ξ
    of channel c's tile j at v[ξ·v_point + c·NR + j]: the kernel's B panels. Bᵀ d is taken down
    the patch's 4 rows, then · B across its 4 columns. Here one run's tiles of channel plane
-   `plane`, tile by tile (out: v + c·NR + the run's first tile). */
-static void transform_run(const tgc__winograd_conv *p, const plan *pl, const float *plane, const tile_run *run, float *out) {
+   `plane`, tile by tile, point ξ of tile j at out[ξ·point + j] (the forward: out = v + c·NR +
+   the run's first tile, point = v_point). */
+static void transform_run(const tgc__winograd_conv *p, int64_t point, const float *plane, const tile_run *run, float *out) {
     for (int j = 0; j < run->len; j++) {
         float d[4][4], t[4][4], v[POINTS];
         for (int i = 0; i < 4; i++)
@@ -157,7 +162,7 @@ static void transform_run(const tgc__winograd_conv *p, const plan *pl, const flo
             v[i * 4 + 2] = t[i][2] - t[i][1];
             v[i * 4 + 3] = t[i][1] - t[i][3];
         }
-        for (int k = 0; k < POINTS; k++) out[k * pl->v_point + j] = v[k];
+        for (int k = 0; k < POINTS; k++) out[k * point + j] = v[k];
     }
 }
 
@@ -178,6 +183,34 @@ static void output_run(const tgc__winograd_conv *p, const plan *pl, const float 
             to[p->ow + 2 * j] = y10;
             if (right) to[p->ow + 2 * j + 1] = y11;
         }
+    }
+}
+
+/* The weight gradient's transform of gy: Ŷ = A' g A'ᵀ of each 2x2 tile g, A' = [1 0; 1 1; 1 −1;
+   0 1] (A = Aᵀ's transpose with its last row negated; the sign goes into the weight gradient's
+   G', weight_grad_of), zeros past an odd edge; point ξ of tile j at out[ξ·point + j]. Here the
+   tiles_x tiles of the tile row whose top output row is `row` of plane, tile by tile. */
+static void gradient_row(const tgc__winograd_conv *p, int64_t point, const float *plane, int64_t row, int64_t tiles_x, float *out) {
+    for (int64_t j = 0; j < tiles_x; j++) {
+        float g[2][2], t[4][2], v[POINTS];
+        for (int a = 0; a < 2; a++)
+            for (int b = 0; b < 2; b++) {
+                const int64_t y = row + a, x = 2 * j + b;
+                g[a][b] = y < p->oh && x < p->ow ? plane[y * p->ow + x] : 0.0f;
+            }
+        for (int b = 0; b < 2; b++) {
+            t[0][b] = g[0][b];
+            t[1][b] = g[0][b] + g[1][b];
+            t[2][b] = g[0][b] - g[1][b];
+            t[3][b] = g[1][b];
+        }
+        for (int i = 0; i < 4; i++) {
+            v[i * 4 + 0] = t[i][0];
+            v[i * 4 + 1] = t[i][0] + t[i][1];
+            v[i * 4 + 2] = t[i][0] - t[i][1];
+            v[i * 4 + 3] = t[i][1];
+        }
+        for (int k = 0; k < POINTS; k++) out[k * point + j] = v[k];
     }
 }
 
@@ -203,7 +236,7 @@ TGC_AVX512 static inline __m512 load_columns(const float *row, int64_t col, int6
     return _mm512_maskz_loadu_ps(lane_range(-col, w - col), (const void *)((uintptr_t)row + (uintptr_t)(col * 4)));
 }
 
-TGC_AVX512 static void transform_run_avx512(const tgc__winograd_conv *p, const plan *pl, const float *plane,
+TGC_AVX512 static void transform_run_avx512(const tgc__winograd_conv *p, int64_t point, const float *plane,
                                             const tile_run *run, float *out) {
     const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
     const __m512i odd = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
@@ -240,7 +273,7 @@ TGC_AVX512 static void transform_run_avx512(const tgc__winograd_conv *p, const p
             v[i * 4 + 3] = _mm512_sub_ps(t[i][1], t[i][3]);
         }
         const __mmask16 keep = lane_range(0, run->len - q);
-        for (int k = 0; k < POINTS; k++) _mm512_mask_storeu_ps(out + k * pl->v_point + q, keep, v[k]);
+        for (int k = 0; k < POINTS; k++) _mm512_mask_storeu_ps(out + k * point + q, keep, v[k]);
     }
 }
 
@@ -266,6 +299,39 @@ TGC_AVX512 static void output_run_avx512(const tgc__winograd_conv *p, const plan
         }
     }
 }
+
+TGC_AVX512 static void gradient_row_avx512(const tgc__winograd_conv *p, int64_t point, const float *plane, int64_t row,
+                                           int64_t tiles_x, float *out) {
+    const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+    const __m512i odd = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
+    for (int64_t q = 0; q < tiles_x; q += 16) {
+        __m512 g[2][2], t[4][2], v[POINTS];
+        for (int a = 0; a < 2; a++) {
+            if (row + a >= p->oh) {
+                g[a][0] = g[a][1] = _mm512_setzero_ps();
+                continue;
+            }
+            const float *line = plane + (row + a) * p->ow;
+            const __m512 lo = load_columns(line, 2 * q, p->ow), hi = load_columns(line, 2 * q + 16, p->ow);
+            g[a][0] = _mm512_permutex2var_ps(lo, even, hi);
+            g[a][1] = _mm512_permutex2var_ps(lo, odd, hi);
+        }
+        for (int b = 0; b < 2; b++) {
+            t[0][b] = g[0][b];
+            t[1][b] = _mm512_add_ps(g[0][b], g[1][b]);
+            t[2][b] = _mm512_sub_ps(g[0][b], g[1][b]);
+            t[3][b] = g[1][b];
+        }
+        for (int i = 0; i < 4; i++) {
+            v[i * 4 + 0] = t[i][0];
+            v[i * 4 + 1] = _mm512_add_ps(t[i][0], t[i][1]);
+            v[i * 4 + 2] = _mm512_sub_ps(t[i][0], t[i][1]);
+            v[i * 4 + 3] = t[i][1];
+        }
+        const __mmask16 keep = lane_range(0, tiles_x - q);
+        for (int k = 0; k < POINTS; k++) _mm512_mask_storeu_ps(out + k * point + q, keep, v[k]);
+    }
+}
 #else
 #define TGC_WINOGRAD_AVX512 0
 #endif
@@ -280,11 +346,11 @@ static void transform_input(const tgc__winograd_conv *p, const plan *pl, const f
             float *out = v + c * nr + runs[r].j0;
 #if TGC_WINOGRAD_AVX512
             if (pl->avx512) {
-                transform_run_avx512(p, pl, in, &runs[r], out);
+                transform_run_avx512(p, pl->v_point, in, &runs[r], out);
                 continue;
             }
 #endif
-            transform_run(p, pl, in, &runs[r], out);
+            transform_run(p, pl->v_point, in, &runs[r], out);
         }
 }
 
@@ -348,4 +414,118 @@ void tgc__winograd_f32(const tgc__winograd_conv *p, const float *x, float *y, fl
             transform_output(p, &pl, m, runs, n_runs, y);
         }
     }
+}
+
+/* ---- weight gradient ------------------------------------------------------------------------ */
+
+/* The weight gradient takes the images of a call in groups of about this many tiles (at least
+   one image), each group's 16 products accumulated onto the previous groups' in k order. */
+#define GRADIENT_TILES 512
+
+/* The sizes of a weight gradient's work and scratch. */
+typedef struct {
+    int64_t tiles_x, tiles;  /* tile columns and tiles per image */
+    int64_t group;           /* images per group */
+    int64_t ld;              /* floats from one channel's transformed tiles to the next */
+    int64_t v_point, g_point, m_point; /* floats from one point to the next in V [c][tiles],
+                                          Ŷ [o][tiles] and M [c][o] */
+} gradient_plan;
+
+static gradient_plan gradient_plan_of(const tgc__winograd_conv *p) {
+    gradient_plan gp;
+    gp.tiles_x = (p->ow + 1) / 2;
+    gp.tiles = (p->oh + 1) / 2 * gp.tiles_x;
+    gp.group = GRADIENT_TILES / gp.tiles > 1 ? GRADIENT_TILES / gp.tiles : 1;
+    if (gp.group > p->n) gp.group = p->n > 0 ? p->n : 1;
+    gp.ld = (gp.group * gp.tiles + 15) / 16 * 16;
+    /* a cache line more, as the forward's panels */
+    gp.v_point = p->c * gp.ld + 16;
+    gp.g_point = p->o * gp.ld + 16;
+    gp.m_point = (p->o * p->c + 15) / 16 * 16;
+    return gp;
+}
+
+int64_t tgc__winograd_weight_grad_scratch_floats(const tgc__winograd_conv *p) {
+    const gradient_plan gp = gradient_plan_of(p);
+    return POINTS * (gp.v_point + gp.g_point + gp.m_point);
+}
+
+/* V of each input channel and Ŷ of each output channel for `images` images' tiles (tile j of
+   image b at b·tiles + j). */
+static void transform_gradient_inputs(const tgc__winograd_conv *p, const gradient_plan *gp, const float *x, const float *gy,
+                                      int64_t images, int avx512, float *v, float *g) {
+    (void)avx512;
+    for (int64_t b = 0; b < images; b++) {
+        for (int64_t c = 0; c < p->c; c++) {
+            const float *plane = x + (b * p->c + c) * p->h * p->w;
+            for (int64_t ty = 0; ty < gp->tiles / gp->tiles_x; ty++) {
+                const tile_run run = {0, (int)gp->tiles_x, 0, 0, 0, 2 * ty - p->ph, -p->pw, 0};
+                float *out = v + c * gp->ld + b * gp->tiles + ty * gp->tiles_x;
+#if TGC_WINOGRAD_AVX512
+                if (avx512) {
+                    transform_run_avx512(p, gp->v_point, plane, &run, out);
+                    continue;
+                }
+#endif
+                transform_run(p, gp->v_point, plane, &run, out);
+            }
+        }
+        for (int64_t o = 0; o < p->o; o++) {
+            const float *plane = gy + (b * p->o + o) * p->oh * p->ow;
+            for (int64_t ty = 0; ty < gp->tiles / gp->tiles_x; ty++) {
+                float *out = g + o * gp->ld + b * gp->tiles + ty * gp->tiles_x;
+#if TGC_WINOGRAD_AVX512
+                if (avx512) {
+                    gradient_row_avx512(p, gp->g_point, plane, 2 * ty, gp->tiles_x, out);
+                    continue;
+                }
+#endif
+                gradient_row(p, gp->g_point, plane, 2 * ty, gp->tiles_x, out);
+            }
+        }
+    }
+}
+
+/* sum[(r·9 + i·3 + j)·ld + q] = (G'ᵀ M_{q,r} G')[i][j] for each output channel q and input
+   channel r, G' = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 −1] (G with the sign of A''s last row), M_{q,r}
+   the 4x4 of points m[ξ·m_point + r·o + q] (vectorized over q). */
+static void weight_grad_of(const tgc__winograd_conv *p, const gradient_plan *gp, const float *m, float *sum, int64_t ld) {
+    for (int64_t r = 0; r < p->c; r++) {
+        const float *mr = m + r * p->o;
+        float *out = sum + r * 9 * ld;
+#ifdef _OPENMP
+#pragma omp simd
+#endif
+        for (int64_t q = 0; q < p->o; q++) {
+            float t[3][4];
+            for (int k = 0; k < 4; k++) {
+                const float m0 = mr[k * gp->m_point + q], m1 = mr[(4 + k) * gp->m_point + q];
+                const float m2 = mr[(8 + k) * gp->m_point + q], m3 = mr[(12 + k) * gp->m_point + q];
+                t[0][k] = m0 + (m1 + m2) * 0.5f;
+                t[1][k] = (m1 - m2) * 0.5f;
+                t[2][k] = (m1 + m2) * 0.5f - m3;
+            }
+            for (int i = 0; i < 3; i++) {
+                out[(i * 3 + 0) * ld + q] = t[i][0] + (t[i][1] + t[i][2]) * 0.5f;
+                out[(i * 3 + 1) * ld + q] = (t[i][1] - t[i][2]) * 0.5f;
+                out[(i * 3 + 2) * ld + q] = (t[i][1] + t[i][2]) * 0.5f - t[i][3];
+            }
+        }
+    }
+}
+
+void tgc__winograd_weight_grad_f32(const tgc__winograd_conv *p, const float *x, const float *gy, float *sum, int64_t ld,
+                                   float *scratch) {
+    const gradient_plan gp = gradient_plan_of(p);
+    const tgc__gemm_kernel_info *ki = tgc__gemm_best_kernel();
+    const int avx512 = strcmp(ki->name, "avx512") == 0 && getenv("TGC_WINOGRAD_PORTABLE") == NULL;
+    float *v = scratch, *g = v + POINTS * gp.v_point, *m = g + POINTS * gp.g_point;
+    for (int64_t first = 0; first < p->n; first += gp.group) {
+        const int64_t images = p->n - first < gp.group ? p->n - first : gp.group;
+        transform_gradient_inputs(p, &gp, x + first * p->c * p->h * p->w, gy + first * p->o * p->oh * p->ow, images, avx512, v, g);
+        for (int k = 0; k < POINTS; k++)
+            tgc_sgemm(0, 1, p->c, p->o, images * gp.tiles, 1.0f, v + k * gp.v_point, gp.ld, g + k * gp.g_point, gp.ld,
+                      first == 0 ? 0.0f : 1.0f, m + k * gp.m_point, p->o);
+    }
+    weight_grad_of(p, &gp, m, sum, ld);
 }

@@ -1,6 +1,6 @@
 /* Winograd F(2x2, 3x3) convolutions (winograd.c), internal to the runtime: conv.c takes this
-   path for the forward of float32 3x3 convolutions of stride 1, dilation 1 and one group with
-   16+ input and output channels. */
+   path for the forward, input gradient and weight gradient of float32 3x3 convolutions of
+   stride 1, dilation 1 and one group with 16+ input and output channels. */
 #ifndef TGC_WINOGRAD_INTERNAL_H
 #define TGC_WINOGRAD_INTERNAL_H
 
@@ -23,7 +23,7 @@ static inline int tgc__thread_id(void) {
 /* A stride-1 3x3 correlation y [n, o, oh, ow] of x [n, c, h, w] zero-padded by ph, pw, with
    oh = h + 2·ph − 2 and ow = w + 2·pw − 2 (both > 0). Its weight element (output channel q,
    input channel r, tap i, j) is weight[q·wq + r·wr + i·wi + j·wj]: the forward's layout, or
-   (for an input gradient, which conv.c keeps on col2im) its weights flipped and transposed. */
+   (for an input gradient) its weights flipped and transposed. */
 typedef struct {
     int64_t n, c, h, w, o, oh, ow, ph, pw;
     const float *weight;
@@ -43,5 +43,20 @@ int tgc__winograd_threads(const tgc__winograd_conv *p, int threads);
    AVX-512 registers where the CPU has them, else in portable C (also when the environment sets
    TGC_WINOGRAD_PORTABLE, for tests): the same operations, so the same bits. */
 void tgc__winograd_f32(const tgc__winograd_conv *p, const float *x, float *y, float *scratch, int threads);
+
+/* The floats of scratch that tgc__winograd_weight_grad_f32 needs for p (p->weight unused). */
+int64_t tgc__winograd_weight_grad_scratch_floats(const tgc__winograd_conv *p);
+
+/* The gradient of the correlation p describes with respect to its weights (the forward's
+   layout), given its input x and the gradient gy of its output y, summed over p->n images:
+   sum[(r·9 + i·3 + j)·ld + q] for output channel q, input channel r, tap (i, j). On the
+   calling thread (tgc_sgemm threads its products itself outside a parallel region), with
+   `scratch` (tgc__winograd_weight_grad_scratch_floats long). For each of the 16 points ξ,
+   M_ξ [o, c] = Σ_tiles Ŷ_ξ [o, tile] · V_ξ [c, tile] with Ŷ = A gy_tile Aᵀ and V the
+   forward's input transform, as tgc_sgemm products over the images in fixed groups of about
+   512 tiles (accumulated in order), then Gᵀ M G. The bits depend only on p and the data (not
+   on the thread count); transforms in AVX-512 registers or portable C as the forward's. */
+void tgc__winograd_weight_grad_f32(const tgc__winograd_conv *p, const float *x, const float *gy, float *sum, int64_t ld,
+                                   float *scratch);
 
 #endif

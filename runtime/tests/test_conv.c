@@ -162,7 +162,8 @@ static void check_im2col_products(tgc_conv2d_shape s) {
             for (int64_t chunk = 1; chunk < chunks; chunk++) total += sums[chunk * rows * s.o + at];
             gw_want[oc * kg + r] = total;
         }
-    /* a forward that takes the Winograd path (check_winograd) is not an im2col product */
+    /* a forward or weight gradient that takes the Winograd path (check_winograd) is not an
+       im2col product */
     const int winograd = s.kh == 3 && s.kw == 3 && s.sh == 1 && s.sw == 1 && s.dh == 1 && s.dw == 1 && s.groups == 1 &&
                          s.c >= 16 && s.o >= 16;
     int same = 1, same_gw = 1;
@@ -171,7 +172,7 @@ static void check_im2col_products(tgc_conv2d_shape s) {
         tgc_conv2d_f32(&s, x, w, got);
         tgc_conv2d_weight_grad_f32(&s, x, gy, gw);
         same = same && (winograd || memcmp(got, want, (size_t)ys * sizeof(float)) == 0);
-        same_gw = same_gw && memcmp(gw, gw_want, (size_t)ws * sizeof(float)) == 0;
+        same_gw = same_gw && (winograd || memcmp(gw, gw_want, (size_t)ws * sizeof(float)) == 0);
     }
     CHECK(same && same_gw, "conv2d n=%lld c=%lld %lldx%lld o=%lld k=%lldx%lld p=%lld,%lld d=%lld,%lld g=%lld: forward %d, weight grad %d the im2col products' bits",
           (long long)s.n, (long long)s.c, (long long)s.h, (long long)s.w, (long long)s.o, (long long)s.kh, (long long)s.kw,
@@ -179,51 +180,79 @@ static void check_im2col_products(tgc_conv2d_shape s) {
     free(x), free(w), free(gy), free(got), free(want), free(gw), free(gw_want), free(col), free(sums);
 }
 
-/* The Winograd F(2x2, 3x3) path of the forward (3x3, stride 1, no dilation, one group, c and
-   o >= 16) against the naive reference in double. The error is
-   measured relative to the sum of the absolute values of the terms of each output element,
-   Σ|x·w|: direct summation in float stays within about √terms · 2⁻²⁴ of it; Winograd's
-   transforms add a few roundings of values up to ~9x larger than any input or weight (Bᵀ d B
-   sums up to 4 inputs twice, G g Gᵀ up to 9 weights with factors ½, Aᵀ · A up to 9
-   products), which bounds the extra error by a small multiple of 2⁻²⁴ · Σ|x·w|: measured at
-   most 3.3e-7 on these shapes, so 2e-6 leaves a margin of 6 while a wrong transform, tap or
-   tile (an error of the order of one term, ≥ 1/(9c) of Σ|x·w|) fails. Also: 1 and 2 threads,
-   one call per image (as the interpreter splits a batch), and the portable transforms instead
-   of the AVX-512 ones give the same bits. */
+static double winograd_worst[3]; /* the largest relative error seen, per product */
+
+/* The Winograd F(2x2, 3x3) paths (3x3, stride 1, no dilation, one group, c and o >= 16) of the
+   forward, the input gradient and the weight gradient against the naive reference in double.
+   The error is measured relative to the sum of the absolute values of the terms of each
+   result element (Σ|x·w|, Σ|gy·w|, Σ|x·gy|): direct summation in float stays within about
+   √terms · 2⁻²⁴ of it; Winograd's transforms add a few roundings of values up to ~9x larger
+   than any operand (Bᵀ d B sums up to 4 inputs twice, G g Gᵀ up to 9 weights with factors ½,
+   Aᵀ · A up to 9 products; the weight gradient's A gy Aᵀ up to 4 gradients, Gᵀ M G up to 16
+   sums with factors ½), which bounds the extra error by a small multiple of 2⁻²⁴ · Σ|terms|:
+   measured at most 3.3e-7 (forward), 2.7e-7 (input gradient) and 4.3e-7 (weight gradient)
+   on these shapes (the test prints them), so 2e-6 leaves a margin of 4.7 or more while a wrong transform, tap or tile (an error of the order of one term, ≥ 1/(9c)
+   of the sum for the forward, ≥ 1/(n·tiles) for the weight gradient) fails. Also: 1 and 2
+   threads, one call per image (forward and input gradient, as the interpreter splits a batch)
+   or the runs of images computed apart in reverse order (weight gradient, as the interpreter
+   runs them), and the portable transforms instead of the AVX-512 ones give the same bits. */
 static void check_winograd(int64_t n, int64_t c, int64_t h, int64_t w, int64_t o, int64_t ph, int64_t pw) {
     tgc_conv2d_shape s = {.n = n, .c = c, .h = h, .w = w, .o = o, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .ph = ph, .pw = pw,
                           .dh = 1, .dw = 1, .groups = 1, .oh = h + 2 * ph - 2, .ow = w + 2 * pw - 2};
     if (s.oh <= 0 || s.ow <= 0) return;
-    const int64_t xs = n * c * h * w, ws = o * c * 9, ys = n * o * s.oh * s.ow;
-    double *xd = malloc((size_t)xs * sizeof(double)), *xm = malloc((size_t)xs * sizeof(double));
-    double *wd = malloc((size_t)ws * sizeof(double)), *wm = malloc((size_t)ws * sizeof(double));
-    double *want = malloc((size_t)ys * sizeof(double)), *bound = malloc((size_t)ys * sizeof(double));
-    float *x = malloc((size_t)xs * sizeof(float)), *wf = malloc((size_t)ws * sizeof(float)), *got[4];
-    for (int64_t i = 0; i < xs; i++) x[i] = (float)drand(), xd[i] = x[i], xm[i] = fabs(xd[i]);
-    for (int64_t i = 0; i < ws; i++) wf[i] = (float)drand(), wd[i] = wf[i], wm[i] = fabs(wd[i]);
-    reference(&s, FORWARD, xd, wd, want, ys);
-    reference(&s, FORWARD, xm, wm, bound, ys); /* Σ|x·w| of each output */
-    for (int k = 0; k < 4; k++) { /* 1 thread, 2 threads, a call per image, the portable transforms */
-        got[k] = malloc((size_t)ys * sizeof(float));
-        for (int64_t i = 0; i < ys; i++) got[k][i] = NAN;
-        set_threads(k == 1 ? 2 : 1);
-        if (k == 3) setenv("TGC_WINOGRAD_PORTABLE", "1", 1);
-        tgc_conv2d_shape one = s;
-        one.n = k == 2 ? 1 : n;
-        for (int64_t b = 0; b < n; b += one.n) tgc_conv2d_f32(&one, x + b * (xs / n), wf, got[k] + b * (ys / n));
-        unsetenv("TGC_WINOGRAD_PORTABLE");
+    const int64_t sizes[3] = {n * c * h * w, o * c * 9, n * o * s.oh * s.ow}; /* x, w, y */
+    double *d[3], *m[3];
+    float *f[3];
+    for (int t = 0; t < 3; t++) {
+        d[t] = malloc((size_t)sizes[t] * sizeof(double)), m[t] = malloc((size_t)sizes[t] * sizeof(double));
+        f[t] = malloc((size_t)sizes[t] * sizeof(float));
+        for (int64_t i = 0; i < sizes[t]; i++) f[t][i] = (float)drand(), d[t][i] = f[t][i], m[t][i] = fabs(d[t][i]);
     }
-    double worst = 0;
-    for (int64_t i = 0; i < ys; i++) worst = fmax(worst, isnan(got[0][i]) ? INFINITY : fabs(got[0][i] - want[i]) / (bound[i] + 1e-30));
-    const int threads_agree = memcmp(got[0], got[1], (size_t)ys * sizeof(float)) == 0;
-    const int calls_agree = memcmp(got[0], got[2], (size_t)ys * sizeof(float)) == 0;
-    const int portable_agrees = memcmp(got[0], got[3], (size_t)ys * sizeof(float)) == 0;
-    CHECK(worst <= 2e-6 && threads_agree && calls_agree && portable_agrees,
-          "winograd n=%lld c=%lld %lldx%lld o=%lld p=%lld,%lld: error %g of the terms' magnitude, threads agree %d, "
-          "per-image calls agree %d, portable transforms agree %d", (long long)n, (long long)c, (long long)h, (long long)w,
-          (long long)o, (long long)ph, (long long)pw, worst, threads_agree, calls_agree, portable_agrees);
-    for (int k = 0; k < 4; k++) free(got[k]);
-    free(xd), free(xm), free(wd), free(wm), free(want), free(bound), free(x), free(wf);
+    const int operands[3][3] = {{0, 1, 2}, {2, 1, 0}, {0, 2, 1}}; /* as check_shape's */
+    for (int op = 0; op < 3; op++) {
+        const int ia = operands[op][0], ib = operands[op][1], ir = operands[op][2];
+        const int64_t count = sizes[ir], per_image = op == WEIGHT_GRAD ? 0 : count / n;
+        double *want = malloc((size_t)count * sizeof(double)), *bound = malloc((size_t)count * sizeof(double));
+        float *got[4];
+        reference(&s, (which)op, d[ia], d[ib], want, count);
+        reference(&s, (which)op, m[ia], m[ib], bound, count); /* Σ|terms| of each result */
+        for (int k = 0; k < 4; k++) { /* 1 thread, 2 threads, per image or per run, the portable transforms */
+            got[k] = malloc((size_t)count * sizeof(float));
+            for (int64_t i = 0; i < count; i++) got[k][i] = NAN;
+            set_threads(k == 1 ? 2 : 1);
+            if (k == 3) setenv("TGC_WINOGRAD_PORTABLE", "1", 1);
+            tgc_conv2d_shape one = s;
+            one.n = k == 2 ? 1 : n;
+            if (op == WEIGHT_GRAD && k == 2) {
+                const int64_t runs = tgc_conv2d_weight_grad_runs(&s);
+                float *sums = malloc((size_t)(runs * count) * sizeof(float));
+                for (int64_t run = runs - 1; run >= 0; run--) tgc_conv2d_weight_grad_run_f32(&s, f[0], f[2], run, sums);
+                tgc_conv2d_weight_grad_total_f32(&s, sums, got[k]);
+                free(sums);
+            } else if (op == WEIGHT_GRAD) {
+                tgc_conv2d_weight_grad_f32(&s, f[0], f[2], got[k]);
+            } else {
+                for (int64_t b = 0; b < n; b += one.n) {
+                    if (op == FORWARD) tgc_conv2d_f32(&one, f[0] + b * (sizes[0] / n), f[1], got[k] + b * per_image);
+                    else tgc_conv2d_input_grad_f32(&one, f[2] + b * (sizes[2] / n), f[1], got[k] + b * per_image);
+                }
+            }
+            unsetenv("TGC_WINOGRAD_PORTABLE");
+        }
+        double worst = 0;
+        for (int64_t i = 0; i < count; i++) worst = fmax(worst, isnan(got[0][i]) ? INFINITY : fabs(got[0][i] - want[i]) / (bound[i] + 1e-30));
+        const int threads_agree = memcmp(got[0], got[1], (size_t)count * sizeof(float)) == 0;
+        const int calls_agree = memcmp(got[0], got[2], (size_t)count * sizeof(float)) == 0;
+        const int portable_agrees = memcmp(got[0], got[3], (size_t)count * sizeof(float)) == 0;
+        if (worst > winograd_worst[op]) winograd_worst[op] = worst;
+        CHECK(worst <= 2e-6 && threads_agree && calls_agree && portable_agrees,
+              "winograd op %d n=%lld c=%lld %lldx%lld o=%lld p=%lld,%lld: error %g of the terms' magnitude, threads agree %d, "
+              "per-image (per-run) calls agree %d, portable transforms agree %d", op, (long long)n, (long long)c, (long long)h,
+              (long long)w, (long long)o, (long long)ph, (long long)pw, worst, threads_agree, calls_agree, portable_agrees);
+        for (int k = 0; k < 4; k++) free(got[k]);
+        free(want), free(bound);
+    }
+    for (int t = 0; t < 3; t++) free(d[t]), free(m[t]), free(f[t]);
 }
 
 /* Max-pooling indices against a direct scan (first maximum, last NaN, first tap of a -inf
@@ -288,7 +317,7 @@ int main(void) {
                               .groups = groups};
         check_shape(s);
     }
-    /* Winograd: B6's conv2, padding 0 to 3, odd and
+    /* Winograd (all three products): B6's conv2, padding 0 to 3, odd and
        tiny planes (partial last tiles, planes all padding), channels not multiples of 16, more
        tiles than a kernel panel, two k blocks (c > 512) */
     check_winograd(5, 32, 14, 14, 64, 1, 1);
@@ -299,6 +328,8 @@ int main(void) {
     check_winograd(1, 16, 1, 1, 16, 1, 1);
     check_winograd(1, 16, 2, 13, 17, 0, 2);
     check_winograd(1, 520, 5, 4, 16, 1, 1);
+    /* the weight gradient's runs of several images, each in groups of images (of ~512 tiles) */
+    check_winograd(34, 16, 26, 25, 17, 1, 0);
     for (int t = 0; t < 12; t++)
         check_winograd(irand(1, 4), irand(16, 40), irand(1, 12), irand(1, 12), irand(16, 40), irand(0, 2), irand(0, 2));
     /* "same"-width convolutions (their im2col packed from the image: several panels, a partial
@@ -326,6 +357,8 @@ int main(void) {
         s.ph = irand(0, ((s.kh - 1) * s.dh + 1) / 2), s.pw = irand(0, ((s.kw - 1) * s.dw + 1) / 2);
         check_pool(s, t % 2);
     }
+    printf("winograd: worst relative errors %.3g (forward), %.3g (input gradient), %.3g (weight gradient)\n",
+           winograd_worst[0], winograd_worst[1], winograd_worst[2]);
     printf("conv: %d passed, %d failed\n", n_passed, n_failed);
     printf("runtime: %d passed, %d failed\n", n_passed, n_failed);
     return n_failed != 0;
