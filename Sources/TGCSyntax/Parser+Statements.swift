@@ -249,8 +249,23 @@ extension Parser {
     mutating func parseIf() throws -> Stmt {
         let location = here
         skip()
-        let condition = try parseHeaderExpression(after: "'if'", noun: "condition")
-        let then = try parseBlock(after: "'if' condition")
+        // `if let g = w.grad { ... }`: `if w.grad != nil { let g = w.grad!; ... }`.
+        var binding: Stmt?
+        var condition: Expr
+        if atKeyword("let") || atKeyword("var") {
+            let isMutable = atKeyword("var")
+            let bindingLocation = here
+            skip()
+            let pattern = try parsePattern()
+            guard consume("=") else { throw error("expected '=' after the name in 'if let', found \(current.described)", at: here) }
+            let value = try parseHeaderExpression(after: "'='", noun: "value")
+            condition = Expr(.binary(op: "!=", lhs: value, rhs: Expr(.nilLiteral, at: value.location)), at: value.location)
+            binding = Stmt(.binding(isMutable: isMutable, pattern: pattern, type: nil, value: Expr(.forceUnwrap(value), at: value.location)), at: bindingLocation)
+        } else {
+            condition = try parseHeaderExpression(after: "'if'", noun: "condition")
+        }
+        var then = try parseBlock(after: "'if' condition")
+        if let binding { then.insert(binding, at: 0) }
         var elseBody: [Stmt]?
         if atKeyword("else") {
             skip()

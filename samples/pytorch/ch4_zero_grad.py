@@ -31,3 +31,14 @@ for i in range(2):
     opt.step()
 print(w)
 print(torch.nn.Linear(2, 3, bias=False).bias, torch.nn.Conv2d(1, 2, 3, bias=False).bias, torch.nn.LayerNorm([4], elementwise_affine=False).weight)
+
+v = torch.tensor([1.0, 2.0], requires_grad=True)
+print(v.grad is None, v.grad is not None)
+if v.grad is not None:
+    print("grad", v.grad)
+else:
+    print("no grad yet")
+(v * v).sum().backward()
+if v.grad is not None:
+    print("grad", v.grad)
+print(v.grad is None)

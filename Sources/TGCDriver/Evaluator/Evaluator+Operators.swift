@@ -169,6 +169,9 @@ extension Evaluator {
     /// Arithmetic on numbers known at compile time, with Python's semantics (`/` gives a
     /// Float, `%` takes the sign of the divisor). nil when an operand is not static.
     private func staticBinary(_ op: String, _ lhs: EvalValue, _ rhs: EvalValue, at location: SourceLocation) throws -> EvalValue? {
+        if (op == "==" || op == "!=") && (lhs.isNone || rhs.isNone) {   // `w.grad == nil`: Python's `is None`
+            return .bool((lhs.isNone && rhs.isNone) == (op == "=="))
+        }
         switch (lhs, rhs) {
         case (.int(let a), .int(let b)):
             switch op {
