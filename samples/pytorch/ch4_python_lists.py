@@ -71,3 +71,10 @@ tally["a"] = 1
 tally["a"] += 2
 print(tally)
 print(list(d.keys()), list(range(0, 4)), list(torch.tensor([[1.0, 2.0]]).shape), len(list(range(1, 4))))
+sx = torch.zeros([2, 3])
+print(sx.shape == (2, 3), sx.shape[0] == 2, sx.size() == sx.shape, sx.dim(), sx.numel())
+sn, sc = sx.shape[0], sx.shape[1]
+print(sn * sc, len(sx.shape), sx.shape.numel())
+print(sx.shape[1:], sx.shape[:1])
+letters = ["a", "b", "c", "d"]
+print(letters[1:], letters[:2], letters[1:3], letters == ["a", "b", "c", "d"], (1, 2) == (1, 2))

@@ -25,6 +25,9 @@ extension Evaluator {
             if case .array(let items) = base, let result = try callArrayMethod(name, receiver: baseExpr, items, arguments, closure, at: location) {
                 return result
             }
+            if case .size(let dims) = base, name == "numel", arguments.isEmpty, closure == nil {
+                return .int(dims.reduce(1, *))   // torch.Size.numel()
+            }
             try rejectClosure(closure, name)
             if case .module(let module) = base { return try callModuleMember(module, name, arguments, at: location) }
             if case .optimizer(let optimizer) = base { return try callOptimizerMember(optimizer, name, arguments, at: location) }

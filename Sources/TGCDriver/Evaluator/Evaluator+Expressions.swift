@@ -60,6 +60,13 @@ extension Evaluator {
             guard let items = base.arrayItems ?? tupleItems, arguments.count == 1, arguments[0].label == nil else {
                 throw Diagnostic("indexing with [...] works on tensors, data sets, arrays such as x.shape and tuples, not on \(base.kindName)", at: at)
             }
+            if let range = try staticRange(arguments[0].value, count: items.count) {
+                // `x.shape[1...]`, `names[..<2]`: a slice of the same kind, as Python's a[1:].
+                if case .size(let dims) = base { return .size(Array(dims[range])) }
+                if case .module = base { throw Diagnostic("a Sequential is indexed by one position: net[0]", at: at) }
+                if case .tuple = base { return .tuple(Array(items[range])) }
+                return .array(Array(items[range]))
+            }
             var index = try staticInt(try evaluate(arguments[0].value), what: "an array index", at: arguments[0].location)
             if index < 0 { index += items.count }   // x.shape[-1], as in Python
             guard items.indices.contains(index) else {
@@ -217,5 +224,24 @@ extension Evaluator {
             if let fixed = fixedHyperValue(value) { return fixed }
             throw Diagnostic("\(what) must be a number known at compile time, got \(value.kindName)", at: location)
         }
+    }
+
+    /// The positions a range subscript of a compile-time sequence of `count` items names
+    /// (`1..<3`, `1...`, `..<2`, `1...2`), clamped as Python's slices; nil when `expr` is no range.
+    func staticRange(_ expr: Expr, count: Int) throws -> Range<Int>? {
+        let lower: Expr?, upper: Expr?, closed: Bool
+        switch expr.kind {
+        case .binary(let op, let a, let b) where op == "..<" || op == "...": (lower, upper, closed) = (a, b, op == "...")
+        case .partialRange(let op, let a, let b): (lower, upper, closed) = (a, b, op == "...")
+        default: return nil
+        }
+        func bound(_ expr: Expr?, _ otherwise: Int) throws -> Int {
+            guard let expr else { return otherwise }
+            let value = try staticInt(try evaluate(expr), what: "a slice bound", at: expr.location)
+            return min(max(value < 0 ? value + count : value, 0), count)
+        }
+        let low = try bound(lower, 0)
+        let high = upper == nil ? count : min(try bound(upper, count) + (closed ? 1 : 0), count)
+        return low..<max(low, high)
     }
 }
