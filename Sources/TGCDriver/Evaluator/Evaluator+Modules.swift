@@ -117,7 +117,7 @@ extension Evaluator {
             throw Diagnostic("value of type \(module.typeName) has no method '\(name)'", at: location)
         }
         let site = try callSite(name, arguments, at: location)
-        guard site.arguments.isEmpty || [.load, .loadStateDict, .train, .to].contains(method) else {
+        guard site.arguments.isEmpty || [.load, .loadStateDict, .train, .to, .zeroGrad].contains(method) else {
             throw Diagnostic("\(name)() takes no arguments", at: location)
         }
         return try method.run(on: module, self, site)
@@ -442,7 +442,10 @@ enum ModuleMethod: String, CaseIterable {
         case .cpu, .cuda:
             return .module(module)
         case .zeroGrad:
-            try evaluator.zeroGradients(of: module.namedParameters.compactMap(\.tensor.leafKey), at: site.location)
+            var site = site
+            try site.bind([.labeled("setToNone")])
+            try evaluator.zeroGradients(of: module.namedParameters.compactMap(\.tensor.leafKey),
+                                        setToNone: try evaluator.staticBool(site, "setToNone") ?? true, at: site.location)
             return .void
         case .load:
             var site = site

@@ -70,10 +70,15 @@ extension Evaluator {
             try loadOptimizer(optimizer, arguments, at: location)
             return .void
         }
+        if name == "zeroGrad" {
+            var site = try callSite(name, arguments, at: location)
+            try site.bind([.labeled("setToNone")])
+            try zeroGradients(of: optimizer.parameters, setToNone: try staticBool(site, "setToNone") ?? true, at: location)
+            return .void
+        }
         guard arguments.isEmpty else { throw Diagnostic("\(name)() takes no arguments", at: location) }
         switch name {
         case "step": try step(optimizer, at: location)
-        case "zeroGrad": try zeroGradients(of: optimizer.parameters, at: location)
         default: throw Diagnostic("value of type \(optimizer.kind.rawValue) has no method '\(name)'", at: location)
         }
         return .void
@@ -130,10 +135,12 @@ extension Evaluator {
 
     /// The leaves' gradients set to None, as PyTorch's `zero_grad()`: zeros in their slots, which
     /// the next backward() adds to, marked None (`noneGradients`).
-    func zeroGradients(of keys: [Int], at location: SourceLocation) throws {
+    /// `zeroGrad()`: each gradient becomes None (PyTorch's default), or zeros with
+    /// `setToNone: false`; a leaf that never had one keeps none.
+    func zeroGradients(of keys: [Int], setToNone: Bool = true, at location: SourceLocation) throws {
         for key in keys where gradSlots[key] != nil {
             gradSlots[key] = try builder.full(leafTypes[key]!.shape, 0, .float32, at: location)
-            noneGradients[key] = loopBodyDepth
+            noneGradients[key] = setToNone ? loopBodyDepth : nil
         }
     }
 
