@@ -83,11 +83,13 @@ extension Evaluator {
         guard let (first, count, step) = try steppedRange(sequence) else {
             return try executeForEach(pattern, sequence, body, progress: progress)
         }
-        let values = (0..<count).map { first + $0 * step }
         if compileTimeState(assignedIn: body) {
             // `layers.append(Linear(4, 4))`: an array (or string) that grows has a length known
             // only by running the body once per index, with the index a compile-time Int.
-            return try executeUnrolled(pattern, values.map(EvalValue.int), body, progress: progress, at: sequence.location)
+            guard count <= 1_000_000 else {
+                throw Diagnostic("a loop that grows an array runs once per index at compile time; \(count) iterations are too many", at: location)
+            }
+            return try executeUnrolled(pattern, (0..<count).map { .int(first + $0 * step) }, body, progress: progress, at: sequence.location)
         }
         let range = step == 1 ? first..<(first + count) : 0..<count
         try executeLoop(range, body, at: location, progress: progress.map { ($0, count) }) { index in
@@ -126,10 +128,11 @@ extension Evaluator {
             let values = try arguments.map { try staticInt(try evaluate($0.value), what: "stride's '\($0.label!)'", at: $0.location) }
             let (from, to, by) = (values[0], values[1], values[2])
             guard by != 0 else { throw Diagnostic("stride(by: 0) would never end", at: arguments[2].location) }
+            let (distance, overflow) = to.subtractingReportingOverflow(from)
+            guard !overflow, by != .min else { throw Diagnostic("the stride is too long to loop over", at: sequence.location) }
             // Swift's counts: `to` stops before the end, `through` includes an end it lands on.
-            let (span, rest) = ((to - from) / by, (to - from) % by)
-            let count = end == "to" ? ((to - from) * by.signum() <= 0 ? 0 : span + (rest == 0 ? 0 : 1))
-                                    : ((to - from) * by.signum() < 0 ? 0 : span + 1)
+            let (span, rest, direction) = (distance / by, distance % by, distance.signum() * by.signum())
+            let count = end == "to" ? (direction <= 0 ? 0 : span + (rest == 0 ? 0 : 1)) : (direction < 0 ? 0 : span + 1)
             return (from, count, by)
         default:
             return nil
