@@ -86,8 +86,10 @@ extension Evaluator {
         if compileTimeState(assignedIn: body) {
             // `layers.append(Linear(4, 4))`: an array (or string) that grows has a length known
             // only by running the body once per index, with the index a compile-time Int.
-            guard count <= 1_000_000 else {
-                throw Diagnostic("a loop that grows an array runs once per index at compile time; \(count) iterations are too many", at: location)
+            // Compiled, every iteration is traced into the IR; eager mode runs them as they come.
+            let limit = builder is GraphBuilder ? Self.compiledUnrollLimit : 1_000_000
+            guard count <= limit else {
+                throw Diagnostic("a loop that grows an array or a dictionary is unrolled, and \(count) iterations are too many for a compiled program (at most \(limit)); keep the values in a tensor instead (var losses = zeros([\(count)], dtype: .float64); losses[i] = loss.item()), or run it with --eager", at: location)
             }
             return try executeUnrolled(pattern, (0..<count).map { .int(first + $0 * step) }, body, progress: progress, at: sequence.location)
         }
@@ -231,6 +233,10 @@ extension Evaluator {
         }
         if let progress { try reportProgress(progress, done: try builder.scalar(Double(items.count), .int64, at: location), total: items.count) }
     }
+
+    /// The most iterations a compiled loop that grows an array is unrolled to (each is traced,
+    /// and the passes' time grows faster than the program).
+    static let compiledUnrollLimit = 200
 
     /// Whether `body` changes a variable that holds a compile-time value other than a number
     /// (an array, a string, a dictionary): such a loop over a range is unrolled rather than one IR loop.
