@@ -109,6 +109,7 @@ extension Evaluator {
 
     func binaryOperator(_ op: String, _ lhs: EvalValue, _ rhs: EvalValue, at location: SourceLocation) throws -> EvalValue {
         if let folded = try staticBinary(op, lhs, rhs, at: location) { return folded }
+        if let compared = structuralEquality(op, lhs, rhs) { return compared }
         guard isNumeric(lhs), isNumeric(rhs) else {
             switch (op, lhs) {
             case ("+", .string), ("+", .formatted): return try concatenate(lhs, rhs, at: location)
