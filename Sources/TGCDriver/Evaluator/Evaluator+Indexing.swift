@@ -22,6 +22,9 @@ extension Evaluator {
     /// a fused kernel) then, for integer indices, a reshape that drops their dimensions.
     func indexTensor(_ x: TensorValue, _ arguments: [Argument], at location: SourceLocation) throws -> EvalValue {
         let elements = try indexElements(arguments)
+        if let runtime = try runtimeIndex(elements, shape: builder.type(of: x.id).shape, at: location) {
+            return .tensor(try read(x, runtime, at: location))
+        }
         if case .tensor(let rows)? = elements.first?.0 {
             guard elements.count == 1 else {
                 throw Diagnostic("an int64 index tensor must be the only index (x[idx]); combine it with other indices in separate steps", at: elements[0].1)
@@ -32,7 +35,7 @@ extension Evaluator {
     }
 
     /// The elements of `x` that `index` selects.
-    private func read(_ x: TensorValue, _ index: TensorIndex, at location: SourceLocation) throws -> TensorValue {
+    func read(_ x: TensorValue, _ index: TensorIndex, at location: SourceLocation) throws -> TensorValue {
         guard let gradFunction = index.gradFunction else {
             return try reshaped(x, to: index.resultShape, gradFunction: SurfaceFunction.alias.gradFunction, at: location)
         }
@@ -67,6 +70,7 @@ extension Evaluator {
             let current = switch region {
             case .slice(let index): try read(base, index, at: location)
             case .row(let row): try selectRow(base, row, at: location)
+            case .runtime(let index): try read(base, index, at: location)
             }
             let updated = try tensorOp(kind, [.tensor(current), value], at: location)
             let dtype = builder.type(of: updated.id).dtype
@@ -80,6 +84,7 @@ extension Evaluator {
         let regionShape = switch region {
         case .slice(let index): index.resultShape
         case .row: Array(type.shape.dropFirst())
+        case .runtime(let index): index.selected.resultShape
         }
         guard ShapeRules.broadcasts(valueShape, to: regionShape) else {
             throw Diagnostic("shape mismatch: value tensor of shape \(formatShape(valueShape)) cannot be broadcast to indexing result of shape \(formatShape(regionShape))", at: valueExpr.location)
@@ -98,6 +103,8 @@ extension Evaluator {
             updated = try record(.sliceUpdate, [base, tensor], attrs, gradFunction: OpKind.sliceUpdate.definition.gradFunction, at: location)
         case .row(let row):
             updated = try scatterRow(base, row, tensor, at: location)
+        case .runtime(let index):
+            updated = try write(base, index, tensor, at: location)
         }
         if let key = base.leafKey, !gradEnabled {   // `noGrad { w[0] = 0 }` keeps w the same leaf, a new version
             markInPlaceLeafUpdate(&updated, of: key)
@@ -105,11 +112,13 @@ extension Evaluator {
         try assignVariable(name, .tensor(updated), at: baseExpr.location)
     }
 
-    /// Where an assignment through a subscript writes: a static region, or the row at a run-time
-    /// integer (`y[i] = v` with a loop index i).
+    /// Where an assignment through a subscript writes: a static region, the row at a run-time
+    /// integer (`y[i] = v` with a loop index i), or run-time integers among other indices
+    /// (`y[i, j] = v`, `y[..., i] = v`).
     private enum AssignedRegion {
         case slice(TensorIndex)
         case row(TensorValue)
+        case runtime(RuntimeIndex)
     }
 
     private func assignedRegion(_ elements: [(IndexElement, SourceLocation)], shape: [Int], at location: SourceLocation) throws -> AssignedRegion {
@@ -117,6 +126,7 @@ extension Evaluator {
             guard !shape.isEmpty else { throw Diagnostic("a 0-dim tensor cannot be indexed by a tensor", at: location) }
             return .row(row)
         }
+        if let runtime = try runtimeIndex(elements, shape: shape, at: location) { return .runtime(runtime) }
         for case (.tensor, let at) in elements {
             throw Diagnostic("assigning through an int64 index tensor is not supported yet; use integers, ranges or one run-time integer (y[i] = v)", at: at)
         }
@@ -222,7 +232,7 @@ extension Evaluator {
     }
 
     /// Row indices with the negative ones counted from the end of `count` rows.
-    private func normalizedRows(_ rows: TensorValue, count: Int, at location: SourceLocation) throws -> TensorValue {
+    func normalizedRows(_ rows: TensorValue, count: Int, at location: SourceLocation) throws -> TensorValue {
         let negative = try builder.apply1(.less, [rows.id, try builder.scalar(0, .int64, at: location)], at: location)
         let moved = try builder.apply1(.add, [rows.id, try builder.scalar(Double(count), .int64, at: location)], at: location)
         return TensorValue(id: try builder.apply1(.select, [negative, moved, rows.id], at: location))

@@ -1,0 +1,37 @@
+# PyTorch reference for samples/ch2_parity_2.swiftdsl.
+import torch
+x = torch.arange(24).reshape(2, 3, 4).float()
+m = torch.zeros(3, 3)
+for i in range(3):
+    for j in range(3):
+        m[i, j] = float(i * 3 + j)
+print(m)
+acc = torch.zeros(2, 3, dtype=torch.int64)
+for i in range(4):
+    acc[i % 2] += i
+    acc[..., i % 3] *= 2
+    acc[-1, i % 3] -= 1
+print(acc)
+for i in range(2):
+    print(x[i, 1], x[..., i], x[1, i, 2:], x[-1, ..., i].sum())
+    print(x[i, -1, i + 1])
+w = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+total = torch.tensor(0.0)
+for i in range(3):
+    v = w[1, i] * w[..., i].sum()
+    total = total + v
+    print(v)
+total.backward()
+print(w.grad)
+h = w * 1.0
+for i in range(2):
+    h[i, i + 1] = h[i, i] * 10
+    h[..., 0] += 1
+print(h)
+h.sum().backward()
+print(w.grad)
+d = torch.zeros(2, 3, 4)
+for k in range(4):
+    d[1, ..., k] = torch.tensor([1.0, 2.0, 3.0]) * float(k)
+    d[0, k % 3, 1:] += 1
+print(d)
