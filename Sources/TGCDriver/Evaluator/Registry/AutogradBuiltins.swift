@@ -54,7 +54,12 @@ extension BuiltinFamily {
         MutatingMethodEntry(name: "requiresGrad_", summary: "x.requiresGrad = flag (default true), returning x: PyTorch's requires_grad_()") { e, receiver, x, site in
             var site = site
             try site.bind([.unlabeled("requiresGrad", optional: true)])
-            return .tensor(try e.setRequiresGrad(receiver, x, try e.staticBool(site, "requiresGrad") ?? true, at: site.location))
+            let flag = try e.staticBool(site, "requiresGrad") ?? true
+            // A value no variable holds (`randn([3]).requiresGrad_()`) is changed as it is returned.
+            if case .identifier = receiver.kind {} else if !x.isParameter {
+                return .tensor(try e.settingRequiresGrad(x, flag, at: site.location))
+            }
+            return .tensor(try e.setRequiresGrad(receiver, x, flag, at: site.location))
         },
     ])
 }
