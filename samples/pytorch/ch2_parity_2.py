@@ -35,3 +35,14 @@ for k in range(4):
     d[1, ..., k] = torch.tensor([1.0, 2.0, 3.0]) * float(k)
     d[0, k % 3, 1:] += 1
 print(d)
+
+xs = torch.arange(24).reshape(2, 3, 4)
+ys = torch.zeros(2, 3, 4, dtype=torch.int64)
+for i in range(2):
+    print(xs[i, ..., i + 1], xs[-1 - i, 1, -2])
+    ys[i, ..., 2 * i] = xs[1 - i, ..., 3]
+    ys[-1 - i, 0:2, i + 1] += 7
+    for j in range(3):
+        ys[i, j, j] = xs[i, j].sum()
+        print(xs[i, j, 1:4].tolist())
+print(ys)
