@@ -37,3 +37,7 @@ with torch.no_grad():
     with torch.enable_grad():
         tracked = w * 3
 print(tracked)
+
+peak = torch.tensor([3.5, -1.25]).max().item()
+print(abs(-3), abs(-2.5), round(2.5), round(3.7), round(-0.5), abs(-peak), round(peak))
+print(abs(torch.tensor([-3, 4])), torch.round(torch.tensor([2.5, 3.5])))
