@@ -35,7 +35,7 @@ extension BuiltinFamily {
             MethodEntry("triu", [.labeled("diagonal")], "the upper triangle of the last two dimensions, zeros below") { e, x, site in
                 try e.triangle(x, site, upper: true)
             },
-            MethodEntry("flip", [.labeled("dims", optional: false, variadic: true)], "the elements reversed along each of dims") { e, x, site in
+            MethodEntry("flip", [.unlabeled("dims", variadic: true)], "the elements reversed along each of dims") { e, x, site in
                 try e.flip(x, site)
             },
             MethodEntry("roll", [.unlabeled("shifts", variadic: true), .labeled("dim"), .labeled("dims", variadic: true)],
@@ -66,7 +66,8 @@ extension BuiltinFamily {
             },
             MethodEntry("dim", [], "the number of dimensions") { e, x, _ in .int(e.builder.type(of: x.id).rank) },
         ]
-        let functionForms: Set = ["reshape", "flatten", "unflatten", "transpose", "permute", "squeeze", "unsqueeze", "tril", "triu", "flip", "roll"]
+        let functionForms: Set = ["reshape", "flatten", "unflatten", "transpose", "permute", "squeeze", "unsqueeze", "tril", "triu", "flip", "roll",
+                                   "split", "chunk", "unbind", "numel"]
         let joins = [
             FunctionEntry("cat", [.unlabeled("tensors"), .labeled("dim")], "the tensors joined along dim (other dimensions must match)") { e, site in
                 try e.cat(site)

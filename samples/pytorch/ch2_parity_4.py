@@ -1,0 +1,9 @@
+# PyTorch reference for samples/ch2_parity_4.swiftdsl.
+import torch
+x = torch.tensor([[0.5, -1.0, 3.0], [2.0, 0.25, 7.0]], requires_grad=True)
+print(x.flip(0), x.flip(0, 1), x.flip([1]), x.flip(dims=[0]), torch.flip(x, dims=[1]), torch.flip(x, [0, 1]))
+a, b = torch.split(x, 2, dim=1)
+print(a, b)
+print(torch.chunk(x, 2), torch.chunk(x, 3, dim=1))
+print(torch.unbind(x, dim=1), torch.unbind(x))
+print(torch.numel(x))
