@@ -7,3 +7,8 @@ print(a, b)
 print(torch.chunk(x, 2), torch.chunk(x, 3, dim=1))
 print(torch.unbind(x, dim=1), torch.unbind(x))
 print(torch.numel(x))
+
+x = torch.arange(6).reshape(2, 3).float()
+print(x.roll(1, 0), x.roll(-1, 1), x.roll([1, 2], [0, 1]), x.roll(2), x.roll(1, dims=1), x.roll([1, 1], dims=[0, 1]))
+idx = torch.tensor([[0], [2]])
+print(x.scatter(1, idx, 5.0), x.scatter(1, idx, -1), x.scatter(dim=1, index=idx, value=2.0), x.scatter(1, idx, x * 10))

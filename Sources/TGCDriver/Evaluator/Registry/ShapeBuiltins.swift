@@ -38,7 +38,7 @@ extension BuiltinFamily {
             MethodEntry("flip", [.unlabeled("dims", variadic: true)], "the elements reversed along each of dims") { e, x, site in
                 try e.flip(x, site)
             },
-            MethodEntry("roll", [.unlabeled("shifts", variadic: true), .labeled("dim"), .labeled("dims", variadic: true)],
+            MethodEntry("roll", [.unlabeled("shifts"), .labeled("dim"), .labeled("dims", variadic: true)],
                         "elements shifted cyclically along dims (none: the flattened tensor)") { e, x, site in try e.roll(x, site) },
             MethodEntry("split", [.unlabeled("size"), .labeled("dim")], "a tuple of pieces of size along dim (the last smaller), or of the given sizes") { e, x, site in
                 try e.split(x, site)
