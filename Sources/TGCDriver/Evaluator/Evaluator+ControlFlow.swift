@@ -120,6 +120,8 @@ extension Evaluator {
         var replacedLeaves = Set<Int>()
         // The leaf version each slot ends every iteration as (`m = w`, or a slot holding `w` left alone).
         var keptLeaves: [KeptLeaf?] = []
+        // The variables' values at the end of the previous iteration (eager mode runs several).
+        var previousEnds: [TensorValue]? = nil
         let savedOrigins = carriedLeafOrigins
         defer { carriedLeafOrigins = savedOrigins }
         let results = try builder.loop(range, carrying: initial.map(\.id), at: location) { index, carried in
@@ -141,7 +143,9 @@ extension Evaluator {
                 try reportProgress(progress.label, done: done, total: progress.total)
             }
             try keepingGradMode("loop body", at: location) { try executeBlock(body) }
-            let ends = try zip(slots, initial).map { slot, start in try slotValue(slot, like: start, at: location) }
+            var ends = try zip(slots, initial).map { slot, start in try slotValue(slot, like: start, at: location) }
+            if let previousEnds { keepUnchangedVariables(slots, &ends, previous: previousEnds, carried: carried) }
+            previousEnds = ends
             if hasLeafSlots {
                 replacedLeaves.formUnion(leavesReplaced(initial: initial, carried: carried, ends: ends))
             }
@@ -157,6 +161,20 @@ extension Evaluator {
         history.updatedLeaves = replacedLeaves.union(leavesUpdated(since: mark))
         try finishCarried(slots, results: results, after: "loop", history: history, at: location)
         keepLeaves(slots, keptLeaves, updated: history.updatedLeaves)
+    }
+
+    /// A variable that an iteration left as it entered (an `if` on a tensor did not assign it)
+    /// is the previous iteration's value, with its history (eager mode runs every iteration;
+    /// each starts from the loop's initial metadata, as the one compiled body does).
+    private func keepUnchangedVariables(_ slots: [StateSlot], _ ends: inout [TensorValue], previous: [TensorValue], carried: [ValueID]) {
+        for (index, slot) in slots.enumerated() {
+            guard case .variable(let name) = slot, ends[index].id == carried[index], previous[index].hasAutogradMetadata else { continue }
+            var kept = previous[index]
+            kept.id = carried[index]   // the same tensor, which a loop without a tape carries under a new handle
+            kept.branchSuffix = nil
+            ends[index] = kept
+            environment.assign(name, .tensor(kept))
+        }
     }
 
     /// `for p in model.parameters()`, `for (name, p) in model.namedParameters()`, `for (k, v) in d`:
