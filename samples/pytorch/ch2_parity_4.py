@@ -12,3 +12,11 @@ r = torch.arange(6).reshape(2, 3).float()
 print(r.roll(1, 0), r.roll(-1, 1), r.roll([1, 2], [0, 1]), r.roll(2), r.roll(1, dims=1), r.roll([1, 1], dims=[0, 1]))
 idx = torch.tensor([[0], [2]])
 print(r.scatter(1, idx, 5.0), r.scatter(1, idx, -1), r.scatter(dim=1, index=idx, value=2.0), r.scatter(1, idx, r * 10))
+
+grid = torch.arange(12).reshape(3, 4).float()
+print(grid[[0, 2]], grid[[-1]], grid[0][[1, 3]], grid[[2, 2, 0]].sum(dim=0))
+weights = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+picked = weights[[2, 0, 2]]
+print(picked)
+picked.sum().backward()
+print(weights.grad)

@@ -258,7 +258,11 @@ extension Evaluator {
         default:
             break
         }
-        switch try evaluate(expr) {
+        var value = try evaluate(expr)
+        if case .array = value {   // `x[[0, 2]]`: a list of indices is an int64 index tensor, as in PyTorch
+            value = try BuiltinRegistry.functions["tensor"]!.call(self, CallSite(name: "tensor", location: expr.location, arguments: [(nil, value, expr.location)]))
+        }
+        switch value {
         case .int(let value):
             return .integer(value)
         case .tensor(let tensor):
