@@ -20,3 +20,17 @@ picked = weights[[2, 0, 2]]
 print(picked)
 picked.sum().backward()
 print(weights.grad)
+
+base = torch.arange(6).reshape(2, 3).float()
+print(base[None].shape, base[..., None].shape, base[0, None], base[None, 0], base[None, ..., None].shape, base[1:, None, 1:])
+print(base[..., None] * base[0], (base[0][..., None] - base[1][None, ...]).shape)
+vec = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+outerP = vec[..., None] * vec[None, ...]
+print(outerP)
+print(vec[None].grad_fn.name(), vec[None, 0].grad_fn.name(), vec[0, None].grad_fn.name(), vec[None, 1:].grad_fn.name())
+outerP.sum().backward()
+print(vec.grad)
+canvas = torch.zeros(2, 3)
+canvas[None] = torch.ones(1, 2, 3)
+canvas[..., None, 1] += 5
+print(canvas)

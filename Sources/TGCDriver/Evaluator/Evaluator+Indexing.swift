@@ -8,12 +8,18 @@ struct TensorIndex {
     var dims: [SliceDim]
     /// The dimensions selected by an integer (`x[0]`): size 1 in the slice, gone in the result.
     var removed: Set<Int>
+    /// The positions in the result of the size-1 dimensions a `nil` adds (`x[nil]`, `x[..., nil]`).
+    var newAxes: [Int] = []
     /// PyTorch's backward node of the result: the last integer (`SelectBackward0`) or range
     /// (`SliceBackward0`) in the subscript; nil when nothing is selected (`x[...]`).
     var gradFunction: String?
 
     /// The shape of the subscript's result.
-    var resultShape: [Int] { dims.indices.filter { !removed.contains($0) }.map { dims[$0].size } }
+    var resultShape: [Int] {
+        var shape = dims.indices.filter { !removed.contains($0) }.map { dims[$0].size }
+        for position in newAxes { shape.insert(1, at: position) }
+        return shape
+    }
 }
 
 extension Evaluator {
@@ -41,7 +47,7 @@ extension Evaluator {
         }
         var attrs = Attributes()
         attrs.slice = index.dims
-        if index.removed.isEmpty {
+        if index.removed.isEmpty && index.newAxes.isEmpty {
             return try record(.slice, [x], attrs, gradFunction: gradFunction, at: location)
         }
         let region = try record(.slice, [x], attrs, gradFunction: OpKind.slice.definition.gradFunction, at: location)
@@ -170,18 +176,25 @@ extension Evaluator {
     func resolveIndex(_ elements: [(IndexElement, SourceLocation)], shape: [Int], at location: SourceLocation) throws -> TensorIndex {
         let ellipses = elements.filter { if case .ellipsis = $0.0 { true } else { false } }
         guard ellipses.count <= 1 else { throw Diagnostic("an index can only have a single ellipsis ('...')", at: ellipses[1].1) }
-        let counted = elements.count - ellipses.count
+        let added = elements.filter { if case .newAxis = $0.0 { true } else { false } }.count
+        let counted = elements.count - ellipses.count - added
         guard counted <= shape.count else {
             throw Diagnostic("too many indices for tensor of dimension \(shape.count)", at: location)
         }
         var result = TensorIndex(dims: shape.map(SliceDim.all), removed: [], gradFunction: nil)
         var axis = 0
+        var output = 0   // the result's dimensions so far
         for (element, at) in elements {
             switch element {
             case .tensor:
                 throw Diagnostic("an int64 index tensor must be the only index (x[idx])", at: at)
+            case .newAxis:
+                result.newAxes.append(output)
+                result.gradFunction = SurfaceFunction.unsqueeze.gradFunction
+                output += 1
             case .ellipsis:
                 axis += shape.count - counted
+                output += shape.count - counted
             case .integer(let value):
                 let extent = shape[axis]
                 guard value >= -extent, value < extent else {
@@ -207,6 +220,7 @@ extension Evaluator {
                 // PyTorch skips a slice of a whole dimension among several indices (`x[:, 0:4]`).
                 if elements.count == 1 || dim != SliceDim.all(extent) { result.gradFunction = OpKind.slice.definition.gradFunction }
                 axis += 1
+                output += 1
             }
         }
         return result
@@ -243,6 +257,8 @@ extension Evaluator {
         switch expr.kind {
         case .partialRange(_, nil, nil):
             return .ellipsis
+        case .nilLiteral:
+            return .newAxis
         case .binary(let op, let lhs, let rhs) where op == "..<" || op == "...":
             return .range(start: try bound(lhs), end: try bound(rhs), step: 1, closed: op == "...")
         case .partialRange(let op, let lower, let upper):
@@ -290,6 +306,8 @@ enum IndexElement {
     case integer(Int)
     case range(start: Int?, end: Int?, step: Int, closed: Bool)
     case ellipsis
+    /// `nil` (Python's None): a new dimension of size 1.
+    case newAxis
     /// An int64 tensor: the rows it names (indexSelect), or one row for a 0-dim tensor.
     case tensor(TensorValue)
 }

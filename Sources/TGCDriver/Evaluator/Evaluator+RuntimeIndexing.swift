@@ -22,6 +22,9 @@ extension Evaluator {
             if case .tensor(let t) = elements[$0].0 { builder.type(of: t.id).rank == 0 } else { false }
         }
         guard elements.count > 1, !runtimeAt.isEmpty else { return nil }
+        for case (.newAxis, let at) in elements {
+            throw Diagnostic("nil (a new dimension) cannot be combined with a run-time index; unsqueeze the result instead", at: at)
+        }
         var asRanges = elements
         var asIntegers = elements
         for k in runtimeAt {
