@@ -7,9 +7,10 @@ import TGCCore
 extension BuiltinFamily {
     static let autograd = BuiltinFamily(name: "autograd", functions: [
         FunctionEntry(name(.gradient), [.labeled("of", optional: false), .labeled("wrt", optional: false, variadic: true),
-                                        .labeled("createGraph")],
-                      "the gradients of a scalar with respect to float tensors (JAX's grad); createGraph: true gives them history") { e, site in
-            try e.functionalGradient(site)
+                                        .labeled("retainGraph"), .labeled("createGraph")],
+                      "the gradients of a scalar with respect to float tensors (JAX's grad); createGraph: true gives them history; retainGraph: is accepted (grad never frees the graph)") { e, site in
+            _ = try e.staticBool(site, "retainGraph")
+            return try e.functionalGradient(site)
         },
         FunctionEntry("jacobian", [.labeled("of", optional: false), .labeled("wrt", optional: false)],
                       "the jacobian of a float tensor with respect to another, shaped y.shape + x.shape") { e, site in
