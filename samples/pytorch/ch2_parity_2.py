@@ -46,3 +46,20 @@ for i in range(2):
         ys[i, j, j] = xs[i, j].sum()
         print(xs[i, j, 1:4].tolist())
 print(ys)
+
+board = torch.zeros(2, 3)
+board[0][1] = 5
+board[1][...] += 1
+board[..., 0][1] = 7
+board[1][1:][0] *= 3
+print(board)
+src = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+rows = torch.stack([src, src * 2])
+rows[1][0] = src[2] * 10
+print(rows)
+rows.sum().backward()
+print(src.grad)
+cube = torch.arange(12).reshape(2, 2, 3)
+for i in range(2):
+    cube[i][1][i] = -1
+print(cube)

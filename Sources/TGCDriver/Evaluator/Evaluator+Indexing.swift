@@ -56,9 +56,23 @@ extension Evaluator {
 
     /// `y[index] = value` (or `op=`): `y` becomes `sliceUpdate(y, value)`, the value broadcast to
     /// the region's shape and converted to `y`'s dtype. A new value of `y`, never a write into
-    /// a tensor another variable holds (tgc tensors are values).
+    /// a tensor another variable holds (tgc tensors are values). `y[0][1] = v` writes through
+    /// the view `y[0]` into `y`, as in PyTorch: `y[0] = (y[0] with [1] = v)`.
     func assignSubscript(_ baseExpr: Expr, _ arguments: [Argument], op: String, value valueExpr: Expr,
                          at location: SourceLocation) throws {
+        try assignSubscript(baseExpr, arguments, op: op, value: try evaluate(valueExpr), valueLocation: valueExpr.location, at: location)
+    }
+
+    private func assignSubscript(_ baseExpr: Expr, _ arguments: [Argument], op: String, value: EvalValue,
+                                 valueLocation: SourceLocation, at location: SourceLocation) throws {
+        if case .subscriptAccess(let outerBase, let outerArguments) = baseExpr.kind {
+            guard case .tensor(let view) = try evaluate(baseExpr) else {
+                throw Diagnostic("only a tensor variable can be assigned through a subscript (y[0] = v)", at: baseExpr.location)
+            }
+            let updated = try updatedThroughSubscript(view, named: Self.describe(baseExpr), arguments, op: op, value: value,
+                                                      valueLocation: valueLocation, at: location)
+            return try assignSubscript(outerBase, outerArguments, op: "=", value: .tensor(updated), valueLocation: location, at: location)
+        }
         guard case .identifier(let name) = baseExpr.kind else {
             throw Diagnostic("only a tensor variable can be assigned through a subscript (y[0] = v)", at: baseExpr.location)
         }
@@ -68,9 +82,19 @@ extension Evaluator {
         if base.leafKey != nil, base.requiresGrad, gradEnabled {
             throw Diagnostic("a leaf tensor that requires grad ('\(name)') is being used in an in-place operation; wrap the update in noGrad { ... }", at: location)
         }
+        var updated = try updatedThroughSubscript(base, named: name, arguments, op: op, value: value, valueLocation: valueLocation, at: location)
+        if let key = base.leafKey, !gradEnabled {   // `noGrad { w[0] = 0 }` keeps w the same leaf, a new version
+            markInPlaceLeafUpdate(&updated, of: key)
+        }
+        try assignVariable(name, .tensor(updated), at: baseExpr.location)
+    }
+
+    /// `base` with the region `arguments` name set to `value` (or updated by `op=`).
+    private func updatedThroughSubscript(_ base: TensorValue, named name: String, _ arguments: [Argument], op: String, value given: EvalValue,
+                                         valueLocation: SourceLocation, at location: SourceLocation) throws -> TensorValue {
         let type = builder.type(of: base.id)
         let region = try assignedRegion(try indexElements(arguments), shape: type.shape, at: location)
-        var value = try evaluate(valueExpr)
+        var value = given
         if op != "=" {
             guard let kind = Self.compoundKinds[op] else { throw Diagnostic("unsupported operator '\(op)'", at: location) }
             let current = switch region {
@@ -85,7 +109,7 @@ extension Evaluator {
             }
             value = .tensor(updated)
         }
-        var tensor = try asTensor(value, dtype: type.dtype, at: valueExpr.location)
+        var tensor = try asTensor(value, dtype: type.dtype, at: valueLocation)
         let valueShape = builder.type(of: tensor.id).shape
         let regionShape = switch region {
         case .slice(let index): index.resultShape
@@ -93,29 +117,24 @@ extension Evaluator {
         case .runtime(let index): index.selected.resultShape
         }
         guard ShapeRules.broadcasts(valueShape, to: regionShape) else {
-            throw Diagnostic("shape mismatch: value tensor of shape \(formatShape(valueShape)) cannot be broadcast to indexing result of shape \(formatShape(regionShape))", at: valueExpr.location)
+            throw Diagnostic("shape mismatch: value tensor of shape \(formatShape(valueShape)) cannot be broadcast to indexing result of shape \(formatShape(regionShape))", at: valueLocation)
         }
-        tensor = try converted(tensor, to: type.dtype, at: valueExpr.location)
+        tensor = try converted(tensor, to: type.dtype, at: valueLocation)
         if valueShape != regionShape {
             tensor = try record(.broadcastTo, [tensor], attributesWith(shape: regionShape),
-                                gradFunction: OpKind.broadcastTo.definition.gradFunction, at: valueExpr.location)
+                                gradFunction: OpKind.broadcastTo.definition.gradFunction, at: valueLocation)
         }
-        var updated: TensorValue
         switch region {
         case .slice(let index):
             tensor = try reshaped(tensor, to: index.dims.map(\.size), gradFunction: OpKind.reshape.definition.gradFunction!, at: location)
             var attrs = Attributes()
             attrs.slice = index.dims
-            updated = try record(.sliceUpdate, [base, tensor], attrs, gradFunction: OpKind.sliceUpdate.definition.gradFunction, at: location)
+            return try record(.sliceUpdate, [base, tensor], attrs, gradFunction: OpKind.sliceUpdate.definition.gradFunction, at: location)
         case .row(let row):
-            updated = try scatterRow(base, row, tensor, at: location)
+            return try scatterRow(base, row, tensor, at: location)
         case .runtime(let index):
-            updated = try write(base, index, tensor, at: location)
+            return try write(base, index, tensor, at: location)
         }
-        if let key = base.leafKey, !gradEnabled {   // `noGrad { w[0] = 0 }` keeps w the same leaf, a new version
-            markInPlaceLeafUpdate(&updated, of: key)
-        }
-        try assignVariable(name, .tensor(updated), at: baseExpr.location)
     }
 
     /// Where an assignment through a subscript writes: a static region, the row at a run-time
