@@ -63,3 +63,15 @@ cube = torch.arange(12).reshape(2, 2, 3)
 for i in range(2):
     cube[i][1][i] = -1
 print(cube)
+
+weights = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+for step in range(3):
+    loss = (weights * weights).sum()
+    loss.backward()
+    with torch.no_grad():
+        for i in range(2):
+            weights[i, step % 2] -= 0.1 * weights.grad[i, step % 2]
+        weights[0][1] += 0.5
+    weights.grad.zero_()
+print(weights, weights.is_leaf)
+print(weights.grad)
