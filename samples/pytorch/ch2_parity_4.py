@@ -34,3 +34,17 @@ canvas = torch.zeros(2, 3)
 canvas[None] = torch.ones(1, 2, 3)
 canvas[..., None, 1] += 5
 print(canvas)
+
+tens = torch.arange(10) * 10
+for i in range(0, 10, 3):
+    print(i, tens[i])
+for i in range(9, -1, -4):
+    print(i)
+evens = torch.zeros(10)
+for i in range(1, 10, 2):
+    evens[i] = float(i)
+print(evens)
+for i in range(5, 5, 1): print("never", i)
+downSum = 0
+for i in range(10, 0, -3): downSum += i
+print(downSum)

@@ -80,6 +80,14 @@ extension Evaluator {
         if progress == nil, let (wrapped, label) = try progressWrapper(sequence) {
             return try executeFor(pattern, wrapped, body, at: location, progress: label)
         }
+        if progress == nil, let (start, step, count) = try strideSequence(sequence) {
+            // `for i in stride(from: 0, to: 10, by: 3)` (Python's range(0, 10, 3)): one IR loop over the count.
+            return try executeLoop(0..<count, body, at: location) { index in
+                let scaled = try builder.apply1(.mul, [index, try builder.scalar(Double(step), .int64, at: location)], at: location)
+                let value = try builder.apply1(.add, [scaled, try builder.scalar(Double(start), .int64, at: location)], at: location)
+                try bind(pattern, to: .tensor(TensorValue(id: value, isHostScalar: true)), mutable: false)
+            }
+        }
         guard case .binary(let op, let lowExpr, let highExpr) = sequence.kind, op == "..<" || op == "..." else {
             return try executeForEach(pattern, sequence, body, progress: progress)
         }
@@ -94,6 +102,23 @@ extension Evaluator {
             try bind(pattern, to: .tensor(TensorValue(id: index, isHostScalar: true)), mutable: false)
         }
         if let progress { try reportProgress(progress, done: try builder.scalar(Double(high - low), .int64, at: location), total: high - low) }
+    }
+
+    /// `stride(from: a, to: b, by: s)` (b excluded) or `stride(from: a, through: b, by: s)` (b
+    /// included when reached), with compile-time Ints and a nonzero step: its first value, step
+    /// and number of values; nil for other sequences.
+    private func strideSequence(_ sequence: Expr) throws -> (start: Int, step: Int, count: Int)? {
+        guard case .call(let callee, let arguments, nil) = sequence.kind, case .identifier("stride") = callee.kind,
+              arguments.count == 3, arguments[0].label == "from", arguments[2].label == "by",
+              arguments[1].label == "to" || arguments[1].label == "through" else { return nil }
+        let start = try staticInt(try evaluate(arguments[0].value), what: "a stride's start", at: arguments[0].location)
+        let end = try staticInt(try evaluate(arguments[1].value), what: "a stride's end", at: arguments[1].location)
+        let step = try staticInt(try evaluate(arguments[2].value), what: "a stride's step", at: arguments[2].location)
+        guard step != 0 else { throw Diagnostic("a stride's step must not be zero", at: arguments[2].location) }
+        let (distance, magnitude) = step > 0 ? (end - start, step) : (start - end, -step)
+        let inclusive = arguments[1].label == "through"
+        guard distance > 0 || (inclusive && distance == 0) else { return (start, step, 0) }
+        return (start, step, inclusive ? distance / magnitude + 1 : (distance + magnitude - 1) / magnitude)
     }
 
     /// Whether a later gradient may differentiate through how a loop iteration computed a
