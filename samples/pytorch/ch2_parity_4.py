@@ -48,3 +48,17 @@ for i in range(5, 5, 1): print("never", i)
 downSum = 0
 for i in range(10, 0, -3): downSum += i
 print(downSum)
+
+table = torch.arange(6).reshape(3, 2).float()
+for row in table:
+    print(row, row.sum())
+items = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+squares = torch.tensor(0.0)
+for v in items:
+    squares = squares + v * v
+print(squares)
+squares.backward()
+print(items.grad)
+unused = 0
+for v in torch.tensor([3, -1, 4]):
+    if v > 0: print("positive", v)

@@ -208,6 +208,12 @@ extension Evaluator {
     private func executeForEach(_ pattern: Pattern, _ sequenceExpr: Expr, _ body: [Stmt], progress: ProgressLabel?) throws {
         let sequence = try evaluate(sequenceExpr)
         if case .loader(let loader) = sequence { return try executeLoaderLoop(pattern, loader, body, at: sequenceExpr.location, progress: progress) }
+        if progress == nil, case .tensor(let tensor) = sequence, let rows = builder.type(of: tensor.id).shape.first {
+            // `for row in x`: x's rows (dimension 0), as iterating a tensor in Python; one IR loop.
+            return try executeLoop(0..<rows, body, at: sequenceExpr.location) { index in
+                try bind(pattern, to: .tensor(try selectRow(tensor, TensorValue(id: index, isHostScalar: true), at: sequenceExpr.location)), mutable: false)
+            }
+        }
         let items: [EvalValue]
         switch sequence {
         case .array(let values), .tuple(let values): items = values

@@ -159,7 +159,7 @@ extension Evaluator {
     }
 
     /// `x[i]` at a 0-dim int64 tensor i: row i without its dimension, as `x[0]` is row 0.
-    private func selectRow(_ x: TensorValue, _ row: TensorValue, at location: SourceLocation) throws -> TensorValue {
+    func selectRow(_ x: TensorValue, _ row: TensorValue, at location: SourceLocation) throws -> TensorValue {
         let shape = Array(builder.type(of: x.id).shape.dropFirst())
         return try reshaped(try selectRows(x, row, at: location), to: shape, gradFunction: SurfaceFunction.select.gradFunction, at: location)
     }
