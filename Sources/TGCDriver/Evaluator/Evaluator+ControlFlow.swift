@@ -193,7 +193,8 @@ extension Evaluator {
     /// each starts from the loop's initial metadata, as the one compiled body does).
     private func keepUnchangedVariables(_ slots: [StateSlot], _ ends: inout [TensorValue], previous: [TensorValue], carried: [ValueID]) {
         for (index, slot) in slots.enumerated() {
-            guard case .variable(let name) = slot, ends[index].id == carried[index], previous[index].hasAutogradMetadata else { continue }
+            guard case .variable(let name) = slot, ends[index].id == carried[index], previous[index].hasAutogradMetadata,
+                  previous[index].leafKey == nil else { continue }   // a leaf left alone is handled as a kept leaf
             var kept = previous[index]
             kept.id = carried[index]   // the same tensor, which a loop without a tape carries under a new handle
             kept.branchSuffix = nil
