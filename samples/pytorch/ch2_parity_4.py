@@ -62,3 +62,14 @@ print(items.grad)
 unused = 0
 for v in torch.tensor([3, -1, 4]):
     if v > 0: print("positive", v)
+
+pairsOf = torch.arange(6).reshape(3, 2).float()
+for i, row in enumerate(pairsOf):
+    print(i, row, row * float(i))
+scaled = torch.zeros(2)
+for i, v in enumerate(torch.tensor([1.0, 2.0])):
+    scaled[i] = v * 10
+print(scaled)
+for i, t in enumerate([pairsOf[0], pairsOf[1]]): print(i, t)
+for i, p in enumerate(pairsOf.chunk(3)): print(i, p)
+for row in pairsOf[1:]: print(row.sum())

@@ -54,7 +54,7 @@ extension Evaluator {
 
     /// Swift's `seq.enumerated()` (Python's `enumerate`): (index, element) pairs of an array,
     /// tuple or torch.Size, or a loader whose loop binds `(i, batch)`; nil for other values.
-    private func enumerated(_ sequence: EvalValue) -> EvalValue? {
+    func enumerated(_ sequence: EvalValue) -> EvalValue? {
         if case .loader(var loader) = sequence, !loader.enumerated {
             loader.enumerated = true
             return .loader(loader)

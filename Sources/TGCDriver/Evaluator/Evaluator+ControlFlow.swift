@@ -207,13 +207,23 @@ extension Evaluator {
     /// a loop over items known at compile time runs its body once per item (unrolled), as
     /// `while` loops run.
     private func executeForEach(_ pattern: Pattern, _ sequenceExpr: Expr, _ body: [Stmt], progress: ProgressLabel?) throws {
-        let sequence = try evaluate(sequenceExpr)
-        if case .loader(let loader) = sequence { return try executeLoaderLoop(pattern, loader, body, at: sequenceExpr.location, progress: progress) }
-        if progress == nil, case .tensor(let tensor) = sequence, let rows = builder.type(of: tensor.id).shape.first {
-            // `for row in x`: x's rows (dimension 0), as iterating a tensor in Python; one IR loop.
-            return try executeLoop(0..<rows, body, at: sequenceExpr.location) { index in
-                try bind(pattern, to: .tensor(try selectRow(tensor, TensorValue(id: index, isHostScalar: true), at: sequenceExpr.location)), mutable: false)
+        let sequence: EvalValue
+        if case .call(let callee, let arguments, nil) = sequenceExpr.kind, arguments.isEmpty, case .member(let base, "enumerated") = callee.kind {
+            let items = try evaluate(base)
+            // `for (i, row) in x.enumerated()`: Python's enumerate(x) over a tensor's rows.
+            if case .tensor(let tensor) = items {
+                return try executeRowLoop(pattern, tensor, body, enumerated: true, at: sequenceExpr.location, progress: progress)
             }
+            guard let pairs = enumerated(items) else {
+                throw Diagnostic("value of type \(items.kindName) has no method 'enumerated'", at: callee.location)
+            }
+            sequence = pairs
+        } else {
+            sequence = try evaluate(sequenceExpr)
+        }
+        if case .loader(let loader) = sequence { return try executeLoaderLoop(pattern, loader, body, at: sequenceExpr.location, progress: progress) }
+        if case .tensor(let tensor) = sequence {
+            return try executeRowLoop(pattern, tensor, body, enumerated: false, at: sequenceExpr.location, progress: progress)
         }
         let items: [EvalValue]
         switch sequence {
@@ -231,6 +241,21 @@ extension Evaluator {
             try executeBlock(body)
         }
         if let progress { try reportProgress(progress, done: try builder.scalar(Double(items.count), .int64, at: sequenceExpr.location), total: items.count) }
+    }
+
+    /// `for row in x` (and `for (i, row) in x.enumerated()`): x's rows (dimension 0), as iterating
+    /// a tensor in Python; one IR loop selecting row i at its run-time index.
+    private func executeRowLoop(_ pattern: Pattern, _ tensor: TensorValue, _ body: [Stmt], enumerated: Bool,
+                                at location: SourceLocation, progress: ProgressLabel?) throws {
+        guard let rows = builder.type(of: tensor.id).shape.first else {
+            throw Diagnostic("iteration over a 0-d tensor", at: location)
+        }
+        guard progress == nil else { throw Diagnostic("progress(...) takes a range, an array or a DataLoader, not a tensor", at: location) }
+        try executeLoop(0..<rows, body, at: location) { index in
+            let position = TensorValue(id: index, isHostScalar: true)
+            let row = EvalValue.tensor(try selectRow(tensor, position, at: location))
+            try bind(pattern, to: enumerated ? .tuple([.tensor(position), row]) : row, mutable: false)
+        }
     }
 
     func executeWhile(_ condition: Expr, _ body: [Stmt], at location: SourceLocation) throws {
