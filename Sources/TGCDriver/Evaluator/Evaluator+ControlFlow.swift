@@ -115,10 +115,12 @@ extension Evaluator {
         let end = try staticInt(try evaluate(arguments[1].value), what: "a stride's end", at: arguments[1].location)
         let step = try staticInt(try evaluate(arguments[2].value), what: "a stride's step", at: arguments[2].location)
         guard step != 0 else { throw Diagnostic("a stride's step must not be zero", at: arguments[2].location) }
-        let (distance, magnitude) = step > 0 ? (end - start, step) : (start - end, -step)
+        let (distance, overflow) = step > 0 ? end.subtractingReportingOverflow(start) : start.subtractingReportingOverflow(end)
+        guard !overflow, step != .min, distance < Int.max / 2 else { throw Diagnostic("the stride is too long to loop over", at: sequence.location) }
+        let magnitude = Swift.abs(step)
         let inclusive = arguments[1].label == "through"
         guard distance > 0 || (inclusive && distance == 0) else { return (start, step, 0) }
-        return (start, step, inclusive ? distance / magnitude + 1 : (distance + magnitude - 1) / magnitude)
+        return (start, step, inclusive ? distance / magnitude + 1 : (distance - 1) / magnitude + 1)
     }
 
     /// Whether a later gradient may differentiate through how a loop iteration computed a
