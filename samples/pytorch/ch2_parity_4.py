@@ -73,3 +73,9 @@ print(scaled)
 for i, t in enumerate([pairsOf[0], pairsOf[1]]): print(i, t)
 for i, p in enumerate(pairsOf.chunk(3)): print(i, p)
 for row in pairsOf[1:]: print(row.sum())
+
+tensTwice = torch.arange(4) * 10
+for i in reversed(range(0, 4)):
+    print(i, tensTwice[i])
+for i in reversed(range(1, 4)): print(i)
+for i in reversed(range(2, 2)): print("never", i)

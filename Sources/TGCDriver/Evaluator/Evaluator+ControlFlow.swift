@@ -108,6 +108,16 @@ extension Evaluator {
     /// included when reached), with compile-time Ints and a nonzero step: its first value, step
     /// and number of values; nil for other sequences.
     private func strideSequence(_ sequence: Expr) throws -> (start: Int, step: Int, count: Int)? {
+        // `(0..<n).reversed()`: Python's reversed(range(n)), a stride down from the last value.
+        if case .call(let callee, let arguments, nil) = sequence.kind, arguments.isEmpty, case .member(let range, "reversed") = callee.kind,
+           case .binary(let op, let lowExpr, let highExpr) = range.kind, op == "..<" || op == "..." {
+            let low = try staticInt(try evaluate(lowExpr), what: "the range's lower bound", at: lowExpr.location)
+            let upper = try staticInt(try evaluate(highExpr), what: "the range's upper bound", at: highExpr.location)
+            let (count, overflow) = upper.subtractingReportingOverflow(low)
+            guard !overflow, count < Int.max else { throw Diagnostic("the range is too long to loop over", at: range.location) }
+            let last = op == "..." ? upper : upper - 1
+            return (last, -1, Swift.max(0, op == "..." ? count + 1 : count))
+        }
         guard case .call(let callee, let arguments, nil) = sequence.kind, case .identifier("stride") = callee.kind,
               arguments.count == 3, arguments[0].label == "from", arguments[2].label == "by",
               arguments[1].label == "to" || arguments[1].label == "through" else { return nil }
