@@ -194,7 +194,29 @@ extension Parser {
 
     mutating func parseMemberSuffix(_ base: Expr, start: SourceLocation) throws -> Expr {
         skip()
+        if let indices = tupleElementIndices() {
+            // Swift's tuple element `t.0` (`t.0.1`, lexed as the number 0.1) is Python's `t[0]`.
+            let location = here
+            skip()
+            return indices.reduce(base) { tuple, index in
+                Expr(.subscriptAccess(base: tuple, arguments: [Argument(label: nil, value: Expr(.intLiteral(index), at: location), at: location)]), at: start)
+            }
+        }
         return Expr(.member(base: base, name: try parseMemberName()), at: start)
+    }
+
+    /// The indices of a tuple element access after a `.`: `0` gives [0], and `0.1` (one
+    /// number token) gives [0, 1]; nil for anything else.
+    private func tupleElementIndices() -> [Int]? {
+        let isDecimal = { (digits: Substring) in !digits.isEmpty && digits.allSatisfy { ("0"..."9").contains($0) } }
+        switch current.kind {
+        case .integer(let index) where isDecimal(Substring(current.text)): return [index]
+        case .float:
+            let parts = current.text.split(separator: ".", omittingEmptySubsequences: false)
+            guard parts.count == 2, parts.allSatisfy(isDecimal) else { return nil }
+            return parts.compactMap { Int($0) }
+        default: return nil
+        }
     }
 
     mutating func parseCallSuffix(_ callee: Expr, start: SourceLocation) throws -> Expr {

@@ -19,10 +19,10 @@ import TGCCore
     }
 
     @Test func everyPropertyResolvesAndNothingElse() {
-        let properties = ["shape", "dtype", "ndim", "device", "isCuda", "requiresGrad", "isLeaf", "grad", "gradFn", "retainsGrad", "T"]
+        let properties = ["shape", "dtype", "ndim", "count", "device", "isCuda", "requiresGrad", "isLeaf", "grad", "data", "gradFn", "retainsGrad", "T"]
         #expect(Set(BuiltinRegistry.properties.keys) == Set(properties))
         for name in properties { #expect(BuiltinRegistry.isProperty(name), "\(name)") }
-        for name in ["sum", "size", "numel", "zero", "count", "values", "t", "shapes", "", "Shape"] {
+        for name in ["sum", "size", "numel", "zero", "length", "values", "t", "shapes", "", "Shape"] {
             #expect(!BuiltinRegistry.isProperty(name), "\(name)")
         }
     }

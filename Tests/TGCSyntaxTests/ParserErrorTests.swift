@@ -70,7 +70,7 @@ struct BadProgram: Sendable, CustomTestStringConvertible {
         BadProgram("x = 1\n\t\tlet y = $x", "unexpected character '$'", 2, 11),
         BadProgram("let n = 1e999", "floating-point literal '1e999' is too large", 1, 9),
         BadProgram("f(\"a\\(g(\"b)\")", "unterminated string literal", 1, 3),
-        BadProgram("print(x.0)", "expected member name after '.', found '0'", 1, 9),
+        BadProgram("print(x.1e5)", "expected member name after '.', found '1e5'", 1, 9),   // x.0 is a tuple element
         BadProgram("return return", "expected expression after 'return'", 1, 8),
     ]
 

@@ -38,11 +38,12 @@ public enum SurfaceFunction: CaseIterable, Sendable {
     /// `matmul` with an operand of 3 or more dimensions: PyTorch runs `bmm` (or `mm`/`mv` on
     /// the batch folded into the rows) and returns an `_unsafe_view` of it in the result's shape.
     case batchedMatmul
-    /// `matmul(matrix, batch)` (or a one-matrix 3-D batch times a 3-D batch) when the first
-    /// operand requires grad: PyTorch multiplies the transposes with one `mm` and copies the
-    /// transposed product into a contiguous tensor; when one row or one column makes that
-    /// transpose contiguous already, the result is the transpose itself (`TransposeBackward0`).
-    case batchedMatmulTransposed
+    /// `x.clone()`, and `matmul(matrix, batch)` (or a one-matrix 3-D batch times a 3-D batch)
+    /// when the first operand requires grad: PyTorch multiplies the transposes with one `mm` and
+    /// copies (clones) the transposed product into a contiguous tensor; when one row or one
+    /// column makes that transpose contiguous already, the result is the transpose itself
+    /// (`TransposeBackward0`).
+    case clone
     /// `bmm(a, b)`.
     case bmm
     /// `a.trace()`.
@@ -148,7 +149,7 @@ public enum SurfaceFunction: CaseIterable, Sendable {
         case .matrixVector: "MvBackward0"
         case .vectorMatrix: "SqueezeBackward4"
         case .batchedMatmul: "UnsafeViewBackward0"
-        case .batchedMatmulTransposed: "CloneBackward0"
+        case .clone: "CloneBackward0"
         case .bmm: "BmmBackward0"
         case .trace: "TraceBackward0"
         case .unsqueeze: "UnsqueezeBackward0"

@@ -70,7 +70,7 @@ extension Evaluator {
 
     /// Swift's `seq.enumerated()` (Python's `enumerate`): (index, element) pairs of an array,
     /// tuple or torch.Size, or a loader whose loop binds `(i, batch)`; nil for other values.
-    private func enumerated(_ sequence: EvalValue) -> EvalValue? {
+    func enumerated(_ sequence: EvalValue) -> EvalValue? {
         if case .loader(var loader) = sequence, !loader.enumerated {
             loader.enumerated = true
             return .loader(loader)
@@ -156,7 +156,9 @@ extension Evaluator {
     }
 
     /// `noGrad { ... }` (enabled false) and `enableGrad { ... }` (true): runs the closure with
-    /// autograd recording off or on, then restores the mode it had.
+    /// autograd recording off or on, then restores the mode it had. A closure that is one
+    /// expression gives its value, as Swift's implicit return: `let y = noGrad { x * 2 }` is
+    /// PyTorch's `with torch.no_grad(): y = x * 2`.
     func withGradMode(_ enabled: Bool, _ name: String, _ arguments: [Argument], _ closure: Closure?,
                       at location: SourceLocation) throws -> EvalValue {
         guard arguments.isEmpty, let closure, closure.parameters.isEmpty else {
@@ -165,6 +167,7 @@ extension Evaluator {
         let saved = gradEnabled
         gradEnabled = enabled
         defer { gradEnabled = saved }
+        if closure.body.count == 1, case .expression(let expr) = closure.body[0].kind { return try evaluate(expr) }
         try executeBlock(closure.body)
         return .void
     }

@@ -129,7 +129,7 @@ extension Evaluator {
                   let end = arguments[1].label, end == "to" || end == "through", arguments[2].label == "by" else { return nil }
             let values = try arguments.map { try staticInt(try evaluate($0.value), what: "stride's '\($0.label!)'", at: $0.location) }
             let (from, to, by) = (values[0], values[1], values[2])
-            guard by != 0 else { throw Diagnostic("stride(by: 0) would never end", at: arguments[2].location) }
+            guard by != 0 else { throw Diagnostic("a stride's step must not be zero", at: arguments[2].location) }
             let (distance, overflow) = to.subtractingReportingOverflow(from)
             guard !overflow, by != .min else { throw Diagnostic("the stride is too long to loop over", at: sequence.location) }
             // Swift's counts: `to` stops before the end, `through` includes an end it lands on.
@@ -165,6 +165,8 @@ extension Evaluator {
         var replacedLeaves = Set<Int>()
         // The leaf version each slot ends every iteration as (`m = w`, or a slot holding `w` left alone).
         var keptLeaves: [KeptLeaf?] = []
+        // The variables' values at the end of the previous iteration (eager mode runs several).
+        var previousEnds: [TensorValue]? = nil
         let savedOrigins = carriedLeafOrigins
         defer { carriedLeafOrigins = savedOrigins }
         let results = try builder.loop(range, carrying: initial.map(\.id), at: location) { index, carried in
@@ -186,7 +188,9 @@ extension Evaluator {
                 try reportProgress(progress.label, done: done, total: progress.total)
             }
             try keepingGradMode("loop body", at: location) { try executeBlock(body) }
-            let ends = try zip(slots, initial).map { slot, start in try slotValue(slot, like: start, at: location) }
+            var ends = try zip(slots, initial).map { slot, start in try slotValue(slot, like: start, at: location) }
+            if let previousEnds { keepUnchangedVariables(slots, &ends, previous: previousEnds, carried: carried) }
+            previousEnds = ends
             if hasLeafSlots {
                 replacedLeaves.formUnion(leavesReplaced(initial: initial, carried: carried, ends: ends))
             }
@@ -204,12 +208,43 @@ extension Evaluator {
         keepLeaves(slots, keptLeaves, updated: history.updatedLeaves)
     }
 
+    /// A variable that an iteration left as it entered (an `if` on a tensor did not assign it)
+    /// is the previous iteration's value, with its history (eager mode runs every iteration;
+    /// each starts from the loop's initial metadata, as the one compiled body does).
+    private func keepUnchangedVariables(_ slots: [StateSlot], _ ends: inout [TensorValue], previous: [TensorValue], carried: [ValueID]) {
+        for (index, slot) in slots.enumerated() {
+            guard case .variable(let name) = slot, ends[index].id == carried[index], previous[index].hasAutogradMetadata,
+                  previous[index].leafKey == nil else { continue }   // a leaf left alone is handled as a kept leaf
+            var kept = previous[index]
+            kept.id = carried[index]   // the same tensor, which a loop without a tape carries under a new handle
+            kept.branchSuffix = nil
+            ends[index] = kept
+            environment.assign(name, .tensor(kept))
+        }
+    }
+
     /// `for p in model.parameters()`, `for (name, p) in model.namedParameters()`, `for (k, v) in d`:
     /// a loop over items known at compile time runs its body once per item (unrolled), as
     /// `while` loops run.
     private func executeForEach(_ pattern: Pattern, _ sequenceExpr: Expr, _ body: [Stmt], progress: ProgressLabel?) throws {
-        let sequence = try evaluate(sequenceExpr)
+        let sequence: EvalValue
+        if case .call(let callee, let arguments, nil) = sequenceExpr.kind, arguments.isEmpty, case .member(let base, "enumerated") = callee.kind {
+            let items = try evaluate(base)
+            // `for (i, row) in x.enumerated()`: Python's enumerate(x) over a tensor's rows.
+            if case .tensor(let tensor) = items {
+                return try executeRowLoop(pattern, tensor, body, enumerated: true, at: sequenceExpr.location, progress: progress)
+            }
+            guard let pairs = enumerated(items) else {
+                throw Diagnostic("value of type \(items.kindName) has no method 'enumerated'", at: callee.location)
+            }
+            sequence = pairs
+        } else {
+            sequence = try evaluate(sequenceExpr)
+        }
         if case .loader(let loader) = sequence { return try executeLoaderLoop(pattern, loader, body, at: sequenceExpr.location, progress: progress) }
+        if case .tensor(let tensor) = sequence {
+            return try executeRowLoop(pattern, tensor, body, enumerated: false, at: sequenceExpr.location, progress: progress)
+        }
         let items: [EvalValue]
         switch sequence {
         case .array(let values), .tuple(let values): items = values
@@ -232,6 +267,21 @@ extension Evaluator {
             try executeBlock(body)
         }
         if let progress { try reportProgress(progress, done: try builder.scalar(Double(items.count), .int64, at: location), total: items.count) }
+    }
+
+    /// `for row in x` (and `for (i, row) in x.enumerated()`): x's rows (dimension 0), as iterating
+    /// a tensor in Python; one IR loop selecting row i at its run-time index.
+    private func executeRowLoop(_ pattern: Pattern, _ tensor: TensorValue, _ body: [Stmt], enumerated: Bool,
+                                at location: SourceLocation, progress: ProgressLabel?) throws {
+        guard let rows = builder.type(of: tensor.id).shape.first else {
+            throw Diagnostic("iteration over a 0-d tensor", at: location)
+        }
+        guard progress == nil else { throw Diagnostic("progress(...) takes a range, an array or a DataLoader, not a tensor", at: location) }
+        try executeLoop(0..<rows, body, at: location) { index in
+            let position = TensorValue(id: index, isHostScalar: true)
+            let row = EvalValue.tensor(try selectRow(tensor, position, at: location))
+            try bind(pattern, to: enumerated ? .tuple([.tensor(position), row]) : row, mutable: false)
+        }
     }
 
     /// The most iterations a compiled loop that grows an array is unrolled to (each is traced,

@@ -22,18 +22,28 @@ extension Evaluator {
         return URL(fileURLWithPath: baseDirectory).appendingPathComponent(path).standardizedFileURL.path
     }
 
+    /// `load("x.npy")`: the header is read now; an array the program saved earlier by the same
+    /// relative path (`save(x, "x.npy")`) is read back from the output directory with the
+    /// type it was saved with, and need not exist when the program is compiled.
     func loadNPY(_ site: CallSite) throws -> EvalValue {
+        if case .string(let saved)? = site.value("path"), let type = savedArrays[saved] {
+            return try load(saved, type, at: site.location)
+        }
         let path = try resolvePath(site.value("path"), at: site.location("path"))
         if path.hasSuffix(".safetensors") { return try loadSafetensors(path, at: site.location("path")) }
         let type: TensorType
         do { type = try NPY.readType(path) } catch let error as ToolError {
             throw Diagnostic(error.message, at: site.location("path"))
         }
+        return try load(path, type, at: site.location)
+    }
+
+    private func load(_ path: String, _ type: TensorType, at location: SourceLocation) throws -> EvalValue {
         var attrs = Attributes()
         attrs.path = path
         attrs.shape = type.shape
         attrs.dtype = type.dtype
-        return .tensor(TensorValue(id: try builder.apply1(.load, [], attrs, at: site.location)))
+        return .tensor(TensorValue(id: try builder.apply1(.load, [], attrs, at: location)))
     }
 
     func saveNPY(_ site: CallSite) throws -> EvalValue {
@@ -42,6 +52,7 @@ extension Evaluator {
         }
         if path.hasSuffix(".safetensors") { return try saveSafetensors(site.value("tensor")!, to: path, at: site.location("tensor")) }
         let tensor = try asTensor(site.value("tensor")!, at: site.location("tensor"))
+        if !path.hasPrefix("/") { savedArrays[path] = builder.type(of: tensor.id) }
         var attrs = Attributes()
         attrs.path = path
         _ = try builder.apply(.save, [tensor.id], attrs, at: site.location)

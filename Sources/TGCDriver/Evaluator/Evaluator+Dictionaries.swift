@@ -9,12 +9,12 @@ import TGCSyntax
 extension Evaluator {
     /// `d["key"] = value` (a new key goes last, as in a Python dict) or `d["key"] op= value`.
     func assignEntry(_ name: String, _ entries: [(key: String, value: EvalValue)], ordered: Bool, _ arguments: [Argument], op: String,
-                     value valueExpr: Expr, at location: SourceLocation) throws {
+                     value given: EvalValue, at location: SourceLocation) throws {
         guard arguments.count == 1, arguments[0].label == nil, case .string(let key) = try evaluate(arguments[0].value) else {
             throw Diagnostic("a dictionary is indexed with one string key: d[\"name\"] = value", at: location)
         }
         var entries = entries
-        var value = try evaluate(valueExpr)
+        var value = given
         let index = entries.firstIndex { $0.key == key }
         if op != "=" {
             guard let index else { throw Diagnostic("no key \"\(key)\" in the dictionary to update with '\(op)'", at: arguments[0].location) }

@@ -22,9 +22,9 @@ extension Evaluator {
         case .implicitMember(let name):
             if let dtype = BuiltinRegistry.dtype(named: name) { return .dtype(dtype) }
             if name == "cpu" || name == "cuda" { return .device(name) }
-            if name == "infinity" { return .float(.infinity) }   // x.norm(p: .infinity)
+            if let constant = Self.floatConstant(name) { return .float(constant) }   // x.norm(p: .infinity)
             if let reduction = LossReduction(rawValue: name) { return .reduction(reduction) }   // mseLoss(x, y, reduction: .sum)
-            throw Diagnostic("unknown member '.\(name)'; expected a dtype (.float32, .float64, .int64, .int32, .uint8, .bool), a device (.cpu, .cuda), .infinity or a reduction (.mean, .sum, .none)", at: at)
+            throw Diagnostic("unknown member '.\(name)'; expected a dtype (.float32, .float64, .int64, .int32, .uint8, .bool), a device (.cpu, .cuda), .infinity, .nan, .pi or a reduction (.mean, .sum, .none)", at: at)
         case .arrayLiteral(let items):
             return .array(try items.map(evaluate))
         case .dictionaryLiteral(let entries):
@@ -42,6 +42,11 @@ extension Evaluator {
         case .call(let callee, let arguments, let closure):
             return try call(callee, arguments, closure, at: at)
         case .member(let base, let name):
+            // `Float.nan`, `Double.pi`: Swift's constants of the floating-point types.
+            if case .identifier(let type) = base.kind, type == "Float" || type == "Double", environment.lookup(type) == nil,
+               let constant = Self.floatConstant(name) {
+                return .float(constant)
+            }
             return try property(name, of: try evaluate(base), baseExpr: base, at: at)
         case .subscriptAccess(let baseExpr, let arguments):
             let base = try evaluate(baseExpr)
@@ -54,6 +59,7 @@ extension Evaluator {
             // A tuple is indexed as in Python: `x.chunk(3)[0]`; a Sequential by position: `net[0]`.
             let tupleItems: [EvalValue]? = switch base {
             case .tuple(let items): items
+            case .namedTuple(_, let fields): fields.map(\.1)   // `x.max(dim: 1)[0]`: the values
             case .module(let module) where module.isSequential: module.fields.map(\.value)
             default: nil
             }
@@ -243,5 +249,18 @@ extension Evaluator {
         let low = try bound(lower, 0)
         let high = upper == nil ? count : min(try bound(upper, count) + (closed ? 1 : 0), count)
         return low..<max(low, high)
+    }
+}
+
+extension Evaluator {
+    /// Swift's floating-point constants by member name (`.infinity`, `Float.nan`, `.pi`):
+    /// Python's `float('inf')`, `float('nan')`, `math.pi`.
+    static func floatConstant(_ name: String) -> Double? {
+        switch name {
+        case "infinity": .infinity
+        case "nan": .nan
+        case "pi": .pi
+        default: nil
+        }
     }
 }

@@ -130,11 +130,7 @@ extension Evaluator {
             }
             module.fields[index].value = .tensor(value)
         case .subscriptAccess(let base, let arguments):   // `x[0].fill_(1)`: as `x[0] = ...`
-            environment.push()
-            defer { environment.pop() }
-            let held = "in-place value"   // a name no program can spell
-            environment.declare(held, Binding(value: .tensor(value), isMutable: false, location: location))
-            try assignSubscript(base, arguments, op: "=", value: Expr(.identifier(held), at: location), at: location)
+            try assignSubscript(base, arguments, op: "=", value: .tensor(value), valueLocation: location, at: location)
         default:
             throw Diagnostic("in-place \(what) needs a variable, a module's tensor, x.grad or x.data to update", at: target.location)
         }

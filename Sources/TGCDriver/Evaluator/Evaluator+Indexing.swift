@@ -8,12 +8,18 @@ struct TensorIndex {
     var dims: [SliceDim]
     /// The dimensions selected by an integer (`x[0]`): size 1 in the slice, gone in the result.
     var removed: Set<Int>
+    /// The positions in the result of the size-1 dimensions a `nil` adds (`x[nil]`, `x[..., nil]`).
+    var newAxes: [Int] = []
     /// PyTorch's backward node of the result: the last integer (`SelectBackward0`) or range
     /// (`SliceBackward0`) in the subscript; nil when nothing is selected (`x[...]`).
     var gradFunction: String?
 
     /// The shape of the subscript's result.
-    var resultShape: [Int] { dims.indices.filter { !removed.contains($0) }.map { dims[$0].size } }
+    var resultShape: [Int] {
+        var shape = dims.indices.filter { !removed.contains($0) }.map { dims[$0].size }
+        for position in newAxes { shape.insert(1, at: position) }
+        return shape
+    }
 }
 
 extension Evaluator {
@@ -22,6 +28,9 @@ extension Evaluator {
     /// a fused kernel) then, for integer indices, a reshape that drops their dimensions.
     func indexTensor(_ x: TensorValue, _ arguments: [Argument], at location: SourceLocation) throws -> EvalValue {
         let elements = try indexElements(arguments)
+        if let runtime = try runtimeIndex(elements, shape: builder.type(of: x.id).shape, at: location) {
+            return .tensor(try read(x, runtime, at: location))
+        }
         if case .tensor(let rows)? = elements.first?.0 {
             guard elements.count == 1 else {
                 throw Diagnostic("an int64 index tensor must be the only index (x[idx]); combine it with other indices in separate steps", at: elements[0].1)
@@ -32,13 +41,13 @@ extension Evaluator {
     }
 
     /// The elements of `x` that `index` selects.
-    private func read(_ x: TensorValue, _ index: TensorIndex, at location: SourceLocation) throws -> TensorValue {
+    func read(_ x: TensorValue, _ index: TensorIndex, at location: SourceLocation) throws -> TensorValue {
         guard let gradFunction = index.gradFunction else {
             return try reshaped(x, to: index.resultShape, gradFunction: SurfaceFunction.alias.gradFunction, at: location)
         }
         var attrs = Attributes()
         attrs.slice = index.dims
-        if index.removed.isEmpty {
+        if index.removed.isEmpty && index.newAxes.isEmpty {
             return try record(.slice, [x], attrs, gradFunction: gradFunction, at: location)
         }
         let region = try record(.slice, [x], attrs, gradFunction: OpKind.slice.definition.gradFunction, at: location)
@@ -47,15 +56,29 @@ extension Evaluator {
 
     /// `y[index] = value` (or `op=`): `y` becomes `sliceUpdate(y, value)`, the value broadcast to
     /// the region's shape and converted to `y`'s dtype. A new value of `y`, never a write into
-    /// a tensor another variable holds (tgc tensors are values).
+    /// a tensor another variable holds (tgc tensors are values). `y[0][1] = v` writes through
+    /// the view `y[0]` into `y`, as in PyTorch: `y[0] = (y[0] with [1] = v)`.
     func assignSubscript(_ baseExpr: Expr, _ arguments: [Argument], op: String, value valueExpr: Expr,
                          at location: SourceLocation) throws {
+        try assignSubscript(baseExpr, arguments, op: op, value: try evaluate(valueExpr), valueLocation: valueExpr.location, at: location)
+    }
+
+    func assignSubscript(_ baseExpr: Expr, _ arguments: [Argument], op: String, value: EvalValue,
+                                 valueLocation: SourceLocation, at location: SourceLocation) throws {
+        if case .subscriptAccess(let outerBase, let outerArguments) = baseExpr.kind {
+            guard case .tensor(let view) = try evaluate(baseExpr) else {
+                throw Diagnostic("only a tensor variable can be assigned through a subscript (y[0] = v)", at: baseExpr.location)
+            }
+            let updated = try updatedThroughSubscript(view, named: Self.describe(baseExpr), arguments, op: op, value: value,
+                                                      valueLocation: valueLocation, at: location)
+            return try assignSubscript(outerBase, outerArguments, op: "=", value: .tensor(updated), valueLocation: location, at: location)
+        }
         guard case .identifier(let name) = baseExpr.kind else {
             throw Diagnostic("only a tensor variable can be assigned through a subscript (y[0] = v)", at: baseExpr.location)
         }
         let held = try lookupVariable(name, at: baseExpr.location)
         if case .dictionary(let entries, let ordered) = held {
-            return try assignEntry(name, entries, ordered: ordered, arguments, op: op, value: valueExpr, at: location)
+            return try assignEntry(name, entries, ordered: ordered, arguments, op: op, value: value, at: location)
         }
         guard case .tensor(let base) = held else {
             throw Diagnostic("'\(name)' is not a tensor; only tensor elements can be assigned through a subscript", at: baseExpr.location)
@@ -63,14 +86,25 @@ extension Evaluator {
         if base.leafKey != nil, base.requiresGrad, gradEnabled {
             throw Diagnostic("a leaf tensor that requires grad ('\(name)') is being used in an in-place operation; wrap the update in noGrad { ... }", at: location)
         }
+        var updated = try updatedThroughSubscript(base, named: name, arguments, op: op, value: value, valueLocation: valueLocation, at: location)
+        if let key = base.leafKey, !gradEnabled {   // `noGrad { w[0] = 0 }` keeps w the same leaf, a new version
+            markInPlaceLeafUpdate(&updated, of: key)
+        }
+        try assignVariable(name, .tensor(updated), at: baseExpr.location)
+    }
+
+    /// `base` with the region `arguments` name set to `value` (or updated by `op=`).
+    private func updatedThroughSubscript(_ base: TensorValue, named name: String, _ arguments: [Argument], op: String, value given: EvalValue,
+                                         valueLocation: SourceLocation, at location: SourceLocation) throws -> TensorValue {
         let type = builder.type(of: base.id)
         let region = try assignedRegion(try indexElements(arguments), shape: type.shape, at: location)
-        var value = try evaluate(valueExpr)
+        var value = given
         if op != "=" {
             guard let kind = Self.compoundKinds[op] else { throw Diagnostic("unsupported operator '\(op)'", at: location) }
             let current = switch region {
             case .slice(let index): try read(base, index, at: location)
             case .row(let row): try selectRow(base, row, at: location)
+            case .runtime(let index): try read(base, index, at: location)
             }
             let updated = try tensorOp(kind, [.tensor(current), value], at: location)
             let dtype = builder.type(of: updated.id).dtype
@@ -79,41 +113,41 @@ extension Evaluator {
             }
             value = .tensor(updated)
         }
-        var tensor = try asTensor(value, dtype: type.dtype, at: valueExpr.location)
+        var tensor = try asTensor(value, dtype: type.dtype, at: valueLocation)
         let valueShape = builder.type(of: tensor.id).shape
         let regionShape = switch region {
         case .slice(let index): index.resultShape
         case .row: Array(type.shape.dropFirst())
+        case .runtime(let index): index.selected.resultShape
         }
         guard ShapeRules.broadcasts(valueShape, to: regionShape) else {
-            throw Diagnostic("shape mismatch: value tensor of shape \(formatShape(valueShape)) cannot be broadcast to indexing result of shape \(formatShape(regionShape))", at: valueExpr.location)
+            throw Diagnostic("shape mismatch: value tensor of shape \(formatShape(valueShape)) cannot be broadcast to indexing result of shape \(formatShape(regionShape))", at: valueLocation)
         }
-        tensor = try converted(tensor, to: type.dtype, at: valueExpr.location)
+        tensor = try converted(tensor, to: type.dtype, at: valueLocation)
         if valueShape != regionShape {
             tensor = try record(.broadcastTo, [tensor], attributesWith(shape: regionShape),
-                                gradFunction: OpKind.broadcastTo.definition.gradFunction, at: valueExpr.location)
+                                gradFunction: OpKind.broadcastTo.definition.gradFunction, at: valueLocation)
         }
-        var updated: TensorValue
         switch region {
         case .slice(let index):
             tensor = try reshaped(tensor, to: index.dims.map(\.size), gradFunction: OpKind.reshape.definition.gradFunction!, at: location)
             var attrs = Attributes()
             attrs.slice = index.dims
-            updated = try record(.sliceUpdate, [base, tensor], attrs, gradFunction: OpKind.sliceUpdate.definition.gradFunction, at: location)
+            return try record(.sliceUpdate, [base, tensor], attrs, gradFunction: OpKind.sliceUpdate.definition.gradFunction, at: location)
         case .row(let row):
-            updated = try scatterRow(base, row, tensor, at: location)
+            return try scatterRow(base, row, tensor, at: location)
+        case .runtime(let index):
+            return try write(base, index, tensor, at: location)
         }
-        if let key = base.leafKey, !gradEnabled {   // `noGrad { w[0] = 0 }` keeps w the same leaf, a new version
-            markInPlaceLeafUpdate(&updated, of: key)
-        }
-        try assignVariable(name, .tensor(updated), at: baseExpr.location)
     }
 
-    /// Where an assignment through a subscript writes: a static region, or the row at a run-time
-    /// integer (`y[i] = v` with a loop index i).
+    /// Where an assignment through a subscript writes: a static region, the row at a run-time
+    /// integer (`y[i] = v` with a loop index i), or run-time integers among other indices
+    /// (`y[i, j] = v`, `y[..., i] = v`).
     private enum AssignedRegion {
         case slice(TensorIndex)
         case row(TensorValue)
+        case runtime(RuntimeIndex)
     }
 
     private func assignedRegion(_ elements: [(IndexElement, SourceLocation)], shape: [Int], at location: SourceLocation) throws -> AssignedRegion {
@@ -121,6 +155,7 @@ extension Evaluator {
             guard !shape.isEmpty else { throw Diagnostic("a 0-dim tensor cannot be indexed by a tensor", at: location) }
             return .row(row)
         }
+        if let runtime = try runtimeIndex(elements, shape: shape, at: location) { return .runtime(runtime) }
         for case (.tensor, let at) in elements {
             throw Diagnostic("assigning through an int64 index tensor is not supported yet; use integers, ranges or one run-time integer (y[i] = v)", at: at)
         }
@@ -128,7 +163,7 @@ extension Evaluator {
     }
 
     /// `x[i]` at a 0-dim int64 tensor i: row i without its dimension, as `x[0]` is row 0.
-    private func selectRow(_ x: TensorValue, _ row: TensorValue, at location: SourceLocation) throws -> TensorValue {
+    func selectRow(_ x: TensorValue, _ row: TensorValue, at location: SourceLocation) throws -> TensorValue {
         let shape = Array(builder.type(of: x.id).shape.dropFirst())
         return try reshaped(try selectRows(x, row, at: location), to: shape, gradFunction: SurfaceFunction.select.gradFunction, at: location)
     }
@@ -164,18 +199,25 @@ extension Evaluator {
     func resolveIndex(_ elements: [(IndexElement, SourceLocation)], shape: [Int], at location: SourceLocation) throws -> TensorIndex {
         let ellipses = elements.filter { if case .ellipsis = $0.0 { true } else { false } }
         guard ellipses.count <= 1 else { throw Diagnostic("an index can only have a single ellipsis ('...')", at: ellipses[1].1) }
-        let counted = elements.count - ellipses.count
+        let added = elements.filter { if case .newAxis = $0.0 { true } else { false } }.count
+        let counted = elements.count - ellipses.count - added
         guard counted <= shape.count else {
             throw Diagnostic("too many indices for tensor of dimension \(shape.count)", at: location)
         }
         var result = TensorIndex(dims: shape.map(SliceDim.all), removed: [], gradFunction: nil)
         var axis = 0
+        var output = 0   // the result's dimensions so far
         for (element, at) in elements {
             switch element {
             case .tensor:
                 throw Diagnostic("an int64 index tensor must be the only index (x[idx])", at: at)
+            case .newAxis:
+                result.newAxes.append(output)
+                result.gradFunction = SurfaceFunction.unsqueeze.gradFunction
+                output += 1
             case .ellipsis:
                 axis += shape.count - counted
+                output += shape.count - counted
             case .integer(let value):
                 let extent = shape[axis]
                 guard value >= -extent, value < extent else {
@@ -201,6 +243,7 @@ extension Evaluator {
                 // PyTorch skips a slice of a whole dimension among several indices (`x[:, 0:4]`).
                 if elements.count == 1 || dim != SliceDim.all(extent) { result.gradFunction = OpKind.slice.definition.gradFunction }
                 axis += 1
+                output += 1
             }
         }
         return result
@@ -226,7 +269,7 @@ extension Evaluator {
     }
 
     /// Row indices with the negative ones counted from the end of `count` rows.
-    private func normalizedRows(_ rows: TensorValue, count: Int, at location: SourceLocation) throws -> TensorValue {
+    func normalizedRows(_ rows: TensorValue, count: Int, at location: SourceLocation) throws -> TensorValue {
         let negative = try builder.apply1(.less, [rows.id, try builder.scalar(0, .int64, at: location)], at: location)
         let moved = try builder.apply1(.add, [rows.id, try builder.scalar(Double(count), .int64, at: location)], at: location)
         return TensorValue(id: try builder.apply1(.select, [negative, moved, rows.id], at: location))
@@ -237,6 +280,8 @@ extension Evaluator {
         switch expr.kind {
         case .partialRange(_, nil, nil):
             return .ellipsis
+        case .nilLiteral:
+            return .newAxis
         case .binary(let op, let lhs, let rhs) where op == "..<" || op == "...":
             return .range(start: try bound(lhs), end: try bound(rhs), step: 1, closed: op == "...")
         case .partialRange(let op, let lower, let upper):
@@ -252,7 +297,11 @@ extension Evaluator {
         default:
             break
         }
-        switch try evaluate(expr) {
+        var value = try evaluate(expr)
+        if case .array = value {   // `x[[0, 2]]`: a list of indices is an int64 index tensor, as in PyTorch
+            value = try BuiltinRegistry.functions["tensor"]!.call(self, CallSite(name: "tensor", location: expr.location, arguments: [(nil, value, expr.location)]))
+        }
+        switch value {
         case .int(let value):
             return .integer(value)
         case .tensor(let tensor):
@@ -280,6 +329,8 @@ enum IndexElement {
     case integer(Int)
     case range(start: Int?, end: Int?, step: Int, closed: Bool)
     case ellipsis
+    /// `nil` (Python's None): a new dimension of size 1.
+    case newAxis
     /// An int64 tensor: the rows it names (indexSelect), or one row for a 0-dim tensor.
     case tensor(TensorValue)
 }

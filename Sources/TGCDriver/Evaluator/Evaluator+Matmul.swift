@@ -47,7 +47,7 @@ extension Evaluator {
             if rows <= 1 || columns <= 1 || batch == 0 {
                 return OpKind.transpose.definition.gradFunction!
             }
-            return SurfaceFunction.batchedMatmulTransposed.gradFunction
+            return SurfaceFunction.clone.gradFunction
         }
     }
 }

@@ -109,6 +109,7 @@ extension Evaluator {
 
     func binaryOperator(_ op: String, _ lhs: EvalValue, _ rhs: EvalValue, at location: SourceLocation) throws -> EvalValue {
         if let folded = try staticBinary(op, lhs, rhs, at: location) { return folded }
+        if let compared = structuralEquality(op, lhs, rhs) { return compared }
         guard isNumeric(lhs), isNumeric(rhs) else {
             switch (op, lhs) {
             case ("+", .string), ("+", .formatted): return try concatenate(lhs, rhs, at: location)
@@ -168,25 +169,7 @@ extension Evaluator {
 
     /// Arithmetic on numbers known at compile time, with Python's semantics (`/` gives a
     /// Float, `%` takes the sign of the divisor). nil when an operand is not static.
-    /// The items of an array, shape, tuple or keys, compared item by item.
-    private static func sequenceItems(_ value: EvalValue) -> [EvalValue]? {
-        if case .tuple(let items) = value { return items }
-        return value.arrayItems
-    }
-
     private func staticBinary(_ op: String, _ lhs: EvalValue, _ rhs: EvalValue, at location: SourceLocation) throws -> EvalValue? {
-        if (op == "==" || op == "!=") && (lhs.isNone || rhs.isNone) {   // `w.grad == nil`: Python's `is None`
-            return .bool((lhs.isNone && rhs.isNone) == (op == "=="))
-        }
-        if op == "==" || op == "!=", let a = Self.sequenceItems(lhs), let b = Self.sequenceItems(rhs) {
-            // `x.shape == [2, 3]`, `names == ["a"]`: equal lengths and equal items, as Python's.
-            var equal = a.count == b.count
-            for (x, y) in zip(a, b) where equal {
-                guard case .bool(let same)? = try staticBinary("==", x, y, at: location) else { return nil }
-                equal = same
-            }
-            return .bool(equal == (op == "=="))
-        }
         switch (lhs, rhs) {
         case (.int(let a), .int(let b)):
             switch op {

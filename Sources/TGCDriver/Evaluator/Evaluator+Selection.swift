@@ -22,7 +22,12 @@ extension Evaluator {
         let index = try tensorArgument(site, "index")
         var attrs = Attributes()
         attrs.axes = [dim]
-        switch (site.value("src"), site.value("value")) {
+        var (source, value) = (site.value("src"), site.value("value"))
+        switch source {   // `x.scatter(1, idx, 2.0)`: PyTorch's value overload
+        case .int?, .float?, .bool? where !adding && value == nil: (source, value) = (nil, source)
+        default: break
+        }
+        switch (source, value) {
         case (let source?, nil):
             guard case .tensor(let source) = source else {
                 throw Diagnostic("src of \(site.name) must be a tensor\(adding ? "" : "; scatter a number with value:")", at: site.location("src"))

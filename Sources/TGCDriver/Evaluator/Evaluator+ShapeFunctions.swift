@@ -149,7 +149,9 @@ extension Evaluator {
         guard Set(dims).count == dims.count else {
             throw Diagnostic("flip: dims \(formatShape(given)) name a dimension more than once", at: at)
         }
-        guard !dims.isEmpty, rank > 0 else { return .tensor(x) }
+        guard !dims.isEmpty, rank > 0 else {   // still a new node, as PyTorch's flip(dims=[])
+            return .tensor(try reshaped(x, to: builder.type(of: x.id).shape, gradFunction: OpKind.cyclicShift.definition.gradFunction!, at: site.location))
+        }
         return .tensor(try recordComposite("flip()", [x], gradFunction: OpKind.cyclicShift.definition.gradFunction!, at: site.location) {
             try dims.reduce(x.id) { value, dim in
                 try builder.cyclicShift(value, axis: dim, step: -1, start: builder.type(of: value).shape[dim] - 1, at: site.location)

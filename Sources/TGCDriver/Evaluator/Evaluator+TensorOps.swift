@@ -149,12 +149,13 @@ extension Evaluator {
         attrs.keepDim = keepDim
         let at = site.location
         let all = axes == nil
+        let dimGiven = site.value("dim") != nil   // `dim: []` reduces all but is named as a dim reduction (SumBackward1)
         switch method {
         case .sum:
-            let gradFunction = all ? OpKind.reduceSum.definition.gradFunction : SurfaceFunction.sumDims.gradFunction
+            let gradFunction = dimGiven ? SurfaceFunction.sumDims.gradFunction : OpKind.reduceSum.definition.gradFunction
             return .tensor(try record(.reduceSum, [x], attrs, gradFunction: gradFunction, at: at))
         case .mean:
-            let gradFunction = (all ? SurfaceFunction.meanAll : .meanDims).gradFunction
+            let gradFunction = (dimGiven ? SurfaceFunction.meanDims : .meanAll).gradFunction
             return .tensor(try recordComposite("mean()", [x], gradFunction: gradFunction, at: at) {
                 try builder.mean(x.id, axes: axes, keepDim: keepDim, at: at)
             })

@@ -39,6 +39,9 @@ final class Evaluator {
     /// The relative paths of the safetensors files the program has saved so far: loading one
     /// reads it back from where it was written (the output directory).
     var savedCheckpoints = Set<String>()
+    /// The relative paths of the `.npy` files the program has saved so far, with the type
+    /// written: loading one reads it back from the output directory, as a checkpoint.
+    var savedArrays: [String: TensorType] = [:]
     /// The autograd metadata of a `.grad` that has history (`backward(createGraph: true)`), by
     /// key; it holds only while `gradSlots` still has the same handle for the key.
     var gradHistory: [Int: TensorValue] = [:]

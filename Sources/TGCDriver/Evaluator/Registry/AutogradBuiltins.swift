@@ -7,9 +7,10 @@ import TGCCore
 extension BuiltinFamily {
     static let autograd = BuiltinFamily(name: "autograd", functions: [
         FunctionEntry(name(.gradient), [.labeled("of", optional: false), .labeled("wrt", optional: false, variadic: true),
-                                        .labeled("createGraph")],
-                      "the gradients of a scalar with respect to float tensors (JAX's grad); createGraph: true gives them history") { e, site in
-            try e.functionalGradient(site)
+                                        .labeled("retainGraph"), .labeled("createGraph")],
+                      "the gradients of a scalar with respect to float tensors (JAX's grad); createGraph: true gives them history; retainGraph: is accepted (grad never frees the graph)") { e, site in
+            _ = try e.staticBool(site, "retainGraph")
+            return try e.functionalGradient(site)
         },
         FunctionEntry("jacobian", [.labeled("of", optional: false), .labeled("wrt", optional: false)],
                       "the jacobian of a float tensor with respect to another, shaped y.shape + x.shape") { e, site in
@@ -54,7 +55,12 @@ extension BuiltinFamily {
         MutatingMethodEntry(name: "requiresGrad_", summary: "x.requiresGrad = flag (default true), returning x: PyTorch's requires_grad_()") { e, receiver, x, site in
             var site = site
             try site.bind([.unlabeled("requiresGrad", optional: true)])
-            return .tensor(try e.setRequiresGrad(receiver, x, try e.staticBool(site, "requiresGrad") ?? true, at: site.location))
+            let flag = try e.staticBool(site, "requiresGrad") ?? true
+            // A value no variable holds (`randn([3]).requiresGrad_()`) is changed as it is returned.
+            if case .identifier = receiver.kind {} else if !x.isParameter {
+                return .tensor(try e.settingRequiresGrad(x, flag, at: site.location))
+            }
+            return .tensor(try e.setRequiresGrad(receiver, x, flag, at: site.location))
         },
     ])
 }

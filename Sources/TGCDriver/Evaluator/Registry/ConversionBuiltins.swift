@@ -2,8 +2,8 @@ import TGCBase
 import TGCCore
 
 /// Dtype and device conversions: Swift's number conversions (`Float(x)`, `Int(x)`), `x.to(...)`,
-/// `x.float()`, `x.double()`, `x.long()`, `x.int()`, `x.byte()`, `x.bool()`, `x.item()`, `x.tolist()`, the device no-ops (`x.cpu()`, `x.cuda()`, `x.numpy()`,
-/// `x.clone()`) and `cudaIsAvailable()`.
+/// `x.float()`, `x.double()`, `x.long()`, `x.int()`, `x.byte()`, `x.bool()`, `x.item()`, `x.tolist()`, `x.clone()`, the device
+/// no-ops (`x.cpu()`, `x.cuda()`, `x.numpy()`) and `cudaIsAvailable()`.
 extension BuiltinFamily {
     static let conversion = BuiltinFamily(name: "conversion", functions: [
         numberConversion("Float", .float32), numberConversion("Double", .float64),
@@ -25,7 +25,12 @@ extension BuiltinFamily {
             guard e.builder.type(of: x.id).rank > 0 else { return try e.item(x, at: site.location) }
             return .formatted(FormattedText(segments: [.list(operand: 0)], operands: [try e.withoutGrad { try e.builder.apply1(.stopGradient, [x.id], at: site.location) }]))
         },
-        identity("clone"), identity("numpy"), identity("cpu"), identity("cuda"),
+        MethodEntry("clone", [], "a copy of the tensor (a new non-leaf with CloneBackward0 when it requires grad)") { e, x, site in
+            // Under noGrad the copy has no history and does not require grad (a view would).
+            guard e.gradEnabled || !x.requiresGrad else { return .tensor(TensorValue(id: try e.builder.apply1(.stopGradient, [x.id], at: site.location))) }
+            return .tensor(try e.reshaped(x, to: e.builder.type(of: x.id).shape, gradFunction: SurfaceFunction.clone.gradFunction, at: site.location))
+        },
+        identity("numpy"), identity("cpu"), identity("cuda"),
     ])
 
     /// `Float(x)`: numbers convert now, tensors become casts.

@@ -56,6 +56,7 @@ extension BuiltinFamily {
     private static let unaryFunctions: [FunctionEntry] = plainUnary.map { name, kind in
         FunctionEntry(name, [.unlabeled("x")], "elementwise \(name)") { e, site in
             let x = site.value("x")!
+            if let number = try e.pythonNumberFunction(kind, x, at: site.location) { return number }
             if case .tensor(let t) = x { return .tensor(try e.unaryMath(kind, t, at: site.location)) }
             let scalar = try e.staticDouble(x, what: "the argument of \(name)", at: site.location("x"))
             return .tensor(try e.unaryMath(kind, try e.asTensor(.float(scalar), at: site.location), at: site.location))
@@ -86,5 +87,26 @@ extension Evaluator {
     /// One elementwise op of one operand, with its own grad_fn.
     func unaryMath(_ kind: OpKind, _ x: TensorValue, at location: SourceLocation) throws -> TensorValue {
         try record(kind, [x], gradFunction: kind.definition.gradFunction, at: location)
+    }
+
+    /// Python's built-ins `abs(n)` and `round(n)` on a number (static or run-time): `abs` keeps
+    /// an Int an Int, `round` gives an Int (half to even); nil for tensors and other functions.
+    func pythonNumberFunction(_ kind: OpKind, _ x: EvalValue, at location: SourceLocation) throws -> EvalValue? {
+        switch (kind, x) {
+        case (.abs, .int(let n)):
+            guard n != .min else { throw Diagnostic("integer overflow in abs", at: location) }
+            return .int(Swift.abs(n))
+        case (.abs, .float(let v)): return .float(Swift.abs(v))
+        case (.round, .int): return x
+        case (.round, .float(let v)):
+            let rounded = v.rounded(.toNearestOrEven)
+            guard rounded.isFinite, Swift.abs(rounded) < 9.2e18 else { throw Diagnostic("cannot convert \(v) to an integer", at: location) }
+            return .int(Int(rounded))
+        case (.round, .tensor(let t)) where t.isHostScalar:
+            var rounded = try converted(try unaryMath(.round, t, at: location), to: .int64, at: location)
+            rounded.isHostScalar = true
+            return .tensor(rounded)
+        default: return nil
+        }
     }
 }

@@ -33,11 +33,12 @@ enum ReductionMethod: String, CaseIterable {
     var takesSeveralDims: Bool { kind == nil || self == .sum }
 
     /// Its parameters: `dim:` (required by logsumexp, as in PyTorch), `keepDim:`,
-    /// `unbiased:` for var and std, and `p:` first for norm.
+    /// `unbiased:` for var and std (before keepDim, as PyTorch's positional order
+    /// `x.var(0, False)`), and `p:` first for norm.
     var parameters: [Param] {
         let dims: [Param] = [.labeled("dim", optional: self != .logsumexp), .labeled("keepDim")]
         switch self {
-        case .var, .std: return dims + [.labeled("unbiased")]
+        case .var, .std: return [dims[0], .labeled("unbiased"), dims[1]]
         case .norm: return [.labeled("p")] + dims
         default: return dims
         }

@@ -35,10 +35,10 @@ extension BuiltinFamily {
             MethodEntry("triu", [.labeled("diagonal")], "the upper triangle of the last two dimensions, zeros below") { e, x, site in
                 try e.triangle(x, site, upper: true)
             },
-            MethodEntry("flip", [.labeled("dims", optional: false, variadic: true)], "the elements reversed along each of dims") { e, x, site in
+            MethodEntry("flip", [.unlabeled("dims", variadic: true)], "the elements reversed along each of dims") { e, x, site in
                 try e.flip(x, site)
             },
-            MethodEntry("roll", [.unlabeled("shifts", variadic: true), .labeled("dim"), .labeled("dims", variadic: true)],
+            MethodEntry("roll", [.unlabeled("shifts"), .labeled("dim"), .labeled("dims", variadic: true)],
                         "elements shifted cyclically along dims (none: the flattened tensor)") { e, x, site in try e.roll(x, site) },
             MethodEntry("split", [.unlabeled("size"), .labeled("dim")], "a tuple of pieces of size along dim (the last smaller), or of the given sizes") { e, x, site in
                 try e.split(x, site)
@@ -66,7 +66,8 @@ extension BuiltinFamily {
             },
             MethodEntry("dim", [], "the number of dimensions") { e, x, _ in .int(e.builder.type(of: x.id).rank) },
         ]
-        let functionForms: Set = ["reshape", "flatten", "unflatten", "transpose", "permute", "squeeze", "unsqueeze", "tril", "triu", "flip", "roll"]
+        let functionForms: Set = ["reshape", "flatten", "unflatten", "transpose", "permute", "squeeze", "unsqueeze", "tril", "triu", "flip", "roll",
+                                   "split", "chunk", "unbind", "numel"]
         let joins = [
             FunctionEntry("cat", [.unlabeled("tensors"), .labeled("dim")], "the tensors joined along dim (other dimensions must match)") { e, site in
                 try e.cat(site)
