@@ -44,6 +44,13 @@
    5-10 us, and 2M multiply-adds take 30-40 us on one AVX-512 core; a 64 x 196 x 288 product
    (3.6M) ran slower on 2 threads than on 1 (74 vs 88 us, a loaded 2-core machine). */
 #define TGC_GEMM_MIN_WORK_PER_THREAD (1 << 21)
+/* A product whose op(B) was packed beforehand (a library's weights) shares no packing, so its
+   threads meet at no barrier, and splits from this many multiply-adds per thread: under the
+   default (spinning) OpenMP wait policy a parallel region that follows another costs ~1 us, and
+   the one-image Linear(3136, 128) of the deployed classifier (401K multiply-adds, 1.6 MB of
+   packed weights) took 26 us on one thread and 16 us on two, each thread reading the same half
+   of the panels on every call, which then stays in its core's L2. */
+#define TGC_GEMM_MIN_WORK_PER_THREAD_PREPACKED (1 << 17)
 /* Threads split the rows of C when each gets at least this many, else B's micro-panels. */
 #define TGC_GEMM_MIN_ROWS 8
 
@@ -332,7 +339,8 @@ static void sgemm_run(gemm_ctx g, int threads) {
 #ifdef _OPENMP
     if (threads <= 0 && !omp_in_parallel()) {
         nt = omp_get_max_threads();
-        double cap = (double)g.m * (double)g.n * (double)g.k / TGC_GEMM_MIN_WORK_PER_THREAD;
+        const double min_work = g.b_packed != NULL ? TGC_GEMM_MIN_WORK_PER_THREAD_PREPACKED : TGC_GEMM_MIN_WORK_PER_THREAD;
+        double cap = (double)g.m * (double)g.n * (double)g.k / min_work;
         if (cap < nt) nt = cap < 1.0 ? 1 : (int)cap;
     }
 #else

@@ -266,8 +266,8 @@ static void test_epilogue(const tgc__gemm_kernel_info *ki) {
 
 /* tgc_sgemm_prepacked: A, B or both packed once (tgc_sgemm_pack_a/b) give tgc_sgemm_epilogue's
    bits (transposes, edge panels, several k blocks; the larger products run on the OpenMP
-   threads, split by rows or by columns), and a packed operand reused by a second call gives
-   them again. */
+   threads, split by rows or by columns: 1 x 128 x 3136 with B packed, the one-image classifier's
+   Linear, by columns), and a packed operand reused by a second call gives them again. */
 static void test_prepacked(void) {
     static const int64_t cases[][3] = {{1, 128, 3136}, {64, 128, 3136}, {1, 10, 128}, {3, 17, 5},
                                        {257, 513, 300}, {7, 900, 50},   {600, 40, 70}, {130, 70, 1100}};
