@@ -18,11 +18,11 @@ extension ConvolutionCall {
     /// The call's work: multiply-adds of a convolution, input elements of a pooling.
     var work: Int {
         let f = shape.fields   // n, c, h, w, o, kh, kw, sh, sw, ph, pw, dh, dw, groups, oh, ow
-        if kind == .maxPool2dIndices { return f[0] * f[1] * f[2] * f[3] }
+        if kind == .maxPool2dIndices || kind == .maxPool2d { return f[0] * f[1] * f[2] * f[3] }
         return f[0] * f[4] * f[14] * f[15] * (f[1] / max(1, f[13])) * f[5] * f[6]
     }
 
     var runsSerially: Bool {
-        work < (kind == .maxPool2dIndices ? Self.serialElements : Self.serialMultiplyAdds)
+        work < (kind == .maxPool2dIndices || kind == .maxPool2d ? Self.serialElements : Self.serialMultiplyAdds)
     }
 }
