@@ -3,24 +3,26 @@ import TGCLowering
 
 /// Whether a runtime convolution or pooling call is too small to share among threads: it then
 /// runs on the calling thread alone (`tgc_threads_limit(1)`), as a small kernel opens no
-/// parallel region (`KernelSchedule.parallelWork`). Waking a sleeping OpenMP worker costs
-/// 5-10 µs; a convolution of one 14 × 14 image with 32 → 64 channels (3.6M multiply-adds)
-/// took 77 µs on one thread and 136 µs on two (its product split between them), while four
-/// images (one thread each) took 300 and 175 µs. The results are the same either way.
+/// parallel region (`KernelSchedule.parallelWork`). Under the default (spinning) OpenMP wait
+/// policy a region costs about a microsecond when calls come back to back: a convolution of one
+/// 14 × 14 image with 32 → 64 channels (3.6M multiply-adds, Winograd's two blocks of tiles, one
+/// per thread) took the deployed classifier's call from 124 to 98 µs on two threads, while one
+/// of one 28 × 28 image with 1 → 32 channels (226K) gains nothing from a second thread. The
+/// results are the same either way.
 extension ConvolutionCall {
     /// A convolution (or its gradients) of fewer multiply-adds runs on one thread.
-    static let serialMultiplyAdds = 1 << 23
+    static let serialMultiplyAdds = 1 << 21
     /// A pooling of fewer input elements runs on one thread.
     static let serialElements = KernelSchedule.parallelWork
 
     /// The call's work: multiply-adds of a convolution, input elements of a pooling.
     var work: Int {
         let f = shape.fields   // n, c, h, w, o, kh, kw, sh, sw, ph, pw, dh, dw, groups, oh, ow
-        if kind == .maxPool2dIndices { return f[0] * f[1] * f[2] * f[3] }
+        if kind == .maxPool2dIndices || kind == .maxPool2d { return f[0] * f[1] * f[2] * f[3] }
         return f[0] * f[4] * f[14] * f[15] * (f[1] / max(1, f[13])) * f[5] * f[6]
     }
 
     var runsSerially: Bool {
-        work < (kind == .maxPool2dIndices ? Self.serialElements : Self.serialMultiplyAdds)
+        work < (kind == .maxPool2dIndices || kind == .maxPool2d ? Self.serialElements : Self.serialMultiplyAdds)
     }
 }

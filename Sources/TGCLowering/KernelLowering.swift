@@ -185,7 +185,7 @@ public enum KernelLowering {
 
         case .matmul:
             return .standalone(try MatmulLowering.lower(op, transposedSource: transposedSource))
-        case .conv2d, .conv2dInputGrad, .conv2dWeightGrad, .maxPool2dIndices:
+        case .conv2d, .conv2dInputGrad, .conv2dWeightGrad, .maxPool2dIndices, .maxPool2d:
             let shape = ConvolutionShape(op.kind, operands: op.operands.map(\.type), result: op.result.type, attrs: attrs)
             return .standalone(.convolution(ConvolutionCall(kind: op.kind, shape: shape, dtype: op.operands[0].type.dtype)))
 

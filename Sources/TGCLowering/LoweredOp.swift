@@ -46,14 +46,14 @@ public enum LoweredOp {
     case yield
     /// The indices that sort operand 0 along a dimension: the runtime's `tgc_argsort_*`.
     case argsort(SortCall)
-    /// conv2d, one of its gradients or max pooling's indices: the runtime's `tgc_conv2d_*`
-    /// or `tgc_max_pool2d_indices_*` on the operands.
+    /// conv2d, one of its gradients, max pooling or its indices: the runtime's `tgc_conv2d_*`,
+    /// `tgc_max_pool2d_*` or `tgc_max_pool2d_indices_*` on the operands.
     case convolution(ConvolutionCall)
 }
 
 /// A convolution op through the runtime: `tgc_conv2d_f32`, `tgc_conv2d_input_grad_f32`,
-/// `tgc_conv2d_weight_grad_f32` or `tgc_max_pool2d_indices_f32` (`_f64` for float64) with the
-/// op's geometry.
+/// `tgc_conv2d_weight_grad_f32`, `tgc_max_pool2d_f32` or `tgc_max_pool2d_indices_f32` (`_f64`
+/// for float64) with the op's geometry.
 public struct ConvolutionCall {
     public var kind: OpKind
     public var shape: ConvolutionShape
@@ -66,6 +66,7 @@ public struct ConvolutionCall {
         case .conv2dInputGrad: "tgc_conv2d_input_grad"
         case .conv2dWeightGrad: "tgc_conv2d_weight_grad"
         case .maxPool2dIndices: "tgc_max_pool2d_indices"
+        case .maxPool2d: "tgc_max_pool2d"
         default: "tgc_conv2d"
         }
         return base + (dtype == .float64 ? "_f64" : "_f32")

@@ -45,9 +45,11 @@ extension AgreementPrograms {
         ]
         for (name, window) in pools {
             try p.save(try p.op(.maxPool2dIndices, [planes], window.attributes(groups: 1)), "max_pool_indices_\(name)")
+            try p.save(try p.op(.maxPool2d, [planes], window.attributes(groups: 1)), "max_pool_\(name)")
         }
         let doubles = try p.constant(TestData.floats(2 * 2 * 5 * 6, seed: 92), [2, 2, 5, 6], .float64)
         try p.save(try p.op(.maxPool2dIndices, [doubles], pools[2].1.attributes(groups: 1)), "max_pool_indices_f64")
+        try p.save(try p.op(.maxPool2d, [doubles], pools[2].1.attributes(groups: 1)), "max_pool_f64")
         return p.module
     }
 }

@@ -4,7 +4,7 @@ import TGCBase
 /// Gradient checks of the convolution ops: conv2d with padding, stride, dilation and groups
 /// (through `Builder.conv2d`, bias included), and each of its two gradient ops as an op of its
 /// own (their rules are conv2d's second derivatives, which SecondOrderGradientTests also checks);
-/// max pooling, a gather at the `maxPool2dIndices` op's argmaxes.
+/// max pooling, a gather at the `maxPool2dIndices` op's argmaxes, and the `maxPool2d` op.
 extension GradientCheckTests {
     static let convolutionOpCases: [Case] = {
         var cases: [Case] = []
@@ -34,6 +34,10 @@ extension GradientCheckTests {
         for (index, window) in pools.enumerated() {
             cases.append(Case(name: "maxPool2d indices \(index)", inputs: [values([2, 2, 4, 5], seed: 47 + index)]) { b, x in
                 try b.pool2d(x[0], window, maximum: true, at: .unknown)
+            })
+            // The values-only op canonicalize makes of it, whose derivative computes the argmaxes.
+            cases.append(Case(name: "maxPool2d values \(index)", inputs: [values([2, 2, 4, 5], seed: 47 + index)]) { b, x in
+                try b.apply1(.maxPool2d, [x[0]], window.attributes(groups: 1), at: .unknown)
             })
         }
         return cases

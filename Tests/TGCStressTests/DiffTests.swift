@@ -49,6 +49,7 @@ import TGCCore
         .addScalar: "writes log files, not compared (TensorBoardInteropTests, CrossBackendAgreementTests check it)",
         // Convolution: Builder.conv2d and Builder.pool2d (the language's conv2d(...), maxPool2d(...)) build these.
         .conv2d: "written as conv2d(...) and Conv2d", .maxPool2dIndices: "written as maxPool2d(...) and MaxPool2d",
+        .maxPool2d: "IR only: canonicalize's form of a max pooling whose indices no gradient reads",
         .conv2dInputGrad: "IR only: a derivative of conv2d", .conv2dWeightGrad: "IR only: a derivative of conv2d",
         // Data-parallel training: built by --distributed mpi (DistributedTests).
         .allReduce: "IR only: the gradient-all-reduce pass", .processRank: "IR only: a DataLoader's shard under --distributed",

@@ -45,31 +45,43 @@ __global__ void tgc_col2im_kernel(tgc_conv2d_shape s, const float *col, float *g
     }
 }
 
-/* out[plane][oy][ox] = iy·w + ix of the window's maximum, as tgc_max_pool2d_indices_f32: the
-   first valid tap starts it with max −inf, then every valid tap in row-major order is taken
-   when it is greater or NaN. */
-__global__ void tgc_max_pool2d_indices_kernel(tgc_conv2d_shape s, const float *x, int64_t *out) {
-    const int64_t total = s.n * s.c * s.oh * s.ow;
-    for (int64_t e = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; e < total; e += (int64_t)gridDim.x * blockDim.x) {
-        const int64_t plane = e / (s.oh * s.ow), oy = e / s.ow % s.oh, ox = e % s.ow;
-        const float *in = x + plane * s.h * s.w;
-        float max = -INFINITY;
-        int64_t arg = -1;
-        for (int64_t i = 0; i < s.kh; i++) {
-            const int64_t iy = oy * s.sh - s.ph + i * s.dh;
-            if (iy < 0 || iy >= s.h) continue;
-            for (int64_t j = 0; j < s.kw; j++) {
-                const int64_t ix = ox * s.sw - s.pw + j * s.dw;
-                if (ix < 0 || ix >= s.w) continue;
-                const float v = in[iy * s.w + ix];
-                if (arg < 0) arg = iy * s.w + ix;
-                if (v > max || v != v) {
-                    max = v;
-                    arg = iy * s.w + ix;
-                }
+/* iy·w + ix of output element e's window maximum in its plane `in`, as
+   tgc_max_pool2d_indices_f32: the first valid tap starts it with max −inf, then every valid
+   tap in row-major order is taken when it is greater or NaN. */
+__device__ __forceinline__ int64_t tgc_max_pool2d_argmax(const tgc_conv2d_shape &s, int64_t e, const float *in) {
+    const int64_t oy = e / s.ow % s.oh, ox = e % s.ow;
+    float max = -INFINITY;
+    int64_t arg = -1;
+    for (int64_t i = 0; i < s.kh; i++) {
+        const int64_t iy = oy * s.sh - s.ph + i * s.dh;
+        if (iy < 0 || iy >= s.h) continue;
+        for (int64_t j = 0; j < s.kw; j++) {
+            const int64_t ix = ox * s.sw - s.pw + j * s.dw;
+            if (ix < 0 || ix >= s.w) continue;
+            const float v = in[iy * s.w + ix];
+            if (arg < 0) arg = iy * s.w + ix;
+            if (v > max || v != v) {
+                max = v;
+                arg = iy * s.w + ix;
             }
         }
-        out[e] = arg < 0 ? 0 : arg;
+    }
+    return arg < 0 ? 0 : arg;
+}
+
+/* out[plane][oy][ox] = the window's argmax (tgc_max_pool2d_argmax). */
+__global__ void tgc_max_pool2d_indices_kernel(tgc_conv2d_shape s, const float *x, int64_t *out) {
+    const int64_t total = s.n * s.c * s.oh * s.ow;
+    for (int64_t e = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; e < total; e += (int64_t)gridDim.x * blockDim.x)
+        out[e] = tgc_max_pool2d_argmax(s, e, x + e / (s.oh * s.ow) * s.h * s.w);
+}
+
+/* y[plane][oy][ox] = x at the window's argmax: tgc_max_pool2d_f32's values. */
+__global__ void tgc_max_pool2d_kernel(tgc_conv2d_shape s, const float *x, float *y) {
+    const int64_t total = s.n * s.c * s.oh * s.ow;
+    for (int64_t e = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; e < total; e += (int64_t)gridDim.x * blockDim.x) {
+        const float *in = x + e / (s.oh * s.ow) * s.h * s.w;
+        y[e] = in[tgc_max_pool2d_argmax(s, e, in)];
     }
 }
 
@@ -162,6 +174,13 @@ static inline void tgc_cuda_max_pool2d_indices_f32(const tgc_conv2d_shape *s, co
     const int64_t total = s->n * s->c * s->oh * s->ow;
     if (total == 0) return;
     TGC_LAUNCH(tgc_max_pool2d_indices_kernel, tgc_cuda_conv_blocks(total), TGC_CONV_THREADS, 0, dsl_line, *s, x, out);
+}
+
+/* tgc_max_pool2d_f32 on device pointers. */
+static inline void tgc_cuda_max_pool2d_f32(const tgc_conv2d_shape *s, const float *x, float *y, int dsl_line) {
+    const int64_t total = s->n * s->c * s->oh * s->ow;
+    if (total == 0) return;
+    TGC_LAUNCH(tgc_max_pool2d_kernel, tgc_cuda_conv_blocks(total), TGC_CONV_THREADS, 0, dsl_line, *s, x, y);
 }
 
 #endif /* TGC_CUDA_CONV_CUH */

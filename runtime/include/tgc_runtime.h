@@ -341,6 +341,11 @@ void tgc_conv2d_weight_grad_f64(const tgc_conv2d_shape *s, const double *x, cons
    out [n, c, oh, ow]; s->o = s->c, s->groups = 1 (src/pool.c). */
 void tgc_max_pool2d_indices_f32(const tgc_conv2d_shape *s, const float *x, int64_t *out);
 void tgc_max_pool2d_indices_f64(const tgc_conv2d_shape *s, const double *x, int64_t *out);
+/* The maximum of each max-pooling window: x at tgc_max_pool2d_indices_*'s index (the same
+   bits as gathering there), without the index buffer: max pooling where no gradient needs
+   the indices. y is [n, c, oh, ow]. */
+void tgc_max_pool2d_f32(const tgc_conv2d_shape *s, const float *x, float *y);
+void tgc_max_pool2d_f64(const tgc_conv2d_shape *s, const double *x, double *y);
 
 /* ---- sorting ----------------------------------------------------------------------------- */
 

@@ -4,7 +4,8 @@
    kc x nc block of op(B) into NR-wide micro-panels, threads sharing the work)  ->  ic (mc rows;
    each thread packs its mc x kc block of op(A) into MR-tall micro-panels, kept in L2)  ->  jr
    (one B micro-panel)  ->  ir (one A micro-panel)  ->  micro-kernel (MR x NR tile in
-   registers). k is cut into equal blocks of at most kc. Packing applies the transposes and zero-pads partial panels, so the kernels only
+   registers; a block of one row, e.g. a matrix-vector product, runs all its B micro-panels in
+   one k loop instead, the kernel's row_kernel). k is cut into equal blocks of at most kc. Packing applies the transposes and zero-pads partial panels, so the kernels only
    ever see aligned contiguous panels; tiles at the C edges are written under a mask.
 
    Threads (OpenMP, when the product is big enough and we are not already inside a parallel
@@ -44,6 +45,13 @@
    5-10 us, and 2M multiply-adds take 30-40 us on one AVX-512 core; a 64 x 196 x 288 product
    (3.6M) ran slower on 2 threads than on 1 (74 vs 88 us, a loaded 2-core machine). */
 #define TGC_GEMM_MIN_WORK_PER_THREAD (1 << 21)
+/* A product whose op(B) was packed beforehand (a library's weights) shares no packing, so its
+   threads meet at no barrier, and splits from this many multiply-adds per thread: under the
+   default (spinning) OpenMP wait policy a parallel region that follows another costs ~1 us, and
+   the one-image Linear(3136, 128) of the deployed classifier (401K multiply-adds, 1.6 MB of
+   packed weights) took 26 us on one thread and 16 us on two, each thread reading the same half
+   of the panels on every call, which then stays in its core's L2. */
+#define TGC_GEMM_MIN_WORK_PER_THREAD_PREPACKED (1 << 17)
 /* Threads split the rows of C when each gets at least this many, else B's micro-panels. */
 #define TGC_GEMM_MIN_ROWS 8
 
@@ -81,7 +89,7 @@ static void kernel_generic(int64_t kc, const float *pa, const float *pb, float *
 }
 
 static const tgc__gemm_kernel_info generic_info = {
-    "generic", GEN_MR, GEN_NR, 64 * GEN_MR, 256, 256 * GEN_NR, kernel_generic, NULL, NULL, NULL};
+    "generic", GEN_MR, GEN_NR, 64 * GEN_MR, 256, 256 * GEN_NR, kernel_generic, NULL, NULL, NULL, NULL};
 
 /* ---- kernel registry ------------------------------------------------------------------- */
 
@@ -265,7 +273,13 @@ static void gemm_body(const gemm_ctx *g, int tid, int nt) {
                         pack_a_panel(ki, g->a, g->lda, g->trans_a, ic + i * MR, rows, pc, kb,
                                      apack + i * kb * MR);
                 }
-                for (int64_t q = q0; q < q1; q++) {
+                const int one_row = mb == 1 && ki->row_kernel != NULL; /* its panels in one k loop */
+                if (one_row && q0 < q1) {
+                    const int64_t j_last = (q1 - 1) * NR;
+                    ki->row_kernel(kb, apack, bpack + q0 * kb * NR, (int)(q1 - q0), g->c + ic * g->ldc + jc + q0 * NR,
+                                   g->alpha, beta, (int)(nb - j_last < NR ? nb - j_last : NR));
+                }
+                for (int64_t q = one_row ? q1 : q0; q < q1; q++) {
                     const int64_t j0 = q * NR;
                     const int cols = (int)(nb - j0 < NR ? nb - j0 : NR);
                     const float *pb = bpack + q * kb * NR;
@@ -332,7 +346,8 @@ static void sgemm_run(gemm_ctx g, int threads) {
 #ifdef _OPENMP
     if (threads <= 0 && !omp_in_parallel()) {
         nt = omp_get_max_threads();
-        double cap = (double)g.m * (double)g.n * (double)g.k / TGC_GEMM_MIN_WORK_PER_THREAD;
+        const double min_work = g.b_packed != NULL ? TGC_GEMM_MIN_WORK_PER_THREAD_PREPACKED : TGC_GEMM_MIN_WORK_PER_THREAD;
+        double cap = (double)g.m * (double)g.n * (double)g.k / min_work;
         if (cap < nt) nt = cap < 1.0 ? 1 : (int)cap;
     }
 #else

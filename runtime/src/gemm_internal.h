@@ -35,6 +35,14 @@ typedef struct {
 typedef void (*tgc__gemm_rows_ukernel)(int64_t kc, const float *pa, const tgc__gemm_b_row *rows, float *c,
                                        int64_t ldc, float alpha, float beta, int mr, int nr);
 
+/* One row of C over `panels` consecutive packed micro-panels of B (kc·NR floats apart), C's
+   columns contiguous from c, the last panel nr_last (<= NR) columns wide: for each element the
+   operations of the micro-kernel with mr = 1 (so the same bits), the panels' sums interleaved
+   in one k loop so that their chains of dependent FMAs overlap (one row of one panel at a time
+   waits out the FMA latency at every k step). */
+typedef void (*tgc__gemm_row_ukernel)(int64_t kc, const float *pa, const float *pb, int panels, float *c, float alpha,
+                                      float beta, int nr_last);
+
 typedef struct {
     const char *name;          /* "avx512", "avx2", "generic" */
     int mr, nr;                /* register tile */
@@ -43,6 +51,7 @@ typedef struct {
     tgc__gemm_pack pack_gather; /* NULL: the portable one */
     tgc__gemm_pack pack_copy;   /* NULL: the portable one */
     tgc__gemm_rows_ukernel rows_kernel; /* NULL: none */
+    tgc__gemm_row_ukernel row_kernel;   /* NULL: none (a one-row block runs the micro-kernel) */
 } tgc__gemm_kernel_info;
 
 /* Kernels in preference order; the count of those usable on this CPU (always >= 1: the

@@ -149,6 +149,57 @@ TGC_AVX512 static void rows_kernel_avx512(int64_t kc, const float *pa, const tgc
     any_tile_avx512(kc, pa, NULL, rows, c, ldc, alpha, beta, mr, nr);
 }
 
+/* NP (a compile-time constant once inlined) panels of one row (tgc__gemm_row_ukernel): per
+   element tile_avx512's operations for row 0. */
+TGC_AVX512 static inline __attribute__((always_inline)) void
+row_panels_avx512(int64_t kc, const float *pa, const float *pb, int64_t panel_floats, float *c, float alpha,
+                  float beta, int nr_last, int last, const int NP) {
+    __m512 acc[2 * 4];
+    TGC_UNROLL_ALL
+    for (int j = 0; j < 2 * NP; j++) acc[j] = _mm512_setzero_ps();
+    TGC_UNROLL(4)
+    for (int64_t p = 0; p < kc; p++) {
+        const __m512 av = _mm512_set1_ps(pa[p * AVX512_MR]);
+        TGC_UNROLL_ALL
+        for (int j = 0; j < NP; j++) {
+            acc[2 * j] = _mm512_fmadd_ps(av, _mm512_load_ps(pb + j * panel_floats + p * AVX512_NR), acc[2 * j]);
+            acc[2 * j + 1] = _mm512_fmadd_ps(av, _mm512_load_ps(pb + j * panel_floats + p * AVX512_NR + 16), acc[2 * j + 1]);
+        }
+    }
+    const __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
+    TGC_UNROLL_ALL
+    for (int j = 0; j < NP; j++) {
+        const int nr = last && j == NP - 1 ? nr_last : AVX512_NR;
+        const __mmask16 m0 = nr >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << nr) - 1u);
+        const __mmask16 m1 = nr >= 32 ? (__mmask16)0xFFFF : nr <= 16 ? (__mmask16)0 : (__mmask16)((1u << (nr - 16)) - 1u);
+        float *cj = c + j * AVX512_NR;
+        if (beta == 0.0f) {
+            _mm512_mask_storeu_ps(cj, m0, _mm512_mul_ps(va, acc[2 * j]));
+            _mm512_mask_storeu_ps(cj + 16, m1, _mm512_mul_ps(va, acc[2 * j + 1]));
+        } else {
+            const __m512 c0 = _mm512_maskz_loadu_ps(m0, cj), c1 = _mm512_maskz_loadu_ps(m1, cj + 16);
+            _mm512_mask_storeu_ps(cj, m0, _mm512_add_ps(_mm512_mul_ps(va, acc[2 * j]), _mm512_mul_ps(vb, c0)));
+            _mm512_mask_storeu_ps(cj + 16, m1, _mm512_add_ps(_mm512_mul_ps(va, acc[2 * j + 1]), _mm512_mul_ps(vb, c1)));
+        }
+    }
+}
+
+/* tgc__gemm_row_ukernel: four panels at a time (8 sums in flight: the FMA latency times its
+   throughput), then the rest. */
+TGC_AVX512 static void row_kernel_avx512(int64_t kc, const float *pa, const float *pb, int panels, float *c,
+                                         float alpha, float beta, int nr_last) {
+    const int64_t panel_floats = kc * AVX512_NR;
+    for (int q = 0; q < panels; q += 4) {
+        const int left = panels - q, last = left <= 4;
+        const float *pq = pb + q * panel_floats;
+        float *cq = c + q * AVX512_NR;
+        if (left >= 4) row_panels_avx512(kc, pa, pq, panel_floats, cq, alpha, beta, nr_last, last, 4);
+        else if (left == 3) row_panels_avx512(kc, pa, pq, panel_floats, cq, alpha, beta, nr_last, last, 3);
+        else if (left == 2) row_panels_avx512(kc, pa, pq, panel_floats, cq, alpha, beta, nr_last, last, 2);
+        else row_panels_avx512(kc, pa, pq, panel_floats, cq, alpha, beta, nr_last, last, 1);
+    }
+}
+
 /* The "gather" packing (gemm_internal.h) with 16 x 16 in-register transposes:
    dst[p*w + r] = src[r*ld + p] for r < rows, p < kb; zeros for rows <= r < w. */
 TGC_AVX512 static void pack_gather_avx512(const float *src, int64_t ld, int rows, int64_t kb,
@@ -344,10 +395,10 @@ TGC_AVX2 static void pack_gather_avx2(const float *src, int64_t ld, int rows, in
    384 (fewer read-modify-write passes over C); mc and nc matter little. */
 static const tgc__gemm_kernel_info tgc__gemm_avx512_info = {
     "avx512", AVX512_MR, AVX512_NR, AVX512_MC, AVX512_KC, AVX512_NC, kernel_avx512,
-    pack_gather_avx512, pack_copy_avx512, rows_kernel_avx512};
+    pack_gather_avx512, pack_copy_avx512, rows_kernel_avx512, row_kernel_avx512};
 static const tgc__gemm_kernel_info tgc__gemm_avx2_info = {
     "avx2", AVX2_MR, AVX2_NR, 24 * AVX2_MR, 256, 128 * AVX2_NR, kernel_avx2, pack_gather_avx2,
-    pack_copy_avx2, NULL};
+    pack_copy_avx2, NULL, NULL};
 
 /* CPU and OS support from cpuid and xgetbv directly (no libgcc/compiler-rt helpers, which
    not every link of the runtime provides). */

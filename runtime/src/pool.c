@@ -2,8 +2,10 @@
    indices: for each output element, iy·w + ix of its window's maximum within the input plane,
    the taps taken row-major and the padding left out; the first of equal maxima wins, a NaN
    wins over every number and a later NaN over an earlier one, and a window of -inf keeps its
-   first tap (PyTorch's CPU kernel). The geometry is a tgc_conv2d_shape with o = c, groups = 1.
-   Planes run in parallel (OpenMP); each element is computed alone, so threads change nothing. */
+   first tap (PyTorch's CPU kernel). tgc_max_pool2d_*: the values there, x at those indices
+   (the same bits as gathering them), without an index buffer. The geometry is a
+   tgc_conv2d_shape with o = c, groups = 1. Planes run in parallel (OpenMP); each element is
+   computed alone, so threads change nothing. */
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -12,8 +14,12 @@
 
 #ifdef _OPENMP
 #define TGC_PARALLEL_PLANES _Pragma("omp parallel for schedule(static) if (planes > 1)")
+#define TGC_PARALLEL_POOL_REGION _Pragma("omp parallel if (planes > 1)")
+#define TGC_POOL_FOR _Pragma("omp for schedule(static)")
 #else
 #define TGC_PARALLEL_PLANES
+#define TGC_PARALLEL_POOL_REGION
+#define TGC_POOL_FOR
 #endif
 
 /* The output columns [lo, hi) whose input column ox·stride + offset lies in [0, w). */
@@ -32,56 +38,86 @@ static inline void valid_columns(int64_t w, int64_t offset, int64_t stride, int6
    h·w < 2^31), which the compiler vectorizes. */
 #define TGC_POOL_BLOCK 256
 
-#define MAX_POOL_INDICES(NAME, T, HALVES)                                                                     \
-    void NAME(const tgc_conv2d_shape *s, const T *x, int64_t *out) {                                  \
-        const int64_t planes = s->n * s->c;                                                           \
-        int64_t *columns = tgc_alloc((size_t)(2 * s->kw) * sizeof(int64_t)); /* per tap j: lo, hi */  \
-        for (int64_t j = 0; j < s->kw; j++)                                                           \
-            valid_columns(s->w, j * s->dw - s->pw, s->sw, s->ow, &columns[2 * j], &columns[2 * j + 1]); \
-        const int halves = s->kh == 2 && s->kw == 2 && s->sh == 2 && s->sw == 2 && s->ph == 0 && s->pw == 0 \
-                           && s->dh == 1 && s->dw == 1;                                               \
-        TGC_PARALLEL_PLANES                                                                           \
-        for (int64_t p = 0; p < planes; p++) {                                                        \
-            const T *plane = x + p * s->h * s->w;                                                     \
-            if (halves) { /* 2x2, stride 2: every window inside; its first tap starts it */           \
-                HALVES(s, plane, out + p * s->oh * s->ow);                                            \
-                continue;                                                                             \
-            }                                                                                         \
-            T max[TGC_POOL_BLOCK], tap[TGC_POOL_BLOCK];                                               \
-            int32_t arg[TGC_POOL_BLOCK];                                                              \
-            for (int64_t oy = 0; oy < s->oh; oy++)                                                    \
-                for (int64_t from = 0; from < s->ow; from += TGC_POOL_BLOCK) {                        \
-                    const int64_t to = from + TGC_POOL_BLOCK < s->ow ? from + TGC_POOL_BLOCK : s->ow; \
-                    int64_t *best = out + (p * s->oh + oy) * s->ow;                                   \
-                    for (int64_t ox = from; ox < to; ox++) arg[ox - from] = 0, max[ox - from] = -INFINITY; \
-                    int first = 1;                                                                    \
-                    for (int64_t i = 0; i < s->kh; i++) {                                             \
-                        const int64_t iy = oy * s->sh - s->ph + i * s->dh;                            \
-                        if (iy < 0 || iy >= s->h) continue;                                           \
-                        for (int64_t jj = 0; first && jj < s->kw; jj++) {                             \
-                            const int64_t j = s->kw - 1 - jj, offset = j * s->dw - s->pw;             \
-                            const int64_t lo = columns[2 * j] > from ? columns[2 * j] : from;         \
-                            const int64_t hi = columns[2 * j + 1] < to ? columns[2 * j + 1] : to;     \
-                            for (int64_t ox = lo; ox < hi; ox++) arg[ox - from] = (int32_t)(iy * s->w + ox * s->sw + offset); \
-                        }                                                                             \
-                        first = 0;                                                                    \
-                        for (int64_t j = 0; j < s->kw; j++) {                                         \
-                            const int64_t offset = j * s->dw - s->pw;                                 \
-                            const int64_t lo = columns[2 * j] > from ? columns[2 * j] : from;         \
-                            const int64_t hi = columns[2 * j + 1] < to ? columns[2 * j + 1] : to;     \
-                            const T *row = plane + iy * s->w + offset;                                \
-                            for (int64_t ox = lo; ox < hi; ox++) tap[ox - from] = row[ox * s->sw];    \
-                            const int32_t base = (int32_t)(iy * s->w + offset), step = (int32_t)s->sw; \
-                            for (int32_t k = (int32_t)(lo - from); k < (int32_t)(hi - from); k++) {   \
-                                const T v = tap[k], m = max[k];                                       \
-                                const int32_t take = (v > m) | (v != v);                              \
-                                max[k] = take ? v : m;                                                \
-                                arg[k] = take ? base + (k + (int32_t)from) * step : arg[k];           \
-                            }                                                                         \
+#define MAX_POOL_PLANE(NAME, T, HALVES)                                                               \
+    static void NAME(const tgc_conv2d_shape *s, const int64_t *columns, int halves, const T *plane,   \
+                     int64_t *out) {                                                                  \
+        if (halves) { /* 2x2, stride 2: every window inside; its first tap starts it */               \
+            HALVES(s, plane, out);                                                                    \
+            return;                                                                                   \
+        }                                                                                             \
+        T max[TGC_POOL_BLOCK], tap[TGC_POOL_BLOCK];                                                   \
+        int32_t arg[TGC_POOL_BLOCK];                                                                  \
+        for (int64_t oy = 0; oy < s->oh; oy++)                                                        \
+            for (int64_t from = 0; from < s->ow; from += TGC_POOL_BLOCK) {                            \
+                const int64_t to = from + TGC_POOL_BLOCK < s->ow ? from + TGC_POOL_BLOCK : s->ow;     \
+                int64_t *best = out + oy * s->ow;                                                     \
+                for (int64_t ox = from; ox < to; ox++) arg[ox - from] = 0, max[ox - from] = -INFINITY; \
+                int first = 1;                                                                        \
+                for (int64_t i = 0; i < s->kh; i++) {                                                 \
+                    const int64_t iy = oy * s->sh - s->ph + i * s->dh;                                \
+                    if (iy < 0 || iy >= s->h) continue;                                               \
+                    for (int64_t jj = 0; first && jj < s->kw; jj++) {                                 \
+                        const int64_t j = s->kw - 1 - jj, offset = j * s->dw - s->pw;                 \
+                        const int64_t lo = columns[2 * j] > from ? columns[2 * j] : from;             \
+                        const int64_t hi = columns[2 * j + 1] < to ? columns[2 * j + 1] : to;         \
+                        for (int64_t ox = lo; ox < hi; ox++) arg[ox - from] = (int32_t)(iy * s->w + ox * s->sw + offset); \
+                    }                                                                                 \
+                    first = 0;                                                                        \
+                    for (int64_t j = 0; j < s->kw; j++) {                                             \
+                        const int64_t offset = j * s->dw - s->pw;                                     \
+                        const int64_t lo = columns[2 * j] > from ? columns[2 * j] : from;             \
+                        const int64_t hi = columns[2 * j + 1] < to ? columns[2 * j + 1] : to;         \
+                        const T *row = plane + iy * s->w + offset;                                    \
+                        for (int64_t ox = lo; ox < hi; ox++) tap[ox - from] = row[ox * s->sw];        \
+                        const int32_t base = (int32_t)(iy * s->w + offset), step = (int32_t)s->sw;    \
+                        for (int32_t k = (int32_t)(lo - from); k < (int32_t)(hi - from); k++) {       \
+                            const T v = tap[k], m = max[k];                                           \
+                            const int32_t take = (v > m) | (v != v);                                  \
+                            max[k] = take ? v : m;                                                    \
+                            arg[k] = take ? base + (k + (int32_t)from) * step : arg[k];               \
                         }                                                                             \
                     }                                                                                 \
-                    for (int64_t ox = from; ox < to; ox++) best[ox] = arg[ox - from];                 \
                 }                                                                                     \
+                for (int64_t ox = from; ox < to; ox++) best[ox] = arg[ox - from];                     \
+            }                                                                                         \
+    }
+
+/* The per-tap valid output columns (lo, hi for each tap column j) and whether the windows are
+   the 2x2, stride-2 halves; the caller frees the columns. */
+static int64_t *pool_columns(const tgc_conv2d_shape *s, int *halves) {
+    int64_t *columns = tgc_alloc((size_t)(2 * s->kw) * sizeof(int64_t));
+    for (int64_t j = 0; j < s->kw; j++)
+        valid_columns(s->w, j * s->dw - s->pw, s->sw, s->ow, &columns[2 * j], &columns[2 * j + 1]);
+    *halves = s->kh == 2 && s->kw == 2 && s->sh == 2 && s->sw == 2 && s->ph == 0 && s->pw == 0 && s->dh == 1 && s->dw == 1;
+    return columns;
+}
+
+/* The indices of every plane, and the values: each plane's indices into a per-thread row of
+   oh·ow (cache-resident), then the plane read there. */
+#define MAX_POOL(INDICES, VALUES, T, PLANE)                                                           \
+    void INDICES(const tgc_conv2d_shape *s, const T *x, int64_t *out) {                               \
+        const int64_t planes = s->n * s->c;                                                           \
+        int halves;                                                                                   \
+        int64_t *columns = pool_columns(s, &halves);                                                  \
+        TGC_PARALLEL_PLANES                                                                           \
+        for (int64_t p = 0; p < planes; p++) PLANE(s, columns, halves, x + p * s->h * s->w, out + p * s->oh * s->ow); \
+        tgc_free(columns);                                                                            \
+    }                                                                                                 \
+    void VALUES(const tgc_conv2d_shape *s, const T *x, T *y) {                                        \
+        const int64_t planes = s->n * s->c, count = s->oh * s->ow;                                    \
+        int halves;                                                                                   \
+        int64_t *columns = pool_columns(s, &halves);                                                  \
+        TGC_PARALLEL_POOL_REGION                                                                      \
+        {                                                                                             \
+            int64_t *at = tgc_alloc((size_t)count * sizeof(int64_t));                                 \
+            TGC_POOL_FOR                                                                              \
+            for (int64_t p = 0; p < planes; p++) {                                                    \
+                const T *plane = x + p * s->h * s->w;                                                 \
+                PLANE(s, columns, halves, plane, at);                                                 \
+                T *row = y + p * count;                                                               \
+                for (int64_t k = 0; k < count; k++) row[k] = plane[at[k]];                           \
+            }                                                                                         \
+            tgc_free(at);                                                                             \
         }                                                                                             \
         tgc_free(columns);                                                                            \
     }
@@ -166,5 +202,7 @@ HALVES_PLANE(halves_plane_f32, float, take_if_f32)
 #define HALVES_PLANE_F32 halves_plane_f32
 #endif
 
-MAX_POOL_INDICES(tgc_max_pool2d_indices_f32, float, HALVES_PLANE_F32)
-MAX_POOL_INDICES(tgc_max_pool2d_indices_f64, double, halves_plane_f64)
+MAX_POOL_PLANE(max_pool_plane_f32, float, HALVES_PLANE_F32)
+MAX_POOL_PLANE(max_pool_plane_f64, double, halves_plane_f64)
+MAX_POOL(tgc_max_pool2d_indices_f32, tgc_max_pool2d_f32, float, max_pool_plane_f32)
+MAX_POOL(tgc_max_pool2d_indices_f64, tgc_max_pool2d_f64, double, max_pool_plane_f64)

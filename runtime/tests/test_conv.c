@@ -256,7 +256,8 @@ static void check_winograd(int64_t n, int64_t c, int64_t h, int64_t w, int64_t o
 }
 
 /* Max-pooling indices against a direct scan (first maximum, last NaN, first tap of a -inf
-   window), on random windows and on planes with ties, NaN and -inf. */
+   window), on random windows and on planes with ties, NaN and -inf; the values functions
+   against x at those indices, bit for bit, on 1 and 2 threads. */
 static void check_pool(tgc_conv2d_shape s, int special) {
     s.o = s.c, s.groups = 1;
     s.oh = (s.h + 2 * s.ph - s.dh * (s.kh - 1) - 1) / s.sh + 1;
@@ -294,7 +295,23 @@ static void check_pool(tgc_conv2d_shape s, int special) {
     CHECK(bad == 0, "max pool indices %lldx%lld s=%lld,%lld p=%lld,%lld d=%lld,%lld special=%d: %lld wrong", (long long)s.kh,
           (long long)s.kw, (long long)s.sh, (long long)s.sw, (long long)s.ph, (long long)s.pw, (long long)s.dh, (long long)s.dw,
           special, (long long)bad);
-    free(x), free(xd), free(got), free(got64);
+    float *values = malloc((size_t)outs * sizeof(float) + 4);
+    double *values64 = malloc((size_t)outs * sizeof(double) + 8);
+    int64_t differ = 0;
+    for (int threads = 1; threads <= 2; threads++) {
+        set_threads(threads);
+        tgc_max_pool2d_f32(&s, x, values);
+        tgc_max_pool2d_f64(&s, xd, values64);
+        for (int64_t at = 0; at < outs; at++) {
+            const int64_t plane = at / (s.oh * s.ow) * s.h * s.w;
+            differ += memcmp(&values[at], &x[plane + got[at]], sizeof(float)) != 0;
+            differ += memcmp(&values64[at], &xd[plane + got64[at]], sizeof(double)) != 0;
+        }
+    }
+    set_threads(1);
+    CHECK(differ == 0, "max pool values %lldx%lld s=%lld,%lld p=%lld,%lld special=%d: %lld differ from x at the indices",
+          (long long)s.kh, (long long)s.kw, (long long)s.sh, (long long)s.sw, (long long)s.ph, (long long)s.pw, special, (long long)differ);
+    free(x), free(xd), free(got), free(got64), free(values), free(values64);
 }
 
 int main(void) {

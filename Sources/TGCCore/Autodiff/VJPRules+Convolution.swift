@@ -2,8 +2,25 @@ import TGCBase
 
 /// The derivatives of the convolution ops. conv2d is bilinear in (x, weight), and its two
 /// gradients are its adjoints, so every derivative is one of the three ops again: second
-/// derivatives cost what first ones do.
+/// derivatives cost what first ones do. Max pooling's gradient goes to each window's argmax
+/// (`maxPool2dIndices`, computed for the backward), added up where windows share it.
 extension VJPRules {
+    static func maxPoolRule() -> VJPRule {
+        { b, operands, results, attrs, cotangents, wants, at in
+            guard wants[0], let g = cotangents[0] else { return [nil] }
+            let x = b.type(of: operands[0])
+            let (n, c, out) = (x.shape[0], x.shape[1], b.type(of: results[0]).shape)
+            var window = Attributes()
+            window.window = attrs.window
+            let indices = try b.reshape(try b.apply1(.maxPool2dIndices, [operands[0]], window, at: at), to: [n, c, out[2] * out[3]], at: at)
+            var along = Attributes()
+            along.axes = [2]
+            let plane = try b.apply1(.scatterAdd, [try b.full([n, c, x.shape[2] * x.shape[3]], 0, x.dtype, at: at), indices,
+                                                    try b.reshape(g, to: [n, c, out[2] * out[3]], at: at)], along, at: at)
+            return [try b.reshape(plane, to: x.shape, at: at)]
+        }
+    }
+
     static func convolutionRule(_ kind: OpKind) -> VJPRule {
         { b, operands, results, attrs, cotangents, wants, at in
             guard let g = cotangents[0] else { return [nil, nil] }

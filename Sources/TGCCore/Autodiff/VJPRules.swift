@@ -225,6 +225,7 @@ public enum VJPRules {
             }
         // Convolution (VJPRules+Convolution.swift)
         case .conv2d, .conv2dInputGrad, .conv2dWeightGrad: convolutionRule(kind)
+        case .maxPool2d: maxPoolRule()
         case .sign:
             unaryRule { b, x, y, g, at in try b.full(b.type(of: x).shape, 0, b.type(of: x).dtype, at: at) }   // flat almost everywhere
         case .mod:

@@ -13,7 +13,7 @@ extension IRParser {
         // Selecting
         .gather: ["axes"], .scatter: ["axes"], .scatterAdd: ["axes"], .argsort: ["axes"],
         // Convolution
-        .conv2d: ["window"], .conv2dInputGrad: ["window", "shape"], .conv2dWeightGrad: ["window"], .maxPool2dIndices: ["window"],
+        .conv2d: ["window"], .conv2dInputGrad: ["window", "shape"], .conv2dWeightGrad: ["window"], .maxPool2dIndices: ["window"], .maxPool2d: ["window"],
     ]
 
     static func checkAttributes(of op: Op, at location: SourceLocation) throws {

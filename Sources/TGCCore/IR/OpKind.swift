@@ -67,6 +67,7 @@ public enum OpKind: Hashable, Sendable, CaseIterable {
     case conv2dInputGrad // operands: gy [N, O, Ho, Wo], weight; conv2d's gradient for x (attrs.shape: x's shape)
     case conv2dWeightGrad // operands: x, gy; conv2d's gradient for weight [O, C/groups, kh, kw]
     case maxPool2dIndices // x [N, C, H, W] -> int64 [N, C, Ho, Wo]: each window's argmax, iy·W + ix (max_pool2d's indices)
+    case maxPool2d       // x [N, C, H, W] -> [N, C, Ho, Wo]: each window's maximum, x at maxPool2dIndices' argmax
 
     // Data-parallel training over MPI (docs/DISTRIBUTED.md).
     case allReduce       // the mean over the processes of a float tensor (the identity in one process); placed by the gradient-all-reduce pass

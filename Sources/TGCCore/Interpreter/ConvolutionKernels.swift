@@ -1,7 +1,7 @@
 import CTGCRuntime
 
 /// Reference kernels of the convolution ops: the runtime's `tgc_conv2d_*` (float32 on the run's
-/// threads, `ThreadedKernels`) and `tgc_max_pool2d_indices_*`, which generated code calls too,
+/// threads, `ThreadedKernels`), `tgc_max_pool2d_*` and `tgc_max_pool2d_indices_*`, which generated code calls too,
 /// so both modes give the same bits.
 extension Kernels {
     /// The runtime's geometry of a convolution op.
@@ -20,6 +20,22 @@ extension Kernels {
         default: preconditionFailure("max_pool2d's input is float32 or float64 (checked by the type rule)")
         }
         return Tensor(type: type, storage: .int64(out))
+    }
+
+    /// max_pool2d's values through the runtime's `tgc_max_pool2d_*` (x at the indices above).
+    static func maxPool(_ x: Tensor, attrs: Attributes, _ type: TensorType) -> Tensor {
+        var shape = runtimeShape(.maxPool2d, [x.type], type, attrs)
+        switch x.storage {
+        case .float32(let x):
+            var out = [Float](repeating: 0, count: type.elementCount)
+            tgc_max_pool2d_f32(&shape, x, &out)
+            return Tensor(type: type, storage: .float32(out))
+        case .float64(let x):
+            var out = [Double](repeating: 0, count: type.elementCount)
+            tgc_max_pool2d_f64(&shape, x, &out)
+            return Tensor(type: type, storage: .float64(out))
+        default: preconditionFailure("max_pool2d's input is float32 or float64 (checked by the type rule)")
+        }
     }
 
     static func convolution(_ kind: OpKind, _ a: Tensor, _ b: Tensor, attrs: Attributes, _ type: TensorType,

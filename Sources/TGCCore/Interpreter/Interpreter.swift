@@ -214,6 +214,7 @@ public enum Interpreter {
         case .conv2d, .conv2dInputGrad, .conv2dWeightGrad:
             return Kernels.convolution(kind, operands[0], operands[1], attrs: attrs, type, threads: context.threads)
         case .maxPool2dIndices: return Kernels.maxPoolIndices(operands[0], attrs: attrs, type)
+        case .maxPool2d: return Kernels.maxPool(operands[0], attrs: attrs, type)
         // One process: the mean over the processes is the tensor itself, and its rank is 0.
         case .allReduce: return x!
         case .processRank: return Tensor(type: type, storage: .int64([0]))

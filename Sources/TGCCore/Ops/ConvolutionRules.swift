@@ -96,7 +96,7 @@ public struct ConvolutionShape: Sendable {
     /// The geometry of a convolution op of `kind` with these operand and result types.
     public init(_ kind: OpKind, operands: [TensorType], result: TensorType, attrs: Attributes) {
         switch kind {
-        case .conv2d, .maxPool2dIndices: self.init(input: operands[0], output: result, attrs: attrs)
+        case .conv2d, .maxPool2dIndices, .maxPool2d: self.init(input: operands[0], output: result, attrs: attrs)
         case .conv2dInputGrad: self.init(input: result, output: operands[0], attrs: attrs)
         default: self.init(input: operands[0], output: operands[1], attrs: attrs)
         }

@@ -246,6 +246,9 @@ enum OpTable {
         case .maxPool2dIndices: OpDef(kind, .opaque, arity: 1, spelled: [.phrase("maxPool2d()'s indices")]) { types, attrs in
             [try ConvolutionRules.poolIndices(types[0], attrs)]
         }
+        case .maxPool2d: OpDef(kind, .opaque, arity: 1, spelled: [.phrase("maxPool2d()")], grad: "MaxPool2DWithIndicesBackward0") { types, attrs in
+            [TensorType(try ConvolutionRules.poolIndices(types[0], attrs).shape, types[0].dtype)]
+        }
 
         // Data-parallel training: IR only (the gradient-all-reduce pass and a sharded DataLoader build them).
         case .allReduce: OpDef(kind, .opaque, arity: 1, effects: true) { types, _ in

@@ -4,7 +4,9 @@
 /// `x * x`, merges chains (reshape∘reshape, transpose∘transpose, slice∘slice), and turns the
 /// transpose of a matrix product used only there into the product of the transposes
 /// (`(a·b)ᵀ = bᵀ·aᵀ`: one sgemm with transposed operands, each element the same dot product),
-/// and loads only the leading rows of a data file that leading slices read (`LoadNarrowing`).
+/// loads only the leading rows of a data file that leading slices read (`LoadNarrowing`), and
+/// turns a max pooling whose indices no gradient reads into the values-only `maxPool2d` op
+/// (Canonicalize+MaxPoolValues.swift).
 ///
 ///     %1 = constant {value = 2} : f32[]              %3 = constant {value = 6} : f32[]
 ///     %2 = constant {value = 3} : f32[]      ==>
@@ -28,7 +30,7 @@ struct Canonicalizer {
         var changed = true
         while changed {
             changed = LoadNarrowing(module: module).run()
-            var replacements = swapTransposedProducts()
+            var replacements = swapTransposedProducts().merging(maxPoolValues()) { first, _ in first }
             for block in module.body.allBlocks {
                 for (index, op) in block.ops.enumerated() {
                     if let replacement = simplify(op) {
