@@ -81,7 +81,7 @@ struct SafetensorsInteropTests {
         try folder.write("model.swiftdsl", model)
         // The reference writer orders the data by dtype size, then name.
         let expected = """
-            ['a.weight', 'b', 'z', 'flags']
+            dict_keys(['a.weight', 'b', 'z', 'flags'])
             tensor([[ 0,  2,  4],
                     [ 6,  8, 10]]) tensor([ 0.1000, -2.0000]) tensor([ True, False]) tensor(2.5000)
 

@@ -123,8 +123,6 @@ public enum SurfaceFunction: CaseIterable, Sendable {
     /// `binaryCrossEntropyWithLogits(input, target)`.
     case binaryCrossEntropyWithLogits
     // Convolution and pooling (Builder+Convolution.swift, Builder+Layers.swift)
-    /// `maxPool2d` and `MaxPool2d`.
-    case maxPool2d
     /// `avgPool2d` and `AvgPool2d`.
     case avgPool2d
     /// `adaptiveAvgPool2d` and `AdaptiveAvgPool2d` to an output other than (1, 1) (which is a mean).
@@ -190,7 +188,6 @@ public enum SurfaceFunction: CaseIterable, Sendable {
         case .binaryCrossEntropy: "BinaryCrossEntropyBackward0"
         case .binaryCrossEntropyWithLogits: "BinaryCrossEntropyWithLogitsBackward0"
         // Convolution and pooling
-        case .maxPool2d: "MaxPool2DWithIndicesBackward0"
         case .avgPool2d: "AvgPool2DBackward0"
         case .adaptiveAvgPool2d: "AdaptiveAvgPool2DBackward0"
         }

@@ -43,7 +43,8 @@ extension Evaluator {
         _ = try spatialShape(input, what, at: location)
         try checkPoolPadding(window, at: location)
         try checkWindow(window, inputType.shape, what, at: location)
-        let gradFunction = (maximum ? SurfaceFunction.maxPool2d : SurfaceFunction.avgPool2d).gradFunction
+        // The max pool's composite is named after the op it computes (the values-only op's name).
+        let gradFunction = maximum ? OpKind.maxPool2d.definition.gradFunction : SurfaceFunction.avgPool2d.gradFunction
         return try recordComposite(what, [input], gradFunction: gradFunction, at: location) {
             try asBatch(input.id, at: location) { try builder.pool2d($0, window, maximum: maximum, at: location) }
         }
