@@ -12,6 +12,16 @@ extension BuiltinFamily {
             _ = try e.staticBool(site, "retainGraph")
             return try e.functionalGradient(site)
         },
+        FunctionEntry("Parameter", [.unlabeled("data"), .labeled("requiresGrad")],
+                      "nn.Parameter: the values as a new leaf (a module's parameter), requiring grad unless requiresGrad: false") { e, site in
+            guard case .tensor(let data)? = site.value("data") else {
+                throw Diagnostic("Parameter takes a tensor: Parameter(ones([3]))", at: site.location("data"))
+            }
+            let detached = TensorValue(id: try e.builder.apply1(.stopGradient, [data.id], at: site.location))
+            var parameter = try e.settingRequiresGrad(detached, try e.staticBool(site, "requiresGrad") ?? true, at: site.location)
+            parameter.isParameter = true
+            return .tensor(parameter)
+        },
         FunctionEntry("jacobian", [.labeled("of", optional: false), .labeled("wrt", optional: false)],
                       "the jacobian of a float tensor with respect to another, shaped y.shape + x.shape") { e, site in
             try e.jacobian(site)
