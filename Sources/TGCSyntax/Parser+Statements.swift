@@ -290,7 +290,14 @@ extension Parser {
         }
         skip()
         let sequence = try parseHeaderExpression(after: "'in'", noun: "sequence")
-        let body = try parseBlock(after: "'for' sequence")
+        // `for p in ps where p.requiresGrad { ... }`: the body runs only where the condition holds.
+        var filter: Expr?
+        if current.identifier == "where" {
+            skip()
+            filter = try parseHeaderExpression(after: "'where'", noun: "condition")
+        }
+        var body = try parseBlock(after: filter == nil ? "'for' sequence" : "'where' condition")
+        if let filter { body = [Stmt(.ifElse(condition: filter, then: body, elseBody: nil), at: filter.location)] }
         return Stmt(.forIn(pattern: pattern, sequence: sequence, body: body), at: location)
     }
 

@@ -31,3 +31,11 @@ for i in range(50):
     opt.step()
 print(am.scale, am.shift)
 print(am.state_dict())
+seqm = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+seqm[0].weight.requires_grad = False
+trainable = sum(p.numel() for p in seqm.parameters() if p.requires_grad)
+total = sum(p.numel() for p in seqm.parameters())
+print(f"trainable {trainable} of {total}")
+for name, p in seqm.named_parameters():
+    if p.requires_grad:
+        print(name)
