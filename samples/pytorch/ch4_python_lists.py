@@ -78,3 +78,4 @@ print(sn * sc, len(sx.shape), sx.shape.numel())
 print(sx.shape[1:], sx.shape[:1])
 letters = ["a", "b", "c", "d"]
 print(letters[1:], letters[:2], letters[1:3], letters == ["a", "b", "c", "d"], (1, 2) == (1, 2))
+print("=" * 20)

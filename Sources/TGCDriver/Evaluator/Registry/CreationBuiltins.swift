@@ -40,8 +40,17 @@ extension BuiltinFamily {
         FunctionEntry(name(.save), [.unlabeled("tensor"), .unlabeled("path")], "writes a tensor to a .npy file") { e, site in
             try e.saveNPY(site)
         },
-        FunctionEntry("String", [.unlabeled("value", optional: true), .labeled("format"), .unlabeled("values", optional: true, variadic: true)],
-                      "String(format: \"%.4f\", x): C's %d, %f, %.Nf, %s, %@ and %% on numbers; String(x): x as printed") { e, site in
+        FunctionEntry("String", [.unlabeled("value", optional: true), .labeled("format"), .labeled("repeating"), .labeled("count"),
+                                 .unlabeled("values", optional: true, variadic: true)],
+                      "String(format: \"%.4f\", x): C's %d, %f, %.Nf, %s, %@ and %% on numbers; String(x): x as printed; String(repeating: \"=\", count: 20)") { e, site in
+            if let repeated = site.value("repeating") {
+                guard case .string(let text) = repeated, let count = site.value("count"), site.value("value") == nil else {
+                    throw Diagnostic("String(repeating:count:) takes a string and a count: String(repeating: \"=\", count: 20)", at: site.location)
+                }
+                let times = try e.staticInt(count, what: "count", at: site.location("count"))
+                guard times >= 0 else { throw Diagnostic("String(repeating:count:) needs a count of 0 or more", at: site.location("count")) }
+                return .string(String(repeating: text, count: times))
+            }
             if site.value("format") != nil, site.value("value") == nil {
                 return try e.stringFormat(site)
             }
