@@ -13,8 +13,7 @@ extension Canonicalizer {
     /// gather(reshape(x), reshape(maxPool2dIndices(x))) → reshape(maxPool2d(x)) where the indices
     /// and their reshape have no other use. Returns the replaced results.
     func maxPoolValues() -> [Value: Value] {
-        var uses: [Value: Int] = [:]
-        module.body.walk { op in for operand in op.operands { uses[operand, default: 0] += 1 } }
+        let uses = useCounts()
         var replacements: [Value: Value] = [:]
         for block in module.body.allBlocks {
             var ops: [Op] = []

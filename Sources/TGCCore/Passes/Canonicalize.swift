@@ -55,12 +55,18 @@ struct Canonicalizer {
         }
     }
 
+    /// How many operands read each value, over the whole module.
+    func useCounts() -> [Value: Int] {
+        var uses: [Value: Int] = [:]
+        module.body.walk { op in for operand in op.operands { uses[operand, default: 0] += 1 } }
+        return uses
+    }
+
     /// transpose(matmul(a, b)) → matmul(transpose(b), transpose(a)) for matrices whose product
     /// has no other use: the weight gradient of `x · wᵀ` (Linear's) then comes out in w's layout
     /// from one sgemm, not a product and a strided copy. Returns the replaced results.
     private func swapTransposedProducts() -> [Value: Value] {
-        var uses: [Value: Int] = [:]
-        module.body.walk { op in for operand in op.operands { uses[operand, default: 0] += 1 } }
+        let uses = useCounts()
         var replacements: [Value: Value] = [:]
         for block in module.body.allBlocks {
             var ops: [Op] = []
