@@ -62,6 +62,12 @@ enum EvalValue {
         }
     }
 
+    /// The items of an array, shape, keys or tuple (what `Array(x)` and `==` read), nil otherwise.
+    var sequenceItems: [EvalValue]? {
+        if case .tuple(let items) = self { return items }
+        return arrayItems
+    }
+
     /// Whether the value names a device: `.cpu`, `.cuda`, or a string `"cpu"`, `"cuda"`, `"cuda:0"`.
     var isDevice: Bool {
         switch self {

@@ -53,38 +53,26 @@ extension Evaluator {
     /// `map { f }`, `filter { p }`, `reduce(initial) { f }` and `reduce(initial, +)`.
     private func callHigherOrder(_ name: String, _ items: [EvalValue], _ arguments: [Argument], _ closure: Closure?,
                                  at location: SourceLocation) throws -> EvalValue {
-        var arguments = arguments
-        var combine: (EvalValue, EvalValue) throws -> EvalValue
-        if name == "reduce", closure == nil, arguments.count == 2, case .identifier(let op) = arguments[1].value.kind,
-           ["+", "*", "-", "/"].contains(op) {
-            combine = { [unowned self] a, b in try binaryOperator(op, a, b, at: location) }   // `reduce(0, +)`
-            arguments.removeLast()
-        } else {
-            guard let closure else {
-                throw Diagnostic("'\(name)' takes a closure: a.\(name)\(name == "reduce" ? "(initial)" : "") { ... }", at: location)
+        if name == "reduce" {
+            guard let initial = arguments.first, arguments.count == (closure == nil ? 2 : 1) else {
+                throw Diagnostic("reduce takes an initial value and a closure: a.reduce(0) { $0 + $1 } or a.reduce(0, +)", at: location)
             }
-            combine = { [unowned self] a, b in try callClosure(closure, [a, b], at: location) }
-            if name != "reduce" {
-                let transform = closure
-                combine = { [unowned self] item, _ in try callClosure(transform, [item], at: location) }
+            if let closure { return try items.reduce(try evaluate(initial.value)) { try callClosure(closure, [$0, $1], at: location) } }
+            guard case .identifier(let op) = arguments[1].value.kind, ["+", "*", "-", "/"].contains(op) else {
+                throw Diagnostic("reduce's second argument is a closure or an operator: a.reduce(0, +)", at: arguments[1].location)
             }
+            return try items.reduce(try evaluate(initial.value)) { try binaryOperator(op, $0, $1, at: location) }   // `reduce(0, +)`
         }
-        switch name {
-        case "map":
-            guard arguments.isEmpty else { throw Diagnostic("map takes only a closure: a.map { $0 * 2 }", at: location) }
-            return .array(try items.map { try combine($0, .void) })
-        case "filter":
-            guard arguments.isEmpty else { throw Diagnostic("filter takes only a closure: a.filter { $0 > 0 }", at: location) }
-            return .array(try items.filter { item in
-                guard case .bool(let keep) = try combine(item, .void) else {
-                    throw Diagnostic("filter's closure must give a Bool known at compile time", at: location)
-                }
-                return keep
-            })
-        default:
-            guard arguments.count == 1 else { throw Diagnostic("reduce takes an initial value and a closure: a.reduce(0) { $0 + $1 }", at: location) }
-            return try items.reduce(try evaluate(arguments[0].value)) { try combine($0, $1) }
+        guard let closure, arguments.isEmpty else {
+            throw Diagnostic("\(name) takes only a closure: a.\(name) { ... }", at: location)
         }
+        if name == "map" { return .array(try items.map { try callClosure(closure, [$0], at: location) }) }
+        return .array(try items.filter { item in
+            guard case .bool(let keep) = try callClosure(closure, [item], at: location) else {
+                throw Diagnostic("filter's closure must give a Bool known at compile time", at: location)
+            }
+            return keep
+        })
     }
 
     /// `sorted()`, `reversed()`, `min()`, `max()` (nil-like `.none` for an empty array) and

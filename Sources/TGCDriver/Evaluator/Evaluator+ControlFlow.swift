@@ -291,12 +291,7 @@ extension Evaluator {
     /// Whether `body` changes a variable that holds a compile-time value other than a number
     /// (an array, a string, a dictionary): such a loop over a range is unrolled rather than one IR loop.
     private func compileTimeState(assignedIn body: [Stmt]) -> Bool {
-        var scan = MutationScan(lookupFunction: { name in
-            if case .function(let decl)? = self.environment.lookup(name)?.value { return decl }
-            return nil
-        })
-        scan.visit(body)
-        return scan.names.contains { name in
+        mutations(in: body).names.contains { name in
             switch environment.lookup(name)?.value {
             case .array?, .string?, .formatted?, .dictionary?: true
             default: false
@@ -489,13 +484,19 @@ extension Evaluator {
         }
     }
 
-    /// The variables and `.grad` buffers that `statements` may change, in a fixed order.
-    private func stateSlots(assignedIn statements: [Stmt], at location: SourceLocation) throws -> [StateSlot] {
+    /// What `statements` may change, seeing into the functions they call.
+    private func mutations(in statements: [Stmt]) -> MutationScan {
         var scan = MutationScan(lookupFunction: { name in
             if case .function(let decl)? = self.environment.lookup(name)?.value { return decl }
             return nil
         })
         scan.visit(statements)
+        return scan
+    }
+
+    /// The variables and `.grad` buffers that `statements` may change, in a fixed order.
+    private func stateSlots(assignedIn statements: [Stmt], at location: SourceLocation) throws -> [StateSlot] {
+        var scan = mutations(in: statements)
         var slots: [StateSlot] = []
         var names = scan.names
         for name in scan.inPlaceOwners.sorted() {

@@ -21,16 +21,10 @@ extension Evaluator {
         case (.device(let a), .device(let b)): return a == b
         default: break
         }
-        guard let a = sequenceItems(lhs), let b = sequenceItems(rhs) else { return nil }
+        guard let a = lhs.sequenceItems, let b = rhs.sequenceItems else { return nil }
         guard a.count == b.count else { return false }
         for (x, y) in zip(a, b) where !itemEqual(x, y) { return false }
         return true
-    }
-
-    /// The items of a torch.Size, an array or a tuple.
-    private static func sequenceItems(_ value: EvalValue) -> [EvalValue]? {
-        if case .tuple(let items) = value { return items }
-        return value.arrayItems
     }
 
     /// One element of a compared sequence: numbers by value (`2 == 2.0`), Bools, strings and

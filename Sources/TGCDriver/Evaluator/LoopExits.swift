@@ -18,19 +18,25 @@ struct LoopExits {
     init(loop number: Int, body: [Stmt]) {
         stopped = "loop \(number) stopped"
         skipped = "loop \(number) skipped"
-        continues = Self.continues(body)
+        continues = Self.contains(body) { $0 == .continueLoop }
     }
 
     /// Whether `body` leaves its own loop: a `break` or `continue` not inside a nested loop or function.
-    static func exits(_ body: [Stmt]) -> Bool { body.contains(where: exits) }
+    static func exits(_ body: [Stmt]) -> Bool { contains(body) { $0 == .breakLoop || $0 == .continueLoop } }
 
-    private static func exits(_ statement: Stmt) -> Bool {
-        switch statement.kind {
-        case .breakLoop, .continueLoop: true
-        case .ifElse(_, let then, let elseBody): exits(then) || exits(elseBody ?? [])
-        default: false
+    /// Whether `body` has a jump of its own loop (`jump` says which) at any depth of its `if`s.
+    private static func contains(_ body: [Stmt], _ jump: (Jump) -> Bool) -> Bool {
+        body.contains { statement in
+            switch statement.kind {
+            case .breakLoop: jump(.breakLoop)
+            case .continueLoop: jump(.continueLoop)
+            case .ifElse(_, let then, let elseBody): contains(then, jump) || contains(elseBody ?? [], jump)
+            default: false
+            }
         }
     }
+
+    private enum Jump { case breakLoop, continueLoop }
 
     /// `var stopped = false`, declared before the loop.
     func declaration(at location: SourceLocation) -> Stmt {
@@ -53,15 +59,6 @@ struct LoopExits {
         return prefix + [Stmt(.ifElse(condition: not(stopped, at: location), then: guarded(statements[...]), elseBody: nil), at: location)]
     }
 
-    private static func continues(_ body: [Stmt]) -> Bool {
-        body.contains { statement in
-            switch statement.kind {
-            case .continueLoop: true
-            case .ifElse(_, let then, let elseBody): continues(then) || continues(elseBody ?? [])
-            default: false
-            }
-        }
-    }
 
     private func guarded(_ statements: ArraySlice<Stmt>) -> [Stmt] {
         var result: [Stmt] = []
@@ -72,7 +69,7 @@ struct LoopExits {
                 return result + [set(stopped, at: location)]   // what follows is unreachable
             case .continueLoop:
                 return result + [set(skipped, at: location)]
-            case .ifElse(let condition, let then, let elseBody) where Self.exits(statement):
+            case .ifElse(let condition, let then, let elseBody) where Self.exits([statement]):
                 result.append(Stmt(.ifElse(condition: condition, then: guarded(then[...]), elseBody: elseBody.map { guarded($0[...]) }), at: location))
                 let rest = statements[(offset + 1)...]
                 guard let first = rest.first else { return result }

@@ -70,8 +70,7 @@ extension BuiltinFamily {
                 return .array((a..<(op == "..<" ? b : b + 1)).map(EvalValue.int))
             }
             let value = try e.evaluate(arguments[0].value)
-            if case .tuple(let items) = value { return .array(items) }
-            guard let items = value.arrayItems else {
+            guard let items = value.sequenceItems else {
                 throw Diagnostic("Array takes an array, a tuple, a shape, a dictionary's keys or a range; got \(value.kindName)", at: arguments[0].location)
             }
             return .array(items)
