@@ -1,7 +1,7 @@
 /* Philox4x32-10 counter-based RNG with uniform and Box-Muller normal streams. */
 #include <math.h>
 
-#if defined(__AVX512F__)
+#if defined(__AVX512F__) || defined(__AVX2__)
 #include <immintrin.h>
 #endif
 
@@ -30,7 +30,7 @@ static void rng_block(uint64_t seed, uint64_t block, uint32_t out[4]) {
 
 /* Blocks computed together in tgc_rng_uniform: the rounds run on arrays of this many
    counters, each word in a 64-bit lane (Philox's 32x32->64 multiplies are then vector
-   multiplies of 64-bit lanes: AVX-512's vpmuludq where the runtime is compiled for it, else
+   multiplies of 64-bit lanes: AVX-512's or AVX2's vpmuludq where the runtime is compiled for it, else
    what the compiler makes of the lane loop). Each lane is the scalar tgc_philox4x32_10, bit
    for bit. */
 #define LANE_BLOCKS 16
@@ -59,6 +59,28 @@ static void rng_lanes(uint64_t seed, uint64_t base, uint64_t w[4][LANE_BLOCKS]) 
         _mm512_storeu_si512(&w[1][h], c1);
         _mm512_storeu_si512(&w[2][h], c2);
         _mm512_storeu_si512(&w[3][h], c3);
+    }
+#elif defined(__AVX2__)
+    const __m256i low = _mm256_set1_epi64x(0xFFFFFFFF), m0 = _mm256_set1_epi64x(TGC_PHILOX_M0), m1 = _mm256_set1_epi64x(TGC_PHILOX_M1);
+    for (int h = 0; h < LANE_BLOCKS; h += 4) {
+        const __m256i block = _mm256_add_epi64(_mm256_set1_epi64x((long long)(base + (uint64_t)h)), _mm256_setr_epi64x(0, 1, 2, 3));
+        __m256i c0 = _mm256_and_si256(block, low), c1 = _mm256_srli_epi64(block, 32), c2 = _mm256_setzero_si256(), c3 = c2;
+        uint64_t r0 = k0, r1 = k1;
+        for (int round = 0; round < 10; round++) {
+            if (round > 0) {
+                r0 = (uint32_t)(r0 + TGC_PHILOX_W0);
+                r1 = (uint32_t)(r1 + TGC_PHILOX_W1);
+            }
+            const __m256i p0 = _mm256_mul_epu32(c0, m0), p1 = _mm256_mul_epu32(c2, m1);
+            c0 = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p1, 32), c1), _mm256_set1_epi64x((long long)r0));
+            c1 = _mm256_and_si256(p1, low);
+            c2 = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p0, 32), c3), _mm256_set1_epi64x((long long)r1));
+            c3 = _mm256_and_si256(p0, low);
+        }
+        _mm256_storeu_si256((__m256i *)&w[0][h], c0);
+        _mm256_storeu_si256((__m256i *)&w[1][h], c1);
+        _mm256_storeu_si256((__m256i *)&w[2][h], c2);
+        _mm256_storeu_si256((__m256i *)&w[3][h], c3);
     }
 #else
     for (int l = 0; l < LANE_BLOCKS; l++) {

@@ -41,6 +41,18 @@
 #define POINTS 16 /* of the 4x4 transformed tile */
 #define MAX_NR 32 /* the widest kernel panel (AVX-512's) */
 
+/* The registers the transforms run in: those of gemm_x86.c's kernel (which it offers only
+   where the CPU has them), or portable C where the environment sets TGC_WINOGRAD_PORTABLE
+   (tests) or the kernel is another. The same operations on each lane, so the same bits. */
+typedef enum { TRANSFORMS_PORTABLE, TRANSFORMS_AVX2, TRANSFORMS_AVX512 } transforms;
+
+static transforms transforms_for(const tgc__gemm_kernel_info *ki) {
+    if (getenv("TGC_WINOGRAD_PORTABLE") != NULL) return TRANSFORMS_PORTABLE;
+    if (strcmp(ki->name, "avx512") == 0) return TRANSFORMS_AVX512;
+    if (strcmp(ki->name, "avx2") == 0) return TRANSFORMS_AVX2;
+    return TRANSFORMS_PORTABLE;
+}
+
 /* The sizes of one call's work and scratch. */
 typedef struct {
     const tgc__gemm_kernel_info *ki;
@@ -50,8 +62,7 @@ typedef struct {
     int64_t kb_max;               /* tgc_sgemm's k block for c */
     int64_t v_point, m_point;     /* the floats from one point's V, M of a block to the next */
     int64_t u_floats, block_floats; /* U; one thread's V and M of a block */
-    int avx512;                   /* the kernel is gemm_x86.c's AVX-512 one (so is the CPU), and
-                                     TGC_WINOGRAD_PORTABLE (tests) is not set */
+    transforms vector;            /* the registers the transforms run in */
 } plan;
 
 static plan plan_of(const tgc__winograd_conv *p) {
@@ -59,7 +70,7 @@ static plan plan_of(const tgc__winograd_conv *p) {
     pl.ki = tgc__gemm_best_kernel();
     if (pl.ki->nr > MAX_NR) tgc_fatal("winograd: kernel %s is wider than %d", pl.ki->name, MAX_NR);
     const int64_t mr = pl.ki->mr, nr = pl.ki->nr;
-    pl.avx512 = strcmp(pl.ki->name, "avx512") == 0 && getenv("TGC_WINOGRAD_PORTABLE") == NULL;
+    pl.vector = transforms_for(pl.ki);
     pl.tiles_x = (p->ow + 1) / 2;
     pl.tiles = (p->oh + 1) / 2 * pl.tiles_x;
     pl.cs = (p->c + 15) / 16 * 16;
@@ -221,7 +232,7 @@ static void gradient_row(const tgc__winograd_conv *p, int64_t point, const float
    interleaved into one row of y. */
 #if (defined(__x86_64__) || defined(_M_X64)) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
-#define TGC_WINOGRAD_AVX512 1
+#define TGC_WINOGRAD_X86 1
 #define TGC_AVX512 __attribute__((target("avx512f,avx2,fma")))
 
 /* Lanes k of 16 with a <= k < b. */
@@ -332,9 +343,191 @@ TGC_AVX512 static void gradient_row_avx512(const tgc__winograd_conv *p, int64_t 
         for (int k = 0; k < POINTS; k++) _mm512_mask_storeu_ps(out + k * point + q, keep, v[k]);
     }
 }
+
+/* The same three, 8 tiles at a time in AVX2 registers (gemm_x86.c's AVX2 kernel): loads under
+   masks as above. A run's last tiles, fewer than 8, are stored by store_lanes8 into the V
+   panels (which have a cache line of padding after each point) and by store_lanes8_exact
+   into y. */
+#define TGC_AVX2 __attribute__((target("avx2,fma")))
+
+/* Lanes k of 8 with a <= k < b, as a maskload/maskstore mask. */
+TGC_AVX2 static inline __m256i lane_range8(int64_t a, int64_t b) {
+    a = a < 0 ? 0 : a > 8 ? 8 : a;
+    b = b < 0 ? 0 : b > 8 ? 8 : b;
+    const __m256i k = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    return _mm256_and_si256(_mm256_cmpgt_epi32(k, _mm256_set1_epi32((int)a - 1)), _mm256_cmpgt_epi32(_mm256_set1_epi32((int)b), k));
+}
+
+/* Columns col .. col+7 of a row (row: its column 0) of width w, zeros outside it. */
+TGC_AVX2 static inline __m256 load_columns8(const float *row, int64_t col, int64_t w) {
+    const float *at = (const float *)((uintptr_t)row + (uintptr_t)(col * 4));
+    if (col >= 0 && col + 8 <= w) return _mm256_loadu_ps(at);
+    return _mm256_maskload_ps(at, lane_range8(-col, w - col));
+}
+
+/* The even and the odd columns of the 16 columns a, b (a first). */
+TGC_AVX2 static inline __m256 even_columns(__m256 a, __m256 b) {
+    const __m256 s = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)); /* a0 a2 b0 b2 | a4 a6 b4 b6 */
+    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(s), _MM_SHUFFLE(3, 1, 2, 0)));
+}
+TGC_AVX2 static inline __m256 odd_columns(__m256 a, __m256 b) {
+    const __m256 s = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
+    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(s), _MM_SHUFFLE(3, 1, 2, 0)));
+}
+
+/* Lanes 0 .. n-1 of v to out, in a thread's own scratch with 8 floats at out: the lanes past n
+   are written back with what they held (a masked store, vmaskmovps, is slow on AMD's cores). */
+TGC_AVX2 static inline void store_lanes8(float *out, int64_t n, __m256 v) {
+    if (n >= 8) _mm256_storeu_ps(out, v);
+    else _mm256_storeu_ps(out, _mm256_blendv_ps(_mm256_loadu_ps(out), v, _mm256_castsi256_ps(lane_range8(0, n))));
+}
+
+/* Lanes 0 .. n-1 of v to out, touching nothing past them (y, which other threads write). */
+TGC_AVX2 static inline void store_lanes8_exact(float *out, int64_t n, __m256 v) {
+    if (n >= 8) {
+        _mm256_storeu_ps(out, v);
+    } else if (n > 0) {
+        float lanes[8];
+        _mm256_storeu_ps(lanes, v);
+        memcpy(out, lanes, (size_t)n * sizeof(float));
+    }
+}
+
+TGC_AVX2 static void transform_run_avx2(const tgc__winograd_conv *p, int64_t point, const float *plane, const tile_run *run,
+                                        float *out) {
+    for (int q = 0; q < run->len; q += 8) {
+        __m256 d[4][4], t[4][4], v[POINTS];
+        for (int i = 0; i < 4; i++) {
+            const int64_t y = run->iy + i, col = run->ix + 2 * q;
+            if (y < 0 || y >= p->h) {
+                for (int k = 0; k < 4; k++) d[i][k] = _mm256_setzero_ps();
+                continue;
+            }
+            const float *row = plane + y * p->w;
+            const __m256 a = load_columns8(row, col, p->w), b = load_columns8(row, col + 8, p->w);
+            const __m256 a2 = load_columns8(row, col + 2, p->w), b2 = load_columns8(row, col + 10, p->w);
+            d[i][0] = even_columns(a, b);
+            d[i][1] = odd_columns(a, b);
+            d[i][2] = even_columns(a2, b2);
+            d[i][3] = odd_columns(a2, b2);
+        }
+        for (int k = 0; k < 4; k++) {
+            t[0][k] = _mm256_sub_ps(d[0][k], d[2][k]);
+            t[1][k] = _mm256_add_ps(d[1][k], d[2][k]);
+            t[2][k] = _mm256_sub_ps(d[2][k], d[1][k]);
+            t[3][k] = _mm256_sub_ps(d[1][k], d[3][k]);
+        }
+        for (int i = 0; i < 4; i++) {
+            v[i * 4 + 0] = _mm256_sub_ps(t[i][0], t[i][2]);
+            v[i * 4 + 1] = _mm256_add_ps(t[i][1], t[i][2]);
+            v[i * 4 + 2] = _mm256_sub_ps(t[i][2], t[i][1]);
+            v[i * 4 + 3] = _mm256_sub_ps(t[i][1], t[i][3]);
+        }
+        for (int k = 0; k < POINTS; k++) store_lanes8(out + k * point + q, run->len - q, v[k]);
+    }
+}
+
+TGC_AVX2 static void output_run_avx2(const tgc__winograd_conv *p, const plan *pl, const float *mo, const tile_run *run,
+                                     float *to) {
+    for (int q = 0; q < run->len; q += 8) {
+        __m256 m[POINTS];
+        for (int k = 0; k < POINTS; k++) m[k] = _mm256_loadu_ps(mo + k * pl->m_point + q);
+        const __m256 s0 = _mm256_add_ps(_mm256_add_ps(m[0], m[4]), m[8]), s1 = _mm256_add_ps(_mm256_add_ps(m[1], m[5]), m[9]);
+        const __m256 s2 = _mm256_add_ps(_mm256_add_ps(m[2], m[6]), m[10]), s3 = _mm256_add_ps(_mm256_add_ps(m[3], m[7]), m[11]);
+        const __m256 e0 = _mm256_sub_ps(_mm256_sub_ps(m[4], m[8]), m[12]), e1 = _mm256_sub_ps(_mm256_sub_ps(m[5], m[9]), m[13]);
+        const __m256 e2 = _mm256_sub_ps(_mm256_sub_ps(m[6], m[10]), m[14]), e3 = _mm256_sub_ps(_mm256_sub_ps(m[7], m[11]), m[15]);
+        const __m256 y[4] = {_mm256_add_ps(_mm256_add_ps(s0, s1), s2), _mm256_sub_ps(_mm256_sub_ps(s1, s2), s3),
+                             _mm256_add_ps(_mm256_add_ps(e0, e1), e2), _mm256_sub_ps(_mm256_sub_ps(e1, e2), e3)};
+        const int64_t kept = 2 * (run->len - q) - (run->last_cols == 2 ? 0 : 1);
+        for (int r = 0; r < run->rows; r++) {
+            float *out = to + r * p->ow + 2 * q;
+            /* tiles 0-3 and 4-7 of the 8, their two columns interleaved */
+            const __m256 lo = _mm256_unpacklo_ps(y[2 * r], y[2 * r + 1]), hi = _mm256_unpackhi_ps(y[2 * r], y[2 * r + 1]);
+            store_lanes8_exact(out, kept, _mm256_permute2f128_ps(lo, hi, 0x20));
+            store_lanes8_exact(out + 8, kept - 8, _mm256_permute2f128_ps(lo, hi, 0x31));
+        }
+    }
+}
+
+TGC_AVX2 static void gradient_row_avx2(const tgc__winograd_conv *p, int64_t point, const float *plane, int64_t row,
+                                       int64_t tiles_x, float *out) {
+    for (int64_t q = 0; q < tiles_x; q += 8) {
+        __m256 g[2][2], t[4][2], v[POINTS];
+        for (int a = 0; a < 2; a++) {
+            if (row + a >= p->oh) {
+                g[a][0] = g[a][1] = _mm256_setzero_ps();
+                continue;
+            }
+            const float *line = plane + (row + a) * p->ow;
+            const __m256 lo = load_columns8(line, 2 * q, p->ow), hi = load_columns8(line, 2 * q + 8, p->ow);
+            g[a][0] = even_columns(lo, hi);
+            g[a][1] = odd_columns(lo, hi);
+        }
+        for (int b = 0; b < 2; b++) {
+            t[0][b] = g[0][b];
+            t[1][b] = _mm256_add_ps(g[0][b], g[1][b]);
+            t[2][b] = _mm256_sub_ps(g[0][b], g[1][b]);
+            t[3][b] = g[1][b];
+        }
+        for (int i = 0; i < 4; i++) {
+            v[i * 4 + 0] = t[i][0];
+            v[i * 4 + 1] = _mm256_add_ps(t[i][0], t[i][1]);
+            v[i * 4 + 2] = _mm256_sub_ps(t[i][0], t[i][1]);
+            v[i * 4 + 3] = t[i][1];
+        }
+        for (int k = 0; k < POINTS; k++) store_lanes8(out + k * point + q, tiles_x - q, v[k]);
+    }
+}
 #else
-#define TGC_WINOGRAD_AVX512 0
+#define TGC_WINOGRAD_X86 0
 #endif
+
+/* The three transforms in the registers `vector` names. */
+static void run_input_transform(transforms vector, const tgc__winograd_conv *p, int64_t point, const float *plane,
+                                const tile_run *run, float *out) {
+#if TGC_WINOGRAD_X86
+    if (vector == TRANSFORMS_AVX512) {
+        transform_run_avx512(p, point, plane, run, out);
+        return;
+    }
+    if (vector == TRANSFORMS_AVX2) {
+        transform_run_avx2(p, point, plane, run, out);
+        return;
+    }
+#endif
+    (void)vector;
+    transform_run(p, point, plane, run, out);
+}
+
+static void run_output_transform(const tgc__winograd_conv *p, const plan *pl, const float *mo, const tile_run *run, float *to) {
+#if TGC_WINOGRAD_X86
+    if (pl->vector == TRANSFORMS_AVX512) {
+        output_run_avx512(p, pl, mo, run, to);
+        return;
+    }
+    if (pl->vector == TRANSFORMS_AVX2) {
+        output_run_avx2(p, pl, mo, run, to);
+        return;
+    }
+#endif
+    output_run(p, pl, mo, run, to);
+}
+
+static void run_gradient_transform(transforms vector, const tgc__winograd_conv *p, int64_t point, const float *plane,
+                                   int64_t row, int64_t tiles_x, float *out) {
+#if TGC_WINOGRAD_X86
+    if (vector == TRANSFORMS_AVX512) {
+        gradient_row_avx512(p, point, plane, row, tiles_x, out);
+        return;
+    }
+    if (vector == TRANSFORMS_AVX2) {
+        gradient_row_avx2(p, point, plane, row, tiles_x, out);
+        return;
+    }
+#endif
+    (void)vector;
+    gradient_row(p, point, plane, row, tiles_x, out);
+}
 
 /* The input transform of a block (its runs) for every channel. */
 static void transform_input(const tgc__winograd_conv *p, const plan *pl, const float *x, const tile_run *runs, int n_runs,
@@ -344,13 +537,7 @@ static void transform_input(const tgc__winograd_conv *p, const plan *pl, const f
         for (int r = 0; r < n_runs; r++) {
             const float *in = x + runs[r].in + c * plane;
             float *out = v + c * nr + runs[r].j0;
-#if TGC_WINOGRAD_AVX512
-            if (pl->avx512) {
-                transform_run_avx512(p, pl->v_point, in, &runs[r], out);
-                continue;
-            }
-#endif
-            transform_run(p, pl->v_point, in, &runs[r], out);
+            run_input_transform(pl->vector, p, pl->v_point, in, &runs[r], out);
         }
 }
 
@@ -378,13 +565,7 @@ static void transform_output(const tgc__winograd_conv *p, const plan *pl, const 
         for (int r = 0; r < n_runs; r++) {
             const float *mo = m + o * nr + runs[r].j0;
             float *to = y + runs[r].out + o * plane;
-#if TGC_WINOGRAD_AVX512
-            if (pl->avx512) {
-                output_run_avx512(p, pl, mo, &runs[r], to);
-                continue;
-            }
-#endif
-            output_run(p, pl, mo, &runs[r], to);
+            run_output_transform(p, pl, mo, &runs[r], to);
         }
 }
 
@@ -453,34 +634,21 @@ int64_t tgc__winograd_weight_grad_scratch_floats(const tgc__winograd_conv *p) {
 /* V of each input channel and Ŷ of each output channel for `images` images' tiles (tile j of
    image b at b·tiles + j). */
 static void transform_gradient_inputs(const tgc__winograd_conv *p, const gradient_plan *gp, const float *x, const float *gy,
-                                      int64_t images, int avx512, float *v, float *g) {
-    (void)avx512;
+                                      int64_t images, transforms vector, float *v, float *g) {
     for (int64_t b = 0; b < images; b++) {
         for (int64_t c = 0; c < p->c; c++) {
             const float *plane = x + (b * p->c + c) * p->h * p->w;
             for (int64_t ty = 0; ty < gp->tiles / gp->tiles_x; ty++) {
                 const tile_run run = {0, (int)gp->tiles_x, 0, 0, 0, 2 * ty - p->ph, -p->pw, 0};
                 float *out = v + c * gp->ld + b * gp->tiles + ty * gp->tiles_x;
-#if TGC_WINOGRAD_AVX512
-                if (avx512) {
-                    transform_run_avx512(p, gp->v_point, plane, &run, out);
-                    continue;
-                }
-#endif
-                transform_run(p, gp->v_point, plane, &run, out);
+                run_input_transform(vector, p, gp->v_point, plane, &run, out);
             }
         }
         for (int64_t o = 0; o < p->o; o++) {
             const float *plane = gy + (b * p->o + o) * p->oh * p->ow;
             for (int64_t ty = 0; ty < gp->tiles / gp->tiles_x; ty++) {
                 float *out = g + o * gp->ld + b * gp->tiles + ty * gp->tiles_x;
-#if TGC_WINOGRAD_AVX512
-                if (avx512) {
-                    gradient_row_avx512(p, gp->g_point, plane, 2 * ty, gp->tiles_x, out);
-                    continue;
-                }
-#endif
-                gradient_row(p, gp->g_point, plane, 2 * ty, gp->tiles_x, out);
+                run_gradient_transform(vector, p, gp->g_point, plane, 2 * ty, gp->tiles_x, out);
             }
         }
     }
@@ -517,12 +685,11 @@ static void weight_grad_of(const tgc__winograd_conv *p, const gradient_plan *gp,
 void tgc__winograd_weight_grad_f32(const tgc__winograd_conv *p, const float *x, const float *gy, float *sum, int64_t ld,
                                    float *scratch) {
     const gradient_plan gp = gradient_plan_of(p);
-    const tgc__gemm_kernel_info *ki = tgc__gemm_best_kernel();
-    const int avx512 = strcmp(ki->name, "avx512") == 0 && getenv("TGC_WINOGRAD_PORTABLE") == NULL;
+    const transforms vector = transforms_for(tgc__gemm_best_kernel());
     float *v = scratch, *g = v + POINTS * gp.v_point, *m = g + POINTS * gp.g_point;
     for (int64_t first = 0; first < p->n; first += gp.group) {
         const int64_t images = p->n - first < gp.group ? p->n - first : gp.group;
-        transform_gradient_inputs(p, &gp, x + first * p->c * p->h * p->w, gy + first * p->o * p->oh * p->ow, images, avx512, v, g);
+        transform_gradient_inputs(p, &gp, x + first * p->c * p->h * p->w, gy + first * p->o * p->oh * p->ow, images, vector, v, g);
         for (int k = 0; k < POINTS; k++)
             tgc_sgemm(0, 1, p->c, p->o, images * gp.tiles, 1.0f, v + k * gp.v_point, gp.ld, g + k * gp.g_point, gp.ld,
                       first == 0 ? 0.0f : 1.0f, m + k * gp.m_point, p->o);
