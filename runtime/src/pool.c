@@ -196,32 +196,25 @@ static void halves_plane_f32_avx512(const tgc_conv2d_shape *s, const float *plan
     }
 }
 #define HALVES_PLANE_F32 halves_plane_f32_avx512
-#elif defined(__AVX2__)
+#else
+TAKE_IF(take_if_f32, float, uint32_t)
+HALVES_PLANE(halves_plane_f32, float, take_if_f32)
+#if defined(__AVX2__)
 #include <immintrin.h>
-
-/* The even and the odd floats of the 16 floats a, b (a first). */
-static inline __m256 even_floats(__m256 a, __m256 b) {
-    const __m256 s = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)); /* a0 a2 b0 b2 | a4 a6 b4 b6 */
-    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(s), _MM_SHUFFLE(3, 1, 2, 0)));
-}
-static inline __m256 odd_floats(__m256 a, __m256 b) {
-    const __m256 s = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
-    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(s), _MM_SHUFFLE(3, 1, 2, 0)));
-}
-
-/* Lanes 0 .. n-1 of 8 (n in 0 ... 8), as a maskload mask. */
-static inline __m256i first_lanes(int64_t n) {
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int32_t)n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
+#include "columns_avx2.h"
 
 /* t, or v where v > t or v is NaN: the taking rule of TAKE_IF, as a lane mask. */
 static inline __m256 taken(__m256 v, __m256 t) {
     return _mm256_or_ps(_mm256_cmp_ps(v, t, _CMP_GT_OQ), _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
 }
 
-/* halves_plane_f32 8 windows at a time where the runtime is compiled for AVX2, by the same
-   pairing of taps as the AVX-512 version above. */
+/* halves_plane_f32 8 windows at a time where the runtime is compiled for AVX2 (rows of at
+   least 8 columns), by the same pairing of taps as the AVX-512 version above. */
 static void halves_plane_f32_avx2(const tgc_conv2d_shape *s, const float *plane, int64_t *out) {
+    if (s->w < 8) { /* rows narrower than a register */
+        halves_plane_f32(s, plane, out);
+        return;
+    }
     const __m256i ramp = _mm256_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14);
     const __m256i one = _mm256_set1_epi32(1), below = _mm256_set1_epi32((int32_t)s->w);
     for (int64_t oy = 0; oy < s->oh; oy++) {
@@ -229,16 +222,10 @@ static void halves_plane_f32_avx2(const tgc_conv2d_shape *s, const float *plane,
         int64_t *best = out + oy * s->ow;
         for (int64_t ox = 0; ox < s->ow; ox += 8) {
             const int64_t n = s->ow - ox < 8 ? s->ow - ox : 8; /* windows in this block */
-            __m256 t0, t1, b0, b1;
-            if (n == 8) {
-                t0 = _mm256_loadu_ps(r0 + 2 * ox), t1 = _mm256_loadu_ps(r0 + 2 * ox + 8);
-                b0 = _mm256_loadu_ps(r1 + 2 * ox), b1 = _mm256_loadu_ps(r1 + 2 * ox + 8);
-            } else {
-                const __m256i first = first_lanes(2 * n > 8 ? 8 : 2 * n), second = first_lanes(2 * n > 8 ? 2 * n - 8 : 0);
-                t0 = _mm256_maskload_ps(r0 + 2 * ox, first), t1 = _mm256_maskload_ps(r0 + 2 * ox + 8, second);
-                b0 = _mm256_maskload_ps(r1 + 2 * ox, first), b1 = _mm256_maskload_ps(r1 + 2 * ox + 8, second);
-            }
-            const __m256 a = even_floats(t0, t1), b = odd_floats(t0, t1), c = even_floats(b0, b1), d = odd_floats(b0, b1);
+            const int64_t col = 2 * ox;
+            const __m256 t0 = tgc__load_columns8(r0, col, s->w), t1 = tgc__load_columns8(r0, col + 8, s->w);
+            const __m256 b0 = tgc__load_columns8(r1, col, s->w), b1 = tgc__load_columns8(r1, col + 8, s->w);
+            const __m256 a = tgc__even_floats(t0, t1), b = tgc__odd_floats(t0, t1), c = tgc__even_floats(b0, b1), d = tgc__odd_floats(b0, b1);
             const __m256 tb = taken(b, a), td = taken(d, c);
             const __m256 t = _mm256_blendv_ps(a, b, tb), u = _mm256_blendv_ps(c, d, td);
             const __m256 tu = taken(u, t);
@@ -261,9 +248,8 @@ static void halves_plane_f32_avx2(const tgc_conv2d_shape *s, const float *plane,
 }
 #define HALVES_PLANE_F32 halves_plane_f32_avx2
 #else
-TAKE_IF(take_if_f32, float, uint32_t)
-HALVES_PLANE(halves_plane_f32, float, take_if_f32)
 #define HALVES_PLANE_F32 halves_plane_f32
+#endif
 #endif
 
 MAX_POOL_PLANE(max_pool_plane_f32, float, HALVES_PLANE_F32)

@@ -344,42 +344,23 @@ TGC_AVX512 static void gradient_row_avx512(const tgc__winograd_conv *p, int64_t 
     }
 }
 
-/* The same three, 8 tiles at a time in AVX2 registers (gemm_x86.c's AVX2 kernel): loads under
-   masks as above. A run's last tiles, fewer than 8, are stored by store_lanes8 into the V
+/* The same three, 8 tiles at a time in AVX2 registers (gemm_x86.c's AVX2 kernel), rows read
+   by columns_avx2.h. A run's last tiles, fewer than 8, are stored by store_lanes8 into the V
    panels (which have a cache line of padding after each point) and by store_lanes8_exact
    into y. */
 #define TGC_AVX2 __attribute__((target("avx2,fma")))
+#include "columns_avx2.h"
 
-/* Lanes k of 8 with a <= k < b, as a maskload/maskstore mask. */
-TGC_AVX2 static inline __m256i lane_range8(int64_t a, int64_t b) {
-    a = a < 0 ? 0 : a > 8 ? 8 : a;
-    b = b < 0 ? 0 : b > 8 ? 8 : b;
-    const __m256i k = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    return _mm256_and_si256(_mm256_cmpgt_epi32(k, _mm256_set1_epi32((int)a - 1)), _mm256_cmpgt_epi32(_mm256_set1_epi32((int)b), k));
-}
-
-/* Columns col .. col+7 of a row (row: its column 0) of width w, zeros outside it. */
-TGC_AVX2 static inline __m256 load_columns8(const float *row, int64_t col, int64_t w) {
-    const float *at = (const float *)((uintptr_t)row + (uintptr_t)(col * 4));
-    if (col >= 0 && col + 8 <= w) return _mm256_loadu_ps(at);
-    return _mm256_maskload_ps(at, lane_range8(-col, w - col));
-}
-
-/* The even and the odd columns of the 16 columns a, b (a first). */
-TGC_AVX2 static inline __m256 even_columns(__m256 a, __m256 b) {
-    const __m256 s = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)); /* a0 a2 b0 b2 | a4 a6 b4 b6 */
-    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(s), _MM_SHUFFLE(3, 1, 2, 0)));
-}
-TGC_AVX2 static inline __m256 odd_columns(__m256 a, __m256 b) {
-    const __m256 s = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
-    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(s), _MM_SHUFFLE(3, 1, 2, 0)));
+/* Lanes 0 .. n-1 of 8, as a blend mask. */
+TGC_AVX2 static inline __m256 first_lanes8(int64_t n) {
+    return _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32((int32_t)n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)));
 }
 
 /* Lanes 0 .. n-1 of v to out, in a thread's own scratch with 8 floats at out: the lanes past n
    are written back with what they held (a masked store, vmaskmovps, is slow on AMD's cores). */
 TGC_AVX2 static inline void store_lanes8(float *out, int64_t n, __m256 v) {
     if (n >= 8) _mm256_storeu_ps(out, v);
-    else _mm256_storeu_ps(out, _mm256_blendv_ps(_mm256_loadu_ps(out), v, _mm256_castsi256_ps(lane_range8(0, n))));
+    else _mm256_storeu_ps(out, _mm256_blendv_ps(_mm256_loadu_ps(out), v, first_lanes8(n)));
 }
 
 /* Lanes 0 .. n-1 of v to out, touching nothing past them (y, which other threads write). */
@@ -395,6 +376,10 @@ TGC_AVX2 static inline void store_lanes8_exact(float *out, int64_t n, __m256 v) 
 
 TGC_AVX2 static void transform_run_avx2(const tgc__winograd_conv *p, int64_t point, const float *plane, const tile_run *run,
                                         float *out) {
+    if (p->w < 8) { /* rows narrower than a register */
+        transform_run(p, point, plane, run, out);
+        return;
+    }
     for (int q = 0; q < run->len; q += 8) {
         __m256 d[4][4], t[4][4], v[POINTS];
         for (int i = 0; i < 4; i++) {
@@ -404,12 +389,15 @@ TGC_AVX2 static void transform_run_avx2(const tgc__winograd_conv *p, int64_t poi
                 continue;
             }
             const float *row = plane + y * p->w;
-            const __m256 a = load_columns8(row, col, p->w), b = load_columns8(row, col + 8, p->w);
-            const __m256 a2 = load_columns8(row, col + 2, p->w), b2 = load_columns8(row, col + 10, p->w);
-            d[i][0] = even_columns(a, b);
-            d[i][1] = odd_columns(a, b);
-            d[i][2] = even_columns(a2, b2);
-            d[i][3] = odd_columns(a2, b2);
+            /* the next channel's row, which the next call reads */
+            const uintptr_t next = (uintptr_t)row + (uintptr_t)((p->h * p->w + (col < 0 ? 0 : col)) * 4);
+            for (int64_t line = 0; line < 2 * (run->len - q) + 2; line += 16) _mm_prefetch((const char *)(next + (uintptr_t)(line * 4)), _MM_HINT_T0);
+            const __m256 a = tgc__load_columns8(row, col, p->w), b = tgc__load_columns8(row, col + 8, p->w);
+            const __m256 a2 = tgc__load_columns8(row, col + 2, p->w), b2 = tgc__load_columns8(row, col + 10, p->w);
+            d[i][0] = tgc__even_floats(a, b);
+            d[i][1] = tgc__odd_floats(a, b);
+            d[i][2] = tgc__even_floats(a2, b2);
+            d[i][3] = tgc__odd_floats(a2, b2);
         }
         for (int k = 0; k < 4; k++) {
             t[0][k] = _mm256_sub_ps(d[0][k], d[2][k]);
@@ -451,6 +439,10 @@ TGC_AVX2 static void output_run_avx2(const tgc__winograd_conv *p, const plan *pl
 
 TGC_AVX2 static void gradient_row_avx2(const tgc__winograd_conv *p, int64_t point, const float *plane, int64_t row,
                                        int64_t tiles_x, float *out) {
+    if (p->ow < 8) { /* rows narrower than a register */
+        gradient_row(p, point, plane, row, tiles_x, out);
+        return;
+    }
     for (int64_t q = 0; q < tiles_x; q += 8) {
         __m256 g[2][2], t[4][2], v[POINTS];
         for (int a = 0; a < 2; a++) {
@@ -459,9 +451,9 @@ TGC_AVX2 static void gradient_row_avx2(const tgc__winograd_conv *p, int64_t poin
                 continue;
             }
             const float *line = plane + (row + a) * p->ow;
-            const __m256 lo = load_columns8(line, 2 * q, p->ow), hi = load_columns8(line, 2 * q + 8, p->ow);
-            g[a][0] = even_columns(lo, hi);
-            g[a][1] = odd_columns(lo, hi);
+            const __m256 lo = tgc__load_columns8(line, 2 * q, p->ow), hi = tgc__load_columns8(line, 2 * q + 8, p->ow);
+            g[a][0] = tgc__even_floats(lo, hi);
+            g[a][1] = tgc__odd_floats(lo, hi);
         }
         for (int b = 0; b < 2; b++) {
             t[0][b] = g[0][b];
