@@ -6,7 +6,8 @@
 /// (`(a·b)ᵀ = bᵀ·aᵀ`: one sgemm with transposed operands, each element the same dot product),
 /// loads only the leading rows of a data file that leading slices read (`LoadNarrowing`), and
 /// turns a max pooling whose indices no gradient reads into the values-only `maxPool2d` op
-/// (Canonicalize+MaxPoolValues.swift).
+/// (Canonicalize+MaxPoolValues.swift), and reads ReLU's gradient mask from its input where that
+/// is recomputed for free (Canonicalize+ReluMasks.swift).
 ///
 ///     %1 = constant {value = 2} : f32[]              %3 = constant {value = 6} : f32[]
 ///     %2 = constant {value = 3} : f32[]      ==>
@@ -30,7 +31,7 @@ struct Canonicalizer {
         var changed = true
         while changed {
             changed = LoadNarrowing(module: module).run()
-            var replacements = swapTransposedProducts().merging(maxPoolValues()) { first, _ in first }
+            var replacements = swapTransposedProducts().merging(maxPoolValues()) { first, _ in first }.merging(reluMasks()) { first, _ in first }
             for block in module.body.allBlocks {
                 for (index, op) in block.ops.enumerated() {
                     if let replacement = simplify(op) {
@@ -185,7 +186,7 @@ struct Canonicalizer {
     }
 
     /// The value of a constant whose elements are all equal.
-    private func splatValue(_ value: Value) -> Double? {
+    func splatValue(_ value: Value) -> Double? {
         guard let op = value.definingOp, op.kind == .constant else { return nil }
         if let splat = op.attributes.value { return splat }
         if let data = op.attributes.data, let first = data.first, data.allSatisfy({ $0.bitPattern == first.bitPattern }) { return first }
