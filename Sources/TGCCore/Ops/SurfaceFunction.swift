@@ -48,6 +48,12 @@ public enum SurfaceFunction: CaseIterable, Sendable {
     case bmm
     /// `a.trace()`.
     case trace
+    /// `x.diag()` of a matrix: its diagonal (PyTorch copies the `diagonal()` view).
+    case diagonalOfMatrix
+    /// `x.diag()` of a vector: the square matrix with it on the diagonal.
+    case diagonalMatrix
+    /// `x.round(decimals: d)` for d other than 0.
+    case roundDecimals
     /// `x.unsqueeze(d)`.
     case unsqueeze
     /// `x.squeeze()`.
@@ -150,6 +156,9 @@ public enum SurfaceFunction: CaseIterable, Sendable {
         case .clone: "CloneBackward0"
         case .bmm: "BmmBackward0"
         case .trace: "TraceBackward0"
+        case .diagonalOfMatrix: "DiagonalBackward0_copy"
+        case .diagonalMatrix: "DiagEmbedBackward0"
+        case .roundDecimals: "RoundBackward1"
         case .unsqueeze: "UnsqueezeBackward0"
         case .squeezeAll: "SqueezeBackward0"
         case .squeezeDim: "SqueezeBackward1"

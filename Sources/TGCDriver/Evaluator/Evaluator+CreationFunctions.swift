@@ -1,3 +1,4 @@
+import Foundation
 import TGCBase
 import TGCCore
 
@@ -45,6 +46,43 @@ extension Evaluator {
         attrs.shape = [steps]
         attrs.dtype = dtype
         attrs.data = data.map { Tensor.round($0, to: dtype) }
+        let id = try builder.apply1(.constant, [], attrs, at: site.location)
+        return try creation(id, requiresGrad: try requiresGradArgument(site), at: site.location)
+    }
+
+    /// `logspace(0, 2, steps: 3, base: 10)`: base to the power of `steps` exponents from start to
+    /// end, computed as PyTorch's CPU kernel does: the exponents in the dtype (float32: the
+    /// bounds and the step rounded to float, `start + step·i` in the first half and
+    /// `end − step·(steps − 1 − i)` in the second, without a fused multiply-add), the power in
+    /// double; integer dtypes truncate the bounds first and step in double.
+    func makeLogspace(_ site: CallSite) throws -> EvalValue {
+        let start = try staticDouble(site.value("start")!, what: "start", at: site.location("start"))
+        let end = try staticDouble(site.value("end")!, what: "end", at: site.location("end"))
+        let steps = try staticInt(site.value("steps")!, what: "steps", at: site.location("steps"))
+        let base = try site.value("base").map { try staticDouble($0, what: "base", at: site.location("base")) } ?? 10
+        guard steps >= 0 else { throw Diagnostic("logspace: number of steps must be non-negative, got \(steps)", at: site.location("steps")) }
+        guard steps <= 1 << 24 else { throw Diagnostic("logspace: \(steps) steps would make too large a constant", at: site.location("steps")) }
+        let dtype = try dtypeArgument(site) ?? .float32
+        let half = steps / 2
+        let exponents: [Double]
+        if steps == 1 {
+            exponents = [start]
+        } else if dtype == .float32 {
+            let (a, b) = (Float(start), Float(end))
+            let step = (b - a) / Float(steps - 1)
+            exponents = (0..<steps).map { i in
+                let scaled = i < half ? step * Float(i) : step * Float(steps - 1 - i)
+                return Double(i < half ? a + scaled : b - scaled)
+            }
+        } else {
+            let (a, b) = dtype == .float64 ? (start, end) : (start.rounded(.towardZero), end.rounded(.towardZero))
+            let step = (b - a) / Double(steps - 1)
+            exponents = (0..<steps).map { i in i < half ? a + step * Double(i) : b - step * Double(steps - 1 - i) }
+        }
+        var attrs = Attributes()
+        attrs.shape = [steps]
+        attrs.dtype = dtype
+        attrs.data = exponents.map { Tensor.round(Foundation.pow(base, $0), to: dtype) }
         let id = try builder.apply1(.constant, [], attrs, at: site.location)
         return try creation(id, requiresGrad: try requiresGradArgument(site), at: site.location)
     }

@@ -124,4 +124,38 @@ extension Evaluator {
             return try builder.reduceSum(kept, axes: [0, 1], keepDim: false, at: location)
         })
     }
+
+    /// `x.diag()`: a matrix's main diagonal as a vector (its rows at column = row, read through
+    /// one gather of the flattened matrix, `DiagonalBackward0_copy`), or for a vector the square
+    /// matrix with it on the diagonal and zeros elsewhere (`DiagEmbedBackward0`), as torch.diag.
+    func diag(_ value: EvalValue, at location: SourceLocation) throws -> EvalValue {
+        guard case .tensor(let x) = value else {
+            throw Diagnostic("diag needs a tensor, got \(value.kindName)", at: location)
+        }
+        let type = builder.type(of: x.id)
+        switch type.rank {
+        case 1:
+            let n = type.shape[0]
+            return .tensor(try recordComposite("diag()", [x], gradFunction: SurfaceFunction.diagonalMatrix.gradFunction, at: location) {
+                let onDiagonal = try builder.eye(n, n, .bool, at: location)
+                let rows = try builder.broadcast(x.id, to: [n, n], at: location)
+                return try builder.apply1(.select, [onDiagonal, rows, try builder.scalar(0, type.dtype, at: location)], at: location)
+            })
+        case 2:
+            let (rows, columns) = (type.shape[0], type.shape[1])
+            let count = min(rows, columns)
+            return .tensor(try recordComposite("diag()", [x], gradFunction: SurfaceFunction.diagonalOfMatrix.gradFunction, at: location) {
+                let flat = try builder.reshape(x.id, to: [rows * columns], at: location)
+                var attrs = Attributes()
+                attrs.start = 0
+                attrs.step = Double(columns + 1)
+                attrs.shape = [count]
+                attrs.dtype = .int64
+                let positions = try builder.apply1(.arange, [], attrs, at: location)
+                return try builder.indexSelect(flat, axis: 0, positions, at: location)
+            })
+        default:
+            throw Diagnostic("diag needs a vector or a matrix, got shape \(formatShape(type.shape))", at: location)
+        }
+    }
 }

@@ -25,6 +25,8 @@ extension BuiltinFamily {
                       "an n x m matrix with ones on the diagonal") { e, site in try e.makeEye(site) },
         FunctionEntry("linspace", [.unlabeled("start"), .unlabeled("end"), .labeled("steps", optional: false), .labeled("dtype"), .labeled("device"), .labeled("requiresGrad")],
                       "steps evenly spaced values from start to end, both included") { e, site in try e.makeLinspace(site) },
+        FunctionEntry("logspace", [.unlabeled("start"), .unlabeled("end"), .labeled("steps", optional: false), .labeled("base"), .labeled("dtype"), .labeled("device"), .labeled("requiresGrad")],
+                      "base to the powers of steps evenly spaced exponents from start to end (base 10)") { e, site in try e.makeLogspace(site) },
         FunctionEntry("zerosLike", Param.likeOptions, "zeros of the tensor's shape and dtype") { e, site in try e.makeFilledLike(site, value: 0) },
         FunctionEntry("onesLike", Param.likeOptions, "ones of the tensor's shape and dtype") { e, site in try e.makeFilledLike(site, value: 1) },
         FunctionEntry("fullLike", [.unlabeled("input"), .unlabeled("value"), .labeled("dtype"), .labeled("device"), .labeled("requiresGrad")],

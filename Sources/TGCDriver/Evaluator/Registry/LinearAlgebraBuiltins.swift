@@ -2,8 +2,8 @@ import TGCBase
 import TGCCore
 
 /// Products and matrix functions: `matmul`, `dot`, and PyTorch's rank-checked products `mm`
-/// (matrix × matrix), `mv` (matrix × vector), `bmm` (3-D batches of equal size), `outer`, and
-/// `trace`; each as a function and as a method.
+/// (matrix × matrix), `mv` (matrix × vector), `bmm` (3-D batches of equal size), `outer`,
+/// `trace` and `diag`; each as a function and as a method.
 extension BuiltinFamily {
     static let linearAlgebra = BuiltinFamily(name: "linear algebra", functions: [
         FunctionEntry(name(.matmul), Param.operands, "the matrix product (vectors as in torch.matmul)") { e, site in
@@ -17,6 +17,9 @@ extension BuiltinFamily {
         },
         FunctionEntry("trace", [.unlabeled("input")], "the sum of a matrix's diagonal") { e, site in
             try e.trace(site.value("input")!, at: site.location)
+        },
+        FunctionEntry("diag", [.unlabeled("input")], "a matrix's diagonal, or the matrix with a vector on its diagonal") { e, site in
+            try e.diag(site.value("input")!, at: site.location)
         },
     ] + RankCheckedProduct.allCases.map { product in
         FunctionEntry(product.rawValue, Param.operands, product.summary) { e, site in
@@ -34,6 +37,9 @@ extension BuiltinFamily {
         },
         MethodEntry("trace", [], "the sum of the diagonal") { e, x, site in
             try e.trace(.tensor(x), at: site.location)
+        },
+        MethodEntry("diag", [], "the diagonal of a matrix, or the matrix with the vector on its diagonal") { e, x, site in
+            try e.diag(.tensor(x), at: site.location)
         },
     ] + RankCheckedProduct.allCases.map { product in
         MethodEntry(product.rawValue, Param.otherOperand, product.summary) { e, x, site in

@@ -1,3 +1,4 @@
+import Foundation
 import TGCBase
 import TGCCore
 
@@ -29,6 +30,28 @@ extension BuiltinFamily {
     private static let plainUnary = OpKind.elementwiseFunctions(arity: 1).filter { parameters[$0.value] == nil && $0.value != .clamp }
         .sorted { $0.key < $1.key }
 
+    /// The plain functions of one operand; `round` also takes `decimals:` (roundFunction).
+    private static let unaryWithoutOptions = plainUnary.filter { $0.value != .round }
+
+    /// `round(x)`, `round(x, decimals: 2)`, a number or a tensor.
+    private static let roundFunction = FunctionEntry(name(.round), [.unlabeled("x"), .labeled("decimals")],
+                                                     "elementwise round half to even (to `decimals` places)") { e, site in
+        let x = site.value("x")!
+        guard let decimals = site.value("decimals") else {
+            if let number = try e.pythonNumberFunction(.round, x, at: site.location) { return number }
+            return .tensor(try e.unaryMath(.round, try e.asTensor(x, at: site.location("x")), at: site.location))
+        }
+        let places = try e.staticInt(decimals, what: "decimals", at: site.location("decimals"))
+        return .tensor(try e.round(try e.asTensor(x, at: site.location("x")), decimals: places, at: site.location))
+    }
+
+    /// `x.round()`, `x.round(decimals: 2)`.
+    private static let roundMethod = MethodEntry(name(.round), [.labeled("decimals")],
+                                                 "elementwise round half to even (to `decimals` places)") { e, x, site in
+        let places = try site.value("decimals").map { try e.staticInt($0, what: "decimals", at: site.location("decimals")) } ?? 0
+        return .tensor(try e.round(x, decimals: places, at: site.location))
+    }
+
     /// `x.clamp(min: a, max: b)`, either bound optional (numbers), as torch.clamp.
     private static let clampMethod = MethodEntry(name(.clamp), [.labeled("min"), .labeled("max")],
                                                  "x limited to [min, max] (either bound optional)") { e, x, site in
@@ -53,7 +76,7 @@ extension BuiltinFamily {
     }
 
     /// `exp(x)`: a tensor, or a number (made a float32 tensor).
-    private static let unaryFunctions: [FunctionEntry] = plainUnary.map { name, kind in
+    private static let unaryFunctions: [FunctionEntry] = [roundFunction] + unaryWithoutOptions.map { name, kind in
         FunctionEntry(name, [.unlabeled("x")], "elementwise \(name)") { e, site in
             let x = site.value("x")!
             if let number = try e.pythonNumberFunction(kind, x, at: site.location) { return number }
@@ -63,7 +86,7 @@ extension BuiltinFamily {
         }
     }
 
-    private static let unaryMethods: [MethodEntry] = plainUnary.map { name, kind in
+    private static let unaryMethods: [MethodEntry] = [roundMethod] + unaryWithoutOptions.map { name, kind in
         MethodEntry(name, [], "elementwise \(name)") { e, x, site in .tensor(try e.unaryMath(kind, x, at: site.location)) }
     }
 
@@ -87,6 +110,24 @@ extension Evaluator {
     /// One elementwise op of one operand, with its own grad_fn.
     func unaryMath(_ kind: OpKind, _ x: TensorValue, at location: SourceLocation) throws -> TensorValue {
         try record(kind, [x], gradFunction: kind.definition.gradFunction, at: location)
+    }
+
+    /// `x.round(decimals: d)` as PyTorch's CPU kernel: in x's float type, nearbyint(x · 10^d) / 10^d,
+    /// or for d < 0 nearbyint(x / 10^−d) · 10^−d (`RoundBackward1`); d = 0 is `round`. Integer
+    /// tensors are an error, as in PyTorch.
+    func round(_ x: TensorValue, decimals: Int, at location: SourceLocation) throws -> TensorValue {
+        guard decimals != 0 else { return try unaryMath(.round, x, at: location) }
+        let dtype = builder.type(of: x.id).dtype
+        guard dtype.isFloatingPoint else {
+            throw Diagnostic("round with decimals is not implemented for \(dtype) tensors (PyTorch: \"round_cpu\" not implemented)", at: location)
+        }
+        let power = Foundation.pow(10.0, Double(Swift.abs(decimals)))
+        return try recordComposite("round()", [x], gradFunction: SurfaceFunction.roundDecimals.gradFunction, at: location) {
+            let scale = try builder.scalar(Tensor.round(power, to: dtype), dtype, at: location)
+            let scaled = try builder.apply1(decimals > 0 ? .mul : .div, [x.id, scale], at: location)
+            let rounded = try builder.apply1(.round, [scaled], at: location)
+            return try builder.apply1(decimals > 0 ? .div : .mul, [rounded, scale], at: location)
+        }
     }
 
     /// Python's built-ins `abs(n)` and `round(n)` on a number (static or run-time): `abs` keeps
