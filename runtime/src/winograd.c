@@ -42,15 +42,16 @@
 #define MAX_NR 32 /* the widest kernel panel (AVX-512's) */
 
 /* The registers the transforms run in: those of gemm_x86.c's kernel (which it offers only
-   where the CPU has them), or portable C where the environment sets TGC_WINOGRAD_PORTABLE
-   (tests) or the kernel is another. The same operations on each lane, so the same bits. */
+   where the CPU has them), or portable C where the kernel is another. Tests choose others:
+   TGC_WINOGRAD_PORTABLE set, portable C; TGC_WINOGRAD_AVX2 set, AVX2 also beside the AVX-512
+   kernel (whose CPUs have AVX2). The same operations on each lane, so the same bits. */
 typedef enum { TRANSFORMS_PORTABLE, TRANSFORMS_AVX2, TRANSFORMS_AVX512 } transforms;
 
 static transforms transforms_for(const tgc__gemm_kernel_info *ki) {
     if (getenv("TGC_WINOGRAD_PORTABLE") != NULL) return TRANSFORMS_PORTABLE;
-    if (strcmp(ki->name, "avx512") == 0) return TRANSFORMS_AVX512;
-    if (strcmp(ki->name, "avx2") == 0) return TRANSFORMS_AVX2;
-    return TRANSFORMS_PORTABLE;
+    const int avx512 = strcmp(ki->name, "avx512") == 0;
+    if (strcmp(ki->name, "avx2") == 0 || (avx512 && getenv("TGC_WINOGRAD_AVX2") != NULL)) return TRANSFORMS_AVX2;
+    return avx512 ? TRANSFORMS_AVX512 : TRANSFORMS_PORTABLE;
 }
 
 /* The sizes of one call's work and scratch. */

@@ -40,8 +40,9 @@ int tgc__winograd_threads(const tgc__winograd_conv *p, int threads);
    `scratch` (64-byte aligned, tgc__winograd_scratch_floats long). Every output element is
    computed by the same operations whatever the thread count and whatever images the call is
    given with it, so splitting a batch among calls changes no bit. Its transforms run in
-   AVX-512 registers where the CPU has them, else in portable C (also when the environment sets
-   TGC_WINOGRAD_PORTABLE, for tests): the same operations, so the same bits. */
+   AVX-512 or AVX2 registers, as the sgemm kernel the CPU gets, else in portable C (tests set
+   TGC_WINOGRAD_PORTABLE or TGC_WINOGRAD_AVX2 to choose): the same operations, so the same
+   bits. */
 void tgc__winograd_f32(const tgc__winograd_conv *p, const float *x, float *y, float *scratch, int threads);
 
 /* The floats of scratch that tgc__winograd_weight_grad_f32 needs for p (p->weight unused). */
@@ -55,7 +56,7 @@ int64_t tgc__winograd_weight_grad_scratch_floats(const tgc__winograd_conv *p);
    M_ξ [o, c] = Σ_tiles Ŷ_ξ [o, tile] · V_ξ [c, tile] with Ŷ = A gy_tile Aᵀ and V the
    forward's input transform, as tgc_sgemm products over the images in fixed groups of about
    512 tiles (accumulated in order), then Gᵀ M G. The bits depend only on p and the data (not
-   on the thread count); transforms in AVX-512 registers or portable C as the forward's. */
+   on the thread count); transforms in AVX-512 or AVX2 registers or portable C as the forward's. */
 void tgc__winograd_weight_grad_f32(const tgc__winograd_conv *p, const float *x, const float *gy, float *sum, int64_t ld,
                                    float *scratch);
 

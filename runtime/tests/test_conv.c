@@ -195,7 +195,8 @@ static double winograd_worst[3]; /* the largest relative error seen, per product
    of the sum for the forward, ≥ 1/(n·tiles) for the weight gradient) fails. Also: 1 and 2
    threads, one call per image (forward and input gradient, as the interpreter splits a batch)
    or the runs of images computed apart in reverse order (weight gradient, as the interpreter
-   runs them), and the portable transforms instead of the AVX-512 ones give the same bits. */
+   runs them), and the portable and the AVX2 transforms instead of the kernel's own give the
+   same bits. */
 static void check_winograd(int64_t n, int64_t c, int64_t h, int64_t w, int64_t o, int64_t ph, int64_t pw) {
     tgc_conv2d_shape s = {.n = n, .c = c, .h = h, .w = w, .o = o, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .ph = ph, .pw = pw,
                           .dh = 1, .dw = 1, .groups = 1, .oh = h + 2 * ph - 2, .ow = w + 2 * pw - 2};
@@ -213,14 +214,16 @@ static void check_winograd(int64_t n, int64_t c, int64_t h, int64_t w, int64_t o
         const int ia = operands[op][0], ib = operands[op][1], ir = operands[op][2];
         const int64_t count = sizes[ir], per_image = op == WEIGHT_GRAD ? 0 : count / n;
         double *want = malloc((size_t)count * sizeof(double)), *bound = malloc((size_t)count * sizeof(double));
-        float *got[4];
+        float *got[5];
         reference(&s, (which)op, d[ia], d[ib], want, count);
         reference(&s, (which)op, m[ia], m[ib], bound, count); /* Σ|terms| of each result */
-        for (int k = 0; k < 4; k++) { /* 1 thread, 2 threads, per image or per run, the portable transforms */
+        for (int k = 0; k < 5; k++) { /* 1 thread, 2 threads, per image or per run, the portable transforms,
+                                         the AVX2 ones (also beside the AVX-512 kernel) */
             got[k] = malloc((size_t)count * sizeof(float));
             for (int64_t i = 0; i < count; i++) got[k][i] = NAN;
             set_threads(k == 1 ? 2 : 1);
             if (k == 3) setenv("TGC_WINOGRAD_PORTABLE", "1", 1);
+            if (k == 4) setenv("TGC_WINOGRAD_AVX2", "1", 1);
             tgc_conv2d_shape one = s;
             one.n = k == 2 ? 1 : n;
             if (op == WEIGHT_GRAD && k == 2) {
@@ -238,18 +241,21 @@ static void check_winograd(int64_t n, int64_t c, int64_t h, int64_t w, int64_t o
                 }
             }
             unsetenv("TGC_WINOGRAD_PORTABLE");
+            unsetenv("TGC_WINOGRAD_AVX2");
         }
         double worst = 0;
         for (int64_t i = 0; i < count; i++) worst = fmax(worst, isnan(got[0][i]) ? INFINITY : fabs(got[0][i] - want[i]) / (bound[i] + 1e-30));
         const int threads_agree = memcmp(got[0], got[1], (size_t)count * sizeof(float)) == 0;
         const int calls_agree = memcmp(got[0], got[2], (size_t)count * sizeof(float)) == 0;
         const int portable_agrees = memcmp(got[0], got[3], (size_t)count * sizeof(float)) == 0;
+        const int avx2_agrees = memcmp(got[0], got[4], (size_t)count * sizeof(float)) == 0;
         if (worst > winograd_worst[op]) winograd_worst[op] = worst;
-        CHECK(worst <= 2e-6 && threads_agree && calls_agree && portable_agrees,
+        CHECK(worst <= 2e-6 && threads_agree && calls_agree && portable_agrees && avx2_agrees,
               "winograd op %d n=%lld c=%lld %lldx%lld o=%lld p=%lld,%lld: error %g of the terms' magnitude, threads agree %d, "
-              "per-image (per-run) calls agree %d, portable transforms agree %d", op, (long long)n, (long long)c, (long long)h,
-              (long long)w, (long long)o, (long long)ph, (long long)pw, worst, threads_agree, calls_agree, portable_agrees);
-        for (int k = 0; k < 4; k++) free(got[k]);
+              "per-image (per-run) calls agree %d, portable transforms agree %d, AVX2 transforms agree %d", op, (long long)n,
+              (long long)c, (long long)h, (long long)w, (long long)o, (long long)ph, (long long)pw, worst, threads_agree,
+              calls_agree, portable_agrees, avx2_agrees);
+        for (int k = 0; k < 5; k++) free(got[k]);
         free(want), free(bound);
     }
     for (int t = 0; t < 3; t++) free(d[t]), free(m[t]), free(f[t]);
