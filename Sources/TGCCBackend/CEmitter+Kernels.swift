@@ -41,9 +41,13 @@ extension CProgramEmitter {
     }
 
     /// The kernel of `op` as it runs: an op that updates its base (`sliceUpdate`, `indexAdd`)
-    /// and is written in place over it skips its first nest, the copy of the base.
+    /// and is written in place over it skips its first nest, the copy of the base, unless the
+    /// base is a constant it fills itself (`scatterFilledBases`).
     package func kernelAsRun(_ kernel: LoopKernel, for op: Op) -> LoopKernel {
         var kernel = kernel
+        if let base = op.operands.first, scatterFilledBases.contains(base), let constant = base.definingOp {
+            return kernel.fillingScatterBase(with: constant.attributes.value ?? 0, base.type.dtype)
+        }
         if op.kind.updatesItsBase, plan.address(op.result) == plan.address(op.operands[0]), case .nest? = kernel.steps.first,
            op.operands[0].type.elementCount > 0 {
             kernel.steps.removeFirst()   // written in place over its base: the copy of the base is already there

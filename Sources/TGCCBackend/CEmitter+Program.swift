@@ -41,6 +41,10 @@ extension CProgramEmitter {
             out.line("/* \(CSourceText.comment(title)): read by matmul as \(name(base))^T, not materialized */")
             return
         }
+        if op.results.count == 1, scatterFilledBases.contains(op.result) {
+            out.line("/* \(CSourceText.comment(title)): \(name(op.result)) is filled block by block by the scatter that writes over it */")
+            return
+        }
         let lowering = plan.lowering(of: op)
         if let device {
             switch lowering {

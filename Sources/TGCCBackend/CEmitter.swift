@@ -104,6 +104,10 @@ package struct CProgramEmitter {
     var sourceFiles: [String: [Substring]?] = [:]
     /// Every value some op reads: a random draw outside it only advances the stream.
     package let readValues: Set<Value>
+    /// Constants of equal elements read only as the base of a scatter that writes over them in
+    /// place: the scatter's kernel fills each block itself (`kernelAsRun`), so the constant has
+    /// no kernel of its own.
+    package let scatterFilledBases: Set<Value>
     /// In a library function (CEmitter+Library.swift): the C pointer its result is copied to.
     var libraryResult: String?
     /// In a library function: the context slot of each weight, by its `input` name, and the
@@ -119,8 +123,20 @@ package struct CProgramEmitter {
         self.plan = plan
         self.module = module
         var read = Set<Value>()
-        module.body.walk { op in read.formUnion(op.operands) }
+        var uses: [Value: Int] = [:]
+        var scatters: [Op] = []
+        module.body.walk { op in
+            read.formUnion(op.operands)
+            for operand in op.operands { uses[operand, default: 0] += 1 }
+            if op.kind == .scatter || op.kind == .scatterAdd { scatters.append(op) }
+        }
         readValues = read
+        scatterFilledBases = Set(scatters.compactMap { scatter in
+            let base = scatter.operands[0]
+            guard let constant = base.definingOp, constant.kind == .constant, constant.attributes.data == nil, uses[base] == 1,
+                  base.type.elementCount > 0, plan.address(scatter.result) == plan.address(base) else { return nil }
+            return base
+        })
         self.renderer = CFamilyRenderer(bufferName: { [plan] in Self.name(plan.root($0)) })
     }
 
