@@ -14,12 +14,13 @@ extension Canonicalizer {
     /// greater(relu(z), 0) → greater(z, 0) where z is cheap elementwise arithmetic on stored
     /// values (`recomputedFromStored`). Returns the replaced results.
     func reluMasks() -> [Value: Value] {
+        let uses = useCounts()
         var replacements: [Value: Value] = [:]
         for block in module.body.allBlocks {
             for (index, op) in block.ops.enumerated() {
                 guard op.kind == .greater, splatValue(op.operands[1]) == 0, op.operands[1].type.elementCount == 1,
                       let relu = op.operands[0].definingOp, relu.kind == .relu,
-                      Self.recomputedFromStored(relu.operands[0], depth: 6) else { continue }
+                      Self.recomputedFromStored(relu.operands[0], uses: uses, depth: 6) else { continue }
                 let mask = module.makeOp(.greater, [relu.operands[0], op.operands[1]], resultTypes: [op.result.type], at: op.location)
                 block.ops[index] = mask
                 replacements[op.result] = mask.result
@@ -28,23 +29,31 @@ extension Canonicalizer {
         return replacements
     }
 
-    /// Whether `value` is a stored value (the result of an op that fusion never merges into its
-    /// consumers, of a source such as a constant or an input, a block argument, or a tensor an
-    /// eighth the size of `full` or smaller, such as a per-channel vector) or cheap elementwise arithmetic and moves on such values, within
-    /// `depth` ops.
-    private static func recomputedFromStored(_ value: Value, of full: Int? = nil, depth: Int) -> Bool {
+    /// Whether `value` is cheap elementwise arithmetic and moves, within `depth` ops, on values
+    /// that are stored (the result of an op that fusion never merges into its consumers, of a
+    /// source such as an input, or a block argument) and read elsewhere anyway — the stored
+    /// value, or a value on the way from it up to z, has another reader, as a batch norm's
+    /// statistics and its backward read its input — or on small ones (an eighth the size of
+    /// `full` or less, such as per-channel vectors). A ReLU straight after a convolution and its
+    /// bias is left alone: its mask read from the convolution's output would keep that alive
+    /// into the backward for no read saved.
+    private static func recomputedFromStored(_ value: Value, of full: Int? = nil, uses: [Value: Int], readElsewhere: Bool = false,
+                                             depth: Int) -> Bool {
+        let readElsewhere = readElsewhere || (full != nil && uses[value, default: 0] >= 2)
         let full = full ?? value.type.elementCount
         if value.type.elementCount * 8 <= full { return true }
-        guard let op = value.definingOp else { return true }
+        guard let op = value.definingOp else { return readElsewhere }
         let definition = op.kind.definition
         switch definition.fusion {
         case .opaque:
-            return op.results.count == 1
+            return op.results.count == 1 && readElsewhere
         case .source:
-            return true
+            return readElsewhere
         case .elementwise, .broadcast, .indexMap:
             guard depth > 0, definition.cost == .cheap, !definition.hasEffects else { return false }
-            return op.operands.allSatisfy { recomputedFromStored($0, of: full, depth: depth - 1) }
+            return op.operands.allSatisfy {
+                recomputedFromStored($0, of: full, uses: uses, readElsewhere: readElsewhere, depth: depth - 1)
+            }
         case .reduction, .gatherScatter, .outEpilogue, .control:
             return false
         }
