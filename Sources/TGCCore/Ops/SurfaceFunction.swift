@@ -52,7 +52,7 @@ public enum SurfaceFunction: CaseIterable, Sendable {
     case diagonalOfMatrix
     /// `x.diag()` of a vector: the square matrix with it on the diagonal.
     case diagonalMatrix
-    /// `x.round(decimals: d)` for d other than 0.
+    /// `x.round(decimals: d)`, 0 included.
     case roundDecimals
     /// `x.unsqueeze(d)`.
     case unsqueeze

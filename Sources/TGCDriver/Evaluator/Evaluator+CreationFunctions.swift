@@ -21,68 +21,60 @@ extension Evaluator {
     /// multiply-add): `start + step * i` for the first half, `end - step * (steps - 1 - i)` for the
     /// second; float64 computes the same in double; integers truncate the bounds first. The values are a constant of the program.
     func makeLinspace(_ site: CallSite) throws -> EvalValue {
-        let start = try staticDouble(site.value("start")!, what: "start", at: site.location("start"))
-        let end = try staticDouble(site.value("end")!, what: "end", at: site.location("end"))
-        let steps = try staticInt(site.value("steps")!, what: "steps", at: site.location("steps"))
-        guard steps >= 0 else { throw Diagnostic("linspace: number of steps must be non-negative, got \(steps)", at: site.location("steps")) }
-        guard steps <= 1 << 24 else { throw Diagnostic("linspace: \(steps) steps would make too large a constant", at: site.location("steps")) }
-        let dtype = try dtypeArgument(site) ?? .float32
-        let half = steps / 2
-        var data: [Double]
-        if dtype == .float32 {
-            let (a, b) = (Float(start), Float(end))
-            let step = steps > 1 ? (b - a) / Float(steps - 1) : 0
-            data = (0..<steps).map { i in
-                Double(i < half ? a.addingProduct(step, Float(i)) : b.addingProduct(-step, Float(steps - 1 - i)))
-            }
-            if steps == 1 { data = [Double(a)] }
-        } else {
-            // float64 steps in double; PyTorch converts the bounds to an integer dtype first.
-            let (start, end) = dtype == .float64 ? (start, end) : (start.rounded(.towardZero), end.rounded(.towardZero))
-            let step = steps > 1 ? (end - start) / Double(steps - 1) : 0
-            data = (0..<steps).map { i in i < half ? start + step * Double(i) : end - step * Double(steps - 1 - i) }
-        }
-        var attrs = Attributes()
-        attrs.shape = [steps]
-        attrs.dtype = dtype
-        attrs.data = data.map { Tensor.round($0, to: dtype) }
-        let id = try builder.apply1(.constant, [], attrs, at: site.location)
-        return try creation(id, requiresGrad: try requiresGradArgument(site), at: site.location)
+        let (start, end, steps, dtype) = try spacing(site, of: "linspace")
+        return try spacedConstant(site, dtype, spaced(start, end, steps: steps, dtype, fused: true))
     }
 
     /// `logspace(0, 2, steps: 3, base: 10)`: base to the power of `steps` exponents from start to
-    /// end, computed as PyTorch's CPU kernel does: the exponents in the dtype (float32: the
-    /// bounds and the step rounded to float, `start + step·i` in the first half and
-    /// `end − step·(steps − 1 − i)` in the second, without a fused multiply-add), the power in
-    /// double; integer dtypes truncate the bounds first and step in double.
+    /// end, computed as PyTorch's CPU kernel does: the exponents as linspace's but each product and
+    /// sum rounded apart (its logspace kernel has no fused multiply-add), the power in double
+    /// (one step: base to the power start).
     func makeLogspace(_ site: CallSite) throws -> EvalValue {
+        let (start, end, steps, dtype) = try spacing(site, of: "logspace")
+        let base = try site.value("base").map { try staticDouble($0, what: "base", at: site.location("base")) } ?? 10
+        let exponents = steps == 1 ? [start] : spaced(start, end, steps: steps, dtype, fused: false)
+        return try spacedConstant(site, dtype, exponents.map { Foundation.pow(base, $0) })
+    }
+
+    /// The bounds, the step count (checked) and the dtype (float32 unless given) of linspace or
+    /// logspace.
+    private func spacing(_ site: CallSite, of function: String) throws -> (start: Double, end: Double, steps: Int, dtype: DType) {
         let start = try staticDouble(site.value("start")!, what: "start", at: site.location("start"))
         let end = try staticDouble(site.value("end")!, what: "end", at: site.location("end"))
         let steps = try staticInt(site.value("steps")!, what: "steps", at: site.location("steps"))
-        let base = try site.value("base").map { try staticDouble($0, what: "base", at: site.location("base")) } ?? 10
-        guard steps >= 0 else { throw Diagnostic("logspace: number of steps must be non-negative, got \(steps)", at: site.location("steps")) }
-        guard steps <= 1 << 24 else { throw Diagnostic("logspace: \(steps) steps would make too large a constant", at: site.location("steps")) }
-        let dtype = try dtypeArgument(site) ?? .float32
+        guard steps >= 0 else { throw Diagnostic("\(function): number of steps must be non-negative, got \(steps)", at: site.location("steps")) }
+        guard steps <= 1 << 24 else { throw Diagnostic("\(function): \(steps) steps would make too large a constant", at: site.location("steps")) }
+        return (start, end, steps, try dtypeArgument(site) ?? .float32)
+    }
+
+    /// `steps` values from start to end as PyTorch's range kernels space them: float32 rounds the
+    /// bounds and the step to float and computes `start + step·i` for the first half and
+    /// `end − step·(steps − 1 − i)` for the second, with one rounding (`fused`, linspace's) or a
+    /// rounding after the product and one after the sum (logspace's); other dtypes compute in
+    /// double, an integer one from the bounds truncated.
+    private func spaced(_ start: Double, _ end: Double, steps: Int, _ dtype: DType, fused: Bool) -> [Double] {
         let half = steps / 2
-        let exponents: [Double]
-        if steps == 1 {
-            exponents = [start]
-        } else if dtype == .float32 {
+        if dtype == .float32 {
             let (a, b) = (Float(start), Float(end))
-            let step = (b - a) / Float(steps - 1)
-            exponents = (0..<steps).map { i in
-                let scaled = i < half ? step * Float(i) : step * Float(steps - 1 - i)
-                return Double(i < half ? a + scaled : b - scaled)
+            guard steps != 1 else { return [Double(a)] }
+            let step = steps > 1 ? (b - a) / Float(steps - 1) : 0
+            return (0..<steps).map { i in
+                let (from, by, count) = i < half ? (a, step, Float(i)) : (b, -step, Float(steps - 1 - i))
+                return Double(fused ? from.addingProduct(by, count) : from + by * count)
             }
-        } else {
-            let (a, b) = dtype == .float64 ? (start, end) : (start.rounded(.towardZero), end.rounded(.towardZero))
-            let step = (b - a) / Double(steps - 1)
-            exponents = (0..<steps).map { i in i < half ? a + step * Double(i) : b - step * Double(steps - 1 - i) }
         }
+        let (a, b) = dtype == .float64 ? (start, end) : (start.rounded(.towardZero), end.rounded(.towardZero))
+        let step = steps > 1 ? (b - a) / Double(steps - 1) : 0
+        return (0..<steps).map { i in i < half ? a + step * Double(i) : b - step * Double(steps - 1 - i) }
+    }
+
+    /// A constant vector of `values` (rounded to the dtype), made as the creation functions make
+    /// their results (`requiresGrad:`).
+    private func spacedConstant(_ site: CallSite, _ dtype: DType, _ values: [Double]) throws -> EvalValue {
         var attrs = Attributes()
-        attrs.shape = [steps]
+        attrs.shape = [values.count]
         attrs.dtype = dtype
-        attrs.data = exponents.map { Tensor.round(Foundation.pow(base, $0), to: dtype) }
+        attrs.data = values.map { Tensor.round($0, to: dtype) }
         let id = try builder.apply1(.constant, [], attrs, at: site.location)
         return try creation(id, requiresGrad: try requiresGradArgument(site), at: site.location)
     }

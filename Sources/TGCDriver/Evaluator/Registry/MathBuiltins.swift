@@ -33,22 +33,19 @@ extension BuiltinFamily {
     /// The plain functions of one operand; `round` also takes `decimals:` (roundFunction).
     private static let unaryWithoutOptions = plainUnary.filter { $0.value != .round }
 
-    /// `round(x)`, `round(x, decimals: 2)`, a number or a tensor.
+    /// `round(x)` (also Python's `round(n)` of a number), `round(x, decimals: 2)`.
     private static let roundFunction = FunctionEntry(name(.round), [.unlabeled("x"), .labeled("decimals")],
                                                      "elementwise round half to even (to `decimals` places)") { e, site in
         let x = site.value("x")!
-        guard let decimals = site.value("decimals") else {
-            if let number = try e.pythonNumberFunction(.round, x, at: site.location) { return number }
-            return .tensor(try e.unaryMath(.round, try e.asTensor(x, at: site.location("x")), at: site.location))
-        }
-        let places = try e.staticInt(decimals, what: "decimals", at: site.location("decimals"))
+        let places = try site.value("decimals").map { try e.staticInt($0, what: "decimals", at: site.location("decimals")) }
+        if places == nil, let number = try e.pythonNumberFunction(.round, x, at: site.location) { return number }
         return .tensor(try e.round(try e.asTensor(x, at: site.location("x")), decimals: places, at: site.location))
     }
 
     /// `x.round()`, `x.round(decimals: 2)`.
     private static let roundMethod = MethodEntry(name(.round), [.labeled("decimals")],
                                                  "elementwise round half to even (to `decimals` places)") { e, x, site in
-        let places = try site.value("decimals").map { try e.staticInt($0, what: "decimals", at: site.location("decimals")) } ?? 0
+        let places = try site.value("decimals").map { try e.staticInt($0, what: "decimals", at: site.location("decimals")) }
         return .tensor(try e.round(x, decimals: places, at: site.location))
     }
 
@@ -112,15 +109,16 @@ extension Evaluator {
         try record(kind, [x], gradFunction: kind.definition.gradFunction, at: location)
     }
 
-    /// `x.round(decimals: d)` as PyTorch's CPU kernel: in x's float type, nearbyint(x · 10^d) / 10^d,
-    /// or for d < 0 nearbyint(x / 10^−d) · 10^−d (`RoundBackward1`); d = 0 is `round`. Integer
-    /// tensors are an error, as in PyTorch.
-    func round(_ x: TensorValue, decimals: Int, at location: SourceLocation) throws -> TensorValue {
-        guard decimals != 0 else { return try unaryMath(.round, x, at: location) }
+    /// `x.round()` (`RoundBackward0`), or with `decimals: d` as PyTorch's CPU kernel: in x's
+    /// float type, nearbyint(x · 10^d) / 10^d, or for d < 0 nearbyint(x / 10^−d) · 10^−d
+    /// (`RoundBackward1`, also for d = 0). With decimals, integer tensors are an error, as in PyTorch.
+    func round(_ x: TensorValue, decimals: Int?, at location: SourceLocation) throws -> TensorValue {
+        guard let decimals else { return try unaryMath(.round, x, at: location) }
         let dtype = builder.type(of: x.id).dtype
         guard dtype.isFloatingPoint else {
             throw Diagnostic("round with decimals is not implemented for \(dtype) tensors (PyTorch: \"round_cpu\" not implemented)", at: location)
         }
+        guard decimals != 0 else { return try record(.round, [x], gradFunction: SurfaceFunction.roundDecimals.gradFunction, at: location) }
         let power = Foundation.pow(10.0, Double(Swift.abs(decimals)))
         return try recordComposite("round()", [x], gradFunction: SurfaceFunction.roundDecimals.gradFunction, at: location) {
             let scale = try builder.scalar(Tensor.round(power, to: dtype), dtype, at: location)
