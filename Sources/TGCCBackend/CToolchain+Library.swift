@@ -34,7 +34,7 @@ extension CToolchain {
             let file = scratch.appendingPathComponent("gen_" + fileName)   // never a runtime object's name
             try Data(text.utf8).write(to: file)
             objects.append(file.deletingPathExtension().lastPathComponent + ".o")
-            compiles.append(flags + include + ["-c", file.path, "-o", scratch.appendingPathComponent(objects.last!).path])
+            compiles.append(flags + kernelOptimization + include + ["-c", file.path, "-o", scratch.appendingPathComponent(objects.last!).path])
         }
         let results = try ParallelCompile.run(compiler, compiles, costs: library.sources.map(\.text.utf8.count))
         if let failure = ParallelCompile.failure(results) {

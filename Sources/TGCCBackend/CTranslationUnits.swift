@@ -7,8 +7,8 @@ import Foundation
 /// `static`; `#line` directives keep every diagnostic pointing at the line of the one file.
 package struct CTranslationUnits {
     /// One unit's text and its estimated compile cost (bytes of text; the rest of the program
-    /// counts a third, as declarations and data compile about three times faster per byte than
-    /// kernels do).
+    /// counts a fifth, as declarations, data and its -O1 code compile about five times faster
+    /// per byte than kernels do).
     package struct Unit {
         package var text: String
         package var cost: Int
@@ -23,16 +23,17 @@ package struct CTranslationUnits {
     static let minimumKernelBytes = 16_384
 
     /// `source`, the text of the file at `path`, split into at most `kernelUnits` kernel units
-    /// and the program's unit (0: one unit). Nil chooses three units per core, each of at least
-    /// `minimumKernelBytes` of kernels: small units balance the cores, but each costs gcc about
-    /// 40 ms more (its start, the headers), a fifth of what 16 KB of kernels cost. Text not laid out as `CProgramEmitter` writes a program
-    /// (a library function, CUDA) stays one unit.
+    /// and the program's unit (0: one unit). Nil chooses three units per core in all, the
+    /// program's among them, each kernel unit of at least `minimumKernelBytes`: small units
+    /// balance the cores, but each costs gcc about 40 ms more (its start, the headers), a fifth
+    /// of what 16 KB of kernels cost. Text not laid out as `CProgramEmitter` writes a program (a
+    /// library function, CUDA) stays one unit.
     package init(_ source: String, path: String, kernelUnits: Int? = nil) {
         units = [Unit(text: source, cost: source.utf8.count)]
         let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
         guard let layout = Layout(lines) else { return }
         let sizes = layout.groups.map { group in lines[group.lines].reduce(0) { $0 + $1.utf8.count + 1 } }
-        let wanted = kernelUnits ?? min(3 * ProcessInfo.processInfo.activeProcessorCount,
+        let wanted = kernelUnits ?? min(3 * ProcessInfo.processInfo.activeProcessorCount - 1,
                                         sizes.reduce(0, +) / Self.minimumKernelBytes)
         let count = min(wanted, layout.groups.count)
         guard count >= 1 else { return }
@@ -54,7 +55,7 @@ package struct CTranslationUnits {
         program.append(lineDirective(layout.bodyHeading))
         program += lines[layout.bodyHeading...].map(String.init)
         let programText = program.joined(separator: "\n")
-        units = [Unit(text: programText, cost: programText.utf8.count / 3)]
+        units = [Unit(text: programText, cost: programText.utf8.count / 5)]
         for (bin, size) in zip(bins, binSizes) where !bin.isEmpty {
             var text = [lineDirective(0), prelude]
             for group in bin.sorted().map({ layout.groups[$0] }) {

@@ -40,12 +40,14 @@ package enum ParallelCompile {
 
     /// Compiles the generated program `source` (written at `sourcePath`) as its translation
     /// units at once and links them with `linkArguments` into `outputPath`; as one compiler run
-    /// when it is one unit. The result is the failed run's, or the link's.
+    /// when it is one unit. The kernels are compiled with `CToolchain.kernelOptimization`, the
+    /// program's own unit with `CToolchain.programOptimization`. The result is the failed
+    /// run's, or the link's.
     package static func buildProgram(_ compiler: String, flags: [String], source: String, sourcePath: String,
                                      kernelUnits: Int?, linkArguments: [String], outputPath: String) throws -> ProcessRunner.Result {
         let split = CTranslationUnits(source, path: sourcePath, kernelUnits: kernelUnits)
         guard split.units.count > 1 else {
-            return try ProcessRunner.run(compiler, flags + [sourcePath] + linkArguments + ["-o", outputPath])
+            return try ProcessRunner.run(compiler, flags + CToolchain.kernelOptimization + [sourcePath] + linkArguments + ["-o", outputPath])
         }
         let folder = URL(fileURLWithPath: sourcePath).deletingPathExtension().path + "-units"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -56,7 +58,8 @@ package enum ParallelCompile {
             let file = "\(folder)/unit\(index).c"
             try Data(unit.text.utf8).write(to: URL(fileURLWithPath: file))
             objects.append("\(folder)/unit\(index).o")
-            compiles.append(flags + ["-c", file, "-o", objects[index]])
+            let optimization = index == 0 ? CToolchain.programOptimization : CToolchain.kernelOptimization
+            compiles.append(flags + optimization + ["-c", file, "-o", objects[index]])
         }
         let results = try run(compiler, compiles, costs: split.units.map(\.cost))
         if let failure = failure(results) { return failure }
