@@ -1,26 +1,35 @@
 import TGCCore
 import TGCLowering
 
-/// A matrix product operand that is one of a library's weights, packed once per context into
-/// the panels `tgc_sgemm` reads (`tgc_sgemm_pack_a`/`_b`) instead of on every call: the
-/// weights only change when a context is made (`_create`, `_create_from`), and each context
-/// packs the weights it holds. A program that trains changes its weights every step and
-/// packs them per call as before.
+/// A library weight prepared once per context instead of on every call: a matrix product
+/// operand packed into the panels `tgc_sgemm` reads (`tgc_sgemm_pack_a`/`_b`), or a forward
+/// convolution's weights in the form its kernel multiplies (`tgc_conv2d_pack_f32`: Winograd's
+/// transformed weights). The weights only change when a context is made (`_create`,
+/// `_create_from`), and each context prepares the weights it holds. A program that trains
+/// changes its weights every step and prepares them per call as before.
 struct PackedWeight: Equatable {
+    enum Layout: Equatable {
+        /// op(B) (`tgc_sgemm_pack_b`) when `isB`, else op(A); op(A) is `rows` x `depth`, op(B)
+        /// is `depth` x `rows`.
+        case product(isB: Bool, transposed: Bool, rows: Int, depth: Int, leadingDimension: Int)
+        /// The weights of a float32 forward convolution of this geometry (`tgc_conv2d_shape`'s fields).
+        case convolution(shape: [Int])
+    }
+
     /// The weight's context slot (`tgc_weights[slot]`).
     var slot: Int
-    /// op(B) (`tgc_sgemm_pack_b`), else op(A).
-    var isB: Bool
-    var transposed: Bool
-    /// op(A) is `rows` x `depth`, op(B) is `depth` x `rows`.
-    var rows: Int
-    var depth: Int
-    var leadingDimension: Int
+    var layout: Layout
 
     /// `tgc_sgemm_pack_b(1, 3136, 128, (const float *)tgc_weights[12], 3136)`.
     var packCall: String {
-        let sizes = isB ? "\(depth), \(rows)" : "\(rows), \(depth)"
-        return "tgc_sgemm_pack_\(isB ? "b" : "a")(\(transposed ? 1 : 0), \(sizes), (const float *)tgc_weights[\(slot)], \(leadingDimension))"
+        let weight = "(const float *)tgc_weights[\(slot)]"
+        switch layout {
+        case .product(let isB, let transposed, let rows, let depth, let leadingDimension):
+            let sizes = isB ? "\(depth), \(rows)" : "\(rows), \(depth)"
+            return "tgc_sgemm_pack_\(isB ? "b" : "a")(\(transposed ? 1 : 0), \(sizes), \(weight), \(leadingDimension))"
+        case .convolution(let shape):
+            return "tgc_conv2d_pack_f32(&(const tgc_conv2d_shape){\(shape.map(String.init).joined(separator: ", "))}, \(weight))"
+        }
     }
 }
 
@@ -42,8 +51,12 @@ extension CProgramEmitter {
     /// weight: `(const tgc_sgemm_packed *)tgc_packed[i]` or `NULL` for each; nil when neither is.
     mutating func packedOperands(_ call: GemmCall) -> (a: String, b: String)? {
         guard libraryResult != nil, call.batch.extents.isEmpty else { return nil }
-        let a = weightSlot(call.a).map { PackedWeight(slot: $0, isB: false, transposed: call.transposeA, rows: call.m, depth: call.k, leadingDimension: call.lda) }
-        let b = weightSlot(call.b).map { PackedWeight(slot: $0, isB: true, transposed: call.transposeB, rows: call.n, depth: call.k, leadingDimension: call.ldb) }
+        let a = weightSlot(call.a).map {
+            PackedWeight(slot: $0, layout: .product(isB: false, transposed: call.transposeA, rows: call.m, depth: call.k, leadingDimension: call.lda))
+        }
+        let b = weightSlot(call.b).map {
+            PackedWeight(slot: $0, layout: .product(isB: true, transposed: call.transposeB, rows: call.n, depth: call.k, leadingDimension: call.ldb))
+        }
         guard a != nil || b != nil else { return nil }
         func spelled(_ packed: PackedWeight?) -> String {
             packed.map { "(const tgc_sgemm_packed *)tgc_packed[\(packedIndex($0))]" } ?? "NULL"
@@ -51,11 +64,19 @@ extension CProgramEmitter {
         return (spelled(a), spelled(b))
     }
 
-    /// `void NAME(const void *const *tgc_weights, void **tgc_packed)`: packs the weights that
-    /// the function's products read (`packedOperands`) into the context's slots.
+    /// The prepared weights of a float32 forward convolution in a library function whose weights
+    /// (operand 1) are a library weight: `(const tgc_conv2d_packed *)tgc_packed[i]`; nil otherwise.
+    mutating func packedConvolutionWeights(_ call: ConvolutionCall, _ op: Op) -> String? {
+        guard libraryResult != nil, call.kind == .conv2d, call.dtype == .float32, let slot = weightSlot(op.operands[1]) else { return nil }
+        return "(const tgc_conv2d_packed *)tgc_packed[\(packedIndex(PackedWeight(slot: slot, layout: .convolution(shape: call.shape.fields))))]"
+    }
+
+    /// `void NAME(const void *const *tgc_weights, void **tgc_packed)`: prepares the weights that
+    /// the function's products and convolutions read (`packedOperands`,
+    /// `packedConvolutionWeights`) into the context's slots.
     func packFunction(_ symbol: String) -> String {
         var text = CSourceWriter()
-        text.line("/* Packs the weights this function's matrix products read, once per context (its weights fixed). */")
+        text.line("/* Prepares the weights this function's matrix products and convolutions read, once per context (its weights fixed). */")
         text.open("__attribute__((visibility(\"hidden\"))) void \(symbol)(const void *const *tgc_weights, void **tgc_packed)")
         if packedWeights.isEmpty {
             text.line("(void)tgc_weights;")

@@ -148,11 +148,15 @@ extension CProgramEmitter {
             out.line("tgc_argsort_\(suffix)(\(name(op.operands[0])), \(name(op.result)), \(call.outer), \(call.n), \(call.inner), \(call.descending ? 1 : 0));")
         case .convolution(let call):
             let serially = call.runsSerially   // ConvolutionCall+Threads.swift
-            out.line("/* \(CSourceText.comment(title)): \(call.function) in the runtime\(serially ? ", on this thread alone (small)" : "") */")
+            let prepared = packedConvolutionWeights(call, op)
+            let function = prepared == nil ? call.function : "tgc_conv2d_prepacked_f32"
+            out.line("/* \(CSourceText.comment(title)): \(function) in the runtime\(prepared == nil ? "" : ", the weights prepared once per context")"
+                     + "\(serially ? ", on this thread alone (small)" : "") */")
             out.open("")
             out.line("static const tgc_conv2d_shape shape = {\(call.shape.fields.map(String.init).joined(separator: ", "))};")
             if serially { out.line("const int threads = tgc_threads_limit(1);") }
-            out.line("\(call.function)(&shape, \((op.operands + [op.result]).map { name($0) }.joined(separator: ", ")));")
+            let arguments = op.operands.map { name($0) } + (prepared.map { [$0] } ?? []) + [name(op.result)]
+            out.line("\(function)(&shape, \(arguments.joined(separator: ", ")));")
             if serially { out.line("tgc_threads_restore(threads);") }
             out.close()
         case .input:

@@ -142,7 +142,7 @@ import Testing
         #expect(classify.contains { $0.hasSuffix(" U tgc_sgemm_prepacked") }, "\(classify)")
         #expect(!classify.contains { $0.hasSuffix(" U tgc_sgemm") || $0.hasSuffix(" U tgc_sgemm_epilogue") }, "\(classify)")
         let header = try String(contentsOf: folder.appendingPathComponent("classifier.h"), encoding: .utf8)
-        #expect(header.contains("the weight matrices of its matrix products are packed"))
+        #expect(header.contains("the weight matrices of its matrix products, and its"))
 
         let model = try String(contentsOfFile: Self.model, encoding: .utf8)
         let structEnd = try #require(model.range(of: "let model = Net()"))
@@ -187,7 +187,7 @@ import Testing
         let prefix = folder.appendingPathComponent("mix")
         try Pipeline.buildLibrary(model.path, outputPrefix: prefix.path)
         let header = try String(contentsOf: folder.appendingPathComponent("mix.h"), encoding: .utf8)
-        #expect(header.contains("(1 packed)"))
+        #expect(header.contains("(1 prepared)"))
         let program = folder.appendingPathComponent("main.c")
         try Data("""
             #include <stdio.h>
@@ -208,6 +208,57 @@ import Testing
         #expect(status == 0, "\(errors)")
         let (compiledValues, printedValues) = (compiled.split(separator: " "), printed.split(separator: " "))
         #expect(compiledValues.count == 4 && compiledValues.dropFirst() == printedValues.dropFirst(), "\(compiled) vs \(printed)")
+        #expect(abs((Double(compiledValues[0]) ?? 0) - (Double(printedValues[0]) ?? 1)) < 1e-3, "\(compiled) vs \(printed)")
+    }
+
+    /// A convolution that runs by Winograd (3x3, 16+ channels each way) reads its weights
+    /// transformed once per context (tgc_conv2d_prepacked_f32, never tgc_conv2d_f32, which
+    /// transforms them per call), and the library computes the compiled program's bits.
+    @Test func convolutionWeightsArePrepared() throws {
+        let folder = try TestPaths.temporaryDirectory()
+        let model = folder.appendingPathComponent("convnet.swiftdsl")
+        try Data("""
+            manualSeed(7)
+            let conv = Conv2d(16, 20, 3, padding: 1)
+            @export(x: [2, 16, 6, 5])
+            func features(x: Tensor) -> Tensor { conv(x).relu() }
+            let y = features(x: arange(0, 960).float().reshape([2, 16, 6, 5]) / 960.0 - 0.5)
+            print("\\(y.sum().item(), precision: 5) \\(y[0, 1, 2, 3].item(), precision: 6) \\(y[1, 19, 5, 4].item(), precision: 6)")
+            """.utf8).write(to: model)
+        let executable = folder.appendingPathComponent("tgc-run").path
+        try Pipeline.buildExecutable(model.path, to: executable)
+        let (runStatus, compiled, runErrors) = try TestPaths.execute(executable)
+        #expect(runStatus == 0, "\(runErrors)")
+        let prefix = folder.appendingPathComponent("convnet")
+        try Pipeline.buildLibrary(model.path, outputPrefix: prefix.path)
+        let header = try String(contentsOf: folder.appendingPathComponent("convnet.h"), encoding: .utf8)
+        #expect(header.contains("(1 prepared)"))
+        let (nmStatus, symbols, _) = try TestPaths.execute("/usr/bin/env", ["nm", "-A", folder.appendingPathComponent("libconvnet.a").path])
+        #expect(nmStatus == 0)
+        let features = symbols.split(separator: "\n").filter { $0.contains("gen_convnet_features.o:") }
+        #expect(features.contains { $0.hasSuffix(" U tgc_conv2d_prepacked_f32") }, "\(features)")
+        #expect(!features.contains { $0.hasSuffix(" U tgc_conv2d_f32") }, "\(features)")
+        let program = folder.appendingPathComponent("main.c")
+        try Data("""
+            #include <stdio.h>
+            #include "convnet.h"
+            int main(void) {
+                convnet_context *ctx = convnet_create();
+                float x[CONVNET_FEATURES_X_COUNT], y[CONVNET_FEATURES_RESULT_COUNT];
+                for (int i = 0; i < CONVNET_FEATURES_X_COUNT; i++) x[i] = (float)i / 960.0f - 0.5f;
+                for (int call = 0; call < 2; call++)
+                    if (convnet_features(ctx, x, y) != CONVNET_OK) return 1;
+                double sum = 0;
+                for (int i = 0; i < CONVNET_FEATURES_RESULT_COUNT; i++) sum += y[i];
+                printf("%.5f %.6f %.6f\\n", (float)sum, y[43], y[1199]);
+                convnet_destroy(ctx);
+                return 0;
+            }
+            """.utf8).write(to: program)
+        let (status, printed, errors) = try Self.compileAndRun(program.path, against: prefix)
+        #expect(status == 0, "\(errors)")
+        let (compiledValues, printedValues) = (compiled.split(separator: " "), printed.split(separator: " "))
+        #expect(compiledValues.count == 3 && compiledValues.dropFirst() == printedValues.dropFirst(), "\(compiled) vs \(printed)")
         #expect(abs((Double(compiledValues[0]) ?? 0) - (Double(printedValues[0]) ?? 1)) < 1e-3, "\(compiled) vs \(printed)")
     }
 

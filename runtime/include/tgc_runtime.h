@@ -286,11 +286,16 @@ void tgc_sgemm_epilogue(int trans_a, int trans_b, int64_t m, int64_t n, int64_t 
    [m, k] (tgc_sgemm_pack_a) or op(B) [k, n] (tgc_sgemm_pack_b), for the kernel tgc_sgemm uses
    on this CPU. A library packs its weights once per context (docs/DEPLOY.md); a product that
    reads a packed operand skips packing it, with the same panels, so the same bits. Made with
-   tgc_alloc (a failure is tgc_fatal's); tgc_sgemm_packed_free releases it (NULL is ignored). */
+   tgc_alloc (a failure is tgc_fatal's); tgc_sgemm_packed_free or tgc_packed_free releases it
+   (NULL is ignored). */
 typedef struct tgc_sgemm_packed tgc_sgemm_packed;
 tgc_sgemm_packed *tgc_sgemm_pack_a(int trans_a, int64_t m, int64_t k, const float *a, int64_t lda);
 tgc_sgemm_packed *tgc_sgemm_pack_b(int trans_b, int64_t k, int64_t n, const float *b, int64_t ldb);
 void tgc_sgemm_packed_free(tgc_sgemm_packed *packed);
+
+/* Releases an operand packed beforehand, of any kind (tgc_sgemm_pack_a/b, tgc_conv2d_pack_f32;
+   NULL is ignored): each such object starts with the function that releases it. */
+void tgc_packed_free(void *packed);
 
 /* tgc_sgemm_epilogue (epilogue may be NULL) with op(A) read from `pa` instead of (trans_a, a,
    lda) when pa is not NULL, and op(B) from `pb` likewise; a packed operand of other sizes than
@@ -314,6 +319,16 @@ typedef struct {
    parallel (OpenMP); the result does not depend on the thread count, nor on how a batch is
    split among calls. */
 void tgc_conv2d_f32(const tgc_conv2d_shape *s, const float *x, const float *w, float *y);
+/* The weights w of a forward convolution prepared once for many calls (a library context's,
+   which never change): Winograd's transformed weights where the convolution takes that path,
+   else NULL (nothing to prepare; tgc_conv2d_prepacked_f32 then reads w as tgc_conv2d_f32
+   does). Made with tgc_alloc; tgc_packed_free releases it. tgc_conv2d_prepacked_f32 is
+   tgc_conv2d_f32 with them (`packed` made for s's channels and kernel, any batch size): the
+   same operations on the same values, so the same bits. */
+typedef struct tgc_conv2d_packed tgc_conv2d_packed;
+tgc_conv2d_packed *tgc_conv2d_pack_f32(const tgc_conv2d_shape *s, const float *w);
+void tgc_conv2d_prepacked_f32(const tgc_conv2d_shape *s, const float *x, const float *w, const tgc_conv2d_packed *packed,
+                              float *y);
 /* gx = the gradient of conv2d with respect to x, given gy: w^T gy per image, then col2im;
    Winograd F(2x2, 3x3) (a correlation of gy with the flipped weights) where the forward takes
    it and the padding is at most 2. */

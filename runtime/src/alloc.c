@@ -33,6 +33,10 @@ void *tgc_alloc(size_t bytes) {
 
 void tgc_free(void *p) { free(p); }
 
+void tgc_packed_free(void *packed) {
+    if (packed != NULL) (*(void (**)(void *))packed)(packed);
+}
+
 void tgc_keep_freed_memory(void) {
 #ifdef __GLIBC__
     /* Every block up to 32 MiB from the heap (none mapped and unmapped on its own), and no

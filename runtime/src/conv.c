@@ -465,6 +465,32 @@ static void winograd(const tgc__winograd_conv *p, const float *x, float *y) {
     tgc__winograd_f32(p, x, y, scratch((size_t)tgc__winograd_scratch_floats(p, nt)), nt);
 }
 
+/* The forward's Winograd correlation of s, its weights w (u: transformed beforehand, or NULL). */
+static tgc__winograd_conv forward_winograd(const tgc_conv2d_shape *s, const float *w, const float *u) {
+    return (tgc__winograd_conv){s->n, s->c, s->h, s->w, s->o, s->oh, s->ow, s->ph, s->pw, w, s->c * 9, 9, 3, 1, u};
+}
+
+/* Weights prepared once (tgc_conv2d_pack_f32): Winograd's U for convolutions of s's channels. */
+struct tgc_conv2d_packed {
+    void (*release)(void *); /* tgc_packed_free's (first, as in every packed object) */
+    tgc_conv2d_shape shape;  /* the convolution they were made for */
+    float *u;
+};
+
+static void release_conv2d_packed(void *packed) {
+    tgc_free(((tgc_conv2d_packed *)packed)->u);
+    tgc_free(packed);
+}
+
+tgc_conv2d_packed *tgc_conv2d_pack_f32(const tgc_conv2d_shape *s, const float *w) {
+    if (!winograd_pays(s)) return NULL;
+    const tgc__winograd_conv p = forward_winograd(s, w, NULL);
+    tgc_conv2d_packed *packed = tgc_alloc(sizeof *packed);
+    *packed = (tgc_conv2d_packed){release_conv2d_packed, *s, tgc_alloc((size_t)tgc__winograd_u_floats(&p) * sizeof(float))};
+    tgc__winograd_transform_weights(&p, packed->u);
+    return packed;
+}
+
 /* ---- float32 ------------------------------------------------------------------------------ */
 
 /* The forward product of one image and group when the kernel reads B's rows in place
@@ -502,7 +528,7 @@ void tgc_conv2d_f32(const tgc_conv2d_shape *s, const float *x, const float *w, f
     const int64_t rows = s->c * s->kh * s->kw, image = s->c * s->h * s->w;
     if (s->n == 0 || s->o == 0 || positions == 0) return;
     if (winograd_pays(s)) {
-        const tgc__winograd_conv p = {s->n, s->c, s->h, s->w, s->o, s->oh, s->ow, s->ph, s->pw, w, s->c * 9, 9, 3, 1};
+        const tgc__winograd_conv p = forward_winograd(s, w, NULL);
         winograd(&p, x, y);
         return;
     }
@@ -557,13 +583,28 @@ void tgc_conv2d_f32(const tgc_conv2d_shape *s, const float *x, const float *w, f
     tgc_free(descriptors);
 }
 
+void tgc_conv2d_prepacked_f32(const tgc_conv2d_shape *s, const float *x, const float *w, const tgc_conv2d_packed *packed,
+                              float *y) {
+    if (packed == NULL) {
+        tgc_conv2d_f32(s, x, w, y);
+        return;
+    }
+    const tgc_conv2d_shape *m = &packed->shape;
+    if (!winograd_pays(s) || m->c != s->c || m->o != s->o)
+        tgc_fatal("conv2d: weights prepared for %lld -> %lld channels given a convolution of %lld -> %lld", (long long)m->c,
+                  (long long)m->o, (long long)s->c, (long long)s->o);
+    if (s->n == 0 || s->oh * s->ow == 0) return;
+    const tgc__winograd_conv p = forward_winograd(s, w, packed->u);
+    winograd(&p, x, y);
+}
+
 void tgc_conv2d_input_grad_f32(const tgc_conv2d_shape *s, const float *gy, const float *w, float *gx) {
     const int64_t positions = s->oh * s->ow, og = s->o / s->groups, kg = s->c / s->groups * s->kh * s->kw;
     const int64_t rows = s->c * s->kh * s->kw, image = s->c * s->h * s->w;
     if (s->n == 0 || image == 0) return;
     if (winograd_pays(s) && s->ph <= 2 && s->pw <= 2 && positions > 0) {
         /* the correlation of gy, padded by 2 − p, with the weights flipped and transposed */
-        const tgc__winograd_conv p = {s->n, s->o, s->oh, s->ow, s->c, s->h, s->w, 2 - s->ph, 2 - s->pw, w + 8, 9, s->c * 9, -3, -1};
+        const tgc__winograd_conv p = {s->n, s->o, s->oh, s->ow, s->c, s->h, s->w, 2 - s->ph, 2 - s->pw, w + 8, 9, s->c * 9, -3, -1, NULL};
         winograd(&p, gy, gx);
         return;
     }
@@ -614,7 +655,7 @@ static void weight_grad_run(const tgc_conv2d_shape *s, const image_packing *pack
     const int64_t image = s->c * s->h * s->w, first = s->n * run / runs;
     const int direct = is_pointwise(s);
     if (winograd_pays(s)) {
-        const tgc__winograd_conv p = {s->n * (run + 1) / runs - first, s->c, s->h, s->w, s->o, s->oh, s->ow, s->ph, s->pw, NULL, 0, 0, 0, 0};
+        const tgc__winograd_conv p = {s->n * (run + 1) / runs - first, s->c, s->h, s->w, s->o, s->oh, s->ow, s->ph, s->pw, NULL, 0, 0, 0, 0, NULL};
         tgc__winograd_weight_grad_f32(&p, x + first * image, gy + first * s->o * positions, sum, s->o,
                                       scratch_in(1, (size_t)tgc__winograd_weight_grad_scratch_floats(&p)));
         return;

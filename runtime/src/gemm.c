@@ -446,6 +446,7 @@ void tgc_sgemm_epilogue(int trans_a, int trans_b, int64_t m, int64_t n, int64_t 
 /* ---- operands packed beforehand -------------------------------------------------------- */
 
 struct tgc_sgemm_packed {
+    void (*release)(void *);         /* tgc_packed_free's (first, as in every packed object) */
     const tgc__gemm_kernel_info *ki; /* the kernel whose panels these are */
     int is_b;                        /* op(B) (lines: its n columns), else op(A) (its m rows) */
     int64_t lines, k;
@@ -453,6 +454,11 @@ struct tgc_sgemm_packed {
                                         panels in order: panel i of the block at k = p0 at
                                         panels + p0·(lines rounded up to panels) + i·kb·width */
 };
+
+static void release_packed(void *packed) {
+    tgc_free(((tgc_sgemm_packed *)packed)->panels);
+    tgc_free(packed);
+}
 
 /* Every micro-panel of op(A) (is_b = 0) or op(B), k block after k block, as gemm_body packs them. */
 static tgc_sgemm_packed *pack_operand(int is_b, int trans, int64_t lines, int64_t k, const float *x, int64_t ld) {
@@ -464,7 +470,7 @@ static tgc_sgemm_packed *pack_operand(int is_b, int trans, int64_t lines, int64_
         tgc_fatal("sgemm: leading dimension %lld too small to pack", (long long)ld);
     tgc_sgemm_packed *p = tgc_alloc(sizeof *p);
     const int64_t padded = padded_lines(lines, width), kb_max = k > 0 ? tgc__gemm_k_block(ki, k) : 1;
-    *p = (tgc_sgemm_packed){ki, is_b, lines, k, tgc_alloc((size_t)(padded * k > 0 ? padded * k : 1) * sizeof(float))};
+    *p = (tgc_sgemm_packed){release_packed, ki, is_b, lines, k, tgc_alloc((size_t)(padded * k > 0 ? padded * k : 1) * sizeof(float))};
     for (int64_t pc = 0; pc < k; pc += kb_max) {
         const int64_t kb = k - pc < kb_max ? k - pc : kb_max;
         for (int64_t l0 = 0; l0 < lines; l0 += width) {
@@ -487,11 +493,7 @@ tgc_sgemm_packed *tgc_sgemm_pack_b(int trans_b, int64_t k, int64_t n, const floa
     return pack_operand(1, trans_b, n, k, b, ldb);
 }
 
-void tgc_sgemm_packed_free(tgc_sgemm_packed *packed) {
-    if (packed == NULL) return;
-    tgc_free(packed->panels);
-    tgc_free(packed);
-}
+void tgc_sgemm_packed_free(tgc_sgemm_packed *packed) { tgc_packed_free(packed); }
 
 /* The panels of a packed operand of a product (NULL for none), checked against the product's
    sizes and kernel. */

@@ -11,7 +11,8 @@
    The output tiles of all images, flattened (image, tile row, tile column), are cut into
    blocks of one micro-panel width (NR tiles of tgc_sgemm's kernel). A block's input transform
    is written straight into the layout of the kernel's packed B panels, the 16 products run
-   through the kernel (tgc__gemm_ukernel) against U packed once per call as its A panels, and
+   through the kernel (tgc__gemm_ukernel) against U packed once per call as its A panels (or
+   once per library context: tgc__winograd_transform_weights, tgc_conv2d_pack_f32), and
    the output transform scatters the block's tiles into y. Blocks run in parallel (OpenMP),
    each on a thread's own scratch. Every output element goes through the same operations
    (transforms in a fixed order, the kernel's sum over channels in k order, the k blocks of
@@ -91,6 +92,8 @@ static int64_t blocks_of(const tgc__winograd_conv *p, const plan *pl) {
     return (p->n * pl->tiles + pl->ki->nr - 1) / pl->ki->nr;
 }
 
+int64_t tgc__winograd_u_floats(const tgc__winograd_conv *p) { return plan_of(p).u_floats; }
+
 int64_t tgc__winograd_scratch_floats(const tgc__winograd_conv *p, int threads) {
     const plan pl = plan_of(p);
     return pl.u_floats + (threads > 0 ? threads : 1) * pl.block_floats;
@@ -124,6 +127,11 @@ static void transform_weights(const tgc__winograd_conv *p, const plan *pl, int64
         }
         for (int k = 0; k < POINTS; k++) u[((k * pl->o_panels + q / mr) * pl->cs + r) * mr + q % mr] = v[k];
     }
+}
+
+void tgc__winograd_transform_weights(const tgc__winograd_conv *p, float *u) {
+    const plan pl = plan_of(p);
+    for (int64_t q = 0; q < p->o; q++) transform_weights(p, &pl, q, u);
 }
 
 /* A run of a block's tiles along one tile row of one image: tiles j0 .. j0+len-1 of the block. */
@@ -565,7 +573,8 @@ static void transform_output(const tgc__winograd_conv *p, const plan *pl, const 
 void tgc__winograd_f32(const tgc__winograd_conv *p, const float *x, float *y, float *scratch, int threads) {
     const plan pl = plan_of(p);
     const int64_t nr = pl.ki->nr, total = p->n * pl.tiles, blocks = blocks_of(p, &pl);
-    float *u = scratch;
+    const float *u = p->u != NULL ? p->u : scratch;
+    const int64_t transforms = p->u != NULL ? 0 : p->o;
     (void)threads;
 #ifdef _OPENMP
 #pragma omp parallel num_threads(threads) if (threads > 1)
@@ -574,7 +583,7 @@ void tgc__winograd_f32(const tgc__winograd_conv *p, const float *x, float *y, fl
 #ifdef _OPENMP
 #pragma omp for schedule(static)
 #endif
-        for (int64_t q = 0; q < p->o; q++) transform_weights(p, &pl, q, u);
+        for (int64_t q = 0; q < transforms; q++) transform_weights(p, &pl, q, scratch);
         float *v = scratch + pl.u_floats + (int64_t)tgc__thread_id() * pl.block_floats, *m = v + POINTS * pl.v_point;
 #ifdef _OPENMP
 #pragma omp for schedule(static)

@@ -28,7 +28,17 @@ typedef struct {
     int64_t n, c, h, w, o, oh, ow, ph, pw;
     const float *weight;
     int64_t wq, wr, wi, wj;
+    const float *u; /* the weights transformed beforehand (tgc__winograd_transform_weights), or
+                       NULL: each call transforms them */
 } tgc__winograd_conv;
+
+/* The floats of the transformed weights of p (tgc__winograd_transform_weights). */
+int64_t tgc__winograd_u_floats(const tgc__winograd_conv *p);
+
+/* p's weights transformed as tgc__winograd_f32 multiplies them, into u (64-byte aligned,
+   tgc__winograd_u_floats long), on the calling thread: a caller whose weights stay fixed over
+   many calls (a library context's) transforms them once and passes them as p->u. */
+void tgc__winograd_transform_weights(const tgc__winograd_conv *p, float *u);
 
 /* The floats of scratch that tgc__winograd_f32 needs with `threads` threads. */
 int64_t tgc__winograd_scratch_floats(const tgc__winograd_conv *p, int threads);

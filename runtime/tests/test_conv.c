@@ -173,6 +173,12 @@ static void check_im2col_products(tgc_conv2d_shape s) {
         tgc_conv2d_weight_grad_f32(&s, x, gy, gw);
         same = same && (winograd || memcmp(got, want, (size_t)ys * sizeof(float)) == 0);
         same_gw = same_gw && (winograd || memcmp(gw, gw_want, (size_t)ws * sizeof(float)) == 0);
+        /* nothing to prepare off the Winograd path: the prepared call reads w as tgc_conv2d_f32 */
+        tgc_conv2d_packed *packed = tgc_conv2d_pack_f32(&s, w);
+        for (int64_t i = 0; !winograd && i < ys; i++) got[i] = NAN;
+        if (!winograd) tgc_conv2d_prepacked_f32(&s, x, w, packed, got);
+        same = same && (winograd ? packed != NULL : packed == NULL && memcmp(got, want, (size_t)ys * sizeof(float)) == 0);
+        tgc_packed_free(packed);
     }
     CHECK(same && same_gw, "conv2d n=%lld c=%lld %lldx%lld o=%lld k=%lldx%lld p=%lld,%lld d=%lld,%lld g=%lld: forward %d, weight grad %d the im2col products' bits",
           (long long)s.n, (long long)s.c, (long long)s.h, (long long)s.w, (long long)s.o, (long long)s.kh, (long long)s.kw,
@@ -243,6 +249,18 @@ static void check_winograd(int64_t n, int64_t c, int64_t h, int64_t w, int64_t o
             unsetenv("TGC_WINOGRAD_PORTABLE");
             unsetenv("TGC_WINOGRAD_AVX2");
         }
+        int prepared_agrees = 1;
+        if (op == FORWARD) { /* the weights prepared once (a library context's), calls of one image on 2 threads */
+            tgc_conv2d_packed *packed = tgc_conv2d_pack_f32(&s, f[1]);
+            float *prepared = malloc((size_t)count * sizeof(float));
+            tgc_conv2d_shape one = s;
+            one.n = 1;
+            set_threads(2);
+            for (int64_t b = 0; b < n; b++) tgc_conv2d_prepacked_f32(&one, f[0] + b * (sizes[0] / n), f[1], packed, prepared + b * per_image);
+            prepared_agrees = packed != NULL && memcmp(got[0], prepared, (size_t)count * sizeof(float)) == 0;
+            tgc_packed_free(packed);
+            free(prepared);
+        }
         double worst = 0;
         for (int64_t i = 0; i < count; i++) worst = fmax(worst, isnan(got[0][i]) ? INFINITY : fabs(got[0][i] - want[i]) / (bound[i] + 1e-30));
         const int threads_agree = memcmp(got[0], got[1], (size_t)count * sizeof(float)) == 0;
@@ -250,11 +268,11 @@ static void check_winograd(int64_t n, int64_t c, int64_t h, int64_t w, int64_t o
         const int portable_agrees = memcmp(got[0], got[3], (size_t)count * sizeof(float)) == 0;
         const int avx2_agrees = memcmp(got[0], got[4], (size_t)count * sizeof(float)) == 0;
         if (worst > winograd_worst[op]) winograd_worst[op] = worst;
-        CHECK(worst <= 2e-6 && threads_agree && calls_agree && portable_agrees && avx2_agrees,
+        CHECK(worst <= 2e-6 && threads_agree && calls_agree && portable_agrees && avx2_agrees && prepared_agrees,
               "winograd op %d n=%lld c=%lld %lldx%lld o=%lld p=%lld,%lld: error %g of the terms' magnitude, threads agree %d, "
-              "per-image (per-run) calls agree %d, portable transforms agree %d, AVX2 transforms agree %d", op, (long long)n,
-              (long long)c, (long long)h, (long long)w, (long long)o, (long long)ph, (long long)pw, worst, threads_agree,
-              calls_agree, portable_agrees, avx2_agrees);
+              "per-image (per-run) calls agree %d, portable transforms agree %d, AVX2 transforms agree %d, prepared weights "
+              "agree %d", op, (long long)n, (long long)c, (long long)h, (long long)w, (long long)o, (long long)ph, (long long)pw,
+              worst, threads_agree, calls_agree, portable_agrees, avx2_agrees, prepared_agrees);
         for (int k = 0; k < 5; k++) free(got[k]);
         free(want), free(bound);
     }
