@@ -92,9 +92,10 @@ static int64_t *pool_columns(const tgc_conv2d_shape *s, int *halves) {
     return columns;
 }
 
-/* The indices of every plane, and the values: each plane's indices into a per-thread row of
-   oh·ow (cache-resident), then the plane read there. */
-#define MAX_POOL(INDICES, VALUES, T, PLANE)                                                           \
+/* The indices of every plane, and the values: of 2x2, stride-2 windows straight from the plane
+   where HALVES_VALUES can (returns 1), else each plane's indices into a per-thread row of oh·ow
+   (cache-resident), then the plane read there. */
+#define MAX_POOL(INDICES, VALUES, T, PLANE, HALVES_VALUES)                                            \
     void INDICES(const tgc_conv2d_shape *s, const T *x, int64_t *out) {                               \
         const int64_t planes = s->n * s->c;                                                           \
         int halves;                                                                                   \
@@ -113,14 +114,25 @@ static int64_t *pool_columns(const tgc_conv2d_shape *s, int *halves) {
             TGC_POOL_FOR                                                                              \
             for (int64_t p = 0; p < planes; p++) {                                                    \
                 const T *plane = x + p * s->h * s->w;                                                 \
-                PLANE(s, columns, halves, plane, at);                                                 \
                 T *row = y + p * count;                                                               \
+                if (halves && HALVES_VALUES(s, plane, row)) continue;                                 \
+                PLANE(s, columns, halves, plane, at);                                                 \
                 for (int64_t k = 0; k < count; k++) row[k] = plane[at[k]];                           \
             }                                                                                         \
             tgc_free(at);                                                                             \
         }                                                                                             \
         tgc_free(columns);                                                                            \
     }
+
+/* No direct way to the maxima of 2x2 windows (HALVES_VALUES): the caller gathers them. */
+static inline int no_halves_values_f32(const tgc_conv2d_shape *s, const float *plane, float *out) {
+    (void)s, (void)plane, (void)out;
+    return 0;
+}
+static inline int no_halves_values_f64(const tgc_conv2d_shape *s, const double *plane, double *out) {
+    (void)s, (void)plane, (void)out;
+    return 0;
+}
 
 /* m, a = v, at when v > m or v is NaN: selects through bit masks, which compilers keep
    branch-free (a branch per tap mispredicts on data such as ReLU outputs). */
@@ -196,6 +208,7 @@ static void halves_plane_f32_avx512(const tgc_conv2d_shape *s, const float *plan
     }
 }
 #define HALVES_PLANE_F32 halves_plane_f32_avx512
+#define HALVES_VALUES_F32 no_halves_values_f32
 #else
 TAKE_IF(take_if_f32, float, uint32_t)
 HALVES_PLANE(halves_plane_f32, float, take_if_f32)
@@ -210,29 +223,37 @@ static inline __m256 taken(__m256 v, __m256 t) {
 
 /* halves_plane_f32 8 windows at a time where the runtime is compiled for AVX2 (rows of at
    least 8 columns), by the same pairing of taps as the AVX-512 version above. */
+/* The windows of output row oy from column ox on, 8 of them (rows of at least 8 columns): their
+   maxima, and their argmaxes in the plane in *at. */
+TGC_AVX2_INLINE __m256 halves8_avx2(const tgc_conv2d_shape *s, const float *plane, int64_t oy, int64_t ox, __m256i *at) {
+    const __m256i ramp = _mm256_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14);
+    const __m256i one = _mm256_set1_epi32(1), below = _mm256_set1_epi32((int32_t)s->w);
+    const float *r0 = plane + 2 * oy * s->w, *r1 = r0 + s->w;
+    const int64_t col = 2 * ox;
+    const __m256 t0 = tgc__load_columns8(r0, col, s->w), t1 = tgc__load_columns8(r0, col + 8, s->w);
+    const __m256 b0 = tgc__load_columns8(r1, col, s->w), b1 = tgc__load_columns8(r1, col + 8, s->w);
+    const __m256 a = tgc__even_floats(t0, t1), b = tgc__odd_floats(t0, t1), c = tgc__even_floats(b0, b1), d = tgc__odd_floats(b0, b1);
+    const __m256 tb = taken(b, a), td = taken(d, c);
+    const __m256 t = _mm256_blendv_ps(a, b, tb), u = _mm256_blendv_ps(c, d, td);
+    const __m256 tu = taken(u, t);
+    const __m256i ti = _mm256_and_si256(_mm256_castps_si256(tb), one);
+    const __m256i ui = _mm256_add_epi32(below, _mm256_and_si256(_mm256_castps_si256(td), one));
+    const __m256i pick = _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(ti), _mm256_castsi256_ps(ui), tu));
+    *at = _mm256_add_epi32(_mm256_set1_epi32((int32_t)(2 * oy * s->w + 2 * ox)), _mm256_add_epi32(ramp, pick));
+    return _mm256_blendv_ps(t, u, tu);
+}
+
 static void halves_plane_f32_avx2(const tgc_conv2d_shape *s, const float *plane, int64_t *out) {
     if (s->w < 8) { /* rows narrower than a register */
         halves_plane_f32(s, plane, out);
         return;
     }
-    const __m256i ramp = _mm256_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14);
-    const __m256i one = _mm256_set1_epi32(1), below = _mm256_set1_epi32((int32_t)s->w);
     for (int64_t oy = 0; oy < s->oh; oy++) {
-        const float *r0 = plane + 2 * oy * s->w, *r1 = r0 + s->w;
         int64_t *best = out + oy * s->ow;
         for (int64_t ox = 0; ox < s->ow; ox += 8) {
             const int64_t n = s->ow - ox < 8 ? s->ow - ox : 8; /* windows in this block */
-            const int64_t col = 2 * ox;
-            const __m256 t0 = tgc__load_columns8(r0, col, s->w), t1 = tgc__load_columns8(r0, col + 8, s->w);
-            const __m256 b0 = tgc__load_columns8(r1, col, s->w), b1 = tgc__load_columns8(r1, col + 8, s->w);
-            const __m256 a = tgc__even_floats(t0, t1), b = tgc__odd_floats(t0, t1), c = tgc__even_floats(b0, b1), d = tgc__odd_floats(b0, b1);
-            const __m256 tb = taken(b, a), td = taken(d, c);
-            const __m256 t = _mm256_blendv_ps(a, b, tb), u = _mm256_blendv_ps(c, d, td);
-            const __m256 tu = taken(u, t);
-            const __m256i ti = _mm256_and_si256(_mm256_castps_si256(tb), one);
-            const __m256i ui = _mm256_add_epi32(below, _mm256_and_si256(_mm256_castps_si256(td), one));
-            const __m256i pick = _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(ti), _mm256_castsi256_ps(ui), tu));
-            const __m256i at = _mm256_add_epi32(_mm256_set1_epi32((int32_t)(2 * oy * s->w + 2 * ox)), _mm256_add_epi32(ramp, pick));
+            __m256i at;
+            (void)halves8_avx2(s, plane, oy, ox, &at);
             const __m256i lo = _mm256_cvtepi32_epi64(_mm256_castsi256_si128(at)), hi = _mm256_cvtepi32_epi64(_mm256_extracti128_si256(at, 1));
             if (n == 8) {
                 _mm256_storeu_si256((__m256i *)(best + ox), lo);
@@ -246,13 +267,37 @@ static void halves_plane_f32_avx2(const tgc_conv2d_shape *s, const float *plane,
         }
     }
 }
+
+/* The maxima of halves_plane_f32_avx2's windows, without their indices: the values its argmaxes
+   point at, so the bits of gathering them; 0 (nothing written) for rows narrower than 8. */
+static int halves_values_f32_avx2(const tgc_conv2d_shape *s, const float *plane, float *out) {
+    if (s->w < 8) return 0;
+    for (int64_t oy = 0; oy < s->oh; oy++) {
+        float *row = out + oy * s->ow;
+        for (int64_t ox = 0; ox < s->ow; ox += 8) {
+            const int64_t n = s->ow - ox < 8 ? s->ow - ox : 8;
+            __m256i at;
+            const __m256 m = halves8_avx2(s, plane, oy, ox, &at);
+            if (n == 8) {
+                _mm256_storeu_ps(row + ox, m);
+            } else {
+                float lanes[8];
+                _mm256_storeu_ps(lanes, m);
+                memcpy(row + ox, lanes, (size_t)n * sizeof(float));
+            }
+        }
+    }
+    return 1;
+}
 #define HALVES_PLANE_F32 halves_plane_f32_avx2
+#define HALVES_VALUES_F32 halves_values_f32_avx2
 #else
 #define HALVES_PLANE_F32 halves_plane_f32
+#define HALVES_VALUES_F32 no_halves_values_f32
 #endif
 #endif
 
 MAX_POOL_PLANE(max_pool_plane_f32, float, HALVES_PLANE_F32)
 MAX_POOL_PLANE(max_pool_plane_f64, double, halves_plane_f64)
-MAX_POOL(tgc_max_pool2d_indices_f32, tgc_max_pool2d_f32, float, max_pool_plane_f32)
-MAX_POOL(tgc_max_pool2d_indices_f64, tgc_max_pool2d_f64, double, max_pool_plane_f64)
+MAX_POOL(tgc_max_pool2d_indices_f32, tgc_max_pool2d_f32, float, max_pool_plane_f32, HALVES_VALUES_F32)
+MAX_POOL(tgc_max_pool2d_indices_f64, tgc_max_pool2d_f64, double, max_pool_plane_f64, no_halves_values_f64)
