@@ -70,13 +70,14 @@ BANDWIDTH_KEYS = ("b2", "b3_sum", "b3_softmax", "b9_slice_diff", "b9_cat")
 EAGER_PROGRAM = "b8_eager_add"
 EAGER_BIG, EAGER_SMALL = 200_000, 1_000
 COMPILE_PROGRAM = "b4_mlp_step"
-# B6's step under `tgc run --eager`: the program's step lines, run in a loop of
-# EAGER_STEP_LOOP + 1 steps and of 1 step (the difference is EAGER_STEP_LOOP warm steps).
-EAGER_STEP_PROGRAM = "b6_cnn_step"
-EAGER_STEP_LINES = ("opt.zeroGrad()\n", "let loss = crossEntropy(model(x), labels)\n", "loss.backward()\n",
+# B6's step, compiled and under `tgc run --eager`: the program's step lines, run in a loop of
+# STEP_LOOP + 1 steps and of 1 step (the difference is STEP_LOOP warm steps, as the peers time
+# a step of a model built once).
+STEP_PROGRAM = "b6_cnn_step"
+STEP_LINES = ("opt.zeroGrad()\n", "let loss = crossEntropy(model(x), labels)\n", "loss.backward()\n",
                     "opt.step()\n", "print(loss)\n")
 EAGER_STEP_REPEATS = 5
-EAGER_STEP_LOOP = 10
+STEP_LOOP = 10
 # B6's peak memory: the compiled program and a PyTorch eager process, each running this many steps.
 MEMORY_STEPS = 10
 MEMORY_PROGRAM = "b6_cnn_step"
@@ -232,9 +233,12 @@ def tgc_workloads(tgc, threads, target_s, only):
             t0 = time.perf_counter()
             run([tgc, "compile", src, "-o", exe])
             compile_s[key] = time.perf_counter() - t0
-            probe = bench_binary(exe, 1, threads)
-            runs = max(3, min(100_000, math.ceil(target_s / max(probe["min_ms"] / 1e3, 1e-7))))
-            results[key] = bench_binary(exe, runs, threads)
+            if prog == STEP_PROGRAM:
+                results[key] = tgc_compiled_step(tgc, threads, target_s)
+            else:
+                probe = bench_binary(exe, 1, threads)
+                runs = max(3, min(100_000, math.ceil(target_s / max(probe["min_ms"] / 1e3, 1e-7))))
+                results[key] = bench_binary(exe, runs, threads)
             log(f"  tgc {key}: {results[key]}")
         except Exception as e:  # noqa: BLE001 - one broken workload must not stop the rest
             results[key] = {"error": str(e).strip().splitlines()[-1][:200] if str(e).strip() else repr(e)}
@@ -278,25 +282,52 @@ def write_npy_f32(path, shape, values):
         f.write(struct.pack(f"<{len(values)}f", *values))
 
 
-def tgc_eager_step(tgc, threads, repeats=EAGER_STEP_REPEATS):
-    """One warm B6 training step under `tgc run --eager --threads T`, as PyTorch's step is timed
-    warm: the whole-process time of B6 with its step in a loop of EAGER_STEP_LOOP + 1 steps
-    minus that of the same loop of 1 step (start-up, parsing, the parameters' draws, the first
-    step's first touch of every buffer and the checksum are in both), over EAGER_STEP_LOOP; the
-    two run in turn `repeats` times; min is best minus best, median median minus median."""
-    src = os.path.join(BENCH, EAGER_STEP_PROGRAM + ".swiftdsl")
+def step_loop_programs():
+    """B6's source with its step in a loop of STEP_LOOP + 1 steps and of 1 step: their paths."""
+    src = os.path.join(BENCH, STEP_PROGRAM + ".swiftdsl")
     with open(src) as f:
         text = f.read()
-    step = "".join(EAGER_STEP_LINES)
+    step = "".join(STEP_LINES)
     if step not in text:
         raise RuntimeError(f"{src}: the step lines {step!r} were not found together")
-    indented = "".join("    " + line for line in EAGER_STEP_LINES)
+    indented = "".join("    " + line for line in STEP_LINES)
     programs = []
-    for steps in (EAGER_STEP_LOOP + 1, 1):
-        path = os.path.join(BUILD, f"{EAGER_STEP_PROGRAM}_{steps}_steps.swiftdsl")
+    for steps in (STEP_LOOP + 1, 1):
+        path = os.path.join(BUILD, f"{STEP_PROGRAM}_{steps}_steps.swiftdsl")
         with open(path, "w") as f:
             f.write(text.replace(step, f"for _ in 0..<{steps} {{\n{indented}}}\n", 1))
         programs.append(path)
+    return programs
+
+
+def tgc_compiled_step(tgc, threads, target_s, rounds=3):
+    """One warm compiled B6 training step, as the peers time theirs (their model built once,
+    outside the timed step): `--bench` runs of B6 with its step in a loop of STEP_LOOP + 1
+    steps and of 1 step (start-up, the parameters' draws and the checksum are in both), in turn
+    `rounds` times; min is (best − best) / STEP_LOOP, median likewise."""
+    exes = []
+    for path in step_loop_programs():
+        exe = os.path.splitext(path)[0]
+        run([tgc, "compile", path, "-o", exe])
+        exes.append(exe)
+    probe = bench_binary(exes[0], 1, threads)
+    runs = max(3, math.ceil(target_s / rounds / max(probe["min_ms"] / 1e3, 1e-7)))
+    many, one = [], []
+    for _ in range(rounds):
+        for exe, results in zip(exes, (many, one)):
+            results.append(bench_binary(exe, runs, threads))
+    best = lambda v, key: min(r[key] for r in v)  # noqa: E731
+    return {"runs": runs * rounds, "min_ms": (best(many, "min_ms") - best(one, "min_ms")) / STEP_LOOP,
+            "median_ms": (best(many, "median_ms") - best(one, "median_ms")) / STEP_LOOP}
+
+
+def tgc_eager_step(tgc, threads, repeats=EAGER_STEP_REPEATS):
+    """One warm B6 training step under `tgc run --eager --threads T`, as PyTorch's step is timed
+    warm: the whole-process time of B6 with its step in a loop of STEP_LOOP + 1 steps
+    minus that of the same loop of 1 step (start-up, parsing, the parameters' draws, the first
+    step's first touch of every buffer and the checksum are in both), over STEP_LOOP; the
+    two run in turn `repeats` times; min is best minus best, median median minus median."""
+    programs = step_loop_programs()
     x = os.path.join(BUILD, "b6_x.npy")
     rng = random.Random(1234)
     write_npy_f32(x, (64, 1, 28, 28), [rng.gauss(0, 1) for _ in range(64 * 28 * 28)])
@@ -307,8 +338,8 @@ def tgc_eager_step(tgc, threads, repeats=EAGER_STEP_REPEATS):
             run([tgc, "run", "--eager", prog, "--in", f"x={x}", "--threads", str(threads)], timeout=600)
             times.append(time.perf_counter() - t0)
     median = lambda v: sorted(v)[len(v) // 2]  # noqa: E731
-    return {"min_ms": (min(many) - min(one)) / EAGER_STEP_LOOP * 1e3,
-            "median_ms": (median(many) - median(one)) / EAGER_STEP_LOOP * 1e3,
+    return {"min_ms": (min(many) - min(one)) / STEP_LOOP * 1e3,
+            "median_ms": (median(many) - median(one)) / STEP_LOOP * 1e3,
             "runs": repeats, "many_s": min(many), "one_s": min(one)}
 
 def peak_rss_mib(cmd):
@@ -441,7 +472,7 @@ def report(meta, tgc, triad_r, peak_r, compile_b4, eager, eager_step, memory, pe
             w(f"| B6 eager step (`tgc run --eager`) | b64 1×28² | — | error | — | {eager_step['error']} |")
         else:
             w(f"| B6 eager step (`tgc run --eager`) | b64 1×28² | {eager_step['runs']} | {fmt(eager_step['min_ms'])} | "
-              f"{fmt(eager_step['median_ms'])} | (process of {EAGER_STEP_LOOP + 1} steps {fmt(eager_step['many_s'])} s − of 1 step {fmt(eager_step['one_s'])} s) / {EAGER_STEP_LOOP} |")
+              f"{fmt(eager_step['median_ms'])} | (process of {STEP_LOOP + 1} steps {fmt(eager_step['many_s'])} s − of 1 step {fmt(eager_step['one_s'])} s) / {STEP_LOOP} |")
     if memory is not None:
         if "error" in memory:
             w(f"| B6 peak resident memory | {MEMORY_STEPS} steps | — | error | — | {memory['error']} |")

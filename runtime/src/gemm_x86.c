@@ -243,6 +243,21 @@ TGC_AVX512 static void pack_copy_avx512(const float *src, int64_t ld, int rows, 
 #define AVX2_MR 6
 #define AVX2_NR 16
 
+/* The 6 x 16 tile's k loop: its sums in the 12 accumulators c00 .. c51 (declared here). */
+#define TGC_AVX2_TILE_SUMS(kc, pa, pb)                                                         \
+    __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;   \
+    __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;                   \
+    for (int64_t p = 0; p < (kc); p++, (pa) += AVX2_MR, (pb) += AVX2_NR) {                     \
+        const __m256 b0 = _mm256_load_ps(pb), b1 = _mm256_load_ps((pb) + 8);                  \
+        __m256 av;                                                                             \
+        TGC_AVX2_ROW(pa, 0) TGC_AVX2_ROW(pa, 1) TGC_AVX2_ROW(pa, 2)                            \
+        TGC_AVX2_ROW(pa, 3) TGC_AVX2_ROW(pa, 4) TGC_AVX2_ROW(pa, 5)                            \
+    }
+#define TGC_AVX2_ROW(pa, r)                                                                    \
+    av = _mm256_broadcast_ss((pa) + r);                                                        \
+    c##r##0 = _mm256_fmadd_ps(av, b0, c##r##0);                                                \
+    c##r##1 = _mm256_fmadd_ps(av, b1, c##r##1);
+
 /* The k loop alone, not inlined: with alpha and beta live across it GCC would spill an
    accumulator (12 of them, 2 of B and a broadcast take all 16 ymm registers). */
 TGC_AVX2 __attribute__((noinline)) static void tile_avx2(int64_t kc, const float *pa,
@@ -254,20 +269,7 @@ TGC_AVX2 __attribute__((noinline)) static void tile_avx2(int64_t kc, const float
         _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
         _mm_prefetch((const char *)(c + r * ldc + AVX2_NR - 1), _MM_HINT_T0);
     }
-    __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
-    __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-    for (int64_t p = 0; p < kc; p++) {
-        __m256 b0 = _mm256_load_ps(pb), b1 = _mm256_load_ps(pb + 8), av;
-#define TGC_AVX2_ROW(r)                                                                        \
-    av = _mm256_broadcast_ss(pa + r);                                                          \
-    c##r##0 = _mm256_fmadd_ps(av, b0, c##r##0);                                                \
-    c##r##1 = _mm256_fmadd_ps(av, b1, c##r##1);
-        TGC_AVX2_ROW(0) TGC_AVX2_ROW(1) TGC_AVX2_ROW(2)
-        TGC_AVX2_ROW(3) TGC_AVX2_ROW(4) TGC_AVX2_ROW(5)
-#undef TGC_AVX2_ROW
-        pa += AVX2_MR;
-        pb += AVX2_NR;
-    }
+    TGC_AVX2_TILE_SUMS(kc, pa, pb)
 #define TGC_AVX2_STORE(r)                                                                      \
     _mm256_store_ps(tile + r * AVX2_NR, c##r##0);                                              \
     _mm256_store_ps(tile + r * AVX2_NR + 8, c##r##1);
@@ -281,20 +283,7 @@ TGC_AVX2 __attribute__((noinline)) static void tile_avx2(int64_t kc, const float
    (1·x is x), without the round trip through a tile buffer. */
 TGC_AVX2 __attribute__((noinline)) static void full_tile_avx2(int64_t kc, const float *pa, const float *pb, float *c,
                                                               int64_t ldc) {
-    __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
-    __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-    for (int64_t p = 0; p < kc; p++) {
-        __m256 b0 = _mm256_load_ps(pb), b1 = _mm256_load_ps(pb + 8), av;
-#define TGC_AVX2_ROW(r)                                                                        \
-    av = _mm256_broadcast_ss(pa + r);                                                          \
-    c##r##0 = _mm256_fmadd_ps(av, b0, c##r##0);                                                \
-    c##r##1 = _mm256_fmadd_ps(av, b1, c##r##1);
-        TGC_AVX2_ROW(0) TGC_AVX2_ROW(1) TGC_AVX2_ROW(2)
-        TGC_AVX2_ROW(3) TGC_AVX2_ROW(4) TGC_AVX2_ROW(5)
-#undef TGC_AVX2_ROW
-        pa += AVX2_MR;
-        pb += AVX2_NR;
-    }
+    TGC_AVX2_TILE_SUMS(kc, pa, pb)
 #define TGC_AVX2_STORE(r)                                                                      \
     _mm256_storeu_ps(c + r * ldc, c##r##0);                                                    \
     _mm256_storeu_ps(c + r * ldc + 8, c##r##1);
