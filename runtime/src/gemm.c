@@ -265,7 +265,10 @@ static void gemm_body(const gemm_ctx *g, int tid, int nt) {
                 const int64_t mb = row1 - ic < MC ? row1 - ic : MC;
                 const int64_t mp = (mb + MR - 1) / MR;
                 if (g->a_packed != NULL) apack = (float *)g->a_packed + pc * a_padded + ic * kb;
-                for (int64_t i = 0; g->a_packed == NULL && i < mp; i++) {
+                const int one_row = mb == 1 && ki->row_kernel != NULL; /* its panels in one k loop */
+                /* a row of A in memory the row kernel reads in place, unpacked */
+                const int row_in_place = one_row && g->a_packed == NULL && g->pack_a == NULL;
+                for (int64_t i = 0; g->a_packed == NULL && !row_in_place && i < mp; i++) {
                     const int rows = (int)(mb - i * MR < MR ? mb - i * MR : MR);
                     if (g->pack_a != NULL)
                         g->pack_a(g->pack_a_ctx, ic + i * MR, rows, pc, kb, MR, apack + i * kb * MR);
@@ -273,10 +276,11 @@ static void gemm_body(const gemm_ctx *g, int tid, int nt) {
                         pack_a_panel(ki, g->a, g->lda, g->trans_a, ic + i * MR, rows, pc, kb,
                                      apack + i * kb * MR);
                 }
-                const int one_row = mb == 1 && ki->row_kernel != NULL; /* its panels in one k loop */
                 if (one_row && q0 < q1) {
                     const int64_t j_last = (q1 - 1) * NR;
-                    ki->row_kernel(kb, apack, bpack + q0 * kb * NR, (int)(q1 - q0), g->c + ic * g->ldc + jc + q0 * NR,
+                    const float *row = !row_in_place ? apack : g->trans_a ? g->a + pc * g->lda + ic : g->a + ic * g->lda + pc;
+                    const int64_t step = !row_in_place ? MR : g->trans_a ? g->lda : 1;
+                    ki->row_kernel(kb, row, step, bpack + q0 * kb * NR, (int)(q1 - q0), g->c + ic * g->ldc + jc + q0 * NR,
                                    g->alpha, beta, (int)(nb - j_last < NR ? nb - j_last : NR));
                 }
                 for (int64_t q = one_row ? q1 : q0; q < q1; q++) {

@@ -152,14 +152,14 @@ TGC_AVX512 static void rows_kernel_avx512(int64_t kc, const float *pa, const tgc
 /* NP (a compile-time constant once inlined) panels of one row (tgc__gemm_row_ukernel): per
    element tile_avx512's operations for row 0. */
 TGC_AVX512 static inline __attribute__((always_inline)) void
-row_panels_avx512(int64_t kc, const float *pa, const float *pb, int64_t panel_floats, float *c, float alpha,
+row_panels_avx512(int64_t kc, const float *pa, int64_t a_step, const float *pb, int64_t panel_floats, float *c, float alpha,
                   float beta, int nr_last, int last, const int NP) {
     __m512 acc[2 * 4];
     TGC_UNROLL_ALL
     for (int j = 0; j < 2 * NP; j++) acc[j] = _mm512_setzero_ps();
     TGC_UNROLL(4)
     for (int64_t p = 0; p < kc; p++) {
-        const __m512 av = _mm512_set1_ps(pa[p * AVX512_MR]);
+        const __m512 av = _mm512_set1_ps(pa[p * a_step]);
         TGC_UNROLL_ALL
         for (int j = 0; j < NP; j++) {
             acc[2 * j] = _mm512_fmadd_ps(av, _mm512_load_ps(pb + j * panel_floats + p * AVX512_NR), acc[2 * j]);
@@ -186,17 +186,17 @@ row_panels_avx512(int64_t kc, const float *pa, const float *pb, int64_t panel_fl
 
 /* tgc__gemm_row_ukernel: four panels at a time (8 sums in flight: the FMA latency times its
    throughput), then the rest. */
-TGC_AVX512 static void row_kernel_avx512(int64_t kc, const float *pa, const float *pb, int panels, float *c,
+TGC_AVX512 static void row_kernel_avx512(int64_t kc, const float *pa, int64_t a_step, const float *pb, int panels, float *c,
                                          float alpha, float beta, int nr_last) {
     const int64_t panel_floats = kc * AVX512_NR;
     for (int q = 0; q < panels; q += 4) {
         const int left = panels - q, last = left <= 4;
         const float *pq = pb + q * panel_floats;
         float *cq = c + q * AVX512_NR;
-        if (left >= 4) row_panels_avx512(kc, pa, pq, panel_floats, cq, alpha, beta, nr_last, last, 4);
-        else if (left == 3) row_panels_avx512(kc, pa, pq, panel_floats, cq, alpha, beta, nr_last, last, 3);
-        else if (left == 2) row_panels_avx512(kc, pa, pq, panel_floats, cq, alpha, beta, nr_last, last, 2);
-        else row_panels_avx512(kc, pa, pq, panel_floats, cq, alpha, beta, nr_last, last, 1);
+        if (left >= 4) row_panels_avx512(kc, pa, a_step, pq, panel_floats, cq, alpha, beta, nr_last, last, 4);
+        else if (left == 3) row_panels_avx512(kc, pa, a_step, pq, panel_floats, cq, alpha, beta, nr_last, last, 3);
+        else if (left == 2) row_panels_avx512(kc, pa, a_step, pq, panel_floats, cq, alpha, beta, nr_last, last, 2);
+        else row_panels_avx512(kc, pa, a_step, pq, panel_floats, cq, alpha, beta, nr_last, last, 1);
     }
 }
 
@@ -332,14 +332,14 @@ TGC_AVX2 static void kernel_avx2(int64_t kc, const float *pa, const float *pb, f
 /* NP (a compile-time constant once inlined) panels of one row (tgc__gemm_row_ukernel): per
    element tile_avx2's operations for row 0, then kernel_avx2's alpha and beta. */
 TGC_AVX2 static inline __attribute__((always_inline)) void
-row_panels_avx2(int64_t kc, const float *pa, const float *pb, int64_t panel_floats, float *c, float alpha,
+row_panels_avx2(int64_t kc, const float *pa, int64_t a_step, const float *pb, int64_t panel_floats, float *c, float alpha,
                 float beta, int nr_last, int last, const int NP) {
     __m256 acc[2 * 6];
     TGC_UNROLL_ALL
     for (int j = 0; j < 2 * NP; j++) acc[j] = _mm256_setzero_ps();
     TGC_UNROLL(2)
     for (int64_t p = 0; p < kc; p++) {
-        const __m256 av = _mm256_broadcast_ss(pa + p * AVX2_MR);
+        const __m256 av = _mm256_broadcast_ss(pa + p * a_step);
         TGC_UNROLL_ALL
         for (int j = 0; j < NP; j++) {
             acc[2 * j] = _mm256_fmadd_ps(av, _mm256_load_ps(pb + j * panel_floats + p * AVX2_NR), acc[2 * j]);
@@ -369,7 +369,7 @@ row_panels_avx2(int64_t kc, const float *pa, const float *pb, int64_t panel_floa
 
 /* tgc__gemm_row_ukernel: six panels at a time (12 sums in flight, 12 of the 16 ymm registers:
    Zen 2's FMA latency times its throughput is 10), then the rest. */
-TGC_AVX2 static void row_kernel_avx2(int64_t kc, const float *pa, const float *pb, int panels, float *c,
+TGC_AVX2 static void row_kernel_avx2(int64_t kc, const float *pa, int64_t a_step, const float *pb, int panels, float *c,
                                      float alpha, float beta, int nr_last) {
     const int64_t panel_floats = kc * AVX2_NR;
     for (int q = 0; q < panels; q += 6) {
@@ -377,12 +377,12 @@ TGC_AVX2 static void row_kernel_avx2(int64_t kc, const float *pa, const float *p
         const float *pq = pb + q * panel_floats;
         float *cq = c + q * AVX2_NR;
         switch (left >= 6 ? 6 : left) {
-        case 6: row_panels_avx2(kc, pa, pq, panel_floats, cq, alpha, beta, nr_last, last, 6); break;
-        case 5: row_panels_avx2(kc, pa, pq, panel_floats, cq, alpha, beta, nr_last, last, 5); break;
-        case 4: row_panels_avx2(kc, pa, pq, panel_floats, cq, alpha, beta, nr_last, last, 4); break;
-        case 3: row_panels_avx2(kc, pa, pq, panel_floats, cq, alpha, beta, nr_last, last, 3); break;
-        case 2: row_panels_avx2(kc, pa, pq, panel_floats, cq, alpha, beta, nr_last, last, 2); break;
-        default: row_panels_avx2(kc, pa, pq, panel_floats, cq, alpha, beta, nr_last, last, 1); break;
+        case 6: row_panels_avx2(kc, pa, a_step, pq, panel_floats, cq, alpha, beta, nr_last, last, 6); break;
+        case 5: row_panels_avx2(kc, pa, a_step, pq, panel_floats, cq, alpha, beta, nr_last, last, 5); break;
+        case 4: row_panels_avx2(kc, pa, a_step, pq, panel_floats, cq, alpha, beta, nr_last, last, 4); break;
+        case 3: row_panels_avx2(kc, pa, a_step, pq, panel_floats, cq, alpha, beta, nr_last, last, 3); break;
+        case 2: row_panels_avx2(kc, pa, a_step, pq, panel_floats, cq, alpha, beta, nr_last, last, 2); break;
+        default: row_panels_avx2(kc, pa, a_step, pq, panel_floats, cq, alpha, beta, nr_last, last, 1); break;
         }
     }
 }

@@ -193,36 +193,43 @@ static void test_thread_invariance(const tgc__gemm_kernel_info *ki) {
     }
 }
 
-/* A product of one row (a block of one row: the kernel's row_kernel where it has one) gives
-   the bits of the same row in a product of three (micro-kernel tiles), on 1 and 2 threads,
-   with beta applied once over several k blocks, partial last panels and several jc blocks,
-   and writes nothing past its n columns. */
+/* A product of one row (a block of one row: the kernel's row_kernel where it has one, reading
+   the row in place, along k or, transposed, down a column) gives the bits of the same row in a
+   product of three (micro-kernel tiles), on 1 and 2 threads, with beta applied once over
+   several k blocks, partial last panels and several jc blocks, and writes nothing past its n
+   columns. */
 static void test_one_row(const tgc__gemm_kernel_info *ki) {
     const int64_t kc = ki->kc, nc = ki->nc;
     const int64_t cases[][2] = {{10, 128}, {32, 5}, {33, 2 * kc + 7}, {128, 3136}, {200, 77}, {nc + 45, 9}};
     static const float ab[][2] = {{1.0f, 0.0f}, {-0.5f, 2.0f}};
     for (int s = 0; s < COUNT(cases); s++)
-        for (int tb = 0; tb < 2; tb++)
+        for (int tab = 0; tab < 4; tab++)
             for (int v = 0; v < COUNT(ab); v++) {
+                const int ta = tab / 2, tb = tab % 2;
                 const int64_t n = cases[s][0], k = cases[s][1], ldb = tb ? k : n, ldc = n + 3;
                 float *a = make_matrix(3, k, k, 1.0f), *b = make_matrix(tb ? n : k, ldb, ldb, 1.0f);
+                float *at = malloc((size_t)(3 * k) * sizeof(float)); /* a transposed: [k, 3] */
+                for (int64_t i = 0; i < 3; i++)
+                    for (int64_t p = 0; p < k; p++) at[p * 3 + i] = a[i * k + p];
                 float *c3 = make_matrix(3, ldc, ldc, 1.0f), *c1 = malloc((size_t)ldc * sizeof(float));
                 float *row0 = malloc((size_t)ldc * sizeof(float)); /* C's row before the products */
                 memcpy(row0, c3 + ldc, (size_t)ldc * sizeof(float));
                 for (int threads = 1; threads <= 2; threads++) {
                     memcpy(c1, row0, (size_t)ldc * sizeof(float));
                     for (int64_t j = n; j < ldc; j++) c1[j] = SENTINEL;
-                    tgc__sgemm_with(ki, threads, 0, tb, 1, n, k, ab[v][0], a + k, k, b, ldb, ab[v][1], c1, ldc, NULL, NULL);
+                    if (ta) tgc__sgemm_with(ki, threads, 1, tb, 1, n, k, ab[v][0], at + 1, 3, b, ldb, ab[v][1], c1, ldc, NULL, NULL);
+                    else tgc__sgemm_with(ki, threads, 0, tb, 1, n, k, ab[v][0], a + k, k, b, ldb, ab[v][1], c1, ldc, NULL, NULL);
                     if (threads == 1)
                         tgc__sgemm_with(ki, 1, 0, tb, 3, n, k, ab[v][0], a, k, b, ldb, ab[v][1], c3, ldc, NULL, NULL);
                     int guards = 1;
                     for (int64_t j = n; j < ldc; j++) guards &= c1[j] == SENTINEL;
                     CHECK(memcmp(c1, c3 + ldc, (size_t)n * sizeof(float)) == 0 && guards,
-                          "%s one row N%c n=%lld k=%lld alpha=%g beta=%g, %d threads: bits differ from the row of a "
-                          "3-row product, or a column past n was written", ki->name, tb ? 'T' : 'N', (long long)n,
+                          "%s one row %c%c n=%lld k=%lld alpha=%g beta=%g, %d threads: bits differ from the row of a "
+                          "3-row product, or a column past n was written", ki->name, ta ? 'T' : 'N', tb ? 'T' : 'N', (long long)n,
                           (long long)k, (double)ab[v][0], (double)ab[v][1], threads);
                 }
                 free(a);
+                free(at);
                 free(b);
                 free(c3);
                 free(c1);
