@@ -411,12 +411,19 @@ TGC_AVX2 static void transform_run_avx2(const tgc__winograd_conv *p, int64_t poi
             /* the next channel's row, which the next call reads */
             const uintptr_t next = (uintptr_t)row + (uintptr_t)((p->h * p->w + (col < 0 ? 0 : col)) * 4);
             for (int64_t line = 0; line < 2 * (run->len - q) + 2; line += 16) _mm_prefetch((const char *)(next + (uintptr_t)(line * 4)), _MM_HINT_T0);
+            /* columns col .. col+15 in two loads: tile j's first two columns are lanes j of d0
+               and d1, its last two lanes j + 1 of them, lane 7's from the two columns after */
             const __m256 a = tgc__load_columns8(row, col, p->w), b = tgc__load_columns8(row, col + 8, p->w);
-            const __m256 a2 = tgc__load_columns8(row, col + 2, p->w), b2 = tgc__load_columns8(row, col + 10, p->w);
             d[i][0] = tgc__even_floats(a, b);
             d[i][1] = tgc__odd_floats(a, b);
-            d[i][2] = tgc__even_floats(a2, b2);
-            d[i][3] = tgc__odd_floats(a2, b2);
+            const __m256i shift = _mm256_setr_epi32(1, 2, 3, 4, 5, 6, 7, 7);
+            d[i][2] = _mm256_permutevar8x32_ps(d[i][0], shift);
+            d[i][3] = _mm256_permutevar8x32_ps(d[i][1], shift);
+            if (run->len - q >= 8) {
+                const int64_t c16 = col + 16, c17 = col + 17;
+                d[i][2] = _mm256_blend_ps(d[i][2], _mm256_set1_ps(c16 >= 0 && c16 < p->w ? row[c16] : 0.0f), 0x80);
+                d[i][3] = _mm256_blend_ps(d[i][3], _mm256_set1_ps(c17 >= 0 && c17 < p->w ? row[c17] : 0.0f), 0x80);
+            }
         }
         for (int k = 0; k < 4; k++) {
             t[0][k] = _mm256_sub_ps(d[0][k], d[2][k]);
