@@ -137,10 +137,10 @@ struct CEmitterTextTests {
     /// A convolution or pooling too small to share among threads runs on the calling thread
     /// alone (ConvolutionCall+Threads.swift); a large one keeps the thread count.
     @Test func smallConvolutionsRunOnTheCallingThread() throws {
-        func calls(_ batch: Int, channels: Int = 32) throws -> [String] {
+        func calls(_ batch: Int, channels: Int = 32, outputs: Int = 64) throws -> [String] {
             let c = try Self.emit(source: """
             manualSeed(1)
-            let conv = Conv2d(\(channels), 64, 3, padding: 1)
+            let conv = Conv2d(\(channels), \(outputs), 3, padding: 1)
             let pool = MaxPool2d(2)
             print(pool(conv(randn([\(batch), \(channels), 14, 14]))).sum())
             """)
@@ -148,12 +148,12 @@ struct CEmitterTextTests {
                 .filter { $0.hasPrefix("tgc_conv2d_f32(") || $0.hasPrefix("tgc_max_pool2d_f32(") || $0.hasPrefix("const int threads") || $0.hasPrefix("tgc_threads_restore") }
         }
         let limit = "const int threads = tgc_threads_limit(1);", restore = "tgc_threads_restore(threads);"
-        // One image of 4 channels: 451K multiply-adds and 12,544 pooled elements, both under the thresholds.
-        let small = try calls(1, channels: 4)
+        // One image, 1 -> 32 channels: 56K multiply-adds and 6,272 pooled elements, both under the thresholds.
+        let small = try calls(1, channels: 1, outputs: 32)
         #expect(small.count == 6 && small[0] == limit && small[1].hasPrefix("tgc_conv2d_f32(") && small[2] == restore
                 && small[3] == limit && small[4].hasPrefix("tgc_max_pool2d_f32(") && small[5] == restore, "\(small)")
-        // One image of 32 channels: the convolution's 3.6M multiply-adds are over its threshold.
-        let oneImage = try calls(1)
+        // One image, 4 -> 32 channels: the convolution's 226K multiply-adds are over its threshold.
+        let oneImage = try calls(1, channels: 4, outputs: 32)
         #expect(oneImage.count == 4 && oneImage[0].hasPrefix("tgc_conv2d_f32(") && oneImage[1] == limit, "\(oneImage)")
         // 64 images: both over them.
         let large = try calls(64)
