@@ -41,8 +41,8 @@ extension CProgramEmitter {
     }
 
     /// The kernel of `op` as it runs: an op that updates its base (`sliceUpdate`, `indexAdd`)
-    /// and is written in place over it skips its first nest, the copy of the base, unless the
-    /// base is a constant it fills itself (`scatterFilledBases`).
+    /// and is written in place over it skips its first nest, the copy of the base; a scatter
+    /// whose base is a constant of equal elements fills it instead (`scatterFilledBases`).
     package func kernelAsRun(_ kernel: LoopKernel, for op: Op) -> LoopKernel {
         var kernel = kernel
         if let base = op.operands.first, scatterFilledBases.contains(base), let constant = base.definingOp {

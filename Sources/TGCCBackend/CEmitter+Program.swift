@@ -42,7 +42,7 @@ extension CProgramEmitter {
             return
         }
         if op.results.count == 1, scatterFilledBases.contains(op.result) {
-            out.line("/* \(CSourceText.comment(title)): \(name(op.result)) is filled block by block by the scatter that writes over it */")
+            out.line("/* \(CSourceText.comment(title)): \(name(op.result)) is filled block by block by the scatter that starts from it */")
             return
         }
         let lowering = plan.lowering(of: op)

@@ -104,9 +104,10 @@ package struct CProgramEmitter {
     var sourceFiles: [String: [Substring]?] = [:]
     /// Every value some op reads: a random draw outside it only advances the stream.
     package let readValues: Set<Value>
-    /// Constants of equal elements read only as the base of a scatter that writes over them in
-    /// place: the scatter's kernel fills each block itself (`kernelAsRun`), so the constant has
-    /// no kernel of its own.
+    /// Constants of equal elements read only as the base of a scatter: the scatter's kernel fills
+    /// each block with the value itself (`kernelAsRun`) instead of copying it, written in place
+    /// over the constant or elsewhere (a constant hoisted out of a training loop cannot be
+    /// overwritten), so the constant has no kernel of its own.
     package let scatterFilledBases: Set<Value>
     /// In a library function (CEmitter+Library.swift): the C pointer its result is copied to.
     var libraryResult: String?
@@ -134,7 +135,7 @@ package struct CProgramEmitter {
         scatterFilledBases = Set(scatters.compactMap { scatter in
             let base = scatter.operands[0]
             guard let constant = base.definingOp, constant.kind == .constant, constant.attributes.data == nil, uses[base] == 1,
-                  base.type.elementCount > 0, plan.address(scatter.result) == plan.address(base) else { return nil }
+                  base.type.elementCount > 0 else { return nil }
             return base
         })
         self.renderer = CFamilyRenderer(bufferName: { [plan] in Self.name(plan.root($0)) })

@@ -79,8 +79,8 @@ enum SelectionLowering {
 extension LoopKernel {
     /// A scatter's kernel (`SelectionLowering.scatter`) whose copy of its base stores `fill`
     /// instead of reading the base: for a base of equal elements (a zero constant, as the
-    /// gradient of a gather starts from) that the scatter writes in place, each block is then
-    /// filled right before its updates, while it is in cache, rather than by a pass of its own.
+    /// gradient of a gather starts from), each block is then filled right before its updates,
+    /// while it is in cache, rather than by a pass of its own or a copy of the constant.
     public func fillingScatterBase(with fill: Double, _ dtype: DType) -> LoopKernel {
         guard case .nest(var copy)? = steps.first, copy.body.count == 1, case .store(let result, let index, .load) = copy.body[0] else {
             return self

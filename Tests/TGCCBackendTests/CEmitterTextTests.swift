@@ -160,6 +160,30 @@ struct CEmitterTextTests {
         #expect(large.count == 2 && !large.contains(limit), "\(large)")
     }
 
+    /// Max pooling's backward scatter-adds into zeros. Inside a training loop the zeros are
+    /// hoisted out of it, so the scatter cannot write over them in place; its kernel still fills
+    /// each block with zeros instead of copying the constant, which has no kernel of its own.
+    @Test func scatterInALoopFillsItsBaseInsteadOfCopyingIt() throws {
+        let c = try Self.emit(source: """
+            manualSeed(3)
+            let conv = Conv2d(1, 4, 3, padding: 1)
+            let opt = SGD(conv.parameters(), lr: 0.1)
+            let x = randn([2, 1, 8, 8])
+            for _ in 0..<3 {
+                opt.zeroGrad()
+                let loss = maxPool2d(conv(x), 2).sum()
+                loss.backward()
+                opt.step()
+            }
+            print(conv.weight.sum())
+            """)
+        #expect(c.contains("is filled block by block by the scatter that starts from it"), "\(c)")
+        let scatter = try #require(c.range(of: "void op_scatter_add("))
+        let body = c[scatter.lowerBound...].split(separator: "\n").prefix { $0 != "}" }
+        #expect(body.contains { $0.hasSuffix("] = 0.0f;") }, "\(body)")
+        #expect(!body.contains { $0.contains("] = v") }, "the scatter copies no base: \(body)")
+    }
+
     @Test func gradientLeftInTheModuleIsAnError() throws {
         let p = ProgramBuilder()
         let w = try p.constant([1, 2], [2])
