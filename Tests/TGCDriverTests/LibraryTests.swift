@@ -31,6 +31,41 @@ import Testing
         return try TestPaths.execute(binary, arguments)
     }
 
+    /// `model` written as NAME.swiftdsl in a fresh folder, compiled and run (what it prints
+    /// comes back as `compiled`), then built as the library NAME (its prefix).
+    static func compiledAndLibrary(_ name: String, model: String) throws -> (prefix: URL, compiled: String) {
+        let folder = try TestPaths.temporaryDirectory()
+        let source = folder.appendingPathComponent("\(name).swiftdsl")
+        try Data(model.utf8).write(to: source)
+        let executable = folder.appendingPathComponent("tgc-run").path
+        try Pipeline.buildExecutable(source.path, to: executable)
+        let (status, compiled, errors) = try TestPaths.execute(executable)
+        #expect(status == 0, "\(errors)")
+        let prefix = folder.appendingPathComponent(name)
+        try Pipeline.buildLibrary(source.path, outputPrefix: prefix.path)
+        return (prefix, compiled)
+    }
+
+    /// The C program `main` run against the library at `prefix` prints what the compiled
+    /// program printed (`compiled`): `count` values, the first a sum (to 1e-3), the rest exactly.
+    static func expectLibraryPrints(_ compiled: String, count: Int, main: String, against prefix: URL) throws {
+        let program = prefix.deletingLastPathComponent().appendingPathComponent("main.c")
+        try Data(main.utf8).write(to: program)
+        let (status, printed, errors) = try compileAndRun(program.path, against: prefix)
+        #expect(status == 0, "\(errors)")
+        let (compiledValues, printedValues) = (compiled.split(separator: " "), printed.split(separator: " "))
+        #expect(compiledValues.count == count && compiledValues.dropFirst() == printedValues.dropFirst(), "\(compiled) vs \(printed)")
+        #expect(abs((Double(compiledValues[0]) ?? 0) - (Double(printedValues[0]) ?? 1)) < 1e-3, "\(compiled) vs \(printed)")
+    }
+
+    /// `nm -A`'s lines for the object `object` (`gen_NAME_FUNCTION.o`) of the static library at `prefix`.
+    static func symbols(of object: String, in prefix: URL) throws -> [Substring] {
+        let library = prefix.deletingLastPathComponent().appendingPathComponent("lib\(prefix.lastPathComponent).a").path
+        let (status, symbols, _) = try TestPaths.execute("/usr/bin/env", ["nm", "-A", library])
+        #expect(status == 0)
+        return symbols.split(separator: "\n").filter { $0.contains("\(object):") }
+    }
+
     @Test func headerDocumentsTheCallingConvention() throws {
         let prefix = try Self.buildSampleLibrary()
         let folder = prefix.deletingLastPathComponent()
@@ -136,9 +171,7 @@ import Testing
     @Test func packedWeightsFollowTheContext() throws {
         let prefix = try Self.buildSampleLibrary()
         let folder = prefix.deletingLastPathComponent()
-        let (nmStatus, symbols, _) = try TestPaths.execute("/usr/bin/env", ["nm", "-A", folder.appendingPathComponent("libclassifier.a").path])
-        #expect(nmStatus == 0)
-        let classify = symbols.split(separator: "\n").filter { $0.contains("gen_classifier_classify.o:") }
+        let classify = try Self.symbols(of: "gen_classifier_classify.o", in: prefix)
         #expect(classify.contains { $0.hasSuffix(" U tgc_sgemm_prepacked") }, "\(classify)")
         #expect(!classify.contains { $0.hasSuffix(" U tgc_sgemm") || $0.hasSuffix(" U tgc_sgemm_epilogue") }, "\(classify)")
         let header = try String(contentsOf: folder.appendingPathComponent("classifier.h"), encoding: .utf8)
@@ -170,26 +203,17 @@ import Testing
     /// A weight on the left of a product (A, 30 rows: two full panels and an edge one; elements of each checked) is
     /// packed once as well, and the library computes what the compiled program prints.
     @Test func weightOnTheLeftIsPacked() throws {
-        let folder = try TestPaths.temporaryDirectory()
-        let model = folder.appendingPathComponent("mix.swiftdsl")
-        try Data("""
+        let (prefix, compiled) = try Self.compiledAndLibrary("mix", model: """
             manualSeed(5)
             let model = Linear(40, 30)
             @export(x: [40, 20])
             func mix(x: Tensor) -> Tensor { model.weight.matmul(x).relu() }
             let y = mix(x: arange(0, 800).float().reshape([40, 20]) / 800.0)
             print("\\(y.sum().item(), precision: 5) \\(y[1, 0].item(), precision: 6) \\(y[20, 3].item(), precision: 6) \\(y[29, 19].item(), precision: 6)")
-            """.utf8).write(to: model)
-        let executable = folder.appendingPathComponent("tgc-run").path
-        try Pipeline.buildExecutable(model.path, to: executable)
-        let (runStatus, compiled, runErrors) = try TestPaths.execute(executable)
-        #expect(runStatus == 0, "\(runErrors)")
-        let prefix = folder.appendingPathComponent("mix")
-        try Pipeline.buildLibrary(model.path, outputPrefix: prefix.path)
-        let header = try String(contentsOf: folder.appendingPathComponent("mix.h"), encoding: .utf8)
+            """)
+        let header = try String(contentsOf: prefix.deletingLastPathComponent().appendingPathComponent("mix.h"), encoding: .utf8)
         #expect(header.contains("(1 prepared)"))
-        let program = folder.appendingPathComponent("main.c")
-        try Data("""
+        try Self.expectLibraryPrints(compiled, count: 4, main: """
             #include <stdio.h>
             #include "mix.h"
             int main(void) {
@@ -203,43 +227,27 @@ import Testing
                 mix_destroy(ctx);
                 return 0;
             }
-            """.utf8).write(to: program)
-        let (status, printed, errors) = try Self.compileAndRun(program.path, against: prefix)
-        #expect(status == 0, "\(errors)")
-        let (compiledValues, printedValues) = (compiled.split(separator: " "), printed.split(separator: " "))
-        #expect(compiledValues.count == 4 && compiledValues.dropFirst() == printedValues.dropFirst(), "\(compiled) vs \(printed)")
-        #expect(abs((Double(compiledValues[0]) ?? 0) - (Double(printedValues[0]) ?? 1)) < 1e-3, "\(compiled) vs \(printed)")
+            """, against: prefix)
     }
 
     /// A convolution that runs by Winograd (3x3, 16+ channels each way) reads its weights
     /// transformed once per context (tgc_conv2d_prepacked_f32, never tgc_conv2d_f32, which
     /// transforms them per call), and the library computes the compiled program's bits.
     @Test func convolutionWeightsArePrepared() throws {
-        let folder = try TestPaths.temporaryDirectory()
-        let model = folder.appendingPathComponent("convnet.swiftdsl")
-        try Data("""
+        let (prefix, compiled) = try Self.compiledAndLibrary("convnet", model: """
             manualSeed(7)
             let conv = Conv2d(16, 20, 3, padding: 1)
             @export(x: [2, 16, 6, 5])
             func features(x: Tensor) -> Tensor { conv(x).relu() }
             let y = features(x: arange(0, 960).float().reshape([2, 16, 6, 5]) / 960.0 - 0.5)
             print("\\(y.sum().item(), precision: 5) \\(y[0, 1, 2, 3].item(), precision: 6) \\(y[1, 19, 5, 4].item(), precision: 6)")
-            """.utf8).write(to: model)
-        let executable = folder.appendingPathComponent("tgc-run").path
-        try Pipeline.buildExecutable(model.path, to: executable)
-        let (runStatus, compiled, runErrors) = try TestPaths.execute(executable)
-        #expect(runStatus == 0, "\(runErrors)")
-        let prefix = folder.appendingPathComponent("convnet")
-        try Pipeline.buildLibrary(model.path, outputPrefix: prefix.path)
-        let header = try String(contentsOf: folder.appendingPathComponent("convnet.h"), encoding: .utf8)
+            """)
+        let header = try String(contentsOf: prefix.deletingLastPathComponent().appendingPathComponent("convnet.h"), encoding: .utf8)
         #expect(header.contains("(1 prepared)"))
-        let (nmStatus, symbols, _) = try TestPaths.execute("/usr/bin/env", ["nm", "-A", folder.appendingPathComponent("libconvnet.a").path])
-        #expect(nmStatus == 0)
-        let features = symbols.split(separator: "\n").filter { $0.contains("gen_convnet_features.o:") }
+        let features = try Self.symbols(of: "gen_convnet_features.o", in: prefix)
         #expect(features.contains { $0.hasSuffix(" U tgc_conv2d_prepacked_f32") }, "\(features)")
         #expect(!features.contains { $0.hasSuffix(" U tgc_conv2d_f32") }, "\(features)")
-        let program = folder.appendingPathComponent("main.c")
-        try Data("""
+        try Self.expectLibraryPrints(compiled, count: 3, main: """
             #include <stdio.h>
             #include "convnet.h"
             int main(void) {
@@ -254,12 +262,7 @@ import Testing
                 convnet_destroy(ctx);
                 return 0;
             }
-            """.utf8).write(to: program)
-        let (status, printed, errors) = try Self.compileAndRun(program.path, against: prefix)
-        #expect(status == 0, "\(errors)")
-        let (compiledValues, printedValues) = (compiled.split(separator: " "), printed.split(separator: " "))
-        #expect(compiledValues.count == 3 && compiledValues.dropFirst() == printedValues.dropFirst(), "\(compiled) vs \(printed)")
-        #expect(abs((Double(compiledValues[0]) ?? 0) - (Double(printedValues[0]) ?? 1)) < 1e-3, "\(compiled) vs \(printed)")
+            """, against: prefix)
     }
 
     @Test func badCallsGiveErrorCodes() throws {

@@ -1,5 +1,5 @@
-/* Rows of a plane read 8 columns at a time in AVX2 registers, shared by the Winograd transforms
-   (winograd.c) and 2x2 max pooling (pool.c). Include after <immintrin.h>. */
+/* Rows of a plane read and written 8 columns at a time in AVX2 registers, shared by the
+   Winograd transforms (winograd.c) and 2x2 max pooling (pool.c). Include after <immintrin.h>. */
 #ifndef TGC_COLUMNS_AVX2_H
 #define TGC_COLUMNS_AVX2_H
 
@@ -19,6 +19,28 @@ TGC_AVX2_INLINE __m256 tgc__load_columns8(const float *row, int64_t col, int64_t
     const __m256i at = _mm256_add_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32((int32_t)shift));
     const __m256i inside = _mm256_and_si256(_mm256_cmpgt_epi32(at, _mm256_set1_epi32(-1)), _mm256_cmpgt_epi32(_mm256_set1_epi32(8), at));
     return _mm256_and_ps(_mm256_permutevar8x32_ps(_mm256_loadu_ps(row + base), at), _mm256_castsi256_ps(inside));
+}
+
+/* Lanes 0 .. n-1 of v to out[0 .. n-1] (n <= 8 used), touching nothing past them (rows that
+   other threads write): 4, 2 and 1 lanes at a time below 8 (a memcpy of the lanes costs a
+   library call per store, a masked store several times a plain one on AMD's cores). */
+TGC_AVX2_INLINE void tgc__store_columns8(float *out, int64_t n, __m256 v) {
+    if (n >= 8) {
+        _mm256_storeu_ps(out, v);
+        return;
+    }
+    __m128 part = _mm256_castps256_ps128(v);
+    if (n >= 4) {
+        _mm_storeu_ps(out, part);
+        part = _mm256_extractf128_ps(v, 1);
+        out += 4, n -= 4;
+    }
+    if (n >= 2) {
+        _mm_storel_pi((__m64 *)out, part);
+        part = _mm_movehl_ps(part, part);
+        out += 2, n -= 2;
+    }
+    if (n >= 1) _mm_store_ss(out, part);
 }
 
 /* The even and the odd floats of the 16 floats a, b (a first). */

@@ -470,10 +470,10 @@ static tgc__winograd_conv forward_winograd(const tgc_conv2d_shape *s, const floa
     return (tgc__winograd_conv){s->n, s->c, s->h, s->w, s->o, s->oh, s->ow, s->ph, s->pw, w, s->c * 9, 9, 3, 1, u};
 }
 
-/* Weights prepared once (tgc_conv2d_pack_f32): Winograd's U for convolutions of s's channels. */
+/* Weights prepared once (tgc_conv2d_pack_f32): Winograd's U, which depends on the channels alone. */
 struct tgc_conv2d_packed {
     void (*release)(void *); /* tgc_packed_free's (first, as in every packed object) */
-    tgc_conv2d_shape shape;  /* the convolution they were made for */
+    int64_t c, o;            /* the input and output channels they were made for */
     float *u;
 };
 
@@ -486,7 +486,7 @@ tgc_conv2d_packed *tgc_conv2d_pack_f32(const tgc_conv2d_shape *s, const float *w
     if (!winograd_pays(s)) return NULL;
     const tgc__winograd_conv p = forward_winograd(s, w, NULL);
     tgc_conv2d_packed *packed = tgc_alloc(sizeof *packed);
-    *packed = (tgc_conv2d_packed){release_conv2d_packed, *s, tgc_alloc((size_t)tgc__winograd_u_floats(&p) * sizeof(float))};
+    *packed = (tgc_conv2d_packed){release_conv2d_packed, s->c, s->o, tgc_alloc((size_t)tgc__winograd_u_floats(&p) * sizeof(float))};
     tgc__winograd_transform_weights(&p, packed->u);
     return packed;
 }
@@ -589,10 +589,9 @@ void tgc_conv2d_prepacked_f32(const tgc_conv2d_shape *s, const float *x, const f
         tgc_conv2d_f32(s, x, w, y);
         return;
     }
-    const tgc_conv2d_shape *m = &packed->shape;
-    if (!winograd_pays(s) || m->c != s->c || m->o != s->o)
-        tgc_fatal("conv2d: weights prepared for %lld -> %lld channels given a convolution of %lld -> %lld", (long long)m->c,
-                  (long long)m->o, (long long)s->c, (long long)s->o);
+    if (!winograd_pays(s) || packed->c != s->c || packed->o != s->o)
+        tgc_fatal("conv2d: weights prepared for %lld -> %lld channels given a convolution of %lld -> %lld", (long long)packed->c,
+                  (long long)packed->o, (long long)s->c, (long long)s->o);
     if (s->n == 0 || s->oh * s->ow == 0) return;
     const tgc__winograd_conv p = forward_winograd(s, w, packed->u);
     winograd(&p, x, y);

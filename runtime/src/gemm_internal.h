@@ -38,10 +38,9 @@ typedef void (*tgc__gemm_rows_ukernel)(int64_t kc, const float *pa, const tgc__g
 /* One row of C over `panels` consecutive packed micro-panels of B (kc·NR floats apart), C's
    columns contiguous from c, the last panel nr_last (<= NR) columns wide, the row of A read at
    pa[p·a_step] for k step p (MR: a packed panel's row 0; 1 or lda: the row in place, unpacked):
-   for each element the
-   operations of the micro-kernel with mr = 1 (so the same bits), the panels' sums interleaved
-   in one k loop so that their chains of dependent FMAs overlap (one row of one panel at a time
-   waits out the FMA latency at every k step). */
+   for each element the operations of the micro-kernel with mr = 1 (so the same bits), the
+   panels' sums interleaved in one k loop so that their chains of dependent FMAs overlap (one
+   row of one panel at a time waits out the FMA latency at every k step). */
 typedef void (*tgc__gemm_row_ukernel)(int64_t kc, const float *pa, int64_t a_step, const float *pb, int panels, float *c, float alpha,
                                       float beta, int nr_last);
 

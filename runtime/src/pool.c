@@ -221,8 +221,6 @@ static inline __m256 taken(__m256 v, __m256 t) {
     return _mm256_or_ps(_mm256_cmp_ps(v, t, _CMP_GT_OQ), _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
 }
 
-/* halves_plane_f32 8 windows at a time where the runtime is compiled for AVX2 (rows of at
-   least 8 columns), by the same pairing of taps as the AVX-512 version above. */
 /* The windows of output row oy from column ox on, 8 of them (rows of at least 8 columns): their
    maxima, and their argmaxes in the plane in *at. */
 TGC_AVX2_INLINE __m256 halves8_avx2(const tgc_conv2d_shape *s, const float *plane, int64_t oy, int64_t ox, __m256i *at) {
@@ -243,6 +241,8 @@ TGC_AVX2_INLINE __m256 halves8_avx2(const tgc_conv2d_shape *s, const float *plan
     return _mm256_blendv_ps(t, u, tu);
 }
 
+/* halves_plane_f32 8 windows at a time where the runtime is compiled for AVX2 (rows of at
+   least 8 columns), by the same pairing of taps as the AVX-512 version above. */
 static void halves_plane_f32_avx2(const tgc_conv2d_shape *s, const float *plane, int64_t *out) {
     if (s->w < 8) { /* rows narrower than a register */
         halves_plane_f32(s, plane, out);
@@ -275,16 +275,8 @@ static int halves_values_f32_avx2(const tgc_conv2d_shape *s, const float *plane,
     for (int64_t oy = 0; oy < s->oh; oy++) {
         float *row = out + oy * s->ow;
         for (int64_t ox = 0; ox < s->ow; ox += 8) {
-            const int64_t n = s->ow - ox < 8 ? s->ow - ox : 8;
             __m256i at;
-            const __m256 m = halves8_avx2(s, plane, oy, ox, &at);
-            if (n == 8) {
-                _mm256_storeu_ps(row + ox, m);
-            } else {
-                float lanes[8];
-                _mm256_storeu_ps(lanes, m);
-                memcpy(row + ox, lanes, (size_t)n * sizeof(float));
-            }
+            tgc__store_columns8(row + ox, s->ow - ox, halves8_avx2(s, plane, oy, ox, &at));
         }
     }
     return 1;

@@ -355,7 +355,7 @@ TGC_AVX512 static void gradient_row_avx512(const tgc__winograd_conv *p, int64_t 
 
 /* The same three, 8 tiles at a time in AVX2 registers (gemm_x86.c's AVX2 kernel), rows read
    by columns_avx2.h. A run's last tiles, fewer than 8, are stored by store_lanes8 into the V
-   panels (which have a cache line of padding after each point) and by store_lanes8_exact
+   panels (which have a cache line of padding after each point) and by tgc__store_columns8
    into y. */
 #define TGC_AVX2 __attribute__((target("avx2,fma")))
 #include "columns_avx2.h"
@@ -370,27 +370,6 @@ TGC_AVX2 static inline __m256 first_lanes8(int64_t n) {
 TGC_AVX2 static inline void store_lanes8(float *out, int64_t n, __m256 v) {
     if (n >= 8) _mm256_storeu_ps(out, v);
     else _mm256_storeu_ps(out, _mm256_blendv_ps(_mm256_loadu_ps(out), v, first_lanes8(n)));
-}
-
-/* Lanes 0 .. n-1 of v to out, touching nothing past them (y, which other threads write): 4, 2
-   and 1 lanes at a time below 8 (a memcpy of the lanes costs a library call per store). */
-TGC_AVX2 static inline void store_lanes8_exact(float *out, int64_t n, __m256 v) {
-    if (n >= 8) {
-        _mm256_storeu_ps(out, v);
-        return;
-    }
-    __m128 part = _mm256_castps256_ps128(v);
-    if (n >= 4) {
-        _mm_storeu_ps(out, part);
-        part = _mm256_extractf128_ps(v, 1);
-        out += 4, n -= 4;
-    }
-    if (n >= 2) {
-        _mm_storel_pi((__m64 *)out, part);
-        part = _mm_movehl_ps(part, part);
-        out += 2, n -= 2;
-    }
-    if (n >= 1) _mm_store_ss(out, part);
 }
 
 TGC_AVX2 static void transform_run_avx2(const tgc__winograd_conv *p, int64_t point, const float *plane, const tile_run *run,
@@ -457,8 +436,8 @@ TGC_AVX2 static void output_run_avx2(const tgc__winograd_conv *p, const plan *pl
             float *out = to + r * p->ow + 2 * q;
             /* tiles 0-3 and 4-7 of the 8, their two columns interleaved */
             const __m256 lo = _mm256_unpacklo_ps(y[2 * r], y[2 * r + 1]), hi = _mm256_unpackhi_ps(y[2 * r], y[2 * r + 1]);
-            store_lanes8_exact(out, kept, _mm256_permute2f128_ps(lo, hi, 0x20));
-            store_lanes8_exact(out + 8, kept - 8, _mm256_permute2f128_ps(lo, hi, 0x31));
+            tgc__store_columns8(out, kept, _mm256_permute2f128_ps(lo, hi, 0x20));
+            tgc__store_columns8(out + 8, kept - 8, _mm256_permute2f128_ps(lo, hi, 0x31));
         }
     }
 }
