@@ -133,14 +133,15 @@ extension Evaluator {
         return .optimizerState(OptimizerState(optimizer: optimizer, entry: .learningRate))
     }
 
-    /// The leaves' gradients set to None, as PyTorch's `zero_grad()`: zeros in their slots, which
-    /// the next backward() adds to, marked None (`noneGradients`).
-    /// `zeroGrad()`: each gradient becomes None (PyTorch's default), or zeros with
-    /// `setToNone: false`; a leaf that never had one keeps none.
+    /// `zeroGrad()`: each gradient becomes None (PyTorch's default: zeros in its slot, marked
+    /// None in `noneGradients`, which the next backward() replaces: `clearedGradients`), or zeros
+    /// to add to with `setToNone: false`; a leaf that never had one keeps none.
     func zeroGradients(of keys: [Int], setToNone: Bool = true, at location: SourceLocation) throws {
         for key in keys where gradSlots[key] != nil {
-            gradSlots[key] = try builder.full(leafTypes[key]!.shape, 0, .float32, at: location)
+            let zeros = try builder.full(leafTypes[key]!.shape, 0, .float32, at: location)
+            gradSlots[key] = zeros
             noneGradients[key] = setToNone ? loopBodyDepth : nil
+            clearedGradients[key] = setToNone ? zeros : nil
         }
     }
 

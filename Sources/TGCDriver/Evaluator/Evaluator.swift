@@ -51,6 +51,10 @@ final class Evaluator {
     /// None at that depth (in a deeper loop body it is an error: None in the first iteration
     /// only), and `step()` skips the leaf. A backward() or an assignment makes it a gradient.
     var noneGradients: [Int: Int] = [:]
+    /// The zeros `zeroGrad()` put in the slot of a gradient it made None, by key: a backward()
+    /// that finds the slot still holding them and the gradient still None assigns its gradient,
+    /// as PyTorch's AccumulateGrad does to a None `.grad` (no pass adding zeros; -0.0 stays -0.0).
+    var clearedGradients: [Int: ValueID] = [:]
     /// The values that called `retainGrad()`, by the key of their `.grad`.
     var retainedValues: [Int: ValueID] = [:]
 
