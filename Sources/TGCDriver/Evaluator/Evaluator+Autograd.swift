@@ -48,7 +48,7 @@ extension Evaluator {
         for (index, (key, grad)) in zip(keys, grads).enumerated() {
             let new = gradientValue(grad, nodes?[index], computedFrom: output)
             // A gradient zeroGrad() made None, its slot untouched since, is not added to.
-            let cleared = noneGradients[key] != nil && clearedGradients[key] != nil && clearedGradients[key] == gradSlots[key]
+            let cleared = noneGradients[key] != nil && clearedGradients[key] == gradSlots[key]
             let existing = cleared ? nil : gradSlots[key].map { id in gradHistory[key].flatMap { $0.id == id ? $0 : nil } ?? TensorValue(id: id) }
             // PyTorch's AccumulateGrad: a first gradient with history is copied in (CopyBackwards);
             // later ones are added out of place under createGraph (AddBackward0, with the history
