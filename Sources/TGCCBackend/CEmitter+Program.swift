@@ -45,6 +45,12 @@ extension CProgramEmitter {
             out.line("/* \(CSourceText.comment(title)): \(name(op.result)) is filled block by block by the scatter that starts from it */")
             return
         }
+        if device == nil, let pooled = pooledActivations.values.first(where: { $0.activation === op || $0.gather === op }) {
+            let pooling = "tgc_max_pool2d_affine_relu_f32 on \(name(pooled.input))"
+            out.line("/* \(CSourceText.comment(title)): " + (pooled.activation === op
+                ? "made plane by plane where the max pooling reads it (\(pooling)) */" : "written by the max pooling (\(pooling)) */"))
+            return
+        }
         let lowering = plan.lowering(of: op)
         if let device {
             switch lowering {
@@ -68,6 +74,17 @@ extension CProgramEmitter {
             }
         }
         try emitHostOp(op, lowering, title: title)
+    }
+
+    /// A runtime convolution or pooling `statement` in a block of its own with its `shape`, on
+    /// this thread alone when the call is small (ConvolutionCall+Threads.swift).
+    private mutating func emitConvolutionCall(_ call: ConvolutionCall, _ statement: String) {
+        out.open("")
+        out.line("static const tgc_conv2d_shape shape = {\(call.shape.fields.map(String.init).joined(separator: ", "))};")
+        if call.runsSerially { out.line("const int threads = tgc_threads_limit(1);") }
+        out.line(statement)
+        if call.runsSerially { out.line("tgc_threads_restore(threads);") }
+        out.close()
     }
 
     /// `v5 = v3 * v4^T`: what a matrix product computes, for its comment.
@@ -146,19 +163,28 @@ extension CProgramEmitter {
             case .uint8, .bool: "u8"
             }
             out.line("tgc_argsort_\(suffix)(\(name(op.operands[0])), \(name(op.result)), \(call.outer), \(call.n), \(call.inner), \(call.descending ? 1 : 0));")
+        case .convolution(let call) where device == nil && pooledActivations[ObjectIdentifier(op)] != nil:
+            let pooled = pooledActivations[ObjectIdentifier(op)]!
+            out.line("/* \(CSourceText.comment(title)): tgc_max_pool2d_affine_relu_f32 in the runtime, of relu((y + bias) * scale + shift)"
+                     + "\(call.runsSerially ? ", on this thread alone (small)" : "") */")
+            let indices = op.kind == .maxPool2dIndices ? name(op.result) : "NULL"
+            let values = pooled.gather.map { name($0.result) } ?? (op.kind == .maxPool2d ? name(op.result) : "NULL")
+            func numbers(_ perChannel: PooledActivation.PerChannel) -> String {
+                switch perChannel {
+                case .value(let value): name(value)
+                case .constant(let values): "(const float[]){\(values.map { CFamilyRenderer.literal(Float($0)) }.joined(separator: ", "))}"
+                }
+            }
+            let arguments = [name(pooled.input), pooled.bias.map(numbers) ?? "NULL", numbers(pooled.scale), numbers(pooled.shift), indices, values]
+            emitConvolutionCall(call, "tgc_max_pool2d_affine_relu_f32(&shape, \(arguments.joined(separator: ", ")));")
         case .convolution(let call):
             let serially = call.runsSerially   // ConvolutionCall+Threads.swift
             let prepared = packedConvolutionWeights(call, op)
             let function = prepared == nil ? call.function : "tgc_conv2d_prepacked_f32"
             out.line("/* \(CSourceText.comment(title)): \(function) in the runtime\(prepared == nil ? "" : ", the weights prepared once per context")"
                      + "\(serially ? ", on this thread alone (small)" : "") */")
-            out.open("")
-            out.line("static const tgc_conv2d_shape shape = {\(call.shape.fields.map(String.init).joined(separator: ", "))};")
-            if serially { out.line("const int threads = tgc_threads_limit(1);") }
             let arguments = op.operands.map { name($0) } + (prepared.map { [$0] } ?? []) + [name(op.result)]
-            out.line("\(function)(&shape, \(arguments.joined(separator: ", ")));")
-            if serially { out.line("tgc_threads_restore(threads);") }
-            out.close()
+            emitConvolutionCall(call, "\(function)(&shape, \(arguments.joined(separator: ", ")));")
         case .input:
             out.line("/* \(CSourceText.comment(title)) */")
             emitInput(op)

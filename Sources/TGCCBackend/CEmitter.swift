@@ -109,6 +109,9 @@ package struct CProgramEmitter {
     /// over the constant or elsewhere (a constant hoisted out of a training loop cannot be
     /// overwritten), so the constant has no kernel of its own.
     package let scatterFilledBases: Set<Value>
+    /// Max poolings that make their batch-norm-and-ReLU input themselves, by pooling op
+    /// (PooledActivations.swift): the activation kernel and the gather of the values emit nothing.
+    let pooledActivations: [ObjectIdentifier: PooledActivation]
     /// In a library function (CEmitter+Library.swift): the C pointer its result is copied to.
     var libraryResult: String?
     /// In a library function: the context slot of each weight, by its `input` name, and the
@@ -138,6 +141,7 @@ package struct CProgramEmitter {
                   base.type.elementCount > 0 else { return nil }
             return base
         })
+        pooledActivations = PooledActivation.find(in: module, plan: plan)
         self.renderer = CFamilyRenderer(bufferName: { [plan] in Self.name(plan.root($0)) })
     }
 

@@ -77,6 +77,16 @@ public struct BufferPlan {
         return .own(ObjectIdentifier(root))
     }
 
+    /// Whether `a` and `b` share any byte (arena ranges that intersect, or the same storage).
+    public func overlaps(_ a: Value, _ b: Value) -> Bool {
+        let (rootA, rootB) = (root(a), root(b))
+        if case .arena(let offsetA) = storage[rootA], case .arena(let offsetB) = storage[rootB] {
+            let (sizeA, sizeB) = (rootA.type.elementCount * rootA.type.dtype.byteSize, rootB.type.elementCount * rootB.type.dtype.byteSize)
+            return sizeA > 0 && sizeB > 0 && offsetA < offsetB + sizeB && offsetB < offsetA + sizeA
+        }
+        return address(a) == address(b)
+    }
+
     private mutating func define(_ value: Value, _ kind: Storage) {
         var kind = kind
         if case .view(let base) = kind { kind = .view(of: root(base)) }

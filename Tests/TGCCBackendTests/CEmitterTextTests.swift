@@ -184,6 +184,34 @@ struct CEmitterTextTests {
         #expect(!body.contains { $0.contains("] = v") }, "the scatter copies no base: \(body)")
     }
 
+    /// Convolution, batch norm, ReLU and max pooling: the batch norm's affine and the ReLU are
+    /// made plane by plane by the pooling, in training (indices and values, the gather written
+    /// by it) and in evaluation (values alone); where the ReLU's output is read elsewhere too,
+    /// the kernel runs and the pooling reads what it stored.
+    @Test func batchNormReluIsMadeByTheMaxPoolingThatReadsIt() throws {
+        let model = """
+            manualSeed(3)
+            let conv = Conv2d(1, 4, 3, padding: 1)
+            let bn = BatchNorm2d(4)
+            let x = randn([2, 1, 8, 8])
+            """
+        for (mode, step) in [("train", "let loss = maxPool2d(relu(bn(conv(x))), 2).sum()\nloss.backward()\nprint(loss, conv.weight.grad!.sum())"),
+                             ("eval", "bn.eval()\nprint(maxPool2d(relu(bn(conv(x))), 2).sum())")] {
+            let c = try Self.emit(source: model + "\n" + step)
+            #expect(c.contains("tgc_max_pool2d_affine_relu_f32(&shape, "), "\(mode): \(c)")
+            #expect(c.contains("made plane by plane where the max pooling reads it"), "\(mode): \(c)")
+            #expect(!c.contains("tgc_max_pool2d_indices_f32(&shape") && !c.contains("tgc_max_pool2d_f32(&shape"), "\(mode): \(c)")
+            if mode == "train" { #expect(c.contains("written by the max pooling"), "\(c)") }
+        }
+        let kept = try Self.emit(source: model + """
+
+            let h = relu(bn(conv(x)))
+            print(maxPool2d(h, 2).sum(), h.sum())
+            """)
+        #expect(!kept.contains("tgc_max_pool2d_affine_relu_f32(&shape"), "the ReLU's output is summed too: \(kept)")
+        #expect(kept.contains("tgc_max_pool2d_f32(&shape"), "\(kept)")
+    }
+
     @Test func gradientLeftInTheModuleIsAnError() throws {
         let p = ProgramBuilder()
         let w = try p.constant([1, 2], [2])

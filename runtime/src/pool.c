@@ -293,3 +293,55 @@ MAX_POOL_PLANE(max_pool_plane_f32, float, HALVES_PLANE_F32)
 MAX_POOL_PLANE(max_pool_plane_f64, double, halves_plane_f64)
 MAX_POOL(tgc_max_pool2d_indices_f32, tgc_max_pool2d_f32, float, max_pool_plane_f32, HALVES_VALUES_F32)
 MAX_POOL(tgc_max_pool2d_indices_f64, tgc_max_pool2d_f64, double, max_pool_plane_f64, no_halves_values_f64)
+
+/* Max pooling of relu((x + bias) · scale + shift), each channel's bias, scale and shift one
+   number (batch norm's affine after a convolution's bias; bias may be NULL): each plane's
+   activations computed into a per-thread plane (cache-resident), then pooled there, with the
+   indices (may be NULL) and the values (may be NULL) of tgc_max_pool2d_indices_f32 and
+   tgc_max_pool2d_f32 on the activations, the same bits. The activations round as a generated
+   kernel computes them: no contraction, relu(v) = v < 0 ? 0 : v. The per-channel numbers are
+   copied first: the outputs may lie over them (a memory plan reuses their bytes). */
+void tgc_max_pool2d_affine_relu_f32(const tgc_conv2d_shape *s, const float *x, const float *bias, const float *scale,
+                                    const float *shift, int64_t *indices, float *values) {
+    const int64_t planes = s->n * s->c, count = s->oh * s->ow, size = s->h * s->w;
+    float *affine = tgc_alloc((size_t)(3 * s->c) * sizeof(float)); /* bias, scale, shift */
+    for (int64_t c = 0; c < s->c; c++) {
+        affine[c] = bias == NULL ? 0.0f : bias[c];
+        affine[s->c + c] = scale[c];
+        affine[2 * s->c + c] = shift[c];
+    }
+    int halves;
+    int64_t *columns = pool_columns(s, &halves);
+    TGC_PARALLEL_POOL_REGION
+    {
+        float *activations = tgc_alloc((size_t)size * sizeof(float));
+        int64_t *at = indices == NULL ? tgc_alloc((size_t)count * sizeof(int64_t)) : NULL;
+        TGC_POOL_FOR
+        for (int64_t p = 0; p < planes; p++) {
+            const int64_t c = p % s->c;
+            const float b = affine[c], a = affine[s->c + c], t = affine[2 * s->c + c];
+            const float *plane = x + p * size;
+            if (bias == NULL) {
+                for (int64_t k = 0; k < size; k++) {
+                    const float v = plane[k] * a + t;
+                    activations[k] = v < 0.0f ? 0.0f : v;
+                }
+            } else {
+                for (int64_t k = 0; k < size; k++) {
+                    const float v = (plane[k] + b) * a + t;
+                    activations[k] = v < 0.0f ? 0.0f : v;
+                }
+            }
+            float *row = values == NULL ? NULL : values + p * count;
+            if (indices == NULL && halves && HALVES_VALUES_F32(s, activations, row)) continue;
+            int64_t *best = indices == NULL ? at : indices + p * count;
+            max_pool_plane_f32(s, columns, halves, activations, best);
+            if (row != NULL)
+                for (int64_t k = 0; k < count; k++) row[k] = activations[best[k]];
+        }
+        tgc_free(activations);
+        tgc_free(at);
+    }
+    tgc_free(columns);
+    tgc_free(affine);
+}

@@ -281,7 +281,8 @@ static void check_winograd(int64_t n, int64_t c, int64_t h, int64_t w, int64_t o
 
 /* Max-pooling indices against a direct scan (first maximum, last NaN, first tap of a -inf
    window), on random windows and on planes with ties, NaN and -inf; the values functions
-   against x at those indices, bit for bit, on 1 and 2 threads. */
+   against x at those indices, bit for bit, on 1 and 2 threads; the pooling of an affine ReLU
+   against pooling its activations stored. */
 static void check_pool(tgc_conv2d_shape s, int special) {
     s.o = s.c, s.groups = 1;
     s.oh = (s.h + 2 * s.ph - s.dh * (s.kh - 1) - 1) / s.sh + 1;
@@ -335,6 +336,47 @@ static void check_pool(tgc_conv2d_shape s, int special) {
     set_threads(1);
     CHECK(differ == 0, "max pool values %lldx%lld s=%lld,%lld p=%lld,%lld special=%d: %lld differ from x at the indices",
           (long long)s.kh, (long long)s.kw, (long long)s.sh, (long long)s.sw, (long long)s.ph, (long long)s.pw, special, (long long)differ);
+    /* Pooling relu((x + bias) · scale + shift) as the activations stored and pooled: indices,
+       values or both, with a bias and without, scales of both signs and zero, 1 and 2 threads. */
+    float *bias = malloc((size_t)s.c * sizeof(float)), *scale = malloc((size_t)s.c * sizeof(float));
+    float *shift = malloc((size_t)s.c * sizeof(float)), *a = malloc((size_t)count * sizeof(float) + 4);
+    float *want = malloc((size_t)outs * sizeof(float) + 4);
+    int64_t *want_at = malloc((size_t)outs * sizeof(int64_t) + 8), *at = malloc((size_t)outs * sizeof(int64_t) + 8);
+    for (int64_t c = 0; c < s.c; c++) bias[c] = (float)drand(), scale[c] = c % 3 == 2 ? 0.0f : (float)drand(), shift[c] = (float)drand();
+    differ = 0;
+    for (int with_bias = 0; with_bias < 2; with_bias++) {
+        for (int64_t i = 0; i < count; i++) {
+            const int64_t c = i / (s.h * s.w) % s.c;
+            const float v = with_bias ? (x[i] + bias[c]) * scale[c] + shift[c] : x[i] * scale[c] + shift[c];
+            a[i] = v < 0.0f ? 0.0f : v;
+        }
+        tgc_max_pool2d_indices_f32(&s, a, want_at);
+        tgc_max_pool2d_f32(&s, a, want);
+        for (int threads = 1; threads <= 2; threads++) {
+            set_threads(threads);
+            const float *b = with_bias ? bias : NULL;
+            memset(at, 0xff, (size_t)outs * sizeof(int64_t));
+            memset(values, 0xff, (size_t)outs * sizeof(float));
+            tgc_max_pool2d_affine_relu_f32(&s, x, b, scale, shift, at, values);
+            differ += memcmp(at, want_at, (size_t)outs * sizeof(int64_t)) != 0;
+            differ += memcmp(values, want, (size_t)outs * sizeof(float)) != 0;
+            memset(values, 0xff, (size_t)outs * sizeof(float));
+            tgc_max_pool2d_affine_relu_f32(&s, x, b, scale, shift, NULL, values);
+            differ += memcmp(values, want, (size_t)outs * sizeof(float)) != 0;
+            memset(at, 0xff, (size_t)outs * sizeof(int64_t));
+            tgc_max_pool2d_affine_relu_f32(&s, x, b, scale, shift, at, NULL);
+            differ += memcmp(at, want_at, (size_t)outs * sizeof(int64_t)) != 0;
+            if (outs >= s.c) { /* the values written over the scales they are made with */
+                memcpy(values, scale, (size_t)s.c * sizeof(float));
+                tgc_max_pool2d_affine_relu_f32(&s, x, b, values, shift, NULL, values);
+                differ += memcmp(values, want, (size_t)outs * sizeof(float)) != 0;
+            }
+        }
+    }
+    set_threads(1);
+    CHECK(differ == 0, "max pool of affine relu %lldx%lld s=%lld,%lld p=%lld,%lld special=%d: %lld calls differ from pooling the stored activations",
+          (long long)s.kh, (long long)s.kw, (long long)s.sh, (long long)s.sw, (long long)s.ph, (long long)s.pw, special, (long long)differ);
+    free(bias), free(scale), free(shift), free(a), free(want), free(want_at), free(at);
     free(x), free(xd), free(got), free(got64), free(values), free(values64);
 }
 
