@@ -315,6 +315,10 @@ extension CProgramEmitter {
         let type = op.result.type
         let shape = "\(dtypeCode(type.dtype)), \(type.rank), \(shapeLiteral(type)), \(name(op.result))"
         if let tensor {
+            if let names = op.attributes.names {   // a model's checkpoint: no key beyond the model's
+                let list = names.map(CSourceText.stringLiteral).joined(separator: ", ")
+                out.line("check_safetensors_keys(\(CSourceText.stringLiteral(path)), \(names.count), (const char *const[]){\(list)});")
+            }
             out.line("load_safetensors(\(CSourceText.stringLiteral(path)), \(CSourceText.stringLiteral(tensor)), \(shape));")
         } else {
             var file = type

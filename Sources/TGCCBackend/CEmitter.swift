@@ -337,6 +337,14 @@ package struct CProgramEmitter {
             free(full);
         }
 
+        /* Checks that a checkpoint holds no tensor beyond names (those of the model it loads into). */
+        static void check_safetensors_keys(const char *path, int count, const char *const *names) {
+            char err[512];
+            char *full = tgc_output_path(&tgc_opts, path);
+            if (tgc_safetensors_check_keys(full, count, names, err, sizeof err) != 0) tgc_fatal("%s", err);
+            free(full);
+        }
+
         """
 
     /// `save` with the runtime's .npy and safetensors writers; errors are fatal with their message.

@@ -112,6 +112,25 @@ import TGCCore
         }
     }
 
+    /// A corrupt header whose dimensions multiply past 64 bits (or just past the size limit):
+    /// an error at the call in both modes, never an overflow trap.
+    @Test func idxHeaderWithAnImpossibleSizeIsAnError() throws {
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for (shape, count) in [([65535, 65535, 65535, 65535], "more than 2^63"), ([1 << 20, 1 << 20], "1099511627776")] {
+            try Self.writeFiles(["d.idx": Self.idx(type: 0x08, shape: shape, data: [])], gzip: [], in: directory)
+            let path = directory.appendingPathComponent("program.swiftdsl").path
+            try "let d = loadIDX(\"d.idx\")\nprint(d.shape)\n".write(toFile: path, atomically: true, encoding: .utf8)
+            let message = "program.swiftdsl:1:17: error: a tensor of shape \(formatShape(shape)) would have \(count) elements; the limit is 68719476736"
+            let eager = #expect(throws: (any Error).self) { _ = try Pipeline.eagerOutput(of: path) }
+            #expect(eager.map { Pipeline.render($0, path: path) }?.contains(message) == true, "\(String(describing: eager))")
+            let compiled = #expect(throws: (any Error).self) {
+                try Pipeline.buildExecutable(path, to: directory.appendingPathComponent("program").path)
+            }
+            #expect(compiled.map { Pipeline.render($0, path: path) }?.contains(message) == true, "\(String(describing: compiled))")
+        }
+    }
+
     /// A file read only through leading slices (after a cast, too): the compiled program loads
     /// just the rows they reach (canonicalize's LoadNarrowing), so rows cut off after compiling
     /// beyond them go unnoticed there, while the eager run, which reads the whole file, reports

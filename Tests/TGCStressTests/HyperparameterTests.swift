@@ -68,15 +68,33 @@ import Testing
         #expect(help.contains("hyperparameters:\n  --lr X      a number (default: 0.01)\n  --epochs X  fixed at compile time: 5 (recompile with -D epochs=VALUE)\n"))
     }
 
-    /// A run-time hyperparameter used where a number must be known when compiling (an
-    /// optimizer's lr) is fixed there.
-    @Test func aHyperparameterGivenToAnOptimizerIsFixed() throws {
+    /// An optimizer's lr stays a run-time number (`SGD(params, lr: lr)`): the binary's --lr
+    /// sets the rate its steps use, as -D does eagerly; a hyperparameter used where a number
+    /// must be known when compiling (momentum) is fixed there.
+    @Test func anOptimizersLearningRateIsSetAtRunTime() throws {
         let source = folder.appendingPathComponent("sgd.swiftdsl")
-        try Data("let lr = hyper(\"lr\", 0.1)\nlet opt = SGD(Linear(1, 1).parameters(), lr: lr)\nprint(lr)\n".utf8).write(to: source)
+        try Data("""
+            let lr = hyper("lr", 0.1)
+            let momentum = hyper("momentum", 0.9)
+            var w = tensor([1.0, -2.0, 3.0], requiresGrad: true)
+            let opt = SGD([w], lr: lr, momentum: momentum)
+            for step in 0..<3 {
+                opt.zeroGrad()
+                (w * w).sum().backward()
+                opt.step()
+            }
+            print(opt.lr, w)
+            """.utf8).write(to: source)
         #expect(try run([tgc, "compile", source.path, "-o", binary]).status == 0)
-        #expect(try run([binary]).stdout == "0.1\n")
-        let refused = try run([binary, "--lr", "0.3"])
-        #expect(refused.stderr.contains("--lr is fixed at compile time (compiled with lr = 0.1); recompile with -D lr=0.3"))
+        // PyTorch: w * 0.062 with lr 0.1, w * -0.54 with lr 0.2 (momentum 0.9, three steps).
+        #expect(try run([binary]).stdout == "0.1 tensor([ 0.0620, -0.1240,  0.1860], requires_grad=True)\n")
+        let faster = try run([binary, "--lr", "0.2"])
+        #expect(faster.stdout == "0.2 tensor([-0.5400,  1.0800, -1.6200], requires_grad=True)\n", "\(faster.stderr)")
+        #expect(try run([tgc, "run", "--eager", source.path, "-D", "lr=0.2"]).stdout == faster.stdout)
+        let refused = try run([binary, "--momentum", "0.5"])
+        #expect(refused.stderr.contains("--momentum is fixed at compile time (compiled with momentum = 0.9); recompile with -D momentum=0.5"))
+        let negative = try run([tgc, "compile", source.path, "-o", binary, "-D", "lr=-0.1"])
+        #expect(negative.status != 0 && negative.stderr.contains("invalid lr value: -0.1"), "\(negative.stderr)")
     }
 
     @Test func badValuesAreCleanErrors() throws {

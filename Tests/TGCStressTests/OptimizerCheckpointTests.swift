@@ -4,7 +4,8 @@ import Testing
 
 /// Optimizer checkpoints (`save(opt, ...)`, `opt.load(...)`) that do not match the optimizer:
 /// clear errors naming the key and both types, at compile time and eagerly, and from a
-/// generated binary whose file changed after compiling (another shape, truncated, missing).
+/// generated binary whose file changed after compiling (another shape, an extra tensor,
+/// truncated, missing).
 @Suite(.serialized) struct OptimizerCheckpointTests {
     let folder: TestFolder
     let tgc: String
@@ -21,6 +22,7 @@ import Testing
             opt.step()
             save(opt, "adam.safetensors")
             save(Adam([v, b], lr: 0.1), "transposed.safetensors")
+            save(Adam([w, b, v], lr: 0.1), "extra.safetensors")
             """)
         let saved = try folder.run([tgc, "run", "--eager", folder.path("save.swiftdsl"), "--out", folder.url.path])
         #expect(saved.status == 0, "saving the fixture failed: \(saved.stderr)")
@@ -55,7 +57,7 @@ import Testing
             ("Adam([w, b])", "transposed.safetensors", "state.0.exp_avg is float32[3, 2] in the file, but the optimizer's is float32[2, 3]"),
             ("SGD([w, b], lr: 0.1, momentum: 0.9)", "adam.safetensors",
              "does not match SGD: missing key(s) \"state.0.momentum_buffer\", \"state.1.momentum_buffer\"; unexpected key(s) \"state.0.exp_avg\""),
-            ("Adam([w])", "adam.safetensors", "unexpected key(s) \"state.1.step\", \"state.1.exp_avg\", \"state.1.exp_avg_sq\""),
+            ("Adam([w])", "adam.safetensors", "unexpected key(s) \"state.1.exp_avg\", \"state.1.exp_avg_sq\", \"state.1.step\""),
         ]
         for (optimizer, file, message) in cases {
             try folder.write("bad.swiftdsl", loader(optimizer, file))
@@ -77,6 +79,8 @@ import Testing
         #expect(try folder.run([folder.path("resume-bin")]).stdout == "0.1\n")
         let bytes = try Data(contentsOf: URL(fileURLWithPath: folder.path("adam.safetensors")))
         for (replacement, message) in [(try Data(contentsOf: URL(fileURLWithPath: folder.path("transposed.safetensors"))), "tensor 'state.0.exp_avg' is F32 [3, 2], expected float32 [2, 3]"),
+                                       (try Data(contentsOf: URL(fileURLWithPath: folder.path("extra.safetensors"))),
+                                        "holds unexpected key(s) \"state.2.exp_avg\", \"state.2.exp_avg_sq\", \"state.2.step\""),
                                        (bytes.prefix(100), "not a valid safetensors file"), (bytes.dropLast(8), "truncated"), (nil, "No such file")] {
             try? FileManager.default.removeItem(atPath: folder.path("state.safetensors"))
             if let replacement { try replacement.write(to: URL(fileURLWithPath: folder.path("state.safetensors"))) }

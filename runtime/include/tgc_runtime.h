@@ -160,6 +160,9 @@ void tgc_safetensors_free_index(tgc_safetensors_index *index);
 /* Loads tensor `name` into out after checking that it loads as dtype with exactly this shape. */
 int tgc_safetensors_load(const char *path, const char *name, tgc_dtype dtype, int ndim, const int64_t *shape,
                          void *out, char *err, size_t errlen);
+/* Checks that the file holds no tensor outside names[0..count) (a checkpoint of another model);
+   each expected tensor is checked where it is loaded. */
+int tgc_safetensors_check_keys(const char *path, int count, const char *const *names, char *err, size_t errlen);
 /* A tensor to write. */
 typedef struct {
     const char *name;

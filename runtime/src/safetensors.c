@@ -421,6 +421,26 @@ int tgc_safetensors_load(const char *path, const char *name, tgc_dtype dtype, in
     return bad;
 }
 
+int tgc_safetensors_check_keys(const char *path, int count, const char *const *names, char *err, size_t errlen) {
+    tgc_safetensors_index index;
+    if (tgc_safetensors_read_index(path, &index, err, errlen)) return 1;
+    tgc_str unexpected;
+    tgc_str_init(&unexpected);
+    for (int i = 0; i < index.count; i++) {
+        int known = 0;
+        for (int j = 0; j < count && !known; j++) known = strcmp(index.entries[i].name, names[j]) == 0;
+        if (known) continue;
+        tgc_str_append(&unexpected, unexpected.len > 0 ? ", \"" : "\"");
+        tgc_str_append(&unexpected, index.entries[i].name);
+        tgc_str_append(&unexpected, "\"");
+    }
+    int bad = unexpected.len > 0;
+    if (bad) fail(err, errlen, "'%s' holds unexpected key(s) %s, which the model or optimizer it loads into lacks (the file changed after compiling?)", path, unexpected.data);
+    tgc_str_free(&unexpected);
+    tgc_safetensors_free_index(&index);
+    return bad;
+}
+
 /* ---- writing ---------------------------------------------------------------------------- */
 
 static void append_json_string(tgc_str *s, const char *text) {

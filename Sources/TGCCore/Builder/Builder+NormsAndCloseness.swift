@@ -7,10 +7,10 @@ extension Builder {
     /// max |x| for p = inf (min for -inf), sum |x| for p = 1, sqrt(sum x²) for p = 2, else
     /// (sum |x|^p)^(1/p), over `axes` (nil: every axis). The root is taken of 1 where the sum is
     /// 0 and the result then replaced by 0 (a select on both sides), so the gradient at a zero
-    /// vector is 0, as PyTorch's, and never 0 · inf = NaN. Only float32 tensors have one.
+    /// vector is 0, as PyTorch's, and never 0 · inf = NaN. Only float32 and float64 tensors have one.
     public func vectorNorm(_ value: ValueID, p: Double, axes: [Int]?, keepDim: Bool, at location: SourceLocation) throws -> ValueID {
         let dtype = type(of: value).dtype
-        guard dtype == .float32 else {
+        guard dtype == .float32 || dtype == .float64 else {
             throw Diagnostic("norm() needs a floating-point tensor, got \(dtype); convert it with .float() first", at: location)
         }
         var attrs = Attributes()
@@ -20,13 +20,13 @@ extension Builder {
         if p.isInfinite { return try extreme(magnitude, max: p > 0, axes: axes, keepDim: keepDim, at: location) }
         if p == 1 { return try apply1(.reduceSum, [magnitude], attrs, at: location) }
         let powers = p == 2 ? try apply1(.mul, [value, value], at: location)
-            : try apply1(.pow, [magnitude, try scalar(p, .float32, at: location)], at: location)
+            : try apply1(.pow, [magnitude, try scalar(p, dtype, at: location)], at: location)
         let total = try apply1(.reduceSum, [powers], attrs, at: location)
-        let zero = try scalar(0, .float32, at: location)
+        let zero = try scalar(0, dtype, at: location)
         let isZero = try apply1(.equal, [total, zero], at: location)
-        let safe = try apply1(.select, [isZero, try scalar(1, .float32, at: location), total], at: location)
+        let safe = try apply1(.select, [isZero, try scalar(1, dtype, at: location), total], at: location)
         let root = p == 2 ? try apply1(.sqrt, [safe], at: location)
-            : try apply1(.pow, [safe, try scalar(1 / p, .float32, at: location)], at: location)
+            : try apply1(.pow, [safe, try scalar(1 / p, dtype, at: location)], at: location)
         return try apply1(.select, [isZero, zero, root], at: location)
     }
 

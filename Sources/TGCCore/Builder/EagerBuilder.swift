@@ -100,7 +100,9 @@ public final class EagerBuilder: Builder {
         } catch let error as OpTypeError {
             throw Diagnostic(error.message, at: location)
         }
-        for type in resultTypes where type.elementCount > Self.maximumElements {
+        for type in resultTypes {
+            do { try ShapeRules.checkSize(type) } catch let error as OpTypeError { throw Diagnostic(error.message, at: location) }
+            guard type.elementCount > Self.maximumElements else { continue }
             throw Diagnostic("a tensor of shape \(formatShape(type.shape)) has \(type.elementCount) elements; eager mode holds at most \(Self.maximumElements) per tensor", at: location)
         }
         if let trace {

@@ -8,7 +8,7 @@ public enum OpKind: Hashable, Sendable, CaseIterable {
     case randNormal
     case input           // attrs.name: bound at run time (`--in name=file.npy`)
     case hyper           // attrs.name, attrs.value (its value as compiled): a float64 scalar set by `--name X` at run time
-    case load            // attrs.path: a .npy or IDX file read at run time, or tensor attrs.name of a safetensors file
+    case load            // attrs.path: a .npy or IDX file read at run time, or tensor attrs.name of a safetensors file (attrs.names on a checkpoint's first: every key it may hold)
 
     // Elementwise, one operand.
     case neg, exp, log, sin, cos, tanh, sqrt, abs, relu, sigmoid, sign, logicalNot

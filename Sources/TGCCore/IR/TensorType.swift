@@ -11,7 +11,14 @@ public struct TensorType: Hashable, Sendable, CustomStringConvertible {
     public static func scalar(_ dtype: DType) -> TensorType { TensorType([], dtype) }
 
     public var rank: Int { shape.count }
-    public var elementCount: Int { shape.reduce(1, *) }
+    /// The product of the dimensions (Int.max where it overflows: a shape read from a corrupt
+    /// file, which the size checks then refuse).
+    public var elementCount: Int {
+        shape.reduce(1) { count, dim in
+            let (product, overflow) = count.multipliedReportingOverflow(by: dim)
+            return overflow ? Int.max : product
+        }
+    }
 
     /// Row-major strides in elements.
     public var strides: [Int] {

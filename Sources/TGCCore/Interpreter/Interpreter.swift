@@ -72,7 +72,10 @@ public enum Interpreter {
             // A relative path (a file the program saved) is under the output directory, as `save` writes it.
             let path = attrs.path!.hasPrefix("/") ? attrs.path! : context.outputDirectory + "/" + attrs.path!
             do {
-                if let name = attrs.name { return try SafeTensors.load(path, name: name, as: type) }
+                if let name = attrs.name {
+                    if let names = attrs.names { try SafeTensors.checkKeys(path, names) }
+                    return try SafeTensors.load(path, name: name, as: type)
+                }
                 return try IDX.loadDataFile(path, as: type, fileRows: attrs.fileRows)
             } catch let error as ToolError {
                 throw Diagnostic(error.message, at: location)

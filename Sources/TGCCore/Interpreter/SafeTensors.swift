@@ -28,6 +28,13 @@ public enum SafeTensors {
         }
     }
 
+    /// Checks that the file holds no tensor other than `names` (a checkpoint of another model).
+    public static func checkKeys(_ path: String, _ names: [String]) throws {
+        let copies = names.map { UnsafePointer(strdup($0)) }
+        defer { copies.forEach { free(UnsafeMutablePointer(mutating: $0)) } }
+        try RuntimeCall.check { tgc_safetensors_check_keys(path, Int32(copies.count), copies, $0, $1) }
+    }
+
     /// Writes the tensors under their names, in order.
     public static func save(_ tensors: [(name: String, tensor: Tensor)], to path: String) throws {
         let shapes = tensors.map { $0.tensor.shape.map(Int64.init) }

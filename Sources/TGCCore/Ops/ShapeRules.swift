@@ -71,8 +71,9 @@ public enum ShapeRules {
 
     /// Checks that a result type is small enough to allocate.
     public static func checkSize(_ type: TensorType) throws {
-        if type.elementCount > maximumElements {
-            throw OpTypeError("a tensor of shape \(formatShape(type.shape)) would have \(type.elementCount) elements; the limit is \(maximumElements)")
+        let count = type.elementCount   // Int.max where the product overflows
+        if count > maximumElements {
+            throw OpTypeError("a tensor of shape \(formatShape(type.shape)) would have \(count == .max ? "more than 2^63" : String(count)) elements; the limit is \(maximumElements)")
         }
     }
 

@@ -76,11 +76,24 @@ struct Environment {
         bindings.compactMap { if case .tensor(let tensor) = $0.value { tensor } else { nil } }
     }
 
-    /// Replaces each tensor held by a variable for which `replacement` gives a new value (an
-    /// optimizer's update of a parameter reaches every variable holding it, as in Python).
+    /// Replaces each tensor held by a variable, or by an array or tuple in one, for which
+    /// `replacement` gives a new value (an optimizer's update of a parameter reaches every
+    /// variable and list holding it, as in Python: `ps = model.parameters()` sees the step).
     mutating func replaceTensors(_ replacement: (TensorValue) -> TensorValue?) {
+        func replaced(_ value: EvalValue) -> EvalValue? {
+            switch value {
+            case .tensor(let tensor): return replacement(tensor).map(EvalValue.tensor)
+            case .array(let items), .tuple(let items):
+                let new = items.map(replaced)
+                guard new.contains(where: { $0 != nil }) else { return nil }
+                let merged = zip(items, new).map { $1 ?? $0 }
+                if case .array = value { return .array(merged) }
+                return .tuple(merged)
+            default: return nil
+            }
+        }
         for index in bindings.indices {
-            if case .tensor(let tensor) = bindings[index].value, let new = replacement(tensor) { bindings[index].value = .tensor(new) }
+            if let new = replaced(bindings[index].value) { bindings[index].value = new }
         }
     }
 

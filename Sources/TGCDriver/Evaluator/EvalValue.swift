@@ -147,6 +147,12 @@ struct TensorValue {
         get { autograd?.metadata.leafKey }
         set { update { $0.leafKey = newValue } }
     }
+    /// The leaf key a frozen tensor (`requiresGrad = false`) had: unfreezing it gives it back,
+    /// so an optimizer made before sees its parameter again, as PyTorch's holds the object.
+    var frozenLeafKey: Int? {
+        get { autograd?.metadata.frozenLeafKey }
+        set { update { $0.frozenLeafKey = newValue } }
+    }
     /// PyTorch's grad_fn name, shown when printing a non-leaf that requires grad.
     var gradFunction: String? {
         get { autograd?.metadata.gradFunction }
@@ -198,6 +204,7 @@ struct TensorValue {
 struct AutogradMetadata {
     var leaves: [Int: ValueID] = [:]
     var leafKey: Int? = nil
+    var frozenLeafKey: Int? = nil
     var retainKey: Int? = nil
     var gradFunction: String? = nil
     var blockedBy: (op: String, location: SourceLocation)? = nil
@@ -206,7 +213,7 @@ struct AutogradMetadata {
     var isParameter = false
 
     var isEmpty: Bool {
-        leaves.isEmpty && leafKey == nil && retainKey == nil && gradFunction == nil && blockedBy == nil && !historyThroughControlFlow
+        leaves.isEmpty && leafKey == nil && frozenLeafKey == nil && retainKey == nil && gradFunction == nil && blockedBy == nil && !historyThroughControlFlow
             && branchSuffix == nil && !isParameter
     }
 }

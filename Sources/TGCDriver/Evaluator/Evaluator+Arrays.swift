@@ -115,8 +115,11 @@ extension Evaluator {
         }
         environment.push()
         callDepth += 1
+        let callerBranchDepth = runtimeBranchDepth
+        runtimeBranchDepth = 0
         defer {
             callDepth -= 1
+            runtimeBranchDepth = callerBranchDepth
             environment.pop()
         }
         for (name, value) in zip(names, values) {

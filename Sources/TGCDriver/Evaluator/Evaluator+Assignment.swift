@@ -115,6 +115,7 @@ extension Evaluator {
             guard tensor.isLeaf else {
                 throw Diagnostic("requiresGrad can only be changed on leaf tensors; use detach() for a value computed from others", at: location)
             }
+            result.frozenLeafKey = tensor.leafKey ?? tensor.frozenLeafKey
             result.leafKey = nil
             result.leaves = [:]
             return result
@@ -127,8 +128,9 @@ extension Evaluator {
         guard type.dtype.isFloatingPoint else {
             throw Diagnostic("only floating-point tensors can require gradients, this one is \(type.dtype)", at: location)
         }
-        let key = leafTypes.count
+        let key = tensor.frozenLeafKey.flatMap { leafTypes[$0] == type ? $0 : nil } ?? leafTypes.count
         leafTypes[key] = type
+        result.frozenLeafKey = nil
         result.leafKey = key
         result.leaves = [key: tensor.id]
         leafVersions.insert(tensor.id)

@@ -15,6 +15,11 @@ extension Evaluator {
                 default: throw Diagnostic("cannot call value of type \(binding.value.kindName)", at: callee.location)
                 }
             }
+            // Swift's implicit self: `forward(x)` in a method calls `self.forward(x)`.
+            if let module = implicitSelf, case .user(let decl) = module.kind, decl.methods.contains(where: { $0.name == name }) {
+                try rejectClosure(closure, name)
+                return try callModuleMember(module, name, arguments, at: location)
+            }
             guard let function = BuiltinRegistry.functions[name] else {
                 try rejectClosure(closure, name)
                 throw Diagnostic("cannot find '\(name)' in scope", at: callee.location)
@@ -111,12 +116,12 @@ extension Evaluator {
     /// as Swift's implicit return (`func f(_ x: Tensor) -> Tensor { x * 2 }`).
     func runBody(of decl: FuncDecl) throws -> EvalValue {
         if decl.returnType != nil, decl.body.count == 1, case .expression(let expr) = decl.body[0].kind {
-            return try evaluate(expr)
+            return Self.annotated(try evaluate(expr), as: decl.returnType)
         }
         do {
             try executeBlock(decl.body)
         } catch let signal as ReturnSignal {
-            return signal.value
+            return Self.annotated(signal.value, as: decl.returnType)
         }
         return .void
     }
@@ -133,7 +138,7 @@ extension Evaluator {
         try site.bind(parameters.map { Param(label: $0.callLabel, name: $0.name, optional: $0.defaultValue != nil) })
         var values: [(String, EvalValue)] = []
         for parameter in parameters {
-            values.append((parameter.name, try site.value(parameter.name) ?? evaluate(parameter.defaultValue!)))
+            values.append((parameter.name, Self.annotated(try site.value(parameter.name) ?? evaluate(parameter.defaultValue!), as: parameter.type)))
         }
         let saved = environment
         // A function sees the globals and itself, not the caller's locals.
@@ -141,8 +146,11 @@ extension Evaluator {
         let visibleGlobals = saved.globals
         for (name, binding) in visibleGlobals { environment.declare(name, binding) }
         callDepth += 1
+        let callerBranchDepth = runtimeBranchDepth
+        runtimeBranchDepth = 0   // a `return` ends the inlined body wherever its call stands
         defer {
             callDepth -= 1
+            runtimeBranchDepth = callerBranchDepth
             let globals = environment.globals
             environment = saved
             for (name, binding) in globals where visibleGlobals[name] != nil { environment.assignGlobal(name, binding.value) }

@@ -290,7 +290,7 @@ extension Evaluator {
 
     /// Whether `body` changes a variable that holds a compile-time value other than a number
     /// (an array, a string, a dictionary): such a loop over a range is unrolled rather than one IR loop.
-    private func compileTimeState(assignedIn body: [Stmt]) -> Bool {
+    func compileTimeState(assignedIn body: [Stmt]) -> Bool {
         mutations(in: body).names.contains { name in
             switch environment.lookup(name)?.value {
             case .array?, .string?, .formatted?, .dictionary?: true
@@ -339,9 +339,15 @@ extension Evaluator {
             // A branch reads the values themselves (no block arguments), history included.
             let initial = try slots.map { try currentTensor($0, entering: nil, at: location) }
             var branchEnds: [[TensorValue]] = []
+            // Which gradients are None (`opt.zeroGrad()` in a branch) is known when compiling:
+            // each branch starts from the state before the `if`.
+            let gradientsBefore = (none: noneGradients, cleared: clearedGradients)
+            var gradientsAfter: [(none: [Int: Int], cleared: [Int: ValueID])] = []
             func runBranch(_ statements: [Stmt]) -> ([ValueID]) throws -> [ValueID] {
                 { carried in
                     for (slot, value) in zip(slots, initial) { self.setSlot(slot, value) }
+                    (self.noneGradients, self.clearedGradients) = gradientsBefore
+                    defer { gradientsAfter.append((self.noneGradients, self.clearedGradients)) }
                     self.runtimeBranchDepth += 1
                     defer { self.runtimeBranchDepth -= 1 }
                     try self.keepingGradMode("branch of an 'if' on a tensor", at: location) { try self.executeBlock(statements) }
@@ -352,6 +358,14 @@ extension Evaluator {
             }
             let results = try builder.branch(conditionID, carrying: initial.map(\.id), at: location,
                                              then: runBranch(then), else: runBranch(elseBody))
+            if gradientsAfter.count == 2 {
+                // Compiled: a gradient is None after the `if` only where both branches leave it
+                // None; one that only the branch taken at run time cleared holds its zeros.
+                let (a, b) = (gradientsAfter[0], gradientsAfter[1])
+                noneGradients = [:]
+                for (key, depth) in a.none { if let other = b.none[key] { noneGradients[key] = Swift.max(depth, other) } }
+                clearedGradients = a.cleared.filter { b.cleared[$0.key] == $0.value }
+            }
             // Eager mode ran one branch; compiled mode built both and keeps what either needs.
             let merged = slots.indices.map { index in mergedBranchEnds(branchEnds.map { $0[index] }) }
             let updated = leavesUpdated(since: mark)
@@ -501,10 +515,16 @@ extension Evaluator {
         var names = scan.names
         for name in scan.inPlaceOwners.sorted() {
             // `model.fc.weight.data.mul_(0.5)`: every parameter of the module may change.
-            if case .module(let module)? = environment.lookup(name)?.value {
+            switch environment.lookup(name)?.value {
+            case .module(let module)?:
                 slots += module.namedParameters.compactMap { $0.tensor.leafKey }.map(StateSlot.parameter)
                 scan.callees.insert(name)   // and its buffers, as when it is called
-            } else {
+            case .array(let items)?, .tuple(let items)?:
+                // `for p in params { p.mul_(0.5) }`: the leaves the array holds.
+                for case .tensor(let tensor) in items {
+                    if let key = tensor.leafKey, !slots.contains(.parameter(key)) { slots.append(.parameter(key)) }
+                }
+            default:
                 names.insert(name)
             }
         }
@@ -530,12 +550,20 @@ extension Evaluator {
         for name in scan.receivers.union(scan.callees).sorted() {
             switch environment.lookup(name)?.value {
             case .optimizer(let optimizer)? where scan.receivers.contains(name):
-                slots += optimizer.parameters.map(StateSlot.parameter)
+                // A parameter frozen since the optimizer was made (`requiresGrad = false`) is no
+                // longer its leaf: step() skips it, as PyTorch skips a parameter without a gradient.
+                slots += optimizer.parameters.filter { currentLeafValue($0) != nil }.map(StateSlot.parameter)
                 slots += OptimizerState.all(of: optimizer).map(StateSlot.optimizerState)
             case .scheduler(let scheduler)? where scan.receivers.contains(name):
                 slots += [true, false].map { StateSlot.scheduler(SchedulerState(scheduler: scheduler, isEpoch: $0)) }
                 let learningRate = try carriedLearningRate(scheduler.optimizer, at: location)
                 if !slots.contains(learningRate) { slots.append(learningRate) }
+            case nil where scan.receivers.contains(name):
+                // An optimizer made in the body (`let opt = SGD([w], ...)`, then `opt.step()`):
+                // any leaf held now may be one of its parameters.
+                for key in leafTypes.keys.sorted() where currentLeafValue(key) != nil && !slots.contains(.parameter(key)) {
+                    slots.append(.parameter(key))
+                }
             case .module(let module)?:
                 for buffer in module.allBuffers.map({ ModuleBuffer(module: $0.module, field: $0.field) }) where buffers.insert(buffer).inserted {
                     slots.append(.buffer(buffer))
@@ -759,7 +787,15 @@ struct MutationScan {
             if Self.mentionsGrad(target) { touchesGradients = true }
             visit(value)
         case .expression(let expr), .returnValue(let expr?): visit(expr)
-        case .forIn(_, let sequence, let body): visit(sequence); visit(body)
+        case .forIn(let pattern, let sequence, let body):
+            visit(sequence)
+            let changed = names.union(inPlaceOwners)
+            visit(body)
+            // `for p in model.parameters() { p.mul_(0.5) }`, `for p in [w, b] { ... }`: an
+            // in-place update through the loop variable changes what the sequence holds.
+            if !Self.boundNames(pattern).filter({ !changed.contains($0) && (names.contains($0) || inPlaceOwners.contains($0)) }).isEmpty {
+                inPlaceOwners.formUnion(Self.sequenceRoots(sequence))
+            }
         case .whileLoop(let condition, let body): visit(condition); visit(body)
         case .ifElse(let condition, let then, let elseBody): visit(condition); visit(then); visit(elseBody ?? [])
         case .function(let decl): visit(decl.body)   // a nested function may run anywhere in its scope
@@ -816,6 +852,30 @@ struct MutationScan {
         case .identifier(let name): name
         case .member(let base, _), .subscriptAccess(let base, _), .forceUnwrap(let base): rootName(base)
         default: nil
+        }
+    }
+
+    static func boundNames(_ pattern: Pattern) -> [String] {
+        switch pattern {
+        case .name(let name, _): [name]
+        case .wildcard: []
+        case .tuple(let items, _): items.flatMap(boundNames)
+        }
+    }
+
+    /// The variables whose tensors a `for` loop's items are: `[w, b]`'s, `model.parameters()`'s
+    /// module, `params`.
+    static func sequenceRoots(_ expr: Expr) -> [String] {
+        switch expr.kind {
+        case .arrayLiteral(let items), .tuple(let items): items.flatMap(sequenceRoots)
+        case .call(let callee, _, _):
+            if case .member(_, let name) = callee.kind, ["parameters", "namedParameters", "enumerated"].contains(name) {
+                rootName(callee).map { [$0] } ?? []
+            } else {
+                []
+            }
+        case .identifier(let name): [name]
+        default: []
         }
     }
 

@@ -29,6 +29,9 @@ extension Evaluator {
         if case .string(let saved)? = site.value("path"), let type = savedArrays[saved] {
             return try load(saved, type, at: site.location)
         }
+        if case .string(let saved)? = site.value("path"), let index = savedCheckpoints[saved] {
+            return try loadSafetensors(saved, expecting: index, at: site.location("path"))
+        }
         let path = try resolvePath(site.value("path"), at: site.location("path"))
         if path.hasSuffix(".safetensors") { return try loadSafetensors(path, at: site.location("path")) }
         let type: TensorType
@@ -48,6 +51,9 @@ extension Evaluator {
 
     func saveNPY(_ site: CallSite) throws -> EvalValue {
         guard case .string(let path)? = site.value("path"), !path.isEmpty else {
+            if case .formatted? = site.value("path") {
+                throw Diagnostic("save's file path must be known when compiling; this one interpolates a run-time value (such as the counter of a loop the program runs at run time)", at: site.location("path"))
+            }
             throw Diagnostic("save needs a file path string literal", at: site.location("path"))
         }
         if path.hasSuffix(".safetensors") { return try saveSafetensors(site.value("tensor")!, to: path, at: site.location("tensor")) }

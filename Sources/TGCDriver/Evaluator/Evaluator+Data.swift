@@ -112,10 +112,20 @@ extension Evaluator {
         guard batchSize > 0 else {
             throw Diagnostic("batchSize should be a positive integer value, but got batchSize=\(batchSize)", at: site.location("batchSize"))
         }
+        // Worker processes and pinned memory change how PyTorch fetches batches, not which:
+        // accepted for PyTorch's spelling, and checked.
+        if let workers = try site.value("numWorkers").map({ try staticInt($0, what: "numWorkers", at: site.location("numWorkers")) }), workers < 0 {
+            throw Diagnostic("numWorkers option should be non-negative; use numWorkers: 0 to disable multiprocessing", at: site.location("numWorkers"))
+        }
+        _ = try staticBool(site, "pinMemory")
         let ranks = (builder as? GraphBuilder)?.module.distribution?.ranks ?? 1
         let loader = LoaderValue(dataset: dataset, batchSize: batchSize, shuffle: try staticBool(site, "shuffle") ?? false,
                                  dropLast: try staticBool(site, "dropLast") ?? false, ranks: ranks)
         guard loader.count > 0 else {
+            guard dataset.count > 0 else {
+                // PyTorch's loader yields nothing; a compiled loop needs a batch shape to trace.
+                throw Diagnostic("the DataLoader yields no batch: its data set is empty (a loop over it would never run)", at: site.location("dataset"))
+            }
             let shard = ranks > 1 ? "each of the \(ranks) processes' shard of \(loader.shardSize) samples" : "the data set's \(dataset.count) samples"
             throw Diagnostic("the DataLoader yields no batch: batchSize \(batchSize) is larger than \(shard) and dropLast is true", at: site.location("batchSize"))
         }
@@ -143,13 +153,31 @@ extension Evaluator {
         let order = try shard(loader.shuffle ? try builder.randomPermutation(count, at: location) : try arange(count, at: location),
                               of: loader, at: location)
         let batch = loader.batchSize
-        if loader.fullBatches > 0 {
-            let offsets = try arange(batch, at: location)
+        let offsets = try arange(batch, at: location)
+        func bindFullBatch(_ index: ValueID) throws {
+            let start = try builder.apply1(.mul, [index, try builder.scalar(Double(batch), .int64, at: location)], at: location)
+            let positions = try builder.apply1(.add, [offsets, try builder.broadcast(start, to: [batch], at: location)], at: location)
+            let rows = try builder.indexSelect(order, axis: 0, positions, at: location)
+            try bindBatch(pattern, try selectRows(loader.dataset, rows, count: batch, at: location), index: index, of: loader, at: location)
+        }
+        if loader.fullBatches > 0 && compileTimeState(assignedIn: body) {
+            // `outputs.append(model(xb))`: an array that grows is known only by running the body
+            // once per batch, so the loop is unrolled (as a range loop that grows one is).
+            let limit = builder is GraphBuilder ? Self.compiledUnrollLimit : 1_000_000
+            guard loader.count <= limit else {
+                throw Diagnostic("a DataLoader loop that grows an array or a dictionary is unrolled, and its \(loader.count) batches are too many for a compiled program (at most \(limit)); keep the values in a tensor instead (preds[i] = ... with for (i, (xb, yb)) in loader.enumerated()), or run it with --eager", at: location)
+            }
+            for position in 0..<loader.fullBatches {
+                environment.push()
+                defer { environment.pop() }
+                let index = try builder.scalar(Double(position), .int64, at: location)
+                if let progress { try reportProgress(progress, done: index, total: loader.count) }
+                try bindFullBatch(index)
+                try keepingGradMode("loop body", at: location) { try executeBlock(body) }
+            }
+        } else if loader.fullBatches > 0 {
             try executeLoop(0..<loader.fullBatches, body, at: location, progress: progress.map { ($0, loader.count) }) { index in
-                let start = try builder.apply1(.mul, [index, try builder.scalar(Double(batch), .int64, at: location)], at: location)
-                let positions = try builder.apply1(.add, [offsets, try builder.broadcast(start, to: [batch], at: location)], at: location)
-                let rows = try builder.indexSelect(order, axis: 0, positions, at: location)
-                try bindBatch(pattern, try selectRows(loader.dataset, rows, count: batch, at: location), index: index, of: loader, at: location)
+                try bindFullBatch(index)
             }
         }
         if loader.remainder > 0 {
@@ -159,7 +187,12 @@ extension Evaluator {
             let rows = try slice(order, start: loader.fullBatches * batch, count: loader.remainder, at: location)
             try bindBatch(pattern, try selectRows(loader.dataset, rows, count: loader.remainder, at: location),
                           index: try builder.scalar(Double(loader.fullBatches), .int64, at: location), of: loader, at: location)
-            try keepingGradMode("loop body", at: location) { try executeBlock(body) }
+            do {
+                try keepingGradMode("loop body", at: location) { try executeBlock(body) }
+            } catch var diagnostic as Diagnostic where diagnostic.message.contains("changes type from") {
+                diagnostic.notes.append("note: the DataLoader's last batch has \(loader.remainder) rows, not \(batch) (its \(loader.dataset.count) samples are no multiple of the batch size): the body runs once more for it, so a batch-shaped value it assigns changes shape; pass dropLast: true, or keep such values inside the loop")
+                throw diagnostic
+            }
         }
         if let progress { try reportProgress(progress, done: try builder.scalar(Double(loader.count), .int64, at: location), total: loader.count) }
     }
@@ -179,7 +212,9 @@ extension Evaluator {
     private func bindBatch(_ pattern: Pattern, _ batch: DatasetValue, index: ValueID, of loader: LoaderValue,
                            at location: SourceLocation) throws {
         let items = batch.tensors.map(EvalValue.tensor)
-        let value = items.count == 1 ? items[0] : .tuple(items)
+        // A batch of several tensors is a list, as PyTorch's default_collate makes it (it prints
+        // `[tensor(...), tensor(...)]`); one tensor is the batch itself.
+        let value = items.count == 1 ? items[0] : .array(items)
         try bind(pattern, to: loader.enumerated ? .tuple([.tensor(TensorValue(id: index, isHostScalar: true)), value]) : value, mutable: false)
     }
 

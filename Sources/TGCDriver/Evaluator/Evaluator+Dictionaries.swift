@@ -61,7 +61,7 @@ extension Evaluator {
     /// by the same relative path is read back from where `save` wrote it; any other path is
     /// resolved against the program's folder.
     func checkpointPath(_ value: EvalValue?, at location: SourceLocation) throws -> String {
-        if case .string(let path)? = value, savedCheckpoints.contains(path) { return path }
+        if case .string(let path)? = value, savedCheckpoints[path] != nil { return path }
         return try resolvePath(value, at: location)
     }
 
@@ -72,7 +72,7 @@ extension Evaluator {
     func loadSafetensors(_ path: String, expecting: [(name: String, type: TensorType)]? = nil, at location: SourceLocation) throws -> EvalValue {
         let index: [(name: String, type: TensorType)]
         do {
-            if let expecting, savedCheckpoints.contains(path) || !FileManager.default.fileExists(atPath: path) {
+            if let expecting, savedCheckpoints[path] != nil || !FileManager.default.fileExists(atPath: path) {
                 index = expecting
             } else {
                 index = try SafeTensors.readIndex(path)
@@ -80,10 +80,14 @@ extension Evaluator {
         } catch let error as ToolError {
             throw Diagnostic(error.message, at: location)
         }
-        return .dictionary(try index.map { entry in
+        return .dictionary(try index.enumerated().map { position, entry in
             var attrs = Attributes()
             attrs.path = path
             attrs.name = entry.name
+            // A checkpoint loaded into a model or optimizer: when the compiled program reads it,
+            // the file may hold no other tensor (each tensor's own dtype and shape are checked as
+            // it loads; eager mode checks the whole file now, loadState).
+            if position == 0, let expecting, builder is GraphBuilder { attrs.names = expecting.map(\.name) }
             attrs.shape = entry.type.shape
             attrs.dtype = entry.type.dtype
             return (entry.name, .tensor(TensorValue(id: try builder.apply1(.load, [], attrs, at: location))))
@@ -103,17 +107,21 @@ extension Evaluator {
             throw Diagnostic("a safetensors file holds named tensors: save([\"name\": tensor, ...], \"\(path)\")", at: location)
         }
         guard !entries.isEmpty else { throw Diagnostic("save of an empty dictionary: a safetensors file needs a tensor", at: location) }
-        let tensors = try entries.map { entry -> ValueID in
+        var tensors = try entries.map { entry -> (name: String, id: ValueID) in
             guard case .tensor(let tensor) = entry.value else {
                 throw Diagnostic("\"\(entry.key)\" is not a tensor (\(entry.value.kindName)); a safetensors file holds tensors only", at: location)
             }
-            return tensor.id
+            return (entry.key, tensor.id)
         }
+        // The safetensors library's layout: the widest dtypes first, then by name (what
+        // `load(path).keys` lists, here and in PyTorch).
+        let rank: [DType: Int] = [.int64: 0, .float64: 1, .float32: 2, .int32: 3, .uint8: 4, .bool: 5]
+        tensors.sort { (rank[builder.type(of: $0.id).dtype]!, $0.name) < (rank[builder.type(of: $1.id).dtype]!, $1.name) }
         var attrs = Attributes()
         attrs.path = path
-        attrs.names = entries.map(\.key)
-        if !path.hasPrefix("/") { savedCheckpoints.insert(path) }
-        _ = try builder.apply(.save, tensors, attrs, at: location)
+        attrs.names = tensors.map(\.name)
+        if !path.hasPrefix("/") { savedCheckpoints[path] = tensors.map { ($0.name, builder.type(of: $0.id)) } }
+        _ = try builder.apply(.save, tensors.map(\.id), attrs, at: location)
         return .void
     }
 }

@@ -13,6 +13,10 @@ extension Evaluator {
         case .stringLiteral(let parts): return try evaluateString(parts)
         case .identifier(let name):
             guard let binding = environment.lookup(name) else {
+                // Swift's implicit self in a method: `training` is `self.training`.
+                if implicitSelf != nil, let value = try? evaluate(Expr(.member(base: Expr(.identifier("self"), at: at), name: name), at: at)) {
+                    return value
+                }
                 if BuiltinRegistry.isFunction(name) {
                     throw Diagnostic("'\(name)' is a function; call it with arguments: \(name)(...)", at: at)
                 }
@@ -219,6 +223,11 @@ extension Evaluator {
         default:
             throw Diagnostic("\(what) must be an Int, got \(value.kindName)", at: location)
         }
+    }
+
+    /// The module whose method is running (`self`), which unqualified names may refer to.
+    var implicitSelf: ModuleObject? {
+        if case .module(let module)? = environment.lookup("self")?.value { module } else { nil }
     }
 
     func staticDouble(_ value: EvalValue, what: String, at location: SourceLocation) throws -> Double {

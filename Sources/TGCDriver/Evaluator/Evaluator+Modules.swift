@@ -387,7 +387,9 @@ extension Evaluator {
         guard weightType.rank == 2, type.rank >= 1, type.shape.last == weightType.shape[1],
               bias.map({ builder.type(of: $0.id).shape == [weightType.shape[0]] }) ?? true else {
             let biasShape = bias.map { " and bias " + formatShape(builder.type(of: $0.id).shape) } ?? ""
-            throw Diagnostic("linear needs an input whose last dimension is the weight's second, got input \(formatShape(type.shape)), weight \(formatShape(weightType.shape))\(biasShape)", at: location)
+            let rule = weightType.rank == 2 && type.rank >= 1 && type.shape.last == weightType.shape[1]
+                ? "a bias of the weight's first dimension [\(weightType.shape[0])]" : "an input whose last dimension is the weight's second"
+            throw Diagnostic("linear needs \(rule), got input \(formatShape(type.shape)), weight \(formatShape(weightType.shape))\(biasShape)", at: location)
         }
         let gradFunction = switch (type.rank, bias != nil) {
         case (2, true): "AddmmBackward0"
@@ -508,11 +510,18 @@ extension Evaluator {
         for parameter in parameters {
             guard case .tensor(let loaded)? = state.first(where: { $0.key == parameter.name })?.value,
                   let (owner, field) = module.owner(ofParameter: parameter.name) else { continue }
-            var value = loaded
-            if parameter.tensor.isParameter {
-                value = try settingRequiresGrad(loaded, true, at: location)
-                value.isParameter = true
+            if let key = parameter.tensor.leafKey {
+                // Copied into the parameter, as PyTorch's load_state_dict does: the same leaf, so
+                // an optimizer made before the load goes on updating it.
+                var value = TensorValue(id: loaded.id)
+                markInPlaceLeafUpdate(&value, of: key)
+                value.isParameter = parameter.tensor.isParameter
+                replaceLeaf(key, with: value)
+                continue
             }
+            var value = loaded
+            value.isParameter = parameter.tensor.isParameter   // a frozen parameter stays frozen
+            value.frozenLeafKey = parameter.tensor.frozenLeafKey
             owner.fields[owner.fields.firstIndex { $0.name == field }!].value = .tensor(value)
         }
     }

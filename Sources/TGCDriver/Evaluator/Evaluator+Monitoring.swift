@@ -17,7 +17,7 @@ extension Evaluator {
         var site = try callSite(name, arguments, at: location)
         switch name {
         case "addScalar":
-            try site.bind([.unlabeled("tag"), .unlabeled("value"), .labeled("step", optional: false)])
+            try site.bind([.unlabeled("tag"), .unlabeled("value"), .labeled("step")])
             try addScalar(folder, site)
         case "flush", "close":
             // Every scalar is flushed as it is logged; the files close when the program ends.
@@ -36,7 +36,8 @@ extension Evaluator {
             throw Diagnostic("a scalar's tag cannot contain \(bad.isNewline ? "a line break" : "'\(bad)'") (it is a field of scalars.csv)", at: site.location("tag"))
         }
         let value = try singleElement(site.value("value")!, .float32, what: "addScalar's value", at: site.location("value"))
-        let isInteger = switch site.value("step")! {
+        let stepValue = site.value("step") ?? .int(0)   // PyTorch's global_step=None: step 0 in the event
+        let isInteger = switch stepValue {
         case .int: true
         case .tensor(let t): builder.type(of: t.id).dtype.isInteger
         default: false
@@ -44,7 +45,7 @@ extension Evaluator {
         guard isInteger else {
             throw Diagnostic("addScalar's step must be an integer, such as the loop's index", at: site.location("step"))
         }
-        let step = try singleElement(site.value("step")!, .int64, what: "addScalar's step", at: site.location("step"))
+        let step = try singleElement(stepValue, .int64, what: "addScalar's step", at: site.location("step"))
         var attrs = Attributes()
         attrs.path = folder
         attrs.name = tag

@@ -11,7 +11,10 @@ extension Evaluator {
             return try twoTensorOp(kind, a, b, gradFunction: gradFunction, at: location)
         }
         let valueOperands = kind == .select ? Array(operands.dropFirst()) : operands
-        let promoted = resultType(of: valueOperands, division: kind == .div)
+        var promoted = resultType(of: valueOperands, division: kind == .div)
+        if kind == .select, promoted == .float64, valueOperands.allSatisfy({ if case .tensor(let t) = $0 { t.isHostScalar } else { true } }) {
+            promoted = .float32   // `where(c, 1.0, 0.0)`: two Python numbers give the default dtype
+        }
         if kind == .pow, case .int(let exponent) = operands[1], exponent < 0, !promoted.isFloatingPoint {
             throw Diagnostic("integers to negative integer powers are not allowed; convert with .float() first", at: location)
         }

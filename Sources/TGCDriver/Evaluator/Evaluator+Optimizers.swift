@@ -46,6 +46,14 @@ extension Evaluator {
                 value = .tuple(try pair.map { .float(try staticDouble($0, what: "a beta", at: site.location(label))) })
             } else if label == "nesterov" || label == "centered" {
                 guard case .bool = value else { throw Diagnostic("\(label) must be true or false", at: site.location(label)) }
+            } else if label == "lr", case .tensor(let tensor) = value {
+                // A run-time learning rate (`lr: hyper("lr", 0.001)`, a computed number): the
+                // compiled program's --lr still sets it, as a scheduler's rates are carried.
+                value = .tensor(try learningRateScalar(tensor, at: site.location(label)))
+                if let name = hyperValues[tensor.id], let given = hyperparameters.first(where: { $0.name == name }),
+                   let number = Double(given.value), number < 0 {
+                    throw Diagnostic("invalid lr value: \(number)", at: site.location(label))
+                }
             } else {
                 let number = try staticDouble(value, what: label, at: site.location(label))
                 guard number >= 0 else { throw Diagnostic("invalid \(name) value: \(number)", at: site.location(label)) }
@@ -54,7 +62,7 @@ extension Evaluator {
             settings.append((name, value))
         }
         let state = try OptimizerObject.stateNames(kind).map { _ in
-            try keys.map { TensorValue(id: try builder.full(leafTypes[$0]!.shape, 0, .float32, at: site.location)) }
+            try keys.map { TensorValue(id: try builder.full(leafTypes[$0]!.shape, 0, leafTypes[$0]!.dtype, at: site.location)) }
         }
         let steps = TensorValue(id: try builder.full([], 0, .float64, at: site.location))
         let optimizer = OptimizerObject(kind: kind, parameters: keys, settings: settings, state: state, steps: steps)
@@ -108,16 +116,23 @@ extension Evaluator {
         case .int(let n): optimizer.learningRate = .float(Double(n))
         case .float(let x): optimizer.learningRate = .float(x)
         case .tensor(let tensor):
-            let type = builder.type(of: tensor.id)
-            guard type.elementCount == 1, type.dtype != .bool else {
-                throw Diagnostic("lr must be a number, got a tensor of shape \(formatShape(type.shape))", at: valueExpr.location)
-            }
-            let scalar = try builder.reshape(try builder.cast(tensor.id, to: .float64, at: location), to: [], at: location)
-            optimizer.learningRate = .tensor(TensorValue(id: scalar, isHostScalar: true))
+            optimizer.learningRate = .tensor(try learningRateScalar(tensor, at: valueExpr.location))
         default:
             throw Diagnostic("lr must be a number, got \(value.kindName)", at: valueExpr.location)
         }
         if optimizer.number("lr") < 0 { throw Diagnostic("invalid lr value: \(optimizer.number("lr"))", at: valueExpr.location) }
+    }
+
+    /// A one-element tensor given as a learning rate, as the float64 host scalar an optimizer
+    /// keeps (PyTorch's param group holds a Python float).
+    func learningRateScalar(_ tensor: TensorValue, at location: SourceLocation) throws -> TensorValue {
+        let type = builder.type(of: tensor.id)
+        guard type.elementCount == 1, type.dtype != .bool else {
+            throw Diagnostic("lr must be a number, got a tensor of shape \(formatShape(type.shape))", at: location)
+        }
+        if type.dtype == .float64, type.shape.isEmpty, tensor.isHostScalar { return tensor }
+        let scalar = try builder.reshape(try builder.cast(tensor.id, to: .float64, at: location), to: [], at: location)
+        return TensorValue(id: scalar, isHostScalar: true)
     }
 
     /// The learning rate as a float64 host scalar (the number made a constant).
@@ -138,7 +153,7 @@ extension Evaluator {
     /// to add to with `setToNone: false`; a leaf that never had one keeps none.
     func zeroGradients(of keys: [Int], setToNone: Bool = true, at location: SourceLocation) throws {
         for key in keys where gradSlots[key] != nil {
-            let zeros = try builder.full(leafTypes[key]!.shape, 0, .float32, at: location)
+            let zeros = try builder.full(leafTypes[key]!.shape, 0, leafTypes[key]!.dtype, at: location)
             gradSlots[key] = zeros
             noneGradients[key] = setToNone ? loopBodyDepth : nil
             clearedGradients[key] = setToNone ? zeros : nil
@@ -169,29 +184,34 @@ extension Evaluator {
             // float32 where its kernels take them as scalars. Computed once, before any update,
             // so each parameter's moment and weight updates are consecutive kernels over the
             // same elements (one row nest in generated C: one pass over the parameter's state).
-            var betas = (0.9, 0.999), adamScalars: (stepSize: TensorValue, root: TensorValue)?
+            var betas = (0.9, 0.999), adamScalars: (stepSize: TensorValue, root: TensorValue)?, adamScalars64 = adamScalars
             if optimizer.kind == .adam || optimizer.kind == .adamW {
                 guard case .tuple(let pair)? = optimizer.settings.first(where: { $0.name == "betas" })?.value,
                       case .float(let beta1) = pair[0], case .float(let beta2) = pair[1] else { return }
                 betas = (beta1, beta2)
                 let correction1 = try op(.sub, try scalar(1, .float64), try op(.pow, try scalar(beta1, .float64), steps))
                 let correction2 = try op(.sub, try scalar(1, .float64), try op(.pow, try scalar(beta2, .float64), steps))
-                let stepSize = TensorValue(id: try builder.cast(try op(.div, lr64, correction1).id, to: .float32, at: at))
-                let root = TensorValue(id: try builder.cast(try record(.sqrt, [correction2], gradFunction: nil, at: at).id, to: .float32, at: at))
-                adamScalars = (stepSize, root)
+                let stepSize64 = try op(.div, lr64, correction1), root64 = try record(.sqrt, [correction2], gradFunction: nil, at: at)
+                adamScalars = (TensorValue(id: try builder.cast(stepSize64.id, to: .float32, at: at)),
+                               TensorValue(id: try builder.cast(root64.id, to: .float32, at: at)))
+                adamScalars64 = (stepSize64, root64)
             }
             for (index, key) in optimizer.parameters.enumerated() {
                 guard let gradient = presentGradient(key), var parameter = currentLeafValue(key) else { continue }
                 let isParameter = parameter.isParameter
+                // A float64 parameter updates in double with double hyperparameters, as PyTorch's.
+                let dtype = builder.type(of: parameter.id).dtype == .float64 ? DType.float64 : .float32
+                func number(_ value: Double) throws -> TensorValue { try scalar(value, dtype) }
+                let lr = dtype == .float64 ? lr64 : lr
                 var g = TensorValue(id: gradient)
                 let decay = optimizer.number("weight_decay")
                 if optimizer.kind == .adamW {   // decoupled: p *= 1 - lr·weight_decay
                     if decay != 0 {
                         let keep = try op(.sub, try scalar(1, .float64), try op(.mul, lr64, try scalar(decay, .float64)))
-                        parameter = try op(.mul, parameter, TensorValue(id: try builder.cast(keep.id, to: .float32, at: at)))
+                        parameter = try op(.mul, parameter, TensorValue(id: try builder.cast(keep.id, to: dtype, at: at)))
                     }
                 } else if decay != 0 {
-                    g = try op(.add, g, try op(.mul, parameter, try scalar(decay)))
+                    g = try op(.add, g, try op(.mul, parameter, try number(decay)))
                 }
                 var updated: TensorValue
                 switch optimizer.kind {
@@ -199,30 +219,30 @@ extension Evaluator {
                     let (momentum, dampening) = (optimizer.number("momentum"), optimizer.number("dampening"))
                     if momentum != 0 {
                         // The first step's buffer is the gradient itself.
-                        let blended = try op(.add, try op(.mul, optimizer.state[0][index], try scalar(momentum)),
-                                             try op(.mul, g, try scalar(1 - dampening)))
+                        let blended = try op(.add, try op(.mul, optimizer.state[0][index], try number(momentum)),
+                                             try op(.mul, g, try number(1 - dampening)))
                         let buffer = TensorValue(id: try builder.apply1(.select, [first.id, g.id, blended.id], at: at))
                         optimizer.state[0][index] = buffer
-                        g = optimizer.number("nesterov") != 0 ? try op(.add, g, try op(.mul, buffer, try scalar(momentum))) : buffer
+                        g = optimizer.number("nesterov") != 0 ? try op(.add, g, try op(.mul, buffer, try number(momentum))) : buffer
                     }
                     updated = try op(.sub, parameter, try op(.mul, g, lr))
                 case .rmsprop:
                     let alpha = optimizer.number("alpha")
-                    let square = try op(.add, try op(.mul, optimizer.state[0][index], try scalar(alpha)),
-                                        try op(.mul, try op(.mul, try scalar(1 - alpha), g), g))
+                    let square = try op(.add, try op(.mul, optimizer.state[0][index], try number(alpha)),
+                                        try op(.mul, try op(.mul, try number(1 - alpha), g), g))
                     optimizer.state[0][index] = square
                     var average: TensorValue
                     if optimizer.number("centered") != 0 {
-                        let mean = try op(.add, optimizer.state[2][index], try op(.mul, try scalar(1 - alpha), try op(.sub, g, optimizer.state[2][index])))
+                        let mean = try op(.add, optimizer.state[2][index], try op(.mul, try number(1 - alpha), try op(.sub, g, optimizer.state[2][index])))
                         optimizer.state[2][index] = mean
                         average = try record(.sqrt, [try op(.sub, square, try op(.mul, mean, mean))], gradFunction: nil, at: at)
                     } else {
                         average = try record(.sqrt, [square], gradFunction: nil, at: at)
                     }
-                    average = try op(.add, average, try scalar(optimizer.number("eps")))
+                    average = try op(.add, average, try number(optimizer.number("eps")))
                     let momentum = optimizer.number("momentum")
                     if momentum > 0 {
-                        let buffer = try op(.add, try op(.mul, optimizer.state[1][index], try scalar(momentum)), try op(.div, g, average))
+                        let buffer = try op(.add, try op(.mul, optimizer.state[1][index], try number(momentum)), try op(.div, g, average))
                         optimizer.state[1][index] = buffer
                         updated = try op(.sub, parameter, try op(.mul, buffer, lr))
                     } else {
@@ -230,18 +250,19 @@ extension Evaluator {
                     }
                 case .adam, .adamW:
                     let (beta1, beta2) = betas
-                    let (stepSize, root) = adamScalars!
+                    var (stepSize, root) = adamScalars!
+                    if dtype == .float64 { (stepSize, root) = (adamScalars64!.stepSize, adamScalars64!.root) }
                     // exp_avg.lerp_(grad, 1 - beta1): m + w (g - m) for a weight below one half.
                     let m = optimizer.state[0][index], v = optimizer.state[1][index]
-                    let newM = try op(.add, m, try op(.mul, try scalar(1 - beta1), try op(.sub, g, m)))
-                    let newV = try op(.add, try op(.mul, v, try scalar(beta2)), try op(.mul, try op(.mul, try scalar(1 - beta2), g), g))
+                    let newM = try op(.add, m, try op(.mul, try number(1 - beta1), try op(.sub, g, m)))
+                    let newV = try op(.add, try op(.mul, v, try number(beta2)), try op(.mul, try op(.mul, try number(1 - beta2), g), g))
                     optimizer.state[0][index] = newM
                     optimizer.state[1][index] = newV
                     let denominator = try op(.add, try op(.div, try record(.sqrt, [newV], gradFunction: nil, at: at), root),
-                                             try scalar(optimizer.number("eps")))
+                                             try number(optimizer.number("eps")))
                     updated = try op(.sub, parameter, try op(.div, try op(.mul, stepSize, newM), denominator))
                 }
-                updated.id = try builder.cast(updated.id, to: .float32, at: at)
+                updated.id = try builder.cast(updated.id, to: dtype, at: at)
                 markInPlaceLeafUpdate(&updated, of: key)
                 updated.isParameter = isParameter
                 replaceLeaf(key, with: updated)
@@ -267,7 +288,9 @@ extension Evaluator {
         return try withoutGrad {
             func scalar(_ value: Double) throws -> ValueID { try builder.scalar(value, .float32, at: location) }
             guard !keys.isEmpty else { return .tensor(TensorValue(id: try scalar(0))) }
-            let norms = try keys.map { try builder.vectorNorm(gradSlots[$0]!, p: 2, axes: nil, keepDim: false, at: location) }
+            // PyTorch stacks the per-tensor norms, promoting float32 ones next to float64 ones.
+            let dtype: DType = keys.contains { builder.type(of: gradSlots[$0]!).dtype == .float64 } ? .float64 : .float32
+            let norms = try keys.map { try builder.cast(try builder.vectorNorm(gradSlots[$0]!, p: 2, axes: nil, keepDim: false, at: location), to: dtype, at: location) }
             let stacked = norms.count == 1 ? norms[0] : try builder.concatenate(try norms.map { try builder.reshape($0, to: [1], at: location) }, axis: 0, at: location)
             let total = try builder.vectorNorm(stacked, p: 2, axes: nil, keepDim: false, at: location)
             let coefficient = try builder.apply1(.div, [try scalar(maxNorm), try builder.apply1(.add, [total, try scalar(1e-6)], at: location)], at: location)

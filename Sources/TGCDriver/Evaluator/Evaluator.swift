@@ -25,7 +25,8 @@ final class Evaluator {
     var leafVersions = Set<ValueID>()
     /// Inlining depth of user functions (recursion guard).
     var callDepth = 0
-    /// Nesting depth of runtime branches (a `return` inside one cannot be compiled).
+    /// Nesting depth of runtime branches in the function being inlined (a `return` inside one
+    /// cannot be compiled; a call inside one starts again from 0).
     var runtimeBranchDepth = 0
     /// Nesting depth of loop bodies: one trace serves every iteration.
     var loopBodyDepth = 0
@@ -36,9 +37,10 @@ final class Evaluator {
     var initializingProperties: [Range<Int>] = []
     /// Values that `backward()` has already run from: as in PyTorch, their graph is spent.
     var spentGraphs = Set<ValueID>()
-    /// The relative paths of the safetensors files the program has saved so far: loading one
-    /// reads it back from where it was written (the output directory).
-    var savedCheckpoints = Set<String>()
+    /// The relative paths of the safetensors files the program has saved so far, with the names
+    /// and types saved: loading one reads it back from where it was written (the output
+    /// directory), and need not exist when the program is compiled.
+    var savedCheckpoints: [String: [(name: String, type: TensorType)]] = [:]
     /// The relative paths of the `.npy` files the program has saved so far, with the type
     /// written: loading one reads it back from the output directory, as a checkpoint.
     var savedArrays: [String: TensorType] = [:]
@@ -116,11 +118,11 @@ final class Evaluator {
     func execute(_ statement: Stmt) throws {
         let at = statement.location
         switch statement.kind {
-        case .binding(let isMutable, let pattern, _, let value):
+        case .binding(let isMutable, let pattern, let type, let value):
             guard let value else {
                 throw Diagnostic("a variable needs an initial value here", at: at)
             }
-            try bind(pattern, to: try evaluate(value), mutable: isMutable)
+            try bind(pattern, to: Self.annotated(try evaluate(value), as: type), mutable: isMutable)
         case .assignment(let target, let op, let value):
             try assign(target, op: op, value: value, at: at)
         case .expression(let expr):
@@ -161,6 +163,18 @@ final class Evaluator {
         defer { environment.pop() }
         try execute(exits.declaration(at: location))
         try run(exits)
+    }
+
+    /// A number written as an integer where the annotation says floating point (`let f: Float = 2`,
+    /// `[Double]` items, a `Float` parameter or result): the float, as Swift types the literal.
+    static func annotated(_ value: EvalValue, as type: String?) -> EvalValue {
+        guard var type = type?.filter({ !$0.isWhitespace }) else { return value }
+        if type.hasPrefix("["), type.hasSuffix("]"), case .array(let items) = value {
+            type = String(type.dropFirst().dropLast())
+            return .array(items.map { annotated($0, as: type) })
+        }
+        if case .int(let number) = value, ["Float", "Double", "Float32", "Float64"].contains(type) { return .float(Double(number)) }
+        return value
     }
 
     /// Binds a pattern (`x`, `_`, `(a, b)`) to a value in the current scope.

@@ -144,7 +144,14 @@ final class ModuleObject {
 
     /// `model.named_parameters()`: the module's own parameters (tensor fields that require
     /// grad), then each child's under `child.`, as PyTorch orders them.
+    /// A module or tensor held twice (a shared layer, tied weights) is listed once, under its
+    /// first name, as PyTorch's `named_parameters()` removes duplicates.
     var namedParameters: [(name: String, tensor: TensorValue)] {
+        var seen = Set<Int>()
+        return everyNamedParameter.filter { $0.tensor.leafKey.map { seen.insert($0).inserted } ?? true }
+    }
+
+    private var everyNamedParameter: [(name: String, tensor: TensorValue)] {
         var result: [(name: String, tensor: TensorValue)] = []
         for field in fields {
             if case .tensor(let tensor) = field.value, Self.isParameter(tensor) {
@@ -152,19 +159,25 @@ final class ModuleObject {
             }
         }
         for child in children {
-            result += child.module.namedParameters.map { ("\(child.name).\($0.name)", $0.tensor) }
+            result += child.module.everyNamedParameter.map { ("\(child.name).\($0.name)", $0.tensor) }
         }
         return result
     }
 
-    /// `model.state_dict()`: each module's parameters, then its buffers (tensor fields that do
-    /// not require grad: batch norm's running statistics), then its children's under `child.`.
+    /// `model.state_dict()`: each module's parameters, then its buffers (a built-in layer's
+    /// tensor fields that do not require grad: batch norm's running statistics), then its
+    /// children's under `child.`. A struct's plain tensor property is not state, as a plain
+    /// tensor attribute of a PyTorch module is not.
     var namedState: [(name: String, tensor: TensorValue)] {
         var parameters: [(name: String, tensor: TensorValue)] = []
         var buffers: [(name: String, tensor: TensorValue)] = []
         for field in fields {
             guard case .tensor(let tensor) = field.value else { continue }
-            if Self.isParameter(tensor) { parameters.append((field.name, tensor)) } else { buffers.append((field.name, tensor)) }
+            if Self.isParameter(tensor) {
+                parameters.append((field.name, tensor))
+            } else if case .layer = kind {   // batch norm's statistics; a struct's plain tensor is no state, as in PyTorch
+                buffers.append((field.name, tensor))
+            }
         }
         return parameters + buffers + children.flatMap { child in child.module.namedState.map { ("\(child.name).\($0.name)", $0.tensor) } }
     }

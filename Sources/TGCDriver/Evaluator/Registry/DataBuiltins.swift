@@ -13,7 +13,8 @@ extension BuiltinFamily {
         FunctionEntry("randomSplit", [.unlabeled("dataset"), .unlabeled("lengths")], "a data set split into parts of these sizes at random") { e, site in
             try e.randomSplit(site)
         },
-        FunctionEntry("DataLoader", [.unlabeled("dataset"), .labeled("batchSize"), .labeled("shuffle"), .labeled("dropLast")],
+        FunctionEntry("DataLoader", [.unlabeled("dataset"), .labeled("batchSize"), .labeled("shuffle"), .labeled("dropLast"),
+                                     .labeled("numWorkers"), .labeled("pinMemory")],
                       "batches of a data set for a for loop, reshuffled each epoch") { e, site in try e.dataLoader(site) },
         FunctionEntry("toFloat", [.unlabeled("images")], "uint8 images as float32 in [0, 1] (divided by 255)") { e, site in try e.toFloat(site) },
         FunctionEntry("normalize", [.unlabeled("input"), .labeled("mean", optional: false), .labeled("std", optional: false)],

@@ -95,7 +95,7 @@ extension Evaluator {
         let reduction = try lossReduction(site)
         let operands = [input, target] + (weight.map { [$0] } ?? [])
         let at = site.location
-        if targetType.dtype == .float32 && logits {
+        if targetType.dtype.isFloatingPoint && logits {
             guard targetType.shape == inputShape else {
                 throw Diagnostic("crossEntropy: class probabilities must have the input's shape \(formatShape(inputShape)), got \(formatShape(targetType.shape))",
                                  at: site.location("target"))
@@ -106,7 +106,7 @@ extension Evaluator {
             })
         }
         guard targetType.dtype == .int64 else {
-            let expected = logits ? "int64 class labels or float32 class probabilities" : "int64 class labels"
+            let expected = logits ? "int64 class labels or floating-point class probabilities" : "int64 class labels"
             throw Diagnostic("\(site.name) expects \(expected) as its target, got \(targetType.dtype)", at: site.location("target"))
         }
         try checkLabelShape(targetType.shape, inputShape: inputShape, site)
@@ -167,14 +167,15 @@ extension Evaluator {
         return reduction
     }
 
-    /// A float32 tensor argument (int64 too when `allowingLabels`).
+    /// A float32 or float64 tensor argument (int64 too when `allowingLabels`).
     private func lossTensor(_ site: CallSite, _ name: String, allowingLabels: Bool = false) throws -> TensorValue {
         guard case .tensor(let tensor)? = site.value(name) else {
             throw Diagnostic("\(name) of \(site.name) must be a tensor", at: site.location(name))
         }
         let dtype = builder.type(of: tensor.id).dtype
-        guard dtype == .float32 || (allowingLabels && dtype == .int64) else {
-            throw Diagnostic("\(site.name) needs a floating-point \(name), got \(dtype); convert it with .float() first", at: site.location(name))
+        guard dtype == .float32 || dtype == .float64 || (allowingLabels && dtype == .int64) else {
+            let fix = allowingLabels && !dtype.isFloatingPoint && dtype != .bool ? "class labels are int64: convert them with .long()" : "convert it with .float() first"
+            throw Diagnostic("\(site.name) needs a floating-point \(name)\(allowingLabels ? " or int64 class labels" : ""), got \(dtype); \(fix)", at: site.location(name))
         }
         return tensor
     }

@@ -89,18 +89,30 @@ extension BuiltinFamily {
 
     /// `maximum(a, b)`: tensors and numbers, with PyTorch's promotion.
     private static let binaryFunctions: [FunctionEntry] = OpKind.elementwiseFunctions(arity: 2).sorted { $0.key < $1.key }.map { name, kind in
-        FunctionEntry(name, Param.operands, "elementwise \(name) of a and b") { e, site in
-            .tensor(try e.tensorOp(kind, [site.value("a")!, site.value("b")!], at: site.location))
+        FunctionEntry(name, Param.operands + alphaParameter(kind), "elementwise \(name) of a and b") { e, site in
+            .tensor(try e.tensorOp(kind, [site.value("a")!, try scaledByAlpha(e, site)], at: site.location))
         }
     }
 
     /// `a.maximum(b)`; `pow` is declared by hand (a tensor exponent has its own grad_fn).
     private static let binaryMethods: [MethodEntry] = OpKind.elementwiseFunctions(arity: 2).sorted { $0.key < $1.key }
         .filter { $0.value != .pow }.map { name, kind in
-            MethodEntry(name, Param.otherOperand, "elementwise \(name) with b") { e, x, site in
-                .tensor(try e.tensorOp(kind, [.tensor(x), site.value("b")!], at: site.location))
+            MethodEntry(name, Param.otherOperand + alphaParameter(kind), "elementwise \(name) with b") { e, x, site in
+                .tensor(try e.tensorOp(kind, [.tensor(x), try scaledByAlpha(e, site)], at: site.location))
             }
         }
+
+    /// `add` and `sub` take PyTorch's `alpha:` (a + alpha · b, as `p.add_(p.grad!, alpha: -lr)`).
+    private static func alphaParameter(_ kind: OpKind) -> [Param] {
+        kind == .add || kind == .sub ? [.labeled("alpha")] : []
+    }
+
+    /// The second operand, times `alpha:` when given (its product rounded once, then added).
+    private static func scaledByAlpha(_ e: Evaluator, _ site: CallSite) throws -> EvalValue {
+        let b = site.value("b")!
+        guard let alpha = site.value("alpha") else { return b }
+        return .tensor(try e.tensorOp(.mul, [b, alpha], at: site.location("alpha")))
+    }
 }
 
 extension Evaluator {

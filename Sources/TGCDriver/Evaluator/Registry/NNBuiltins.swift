@@ -35,7 +35,10 @@ extension BuiltinFamily {
             return .module(ModuleObject(.layer(.dropout(p: p)), fields: []))
         },
         FunctionEntry("Sequential", [.unlabeled("layers", optional: true, variadic: true)], "torch.nn.Sequential: layers run in order") { e, site in
-            let layers = try site.values("layers").enumerated().map { index, value -> (name: String, value: EvalValue) in
+            // `Sequential(layers)` with an array of modules is PyTorch's `nn.Sequential(*layers)`.
+            var values = site.values("layers")
+            if values.count == 1, case .array(let items) = values[0] { values = items }
+            let layers = try values.enumerated().map { index, value -> (name: String, value: EvalValue) in
                 guard case .module = value else {
                     throw Diagnostic("Sequential takes modules, got \(value.kindName)", at: site.location("layers"))
                 }

@@ -1,0 +1,25 @@
+# PyTorch twin of samples/ch4_module_idioms.swiftdsl.
+import torch, torch.nn as nn
+from safetensors.torch import save_file, load_file
+x = torch.arange(0, 10).float(); y = torch.arange(0, 10)
+loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x, y), batch_size=4, num_workers=0, pin_memory=False)
+outs = []
+for xb, yb in loader: outs.append(xb * 2)
+print(torch.cat(outs))
+for batch in torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x[:4], y[:4]), batch_size=2): print(batch)
+layers = [nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1)]
+seq = nn.Sequential(*layers)
+print(seq)
+class Tied(nn.Module):
+    def __init__(s, a, b):
+        super().__init__(); s.a = a; s.b = b; s.scale = torch.tensor([1.0, 0.5])
+shared = nn.Linear(2, 2)
+t = Tied(shared, shared)
+print(len(list(t.parameters())), t.state_dict().keys())
+net = nn.Linear(2, 1)
+opt = torch.optim.SGD(net.parameters(), lr=0.1)
+save_file({"weight": torch.tensor([[1.0, 2.0]]), "bias": torch.tensor([0.5])}, "ch4_module_idioms_net.safetensors")
+net.load_state_dict(load_file("ch4_module_idioms_net.safetensors"))
+for step in range(2):
+    opt.zero_grad(); net(torch.tensor([[1.0, 1.0]])).sum().backward(); opt.step()
+print(net.weight, net.bias)
