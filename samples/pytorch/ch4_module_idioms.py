@@ -23,3 +23,11 @@ net.load_state_dict(load_file("ch4_module_idioms_net.safetensors"))
 for step in range(2):
     opt.zero_grad(); net(torch.tensor([[1.0, 1.0]])).sum().backward(); opt.step()
 print(net.weight, net.bias)
+
+g = torch.tensor([-3.0, -1.0, 0.0, 0.5, 2.0], requires_grad=True)
+gelus = nn.GELU(approximate="tanh")
+print(gelus, nn.GELU())
+activated = gelus(g)
+activated.sum().backward()
+print(activated, g.grad)
+print(torch.nn.functional.gelu(g, approximate="tanh"), torch.nn.functional.gelu(g, approximate="none"))

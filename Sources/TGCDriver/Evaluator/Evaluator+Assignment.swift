@@ -14,6 +14,9 @@ extension Evaluator {
             if op != "=" {
                 let current = try lookupVariable(name, at: target.location)
                 value = try compoundAssign(name, current, op: op, value, at: location)
+                // An update in place of a leaf (`p -= lr * p.grad!` under noGrad) has reached every
+                // holder, a `let` one too (`for p in model.parameters()`), as PyTorch's `-=` does.
+                if case .tensor(let tensor) = current, tensor.leafKey != nil, tensor.requiresGrad { return }
             }
             try assignVariable(name, value, at: target.location)
         case .subscriptAccess(let baseExpr, let arguments):
@@ -39,7 +42,7 @@ extension Evaluator {
             if case .nilLiteral = valueExpr.kind, op == "=" {   // `w.grad = nil`: PyTorch's `w.grad = None`
                 return try zeroGradients(of: [key], at: location)
             }
-            var value = try asTensor(try evaluate(valueExpr), dtype: .float32, at: valueExpr.location)
+            var value = try asTensor(try evaluate(valueExpr), dtype: leafTypes[key]?.dtype ?? .float32, at: valueExpr.location)
             if op != "=" {
                 guard let current = presentGradient(key) else {
                     throw Diagnostic("\(Self.describe(ownerExpr)).grad is nil: call backward() first", at: target.location)
@@ -50,7 +53,7 @@ extension Evaluator {
             guard builder.type(of: value.id).shape == type.shape else {
                 throw Diagnostic("assigned gradient has shape \(formatShape(builder.type(of: value.id).shape)), but the tensor has shape \(formatShape(type.shape))", at: location)
             }
-            gradSlots[key] = try builder.cast(value.id, to: .float32, at: location)
+            gradSlots[key] = try builder.cast(value.id, to: leafTypes[key]?.dtype ?? .float32, at: location)
             noneGradients[key] = nil
         }
     }

@@ -166,7 +166,9 @@ extension Evaluator {
     /// `noGrad { ... }` (enabled false) and `enableGrad { ... }` (true): runs the closure with
     /// autograd recording off or on, then restores the mode it had. A closure that is one
     /// expression gives its value, as Swift's implicit return: `let y = noGrad { x * 2 }` is
-    /// PyTorch's `with torch.no_grad(): y = x * 2`.
+    /// PyTorch's `with torch.no_grad(): y = x * 2`. A `return` in a longer closure gives the
+    /// closure's value, as in Swift (`func predict(...) -> Tensor { noGrad { ...; return y } }` is
+    /// PyTorch's `with torch.no_grad(): return y`).
     func withGradMode(_ enabled: Bool, _ name: String, _ arguments: [Argument], _ closure: Closure?,
                       at location: SourceLocation) throws -> EvalValue {
         guard arguments.isEmpty, let closure, closure.parameters.isEmpty else {
@@ -176,8 +178,7 @@ extension Evaluator {
         gradEnabled = enabled
         defer { gradEnabled = saved }
         if closure.body.count == 1, case .expression(let expr) = closure.body[0].kind { return try evaluate(expr) }
-        try executeBlock(closure.body)
-        return .void
+        return try callClosure(closure, [], at: location)
     }
 
     /// `x.zero()` / `x.grad.zero()`: fills the tensor (or the leaf's gradient) with zeros in place.

@@ -179,7 +179,11 @@ extension Evaluator {
                 loopBodyDepth -= 1
             }
             for (slot, (value, id)) in zip(slots, zip(initial, carried)) { setSlot(slot, rebased(value, to: id)) }
-            for (index, start) in initial.enumerated() where start.leafKey != nil && start.requiresGrad {
+            // A carried leaf is the version from before the loop (one compiled body serves every
+            // iteration), except in an eager iteration after one that updated it in place: then
+            // it is that newer version, which an `if` that leaves it alone must keep.
+            let updatedSoFar = builder is GraphBuilder ? [] : Set(inPlaceLeafUpdates[mark.updates...])
+            for (index, start) in initial.enumerated() where start.leafKey != nil && start.requiresGrad && !updatedSoFar.contains(start.leafKey!) {
                 carriedLeafOrigins[carried[index]] = leafOrigin(start.id)
             }
             try bindItems(index)
@@ -783,7 +787,11 @@ struct MutationScan {
         switch statement.kind {
         case .binding(_, _, _, let value): if let value { visit(value) }
         case .assignment(let target, _, let value):
-            if let root = Self.rootName(target) { names.insert(root) }
+            // `x = ...` rebinds x; `m.fc.bias -= ...`, `m.weight.grad = nil`, `x[0] = 1` change
+            // what x holds (a module's parameters, or the tensor variable itself).
+            if let root = Self.rootName(target) {
+                if case .identifier = target.kind { names.insert(root) } else { inPlaceOwners.insert(root) }
+            }
             if Self.mentionsGrad(target) { touchesGradients = true }
             visit(value)
         case .expression(let expr), .returnValue(let expr?): visit(expr)
@@ -793,7 +801,7 @@ struct MutationScan {
             visit(body)
             // `for p in model.parameters() { p.mul_(0.5) }`, `for p in [w, b] { ... }`: an
             // in-place update through the loop variable changes what the sequence holds.
-            if !Self.boundNames(pattern).filter({ !changed.contains($0) && (names.contains($0) || inPlaceOwners.contains($0)) }).isEmpty {
+            if Self.boundNames(pattern).contains(where: { !changed.contains($0) && (names.contains($0) || inPlaceOwners.contains($0)) }) {
                 inPlaceOwners.formUnion(Self.sequenceRoots(sequence))
             }
         case .whileLoop(let condition, let body): visit(condition); visit(body)
@@ -855,6 +863,7 @@ struct MutationScan {
         }
     }
 
+    /// The names a `for` or `let` pattern binds.
     static func boundNames(_ pattern: Pattern) -> [String] {
         switch pattern {
         case .name(let name, _): [name]

@@ -108,7 +108,7 @@ extension Evaluator {
             guard case .tensor(let leaf) = try evaluate(owner), let key = leaf.leafKey ?? leaf.retainKey else {
                 throw Diagnostic("\(what) of a gradient needs a leaf tensor that requires grad, or a value that called retainGrad()", at: location)
             }
-            gradSlots[key] = try builder.cast(value.id, to: .float32, at: location)
+            gradSlots[key] = try builder.cast(value.id, to: leafTypes[key]?.dtype ?? .float32, at: location)
             noneGradients[key] = nil
             return value
         }

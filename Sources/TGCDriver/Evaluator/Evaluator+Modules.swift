@@ -259,6 +259,15 @@ extension Evaluator {
         guard case .module(let module) = owner else {
             throw Diagnostic("cannot assign to property '\(name)' of this value", at: ownerExpr.location)
         }
+        if op != "=", case .tensor(let current)? = module.field(name) {
+            // `noGrad { fc.bias -= lr * fc.bias.grad! }`: an in-place update of the parameter, as
+            // PyTorch's `model.bias -= ...` under torch.no_grad().
+            guard let kind = Self.compoundKinds[op] else { throw Diagnostic("unsupported operator '\(op)'", at: location) }
+            let updated = try tensorOp(kind, [.tensor(current), try evaluate(valueExpr)], at: location)
+            let target = Expr(.member(base: ownerExpr, name: name), at: ownerExpr.location)
+            _ = try storeInPlace(updated, into: target, current: current, what: "'\(Self.describe(target)) \(op)'", at: location)
+            return
+        }
         guard op == "=" else { throw Diagnostic("use '=' to replace a module's '\(name)'", at: location) }
         guard let index = module.fields.firstIndex(where: { $0.name == name }) else {
             throw Diagnostic("value of type \(module.typeName) has no member '\(name)'", at: ownerExpr.location)
@@ -301,6 +310,7 @@ extension Evaluator {
                 switch argument.value {
                 case .int(let n): (argument.label, .int(n), location)
                 case .float(let x): (argument.label, .float(x), location)
+                case .string(let text): (argument.label, .string(text), location)
                 }
             })
             guard case .tensor(let result) = try BuiltinRegistry.methods[name]!.call(self, on: input, site) else {

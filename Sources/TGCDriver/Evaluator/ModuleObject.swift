@@ -37,6 +37,7 @@ final class ModuleObject {
     enum Option {
         case int(Int)
         case float(Double)
+        case string(String)
     }
 
     /// What the module is: a built-in layer, or a `struct ...: Module` of the program.

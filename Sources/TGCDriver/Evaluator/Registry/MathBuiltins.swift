@@ -30,8 +30,21 @@ extension BuiltinFamily {
     private static let plainUnary = OpKind.elementwiseFunctions(arity: 1).filter { parameters[$0.value] == nil && $0.value != .clamp }
         .sorted { $0.key < $1.key }
 
-    /// The plain functions of one operand; `round` also takes `decimals:` (roundFunction).
-    private static let unaryWithoutOptions = plainUnary.filter { $0.value != .round }
+    /// The plain functions of one operand; `round` also takes `decimals:` (roundFunction),
+    /// `gelu` `approximate:` (geluFunction).
+    private static let unaryWithoutOptions = plainUnary.filter { $0.value != .round && $0.value != .gelu }
+
+    /// `gelu(x)`, `gelu(x, approximate: "tanh")`, as torch.nn.functional.gelu.
+    private static let geluFunction = FunctionEntry(name(.gelu), [.unlabeled("x"), .labeled("approximate")],
+                                                    "elementwise GELU (the erf form, or approximate: \"tanh\")") { e, site in
+        .tensor(try e.gelu(try e.asTensor(site.value("x")!, at: site.location("x")), approximate: try e.geluApproximation(site), at: site.location))
+    }
+
+    /// `x.gelu()`, `x.gelu(approximate: "tanh")`.
+    private static let geluMethod = MethodEntry(name(.gelu), [.labeled("approximate")],
+                                                "elementwise GELU (the erf form, or approximate: \"tanh\")") { e, x, site in
+        .tensor(try e.gelu(x, approximate: try e.geluApproximation(site), at: site.location))
+    }
 
     /// `round(x)` (also Python's `round(n)` of a number), `round(x, decimals: 2)`.
     private static let roundFunction = FunctionEntry(name(.round), [.unlabeled("x"), .labeled("decimals")],
@@ -73,7 +86,7 @@ extension BuiltinFamily {
     }
 
     /// `exp(x)`: a tensor, or a number (made a float32 tensor).
-    private static let unaryFunctions: [FunctionEntry] = [roundFunction] + unaryWithoutOptions.map { name, kind in
+    private static let unaryFunctions: [FunctionEntry] = [roundFunction, geluFunction] + unaryWithoutOptions.map { name, kind in
         FunctionEntry(name, [.unlabeled("x")], "elementwise \(name)") { e, site in
             let x = site.value("x")!
             if let number = try e.pythonNumberFunction(kind, x, at: site.location) { return number }
@@ -83,7 +96,7 @@ extension BuiltinFamily {
         }
     }
 
-    private static let unaryMethods: [MethodEntry] = [roundMethod] + unaryWithoutOptions.map { name, kind in
+    private static let unaryMethods: [MethodEntry] = [roundMethod, geluMethod] + unaryWithoutOptions.map { name, kind in
         MethodEntry(name, [], "elementwise \(name)") { e, x, site in .tensor(try e.unaryMath(kind, x, at: site.location)) }
     }
 
@@ -116,6 +129,32 @@ extension BuiltinFamily {
 }
 
 extension Evaluator {
+    /// `approximate:` of gelu and GELU: "none" (the default) or "tanh".
+    func geluApproximation(_ site: CallSite) throws -> String {
+        guard let value = site.value("approximate") else { return "none" }
+        guard case .string(let text) = value, text == "none" || text == "tanh" else {
+            throw Diagnostic("approximate argument must be either none or tanh.", at: site.location("approximate"))
+        }
+        return text
+    }
+
+    /// GELU: the gelu op (x·Φ(x) with erf), or PyTorch's tanh form
+    /// 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), its operations in its kernel's order.
+    func gelu(_ x: TensorValue, approximate: String, at location: SourceLocation) throws -> TensorValue {
+        guard approximate == "tanh" else { return try unaryMath(.gelu, x, at: location) }
+        let dtype = builder.type(of: x.id).dtype
+        guard dtype.isFloatingPoint else { throw Diagnostic("gelu needs a floating-point tensor, got \(dtype)", at: location) }
+        return try recordComposite("gelu", [x], gradFunction: OpKind.gelu.definition.gradFunction, at: location) {
+            func constant(_ value: Double) throws -> ValueID { try builder.scalar(value, dtype, at: location) }
+            func apply(_ kind: OpKind, _ a: ValueID, _ b: ValueID) throws -> ValueID { try builder.apply1(kind, [a, b], at: location) }
+            let cube = try apply(.mul, try apply(.mul, x.id, x.id), x.id)
+            let inner = try apply(.mul, try constant(2.0.squareRoot() * (2 / Double.pi.squareRoot()) * 0.5),
+                                  try apply(.add, x.id, try apply(.mul, try constant(0.044715), cube)))
+            let tanh = try builder.apply1(.tanh, [inner], at: location)
+            return try apply(.mul, try apply(.mul, try constant(0.5), x.id), try apply(.add, try constant(1), tanh))
+        }
+    }
+
     /// One elementwise op of one operand, with its own grad_fn.
     func unaryMath(_ kind: OpKind, _ x: TensorValue, at location: SourceLocation) throws -> TensorValue {
         try record(kind, [x], gradFunction: kind.definition.gradFunction, at: location)

@@ -11,8 +11,9 @@ extension BuiltinFamily {
         FunctionEntry("Linear", [.unlabeled("inFeatures"), .unlabeled("outFeatures"), .labeled("bias")],
                       "torch.nn.Linear: y = x W^T + b") { e, site in try e.makeLinear(site) },
         activation("ReLU", "relu"), activation("Sigmoid", "sigmoid"), activation("Tanh", "tanh"), activation("SiLU", "silu"),
-        FunctionEntry("GELU", [], "torch.nn.GELU (the exact erf form)") { e, site in
-            e.methodLayer("GELU", "gelu", [], repr: "GELU(approximate='none')")
+        FunctionEntry("GELU", [.labeled("approximate")], "torch.nn.GELU (the exact erf form, or approximate: \"tanh\")") { e, site in
+            let approximate = try e.geluApproximation(site)
+            return e.methodLayer("GELU", "gelu", [("approximate", .string(approximate))], repr: "GELU(approximate='\(approximate)')")
         },
         FunctionEntry("LeakyReLU", [.unlabeled("negativeSlope", optional: true)], "torch.nn.LeakyReLU (slope 0.01)") { e, site in
             let slope = try site.value("negativeSlope").map { try e.staticDouble($0, what: "negativeSlope", at: site.location("negativeSlope")) } ?? 0.01
