@@ -193,7 +193,7 @@ extension RowNest {
     /// `0 <= inner < rowSize` for every value of the other loop variables.
     private static func isRowLocal(_ access: Access, rows: Int) -> Bool {
         let count = access.value.type.elementCount
-        guard count % rows == 0 else { return false }
+        guard rows > 0, count % rows == 0 else { return false }   // no rows: nothing to nest
         let rowSize = count / rows
         guard access.index.stride(of: .parallel(0)) == rowSize else { return false }
         var (low, high) = (access.index.constant, access.index.constant)

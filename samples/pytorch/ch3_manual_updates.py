@@ -63,3 +63,11 @@ def predict(input):
 
 
 print(predict(x))
+
+a = torch.tensor([1.0, 2.0])
+a.requires_grad = True
+c = torch.tensor([3.0])
+c.requires_grad_()
+(a * a).sum().backward()
+(c * 2).sum().backward()
+print(a.grad, c.grad, a)

@@ -106,7 +106,9 @@ extension Evaluator {
             updated.isParameter = true
             replaceTensor(tensor.id, with: updated)
         } else if case .identifier(let name) = ownerExpr.kind {
-            try assignVariable(name, .tensor(updated), at: ownerExpr.location)
+            // A tensor is an object, so a `let` one may change this flag, as a Swift class
+            // instance's property may change (`let x = tensor(...); x.requiresGrad_()`).
+            guard environment.assign(name, .tensor(updated)) else { throw Diagnostic("cannot find '\(name)' in scope", at: ownerExpr.location) }
         }
         // Otherwise a temporary (`(x * 2).requiresGrad_()`): the new leaf is the result.
         return updated

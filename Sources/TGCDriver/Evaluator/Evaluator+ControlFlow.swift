@@ -83,13 +83,15 @@ extension Evaluator {
         guard let (first, count, step) = try steppedRange(sequence) else {
             return try executeForEach(pattern, sequence, body, progress: progress)
         }
-        if compileTimeState(assignedIn: body) {
+        var slicing = IndexSlicingScan(index: MutationScan.boundNames(pattern))
+        if compileTimeState(assignedIn: body) || slicing.slices(body) {
             // `layers.append(Linear(4, 4))`: an array (or string) that grows has a length known
-            // only by running the body once per index, with the index a compile-time Int.
+            // only by running the body once per index, with the index a compile-time Int; so
+            // has a slice `x[i ..< i + batch]` (the last one may be shorter, as in PyTorch).
             // Compiled, every iteration is traced into the IR; eager mode runs them as they come.
             let limit = builder is GraphBuilder ? Self.compiledUnrollLimit : 1_000_000
             guard count <= limit else {
-                throw Diagnostic("a loop that grows an array or a dictionary is unrolled, and \(count) iterations are too many for a compiled program (at most \(limit)); keep the values in a tensor instead (var losses = zeros([\(count)], dtype: .float64); losses[i] = loss.item()), or run it with --eager", at: location)
+                throw Diagnostic("a loop that grows an array or a dictionary, or slices by its index, is unrolled, and \(count) iterations are too many for a compiled program (at most \(limit)); keep the values in a tensor instead (var losses = zeros([\(count)], dtype: .float64); losses[i] = loss.item()), batch with a DataLoader, or run it with --eager", at: location)
             }
             return try executeUnrolled(pattern, (0..<count).map { .int(first + $0 * step) }, body, progress: progress, at: sequence.location)
         }

@@ -228,16 +228,14 @@ extension Evaluator {
                 result.gradFunction = SurfaceFunction.select.gradFunction
                 axis += 1
             case .range(let lower, let upper, let step, let closed):
+                // Python's slice rules: negative bounds count from the end, bounds past either
+                // end are clamped to it, and a range that ends before it starts is empty
+                // (`x[8..<12]` of 10 rows is the last 2, as PyTorch's `x[8:12]`).
                 let extent = shape[axis]
-                let start = lower.map { $0 < 0 ? $0 + extent : $0 } ?? 0
+                let start = min(max(lower.map { $0 < 0 ? $0 + extent : $0 } ?? 0, 0), extent)
                 var end = upper.map { $0 < 0 ? $0 + extent : $0 } ?? extent
                 if closed { end += 1 }
-                guard start <= end else {
-                    throw Diagnostic("range lower bound \(lower ?? 0) is past its upper bound", at: at)
-                }
-                guard start >= 0, end <= extent else {
-                    throw Diagnostic("range \(start)..<\(end) is out of bounds for dimension \(axis) with size \(extent)", at: at)
-                }
+                end = max(min(end, extent), start)
                 let dim = SliceDim(start: start, step: step, size: (end - start + step - 1) / step)
                 result.dims[axis] = dim
                 // PyTorch skips a slice of a whole dimension among several indices (`x[:, 0:4]`).
