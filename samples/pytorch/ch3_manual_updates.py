@@ -71,3 +71,14 @@ c.requires_grad_()
 (a * a).sum().backward()
 (c * 2).sum().backward()
 print(a.grad, c.grad, a)
+
+leaf = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+zeroed = leaf * 1
+zeroed.zero_()
+filled = leaf * 1
+filled.fill_(2.0)
+buffer = torch.zeros(3)
+buffer.copy_(leaf * 2)
+print(zeroed, filled, buffer)
+(zeroed.sum() + filled.sum() + buffer.sum()).backward()
+print(leaf.grad)

@@ -107,13 +107,25 @@ struct Commands {
 
     private var defaultOutput: String { URL(fileURLWithPath: source.path).deletingPathExtension().path }
 
-    /// The folder of `-o` exists and is writable.
+    /// `-o` names a file (not a folder) in a writable folder, which is made when missing
+    /// (`-o build/classifier` in a fresh checkout).
     private func checkOutputFolder() throws {
         guard let output = options.output, output != "-" else { return }
-        let folder = URL(fileURLWithPath: output).deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ToolError("cannot write '\(output)': the folder '\(folder)' does not exist")
+        if output.hasSuffix("/") || (FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory) && isDirectory.boolValue) {
+            throw ToolError("cannot write '\(output)': it is a folder; name the output inside it (-o \(output.hasSuffix("/") ? output : output + "/")NAME)")
+        }
+        let folder = URL(fileURLWithPath: output).deletingLastPathComponent().path
+        if !FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) {
+            do {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            } catch {
+                throw ToolError("cannot write '\(output)': the folder '\(folder)' cannot be made: \(error.localizedDescription)")
+            }
+            isDirectory = true
+        }
+        guard isDirectory.boolValue else {
+            throw ToolError("cannot write '\(output)': '\(folder)' is not a folder")
         }
         guard FileManager.default.isWritableFile(atPath: folder) else {
             throw ToolError("cannot write '\(output)': the folder '\(folder)' is not writable")

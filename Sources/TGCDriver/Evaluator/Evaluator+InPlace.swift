@@ -24,13 +24,16 @@ extension Evaluator {
         switch method {
         case "zero":
             try site.bind([])
-            updated = TensorValue(id: try builder.full(type.shape, 0, type.dtype, at: location))
+            updated = try overwriting(tensor, with: .float(0), gradFunction: "ZeroBackward0",
+                                      plain: TensorValue(id: try builder.full(type.shape, 0, type.dtype, at: location)), at: location)
         case "fill":
             try site.bind([.unlabeled("value")])
-            updated = try broadcastValue(site.value("value")!, like: tensor, at: site.location("value"))
+            updated = try overwriting(tensor, with: site.value("value")!, gradFunction: "FillBackward2",
+                                      plain: try broadcastValue(site.value("value")!, like: tensor, at: site.location("value")), at: location)
         case "copy":
             try site.bind([.unlabeled("src")])
-            updated = try broadcastValue(site.value("src")!, like: tensor, at: site.location("src"))
+            updated = try overwriting(tensor, with: site.value("src")!, gradFunction: "CopyBackwards",
+                                      plain: try broadcastValue(site.value("src")!, like: tensor, at: site.location("src")), at: location)
         case "normal", "uniform":
             let isNormal = method == "normal"
             try site.bind(isNormal ? [.unlabeled("mean", optional: true), .unlabeled("std", optional: true)]
@@ -67,6 +70,24 @@ extension Evaluator {
     }
 
     /// A number or tensor broadcast to `tensor`'s shape and cast to its dtype (`fill_`, `copy_`).
+    /// The new value of `zero_()`, `fill_(v)` or `copy_(src)`: `plain` (no history), unless
+    /// autograd records the update of a tensor that requires grad or from a source that does:
+    /// then a select of the source over the old value, whose gradient is zero for the old value
+    /// and the whole gradient for the source (PyTorch's ZeroBackward0, FillBackward2, CopyBackwards).
+    private func overwriting(_ tensor: TensorValue, with source: EvalValue, gradFunction: String, plain: TensorValue,
+                             at location: SourceLocation) throws -> TensorValue {
+        let sourceRequiresGrad = if case .tensor(let t) = source { t.requiresGrad } else { false }
+        let isLeafRequiringGrad = tensor.leafKey != nil && tensor.requiresGrad   // storeInPlace's rules apply
+        guard gradEnabled, tensor.requiresGrad || sourceRequiresGrad, !isLeafRequiringGrad else { return plain }
+        let type = builder.type(of: tensor.id)
+        var value = source
+        if case .tensor(let t) = source, builder.type(of: t.id).dtype != type.dtype {
+            value = .tensor(try record(.cast, [t], { var a = Attributes(); a.dtype = type.dtype; return a }(), gradFunction: nil, at: location))
+        }
+        let everywhere = TensorValue(id: try builder.full(type.shape, 1, .bool, at: location))
+        return try tensorOp(.select, [.tensor(everywhere), value, .tensor(tensor)], gradFunction: gradFunction, at: location)
+    }
+
     private func broadcastValue(_ value: EvalValue, like tensor: TensorValue, at location: SourceLocation) throws -> TensorValue {
         let type = builder.type(of: tensor.id)
         let source = try asTensor(value, dtype: type.dtype, at: location)
