@@ -210,6 +210,13 @@ extension Evaluator {
             return next
         }
         history.updatedLeaves = replacedLeaves.union(leavesUpdated(since: mark))
+        // A value that called retainGrad() in the body is gone after it (as its Python name
+        // is), and so is its `.grad`, which was computed inside the body.
+        for key in mark.leaves..<leafTypes.count where retainedValues[key] != nil {
+            retainedValues[key] = nil
+            gradSlots[key] = nil
+            noneGradients[key] = nil
+        }
         try finishCarried(slots, results: results, after: "loop", history: history, at: location)
         keepLeaves(slots, keptLeaves, updated: history.updatedLeaves)
     }
