@@ -12,6 +12,13 @@ public enum DType: String, Hashable, Sendable, CaseIterable, Comparable {
     /// The dtype of a floating-point function's result: float64 stays, the rest give float32.
     public var floatResult: DType { self == .float64 ? .float64 : .float32 }
     public var isInteger: Bool { self == .uint8 || self == .int32 || self == .int64 }
+    /// Whether an in-place op may store a result of this dtype in a tensor of `target`'s, as
+    /// PyTorch's can_cast: any dtype of the same or a lower category (bool < integers <
+    /// floating point), so `float32Tensor += float64Tensor` and `int32Tensor += int64Tensor` cast back.
+    public func castsInPlace(to target: DType) -> Bool {
+        func category(_ dtype: DType) -> Int { dtype == .bool ? 0 : dtype.isInteger ? 1 : 2 }
+        return category(self) <= category(target)
+    }
 
     /// The PyTorch spelling, used when printing `x.dtype`.
     public var torchName: String { "torch.\(rawValue)" }

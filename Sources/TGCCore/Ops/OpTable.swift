@@ -74,7 +74,12 @@ enum OpTable {
         }
 
         case .add: OpDef(kind, .broadcast, arity: 2, spelled: [.infix("+"), .function("add")], grad: "AddBackward0", arithmetic)
-        case .sub: OpDef(kind, .broadcast, arity: 2, spelled: [.infix("-"), .function("sub")], grad: "SubBackward0", arithmetic)
+        case .sub: OpDef(kind, .broadcast, arity: 2, spelled: [.infix("-"), .function("sub")], grad: "SubBackward0") { types, attrs in
+            guard types[0].dtype != .bool || types[1].dtype != .bool else {
+                throw OpTypeError("subtraction ('-') of two bool tensors is not supported; use '!' to invert a mask, or '!=' for a mask's difference")
+            }
+            return try arithmetic(types, attrs)
+        }
         case .mul: OpDef(kind, .broadcast, arity: 2, spelled: [.infix("*"), .function("mul")], grad: "MulBackward0", arithmetic)
         case .div: OpDef(kind, .broadcast, arity: 2, spelled: [.infix("/"), .function("div")], grad: "DivBackward0") { types, _ in
             [TensorType(try ShapeRules.broadcast(types[0].shape, types[1].shape), DType.resultType(of: types).floatResult)]

@@ -113,7 +113,7 @@ extension Evaluator {
         guard before.shape == after.shape else {
             throw Diagnostic("in-place \(what) would change the shape of '\(name)' from \(formatShape(before.shape)) to \(formatShape(after.shape))", at: location)
         }
-        guard after.dtype <= before.dtype else {
+        guard after.dtype.castsInPlace(to: before.dtype) else {
             throw Diagnostic("in-place \(what) would store a \(after.dtype) result in '\(name)', whose dtype is \(before.dtype); assign a new \(after.dtype) tensor instead: \(name) = ...", at: location)
         }
         var value = updated

@@ -108,7 +108,7 @@ extension Evaluator {
             }
             let updated = try tensorOp(kind, [.tensor(current), value], at: location)
             let dtype = builder.type(of: updated.id).dtype
-            guard dtype <= type.dtype else {   // PyTorch: "result type Float can't be cast to the desired output type Long"
+            guard dtype.castsInPlace(to: type.dtype) else {   // PyTorch: "result type Float can't be cast to the desired output type Long"
                 throw Diagnostic("in-place '\(op)' would store a \(dtype) result in a slice of '\(name)', whose dtype is \(type.dtype)", at: location)
             }
             value = .tensor(updated)
