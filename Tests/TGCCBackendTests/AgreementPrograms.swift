@@ -84,7 +84,8 @@ enum AgreementPrograms {
         ]
         for (label, a, b) in pairs {
             let integerResult = !DType.resultType(of: [p.type(a), p.type(b)]).isFloatingPoint
-            for kind in binaryKinds where !(kind == .mod && integerResult) {
+            let bothBool = p.type(a).dtype == .bool && p.type(b).dtype == .bool   // bool - bool is an error, as in PyTorch
+            for kind in binaryKinds where !(kind == .mod && integerResult) && !(kind == .sub && bothBool) {
                 try p.save(try p.op(kind, [a, b]), "\(kind.name)_\(label)")
             }
         }
@@ -320,7 +321,8 @@ enum AgreementPrograms {
         for (label, x, dtype) in [("float32_int32", divisors[3].1, DType.int32), ("int32_float32", divisors[1].1, .float32),
                                   ("uint8_bool", divisors[2].1, .bool), ("bool_uint8", divisors[5].1, .uint8)] {
             let computed = try p.op(.mul, [x, x])
-            try p.save(try p.op(.cast, [try p.op(.sub, [computed, try p.op(.cast, [x]) { $0.dtype = p.type(computed).dtype }])]) { $0.dtype = dtype }, "cast_computed_\(label)")
+            let difference: OpKind = p.type(computed).dtype == .bool ? .notEqual : .sub   // bool - bool is an error, as in PyTorch
+            try p.save(try p.op(.cast, [try p.op(difference, [computed, try p.op(.cast, [x]) { $0.dtype = p.type(computed).dtype }])]) { $0.dtype = dtype }, "cast_computed_\(label)")
         }
         let matrix = TestData.floats(12, seed: 21)
         for (label, dtype) in [("float64", DType.float64), ("int32", .int32), ("uint8", .uint8)] {

@@ -31,3 +31,20 @@ activated = gelus(g)
 activated.sum().backward()
 print(activated, g.grad)
 print(torch.nn.functional.gelu(g, approximate="tanh"), torch.nn.functional.gelu(g, approximate="none"))
+
+momentum_sgd = torch.optim.SGD(net.parameters(), lr=0.05, momentum=0.9)
+
+
+def train_step(model, optimizer):
+    optimizer.zero_grad()
+    loss = model(torch.tensor([[1.0, 1.0]])).pow(2).sum()
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
+for step in range(3):
+    print(step, f"{train_step(net, momentum_sgd):.4f}")
+names = ["first", "second"]
+for i in range(2):
+    print(names[i], net.weight[0, i])

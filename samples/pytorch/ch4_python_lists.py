@@ -79,3 +79,19 @@ print(sx.shape[1:], sx.shape[:1])
 letters = ["a", "b", "c", "d"]
 print(letters[1:], letters[:2], letters[1:3], letters == ["a", "b", "c", "d"], (1, 2) == (1, 2))
 print("=" * 20)
+
+tags = ["b", "a", "c"]
+scales = [torch.tensor(1.0), torch.tensor(2.0), torch.tensor(3.0)]
+for tag, scale in zip(tags, scales):
+    print(tag, scale * 2)
+print(sorted(tags), "a" < "b", "B" < "a")
+fit = torch.tensor([1.0], requires_grad=True)
+fit_losses = []
+for epoch in range(4):
+    loss = ((fit - 3) ** 2).sum()
+    loss.backward()
+    with torch.no_grad():
+        fit -= 0.2 * fit.grad
+    fit.grad = None
+    fit_losses.append(loss.item())
+print(min(fit_losses), max(fit_losses), fit_losses)

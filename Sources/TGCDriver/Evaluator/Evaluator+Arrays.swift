@@ -1,4 +1,5 @@
 import TGCBase
+import TGCCore
 import TGCSyntax
 
 /// Swift's array methods on the evaluator's arrays (compile-time values: layers of a module,
@@ -75,6 +76,30 @@ extension Evaluator {
         })
     }
 
+    /// `losses.min()` of numbers some of which are known only at run time (`loss.item()`): the
+    /// extreme as a run-time number (float64 when any is a float, else int64), as Python's min().
+    private func runTimeExtreme(_ items: [EvalValue], max: Bool, at location: SourceLocation) throws -> EvalValue {
+        let isFloat = items.contains { item in
+            switch item {
+            case .float: true
+            case .tensor(let tensor): builder.type(of: tensor.id).dtype.isFloatingPoint
+            default: false
+            }
+        }
+        let dtype: DType = isFloat ? .float64 : .int64
+        let scalars = try items.map { item -> ValueID in
+            guard case .tensor(let tensor) = item else { return try builder.reshape(try asTensor(item, dtype: dtype, at: location).id, to: [1], at: location) }
+            guard tensor.isHostScalar || builder.type(of: tensor.id).elementCount == 1 else {
+                throw Diagnostic("\(max ? "max" : "min")() compares numbers; an item is a tensor of shape \(formatShape(builder.type(of: tensor.id).shape))", at: location)
+            }
+            return try builder.reshape(try builder.cast(tensor.id, to: dtype, at: location), to: [1], at: location)
+        }
+        let joined = scalars.count == 1 ? scalars[0] : try builder.concatenate(scalars, axis: 0, at: location)
+        var attrs = Attributes()
+        attrs.axes = [0]
+        return .tensor(TensorValue(id: try builder.apply1(max ? .reduceMax : .reduceMin, [joined], attrs, at: location), isHostScalar: true))
+    }
+
     /// `sorted()`, `reversed()`, `min()`, `max()` (nil-like `.none` for an empty array) and
     /// `contains(x)`, over numbers and strings known at compile time.
     private func callOrdering(_ name: String, _ items: [EvalValue], _ arguments: [Argument], at location: SourceLocation) throws -> EvalValue {
@@ -91,6 +116,10 @@ extension Evaluator {
             })
         }
         guard arguments.isEmpty else { throw Diagnostic("\(name)() takes no arguments", at: location) }
+        if name == "min" || name == "max", !items.isEmpty,
+           items.contains(where: { if case .tensor = $0 { true } else { false } }) {
+            return try runTimeExtreme(items, max: name == "max", at: location)
+        }
         func less(_ a: EvalValue, _ b: EvalValue) throws -> Bool {
             guard case .bool(let result) = try binaryOperator("<", a, b, at: location) else {
                 throw Diagnostic("\(name)() compares numbers or strings known at compile time", at: location)

@@ -47,6 +47,8 @@ extension Evaluator {
 
     /// The numbers of an array argument known at compile time (`mean: [0.286]`).
     private func numbers(_ site: CallSite, _ label: String) throws -> [Double] {
+        if case .int(let number)? = site.value(label) { return [Double(number)] }   // one number for every channel,
+        if case .float(let number)? = site.value(label) { return [number] }         // as torchvision takes it
         guard let items = site.value(label)?.arrayItems, !items.isEmpty else {
             throw Diagnostic("\(label): needs an array of numbers, one per channel", at: site.location(label))
         }

@@ -83,7 +83,12 @@ extension Evaluator {
         guard let (first, count, step) = try steppedRange(sequence) else {
             return try executeForEach(pattern, sequence, body, progress: progress)
         }
-        var slicing = IndexSlicingScan(index: MutationScan.boundNames(pattern))
+        var slicing = IndexSlicingScan(index: MutationScan.boundNames(pattern)) { name in
+            switch self.environment.lookup(name)?.value {
+            case .array?, .size?, .keys?, .tuple?: true
+            default: false
+            }
+        }
         if compileTimeState(assignedIn: body) || slicing.slices(body) {
             // `layers.append(Linear(4, 4))`: an array (or string) that grows has a length known
             // only by running the body once per index, with the index a compile-time Int; so
@@ -784,7 +789,8 @@ struct MutationScan {
     /// Every name read (ExportTracer copies only the globals that functions and methods read).
     var mentioned = Set<String>()
     let lookupFunction: (String) -> FuncDecl?
-    private var visitedFunctions = Set<String>()
+    /// The functions whose bodies are being scanned (a recursive call is not scanned again).
+    private var enclosingFunctions = Set<String>()
 
     init(lookupFunction: @escaping (String) -> FuncDecl?) { self.lookupFunction = lookupFunction }
 
@@ -842,7 +848,7 @@ struct MutationScan {
                         if case .identifier(let variable) = argument.value.kind { names.insert(variable) }
                     }
                 }
-                if let decl = lookupFunction(name), visitedFunctions.insert(name).inserted { visit(decl.body) }
+                if let decl = lookupFunction(name), !enclosingFunctions.contains(name) { visitCall(of: decl, arguments) }
             }
             for argument in arguments { visit(argument.value) }
             if let closure { visit(closure.body) }
@@ -862,6 +868,26 @@ struct MutationScan {
         case .identifier(let name): mentioned.insert(name)
         case .intLiteral, .floatLiteral, .boolLiteral, .nilLiteral, .implicitMember: break
         }
+    }
+
+    /// A call of a program's function: what its body changes, with each parameter read as the
+    /// variable its argument names (`step(opt)` with `func step(_ o: Adam)` steps `opt`).
+    private mutating func visitCall(of decl: FuncDecl, _ arguments: [Argument]) {
+        var body = MutationScan(lookupFunction: lookupFunction)
+        body.enclosingFunctions = enclosingFunctions.union([decl.name])
+        body.visit(decl.body)
+        var renamed: [String: String] = [:]
+        for (parameter, argument) in zip(decl.parameters, arguments) {
+            if let root = Self.rootName(argument.value) { renamed[parameter.name] = root }
+        }
+        func rename(_ set: Set<String>) -> Set<String> { Set(set.map { renamed[$0] ?? $0 }) }
+        names.formUnion(rename(body.names))
+        receivers.formUnion(rename(body.receivers))
+        inPlaceOwners.formUnion(rename(body.inPlaceOwners))
+        callees.formUnion(rename(body.callees))
+        mentioned.formUnion(rename(body.mentioned))
+        touchesGradients = touchesGradients || body.touchesGradients
+        differentiates = differentiates || body.differentiates
     }
 
     static func rootName(_ expr: Expr) -> String? {

@@ -57,6 +57,11 @@ extension Evaluator {
             throw Diagnostic("save needs a file path string literal", at: site.location("path"))
         }
         if path.hasSuffix(".safetensors") { return try saveSafetensors(site.value("tensor")!, to: path, at: site.location("tensor")) }
+        switch site.value("tensor")! {
+        case .module, .optimizer, .dictionary:
+            throw Diagnostic("a model, an optimizer or a dictionary of tensors is saved to a .safetensors file (save(model, \"model.safetensors\")); torch.save's pickled .pt files are not written", at: site.location("path"))
+        default: break
+        }
         let tensor = try asTensor(site.value("tensor")!, at: site.location("tensor"))
         if !path.hasPrefix("/") { savedArrays[path] = builder.type(of: tensor.id) }
         var attrs = Attributes()

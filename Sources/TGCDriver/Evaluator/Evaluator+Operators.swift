@@ -114,6 +114,12 @@ extension Evaluator {
         if let folded = try staticBinary(op, lhs, rhs, at: location) { return folded }
         if let compared = structuralEquality(op, lhs, rhs) { return compared }
         guard isNumeric(lhs), isNumeric(rhs) else {
+            if case .string(let a) = lhs, case .string(let b) = rhs, ["<", "<=", ">", ">="].contains(op) {
+                // Python compares strings by code point, as Swift's `<` on strings' scalars.
+                let (x, y) = (Array(a.unicodeScalars.map(\.value)), Array(b.unicodeScalars.map(\.value)))
+                let less = x.lexicographicallyPrecedes(y), greater = y.lexicographicallyPrecedes(x)
+                return .bool(op == "<" ? less : op == ">" ? greater : op == "<=" ? !greater : !less)
+            }
             switch (op, lhs) {
             case ("+", .string), ("+", .formatted): return try concatenate(lhs, rhs, at: location)
             case ("+", .array(let items)):

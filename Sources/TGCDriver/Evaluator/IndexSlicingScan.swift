@@ -1,14 +1,20 @@
 import TGCSyntax
 
 /// Finds whether a loop body slices with a range computed from the loop's index
-/// (`x[i * batch ..< (i + 1) * batch]`, also through `let start = i * batch`): such a slice has
-/// a shape only a compile-time index gives (and PyTorch's last slice may be shorter), so the
-/// loop is unrolled rather than one IR loop.
+/// (`x[i * batch ..< (i + 1) * batch]`, also through `let start = i * batch`), or indexes an
+/// array known at compile time with it (`classes[i]`): such a slice has a shape, and such an
+/// item a value, only a compile-time index gives (PyTorch's last slice may be shorter), so
+/// the loop is unrolled rather than one IR loop.
 struct IndexSlicingScan {
     /// The loop variables and the names computed from them so far.
     private var derived: Set<String>
+    /// Whether a name holds an array (or another sequence) known at compile time.
+    private let isStaticArray: (String) -> Bool
 
-    init(index: [String]) { derived = Set(index) }
+    init(index: [String], isStaticArray: @escaping (String) -> Bool) {
+        derived = Set(index)
+        self.isStaticArray = isStaticArray
+    }
 
     /// Whether `statements` slice by a range that reads the index.
     mutating func slices(_ statements: [Stmt]) -> Bool {
@@ -44,7 +50,10 @@ struct IndexSlicingScan {
 
     /// Whether `expr` holds a subscript whose range argument reads the index.
     private func slicesByIndex(_ expr: Expr) -> Bool {
-        if case .subscriptAccess(_, let arguments) = expr.kind {
+        if case .subscriptAccess(let base, let arguments) = expr.kind {
+            if case .identifier(let name) = base.kind, isStaticArray(name), arguments.contains(where: { mentionsDerived($0.value) }) {
+                return true
+            }
             for argument in arguments {
                 switch argument.value.kind {
                 case .binary(let op, let lower, let upper) where op == "..<" || op == "...":

@@ -77,6 +77,21 @@ extension BuiltinFamily {
             }
             return .array(items)
         },
+        FunctionEntry(syntax: "zip", "zip(a, b): pairs of the items at the same position, as many as the shorter has (Python's zip)") { e, arguments, closure, location in
+            try e.rejectClosure(closure, "zip")
+            guard arguments.count >= 2, arguments.allSatisfy({ $0.label == nil }) else {
+                throw Diagnostic("zip takes two or more sequences: zip(names, values)", at: location)
+            }
+            let sequences = try arguments.map { argument -> [EvalValue] in
+                let value = try e.evaluate(argument.value)
+                guard let items = value.sequenceItems else {
+                    throw Diagnostic("zip takes arrays, tuples, shapes or a dictionary's keys; got \(value.kindName)", at: argument.location)
+                }
+                return items
+            }
+            let count = sequences.map(\.count).min()!
+            return .array((0..<count).map { index in .tuple(sequences.map { $0[index] }) })
+        },
         FunctionEntry(syntax: name(.print), "prints values as Python prints them") { e, arguments, closure, location in
             try e.rejectClosure(closure, "print")
             return try e.printCall(arguments, at: location)
