@@ -48,3 +48,19 @@ for step in range(3):
 names = ["first", "second"]
 for i in range(2):
     print(names[i], net.weight[0, i])
+
+
+class Partial(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(2, 1)
+        self.extra = nn.Linear(1, 1)
+
+
+partial = Partial()
+save_file({"fc.weight": torch.tensor([[1.0, 2.0]]), "fc.bias": torch.tensor([0.5]), "other.weight": torch.tensor([3.0])},
+          "ch4_module_idioms_partial.safetensors")
+partial.load_state_dict(load_file("ch4_module_idioms_partial.safetensors"), strict=False)
+copied = Partial()
+copied.load_state_dict(partial.state_dict(), strict=False)
+print(partial.fc.weight, copied.fc.bias)

@@ -461,20 +461,22 @@ enum ModuleMethod: String, CaseIterable {
             return .void
         case .load:
             var site = site
-            try site.bind([.unlabeled("path")])
+            try site.bind([.unlabeled("path"), .labeled("strict")])
+            let strict = try evaluator.staticBool(site, "strict") ?? true
             let path = try evaluator.checkpointPath(site.value("path"), at: site.location("path"))
-            let expected = module.namedState.map { ($0.name, evaluator.builder.type(of: $0.tensor.id)) }
+            // strict: false reads the file as it is (the tensors the model lacks are left alone).
+            let expected = strict ? module.namedState.map { ($0.name, evaluator.builder.type(of: $0.tensor.id)) } : evaluator.savedCheckpoints[path]
             guard case .dictionary(let state, _) = try evaluator.loadSafetensors(path, expecting: expected, at: site.location("path")),
                   case .string(let written)? = site.value("path") else { return .void }
-            try evaluator.loadState(state, into: module, from: written, at: site.location)
+            try evaluator.loadState(state, into: module, from: written, strict: strict, at: site.location)
             return .void
         case .loadStateDict:
             var site = site
-            try site.bind([.unlabeled("stateDict")])
+            try site.bind([.unlabeled("stateDict"), .labeled("strict")])
             guard case .dictionary(let state, _) = site.value("stateDict")! else {
                 throw Diagnostic("loadStateDict takes a dictionary of tensors (model.stateDict(), load(\"m.safetensors\")), got \(site.value("stateDict")!.kindName)", at: site.location("stateDict"))
             }
-            try evaluator.loadState(state, into: module, from: "state dict", at: site.location)
+            try evaluator.loadState(state, into: module, from: "state dict", strict: try evaluator.staticBool(site, "strict") ?? true, at: site.location)
             return .void
         }
     }
@@ -514,9 +516,14 @@ extension Evaluator {
     /// `model.load("m.safetensors")` and `model.loadStateDict(dict)`: every parameter and buffer
     /// from the tensor of the same name (PyTorch's `load_state_dict` with strict=True): a missing
     /// or extra key, or a different shape or dtype, is an error naming the tensor.
-    func loadState(_ state: [(key: String, value: EvalValue)], into module: ModuleObject, from path: String, at location: SourceLocation) throws {
+    func loadState(_ state: [(key: String, value: EvalValue)], into module: ModuleObject, from path: String, strict: Bool = true,
+                   at location: SourceLocation) throws {
         let parameters = module.namedState
-        try checkCheckpoint(state, against: parameters.map { ($0.name, builder.type(of: $0.tensor.id)) }, file: path, owner: module.typeName, noun: "model", at: location)
+        // strict: false (PyTorch's load_state_dict(strict=False)) skips the missing and the
+        // unexpected keys; a tensor of another shape or dtype is still an error.
+        let checked = strict ? state : state.filter { entry in parameters.contains { $0.name == entry.key } }
+        let expected = parameters.filter { parameter in strict || state.contains { $0.key == parameter.name } }
+        try checkCheckpoint(checked, against: expected.map { ($0.name, builder.type(of: $0.tensor.id)) }, file: path, owner: module.typeName, noun: "model", at: location)
         for parameter in parameters {
             guard case .tensor(let loaded)? = state.first(where: { $0.key == parameter.name })?.value,
                   let (owner, field) = module.owner(ofParameter: parameter.name) else { continue }
