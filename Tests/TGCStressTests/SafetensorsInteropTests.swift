@@ -44,13 +44,15 @@ struct SafetensorsInteropTests {
             """
         try folder.write("model.swiftdsl", model)
         try folder.write("describe.py", Self.describeFile)
-        // float32 as the bytes of each element: 3, -0 (its sign kept), 6, -4.5; 0.5.
+        // float32 as the bytes of each element: 3, -0 (its sign kept), 6, -4.5; 0.5. In the
+        // safetensors library's layout: the widest dtypes first, then by name.
         let expected = """
+            steps int64 [3] [-1099511627776, 0, 7]
+            empty float32 [0, 3]\u{20}
             fc.weight float32 [2, 2] 00004040000000800000c040000090c0
             名前 "q" float32 [] 0000003f
-            steps int64 [3] [-1099511627776, 0, 7]
             mask bool [2, 2] [True, False, True, False]
-            empty float32 [0, 3] \n
+
             """
         let eager = try folder.run([tgc, "run", "--eager", folder.path("model.swiftdsl")])
         #expect(eager.status == 0, "\(eager.stderr)")
