@@ -132,7 +132,7 @@ extension Parser {
     }
 
     /// The kinds of postfix suffix.
-    enum Suffix { case member, call, subscriptAccess, trailingClosure, forceUnwrap }
+    enum Suffix { case member, call, subscriptAccess, trailingClosure, forceUnwrap, optionalChain }
 
     /// The suffix at the cursor: `.name` (also on a new line, for chaining), `(` and `[` on the
     /// same line only, and `{` unless in an `if`/`for`/`while` header.
@@ -145,6 +145,7 @@ extension Parser {
         case "[": return token.newlineBefore ? nil : .subscriptAccess
         case "{": return noTrailingClosure ? nil : .trailingClosure
         case "!": return token.spaceBefore ? nil : .forceUnwrap   // `x.grad!`; `!x` and `a != b` are other tokens
+        case "?": return !token.spaceBefore && peek(1).isPunct(".") && !peek(1).spaceBefore ? .optionalChain : nil   // `x.grad?.zero_()`
         default: return nil
         }
     }
@@ -183,6 +184,13 @@ extension Parser {
             case .subscriptAccess: expr = try parseSubscriptSuffix(expr, start: start)
             case .forceUnwrap:
                 skip()
+                expr = Expr(.forceUnwrap(expr), at: start)
+            case .optionalChain:
+                // Swift's optional chaining, as a statement: `w.grad?.zero_()` is
+                // `if w.grad != nil { w.grad!.zero_() }` (parseExpressionStatement).
+                guard optionalChainBase == nil else { throw error("only one '?.' is supported in a statement", at: here) }
+                skip()
+                optionalChainBase = expr
                 expr = Expr(.forceUnwrap(expr), at: start)
             case .trailingClosure:
                 if Parser.hasTrailingClosure(expr) { return expr }

@@ -46,11 +46,19 @@ extension Parser {
     mutating func parseExpressionStatement() throws -> Stmt {
         if current.identifier == "_" && peek(1).isPunct("=") { return try parseDiscard() }
         let location = here
+        optionalChainBase = nil
         let expr = try parseExpression()
+        let chained = optionalChainBase
+        optionalChainBase = nil
+        var statement: Stmt
         if let op = punctHere, Parser.assignmentOperators.contains(op) {
-            return try parseAssignment(to: expr, at: location)
+            statement = try parseAssignment(to: expr, at: location)
+        } else {
+            statement = Stmt(.expression(expr), at: location)
         }
-        return Stmt(.expression(expr), at: location)
+        guard let chained else { return statement }
+        let present = Expr(.binary(op: "!=", lhs: chained, rhs: Expr(.nilLiteral, at: chained.location)), at: chained.location)
+        return Stmt(.ifElse(condition: present, then: [statement], elseBody: nil), at: location)
     }
 
     /// `target op value` after the target.

@@ -17,6 +17,9 @@ struct Parser {
     /// True in an `if`/`for`/`while` header, where a `{` starts the body, not a trailing
     /// closure (as in Swift); cleared again inside parentheses, brackets and closures.
     var noTrailingClosure = false
+    /// The value before the first `?.` of the expression statement being parsed
+    /// (`w.grad?.zero_()`): the statement runs only where it is not nil.
+    var optionalChainBase: Expr?
 
     init(source: SourceText) throws {
         var lexer = Lexer(source: source)

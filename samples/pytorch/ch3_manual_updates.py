@@ -82,3 +82,12 @@ buffer.copy_(leaf * 2)
 print(zeroed, filled, buffer)
 (zeroed.sum() + filled.sum() + buffer.sum()).backward()
 print(leaf.grad)
+
+chained = torch.tensor([1.0, 2.0], requires_grad=True)
+if chained.grad is not None:
+    chained.grad.zero_()
+print(chained.grad)
+(chained * chained).sum().backward()
+if chained.grad is not None:
+    chained.grad.zero_()
+print(chained.grad)
