@@ -327,7 +327,7 @@ extension Evaluator {
                 if exits {
                     throw Diagnostic("a 'while' loop left by 'break' or 'continue' on a run-time value cannot be unrolled; loop over a range instead: for _ in 0..<limit { ...; if done { break } }", at: location)
                 }
-                throw Diagnostic("a 'while' condition must be known at compile time (a Bool, not a \(value.kindName)); use 'for' over a range for tensor loops", at: condition.location)
+                throw Diagnostic("a 'while' condition must be known at compile time (a Bool, not a \(value.kindName)); loop over a range with a limit and leave it on the run-time condition: for _ in 0..<limit { if !(condition) { break }; ... }", at: condition.location)
             }
             guard keepGoing else { return }
             iterations += 1
