@@ -100,17 +100,11 @@ with torch.no_grad():
     net.fc2.weight.copy_(torch.tensor([[0.3, -0.6, 0.9]]))
     net.fc2.bias.copy_(torch.tensor([0.05]))
 sgd = torch.optim.SGD(net.parameters(), lr=0.05)
-for p in net.fc1.parameters():
-    p.requires_grad = False
-for step in range(2):
-    sgd.zero_grad()
-    F.mse_loss(net(x), y).backward()
-    sgd.step()
-print(net.fc1.bias, net.fc2.bias)
-for p in net.fc1.parameters():
-    p.requires_grad = True
-for step in range(2):
-    sgd.zero_grad()
-    F.mse_loss(net(x), y).backward()
-    sgd.step()
-print(net.fc1.bias, net.fc2.bias)
+for frozen in [True, False]:
+    for p in net.fc1.parameters():
+        p.requires_grad = not frozen
+    for step in range(2):
+        sgd.zero_grad()
+        F.mse_loss(net(x), y).backward()
+        sgd.step()
+    print(net.fc1.bias, net.fc2.bias)

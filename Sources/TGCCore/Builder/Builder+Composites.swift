@@ -5,6 +5,19 @@ import TGCBase
 /// PyTorch's definition implies, so eager mode and compiled mode agree by construction; the
 /// names PyTorch gives their backward nodes are in `SurfaceFunction`.
 extension Builder {
+    /// `gelu(x, approximate: "tanh")`: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), its
+    /// operations in the order of PyTorch's CPU kernel; a float tensor.
+    public func geluTanh(_ x: ValueID, at location: SourceLocation) throws -> ValueID {
+        let dtype = type(of: x).dtype
+        func constant(_ value: Double) throws -> ValueID { try scalar(value, dtype, at: location) }
+        func apply(_ kind: OpKind, _ a: ValueID, _ b: ValueID) throws -> ValueID { try apply1(kind, [a, b], at: location) }
+        let cube = try apply(.mul, try apply(.mul, x, x), x)
+        let inner = try apply(.mul, try constant(2.0.squareRoot() * (2 / Double.pi.squareRoot()) * 0.5),
+                              try apply(.add, x, try apply(.mul, try constant(0.044715), cube)))
+        let tanh = try apply1(.tanh, [inner], at: location)
+        return try apply(.mul, try apply(.mul, try constant(0.5), x), try apply(.add, try constant(1), tanh))
+    }
+
     /// The number of elements a reduction over `axes` (nil: every axis) folds into one.
     public func reducedCount(_ value: ValueID, axes: [Int]?) -> Int {
         let shape = type(of: value).shape

@@ -82,7 +82,9 @@ extension Evaluator {
         let type = builder.type(of: tensor.id)
         var value = source
         if case .tensor(let t) = source, builder.type(of: t.id).dtype != type.dtype {
-            value = .tensor(try record(.cast, [t], { var a = Attributes(); a.dtype = type.dtype; return a }(), gradFunction: nil, at: location))
+            var cast = Attributes()
+            cast.dtype = type.dtype
+            value = .tensor(try record(.cast, [t], cast, gradFunction: nil, at: location))
         }
         let everywhere = TensorValue(id: try builder.full(type.shape, 1, .bool, at: location))
         return try tensorOp(.select, [.tensor(everywhere), value, .tensor(tensor)], gradFunction: gradFunction, at: location)

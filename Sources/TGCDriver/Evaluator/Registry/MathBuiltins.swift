@@ -138,20 +138,13 @@ extension Evaluator {
         return text
     }
 
-    /// GELU: the gelu op (x·Φ(x) with erf), or PyTorch's tanh form
-    /// 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), its operations in its kernel's order.
+    /// GELU: the gelu op (x·Φ(x) with erf), or PyTorch's tanh form (Builder.geluTanh).
     func gelu(_ x: TensorValue, approximate: String, at location: SourceLocation) throws -> TensorValue {
         guard approximate == "tanh" else { return try unaryMath(.gelu, x, at: location) }
         let dtype = builder.type(of: x.id).dtype
         guard dtype.isFloatingPoint else { throw Diagnostic("gelu needs a floating-point tensor, got \(dtype)", at: location) }
         return try recordComposite("gelu", [x], gradFunction: OpKind.gelu.definition.gradFunction, at: location) {
-            func constant(_ value: Double) throws -> ValueID { try builder.scalar(value, dtype, at: location) }
-            func apply(_ kind: OpKind, _ a: ValueID, _ b: ValueID) throws -> ValueID { try builder.apply1(kind, [a, b], at: location) }
-            let cube = try apply(.mul, try apply(.mul, x.id, x.id), x.id)
-            let inner = try apply(.mul, try constant(2.0.squareRoot() * (2 / Double.pi.squareRoot()) * 0.5),
-                                  try apply(.add, x.id, try apply(.mul, try constant(0.044715), cube)))
-            let tanh = try builder.apply1(.tanh, [inner], at: location)
-            return try apply(.mul, try apply(.mul, try constant(0.5), x.id), try apply(.add, try constant(1), tanh))
+            try builder.geluTanh(x.id, at: location)
         }
     }
 
