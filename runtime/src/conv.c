@@ -159,6 +159,25 @@ static inline void add_row_masked(const float *from, int64_t lo, int64_t hi, flo
 #define TGC_CONV_MASKED_ROWS 0
 #endif
 
+/* The im2col packing (pack_im2col_a, pack_im2col_b) reads a row's 8 positions at a time in
+   AVX2 registers where the runtime is compiled for AVX2 and not AVX-512: lanes whose mask bit
+   is clear are zeros and are not read (vmaskmovps), as the scalar loops' zeros. */
+#if !defined(__AVX512F__) && defined(__AVX2__)
+#include <immintrin.h>
+#include "columns_avx2.h"
+#include "transpose_avx2.h"
+#define TGC_CONV_AVX2_ROWS 1
+
+/* The 8 floats from `at` whose bits are set in the low 8 of `bits`, zeros for the others. */
+static inline __m256 load_bits8(uintptr_t at, uint32_t bits) {
+    const __m256i each = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
+    const __m256i set = _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_set1_epi32((int32_t)(bits & 0xffu)), each), each);
+    return _mm256_maskload_ps((const float *)at, set);
+}
+#else
+#define TGC_CONV_AVX2_ROWS 0
+#endif
+
 /* Tap (i, j) of a stride-1 convolution with ow = w (a "same" padded one, as B6's 3x3
    layers): its im2col row's oh x ow values are the channel's plane shifted by one offset. */
 typedef struct {
@@ -396,6 +415,16 @@ static void pack_im2col_b(void *ctx, int64_t l0, int lines, int64_t p0, int64_t 
         const uintptr_t from = plane + (uintptr_t)(pk->taps[tap].shift * 4);
         const uint32_t *valid = pk->valid + tap * (pk->words + 1);
         float *d = dst + p * w;
+#if TGC_CONV_AVX2_ROWS
+        if (w % 8 == 0) {
+            for (int j = 0; j < w; j += 8) {
+                const int count = lines - j < 0 ? 0 : lines - j > 8 ? 8 : lines - j;
+                const uint32_t bits = count == 0 ? 0u : mask_bits(valid, l0 + j) & ((1u << count) - 1u);
+                _mm256_storeu_ps(d + j, load_bits8(from + (uintptr_t)((l0 + j) * 4), bits));
+            }
+            continue;
+        }
+#endif
         for (int j = 0; j < w; j += 32) {
             const int count = lines - j < 0 ? 0 : lines - j > 32 ? 32 : lines - j;
             const uint32_t bits = count == 0 ? 0u : mask_bits(valid, l0 + j) & (count == 32 ? ~0u : (1u << count) - 1u);
@@ -412,9 +441,36 @@ static void pack_im2col_b(void *ctx, int64_t l0, int lines, int64_t p0, int64_t 
     }
 }
 
+#if TGC_CONV_AVX2_ROWS
+/* pack_im2col_a in AVX2 registers: 8 rows by 8 positions, transposed. */
+static void pack_im2col_a_avx2(const im2col_packer *pk, int64_t l0, int lines, int64_t p0, int64_t kb, int w, float *dst) {
+    for (int r0 = 0; r0 < w; r0 += 8) {
+        const int rn = lines - r0 < 0 ? 0 : lines - r0 > 8 ? 8 : lines - r0;
+        const int wn = w - r0 > 8 ? 8 : w - r0;
+        uintptr_t from[8];
+        const uint32_t *valid[8];
+        for (int i = 0; i < rn; i++) valid[i] = im2col_row(pk, l0 + r0 + i, &from[i]);
+        for (int64_t q = 0; q < kb; q += 8) {
+            const int qn = kb - q < 8 ? (int)(kb - q) : 8;
+            const uint32_t in_block = (1u << qn) - 1u;
+            __m256 x[8];
+            for (int i = 0; i < 8; i++)
+                x[i] = i < rn ? load_bits8(from[i] + (uintptr_t)((p0 + q) * 4), mask_bits(valid[i], p0 + q) & in_block)
+                              : _mm256_setzero_ps();
+            tgc__transpose8_avx2(x);
+            for (int p = 0; p < qn; p++) tgc__store_columns8(dst + (q + p) * w + r0, wn, x[p]);
+        }
+    }
+}
+#endif
+
 /* tgc__gemm_pack_fn of the weight gradient's A: lines are rows l0 .., k runs over positions. */
 static void pack_im2col_a(void *ctx, int64_t l0, int lines, int64_t p0, int64_t kb, int w, float *dst) {
     const im2col_packer *pk = ctx;
+#if TGC_CONV_AVX2_ROWS
+    pack_im2col_a_avx2(pk, l0, lines, p0, kb, w, dst);
+    return;
+#endif
     for (int r0 = 0; r0 < w; r0 += 16) {
         const int rn = lines - r0 < 0 ? 0 : lines - r0 > 16 ? 16 : lines - r0;
         const int wn = w - r0 > 16 ? 16 : w - r0;

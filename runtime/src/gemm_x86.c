@@ -11,6 +11,7 @@
 
 #include <cpuid.h>
 #include <immintrin.h>
+#include "transpose_avx2.h"
 #include "transpose_avx512.h"
 
 #define TGC_PRAGMA(x) _Pragma(#x)
@@ -429,31 +430,13 @@ TGC_AVX2 static void pack_gather_avx2(const float *src, int64_t ld, int rows, in
         for (int64_t q = 0; q < kb; q += 8) {
             const int qn = kb - q < 8 ? (int)(kb - q) : 8;
             const __m256i mq = lanes_avx2(qn);
-            __m256 x[8], t[8], u[8];
+            __m256 x[8];
             TGC_UNROLL_ALL
             for (int i = 0; i < 8; i++)
                 x[i] = i < rn ? (qn == 8 ? _mm256_loadu_ps(src + (r0 + i) * ld + q)
                                          : _mm256_maskload_ps(src + (r0 + i) * ld + q, mq))
                               : _mm256_setzero_ps();
-            TGC_UNROLL_ALL
-            for (int i = 0; i < 4; i++) {
-                t[2 * i] = _mm256_unpacklo_ps(x[2 * i], x[2 * i + 1]);
-                t[2 * i + 1] = _mm256_unpackhi_ps(x[2 * i], x[2 * i + 1]);
-            }
-            TGC_UNROLL_ALL
-            for (int g = 0; g < 2; g++) {
-                u[4 * g + 0] = _mm256_shuffle_ps(t[4 * g], t[4 * g + 2], 0x44);
-                u[4 * g + 1] = _mm256_shuffle_ps(t[4 * g], t[4 * g + 2], 0xEE);
-                u[4 * g + 2] = _mm256_shuffle_ps(t[4 * g + 1], t[4 * g + 3], 0x44);
-                u[4 * g + 3] = _mm256_shuffle_ps(t[4 * g + 1], t[4 * g + 3], 0xEE);
-            }
-            /* u[c] holds column c (low lane) and c + 4 (high lane) of rows 0..3, u[4 + c]
-               the same of rows 4..7. */
-            TGC_UNROLL_ALL
-            for (int c = 0; c < 4; c++) {
-                x[c] = _mm256_permute2f128_ps(u[c], u[4 + c], 0x20);
-                x[4 + c] = _mm256_permute2f128_ps(u[c], u[4 + c], 0x31);
-            }
+            tgc__transpose8_avx2(x);
             TGC_UNROLL_ALL
             for (int p = 0; p < 8; p++) {
                 if (p >= qn) break;

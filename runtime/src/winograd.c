@@ -80,7 +80,8 @@ static plan plan_of(const tgc__winograd_conv *p) {
     pl.o_rows = pl.o_panels * mr;
     pl.kb_max = tgc__gemm_k_block(pl.ki, p->c);
     /* one cache line more than the points' panels need: 16 streams 4 KiB apart would share
-       the sets of the L1 cache */
+       the sets of the L1 cache (and the AVX2 input transform's 8-lane stores, store_full8,
+       may run up to 7 floats into it past the last channel) */
     pl.v_point = pl.cs * nr + 16;
     pl.m_point = (pl.o_rows * nr + 15) / 16 * 16 + 16;
     pl.u_floats = (POINTS * pl.o_rows * pl.cs + 15) / 16 * 16;
@@ -354,23 +355,19 @@ TGC_AVX512 static void gradient_row_avx512(const tgc__winograd_conv *p, int64_t 
 }
 
 /* The same three, 8 tiles at a time in AVX2 registers (gemm_x86.c's AVX2 kernel), rows read
-   by columns_avx2.h. A run's last tiles, fewer than 8, are stored by store_lanes8 into the V
-   panels (which have a cache line of padding after each point) and by tgc__store_columns8
-   into y. */
+   by columns_avx2.h. The input and gradient transforms store all 8 lanes (store_full8); the
+   output transform stores a run's last tiles, fewer than 8, by tgc__store_columns8 into y. */
 #define TGC_AVX2 __attribute__((target("avx2,fma")))
 #include "columns_avx2.h"
 
-/* Lanes 0 .. n-1 of 8, as a blend mask. */
-TGC_AVX2 static inline __m256 first_lanes8(int64_t n) {
-    return _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32((int32_t)n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)));
-}
-
-/* Lanes 0 .. n-1 of v to out, in a thread's own scratch with 8 floats at out: the lanes past n
-   are written back with what they held (a masked store, vmaskmovps, is slow on AMD's cores). */
-TGC_AVX2 static inline void store_lanes8(float *out, int64_t n, __m256 v) {
-    if (n >= 8) _mm256_storeu_ps(out, v);
-    else _mm256_storeu_ps(out, _mm256_blendv_ps(_mm256_loadu_ps(out), v, first_lanes8(n)));
-}
+/* All 8 lanes of v to out, where a run of n < 8 tiles leaves lanes past n holding values of
+   tiles that are not the run's: the transforms' outputs are laid out so that every such slot is
+   either written again by the same thread before anything reads it (the next run of the
+   block's panel, the next tile row or image, the next channel's panel) or lies in padding that
+   nothing reads (the cache line after each point's panels, a weight gradient's ld). A blend
+   with what the slots held costs a load and a blend per store, and AMD's cores run a masked
+   store (vmaskmovps) several times slower. */
+TGC_AVX2 static inline void store_full8(float *out, __m256 v) { _mm256_storeu_ps(out, v); }
 
 TGC_AVX2 static void transform_run_avx2(const tgc__winograd_conv *p, int64_t point, const float *plane, const tile_run *run,
                                         float *out) {
@@ -378,45 +375,53 @@ TGC_AVX2 static void transform_run_avx2(const tgc__winograd_conv *p, int64_t poi
         transform_run(p, point, plane, run, out);
         return;
     }
+    const __m256i shift = _mm256_setr_epi32(1, 2, 3, 4, 5, 6, 7, 7);
     for (int q = 0; q < run->len; q += 8) {
-        __m256 d[4][4], t[4][4], v[POINTS];
+        /* even[i], odd[i]: columns 2j and 2j + 1 of patch row i of tiles j = q .. q+7 (their
+           columns 2j + 2 and 2j + 3 are the next lane's, lane 7's the row's columns 16 and 17
+           after col: past16[i], past17[i], needed when all 8 tiles are the run's) */
+        __m256 even[4], odd[4];
+        float past16[4], past17[4];
+        const int full = run->len - q >= 8;
         for (int i = 0; i < 4; i++) {
             const int64_t y = run->iy + i, col = run->ix + 2 * q;
             if (y < 0 || y >= p->h) {
-                for (int k = 0; k < 4; k++) d[i][k] = _mm256_setzero_ps();
+                even[i] = odd[i] = _mm256_setzero_ps();
+                past16[i] = past17[i] = 0.0f;
                 continue;
             }
             const float *row = plane + y * p->w;
             /* the next channel's row, which the next call reads */
             const uintptr_t next = (uintptr_t)row + (uintptr_t)((p->h * p->w + (col < 0 ? 0 : col)) * 4);
             for (int64_t line = 0; line < 2 * (run->len - q) + 2; line += 16) _mm_prefetch((const char *)(next + (uintptr_t)(line * 4)), _MM_HINT_T0);
-            /* columns col .. col+15 in two loads: tile j's first two columns are lanes j of d0
-               and d1, its last two lanes j + 1 of them, lane 7's from the two columns after */
             const __m256 a = tgc__load_columns8(row, col, p->w), b = tgc__load_columns8(row, col + 8, p->w);
-            d[i][0] = tgc__even_floats(a, b);
-            d[i][1] = tgc__odd_floats(a, b);
-            const __m256i shift = _mm256_setr_epi32(1, 2, 3, 4, 5, 6, 7, 7);
-            d[i][2] = _mm256_permutevar8x32_ps(d[i][0], shift);
-            d[i][3] = _mm256_permutevar8x32_ps(d[i][1], shift);
-            if (run->len - q >= 8) {
-                const int64_t c16 = col + 16, c17 = col + 17;
-                d[i][2] = _mm256_blend_ps(d[i][2], _mm256_set1_ps(c16 >= 0 && c16 < p->w ? row[c16] : 0.0f), 0x80);
-                d[i][3] = _mm256_blend_ps(d[i][3], _mm256_set1_ps(c17 >= 0 && c17 < p->w ? row[c17] : 0.0f), 0x80);
-            }
+            even[i] = tgc__even_floats(a, b);
+            odd[i] = tgc__odd_floats(a, b);
+            const int64_t c16 = col + 16, c17 = col + 17;
+            past16[i] = full && c16 >= 0 && c16 < p->w ? row[c16] : 0.0f;
+            past17[i] = full && c17 >= 0 && c17 < p->w ? row[c17] : 0.0f;
         }
-        for (int k = 0; k < 4; k++) {
-            t[0][k] = _mm256_sub_ps(d[0][k], d[2][k]);
-            t[1][k] = _mm256_add_ps(d[1][k], d[2][k]);
-            t[2][k] = _mm256_sub_ps(d[2][k], d[1][k]);
-            t[3][k] = _mm256_sub_ps(d[1][k], d[3][k]);
-        }
+        /* Bᵀ d down the patch's rows: t[i][0] = te[i], t[i][1] = to[i]; t[i][2] and t[i][3] are
+           te[i] and to[i] one lane on (the same operations on the same elements, so the same
+           bits), lane 7 from the columns past16 and past17 */
+        const __m256 te[4] = {_mm256_sub_ps(even[0], even[2]), _mm256_add_ps(even[1], even[2]),
+                              _mm256_sub_ps(even[2], even[1]), _mm256_sub_ps(even[1], even[3])};
+        const __m256 to[4] = {_mm256_sub_ps(odd[0], odd[2]), _mm256_add_ps(odd[1], odd[2]),
+                              _mm256_sub_ps(odd[2], odd[1]), _mm256_sub_ps(odd[1], odd[3])};
+        const float te7[4] = {past16[0] - past16[2], past16[1] + past16[2], past16[2] - past16[1], past16[1] - past16[3]};
+        const float to7[4] = {past17[0] - past17[2], past17[1] + past17[2], past17[2] - past17[1], past17[1] - past17[3]};
         for (int i = 0; i < 4; i++) {
-            v[i * 4 + 0] = _mm256_sub_ps(t[i][0], t[i][2]);
-            v[i * 4 + 1] = _mm256_add_ps(t[i][1], t[i][2]);
-            v[i * 4 + 2] = _mm256_sub_ps(t[i][2], t[i][1]);
-            v[i * 4 + 3] = _mm256_sub_ps(t[i][1], t[i][3]);
+            __m256 t2 = _mm256_permutevar8x32_ps(te[i], shift), t3 = _mm256_permutevar8x32_ps(to[i], shift);
+            if (full) {
+                t2 = _mm256_blend_ps(t2, _mm256_set1_ps(te7[i]), 0x80);
+                t3 = _mm256_blend_ps(t3, _mm256_set1_ps(to7[i]), 0x80);
+            }
+            /* · B across the columns; all 8 lanes stored (store_full8) */
+            store_full8(out + (i * 4 + 0) * point + q, _mm256_sub_ps(te[i], t2));
+            store_full8(out + (i * 4 + 1) * point + q, _mm256_add_ps(to[i], t2));
+            store_full8(out + (i * 4 + 2) * point + q, _mm256_sub_ps(t2, to[i]));
+            store_full8(out + (i * 4 + 3) * point + q, _mm256_sub_ps(to[i], t3));
         }
-        for (int k = 0; k < POINTS; k++) store_lanes8(out + k * point + q, run->len - q, v[k]);
     }
 }
 
@@ -472,7 +477,7 @@ TGC_AVX2 static void gradient_row_avx2(const tgc__winograd_conv *p, int64_t poin
             v[i * 4 + 2] = _mm256_sub_ps(t[i][0], t[i][1]);
             v[i * 4 + 3] = t[i][1];
         }
-        for (int k = 0; k < POINTS; k++) store_lanes8(out + k * point + q, tiles_x - q, v[k]);
+        for (int k = 0; k < POINTS; k++) store_full8(out + k * point + q, v[k]);
     }
 }
 #else
@@ -616,7 +621,8 @@ static gradient_plan gradient_plan_of(const tgc__winograd_conv *p) {
     gp.tiles = (p->oh + 1) / 2 * gp.tiles_x;
     gp.group = GRADIENT_TILES / gp.tiles > 1 ? GRADIENT_TILES / gp.tiles : 1;
     if (gp.group > p->n) gp.group = p->n > 0 ? p->n : 1;
-    gp.ld = (gp.group * gp.tiles + 15) / 16 * 16;
+    /* 7 floats to spare after the tiles: the AVX2 transforms store 8 lanes (store_full8) */
+    gp.ld = (gp.group * gp.tiles + 7 + 15) / 16 * 16;
     /* a cache line more, as the forward's panels */
     gp.v_point = p->c * gp.ld + 16;
     gp.g_point = p->o * gp.ld + 16;

@@ -408,6 +408,9 @@ int main(void) {
     check_winograd(3, 17, 5, 6, 33, 2, 2);
     check_winograd(1, 20, 9, 4, 18, 1, 2);
     check_winograd(2, 19, 3, 3, 21, 3, 1);
+    /* rows of 14 and 18 tiles: runs of 8 tiles and more (the AVX2 transforms' full registers) */
+    check_winograd(2, 16, 28, 28, 16, 1, 1);
+    check_winograd(1, 16, 11, 36, 17, 1, 0);
     check_winograd(1, 16, 1, 1, 16, 1, 1);
     check_winograd(1, 16, 2, 13, 17, 0, 2);
     check_winograd(1, 520, 5, 4, 16, 1, 1);
