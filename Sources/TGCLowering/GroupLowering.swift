@@ -112,7 +112,7 @@ final class GroupLowering {
     private func lower(root: Value, into output: Value, extents: [Int], coordinates: [AffineIndex],
                        index: AffineIndex) throws -> LoopKernel {
         let value = try evaluate(root, at: coordinates, in: .outer)
-        steps.append(.statement(.store(output, index, value.expr)))
+        steps.append(.statement(.store(output, index, namingSelectedLoads(value.expr, in: .outer))))
         return LoopKernel(parallelExtents: extents, steps: steps.map { step in
             switch step {
             case .statement(let statement): .statement(statement)
@@ -311,7 +311,16 @@ final class GroupLowering {
             // A float64 sum is folded in order: reassociating it would change its own bits.
             let fold: Fold = x.type.dtype == .float64 ? .ordered : .sum
             nests[nest].accumulators.append(Accumulator(name: acc, type: type, initial: ScalarRules.zero(type), fold: fold))
-            nests[nest].body.append(.assign(acc, .infix("+", .local(acc), ScalarRules.convert(element, to: type).expr)))
+            var summand = TypedExpr(namingSelectedLoads(element.expr, in: .nest(nest)), element.type)
+            if summand.expr != element.expr {
+                // and the summand itself named: `acc += (double)(c ? x : 0)` is still a
+                // conditional reduction to GCC, whatever reads x
+                let name = "t\(localCount)"
+                localCount += 1
+                append(.declare(name, summand.type, summand.expr), to: .nest(nest))
+                summand = TypedExpr(.local(name), summand.type)
+            }
+            nests[nest].body.append(.assign(acc, .infix("+", .local(acc), ScalarRules.convert(summand, to: type).expr)))
             return ScalarRules.round(TypedExpr(.local(acc), type), to: resultType)
         case .product:   // in double (float32) or int64, in order: a product has no reassociation rule
             let type: ScalarType = x.type.dtype == .float32 ? .float64 : .int64
@@ -352,6 +361,33 @@ final class GroupLowering {
                 .assign(bestValue, .ternary(.local(take), .local(current), .local(bestValue))),
             ]
             return TypedExpr(.local(best), .int64)
+        }
+    }
+
+    /// `expr` with each plain load that a select chooses (`c ? x[i] : 0`, relu's backward)
+    /// read first into a local of `scope`. C's `?:` reads only the side it takes, so GCC reads
+    /// such a side with a masked load (vmaskmovps, several times a plain load on AMD's cores)
+    /// and vectorizes a sum of selects through memory (its accumulators stored and reloaded
+    /// every iteration). A plain load is in bounds at every point of the loops (bounds checks
+    /// are guarded loads, and a slice update's value reads no memory), so reading it always
+    /// changes no value.
+    private func namingSelectedLoads(_ expr: ScalarExpr, in scope: Scope) -> ScalarExpr {
+        func named(_ side: ScalarExpr) -> ScalarExpr {
+            guard case .load(let buffer, _) = side else { return namingSelectedLoads(side, in: scope) }
+            let name = "t\(localCount)"
+            localCount += 1
+            append(.declare(name, ScalarType(buffer.type.dtype), side), to: scope)
+            return .local(name)
+        }
+        switch expr {
+        case .ternary(let condition, let then, let otherwise):
+            return .ternary(namingSelectedLoads(condition, in: scope), named(then), named(otherwise))
+        case .prefix(let symbol, let x): return .prefix(symbol, namingSelectedLoads(x, in: scope))
+        case .infix(let symbol, let a, let b): return .infix(symbol, namingSelectedLoads(a, in: scope), namingSelectedLoads(b, in: scope))
+        case .call(let function, let arguments): return .call(function, arguments.map { namingSelectedLoads($0, in: scope) })
+        case .cast(let type, let x): return .cast(type, namingSelectedLoads(x, in: scope))
+        case .load, .indirectLoad, .guardedLoad, .local, .loopIndex, .offset, .floatLiteral, .doubleLiteral, .intLiteral, .stringLiteral:
+            return expr
         }
     }
 

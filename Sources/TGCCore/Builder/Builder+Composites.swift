@@ -43,18 +43,10 @@ extension Builder {
         let count = reducedCount(value, axes: axes)
         let sum = try apply1(.reduceSum, [value], Self.reductionAttributes(axes, true), at: location)
         let mean = try apply1(.div, [sum, try scalar(Double(count), .float32, at: location)], at: location)
-        let centered = try deviationsForVariance(value, mean: mean, at: location)
+        let centered = try apply1(.sub, [value, mean], at: location)
         let squares = try apply1(.mul, [centered, centered], at: location)
         let total = try apply1(.reduceSum, [squares], Self.reductionAttributes(axes, keepDim), at: location)
         return try apply1(.div, [total, try scalar(Double(count - correction), .float32, at: location)], at: location)
-    }
-
-    /// x − mean(x), the deviations a variance squares, with the mean detached: the variance's
-    /// gradient through its own mean, −2/N·Σ(x − mean)·g, is zero for every x (the deviations
-    /// sum to zero), so leaving it out changes no derivative of any order and saves the
-    /// backward pass a sweep over x (PyTorch's var_backward is 2/N·(x − mean)·g too).
-    func deviationsForVariance(_ value: ValueID, mean: ValueID, at location: SourceLocation) throws -> ValueID {
-        try apply1(.sub, [value, try apply1(.stopGradient, [mean], at: location)], at: location)
     }
 
     /// `torch.std(x, dim=axes, correction=correction, keepdim=keepDim)`: the square root of

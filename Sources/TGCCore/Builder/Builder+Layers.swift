@@ -34,8 +34,7 @@ extension Builder {
         keep.keepDim = true
         let mean = try apply1(.div, [try apply1(.reduceSum, [x], keep, at: location), count], at: location)
         let centered = try apply1(.sub, [x, mean], at: location)
-        let deviations = try deviationsForVariance(x, mean: mean, at: location)
-        let squares = try apply1(.mul, [deviations, deviations], at: location)
+        let squares = try apply1(.mul, [centered, centered], at: location)
         let variance = try apply1(.div, [try apply1(.reduceSum, [squares], keep, at: location), count], at: location)
         let inverse = try apply1(.rsqrt, [try apply1(.add, [variance, try scalar(eps, .float32, at: location)], at: location)], at: location)
         var result = try apply1(.mul, [centered, inverse], at: location)
@@ -97,7 +96,7 @@ extension Builder {
         keep.keepDim = true
         let count = try scalar(Double(reducedCount(x, axes: keep.axes)), .float32, at: location)
         let mean = try apply1(.div, [try apply1(.reduceSum, [x], keep, at: location), count], at: location)
-        let centered = try deviationsForVariance(x, mean: mean, at: location)
+        let centered = try apply1(.sub, [x, mean], at: location)
         let variance = try apply1(.div, [try apply1(.reduceSum, [try apply1(.mul, [centered, centered], at: location)], keep, at: location), count], at: location)
         return (mean, variance)
     }

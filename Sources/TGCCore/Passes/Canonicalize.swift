@@ -7,7 +7,8 @@
 /// loads only the leading rows of a data file that leading slices read (`LoadNarrowing`), and
 /// turns a max pooling whose indices no gradient reads into the values-only `maxPool2d` op
 /// (Canonicalize+MaxPoolValues.swift), and reads ReLU's gradient mask from its input where that
-/// is recomputed for free (Canonicalize+ReluMasks.swift).
+/// is recomputed for free (Canonicalize+ReluMasks.swift), and replaces a sum of deviations from
+/// their own mean (a variance's gradient through its mean) by zeros (Canonicalize+CenteredSums.swift).
 ///
 ///     %1 = constant {value = 2} : f32[]              %3 = constant {value = 6} : f32[]
 ///     %2 = constant {value = 3} : f32[]      ==>
@@ -32,6 +33,7 @@ struct Canonicalizer {
         while changed {
             changed = LoadNarrowing(module: module).run()
             var replacements = swapTransposedProducts().merging(maxPoolValues()) { first, _ in first }.merging(reluMasks()) { first, _ in first }
+                .merging(centeredSums()) { first, _ in first }
             for block in module.body.allBlocks {
                 for (index, op) in block.ops.enumerated() {
                     if let replacement = simplify(op) {
