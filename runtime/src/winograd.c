@@ -360,6 +360,13 @@ TGC_AVX512 static void gradient_row_avx512(const tgc__winograd_conv *p, int64_t 
 #define TGC_AVX2 __attribute__((target("avx2,fma")))
 #include "columns_avx2.h"
 
+/* The input transform's loops over the patch's 4 rows unrolled, so its registers stay registers. */
+#if defined(__clang__)
+#define TGC_UNROLL_ROWS _Pragma("unroll")
+#else
+#define TGC_UNROLL_ROWS _Pragma("GCC unroll 4")
+#endif
+
 /* All 8 lanes of v to out, where a run of n < 8 tiles leaves lanes past n holding values of
    tiles that are not the run's: the transforms' outputs are laid out so that every such slot is
    either written again by the same thread before anything reads it (the next run of the
@@ -383,6 +390,7 @@ TGC_AVX2 static void transform_run_avx2(const tgc__winograd_conv *p, int64_t poi
         __m256 even[4], odd[4];
         float past16[4], past17[4];
         const int full = run->len - q >= 8;
+        TGC_UNROLL_ROWS
         for (int i = 0; i < 4; i++) {
             const int64_t y = run->iy + i, col = run->ix + 2 * q;
             if (y < 0 || y >= p->h) {
@@ -410,6 +418,7 @@ TGC_AVX2 static void transform_run_avx2(const tgc__winograd_conv *p, int64_t poi
                               _mm256_sub_ps(odd[2], odd[1]), _mm256_sub_ps(odd[1], odd[3])};
         const float te7[4] = {past16[0] - past16[2], past16[1] + past16[2], past16[2] - past16[1], past16[1] - past16[3]};
         const float to7[4] = {past17[0] - past17[2], past17[1] + past17[2], past17[2] - past17[1], past17[1] - past17[3]};
+        TGC_UNROLL_ROWS
         for (int i = 0; i < 4; i++) {
             __m256 t2 = _mm256_permutevar8x32_ps(te[i], shift), t3 = _mm256_permutevar8x32_ps(to[i], shift);
             if (full) {
