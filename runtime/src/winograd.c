@@ -356,15 +356,18 @@ TGC_AVX512 static void gradient_row_avx512(const tgc__winograd_conv *p, int64_t 
 
 /* The same three, 8 tiles at a time in AVX2 registers (gemm_x86.c's AVX2 kernel), rows read
    by columns_avx2.h. The input and gradient transforms store all 8 lanes (store_full8); the
-   output transform stores a run's last tiles, fewer than 8, by tgc__store_columns8 into y. */
+   output transform takes a whole block at a time (output_block_avx2). */
 #define TGC_AVX2 __attribute__((target("avx2,fma")))
 #include "columns_avx2.h"
 
-/* The input transform's loops over the patch's 4 rows unrolled, so its registers stay registers. */
+/* The input transform's loops over the patch's 4 rows and the output transform's over a
+   register's 8 tiles unrolled, so their registers stay registers and their indices constants. */
 #if defined(__clang__)
 #define TGC_UNROLL_ROWS _Pragma("unroll")
+#define TGC_UNROLL_TILES _Pragma("unroll")
 #else
 #define TGC_UNROLL_ROWS _Pragma("GCC unroll 4")
+#define TGC_UNROLL_TILES _Pragma("GCC unroll 8")
 #endif
 
 /* All 8 lanes of v to out, where a run of n < 8 tiles leaves lanes past n holding values of
@@ -434,24 +437,66 @@ TGC_AVX2 static void transform_run_avx2(const tgc__winograd_conv *p, int64_t poi
     }
 }
 
-TGC_AVX2 static void output_run_avx2(const tgc__winograd_conv *p, const plan *pl, const float *mo, const tile_run *run,
-                                     float *to) {
-    for (int q = 0; q < run->len; q += 8) {
-        __m256 m[POINTS];
-        for (int k = 0; k < POINTS; k++) m[k] = _mm256_loadu_ps(mo + k * pl->m_point + q);
-        const __m256 s0 = _mm256_add_ps(_mm256_add_ps(m[0], m[4]), m[8]), s1 = _mm256_add_ps(_mm256_add_ps(m[1], m[5]), m[9]);
-        const __m256 s2 = _mm256_add_ps(_mm256_add_ps(m[2], m[6]), m[10]), s3 = _mm256_add_ps(_mm256_add_ps(m[3], m[7]), m[11]);
-        const __m256 e0 = _mm256_sub_ps(_mm256_sub_ps(m[4], m[8]), m[12]), e1 = _mm256_sub_ps(_mm256_sub_ps(m[5], m[9]), m[13]);
-        const __m256 e2 = _mm256_sub_ps(_mm256_sub_ps(m[6], m[10]), m[14]), e3 = _mm256_sub_ps(_mm256_sub_ps(m[7], m[11]), m[15]);
-        const __m256 y[4] = {_mm256_add_ps(_mm256_add_ps(s0, s1), s2), _mm256_sub_ps(_mm256_sub_ps(s1, s2), s3),
-                             _mm256_add_ps(_mm256_add_ps(e0, e1), e2), _mm256_sub_ps(_mm256_sub_ps(e1, e2), e3)};
-        const int64_t kept = 2 * (run->len - q) - (run->last_cols == 2 ? 0 : 1);
-        for (int r = 0; r < run->rows; r++) {
-            float *out = to + r * p->ow + 2 * q;
-            /* tiles 0-3 and 4-7 of the 8, their two columns interleaved */
-            const __m256 lo = _mm256_unpacklo_ps(y[2 * r], y[2 * r + 1]), hi = _mm256_unpackhi_ps(y[2 * r], y[2 * r + 1]);
-            tgc__store_columns8(out, kept, _mm256_permute2f128_ps(lo, hi, 0x20));
-            tgc__store_columns8(out + 8, kept - 8, _mm256_permute2f128_ps(lo, hi, 0x31));
+/* The output transform of a whole block, 8 tiles at a time whatever runs they belong to (the
+   runs' branches and partial registers cost more than the arithmetic): output channel by
+   output channel, each tile's two rows of two outputs stored as two 8-byte pairs, a tile at an
+   odd edge storing the outputs it keeps one by one. The same operations on each lane as
+   output_run, so the same bits. */
+TGC_AVX2 static void output_block_avx2(const tgc__winograd_conv *p, const plan *pl, const float *m, int64_t first, int count,
+                                       float *y) {
+    int64_t at[MAX_NR]; /* tile j's top-left output element, channel 0 */
+    int keep[MAX_NR];   /* bit 0: tile j keeps its right column, bit 1: its bottom row */
+    for (int j = 0; j < count; j++) {
+        const int64_t t = first + j, b = t / pl->tiles, ty = t % pl->tiles / pl->tiles_x, tx = t % pl->tiles_x;
+        at[j] = (b * p->o * p->oh + 2 * ty) * p->ow + 2 * tx;
+        keep[j] = (2 * tx + 1 < p->ow) | (2 * ty + 1 < p->oh) << 1;
+    }
+    const int64_t nr = pl->ki->nr, plane = p->oh * p->ow, ow = p->ow;
+    for (int64_t o = 0; o < p->o; o++) {
+        const float *mo = m + o * nr;
+        float *yo = y + o * plane;
+        for (int q = 0; q < count; q += 8) {
+            __m256 mk[POINTS];
+            for (int k = 0; k < POINTS; k++) mk[k] = _mm256_loadu_ps(mo + k * pl->m_point + q);
+            const __m256 s0 = _mm256_add_ps(_mm256_add_ps(mk[0], mk[4]), mk[8]), s1 = _mm256_add_ps(_mm256_add_ps(mk[1], mk[5]), mk[9]);
+            const __m256 s2 = _mm256_add_ps(_mm256_add_ps(mk[2], mk[6]), mk[10]), s3 = _mm256_add_ps(_mm256_add_ps(mk[3], mk[7]), mk[11]);
+            const __m256 e0 = _mm256_sub_ps(_mm256_sub_ps(mk[4], mk[8]), mk[12]), e1 = _mm256_sub_ps(_mm256_sub_ps(mk[5], mk[9]), mk[13]);
+            const __m256 e2 = _mm256_sub_ps(_mm256_sub_ps(mk[6], mk[10]), mk[14]), e3 = _mm256_sub_ps(_mm256_sub_ps(mk[7], mk[11]), mk[15]);
+            const __m256 y00 = _mm256_add_ps(_mm256_add_ps(s0, s1), s2), y01 = _mm256_sub_ps(_mm256_sub_ps(s1, s2), s3);
+            const __m256 y10 = _mm256_add_ps(_mm256_add_ps(e0, e1), e2), y11 = _mm256_sub_ps(_mm256_sub_ps(e1, e2), e3);
+            /* tile j's pairs: the low (j even) or high 8 bytes of top[j / 2] and bottom[j / 2] */
+            const __m256 tl = _mm256_unpacklo_ps(y00, y01), th = _mm256_unpackhi_ps(y00, y01);
+            const __m256 bl = _mm256_unpacklo_ps(y10, y11), bh = _mm256_unpackhi_ps(y10, y11);
+            const __m128 top[4] = {_mm256_castps256_ps128(tl), _mm256_castps256_ps128(th), _mm256_extractf128_ps(tl, 1),
+                                   _mm256_extractf128_ps(th, 1)};
+            const __m128 bottom[4] = {_mm256_castps256_ps128(bl), _mm256_castps256_ps128(bh), _mm256_extractf128_ps(bl, 1),
+                                      _mm256_extractf128_ps(bh, 1)};
+            const int n = count - q < 8 ? count - q : 8;
+            TGC_UNROLL_TILES
+            for (int j = 0; j < 8; j++) {
+                if (j >= n) break;
+                float *to = yo + at[q + j];
+                if (keep[q + j] == 3) {
+                    if (j % 2 == 0) {
+                        _mm_storel_pi((__m64 *)to, top[j / 2]);
+                        _mm_storel_pi((__m64 *)(to + ow), bottom[j / 2]);
+                    } else {
+                        _mm_storeh_pi((__m64 *)to, top[j / 2]);
+                        _mm_storeh_pi((__m64 *)(to + ow), bottom[j / 2]);
+                    }
+                    continue;
+                }
+                float pairs[8];
+                _mm_storeu_ps(pairs, top[j / 2]);
+                _mm_storeu_ps(pairs + 4, bottom[j / 2]);
+                const int h = 2 * (j % 2);
+                to[0] = pairs[h];
+                if (keep[q + j] & 1) to[1] = pairs[h + 1];
+                if (keep[q + j] & 2) {
+                    to[ow] = pairs[4 + h];
+                    if (keep[q + j] & 1) to[ow + 1] = pairs[5 + h];
+                }
+            }
         }
     }
 }
@@ -516,10 +561,6 @@ static void run_output_transform(const tgc__winograd_conv *p, const plan *pl, co
         output_run_avx512(p, pl, mo, run, to);
         return;
     }
-    if (pl->vector == TRANSFORMS_AVX2) {
-        output_run_avx2(p, pl, mo, run, to);
-        return;
-    }
 #endif
     output_run(p, pl, mo, run, to);
 }
@@ -568,9 +609,16 @@ static void multiply(const tgc__winograd_conv *p, const plan *pl, const float *u
         }
 }
 
-/* The output transform of a block (its runs) for every output channel. */
-static void transform_output(const tgc__winograd_conv *p, const plan *pl, const float *m, const tile_run *runs, int n_runs,
-                             float *y) {
+/* The output transform of a block (tiles first .. first+count-1, its runs) for every output channel. */
+static void transform_output(const tgc__winograd_conv *p, const plan *pl, const float *m, int64_t first, int count,
+                             const tile_run *runs, int n_runs, float *y) {
+#if TGC_WINOGRAD_X86
+    if (pl->vector == TRANSFORMS_AVX2) {
+        output_block_avx2(p, pl, m, first, count, y);
+        return;
+    }
+#endif
+    (void)first, (void)count;
     const int64_t nr = pl->ki->nr, plane = p->oh * p->ow;
     for (int64_t o = 0; o < p->o; o++)
         for (int r = 0; r < n_runs; r++) {
@@ -604,7 +652,7 @@ void tgc__winograd_f32(const tgc__winograd_conv *p, const float *x, float *y, fl
             const int n_runs = tile_runs(p, &pl, block * nr, count, runs);
             transform_input(p, &pl, x, runs, n_runs, v);
             multiply(p, &pl, u, v, count, m);
-            transform_output(p, &pl, m, runs, n_runs, y);
+            transform_output(p, &pl, m, block * nr, count, runs, n_runs, y);
         }
     }
 }
