@@ -441,44 +441,21 @@ static void pack_im2col_b(void *ctx, int64_t l0, int lines, int64_t p0, int64_t 
     }
 }
 
-#if TGC_CONV_AVX2_ROWS
-/* pack_im2col_a in AVX2 registers: 8 rows by 8 positions, transposed. */
-static void pack_im2col_a_avx2(const im2col_packer *pk, int64_t l0, int lines, int64_t p0, int64_t kb, int w, float *dst) {
-    for (int r0 = 0; r0 < w; r0 += 8) {
-        const int rn = lines - r0 < 0 ? 0 : lines - r0 > 8 ? 8 : lines - r0;
-        const int wn = w - r0 > 8 ? 8 : w - r0;
-        uintptr_t from[8];
-        const uint32_t *valid[8];
-        for (int i = 0; i < rn; i++) valid[i] = im2col_row(pk, l0 + r0 + i, &from[i]);
-        for (int64_t q = 0; q < kb; q += 8) {
-            const int qn = kb - q < 8 ? (int)(kb - q) : 8;
-            const uint32_t in_block = (1u << qn) - 1u;
-            __m256 x[8];
-            for (int i = 0; i < 8; i++)
-                x[i] = i < rn ? load_bits8(from[i] + (uintptr_t)((p0 + q) * 4), mask_bits(valid[i], p0 + q) & in_block)
-                              : _mm256_setzero_ps();
-            tgc__transpose8_avx2(x);
-            for (int p = 0; p < qn; p++) tgc__store_columns8(dst + (q + p) * w + r0, wn, x[p]);
-        }
-    }
-}
-#endif
+/* The rows and positions pack_im2col_a transposes at once: a register's floats (16 where
+   the scalar loop runs). */
+#define IM2COL_BLOCK (TGC_CONV_AVX2_ROWS ? 8 : 16)
 
 /* tgc__gemm_pack_fn of the weight gradient's A: lines are rows l0 .., k runs over positions. */
 static void pack_im2col_a(void *ctx, int64_t l0, int lines, int64_t p0, int64_t kb, int w, float *dst) {
     const im2col_packer *pk = ctx;
-#if TGC_CONV_AVX2_ROWS
-    pack_im2col_a_avx2(pk, l0, lines, p0, kb, w, dst);
-    return;
-#endif
-    for (int r0 = 0; r0 < w; r0 += 16) {
-        const int rn = lines - r0 < 0 ? 0 : lines - r0 > 16 ? 16 : lines - r0;
-        const int wn = w - r0 > 16 ? 16 : w - r0;
-        uintptr_t from[16];
-        const uint32_t *valid[16];
+    for (int r0 = 0; r0 < w; r0 += IM2COL_BLOCK) {
+        const int rn = lines - r0 < 0 ? 0 : lines - r0 > IM2COL_BLOCK ? IM2COL_BLOCK : lines - r0;
+        const int wn = w - r0 > IM2COL_BLOCK ? IM2COL_BLOCK : w - r0;
+        uintptr_t from[IM2COL_BLOCK];
+        const uint32_t *valid[IM2COL_BLOCK];
         for (int i = 0; i < rn; i++) valid[i] = im2col_row(pk, l0 + r0 + i, &from[i]);
-        for (int64_t q = 0; q < kb; q += 16) {
-            const int qn = kb - q < 16 ? (int)(kb - q) : 16;
+        for (int64_t q = 0; q < kb; q += IM2COL_BLOCK) {
+            const int qn = kb - q < IM2COL_BLOCK ? (int)(kb - q) : IM2COL_BLOCK;
             const uint32_t in_block = (1u << qn) - 1u;
 #if TGC_CONV_MASKED_ROWS
             __m512 x[16];
@@ -488,6 +465,13 @@ static void pack_im2col_a(void *ctx, int64_t l0, int lines, int64_t p0, int64_t 
                               : _mm512_setzero_ps();
             tgc__transpose16_avx512(x);
             for (int p = 0; p < qn; p++) _mm512_mask_storeu_ps(dst + (q + p) * w + r0, (__mmask16)((1u << wn) - 1u), x[p]);
+#elif TGC_CONV_AVX2_ROWS
+            __m256 x[8];
+            for (int i = 0; i < 8; i++)
+                x[i] = i < rn ? load_bits8(from[i] + (uintptr_t)((p0 + q) * 4), mask_bits(valid[i], p0 + q) & in_block)
+                              : _mm256_setzero_ps();
+            tgc__transpose8_avx2(x);
+            for (int p = 0; p < qn; p++) tgc__store_columns8(dst + (q + p) * w + r0, wn, x[p]);
 #else
             for (int i = 0; i < wn; i++) {
                 const uint32_t bits = i < rn ? mask_bits(valid[i], p0 + q) & in_block : 0u;
