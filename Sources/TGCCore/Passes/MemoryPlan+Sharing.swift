@@ -129,15 +129,28 @@ struct SlotSharing {
         }
     }
 
+    /// Groups of at least this many bytes share memory only with groups of their own size
+    /// (`placeGroups`).
+    static let privateBytes = 256 << 10
+
     /// Places the groups largest first, each at the lowest aligned offset where it overlaps no
-    /// placed group that is alive at the same time.
+    /// placed group that is alive at the same time, nor a large one (`privateBytes` or more) of
+    /// another size when it is large itself. Threads split a kernel's work by its outer loop, so
+    /// a tensor of another shape written over a large one is written by other threads than the
+    /// ones whose caches hold its bytes, and every line moves between cores: the 64-image
+    /// classifier ran 4.5 ms where the same calls on separate buffers ran 3.2 ms (2 threads on
+    /// two cores), and B6's step was 4% slower. Tensors of one size are split alike.
     func placeGroups() -> [Group] {
         var placed: [Group] = []
         let order = groups.filter { !$0.members.isEmpty }.sorted {
             $0.bytes != $1.bytes ? $0.bytes > $1.bytes : $0.start < $1.start
         }
+        func isLarge(_ group: Group) -> Bool { group.bytes >= Self.privateBytes }
         for var group in order {
-            let conflicts = placed.filter { $0.bytes > 0 && $0.start <= group.end && group.start <= $0.end }
+            let conflicts = placed.filter {
+                $0.bytes > 0 && ($0.start <= group.end && group.start <= $0.end
+                                 || isLarge(group) && isLarge($0) && $0.bytes != group.bytes)
+            }
                 .sorted { $0.offset < $1.offset }
             var offset = 0
             if group.bytes > 0 {
