@@ -116,6 +116,35 @@ struct MemoryPlanTests {
         try Self.check(module, name: "in-place")
     }
 
+    /// Buffers of 256 KiB or more share bytes only with large buffers of their own size: threads
+    /// split kernels by their outer loops, so bytes passed to a tensor of another shape would be
+    /// written by other threads than the ones whose caches hold them (MemoryPlan's placement).
+    /// Smaller buffers still take any dead bytes.
+    @Test func largeBuffersShareOnlyWithTheirOwnSize() throws {
+        let module = try CrossBackend.module(source: """
+        let a = randn([256, 512])
+        save(a.sum(dim: 1), "a.npy")
+        let b = randn([128, 512])
+        save(b.sum(dim: 1), "b.npy")
+        let c = randn([256, 512])
+        save(c.sum(dim: 1), "c.npy")
+        let d = randn([16, 512])
+        save(d.sum(dim: 1), "d.npy")
+        """, name: "large-buffers")
+        var draws: [ArenaSlot] = []
+        module.body.walkOutsideFusions { op in
+            if op.kind == .randNormal, let slot = op.attributes.arena?.first { draws.append(slot) }
+        }
+        try #require(draws.count == 4, "\(draws)")
+        let (a, b, c, d) = (draws[0], draws[1], draws[2], draws[3])
+        func overlap(_ x: ArenaSlot, _ y: ArenaSlot) -> Bool { x.offset < y.offset + y.bytes && y.offset < x.offset + x.bytes }
+        #expect(a.bytes == 512 << 10 && b.bytes == 256 << 10 && d.bytes == 32 << 10)
+        #expect(c.offset == a.offset, "c takes the bytes of a, dead and of its size")
+        #expect(!overlap(b, a) && !overlap(b, c), "b, large and of another size, keeps apart: \(draws)")
+        #expect(overlap(d, a) || overlap(d, b), "d, small, takes dead bytes: \(draws)")
+        try Self.check(module, name: "large-buffers")
+    }
+
     // MARK: shadow memory
 
     /// Runs `module`'s ops in order against a map of which value holds each arena byte range.
