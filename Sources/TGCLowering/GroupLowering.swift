@@ -150,12 +150,7 @@ final class GroupLowering {
         case .standalone:
             throw Diagnostic("internal error: \(IRPrinter.opName(op.kind)) cannot be part of a fused kernel", at: op.location)
         } }
-        if (useCount[value] ?? 0) > 1, !result.expr.isAtomic {
-            let name = "t\(localCount)"
-            localCount += 1
-            append(.declare(name, result.type, result.expr), to: scope)
-            result = TypedExpr(.local(name), result.type)
-        }
+        if (useCount[value] ?? 0) > 1, !result.expr.isAtomic { result = named(result, in: scope) }
         memo[scope, default: [:]][key] = result
         return result
     }
@@ -315,10 +310,7 @@ final class GroupLowering {
             if summand.expr != element.expr {
                 // and the summand itself named: `acc += (double)(c ? x : 0)` is still a
                 // conditional reduction to GCC, whatever reads x
-                let name = "t\(localCount)"
-                localCount += 1
-                append(.declare(name, summand.type, summand.expr), to: .nest(nest))
-                summand = TypedExpr(.local(name), summand.type)
+                summand = named(summand, in: .nest(nest))
             }
             nests[nest].body.append(.assign(acc, .infix("+", .local(acc), ScalarRules.convert(summand, to: type).expr)))
             return ScalarRules.round(TypedExpr(.local(acc), type), to: resultType)
@@ -372,16 +364,13 @@ final class GroupLowering {
     /// are guarded loads, and a slice update's value reads no memory), so reading it always
     /// changes no value.
     private func namingSelectedLoads(_ expr: ScalarExpr, in scope: Scope) -> ScalarExpr {
-        func named(_ side: ScalarExpr) -> ScalarExpr {
+        func side(_ side: ScalarExpr) -> ScalarExpr {
             guard case .load(let buffer, _) = side else { return namingSelectedLoads(side, in: scope) }
-            let name = "t\(localCount)"
-            localCount += 1
-            append(.declare(name, ScalarType(buffer.type.dtype), side), to: scope)
-            return .local(name)
+            return named(TypedExpr(side, ScalarType(buffer.type.dtype)), in: scope).expr
         }
         switch expr {
         case .ternary(let condition, let then, let otherwise):
-            return .ternary(namingSelectedLoads(condition, in: scope), named(then), named(otherwise))
+            return .ternary(namingSelectedLoads(condition, in: scope), side(then), side(otherwise))
         case .prefix(let symbol, let x): return .prefix(symbol, namingSelectedLoads(x, in: scope))
         case .infix(let symbol, let a, let b): return .infix(symbol, namingSelectedLoads(a, in: scope), namingSelectedLoads(b, in: scope))
         case .call(let function, let arguments): return .call(function, arguments.map { namingSelectedLoads($0, in: scope) })
@@ -389,6 +378,14 @@ final class GroupLowering {
         case .load, .indirectLoad, .guardedLoad, .local, .loopIndex, .offset, .floatLiteral, .doubleLiteral, .intLiteral, .stringLiteral:
             return expr
         }
+    }
+
+    /// `value` computed once into a new local of `scope` (`t0`, `t1`, ...), and read from it.
+    private func named(_ value: TypedExpr, in scope: Scope) -> TypedExpr {
+        let name = "t\(localCount)"
+        localCount += 1
+        append(.declare(name, value.type, value.expr), to: scope)
+        return TypedExpr(.local(name), value.type)
     }
 
     private func append(_ statement: KernelStatement, to scope: Scope) {

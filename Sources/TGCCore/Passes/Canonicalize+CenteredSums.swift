@@ -21,7 +21,7 @@ extension Canonicalizer {
                 guard op.kind == .reduceSum, op.result.type.dtype.isFloatingPoint else { continue }
                 let summand = op.operands[0]
                 let axes = Set(op.attributes.axes ?? Array(summand.type.shape.indices))
-                guard !axes.isEmpty, Self.linearInDeviations(summand, over: axes, depth: 8) else { continue }
+                guard !axes.isEmpty, linearInDeviations(summand, over: axes, depth: 8) else { continue }
                 var attrs = Attributes()
                 attrs.value = 0
                 attrs.shape = op.result.type.shape
@@ -37,7 +37,7 @@ extension Canonicalizer {
     /// Whether `value` is a sum of terms k·(x − mean_A(x)), each k constant along `axes` (= A),
     /// within `depth` ops: deviations, their negations, sums and differences, and their products
     /// with and quotients by values constant along A.
-    private static func linearInDeviations(_ value: Value, over axes: Set<Int>, depth: Int) -> Bool {
+    private func linearInDeviations(_ value: Value, over axes: Set<Int>, depth: Int) -> Bool {
         guard depth > 0, let op = value.definingOp, op.result.type.shape == value.type.shape else { return false }
         let operands = op.operands
         switch op.kind {
@@ -50,27 +50,26 @@ extension Canonicalizer {
         case .mul:
             return operands.indices.contains { i in
                 operands[i].type == value.type && linearInDeviations(operands[i], over: axes, depth: depth - 1)
-                    && isUniform(operands[1 - i], along: axes, in: value.type.shape)
+                    && Self.isUniform(operands[1 - i], along: axes, in: value.type.shape)
             }
         case .div:
             return operands[0].type == value.type && linearInDeviations(operands[0], over: axes, depth: depth - 1)
-                && isUniform(operands[1], along: axes, in: value.type.shape)
+                && Self.isUniform(operands[1], along: axes, in: value.type.shape)
         default:
             return false
         }
     }
 
     /// `op` is x − mean_A(x): x minus (reduce_sum of x over A, dimensions kept) / |A|.
-    private static func isDeviation(_ op: Op, over axes: Set<Int>) -> Bool {
+    private func isDeviation(_ op: Op, over axes: Set<Int>) -> Bool {
         let (x, mean) = (op.operands[0], op.operands[1])
         guard x.type == op.result.type, let divide = mean.definingOp, divide.kind == .div,
               let sum = divide.operands[0].definingOp, sum.kind == .reduceSum, sum.operands[0] == x, sum.attributes.keepDim,
               Set(sum.attributes.axes ?? Array(x.type.shape.indices)) == axes,
-              let count = divide.operands[1].definingOp, count.kind == .constant, divide.operands[1].type.elementCount == 1 else {
+              divide.operands[1].type.elementCount == 1, let count = splatValue(divide.operands[1]) else {
             return false
         }
-        let summed = axes.reduce(1) { $0 * x.type.shape[$1] }
-        return (count.attributes.value ?? count.attributes.data?.first) == Double(summed)
+        return count == Double(axes.reduce(1) { $0 * x.type.shape[$1] })
     }
 
     /// Whether `value`, broadcast to `shape` (aligned from the right), is the same at every

@@ -69,7 +69,6 @@ extension Evaluator {
         return .tensor(result)
     }
 
-    /// A number or tensor broadcast to `tensor`'s shape and cast to its dtype (`fill_`, `copy_`).
     /// The new value of `zero_()`, `fill_(v)` or `copy_(src)`: `plain` (no history), unless
     /// autograd records the update of a tensor that requires grad or from a source that does:
     /// then a select of the source over the old value, whose gradient is zero for the old value
@@ -90,6 +89,7 @@ extension Evaluator {
         return try tensorOp(.select, [.tensor(everywhere), value, .tensor(tensor)], gradFunction: gradFunction, at: location)
     }
 
+    /// A number or tensor broadcast to `tensor`'s shape and cast to its dtype (`fill_`, `copy_`).
     private func broadcastValue(_ value: EvalValue, like tensor: TensorValue, at location: SourceLocation) throws -> TensorValue {
         let type = builder.type(of: tensor.id)
         let source = try asTensor(value, dtype: type.dtype, at: location)
