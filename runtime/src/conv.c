@@ -96,6 +96,33 @@ static int image_threads(int64_t images) {
 #endif
 }
 
+/* Threads for a loop of `tasks` independent tasks: one per task, at most all of them. */
+static int work_threads(int64_t tasks) {
+#ifdef _OPENMP
+    if (omp_in_parallel()) return 1;
+    int nt = omp_get_max_threads();
+    return tasks < nt ? (tasks < 1 ? 1 : (int)tasks) : nt;
+#else
+    (void)tasks;
+    return 1;
+#endif
+}
+
+/* The runs each image's output channels are cut into when `images` images are fewer than the
+   threads: one per thread the images leave without one (at most `panels`, the channels' MR-row
+   panels); 1 with as many images as threads. */
+static int64_t channel_pieces(int64_t images, int64_t panels) {
+#ifdef _OPENMP
+    const int64_t nt = omp_in_parallel() ? 1 : omp_get_max_threads();
+    if (images >= nt || images < 1) return 1;
+    const int64_t pieces = (nt + images - 1) / images;
+    return pieces < panels ? pieces : (panels < 1 ? 1 : panels);
+#else
+    (void)images, (void)panels;
+    return 1;
+#endif
+}
+
 /* The threads an OpenMP region started here would get. */
 static int omp_threads(void) {
 #ifdef _OPENMP
@@ -536,9 +563,10 @@ tgc_conv2d_packed *tgc_conv2d_pack_f32(const tgc_conv2d_shape *s, const float *w
 /* The forward product of one image and group when the kernel reads B's rows in place
    (tgc__gemm_rows_ukernel): the im2col rows are read from the image under their masks, with
    the weights packed once per call (apacked: k block after k block of kb_max, each the
-   group's panels); the k blocks, panels and kernel calls of tgc_sgemm, so the same bits. */
+   group's panels); the k blocks, panels and kernel calls of tgc_sgemm, so the same bits.
+   Output channels (MR-row panels of the weights) i_from ..< i_to of the group. */
 static void forward_in_place(const tgc_conv2d_shape *s, const tgc__gemm_kernel_info *ki, const float *apacked, int64_t kb_max,
-                             const im2col_packer *pk, float *y, tgc__gemm_b_row *rows) {
+                             const im2col_packer *pk, int64_t i_from, int64_t i_to, float *y, tgc__gemm_b_row *rows) {
     const int64_t positions = s->oh * s->ow, og = s->o / s->groups, kg = s->c / s->groups * s->kh * s->kw;
     const int64_t n_taps = s->kh * s->kw, plane_bytes = s->h * s->w * 4, panels = (og + ki->mr - 1) / ki->mr;
     for (int64_t pc = 0; pc < kg; pc += kb_max) {
@@ -554,7 +582,7 @@ static void forward_in_place(const tgc_conv2d_shape *s, const tgc__gemm_kernel_i
                 rows[p].at = plane + (uintptr_t)((pk->taps[tap].shift + j0) * 4);
                 rows[p].mask = mask_bits(pk->valid + tap * (pk->words + 1), j0) & in_panel;
             }
-            for (int64_t i = 0; i < panels; i++) {
+            for (int64_t i = i_from; i < i_to; i++) {
                 const int mr = (int)(og - i * ki->mr < ki->mr ? og - i * ki->mr : ki->mr);
                 ki->rows_kernel(kb, ablock + i * kb * ki->mr, rows, y + i * ki->mr * positions + j0, positions, 1.0f,
                                 pc == 0 ? 0.0f : 1.0f, mr, cols);
@@ -573,14 +601,21 @@ void tgc_conv2d_f32(const tgc_conv2d_shape *s, const float *x, const float *w, f
         return;
     }
     const tgc__gemm_kernel_info *ki = tgc__gemm_best_kernel();
-    const int direct = is_pointwise(s), packed = !direct && packs_from_image(s), nt = image_threads(s->n);
-    /* B's rows read in place when each image's product runs on one thread */
+    const int direct = is_pointwise(s), packed = !direct && packs_from_image(s);
+    /* With fewer images than threads (a batch of one), each image's output channels are cut
+       into `pieces` runs of whole MR-row panels, a thread's product each: a thread writes the
+       planes that the pooling or batch norm after it reads on the same thread (the planes'
+       static split), where one thread's product and the others' reads would move every line
+       between cores. */
+    const int64_t panels = (og + ki->mr - 1) / ki->mr, pieces = packed ? channel_pieces(s->n, panels) : 1;
+    const int nt = pieces > 1 ? work_threads(s->n * pieces) : image_threads(s->n);
+    /* B's rows read in place when each product runs on one thread */
     const int in_place = packed && ki->rows_kernel != NULL && (nt > 1 || omp_threads() == 1);
     same_width_tap *taps = NULL;
     uint32_t *valid = NULL;
     int64_t words = 0;
     if (packed) im2col_masks(s, &taps, &valid, &words);
-    const int64_t kb_max = tgc__gemm_k_block(ki, kg), panels = (og + ki->mr - 1) / ki->mr;
+    const int64_t kb_max = tgc__gemm_k_block(ki, kg);
     const int64_t apacked_size = s->groups * ((kg + kb_max - 1) / kb_max) * panels * kb_max * ki->mr;
     float *apacked = in_place ? tgc_alloc((size_t)apacked_size * sizeof(float)) : NULL;
     for (int64_t g = 0; in_place && g < s->groups; g++)
@@ -593,19 +628,23 @@ void tgc_conv2d_f32(const tgc_conv2d_shape *s, const float *x, const float *w, f
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
 #endif
-    for (int64_t b = 0; b < s->n; b++) {
+    for (int64_t task = 0; task < s->n * pieces; task++) {
+        const int64_t b = task / pieces, piece = task % pieces;
         const float *col = x + b * image;
         if (packed) {
+            const int64_t i_from = panels * piece / pieces, i_to = panels * (piece + 1) / pieces;
+            const int64_t row0 = i_from * ki->mr, rows_here = (i_to * ki->mr < og ? i_to * ki->mr : og) - row0;
             for (int64_t g = 0; g < s->groups; g++) {
                 im2col_packer pk = {s, taps, valid, words, x + b * image + g * (s->c / s->groups) * s->h * s->w};
                 float *out = y + (b * s->o + g * og) * positions;
                 if (in_place) {
-                    forward_in_place(s, ki, apacked + g * (apacked_size / s->groups), kb_max, &pk, out,
+                    forward_in_place(s, ki, apacked + g * (apacked_size / s->groups), kb_max, &pk, i_from, i_to, out,
                                      descriptors + (int64_t)tgc__thread_id() * kb_max);
                     continue;
                 }
-                const tgc__gemm_operand wa = {w + g * og * kg, kg, 0, NULL, NULL}, colb = {NULL, 0, 0, pack_im2col_b, &pk};
-                tgc__sgemm_packing(ki, 0, og, positions, kg, 1.0f, &wa, &colb, 0.0f, out, positions, NULL, NULL);
+                const tgc__gemm_operand wa = {w + (g * og + row0) * kg, kg, 0, NULL, NULL}, colb = {NULL, 0, 0, pack_im2col_b, &pk};
+                tgc__sgemm_packing(ki, pieces > 1 ? 1 : 0, rows_here, positions, kg, 1.0f, &wa, &colb, 0.0f,
+                                   out + row0 * positions, positions, NULL, NULL);
             }
             continue;
         }

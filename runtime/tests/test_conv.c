@@ -427,6 +427,13 @@ int main(void) {
     check_im2col_products((tgc_conv2d_shape){.n = 3, .c = 4, .h = 9, .w = 20, .o = 6, .kh = 3, .kw = 5, .sh = 1, .sw = 1, .ph = 1, .pw = 4, .dh = 2, .dw = 2, .groups = 2});
     check_im2col_products((tgc_conv2d_shape){.n = 1, .c = 2, .h = 3, .w = 33, .o = 3, .kh = 5, .kw = 3, .sh = 1, .sw = 1, .ph = 3, .pw = 1, .dh = 1, .dw = 1, .groups = 1});
     check_im2col_products((tgc_conv2d_shape){.n = 2, .c = 3, .h = 9, .w = 8, .o = 5, .kh = 3, .kw = 2, .sh = 2, .sw = 3, .ph = 2, .pw = 1, .dh = 2, .dw = 3, .groups = 1});
+    /* a batch of one on 2 threads: its output channels cut between the threads (the
+       classifier's conv1, an odd panel count, groups, two k blocks) */
+    check_shape((tgc_conv2d_shape){.n = 1, .c = 1, .h = 28, .w = 28, .o = 32, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .ph = 1, .pw = 1, .dh = 1, .dw = 1, .groups = 1});
+    check_shape((tgc_conv2d_shape){.n = 1, .c = 3, .h = 7, .w = 9, .o = 17, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .ph = 1, .pw = 1, .dh = 1, .dw = 1, .groups = 1});
+    check_shape((tgc_conv2d_shape){.n = 1, .c = 4, .h = 5, .w = 6, .o = 26, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .ph = 1, .pw = 1, .dh = 1, .dw = 1, .groups = 2});
+    check_im2col_products((tgc_conv2d_shape){.n = 1, .c = 1, .h = 28, .w = 28, .o = 32, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .ph = 1, .pw = 1, .dh = 1, .dw = 1, .groups = 1});
+    check_im2col_products((tgc_conv2d_shape){.n = 1, .c = 64, .h = 6, .w = 7, .o = 15, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .ph = 1, .pw = 1, .dh = 1, .dw = 1, .groups = 1});
     /* more "same"-width geometries than conv.c keeps the masks of (the later ones' masks are
        each call's own) */
     for (int64_t h = 1; h <= 300; h++)
