@@ -32,6 +32,7 @@
 
 #include "gemm_internal.h"
 #include "tgc_runtime.h"
+#include "conv_one_channel_internal.h"
 #include "winograd_internal.h"
 
 #if defined(__clang__)
@@ -600,6 +601,7 @@ void tgc_conv2d_f32(const tgc_conv2d_shape *s, const float *x, const float *w, f
         winograd(&p, x, y);
         return;
     }
+    if (tgc__conv2d_one_channel_f32(s, x, w, y)) return;
     const tgc__gemm_kernel_info *ki = tgc__gemm_best_kernel();
     const int direct = is_pointwise(s), packed = !direct && packs_from_image(s);
     /* With fewer images than threads (a batch of one), each image's output channels are cut

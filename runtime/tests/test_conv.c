@@ -433,6 +433,9 @@ int main(void) {
     check_shape((tgc_conv2d_shape){.n = 1, .c = 3, .h = 7, .w = 9, .o = 17, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .ph = 1, .pw = 1, .dh = 1, .dw = 1, .groups = 1});
     check_shape((tgc_conv2d_shape){.n = 1, .c = 4, .h = 5, .w = 6, .o = 26, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .ph = 1, .pw = 1, .dh = 1, .dw = 1, .groups = 2});
     check_im2col_products((tgc_conv2d_shape){.n = 1, .c = 1, .h = 28, .w = 28, .o = 32, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .ph = 1, .pw = 1, .dh = 1, .dw = 1, .groups = 1});
+    /* one input channel per group (conv_one_channel.c): depthwise, valid (unpadded), a kernel wider than tall */
+    check_im2col_products((tgc_conv2d_shape){.n = 2, .c = 3, .h = 5, .w = 7, .o = 6, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .ph = 1, .pw = 1, .dh = 1, .dw = 1, .groups = 3});
+    check_im2col_products((tgc_conv2d_shape){.n = 3, .c = 1, .h = 9, .w = 21, .o = 5, .kh = 2, .kw = 4, .sh = 1, .sw = 1, .ph = 0, .pw = 0, .dh = 1, .dw = 1, .groups = 1});
     check_im2col_products((tgc_conv2d_shape){.n = 1, .c = 64, .h = 6, .w = 7, .o = 15, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .ph = 1, .pw = 1, .dh = 1, .dw = 1, .groups = 1});
     /* more "same"-width geometries than conv.c keeps the masks of (the later ones' masks are
        each call's own) */
