@@ -314,8 +314,8 @@ final class GroupLowering {
             }
             nests[nest].body.append(.assign(acc, .infix("+", .local(acc), ScalarRules.convert(summand, to: type).expr)))
             return ScalarRules.round(TypedExpr(.local(acc), type), to: resultType)
-        case .product:   // in double (float32) or int64, in order: a product has no reassociation rule
-            let type: ScalarType = x.type.dtype == .float32 ? .float64 : .int64
+        case .product:   // in double (floats) or int64, in order: a product has no reassociation rule
+            let type: ScalarType = x.type.dtype.isFloatingPoint ? .float64 : .int64
             let acc = "acc\(n)"
             nests[nest].accumulators.append(Accumulator(name: acc, type: type, initial: ScalarRules.literal(1, type), fold: .ordered))
             nests[nest].body.append(.assign(acc, .infix("*", .local(acc), ScalarRules.convert(element, to: type).expr)))

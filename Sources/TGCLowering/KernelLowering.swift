@@ -304,7 +304,7 @@ public enum KernelLowering {
         let space = LoopSpace(across, variable: LoopVariable.parallel)
         let strides = TensorType(shape, .bool).strides
         let index = space.index(strides: strides) + AffineIndex(LoopVariable.reduction(0)) * strides[axis]
-        let type: ScalarType = x.type.dtype == .float32 ? .float64 : .int64
+        let type: ScalarType = x.type.dtype.isFloatingPoint ? .float64 : .int64
         let element = ScalarRules.convert(TypedExpr(.load(x, index), ScalarType(x.type.dtype)), to: type)
         let sum = Accumulator(name: "acc0", type: type, initial: ScalarRules.zero(type), fold: .ordered)
         let running = ScalarRules.round(TypedExpr(.local(sum.name), type), to: result.type.dtype)

@@ -11,8 +11,8 @@ struct DeviceHelperTests {
     /// precede a parenthesis.
     static let deviceCallable: Set<String> = [
         "isfinite", "isnan", "fmaf", "powf", "fmodf", "memcpy",
-        "erff", "log1pf", "expm1f", "truncf",   // CUDA's math API has them too (chapter 2 math)
-        "exp", "pow", "fmod", "erf", "log1p", "expm1", "trunc",   // and the double ones (float64)
+        "erff", "log1pf", "expm1f", "truncf", "sqrtf",   // CUDA's math API has them too (chapter 2 math, pow)
+        "exp", "pow", "fmod", "erf", "log1p", "expm1", "trunc", "sqrt",   // and the double ones (float64)
         "if", "while", "for", "return", "sizeof",
     ]
     static let hostOnly: Set<String> = ["tgc_op_imod", "tgc_op_checked_index", "tgc_op_checked_dimension_index"]

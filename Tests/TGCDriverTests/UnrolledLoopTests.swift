@@ -34,4 +34,53 @@ struct UnrolledLoopTests {
         #expect(rendered.hasPrefix("\(path):2:1: error: a loop that grows an array"), "got: \(rendered)")
         #expect(rendered.contains("or run it with --eager"), "got: \(rendered)")
     }
+
+    static func write(_ text: String, named name: String) throws -> String {
+        let path = try TestPaths.temporaryDirectory().appendingPathComponent(name).path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// A loop that freezes a parameter or switches a module to eval() at some epoch is
+    /// unrolled (ModuleStateScan), so the change holds from that epoch on, as in PyTorch.
+    @Test func aLoopThatChangesAModuleIsUnrolled() throws {
+        let path = try Self.write("""
+            let bn = BatchNorm1d(1)
+            let x = tensor([[1.0], [3.0]])
+            let fc = Linear(1, 1)
+            let opt = SGD(fc.parameters(), lr: 0.1)
+            for epoch in 0..<3 {
+                if epoch == 1 { bn.eval() }
+                if epoch == 2 { fc.weight.requiresGrad = false }
+                opt.zeroGrad()
+                fc(x).sum().backward()
+                opt.step()
+                print(epoch, bn.training, bn(x).sum().item(), fc.weight.requiresGrad, fc.weight.grad == nil)
+            }
+
+            """, named: "module_state_loop.swiftdsl")
+        let expected = "0 True 0.0 True False\n1 False 3.4324498176574707 True False\n2 False 3.4324498176574707 False True\n"   // as PyTorch 2.13
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let binary = directory.appendingPathComponent("program").path
+        try Pipeline.buildExecutable(path, to: binary)
+        let (status, output, errors) = try TestPaths.execute(binary, in: directory)
+        #expect(status == 0, "\(errors)")
+        #expect(output == expected)
+        #expect(try Pipeline.eagerOutput(of: path) == expected)
+    }
+
+    /// Under an `if` on a run-time value the same change is a located compile-time error.
+    @Test func aRuntimeIfThatChangesAModuleIsAnError() throws {
+        let path = try Self.write("""
+            let fc = Linear(1, 1)
+            let x = tensor([[1.0], [3.0]])
+            if x.sum() < 0 { fc.weight.requiresGrad = false }
+            print(fc(x))
+
+            """, named: "module_state_runtime_if.swiftdsl")
+        let error = #expect(throws: (any Error).self) { try Pipeline.check(path) }
+        let rendered = error.map { Pipeline.render($0, path: path) } ?? ""
+        #expect(rendered.hasPrefix("\(path):3:1: error: this 'if' on a value known only at run time changes a module"), "got: \(rendered)")
+    }
 }

@@ -56,8 +56,17 @@ static inline TGC_HD float tgc_expf(float x) {
     return y;
 }
 
-/* Float power: a square is a multiplication, as in PyTorch's pow kernel (exact, unlike powf). */
-static inline TGC_HD float tgc_powf(float a, float b) { return b == 2.0f ? a * a : powf(a, b); }
+/* Float power with the exponents PyTorch's pow kernel computes another way (PowKernel.cpp):
+   2 and 3 as products, -2 as 1 / (a a), -0.5 as 1 / sqrt(a), -1 as 1 / a, 0.5 as sqrt(a). */
+static inline TGC_HD float tgc_powf(float a, float b) {
+    if (b == 2.0f) return a * a;
+    if (b == 3.0f) return a * a * a;
+    if (b == -2.0f) return 1.0f / (a * a);
+    if (b == -0.5f) return 1.0f / sqrtf(a);
+    if (b == -1.0f) return 1.0f / a;
+    if (b == 0.5f) return sqrtf(a);
+    return powf(a, b);
+}
 
 /* Float floor modulo (Python's %, torch.remainder): the result has the divisor's sign. */
 static inline TGC_HD float tgc_floor_fmodf(float a, float b) {
@@ -89,7 +98,15 @@ static inline TGC_HD float tgc_fracf(float x) { return x - truncf(x); }
 
 /* The float64 versions of the helpers above: the same formulas in double precision, with the
    C library's double functions (exp, log1p, erf, ...), which the interpreter calls too. */
-static inline TGC_HD double tgc_pow(double a, double b) { return b == 2.0 ? a * a : pow(a, b); }
+static inline TGC_HD double tgc_pow(double a, double b) {
+    if (b == 2.0) return a * a;
+    if (b == 3.0) return a * a * a;
+    if (b == -2.0) return 1.0 / (a * a);
+    if (b == -0.5) return 1.0 / sqrt(a);
+    if (b == -1.0) return 1.0 / a;
+    if (b == 0.5) return sqrt(a);
+    return pow(a, b);
+}
 static inline TGC_HD double tgc_floor_fmod(double a, double b) {
     double r = fmod(a, b);
     return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;

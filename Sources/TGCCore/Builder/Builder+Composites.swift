@@ -158,7 +158,10 @@ extension Builder {
         guard ta.dtype == tb.dtype else {
             throw Diagnostic("dot expects both vectors to have the same dtype, got \(ta.dtype) and \(tb.dtype)", at: location)
         }
-        return try apply1(.reduceSum, [try apply1(.mul, [a, b], at: location)], at: location)
+        let sum = try apply1(.reduceSum, [try apply1(.mul, [a, b], at: location)], at: location)
+        // An integer sum widens to int64 (torch.sum's rule); torch.dot keeps the vectors' dtype,
+        // wrapping as they do (the int64 sum cast back keeps its low bits).
+        return ta.dtype.isFloatingPoint ? sum : try cast(sum, to: ta.dtype, at: location)
     }
 
     private func requireFloat(_ value: ValueID, _ function: String, at location: SourceLocation) throws {

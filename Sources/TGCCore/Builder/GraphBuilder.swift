@@ -108,6 +108,15 @@ public final class GraphBuilder: Builder {
         return try apply(.gradient, [output] + (seed.map { [$0] } ?? []) + wrt, attrs, at: location)
     }
 
+    /// Gradients without history (backward() and grad() without createGraph), each behind a
+    /// stopGradient: a later gradient does not differentiate through the ops that make them, as
+    /// eager mode's tape drops them (`(x * x.grad!).sum().backward()` treats x.grad as a constant).
+    /// Canonicalize removes the stopGradients once the autodiff pass has run.
+    public func detachedGradient(of output: ValueID, seed: ValueID?, wrt: [ValueID],
+                                 at location: SourceLocation) throws -> [ValueID] {
+        try gradient(of: output, seed: seed, wrt: wrt, at: location).map { try apply1(.stopGradient, [$0], at: location) }
+    }
+
     /// The ops before the insertion point, loops unrolled (UnrolledEntries).
     public func recordedEntries() -> [TapeEntry] { recordedEntries(choosing: nil).entries }
 

@@ -211,17 +211,17 @@ enum OpTable {
         case .argMax: OpDef(kind, .reduction, arity: 1, spelled: [.method("argmax")]) { types, attrs in [TensorType(try reducedShape(types[0], attrs), .int64)] }
         case .argMin: OpDef(kind, .reduction, arity: 1, spelled: [.method("argmin")]) { types, attrs in [TensorType(try reducedShape(types[0], attrs), .int64)] }
         // Chapter 2 math
-        // torch.prod: integer and bool tensors multiply to int64; one dimension or all of them.
+        // torch.prod: float tensors keep their dtype, integer and bool ones multiply to int64; one dimension or all of them.
         case .reduceProd: OpDef(kind, .reduction, arity: 1, spelled: [.method("prod")], grad: "ProdBackward0") { types, attrs in
             guard (attrs.axes?.count ?? 0) <= 1 else { throw OpTypeError("prod() reduces one dimension or all of them, not \(attrs.axes!.count)") }
-            return [TensorType(try reducedShape(types[0], attrs), types[0].dtype == .float32 ? .float32 : .int64)]
+            return [TensorType(try reducedShape(types[0], attrs), types[0].dtype.isFloatingPoint ? types[0].dtype : .int64)]
         }
-        // torch.cumsum: integer and bool tensors sum to int64. Runs along its axis in one kernel.
+        // torch.cumsum: float tensors keep their dtype, integer and bool ones sum to int64. Runs along its axis in one kernel.
         case .cumsum: OpDef(kind, .opaque, arity: 1, spelled: [.method("cumsum")], grad: "CumsumBackward0") { types, attrs in
             guard let axes = attrs.axes, axes.count == 1, axes[0] >= 0, axes[0] < max(types[0].rank, 1) else {
                 throw OpTypeError("cumsum needs one dimension of the operand")
             }
-            return [TensorType(types[0].shape, types[0].dtype == .float32 ? .float32 : .int64)]
+            return [TensorType(types[0].shape, types[0].dtype.isFloatingPoint ? types[0].dtype : .int64)]
         }
 
         case .matmul: OpDef(kind, .outEpilogue, arity: 2, spelled: [.function("matmul")], grad: "MmBackward0") { types, _ in

@@ -68,6 +68,8 @@ public enum SurfaceFunction: CaseIterable, Sendable {
     case select
     /// `x[...]`: a subscript that selects nothing, a view of the whole tensor.
     case alias
+    /// `x[mask] = v`: an assignment through a boolean mask (a select, PyTorch's index_put_).
+    case indexPut
     /// `number - tensor`.
     case reverseSub
     /// `a ** b` and `a.pow(b)` with a tensor exponent.
@@ -165,6 +167,7 @@ public enum SurfaceFunction: CaseIterable, Sendable {
         case .matrixTranspose: "TBackward0"
         case .select: "SelectBackward0"
         case .alias: "AliasBackward0"
+        case .indexPut: "IndexPutBackward0"
         case .reverseSub: "RsubBackward1"
         case .powTensorExponent: "PowBackward1"
         case .powNumberBase: "PowBackward2"

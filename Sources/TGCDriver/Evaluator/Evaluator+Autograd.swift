@@ -34,7 +34,7 @@ extension Evaluator {
             guard builder.type(of: g.id).shape == type.shape else {
                 throw Diagnostic("backward(gradient) needs a gradient of shape \(formatShape(type.shape)), got \(formatShape(builder.type(of: g.id).shape))", at: location)
             }
-            seed = try builder.cast(g.id, to: .float32, at: location)
+            seed = try builder.cast(g.id, to: type.dtype, at: location)   // PyTorch casts it to the output's dtype
         } else if type.elementCount != 1 {
             throw Diagnostic("backward() without a gradient needs a scalar, but this tensor has shape \(formatShape(type.shape)); call .sum() or .mean() first, or pass backward(gradient)", at: location)
         }

@@ -89,14 +89,14 @@ extension Evaluator {
             default: false
             }
         }
-        if compileTimeState(assignedIn: body) || slicing.slices(body) {
+        if compileTimeState(assignedIn: body) || slicing.slices(body) || moduleStateScan.changes(body) {
             // `layers.append(Linear(4, 4))`: an array (or string) that grows has a length known
             // only by running the body once per index, with the index a compile-time Int; so
             // has a slice `x[i ..< i + batch]` (the last one may be shorter, as in PyTorch).
             // Compiled, every iteration is traced into the IR; eager mode runs them as they come.
             let limit = builder is GraphBuilder ? Self.compiledUnrollLimit : 1_000_000
             guard count <= limit else {
-                throw Diagnostic("a loop that grows an array or a dictionary, or slices by its index, is unrolled, and \(count) iterations are too many for a compiled program (at most \(limit)); keep the values in a tensor instead (var losses = zeros([\(count)], dtype: .float64); losses[i] = loss.item()), batch with a DataLoader, or run it with --eager", at: location)
+                throw Diagnostic("a loop that grows an array or a dictionary, slices by its index, or changes a module's mode or a requiresGrad flag, is unrolled, and \(count) iterations are too many for a compiled program (at most \(limit)); keep the values in a tensor instead (var losses = zeros([\(count)], dtype: .float64); losses[i] = loss.item()), batch with a DataLoader, or run it with --eager", at: location)
             }
             return try executeUnrolled(pattern, (0..<count).map { .int(first + $0 * step) }, body, progress: progress, at: sequence.location)
         }
@@ -302,6 +302,26 @@ extension Evaluator {
         }
     }
 
+    /// ModuleStateScan on the modules in scope.
+    var moduleStateScan: ModuleStateScan {
+        ModuleStateScan(isModule: { self.staticModule($0) != nil },
+                        holdsNumber: { owner, name in self.staticModule(owner)?.field(name).map(Self.isNumber) ?? false })
+    }
+
+    /// The module an expression names (`net`, `model.fc1`), looked up without evaluating it.
+    func staticModule(_ expr: Expr) -> ModuleObject? {
+        switch expr.kind {
+        case .identifier(let name):
+            if case .module(let module)? = environment.lookup(name)?.value { return module }
+            return nil
+        case .member(let base, let name):
+            if case .module(let module)? = staticModule(base)?.field(name) { return module }
+            return nil
+        default:
+            return nil
+        }
+    }
+
     /// The most iterations a compiled loop that grows an array is unrolled to (each is traced,
     /// and the passes' time grows faster than the program).
     static let compiledUnrollLimit = 200
@@ -347,6 +367,9 @@ extension Evaluator {
             let type = builder.type(of: tensor.id)
             guard type.elementCount == 1 else {
                 throw Diagnostic("the condition of 'if' must be a single value, got a tensor of shape \(formatShape(type.shape))", at: conditionExpr.location)
+            }
+            if builder is GraphBuilder, moduleStateScan.changesUnderCondition(then + elseBody) {
+                throw Diagnostic("this 'if' on a value known only at run time changes a module (train(), eval(), a replaced property or number) or a requiresGrad flag, which a compiled program fixes when it is compiled; decide with a value known at compile time (a loop's index: for epoch in 0..<n { if epoch == 2 { ... } }), or run it with --eager", at: location)
             }
             var conditionID = try builder.reshape(tensor.id, to: [], at: conditionExpr.location)
             if type.dtype != .bool {

@@ -28,6 +28,7 @@ extension Evaluator {
     /// a fused kernel) then, for integer indices, a reshape that drops their dimensions.
     func indexTensor(_ x: TensorValue, _ arguments: [Argument], at location: SourceLocation) throws -> EvalValue {
         let elements = try indexElements(arguments)
+        for case (.mask, let at) in elements { throw Self.maskReadError(at: at) }
         if let runtime = try runtimeIndex(elements, shape: builder.type(of: x.id).shape, at: location) {
             return .tensor(try read(x, runtime, at: location))
         }
@@ -105,6 +106,7 @@ extension Evaluator {
             case .slice(let index): try read(base, index, at: location)
             case .row(let row): try selectRow(base, row, at: location)
             case .runtime(let index): try read(base, index, at: location)
+            case .mask: base
             }
             let updated = try tensorOp(kind, [.tensor(current), value], at: location)
             let dtype = builder.type(of: updated.id).dtype
@@ -119,6 +121,7 @@ extension Evaluator {
         case .slice(let index): index.resultShape
         case .row: Array(type.shape.dropFirst())
         case .runtime(let index): index.selected.resultShape
+        case .mask(_, let rest): op == "=" ? rest : type.shape   // a compound update is computed on the whole tensor
         }
         guard ShapeRules.broadcasts(valueShape, to: regionShape) else {
             throw Diagnostic("shape mismatch: value tensor of shape \(formatShape(valueShape)) cannot be broadcast to indexing result of shape \(formatShape(regionShape))", at: valueLocation)
@@ -138,6 +141,9 @@ extension Evaluator {
             return try scatterRow(base, row, tensor, at: location)
         case .runtime(let index):
             return try write(base, index, tensor, at: location)
+        case .mask(let mask, _):
+            let gradFunction = SurfaceFunction.indexPut.gradFunction
+            return try record(.select, [TensorValue(id: mask), tensor, base], gradFunction: gradFunction, at: location)
         }
     }
 
@@ -148,9 +154,24 @@ extension Evaluator {
         case slice(TensorIndex)
         case row(TensorValue)
         case runtime(RuntimeIndex)
+        /// Every element where a mask (shaped to broadcast over the tensor) is true, each set
+        /// to a value of the shape of the dimensions past the mask's (`x[x < 0] = 0.0`).
+        case mask(ValueID, [Int])
     }
 
     private func assignedRegion(_ elements: [(IndexElement, SourceLocation)], shape: [Int], at location: SourceLocation) throws -> AssignedRegion {
+        if case .mask(let mask)? = elements.first?.0 {
+            let maskShape = builder.type(of: mask.id).shape
+            guard elements.count == 1, maskShape.count <= shape.count, Array(shape.prefix(maskShape.count)) == maskShape else {
+                throw Diagnostic(elements.count == 1
+                    ? "the mask of shape \(formatShape(maskShape)) does not match the indexed tensor of shape \(formatShape(shape))"
+                    : "a boolean mask must be the only index of an assignment (x[mask] = v)", at: elements[0].1)
+            }
+            // the mask over the leading dimensions, broadcast along the others
+            let ones = Array(repeating: 1, count: shape.count - maskShape.count)
+            return .mask(try builder.reshape(mask.id, to: maskShape + ones, at: location), Array(shape.dropFirst(maskShape.count)))
+        }
+        for case (.mask, let at) in elements { throw Diagnostic("a boolean mask must be the only index of an assignment (x[mask] = v)", at: at) }
         if case .tensor(let row)? = elements.first?.0, elements.count == 1, builder.type(of: row.id).rank == 0 {
             guard !shape.isEmpty else { throw Diagnostic("a 0-dim tensor cannot be indexed by a tensor", at: location) }
             return .row(row)
@@ -192,10 +213,15 @@ extension Evaluator {
         return attrs
     }
 
+    /// Reading through a mask: the result's length is the count of its true elements.
+    static func maskReadError(at location: SourceLocation) -> Diagnostic {
+        Diagnostic("indexing with a boolean mask is not supported: its result's shape depends on the data; use where(mask, x, 0.0) to keep the shape (PyTorch: x.masked_fill(~mask, 0.0)); assigning through one (x[mask] = 0.0) is supported", at: location)
+    }
+
     /// Resolves each subscript element against `shape`: integers (negative from the end),
     /// ranges (`a..<b`, `a...b`, `a...`, `..<b`, `...b`, negative bounds from the end), strides
-    /// and one ellipsis. Out-of-range indices and ranges are errors, not clamped as in Python:
-    /// shapes are static, so the mistake is reported at compile time.
+    /// and one ellipsis. An out-of-range integer is an error (reported at compile time: shapes
+    /// are static); ranges are clamped to the dimension, as Python's slices.
     func resolveIndex(_ elements: [(IndexElement, SourceLocation)], shape: [Int], at location: SourceLocation) throws -> TensorIndex {
         let ellipses = elements.filter { if case .ellipsis = $0.0 { true } else { false } }
         guard ellipses.count <= 1 else { throw Diagnostic("an index can only have a single ellipsis ('...')", at: ellipses[1].1) }
@@ -211,6 +237,8 @@ extension Evaluator {
             switch element {
             case .tensor:
                 throw Diagnostic("an int64 index tensor must be the only index (x[idx])", at: at)
+            case .mask:
+                throw Self.maskReadError(at: at)
             case .newAxis:
                 result.newAxes.append(output)
                 result.gradFunction = SurfaceFunction.unsqueeze.gradFunction
@@ -305,7 +333,7 @@ extension Evaluator {
         case .tensor(let tensor):
             let type = builder.type(of: tensor.id)
             if type.dtype == .bool || type.dtype == .uint8 {   // PyTorch reads a uint8 index as a mask
-                throw Diagnostic("indexing with a boolean mask is not supported: its result's shape depends on the data; use where(mask, x, 0.0) to keep the shape (PyTorch: x.masked_fill(~mask, 0.0))", at: expr.location)
+                return .mask(try converted(tensor, to: .bool, at: expr.location))
             }
             if type.dtype.isFloatingPoint {
                 throw Diagnostic("tensors used as indices must be long, int, byte or bool tensors", at: expr.location)
@@ -331,4 +359,6 @@ enum IndexElement {
     case newAxis
     /// An int64 tensor: the rows it names (indexSelect), or one row for a 0-dim tensor.
     case tensor(TensorValue)
+    /// A bool (or uint8) tensor: a mask, which only an assignment may index by (`x[x < 0] = 0`).
+    case mask(TensorValue)
 }

@@ -11,8 +11,11 @@ extension Evaluator {
 
     /// `jacobian(of: y, wrt: x)`: shape y.shape + x.shape, d y[i...] / d x[j...].
     func jacobian(_ site: CallSite) throws -> EvalValue {
-        guard case .tensor(let output)? = site.value("of"), builder.type(of: output.id).dtype == .float32 else {
-            throw Diagnostic("jacobian(of:wrt:) needs a float32 tensor to differentiate, got \(site.value("of")?.kindName ?? "nothing")", at: site.location("of"))
+        guard case .tensor(let output)? = site.value("of") else {
+            throw Diagnostic("jacobian(of:wrt:) needs a tensor to differentiate, got \(site.value("of")?.kindName ?? "nothing")", at: site.location("of"))
+        }
+        guard builder.type(of: output.id).dtype.isFloatingPoint else {
+            throw Diagnostic("jacobian(of:wrt:) needs a floating-point tensor to differentiate, got a \(builder.type(of: output.id).dtype) tensor", at: site.location("of"))
         }
         let wrt = try floatArguments(site, "wrt", "jacobian(of:wrt:)")
         return .tensor(TensorValue(id: try jacobian(of: output.id, wrt: wrt[0], at: site.location)))
@@ -39,12 +42,12 @@ extension Evaluator {
         var gradients: [ValueID] = []
         for row in 0..<rows {
             let isRow = try builder.apply1(.equal, [positions, try builder.scalar(Double(row), .int64, at: location)], at: location)
-            let seed = try builder.reshape(try builder.cast(isRow, to: .float32, at: location), to: outputType.shape, at: location)
-            let gradient = try builder.gradient(of: output, seed: seed, wrt: [x], at: location)[0]
+            let seed = try builder.reshape(try builder.cast(isRow, to: outputType.dtype, at: location), to: outputType.shape, at: location)
+            let gradient = try builder.detachedGradient(of: output, seed: seed, wrt: [x], at: location)[0]
             gradients.append(try builder.reshape(gradient, to: [1] + xShape, at: location))
         }
         let stacked = rows == 0
-            ? try builder.full([0] + xShape, 0, .float32, at: location)
+            ? try builder.full([0] + xShape, 0, builder.type(of: x).dtype, at: location)
             : rows == 1 ? gradients[0] : try builder.concatenate(gradients, axis: 0, at: location)
         return try builder.reshape(stacked, to: outputType.shape + xShape, at: location)
     }

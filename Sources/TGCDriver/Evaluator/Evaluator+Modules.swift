@@ -268,11 +268,16 @@ extension Evaluator {
             _ = try storeInPlace(updated, into: target, current: current, what: "'\(Self.describe(target)) \(op)'", at: location)
             return
         }
-        guard op == "=" else { throw Diagnostic("use '=' to replace a module's '\(name)'", at: location) }
         guard let index = module.fields.firstIndex(where: { $0.name == name }) else {
             throw Diagnostic("value of type \(module.typeName) has no member '\(name)'", at: ownerExpr.location)
         }
         var value = try evaluate(valueExpr)
+        if op != "=" {   // `net.count += 1`, `net.temperature *= 0.5`: a number property
+            guard Self.compoundKinds[op] != nil, Self.isNumber(module.fields[index].value) else {
+                throw Diagnostic("use '=' to replace a module's '\(name)'", at: location)
+            }
+            value = try binaryOperator(String(op.dropLast()), module.fields[index].value, value, at: location)
+        }
         if case .tensor(let old) = module.fields[index].value {
             guard case .tensor(let new) = value else {
                 throw Diagnostic("'\(name)' holds a tensor; assign a tensor, not a \(value.kindName)", at: valueExpr.location)
@@ -289,6 +294,15 @@ extension Evaluator {
             }
         }
         module.fields[index].value = value
+    }
+
+    /// A Python number: an Int, a Float, or a number known at run time.
+    static func isNumber(_ value: EvalValue) -> Bool {
+        switch value {
+        case .int, .float: true
+        case .tensor(let tensor): tensor.isHostScalar
+        default: false
+        }
     }
 
     /// Runs a struct method inlined, with the module's fields and `self` in scope.

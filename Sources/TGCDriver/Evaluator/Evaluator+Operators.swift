@@ -18,13 +18,34 @@ extension Evaluator {
         if kind == .pow, case .int(let exponent) = operands[1], exponent < 0, !promoted.isFloatingPoint {
             throw Diagnostic("integers to negative integer powers are not allowed; convert with .float() first", at: location)
         }
-        let tensors = try operands.enumerated().map { index, value -> TensorValue in
+        var tensors = try operands.enumerated().map { index, value -> TensorValue in
             let dtype: DType = kind == .select && index == 0 ? .bool : promoted
             guard case .tensor(var tensor) = value else { return try asTensor(value, dtype: dtype, at: location) }
             if tensor.isHostScalar { tensor.id = try builder.cast(tensor.id, to: dtype, at: location) }   // a number takes the op's dtype
             return tensor
         }
+        if tensors.count == 2 { (tensors[0], tensors[1]) = try inComputingDType(kind, tensors[0], tensors[1], at: location) }
         return try record(kind, tensors, attrs, gradFunction: gradFunction ?? kind.definition.gradFunction, at: location)
+    }
+
+    /// The ops PyTorch computes in its operands' promoted dtype, each operand cast to it first:
+    /// `tensor([16777217]) - 16777216.0` is 0 (the int64 element becomes float32 16777216) and
+    /// `tensor([0.1]) == tensor(0.1, dtype: .float64)` true (the 0-dim float64 becomes float32).
+    private static let computedInPromotedDType: Set<OpKind> = [
+        .add, .sub, .mul, .maximum, .minimum, .mod,
+        .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual,
+    ]
+
+    /// a and b cast to the dtype `kind` computes in, when they differ.
+    private func inComputingDType(_ kind: OpKind, _ a: TensorValue, _ b: TensorValue,
+                                  at location: SourceLocation) throws -> (TensorValue, TensorValue) {
+        let (ta, tb) = (builder.type(of: a.id), builder.type(of: b.id))
+        guard ta.dtype != tb.dtype, Self.computedInPromotedDType.contains(kind) else { return (a, b) }
+        let dtype = DType.resultType(of: [ta, tb])
+        var (a, b) = (a, b)
+        if ta.dtype != dtype { a.id = try builder.cast(a.id, to: dtype, at: location) }
+        if tb.dtype != dtype { b.id = try builder.cast(b.id, to: dtype, at: location) }
+        return (a, b)
     }
 
     /// `lhs op rhs` (see the array form), without building an operand array when both are tensors.
@@ -40,6 +61,7 @@ extension Evaluator {
     /// Values without autograd metadata give a result without any (what `record` would compute).
     private func twoTensorOp(_ kind: OpKind, _ a: TensorValue, _ b: TensorValue, gradFunction: String?,
                              at location: SourceLocation) throws -> TensorValue {
+        let (a, b) = try inComputingDType(kind, a, b, at: location)
         if !a.hasAutogradMetadata && !b.hasAutogradMetadata {
             return TensorValue(id: try builder.apply1(kind, [a.id, b.id], at: location),
                                isHostScalar: a.isHostScalar && b.isHostScalar)

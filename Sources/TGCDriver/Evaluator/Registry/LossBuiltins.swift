@@ -112,7 +112,7 @@ extension Evaluator {
         try checkLabelShape(targetType.shape, inputShape: inputShape, site)
         let gradFunction: String? = if logits && smoothing > 0 { OpKind.add.definition.gradFunction }
             else if inputShape.count <= 2 { SurfaceFunction.nllLoss.gradFunction }
-            else if inputShape.count > 4 && reduction == .none { OpKind.reshape.definition.gradFunction }
+            else if inputShape.count != 4 && reduction == .none { OpKind.reshape.definition.gradFunction }   // nll_loss_nd views other ranks as 4-d and back
             else { SurfaceFunction.nllLoss2d.gradFunction }
         return .tensor(try recordComposite("\(site.name)()", operands, gradFunction: gradFunction, at: at) {
             guard logits else {

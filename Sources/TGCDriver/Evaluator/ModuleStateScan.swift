@@ -1,0 +1,67 @@
+import TGCSyntax
+
+/// Finds whether a loop body changes what a compiled loop keeps the same in every iteration: a
+/// tensor's requiresGrad (`if epoch == 2 { fc.weight.requiresGrad = false }`, freezing), a
+/// module's training mode under an `if` (`if epoch == 0 { model.eval() }`), or a module's
+/// number property (`net.temperature *= 0.5`). Such a loop is unrolled, its index a
+/// compile-time Int in each copy, so that each change holds from the iteration that makes it.
+struct ModuleStateScan {
+    /// Whether an expression names a module (`net`, `model.fc1`), found without evaluating it.
+    let isModule: (Expr) -> Bool
+    /// Whether a module's property holds a number (`net.temperature`).
+    let holdsNumber: (Expr, String) -> Bool
+
+    /// Whether `statements` (a loop's body) make such a change.
+    func changes(_ statements: [Stmt]) -> Bool {
+        statements.contains { changes($0, conditional: false) }
+    }
+
+    /// Whether the branches of an `if` on a run-time value make such a change, or replace any
+    /// module property (`fc.bias = tensor(...)`): compiled, a module's fields and flags are
+    /// compile-time state, which a branch taken only at run time cannot change.
+    func changesUnderCondition(_ statements: [Stmt]) -> Bool {
+        statements.contains { changes($0, conditional: true, anyField: true) }
+    }
+
+    private func changes(_ statement: Stmt, conditional: Bool, anyField: Bool = false) -> Bool {
+        switch statement.kind {
+        case .assignment(let target, _, let value):
+            switch AssignmentTarget(target) {
+            case .requiresGrad?: return true
+            case .property(let owner, let name)? where holdsNumber(owner, name) || (anyField && isModule(owner)): return true
+            default: return switchesMode(value, conditional: conditional)
+            }
+        case .expression(let expr), .returnValue(let expr?), .binding(_, _, _, let expr?):
+            return switchesMode(expr, conditional: conditional)
+        case .forIn(_, _, let body), .whileLoop(_, let body):
+            return body.contains { changes($0, conditional: conditional, anyField: anyField) }
+        case .ifElse(_, let then, let elseBody):
+            return (then + (elseBody ?? [])).contains { changes($0, conditional: true, anyField: anyField) }
+        case .binding, .function, .structDecl, .returnValue(nil), .breakLoop, .continueLoop:
+            return false
+        }
+    }
+
+    /// `x.requiresGrad_(...)` anywhere in `expr`, or `m.train()` / `m.eval()` under an `if`.
+    private func switchesMode(_ expr: Expr, conditional: Bool) -> Bool {
+        switch expr.kind {
+        case .call(let callee, let arguments, _):
+            if case .member(let base, let name) = callee.kind {
+                if name == "requiresGrad_" { return true }
+                if conditional, name == "train" || name == "eval", isModule(base) { return true }
+                if switchesMode(base, conditional: conditional) { return true }
+            }
+            return arguments.contains { switchesMode($0.value, conditional: conditional) }
+        case .member(let base, _), .forceUnwrap(let base):
+            return switchesMode(base, conditional: conditional)
+        case .binary(_, let lhs, let rhs):
+            return switchesMode(lhs, conditional: conditional) || switchesMode(rhs, conditional: conditional)
+        case .unary(_, let operand):
+            return switchesMode(operand, conditional: conditional)
+        case .ternary(let condition, let then, let other):
+            return [condition, then, other].contains { switchesMode($0, conditional: true) }
+        default:
+            return false
+        }
+    }
+}
