@@ -1,0 +1,34 @@
+# PyTorch reference for samples/ch2_parity_7.swiftdsl.
+import torch
+
+d = torch.tensor([0.5, 1.5, 2.25], dtype=torch.float64)
+print(d.cumsum(dim=0), d.prod(), d.prod(dim=0))
+print(torch.linspace(0, 1, steps=777, dtype=torch.float64).cumsum(dim=0)[-1].item())
+u = torch.tensor([100, 200], dtype=torch.uint8)
+i = torch.tensor([100000, 30000], dtype=torch.int32)
+print(torch.dot(u, u) + 200, torch.dot(i, i), torch.matmul(i, i))
+big = torch.tensor([16777217, 3])
+print(big - 16777216.0, big == 16777216.0, big < 16777217.0)
+print(torch.tensor([0.1]) - torch.tensor(0.1, dtype=torch.float64), torch.tensor([0.1]) == torch.tensor(0.1, dtype=torch.float64))
+print(torch.tensor([1.5, 2.5]) + big)
+x = torch.tensor([1.7, 2.9, 0.3])
+print((x ** 3).tolist())
+print((x ** -2).tolist())
+print((x ** -0.5).tolist(), (x ** 0.5).tolist(), (x ** -1).tolist())
+print((d ** 3).tolist(), (d ** -2).tolist())
+m = torch.tensor([[1.0, -2.0], [-3.0, 4.0]])
+m[m < 0] = 0.0
+print(m)
+rows = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+rows[torch.tensor([True, False])] = torch.tensor([9.0, 8.0, 7.0])
+rows[rows > 4] += 100
+print(rows)
+labels = torch.tensor([1, -2, 3])
+labels[labels > 1] = torch.tensor(7)
+print(labels)
+a = torch.tensor([1.0, -1.0, 2.0], requires_grad=True)
+b = a * 2
+b[b < 0] = 0.0
+print(b)
+b.sum().backward()
+print(a.grad)
