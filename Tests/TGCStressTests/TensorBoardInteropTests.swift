@@ -51,6 +51,7 @@ struct TensorBoardInteropTests {
         }
         writer.addScalar("test/third", tensor([1.0 / 3.0]), step: -4)
         writer.addScalar("test/big", 1e30, step: 9000000000)
+        writer.addScalar("test/round", 1500.0, step: 5)
         writer.flush()
         writer.close()
         """
@@ -66,6 +67,7 @@ struct TensorBoardInteropTests {
         train/w0 2 0.125
         test/third -4 0.3333333432674408
         test/big 9000000000 1.0000000150474662e+30
+        test/round 5 1500.0
 
         """
 
@@ -79,6 +81,7 @@ struct TensorBoardInteropTests {
         train/w0,2,0.125
         test/third,-4,0.33333334
         test/big,9000000000,1e+30
+        test/round,5,1500
 
         """
 
@@ -107,7 +110,7 @@ struct TensorBoardInteropTests {
         bytes[bytes.count - 6] ^= 1   // inside the last record's data
         try bytes.write(to: URL(fileURLWithPath: logs + "/" + file))
         let events = try folder.run([python, folder.path("read.py"), logs]).stdout
-        #expect(!events.contains("test/big"))
-        #expect(events.contains("test/third"))
+        #expect(!events.contains("test/round"))
+        #expect(events.contains("test/big"))
     }
 }

@@ -218,11 +218,19 @@ static int open_writer(writer *w, const char *dir, char *err, size_t errlen) {
     return 0;
 }
 
-/* The shortest "%.Ng" that reads back as the same float. */
+/* The shortest "%.Ng" that reads back as the same float, written without an exponent when it
+   lies in [-5, 16) (50, 1500 and 0.0001 rather than 5e+01, 1.5e+03 and 0.0001). */
 static void format_float(char *buf, size_t size, float v) {
     for (int precision = 1; precision <= 9; precision++) {
         snprintf(buf, size, "%.*g", precision, (double)v);
-        if (strtof(buf, NULL) == v) return;
+        if (strtof(buf, NULL) != v) continue;
+        const char *e = strchr(buf, 'e');
+        const int exponent = e != NULL ? atoi(e + 1) : 0;
+        if (e != NULL && exponent >= -5 && exponent < 16) {
+            const int decimals = precision - 1 - exponent;
+            snprintf(buf, size, "%.*f", decimals > 0 ? decimals : 0, strtod(buf, NULL));   /* the shortest digits */
+        }
+        return;
     }
 }
 

@@ -32,3 +32,19 @@ b[b < 0] = 0.0
 print(b)
 b.sum().backward()
 print(a.grad)
+
+counts = torch.tensor([1, 2, 3, 4, 5])
+running = 0
+for k in range(5):
+    running += counts[k]
+print(running)
+correct = 0
+for k in range(2):
+    correct += (counts[k * 2:k * 2 + 2] > 2).sum()
+print(correct)
+for epoch in range(3):
+    rate = 0.1 if epoch < 2 else 0.01
+    steps = 3 if epoch < 1 else 4
+    print(epoch, rate, steps)
+third = torch.tensor([0.1]).item() * 3
+print(third if third > 0 else 2.0)

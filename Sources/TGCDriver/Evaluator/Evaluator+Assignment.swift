@@ -68,6 +68,17 @@ extension Evaluator {
         guard case .tensor(let tensor) = current else {
             return try binaryOperator(String(op.dropLast()), current, value, at: location)
         }
+        if tensor.isHostScalar, case .tensor(let operand) = value, !operand.isHostScalar {
+            // A Python number plus a tensor is a tensor (`correct += (pred == y).sum()`), the
+            // variable rebound to it, as Python's `+=` on an int does; in a loop only where
+            // that keeps the carried dtype (`total += loss` with `var total = 0.0` stays a
+            // float64 number: the loop's value cannot change dtype after its first iteration).
+            let result = try binaryOperator(String(op.dropLast()), current, value, at: location)
+            if case .tensor(let rebound) = result,
+               loopBodyDepth == 0 || builder.type(of: rebound.id).dtype == builder.type(of: tensor.id).dtype {
+                return result
+            }
+        }
         let updated = try tensorOp(kind, [current, value], at: location)
         return .tensor(try storeInPlace(updated, into: Expr(.identifier(name), at: location), current: tensor, what: "'\(op)'", at: location))
     }

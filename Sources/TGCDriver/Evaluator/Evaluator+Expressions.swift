@@ -110,6 +110,21 @@ extension Evaluator {
                 flag = try builder.apply1(.notEqual, [flag, try builder.scalar(0, conditionType.dtype, at: at)], at: at)
             }
             let (a, b) = (try evaluate(thenExpr), try evaluate(elseExpr))
+            if Self.isNumber(a), Self.isNumber(b) {
+                // Two Python numbers: a run-time number (`epoch < 2 ? 0.1 : 0.01` is a float64,
+                // `c ? 3 : 4` an int64), not a float32 tensor as where() of two numbers.
+                let dtypes = [a, b].map { value -> DType in
+                    switch value {
+                    case .float: .float64
+                    case .tensor(let t): builder.type(of: t.id).dtype
+                    default: .int64
+                    }
+                }
+                let dtype: DType = dtypes.contains(where: \.isFloatingPoint) ? .float64 : dtypes.allSatisfy { $0 == .bool } ? .bool : .int64
+                let (x, y) = (try asTensor(a, dtype: dtype, at: at), try asTensor(b, dtype: dtype, at: at))
+                let chosen = try builder.apply1(.select, [flag, try builder.cast(x.id, to: dtype, at: at), try builder.cast(y.id, to: dtype, at: at)], at: at)
+                return .tensor(TensorValue(id: chosen, isHostScalar: true))
+            }
             if case .tensor(let x) = a, case .tensor(let y) = b, builder.type(of: x.id).shape != builder.type(of: y.id).shape {
                 throw Diagnostic("the two sides of '?:' on a tensor condition must have the same shape (compiled code picks one at run time), got \(formatShape(builder.type(of: x.id).shape)) and \(formatShape(builder.type(of: y.id).shape))", at: at)
             }
