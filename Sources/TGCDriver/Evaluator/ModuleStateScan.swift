@@ -11,10 +11,36 @@ struct ModuleStateScan {
     /// Whether a module's property holds a number (`net.temperature`).
     let holdsNumber: (Expr, String) -> Bool
 
-    /// Whether `statements` (a loop's body) make such a change.
-    func changes(_ statements: [Stmt]) -> Bool {
-        statements.contains { changes($0, conditional: false) }
+    init(isModule: @escaping (Expr) -> Bool, holdsNumber: @escaping (Expr, String) -> Bool) {
+        self.isModule = isModule
+        self.holdsNumber = holdsNumber
     }
+
+    /// Whether `statements` (a loop's body) make such a change. An unconditional
+    /// `x.requiresGrad = ...` on a tensor the body makes (`let x = ...`) changes nothing that
+    /// outlives an iteration.
+    func changes(_ statements: [Stmt]) -> Bool {
+        var scan = self
+        scan.madeInside = Self.boundNames(statements)
+        return statements.contains { scan.changes($0, conditional: false) }
+    }
+
+    /// The names the body binds (fresh each iteration).
+    private var madeInside: Set<String> = []
+
+    private static func boundNames(_ statements: [Stmt]) -> Set<String> {
+        var names: Set<String> = []
+        for statement in statements {
+            switch statement.kind {
+            case .binding(_, let pattern, _, _): names.formUnion(MutationScan.boundNames(pattern))
+            case .forIn(_, _, let body), .whileLoop(_, let body): names.formUnion(boundNames(body))
+            case .ifElse(_, let then, let elseBody): names.formUnion(boundNames(then + (elseBody ?? [])))
+            default: break
+            }
+        }
+        return names
+    }
+
 
     /// Whether the branches of an `if` on a run-time value make such a change, or replace any
     /// module property (`fc.bias = tensor(...)`): compiled, a module's fields and flags are
@@ -27,7 +53,7 @@ struct ModuleStateScan {
         switch statement.kind {
         case .assignment(let target, _, let value):
             switch AssignmentTarget(target) {
-            case .requiresGrad?: return true
+            case .requiresGrad(let owner)?: return conditional || MutationScan.rootName(owner).map { !madeInside.contains($0) } ?? true
             case .property(let owner, let name)? where holdsNumber(owner, name) || (anyField && isModule(owner)): return true
             default: return switchesMode(value, conditional: conditional)
             }
