@@ -243,7 +243,8 @@ extension LoopKernel {
     /// no loop variable used as a value) and every address is `constant + s × position`
     /// (s = 0: a broadcast scalar; s = 1: the element at this point). Nil otherwise.
     func flattened() -> LoopKernel? {
-        guard !parallelExtents.isEmpty, nests.isEmpty, forms.isEmpty else { return nil }
+        // (a kernel over no elements, an extent 0, is left as it is)
+        guard !parallelExtents.isEmpty, !parallelExtents.contains(0), nests.isEmpty, forms.isEmpty else { return nil }
         var rowMajor: [LoopVariable: Int] = [:]
         var stride = 1
         for (axis, extent) in parallelExtents.enumerated().reversed() {

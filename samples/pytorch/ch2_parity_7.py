@@ -48,3 +48,11 @@ for epoch in range(3):
     print(epoch, rate, steps)
 third = torch.tensor([0.1]).item() * 3
 print(third if third > 0 else 2.0)
+
+import warnings  # noqa: E402  (var of too few elements warns on stderr)
+warnings.filterwarnings("ignore")
+bytes_ = torch.tensor([0, 3, 0], dtype=torch.uint8)
+print(bytes_.any(), bytes_.all(), bytes_.any(dim=0), torch.tensor([1, 2]).any())
+print(torch.zeros(0).var(), torch.zeros(0).std(), torch.zeros(1).var(), torch.zeros(2, 0).var(dim=1))
+empty = torch.zeros(3, 0)
+print(empty.sum(dim=1), empty.mean(dim=0), (empty * 2 + 1).shape, empty.var(dim=1))

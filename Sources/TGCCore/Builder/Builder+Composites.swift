@@ -34,9 +34,9 @@ extension Builder {
     }
 
     /// `torch.var(x, dim=axes, correction=correction, keepdim=keepDim)`: the sum of squared
-    /// deviations from the mean over `axes` (nil: every axis), divided by N - correction.
-    /// PyTorch's default correction 1 is Bessel's (the sample variance): one element gives NaN
-    /// (0 / 0). Only float32 tensors have one.
+    /// deviations from the mean over `axes` (nil: every axis), divided by max(N - correction, 0).
+    /// PyTorch's default correction 1 is Bessel's (the sample variance): one element, or none,
+    /// gives NaN (0 / 0).
     public func variance(_ value: ValueID, axes: [Int]?, keepDim: Bool = false, correction: Int = 1,
                          at location: SourceLocation) throws -> ValueID {
         try requireFloat(value, "var", at: location)
@@ -46,7 +46,7 @@ extension Builder {
         let centered = try apply1(.sub, [value, mean], at: location)
         let squares = try apply1(.mul, [centered, centered], at: location)
         let total = try apply1(.reduceSum, [squares], Self.reductionAttributes(axes, keepDim), at: location)
-        return try apply1(.div, [total, try scalar(Double(count - correction), .float32, at: location)], at: location)
+        return try apply1(.div, [total, try scalar(Double(max(count - correction, 0)), .float32, at: location)], at: location)
     }
 
     /// `torch.std(x, dim=axes, correction=correction, keepdim=keepDim)`: the square root of
@@ -118,14 +118,16 @@ extension Builder {
     }
 
     /// `torch.any(x, dim=axes, keepdim=keepDim)` (`torch.all` when `every` is true): whether
-    /// some (every) element over `axes` (nil: every axis) is nonzero, a bool tensor; NaN counts
-    /// as nonzero, an empty reduction is false for any and true for all, as in PyTorch.
+    /// some (every) element over `axes` (nil: every axis) is nonzero, a bool tensor (uint8 for a
+    /// uint8 tensor, as PyTorch's); NaN counts as nonzero, an empty reduction is false for any
+    /// and true for all, as in PyTorch.
     public func anyOrAll(_ value: ValueID, every: Bool, axes: [Int]?, keepDim: Bool = false, at location: SourceLocation) throws -> ValueID {
         let dtype = type(of: value).dtype
         var flags = try apply1(.notEqual, [value, try scalar(0, dtype, at: location)], at: location)
         if every { flags = try apply1(.logicalNot, [flags], at: location) }
         let count = try apply1(.reduceSum, [try cast(flags, to: .int64, at: location)], Self.reductionAttributes(axes, keepDim), at: location)
-        return try apply1(every ? .equal : .greater, [count, try scalar(0, .int64, at: location)], at: location)
+        let result = try apply1(every ? .equal : .greater, [count, try scalar(0, .int64, at: location)], at: location)
+        return dtype == .uint8 ? try cast(result, to: .uint8, at: location) : result
     }
 
     /// `torch.isnan(x)`: x != x, a bool tensor (false everywhere for integer tensors).
