@@ -270,7 +270,7 @@ final class GroupLowering {
     private func reduce(_ op: Op, _ kind: ReductionOp, at coordinates: [AffineIndex]) throws -> TypedExpr {
         let x = op.operands[0]
         let shape = x.type.shape
-        if let name = kind.nameWithoutIdentity, x.type.elementCount == 0 {
+        if let name = kind.nameWithoutIdentity, ShapeRules.reducesAnEmptyGroup(shape, axes: op.attributes.axes) {
             throw Diagnostic("\(name)() of an empty tensor has no identity", at: op.location)
         }
         let reduced = Set(op.attributes.axes ?? Array(0..<shape.count))

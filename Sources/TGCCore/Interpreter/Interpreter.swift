@@ -199,13 +199,13 @@ public enum Interpreter {
         case .argsort: return Kernels.argsort(x!, axis: attrs.axes![0], descending: attrs.descending, type)
         case .reduceSum: return Kernels.fold(x!, axes: attrs.axes ?? Array(0..<x!.type.rank), resultType: type, Folds.Sum.self)
         case .reduceMax:
-            try checkNonEmpty(x!, "max", location)
+            try checkNonEmpty(x!, attrs.axes, "max", location)
             return Kernels.fold(x!, axes: attrs.axes ?? Array(0..<x!.type.rank), resultType: type, Folds.Maximum.self)
         case .reduceMin:
-            try checkNonEmpty(x!, "min", location)
+            try checkNonEmpty(x!, attrs.axes, "min", location)
             return Kernels.fold(x!, axes: attrs.axes ?? Array(0..<x!.type.rank), resultType: type, Folds.Minimum.self)
         case .argMax, .argMin:
-            try checkNonEmpty(x!, kind.name, location)
+            try checkNonEmpty(x!, attrs.axes, kind.name, location)
             let (axes, isMax) = (attrs.axes ?? Array(0..<x!.type.rank), kind == .argMax)
             return Kernels.reduce(x!, axes: axes, resultType: type, float: { Double(Kernels.argExtreme($0, max: isMax)) },
                                   integer: { Int64(Kernels.argExtreme($0, max: isMax)) })
@@ -228,8 +228,8 @@ public enum Interpreter {
         }
     }
 
-    private static func checkNonEmpty(_ x: Tensor, _ name: String, _ location: SourceLocation) throws {
-        if x.type.elementCount == 0 {
+    private static func checkNonEmpty(_ x: Tensor, _ axes: [Int]?, _ name: String, _ location: SourceLocation) throws {
+        if ShapeRules.reducesAnEmptyGroup(x.type.shape, axes: axes) {
             throw Diagnostic("\(name)() of an empty tensor has no identity", at: location)
         }
     }

@@ -139,6 +139,7 @@ extension Kernels {
                                                        StridedWalk.broadcastStrides(of: kept, in: shape)])
         let (n, sg) = (walk.rowLength, walk.rowStride(1))
         let groups = kept.reduce(1, *)
+        guard groups > 0 else { return [] }   // a result with no elements (`zeros([0, 4]).sum(dim: 1)`)
         var sums = [F.Left](repeating: initial, count: groups)
         values.withUnsafeBufferPointer { values in
             sums.withUnsafeMutableBufferPointer { sums in

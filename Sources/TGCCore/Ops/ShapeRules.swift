@@ -91,4 +91,14 @@ public enum ShapeRules {
         }
         return count
     }
+
+    /// Whether a reduction of `shape` over `axes` (nil: all) folds an empty group into a
+    /// result element: max, min and their arg forms have no identity for it (PyTorch raises),
+    /// while a result with no elements (`zeros([0, 4]).max(dim: 1)`) is fine.
+    public static func reducesAnEmptyGroup(_ shape: [Int], axes: [Int]?) -> Bool {
+        let reduced = Set(axes ?? Array(shape.indices))
+        let groupSize = shape.indices.filter(reduced.contains).reduce(1) { $0 * shape[$1] }
+        let results = shape.indices.filter { !reduced.contains($0) }.reduce(1) { $0 * shape[$1] }
+        return groupSize == 0 && results > 0
+    }
 }

@@ -174,7 +174,7 @@ extension Evaluator {
                 try builder.std(x.id, axes: axes, keepDim: keepDim, correction: correction, at: at)
             })
         case .amax, .amin:
-            guard type.elementCount > 0 else {
+            guard !ShapeRules.reducesAnEmptyGroup(type.shape, axes: axes) else {
                 throw Diagnostic("\(site.name)() of an empty tensor is undefined", at: at)
             }
             let gradFunction = (method == .amax ? SurfaceFunction.amax : .amin).gradFunction
@@ -190,7 +190,7 @@ extension Evaluator {
                 try builder.logsumexp(x.id, axes: axes ?? [], keepDim: keepDim, at: at)
             })
         case .max, .min:
-            guard type.elementCount > 0 else {
+            guard !ShapeRules.reducesAnEmptyGroup(type.shape, axes: axes) else {
                 throw Diagnostic("\(site.name)() of an empty tensor is undefined", at: at)
             }
             let kind = method.kind!
@@ -214,7 +214,7 @@ extension Evaluator {
                 try builder.vectorNorm(x.id, p: p, axes: axes, keepDim: keepDim, at: at)
             })
         case .argmax, .argmin:
-            guard type.elementCount > 0 else {
+            guard !ShapeRules.reducesAnEmptyGroup(type.shape, axes: axes) else {
                 throw Diagnostic("\(site.name)() of an empty tensor is undefined", at: at)
             }
             return .tensor(try record(method.kind!, [x], attrs, gradFunction: nil, at: at))
