@@ -12,27 +12,59 @@ extension Kernels {
     }
 
     static func maxPoolIndices(_ x: Tensor, attrs: Attributes, _ type: TensorType) -> Tensor {
-        var shape = runtimeShape(.maxPool2dIndices, [x.type], type, attrs)
+        let shape = runtimeShape(.maxPool2dIndices, [x.type], type, attrs)
         var out = filled(type.elementCount, with: Int64(0))
-        switch x.storage {
-        case .float32(let x): tgc_max_pool2d_indices_f32(&shape, x, &out)
-        case .float64(let x): tgc_max_pool2d_indices_f64(&shape, x, &out)
-        default: preconditionFailure("max_pool2d's input is float32 or float64 (checked by the type rule)")
+        out.withUnsafeMutableBufferPointer { out in
+            switch x.storage {
+            case .float32(let x):
+                x.withUnsafeBufferPointer { x in
+                    byImages(shape, input: x.baseAddress!, output: out.baseAddress!) { tgc_max_pool2d_indices_f32($0, $1, $2) }
+                }
+            case .float64(let x):
+                x.withUnsafeBufferPointer { x in
+                    byImages(shape, input: x.baseAddress!, output: out.baseAddress!) { tgc_max_pool2d_indices_f64($0, $1, $2) }
+                }
+            default: preconditionFailure("max_pool2d's input is float32 or float64 (checked by the type rule)")
+            }
         }
         return Tensor(type: type, storage: .int64(out))
     }
 
+    /// `pool` on the images of `shape` shared among the elementwise threads (the runtime's
+    /// pooling is one thread's in the interpreter, which it builds without OpenMP); each
+    /// plane's result is the same whichever call makes it.
+    private static func byImages<In, Out>(_ shape: tgc_conv2d_shape, input: UnsafePointer<In>, output: UnsafeMutablePointer<Out>,
+                                          _ pool: (UnsafePointer<tgc_conv2d_shape>, UnsafePointer<In>, UnsafeMutablePointer<Out>) -> Void) {
+        let images = Int(shape.n)
+        let (inImage, outImage) = (Int(shape.c * shape.h * shape.w), Int(shape.c * shape.oh * shape.ow))
+        let parts = min(ThreadedKernels.elementwiseParts(images * inImage), images)
+        ThreadedKernels.run(parts) { part in
+            let (first, end) = (ThreadedKernels.start(part, of: parts, images), ThreadedKernels.start(part + 1, of: parts, images))
+            var mine = shape
+            mine.n = Int64(end - first)
+            pool(&mine, input + first * inImage, output + first * outImage)
+        }
+    }
+
     /// max_pool2d's values through the runtime's `tgc_max_pool2d_*` (x at the indices above).
     static func maxPool(_ x: Tensor, attrs: Attributes, _ type: TensorType) -> Tensor {
-        var shape = runtimeShape(.maxPool2d, [x.type], type, attrs)
+        let shape = runtimeShape(.maxPool2d, [x.type], type, attrs)
         switch x.storage {
         case .float32(let x):
             var out = [Float](repeating: 0, count: type.elementCount)
-            tgc_max_pool2d_f32(&shape, x, &out)
+            x.withUnsafeBufferPointer { x in
+                out.withUnsafeMutableBufferPointer { out in
+                    byImages(shape, input: x.baseAddress!, output: out.baseAddress!) { tgc_max_pool2d_f32($0, $1, $2) }
+                }
+            }
             return Tensor(type: type, storage: .float32(out))
         case .float64(let x):
             var out = [Double](repeating: 0, count: type.elementCount)
-            tgc_max_pool2d_f64(&shape, x, &out)
+            x.withUnsafeBufferPointer { x in
+                out.withUnsafeMutableBufferPointer { out in
+                    byImages(shape, input: x.baseAddress!, output: out.baseAddress!) { tgc_max_pool2d_f64($0, $1, $2) }
+                }
+            }
             return Tensor(type: type, storage: .float64(out))
         default: preconditionFailure("max_pool2d's input is float32 or float64 (checked by the type rule)")
         }

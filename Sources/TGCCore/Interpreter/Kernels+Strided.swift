@@ -25,12 +25,17 @@ extension Kernels {
         uninitialized(count) { $0.initialize(repeating: value, count: count) }
     }
 
-    /// `f` of each element, in order.
+    /// `f` of each element (a pure function), the elements shared among the elementwise threads.
     @inline(__always)
     static func mapped<T, R>(_ values: [T], _ f: (T) -> R) -> [R] {
         values.withUnsafeBufferPointer { x in
             uninitialized(x.count) { out in
-                for i in 0..<x.count { out[i] = f(x[i]) }
+                let parts = ThreadedKernels.elementwiseParts(x.count)
+                ThreadedKernels.run(parts) { part in
+                    for i in ThreadedKernels.start(part, of: parts, x.count)..<ThreadedKernels.start(part + 1, of: parts, x.count) {
+                        out[i] = f(x[i])
+                    }
+                }
             }
         }
     }
