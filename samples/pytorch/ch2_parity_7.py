@@ -66,3 +66,19 @@ none = torch.zeros(0, 3, requires_grad=True)
 (none * 2).sum().backward()
 print(none.grad)
 print(torch.nn.functional.cross_entropy(torch.zeros(0, 3), torch.zeros(0, dtype=torch.long)))
+counted = 0.0
+for i in range(3):
+    if i == 2:
+        break
+    if i == 0:
+        continue
+    counted = counted + 1.0
+pairs = torch.zeros(2)
+for i in range(2):
+    for j in range(3):
+        if j == 2:
+            break
+        if j == 0:
+            continue
+        pairs[i] += 2.0
+print(counted, pairs, torch.nn.functional.max_pool2d(torch.zeros(0, 1, 3, 3), 3).shape)

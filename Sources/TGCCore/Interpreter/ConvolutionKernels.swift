@@ -36,6 +36,7 @@ extension Kernels {
     private static func byImages<In, Out>(_ shape: tgc_conv2d_shape, input: UnsafePointer<In>, output: UnsafeMutablePointer<Out>,
                                           _ pool: (UnsafePointer<tgc_conv2d_shape>, UnsafePointer<In>, UnsafeMutablePointer<Out>) -> Void) {
         let images = Int(shape.n)
+        guard images > 0 else { return }
         let (inImage, outImage) = (Int(shape.c * shape.h * shape.w), Int(shape.c * shape.oh * shape.ow))
         let parts = min(ThreadedKernels.elementwiseParts(images * inImage), images)
         ThreadedKernels.run(parts) { part in

@@ -56,7 +56,13 @@ struct MemoryLiveness {
                 counter += 1
             }
             endPosition[ObjectIdentifier(op)] = after
-            for result in op.results { define(result, at: op.kind == .forLoop ? after : here, scope: scope) }
+            for result in op.results {
+                define(result, at: op.kind == .forLoop ? after : here, scope: scope)
+                // An `if`'s results are written by its branches' yields, one after another: each
+                // lives to the op's end, so that none shares storage with a value a later copy of
+                // the yield still reads (an unused result would otherwise end where it starts).
+                if op.kind == .ifElse { end[result] = max(end[result]!, after) }
+            }
             if op.kind == .forLoop {
                 for argument in op.regions[0].arguments.dropFirst() { end[argument] = after }
             }
