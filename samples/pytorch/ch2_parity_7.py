@@ -82,3 +82,5 @@ for i in range(2):
             continue
         pairs[i] += 2.0
 print(counted, pairs, torch.nn.functional.max_pool2d(torch.zeros(0, 1, 3, 3), 3).shape)
+no_columns = torch.zeros(2, 0, 3)
+print(torch.softmax(no_columns, dim=1).shape, torch.log_softmax(no_columns, dim=1).shape, no_columns.logsumexp(dim=1))

@@ -78,6 +78,13 @@ extension Builder {
     /// that keeps exp from overflowing in softmax, logSoftmax and logsumexp (their gradients do
     /// not depend on it).
     private func detachedMax(_ value: ValueID, axes: [Int], at location: SourceLocation) throws -> ValueID {
+        let type = type(of: value)
+        if ShapeRules.reducesAnEmptyGroup(type.shape, axes: axes) {
+            // over an empty dimension the shift is any number: softmax of [2, 0, 3] along 1 is
+            // empty, and logsumexp over it log(0) = -inf, as in PyTorch
+            let kept = type.shape.indices.map { axes.contains($0) ? 1 : type.shape[$0] }
+            return try full(kept, 0, type.dtype, at: location)
+        }
         let max = try apply1(.reduceMax, [value], Self.reductionAttributes(axes, true), at: location)
         return try apply1(.stopGradient, [max], at: location)
     }
