@@ -83,6 +83,15 @@ enum EvalValue {
         return false
     }
 
+    /// A Python number: an Int, a Float, or a number known at run time (a host scalar).
+    var isPythonNumber: Bool {
+        switch self {
+        case .int, .float: true
+        case .tensor(let tensor): tensor.isHostScalar
+        default: false
+        }
+    }
+
     /// How the value is described in messages ("tensor f32[3]", "Int").
     var kindName: String {
         switch self {

@@ -305,7 +305,7 @@ extension Evaluator {
     /// ModuleStateScan on the modules in scope.
     var moduleStateScan: ModuleStateScan {
         ModuleStateScan(isModule: { self.staticModule($0) != nil },
-                        holdsNumber: { owner, name in self.staticModule(owner)?.field(name).map(Self.isNumber) ?? false })
+                        holdsNumber: { owner, name in self.staticModule(owner)?.field(name)?.isPythonNumber ?? false })
     }
 
     /// The module an expression names (`net`, `model.fc1`), looked up without evaluating it.

@@ -110,7 +110,7 @@ extension Evaluator {
                 flag = try builder.apply1(.notEqual, [flag, try builder.scalar(0, conditionType.dtype, at: at)], at: at)
             }
             let (a, b) = (try evaluate(thenExpr), try evaluate(elseExpr))
-            if Self.isNumber(a), Self.isNumber(b) {
+            if a.isPythonNumber, b.isPythonNumber {
                 // Two Python numbers: a run-time number (`epoch < 2 ? 0.1 : 0.01` is a float64,
                 // `c ? 3 : 4` an int64), not a float32 tensor as where() of two numbers.
                 let dtypes = [a, b].map { value -> DType in

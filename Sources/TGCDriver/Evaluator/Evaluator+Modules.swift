@@ -273,7 +273,7 @@ extension Evaluator {
         }
         var value = try evaluate(valueExpr)
         if op != "=" {   // `net.count += 1`, `net.temperature *= 0.5`: a number property
-            guard Self.compoundKinds[op] != nil, Self.isNumber(module.fields[index].value) else {
+            guard Self.compoundKinds[op] != nil, module.fields[index].value.isPythonNumber else {
                 throw Diagnostic("use '=' to replace a module's '\(name)'", at: location)
             }
             value = try binaryOperator(String(op.dropLast()), module.fields[index].value, value, at: location)
@@ -294,15 +294,6 @@ extension Evaluator {
             }
         }
         module.fields[index].value = value
-    }
-
-    /// A Python number: an Int, a Float, or a number known at run time.
-    static func isNumber(_ value: EvalValue) -> Bool {
-        switch value {
-        case .int, .float: true
-        case .tensor(let tensor): tensor.isHostScalar
-        default: false
-        }
     }
 
     /// Runs a struct method inlined, with the module's fields and `self` in scope.
