@@ -154,9 +154,34 @@ extension Evaluator {
             module.fields[index].value = .tensor(value)
         case .subscriptAccess(let base, let arguments):   // `x[0].fill_(1)`: as `x[0] = ...`
             try assignSubscript(base, arguments, op: "=", value: .tensor(value), valueLocation: location, at: location)
+        case .call(let callee, _, _):
+            guard case .member(let receiver, let method) = callee.kind else {
+                if case .identifier(let function) = callee.kind, Self.viewMethods.contains(function) {
+                    throw Diagnostic("in-place \(what) of the result of '\(function)' would update its input through a view, which tgc does not model; update the tensor itself or assign the result", at: target.location)
+                }
+                return value   // `zeros(3).fill_(2)`: a new tensor that nothing else holds
+            }
+            if Self.isInPlaceMethod(method) || BuiltinRegistry.mutatingMethods[method] != nil {   // `x.add_(1).mul_(2)`: x again
+                return try storeInPlace(value, into: receiver, current: current, what: what, throughData: throughData, at: location)
+            }
+            if Self.viewMethods.contains(method) {
+                throw Diagnostic("in-place \(what) of the result of '\(method)' would update '\(Self.describe(receiver))' through a view, which tgc does not model; update '\(Self.describe(receiver))' itself or assign the result", at: target.location)
+            }
+            return value   // `x.clone().sub_(1)`: a new tensor
+        case .binary, .unary:   // `(x * 2).add_(1)`
+            return value
         default:
             throw Diagnostic("in-place \(what) needs a variable, a module's tensor, x.grad or x.data to update", at: target.location)
         }
         return value
     }
+
+    /// Methods (and functions) whose PyTorch result may share its input's storage, so that an
+    /// in-place update of the result changes the input: tgc's values do not alias, so such
+    /// updates are errors rather than silently different.
+    static let viewMethods: Set<String> = [
+        "view", "viewAs", "reshape", "reshapeAs", "flatten", "unflatten", "squeeze", "unsqueeze", "transpose", "t",
+        "permute", "expand", "expandAs", "narrow", "select", "unbind", "split", "chunk", "diagonal", "detach",
+        "contiguous", "to", "float", "double", "int", "long", "bool", "movedim", "swapaxes", "swapdims", "unfold",
+    ]
 }

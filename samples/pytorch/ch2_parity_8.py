@@ -1,0 +1,21 @@
+# PyTorch reference for samples/ch2_parity_8.swiftdsl.
+import torch
+x = torch.tensor([1.0, 2.0, 3.0])
+x.add_(1).mul_(2)
+print(x)
+y = x.clone().sub_(1)
+print(y)
+print(x)
+print(x.mul_(3))
+z = torch.zeros(2, 2).fill_(7)
+print(z)
+a = torch.tensor([[1, 2], [3, 4]])
+a[0].add_(10).mul_(2)
+print(a)
+b = (a * 2).add_(1)
+print(b)
+print(a)
+w = torch.tensor([1.0, 2.0], requires_grad=True)
+with torch.no_grad():
+    w.sub_(0.5).mul_(2)
+print(w)
