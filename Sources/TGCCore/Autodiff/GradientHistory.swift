@@ -12,11 +12,15 @@ public enum GradientHistory {
         /// PyTorch's name where it is not the producer's: a gradient made by one of
         /// `fusedBackwardNodes`' rules, or a sum that keeps its dims.
         public var fusedName: String?
+        /// The values of `requiring` (the leaves) that the gradient's history reaches, nil when
+        /// unknown: d(a·b)/da is b, so a backward from it gives `a` no gradient.
+        public var sources: Set<ValueID>?
 
-        public init(requiresGrad: Bool, producer: OpKind?, fusedName: String? = nil) {
+        public init(requiresGrad: Bool, producer: OpKind?, fusedName: String? = nil, sources: Set<ValueID>? = nil) {
             self.requiresGrad = requiresGrad
             self.producer = producer
             self.fusedName = fusedName
+            self.sources = sources
         }
 
         /// The `grad_fn` PyTorch prints for the gradient.
@@ -68,6 +72,7 @@ public enum GradientHistory {
             // A gradient on the way that could not be expanded: unknown.
             guard sources(unexpanded, reaching: substitutes[output] ?? output, through: expanded).isEmpty else { return nil }
             let gradients = try sweep(output, seed, wrt, at: location)
+            let swept = expanded + dryRun.takeBuilt()
             return gradients.map { gradient in
                 let producer = dryRun.producers[gradient]
                 let owner = dryRun.owners[gradient]
@@ -78,7 +83,8 @@ public enum GradientHistory {
                 if name == nil, let owner, let producer {
                     name = vectorProductName(producer, owner: owner, entries: expanded, type: dryRun.type(of:))
                 }
-                return Node(requiresGrad: dryRun.requiring.contains(gradient), producer: producer, fusedName: name)
+                return Node(requiresGrad: dryRun.requiring.contains(gradient), producer: producer, fusedName: name,
+                            sources: Self.sources(requiring, reaching: gradient, through: swept))
             }
         } catch is ControlFlowOnGradientPath {
             return nil

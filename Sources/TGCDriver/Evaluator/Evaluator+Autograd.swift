@@ -115,7 +115,7 @@ extension Evaluator {
                        computedFrom output: TensorValue) -> TensorValue {
         var value = TensorValue(id: id)
         if let (node, branches) = created, node.requiresGrad {
-            value.leaves = output.leaves
+            value.leaves = node.sources.map { reached in output.leaves.filter { reached.contains($0.value) } } ?? output.leaves
             value.gradFunction = node.gradFunction
             value.branchSuffix = branches
         }
