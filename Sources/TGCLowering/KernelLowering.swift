@@ -316,13 +316,24 @@ public enum KernelLowering {
         ])
     }
 
-    /// start + i × step, computed in double and rounded to the dtype.
+    /// start + i × step, computed in double as PyTorch's kernel does (ArangeValues) and rounded
+    /// to the dtype.
     static func arange(_ op: Op) -> LoopKernel {
         let type = op.result.type
         let space = LoopSpace([type.elementCount], variable: LoopVariable.parallel)
         let (start, step) = (op.attributes.start ?? 0, op.attributes.step ?? 1)
-        let position = ScalarExpr.cast(.float64, .offset(space.denseIndex))
-        let value = ScalarExpr.infix("+", .doubleLiteral(start), .infix("*", position, .doubleLiteral(step)))
+        let index = ScalarExpr.offset(space.denseIndex)
+        func fused(_ a: ScalarExpr, _ b: ScalarExpr, _ c: ScalarExpr) -> ScalarExpr { .call(.fusedMultiplyAdd, [a, b, c]) }
+        var value = ScalarExpr.infix("+", .doubleLiteral(start), .infix("*", .cast(.float64, index), .doubleLiteral(step)))
+        if let lanes = ArangeValues.lanes(type.dtype) {
+            let scalar = fused(.doubleLiteral(step), .cast(.float64, index), .doubleLiteral(start))
+            let lane = ScalarExpr.infix("%", index, .intLiteral(Int64(lanes)))
+            let first = fused(.doubleLiteral(step), .cast(.float64, .infix("-", index, lane)), .doubleLiteral(start))
+            let base = ScalarRules.round(TypedExpr(first, .float64), to: type.dtype)
+            let vector = fused(.cast(.float64, lane), .doubleLiteral(step), .cast(.float64, base.expr))
+            let vectorized = Int64(ArangeValues.vectorizedCount(type.elementCount, lanes: lanes))
+            value = .ternary(.infix("<", index, .intLiteral(vectorized)), vector, scalar)
+        }
         let element = ScalarRules.round(TypedExpr(value, .float64), to: type.dtype)
         return LoopKernel(parallelExtents: space.extents, steps: [.statement(.store(op.result, space.denseIndex, element.expr))])
     }

@@ -19,3 +19,8 @@ w = torch.tensor([1.0, 2.0], requires_grad=True)
 with torch.no_grad():
     w.sub_(0.5).mul_(2)
 print(w)
+print(torch.arange(0, 3, 0.1).tolist())
+print(torch.arange(1, 2.5, 0.05, dtype=torch.float64).tolist())
+print(torch.arange(0.1, -5.1, -0.3)[-3:].tolist())
+print(torch.linspace(0, 1, steps=21, dtype=torch.float64).tolist())
+print(torch.linspace(-1, 0.3, steps=56, dtype=torch.float64)[7].item(), torch.linspace(-1, 0.3, steps=56, dtype=torch.float64)[9].item())

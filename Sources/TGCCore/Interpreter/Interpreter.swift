@@ -53,7 +53,10 @@ public enum Interpreter {
             return Tensor(filling: type, with: attrs.value ?? 0)
         case .arange:
             let (start, step) = (attrs.start ?? 0, attrs.step ?? 1)
-            return Tensor(type: type, storage: .build(type.dtype, type.elementCount) { start + Double($0) * step })
+            let count = type.elementCount
+            return Tensor(type: type, storage: .build(type.dtype, count) {
+                ArangeValues.value(at: $0, count: count, start: start, step: step, dtype: type.dtype)
+            })
         case .randUniform:
             return Tensor(type: type, storage: .float32(context.uniformFloats(type.elementCount)))
         case .randNormal:

@@ -50,8 +50,8 @@ extension Evaluator {
     /// `steps` values from start to end as PyTorch's range kernels space them: float32 rounds the
     /// bounds and the step to float and computes `start + step·i` for the first half and
     /// `end − step·(steps − 1 − i)` for the second, with one rounding (`fused`, linspace's) or a
-    /// rounding after the product and one after the sum (logspace's); other dtypes compute in
-    /// double, an integer one from the bounds truncated.
+    /// rounding after the product and one after the sum (logspace's); other dtypes compute the
+    /// same in double, an integer one from the bounds truncated.
     private func spaced(_ start: Double, _ end: Double, steps: Int, _ dtype: DType, fused: Bool) -> [Double] {
         let half = steps / 2
         if dtype == .float32 {
@@ -65,7 +65,10 @@ extension Evaluator {
         }
         let (a, b) = dtype == .float64 ? (start, end) : (start.rounded(.towardZero), end.rounded(.towardZero))
         let step = steps > 1 ? (b - a) / Double(steps - 1) : 0
-        return (0..<steps).map { i in i < half ? a + step * Double(i) : b - step * Double(steps - 1 - i) }
+        return (0..<steps).map { i in
+            let (from, by, count) = i < half ? (a, step, Double(i)) : (b, -step, Double(steps - 1 - i))
+            return fused ? from.addingProduct(by, count) : from + by * count
+        }
     }
 
     /// A constant vector of `values` (rounded to the dtype), made as the creation functions make
