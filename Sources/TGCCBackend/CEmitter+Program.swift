@@ -175,7 +175,8 @@ extension CProgramEmitter {
                 case .constant(let values): "(const float[]){\(values.map { CFamilyRenderer.literal(Float($0)) }.joined(separator: ", "))}"
                 }
             }
-            let arguments = [name(pooled.input), pooled.bias.map(numbers) ?? "NULL", numbers(pooled.scale), numbers(pooled.shift), indices, values]
+            let arguments = [name(pooled.input), pooled.bias.map(numbers) ?? "NULL", numbers(pooled.scale), numbers(pooled.shift),
+                             pooled.fused ? "1" : "0", indices, values]
             emitConvolutionCall(call, "tgc_max_pool2d_affine_relu_f32(&shape, \(arguments.joined(separator: ", ")));")
         case .convolution(let call):
             let serially = call.runsSerially   // ConvolutionCall+Threads.swift

@@ -163,7 +163,7 @@ public struct CFamilyRenderer {
         case .checkedIndex: "tgc_op_checked_index"
         case .checkedDimensionIndex: "tgc_op_checked_dimension_index"
         case .toInt64: "tgc_op_to_i64"
-        case .fusedMultiplyAdd: "fma"
+        case .fusedMultiplyAdd(let type): "fma" + floatSuffix(type, of: function)
         case .maximum(let type): extremeHelper("max", type)
         case .minimum(let type): extremeHelper("min", type)
         case .isNaN: "isnan"

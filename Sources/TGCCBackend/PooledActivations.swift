@@ -32,6 +32,8 @@ struct PooledActivation {
     let bias: PerChannel?
     let scale: PerChannel
     let shift: PerChannel
+    /// Whether `· scale + shift` is one fused multiply-add (batch norm's), else two roundings.
+    let fused: Bool
 
     /// The candidates of `module`, by their pooling op.
     static func find(in module: Module, plan: BufferPlan) -> [ObjectIdentifier: PooledActivation] {
@@ -67,7 +69,7 @@ struct PooledActivation {
         let activations = pool.operands[0]
         guard activations.type.dtype == .float32, activations.type.rank == 4, let fusion = activations.definingOp,
               fusion.kind == .fusion, fusion.results.count == 1, block.ops.contains(where: { $0 === fusion }),
-              let (input, bias, scale, shift) = affineRelu(fusion, channels: activations.type.shape[1]) else { return nil }
+              let (input, bias, scale, shift, fused) = affineRelu(fusion, channels: activations.type.shape[1]) else { return nil }
         // Who reads the activations: the pooling, and in training the gather of its values.
         var gather: Op?
         for reader in users[activations] ?? [] where reader !== pool {
@@ -83,17 +85,18 @@ struct PooledActivation {
         // The pooling's outputs are written while y is read (the runtime copies the per-channel
         // numbers first: the outputs may reuse their bytes).
         guard !(pool.results + (gather?.results ?? [])).contains(where: { plan.overlaps($0, input) }) else { return nil }
-        return PooledActivation(activation: fusion, pool: pool, gather: gather, input: input, bias: bias, scale: scale, shift: shift)
+        return PooledActivation(activation: fusion, pool: pool, gather: gather, input: input, bias: bias, scale: scale, shift: shift, fused: fused)
     }
 
     /// y, bias, scale and shift of a fusion computing `relu((y + bias) · scale + shift)` (or
     /// `relu(y · scale + shift)`) with y of the result's type and the others one number per
     /// channel ([1, C, 1, 1] or [C, 1, 1] float32); the additions' and the multiplication's
-    /// operands in either order (they commute exactly).
-    private static func affineRelu(_ fusion: Op, channels: Int) -> (input: Value, bias: PerChannel?, scale: PerChannel, shift: PerChannel)? {
+    /// operands in either order (they commute exactly); `· scale + shift` as a multiplication
+    /// and an addition, or as one fused multiply-add (`fused`).
+    private static func affineRelu(_ fusion: Op, channels: Int) -> (input: Value, bias: PerChannel?, scale: PerChannel, shift: PerChannel, fused: Bool)? {
         let region = fusion.regions[0]
         let ops = region.ops.filter { $0.kind != .yield && $0.kind != .constant }   // constants: read through perChannel
-        guard ops.count == 3 || ops.count == 4, let relu = ops.last, relu.kind == .relu, region.yielded == [relu.result] else { return nil }
+        guard (2...4).contains(ops.count), let relu = ops.last, relu.kind == .relu, region.yielded == [relu.result] else { return nil }
         let outer = Dictionary(uniqueKeysWithValues: zip(region.arguments, fusion.operands))
         let perChannelShapes = [[1, channels, 1, 1], [channels, 1, 1]]
         func perChannel(_ value: Value) -> PerChannel? {
@@ -116,18 +119,39 @@ struct PooledActivation {
             if chain(op.operands[0]) { return (op.operands[1], op.operands[0]) }
             return chain(op.operands[1]) ? (op.operands[0], op.operands[1]) : nil
         }
-        let (scaled, shifted) = (ops[ops.count - 3], ops[ops.count - 2])
-        guard relu.operands == [shifted.result], let shiftArgument = binary(shifted, .add, { $0 == scaled.result }),
-              let shift = perChannel(shiftArgument.other) else { return nil }
-        if ops.count == 3 {
-            guard let product = binary(scaled, .mul, { input($0) != nil }), let scale = perChannel(product.other),
-                  let y = input(product.chained) else { return nil }
-            return (y, nil, scale, shift)
+        let shifted = ops[ops.count - 2]
+        guard relu.operands == [shifted.result] else { return nil }
+        // `· scale + shift`: the shifted value, the shift, and the value that is scaled.
+        let scaled: (value: Value, scale: PerChannel, shift: PerChannel, fused: Bool, ops: Int)
+        if shifted.kind == .fusedMultiplyAdd {
+            guard let shift = perChannel(shifted.operands[2]) else { return nil }
+            if let scale = perChannel(shifted.operands[1]) {
+                scaled = (shifted.operands[0], scale, shift, true, 1)
+            } else if let scale = perChannel(shifted.operands[0]) {
+                scaled = (shifted.operands[1], scale, shift, true, 1)
+            } else { return nil }
+        } else {
+            guard ops.count >= 3 else { return nil }
+            let product = ops[ops.count - 3]
+            guard let shiftArgument = binary(shifted, .add, { $0 == product.result }), let shift = perChannel(shiftArgument.other),
+                  product.kind == .mul, product.operands.count == 2 else { return nil }
+            if let scale = perChannel(product.operands[1]) {
+                scaled = (product.operands[0], scale, shift, false, 2)
+            } else if let scale = perChannel(product.operands[0]) {
+                scaled = (product.operands[1], scale, shift, false, 2)
+            } else { return nil }
         }
-        let biased = ops[0]
-        guard let product = binary(scaled, .mul, { $0 == biased.result }), let scale = perChannel(product.other),
-              let sum = binary(biased, .add, { input($0) != nil }), let bias = perChannel(sum.other),
-              let y = input(sum.chained) else { return nil }
-        return (y, bias, scale, shift)
+        switch ops.count - 1 - scaled.ops {
+        case 0:
+            guard let y = input(scaled.value) else { return nil }
+            return (y, nil, scaled.scale, scaled.shift, scaled.fused)
+        case 1:
+            let biased = ops[0]
+            guard scaled.value == biased.result, let sum = binary(biased, .add, { input($0) != nil }), let bias = perChannel(sum.other),
+                  let y = input(sum.chained) else { return nil }
+            return (y, bias, scaled.scale, scaled.shift, scaled.fused)
+        default:
+            return nil
+        }
     }
 }

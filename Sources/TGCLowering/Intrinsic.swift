@@ -35,8 +35,8 @@ public enum Intrinsic: Hashable, Sendable {
     /// checked to lie in `0 ..< count`; outside, a run-time error at the source location the
     /// string names, with the interpreter's message (gather, scatter, index_select).
     case checkedDimensionIndex
-    /// (double, double, double) → double: a × b + c with one rounding (C's fma).
-    case fusedMultiplyAdd
+    /// (T, T, T) → T for float or double: a × b + c with one rounding (C's fmaf, fma).
+    case fusedMultiplyAdd(ScalarType)
     /// double → int64: truncation toward zero, NaN and infinities give 0, overflow saturates.
     case toInt64
     /// (T, T) → T: the maximum (minimum) of two values of `type` that propagates NaN; of equal

@@ -155,6 +155,7 @@ public enum KernelLowering {
         // Chapter 2 math
         case .atan2: return .elementwise { ScalarRules.floatFunction(.atan2, $0[0], $0[1], result: dtype) }
         case .select: return .elementwise { ScalarRules.select($0[0], $0[1], $0[2], result: dtype) }
+        case .fusedMultiplyAdd: return .elementwise { ScalarRules.fusedMultiplyAdd($0[0], $0[1], $0[2], result: dtype) }
 
         case .reshape: return .indexMap(.reshape)
         case .transpose: return .indexMap(.transpose(attrs.permutation ?? []))
@@ -323,7 +324,7 @@ public enum KernelLowering {
         let space = LoopSpace([type.elementCount], variable: LoopVariable.parallel)
         let (start, step) = (op.attributes.start ?? 0, op.attributes.step ?? 1)
         let index = ScalarExpr.offset(space.denseIndex)
-        func fused(_ a: ScalarExpr, _ b: ScalarExpr, _ c: ScalarExpr) -> ScalarExpr { .call(.fusedMultiplyAdd, [a, b, c]) }
+        func fused(_ a: ScalarExpr, _ b: ScalarExpr, _ c: ScalarExpr) -> ScalarExpr { .call(.fusedMultiplyAdd(.float64), [a, b, c]) }
         var value = ScalarExpr.infix("+", .doubleLiteral(start), .infix("*", .cast(.float64, index), .doubleLiteral(step)))
         if let lanes = ArangeValues.lanes(type.dtype) {
             let scalar = fused(.doubleLiteral(step), .cast(.float64, index), .doubleLiteral(start))

@@ -206,6 +206,12 @@ public enum ScalarRules {
         TypedExpr(.infix(symbol, convert(a, to: .bool).expr, convert(b, to: .bool).expr), .bool)
     }
 
+    /// a · b + c with one rounding, in the result's float type.
+    static func fusedMultiplyAdd(_ a: TypedExpr, _ b: TypedExpr, _ c: TypedExpr, result: DType) -> TypedExpr {
+        let type = ScalarType(result)
+        return TypedExpr(.call(.fusedMultiplyAdd(type), [a, b, c].map { convert($0, to: type).expr }), type)
+    }
+
     static func select(_ condition: TypedExpr, _ a: TypedExpr, _ b: TypedExpr, result: DType) -> TypedExpr {
         TypedExpr(.ternary(convert(condition, to: ScalarType.bool).expr, round(a, to: result).expr, round(b, to: result).expr),
                   ScalarType(result))

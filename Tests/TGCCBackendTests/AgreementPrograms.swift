@@ -100,6 +100,12 @@ enum AgreementPrograms {
                                       try p.constant([1, 2, 3, 4, 5, 6], [2, 3], .int64),
                                       try p.constant([1, 0, 1], [3], .bool)]), "select_int_bool")
         try p.save(try p.op(.select, [try p.constant([0], [], .bool), same7a, same7b]), "select_scalar_condition")
+        // One rounding: 3 · α − round(3 · α) is the rounding error of the product, not 0.
+        let third = 1.0 / 3.0
+        try p.save(try p.op(.fusedMultiplyAdd, [try p.constant([3, 1.5, -2, 0.1], [2, 2]), try p.constant([third, 0.7], [2]),
+                                                try p.constant([-1, -1.05], [2])]), "fused_multiply_add")
+        try p.save(try p.op(.fusedMultiplyAdd, [try p.constant([3, 0.1], [2], .float64), try p.constant([third], [], .float64),
+                                                try p.constant([-1, 0.25], [2], .float64)]), "fused_multiply_add_f64")
         return p.module
     }
 

@@ -43,15 +43,15 @@ extension GradientCheckTests {
         },
         Case(name: "batchNorm training [N, C, H, W]", inputs: [values([3, 2, 2, 2], seed: 63), values([2], seed: 64), values([2], seed: 65)]) { b, x in
             let (mean, variance) = try b.batchStatistics(x[0], at: .unknown)
-            return try b.batchNormalize(x[0], mean: mean, variance: variance, weight: x[1], bias: x[2], eps: 1e-5, at: .unknown)
+            return try b.batchNormalize(x[0], mean: mean, variance: variance, ofTheBatch: true, weight: x[1], bias: x[2], eps: 1e-5, at: .unknown)
         },
         Case(name: "batchNorm training [N, C], no affine", inputs: [values([4, 3], seed: 66)]) { b, x in
             let (mean, variance) = try b.batchStatistics(x[0], at: .unknown)
-            return try b.batchNormalize(x[0], mean: mean, variance: variance, weight: nil, bias: nil, eps: 1e-5, at: .unknown)
+            return try b.batchNormalize(x[0], mean: mean, variance: variance, ofTheBatch: true, weight: nil, bias: nil, eps: 1e-5, at: .unknown)
         },
         Case(name: "batchNorm eval [N, C, L]", inputs: [values([2, 3, 4], seed: 67), values([3], seed: 68), values([3], seed: 69, low: 0.5, high: 2),
                                                      values([3], seed: 70), values([3], seed: 71)]) { b, x in
-            try b.batchNormalize(x[0], mean: x[1], variance: x[2], weight: x[3], bias: x[4], eps: 1e-5, at: .unknown)
+            try b.batchNormalize(x[0], mean: x[1], variance: x[2], ofTheBatch: false, weight: x[3], bias: x[4], eps: 1e-5, at: .unknown)
         },
         Case(name: "layerNorm [2, 3] affine", inputs: [values([2, 2, 3], seed: 72), values([2, 3], seed: 73), values([2, 3], seed: 74)]) { b, x in
             try b.layerNorm(x[0], normalizedDims: 2, eps: 1e-5, affine: (x[1], x[2]), at: .unknown)

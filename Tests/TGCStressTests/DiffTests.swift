@@ -53,6 +53,7 @@ import TGCCore
         .conv2dInputGrad: "IR only: a derivative of conv2d", .conv2dWeightGrad: "IR only: a derivative of conv2d",
         // Data-parallel training: built by --distributed mpi (DistributedTests).
         .allReduce: "IR only: the gradient-all-reduce pass", .processRank: "IR only: a DataLoader's shard under --distributed",
+        .fusedMultiplyAdd: "IR only: batch norm's x·α + β (written as BatchNorm1d/2d, batchNorm(...))",
     ]
 
     /// Derived from the op definitions: a new op kind fails here until the generator writes it.

@@ -364,14 +364,15 @@ void tgc_max_pool2d_indices_f64(const tgc_conv2d_shape *s, const double *x, int6
    the indices. y is [n, c, oh, ow]. */
 void tgc_max_pool2d_f32(const tgc_conv2d_shape *s, const float *x, float *y);
 void tgc_max_pool2d_f64(const tgc_conv2d_shape *s, const double *x, double *y);
-/* Max pooling of relu((x + bias[c]) · scale[c] + shift[c]) (bias may be NULL): the
+/* Max pooling of relu((x + bias[c]) · scale[c] + shift[c]) (bias may be NULL; `fused` rounds
+   the product and the sum once, fmaf, else apart): the
    activations are made plane by plane where they are pooled, never stored. Writes the
    indices (when not NULL) and the values (when not NULL) that tgc_max_pool2d_indices_f32 and
    tgc_max_pool2d_f32 give for the activations, the same bits; convolution, batch norm, ReLU
    and max pooling in one pass over the convolution's output. The outputs may lie over bias,
    scale and shift (they are read first), not over x. */
 void tgc_max_pool2d_affine_relu_f32(const tgc_conv2d_shape *s, const float *x, const float *bias, const float *scale,
-                                    const float *shift, int64_t *indices, float *values);
+                                    const float *shift, int fused, int64_t *indices, float *values);
 
 /* ---- sorting ----------------------------------------------------------------------------- */
 

@@ -299,10 +299,11 @@ MAX_POOL(tgc_max_pool2d_indices_f64, tgc_max_pool2d_f64, double, max_pool_plane_
    activations computed into a per-thread plane (cache-resident), then pooled there, with the
    indices (may be NULL) and the values (may be NULL) of tgc_max_pool2d_indices_f32 and
    tgc_max_pool2d_f32 on the activations, the same bits. The activations round as a generated
-   kernel computes them: no contraction, relu(v) = v < 0 ? 0 : v. The per-channel numbers are
+   kernel computes them: no contraction unless `fused` (then z · scale + shift is one fmaf, as
+   batch norm's fused multiply-add), relu(v) = v < 0 ? 0 : v. The per-channel numbers are
    copied first: the outputs may lie over them (a memory plan reuses their bytes). */
 void tgc_max_pool2d_affine_relu_f32(const tgc_conv2d_shape *s, const float *x, const float *bias, const float *scale,
-                                    const float *shift, int64_t *indices, float *values) {
+                                    const float *shift, int fused, int64_t *indices, float *values) {
     const int64_t planes = s->n * s->c, count = s->oh * s->ow, size = s->h * s->w;
     float *affine = tgc_alloc((size_t)(3 * s->c) * sizeof(float)); /* bias, scale, shift */
     for (int64_t c = 0; c < s->c; c++) {
@@ -321,7 +322,12 @@ void tgc_max_pool2d_affine_relu_f32(const tgc_conv2d_shape *s, const float *x, c
             const int64_t c = p % s->c;
             const float b = affine[c], a = affine[s->c + c], t = affine[2 * s->c + c];
             const float *plane = x + p * size;
-            if (bias == NULL) {
+            if (fused) {
+                for (int64_t k = 0; k < size; k++) {
+                    const float v = fmaf(bias == NULL ? plane[k] : plane[k] + b, a, t);
+                    activations[k] = v < 0.0f ? 0.0f : v;
+                }
+            } else if (bias == NULL) {
                 for (int64_t k = 0; k < size; k++) {
                     const float v = plane[k] * a + t;
                     activations[k] = v < 0.0f ? 0.0f : v;

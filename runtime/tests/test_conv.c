@@ -344,10 +344,12 @@ static void check_pool(tgc_conv2d_shape s, int special) {
     int64_t *want_at = malloc((size_t)outs * sizeof(int64_t) + 8), *at = malloc((size_t)outs * sizeof(int64_t) + 8);
     for (int64_t c = 0; c < s.c; c++) bias[c] = (float)drand(), scale[c] = c % 3 == 2 ? 0.0f : (float)drand(), shift[c] = (float)drand();
     differ = 0;
-    for (int with_bias = 0; with_bias < 2; with_bias++) {
+    for (int variant = 0; variant < 4; variant++) {
+        const int with_bias = variant % 2, fused = variant / 2;
         for (int64_t i = 0; i < count; i++) {
             const int64_t c = i / (s.h * s.w) % s.c;
-            const float v = with_bias ? (x[i] + bias[c]) * scale[c] + shift[c] : x[i] * scale[c] + shift[c];
+            const float z = with_bias ? x[i] + bias[c] : x[i];
+            const float v = fused ? fmaf(z, scale[c], shift[c]) : z * scale[c] + shift[c];
             a[i] = v < 0.0f ? 0.0f : v;
         }
         tgc_max_pool2d_indices_f32(&s, a, want_at);
@@ -357,18 +359,18 @@ static void check_pool(tgc_conv2d_shape s, int special) {
             const float *b = with_bias ? bias : NULL;
             memset(at, 0xff, (size_t)outs * sizeof(int64_t));
             memset(values, 0xff, (size_t)outs * sizeof(float));
-            tgc_max_pool2d_affine_relu_f32(&s, x, b, scale, shift, at, values);
+            tgc_max_pool2d_affine_relu_f32(&s, x, b, scale, shift, fused, at, values);
             differ += memcmp(at, want_at, (size_t)outs * sizeof(int64_t)) != 0;
             differ += memcmp(values, want, (size_t)outs * sizeof(float)) != 0;
             memset(values, 0xff, (size_t)outs * sizeof(float));
-            tgc_max_pool2d_affine_relu_f32(&s, x, b, scale, shift, NULL, values);
+            tgc_max_pool2d_affine_relu_f32(&s, x, b, scale, shift, fused, NULL, values);
             differ += memcmp(values, want, (size_t)outs * sizeof(float)) != 0;
             memset(at, 0xff, (size_t)outs * sizeof(int64_t));
-            tgc_max_pool2d_affine_relu_f32(&s, x, b, scale, shift, at, NULL);
+            tgc_max_pool2d_affine_relu_f32(&s, x, b, scale, shift, fused, at, NULL);
             differ += memcmp(at, want_at, (size_t)outs * sizeof(int64_t)) != 0;
             if (outs >= s.c) { /* the values written over the scales they are made with */
                 memcpy(values, scale, (size_t)s.c * sizeof(float));
-                tgc_max_pool2d_affine_relu_f32(&s, x, b, values, shift, NULL, values);
+                tgc_max_pool2d_affine_relu_f32(&s, x, b, values, shift, fused, NULL, values);
                 differ += memcmp(values, want, (size_t)outs * sizeof(float)) != 0;
             }
         }

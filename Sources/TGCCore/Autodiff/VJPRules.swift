@@ -213,6 +213,13 @@ public enum VJPRules {
                         try b.sum(try b.apply1(.select, [condition, g, zero], at: at), toShape: b.type(of: operands[1]).shape, at: at),
                         try b.sum(try b.apply1(.select, [condition, zero, g], at: at), toShape: b.type(of: operands[2]).shape, at: at)]
             }
+        case .fusedMultiplyAdd:   // a · b + c: (g·b, g·a, g), each summed to its operand's shape
+            { b, operands, results, attrs, cotangents, wants, at in
+                let g = cotangents[0]!
+                return [wants[0] ? try b.sum(try b.apply1(.mul, [g, operands[1]], at: at), toShape: b.type(of: operands[0]).shape, at: at) : nil,
+                        wants[1] ? try b.sum(try b.apply1(.mul, [g, operands[0]], at: at), toShape: b.type(of: operands[1]).shape, at: at) : nil,
+                        wants[2] ? try b.sum(g, toShape: b.type(of: operands[2]).shape, at: at) : nil]
+            }
         case .matmul:
             { b, operands, results, attrs, cotangents, wants, at in   // (g Bᵀ, Aᵀ g), summed over broadcast batch dims
                 let (a, bMatrix, g) = (operands[0], operands[1], cotangents[0]!)

@@ -40,7 +40,8 @@ extension Builder {
         var result = try apply1(.mul, [centered, inverse], at: location)
         if let affine {
             result = try apply1(.mul, [result, affine.weight], at: location)
-            if let bias = affine.bias { result = try apply1(.add, [result, bias], at: location) }
+            // Without a bias PyTorch's kernel adds a zero one, which makes −0 (a weight < 0) +0.
+            result = try apply1(.add, [result, try affine.bias ?? scalar(0, type(of: result).dtype, at: location)], at: location)
         }
         return result
     }
@@ -95,23 +96,37 @@ extension Builder {
         keep.axes = shape.indices.filter { $0 != 1 }
         keep.keepDim = true
         let count = try scalar(Double(reducedCount(x, axes: keep.axes)), .float32, at: location)
-        let mean = try apply1(.div, [try apply1(.reduceSum, [x], keep, at: location), count], at: location)
+        // PyTorch's kernel: the mean divides the sum in double, then rounds to float.
+        let dtype = type(of: x).dtype
+        let wideSum = try apply1(.reduceSum, [try cast(x, to: .float64, at: location)], keep, at: location)
+        let wideCount = try scalar(Double(reducedCount(x, axes: keep.axes)), .float64, at: location)
+        let mean = try cast(try apply1(.div, [wideSum, wideCount], at: location), to: dtype, at: location)
         let centered = try apply1(.sub, [x, mean], at: location)
         let variance = try apply1(.div, [try apply1(.reduceSum, [try apply1(.mul, [centered, centered], at: location)], keep, at: location), count], at: location)
         return (mean, variance)
     }
 
     /// Batch normalization of x by per-channel (axis 1) `mean` and `variance`, as PyTorch's CPU
-    /// kernel computes it: x·α + β, α = weight/√(variance + eps), β = bias − mean·α.
-    public func batchNormalize(_ x: ValueID, mean: ValueID, variance: ValueID, weight: ValueID?, bias: ValueID?, eps: Double,
-                               at location: SourceLocation) throws -> ValueID {
+    /// kernel computes it: x·α + β, α = weight/√(variance + eps), β = bias − mean·α; the
+    /// reciprocal square root in double with the batch's statistics (`ofTheBatch`, training), in
+    /// the tensors' dtype with running ones.
+    public func batchNormalize(_ x: ValueID, mean: ValueID, variance: ValueID, ofTheBatch: Bool, weight: ValueID?, bias: ValueID?,
+                               eps: Double, at location: SourceLocation) throws -> ValueID {
         let shape = type(of: x).shape
         let channelShape = shape.indices.map { $0 == 1 ? shape[1] : 1 }
         let (mean, variance) = (try reshape(mean, to: channelShape, at: location), try reshape(variance, to: channelShape, at: location))
-        let inverse = try apply1(.rsqrt, [try apply1(.add, [variance, try scalar(eps, .float32, at: location)], at: location)], at: location)
+        let dtype = type(of: variance).dtype
+        let wide: DType = ofTheBatch ? .float64 : dtype
+        let sum = try apply1(.add, [try cast(variance, to: wide, at: location), try scalar(eps, wide, at: location)], at: location)
+        let inverse = try cast(try apply1(.rsqrt, [sum], at: location), to: dtype, at: location)
         let alpha = try weight.map { try apply1(.mul, [inverse, try reshape($0, to: channelShape, at: location)], at: location) } ?? inverse
-        var beta = try apply1(.neg, [try apply1(.mul, [mean, alpha], at: location)], at: location)
-        if let bias { beta = try apply1(.add, [try reshape(bias, to: channelShape, at: location), beta], at: location) }
-        return try apply1(.add, [try apply1(.mul, [x, alpha], at: location), beta], at: location)
+        // PyTorch's kernel: β = bias − mean·α and x·α + β, each a fused multiply-add.
+        let negatedMean = try apply1(.neg, [mean], at: location)
+        let beta = if let bias {
+            try apply1(.fusedMultiplyAdd, [negatedMean, alpha, try reshape(bias, to: channelShape, at: location)], at: location)
+        } else {
+            try apply1(.mul, [negatedMean, alpha], at: location)
+        }
+        return try apply1(.fusedMultiplyAdd, [x, alpha, beta], at: location)
     }
 }

@@ -32,6 +32,9 @@ public enum OpKind: Hashable, Sendable, CaseIterable {
 
     // Elementwise, three operands: condition ? a : b.
     case select
+    // a · b + c rounded once (a fused multiply-add): batch norm's x·α + β and β = bias − mean·α,
+    // as PyTorch's CPU kernel computes them.
+    case fusedMultiplyAdd
 
     // Data movement.
     case reshape         // attrs.shape

@@ -169,6 +169,7 @@ public enum Interpreter {
             if type.dtype == .float64 { return Kernels.floatBinary(operands[0], operands[1], type, Foundation.atan2) }
             return Kernels.floatBinary(operands[0], operands[1], type) { Double(atan2f(Float($0), Float($1))) }
         case .select: return Kernels.select(operands[0], operands[1], operands[2], type)
+        case .fusedMultiplyAdd: return Kernels.fusedMultiplyAdd(operands[0], operands[1], operands[2], type)
         case .transpose: return Kernels.transpose(x!, attrs.permutation!, type)
         case .cyclicShift: return Kernels.cyclicShift(x!, axis: attrs.axes![0], step: Int(attrs.step!), start: Int(attrs.start!))
         // Indexing

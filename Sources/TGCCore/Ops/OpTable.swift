@@ -105,6 +105,13 @@ enum OpTable {
             let shape = try ShapeRules.broadcast(types[0].shape, try ShapeRules.broadcast(types[1].shape, types[2].shape))
             return [TensorType(shape, DType.resultType(of: Array(types.dropFirst())))]
         }
+        case .fusedMultiplyAdd: OpDef(kind, .broadcast, arity: 3, spelled: [], grad: "AddBackward0") { types, _ in
+            let dtype = DType.resultType(of: types)
+            guard dtype.isFloatingPoint, types.allSatisfy({ $0.dtype == dtype }) else {
+                throw OpTypeError("a fused multiply-add needs operands of one floating-point dtype, not \(types.map(\.dtype))")
+            }
+            return [TensorType(try ShapeRules.broadcast(types[0].shape, try ShapeRules.broadcast(types[1].shape, types[2].shape)), dtype)]
+        }
 
         case .reshape: OpDef(kind, .indexMap, arity: 1, aliasesOperand: true, spelled: [.method("reshape"), .method("view")], grad: "ViewBackward0") { types, attrs in
             let shape = attrs.shape!

@@ -36,7 +36,11 @@ extension Evaluator {
             guard op == "=" || op == "+=" || op == "-=" || op == "*=" || op == "/=" else {
                 throw Diagnostic("unsupported assignment to .grad", at: location)
             }
-            guard case .tensor(let leaf) = try evaluate(ownerExpr), let key = leaf.leafKey ?? leaf.retainKey else {
+            guard case .tensor(let leaf) = try evaluate(ownerExpr) else {
+                throw Diagnostic(".grad can only be set on a tensor", at: target.location)
+            }
+            guard let key = leaf.leafKey ?? leaf.retainKey else {
+                if case .nilLiteral = valueExpr.kind, op == "=" { return }   // a tensor that keeps no gradient: already None
                 throw Diagnostic(".grad can only be set on a leaf tensor that requires grad, or on a value that called retainGrad()", at: target.location)
             }
             if case .nilLiteral = valueExpr.kind, op == "=" {   // `w.grad = nil`: PyTorch's `w.grad = None`

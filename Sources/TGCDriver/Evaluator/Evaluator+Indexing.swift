@@ -74,8 +74,14 @@ extension Evaluator {
                                                       valueLocation: valueLocation, at: location)
             return try assignSubscript(outerBase, outerArguments, op: "=", value: .tensor(updated), valueLocation: location, at: location)
         }
-        guard case .identifier(let name) = baseExpr.kind else {
-            throw Diagnostic("only a tensor variable can be assigned through a subscript (y[0] = v)", at: baseExpr.location)
+        guard case .identifier(let name) = baseExpr.kind else {   // `w.data[0] = 5`, `w.grad![1] = 0`, `model.fc.bias[0] = 0`
+            guard case .tensor(let base) = try evaluate(baseExpr) else {
+                throw Diagnostic("only a tensor variable can be assigned through a subscript (y[0] = v)", at: baseExpr.location)
+            }
+            let updated = try updatedThroughSubscript(base, named: Self.describe(baseExpr), arguments, op: op, value: value,
+                                                      valueLocation: valueLocation, at: location)
+            try storeInPlace(updated, into: baseExpr, current: base, what: "subscript assignment", at: location)
+            return
         }
         let held = try lookupVariable(name, at: baseExpr.location)
         if case .dictionary(let entries, let ordered) = held {

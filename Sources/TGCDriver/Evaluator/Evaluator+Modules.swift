@@ -159,7 +159,8 @@ extension Evaluator {
         }
         let operands = [input] + [weight, bias].compactMap { $0 }
         let output = try recordComposite("BatchNorm", operands, gradFunction: "NativeBatchNormBackward0", at: location) {
-            try builder.batchNormalize(input.id, mean: mean, variance: variance, weight: weight?.id, bias: bias?.id, eps: eps, at: location)
+            try builder.batchNormalize(input.id, mean: mean, variance: variance, ofTheBatch: training, weight: weight?.id, bias: bias?.id,
+                                       eps: eps, at: location)
         }
         return (output, updated)
     }

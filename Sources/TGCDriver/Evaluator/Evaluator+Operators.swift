@@ -16,6 +16,8 @@ extension Evaluator {
             promoted = .float32   // `where(c, 1.0, 0.0)`: two Python numbers give the default dtype
         }
         if kind == .pow, case .int(let exponent) = operands[1], exponent < 0, !promoted.isFloatingPoint {
+            // A Python int to a negative int power is a float (`n ** -1` with n = x.item()).
+            if case .tensor(let base) = operands[0], base.isHostScalar { return try tensorOp(kind, [operands[0], .float(Double(exponent))], attrs, gradFunction: gradFunction, at: location) }
             throw Diagnostic("integers to negative integer powers are not allowed; convert with .float() first", at: location)
         }
         var tensors = try operands.enumerated().map { index, value -> TensorValue in
