@@ -36,3 +36,11 @@ frozen.grad = None
 print(frozen, frozen.grad)
 n = torch.tensor([3]).item()
 print(2 ** -1, n ** -1)
+stopper = torch.nn.Linear(2, 1)
+probe = torch.tensor([[1.0, 2.0]])
+for epoch in range(5):
+    stopper.train()
+    v = stopper(probe).sum().item()
+    stopper.eval()
+    if epoch >= 1 and v > -1000.0: break
+print(stopper.training)

@@ -305,7 +305,8 @@ extension Evaluator {
     /// ModuleStateScan on the modules in scope.
     var moduleStateScan: ModuleStateScan {
         ModuleStateScan(isModule: { self.staticModule($0) != nil },
-                        holdsNumber: { owner, name in self.staticModule(owner)?.field(name)?.isPythonNumber ?? false })
+                        holdsNumber: { owner, name in self.staticModule(owner)?.field(name)?.isPythonNumber ?? false },
+                        settledGuards: settledExitGuards)
     }
 
     /// The module an expression names (`net`, `model.fc1`), looked up without evaluating it.
@@ -368,7 +369,10 @@ extension Evaluator {
             guard type.elementCount == 1 else {
                 throw Diagnostic("the condition of 'if' must be a single value, got a tensor of shape \(formatShape(type.shape))", at: conditionExpr.location)
             }
-            if builder is GraphBuilder, moduleStateScan.changesUnderCondition(then + elseBody) {
+            if builder is GraphBuilder, !settledExitGuards.contains(location), moduleStateScan.changesUnderCondition(then + elseBody) {
+                if LoopExits.isGuard(conditionExpr) {
+                    throw Diagnostic("this loop, left by 'break' on a run-time value, changes a module's mode or flags where it may have stopped; switch modes before the exit (model.eval(); if worse { break }), or use --eager", at: location)
+                }
                 throw Diagnostic("this 'if' on a value known only at run time changes a module (train(), eval(), a replaced property or number) or a requiresGrad flag, which a compiled program fixes when it is compiled; decide with a value known at compile time (a loop's index: for epoch in 0..<n { if epoch == 2 { ... } }), or run it with --eager", at: location)
             }
             var conditionID = try builder.reshape(tensor.id, to: [], at: conditionExpr.location)

@@ -32,6 +32,10 @@ final class Evaluator {
     var loopBodyDepth = 0
     /// Loops with `break` or `continue` run so far (numbering their `LoopExits` flags).
     var loopExitCount = 0
+    /// The `if !stopped` guards (by location) of loops that switch modules' modes only
+    /// unconditionally and before their exits (ModuleStateScan.settlesModesBeforeExits): every
+    /// iteration ends in the same modes wherever it stops, so the guard may hold the switches.
+    var settledExitGuards: Set<SourceLocation> = []
     /// Where the properties of each module `init` being run are declared (innermost last):
     /// `self.x = v` sets property x even where a parameter x shadows it.
     var initializingProperties: [Range<Int>] = []
@@ -159,6 +163,8 @@ final class Evaluator {
     private func withLoopExits(_ body: [Stmt], at location: SourceLocation, _ run: (LoopExits) throws -> Void) throws {
         loopExitCount += 1
         let exits = LoopExits(loop: loopExitCount, body: body)
+        let settled = builder is GraphBuilder && moduleStateScan.settlesModesBeforeExits(body) && settledExitGuards.insert(location).inserted
+        defer { if settled { settledExitGuards.remove(location) } }
         environment.push()
         defer { environment.pop() }
         try execute(exits.declaration(at: location))

@@ -38,6 +38,16 @@ struct LoopExits {
 
     private enum Jump { case breakLoop, continueLoop }
 
+    /// Whether `condition` is the guard of what runs until a loop stops (`!stopped`, with
+    /// `&& !skipped`): no program can spell its flags.
+    static func isGuard(_ condition: Expr) -> Bool {
+        switch condition.kind {
+        case .unary("!", let flag): if case .identifier(let name) = flag.kind { name.hasPrefix("loop ") && name.contains(" ") } else { false }
+        case .binary("&&", let lhs, let rhs): isGuard(lhs) && isGuard(rhs)
+        default: false
+        }
+    }
+
     /// `var stopped = false`, declared before the loop.
     func declaration(at location: SourceLocation) -> Stmt {
         Stmt(.binding(isMutable: true, pattern: .name(stopped, location), type: nil, value: Expr(.boolLiteral(false), at: location)), at: location)

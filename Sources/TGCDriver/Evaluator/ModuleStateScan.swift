@@ -1,3 +1,4 @@
+import TGCBase
 import TGCSyntax
 
 /// Finds whether a loop body changes what a compiled loop keeps the same in every iteration: a
@@ -11,9 +12,23 @@ struct ModuleStateScan {
     /// Whether a module's property holds a number (`net.temperature`).
     let holdsNumber: (Expr, String) -> Bool
 
-    init(isModule: @escaping (Expr) -> Bool, holdsNumber: @escaping (Expr, String) -> Bool) {
+    /// LoopExits' `if !stopped` guards around bodies that settle their modes before their
+    /// exits: what they hold counts as unconditional.
+    let settledGuards: Set<SourceLocation>
+
+    init(isModule: @escaping (Expr) -> Bool, holdsNumber: @escaping (Expr, String) -> Bool, settledGuards: Set<SourceLocation> = []) {
         self.isModule = isModule
         self.holdsNumber = holdsNumber
+        self.settledGuards = settledGuards
+    }
+
+    /// Whether a loop body left by `break`/`continue` switches modes (`train()`, `eval()`) only
+    /// unconditionally and before its first exit, and changes nothing else a compiled loop keeps:
+    /// `model.train(); ...; model.eval(); if worse { break }` ends every iteration in the same
+    /// modes wherever it stops.
+    func settlesModesBeforeExits(_ body: [Stmt]) -> Bool {
+        guard !changes(body), let firstExit = body.firstIndex(where: { LoopExits.exits([$0]) }) else { return false }
+        return !body[firstExit...].contains { changes($0, conditional: true) }
     }
 
     /// Whether `statements` (a loop's body) make such a change. An unconditional
@@ -62,7 +77,8 @@ struct ModuleStateScan {
         case .forIn(_, _, let body), .whileLoop(_, let body):
             return body.contains { changes($0, conditional: conditional, anyField: anyField) }
         case .ifElse(_, let then, let elseBody):
-            return (then + (elseBody ?? [])).contains { changes($0, conditional: true, anyField: anyField) }
+            let guarded = settledGuards.contains(statement.location) && elseBody == nil
+            return (then + (elseBody ?? [])).contains { changes($0, conditional: guarded ? conditional : true, anyField: anyField) }
         case .binding, .function, .structDecl, .returnValue(nil), .breakLoop, .continueLoop:
             return false
         }
