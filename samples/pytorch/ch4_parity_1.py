@@ -44,3 +44,15 @@ for epoch in range(5):
     stopper.eval()
     if epoch >= 1 and v > -1000.0: break
 print(stopper.training)
+class Stack(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.ModuleList([nn.Linear(2, 2), nn.Linear(2, 1)])
+    def forward(self, x): return self.layers[1](self.layers[0](x))
+stack = Stack()
+print(len(list(stack.children())), len(list(stack.modules())))
+for name, m in stack.named_children(): print(name)
+for name, m in stack.named_modules(): print(name)
+print(stack.layers)
+for p in stack.layers.parameters(): p.requires_grad = False
+print(len([p for p in stack.parameters() if p.requires_grad]))

@@ -30,6 +30,11 @@ extension Evaluator {
             if case .array(let items) = base, let result = try callArrayMethod(name, receiver: baseExpr, items, arguments, closure, at: location) {
                 return result
             }
+            // `net.layers.parameters()`, `blocks.train()`: an array of modules is a ModuleList.
+            if case .array(let items) = base, ModuleObject.isModuleArray(items), ModuleMethod.names.contains(name) {
+                try rejectClosure(closure, name)
+                return try callModuleMember(ModuleObject.moduleList(items, training: true), name, arguments, at: location)
+            }
             if case .size(let dims) = base, name == "numel", arguments.isEmpty, closure == nil {
                 return .int(dims.reduce(1, *))   // torch.Size.numel()
             }

@@ -327,6 +327,8 @@ extension Evaluator {
             return input
         case .loss(let typeName, _):
             throw Diagnostic("\(typeName) takes an input and a target", at: location)
+        case .moduleList:
+            throw Diagnostic("a ModuleList is not callable: call its modules (for layer in layers { x = layer(x) })", at: location)
         case .sequential:
             var value = input
             for field in module.fields {

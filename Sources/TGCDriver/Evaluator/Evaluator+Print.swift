@@ -17,8 +17,15 @@ extension Evaluator {
         }
         let separator = try text("separator") ?? " "
         var line = FormattedText()
+        let itemExprs = arguments.filter { $0.label == nil }.map(\.value)
         for (index, item) in site.values("items").enumerated() {
             if index > 0 { line.append(separator) }
+            var item = item
+            // A module's array of modules (`print(net.layers)`) prints as PyTorch's ModuleList.
+            if case .array(let items) = item, ModuleObject.isModuleArray(items), index < itemExprs.count,
+               case .member(let owner, _) = itemExprs[index].kind, let module = staticModule(owner) {
+                item = .module(ModuleObject.moduleList(items, training: module.training))
+            }
             line.append(try format(item, precision: nil, at: site.location("items")))
         }
         var attrs = Attributes()

@@ -16,6 +16,9 @@ final class ModuleObject {
         case dropout(p: Double)
         /// Its children are its fields "0", "1", ..., run in order.
         case sequential
+        /// An array of modules held by a module (PyTorch's `ModuleList`), as `children()` and
+        /// `modules()` list it: fields "0", "1", ...; not callable.
+        case moduleList
         case embedding(count: Int, dimension: Int)
         case layerNorm(shape: [Int], eps: Double, affine: Bool, bias: Bool)
         /// BatchNorm1d (rank 2 or 3 inputs) and BatchNorm2d (rank 4): buffers running_mean,
@@ -62,6 +65,7 @@ final class ModuleObject {
         case .layer(.method(let typeName, _, _, _)): typeName
         case .layer(.dropout): "Dropout"
         case .layer(.sequential): "Sequential"
+        case .layer(.moduleList): "ModuleList"
         case .layer(.embedding): "Embedding"
         case .layer(.layerNorm): "LayerNorm"
         case .layer(.batchNorm(let dimensions, _, _, _, _)): "BatchNorm\(dimensions)d"
@@ -105,17 +109,32 @@ final class ModuleObject {
 
     var isSequential: Bool { if case .layer(.sequential) = kind { true } else { false } }
 
-    /// The child modules by the names PyTorch gives them: each module field, and `name.i` for
-    /// each module of an array.
+    /// Whether `items` is a non-empty array of modules (a ModuleList when a module holds it).
+    static func isModuleArray(_ items: [EvalValue]) -> Bool {
+        for item in items {
+            guard case .module = item else { return false }
+        }
+        return !items.isEmpty
+    }
+
+    /// A module's array of modules as PyTorch's `ModuleList` (its modules are shared).
+    static func moduleList(_ items: [EvalValue], training: Bool) -> ModuleObject {
+        var listed: [(name: String, value: EvalValue)] = []
+        for (index, item) in items.enumerated() { listed.append((name: String(index), value: item)) }
+        let list = ModuleObject(.layer(.moduleList), fields: listed)
+        list.training = training
+        return list
+    }
+
+    /// The child modules by the names PyTorch gives them: each module field, and each array of
+    /// modules as a ModuleList (whose children are `name.0`, `name.1`, ...).
     var children: [(name: String, module: ModuleObject)] {
         fields.flatMap { field -> [(name: String, module: ModuleObject)] in
             switch field.value {
             case .module(let module): return [(field.name, module)]
             case .array(let items):
-                return items.enumerated().compactMap { index, item in
-                    if case .module(let module) = item { return ("\(field.name).\(index)", module) }
-                    return nil
-                }
+                guard ModuleObject.isModuleArray(items) else { return [] }
+                return [(name: field.name, module: ModuleObject.moduleList(items, training: training))]
             default: return []
             }
         }
@@ -224,30 +243,36 @@ final class ModuleObject {
             return "Conv2d(\(settings.joined(separator: ", ")))"
         case .layer(.pool2d(_, _, let repr)), .layer(.adaptiveAvgPool2d(_, let repr)):
             return repr
+        case .layer(.moduleList):
+            return ModuleObject.moduleListRepr(fields.map { $0.value }, indent: indent)
         case .user, .layer(.sequential):
             var lines: [String] = []
             for field in fields {
                 switch field.value {
                 case .module(let module):
                     lines.append("\(indent)  (\(field.name)): \(module.repr(indent: indent + "  "))")
-                case .array(let items) where !items.isEmpty && items.allSatisfy({ if case .module = $0 { true } else { false } }):
-                    // Runs of equal reprs print once, as PyTorch's ModuleList: `(0-2): 3 x Linear(...)`.
-                    var reprs: [String] = []
-                    for case .module(let module) in items { reprs.append(module.repr(indent: indent + "    ")) }
-                    var list = ["\(indent)  (\(field.name)): ModuleList("]
-                    var start = 0
-                    while start < reprs.count {
-                        var end = start
-                        while end + 1 < reprs.count, reprs[end + 1] == reprs[start] { end += 1 }
-                        let label = start == end ? "(\(start))" : "(\(start)-\(end)): \(end - start + 1) x"
-                        list.append("\(indent)    \(label)\(start == end ? ":" : "") \(reprs[start])")
-                        start = end + 1
-                    }
-                    lines.append(list.joined(separator: "\n") + "\n\(indent)  )")
+                case .array(let items) where ModuleObject.isModuleArray(items):
+                    lines.append("\(indent)  (\(field.name)): \(ModuleObject.moduleListRepr(items, indent: indent + "  "))")
                 default: continue
                 }
             }
             return lines.isEmpty ? "\(typeName)()" : "\(typeName)(\n" + lines.joined(separator: "\n") + "\n\(indent))"
         }
+    }
+
+    /// PyTorch's `ModuleList` repr: runs of equal reprs print once, `(0-2): 3 x Linear(...)`.
+    private static func moduleListRepr(_ items: [EvalValue], indent: String) -> String {
+        var reprs: [String] = []
+        for case .module(let module) in items { reprs.append(module.repr(indent: indent + "  ")) }
+        var list = ["ModuleList("]
+        var start = 0
+        while start < reprs.count {
+            var end = start
+            while end + 1 < reprs.count, reprs[end + 1] == reprs[start] { end += 1 }
+            let label = start == end ? "(\(start))" : "(\(start)-\(end)): \(end - start + 1) x"
+            list.append("\(indent)  \(label)\(start == end ? ":" : "") \(reprs[start])")
+            start = end + 1
+        }
+        return list.joined(separator: "\n") + "\n\(indent))"
     }
 }
