@@ -83,4 +83,26 @@ struct UnrolledLoopTests {
         let rendered = error.map { Pipeline.render($0, path: path) } ?? ""
         #expect(rendered.hasPrefix("\(path):3:1: error: this 'if' on a value known only at run time changes a module"), "got: \(rendered)")
     }
+
+    /// A loop left by `break` on a run-time value may switch modes before its exit (every
+    /// iteration then ends in the same modes); a switch after the exit is a compile-time error
+    /// at the switch, which eager mode runs as PyTorch does.
+    @Test func aModeSwitchAfterARuntimeBreakIsAnError() throws {
+        let path = try Self.write("""
+            let model = Linear(2, 1)
+            let x = tensor([[1.0, 2.0]])
+            for epoch in 0..<5 {
+                model.train()
+                let v = model(x).sum().item()
+                if v > -1000.0 { break }
+                model.eval()
+            }
+            print(model.training)
+
+            """, named: "mode_switch_after_loop_exit.swiftdsl")
+        let error = #expect(throws: (any Error).self) { try Pipeline.check(path) }
+        let rendered = error.map { Pipeline.render($0, path: path) } ?? ""
+        #expect(rendered.hasPrefix("\(path):7:5: error: this loop, left by 'break' on a run-time value, changes a module's mode"), "got: \(rendered)")
+        #expect(try Pipeline.eagerOutput(of: path) == "True\n")
+    }
 }

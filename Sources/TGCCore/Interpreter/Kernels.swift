@@ -199,6 +199,20 @@ enum Kernels {
     static func cumsum(_ x: Tensor, axis: Int, resultType: TensorType) -> Tensor {
         let n = x.type.rank == 0 ? 1 : x.type.shape[axis]
         let inner = x.type.rank == 0 ? 1 : x.type.strides[axis]
+        if !resultType.dtype.isFloatingPoint {   // exactly in int64, wrapping
+            let values = (0..<x.storage.count).map(x.storage.int64(at:))
+            var out = values
+            for base in stride(from: 0, to: values.count, by: max(n * inner, 1)) {
+                for j in 0..<inner {
+                    var sum: Int64 = 0
+                    for i in 0..<n {
+                        sum = sum &+ values[base + i * inner + j]
+                        out[base + i * inner + j] = sum
+                    }
+                }
+            }
+            return Tensor(type: resultType, storage: .build(resultType.dtype, out.count, integer: { out[$0] }))
+        }
         let values = x.elements
         var out = values
         for base in stride(from: 0, to: values.count, by: max(n * inner, 1)) {

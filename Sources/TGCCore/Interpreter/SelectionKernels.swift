@@ -53,6 +53,14 @@ extension Kernels {
             }
             return Tensor(type: base.type, storage: .float32(elements))
         }
+        if !base.dtype.isFloatingPoint {   // exactly in int64, wrapping as the C kernel's `+=`
+            var elements = (0..<base.storage.count).map(base.storage.int64(at:))
+            for (target, from) in offsets {
+                let value = source.storage.int64(at: from)
+                elements[target] = adding ? elements[target] &+ value : value
+            }
+            return Tensor(type: base.type, storage: .build(base.dtype, elements.count, integer: { elements[$0] }))
+        }
         var elements = base.elements
         let sources = source.elements
         for (target, from) in offsets {
