@@ -18,3 +18,16 @@ print(ga)
 ga.sum().backward()
 print(a.grad)
 print(b.grad)
+u = torch.tensor([0.5, -1.0], requires_grad=True)
+v = u
+for i in range(4):
+    if i < 2: v = v * 2
+print(v.detach())
+s = torch.tensor([0.5, -1.0, 0.25], requires_grad=True)
+t = s
+for i in range(20):
+    if i >= 3: break
+    t = t * 2
+print(t)
+t.sum().backward()
+print(s.grad)

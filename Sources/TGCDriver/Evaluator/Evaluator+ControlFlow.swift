@@ -89,7 +89,8 @@ extension Evaluator {
             default: false
             }
         }
-        if compileTimeState(assignedIn: body) || slicing.slices(body) || moduleStateScan.changes(body) {
+        let indexDecided = indexDecidedExits.contains(location) && builder is GraphBuilder && count <= Self.compiledUnrollLimit
+        if compileTimeState(assignedIn: body) || slicing.slices(body) || moduleStateScan.changes(body) || indexDecided {
             // `layers.append(Linear(4, 4))`: an array (or string) that grows has a length known
             // only by running the body once per index, with the index a compile-time Int; so
             // has a slice `x[i ..< i + batch]` (the last one may be shorter, as in PyTorch).
@@ -191,6 +192,8 @@ extension Evaluator {
             // it is that newer version, which an `if` that leaves it alone must keep.
             let updatedSoFar = builder is GraphBuilder ? [] : Set(inPlaceLeafUpdates[mark.updates...])
             for (index, start) in initial.enumerated() where start.leafKey != nil && start.requiresGrad && !updatedSoFar.contains(start.leafKey!) {
+                // An eager iteration after one that rebound the variable (`z = z * 2`) carries that value, not the leaf.
+                if let previousEnds, keptLeaf(previousEnds[index]) == nil { continue }
                 carriedLeafOrigins[carried[index]] = leafOrigin(start.id)
             }
             try bindItems(index)

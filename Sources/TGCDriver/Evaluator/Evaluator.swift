@@ -36,6 +36,9 @@ final class Evaluator {
     /// unconditionally and before their exits (ModuleStateScan.settlesModesBeforeExits): every
     /// iteration ends in the same modes wherever it stops, so the guard may hold the switches.
     var settledExitGuards: Set<SourceLocation> = []
+    /// `for` loops (by location) whose `break`/`continue` hang on the index alone, unrolled
+    /// when compiled within the unroll limit (LoopExits.exitsDecidedBy).
+    var indexDecidedExits: Set<SourceLocation> = []
     /// Where the properties of each module `init` being run are declared (innermost last):
     /// `self.x = v` sets property x even where a parameter x shadows it.
     var initializingProperties: [Range<Int>] = []
@@ -133,6 +136,8 @@ final class Evaluator {
             _ = try evaluate(expr)
         case .forIn(let pattern, let sequence, let body):
             guard LoopExits.exits(body) else { return try executeFor(pattern, sequence, body, at: at) }
+            if LoopExits.exitsDecidedBy(Set(MutationScan.boundNames(pattern)), body) { indexDecidedExits.insert(at) }
+            defer { indexDecidedExits.remove(at) }
             try withLoopExits(body, at: at) { exits in try executeFor(pattern, sequence, exits.body(body, at: at), at: at) }
         case .whileLoop(let condition, let body):
             guard LoopExits.exits(body) else { return try executeWhile(condition, body, at: at) }

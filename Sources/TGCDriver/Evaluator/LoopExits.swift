@@ -38,6 +38,26 @@ struct LoopExits {
 
     private enum Jump { case breakLoop, continueLoop }
 
+    /// Whether every exit of `body` is decided by `names` (a `for` loop's index) and literals
+    /// alone (`if i >= 3 { break }`): unrolled, each copy knows whether it runs, so nothing
+    /// of the loop hangs on a run-time flag (values carried out of it stay differentiable).
+    static func exitsDecidedBy(_ names: Set<String>, _ body: [Stmt]) -> Bool {
+        func decided(_ expr: Expr) -> Bool {
+            switch expr.kind {
+            case .identifier(let name): names.contains(name)
+            case .intLiteral, .floatLiteral, .boolLiteral: true
+            case .unary(_, let operand): decided(operand)
+            case .binary(_, let lhs, let rhs): decided(lhs) && decided(rhs)
+            case .tuple(let items): items.allSatisfy(decided)
+            default: false
+            }
+        }
+        return body.allSatisfy { statement in
+            guard case .ifElse(let condition, let then, let elseBody) = statement.kind, exits([statement]) else { return true }
+            return decided(condition) && exitsDecidedBy(names, then) && exitsDecidedBy(names, elseBody ?? [])
+        }
+    }
+
     /// Whether `condition` is the guard of what runs until a loop stops (`!stopped`, with
     /// `&& !skipped`): no program can spell its flags.
     static func isGuard(_ condition: Expr) -> Bool {
