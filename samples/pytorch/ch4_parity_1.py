@@ -56,3 +56,12 @@ for name, m in stack.named_modules(): print(name)
 print(stack.layers)
 for p in stack.layers.parameters(): p.requires_grad = False
 print(len([p for p in stack.parameters() if p.requires_grad]))
+chain = nn.Sequential(nn.Linear(2, 3), nn.ReLU(inplace=True), nn.Dropout(0.2, inplace=True), nn.LeakyReLU(0.1, inplace=True), nn.Linear(3, 1))
+print(chain)
+print(len(chain))
+chain.eval()
+h = torch.tensor([[1.0, 2.0]])
+for layer in chain:
+    h = layer(h)
+    print(layer, h.shape)
+for i, layer in enumerate(chain): print(i, layer)

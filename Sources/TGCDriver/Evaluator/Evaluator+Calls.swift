@@ -88,6 +88,9 @@ extension Evaluator {
         let items: [EvalValue]
         switch sequence {
         case .tuple(let values): items = values
+        case .module(let module):
+            guard let values = module.listedModules else { return nil }
+            items = values
         default:
             guard let values = sequence.arrayItems else { return nil }
             items = values

@@ -271,6 +271,7 @@ extension Evaluator {
         case .array(let values), .tuple(let values): items = values
         case .size, .keys: items = sequence.arrayItems!
         case .dictionary(let entries, _): items = entries.map { .tuple([.string($0.key), $0.value]) }
+        case .module(let module) where module.listedModules != nil: items = module.listedModules!   // `for layer in model`
         default:
             throw Diagnostic("expected a range 'a..<b' or 'a...b', a DataLoader, or an array, tuple or dictionary, to loop over; got \(sequence.kindName)", at: sequenceExpr.location)
         }

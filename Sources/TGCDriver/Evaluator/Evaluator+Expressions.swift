@@ -64,7 +64,7 @@ extension Evaluator {
             let tupleItems: [EvalValue]? = switch base {
             case .tuple(let items): items
             case .namedTuple(_, let fields): fields.map(\.1)   // `x.max(dim: 1)[0]`: the values
-            case .module(let module) where module.isSequential: module.fields.map(\.value)
+            case .module(let module): module.listedModules
             default: nil
             }
             guard let items = base.arrayItems ?? tupleItems, arguments.count == 1, arguments[0].label == nil else {

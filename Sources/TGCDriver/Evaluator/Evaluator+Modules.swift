@@ -339,7 +339,7 @@ extension Evaluator {
                 value = next
             }
             return value
-        case .dropout(let p):
+        case .dropout(let p, _):
             return try dropout(input, p: p, training: module.training, at: location)
         case .embedding:
             guard case .tensor(let weight)? = module.field("weight") else { preconditionFailure("Embedding without weight") }

@@ -9,6 +9,7 @@ extension Evaluator {
         if let items = base.arrayItems, name == "count" { return .int(items.count) }
         if case .array(let items) = base, let value = arrayProperty(name, of: items) { return value }
         if case .tuple(let items) = base, name == "count" { return .int(items.count) }
+        if case .module(let module) = base, name == "count", let items = module.listedModules { return .int(items.count) }   // len(model)
         if case .module(let module) = base { return try moduleProperty(module, name, at: location) }
         if case .optimizer(let optimizer) = base { return try optimizerProperty(optimizer, name, at: location) }
         switch base {

@@ -13,7 +13,7 @@ final class ModuleObject {
         /// A layer whose forward is one tensor method with fixed arguments: `ReLU()` is
         /// `x.relu()`, `Softmax(dim: 1)` is `x.softmax(dim: 1)`; `repr` is PyTorch's.
         case method(typeName: String, method: String, arguments: [(label: String, value: Option)], repr: String)
-        case dropout(p: Double)
+        case dropout(p: Double, inplace: Bool)
         /// Its children are its fields "0", "1", ..., run in order.
         case sequential
         /// An array of modules held by a module (PyTorch's `ModuleList`), as `children()` and
@@ -97,7 +97,7 @@ final class ModuleObject {
             settings = ["numFeatures": .int(features), "eps": .float(eps), "momentum": .float(momentum), "affine": .bool(affine)]
         case .layerNorm(let shape, let eps, _, _):
             settings = ["normalizedShape": .tuple(shape.map { .int($0) }), "eps": .float(eps)]
-        case .dropout(let p):
+        case .dropout(let p, _):
             settings = ["p": .float(p)]
         case .embedding(let count, let dimension):
             settings = ["numEmbeddings": .int(count), "embeddingDim": .int(dimension)]
@@ -108,6 +108,15 @@ final class ModuleObject {
     }
 
     var isSequential: Bool { if case .layer(.sequential) = kind { true } else { false } }
+
+    /// The modules of a Sequential or ModuleList in order (what `for layer in model`,
+    /// `model[i]` and `model.count` read), nil for other modules.
+    var listedModules: [EvalValue]? {
+        switch kind {
+        case .layer(.sequential), .layer(.moduleList): fields.map(\.value)
+        default: nil
+        }
+    }
 
     /// Whether `items` is a non-empty array of modules (a ModuleList when a module holds it).
     static func isModuleArray(_ items: [EvalValue]) -> Bool {
@@ -219,8 +228,8 @@ final class ModuleObject {
             return "Linear(in_features=\(inFeatures), out_features=\(outFeatures), bias=\(python(bias)))"
         case .layer(.method(_, _, _, let repr)):
             return repr
-        case .layer(.dropout(let p)):
-            return "Dropout(p=\(PrintFormatter.pythonRepr(p)), inplace=False)"
+        case .layer(.dropout(let p, let inplace)):
+            return "Dropout(p=\(PrintFormatter.pythonRepr(p)), inplace=\(python(inplace)))"
         case .layer(.embedding(let count, let dimension)):
             return "Embedding(\(count), \(dimension))"
         case .layer(.layerNorm(let shape, let eps, let affine, let bias)):

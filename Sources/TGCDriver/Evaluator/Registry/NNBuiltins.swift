@@ -10,15 +10,17 @@ extension BuiltinFamily {
     static let nn = BuiltinFamily(name: "nn", functions: [
         FunctionEntry("Linear", [.unlabeled("inFeatures"), .unlabeled("outFeatures"), .labeled("bias")],
                       "torch.nn.Linear: y = x W^T + b") { e, site in try e.makeLinear(site) },
-        activation("ReLU", "relu"), activation("Sigmoid", "sigmoid"), activation("Tanh", "tanh"), activation("SiLU", "silu"),
+        activation("ReLU", "relu", inplace: true), activation("Sigmoid", "sigmoid"), activation("Tanh", "tanh"),
+        activation("SiLU", "silu", inplace: true),
         FunctionEntry("GELU", [.labeled("approximate")], "torch.nn.GELU (the exact erf form, or approximate: \"tanh\")") { e, site in
             let approximate = try e.geluApproximation(site)
             return e.methodLayer("GELU", "gelu", [("approximate", .string(approximate))], repr: "GELU(approximate='\(approximate)')")
         },
-        FunctionEntry("LeakyReLU", [.unlabeled("negativeSlope", optional: true)], "torch.nn.LeakyReLU (slope 0.01)") { e, site in
+        FunctionEntry("LeakyReLU", [.unlabeled("negativeSlope", optional: true), .labeled("inplace")], "torch.nn.LeakyReLU (slope 0.01)") { e, site in
             let slope = try site.value("negativeSlope").map { try e.staticDouble($0, what: "negativeSlope", at: site.location("negativeSlope")) } ?? 0.01
+            let inplace = try e.staticBool(site, "inplace") ?? false
             return e.methodLayer("LeakyReLU", "leakyRelu", [("negativeSlope", .float(slope))],
-                                 repr: "LeakyReLU(negative_slope=\(PrintFormatter.pythonRepr(slope)))")
+                                 repr: "LeakyReLU(negative_slope=\(PrintFormatter.pythonRepr(slope))\(inplace ? ", inplace=True" : ""))")
         },
         dimensionLayer("Softmax", "softmax"), dimensionLayer("LogSoftmax", "logSoftmax"),
         FunctionEntry("Flatten", [.labeled("startDim"), .labeled("endDim")], "torch.nn.Flatten (dims 1 through -1)") { e, site in
@@ -28,12 +30,13 @@ extension BuiltinFamily {
                                  repr: "Flatten(start_dim=\(start), end_dim=\(end))")
         },
         FunctionEntry("Identity", [], "torch.nn.Identity") { _, _ in .module(ModuleObject(.layer(.identity), fields: [])) },
-        FunctionEntry("Dropout", [.unlabeled("p", optional: true)], "torch.nn.Dropout (p 0.5; train mode only)") { e, site in
+        FunctionEntry("Dropout", [.unlabeled("p", optional: true), .labeled("inplace")], "torch.nn.Dropout (p 0.5; train mode only)") { e, site in
             let p = try site.value("p").map { try e.staticDouble($0, what: "p", at: site.location("p")) } ?? 0.5
+            let inplace = try e.staticBool(site, "inplace") ?? false
             guard (0...1).contains(p) else {
                 throw Diagnostic("dropout probability has to be between 0 and 1, but got \(PrintFormatter.pythonRepr(p))", at: site.location("p"))
             }
-            return .module(ModuleObject(.layer(.dropout(p: p)), fields: []))
+            return .module(ModuleObject(.layer(.dropout(p: p, inplace: inplace)), fields: []))
         },
         FunctionEntry("Sequential", [.unlabeled("layers", optional: true, variadic: true)], "torch.nn.Sequential: layers run in order") { e, site in
             // `Sequential(layers)` with an array of modules is PyTorch's `nn.Sequential(*layers)`.
@@ -110,9 +113,14 @@ extension BuiltinFamily {
 }
 
 extension BuiltinFamily {
-    /// A layer with no settings whose forward is one tensor method (`ReLU()` is `x.relu()`).
-    private static func activation(_ name: String, _ method: String) -> FunctionEntry {
-        FunctionEntry(name, [], "torch.nn.\(name)") { e, _ in e.methodLayer(name, method, [], repr: "\(name)()") }
+    /// A layer with no settings whose forward is one tensor method (`ReLU()` is `x.relu()`);
+    /// `inplace:` where PyTorch's takes it, shown in the repr (tgc's tensors are values, so the
+    /// input is not overwritten: nothing reads it after the layer in a model).
+    private static func activation(_ name: String, _ method: String, inplace takesInplace: Bool = false) -> FunctionEntry {
+        FunctionEntry(name, takesInplace ? [.labeled("inplace")] : [], "torch.nn.\(name)") { e, site in
+            let inplace = takesInplace ? try e.staticBool(site, "inplace") ?? false : false
+            return e.methodLayer(name, method, [], repr: inplace ? "\(name)(inplace=True)" : "\(name)()")
+        }
     }
 
     /// `BatchNorm1d(features, eps: 1e-5, momentum: 0.1, affine: true)` and `BatchNorm2d`.
