@@ -24,3 +24,13 @@ print(torch.arange(1, 2.5, 0.05, dtype=torch.float64).tolist())
 print(torch.arange(0.1, -5.1, -0.3)[-3:].tolist())
 print(torch.linspace(0, 1, steps=21, dtype=torch.float64).tolist())
 print(torch.linspace(-1, 0.3, steps=56, dtype=torch.float64)[7].item(), torch.linspace(-1, 0.3, steps=56, dtype=torch.float64)[9].item())
+labels = torch.tensor([0, 1, 2, 1])
+preds = torch.tensor([0, 2, 2, 1])
+confusion = torch.zeros([3, 3], dtype=torch.int64)
+for t, p in zip(labels, preds):
+    confusion[t, p] += 1
+print(confusion)
+xs = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
+ys = torch.tensor([0.5, -1.0])
+for x, y in zip(xs, ys): print(x, y)
+for a, b in zip([1, 2, 3], ["a", "b"]): print(a, b)

@@ -259,6 +259,14 @@ extension Evaluator {
                 throw Diagnostic("value of type \(items.kindName) has no method 'enumerated'", at: callee.location)
             }
             sequence = pairs
+        } else if case .call(let callee, let arguments, nil) = sequenceExpr.kind, case .identifier("zip") = callee.kind,
+                  arguments.count >= 2, arguments.allSatisfy({ $0.label == nil }) {
+            // `for (t, p) in zip(labels, predictions)`: the tensors' rows side by side, as
+            // Python's zip over tensors; zip over arrays is the function's.
+            let values = try arguments.map { try evaluate($0.value) }
+            let tensors = values.compactMap { value -> TensorValue? in if case .tensor(let t) = value { t } else { nil } }
+            guard tensors.count == values.count else { return try executeUnrolledZip(pattern, values, arguments, body, progress: progress) }
+            return try executeZippedRows(pattern, tensors, body, at: sequenceExpr.location, progress: progress)
         } else {
             sequence = try evaluate(sequenceExpr)
         }
@@ -304,6 +312,36 @@ extension Evaluator {
             let row = EvalValue.tensor(try selectRow(tensor, position, at: location))
             try bind(pattern, to: enumerated ? .tuple([.tensor(position), row]) : row, mutable: false)
         }
+    }
+
+    /// `for (a, b) in zip(x, y)` over tensors: one loop over the fewest rows, each iteration
+    /// binding the tensors' rows at its index.
+    private func executeZippedRows(_ pattern: Pattern, _ tensors: [TensorValue], _ body: [Stmt],
+                                   at location: SourceLocation, progress: ProgressLabel?) throws {
+        let counts = try tensors.map { tensor -> Int in
+            guard let rows = builder.type(of: tensor.id).shape.first else { throw Diagnostic("iteration over a 0-d tensor", at: location) }
+            return rows
+        }
+        guard progress == nil else { throw Diagnostic("progress(...) takes a range, an array or a DataLoader, not a zip of tensors", at: location) }
+        try executeLoop(0..<counts.min()!, body, at: location) { index in
+            let position = TensorValue(id: index, isHostScalar: true)
+            try bind(pattern, to: .tuple(try tensors.map { .tensor(try selectRow($0, position, at: location)) }), mutable: false)
+        }
+    }
+
+    /// `zip(...)` of arrays (or arrays and tensors, which then must be arrays of items too): the
+    /// zip function's pairs, unrolled.
+    private func executeUnrolledZip(_ pattern: Pattern, _ values: [EvalValue], _ arguments: [Argument], _ body: [Stmt],
+                                    progress: ProgressLabel?) throws {
+        let sequences = try zip(values, arguments).map { value, argument -> [EvalValue] in
+            guard let items = value.sequenceItems else {
+                throw Diagnostic("zip takes arrays, tuples, shapes, a dictionary's keys, or tensors (all of them); got \(value.kindName)", at: argument.location)
+            }
+            return items
+        }
+        let count = sequences.map(\.count).min()!
+        let items = (0..<count).map { index in EvalValue.tuple(sequences.map { $0[index] }) }
+        try executeUnrolled(pattern, items, body, progress: progress, at: arguments[0].location)
     }
 
     /// ModuleStateScan on the modules in scope.
