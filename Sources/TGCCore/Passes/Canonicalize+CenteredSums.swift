@@ -60,11 +60,16 @@ extension Canonicalizer {
         }
     }
 
-    /// `op` is x − mean_A(x): x minus (reduce_sum of x over A, dimensions kept) / |A|.
+    /// `op` is x − mean_A(x): x minus (reduce_sum of x over A, dimensions kept) / |A|, or that
+    /// mean computed in double from x widened and rounded back (batch norm's, as PyTorch's).
     private func isDeviation(_ op: Op, over axes: Set<Int>) -> Bool {
         let (x, mean) = (op.operands[0], op.operands[1])
-        guard x.type == op.result.type, let divide = mean.definingOp, divide.kind == .div,
-              let sum = divide.operands[0].definingOp, sum.kind == .reduceSum, sum.operands[0] == x, sum.attributes.keepDim,
+        func unwidened(_ value: Value) -> Value {
+            guard let cast = value.definingOp, cast.kind == .cast else { return value }
+            return cast.operands[0]
+        }
+        guard x.type == op.result.type, let divide = unwidened(mean).definingOp, divide.kind == .div,
+              let sum = divide.operands[0].definingOp, sum.kind == .reduceSum, unwidened(sum.operands[0]) == x, sum.attributes.keepDim,
               Set(sum.attributes.axes ?? Array(x.type.shape.indices)) == axes,
               divide.operands[1].type.elementCount == 1, let count = splatValue(divide.operands[1]) else {
             return false
