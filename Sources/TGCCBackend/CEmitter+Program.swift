@@ -315,17 +315,18 @@ extension CProgramEmitter {
     private mutating func emitLoad(_ op: Op, path: String, tensor: String?) {
         let type = op.result.type
         let shape = "\(dtypeCode(type.dtype)), \(type.rank), \(shapeLiteral(type)), \(name(op.result))"
+        let location = CSourceText.stringLiteral(op.location == .unknown ? "" : op.location.description)
         if let tensor {
             if let names = op.attributes.names {   // a model's checkpoint: no key beyond the model's
                 let list = names.map(CSourceText.stringLiteral).joined(separator: ", ")
-                out.line("check_safetensors_keys(\(CSourceText.stringLiteral(path)), \(names.count), (const char *const[]){\(list)});")
+                out.line("check_safetensors_keys(\(location), \(CSourceText.stringLiteral(path)), \(names.count), (const char *const[]){\(list)});")
             }
-            out.line("load_safetensors(\(CSourceText.stringLiteral(path)), \(CSourceText.stringLiteral(tensor)), \(shape));")
+            out.line("load_safetensors(\(location), \(CSourceText.stringLiteral(path)), \(CSourceText.stringLiteral(tensor)), \(shape));")
         } else {
             var file = type
             if let fileRows = op.attributes.fileRows { file.shape[0] = fileRows }
             let fileShape = "\(dtypeCode(type.dtype)), \(type.rank), \(shapeLiteral(file)), \(type.shape.first ?? 1), \(name(op.result))"
-            out.line("load_data(\(CSourceText.stringLiteral(path)), \(fileShape));")
+            out.line("load_data(\(location), \(CSourceText.stringLiteral(path)), \(fileShape));")
         }
     }
 

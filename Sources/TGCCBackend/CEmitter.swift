@@ -317,31 +317,32 @@ package struct CProgramEmitter {
 
     // MARK: helpers
 
-    /// `load` with the runtime's .npy, IDX and safetensors readers; errors are fatal with their message.
+    /// `load` with the runtime's .npy, IDX and safetensors readers; errors are fatal with their
+    /// message, at the source location `where` of the program's `load`.
     static let loadHelper = """
         /* Reads the first `rows` rows of a .npy or IDX file (gzip'd or not) of exactly this dtype and
            shape into data; a relative path (a file the program saved) is under --out DIR. */
-        static void load_data(const char *path, tgc_dtype dtype, int ndim, const int64_t *shape, int64_t rows, void *data) {
+        static void load_data(const char *where, const char *path, tgc_dtype dtype, int ndim, const int64_t *shape, int64_t rows, void *data) {
             char err[512];
             char *full = tgc_output_path(&tgc_opts, path);
-            if (tgc_data_load_rows(full, dtype, ndim, shape, rows, data, err, sizeof err) != 0) tgc_fatal("%s", err);
+            if (tgc_data_load_rows(full, dtype, ndim, shape, rows, data, err, sizeof err) != 0) tgc_fatal_at(where, "%s", err);
             free(full);
         }
 
         /* Reads the tensor `name` of a safetensors file, of exactly this dtype and shape, into data;
            a relative path (a file the program saved) is under --out DIR. */
-        static void load_safetensors(const char *path, const char *name, tgc_dtype dtype, int ndim, const int64_t *shape, void *data) {
+        static void load_safetensors(const char *where, const char *path, const char *name, tgc_dtype dtype, int ndim, const int64_t *shape, void *data) {
             char err[512];
             char *full = tgc_output_path(&tgc_opts, path);
-            if (tgc_safetensors_load(full, name, dtype, ndim, shape, data, err, sizeof err) != 0) tgc_fatal("%s", err);
+            if (tgc_safetensors_load(full, name, dtype, ndim, shape, data, err, sizeof err) != 0) tgc_fatal_at(where, "%s", err);
             free(full);
         }
 
         /* Checks that a checkpoint holds no tensor beyond names (those of the model it loads into). */
-        static void check_safetensors_keys(const char *path, int count, const char *const *names) {
+        static void check_safetensors_keys(const char *where, const char *path, int count, const char *const *names) {
             char err[512];
             char *full = tgc_output_path(&tgc_opts, path);
-            if (tgc_safetensors_check_keys(full, count, names, err, sizeof err) != 0) tgc_fatal("%s", err);
+            if (tgc_safetensors_check_keys(full, count, names, err, sizeof err) != 0) tgc_fatal_at(where, "%s", err);
             free(full);
         }
 
