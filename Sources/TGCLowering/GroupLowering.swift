@@ -303,11 +303,8 @@ final class GroupLowering {
         case .sum:
             let type: ScalarType = x.type.dtype.isFloatingPoint ? .float64 : .int64
             let acc = "acc\(n)"
-            // A float64 sum is folded in order: reassociating it would change its own bits;
-            // unless it sums widened float32 elements (batch norm's mean), whose double sum
-            // is rounded back to float, as a float32 sum's is.
-            let widened = x.definingOp.map { $0.kind == .cast && $0.operands[0].type.dtype == .float32 } ?? false
-            let fold: Fold = x.type.dtype == .float64 && !widened ? .ordered : .sum
+            // A float64 sum is folded in order: reassociating it would change its own bits.
+            let fold: Fold = x.type.dtype == .float64 ? .ordered : .sum
             nests[nest].accumulators.append(Accumulator(name: acc, type: type, initial: ScalarRules.zero(type), fold: fold))
             var summand = TypedExpr(namingSelectedLoads(element.expr, in: .nest(nest)), element.type)
             if summand.expr != element.expr {

@@ -96,7 +96,9 @@ public enum VJPRules {
         case .gather, .scatter, .scatterAdd: selectionRule(kind)
         case .reduceSum:
             { b, operands, results, attrs, cotangents, wants, at in
-                [try expandReduced(b, cotangents[0]!, like: operands[0], attrs, at)]
+                // A float32 sum kept in double: its gradient in float32 before it is spread.
+                let g = try b.cast(cotangents[0]!, to: b.type(of: operands[0]).dtype == .float32 ? .float32 : b.type(of: cotangents[0]!).dtype, at: at)
+                return [try expandReduced(b, g, like: operands[0], attrs, at)]
             }
         case .reduceMax, .reduceMin:
             { b, operands, results, attrs, cotangents, wants, at in

@@ -96,9 +96,11 @@ extension Builder {
         keep.axes = shape.indices.filter { $0 != 1 }
         keep.keepDim = true
         let count = try scalar(Double(reducedCount(x, axes: keep.axes)), .float32, at: location)
-        // PyTorch's kernel: the mean divides the sum in double, then rounds to float.
+        // PyTorch's kernel: the mean divides the (double) sum in double, then rounds to float.
         let dtype = type(of: x).dtype
-        let wideSum = try apply1(.reduceSum, [try cast(x, to: .float64, at: location)], keep, at: location)
+        var wide = keep
+        wide.dtype = .float64
+        let wideSum = try cast(try apply1(.reduceSum, [x], wide, at: location), to: .float64, at: location)
         let wideCount = try scalar(Double(reducedCount(x, axes: keep.axes)), .float64, at: location)
         let mean = try cast(try apply1(.div, [wideSum, wideCount], at: location), to: dtype, at: location)
         let centered = try apply1(.sub, [x, mean], at: location)

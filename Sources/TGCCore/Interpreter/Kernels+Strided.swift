@@ -81,6 +81,32 @@ extension Kernels {
         }
     }
 
+    /// a · b + c rounded once at each element of `shape`, the operands read as broadcasting
+    /// reads them, on the elementwise threads (batch norm's x·α + β in eager mode).
+    static func multiplyingAdding(_ a: [Float], _ aShape: [Int], _ b: [Float], _ bShape: [Int], _ c: [Float], _ cShape: [Int],
+                                  to shape: [Int]) -> [Float] {
+        let walk = ThreadedKernels.shared(StridedWalk(broadcasting: [aShape, bShape, cShape], to: shape))
+        let (n, sa, sb, sc) = (walk.rowLength, walk.rowStride(0), walk.rowStride(1), walk.rowStride(2))
+        return a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                c.withUnsafeBufferPointer { c in
+                    uninitialized(shape.reduce(1, *)) { out in
+                        ThreadedKernels.forEachRow(of: walk) { offsets, row in
+                            let (x, y, z, o) = (a.baseAddress! + offsets[0], b.baseAddress! + offsets[1],
+                                                c.baseAddress! + offsets[2], out + row * n)
+                            if sa == 1 && sb == 0 && sc == 0 {   // x · α + β with α, β one per row
+                                let (u, v) = (y[0], z[0])
+                                for j in 0..<n { o[j] = v.addingProduct(x[j], u) }
+                            } else {
+                                for j in 0..<n { o[j] = z[j * sc].addingProduct(x[j * sa], y[j * sb]) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// `where(c, a, b)`: a's element where c holds, else b's, each operand read as
     /// broadcasting reads it.
     static func choosing<T>(_ c: [Bool], _ cShape: [Int], _ a: [T], _ aShape: [Int], _ b: [T], _ bShape: [Int],

@@ -134,11 +134,11 @@ enum Kernels {
 
     /// a · b + c with one rounding, in the result's float type (Float's or Double's fma).
     static func fusedMultiplyAdd(_ a: Tensor, _ b: Tensor, _ c: Tensor, _ resultType: TensorType) -> Tensor {
+        if case .float32(let x) = a.storage, case .float32(let y) = b.storage, case .float32(let z) = c.storage {
+            return Tensor(type: resultType, storage: .float32(multiplyingAdding(x, a.shape, y, b.shape, z, c.shape, to: resultType.shape)))
+        }
         let (ia, ib, ic) = (ReadMap(a.shape, resultType.shape), ReadMap(b.shape, resultType.shape), ReadMap(c.shape, resultType.shape))
         let count = resultType.elementCount
-        if case .float32(let x) = a.storage, case .float32(let y) = b.storage, case .float32(let z) = c.storage {
-            return Tensor(type: resultType, storage: .float32((0..<count).map { z[ic($0)].addingProduct(x[ia($0)], y[ib($0)]) }))
-        }
         let (x, y, z) = (a.storage, b.storage, c.storage)
         return Tensor(type: resultType, storage: .build(resultType.dtype, count) {
             z.double(at: ic($0)).addingProduct(x.double(at: ia($0)), y.double(at: ib($0)))

@@ -206,7 +206,8 @@ enum OpTable {
         }
 
         case .reduceSum: OpDef(kind, .reduction, arity: 1, spelled: [.method("sum")], grad: "SumBackward0") { types, attrs in
-            let dtype: DType = types[0].dtype.isFloatingPoint ? types[0].dtype : .int64
+            var dtype: DType = types[0].dtype.isFloatingPoint ? types[0].dtype : .int64
+            if attrs.dtype == .float64 && types[0].dtype == .float32 { dtype = .float64 }   // the double sum, not rounded to float
             return [TensorType(try reducedShape(types[0], attrs), dtype)]
         }
         case .reduceMax: OpDef(kind, .reduction, arity: 1, spelled: [.method("max")], grad: "MaxBackward1") { types, attrs in
