@@ -150,13 +150,15 @@ extension Evaluator {
 
     /// `zeroGrad()`: each gradient becomes None (PyTorch's default: zeros in its slot, marked
     /// None in `noneGradients`, which the next backward() replaces: `clearedGradients`), or zeros
-    /// to add to with `setToNone: false`; a leaf that never had one keeps none.
+    /// to add to with `setToNone: false`; a leaf that never had one keeps none, and a gradient
+    /// that is None stays None (PyTorch zeroes only the gradients that exist).
     func zeroGradients(of keys: [Int], setToNone: Bool = true, at location: SourceLocation) throws {
         for key in keys where gradSlots[key] != nil {
             let zeros = try builder.full(leafTypes[key]!.shape, 0, leafTypes[key]!.dtype, at: location)
             gradSlots[key] = zeros
-            noneGradients[key] = setToNone ? loopBodyDepth : nil
-            clearedGradients[key] = setToNone ? zeros : nil
+            let staysNone = !setToNone && noneGradients[key] != nil
+            noneGradients[key] = setToNone ? loopBodyDepth : (staysNone ? noneGradients[key] : nil)
+            clearedGradients[key] = setToNone || staysNone ? zeros : nil
         }
     }
 
