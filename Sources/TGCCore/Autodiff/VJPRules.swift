@@ -97,7 +97,8 @@ public enum VJPRules {
         case .reduceSum:
             { b, operands, results, attrs, cotangents, wants, at in
                 // A float32 sum kept in double: its gradient in float32 before it is spread.
-                let g = try b.cast(cotangents[0]!, to: b.type(of: operands[0]).dtype == .float32 ? .float32 : b.type(of: cotangents[0]!).dtype, at: at)
+                let x = b.type(of: operands[0]).dtype
+                let g = x.isFloatingPoint ? try b.cast(cotangents[0]!, to: x, at: at) : cotangents[0]!
                 return [try expandReduced(b, g, like: operands[0], attrs, at)]
             }
         case .reduceMax, .reduceMin:

@@ -95,14 +95,14 @@ extension Builder {
         var keep = Attributes()
         keep.axes = shape.indices.filter { $0 != 1 }
         keep.keepDim = true
-        let count = try scalar(Double(reducedCount(x, axes: keep.axes)), .float32, at: location)
-        // PyTorch's kernel: the mean divides the (double) sum in double, then rounds to float.
-        let dtype = type(of: x).dtype
+        let elements = Double(reducedCount(x, axes: keep.axes))
+        let count = try scalar(elements, .float32, at: location)
+        // PyTorch's kernel: the mean divides the sum, kept in double, in double, then rounds to float.
         var wide = keep
         wide.dtype = .float64
-        let wideSum = try cast(try apply1(.reduceSum, [x], wide, at: location), to: .float64, at: location)
-        let wideCount = try scalar(Double(reducedCount(x, axes: keep.axes)), .float64, at: location)
-        let mean = try cast(try apply1(.div, [wideSum, wideCount], at: location), to: dtype, at: location)
+        let wideSum = try apply1(.reduceSum, [x], wide, at: location)
+        let wideMean = try apply1(.div, [wideSum, try scalar(elements, .float64, at: location)], at: location)
+        let mean = try cast(wideMean, to: type(of: x).dtype, at: location)
         let centered = try apply1(.sub, [x, mean], at: location)
         let variance = try apply1(.div, [try apply1(.reduceSum, [try apply1(.mul, [centered, centered], at: location)], keep, at: location), count], at: location)
         return (mean, variance)

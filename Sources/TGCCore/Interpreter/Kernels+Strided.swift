@@ -81,28 +81,38 @@ extension Kernels {
         }
     }
 
-    /// a · b + c rounded once at each element of `shape`, the operands read as broadcasting
-    /// reads them, on the elementwise threads (batch norm's x·α + β in eager mode).
-    static func multiplyingAdding(_ a: [Float], _ aShape: [Int], _ b: [Float], _ bShape: [Int], _ c: [Float], _ cShape: [Int],
-                                  to shape: [Int]) -> [Float] {
+    /// `row` on each row of `shape`'s elements, shared among the elementwise threads: the
+    /// operands' row starts and strides along the row as broadcasting reads them, and the
+    /// result's row (`n` elements) to write.
+    private static func rowsOfThree<A, B, C, R>(_ a: [A], _ aShape: [Int], _ b: [B], _ bShape: [Int], _ c: [C], _ cShape: [Int],
+                                                to shape: [Int],
+                                                _ row: (UnsafePointer<A>, UnsafePointer<B>, UnsafePointer<C>, UnsafeMutablePointer<R>,
+                                                        _ n: Int, _ strides: (a: Int, b: Int, c: Int)) -> Void) -> [R] {
         let walk = ThreadedKernels.shared(StridedWalk(broadcasting: [aShape, bShape, cShape], to: shape))
-        let (n, sa, sb, sc) = (walk.rowLength, walk.rowStride(0), walk.rowStride(1), walk.rowStride(2))
+        let (n, strides) = (walk.rowLength, (a: walk.rowStride(0), b: walk.rowStride(1), c: walk.rowStride(2)))
         return a.withUnsafeBufferPointer { a in
             b.withUnsafeBufferPointer { b in
                 c.withUnsafeBufferPointer { c in
                     uninitialized(shape.reduce(1, *)) { out in
-                        ThreadedKernels.forEachRow(of: walk) { offsets, row in
-                            let (x, y, z, o) = (a.baseAddress! + offsets[0], b.baseAddress! + offsets[1],
-                                                c.baseAddress! + offsets[2], out + row * n)
-                            if sa == 1 && sb == 0 && sc == 0 {   // x · α + β with α, β one per row
-                                let (u, v) = (y[0], z[0])
-                                for j in 0..<n { o[j] = v.addingProduct(x[j], u) }
-                            } else {
-                                for j in 0..<n { o[j] = z[j * sc].addingProduct(x[j * sa], y[j * sb]) }
-                            }
+                        ThreadedKernels.forEachRow(of: walk) { offsets, index in
+                            row(a.baseAddress! + offsets[0], b.baseAddress! + offsets[1], c.baseAddress! + offsets[2], out + index * n, n, strides)
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// a · b + c rounded once at each element of `shape`, the operands read as broadcasting
+    /// reads them, on the elementwise threads (batch norm's x·α + β in eager mode).
+    static func multiplyingAdding(_ a: [Float], _ aShape: [Int], _ b: [Float], _ bShape: [Int], _ c: [Float], _ cShape: [Int],
+                                  to shape: [Int]) -> [Float] {
+        rowsOfThree(a, aShape, b, bShape, c, cShape, to: shape) { x, y, z, o, n, s in
+            if s.a == 1 && s.b == 0 && s.c == 0 {   // x · α + β with α, β one per row
+                let (u, v) = (y[0], z[0])
+                for j in 0..<n { o[j] = v.addingProduct(x[j], u) }
+            } else {
+                for j in 0..<n { o[j] = z[j * s.c].addingProduct(x[j * s.a], y[j * s.b]) }
             }
         }
     }
@@ -111,30 +121,18 @@ extension Kernels {
     /// broadcasting reads it.
     static func choosing<T>(_ c: [Bool], _ cShape: [Int], _ a: [T], _ aShape: [Int], _ b: [T], _ bShape: [Int],
                             to shape: [Int]) -> [T] {
-        let walk = ThreadedKernels.shared(StridedWalk(broadcasting: [cShape, aShape, bShape], to: shape))
-        let (n, sc, sa, sb) = (walk.rowLength, walk.rowStride(0), walk.rowStride(1), walk.rowStride(2))
-        return c.withUnsafeBufferPointer { c in
-            a.withUnsafeBufferPointer { a in
-                b.withUnsafeBufferPointer { b in
-                    uninitialized(shape.reduce(1, *)) { out in
-                        ThreadedKernels.forEachRow(of: walk) { offsets, row in
-                            let (z, x, y, o) = (c.baseAddress! + offsets[0], a.baseAddress! + offsets[1],
-                                                b.baseAddress! + offsets[2], out + row * n)
-                            // Both sides are read before the choice, so it is a select, not a branch.
-                            if sc == 1 && sa == 1 && sb == 0 {   // where(mask, x, scalar)
-                                let v = y[0]
-                                for j in 0..<n {
-                                    let u = x[j]
-                                    o[j] = z[j] ? u : v
-                                }
-                            } else {
-                                for j in 0..<n {
-                                    let (u, v) = (x[j * sa], y[j * sb])
-                                    o[j] = z[j * sc] ? u : v
-                                }
-                            }
-                        }
-                    }
+        rowsOfThree(c, cShape, a, aShape, b, bShape, to: shape) { z, x, y, o, n, s in
+            // Both sides are read before the choice, so it is a select, not a branch.
+            if s.a == 1 && s.b == 1 && s.c == 0 {   // where(mask, x, scalar)
+                let v = y[0]
+                for j in 0..<n {
+                    let u = x[j]
+                    o[j] = z[j] ? u : v
+                }
+            } else {
+                for j in 0..<n {
+                    let (u, v) = (x[j * s.b], y[j * s.c])
+                    o[j] = z[j * s.a] ? u : v
                 }
             }
         }

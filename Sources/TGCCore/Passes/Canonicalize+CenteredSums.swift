@@ -61,7 +61,8 @@ extension Canonicalizer {
     }
 
     /// `op` is x − mean_A(x): x minus (reduce_sum of x over A, dimensions kept) / |A|, or that
-    /// mean computed in double from x widened and rounded back (batch norm's, as PyTorch's).
+    /// mean computed in double and rounded back (batch norm's: the sum kept in double, as
+    /// PyTorch's; or the sum of x widened).
     private func isDeviation(_ op: Op, over axes: Set<Int>) -> Bool {
         let (x, mean) = (op.operands[0], op.operands[1])
         func unwidened(_ value: Value) -> Value {

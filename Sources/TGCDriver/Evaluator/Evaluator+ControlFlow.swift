@@ -333,15 +333,20 @@ extension Evaluator {
     /// zip function's pairs, unrolled.
     private func executeUnrolledZip(_ pattern: Pattern, _ values: [EvalValue], _ arguments: [Argument], _ body: [Stmt],
                                     progress: ProgressLabel?) throws {
-        let sequences = try zip(values, arguments).map { value, argument -> [EvalValue] in
+        try executeUnrolled(pattern, try Self.zipped(values, at: arguments.map(\.location)), body, progress: progress, at: arguments[0].location)
+    }
+
+    /// Python's zip of static sequences: a tuple of the items at each position, as many as the
+    /// shortest has (`locations`: where each sequence is written, for the error).
+    static func zipped(_ values: [EvalValue], at locations: [SourceLocation]) throws -> [EvalValue] {
+        let sequences = try zip(values, locations).map { value, location -> [EvalValue] in
             guard let items = value.sequenceItems else {
-                throw Diagnostic("zip takes arrays, tuples, shapes, a dictionary's keys, or tensors (all of them); got \(value.kindName)", at: argument.location)
+                throw Diagnostic("zip takes arrays, tuples, shapes or a dictionary's keys (a for loop also takes tensors, all of them); got \(value.kindName)", at: location)
             }
             return items
         }
         let count = sequences.map(\.count).min()!
-        let items = (0..<count).map { index in EvalValue.tuple(sequences.map { $0[index] }) }
-        try executeUnrolled(pattern, items, body, progress: progress, at: arguments[0].location)
+        return (0..<count).map { index in .tuple(sequences.map { $0[index] }) }
     }
 
     /// ModuleStateScan on the modules in scope.

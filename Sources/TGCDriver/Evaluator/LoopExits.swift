@@ -62,7 +62,8 @@ struct LoopExits {
     /// `&& !skipped`): no program can spell its flags.
     static func isGuard(_ condition: Expr) -> Bool {
         switch condition.kind {
-        case .unary("!", let flag): if case .identifier(let name) = flag.kind { name.hasPrefix("loop ") && name.contains(" ") } else { false }
+        case .unary("!", let flag):
+            if case .identifier(let name) = flag.kind { name.hasPrefix("loop ") && (name.hasSuffix(" stopped") || name.hasSuffix(" skipped")) } else { false }
         case .binary("&&", let lhs, let rhs): isGuard(lhs) && isGuard(rhs)
         default: false
         }

@@ -82,15 +82,7 @@ extension BuiltinFamily {
             guard arguments.count >= 2, arguments.allSatisfy({ $0.label == nil }) else {
                 throw Diagnostic("zip takes two or more sequences: zip(names, values)", at: location)
             }
-            let sequences = try arguments.map { argument -> [EvalValue] in
-                let value = try e.evaluate(argument.value)
-                guard let items = value.sequenceItems else {
-                    throw Diagnostic("zip takes arrays, tuples, shapes or a dictionary's keys; got \(value.kindName)", at: argument.location)
-                }
-                return items
-            }
-            let count = sequences.map(\.count).min()!
-            return .array((0..<count).map { index in .tuple(sequences.map { $0[index] }) })
+            return .array(try Evaluator.zipped(try arguments.map { try e.evaluate($0.value) }, at: arguments.map(\.location)))
         },
         FunctionEntry(syntax: name(.print), "prints values as Python prints them") { e, arguments, closure, location in
             try e.rejectClosure(closure, "print")
