@@ -63,7 +63,7 @@ extension CProgramEmitter {
                 return
             case .view, .staticData, .loop, .branch, .yield:
                 break
-            case .random, .argsort, .convolution, .input, .hyper, .load, .save, .print, .progress, .addScalar, .reseed,
+            case .random, .argsort, .cascadeSum, .nllSum, .convolution, .input, .hyper, .load, .save, .print, .progress, .addScalar, .reseed,
                  .allReduce, .processRank:
                 if device.emitRuntimeCall(op, lowering, in: &self) { return }
                 // Runs on the host: its operands come over first, its results go back after.
@@ -163,6 +163,15 @@ extension CProgramEmitter {
             case .uint8, .bool: "u8"
             }
             out.line("tgc_argsort_\(suffix)(\(name(op.operands[0])), \(name(op.result)), \(call.outer), \(call.n), \(call.inner), \(call.descending ? 1 : 0));")
+        case .cascadeSum(let call):
+            out.line("/* \(CSourceText.comment(title)): summed in PyTorch's order */")
+            out.open("")
+            out.line("static const int64_t shape[] = {\(call.shape.isEmpty ? "1" : call.shape.map(String.init).joined(separator: ", "))};")
+            out.line("tgc_cascade_sum_\(call.dtype == .float64 ? "f64" : "f32")(\(name(op.operands[0])), \(name(op.result)), \(call.shape.count), shape, \(call.reducedMask)u);")
+            out.close()
+        case .nllSum(let count, let dtype):
+            out.line("/* \(CSourceText.comment(title)): summed in PyTorch's nll_loss order */")
+            out.line("\(name(op.result))[0] = tgc_nll_sum_\(dtype == .float64 ? "f64" : "f32")(\(name(op.operands[0])), \(name(op.operands[1])), \(count));")
         case .convolution(let call) where device == nil && pooledActivations[ObjectIdentifier(op)] != nil:
             let pooled = pooledActivations[ObjectIdentifier(op)]!
             out.line("/* \(CSourceText.comment(title)): tgc_max_pool2d_affine_relu_f32 in the runtime, of relu((y + bias) * scale + shift)"

@@ -30,7 +30,7 @@ public enum CEmitter {
             }
             if op.results.count == 1, case .transposed = plan.storage[op.result] { return }
             switch plan.lowering(of: op) {
-            case .kernel, .gemm, .argsort, .convolution: kernelsAfter += 1
+            case .kernel, .gemm, .argsort, .cascadeSum, .nllSum, .convolution: kernelsAfter += 1
             case .view, .staticData, .random, .input, .load, .hyper, .save, .print, .progress, .addScalar, .reseed, .allReduce, .processRank, .loop, .branch, .yield: break
             }
         }

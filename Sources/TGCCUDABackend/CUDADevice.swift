@@ -61,7 +61,7 @@ struct CUDADevice: DeviceHooks {
             emitter.out.line("tgc_cuda_\(call.function.dropFirst("tgc_".count))(&shape, \(buffers.joined(separator: ", ")), \(op.location.line));")
             emitter.out.close()
             return true
-        case .argsort, .convolution:
+        case .argsort, .cascadeSum, .nllSum, .convolution:
             emitter.out.line("/* HOST FALLBACK: \(CSourceText.comment(title)) runs in the C runtime on the host (no device kernel yet); "
                              + "operands copied over and back */")
             return false

@@ -175,6 +175,10 @@ public enum KernelLowering {
             return .standalone(.argsort(SortCall(outer: outer, n: n, inner: inner, descending: attrs.descending, dtype: type.dtype)))
 
         case .reduceSum: return .reduction(.sum)
+        case .nllSum: return .standalone(.nllSum(count: op.operands[0].type.elementCount, dtype: dtype))
+        case .cascadeSum:
+            let shape = op.operands[0].type.shape
+            return .standalone(.cascadeSum(CascadeSumCall(shape: shape, axes: attrs.axes ?? Array(shape.indices), dtype: dtype)))
         case .reduceMax: return .reduction(.max)
         case .reduceMin: return .reduction(.min)
         case .argMax: return .reduction(.argMax)

@@ -46,6 +46,11 @@ public enum LoweredOp {
     case yield
     /// The indices that sort operand 0 along a dimension: the runtime's `tgc_argsort_*`.
     case argsort(SortCall)
+    /// The float sum of operand 0 over some axes in PyTorch's order: the runtime's `tgc_cascade_sum_*`.
+    case cascadeSum(CascadeSumCall)
+    /// nll_loss's sum of operand 0's `count` values, skipping where operand 1 is true: the
+    /// runtime's `tgc_nll_sum_*` (float32 or float64).
+    case nllSum(count: Int, dtype: DType)
     /// conv2d, one of its gradients, max pooling or its indices: the runtime's `tgc_conv2d_*`,
     /// `tgc_max_pool2d_*` or `tgc_max_pool2d_indices_*` on the operands.
     case convolution(ConvolutionCall)
@@ -82,6 +87,18 @@ public struct SortCall {
     public var descending: Bool
     /// The operand's dtype: float32 or int64.
     public var dtype: DType
+}
+
+/// A sum through the runtime (`tgc_cascade_sum_f32`, `_f64`): the row-major operand of `shape`
+/// summed over `axes` as PyTorch's CPU kernel orders the additions.
+public struct CascadeSumCall {
+    public var shape: [Int]
+    public var axes: [Int]
+    /// float32 or float64.
+    public var dtype: DType
+
+    /// The reduced axes as the runtime's bit mask (bit i: axis i).
+    public var reducedMask: UInt64 { axes.reduce(0) { $0 | 1 << UInt64($1) } }
 }
 
 /// The loop variables that iterate over a shape: one per dimension whose extent is not 1.

@@ -261,6 +261,19 @@ enum AgreementPrograms {
                 try p.save(try p.op(kind, [x3]) { $0.axes = [0, 2]; $0.keepDim = keepDim }, "\(kind.name)_axes02\(keepDim ? "_keep" : "")")
             }
         }
+        // PyTorch's orders through the runtime: each of cascade_sum's loops (inner rows of at
+        // least 8, outer columns in vectors and scalars, short rows), the full sum, an empty sum,
+        // float64; nll_loss's sum past one cascade level, skipping some values.
+        let wide = try p.constant(TestData.floats(37 * 45, seed: 15), [37, 45])
+        for axes in [[0], [1], [0, 1]] {
+            try p.save(try p.op(.cascadeSum, [wide]) { $0.axes = axes }, "cascade_sum_wide_\(axes.map(String.init).joined())")
+        }
+        try p.save(try p.op(.cascadeSum, [x3]) { $0.axes = [0, 2]; $0.keepDim = true }, "cascade_sum_axes02_keep")
+        try p.save(try p.op(.cascadeSum, [try p.constant([], [2, 0])]) { $0.axes = [1] }, "cascade_sum_empty")
+        try p.save(try p.op(.cascadeSum, [try p.constant([0.1, 0.2, 0.3, 0.4, 0.5], [5], .float64)]) { $0.axes = nil }, "cascade_sum_float64")
+        let losses = try p.constant(TestData.floats(70, seed: 16), [70])
+        let skipped = try p.op(.greater, [losses, try p.constant([0.8], [])])
+        try p.save(try p.op(.nllSum, [losses, skipped]), "nll_sum")
         return p.module
     }
 

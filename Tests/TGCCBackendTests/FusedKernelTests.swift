@@ -155,7 +155,7 @@ struct FusedKernelTests {
         manualSeed(19)
         let x = randn([8, 16])
         save(exp(x[2..<6, stride(from: 1, to: 16, by: 3)]) + 1, "slice_exp.npy")
-        save((x[..., 3] * x[-1, ..<8]).sum(), "select_product.npy")
+        save((x[..., 3] * x[-1, ..<8]).amax(), "select_product.npy")
         let w = randn([5, 4], requiresGrad: true)
         var y = w * 2
         y[1...3, ..<2] = w[..<3, 2...] * w[..<3, 2...]
@@ -167,7 +167,7 @@ struct FusedKernelTests {
         let module = try CrossBackend.module(source: source, name: "slices")
         let ir = IRPrinter.print(module)
         #expect(ir.contains("fusion \"fused_slice_exp_add\""), "the range slice is a leaf of its consumer's kernel")
-        #expect(ir.contains("fusion \"fused_slice_reshape_slice_reshape_mul_reduce_sum\""), "integer indices too: slice under reshape")
+        #expect(ir.contains("fusion \"fused_slice_reshape_slice_reshape_mul_reduce_max\""), "integer indices too: slice under reshape")
         let c = try CEmitter.emit(module, programName: "slices", description: "")
         #expect(c.contains("tgc_expf(v0[i0 * 16 + i1 * 3 + 33])"), "the slice is read in place at (2 + i0) × 16 + 1 + 3 × i1")
         #expect(c.contains("v0[r0 * 16 + 3] * v0[r0 + 112]"), "x[..., 3] and x[-1, ..<8] are read in place")
@@ -183,14 +183,14 @@ struct FusedKernelTests {
     @Test func sliceDifferenceIsOneKernel() throws {
         let source = """
         manualSeed(31)
-        let x = randn([64, 48])
-        save((x[..., 1...] - x[..., ..<47]).abs().sum(), "slice_difference.npy")
+        let x = randn([64, 513])
+        save((x[..., 1...] - x[..., ..<512]).abs().sum(), "slice_difference.npy")
         """
         let module = try CrossBackend.module(source: source, name: "slice-difference")
         let c = try CEmitter.emit(module, programName: "slice-difference", description: "")
         let kernels = c.split(separator: "\n").filter { $0.hasPrefix("static void fused_") || $0.hasPrefix("static void op_") }
         #expect(kernels.count == 1, "\(kernels.joined(separator: "\n"))")
-        #expect(c.contains(/fabsf\(v0\[r0 \* 48 \+ r1 \+ 1\] - v0\[r0 \* 48 \+ r1\]\)/), "both views read x in place:\n\(c)")
+        #expect(c.contains(/fabsf\(v0\[r0 \* 513 \+ r1 \+ 1\] - v0\[r0 \* 513 \+ r1\]\)/), "both views read x in place:\n\(c)")
         try CrossBackend.expectAgreement(module, name: "slice-difference")
     }
 

@@ -50,7 +50,7 @@ struct InterchangedNestTests {
     @Test func columnSumIsInterchanged() throws {
         let c = try CEmitterTextTests.emit(source: """
             let x = randn([37, 300])
-            print(x.sum(dim: 0))
+            print(x.var(dim: 0))
             print(randn([1000, 70]).sum(dim: 0))
             """)
         #expect(c.contains("for (int64_t blk = 0; blk < 5; blk++) {"), "\(c)")
@@ -70,7 +70,7 @@ struct InterchangedNestTests {
     @Test func rowReductionKeepsItsNest() throws {
         let c = try CEmitterTextTests.emit(source: """
             let x = randn([37, 300])
-            print(x.sum(dim: 1))
+            print(x.var(dim: 1))
             """)
         #expect(!c.contains("blk"), "\(c)")
         #expect(c.contains("acc0 += (double)v"))

@@ -54,6 +54,8 @@ import TGCCore
         // Data-parallel training: built by --distributed mpi (DistributedTests).
         .allReduce: "IR only: the gradient-all-reduce pass", .processRank: "IR only: a DataLoader's shard under --distributed",
         .fusedMultiplyAdd: "IR only: batch norm's x·α + β (written as BatchNorm1d/2d, batchNorm(...))",
+        .cascadeSum: "written as .sum() and .mean() of a float tensor (reduceSum's spelling, which the generator writes)",
+        .nllSum: "IR only: nll_loss's and crossEntropy's sum over samples (written as nllLoss(...), crossEntropy(...))",
     ]
 
     /// Derived from the op definitions: a new op kind fails here until the generator writes it.

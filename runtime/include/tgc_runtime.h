@@ -374,6 +374,19 @@ void tgc_max_pool2d_f64(const tgc_conv2d_shape *s, const double *x, double *y);
 void tgc_max_pool2d_affine_relu_f32(const tgc_conv2d_shape *s, const float *x, const float *bias, const float *scale,
                                     const float *shift, int fused, int64_t *indices, float *values);
 
+/* ---- sums in PyTorch's order ------------------------------------------------------------- */
+
+/* torch.sum of a row-major tensor of `shape` over the axes whose bits are set in `reduced`
+   (bit i: axis i), adding its elements in the order of PyTorch's CPU cascade_sum on one thread
+   (AVX2 vector widths), so the result has its bits; out holds the kept axes, row-major. An
+   empty reduction gives 0. */
+void tgc_cascade_sum_f32(const float *x, float *out, int rank, const int64_t *shape, uint64_t reduced);
+void tgc_cascade_sum_f64(const double *x, double *out, int rank, const int64_t *shape, uint64_t reduced);
+/* nll_loss's sum of the n per-sample values of x (row-major, sample order), skipping those
+   whose skip byte is set (skip may be NULL), in the order of PyTorch's CPU nll_loss. */
+float tgc_nll_sum_f32(const float *x, const uint8_t *skip, int64_t n);
+double tgc_nll_sum_f64(const double *x, const uint8_t *skip, int64_t n);
+
 /* ---- sorting ----------------------------------------------------------------------------- */
 
 /* argsort of a row-major tensor seen as [outer, n, inner] along its middle dimension:

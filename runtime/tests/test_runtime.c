@@ -275,6 +275,41 @@ static void test_argsort(void) {
     free(big);
 }
 
+/* Sums in PyTorch's CPU order: each value is what torch 2.13 (AVX2, one thread) printed for the
+   same data; a sum rounded once from double gives 0x1.17dc3ap+10 for the first. */
+static float cascade_data(int64_t i) { return (float)((i * 7919) % 97) * 0.013f - 0.4f; }
+static void test_cascade_sum(void) {
+    enum { N = 300 * 45 };
+    static float x[N];
+    static double xd[1000];
+    for (int64_t i = 0; i < N; i++) x[i] = cascade_data(i);
+    for (int64_t i = 0; i < 1000; i++) xd[i] = (double)cascade_data(i);
+    float out[300];
+    const int64_t flat[1] = {5000}, five[1] = {5}, matrix[2] = {300, 45}, cube[3] = {6, 40, 3}, thousand[1] = {1000};
+    tgc_cascade_sum_f32(x, out, 1, flat, 1);
+    CHECK(out[0] == 0x1.17dc38p+10f, "full sum of 5000: vectors, four accumulators, levels (%a)", (double)out[0]);
+    tgc_cascade_sum_f32(x, out, 1, five, 1);
+    CHECK(out[0] == 0x1.041894p+0f, "sum of 5: four scalar accumulators, the tail in the first (%a)", (double)out[0]);
+    tgc_cascade_sum_f32(x, out, 2, matrix, 1);
+    CHECK(out[0] == 0x1.07cedap+6f && out[40] == 0x1.0d5f3cp+6f && out[44] == 0x1.0d6c8cp+6f,
+          "column sums: 32-column groups, then vectors, then scalars (%a %a %a)", (double)out[0], (double)out[40], (double)out[44]);
+    tgc_cascade_sum_f32(x, out, 2, matrix, 2);
+    CHECK(out[7] == 0x1.63d70ap+3f, "row sums of 45 (%a)", (double)out[7]);
+    tgc_cascade_sum_f32(x, out, 3, cube, 2);
+    CHECK(out[5 * 3 + 2] == 0x1.4fcedap+3f, "a middle axis over narrow rows (%a)", (double)out[17]);
+    double sum64;
+    tgc_cascade_sum_f64(xd, &sum64, 1, thousand, 1);
+    CHECK(sum64 == 0x1.c07e787ap+7, "float64: four-lane vectors (%a)", sum64);
+    uint8_t skip[70];
+    float losses[70];
+    for (int64_t i = 0; i < 70; i++) {
+        skip[i] = i % 5 == 0;
+        losses[i] = skip[i] ? 0.0f : x[i];
+    }
+    float nll = tgc_nll_sum_f32(losses, skip, 70);
+    CHECK(nll == 0x1.9451eep+3f, "nll_loss's sum: eight levels, skipped samples neither added nor pushed (%a)", (double)nll);
+}
+
 static void test_rng_stats(void) {
     const int64_t n = 1000003; /* big enough for the parallel path */
     float *u = malloc((size_t)n * sizeof *u);
@@ -1177,6 +1212,7 @@ int main(int argc, char **argv) {
     test_hyperparameter_args();
     test_output_path_and_timer();
     test_distributed_single_process();
+    test_cascade_sum();
     test_argsort();   /* after test_children: may start OpenMP threads, which must not precede fork() */
     test_rng_stats(); /* last: may start OpenMP threads, which must not precede fork() */
 

@@ -94,12 +94,18 @@ public enum VJPRules {
             }
         // Selecting (VJPRules+Selection.swift)
         case .gather, .scatter, .scatterAdd: selectionRule(kind)
-        case .reduceSum:
+        case .reduceSum, .cascadeSum:
             { b, operands, results, attrs, cotangents, wants, at in
                 // A float32 sum kept in double: its gradient in float32 before it is spread.
                 let x = b.type(of: operands[0]).dtype
                 let g = x.isFloatingPoint ? try b.cast(cotangents[0]!, to: x, at: at) : cotangents[0]!
                 return [try expandReduced(b, g, like: operands[0], attrs, at)]
+            }
+        case .nllSum:   // each value not skipped gets g (a skipped one is a constant 0 of the loss)
+            { b, operands, results, attrs, cotangents, wants, at in
+                let shape = b.type(of: operands[0]).shape
+                let spread = try b.apply1(.broadcastTo, [cotangents[0]!], { var a = Attributes(); a.shape = shape; return a }(), at: at)
+                return [try b.apply1(.select, [operands[1], try b.scalar(0, b.type(of: operands[0]).dtype, at: at), spread], at: at), nil]
             }
         case .reduceMax, .reduceMin:
             { b, operands, results, attrs, cotangents, wants, at in

@@ -24,13 +24,29 @@ extension Builder {
         return (axes ?? Array(shape.indices)).reduce(1) { $0 * shape[$1] }
     }
 
-    /// `torch.mean(x, dim=axes, keepdim=keepDim)`: the sum over `axes` (nil: every axis)
-    /// divided by the number of elements summed. An empty reduction gives NaN (0 / 0), as in
-    /// PyTorch. Only float32 tensors have a mean.
+    /// `torch.sum(x, dim=axes, keepdim=keepDim)` as a program spells it (nil axes: every axis),
+    /// by the op `sumKind` chooses.
+    public func sum(_ value: ValueID, axes: [Int]?, keepDim: Bool = false, at location: SourceLocation) throws -> ValueID {
+        try apply1(sumKind(of: value), [value], Self.reductionAttributes(axes, keepDim), at: location)
+    }
+
+    /// How `torch.sum` of `value` adds. PyTorch's CPU sum of fewer than 32768 elements
+    /// (at::internal::GRAIN_SIZE) runs on one thread in its cascade order, which `cascadeSum`
+    /// follows, so a float sum rounds as PyTorch's; a larger one PyTorch splits by its thread
+    /// count, so no order is PyTorch's on every machine, and `reduceSum` fuses it into its
+    /// producers' kernel, in double. An integer or bool tensor's sum is exact in int64.
+    public func sumKind(of value: ValueID) -> OpKind {
+        let type = type(of: value)
+        return type.dtype.isFloatingPoint && type.elementCount < 32768 ? .cascadeSum : .reduceSum
+    }
+
+    /// `torch.mean(x, dim=axes, keepdim=keepDim)`: the sum over `axes` (nil: every axis), in
+    /// PyTorch's order, divided by the number of elements summed, as PyTorch's CPU mean. An
+    /// empty reduction gives NaN (0 / 0), as in PyTorch. Only float tensors have a mean.
     public func mean(_ value: ValueID, axes: [Int]?, keepDim: Bool = false, at location: SourceLocation) throws -> ValueID {
         try requireFloat(value, "mean", at: location)
-        let sum = try apply1(.reduceSum, [value], Self.reductionAttributes(axes, keepDim), at: location)
-        return try apply1(.div, [sum, try scalar(Double(reducedCount(value, axes: axes)), .float32, at: location)], at: location)
+        let total = try sum(value, axes: axes, keepDim: keepDim, at: location)
+        return try apply1(.div, [total, try scalar(Double(reducedCount(value, axes: axes)), .float32, at: location)], at: location)
     }
 
     /// `torch.var(x, dim=axes, correction=correction, keepdim=keepDim)`: the sum of squared

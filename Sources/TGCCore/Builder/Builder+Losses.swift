@@ -16,7 +16,7 @@ extension Builder {
     public func reduceLoss(_ losses: ValueID, _ reduction: LossReduction, at location: SourceLocation) throws -> ValueID {
         switch reduction {
         case .none: losses
-        case .sum: try apply1(.reduceSum, [losses], at: location)
+        case .sum: try sum(losses, axes: nil, at: location)
         case .mean: try mean(losses, axes: nil, at: location)
         }
     }
@@ -71,8 +71,9 @@ extension Builder {
         let weighted = try samples.classWeights.map { try apply1(.mul, [picked, $0], at: location) } ?? picked
         let zero = try scalar(0, .float32, at: location)
         let losses = try apply1(.select, [samples.ignored, zero, try apply1(.neg, [weighted], at: location)], at: location)
-        guard reduction == .mean else { return try reduceLoss(losses, reduction, at: location) }
-        return try apply1(.div, [try apply1(.reduceSum, [losses], at: location), samples.totalWeight], at: location)
+        if reduction == .none { return losses }
+        let total = try apply1(.nllSum, [losses, samples.ignored], at: location)
+        return reduction == .sum ? total : try apply1(.div, [total, samples.totalWeight], at: location)
     }
 
     /// `F.cross_entropy` with int64 class labels: nll_loss of log_softmax over the class
@@ -89,12 +90,12 @@ extension Builder {
         let nll = try nllLoss(logProbs, samples, reduction: reduction, at: location)
         guard labelSmoothing > 0 else { return nll }
         let perClass = try weight.map { try apply1(.mul, [logProbs, try classVector($0, rank: rank, classAxis: classAxis, at: location)], at: location) } ?? logProbs
-        let summed = try apply1(.neg, [try reduceSum(perClass, axes: [classAxis], keepDim: false, at: location)], at: location)
+        let summed = try apply1(.neg, [try sum(perClass, axes: [classAxis], at: location)], at: location)
         let smooth = try apply1(.select, [samples.ignored, try scalar(0, .float32, at: location), summed], at: location)
         let reduced = switch reduction {
         case .none: smooth
-        case .sum: try apply1(.reduceSum, [smooth], at: location)
-        case .mean: try apply1(.div, [try apply1(.reduceSum, [smooth], at: location), samples.totalWeight], at: location)
+        case .sum: try sum(smooth, axes: nil, at: location)
+        case .mean: try apply1(.div, [try sum(smooth, axes: nil, at: location), samples.totalWeight], at: location)
         }
         let kept = try apply1(.mul, [nll, try scalar(1 - labelSmoothing, .float32, at: location)], at: location)
         let spread = try apply1(.mul, [reduced, try scalar(labelSmoothing / Double(classes), .float32, at: location)], at: location)
@@ -122,11 +123,11 @@ extension Builder {
         }
         switch reduction {
         case .none:
-            return try apply1(.neg, [try reduceSum(products, axes: [classAxis], keepDim: false, at: location)], at: location)
+            return try apply1(.neg, [try sum(products, axes: [classAxis], at: location)], at: location)
         case .sum:
-            return try apply1(.neg, [try apply1(.reduceSum, [products], at: location)], at: location)
+            return try apply1(.neg, [try sum(products, axes: nil, at: location)], at: location)
         case .mean:
-            let total = try apply1(.neg, [try apply1(.reduceSum, [products], at: location)], at: location)
+            let total = try apply1(.neg, [try sum(products, axes: nil, at: location)], at: location)
             let samples = type(of: logits).elementCount / max(classes, 1)
             return try apply1(.div, [total, try scalar(Double(samples), .float32, at: location)], at: location)
         }
@@ -198,7 +199,7 @@ private struct LabelWeights {
             let flat = try b.reshape(labels, to: [b.type(of: labels).elementCount], at: location)
             let picked = try b.reshape(try b.indexSelect(weight, axis: 0, flat, at: location), to: b.type(of: target).shape, at: location)
             classWeights = picked
-            totalWeight = try b.apply1(.reduceSum, [try b.apply1(.select, [ignored, zero, picked], at: location)], at: location)
+            totalWeight = try b.apply1(.nllSum, [try b.apply1(.select, [ignored, zero, picked], at: location), ignored], at: location)
         } else {
             classWeights = nil
             let counted = try b.apply1(.select, [ignored, zero, try b.scalar(1, .float32, at: location)], at: location)

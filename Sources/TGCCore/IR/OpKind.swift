@@ -57,6 +57,12 @@ public enum OpKind: Hashable, Sendable, CaseIterable {
 
     // Reductions over attrs.axes (keepDim in attrs.keepDim).
     case reduceSum, reduceMax, reduceMin
+    // The float sum a program spells (x.sum(), x.mean(), a loss's mean) in PyTorch's CPU order:
+    // runtime/src/cascade_sum.c, shared by both modes. reduceSum's double sums are the internal ones.
+    case cascadeSum
+    // nll_loss's sum of its per-sample values (operand 0, sample order), skipping those where
+    // operand 1 (bool) is true, in PyTorch's nll_loss order: runtime/src/cascade_sum.c.
+    case nllSum
     case argMax, argMin  // attrs.axes has one axis, or none for the flattened tensor
     // Chapter 2 math
     case reduceProd      // the product over attrs.axes (one axis or all), accumulated in double

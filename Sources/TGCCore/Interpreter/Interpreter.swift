@@ -201,6 +201,8 @@ public enum Interpreter {
         case .scatter, .scatterAdd:
             return try Kernels.scatter(x!, operands[1], operands[2], axis: attrs.axes![0], adding: kind == .scatterAdd, location)
         case .argsort: return Kernels.argsort(x!, axis: attrs.axes![0], descending: attrs.descending, type)
+        case .cascadeSum: return Kernels.cascadeSum(x!, axes: attrs.axes ?? Array(0..<x!.type.rank), resultType: type)
+        case .nllSum: return Kernels.nllSum(x!, skipping: operands[1], resultType: type)
         case .reduceSum: return Kernels.fold(x!, axes: attrs.axes ?? Array(0..<x!.type.rank), resultType: type, Folds.Sum.self)
         case .reduceMax:
             try checkNonEmpty(x!, attrs.axes, "max", location)

@@ -243,6 +243,39 @@ enum Kernels {
         return Tensor(type: resultType, storage: .build(resultType.dtype, sums.count) { sums[$0] })
     }
 
+    /// The float sum over `axes` in PyTorch's CPU order: the runtime's `tgc_cascade_sum_*`, which
+    /// generated code calls too, so both modes give PyTorch's bits.
+    static func cascadeSum(_ x: Tensor, axes: [Int], resultType: TensorType) -> Tensor {
+        let shape = x.shape.map(Int64.init)
+        let reduced = axes.reduce(UInt64(0)) { $0 | 1 << UInt64($1) }
+        let rank = Int32(shape.count)
+        switch x.storage {
+        case .float32(let v):
+            var out = [Float](repeating: 0, count: resultType.elementCount)
+            tgc_cascade_sum_f32(v, &out, rank, shape, reduced)
+            return Tensor(type: resultType, storage: .float32(out))
+        case .float64(let v):
+            var out = [Double](repeating: 0, count: resultType.elementCount)
+            tgc_cascade_sum_f64(v, &out, rank, shape, reduced)
+            return Tensor(type: resultType, storage: .float64(out))
+        default:
+            preconditionFailure("cascadeSum of \(x.dtype): its type rule admits float tensors only")
+        }
+    }
+
+    /// nll_loss's sum of x's values in sample order, skipping those where `skip` is true: the
+    /// runtime's `tgc_nll_sum_*`, which generated code calls too.
+    static func nllSum(_ x: Tensor, skipping skip: Tensor, resultType: TensorType) -> Tensor {
+        guard case .bool(let flags) = skip.storage else { preconditionFailure("nllSum's mask is bool by its type rule") }
+        let mask = flags.map { $0 ? UInt8(1) : 0 }
+        let n = Int64(x.type.elementCount)
+        switch x.storage {
+        case .float32(let v): return Tensor(type: resultType, storage: .float32([tgc_nll_sum_f32(v, mask, n)]))
+        case .float64(let v): return Tensor(type: resultType, storage: .float64([tgc_nll_sum_f64(v, mask, n)]))
+        default: preconditionFailure("nllSum of \(x.dtype): its type rule admits float tensors only")
+        }
+    }
+
     /// Folds the elements of each output position of a reduction over `axes`: in double when
     /// x is floating point (`float`, the result rounded to its dtype), else exactly in int64
     /// (`integer`, wrapping).

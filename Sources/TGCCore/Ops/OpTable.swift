@@ -210,6 +210,16 @@ enum OpTable {
             if attrs.dtype == .float64 && types[0].dtype == .float32 { dtype = .float64 }   // the double sum, not rounded to float
             return [TensorType(try reducedShape(types[0], attrs), dtype)]
         }
+        case .cascadeSum: OpDef(kind, .opaque, arity: 1, spelled: [], grad: "SumBackward0") { types, attrs in
+            guard types[0].dtype.isFloatingPoint else { throw OpTypeError("cascadeSum sums float tensors; integer sums are reduceSum's") }
+            return [TensorType(try reducedShape(types[0], attrs), types[0].dtype)]
+        }
+        case .nllSum: OpDef(kind, .opaque, arity: 2, spelled: [], grad: "SumBackward0") { types, _ in   // its loss names it (SurfaceFunction)
+            guard types[0].dtype.isFloatingPoint, types[1].dtype == .bool, types[1].shape == types[0].shape else {
+                throw OpTypeError("nllSum sums float values, skipping where a bool mask of their shape is true")
+            }
+            return [TensorType([], types[0].dtype)]
+        }
         case .reduceMax: OpDef(kind, .reduction, arity: 1, spelled: [.method("max")], grad: "MaxBackward1") { types, attrs in
             [TensorType(try reducedShape(types[0], attrs), types[0].dtype)]
         }

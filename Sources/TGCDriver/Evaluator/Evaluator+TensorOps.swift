@@ -153,7 +153,7 @@ extension Evaluator {
         switch method {
         case .sum:
             let gradFunction = dimGiven ? SurfaceFunction.sumDims.gradFunction : OpKind.reduceSum.definition.gradFunction
-            return .tensor(try record(.reduceSum, [x], attrs, gradFunction: gradFunction, at: at))
+            return .tensor(try record(builder.sumKind(of: x.id), [x], attrs, gradFunction: gradFunction, at: at))
         case .mean:
             let gradFunction = (dimGiven ? SurfaceFunction.meanDims : .meanAll).gradFunction
             return .tensor(try recordComposite("mean()", [x], gradFunction: gradFunction, at: at) {
