@@ -7,7 +7,8 @@ import TGCCore
 /// `Xᵀ @ g` this way). A batched product (3 or more dimensions) is a loop over its matrices,
 /// one sgemm call each at per-matrix offsets (GemmBatch); broadcast operands are not copied.
 ///
-/// sgemm sums in float32 with fused multiply-adds in its own order; the interpreter calls the
+/// sgemm sums in float32 with fused multiply-adds in its own order (small products in plain
+/// order, as MKL's: runtime/src/gemm.c's `sgemm_in_plain_order`); the interpreter calls the
 /// same routine (Kernels.matmul), so eager and compiled products have the same bits. int64 and
 /// bool products keep an exact loop nest that accumulates in int64 in the interpreter's order.
 enum MatmulLowering {

@@ -14,11 +14,11 @@ struct SiblingReductionTests {
     /// masked gradient run over 16 channels of 8 × 12 × 12 elements.
     static let batchNormBackward = """
         manualSeed(41)
-        var x = randn([8, 16, 12, 12])
+        var x = randn([8, 16, 16, 16])
         x.requiresGrad = true
         let bn = BatchNorm2d(16)
         let y = relu(bn(x))
-        let loss = (y * randn([8, 16, 12, 12])).sum()
+        let loss = (y * randn([8, 16, 16, 16])).sum()
         loss.backward()
         save(x.grad, "dx.npy")
         save(bn.weight.grad, "dweight.npy")

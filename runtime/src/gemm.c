@@ -405,8 +405,35 @@ void tgc__sgemm_with(const tgc__gemm_kernel_info *ki, int threads, int trans_a, 
     tgc__sgemm_packing(ki, threads, m, n, k, alpha, &oa, &ob, beta, c, ldc, epilogue, epilogue_ctx);
 }
 
+/* The products PyTorch's CPU matmul (MKL on an AVX2 machine) adds in plain order: each result
+   the rounded products of its row and column added from k = 0, with no fused multiply-add,
+   measured against torch 2.13 for m up to 1000, k up to 19 and n up to 10. The rule does not
+   depend on m, so splitting C's rows among threads does not change it. */
+static int sgemm_in_plain_order(int64_t n, int64_t k) {
+    return (k <= 4 && n <= 8) || (k <= 7 && n >= 2 && n <= 8) || (k <= 17 && (n == 2 || n == 3 || n == 4 || n == 8));
+}
+
+/* C = alpha · op(A) op(B) + beta · C with each sum in plain order (sgemm_in_plain_order). */
+static void sgemm_plain(int64_t m, int64_t n, int64_t k, float alpha, const tgc__gemm_operand *a,
+                        const tgc__gemm_operand *b, float beta, float *c, int64_t ldc) {
+    for (int64_t i = 0; i < m; i++) {
+        for (int64_t j = 0; j < n; j++) {
+            float sum = 0.0f;
+            for (int64_t p = 0; p < k; p++) {
+                const float x = a->trans ? a->data[p * a->ld + i] : a->data[i * a->ld + p];
+                const float y = b->trans ? b->data[j * b->ld + p] : b->data[p * b->ld + j];
+                const float product = x * y;
+                sum = p == 0 ? product : sum + product;
+            }
+            if (alpha != 1.0f) sum = alpha * sum;
+            c[i * ldc + j] = beta == 0.0f ? sum : sum + beta * c[i * ldc + j];
+        }
+    }
+}
+
 /* tgc__sgemm_packing, with op(A) and op(B) read from panels packed beforehand where a_packed,
-   b_packed are not NULL (tgc_sgemm_packed's layout; the operand's other fields unused). */
+   b_packed are not NULL (tgc_sgemm_packed's layout; the operand's other fields unused; a
+   product in plain order reads the operands' data instead). */
 static void sgemm_operands(const tgc__gemm_kernel_info *ki, int threads, int64_t m, int64_t n, int64_t k, float alpha,
                            const tgc__gemm_operand *a, const float *a_packed, const tgc__gemm_operand *b,
                            const float *b_packed, float beta, float *c, int64_t ldc, tgc_sgemm_epilogue_fn epilogue,
@@ -415,6 +442,11 @@ static void sgemm_operands(const tgc__gemm_kernel_info *ki, int threads, int64_t
     if ((a->pack == NULL && a_packed == NULL && a->ld < (a->trans ? m : k))
         || (b->pack == NULL && b_packed == NULL && b->ld < (b->trans ? k : n)))
         tgc_fatal("sgemm: lda=%lld or ldb=%lld too small", (long long)a->ld, (long long)b->ld);
+    if (a->pack == NULL && b->pack == NULL && a->data != NULL && b->data != NULL && sgemm_in_plain_order(n, k)) {
+        sgemm_plain(m, n, k, alpha, a, b, beta, c, ldc);
+        if (epilogue != NULL) epilogue(epilogue_ctx, 0, m, 0, n);
+        return;
+    }
     gemm_ctx g = {ki, a->trans != 0, b->trans != 0, 1, m, n, k, alpha, beta, a->data, b->data, a->ld, b->ld, ldc,
                   0, c, NULL, epilogue, epilogue_ctx, a->pack, b->pack, a->pack_ctx, b->pack_ctx, a_packed, b_packed};
     sgemm_run(g, threads);

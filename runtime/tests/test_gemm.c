@@ -352,6 +352,20 @@ static void test_prepacked(void) {
     tgc_sgemm_packed_free(NULL);
 }
 
+/* Small products add their rounded products in plain order, as PyTorch's CPU matmul: the values
+   are what torch 2.13 printed (a fused multiply-add gives 0.64000004529953 for the second). */
+static void test_plain_order(void) {
+    const float a[6] = {0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f}, b[6] = {0.7f, 0.8f, 0.9f, 1.0f, 1.1f, 1.2f};
+    float c[4];
+    tgc_sgemm(0, 0, 2, 2, 3, 1.0f, a, 3, b, 2, 0.0f, c, 2);
+    CHECK(c[0] == 0.5800000429153442f && c[1] == 0.6399999856948853f && c[2] == 1.3900001049041748f &&
+          c[3] == 1.540000081062317f, "a 2x3 by 3x2 product in plain order: %.9g %.9g %.9g %.9g", c[0], c[1], c[2], c[3]);
+    /* A rotation times its transpose: 0 off the diagonal, where a fused sum leaves -7.86e-09. */
+    const float co = cosf(0.3f), si = sinf(0.3f), u[4] = {co, -si, si, co};
+    tgc_sgemm(0, 1, 2, 2, 2, 1.0f, u, 2, u, 2, 0.0f, c, 2);
+    CHECK(c[1] == 0.0f && c[2] == 0.0f, "u uᵀ off the diagonal: %g %g", c[1], c[2]);
+}
+
 int main(void) {
     const tgc__gemm_kernel_info *kernels[8];
     int nk = tgc__gemm_kernels(kernels);
@@ -362,6 +376,7 @@ int main(void) {
                (long long)kernels[i]->nc);
     printf("\n");
     test_degenerate();
+    test_plain_order();
     test_kernel((runner){NULL, 0}, "tgc_sgemm");
     test_prepacked();
     for (int i = 0; i < nk; i++) {

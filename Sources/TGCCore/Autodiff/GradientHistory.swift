@@ -77,7 +77,7 @@ public enum GradientHistory {
                 let producer = dryRun.producers[gradient]
                 let owner = dryRun.owners[gradient]
                 var name = producer.flatMap { $0 == .add ? nil : owner.flatMap { fusedBackwardNodes[$0.kind] } }
-                if producer == .reduceSum, dryRun.keepsDims.contains(gradient) {
+                if producer == .reduceSum || producer == .cascadeSum, dryRun.keepsDims.contains(gradient) {
                     name = "SumBackward1"   // sum_to_size, undoing a broadcast: PyTorch's sum over a list of dims
                 }
                 if name == nil, let owner, let producer {

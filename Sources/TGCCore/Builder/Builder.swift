@@ -135,7 +135,9 @@ extension Builder {
         return try apply1(.cyclicShift, [value], attrs, at: location)
     }
 
-    /// Sums `value` down to `shape`, undoing a broadcast (the adjoint of broadcasting).
+    /// Sums `value` down to `shape`, undoing a broadcast (the adjoint of broadcasting), as
+    /// PyTorch's sum_to_size: `torch.sum` over the axes, so a float one of fewer than 32768
+    /// elements adds in PyTorch's order (`sumKind`).
     public func sum(_ value: ValueID, toShape shape: [Int], at location: SourceLocation) throws -> ValueID {
         let from = type(of: value).shape
         if from == shape { return value }
@@ -144,7 +146,7 @@ extension Builder {
         for (i, size) in shape.enumerated() where size == 1 && from[i + offset] != 1 {
             axes.append(i + offset)
         }
-        let summed = axes.isEmpty ? value : try reduceSum(value, axes: axes, keepDim: true, at: location)
+        let summed = axes.isEmpty ? value : try sum(value, axes: axes, keepDim: true, at: location)
         return try reshape(summed, to: shape, at: location)
     }
 }
