@@ -52,25 +52,36 @@ extension Builder {
     /// `torch.var(x, dim=axes, correction=correction, keepdim=keepDim)`: the sum of squared
     /// deviations from the mean over `axes` (nil: every axis), divided by max(N - correction, 0).
     /// PyTorch's default correction 1 is Bessel's (the sample variance): one element, or none,
-    /// gives NaN (0 / 0).
+    /// gives NaN (0 / 0). Computed in double and rounded once, as PyTorch's CPU kernels do
+    /// (Welford's updates or two passes, in double), so a float32 variance has PyTorch's bits.
     public func variance(_ value: ValueID, axes: [Int]?, keepDim: Bool = false, correction: Int = 1,
                          at location: SourceLocation) throws -> ValueID {
         try requireFloat(value, "var", at: location)
-        let count = reducedCount(value, axes: axes)
-        let sum = try apply1(.reduceSum, [value], Self.reductionAttributes(axes, true), at: location)
-        let mean = try apply1(.div, [sum, try scalar(Double(count), .float32, at: location)], at: location)
-        let centered = try apply1(.sub, [value, mean], at: location)
-        let squares = try apply1(.mul, [centered, centered], at: location)
-        let total = try apply1(.reduceSum, [squares], Self.reductionAttributes(axes, keepDim), at: location)
-        return try apply1(.div, [total, try scalar(Double(max(count - correction, 0)), .float32, at: location)], at: location)
+        let double = try varianceInDouble(value, axes: axes, keepDim: keepDim, correction: correction, at: location)
+        return try cast(double, to: type(of: value).dtype, at: location)
     }
 
     /// `torch.std(x, dim=axes, correction=correction, keepdim=keepDim)`: the square root of
-    /// the variance (see `variance`). Only float32 tensors have one.
+    /// the variance (see `variance`), taken in double before rounding, as PyTorch's. Only
+    /// float tensors have one.
     public func std(_ value: ValueID, axes: [Int]?, keepDim: Bool = false, correction: Int = 1,
                     at location: SourceLocation) throws -> ValueID {
         try requireFloat(value, "std", at: location)
-        return try apply1(.sqrt, [try variance(value, axes: axes, keepDim: keepDim, correction: correction, at: location)], at: location)
+        let double = try varianceInDouble(value, axes: axes, keepDim: keepDim, correction: correction, at: location)
+        return try cast(try apply1(.sqrt, [double], at: location), to: type(of: value).dtype, at: location)
+    }
+
+    /// The variance of `value` as a float64 tensor: two passes over its elements in double.
+    private func varianceInDouble(_ value: ValueID, axes: [Int]?, keepDim: Bool, correction: Int,
+                                  at location: SourceLocation) throws -> ValueID {
+        let x = try cast(value, to: .float64, at: location)
+        let count = reducedCount(value, axes: axes)
+        let sum = try apply1(.reduceSum, [x], Self.reductionAttributes(axes, true), at: location)
+        let mean = try apply1(.div, [sum, try scalar(Double(count), .float64, at: location)], at: location)
+        let centered = try apply1(.sub, [x, mean], at: location)
+        let squares = try apply1(.mul, [centered, centered], at: location)
+        let total = try apply1(.reduceSum, [squares], Self.reductionAttributes(axes, keepDim), at: location)
+        return try apply1(.div, [total, try scalar(Double(max(count - correction, 0)), .float64, at: location)], at: location)
     }
 
     /// `torch.amax(x, dim=axes, keepdim=keepDim)` (and `amin` when `max` is false): the
