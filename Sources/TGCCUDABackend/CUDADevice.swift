@@ -21,7 +21,7 @@ struct CUDADevice: DeviceHooks {
         let counters = emitter.gemmCounters(call)
         let arguments = emitter.gemmArguments(call, op, counters: counters, buffer: emitter.deviceName)
         for (counter, extent) in zip(counters, call.batch.extents) { emitter.out.openLoop(counter, to: "\(extent)") }
-        emitter.out.line("tgc_cuda_sgemm(\(arguments), \(op.location.line));")
+        emitter.out.line("tgc_cuda_sgemm(\(arguments), tgc_sgemm_in_plain_order(\(call.n), \(call.k)), \(op.location.line));")
         for _ in counters { emitter.out.close() }
         if let epilogue = call.epilogue {
             precondition(call.batch.extents.isEmpty, "matmul epilogues are 2-D only (FusionEpilogue.swift)")

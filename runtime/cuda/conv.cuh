@@ -126,7 +126,7 @@ static inline void tgc_cuda_conv2d_f32(const tgc_conv2d_shape *s, const float *x
         const float *columns = tgc_cuda_conv_columns(s, x + b * image, col, dsl_line);
         for (int64_t g = 0; g < s->groups; g++)
             tgc_cuda_sgemm(0, 0, og, positions, kg, 1.0f, w + g * og * kg, kg, columns + g * kg * positions, positions, 0.0f,
-                           y + (b * s->o + g * og) * positions, positions, dsl_line);
+                           y + (b * s->o + g * og) * positions, positions, 0, dsl_line);
     }
 }
 
@@ -142,7 +142,7 @@ static inline void tgc_cuda_conv2d_input_grad_f32(const tgc_conv2d_shape *s, con
         float *col = direct ? gx + b * image : scratch;
         for (int64_t g = 0; g < s->groups; g++)
             tgc_cuda_sgemm(1, 0, kg, positions, og, 1.0f, w + g * og * kg, kg, gy + (b * s->o + g * og) * positions,
-                           positions, 0.0f, col + g * kg * positions, positions, dsl_line);
+                           positions, 0.0f, col + g * kg * positions, positions, 0, dsl_line);
         if (!direct)
             TGC_LAUNCH(tgc_col2im_kernel, tgc_cuda_conv_blocks(image), TGC_CONV_THREADS, 0, dsl_line, *s,
                        (const float *)col, gx + b * image);
@@ -165,7 +165,7 @@ static inline void tgc_cuda_conv2d_weight_grad_f32(const tgc_conv2d_shape *s, co
         const float *columns = tgc_cuda_conv_columns(s, x + b * image, col, dsl_line);
         for (int64_t g = 0; g < s->groups; g++)
             tgc_cuda_sgemm(0, 1, og, kg, positions, 1.0f, gy + (b * s->o + g * og) * positions, positions,
-                           columns + g * kg * positions, positions, b == 0 ? 0.0f : 1.0f, gw + g * og * kg, kg, dsl_line);
+                           columns + g * kg * positions, positions, b == 0 ? 0.0f : 1.0f, gw + g * og * kg, kg, 0, dsl_line);
     }
 }
 

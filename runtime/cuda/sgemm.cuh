@@ -23,7 +23,7 @@
 __global__ void __launch_bounds__(TGC_SGEMM_THREADS)
 tgc_sgemm_kernel(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float *__restrict__ a,
                  int64_t lda, int64_t stride_a, const float *__restrict__ b, int64_t ldb, int64_t stride_b, float beta,
-                 float *__restrict__ c, int64_t ldc, int64_t stride_c) {
+                 float *__restrict__ c, int64_t ldc, int64_t stride_c, int plain) {
     a += blockIdx.z * stride_a;
     b += blockIdx.z * stride_b;
     c += blockIdx.z * stride_c;
@@ -64,7 +64,8 @@ tgc_sgemm_kernel(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, floa
 #pragma unroll
             for (int r = 0; r < TGC_SGEMM_TM; r++)
 #pragma unroll
-                for (int s = 0; s < TGC_SGEMM_TN; s++) acc[r][s] = fmaf(ar[r], br[s], acc[r][s]);
+                for (int s = 0; s < TGC_SGEMM_TN; s++)
+                    acc[r][s] = !plain ? fmaf(ar[r], br[s], acc[r][s]) : p0 + p == 0 ? ar[r] * br[s] : acc[r][s] + ar[r] * br[s];
         }
         __syncthreads();
     }
@@ -82,11 +83,13 @@ tgc_sgemm_kernel(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, floa
 }
 
 /* `batch` products C_i = alpha op(A_i) op(B_i) + beta C_i, with X_i = x + i · stride_x, in one
-   launch of up to 65535 matrices at a time; an error names the DSL line of the product. */
+   launch of up to 65535 matrices at a time; an error names the DSL line of the product. With
+   `plain`, each sum adds its rounded products in k order (tgc_sgemm_in_plain_order: the matrix
+   products tgc_sgemm sums so); otherwise one fused multiply-add per product, in k order. */
 static inline void tgc_cuda_sgemm_batched(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                                           const float *a, int64_t lda, int64_t stride_a, const float *b, int64_t ldb,
                                           int64_t stride_b, float beta, float *c, int64_t ldc, int64_t stride_c,
-                                          int64_t batch, int dsl_line) {
+                                          int64_t batch, int plain, int dsl_line) {
     if (m <= 0 || n <= 0) return;
     if (alpha == 0.0f) k = 0;
     for (int64_t first = 0; first < batch; first += 65535) {
@@ -95,15 +98,16 @@ static inline void tgc_cuda_sgemm_batched(int trans_a, int trans_b, int64_t m, i
                         count);
         TGC_LAUNCH(tgc_sgemm_kernel, grid, TGC_SGEMM_THREADS, 0, dsl_line, trans_a, trans_b, m, n, k, alpha,
                    a + first * stride_a, lda, stride_a, b + first * stride_b, ldb, stride_b, beta, c + first * stride_c, ldc,
-                   stride_c);
+                   stride_c, plain);
     }
 }
 
-/* tgc_sgemm on device pointers; an error names the DSL line of the product. */
+/* tgc_sgemm on device pointers (`plain` as tgc_cuda_sgemm_batched's); an error names the DSL
+   line of the product. */
 static inline void tgc_cuda_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float *a,
                                   int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc,
-                                  int dsl_line) {
-    tgc_cuda_sgemm_batched(trans_a, trans_b, m, n, k, alpha, a, lda, 0, b, ldb, 0, beta, c, ldc, 0, 1, dsl_line);
+                                  int plain, int dsl_line) {
+    tgc_cuda_sgemm_batched(trans_a, trans_b, m, n, k, alpha, a, lda, 0, b, ldb, 0, beta, c, ldc, 0, 1, plain, dsl_line);
 }
 
 #endif /* TGC_CUDA_SGEMM_CUH */

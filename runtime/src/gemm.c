@@ -405,15 +405,7 @@ void tgc__sgemm_with(const tgc__gemm_kernel_info *ki, int threads, int trans_a, 
     tgc__sgemm_packing(ki, threads, m, n, k, alpha, &oa, &ob, beta, c, ldc, epilogue, epilogue_ctx);
 }
 
-/* The products PyTorch's CPU matmul (MKL on an AVX2 machine) adds in plain order: each result
-   the rounded products of its row and column added from k = 0, with no fused multiply-add,
-   measured against torch 2.13 for m up to 1000, k up to 19 and n up to 10. The rule does not
-   depend on m, so splitting C's rows among threads does not change it. */
-static int sgemm_in_plain_order(int64_t n, int64_t k) {
-    return (k <= 4 && n <= 8) || (k <= 7 && n >= 2 && n <= 8) || (k <= 17 && (n == 2 || n == 3 || n == 4 || n == 8));
-}
-
-/* C = alpha · op(A) op(B) + beta · C with each sum in plain order (sgemm_in_plain_order). */
+/* C = alpha · op(A) op(B) + beta · C with each sum in plain order (tgc_sgemm_in_plain_order). */
 static void sgemm_plain(int64_t m, int64_t n, int64_t k, float alpha, const tgc__gemm_operand *a,
                         const tgc__gemm_operand *b, float beta, float *c, int64_t ldc) {
     for (int64_t i = 0; i < m; i++) {
@@ -442,7 +434,7 @@ static void sgemm_operands(const tgc__gemm_kernel_info *ki, int threads, int64_t
     if ((a->pack == NULL && a_packed == NULL && a->ld < (a->trans ? m : k))
         || (b->pack == NULL && b_packed == NULL && b->ld < (b->trans ? k : n)))
         tgc_fatal("sgemm: lda=%lld or ldb=%lld too small", (long long)a->ld, (long long)b->ld);
-    if (a->pack == NULL && b->pack == NULL && a->data != NULL && b->data != NULL && sgemm_in_plain_order(n, k)) {
+    if (a->pack == NULL && b->pack == NULL && a->data != NULL && b->data != NULL && tgc_sgemm_in_plain_order(n, k)) {
         sgemm_plain(m, n, k, alpha, a, b, beta, c, ldc);
         if (epilogue != NULL) epilogue(epilogue_ctx, 0, m, 0, n);
         return;

@@ -62,7 +62,7 @@ int main(void) {
 
     for (long long size : {1024ll, 2048ll, 4096ll}) {
         float *c = b;
-        ms = best_ms([&] { tgc_cuda_sgemm(0, 0, size, size, size, 1.0f, a, size, a + size * size, size, 0.0f, c, size, 0); });
+        ms = best_ms([&] { tgc_cuda_sgemm(0, 0, size, size, size, 1.0f, a, size, a + size * size, size, 0.0f, c, size, 0, 0); });
         printf("tgc_cuda_sgemm %lld x %lld x %lld: %.3f ms, %.2f TFLOP/s\n", size, size, size, ms,
                2.0 * size * size * size / (ms * 1e9));
     }

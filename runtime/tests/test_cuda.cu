@@ -342,7 +342,7 @@ static void check_sgemm(int ta, int tb, int64_t m, int64_t n, int64_t k, float a
         for (int64_t i = 0; i < m; i++)
             for (int64_t j = 0; j < n; j++) c[i * ldc + j] = (float)drand();
     float *da = to_device(a), *db = to_device(b), *dc = to_device(c);
-    tgc_cuda_sgemm(ta, tb, m, n, k, alpha, da, lda, db, ldb, beta, dc, ldc, 20);
+    tgc_cuda_sgemm(ta, tb, m, n, k, alpha, da, lda, db, ldb, beta, dc, ldc, tgc_sgemm_in_plain_order(n, k), 20);
     std::vector<float> got = to_host(dc, c.size());
     int64_t wrong = 0;
     const double tol = 1e-5 * (fabs(alpha) * (double)k + fabs(beta)) + 1e-30;
@@ -370,7 +370,7 @@ static void check_sgemm_batched(int ta, int tb, int64_t m, int64_t n, int64_t k,
     for (auto &x : a) x = (float)drand();
     for (auto &x : b) x = (float)drand();
     float *da = to_device(a), *db = to_device(b), *dc = to_device(c);
-    tgc_cuda_sgemm_batched(ta, tb, m, n, k, 1.0f, da, lda, sa, db, ldb, 0, 0.0f, dc, n, m * n, batch, 21);
+    tgc_cuda_sgemm_batched(ta, tb, m, n, k, 1.0f, da, lda, sa, db, ldb, 0, 0.0f, dc, n, m * n, batch, tgc_sgemm_in_plain_order(n, k), 21);
     std::vector<float> got = to_host(dc, c.size());
     int64_t wrong = 0;
     for (int64_t z = 0; z < batch; z++)

@@ -103,9 +103,9 @@ public enum VJPRules {
             }
         case .nllSum:   // each value not skipped gets g (a skipped one is a constant 0 of the loss)
             { b, operands, results, attrs, cotangents, wants, at in
-                let shape = b.type(of: operands[0]).shape
-                let spread = try b.apply1(.broadcastTo, [cotangents[0]!], { var a = Attributes(); a.shape = shape; return a }(), at: at)
-                return [try b.apply1(.select, [operands[1], try b.scalar(0, b.type(of: operands[0]).dtype, at: at), spread], at: at), nil]
+                let values = b.type(of: operands[0])
+                let spread = try b.broadcast(cotangents[0]!, to: values.shape, at: at)
+                return [try b.apply1(.select, [operands[1], try b.scalar(0, values.dtype, at: at), spread], at: at), nil]
             }
         case .reduceMax, .reduceMin:
             { b, operands, results, attrs, cotangents, wants, at in

@@ -177,6 +177,12 @@ extension Evaluator {
             func op(_ kind: OpKind, _ a: TensorValue, _ b: TensorValue) throws -> TensorValue {
                 try record(kind, [a, b], gradFunction: nil, at: at)
             }
+            // a · b + c rounded once: PyTorch's CPU kernels fuse `x.add_(y, alpha: a)`, lerp_ and
+            // addcmul_ into fused multiply-adds, so its optimizers' updates round this way.
+            func fused(_ a: TensorValue, _ b: TensorValue, _ c: TensorValue) throws -> TensorValue {
+                try record(.fusedMultiplyAdd, [a, b, c], gradFunction: nil, at: at)
+            }
+            func negated(_ a: TensorValue) throws -> TensorValue { try record(.neg, [a], gradFunction: nil, at: at) }
             let lr64 = try learningRateTensor(optimizer, at: at)
             let lr = TensorValue(id: try builder.cast(lr64.id, to: .float32, at: at))
             let steps = try op(.add, optimizer.steps, try scalar(1, .float64))
@@ -204,6 +210,11 @@ extension Evaluator {
                 // A float64 parameter updates in double with double hyperparameters, as PyTorch's.
                 let dtype = builder.type(of: parameter.id).dtype == .float64 ? DType.float64 : .float32
                 func number(_ value: Double) throws -> TensorValue { try scalar(value, dtype) }
+                // start.lerp_(end, weight) as PyTorch's kernel: one fused multiply-add from the nearer end.
+                func lerp(_ start: TensorValue, _ end: TensorValue, _ weight: Double) throws -> TensorValue {
+                    let difference = try op(.sub, end, start)
+                    return weight < 0.5 ? try fused(try number(weight), difference, start) : try fused(try number(weight - 1), difference, end)
+                }
                 let lr = dtype == .float64 ? lr64 : lr
                 var g = TensorValue(id: gradient)
                 let decay = optimizer.number("weight_decay")
@@ -212,8 +223,8 @@ extension Evaluator {
                         let keep = try op(.sub, try scalar(1, .float64), try op(.mul, lr64, try scalar(decay, .float64)))
                         parameter = try op(.mul, parameter, TensorValue(id: try builder.cast(keep.id, to: dtype, at: at)))
                     }
-                } else if decay != 0 {
-                    g = try op(.add, g, try op(.mul, parameter, try number(decay)))
+                } else if decay != 0 {   // grad.add(param, alpha: weight_decay)
+                    g = try fused(parameter, try number(decay), g)
                 }
                 var updated: TensorValue
                 switch optimizer.kind {
@@ -221,23 +232,24 @@ extension Evaluator {
                     let (momentum, dampening) = (optimizer.number("momentum"), optimizer.number("dampening"))
                     if momentum != 0 {
                         // The first step's buffer is the gradient itself.
-                        let blended = try op(.add, try op(.mul, optimizer.state[0][index], try number(momentum)),
-                                             try op(.mul, g, try number(1 - dampening)))
+                        // buf.mul_(momentum).add_(grad, alpha: 1 - dampening)
+                        let blended = try fused(g, try number(1 - dampening), try op(.mul, optimizer.state[0][index], try number(momentum)))
                         let buffer = TensorValue(id: try builder.apply1(.select, [first.id, g.id, blended.id], at: at))
                         optimizer.state[0][index] = buffer
-                        g = optimizer.number("nesterov") != 0 ? try op(.add, g, try op(.mul, buffer, try number(momentum))) : buffer
+                        g = optimizer.number("nesterov") != 0 ? try fused(buffer, try number(momentum), g) : buffer
                     }
-                    updated = try op(.sub, parameter, try op(.mul, g, lr))
+                    updated = try fused(g, try negated(lr), parameter)   // param.add_(grad, alpha: -lr)
                 case .rmsprop:
                     let alpha = optimizer.number("alpha")
-                    let square = try op(.add, try op(.mul, optimizer.state[0][index], try number(alpha)),
-                                        try op(.mul, try op(.mul, try number(1 - alpha), g), g))
+                    // square_avg.mul_(alpha).addcmul_(grad, grad, value: 1 - alpha)
+                    let square = try fused(try op(.mul, try number(1 - alpha), g), g, try op(.mul, optimizer.state[0][index], try number(alpha)))
                     optimizer.state[0][index] = square
                     var average: TensorValue
                     if optimizer.number("centered") != 0 {
-                        let mean = try op(.add, optimizer.state[2][index], try op(.mul, try number(1 - alpha), try op(.sub, g, optimizer.state[2][index])))
+                        let mean = try lerp(optimizer.state[2][index], g, 1 - alpha)
                         optimizer.state[2][index] = mean
-                        average = try record(.sqrt, [try op(.sub, square, try op(.mul, mean, mean))], gradFunction: nil, at: at)
+                        // square_avg.addcmul(grad_avg, grad_avg, value: -1).sqrt_()
+                        average = try record(.sqrt, [try fused(try negated(mean), mean, square)], gradFunction: nil, at: at)
                     } else {
                         average = try record(.sqrt, [square], gradFunction: nil, at: at)
                     }
@@ -246,7 +258,7 @@ extension Evaluator {
                     if momentum > 0 {
                         let buffer = try op(.add, try op(.mul, optimizer.state[1][index], try number(momentum)), try op(.div, g, average))
                         optimizer.state[1][index] = buffer
-                        updated = try op(.sub, parameter, try op(.mul, buffer, lr))
+                        updated = try fused(buffer, try negated(lr), parameter)   // param.add_(buf, alpha: -lr)
                     } else {
                         updated = try op(.sub, parameter, try op(.div, try op(.mul, g, lr), average))
                     }
@@ -254,7 +266,11 @@ extension Evaluator {
                     let (beta1, beta2) = betas
                     var (stepSize, root) = adamScalars!
                     if dtype == .float64 { (stepSize, root) = (adamScalars64!.stepSize, adamScalars64!.root) }
-                    // exp_avg.lerp_(grad, 1 - beta1): m + w (g - m) for a weight below one half.
+                    // exp_avg.lerp_(grad, 1 - beta1): m + w (g - m) for a weight below one half. PyTorch
+                    // fuses this and the addcmul_ below into multiply-adds, but its sqrt is not IEEE's
+                    // (one float32 in six differs), so Adam is not PyTorch's bit for bit either way;
+                    // the fused form moved cnn_fashion's first-epoch accuracy off PyTorch's, so it waits
+                    // for the sqrt.
                     let m = optimizer.state[0][index], v = optimizer.state[1][index]
                     let newM = try op(.add, m, try op(.mul, try number(1 - beta1), try op(.sub, g, m)))
                     let newV = try op(.add, try op(.mul, v, try number(beta2)), try op(.mul, try op(.mul, try number(1 - beta2), g), g))
