@@ -166,6 +166,7 @@ extension CProgramEmitter {
         case .cascadeSum(let call):
             out.line("/* \(CSourceText.comment(title)): summed in PyTorch's order */")
             out.open("")
+            // A 0-dim operand still gets a one-element array (C has no empty ones); rank 0 reads none of it.
             out.line("static const int64_t shape[] = {\(call.shape.isEmpty ? "1" : call.shape.map(String.init).joined(separator: ", "))};")
             out.line("tgc_cascade_sum_\(call.dtype == .float64 ? "f64" : "f32")(\(name(op.operands[0])), \(name(op.result)), \(call.shape.count), shape, \(call.reducedMask)u);")
             out.close()

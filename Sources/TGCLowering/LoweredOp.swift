@@ -98,7 +98,7 @@ public struct CascadeSumCall {
     public var dtype: DType
 
     /// The reduced axes as the runtime's bit mask (bit i: axis i).
-    public var reducedMask: UInt64 { axes.reduce(0) { $0 | 1 << UInt64($1) } }
+    public var reducedMask: UInt64 { TensorType.reducedAxesMask(axes) }
 }
 
 /// The loop variables that iterate over a shape: one per dimension whose extent is not 1.

@@ -247,7 +247,7 @@ enum Kernels {
     /// generated code calls too, so both modes give PyTorch's bits.
     static func cascadeSum(_ x: Tensor, axes: [Int], resultType: TensorType) -> Tensor {
         let shape = x.shape.map(Int64.init)
-        let reduced = axes.reduce(UInt64(0)) { $0 | 1 << UInt64($1) }
+        let reduced = TensorType.reducedAxesMask(axes)
         let rank = Int32(shape.count)
         switch x.storage {
         case .float32(let v):

@@ -88,6 +88,9 @@ extension Kernels {
 }
 
 extension TensorType {
+    /// The reduced `axes` as the runtime's `tgc_cascade_sum_*` takes them: bit i set for axis i.
+    public static func reducedAxesMask(_ axes: [Int]) -> UInt64 { axes.reduce(0) { $0 | 1 << UInt64($1) } }
+
     /// The shape seen as [outer, n, inner] around `axis` (a 0-dim tensor is one row of one):
     /// the rows a sort along `axis` orders.
     public func rows(around axis: Int) -> (outer: Int, n: Int, inner: Int) {
