@@ -474,8 +474,9 @@ static void cpu_features(int *avx2_fma, int *avx512f) {
     if ((xcr0_lo & 0x6u) != 0x6u) return; /* the OS saves xmm and ymm state */
     if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return;
     *avx2_fma = fma && ((b >> 5) & 1);
-    /* AVX-512F, with opmask and zmm state enabled by the OS. */
-    *avx512f = *avx2_fma && ((b >> 16) & 1) && (xcr0_lo & 0xE6u) == 0xE6u;
+    /* AVX-512F and VL (the Winograd transforms' 8-lane masked loads and stores), with opmask
+       and zmm state enabled by the OS. */
+    *avx512f = *avx2_fma && ((b >> 16) & 1) && ((b >> 31) & 1) && (xcr0_lo & 0xE6u) == 0xE6u;
 }
 
 int tgc__gemm_x86_kernels(const tgc__gemm_kernel_info **list, int max) {

@@ -257,8 +257,47 @@ TGC_AVX512 static inline __m512 load_columns(const float *row, int64_t col, int6
     return _mm512_maskz_loadu_ps(lane_range(-col, w - col), (const void *)((uintptr_t)row + (uintptr_t)(col * 4)));
 }
 
+/* A run of at most 7 tiles, whose patches' 2·len + 2 columns fit in 16 floats, in 8-lane
+   registers (AVX-512VL's masked loads and stores): each patch row is two masked loads, its
+   even and odd columns two permutes of them; the row transform Bᵀ d is taken on those, and
+   its columns 2j + 2 and 2j + 3 are the even and odd results one lane on. */
+#define TGC_AVX512VL __attribute__((target("avx512f,avx512vl,avx2,fma")))
+TGC_AVX512VL static void transform_short_run_avx512(const tgc__winograd_conv *p, int64_t point, const float *plane,
+                                                    const tile_run *run, float *out) {
+    const __m256i even = _mm256_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14), odd = _mm256_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15);
+    const __m256i next = _mm256_setr_epi32(1, 2, 3, 4, 5, 6, 7, 7);
+    const int64_t col = run->ix;
+    const __mmask8 low = (__mmask8)lane_range(-col, p->w - col), high = (__mmask8)lane_range(-col - 8, p->w - col - 8);
+    __m256 e[4], o[4];
+    for (int i = 0; i < 4; i++) {
+        const int64_t y = run->iy + i;
+        if (y < 0 || y >= p->h) {
+            e[i] = o[i] = _mm256_setzero_ps();
+            continue;
+        }
+        const uintptr_t at = (uintptr_t)(plane + y * p->w) + (uintptr_t)(col * 4);
+        const __m256 a = _mm256_maskz_loadu_ps(low, (const void *)at), b = _mm256_maskz_loadu_ps(high, (const void *)(at + 32));
+        e[i] = _mm256_permutex2var_ps(a, even, b);
+        o[i] = _mm256_permutex2var_ps(a, odd, b);
+    }
+    const __m256 te[4] = {_mm256_sub_ps(e[0], e[2]), _mm256_add_ps(e[1], e[2]), _mm256_sub_ps(e[2], e[1]), _mm256_sub_ps(e[1], e[3])};
+    const __m256 to[4] = {_mm256_sub_ps(o[0], o[2]), _mm256_add_ps(o[1], o[2]), _mm256_sub_ps(o[2], o[1]), _mm256_sub_ps(o[1], o[3])};
+    const __mmask8 keep = (__mmask8)lane_range(0, run->len);
+    for (int i = 0; i < 4; i++) {
+        const __m256 t2 = _mm256_permutexvar_ps(next, te[i]), t3 = _mm256_permutexvar_ps(next, to[i]);
+        _mm256_mask_storeu_ps(out + (i * 4 + 0) * point, keep, _mm256_sub_ps(te[i], t2));
+        _mm256_mask_storeu_ps(out + (i * 4 + 1) * point, keep, _mm256_add_ps(to[i], t2));
+        _mm256_mask_storeu_ps(out + (i * 4 + 2) * point, keep, _mm256_sub_ps(t2, to[i]));
+        _mm256_mask_storeu_ps(out + (i * 4 + 3) * point, keep, _mm256_sub_ps(to[i], t3));
+    }
+}
+
 TGC_AVX512 static void transform_run_avx512(const tgc__winograd_conv *p, int64_t point, const float *plane,
                                             const tile_run *run, float *out) {
+    if (run->len <= 7) {
+        transform_short_run_avx512(p, point, plane, run, out);
+        return;
+    }
     const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
     const __m512i odd = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
     for (int q = 0; q < run->len; q += 16) {
@@ -298,10 +337,36 @@ TGC_AVX512 static void transform_run_avx512(const tgc__winograd_conv *p, int64_t
     }
 }
 
+/* A run of at most 8 tiles in 8-lane registers (AVX-512VL): output rows of up to 16 columns,
+   each two permutes of the tiles' left and right outputs and two masked stores. */
+TGC_AVX512VL static void output_short_run_avx512(const tgc__winograd_conv *p, const plan *pl, const float *mo,
+                                                 const tile_run *run, float *to) {
+    const __m256i low = _mm256_setr_epi32(0, 8, 1, 9, 2, 10, 3, 11), high = _mm256_setr_epi32(4, 12, 5, 13, 6, 14, 7, 15);
+    __m256 m[POINTS];
+    for (int k = 0; k < POINTS; k++) m[k] = _mm256_loadu_ps(mo + k * pl->m_point);
+    const __m256 s0 = _mm256_add_ps(_mm256_add_ps(m[0], m[4]), m[8]), s1 = _mm256_add_ps(_mm256_add_ps(m[1], m[5]), m[9]);
+    const __m256 s2 = _mm256_add_ps(_mm256_add_ps(m[2], m[6]), m[10]), s3 = _mm256_add_ps(_mm256_add_ps(m[3], m[7]), m[11]);
+    const __m256 e0 = _mm256_sub_ps(_mm256_sub_ps(m[4], m[8]), m[12]), e1 = _mm256_sub_ps(_mm256_sub_ps(m[5], m[9]), m[13]);
+    const __m256 e2 = _mm256_sub_ps(_mm256_sub_ps(m[6], m[10]), m[14]), e3 = _mm256_sub_ps(_mm256_sub_ps(m[7], m[11]), m[15]);
+    const __m256 y[4] = {_mm256_add_ps(_mm256_add_ps(s0, s1), s2), _mm256_sub_ps(_mm256_sub_ps(s1, s2), s3),
+                         _mm256_add_ps(_mm256_add_ps(e0, e1), e2), _mm256_sub_ps(_mm256_sub_ps(e1, e2), e3)};
+    /* the output columns of the run that it keeps */
+    const int64_t kept = 2 * run->len - (run->last_cols == 2 ? 0 : 1);
+    for (int r = 0; r < run->rows; r++) {
+        float *out = to + r * p->ow;
+        _mm256_mask_storeu_ps(out, (__mmask8)lane_range(0, kept), _mm256_permutex2var_ps(y[2 * r], low, y[2 * r + 1]));
+        _mm256_mask_storeu_ps(out + 8, (__mmask8)lane_range(0, kept - 8), _mm256_permutex2var_ps(y[2 * r], high, y[2 * r + 1]));
+    }
+}
+
 TGC_AVX512 static void output_run_avx512(const tgc__winograd_conv *p, const plan *pl, const float *mo, const tile_run *run,
                                          float *to) {
     const __m512i low = _mm512_set_epi32(23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
     const __m512i high = _mm512_set_epi32(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8);
+    if (run->len <= 8) {
+        output_short_run_avx512(p, pl, mo, run, to);
+        return;
+    }
     for (int q = 0; q < run->len; q += 16) {
         __m512 m[POINTS];
         for (int k = 0; k < POINTS; k++) m[k] = _mm512_loadu_ps(mo + k * pl->m_point + q);
@@ -316,8 +381,41 @@ TGC_AVX512 static void output_run_avx512(const tgc__winograd_conv *p, const plan
         for (int r = 0; r < run->rows; r++) {
             float *out = to + r * p->ow + 2 * q;
             _mm512_mask_storeu_ps(out, lane_range(0, kept), _mm512_permutex2var_ps(y[2 * r], low, y[2 * r + 1]));
-            _mm512_mask_storeu_ps(out + 16, lane_range(0, kept - 16), _mm512_permutex2var_ps(y[2 * r], high, y[2 * r + 1]));
+            if (kept > 16) _mm512_mask_storeu_ps(out + 16, lane_range(0, kept - 16), _mm512_permutex2var_ps(y[2 * r], high, y[2 * r + 1]));
         }
+    }
+}
+
+/* A tile row of at most 8 tiles in 8-lane registers (AVX-512VL): each of its two output rows
+   two masked loads, its even and odd columns two permutes of them. */
+TGC_AVX512VL static void gradient_short_row_avx512(const tgc__winograd_conv *p, int64_t point, const float *plane, int64_t row,
+                                                   int64_t tiles_x, float *out) {
+    const __m256i even = _mm256_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14), odd = _mm256_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15);
+    const __mmask8 low = (__mmask8)lane_range(0, p->ow), high = (__mmask8)lane_range(0, p->ow - 8);
+    __m256 g[2][2];
+    for (int a = 0; a < 2; a++) {
+        if (row + a >= p->oh) {
+            g[a][0] = g[a][1] = _mm256_setzero_ps();
+            continue;
+        }
+        const float *line = plane + (row + a) * p->ow;
+        const __m256 lo = _mm256_maskz_loadu_ps(low, line), hi = _mm256_maskz_loadu_ps(high, line + 8);
+        g[a][0] = _mm256_permutex2var_ps(lo, even, hi);
+        g[a][1] = _mm256_permutex2var_ps(lo, odd, hi);
+    }
+    const __mmask8 keep = (__mmask8)lane_range(0, tiles_x);
+    __m256 t[4][2];
+    for (int b = 0; b < 2; b++) {
+        t[0][b] = g[0][b];
+        t[1][b] = _mm256_add_ps(g[0][b], g[1][b]);
+        t[2][b] = _mm256_sub_ps(g[0][b], g[1][b]);
+        t[3][b] = g[1][b];
+    }
+    for (int i = 0; i < 4; i++) {
+        _mm256_mask_storeu_ps(out + (i * 4 + 0) * point, keep, t[i][0]);
+        _mm256_mask_storeu_ps(out + (i * 4 + 1) * point, keep, _mm256_add_ps(t[i][0], t[i][1]));
+        _mm256_mask_storeu_ps(out + (i * 4 + 2) * point, keep, _mm256_sub_ps(t[i][0], t[i][1]));
+        _mm256_mask_storeu_ps(out + (i * 4 + 3) * point, keep, t[i][1]);
     }
 }
 
@@ -325,6 +423,10 @@ TGC_AVX512 static void gradient_row_avx512(const tgc__winograd_conv *p, int64_t 
                                            int64_t tiles_x, float *out) {
     const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
     const __m512i odd = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
+    if (tiles_x <= 8 && p->ow <= 16) {
+        gradient_short_row_avx512(p, point, plane, row, tiles_x, out);
+        return;
+    }
     for (int64_t q = 0; q < tiles_x; q += 16) {
         __m512 g[2][2], t[4][2], v[POINTS];
         for (int a = 0; a < 2; a++) {
@@ -333,7 +435,9 @@ TGC_AVX512 static void gradient_row_avx512(const tgc__winograd_conv *p, int64_t 
                 continue;
             }
             const float *line = plane + (row + a) * p->ow;
-            const __m512 lo = load_columns(line, 2 * q, p->ow), hi = load_columns(line, 2 * q + 16, p->ow);
+            const __m512 lo = load_columns(line, 2 * q, p->ow);
+            /* a row of at most 16 columns: the second register would be all zeros */
+            const __m512 hi = 2 * q + 16 < p->ow ? load_columns(line, 2 * q + 16, p->ow) : _mm512_setzero_ps();
             g[a][0] = _mm512_permutex2var_ps(lo, even, hi);
             g[a][1] = _mm512_permutex2var_ps(lo, odd, hi);
         }
