@@ -276,6 +276,9 @@ TGC_AVX512VL static void transform_short_run_avx512(const tgc__winograd_conv *p,
             continue;
         }
         const uintptr_t at = (uintptr_t)(plane + y * p->w) + (uintptr_t)(col * 4);
+        /* the next channel's row, which the next call reads */
+        _mm_prefetch((const char *)(at + (uintptr_t)(p->h * p->w * 4)), _MM_HINT_T0);
+        _mm_prefetch((const char *)(at + (uintptr_t)(p->h * p->w * 4) + 60), _MM_HINT_T0);
         const __m256 a = _mm256_maskz_loadu_ps(low, (const void *)at), b = _mm256_maskz_loadu_ps(high, (const void *)(at + 32));
         e[i] = _mm256_permutex2var_ps(a, even, b);
         o[i] = _mm256_permutex2var_ps(a, odd, b);
