@@ -411,6 +411,12 @@ extension CProgramEmitter {
             case .list(let operand):
                 let value = op.operands[operand]
                 out.line("tgc_str_append_list(&line, \(name(value)), \(dtypeCode(value.type.dtype)), \(shapeLiteral(value.type)), \(value.type.rank));")
+            case .choice(let operand, let options):
+                // the index was range-checked where the program computed it (as the interpreter's
+                // formatter, an index outside appends nothing)
+                let index = "\(name(op.operands[operand]))[0]"
+                let table = "(const char *const[]){" + options.map(CSourceText.stringLiteral).joined(separator: ", ") + "}"
+                out.line("if (\(index) >= 0 && \(index) < \(options.count)) tgc_str_append(&line, \(table)[\(index)]);")
             }
         }
     }

@@ -196,18 +196,10 @@ public enum KernelLowering {
 
         case .print:
             let segments = attrs.printSegments ?? []
-            for case .tensor(let operand, _) in segments where !op.operands.indices.contains(operand) {
-                throw Diagnostic("internal error: print refers to operand \(operand) of \(op.operands.count)", at: op.location)
-            }
-            for case .tensorWithBranchSuffix(let operand, let condition, _, _) in segments
-                where !op.operands.indices.contains(operand) || !op.operands.indices.contains(condition) {
-                throw Diagnostic("internal error: print refers to operand \(max(operand, condition)) of \(op.operands.count)", at: op.location)
-            }
-            for case .scalar(let operand, _) in segments where !op.operands.indices.contains(operand) {
-                throw Diagnostic("internal error: print refers to operand \(operand) of \(op.operands.count)", at: op.location)
-            }
-            for case .list(let operand) in segments where !op.operands.indices.contains(operand) {
-                throw Diagnostic("internal error: print refers to operand \(operand) of \(op.operands.count)", at: op.location)
+            for segment in segments {
+                for operand in segment.operands where !op.operands.indices.contains(operand) {
+                    throw Diagnostic("internal error: print refers to operand \(operand) of \(op.operands.count)", at: op.location)
+                }
             }
             return .standalone(.print(segments, terminator: attrs.terminator))
         case .save: return .standalone(.save(path: attrs.path ?? "", names: attrs.names))

@@ -51,6 +51,20 @@ struct GeneratedProgramTests {
         #expect(stderr.contains("norows.swiftdsl:3:7: error: index 0 is out of bounds for dimension 0 with size 0"), "\(stderr)")
     }
 
+    /// `names[k]` with `k` computed at run time stops naming the subscript's line when `k` lies
+    /// outside the array, in generated code as in the interpreter (samples/ch5_predictions
+    /// prints the strings it picks).
+    @Test func stringArrayIndexedAtRunTime() throws {
+        let source = "let names = [\"cat\", \"dog\", \"emu\"]\nlet x = tensor([0.5, 2.0, 1.0])\nprint(names[x.argmax().item()], names[-1])\nprint(names[x.argmax() + 2])"
+        let module = try CrossBackend.module(source: source, name: "names")
+        let stderr = try Self.runtimeError(of: module, name: "names")
+        #expect(stderr.contains("names.swiftdsl:4:13: error: index 3 is out of bounds for dimension 0 with size 3"), "\(stderr)")
+        let directory = try CrossBackend.makeDirectory("names-eager")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let interpreted = #expect(throws: (any Error).self) { _ = try CrossBackend.interpret(module, outputDirectory: directory) }
+        #expect("\(interpreted.map { String(describing: $0) } ?? "")".contains("index 3 is out of bounds"))
+    }
+
     /// x[idx] checks each row index at run time, in generated code as in the interpreter, and
     /// names the subscript's line with PyTorch's message (the index as written, negative too).
     @Test func indexOutOfRangeNamesItsSourceLocation() throws {

@@ -56,6 +56,31 @@ public enum PrintSegment: Hashable, Sendable {
     case scalar(operand: Int, precision: Int?)
     /// `x.tolist()`: the elements as Python prints a nested list (`[[1.0, 2.0], [3.0, 4.0]]`).
     case list(operand: Int)
+    /// `names[i]` for an array of strings and an integer known at run time: the option that the
+    /// int64 scalar operand (already checked to lie in range) picks.
+    case choice(operand: Int, options: [String])
+
+    /// The operands the segment formats.
+    public var operands: [Int] {
+        switch self {
+        case .text: []
+        case .tensor(let operand, _), .scalar(let operand, _), .list(let operand), .choice(let operand, _): [operand]
+        case .tensorWithBranchSuffix(let operand, let condition, _, _): [operand, condition]
+        }
+    }
+
+    /// The segment of a print whose operands come `offset` places later.
+    public func shifted(by offset: Int) -> PrintSegment {
+        switch self {
+        case .text: self
+        case .tensor(let operand, let suffix): .tensor(operand: operand + offset, suffix: suffix)
+        case .tensorWithBranchSuffix(let operand, let condition, let ifTrue, let ifFalse):
+            .tensorWithBranchSuffix(operand: operand + offset, condition: condition + offset, ifTrue: ifTrue, ifFalse: ifFalse)
+        case .scalar(let operand, let precision): .scalar(operand: operand + offset, precision: precision)
+        case .list(let operand): .list(operand: operand + offset)
+        case .choice(let operand, let options): .choice(operand: operand + offset, options: options)
+        }
+    }
 }
 
 /// Where a value's elements live in the static arena of a generated program: a byte offset

@@ -49,12 +49,7 @@ extension IRParser {
             throw Diagnostic("gradient needs its loss\(attributes.hasSeedGradient ? " and seed" : "") as operands", at: location)
         }
         for segment in attributes.printSegments ?? [] {
-            let operands: [Int] = switch segment {
-            case .text: []
-            case .tensor(let operand, _), .scalar(let operand, _), .list(let operand): [operand]
-            case .tensorWithBranchSuffix(let operand, let condition, _, _): [operand, condition]
-            }
-            for operand in operands where operand >= op.operands.count {
+            for operand in segment.operands where operand >= op.operands.count {
                 throw Diagnostic("the format names operand \(operand), but \(name) has \(op.operands.count) operands", at: location)
             }
         }

@@ -46,11 +46,12 @@ extension IRParser {
         if rest.isEmpty { return .tensor(operand: operand, suffix: nil) }
         if rest == "!r" { return .scalar(operand: operand, precision: nil) }
         if rest == "!l" { return .list(operand: operand) }
+        if rest.hasPrefix("!c") { return .choice(operand: operand, options: try quotedOptions(try unescaped(rest.dropFirst(2), at: token), at: token)) }
         if rest.hasPrefix(":."), rest.hasSuffix("f"), let precision = Int(rest.dropFirst(2).dropLast()), (0...20).contains(precision) {
             return .scalar(operand: operand, precision: precision)
         }
         guard rest.hasPrefix(", ") else {
-            throw error("unknown format operand {\(inner)}; expected {N}, {N!r}, {N!l}, {N:.Pf} (P from 0 to 20), {N, SUFFIX} or {N, C ? SUFFIX : SUFFIX}", at: token)
+            throw error("unknown format operand {\(inner)}; expected {N}, {N!r}, {N!l}, {N:.Pf} (P from 0 to 20), {N!c \"A\" \"B\" ...}, {N, SUFFIX} or {N, C ? SUFFIX : SUFFIX}", at: token)
         }
         let suffix = rest.dropFirst(2)
         let conditionDigits = suffix.prefix { $0.isASCII && $0.isNumber }
@@ -63,5 +64,23 @@ extension IRParser {
                                            ifFalse: ifFalse == "-" ? nil : try unescaped(ifFalse, at: token))
         }
         return .tensor(operand: operand, suffix: try unescaped(suffix, at: token))
+    }
+
+    /// The options of `{N!c "A" "B" ...}`: quoted strings, each after a space.
+    private func quotedOptions(_ text: String, at token: IRToken) throws -> [String] {
+        var options: [String] = []
+        var scalars = text.unicodeScalars[...]
+        while !scalars.isEmpty {
+            guard scalars.popFirst() == " ", scalars.popFirst() == "\"" else {
+                throw error("the options of a {N!c ...} format operand are quoted strings after spaces: {N!c \"A\" \"B\"}", at: token)
+            }
+            var raw = String.UnicodeScalarView()
+            while let scalar = scalars.popFirst(), scalar != "\"" {
+                raw.append(scalar)
+                if scalar == "\\", let escaped = scalars.popFirst() { raw.append(escaped) }
+            }
+            options.append(try unescaped(Substring(String(raw)), at: token))
+        }
+        return options
     }
 }

@@ -135,7 +135,8 @@ public struct IRPrinter {
     /// A print format as one string: literal text with `\`, `"`, `{`, `}` and control characters
     /// escaped; `{N}` a tensor, `{N, SUFFIX}` a tensor with its suffix, `{N, C ? SUFFIX : SUFFIX}`
     /// a branch's suffix (`-` for none), `{N!r}` a scalar as Python's repr, `{N:.Pf}` a scalar
-    /// with P decimals, `{N!l}` a tensor as a Python list.
+    /// with P decimals, `{N!l}` a tensor as a Python list, `{N!c "A" "B" ...}` the string that
+    /// scalar N picks (each option a quoted string, escaped again as the format's text).
     private static func describe(_ segments: [PrintSegment]) -> String {
         let pieces = segments.map { segment -> String in
             switch segment {
@@ -146,6 +147,8 @@ public struct IRPrinter {
                 return "{\(operand), \(condition) ? \(shownTrue ?? "-") : \(shownFalse ?? "-")}"
             case .scalar(let operand, let precision): return "{\(operand)" + (precision.map { ":.\($0)f" } ?? "!r") + "}"
             case .list(let operand): return "{\(operand)!l}"
+            case .choice(let operand, let options):
+                return "{\(operand)!c" + options.map { " " + IRStringLiteral.escaped(IRStringLiteral.quoted($0), braces: true) }.joined() + "}"
             }
         }
         return "\"" + pieces.joined() + "\""

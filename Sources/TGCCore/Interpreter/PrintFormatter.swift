@@ -31,6 +31,10 @@ public enum PrintFormatter {
                 tensor.withRuntimeBytes { data in
                     shape.withUnsafeBufferPointer { tgc_str_append_list(&buffer, data, tensor.dtype.runtimeCode, $0.baseAddress, Int32(shape.count)) }
                 }
+            case .choice(let operand, let options):
+                let storage = operands[operand].storage
+                let index = storage.count > 0 ? Int(storage.int64(at: 0)) : -1
+                tgc_str_append(&buffer, options.indices.contains(index) ? options[index] : "")
             }
         }
         guard let data = buffer.data else { return "" }

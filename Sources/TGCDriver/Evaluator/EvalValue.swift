@@ -262,15 +262,7 @@ struct FormattedText {
 
     mutating func append(_ other: FormattedText) {
         for segment in other.segments {
-            switch segment {
-            case .text(let text): append(text)
-            case .tensor(let operand, let suffix): segments.append(.tensor(operand: operand + operands.count, suffix: suffix))
-            case .tensorWithBranchSuffix(let operand, let condition, let ifTrue, let ifFalse):
-                segments.append(.tensorWithBranchSuffix(operand: operand + operands.count, condition: condition + operands.count,
-                                                        ifTrue: ifTrue, ifFalse: ifFalse))
-            case .scalar(let operand, let precision): segments.append(.scalar(operand: operand + operands.count, precision: precision))
-            case .list(let operand): segments.append(.list(operand: operand + operands.count))
-            }
+            if case .text(let text) = segment { append(text) } else { segments.append(segment.shifted(by: operands.count)) }
         }
         operands += other.operands
     }

@@ -231,7 +231,7 @@ extension Evaluator {
     }
 
     /// 0, 1, ..., n - 1 as int64.
-    private func arange(_ n: Int, at location: SourceLocation) throws -> ValueID {
+    func arange(_ n: Int, at location: SourceLocation) throws -> ValueID {
         var attrs = Attributes()
         attrs.start = 0
         attrs.step = 1

@@ -77,7 +77,11 @@ extension Evaluator {
                 if case .tuple = base { return .tuple(Array(items[range])) }
                 return .array(Array(items[range]))
             }
-            var index = try staticInt(try evaluate(arguments[0].value), what: "an array index", at: arguments[0].location)
+            let indexValue = try evaluate(arguments[0].value)
+            if case .tensor(let row) = indexValue, let texts = items.strings {
+                return .formatted(try runtimeChoice(texts, row, at: arguments[0].location))
+            }
+            var index = try staticInt(indexValue, what: "an array index", at: arguments[0].location)
             if index < 0 { index += items.count }   // x.shape[-1], as in Python
             guard items.indices.contains(index) else {
                 throw Diagnostic("index \(index) is out of range for an array of \(items.count) elements", at: arguments[0].location)
@@ -110,6 +114,14 @@ extension Evaluator {
                 flag = try builder.apply1(.notEqual, [flag, try builder.scalar(0, conditionType.dtype, at: at)], at: at)
             }
             let (a, b) = (try evaluate(thenExpr), try evaluate(elseExpr))
+            if case .string(let ifTrue) = a, case .string(let ifFalse) = b {
+                // `correct ? "right" : "wrong"`: the text the run-time condition picks.
+                let index = try builder.cast(flag, to: .int64, at: at)
+                return .formatted(FormattedText(segments: [.choice(operand: 0, options: [ifFalse, ifTrue])], operands: [index]))
+            }
+            for case (let side, .formatted) in [(thenExpr, a), (elseExpr, b)] {
+                throw Diagnostic("'?:' on a value known only at run time picks between strings known at compile time; this one holds run-time values: print it in an 'if' instead (if condition { print(...) } else { print(...) })", at: side.location)
+            }
             if a.isPythonNumber, b.isPythonNumber {
                 // Two Python numbers: a run-time number (`epoch < 2 ? 0.1 : 0.01` is a float64,
                 // `c ? 3 : 4` an int64), not a float32 tensor as where() of two numbers.

@@ -101,3 +101,30 @@ extension Evaluator {
         }
     }
 }
+
+extension Evaluator {
+    /// `names[i]` for an array of strings and an integer computed at run time (`classes[pred.item()]`):
+    /// text that prints the string `i` picks, negative `i` counting from the end as in Python.
+    /// The index is checked at run time (an index_select of 0 ..< count), naming this line.
+    func runtimeChoice(_ options: [String], _ index: TensorValue, at location: SourceLocation) throws -> FormattedText {
+        let type = builder.type(of: index.id)
+        guard type.dtype.isInteger, type.elementCount == 1 else {
+            let what = type.dtype.isInteger ? "a tensor of \(type.elementCount) elements" : "a \(type.dtype) tensor"
+            throw Diagnostic("an array of strings is indexed by one integer, got \(what)", at: location)
+        }
+        let checked = try withoutGrad {
+            let row = try normalizedRows(TensorValue(id: try builder.reshape(try builder.cast(index.id, to: .int64, at: location), to: [1], at: location)),
+                                         count: options.count, at: location)
+            return try builder.reshape(try builder.indexSelect(try arange(options.count, at: location), axis: 0, row.id, at: location), to: [], at: location)
+        }
+        return FormattedText(segments: [.choice(operand: 0, options: options)], operands: [checked])
+    }
+}
+
+extension Array where Element == EvalValue {
+    /// The strings of an array of strings; nil when it is empty or holds anything else.
+    var strings: [String]? {
+        let texts = compactMap { if case .string(let text) = $0 { text } else { nil } }
+        return !isEmpty && texts.count == count ? texts : nil
+    }
+}
