@@ -61,7 +61,7 @@ extension CProgramEmitter {
                 out.line("/* \(CSourceText.comment(title)): \(gemmProduct(call, op)) */")
                 try device.emitGemm(call, for: op, in: &self)
                 return
-            case .view, .staticData, .loop, .branch, .yield:
+            case .view, .staticData, .loop, .branch, .yield, .loopExit:
                 break
             case .random, .argsort, .cascadeSum, .nllSum, .convolution, .input, .hyper, .load, .save, .print, .progress, .addScalar, .reseed,
                  .allReduce, .processRank:
@@ -224,6 +224,10 @@ extension CProgramEmitter {
         case .reseed(let seed):
             out.line("/* \(CSourceText.comment(title)) */")
             out.line("tgc_rng_seed(&tgc_rng_state, UINT64_C(\(seed)));")
+        case .loopExit:
+            out.line("/* \(CSourceText.comment(title)): the loop's stop flag */")
+            device?.emitToHost([op.operands[0]], in: &self)
+            out.line("if (\(name(op.operands[0]))[0]) break;")
         case .allReduce:
             out.line("/* \(CSourceText.comment(title)): the mean over the MPI processes */")
             let suffix = op.result.type.dtype == .float64 ? "f64" : "f32"

@@ -129,7 +129,7 @@ public struct BufferPlan {
                     case .staticData(let data): define(result, .staticData(data))
                     case .input(let name): define(result, .input(index: try inputIndex(name, result.type, op.location)))
                     case .view(let base): define(result, .view(of: base))
-                    case .kernel, .gemm, .random, .argsort, .cascadeSum, .nllSum, .convolution, .load, .hyper, .save, .print, .progress, .addScalar, .reseed, .allReduce, .processRank, .loop, .branch, .yield:
+                    case .kernel, .gemm, .random, .argsort, .cascadeSum, .nllSum, .convolution, .load, .hyper, .save, .print, .progress, .addScalar, .reseed, .loopExit, .allReduce, .processRank, .loop, .branch, .yield:
                         throw Diagnostic("internal error: \(result) has no storage", at: op.location)
                     }
                 }

@@ -206,6 +206,7 @@ public enum KernelLowering {
         case .progress: return .standalone(.progress(key: attrs.name ?? "", label: attrs.printSegments ?? [], total: attrs.upper ?? 0))
         case .addScalar: return .standalone(.addScalar(folder: attrs.path ?? "", tag: attrs.name ?? ""))
         case .manualSeed: return .standalone(.reseed(UInt64(truncatingIfNeeded: attrs.seed ?? 0)))
+        case .loopExit: return .standalone(.loopExit)
         case .allReduce: return .standalone(.allReduce)
         case .processRank: return .standalone(.processRank)
         case .gradient:

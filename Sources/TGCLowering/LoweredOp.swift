@@ -33,6 +33,8 @@ public enum LoweredOp {
     case addScalar(folder: String, tag: String)
     /// Restarts the Philox stream at `seed`.
     case reseed(UInt64)
+    /// Leaves the enclosing loop (C's `break`) when operand 0, a bool scalar, is true.
+    case loopExit
     /// The result is the mean over the MPI processes of operand 0 (float32 or float64): the
     /// runtime's `tgc_all_reduce_mean_*`, a copy in a program built without MPI.
     case allReduce

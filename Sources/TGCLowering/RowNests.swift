@@ -137,7 +137,7 @@ extension RowNest {
         if op.results.count == 1, case .transposed = plan.storage[op.result] { return true }
         switch plan.lowering(of: op) {
         case .view, .staticData: return true
-        case .kernel, .gemm, .random, .argsort, .cascadeSum, .nllSum, .convolution, .input, .load, .hyper, .save, .print, .progress, .addScalar, .reseed, .allReduce, .processRank, .loop, .branch, .yield: return false
+        case .kernel, .gemm, .random, .argsort, .cascadeSum, .nllSum, .convolution, .input, .load, .hyper, .save, .print, .progress, .addScalar, .reseed, .loopExit, .allReduce, .processRank, .loop, .branch, .yield: return false
         }
     }
 

@@ -8,7 +8,7 @@ enum AgreementPrograms {
         [("unary", try unary()), ("binary", try binary()), ("movement", try movement()),
          ("reductions", try reductions()), ("sources", try sources()), ("random", try random()),
          ("control", try controlFlow()), ("printing", try printing()), ("selection", try selection()), ("dtypes", try dtypes()), ("scalar logs", try scalarLogs()),
-         ("convolution", try convolution())]
+         ("convolution", try convolution()), ("loop exit", try loopExit())]
     }
 
     static let unaryKinds: [OpKind] = [.neg, .exp, .log, .sin, .cos, .tanh, .sqrt, .abs, .relu, .sigmoid,
@@ -414,6 +414,24 @@ enum AgreementPrograms {
         }
         try p.save(summed[0], "loop_of_normals")
         try p.save(try draw(.randUniform, [2]), "uniform_after_loop")
+        return p.module
+    }
+
+    /// A loop that ends when its stop flag is set (`loopExit`, a `while` on a run-time value):
+    /// doubling until the sum passes 40 leaves the loop after 4 of its 1000 iterations, with the
+    /// iteration count carried out; both modes stop at the same iteration.
+    static func loopExit() throws -> Module {
+        let p = ProgramBuilder()
+        let start = try p.constant([1, 2], [2])
+        let stopped = try p.op(.greater, [try p.op(.reduceSum, [start]) { $0.axes = nil }, try p.splat(100, [])])
+        let counted = try p.graph.loop(0..<1000, carrying: [stopped, start, try p.splat(0, [], .int64)], at: p.here()) { _, carried in
+            try p.effect(.loopExit, [carried[0]]) { _ in }
+            let doubled = try p.op(.mul, [carried[1], try p.splat(2, [])])
+            let done = try p.op(.greater, [try p.op(.reduceSum, [doubled]) { $0.axes = nil }, try p.splat(40, [])])
+            return [done, doubled, try p.op(.add, [carried[2], try p.splat(1, [], .int64)])]
+        }
+        try p.save(counted[1], "doubled_until_past_40")
+        try p.save(counted[2], "iterations_run")
         return p.module
     }
 

@@ -40,6 +40,21 @@ struct CrossBackendAgreementTests {
         try CrossBackend.expectAgreement(try AgreementPrograms.controlFlow(), name: "control")
     }
 
+    /// A loop's stop flag ends it in both modes at the same iteration: the fourth of 1000.
+    @Test func loopExitEndsTheLoop() throws {
+        let module = try AgreementPrograms.loopExit()
+        try CrossBackend.expectAgreement(module, name: "loop-exit", exact: true)
+        let directory = try CrossBackend.makeDirectory("loop-exit-values")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        _ = try CrossBackend.interpret(module, outputDirectory: directory)
+        func saved(_ name: String) throws -> [Double] {
+            let path = directory.appendingPathComponent(name + ".npy").path
+            return try NPY.load(path, as: try NPY.readType(path)).elements
+        }
+        #expect(try saved("001_iterations_run") == [4])
+        #expect(try saved("000_doubled_until_past_40") == [16, 32])
+    }
+
     /// Exact: scatterAdd's sums run in index order and argsort is the runtime's in both modes.
     @Test func selectingOps() throws {
         try CrossBackend.expectAgreement(try AgreementPrograms.selection(), name: "selection", exact: true)

@@ -56,6 +56,7 @@ import TGCCore
         .fusedMultiplyAdd: "IR only: batch norm's x·α + β (written as BatchNorm1d/2d, batchNorm(...))",
         .cascadeSum: "written as .sum() and .mean() of a float tensor (reduceSum's spelling, which the generator writes)",
         .nllSum: "IR only: nll_loss's and crossEntropy's sum over samples (written as nllLoss(...), crossEntropy(...))",
+        .loopExit: "IR only: the stop flag of a loop left by 'break' or a 'while' on a run-time value (samples/ch3_while_loops)",
     ]
 
     /// Derived from the op definitions: a new op kind fails here until the generator writes it.

@@ -20,3 +20,18 @@ print("first prediction:", classes[pred[0]])
 print("last class:", classes[-1], "| from the end:", classes[pred[3] - 5])
 correct = (pred == labels).sum().item()
 print(f"accuracy: {correct}/4")
+# the most confident prediction, tracked in a loop: a string variable changed under an `if`
+best_name, best_p = "none", 0.0
+for i in range(4):
+    k = pred[i].item()
+    p = probs[i, k].item()
+    if p > best_p:
+        best_p = p
+        best_name = classes[k]
+print(f"most confident: {best_name} ({best_p:.3f})")
+verdict = "unknown"
+if correct == 4:
+    verdict = "perfect"
+elif correct >= 2:
+    verdict = "half or better"
+print("verdict:", verdict)

@@ -251,7 +251,7 @@ public enum VJPRules {
             }
         case .constant, .arange, .randUniform, .randNormal, .input, .hyper, .load, .logicalNot,
              .stopGradient, .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual,
-             .logicalAnd, .logicalOr, .argMax, .argMin, .argsort, .maxPool2dIndices, .print, .save, .manualSeed, .addScalar, .progress, .gradient,
+             .logicalAnd, .logicalOr, .argMax, .argMin, .argsort, .maxPool2dIndices, .print, .save, .manualSeed, .addScalar, .progress, .loopExit, .gradient,
              .allReduce, .processRank, .forLoop, .ifElse, .yield, .fusion:
             nil
         }

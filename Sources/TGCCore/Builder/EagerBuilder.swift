@@ -123,7 +123,15 @@ public final class EagerBuilder: Builder {
             let (mark, tapeMark) = (tensors.count, tape.count)
             let indexValue = add(Tensor(type: .scalar(.int64), storage: .int64([Int64(index)])))
             historyRoots = nil
-            let next = try body(indexValue, carried)
+            // A `loopExit` whose flag is set ends the loop where it stands (the iteration's
+            // values are released as any iteration's, the carried ones kept).
+            var exited = false
+            let next: [ValueID]
+            do {
+                next = try body(indexValue, carried)
+            } catch is LoopExit {
+                (exited, next) = (true, carried)
+            }
             for (new, old) in zip(next, carried) where type(of: new) != type(of: old) {
                 throw Diagnostic("loop-carried value changes type from \(type(of: old)) to \(type(of: new)); compiled control flow needs fixed shapes and dtypes", at: location)
             }
@@ -143,6 +151,7 @@ public final class EagerBuilder: Builder {
                 tensors.removeSubrange(mark...)
                 for (position, tensor) in survivors.enumerated() { carried[position] = add(tensor) }
             }
+            if exited { break }
         }
         return carried
     }

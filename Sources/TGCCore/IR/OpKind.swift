@@ -90,6 +90,7 @@ public enum OpKind: Hashable, Sendable, CaseIterable {
     case addScalar       // attrs.path: log folder, attrs.name: tag; operands: float32 value, int64 step (0-dim)
     case gradient        // operands: [loss, seed?, wrt...]; expanded by the autodiff pass
     case forLoop         // attrs.lower ..< attrs.upper; region 0: (index, carried...) -> yield
+    case loopExit        // operand: bool scalar; first op of a loop body: when true the loop ends there (its results: the carried values)
     case ifElse          // operand 0: bool scalar; regions: then, else; both yield the results
     case yield           // terminator of a region
     case fusion          // one kernel: region 0 (arguments = operands) computes the results; attrs.name

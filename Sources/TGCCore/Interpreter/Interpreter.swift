@@ -2,6 +2,10 @@ import CTGCRuntime
 import Foundation
 import TGCBase
 
+/// Thrown by a `loopExit` op whose flag is set: the loop running the body (the module runner's,
+/// or eager mode's) ends before this iteration, its results the values it carried in.
+public struct LoopExit: Error {}
+
 /// Runs one op on concrete tensors: the exhaustive table of reference kernels.
 /// Control flow (loops, branches, gradients) is handled by the callers that own regions.
 public enum Interpreter {
@@ -36,6 +40,9 @@ public enum Interpreter {
             return []
         case .manualSeed:
             context.seed(UInt64(truncatingIfNeeded: attrs.seed ?? 0))
+            return []
+        case .loopExit:
+            if operands[0].elements[0] != 0 { throw LoopExit() }
             return []
         default:
             return [try compute(kind, operands, attrs, resultType: resultTypes[0], context: context, at: location)]
@@ -227,7 +234,7 @@ public enum Interpreter {
         // One process: the mean over the processes is the tensor itself, and its rank is 0.
         case .allReduce: return x!
         case .processRank: return Tensor(type: type, storage: .int64([0]))
-        case .print, .save, .manualSeed, .addScalar, .progress:
+        case .print, .save, .manualSeed, .addScalar, .progress, .loopExit:
             preconditionFailure("\(kind) has no result; Interpreter.run performs it")
         case .gradient, .forLoop, .ifElse, .yield, .fusion:
             preconditionFailure("\(kind) is control flow; its owner runs it")

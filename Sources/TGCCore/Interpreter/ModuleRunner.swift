@@ -50,8 +50,12 @@ public enum ModuleRunner {
         var index = lower
         while index < upper {
             let indexTensor = Tensor(type: .scalar(.int64), storage: .int64([Int64(index)]))
-            carried = try run(op.regions[0], arguments: [indexTensor] + carried,
-                              environment: &environment, context: context)
+            do {
+                carried = try run(op.regions[0], arguments: [indexTensor] + carried,
+                                  environment: &environment, context: context)
+            } catch is LoopExit {
+                break
+            }
             index += 1
         }
         return carried

@@ -293,6 +293,11 @@ enum OpTable {
         }
         case .forLoop: OpDef(kind, .control, arity: nil, effects: true, spelled: [.phrase("for")]) { types, _ in types }
         case .ifElse: OpDef(kind, .control, arity: nil, effects: true, spelled: [.phrase("if")]) { _, _ in [] }
+        // A loop left by `break` on a run-time value, or a `while` on one, ends when its stop flag is set.
+        case .loopExit: OpDef(kind, .control, arity: 1, effects: true, spelled: []) { types, _ in
+            guard types[0] == .scalar(.bool) else { throw OpTypeError("loop_exit reads a bool scalar, not \(types[0])") }
+            return []
+        }
         case .yield: OpDef(kind, .control, arity: nil) { _, _ in [] }
         case .fusion: OpDef(kind, .opaque, arity: nil) { _, _ in [] }
         }

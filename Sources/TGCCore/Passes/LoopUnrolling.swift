@@ -29,7 +29,8 @@ enum LoopUnrolling {
             let counter = module.makeSplat(Double(index), .scalar(.int64), at: loop.location)
             ops.append(counter)
             var mapping = Dictionary(uniqueKeysWithValues: zip(body.arguments, [counter.result] + carried))
-            for op in body.ops where op.kind != .yield {
+            // an unrolled iteration after the loop's stop flag is set runs guarded by the flag
+            for op in body.ops where op.kind != .yield && op.kind != .loopExit {
                 ops.append(module.copy(op, mapping: &mapping))
             }
             carried = body.yielded.map { mapping[$0] ?? $0 }

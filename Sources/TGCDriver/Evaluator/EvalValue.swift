@@ -253,6 +253,12 @@ struct FormattedText {
         }
     }
 
+    /// The options and index of text that is one string chosen at run time (`classes[k]`).
+    var choiceOptions: (options: [String], index: ValueID)? {
+        guard segments.count == 1, case .choice(0, let options) = segments[0], operands.count == 1 else { return nil }
+        return (options, operands[0])
+    }
+
     /// The text as a value: a plain string when nothing in it is computed at run time.
     var value: EvalValue {
         guard operands.isEmpty else { return .formatted(self) }

@@ -8,6 +8,9 @@ import TGCSyntax
 /// through `Builder.loop` and `Builder.branch`.
 enum StateSlot: Hashable {
     case variable(String)
+    /// A String variable (`status = "converged"` under an `if` on a run-time value): carried
+    /// as the int64 index of its text among `carriedTexts[name]`.
+    case text(String)
     case grad(Int)
     case parameter(Int)
     case optimizerState(OptimizerState)
@@ -76,9 +79,9 @@ struct OptimizerState: Hashable {
 
 extension Evaluator {
     func executeFor(_ pattern: Pattern, _ sequence: Expr, _ body: [Stmt], at location: SourceLocation,
-                    progress: ProgressLabel? = nil) throws {
+                    progress: ProgressLabel? = nil, exitFlag: String? = nil) throws {
         if progress == nil, let (wrapped, label) = try progressWrapper(sequence) {
-            return try executeFor(pattern, wrapped, body, at: location, progress: label)
+            return try executeFor(pattern, wrapped, body, at: location, progress: label, exitFlag: exitFlag)
         }
         guard let (first, count, step) = try steppedRange(sequence) else {
             return try executeForEach(pattern, sequence, body, progress: progress)
@@ -102,7 +105,7 @@ extension Evaluator {
             return try executeUnrolled(pattern, (0..<count).map { .int(first + $0 * step) }, body, progress: progress, at: sequence.location)
         }
         let range = step == 1 ? first..<(first + count) : 0..<count
-        try executeLoop(range, body, at: location, progress: progress.map { ($0, count) }) { index in
+        try executeLoop(range, body, at: location, progress: progress.map { ($0, count) }, exitFlag: exitFlag) { index in
             var value = index
             if step != 1 {   // first + k · step from the iteration number k
                 let scaled = try builder.apply1(.mul, [index, try builder.scalar(Double(step), .int64, at: location)], at: location)
@@ -161,9 +164,11 @@ extension Evaluator {
 
     /// A loop in the IR (one `for` op; eager mode runs it) over `range`, carrying the state the
     /// body changes; `bindItems` binds the loop's pattern from the run-time index each iteration,
-    /// and a `progress` label is reported as the iteration's position among `total`.
+    /// and a `progress` label is reported as the iteration's position among `total`. A loop
+    /// left by `break` names its stop flag (`exitFlag`, LoopExits): once set at run time, the
+    /// loop ends (a `loopExit` op first in the body) instead of running its guarded iterations.
     func executeLoop(_ range: Range<Int>, _ body: [Stmt], at location: SourceLocation,
-                     progress: (label: ProgressLabel, total: Int)? = nil,
+                     progress: (label: ProgressLabel, total: Int)? = nil, exitFlag: String? = nil,
                      bindItems: (ValueID) throws -> Void) throws {
         let slots = try stateSlots(assignedIn: body, at: location)
         var history = carriedHistory(slots)
@@ -177,7 +182,11 @@ extension Evaluator {
         var previousEnds: [TensorValue]? = nil
         let savedOrigins = carriedLeafOrigins
         defer { carriedLeafOrigins = savedOrigins }
+        let exitSlot = exitFlag.flatMap { slots.firstIndex(of: .variable($0)) }
         let results = try builder.loop(range, carrying: initial.map(\.id), at: location) { index, carried in
+            // First, before the iteration touches anything: eager mode's loop ends here, the
+            // variables as the last iteration left them.
+            if let exitSlot { _ = try builder.apply(.loopExit, [carried[exitSlot]], .none, at: location) }
             environment.push()
             loopBodyDepth += 1
             defer {
@@ -387,12 +396,22 @@ extension Evaluator {
 
     /// A `while` loop, unrolled: its condition is known at compile time. `exits`: the body
     /// was rewritten by `LoopExits`, so a run-time condition comes from a `break` or `continue`.
-    func executeWhile(_ condition: Expr, _ body: [Stmt], at location: SourceLocation, exits: Bool = false) throws {
+    func executeWhile(_ condition: Expr, _ body: [Stmt], at location: SourceLocation, exits: LoopExits? = nil,
+                      userCondition: Expr? = nil) throws {
         var iterations = 0
         while true {
             let value = try evaluate(condition)
+            if iterations == 0, case .tensor(let first) = value {
+                // A condition known only at run time: a loop at run time (Python's `while`).
+                guard let exits else {
+                    return try withLoopExits(body, at: location) { exits in
+                        try executeRuntimeWhile(first: first, condition: condition, body, exits, at: location)
+                    }
+                }
+                return try executeRuntimeWhile(first: first, condition: userCondition ?? condition, body, exits, at: location)
+            }
             guard case .bool(let keepGoing) = value else {
-                if exits {
+                if exits != nil {
                     throw Diagnostic("a 'while' loop left by 'break' or 'continue' on a run-time value cannot be unrolled; loop over a range instead: for _ in 0..<limit { ...; if done { break } }", at: location)
                 }
                 throw Diagnostic("a 'while' condition must be known at compile time (a Bool, not a \(value.kindName)); loop over a range with a limit and leave it on the run-time condition: for _ in 0..<limit { if !(condition) { break }; ... }", at: condition.location)
@@ -404,6 +423,26 @@ extension Evaluator {
             }
             try executeBlock(body)
         }
+    }
+
+    /// The most iterations a `while` loop runs at run time (Python's has no limit).
+    static let runtimeWhileLimit = 1 << 40
+
+    /// `while condition { body }` with `condition` known only at run time (its first value
+    /// `first`), or `while true { ... break ... }` (no condition): a run-time loop of
+    /// `runtimeWhileLimit` iterations whose stop flag starts as `!first` and is set again from
+    /// the condition after each iteration (after a `continue` too, not after a `break`); once
+    /// set, the loop ends (a `loopExit`).
+    func executeRuntimeWhile(first: TensorValue?, condition: Expr?, _ body: [Stmt], _ exits: LoopExits,
+                             at location: SourceLocation) throws {
+        var loopBody = exits.body(body, at: location)
+        if let first, let condition {
+            let held = "loop first condition"   // a name no program can spell
+            environment.declare(held, Binding(value: .tensor(first), isMutable: false, location: location))
+            try execute(exits.stop(unless: Expr(.identifier(held), at: condition.location)))
+            loopBody.append(exits.stop(unless: condition, guarded: true))
+        }
+        try executeLoop(0..<Self.runtimeWhileLimit, loopBody, at: location, exitFlag: exits.stopped) { _ in }
     }
 
     func executeIf(_ conditionExpr: Expr, _ then: [Stmt], _ elseBody: [Stmt], at location: SourceLocation) throws {
@@ -605,6 +644,9 @@ extension Evaluator {
         var scan = mutations(in: statements)
         var slots: [StateSlot] = []
         var names = scan.names
+        // A tensor updated in place (`w -= lr * w.grad!` under noGrad, `w.data.mul_(0.5)`)
+        // changes under a `let` too, as PyTorch's `w` does.
+        var updatedInPlace = scan.updatedInPlace
         for name in scan.inPlaceOwners.sorted() {
             // `model.fc.weight.data.mul_(0.5)`: every parameter of the module may change.
             switch environment.lookup(name)?.value {
@@ -618,6 +660,7 @@ extension Evaluator {
                 }
             default:
                 names.insert(name)
+                updatedInPlace.insert(name)
             }
         }
         for name in names.sorted() {
@@ -626,14 +669,18 @@ extension Evaluator {
                 slots.append(try carriedLearningRate(optimizer, at: location))
                 continue
             }
-            guard binding.isMutable else { continue }
+            guard binding.isMutable || updatedInPlace.contains(name) else { continue }
             switch binding.value {
             case .tensor, .int, .float, .bool:
                 slots.append(.variable(name))
+            case .string:
+                slots.append(.text(name))
+            case .formatted(let text) where text.choiceOptions != nil:
+                slots.append(.text(name))
             default:
                 let kind = binding.value.kindName
                 let article = kind.first.map { "aeiou".contains($0) } == true ? "an" : "a"
-                throw Diagnostic("'\(name)' holds \(article) \(kind), which cannot change inside an 'if' on a tensor value or a loop that runs at run time; only tensors and numbers can", at: location)
+                throw Diagnostic("'\(name)' holds \(article) \(kind), which cannot change inside an 'if' on a tensor value or a loop that runs at run time; only tensors, numbers and strings can", at: location)
             }
         }
         // An optimizer stepped in the body: its parameters and its state change. A module called
@@ -675,6 +722,8 @@ extension Evaluator {
     /// which reads the value itself).
     private func currentTensor(_ slot: StateSlot, entering construct: String?, at location: SourceLocation) throws -> TensorValue {
         switch slot {
+        case .text(let name):
+            return TensorValue(id: try textIndex(environment.lookup(name)!.value, of: name, at: location), isHostScalar: true)
         case .variable(let name):
             let value = environment.lookup(name)!.value
             var carried = try asTensor(value, dtype: pythonDType(value), at: location)
@@ -709,6 +758,8 @@ extension Evaluator {
     /// The slot's value at the end of a body, converted to the type it entered with.
     private func slotValue(_ slot: StateSlot, like start: TensorValue, at location: SourceLocation) throws -> TensorValue {
         switch slot {
+        case .text(let name):
+            return TensorValue(id: try textIndex(environment.lookup(name)!.value, of: name, at: location), isHostScalar: true)
         case .variable(let name):
             let value = environment.lookup(name)!.value
             let dtype = builder.type(of: start.id).dtype
@@ -770,6 +821,7 @@ extension Evaluator {
     private func setSlot(_ slot: StateSlot, _ value: TensorValue) {
         switch slot {
         case .variable(let name): environment.assign(name, .tensor(value))
+        case .text(let name): environment.assign(name, carriedText(name, value.id))
         case .grad(let key): gradSlots[key] = value.id
         case .parameter(let key): replaceLeaf(key, with: value)
         case .optimizerState(let state): state.value = value
@@ -828,6 +880,8 @@ extension Evaluator {
                     value.blockedBy = nil
                 }
                 environment.assign(name, .tensor(value))
+            case .text(let name):
+                environment.assign(name, carriedText(name, id))
             case .grad(let key):
                 gradSlots[key] = id
             case .parameter(let key):
@@ -846,6 +900,44 @@ extension Evaluator {
     }
 }
 
+extension Evaluator {
+    /// The text of a String variable carried through control flow: the option its index picks.
+    func carriedText(_ name: String, _ index: ValueID) -> EvalValue {
+        .formatted(FormattedText(segments: [.choice(operand: 0, options: carriedTexts[name] ?? [])], operands: [index]))
+    }
+
+    /// The int64 index of a String variable's value among its carried texts (which grow by
+    /// each new string assigned): a string known when compiling, or text already chosen at run
+    /// time (its index mapped onto the variable's list).
+    func textIndex(_ value: EvalValue, of name: String, at location: SourceLocation) throws -> ValueID {
+        var options = carriedTexts[name] ?? []
+        defer { carriedTexts[name] = options }
+        func position(_ text: String) -> Int {
+            if let found = options.firstIndex(of: text) { return found }
+            options.append(text)
+            return options.count - 1
+        }
+        switch value {
+        case .string(let text):
+            return try builder.scalar(Double(position(text)), .int64, at: location)
+        case .formatted(let text):
+            guard let (chosen, index) = text.choiceOptions else { break }
+            let positions = chosen.map(position)
+            if positions == Array(positions.indices) { return index }
+            var attrs = Attributes()
+            attrs.data = positions.map(Double.init)
+            attrs.shape = [positions.count]
+            attrs.dtype = .int64
+            let table = try builder.apply1(.constant, [], attrs, at: location)
+            let picked = try builder.indexSelect(table, axis: 0, try builder.reshape(index, to: [1], at: location), at: location)
+            return try builder.reshape(picked, to: [], at: location)
+        default:
+            break
+        }
+        throw Diagnostic("'\(name)' holds a String, which can change inside an 'if' on a tensor value or a loop that runs at run time only to another string, not to \(value.kindName)", at: location)
+    }
+}
+
 /// Finds what a list of statements may assign: variable names and whether any `.grad` changes.
 struct MutationScan {
     var names = Set<String>()
@@ -855,6 +947,9 @@ struct MutationScan {
     /// Variables whose members are updated in place (`model.fc.weight.data.mul_(0.5)`,
     /// `w.data.zero_()`): the module's parameters and buffers, or the variable, change.
     var inPlaceOwners = Set<String>()
+    /// Variables whose tensor itself is updated in place (`w -= lr * g`, `x.add_(1)`): they
+    /// change under a `let` too.
+    var updatedInPlace = Set<String>()
     /// Variables called or whose members are called (`model(x)`, `model.fc1(x)`): a module's
     /// buffers change when it is called in training mode.
     var callees = Set<String>()
@@ -875,11 +970,12 @@ struct MutationScan {
     mutating func visit(_ statement: Stmt) {
         switch statement.kind {
         case .binding(_, _, _, let value): if let value { visit(value) }
-        case .assignment(let target, _, let value):
+        case .assignment(let target, let op, let value):
             // `x = ...` rebinds x; `m.fc.bias -= ...`, `m.weight.grad = nil`, `x[0] = 1` change
             // what x holds (a module's parameters, or the tensor variable itself).
             if let root = Self.rootName(target) {
                 if case .identifier = target.kind { names.insert(root) } else { inPlaceOwners.insert(root) }
+                if case .identifier = target.kind, op != "=" { updatedInPlace.insert(root) }
             }
             if Self.mentionsGrad(target) { touchesGradients = true }
             visit(value)
@@ -911,7 +1007,7 @@ struct MutationScan {
                 if name == "append", let root = Self.rootName(base) { names.insert(root) }   // an array grows
                 if BuiltinRegistry.mutatingMethods[name] != nil || Evaluator.isInPlaceMethod(name) {   // `x.zero()`, `x.add_(1)`: update their receiver
                     if Self.mentionsGrad(base) { touchesGradients = true } else if let root = Self.rootName(base) {
-                        if Self.isMember(base) { inPlaceOwners.insert(root) } else { names.insert(root) }
+                        if Self.isMember(base) { inPlaceOwners.insert(root) } else { names.insert(root); updatedInPlace.insert(root) }
                     }
                 }
                 visit(base)
@@ -958,6 +1054,7 @@ struct MutationScan {
         names.formUnion(rename(body.names))
         receivers.formUnion(rename(body.receivers))
         inPlaceOwners.formUnion(rename(body.inPlaceOwners))
+        updatedInPlace.formUnion(rename(body.updatedInPlace))
         callees.formUnion(rename(body.callees))
         mentioned.formUnion(rename(body.mentioned))
         touchesGradients = touchesGradients || body.touchesGradients

@@ -32,6 +32,8 @@ final class Evaluator {
     var loopBodyDepth = 0
     /// Loops with `break` or `continue` run so far (numbering their `LoopExits` flags).
     var loopExitCount = 0
+    /// The texts a String variable carried through control flow may hold, by name (StateSlot.text).
+    var carriedTexts: [String: [String]] = [:]
     /// The `if !stopped` guards (by location) of loops that switch modules' modes only
     /// unconditionally and before their exits (ModuleStateScan.settlesModesBeforeExits): every
     /// iteration ends in the same modes wherever it stops, so the guard may hold the switches.
@@ -138,11 +140,17 @@ final class Evaluator {
             guard LoopExits.exits(body) else { return try executeFor(pattern, sequence, body, at: at) }
             if LoopExits.exitsDecidedBy(Set(MutationScan.boundNames(pattern)), body) { indexDecidedExits.insert(at) }
             defer { indexDecidedExits.remove(at) }
-            try withLoopExits(body, at: at) { exits in try executeFor(pattern, sequence, exits.body(body, at: at), at: at) }
+            try withLoopExits(body, at: at) { exits in
+                try executeFor(pattern, sequence, exits.body(body, at: at), at: at, exitFlag: exits.stopped)
+            }
         case .whileLoop(let condition, let body):
             guard LoopExits.exits(body) else { return try executeWhile(condition, body, at: at) }
+            if case .boolLiteral(true) = condition.kind {
+                // `while true { ...; if done { break } }`: left on a run-time value, a run-time loop
+                return try withLoopExits(body, at: at) { exits in try executeRuntimeWhile(first: nil, condition: nil, body, exits, at: at) }
+            }
             try withLoopExits(body, at: at) { exits in
-                try executeWhile(exits.whileCondition(condition), exits.body(body, at: at), at: at, exits: true)
+                try executeWhile(exits.whileCondition(condition), exits.body(body, at: at), at: at, exits: exits, userCondition: condition)
             }
         case .ifElse(let condition, let then, let elseBody):
             try executeIf(condition, then, elseBody ?? [], at: at)
@@ -165,7 +173,7 @@ final class Evaluator {
 
     /// Runs a loop whose body has `break` or `continue` through the flags of `LoopExits`,
     /// declared in a scope around the loop.
-    private func withLoopExits(_ body: [Stmt], at location: SourceLocation, _ run: (LoopExits) throws -> Void) throws {
+    func withLoopExits(_ body: [Stmt], at location: SourceLocation, _ run: (LoopExits) throws -> Void) throws {
         loopExitCount += 1
         let exits = LoopExits(loop: loopExitCount, body: body)
         let settled = builder is GraphBuilder && moduleStateScan.settlesModesBeforeExits(body) && settledExitGuards.insert(location).inserted

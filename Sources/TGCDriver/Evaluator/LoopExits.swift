@@ -74,6 +74,18 @@ struct LoopExits {
         Stmt(.binding(isMutable: true, pattern: .name(stopped, location), type: nil, value: Expr(.boolLiteral(false), at: location)), at: location)
     }
 
+    /// `stopped = !condition`, or with `guarded`, `if !stopped { if !condition { stopped = true } }`:
+    /// a run-time `while` loop's condition, before the first iteration and after each one.
+    func stop(unless condition: Expr, guarded: Bool = false) -> Stmt {
+        let location = condition.location
+        let negated = Expr(.unary(op: "!", operand: condition), at: location)
+        guard guarded else {
+            return Stmt(.assignment(target: Expr(.identifier(stopped), at: location), op: "=", value: negated), at: location)
+        }
+        let check = Stmt(.ifElse(condition: negated, then: [set(stopped, at: location)], elseBody: nil), at: location)
+        return Stmt(.ifElse(condition: not(stopped, at: location), then: [check], elseBody: nil), at: location)
+    }
+
     /// A `while` loop's condition: not evaluated again once the loop has stopped.
     func whileCondition(_ condition: Expr) -> Expr {
         Expr(.binary(op: "&&", lhs: not(stopped, at: condition.location), rhs: condition), at: condition.location)
