@@ -84,7 +84,7 @@ extension Evaluator {
             return try executeFor(pattern, wrapped, body, at: location, progress: label, exitFlag: exitFlag)
         }
         guard let (first, count, step) = try steppedRange(sequence) else {
-            return try executeForEach(pattern, sequence, body, progress: progress)
+            return try executeForEach(pattern, sequence, body, progress: progress, exitFlag: exitFlag)
         }
         var slicing = IndexSlicingScan(index: MutationScan.boundNames(pattern)) { name in
             switch self.environment.lookup(name)?.value {
@@ -256,13 +256,14 @@ extension Evaluator {
     /// `for p in model.parameters()`, `for (name, p) in model.namedParameters()`, `for (k, v) in d`:
     /// a loop over items known at compile time runs its body once per item (unrolled), as
     /// `while` loops run.
-    private func executeForEach(_ pattern: Pattern, _ sequenceExpr: Expr, _ body: [Stmt], progress: ProgressLabel?) throws {
+    private func executeForEach(_ pattern: Pattern, _ sequenceExpr: Expr, _ body: [Stmt], progress: ProgressLabel?,
+                                exitFlag: String?) throws {
         let sequence: EvalValue
         if case .call(let callee, let arguments, nil) = sequenceExpr.kind, arguments.isEmpty, case .member(let base, "enumerated") = callee.kind {
             let items = try evaluate(base)
             // `for (i, row) in x.enumerated()`: Python's enumerate(x) over a tensor's rows.
             if case .tensor(let tensor) = items {
-                return try executeRowLoop(pattern, tensor, body, enumerated: true, at: sequenceExpr.location, progress: progress)
+                return try executeRowLoop(pattern, tensor, body, enumerated: true, at: sequenceExpr.location, progress: progress, exitFlag: exitFlag)
             }
             guard let pairs = enumerated(items) else {
                 throw Diagnostic("value of type \(items.kindName) has no method 'enumerated'", at: callee.location)
@@ -275,13 +276,15 @@ extension Evaluator {
             let values = try arguments.map { try evaluate($0.value) }
             let tensors = values.compactMap { value -> TensorValue? in if case .tensor(let t) = value { t } else { nil } }
             guard tensors.count == values.count else { return try executeUnrolledZip(pattern, values, arguments, body, progress: progress) }
-            return try executeZippedRows(pattern, tensors, body, at: sequenceExpr.location, progress: progress)
+            return try executeZippedRows(pattern, tensors, body, at: sequenceExpr.location, progress: progress, exitFlag: exitFlag)
         } else {
             sequence = try evaluate(sequenceExpr)
         }
-        if case .loader(let loader) = sequence { return try executeLoaderLoop(pattern, loader, body, at: sequenceExpr.location, progress: progress) }
+        if case .loader(let loader) = sequence {
+            return try executeLoaderLoop(pattern, loader, body, at: sequenceExpr.location, progress: progress, exitFlag: exitFlag)
+        }
         if case .tensor(let tensor) = sequence {
-            return try executeRowLoop(pattern, tensor, body, enumerated: false, at: sequenceExpr.location, progress: progress)
+            return try executeRowLoop(pattern, tensor, body, enumerated: false, at: sequenceExpr.location, progress: progress, exitFlag: exitFlag)
         }
         let items: [EvalValue]
         switch sequence {
@@ -311,12 +314,12 @@ extension Evaluator {
     /// `for row in x` (and `for (i, row) in x.enumerated()`): x's rows (dimension 0), as iterating
     /// a tensor in Python; one IR loop selecting row i at its run-time index.
     private func executeRowLoop(_ pattern: Pattern, _ tensor: TensorValue, _ body: [Stmt], enumerated: Bool,
-                                at location: SourceLocation, progress: ProgressLabel?) throws {
+                                at location: SourceLocation, progress: ProgressLabel?, exitFlag: String?) throws {
         guard let rows = builder.type(of: tensor.id).shape.first else {
             throw Diagnostic("iteration over a 0-d tensor", at: location)
         }
         guard progress == nil else { throw Diagnostic("progress(...) takes a range, an array or a DataLoader, not a tensor", at: location) }
-        try executeLoop(0..<rows, body, at: location) { index in
+        try executeLoop(0..<rows, body, at: location, exitFlag: exitFlag) { index in
             let position = TensorValue(id: index, isHostScalar: true)
             let row = EvalValue.tensor(try selectRow(tensor, position, at: location))
             try bind(pattern, to: enumerated ? .tuple([.tensor(position), row]) : row, mutable: false)
@@ -326,13 +329,13 @@ extension Evaluator {
     /// `for (a, b) in zip(x, y)` over tensors: one loop over the fewest rows, each iteration
     /// binding the tensors' rows at its index.
     private func executeZippedRows(_ pattern: Pattern, _ tensors: [TensorValue], _ body: [Stmt],
-                                   at location: SourceLocation, progress: ProgressLabel?) throws {
+                                   at location: SourceLocation, progress: ProgressLabel?, exitFlag: String?) throws {
         let counts = try tensors.map { tensor -> Int in
             guard let rows = builder.type(of: tensor.id).shape.first else { throw Diagnostic("iteration over a 0-d tensor", at: location) }
             return rows
         }
         guard progress == nil else { throw Diagnostic("progress(...) takes a range, an array or a DataLoader, not a zip of tensors", at: location) }
-        try executeLoop(0..<counts.min()!, body, at: location) { index in
+        try executeLoop(0..<counts.min()!, body, at: location, exitFlag: exitFlag) { index in
             let position = TensorValue(id: index, isHostScalar: true)
             try bind(pattern, to: .tuple(try tensors.map { .tensor(try selectRow($0, position, at: location)) }), mutable: false)
         }

@@ -148,7 +148,7 @@ extension Evaluator {
     /// rows `order[i·B ..< i·B + B]` of each tensor (order: a fresh permutation when shuffling,
     /// else 0..<N), then the body once more for the smaller last batch unless it is dropped.
     func executeLoaderLoop(_ pattern: Pattern, _ loader: LoaderValue, _ body: [Stmt], at location: SourceLocation,
-                           progress: ProgressLabel? = nil) throws {
+                           progress: ProgressLabel? = nil, exitFlag: String? = nil) throws {
         let count = loader.dataset.count
         let order = try shard(loader.shuffle ? try builder.randomPermutation(count, at: location) : try arange(count, at: location),
                               of: loader, at: location)
@@ -176,7 +176,7 @@ extension Evaluator {
                 try keepingGradMode("loop body", at: location) { try executeBlock(body) }
             }
         } else if loader.fullBatches > 0 {
-            try executeLoop(0..<loader.fullBatches, body, at: location, progress: progress.map { ($0, loader.count) }) { index in
+            try executeLoop(0..<loader.fullBatches, body, at: location, progress: progress.map { ($0, loader.count) }, exitFlag: exitFlag) { index in
                 try bindFullBatch(index)
             }
         }
