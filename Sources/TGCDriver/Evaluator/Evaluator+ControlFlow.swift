@@ -440,8 +440,16 @@ extension Evaluator {
                              at location: SourceLocation) throws {
         var loopBody = exits.body(body, at: location)
         if let first, let condition {
+            let type = builder.type(of: first.id)
+            guard type.elementCount == 1 else {
+                throw Diagnostic("the condition of 'while' must be a single value, got a tensor of shape \(formatShape(type.shape))", at: condition.location)
+            }
+            var flag = try builder.reshape(first.id, to: [], at: condition.location)
+            if type.dtype != .bool {
+                flag = try builder.apply1(.notEqual, [flag, try builder.scalar(0, type.dtype, at: location)], at: condition.location)
+            }
             let held = "loop first condition"   // a name no program can spell
-            environment.declare(held, Binding(value: .tensor(first), isMutable: false, location: location))
+            environment.declare(held, Binding(value: .tensor(TensorValue(id: flag, isHostScalar: true)), isMutable: false, location: location))
             try execute(exits.stop(unless: Expr(.identifier(held), at: condition.location)))
             loopBody.append(exits.stop(unless: condition, guarded: true))
         }

@@ -74,15 +74,17 @@ struct LoopExits {
         Stmt(.binding(isMutable: true, pattern: .name(stopped, location), type: nil, value: Expr(.boolLiteral(false), at: location)), at: location)
     }
 
-    /// `stopped = !condition`, or with `guarded`, `if !stopped { if !condition { stopped = true } }`:
-    /// a run-time `while` loop's condition, before the first iteration and after each one.
+    /// `stopped = !condition` (a bool), or with `guarded`,
+    /// `if !stopped { if condition {} else { stopped = true } }` (any one-element tensor, as
+    /// Python's truth value): a run-time `while` loop's condition, before the first iteration
+    /// and after each one.
     func stop(unless condition: Expr, guarded: Bool = false) -> Stmt {
         let location = condition.location
-        let negated = Expr(.unary(op: "!", operand: condition), at: location)
         guard guarded else {
+            let negated = Expr(.unary(op: "!", operand: condition), at: location)
             return Stmt(.assignment(target: Expr(.identifier(stopped), at: location), op: "=", value: negated), at: location)
         }
-        let check = Stmt(.ifElse(condition: negated, then: [set(stopped, at: location)], elseBody: nil), at: location)
+        let check = Stmt(.ifElse(condition: condition, then: [], elseBody: [set(stopped, at: location)]), at: location)
         return Stmt(.ifElse(condition: not(stopped, at: location), then: [check], elseBody: nil), at: location)
     }
 
