@@ -20,6 +20,9 @@ enum LoopUnrolling {
         let iterations = max(0, upper - lower)
         var bodySize = 0
         body.walk { _ in bodySize += 1 }
+        if iterations > maximumOps, body.ops.contains(where: { $0.kind == .loopExit }) {
+            throw Diagnostic("cannot differentiate through this loop: it ends on a value known only at run time ('while', or a 'break'), so a compiled program does not know how many iterations to differentiate; compute the loss inside the loop, loop over a range of known length, or run it with --eager", at: loop.location)
+        }
         guard iterations * bodySize <= maximumOps else {
             throw Diagnostic("cannot differentiate through this loop: unrolling its \(iterations) iterations for the gradient would make more than \(maximumOps) ops; compute the loss inside the loop", at: loop.location)
         }
