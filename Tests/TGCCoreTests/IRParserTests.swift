@@ -118,6 +118,7 @@ import TGCBase
         ("module {\n  %0 = rand_normal {shape = [2], dtype = float32} : f32[2]\n  %1 = for %2 in 0..<3 carrying (%3 = %0) : f32[2] {\n  }\n}\n", "3:3", "loop arguments, yields and results disagree"),
         ("module {\n  %0 = constant {value = 1, shape = [], dtype = bool} : bool[]\n  if %0 {\n  } else {\n    yield\n  }\n}\n", "3:3", "does not end in yield"),
         ("module {\n  for %0 in 5..<3 {\n    yield\n  }\n}\n", "2:13", "lower bound"),
+        ("module {\n  %0 = constant {value = 1, shape = [], dtype = bool} : bool[]\n  loop_exit %0\n}\n", "3:3", "is not in a loop's body"),
         ("module {\n  print {format = \"\\q\"}\n}\n", "2:19", "unknown escape"),
         // Indexing
         ("module {\n  %0 = rand_normal {shape = [4], dtype = float32} : f32[4]\n  %1 = slice %0 : f32[2]\n}\n", "3:3", "slice needs the attribute 'slice'"),

@@ -10,23 +10,26 @@ public struct VerifierError: Error, CustomStringConvertible {
 
 /// Checks the IR invariants: every operand is defined before use in an enclosing scope, result
 /// types agree with the op's type rule, regions end in `yield` with the right types, operand
-/// counts match each kind's arity.
+/// counts match each kind's arity, and `loop_exit` stands only in a loop's body.
 public enum Verifier {
     public static func verify(_ module: Module, after pass: String? = nil) throws {
         var scope = Set<Value>()
         do {
-            try verify(module.body, scope: &scope, expectYield: false)
+            try verify(module.body, scope: &scope, expectYield: false, loopBody: false)
         } catch var error as VerifierError {
             if let pass { error.message = "after pass '\(pass)': " + error.message }
             throw error
         }
     }
 
-    private static func verify(_ block: Block, scope: inout Set<Value>, expectYield: Bool) throws {
+    private static func verify(_ block: Block, scope: inout Set<Value>, expectYield: Bool, loopBody: Bool) throws {
         let outer = scope
         defer { scope = outer }
         scope.formUnion(block.arguments)
         for (index, op) in block.ops.enumerated() {
+            if op.kind == .loopExit && !loopBody {
+                throw VerifierError(message: "loop_exit at \(op.location) is not in a loop's body", failingOp: ObjectIdentifier(op))
+            }
             do {
                 try verify(op, endsBlock: index == block.ops.count - 1, scope: &scope)
             } catch var error as VerifierError where error.failingOp == nil {
@@ -52,7 +55,7 @@ public enum Verifier {
         }
         try verifyTypes(op, at)
         for region in op.regions {
-            try verify(region, scope: &scope, expectYield: true)
+            try verify(region, scope: &scope, expectYield: true, loopBody: op.kind == .forLoop)
         }
         scope.formUnion(op.results)
     }
