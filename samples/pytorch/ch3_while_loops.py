@@ -52,3 +52,25 @@ for row in range(3):
         v = v * 3
         count += 1
     print(row, count, v)
+# a condition known when compiling at first, until the body makes it a run-time value
+done = False
+y = torch.tensor(1.0)
+steps = 0
+while not done:
+    y = y * 1.5
+    steps += 1
+    done = y.item() > 10
+print(steps, y)
+# early stopping in a `while` over a counted number of epochs, left by `break`
+epoch, best, bad = 0, 1e9, 0
+loss = torch.tensor(5.0)
+while epoch < 100:
+    loss = loss * 0.7 + 0.3
+    if loss.item() < best - 0.01:
+        best, bad = loss.item(), 0
+    else:
+        bad += 1
+        if bad >= 3:
+            break
+    epoch += 1
+print("stopped at epoch", epoch, "best %.4f" % best)

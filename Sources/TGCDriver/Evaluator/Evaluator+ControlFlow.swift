@@ -399,25 +399,26 @@ extension Evaluator {
 
     /// A `while` loop, unrolled: its condition is known at compile time. `exits`: the body
     /// was rewritten by `LoopExits`, so a run-time condition comes from a `break` or `continue`.
+    /// `while condition { body }` unrolled while its condition is a compile-time Bool; once the
+    /// condition is known only at run time (from the start, `while loss.item() > 0.1`, or after
+    /// iterations that made it so, `while !done { ...; done = loss.item() < 0.1 }`, or a `break`
+    /// on a run-time value), the rest is one loop at run time. A loop with exits passes its
+    /// rewritten condition and body, and the program's (`exits`, `userCondition`, `userBody`).
     func executeWhile(_ condition: Expr, _ body: [Stmt], at location: SourceLocation, exits: LoopExits? = nil,
-                      userCondition: Expr? = nil) throws {
+                      userCondition: Expr? = nil, userBody: [Stmt]? = nil) throws {
         var iterations = 0
         while true {
             let value = try evaluate(condition)
-            if iterations == 0, case .tensor(let first) = value {
-                // A condition known only at run time: a loop at run time (Python's `while`).
+            if case .tensor(let first) = value {
                 guard let exits else {
                     return try withLoopExits(body, at: location) { exits in
                         try executeRuntimeWhile(first: first, condition: condition, body, exits, at: location)
                     }
                 }
-                return try executeRuntimeWhile(first: first, condition: userCondition ?? condition, body, exits, at: location)
+                return try executeRuntimeWhile(first: first, condition: userCondition ?? condition, userBody ?? body, exits, at: location)
             }
             guard case .bool(let keepGoing) = value else {
-                if exits != nil {
-                    throw Diagnostic("a 'while' loop left by 'break' or 'continue' on a run-time value cannot be unrolled; loop over a range instead: for _ in 0..<limit { ...; if done { break } }", at: location)
-                }
-                throw Diagnostic("a 'while' condition must be known at compile time (a Bool, not a \(value.kindName)); loop over a range with a limit and leave it on the run-time condition: for _ in 0..<limit { if !(condition) { break }; ... }", at: condition.location)
+                throw Diagnostic("a 'while' condition must be a Bool or a tensor, not \(value.kindName)", at: condition.location)
             }
             guard keepGoing else { return }
             iterations += 1
@@ -872,7 +873,8 @@ extension Evaluator {
                 } else if case .tensor(let tensor) = environment.lookup(name)!.value {
                     value = tensor
                 } else {
-                    value = TensorValue(id: id)
+                    // a Python number the body never ran on (eager mode, a loop that ended at once)
+                    value = TensorValue(id: id, isHostScalar: true)
                 }
                 let end = value
                 value = rebased(value, to: id)

@@ -150,7 +150,8 @@ final class Evaluator {
                 return try withLoopExits(body, at: at) { exits in try executeRuntimeWhile(first: nil, condition: nil, body, exits, at: at) }
             }
             try withLoopExits(body, at: at) { exits in
-                try executeWhile(exits.whileCondition(condition), exits.body(body, at: at), at: at, exits: exits, userCondition: condition)
+                try executeWhile(exits.whileCondition(condition), exits.body(body, at: at), at: at, exits: exits,
+                                 userCondition: condition, userBody: body)
             }
         case .ifElse(let condition, let then, let elseBody):
             try executeIf(condition, then, elseBody ?? [], at: at)
