@@ -56,13 +56,19 @@ struct GeneratedProgramTests {
     /// prints the strings it picks).
     @Test func stringArrayIndexedAtRunTime() throws {
         let source = "let names = [\"cat\", \"dog\", \"emu\"]\nlet x = tensor([0.5, 2.0, 1.0])\nprint(names[x.argmax().item()], names[-1])\nprint(names[x.argmax() + 2])"
-        let module = try CrossBackend.module(source: source, name: "names")
-        let stderr = try Self.runtimeError(of: module, name: "names")
-        #expect(stderr.contains("names.swiftdsl:4:13: error: index 3 is out of bounds for dimension 0 with size 3"), "\(stderr)")
-        let directory = try CrossBackend.makeDirectory("names-eager")
+        try Self.expectIndexError(source, name: "names", at: "4:13", "index 3 is out of bounds for dimension 0 with size 3")
+    }
+
+    /// Both the compiled `source` and the interpreter stop with `message`, the binary naming
+    /// the line and column `position`.
+    static func expectIndexError(_ source: String, name: String, at position: String, _ message: String) throws {
+        let module = try CrossBackend.module(source: source, name: name)
+        let stderr = try runtimeError(of: module, name: name)
+        #expect(stderr.contains("\(name).swiftdsl:\(position): error: \(message)"), "\(stderr)")
+        let directory = try CrossBackend.makeDirectory("\(name)-eager")
         defer { try? FileManager.default.removeItem(at: directory) }
         let interpreted = #expect(throws: (any Error).self) { _ = try CrossBackend.interpret(module, outputDirectory: directory) }
-        #expect("\(interpreted.map { String(describing: $0) } ?? "")".contains("index 3 is out of bounds"))
+        #expect("\(interpreted.map { String(describing: $0) } ?? "")".contains(message))
     }
 
     /// x[idx] checks each row index at run time, in generated code as in the interpreter, and
@@ -70,13 +76,7 @@ struct GeneratedProgramTests {
     @Test func indexOutOfRangeNamesItsSourceLocation() throws {
         for (rows, shown) in [("[1, 3]", "index 3"), ("[-4, 0]", "index -4")] {
             let source = "let x = zeros([3, 2])\nlet i = tensor(\(rows))\nprint(x[i])"
-            let module = try CrossBackend.module(source: source, name: "badindex")
-            let stderr = try Self.runtimeError(of: module, name: "badindex")
-            #expect(stderr.contains("badindex.swiftdsl:3:7: error: \(shown) is out of bounds for dimension 0 with size 3"), "\(stderr)")
-            let directory = try CrossBackend.makeDirectory("badindex-eager")
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let interpreted = #expect(throws: (any Error).self) { _ = try CrossBackend.interpret(module, outputDirectory: directory) }
-            #expect("\(interpreted.map { String(describing: $0) } ?? "")".contains("\(shown) is out of bounds"))
+            try Self.expectIndexError(source, name: "badindex", at: "3:7", "\(shown) is out of bounds for dimension 0 with size 3")
         }
     }
 
