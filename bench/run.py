@@ -223,6 +223,12 @@ def bench_binary(exe, runs, threads):
     return {"runs": int(m.group(1)), "min_ms": float(m.group(2)), "median_ms": float(m.group(3))}
 
 
+def failure(key, e):
+    """A workload's result when it failed: the error's last line (logged whole)."""
+    log(f"  tgc {key}: FAILED\n{e}")
+    return {"error": str(e).strip().splitlines()[-1][:200] if str(e).strip() else repr(e)}
+
+
 def tgc_workloads(tgc, threads, target_s, only, rounds=3):
     """Compiles each workload, then times them in `rounds` interleaved rounds (each a third of
     its --bench runs): a noisy moment of these shared machines then hits every workload alike,
@@ -246,8 +252,7 @@ def tgc_workloads(tgc, threads, target_s, only, rounds=3):
                 runs = max(3, min(100_000, math.ceil(target_s / max(probe["min_ms"] / 1e3, 1e-7))))
                 timed.append((key, exe, max(3, runs // rounds)))
         except Exception as e:  # noqa: BLE001 - one broken workload must not stop the rest
-            results[key] = {"error": str(e).strip().splitlines()[-1][:200] if str(e).strip() else repr(e)}
-            log(f"  tgc {key}: FAILED\n{e}")
+            results[key] = failure(key, e)
     rounds_of = {key: [] for key, _, _ in timed}
     for _ in range(rounds):
         for key, exe, runs in timed:
@@ -256,8 +261,7 @@ def tgc_workloads(tgc, threads, target_s, only, rounds=3):
             try:
                 rounds_of[key].append(bench_binary(exe, runs, threads))
             except Exception as e:  # noqa: BLE001
-                results[key] = {"error": str(e).strip().splitlines()[-1][:200] if str(e).strip() else repr(e)}
-                log(f"  tgc {key}: FAILED\n{e}")
+                results[key] = failure(key, e)
     for key, measured in rounds_of.items():
         if key in results:
             continue

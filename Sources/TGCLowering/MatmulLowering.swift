@@ -8,7 +8,7 @@ import TGCCore
 /// one sgemm call each at per-matrix offsets (GemmBatch); broadcast operands are not copied.
 ///
 /// sgemm sums in float32 with fused multiply-adds in its own order (small products in plain
-/// order, as MKL's: runtime/src/gemm.c's `sgemm_in_plain_order`); the interpreter calls the
+/// order, as MKL's: `tgc_sgemm_in_plain_order` in tgc_runtime.h); the interpreter calls the
 /// same routine (Kernels.matmul), so eager and compiled products have the same bits. int64 and
 /// bool products keep an exact loop nest that accumulates in int64 in the interpreter's order.
 enum MatmulLowering {

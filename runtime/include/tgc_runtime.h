@@ -264,9 +264,9 @@ void tgc_threads_restore(int previous);
    in elements (lda >= k, or >= m when trans_a; ldb >= n, or >= k when trans_b; ldc >= n).
    beta = 0 means C is not read (it may hold NaN); alpha = 0 or k = 0 gives beta * C without
    reading A or B. Packed, cache-blocked, AVX-512/AVX2 FMA kernels chosen at run time (portable
-   C elsewhere); the small products MKL adds in plain order (few columns and a short k: see
-   gemm.c's sgemm_in_plain_order) add their rounded products from k = 0, as PyTorch's; OpenMP threads when the product is large and the caller is not already in a
-   parallel region. Results do not depend on the thread count. Pack buffers are cached per
+   C elsewhere); the small products MKL adds in plain order (few columns and a short k:
+   tgc_sgemm_in_plain_order below) add their rounded products from k = 0, as PyTorch's; OpenMP
+   threads when the product is large and the caller is not already in a parallel region. Results do not depend on the thread count. Pack buffers are cached per
    thread and only grow (at most ~4.5 MiB for a calling thread, 448 KiB for an OpenMP worker),
    so repeated calls allocate nothing; a thread's buffers are freed when it exits. */
 void tgc_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,

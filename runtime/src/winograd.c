@@ -384,7 +384,7 @@ TGC_AVX512 static void output_run_avx512(const tgc__winograd_conv *p, const plan
         for (int r = 0; r < run->rows; r++) {
             float *out = to + r * p->ow + 2 * q;
             _mm512_mask_storeu_ps(out, lane_range(0, kept), _mm512_permutex2var_ps(y[2 * r], low, y[2 * r + 1]));
-            if (kept > 16) _mm512_mask_storeu_ps(out + 16, lane_range(0, kept - 16), _mm512_permutex2var_ps(y[2 * r], high, y[2 * r + 1]));
+            _mm512_mask_storeu_ps(out + 16, lane_range(0, kept - 16), _mm512_permutex2var_ps(y[2 * r], high, y[2 * r + 1]));
         }
     }
 }
@@ -438,9 +438,7 @@ TGC_AVX512 static void gradient_row_avx512(const tgc__winograd_conv *p, int64_t 
                 continue;
             }
             const float *line = plane + (row + a) * p->ow;
-            const __m512 lo = load_columns(line, 2 * q, p->ow);
-            /* a row of at most 16 columns: the second register would be all zeros */
-            const __m512 hi = 2 * q + 16 < p->ow ? load_columns(line, 2 * q + 16, p->ow) : _mm512_setzero_ps();
+            const __m512 lo = load_columns(line, 2 * q, p->ow), hi = load_columns(line, 2 * q + 16, p->ow);
             g[a][0] = _mm512_permutex2var_ps(lo, even, hi);
             g[a][1] = _mm512_permutex2var_ps(lo, odd, hi);
         }

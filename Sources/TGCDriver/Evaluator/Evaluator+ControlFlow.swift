@@ -397,8 +397,6 @@ extension Evaluator {
         }
     }
 
-    /// A `while` loop, unrolled: its condition is known at compile time. `exits`: the body
-    /// was rewritten by `LoopExits`, so a run-time condition comes from a `break` or `continue`.
     /// `while condition { body }` unrolled while its condition is a compile-time Bool; once the
     /// condition is known only at run time (from the start, `while loss.item() > 0.1`, or after
     /// iterations that made it so, `while !done { ...; done = loss.item() < 0.1 }`, or a `break`
@@ -441,14 +439,7 @@ extension Evaluator {
                              at location: SourceLocation) throws {
         var loopBody = exits.body(body, at: location)
         if let first, let condition {
-            let type = builder.type(of: first.id)
-            guard type.elementCount == 1 else {
-                throw Diagnostic("the condition of 'while' must be a single value, got a tensor of shape \(formatShape(type.shape))", at: condition.location)
-            }
-            var flag = try builder.reshape(first.id, to: [], at: condition.location)
-            if type.dtype != .bool {
-                flag = try builder.apply1(.notEqual, [flag, try builder.scalar(0, type.dtype, at: location)], at: condition.location)
-            }
+            let flag = try truthValue(first, of: "'while'", at: condition.location, opsAt: condition.location)
             let held = "loop first condition"   // a name no program can spell
             environment.declare(held, Binding(value: .tensor(TensorValue(id: flag, isHostScalar: true)), isMutable: false, location: location))
             try execute(exits.stop(unless: Expr(.identifier(held), at: condition.location)))
@@ -457,25 +448,32 @@ extension Evaluator {
         try executeLoop(0..<Self.runtimeWhileLimit, loopBody, at: location, exitFlag: exits.stopped) { _ in }
     }
 
+    /// Python's truth value of a one-element tensor (nonzero) as a bool scalar: the condition of
+    /// a run-time `if`, `while` or `?:` (`construct`); a tensor of other sizes is an error at
+    /// `conditionLocation`, followed by `hint`.
+    func truthValue(_ tensor: TensorValue, of construct: String, hint: String = "", at conditionLocation: SourceLocation,
+                    opsAt location: SourceLocation) throws -> ValueID {
+        let type = builder.type(of: tensor.id)
+        guard type.elementCount == 1 else {
+            throw Diagnostic("the condition of \(construct) must be a single value, got a tensor of shape \(formatShape(type.shape))\(hint)", at: conditionLocation)
+        }
+        let flag = try builder.reshape(tensor.id, to: [], at: location)
+        guard type.dtype != .bool else { return flag }
+        return try builder.apply1(.notEqual, [flag, try builder.scalar(0, type.dtype, at: location)], at: location)
+    }
+
     func executeIf(_ conditionExpr: Expr, _ then: [Stmt], _ elseBody: [Stmt], at location: SourceLocation) throws {
         let condition = try evaluate(conditionExpr)
         switch condition {
         case .bool(let value):
             try executeBlock(value ? then : elseBody)
         case .tensor(let tensor):
-            let type = builder.type(of: tensor.id)
-            guard type.elementCount == 1 else {
-                throw Diagnostic("the condition of 'if' must be a single value, got a tensor of shape \(formatShape(type.shape))", at: conditionExpr.location)
-            }
+            let conditionID = try truthValue(tensor, of: "'if'", at: conditionExpr.location, opsAt: location)
             if builder is GraphBuilder, !settledExitGuards.contains(location), moduleStateScan.changesUnderCondition(then + elseBody) {
                 if LoopExits.isGuard(conditionExpr) {
                     throw Diagnostic("this loop, left by 'break' on a run-time value, changes a module's mode or flags where it may have stopped; switch modes before the exit (model.eval(); if worse { break }), or use --eager", at: location)
                 }
                 throw Diagnostic("this 'if' on a value known only at run time changes a module (train(), eval(), a replaced property or number) or a requiresGrad flag, which a compiled program fixes when it is compiled; decide with a value known at compile time (a loop's index: for epoch in 0..<n { if epoch == 2 { ... } }), or run it with --eager", at: location)
-            }
-            var conditionID = try builder.reshape(tensor.id, to: [], at: conditionExpr.location)
-            if type.dtype != .bool {
-                conditionID = try builder.apply1(.notEqual, [conditionID, try builder.scalar(0, type.dtype, at: location)], at: location)
             }
             let slots = try stateSlots(assignedIn: then + elseBody, at: location)
             let mark = leafMark()

@@ -105,14 +105,8 @@ extension Evaluator {
             guard case .tensor(let c) = condition else {
                 throw Diagnostic("the condition of '?:' must be a Bool or a tensor, not \(condition.kindName)", at: conditionExpr.location)
             }
-            let conditionType = builder.type(of: c.id)
-            guard conditionType.elementCount == 1 else {
-                throw Diagnostic("the condition of '?:' must be a single value, got a tensor of shape \(formatShape(conditionType.shape)); use where(condition, a, b) to choose elementwise", at: conditionExpr.location)
-            }
-            var flag = try builder.reshape(c.id, to: [], at: at)
-            if conditionType.dtype != .bool {
-                flag = try builder.apply1(.notEqual, [flag, try builder.scalar(0, conditionType.dtype, at: at)], at: at)
-            }
+            let flag = try truthValue(c, of: "'?:'", hint: "; use where(condition, a, b) to choose elementwise",
+                                      at: conditionExpr.location, opsAt: at)
             let (a, b) = (try evaluate(thenExpr), try evaluate(elseExpr))
             if case .string(let ifTrue) = a, case .string(let ifFalse) = b {
                 // `correct ? "right" : "wrong"`: the text the run-time condition picks.
