@@ -19,7 +19,7 @@ extension CProgramEmitter {
             }
             return
         }
-        for run in RowNest.runs(of: block, plan: plan) {
+        for run in RowNest.runs(of: block, plan: plan, apart: PooledActivation.keptApart(pooledActivations.values)) {
             switch run {
             case .op(let op):
                 try emitOp(op)

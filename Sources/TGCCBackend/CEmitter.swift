@@ -37,17 +37,19 @@ public enum CEmitter {
         var statistics = CompileStatistics(arenaBytes: plan.memory.arenaBytes, naiveBytes: plan.memory.naiveBytes,
                                            arenaValues: plan.memory.arenaValues.count,
                                            kernelsBeforeFusion: kernelsBefore, kernelsAfterFusion: kernelsAfter)
-        countGroupedKernels(module.body, plan, into: &statistics)
+        countGroupedKernels(module.body, plan, apart: PooledActivation.keptApart(PooledActivation.find(in: module, plan: plan).values),
+                            into: &statistics)
         return statistics
     }
 
     /// Adds the element groups and the kernels they hold in `block` and the blocks inside it
     /// (the C program's walk of the body, `CProgramEmitter.emitBlock`).
-    private static func countGroupedKernels(_ block: Block, _ plan: BufferPlan, into statistics: inout CompileStatistics) {
-        for run in RowNest.runs(of: block, plan: plan) {
+    private static func countGroupedKernels(_ block: Block, _ plan: BufferPlan, apart: Set<ObjectIdentifier>,
+                                            into statistics: inout CompileStatistics) {
+        for run in RowNest.runs(of: block, plan: plan, apart: apart) {
             switch run {
             case .op(let op):
-                for region in op.regions where op.kind != .fusion { countGroupedKernels(region, plan, into: &statistics) }
+                for region in op.regions where op.kind != .fusion { countGroupedKernels(region, plan, apart: apart, into: &statistics) }
             case .rows:
                 break
             case .elements(let group):

@@ -49,20 +49,28 @@ struct PooledActivation {
         visit(module.body)
         var found: [ObjectIdentifier: PooledActivation] = [:]
         for block in blocks {
-            var alone: Set<ObjectIdentifier>?   // the block's ops emitted one by one (not in a row nest or element group)
-            for (index, pool) in block.ops.enumerated() where pool.kind == .maxPool2dIndices || pool.kind == .maxPool2d {
-                guard let candidate = candidate(pool, at: index, in: block, users: users, plan: plan) else { continue }
-                if alone == nil {
-                    alone = Set(RowNest.runs(of: block, plan: plan).compactMap { run in
-                        if case .op(let op) = run { return ObjectIdentifier(op) }
-                        return nil
-                    })
-                }
-                guard ([candidate.activation] + (candidate.gather.map { [$0] } ?? [])).allSatisfy({ alone!.contains(ObjectIdentifier($0)) }) else { continue }
-                found[ObjectIdentifier(pool)] = candidate
+            let candidates = block.ops.enumerated().compactMap { index, pool in
+                pool.kind == .maxPool2dIndices || pool.kind == .maxPool2d ? candidate(pool, at: index, in: block, users: users, plan: plan) : nil
+            }
+            guard !candidates.isEmpty else { continue }
+            // the block's ops emitted one by one (not in a row nest or element group)
+            let alone = Set(RowNest.runs(of: block, plan: plan, apart: keptApart(candidates)).compactMap { run in
+                if case .op(let op) = run { return ObjectIdentifier(op) }
+                return nil
+            })
+            for candidate in candidates where candidate.ops.allSatisfy({ alone.contains(ObjectIdentifier($0)) }) {
+                found[ObjectIdentifier(candidate.pool)] = candidate
             }
         }
         return found
+    }
+
+    /// The activation kernel and the gather: the ops the pooling stands in for.
+    var ops: [Op] { [activation] + (gather.map { [$0] } ?? []) }
+
+    /// The ops of `pooled` that row nests leave alone (`RowNest.runs`'s `apart`).
+    static func keptApart(_ pooled: some Sequence<PooledActivation>) -> Set<ObjectIdentifier> {
+        Set(pooled.flatMap(\.ops).map(ObjectIdentifier.init))
     }
 
     private static func candidate(_ pool: Op, at index: Int, in block: Block, users: [Value: [Op]], plan: BufferPlan) -> PooledActivation? {

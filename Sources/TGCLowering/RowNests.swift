@@ -51,51 +51,72 @@ public enum BlockRun {
 }
 
 extension RowNest {
-    /// The ops of `block` (its yield left out): element groups first, then runs of mergeable
-    /// kernels among the other ops as row nests.
-    public static func runs(of block: Block, plan: BufferPlan) -> [BlockRun] {
-        ElementGroup.parts(of: block, plan: plan).flatMap { part -> [BlockRun] in
-            switch part {
-            case .ops(let ops): runs(of: ops, plan: plan)
-            case .group(let group): [.elements(group)]
-            }
-        }
+    /// A stretch of a block that may join a row nest: one op, or an element group (a group of
+    /// one segment joins as the kernel of its segment: batch norm's per-channel coefficients
+    /// between the channel sums and the elementwise pass that uses them).
+    private enum Item {
+        case op(Op)
+        case group(ElementGroup)
     }
 
-    /// `ops` with runs of mergeable kernels as row nests.
-    private static func runs(of ops: [Op], plan: BufferPlan) -> [BlockRun] {
+    /// The ops of `block` (its yield left out): element groups first, then runs of mergeable
+    /// kernels and single-segment groups as row nests. The ops in `apart` join no nest (a
+    /// target emits them its own way: the C program's pooled activations).
+    public static func runs(of block: Block, plan: BufferPlan, apart: Set<ObjectIdentifier> = []) -> [BlockRun] {
+        runs(of: ElementGroup.parts(of: block, plan: plan).flatMap { part -> [Item] in
+            switch part {
+            case .ops(let ops): ops.map(Item.op)
+            case .group(let group): [.group(group)]
+            }
+        }, plan: plan, apart: apart)
+    }
+
+    /// `items` with runs of mergeable kernels as row nests.
+    private static func runs(of items: [Item], plan: BufferPlan, apart: Set<ObjectIdentifier>) -> [BlockRun] {
         var runs: [BlockRun] = []
-        var span: [Op] = []                              // the candidate's ops, transparent ones too
-        var members: [(op: Op, kernel: LoopKernel)] = []
+        var span: [Item] = []                                 // the candidate's items, transparent ops too
+        var members: [(item: Int, ops: [Op], kernel: LoopKernel)] = []   // item: its place in span
+        func alone(_ item: Item) -> BlockRun {
+            switch item {
+            case .op(let op): .op(op)
+            case .group(let group): .elements(group)
+            }
+        }
         func flush() {
             let work = members.reduce(0) { $0 + $1.kernel.work }
             if members.count >= 2, work >= KernelSchedule.parallelWork {
-                let kernels = Set(members.map { ObjectIdentifier($0.op) })
-                runs += span.filter { !kernels.contains(ObjectIdentifier($0)) }.map(BlockRun.op)
-                runs.append(.rows(RowNest(members: mergingSiblingReductions(members, plan: plan),
+                let nested = Set(members.map(\.item))
+                runs += span.indices.filter { !nested.contains($0) }.map { alone(span[$0]) }
+                runs.append(.rows(RowNest(members: mergingSiblingReductions(members.map { ($0.ops, $0.kernel) }, plan: plan),
                                           rows: members[0].kernel.parallelExtents[0])))
             } else {
-                runs += span.map(BlockRun.op)
+                runs += span.map(alone)
             }
             span = []
             members = []
         }
-        for op in ops {
-            if let kernel = rowKernel(op, plan: plan) {
-                let fitted = members.first.flatMap { kernel.splittingOuterLoop(rows: $0.kernel.parallelExtents[0]) }
-                if let fitted, isLegal(members.map(\.kernel) + [fitted], plan: plan) {
-                    span.append(op)
-                    members.append((op, fitted))
+        for item in items {
+            if let (ops, kernel) = rowKernel(item, plan: plan), ops.allSatisfy({ !apart.contains(ObjectIdentifier($0)) }) {
+                let fitted = members.first.flatMap { first in
+                    kernel.fitted(rows: first.kernel.parallelExtents[0]).first { isLegal(members.map(\.kernel) + [$0], plan: plan) }
+                }
+                if let fitted {
+                    members.append((span.count, ops, fitted))
+                    span.append(item)
                 } else {
                     flush()
-                    span = [op]
-                    members = [(op, kernel)]
+                    if admits(kernel) {
+                        span = [item]
+                        members = [(0, ops, kernel)]
+                    } else {
+                        runs.append(alone(item))
+                    }
                 }
-            } else if !members.isEmpty, emitsNoCode(op, plan: plan) {
-                span.append(op)
+            } else if !members.isEmpty, case .op(let op) = item, emitsNoCode(op, plan: plan) {
+                span.append(item)
             } else {
                 flush()
-                runs.append(.op(op))
+                runs.append(alone(item))
             }
         }
         flush()
@@ -103,24 +124,31 @@ extension RowNest {
     }
 
     /// `members` with each run of sibling reductions merged into one kernel.
-    private static func mergingSiblingReductions(_ members: [(op: Op, kernel: LoopKernel)],
+    private static func mergingSiblingReductions(_ members: [(ops: [Op], kernel: LoopKernel)],
                                                  plan: BufferPlan) -> [(ops: [Op], kernel: LoopKernel)] {
         var merged: [(ops: [Op], kernel: LoopKernel)] = []
-        for (op, kernel) in members {
+        for (ops, kernel) in members {
             if let last = merged.last, let both = last.kernel.mergingSiblingReduction(kernel, sibling: last.ops.count, plan: plan) {
-                merged[merged.count - 1] = (last.ops + [op], both)
+                merged[merged.count - 1] = (last.ops + ops, both)
             } else {
-                merged.append(([op], kernel))
+                merged.append((ops, kernel))
             }
         }
         return merged
     }
 
-    /// The kernel of `op` when it may join a row nest (`admits`).
-    private static func rowKernel(_ op: Op, plan: BufferPlan) -> LoopKernel? {
-        guard op.results.count == 1, case .kernel(let kernel) = plan.lowering(of: op), admits(kernel) else { return nil }
-        if case .transposed = plan.storage[op.result] { return nil }
-        return kernel
+    /// The ops and kernel of `item` when it is a kernel that might join a row nest: a kernel
+    /// op, or an element group of one segment (whether it does, as it is or with its loops
+    /// rearranged, `admits` and `fitted` say).
+    private static func rowKernel(_ item: Item, plan: BufferPlan) -> (ops: [Op], kernel: LoopKernel)? {
+        switch item {
+        case .op(let op):
+            guard op.results.count == 1, case .kernel(let kernel) = plan.lowering(of: op) else { return nil }
+            if case .transposed = plan.storage[op.result] { return nil }
+            return ([op], kernel)
+        case .group(let group):
+            return group.segments.count == 1 ? (group.members, group.segments[0].kernel) : nil
+        }
     }
 
     /// Whether `kernel` may join a row nest: an outer parallel loop of at least `minimumRows`,
@@ -166,8 +194,11 @@ extension RowNest {
             }
         }
         let written = Set(accesses.filter(\.isWrite).map { plan.address($0.value) })
+        var rowStrides: [BufferPlan.Address: [Int]] = [:]   // [stride of i0, elements]: one per buffer
         for access in accesses where written.contains(plan.address(access.value)) {
-            guard isRowLocal(access, rows: rows) else { return false }
+            guard let stride = rowStride(access, rows: rows) else { return false }
+            let layout = [stride, access.value.type.elementCount]
+            if let known = rowStrides.updateValue(layout, forKey: plan.address(access.value)), known != layout { return false }
         }
         // Written memory overlaps nothing else the nest touches, except the same slot.
         var touched: [BufferPlan.Address: Range<Int>] = [:]   // arena bytes, widest use
@@ -189,24 +220,59 @@ extension RowNest {
         return true
     }
 
-    /// The access reads or writes only row `i0` of its buffer: `i0 × rowSize + inner` with
-    /// `0 <= inner < rowSize` for every value of the other loop variables.
-    private static func isRowLocal(_ access: Access, rows: Int) -> Bool {
-        let count = access.value.type.elementCount
-        guard rows > 0, count % rows == 0 else { return false }   // no rows: nothing to nest
-        let rowSize = count / rows
-        guard access.index.stride(of: .parallel(0)) == rowSize else { return false }
+    /// The stride of `i0` in the access when it reads or writes only row `i0` of its buffer,
+    /// the buffer seen as `[count / (stride × rows), rows, stride]` (row i0: the elements whose
+    /// index / stride % rows is i0; a plain row is stride = count / rows, and batch norm's channel
+    /// c of `[N, C, H, W]` is stride H·W): every other term moves by whole multiples of
+    /// stride × rows, or stays, with the constant, within `0 ..< stride`. Nil when it does not.
+    /// Accesses of one buffer must agree on the stride (`isLegal`), so their rows are the same.
+    private static func rowStride(_ access: Access, rows: Int) -> Int? {
+        let (count, stride) = (access.value.type.elementCount, access.index.stride(of: .parallel(0)))
+        guard rows > 0, stride > 0, count % (stride * rows) == 0 else { return nil }   // no rows: nothing to nest
         var (low, high) = (access.index.constant, access.index.constant)
-        for term in access.index.terms where term.variable != .parallel(0) {
-            guard let extent = access.extents[term.variable] else { return false }
+        for term in access.index.terms where term.variable != .parallel(0) && term.stride % (stride * rows) != 0 {
+            guard let extent = access.extents[term.variable] else { return nil }
             let span = term.stride * (extent - 1)
             if span < 0 { low += span } else { high += span }
         }
-        return low >= 0 && high < rowSize
+        return low >= 0 && high < stride ? stride : nil
     }
 }
 
 extension LoopKernel {
+    /// The forms of the kernel with an outer loop of `rows` iterations, to try in order: its outer
+    /// loop split (`splittingOuterLoop`), then each middle loop of `rows` iterations moved
+    /// outermost (`movingOutermost`): batch norm's elementwise backward over `[N, C, H·W]` joins
+    /// the per-channel sums' nest over C.
+    func fitted(rows: Int) -> [LoopKernel] {
+        let moved = parallelExtents.indices.dropFirst().dropLast().filter { parallelExtents[$0] == rows }.compactMap(movingOutermost)
+        return ([splittingOuterLoop(rows: rows)].compactMap { $0 } + moved).filter(RowNest.admits)
+    }
+
+    /// The kernel with parallel loop `axis` outermost, the others in their order: the same
+    /// points (each computes what it did: the points of parallel loops are independent), in
+    /// another order. Nil when a loop variable is used as a value (only indices are rewritten).
+    func movingOutermost(_ axis: Int) -> LoopKernel? {
+        guard !usesLoopIndexAsValue else { return nil }
+        var moved = mapIndices { index in
+            AffineIndex(terms: index.terms.map { term in
+                guard case .parallel(let number) = term.variable, number <= axis else { return term }
+                return AffineIndex.Term(variable: .parallel(number == axis ? 0 : number + 1), stride: term.stride)
+            }, constant: index.constant)
+        }
+        moved.parallelExtents = [parallelExtents[axis]] + parallelExtents[..<axis] + parallelExtents[(axis + 1)...]
+        return moved
+    }
+
+    /// Whether a statement reads a loop variable as a value (not only in an index).
+    private var usesLoopIndexAsValue: Bool {
+        var uses = false
+        for statement in allStatements {
+            statement.value.visit(indices: { _, _ in }, loopIndex: { _ in uses = true })
+        }
+        return uses
+    }
+
     /// The kernel with an outer loop of `rows` iterations: itself when it has one; when its
     /// outer loop is a multiple `rows × k`, that loop split in two (`i0` of `rows` and a new
     /// `i1` of `k`, the other loops renumbered), which runs the same points in the same order.
@@ -215,11 +281,7 @@ extension LoopKernel {
     func splittingOuterLoop(rows: Int) -> LoopKernel? {
         guard let outer = parallelExtents.first, outer % rows == 0 else { return nil }
         if outer == rows { return self }
-        var usesLoopIndex = false
-        for statement in allStatements {
-            statement.value.visit(indices: { _, _ in }, loopIndex: { _ in usesLoopIndex = true })
-        }
-        guard !usesLoopIndex else { return nil }
+        guard !usesLoopIndexAsValue else { return nil }
         let k = outer / rows
         var split = mapIndices { index in
             AffineIndex(terms: index.terms.flatMap { term -> [AffineIndex.Term] in

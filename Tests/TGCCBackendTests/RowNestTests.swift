@@ -48,6 +48,23 @@ struct RowNestTests {
         save(w, "adam.npy")
         """
 
+    /// A convolution with a bias, batch norm in training and ReLU over `[8, 16, 16, 16]`: the
+    /// backward takes per-channel sums of the masked gradient, per-channel coefficients from
+    /// them, the input gradient at every element (a kernel over [image, channel, pixel]) and the
+    /// convolution bias's gradient, the per-channel sum of that.
+    static let convBatchNorm = """
+        manualSeed(43)
+        let x = randn([8, 3, 16, 16])
+        let conv = Conv2d(3, 16, kernelSize: 3, padding: 1)
+        let bn = BatchNorm2d(16)
+        let loss = (relu(bn(conv(x))) * randn([8, 16, 16, 16])).sum()
+        loss.backward()
+        save(conv.weight.grad!, "dw.npy")
+        save(conv.bias!.grad!, "db.npy")
+        save(bn.weight.grad!, "dgamma.npy")
+        save(bn.bias.grad!, "dbeta.npy")
+        """
+
     static func rowNestFunctions(_ c: String) -> [Substring] {
         c.split(separator: "\n").filter { $0.hasPrefix("static void rows_") }
     }
@@ -120,6 +137,56 @@ struct RowNestTests {
             try CrossBackend.expectAgreement(module, name: name)
             try CrossBackend.expectThreadIndependence(module, name: name + "-threads", files: 1)
         }
+    }
+
+    /// Batch norm's backward runs channel by channel under ONE parallel loop over the 16
+    /// channels: the two sums, the coefficients (an element group of one segment), the input
+    /// gradient with its channel loop moved outermost (the images loop inside the row) and the
+    /// bias's sum of it, which reads the row just written. (The bias gradient's slot is not the
+    /// memory of a value that dies at the op before it, which would keep it apart: MemoryPlan.)
+    /// The program computes what the interpreter does, the same bytes on 1 and 2 threads.
+    @Test func batchNormBackwardRunsChannelByChannel() throws {
+        let c = try CEmitterTextTests.emit(source: Self.convBatchNorm)
+        let nest = try #require(c.range(of: "for (int64_t i0 = 0; i0 < 16; i0++) {\n        fused_add_fused_multiply_add_greater_broadcast_to_mul_select_and_")
+            .map { c[$0.upperBound...].prefix { $0 != "}" } }, "\(c)")
+        #expect(nest.contains("        op_mul_and_fused_cast_mul_cast_add_rsqrt_mul"), "the coefficients: \(nest)")
+        #expect(nest.contains("        fused_add_fused_multiply_add_greater_broadcast_to_mul_select_row(i0, "), "the input gradient: \(nest)")
+        #expect(nest.contains("        op_reduce_sum_row(i0, "), "the bias's sum: \(nest)")
+        let gradient = try #require(c.range(of: "static inline void fused_add_fused_multiply_add_greater_broadcast_to_mul_select_row(int64_t i0, ")
+            .map { c[$0.upperBound...].prefix(600) })
+        #expect(gradient.contains("for (int64_t i1 = 0; i1 < 8; i1++)"), "images inside the channel's row: \(gradient)")
+        #expect(gradient.contains("[i1 * 4096 + i0 * 256 + i2]"), "\(gradient)")
+        let module = try CrossBackend.module(source: Self.convBatchNorm, name: "rows-batchnorm")
+        try CrossBackend.expectAgreement(module, name: "rows-batchnorm")
+        try CrossBackend.expectThreadIndependence(module, name: "rows-batchnorm-threads", files: 4)
+    }
+
+    /// A kernel joins a nest with a middle loop of the nest's rows moved outermost: the same
+    /// points in another order, its indices rewritten; the legality rule reads the channel
+    /// `c` of an `[N, C, P]` buffer as row c (stride P), and a nest that reads one buffer by
+    /// rows of two kinds (images and channels) is not legal.
+    @Test func movedLoopKeepsEveryPoint() throws {
+        let module = try CrossBackend.module(source: Self.convBatchNorm, name: "rows-moved")
+        let plan = try BufferPlan(module)
+        let kernels = module.body.ops.compactMap { op -> LoopKernel? in
+            if case .kernel(let kernel) = plan.lowering(of: op) { return kernel }
+            return nil
+        }
+        let at = try #require(kernels.firstIndex { $0.parallelExtents == [8, 16, 256] })
+        let gradient = kernels[at]
+        // sum(g·x̂), the last of batch norm's channel sums before the gradient
+        let sums = try #require(kernels[..<at].last { $0.parallelExtents == [16] && $0.nests.first?.extents == [8, 256] })
+        let moved = try #require(gradient.movingOutermost(1))
+        #expect(moved.parallelExtents == [16, 8, 256])
+        #expect(moved.fitted(rows: 16).first?.parallelExtents == [16, 8, 256])
+        #expect(gradient.fitted(rows: 16).map(\.parallelExtents) == [[16, 8, 256]])
+        for case .store(_, let index, _) in moved.allStatements {
+            #expect(index.stride(of: .parallel(0)) == 256 && index.stride(of: .parallel(1)) == 4096 && index.stride(of: .parallel(2)) == 1)
+        }
+        #expect(RowNest.isLegal([sums, moved], plan: plan))
+        // As lowered, its outer loop runs over the 8 images: a buffer written at i0 × 4096 is
+        // not in rows of channels.
+        #expect(!RowNest.isLegal([sums, gradient], plan: plan))
     }
 
     /// The legality rule on the kernels as lowered: every access to a buffer written in the
