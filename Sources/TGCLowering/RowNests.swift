@@ -13,13 +13,21 @@ import TGCCore
 ///
 /// Each kernel's own code is unchanged (same loops, same summation order), so results are
 /// the same bits as with separate kernels. Legal when, for every buffer a member writes, every
-/// access to it in the nest touches only row i0's part of it (`i0 × rowSize + inner`, inner
-/// within the row), and its bytes overlap no other buffer the nest touches (unless that one
-/// is the same slot, same size: an in-place update). Then iteration i0 touches written
-/// memory only in row i0 and everything else is read-only during the nest, so running the
-/// kernels row by row computes what running them one after the other does. The memory plan
-/// is read as it is: kernels whose slots would break the rule (a slot reused inside the nest)
-/// stay separate.
+/// access to it in the nest touches only row i0's part of it, and its bytes overlap no other
+/// buffer the nest touches (unless that one is the same slot, same size: an in-place update).
+/// A row is what one stride of i0 selects, the same for every access of the buffer: a plain
+/// row is `i0 × rowSize + inner` with inner within the row; channel c of `[N, C, P]` is
+/// `n × C·P + c × P + p` (`rowStride`). Then iteration i0 touches written memory only in row
+/// i0 and everything else is read-only during the nest, so running the kernels row by row
+/// computes what running them one after the other does. The memory plan is read as it is:
+/// kernels whose slots would break the rule (a slot reused inside the nest) stay separate
+/// (its placement keeps apart the memory of consecutive ops for this).
+///
+/// Batch norm's backward over `[N, C, H, W]` runs channel by channel: the two channel sums,
+/// the per-channel coefficients (an element group of one segment joins as its kernel), the
+/// input gradient at every element (lowered as a loop over [N, C, H·W], it joins with its
+/// channel loop moved outermost: `movingOutermost`, the same points in another order) and the
+/// convolution bias's sum of that gradient, so each channel's rows are read from memory once.
 ///
 /// A reduction over a middle axis (softmax over dim 1 of `[64, 512, 32]`) runs interchanged
 /// (InterchangedNests.swift) and joins the nest when it has a loop outside its lanes: its row
