@@ -15,9 +15,12 @@ struct MemoryLiveness {
     /// For each carried value: the last position inside its loop's body where its storage is
     /// read (yields included): after that point the iteration no longer needs the old value.
     private(set) var lastReadInBody: [Value: Int] = [:]
-    /// The positions of ops with regions (loops, branches) and their end positions: no two
-    /// kernels around them share a loop over rows (`SlotSharing.placeGroups`).
-    private(set) var regionEdges: Set<Int> = []
+    /// The run of kernels of each position: consecutive ops that compute elements (elementwise,
+    /// broadcast, index-map, reduction, gather/scatter and fused ops) share a run; a library
+    /// call, an effect, a source, a loop or branch (and its end) is a run of its own. The
+    /// kernels of a run may share one loop over rows (`SlotSharing.placeGroups`).
+    private(set) var runs: [Int] = []
+    private var run = 0
 
     private let storage: [Value: StorageClass]
     private var counter = 0
@@ -44,6 +47,11 @@ struct MemoryLiveness {
         for op in block.ops {
             let here = counter
             counter += 1
+            let kernel = op.kind == .fusion
+                || op.regions.isEmpty && [.elementwise, .broadcast, .indexMap, .reduction, .gatherScatter].contains(op.kind.definition.fusion)
+            if !kernel { run += 1 }
+            runs.append(run)
+            if !kernel { run += 1 }
             position[ObjectIdentifier(op)] = here
             if let loop = scope.last, loop.kind == .forLoop { enclosingLoop[ObjectIdentifier(op)] = loop }
             for operand in op.operands { uses.append((operand, here, scope)) }
@@ -57,7 +65,8 @@ struct MemoryLiveness {
             if op.kind != .fusion && !op.regions.isEmpty {
                 after = counter
                 counter += 1
-                regionEdges.formUnion([here, after])
+                runs.append(run)
+                run += 1
             }
             endPosition[ObjectIdentifier(op)] = after
             for result in op.results {
@@ -144,10 +153,10 @@ struct SlotSharing {
     static let privateBytes = 256 << 10
 
     /// Places the groups largest first, each at the lowest aligned offset where it overlaps no
-    /// placed group that is alive at the same time or dies at the op just before it is defined,
-    /// outside a loop's or branch's edges (consecutive kernels may then share one loop over
-    /// their rows, RowNests.swift, which a slot reused between them forbids: batch norm's bias
-    /// gradient written over the gradient that the elementwise pass before it read), nor a large one (`privateBytes` or more) of
+    /// placed group that is alive at the same time or dies in the run of kernels where it is
+    /// defined (`MemoryLiveness.runs`: the kernels of a run may then share one loop over their
+    /// rows, RowNests.swift, which a slot reused between them forbids: batch norm's bias gradient
+    /// written over the gradient that the elementwise pass before it read), nor a large one (`privateBytes` or more) of
     /// another size when it is large itself. Threads split a kernel's work by its outer loop, so
     /// a tensor of another shape written over a large one is written by other threads than the
     /// ones whose caches hold its bytes, and every line moves between cores: the 64-image
@@ -159,14 +168,13 @@ struct SlotSharing {
             $0.bytes != $1.bytes ? $0.bytes > $1.bytes : $0.start < $1.start
         }
         func isLarge(_ group: Group) -> Bool { group.bytes >= Self.privateBytes }
-        /// `later` is defined by the op right after the last use of `earlier`, neither a loop's
-        /// or branch's edge.
-        func follows(_ later: Group, _ earlier: Group) -> Bool {
-            later.start == earlier.end + 1 && !liveness.regionEdges.contains(earlier.end) && !liveness.regionEdges.contains(later.start)
+        /// `later` is defined in the run of kernels where `earlier` dies.
+        func sameRun(_ later: Group, _ earlier: Group) -> Bool {
+            earlier.end < later.start && liveness.runs[earlier.end] == liveness.runs[later.start]
         }
         for var group in order {
             let conflicts = placed.filter {
-                $0.bytes > 0 && ($0.start <= group.end && group.start <= $0.end || follows(group, $0) || follows($0, group)
+                $0.bytes > 0 && ($0.start <= group.end && group.start <= $0.end || sameRun(group, $0) || sameRun($0, group)
                                  || isLarge(group) && isLarge($0) && $0.bytes != group.bytes)
             }
                 .sorted { $0.offset < $1.offset }

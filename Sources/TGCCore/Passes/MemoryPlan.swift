@@ -26,10 +26,10 @@
 ///    is no longer read in the iteration after that point: no copy at the end of the iteration.
 /// 4. Placement: the groups of values sharing a slot are placed largest first at the lowest
 ///    aligned offset that does not overlap any placed group alive at the same time or dead
-///    just before (one op earlier, outside a loop's or branch's edges: consecutive kernels may
-///    share one loop over rows), nor, for a group of 256 KiB or more, a large group of another
-///    size (threads split kernels by their outer loops, so memory passed between tensors of
-///    different shapes moves between cores).
+///    earlier in the same run of kernels (no library call, effect or loop between: the kernels
+///    of a run may share one loop over rows), nor, for a group of 256 KiB or more, a large group
+///    of another size (threads split kernels by their outer loops, so memory passed between
+///    tensors of different shapes moves between cores).
 ///
 /// Limitations: lifetimes are intervals of the program order, so a value used once early in a
 /// loop body and once late keeps its slot in between; slots are never split.
