@@ -44,6 +44,7 @@ extension Evaluator {
             if case .summaryWriter(let folder) = base { return try callSummaryWriterMember(folder, name, arguments, at: location) }
             if case .scheduler(let scheduler) = base { return try callSchedulerMember(scheduler, name, arguments, at: location) }
             if case .gradFunction(let function) = base, name == "name", arguments.isEmpty { return .string(function) }   // PyTorch's grad_fn.name()
+            if case .string(let text) = base { return try callStringMethod(text, name, arguments, at: location) }
             if name == "enumerated", arguments.isEmpty, let pairs = enumerated(base) { return pairs }
             guard case .tensor(let tensor) = base else {
                 throw Diagnostic("value of type \(base.kindName) has no method '\(name)'", at: callee.location)

@@ -4,11 +4,12 @@ import TGCSyntax
 
 extension Evaluator {
     /// `x.shape` and the other tensor properties (TensorProperty.all), an array's `count`, a
-    /// named tuple's fields, a dictionary's `count` and `keys`.
+    /// string's `count` and `isEmpty`, a named tuple's fields, a dictionary's `count` and `keys`.
     func property(_ name: String, of base: EvalValue, baseExpr: Expr, at location: SourceLocation) throws -> EvalValue {
         if let items = base.arrayItems, name == "count" { return .int(items.count) }
         if case .array(let items) = base, let value = arrayProperty(name, of: items) { return value }
         if case .tuple(let items) = base, name == "count" { return .int(items.count) }
+        if case .string(let text) = base, let value = stringProperty(name, of: text) { return value }
         if case .module(let module) = base, name == "count", let items = module.listedModules { return .int(items.count) }   // len(model)
         if case .module(let module) = base { return try moduleProperty(module, name, at: location) }
         if case .optimizer(let optimizer) = base { return try optimizerProperty(optimizer, name, at: location) }
