@@ -21,7 +21,7 @@ import TGCCore
 /// i0 and everything else is read-only during the nest, so running the kernels row by row
 /// computes what running them one after the other does. The memory plan is read as it is:
 /// kernels whose slots would break the rule (a slot reused inside the nest) stay separate
-/// (its placement keeps apart the memory of consecutive ops for this).
+/// (its placement gives no value the memory of one that died earlier in its run of kernels).
 ///
 /// Batch norm's backward over `[N, C, H, W]` runs channel by channel: the two channel sums,
 /// the per-channel coefficients (an element group of one segment joins as its kernel), the
