@@ -99,7 +99,7 @@ extension Parser {
         }
     }
 
-    /// `let pattern: Type = value` / `var pattern = value` / `var name: Type`.
+    /// `let pattern: Type = value` / `var pattern = value` / `var name: Type` / `let name: Type`.
     mutating func parseBinding() throws -> Stmt {
         let location = here
         let isMutable = atKeyword("var")
@@ -110,7 +110,7 @@ extension Parser {
         var value: Expr?
         if consume("=") {
             value = try parseExpression(after: "'='")
-        } else if !isMutable || type == nil {
+        } else if type == nil {
             throw missingInitializer(isMutable: isMutable)
         }
         if at(",") { throw oneNamePerBinding(isMutable: isMutable) }
@@ -339,10 +339,8 @@ extension Parser {
 
     @inline(never)
     func missingInitializer(isMutable: Bool) -> Diagnostic {
-        let message = isMutable
-            ? "expected a type annotation or '=' and an initial value in 'var' declaration"
-            : "expected '=' and an initial value in 'let' declaration"
-        return error(message + ", found \(current.described)", at: here)
+        error("expected a type annotation or '=' and an initial value in '\(isMutable ? "var" : "let")' declaration, found \(current.described)",
+              at: here)
     }
 
     @inline(never)

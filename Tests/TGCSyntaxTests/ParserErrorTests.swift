@@ -45,7 +45,7 @@ struct BadProgram: Sendable, CustomTestStringConvertible {
         BadProgram("while\n{ }", "expected condition after 'while'", 2, 1),
         BadProgram("3 = x", "cannot assign to this expression", 1, 1),
         BadProgram("a + b += 1", "cannot assign to this expression", 1, 3),
-        BadProgram("let x", "expected '=' and an initial value in 'let' declaration", 1, 6),
+        BadProgram("let x", "expected a type annotation or '=' and an initial value in 'let' declaration", 1, 6),
         BadProgram("var x", "expected a type annotation or '=' and an initial value", 1, 6),
         BadProgram("f(_)", "'_' can only appear in a pattern or on the left side of an assignment", 1, 3),
         BadProgram("y = x.\n", "expected member name after '.'", 2, 1),

@@ -5,6 +5,9 @@ struct Binding {
     var value: EvalValue
     var isMutable: Bool
     var location: SourceLocation
+    /// False for `var x: Tensor` (or `let`) declared without a value until its first
+    /// assignment, Swift's deferred initialization; `value` is `.void` until then.
+    var isAssigned = true
 }
 
 /// Lexical scopes as one stack of declarations, innermost last. Lookups scan from the top:
@@ -49,6 +52,7 @@ struct Environment {
     mutating func assign(_ name: String, _ value: EvalValue) -> Bool {
         guard let index = index(of: name) else { return false }
         bindings[index].value = value
+        bindings[index].isAssigned = true
         return true
     }
 
@@ -65,6 +69,7 @@ struct Environment {
     mutating func assign(_ name: String, _ value: EvalValue, declaredIn range: Range<Int>) -> Bool {
         guard let index = range.last(where: { names[$0] == name }) else { return false }
         bindings[index].value = value
+        bindings[index].isAssigned = true
         return true
     }
 

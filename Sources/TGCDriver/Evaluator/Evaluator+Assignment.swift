@@ -89,7 +89,16 @@ extension Evaluator {
 
     func lookupVariable(_ name: String, at location: SourceLocation) throws -> EvalValue {
         guard let binding = environment.lookup(name) else { throw Diagnostic("cannot find '\(name)' in scope", at: location) }
+        try Self.requireAssigned(binding, name, at: location)
         return binding.value
+    }
+
+    /// Swift's message for a variable declared without a value and read before its first assignment.
+    static func requireAssigned(_ binding: Binding, _ name: String, at location: SourceLocation) throws {
+        guard binding.isAssigned else {
+            throw Diagnostic("\(binding.isMutable ? "variable" : "constant") '\(name)' used before being initialized", at: location,
+                             notes: ["note: '\(name)' is declared here without a value, at line \(binding.location.line)"])
+        }
     }
 
     /// `updated` becomes the next version of leaf `key` (an update in place under noGrad:
@@ -104,7 +113,7 @@ extension Evaluator {
 
     func assignVariable(_ name: String, _ value: EvalValue, at location: SourceLocation) throws {
         guard let binding = environment.lookup(name) else { throw Diagnostic("cannot find '\(name)' in scope", at: location) }
-        guard binding.isMutable else {
+        guard binding.isMutable || !binding.isAssigned else {   // a `let` takes its first value once
             throw Diagnostic("cannot assign to value: '\(name)' is a 'let' constant", at: location, notes: ["note: change 'let' to 'var' to make it mutable"])
         }
         environment.assign(name, value)

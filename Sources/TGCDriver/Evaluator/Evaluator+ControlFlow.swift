@@ -679,6 +679,9 @@ extension Evaluator {
                 slots.append(try carriedLearningRate(optimizer, at: location))
                 continue
             }
+            guard binding.isAssigned else {
+                throw Diagnostic("'\(name)' is declared without a value (line \(binding.location.line)) and assigned inside a loop that runs at run time or an 'if' on a tensor value, which carry it in from before; give it a value where it is declared", at: location)
+            }
             guard binding.isMutable || updatedInPlace.contains(name) else { continue }
             switch binding.value {
             case .tensor, .int, .float, .bool:

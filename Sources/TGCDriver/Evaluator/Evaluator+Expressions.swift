@@ -22,6 +22,7 @@ extension Evaluator {
                 }
                 throw Diagnostic("cannot find '\(name)' in scope", at: at)
             }
+            try Self.requireAssigned(binding, name, at: at)
             return binding.value
         case .implicitMember(let name):
             if let dtype = BuiltinRegistry.dtype(named: name) { return .dtype(dtype) }

@@ -129,7 +129,13 @@ final class Evaluator {
         switch statement.kind {
         case .binding(let isMutable, let pattern, let type, let value):
             guard let value else {
-                throw Diagnostic("a variable needs an initial value here", at: at)
+                // Swift's deferred initialization: `var y: Tensor`, assigned before it is read.
+                guard case .name(let name, let location) = pattern, type != nil else {
+                    throw Diagnostic("a variable declared without a value needs a name and a type: var name: Tensor", at: at)
+                }
+                if environment.isDeclaredHere(name) { throw Diagnostic("invalid redeclaration of '\(name)'", at: location) }
+                environment.declare(name, Binding(value: .void, isMutable: isMutable, location: location, isAssigned: false))
+                return
             }
             try bind(pattern, to: Self.annotated(try evaluate(value), as: type), mutable: isMutable)
         case .assignment(let target, let op, let value):
