@@ -155,9 +155,9 @@ struct SlotSharing {
     /// Places the groups largest first, each at the lowest aligned offset where it overlaps no
     /// placed group that is alive at the same time or dies in the run of kernels where it is
     /// defined (`MemoryLiveness.runs`: the kernels of a run may then share one loop over their
-    /// rows, RowNests.swift, which a slot reused between them forbids: batch norm's bias gradient
-    /// written over the gradient that the elementwise pass before it read), nor a large one (`privateBytes` or more) of
-    /// another size when it is large itself. Threads split a kernel's work by its outer loop, so
+    /// rows, RowNests.swift, which a slot reused between them forbids: batch norm's bias
+    /// gradient written over the gradient that the elementwise pass before it read), nor a
+    /// large one (`privateBytes` or more) of another size when it is large itself. Threads split a kernel's work by its outer loop, so
     /// a tensor of another shape written over a large one is written by other threads than the
     /// ones whose caches hold its bytes, and every line moves between cores: the 64-image
     /// classifier ran 4.5 ms where the same calls on separate buffers ran 3.2 ms (2 threads on

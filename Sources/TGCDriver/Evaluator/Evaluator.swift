@@ -130,12 +130,10 @@ final class Evaluator {
         case .binding(let isMutable, let pattern, let type, let value):
             guard let value else {
                 // Swift's deferred initialization: `var y: Tensor`, assigned before it is read.
-                guard case .name(let name, let location) = pattern, type != nil else {
+                guard case .name = pattern, type != nil else {
                     throw Diagnostic("a variable declared without a value needs a name and a type: var name: Tensor", at: at)
                 }
-                if environment.isDeclaredHere(name) { throw Diagnostic("invalid redeclaration of '\(name)'", at: location) }
-                environment.declare(name, Binding(value: .void, isMutable: isMutable, location: location, isAssigned: false))
-                return
+                return try bind(pattern, to: .void, mutable: isMutable, assigned: false)
             }
             try bind(pattern, to: Self.annotated(try evaluate(value), as: type), mutable: isMutable)
         case .assignment(let target, let op, let value):
@@ -203,8 +201,9 @@ final class Evaluator {
         return value
     }
 
-    /// Binds a pattern (`x`, `_`, `(a, b)`) to a value in the current scope.
-    func bind(_ pattern: Pattern, to value: EvalValue, mutable: Bool) throws {
+    /// Binds a pattern (`x`, `_`, `(a, b)`) to a value in the current scope (a name without
+    /// its value yet, `assigned` false: deferred initialization).
+    func bind(_ pattern: Pattern, to value: EvalValue, mutable: Bool, assigned: Bool = true) throws {
         switch pattern {
         case .wildcard:
             break
@@ -212,7 +211,7 @@ final class Evaluator {
             if environment.isDeclaredHere(name) {
                 throw Diagnostic("invalid redeclaration of '\(name)'", at: location)
             }
-            environment.declare(name, Binding(value: value, isMutable: mutable, location: location))
+            environment.declare(name, Binding(value: value, isMutable: mutable, location: location, isAssigned: assigned))
         case .tuple(let patterns, let location):
             let elements: [EvalValue]
             switch value {
