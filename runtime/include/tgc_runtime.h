@@ -327,7 +327,8 @@ typedef struct {
 } tgc_conv2d_shape;
 
 /* y = conv2d(x, w): im2col of each image into a scratch buffer, then tgc_sgemm per group
-   (a 1x1, stride 1, unpadded kernel reads x directly); Winograd F(2x2, 3x3) for a 3x3, stride
+   (a 1x1, stride 1, unpadded kernel reads x directly); Winograd (F(2x2, 3x3), or F(4x4, 3x3)
+   where its 4x4 tiles take fewer products and the CPU has AVX-512) for a 3x3, stride
    1, undilated, ungrouped one with 16+ input and output channels. Images (tiles) run in
    parallel (OpenMP); the result does not depend on the thread count, nor on how a batch is
    split among calls. */
@@ -343,12 +344,12 @@ tgc_conv2d_packed *tgc_conv2d_pack_f32(const tgc_conv2d_shape *s, const float *w
 void tgc_conv2d_prepacked_f32(const tgc_conv2d_shape *s, const float *x, const float *w, const tgc_conv2d_packed *packed,
                               float *y);
 /* gx = the gradient of conv2d with respect to x, given gy: w^T gy per image, then col2im;
-   Winograd F(2x2, 3x3) (a correlation of gy with the flipped weights) where the forward takes
+   Winograd (a correlation of gy with the flipped weights) where the forward takes
    it and the padding is at most 2. */
 void tgc_conv2d_input_grad_f32(const tgc_conv2d_shape *s, const float *gy, const float *w, float *gx);
 /* gw = the gradient of conv2d with respect to w: the im2col of each image times its gy
    transposed, summed over images in a fixed order (runs of images in parallel); by Winograd
-   F(2x2, 3x3) where the forward takes it, per run of images the same way. */
+   Winograd where the forward takes it, per run of images the same way. */
 void tgc_conv2d_weight_grad_f32(const tgc_conv2d_shape *s, const float *x, const float *gy, float *gw);
 /* The same gradient in pieces, for a caller that runs the runs of images on threads of its own
    (the interpreter, whose runtime has no OpenMP): tgc_conv2d_weight_grad_runs(s) runs (0 when

@@ -11,7 +11,7 @@
    (tgc__sgemm_packing), the same values in the same places, so the same bits.
 
    A 3x3, stride 1 convolution with 16+ input and output channels runs its forward and both
-   gradients by Winograd's F(2x2, 3x3) instead (winograd.c, below "Winograd").
+   gradients by Winograd's F(2x2, 3x3) or F(4x4, 3x3) instead (winograd.c, below "Winograd").
 
    Images run in parallel (OpenMP) when there are at least as many as threads; each then
    calls tgc_sgemm single-threaded, else tgc_sgemm threads itself. tgc_sgemm's result does not
@@ -514,7 +514,7 @@ static void pack_im2col_a(void *ctx, int64_t l0, int lines, int64_t p0, int64_t 
 /* ---- Winograd ------------------------------------------------------------------------------ */
 
 /* A 3x3, stride 1, undilated, ungrouped convolution with at least this many input and output
-   channels runs by Winograd's F(2x2, 3x3) (winograd.c): its forward, its input gradient (the
+   channels runs by Winograd's F(2x2, 3x3) or F(4x4, 3x3) (winograd.c): its forward, its input gradient (the
    same kind of correlation, of gy padded by 2 − p with the weights flipped and transposed:
    tgc__winograd_conv's strides say so) and its weight gradient; fewer channels leave too little
    to multiply for its transforms (conv1 of B6, one input channel, stays on im2col). With all

@@ -1,5 +1,7 @@
 /* tgc__winograd_f32: a stride-1 3x3 convolution by Winograd's minimal filtering F(2x2, 3x3)
-   (Lavin & Gray 2015), 16 products per 2x2 output tile instead of 36.
+   (Lavin & Gray 2015), 16 products per 2x2 output tile instead of 36; or by F(4x4, 3x3), 36
+   per 4x4 tile, where that takes fewer products and the kernel is AVX-512's (tile_side; its
+   transforms are winograd_f4.c's, the rest as below with 6x6 patches and 36 points).
 
    Each 2x2 tile of the output reads a 4x4 patch d of each input channel (zeros in the padding
    and past the edge; a tile at an odd edge computes two outputs that are dropped). With the
@@ -58,6 +60,8 @@ static transforms transforms_for(const tgc__gemm_kernel_info *ki) {
 /* The sizes of one call's work and scratch. */
 typedef struct {
     const tgc__gemm_kernel_info *ki;
+    int tile, points;             /* the output tile's side (tile_side) and the points of its
+                                     transformed tile (16 or 36) */
     int64_t tiles_x, tiles;       /* tile columns and tiles per image */
     int64_t cs;                   /* c rounded up to 16: panels stay 64-byte aligned */
     int64_t o_panels, o_rows;     /* U's MR-row panels over o, and their rows */
@@ -67,14 +71,24 @@ typedef struct {
     transforms vector;            /* the registers the transforms run in */
 } plan;
 
+/* The output tile's side: 4 (F(4x4, 3x3), winograd_f4.c) where it takes fewer products (36 a
+   tile against 16 a 2x2 one) and the kernel is AVX-512's, whose registers its transforms run in
+   (or portable C, TGC_WINOGRAD_PORTABLE or TGC_WINOGRAD_AVX2 set: the same bits); else 2. */
+static int tile_side(const tgc__winograd_conv *p, const tgc__gemm_kernel_info *ki) {
+    const int64_t tiles2 = (p->oh + 1) / 2 * ((p->ow + 1) / 2), tiles4 = (p->oh + 3) / 4 * ((p->ow + 3) / 4);
+    return strcmp(ki->name, "avx512") == 0 && 36 * tiles4 < 16 * tiles2 ? 4 : 2;
+}
+
 static plan plan_of(const tgc__winograd_conv *p) {
     plan pl;
     pl.ki = tgc__gemm_best_kernel();
     if (pl.ki->nr > MAX_NR) tgc_fatal("winograd: kernel %s is wider than %d", pl.ki->name, MAX_NR);
     const int64_t mr = pl.ki->mr, nr = pl.ki->nr;
     pl.vector = transforms_for(pl.ki);
-    pl.tiles_x = (p->ow + 1) / 2;
-    pl.tiles = (p->oh + 1) / 2 * pl.tiles_x;
+    pl.tile = tile_side(p, pl.ki);
+    pl.points = pl.tile == 4 ? 36 : POINTS;
+    pl.tiles_x = (p->ow + pl.tile - 1) / pl.tile;
+    pl.tiles = (p->oh + pl.tile - 1) / pl.tile * pl.tiles_x;
     pl.cs = (p->c + 15) / 16 * 16;
     pl.o_panels = (p->o + mr - 1) / mr;
     pl.o_rows = pl.o_panels * mr;
@@ -84,8 +98,8 @@ static plan plan_of(const tgc__winograd_conv *p) {
        may run up to 7 floats into it past the last channel) */
     pl.v_point = pl.cs * nr + 16;
     pl.m_point = (pl.o_rows * nr + 15) / 16 * 16 + 16;
-    pl.u_floats = (POINTS * pl.o_rows * pl.cs + 15) / 16 * 16;
-    pl.block_floats = POINTS * (pl.v_point + pl.m_point);
+    pl.u_floats = (pl.points * pl.o_rows * pl.cs + 15) / 16 * 16;
+    pl.block_floats = pl.points * (pl.v_point + pl.m_point);
     return pl;
 }
 
@@ -110,6 +124,11 @@ int tgc__winograd_threads(const tgc__winograd_conv *p, int threads) {
    u[((ξ·o_panels + q / mr)·cs + r)·mr + q % mr] for each input channel r: the kernel's A panels. */
 static void transform_weights(const tgc__winograd_conv *p, const plan *pl, int64_t q, float *u) {
     const int64_t mr = pl->ki->mr, wi = p->wi, wj = p->wj;
+    if (pl->tile == 4) {
+        const tgc__winograd_panels u_at = {mr, pl->o_panels, pl->cs};
+        tgc__winograd4_weights(p, q, &u_at, u);
+        return;
+    }
     for (int64_t r = 0; r < p->c; r++) {
         const float *g = p->weight + q * p->wq + r * p->wr;
         float t[4][3], v[POINTS];
@@ -698,12 +717,12 @@ static void transform_input(const tgc__winograd_conv *p, const plan *pl, const f
         }
 }
 
-/* M_ξ [o, tiles] = U_ξ · V_ξ for the 16 points, at m[ξ·m_point + o·NR + j]: the kernel on
+/* M_ξ [o, tiles] = U_ξ · V_ξ for the 16 (36) points, at m[ξ·m_point + o·NR + j]: the kernel on
    each MR-row panel of U, over the k blocks of tgc_sgemm. */
 static void multiply(const tgc__winograd_conv *p, const plan *pl, const float *u, const float *v, int count, float *m) {
     const tgc__gemm_kernel_info *ki = pl->ki;
     const int64_t mr = ki->mr, nr = ki->nr;
-    for (int k = 0; k < POINTS; k++)
+    for (int k = 0; k < pl->points; k++)
         for (int64_t q = 0; q < pl->o_panels; q++) {
             const int rows = (int)(p->o - q * mr < mr ? p->o - q * mr : mr);
             for (int64_t pc = 0; pc < p->c; pc += pl->kb_max) {
@@ -747,12 +766,19 @@ void tgc__winograd_f32(const tgc__winograd_conv *p, const float *x, float *y, fl
 #pragma omp for schedule(static)
 #endif
         for (int64_t q = 0; q < transforms; q++) transform_weights(p, &pl, q, scratch);
-        float *v = scratch + pl.u_floats + (int64_t)tgc__thread_id() * pl.block_floats, *m = v + POINTS * pl.v_point;
+        float *v = scratch + pl.u_floats + (int64_t)tgc__thread_id() * pl.block_floats, *m = v + pl.points * pl.v_point;
 #ifdef _OPENMP
 #pragma omp for schedule(static)
 #endif
         for (int64_t block = 0; block < blocks; block++) {
             const int count = (int)(total - block * nr < nr ? total - block * nr : nr);
+            if (pl.tile == 4) {
+                const int avx512 = pl.vector == TRANSFORMS_AVX512;
+                tgc__winograd4_input(p, avx512, x, block * nr, count, nr, pl.v_point, v);
+                multiply(p, &pl, u, v, count, m);
+                tgc__winograd4_output(p, avx512, m, block * nr, count, nr, pl.m_point, y);
+                continue;
+            }
             tile_run runs[MAX_NR];
             const int n_runs = tile_runs(p, &pl, block * nr, count, runs);
             transform_input(p, &pl, x, runs, n_runs, v);
@@ -770,6 +796,8 @@ void tgc__winograd_f32(const tgc__winograd_conv *p, const float *x, float *y, fl
 
 /* The sizes of a weight gradient's work and scratch. */
 typedef struct {
+    int tile, points;        /* as the forward's plan */
+    transforms vector;       /* the registers the transforms run in */
     int64_t tiles_x, tiles;  /* tile columns and tiles per image */
     int64_t group;           /* images per group */
     int64_t ld;              /* floats from one channel's transformed tiles to the next */
@@ -779,8 +807,12 @@ typedef struct {
 
 static gradient_plan gradient_plan_of(const tgc__winograd_conv *p) {
     gradient_plan gp;
-    gp.tiles_x = (p->ow + 1) / 2;
-    gp.tiles = (p->oh + 1) / 2 * gp.tiles_x;
+    const tgc__gemm_kernel_info *ki = tgc__gemm_best_kernel();
+    gp.tile = tile_side(p, ki);
+    gp.points = gp.tile == 4 ? 36 : POINTS;
+    gp.vector = transforms_for(ki);
+    gp.tiles_x = (p->ow + gp.tile - 1) / gp.tile;
+    gp.tiles = (p->oh + gp.tile - 1) / gp.tile * gp.tiles_x;
     gp.group = GRADIENT_TILES / gp.tiles > 1 ? GRADIENT_TILES / gp.tiles : 1;
     if (gp.group > p->n) gp.group = p->n > 0 ? p->n : 1;
     /* 7 floats to spare after the tiles: the AVX2 transforms store 8 lanes (store_full8) */
@@ -794,13 +826,21 @@ static gradient_plan gradient_plan_of(const tgc__winograd_conv *p) {
 
 int64_t tgc__winograd_weight_grad_scratch_floats(const tgc__winograd_conv *p) {
     const gradient_plan gp = gradient_plan_of(p);
-    return POINTS * (gp.v_point + gp.g_point + gp.m_point);
+    return gp.points * (gp.v_point + gp.g_point + gp.m_point);
 }
 
 /* V of each input channel and Ŷ of each output channel for `images` images' tiles (tile j of
    image b at b·tiles + j). */
 static void transform_gradient_inputs(const tgc__winograd_conv *p, const gradient_plan *gp, const float *x, const float *gy,
-                                      int64_t images, transforms vector, float *v, float *g) {
+                                      int64_t images, float *v, float *g) {
+    const transforms vector = gp->vector;
+    if (gp->tile == 4) {
+        tgc__winograd_conv group = *p;
+        group.n = images;
+        tgc__winograd4_input(&group, vector == TRANSFORMS_AVX512, x, 0, (int)(images * gp->tiles), gp->ld, gp->v_point, v);
+        tgc__winograd4_gradient(&group, vector == TRANSFORMS_AVX512, gy, 0, (int)(images * gp->tiles), gp->ld, gp->g_point, g);
+        return;
+    }
     for (int64_t b = 0; b < images; b++) {
         for (int64_t c = 0; c < p->c; c++) {
             const float *plane = x + (b * p->c + c) * p->h * p->w;
@@ -851,14 +891,14 @@ static void weight_grad_of(const tgc__winograd_conv *p, const gradient_plan *gp,
 void tgc__winograd_weight_grad_f32(const tgc__winograd_conv *p, const float *x, const float *gy, float *sum, int64_t ld,
                                    float *scratch) {
     const gradient_plan gp = gradient_plan_of(p);
-    const transforms vector = transforms_for(tgc__gemm_best_kernel());
-    float *v = scratch, *g = v + POINTS * gp.v_point, *m = g + POINTS * gp.g_point;
+    float *v = scratch, *g = v + gp.points * gp.v_point, *m = g + gp.points * gp.g_point;
     for (int64_t first = 0; first < p->n; first += gp.group) {
         const int64_t images = p->n - first < gp.group ? p->n - first : gp.group;
-        transform_gradient_inputs(p, &gp, x + first * p->c * p->h * p->w, gy + first * p->o * p->oh * p->ow, images, vector, v, g);
-        for (int k = 0; k < POINTS; k++)
+        transform_gradient_inputs(p, &gp, x + first * p->c * p->h * p->w, gy + first * p->o * p->oh * p->ow, images, v, g);
+        for (int k = 0; k < gp.points; k++)
             tgc_sgemm(0, 1, p->c, p->o, images * gp.tiles, 1.0f, v + k * gp.v_point, gp.ld, g + k * gp.g_point, gp.ld,
                       first == 0 ? 0.0f : 1.0f, m + k * gp.m_point, p->o);
     }
-    weight_grad_of(p, &gp, m, sum, ld);
+    if (gp.tile == 4) tgc__winograd4_weight_grad_of(p, m, gp.m_point, sum, ld);
+    else weight_grad_of(p, &gp, m, sum, ld);
 }

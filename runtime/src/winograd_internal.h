@@ -1,4 +1,4 @@
-/* Winograd F(2x2, 3x3) convolutions (winograd.c), internal to the runtime: conv.c takes this
+/* Winograd F(2x2, 3x3) and F(4x4, 3x3) convolutions (winograd.c, winograd_f4.c), internal to the runtime: conv.c takes this
    path for the forward, input gradient and weight gradient of float32 3x3 convolutions of
    stride 1, dilation 1 and one group with 16+ input and output channels. */
 #ifndef TGC_WINOGRAD_INTERNAL_H
@@ -54,6 +54,32 @@ int tgc__winograd_threads(const tgc__winograd_conv *p, int threads);
    TGC_WINOGRAD_PORTABLE or TGC_WINOGRAD_AVX2 to choose): the same operations, so the same
    bits. */
 void tgc__winograd_f32(const tgc__winograd_conv *p, const float *x, float *y, float *scratch, int threads);
+
+/* F(4x4, 3x3)'s transforms (winograd_f4.c), which tgc__winograd_f32 takes where the 4x4 tile
+   needs fewer products than the 2x2 one and the kernel is AVX-512's. Tiles are numbered over
+   all of p's images (image by image, 4x4 tiles row by row); a block is `count` (<= 32) of them
+   from `first`, tile j at column j of the kernel's panels (NR = nr floats): point ξ of input
+   channel c's V at v[ξ·v_point + c·nr + j], of output channel o's M at m[ξ·m_point + o·nr + j].
+   `avx512` nonzero: in AVX-512 registers, else portable C (the same bits). */
+typedef struct {
+    int64_t mr, o_panels, cs; /* U's point ξ of output channel q, input channel r at
+                                 u[((ξ·o_panels + q / mr)·cs + r)·mr + q % mr] */
+} tgc__winograd_panels;
+/* U = G g Gᵀ of output channel q for every input channel. */
+void tgc__winograd4_weights(const tgc__winograd_conv *p, int64_t q, const tgc__winograd_panels *u_at, float *u);
+/* V = Bᵀ d B of a block's tiles for every input channel of x. */
+void tgc__winograd4_input(const tgc__winograd_conv *p, int avx512, const float *x, int64_t first, int count, int64_t nr,
+                          int64_t v_point, float *v);
+/* y = Aᵀ M A of a block's tiles for every output channel, the outputs past an edge dropped. */
+void tgc__winograd4_output(const tgc__winograd_conv *p, int avx512, const float *m, int64_t first, int count, int64_t nr,
+                           int64_t m_point, float *y);
+/* The weight gradient's (tgc__winograd_weight_grad_f32 with 4x4 tiles): Ŷ = A gy Aᵀ of tiles
+   first .. first+count-1 (any number) for every output channel, point ξ of channel o's tile j
+   at g[ξ·g_point + o·ld + j] (V: tgc__winograd4_input with nr = ld); then from the sums
+   M_ξ [c, o] at m[ξ·m_point + r·o + q], the weight gradient Gᵀ M G at sum[(r·9 + i·3 + j)·ld + q]. */
+void tgc__winograd4_gradient(const tgc__winograd_conv *p, int avx512, const float *gy, int64_t first, int count, int64_t ld,
+                             int64_t g_point, float *g);
+void tgc__winograd4_weight_grad_of(const tgc__winograd_conv *p, const float *m, int64_t m_point, float *sum, int64_t ld);
 
 /* The floats of scratch that tgc__winograd_weight_grad_f32 needs for p (p->weight unused). */
 int64_t tgc__winograd_weight_grad_scratch_floats(const tgc__winograd_conv *p);
