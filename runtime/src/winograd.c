@@ -124,11 +124,6 @@ int tgc__winograd_threads(const tgc__winograd_conv *p, int threads) {
    u[((ξ·o_panels + q / mr)·cs + r)·mr + q % mr] for each input channel r: the kernel's A panels. */
 static void transform_weights(const tgc__winograd_conv *p, const plan *pl, int64_t q, float *u) {
     const int64_t mr = pl->ki->mr, wi = p->wi, wj = p->wj;
-    if (pl->tile == 4) {
-        const tgc__winograd_panels u_at = {mr, pl->o_panels, pl->cs};
-        tgc__winograd4_weights(p, q, &u_at, u);
-        return;
-    }
     for (int64_t r = 0; r < p->c; r++) {
         const float *g = p->weight + q * p->wq + r * p->wr;
         float t[4][3], v[POINTS];
@@ -149,9 +144,22 @@ static void transform_weights(const tgc__winograd_conv *p, const plan *pl, int64
     }
 }
 
+/* The weights' transform in units the threads share: output channel q, or with 4x4 tiles U's
+   panel q (winograd_f4.c). */
+static int64_t weight_units(const tgc__winograd_conv *p, const plan *pl) { return pl->tile == 4 ? pl->o_panels : p->o; }
+
+static void transform_weight_unit(const tgc__winograd_conv *p, const plan *pl, int64_t unit, float *u) {
+    if (pl->tile == 4) {
+        const tgc__winograd_panels u_at = {pl->ki->mr, pl->o_panels, pl->cs};
+        tgc__winograd4_weights(p, pl->vector == TRANSFORMS_AVX512, unit, &u_at, u);
+        return;
+    }
+    transform_weights(p, pl, unit, u);
+}
+
 void tgc__winograd_transform_weights(const tgc__winograd_conv *p, float *u) {
     const plan pl = plan_of(p);
-    for (int64_t q = 0; q < p->o; q++) transform_weights(p, &pl, q, u);
+    for (int64_t unit = 0; unit < weight_units(p, &pl); unit++) transform_weight_unit(p, &pl, unit, u);
 }
 
 /* A run of a block's tiles along one tile row of one image: tiles j0 .. j0+len-1 of the block. */
@@ -756,7 +764,7 @@ void tgc__winograd_f32(const tgc__winograd_conv *p, const float *x, float *y, fl
     const plan pl = plan_of(p);
     const int64_t nr = pl.ki->nr, total = p->n * pl.tiles, blocks = blocks_of(p, &pl);
     const float *u = p->u != NULL ? p->u : scratch;
-    const int64_t transforms = p->u != NULL ? 0 : p->o;
+    const int64_t transforms = p->u != NULL ? 0 : weight_units(p, &pl);
     (void)threads;
 #ifdef _OPENMP
 #pragma omp parallel num_threads(threads) if (threads > 1)
@@ -765,7 +773,7 @@ void tgc__winograd_f32(const tgc__winograd_conv *p, const float *x, float *y, fl
 #ifdef _OPENMP
 #pragma omp for schedule(static)
 #endif
-        for (int64_t q = 0; q < transforms; q++) transform_weights(p, &pl, q, scratch);
+        for (int64_t unit = 0; unit < transforms; unit++) transform_weight_unit(p, &pl, unit, scratch);
         float *v = scratch + pl.u_floats + (int64_t)tgc__thread_id() * pl.block_floats, *m = v + pl.points * pl.v_point;
 #ifdef _OPENMP
 #pragma omp for schedule(static)

@@ -59,30 +59,38 @@
 #define S_SUB(a, b) ((a) - (b))
 #define S_MUL(a, c) ((a) * (c))
 
-/* g's 3 values (a column or a row of a 3x3 kernel) times G: six. */
-static void g6(const float g[3], float r[6]) {
-    r[0] = g[0] * 0.25f;
-    r[1] = ((g[0] + g[1]) + g[2]) * (-1.0f / 6.0f);
-    r[2] = ((g[0] + g[2]) - g[1]) * (-1.0f / 6.0f);
-    r[3] = ((g[0] * 0.25f + g[1] * 0.5f) + g[2]) * (1.0f / 6.0f);
-    r[4] = ((g[0] * 0.25f - g[1] * 0.5f) + g[2]) * (1.0f / 6.0f);
-    r[5] = g[2];
+/* r = G g of three values (a column or a row of a 3x3 kernel): six. */
+#define G3(ADD, SUB, MUL, g, r)                                                    \
+    do {                                                                           \
+        r[0] = MUL(g[0], 0.25f);                                                   \
+        r[1] = MUL(ADD(ADD(g[0], g[1]), g[2]), -1.0f / 6.0f);                      \
+        r[2] = MUL(SUB(ADD(g[0], g[2]), g[1]), -1.0f / 6.0f);                      \
+        r[3] = MUL(ADD(ADD(MUL(g[0], 0.25f), MUL(g[1], 0.5f)), g[2]), 1.0f / 6.0f); \
+        r[4] = MUL(ADD(SUB(MUL(g[0], 0.25f), MUL(g[1], 0.5f)), g[2]), 1.0f / 6.0f); \
+        r[5] = g[2];                                                               \
+    } while (0)
+
+/* U = G g Gᵀ of output channel q and input channel r, point ξ at u[ξ·point]. */
+static void weights_of(const tgc__winograd_conv *p, int64_t q, int64_t r, int64_t point, float *u) {
+    const float *g = p->weight + q * p->wq + r * p->wr;
+    float t[6][3];
+    for (int j = 0; j < 3; j++) { /* G g down each column */
+        const float column[3] = {g[j * p->wj], g[p->wi + j * p->wj], g[2 * p->wi + j * p->wj]};
+        float out[6];
+        G3(S_ADD, S_SUB, S_MUL, column, out);
+        for (int i = 0; i < 6; i++) t[i][j] = out[i];
+    }
+    for (int i = 0; i < 6; i++) { /* · Gᵀ across each row */
+        float v[6];
+        G3(S_ADD, S_SUB, S_MUL, t[i], v);
+        for (int k = 0; k < 6; k++) u[(i * 6 + k) * point] = v[k];
+    }
 }
 
-void tgc__winograd4_weights(const tgc__winograd_conv *p, int64_t q, const tgc__winograd_panels *u_at, float *u) {
-    const int64_t mr = u_at->mr;
-    for (int64_t r = 0; r < p->c; r++) {
-        const float *g = p->weight + q * p->wq + r * p->wr;
-        float t[6][3], v[6][6];
-        for (int j = 0; j < 3; j++) { /* G g down each column */
-            const float column[3] = {g[j * p->wj], g[p->wi + j * p->wj], g[2 * p->wi + j * p->wj]};
-            float out[6];
-            g6(column, out);
-            for (int i = 0; i < 6; i++) t[i][j] = out[i];
-        }
-        for (int i = 0; i < 6; i++) g6(t[i], v[i]); /* · Gᵀ across each row */
-        for (int k = 0; k < POINTS; k++) u[((k * u_at->o_panels + q / mr) * u_at->cs + r) * mr + q % mr] = v[k / 6][k % 6];
-    }
+static void weights_portable(const tgc__winograd_conv *p, int64_t panel, const tgc__winograd_panels *u_at, float *u) {
+    const int64_t mr = u_at->mr, point = u_at->o_panels * u_at->cs * mr;
+    for (int64_t q = panel * mr; q < p->o && q < panel * mr + mr; q++)
+        for (int64_t r = 0; r < p->c; r++) weights_of(p, q, r, point, u + (panel * u_at->cs + r) * mr + q % mr);
 }
 
 /* r = Gᵀ u of six values (a column or a row of the gradient of U): three. */
@@ -223,6 +231,34 @@ static void output_tiles(const tgc__winograd_conv *p, const float *m, int64_t fi
 #define V_ADD(a, b) _mm512_add_ps(a, b)
 #define V_SUB(a, b) _mm512_sub_ps(a, b)
 #define V_MUL(a, c) _mm512_mul_ps(a, _mm512_set1_ps(c))
+
+/* U of the output channels of one of U's panels (mr <= 16 lanes) for every input channel: each
+   tap gathered across the panel's channels. */
+TGC_AVX512VL static void weights_lanes(const tgc__winograd_conv *p, int64_t panel, const tgc__winograd_panels *u_at, float *u) {
+    const int64_t mr = u_at->mr, point = u_at->o_panels * u_at->cs * mr, q0 = panel * mr;
+    const int lanes = (int)(p->o - q0 < mr ? p->o - q0 : mr);
+    const __mmask16 keep = (__mmask16)((1u << lanes) - 1u);
+    int32_t step[16] = {0};
+    for (int l = 0; l < lanes; l++) step[l] = (int32_t)(l * p->wq);
+    const __m512i across = _mm512_loadu_si512((const void *)step);
+    for (int64_t r = 0; r < p->c; r++) {
+        const float *g = p->weight + q0 * p->wq + r * p->wr;
+        __m512 t[6][3];
+        for (int j = 0; j < 3; j++) {
+            __m512 column[3], out[6];
+            for (int i = 0; i < 3; i++)
+                column[i] = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), keep, across, g + i * p->wi + j * p->wj, 4);
+            G3(V_ADD, V_SUB, V_MUL, column, out);
+            for (int i = 0; i < 6; i++) t[i][j] = out[i];
+        }
+        float *at = u + (panel * u_at->cs + r) * mr;
+        for (int i = 0; i < 6; i++) {
+            __m512 v[6];
+            G3(V_ADD, V_SUB, V_MUL, t[i], v);
+            for (int k = 0; k < 6; k++) _mm512_mask_storeu_ps(at + (i * 6 + k) * point, keep, v[k]);
+        }
+    }
+}
 
 /* Where 16 tiles' patches lie in a channel's plane of the first tile's image: tile l's row i
    starts at offset[l] + i·w (a float count; may point into the padding) and reads the columns
@@ -415,4 +451,16 @@ void tgc__winograd4_gradient(const tgc__winograd_conv *p, int avx512, const floa
         (void)avx512;
         gradient_tiles(p, gy, first, from, to, ld, g_point, g);
     }
+}
+
+void tgc__winograd4_weights(const tgc__winograd_conv *p, int avx512, int64_t panel, const tgc__winograd_panels *u_at, float *u) {
+#if TGC_WINOGRAD4_X86
+    /* mr <= 16 lanes, the gathers' offsets in 32 bits */
+    if (avx512 && u_at->mr <= 16 && (u_at->mr - 1) * (p->wq < 0 ? -p->wq : p->wq) <= INT32_MAX) {
+        weights_lanes(p, panel, u_at, u);
+        return;
+    }
+#endif
+    (void)avx512;
+    weights_portable(p, panel, u_at, u);
 }

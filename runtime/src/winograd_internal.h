@@ -65,8 +65,9 @@ typedef struct {
     int64_t mr, o_panels, cs; /* U's point ξ of output channel q, input channel r at
                                  u[((ξ·o_panels + q / mr)·cs + r)·mr + q % mr] */
 } tgc__winograd_panels;
-/* U = G g Gᵀ of output channel q for every input channel. */
-void tgc__winograd4_weights(const tgc__winograd_conv *p, int64_t q, const tgc__winograd_panels *u_at, float *u);
+/* U = G g Gᵀ of the output channels of U's panel `panel` (those of q / mr == panel) for every
+   input channel. */
+void tgc__winograd4_weights(const tgc__winograd_conv *p, int avx512, int64_t panel, const tgc__winograd_panels *u_at, float *u);
 /* V = Bᵀ d B of a block's tiles for every input channel of x. */
 void tgc__winograd4_input(const tgc__winograd_conv *p, int avx512, const float *x, int64_t first, int count, int64_t nr,
                           int64_t v_point, float *v);
