@@ -195,30 +195,23 @@ static void gradient_tile(const tgc__winograd_conv *p, const float *plane, tile_
     }
 }
 
-static void gradient_tiles(const tgc__winograd_conv *p, const float *gy, int64_t first, int from, int to, int64_t ld,
-                           int64_t g_point, float *g) {
-    for (int j = from; j < to; j++) {
-        const tile_at at = tile_of(p, first + j);
-        for (int64_t o = 0; o < p->o; o++)
-            gradient_tile(p, gy + (at.image * p->o + o) * p->oh * p->ow, at, g_point, g + o * ld + j);
-    }
-}
+/* Which transform a call makes: V of the input, Ŷ of the output's gradient, or the output. */
+typedef enum { INPUT, GRADIENT, OUTPUT } transform;
 
-static void input_tiles(const tgc__winograd_conv *p, const float *x, int64_t first, int from, int to, int64_t nr,
-                        int64_t v_point, float *v) {
+/* The portable transform of tiles first+from .. first+to-1, tile by tile and channel by
+   channel: INPUT and GRADIENT from the planes of `in` (x, gy) into `out` (v, g), OUTPUT from
+   `in` (m) into the planes of `out` (y); channel c of tile j at c·line + j of v, g or m. */
+static void tiles_portable(transform kind, const tgc__winograd_conv *p, const float *in, int64_t first, int from, int to,
+                           int64_t line, int64_t point, float *out) {
+    const int64_t channels = kind == INPUT ? p->c : p->o, plane = kind == INPUT ? p->h * p->w : p->oh * p->ow;
     for (int j = from; j < to; j++) {
         const tile_at at = tile_of(p, first + j);
-        for (int64_t c = 0; c < p->c; c++)
-            input_tile(p, x + (at.image * p->c + c) * p->h * p->w, at, v_point, v + c * nr + j);
-    }
-}
-
-static void output_tiles(const tgc__winograd_conv *p, const float *m, int64_t first, int from, int to, int64_t nr,
-                         int64_t m_point, float *y) {
-    for (int j = from; j < to; j++) {
-        const tile_at at = tile_of(p, first + j);
-        for (int64_t o = 0; o < p->o; o++)
-            output_tile(p, m + o * nr + j, m_point, at, y + (at.image * p->o + o) * p->oh * p->ow);
+        for (int64_t c = 0; c < channels; c++) {
+            const int64_t image_plane = (at.image * channels + c) * plane;
+            if (kind == INPUT) input_tile(p, in + image_plane, at, point, out + c * line + j);
+            else if (kind == GRADIENT) gradient_tile(p, in + image_plane, at, point, out + c * line + j);
+            else output_tile(p, in + c * line + j, point, at, out + image_plane);
+        }
     }
 }
 
@@ -405,52 +398,44 @@ TGC_AVX512VL static void output_lanes(const tgc__winograd_conv *p, const float *
 #define TGC_WINOGRAD4_X86 0
 #endif
 
-void tgc__winograd4_input(const tgc__winograd_conv *p, int avx512, const float *x, int64_t first, int count, int64_t nr,
-                          int64_t v_point, float *v) {
+/* A transform of tiles first .. first+count-1, 16 at a time. */
+static void transform_tiles(transform kind, const tgc__winograd_conv *p, int avx512, const float *in, int64_t first, int count,
+                            int64_t line, int64_t point, float *out) {
     for (int from = 0; from < count; from += 16) {
         const int to = count - from < 16 ? count : from + 16;
 #if TGC_WINOGRAD4_X86
         if (avx512) {
-            patches g;
-            patches_of(p, first + from, to - from, &g);
-            input_lanes(p, x + tile_of(p, first + from).image * p->c * p->h * p->w, &g, to - from, nr, v_point, v + from);
+            const int64_t image = tile_of(p, first + from).image;
+            if (kind == INPUT) {
+                patches g;
+                patches_of(p, first + from, to - from, &g);
+                input_lanes(p, in + image * p->c * p->h * p->w, &g, to - from, line, point, out + from);
+            } else if (kind == GRADIENT) {
+                gradient_lanes(p, in + image * p->o * p->oh * p->ow, first + from, to - from, line, point, out + from);
+            } else {
+                output_lanes(p, in + from, first + from, to - from, line, point, out);
+            }
             continue;
         }
 #endif
         (void)avx512;
-        input_tiles(p, x, first, from, to, nr, v_point, v);
+        tiles_portable(kind, p, in, first, from, to, line, point, out);
     }
+}
+
+void tgc__winograd4_input(const tgc__winograd_conv *p, int avx512, const float *x, int64_t first, int count, int64_t nr,
+                          int64_t v_point, float *v) {
+    transform_tiles(INPUT, p, avx512, x, first, count, nr, v_point, v);
 }
 
 void tgc__winograd4_output(const tgc__winograd_conv *p, int avx512, const float *m, int64_t first, int count, int64_t nr,
                            int64_t m_point, float *y) {
-    for (int from = 0; from < count; from += 16) {
-        const int to = count - from < 16 ? count : from + 16;
-#if TGC_WINOGRAD4_X86
-        if (avx512) {
-            output_lanes(p, m + from, first + from, to - from, nr, m_point, y);
-            continue;
-        }
-#endif
-        (void)avx512;
-        output_tiles(p, m, first, from, to, nr, m_point, y);
-    }
+    transform_tiles(OUTPUT, p, avx512, m, first, count, nr, m_point, y);
 }
 
 void tgc__winograd4_gradient(const tgc__winograd_conv *p, int avx512, const float *gy, int64_t first, int count, int64_t ld,
                              int64_t g_point, float *g) {
-    for (int from = 0; from < count; from += 16) {
-        const int to = count - from < 16 ? count : from + 16;
-#if TGC_WINOGRAD4_X86
-        if (avx512) {
-            gradient_lanes(p, gy + tile_of(p, first + from).image * p->o * p->oh * p->ow, first + from, to - from, ld, g_point,
-                           g + from);
-            continue;
-        }
-#endif
-        (void)avx512;
-        gradient_tiles(p, gy, first, from, to, ld, g_point, g);
-    }
+    transform_tiles(GRADIENT, p, avx512, gy, first, count, ld, g_point, g);
 }
 
 void tgc__winograd4_weights(const tgc__winograd_conv *p, int avx512, int64_t panel, const tgc__winograd_panels *u_at, float *u) {
