@@ -225,6 +225,48 @@ static void tiles_portable(transform kind, const tgc__winograd_conv *p, const fl
 #define V_SUB(a, b) _mm512_sub_ps(a, b)
 #define V_MUL(a, c) _mm512_mul_ps(a, _mm512_set1_ps(c))
 
+/* One image's tiles in one register: a plane whose output is 13 to 16 elements high and wide
+   has 4x4 tiles, lane 4·ty + tx of a register holding tile (ty, tx). Its rows are then read
+   and written whole, 16 elements a time, and rearranged with in-lane 4x4 transposes: */
+
+/* r[ty]: 4 values k of each of the 4 tiles tx of tile row ty, lane 4·tx + k; d[k]: value k of
+   the 16 tiles, lane 4·ty + tx. Its own inverse (rows_of_tiles). */
+static const int32_t transposed4x4[16] = {0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15};
+
+TGC_AVX512VL static inline void transpose_lanes4(const __m512 r[4], __m512 d[4]) { /* in each 128-bit lane */
+    const __m512 t0 = _mm512_unpacklo_ps(r[0], r[1]), t1 = _mm512_unpackhi_ps(r[0], r[1]);
+    const __m512 t2 = _mm512_unpacklo_ps(r[2], r[3]), t3 = _mm512_unpackhi_ps(r[2], r[3]);
+    d[0] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t0), _mm512_castps_pd(t2)));
+    d[1] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t0), _mm512_castps_pd(t2)));
+    d[2] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t1), _mm512_castps_pd(t3)));
+    d[3] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t1), _mm512_castps_pd(t3)));
+}
+
+TGC_AVX512VL static inline void tiles_of_rows(const __m512 r[4], __m512 d[4]) {
+    const __m512i across = _mm512_loadu_si512((const void *)transposed4x4);
+    transpose_lanes4(r, d);
+    for (int k = 0; k < 4; k++) d[k] = _mm512_permutexvar_ps(across, d[k]);
+}
+
+TGC_AVX512VL static inline void rows_of_tiles(const __m512 d[4], __m512 r[4]) {
+    const __m512i across = _mm512_loadu_si512((const void *)transposed4x4);
+    __m512 t[4];
+    for (int k = 0; k < 4; k++) t[k] = _mm512_permutexvar_ps(across, d[k]);
+    transpose_lanes4(t, r);
+}
+
+/* Columns col .. col+15 of a row of width w (row: its column 0), zeros outside it. */
+TGC_AVX512VL static inline __m512 row16(const float *row, int64_t col, int64_t w) {
+    const int64_t a = -col < 0 ? 0 : -col > 16 ? 16 : -col, b = w - col < 0 ? 0 : w - col > 16 ? 16 : w - col;
+    const __mmask16 lanes = (__mmask16)(b > a ? ((1u << b) - 1u) & ~((1u << a) - 1u) : 0u);
+    return _mm512_maskz_loadu_ps(lanes, (const void *)((uintptr_t)row + (uintptr_t)(col * 4)));
+}
+
+/* Whether tiles first .. first+15 are one image's (the plane has 4x4 tiles). */
+static int one_image(const tgc__winograd_conv *p, int64_t first, int lanes) {
+    return lanes == 16 && (p->oh + 3) / 4 == 4 && (p->ow + 3) / 4 == 4 && first % 16 == 0;
+}
+
 /* U of the output channels of one of U's panels (mr <= 16 lanes) for every input channel: each
    tap gathered across the panel's channels. */
 TGC_AVX512VL static void weights_lanes(const tgc__winograd_conv *p, int64_t panel, const tgc__winograd_panels *u_at, float *u) {
@@ -282,14 +324,27 @@ static void patches_of(const tgc__winograd_conv *p, int64_t first, int lanes, pa
    patch loaded into one register (8 columns each, zeros outside the plane), the 16 tiles'
    registers transposed so that each holds one element of the 16 patches, d B across those rows,
    staged; then Bᵀ down each column. */
-TGC_AVX512VL static void input_lanes(const tgc__winograd_conv *p, const float *x, const patches *g, int lanes, int64_t nr,
-                                     int64_t v_point, float *v) {
+TGC_AVX512VL static void input_lanes(const tgc__winograd_conv *p, const float *x, const patches *g, int lanes, int image,
+                                     int64_t nr, int64_t v_point, float *v) {
     const __mmask16 keep = (__mmask16)((1u << lanes) - 1u);
     const int64_t plane = p->h * p->w;
     __m512 t[6][6];
     for (int64_t c = 0; c < p->c; c++) {
         const uintptr_t base = (uintptr_t)(x + c * plane);
-        for (int i = 0; i < 6; i += 2) {
+        for (int i = 0; image && i < 6; i++) { /* row i of the patches of tile row ty: columns from −pw and from 4 − pw */
+            __m512 left[4], right[4], d[8];
+            for (int ty = 0; ty < 4; ty++) {
+                const int64_t y = 4 * ty - p->ph + i;
+                const float *row = (const float *)(base + (uintptr_t)(y * p->w * 4));
+                const int inside = y >= 0 && y < p->h;
+                left[ty] = inside ? row16(row, -p->pw, p->w) : _mm512_setzero_ps();
+                right[ty] = inside ? row16(row, 4 - p->pw, p->w) : _mm512_setzero_ps();
+            }
+            tiles_of_rows(left, d);
+            tiles_of_rows(right, d + 4);
+            BT6(V_ADD, V_SUB, V_MUL, d, t[i]);
+        }
+        for (int i = 0; !image && i < 6; i += 2) {
             __m512 rows[16];
             for (int l = 0; l < 16; l++) {
                 const uintptr_t at = base + (uintptr_t)((g->offset[l] + i * p->w) * 4);
@@ -314,8 +369,8 @@ TGC_AVX512VL static void input_lanes(const tgc__winograd_conv *p, const float *x
 /* Ŷ of 16 tiles (lanes) of every output channel (gy: the first tile's image): each tile's 4x4
    loaded into one register (zeros past the plane's edge), the 16 registers transposed so that
    each holds one element of the 16 tiles, A g down each column, then across each row. */
-TGC_AVX512VL static void gradient_lanes(const tgc__winograd_conv *p, const float *gy, int64_t first, int lanes, int64_t ld,
-                                        int64_t g_point, float *g) {
+TGC_AVX512VL static void gradient_lanes(const tgc__winograd_conv *p, const float *gy, int64_t first, int lanes, int image,
+                                        int64_t ld, int64_t g_point, float *g) {
     const __mmask16 keep = (__mmask16)((1u << lanes) - 1u);
     const int64_t plane = p->oh * p->ow, image0 = tile_of(p, first).image;
     int64_t offset[16] = {0};
@@ -331,7 +386,13 @@ TGC_AVX512VL static void gradient_lanes(const tgc__winograd_conv *p, const float
     for (int64_t o = 0; o < p->o; o++) {
         const float *base = gy + o * plane;
         __m512 e[16], t[6][4];
-        for (int l = 0; l < 16; l++) {
+        for (int a = 0; image && a < 4; a++) { /* row a of the tiles of tile row ty */
+            __m512 rows[4];
+            for (int ty = 0; ty < 4; ty++)
+                rows[ty] = 4 * ty + a < p->oh ? row16(base + (4 * ty + a) * p->ow, 0, p->ow) : _mm512_setzero_ps();
+            tiles_of_rows(rows, e + 4 * a);
+        }
+        for (int l = 0; !image && l < 16; l++) {
             const float *at = base + offset[l];
             const __m128 r0 = _mm_maskz_loadu_ps(rows[l] > 0 ? columns[l] : 0, at);
             const __m128 r1 = _mm_maskz_loadu_ps(rows[l] > 1 ? columns[l] : 0, at + p->ow);
@@ -339,7 +400,7 @@ TGC_AVX512VL static void gradient_lanes(const tgc__winograd_conv *p, const float
             const __m128 r3 = _mm_maskz_loadu_ps(rows[l] > 3 ? columns[l] : 0, at + 3 * p->ow);
             e[l] = _mm512_insertf32x4(_mm512_insertf32x4(_mm512_insertf32x4(_mm512_castps128_ps512(r0), r1, 1), r2, 2), r3, 3);
         }
-        tgc__transpose16_avx512(e); /* e[4a + b]: element (a, b) of the 16 tiles */
+        if (!image) tgc__transpose16_avx512(e); /* e[4a + b]: element (a, b) of the 16 tiles */
         for (int b = 0; b < 4; b++) {
             const __m512 column[4] = {e[b], e[4 + b], e[8 + b], e[12 + b]};
             __m512 r[6];
@@ -356,8 +417,8 @@ TGC_AVX512VL static void gradient_lanes(const tgc__winograd_conv *p, const float
 
 /* The outputs of 16 tiles (lanes) of every output channel: each tile's 16 outputs transposed
    into one register, its rows stored 4 floats at a time (those inside the plane). */
-TGC_AVX512VL static void output_lanes(const tgc__winograd_conv *p, const float *m, int64_t first, int lanes, int64_t nr,
-                                      int64_t m_point, float *y) {
+TGC_AVX512VL static void output_lanes(const tgc__winograd_conv *p, const float *m, int64_t first, int lanes, int image,
+                                      int64_t nr, int64_t m_point, float *y) {
     int64_t at[16];
     int rows[16];
     __mmask8 columns[16];
@@ -383,6 +444,16 @@ TGC_AVX512VL static void output_lanes(const tgc__winograd_conv *p, const float *
             AT6(V_ADD, V_SUB, V_MUL, s[a], r);
             for (int b = 0; b < 4; b++) out[a * 4 + b] = r[b];
         }
+        if (image) { /* output row 4·ty + a of the image: row a of its 4 tiles */
+            const __mmask16 kept = (__mmask16)((1u << p->ow) - 1u);
+            float *plane_y = y + o * plane + at[0];
+            for (int a = 0; a < 4; a++) {
+                __m512 rows[4];
+                rows_of_tiles(out + 4 * a, rows);
+                for (int ty = 0; ty < 4 && 4 * ty + a < p->oh; ty++) _mm512_mask_storeu_ps(plane_y + (4 * ty + a) * p->ow, kept, rows[ty]);
+            }
+            continue;
+        }
         tgc__transpose16_avx512(out); /* out[l]: tile l's outputs, row by row */
         for (int l = 0; l < lanes; l++) {
             float *to = y + o * plane + at[l];
@@ -406,14 +477,15 @@ static void transform_tiles(transform kind, const tgc__winograd_conv *p, int avx
 #if TGC_WINOGRAD4_X86
         if (avx512) {
             const int64_t image = tile_of(p, first + from).image;
+            const int whole = one_image(p, first + from, to - from);
             if (kind == INPUT) {
                 patches g;
                 patches_of(p, first + from, to - from, &g);
-                input_lanes(p, in + image * p->c * p->h * p->w, &g, to - from, line, point, out + from);
+                input_lanes(p, in + image * p->c * p->h * p->w, &g, to - from, whole, line, point, out + from);
             } else if (kind == GRADIENT) {
-                gradient_lanes(p, in + image * p->o * p->oh * p->ow, first + from, to - from, line, point, out + from);
+                gradient_lanes(p, in + image * p->o * p->oh * p->ow, first + from, to - from, whole, line, point, out + from);
             } else {
-                output_lanes(p, in + from, first + from, to - from, line, point, out);
+                output_lanes(p, in + from, first + from, to - from, whole, line, point, out);
             }
             continue;
         }
