@@ -73,8 +73,12 @@ typedef struct {
 
 /* The output tile's side: 4 (F(4x4, 3x3), winograd_f4.c) where it takes fewer products (36 a
    tile against 16 a 2x2 one) and the kernel is AVX-512's, whose registers its transforms run in
-   (or portable C, TGC_WINOGRAD_PORTABLE or TGC_WINOGRAD_AVX2 set: the same bits); else 2. */
+   (or portable C, TGC_WINOGRAD_PORTABLE or TGC_WINOGRAD_AVX2 set: the same bits); else 2.
+   Tests set TGC_WINOGRAD_TILE to 2 or 4 to run either on any CPU (4 in portable C where the
+   kernel is not AVX-512's). */
 static int tile_side(const tgc__winograd_conv *p, const tgc__gemm_kernel_info *ki) {
+    const char *forced = getenv("TGC_WINOGRAD_TILE");
+    if (forced != NULL && (strcmp(forced, "2") == 0 || strcmp(forced, "4") == 0)) return forced[0] - '0';
     const int64_t tiles2 = (p->oh + 1) / 2 * ((p->ow + 1) / 2), tiles4 = (p->oh + 3) / 4 * ((p->ow + 3) / 4);
     return strcmp(ki->name, "avx512") == 0 && 36 * tiles4 < 16 * tiles2 ? 4 : 2;
 }

@@ -51,7 +51,8 @@ int tgc__winograd_threads(const tgc__winograd_conv *p, int threads);
    computed by the same operations whatever the thread count and whatever images the call is
    given with it, so splitting a batch among calls changes no bit. Its transforms run in
    AVX-512 or AVX2 registers, as the sgemm kernel the CPU gets, else in portable C (tests set
-   TGC_WINOGRAD_PORTABLE or TGC_WINOGRAD_AVX2 to choose): the same operations, so the same
+   TGC_WINOGRAD_PORTABLE or TGC_WINOGRAD_AVX2 to choose; TGC_WINOGRAD_TILE=2 or 4, the tile size,
+   winograd.c's tile_side): the same operations, so the same
    bits. */
 void tgc__winograd_f32(const tgc__winograd_conv *p, const float *x, float *y, float *scratch, int threads);
 
