@@ -1,6 +1,6 @@
 /* The transforms of Winograd's F(4x4, 3x3) (Lavin & Gray 2015, interpolation points 0, ±1, ±2
-   and ∞) for winograd.c's forward and input gradient: 36 products per 4x4 output tile where
-   F(2x2, 3x3) takes 64 for the same 16 outputs. A tile of the output reads the 6x6 patch d of
+   and ∞) for winograd.c's forward, input gradient and weight gradient: 36 products per 4x4
+   output tile where F(2x2, 3x3) takes 64 for the same 16 outputs. A tile of the output reads the 6x6 patch d of
    each input channel (zeros in the padding and past the edge; a tile at an edge computes the
    outputs past it and drops them) and is Aᵀ [Σ_c U[o][c] ⊙ V[c]] A with
 
@@ -8,10 +8,12 @@
      U = G g Gᵀ,  G  = [¼ 0 0; −⅙ −⅙ −⅙; −⅙ ⅙ −⅙; 1/24 1/12 ⅙; 1/24 −1/12 ⅙; 0 0 1]
      Aᵀ = [1 1 1 1 1 0; 0 1 −1 2 −2 0; 0 1 1 4 4 0; 0 1 −1 8 −8 1]
 
-   in the layouts of winograd.c's kernel panels (winograd_internal.h). Each formula is written
-   once (BT6, AT6) over the operations of its registers: the portable C and the AVX-512
-   transforms (16 tiles at a time, one per lane: patches gathered, outputs transposed back into
-   rows) run the same operations on each element, so they give the same bits. */
+   in the layouts of winograd.c's kernel panels (winograd_internal.h); the weight gradient's
+   Ŷ = A gy Aᵀ of each tile of the output's gradient and Gᵀ M G of the sums. Each formula is
+   written once (BT6, AT6, A4, G3) over the operations of its registers: the portable C and the
+   AVX-512 transforms (16 tiles at a time, one per lane: patches loaded and transposed into
+   lanes, outputs transposed back into rows) run the same operations on each element, so they
+   give the same bits. */
 #include <stdint.h>
 #include <string.h>
 
@@ -20,8 +22,6 @@
 #if defined(__clang__)
 #pragma STDC FP_CONTRACT OFF
 #endif
-
-#define POINTS 36 /* of the 6x6 transformed tile */
 
 /* r = Bᵀ d of six values (a column or a row of a patch). */
 #define BT6(ADD, SUB, MUL, d, r)                                                   \
@@ -229,11 +229,11 @@ static void tiles_portable(transform kind, const tgc__winograd_conv *p, const fl
    has 4x4 tiles, lane 4·ty + tx of a register holding tile (ty, tx). Its rows are then read
    and written whole, 16 elements a time, and rearranged with in-lane 4x4 transposes: */
 
-/* r[ty]: 4 values k of each of the 4 tiles tx of tile row ty, lane 4·tx + k; d[k]: value k of
-   the 16 tiles, lane 4·ty + tx. Its own inverse (rows_of_tiles). */
+/* The lanes of a 4x4 transpose: lane 4·i + j takes lane 4·j + i (its own inverse). */
 static const int32_t transposed4x4[16] = {0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15};
 
-TGC_AVX512VL static inline void transpose_lanes4(const __m512 r[4], __m512 d[4]) { /* in each 128-bit lane */
+/* d[j] = element j of each 128-bit lane of r[0..3], lane L's elements in its 128-bit lane L. */
+TGC_AVX512VL static inline void transpose_lanes4(const __m512 r[4], __m512 d[4]) {
     const __m512 t0 = _mm512_unpacklo_ps(r[0], r[1]), t1 = _mm512_unpackhi_ps(r[0], r[1]);
     const __m512 t2 = _mm512_unpacklo_ps(r[2], r[3]), t3 = _mm512_unpackhi_ps(r[2], r[3]);
     d[0] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t0), _mm512_castps_pd(t2)));
@@ -242,6 +242,8 @@ TGC_AVX512VL static inline void transpose_lanes4(const __m512 r[4], __m512 d[4])
     d[3] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t1), _mm512_castps_pd(t3)));
 }
 
+/* r[ty]: 4 values k of each of the 4 tiles tx of tile row ty, lane 4·tx + k → d[k]: value k
+   of the 16 tiles, lane 4·ty + tx. rows_of_tiles: back. */
 TGC_AVX512VL static inline void tiles_of_rows(const __m512 r[4], __m512 d[4]) {
     const __m512i across = _mm512_loadu_si512((const void *)transposed4x4);
     transpose_lanes4(r, d);
