@@ -328,7 +328,8 @@ typedef struct {
 
 /* y = conv2d(x, w): im2col of each image into a scratch buffer, then tgc_sgemm per group
    (a 1x1, stride 1, unpadded kernel reads x directly); Winograd (F(2x2, 3x3), or F(4x4, 3x3)
-   where its 4x4 tiles take fewer products and the CPU has AVX-512) for a 3x3, stride
+   where its 4x4 tiles take fewer products, the layer has 2048+ pairs of input and output
+   channels and the CPU has AVX-512) for a 3x3, stride
    1, undilated, ungrouped one with 16+ input and output channels. Images (tiles) run in
    parallel (OpenMP); the result does not depend on the thread count, nor on how a batch is
    split among calls. */

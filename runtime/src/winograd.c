@@ -42,6 +42,14 @@
 #endif
 
 #define POINTS 16 /* of the 4x4 transformed tile */
+
+/* F(4x4)'s rounding is several times F(2x2)'s (its transforms' factors reach 5 and 8: about
+   4e-6 of the terms' magnitude against 5e-7, so in a 3x3 layer of 32 input and 64 output
+   channels 0.4% of the outputs printed to 4 decimals differ from the exact sum's, against
+   0.1% for F(2x2) and for a direct float sum). It is taken for large layers alone, whose
+   products dominate a training step (B6's second layer, 32 x 64, and larger), where smaller
+   ones, whose outputs programs more often print, keep F(2x2)'s. */
+#define TGC_WINOGRAD_4X4_MIN_PAIRS 2048
 #define MAX_NR 32 /* the widest kernel panel (AVX-512's) */
 
 /* The registers the transforms run in: those of gemm_x86.c's kernel (which it offers only
@@ -72,15 +80,17 @@ typedef struct {
 } plan;
 
 /* The output tile's side: 4 (F(4x4, 3x3), winograd_f4.c) where it takes fewer products (36 a
-   tile against 16 a 2x2 one) and the kernel is AVX-512's, whose registers its transforms run in
-   (or portable C, TGC_WINOGRAD_PORTABLE or TGC_WINOGRAD_AVX2 set: the same bits); else 2.
-   Tests set TGC_WINOGRAD_TILE to 2 or 4 to run either on any CPU (4 in portable C where the
-   kernel is not AVX-512's). */
+   tile against 16 a 2x2 one), the layer has at least TGC_WINOGRAD_4X4_MIN_PAIRS pairs of input
+   and output channels and the kernel is AVX-512's, whose registers its transforms run in (or
+   portable C, TGC_WINOGRAD_PORTABLE or TGC_WINOGRAD_AVX2 set: the same bits); else 2. Tests set
+   TGC_WINOGRAD_TILE to 2 or 4 to run either on any CPU (4 in portable C where the kernel is not
+   AVX-512's). The choice depends on the layer's geometry alone, never on the batch (the
+   interpreter calls one image at a time and gets the same bits). */
 static int tile_side(const tgc__winograd_conv *p, const tgc__gemm_kernel_info *ki) {
     const char *forced = getenv("TGC_WINOGRAD_TILE");
     if (forced != NULL && (strcmp(forced, "2") == 0 || strcmp(forced, "4") == 0)) return forced[0] - '0';
     const int64_t tiles2 = (p->oh + 1) / 2 * ((p->ow + 1) / 2), tiles4 = (p->oh + 3) / 4 * ((p->ow + 3) / 4);
-    return strcmp(ki->name, "avx512") == 0 && 36 * tiles4 < 16 * tiles2 ? 4 : 2;
+    return strcmp(ki->name, "avx512") == 0 && 36 * tiles4 < 16 * tiles2 && p->c * p->o >= TGC_WINOGRAD_4X4_MIN_PAIRS ? 4 : 2;
 }
 
 static plan plan_of(const tgc__winograd_conv *p) {
