@@ -514,9 +514,9 @@ static void pack_im2col_a(void *ctx, int64_t l0, int lines, int64_t p0, int64_t 
 /* ---- Winograd ------------------------------------------------------------------------------ */
 
 /* A 3x3, stride 1, undilated, ungrouped convolution with at least this many input and output
-   channels runs by Winograd's F(2x2, 3x3) or F(4x4, 3x3) (winograd.c): its forward, its input gradient (the
-   same kind of correlation, of gy padded by 2 − p with the weights flipped and transposed:
-   tgc__winograd_conv's strides say so) and its weight gradient; fewer channels leave too little
+   channels runs by Winograd's F(2x2, 3x3) or F(4x4, 3x3) (winograd.c): its forward, its input
+   gradient (the same kind of correlation, of gy padded by 2 − p with the weights flipped and
+   transposed: tgc__winograd_conv's strides say so) and its weight gradient; fewer channels leave too little
    to multiply for its transforms (conv1 of B6, one input channel, stays on im2col). With all
    three, samples/cnn_fashion prints PyTorch's digits; with the forward and the input gradient
    alone it printed 72.40% where PyTorch prints 72.60% (one test image of 500 changes class),

@@ -1,7 +1,8 @@
 /* tgc__winograd_f32: a stride-1 3x3 convolution by Winograd's minimal filtering F(2x2, 3x3)
    (Lavin & Gray 2015), 16 products per 2x2 output tile instead of 36; or by F(4x4, 3x3), 36
-   per 4x4 tile, where that takes fewer products and the kernel is AVX-512's (tile_side; its
-   transforms are winograd_f4.c's, the rest as below with 6x6 patches and 36 points).
+   per 4x4 tile, in large layers where that takes fewer products and the kernel is AVX-512's
+   (tile_side; its transforms are winograd_f4.c's, the rest as below with 6x6 patches and 36
+   points).
 
    Each 2x2 tile of the output reads a 4x4 patch d of each input channel (zeros in the padding
    and past the edge; a tile at an odd edge computes two outputs that are dropped). With the
@@ -65,12 +66,17 @@ static transforms transforms_for(const tgc__gemm_kernel_info *ki) {
     return avx512 ? TRANSFORMS_AVX512 : TRANSFORMS_PORTABLE;
 }
 
+/* The tiles of a convolution's output (the forward's and the weight gradient's plans). */
+typedef struct {
+    int side, points;        /* the output tile's side (tile_side) and the points of its
+                                transformed tile (16 or 36) */
+    int64_t tiles_x, tiles;  /* tile columns and tiles per image */
+} tiling;
+
 /* The sizes of one call's work and scratch. */
 typedef struct {
     const tgc__gemm_kernel_info *ki;
-    int tile, points;             /* the output tile's side (tile_side) and the points of its
-                                     transformed tile (16 or 36) */
-    int64_t tiles_x, tiles;       /* tile columns and tiles per image */
+    tiling tile;
     int64_t cs;                   /* c rounded up to 16: panels stay 64-byte aligned */
     int64_t o_panels, o_rows;     /* U's MR-row panels over o, and their rows */
     int64_t kb_max;               /* tgc_sgemm's k block for c */
@@ -93,16 +99,22 @@ static int tile_side(const tgc__winograd_conv *p, const tgc__gemm_kernel_info *k
     return strcmp(ki->name, "avx512") == 0 && 36 * tiles4 < 16 * tiles2 && p->c * p->o >= TGC_WINOGRAD_4X4_MIN_PAIRS ? 4 : 2;
 }
 
+static tiling tiling_of(const tgc__winograd_conv *p, const tgc__gemm_kernel_info *ki) {
+    tiling t;
+    t.side = tile_side(p, ki);
+    t.points = t.side == 4 ? 36 : POINTS;
+    t.tiles_x = (p->ow + t.side - 1) / t.side;
+    t.tiles = (p->oh + t.side - 1) / t.side * t.tiles_x;
+    return t;
+}
+
 static plan plan_of(const tgc__winograd_conv *p) {
     plan pl;
     pl.ki = tgc__gemm_best_kernel();
     if (pl.ki->nr > MAX_NR) tgc_fatal("winograd: kernel %s is wider than %d", pl.ki->name, MAX_NR);
     const int64_t mr = pl.ki->mr, nr = pl.ki->nr;
     pl.vector = transforms_for(pl.ki);
-    pl.tile = tile_side(p, pl.ki);
-    pl.points = pl.tile == 4 ? 36 : POINTS;
-    pl.tiles_x = (p->ow + pl.tile - 1) / pl.tile;
-    pl.tiles = (p->oh + pl.tile - 1) / pl.tile * pl.tiles_x;
+    pl.tile = tiling_of(p, pl.ki);
     pl.cs = (p->c + 15) / 16 * 16;
     pl.o_panels = (p->o + mr - 1) / mr;
     pl.o_rows = pl.o_panels * mr;
@@ -112,13 +124,13 @@ static plan plan_of(const tgc__winograd_conv *p) {
        may run up to 7 floats into it past the last channel) */
     pl.v_point = pl.cs * nr + 16;
     pl.m_point = (pl.o_rows * nr + 15) / 16 * 16 + 16;
-    pl.u_floats = (pl.points * pl.o_rows * pl.cs + 15) / 16 * 16;
-    pl.block_floats = pl.points * (pl.v_point + pl.m_point);
+    pl.u_floats = (pl.tile.points * pl.o_rows * pl.cs + 15) / 16 * 16;
+    pl.block_floats = pl.tile.points * (pl.v_point + pl.m_point);
     return pl;
 }
 
 static int64_t blocks_of(const tgc__winograd_conv *p, const plan *pl) {
-    return (p->n * pl->tiles + pl->ki->nr - 1) / pl->ki->nr;
+    return (p->n * pl->tile.tiles + pl->ki->nr - 1) / pl->ki->nr;
 }
 
 int64_t tgc__winograd_u_floats(const tgc__winograd_conv *p) { return plan_of(p).u_floats; }
@@ -160,10 +172,10 @@ static void transform_weights(const tgc__winograd_conv *p, const plan *pl, int64
 
 /* The weights' transform in units the threads share: output channel q, or with 4x4 tiles U's
    panel q (winograd_f4.c). */
-static int64_t weight_units(const tgc__winograd_conv *p, const plan *pl) { return pl->tile == 4 ? pl->o_panels : p->o; }
+static int64_t weight_units(const tgc__winograd_conv *p, const plan *pl) { return pl->tile.side == 4 ? pl->o_panels : p->o; }
 
 static void transform_weight_unit(const tgc__winograd_conv *p, const plan *pl, int64_t unit, float *u) {
-    if (pl->tile == 4) {
+    if (pl->tile.side == 4) {
         const tgc__winograd_panels u_at = {pl->ki->mr, pl->o_panels, pl->cs};
         tgc__winograd4_weights(p, pl->vector == TRANSFORMS_AVX512, unit, &u_at, u);
         return;
@@ -190,8 +202,8 @@ typedef struct {
 static int tile_runs(const tgc__winograd_conv *p, const plan *pl, int64_t first, int count, tile_run *runs) {
     int n = 0;
     for (int j = 0; j < count;) {
-        const int64_t t = first + j, b = t / pl->tiles, ty = t % pl->tiles / pl->tiles_x, tx = t % pl->tiles_x;
-        const int len = (int)(pl->tiles_x - tx < count - j ? pl->tiles_x - tx : count - j);
+        const int64_t t = first + j, b = t / pl->tile.tiles, ty = t % pl->tile.tiles / pl->tile.tiles_x, tx = t % pl->tile.tiles_x;
+        const int len = (int)(pl->tile.tiles_x - tx < count - j ? pl->tile.tiles_x - tx : count - j);
         runs[n++] = (tile_run){j, len, 2 * ty + 1 < p->oh ? 2 : 1, 2 * (tx + len - 1) + 1 < p->ow ? 2 : 1,
                                b * p->c * p->h * p->w, 2 * ty - p->ph, 2 * tx - p->pw, (b * p->o * p->oh + 2 * ty) * p->ow + 2 * tx};
         j += len;
@@ -285,18 +297,8 @@ static void gradient_row(const tgc__winograd_conv *p, int64_t point, const float
 #include <immintrin.h>
 #define TGC_WINOGRAD_X86 1
 #define TGC_AVX512 __attribute__((target("avx512f,avx2,fma")))
+#include "columns_avx512.h"
 
-/* Lanes k of 16 with a <= k < b. */
-TGC_AVX512 static inline __mmask16 lane_range(int64_t a, int64_t b) {
-    a = a < 0 ? 0 : a > 16 ? 16 : a;
-    b = b < 0 ? 0 : b > 16 ? 16 : b;
-    return (__mmask16)(b > a ? ((1u << b) - 1u) & ~((1u << a) - 1u) : 0u);
-}
-
-/* Columns col .. col+15 of a row (row: its column 0) of width w, zeros outside it. */
-TGC_AVX512 static inline __m512 load_columns(const float *row, int64_t col, int64_t w) {
-    return _mm512_maskz_loadu_ps(lane_range(-col, w - col), (const void *)((uintptr_t)row + (uintptr_t)(col * 4)));
-}
 
 /* A run of at most 7 tiles, whose patches' 2·len + 2 columns fit in 16 floats, in 8-lane
    registers (AVX-512VL's masked loads and stores): each patch row is two masked loads, its
@@ -308,7 +310,7 @@ TGC_AVX512VL static void transform_short_run_avx512(const tgc__winograd_conv *p,
     const __m256i even = _mm256_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14), odd = _mm256_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15);
     const __m256i next = _mm256_setr_epi32(1, 2, 3, 4, 5, 6, 7, 7);
     const int64_t col = run->ix;
-    const __mmask8 low = (__mmask8)lane_range(-col, p->w - col), high = (__mmask8)lane_range(-col - 8, p->w - col - 8);
+    const __mmask8 low = (__mmask8)tgc__lane_range(-col, p->w - col), high = (__mmask8)tgc__lane_range(-col - 8, p->w - col - 8);
     __m256 e[4], o[4];
     for (int i = 0; i < 4; i++) {
         const int64_t y = run->iy + i;
@@ -326,7 +328,7 @@ TGC_AVX512VL static void transform_short_run_avx512(const tgc__winograd_conv *p,
     }
     const __m256 te[4] = {_mm256_sub_ps(e[0], e[2]), _mm256_add_ps(e[1], e[2]), _mm256_sub_ps(e[2], e[1]), _mm256_sub_ps(e[1], e[3])};
     const __m256 to[4] = {_mm256_sub_ps(o[0], o[2]), _mm256_add_ps(o[1], o[2]), _mm256_sub_ps(o[2], o[1]), _mm256_sub_ps(o[1], o[3])};
-    const __mmask8 keep = (__mmask8)lane_range(0, run->len);
+    const __mmask8 keep = (__mmask8)tgc__lane_range(0, run->len);
     for (int i = 0; i < 4; i++) {
         const __m256 t2 = _mm256_permutexvar_ps(next, te[i]), t3 = _mm256_permutexvar_ps(next, to[i]);
         _mm256_mask_storeu_ps(out + (i * 4 + 0) * point, keep, _mm256_sub_ps(te[i], t2));
@@ -357,8 +359,8 @@ TGC_AVX512 static void transform_run_avx512(const tgc__winograd_conv *p, int64_t
             /* the next channel's row, which the next call reads */
             const uintptr_t next = (uintptr_t)row + (uintptr_t)((p->h * p->w + (col < 0 ? 0 : col)) * 4);
             for (int64_t line = 0; line < 2 * (run->len - q) + 2; line += 16) _mm_prefetch((const char *)(next + (uintptr_t)(line * 4)), _MM_HINT_T0);
-            const __m512 a = load_columns(row, col, p->w), b = load_columns(row, col + 16, p->w);
-            const __m512 a2 = load_columns(row, col + 2, p->w), b2 = load_columns(row, col + 18, p->w);
+            const __m512 a = tgc__load_columns16(row, col, p->w), b = tgc__load_columns16(row, col + 16, p->w);
+            const __m512 a2 = tgc__load_columns16(row, col + 2, p->w), b2 = tgc__load_columns16(row, col + 18, p->w);
             d[i][0] = _mm512_permutex2var_ps(a, even, b);
             d[i][1] = _mm512_permutex2var_ps(a, odd, b);
             d[i][2] = _mm512_permutex2var_ps(a2, even, b2);
@@ -376,7 +378,7 @@ TGC_AVX512 static void transform_run_avx512(const tgc__winograd_conv *p, int64_t
             v[i * 4 + 2] = _mm512_sub_ps(t[i][2], t[i][1]);
             v[i * 4 + 3] = _mm512_sub_ps(t[i][1], t[i][3]);
         }
-        const __mmask16 keep = lane_range(0, run->len - q);
+        const __mmask16 keep = tgc__lane_range(0, run->len - q);
         for (int k = 0; k < POINTS; k++) _mm512_mask_storeu_ps(out + k * point + q, keep, v[k]);
     }
 }
@@ -398,8 +400,8 @@ TGC_AVX512VL static void output_short_run_avx512(const tgc__winograd_conv *p, co
     const int64_t kept = 2 * run->len - (run->last_cols == 2 ? 0 : 1);
     for (int r = 0; r < run->rows; r++) {
         float *out = to + r * p->ow;
-        _mm256_mask_storeu_ps(out, (__mmask8)lane_range(0, kept), _mm256_permutex2var_ps(y[2 * r], low, y[2 * r + 1]));
-        _mm256_mask_storeu_ps(out + 8, (__mmask8)lane_range(0, kept - 8), _mm256_permutex2var_ps(y[2 * r], high, y[2 * r + 1]));
+        _mm256_mask_storeu_ps(out, (__mmask8)tgc__lane_range(0, kept), _mm256_permutex2var_ps(y[2 * r], low, y[2 * r + 1]));
+        _mm256_mask_storeu_ps(out + 8, (__mmask8)tgc__lane_range(0, kept - 8), _mm256_permutex2var_ps(y[2 * r], high, y[2 * r + 1]));
     }
 }
 
@@ -424,8 +426,8 @@ TGC_AVX512 static void output_run_avx512(const tgc__winograd_conv *p, const plan
         const int64_t kept = 2 * (run->len - q) - (run->last_cols == 2 ? 0 : 1);
         for (int r = 0; r < run->rows; r++) {
             float *out = to + r * p->ow + 2 * q;
-            _mm512_mask_storeu_ps(out, lane_range(0, kept), _mm512_permutex2var_ps(y[2 * r], low, y[2 * r + 1]));
-            _mm512_mask_storeu_ps(out + 16, lane_range(0, kept - 16), _mm512_permutex2var_ps(y[2 * r], high, y[2 * r + 1]));
+            _mm512_mask_storeu_ps(out, tgc__lane_range(0, kept), _mm512_permutex2var_ps(y[2 * r], low, y[2 * r + 1]));
+            _mm512_mask_storeu_ps(out + 16, tgc__lane_range(0, kept - 16), _mm512_permutex2var_ps(y[2 * r], high, y[2 * r + 1]));
         }
     }
 }
@@ -435,7 +437,7 @@ TGC_AVX512 static void output_run_avx512(const tgc__winograd_conv *p, const plan
 TGC_AVX512VL static void gradient_short_row_avx512(const tgc__winograd_conv *p, int64_t point, const float *plane, int64_t row,
                                                    int64_t tiles_x, float *out) {
     const __m256i even = _mm256_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14), odd = _mm256_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15);
-    const __mmask8 low = (__mmask8)lane_range(0, p->ow), high = (__mmask8)lane_range(0, p->ow - 8);
+    const __mmask8 low = (__mmask8)tgc__lane_range(0, p->ow), high = (__mmask8)tgc__lane_range(0, p->ow - 8);
     __m256 g[2][2];
     for (int a = 0; a < 2; a++) {
         if (row + a >= p->oh) {
@@ -447,7 +449,7 @@ TGC_AVX512VL static void gradient_short_row_avx512(const tgc__winograd_conv *p, 
         g[a][0] = _mm256_permutex2var_ps(lo, even, hi);
         g[a][1] = _mm256_permutex2var_ps(lo, odd, hi);
     }
-    const __mmask8 keep = (__mmask8)lane_range(0, tiles_x);
+    const __mmask8 keep = (__mmask8)tgc__lane_range(0, tiles_x);
     __m256 t[4][2];
     for (int b = 0; b < 2; b++) {
         t[0][b] = g[0][b];
@@ -479,7 +481,7 @@ TGC_AVX512 static void gradient_row_avx512(const tgc__winograd_conv *p, int64_t 
                 continue;
             }
             const float *line = plane + (row + a) * p->ow;
-            const __m512 lo = load_columns(line, 2 * q, p->ow), hi = load_columns(line, 2 * q + 16, p->ow);
+            const __m512 lo = tgc__load_columns16(line, 2 * q, p->ow), hi = tgc__load_columns16(line, 2 * q + 16, p->ow);
             g[a][0] = _mm512_permutex2var_ps(lo, even, hi);
             g[a][1] = _mm512_permutex2var_ps(lo, odd, hi);
         }
@@ -495,7 +497,7 @@ TGC_AVX512 static void gradient_row_avx512(const tgc__winograd_conv *p, int64_t 
             v[i * 4 + 2] = _mm512_sub_ps(t[i][0], t[i][1]);
             v[i * 4 + 3] = t[i][1];
         }
-        const __mmask16 keep = lane_range(0, tiles_x - q);
+        const __mmask16 keep = tgc__lane_range(0, tiles_x - q);
         for (int k = 0; k < POINTS; k++) _mm512_mask_storeu_ps(out + k * point + q, keep, v[k]);
     }
 }
@@ -593,7 +595,7 @@ TGC_AVX2 static void output_block_avx2(const tgc__winograd_conv *p, const plan *
     int64_t at[MAX_NR]; /* tile j's top-left output element, channel 0 */
     int keep[MAX_NR];   /* bit 0: tile j keeps its right column, bit 1: its bottom row */
     for (int j = 0; j < count; j++) {
-        const int64_t t = first + j, b = t / pl->tiles, ty = t % pl->tiles / pl->tiles_x, tx = t % pl->tiles_x;
+        const int64_t t = first + j, b = t / pl->tile.tiles, ty = t % pl->tile.tiles / pl->tile.tiles_x, tx = t % pl->tile.tiles_x;
         at[j] = (b * p->o * p->oh + 2 * ty) * p->ow + 2 * tx;
         keep[j] = (2 * tx + 1 < p->ow) | (2 * ty + 1 < p->oh) << 1;
     }
@@ -744,7 +746,7 @@ static void transform_input(const tgc__winograd_conv *p, const plan *pl, const f
 static void multiply(const tgc__winograd_conv *p, const plan *pl, const float *u, const float *v, int count, float *m) {
     const tgc__gemm_kernel_info *ki = pl->ki;
     const int64_t mr = ki->mr, nr = ki->nr;
-    for (int k = 0; k < pl->points; k++)
+    for (int k = 0; k < pl->tile.points; k++)
         for (int64_t q = 0; q < pl->o_panels; q++) {
             const int rows = (int)(p->o - q * mr < mr ? p->o - q * mr : mr);
             for (int64_t pc = 0; pc < p->c; pc += pl->kb_max) {
@@ -776,7 +778,7 @@ static void transform_output(const tgc__winograd_conv *p, const plan *pl, const 
 
 void tgc__winograd_f32(const tgc__winograd_conv *p, const float *x, float *y, float *scratch, int threads) {
     const plan pl = plan_of(p);
-    const int64_t nr = pl.ki->nr, total = p->n * pl.tiles, blocks = blocks_of(p, &pl);
+    const int64_t nr = pl.ki->nr, total = p->n * pl.tile.tiles, blocks = blocks_of(p, &pl);
     const float *u = p->u != NULL ? p->u : scratch;
     const int64_t transforms = p->u != NULL ? 0 : weight_units(p, &pl);
     (void)threads;
@@ -788,13 +790,13 @@ void tgc__winograd_f32(const tgc__winograd_conv *p, const float *x, float *y, fl
 #pragma omp for schedule(static)
 #endif
         for (int64_t unit = 0; unit < transforms; unit++) transform_weight_unit(p, &pl, unit, scratch);
-        float *v = scratch + pl.u_floats + (int64_t)tgc__thread_id() * pl.block_floats, *m = v + pl.points * pl.v_point;
+        float *v = scratch + pl.u_floats + (int64_t)tgc__thread_id() * pl.block_floats, *m = v + pl.tile.points * pl.v_point;
 #ifdef _OPENMP
 #pragma omp for schedule(static)
 #endif
         for (int64_t block = 0; block < blocks; block++) {
             const int count = (int)(total - block * nr < nr ? total - block * nr : nr);
-            if (pl.tile == 4) {
+            if (pl.tile.side == 4) {
                 const int avx512 = pl.vector == TRANSFORMS_AVX512;
                 tgc__winograd4_input(p, avx512, x, block * nr, count, nr, pl.v_point, v);
                 multiply(p, &pl, u, v, count, m);
@@ -818,9 +820,8 @@ void tgc__winograd_f32(const tgc__winograd_conv *p, const float *x, float *y, fl
 
 /* The sizes of a weight gradient's work and scratch. */
 typedef struct {
-    int tile, points;        /* as the forward's plan */
+    tiling tile;
     transforms vector;       /* the registers the transforms run in */
-    int64_t tiles_x, tiles;  /* tile columns and tiles per image */
     int64_t group;           /* images per group */
     int64_t ld;              /* floats from one channel's transformed tiles to the next */
     int64_t v_point, g_point, m_point; /* floats from one point to the next in V [c][tiles],
@@ -830,15 +831,12 @@ typedef struct {
 static gradient_plan gradient_plan_of(const tgc__winograd_conv *p) {
     gradient_plan gp;
     const tgc__gemm_kernel_info *ki = tgc__gemm_best_kernel();
-    gp.tile = tile_side(p, ki);
-    gp.points = gp.tile == 4 ? 36 : POINTS;
+    gp.tile = tiling_of(p, ki);
     gp.vector = transforms_for(ki);
-    gp.tiles_x = (p->ow + gp.tile - 1) / gp.tile;
-    gp.tiles = (p->oh + gp.tile - 1) / gp.tile * gp.tiles_x;
-    gp.group = GRADIENT_TILES / gp.tiles > 1 ? GRADIENT_TILES / gp.tiles : 1;
+    gp.group = GRADIENT_TILES / gp.tile.tiles > 1 ? GRADIENT_TILES / gp.tile.tiles : 1;
     if (gp.group > p->n) gp.group = p->n > 0 ? p->n : 1;
     /* 7 floats to spare after the tiles: the AVX2 transforms store 8 lanes (store_full8) */
-    gp.ld = (gp.group * gp.tiles + 7 + 15) / 16 * 16;
+    gp.ld = (gp.group * gp.tile.tiles + 7 + 15) / 16 * 16;
     /* a cache line more, as the forward's panels */
     gp.v_point = p->c * gp.ld + 16;
     gp.g_point = p->o * gp.ld + 16;
@@ -848,7 +846,7 @@ static gradient_plan gradient_plan_of(const tgc__winograd_conv *p) {
 
 int64_t tgc__winograd_weight_grad_scratch_floats(const tgc__winograd_conv *p) {
     const gradient_plan gp = gradient_plan_of(p);
-    return gp.points * (gp.v_point + gp.g_point + gp.m_point);
+    return gp.tile.points * (gp.v_point + gp.g_point + gp.m_point);
 }
 
 /* V of each input channel and Ŷ of each output channel for `images` images' tiles (tile j of
@@ -856,27 +854,27 @@ int64_t tgc__winograd_weight_grad_scratch_floats(const tgc__winograd_conv *p) {
 static void transform_gradient_inputs(const tgc__winograd_conv *p, const gradient_plan *gp, const float *x, const float *gy,
                                       int64_t images, float *v, float *g) {
     const transforms vector = gp->vector;
-    if (gp->tile == 4) {
+    if (gp->tile.side == 4) {
         tgc__winograd_conv group = *p;
         group.n = images;
-        tgc__winograd4_input(&group, vector == TRANSFORMS_AVX512, x, 0, (int)(images * gp->tiles), gp->ld, gp->v_point, v);
-        tgc__winograd4_gradient(&group, vector == TRANSFORMS_AVX512, gy, 0, (int)(images * gp->tiles), gp->ld, gp->g_point, g);
+        tgc__winograd4_input(&group, vector == TRANSFORMS_AVX512, x, 0, (int)(images * gp->tile.tiles), gp->ld, gp->v_point, v);
+        tgc__winograd4_gradient(&group, vector == TRANSFORMS_AVX512, gy, 0, (int)(images * gp->tile.tiles), gp->ld, gp->g_point, g);
         return;
     }
     for (int64_t b = 0; b < images; b++) {
         for (int64_t c = 0; c < p->c; c++) {
             const float *plane = x + (b * p->c + c) * p->h * p->w;
-            for (int64_t ty = 0; ty < gp->tiles / gp->tiles_x; ty++) {
-                const tile_run run = {0, (int)gp->tiles_x, 0, 0, 0, 2 * ty - p->ph, -p->pw, 0};
-                float *out = v + c * gp->ld + b * gp->tiles + ty * gp->tiles_x;
+            for (int64_t ty = 0; ty < gp->tile.tiles / gp->tile.tiles_x; ty++) {
+                const tile_run run = {0, (int)gp->tile.tiles_x, 0, 0, 0, 2 * ty - p->ph, -p->pw, 0};
+                float *out = v + c * gp->ld + b * gp->tile.tiles + ty * gp->tile.tiles_x;
                 run_input_transform(vector, p, gp->v_point, plane, &run, out);
             }
         }
         for (int64_t o = 0; o < p->o; o++) {
             const float *plane = gy + (b * p->o + o) * p->oh * p->ow;
-            for (int64_t ty = 0; ty < gp->tiles / gp->tiles_x; ty++) {
-                float *out = g + o * gp->ld + b * gp->tiles + ty * gp->tiles_x;
-                run_gradient_transform(vector, p, gp->g_point, plane, 2 * ty, gp->tiles_x, out);
+            for (int64_t ty = 0; ty < gp->tile.tiles / gp->tile.tiles_x; ty++) {
+                float *out = g + o * gp->ld + b * gp->tile.tiles + ty * gp->tile.tiles_x;
+                run_gradient_transform(vector, p, gp->g_point, plane, 2 * ty, gp->tile.tiles_x, out);
             }
         }
     }
@@ -913,14 +911,14 @@ static void weight_grad_of(const tgc__winograd_conv *p, const gradient_plan *gp,
 void tgc__winograd_weight_grad_f32(const tgc__winograd_conv *p, const float *x, const float *gy, float *sum, int64_t ld,
                                    float *scratch) {
     const gradient_plan gp = gradient_plan_of(p);
-    float *v = scratch, *g = v + gp.points * gp.v_point, *m = g + gp.points * gp.g_point;
+    float *v = scratch, *g = v + gp.tile.points * gp.v_point, *m = g + gp.tile.points * gp.g_point;
     for (int64_t first = 0; first < p->n; first += gp.group) {
         const int64_t images = p->n - first < gp.group ? p->n - first : gp.group;
         transform_gradient_inputs(p, &gp, x + first * p->c * p->h * p->w, gy + first * p->o * p->oh * p->ow, images, v, g);
-        for (int k = 0; k < gp.points; k++)
-            tgc_sgemm(0, 1, p->c, p->o, images * gp.tiles, 1.0f, v + k * gp.v_point, gp.ld, g + k * gp.g_point, gp.ld,
+        for (int k = 0; k < gp.tile.points; k++)
+            tgc_sgemm(0, 1, p->c, p->o, images * gp.tile.tiles, 1.0f, v + k * gp.v_point, gp.ld, g + k * gp.g_point, gp.ld,
                       first == 0 ? 0.0f : 1.0f, m + k * gp.m_point, p->o);
     }
-    if (gp.tile == 4) tgc__winograd4_weight_grad_of(p, m, gp.m_point, sum, ld);
+    if (gp.tile.side == 4) tgc__winograd4_weight_grad_of(p, m, gp.m_point, sum, ld);
     else weight_grad_of(p, &gp, m, sum, ld);
 }

@@ -218,6 +218,7 @@ static void tiles_portable(transform kind, const tgc__winograd_conv *p, const fl
 #if (defined(__x86_64__) || defined(_M_X64)) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
 
+#include "columns_avx512.h"
 #include "transpose_avx512.h"
 #define TGC_AVX512VL __attribute__((target("avx512f,avx512vl,avx2,fma")))
 
@@ -257,13 +258,6 @@ TGC_AVX512VL static inline void rows_of_tiles(const __m512 d[4], __m512 r[4]) {
     transpose_lanes4(t, r);
 }
 
-/* Columns col .. col+15 of a row of width w (row: its column 0), zeros outside it. */
-TGC_AVX512VL static inline __m512 row16(const float *row, int64_t col, int64_t w) {
-    const int64_t a = -col < 0 ? 0 : -col > 16 ? 16 : -col, b = w - col < 0 ? 0 : w - col > 16 ? 16 : w - col;
-    const __mmask16 lanes = (__mmask16)(b > a ? ((1u << b) - 1u) & ~((1u << a) - 1u) : 0u);
-    return _mm512_maskz_loadu_ps(lanes, (const void *)((uintptr_t)row + (uintptr_t)(col * 4)));
-}
-
 /* Whether tiles first .. first+15 are one image's (the plane has 4x4 tiles). */
 static int one_image(const tgc__winograd_conv *p, int64_t first, int lanes) {
     return lanes == 16 && (p->oh + 3) / 4 == 4 && (p->ow + 3) / 4 == 4 && first % 16 == 0;
@@ -274,7 +268,7 @@ static int one_image(const tgc__winograd_conv *p, int64_t first, int lanes) {
 TGC_AVX512VL static void weights_lanes(const tgc__winograd_conv *p, int64_t panel, const tgc__winograd_panels *u_at, float *u) {
     const int64_t mr = u_at->mr, point = u_at->o_panels * u_at->cs * mr, q0 = panel * mr;
     const int lanes = (int)(p->o - q0 < mr ? p->o - q0 : mr);
-    const __mmask16 keep = (__mmask16)((1u << lanes) - 1u);
+    const __mmask16 keep = tgc__lane_range(0, lanes);
     int32_t step[16] = {0};
     for (int l = 0; l < lanes; l++) step[l] = (int32_t)(l * p->wq);
     const __m512i across = _mm512_loadu_si512((const void *)step);
@@ -322,13 +316,35 @@ static void patches_of(const tgc__winograd_conv *p, int64_t first, int lanes, pa
     }
 }
 
+/* Where 16 tiles lie in an output channel's plane (of the output or of its gradient) of the
+   first tile's image: tile l's top-left element at offset[l] (a float count; images o·oh·ow
+   apart), its rows inside the plane rows[l], its columns inside it columns[l] (bit b: column b). */
+typedef struct {
+    int64_t offset[16];
+    int rows[16];
+    __mmask8 columns[16];
+} outputs;
+
+TGC_AVX512VL static void outputs_of(const tgc__winograd_conv *p, int64_t first, int lanes, outputs *g) {
+    const int64_t image0 = tile_of(p, first).image;
+    for (int l = 0; l < 16; l++) {
+        g->offset[l] = 0, g->rows[l] = 0, g->columns[l] = 0;
+        if (l >= lanes) continue;
+        const tile_at at = tile_of(p, first + l);
+        g->offset[l] = ((at.image - image0) * p->o * p->oh + 4 * at.ty) * p->ow + 4 * at.tx;
+        g->rows[l] = (int)(p->oh - 4 * at.ty < 4 ? p->oh - 4 * at.ty : 4);
+        g->columns[l] = (__mmask8)tgc__lane_range(0, p->ow - 4 * at.tx < 4 ? p->ow - 4 * at.tx : 4);
+    }
+}
+
 /* V of 16 tiles (lanes) of every channel (x: the first tile's image): two rows of each tile's
    patch loaded into one register (8 columns each, zeros outside the plane), the 16 tiles'
-   registers transposed so that each holds one element of the 16 patches, d B across those rows,
-   staged; then Bᵀ down each column. */
+   registers transposed so that each holds one element of the 16 patches (one image's tiles:
+   each row of its 4 tile rows' patches loaded whole and rearranged, `image`), d B across those
+   rows; then Bᵀ down each column. */
 TGC_AVX512VL static void input_lanes(const tgc__winograd_conv *p, const float *x, const patches *g, int lanes, int image,
                                      int64_t nr, int64_t v_point, float *v) {
-    const __mmask16 keep = (__mmask16)((1u << lanes) - 1u);
+    const __mmask16 keep = tgc__lane_range(0, lanes);
     const int64_t plane = p->h * p->w;
     __m512 t[6][6];
     for (int64_t c = 0; c < p->c; c++) {
@@ -339,8 +355,8 @@ TGC_AVX512VL static void input_lanes(const tgc__winograd_conv *p, const float *x
                 const int64_t y = 4 * ty - p->ph + i;
                 const float *row = (const float *)(base + (uintptr_t)(y * p->w * 4));
                 const int inside = y >= 0 && y < p->h;
-                left[ty] = inside ? row16(row, -p->pw, p->w) : _mm512_setzero_ps();
-                right[ty] = inside ? row16(row, 4 - p->pw, p->w) : _mm512_setzero_ps();
+                left[ty] = inside ? tgc__load_columns16(row, -p->pw, p->w) : _mm512_setzero_ps();
+                right[ty] = inside ? tgc__load_columns16(row, 4 - p->pw, p->w) : _mm512_setzero_ps();
             }
             tiles_of_rows(left, d);
             tiles_of_rows(right, d + 4);
@@ -373,33 +389,26 @@ TGC_AVX512VL static void input_lanes(const tgc__winograd_conv *p, const float *x
    each holds one element of the 16 tiles, A g down each column, then across each row. */
 TGC_AVX512VL static void gradient_lanes(const tgc__winograd_conv *p, const float *gy, int64_t first, int lanes, int image,
                                         int64_t ld, int64_t g_point, float *g) {
-    const __mmask16 keep = (__mmask16)((1u << lanes) - 1u);
-    const int64_t plane = p->oh * p->ow, image0 = tile_of(p, first).image;
-    int64_t offset[16] = {0};
-    int rows[16] = {0};
-    __mmask8 columns[16] = {0};
-    for (int l = 0; l < lanes; l++) {
-        const tile_at at = tile_of(p, first + l);
-        offset[l] = (at.image - image0) * p->o * plane + 4 * at.ty * p->ow + 4 * at.tx;
-        rows[l] = (int)(p->oh - 4 * at.ty < 4 ? p->oh - 4 * at.ty : 4);
-        const int64_t kept = p->ow - 4 * at.tx < 4 ? p->ow - 4 * at.tx : 4;
-        columns[l] = (__mmask8)((1u << kept) - 1u);
-    }
+    const __mmask16 keep = tgc__lane_range(0, lanes);
+    const int64_t plane = p->oh * p->ow;
+    outputs at;
+    outputs_of(p, first, lanes, &at);
     for (int64_t o = 0; o < p->o; o++) {
         const float *base = gy + o * plane;
         __m512 e[16], t[6][4];
         for (int a = 0; image && a < 4; a++) { /* row a of the tiles of tile row ty */
             __m512 rows[4];
             for (int ty = 0; ty < 4; ty++)
-                rows[ty] = 4 * ty + a < p->oh ? row16(base + (4 * ty + a) * p->ow, 0, p->ow) : _mm512_setzero_ps();
+                rows[ty] = 4 * ty + a < p->oh ? tgc__load_columns16(base + (4 * ty + a) * p->ow, 0, p->ow) : _mm512_setzero_ps();
             tiles_of_rows(rows, e + 4 * a);
         }
         for (int l = 0; !image && l < 16; l++) {
-            const float *at = base + offset[l];
-            const __m128 r0 = _mm_maskz_loadu_ps(rows[l] > 0 ? columns[l] : 0, at);
-            const __m128 r1 = _mm_maskz_loadu_ps(rows[l] > 1 ? columns[l] : 0, at + p->ow);
-            const __m128 r2 = _mm_maskz_loadu_ps(rows[l] > 2 ? columns[l] : 0, at + 2 * p->ow);
-            const __m128 r3 = _mm_maskz_loadu_ps(rows[l] > 3 ? columns[l] : 0, at + 3 * p->ow);
+            const float *tile = base + at.offset[l];
+            const __mmask8 columns = at.columns[l];
+            const __m128 r0 = _mm_maskz_loadu_ps(at.rows[l] > 0 ? columns : 0, tile);
+            const __m128 r1 = _mm_maskz_loadu_ps(at.rows[l] > 1 ? columns : 0, tile + p->ow);
+            const __m128 r2 = _mm_maskz_loadu_ps(at.rows[l] > 2 ? columns : 0, tile + 2 * p->ow);
+            const __m128 r3 = _mm_maskz_loadu_ps(at.rows[l] > 3 ? columns : 0, tile + 3 * p->ow);
             e[l] = _mm512_insertf32x4(_mm512_insertf32x4(_mm512_insertf32x4(_mm512_castps128_ps512(r0), r1, 1), r2, 2), r3, 3);
         }
         if (!image) tgc__transpose16_avx512(e); /* e[4a + b]: element (a, b) of the 16 tiles */
@@ -417,20 +426,13 @@ TGC_AVX512VL static void gradient_lanes(const tgc__winograd_conv *p, const float
     }
 }
 
-/* The outputs of 16 tiles (lanes) of every output channel: each tile's 16 outputs transposed
-   into one register, its rows stored 4 floats at a time (those inside the plane). */
+/* The outputs of 16 tiles (lanes) of every output channel (y: the first tile's image): each
+   tile's 16 outputs transposed into one register, its rows stored 4 floats at a time (those
+   inside the plane); one image's tiles (`image`): each output row rearranged and stored whole. */
 TGC_AVX512VL static void output_lanes(const tgc__winograd_conv *p, const float *m, int64_t first, int lanes, int image,
                                       int64_t nr, int64_t m_point, float *y) {
-    int64_t at[16];
-    int rows[16];
-    __mmask8 columns[16];
-    for (int l = 0; l < lanes; l++) {
-        const tile_at t = tile_of(p, first + l);
-        at[l] = (t.image * p->o * p->oh + 4 * t.ty) * p->ow + 4 * t.tx;
-        rows[l] = (int)(p->oh - 4 * t.ty < 4 ? p->oh - 4 * t.ty : 4);
-        const int64_t kept = p->ow - 4 * t.tx < 4 ? p->ow - 4 * t.tx : 4;
-        columns[l] = (__mmask8)((1u << kept) - 1u);
-    }
+    outputs at;
+    outputs_of(p, first, lanes, &at);
     const int64_t plane = p->oh * p->ow;
     for (int64_t o = 0; o < p->o; o++) {
         const float *mo = m + o * nr;
@@ -447,22 +449,22 @@ TGC_AVX512VL static void output_lanes(const tgc__winograd_conv *p, const float *
             for (int b = 0; b < 4; b++) out[a * 4 + b] = r[b];
         }
         if (image) { /* output row 4·ty + a of the image: row a of its 4 tiles */
-            const __mmask16 kept = (__mmask16)((1u << p->ow) - 1u);
-            float *plane_y = y + o * plane + at[0];
+            const __mmask16 kept = tgc__lane_range(0, p->ow);
             for (int a = 0; a < 4; a++) {
                 __m512 rows[4];
                 rows_of_tiles(out + 4 * a, rows);
-                for (int ty = 0; ty < 4 && 4 * ty + a < p->oh; ty++) _mm512_mask_storeu_ps(plane_y + (4 * ty + a) * p->ow, kept, rows[ty]);
+                for (int ty = 0; ty < 4 && 4 * ty + a < p->oh; ty++) _mm512_mask_storeu_ps(y + o * plane + (4 * ty + a) * p->ow, kept, rows[ty]);
             }
             continue;
         }
         tgc__transpose16_avx512(out); /* out[l]: tile l's outputs, row by row */
         for (int l = 0; l < lanes; l++) {
-            float *to = y + o * plane + at[l];
-            _mm_mask_storeu_ps(to, columns[l], _mm512_extractf32x4_ps(out[l], 0));
-            if (rows[l] > 1) _mm_mask_storeu_ps(to + p->ow, columns[l], _mm512_extractf32x4_ps(out[l], 1));
-            if (rows[l] > 2) _mm_mask_storeu_ps(to + 2 * p->ow, columns[l], _mm512_extractf32x4_ps(out[l], 2));
-            if (rows[l] > 3) _mm_mask_storeu_ps(to + 3 * p->ow, columns[l], _mm512_extractf32x4_ps(out[l], 3));
+            float *to = y + o * plane + at.offset[l];
+            const __mmask8 columns = at.columns[l];
+            _mm_mask_storeu_ps(to, columns, _mm512_extractf32x4_ps(out[l], 0));
+            if (at.rows[l] > 1) _mm_mask_storeu_ps(to + p->ow, columns, _mm512_extractf32x4_ps(out[l], 1));
+            if (at.rows[l] > 2) _mm_mask_storeu_ps(to + 2 * p->ow, columns, _mm512_extractf32x4_ps(out[l], 2));
+            if (at.rows[l] > 3) _mm_mask_storeu_ps(to + 3 * p->ow, columns, _mm512_extractf32x4_ps(out[l], 3));
         }
     }
 }
@@ -487,7 +489,7 @@ static void transform_tiles(transform kind, const tgc__winograd_conv *p, int avx
             } else if (kind == GRADIENT) {
                 gradient_lanes(p, in + image * p->o * p->oh * p->ow, first + from, to - from, whole, line, point, out + from);
             } else {
-                output_lanes(p, in + from, first + from, to - from, whole, line, point, out);
+                output_lanes(p, in + from, first + from, to - from, whole, line, point, out + image * p->o * p->oh * p->ow);
             }
             continue;
         }

@@ -1,6 +1,7 @@
-/* Winograd F(2x2, 3x3) and F(4x4, 3x3) convolutions (winograd.c, winograd_f4.c), internal to the runtime: conv.c takes this
-   path for the forward, input gradient and weight gradient of float32 3x3 convolutions of
-   stride 1, dilation 1 and one group with 16+ input and output channels. */
+/* Winograd F(2x2, 3x3) and F(4x4, 3x3) convolutions (winograd.c, winograd_f4.c), internal to
+   the runtime: conv.c takes this path for the forward, input gradient and weight gradient of
+   float32 3x3 convolutions of stride 1, dilation 1 and one group with 16+ input and output
+   channels. */
 #ifndef TGC_WINOGRAD_INTERNAL_H
 #define TGC_WINOGRAD_INTERNAL_H
 
@@ -56,8 +57,9 @@ int tgc__winograd_threads(const tgc__winograd_conv *p, int threads);
    bits. */
 void tgc__winograd_f32(const tgc__winograd_conv *p, const float *x, float *y, float *scratch, int threads);
 
-/* F(4x4, 3x3)'s transforms (winograd_f4.c), which tgc__winograd_f32 takes where the 4x4 tile
-   needs fewer products than the 2x2 one and the kernel is AVX-512's. Tiles are numbered over
+/* F(4x4, 3x3)'s transforms (winograd_f4.c), which tgc__winograd_f32 and
+   tgc__winograd_weight_grad_f32 take where winograd.c's tile_side says (large layers, fewer
+   products than 2x2 tiles, the AVX-512 kernel). Tiles are numbered over
    all of p's images (image by image, 4x4 tiles row by row); a block is `count` (<= 32) of them
    from `first`, tile j at column j of the kernel's panels (NR = nr floats): point ξ of input
    channel c's V at v[ξ·v_point + c·nr + j], of output channel o's M at m[ξ·m_point + o·nr + j].
